@@ -1,0 +1,78 @@
+//! SQL for the audit log.
+
+use super::{Change, Entry};
+use crate::db::{Db, Tx};
+use crate::{with_pool, with_tx};
+use chrono::{DateTime, Utc};
+
+pub async fn record(tx: &mut Tx, c: Change<'_>) -> Result<(), sqlx::Error> {
+    let before = c.before.map(|v| v.to_string());
+    let after = c.after.map(|v| v.to_string());
+    with_tx!(tx, t => sqlx::query(
+        "INSERT INTO audit_log (workspace_id, actor_id, action, entity_type, entity_id, before_json, after_json, reason, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(c.workspace_id).bind(c.actor_id).bind(c.action).bind(c.entity_type).bind(c.entity_id)
+        .bind(before).bind(after).bind(c.reason).bind(crate::db::now())
+        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    actor: Option<String>,
+    action: String,
+    entity_type: String,
+    entity_id: i64,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    reason: Option<String>,
+    at: DateTime<Utc>,
+}
+
+impl From<Row> for Entry {
+    fn from(r: Row) -> Entry {
+        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        Entry {
+            id: r.id,
+            actor: r.actor,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            before: parse(r.before_json),
+            after: parse(r.after_json),
+            reason: r.reason,
+            at: r.at,
+        }
+    }
+}
+
+/// The history of one entity, newest first.
+pub async fn for_entity(
+    db: &Db,
+    entity_type: &str,
+    entity_id: i64,
+    limit: i64,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT a.id, u.name AS actor, a.action, a.entity_type, a.entity_id, a.before_json, a.after_json, a.reason, a.at
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+         WHERE a.entity_type = $1 AND a.entity_id = $2 ORDER BY a.id DESC LIMIT $3")
+        .bind(entity_type).bind(entity_id).bind(limit).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(Entry::from).collect())
+}
+
+/// A workspace's log, newest first, paged by id.
+pub async fn for_workspace(
+    db: &Db,
+    workspace_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT a.id, u.name AS actor, a.action, a.entity_type, a.entity_id, a.before_json, a.after_json, a.reason, a.at
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+         WHERE a.workspace_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3")
+        .bind(workspace_id).bind(before_id.unwrap_or(i64::MAX)).bind(limit).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(Entry::from).collect())
+}

@@ -1,0 +1,139 @@
+//! Extractors: who is calling (API token or session), and JSON/query bodies whose errors come
+//! back as problem details.
+
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+
+use super::store::{self, User};
+use crate::error::{ApiError, Error, Result};
+use crate::web::AppState;
+
+pub const SESSION_COOKIE: &str = "tl_session";
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// An API caller, authenticated by a bearer token.
+pub struct ApiUser(pub User);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or(Error::Unauthorized)?;
+        let user = store::user_by_token(&state.db, token)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        Ok(ApiUser(user))
+    }
+}
+
+/// A signed-in browser (session cookie) or a token holder reading pages.
+pub struct PageUser {
+    pub user: User,
+    pub csrf: String,
+    /// Bearer callers send no ambient credentials, so they need no CSRF token.
+    pub via_token: bool,
+}
+
+impl PageUser {
+    pub fn check_csrf(&self, given: Option<&str>) -> Result<()> {
+        if self.via_token || given.is_some_and(|g| constant_eq(g, &self.csrf)) {
+            return Ok(());
+        }
+        Err(Error::forbidden(
+            "the form expired or came from another site; reload the page and try again",
+        ))
+    }
+}
+
+fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        if let Some(token) = bearer(parts) {
+            let user = store::user_by_token(&state.db, token)
+                .await?
+                .ok_or(Error::Unauthorized)?;
+            return Ok(PageUser {
+                user,
+                csrf: String::new(),
+                via_token: true,
+            });
+        }
+        let secret =
+            crate::web::cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?;
+        let s = store::session(&state.db, secret)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        Ok(PageUser {
+            user: s.user,
+            csrf: s.csrf,
+            via_token: false,
+        })
+    }
+}
+
+/// The CSRF token a script sends in a header instead of a form field.
+pub fn csrf_header(parts: &axum::http::HeaderMap) -> Option<&str> {
+    parts.get("x-csrf-token").and_then(|v| v.to_str().ok())
+}
+
+/// JSON body whose rejections are problem details naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let axum::Json(v) = axum::Json::<T>::from_request(req, state)
+            .await
+            .map_err(Error::from)?;
+        Ok(ApiJson(v))
+    }
+}
+
+/// Query string whose rejections are problem details.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Query(v) = axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(Error::from)?;
+        Ok(ApiQuery(v))
+    }
+}
+
+/// The version a client last read, from `If-Match: "N"`.
+pub fn if_match(headers: &axum::http::HeaderMap) -> Result<i64> {
+    let raw = headers
+        .get(header::IF_MATCH)
+        .ok_or(Error::PreconditionRequired)?;
+    let v = raw
+        .to_str()
+        .unwrap_or_default()
+        .trim()
+        .trim_start_matches("W/")
+        .trim_matches('"');
+    v.parse()
+        .map_err(|_| Error::invalid("If-Match", "send the ETag you read, e.g. If-Match: \"3\""))
+}

@@ -1,0 +1,147 @@
+//! SQL for users, sessions, API tokens and login attempts.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::db::{now, Db};
+use crate::error::{Error, Result};
+use crate::with_pool;
+
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+}
+
+/// A signed-in browser session. Lives in the database so several server processes share it.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+}
+
+pub const SESSION_DAYS: i64 = 14;
+/// Failed sign-ins allowed per e-mail address in [`LOGIN_WINDOW_MINUTES`].
+pub const LOGIN_LIMIT: i64 = 5;
+pub const LOGIN_WINDOW_MINUTES: i64 = 5;
+
+pub async fn create_user(db: &Db, email: &str, name: &str, password: &str) -> Result<User> {
+    let email = super::validate_email(email)?;
+    super::validate_password(password)?;
+    if name.trim().is_empty() {
+        return Err(Error::invalid("name", "a name is required"));
+    }
+    let hash = super::hash_password(password)?;
+    let id: i64 = with_pool!(&db.write, p => sqlx::query_scalar(
+        "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(&email).bind(name.trim()).bind(&hash).bind(now()).fetch_one(p).await)
+        .map_err(|e| match Error::from(e) {
+            Error::Conflict(_) => Error::invalid("email", "an account with this e-mail already exists"),
+            other => other,
+        })?;
+    Ok(User {
+        id,
+        email,
+        name: name.trim().to_string(),
+    })
+}
+
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>> {
+    let email = email.trim().to_lowercase();
+    Ok(
+        with_pool!(&db.read, p => sqlx::query_as("SELECT id, email, name FROM users WHERE email = $1")
+        .bind(&email).fetch_optional(p).await)?,
+    )
+}
+
+/// Checks a password, counting failures in the database so the limit holds across processes.
+pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<User> {
+    let email = email.trim().to_lowercase();
+    let since = now() - Duration::minutes(LOGIN_WINDOW_MINUTES);
+    let failures: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at > $2 AND success = FALSE")
+        .bind(&email).bind(since).fetch_one(p).await)?;
+    if failures >= LOGIN_LIMIT {
+        return Err(Error::TooManyRequests);
+    }
+    let row: Option<(i64, String, String, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT id, email, name, password_hash FROM users WHERE email = $1")
+        .bind(&email).fetch_optional(p).await)?;
+    // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
+    let (user, hash) = match row {
+        Some((id, email, name, hash)) => (Some(User { id, email, name }), hash),
+        None => (None, DUMMY_HASH.clone()),
+    };
+    let ok = tokio::task::spawn_blocking({
+        let password = password.to_string();
+        move || super::verify_password(&password, &hash)
+    })
+    .await
+    .map_err(anyhow::Error::new)?;
+    let success = ok && user.is_some();
+    with_pool!(&db.write, p => sqlx::query("INSERT INTO login_attempts (email, at, success) VALUES ($1, $2, $3)")
+        .bind(&email).bind(now()).bind(success).execute(p).await.map(|r| r.rows_affected()))?;
+    match user {
+        Some(u) if success => Ok(u),
+        _ => Err(Error::invalid(
+            "password",
+            "that e-mail and password do not match",
+        )),
+    }
+}
+
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    super::hash_password("no account has this password").unwrap_or_default()
+});
+
+/// Starts a session; returns the cookie value (only its hash is stored).
+pub async fn create_session(db: &Db, user_id: i64) -> Result<String> {
+    let secret = super::random_secret("");
+    let csrf = super::random_secret("");
+    let at = now();
+    with_pool!(&db.write, p => sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(super::hash_secret(&secret)).bind(user_id).bind(&csrf).bind(at)
+        .bind(at + Duration::days(SESSION_DAYS)).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(secret)
+}
+
+pub async fn session(db: &Db, secret: &str) -> Result<Option<Session>> {
+    let row: Option<(i64, String, String, String, DateTime<Utc>)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT u.id, u.email, u.name, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.id_hash = $1")
+        .bind(super::hash_secret(secret)).fetch_optional(p).await)?;
+    Ok(row
+        .filter(|r| r.4 > Utc::now())
+        .map(|(id, email, name, csrf, _)| Session {
+            user: User { id, email, name },
+            csrf,
+        }))
+}
+
+pub async fn end_session(db: &Db, secret: &str) -> Result<()> {
+    with_pool!(&db.write, p => sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(super::hash_secret(secret)).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Creates an API token; the clear token is returned once and never stored.
+pub async fn create_token(db: &Db, user_id: i64, name: &str) -> Result<String> {
+    if name.trim().is_empty() || name.len() > 100 {
+        return Err(Error::invalid(
+            "name",
+            "give the token a name of 1 to 100 characters",
+        ));
+    }
+    let token = super::random_secret("tl_");
+    with_pool!(&db.write, p => sqlx::query(
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(user_id).bind(name.trim()).bind(super::hash_secret(&token)).bind(now()).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(token)
+}
+
+pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>> {
+    Ok(with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT u.id, u.email, u.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
+        .bind(super::hash_secret(token)).fetch_optional(p).await)?)
+}

@@ -1,0 +1,324 @@
+//! JSON handlers for the backlog under `/api/v1`.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::input::{BulkMoveInput, DependencyInput, ItemPatch, MoveInput, NewItem};
+use super::views::{self, NewView, View};
+use super::{query, service, store, Item, Summary};
+use crate::audit::{self, Entry};
+use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
+use crate::error::{ApiError, Error, Result};
+use crate::web::AppState;
+use crate::workspace::{store as ws_store, ProductCtx};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/items",
+            get(list).post(create),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/items/move",
+            post(bulk_move),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/views",
+            get(list_views).post(save_view),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/views/{id}",
+            delete(delete_view),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/items/{key}",
+            get(show).patch(update).delete(remove),
+        )
+        .route("/api/v1/workspaces/{ws}/items/{key}/move", post(move_one))
+        .route(
+            "/api/v1/workspaces/{ws}/items/{key}/dependencies",
+            post(add_dependency).delete(remove_dependency),
+        )
+        .route("/api/v1/workspaces/{ws}/items/{key}/audit", get(history))
+}
+
+/// The product an item key belongs to, as the caller sees it.
+pub async fn ctx_for_key(
+    state: &AppState,
+    user_id: i64,
+    ws: &str,
+    key: &str,
+) -> Result<ProductCtx> {
+    let (prefix, _) = super::parse_key(key).ok_or(Error::NotFound)?;
+    ws_store::product_ctx(&state.db, user_id, ws, &prefix).await
+}
+
+fn with_etag(status: StatusCode, item: Item) -> Response {
+    let etag = format!("\"{}\"", item.version);
+    (status, [(header::ETAG, etag)], Json(item)).into_response()
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Backlog query, e.g. `status:todo points>=3 label:api "free text"`.
+    pub q: Option<String>,
+    /// Opaque cursor from `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1–500, default 100.
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page {
+    pub items: Vec<Summary>,
+    pub next_cursor: Option<String>,
+}
+
+/// Compiles a user's query, turning parse errors into a field error that points at the token.
+pub fn compile_query(q: &str, product_key: &str) -> Result<query::Compiled> {
+    let parsed = query::parse(q).map_err(|e| Error::invalid("q", e.to_string()))?;
+    parsed
+        .compile(&query::QueryContext { product_key }, 4)
+        .map_err(|e| Error::invalid("q", e.to_string()))
+}
+
+pub async fn page(state: &AppState, ctx: &ProductCtx, p: &ListParams) -> Result<Page> {
+    page_db(&state.db, ctx, p).await
+}
+
+/// One page of a product's backlog for any caller (API, page, CLI).
+pub async fn page_db(db: &crate::db::Db, ctx: &ProductCtx, p: &ListParams) -> Result<Page> {
+    ctx.grants.require(crate::auth::Action::ViewBacklog)?;
+    let limit = p.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(Error::invalid("limit", "from 1 to 500"));
+    }
+    let filter = compile_query(p.q.as_deref().unwrap_or(""), &ctx.product.key)?;
+    let mut items = store::list(
+        db,
+        ctx.product.id,
+        &ctx.product.key,
+        &filter,
+        p.cursor.as_deref(),
+        limit + 1,
+    )
+    .await?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|i| i.rank.clone())
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/items", tag = "backlog",
+    params(("ws" = String, Path), ("product" = String, Path), ListParams),
+    responses((status = 200, body = Page), (status = 422, description = "bad query")))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> Result<Json<Page>, ApiError> {
+    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
+    Ok(Json(page(&state, &ctx, &p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/items", tag = "backlog",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = NewItem,
+    responses((status = 201, body = Item), (status = 403), (status = 422)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<NewItem>,
+) -> Result<Response, ApiError> {
+    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
+    let item = service::create(&state.db, &user, &ctx, input).await?;
+    Ok(with_etag(StatusCode::CREATED, item))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}", tag = "backlog",
+    params(("ws" = String, Path), ("key" = String, Path, description = "e.g. ONB-42")),
+    responses((status = 200, body = Item, headers(("ETag" = String))), (status = 404)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        service::get(&state.db, &ctx, &key).await?,
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/items/{key}", tag = "backlog",
+    params(("ws" = String, Path), ("key" = String, Path), ("If-Match" = String, Header, description = "the ETag you read")),
+    request_body = ItemPatch,
+    responses((status = 200, body = Item), (status = 412, description = "stale version; body has `current`"), (status = 428)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    ApiJson(patch): ApiJson<ItemPatch>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let version = if_match(&headers)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        service::update(&state.db, &user, &ctx, &key, version, patch).await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/items/{key}", tag = "backlog",
+    params(("ws" = String, Path), ("key" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 204), (status = 412)))]
+pub async fn remove(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    service::delete(&state.db, &user, &ctx, &key, if_match(&headers)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/move", tag = "backlog",
+    params(("ws" = String, Path), ("key" = String, Path)), request_body = MoveInput,
+    responses((status = 200, body = Item), (status = 422, description = "neighbour not in this backlog")))]
+pub async fn move_one(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+    ApiJson(m): ApiJson<MoveInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    service::move_item(&state.db, &user, &ctx, &key, m.anchor()?).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        service::get(&state.db, &ctx, &key).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/items/move", tag = "backlog",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = BulkMoveInput,
+    responses((status = 204), (status = 422)))]
+pub async fn bulk_move(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(m): ApiJson<BulkMoveInput>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
+    service::move_items(&state.db, &user, &ctx, &m.keys, m.anchor()?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn edge(key: &str, d: &DependencyInput) -> Result<(String, String)> {
+    match (&d.blocks, &d.blocked_by) {
+        (Some(b), None) => Ok((key.to_string(), b.clone())),
+        (None, Some(b)) => Ok((b.clone(), key.to_string())),
+        _ => Err(Error::invalid(
+            "blocks",
+            "give exactly one of blocks or blocked_by",
+        )),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/dependencies", tag = "backlog",
+    params(("ws" = String, Path), ("key" = String, Path)), request_body = DependencyInput,
+    responses((status = 200, body = Item), (status = 409, description = "would make a cycle")))]
+pub async fn add_dependency(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+    ApiJson(d): ApiJson<DependencyInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let (a, b) = edge(&key, &d)?;
+    service::link(&state.db, &user, &ctx, &a, &b, false).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        service::get(&state.db, &ctx, &key).await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/items/{key}/dependencies", tag = "backlog",
+    params(("ws" = String, Path), ("key" = String, Path)), request_body = DependencyInput,
+    responses((status = 200, body = Item)))]
+pub async fn remove_dependency(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+    ApiJson(d): ApiJson<DependencyInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let (a, b) = edge(&key, &d)?;
+    service::link(&state.db, &user, &ctx, &a, &b, true).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        service::get(&state.db, &ctx, &key).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}/audit", tag = "backlog",
+    params(("ws" = String, Path), ("key" = String, Path)), responses((status = 200, body = Vec<Entry>)))]
+pub async fn history(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+) -> Result<Json<Vec<Entry>>, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let item = service::get(&state.db, &ctx, &key).await?;
+    Ok(Json(
+        audit::store::for_entity(&state.db, "item", item.id, 200).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/views", tag = "backlog",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vec<View>)))]
+pub async fn list_views(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Json<Vec<View>>, ApiError> {
+    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
+    Ok(Json(views::list(&state.db, user.id, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/views", tag = "backlog",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = NewView,
+    responses((status = 201, body = View), (status = 422)))]
+pub async fn save_view(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(v): ApiJson<NewView>,
+) -> Result<(StatusCode, Json<View>), ApiError> {
+    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(views::save(&state.db, user.id, &ctx, v).await?),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/views/{id}", tag = "backlog",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 204)))]
+pub async fn delete_view(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, product, id)): Path<(String, String, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
+    views::delete(&state.db, user.id, &ctx, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

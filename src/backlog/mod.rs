@@ -1,0 +1,246 @@
+//! The Product Owner's backlog (E1, E2): items, their order, labels, parents and dependencies.
+
+pub mod api;
+pub mod input;
+pub mod pages;
+pub mod query;
+pub mod rank;
+pub mod service;
+pub mod store;
+pub mod views;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub const KINDS: [&str; 4] = ["story", "bug", "task", "spike"];
+pub const STATUSES: [&str; 4] = ["todo", "in_progress", "in_review", "done"];
+
+pub fn status_title(status: &str) -> &'static str {
+    match status {
+        "todo" => "To do",
+        "in_progress" => "In progress",
+        "in_review" => "In review",
+        "done" => "Done",
+        _ => "Unknown",
+    }
+}
+
+/// A backlog item as the API and pages show it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Item {
+    pub key: String,
+    #[serde(skip)]
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub persona: String,
+    pub goal: String,
+    pub benefit: String,
+    pub points: Option<i64>,
+    /// Sum of the children's points, when the item has children.
+    pub children_points: Option<i64>,
+    pub status: String,
+    pub labels: Vec<String>,
+    pub parent: Option<String>,
+    pub children: Vec<String>,
+    pub criteria: Vec<Criterion>,
+    pub blocks: Vec<String>,
+    pub blocked_by: Vec<String>,
+    pub ready: bool,
+    #[schema(value_type = Object)]
+    pub readiness: serde_json::Value,
+    pub open_questions: i64,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Criterion {
+    pub position: i64,
+    pub text: String,
+}
+
+/// One row of the backlog list.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Summary {
+    pub key: String,
+    #[serde(skip)]
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub status: String,
+    pub points: Option<i64>,
+    pub children_points: Option<i64>,
+    pub labels: Vec<String>,
+    pub ready: bool,
+    /// How many readiness reasons stand against the item.
+    pub unready_reasons: i64,
+    pub version: i64,
+    pub rank: String,
+}
+
+/// Where a moved item (or block of items) goes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Anchor {
+    Before(String),
+    After(String),
+    Top,
+    Bottom,
+}
+
+/// `ONB-42` → (`ONB`, 42).
+pub fn parse_key(key: &str) -> Option<(String, i64)> {
+    let (prefix, number) = key.trim().rsplit_once('-')?;
+    let number: i64 = number.parse().ok().filter(|n| *n > 0)?;
+    if prefix.is_empty() {
+        return None;
+    }
+    Some((prefix.to_uppercase(), number))
+}
+
+pub fn validate_kind(kind: &str) -> Result<String> {
+    let k = kind.trim().to_lowercase();
+    if KINDS.contains(&k.as_str()) {
+        Ok(k)
+    } else {
+        Err(Error::invalid(
+            "kind",
+            format!("must be one of {}", KINDS.join(", ")),
+        ))
+    }
+}
+
+pub fn validate_status(status: &str) -> Result<String> {
+    let s = status.trim().to_lowercase().replace('-', "_");
+    if STATUSES.contains(&s.as_str()) {
+        Ok(s)
+    } else {
+        Err(Error::invalid(
+            "status",
+            format!("must be one of {}", STATUSES.join(", ")),
+        ))
+    }
+}
+
+pub fn validate_title(title: &str) -> Result<String> {
+    let t = title.trim();
+    if t.is_empty() {
+        return Err(Error::invalid("title", "a title is required"));
+    }
+    if t.chars().count() > 200 {
+        return Err(Error::invalid(
+            "title",
+            "keep the title under 200 characters",
+        ));
+    }
+    Ok(t.to_string())
+}
+
+pub fn validate_text(field: &str, text: &str, max: usize) -> Result<String> {
+    if text.chars().count() > max {
+        return Err(Error::invalid(
+            field,
+            format!("keep it under {max} characters"),
+        ));
+    }
+    Ok(text.trim().to_string())
+}
+
+pub fn validate_points(points: Option<i64>) -> Result<Option<i64>> {
+    match points {
+        Some(p) if !(0..=100).contains(&p) => {
+            Err(Error::invalid("points", "points run from 0 to 100"))
+        }
+        p => Ok(p),
+    }
+}
+
+/// Labels are lower-case words; duplicates collapse and the order is kept sorted.
+pub fn validate_labels(labels: &[String]) -> Result<Vec<String>> {
+    if labels.len() > 20 {
+        return Err(Error::invalid("labels", "at most 20 labels"));
+    }
+    let mut out = Vec::with_capacity(labels.len());
+    for l in labels {
+        let l = l.trim().to_lowercase();
+        let ok = (1..=40).contains(&l.len())
+            && l.chars()
+                .all(|c| c.is_alphanumeric() || "-_.:/".contains(c));
+        if !ok {
+            return Err(Error::invalid(
+                "labels",
+                format!("{l:?} is not a label: use 1–40 letters, digits or - _ . : /"),
+            ));
+        }
+        out.push(l);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+pub fn validate_criteria(criteria: &[String]) -> Result<Vec<String>> {
+    if criteria.len() > 50 {
+        return Err(Error::invalid("criteria", "at most 50 acceptance criteria"));
+    }
+    let mut out = Vec::with_capacity(criteria.len());
+    for (i, c) in criteria.iter().enumerate() {
+        let c = c.trim();
+        if c.is_empty() {
+            continue;
+        }
+        if c.chars().count() > 1000 {
+            return Err(Error::invalid(
+                &format!("criteria[{i}]"),
+                "keep each criterion under 1000 characters",
+            ));
+        }
+        out.push(c.to_string());
+    }
+    Ok(out)
+}
+
+/// Markdown to HTML with everything unsafe removed (scripts, event handlers, javascript: links).
+pub fn render_markdown(src: &str) -> String {
+    let mut opts = pulldown_cmark::Options::empty();
+    opts.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    opts.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    opts.insert(pulldown_cmark::Options::ENABLE_TASKLISTS);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(src, opts));
+    ammonia::clean(&html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse() {
+        assert_eq!(parse_key("onb-42"), Some(("ONB".into(), 42)));
+        assert_eq!(parse_key("ONB-0"), None);
+        assert_eq!(parse_key("42"), None);
+        assert_eq!(parse_key("-4"), None);
+    }
+
+    #[test]
+    fn markdown_is_sanitised() {
+        let html = render_markdown("**hi** <script>alert(1)</script> [x](javascript:alert(1))");
+        assert!(html.contains("<strong>hi</strong>"));
+        assert!(!html.contains("<script") && !html.contains("javascript:"));
+    }
+
+    #[test]
+    fn labels_normalise_and_reject_junk() {
+        assert_eq!(
+            validate_labels(&["API".into(), "api".into(), "ux".into()]).ok(),
+            Some(vec!["api".into(), "ux".into()])
+        );
+        assert!(validate_labels(&["has space".into()]).is_err());
+        assert!(validate_points(Some(-1)).is_err() && validate_points(Some(101)).is_err());
+    }
+}

@@ -1,0 +1,550 @@
+//! HTML pages for the backlog and for one item.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+use super::input::{ItemPatch, NewItem};
+use super::views::{self, NewView, View};
+use super::{service, Anchor, Item, Summary, KINDS, STATUSES};
+use crate::audit::{self, Entry};
+use crate::auth::extract::{csrf_header, PageUser};
+use crate::error::{Error, Result};
+use crate::page::{human_duration, render, split_labels, FormData, Layout};
+use crate::story::questions::{self, Question};
+use crate::web::AppState;
+use crate::workspace::{store as ws_store, Product, ProductCtx};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/w/{ws}/p/{product}/backlog", get(backlog))
+        .route("/w/{ws}/p/{product}/backlog/move", post(move_one))
+        .route("/w/{ws}/p/{product}/backlog/bulk-move", post(bulk_move))
+        .route("/w/{ws}/p/{product}/items", post(create))
+        .route("/w/{ws}/p/{product}/views", post(save_view))
+        .route("/w/{ws}/items/{key}", get(item).post(update))
+        .route("/w/{ws}/items/{key}/dependencies", post(add_dependency))
+}
+
+pub fn product_layout(user: &PageUser, ctx: &ProductCtx, title: impl Into<String>) -> Layout {
+    let ws = &ctx.workspace;
+    Layout::new(user, title)
+        .crumb(format!("/w/{}", ws.slug), ws.name.clone())
+        .crumb(
+            format!("/w/{}/p/{}/backlog", ws.slug, ctx.product.key),
+            ctx.product.name.clone(),
+        )
+}
+
+#[derive(askama::Template)]
+#[template(path = "backlog/list.html")]
+struct BacklogPage {
+    layout: Layout,
+    ws: String,
+    product: Product,
+    q: String,
+    filter_error: Option<String>,
+    error: Option<String>,
+    items: Vec<Summary>,
+    next_cursor: Option<String>,
+    views: Vec<View>,
+    kinds: [&'static str; 4],
+    median_answer: Option<String>,
+}
+
+impl BacklogPage {
+    fn status_title(&self, s: &str) -> &'static str {
+        super::status_title(s)
+    }
+}
+
+#[derive(Deserialize)]
+struct BacklogParams {
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+async fn backlog_page(
+    state: &AppState,
+    user: &PageUser,
+    ctx: ProductCtx,
+    q: String,
+    cursor: Option<String>,
+    error: Option<String>,
+) -> Result<Response> {
+    let params = super::api::ListParams {
+        q: Some(q.clone()),
+        cursor,
+        limit: Some(100),
+    };
+    let (items, next_cursor, filter_error) = match super::api::page(state, &ctx, &params).await {
+        Ok(p) => (p.items, p.next_cursor, None),
+        Err(Error::Invalid { message, .. }) => (Vec::new(), None, Some(message)),
+        Err(e) => return Err(e),
+    };
+    let views = views::list(&state.db, user.user.id, &ctx).await?;
+    let median_answer = questions::median_answer_seconds(&state.db, ctx.product.id)
+        .await?
+        .map(human_duration);
+    let layout = product_layout(user, &ctx, format!("{} backlog", ctx.product.name));
+    Ok(render(&BacklogPage {
+        layout,
+        ws: ctx.workspace.slug.clone(),
+        product: ctx.product,
+        q,
+        filter_error,
+        error,
+        items,
+        next_cursor,
+        views,
+        kinds: KINDS,
+        median_answer,
+    }))
+}
+
+async fn backlog(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    Query(p): Query<BacklogParams>,
+) -> Result<Response> {
+    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
+    backlog_page(&state, &user, ctx, p.q.unwrap_or_default(), p.cursor, None).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
+    let input = NewItem {
+        kind: form.text("kind"),
+        title: form.text("title"),
+        persona: form.text("persona"),
+        goal: form.text("goal"),
+        benefit: form.text("benefit"),
+        description: form.text("description"),
+        labels: split_labels(&form.text("labels")),
+        criteria: form.text("criteria").lines().map(str::to_string).collect(),
+        ..NewItem::default()
+    };
+    match service::create(&state.db, &user.user, &ctx, input).await {
+        Ok(item) => Ok(Redirect::to(&format!("/w/{ws}/items/{}", item.key)).into_response()),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
+            let mut resp =
+                backlog_page(&state, &user, ctx, String::new(), None, Some(e.to_string())).await?;
+            *resp.status_mut() = e.status();
+            Ok(resp)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Called by the backlog script for drag and drop and keyboard moves; answers with plain text.
+async fn move_one(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Response {
+    let run = async {
+        user.check_csrf(csrf_header(&headers).or(form.get("csrf")))?;
+        let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
+        let anchor = match (form.get("before"), form.get("after")) {
+            (Some(b), None) => Anchor::Before(b.to_string()),
+            (None, Some(a)) => Anchor::After(a.to_string()),
+            _ => return Err(Error::invalid("before", "give before or after")),
+        };
+        service::move_item(&state.db, &user.user, &ctx, &form.text("key"), anchor).await
+    };
+    match run.await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => (e.status(), e.public_message()).into_response(),
+    }
+}
+
+async fn bulk_move(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
+    let anchor = if form.get("position") == Some("bottom") {
+        Anchor::Bottom
+    } else {
+        Anchor::Top
+    };
+    match service::move_items(&state.db, &user.user, &ctx, &form.all("keys"), anchor).await {
+        Ok(()) => Ok(Redirect::to(&format!("/w/{ws}/p/{product}/backlog")).into_response()),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
+            let mut resp =
+                backlog_page(&state, &user, ctx, String::new(), None, Some(e.to_string())).await?;
+            *resp.status_mut() = e.status();
+            Ok(resp)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn save_view(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
+    let query = form.text("query");
+    match views::save(
+        &state.db,
+        user.user.id,
+        &ctx,
+        NewView {
+            name: form.text("name"),
+            query: query.clone(),
+        },
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/w/{ws}/p/{product}/backlog?q={}",
+            url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+        ))
+        .into_response()),
+        Err(e @ Error::Invalid { .. }) => {
+            backlog_page(&state, &user, ctx, query, None, Some(e.to_string())).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The edit form's values: the item's, or what the user typed when a save failed.
+#[derive(Clone, Debug, Default)]
+pub struct ItemForm {
+    pub title: String,
+    pub kind: String,
+    pub status: String,
+    pub points: String,
+    pub persona: String,
+    pub goal: String,
+    pub benefit: String,
+    pub description: String,
+    pub labels: String,
+    pub parent: String,
+    pub criteria: Vec<String>,
+}
+
+impl ItemForm {
+    fn of(item: &Item) -> ItemForm {
+        ItemForm {
+            title: item.title.clone(),
+            kind: item.kind.clone(),
+            status: item.status.clone(),
+            points: item.points.map(|p| p.to_string()).unwrap_or_default(),
+            persona: item.persona.clone(),
+            goal: item.goal.clone(),
+            benefit: item.benefit.clone(),
+            description: item.description.clone(),
+            labels: item.labels.join(" "),
+            parent: item.parent.clone().unwrap_or_default(),
+            criteria: item.criteria.iter().map(|c| c.text.clone()).collect(),
+        }
+    }
+
+    fn from_form(f: &FormData) -> ItemForm {
+        ItemForm {
+            title: f.text("title"),
+            kind: f.text("kind"),
+            status: f.text("status"),
+            points: f.text("points"),
+            persona: f.text("persona"),
+            goal: f.text("goal"),
+            benefit: f.text("benefit"),
+            description: f.text("description"),
+            labels: f.text("labels"),
+            parent: f.text("parent"),
+            criteria: f
+                .all("criterion")
+                .into_iter()
+                .filter(|c| !c.trim().is_empty())
+                .collect(),
+        }
+    }
+
+    /// Only what changed goes into the patch, so each role is checked only for what it touched.
+    fn patch_against(&self, item: &Item) -> Result<ItemPatch> {
+        let now = ItemForm::of(item);
+        let changed = |a: &str, b: &str| (a.trim() != b.trim()).then(|| a.to_string());
+        let points = if self.points.trim() == now.points {
+            None
+        } else if self.points.trim().is_empty() {
+            Some(None)
+        } else {
+            Some(Some(self.points.trim().parse().map_err(|_| {
+                Error::invalid("points", "points are a whole number")
+            })?))
+        };
+        let labels = split_labels(&self.labels);
+        let criteria: Vec<String> = self.criteria.iter().map(|c| c.trim().to_string()).collect();
+        Ok(ItemPatch {
+            title: changed(&self.title, &now.title),
+            kind: changed(&self.kind, &now.kind),
+            status: changed(&self.status, &now.status),
+            persona: changed(&self.persona, &now.persona),
+            goal: changed(&self.goal, &now.goal),
+            benefit: changed(&self.benefit, &now.benefit),
+            description: changed(&self.description, &now.description),
+            points,
+            labels: (super::validate_labels(&labels).unwrap_or_default() != item.labels)
+                .then_some(labels),
+            parent: changed(&self.parent, &now.parent)
+                .map(|p| Some(p).filter(|p| !p.trim().is_empty())),
+            criteria: (criteria != now.criteria).then_some(criteria),
+            reason: None,
+        })
+    }
+
+    fn summary(&self) -> String {
+        let mut s = format!(
+            "Title: {}\nKind: {}  Status: {}  Points: {}\nAs {} I want {} so that {}\nLabels: {}\nParent: {}\n",
+            self.title, self.kind, self.status, self.points, self.persona, self.goal, self.benefit, self.labels, self.parent
+        );
+        for (i, c) in self.criteria.iter().enumerate() {
+            s.push_str(&format!("{}. {c}\n", i + 1));
+        }
+        s.push_str(&format!("\n{}", self.description));
+        s
+    }
+}
+
+pub struct Conflict {
+    pub theirs: String,
+    pub yours: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "backlog/item.html")]
+struct ItemPage {
+    layout: Layout,
+    ws: String,
+    product_key: String,
+    item: Item,
+    description_html: String,
+    reasons: Vec<String>,
+    lint: Vec<(String, String)>,
+    questions: Vec<Question>,
+    history: Vec<Entry>,
+    kinds: [&'static str; 4],
+    statuses: [&'static str; 4],
+    form: ItemForm,
+    conflict: Option<Conflict>,
+    error: Option<String>,
+}
+
+impl ItemPage {
+    fn status_title(&self) -> &'static str {
+        super::status_title(&self.item.status)
+    }
+
+    fn duration(&self, secs: &i64) -> String {
+        human_duration(*secs)
+    }
+
+    fn json(&self, v: &Option<serde_json::Value>) -> String {
+        v.as_ref()
+            .and_then(|v| serde_json::to_string_pretty(v).ok())
+            .unwrap_or_else(|| "–".into())
+    }
+}
+
+pub async fn item_page(
+    state: &AppState,
+    user: &PageUser,
+    ctx: &ProductCtx,
+    key: &str,
+    form: Option<ItemForm>,
+    conflict: Option<Conflict>,
+    error: Option<String>,
+) -> Result<Response> {
+    let item = service::get(&state.db, ctx, key).await?;
+    let messages = |field: &str| -> Vec<serde_json::Value> {
+        item.readiness
+            .get(field)
+            .and_then(|v| v.as_array())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let text = |v: &serde_json::Value| {
+        v.get("message")
+            .and_then(|m| m.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let reasons: Vec<String> = messages("reasons").iter().map(text).collect();
+    let lint = messages("lint")
+        .iter()
+        .map(|l| {
+            let class = if l.get("severity").and_then(|s| s.as_str()) == Some("error") {
+                "lint-error"
+            } else {
+                "lint-warning"
+            };
+            (class.to_string(), text(l))
+        })
+        .collect();
+    let questions = questions::for_item(&state.db, item.id).await?;
+    let history = audit::store::for_entity(&state.db, "item", item.id, 50).await?;
+    let mut form = form.unwrap_or_else(|| ItemForm::of(&item));
+    form.criteria.extend([String::new(), String::new()]);
+    let layout = product_layout(user, ctx, format!("{} {}", item.key, item.title)).crumb(
+        format!("/w/{}/items/{}", ctx.workspace.slug, item.key),
+        item.key.clone(),
+    );
+    let status = if conflict.is_some() {
+        StatusCode::CONFLICT
+    } else if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = render(&ItemPage {
+        layout,
+        ws: ctx.workspace.slug.clone(),
+        product_key: ctx.product.key.clone(),
+        description_html: super::render_markdown(&item.description),
+        item,
+        reasons,
+        lint,
+        questions,
+        history,
+        kinds: KINDS,
+        statuses: STATUSES,
+        form,
+        conflict,
+        error,
+    });
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+async fn item(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, key)): Path<(String, String)>,
+) -> Result<Response> {
+    let ctx = page_ctx(&state, &user, &ws, &key).await?;
+    item_page(&state, &user, &ctx, &key, None, None, None).await
+}
+
+pub async fn page_ctx(
+    state: &AppState,
+    user: &PageUser,
+    ws: &str,
+    key: &str,
+) -> Result<ProductCtx> {
+    let (prefix, _) = super::parse_key(key).ok_or(Error::NotFound)?;
+    ws_store::product_ctx(&state.db, user.user.id, ws, &prefix).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, key)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = page_ctx(&state, &user, &ws, &key).await?;
+    let version = form.version()?;
+    let yours = ItemForm::from_form(&form);
+    let current = service::get(&state.db, &ctx, &key).await?;
+    let conflict = |current: &Item| Conflict {
+        theirs: ItemForm::of(current).summary(),
+        yours: yours.summary(),
+    };
+    if current.version != version {
+        return item_page(
+            &state,
+            &user,
+            &ctx,
+            &key,
+            Some(yours.clone()),
+            Some(conflict(&current)),
+            None,
+        )
+        .await;
+    }
+    let result = match yours.patch_against(&current) {
+        Ok(p) if p.is_empty() => {
+            return Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response())
+        }
+        Ok(mut p) => {
+            p.reason = Some(form.text("reason")).filter(|r| !r.trim().is_empty());
+            service::update(&state.db, &user.user, &ctx, &key, version, p).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response()),
+        Err(Error::Stale { .. }) => {
+            let now = service::get(&state.db, &ctx, &key).await?;
+            item_page(
+                &state,
+                &user,
+                &ctx,
+                &key,
+                Some(yours.clone()),
+                Some(conflict(&now)),
+                None,
+            )
+            .await
+        }
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Conflict(_))) => {
+            item_page(
+                &state,
+                &user,
+                &ctx,
+                &key,
+                Some(yours),
+                None,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn add_dependency(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, key)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = page_ctx(&state, &user, &ws, &key).await?;
+    match service::link(
+        &state.db,
+        &user.user,
+        &ctx,
+        form.text("blocked_by").trim(),
+        &key,
+        false,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response()),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Conflict(_))) => {
+            item_page(&state, &user, &ctx, &key, None, None, Some(e.to_string())).await
+        }
+        Err(e) => Err(e),
+    }
+}

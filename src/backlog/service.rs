@@ -1,0 +1,516 @@
+//! Backlog actions: check who may act, validate, write in one transaction with its audit row.
+//! The API, the pages and the CLI all call these.
+
+use serde_json::json;
+
+use super::input::{ItemPatch, NewItem};
+use super::store::{self, Fields, ItemRow};
+use super::{rank, Anchor, Item};
+use crate::audit::{self, Change};
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::db::{Db, Tx};
+use crate::error::{Error, Result};
+use crate::story::readiness::{self, ItemFacts, ReadyRules};
+use crate::workspace::ProductCtx;
+
+pub fn rules_of(ctx: &ProductCtx) -> ReadyRules {
+    serde_json::from_str(&ctx.product.ready_rules).unwrap_or_default()
+}
+
+/// Recomputes and stores an item's readiness from its current rows.
+pub async fn refresh_readiness(tx: &mut Tx, rules: &ReadyRules, id: i64) -> Result<()> {
+    let row = store::row_by_id_tx(tx, id).await?;
+    let criteria = store::criteria_tx(tx, id).await?;
+    let open = store::open_questions_tx(tx, id).await?;
+    let facts = ItemFacts {
+        kind: &row.kind,
+        title: &row.title,
+        description: &row.description,
+        persona: &row.persona,
+        goal: &row.goal,
+        benefit: &row.benefit,
+        points: row.points,
+        criteria: &criteria,
+        open_questions: u32::try_from(open).unwrap_or(u32::MAX),
+        has_initiative: false,
+    };
+    let r = readiness::assess(rules, &facts);
+    let stored = json!({"reasons": r.reasons, "lint": r.lint}).to_string();
+    store::set_readiness(tx, id, r.ready, &stored).await
+}
+
+fn audit_change<'a>(
+    ctx: &ProductCtx,
+    actor: &User,
+    action: &'a str,
+    id: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    reason: Option<&'a str>,
+) -> Change<'a> {
+    Change {
+        workspace_id: ctx.workspace.id,
+        actor_id: Some(actor.id),
+        action,
+        entity_type: "item",
+        entity_id: id,
+        before,
+        after,
+        reason,
+    }
+}
+
+async fn resolve_parent(tx: &mut Tx, ctx: &ProductCtx, key: &str) -> Result<i64> {
+    match store::id_by_key_tx(tx, ctx.workspace.id, key).await? {
+        Some((id, product_id)) if product_id == ctx.product.id => Ok(id),
+        Some(_) => Err(Error::invalid(
+            "parent",
+            format!("{key} belongs to another product"),
+        )),
+        None => Err(Error::invalid(
+            "parent",
+            format!("no item {key} in this workspace"),
+        )),
+    }
+}
+
+pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, input: NewItem) -> Result<Item> {
+    let g = &ctx.grants;
+    g.require(Action::CreateItem)?;
+    if input.points.is_some() {
+        g.require(Action::Estimate)?;
+    }
+    let status = match &input.status {
+        Some(s) => super::validate_status(s)?,
+        None => "todo".to_string(),
+    };
+    if status != "todo" {
+        g.require(Action::ChangeStatus)?;
+    }
+    let mut fields = Fields {
+        kind: super::validate_kind(&input.kind)?,
+        title: super::validate_title(&input.title)?,
+        description: super::validate_text("description", &input.description, 20_000)?,
+        persona: super::validate_text("persona", &input.persona, 200)?,
+        goal: super::validate_text("goal", &input.goal, 1_000)?,
+        benefit: super::validate_text("benefit", &input.benefit, 1_000)?,
+        points: super::validate_points(input.points)?,
+        status,
+        parent_id: None,
+    };
+    let labels = super::validate_labels(&input.labels)?;
+    let criteria = super::validate_criteria(&input.criteria)?;
+    let top = match input.position.as_deref() {
+        None | Some("bottom") => false,
+        Some("top") => true,
+        Some(_) => return Err(Error::invalid("position", "must be top or bottom")),
+    };
+    let mut tx = db.begin().await?;
+    if let Some(parent) = input.parent.as_deref().filter(|p| !p.trim().is_empty()) {
+        fields.parent_id = Some(resolve_parent(&mut tx, ctx, parent.trim()).await?);
+    }
+    let number = store::next_number(&mut tx, ctx.product.id).await?;
+    let edge = store::edge_rank(&mut tx, ctx.product.id, !top).await?;
+    let new_rank = if top {
+        rank::between(None, edge.as_deref())?
+    } else {
+        rank::between(edge.as_deref(), None)?
+    };
+    let id = store::insert(
+        &mut tx,
+        ctx.product.id,
+        number,
+        &new_rank,
+        actor.id,
+        &fields,
+    )
+    .await?;
+    store::set_labels(&mut tx, id, &labels).await?;
+    store::set_criteria(&mut tx, id, &criteria).await?;
+    refresh_readiness(&mut tx, &rules_of(ctx), id).await?;
+    let key = format!("{}-{number}", ctx.product.key);
+    let after = json!({"key": key, "fields": fields, "labels": labels, "criteria": criteria});
+    audit::store::record(
+        &mut tx,
+        audit_change(ctx, actor, "item.create", id, None, Some(after), None),
+    )
+    .await?;
+    tx.commit().await?;
+    after_rank_change(db, ctx.product.id, &new_rank);
+    get(db, ctx, &key).await
+}
+
+pub async fn get(db: &Db, ctx: &ProductCtx, key: &str) -> Result<Item> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    let row = row_in_product(db, ctx, key).await?;
+    store::load(db, &ctx.product.key, row).await
+}
+
+async fn row_in_product(db: &Db, ctx: &ProductCtx, key: &str) -> Result<ItemRow> {
+    let row = store::row_by_key(db, ctx.workspace.id, key).await?;
+    if row.product_id != ctx.product.id {
+        return Err(Error::NotFound);
+    }
+    Ok(row)
+}
+
+/// Which actions a patch needs: each field belongs to the role that owns it.
+fn required_actions(p: &ItemPatch) -> Vec<Action> {
+    let mut out = Vec::new();
+    let edits = p.kind.is_some()
+        || p.title.is_some()
+        || p.description.is_some()
+        || p.persona.is_some()
+        || p.goal.is_some()
+        || p.benefit.is_some()
+        || p.labels.is_some()
+        || p.parent.is_some();
+    if edits {
+        out.push(Action::EditItem);
+    }
+    if p.points.is_some() {
+        out.push(Action::Estimate);
+    }
+    if p.status.is_some() {
+        out.push(Action::ChangeStatus);
+    }
+    if p.criteria.is_some() {
+        out.push(Action::EditCriteria);
+    }
+    out
+}
+
+/// Applies a patch if `expected_version` is still current; otherwise `Stale` with the item now.
+pub async fn update(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    key: &str,
+    expected_version: i64,
+    patch: ItemPatch,
+) -> Result<Item> {
+    if patch.is_empty() {
+        return Err(Error::invalid("body", "nothing to change"));
+    }
+    for a in required_actions(&patch) {
+        ctx.grants.require(a)?;
+    }
+    let reason = patch
+        .reason
+        .as_deref()
+        .map(|r| super::validate_text("reason", r, 1_000))
+        .transpose()?;
+    let mut tx = db.begin().await?;
+    let row = store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
+    if row.version != expected_version {
+        drop(tx);
+        return Err(stale(db, ctx, key).await);
+    }
+    let before_fields = Fields::from(&row);
+    let mut f = before_fields.clone();
+    if let Some(v) = &patch.kind {
+        f.kind = super::validate_kind(v)?;
+    }
+    if let Some(v) = &patch.title {
+        f.title = super::validate_title(v)?;
+    }
+    if let Some(v) = &patch.description {
+        f.description = super::validate_text("description", v, 20_000)?;
+    }
+    if let Some(v) = &patch.persona {
+        f.persona = super::validate_text("persona", v, 200)?;
+    }
+    if let Some(v) = &patch.goal {
+        f.goal = super::validate_text("goal", v, 1_000)?;
+    }
+    if let Some(v) = &patch.benefit {
+        f.benefit = super::validate_text("benefit", v, 1_000)?;
+    }
+    if let Some(v) = patch.points {
+        f.points = super::validate_points(v)?;
+    }
+    if let Some(v) = &patch.status {
+        f.status = super::validate_status(v)?;
+    }
+    if let Some(parent) = &patch.parent {
+        f.parent_id = match parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(p) => {
+                let pid = resolve_parent(&mut tx, ctx, p).await?;
+                if pid == row.id || store::is_ancestor(&mut tx, pid, row.id).await? {
+                    return Err(Error::invalid(
+                        "parent",
+                        format!("{p} is {key} or one of its children: that would make a loop"),
+                    ));
+                }
+                Some(pid)
+            }
+        };
+    }
+    let labels = patch
+        .labels
+        .as_deref()
+        .map(super::validate_labels)
+        .transpose()?;
+    let criteria = patch
+        .criteria
+        .as_deref()
+        .map(super::validate_criteria)
+        .transpose()?;
+    let mut before = json!({"fields": before_fields});
+    let mut after = json!({"fields": f});
+    if !store::update(&mut tx, row.id, expected_version, &f).await? {
+        drop(tx);
+        return Err(stale(db, ctx, key).await);
+    }
+    if let Some(labels) = &labels {
+        before["labels"] = json!(store::labels_tx(&mut tx, row.id).await?);
+        after["labels"] = json!(labels);
+        store::set_labels(&mut tx, row.id, labels).await?;
+    }
+    if let Some(criteria) = &criteria {
+        before["criteria"] = json!(store::criteria_tx(&mut tx, row.id).await?);
+        after["criteria"] = json!(criteria);
+        store::set_criteria(&mut tx, row.id, criteria).await?;
+    }
+    refresh_readiness(&mut tx, &rules_of(ctx), row.id).await?;
+    audit::store::record(
+        &mut tx,
+        audit_change(
+            ctx,
+            actor,
+            "item.update",
+            row.id,
+            Some(before),
+            Some(after),
+            reason.as_deref(),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, ctx, key).await
+}
+
+async fn stale(db: &Db, ctx: &ProductCtx, key: &str) -> Error {
+    match get(db, ctx, key).await {
+        Ok(current) => Error::Stale {
+            message: format!("{key} was changed by someone else (now version {}); reload and apply your change again", current.version),
+            etag: Some(format!("\"{}\"", current.version)),
+            current: Box::new(json!(current)),
+        },
+        Err(e) => e,
+    }
+}
+
+/// Moves one item next to a neighbour: writes that item's rank and nothing else.
+pub async fn move_item(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    key: &str,
+    anchor: Anchor,
+) -> Result<()> {
+    move_items(db, actor, ctx, &[key.to_string()], anchor).await
+}
+
+/// Moves a selection as a block next to an anchor, keeping the selection's relative order.
+pub async fn move_items(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    keys: &[String],
+    anchor: Anchor,
+) -> Result<()> {
+    ctx.grants.require(Action::Reorder)?;
+    if keys.is_empty() || keys.len() > 500 {
+        return Err(Error::invalid("keys", "select 1 to 500 items"));
+    }
+    let mut tx = db.begin().await?;
+    store::lock_product(&mut tx, ctx.product.id).await?;
+    let mut rows = Vec::with_capacity(keys.len());
+    for k in keys {
+        let row = store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, k)
+            .await
+            .map_err(|_| Error::invalid("keys", format!("{k} is not in this backlog")))?;
+        if !rows.iter().any(|r: &ItemRow| r.id == row.id) {
+            rows.push(row);
+        }
+    }
+    rows.sort_by(|a, b| a.rank.cmp(&b.rank));
+    let moving: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let (lo, hi) = match &anchor {
+        Anchor::Top => (None, first_other(&mut tx, ctx, &moving).await?),
+        Anchor::Bottom => (last_other(&mut tx, ctx, &moving).await?, None),
+        Anchor::Before(k) | Anchor::After(k) => {
+            let field = if matches!(anchor, Anchor::Before(_)) {
+                "before"
+            } else {
+                "after"
+            };
+            let target = store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, k)
+                .await
+                .map_err(|_| Error::invalid(field, format!("{k} is not in this backlog")))?;
+            if moving.contains(&target.id) {
+                return Err(Error::invalid(
+                    field,
+                    format!("{k} is one of the items being moved"),
+                ));
+            }
+            if matches!(anchor, Anchor::After(_)) {
+                let hi =
+                    store::neighbour_rank(&mut tx, ctx.product.id, &target.rank, true, &moving)
+                        .await?;
+                (Some(target.rank), hi)
+            } else {
+                let lo =
+                    store::neighbour_rank(&mut tx, ctx.product.id, &target.rank, false, &moving)
+                        .await?;
+                (lo, Some(target.rank))
+            }
+        }
+    };
+    let ranks = rank::block_between(lo.as_deref(), hi.as_deref(), rows.len())?;
+    for (row, r) in rows.iter().zip(&ranks) {
+        store::set_rank(&mut tx, row.id, r).await?;
+    }
+    let anchor_json = match &anchor {
+        Anchor::Before(k) => json!({"before": k}),
+        Anchor::After(k) => json!({"after": k}),
+        Anchor::Top => json!({"to": "top"}),
+        Anchor::Bottom => json!({"to": "bottom"}),
+    };
+    for row in &rows {
+        let key = format!("{}-{}", ctx.product.key, row.number);
+        audit::store::record(
+            &mut tx,
+            audit_change(
+                ctx,
+                actor,
+                "item.move",
+                row.id,
+                Some(json!({"rank": row.rank})),
+                Some(json!({"key": key, "placed": anchor_json})),
+                None,
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    if let Some(longest) = ranks.iter().max_by_key(|r| r.len()) {
+        after_rank_change(db, ctx.product.id, longest);
+    }
+    Ok(())
+}
+
+async fn first_other(tx: &mut Tx, ctx: &ProductCtx, moving: &[i64]) -> Result<Option<String>> {
+    store::neighbour_rank(tx, ctx.product.id, "", true, moving).await
+}
+
+async fn last_other(tx: &mut Tx, ctx: &ProductCtx, moving: &[i64]) -> Result<Option<String>> {
+    // Every rank is hex, so '~' sorts after all of them.
+    store::neighbour_rank(tx, ctx.product.id, "~", false, moving).await
+}
+
+/// Long ranks are rebalanced in the background; the visible order never changes.
+fn after_rank_change(db: &Db, product_id: i64, new_rank: &str) {
+    if rank::needs_rebalance(new_rank) {
+        let db = db.clone();
+        tokio::spawn(async move {
+            match store::rebalance(&db, product_id).await {
+                Ok(n) => tracing::info!(product_id, items = n, "rebalanced backlog ranks"),
+                Err(e) => {
+                    tracing::warn!(product_id, error = %e, "rebalancing ranks failed; will retry on the next long rank")
+                }
+            }
+        });
+    }
+}
+
+/// Records that `blocker` blocks `blocked`; refuses self-links and cycles.
+pub async fn link(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    blocker: &str,
+    blocked: &str,
+    remove: bool,
+) -> Result<()> {
+    ctx.grants.require(Action::ManageDependencies)?;
+    let mut tx = db.begin().await?;
+    let find = |k: &str| k.to_string();
+    let (a, b) = (find(blocker), find(blocked));
+    let a_id = store::id_by_key_tx(&mut tx, ctx.workspace.id, &a)
+        .await?
+        .ok_or_else(|| Error::invalid("blocks", format!("no item {a} in this workspace")))?
+        .0;
+    let b_id = store::id_by_key_tx(&mut tx, ctx.workspace.id, &b)
+        .await?
+        .ok_or_else(|| Error::invalid("blocked_by", format!("no item {b} in this workspace")))?
+        .0;
+    if a_id == b_id {
+        return Err(Error::invalid("blocks", "an item cannot block itself"));
+    }
+    let changed = if remove {
+        store::remove_dependency(&mut tx, a_id, b_id).await?
+    } else {
+        if store::blocks_transitively(&mut tx, b_id, a_id).await? {
+            return Err(Error::Conflict(format!(
+                "{b} already blocks {a} (directly or through other items): that would make a cycle"
+            )));
+        }
+        store::add_dependency(&mut tx, a_id, b_id).await?
+    };
+    if changed {
+        let action = if remove {
+            "dependency.remove"
+        } else {
+            "dependency.add"
+        };
+        let edge = json!({"blocker": a, "blocked": b});
+        let (before, after) = if remove {
+            (Some(edge), None)
+        } else {
+            (None, Some(edge))
+        };
+        audit::store::record(
+            &mut tx,
+            audit_change(ctx, actor, action, b_id, before, after, None),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    key: &str,
+    expected_version: i64,
+) -> Result<()> {
+    ctx.grants.require(Action::DeleteItem)?;
+    let mut tx = db.begin().await?;
+    let row = store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
+    if row.version != expected_version {
+        drop(tx);
+        return Err(stale(db, ctx, key).await);
+    }
+    store::delete(&mut tx, row.id).await?;
+    audit::store::record(
+        &mut tx,
+        audit_change(
+            ctx,
+            actor,
+            "item.delete",
+            row.id,
+            Some(json!({"key": key, "fields": Fields::from(&row)})),
+            None,
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,484 @@
+//! SQL for backlog items, their labels, criteria, dependencies and order.
+
+use chrono::{DateTime, Utc};
+
+use super::query::{Compiled, SqlValue};
+use super::{Criterion, Item, Summary};
+use crate::db::{Db, Tx};
+use crate::error::{Error, Result};
+use crate::{with_pool, with_tx};
+
+/// The stored columns of one item.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ItemRow {
+    pub id: i64,
+    pub product_id: i64,
+    pub number: i64,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub persona: String,
+    pub goal: String,
+    pub benefit: String,
+    pub points: Option<i64>,
+    pub status: String,
+    pub rank: String,
+    pub parent_id: Option<i64>,
+    pub ready: bool,
+    pub readiness: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const ROW_COLUMNS: &str = "i.id, i.product_id, i.number, i.kind, i.title, i.description, i.persona, i.goal, i.benefit, \
+    i.points, i.status, i.rank, i.parent_id, i.ready, i.readiness, i.version, i.created_at, i.updated_at";
+
+/// Resolves `ONB-42` inside a workspace to the item's row.
+pub async fn row_by_key(db: &Db, workspace_id: i64, key: &str) -> Result<ItemRow> {
+    let (prefix, number) = super::parse_key(key).ok_or(Error::NotFound)?;
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM items i JOIN products p ON p.id = i.product_id
+         WHERE p.workspace_id = $1 AND p.key = $2 AND i.number = $3"
+    );
+    with_pool!(&db.read, p => sqlx::query_as::<_, ItemRow>(&sql).bind(workspace_id).bind(&prefix).bind(number)
+        .fetch_optional(p).await)?
+        .ok_or(Error::NotFound)
+}
+
+/// Like [`row_by_key`] but inside a write transaction, so the row read is the row written.
+pub async fn row_by_key_tx(
+    tx: &mut Tx,
+    product_id: i64,
+    product_key: &str,
+    key: &str,
+) -> Result<ItemRow> {
+    let (prefix, number) = super::parse_key(key).ok_or(Error::NotFound)?;
+    if prefix != product_key {
+        return Err(Error::NotFound);
+    }
+    let sql =
+        format!("SELECT {ROW_COLUMNS} FROM items i WHERE i.product_id = $1 AND i.number = $2");
+    with_tx!(tx, t => sqlx::query_as::<_, ItemRow>(&sql).bind(product_id).bind(number)
+        .fetch_optional(&mut **t).await)?
+    .ok_or(Error::NotFound)
+}
+
+pub async fn row_by_id_tx(tx: &mut Tx, id: i64) -> Result<ItemRow> {
+    let sql = format!("SELECT {ROW_COLUMNS} FROM items i WHERE i.id = $1");
+    Ok(with_tx!(tx, t => sqlx::query_as::<_, ItemRow>(&sql).bind(id).fetch_one(&mut **t).await)?)
+}
+
+/// The whole item as shown on its page: labels, criteria, links and roll-ups.
+pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
+    let id = row.id;
+    let p = &db.read;
+    let labels: Vec<String> = with_pool!(p, p => sqlx::query_scalar(
+        "SELECT label FROM item_labels WHERE item_id = $1 ORDER BY label").bind(id).fetch_all(p).await)?;
+    let criteria: Vec<(i64, String)> = with_pool!(p, p => sqlx::query_as(
+        "SELECT position, text FROM criteria WHERE item_id = $1 ORDER BY position").bind(id).fetch_all(p).await)?;
+    let links: Vec<(String, String, i64)> = with_pool!(p, p => sqlx::query_as(
+        "SELECT 'blocks', pr.key, o.number FROM item_dependencies d JOIN items o ON o.id = d.blocked_id
+           JOIN products pr ON pr.id = o.product_id WHERE d.blocker_id = $1
+         UNION ALL
+         SELECT 'blocked_by', pr.key, o.number FROM item_dependencies d JOIN items o ON o.id = d.blocker_id
+           JOIN products pr ON pr.id = o.product_id WHERE d.blocked_id = $1
+         UNION ALL
+         SELECT 'child', '', c.number FROM items c WHERE c.parent_id = $1
+         UNION ALL
+         SELECT 'parent', '', par.number FROM items par WHERE par.id = $2")
+        .bind(id).bind(row.parent_id.unwrap_or(0)).fetch_all(p).await)?;
+    let (open_questions, children_points): (i64, Option<i64>) = with_pool!(p, p => sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM questions q WHERE q.item_id = $1 AND q.answered_at IS NULL),
+                (SELECT CAST(SUM(c.points) AS BIGINT) FROM items c WHERE c.parent_id = $1)")
+        .bind(id).fetch_one(p).await)?;
+    let key_of = |prefix: &str, n: i64| {
+        format!(
+            "{}-{n}",
+            if prefix.is_empty() {
+                product_key
+            } else {
+                prefix
+            }
+        )
+    };
+    let pick = |kind: &str| -> Vec<String> {
+        let mut v: Vec<(String, i64)> = links
+            .iter()
+            .filter(|l| l.0 == kind)
+            .map(|l| (l.1.clone(), l.2))
+            .collect();
+        v.sort();
+        v.into_iter().map(|(p, n)| key_of(&p, n)).collect()
+    };
+    let parent = pick("parent").into_iter().next();
+    Ok(Item {
+        key: format!("{product_key}-{}", row.number),
+        id,
+        kind: row.kind,
+        title: row.title,
+        description: row.description,
+        persona: row.persona,
+        goal: row.goal,
+        benefit: row.benefit,
+        points: row.points,
+        children_points,
+        status: row.status,
+        labels,
+        parent,
+        children: pick("child"),
+        criteria: criteria
+            .into_iter()
+            .map(|(position, text)| Criterion { position, text })
+            .collect(),
+        blocks: pick("blocks"),
+        blocked_by: pick("blocked_by"),
+        ready: row.ready,
+        readiness: serde_json::from_str(&row.readiness).unwrap_or(serde_json::Value::Null),
+        open_questions,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    number: i64,
+    kind: String,
+    title: String,
+    status: String,
+    points: Option<i64>,
+    children_points: Option<i64>,
+    ready: bool,
+    readiness: String,
+    version: i64,
+    rank: String,
+}
+
+/// One page of the backlog in rank order, filtered by a compiled query, after `cursor`.
+pub async fn list(
+    db: &Db,
+    product_id: i64,
+    product_key: &str,
+    filter: &Compiled,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Summary>> {
+    // $1 product, $2 cursor, $3 limit; the filter's parameters start at $4.
+    let sql = format!(
+        "SELECT i.id, i.number, i.kind, i.title, i.status, i.points,
+                (SELECT CAST(SUM(c.points) AS BIGINT) FROM items c WHERE c.parent_id = i.id) AS children_points,
+                i.ready, i.readiness, i.version, i.rank
+         FROM items i WHERE i.product_id = $1 AND i.rank > $2 AND ({}) ORDER BY i.rank LIMIT $3",
+        filter.sql
+    );
+    let rows: Vec<SummaryRow> = with_pool!(&db.read, p => {
+        let mut q = sqlx::query_as::<_, SummaryRow>(&sql).bind(product_id).bind(cursor.unwrap_or("")).bind(limit);
+        for v in &filter.params {
+            q = match v {
+                SqlValue::Int(i) => q.bind(*i),
+                SqlValue::Text(s) => q.bind(s.clone()),
+                SqlValue::Bool(b) => q.bind(*b),
+            };
+        }
+        q.fetch_all(p).await
+    })?;
+    let labels = labels_of(db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Summary {
+            key: format!("{product_key}-{}", r.number),
+            id: r.id,
+            labels: labels
+                .iter()
+                .filter(|l| l.0 == r.id)
+                .map(|l| l.1.clone())
+                .collect(),
+            unready_reasons: reasons_count(&r.readiness),
+            kind: r.kind,
+            title: r.title,
+            status: r.status,
+            points: r.points,
+            children_points: r.children_points,
+            ready: r.ready,
+            version: r.version,
+            rank: r.rank,
+        })
+        .collect())
+}
+
+fn reasons_count(readiness: &str) -> i64 {
+    serde_json::from_str::<serde_json::Value>(readiness)
+        .ok()
+        .and_then(|v| {
+            v.get("reasons")
+                .and_then(|r| r.as_array())
+                .map(|a| a.len() as i64)
+        })
+        .unwrap_or(0)
+}
+
+async fn labels_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT item_id, label FROM item_labels WHERE item_id IN ({}) ORDER BY label",
+        marks.join(",")
+    );
+    Ok(with_pool!(&db.read, p => {
+        let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })?)
+}
+
+/// Takes the product's row lock (PostgreSQL) so that number allocation, moves and rebalancing
+/// on one product are serialised; on SQLite the single writer already serialises them.
+pub async fn lock_product(tx: &mut Tx, product_id: i64) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("UPDATE products SET next_number = next_number WHERE id = $1")
+        .bind(product_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn next_number(tx: &mut Tx, product_id: i64) -> Result<i64> {
+    Ok(with_tx!(tx, t => sqlx::query_scalar(
+        "UPDATE products SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1")
+        .bind(product_id).fetch_one(&mut **t).await)?)
+}
+
+/// The first or last rank of the backlog.
+pub async fn edge_rank(tx: &mut Tx, product_id: i64, last: bool) -> Result<Option<String>> {
+    let sql = if last {
+        "SELECT rank FROM items WHERE product_id = $1 ORDER BY rank DESC LIMIT 1"
+    } else {
+        "SELECT rank FROM items WHERE product_id = $1 ORDER BY rank LIMIT 1"
+    };
+    Ok(with_tx!(tx, t => sqlx::query_scalar(sql).bind(product_id).fetch_optional(&mut **t).await)?)
+}
+
+/// The rank right after (or before) `rank`, ignoring the items being moved.
+pub async fn neighbour_rank(
+    tx: &mut Tx,
+    product_id: i64,
+    rank: &str,
+    after: bool,
+    moving: &[i64],
+) -> Result<Option<String>> {
+    // Moving items are skipped in SQL; a block rarely exceeds a page, so a small IN list is fine.
+    let skip = if moving.is_empty() {
+        String::new()
+    } else {
+        let marks: Vec<String> = (3..3 + moving.len()).map(|i| format!("${i}")).collect();
+        format!("AND id NOT IN ({})", marks.join(","))
+    };
+    let sql = if after {
+        format!("SELECT rank FROM items WHERE product_id = $1 AND rank > $2 {skip} ORDER BY rank LIMIT 1")
+    } else {
+        format!("SELECT rank FROM items WHERE product_id = $1 AND rank < $2 {skip} ORDER BY rank DESC LIMIT 1")
+    };
+    Ok(with_tx!(tx, t => {
+        let mut q = sqlx::query_scalar(&sql).bind(product_id).bind(rank);
+        for id in moving {
+            q = q.bind(*id);
+        }
+        q.fetch_optional(&mut **t).await
+    })?)
+}
+
+pub async fn set_rank(tx: &mut Tx, id: i64, rank: &str) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("UPDATE items SET rank = $1 WHERE id = $2").bind(rank).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Rewrites a product's ranks to short, evenly spaced keys in the same order.
+pub async fn rebalance(db: &Db, product_id: i64) -> Result<usize> {
+    let mut tx = db.begin().await?;
+    lock_product(&mut tx, product_id).await?;
+    let ids: Vec<i64> = with_tx!(&mut tx, t => sqlx::query_scalar(
+        "SELECT id FROM items WHERE product_id = $1 ORDER BY rank").bind(product_id).fetch_all(&mut **t).await)?;
+    // Two passes: parking every rank above the hex alphabet first keeps (product, rank) unique
+    // at every step, since some new keys equal old keys of other items.
+    with_tx!(&mut tx, t => sqlx::query("UPDATE items SET rank = 'z' || rank WHERE product_id = $1")
+        .bind(product_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    for (id, rank) in ids.iter().zip(super::rank::spread(ids.len())) {
+        set_rank(&mut tx, *id, &rank).await?;
+    }
+    tx.commit().await?;
+    Ok(ids.len())
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    product_id: i64,
+    number: i64,
+    rank: &str,
+    actor_id: i64,
+    f: &Fields,
+) -> Result<i64> {
+    let now = crate::db::now();
+    Ok(with_tx!(tx, t => sqlx::query_scalar(
+        "INSERT INTO items (product_id, number, kind, title, description, persona, goal, benefit, points, status,
+                            rank, parent_id, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id")
+        .bind(product_id).bind(number).bind(&f.kind).bind(&f.title).bind(&f.description).bind(&f.persona)
+        .bind(&f.goal).bind(&f.benefit).bind(f.points).bind(&f.status).bind(rank).bind(f.parent_id)
+        .bind(actor_id).bind(now).fetch_one(&mut **t).await)?)
+}
+
+/// The editable scalar columns of an item.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Fields {
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub persona: String,
+    pub goal: String,
+    pub benefit: String,
+    pub points: Option<i64>,
+    pub status: String,
+    #[serde(skip)]
+    pub parent_id: Option<i64>,
+}
+
+impl From<&ItemRow> for Fields {
+    fn from(r: &ItemRow) -> Fields {
+        Fields {
+            kind: r.kind.clone(),
+            title: r.title.clone(),
+            description: r.description.clone(),
+            persona: r.persona.clone(),
+            goal: r.goal.clone(),
+            benefit: r.benefit.clone(),
+            points: r.points,
+            status: r.status.clone(),
+            parent_id: r.parent_id,
+        }
+    }
+}
+
+/// Writes the fields if the version still matches; `false` means someone else got there first.
+pub async fn update(tx: &mut Tx, id: i64, expected_version: i64, f: &Fields) -> Result<bool> {
+    let done = with_tx!(tx, t => sqlx::query(
+        "UPDATE items SET kind = $1, title = $2, description = $3, persona = $4, goal = $5, benefit = $6,
+                points = $7, status = $8, parent_id = $9, updated_at = $10, version = version + 1
+         WHERE id = $11 AND version = $12")
+        .bind(&f.kind).bind(&f.title).bind(&f.description).bind(&f.persona).bind(&f.goal).bind(&f.benefit)
+        .bind(f.points).bind(&f.status).bind(f.parent_id).bind(crate::db::now()).bind(id).bind(expected_version)
+        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Bumps the version when only related rows (criteria, labels) changed.
+pub async fn touch(tx: &mut Tx, id: i64) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("UPDATE items SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(crate::db::now()).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn labels_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
+    Ok(
+        with_tx!(tx, t => sqlx::query_scalar("SELECT label FROM item_labels WHERE item_id = $1 ORDER BY label")
+        .bind(id).fetch_all(&mut **t).await)?,
+    )
+}
+
+pub async fn set_labels(tx: &mut Tx, id: i64, labels: &[String]) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("DELETE FROM item_labels WHERE item_id = $1").bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    for l in labels {
+        with_tx!(tx, t => sqlx::query("INSERT INTO item_labels (item_id, label) VALUES ($1, $2)")
+            .bind(id).bind(l).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub async fn criteria_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
+    Ok(
+        with_tx!(tx, t => sqlx::query_scalar("SELECT text FROM criteria WHERE item_id = $1 ORDER BY position")
+        .bind(id).fetch_all(&mut **t).await)?,
+    )
+}
+
+pub async fn set_criteria(tx: &mut Tx, id: i64, criteria: &[String]) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("DELETE FROM criteria WHERE item_id = $1").bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    for (i, c) in criteria.iter().enumerate() {
+        with_tx!(tx, t => sqlx::query("INSERT INTO criteria (item_id, position, text) VALUES ($1, $2, $3)")
+            .bind(id).bind(i as i64 + 1).bind(c).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub async fn open_questions_tx(tx: &mut Tx, id: i64) -> Result<i64> {
+    Ok(with_tx!(tx, t => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM questions WHERE item_id = $1 AND answered_at IS NULL")
+        .bind(id).fetch_one(&mut **t).await)?)
+}
+
+pub async fn set_readiness(tx: &mut Tx, id: i64, ready: bool, readiness: &str) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("UPDATE items SET ready = $1, readiness = $2 WHERE id = $3")
+        .bind(ready).bind(readiness).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn ids_of_product_tx(tx: &mut Tx, product_id: i64) -> Result<Vec<i64>> {
+    Ok(
+        with_tx!(tx, t => sqlx::query_scalar("SELECT id FROM items WHERE product_id = $1")
+        .bind(product_id).fetch_all(&mut **t).await)?,
+    )
+}
+
+/// True when `to` can be reached from `from` along parent links upwards (a parent cycle).
+pub async fn is_ancestor(tx: &mut Tx, start: i64, candidate: i64) -> Result<bool> {
+    let hit: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+        "WITH RECURSIVE up(id) AS (
+            SELECT CAST($1 AS BIGINT)
+            UNION SELECT i.parent_id FROM items i JOIN up ON i.id = up.id WHERE i.parent_id IS NOT NULL)
+         SELECT id FROM up WHERE id = $2")
+        .bind(start).bind(candidate).fetch_optional(&mut **t).await)?;
+    Ok(hit.is_some())
+}
+
+/// True when `target` is reachable from `from` along "blocks" edges.
+pub async fn blocks_transitively(tx: &mut Tx, from: i64, target: i64) -> Result<bool> {
+    let hit: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+        "WITH RECURSIVE reach(id) AS (
+            SELECT CAST($1 AS BIGINT)
+            UNION SELECT d.blocked_id FROM item_dependencies d JOIN reach r ON d.blocker_id = r.id)
+         SELECT id FROM reach WHERE id = $2")
+        .bind(from).bind(target).fetch_optional(&mut **t).await)?;
+    Ok(hit.is_some())
+}
+
+pub async fn add_dependency(tx: &mut Tx, blocker: i64, blocked: i64) -> Result<bool> {
+    let r = with_tx!(tx, t => sqlx::query(
+        "INSERT INTO item_dependencies (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(blocker).bind(blocked).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+pub async fn remove_dependency(tx: &mut Tx, blocker: i64, blocked: i64) -> Result<bool> {
+    let r = with_tx!(tx, t => sqlx::query("DELETE FROM item_dependencies WHERE blocker_id = $1 AND blocked_id = $2")
+        .bind(blocker).bind(blocked).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+/// Resolves a key in the workspace to (item id, product id), inside a transaction.
+pub async fn id_by_key_tx(tx: &mut Tx, workspace_id: i64, key: &str) -> Result<Option<(i64, i64)>> {
+    let Some((prefix, number)) = super::parse_key(key) else {
+        return Ok(None);
+    };
+    Ok(with_tx!(tx, t => sqlx::query_as(
+        "SELECT i.id, i.product_id FROM items i JOIN products p ON p.id = i.product_id
+         WHERE p.workspace_id = $1 AND p.key = $2 AND i.number = $3")
+        .bind(workspace_id).bind(&prefix).bind(number).fetch_optional(&mut **t).await)?)
+}
+
+pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("DELETE FROM items WHERE id = $1").bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

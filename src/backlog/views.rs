@@ -1,0 +1,61 @@
+//! Saved backlog views: a named query per user and product.
+
+use serde::{Deserialize, Serialize};
+
+use crate::db::{now, Db};
+use crate::error::{Error, Result};
+use crate::with_pool;
+use crate::workspace::ProductCtx;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct View {
+    pub id: i64,
+    pub name: String,
+    pub query: String,
+}
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewView {
+    pub name: String,
+    pub query: String,
+}
+
+pub async fn list(db: &Db, user_id: i64, ctx: &ProductCtx) -> Result<Vec<View>> {
+    Ok(with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT id, name, query FROM saved_views WHERE user_id = $1 AND product_id = $2 ORDER BY name")
+        .bind(user_id).bind(ctx.product.id).fetch_all(p).await)?)
+}
+
+/// Saves (or replaces, by name) a view; the query must parse and compile.
+pub async fn save(db: &Db, user_id: i64, ctx: &ProductCtx, v: NewView) -> Result<View> {
+    let name = crate::workspace::validate_name("name", &v.name)?;
+    let parsed =
+        super::query::parse(&v.query).map_err(|e| Error::invalid("query", e.to_string()))?;
+    parsed
+        .compile(
+            &super::query::QueryContext {
+                product_key: &ctx.product.key,
+            },
+            1,
+        )
+        .map_err(|e| Error::invalid("query", e.to_string()))?;
+    let id: i64 = with_pool!(&db.write, p => sqlx::query_scalar(
+        "INSERT INTO saved_views (user_id, product_id, name, query, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (user_id, product_id, name) DO UPDATE SET query = excluded.query RETURNING id")
+        .bind(user_id).bind(ctx.product.id).bind(&name).bind(v.query.trim()).bind(now()).fetch_one(p).await)?;
+    Ok(View {
+        id,
+        name,
+        query: v.query.trim().to_string(),
+    })
+}
+
+pub async fn delete(db: &Db, user_id: i64, ctx: &ProductCtx, id: i64) -> Result<()> {
+    let r = with_pool!(&db.write, p => sqlx::query("DELETE FROM saved_views WHERE id = $1 AND user_id = $2 AND product_id = $3")
+        .bind(id).bind(user_id).bind(ctx.product.id).execute(p).await.map(|r| r.rows_affected()))?;
+    if r == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}

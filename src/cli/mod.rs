@@ -1,0 +1,84 @@
+//! The `throughline` command line: server and admin commands, and everyday backlog verbs.
+
+mod admin;
+mod item;
+pub mod seed;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::DbArgs;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "throughline",
+    version,
+    about = "Strategy to sprint, on one line: the PM's strategy and the PO's backlog in one tool."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server and API.
+    Serve(serve::ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Manage local accounts.
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(admin::TokenCommand),
+    /// Fill the database with demo data or a benchmark dataset.
+    Seed(seed::SeedArgs),
+    /// Copy the database while the server runs (SQLite), or print the pg_dump command (PostgreSQL).
+    Backup(admin::BackupArgs),
+    /// Everyday backlog work: add, edit, move, show and list items.
+    #[command(subcommand)]
+    Item(item::ItemCommand),
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve::run(&cli.db, args).await,
+        Command::Migrate => {
+            let db = cli.db.open(true).await?;
+            db.close().await;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::User(c) => admin::user(&cli.db, c).await,
+        Command::Token(c) => admin::token(&cli.db, c).await,
+        Command::Seed(a) => seed::run(&cli.db, a).await,
+        Command::Backup(a) => admin::backup(&cli.db, a).await,
+        Command::Item(c) => item::run(&cli.db, c).await,
+    }
+}

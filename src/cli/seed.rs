@@ -1,0 +1,396 @@
+//! Demo data for a first look, and deterministic benchmark datasets (`--scale large|huge`).
+
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use crate::auth::store as accounts;
+use crate::auth::Role;
+use crate::backlog::input::NewItem;
+use crate::backlog::{rank, service};
+use crate::config::DbArgs;
+use crate::db::{now, Db};
+use crate::story::questions;
+use crate::story::readiness::{assess, ItemFacts, ReadyRules};
+use crate::workspace::store as ws;
+use crate::{with_pool, with_tx};
+
+#[derive(Args, Debug)]
+pub struct SeedArgs {
+    /// Seed the demo workspace (as `serve --demo` does on first start).
+    #[arg(long, conflicts_with = "scale")]
+    pub demo: bool,
+    /// Seed a benchmark dataset: `large` (20 products × 5,000 items) or `huge` (1,000,000 items).
+    #[arg(long, value_enum)]
+    pub scale: Option<Scale>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Scale {
+    Large,
+    Huge,
+}
+
+pub const DEMO_EMAIL: &str = "demo@throughline.local";
+pub const DEMO_PASSWORD: &str = "throughline-demo";
+
+pub async fn run(db_args: &DbArgs, a: SeedArgs) -> anyhow::Result<()> {
+    let db = db_args.open(true).await?;
+    match (a.demo, a.scale) {
+        (true, _) => match demo_if_empty(&db).await? {
+            Some((email, password)) => {
+                println!("demo workspace ready: sign in as {email} with password {password}")
+            }
+            None => println!("the database already has accounts; demo not seeded"),
+        },
+        (false, Some(scale)) => {
+            let started = Instant::now();
+            let items = scale_dataset(&db, scale).await?;
+            println!(
+                "seeded {items} backlog items in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        (false, None) => anyhow::bail!("say what to seed: --demo or --scale large|huge"),
+    }
+    db.close().await;
+    Ok(())
+}
+
+fn e(err: crate::error::Error) -> anyhow::Error {
+    anyhow::anyhow!("{err}")
+}
+
+/// Seeds a small, realistic workspace when the database has no accounts yet.
+pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> {
+    let users: i64 = with_pool!(&db.read, p => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await)?;
+    if users > 0 {
+        return Ok(None);
+    }
+    let demo = accounts::create_user(db, DEMO_EMAIL, "Dana Demo", DEMO_PASSWORD)
+        .await
+        .map_err(e)?;
+    let dev = accounts::create_user(db, "dev@throughline.local", "Devi Developer", DEMO_PASSWORD)
+        .await
+        .map_err(e)?;
+    let w = ws::create_workspace(db, &demo, "demo", "Demo Company")
+        .await
+        .map_err(e)?;
+    ws::add_member(db, &demo, &w, true, &dev.email, false)
+        .await
+        .map_err(e)?;
+    let p = ws::create_product(
+        db,
+        &demo,
+        &w,
+        true,
+        "ONB",
+        "Onboarding",
+        "Get new customers to their first success",
+    )
+    .await
+    .map_err(e)?;
+    let admin_ctx = ws::product_ctx(db, demo.id, "demo", "ONB")
+        .await
+        .map_err(e)?;
+    ws::set_roles(db, &demo, &admin_ctx, demo.id, &[Role::Pm, Role::Po])
+        .await
+        .map_err(e)?;
+    ws::set_roles(db, &demo, &admin_ctx, dev.id, &[Role::Dev])
+        .await
+        .map_err(e)?;
+    let po = ws::product_ctx(db, demo.id, "demo", &p.key)
+        .await
+        .map_err(e)?;
+    let devctx = ws::product_ctx(db, dev.id, "demo", &p.key)
+        .await
+        .map_err(e)?;
+    let stories: &[(&str, &str, &str, &str, &[&str], &[&str])] = &[
+        ("Sign up with a work e-mail", "new admin", "sign up with my work e-mail", "my team can join the same workspace",
+         &["Given a work e-mail When I sign up Then a workspace named after my domain is created", "Given a personal e-mail When I sign up Then I am asked for a company name"], &["signup"]),
+        ("Invite teammates from the welcome screen", "new admin", "invite up to 20 teammates at once", "we start working together on day one",
+         &["Given 20 addresses When I send invites Then each address gets one e-mail within 1 minute"], &["signup", "growth"]),
+        ("Import a Jira CSV during onboarding", "product owner", "import our Jira backlog", "I do not retype 400 stories",
+         &["Given a Jira CSV export When I import it Then every issue appears with its key, points and sprint"], &["import"]),
+        ("Make the setup checklist fast and easy", "new admin", "a quick and easy checklist", "setup is user-friendly",
+         &["It works well"], &["ux"]),
+        ("Empty states explain the next step", "new user", "see what to do on empty pages", "I am never stuck",
+         &["Given an empty backlog When I open it Then I see a button that adds the first item"], &["ux"]),
+        ("Export and import and share onboarding reports", "account manager", "export and import and share reports", "customers see their progress",
+         &[], &["reports"]),
+    ];
+    for (title, persona, goal, benefit, criteria, labels) in stories {
+        service::create(
+            db,
+            &demo,
+            &po,
+            NewItem {
+                kind: "story".into(),
+                title: (*title).into(),
+                persona: (*persona).into(),
+                goal: (*goal).into(),
+                benefit: (*benefit).into(),
+                criteria: criteria.iter().map(|s| s.to_string()).collect(),
+                labels: labels.iter().map(|s| s.to_string()).collect(),
+                ..NewItem::default()
+            },
+        )
+        .await
+        .map_err(e)?;
+    }
+    service::create(db, &demo, &po, NewItem { kind: "bug".into(), title: "Welcome e-mail links to a 404".into(),
+        description: "The **Get started** link in the welcome e-mail points to `/start`, which no longer exists.".into(),
+        criteria: vec!["Given a new account When the welcome e-mail arrives Then its link opens the setup checklist".into()],
+        ..NewItem::default() }).await.map_err(e)?;
+    service::create(
+        db,
+        &demo,
+        &po,
+        NewItem {
+            kind: "spike".into(),
+            title: "How long does a 10,000-issue Jira import take?".into(),
+            ..NewItem::default()
+        },
+    )
+    .await
+    .map_err(e)?;
+    // The developer estimates and asks, as they would in refinement.
+    for (key, points) in [
+        ("ONB-1", 3),
+        ("ONB-2", 5),
+        ("ONB-3", 8),
+        ("ONB-5", 2),
+        ("ONB-7", 1),
+    ] {
+        let v = service::get(db, &devctx, key).await.map_err(e)?.version;
+        service::update(
+            db,
+            &dev,
+            &devctx,
+            key,
+            v,
+            crate::backlog::input::ItemPatch {
+                points: Some(Some(points)),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(e)?;
+    }
+    service::link(db, &demo, &po, "ONB-1", "ONB-2", false)
+        .await
+        .map_err(e)?;
+    questions::ask(
+        db,
+        &dev,
+        &devctx,
+        "ONB-3",
+        "Should sprints from the CSV become our sprints, or only be kept as labels?",
+    )
+    .await
+    .map_err(e)?;
+    let q = questions::ask(db, &dev, &devctx, "ONB-2", "Do invites expire?")
+        .await
+        .map_err(e)?;
+    questions::answer(
+        db,
+        &demo,
+        &po,
+        "ONB-2",
+        q.id,
+        q.version,
+        "Yes, after 7 days; the admin can resend.",
+    )
+    .await
+    .map_err(e)?;
+    Ok(Some((DEMO_EMAIL.to_string(), DEMO_PASSWORD.to_string())))
+}
+
+/// Deterministic pseudo-random numbers, so every run seeds the same dataset.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+const PERSONAS: [&str; 5] = [
+    "admin",
+    "product owner",
+    "developer",
+    "account manager",
+    "new user",
+];
+const GOALS: [&str; 6] = [
+    "export the audit log",
+    "invite my team",
+    "import a Jira backlog",
+    "see sprint progress",
+    "filter the backlog by label",
+    "answer open questions",
+];
+const LABELS: [&str; 6] = ["api", "ux", "growth", "import", "billing", "reports"];
+
+/// 20 products × 5,000 items (large) or × 50,000 (huge), 250 members, 2 criteria per item.
+async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
+    let per_product: usize = match scale {
+        Scale::Large => 5_000,
+        Scale::Huge => 50_000,
+    };
+    let owner = match accounts::find_by_email(db, "bench@example.com").await? {
+        Some(u) => u,
+        None => accounts::create_user(db, "bench@example.com", "Bench Owner", "bench-password-1")
+            .await
+            .map_err(e)?,
+    };
+    let w = ws::create_workspace(db, &owner, "bench", "Bench Inc")
+        .await
+        .map_err(e)?;
+    // One Argon2 hash for every member: hashing 250 passwords would dominate the seed time.
+    let hash = crate::auth::hash_password("bench-password-1")?;
+    let mut tx = db.begin().await?;
+    for m in 0..249 {
+        let uid: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+            "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(format!("member{m}@example.com")).bind(format!("Member {m}")).bind(&hash).bind(now()).fetch_one(&mut **t).await)?;
+        with_tx!(&mut tx, t => sqlx::query("INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, FALSE)")
+            .bind(w.id).bind(uid).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await?;
+    let rules = ReadyRules::default();
+    let ranks = rank::spread(per_product);
+    let mut rng = Lcg(42);
+    let mut total = 0;
+    for pi in 1..=20 {
+        let p = ws::create_product(
+            db,
+            &owner,
+            &w,
+            true,
+            &format!("P{pi:02}"),
+            &format!("Product {pi:02}"),
+            "benchmark product",
+        )
+        .await
+        .map_err(e)?;
+        let ctx = ws::product_ctx(db, owner.id, "bench", &p.key)
+            .await
+            .map_err(e)?;
+        ws::set_roles(db, &owner, &ctx, owner.id, &[Role::Pm, Role::Po, Role::Dev])
+            .await
+            .map_err(e)?;
+        let mut tx = db.begin().await?;
+        let at = now();
+        for chunk_start in (0..per_product).step_by(500) {
+            let chunk_end = (chunk_start + 500).min(per_product);
+            let mut sql = String::from("INSERT INTO items (product_id, number, kind, title, description, persona, goal, benefit, points, status, rank, ready, readiness, created_by, created_at, updated_at) VALUES ");
+            let mut rows = Vec::new();
+            for i in chunk_start..chunk_end {
+                let number = i as i64 + 1;
+                let persona = PERSONAS[rng.next(5) as usize];
+                let goal = GOALS[rng.next(6) as usize];
+                let points = [1i64, 2, 3, 5, 8, 13][rng.next(6) as usize];
+                let kind = ["story", "story", "story", "bug", "task"][rng.next(5) as usize];
+                let status = ["todo", "todo", "todo", "in_progress", "done"][rng.next(5) as usize];
+                let criteria = vec![
+                    format!(
+                        "Given a {persona} When they {goal} Then it completes within 2 seconds"
+                    ),
+                    format!(
+                        "Given item {number} When it is saved Then the audit log shows the change"
+                    ),
+                ];
+                let facts = ItemFacts {
+                    kind,
+                    title: &format!("{goal} #{number}"),
+                    description: "",
+                    persona,
+                    goal,
+                    benefit: "the team saves time",
+                    points: Some(points),
+                    criteria: &criteria,
+                    open_questions: 0,
+                    has_initiative: false,
+                };
+                let r = assess(&rules, &facts);
+                let readiness = json!({"reasons": r.reasons, "lint": r.lint}).to_string();
+                rows.push((
+                    number,
+                    kind,
+                    format!("{goal} #{number}"),
+                    persona,
+                    goal,
+                    points,
+                    status,
+                    ranks[i].clone(),
+                    r.ready,
+                    readiness,
+                ));
+            }
+            let cols = 16;
+            let marks: Vec<String> = (0..rows.len())
+                .map(|r| {
+                    format!(
+                        "({})",
+                        (1..=cols)
+                            .map(|c| format!("${}", r * cols + c))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    )
+                })
+                .collect();
+            sql.push_str(&marks.join(","));
+            with_tx!(&mut tx, t => {
+                let mut q = sqlx::query(&sql);
+                for (number, kind, title, persona, goal, points, status, rk, ready, readiness) in &rows {
+                    q = q.bind(p.id).bind(*number).bind(*kind).bind(title).bind("").bind(*persona).bind(*goal)
+                        .bind("the team saves time").bind(*points).bind(*status).bind(rk).bind(*ready).bind(readiness)
+                        .bind(owner.id).bind(at).bind(at);
+                }
+                q.execute(&mut **t).await.map(|r| r.rows_affected())
+            })?;
+            // Criteria and labels for the chunk, by number → id.
+            let ids: Vec<(i64, i64)> = with_tx!(&mut tx, t => sqlx::query_as(
+                "SELECT id, number FROM items WHERE product_id = $1 AND number > $2 AND number <= $3 ORDER BY number")
+                .bind(p.id).bind(chunk_start as i64).bind(chunk_end as i64).fetch_all(&mut **t).await)?;
+            let mut csql = String::from("INSERT INTO criteria (item_id, position, text) VALUES ");
+            let marks: Vec<String> = (0..ids.len() * 2)
+                .map(|r| format!("(${},${},${})", r * 3 + 1, r * 3 + 2, r * 3 + 3))
+                .collect();
+            csql.push_str(&marks.join(","));
+            let mut lsql = String::from("INSERT INTO item_labels (item_id, label) VALUES ");
+            let lmarks: Vec<String> = (0..ids.len())
+                .map(|r| format!("(${},${})", r * 2 + 1, r * 2 + 2))
+                .collect();
+            lsql.push_str(&lmarks.join(","));
+            with_tx!(&mut tx, t => {
+                let mut q = sqlx::query(&csql);
+                for (id, number) in &ids {
+                    let (persona, goal) = (PERSONAS[(*number % 5) as usize], GOALS[(*number % 6) as usize]);
+                    q = q.bind(*id).bind(1i64).bind(format!("Given a {persona} When they {goal} Then it completes within 2 seconds"))
+                        .bind(*id).bind(2i64).bind(format!("Given item {number} When it is saved Then the audit log shows the change"));
+                }
+                q.execute(&mut **t).await.map(|r| r.rows_affected())
+            })?;
+            with_tx!(&mut tx, t => {
+                let mut q = sqlx::query(&lsql);
+                for (id, number) in &ids {
+                    q = q.bind(*id).bind(LABELS[(*number % 6) as usize]);
+                }
+                q.execute(&mut **t).await.map(|r| r.rows_affected())
+            })?;
+            total += rows.len();
+        }
+        with_tx!(&mut tx, t => sqlx::query("UPDATE products SET next_number = $1 WHERE id = $2")
+            .bind(per_product as i64 + 1).bind(p.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+    }
+    with_pool!(&db.write, p => sqlx::query("ANALYZE").execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(total)
+}

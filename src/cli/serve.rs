@@ -1,0 +1,77 @@
+//! `throughline serve`: migrate, optionally seed the demo, and serve HTTP until stopped.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use clap::Args;
+
+use crate::config::DbArgs;
+use crate::web::{router, AppState};
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "THROUGHLINE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Seed a demo workspace on first start (when the database has no accounts).
+    #[arg(long)]
+    pub demo: bool,
+    /// Mark cookies Secure; set this when users reach the server over HTTPS.
+    #[arg(long, env = "THROUGHLINE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    init_logging();
+    let db = db_args.open(true).await?;
+    if args.demo {
+        if let Some(login) = super::seed::demo_if_empty(&db).await? {
+            println!(
+                "demo workspace ready: sign in as {} with password {}",
+                login.0, login.1
+            );
+        }
+    }
+    let state = AppState {
+        db: db.clone(),
+        metrics: crate::metrics_handle(),
+        secure_cookies: args.secure_cookies,
+    };
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    println!(
+        "Throughline listening on http://{addr} (started in {} ms)",
+        started.elapsed().as_millis()
+    );
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    db.close().await;
+    Ok(())
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("THROUGHLINE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,188 @@
+//! The database handle: SQLite (embedded default) or PostgreSQL, one code path for both.
+//!
+//! Each query is written once, inside `with_pool!`, and compiled against each driver.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+/// A connection pool of one of the two supported databases.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Reads and writes go to different pools so that SQLite has exactly one writer
+/// (no `SQLITE_BUSY` under load) while readers run in parallel; on PostgreSQL both are the same pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub read: Pool,
+    pub write: Pool,
+}
+
+/// Runs `$body` with `$p` bound to the concrete pool of either database.
+#[macro_export]
+macro_rules! with_pool {
+    ($pool:expr, $p:ident => $body:expr) => {
+        match $pool {
+            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Timestamps are stored with whole seconds: SQLite keeps them as RFC 3339 text, and a fixed
+/// width keeps text comparison equal to time comparison.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(0)
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Where the data lives, resolved from `DATABASE_URL` or the data directory.
+#[derive(Clone, Debug)]
+pub enum Target {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Target {
+    pub fn resolve(database_url: Option<&str>, data_dir: &Path) -> anyhow::Result<Target> {
+        match database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Target::Postgres(url.to_string()))
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                Ok(Target::Sqlite(path.into()))
+            }
+            Some(other) => anyhow::bail!(
+                "DATABASE_URL must start with postgres:// or sqlite:, got {:?}",
+                other.split(':').next().unwrap_or_default()
+            ),
+            None => Ok(Target::Sqlite(data_dir.join("throughline.db"))),
+        }
+    }
+}
+
+impl Db {
+    /// Opens the database. `create` allows a new SQLite file; otherwise a missing file is an
+    /// error, so that a mistyped path never silently yields an empty database.
+    pub async fn connect(target: &Target, create: bool) -> anyhow::Result<Db> {
+        match target {
+            Target::Sqlite(path) => {
+                if !create && !path.exists() {
+                    anyhow::bail!(
+                        "no database at {} (run `throughline migrate` or `serve` to create one)",
+                        path.display()
+                    );
+                }
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("creating data directory {}", dir.display()))?;
+                }
+                let opts = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(create)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true)
+                    .pragma("cache_size", "-32000")
+                    .pragma("temp_store", "memory");
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(opts.clone())
+                    .await
+                    .with_context(|| format!("opening {}", path.display()))?;
+                let read = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(opts.read_only(true))
+                    .await?;
+                Ok(Db {
+                    read: Pool::Sqlite(read),
+                    write: Pool::Sqlite(write),
+                })
+            }
+            Target::Postgres(url) => {
+                let opts = PgConnectOptions::from_str(url).context("parsing DATABASE_URL")?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .context("connecting to PostgreSQL")?;
+                Ok(Db {
+                    read: Pool::Postgres(pool.clone()),
+                    write: Pool::Postgres(pool),
+                })
+            }
+        }
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match &self.write {
+            Pool::Sqlite(p) => SQLITE_MIGRATOR.run(p).await?,
+            Pool::Postgres(p) => POSTGRES_MIGRATOR.run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self.write, Pool::Sqlite(_))
+    }
+
+    pub async fn close(&self) {
+        with_pool!(&self.read, p => p.close().await);
+        with_pool!(&self.write, p => p.close().await);
+    }
+}
+
+/// The migration versions each backend knows, for the test that keeps them in step.
+pub fn migration_versions() -> (Vec<i64>, Vec<i64>) {
+    let v = |m: &sqlx::migrate::Migrator| m.iter().map(|m| m.version).collect();
+    (v(&SQLITE_MIGRATOR), v(&POSTGRES_MIGRATOR))
+}
+
+/// A write transaction on either database. On SQLite it runs on the single writer connection,
+/// so it never meets `SQLITE_BUSY` half-way.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$t` bound to the concrete transaction; use `&mut **$t` as the executor.
+#[macro_export]
+macro_rules! with_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite($t) => $body,
+            $crate::db::Tx::Postgres($t) => $body,
+        }
+    };
+}
+
+impl Db {
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match &self.write {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        with_tx!(self, t => t.commit().await)
+    }
+}

@@ -1,0 +1,219 @@
+//! One error type for the whole server, rendered as `application/problem+json` for the API
+//! and as an HTML page for the UI.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    #[error("sign in required")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    /// Bad input in a named field; nothing was changed.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// The request conflicts with the current state (duplicate key, dependency cycle...).
+    #[error("{0}")]
+    Conflict(String),
+    /// A stale `version` / `If-Match`; carries the current state so the client can merge.
+    #[error("{message}")]
+    Stale {
+        message: String,
+        current: Box<serde_json::Value>,
+        etag: Option<String>,
+    },
+    #[error("this update needs If-Match with the version you read")]
+    PreconditionRequired,
+    #[error("the request body is too large")]
+    TooLarge,
+    #[error("too many attempts; try again in a minute")]
+    TooManyRequests,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Error {
+        Error::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Error {
+        Error::Forbidden(message.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Stale { .. } => StatusCode::PRECONDITION_FAILED,
+            Error::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message shown to users; internal details stay in the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::Internal(e) => {
+                tracing::error!(error = ?e, "internal error");
+                "something went wrong on our side; it has been logged".to_string()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => Error::NotFound,
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                Error::Conflict("that already exists".to_string())
+            }
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                Error::Conflict("it refers to something that does not exist".to_string())
+            }
+            sqlx::Error::Database(d) if d.is_check_violation() => {
+                Error::invalid("body", "a value is outside what is allowed")
+            }
+            _ => Error::Internal(anyhow::Error::new(e)),
+        }
+    }
+}
+
+/// The API face of [`Error`]: RFC 9457 problem details.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl<E: Into<Error>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let mut body = json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("error"),
+            "status": status.as_u16(),
+            "detail": self.0.public_message(),
+        });
+        let mut etag = None;
+        match self.0 {
+            Error::Invalid { field, .. } => body["field"] = json!(field),
+            Error::Stale {
+                current, etag: e, ..
+            } => {
+                body["current"] = *current;
+                etag = e;
+            }
+            _ => {}
+        }
+        let mut resp = (status, axum::Json(body)).into_response();
+        let headers = resp.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+            headers.insert(header::ETAG, v);
+        }
+        resp
+    }
+}
+
+/// The page face of [`Error`]: a small, plain HTML page.
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if matches!(self, Error::Unauthorized) {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        let msg = crate::web::escape(&self.public_message());
+        let title = status.canonical_reason().unwrap_or("Error");
+        let page = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · Throughline</title>\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"page\">\
+             <h1 class=\"page-title\">{title}</h1><p class=\"lede\">{msg}</p><p><a href=\"/\">Back to your workspaces</a></p>\
+             </main></body></html>"
+        );
+        (status, Html(page)).into_response()
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for Error {
+    fn from(r: axum::extract::rejection::JsonRejection) -> Self {
+        use axum::extract::rejection::JsonRejection as J;
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Error::TooLarge;
+        }
+        let text = r.body_text();
+        match &r {
+            J::MissingJsonContentType(_) => {
+                Error::invalid("content-type", "send the body as application/json")
+            }
+            // serde names the offending field as a path before the first ": ".
+            J::JsonDataError(_) => {
+                let detail = text
+                    .split_once("target type: ")
+                    .map(|x| x.1)
+                    .unwrap_or(&text);
+                let (field, msg) = match detail.split_once(": ") {
+                    Some((f, m)) if !f.contains(' ') => (f.to_string(), m.to_string()),
+                    _ => (
+                        unknown_field(detail).unwrap_or_else(|| "body".into()),
+                        detail.to_string(),
+                    ),
+                };
+                Error::Invalid {
+                    field,
+                    message: msg,
+                }
+            }
+            _ => Error::invalid("body", text),
+        }
+    }
+}
+
+fn unknown_field(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("unknown field `")?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+impl From<axum::extract::rejection::QueryRejection> for Error {
+    fn from(r: axum::extract::rejection::QueryRejection) -> Self {
+        let text = r.body_text();
+        let detail = text
+            .split_once("query string: ")
+            .map(|x| x.1)
+            .unwrap_or(&text)
+            .to_string();
+        Error::invalid("query", detail)
+    }
+}
+
+impl From<axum::extract::rejection::FormRejection> for Error {
+    fn from(r: axum::extract::rejection::FormRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Error::TooLarge;
+        }
+        Error::invalid("form", r.body_text())
+    }
+}

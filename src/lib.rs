@@ -1,0 +1,32 @@
+//! Throughline: the Product Manager's strategy and the Product Owner's backlog on one line.
+
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod backlog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod openapi;
+pub mod page;
+pub mod story;
+pub mod web;
+pub mod workspace;
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+/// The process-wide Prometheus recorder; installed once, shared by every server in the process.
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}

@@ -1,0 +1,45 @@
+//! The OpenAPI document at `/api/openapi.json`, generated from the handlers' annotations.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::web::AppState;
+use crate::{auth, backlog, story, workspace};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Throughline API", description = "Strategy to sprint, on one line. Authenticate with `Authorization: Bearer <token>` (create one with `throughline token create`). Errors are `application/problem+json` with a `field` when one input is at fault. Updates need `If-Match` with the ETag you read; a stale one gets 412 with the current state."),
+    paths(
+        auth::api::me,
+        workspace::api::list, workspace::api::create, workspace::api::members, workspace::api::add_member,
+        workspace::api::products, workspace::api::create_product, workspace::api::set_roles, workspace::api::audit_log,
+        backlog::api::list, backlog::api::create, backlog::api::show, backlog::api::update, backlog::api::remove,
+        backlog::api::move_one, backlog::api::bulk_move, backlog::api::add_dependency, backlog::api::remove_dependency,
+        backlog::api::history, backlog::api::list_views, backlog::api::save_view, backlog::api::delete_view,
+        story::api::list, story::api::ask, story::api::answer, story::api::get_rules, story::api::put_rules,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/api/openapi.json",
+        get(|| async { Json(ApiDoc::openapi()) }),
+    )
+}

@@ -1,0 +1,110 @@
+//! What every HTML page shares: the layout data, rendering, and form bodies.
+
+use axum::extract::{FromRequest, Request};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::auth::extract::PageUser;
+use crate::error::Error;
+
+/// The frame around each page: title, breadcrumbs, the signed-in user, the CSRF token.
+pub struct Layout {
+    pub title: String,
+    pub csrf: String,
+    pub user_name: String,
+    pub crumbs: Vec<(String, String)>,
+}
+
+impl Layout {
+    pub fn new(user: &PageUser, title: impl Into<String>) -> Layout {
+        Layout {
+            title: title.into(),
+            csrf: user.csrf.clone(),
+            user_name: user.user.name.clone(),
+            crumbs: Vec::new(),
+        }
+    }
+
+    pub fn crumb(mut self, href: impl Into<String>, label: impl Into<String>) -> Layout {
+        self.crumbs.push((href.into(), label.into()));
+        self
+    }
+}
+
+pub fn render<T: askama::Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => Error::Internal(anyhow::anyhow!("rendering template: {e}")).into_response(),
+    }
+}
+
+/// A urlencoded form body as ordered pairs, so repeated fields (criteria, roles) keep their order.
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().to_string()
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        matches!(self.get(name), Some("true" | "on" | "1"))
+    }
+
+    pub fn version(&self) -> Result<i64, Error> {
+        self.get("version")
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "version",
+                    "the form is missing its version; reload the page",
+                )
+            })
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormData {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| Error::TooLarge)?;
+        Ok(FormData(
+            url::form_urlencoded::parse(&bytes).into_owned().collect(),
+        ))
+    }
+}
+
+/// Splits "api, ux  growth" into labels.
+pub fn split_labels(s: &str) -> Vec<String> {
+    s.split([',', ' '])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// "3h 20m" style durations for answer times.
+pub fn human_duration(secs: i64) -> String {
+    let m = secs / 60;
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{m}m"),
+        s if s < 86_400 => format!("{}h {}m", s / 3600, m % 60),
+        s => format!("{}d {}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}

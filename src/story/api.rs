@@ -1,0 +1,125 @@
+//! JSON handlers for questions and the Definition of Ready.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::questions::{self, Question};
+use super::readiness::ReadyRules;
+use crate::auth::extract::{if_match, ApiJson, ApiUser};
+use crate::backlog::api::ctx_for_key;
+use crate::backlog::service;
+use crate::error::ApiError;
+use crate::web::AppState;
+use crate::workspace::store as ws_store;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/workspaces/{ws}/items/{key}/questions",
+            get(list).post(ask),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/items/{key}/questions/{id}/answer",
+            post(answer),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/ready-rules",
+            get(get_rules).put(put_rules),
+        )
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}/questions", tag = "questions",
+    params(("ws" = String, Path), ("key" = String, Path)), responses((status = 200, body = Vec<Question>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+) -> Result<Json<Vec<Question>>, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let item = service::get(&state.db, &ctx, &key).await?;
+    Ok(Json(questions::for_item(&state.db, item.id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionInput {
+    pub body: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/questions", tag = "questions",
+    params(("ws" = String, Path), ("key" = String, Path)), request_body = QuestionInput,
+    responses((status = 201, body = Question), (status = 403)))]
+pub async fn ask(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+    ApiJson(q): ApiJson<QuestionInput>,
+) -> Result<(StatusCode, Json<Question>), ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(questions::ask(&state.db, &user, &ctx, &key, &q.body).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerInput {
+    pub answer: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/questions/{id}/answer", tag = "questions",
+    params(("ws" = String, Path), ("key" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = AnswerInput, responses((status = 204), (status = 403), (status = 412)))]
+pub async fn answer(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key, id)): Path<(String, String, i64)>,
+    headers: HeaderMap,
+    ApiJson(a): ApiJson<AnswerInput>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    questions::answer(
+        &state.db,
+        &user,
+        &ctx,
+        &key,
+        id,
+        if_match(&headers)?,
+        &a.answer,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/ready-rules", tag = "questions",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = ReadyRules)))]
+pub async fn get_rules(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
+    let etag = format!("\"{}\"", ctx.product.version);
+    Ok(([(header::ETAG, etag)], Json(service::rules_of(&ctx))).into_response())
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/ready-rules", tag = "questions",
+    params(("ws" = String, Path), ("product" = String, Path), ("If-Match" = String, Header)), request_body = ReadyRules,
+    responses((status = 200, body = ReadyRules), (status = 403), (status = 412)))]
+pub async fn put_rules(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    headers: HeaderMap,
+    ApiJson(rules): ApiJson<ReadyRules>,
+) -> Result<Response, ApiError> {
+    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
+    let rules = super::rules::set(&state.db, &user, &ctx, if_match(&headers)?, rules).await?;
+    let etag = format!("\"{}\"", ctx.product.version + 1);
+    Ok(([(header::ETAG, etag)], Json(rules)).into_response())
+}

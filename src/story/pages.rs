@@ -1,0 +1,163 @@
+//! HTML handlers for questions and the Definition of Ready.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::readiness::ReadyRules;
+use super::{questions, rules};
+use crate::auth::extract::PageUser;
+use crate::backlog::pages::{item_page, page_ctx, product_layout};
+use crate::backlog::service;
+use crate::error::{Error, Result};
+use crate::page::{render, FormData, Layout};
+use crate::web::AppState;
+use crate::workspace::{store as ws_store, ProductCtx};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/w/{ws}/items/{key}/questions", post(ask))
+        .route("/w/{ws}/items/{key}/questions/{id}/answer", post(answer))
+        .route(
+            "/w/{ws}/p/{product}/ready",
+            get(rules_page).post(save_rules),
+        )
+}
+
+fn after_item(e: Error) -> Result<Option<String>> {
+    match e {
+        Error::Invalid { .. } | Error::Forbidden(_) | Error::Stale { .. } => {
+            Ok(Some(e.to_string()))
+        }
+        e => Err(e),
+    }
+}
+
+async fn ask(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, key)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = page_ctx(&state, &user, &ws, &key).await?;
+    match questions::ask(&state.db, &user.user, &ctx, &key, &form.text("body")).await {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response()),
+        Err(e) => item_page(&state, &user, &ctx, &key, None, None, after_item(e)?).await,
+    }
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, key, id)): Path<(String, String, i64)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = page_ctx(&state, &user, &ws, &key).await?;
+    match questions::answer(
+        &state.db,
+        &user.user,
+        &ctx,
+        &key,
+        id,
+        form.version()?,
+        &form.text("answer"),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response()),
+        Err(e) => item_page(&state, &user, &ctx, &key, None, None, after_item(e)?).await,
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "story/ready_rules.html")]
+struct RulesPage {
+    layout: Layout,
+    ws: String,
+    product_key: String,
+    product_name: String,
+    version: i64,
+    rules: ReadyRules,
+    max_points: String,
+    error: Option<String>,
+}
+
+fn show(user: &PageUser, ctx: &ProductCtx, rules: ReadyRules, error: Option<String>) -> Response {
+    let layout = product_layout(user, ctx, "Definition of Ready").crumb(
+        format!("/w/{}/p/{}/ready", ctx.workspace.slug, ctx.product.key),
+        "Definition of Ready",
+    );
+    let mut resp = render(&RulesPage {
+        layout,
+        ws: ctx.workspace.slug.clone(),
+        product_key: ctx.product.key.clone(),
+        product_name: ctx.product.name.clone(),
+        version: ctx.product.version,
+        max_points: rules.max_points.map(|p| p.to_string()).unwrap_or_default(),
+        rules,
+        error: error.clone(),
+    });
+    if error.is_some() {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
+async fn rules_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Response> {
+    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
+    Ok(show(&user, &ctx, service::rules_of(&ctx), None))
+}
+
+fn rules_from(form: &FormData) -> Result<ReadyRules> {
+    let number = |field: &str| -> Result<Option<i64>> {
+        let v = form.text(field);
+        if v.trim().is_empty() {
+            return Ok(None);
+        }
+        v.trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::invalid(field, "a whole number"))
+    };
+    Ok(ReadyRules {
+        story_fields: form.flag("story_fields"),
+        min_criteria: u32::try_from(number("min_criteria")?.unwrap_or(0))
+            .map_err(|_| Error::invalid("min_criteria", "0 or more"))?,
+        estimated: form.flag("estimated"),
+        max_points: number("max_points")?,
+        no_open_questions: form.flag("no_open_questions"),
+        lint_blocks: form.flag("lint_blocks"),
+        needs_initiative: form.flag("needs_initiative"),
+    })
+}
+
+async fn save_rules(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
+    let result = match rules_from(&form) {
+        Ok(r) => rules::set(&state.db, &user.user, &ctx, form.version()?, r).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{ws}/p/{product}/backlog")).into_response()),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Stale { .. })) => Ok(show(
+            &user,
+            &ctx,
+            rules_from(&form).unwrap_or_else(|_| service::rules_of(&ctx)),
+            Some(e.to_string()),
+        )),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,159 @@
+//! Questions on items (E4): an open question blocks readiness; the answer time is recorded.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Change};
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::backlog::{service, store as items};
+use crate::db::{now, Db};
+use crate::error::{Error, Result};
+use crate::workspace::ProductCtx;
+use crate::{with_pool, with_tx};
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Question {
+    pub id: i64,
+    pub body: String,
+    pub asked_by: String,
+    pub asked_at: DateTime<Utc>,
+    pub answer: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+impl Question {
+    pub fn is_open(&self) -> bool {
+        self.answered_at.is_none()
+    }
+
+    /// How long the team waited for the answer, in seconds.
+    pub fn answer_seconds(&self) -> Option<i64> {
+        self.answered_at.map(|a| (a - self.asked_at).num_seconds())
+    }
+}
+
+fn validate_body(field: &str, body: &str) -> Result<String> {
+    let b = body.trim();
+    if b.is_empty() || b.chars().count() > 5_000 {
+        return Err(Error::invalid(field, "write 1 to 5000 characters"));
+    }
+    Ok(b.to_string())
+}
+
+pub async fn for_item(db: &Db, item_id: i64) -> Result<Vec<Question>> {
+    Ok(with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT q.id, q.body, a.name AS asked_by, q.asked_at, q.answer, b.name AS answered_by, q.answered_at, q.version
+         FROM questions q JOIN users a ON a.id = q.asked_by LEFT JOIN users b ON b.id = q.answered_by
+         WHERE q.item_id = $1 ORDER BY q.id")
+        .bind(item_id).fetch_all(p).await)?)
+}
+
+pub async fn ask(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    key: &str,
+    body: &str,
+) -> Result<Question> {
+    ctx.grants.require(Action::AskQuestion)?;
+    let body = validate_body("body", body)?;
+    let mut tx = db.begin().await?;
+    let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
+    let at = now();
+    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+        "INSERT INTO questions (item_id, body, asked_by, asked_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(row.id).bind(&body).bind(actor.id).bind(at).fetch_one(&mut **t).await)?;
+    service::refresh_readiness(&mut tx, &service::rules_of(ctx), row.id).await?;
+    audit::store::record(
+        &mut tx,
+        Change {
+            workspace_id: ctx.workspace.id,
+            actor_id: Some(actor.id),
+            action: "question.ask",
+            entity_type: "item",
+            entity_id: row.id,
+            before: None,
+            after: Some(json!({"question": id, "body": body})),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Question {
+        id,
+        body,
+        asked_by: actor.name.clone(),
+        asked_at: at,
+        answer: None,
+        answered_by: None,
+        answered_at: None,
+        version: 1,
+    })
+}
+
+/// Answers (or re-answers) a question; `expected_version` guards against two people answering at once.
+pub async fn answer(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    key: &str,
+    question_id: i64,
+    expected_version: i64,
+    text: &str,
+) -> Result<()> {
+    ctx.grants.require(Action::AnswerQuestion)?;
+    let text = validate_body("answer", text)?;
+    let mut tx = db.begin().await?;
+    let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
+    let before: Option<(Option<String>, i64)> = with_tx!(&mut tx, t => sqlx::query_as(
+        "SELECT answer, version FROM questions WHERE id = $1 AND item_id = $2")
+        .bind(question_id).bind(row.id).fetch_optional(&mut **t).await)?;
+    let (old, version) = before.ok_or(Error::NotFound)?;
+    if version != expected_version {
+        return Err(Error::Stale {
+            message: format!(
+                "question {question_id} was answered or changed by someone else; reload to see it"
+            ),
+            current: Box::new(json!({"answer": old, "version": version})),
+            etag: Some(format!("\"{version}\"")),
+        });
+    }
+    // The first answer's time is what measures the PO's availability; later edits keep it.
+    with_tx!(&mut tx, t => sqlx::query(
+        "UPDATE questions SET answer = $1, answered_by = COALESCE(answered_by, $2),
+                answered_at = COALESCE(answered_at, $3), version = version + 1
+         WHERE id = $4 AND version = $5")
+        .bind(&text).bind(actor.id).bind(now()).bind(question_id).bind(expected_version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    service::refresh_readiness(&mut tx, &service::rules_of(ctx), row.id).await?;
+    audit::store::record(
+        &mut tx,
+        Change {
+            workspace_id: ctx.workspace.id,
+            actor_id: Some(actor.id),
+            action: "question.answer",
+            entity_type: "item",
+            entity_id: row.id,
+            before: Some(json!({"question": question_id, "answer": old})),
+            after: Some(json!({"question": question_id, "answer": text})),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Median seconds from question to first answer over a product's answered questions.
+pub async fn median_answer_seconds(db: &Db, product_id: i64) -> Result<Option<i64>> {
+    let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT q.asked_at, q.answered_at FROM questions q JOIN items i ON i.id = q.item_id
+         WHERE i.product_id = $1 AND q.answered_at IS NOT NULL ORDER BY q.id DESC LIMIT 500")
+        .bind(product_id).fetch_all(p).await)?;
+    let mut secs: Vec<i64> = rows.iter().map(|(a, b)| (*b - *a).num_seconds()).collect();
+    secs.sort_unstable();
+    Ok(secs.get(secs.len() / 2).copied())
+}

@@ -1,0 +1,56 @@
+//! Changing a product's Definition of Ready, which re-assesses every item of the product.
+
+use serde_json::json;
+
+use super::readiness::ReadyRules;
+use crate::audit::{self, Change};
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::backlog::{service, store as items};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::with_tx;
+use crate::workspace::ProductCtx;
+
+pub async fn set(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    expected_version: i64,
+    rules: ReadyRules,
+) -> Result<ReadyRules> {
+    ctx.grants.require(Action::ConfigureReadiness)?;
+    rules.validate().map_err(|m| Error::invalid("rules", m))?;
+    let before = service::rules_of(ctx);
+    let stored = serde_json::to_string(&rules).map_err(anyhow::Error::new)?;
+    let mut tx = db.begin().await?;
+    let done = with_tx!(&mut tx, t => sqlx::query(
+        "UPDATE products SET ready_rules = $1, version = version + 1 WHERE id = $2 AND version = $3")
+        .bind(&stored).bind(ctx.product.id).bind(expected_version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    if done != 1 {
+        return Err(Error::Stale {
+            message: "the Definition of Ready was changed by someone else; reload and apply your change again".into(),
+            current: Box::new(json!({"rules": before, "version": ctx.product.version})),
+            etag: Some(format!("\"{}\"", ctx.product.version)),
+        });
+    }
+    for id in items::ids_of_product_tx(&mut tx, ctx.product.id).await? {
+        service::refresh_readiness(&mut tx, &rules, id).await?;
+    }
+    audit::store::record(
+        &mut tx,
+        Change {
+            workspace_id: ctx.workspace.id,
+            actor_id: Some(actor.id),
+            action: "ready_rules.set",
+            entity_type: "product",
+            entity_id: ctx.product.id,
+            before: Some(json!(before)),
+            after: Some(json!(rules)),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rules)
+}

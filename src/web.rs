@@ -1,0 +1,138 @@
+//! The HTTP server: shared state, the router, and the layers every request passes through.
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath, State};
+use axum::http::{header, HeaderValue, Request};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::db::Db;
+
+/// Request bodies larger than this are refused with 413 before any handler runs.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub metrics: PrometheusHandle,
+    /// Set the `Secure` flag on cookies (when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/static/{*path}", get(crate::assets::serve))
+        .merge(crate::openapi::routes())
+        .merge(crate::auth::api::routes())
+        .merge(crate::workspace::api::routes())
+        .merge(crate::backlog::api::routes())
+        .merge(crate::story::api::routes())
+        .merge(crate::auth::pages::routes())
+        .merge(crate::workspace::pages::routes())
+        .merge(crate::backlog::pages::routes())
+        .merge(crate::story::pages::routes())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(observe))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        if state.db.is_sqlite() {
+            r#"{"status":"ok","db":"sqlite"}"#
+        } else {
+            r#"{"status":"ok","db":"postgres"}"#
+        },
+    )
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+async fn not_found(req: Request<Body>) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        crate::error::ApiError(crate::error::Error::NotFound).into_response()
+    } else {
+        crate::error::Error::NotFound.into_response()
+    }
+}
+
+/// One log line and one histogram sample per request, plus the security headers.
+async fn observe(req: Request<Body>, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string());
+    let path = req.uri().path().to_string();
+    let mut resp = next.run(req).await;
+    let elapsed = start.elapsed();
+    let status = resp.status().as_u16();
+    let route = route.unwrap_or_else(|| {
+        if status == 404 {
+            "unmatched".into()
+        } else {
+            path.clone()
+        }
+    });
+    metrics::histogram!("http_request_duration_seconds", "method" => method.to_string(), "route" => route, "status" => status.to_string())
+        .record(elapsed.as_secs_f64());
+    tracing::info!(target: "http", %method, %path, status, micros = elapsed.as_micros() as u64);
+    let h = resp.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    );
+    resp
+}
+
+/// HTML-escapes text for the few places that build markup outside templates.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}

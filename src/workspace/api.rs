@@ -1,0 +1,187 @@
+//! JSON handlers for workspaces, members, products and roles.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::{store, Member, Product, Workspace};
+use crate::audit::Entry;
+use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
+use crate::auth::Role;
+use crate::error::{ApiError, Error};
+use crate::web::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/workspaces", get(list).post(create))
+        .route(
+            "/api/v1/workspaces/{ws}/members",
+            get(members).post(add_member),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products",
+            get(products).post(create_product),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}",
+            put(set_roles),
+        )
+        .route("/api/v1/workspaces/{ws}/audit", get(audit_log))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWorkspace {
+    pub slug: String,
+    pub name: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", responses((status = 200, body = Vec<Workspace>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Vec<Workspace>>, ApiError> {
+    Ok(Json(store::workspaces_of(&state.db, user.id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces", tag = "workspaces", request_body = NewWorkspace,
+    responses((status = 201, body = Workspace), (status = 422)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(w): ApiJson<NewWorkspace>,
+) -> Result<(StatusCode, Json<Workspace>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(store::create_workspace(&state.db, &user, &w.slug, &w.name).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/members", tag = "workspaces",
+    params(("ws" = String, Path)), responses((status = 200, body = Vec<Member>), (status = 404)))]
+pub async fn members(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(ws): Path<String>,
+) -> Result<Json<Vec<Member>>, ApiError> {
+    let (w, _) = store::workspace_for(&state.db, user.id, &ws).await?;
+    Ok(Json(store::members(&state.db, w.id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    pub email: String,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/members", tag = "workspaces", params(("ws" = String, Path)),
+    request_body = NewMember, responses((status = 201), (status = 403), (status = 422)))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(ws): Path<String>,
+    ApiJson(m): ApiJson<NewMember>,
+) -> Result<StatusCode, ApiError> {
+    let (w, admin) = store::workspace_for(&state.db, user.id, &ws).await?;
+    store::add_member(&state.db, &user, &w, admin, &m.email, m.admin).await?;
+    Ok(StatusCode::CREATED)
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products", tag = "workspaces",
+    params(("ws" = String, Path)), responses((status = 200, body = Vec<Product>)))]
+pub async fn products(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(ws): Path<String>,
+) -> Result<Json<Vec<Product>>, ApiError> {
+    let (w, _) = store::workspace_for(&state.db, user.id, &ws).await?;
+    Ok(Json(store::products(&state.db, w.id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProduct {
+    pub key: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products", tag = "workspaces", params(("ws" = String, Path)),
+    request_body = NewProduct, responses((status = 201, body = Product), (status = 403), (status = 422)))]
+pub async fn create_product(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(ws): Path<String>,
+    ApiJson(p): ApiJson<NewProduct>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
+    let (w, admin) = store::workspace_for(&state.db, user.id, &ws).await?;
+    let product =
+        store::create_product(&state.db, &user, &w, admin, &p.key, &p.name, &p.description).await?;
+    Ok((StatusCode::CREATED, Json(product)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolesInput {
+    /// Any of pm, po, sm, dev, stakeholder; empty removes every role.
+    pub roles: Vec<String>,
+}
+
+pub fn parse_roles(names: &[String]) -> Result<Vec<Role>, Error> {
+    names
+        .iter()
+        .map(|n| {
+            Role::parse(n.trim()).ok_or_else(|| {
+                Error::invalid(
+                    "roles",
+                    format!("{n:?} is not a role: use pm, po, sm, dev or stakeholder"),
+                )
+            })
+        })
+        .collect()
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}", tag = "workspaces",
+    params(("ws" = String, Path), ("product" = String, Path), ("user_id" = i64, Path)), request_body = RolesInput,
+    responses((status = 204), (status = 403), (status = 422)))]
+pub async fn set_roles(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, product, user_id)): Path<(String, String, i64)>,
+    ApiJson(r): ApiJson<RolesInput>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = store::product_ctx(&state.db, user.id, &ws, &product).await?;
+    store::set_roles(&state.db, &user, &ctx, user_id, &parse_roles(&r.roles)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    /// Entries older than this id (the `id` of the last entry you have).
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/audit", tag = "workspaces",
+    params(("ws" = String, Path), AuditParams), responses((status = 200, body = Vec<Entry>), (status = 403)))]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(ws): Path<String>,
+    ApiQuery(p): ApiQuery<AuditParams>,
+) -> Result<Json<Vec<Entry>>, ApiError> {
+    let (w, admin) = store::workspace_for(&state.db, user.id, &ws).await?;
+    if !admin {
+        return Err(Error::forbidden("only workspace admins may read the whole audit log").into());
+    }
+    let limit = p.limit.unwrap_or(100).clamp(1, 1000);
+    Ok(Json(
+        crate::audit::store::for_workspace(&state.db, w.id, p.before, limit).await?,
+    ))
+}

@@ -1,0 +1,243 @@
+//! HTML pages for workspaces, products, members and roles.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::{store, Member, Product, Workspace};
+use crate::auth::extract::PageUser;
+use crate::auth::Role;
+use crate::error::{Error, Result};
+use crate::page::{render, FormData, Layout};
+use crate::web::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/workspaces", post(create_workspace))
+        .route("/w/{ws}", get(show))
+        .route("/w/{ws}/products", post(create_product))
+        .route("/w/{ws}/p/{product}", get(product_home))
+        .route("/w/{ws}/members", get(members).post(add_member))
+        .route("/w/{ws}/p/{product}/roles", post(set_roles))
+}
+
+#[derive(askama::Template)]
+#[template(path = "workspace/home.html")]
+struct HomePage {
+    layout: Layout,
+    workspaces: Vec<Workspace>,
+    error: Option<String>,
+}
+
+async fn home_page(state: &AppState, user: &PageUser, error: Option<String>) -> Result<Response> {
+    let workspaces = store::workspaces_of(&state.db, user.user.id).await?;
+    Ok(render(&HomePage {
+        layout: Layout::new(user, "Workspaces"),
+        workspaces,
+        error,
+    }))
+}
+
+async fn home(State(state): State<AppState>, user: PageUser) -> Result<Response> {
+    let workspaces = store::workspaces_of(&state.db, user.user.id).await?;
+    if let [only] = workspaces.as_slice() {
+        return Ok(Redirect::to(&format!("/w/{}", only.slug)).into_response());
+    }
+    home_page(&state, &user, None).await
+}
+
+async fn create_workspace(
+    State(state): State<AppState>,
+    user: PageUser,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    match store::create_workspace(
+        &state.db,
+        &user.user,
+        &form.text("slug"),
+        &form.text("name"),
+    )
+    .await
+    {
+        Ok(w) => Ok(Redirect::to(&format!("/w/{}", w.slug)).into_response()),
+        Err(e @ Error::Invalid { .. }) => home_page(&state, &user, Some(e.to_string())).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "workspace/show.html")]
+struct ShowPage {
+    layout: Layout,
+    workspace: Workspace,
+    products: Vec<Product>,
+    admin: bool,
+    error: Option<String>,
+}
+
+async fn show_page(
+    state: &AppState,
+    user: &PageUser,
+    slug: &str,
+    error: Option<String>,
+) -> Result<Response> {
+    let (workspace, admin) = store::workspace_for(&state.db, user.user.id, slug).await?;
+    let products = store::products(&state.db, workspace.id).await?;
+    let layout = Layout::new(user, workspace.name.clone())
+        .crumb(format!("/w/{}", workspace.slug), workspace.name.clone());
+    Ok(render(&ShowPage {
+        layout,
+        workspace,
+        products,
+        admin,
+        error,
+    }))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(ws): Path<String>,
+) -> Result<Response> {
+    show_page(&state, &user, &ws, None).await
+}
+
+async fn product_home(Path((ws, product)): Path<(String, String)>) -> Redirect {
+    Redirect::to(&format!("/w/{ws}/p/{product}/backlog"))
+}
+
+async fn create_product(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(ws): Path<String>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let (w, admin) = store::workspace_for(&state.db, user.user.id, &ws).await?;
+    match store::create_product(
+        &state.db,
+        &user.user,
+        &w,
+        admin,
+        &form.text("key"),
+        &form.text("name"),
+        &form.text("description"),
+    )
+    .await
+    {
+        Ok(p) => Ok(Redirect::to(&format!("/w/{ws}/p/{}/backlog", p.key)).into_response()),
+        Err(e @ Error::Invalid { .. }) => show_page(&state, &user, &ws, Some(e.to_string())).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "workspace/members.html")]
+struct MembersPage {
+    layout: Layout,
+    workspace: Workspace,
+    products: Vec<Product>,
+    members: Vec<Member>,
+    roles: [Role; 5],
+    admin: bool,
+    error: Option<String>,
+}
+
+impl MembersPage {
+    fn holds(&self, m: &Member, product: &str, role: &Role) -> bool {
+        m.roles
+            .iter()
+            .any(|r| r.product == product && r.roles.contains(role))
+    }
+
+    fn roles_text(&self, m: &Member, product: &str) -> String {
+        m.roles
+            .iter()
+            .find(|r| r.product == product)
+            .map(|r| {
+                r.roles
+                    .iter()
+                    .map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_else(|| "–".into())
+    }
+}
+
+async fn members_page(
+    state: &AppState,
+    user: &PageUser,
+    slug: &str,
+    error: Option<String>,
+) -> Result<Response> {
+    let (workspace, admin) = store::workspace_for(&state.db, user.user.id, slug).await?;
+    let products = store::products(&state.db, workspace.id).await?;
+    let members = store::members(&state.db, workspace.id).await?;
+    let layout = Layout::new(user, "Members")
+        .crumb(format!("/w/{}", workspace.slug), workspace.name.clone())
+        .crumb(format!("/w/{}/members", workspace.slug), "Members");
+    Ok(render(&MembersPage {
+        layout,
+        workspace,
+        products,
+        members,
+        roles: Role::ALL,
+        admin,
+        error,
+    }))
+}
+
+async fn members(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(ws): Path<String>,
+) -> Result<Response> {
+    members_page(&state, &user, &ws, None).await
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(ws): Path<String>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let (w, admin) = store::workspace_for(&state.db, user.user.id, &ws).await?;
+    match store::add_member(
+        &state.db,
+        &user.user,
+        &w,
+        admin,
+        &form.text("email"),
+        form.flag("admin"),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{ws}/members")).into_response()),
+        Err(e @ Error::Invalid { .. }) => {
+            members_page(&state, &user, &ws, Some(e.to_string())).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn set_roles(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
+    let user_id: i64 = form
+        .text("user_id")
+        .parse()
+        .map_err(|_| Error::invalid("user_id", "not a member"))?;
+    let roles = super::api::parse_roles(&form.all("role"))?;
+    store::set_roles(&state.db, &user.user, &ctx, user_id, &roles).await?;
+    Ok(Redirect::to(&format!("/w/{ws}/members")).into_response())
+}

@@ -1,0 +1,282 @@
+//! SQL for workspaces, members, products and roles.
+
+use serde_json::json;
+
+use super::{Member, Product, ProductCtx, ProductRoles, Workspace};
+use crate::audit::{self, Change};
+use crate::auth::store::User;
+use crate::auth::{Action, Grants, Role};
+use crate::db::{now, Db};
+use crate::error::{Error, Result};
+use crate::{with_pool, with_tx};
+
+pub async fn create_workspace(db: &Db, actor: &User, slug: &str, name: &str) -> Result<Workspace> {
+    let slug = super::validate_slug(slug)?;
+    let name = super::validate_name("name", name)?;
+    let mut tx = db.begin().await?;
+    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+        "INSERT INTO workspaces (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(&slug).bind(&name).bind(now()).fetch_one(&mut **t).await)
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict(_) => Error::invalid("slug", "that address is taken"),
+        other => other,
+    })?;
+    with_tx!(&mut tx, t => sqlx::query(
+        "INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, TRUE)")
+        .bind(id).bind(actor.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let ws = Workspace {
+        id,
+        slug,
+        name,
+        version: 1,
+    };
+    audit::store::record(
+        &mut tx,
+        Change {
+            workspace_id: id,
+            actor_id: Some(actor.id),
+            action: "workspace.create",
+            entity_type: "workspace",
+            entity_id: id,
+            before: None,
+            after: Some(json!(ws)),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ws)
+}
+
+pub async fn workspaces_of(db: &Db, user_id: i64) -> Result<Vec<Workspace>> {
+    Ok(with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT w.id, w.slug, w.name, w.version FROM workspaces w
+         JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = $1 ORDER BY w.name")
+        .bind(user_id).fetch_all(p).await)?)
+}
+
+/// The workspace if the user belongs to it; outsiders get NotFound, never a hint it exists.
+pub async fn workspace_for(db: &Db, user_id: i64, slug: &str) -> Result<(Workspace, bool)> {
+    let row: Option<(i64, String, String, i64, bool)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT w.id, w.slug, w.name, w.version, m.is_admin FROM workspaces w
+         JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = $1 WHERE w.slug = $2")
+        .bind(user_id).bind(slug).fetch_optional(p).await)?;
+    let (id, slug, name, version, admin) = row.ok_or(Error::NotFound)?;
+    Ok((
+        Workspace {
+            id,
+            slug,
+            name,
+            version,
+        },
+        admin,
+    ))
+}
+
+pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result<ProductCtx> {
+    let (workspace, admin) = workspace_for(db, user_id, slug).await?;
+    let product: Product = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT id, workspace_id, key, name, description, version, ready_rules FROM products
+         WHERE workspace_id = $1 AND key = $2")
+        .bind(workspace.id).bind(key.to_uppercase()).fetch_optional(p).await)?
+    .ok_or(Error::NotFound)?;
+    let roles = roles_on(db, product.id, user_id).await?;
+    Ok(ProductCtx {
+        workspace,
+        product,
+        grants: Grants { roles, admin },
+    })
+}
+
+pub async fn roles_on(db: &Db, product_id: i64, user_id: i64) -> Result<Vec<Role>> {
+    let names: Vec<String> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT role FROM product_roles WHERE product_id = $1 AND user_id = $2 ORDER BY role")
+        .bind(product_id).bind(user_id).fetch_all(p).await)?;
+    Ok(names.iter().filter_map(|n| Role::parse(n)).collect())
+}
+
+pub async fn products(db: &Db, workspace_id: i64) -> Result<Vec<Product>> {
+    Ok(with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT id, workspace_id, key, name, description, version, ready_rules FROM products
+         WHERE workspace_id = $1 ORDER BY key")
+        .bind(workspace_id).fetch_all(p).await)?)
+}
+
+pub async fn create_product(
+    db: &Db,
+    actor: &User,
+    ws: &Workspace,
+    admin: bool,
+    key: &str,
+    name: &str,
+    description: &str,
+) -> Result<Product> {
+    if !admin {
+        return Err(Error::forbidden("only workspace admins may add products"));
+    }
+    let key = super::validate_key(key)?;
+    let name = super::validate_name("name", name)?;
+    let mut tx = db.begin().await?;
+    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+        "INSERT INTO products (workspace_id, key, name, description, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(ws.id).bind(&key).bind(&name).bind(description.trim()).bind(now()).fetch_one(&mut **t).await)
+        .map_err(|e| match Error::from(e) {
+            Error::Conflict(_) => Error::invalid("key", "another product in this workspace has that key"),
+            other => other,
+        })?;
+    let product = Product {
+        id,
+        workspace_id: ws.id,
+        key,
+        name,
+        description: description.trim().to_string(),
+        version: 1,
+        ready_rules: "{}".into(),
+    };
+    audit::store::record(
+        &mut tx,
+        Change {
+            workspace_id: ws.id,
+            actor_id: Some(actor.id),
+            action: "product.create",
+            entity_type: "product",
+            entity_id: id,
+            before: None,
+            after: Some(json!(product)),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(product)
+}
+
+pub async fn members(db: &Db, workspace_id: i64) -> Result<Vec<Member>> {
+    let users: Vec<(i64, String, String, bool)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT u.id, u.email, u.name, m.is_admin FROM workspace_members m JOIN users u ON u.id = m.user_id
+         WHERE m.workspace_id = $1 ORDER BY u.name")
+        .bind(workspace_id).fetch_all(p).await)?;
+    let roles: Vec<(i64, String, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT r.user_id, pr.key, r.role FROM product_roles r JOIN products pr ON pr.id = r.product_id
+         WHERE pr.workspace_id = $1 ORDER BY pr.key, r.role")
+        .bind(workspace_id).fetch_all(p).await)?;
+    Ok(users
+        .into_iter()
+        .map(|(user_id, email, name, admin)| {
+            let mut held: Vec<ProductRoles> = Vec::new();
+            for (_, key, role) in roles.iter().filter(|r| r.0 == user_id) {
+                let Some(role) = Role::parse(role) else {
+                    continue;
+                };
+                match held.iter_mut().find(|h| &h.product == key) {
+                    Some(h) => h.roles.push(role),
+                    None => held.push(ProductRoles {
+                        product: key.clone(),
+                        roles: vec![role],
+                    }),
+                }
+            }
+            Member {
+                user_id,
+                email,
+                name,
+                admin,
+                roles: held,
+            }
+        })
+        .collect())
+}
+
+/// Adds an existing account to the workspace (admins only).
+pub async fn add_member(
+    db: &Db,
+    actor: &User,
+    ws: &Workspace,
+    admin: bool,
+    email: &str,
+    make_admin: bool,
+) -> Result<User> {
+    if !admin {
+        return Err(Error::forbidden("only workspace admins may add members"));
+    }
+    let user = crate::auth::store::find_by_email(db, email)
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                "email",
+                "no account has that e-mail; create it first with `throughline user add`",
+            )
+        })?;
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, t => sqlx::query(
+        "INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, $3)")
+        .bind(ws.id).bind(user.id).bind(make_admin).execute(&mut **t).await.map(|r| r.rows_affected()))
+        .map_err(|e| match Error::from(e) {
+            Error::Conflict(_) => Error::invalid("email", "already a member"),
+            other => other,
+        })?;
+    audit::store::record(
+        &mut tx,
+        Change {
+            workspace_id: ws.id,
+            actor_id: Some(actor.id),
+            action: "member.add",
+            entity_type: "user",
+            entity_id: user.id,
+            before: None,
+            after: Some(json!({"email": user.email, "admin": make_admin})),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Replaces a member's roles on a product (workspace admins only).
+pub async fn set_roles(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    user_id: i64,
+    roles: &[Role],
+) -> Result<()> {
+    ctx.grants.require(Action::ManageRoles)?;
+    let is_member: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT user_id FROM workspace_members WHERE workspace_id = $1 AND user_id = $2")
+        .bind(ctx.workspace.id).bind(user_id).fetch_optional(p).await)?;
+    if is_member.is_none() {
+        return Err(Error::invalid("user", "not a member of this workspace"));
+    }
+    let before = roles_on(db, ctx.product.id, user_id).await?;
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, t => sqlx::query("DELETE FROM product_roles WHERE product_id = $1 AND user_id = $2")
+        .bind(ctx.product.id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    for role in &roles {
+        with_tx!(&mut tx, t => sqlx::query("INSERT INTO product_roles (product_id, user_id, role) VALUES ($1, $2, $3)")
+            .bind(ctx.product.id).bind(user_id).bind(role.as_str()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
+    audit::store::record(
+        &mut tx,
+        Change {
+            workspace_id: ws_id(ctx),
+            actor_id: Some(actor.id),
+            action: "roles.set",
+            entity_type: "user",
+            entity_id: user_id,
+            before: Some(json!({"product": ctx.product.key, "roles": before})),
+            after: Some(json!({"product": ctx.product.key, "roles": roles})),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn ws_id(ctx: &ProductCtx) -> i64 {
+    ctx.workspace.id
+}
