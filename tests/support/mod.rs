@@ -1,0 +1,231 @@
+//! Test harness: each test gets its own database (SQLite file, or a fresh PostgreSQL database
+//! when TEST_DATABASE_URL is set) and its own server on a free port.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use reqwest::{Client, Method, RequestBuilder, Response};
+use serde_json::{json, Value};
+use throughline::auth::store as accounts;
+use throughline::auth::Role;
+use throughline::db::{Db, Target};
+use throughline::web::{router, AppState};
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: Db,
+    pub target: Target,
+    pub client: Client,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn test_target(dir: &std::path::Path) -> Target {
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(admin_url) => {
+            let name = format!(
+                "tl_{}",
+                throughline::auth::random_secret("")[..16].to_lowercase()
+            );
+            let admin = sqlx::PgPool::connect(&admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            sqlx::query(&format!(
+                "CREATE DATABASE {name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"
+            ))
+            .execute(&admin)
+            .await
+            .expect("create test database");
+            admin.close().await;
+            let mut url = url::Url::parse(&admin_url).expect("url");
+            url.set_path(&name);
+            Target::Postgres(url.to_string())
+        }
+        None => Target::Sqlite(dir.join("test.db")),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = test_target(dir.path()).await;
+    let db = Db::connect(&target, true).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    let state = AppState {
+        db: db.clone(),
+        metrics: throughline::metrics_handle(),
+        secure_cookies: false,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router(state)).await;
+    });
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        addr,
+        db,
+        target,
+        client,
+        _dir: dir,
+    }
+}
+
+/// A user with an API token.
+#[derive(Clone)]
+pub struct Caller {
+    pub id: i64,
+    pub email: String,
+    pub token: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn user(&self, name: &str) -> Caller {
+        let email = format!("{}@example.com", name.to_lowercase());
+        let u = accounts::create_user(&self.db, &email, name, PASSWORD)
+            .await
+            .expect("user");
+        let token = accounts::create_token(&self.db, u.id, "test")
+            .await
+            .expect("token");
+        Caller {
+            id: u.id,
+            email,
+            token,
+        }
+    }
+
+    pub fn req(&self, who: &Caller, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&who.token)
+    }
+
+    pub async fn get(&self, who: &Caller, path: &str) -> Response {
+        self.req(who, Method::GET, path).send().await.expect("send")
+    }
+
+    pub async fn post(&self, who: &Caller, path: &str, body: Value) -> Response {
+        self.req(who, Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    pub async fn patch(&self, who: &Caller, path: &str, version: i64, body: Value) -> Response {
+        self.req(who, Method::PATCH, path)
+            .header("If-Match", format!("\"{version}\""))
+            .json(&body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// A workspace `acme` owned by `owner` with product `ONB`, where `owner` is PM and PO.
+    pub async fn workspace(&self) -> Caller {
+        let owner = self.user("Owner").await;
+        let r = self
+            .post(
+                &owner,
+                "/api/v1/workspaces",
+                json!({"slug": "acme", "name": "Acme"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        let r = self
+            .post(
+                &owner,
+                "/api/v1/workspaces/acme/products",
+                json!({"key": "ONB", "name": "Onboarding"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        self.roles(&owner, &owner, "ONB", &["pm", "po", "dev"])
+            .await;
+        owner
+    }
+
+    pub async fn member(&self, owner: &Caller, name: &str, roles: &[&str]) -> Caller {
+        let u = self.user(name).await;
+        let r = self
+            .post(
+                owner,
+                "/api/v1/workspaces/acme/members",
+                json!({"email": u.email}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        self.roles(owner, &u, "ONB", roles).await;
+        u
+    }
+
+    pub async fn roles(&self, admin: &Caller, who: &Caller, product: &str, roles: &[&str]) {
+        let r = self
+            .req(
+                admin,
+                Method::PUT,
+                &format!(
+                    "/api/v1/workspaces/acme/products/{product}/roles/{}",
+                    who.id
+                ),
+            )
+            .json(&json!({"roles": roles}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), 204, "{}", r.text().await.unwrap_or_default());
+    }
+
+    /// Creates an item and returns its JSON.
+    pub async fn item(&self, who: &Caller, body: Value) -> Value {
+        let r = self
+            .post(who, "/api/v1/workspaces/acme/products/ONB/items", body)
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        r.json().await.expect("json")
+    }
+
+    pub async fn story(&self, who: &Caller, title: &str) -> Value {
+        self.item(who, json!({"title": title})).await
+    }
+
+    pub async fn order(&self, who: &Caller) -> Vec<String> {
+        let v: Value = self
+            .get(who, "/api/v1/workspaces/acme/products/ONB/items?limit=500")
+            .await
+            .json()
+            .await
+            .expect("json");
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["key"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    pub async fn show(&self, who: &Caller, key: &str) -> Value {
+        self.get(who, &format!("/api/v1/workspaces/acme/items/{key}"))
+            .await
+            .json()
+            .await
+            .expect("json")
+    }
+}
+
+pub fn all_roles() -> [Role; 5] {
+    Role::ALL
+}
