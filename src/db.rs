@@ -186,3 +186,36 @@ impl Tx {
         with_tx!(self, t => t.commit().await)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let (sqlite, postgres) = super::migration_versions();
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, postgres);
+        let names = |dir: &str| -> Vec<String> {
+            let mut v: Vec<String> = std::fs::read_dir(dir)
+                .expect("migrations folder")
+                .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().to_string()))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
+    }
+
+    #[test]
+    fn database_urls_resolve() {
+        use super::Target;
+        let dir = std::path::Path::new("/d");
+        assert!(
+            matches!(Target::resolve(None, dir), Ok(Target::Sqlite(p)) if p == dir.join("throughline.db"))
+        );
+        assert!(matches!(
+            Target::resolve(Some("postgres://u@h/db"), dir),
+            Ok(Target::Postgres(_))
+        ));
+        assert!(Target::resolve(Some("mysql://x"), dir).is_err());
+    }
+}

@@ -1,13 +1,18 @@
-# shellcheck shell=bash
+#!/usr/bin/env bash
 # Throw-away PostgreSQL clusters for scripts/test and scripts/bench, plus the
-# small helpers both scripts need. Source it; it defines functions only.
+# small helpers both scripts need. Sourced, it only defines functions:
 #
 #   pg_start test    fsync and synchronous_commit off: tests need speed, not durability
 #   pg_start bench   stock durability settings, so the benchmark measures real commits
 #   pg_stop          stop the cluster and delete its folder; safe to call twice
 #
 # pg_start exports PG_URL=postgres://postgres@127.0.0.1:PORT/postgres.
-# Kept compatible with bash 3.2 (macOS) because developers source it via scripts/test.
+#
+# Run directly (scripts/lib/pg.sh [test|bench]) it starts a cluster and keeps
+# it until Enter or Ctrl-C, for running single tests against PostgreSQL:
+#   TEST_DATABASE_URL=<printed URL> cargo test some_test
+#
+# Kept compatible with bash 3.2 (macOS) because developers run scripts/test there.
 
 PG_BIN=""
 PG_DIR=""
@@ -57,11 +62,13 @@ pg_find_bin() {
     fi
     if [ -z "$dir" ] || [ ! -x "$dir/initdb" ] || [ ! -x "$dir/pg_ctl" ]; then
         dir=""
-        # Debian installs each major version side by side; take the newest.
+        # Debian installs each major version side by side, and Homebrew's
+        # postgresql@N is keg-only (not on PATH); take the newest.
         local best=0 v
-        for d in /usr/lib/postgresql/*/bin; do
+        for d in /usr/lib/postgresql/*/bin /opt/homebrew/opt/postgresql@*/bin /usr/local/opt/postgresql@*/bin; do
             if [ ! -x "$d/initdb" ] || [ ! -x "$d/pg_ctl" ]; then continue; fi
-            v=${d#/usr/lib/postgresql/}
+            v=${d%/bin}
+            v=${v##*[/@]}
             v=${v%%[!0-9]*}
             if [ -n "$v" ] && [ "$v" -gt "$best" ]; then
                 best=$v
@@ -176,3 +183,16 @@ pg_stop() {
     PG_PORT=""
     PG_URL=""
 }
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    # Only when run directly: a sourced library must not change its caller's options.
+    set -euo pipefail
+    trap pg_stop EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    pg_start "${1:-test}"
+    echo "PostgreSQL ($PG_BIN, ${1:-test} settings) in $PG_DIR"
+    echo "TEST_DATABASE_URL=$PG_URL"
+    echo "Press Enter or Ctrl-C to stop it and delete its folder."
+    read -r _ || true
+fi

@@ -1,0 +1,419 @@
+//! Page tests: sign-in, CSRF, forms, conflicts and escaping, checked on the rendered HTML.
+
+mod support;
+
+use reqwest::Client;
+use serde_json::json;
+use support::{spawn_app, TestApp, PASSWORD};
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = html.find(start)? + start.len();
+    Some(&html[from..from + html[from..].find(end)?])
+}
+
+/// A browser-like client signed in as `email`, and the CSRF token of its session.
+async fn sign_in(app: &TestApp, email: &str) -> (Client, String) {
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = between(&page, "name=\"csrf\" value=\"", "\"")
+        .unwrap()
+        .to_string();
+    let r = client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "sign-in failed");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let home = client
+        .get(app.url("/w/acme"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = between(&home, "name=\"csrf-token\" content=\"", "\"")
+        .unwrap()
+        .to_string();
+    (client, token)
+}
+
+#[tokio::test]
+async fn sign_in_sign_out_and_rate_limit() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let r = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/w/acme");
+    let r = client
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = client.get(app.url("/w/acme")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/login");
+
+    // Wrong passwords: a clear error, then the address is locked for a while.
+    let anon = Client::builder().cookie_store(true).build().unwrap();
+    for attempt in 0..6 {
+        let page = anon
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = between(&page, "name=\"csrf\" value=\"", "\"")
+            .unwrap()
+            .to_string();
+        let r = anon
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("email", owner.email.as_str()),
+                ("password", "wrong password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let expected = if attempt < 5 { 422 } else { 429 };
+        assert_eq!(r.status(), expected, "attempt {attempt}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("alert-error"), "{body}");
+    }
+    // A sign-in form without its CSRF cookie is refused.
+    let r = Client::new()
+        .post(app.url("/login"))
+        .form(&[("csrf", "x"), ("email", "a@b.c"), ("password", "p")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("expired"));
+}
+
+#[tokio::test]
+async fn backlog_and_item_pages_render_escaped_data() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.item(&owner, json!({"title": "<script>alert(1)</script> export", "goal": "make it fast", "persona": "admin", "benefit": "x",
+        "description": "<img src=x onerror=alert(1)> **bold**", "labels": ["api"]})).await;
+    let (client, _) = sign_in(&app, &owner.email).await;
+    let page = client
+        .get(app.url("/w/acme/p/ONB/backlog"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-key=\"ONB-1\""));
+    assert!(!page.contains("<script>alert(1)"));
+    assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(page.contains("badge-unready"));
+    let item = client
+        .get(app.url("/w/acme/items/ONB-1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(item.contains("<strong>bold</strong>"));
+    assert!(!item.contains("<img src=x onerror") && !item.contains("onerror=\"alert"));
+    assert!(
+        item.contains("No acceptance criteria"),
+        "readiness reasons are listed"
+    );
+    assert!(
+        item.contains("fast&#34; is vague"),
+        "lint findings are listed"
+    );
+    assert!(item.contains("item.create"), "history is shown");
+    // A filter error is shown beside the filter, not as a failure.
+    let page = client
+        .get(app.url("/w/acme/p/ONB/backlog?q=prio:1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("field-error") && page.contains("prio"));
+}
+
+#[tokio::test]
+async fn forms_need_csrf_and_create_items_with_criteria() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let form = [("kind", "story"), ("title", "Invite teammates"), ("persona", "admin"), ("goal", "invite my team"),
+        ("benefit", "we start together"), ("criteria", "Given 3 addresses When I invite Then 3 e-mails are sent\nGiven a bad address When I invite Then I see which one"), ("labels", "growth, signup")];
+    let r = client
+        .post(app.url("/w/acme/p/ONB/items"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "no CSRF token");
+    let mut with = form.to_vec();
+    with.push(("csrf", csrf.as_str()));
+    let r = client
+        .post(app.url("/w/acme/p/ONB/items"))
+        .form(&with)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/w/acme/items/ONB-1");
+    let item = app.show(&owner, "ONB-1").await;
+    assert_eq!(item["criteria"].as_array().unwrap().len(), 2);
+    assert_eq!(item["labels"], json!(["growth", "signup"]));
+}
+
+#[tokio::test]
+async fn a_stale_form_shows_both_versions_and_saves_nothing() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.story(&owner, "Original").await;
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    // Someone else saves first.
+    let r = app
+        .patch(
+            &owner,
+            "/api/v1/workspaces/acme/items/ONB-1",
+            1,
+            json!({"title": "Theirs"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("version", "1"),
+        ("title", "Mine"),
+        ("kind", "story"),
+        ("status", "todo"),
+        ("points", ""),
+        ("persona", ""),
+        ("goal", ""),
+        ("benefit", ""),
+        ("description", ""),
+        ("labels", ""),
+        ("parent", ""),
+    ];
+    let r = client
+        .post(app.url("/w/acme/items/ONB-1"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Someone else changed ONB-1"));
+    assert!(page.contains("Title: Theirs") && page.contains("Title: Mine"));
+    assert_eq!(app.show(&owner, "ONB-1").await["title"], "Theirs");
+    // Saving again from the refreshed form (current version) applies the change.
+    let mut again = form.to_vec();
+    again[1] = ("version", "2");
+    let r = client
+        .post(app.url("/w/acme/items/ONB-1"))
+        .form(&again)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.show(&owner, "ONB-1").await["title"], "Mine");
+}
+
+#[tokio::test]
+async fn a_developer_form_only_touches_what_they_changed() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let dev = app.member(&owner, "Dev", &["dev"]).await;
+    app.item(&owner, json!({"title": "Estimate me", "labels": ["api"]}))
+        .await;
+    let (client, csrf) = sign_in(&app, &dev.email).await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("version", "1"),
+        ("title", "Estimate me"),
+        ("kind", "story"),
+        ("status", "todo"),
+        ("points", "5"),
+        ("persona", ""),
+        ("goal", ""),
+        ("benefit", ""),
+        ("description", ""),
+        ("labels", "api"),
+        ("parent", ""),
+    ];
+    let r = client
+        .post(app.url("/w/acme/items/ONB-1"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.show(&owner, "ONB-1").await["points"], 5);
+    let mut retitle = form.to_vec();
+    retitle[1] = ("version", "2");
+    retitle[2] = ("title", "Renamed by dev");
+    let r = client
+        .post(app.url("/w/acme/items/ONB-1"))
+        .form(&retitle)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("only pm, po may edit backlog items"));
+}
+
+#[tokio::test]
+async fn script_moves_need_the_csrf_header_and_outsiders_see_nothing() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.story(&owner, "a").await;
+    app.story(&owner, "b").await;
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let r = client
+        .post(app.url("/w/acme/p/ONB/backlog/move"))
+        .form(&[("key", "ONB-2"), ("before", "ONB-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = client
+        .post(app.url("/w/acme/p/ONB/backlog/move"))
+        .header("X-CSRF-Token", &csrf)
+        .form(&[("key", "ONB-2"), ("before", "ONB-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(app.order(&owner).await, ["ONB-2", "ONB-1"]);
+    let r = client
+        .post(app.url("/w/acme/p/ONB/backlog/move"))
+        .header("X-CSRF-Token", &csrf)
+        .form(&[("key", "ONB-2"), ("after", "ONB-9")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("ONB-9 is not in this backlog"));
+
+    let outsider = app.user("Outsider").await;
+    let (other, _) = {
+        let c = Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let page = c
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let t = between(&page, "name=\"csrf\" value=\"", "\"")
+            .unwrap()
+            .to_string();
+        c.post(app.url("/login"))
+            .form(&[
+                ("csrf", t.as_str()),
+                ("email", outsider.email.as_str()),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        (c, ())
+    };
+    for path in [
+        "/w/acme",
+        "/w/acme/p/ONB/backlog",
+        "/w/acme/items/ONB-1",
+        "/w/acme/members",
+    ] {
+        assert_eq!(
+            other.get(app.url(path)).send().await.unwrap().status(),
+            404,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn members_page_sets_roles() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let dev = app.member(&owner, "Dev", &["dev"]).await;
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let page = client
+        .get(app.url("/w/acme/members"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Dev") && page.contains("role-grid"));
+    let id = dev.id.to_string();
+    let r = client
+        .post(app.url("/w/acme/p/ONB/roles"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("user_id", id.as_str()),
+            ("role", "dev"),
+            ("role", "sm"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let members: serde_json::Value = app
+        .get(&owner, "/api/v1/workspaces/acme/members")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let d = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Dev")
+        .unwrap();
+    assert_eq!(d["roles"][0]["roles"], json!(["dev", "sm"]));
+}
