@@ -112,6 +112,8 @@
       handle: '.handle',
       draggable: '.item-row',
       animation: 120,
+      // Pointer-event dragging behaves the same in every browser and under WebDriver.
+      forceFallback: true,
       ghostClass: 'dragging',
       onStart: function (evt) {
         origNext = evt.item.nextElementSibling;

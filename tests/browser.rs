@@ -1,0 +1,298 @@
+//! Browser tests in headless Chromium through WebDriver. They run when THROUGHLINE_WEBDRIVER
+//! names a running chromedriver (scripts/test starts one) and are skipped otherwise.
+
+mod support;
+
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use support::{spawn_app, TestApp, PASSWORD};
+
+async fn browser() -> Option<Client> {
+    let url = std::env::var("THROUGHLINE_WEBDRIVER")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let binary =
+        std::env::var("THROUGHLINE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), json!({
+        "binary": binary,
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+    }));
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    Some(
+        ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .expect("connect to chromedriver"),
+    )
+}
+
+async fn sign_in(c: &Client, app: &TestApp, email: &str) {
+    c.goto(&app.url("/login")).await.expect("login page");
+    c.find(Locator::Id("email"))
+        .await
+        .expect("email")
+        .send_keys(email)
+        .await
+        .expect("type");
+    c.find(Locator::Id("password"))
+        .await
+        .expect("password")
+        .send_keys(PASSWORD)
+        .await
+        .expect("type");
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .for_element(Locator::Css("h1.page-title"))
+        .await
+        .expect("signed in");
+}
+
+async fn row_keys(c: &Client) -> Vec<String> {
+    let mut keys = Vec::new();
+    for row in c
+        .find_all(Locator::Css("#backlog tr.item-row"))
+        .await
+        .expect("rows")
+    {
+        keys.push(
+            row.attr("data-key")
+                .await
+                .expect("attr")
+                .unwrap_or_default(),
+        );
+    }
+    keys
+}
+
+/// Polls the server's order until it matches, since the move is sent after the drop.
+async fn wait_for_order(app: &TestApp, who: &support::Caller, expected: &[&str]) {
+    for _ in 0..50 {
+        if app.order(who).await == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.order(who).await, expected);
+}
+
+#[tokio::test]
+async fn sign_in_and_create_an_item_with_criteria() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url("/w/acme/p/ONB/backlog"))
+        .await
+        .expect("backlog");
+    c.find(Locator::Id("new-title"))
+        .await
+        .expect("title")
+        .send_keys("Invite teammates")
+        .await
+        .expect("type");
+    c.find(Locator::Id("new-criteria"))
+        .await
+        .expect("criteria")
+        .send_keys("Given 3 addresses When I invite Then 3 e-mails are sent")
+        .await
+        .expect("type");
+    c.find(Locator::Css("form[action$='/items'] button.btn-primary"))
+        .await
+        .expect("add")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .for_element(Locator::Id("criteria-editor"))
+        .await
+        .expect("item page");
+    // Add a second criterion with the editor's button, then save.
+    c.find(Locator::Css("[data-action=add-criterion]"))
+        .await
+        .expect("add criterion")
+        .click()
+        .await
+        .expect("click");
+    let boxes = c
+        .find_all(Locator::Css("#criteria-editor textarea"))
+        .await
+        .expect("textareas");
+    let mut empty = None;
+    for b in boxes {
+        if b.prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default()
+            .is_empty()
+        {
+            empty = Some(b);
+            break;
+        }
+    }
+    empty
+        .expect("an empty criterion")
+        .send_keys("Given a bad address When I invite Then I see which one")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#edit-form button.btn-primary"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .for_element(Locator::Css("ol.criteria"))
+        .await
+        .expect("saved");
+    let item = app.show(&owner, "ONB-1").await;
+    let texts: Vec<&str> = item["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .map(|c| c["text"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Given 3 addresses When I invite Then 3 e-mails are sent",
+            "Given a bad address When I invite Then I see which one"
+        ]
+    );
+    c.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn drag_and_drop_reorders_and_survives_a_reload() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    for t in ["first", "second", "third"] {
+        app.story(&owner, t).await;
+    }
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url("/w/acme/p/ONB/backlog"))
+        .await
+        .expect("backlog");
+    c.wait()
+        .for_element(Locator::Css("#backlog.is-sortable"))
+        .await
+        .expect("sortable ready");
+    let from = c
+        .find(Locator::Css("tr[data-key='ONB-3'] .handle"))
+        .await
+        .expect("handle");
+    let to = c
+        .find(Locator::Css("tr[data-key='ONB-1'] .handle"))
+        .await
+        .expect("target");
+    let drag = MouseActions::new("mouse".to_string())
+        .then(PointerAction::MoveToElement {
+            element: from,
+            duration: None,
+            x: 0,
+            y: 0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 0,
+            y: -5,
+        })
+        .then(PointerAction::MoveToElement {
+            element: to,
+            duration: Some(Duration::from_millis(300)),
+            x: 0,
+            y: -8,
+        })
+        .then(PointerAction::Pause {
+            duration: Duration::from_millis(200),
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    c.perform_actions(drag).await.expect("drag");
+    wait_for_order(&app, &owner, &["ONB-3", "ONB-1", "ONB-2"]).await;
+    c.refresh().await.expect("reload");
+    c.wait()
+        .for_element(Locator::Css("#backlog"))
+        .await
+        .expect("backlog");
+    assert_eq!(row_keys(&c).await, ["ONB-3", "ONB-1", "ONB-2"]);
+    c.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn keyboard_selects_and_moves() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    for t in ["first", "second", "third"] {
+        app.story(&owner, t).await;
+    }
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url("/w/acme/p/ONB/backlog"))
+        .await
+        .expect("backlog");
+    c.wait()
+        .for_element(Locator::Css("#backlog"))
+        .await
+        .expect("backlog");
+    let body = c.find(Locator::Css("body")).await.expect("body");
+    // j selects the first row, j again the second; Shift+J moves it down one.
+    body.send_keys("jj").await.expect("keys");
+    let selected = c
+        .find(Locator::Css("tr.item-row.selected"))
+        .await
+        .expect("selected row");
+    assert_eq!(
+        selected.attr("data-key").await.expect("attr").as_deref(),
+        Some("ONB-2")
+    );
+    body.send_keys(&format!(
+        "{}J{}",
+        char::from(Key::Shift),
+        char::from(Key::Shift)
+    ))
+    .await
+    .expect("shift+j");
+    wait_for_order(&app, &owner, &["ONB-1", "ONB-3", "ONB-2"]).await;
+    c.refresh().await.expect("reload");
+    c.wait()
+        .for_element(Locator::Css("#backlog"))
+        .await
+        .expect("backlog");
+    assert_eq!(row_keys(&c).await, ["ONB-1", "ONB-3", "ONB-2"]);
+    // `/` jumps to the filter.
+    c.find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .send_keys("/")
+        .await
+        .expect("slash");
+    let active = c.active_element().await.expect("active");
+    assert_eq!(
+        active.attr("id").await.expect("id").as_deref(),
+        Some("filter")
+    );
+    c.close().await.expect("close");
+}
