@@ -1,4 +1,6 @@
 //! API tests through the real router and a real database (SQLite, or PostgreSQL via TEST_DATABASE_URL).
+// A failed unwrap in a test is a failed test with its reason; that is what we want here.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 

@@ -62,6 +62,16 @@ fn e(err: crate::error::Error) -> anyhow::Error {
     anyhow::anyhow!("{err}")
 }
 
+/// Title, persona, goal, benefit, criteria, labels.
+type DemoStory = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
 /// Seeds a small, realistic workspace when the database has no accounts yet.
 pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> {
     let users: i64 = with_pool!(&db.read, p => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await)?;
@@ -106,7 +116,7 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
     let devctx = ws::product_ctx(db, dev.id, "demo", &p.key)
         .await
         .map_err(e)?;
-    let stories: &[(&str, &str, &str, &str, &[&str], &[&str])] = &[
+    let stories: &[DemoStory] = &[
         ("Sign up with a work e-mail", "new admin", "sign up with my work e-mail", "my team can join the same workspace",
          &["Given a work e-mail When I sign up Then a workspace named after my domain is created", "Given a personal e-mail When I sign up Then I am asked for a company name"], &["signup"]),
         ("Invite teammates from the welcome screen", "new admin", "invite up to 20 teammates at once", "we start working together on day one",
@@ -291,7 +301,7 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
             let chunk_end = (chunk_start + 500).min(per_product);
             let mut sql = String::from("INSERT INTO items (product_id, number, kind, title, description, persona, goal, benefit, points, status, rank, ready, readiness, created_by, created_at, updated_at) VALUES ");
             let mut rows = Vec::new();
-            for i in chunk_start..chunk_end {
+            for (i, rank) in ranks.iter().enumerate().take(chunk_end).skip(chunk_start) {
                 let number = i as i64 + 1;
                 let persona = PERSONAS[rng.next(5) as usize];
                 let goal = GOALS[rng.next(6) as usize];
@@ -328,7 +338,7 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
                     goal,
                     points,
                     status,
-                    ranks[i].clone(),
+                    rank.clone(),
                     r.ready,
                     readiness,
                 ));
