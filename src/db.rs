@@ -98,7 +98,7 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true)
-                    .pragma("cache_size", "-32000")
+                    .pragma("cache_size", "-8000")
                     .pragma("temp_store", "memory");
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
@@ -106,7 +106,7 @@ impl Db {
                     .await
                     .with_context(|| format!("opening {}", path.display()))?;
                 let read = SqlitePoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(6)
                     .connect_with(opts.read_only(true))
                     .await?;
                 Ok(Db {

@@ -93,7 +93,8 @@ CREATE TABLE items (
     UNIQUE (product_id, number),
     UNIQUE (product_id, rank)
 );
-CREATE INDEX items_parent ON items(parent_id);
+-- Partial: most items have no parent, and statistics over all those NULLs would hide the index.
+CREATE INDEX items_parent ON items(parent_id) WHERE parent_id IS NOT NULL;
 
 CREATE TABLE item_labels (
     item_id BIGINT NOT NULL REFERENCES items(id) ON DELETE CASCADE,

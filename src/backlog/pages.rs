@@ -531,16 +531,12 @@ async fn add_dependency(
 ) -> Result<Response> {
     user.check_csrf(form.get("csrf"))?;
     let ctx = page_ctx(&state, &user, &ws, &key).await?;
-    match service::link(
-        &state.db,
-        &user.user,
-        &ctx,
-        form.text("blocked_by").trim(),
-        &key,
-        false,
-    )
-    .await
-    {
+    // The form either adds a blocker or, with `remove`, takes one away.
+    let (blocker, remove) = match form.get("remove") {
+        Some(b) => (b.trim().to_string(), true),
+        None => (form.text("blocked_by").trim().to_string(), false),
+    };
+    match service::link(&state.db, &user.user, &ctx, &blocker, &key, remove).await {
         Ok(()) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response()),
         Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Conflict(_))) => {
             item_page(&state, &user, &ctx, &key, None, None, Some(e.to_string())).await

@@ -438,8 +438,7 @@ pub async fn link(
 ) -> Result<()> {
     ctx.grants.require(Action::ManageDependencies)?;
     let mut tx = db.begin().await?;
-    let find = |k: &str| k.to_string();
-    let (a, b) = (find(blocker), find(blocked));
+    let (a, b) = (blocker.to_string(), blocked.to_string());
     let a_id = store::id_by_key_tx(&mut tx, ctx.workspace.id, &a)
         .await?
         .ok_or_else(|| Error::invalid("blocks", format!("no item {a} in this workspace")))?

@@ -75,7 +75,11 @@ pub async fn backup(db_args: &DbArgs, a: BackupArgs) -> anyhow::Result<()> {
                 let _ = u.set_password(None);
                 u.to_string()
             })?;
-            println!("PostgreSQL is backed up with its own tool; run:\n  pg_dump --format=custom --file=throughline.dump '{safe}'");
+            let file = a
+                .out
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "throughline.dump".into());
+            println!("PostgreSQL is backed up with its own tool; run:\n  pg_dump --format=custom --file='{file}' '{safe}'");
             Ok(())
         }
         Target::Sqlite(_) => {

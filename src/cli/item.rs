@@ -71,8 +71,11 @@ pub enum ItemCommand {
         kind: Option<String>,
         #[arg(long)]
         status: Option<String>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "no_points")]
         points: Option<i64>,
+        /// Clear the estimate.
+        #[arg(long)]
+        no_points: bool,
         #[arg(long)]
         persona: Option<String>,
         #[arg(long)]
@@ -121,6 +124,9 @@ pub enum ItemCommand {
         query: String,
         #[arg(long, default_value_t = 100)]
         limit: i64,
+        /// Continue after this cursor (printed when more items follow).
+        #[arg(long)]
+        cursor: Option<String>,
     },
 }
 
@@ -234,6 +240,7 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
             kind,
             status,
             points,
+            no_points,
             persona,
             goal,
             benefit,
@@ -257,7 +264,11 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
                 benefit,
                 description,
                 reason,
-                points: points.map(Some),
+                points: if no_points {
+                    Some(None)
+                } else {
+                    points.map(Some)
+                },
                 criteria: (!criteria.is_empty()).then_some(criteria),
                 labels: (!labels.is_empty()).then_some(labels),
                 parent: None,
@@ -287,7 +298,9 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
             service::move_item(&db, &user, &ctx, &key, anchor)
                 .await
                 .map_err(err)?;
-            if !who.json {
+            if who.json {
+                print_item(&service::get(&db, &ctx, &key).await.map_err(err)?, true)?;
+            } else {
                 println!("moved {key}");
             }
             Ok(())
@@ -302,12 +315,13 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
             product,
             query,
             limit,
+            cursor,
         } => {
             let user = actor(&db, &who).await?;
             let ctx = ctx(&db, &user, &who, &product).await?;
             let state_less = api::ListParams {
                 q: Some(query),
-                cursor: None,
+                cursor,
                 limit: Some(limit),
             };
             let page = api::page_db(&db, &ctx, &state_less).await.map_err(err)?;
@@ -328,6 +342,9 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
                         if i.ready { "ready" } else { "not ready" },
                         i.title
                     );
+                }
+                if let Some(c) = &page.next_cursor {
+                    println!("more items follow: add --cursor {c}");
                 }
             }
             Ok(())

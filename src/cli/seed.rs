@@ -247,6 +247,30 @@ const GOALS: [&str; 6] = [
 ];
 const LABELS: [&str; 6] = ["api", "ux", "growth", "import", "billing", "reports"];
 
+/// `(…),(…)` placeholders for a multi-row insert. SQLite gets anonymous `?`: sqlx resolves
+/// each named `$N` by a linear search, which turns thousands of parameters quadratic.
+fn values(db: &Db, rows: usize, cols: usize) -> String {
+    let mark = |i: usize| {
+        if db.is_sqlite() {
+            "?".to_string()
+        } else {
+            format!("${i}")
+        }
+    };
+    (0..rows)
+        .map(|r| {
+            format!(
+                "({})",
+                (1..=cols)
+                    .map(|c| mark(r * cols + c))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// 20 products × 5,000 items (large) or × 50,000 (huge), 250 members, 2 criteria per item.
 async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
     let per_product: usize = match scale {
@@ -343,19 +367,7 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
                     readiness,
                 ));
             }
-            let cols = 16;
-            let marks: Vec<String> = (0..rows.len())
-                .map(|r| {
-                    format!(
-                        "({})",
-                        (1..=cols)
-                            .map(|c| format!("${}", r * cols + c))
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    )
-                })
-                .collect();
-            sql.push_str(&marks.join(","));
+            sql.push_str(&values(db, rows.len(), 16));
             with_tx!(&mut tx, t => {
                 let mut q = sqlx::query(&sql);
                 for (number, kind, title, persona, goal, points, status, rk, ready, readiness) in &rows {
@@ -370,15 +382,9 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
                 "SELECT id, number FROM items WHERE product_id = $1 AND number > $2 AND number <= $3 ORDER BY number")
                 .bind(p.id).bind(chunk_start as i64).bind(chunk_end as i64).fetch_all(&mut **t).await)?;
             let mut csql = String::from("INSERT INTO criteria (item_id, position, text) VALUES ");
-            let marks: Vec<String> = (0..ids.len() * 2)
-                .map(|r| format!("(${},${},${})", r * 3 + 1, r * 3 + 2, r * 3 + 3))
-                .collect();
-            csql.push_str(&marks.join(","));
+            csql.push_str(&values(db, ids.len() * 2, 3));
             let mut lsql = String::from("INSERT INTO item_labels (item_id, label) VALUES ");
-            let lmarks: Vec<String> = (0..ids.len())
-                .map(|r| format!("(${},${})", r * 2 + 1, r * 2 + 2))
-                .collect();
-            lsql.push_str(&lmarks.join(","));
+            lsql.push_str(&values(db, ids.len(), 2));
             with_tx!(&mut tx, t => {
                 let mut q = sqlx::query(&csql);
                 for (id, number) in &ids {
@@ -397,6 +403,12 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
             })?;
             total += rows.len();
         }
+        // Every 50 items, one epic with 9 children, so parents and roll-ups carry real weight.
+        with_tx!(&mut tx, t => sqlx::query(
+            "UPDATE items SET parent_id = (SELECT e.id FROM items e WHERE e.product_id = items.product_id
+                                                                 AND e.number = items.number - ((items.number - 1) % 50))
+             WHERE product_id = $1 AND (number - 1) % 50 BETWEEN 1 AND 9")
+            .bind(p.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
         with_tx!(&mut tx, t => sqlx::query("UPDATE products SET next_number = $1 WHERE id = $2")
             .bind(per_product as i64 + 1).bind(p.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
         tx.commit().await?;

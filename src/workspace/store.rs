@@ -262,7 +262,7 @@ pub async fn set_roles(
     audit::store::record(
         &mut tx,
         Change {
-            workspace_id: ws_id(ctx),
+            workspace_id: ctx.workspace.id,
             actor_id: Some(actor.id),
             action: "roles.set",
             entity_type: "user",
@@ -275,8 +275,4 @@ pub async fn set_roles(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn ws_id(ctx: &ProductCtx) -> i64 {
-    ctx.workspace.id
 }
