@@ -79,6 +79,10 @@ impl Error {
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e {
+            // Constraint refusals are answered as 409/422; the log keeps which constraint.
+            tracing::debug!(error = %d, "database refused a change");
+        }
         match &e {
             sqlx::Error::RowNotFound => Error::NotFound,
             sqlx::Error::Database(d) if d.is_unique_violation() => {

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::backlog::api::routes())
         .merge(crate::story::api::routes())
         .merge(crate::auth::pages::routes())
+        .merge(crate::auth::account::routes())
         .merge(crate::workspace::pages::routes())
         .merge(crate::backlog::pages::routes())
         .merge(crate::story::pages::routes())

@@ -876,3 +876,29 @@ async fn authorization_matrix() {
         }
     }
 }
+
+/// Ranks near the edges once broke a rank library (zero bytes); the top and bottom must keep working.
+#[tokio::test]
+async fn hundreds_of_moves_to_the_top_and_bottom_keep_working() {
+    let app = spawn_app().await;
+    let po = app.workspace().await;
+    for t in ["a", "b", "c"] {
+        app.story(&po, t).await;
+    }
+    for i in 0..150 {
+        let (key, to) = if i % 2 == 0 {
+            ("ONB-3", "top")
+        } else {
+            ("ONB-1", "bottom")
+        };
+        let r = app
+            .post(
+                &po,
+                &format!("/api/v1/workspaces/acme/items/{key}/move"),
+                json!({"to": to}),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "move {i}");
+    }
+    assert_eq!(app.order(&po).await, ["ONB-3", "ONB-2", "ONB-1"]);
+}

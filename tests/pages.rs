@@ -419,3 +419,100 @@ async fn members_page_sets_roles() {
         .unwrap();
     assert_eq!(d["roles"][0]["roles"], json!(["dev", "sm"]));
 }
+
+#[tokio::test]
+async fn tokens_are_created_shown_once_and_revoked() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let page = client
+        .post(app.url("/account/tokens"))
+        .form(&[("csrf", csrf.as_str()), ("name", "ci")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = between(&page, "<code id=\"new-token\">", "</code>")
+        .unwrap()
+        .to_string();
+    let r = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = client
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains(&token), "a token is shown only once");
+    let id = between(&page, "action=\"/account/tokens/", "/revoke")
+        .unwrap()
+        .to_string();
+    // The first token listed is the harness's own; revoke the one made here.
+    let ids: Vec<&str> = page
+        .split("action=\"/account/tokens/")
+        .skip(1)
+        .filter_map(|s| s.split('/').next())
+        .collect();
+    let last = ids.last().copied().unwrap_or(&id);
+    let r = client
+        .post(app.url(&format!("/account/tokens/{last}/revoke")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn dependencies_are_added_and_removed_from_the_item_page() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.story(&owner, "blocker").await;
+    app.story(&owner, "blocked").await;
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let r = client
+        .post(app.url("/w/acme/items/ONB-2/dependencies"))
+        .form(&[("csrf", csrf.as_str()), ("blocked_by", "ONB-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.show(&owner, "ONB-2").await["blocked_by"],
+        json!(["ONB-1"])
+    );
+    let r = client
+        .post(app.url("/w/acme/items/ONB-1/dependencies"))
+        .form(&[("csrf", csrf.as_str()), ("blocked_by", "ONB-2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("cycle"));
+    let r = client
+        .post(app.url("/w/acme/items/ONB-2/dependencies"))
+        .form(&[("csrf", csrf.as_str()), ("remove", "ONB-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.show(&owner, "ONB-2").await["blocked_by"], json!([]));
+}

@@ -1,5 +1,6 @@
 //! Who may do what: roles, actions and the one table that decides; passwords and tokens.
 
+pub mod account;
 pub mod api;
 pub mod extract;
 pub mod pages;

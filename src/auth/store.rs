@@ -145,3 +145,26 @@ pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>> {
         "SELECT u.id, u.email, u.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
         .bind(super::hash_secret(token)).fetch_optional(p).await)?)
 }
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>> {
+    Ok(with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT id, name, created_at FROM api_tokens WHERE user_id = $1 ORDER BY id")
+        .bind(user_id).fetch_all(p).await)?)
+}
+
+/// Revokes one of the user's own tokens; another user's token id is simply not found.
+pub async fn revoke_token(db: &Db, user_id: i64, id: i64) -> Result<()> {
+    let n = with_pool!(&db.write, p => sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+        .bind(id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}

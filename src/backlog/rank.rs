@@ -1,28 +1,111 @@
 //! Fractional ranks: the backlog order without renumbering.
 //!
-//! Ranks are `fractional_index` keys as lowercase hex, so text order (C collation) is backlog
-//! order. A move computes one new key between two neighbours; when keys grow long, `spread`
-//! hands out short, evenly spaced keys again without changing the order.
+//! A rank is a base-62 fraction written as digits after an implied "0.", with no trailing zero,
+//! so between any two ranks there is always another and text order (C collation) is backlog
+//! order. A move computes one new rank between its two neighbours; when ranks grow long,
+//! `spread` hands out short, evenly spaced ones again without changing the order.
+//!
+//! Written here rather than taken from the `fractional_index` crate: its 2.0 `new_between`
+//! underflows on zero bytes (wrong keys in release builds, a panic in debug builds), which a
+//! backlog reaches after about 128 moves to the top.
 
-use fractional_index::FractionalIndex;
+/// Digits in ascending ASCII order, so comparing ranks as text compares them as numbers.
+const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const BASE: usize = 62;
 
 /// Past this length a product's ranks are rebalanced.
 pub const REBALANCE_LEN: usize = 24;
 
-fn parse(rank: &str) -> anyhow::Result<FractionalIndex> {
-    FractionalIndex::from_string(rank).map_err(|e| anyhow::anyhow!("corrupt rank {rank:?}: {e}"))
+fn digit(c: u8) -> anyhow::Result<usize> {
+    DIGITS
+        .iter()
+        .position(|d| *d == c)
+        .ok_or_else(|| anyhow::anyhow!("corrupt rank digit {:?}", c as char))
 }
 
-/// A key strictly between `lo` and `hi` (either may be open).
+fn valid(rank: &str) -> anyhow::Result<&[u8]> {
+    let b = rank.as_bytes();
+    if b.is_empty() || b.last() == Some(&b'0') {
+        anyhow::bail!("corrupt rank {rank:?}");
+    }
+    for c in b {
+        digit(*c)?;
+    }
+    Ok(b)
+}
+
+/// The midpoint of two fractions `a < b` (`a` may be empty = 0, `b` absent = 1), following
+/// David Greenspan's "Implementing Fractional Indexing".
+fn midpoint(a: &[u8], b: Option<&[u8]>) -> anyhow::Result<Vec<u8>> {
+    if let Some(b) = b {
+        let n = (0..b.len())
+            .take_while(|&i| a.get(i).copied().unwrap_or(b'0') == b[i])
+            .count();
+        if n > 0 {
+            let mut out = b[..n].to_vec();
+            out.extend(midpoint(a.get(n..).unwrap_or_default(), Some(&b[n..]))?);
+            return Ok(out);
+        }
+    }
+    let da = match a.first() {
+        Some(c) => digit(*c)?,
+        None => 0,
+    };
+    let db = match b {
+        Some(b) => digit(
+            *b.first()
+                .ok_or_else(|| anyhow::anyhow!("ranks out of order"))?,
+        )?,
+        None => BASE,
+    };
+    if db <= da {
+        anyhow::bail!("ranks out of order");
+    }
+    if db - da > 1 {
+        return Ok(vec![DIGITS[(da + db).div_ceil(2)]]);
+    }
+    match b {
+        Some(b) if b.len() > 1 => Ok(b[..1].to_vec()),
+        _ => {
+            let mut out = vec![DIGITS[da]];
+            out.extend(midpoint(a.get(1..).unwrap_or_default(), None)?);
+            Ok(out)
+        }
+    }
+}
+
+/// The shortest rank after `a`: appending at the bottom stays short (61 appends per digit).
+fn after(a: &[u8]) -> anyhow::Result<Vec<u8>> {
+    for (i, c) in a.iter().enumerate() {
+        let d = digit(*c)?;
+        if d + 1 < BASE {
+            let mut out = a[..i].to_vec();
+            out.push(DIGITS[d + 1]);
+            return Ok(out);
+        }
+    }
+    let mut out = a.to_vec();
+    out.push(DIGITS[1]);
+    Ok(out)
+}
+
+/// A rank strictly between `lo` and `hi` (either may be open).
 pub fn between(lo: Option<&str>, hi: Option<&str>) -> anyhow::Result<String> {
-    let lo = lo.map(parse).transpose()?;
-    let hi = hi.map(parse).transpose()?;
-    FractionalIndex::new(lo.as_ref(), hi.as_ref())
-        .map(|k| k.to_string())
-        .ok_or_else(|| anyhow::anyhow!("ranks out of order"))
+    let lo = lo.map(valid).transpose()?;
+    let hi = hi.map(valid).transpose()?;
+    if let (Some(l), Some(h)) = (lo, hi) {
+        if l >= h {
+            anyhow::bail!("ranks out of order");
+        }
+    }
+    let out = match (lo, hi) {
+        (Some(l), None) => after(l)?,
+        (l, h) => midpoint(l.unwrap_or_default(), h)?,
+    };
+    String::from_utf8(out).map_err(anyhow::Error::new)
 }
 
-/// `n` keys in increasing order strictly between `lo` and `hi`, for a block move.
+/// `n` ranks in increasing order strictly between `lo` and `hi`, for a block move.
 pub fn block_between(lo: Option<&str>, hi: Option<&str>, n: usize) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::with_capacity(n);
     let mut prev = lo.map(str::to_string);
@@ -34,24 +117,27 @@ pub fn block_between(lo: Option<&str>, hi: Option<&str>, n: usize) -> anyhow::Re
     Ok(out)
 }
 
-/// `n` short keys, evenly spaced and increasing: for rebalancing and bulk loads.
+/// `n` short ranks, evenly spaced over the first half of the space, so that items added at
+/// the bottom afterwards get one-digit ranks for a long while.
 pub fn spread(n: usize) -> Vec<String> {
-    // Enough bytes that each gap holds at least 16 values, so later moves stay short.
     let mut width = 1u32;
-    while 256u128.pow(width) < (n as u128 + 1) * 16 {
+    while (BASE as u128).pow(width) < (n as u128 + 1) * 32 {
         width += 1;
     }
-    let space = 256u128.pow(width);
-    let step = space / (n as u128 + 1);
+    let half = (BASE as u128).pow(width) / 2;
+    let step = half / (n as u128 + 1);
     (1..=n as u128)
         .map(|i| {
-            let v = step * i;
-            let mut bytes: Vec<u8> = (0..width)
-                .rev()
-                .map(|b| ((v >> (8 * b)) & 0xff) as u8)
-                .collect();
-            bytes.push(0x80);
-            hex::encode(bytes)
+            let mut v = step * i;
+            let mut digits = vec![b'0'; width as usize];
+            for slot in digits.iter_mut().rev() {
+                *slot = DIGITS[(v % BASE as u128) as usize];
+                v /= BASE as u128;
+            }
+            while digits.last() == Some(&b'0') {
+                digits.pop();
+            }
+            String::from_utf8(digits).unwrap_or_default()
         })
         .collect()
 }
@@ -72,11 +158,56 @@ mod tests {
             assert_eq!(keys.len(), n);
             assert!(keys.windows(2).all(|w| w[0] < w[1]), "n={n}");
             assert!(
-                keys.iter().all(|k| parse(k).is_ok() && k.len() <= 10),
+                keys.iter().all(|k| valid(k).is_ok() && k.len() <= 5),
                 "n={n}"
             );
         }
         assert!(between(Some(&spread(2)[0]), Some(&spread(2)[1])).is_ok());
+    }
+
+    #[test]
+    fn the_edges_stay_valid_and_short_enough() {
+        let mut top = spread(3)[0].clone();
+        let mut bottom = spread(3)[2].clone();
+        for _ in 0..500 {
+            let t = between(None, Some(&top)).expect("before the top");
+            assert!(t < top && valid(&t).is_ok(), "{t} < {top}");
+            top = t;
+            let b = between(Some(&bottom), None).expect("after the bottom");
+            assert!(b > bottom && valid(&b).is_ok(), "{b} > {bottom}");
+            bottom = b;
+        }
+        assert!(bottom.len() <= 10, "{bottom}");
+        assert!(between(Some("b"), Some("a")).is_err() && between(Some("a"), Some("a")).is_err());
+        assert!(between(Some("a0"), None).is_err() && between(Some("a~"), None).is_err());
+    }
+
+    #[test]
+    fn random_moves_in_a_large_backlog_keep_ranks_strictly_between() {
+        let mut ranks = spread(500);
+        let mut seed = 7u64;
+        let mut rnd = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        for _ in 0..3000 {
+            let (a, b) = (rnd(500), rnd(500));
+            if a == b {
+                continue;
+            }
+            let mut sorted: Vec<(String, usize)> = ranks.iter().cloned().zip(0..).collect();
+            sorted.sort();
+            let pos = sorted.iter().position(|x| x.1 == b).expect("present");
+            let hi = sorted[pos + 1..]
+                .iter()
+                .find(|x| x.1 != a)
+                .map(|x| x.0.clone());
+            let new = between(Some(&ranks[b]), hi.as_deref()).expect("between");
+            assert!(new > ranks[b] && hi.as_ref().is_none_or(|h| &new < h));
+            ranks[a] = new;
+        }
     }
 
     #[derive(Debug, Clone)]

@@ -408,7 +408,7 @@ async fn first_other(tx: &mut Tx, ctx: &ProductCtx, moving: &[i64]) -> Result<Op
 }
 
 async fn last_other(tx: &mut Tx, ctx: &ProductCtx, moving: &[i64]) -> Result<Option<String>> {
-    // Every rank is hex, so '~' sorts after all of them.
+    // '~' sorts after every rank digit.
     store::neighbour_rank(tx, ctx.product.id, "~", false, moving).await
 }
 

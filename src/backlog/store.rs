@@ -302,9 +302,9 @@ pub async fn rebalance(db: &Db, product_id: i64) -> Result<usize> {
     lock_product(&mut tx, product_id).await?;
     let ids: Vec<i64> = with_tx!(&mut tx, t => sqlx::query_scalar(
         "SELECT id FROM items WHERE product_id = $1 ORDER BY rank").bind(product_id).fetch_all(&mut **t).await)?;
-    // Two passes: parking every rank above the hex alphabet first keeps (product, rank) unique
-    // at every step, since some new keys equal old keys of other items.
-    with_tx!(&mut tx, t => sqlx::query("UPDATE items SET rank = 'z' || rank WHERE product_id = $1")
+    // Two passes: parking every rank behind '~', which no rank contains, keeps (product, rank)
+    // unique at every step, since some new ranks equal old ranks of other items.
+    with_tx!(&mut tx, t => sqlx::query("UPDATE items SET rank = '~' || rank WHERE product_id = $1")
         .bind(product_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     for (id, rank) in ids.iter().zip(super::rank::spread(ids.len())) {
         set_rank(&mut tx, *id, &rank).await?;
