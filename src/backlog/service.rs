@@ -18,26 +18,40 @@ pub fn rules_of(ctx: &ProductCtx) -> ReadyRules {
     serde_json::from_str(&ctx.product.ready_rules).unwrap_or_default()
 }
 
-/// Recomputes and stores an item's readiness from its current rows.
+/// Assesses an item against the product's Definition of Ready, ready to be stored with it.
+pub fn assess(
+    rules: &ReadyRules,
+    f: &Fields,
+    criteria: &[String],
+    open_questions: i64,
+) -> store::Assessed {
+    let facts = ItemFacts {
+        kind: &f.kind,
+        title: &f.title,
+        description: &f.description,
+        persona: &f.persona,
+        goal: &f.goal,
+        benefit: &f.benefit,
+        points: f.points,
+        criteria,
+        open_questions: u32::try_from(open_questions).unwrap_or(u32::MAX),
+        has_initiative: false,
+    };
+    let r = readiness::assess(rules, &facts);
+    store::Assessed {
+        ready: r.ready,
+        json: json!({"reasons": r.reasons, "lint": r.lint}).to_string(),
+    }
+}
+
+/// Recomputes and stores an item's readiness from its current rows (after a question or a
+/// rules change, which do not touch the item itself).
 pub async fn refresh_readiness(tx: &mut Tx, rules: &ReadyRules, id: i64) -> Result<()> {
     let row = store::row_by_id_tx(tx, id).await?;
     let criteria = store::criteria_tx(tx, id).await?;
     let open = store::open_questions_tx(tx, id).await?;
-    let facts = ItemFacts {
-        kind: &row.kind,
-        title: &row.title,
-        description: &row.description,
-        persona: &row.persona,
-        goal: &row.goal,
-        benefit: &row.benefit,
-        points: row.points,
-        criteria: &criteria,
-        open_questions: u32::try_from(open).unwrap_or(u32::MAX),
-        has_initiative: false,
-    };
-    let r = readiness::assess(rules, &facts);
-    let stored = json!({"reasons": r.reasons, "lint": r.lint}).to_string();
-    store::set_readiness(tx, id, r.ready, &stored).await
+    let a = assess(rules, &Fields::from(&row), &criteria, open);
+    store::set_readiness(tx, id, a.ready, &a.json).await
 }
 
 fn audit_change<'a>(
@@ -117,6 +131,7 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, input: NewItem) -> 
     } else {
         rank::between(edge.as_deref(), None)?
     };
+    let readiness = assess(&rules_of(ctx), &fields, &criteria, 0);
     let id = store::insert(
         &mut tx,
         ctx.product.id,
@@ -124,11 +139,11 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, input: NewItem) -> 
         &new_rank,
         actor.id,
         &fields,
+        &readiness,
     )
     .await?;
-    store::set_labels(&mut tx, id, &labels).await?;
-    store::set_criteria(&mut tx, id, &criteria).await?;
-    refresh_readiness(&mut tx, &rules_of(ctx), id).await?;
+    store::insert_labels(&mut tx, id, &labels).await?;
+    store::insert_criteria(&mut tx, id, &criteria).await?;
     let key = format!("{}-{number}", ctx.product.key);
     let after = json!({"key": key, "fields": fields, "labels": labels, "criteria": criteria});
     audit::store::record(
@@ -260,7 +275,15 @@ pub async fn update(
         .transpose()?;
     let mut before = json!({"fields": before_fields});
     let mut after = json!({"fields": f});
-    if !store::update(&mut tx, row.id, expected_version, &f).await? {
+    let old_criteria = store::criteria_tx(&mut tx, row.id).await?;
+    let open = store::open_questions_tx(&mut tx, row.id).await?;
+    let readiness = assess(
+        &rules_of(ctx),
+        &f,
+        criteria.as_deref().unwrap_or(&old_criteria),
+        open,
+    );
+    if !store::update(&mut tx, row.id, expected_version, &f, &readiness).await? {
         drop(tx);
         return Err(stale(db, ctx, key).await);
     }
@@ -270,11 +293,10 @@ pub async fn update(
         store::set_labels(&mut tx, row.id, labels).await?;
     }
     if let Some(criteria) = &criteria {
-        before["criteria"] = json!(store::criteria_tx(&mut tx, row.id).await?);
+        before["criteria"] = json!(old_criteria);
         after["criteria"] = json!(criteria);
         store::set_criteria(&mut tx, row.id, criteria).await?;
     }
-    refresh_readiness(&mut tx, &rules_of(ctx), row.id).await?;
     audit::store::record(
         &mut tx,
         audit_change(

@@ -8,6 +8,12 @@ use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::{with_pool, with_tx};
 
+/// An item's readiness as stored: the flag the query language filters on, and the reasons.
+pub struct Assessed {
+    pub ready: bool,
+    pub json: String,
+}
+
 /// The stored columns of one item.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ItemRow {
@@ -73,25 +79,39 @@ pub async fn row_by_id_tx(tx: &mut Tx, id: i64) -> Result<ItemRow> {
 pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
     let id = row.id;
     let p = &db.read;
-    let labels: Vec<String> = with_pool!(p, p => sqlx::query_scalar(
-        "SELECT label FROM item_labels WHERE item_id = $1 ORDER BY label").bind(id).fetch_all(p).await)?;
-    let criteria: Vec<(i64, String)> = with_pool!(p, p => sqlx::query_as(
-        "SELECT position, text FROM criteria WHERE item_id = $1 ORDER BY position").bind(id).fetch_all(p).await)?;
-    let links: Vec<(String, String, i64)> = with_pool!(p, p => sqlx::query_as(
-        "SELECT 'blocks', pr.key, o.number FROM item_dependencies d JOIN items o ON o.id = d.blocked_id
+    // Everything around the item in one round trip: (what, product key, number, text).
+    let related: Vec<(String, String, Option<i64>, String)> = with_pool!(p, p => sqlx::query_as(
+        "SELECT 'label', '', CAST(0 AS BIGINT), label FROM item_labels WHERE item_id = $1
+         UNION ALL
+         SELECT 'criterion', '', position, text FROM criteria WHERE item_id = $1
+         UNION ALL
+         SELECT 'blocks', pr.key, o.number, '' FROM item_dependencies d JOIN items o ON o.id = d.blocked_id
            JOIN products pr ON pr.id = o.product_id WHERE d.blocker_id = $1
          UNION ALL
-         SELECT 'blocked_by', pr.key, o.number FROM item_dependencies d JOIN items o ON o.id = d.blocker_id
+         SELECT 'blocked_by', pr.key, o.number, '' FROM item_dependencies d JOIN items o ON o.id = d.blocker_id
            JOIN products pr ON pr.id = o.product_id WHERE d.blocked_id = $1
          UNION ALL
-         SELECT 'child', '', c.number FROM items c WHERE c.parent_id = $1
+         SELECT 'child', '', c.number, '' FROM items c WHERE c.parent_id = $1
          UNION ALL
-         SELECT 'parent', '', par.number FROM items par WHERE par.id = $2")
+         SELECT 'parent', '', par.number, '' FROM items par WHERE par.id = $2
+         UNION ALL
+         SELECT 'open_questions', '', COUNT(*), '' FROM questions q WHERE q.item_id = $1 AND q.answered_at IS NULL
+         UNION ALL
+         SELECT 'children_points', '', CAST(SUM(c.points) AS BIGINT), '' FROM items c WHERE c.parent_id = $1")
         .bind(id).bind(row.parent_id.unwrap_or(0)).fetch_all(p).await)?;
-    let (open_questions, children_points): (i64, Option<i64>) = with_pool!(p, p => sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM questions q WHERE q.item_id = $1 AND q.answered_at IS NULL),
-                (SELECT CAST(SUM(c.points) AS BIGINT) FROM items c WHERE c.parent_id = $1)")
-        .bind(id).fetch_one(p).await)?;
+    let of = |what: &'static str| related.iter().filter(move |r| r.0 == what);
+    let mut labels: Vec<String> = of("label").map(|r| r.3.clone()).collect();
+    labels.sort();
+    let mut criteria: Vec<(i64, String)> = of("criterion")
+        .map(|r| (r.2.unwrap_or_default(), r.3.clone()))
+        .collect();
+    criteria.sort();
+    let open_questions = of("open_questions").find_map(|r| r.2).unwrap_or_default();
+    let children_points = of("children_points").find_map(|r| r.2);
+    let links: Vec<(String, String, i64)> = related
+        .iter()
+        .filter_map(|r| r.2.map(|n| (r.0.clone(), r.1.clone(), n)))
+        .collect();
     let key_of = |prefix: &str, n: i64| {
         format!(
             "{}-{n}",
@@ -241,6 +261,9 @@ async fn labels_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>> {
 /// Takes the product's row lock (PostgreSQL) so that number allocation, moves and rebalancing
 /// on one product are serialised; on SQLite the single writer already serialises them.
 pub async fn lock_product(tx: &mut Tx, product_id: i64) -> Result<()> {
+    if matches!(tx, Tx::Sqlite(_)) {
+        return Ok(());
+    }
     with_tx!(tx, t => sqlx::query("UPDATE products SET next_number = next_number WHERE id = $1")
         .bind(product_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -320,15 +343,16 @@ pub async fn insert(
     rank: &str,
     actor_id: i64,
     f: &Fields,
+    readiness: &Assessed,
 ) -> Result<i64> {
     let now = crate::db::now();
     Ok(with_tx!(tx, t => sqlx::query_scalar(
         "INSERT INTO items (product_id, number, kind, title, description, persona, goal, benefit, points, status,
-                            rank, parent_id, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id")
+                            rank, parent_id, created_by, created_at, updated_at, ready, readiness)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id")
         .bind(product_id).bind(number).bind(&f.kind).bind(&f.title).bind(&f.description).bind(&f.persona)
         .bind(&f.goal).bind(&f.benefit).bind(f.points).bind(&f.status).bind(rank).bind(f.parent_id)
-        .bind(actor_id).bind(now).fetch_one(&mut **t).await)?)
+        .bind(actor_id).bind(now).bind(readiness.ready).bind(&readiness.json).fetch_one(&mut **t).await)?)
 }
 
 /// The editable scalar columns of an item.
@@ -363,13 +387,21 @@ impl From<&ItemRow> for Fields {
 }
 
 /// Writes the fields if the version still matches; `false` means someone else got there first.
-pub async fn update(tx: &mut Tx, id: i64, expected_version: i64, f: &Fields) -> Result<bool> {
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    expected_version: i64,
+    f: &Fields,
+    readiness: &Assessed,
+) -> Result<bool> {
     let done = with_tx!(tx, t => sqlx::query(
         "UPDATE items SET kind = $1, title = $2, description = $3, persona = $4, goal = $5, benefit = $6,
-                points = $7, status = $8, parent_id = $9, updated_at = $10, version = version + 1
+                points = $7, status = $8, parent_id = $9, updated_at = $10, version = version + 1,
+                ready = $13, readiness = $14
          WHERE id = $11 AND version = $12")
         .bind(&f.kind).bind(&f.title).bind(&f.description).bind(&f.persona).bind(&f.goal).bind(&f.benefit)
         .bind(f.points).bind(&f.status).bind(f.parent_id).bind(crate::db::now()).bind(id).bind(expected_version)
+        .bind(readiness.ready).bind(&readiness.json)
         .execute(&mut **t).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
@@ -390,6 +422,11 @@ pub async fn labels_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
 
 pub async fn set_labels(tx: &mut Tx, id: i64, labels: &[String]) -> Result<()> {
     with_tx!(tx, t => sqlx::query("DELETE FROM item_labels WHERE item_id = $1").bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    insert_labels(tx, id, labels).await
+}
+
+/// Labels of a new item (nothing to replace).
+pub async fn insert_labels(tx: &mut Tx, id: i64, labels: &[String]) -> Result<()> {
     for l in labels {
         with_tx!(tx, t => sqlx::query("INSERT INTO item_labels (item_id, label) VALUES ($1, $2)")
             .bind(id).bind(l).execute(&mut **t).await.map(|r| r.rows_affected()))?;
@@ -406,6 +443,11 @@ pub async fn criteria_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
 
 pub async fn set_criteria(tx: &mut Tx, id: i64, criteria: &[String]) -> Result<()> {
     with_tx!(tx, t => sqlx::query("DELETE FROM criteria WHERE item_id = $1").bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    insert_criteria(tx, id, criteria).await
+}
+
+/// Criteria of a new item (nothing to replace).
+pub async fn insert_criteria(tx: &mut Tx, id: i64, criteria: &[String]) -> Result<()> {
     for (i, c) in criteria.iter().enumerate() {
         with_tx!(tx, t => sqlx::query("INSERT INTO criteria (item_id, position, text) VALUES ($1, $2, $3)")
             .bind(id).bind(i as i64 + 1).bind(c).execute(&mut **t).await.map(|r| r.rows_affected()))?;

@@ -73,18 +73,60 @@ pub async fn workspace_for(db: &Db, user_id: i64, slug: &str) -> Result<(Workspa
     ))
 }
 
+#[derive(sqlx::FromRow)]
+struct CtxRow {
+    w_id: i64,
+    w_slug: String,
+    w_name: String,
+    w_version: i64,
+    is_admin: bool,
+    id: i64,
+    workspace_id: i64,
+    key: String,
+    name: String,
+    description: String,
+    version: i64,
+    ready_rules: String,
+    role: Option<String>,
+}
+
+/// Where a product request lands and what the caller holds there, in one query (one row per
+/// role held). Outsiders of the workspace, and unknown products, are NotFound.
 pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result<ProductCtx> {
-    let (workspace, admin) = workspace_for(db, user_id, slug).await?;
-    let product: Product = with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT id, workspace_id, key, name, description, version, ready_rules FROM products
-         WHERE workspace_id = $1 AND key = $2")
-        .bind(workspace.id).bind(key.to_uppercase()).fetch_optional(p).await)?
-    .ok_or(Error::NotFound)?;
-    let roles = roles_on(db, product.id, user_id).await?;
+    let rows: Vec<CtxRow> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT w.id AS w_id, w.slug AS w_slug, w.name AS w_name, w.version AS w_version, m.is_admin,
+                p.id, p.workspace_id, p.key, p.name, p.description, p.version, p.ready_rules, r.role
+         FROM workspaces w
+         JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = $1
+         JOIN products p ON p.workspace_id = w.id AND p.key = $3
+         LEFT JOIN product_roles r ON r.product_id = p.id AND r.user_id = $1
+         WHERE w.slug = $2")
+        .bind(user_id).bind(slug).bind(key.to_uppercase()).fetch_all(p).await)?;
+    let roles = rows
+        .iter()
+        .filter_map(|r| r.role.as_deref().and_then(Role::parse))
+        .collect();
+    let r = rows.into_iter().next().ok_or(Error::NotFound)?;
     Ok(ProductCtx {
-        workspace,
-        product,
-        grants: Grants { roles, admin },
+        workspace: Workspace {
+            id: r.w_id,
+            slug: r.w_slug,
+            name: r.w_name,
+            version: r.w_version,
+        },
+        product: Product {
+            id: r.id,
+            workspace_id: r.workspace_id,
+            key: r.key,
+            name: r.name,
+            description: r.description,
+            version: r.version,
+            ready_rules: r.ready_rules,
+        },
+        grants: Grants {
+            roles,
+            admin: r.is_admin,
+        },
     })
 }
 
