@@ -100,13 +100,17 @@ impl Db {
                     .foreign_keys(true)
                     .pragma("cache_size", "-8000")
                     .pragma("temp_store", "memory");
+                // No ping before each acquire: it would double the round trips to SQLite's
+                // per-connection worker thread, and a local file connection does not go stale.
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .connect_with(opts.clone())
                     .await
                     .with_context(|| format!("opening {}", path.display()))?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(6)
+                    .test_before_acquire(false)
                     .connect_with(opts.read_only(true))
                     .await?;
                 Ok(Db {
@@ -116,8 +120,11 @@ impl Db {
             }
             Target::Postgres(url) => {
                 let opts = PgConnectOptions::from_str(url).context("parsing DATABASE_URL")?;
+                // Broken connections surface as errors on use and are replaced; a ping on every
+                // acquire would add a network round trip to each query.
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(opts)
                     .await

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::web::AppState;
-use crate::{auth, backlog, story, workspace};
+use crate::{audit, auth, backlog, story, workspace};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,7 +14,8 @@ use crate::{auth, backlog, story, workspace};
     paths(
         auth::api::me,
         workspace::api::list, workspace::api::create, workspace::api::members, workspace::api::add_member,
-        workspace::api::products, workspace::api::create_product, workspace::api::set_roles, workspace::api::audit_log,
+        workspace::api::products, workspace::api::create_product, workspace::api::set_roles,
+        audit::api::audit_log, audit::api::export,
         backlog::api::list, backlog::api::create, backlog::api::show, backlog::api::update, backlog::api::remove,
         backlog::api::move_one, backlog::api::bulk_move, backlog::api::add_dependency, backlog::api::remove_dependency,
         backlog::api::history, backlog::api::list_views, backlog::api::save_view, backlog::api::delete_view,

@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::openapi::routes())
         .merge(crate::auth::api::routes())
         .merge(crate::workspace::api::routes())
+        .merge(crate::audit::api::routes())
         .merge(crate::backlog::api::routes())
         .merge(crate::story::api::routes())
         .merge(crate::auth::pages::routes())

@@ -48,6 +48,7 @@ async fn health_metrics_and_openapi() {
         "/api/v1/workspaces/{ws}/products/{product}/views",
         "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}",
         "/api/v1/workspaces/{ws}/audit",
+        "/api/v1/workspaces/{ws}/audit/export",
     ] {
         assert!(paths.contains_key(p), "openapi lacks {p}");
     }
@@ -901,4 +902,62 @@ async fn hundreds_of_moves_to_the_top_and_bottom_keep_working() {
         assert_eq!(r.status(), 200, "move {i}");
     }
     assert_eq!(app.order(&po).await, ["ONB-3", "ONB-2", "ONB-1"]);
+}
+
+#[tokio::test]
+async fn the_audit_log_is_paged_and_exported_for_admins_only() {
+    let app = spawn_app().await;
+    let po = app.workspace().await;
+    let dev = app.member(&po, "Dev", &["dev"]).await;
+    app.item(&po, json!({"title": "Audited, with \"quotes\", commas"}))
+        .await;
+    let r = app.get(&po, "/api/v1/workspaces/acme/audit/export").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(&rows[0][3], "workspace.create", "oldest first");
+    let create = rows.iter().find(|r| &r[3] == "item.create").unwrap();
+    assert!(
+        create[8].contains("Audited, with \\\"quotes\\\", commas"),
+        "{:?}",
+        create
+    );
+    let json: Value = app
+        .get(&po, "/api/v1/workspaces/acme/audit/export?format=json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json.as_array().unwrap().len(), rows.len());
+    let page: Value = app
+        .get(&po, "/api/v1/workspaces/acme/audit?limit=2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let last = page[1]["id"].as_i64().unwrap();
+    let next: Value = app
+        .get(
+            &po,
+            &format!("/api/v1/workspaces/acme/audit?limit=2&before={last}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(next[0]["id"].as_i64().unwrap() < last);
+    assert_eq!(
+        app.get(&dev, "/api/v1/workspaces/acme/audit/export")
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.get(&po, "/api/v1/workspaces/acme/audit/export?format=xml")
+            .await
+            .status(),
+        422
+    );
 }

@@ -1,5 +1,6 @@
 //! The append-only audit log (G6): who did what to which entity, before and after, and why.
 
+pub mod api;
 pub mod store;
 
 use chrono::{DateTime, Utc};

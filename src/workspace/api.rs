@@ -7,7 +7,6 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::{store, Member, Product, Workspace};
-use crate::audit::Entry;
 use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
 use crate::auth::Role;
 use crate::error::{ApiError, Error};
@@ -28,7 +27,6 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}",
             put(set_roles),
         )
-        .route("/api/v1/workspaces/{ws}/audit", get(audit_log))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -158,30 +156,4 @@ pub async fn set_roles(
     let ctx = store::product_ctx(&state.db, user.id, &ws, &product).await?;
     store::set_roles(&state.db, &user, &ctx, user_id, &parse_roles(&r.roles)?).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct AuditParams {
-    /// Entries older than this id (the `id` of the last entry you have).
-    pub before: Option<i64>,
-    pub limit: Option<i64>,
-}
-
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/audit", tag = "workspaces",
-    params(("ws" = String, Path), AuditParams), responses((status = 200, body = Vec<Entry>), (status = 403)))]
-pub async fn audit_log(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(ws): Path<String>,
-    ApiQuery(p): ApiQuery<AuditParams>,
-) -> Result<Json<Vec<Entry>>, ApiError> {
-    let (w, admin) = store::workspace_for(&state.db, user.id, &ws).await?;
-    if !admin {
-        return Err(Error::forbidden("only workspace admins may read the whole audit log").into());
-    }
-    let limit = p.limit.unwrap_or(100).clamp(1, 1000);
-    Ok(Json(
-        crate::audit::store::for_workspace(&state.db, w.id, p.before, limit).await?,
-    ))
 }
