@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::{store, Member, Product, Workspace};
-use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
+use crate::auth::extract::{ApiJson, ApiUser};
 use crate::auth::Role;
 use crate::error::{ApiError, Error};
 use crate::web::AppState;
