@@ -48,7 +48,7 @@ async fn sign_in(app: &TestApp, email: &str) -> (Client, String) {
         "{cookie}"
     );
     let home = client
-        .get(app.url("/w/acme"))
+        .get(app.url("/account"))
         .send()
         .await
         .unwrap()
@@ -335,34 +335,7 @@ async fn script_moves_need_the_csrf_header_and_outsiders_see_nothing() {
         .contains("ONB-9 is not in this backlog"));
 
     let outsider = app.user("Outsider").await;
-    let (other, _) = {
-        let c = Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let page = c
-            .get(app.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let t = between(&page, "name=\"csrf\" value=\"", "\"")
-            .unwrap()
-            .to_string();
-        c.post(app.url("/login"))
-            .form(&[
-                ("csrf", t.as_str()),
-                ("email", outsider.email.as_str()),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
-        (c, ())
-    };
+    let (other, _) = sign_in(&app, &outsider.email).await;
     for path in [
         "/w/acme",
         "/w/acme/p/ONB/backlog",

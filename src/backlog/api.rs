@@ -243,13 +243,7 @@ pub async fn add_dependency(
     Path((ws, key)): Path<(String, String)>,
     ApiJson(d): ApiJson<DependencyInput>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
-    let (a, b) = edge(&key, &d)?;
-    service::link(&state.db, &user, &ctx, &a, &b, false).await?;
-    Ok(with_etag(
-        StatusCode::OK,
-        service::get(&state.db, &ctx, &key).await?,
-    ))
+    link(&state, &user, &ws, &key, &d, false).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/items/{key}/dependencies", tag = "backlog",
@@ -261,12 +255,24 @@ pub async fn remove_dependency(
     Path((ws, key)): Path<(String, String)>,
     ApiJson(d): ApiJson<DependencyInput>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
-    let (a, b) = edge(&key, &d)?;
-    service::link(&state.db, &user, &ctx, &a, &b, true).await?;
+    link(&state, &user, &ws, &key, &d, true).await
+}
+
+/// Adds or removes the edge named in `d` and answers with the item as it now stands.
+async fn link(
+    state: &AppState,
+    user: &crate::auth::store::User,
+    ws: &str,
+    key: &str,
+    d: &DependencyInput,
+    remove: bool,
+) -> Result<Response, ApiError> {
+    let ctx = ctx_for_key(state, user.id, ws, key).await?;
+    let (a, b) = edge(key, d)?;
+    service::link(&state.db, user, &ctx, &a, &b, remove).await?;
     Ok(with_etag(
         StatusCode::OK,
-        service::get(&state.db, &ctx, &key).await?,
+        service::get(&state.db, &ctx, key).await?,
     ))
 }
 
