@@ -149,7 +149,7 @@ impl IntoResponse for Error {
         if matches!(self, Error::Unauthorized) {
             return axum::response::Redirect::to("/login").into_response();
         }
-        let msg = crate::web::escape(&self.public_message());
+        let msg = escape(&self.public_message());
         let title = status.canonical_reason().unwrap_or("Error");
         let page = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · Throughline</title>\
@@ -220,4 +220,20 @@ impl From<axum::extract::rejection::FormRejection> for Error {
         }
         Error::invalid("form", r.body_text())
     }
+}
+
+/// HTML-escapes text for the few places that build markup outside templates.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }

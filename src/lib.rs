@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod openapi;
 pub mod page;
+pub mod state;
 pub mod story;
 pub mod web;
 pub mod workspace;

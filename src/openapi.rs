@@ -5,7 +5,7 @@ use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::{audit, auth, backlog, story, workspace};
 
 #[derive(OpenApi)]

@@ -9,20 +9,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::db::Db;
+pub use crate::state::AppState;
 
 /// Request bodies larger than this are refused with 413 before any handler runs.
 pub const BODY_LIMIT: usize = 256 * 1024;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub metrics: PrometheusHandle,
-    /// Set the `Secure` flag on cookies (when served over HTTPS).
-    pub secure_cookies: bool,
-}
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -109,32 +100,4 @@ async fn observe(req: Request<Body>, next: Next) -> Response {
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
     );
     resp
-}
-
-/// HTML-escapes text for the few places that build markup outside templates.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Reads one cookie from the request headers.
-pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }

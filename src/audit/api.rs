@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::{store, Entry};
 use crate::auth::extract::{ApiQuery, ApiUser};
 use crate::error::{ApiError, Error, Result};
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::workspace::{store as ws_store, Workspace};
 
 pub fn routes() -> Router<AppState> {

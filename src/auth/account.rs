@@ -9,7 +9,7 @@ use super::extract::PageUser;
 use super::store::{self, TokenInfo};
 use crate::error::{Error, Result};
 use crate::page::{render, FormData, Layout};
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

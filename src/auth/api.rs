@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use super::extract::ApiUser;
 use super::store::User;
 use crate::error::ApiError;
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/me", get(me))

@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 
 use super::store::{self, User};
 use crate::error::{ApiError, Error, Result};
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "tl_session";
 
@@ -77,8 +77,7 @@ impl FromRequestParts<AppState> for PageUser {
                 via_token: true,
             });
         }
-        let secret =
-            crate::web::cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?;
+        let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?;
         let s = store::session(&state.db, secret)
             .await?
             .ok_or(Error::Unauthorized)?;
@@ -136,4 +135,16 @@ pub fn if_match(headers: &axum::http::HeaderMap) -> Result<i64> {
         .trim_matches('"');
     v.parse()
         .map_err(|_| Error::invalid("If-Match", "send the ETag you read, e.g. If-Match: \"3\""))
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }

@@ -10,7 +10,7 @@ use super::extract::{PageUser, SESSION_COOKIE};
 use super::store;
 use crate::error::Error;
 use crate::page::{render, FormData};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// Double-submit cookie that protects the sign-in form, which has no session yet.
 const LOGIN_CSRF_COOKIE: &str = "tl_login";
@@ -57,7 +57,7 @@ async fn login_page(State(state): State<AppState>) -> Response {
 
 async fn login(State(state): State<AppState>, headers: HeaderMap, form: FormData) -> Response {
     let email = form.text("email");
-    let expected = crate::web::cookie(&headers, LOGIN_CSRF_COOKIE);
+    let expected = super::extract::cookie(&headers, LOGIN_CSRF_COOKIE);
     if expected.is_none() || expected != form.get("csrf") {
         return login_form(
             &state,
@@ -102,7 +102,7 @@ async fn logout(
     if let Err(e) = user.check_csrf(form.get("csrf")) {
         return e.into_response();
     }
-    if let Some(secret) = crate::web::cookie(&headers, SESSION_COOKIE) {
+    if let Some(secret) = super::extract::cookie(&headers, SESSION_COOKIE) {
         if let Err(e) = store::end_session(&state.db, secret).await {
             return e.into_response();
         }

@@ -13,7 +13,7 @@ use super::{query, service, store, Item, Summary};
 use crate::audit::{self, Entry};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::{ApiError, Error, Result};
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::workspace::{store as ws_store, ProductCtx};
 
 pub fn routes() -> Router<AppState> {

@@ -14,8 +14,8 @@ use crate::audit::{self, Entry};
 use crate::auth::extract::{csrf_header, PageUser};
 use crate::error::{Error, Result};
 use crate::page::{human_duration, render, split_labels, FormData, Layout};
+use crate::state::AppState;
 use crate::story::questions::{self, Question};
-use crate::web::AppState;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {

@@ -13,7 +13,7 @@ use crate::auth::extract::{if_match, ApiJson, ApiUser};
 use crate::backlog::api::ctx_for_key;
 use crate::backlog::service;
 use crate::error::ApiError;
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::workspace::store as ws_store;
 
 pub fn routes() -> Router<AppState> {

@@ -12,7 +12,7 @@ use crate::backlog::pages::{item_page, page_ctx, product_layout};
 use crate::backlog::service;
 use crate::error::{Error, Result};
 use crate::page::{render, FormData, Layout};
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::workspace::{store as ws_store, ProductCtx};
 
 pub fn routes() -> Router<AppState> {

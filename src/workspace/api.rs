@@ -10,7 +10,7 @@ use super::{store, Member, Product, Workspace};
 use crate::auth::extract::{ApiJson, ApiUser};
 use crate::auth::Role;
 use crate::error::{ApiError, Error};
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

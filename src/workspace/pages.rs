@@ -10,7 +10,7 @@ use crate::auth::extract::PageUser;
 use crate::auth::Role;
 use crate::error::{Error, Result};
 use crate::page::{render, FormData, Layout};
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
