@@ -122,6 +122,8 @@ CREATE INDEX item_dependencies_blocked ON item_dependencies(blocked_id);
 CREATE TABLE questions (
     id          INTEGER PRIMARY KEY,
     item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    -- Denormalised so per-product answer times do not scan the product's items.
+    product_id  INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
     body        TEXT NOT NULL,
     asked_by    INTEGER NOT NULL REFERENCES users(id),
     asked_at    TEXT NOT NULL,
@@ -131,6 +133,7 @@ CREATE TABLE questions (
     version     BIGINT NOT NULL DEFAULT 1
 );
 CREATE INDEX questions_item ON questions(item_id);
+CREATE INDEX questions_product_answered ON questions(product_id, answered_at);
 
 CREATE TABLE saved_views (
     id         INTEGER PRIMARY KEY,

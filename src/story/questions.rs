@@ -65,8 +65,8 @@ pub async fn ask(
     let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
     let at = now();
     let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
-        "INSERT INTO questions (item_id, body, asked_by, asked_at) VALUES ($1, $2, $3, $4) RETURNING id")
-        .bind(row.id).bind(&body).bind(actor.id).bind(at).fetch_one(&mut **t).await)?;
+        "INSERT INTO questions (item_id, product_id, body, asked_by, asked_at) VALUES ($1, $5, $2, $3, $4) RETURNING id")
+        .bind(row.id).bind(&body).bind(actor.id).bind(at).bind(ctx.product.id).fetch_one(&mut **t).await)?;
     service::refresh_readiness(&mut tx, &service::rules_of(ctx), row.id).await?;
     audit::store::record(
         &mut tx,
@@ -150,8 +150,8 @@ pub async fn answer(
 /// Median seconds from question to first answer over a product's answered questions.
 pub async fn median_answer_seconds(db: &Db, product_id: i64) -> Result<Option<i64>> {
     let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT q.asked_at, q.answered_at FROM questions q JOIN items i ON i.id = q.item_id
-         WHERE i.product_id = $1 AND q.answered_at IS NOT NULL ORDER BY q.id DESC LIMIT 500")
+        "SELECT asked_at, answered_at FROM questions
+         WHERE product_id = $1 AND answered_at IS NOT NULL ORDER BY id DESC LIMIT 500")
         .bind(product_id).fetch_all(p).await)?;
     let mut secs: Vec<i64> = rows.iter().map(|(a, b)| (*b - *a).num_seconds()).collect();
     secs.sort_unstable();
