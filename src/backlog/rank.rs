@@ -74,19 +74,61 @@ fn midpoint(a: &[u8], b: Option<&[u8]>) -> anyhow::Result<Vec<u8>> {
     }
 }
 
-/// The shortest rank after `a`: appending at the bottom stays short (61 appends per digit).
+/// Width at which the edges count: appending at the bottom (or moving to the top) steps the
+/// rank by one unit in the 4th digit, so about 238,000 such steps fit before a rank grows.
+const EDGE_WIDTH: usize = 4;
+
+/// `a` as digit values, padded with zeros to at least `EDGE_WIDTH` (zeros do not change it).
+fn padded(a: &[u8]) -> anyhow::Result<Vec<usize>> {
+    let mut v = a
+        .iter()
+        .map(|c| digit(*c))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if v.len() < EDGE_WIDTH {
+        v.resize(EDGE_WIDTH, 0);
+    }
+    Ok(v)
+}
+
+fn render(v: &[usize]) -> Vec<u8> {
+    let mut out: Vec<u8> = v.iter().map(|d| DIGITS[*d]).collect();
+    while out.last() == Some(&b'0') {
+        out.pop();
+    }
+    out
+}
+
+/// The next rank after `a` at its width: a counter step, so appends stay short.
 fn after(a: &[u8]) -> anyhow::Result<Vec<u8>> {
-    for (i, c) in a.iter().enumerate() {
-        let d = digit(*c)?;
-        if d + 1 < BASE {
-            let mut out = a[..i].to_vec();
-            out.push(DIGITS[d + 1]);
-            return Ok(out);
+    let mut v = padded(a)?;
+    for i in (0..v.len()).rev() {
+        if v[i] + 1 < BASE {
+            v[i] += 1;
+            return Ok(render(&v[..=i]));
         }
     }
+    // All top digits: only a longer rank fits above.
     let mut out = a.to_vec();
     out.push(DIGITS[1]);
     Ok(out)
+}
+
+/// The previous rank before `b` at its width, or the midpoint towards zero when that would
+/// reach zero (ranks are strictly positive fractions).
+fn before(b: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let mut v = padded(b)?;
+    for i in (0..v.len()).rev() {
+        if v[i] > 0 {
+            v[i] -= 1;
+            let out = render(&v);
+            if !out.is_empty() {
+                return Ok(out);
+            }
+            break;
+        }
+        v[i] = BASE - 1;
+    }
+    midpoint(&[], Some(b))
 }
 
 /// A rank strictly between `lo` and `hi` (either may be open).
@@ -100,6 +142,7 @@ pub fn between(lo: Option<&str>, hi: Option<&str>) -> anyhow::Result<String> {
     }
     let out = match (lo, hi) {
         (Some(l), None) => after(l)?,
+        (None, Some(h)) => before(h)?,
         (l, h) => midpoint(l.unwrap_or_default(), h)?,
     };
     String::from_utf8(out).map_err(anyhow::Error::new)
@@ -177,7 +220,10 @@ mod tests {
             assert!(b > bottom && valid(&b).is_ok(), "{b} > {bottom}");
             bottom = b;
         }
-        assert!(bottom.len() <= 10, "{bottom}");
+        assert!(
+            bottom.len() <= EDGE_WIDTH && top.len() <= EDGE_WIDTH,
+            "{top} {bottom}"
+        );
         assert!(between(Some("b"), Some("a")).is_err() && between(Some("a"), Some("a")).is_err());
         assert!(between(Some("a0"), None).is_err() && between(Some("a~"), None).is_err());
     }
@@ -215,6 +261,7 @@ mod tests {
         Before(usize, usize),
         After(usize, usize),
         Block(Vec<usize>, usize, bool),
+        Edge(usize, bool),
     }
 
     fn moves() -> impl Strategy<Value = Vec<Move>> {
@@ -227,6 +274,7 @@ mod tests {
                 any::<bool>()
             )
                 .prop_map(|(s, t, after)| Move::Block(s, t, after)),
+            (0..12usize, any::<bool>()).prop_map(|(a, bottom)| Move::Edge(a, bottom)),
         ];
         proptest::collection::vec(one, 0..200)
     }
@@ -272,6 +320,16 @@ mod tests {
                     Move::Before(a, b) => apply(&mut list, &mut ranks, &[a], b, false),
                     Move::After(a, b) => apply(&mut list, &mut ranks, &[a], b, true),
                     Move::Block(s, t, after) => apply(&mut list, &mut ranks, &s, t, after),
+                    Move::Edge(a, bottom) => {
+                        list.retain(|&x| x != a);
+                        let (lo, hi) = if bottom {
+                            (list.last().map(|&x| ranks[x].clone()), None)
+                        } else {
+                            (None, list.first().map(|&x| ranks[x].clone()))
+                        };
+                        ranks[a] = between(lo.as_deref(), hi.as_deref()).expect("edge rank");
+                        if bottom { list.push(a) } else { list.insert(0, a) }
+                    }
                 }
                 if ranks.iter().any(|r| needs_rebalance(r)) {
                     let fresh = spread(list.len());
