@@ -55,8 +55,9 @@ async fn sign_in(c: &Client, app: &TestApp, email: &str) {
         .click()
         .await
         .expect("click");
+    // The sign-in page has no top bar; every signed-in page does.
     c.wait()
-        .for_element(Locator::Css("h1.page-title"))
+        .for_element(Locator::Css("header.topbar"))
         .await
         .expect("signed in");
 }
@@ -160,7 +161,15 @@ async fn sign_in_and_create_an_item_with_criteria() {
         .for_element(Locator::Css("ol.criteria"))
         .await
         .expect("saved");
-    let item = app.show(&owner, "ONB-1").await;
+    // The page already had a criteria list before saving, so wait for the save itself.
+    let mut item = app.show(&owner, "ONB-1").await;
+    for _ in 0..50 {
+        if item["version"] != 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        item = app.show(&owner, "ONB-1").await;
+    }
     let texts: Vec<&str> = item["criteria"]
         .as_array()
         .expect("criteria")
