@@ -13,13 +13,8 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
     Some(&html[from..from + html[from..].find(end)?])
 }
 
-/// A browser-like client signed in as `email`, and the CSRF token of its session.
-async fn sign_in(app: &TestApp, email: &str) -> (Client, String) {
-    let client = Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+/// The sign-in form's CSRF token (its cookie lands in `client`'s store).
+async fn login_csrf(client: &Client, app: &TestApp) -> String {
     let page = client
         .get(app.url("/login"))
         .send()
@@ -28,9 +23,19 @@ async fn sign_in(app: &TestApp, email: &str) -> (Client, String) {
         .text()
         .await
         .unwrap();
-    let csrf = between(&page, "name=\"csrf\" value=\"", "\"")
+    between(&page, "name=\"csrf\" value=\"", "\"")
         .unwrap()
-        .to_string();
+        .to_string()
+}
+
+/// A browser-like client signed in as `email`, and the CSRF token of its session.
+async fn sign_in(app: &TestApp, email: &str) -> (Client, String) {
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let csrf = login_csrf(&client, app).await;
     let r = client
         .post(app.url("/login"))
         .form(&[
@@ -81,17 +86,7 @@ async fn sign_in_sign_out_and_rate_limit() {
     // Wrong passwords: a clear error, then the address is locked for a while.
     let anon = Client::builder().cookie_store(true).build().unwrap();
     for attempt in 0..6 {
-        let page = anon
-            .get(app.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let token = between(&page, "name=\"csrf\" value=\"", "\"")
-            .unwrap()
-            .to_string();
+        let token = login_csrf(&anon, &app).await;
         let r = anon
             .post(app.url("/login"))
             .form(&[
