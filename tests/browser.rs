@@ -35,26 +35,31 @@ async fn browser() -> Option<Client> {
     )
 }
 
+async fn click(c: &Client, css: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("find {css}: {e}"));
+    e.click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("find {css}: {e}"));
+    e.send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
 async fn sign_in(c: &Client, app: &TestApp, email: &str) {
     c.goto(&app.url("/login")).await.expect("login page");
-    c.find(Locator::Id("email"))
-        .await
-        .expect("email")
-        .send_keys(email)
-        .await
-        .expect("type");
-    c.find(Locator::Id("password"))
-        .await
-        .expect("password")
-        .send_keys(PASSWORD)
-        .await
-        .expect("type");
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    type_into(c, "#email", email).await;
+    type_into(c, "#password", PASSWORD).await;
+    click(c, "button[type=submit]").await;
     // The sign-in page has no top bar; every signed-in page does.
     c.wait()
         .for_element(Locator::Css("header.topbar"))
@@ -101,35 +106,20 @@ async fn sign_in_and_create_an_item_with_criteria() {
     c.goto(&app.url("/w/acme/p/ONB/backlog"))
         .await
         .expect("backlog");
-    c.find(Locator::Id("new-title"))
-        .await
-        .expect("title")
-        .send_keys("Invite teammates")
-        .await
-        .expect("type");
-    c.find(Locator::Id("new-criteria"))
-        .await
-        .expect("criteria")
-        .send_keys("Given 3 addresses When I invite Then 3 e-mails are sent")
-        .await
-        .expect("type");
-    c.find(Locator::Css("form[action$='/items'] button.btn-primary"))
-        .await
-        .expect("add")
-        .click()
-        .await
-        .expect("click");
+    type_into(&c, "#new-title", "Invite teammates").await;
+    type_into(
+        &c,
+        "#new-criteria",
+        "Given 3 addresses When I invite Then 3 e-mails are sent",
+    )
+    .await;
+    click(&c, "form[action$='/items'] button.btn-primary").await;
     c.wait()
         .for_element(Locator::Id("criteria-editor"))
         .await
         .expect("item page");
     // Add a second criterion with the editor's button, then save.
-    c.find(Locator::Css("[data-action=add-criterion]"))
-        .await
-        .expect("add criterion")
-        .click()
-        .await
-        .expect("click");
+    click(&c, "[data-action=add-criterion]").await;
     let boxes = c
         .find_all(Locator::Css("#criteria-editor textarea"))
         .await
@@ -151,12 +141,7 @@ async fn sign_in_and_create_an_item_with_criteria() {
         .send_keys("Given a bad address When I invite Then I see which one")
         .await
         .expect("type");
-    c.find(Locator::Css("#edit-form button.btn-primary"))
-        .await
-        .expect("save")
-        .click()
-        .await
-        .expect("click");
+    click(&c, "#edit-form button.btn-primary").await;
     c.wait()
         .for_element(Locator::Css("ol.criteria"))
         .await
