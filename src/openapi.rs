@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
-use crate::{audit, auth, backlog, story, workspace};
+use crate::{audit, auth, backlog, sprint, story, workspace};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,12 @@ use crate::{audit, auth, backlog, story, workspace};
         backlog::api::move_one, backlog::api::bulk_move, backlog::api::add_dependency, backlog::api::remove_dependency,
         backlog::api::history, backlog::api::list_views, backlog::api::save_view, backlog::api::delete_view,
         story::api::list, story::api::ask, story::api::answer, story::api::get_rules, story::api::put_rules,
+        sprint::team_api::list, sprint::team_api::create, sprint::team_api::attach, sprint::team_api::show,
+        sprint::team_api::update, sprint::team_api::set_member, sprint::team_api::remove_member,
+        sprint::api::list, sprint::api::create, sprint::api::show, sprint::api::update, sprint::api::planning,
+        sprint::api::availability, sprint::api::commit, sprint::api::uncommit, sprint::api::start,
+        sprint::api::change_scope, sprint::api::show_board, sprint::api::move_card, sprint::api::burndown,
+        sprint::api::burndown_svg, sprint::api::show_review, sprint::api::verdicts, sprint::api::goal, sprint::api::close,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

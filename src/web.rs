@@ -26,6 +26,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::audit::api::routes())
         .merge(crate::backlog::api::routes())
         .merge(crate::story::api::routes())
+        .merge(crate::sprint::api::routes())
+        .merge(crate::sprint::team_api::routes())
         .merge(crate::auth::pages::routes())
         .merge(crate::auth::account::routes())
         .merge(crate::workspace::pages::routes())

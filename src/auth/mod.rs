@@ -69,10 +69,20 @@ pub enum Action {
     AnswerQuestion,
     ConfigureReadiness,
     ManageRoles,
+    // The Scrum cycle (E5–E10).
+    ManageTeam,
+    PlanSprint,
+    CommitItems,
+    StartSprint,
+    ChangeScope,
+    ReviewSprint,
+    CloseSprint,
+    WriteRetro,
+    FacilitateRetro,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 22] = [
         Action::ViewBacklog,
         Action::CreateItem,
         Action::EditItem,
@@ -86,6 +96,15 @@ impl Action {
         Action::AnswerQuestion,
         Action::ConfigureReadiness,
         Action::ManageRoles,
+        Action::ManageTeam,
+        Action::PlanSprint,
+        Action::CommitItems,
+        Action::StartSprint,
+        Action::ChangeScope,
+        Action::ReviewSprint,
+        Action::CloseSprint,
+        Action::WriteRetro,
+        Action::FacilitateRetro,
     ];
 
     /// The product roles allowed to take this action (G1). Workspace admins manage roles;
@@ -106,6 +125,15 @@ impl Action {
             Action::AnswerQuestion => &[Pm, Po],
             Action::ConfigureReadiness => &[Po],
             Action::ManageRoles => &[],
+            Action::ManageTeam => &[Sm],
+            Action::PlanSprint => &[Po, Sm],
+            Action::CommitItems => &[Po],
+            Action::StartSprint => &[Sm, Po],
+            Action::ChangeScope => &[Po],
+            Action::ReviewSprint => &[Po],
+            Action::CloseSprint => &[Sm],
+            Action::WriteRetro => &[Po, Sm, Dev],
+            Action::FacilitateRetro => &[Sm],
         }
     }
 
@@ -124,6 +152,15 @@ impl Action {
             Action::AnswerQuestion => "answer questions",
             Action::ConfigureReadiness => "change the Definition of Ready",
             Action::ManageRoles => "change members and roles",
+            Action::ManageTeam => "manage teams and capacity",
+            Action::PlanSprint => "schedule sprints and set their goals",
+            Action::CommitItems => "commit items to a sprint",
+            Action::StartSprint => "start a sprint",
+            Action::ChangeScope => "change a running sprint's scope",
+            Action::ReviewSprint => "record review verdicts",
+            Action::CloseSprint => "close a sprint",
+            Action::WriteRetro => "write and vote in retrospectives",
+            Action::FacilitateRetro => "facilitate retrospectives",
         }
     }
 }

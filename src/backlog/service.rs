@@ -144,6 +144,7 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, input: NewItem) -> 
     .await?;
     store::insert_labels(&mut tx, id, &labels).await?;
     store::insert_criteria(&mut tx, id, &criteria).await?;
+    store::record_status(&mut tx, id, &fields.status).await?;
     let key = format!("{}-{number}", ctx.product.key);
     let after = json!({"key": key, "fields": fields, "labels": labels, "criteria": criteria});
     audit::store::record(
@@ -286,6 +287,9 @@ pub async fn update(
     if !store::update(&mut tx, row.id, expected_version, &f, &readiness).await? {
         drop(tx);
         return Err(stale(db, ctx, key).await);
+    }
+    if f.status != before_fields.status {
+        store::record_status(&mut tx, row.id, &f.status).await?;
     }
     if let Some(labels) = &labels {
         before["labels"] = json!(store::labels_tx(&mut tx, row.id).await?);
@@ -435,7 +439,7 @@ async fn last_other(tx: &mut Tx, ctx: &ProductCtx, moving: &[i64]) -> Result<Opt
 }
 
 /// Long ranks are rebalanced in the background; the visible order never changes.
-fn after_rank_change(db: &Db, product_id: i64, new_rank: &str) {
+pub fn after_rank_change(db: &Db, product_id: i64, new_rank: &str) {
     if rank::needs_rebalance(new_rank) {
         let db = db.clone();
         tokio::spawn(async move {

@@ -524,3 +524,18 @@ pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
     with_tx!(tx, t => sqlx::query("DELETE FROM items WHERE id = $1").bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Keeps the history of statuses that burndowns and cycle times are computed from.
+pub async fn record_status(tx: &mut Tx, item_id: i64, status: &str) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("INSERT INTO item_status_events (item_id, status, at) VALUES ($1, $2, $3)")
+        .bind(item_id).bind(status).bind(crate::db::now()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Sets only the status (a card move): no other field is read or written, so concurrent moves
+/// of different cards never overwrite each other, and each move is recorded.
+pub async fn set_status(tx: &mut Tx, id: i64, status: &str) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("UPDATE items SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        .bind(status).bind(crate::db::now()).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    record_status(tx, id, status).await
+}

@@ -1,0 +1,345 @@
+//! JSON handlers for sprints under `/api/v1/workspaces/{ws}/products/{product}/sprints`.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::board::{self, Board, Burndown, Moved};
+use super::input::*;
+use super::review::{self, Review};
+use super::scope::{self, Effect, ScopeChange};
+use super::service::{self, Planning, Schedule, SprintPatch};
+use super::Sprint;
+use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::workspace::store::product_ctx;
+
+const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}/sprints";
+
+pub fn routes() -> Router<AppState> {
+    let r = |p: &str| format!("{BASE}{p}");
+    Router::new()
+        .route(&r(""), get(list).post(create))
+        .route(&r("/{id}"), get(show).patch(update))
+        .route(&r("/{id}/planning"), get(planning))
+        .route(&r("/{id}/availability/{user}"), put(availability))
+        .route(&r("/{id}/commit"), post(commit))
+        .route(&r("/{id}/uncommit"), post(uncommit))
+        .route(&r("/{id}/start"), post(start))
+        .route(&r("/{id}/scope"), post(change_scope))
+        .route(&r("/{id}/board"), get(show_board))
+        .route(&r("/{id}/board/move"), post(move_card))
+        .route(&r("/{id}/burndown"), get(burndown))
+        .route(&r("/{id}/burndown.svg"), get(burndown_svg))
+        .route(&r("/{id}/review"), get(show_review))
+        .route(&r("/{id}/review/goal"), post(goal))
+        .route(&r("/{id}/review/items/{key}"), put(verdicts))
+        .route(&r("/{id}/close"), post(close))
+}
+
+fn with_etag(status: StatusCode, s: Sprint) -> Response {
+    let etag = format!("\"{}\"", s.version);
+    (status, [(header::ETAG, etag)], Json(s)).into_response()
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Only this team's sprints.
+    pub team: Option<i64>,
+}
+
+type P2 = Path<(String, String)>;
+type P3 = Path<(String, String, i64)>;
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ListParams),
+    responses((status = 200, body = Vec<Sprint>)))]
+pub async fn list(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): P2,
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<Vec<Sprint>>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(service::list(&st.db, &ctx, q.team).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = NewSprint,
+    responses((status = 201, body = Sprint), (status = 409, description = "overlaps another sprint of the team"), (status = 422)))]
+pub async fn create(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): P2,
+    ApiJson(i): ApiJson<NewSprint>,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    let s = Schedule {
+        team_id: i.team_id,
+        name: i.name,
+        goal: i.goal,
+        start: i.start_date,
+        end: i.end_date,
+    };
+    Ok(with_etag(
+        StatusCode::CREATED,
+        service::create(&st.db, &u, &ctx, s).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = Sprint, headers(("ETag" = String))), (status = 404)))]
+pub async fn show(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        service::get(&st.db, &ctx, id).await?,
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = SprintPatchInput, responses((status = 200, body = Sprint), (status = 409), (status = 412), (status = 428)))]
+pub async fn update(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    h: HeaderMap,
+    ApiJson(i): ApiJson<SprintPatchInput>,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    let patch = SprintPatch {
+        name: i.name,
+        goal: i.goal,
+        start: i.start_date,
+        end: i.end_date,
+    };
+    Ok(with_etag(
+        StatusCode::OK,
+        service::update(&st.db, &u, &ctx, id, if_match(&h)?, patch).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/planning", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = Planning, description = "capacity and how it was computed, velocity, committed scope, what is not ready, the forecast")))]
+pub async fn planning(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+) -> Result<Json<Planning>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(service::planning(&st.db, &ctx, id).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/availability/{user}", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("user" = i64, Path)),
+    request_body = AvailabilityInput, responses((status = 204), (status = 422)))]
+pub async fn availability(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id, user)): Path<(String, String, i64, i64)>,
+    ApiJson(i): ApiJson<AvailabilityInput>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    service::set_availability(&st.db, &u, &ctx, id, user, i.focus_pct, &i.days_off).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/commit", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = CommitInput,
+    responses((status = 200, body = Planning), (status = 409, description = "the sprint has started or closed"), (status = 422, description = "an item is not ready and no exception was given")))]
+pub async fn commit(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    ApiJson(i): ApiJson<CommitInput>,
+) -> Result<Json<Planning>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    scope::commit(
+        &st.db,
+        &u,
+        &ctx,
+        id,
+        &i.items,
+        i.for_goal,
+        i.exception.as_deref(),
+    )
+    .await?;
+    Ok(Json(service::planning(&st.db, &ctx, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/uncommit", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = UncommitInput,
+    responses((status = 200, body = Planning), (status = 409)))]
+pub async fn uncommit(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    ApiJson(i): ApiJson<UncommitInput>,
+) -> Result<Json<Planning>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    scope::uncommit(&st.db, &u, &ctx, id, &i.items).await?;
+    Ok(Json(service::planning(&st.db, &ctx, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/start", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = Sprint), (status = 409), (status = 412)))]
+pub async fn start(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        service::start(&st.db, &u, &ctx, id, if_match(&h)?).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/scope", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header, description = "the sprint's ETag: a swap racing another change gets 412")),
+    request_body = ScopeInput,
+    responses((status = 200, body = Effect), (status = 409), (status = 412), (status = 422)))]
+pub async fn change_scope(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    h: HeaderMap,
+    ApiJson(i): ApiJson<ScopeInput>,
+) -> Result<Json<Effect>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    let c = ScopeChange {
+        add: i.add,
+        remove: i.remove,
+        reason: i.reason,
+        for_goal: i.for_goal,
+        exception: i.exception,
+    };
+    Ok(Json(
+        scope::change_scope(&st.db, &u, &ctx, id, if_match(&h)?, &c, !i.preview).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/board", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Board)))]
+pub async fn show_board(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+) -> Result<Json<Board>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(board::board(&st.db, &ctx, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/board/move", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = CardMove,
+    responses((status = 200, body = Moved, description = "with warnings for columns over their WIP limit"), (status = 409), (status = 422)))]
+pub async fn move_card(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    ApiJson(i): ApiJson<CardMove>,
+) -> Result<Json<Moved>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(
+        board::move_card(&st.db, &u, &ctx, id, &i.item, &i.status).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/burndown", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Burndown)))]
+pub async fn burndown(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+) -> Result<Json<Burndown>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(board::burndown(&st.db, &ctx, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/burndown.svg", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, content_type = "image/svg+xml")))]
+pub async fn burndown_svg(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    let b = board::burndown(&st.db, &ctx, id).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        board::burndown_svg(&b),
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/review", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Review)))]
+pub async fn show_review(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+) -> Result<Json<Review>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(review::review(&st.db, &ctx, id).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/review/items/{key}", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("key" = String, Path)),
+    request_body = ReviewInput, responses((status = 200, body = Review), (status = 409, description = "the sprint is not running"), (status = 422)))]
+pub async fn verdicts(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id, key)): Path<(String, String, i64, String)>,
+    ApiJson(i): ApiJson<ReviewInput>,
+) -> Result<Json<Review>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    review::record_verdicts(&st.db, &u, &ctx, id, &key, &i.verdicts, i.carry.as_deref()).await?;
+    Ok(Json(review::review(&st.db, &ctx, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/review/goal", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = GoalInput,
+    responses((status = 200, body = Sprint), (status = 409)))]
+pub async fn goal(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    ApiJson(i): ApiJson<GoalInput>,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    review::record_goal(&st.db, &u, &ctx, id, i.goal_met).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        service::get(&st.db, &ctx, id).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/close", tag = "sprints",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = Sprint, description = "figures frozen"), (status = 409), (status = 412)))]
+pub async fn close(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        review::close(&st.db, &u, &ctx, id, if_match(&h)?).await?,
+    ))
+}

@@ -1,0 +1,222 @@
+//! The sprint board: columns by status with WIP limits, card moves, and the burndown's data.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use super::burndown::{self, Day, Span, StatusEvent};
+use super::scope::{self, ScopeItem};
+use super::service::{change, get, must_be_active};
+use super::{store, team, Sprint};
+use crate::audit;
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::backlog::{self, store as items};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::with_pool;
+use crate::workspace::ProductCtx;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Column {
+    pub status: String,
+    pub title: String,
+    /// The team's WIP limit for this column, if any.
+    pub limit: Option<i64>,
+    pub over_limit: bool,
+    pub points: i64,
+    pub cards: Vec<ScopeItem>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Board {
+    pub sprint: Sprint,
+    pub columns: Vec<Column>,
+    /// Human warnings, e.g. a column over its WIP limit.
+    pub warnings: Vec<String>,
+}
+
+pub fn columns(cards: Vec<ScopeItem>, limits: &team::WipLimits) -> (Vec<Column>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let cols = backlog::STATUSES
+        .iter()
+        .map(|status| {
+            let cards: Vec<ScopeItem> = cards
+                .iter()
+                .filter(|c| c.status == *status)
+                .cloned()
+                .collect();
+            let limit = limits.of(status);
+            let over_limit = limit.is_some_and(|l| cards.len() as i64 > l);
+            let title = backlog::status_title(status).to_string();
+            if let Some(l) = limit.filter(|_| over_limit) {
+                warnings.push(format!(
+                    "{title} holds {} cards, over its WIP limit of {l}",
+                    cards.len()
+                ));
+            }
+            Column {
+                status: status.to_string(),
+                points: cards.iter().map(|c| c.points).sum(),
+                title,
+                limit,
+                over_limit,
+                cards,
+            }
+        })
+        .collect();
+    (cols, warnings)
+}
+
+pub async fn board(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Board> {
+    let sprint = get(db, ctx, id).await?;
+    let cards = scope::current(db, id, &ctx.product.key).await?;
+    let limits = team::wip_limits(db, sprint.team_id).await?;
+    let (columns, warnings) = columns(cards, &limits);
+    Ok(Board {
+        sprint,
+        columns,
+        warnings,
+    })
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Moved {
+    pub key: String,
+    pub status: String,
+    pub warnings: Vec<String>,
+}
+
+/// Moves a card to another column of a running sprint.
+pub async fn move_card(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: i64,
+    key: &str,
+    status: &str,
+) -> Result<Moved> {
+    ctx.grants.require(Action::ChangeStatus)?;
+    let status = backlog::validate_status(status)?;
+    let mut tx = db.begin().await?;
+    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    must_be_active(&row, "moving cards")?;
+    let item = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
+        .await
+        .map_err(|_| Error::invalid("item", format!("{key} is not in this backlog")))?;
+    let in_sprint = scope::current_tx(&mut tx, id, &ctx.product.key)
+        .await?
+        .iter()
+        .any(|c| c.item_id == item.id);
+    if !in_sprint {
+        return Err(Error::invalid(
+            "item",
+            format!("{key} is not in {}", row.name),
+        ));
+    }
+    if item.status != status {
+        items::set_status(&mut tx, item.id, &status).await?;
+        audit::store::record(
+            &mut tx,
+            audit::Change {
+                entity_type: "item",
+                entity_id: item.id,
+                ..change(
+                    ctx,
+                    actor,
+                    "item.status",
+                    item.id,
+                    Some(json!({"status": item.status})),
+                    Some(json!({"key": key, "status": status, "sprint": row.name})),
+                )
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let b = board(db, ctx, id).await?;
+    Ok(Moved {
+        key: key.to_string(),
+        status,
+        warnings: b.warnings,
+    })
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Burndown {
+    pub sprint: Sprint,
+    pub baseline: i64,
+    pub days: Vec<Day>,
+}
+
+pub async fn burndown(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Burndown> {
+    let sprint = get(db, ctx, id).await?;
+    let Some(baseline) = sprint.figures.as_ref().map(|f| f.committed) else {
+        return Ok(Burndown {
+            sprint,
+            baseline: 0,
+            days: Vec::new(),
+        });
+    };
+    type SpanRow = (i64, i64, DateTime<Utc>, Option<DateTime<Utc>>, bool);
+    let spans: Vec<SpanRow> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT item_id, points, added_at, removed_at, in_baseline FROM sprint_items WHERE sprint_id = $1")
+        .bind(id).fetch_all(p).await)?;
+    let events: Vec<(i64, DateTime<Utc>, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT e.item_id, e.at, e.status FROM item_status_events e
+         WHERE e.item_id IN (SELECT item_id FROM sprint_items WHERE sprint_id = $1) ORDER BY e.at")
+        .bind(id).fetch_all(p).await)?;
+    let spans: Vec<Span> = spans
+        .into_iter()
+        .map(|(item_id, points, added, removed, in_baseline)| Span {
+            item_id,
+            points,
+            added,
+            removed,
+            in_baseline,
+        })
+        .collect();
+    let events: Vec<StatusEvent> = events
+        .into_iter()
+        .map(|(item_id, at, s)| StatusEvent {
+            item_id,
+            at,
+            done: s == "done",
+        })
+        .collect();
+    let today = crate::db::now().date_naive();
+    let days = burndown::compute(
+        sprint.start_date,
+        sprint.end_date,
+        today,
+        baseline,
+        &spans,
+        &events,
+    );
+    Ok(Burndown {
+        sprint,
+        baseline,
+        days,
+    })
+}
+
+/// The burndown as an SVG chart: remaining, ideal and scope, with scope changes marked.
+pub fn burndown_svg(b: &Burndown) -> String {
+    let points: Vec<crate::chart::BurnPoint> = b
+        .days
+        .iter()
+        .map(|d| crate::chart::BurnPoint {
+            label: d.date.format("%d %b").to_string(),
+            remaining: d.remaining as f64,
+            ideal: d.ideal,
+            scope: d.scope as f64,
+            change: match (d.added, d.removed) {
+                (0, 0) => None,
+                (a, 0) => Some(format!("+{a}")),
+                (0, r) => Some(format!("−{r}")),
+                (a, r) => Some(format!("+{a} −{r}")),
+            },
+        })
+        .collect();
+    crate::chart::burndown(&format!("{} burndown", b.sprint.name), &points)
+}

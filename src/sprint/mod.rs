@@ -1,0 +1,178 @@
+//! Sprints (E5–E8): dates, states and the figures a team steers by, as pure functions.
+//!
+//! The rules live here and in `capacity` and `burndown`; `store` holds the SQL, `service` the
+//! actions the API, the pages and the CLI share.
+
+pub mod api;
+pub mod board;
+pub mod burndown;
+pub mod capacity;
+pub mod input;
+pub mod review;
+pub mod scope;
+pub mod service;
+pub mod store;
+pub mod team;
+pub mod team_api;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+pub const STATES: [&str; 3] = ["planned", "active", "closed"];
+
+/// A sprint as every interface shows it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Sprint {
+    pub id: i64,
+    pub product: String,
+    pub team_id: i64,
+    pub team: String,
+    pub name: String,
+    pub goal: String,
+    #[schema(value_type = String, example = "2027-01-04")]
+    pub start_date: NaiveDate,
+    #[schema(value_type = String, example = "2027-01-17")]
+    pub end_date: NaiveDate,
+    /// planned, active or closed.
+    pub state: String,
+    pub goal_met: Option<bool>,
+    /// Figures frozen at start (baseline) and close; null until then.
+    pub figures: Option<Figures>,
+    pub version: i64,
+}
+
+/// What a sprint committed and delivered, frozen when it closes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Figures {
+    /// Points committed at the start (the baseline).
+    pub committed: i64,
+    /// Points added after the start.
+    pub added: Option<i64>,
+    /// Points removed after the start.
+    pub removed: Option<i64>,
+    /// Points of accepted items.
+    pub completed: Option<i64>,
+    /// Points committed at the start and accepted at review.
+    pub say_do_points: Option<i64>,
+}
+
+impl Figures {
+    /// Say/do: points committed at start and accepted ÷ points committed at start.
+    pub fn say_do(&self) -> Option<f64> {
+        let done = self.say_do_points?;
+        (self.committed > 0).then(|| done as f64 / self.committed as f64)
+    }
+
+    /// Scope churn: points added and removed after the start ÷ points committed at start.
+    pub fn churn(&self) -> Option<f64> {
+        let moved = self.added? + self.removed?;
+        (self.committed > 0).then(|| moved as f64 / self.committed as f64)
+    }
+}
+
+pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::invalid(field, format!("{s:?} is not a date like 2027-01-04")))
+}
+
+/// A sprint lasts 1 to 4 whole weeks, its last day included.
+pub fn validate_span(start: NaiveDate, end: NaiveDate) -> Result<()> {
+    let days = (end - start).num_days() + 1;
+    if days > 0 && days % 7 == 0 && (1..=4).contains(&(days / 7)) {
+        return Ok(());
+    }
+    let ends: Vec<String> = (1..=4)
+        .map(|w| (start + chrono::Duration::days(7 * w - 1)).to_string())
+        .collect();
+    Err(Error::invalid(
+        "end_date",
+        format!(
+            "a sprint lasts 1 to 4 whole weeks; starting {start} it ends on {}",
+            ends.join(", ")
+        ),
+    ))
+}
+
+pub fn validate_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 100 {
+        return Err(Error::invalid("name", "give a name of 1 to 100 characters"));
+    }
+    Ok(n.to_string())
+}
+
+pub fn validate_goal(goal: &str) -> Result<String> {
+    crate::backlog::validate_text("goal", goal, 1_000)
+}
+
+/// Monday to Friday within the sprint, both ends included.
+pub fn workdays(start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {
+    start
+        .iter_days()
+        .take_while(|d| *d <= end)
+        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .collect()
+}
+
+/// Two inclusive date ranges share at least one day.
+pub fn overlaps(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> bool {
+    a.0 <= b.1 && b.0 <= a.1
+}
+
+pub fn state_title(s: &str) -> &'static str {
+    match s {
+        "planned" => "Planned",
+        "active" => "Active",
+        _ => "Closed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        parse_date("d", s).expect("date")
+    }
+
+    #[test]
+    fn sprints_last_one_to_four_whole_weeks() {
+        assert!(validate_span(d("2027-01-04"), d("2027-01-10")).is_ok());
+        assert!(validate_span(d("2027-01-04"), d("2027-01-31")).is_ok());
+        let e = validate_span(d("2027-01-04"), d("2027-01-12")).expect_err("9 days");
+        assert!(e.to_string().contains("2027-01-17"), "{e}");
+        assert!(validate_span(d("2027-01-04"), d("2027-02-07")).is_err());
+        assert!(validate_span(d("2027-01-04"), d("2027-01-03")).is_err());
+        assert!(parse_date("start_date", "04/01/2027").is_err());
+    }
+
+    #[test]
+    fn workdays_skip_weekends_and_ranges_overlap_on_shared_days() {
+        // Mon 4 Jan – Sun 17 Jan 2027: ten workdays.
+        assert_eq!(workdays(d("2027-01-04"), d("2027-01-17")).len(), 10);
+        assert!(overlaps(
+            (d("2027-01-04"), d("2027-01-17")),
+            (d("2027-01-17"), d("2027-01-30"))
+        ));
+        assert!(!overlaps(
+            (d("2027-01-04"), d("2027-01-17")),
+            (d("2027-01-18"), d("2027-01-31"))
+        ));
+    }
+
+    #[test]
+    fn say_do_and_churn_come_from_frozen_figures() {
+        let f = Figures {
+            committed: 20,
+            added: Some(5),
+            removed: Some(3),
+            completed: Some(18),
+            say_do_points: Some(15),
+        };
+        assert_eq!(f.say_do(), Some(0.75));
+        assert_eq!(f.churn(), Some(0.4));
+        assert_eq!(Figures::default().say_do(), None);
+    }
+}

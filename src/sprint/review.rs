@@ -1,0 +1,402 @@
+//! Sprint review and close (E8): verdicts per acceptance criterion, the goal, where unfinished
+//! work goes, and the figures frozen at close.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::scope::{self, ScopeItem};
+use super::service::{change, get, must_be_active, stale};
+use super::{store, Sprint};
+use crate::audit;
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::backlog::{rank, service as backlog_service, store as items};
+use crate::db::{Db, Tx};
+use crate::error::{Error, Result};
+use crate::workspace::ProductCtx;
+use crate::{with_pool, with_tx};
+
+/// An item is accepted only when every criterion has a verdict and all of them pass. An item
+/// without criteria is judged as a whole (position 0).
+pub fn accepted(criteria: usize, verdicts: &[(i64, bool)]) -> bool {
+    let positions: Vec<i64> = if criteria == 0 {
+        vec![0]
+    } else {
+        (1..=criteria as i64).collect()
+    };
+    positions
+        .iter()
+        .all(|p| verdicts.iter().any(|(vp, pass)| vp == p && *pass))
+}
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictInput {
+    /// The criterion's position (1…n), or 0 for an item without criteria.
+    pub position: i64,
+    pub pass: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CriterionVerdict {
+    pub position: i64,
+    pub text: String,
+    /// Null until the PO decides.
+    pub pass: Option<bool>,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ReviewItem {
+    pub item: ScopeItem,
+    pub criteria: Vec<CriterionVerdict>,
+    pub accepted: bool,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Review {
+    pub sprint: Sprint,
+    pub items: Vec<ReviewItem>,
+    pub accepted_points: i64,
+}
+
+type VerdictRow = (i64, i64, bool, String);
+
+pub async fn review(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Review> {
+    let sprint = get(db, ctx, id).await?;
+    let scope = scope::current(db, id, &ctx.product.key).await?;
+    let criteria: Vec<(i64, i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT c.item_id, c.position, c.text FROM criteria c
+         WHERE c.item_id IN (SELECT item_id FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL)
+         ORDER BY c.item_id, c.position")
+        .bind(id).fetch_all(p).await)?;
+    let verdicts: Vec<VerdictRow> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT item_id, position, pass, note FROM review_verdicts WHERE sprint_id = $1")
+        .bind(id).fetch_all(p).await)?;
+    let mut out = Vec::with_capacity(scope.len());
+    let mut accepted_points = 0;
+    for item in scope {
+        let mut texts: Vec<(i64, String)> = criteria
+            .iter()
+            .filter(|c| c.0 == item.item_id)
+            .map(|c| (c.1, c.2.clone()))
+            .collect();
+        let n = texts.len();
+        if texts.is_empty() {
+            texts.push((0, "The item as a whole".to_string()));
+        }
+        let mine: Vec<&VerdictRow> = verdicts.iter().filter(|v| v.0 == item.item_id).collect();
+        let criteria = texts
+            .into_iter()
+            .map(|(position, text)| {
+                let v = mine.iter().find(|v| v.1 == position);
+                CriterionVerdict {
+                    position,
+                    text,
+                    pass: v.map(|v| v.2),
+                    note: v.map(|v| v.3.clone()).unwrap_or_default(),
+                }
+            })
+            .collect();
+        let pairs: Vec<(i64, bool)> = mine.iter().map(|v| (v.1, v.2)).collect();
+        let ok = accepted(n, &pairs);
+        if ok {
+            accepted_points += item.points;
+        }
+        out.push(ReviewItem {
+            item,
+            criteria,
+            accepted: ok,
+        });
+    }
+    Ok(Review {
+        sprint,
+        items: out,
+        accepted_points,
+    })
+}
+
+/// Records the PO's verdicts on an item's criteria and, optionally, where it goes if unaccepted.
+pub async fn record_verdicts(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: i64,
+    key: &str,
+    verdicts: &[VerdictInput],
+    carry: Option<&str>,
+) -> Result<()> {
+    ctx.grants.require(Action::ReviewSprint)?;
+    if let Some(c) = carry.filter(|c| !matches!(*c, "top" | "next")) {
+        return Err(Error::invalid(
+            "carry",
+            format!("{c:?}: use top (of the backlog) or next (sprint)"),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    must_be_active(&row, "reviewing")?;
+    let item = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
+        .await
+        .map_err(|_| Error::invalid("item", format!("{key} is not in this backlog")))?;
+    if !scope::current_tx(&mut tx, id, &ctx.product.key)
+        .await?
+        .iter()
+        .any(|s| s.item_id == item.id)
+    {
+        return Err(Error::invalid(
+            "item",
+            format!("{key} is not in {}", row.name),
+        ));
+    }
+    let criteria = items::criteria_tx(&mut tx, item.id).await?;
+    for v in verdicts {
+        let text = if criteria.is_empty() && v.position == 0 {
+            "The item as a whole".to_string()
+        } else {
+            usize::try_from(v.position - 1)
+                .ok()
+                .and_then(|i| criteria.get(i))
+                .cloned()
+                .ok_or_else(|| {
+                    Error::invalid("position", format!("{key} has no criterion {}", v.position))
+                })?
+        };
+        let note = crate::backlog::validate_text("note", &v.note, 2_000)?;
+        with_tx!(&mut tx, t => sqlx::query(
+            "INSERT INTO review_verdicts (sprint_id, item_id, position, criterion, pass, note, decided_by, decided_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (sprint_id, item_id, position) DO UPDATE SET
+                criterion = excluded.criterion, pass = excluded.pass, note = excluded.note,
+                decided_by = excluded.decided_by, decided_at = excluded.decided_at")
+            .bind(id).bind(item.id).bind(v.position).bind(&text).bind(v.pass).bind(&note)
+            .bind(actor.id).bind(crate::db::now())
+            .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
+    if let Some(c) = carry {
+        with_tx!(&mut tx, t => sqlx::query(
+            "UPDATE sprint_items SET carry = $1 WHERE sprint_id = $2 AND item_id = $3 AND removed_at IS NULL")
+            .bind(c).bind(id).bind(item.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
+    let after = json!({"key": key, "verdicts": verdicts.iter().map(|v| json!({"position": v.position, "pass": v.pass, "note": v.note})).collect::<Vec<_>>(), "carry": carry});
+    audit::store::record(
+        &mut tx,
+        change(ctx, actor, "sprint.review", id, None, Some(after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The PO's call on whether the sprint goal was met.
+pub async fn record_goal(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: i64,
+    met: bool,
+) -> Result<()> {
+    ctx.grants.require(Action::ReviewSprint)?;
+    let mut tx = db.begin().await?;
+    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    must_be_active(&row, "reviewing")?;
+    with_tx!(&mut tx, t => sqlx::query("UPDATE sprints SET goal_met = $1, version = version + 1 WHERE id = $2")
+        .bind(met).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "sprint.goal",
+            id,
+            Some(json!({"goal_met": row.goal_met})),
+            Some(json!({"goal_met": met})),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Closes the sprint: freezes its figures, marks accepted items done, and sends the rest to the
+/// top of the backlog or into the team's next planned sprint, as the PO chose in the review.
+pub async fn close(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: i64,
+    version: i64,
+) -> Result<Sprint> {
+    ctx.grants.require(Action::CloseSprint)?;
+    let review = review(db, ctx, id).await?;
+    let mut tx = db.begin().await?;
+    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    must_be_active(&row, "closing")?;
+    if row.version != version || row.version != review.sprint.version {
+        drop(tx);
+        return Err(stale(db, ctx, id).await);
+    }
+    if row.goal_met.is_none() {
+        return Err(Error::Conflict(format!(
+            "record in the review whether the goal of {} was met before closing it",
+            row.name
+        )));
+    }
+    let started = row.started_at.unwrap_or_else(crate::db::now);
+    let (added, removed): (i64, i64) = with_tx!(&mut tx, t => sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN NOT in_baseline AND added_at >= $2 THEN points ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN removed_at IS NOT NULL THEN points ELSE 0 END), 0) AS BIGINT)
+         FROM sprint_items WHERE sprint_id = $1")
+        .bind(id).bind(started).fetch_one(&mut **t).await)?;
+    let completed: i64 = review
+        .items
+        .iter()
+        .filter(|r| r.accepted)
+        .map(|r| r.item.points)
+        .sum();
+    let say_do: i64 = review
+        .items
+        .iter()
+        .filter(|r| r.accepted && r.item.in_baseline)
+        .map(|r| r.item.points)
+        .sum();
+    let workdays = super::workdays(row.start(), row.end());
+    let mut avail = store::availability(db, id).await?;
+    let days: f64 = avail
+        .iter_mut()
+        .map(|a| {
+            a.compute(&workdays);
+            a.available_days
+        })
+        .sum();
+    let mut to_top = Vec::new();
+    let mut to_next = Vec::new();
+    for r in &review.items {
+        let outcome = if r.accepted {
+            "accepted"
+        } else {
+            "not_accepted"
+        };
+        with_tx!(&mut tx, t => sqlx::query(
+            "UPDATE sprint_items SET outcome = $1 WHERE sprint_id = $2 AND item_id = $3 AND removed_at IS NULL")
+            .bind(outcome).bind(id).bind(r.item.item_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        if r.accepted {
+            if r.item.status != "done" {
+                items::set_status(&mut tx, r.item.item_id, "done").await?;
+            }
+            continue;
+        }
+        if r.item.status == "done" {
+            items::set_status(&mut tx, r.item.item_id, "todo").await?;
+        }
+        if r.item.carry == "next" {
+            to_next.push(&r.item);
+        } else {
+            to_top.push(&r.item);
+        }
+    }
+    let next = carry_to_next(&mut tx, actor, &row, &to_next).await?;
+    let top_rank = carry_to_top(&mut tx, ctx, &to_top).await?;
+    let n = with_tx!(&mut tx, t => sqlx::query(
+        "UPDATE sprints SET state = 'closed', closed_at = $1, added_points = $2, removed_points = $3,
+            completed_points = $4, say_do_points = $5, available_days = $6, version = version + 1
+         WHERE id = $7 AND version = $8")
+        .bind(crate::db::now()).bind(added).bind(removed).bind(completed).bind(say_do).bind(days)
+        .bind(id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    if n != 1 {
+        drop(tx);
+        return Err(stale(db, ctx, id).await);
+    }
+    let after = json!({"committed": row.baseline_points, "added": added, "removed": removed,
+        "completed": completed, "goal_met": row.goal_met,
+        "to_backlog": to_top.iter().map(|i| &i.key).collect::<Vec<_>>(),
+        "to_next": to_next.iter().map(|i| &i.key).collect::<Vec<_>>(), "next_sprint": next});
+    audit::store::record(
+        &mut tx,
+        change(ctx, actor, "sprint.close", id, None, Some(after)),
+    )
+    .await?;
+    tx.commit().await?;
+    if let Some(r) = top_rank {
+        backlog_service::after_rank_change(db, ctx.product.id, &r);
+    }
+    get(db, ctx, id).await
+}
+
+async fn carry_to_next(
+    tx: &mut Tx,
+    actor: &User,
+    row: &store::SprintRow,
+    moving: &[&ScopeItem],
+) -> Result<Option<String>> {
+    if moving.is_empty() {
+        return Ok(None);
+    }
+    let next: Option<(i64, String)> = with_tx!(tx, t => sqlx::query_as(
+        "SELECT id, name FROM sprints WHERE team_id = $1 AND product_id = $2 AND state = 'planned' AND start_date > $3
+         ORDER BY start_date LIMIT 1")
+        .bind(row.team_id).bind(row.product_id).bind(&row.start_date).fetch_optional(&mut **t).await)?;
+    let Some((next_id, name)) = next else {
+        return Err(Error::Conflict(format!(
+            "the team has no planned sprint after {} to carry {} into; plan one, or send them to the backlog",
+            row.name,
+            moving.iter().map(|i| i.key.as_str()).collect::<Vec<_>>().join(", ")
+        )));
+    };
+    let note = format!("carried over from {}", row.name);
+    for item in moving {
+        with_tx!(tx, t => sqlx::query(
+            "INSERT INTO sprint_items (sprint_id, item_id, points, for_goal, exception, added_at, added_by, add_reason)
+             VALUES ($1, $2, $3, FALSE, $4, $5, $6, $7)")
+            .bind(next_id).bind(item.item_id).bind(item.points)
+            .bind((!item.ready).then_some(note.as_str())).bind(crate::db::now()).bind(actor.id).bind(&note)
+            .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(Some(name))
+}
+
+/// Puts the items at the top of the backlog, in their current order; returns the longest rank.
+async fn carry_to_top(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    moving: &[&ScopeItem],
+) -> Result<Option<String>> {
+    if moving.is_empty() {
+        return Ok(None);
+    }
+    items::lock_product(tx, ctx.product.id).await?;
+    let ids: Vec<i64> = moving.iter().map(|i| i.item_id).collect();
+    let first = items::neighbour_rank(tx, ctx.product.id, "", true, &ids).await?;
+    let ranks = rank::block_between(None, first.as_deref(), ids.len())?;
+    // Parked first: a new rank may equal the old rank of another item being moved.
+    for id in &ids {
+        items::set_rank(tx, *id, &format!("~~{id}")).await?;
+    }
+    for (id, r) in ids.iter().zip(&ranks) {
+        items::set_rank(tx, *id, r).await?;
+    }
+    Ok(ranks.into_iter().max_by_key(|r| r.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepted;
+
+    #[test]
+    fn accepted_only_when_every_criterion_passes() {
+        assert!(accepted(2, &[(1, true), (2, true)]));
+        assert!(!accepted(2, &[(1, true), (2, false)]));
+        assert!(
+            !accepted(2, &[(1, true)]),
+            "an unchecked criterion is not a pass"
+        );
+        assert!(accepted(0, &[(0, true)]));
+        assert!(!accepted(0, &[]));
+        assert!(
+            !accepted(1, &[(0, true)]),
+            "a whole-item verdict does not stand in for criteria"
+        );
+    }
+}

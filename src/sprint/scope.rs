@@ -1,0 +1,425 @@
+//! A sprint's scope: committing items before the start, and recorded adds, removes and swaps after.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use super::store::{self as sprint_store, SprintRow};
+use crate::audit::{self, Change};
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::backlog::store::{self as items, ItemRow};
+use crate::db::{Db, Tx};
+use crate::error::{Error, Result};
+use crate::workspace::ProductCtx;
+use crate::{with_pool, with_tx};
+
+/// An item in a sprint's current scope.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ScopeItem {
+    #[serde(skip)]
+    pub item_id: i64,
+    #[serde(skip)]
+    pub number: i64,
+    pub key: String,
+    pub title: String,
+    pub kind: String,
+    pub status: String,
+    /// Points when committed; the sprint's figures use these.
+    pub points: i64,
+    pub ready: bool,
+    #[serde(skip)]
+    pub readiness: String,
+    pub for_goal: bool,
+    /// Why a not-ready item was committed anyway.
+    pub exception: Option<String>,
+    /// Committed before the start.
+    pub in_baseline: bool,
+    /// accepted or not_accepted, once the sprint is closed.
+    pub outcome: Option<String>,
+    /// Where the item goes at close if it is not accepted: top (of the backlog) or next (sprint).
+    pub carry: String,
+    #[serde(skip)]
+    pub added_at: DateTime<Utc>,
+}
+
+impl ScopeItem {
+    pub fn unready_reasons(&self) -> Vec<String> {
+        readiness_messages(&self.readiness)
+    }
+}
+
+pub fn readiness_messages(json: &str) -> Vec<String> {
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| v.get("reasons").cloned())
+        .and_then(|r| r.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| {
+            r.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+const SCOPE_SQL: &str = "SELECT i.id AS item_id, i.number, '' AS key, i.title, i.kind, i.status, si.points,
+        i.ready, i.readiness, si.for_goal, si.exception, si.in_baseline, si.outcome, si.carry, si.added_at
+    FROM sprint_items si JOIN items i ON i.id = si.item_id
+    WHERE si.sprint_id = $1 AND si.removed_at IS NULL ORDER BY i.rank";
+
+fn keyed(mut v: Vec<ScopeItem>, product_key: &str) -> Vec<ScopeItem> {
+    for s in &mut v {
+        s.key = format!("{product_key}-{}", s.number);
+    }
+    v
+}
+
+pub async fn current(db: &Db, sprint_id: i64, product_key: &str) -> Result<Vec<ScopeItem>> {
+    let v = with_pool!(&db.read, p => sqlx::query_as::<_, ScopeItem>(SCOPE_SQL).bind(sprint_id).fetch_all(p).await)?;
+    Ok(keyed(v, product_key))
+}
+
+pub async fn current_tx(tx: &mut Tx, sprint_id: i64, product_key: &str) -> Result<Vec<ScopeItem>> {
+    let v = with_tx!(tx, t => sqlx::query_as::<_, ScopeItem>(SCOPE_SQL).bind(sprint_id).fetch_all(&mut **t).await)?;
+    Ok(keyed(v, product_key))
+}
+
+/// The open sprint (planned or active) an item is already in, if any.
+async fn open_sprint_of(tx: &mut Tx, item_id: i64) -> Result<Option<(i64, String)>> {
+    Ok(with_tx!(tx, t => sqlx::query_as(
+        "SELECT s.id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
+         WHERE si.item_id = $1 AND si.removed_at IS NULL AND s.state <> 'closed' LIMIT 1")
+        .bind(item_id).fetch_optional(&mut **t).await)?)
+}
+
+pub struct Adding<'a> {
+    pub in_baseline: bool,
+    pub for_goal: bool,
+    pub exception: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub group: Option<&'a str>,
+}
+
+/// Checks an item may join the sprint and inserts it; returns its points.
+async fn add_item(
+    tx: &mut Tx,
+    actor: &User,
+    sprint: &SprintRow,
+    key: &str,
+    row: &ItemRow,
+    a: &Adding<'_>,
+) -> Result<i64> {
+    if row.status == "done" {
+        return Err(Error::invalid("items", format!("{key} is already done")));
+    }
+    if let Some((id, name)) = open_sprint_of(tx, row.id).await? {
+        let msg = if id == sprint.id {
+            format!("{key} is already in this sprint")
+        } else {
+            format!("{key} is already in {name}; remove it there first")
+        };
+        return Err(Error::Conflict(msg));
+    }
+    if !row.ready && a.exception.is_none() {
+        let why = readiness_messages(&row.readiness).join("; ");
+        return Err(Error::invalid(
+            "items",
+            format!("{key} is not ready ({why}); the Product Owner may commit it with an exception and a reason"),
+        ));
+    }
+    let points = row.points.unwrap_or(0);
+    with_tx!(tx, t => sqlx::query(
+        "INSERT INTO sprint_items (sprint_id, item_id, points, in_baseline, for_goal, exception, added_at, added_by, add_reason, change_group)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(sprint.id).bind(row.id).bind(points).bind(a.in_baseline).bind(a.for_goal).bind(a.exception)
+        .bind(crate::db::now()).bind(actor.id).bind(a.reason).bind(a.group)
+        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(points)
+}
+
+/// Ends an item's stretch in the sprint; returns its points, or an error if it is not in scope.
+async fn remove_item(
+    tx: &mut Tx,
+    actor: &User,
+    sprint_id: i64,
+    key: &str,
+    item_id: i64,
+    reason: Option<&str>,
+    group: Option<&str>,
+) -> Result<i64> {
+    let points: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+        "UPDATE sprint_items SET removed_at = $1, removed_by = $2, remove_reason = $3, change_group = COALESCE($4, change_group)
+         WHERE sprint_id = $5 AND item_id = $6 AND removed_at IS NULL RETURNING points")
+        .bind(crate::db::now()).bind(actor.id).bind(reason).bind(group).bind(sprint_id).bind(item_id)
+        .fetch_optional(&mut **t).await)?;
+    points.ok_or_else(|| Error::invalid("remove", format!("{key} is not in this sprint")))
+}
+
+async fn item(tx: &mut Tx, ctx: &ProductCtx, field: &str, key: &str) -> Result<ItemRow> {
+    items::row_by_key_tx(tx, ctx.product.id, &ctx.product.key, key)
+        .await
+        .map_err(|_| Error::invalid(field, format!("{key} is not in this product's backlog")))
+}
+
+fn change<'a>(
+    ctx: &ProductCtx,
+    actor: &User,
+    action: &'a str,
+    sprint_id: i64,
+    after: serde_json::Value,
+    reason: Option<&'a str>,
+) -> Change<'a> {
+    Change {
+        workspace_id: ctx.workspace.id,
+        actor_id: Some(actor.id),
+        action,
+        entity_type: "sprint",
+        entity_id: sprint_id,
+        before: None,
+        after: Some(after),
+        reason,
+    }
+}
+
+fn refuse_unless_planned(s: &SprintRow) -> Result<()> {
+    match s.state.as_str() {
+        "planned" => Ok(()),
+        "active" => Err(Error::Conflict(format!(
+            "{} has started: add, remove or swap items as a recorded scope change with a reason",
+            s.name
+        ))),
+        _ => Err(Error::Conflict(format!(
+            "{} is closed; its scope can no longer change",
+            s.name
+        ))),
+    }
+}
+
+/// Commits backlog items to a planned sprint. Not-ready items need the PO's exception reason.
+pub async fn commit(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    sprint_id: i64,
+    keys: &[String],
+    for_goal: bool,
+    exception: Option<&str>,
+) -> Result<i64> {
+    ctx.grants.require(Action::CommitItems)?;
+    if keys.is_empty() || keys.len() > 200 {
+        return Err(Error::invalid("items", "commit 1 to 200 items at a time"));
+    }
+    let exception = clean_reason("exception", exception)?;
+    let mut tx = db.begin().await?;
+    let sprint = sprint_store::sprint_tx(&mut tx, ctx.product.id, sprint_id).await?;
+    refuse_unless_planned(&sprint)?;
+    let mut total = 0;
+    for key in keys {
+        let row = item(&mut tx, ctx, "items", key).await?;
+        let a = Adding {
+            in_baseline: false,
+            for_goal,
+            exception: exception.as_deref().filter(|_| !row.ready),
+            reason: None,
+            group: None,
+        };
+        total += add_item(&mut tx, actor, &sprint, key, &row, &a).await?;
+    }
+    sprint_store::bump(&mut tx, sprint.id, sprint.version).await?;
+    let after = json!({"committed": keys, "points": total, "exception": exception});
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "sprint.commit",
+            sprint.id,
+            after,
+            exception.as_deref(),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(total)
+}
+
+/// Takes items back out of a planned sprint (planning, not a scope change).
+pub async fn uncommit(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    sprint_id: i64,
+    keys: &[String],
+) -> Result<()> {
+    ctx.grants.require(Action::CommitItems)?;
+    let mut tx = db.begin().await?;
+    let sprint = sprint_store::sprint_tx(&mut tx, ctx.product.id, sprint_id).await?;
+    refuse_unless_planned(&sprint)?;
+    for key in keys {
+        let row = item(&mut tx, ctx, "items", key).await?;
+        let n = with_tx!(&mut tx, t => sqlx::query(
+            "DELETE FROM sprint_items WHERE sprint_id = $1 AND item_id = $2 AND removed_at IS NULL")
+            .bind(sprint.id).bind(row.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(Error::invalid(
+                "items",
+                format!("{key} is not in this sprint"),
+            ));
+        }
+    }
+    sprint_store::bump(&mut tx, sprint.id, sprint.version).await?;
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "sprint.uncommit",
+            sprint.id,
+            json!({"removed": keys}),
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub fn clean_reason(field: &str, r: Option<&str>) -> Result<Option<String>> {
+    match r.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(r) => Ok(Some(crate::backlog::validate_text(field, r, 1_000)?)),
+    }
+}
+
+/// A scope change after the start: add, remove, or both at once (a swap).
+#[derive(Debug, Default)]
+pub struct ScopeChange {
+    pub add: Option<String>,
+    pub remove: Option<String>,
+    pub reason: String,
+    pub for_goal: bool,
+    pub exception: Option<String>,
+}
+
+/// What a scope change does to the sprint, shown before it is confirmed.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Effect {
+    pub committed_before: i64,
+    pub committed_after: i64,
+    pub delta: i64,
+    pub capacity: f64,
+    pub over_capacity: bool,
+    /// Goal items the change takes out.
+    pub goal_items_removed: Vec<String>,
+    /// The goal still holds when no goal item leaves and the scope stays within capacity.
+    pub goal_holds: bool,
+    /// True once applied; false for a preview.
+    pub applied: bool,
+    pub version: i64,
+}
+
+/// Previews or applies a scope change to an active sprint, checked against the version read.
+pub async fn change_scope(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    sprint_id: i64,
+    version: i64,
+    c: &ScopeChange,
+    apply: bool,
+) -> Result<Effect> {
+    ctx.grants.require(Action::ChangeScope)?;
+    if c.add.is_none() && c.remove.is_none() {
+        return Err(Error::invalid(
+            "add",
+            "name an item to add, to remove, or both",
+        ));
+    }
+    let reason = clean_reason("reason", Some(&c.reason))?
+        .ok_or_else(|| Error::invalid("reason", "say why the scope changes"))?;
+    let exception = clean_reason("exception", c.exception.as_deref())?;
+    let capacity = super::service::planning(db, ctx, sprint_id)
+        .await?
+        .capacity
+        .points;
+    let mut tx = db.begin().await?;
+    let sprint = sprint_store::sprint_tx(&mut tx, ctx.product.id, sprint_id).await?;
+    match sprint.state.as_str() {
+        "active" => {}
+        "planned" => {
+            return Err(Error::Conflict(format!(
+                "{} has not started; commit or uncommit items while planning",
+                sprint.name
+            )))
+        }
+        _ => {
+            return Err(Error::Conflict(format!(
+                "{} is closed; its scope can no longer change",
+                sprint.name
+            )))
+        }
+    }
+    if sprint.version != version {
+        drop(tx);
+        return Err(super::service::stale(db, ctx, sprint_id).await);
+    }
+    let scope = current_tx(&mut tx, sprint.id, &ctx.product.key).await?;
+    let before: i64 = scope.iter().map(|s| s.points).sum();
+    let group = crate::auth::random_secret("chg_");
+    let group = (c.add.is_some() && c.remove.is_some()).then_some(group.as_str());
+    let mut after = before;
+    let mut removed_goal = Vec::new();
+    if let Some(key) = &c.remove {
+        let row = item(&mut tx, ctx, "remove", key).await?;
+        if scope.iter().any(|s| s.item_id == row.id && s.for_goal) {
+            removed_goal.push(key.clone());
+        }
+        after -= remove_item(&mut tx, actor, sprint.id, key, row.id, Some(&reason), group).await?;
+    }
+    if let Some(key) = &c.add {
+        let row = item(&mut tx, ctx, "add", key).await?;
+        let a = Adding {
+            in_baseline: false,
+            for_goal: c.for_goal,
+            exception: exception.as_deref().filter(|_| !row.ready),
+            reason: Some(&reason),
+            group,
+        };
+        after += add_item(&mut tx, actor, &sprint, key, &row, &a).await?;
+    }
+    let effect = Effect {
+        committed_before: before,
+        committed_after: after,
+        delta: after - before,
+        capacity,
+        over_capacity: after as f64 > capacity + 1e-9,
+        goal_holds: removed_goal.is_empty() && after as f64 <= capacity + 1e-9,
+        goal_items_removed: removed_goal,
+        applied: apply,
+        version: sprint.version + i64::from(apply),
+    };
+    if !apply {
+        // A preview runs every check and then rolls back.
+        drop(tx);
+        return Ok(effect);
+    }
+    if !sprint_store::bump(&mut tx, sprint.id, version).await? {
+        drop(tx);
+        return Err(super::service::stale(db, ctx, sprint_id).await);
+    }
+    let action = match (&c.add, &c.remove) {
+        (Some(_), Some(_)) => "sprint.swap",
+        (Some(_), None) => "sprint.add",
+        _ => "sprint.remove",
+    };
+    let after_json = json!({"add": c.add, "remove": c.remove, "effect": effect});
+    audit::store::record(
+        &mut tx,
+        change(ctx, actor, action, sprint.id, after_json, Some(&reason)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(effect)
+}

@@ -1,0 +1,403 @@
+//! Sprint actions: schedule, plan, start, move cards, close. The API, pages and CLI call these.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::json;
+
+use super::capacity::{self, Availability, Candidate, Capacity, Velocity};
+use super::scope::{self, readiness_messages, ScopeItem};
+use super::store::{self, NewSprint, SprintRow};
+use super::{team, Sprint};
+use crate::audit::{self, Change};
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::with_pool;
+use crate::workspace::ProductCtx;
+
+pub(super) fn change<'a>(
+    ctx: &ProductCtx,
+    actor: &User,
+    action: &'a str,
+    id: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Change<'a> {
+    Change {
+        workspace_id: ctx.workspace.id,
+        actor_id: Some(actor.id),
+        action,
+        entity_type: "sprint",
+        entity_id: id,
+        before,
+        after,
+        reason: None,
+    }
+}
+
+pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Sprint> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    Ok(store::sprint(db, ctx.product.id, id)
+        .await?
+        .into_sprint(&ctx.product.key))
+}
+
+pub async fn list(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Vec<Sprint>> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    Ok(store::list(db, ctx.product.id, team)
+        .await?
+        .into_iter()
+        .map(|r| r.into_sprint(&ctx.product.key))
+        .collect())
+}
+
+pub async fn stale(db: &Db, ctx: &ProductCtx, id: i64) -> Error {
+    match get(db, ctx, id).await {
+        Ok(s) => Error::Stale {
+            message: format!(
+                "{} was changed by someone else (now version {}); reload and decide again",
+                s.name, s.version
+            ),
+            etag: Some(format!("\"{}\"", s.version)),
+            current: Box::new(json!(s)),
+        },
+        Err(e) => e,
+    }
+}
+
+pub struct Schedule {
+    pub team_id: i64,
+    pub name: String,
+    pub goal: String,
+    pub start: String,
+    pub end: String,
+}
+
+/// Validated dates, refusing spans other than 1–4 weeks and overlaps within the team.
+async fn checked_dates(
+    tx: &mut crate::db::Tx,
+    team_id: i64,
+    start: &str,
+    end: &str,
+    except: i64,
+) -> Result<(NaiveDate, NaiveDate)> {
+    let start = super::parse_date("start_date", start)?;
+    let end = super::parse_date("end_date", end)?;
+    super::validate_span(start, end)?;
+    store::lock_team(tx, team_id).await?;
+    if let Some((name, s, e)) = store::overlapping(tx, team_id, start, end, except).await? {
+        return Err(Error::Conflict(format!(
+            "the team already has {name} from {s} to {e}; sprints of one team cannot overlap"
+        )));
+    }
+    Ok((start, end))
+}
+
+pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, s: Schedule) -> Result<Sprint> {
+    ctx.grants.require(Action::PlanSprint)?;
+    let name = super::validate_name(&s.name)?;
+    let goal = super::validate_goal(&s.goal)?;
+    if !team::works_on(db, s.team_id, ctx.product.id).await? {
+        return Err(Error::invalid(
+            "team",
+            "that team does not work on this product; add the product to the team first",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let (start, end) = checked_dates(&mut tx, s.team_id, &s.start, &s.end, 0).await?;
+    let new = NewSprint {
+        product_id: ctx.product.id,
+        team_id: s.team_id,
+        name: &name,
+        goal: &goal,
+        start,
+        end,
+    };
+    let id = store::insert(&mut tx, &new).await?;
+    let after =
+        json!({"name": name, "goal": goal, "start": start, "end": end, "team_id": s.team_id});
+    audit::store::record(
+        &mut tx,
+        change(ctx, actor, "sprint.create", id, None, Some(after)),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, ctx, id).await
+}
+
+pub struct SprintPatch {
+    pub name: Option<String>,
+    pub goal: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+pub async fn update(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: i64,
+    version: i64,
+    p: SprintPatch,
+) -> Result<Sprint> {
+    ctx.grants.require(Action::PlanSprint)?;
+    let mut tx = db.begin().await?;
+    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    if row.state == "closed" {
+        return Err(Error::Conflict(format!(
+            "{} is closed and cannot change",
+            row.name
+        )));
+    }
+    let name = super::validate_name(p.name.as_deref().unwrap_or(&row.name))?;
+    let goal = super::validate_goal(p.goal.as_deref().unwrap_or(&row.goal))?;
+    let dates_change = p.start.is_some() || p.end.is_some();
+    if dates_change && row.state != "planned" {
+        return Err(Error::Conflict(format!(
+            "{} has started; its dates are fixed",
+            row.name
+        )));
+    }
+    let (start, end) = checked_dates(
+        &mut tx,
+        row.team_id,
+        p.start.as_deref().unwrap_or(&row.start_date),
+        p.end.as_deref().unwrap_or(&row.end_date),
+        row.id,
+    )
+    .await?;
+    if !store::update(&mut tx, id, version, &name, &goal, start, end).await? {
+        drop(tx);
+        return Err(stale(db, ctx, id).await);
+    }
+    let before =
+        json!({"name": row.name, "goal": row.goal, "start": row.start_date, "end": row.end_date});
+    let after = json!({"name": name, "goal": goal, "start": start, "end": end});
+    audit::store::record(
+        &mut tx,
+        change(ctx, actor, "sprint.update", id, Some(before), Some(after)),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, ctx, id).await
+}
+
+/// A backlog item the planner may still commit.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PlanningCandidate {
+    pub key: String,
+    pub title: String,
+    pub kind: String,
+    pub points: Option<i64>,
+    pub ready: bool,
+    /// Why it is not ready.
+    pub reasons: Vec<String>,
+    /// In the forecast: fits the capacity left, in backlog order.
+    pub fits: bool,
+}
+
+/// Everything the planning view shows.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Planning {
+    pub sprint: Sprint,
+    pub workdays: usize,
+    pub availability: Vec<Availability>,
+    pub velocity: Option<Velocity>,
+    pub capacity: Capacity,
+    pub committed_points: i64,
+    pub committed: Vec<ScopeItem>,
+    /// Committed items that are not ready (committed by exception) with their reasons.
+    pub not_ready: Vec<NotReady>,
+    /// The top of the backlog not yet in a sprint, with the forecast.
+    pub candidates: Vec<PlanningCandidate>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct NotReady {
+    pub key: String,
+    pub reasons: Vec<String>,
+    pub exception: Option<String>,
+}
+
+/// How many backlog items the forecast looks at.
+const CANDIDATES: i64 = 50;
+
+pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    let row = store::sprint(db, ctx.product.id, id).await?;
+    let window = team::velocity_window(db, row.team_id).await?;
+    let history = store::delivered_before(db, row.team_id, &row.start_date, window).await?;
+    let velocity = capacity::velocity(&history, window as usize);
+    let workdays = super::workdays(row.start(), row.end());
+    let mut availability = store::availability(db, row.id).await?;
+    for a in &mut availability {
+        a.compute(&workdays);
+    }
+    let capacity = capacity::capacity(velocity.as_ref(), &availability);
+    let committed = scope::current(db, row.id, &ctx.product.key).await?;
+    let committed_points: i64 = committed.iter().map(|s| s.points).sum();
+    let not_ready = committed
+        .iter()
+        .filter(|s| !s.ready)
+        .map(|s| NotReady {
+            key: s.key.clone(),
+            reasons: s.unready_reasons(),
+            exception: s.exception.clone(),
+        })
+        .collect();
+    let mut candidates = candidates(db, ctx, CANDIDATES).await?;
+    let fits = capacity::forecast(
+        (capacity.points - committed_points as f64).max(0.0),
+        &candidates
+            .iter()
+            .map(|c| Candidate {
+                points: c.points,
+                ready: c.ready,
+            })
+            .collect::<Vec<_>>(),
+    );
+    for (c, f) in candidates.iter_mut().zip(fits) {
+        c.fits = f;
+    }
+    Ok(Planning {
+        sprint: row.into_sprint(&ctx.product.key),
+        workdays: workdays.len(),
+        availability,
+        velocity,
+        capacity,
+        committed_points,
+        committed,
+        not_ready,
+        candidates,
+    })
+}
+
+async fn candidates(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<PlanningCandidate>> {
+    let rows: Vec<(i64, String, String, Option<i64>, bool, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT i.number, i.title, i.kind, i.points, i.ready, i.readiness FROM items i
+         WHERE i.product_id = $1 AND i.status <> 'done' AND NOT EXISTS (
+            SELECT 1 FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
+            WHERE si.item_id = i.id AND si.removed_at IS NULL AND s.state <> 'closed')
+         ORDER BY i.rank LIMIT $2")
+        .bind(ctx.product.id).bind(limit).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(n, title, kind, points, ready, readiness)| PlanningCandidate {
+                key: format!("{}-{n}", ctx.product.key),
+                title,
+                kind,
+                points,
+                ready,
+                reasons: readiness_messages(&readiness),
+                fits: false,
+            },
+        )
+        .collect())
+}
+
+/// Sets one member's focus factor and days off for a sprint that has not closed.
+pub async fn set_availability(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: i64,
+    user_id: i64,
+    focus_pct: i64,
+    days_off: &[String],
+) -> Result<()> {
+    ctx.grants.require(Action::ManageTeam)?;
+    if !(0..=100).contains(&focus_pct) {
+        return Err(Error::invalid("focus_pct", "a percentage from 0 to 100"));
+    }
+    let row = store::sprint(db, ctx.product.id, id).await?;
+    if row.state == "closed" {
+        return Err(Error::Conflict(format!(
+            "{} is closed; its availability is history",
+            row.name
+        )));
+    }
+    let mut days = Vec::new();
+    for d in days_off.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
+        let day = super::parse_date("days_off", d)?;
+        if day < row.start() || day > row.end() {
+            return Err(Error::invalid(
+                "days_off",
+                format!(
+                    "{day} is outside the sprint ({} to {})",
+                    row.start_date, row.end_date
+                ),
+            ));
+        }
+        days.push(day);
+    }
+    days.sort();
+    days.dedup();
+    let mut tx = db.begin().await?;
+    if !store::set_availability(&mut tx, id, user_id, focus_pct, &days).await? {
+        return Err(Error::invalid(
+            "user",
+            "that person is not on this sprint's team",
+        ));
+    }
+    let after = json!({"user_id": user_id, "focus_pct": focus_pct, "days_off": days});
+    audit::store::record(
+        &mut tx,
+        change(ctx, actor, "sprint.availability", id, None, Some(after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Starts a planned sprint: the scope committed now becomes the baseline.
+pub async fn start(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: i64,
+    version: i64,
+) -> Result<Sprint> {
+    ctx.grants.require(Action::StartSprint)?;
+    let mut tx = db.begin().await?;
+    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    if row.state != "planned" {
+        return Err(Error::Conflict(format!(
+            "{} is {}; only a planned sprint starts",
+            row.name, row.state
+        )));
+    }
+    if row.version != version {
+        drop(tx);
+        return Err(stale(db, ctx, id).await);
+    }
+    if let Some(active) = store::active_of_team(&mut tx, row.team_id).await? {
+        return Err(Error::Conflict(format!(
+            "the team is still running {active}; close it first"
+        )));
+    }
+    let baseline = store::start(&mut tx, id, version).await?;
+    let after = json!({"baseline_points": baseline});
+    audit::store::record(
+        &mut tx,
+        change(ctx, actor, "sprint.start", id, None, Some(after)),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, ctx, id).await
+}
+
+pub(super) fn must_be_active(row: &SprintRow, doing: &str) -> Result<()> {
+    match row.state.as_str() {
+        "active" => Ok(()),
+        "planned" => Err(Error::Conflict(format!(
+            "{} has not started; {doing} once it runs",
+            row.name
+        ))),
+        _ => Err(Error::Conflict(format!(
+            "{} is closed; {doing} is no longer possible",
+            row.name
+        ))),
+    }
+}

@@ -1,0 +1,250 @@
+//! SQL for sprints, their scope and members' availability.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::capacity::{Availability, Delivered};
+use super::{Figures, Sprint};
+use crate::db::{Db, Tx};
+use crate::error::{Error, Result};
+use crate::{with_pool, with_tx};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SprintRow {
+    pub id: i64,
+    pub product_id: i64,
+    pub team_id: i64,
+    pub team: String,
+    pub name: String,
+    pub goal: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub state: String,
+    pub started_at: Option<DateTime<Utc>>,
+    pub goal_met: Option<bool>,
+    pub baseline_points: Option<i64>,
+    pub added_points: Option<i64>,
+    pub removed_points: Option<i64>,
+    pub completed_points: Option<i64>,
+    pub say_do_points: Option<i64>,
+    pub version: i64,
+}
+
+impl SprintRow {
+    pub fn start(&self) -> NaiveDate {
+        self.start_date.parse().unwrap_or_default()
+    }
+    pub fn end(&self) -> NaiveDate {
+        self.end_date.parse().unwrap_or_default()
+    }
+    pub fn into_sprint(self, product_key: &str) -> Sprint {
+        Sprint {
+            id: self.id,
+            product: product_key.to_string(),
+            team_id: self.team_id,
+            start_date: self.start(),
+            end_date: self.end(),
+            figures: self.baseline_points.map(|committed| Figures {
+                committed,
+                added: self.added_points,
+                removed: self.removed_points,
+                completed: self.completed_points,
+                say_do_points: self.say_do_points,
+            }),
+            team: self.team,
+            name: self.name,
+            goal: self.goal,
+            state: self.state,
+            goal_met: self.goal_met,
+            version: self.version,
+        }
+    }
+}
+
+const SPRINT_COLUMNS: &str = "s.id, s.product_id, s.team_id, t.name AS team, s.name, s.goal, s.start_date, \
+    s.end_date, s.state, s.started_at, s.goal_met, s.baseline_points, s.added_points, s.removed_points, \
+    s.completed_points, s.say_do_points, s.version";
+
+pub async fn sprint(db: &Db, product_id: i64, id: i64) -> Result<SprintRow> {
+    let sql = format!("SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id WHERE s.id = $1 AND s.product_id = $2");
+    with_pool!(&db.read, p => sqlx::query_as::<_, SprintRow>(&sql).bind(id).bind(product_id).fetch_optional(p).await)?
+        .ok_or(Error::NotFound)
+}
+
+pub async fn sprint_tx(tx: &mut Tx, product_id: i64, id: i64) -> Result<SprintRow> {
+    let sql = format!("SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id WHERE s.id = $1 AND s.product_id = $2");
+    with_tx!(tx, t => sqlx::query_as::<_, SprintRow>(&sql).bind(id).bind(product_id).fetch_optional(&mut **t).await)?
+        .ok_or(Error::NotFound)
+}
+
+/// A product's sprints, newest first; `team` narrows to one team.
+pub async fn list(db: &Db, product_id: i64, team: Option<i64>) -> Result<Vec<SprintRow>> {
+    let sql = format!(
+        "SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id
+         WHERE s.product_id = $1 AND ($2 IS NULL OR s.team_id = $2) ORDER BY s.start_date DESC, s.id DESC"
+    );
+    Ok(
+        with_pool!(&db.read, p => sqlx::query_as::<_, SprintRow>(&sql).bind(product_id).bind(team).fetch_all(p).await)?,
+    )
+}
+
+/// Serialises scheduling on one team (PostgreSQL row lock; SQLite has a single writer).
+pub async fn lock_team(tx: &mut Tx, team_id: i64) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("UPDATE teams SET version = version WHERE id = $1")
+        .bind(team_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The first of the team's sprints sharing a day with `start..=end`, other than `except`.
+pub async fn overlapping(
+    tx: &mut Tx,
+    team_id: i64,
+    start: NaiveDate,
+    end: NaiveDate,
+    except: i64,
+) -> Result<Option<(String, String, String)>> {
+    Ok(with_tx!(tx, t => sqlx::query_as(
+        "SELECT name, start_date, end_date FROM sprints
+         WHERE team_id = $1 AND start_date <= $2 AND end_date >= $3 AND id <> $4 ORDER BY start_date LIMIT 1")
+        .bind(team_id).bind(end.to_string()).bind(start.to_string()).bind(except)
+        .fetch_optional(&mut **t).await)?)
+}
+
+pub struct NewSprint<'a> {
+    pub product_id: i64,
+    pub team_id: i64,
+    pub name: &'a str,
+    pub goal: &'a str,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+pub async fn insert(tx: &mut Tx, s: &NewSprint<'_>) -> Result<i64> {
+    let id: i64 = with_tx!(tx, t => sqlx::query_scalar(
+        "INSERT INTO sprints (product_id, team_id, name, goal, start_date, end_date, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+        .bind(s.product_id).bind(s.team_id).bind(s.name).bind(s.goal)
+        .bind(s.start.to_string()).bind(s.end.to_string()).bind(crate::db::now())
+        .fetch_one(&mut **t).await)?;
+    with_tx!(tx, t => sqlx::query(
+        "INSERT INTO sprint_availability (sprint_id, user_id, focus_pct)
+         SELECT $1, user_id, focus_pct FROM team_members WHERE team_id = $2")
+        .bind(id).bind(s.team_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(id)
+}
+
+/// Writes name, goal and dates if the version still matches.
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    name: &str,
+    goal: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<bool> {
+    let n = with_tx!(tx, t => sqlx::query(
+        "UPDATE sprints SET name = $1, goal = $2, start_date = $3, end_date = $4, version = version + 1
+         WHERE id = $5 AND version = $6")
+        .bind(name).bind(goal).bind(start.to_string()).bind(end.to_string()).bind(id).bind(version)
+        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Bumps the sprint's version if it is still `version`: every scope change goes through this,
+/// so two changes decided on the same view cannot both land.
+pub async fn bump(tx: &mut Tx, id: i64, version: i64) -> Result<bool> {
+    let n = with_tx!(tx, t => sqlx::query("UPDATE sprints SET version = version + 1 WHERE id = $1 AND version = $2")
+        .bind(id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn availability(db: &Db, sprint_id: i64) -> Result<Vec<Availability>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        user_id: i64,
+        name: String,
+        focus_pct: i64,
+        points_per_day: Option<f64>,
+        days_off: String,
+    }
+    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT a.user_id, u.name, a.focus_pct, m.points_per_day, a.days_off
+         FROM sprint_availability a JOIN users u ON u.id = a.user_id
+         JOIN sprints s ON s.id = a.sprint_id
+         LEFT JOIN team_members m ON m.team_id = s.team_id AND m.user_id = a.user_id
+         WHERE a.sprint_id = $1 ORDER BY u.name")
+        .bind(sprint_id).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Availability {
+            user_id: r.user_id,
+            name: r.name,
+            focus_pct: r.focus_pct,
+            points_per_day: r.points_per_day.unwrap_or(0.0),
+            days_off: serde_json::from_str(&r.days_off).unwrap_or_default(),
+            available_days: 0.0,
+        })
+        .collect())
+}
+
+pub async fn set_availability(
+    tx: &mut Tx,
+    sprint_id: i64,
+    user_id: i64,
+    focus_pct: i64,
+    days_off: &[NaiveDate],
+) -> Result<bool> {
+    let off = serde_json::to_string(days_off).unwrap_or_else(|_| "[]".into());
+    let n = with_tx!(tx, t => sqlx::query(
+        "UPDATE sprint_availability SET focus_pct = $1, days_off = $2 WHERE sprint_id = $3 AND user_id = $4")
+        .bind(focus_pct).bind(off).bind(sprint_id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// The team's closed sprints that started before `before`, newest first, with what each delivered.
+pub async fn delivered_before(
+    db: &Db,
+    team_id: i64,
+    before: &str,
+    limit: i64,
+) -> Result<Vec<Delivered>> {
+    let rows: Vec<(String, Option<i64>, Option<f64>)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT name, completed_points, available_days FROM sprints
+         WHERE team_id = $1 AND state = 'closed' AND start_date < $2 ORDER BY start_date DESC LIMIT $3")
+        .bind(team_id).bind(before).bind(limit).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(sprint, c, d)| Delivered {
+            sprint,
+            completed: c.unwrap_or(0),
+            available_days: d.unwrap_or(0.0),
+        })
+        .collect())
+}
+
+pub async fn active_of_team(tx: &mut Tx, team_id: i64) -> Result<Option<String>> {
+    Ok(with_tx!(tx, t => sqlx::query_scalar(
+        "SELECT name FROM sprints WHERE team_id = $1 AND state = 'active' LIMIT 1")
+        .bind(team_id).fetch_optional(&mut **t).await)?)
+}
+
+/// Marks the sprint active and freezes the committed scope as the baseline; returns its points.
+pub async fn start(tx: &mut Tx, id: i64, version: i64) -> Result<i64> {
+    with_tx!(tx, t => sqlx::query(
+        "UPDATE sprint_items SET in_baseline = TRUE WHERE sprint_id = $1 AND removed_at IS NULL")
+        .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let baseline: i64 = with_tx!(tx, t => sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL")
+        .bind(id).fetch_one(&mut **t).await)?;
+    let n = with_tx!(tx, t => sqlx::query(
+        "UPDATE sprints SET state = 'active', started_at = $1, baseline_points = $2, version = version + 1
+         WHERE id = $3 AND version = $4")
+        .bind(crate::db::now()).bind(baseline).bind(id).bind(version)
+        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Err(Error::Conflict(
+            "the sprint changed while starting; reload".into(),
+        ));
+    }
+    Ok(baseline)
+}

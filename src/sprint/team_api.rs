@@ -1,0 +1,160 @@
+//! JSON handlers for teams under `/api/v1/workspaces/{ws}/products/{product}/teams`.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+
+use super::input::{MemberInput, NewTeam, TeamPatchInput};
+use super::team::{self, Team, TeamPatch, WipLimits};
+use crate::auth::extract::{if_match, ApiJson, ApiUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::workspace::store::product_ctx;
+
+pub fn routes() -> Router<AppState> {
+    const B: &str = "/api/v1/workspaces/{ws}/products/{product}/teams";
+    Router::new()
+        .route(B, get(list).post(create))
+        .route(&format!("{B}/attach"), post(attach))
+        .route(&format!("{B}/{{id}}"), get(show).patch(update))
+        .route(&format!("{B}/{{id}}/members"), put(set_member))
+        .route(
+            &format!("{B}/{{id}}/members/{{user}}"),
+            delete(remove_member),
+        )
+}
+
+fn with_etag(status: StatusCode, t: Team) -> Response {
+    let etag = format!("\"{}\"", t.version);
+    (status, [(header::ETAG, etag)], Json(t)).into_response()
+}
+
+type P2 = Path<(String, String)>;
+type P3 = Path<(String, String, i64)>;
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/teams", tag = "teams",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vec<Team>)))]
+pub async fn list(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): P2,
+) -> Result<Json<Vec<Team>>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(team::list(&st.db, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/teams", tag = "teams",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = NewTeam,
+    responses((status = 201, body = Team), (status = 403), (status = 422)))]
+pub async fn create(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): P2,
+    ApiJson(i): ApiJson<NewTeam>,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(with_etag(
+        StatusCode::CREATED,
+        team::create(&st.db, &u, &ctx, &i.name).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/teams/attach", tag = "teams",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = NewTeam,
+    responses((status = 200, body = Team, description = "an existing team of the workspace now also works on this product"), (status = 422)))]
+pub async fn attach(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): P2,
+    ApiJson(i): ApiJson<NewTeam>,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        team::attach(&st.db, &u, &ctx, &i.name).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}", tag = "teams",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Team), (status = 404)))]
+pub async fn show(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        team::get(&st.db, &ctx, id).await?,
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}", tag = "teams",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = TeamPatchInput, responses((status = 200, body = Team), (status = 412), (status = 422)))]
+pub async fn update(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    h: HeaderMap,
+    ApiJson(i): ApiJson<TeamPatchInput>,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    let wip = (i.wip_todo.is_some() || i.wip_in_progress.is_some() || i.wip_in_review.is_some())
+        .then_some(WipLimits {
+            todo: i.wip_todo,
+            in_progress: i.wip_in_progress,
+            in_review: i.wip_in_review,
+        });
+    let patch = TeamPatch {
+        name: i.name,
+        velocity_window: i.velocity_window,
+        wip,
+    };
+    Ok(with_etag(
+        StatusCode::OK,
+        team::update(&st.db, &u, &ctx, id, if_match(&h)?, patch).await?,
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}/members", tag = "teams",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = MemberInput,
+    responses((status = 200, body = Team), (status = 422)))]
+pub async fn set_member(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    ApiJson(i): ApiJson<MemberInput>,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        team::set_member(
+            &st.db,
+            &u,
+            &ctx,
+            id,
+            &i.email,
+            i.points_per_day,
+            i.focus_pct,
+        )
+        .await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}/members/{user}", tag = "teams",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("user" = i64, Path)),
+    responses((status = 200, body = Team), (status = 422)))]
+pub async fn remove_member(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id, user)): Path<(String, String, i64, i64)>,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        team::remove_member(&st.db, &u, &ctx, id, user).await?,
+    ))
+}

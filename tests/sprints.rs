@@ -1,0 +1,759 @@
+#![allow(clippy::unwrap_used)]
+//! The Scrum cycle through the API: teams, planning, the running sprint, review, close.
+
+mod support;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use support::{spawn_app, Caller, TestApp};
+
+const P: &str = "/api/v1/workspaces/acme/products/ONB";
+
+async fn ready_story(
+    app: &TestApp,
+    who: &Caller,
+    title: &str,
+    points: i64,
+    criteria: &[&str],
+) -> String {
+    let v = app
+        .item(
+            who,
+            json!({"title": title, "persona": "new user", "goal": format!("to {title}"),
+                   "benefit": "I get started", "criteria": criteria, "points": points}),
+        )
+        .await;
+    assert!(v["ready"].as_bool().unwrap(), "{v}");
+    v["key"].as_str().unwrap().to_string()
+}
+
+async fn json_ok(r: reqwest::Response, status: u16) -> Value {
+    let code = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    assert_eq!(code, status, "{body}");
+    serde_json::from_str(&body).unwrap_or(Value::Null)
+}
+
+/// A team with the owner (1 pt/day, 100 %) and an SM, working on ONB.
+async fn team(app: &TestApp, owner: &Caller, sm: &Caller) -> i64 {
+    let t = json_ok(
+        app.post(sm, &format!("{P}/teams"), json!({"name": "Core"}))
+            .await,
+        201,
+    )
+    .await;
+    let id = t["id"].as_i64().unwrap();
+    let put = |email: &str, ppd: f64, focus: i64| {
+        app.req(sm, Method::PUT, &format!("{P}/teams/{id}/members"))
+            .json(&json!({"email": email, "points_per_day": ppd, "focus_pct": focus}))
+            .send()
+    };
+    json_ok(put(&owner.email, 1.0, 100).await.unwrap(), 200).await;
+    json_ok(put(&sm.email, 0.5, 50).await.unwrap(), 200).await;
+    id
+}
+
+async fn sprint(
+    app: &TestApp,
+    who: &Caller,
+    team: i64,
+    name: &str,
+    start: &str,
+    end: &str,
+) -> Value {
+    json_ok(
+        app.post(who, &format!("{P}/sprints"),
+            json!({"team_id": team, "name": name, "goal": "New users get started alone", "start_date": start, "end_date": end}))
+            .await,
+        201,
+    )
+    .await
+}
+
+async fn post_v(
+    app: &TestApp,
+    who: &Caller,
+    path: &str,
+    version: i64,
+    body: Value,
+) -> reqwest::Response {
+    app.req(who, Method::POST, path)
+        .header("If-Match", format!("\"{version}\""))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_sprint_from_planning_to_close_adds_up() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    let team = team(&app, &owner, &sm).await;
+
+    // Dates: 1–4 whole weeks, no overlap within the team.
+    let r = app.post(&sm, &format!("{P}/sprints"), json!({"team_id": team, "name": "Bad", "start_date": "2027-01-04", "end_date": "2027-01-12"})).await;
+    let e = json_ok(r, 422).await;
+    assert_eq!(e["field"], "end_date");
+    let s = sprint(&app, &sm, team, "Sprint 1", "2027-01-04", "2027-01-17").await;
+    let id = s["id"].as_i64().unwrap();
+    let r = app.post(&sm, &format!("{P}/sprints"), json!({"team_id": team, "name": "Clash", "start_date": "2027-01-11", "end_date": "2027-01-17"})).await;
+    assert_eq!(r.status(), 409);
+
+    let a = ready_story(
+        &app,
+        &owner,
+        "sign up",
+        5,
+        &[
+            "Given a visitor When they sign up Then an account exists",
+            "Given an account When it is created Then a welcome mail is sent",
+        ],
+    )
+    .await;
+    let b = ready_story(
+        &app,
+        &owner,
+        "import contacts",
+        3,
+        &["Given a CSV When imported Then contacts appear"],
+    )
+    .await;
+    let c = ready_story(
+        &app,
+        &owner,
+        "pick a plan",
+        8,
+        &["Given plans When one is picked Then it is billed"],
+    )
+    .await;
+    let d = ready_story(
+        &app,
+        &owner,
+        "fix typo",
+        2,
+        &["Given the home page When read Then no typo shows"],
+    )
+    .await;
+    let unready = app.story(&owner, "vague thing").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Owner (dev): 10 workdays × 100 % × 1 pt; Sam: 2 days off, 50 % → 4 days × 0.5 pt.
+    let r = app
+        .req(
+            &sm,
+            Method::PUT,
+            &format!("{P}/sprints/{id}/availability/{}", sm.id),
+        )
+        .json(&json!({"focus_pct": 50, "days_off": ["2027-01-05", "2027-01-06"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let plan = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{id}/planning")).await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["workdays"], 10);
+    assert_eq!(plan["capacity"]["guess"], true);
+    assert!(
+        (plan["capacity"]["points"].as_f64().unwrap() - 12.0).abs() < 1e-9,
+        "{}",
+        plan["capacity"]
+    );
+    assert!((plan["capacity"]["available_days"].as_f64().unwrap() - 14.0).abs() < 1e-9);
+    // Forecast in backlog order within 12 points: 5 + 3 fit, 8 does not and ends it.
+    let fits: Vec<(String, bool)> = plan["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["key"].as_str().unwrap().to_string(),
+                c["fits"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        &fits[..4],
+        &[
+            (a.clone(), true),
+            (b.clone(), true),
+            (c.clone(), false),
+            (d.clone(), false)
+        ]
+    );
+
+    // Only ready items, unless the PO records an exception; SM may not commit.
+    let r = app
+        .post(
+            &owner,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": [unready]}),
+        )
+        .await;
+    let e = json_ok(r, 422).await;
+    assert!(e["detail"].as_str().unwrap().contains("not ready"), "{e}");
+    assert_eq!(
+        app.post(
+            &sm,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": [a]})
+        )
+        .await
+        .status(),
+        403
+    );
+    json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": [a, b], "for_goal": true}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let plan = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": [unready], "exception": "spike the unknowns"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["committed_points"], 8);
+    assert_eq!(plan["not_ready"][0]["key"], unready.as_str());
+    assert_eq!(plan["not_ready"][0]["exception"], "spike the unknowns");
+
+    // Reviewing an unstarted sprint is refused.
+    let r = app
+        .req(
+            &owner,
+            Method::PUT,
+            &format!("{P}/sprints/{id}/review/items/{a}"),
+        )
+        .json(&json!({"verdicts": [{"position": 1, "pass": true}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+
+    // Start freezes the baseline.
+    let s = json_ok(
+        post_v(
+            &app,
+            &sm,
+            &format!("{P}/sprints/{id}/start"),
+            1 + 3,
+            json!({}),
+        )
+        .await,
+        412,
+    )
+    .await;
+    let version = s["current"]["version"].as_i64().unwrap();
+    let s = json_ok(
+        post_v(
+            &app,
+            &sm,
+            &format!("{P}/sprints/{id}/start"),
+            version,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(s["state"], "active");
+    assert_eq!(s["figures"]["committed"], 8);
+    let mut version = s["version"].as_i64().unwrap();
+    // Committing after the start is a scope change instead.
+    assert_eq!(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": [c]})
+        )
+        .await
+        .status(),
+        409
+    );
+
+    // A swap shows its effect first: take the 2-pointer in, the goal's 3-pointer out.
+    let swap = json!({"add": d, "remove": b, "reason": "the typo blocks a demo", "preview": true});
+    let e = json_ok(
+        post_v(
+            &app,
+            &owner,
+            &format!("{P}/sprints/{id}/scope"),
+            version,
+            swap,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (
+            e["committed_before"].as_i64(),
+            e["committed_after"].as_i64(),
+            e["delta"].as_i64()
+        ),
+        (Some(8), Some(7), Some(-1))
+    );
+    assert_eq!(e["goal_holds"], false, "a goal item leaves");
+    assert_eq!(e["applied"], false);
+    assert_eq!(
+        json_ok(
+            app.get(&owner, &format!("{P}/sprints/{id}/board")).await,
+            200
+        )
+        .await["sprint"]["version"],
+        version,
+        "a preview changes nothing"
+    );
+    let swap = json!({"add": d, "remove": b, "reason": "the typo blocks a demo"});
+    let e = json_ok(
+        post_v(
+            &app,
+            &owner,
+            &format!("{P}/sprints/{id}/scope"),
+            version,
+            swap.clone(),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(e["applied"], true);
+    // The same decision sent again on the old version loses the race.
+    assert_eq!(
+        post_v(
+            &app,
+            &owner,
+            &format!("{P}/sprints/{id}/scope"),
+            version,
+            swap
+        )
+        .await
+        .status(),
+        412
+    );
+    version = e["version"].as_i64().unwrap();
+    let r = post_v(
+        &app,
+        &owner,
+        &format!("{P}/sprints/{id}/scope"),
+        version,
+        json!({"add": c}),
+    )
+    .await;
+    assert_eq!(r.status(), 422, "a scope change needs a reason");
+
+    // The board: moves by devs, WIP limits warn.
+    let t = json_ok(app.get(&sm, &format!("{P}/teams/{team}")).await, 200).await;
+    let r = app
+        .patch(
+            &sm,
+            &format!("{P}/teams/{team}"),
+            t["version"].as_i64().unwrap(),
+            json!({"wip_in_progress": 1}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let move_url = format!("{P}/sprints/{id}/board/move");
+    let mv = |key: &str, status: &str| {
+        app.post(&owner, &move_url, json!({"item": key, "status": status}))
+    };
+    json_ok(mv(&a, "in_progress").await, 200).await;
+    let m = json_ok(mv(&d, "in_progress").await, 200).await;
+    assert!(
+        m["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("WIP limit of 1"),
+        "{m}"
+    );
+    json_ok(mv(&a, "done").await, 200).await;
+    json_ok(mv(&d, "done").await, 200).await;
+    assert_eq!(
+        app.post(
+            &sm,
+            &format!("{P}/sprints/{id}/board/move"),
+            json!({"item": a, "status": "todo"})
+        )
+        .await
+        .status(),
+        403
+    );
+    assert_eq!(mv(&b, "done").await.status(), 422, "b left the sprint");
+    let board = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{id}/board")).await,
+        200,
+    )
+    .await;
+    let done: Vec<&str> = board["columns"][3]["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(done.len(), 2);
+
+    let burn = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{id}/burndown")).await,
+        200,
+    )
+    .await;
+    assert_eq!(burn["baseline"], 8);
+    let r = app
+        .get(&owner, &format!("{P}/sprints/{id}/burndown.svg"))
+        .await;
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    assert!(r.text().await.unwrap().contains("<svg"));
+
+    // Review: a passes both criteria; d fails; the unready one is unfinished and carried to the top.
+    let verdict = |key: &str, v: Value| {
+        app.req(
+            &owner,
+            Method::PUT,
+            &format!("{P}/sprints/{id}/review/items/{key}"),
+        )
+        .json(&v)
+        .send()
+    };
+    json_ok(
+        verdict(
+            &a,
+            json!({"verdicts": [{"position": 1, "pass": true}, {"position": 2, "pass": true}]}),
+        )
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    let rv = json_ok(verdict(&d, json!({"verdicts": [{"position": 1, "pass": false, "note": "still there on mobile"}], "carry": "top"})).await.unwrap(), 200).await;
+    let accepted: Vec<bool> = rv["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["accepted"].as_bool().unwrap())
+        .collect();
+    assert_eq!(accepted.iter().filter(|a| **a).count(), 1);
+    assert_eq!(rv["accepted_points"], 5);
+    let r = verdict(&a, json!({"verdicts": [{"position": 3, "pass": true}]}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "no third criterion");
+    let r = app
+        .req(
+            &sm,
+            Method::PUT,
+            &format!("{P}/sprints/{id}/review/items/{a}"),
+        )
+        .json(&json!({"verdicts": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    let s = json_ok(app.get(&owner, &format!("{P}/sprints/{id}")).await, 200).await;
+    let r = post_v(
+        &app,
+        &sm,
+        &format!("{P}/sprints/{id}/close"),
+        s["version"].as_i64().unwrap(),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 409, "the goal verdict comes first");
+    json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/review/goal"),
+            json!({"goal_met": false}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let s = json_ok(app.get(&owner, &format!("{P}/sprints/{id}")).await, 200).await;
+    assert_eq!(
+        post_v(
+            &app,
+            &owner,
+            &format!("{P}/sprints/{id}/close"),
+            s["version"].as_i64().unwrap(),
+            json!({})
+        )
+        .await
+        .status(),
+        403,
+        "the SM closes"
+    );
+    let s = json_ok(
+        post_v(
+            &app,
+            &sm,
+            &format!("{P}/sprints/{id}/close"),
+            s["version"].as_i64().unwrap(),
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    // Committed 8 (a 5, b 3); added 2 (d); removed 3 (b); completed 5 (a); say/do 5 of 8.
+    assert_eq!(s["state"], "closed");
+    assert_eq!(s["goal_met"], false);
+    let f = &s["figures"];
+    assert_eq!(
+        (
+            f["committed"].as_i64(),
+            f["added"].as_i64(),
+            f["removed"].as_i64(),
+            f["completed"].as_i64(),
+            f["say_do_points"].as_i64()
+        ),
+        (Some(8), Some(2), Some(3), Some(5), Some(5))
+    );
+    // The rejected d and the unfinished one go to the top of the backlog; d is no longer done.
+    let order = app.order(&owner).await;
+    assert_eq!(&order[..2], &[d.clone(), unready.clone()], "{order:?}");
+    assert_eq!(app.show(&owner, &d).await["status"], "todo");
+    assert_eq!(app.show(&owner, &a).await["status"], "done");
+
+    // Closed means closed, and its figures do not move when the items do.
+    assert_eq!(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": [c]})
+        )
+        .await
+        .status(),
+        409
+    );
+    let ip = format!("/api/v1/workspaces/acme/items/{a}");
+    let v = app.show(&owner, &a).await["version"].as_i64().unwrap();
+    assert_eq!(
+        app.patch(&owner, &ip, v, json!({"status": "todo", "points": 13}))
+            .await
+            .status(),
+        200
+    );
+    let s2 = json_ok(app.get(&owner, &format!("{P}/sprints/{id}")).await, 200).await;
+    assert_eq!(s2["figures"], s["figures"]);
+}
+
+#[tokio::test]
+async fn velocity_from_closed_sprints_sets_the_next_capacity() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    app.roles(&owner, &sm, "ONB", &["sm", "po"]).await;
+    let team = team(&app, &owner, &sm).await;
+    // Three two-week sprints completing 5, 8 and 3+5 points.
+    let plans: [&[i64]; 3] = [&[5], &[8], &[3, 5]];
+    let starts = ["2027-01-04", "2027-01-18", "2027-02-01"];
+    for (n, (points, start)) in plans.iter().zip(starts).enumerate() {
+        let end =
+            (start.parse::<chrono::NaiveDate>().unwrap() + chrono::Duration::days(13)).to_string();
+        let s = sprint(&app, &sm, team, &format!("S{n}"), start, &end).await;
+        let id = s["id"].as_i64().unwrap();
+        let mut keys = Vec::new();
+        for p in points.iter() {
+            keys.push(
+                ready_story(
+                    &app,
+                    &owner,
+                    &format!("story {n} {p}"),
+                    *p,
+                    &["Given a When b Then c"],
+                )
+                .await,
+            );
+        }
+        json_ok(
+            app.post(
+                &sm,
+                &format!("{P}/sprints/{id}/commit"),
+                json!({"items": keys}),
+            )
+            .await,
+            200,
+        )
+        .await;
+        let s = json_ok(app.get(&sm, &format!("{P}/sprints/{id}")).await, 200).await;
+        json_ok(
+            post_v(
+                &app,
+                &sm,
+                &format!("{P}/sprints/{id}/start"),
+                s["version"].as_i64().unwrap(),
+                json!({}),
+            )
+            .await,
+            200,
+        )
+        .await;
+        for k in &keys {
+            let r = app
+                .req(
+                    &sm,
+                    Method::PUT,
+                    &format!("{P}/sprints/{id}/review/items/{k}"),
+                )
+                .json(&json!({"verdicts": [{"position": 1, "pass": true}]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+        json_ok(
+            app.post(
+                &sm,
+                &format!("{P}/sprints/{id}/review/goal"),
+                json!({"goal_met": true}),
+            )
+            .await,
+            200,
+        )
+        .await;
+        let s = json_ok(app.get(&sm, &format!("{P}/sprints/{id}")).await, 200).await;
+        json_ok(
+            post_v(
+                &app,
+                &sm,
+                &format!("{P}/sprints/{id}/close"),
+                s["version"].as_i64().unwrap(),
+                json!({}),
+            )
+            .await,
+            200,
+        )
+        .await;
+    }
+    // Each had 10 + 10 × 0.5 = 15 person-days; velocity (5 + 8 + 8) ÷ 3 = 7.
+    let s = sprint(&app, &sm, team, "S3", "2027-02-15", "2027-02-28").await;
+    let id = s["id"].as_i64().unwrap();
+    // This one has 2 days off for the owner: 8 + 5 = 13 days → 7 × 13 ÷ 15 = 6.0667.
+    let r = app
+        .req(
+            &sm,
+            Method::PUT,
+            &format!("{P}/sprints/{id}/availability/{}", owner.id),
+        )
+        .json(&json!({"focus_pct": 100, "days_off": ["2027-02-15", "2027-02-16"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let plan = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{id}/planning")).await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["capacity"]["guess"], false);
+    assert!(
+        (plan["velocity"]["points"].as_f64().unwrap() - 7.0).abs() < 1e-9,
+        "{}",
+        plan["velocity"]
+    );
+    assert!(
+        (plan["capacity"]["points"].as_f64().unwrap() - 7.0 * 13.0 / 15.0).abs() < 1e-9,
+        "{}",
+        plan["capacity"]
+    );
+    assert!(plan["capacity"]["how"]
+        .as_str()
+        .unwrap()
+        .contains("velocity 7.0"));
+    let r = app
+        .req(
+            &sm,
+            Method::PUT,
+            &format!("{P}/sprints/{id}/availability/{}", owner.id),
+        )
+        .json(&json!({"focus_pct": 100, "days_off": ["2027-03-15"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a day off outside the sprint");
+}
+
+#[tokio::test]
+async fn two_people_moving_cards_at_once_lose_no_move() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    let dev = app.member(&owner, "Dana", &["dev"]).await;
+    let team = team(&app, &owner, &sm).await;
+    let s = sprint(&app, &sm, team, "S", "2027-01-04", "2027-01-10").await;
+    let id = s["id"].as_i64().unwrap();
+    let mut keys = Vec::new();
+    for i in 0..6 {
+        keys.push(
+            ready_story(
+                &app,
+                &owner,
+                &format!("card {i}"),
+                1,
+                &["Given a When b Then c"],
+            )
+            .await,
+        );
+    }
+    json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": keys}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    json_ok(
+        post_v(
+            &app,
+            &sm,
+            &format!("{P}/sprints/{id}/start"),
+            s["version"].as_i64().unwrap() + 1,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    // Each request is spawned, so they run on the server at the same time.
+    let handles: Vec<_> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let who = if i % 2 == 0 { &owner } else { &dev };
+            let status = if i % 3 == 0 { "done" } else { "in_review" };
+            let rb = app
+                .req(who, Method::POST, &format!("{P}/sprints/{id}/board/move"))
+                .json(&json!({"item": k, "status": status}));
+            tokio::spawn(rb.send())
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.await.unwrap().unwrap().status(), 200);
+    }
+    let board = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{id}/board")).await,
+        200,
+    )
+    .await;
+    let count = |col: usize| board["columns"][col]["cards"].as_array().unwrap().len();
+    assert_eq!((count(0), count(2), count(3)), (0, 4, 2));
+}
