@@ -11,6 +11,8 @@ pub mod db;
 pub mod error;
 pub mod openapi;
 pub mod page;
+pub mod report;
+pub mod retro;
 pub mod sprint;
 pub mod state;
 pub mod story;

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
-use crate::{audit, auth, backlog, sprint, story, workspace};
+use crate::{audit, auth, backlog, report, retro, sprint, story, workspace};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +26,8 @@ use crate::{audit, auth, backlog, sprint, story, workspace};
         sprint::api::availability, sprint::api::commit, sprint::api::uncommit, sprint::api::start,
         sprint::api::change_scope, sprint::api::show_board, sprint::api::move_card, sprint::api::burndown,
         sprint::api::burndown_svg, sprint::api::show_review, sprint::api::verdicts, sprint::api::goal, sprint::api::close,
+        retro::api::show, retro::api::open, retro::api::add_entry, retro::api::vote, retro::api::unvote, retro::api::add_action,
+        report::api::show, report::api::chart,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -28,6 +28,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::story::api::routes())
         .merge(crate::sprint::api::routes())
         .merge(crate::sprint::team_api::routes())
+        .merge(crate::retro::api::routes())
+        .merge(crate::report::api::routes())
         .merge(crate::auth::pages::routes())
         .merge(crate::auth::account::routes())
         .merge(crate::workspace::pages::routes())

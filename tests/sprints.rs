@@ -5,85 +5,8 @@ mod support;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::{spawn_app, Caller, TestApp};
-
-const P: &str = "/api/v1/workspaces/acme/products/ONB";
-
-async fn ready_story(
-    app: &TestApp,
-    who: &Caller,
-    title: &str,
-    points: i64,
-    criteria: &[&str],
-) -> String {
-    let v = app
-        .item(
-            who,
-            json!({"title": title, "persona": "new user", "goal": format!("to {title}"),
-                   "benefit": "I get started", "criteria": criteria, "points": points}),
-        )
-        .await;
-    assert!(v["ready"].as_bool().unwrap(), "{v}");
-    v["key"].as_str().unwrap().to_string()
-}
-
-async fn json_ok(r: reqwest::Response, status: u16) -> Value {
-    let code = r.status().as_u16();
-    let body = r.text().await.unwrap();
-    assert_eq!(code, status, "{body}");
-    serde_json::from_str(&body).unwrap_or(Value::Null)
-}
-
-/// A team with the owner (1 pt/day, 100 %) and an SM, working on ONB.
-async fn team(app: &TestApp, owner: &Caller, sm: &Caller) -> i64 {
-    let t = json_ok(
-        app.post(sm, &format!("{P}/teams"), json!({"name": "Core"}))
-            .await,
-        201,
-    )
-    .await;
-    let id = t["id"].as_i64().unwrap();
-    let put = |email: &str, ppd: f64, focus: i64| {
-        app.req(sm, Method::PUT, &format!("{P}/teams/{id}/members"))
-            .json(&json!({"email": email, "points_per_day": ppd, "focus_pct": focus}))
-            .send()
-    };
-    json_ok(put(&owner.email, 1.0, 100).await.unwrap(), 200).await;
-    json_ok(put(&sm.email, 0.5, 50).await.unwrap(), 200).await;
-    id
-}
-
-async fn sprint(
-    app: &TestApp,
-    who: &Caller,
-    team: i64,
-    name: &str,
-    start: &str,
-    end: &str,
-) -> Value {
-    json_ok(
-        app.post(who, &format!("{P}/sprints"),
-            json!({"team_id": team, "name": name, "goal": "New users get started alone", "start_date": start, "end_date": end}))
-            .await,
-        201,
-    )
-    .await
-}
-
-async fn post_v(
-    app: &TestApp,
-    who: &Caller,
-    path: &str,
-    version: i64,
-    body: Value,
-) -> reqwest::Response {
-    app.req(who, Method::POST, path)
-        .header("If-Match", format!("\"{version}\""))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
+use support::scrum::*;
+use support::spawn_app;
 
 #[tokio::test]
 async fn a_sprint_from_planning_to_close_adds_up() {

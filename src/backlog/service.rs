@@ -124,37 +124,53 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, input: NewItem) -> 
     if let Some(parent) = input.parent.as_deref().filter(|p| !p.trim().is_empty()) {
         fields.parent_id = Some(resolve_parent(&mut tx, ctx, parent.trim()).await?);
     }
-    let number = store::next_number(&mut tx, ctx.product.id).await?;
-    let edge = store::edge_rank(&mut tx, ctx.product.id, !top).await?;
+    let (_, key, new_rank) =
+        insert_in_tx(&mut tx, actor, ctx, &fields, &labels, &criteria, top).await?;
+    tx.commit().await?;
+    after_rank_change(db, ctx.product.id, &new_rank);
+    get(db, ctx, &key).await
+}
+
+/// Writes a validated new item, its labels, criteria, first status and audit row inside `tx`;
+/// returns its id, key and rank. Callers check authority and commit.
+pub async fn insert_in_tx(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    fields: &Fields,
+    labels: &[String],
+    criteria: &[String],
+    top: bool,
+) -> Result<(i64, String, String)> {
+    let number = store::next_number(tx, ctx.product.id).await?;
+    let edge = store::edge_rank(tx, ctx.product.id, !top).await?;
     let new_rank = if top {
         rank::between(None, edge.as_deref())?
     } else {
         rank::between(edge.as_deref(), None)?
     };
-    let readiness = assess(&rules_of(ctx), &fields, &criteria, 0);
+    let readiness = assess(&rules_of(ctx), fields, criteria, 0);
     let id = store::insert(
-        &mut tx,
+        tx,
         ctx.product.id,
         number,
         &new_rank,
         actor.id,
-        &fields,
+        fields,
         &readiness,
     )
     .await?;
-    store::insert_labels(&mut tx, id, &labels).await?;
-    store::insert_criteria(&mut tx, id, &criteria).await?;
-    store::record_status(&mut tx, id, &fields.status).await?;
+    store::insert_labels(tx, id, labels).await?;
+    store::insert_criteria(tx, id, criteria).await?;
+    store::record_status(tx, id, &fields.status).await?;
     let key = format!("{}-{number}", ctx.product.key);
     let after = json!({"key": key, "fields": fields, "labels": labels, "criteria": criteria});
     audit::store::record(
-        &mut tx,
+        tx,
         audit_change(ctx, actor, "item.create", id, None, Some(after), None),
     )
     .await?;
-    tx.commit().await?;
-    after_rank_change(db, ctx.product.id, &new_rank);
-    get(db, ctx, &key).await
+    Ok((id, key, new_rank))
 }
 
 pub async fn get(db: &Db, ctx: &ProductCtx, key: &str) -> Result<Item> {

@@ -2,6 +2,8 @@
 //! when TEST_DATABASE_URL is set) and its own server on a free port.
 #![allow(dead_code)]
 
+pub mod scrum;
+
 use std::net::SocketAddr;
 
 use reqwest::{Client, Method, RequestBuilder, Response};

@@ -1,0 +1,61 @@
+//! JSON and SVG handlers for reports.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::{store, Report};
+use crate::auth::extract::{ApiQuery, ApiUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::workspace::store::product_ctx;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/reports",
+            get(show),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/reports/{chart}",
+            get(chart),
+        )
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReportParams {
+    /// Narrow to one team's sprints and items.
+    pub team: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/reports", tag = "reports",
+    params(("ws" = String, Path), ("product" = String, Path), ReportParams),
+    responses((status = 200, body = Report)))]
+pub async fn show(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<ReportParams>,
+) -> Result<Json<Report>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(store::report(&st.db, &ctx, q.team).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/reports/{chart}", tag = "reports",
+    params(("ws" = String, Path), ("product" = String, Path), ("chart" = String, Path, description = "velocity.svg, churn.svg or cycle-time.svg"), ReportParams),
+    responses((status = 200, content_type = "image/svg+xml"), (status = 404)))]
+pub async fn chart(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, chart)): Path<(String, String, String)>,
+    ApiQuery(q): ApiQuery<ReportParams>,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    let r = store::report(&st.db, &ctx, q.team).await?;
+    let svg = super::charts::by_name(&r, &chart).ok_or(crate::error::Error::NotFound)?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}

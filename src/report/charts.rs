@@ -1,0 +1,52 @@
+//! The report's charts, drawn from the same figures the API returns.
+
+use super::Report;
+use crate::chart;
+
+pub fn velocity(r: &Report) -> String {
+    let rows: Vec<(String, f64, f64)> = r
+        .sprints
+        .iter()
+        .map(|s| (s.name.clone(), s.committed as f64, s.completed as f64))
+        .collect();
+    chart::paired_bars(
+        "Velocity: committed vs completed points",
+        ("committed", "completed"),
+        &rows,
+    )
+}
+
+pub fn churn(r: &Report) -> String {
+    let rows: Vec<(String, f64, f64)> = r
+        .sprints
+        .iter()
+        .map(|s| (s.name.clone(), s.added as f64, s.removed as f64))
+        .collect();
+    chart::paired_bars(
+        "Scope churn: points added vs removed after the start",
+        ("added", "removed"),
+        &rows,
+    )
+}
+
+pub fn cycle_time(r: &Report) -> String {
+    let b: Vec<(String, u32)> = r
+        .cycle_buckets
+        .iter()
+        .map(|b| (b.label.clone(), b.count))
+        .collect();
+    chart::histogram(
+        "Cycle time of finished items",
+        "days from start to done",
+        &b,
+    )
+}
+
+pub fn by_name(r: &Report, name: &str) -> Option<String> {
+    match name {
+        "velocity.svg" => Some(velocity(r)),
+        "churn.svg" => Some(churn(r)),
+        "cycle-time.svg" => Some(cycle_time(r)),
+        _ => None,
+    }
+}

@@ -1,0 +1,148 @@
+//! JSON handlers for a sprint's retrospective.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::{store, Retro};
+use crate::auth::extract::{ApiJson, ApiUser};
+use crate::error::{ApiError, Error};
+use crate::state::AppState;
+use crate::workspace::store::product_ctx;
+
+pub fn routes() -> Router<AppState> {
+    const B: &str = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro";
+    Router::new()
+        .route(B, get(show).post(open))
+        .route(&format!("{B}/entries"), post(add_entry))
+        .route(
+            &format!("{B}/entries/{{entry}}/vote"),
+            post(vote).delete(unvote),
+        )
+        .route(&format!("{B}/actions"), post(add_action))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenInput {
+    /// Votes per person, 1–20 (default 3).
+    #[serde(default = "three")]
+    pub vote_limit: i64,
+}
+
+fn three() -> i64 {
+    3
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryInput {
+    /// went_well, to_improve or idea.
+    pub kind: String,
+    pub body: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionInput {
+    pub text: String,
+    /// E-mail of the member who owns the action.
+    pub owner: String,
+    /// The entry it answers.
+    pub entry_id: Option<i64>,
+}
+
+type P3 = Path<(String, String, i64)>;
+
+async fn current(
+    st: &AppState,
+    u: &crate::auth::store::User,
+    ctx: &crate::workspace::ProductCtx,
+    id: i64,
+) -> Result<Retro, Error> {
+    store::get(&st.db, ctx, u.id, id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro", tag = "retrospectives",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = Retro), (status = 404, description = "not opened yet")))]
+pub async fn show(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+) -> Result<Json<Retro>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(current(&st, &u, &ctx, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro", tag = "retrospectives",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = OpenInput,
+    responses((status = 200, body = Retro), (status = 403), (status = 409, description = "the sprint has not started")))]
+pub async fn open(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    ApiJson(i): ApiJson<OpenInput>,
+) -> Result<Json<Retro>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    store::open(&st.db, &u, &ctx, id, i.vote_limit).await?;
+    Ok(Json(current(&st, &u, &ctx, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/entries", tag = "retrospectives",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = EntryInput,
+    responses((status = 201, body = Retro), (status = 409), (status = 422)))]
+pub async fn add_entry(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    ApiJson(i): ApiJson<EntryInput>,
+) -> Result<(StatusCode, Json<Retro>), ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    store::add_entry(&st.db, &u, &ctx, id, &i.kind, &i.body).await?;
+    Ok((StatusCode::CREATED, Json(current(&st, &u, &ctx, id).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/entries/{entry}/vote", tag = "retrospectives",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("entry" = i64, Path)),
+    responses((status = 200, body = Retro), (status = 409, description = "no votes left, or already voted for it")))]
+pub async fn vote(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id, entry)): Path<(String, String, i64, i64)>,
+) -> Result<Json<Retro>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    store::vote(&st.db, &u, &ctx, id, entry, true).await?;
+    Ok(Json(current(&st, &u, &ctx, id).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/entries/{entry}/vote", tag = "retrospectives",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("entry" = i64, Path)),
+    responses((status = 200, body = Retro)))]
+pub async fn unvote(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id, entry)): Path<(String, String, i64, i64)>,
+) -> Result<Json<Retro>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    store::vote(&st.db, &u, &ctx, id, entry, false).await?;
+    Ok(Json(current(&st, &u, &ctx, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/actions", tag = "retrospectives",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = ActionInput,
+    responses((status = 201, body = Retro, description = "the action is now a backlog task"), (status = 403), (status = 422)))]
+pub async fn add_action(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): P3,
+    ApiJson(i): ApiJson<ActionInput>,
+) -> Result<(StatusCode, Json<Retro>), ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    store::add_action(&st.db, &u, &ctx, id, &i.text, &i.owner, i.entry_id).await?;
+    Ok((StatusCode::CREATED, Json(current(&st, &u, &ctx, id).await?)))
+}
