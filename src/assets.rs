@@ -22,6 +22,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/js/shortcuts.js"),
     ),
     (
+        "js/board.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/board.js"),
+    ),
+    (
         "js/criteria.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/js/criteria.js"),

@@ -28,11 +28,12 @@ fn text(size: u32) -> TextStyle<'static> {
 }
 
 /// One line per day: `(label, remaining, ideal, scope, change)`; `change` marks scope changes.
+/// Days after today carry only the ideal line.
 pub struct BurnPoint {
     pub label: String,
-    pub remaining: f64,
+    pub remaining: Option<f64>,
     pub ideal: f64,
-    pub scope: f64,
+    pub scope: Option<f64>,
     pub change: Option<String>,
 }
 
@@ -56,7 +57,7 @@ pub fn burndown(title: &str, points: &[BurnPoint]) -> String {
         let n = points.len().max(2) as u32;
         let top = points
             .iter()
-            .flat_map(|p| [p.remaining, p.ideal, p.scope])
+            .flat_map(|p| [p.remaining.unwrap_or(0.0), p.ideal, p.scope.unwrap_or(0.0)])
             .fold(1.0f64, f64::max)
             * 1.15;
         let mut c = ChartBuilder::on(root)
@@ -78,14 +79,14 @@ pub fn burndown(title: &str, points: &[BurnPoint]) -> String {
             .axis_desc_style(text(11))
             .draw()
             .map_err(|e| e.to_string())?;
-        let at = |f: fn(&BurnPoint) -> f64| {
+        let at = |f: fn(&BurnPoint) -> Option<f64>| {
             points
                 .iter()
                 .enumerate()
-                .map(move |(i, p)| (i as u32, f(p)))
+                .filter_map(move |(i, p)| f(p).map(|v| (i as u32, v)))
         };
         c.draw_series(DashedLineSeries::new(
-            at(|p| p.ideal),
+            at(|p| Some(p.ideal)),
             6,
             4,
             INK.stroke_width(1),
@@ -103,7 +104,7 @@ pub fn burndown(title: &str, points: &[BurnPoint]) -> String {
             .legend(|(x, y)| Circle::new((x + 8, y), 3, ACCENT.filled()));
         c.draw_series(points.iter().enumerate().filter_map(|(i, p)| {
             p.change.as_ref().map(|t| {
-                EmptyElement::at((i as u32, p.scope))
+                EmptyElement::at((i as u32, p.scope.unwrap_or(0.0)))
                     + TriangleMarker::new((0, -6), 5, WARM.filled())
                     + Text::new(t.clone(), (4, -18), text(11))
             })
@@ -188,9 +189,10 @@ pub fn histogram(title: &str, x_desc: &str, buckets: &[(String, u32)]) -> String
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(40)
-            .build_cartesian_2d(0u32..n, 0f64..top)
+            .build_cartesian_2d((0u32..n).into_segmented(), 0f64..top)
             .map_err(|e| e.to_string())?;
         let labels: Vec<String> = buckets.iter().map(|b| b.0.clone()).collect();
+        // Segmented: each bucket's label sits under the middle of its bar.
         c.configure_mesh()
             .disable_x_mesh()
             .light_line_style(INK.mix(0.1))
@@ -198,7 +200,10 @@ pub fn histogram(title: &str, x_desc: &str, buckets: &[(String, u32)]) -> String
             .axis_style(INK)
             .label_style(text(11))
             .x_labels(buckets.len() + 1)
-            .x_label_formatter(&|x| labels.get(*x as usize).cloned().unwrap_or_default())
+            .x_label_formatter(&|x| match x {
+                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
             .x_desc(x_desc)
             .y_desc("items")
             .axis_desc_style(text(11))
@@ -206,7 +211,13 @@ pub fn histogram(title: &str, x_desc: &str, buckets: &[(String, u32)]) -> String
             .map_err(|e| e.to_string())?;
         c.draw_series(buckets.iter().enumerate().map(|(i, b)| {
             let x = i as u32;
-            let mut r = Rectangle::new([(x, 0.0), (x + 1, b.1 as f64)], ACCENT.mix(0.8).filled());
+            let mut r = Rectangle::new(
+                [
+                    (SegmentValue::Exact(x), 0.0),
+                    (SegmentValue::Exact(x + 1), b.1 as f64),
+                ],
+                ACCENT.mix(0.8).filled(),
+            );
             r.set_margin(0, 0, 3, 3);
             r
         }))
@@ -224,9 +235,9 @@ mod tests {
         let pts: Vec<BurnPoint> = (0..5)
             .map(|i| BurnPoint {
                 label: format!("d{i}"),
-                remaining: 10.0 - 2.0 * i as f64,
+                remaining: (i < 4).then_some(10.0 - 2.0 * i as f64),
                 ideal: 10.0 - 2.5 * i as f64,
-                scope: 10.0,
+                scope: (i < 4).then_some(10.0),
                 change: (i == 2).then(|| "+3".to_string()),
             })
             .collect();

@@ -108,3 +108,41 @@ pub fn human_duration(secs: i64) -> String {
         s => format!("{}d {}h", s / 86_400, (s % 86_400) / 3600),
     }
 }
+
+/// `?error=` on a page: why the last form was refused (post/redirect/get).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Flash {
+    pub error: Option<String>,
+}
+
+/// After a form post: back to `to` on success; a refusal (bad input, a conflict, a stale
+/// version, a missing role) returns to the same page with the reason shown there.
+pub fn back(to: &str, outcome: Result<(), Error>) -> Result<Response, Error> {
+    use axum::response::Redirect;
+    match outcome {
+        Ok(()) => Ok(Redirect::to(to).into_response()),
+        Err(
+            e @ (Error::Invalid { .. }
+            | Error::Conflict(_)
+            | Error::Forbidden(_)
+            | Error::Stale { .. }),
+        ) => {
+            let sep = if to.contains('?') { '&' } else { '?' };
+            let msg: String =
+                url::form_urlencoded::byte_serialize(e.public_message().as_bytes()).collect();
+            Ok(Redirect::to(&format!("{to}{sep}error={msg}")).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Parses an optional whole number from a form field.
+pub fn form_int(form: &FormData, name: &str) -> Result<Option<i64>, Error> {
+    match form.get(name).map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::invalid(name, format!("{v:?} is not a whole number"))),
+    }
+}

@@ -44,6 +44,8 @@ pub fn product_layout(user: &PageUser, ctx: &ProductCtx, title: impl Into<String
 struct BacklogPage {
     layout: Layout,
     ws: String,
+    pkey: String,
+    tab: &'static str,
     product: Product,
     q: String,
     filter_error: Option<String>,
@@ -93,6 +95,8 @@ async fn backlog_page(
     Ok(render(&BacklogPage {
         layout,
         ws: ctx.workspace.slug.clone(),
+        pkey: ctx.product.key.clone(),
+        tab: "backlog",
         product: ctx.product,
         q,
         filter_error,

@@ -3,6 +3,7 @@
 mod admin;
 mod item;
 pub mod seed;
+mod seed_sprints;
 mod serve;
 
 use std::process::ExitCode;

@@ -214,7 +214,50 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
     )
     .await
     .map_err(e)?;
+    demo_scrum(db, &demo, &w, &dev, &devctx).await?;
     Ok(Some((DEMO_EMAIL.to_string(), DEMO_PASSWORD.to_string())))
+}
+
+/// A Scrum Master and a second developer join, and the team gets two months of sprints.
+async fn demo_scrum(
+    db: &Db,
+    demo: &accounts::User,
+    w: &crate::workspace::Workspace,
+    dev: &accounts::User,
+    devctx: &crate::workspace::ProductCtx,
+) -> anyhow::Result<()> {
+    let sam = accounts::create_user(db, "sam@throughline.local", "Sam Scrum", DEMO_PASSWORD)
+        .await
+        .map_err(e)?;
+    let priya = accounts::create_user(db, "priya@throughline.local", "Priya Patel", DEMO_PASSWORD)
+        .await
+        .map_err(e)?;
+    let admin_ctx = ws::product_ctx(db, demo.id, "demo", "ONB")
+        .await
+        .map_err(e)?;
+    for (u, role) in [(&sam, Role::Sm), (&priya, Role::Dev)] {
+        ws::add_member(db, demo, w, true, &u.email, false)
+            .await
+            .map_err(e)?;
+        ws::set_roles(db, demo, &admin_ctx, u.id, &[role])
+            .await
+            .map_err(e)?;
+    }
+    let po = ws::product_ctx(db, demo.id, "demo", "ONB")
+        .await
+        .map_err(e)?;
+    let smctx = ws::product_ctx(db, sam.id, "demo", "ONB")
+        .await
+        .map_err(e)?;
+    let pctx = ws::product_ctx(db, priya.id, "demo", "ONB")
+        .await
+        .map_err(e)?;
+    let cast = super::seed_sprints::Cast {
+        po: (demo, &po),
+        sm: (&sam, &smctx),
+        devs: [(dev, devctx), (&priya, &pctx)],
+    };
+    super::seed_sprints::seed(db, &cast).await
 }
 
 /// Deterministic pseudo-random numbers, so every run seeds the same dataset.

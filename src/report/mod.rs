@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod charts;
+pub mod pages;
 pub mod store;
 
 use chrono::{DateTime, Utc};

@@ -2,6 +2,7 @@
 //! become backlog tasks; the next retrospective opens with the previous one's actions.
 
 pub mod api;
+pub mod pages;
 pub mod store;
 
 use serde::Serialize;

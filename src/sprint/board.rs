@@ -202,14 +202,18 @@ pub async fn burndown(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Burndown> {
 
 /// The burndown as an SVG chart: remaining, ideal and scope, with scope changes marked.
 pub fn burndown_svg(b: &Burndown) -> String {
-    let points: Vec<crate::chart::BurnPoint> = b
+    if b.days.is_empty() {
+        return crate::chart::burndown(&format!("{} burndown", b.sprint.name), &[]);
+    }
+    let total = (b.sprint.end_date - b.sprint.start_date).num_days().max(1) as f64;
+    let mut points: Vec<crate::chart::BurnPoint> = b
         .days
         .iter()
         .map(|d| crate::chart::BurnPoint {
             label: d.date.format("%d %b").to_string(),
-            remaining: d.remaining as f64,
+            remaining: Some(d.remaining as f64),
             ideal: d.ideal,
-            scope: d.scope as f64,
+            scope: Some(d.scope as f64),
             change: match (d.added, d.removed) {
                 (0, 0) => None,
                 (a, 0) => Some(format!("+{a}")),
@@ -218,5 +222,18 @@ pub fn burndown_svg(b: &Burndown) -> String {
             },
         })
         .collect();
+    // The rest of the sprint carries the ideal line, so the chart always spans the sprint.
+    let mut day = b.days.last().map_or(b.sprint.start_date, |d| d.date);
+    while day < b.sprint.end_date {
+        day = day.succ_opt().unwrap_or(b.sprint.end_date);
+        let i = (day - b.sprint.start_date).num_days() as f64;
+        points.push(crate::chart::BurnPoint {
+            label: day.format("%d %b").to_string(),
+            remaining: None,
+            ideal: b.baseline as f64 * (1.0 - i / total),
+            scope: None,
+            change: None,
+        });
+    }
     crate::chart::burndown(&format!("{} burndown", b.sprint.name), &points)
 }

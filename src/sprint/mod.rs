@@ -5,15 +5,19 @@
 
 pub mod api;
 pub mod board;
+pub mod board_pages;
 pub mod burndown;
 pub mod capacity;
 pub mod input;
+pub mod pages;
 pub mod review;
+pub mod review_pages;
 pub mod scope;
 pub mod service;
 pub mod store;
 pub mod team;
 pub mod team_api;
+pub mod team_pages;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Serialize;

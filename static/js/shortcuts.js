@@ -1,5 +1,5 @@
 /* Shortcuts on every page: "/" focuses the filter, "?" opens the shortcut sheet (Escape closes it),
-   "g" then "b" goes to the backlog. Keys typed in form fields are left alone. Plain ES2017. */
+   "g" then "b", "s" or "r" goes to the backlog, sprints or reports. Keys typed in form fields are left alone. Plain ES2017. */
 (function () {
   'use strict';
 
@@ -59,8 +59,9 @@
       if (sheet) { e.preventDefault(); openSheet(); }
     } else if (e.key === 'g' && !e.shiftKey) {
       gPressedAt = now;
-    } else if (e.key === 'b' && afterG) {
-      const link = document.querySelector('a[data-shortcut="backlog"]');
+    } else if (afterG && (e.key === 'b' || e.key === 's' || e.key === 'r')) {
+      const target = { b: 'backlog', s: 'sprints', r: 'reports' }[e.key];
+      const link = document.querySelector('a[data-shortcut="' + target + '"]');
       if (link) { e.preventDefault(); window.location.assign(link.href); }
     }
   });

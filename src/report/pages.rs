@@ -1,0 +1,101 @@
+//! The reports page: charts and their numbers, per product or per team.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use super::{charts, store, Report};
+use crate::auth::extract::PageUser;
+use crate::backlog::pages::product_layout;
+use crate::error::{Error, Result};
+use crate::page::{render, Layout};
+use crate::sprint::team::{self, Team};
+use crate::state::AppState;
+use crate::workspace::store::product_ctx;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/w/{ws}/p/{product}/reports", get(page))
+        .route("/w/{ws}/p/{product}/reports/{chart}", get(chart))
+}
+
+#[derive(Deserialize)]
+struct Params {
+    team: Option<String>,
+}
+
+impl Params {
+    fn team(&self) -> Option<i64> {
+        self.team.as_deref().and_then(|t| t.parse().ok())
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "report/report.html")]
+struct ReportPage {
+    layout: Layout,
+    ws: String,
+    pkey: String,
+    tab: &'static str,
+    r: Report,
+    teams: Vec<Team>,
+    team: Option<i64>,
+    query: String,
+}
+
+impl ReportPage {
+    fn pct(&self, v: &Option<f64>) -> String {
+        v.map(|x| format!("{:.0} %", x * 100.0))
+            .unwrap_or_else(|| "–".into())
+    }
+    fn num(&self, v: &Option<f64>) -> String {
+        v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into())
+    }
+    fn selected(&self, id: &i64) -> bool {
+        self.team == Some(*id)
+    }
+}
+
+async fn page(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    Query(q): Query<Params>,
+) -> Result<Response> {
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let team = q.team();
+    let r = store::report(&st.db, &ctx, team).await?;
+    let teams = team::list(&st.db, &ctx).await?;
+    Ok(render(&ReportPage {
+        layout: product_layout(&user, &ctx, format!("{} reports", ctx.product.name)),
+        ws,
+        pkey: ctx.product.key.clone(),
+        tab: "reports",
+        query: team.map(|t| format!("?team={t}")).unwrap_or_default(),
+        r,
+        teams,
+        team,
+    }))
+}
+
+async fn chart(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product, chart)): Path<(String, String, String)>,
+    Query(q): Query<Params>,
+) -> Result<Response> {
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = store::report(&st.db, &ctx, q.team()).await?;
+    let svg = charts::by_name(&r, &chart).ok_or(Error::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        svg,
+    )
+        .into_response())
+}

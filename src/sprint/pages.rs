@@ -1,0 +1,265 @@
+//! HTML pages for sprints: the list, scheduling, and the planning view.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::scope;
+use super::service::{self, Planning, Schedule};
+use super::team::{self, Team};
+use super::Sprint;
+use crate::auth::extract::PageUser;
+use crate::auth::Action;
+use crate::backlog::pages::product_layout;
+use crate::error::Result;
+use crate::page::{back, form_int, render, Flash, FormData, Layout};
+use crate::state::AppState;
+use crate::workspace::store::product_ctx;
+use crate::workspace::ProductCtx;
+
+pub fn routes() -> Router<AppState> {
+    const S: &str = "/w/{ws}/p/{product}/sprints";
+    Router::new()
+        .route(S, get(index).post(create))
+        .route(&format!("{S}/{{id}}/plan"), get(plan))
+        .route(&format!("{S}/{{id}}/commit"), post(commit))
+        .route(&format!("{S}/{{id}}/uncommit"), post(uncommit))
+        .route(&format!("{S}/{{id}}/availability"), post(availability))
+        .route(&format!("{S}/{{id}}/goal"), post(goal))
+        .route(&format!("{S}/{{id}}/start"), post(start))
+}
+
+/// The frame of every sprint page: breadcrumbs to the product's sprints.
+pub fn sprint_layout(user: &PageUser, ctx: &ProductCtx, title: impl Into<String>) -> Layout {
+    product_layout(user, ctx, title).crumb(
+        format!("/w/{}/p/{}/sprints", ctx.workspace.slug, ctx.product.key),
+        "Sprints",
+    )
+}
+
+pub fn sprint_url(ctx: &ProductCtx, id: i64, page: &str) -> String {
+    format!(
+        "/w/{}/p/{}/sprints/{id}/{page}",
+        ctx.workspace.slug, ctx.product.key
+    )
+}
+
+#[derive(askama::Template)]
+#[template(path = "sprint/index.html")]
+struct IndexPage {
+    layout: Layout,
+    ws: String,
+    pkey: String,
+    tab: &'static str,
+    error: Option<String>,
+    sprints: Vec<Sprint>,
+    teams: Vec<Team>,
+    can_plan: bool,
+}
+
+impl IndexPage {
+    fn state_title(&self, s: &str) -> &'static str {
+        super::state_title(s)
+    }
+}
+
+async fn index(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    Query(f): Query<Flash>,
+) -> Result<Response> {
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let sprints = service::list(&st.db, &ctx, None).await?;
+    let teams = team::list(&st.db, &ctx).await?;
+    Ok(render(&IndexPage {
+        layout: product_layout(&user, &ctx, format!("{} sprints", ctx.product.name)),
+        ws,
+        pkey: ctx.product.key.clone(),
+        tab: "sprints",
+        error: f.error,
+        can_plan: ctx.grants.may(Action::PlanSprint),
+        sprints,
+        teams,
+    }))
+}
+
+async fn create(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let to = format!("/w/{ws}/p/{product}/sprints");
+    let outcome = async {
+        let s = Schedule {
+            team_id: form_int(&form, "team_id")?.unwrap_or(0),
+            name: form.text("name"),
+            goal: form.text("goal"),
+            start: form.text("start_date"),
+            end: form.text("end_date"),
+        };
+        service::create(&st.db, &user.user, &ctx, s)
+            .await
+            .map(|_| ())
+    };
+    back(&to, outcome.await)
+}
+
+#[derive(askama::Template)]
+#[template(path = "sprint/plan.html")]
+struct PlanPage {
+    layout: Layout,
+    ws: String,
+    pkey: String,
+    tab: &'static str,
+    error: Option<String>,
+    p: Planning,
+    can_commit: bool,
+    can_start: bool,
+    can_capacity: bool,
+    can_plan: bool,
+}
+
+impl PlanPage {
+    fn pct(&self) -> u32 {
+        let cap = self.p.capacity.points.max(1.0);
+        ((self.p.committed_points as f64 / cap) * 100.0)
+            .round()
+            .clamp(0.0, 999.0) as u32
+    }
+    fn why(&self, reasons: &[String]) -> String {
+        reasons.join("; ")
+    }
+    fn days_off(&self, a: &super::capacity::Availability) -> String {
+        a.days_off
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+async fn plan(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product, id)): Path<(String, String, i64)>,
+    Query(f): Query<Flash>,
+) -> Result<Response> {
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let p = service::planning(&st.db, &ctx, id).await?;
+    let g = &ctx.grants;
+    Ok(render(&PlanPage {
+        layout: sprint_layout(&user, &ctx, format!("Plan {}", p.sprint.name)),
+        ws,
+        pkey: ctx.product.key.clone(),
+        tab: "sprints",
+        error: f.error,
+        can_commit: g.may(Action::CommitItems),
+        can_start: g.may(Action::StartSprint),
+        can_capacity: g.may(Action::ManageTeam),
+        can_plan: g.may(Action::PlanSprint),
+        p,
+    }))
+}
+
+type Form3 = Path<(String, String, i64)>;
+
+async fn commit(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product, id)): Form3,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let exception = form.get("exception").map(str::to_string);
+    let r = scope::commit(
+        &st.db,
+        &user.user,
+        &ctx,
+        id,
+        &form.all("items"),
+        form.flag("for_goal"),
+        exception.as_deref(),
+    )
+    .await;
+    back(&sprint_url(&ctx, id, "plan"), r.map(|_| ()))
+}
+
+async fn uncommit(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product, id)): Form3,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = scope::uncommit(&st.db, &user.user, &ctx, id, &form.all("items")).await;
+    back(&sprint_url(&ctx, id, "plan"), r)
+}
+
+async fn availability(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product, id)): Form3,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = async {
+        let user_id = form_int(&form, "user_id")?.unwrap_or(0);
+        let focus = form_int(&form, "focus_pct")?.unwrap_or(100);
+        let days: Vec<String> = form
+            .text("days_off")
+            .split([',', ' '])
+            .map(str::to_string)
+            .collect();
+        service::set_availability(&st.db, &user.user, &ctx, id, user_id, focus, &days).await
+    };
+    back(&sprint_url(&ctx, id, "plan"), r.await)
+}
+
+async fn goal(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product, id)): Form3,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = async {
+        let patch = service::SprintPatch {
+            name: None,
+            goal: Some(form.text("goal")),
+            start: None,
+            end: None,
+        };
+        service::update(&st.db, &user.user, &ctx, id, form.version()?, patch)
+            .await
+            .map(|_| ())
+    };
+    back(&sprint_url(&ctx, id, "plan"), r.await)
+}
+
+async fn start(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product, id)): Form3,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = async {
+        service::start(&st.db, &user.user, &ctx, id, form.version()?)
+            .await
+            .map(|_| ())
+    };
+    match r.await {
+        Ok(()) => back(&sprint_url(&ctx, id, "board"), Ok(())),
+        Err(e) => back(&sprint_url(&ctx, id, "plan"), Err(e)),
+    }
+}

@@ -1,0 +1,149 @@
+//! The teams page: who works on the product, their default availability, WIP limits.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::team::{self, Team, TeamPatch, WipLimits};
+use crate::auth::extract::PageUser;
+use crate::auth::Action;
+use crate::backlog::pages::product_layout;
+use crate::error::{Error, Result};
+use crate::page::{back, form_int, render, Flash, FormData, Layout};
+use crate::state::AppState;
+use crate::workspace::store::product_ctx;
+
+pub fn routes() -> Router<AppState> {
+    const T: &str = "/w/{ws}/p/{product}/teams";
+    Router::new()
+        .route(T, get(page).post(create))
+        .route(&format!("{T}/attach"), post(attach))
+        .route(&format!("{T}/{{id}}"), post(update))
+        .route(&format!("{T}/{{id}}/members"), post(member))
+}
+
+#[derive(askama::Template)]
+#[template(path = "sprint/teams.html")]
+struct TeamsPage {
+    layout: Layout,
+    ws: String,
+    pkey: String,
+    tab: &'static str,
+    error: Option<String>,
+    teams: Vec<Team>,
+    can_manage: bool,
+}
+
+fn opt(v: &Option<i64>) -> String {
+    v.map(|n| n.to_string()).unwrap_or_default()
+}
+
+impl TeamsPage {
+    fn limit(&self, v: &Option<i64>) -> String {
+        opt(v)
+    }
+}
+
+async fn page(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    Query(f): Query<Flash>,
+) -> Result<Response> {
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let teams = team::list(&st.db, &ctx).await?;
+    Ok(render(&TeamsPage {
+        layout: product_layout(&user, &ctx, format!("{} teams", ctx.product.name)),
+        ws,
+        pkey: ctx.product.key.clone(),
+        tab: "teams",
+        error: f.error,
+        can_manage: ctx.grants.may(Action::ManageTeam),
+        teams,
+    }))
+}
+
+async fn create(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = team::create(&st.db, &user.user, &ctx, &form.text("name")).await;
+    back(&format!("/w/{ws}/p/{product}/teams"), r.map(|_| ()))
+}
+
+async fn attach(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = team::attach(&st.db, &user.user, &ctx, &form.text("name")).await;
+    back(&format!("/w/{ws}/p/{product}/teams"), r.map(|_| ()))
+}
+
+async fn update(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product, id)): Path<(String, String, i64)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = async {
+        let patch = TeamPatch {
+            name: form.get("name").map(str::to_string),
+            velocity_window: form_int(&form, "velocity_window")?,
+            wip: Some(WipLimits {
+                todo: form_int(&form, "wip_todo")?,
+                in_progress: form_int(&form, "wip_in_progress")?,
+                in_review: form_int(&form, "wip_in_review")?,
+            }),
+        };
+        team::update(&st.db, &user.user, &ctx, id, form.version()?, patch)
+            .await
+            .map(|_| ())
+    };
+    back(&format!("/w/{ws}/p/{product}/teams"), r.await)
+}
+
+async fn member(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product, id)): Path<(String, String, i64)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = async {
+        if let Some(uid) = form.get("remove").and_then(|v| v.parse().ok()) {
+            return team::remove_member(&st.db, &user.user, &ctx, id, uid)
+                .await
+                .map(|_| ());
+        }
+        let ppd: f64 = form
+            .text("points_per_day")
+            .trim()
+            .parse()
+            .map_err(|_| Error::invalid("points_per_day", "a number such as 1 or 0.5"))?;
+        let focus = form_int(&form, "focus_pct")?.unwrap_or(100);
+        team::set_member(
+            &st.db,
+            &user.user,
+            &ctx,
+            id,
+            &form.text("email"),
+            ppd,
+            focus,
+        )
+        .await
+        .map(|_| ())
+    };
+    back(&format!("/w/{ws}/p/{product}/teams"), r.await)
+}
