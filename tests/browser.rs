@@ -9,63 +9,9 @@ use std::time::Duration;
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
-use support::{spawn_app, TestApp, PASSWORD};
-
-async fn browser() -> Option<Client> {
-    let url = std::env::var("THROUGHLINE_WEBDRIVER")
-        .ok()
-        .filter(|u| !u.is_empty())?;
-    let binary =
-        std::env::var("THROUGHLINE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), json!({
-        "binary": binary,
-        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-    }));
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    Some(
-        ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&url)
-            .await
-            .expect("connect to chromedriver"),
-    )
-}
-
-async fn click(c: &Client, css: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("find {css}: {e}"));
-    e.click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn type_into(c: &Client, css: &str, text: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("find {css}: {e}"));
-    e.send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
-}
-
-async fn sign_in(c: &Client, app: &TestApp, email: &str) {
-    c.goto(&app.url("/login")).await.expect("login page");
-    type_into(c, "#email", email).await;
-    type_into(c, "#password", PASSWORD).await;
-    click(c, "button[type=submit]").await;
-    // The sign-in page has no top bar; every signed-in page does.
-    c.wait()
-        .for_element(Locator::Css("header.topbar"))
-        .await
-        .expect("signed in");
-}
+use fantoccini::{Client, Locator};
+use support::web::{browser, click, sign_in, type_into};
+use support::{spawn_app, TestApp};
 
 async fn row_keys(c: &Client) -> Vec<String> {
     let mut keys = Vec::new();

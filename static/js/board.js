@@ -89,6 +89,7 @@
         }
       });
     });
+    board.classList.add('is-sortable');
   }
 
   function cards() { return Array.prototype.slice.call(board.querySelectorAll('.card')); }

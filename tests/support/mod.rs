@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod scrum;
+pub mod session;
+pub mod web;
 
 use std::net::SocketAddr;
 

@@ -1,0 +1,367 @@
+#![allow(clippy::unwrap_used)]
+//! The Scrum cycle in headless Chromium: planning, the board, the review, the retrospective.
+//! Skipped unless THROUGHLINE_WEBDRIVER names a running chromedriver (scripts/test starts one).
+
+mod support;
+
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::{Client, Locator};
+use reqwest::Method;
+use serde_json::{json, Value};
+use support::scrum::*;
+use support::web::{browser, click, sign_in, type_into};
+use support::{spawn_app, Caller, TestApp};
+
+/// A workspace where the owner holds every product role, a team, and ready stories.
+async fn setup(app: &TestApp, stories: &[(&str, i64)]) -> (Caller, i64, Vec<String>) {
+    let owner = app.workspace().await;
+    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
+        .await;
+    let t = json_ok(
+        app.post(&owner, &format!("{P}/teams"), json!({"name": "Core"}))
+            .await,
+        201,
+    )
+    .await;
+    let team = t["id"].as_i64().unwrap();
+    let r = app
+        .req(&owner, Method::PUT, &format!("{P}/teams/{team}/members"))
+        .json(&json!({"email": owner.email, "points_per_day": 1.0, "focus_pct": 100}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut keys = Vec::new();
+    for (title, points) in stories {
+        keys.push(
+            ready_story(
+                app,
+                &owner,
+                title,
+                *points,
+                &["Given a When b Then c", "Given d When e Then f"],
+            )
+            .await,
+        );
+    }
+    (owner, team, keys)
+}
+
+/// A started sprint holding `keys`.
+async fn running(app: &TestApp, owner: &Caller, team: i64, keys: &[String]) -> i64 {
+    let id = sprint(app, owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
+        .as_i64()
+        .unwrap();
+    json_ok(
+        app.post(
+            owner,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": keys}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let v = version(app, owner, id).await;
+    json_ok(
+        post_v(app, owner, &format!("{P}/sprints/{id}/start"), v, json!({})).await,
+        200,
+    )
+    .await;
+    id
+}
+
+async fn wait_until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..50 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("find {css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn plan_a_sprint_in_the_browser() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let (owner, _, keys) = setup(&app, &[("sign up", 3), ("invite", 5), ("import", 8)]).await;
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url("/w/acme/p/ONB/sprints")).await.unwrap();
+    type_into(&c, "#s-name", "Sprint 1").await;
+    type_into(&c, "#s-goal", "New admins get started alone").await;
+    // Date inputs take typed text in the browser's locale; set their values directly.
+    c.execute("document.getElementById('s-start').value = '2027-01-04'; document.getElementById('s-end').value = '2027-01-17';", vec![])
+        .await
+        .unwrap();
+    click(&c, "form[action$='/sprints'] button.btn-primary").await;
+    c.wait()
+        .for_element(Locator::Css("#sprints"))
+        .await
+        .expect("sprint listed");
+    click(&c, "#sprints a[href$='/plan']").await;
+    c.wait()
+        .for_element(Locator::Css("#candidates"))
+        .await
+        .expect("planning page");
+    // Capacity: 10 workdays × 1 point, a guess; the forecast pre-selects 3 + 5 and stops at 8.
+    assert_eq!(text_of(&c, "#capacity").await, "10.0");
+    for (k, checked) in keys.iter().zip([true, true, false]) {
+        let b = c
+            .find(Locator::Css(&format!("#candidates input[value='{k}']")))
+            .await
+            .unwrap();
+        assert_eq!(
+            b.prop("checked").await.unwrap().as_deref() == Some("true"),
+            checked,
+            "{k}"
+        );
+    }
+    type_into(&c, "#exception", "").await;
+    click(&c, "#commit-selected").await;
+    c.wait()
+        .for_element(Locator::Css("#committed-items"))
+        .await
+        .expect("committed");
+    assert_eq!(text_of(&c, "#committed").await, "8");
+    let sprints: Value = json_ok(app.get(&owner, &format!("{P}/sprints")).await, 200).await;
+    let id = sprints[0]["id"].as_i64().unwrap();
+    let plan = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{id}/planning")).await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["committed_points"], 8);
+    assert_eq!(plan["sprint"]["goal"], "New admins get started alone");
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn move_cards_on_the_board_by_mouse_and_keyboard() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let (owner, team, keys) = setup(&app, &[("sign up", 3), ("invite", 5)]).await;
+    let id = running(&app, &owner, team, &keys).await;
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url(&format!("/w/acme/p/ONB/sprints/{id}/board")))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#board.is-sortable"))
+        .await
+        .expect("board ready");
+    let board_status = |key: String| {
+        let app = &app;
+        let owner = &owner;
+        async move {
+            let b = json_ok(
+                app.get(owner, &format!("{P}/sprints/{id}/board")).await,
+                200,
+            )
+            .await;
+            b["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|col| {
+                    col["cards"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|card| card["key"] == key.as_str())
+                })
+                .map(|col| col["status"].as_str().unwrap().to_string())
+                .unwrap_or_default()
+        }
+    };
+    // Drag the first card into "In progress".
+    let card = c
+        .find(Locator::Css(&format!(
+            ".card[data-key='{}'] .card-title",
+            keys[0]
+        )))
+        .await
+        .unwrap();
+    let target = c
+        .find(Locator::Css(".cards[data-status='in_progress']"))
+        .await
+        .unwrap();
+    let drag = MouseActions::new("mouse".to_string())
+        .then(PointerAction::MoveToElement {
+            element: card,
+            duration: None,
+            x: 0,
+            y: 0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 5,
+            y: 5,
+        })
+        .then(PointerAction::MoveToElement {
+            element: target,
+            duration: Some(Duration::from_millis(300)),
+            x: 0,
+            y: 0,
+        })
+        .then(PointerAction::Pause {
+            duration: Duration::from_millis(200),
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    c.perform_actions(drag).await.expect("drag");
+    wait_until("the drop reaches the server", || {
+        let f = board_status(keys[0].clone());
+        async move { f.await == "in_progress" }
+    })
+    .await;
+    // The second card by keyboard: select it, then l twice moves it to "In review".
+    let second = c
+        .find(Locator::Css(&format!(".card[data-key='{}']", keys[1])))
+        .await
+        .unwrap();
+    // Keys typed into the card reach the board's handler with the card selected.
+    second.send_keys("l").await.unwrap();
+    wait_until("the first key move lands", || {
+        let f = board_status(keys[1].clone());
+        async move { f.await == "in_progress" }
+    })
+    .await;
+    second.send_keys("l").await.unwrap();
+    wait_until("the second key move lands", || {
+        let f = board_status(keys[1].clone());
+        async move { f.await == "in_review" }
+    })
+    .await;
+    // Both moves survive a reload.
+    c.refresh().await.unwrap();
+    c.wait().for_element(Locator::Css("#board")).await.unwrap();
+    let in_review = c
+        .find_all(Locator::Css(".cards[data-status='in_review'] .card"))
+        .await
+        .unwrap();
+    assert_eq!(in_review.len(), 1);
+    assert_eq!(
+        in_review[0].attr("data-key").await.unwrap().as_deref(),
+        Some(keys[1].as_str())
+    );
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn record_a_review_in_the_browser() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let (owner, team, keys) = setup(&app, &[("sign up", 3), ("invite", 5)]).await;
+    let id = running(&app, &owner, team, &keys).await;
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url(&format!("/w/acme/p/ONB/sprints/{id}/review")))
+        .await
+        .unwrap();
+    let k = &keys[0];
+    click(
+        &c,
+        &format!("#review-{k} input[name='verdict-1'][value='pass']"),
+    )
+    .await;
+    click(
+        &c,
+        &format!("#review-{k} input[name='verdict-2'][value='pass']"),
+    )
+    .await;
+    click(&c, &format!("#review-{k} button")).await;
+    c.wait()
+        .for_element(Locator::Css(&format!("#review-{k} .badge-ready")))
+        .await
+        .expect("accepted");
+    let k2 = &keys[1];
+    click(
+        &c,
+        &format!("#review-{k2} input[name='verdict-1'][value='fail']"),
+    )
+    .await;
+    type_into(&c, &format!("#note-{k2}-1"), "the invite link 404s").await;
+    click(&c, &format!("#review-{k2} button")).await;
+    c.wait()
+        .for_element(Locator::Css(&format!("#review-{k2} .badge-unready")))
+        .await
+        .expect("not accepted");
+    click(&c, "input[name='goal_met'][value='yes']").await;
+    click(&c, "form[action$='/review/goal'] button").await;
+    c.wait()
+        .for_element(Locator::Css("#accepted-points"))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&c, "#accepted-points").await, "3");
+    let r = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{id}/review")).await,
+        200,
+    )
+    .await;
+    assert_eq!(r["accepted_points"], 3);
+    assert_eq!(r["items"][1]["criteria"][0]["note"], "the invite link 404s");
+    assert_eq!(r["sprint"]["goal_met"], true);
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn add_a_retro_action_in_the_browser() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let (owner, team, keys) = setup(&app, &[("sign up", 3)]).await;
+    let id = running(&app, &owner, team, &keys).await;
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url(&format!("/w/acme/p/ONB/sprints/{id}/retro")))
+        .await
+        .unwrap();
+    click(&c, "form[action$='/retro'] button").await;
+    c.wait()
+        .for_element(Locator::Css("#new-to_improve"))
+        .await
+        .expect("opened");
+    type_into(&c, "#new-to_improve", "Reviews wait two days").await;
+    click(&c, "form:has(#new-to_improve) button").await;
+    c.wait()
+        .for_element(Locator::Css(".card[id^='entry-']"))
+        .await
+        .expect("entry");
+    type_into(&c, "#action-text", "Set up a review rota").await;
+    type_into(&c, "#action-owner", &owner.email).await;
+    click(&c, "form[action$='/retro/actions'] button").await;
+    c.wait()
+        .for_element(Locator::Css("#actions"))
+        .await
+        .expect("action listed");
+    let key = text_of(&c, "#actions td.key").await;
+    let task = app.show(&owner, &key).await;
+    assert_eq!(task["title"], "Set up a review rota");
+    assert_eq!(task["kind"], "task");
+    c.close().await.unwrap();
+}

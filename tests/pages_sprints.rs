@@ -1,0 +1,161 @@
+#![allow(clippy::unwrap_used)]
+//! Sprint pages on the rendered HTML: what each role sees, forms, refusals shown in place,
+//! escaping, and the charts served as SVG.
+
+mod support;
+
+use support::scrum::*;
+use support::session::{between, sign_in};
+use support::spawn_app;
+
+#[tokio::test]
+async fn sprint_pages_render_for_each_role_and_forms_work() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
+        .await;
+    let sh = app.member(&owner, "Stan", &["stakeholder"]).await;
+    let team = team(&app, &owner, &app.member(&owner, "Sam", &["sm"]).await).await;
+    let s = sprint(
+        &app,
+        &owner,
+        team,
+        "<b>Sprint</b> 1",
+        "2027-01-04",
+        "2027-01-17",
+    )
+    .await;
+    let id = s["id"].as_i64().unwrap();
+    let ready = ready_story(&app, &owner, "sign up", 3, &["Given a When b Then c"]).await;
+    let vague = app.story(&owner, "vague thing").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let get = |path: String| {
+        let client = client.clone();
+        let url = app.url(&path);
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.text().await.unwrap()
+        }
+    };
+    let base = format!("/w/acme/p/ONB/sprints/{id}");
+    let html = get("/w/acme/p/ONB/sprints".into()).await;
+    assert!(
+        html.contains("&#60;b&#62;Sprint&#60;/b&#62; 1") && !html.contains("<b>Sprint</b>"),
+        "names are escaped"
+    );
+    assert!(html.contains("Schedule a sprint"));
+    let plan = get(format!("{base}/plan")).await;
+    assert!(
+        plan.contains("id=\"candidates\"")
+            && plan.contains(&ready)
+            && plan.contains("Commit selected")
+    );
+    assert!(plan.contains("a guess"), "no history yet");
+
+    // A refused commit comes back to the same page with the reason.
+    let r = client
+        .post(app.url(&format!("{base}/commit")))
+        .form(&[("csrf", csrf.as_str()), ("items", vague.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with(&format!("{base}/plan?error=")), "{to}");
+    let page = get(to).await;
+    assert!(
+        between(&page, "role=\"alert\">", "</div>")
+            .unwrap()
+            .contains("is not ready"),
+        "{page}"
+    );
+    // A good one lands; a missing CSRF token changes nothing.
+    let r = client
+        .post(app.url(&format!("{base}/commit")))
+        .form(&[("items", ready.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = client
+        .post(app.url(&format!("{base}/commit")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("items", ready.as_str()),
+            ("for_goal", "on"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], format!("{base}/plan").as_str());
+    let plan = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{id}/planning")).await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["committed_points"], 3);
+    assert_eq!(plan["committed"][0]["for_goal"], true);
+
+    // Start from the page (with the version), then the board, review and retro render.
+    let v = version(&app, &owner, id).await.to_string();
+    let r = client
+        .post(app.url(&format!("{base}/start")))
+        .form(&[("csrf", csrf.as_str()), ("version", v.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], format!("{base}/board").as_str());
+    let board = get(format!("{base}/board")).await;
+    assert!(board.contains("data-can-move") && board.contains(&format!("data-key=\"{ready}\"")));
+    assert!(board.contains("burndown.svg") && board.contains("Change the scope"));
+    let svg = client
+        .get(app.url(&format!("{base}/burndown.svg")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    let review = get(format!("{base}/review")).await;
+    assert!(review.contains("name=\"verdict-1\"") && review.contains("Close the sprint"));
+    let retro = get(format!("{base}/retro")).await;
+    assert!(retro.contains("Open the retrospective"));
+    for page in ["/w/acme/p/ONB/teams", "/w/acme/p/ONB/reports"] {
+        get(page.into()).await;
+    }
+    let chart = client
+        .get(app.url("/w/acme/p/ONB/reports/velocity.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert!(chart.text().await.unwrap().starts_with("<svg"));
+
+    // A stakeholder reads every page and gets no forms that would be refused.
+    let (viewer, _) = sign_in(&app, &sh.email).await;
+    for (path, absent) in [
+        (format!("{base}/board"), "data-can-move"),
+        (format!("{base}/review"), "name=\"verdict-1\""),
+        (format!("{base}/plan"), "Start the sprint"),
+        ("/w/acme/p/ONB/teams".to_string(), "Create team"),
+    ] {
+        let r = viewer.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(
+            !r.text().await.unwrap().contains(absent),
+            "{path} shows {absent}"
+        );
+    }
+    // A card move from the page's script answers in plain text.
+    let r = client
+        .post(app.url(&format!("{base}/board/move")))
+        .header("x-csrf-token", &csrf)
+        .form(&[("item", ready.as_str()), ("status", "sideways")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("status"));
+}
