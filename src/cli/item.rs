@@ -130,13 +130,18 @@ pub enum ItemCommand {
     },
 }
 
-async fn actor(db: &Db, who: &Who) -> anyhow::Result<User> {
+pub(super) async fn actor(db: &Db, who: &Who) -> anyhow::Result<User> {
     store::find_by_email(db, &who.email)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no account with e-mail {}", who.email))
 }
 
-async fn ctx(db: &Db, user: &User, who: &Who, product: &str) -> anyhow::Result<ProductCtx> {
+pub(super) async fn ctx(
+    db: &Db,
+    user: &User,
+    who: &Who,
+    product: &str,
+) -> anyhow::Result<ProductCtx> {
     ws_store::product_ctx(db, user.id, &who.workspace, product)
         .await
         .map_err(|e| anyhow::anyhow!("{}/{product}: {e}", who.workspace))
@@ -148,7 +153,7 @@ fn prefix(key: &str) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow::anyhow!("{key:?} is not an item key like ONB-42"))
 }
 
-fn err(e: crate::error::Error) -> anyhow::Error {
+pub(super) fn err(e: crate::error::Error) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 

@@ -5,6 +5,7 @@ mod item;
 pub mod seed;
 mod seed_sprints;
 mod serve;
+mod sprint;
 
 use std::process::ExitCode;
 
@@ -46,6 +47,12 @@ pub enum Command {
     /// Everyday backlog work: add, edit, move, show and list items.
     #[command(subcommand)]
     Item(item::ItemCommand),
+    /// The Scrum cycle: plan, start, swap, board, review, close, retro, report.
+    #[command(subcommand)]
+    Sprint(sprint::SprintCommand),
+    /// Teams and their members' availability.
+    #[command(subcommand)]
+    Team(sprint::TeamCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -83,5 +90,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Seed(a) => seed::run(&cli.db, a).await,
         Command::Backup(a) => admin::backup(&cli.db, a).await,
         Command::Item(c) => item::run(&cli.db, c).await,
+        Command::Sprint(c) => sprint::run(&cli.db, c).await,
+        Command::Team(c) => sprint::team(&cli.db, c).await,
     }
 }

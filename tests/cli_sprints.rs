@@ -1,0 +1,265 @@
+#![allow(clippy::unwrap_used)]
+//! `throughline sprint` and `team` run as the real binary on the demo data, on both databases.
+
+mod support;
+
+use std::process::Command;
+
+use serde_json::Value;
+use throughline::db::Target;
+
+struct Cli {
+    dir: tempfile::TempDir,
+    database_url: Option<String>,
+}
+
+impl Cli {
+    async fn demo() -> Cli {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = match support::test_target(dir.path()).await {
+            Target::Postgres(url) => Some(url),
+            Target::Sqlite(_) => None,
+        };
+        let cli = Cli { dir, database_url };
+        cli.ok(&["seed", "--demo"]);
+        cli
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
+        for var in [
+            "DATABASE_URL",
+            "THROUGHLINE_DATA_DIR",
+            "THROUGHLINE_USER",
+            "THROUGHLINE_WORKSPACE",
+        ] {
+            cmd.env_remove(var);
+        }
+        if let Some(url) = &self.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd.arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    /// `sprint <args> --as <who>@throughline.local -w demo -p ONB --json`, parsed.
+    fn json(&self, who: &str, args: &[&str]) -> Value {
+        let email = format!("{who}@throughline.local");
+        let all = [
+            &["sprint"][..],
+            args,
+            &["--as", &email, "-w", "demo", "-p", "ONB", "--json"],
+        ]
+        .concat();
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_sprint_runs_from_the_command_line() {
+    let cli = Cli::demo().await;
+    // The demo has four closed sprints, Sprint 5 running and Sprint 6 planned.
+    let list = cli.json("demo", &["list"]);
+    let states: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        ["planned", "active", "closed", "closed", "closed", "closed"]
+    );
+
+    let plan = cli.json("demo", &["plan", "-s", "Sprint 6", "--commit", "ONB-31"]);
+    assert_eq!(plan["committed_points"], 5, "3 already committed + 2");
+    assert!(plan["capacity"]["how"]
+        .as_str()
+        .unwrap()
+        .starts_with("velocity"));
+
+    // Review and close the running sprint: only ONB-34 (5 points) passes every criterion.
+    let r = cli.json(
+        "demo",
+        &[
+            "review",
+            "-s",
+            "Sprint 5",
+            "--item",
+            "ONB-34",
+            "--pass",
+            "1",
+            "--pass",
+            "2",
+            "--goal-met",
+            "no",
+        ],
+    );
+    assert_eq!(r["accepted_points"], 5);
+    let err = cli.fails(&[
+        "sprint",
+        "close",
+        "-s",
+        "Sprint 5",
+        "--as",
+        "demo@throughline.local",
+        "-w",
+        "demo",
+        "-p",
+        "ONB",
+    ]);
+    assert!(err.contains("only sm may close a sprint"), "{err}");
+    let closed = cli.json("sam", &["close", "-s", "Sprint 5"]);
+    let f = &closed["figures"];
+    // Committed 18; the Safari bug (3) swapped in for the digest (3); ONB-34 accepted.
+    assert_eq!(
+        (
+            f["committed"].as_i64(),
+            f["added"].as_i64(),
+            f["removed"].as_i64(),
+            f["completed"].as_i64()
+        ),
+        (Some(18), Some(3), Some(3), Some(5))
+    );
+
+    let err = cli.fails(&[
+        "sprint",
+        "start",
+        "-s",
+        "Sprint 6",
+        "--as",
+        "dev@throughline.local",
+        "-w",
+        "demo",
+        "-p",
+        "ONB",
+    ]);
+    assert!(err.contains("only sm, po may start a sprint"), "{err}");
+    let started = cli.json("sam", &["start", "-s", "Sprint 6"]);
+    assert_eq!(started["state"], "active");
+
+    let b = cli.json(
+        "dev",
+        &[
+            "board",
+            "-s",
+            "Sprint 6",
+            "--move",
+            "ONB-31",
+            "--to",
+            "in_progress",
+        ],
+    );
+    let col = b["board"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "in_progress")
+        .unwrap();
+    assert_eq!(col["cards"][0]["key"], "ONB-31");
+    let e = cli.json(
+        "demo",
+        &[
+            "swap",
+            "-s",
+            "Sprint 6",
+            "--add",
+            "ONB-21",
+            "--reason",
+            "customer ask",
+            "--preview",
+        ],
+    );
+    assert_eq!(
+        (e["applied"].as_bool(), e["delta"].as_i64()),
+        (Some(false), Some(5))
+    );
+    let again = cli.json("demo", &["plan", "-s", "Sprint 6"]);
+    assert_eq!(again["committed_points"], 5, "a preview changes nothing");
+
+    let report = cli.json("demo", &["report", "--team", "Core"]);
+    assert_eq!(report["sprints"].as_array().unwrap().len(), 5);
+    // Velocity over the last three closed sprints: (15 + 21 + 5) ÷ 3.
+    assert!(
+        (report["velocity"].as_f64().unwrap() - 41.0 / 3.0).abs() < 1e-9,
+        "{}",
+        report["velocity"]
+    );
+
+    let retro = cli.json("sam", &["retro", "-s", "Sprint 5", "--open", "3"]);
+    assert_eq!(retro["previous"]["sprint"], "Sprint 4");
+    cli.json(
+        "dev",
+        &[
+            "retro",
+            "-s",
+            "Sprint 5",
+            "--add",
+            "to_improve",
+            "--text",
+            "Safari was untested",
+        ],
+    );
+    let retro = cli.json(
+        "sam",
+        &[
+            "retro",
+            "-s",
+            "Sprint 5",
+            "--action",
+            "Add Safari to CI",
+            "--owner",
+            "dev@throughline.local",
+        ],
+    );
+    let key = retro["actions"][0]["key"].as_str().unwrap();
+    assert!(key.starts_with("ONB-"));
+
+    let teams: Value = serde_json::from_str(&cli.ok(&[
+        "team",
+        "list",
+        "--as",
+        "demo@throughline.local",
+        "-w",
+        "demo",
+        "-p",
+        "ONB",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(teams[0]["name"], "Core");
+    assert_eq!(teams[0]["members"].as_array().unwrap().len(), 3);
+    let text = cli.ok(&[
+        "sprint",
+        "report",
+        "--as",
+        "demo@throughline.local",
+        "-w",
+        "demo",
+        "-p",
+        "ONB",
+    ]);
+    assert!(
+        text.contains("say/do") && text.contains("Sprint 5"),
+        "{text}"
+    );
+}
