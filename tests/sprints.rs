@@ -152,6 +152,13 @@ async fn a_sprint_from_planning_to_close_adds_up() {
     )
     .await;
     assert_eq!(plan["committed_points"], 8);
+    assert_eq!(plan["points"], 0, "the unestimated item adds nothing");
+    let plan = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{id}/planning")).await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["committed_points"], 8);
     assert_eq!(plan["not_ready"][0]["key"], unready.as_str());
     assert_eq!(plan["not_ready"][0]["exception"], "spike the unknowns");
 

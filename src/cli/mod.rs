@@ -3,6 +3,7 @@
 mod admin;
 mod item;
 pub mod seed;
+mod seed_scale_sprints;
 mod seed_sprints;
 mod serve;
 mod sprint;

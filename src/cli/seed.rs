@@ -292,7 +292,7 @@ const LABELS: [&str; 6] = ["api", "ux", "growth", "import", "billing", "reports"
 
 /// `(…),(…)` placeholders for a multi-row insert. SQLite gets anonymous `?`: sqlx resolves
 /// each named `$N` by a linear search, which turns thousands of parameters quadratic.
-fn values(db: &Db, rows: usize, cols: usize) -> String {
+pub(super) fn values(db: &Db, rows: usize, cols: usize) -> String {
     let mark = |i: usize| {
         if db.is_sqlite() {
             "?".to_string()
@@ -332,10 +332,12 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
     // One Argon2 hash for every member: hashing 250 passwords would dominate the seed time.
     let hash = crate::auth::hash_password("bench-password-1")?;
     let mut tx = db.begin().await?;
+    let mut members = vec![owner.id];
     for m in 0..249 {
         let uid: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
             "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(format!("member{m}@example.com")).bind(format!("Member {m}")).bind(&hash).bind(now()).fetch_one(&mut **t).await)?;
+        members.push(uid);
         with_tx!(&mut tx, t => sqlx::query("INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, FALSE)")
             .bind(w.id).bind(uid).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     }
@@ -344,6 +346,7 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
     let ranks = rank::spread(per_product);
     let mut rng = Lcg(42);
     let mut total = 0;
+    let mut products = Vec::new();
     for pi in 1..=20 {
         let p = ws::create_product(
             db,
@@ -359,9 +362,16 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
         let ctx = ws::product_ctx(db, owner.id, "bench", &p.key)
             .await
             .map_err(e)?;
-        ws::set_roles(db, &owner, &ctx, owner.id, &[Role::Pm, Role::Po, Role::Dev])
-            .await
-            .map_err(e)?;
+        ws::set_roles(
+            db,
+            &owner,
+            &ctx,
+            owner.id,
+            &[Role::Pm, Role::Po, Role::Sm, Role::Dev],
+        )
+        .await
+        .map_err(e)?;
+        products.push(p.id);
         let mut tx = db.begin().await?;
         let at = now();
         for chunk_start in (0..per_product).step_by(500) {
@@ -374,7 +384,13 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
                 let goal = GOALS[rng.next(6) as usize];
                 let points = [1i64, 2, 3, 5, 8, 13][rng.next(6) as usize];
                 let kind = ["story", "story", "story", "bug", "task"][rng.next(5) as usize];
-                let status = ["todo", "todo", "todo", "in_progress", "done"][rng.next(5) as usize];
+                let mut status =
+                    ["todo", "todo", "todo", "in_progress", "done"][rng.next(5) as usize];
+                // Items of running and planned sprints, and past the seeded ones, stay open so
+                // that the benchmark can swap and commit them.
+                if super::seed_scale_sprints::kept_open(number) && status == "done" {
+                    status = "todo";
+                }
                 let criteria = vec![
                     format!(
                         "Given a {persona} When they {goal} Then it completes within 2 seconds"
@@ -456,6 +472,8 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
             .bind(per_product as i64 + 1).bind(p.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
         tx.commit().await?;
     }
+    let sprints = super::seed_scale_sprints::seed(db, w.id, &products, &members).await?;
+    tracing::info!(sprints, "seeded teams and sprints");
     with_pool!(&db.write, p => sqlx::query("ANALYZE").execute(p).await.map(|r| r.rows_affected()))?;
     Ok(total)
 }

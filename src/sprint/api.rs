@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::board::{self, Board, Burndown, Moved};
 use super::input::*;
 use super::review::{self, Review};
-use super::scope::{self, Effect, ScopeChange};
+use super::scope::{self, Committed, Effect, ScopeChange};
 use super::service::{self, Planning, Schedule, SprintPatch};
 use super::Sprint;
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
@@ -158,39 +158,39 @@ pub async fn availability(
 
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/commit", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = CommitInput,
-    responses((status = 200, body = Planning), (status = 409, description = "the sprint has started or closed"), (status = 422, description = "an item is not ready and no exception was given")))]
+    responses((status = 200, body = Committed), (status = 409, description = "the sprint has started or closed"), (status = 422, description = "an item is not ready and no exception was given")))]
 pub async fn commit(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     Path((ws, p, id)): P3,
     ApiJson(i): ApiJson<CommitInput>,
-) -> Result<Json<Planning>, ApiError> {
+) -> Result<Json<Committed>, ApiError> {
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    scope::commit(
-        &st.db,
-        &u,
-        &ctx,
-        id,
-        &i.items,
-        i.for_goal,
-        i.exception.as_deref(),
-    )
-    .await?;
-    Ok(Json(service::planning(&st.db, &ctx, id).await?))
+    Ok(Json(
+        scope::commit(
+            &st.db,
+            &u,
+            &ctx,
+            id,
+            &i.items,
+            i.for_goal,
+            i.exception.as_deref(),
+        )
+        .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/uncommit", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = UncommitInput,
-    responses((status = 200, body = Planning), (status = 409)))]
+    responses((status = 200, body = Committed), (status = 409)))]
 pub async fn uncommit(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     Path((ws, p, id)): P3,
     ApiJson(i): ApiJson<UncommitInput>,
-) -> Result<Json<Planning>, ApiError> {
+) -> Result<Json<Committed>, ApiError> {
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    scope::uncommit(&st.db, &u, &ctx, id, &i.items).await?;
-    Ok(Json(service::planning(&st.db, &ctx, id).await?))
+    Ok(Json(scope::uncommit(&st.db, &u, &ctx, id, &i.items).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/start", tag = "sprints",

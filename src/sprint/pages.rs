@@ -199,7 +199,7 @@ async fn uncommit(
     user.check_csrf(form.get("csrf"))?;
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = scope::uncommit(&st.db, &user.user, &ctx, id, &form.all("items")).await;
-    back(&sprint_url(&ctx, id, "plan"), r)
+    back(&sprint_url(&ctx, id, "plan"), r.map(|_| ()))
 }
 
 async fn availability(

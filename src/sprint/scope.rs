@@ -197,6 +197,28 @@ fn refuse_unless_planned(s: &SprintRow) -> Result<()> {
     }
 }
 
+/// What a commit or uncommit leaves: the sprint's new version and committed points.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Committed {
+    pub sprint_id: i64,
+    pub version: i64,
+    pub committed_points: i64,
+    /// Points of the items this call committed (or took out).
+    pub points: i64,
+}
+
+async fn committed(tx: &mut Tx, sprint_id: i64, version: i64, points: i64) -> Result<Committed> {
+    let total: i64 = with_tx!(tx, t => sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL")
+        .bind(sprint_id).fetch_one(&mut **t).await)?;
+    Ok(Committed {
+        sprint_id,
+        version,
+        committed_points: total,
+        points,
+    })
+}
+
 /// Commits backlog items to a planned sprint. Not-ready items need the PO's exception reason.
 pub async fn commit(
     db: &Db,
@@ -206,7 +228,7 @@ pub async fn commit(
     keys: &[String],
     for_goal: bool,
     exception: Option<&str>,
-) -> Result<i64> {
+) -> Result<Committed> {
     ctx.grants.require(Action::CommitItems)?;
     if keys.is_empty() || keys.len() > 200 {
         return Err(Error::invalid("items", "commit 1 to 200 items at a time"));
@@ -241,8 +263,9 @@ pub async fn commit(
         ),
     )
     .await?;
+    let out = committed(&mut tx, sprint.id, sprint.version + 1, total).await?;
     tx.commit().await?;
-    Ok(total)
+    Ok(out)
 }
 
 /// Takes items back out of a planned sprint (planning, not a scope change).
@@ -252,13 +275,15 @@ pub async fn uncommit(
     ctx: &ProductCtx,
     sprint_id: i64,
     keys: &[String],
-) -> Result<()> {
+) -> Result<Committed> {
     ctx.grants.require(Action::CommitItems)?;
     let mut tx = db.begin().await?;
     let sprint = sprint_store::sprint_tx(&mut tx, ctx.product.id, sprint_id).await?;
     refuse_unless_planned(&sprint)?;
+    let mut total = 0;
     for key in keys {
         let row = item(&mut tx, ctx, "items", key).await?;
+        total += row.points.unwrap_or(0);
         let n = with_tx!(&mut tx, t => sqlx::query(
             "DELETE FROM sprint_items WHERE sprint_id = $1 AND item_id = $2 AND removed_at IS NULL")
             .bind(sprint.id).bind(row.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
@@ -282,8 +307,9 @@ pub async fn uncommit(
         ),
     )
     .await?;
+    let out = committed(&mut tx, sprint.id, sprint.version + 1, total).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(out)
 }
 
 pub fn clean_reason(field: &str, r: Option<&str>) -> Result<Option<String>> {
@@ -306,6 +332,7 @@ pub struct ScopeChange {
 /// What a scope change does to the sprint, shown before it is confirmed.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Effect {
+    pub sprint_id: i64,
     pub committed_before: i64,
     pub committed_after: i64,
     pub delta: i64,
@@ -390,6 +417,7 @@ pub async fn change_scope(
         after += add_item(&mut tx, actor, &sprint, key, &row, &a).await?;
     }
     let effect = Effect {
+        sprint_id: sprint.id,
         committed_before: before,
         committed_after: after,
         delta: after - before,
