@@ -1,8 +1,9 @@
 -- Swap an item in and another out of a running sprint, with If-Match; expects 200.
 -- Each thread cycles through its own teams' running sprints (team t: id t * 35 + 34, product
 -- t % 20 + 1) and swaps a spare item (first of the planned sprint's range) with the sprint's
--- first item, back and forth. The version comes back in each answer; a 412 would mean two
--- swaps raced, which the rotation avoids.
+-- first item, back and forth. The warm-up (BENCH_SEED >= 1000) uses teams 25-49 and the
+-- measured run teams 0-24, so each starts from sprints at version 1. The version comes back
+-- in each answer; a 412 would mean two swaps raced, which the rotation avoids.
 package.path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "?.lua;" .. package.path
 local c = require("common")
 
@@ -17,7 +18,8 @@ local at = 0
 
 function init()
   c.init()
-  for t = c.id, 49, c.threads do
+  local from = (c.seed >= 1000) and 25 or 0
+  for t = from + c.id, from + 24, c.threads do
     table.insert(teams, t)
     version[t * 35 + 34] = 1
     flipped[t * 35 + 34] = false

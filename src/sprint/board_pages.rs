@@ -76,7 +76,7 @@ async fn render_board(
     let burn = board::burndown(&st.db, &ctx, id).await?;
     let can_scope = ctx.grants.may(Action::ChangeScope) && b.sprint.state == "active";
     let candidates = if can_scope {
-        service::planning(&st.db, &ctx, id).await?.candidates
+        service::candidates(&st.db, &ctx, service::CANDIDATES).await?
     } else {
         Vec::new()
     };

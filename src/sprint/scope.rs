@@ -367,10 +367,8 @@ pub async fn change_scope(
     let reason = clean_reason("reason", Some(&c.reason))?
         .ok_or_else(|| Error::invalid("reason", "say why the scope changes"))?;
     let exception = clean_reason("exception", c.exception.as_deref())?;
-    let capacity = super::service::planning(db, ctx, sprint_id)
-        .await?
-        .capacity
-        .points;
+    let row = sprint_store::sprint(db, ctx.product.id, sprint_id).await?;
+    let capacity = super::service::capacity_of(db, &row).await?.capacity.points;
     let mut tx = db.begin().await?;
     let sprint = sprint_store::sprint_tx(&mut tx, ctx.product.id, sprint_id).await?;
     match sprint.state.as_str() {

@@ -221,11 +221,17 @@ pub struct NotReady {
 }
 
 /// How many backlog items the forecast looks at.
-const CANDIDATES: i64 = 50;
+pub const CANDIDATES: i64 = 50;
 
-pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
-    ctx.grants.require(Action::ViewBacklog)?;
-    let row = store::sprint(db, ctx.product.id, id).await?;
+/// A sprint's velocity, members' availability and the capacity they give.
+pub struct Capacities {
+    pub workdays: usize,
+    pub velocity: Option<Velocity>,
+    pub availability: Vec<Availability>,
+    pub capacity: Capacity,
+}
+
+pub async fn capacity_of(db: &Db, row: &SprintRow) -> Result<Capacities> {
     let window = team::velocity_window(db, row.team_id).await?;
     let history = store::delivered_before(db, row.team_id, &row.start_date, window).await?;
     let velocity = capacity::velocity(&history, window as usize);
@@ -235,6 +241,23 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
         a.compute(&workdays);
     }
     let capacity = capacity::capacity(velocity.as_ref(), &availability);
+    Ok(Capacities {
+        workdays: workdays.len(),
+        velocity,
+        availability,
+        capacity,
+    })
+}
+
+pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    let row = store::sprint(db, ctx.product.id, id).await?;
+    let Capacities {
+        workdays,
+        velocity,
+        availability,
+        capacity,
+    } = capacity_of(db, &row).await?;
     let committed = scope::current(db, row.id, &ctx.product.key).await?;
     let committed_points: i64 = committed.iter().map(|s| s.points).sum();
     let not_ready = committed
@@ -262,7 +285,7 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
     }
     Ok(Planning {
         sprint: row.into_sprint(&ctx.product.key),
-        workdays: workdays.len(),
+        workdays,
         availability,
         velocity,
         capacity,
@@ -273,7 +296,8 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
     })
 }
 
-async fn candidates(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<PlanningCandidate>> {
+/// The top of the backlog not yet in an open sprint, with why each is not ready.
+pub async fn candidates(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<PlanningCandidate>> {
     let rows: Vec<(i64, String, String, Option<i64>, bool, String)> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT i.number, i.title, i.kind, i.points, i.ready, i.readiness FROM items i
          WHERE i.product_id = $1 AND i.status <> 'done' AND NOT EXISTS (
