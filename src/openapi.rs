@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
-use crate::{audit, auth, backlog, report, retro, sprint, story, workspace};
+use crate::{audit, auth, backlog, notify, report, retro, sprint, story, workspace};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,9 @@ use crate::{audit, auth, backlog, report, retro, sprint, story, workspace};
         sprint::api::burndown_svg, sprint::api::show_review, sprint::api::verdicts, sprint::api::goal, sprint::api::close,
         retro::api::show, retro::api::open, retro::api::add_entry, retro::api::vote, retro::api::unvote, retro::api::add_action,
         report::api::show, report::api::chart,
+        notify::api::inbox, notify::api::read_one, notify::api::read_all, notify::api::watch, notify::api::unwatch,
+        notify::api::list, notify::api::create, notify::api::remove, notify::api::deliveries, notify::api::ping,
+        notify::api::allow_private,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

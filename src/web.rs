@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::sprint::team_api::routes())
         .merge(crate::retro::api::routes())
         .merge(crate::report::api::routes())
+        .merge(crate::notify::api::routes())
         .merge(crate::auth::pages::routes())
         .merge(crate::auth::account::routes())
         .merge(crate::workspace::pages::routes())

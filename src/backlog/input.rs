@@ -52,6 +52,10 @@ pub struct ItemPatch {
     #[schema(value_type = Option<String>)]
     pub parent: Option<Option<String>>,
     pub criteria: Option<Vec<String>>,
+    /// E-mail of the workspace member who works on it; null to clear.
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<String>)]
+    pub assignee: Option<Option<String>>,
     /// Why, recorded in the audit log.
     pub reason: Option<String>,
 }
@@ -76,6 +80,7 @@ impl ItemPatch {
             && self.labels.is_none()
             && self.parent.is_none()
             && self.criteria.is_none()
+            && self.assignee.is_none()
     }
 }
 

@@ -53,6 +53,8 @@ pub struct Item {
     #[schema(value_type = Object)]
     pub readiness: serde_json::Value,
     pub open_questions: i64,
+    /// E-mail of the member working on it.
+    pub assignee: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -313,6 +313,7 @@ impl ItemForm {
             parent: changed(&self.parent, &now.parent)
                 .map(|p| Some(p).filter(|p| !p.trim().is_empty())),
             criteria: (criteria != now.criteria).then_some(criteria),
+            assignee: None,
             reason: None,
         })
     }

@@ -170,6 +170,16 @@ pub async fn insert_in_tx(
         audit_change(ctx, actor, "item.create", id, None, Some(after), None),
     )
     .await?;
+    crate::notify::hooks::item_created(
+        tx,
+        ctx,
+        actor,
+        id,
+        &key,
+        &fields.title,
+        &fields.description,
+    )
+    .await?;
     Ok((id, key, new_rank))
 }
 
@@ -204,7 +214,7 @@ fn required_actions(p: &ItemPatch) -> Vec<Action> {
     if p.points.is_some() {
         out.push(Action::Estimate);
     }
-    if p.status.is_some() {
+    if p.status.is_some() || p.assignee.is_some() {
         out.push(Action::ChangeStatus);
     }
     if p.criteria.is_some() {
@@ -307,6 +317,26 @@ pub async fn update(
     if f.status != before_fields.status {
         store::record_status(&mut tx, row.id, &f.status).await?;
     }
+    let mut new_assignee = None;
+    if let Some(a) = &patch.assignee {
+        let id = match a.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(email) => Some(
+                store::member_id_tx(&mut tx, ctx.workspace.id, email)
+                    .await?
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            "assignee",
+                            format!("{email} is not a member of this workspace"),
+                        )
+                    })?,
+            ),
+        };
+        before["assignee_id"] = json!(store::assignee_tx(&mut tx, row.id).await?);
+        after["assignee_id"] = json!(id);
+        store::set_assignee(&mut tx, row.id, id).await?;
+        new_assignee = id;
+    }
     if let Some(labels) = &labels {
         before["labels"] = json!(store::labels_tx(&mut tx, row.id).await?);
         after["labels"] = json!(labels);
@@ -324,14 +354,49 @@ pub async fn update(
             actor,
             "item.update",
             row.id,
-            Some(before),
-            Some(after),
+            Some(before.clone()),
+            Some(after.clone()),
             reason.as_deref(),
         ),
     )
     .await?;
+    let change = crate::notify::hooks::ItemChange {
+        id: row.id,
+        key,
+        title: &f.title,
+        what: changed_fields(&before, &after),
+        text: patch.description.as_deref(),
+        assignee: new_assignee,
+        data: after,
+    };
+    crate::notify::hooks::item_changed(&mut tx, ctx, actor, change).await?;
     tx.commit().await?;
     get(db, ctx, key).await
+}
+
+/// "status → done, points" from the audit row's before and after.
+fn changed_fields(before: &serde_json::Value, after: &serde_json::Value) -> String {
+    let mut out = Vec::new();
+    if let (Some(b), Some(a)) = (before["fields"].as_object(), after["fields"].as_object()) {
+        for (k, v) in a {
+            if b.get(k) != Some(v) {
+                out.push(match (k.as_str(), v.as_str()) {
+                    ("status", Some(s)) => format!("status → {}", super::status_title(s)),
+                    _ => k.clone(),
+                });
+            }
+        }
+    }
+    for k in ["labels", "criteria", "assignee_id"] {
+        if after.get(k).is_some() && before.get(k) != after.get(k) {
+            out.push(k.trim_end_matches("_id").to_string());
+        }
+    }
+    if out.is_empty() {
+        "no visible change".into()
+    } else {
+        out.join(", ")
+    }
 }
 
 async fn stale(db: &Db, ctx: &ProductCtx, key: &str) -> Error {

@@ -97,7 +97,9 @@ pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
          UNION ALL
          SELECT 'open_questions', '', COUNT(*), '' FROM questions q WHERE q.item_id = $1 AND q.answered_at IS NULL
          UNION ALL
-         SELECT 'children_points', '', CAST(SUM(c.points) AS BIGINT), '' FROM items c WHERE c.parent_id = $1")
+         SELECT 'children_points', '', CAST(SUM(c.points) AS BIGINT), '' FROM items c WHERE c.parent_id = $1
+         UNION ALL
+         SELECT 'assignee', '', CAST(NULL AS BIGINT), u.email FROM items i JOIN users u ON u.id = i.assignee_id WHERE i.id = $1")
         .bind(id).bind(row.parent_id.unwrap_or(0)).fetch_all(p).await)?;
     let of = |what: &'static str| related.iter().filter(move |r| r.0 == what);
     let mut labels: Vec<String> = of("label").map(|r| r.3.clone()).collect();
@@ -108,6 +110,7 @@ pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
     criteria.sort();
     let open_questions = of("open_questions").find_map(|r| r.2).unwrap_or_default();
     let children_points = of("children_points").find_map(|r| r.2);
+    let assignee = of("assignee").map(|r| r.3.clone()).next();
     let links: Vec<(String, String, i64)> = related
         .iter()
         .filter_map(|r| r.2.map(|n| (r.0.clone(), r.1.clone(), n)))
@@ -156,6 +159,7 @@ pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
         ready: row.ready,
         readiness: serde_json::from_str(&row.readiness).unwrap_or(serde_json::Value::Null),
         open_questions,
+        assignee,
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -538,4 +542,23 @@ pub async fn set_status(tx: &mut Tx, id: i64, status: &str) -> Result<()> {
     with_tx!(tx, t => sqlx::query("UPDATE items SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
         .bind(status).bind(crate::db::now()).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     record_status(tx, id, status).await
+}
+
+pub async fn member_id_tx(tx: &mut Tx, workspace_id: i64, email: &str) -> Result<Option<i64>> {
+    Ok(with_tx!(tx, t => sqlx::query_scalar(
+        "SELECT u.id FROM users u JOIN workspace_members m ON m.user_id = u.id WHERE m.workspace_id = $1 AND u.email = $2")
+        .bind(workspace_id).bind(email.to_lowercase()).fetch_optional(&mut **t).await)?)
+}
+
+pub async fn assignee_tx(tx: &mut Tx, id: i64) -> Result<Option<i64>> {
+    Ok(
+        with_tx!(tx, t => sqlx::query_scalar("SELECT assignee_id FROM items WHERE id = $1")
+        .bind(id).fetch_one(&mut **t).await)?,
+    )
+}
+
+pub async fn set_assignee(tx: &mut Tx, id: i64, user: Option<i64>) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("UPDATE items SET assignee_id = $1 WHERE id = $2")
+        .bind(user).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

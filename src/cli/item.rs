@@ -92,6 +92,11 @@ pub enum ItemCommand {
         labels: Vec<String>,
         #[arg(long)]
         reason: Option<String>,
+        /// E-mail of the member who works on it (they start watching it).
+        #[arg(long, conflicts_with = "unassign")]
+        assignee: Option<String>,
+        #[arg(long)]
+        unassign: bool,
     },
     /// Move an item before or after another, or to the top or bottom.
     Move {
@@ -253,6 +258,8 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
             criteria,
             labels,
             reason,
+            assignee,
+            unassign,
         } => {
             let user = actor(&db, &who).await?;
             let ctx = ctx(&db, &user, &who, &prefix(&key)?).await?;
@@ -277,6 +284,11 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
                 criteria: (!criteria.is_empty()).then_some(criteria),
                 labels: (!labels.is_empty()).then_some(labels),
                 parent: None,
+                assignee: if unassign {
+                    Some(None)
+                } else {
+                    assignee.map(Some)
+                },
             };
             let item = service::update(&db, &user, &ctx, &key, version, patch)
                 .await

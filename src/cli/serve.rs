@@ -38,6 +38,8 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         metrics: crate::metrics_handle(),
         secure_cookies: args.secure_cookies,
     };
+    // Webhook deliveries wait in the database; every server process helps deliver them.
+    let worker = crate::notify::worker::spawn(db.clone());
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     println!(
@@ -47,6 +49,7 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await?;
+    worker.abort();
     db.close().await;
     Ok(())
 }

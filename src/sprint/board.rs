@@ -132,6 +132,16 @@ pub async fn move_card(
             },
         )
         .await?;
+        let change = crate::notify::hooks::ItemChange {
+            id: item.id,
+            key,
+            title: &item.title,
+            what: format!("status → {}", backlog::status_title(&status)),
+            text: None,
+            assignee: None,
+            data: json!({"status": status, "sprint": row.name}),
+        };
+        crate::notify::hooks::item_changed(&mut tx, ctx, actor, change).await?;
     }
     tx.commit().await?;
     let b = board(db, ctx, id).await?;

@@ -315,9 +315,16 @@ pub async fn close(
         "to_next": to_next.iter().map(|i| &i.key).collect::<Vec<_>>(), "next_sprint": next});
     audit::store::record(
         &mut tx,
-        change(ctx, actor, "sprint.close", id, None, Some(after)),
+        change(ctx, actor, "sprint.close", id, None, Some(after.clone())),
     )
     .await?;
+    let title = format!(
+        "{} closed {}: {completed} of {} points completed",
+        actor.name,
+        row.name,
+        row.baseline_points.unwrap_or(0)
+    );
+    crate::notify::hooks::sprint(&mut tx, ctx, actor, id, "sprint.closed", title, after).await?;
     tx.commit().await?;
     if let Some(r) = top_rank {
         backlog_service::after_rank_change(db, ctx.product.id, &r);

@@ -443,7 +443,34 @@ pub async fn change_scope(
     let after_json = json!({"add": c.add, "remove": c.remove, "effect": effect});
     audit::store::record(
         &mut tx,
-        change(ctx, actor, action, sprint.id, after_json, Some(&reason)),
+        change(
+            ctx,
+            actor,
+            action,
+            sprint.id,
+            after_json.clone(),
+            Some(&reason),
+        ),
+    )
+    .await?;
+    let what = match (&c.add, &c.remove) {
+        (Some(a), Some(r)) => format!("swapped {a} in for {r}"),
+        (Some(a), None) => format!("added {a}"),
+        (None, Some(r)) => format!("removed {r}"),
+        (None, None) => String::new(),
+    };
+    let title = format!(
+        "{} {what} in {} ({:+} points): {reason}",
+        actor.name, sprint.name, effect.delta
+    );
+    crate::notify::hooks::sprint(
+        &mut tx,
+        ctx,
+        actor,
+        sprint.id,
+        "sprint.scope_changed",
+        title,
+        after_json,
     )
     .await?;
     tx.commit().await?;

@@ -122,6 +122,7 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, s: Schedule) -> Res
         change(ctx, actor, "sprint.create", id, None, Some(after)),
     )
     .await?;
+    crate::notify::hooks::sprint_created(&mut tx, ctx, id, s.team_id).await?;
     tx.commit().await?;
     get(db, ctx, id).await
 }
@@ -405,9 +406,11 @@ pub async fn start(
     let after = json!({"baseline_points": baseline});
     audit::store::record(
         &mut tx,
-        change(ctx, actor, "sprint.start", id, None, Some(after)),
+        change(ctx, actor, "sprint.start", id, None, Some(after.clone())),
     )
     .await?;
+    let title = format!("{} started {} with {baseline} points", actor.name, row.name);
+    crate::notify::hooks::sprint(&mut tx, ctx, actor, id, "sprint.started", title, after).await?;
     tx.commit().await?;
     get(db, ctx, id).await
 }

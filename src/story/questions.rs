@@ -82,6 +82,7 @@ pub async fn ask(
         },
     )
     .await?;
+    crate::notify::hooks::question(&mut tx, ctx, actor, row.id, key, &body, false).await?;
     tx.commit().await?;
     Ok(Question {
         id,
@@ -143,6 +144,7 @@ pub async fn answer(
         },
     )
     .await?;
+    crate::notify::hooks::question(&mut tx, ctx, actor, row.id, key, &text, true).await?;
     tx.commit().await?;
     Ok(())
 }

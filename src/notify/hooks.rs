@@ -1,0 +1,161 @@
+//! Where the domains tell their news: one function per kind of event, called inside the
+//! transaction of the change itself.
+
+use serde_json::json;
+
+use super::store::{self, Event};
+use crate::auth::store::User;
+use crate::db::Tx;
+use crate::error::Result;
+use crate::with_tx;
+use crate::workspace::ProductCtx;
+
+fn item_link(ctx: &ProductCtx, key: &str) -> String {
+    format!("/w/{}/items/{key}", ctx.workspace.slug)
+}
+
+fn sprint_link(ctx: &ProductCtx, id: i64) -> String {
+    format!(
+        "/w/{}/p/{}/sprints/{id}/board",
+        ctx.workspace.slug, ctx.product.key
+    )
+}
+
+/// A new item: its creator and the product's POs watch it; people @mentioned hear of it.
+pub async fn item_created(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    actor: &User,
+    id: i64,
+    key: &str,
+    title: &str,
+    text: &str,
+) -> Result<()> {
+    store::watch(tx, "item", id, actor.id).await?;
+    store::watch_as_pos(tx, "item", id, ctx.product.id).await?;
+    let also = store::mentioned(tx, ctx.workspace.id, text).await?;
+    store::emit(
+        tx,
+        Event {
+            workspace_id: ctx.workspace.id,
+            actor,
+            name: "item.created",
+            entity_type: "item",
+            entity_id: id,
+            title: format!("{} added {key} {title}", actor.name),
+            link: item_link(ctx, key),
+            data: json!({"key": key, "title": title, "product": ctx.product.key}),
+            also,
+        },
+    )
+    .await
+}
+
+/// What changed on an item, in a few words ("status → In review", "description").
+pub struct ItemChange<'a> {
+    pub id: i64,
+    pub key: &'a str,
+    pub title: &'a str,
+    pub what: String,
+    /// New text that may @mention people (description, a question).
+    pub text: Option<&'a str>,
+    /// A newly assigned person, who starts watching.
+    pub assignee: Option<i64>,
+    pub data: serde_json::Value,
+}
+
+pub async fn item_changed(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    actor: &User,
+    c: ItemChange<'_>,
+) -> Result<()> {
+    let mut also = match c.text {
+        Some(t) => store::mentioned(tx, ctx.workspace.id, t).await?,
+        None => Vec::new(),
+    };
+    also.extend(c.assignee);
+    store::emit(
+        tx,
+        Event {
+            workspace_id: ctx.workspace.id,
+            actor,
+            name: "item.changed",
+            entity_type: "item",
+            entity_id: c.id,
+            title: format!("{} changed {} {}: {}", actor.name, c.key, c.title, c.what),
+            link: item_link(ctx, c.key),
+            data: json!({"key": c.key, "change": c.what, "fields": c.data}),
+            also,
+        },
+    )
+    .await
+}
+
+pub async fn question(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    actor: &User,
+    item_id: i64,
+    key: &str,
+    body: &str,
+    answered: bool,
+) -> Result<()> {
+    let also = store::mentioned(tx, ctx.workspace.id, body).await?;
+    store::watch(tx, "item", item_id, actor.id).await?;
+    let (name, verb) = if answered {
+        ("question.answered", "answered a question on")
+    } else {
+        ("question.asked", "asked about")
+    };
+    store::emit(
+        tx,
+        Event {
+            workspace_id: ctx.workspace.id,
+            actor,
+            name,
+            entity_type: "item",
+            entity_id: item_id,
+            title: format!("{} {verb} {key}", actor.name),
+            link: item_link(ctx, key),
+            data: json!({"key": key, "body": body}),
+            also,
+        },
+    )
+    .await
+}
+
+/// A new sprint is watched by its team and the product's POs.
+pub async fn sprint_created(tx: &mut Tx, ctx: &ProductCtx, id: i64, team_id: i64) -> Result<()> {
+    with_tx!(tx, t => sqlx::query(
+        "INSERT INTO watchers (entity_type, entity_id, user_id) SELECT 'sprint', $1, user_id FROM team_members WHERE team_id = $2
+         ON CONFLICT DO NOTHING")
+        .bind(id).bind(team_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    store::watch_as_pos(tx, "sprint", id, ctx.product.id).await
+}
+
+pub async fn sprint(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    actor: &User,
+    id: i64,
+    name: &str,
+    title: String,
+    data: serde_json::Value,
+) -> Result<()> {
+    store::emit(
+        tx,
+        Event {
+            workspace_id: ctx.workspace.id,
+            actor,
+            name,
+            entity_type: "sprint",
+            entity_id: id,
+            title,
+            link: sprint_link(ctx, id),
+            data,
+            also: Vec::new(),
+        },
+    )
+    .await
+}

@@ -1,0 +1,165 @@
+//! Watchers, the inbox, and [`emit`], which turns one event into inbox rows and webhook jobs.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::auth::store::User;
+use crate::db::{Db, Tx};
+use crate::error::{Error, Result};
+use crate::{with_pool, with_tx};
+
+/// Something that happened, told to the entity's watchers and to subscribed webhooks.
+pub struct Event<'a> {
+    pub workspace_id: i64,
+    pub actor: &'a User,
+    /// One of [`super::EVENTS`].
+    pub name: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: i64,
+    /// One line for the inbox, e.g. "Sam moved ONB-4 to In review".
+    pub title: String,
+    /// Where the inbox entry leads.
+    pub link: String,
+    pub data: serde_json::Value,
+    /// Told as well as the watchers (mentions, a new assignee).
+    pub also: Vec<i64>,
+}
+
+pub async fn watch(tx: &mut Tx, entity_type: &str, entity_id: i64, user_id: i64) -> Result<()> {
+    with_tx!(tx, t => sqlx::query(
+        "INSERT INTO watchers (entity_type, entity_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(entity_type).bind(entity_id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn unwatch(tx: &mut Tx, entity_type: &str, entity_id: i64, user_id: i64) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("DELETE FROM watchers WHERE entity_type = $1 AND entity_id = $2 AND user_id = $3")
+        .bind(entity_type).bind(entity_id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn is_watching(db: &Db, entity_type: &str, entity_id: i64, user_id: i64) -> Result<bool> {
+    let n: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM watchers WHERE entity_type = $1 AND entity_id = $2 AND user_id = $3")
+        .bind(entity_type).bind(entity_id).bind(user_id).fetch_one(p).await)?;
+    Ok(n > 0)
+}
+
+/// The product's Product Owners watch what happens on its backlog and sprints.
+pub async fn watch_as_pos(
+    tx: &mut Tx,
+    entity_type: &str,
+    entity_id: i64,
+    product_id: i64,
+) -> Result<()> {
+    with_tx!(tx, t => sqlx::query(
+        "INSERT INTO watchers (entity_type, entity_id, user_id)
+         SELECT $1, $2, user_id FROM product_roles WHERE product_id = $3 AND role = 'po' ON CONFLICT DO NOTHING")
+        .bind(entity_type).bind(entity_id).bind(product_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Workspace members named by `@handle` in `text` (handle = e-mail before the `@`).
+pub async fn mentioned(tx: &mut Tx, workspace_id: i64, text: &str) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for handle in super::mentions(text) {
+        let pattern = format!("{handle}@%");
+        let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+            "SELECT u.id FROM users u JOIN workspace_members m ON m.user_id = u.id
+             WHERE m.workspace_id = $1 AND u.email LIKE $2 ORDER BY u.id LIMIT 1")
+            .bind(workspace_id).bind(pattern).fetch_optional(&mut **t).await)?;
+        if let Some(id) = found.filter(|id| !ids.contains(id)) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Writes the event's inbox rows (watchers and `also`, never the actor) and one delivery job
+/// per subscribed webhook, in the caller's transaction.
+pub async fn emit(tx: &mut Tx, e: Event<'_>) -> Result<()> {
+    let now = crate::db::now();
+    for id in &e.also {
+        watch(tx, e.entity_type, e.entity_id, *id).await?;
+    }
+    with_tx!(tx, t => sqlx::query(
+        "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at)
+         SELECT w.user_id, $1, $2, $3, $4, $5, $6 FROM watchers w
+         JOIN workspace_members m ON m.user_id = w.user_id AND m.workspace_id = $1
+         WHERE w.entity_type = $7 AND w.entity_id = $8 AND w.user_id <> $5")
+        .bind(e.workspace_id).bind(e.name).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
+        .bind(e.entity_type).bind(e.entity_id)
+        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let payload = json!({
+        "event": e.name,
+        "title": e.title,
+        "link": e.link,
+        "entity": {"type": e.entity_type, "id": e.entity_id},
+        "actor": {"name": e.actor.name, "email": e.actor.email},
+        "data": e.data,
+        "at": now,
+    })
+    .to_string();
+    let quoted = format!("%\"{}\"%", e.name);
+    with_tx!(tx, t => sqlx::query(
+        "INSERT INTO webhook_deliveries (webhook_id, event, payload, next_attempt_at, created_at)
+         SELECT id, $1, $2, $3, $3 FROM webhooks
+         WHERE workspace_id = $4 AND active AND (events LIKE '%\"*\"%' OR events LIKE $5)")
+        .bind(e.name).bind(payload).bind(now).bind(e.workspace_id).bind(quoted)
+        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Notification {
+    pub id: i64,
+    pub event: String,
+    pub title: String,
+    pub link: String,
+    pub actor: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Inbox {
+    pub unread: i64,
+    pub notifications: Vec<Notification>,
+}
+
+pub async fn unread(db: &Db, user_id: i64) -> Result<i64> {
+    Ok(with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+        .bind(user_id).fetch_one(p).await)?)
+}
+
+/// The newest notifications first; `unread_only` hides those already read.
+pub async fn inbox(db: &Db, user_id: i64, unread_only: bool, limit: i64) -> Result<Inbox> {
+    let notifications = with_pool!(&db.read, p => sqlx::query_as::<_, Notification>(
+        "SELECT n.id, n.event, n.title, n.link, u.name AS actor, n.created_at, n.read_at
+         FROM notifications n LEFT JOIN users u ON u.id = n.actor_id
+         WHERE n.user_id = $1 AND (NOT $2 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT $3")
+        .bind(user_id).bind(unread_only).bind(limit).fetch_all(p).await)?;
+    Ok(Inbox {
+        unread: unread(db, user_id).await?,
+        notifications,
+    })
+}
+
+/// Marks one notification (or, with `None`, all) of the user as read.
+pub async fn mark_read(db: &Db, user_id: i64, id: Option<i64>) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, t => sqlx::query(
+        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL AND ($3 IS NULL OR id = $3)")
+        .bind(crate::db::now()).bind(user_id).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    if id.is_some() && n == 0 {
+        let exists: i64 = with_tx!(&mut tx, t => sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND id = $2")
+            .bind(user_id).bind(id).fetch_one(&mut **t).await)?;
+        if exists == 0 {
+            return Err(Error::NotFound);
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

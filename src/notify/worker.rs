@@ -1,0 +1,163 @@
+//! Delivers webhooks from the `webhook_deliveries` table. Each pass leases due jobs (a lease
+//! that expires, so a crashed process's jobs are picked up again), posts them signed, and
+//! records the outcome or schedules a retry with exponential backoff.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::db::{Db, Pool};
+use crate::error::Result;
+use crate::{with_pool, with_tx};
+
+/// How long a leased job is held before another process may take it over.
+const LEASE: Duration = Duration::from_secs(60);
+const BATCH: i64 = 16;
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+type Job = (i64, i64, String, String, i64);
+
+/// Runs passes every second until the process ends.
+pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
+    let owner = crate::auth::random_secret("worker-");
+    tokio::spawn(async move {
+        loop {
+            match tick(&db, &owner, crate::db::now()).await {
+                Ok(0) => tokio::time::sleep(Duration::from_secs(1)).await,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhook delivery pass failed; retrying shortly");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }
+        }
+    })
+}
+
+/// Leases the jobs due at `now` for `owner` and delivers them; returns how many were tried.
+pub async fn tick(db: &Db, owner: &str, now: DateTime<Utc>) -> Result<usize> {
+    let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+    // PostgreSQL skips rows another process is leasing this instant; SQLite has one writer.
+    let jobs: Vec<Job> =
+        match &db.write {
+            Pool::Postgres(p) => sqlx::query_as(
+                "UPDATE webhook_deliveries SET leased_until = $1, lease_owner = $2 WHERE id IN (
+                SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $3
+                  AND (leased_until IS NULL OR leased_until < $3) ORDER BY next_attempt_at LIMIT $4
+                FOR UPDATE SKIP LOCKED)
+             RETURNING id, webhook_id, event, payload, attempts",
+            )
+            .bind(until)
+            .bind(owner)
+            .bind(now)
+            .bind(BATCH)
+            .fetch_all(p)
+            .await?,
+            Pool::Sqlite(p) => sqlx::query_as(
+                "UPDATE webhook_deliveries SET leased_until = $1, lease_owner = $2 WHERE id IN (
+                SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $3
+                  AND (leased_until IS NULL OR leased_until < $3) ORDER BY next_attempt_at LIMIT $4)
+             RETURNING id, webhook_id, event, payload, attempts",
+            )
+            .bind(until)
+            .bind(owner)
+            .bind(now)
+            .bind(BATCH)
+            .fetch_all(p)
+            .await?,
+        };
+    let n = jobs.len();
+    for job in jobs {
+        deliver(db, owner, now, job).await?;
+    }
+    Ok(n)
+}
+
+async fn deliver(
+    db: &Db,
+    owner: &str,
+    now: DateTime<Utc>,
+    (id, webhook_id, event, payload, attempts): Job,
+) -> Result<()> {
+    let hook: Option<(String, String, bool)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT h.url, h.secret, w.allow_private_webhooks FROM webhooks h JOIN workspaces w ON w.id = h.workspace_id WHERE h.id = $1")
+        .bind(webhook_id).fetch_optional(p).await)?;
+    let Some((url, secret, allow_private)) = hook else {
+        return Ok(());
+    };
+    let outcome = post(&url, &secret, allow_private, id, &event, &payload).await;
+    let attempts = attempts + 1;
+    let mut tx = db.begin().await?;
+    match outcome {
+        Ok(status) if (200..300).contains(&status) => {
+            with_tx!(&mut tx, t => sqlx::query(
+                "UPDATE webhook_deliveries SET state = 'delivered', attempts = $1, last_status = $2, last_error = NULL,
+                    delivered_at = $3, leased_until = NULL WHERE id = $4 AND lease_owner = $5")
+                .bind(attempts).bind(status).bind(now).bind(id).bind(owner).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        }
+        other => {
+            let (status, error) = match other {
+                Ok(s) => (Some(s), format!("answered HTTP {s}")),
+                Err(e) => (None, e),
+            };
+            let failed = attempts >= super::MAX_ATTEMPTS;
+            let next =
+                now + chrono::Duration::from_std(super::backoff(attempts)).unwrap_or_default();
+            with_tx!(&mut tx, t => sqlx::query(
+                "UPDATE webhook_deliveries SET state = $1, attempts = $2, last_status = $3, last_error = $4,
+                    next_attempt_at = $5, leased_until = NULL WHERE id = $6 AND lease_owner = $7")
+                .bind(if failed { "failed" } else { "pending" }).bind(attempts).bind(status).bind(&error)
+                .bind(next).bind(id).bind(owner).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            tracing::info!(
+                delivery = id,
+                webhook = webhook_id,
+                attempts,
+                failed,
+                error,
+                "webhook delivery did not land"
+            );
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One signed POST to the vetted addresses of the URL; no redirects are followed, since a
+/// redirect could lead to an address that was never checked.
+async fn post(
+    url: &str,
+    secret: &str,
+    allow_private: bool,
+    id: i64,
+    event: &str,
+    payload: &str,
+) -> std::result::Result<i64, String> {
+    let (parsed, addrs) = super::webhooks::vet(url, allow_private)
+        .await
+        .map_err(|e| e.to_string())?;
+    let host = parsed.host_str().unwrap_or_default().to_string();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(TIMEOUT)
+        .resolve_to_addrs(&host, &addrs)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let res = client
+        .post(parsed)
+        .header("Content-Type", "application/json")
+        .header(
+            "User-Agent",
+            concat!("Throughline-Webhook/", env!("CARGO_PKG_VERSION")),
+        )
+        .header("X-Throughline-Event", event)
+        .header("X-Throughline-Delivery", id.to_string())
+        .header(
+            "X-Hub-Signature-256",
+            super::signature(secret, payload.as_bytes()),
+        )
+        .body(payload.to_string())
+        .send()
+        .await
+        .map_err(|e| format!("could not deliver: {e}"))?;
+    Ok(i64::from(res.status().as_u16()))
+}
