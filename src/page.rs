@@ -12,6 +12,7 @@ pub struct Layout {
     pub csrf: String,
     pub user_name: String,
     pub crumbs: Vec<(String, String)>,
+    pub unread: i64,
 }
 
 impl Layout {
@@ -21,6 +22,7 @@ impl Layout {
             csrf: user.csrf.clone(),
             user_name: user.user.name.clone(),
             crumbs: Vec::new(),
+            unread: user.unread,
         }
     }
 

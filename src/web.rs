@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::sprint::team_pages::routes())
         .merge(crate::retro::pages::routes())
         .merge(crate::report::pages::routes())
+        .merge(crate::notify::pages::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(observe))

@@ -262,4 +262,65 @@ async fn a_sprint_runs_from_the_command_line() {
         text.contains("say/do") && text.contains("Sprint 5"),
         "{text}"
     );
+
+    // The PO's inbox has the developers' news from the demo, and the CLI marks it read.
+    let inbox: Value = serde_json::from_str(&cli.ok(&[
+        "inbox",
+        "--as",
+        "demo@throughline.local",
+        "--json",
+        "--read-all",
+    ]))
+    .unwrap();
+    assert!(inbox["unread"].as_i64().unwrap() > 0, "{inbox}");
+    let inbox: Value =
+        serde_json::from_str(&cli.ok(&["inbox", "--as", "demo@throughline.local", "--json"]))
+            .unwrap();
+    assert_eq!(inbox["unread"], 0);
+    // Webhooks: loopback refused until allowed; only admins.
+    let hook = [
+        "webhook",
+        "add",
+        "--as",
+        "demo@throughline.local",
+        "-w",
+        "demo",
+        "--url",
+        "http://127.0.0.1:9/x",
+        "--event",
+        "*",
+        "--secret",
+        "0123456789abcdef",
+    ];
+    assert!(cli.fails(&hook).contains("private, loopback or link-local"));
+    assert!(cli
+        .fails(&[
+            "webhook",
+            "allow-private",
+            "--as",
+            "dev@throughline.local",
+            "-w",
+            "demo"
+        ])
+        .contains("only workspace admins"));
+    cli.ok(&[
+        "webhook",
+        "allow-private",
+        "--as",
+        "demo@throughline.local",
+        "-w",
+        "demo",
+    ]);
+    assert!(cli.ok(&hook).contains("webhook 1"));
+    let list: Value = serde_json::from_str(&cli.ok(&[
+        "webhook",
+        "list",
+        "--as",
+        "demo@throughline.local",
+        "-w",
+        "demo",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(list[0]["url"], "http://127.0.0.1:9/x");
 }

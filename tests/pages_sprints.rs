@@ -159,3 +159,92 @@ async fn sprint_pages_render_for_each_role_and_forms_work() {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("status"));
 }
+
+#[tokio::test]
+async fn the_inbox_shows_unread_news_and_opens_it() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let dev = app.member(&owner, "Dana", &["dev"]).await;
+    let key = app.story(&owner, "sign up").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .patch(
+            &dev,
+            &format!("/api/v1/workspaces/acme/items/{key}"),
+            1,
+            serde_json::json!({"status": "in_progress"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let backlog = client
+        .get(app.url("/w/acme/p/ONB/backlog"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        backlog.contains("aria-label=\"1 unread\""),
+        "the top bar counts unread news"
+    );
+    let page = client
+        .get(app.url("/inbox"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Dana changed") && page.contains("class=\"notification unread\""),
+        "{page}"
+    );
+    let head = &page[..page.find("/open\"").unwrap()];
+    let digits: String = head
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    let id: String = digits.chars().rev().collect();
+    let r = client
+        .post(app.url(&format!("/inbox/{id}/open")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("link", &format!("/w/acme/items/{key}")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"],
+        format!("/w/acme/items/{key}").as_str()
+    );
+    let r = client
+        .post(app.url(&format!("/inbox/{id}/open")))
+        .form(&[("csrf", csrf.as_str()), ("link", "https://evil.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"],
+        "/inbox",
+        "only links inside the site are followed"
+    );
+    let item = client
+        .get(app.url(&format!("/w/acme/items/{key}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        item.contains("Watching · stop"),
+        "the creator watches the item"
+    );
+    assert!(!item.contains("aria-label=\"1 unread\""));
+}

@@ -42,6 +42,8 @@ pub struct PageUser {
     pub csrf: String,
     /// Bearer callers send no ambient credentials, so they need no CSRF token.
     pub via_token: bool,
+    /// Unread notifications (0 for token callers, who read the inbox API).
+    pub unread: i64,
 }
 
 impl PageUser {
@@ -75,6 +77,7 @@ impl FromRequestParts<AppState> for PageUser {
                 user,
                 csrf: String::new(),
                 via_token: true,
+                unread: 0,
             });
         }
         let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?;
@@ -85,6 +88,7 @@ impl FromRequestParts<AppState> for PageUser {
             user: s.user,
             csrf: s.csrf,
             via_token: false,
+            unread: s.unread,
         })
     }
 }

@@ -18,6 +18,8 @@ pub struct User {
 pub struct Session {
     pub user: User,
     pub csrf: String,
+    /// Unread notifications, shown in every page's top bar.
+    pub unread: i64,
 }
 
 pub const SESSION_DAYS: i64 = 14;
@@ -107,15 +109,18 @@ pub async fn create_session(db: &Db, user_id: i64) -> Result<String> {
 }
 
 pub async fn session(db: &Db, secret: &str) -> Result<Option<Session>> {
-    let row: Option<(i64, String, String, String, DateTime<Utc>)> = with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT u.id, u.email, u.name, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.id_hash = $1")
+    // The unread count rides along: every page shows it, and this query runs for every page.
+    let row: Option<(i64, String, String, String, DateTime<Utc>, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT u.id, u.email, u.name, s.csrf_token, s.expires_at,
+                (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL)
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1")
         .bind(super::hash_secret(secret)).fetch_optional(p).await)?;
     Ok(row
         .filter(|r| r.4 > Utc::now())
-        .map(|(id, email, name, csrf, _)| Session {
+        .map(|(id, email, name, csrf, _, unread)| Session {
             user: User { id, email, name },
             csrf,
+            unread,
         }))
 }
 

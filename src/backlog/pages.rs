@@ -353,6 +353,7 @@ struct ItemPage {
     form: ItemForm,
     conflict: Option<Conflict>,
     error: Option<String>,
+    watching: bool,
 }
 
 impl ItemPage {
@@ -408,6 +409,8 @@ pub async fn item_page(
         .collect();
     let questions = questions::for_item(&state.db, item.id).await?;
     let history = audit::store::for_entity(&state.db, "item", item.id, 50).await?;
+    let watching =
+        crate::notify::store::is_watching(&state.db, "item", item.id, user.user.id).await?;
     let mut form = form.unwrap_or_else(|| ItemForm::of(&item));
     form.criteria.extend([String::new(), String::new()]);
     let layout = product_layout(user, ctx, format!("{} {}", item.key, item.title)).crumb(
@@ -436,6 +439,7 @@ pub async fn item_page(
         form,
         conflict,
         error,
+        watching,
     });
     *resp.status_mut() = status;
     Ok(resp)

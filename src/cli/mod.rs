@@ -2,6 +2,7 @@
 
 mod admin;
 mod item;
+mod notify;
 pub mod seed;
 mod seed_scale_sprints;
 mod seed_sprints;
@@ -54,6 +55,11 @@ pub enum Command {
     /// Teams and their members' availability.
     #[command(subcommand)]
     Team(sprint::TeamCommand),
+    /// Your notifications: what you watch, mentions, assignments.
+    Inbox(notify::InboxArgs),
+    /// A workspace's outgoing webhooks (admins).
+    #[command(subcommand)]
+    Webhook(notify::WebhookCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -93,5 +99,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Item(c) => item::run(&cli.db, c).await,
         Command::Sprint(c) => sprint::run(&cli.db, c).await,
         Command::Team(c) => sprint::team(&cli.db, c).await,
+        Command::Inbox(a) => notify::run_inbox(&cli.db, a).await,
+        Command::Webhook(c) => notify::run_webhook(&cli.db, c).await,
     }
 }
