@@ -12,6 +12,8 @@ pub mod openapi;
 pub mod page;
 pub mod state;
 pub mod story;
+// Strategy (S0–S10)
+pub mod strategy;
 pub mod web;
 pub mod workspace;
 

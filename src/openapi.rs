@@ -7,6 +7,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
 use crate::{audit, auth, backlog, story, workspace};
+// Strategy (S0–S10)
+use crate::strategy;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +22,15 @@ use crate::{audit, auth, backlog, story, workspace};
         backlog::api::move_one, backlog::api::bulk_move, backlog::api::add_dependency, backlog::api::remove_dependency,
         backlog::api::history, backlog::api::list_views, backlog::api::save_view, backlog::api::delete_view,
         story::api::list, story::api::ask, story::api::answer, story::api::get_rules, story::api::put_rules,
+        // Strategy (S0–S10)
+        strategy::api::list_objectives, strategy::api::create_objective, strategy::api::show_objective,
+        strategy::api::update_objective, strategy::api::delete_objective,
+        strategy::api::list_metrics, strategy::api::create_metric, strategy::api::show_metric,
+        strategy::api::update_metric, strategy::api::record_value,
+        strategy::api::list_priorities, strategy::api::create_priority, strategy::api::show_priority,
+        strategy::api::update_priority, strategy::api::delete_priority, strategy::api::move_priority,
+        strategy::api_initiatives::list, strategy::api_initiatives::create, strategy::api_initiatives::show,
+        strategy::api_initiatives::update, strategy::api_initiatives::remove, strategy::api_initiatives::link_item,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

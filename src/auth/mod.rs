@@ -69,10 +69,14 @@ pub enum Action {
     AnswerQuestion,
     ConfigureReadiness,
     ManageRoles,
+    // Strategy (S0–S10)
+    ViewStrategy,
+    ManageStrategy,
+    LinkInitiative,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 16] = [
         Action::ViewBacklog,
         Action::CreateItem,
         Action::EditItem,
@@ -86,6 +90,10 @@ impl Action {
         Action::AnswerQuestion,
         Action::ConfigureReadiness,
         Action::ManageRoles,
+        // Strategy (S0–S10)
+        Action::ViewStrategy,
+        Action::ManageStrategy,
+        Action::LinkInitiative,
     ];
 
     /// The product roles allowed to take this action (G1). Workspace admins manage roles;
@@ -106,6 +114,10 @@ impl Action {
             Action::AnswerQuestion => &[Pm, Po],
             Action::ConfigureReadiness => &[Po],
             Action::ManageRoles => &[],
+            // Strategy (S0–S10): the PM owns it; the PO links backlog items to initiatives.
+            Action::ViewStrategy => &[Pm, Po, Sm, Dev, Stakeholder],
+            Action::ManageStrategy => &[Pm],
+            Action::LinkInitiative => &[Pm, Po],
         }
     }
 
@@ -124,6 +136,10 @@ impl Action {
             Action::AnswerQuestion => "answer questions",
             Action::ConfigureReadiness => "change the Definition of Ready",
             Action::ManageRoles => "change members and roles",
+            // Strategy (S0–S10)
+            Action::ViewStrategy => "read the product strategy",
+            Action::ManageStrategy => "change the product strategy",
+            Action::LinkInitiative => "link backlog items to initiatives",
         }
     }
 }
@@ -143,6 +159,10 @@ impl Grants {
         }
         // Workspace members without a product role may still read, as a stakeholder would.
         if action == Action::ViewBacklog {
+            return true;
+        }
+        // Strategy (S0–S10): members read it as they read the backlog.
+        if action == Action::ViewStrategy {
             return true;
         }
         action

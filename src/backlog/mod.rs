@@ -45,6 +45,8 @@ pub struct Item {
     pub status: String,
     pub labels: Vec<String>,
     pub parent: Option<String>,
+    /// The initiative it belongs to (S6), set by the PM or PO.
+    pub initiative_id: Option<i64>,
     pub children: Vec<String>,
     pub criteria: Vec<Criterion>,
     pub blocks: Vec<String>,

@@ -30,6 +30,7 @@ pub struct ItemRow {
     pub status: String,
     pub rank: String,
     pub parent_id: Option<i64>,
+    pub initiative_id: Option<i64>,
     pub ready: bool,
     pub readiness: String,
     pub version: i64,
@@ -38,7 +39,7 @@ pub struct ItemRow {
 }
 
 const ROW_COLUMNS: &str = "i.id, i.product_id, i.number, i.kind, i.title, i.description, i.persona, i.goal, i.benefit, \
-    i.points, i.status, i.rank, i.parent_id, i.ready, i.readiness, i.version, i.created_at, i.updated_at";
+    i.points, i.status, i.rank, i.parent_id, i.initiative_id, i.ready, i.readiness, i.version, i.created_at, i.updated_at";
 
 /// Resolves `ONB-42` inside a workspace to the item's row.
 pub async fn row_by_key(db: &Db, workspace_id: i64, key: &str) -> Result<ItemRow> {
@@ -146,6 +147,7 @@ pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
         status: row.status,
         labels,
         parent,
+        initiative_id: row.initiative_id,
         children: pick("child"),
         criteria: criteria
             .into_iter()
@@ -368,6 +370,9 @@ pub struct Fields {
     pub status: String,
     #[serde(skip)]
     pub parent_id: Option<i64>,
+    /// Read for readiness only; set through the strategy link, never by an item update.
+    #[serde(skip)]
+    pub initiative_id: Option<i64>,
 }
 
 impl From<&ItemRow> for Fields {
@@ -382,6 +387,7 @@ impl From<&ItemRow> for Fields {
             points: r.points,
             status: r.status.clone(),
             parent_id: r.parent_id,
+            initiative_id: r.initiative_id,
         }
     }
 }
