@@ -4,6 +4,10 @@ mod admin;
 mod item;
 pub mod seed;
 mod serve;
+// Strategy (S0–S10)
+mod initiative;
+pub mod seed_strategy;
+mod strategy;
 
 use std::process::ExitCode;
 
@@ -45,6 +49,19 @@ pub enum Command {
     /// Everyday backlog work: add, edit, move, show and list items.
     #[command(subcommand)]
     Item(item::ItemCommand),
+    // Strategy (S0–S10)
+    /// The PM's objectives per quarter.
+    #[command(subcommand)]
+    Objective(strategy::ObjectiveCommand),
+    /// Success metrics and their measured values.
+    #[command(subcommand)]
+    Metric(strategy::MetricCommand),
+    /// Quarterly priorities, ranked.
+    #[command(subcommand)]
+    Priority(strategy::PriorityCommand),
+    /// Initiatives, their scores, and the backlog items under them.
+    #[command(subcommand)]
+    Initiative(initiative::InitiativeCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -82,5 +99,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Seed(a) => seed::run(&cli.db, a).await,
         Command::Backup(a) => admin::backup(&cli.db, a).await,
         Command::Item(c) => item::run(&cli.db, c).await,
+        // Strategy (S0–S10)
+        Command::Objective(c) => strategy::objective(&cli.db, c).await,
+        Command::Metric(c) => strategy::metric(&cli.db, c).await,
+        Command::Priority(c) => strategy::priority(&cli.db, c).await,
+        Command::Initiative(c) => initiative::run(&cli.db, c).await,
     }
 }

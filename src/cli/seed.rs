@@ -214,6 +214,8 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
     )
     .await
     .map_err(e)?;
+    // Strategy (S0–S10)
+    super::seed_strategy::demo(db, &demo, &po).await?;
     Ok(Some((DEMO_EMAIL.to_string(), DEMO_PASSWORD.to_string())))
 }
 
@@ -413,6 +415,8 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
             .bind(per_product as i64 + 1).bind(p.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
         tx.commit().await?;
     }
+    // Strategy (S0–S10)
+    super::seed_strategy::scale(db, w.id, owner.id).await?;
     with_pool!(&db.write, p => sqlx::query("ANALYZE").execute(p).await.map(|r| r.rows_affected()))?;
     Ok(total)
 }

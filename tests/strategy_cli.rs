@@ -1,0 +1,252 @@
+//! CLI tests for `objective`, `metric`, `priority` and `initiative`: the real binary against its
+//! own database (SQLite in a temporary data dir, or PostgreSQL with TEST_DATABASE_URL).
+// A failed unwrap in a test is a failed test with its reason; that is what we want here.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use throughline::db::Target;
+
+const PM: [&str; 6] = ["--as", "demo@throughline.local", "-w", "demo", "-p", "ONB"];
+const DEV: [&str; 6] = ["--as", "dev@throughline.local", "-w", "demo", "-p", "ONB"];
+
+struct Cli {
+    dir: tempfile::TempDir,
+    database_url: Option<String>,
+}
+
+impl Cli {
+    async fn demo() -> Cli {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = match support::test_target(dir.path()).await {
+            Target::Postgres(url) => Some(url),
+            Target::Sqlite(_) => None,
+        };
+        let cli = Cli { dir, database_url };
+        cli.ok(&["seed", "--demo"]);
+        cli
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
+        for var in [
+            "DATABASE_URL",
+            "THROUGHLINE_DATA_DIR",
+            "THROUGHLINE_USER",
+            "THROUGHLINE_WORKSPACE",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.arg("--data-dir").arg(self.dir.path()).args(args);
+        if let Some(url) = &self.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn json(&self, verb: &[&str], who: [&str; 6]) -> Value {
+        let args = [verb, &who, &["--json"]].concat();
+        let text = self.ok(&args);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(out.stdout.is_empty());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+fn now_quarter() -> String {
+    throughline::strategy::Quarter::of(throughline::strategy::today()).to_string()
+}
+
+#[tokio::test]
+async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
+    let cli = Cli::demo().await;
+    let list = cli.json(&["initiative", "list", "--sort", "rice"], PM);
+    let titles: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles[0], "Guided workspace setup");
+    assert_eq!(list[0]["rice_formula"], "1800 × 2 × 80% ÷ 3 = 960");
+    assert!(
+        list[0]["progress"].as_i64().unwrap() > 0,
+        "done demo items roll up"
+    );
+    let prios = cli.json(&["priority", "list"], PM);
+    assert_eq!(prios.as_array().unwrap().len(), 2);
+
+    // The current quarter has started: a new priority needs a reason.
+    let q = now_quarter();
+    let objective = cli.json(
+        &[
+            "objective",
+            "add",
+            "--quarter",
+            &q,
+            "--title",
+            "Expand to agencies",
+        ],
+        PM,
+    )["id"]
+        .to_string();
+    let err = cli.fails(
+        &[
+            &[
+                "priority",
+                "add",
+                "--quarter",
+                &q,
+                "--title",
+                "Agencies",
+                "--objective",
+                &objective,
+            ][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("reason"), "{err}");
+    let after = cli.json(
+        &[
+            "priority",
+            "add",
+            "--quarter",
+            &q,
+            "--title",
+            "Agencies",
+            "--objective",
+            &objective,
+            "--top",
+            "--reason",
+            "Two agency deals",
+        ],
+        PM,
+    );
+    assert_eq!(after[0]["title"], "Agencies");
+    let id = after[0]["id"].to_string();
+    let moved = cli.json(
+        &[
+            "priority",
+            "move",
+            &id,
+            "--bottom",
+            "--reason",
+            "Deals slipped",
+        ],
+        PM,
+    );
+    assert_eq!(moved[2]["title"], "Agencies");
+    let left = cli.json(&["priority", "remove", &id, "--reason", "Dropped"], PM);
+    assert_eq!(left.as_array().unwrap().len(), 2);
+
+    // Metrics: a value with a bad date is refused; a good one moves progress.
+    let m = cli.json(
+        &[
+            "metric",
+            "add",
+            "--name",
+            "Agency signups",
+            "--baseline",
+            "0",
+            "--target",
+            "20",
+            "--objective",
+            &objective,
+        ],
+        PM,
+    );
+    let mid = m["id"].to_string();
+    let err = cli.fails(
+        &[
+            &[
+                "metric",
+                "record",
+                &mid,
+                "--on",
+                "31.12.2026",
+                "--value",
+                "4",
+            ][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("measured_on"), "{err}");
+    let d = cli.json(
+        &[
+            "metric",
+            "record",
+            &mid,
+            "--on",
+            "2026-12-01",
+            "--value",
+            "5",
+        ],
+        PM,
+    );
+    assert_eq!(d["progress"], 25);
+
+    // Initiatives: scores are checked, the PO-less developer may not link items.
+    let i = cli.json(
+        &[
+            "initiative",
+            "add",
+            "--title",
+            "Agency workspaces",
+            "--reach",
+            "40",
+            "--impact",
+            "3",
+            "--confidence",
+            "50",
+            "--effort",
+            "2",
+            "--metric",
+            &mid,
+        ],
+        PM,
+    );
+    assert_eq!(i["rice"], 30.0);
+    let iid = i["id"].to_string();
+    let err = cli.fails(
+        &[
+            &["initiative", "edit", &iid, "--confidence", "150"][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("confidence"), "{err}");
+    let err = cli.fails(
+        &[
+            &["initiative", "link", "ONB-6", "--initiative", &iid][..],
+            &DEV,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("only pm, po may link"), "{err}");
+    let item = cli.json(&["initiative", "link", "ONB-6", "--initiative", &iid], PM);
+    assert_eq!(item["initiative_id"].to_string(), iid);
+    let shown = cli.json(&["initiative", "show", &iid], PM);
+    assert_eq!(shown["items"], serde_json::json!(["ONB-6"]));
+    let text = cli.ok(&[&["initiative", "show", &iid][..], &PM].concat());
+    assert!(text.contains("40 × 3 × 50% ÷ 2 = 30"), "{text}");
+}
