@@ -292,3 +292,116 @@ async fn keyboard_selects_and_moves() {
     );
     c.close().await.expect("close");
 }
+
+// Strategy (S0–S10)
+
+/// The titles of a quarter's priorities, in the server's order.
+async fn priority_titles(app: &TestApp, who: &support::Caller, quarter: &str) -> Vec<String> {
+    let v: serde_json::Value = app
+        .get(
+            who,
+            &format!("/api/v1/workspaces/acme/products/ONB/priorities?quarter={quarter}"),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    v.as_array()
+        .expect("list")
+        .iter()
+        .map(|p| p["title"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn quarterly_priorities_reorder_by_drag_and_drop() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let o: serde_json::Value = app
+        .post(
+            &owner,
+            &format!("{p}/objectives"),
+            json!({"quarter": "2099-Q1", "title": "Grow"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for t in ["Activation", "Retention", "Expansion"] {
+        let v: serde_json::Value = app
+            .post(
+                &owner,
+                &format!("{p}/priorities"),
+                json!({"quarter": "2099-Q1", "title": t, "objectives": [o["id"]]}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(v["id"].to_string());
+    }
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url("/w/acme/p/ONB/strategy?quarter=2099-Q1"))
+        .await
+        .expect("strategy");
+    c.wait()
+        .for_element(Locator::Css("#priorities.is-sortable"))
+        .await
+        .expect("sortable ready");
+    let from = c
+        .find(Locator::Css(&format!("li[data-id='{}'] .tier", ids[2])))
+        .await
+        .expect("last");
+    let to = c
+        .find(Locator::Css(&format!("li[data-id='{}'] .tier", ids[0])))
+        .await
+        .expect("first");
+    let drag = MouseActions::new("mouse".to_string())
+        .then(PointerAction::MoveToElement {
+            element: from,
+            duration: None,
+            x: 0,
+            y: 0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 0,
+            y: -5,
+        })
+        .then(PointerAction::MoveToElement {
+            element: to,
+            duration: Some(Duration::from_millis(300)),
+            x: 0,
+            y: -8,
+        })
+        .then(PointerAction::Pause {
+            duration: Duration::from_millis(200),
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    c.perform_actions(drag).await.expect("drag");
+    let expected = ["Expansion", "Activation", "Retention"];
+    for _ in 0..50 {
+        if priority_titles(&app, &owner, "2099-Q1").await == expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(priority_titles(&app, &owner, "2099-Q1").await, expected);
+    c.refresh().await.expect("reload");
+    let first = c
+        .find(Locator::Css("#priorities li.priority strong"))
+        .await
+        .expect("first priority");
+    assert_eq!(first.text().await.expect("text"), "Expansion");
+    c.close().await.expect("close");
+}
