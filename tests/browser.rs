@@ -405,3 +405,104 @@ async fn quarterly_priorities_reorder_by_drag_and_drop() {
     assert_eq!(first.text().await.expect("text"), "Expansion");
     c.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn an_insight_is_recorded_and_linked_to_an_initiative() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let init: serde_json::Value = app
+        .post(
+            &owner,
+            &format!("{p}/initiatives"),
+            json!({"title": "Guided setup"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let src: serde_json::Value = app
+        .post(
+            &owner,
+            &format!("{p}/research/sources"),
+            json!({"kind": "interview", "title": "Call with Contoso", "happened_on": "2026-11-03"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url(&format!("/w/acme/p/ONB/research/sources/{}", src["id"])))
+        .await
+        .expect("source page");
+    type_into(&c, "#in-body", "Invites are hard to find").await;
+    c.find(Locator::Css("#in-kind"))
+        .await
+        .expect("kind")
+        .select_by_value("quote")
+        .await
+        .expect("quote");
+    c.find(Locator::Css("#in-importance"))
+        .await
+        .expect("importance")
+        .select_by_value("5")
+        .await
+        .expect("5");
+    click(&c, "form[action$='/research/sources/1'] button.btn-primary").await;
+    let insight = c
+        .wait()
+        .for_element(Locator::Css("li.insight"))
+        .await
+        .expect("insight listed");
+    assert!(insight
+        .text()
+        .await
+        .expect("text")
+        .contains("Invites are hard to find"));
+    let id = insight
+        .attr("data-id")
+        .await
+        .expect("attr")
+        .unwrap_or_default();
+    c.find(Locator::Css(&format!("#ev-init-{id}")))
+        .await
+        .expect("initiative select")
+        .select_by_value(&init["id"].to_string())
+        .await
+        .expect("choose initiative");
+    click(
+        &c,
+        &format!("li.insight[data-id='{id}'] .evidence-form button"),
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::Css(&format!(
+            "li.insight[data-id='{id}'] a[href$='/initiatives/{}']",
+            init["id"]
+        )))
+        .await
+        .expect("linked");
+    let got: serde_json::Value = app
+        .get(&owner, &format!("{p}/initiatives/{}", init["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["evidence"], 1);
+    c.goto(&app.url(&format!("/w/acme/p/ONB/initiatives/{}", init["id"])))
+        .await
+        .expect("initiative page");
+    let body = c
+        .find(Locator::Css("ul.evidence"))
+        .await
+        .expect("evidence list");
+    assert!(body
+        .text()
+        .await
+        .expect("text")
+        .contains("Invites are hard to find"));
+    c.close().await.expect("close");
+}

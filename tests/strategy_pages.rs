@@ -289,3 +289,153 @@ async fn initiatives_are_scored_and_linked_from_their_page() {
     assert!(list.contains("Guided setup") && list.contains("<strong>WSJF</strong>"));
     assert!(page(&c, &app, &at).await.contains("/w/acme/items/ONB-1"));
 }
+
+#[tokio::test]
+async fn research_is_recorded_linked_and_searched_from_pages() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let dev = app.member(&owner, "Dev", &["dev"]).await;
+    let init: Value = app
+        .post(
+            &owner,
+            "/api/v1/workspaces/acme/products/ONB/initiatives",
+            serde_json::json!({"title": "Guided setup"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (c, csrf) = sign_in(&app, &owner.email).await;
+    let r = form(
+        &c,
+        &app,
+        &format!("{W}/personas"),
+        &[
+            ("csrf", &csrf),
+            ("name", "New admin"),
+            ("goals", "set up fast"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let r = form(
+        &c,
+        &app,
+        &format!("{W}/research"),
+        &[
+            ("csrf", &csrf),
+            ("kind", "support_ticket"),
+            ("title", "Ticket 4411"),
+            ("happened_on", "2026-11-03"),
+            ("customer", "Contoso"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    let r = form(
+        &c,
+        &app,
+        &format!("{W}/research"),
+        &[
+            ("csrf", &csrf),
+            ("kind", "support_ticket"),
+            ("title", "x"),
+            ("happened_on", "3rd"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = page(&c, &app, &at).await;
+    let upto = &html[..html.find("\">New admin").unwrap()];
+    let persona = upto[upto.rfind("value=\"").unwrap() + 7..].to_string();
+    let r = form(
+        &c,
+        &app,
+        &at,
+        &[
+            ("csrf", &csrf),
+            ("kind", "quote"),
+            ("importance", "4"),
+            ("persona_id", &persona),
+            ("body", "I could not find where to invite my team"),
+            ("tags", "invites, setup"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let r = form(
+        &c,
+        &app,
+        &at,
+        &[
+            ("csrf", &csrf),
+            ("kind", "quote"),
+            ("importance", "9"),
+            ("body", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("importance"));
+    let html = page(&c, &app, &at).await;
+    assert!(
+        html.contains("“I could not find where to invite my team”") && html.contains("New admin")
+    );
+    let insight = between(&html, "class=\"insight\" data-id=\"", "\"")
+        .unwrap()
+        .to_string();
+    let r = form(
+        &c,
+        &app,
+        &format!("{W}/research/insights/{insight}/evidence"),
+        &[
+            ("csrf", &csrf),
+            ("initiative", &init["id"].to_string()),
+            ("item", ""),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let page_of_initiative = page(&c, &app, &format!("{W}/initiatives/{}", init["id"])).await;
+    assert!(page_of_initiative.contains("I could not find where to invite my team"));
+    let list = page(&c, &app, &format!("{W}/initiatives?sort=evidence")).await;
+    assert!(list.contains("<strong>evidence</strong>"));
+    let found = page(&c, &app, &format!("{W}/research?q=inviting")).await;
+    assert!(
+        found.contains("I could not find where to invite my team"),
+        "stemmed search"
+    );
+    let found = page(&c, &app, &format!("{W}/research?q=contoso")).await;
+    assert!(found.contains("Ticket 4411"));
+    // The vision is set on the strategy page; a developer reads it without the forms.
+    let v: Value = app
+        .get(&owner, "/api/v1/workspaces/acme/products/ONB/vision")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let r = form(
+        &c,
+        &app,
+        &format!("{W}/vision"),
+        &[
+            ("csrf", &csrf),
+            ("version", &v["version"].to_string()),
+            ("vision", "Strategy to sprint"),
+            ("target_segments", "SaaS teams"),
+            ("positioning", "PM and PO, one line"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (d, _) = sign_in(&app, &dev.email).await;
+    let html = page(&d, &app, &format!("{W}/strategy")).await;
+    assert!(
+        html.contains("Strategy to sprint")
+            && html.contains("SaaS teams")
+            && !html.contains("Edit the vision")
+    );
+    let html = page(&d, &app, &at).await;
+    assert!(!html.contains("Record an insight") && !html.contains("Link as evidence"));
+}

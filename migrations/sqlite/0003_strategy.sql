@@ -100,3 +100,94 @@ CREATE INDEX initiative_metrics_metric ON initiative_metrics(metric_id);
 
 ALTER TABLE items ADD COLUMN initiative_id INTEGER REFERENCES initiatives(id) ON DELETE SET NULL;
 CREATE INDEX items_initiative ON items(initiative_id) WHERE initiative_id IS NOT NULL;
+
+-- Vision (S0), personas (S2), research sources and insights as evidence (S1).
+ALTER TABLE products ADD COLUMN vision TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN target_segments TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN positioning TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE personas (
+    id         INTEGER PRIMARY KEY,
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    segment    TEXT NOT NULL DEFAULT '',
+    goals      TEXT NOT NULL DEFAULT '',
+    pains      TEXT NOT NULL DEFAULT '',
+    version    BIGINT NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (product_id, name)
+);
+
+ALTER TABLE items ADD COLUMN persona_id INTEGER REFERENCES personas(id) ON DELETE SET NULL;
+CREATE INDEX items_persona ON items(persona_id) WHERE persona_id IS NOT NULL;
+
+CREATE TABLE research_sources (
+    id          INTEGER PRIMARY KEY,
+    product_id  INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('interview', 'survey', 'support_ticket', 'sales_call', 'analytics_note')),
+    title       TEXT NOT NULL,
+    happened_on TEXT NOT NULL CHECK (length(happened_on) = 10),
+    customer    TEXT NOT NULL DEFAULT '',
+    segment     TEXT NOT NULL DEFAULT '',
+    notes       TEXT NOT NULL DEFAULT '',
+    version     BIGINT NOT NULL DEFAULT 1,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX research_sources_product ON research_sources(product_id, happened_on);
+
+CREATE TABLE insights (
+    id         INTEGER PRIMARY KEY,
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    source_id  INTEGER NOT NULL REFERENCES research_sources(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL CHECK (kind IN ('quote', 'observation')),
+    body       TEXT NOT NULL,
+    importance BIGINT NOT NULL CHECK (importance BETWEEN 1 AND 5),
+    persona_id INTEGER REFERENCES personas(id) ON DELETE SET NULL,
+    -- Space-separated, lower-case.
+    tags       TEXT NOT NULL DEFAULT '',
+    version    BIGINT NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX insights_source ON insights(source_id);
+CREATE INDEX insights_product ON insights(product_id, id);
+
+CREATE TABLE initiative_evidence (
+    insight_id    INTEGER NOT NULL REFERENCES insights(id) ON DELETE CASCADE,
+    initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+    PRIMARY KEY (insight_id, initiative_id)
+);
+CREATE INDEX initiative_evidence_initiative ON initiative_evidence(initiative_id);
+
+CREATE TABLE item_evidence (
+    insight_id INTEGER NOT NULL REFERENCES insights(id) ON DELETE CASCADE,
+    item_id    INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    PRIMARY KEY (insight_id, item_id)
+);
+CREATE INDEX item_evidence_item ON item_evidence(item_id);
+
+-- Full-text search over insights and sources (FTS5, kept in step by triggers).
+CREATE VIRTUAL TABLE insights_fts USING fts5(body, tags, content='insights', content_rowid='id', tokenize='porter unicode61');
+CREATE TRIGGER insights_fts_insert AFTER INSERT ON insights BEGIN
+    INSERT INTO insights_fts(rowid, body, tags) VALUES (new.id, new.body, new.tags);
+END;
+CREATE TRIGGER insights_fts_delete AFTER DELETE ON insights BEGIN
+    INSERT INTO insights_fts(insights_fts, rowid, body, tags) VALUES ('delete', old.id, old.body, old.tags);
+END;
+CREATE TRIGGER insights_fts_update AFTER UPDATE OF body, tags ON insights BEGIN
+    INSERT INTO insights_fts(insights_fts, rowid, body, tags) VALUES ('delete', old.id, old.body, old.tags);
+    INSERT INTO insights_fts(rowid, body, tags) VALUES (new.id, new.body, new.tags);
+END;
+CREATE VIRTUAL TABLE sources_fts USING fts5(title, customer, segment, notes, content='research_sources', content_rowid='id', tokenize='porter unicode61');
+CREATE TRIGGER sources_fts_insert AFTER INSERT ON research_sources BEGIN
+    INSERT INTO sources_fts(rowid, title, customer, segment, notes) VALUES (new.id, new.title, new.customer, new.segment, new.notes);
+END;
+CREATE TRIGGER sources_fts_delete AFTER DELETE ON research_sources BEGIN
+    INSERT INTO sources_fts(sources_fts, rowid, title, customer, segment, notes) VALUES ('delete', old.id, old.title, old.customer, old.segment, old.notes);
+END;
+CREATE TRIGGER sources_fts_update AFTER UPDATE OF title, customer, segment, notes ON research_sources BEGIN
+    INSERT INTO sources_fts(sources_fts, rowid, title, customer, segment, notes) VALUES ('delete', old.id, old.title, old.customer, old.segment, old.notes);
+    INSERT INTO sources_fts(rowid, title, customer, segment, notes) VALUES (new.id, new.title, new.customer, new.segment, new.notes);
+END;

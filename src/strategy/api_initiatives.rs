@@ -33,7 +33,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
-    /// `rice` (default), `wsjf` or `priority`.
+    /// `rice` (default), `wsjf`, `evidence` or `priority`.
     pub sort: Option<String>,
     /// The quarter whose priorities `sort=priority` follows; the current one by default.
     pub quarter: Option<String>,
@@ -42,12 +42,6 @@ pub struct ListParams {
 impl ListParams {
     pub fn parse(&self) -> crate::error::Result<(SortBy, Quarter)> {
         let by = SortBy::parse(self.sort.as_deref().unwrap_or_default())?;
-        if by == SortBy::Evidence {
-            return Err(crate::error::Error::invalid(
-                "sort",
-                "must be rice, wsjf or priority",
-            ));
-        }
         let q = match self.quarter.as_deref().filter(|q| !q.is_empty()) {
             Some(q) => Quarter::parse(q)?,
             None => Quarter::of(super::today()),

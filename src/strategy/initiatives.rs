@@ -60,6 +60,7 @@ async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Initia
         "SELECT im.initiative_id, im.metric_id FROM initiative_metrics im JOIN initiatives n ON n.id = im.initiative_id
          WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) ORDER BY im.metric_id")
         .bind(pid).bind(one).fetch_all(p).await)?;
+    let evidence = super::research::initiative_evidence_counts(db, pid).await?;
     let key = &ctx.product.key;
     Ok(rows
         .into_iter()
@@ -106,6 +107,11 @@ async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Initia
                 points_done,
                 points_total,
                 progress: super::rollup(points_done, points_total),
+                evidence: evidence
+                    .iter()
+                    .find(|e| e.0 == r.id)
+                    .map(|e| e.1)
+                    .unwrap_or(0),
                 version: r.version,
                 updated_at: r.updated_at,
             }
@@ -125,7 +131,7 @@ pub async fn list(
     let key = |i: &Initiative| SortKey {
         rice: i.rice,
         wsjf: i.wsjf,
-        evidence: 0,
+        evidence: i.evidence,
         tier: i
             .priorities
             .iter()

@@ -3,13 +3,18 @@
 
 pub mod api;
 pub mod api_initiatives;
+pub mod api_research;
 pub mod chart;
 pub mod initiatives;
 pub mod model;
 pub mod objectives;
 pub mod pages;
 pub mod pages_initiatives;
+pub mod pages_research;
+pub mod personas;
 pub mod priorities;
+pub mod research;
+pub mod research_model;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -345,6 +350,67 @@ pub fn reason_for(
         )),
         r => Ok(r.map(str::to_string)),
     }
+}
+
+pub const SOURCE_KINDS: [&str; 5] = [
+    "interview",
+    "survey",
+    "support_ticket",
+    "sales_call",
+    "analytics_note",
+];
+
+pub fn validate_source_kind(s: &str) -> Result<String> {
+    let s = s.trim().to_lowercase().replace(['-', ' '], "_");
+    if SOURCE_KINDS.contains(&s.as_str()) {
+        Ok(s)
+    } else {
+        Err(Error::invalid(
+            "kind",
+            format!("must be one of {}", SOURCE_KINDS.join(", ")),
+        ))
+    }
+}
+
+pub fn validate_insight_kind(s: &str) -> Result<String> {
+    match s.trim().to_lowercase().as_str() {
+        "quote" => Ok("quote".into()),
+        "observation" => Ok("observation".into()),
+        _ => Err(Error::invalid("kind", "must be quote or observation")),
+    }
+}
+
+pub fn validate_importance(i: i64) -> Result<i64> {
+    if (1..=5).contains(&i) {
+        Ok(i)
+    } else {
+        Err(Error::invalid(
+            "importance",
+            "from 1 (nice to know) to 5 (critical)",
+        ))
+    }
+}
+
+/// Tags are lower-case words, stored space-separated.
+pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>> {
+    crate::backlog::validate_labels(tags).map_err(|_| {
+        Error::invalid(
+            "tags",
+            "use up to 20 tags of 1–40 letters, digits or - _ . : /",
+        )
+    })
+}
+
+/// A user's search words as an FTS5 query: each word quoted (so operators and quotes in the
+/// input are plain text) and all required. None when there is nothing to search for.
+pub fn fts5_query(q: &str) -> Option<String> {
+    let words: Vec<String> = q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(12)
+        .map(|w| format!("\"{w}\""))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 /// The audit row of a strategy change, written in the same transaction as the change.

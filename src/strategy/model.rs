@@ -94,6 +94,8 @@ pub struct Initiative {
     pub points_total: i64,
     /// Percent of its items' points that are done.
     pub progress: Option<i64>,
+    /// Insights linked to it as evidence.
+    pub evidence: i64,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }

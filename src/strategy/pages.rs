@@ -60,6 +60,7 @@ struct OverviewPage {
     objectives: Vec<Objective>,
     priorities: Vec<Priority>,
     pm: bool,
+    vision: super::research_model::Vision,
     error: Option<String>,
 }
 
@@ -100,6 +101,7 @@ async fn overview(
 ) -> Result<Response> {
     let objectives = objectives::list(&state.db, &ctx, Some(quarter)).await?;
     let priorities = priorities::list(&state.db, &ctx, quarter).await?;
+    let vision = super::personas::vision(&state.db, &ctx).await?;
     let prev = Quarter {
         year: if quarter.q == 1 {
             quarter.year - 1
@@ -123,6 +125,7 @@ async fn overview(
         started: quarter.has_started(super::today()),
         objectives,
         priorities,
+        vision,
         error,
     }))
 }

@@ -79,6 +79,7 @@ async fn list_page(
     let initiatives = initiatives::list(&s.db, &ctx, by, q).await?;
     let sort = match by {
         SortBy::Wsjf => "wsjf",
+        SortBy::Evidence => "evidence",
         SortBy::Priority => "priority",
         _ => "rice",
     };
@@ -150,6 +151,7 @@ struct ShowPage {
     /// (quarter, its priorities) for this quarter and the next.
     quarters: Vec<(String, Vec<Priority>)>,
     metrics: Vec<Metric>,
+    evidence: Vec<super::research_model::Insight>,
     statuses: [&'static str; 6],
     impacts: [f64; 5],
     pm: bool,
@@ -193,6 +195,7 @@ async fn show_page(
         quarters.push((q.to_string(), priorities::list(&s.db, &ctx, q).await?));
     }
     let metrics = objectives::metrics(&s.db, &ctx).await?;
+    let evidence = super::research::evidence_for(&s.db, &ctx, id).await?;
     Ok(render(&ShowPage {
         layout: strategy_layout(user, &ctx, i.title.clone()),
         ws: ctx.workspace.slug.clone(),
@@ -202,6 +205,7 @@ async fn show_page(
         i,
         quarters,
         metrics,
+        evidence,
         statuses: STATUSES,
         impacts: IMPACTS,
         error,

@@ -181,3 +181,35 @@ fn statuses_normalise() {
     );
     assert!(validate_status("done").is_err());
 }
+
+#[test]
+fn research_inputs_validate() {
+    assert_eq!(
+        validate_source_kind("Support ticket").ok().as_deref(),
+        Some("support_ticket")
+    );
+    assert!(validate_source_kind("rumour").is_err());
+    assert!(validate_insight_kind("Quote").is_ok() && validate_insight_kind("hunch").is_err());
+    assert!(
+        validate_importance(0).is_err()
+            && validate_importance(6).is_err()
+            && validate_importance(5).is_ok()
+    );
+    assert_eq!(
+        normalize_tags(&["Pricing".into(), "pricing".into()]).ok(),
+        Some(vec!["pricing".to_string()])
+    );
+}
+
+#[test]
+fn search_words_become_a_safe_fts5_query() {
+    assert_eq!(
+        fts5_query("jira import").as_deref(),
+        Some("\"jira\" \"import\"")
+    );
+    assert_eq!(
+        fts5_query("\"a\" OR b*").as_deref(),
+        Some("\"a\" \"OR\" \"b\"")
+    );
+    assert_eq!(fts5_query("  -- "), None);
+}
