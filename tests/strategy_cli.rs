@@ -250,3 +250,122 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
     let text = cli.ok(&[&["initiative", "show", &iid][..], &PM].concat());
     assert!(text.contains("40 × 3 × 50% ÷ 2 = 30"), "{text}");
 }
+
+#[tokio::test]
+async fn research_personas_and_vision_from_the_terminal() {
+    let cli = Cli::demo().await;
+    let hits = cli.json(&["research", "search", "jira"], PM);
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["kind"] == "insight"),
+        "{hits}"
+    );
+    let by_evidence = cli.json(&["initiative", "list", "--sort", "evidence"], PM);
+    assert_eq!(by_evidence[0]["title"], "Guided workspace setup");
+    assert!(by_evidence[0]["evidence"].as_i64().unwrap() >= 2);
+
+    let src = cli.json(
+        &[
+            "research",
+            "source",
+            "--kind",
+            "sales_call",
+            "--title",
+            "Call with Tailspin",
+            "--date",
+            "2026-11-20",
+            "--customer",
+            "Tailspin",
+        ],
+        PM,
+    );
+    let sid = src["id"].to_string();
+    let err = cli.fails(
+        &[
+            &[
+                "research",
+                "source",
+                "--kind",
+                "rumour",
+                "--title",
+                "x",
+                "--date",
+                "2026-11-20",
+            ][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("kind"), "{err}");
+    let persona = cli.json(
+        &[
+            "persona",
+            "add",
+            "--name",
+            "Finance lead",
+            "--pains",
+            "surprise invoices",
+        ],
+        PM,
+    );
+    let pid = persona["id"].to_string();
+    let ins = cli.json(
+        &[
+            "research",
+            "insight",
+            "--source",
+            &sid,
+            "--quote",
+            "--importance",
+            "4",
+            "--persona",
+            &pid,
+            "--tag",
+            "billing",
+            "Invoices per workspace would save us a day a month",
+        ],
+        PM,
+    );
+    assert_eq!(ins["persona"], "Finance lead");
+    let iid = ins["id"].to_string();
+    let err = cli.fails(
+        &[
+            &[
+                "research",
+                "insight",
+                "--source",
+                &sid,
+                "--importance",
+                "9",
+                "x",
+            ][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("importance"), "{err}");
+    let linked = cli.json(&["research", "link", &iid, "--item", "ONB-6"], PM);
+    assert_eq!(linked["items"], serde_json::json!(["ONB-6"]));
+    let err = cli.fails(&[&["research", "link", &iid, "--item", "ONB-6"][..], &DEV].concat());
+    assert!(err.contains("only pm may"), "{err}");
+    assert_eq!(
+        cli.json(&["research", "search", "invoice"], PM)[0]["id"].to_string(),
+        iid
+    );
+
+    let item = cli.json(&["persona", "assign", "ONB-6", "--persona", &pid], PM);
+    assert_eq!(item["persona_id"].to_string(), pid);
+    let v = cli.json(
+        &[
+            "persona",
+            "vision",
+            "--positioning",
+            "One line from strategy to sprint",
+        ],
+        PM,
+    );
+    assert_eq!(v["positioning"], "One line from strategy to sprint");
+    assert!(v["vision"].as_str().unwrap().starts_with("Every new team"));
+}

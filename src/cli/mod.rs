@@ -6,6 +6,7 @@ pub mod seed;
 mod serve;
 // Strategy (S0–S10)
 mod initiative;
+mod research;
 pub mod seed_strategy;
 mod strategy;
 
@@ -62,6 +63,12 @@ pub enum Command {
     /// Initiatives, their scores, and the backlog items under them.
     #[command(subcommand)]
     Initiative(initiative::InitiativeCommand),
+    /// Research sources, insights, evidence links and search.
+    #[command(subcommand)]
+    Research(research::ResearchCommand),
+    /// Personas, and the product's vision (`persona vision`).
+    #[command(subcommand)]
+    Persona(research::PersonaCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -104,5 +111,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Metric(c) => strategy::metric(&cli.db, c).await,
         Command::Priority(c) => strategy::priority(&cli.db, c).await,
         Command::Initiative(c) => initiative::run(&cli.db, c).await,
+        Command::Research(c) => research::research(&cli.db, c).await,
+        Command::Persona(c) => research::persona(&cli.db, c).await,
     }
 }

@@ -251,7 +251,7 @@ const LABELS: [&str; 6] = ["api", "ux", "growth", "import", "billing", "reports"
 
 /// `(…),(…)` placeholders for a multi-row insert. SQLite gets anonymous `?`: sqlx resolves
 /// each named `$N` by a linear search, which turns thousands of parameters quadratic.
-fn values(db: &Db, rows: usize, cols: usize) -> String {
+pub(super) fn values(db: &Db, rows: usize, cols: usize) -> String {
     let mark = |i: usize| {
         if db.is_sqlite() {
             "?".to_string()

@@ -215,6 +215,7 @@ pub async fn demo(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
                 .map_err(e)?;
         }
     }
+    demo_research(db, pm, ctx).await?;
     // Some of the setup work is done, so its progress shows.
     for key in ["ONB-1", "ONB-5"] {
         let v = crate::backlog::service::get(db, ctx, key)
@@ -229,6 +230,299 @@ pub async fn demo(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
             .await
             .map_err(e)?;
     }
+    Ok(())
+}
+
+/// Vision, personas, research sources and insights linked as evidence, for the demo product.
+async fn demo_research(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
+    use crate::strategy::research_model::{
+        EvidenceLink, InsightInput, PersonaInput, SourceInput, VisionInput,
+    };
+    use crate::strategy::{personas, research};
+    let v = personas::vision(db, ctx).await.map_err(e)?;
+    let vision = VisionInput {
+        vision: Some("Every new team gets to its first shipped sprint in a week, with the why behind each story in plain sight.".into()),
+        target_segments: Some("Software teams of 10–200 people moving off Jira; agencies running several client products".into()),
+        positioning: Some("The only tool where the PM's priorities and the PO's backlog are one line".into()),
+    };
+    personas::set_vision(db, pm, ctx, v.version, vision)
+        .await
+        .map_err(e)?;
+    let mut people = Vec::new();
+    for (name, segment, goals, pains) in [
+        (
+            "New admin",
+            "mid-size SaaS",
+            "get the team working in the tool on day one",
+            "long setup, unclear first steps",
+        ),
+        (
+            "Product owner",
+            "mid-size SaaS",
+            "bring the existing backlog over intact",
+            "retyping stories, losing estimates",
+        ),
+        (
+            "Agency lead",
+            "agencies",
+            "run several client products side by side",
+            "client data mixed up, manual reports",
+        ),
+    ] {
+        let input = PersonaInput {
+            name: Some(name.into()),
+            segment: Some(segment.into()),
+            goals: Some(goals.into()),
+            pains: Some(pains.into()),
+        };
+        people.push(personas::create(db, pm, ctx, input).await.map_err(e)?.id);
+    }
+    let all = initiatives::list(db, ctx, crate::strategy::SortBy::Rice, Quarter::of(today()))
+        .await
+        .map_err(e)?;
+    let by_title = |t: &str| all.iter().find(|i| i.title == t).map(|i| i.id);
+    let (setup, jira, reports) = (
+        by_title("Guided workspace setup"),
+        by_title("Jira import during onboarding"),
+        by_title("Onboarding progress reports"),
+    );
+    // (source kind, title, days ago, customer, segment, insights: (quote?, body, importance, persona, tags, initiative, item))
+    type DemoInsight = (
+        bool,
+        &'static str,
+        i64,
+        usize,
+        &'static [&'static str],
+        Option<i64>,
+        Option<&'static str>,
+    );
+    type DemoSource = (
+        &'static str,
+        &'static str,
+        i64,
+        &'static str,
+        &'static str,
+        Vec<DemoInsight>,
+    );
+    let sources: [DemoSource; 4] = [
+        (
+            "interview",
+            "Onboarding interview: Northwind",
+            40,
+            "Northwind Traders",
+            "mid-size SaaS",
+            vec![
+                (
+                    true,
+                    "We had the whole team invited before lunch, but nobody knew what to do next.",
+                    5,
+                    0,
+                    &["setup", "activation"],
+                    setup,
+                    Some("ONB-5"),
+                ),
+                (
+                    false,
+                    "The admin looked for a checklist and ended up on the docs site.",
+                    4,
+                    0,
+                    &["setup"],
+                    setup,
+                    Some("ONB-4"),
+                ),
+            ],
+        ),
+        (
+            "sales_call",
+            "Demo call: Contoso (lost to Jira Align)",
+            25,
+            "Contoso",
+            "enterprise",
+            vec![
+                (
+                    true,
+                    "If I can't bring 400 Jira issues with their points, this is a non-starter.",
+                    5,
+                    1,
+                    &["jira", "import"],
+                    jira,
+                    Some("ONB-3"),
+                ),
+                (
+                    false,
+                    "They asked twice whether sprint history survives the import.",
+                    3,
+                    1,
+                    &["jira", "sprints"],
+                    jira,
+                    None,
+                ),
+            ],
+        ),
+        (
+            "support_ticket",
+            "Ticket #4411: welcome e-mail link broken",
+            12,
+            "Fabrikam",
+            "agencies",
+            vec![(
+                true,
+                "The Get started button in your e-mail goes to a 404.",
+                4,
+                0,
+                &["email", "bug"],
+                None,
+                Some("ONB-7"),
+            )],
+        ),
+        (
+            "survey",
+            "Activation survey, first 100 workspaces",
+            5,
+            "",
+            "mid-size SaaS",
+            vec![
+                (
+                    false,
+                    "38 % of admins could not find where to invite teammates.",
+                    5,
+                    0,
+                    &["invites", "activation"],
+                    setup,
+                    Some("ONB-2"),
+                ),
+                (
+                    false,
+                    "Agencies want a weekly onboarding report per client.",
+                    3,
+                    2,
+                    &["reports", "agencies"],
+                    reports,
+                    Some("ONB-6"),
+                ),
+            ],
+        ),
+    ];
+    for (kind, title, days, customer, segment, insights) in sources {
+        let day = (today() - Duration::days(days))
+            .format("%Y-%m-%d")
+            .to_string();
+        let input = SourceInput {
+            kind: Some(kind.into()),
+            title: Some(title.into()),
+            happened_on: Some(day),
+            customer: Some(customer.into()),
+            segment: Some(segment.into()),
+            notes: None,
+        };
+        let src = research::create_source(db, pm, ctx, input)
+            .await
+            .map_err(e)?;
+        for (quote, body, importance, persona, tags, initiative, item) in insights {
+            let input = InsightInput {
+                source_id: Some(src.id),
+                kind: Some(if quote { "quote" } else { "observation" }.into()),
+                body: Some(body.into()),
+                importance: Some(importance),
+                persona_id: Some(people.get(persona).copied()),
+                tags: Some(tags.iter().map(|t| t.to_string()).collect()),
+            };
+            let i = research::create_insight(db, pm, ctx, input)
+                .await
+                .map_err(e)?;
+            if let Some(n) = initiative {
+                research::set_evidence(
+                    db,
+                    pm,
+                    ctx,
+                    i.id,
+                    &EvidenceLink {
+                        initiative: Some(n),
+                        item: None,
+                    },
+                    true,
+                )
+                .await
+                .map_err(e)?;
+            }
+            if let Some(k) = item {
+                research::set_evidence(
+                    db,
+                    pm,
+                    ctx,
+                    i.id,
+                    &EvidenceLink {
+                        initiative: None,
+                        item: Some(k.into()),
+                    },
+                    true,
+                )
+                .await
+                .map_err(e)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// 100 sources and 1,000 insights per benchmark product (20,000 over 20), in batches.
+async fn scale_research(
+    db: &Db,
+    tx: &mut crate::db::Tx,
+    pi: usize,
+    pid: i64,
+) -> anyhow::Result<()> {
+    const WORDS: [&str; 12] = [
+        "import",
+        "invite",
+        "checklist",
+        "report",
+        "billing",
+        "sprint",
+        "export",
+        "search",
+        "mobile",
+        "slow",
+        "permissions",
+        "integration",
+    ];
+    let at = now();
+    let mut sql = String::from("INSERT INTO research_sources (product_id, kind, title, happened_on, customer, segment, created_at, updated_at) VALUES ");
+    sql.push_str(&super::seed::values(db, 100, 8));
+    with_tx!(tx, t => {
+        let mut q = sqlx::query(&sql);
+        for s in 0..100usize {
+            let day = (today() - Duration::days(s as i64 * 3)).format("%Y-%m-%d").to_string();
+            q = q.bind(pid).bind(crate::strategy::SOURCE_KINDS[s % 5]).bind(format!("Research {s} for product {pi}"))
+                .bind(day).bind(format!("Customer {}", (s * 7 + pi) % 300)).bind(["smb", "mid-size", "enterprise"][s % 3]).bind(at).bind(at);
+        }
+        q.execute(&mut **t).await.map(|r| r.rows_affected())
+    })?;
+    let sources: Vec<i64> = with_tx!(tx, t => sqlx::query_scalar("SELECT id FROM research_sources WHERE product_id = $1 ORDER BY id")
+        .bind(pid).fetch_all(&mut **t).await)?;
+    for chunk in sources.chunks(25) {
+        let mut sql = String::from("INSERT INTO insights (product_id, source_id, kind, body, importance, tags, created_at, updated_at) VALUES ");
+        sql.push_str(&super::seed::values(db, chunk.len() * 10, 8));
+        with_tx!(tx, t => {
+            let mut q = sqlx::query(&sql);
+            for (si, sid) in chunk.iter().enumerate() {
+                for k in 0..10usize {
+                    let n = si * 10 + k + pi;
+                    let (a, b) = (WORDS[n % 12], WORDS[(n * 5 + 3) % 12]);
+                    q = q.bind(pid).bind(*sid).bind(if k % 3 == 0 { "quote" } else { "observation" })
+                        .bind(format!("Customers say {a} is hard and {b} gets in the way ({sid}-{k})"))
+                        .bind((n % 5) as i64 + 1).bind(format!("{a} {b}")).bind(at).bind(at);
+                }
+            }
+            q.execute(&mut **t).await.map(|r| r.rows_affected())
+        })?;
+    }
+    // Every 20th insight of the product is evidence for one of its 25 initiatives (consecutive ids).
+    with_tx!(tx, t => sqlx::query(
+        "INSERT INTO initiative_evidence (insight_id, initiative_id)
+         SELECT i.id, (SELECT MIN(n.id) FROM initiatives n WHERE n.product_id = i.product_id) + (i.id % 25)
+         FROM insights i WHERE i.product_id = $1 AND i.id % 20 = 0")
+        .bind(pid).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -294,6 +588,7 @@ pub async fn scale(db: &Db, workspace_id: i64, owner_id: i64) -> anyhow::Result<
                 .bind(id).bind(pid).bind(n * 100).bind(n * 100 + 100).execute(&mut **t).await.map(|r| r.rows_affected()))?;
             total += 1;
         }
+        scale_research(db, &mut tx, pi, *pid).await?;
     }
     tx.commit().await?;
     Ok(total)
