@@ -13,6 +13,7 @@ pub mod page;
 pub mod state;
 pub mod story;
 // Strategy (S0–S10)
+pub mod roadmap;
 pub mod strategy;
 pub mod web;
 pub mod workspace;

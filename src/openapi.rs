@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 use crate::state::AppState;
 use crate::{audit, auth, backlog, story, workspace};
 // Strategy (S0–S10)
-use crate::strategy;
+use crate::{roadmap, strategy};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,6 +39,8 @@ use crate::strategy;
         strategy::api_research::show_insight, strategy::api_research::update_insight, strategy::api_research::delete_insight,
         strategy::api_research::link, strategy::api_research::unlink, strategy::api_research::search,
         strategy::api_research::initiative_evidence,
+        roadmap::api::roadmap, roadmap::api::create_share, roadmap::api::shares, roadmap::api::revoke_share,
+        roadmap::api::shared,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -506,3 +506,68 @@ async fn an_insight_is_recorded_and_linked_to_an_initiative() {
         .contains("Invites are hard to find"));
     c.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn a_shared_roadmap_link_opens_signed_out() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let r = app
+        .post(
+            &owner,
+            &format!("{p}/initiatives"),
+            json!({"title": "Guided setup", "status": "in_progress"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let link: serde_json::Value = app
+        .post(
+            &owner,
+            &format!("{p}/roadmap/shares"),
+            json!({"label": "Board"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = link["path"].as_str().unwrap().to_string();
+    // A fresh browser session: no cookie, never signed in.
+    c.goto(&app.url(&path)).await.expect("shared roadmap");
+    let title = c.find(Locator::Css("h1.page-title")).await.expect("title");
+    assert_eq!(title.text().await.expect("text"), "Onboarding roadmap");
+    let row = c
+        .find(Locator::Css("#timeline tbody tr"))
+        .await
+        .expect("timeline row");
+    assert!(row.text().await.expect("text").contains("Guided setup"));
+    assert!(
+        c.find(Locator::Css("form[action='/logout']"))
+            .await
+            .is_err(),
+        "no signed-in chrome"
+    );
+    click(&c, "a[href='?view=horizons']").await;
+    let card = c
+        .wait()
+        .for_element(Locator::Css(".roadmap-card"))
+        .await
+        .expect("now/next/later");
+    assert!(card.text().await.expect("text").contains("Guided setup"));
+    let r = app
+        .req(
+            &owner,
+            reqwest::Method::DELETE,
+            &format!("{p}/roadmap/shares/{}", link["id"]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    c.goto(&app.url(&path)).await.expect("revoked link");
+    let h1 = c.find(Locator::Css("h1")).await.expect("error page");
+    assert_eq!(h1.text().await.expect("text"), "Not Found");
+    c.close().await.expect("close");
+}

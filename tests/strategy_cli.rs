@@ -369,3 +369,41 @@ async fn research_personas_and_vision_from_the_terminal() {
     assert_eq!(v["positioning"], "One line from strategy to sprint");
     assert!(v["vision"].as_str().unwrap().starts_with("Every new team"));
 }
+
+#[tokio::test]
+async fn the_roadmap_and_its_share_links_from_the_terminal() {
+    let cli = Cli::demo().await;
+    let who = ["--as", "demo@throughline.local", "-w", "demo"];
+    let r: Value =
+        serde_json::from_str(&cli.ok(&[&["roadmap", "show", "--json"][..], &who].concat()))
+            .unwrap();
+    let now: Vec<&str> = r["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["horizon"] == "now")
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(now, ["Guided workspace setup"]);
+    let text = cli.ok(&[&["roadmap", "show", "--by-quarter"][..], &who].concat());
+    assert!(
+        text.contains(&format!("{} (now)", now_quarter()))
+            && text.contains("Jira import during onboarding"),
+        "{text}"
+    );
+    let err = cli.fails(&[&["roadmap", "show", "--status", "finished"][..], &who].concat());
+    assert!(err.contains("status"), "{err}");
+    let link = cli.json(&["roadmap", "share", "--label", "Investors"], PM);
+    assert!(link["path"]
+        .as_str()
+        .unwrap()
+        .starts_with("/share/roadmap/rm_"));
+    let err = cli.fails(&[&["roadmap", "share"][..], &DEV].concat());
+    assert!(err.contains("only pm may share"), "{err}");
+    let id = link["id"].to_string();
+    assert!(cli
+        .ok(&[&["roadmap", "revoke", &id][..], &PM].concat())
+        .contains("revoked"));
+    let links = cli.json(&["roadmap", "links"], PM);
+    assert!(links[0]["revoked_at"].is_string());
+}

@@ -191,3 +191,16 @@ CREATE TRIGGER sources_fts_update AFTER UPDATE OF title, customer, segment, note
     INSERT INTO sources_fts(sources_fts, rowid, title, customer, segment, notes) VALUES ('delete', old.id, old.title, old.customer, old.segment, old.notes);
     INSERT INTO sources_fts(rowid, title, customer, segment, notes) VALUES (new.id, new.title, new.customer, new.segment, new.notes);
 END;
+
+-- Roadmap (S7): read-only share links. Only the token's hash is stored; revoked links stay
+-- for the record.
+CREATE TABLE roadmap_shares (
+    id         INTEGER PRIMARY KEY,
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    label      TEXT NOT NULL DEFAULT '',
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE INDEX roadmap_shares_product ON roadmap_shares(product_id);

@@ -73,10 +73,11 @@ pub enum Action {
     ViewStrategy,
     ManageStrategy,
     LinkInitiative,
+    ShareRoadmap,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewBacklog,
         Action::CreateItem,
         Action::EditItem,
@@ -94,6 +95,7 @@ impl Action {
         Action::ViewStrategy,
         Action::ManageStrategy,
         Action::LinkInitiative,
+        Action::ShareRoadmap,
     ];
 
     /// The product roles allowed to take this action (G1). Workspace admins manage roles;
@@ -118,6 +120,7 @@ impl Action {
             Action::ViewStrategy => &[Pm, Po, Sm, Dev, Stakeholder],
             Action::ManageStrategy => &[Pm],
             Action::LinkInitiative => &[Pm, Po],
+            Action::ShareRoadmap => &[Pm],
         }
     }
 
@@ -140,6 +143,7 @@ impl Action {
             Action::ViewStrategy => "read the product strategy",
             Action::ManageStrategy => "change the product strategy",
             Action::LinkInitiative => "link backlog items to initiatives",
+            Action::ShareRoadmap => "share the roadmap by link",
         }
     }
 }

@@ -7,6 +7,7 @@ mod serve;
 // Strategy (S0–S10)
 mod initiative;
 mod research;
+mod roadmap;
 pub mod seed_strategy;
 mod strategy;
 
@@ -69,6 +70,9 @@ pub enum Command {
     /// Personas, and the product's vision (`persona vision`).
     #[command(subcommand)]
     Persona(research::PersonaCommand),
+    /// The roadmap across products, and read-only share links.
+    #[command(subcommand)]
+    Roadmap(roadmap::RoadmapCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -113,5 +117,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Initiative(c) => initiative::run(&cli.db, c).await,
         Command::Research(c) => research::research(&cli.db, c).await,
         Command::Persona(c) => research::persona(&cli.db, c).await,
+        Command::Roadmap(c) => roadmap::run(&cli.db, c).await,
     }
 }
