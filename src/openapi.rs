@@ -41,6 +41,8 @@ use crate::{roadmap, strategy};
         strategy::api_research::initiative_evidence,
         roadmap::api::roadmap, roadmap::api::create_share, roadmap::api::shares, roadmap::api::revoke_share,
         roadmap::api::shared,
+        strategy::api_decisions::list, strategy::api_decisions::create, strategy::api_decisions::show,
+        strategy::api_decisions::update,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -38,6 +38,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::strategy::pages_initiatives::routes())
         .merge(crate::strategy::api_research::routes())
         .merge(crate::strategy::pages_research::routes())
+        .merge(crate::strategy::api_decisions::routes())
+        .merge(crate::strategy::pages_decisions::routes())
         .merge(crate::roadmap::api::routes())
         .merge(crate::roadmap::pages::routes())
         .fallback(not_found)

@@ -404,6 +404,49 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
     assert!(cli
         .ok(&[&["roadmap", "revoke", &id][..], &PM].concat())
         .contains("revoked"));
+    let d = cli.json(
+        &[
+            "decision",
+            "add",
+            "--question",
+            "Enterprise or SMB first?",
+            "--option",
+            "Enterprise",
+            "--option",
+            "SMB",
+            "--decision",
+            "SMB first",
+            "--on-date",
+            "2026-11-15",
+            "--initiative",
+            "1",
+        ],
+        PM,
+    );
+    assert_eq!(d["options"], serde_json::json!(["Enterprise", "SMB"]));
+    let err = cli.fails(
+        &[
+            &[
+                "decision",
+                "add",
+                "--question",
+                "x",
+                "--decision",
+                "y",
+                "--on-date",
+                "15.11.",
+            ][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("decided_on"), "{err}");
+    let log = cli.json(&["decision", "list"], DEV);
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["question"] == "Enterprise or SMB first?"));
     let links = cli.json(&["roadmap", "links"], PM);
     assert!(links[0]["revoked_at"].is_string());
 }

@@ -204,3 +204,33 @@ CREATE TABLE roadmap_shares (
     revoked_at TEXT
 );
 CREATE INDEX roadmap_shares_product ON roadmap_shares(product_id);
+
+-- Decisions (S8): the question, the options considered, what was decided and why, by whom and
+-- when, with the insights and initiatives behind it.
+CREATE TABLE decisions (
+    id          INTEGER PRIMARY KEY,
+    product_id  INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    question    TEXT NOT NULL,
+    -- JSON array of strings.
+    options     TEXT NOT NULL DEFAULT '[]',
+    decision    TEXT NOT NULL,
+    rationale   TEXT NOT NULL DEFAULT '',
+    decided_by  TEXT NOT NULL,
+    decided_on  TEXT NOT NULL CHECK (length(decided_on) = 10),
+    version     BIGINT NOT NULL DEFAULT 1,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX decisions_product ON decisions(product_id, decided_on);
+
+CREATE TABLE decision_evidence (
+    decision_id INTEGER NOT NULL REFERENCES decisions(id) ON DELETE CASCADE,
+    insight_id  INTEGER NOT NULL REFERENCES insights(id) ON DELETE CASCADE,
+    PRIMARY KEY (decision_id, insight_id)
+);
+
+CREATE TABLE decision_initiatives (
+    decision_id   INTEGER NOT NULL REFERENCES decisions(id) ON DELETE CASCADE,
+    initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+    PRIMARY KEY (decision_id, initiative_id)
+);

@@ -5,6 +5,7 @@ mod item;
 pub mod seed;
 mod serve;
 // Strategy (S0–S10)
+mod decision;
 mod initiative;
 mod research;
 mod roadmap;
@@ -73,6 +74,9 @@ pub enum Command {
     /// The roadmap across products, and read-only share links.
     #[command(subcommand)]
     Roadmap(roadmap::RoadmapCommand),
+    /// The product decision log.
+    #[command(subcommand)]
+    Decision(decision::DecisionCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -118,5 +122,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Research(c) => research::research(&cli.db, c).await,
         Command::Persona(c) => research::persona(&cli.db, c).await,
         Command::Roadmap(c) => roadmap::run(&cli.db, c).await,
+        Command::Decision(c) => decision::run(&cli.db, c).await,
     }
 }

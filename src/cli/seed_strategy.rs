@@ -216,6 +216,7 @@ pub async fn demo(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
         }
     }
     demo_research(db, pm, ctx).await?;
+    demo_decision(db, pm, ctx).await?;
     // Some of the setup work is done, so its progress shows.
     for key in ["ONB-1", "ONB-5"] {
         let v = crate::backlog::service::get(db, ctx, key)
@@ -462,6 +463,33 @@ async fn demo_research(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<(
             }
         }
     }
+    Ok(())
+}
+
+async fn demo_decision(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
+    use crate::strategy::decisions::{self, DecisionInput};
+    let all = initiatives::list(db, ctx, crate::strategy::SortBy::Rice, Quarter::of(today()))
+        .await
+        .map_err(e)?;
+    let jira = all
+        .iter()
+        .filter(|i| i.title.starts_with("Jira"))
+        .map(|i| i.id)
+        .collect();
+    let evidence = crate::strategy::research::search(db, ctx, "jira", 10)
+        .await
+        .map_err(e)?;
+    let input = DecisionInput {
+        question: Some("Build the Jira import this quarter or next?".into()),
+        options: Some(vec!["This quarter, before guided setup".into(), "Next quarter, after guided setup".into()]),
+        decision: Some("Next quarter: guided setup first".into()),
+        rationale: Some("Activation is the bigger leak today; the Jira deals close next quarter at the earliest.".into()),
+        decided_by: None,
+        decided_on: Some((today() - Duration::days(20)).format("%Y-%m-%d").to_string()),
+        insights: Some(evidence.iter().filter(|h| h.kind == "insight").map(|h| h.id).collect()),
+        initiatives: Some(jira),
+    };
+    decisions::create(db, pm, ctx, input).await.map_err(e)?;
     Ok(())
 }
 
