@@ -43,6 +43,8 @@ use crate::{roadmap, strategy};
         roadmap::api::shared,
         strategy::api_decisions::list, strategy::api_decisions::create, strategy::api_decisions::show,
         strategy::api_decisions::update,
+        strategy::api_competitors::matrix, strategy::api_competitors::create, strategy::api_competitors::update,
+        strategy::api_competitors::add_capability, strategy::api_competitors::set_cells,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

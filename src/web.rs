@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::strategy::pages_research::routes())
         .merge(crate::strategy::api_decisions::routes())
         .merge(crate::strategy::pages_decisions::routes())
+        .merge(crate::strategy::api_competitors::routes())
+        .merge(crate::strategy::pages_competitors::routes())
         .merge(crate::roadmap::api::routes())
         .merge(crate::roadmap::pages::routes())
         .fallback(not_found)

@@ -1,4 +1,4 @@
-//! Decision log tests (SQLite or PostgreSQL): API, page, CLI-free; links refused across products.
+//! Decision log and competitive analysis tests (SQLite or PostgreSQL): API and pages.
 // A failed unwrap in a test is a failed test with its reason; that is what we want here.
 #![allow(clippy::unwrap_used)]
 
@@ -131,4 +131,144 @@ async fn decisions_record_options_rationale_and_evidence() {
             && html.contains("Shorter cycles and the Contoso call")
             && !html.contains("Record a decision")
     );
+}
+
+#[tokio::test]
+async fn competitors_and_the_capability_grid_save_all_or_nothing() {
+    let app = spawn_app().await;
+    let pm = app.workspace().await;
+    let po = app.member(&pm, "Po", &["po"]).await;
+    let jira: Value = app.post(&pm, &format!("{P}/competitors"), json!({"name": "Jira", "positioning": "Issue tracking for every team",
+        "strengths": "Ubiquitous", "weaknesses": "No PM/PO split", "our_positioning": "Strategy and backlog on one line"})).await.json().await.unwrap();
+    let linear: Value = app
+        .post(&pm, &format!("{P}/competitors"), json!({"name": "Linear"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.post(&pm, &format!("{P}/competitors"), json!({"name": "Jira"}))
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        app.post(&po, &format!("{P}/competitors"), json!({"name": "Aha!"}))
+            .await
+            .status(),
+        403
+    );
+    let m: Value = app
+        .post(
+            &pm,
+            &format!("{P}/capabilities"),
+            json!({"name": "Quarterly priorities", "ours": "has"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cap = m["capabilities"][0]["id"].clone();
+    app.post(
+        &pm,
+        &format!("{P}/capabilities"),
+        json!({"name": "Roadmap sharing"}),
+    )
+    .await;
+    assert_eq!(
+        m["capabilities"][0]["ratings"],
+        json!(["unknown", "unknown"])
+    );
+    let put = |cells: Value| {
+        app.req(
+            &pm,
+            reqwest::Method::PUT,
+            &format!("{P}/competitors-matrix"),
+        )
+        .json(&json!({"cells": cells}))
+        .send()
+    };
+    // One bad cell refuses the whole grid.
+    let r = put(json!([{"capability": cap, "competitor": jira["id"], "rating": "partial"}, {"capability": cap, "competitor": linear["id"], "rating": "sort of"}])).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["field"], "cells[1].rating");
+    let r = put(json!([{"capability": cap, "competitor": 9999, "rating": "no"}]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let m: Value = app
+        .get(&pm, &format!("{P}/competitors"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        m["capabilities"][0]["ratings"],
+        json!(["unknown", "unknown"])
+    );
+    let r = put(json!([{"capability": cap, "competitor": jira["id"], "rating": "partial"}, {"capability": cap, "competitor": linear["id"], "rating": "no"},
+        {"capability": cap, "competitor": null, "rating": "has"}])).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let m: Value = r.json().await.unwrap();
+    // Competitors are ordered by name: Jira, Linear.
+    assert_eq!(m["capabilities"][0]["ratings"], json!(["partial", "no"]));
+    assert_eq!(
+        (
+            m["our_coverage"].as_i64(),
+            m["coverage"][0].as_i64(),
+            m["coverage"][1].as_i64()
+        ),
+        (Some(100), Some(50), Some(0))
+    );
+    let path = format!("{P}/competitors/{}", jira["id"]);
+    assert_eq!(
+        app.patch(&pm, &path, 1, json!({"weaknesses": "No PM/PO split; slow"}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.patch(&pm, &path, 1, json!({"weaknesses": "stale"}))
+            .await
+            .status(),
+        412
+    );
+    // The grid as a page form: one select per cell, saved together.
+    let html = app
+        .get(&po, "/w/acme/p/ONB/competitors")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Strategy and backlog on one line") && !html.contains("<select name=\"cell-"),
+        "the PO reads the grid"
+    );
+    let field = format!("cell-{cap}-{}", linear["id"]);
+    let r = app
+        .req(
+            &pm,
+            reqwest::Method::POST,
+            "/w/acme/p/ONB/competitors/matrix",
+        )
+        .form(&[(field.as_str(), "has")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let m: Value = app
+        .get(&pm, &format!("{P}/competitors"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(m["capabilities"][0]["ratings"], json!(["partial", "has"]));
+    let html = app
+        .get(&pm, "/w/acme/p/ONB/competitors")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("name=\"{field}\"")));
 }

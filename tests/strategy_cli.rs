@@ -447,6 +447,72 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         .unwrap()
         .iter()
         .any(|x| x["question"] == "Enterprise or SMB first?"));
+    let c = cli.json(
+        &[
+            "competitor",
+            "add",
+            "--name",
+            "Jira",
+            "--ours",
+            "Strategy and backlog on one line",
+        ],
+        PM,
+    );
+    let m = cli.json(
+        &[
+            "competitor",
+            "capability",
+            "Quarterly priorities",
+            "--ours",
+            "has",
+        ],
+        PM,
+    );
+    let caps = m["capabilities"].as_array().unwrap();
+    let cap = caps
+        .iter()
+        .find(|c| c["name"] == "Quarterly priorities")
+        .unwrap()["id"]
+        .to_string();
+    let m = cli.json(
+        &[
+            "competitor",
+            "rate",
+            "--capability",
+            &cap,
+            "--competitor",
+            &c["id"].to_string(),
+            "partial",
+        ],
+        PM,
+    );
+    let col = m["competitors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|x| x["id"] == c["id"])
+        .unwrap();
+    let row = m["capabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "Quarterly priorities")
+        .unwrap();
+    assert_eq!(row["ratings"][col], "partial");
+    assert!(row["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .all(|(i, r)| i == col || r == "unknown"));
+    let err = cli.fails(
+        &[
+            &["competitor", "rate", "--capability", &cap, "--us", "maybe"][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("rating"), "{err}");
     let links = cli.json(&["roadmap", "links"], PM);
     assert!(links[0]["revoked_at"].is_string());
 }

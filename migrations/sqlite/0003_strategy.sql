@@ -234,3 +234,35 @@ CREATE TABLE decision_initiatives (
     initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
     PRIMARY KEY (decision_id, initiative_id)
 );
+
+-- Competitive analysis (S3): competitors, capabilities, and who has each (our own product's
+-- rating lives on the capability). A missing rating means unknown.
+CREATE TABLE competitors (
+    id              INTEGER PRIMARY KEY,
+    product_id      INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    name            TEXT NOT NULL,
+    positioning     TEXT NOT NULL DEFAULT '',
+    strengths       TEXT NOT NULL DEFAULT '',
+    weaknesses      TEXT NOT NULL DEFAULT '',
+    our_positioning TEXT NOT NULL DEFAULT '',
+    version         BIGINT NOT NULL DEFAULT 1,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    UNIQUE (product_id, name)
+);
+
+CREATE TABLE capabilities (
+    id         INTEGER PRIMARY KEY,
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    ours       TEXT NOT NULL DEFAULT 'unknown' CHECK (ours IN ('has', 'partial', 'no', 'unknown')),
+    UNIQUE (product_id, name)
+);
+
+CREATE TABLE capability_ratings (
+    capability_id INTEGER NOT NULL REFERENCES capabilities(id) ON DELETE CASCADE,
+    competitor_id INTEGER NOT NULL REFERENCES competitors(id) ON DELETE CASCADE,
+    rating        TEXT NOT NULL CHECK (rating IN ('has', 'partial', 'no', 'unknown')),
+    PRIMARY KEY (capability_id, competitor_id)
+);
+CREATE INDEX capability_ratings_competitor ON capability_ratings(competitor_id);

@@ -5,6 +5,7 @@ mod item;
 pub mod seed;
 mod serve;
 // Strategy (S0–S10)
+mod competitor;
 mod decision;
 mod initiative;
 mod research;
@@ -77,6 +78,9 @@ pub enum Command {
     /// The product decision log.
     #[command(subcommand)]
     Decision(decision::DecisionCommand),
+    /// Competitors and the capability grid.
+    #[command(subcommand)]
+    Competitor(competitor::CompetitorCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -123,5 +127,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Persona(c) => research::persona(&cli.db, c).await,
         Command::Roadmap(c) => roadmap::run(&cli.db, c).await,
         Command::Decision(c) => decision::run(&cli.db, c).await,
+        Command::Competitor(c) => competitor::run(&cli.db, c).await,
     }
 }

@@ -217,6 +217,7 @@ pub async fn demo(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
     }
     demo_research(db, pm, ctx).await?;
     demo_decision(db, pm, ctx).await?;
+    demo_competitors(db, pm, ctx).await?;
     // Some of the setup work is done, so its progress shows.
     for key in ["ONB-1", "ONB-5"] {
         let v = crate::backlog::service::get(db, ctx, key)
@@ -463,6 +464,89 @@ async fn demo_research(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<(
             }
         }
     }
+    Ok(())
+}
+
+async fn demo_competitors(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
+    use crate::strategy::competitors::{self, Cell, CompetitorInput};
+    let mut ids = Vec::new();
+    for (name, positioning, strengths, weaknesses, ours) in [
+        (
+            "Jira Software",
+            "Issue tracking and agile boards for every team",
+            "Ubiquitous; huge marketplace",
+            "No model of PM vs PO authority; strategy lives elsewhere",
+            "Strategy and backlog on one line, without the add-ons",
+        ),
+        (
+            "Linear",
+            "Fast issue tracking for product teams",
+            "Speed and polish",
+            "Light on discovery and research",
+            "The why behind every issue, as fast as Linear",
+        ),
+        (
+            "Productboard",
+            "Product management on top of your tracker",
+            "Insights and prioritization",
+            "Execution happens in another tool",
+            "Discovery and delivery in one place, self-hosted",
+        ),
+    ] {
+        let input = CompetitorInput {
+            name: Some(name.into()),
+            positioning: Some(positioning.into()),
+            strengths: Some(strengths.into()),
+            weaknesses: Some(weaknesses.into()),
+            our_positioning: Some(ours.into()),
+        };
+        ids.push(
+            competitors::save_competitor(db, pm, ctx, None, input)
+                .await
+                .map_err(e)?
+                .id,
+        );
+    }
+    let grid: [(&str, &str, [&str; 3]); 4] = [
+        (
+            "Quarterly priorities tied to the backlog",
+            "has",
+            ["no", "no", "partial"],
+        ),
+        (
+            "Customer insights as evidence",
+            "has",
+            ["partial", "no", "has"],
+        ),
+        (
+            "Sprint planning and review",
+            "has",
+            ["has", "partial", "no"],
+        ),
+        ("Self-hosted", "has", ["partial", "no", "no"]),
+    ];
+    let mut cells = Vec::new();
+    for (name, ours, theirs) in grid {
+        let m = competitors::add_capability(db, pm, ctx, name, ours)
+            .await
+            .map_err(e)?;
+        let cap = m
+            .capabilities
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.id)
+            .unwrap_or_default();
+        for (id, r) in ids.iter().zip(theirs) {
+            cells.push(Cell {
+                capability: cap,
+                competitor: Some(*id),
+                rating: r.into(),
+            });
+        }
+    }
+    competitors::set_cells(db, pm, ctx, &cells)
+        .await
+        .map_err(e)?;
     Ok(())
 }
 

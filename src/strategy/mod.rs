@@ -2,15 +2,18 @@
 //! priorities and initiatives with their scores. Pure rules live here, unit-tested in place.
 
 pub mod api;
+pub mod api_competitors;
 pub mod api_decisions;
 pub mod api_initiatives;
 pub mod api_research;
 pub mod chart;
+pub mod competitors;
 pub mod decisions;
 pub mod initiatives;
 pub mod model;
 pub mod objectives;
 pub mod pages;
+pub mod pages_competitors;
 pub mod pages_decisions;
 pub mod pages_initiatives;
 pub mod pages_research;
