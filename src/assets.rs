@@ -31,6 +31,12 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../static/js/criteria.js"),
     ),
+    // Strategy (S0–S10)
+    (
+        "js/priorities.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/priorities.js"),
+    ),
     (
         "vendor/htmx.min.js",
         "text/javascript; charset=utf-8",

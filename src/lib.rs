@@ -17,6 +17,9 @@ pub mod retro;
 pub mod sprint;
 pub mod state;
 pub mod story;
+// Strategy (S0–S10)
+pub mod roadmap;
+pub mod strategy;
 pub mod web;
 pub mod workspace;
 

@@ -6,7 +6,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
-use crate::{audit, auth, backlog, notify, report, retro, sprint, story, workspace};
+use crate::{
+    audit, auth, backlog, notify, report, retro, roadmap, sprint, story, strategy, workspace,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +33,29 @@ use crate::{audit, auth, backlog, notify, report, retro, sprint, story, workspac
         notify::api::inbox, notify::api::read_one, notify::api::read_all, notify::api::watch, notify::api::unwatch,
         notify::api::list, notify::api::create, notify::api::remove, notify::api::deliveries, notify::api::ping,
         notify::api::allow_private,
+        // Strategy (S0–S10)
+        strategy::api::list_objectives, strategy::api::create_objective, strategy::api::show_objective,
+        strategy::api::update_objective, strategy::api::delete_objective,
+        strategy::api::list_metrics, strategy::api::create_metric, strategy::api::show_metric,
+        strategy::api::update_metric, strategy::api::record_value,
+        strategy::api::list_priorities, strategy::api::create_priority, strategy::api::show_priority,
+        strategy::api::update_priority, strategy::api::delete_priority, strategy::api::move_priority,
+        strategy::api_initiatives::list, strategy::api_initiatives::create, strategy::api_initiatives::show,
+        strategy::api_initiatives::update, strategy::api_initiatives::remove, strategy::api_initiatives::link_item,
+        strategy::api_research::show_vision, strategy::api_research::set_vision,
+        strategy::api_research::list_personas, strategy::api_research::create_persona, strategy::api_research::show_persona,
+        strategy::api_research::update_persona, strategy::api_research::item_persona,
+        strategy::api_research::list_sources, strategy::api_research::create_source, strategy::api_research::show_source,
+        strategy::api_research::update_source, strategy::api_research::list_insights, strategy::api_research::create_insight,
+        strategy::api_research::show_insight, strategy::api_research::update_insight, strategy::api_research::delete_insight,
+        strategy::api_research::link, strategy::api_research::unlink, strategy::api_research::search,
+        strategy::api_research::initiative_evidence,
+        roadmap::api::roadmap, roadmap::api::create_share, roadmap::api::shares, roadmap::api::revoke_share,
+        roadmap::api::shared,
+        strategy::api_decisions::list, strategy::api_decisions::create, strategy::api_decisions::show,
+        strategy::api_decisions::update,
+        strategy::api_competitors::matrix, strategy::api_competitors::create, strategy::api_competitors::update,
+        strategy::api_competitors::add_capability, strategy::api_competitors::set_cells,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -10,6 +10,7 @@ use std::time::Duration;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
+use serde_json::json;
 use support::web::{browser, click, sign_in, type_into};
 use support::{spawn_app, TestApp};
 
@@ -236,5 +237,284 @@ async fn keyboard_selects_and_moves() {
         active.attr("id").await.expect("id").as_deref(),
         Some("filter")
     );
+    c.close().await.expect("close");
+}
+
+// Strategy (S0–S10)
+
+/// The titles of a quarter's priorities, in the server's order.
+async fn priority_titles(app: &TestApp, who: &support::Caller, quarter: &str) -> Vec<String> {
+    let v: serde_json::Value = app
+        .get(
+            who,
+            &format!("/api/v1/workspaces/acme/products/ONB/priorities?quarter={quarter}"),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    v.as_array()
+        .expect("list")
+        .iter()
+        .map(|p| p["title"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn quarterly_priorities_reorder_by_drag_and_drop() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let o: serde_json::Value = app
+        .post(
+            &owner,
+            &format!("{p}/objectives"),
+            json!({"quarter": "2099-Q1", "title": "Grow"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for t in ["Activation", "Retention", "Expansion"] {
+        let v: serde_json::Value = app
+            .post(
+                &owner,
+                &format!("{p}/priorities"),
+                json!({"quarter": "2099-Q1", "title": t, "objectives": [o["id"]]}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(v["id"].to_string());
+    }
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url("/w/acme/p/ONB/strategy?quarter=2099-Q1"))
+        .await
+        .expect("strategy");
+    c.wait()
+        .for_element(Locator::Css("#priorities.is-sortable"))
+        .await
+        .expect("sortable ready");
+    let from = c
+        .find(Locator::Css(&format!("li[data-id='{}'] .tier", ids[2])))
+        .await
+        .expect("last");
+    let to = c
+        .find(Locator::Css(&format!("li[data-id='{}'] .tier", ids[0])))
+        .await
+        .expect("first");
+    let drag = MouseActions::new("mouse".to_string())
+        .then(PointerAction::MoveToElement {
+            element: from,
+            duration: None,
+            x: 0,
+            y: 0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 0,
+            y: -5,
+        })
+        .then(PointerAction::MoveToElement {
+            element: to,
+            duration: Some(Duration::from_millis(300)),
+            x: 0,
+            y: -8,
+        })
+        .then(PointerAction::Pause {
+            duration: Duration::from_millis(200),
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    c.perform_actions(drag).await.expect("drag");
+    let expected = ["Expansion", "Activation", "Retention"];
+    for _ in 0..50 {
+        if priority_titles(&app, &owner, "2099-Q1").await == expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(priority_titles(&app, &owner, "2099-Q1").await, expected);
+    c.refresh().await.expect("reload");
+    let first = c
+        .find(Locator::Css("#priorities li.priority strong"))
+        .await
+        .expect("first priority");
+    assert_eq!(first.text().await.expect("text"), "Expansion");
+    c.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn an_insight_is_recorded_and_linked_to_an_initiative() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let init: serde_json::Value = app
+        .post(
+            &owner,
+            &format!("{p}/initiatives"),
+            json!({"title": "Guided setup"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let src: serde_json::Value = app
+        .post(
+            &owner,
+            &format!("{p}/research/sources"),
+            json!({"kind": "interview", "title": "Call with Contoso", "happened_on": "2026-11-03"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url(&format!("/w/acme/p/ONB/research/sources/{}", src["id"])))
+        .await
+        .expect("source page");
+    type_into(&c, "#in-body", "Invites are hard to find").await;
+    c.find(Locator::Css("#in-kind"))
+        .await
+        .expect("kind")
+        .select_by_value("quote")
+        .await
+        .expect("quote");
+    c.find(Locator::Css("#in-importance"))
+        .await
+        .expect("importance")
+        .select_by_value("5")
+        .await
+        .expect("5");
+    click(&c, "form[action$='/research/sources/1'] button.btn-primary").await;
+    let insight = c
+        .wait()
+        .for_element(Locator::Css("li.insight"))
+        .await
+        .expect("insight listed");
+    assert!(insight
+        .text()
+        .await
+        .expect("text")
+        .contains("Invites are hard to find"));
+    let id = insight
+        .attr("data-id")
+        .await
+        .expect("attr")
+        .unwrap_or_default();
+    c.find(Locator::Css(&format!("#ev-init-{id}")))
+        .await
+        .expect("initiative select")
+        .select_by_value(&init["id"].to_string())
+        .await
+        .expect("choose initiative");
+    click(
+        &c,
+        &format!("li.insight[data-id='{id}'] .evidence-form button"),
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::Css(&format!(
+            "li.insight[data-id='{id}'] a[href$='/initiatives/{}']",
+            init["id"]
+        )))
+        .await
+        .expect("linked");
+    let got: serde_json::Value = app
+        .get(&owner, &format!("{p}/initiatives/{}", init["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["evidence"], 1);
+    c.goto(&app.url(&format!("/w/acme/p/ONB/initiatives/{}", init["id"])))
+        .await
+        .expect("initiative page");
+    let body = c
+        .find(Locator::Css("ul.evidence"))
+        .await
+        .expect("evidence list");
+    assert!(body
+        .text()
+        .await
+        .expect("text")
+        .contains("Invites are hard to find"));
+    c.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn a_shared_roadmap_link_opens_signed_out() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let r = app
+        .post(
+            &owner,
+            &format!("{p}/initiatives"),
+            json!({"title": "Guided setup", "status": "in_progress"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let link: serde_json::Value = app
+        .post(
+            &owner,
+            &format!("{p}/roadmap/shares"),
+            json!({"label": "Board"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = link["path"].as_str().unwrap().to_string();
+    // A fresh browser session: no cookie, never signed in.
+    c.goto(&app.url(&path)).await.expect("shared roadmap");
+    let title = c.find(Locator::Css("h1.page-title")).await.expect("title");
+    assert_eq!(title.text().await.expect("text"), "Onboarding roadmap");
+    let row = c
+        .find(Locator::Css("#timeline tbody tr"))
+        .await
+        .expect("timeline row");
+    assert!(row.text().await.expect("text").contains("Guided setup"));
+    assert!(
+        c.find(Locator::Css("form[action='/logout']"))
+            .await
+            .is_err(),
+        "no signed-in chrome"
+    );
+    click(&c, "a[href='?view=horizons']").await;
+    let card = c
+        .wait()
+        .for_element(Locator::Css(".roadmap-card"))
+        .await
+        .expect("now/next/later");
+    assert!(card.text().await.expect("text").contains("Guided setup"));
+    let r = app
+        .req(
+            &owner,
+            reqwest::Method::DELETE,
+            &format!("{p}/roadmap/shares/{}", link["id"]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    c.goto(&app.url(&path)).await.expect("revoked link");
+    let h1 = c.find(Locator::Css("h1")).await.expect("error page");
+    assert_eq!(h1.text().await.expect("text"), "Not Found");
     c.close().await.expect("close");
 }

@@ -79,10 +79,15 @@ pub enum Action {
     CloseSprint,
     WriteRetro,
     FacilitateRetro,
+    // Strategy (S0–S10)
+    ViewStrategy,
+    ManageStrategy,
+    LinkInitiative,
+    ShareRoadmap,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 26] = [
         Action::ViewBacklog,
         Action::CreateItem,
         Action::EditItem,
@@ -105,6 +110,11 @@ impl Action {
         Action::CloseSprint,
         Action::WriteRetro,
         Action::FacilitateRetro,
+        // Strategy (S0–S10)
+        Action::ViewStrategy,
+        Action::ManageStrategy,
+        Action::LinkInitiative,
+        Action::ShareRoadmap,
     ];
 
     /// The product roles allowed to take this action (G1). Workspace admins manage roles;
@@ -134,6 +144,11 @@ impl Action {
             Action::CloseSprint => &[Sm],
             Action::WriteRetro => &[Po, Sm, Dev],
             Action::FacilitateRetro => &[Sm],
+            // Strategy (S0–S10): the PM owns it; the PO links backlog items to initiatives.
+            Action::ViewStrategy => &[Pm, Po, Sm, Dev, Stakeholder],
+            Action::ManageStrategy => &[Pm],
+            Action::LinkInitiative => &[Pm, Po],
+            Action::ShareRoadmap => &[Pm],
         }
     }
 
@@ -161,6 +176,11 @@ impl Action {
             Action::CloseSprint => "close a sprint",
             Action::WriteRetro => "write and vote in retrospectives",
             Action::FacilitateRetro => "facilitate retrospectives",
+            // Strategy (S0–S10)
+            Action::ViewStrategy => "read the product strategy",
+            Action::ManageStrategy => "change the product strategy",
+            Action::LinkInitiative => "link backlog items to initiatives",
+            Action::ShareRoadmap => "share the roadmap by link",
         }
     }
 }
@@ -180,6 +200,10 @@ impl Grants {
         }
         // Workspace members without a product role may still read, as a stakeholder would.
         if action == Action::ViewBacklog {
+            return true;
+        }
+        // Strategy (S0–S10): members read it as they read the backlog.
+        if action == Action::ViewStrategy {
             return true;
         }
         action

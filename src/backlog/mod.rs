@@ -45,6 +45,12 @@ pub struct Item {
     pub status: String,
     pub labels: Vec<String>,
     pub parent: Option<String>,
+    /// The initiative it belongs to (S6), set by the PM or PO.
+    pub initiative_id: Option<i64>,
+    /// The persona it is for (S2), when one is named.
+    pub persona_id: Option<i64>,
+    /// Insights linked to it as evidence (S1).
+    pub evidence: i64,
     pub children: Vec<String>,
     pub criteria: Vec<Criterion>,
     pub blocks: Vec<String>,
@@ -83,6 +89,8 @@ pub struct Summary {
     pub unready_reasons: i64,
     pub version: i64,
     pub rank: String,
+    /// Insights linked to it as evidence (S1).
+    pub evidence: i64,
 }
 
 /// Where a moved item (or block of items) goes.

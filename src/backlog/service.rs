@@ -35,7 +35,7 @@ pub fn assess(
         points: f.points,
         criteria,
         open_questions: u32::try_from(open_questions).unwrap_or(u32::MAX),
-        has_initiative: false,
+        has_initiative: f.initiative_id.is_some(),
     };
     let r = readiness::assess(rules, &facts);
     store::Assessed {
@@ -112,6 +112,7 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, input: NewItem) -> 
         points: super::validate_points(input.points)?,
         status,
         parent_id: None,
+        initiative_id: None,
     };
     let labels = super::validate_labels(&input.labels)?;
     let criteria = super::validate_criteria(&input.criteria)?;

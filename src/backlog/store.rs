@@ -30,6 +30,8 @@ pub struct ItemRow {
     pub status: String,
     pub rank: String,
     pub parent_id: Option<i64>,
+    pub initiative_id: Option<i64>,
+    pub persona_id: Option<i64>,
     pub ready: bool,
     pub readiness: String,
     pub version: i64,
@@ -38,7 +40,7 @@ pub struct ItemRow {
 }
 
 const ROW_COLUMNS: &str = "i.id, i.product_id, i.number, i.kind, i.title, i.description, i.persona, i.goal, i.benefit, \
-    i.points, i.status, i.rank, i.parent_id, i.ready, i.readiness, i.version, i.created_at, i.updated_at";
+    i.points, i.status, i.rank, i.parent_id, i.initiative_id, i.persona_id, i.ready, i.readiness, i.version, i.created_at, i.updated_at";
 
 /// Resolves `ONB-42` inside a workspace to the item's row.
 pub async fn row_by_key(db: &Db, workspace_id: i64, key: &str) -> Result<ItemRow> {
@@ -99,7 +101,9 @@ pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
          UNION ALL
          SELECT 'children_points', '', CAST(SUM(c.points) AS BIGINT), '' FROM items c WHERE c.parent_id = $1
          UNION ALL
-         SELECT 'assignee', '', CAST(NULL AS BIGINT), u.email FROM items i JOIN users u ON u.id = i.assignee_id WHERE i.id = $1")
+         SELECT 'assignee', '', CAST(NULL AS BIGINT), u.email FROM items i JOIN users u ON u.id = i.assignee_id WHERE i.id = $1
+         UNION ALL
+         SELECT 'evidence', '', COUNT(*), '' FROM item_evidence e WHERE e.item_id = $1")
         .bind(id).bind(row.parent_id.unwrap_or(0)).fetch_all(p).await)?;
     let of = |what: &'static str| related.iter().filter(move |r| r.0 == what);
     let mut labels: Vec<String> = of("label").map(|r| r.3.clone()).collect();
@@ -111,6 +115,7 @@ pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
     let open_questions = of("open_questions").find_map(|r| r.2).unwrap_or_default();
     let children_points = of("children_points").find_map(|r| r.2);
     let assignee = of("assignee").map(|r| r.3.clone()).next();
+    let evidence = of("evidence").find_map(|r| r.2).unwrap_or_default();
     let links: Vec<(String, String, i64)> = related
         .iter()
         .filter_map(|r| r.2.map(|n| (r.0.clone(), r.1.clone(), n)))
@@ -149,6 +154,9 @@ pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
         status: row.status,
         labels,
         parent,
+        initiative_id: row.initiative_id,
+        persona_id: row.persona_id,
+        evidence,
         children: pick("child"),
         criteria: criteria
             .into_iter()
@@ -179,6 +187,7 @@ struct SummaryRow {
     readiness: String,
     version: i64,
     rank: String,
+    evidence: i64,
 }
 
 /// One page of the backlog in rank order, filtered by a compiled query, after `cursor`.
@@ -194,7 +203,8 @@ pub async fn list(
     let sql = format!(
         "SELECT i.id, i.number, i.kind, i.title, i.status, i.points,
                 (SELECT CAST(SUM(c.points) AS BIGINT) FROM items c WHERE c.parent_id = i.id) AS children_points,
-                i.ready, i.readiness, i.version, i.rank
+                i.ready, i.readiness, i.version, i.rank,
+                (SELECT COUNT(*) FROM item_evidence e WHERE e.item_id = i.id) AS evidence
          FROM items i WHERE i.product_id = $1 AND i.rank > $2 AND ({}) ORDER BY i.rank LIMIT $3",
         filter.sql
     );
@@ -229,6 +239,7 @@ pub async fn list(
             ready: r.ready,
             version: r.version,
             rank: r.rank,
+            evidence: r.evidence,
         })
         .collect())
 }
@@ -372,6 +383,9 @@ pub struct Fields {
     pub status: String,
     #[serde(skip)]
     pub parent_id: Option<i64>,
+    /// Read for readiness only; set through the strategy link, never by an item update.
+    #[serde(skip)]
+    pub initiative_id: Option<i64>,
 }
 
 impl From<&ItemRow> for Fields {
@@ -386,6 +400,7 @@ impl From<&ItemRow> for Fields {
             points: r.points,
             status: r.status.clone(),
             parent_id: r.parent_id,
+            initiative_id: r.initiative_id,
         }
     }
 }

@@ -8,6 +8,14 @@ mod seed_scale_sprints;
 mod seed_sprints;
 mod serve;
 mod sprint;
+// Strategy (S0–S10)
+mod competitor;
+mod decision;
+mod initiative;
+mod research;
+mod roadmap;
+pub mod seed_strategy;
+mod strategy;
 
 use std::process::ExitCode;
 
@@ -60,6 +68,34 @@ pub enum Command {
     /// A workspace's outgoing webhooks (admins).
     #[command(subcommand)]
     Webhook(notify::WebhookCommand),
+    // Strategy (S0–S10)
+    /// The PM's objectives per quarter.
+    #[command(subcommand)]
+    Objective(strategy::ObjectiveCommand),
+    /// Success metrics and their measured values.
+    #[command(subcommand)]
+    Metric(strategy::MetricCommand),
+    /// Quarterly priorities, ranked.
+    #[command(subcommand)]
+    Priority(strategy::PriorityCommand),
+    /// Initiatives, their scores, and the backlog items under them.
+    #[command(subcommand)]
+    Initiative(initiative::InitiativeCommand),
+    /// Research sources, insights, evidence links and search.
+    #[command(subcommand)]
+    Research(research::ResearchCommand),
+    /// Personas, and the product's vision (`persona vision`).
+    #[command(subcommand)]
+    Persona(research::PersonaCommand),
+    /// The roadmap across products, and read-only share links.
+    #[command(subcommand)]
+    Roadmap(roadmap::RoadmapCommand),
+    /// The product decision log.
+    #[command(subcommand)]
+    Decision(decision::DecisionCommand),
+    /// Competitors and the capability grid.
+    #[command(subcommand)]
+    Competitor(competitor::CompetitorCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -101,5 +137,15 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Team(c) => sprint::team(&cli.db, c).await,
         Command::Inbox(a) => notify::run_inbox(&cli.db, a).await,
         Command::Webhook(c) => notify::run_webhook(&cli.db, c).await,
+        // Strategy (S0–S10)
+        Command::Objective(c) => strategy::objective(&cli.db, c).await,
+        Command::Metric(c) => strategy::metric(&cli.db, c).await,
+        Command::Priority(c) => strategy::priority(&cli.db, c).await,
+        Command::Initiative(c) => initiative::run(&cli.db, c).await,
+        Command::Research(c) => research::research(&cli.db, c).await,
+        Command::Persona(c) => research::persona(&cli.db, c).await,
+        Command::Roadmap(c) => roadmap::run(&cli.db, c).await,
+        Command::Decision(c) => decision::run(&cli.db, c).await,
+        Command::Competitor(c) => competitor::run(&cli.db, c).await,
     }
 }

@@ -215,6 +215,8 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
     .await
     .map_err(e)?;
     demo_scrum(db, &demo, &w, &dev, &devctx).await?;
+    // Strategy (S0–S10)
+    super::seed_strategy::demo(db, &demo, &po).await?;
     Ok(Some((DEMO_EMAIL.to_string(), DEMO_PASSWORD.to_string())))
 }
 
@@ -474,6 +476,8 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
     }
     let sprints = super::seed_scale_sprints::seed(db, w.id, &products, &members).await?;
     tracing::info!(sprints, "seeded teams and sprints");
+    // Strategy (S0–S10)
+    super::seed_strategy::scale(db, w.id, owner.id).await?;
     with_pool!(&db.write, p => sqlx::query("ANALYZE").execute(p).await.map(|r| r.rows_affected()))?;
     Ok(total)
 }

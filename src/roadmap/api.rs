@@ -1,0 +1,105 @@
+//! JSON handlers for the roadmap, its share links, and a shared roadmap opened by token.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::share::{self, NewShare, Share};
+use super::store::{self, Filter, Roadmap};
+use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
+use crate::error::{ApiError, Error};
+use crate::state::AppState;
+use crate::workspace::store as ws_store;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/workspaces/{ws}/roadmap", get(roadmap))
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares",
+            get(shares).post(create_share),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares/{id}",
+            delete(revoke_share),
+        )
+        .route("/api/v1/shared/roadmap/{token}", get(shared))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/roadmap", tag = "roadmap",
+    params(("ws" = String, Path), Filter),
+    responses((status = 200, body = Roadmap, description = "initiatives across the workspace's products, by quarter and horizon"), (status = 422)))]
+pub async fn roadmap(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(ws): Path<String>,
+    ApiQuery(f): ApiQuery<Filter>,
+) -> Result<Json<Roadmap>, ApiError> {
+    let (w, _) = ws_store::workspace_for(&s.db, u.id, &ws).await?;
+    Ok(Json(store::load(&s.db, w.id, &f).await?))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareInput {
+    /// Who the link is for, e.g. "Board, Q1 review".
+    #[serde(default)]
+    pub label: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = ShareInput,
+    responses((status = 201, body = NewShare, description = "the token is shown only now"), (status = 403)))]
+pub async fn create_share(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<ShareInput>,
+) -> Result<(StatusCode, Json<NewShare>), ApiError> {
+    let ctx = ws_store::product_ctx(&s.db, u.id, &ws, &product).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(share::create(&s.db, &u, &ctx, &input.label).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Share]), (status = 403)))]
+pub async fn shares(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Json<Vec<Share>>, ApiError> {
+    let ctx = ws_store::product_ctx(&s.db, u.id, &ws, &product).await?;
+    Ok(Json(share::list(&s.db, &ctx).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares/{id}", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
+    responses((status = 204, description = "revoked: the link stops working at once"), (status = 404)))]
+pub async fn revoke_share(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, id)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = ws_store::product_ctx(&s.db, u.id, &ws, &product).await?;
+    share::revoke(&s.db, &u, &ctx, crate::strategy::api::id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/shared/roadmap/{token}", tag = "roadmap", security(()),
+    params(("token" = String, Path)), responses((status = 200, body = Roadmap), (status = 404, description = "unknown or revoked")))]
+pub async fn shared(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<Roadmap>, ApiError> {
+    let (ws, key, _) = share::resolve(&s.db, &token)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let f = Filter {
+        product: Some(key),
+        ..Filter::default()
+    };
+    Ok(Json(store::load(&s.db, ws, &f).await?))
+}

@@ -1,0 +1,262 @@
+//! HTML pages for the roadmap (timeline and now / next / later), its share links, and the
+//! read-only page a share link opens without an account.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+use super::share::{self, Share};
+use super::store::{self, Entry, Filter, Roadmap};
+use super::Horizon;
+use crate::auth::extract::PageUser;
+use crate::error::{Error, Result};
+use crate::page::{render, FormData, Layout};
+use crate::state::AppState;
+use crate::workspace::{store as ws_store, Product};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/w/{ws}/roadmap", get(roadmap))
+        .route(
+            "/w/{ws}/p/{product}/roadmap/shares",
+            get(shares).post(create_share),
+        )
+        .route(
+            "/w/{ws}/p/{product}/roadmap/shares/{id}/revoke",
+            post(revoke_share),
+        )
+        .route("/share/roadmap/{token}", get(shared))
+}
+
+/// What the roadmap templates share (the board is included by both pages).
+pub struct Board {
+    pub roadmap: Roadmap,
+    /// `timeline` or `horizons`.
+    pub view: String,
+    /// Links to initiatives, for members only.
+    pub link_base: Option<String>,
+}
+
+impl Board {
+    pub fn in_horizon(&self, h: &Horizon) -> Vec<&Entry> {
+        self.roadmap
+            .entries
+            .iter()
+            .filter(|e| e.horizon == *h)
+            .collect()
+    }
+
+    pub fn cell(&self, e: &Entry, quarter: &str) -> String {
+        e.priorities
+            .iter()
+            .find(|p| p.quarter == quarter)
+            .map(|p| format!("#{} {}", p.position, p.title))
+            .unwrap_or_default()
+    }
+
+    pub fn status_title(&self, s: &str) -> &'static str {
+        crate::strategy::status_title(s)
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "roadmap/roadmap.html")]
+struct RoadmapPage {
+    layout: Layout,
+    ws: String,
+    board: Board,
+    products: Vec<Product>,
+    filter: Filter,
+    statuses: [&'static str; 6],
+    horizons: [Horizon; 4],
+    error: Option<String>,
+}
+
+impl RoadmapPage {
+    fn is_product(&self, key: &str) -> bool {
+        self.filter.product.as_deref() == Some(key)
+    }
+
+    fn is_status(&self, s: &str) -> bool {
+        self.filter.status.as_deref() == Some(s)
+    }
+}
+
+#[derive(Deserialize)]
+struct RoadmapQuery {
+    view: Option<String>,
+    product: Option<String>,
+    status: Option<String>,
+    priority: Option<String>,
+}
+
+fn view_of(v: Option<&str>) -> String {
+    if v == Some("horizons") {
+        "horizons"
+    } else {
+        "timeline"
+    }
+    .to_string()
+}
+
+async fn roadmap(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path(ws): Path<String>,
+    Query(q): Query<RoadmapQuery>,
+) -> Result<Response> {
+    let (w, _) = ws_store::workspace_for(&s.db, user.user.id, &ws).await?;
+    let priority = q
+        .priority
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse()
+                .map_err(|_| Error::invalid("priority", "not a priority"))
+        })
+        .transpose()?;
+    let filter = Filter {
+        product: q.product,
+        status: q.status,
+        priority,
+    }
+    .normalized()?;
+    let (roadmap, error) = match store::load(&s.db, w.id, &filter).await {
+        Ok(r) => (r, None),
+        Err(e @ Error::Invalid { .. }) => (
+            store::load(&s.db, w.id, &Filter::default()).await?,
+            Some(e.to_string()),
+        ),
+        Err(e) => return Err(e),
+    };
+    let layout = Layout::new(&user, format!("{} roadmap", w.name))
+        .crumb(format!("/w/{}", w.slug), w.name.clone())
+        .crumb(format!("/w/{}/roadmap", w.slug), "Roadmap");
+    Ok(render(&RoadmapPage {
+        layout,
+        board: Board {
+            roadmap,
+            view: view_of(q.view.as_deref()),
+            link_base: Some(format!("/w/{}", w.slug)),
+        },
+        products: ws_store::products(&s.db, w.id).await?,
+        ws: w.slug,
+        filter,
+        statuses: crate::strategy::STATUSES,
+        horizons: Horizon::ALL,
+        error,
+    }))
+}
+
+#[derive(askama::Template)]
+#[template(path = "roadmap/shares.html")]
+struct SharesPage {
+    layout: Layout,
+    ws: String,
+    product: Product,
+    shares: Vec<Share>,
+    created: Option<String>,
+}
+
+async fn shares_page(
+    s: &AppState,
+    user: &PageUser,
+    ws: &str,
+    product: &str,
+    created: Option<String>,
+) -> Result<Response> {
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, ws, product).await?;
+    let shares = share::list(&s.db, &ctx).await?;
+    let layout = crate::strategy::pages::strategy_layout(user, &ctx, "Roadmap share links");
+    Ok(render(&SharesPage {
+        layout,
+        ws: ctx.workspace.slug.clone(),
+        product: ctx.product,
+        shares,
+        created,
+    }))
+}
+
+async fn shares(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Response> {
+    shares_page(&s, &user, &ws, &product, None).await
+}
+
+async fn create_share(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    let new = share::create(&s.db, &user.user, &ctx, &form.text("label")).await?;
+    shares_page(&s, &user, &ws, &product, Some(new.path)).await
+}
+
+async fn revoke_share(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product, id)): Path<(String, String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    share::revoke(&s.db, &user.user, &ctx, crate::strategy::api::id(&id)?).await?;
+    Ok(Redirect::to(&format!("/w/{ws}/p/{}/roadmap/shares", ctx.product.key)).into_response())
+}
+
+#[derive(askama::Template)]
+#[template(path = "roadmap/shared.html")]
+struct SharedPage {
+    product_name: String,
+    board: Board,
+    horizons: [Horizon; 4],
+}
+
+#[derive(Deserialize)]
+struct ViewQuery {
+    view: Option<String>,
+}
+
+/// The roadmap for someone without an account: read-only, no links into the workspace.
+async fn shared(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<ViewQuery>,
+) -> Result<Response> {
+    let Some((ws, key, name)) = share::resolve(&s.db, &token).await? else {
+        return Err(Error::NotFound);
+    };
+    let roadmap = store::load(
+        &s.db,
+        ws,
+        &Filter {
+            product: Some(key),
+            ..Filter::default()
+        },
+    )
+    .await?;
+    let page = SharedPage {
+        product_name: name,
+        board: Board {
+            roadmap,
+            view: view_of(q.view.as_deref()),
+            link_base: None,
+        },
+        horizons: Horizon::ALL,
+    };
+    match askama::Template::render(&page) {
+        Ok(html) => Ok((
+            [(axum::http::header::CACHE_CONTROL, "no-store")],
+            Html(html),
+        )
+            .into_response()),
+        Err(e) => Err(Error::Internal(anyhow::anyhow!("rendering template: {e}"))),
+    }
+}

@@ -1,0 +1,163 @@
+//! SQL for the roadmap: a workspace's initiatives with their priorities and roll-up, in three
+//! queries whatever the number of products.
+
+use serde::{Deserialize, Serialize};
+
+use super::{horizon, timeline, Horizon};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::strategy::model::PriorityRef;
+use crate::strategy::{rollup, today, Quarter};
+use crate::with_pool;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Entry {
+    pub id: i64,
+    /// Product key.
+    pub product: String,
+    pub product_name: String,
+    pub title: String,
+    pub status: String,
+    pub horizon: Horizon,
+    pub priorities: Vec<PriorityRef>,
+    pub points_done: i64,
+    pub points_total: i64,
+    pub progress: Option<i64>,
+}
+
+impl Entry {
+    /// Whether it serves a priority in `quarter` (its place on the timeline).
+    pub fn in_quarter(&self, quarter: &str) -> bool {
+        self.priorities.iter().any(|p| p.quarter == quarter)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Roadmap {
+    pub current_quarter: String,
+    /// The timeline's columns.
+    pub quarters: Vec<String>,
+    pub entries: Vec<Entry>,
+}
+
+/// What to show: all filters are optional and combine.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    /// Product key.
+    pub product: Option<String>,
+    /// Initiative status.
+    pub status: Option<String>,
+    /// Id of a quarterly priority.
+    pub priority: Option<i64>,
+}
+
+impl Filter {
+    pub fn normalized(&self) -> Result<Filter> {
+        let blank = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        Ok(Filter {
+            product: blank(&self.product).map(|p| p.to_uppercase()),
+            status: blank(&self.status)
+                .map(|s| crate::strategy::validate_status(&s))
+                .transpose()?,
+            priority: self.priority,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    key: String,
+    name: String,
+    title: String,
+    status: String,
+}
+
+/// The roadmap of a workspace, filtered.
+pub async fn load(db: &Db, workspace_id: i64, filter: &Filter) -> Result<Roadmap> {
+    let f = filter.normalized()?;
+    let product = f.product.clone().unwrap_or_default();
+    let status = f.status.clone().unwrap_or_default();
+    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT n.id, p.key, p.name, n.title, n.status FROM initiatives n JOIN products p ON p.id = n.product_id
+         WHERE p.workspace_id = $1 AND ($2 = '' OR p.key = $2) AND ($3 = '' OR n.status = $3) AND n.status <> 'dropped'
+         ORDER BY p.key, n.id")
+        .bind(workspace_id).bind(&product).bind(&status).fetch_all(p).await)?;
+    if !product.is_empty() && rows.is_empty() {
+        let known: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar("SELECT id FROM products WHERE workspace_id = $1 AND key = $2")
+            .bind(workspace_id).bind(&product).fetch_optional(p).await)?;
+        known.ok_or_else(|| {
+            Error::invalid("product", format!("no product {product} in this workspace"))
+        })?;
+    }
+    let prios: Vec<(i64, i64, String, String, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT pi.initiative_id, pr.id, pr.quarter, pr.title,
+                (SELECT COUNT(*) FROM priorities o WHERE o.product_id = pr.product_id AND o.quarter = pr.quarter AND o.rank <= pr.rank)
+         FROM priority_initiatives pi JOIN priorities pr ON pr.id = pi.priority_id JOIN products p ON p.id = pr.product_id
+         WHERE p.workspace_id = $1 AND ($2 = '' OR p.key = $2) ORDER BY pr.quarter")
+        .bind(workspace_id).bind(&product).fetch_all(p).await)?;
+    let points: Vec<(i64, Option<i64>, Option<i64>)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT i.initiative_id, CAST(SUM(i.points) AS BIGINT), CAST(SUM(CASE WHEN i.status = 'done' THEN i.points ELSE 0 END) AS BIGINT)
+         FROM items i JOIN initiatives n ON n.id = i.initiative_id JOIN products p ON p.id = n.product_id
+         WHERE p.workspace_id = $1 AND ($2 = '' OR p.key = $2) GROUP BY i.initiative_id")
+        .bind(workspace_id).bind(&product).fetch_all(p).await)?;
+    let current = Quarter::of(today());
+    let mut used = Vec::new();
+    let mut entries = Vec::new();
+    for r in rows {
+        let priorities: Vec<PriorityRef> = prios
+            .iter()
+            .filter(|p| p.0 == r.id)
+            .map(|p| PriorityRef {
+                id: p.1,
+                quarter: p.2.clone(),
+                title: p.3.clone(),
+                position: p.4,
+            })
+            .collect();
+        if f.priority
+            .is_some_and(|want| !priorities.iter().any(|p| p.id == want))
+        {
+            continue;
+        }
+        let quarters: Vec<Quarter> = priorities
+            .iter()
+            .filter_map(|p| Quarter::parse(&p.quarter).ok())
+            .collect();
+        let Some(h) = horizon(&r.status, &quarters, current) else {
+            continue;
+        };
+        used.extend(quarters);
+        let (total, done) = points
+            .iter()
+            .find(|p| p.0 == r.id)
+            .map(|p| (p.1.unwrap_or(0), p.2.unwrap_or(0)))
+            .unwrap_or((0, 0));
+        entries.push(Entry {
+            id: r.id,
+            product: r.key,
+            product_name: r.name,
+            title: r.title,
+            status: r.status,
+            horizon: h,
+            priorities,
+            points_done: done,
+            points_total: total,
+            progress: rollup(done, total),
+        });
+    }
+    Ok(Roadmap {
+        current_quarter: current.to_string(),
+        quarters: timeline(current, &used)
+            .iter()
+            .map(|q| q.to_string())
+            .collect(),
+        entries,
+    })
+}

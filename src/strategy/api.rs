@@ -1,0 +1,326 @@
+//! JSON handlers for objectives, success metrics and quarterly priorities under `/api/v1`.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::model::{
+    MetricDetail, MetricInput, MetricValue, Objective, ObjectiveInput, Priority, PriorityInput,
+    PriorityMove,
+};
+use super::{objectives, priorities, Quarter};
+use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
+use crate::error::{ApiError, Error, Result};
+use crate::state::AppState;
+use crate::workspace::{store as ws_store, ProductCtx};
+
+const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
+
+pub fn routes() -> Router<AppState> {
+    let r = |p: &str| format!("{BASE}{p}");
+    Router::new()
+        .route(
+            &r("/objectives"),
+            get(list_objectives).post(create_objective),
+        )
+        .route(
+            &r("/objectives/{id}"),
+            get(show_objective)
+                .patch(update_objective)
+                .delete(delete_objective),
+        )
+        .route(&r("/metrics"), get(list_metrics).post(create_metric))
+        .route(&r("/metrics/{id}"), get(show_metric).patch(update_metric))
+        .route(&r("/metrics/{id}/values"), post(record_value))
+        .route(
+            &r("/priorities"),
+            get(list_priorities).post(create_priority),
+        )
+        .route(
+            &r("/priorities/{id}"),
+            get(show_priority)
+                .patch(update_priority)
+                .delete(delete_priority),
+        )
+        .route(&r("/priorities/{id}/move"), post(move_priority))
+}
+
+/// A numeric id from the path; anything else is simply not found.
+pub fn id(s: &str) -> Result<i64> {
+    s.parse().map_err(|_| Error::NotFound)
+}
+
+pub fn tagged<T: Serialize>(status: StatusCode, version: i64, body: T) -> Response {
+    (
+        status,
+        [(header::ETAG, format!("\"{version}\""))],
+        Json(body),
+    )
+        .into_response()
+}
+
+pub async fn ctx(state: &AppState, user_id: i64, ws: &str, product: &str) -> Result<ProductCtx> {
+    ws_store::product_ctx(&state.db, user_id, ws, product).await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QuarterParam {
+    /// `YYYY-Qn`; all quarters when omitted (priorities default to the current quarter).
+    pub quarter: Option<String>,
+}
+
+impl QuarterParam {
+    pub fn parse(&self) -> Result<Option<Quarter>> {
+        self.quarter
+            .as_deref()
+            .filter(|q| !q.is_empty())
+            .map(Quarter::parse)
+            .transpose()
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/objectives", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), QuarterParam),
+    responses((status = 200, body = [Objective]), (status = 422)))]
+pub async fn list_objectives(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<QuarterParam>,
+) -> Result<Json<Vec<Objective>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(objectives::list(&s.db, &ctx, q.parse()?).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/objectives", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = ObjectiveInput,
+    responses((status = 201, body = Objective), (status = 403), (status = 422)))]
+pub async fn create_objective(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<ObjectiveInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let o = objectives::create(&s.db, &u, &ctx, input).await?;
+    Ok(tagged(StatusCode::CREATED, o.version, o))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/objectives/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = Objective, headers(("ETag" = String))), (status = 404)))]
+pub async fn show_objective(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, oid)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let o = objectives::get(&s.db, &ctx, id(&oid)?).await?;
+    Ok(tagged(StatusCode::OK, o.version, o))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/objectives/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = ObjectiveInput,
+    responses((status = 200, body = Objective), (status = 412), (status = 422), (status = 428)))]
+pub async fn update_objective(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, oid)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<ObjectiveInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let o = objectives::update(&s.db, &u, &ctx, id(&oid)?, if_match(&headers)?, input).await?;
+    Ok(tagged(StatusCode::OK, o.version, o))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/objectives/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 204), (status = 412)))]
+pub async fn delete_objective(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, oid)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    objectives::delete(&s.db, &u, &ctx, id(&oid)?, if_match(&headers)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/metrics", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)),
+    responses((status = 200, body = [super::model::Metric])))]
+pub async fn list_metrics(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Json<Vec<super::model::Metric>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(objectives::metrics(&s.db, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/metrics", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = MetricInput,
+    responses((status = 201, body = MetricDetail), (status = 403), (status = 422)))]
+pub async fn create_metric(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<MetricInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let m = objectives::create_metric(&s.db, &u, &ctx, input).await?;
+    Ok(tagged(StatusCode::CREATED, m.metric.version, m))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/metrics/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = MetricDetail, headers(("ETag" = String))), (status = 404)))]
+pub async fn show_metric(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, mid)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let m = objectives::metric(&s.db, &ctx, id(&mid)?).await?;
+    Ok(tagged(StatusCode::OK, m.metric.version, m))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/metrics/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = MetricInput,
+    responses((status = 200, body = MetricDetail), (status = 412), (status = 422), (status = 428)))]
+pub async fn update_metric(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, mid)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<MetricInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let m =
+        objectives::update_metric(&s.db, &u, &ctx, id(&mid)?, if_match(&headers)?, input).await?;
+    Ok(tagged(StatusCode::OK, m.metric.version, m))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/metrics/{id}/values", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = MetricValue,
+    responses((status = 201, body = MetricDetail, description = "the value replaces any earlier one of the same day"), (status = 422)))]
+pub async fn record_value(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, mid)): Path<(String, String, String)>,
+    ApiJson(v): ApiJson<MetricValue>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let m = objectives::record_value(&s.db, &u, &ctx, id(&mid)?, v).await?;
+    Ok(tagged(StatusCode::CREATED, m.metric.version, m))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/priorities", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), QuarterParam),
+    responses((status = 200, body = [Priority], description = "in rank order; `position` is the tier"), (status = 422)))]
+pub async fn list_priorities(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<QuarterParam>,
+) -> Result<Json<Vec<Priority>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let quarter = q.parse()?.unwrap_or_else(|| Quarter::of(super::today()));
+    Ok(Json(priorities::list(&s.db, &ctx, quarter).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/priorities", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = PriorityInput,
+    responses((status = 201, body = Priority), (status = 403), (status = 422, description = "bad quarter, no objective, or no reason once the quarter started")))]
+pub async fn create_priority(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<PriorityInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let p = priorities::create(&s.db, &u, &ctx, input).await?;
+    Ok(tagged(StatusCode::CREATED, p.version, p))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = Priority, headers(("ETag" = String))), (status = 404)))]
+pub async fn show_priority(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, pid)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let p = priorities::get(&s.db, &ctx, id(&pid)?).await?;
+    Ok(tagged(StatusCode::OK, p.version, p))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = PriorityInput,
+    responses((status = 200, body = Priority), (status = 412), (status = 422), (status = 428)))]
+pub async fn update_priority(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, pid)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<PriorityInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let p = priorities::update(&s.db, &u, &ctx, id(&pid)?, if_match(&headers)?, input).await?;
+    Ok(tagged(StatusCode::OK, p.version, p))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonParam {
+    /// Why; required once the quarter has started.
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header), ReasonParam),
+    responses((status = 204), (status = 412), (status = 422)))]
+pub async fn delete_priority(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, pid)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    ApiQuery(r): ApiQuery<ReasonParam>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    priorities::delete(
+        &s.db,
+        &u,
+        &ctx,
+        id(&pid)?,
+        if_match(&headers)?,
+        r.reason.as_deref(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}/move", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = PriorityMove,
+    responses((status = 200, body = [Priority], description = "the quarter's priorities in their new order"), (status = 422)))]
+pub async fn move_priority(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, pid)): Path<(String, String, String)>,
+    ApiJson(m): ApiJson<PriorityMove>,
+) -> Result<Json<Vec<Priority>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(
+        priorities::move_one(&s.db, &u, &ctx, id(&pid)?, m).await?,
+    ))
+}

@@ -1,0 +1,116 @@
+//! JSON handlers for competitors, capabilities and the capability × competitor matrix.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, patch, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::api::{ctx, id, tagged};
+use super::competitors::{self, CellsInput, Competitor, CompetitorInput, Matrix};
+use crate::auth::extract::{if_match, ApiJson, ApiUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
+
+pub fn routes() -> Router<AppState> {
+    let r = |p: &str| format!("{BASE}{p}");
+    Router::new()
+        .route(&r("/competitors"), get(matrix).post(create))
+        .route(&r("/competitors/{id}"), patch(update))
+        .route(&r("/capabilities"), post(add_capability))
+        .route(&r("/competitors-matrix"), put(set_cells))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/competitors", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Matrix)))]
+pub async fn matrix(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Json<Matrix>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(competitors::matrix(&s.db, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/competitors", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = CompetitorInput,
+    responses((status = 201, body = Competitor), (status = 403), (status = 422)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<CompetitorInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let c = competitors::save_competitor(&s.db, &u, &ctx, None, input).await?;
+    Ok(tagged(StatusCode::CREATED, c.version, c))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/competitors/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = CompetitorInput, responses((status = 200, body = Competitor), (status = 412), (status = 422)))]
+pub async fn update(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, cid)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<CompetitorInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let c = competitors::save_competitor(
+        &s.db,
+        &u,
+        &ctx,
+        Some((id(&cid)?, if_match(&headers)?)),
+        input,
+    )
+    .await?;
+    Ok(tagged(StatusCode::OK, c.version, c))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityInput {
+    pub name: String,
+    /// Our own product: has, partial, no or unknown (default).
+    #[serde(default = "unknown")]
+    pub ours: String,
+}
+
+fn unknown() -> String {
+    "unknown".into()
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/capabilities", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = CapabilityInput,
+    responses((status = 201, body = Matrix), (status = 403), (status = 422)))]
+pub async fn add_capability(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<CapabilityInput>,
+) -> Result<(StatusCode, Json<Matrix>), ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(competitors::add_capability(&s.db, &u, &ctx, &input.name, &input.ours).await?),
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/competitors-matrix", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = CellsInput,
+    responses((status = 200, body = Matrix, description = "all cells saved, or none"), (status = 422)))]
+pub async fn set_cells(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<CellsInput>,
+) -> Result<Json<Matrix>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(
+        competitors::set_cells(&s.db, &u, &ctx, &input.cells).await?,
+    ))
+}

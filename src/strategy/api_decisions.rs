@@ -1,0 +1,77 @@
+//! JSON handlers for the decision log under `/api/v1`.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use super::api::{ctx, id, tagged};
+use super::decisions::{self, Decision, DecisionInput};
+use crate::auth::extract::{if_match, ApiJson, ApiUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/decisions",
+            get(list).post(create),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/decisions/{id}",
+            get(show).patch(update),
+        )
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/decisions", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Decision], description = "newest first")))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Json<Vec<Decision>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(decisions::list(&s.db, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/decisions", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = DecisionInput,
+    responses((status = 201, body = Decision), (status = 403), (status = 422)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<DecisionInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let d = decisions::create(&s.db, &u, &ctx, input).await?;
+    Ok(tagged(StatusCode::CREATED, d.version, d))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/decisions/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Decision), (status = 404)))]
+pub async fn show(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, did)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let d = decisions::get(&s.db, &ctx, id(&did)?).await?;
+    Ok(tagged(StatusCode::OK, d.version, d))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/decisions/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = DecisionInput, responses((status = 200, body = Decision), (status = 412), (status = 422), (status = 428)))]
+pub async fn update(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, did)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<DecisionInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let d = decisions::update(&s.db, &u, &ctx, id(&did)?, if_match(&headers)?, input).await?;
+    Ok(tagged(StatusCode::OK, d.version, d))
+}

@@ -1,0 +1,136 @@
+//! JSON handlers for initiatives, the prioritization view and items' initiative under `/api/v1`.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::api::{ctx, id, tagged};
+use super::model::{Initiative, InitiativeInput, ItemInitiative};
+use super::{initiatives, Quarter, SortBy};
+use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/initiatives",
+            get(list).post(create),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}",
+            get(show).patch(update).delete(remove),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/items/{key}/initiative",
+            put(link_item),
+        )
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// `rice` (default), `wsjf`, `evidence` or `priority`.
+    pub sort: Option<String>,
+    /// The quarter whose priorities `sort=priority` follows; the current one by default.
+    pub quarter: Option<String>,
+}
+
+impl ListParams {
+    pub fn parse(&self) -> crate::error::Result<(SortBy, Quarter)> {
+        let by = SortBy::parse(self.sort.as_deref().unwrap_or_default())?;
+        let q = match self.quarter.as_deref().filter(|q| !q.is_empty()) {
+            Some(q) => Quarter::parse(q)?,
+            None => Quarter::of(super::today()),
+        };
+        Ok((by, q))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ListParams),
+    responses((status = 200, body = [Initiative], description = "the prioritization view"), (status = 422)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> Result<Json<Vec<Initiative>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let (by, q) = p.parse()?;
+    Ok(Json(initiatives::list(&s.db, &ctx, by, q).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = InitiativeInput,
+    responses((status = 201, body = Initiative), (status = 403), (status = 422)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<InitiativeInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let i = initiatives::create(&s.db, &u, &ctx, input).await?;
+    Ok(tagged(StatusCode::CREATED, i.version, i))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = Initiative, headers(("ETag" = String))), (status = 404)))]
+pub async fn show(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, iid)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let i = initiatives::get(&s.db, &ctx, id(&iid)?).await?;
+    Ok(tagged(StatusCode::OK, i.version, i))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = InitiativeInput,
+    responses((status = 200, body = Initiative), (status = 412), (status = 422), (status = 428)))]
+pub async fn update(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, iid)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<InitiativeInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let i = initiatives::update(&s.db, &u, &ctx, id(&iid)?, if_match(&headers)?, input).await?;
+    Ok(tagged(StatusCode::OK, i.version, i))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 204), (status = 412)))]
+pub async fn remove(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, iid)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    initiatives::delete(&s.db, &u, &ctx, id(&iid)?, if_match(&headers)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/items/{key}/initiative", tag = "strategy",
+    params(("ws" = String, Path), ("key" = String, Path)), request_body = ItemInitiative,
+    responses((status = 200, body = crate::backlog::Item), (status = 403), (status = 422, description = "no such initiative in the item's product")))]
+pub async fn link_item(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+    ApiJson(body): ApiJson<ItemInitiative>,
+) -> Result<Response, ApiError> {
+    let ctx = crate::backlog::api::ctx_for_key(&s, u.id, &ws, &key).await?;
+    let item = initiatives::link_item(&s.db, &u, &ctx, &key, body.initiative).await?;
+    Ok(tagged(StatusCode::OK, item.version, item))
+}

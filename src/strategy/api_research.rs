@@ -1,0 +1,345 @@
+//! JSON handlers for the vision, personas, research sources, insights, evidence and search.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::api::{ctx, id, tagged};
+use super::research_model::{
+    EvidenceLink, Insight, InsightInput, ItemPersona, Persona, PersonaInput, SearchHit, Source,
+    SourceInput, Vision, VisionInput,
+};
+use super::{personas, research};
+use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
+
+pub fn routes() -> Router<AppState> {
+    let r = |p: &str| format!("{BASE}{p}");
+    Router::new()
+        .route(&r("/vision"), get(show_vision).put(set_vision))
+        .route(&r("/personas"), get(list_personas).post(create_persona))
+        .route(
+            &r("/personas/{id}"),
+            get(show_persona).patch(update_persona),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/items/{key}/persona",
+            put(item_persona),
+        )
+        .route(
+            &r("/research/sources"),
+            get(list_sources).post(create_source),
+        )
+        .route(
+            &r("/research/sources/{id}"),
+            get(show_source).patch(update_source),
+        )
+        .route(
+            &r("/research/insights"),
+            get(list_insights).post(create_insight),
+        )
+        .route(
+            &r("/research/insights/{id}"),
+            get(show_insight)
+                .patch(update_insight)
+                .delete(delete_insight),
+        )
+        .route(
+            &r("/research/insights/{id}/evidence"),
+            post(link).delete(unlink),
+        )
+        .route(&r("/research/search"), get(search))
+        .route(&r("/initiatives/{id}/evidence"), get(initiative_evidence))
+}
+
+type P2 = Path<(String, String)>;
+type P3 = Path<(String, String, String)>;
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/vision", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vision, headers(("ETag" = String)))))]
+pub async fn show_vision(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): P2,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let v = personas::vision(&s.db, &ctx).await?;
+    Ok(tagged(StatusCode::OK, v.version, v))
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/vision", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("If-Match" = String, Header, description = "the product's ETag")),
+    request_body = VisionInput, responses((status = 200, body = Vision), (status = 403), (status = 412), (status = 422)))]
+pub async fn set_vision(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): P2,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<VisionInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let v = personas::set_vision(&s.db, &u, &ctx, if_match(&headers)?, input).await?;
+    Ok(tagged(StatusCode::OK, v.version, v))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/personas", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Persona])))]
+pub async fn list_personas(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): P2,
+) -> Result<Json<Vec<Persona>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(personas::list(&s.db, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/personas", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = PersonaInput,
+    responses((status = 201, body = Persona), (status = 403), (status = 422)))]
+pub async fn create_persona(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): P2,
+    ApiJson(input): ApiJson<PersonaInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let p = personas::create(&s.db, &u, &ctx, input).await?;
+    Ok(tagged(StatusCode::CREATED, p.version, p))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/personas/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Persona), (status = 404)))]
+pub async fn show_persona(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, pid)): P3,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let p = personas::get(&s.db, &ctx, id(&pid)?).await?;
+    Ok(tagged(StatusCode::OK, p.version, p))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/personas/{id}", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = PersonaInput, responses((status = 200, body = Persona), (status = 412), (status = 422)))]
+pub async fn update_persona(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, pid)): P3,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<PersonaInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let p = personas::update(&s.db, &u, &ctx, id(&pid)?, if_match(&headers)?, input).await?;
+    Ok(tagged(StatusCode::OK, p.version, p))
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/items/{key}/persona", tag = "strategy",
+    params(("ws" = String, Path), ("key" = String, Path)), request_body = ItemPersona,
+    responses((status = 200, body = crate::backlog::Item), (status = 403), (status = 422)))]
+pub async fn item_persona(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, key)): P2,
+    ApiJson(body): ApiJson<ItemPersona>,
+) -> Result<Response, ApiError> {
+    let ctx = crate::backlog::api::ctx_for_key(&s, u.id, &ws, &key).await?;
+    let item = personas::set_item_persona(&s.db, &u, &ctx, &key, body.persona).await?;
+    Ok(tagged(StatusCode::OK, item.version, item))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Source], description = "latest 200 first")))]
+pub async fn list_sources(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): P2,
+) -> Result<Json<Vec<Source>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(research::sources(&s.db, &ctx, 200).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = SourceInput,
+    responses((status = 201, body = Source), (status = 403), (status = 422)))]
+pub async fn create_source(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): P2,
+    ApiJson(input): ApiJson<SourceInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let src = research::create_source(&s.db, &u, &ctx, input).await?;
+    Ok(tagged(StatusCode::CREATED, src.version, src))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources/{id}", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Source), (status = 404)))]
+pub async fn show_source(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, sid)): P3,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let src = research::source(&s.db, &ctx, id(&sid)?).await?;
+    Ok(tagged(StatusCode::OK, src.version, src))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources/{id}", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = SourceInput, responses((status = 200, body = Source), (status = 412), (status = 422)))]
+pub async fn update_source(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, sid)): P3,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<SourceInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let src =
+        research::update_source(&s.db, &u, &ctx, id(&sid)?, if_match(&headers)?, input).await?;
+    Ok(tagged(StatusCode::OK, src.version, src))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InsightParams {
+    /// Only the insights drawn from this source.
+    pub source: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path), InsightParams),
+    responses((status = 200, body = [Insight], description = "most important first, at most 200")))]
+pub async fn list_insights(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): P2,
+    ApiQuery(q): ApiQuery<InsightParams>,
+) -> Result<Json<Vec<Insight>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(research::insights(&s.db, &ctx, q.source, 200).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = InsightInput,
+    responses((status = 201, body = Insight), (status = 403), (status = 422)))]
+pub async fn create_insight(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): P2,
+    ApiJson(input): ApiJson<InsightInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let i = research::create_insight(&s.db, &u, &ctx, input).await?;
+    Ok(tagged(StatusCode::CREATED, i.version, i))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Insight), (status = 404)))]
+pub async fn show_insight(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, iid)): P3,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let i = research::insight(&s.db, &ctx, id(&iid)?).await?;
+    Ok(tagged(StatusCode::OK, i.version, i))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = InsightInput, responses((status = 200, body = Insight), (status = 412), (status = 422)))]
+pub async fn update_insight(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, iid)): P3,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<InsightInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let i =
+        research::update_insight(&s.db, &u, &ctx, id(&iid)?, if_match(&headers)?, input).await?;
+    Ok(tagged(StatusCode::OK, i.version, i))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    responses((status = 204), (status = 412)))]
+pub async fn delete_insight(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, iid)): P3,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    research::delete_insight(&s.db, &u, &ctx, id(&iid)?, if_match(&headers)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}/evidence", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = EvidenceLink,
+    responses((status = 200, body = Insight), (status = 409, description = "already linked"), (status = 422)))]
+pub async fn link(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, iid)): P3,
+    ApiJson(l): ApiJson<EvidenceLink>,
+) -> Result<Json<Insight>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(
+        research::set_evidence(&s.db, &u, &ctx, id(&iid)?, &l, true).await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}/evidence", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), EvidenceLink),
+    responses((status = 200, body = Insight), (status = 404, description = "no such link")))]
+pub async fn unlink(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, iid)): P3,
+    ApiQuery(l): ApiQuery<EvidenceLink>,
+) -> Result<Json<Insight>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(
+        research::set_evidence(&s.db, &u, &ctx, id(&iid)?, &l, false).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// Words to find in insights and sources (all of them, stemmed).
+    pub q: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/search", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path), SearchParams),
+    responses((status = 200, body = [SearchHit], description = "best 50 first"), (status = 422)))]
+pub async fn search(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): P2,
+    ApiQuery(q): ApiQuery<SearchParams>,
+) -> Result<Json<Vec<SearchHit>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(research::search(&s.db, &ctx, &q.q, 50).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}/evidence", tag = "research",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = [Insight])))]
+pub async fn initiative_evidence(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, iid)): P3,
+) -> Result<Json<Vec<Insight>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(research::evidence_for(&s.db, &ctx, id(&iid)?).await?))
+}

@@ -1,0 +1,440 @@
+//! Initiatives (S6): status, RICE and WSJF scores, the priorities and metrics they serve, and
+//! the backlog items that belong to them, whose points roll up into progress.
+
+use serde_json::json;
+
+use super::model::{Initiative, InitiativeInput, PriorityRef};
+use super::{change, compare, stale, Quarter, Scores, SortBy, SortKey};
+use crate::audit;
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::db::{now, Db, Tx};
+use crate::error::{Error, Result};
+use crate::workspace::ProductCtx;
+use crate::{with_pool, with_tx};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    title: String,
+    description: String,
+    status: String,
+    reach: Option<i64>,
+    impact: Option<f64>,
+    confidence: Option<i64>,
+    effort: Option<f64>,
+    business_value: Option<i64>,
+    time_criticality: Option<i64>,
+    risk_reduction: Option<i64>,
+    job_size: Option<i64>,
+    version: i64,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+const COLUMNS: &str =
+    "id, title, description, status, reach, impact, confidence, effort, business_value,
+    time_criticality, risk_reduction, job_size, version, updated_at";
+
+/// A product's initiatives (or one of them) with everything around them, in a few queries.
+async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Initiative>> {
+    ctx.grants.require(Action::ViewStrategy)?;
+    let pid = ctx.product.id;
+    let one = only.unwrap_or(0);
+    let sql = format!("SELECT {COLUMNS} FROM initiatives WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY id");
+    let rows: Vec<Row> =
+        with_pool!(&db.read, p => sqlx::query_as(&sql).bind(pid).bind(one).fetch_all(p).await)?;
+    // (initiative, number, points, done)
+    let items: Vec<(i64, i64, Option<i64>, bool)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT i.initiative_id, i.number, i.points, i.status = 'done' FROM items i
+         JOIN initiatives n ON n.id = i.initiative_id
+         WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) ORDER BY i.number")
+        .bind(pid).bind(one).fetch_all(p).await)?;
+    // The tier of an initiative in a quarter: the position of its priority there (1 = top).
+    let prios: Vec<(i64, i64, String, String, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT pi.initiative_id, pr.id, pr.quarter, pr.title,
+                (SELECT COUNT(*) FROM priorities o WHERE o.product_id = pr.product_id AND o.quarter = pr.quarter AND o.rank <= pr.rank)
+         FROM priority_initiatives pi JOIN priorities pr ON pr.id = pi.priority_id
+         WHERE pr.product_id = $1 AND (pi.initiative_id = $2 OR $2 = 0) ORDER BY pr.quarter")
+        .bind(pid).bind(one).fetch_all(p).await)?;
+    let metrics: Vec<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT im.initiative_id, im.metric_id FROM initiative_metrics im JOIN initiatives n ON n.id = im.initiative_id
+         WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) ORDER BY im.metric_id")
+        .bind(pid).bind(one).fetch_all(p).await)?;
+    let evidence = super::research::initiative_evidence_counts(db, pid).await?;
+    let key = &ctx.product.key;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mine = items.iter().filter(|i| i.0 == r.id);
+            let points_total: i64 = mine.clone().filter_map(|i| i.2).sum();
+            let points_done: i64 = mine.clone().filter(|i| i.3).filter_map(|i| i.2).sum();
+            let scores = Scores {
+                reach: r.reach,
+                impact: r.impact,
+                confidence: r.confidence,
+                effort: r.effort,
+                business_value: r.business_value,
+                time_criticality: r.time_criticality,
+                risk_reduction: r.risk_reduction,
+                job_size: r.job_size,
+            };
+            Initiative {
+                id: r.id,
+                title: r.title,
+                description: r.description,
+                status: r.status,
+                rice: scores.rice().map(super::round1),
+                rice_formula: scores.rice_formula(),
+                wsjf: scores.wsjf().map(super::round1),
+                wsjf_formula: scores.wsjf_formula(),
+                scores,
+                priorities: prios
+                    .iter()
+                    .filter(|p| p.0 == r.id)
+                    .map(|p| PriorityRef {
+                        id: p.1,
+                        quarter: p.2.clone(),
+                        title: p.3.clone(),
+                        position: p.4,
+                    })
+                    .collect(),
+                metrics: metrics
+                    .iter()
+                    .filter(|m| m.0 == r.id)
+                    .map(|m| m.1)
+                    .collect(),
+                items: mine.map(|i| format!("{key}-{}", i.1)).collect(),
+                points_done,
+                points_total,
+                progress: super::rollup(points_done, points_total),
+                evidence: evidence
+                    .iter()
+                    .find(|e| e.0 == r.id)
+                    .map(|e| e.1)
+                    .unwrap_or(0),
+                version: r.version,
+                updated_at: r.updated_at,
+            }
+        })
+        .collect())
+}
+
+/// The prioritization view: initiatives ordered by score, evidence or their priority in `quarter`.
+pub async fn list(
+    db: &Db,
+    ctx: &ProductCtx,
+    by: SortBy,
+    quarter: Quarter,
+) -> Result<Vec<Initiative>> {
+    let mut all = load(db, ctx, None).await?;
+    let q = quarter.to_string();
+    let key = |i: &Initiative| SortKey {
+        rice: i.rice,
+        wsjf: i.wsjf,
+        evidence: i.evidence,
+        tier: i
+            .priorities
+            .iter()
+            .find(|p| p.quarter == q)
+            .map(|p| p.position),
+        id: i.id,
+    };
+    all.sort_by(|a, b| compare(by, &key(a), &key(b)));
+    Ok(all)
+}
+
+pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Initiative> {
+    load(db, ctx, Some(id))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound)
+}
+
+/// Priorities of this product among `ids`, at most one per quarter, as (id, quarter).
+async fn check_priorities(tx: &mut Tx, product_id: i64, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for id in ids {
+        let q: Option<String> = with_tx!(tx, t => sqlx::query_scalar(
+            "SELECT quarter FROM priorities WHERE id = $1 AND product_id = $2")
+            .bind(id).bind(product_id).fetch_optional(&mut **t).await)?;
+        let q = q.ok_or_else(|| {
+            Error::invalid("priorities", format!("no priority {id} in this product"))
+        })?;
+        if out.iter().any(|(o, oq)| *oq == q && o != id) {
+            return Err(Error::invalid(
+                "priorities",
+                format!("an initiative serves at most one priority in {q}"),
+            ));
+        }
+        if !out.iter().any(|(o, _)| o == id) {
+            out.push((*id, q));
+        }
+    }
+    Ok(out)
+}
+
+async fn check_metrics(tx: &mut Tx, product_id: i64, ids: &[i64]) -> Result<Vec<i64>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in &ids {
+        let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+            "SELECT id FROM metrics WHERE id = $1 AND product_id = $2")
+            .bind(id).bind(product_id).fetch_optional(&mut **t).await)?;
+        found
+            .ok_or_else(|| Error::invalid("metrics", format!("no metric {id} in this product")))?;
+    }
+    Ok(ids)
+}
+
+async fn set_links(
+    tx: &mut Tx,
+    id: i64,
+    priorities: Option<&[(i64, String)]>,
+    metrics: Option<&[i64]>,
+) -> Result<()> {
+    if let Some(ps) = priorities {
+        with_tx!(tx, t => sqlx::query("DELETE FROM priority_initiatives WHERE initiative_id = $1")
+            .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        for (p, q) in ps {
+            with_tx!(tx, t => sqlx::query("INSERT INTO priority_initiatives (priority_id, initiative_id, quarter) VALUES ($1, $2, $3)")
+                .bind(p).bind(id).bind(q).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        }
+    }
+    if let Some(ms) = metrics {
+        with_tx!(tx, t => sqlx::query("DELETE FROM initiative_metrics WHERE initiative_id = $1")
+            .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        for m in ms {
+            with_tx!(tx, t => sqlx::query("INSERT INTO initiative_metrics (initiative_id, metric_id) VALUES ($1, $2)")
+                .bind(id).bind(m).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        }
+    }
+    Ok(())
+}
+
+struct Fields {
+    title: String,
+    description: String,
+    status: String,
+    scores: Scores,
+}
+
+fn merge(old: Option<&Initiative>, input: &InitiativeInput) -> Result<Fields> {
+    let title = match (&input.title, old) {
+        (Some(t), _) => super::validate_title("title", t)?,
+        (None, Some(o)) => o.title.clone(),
+        (None, None) => return Err(Error::invalid("title", "required")),
+    };
+    let description = match (&input.description, old) {
+        (Some(d), _) => crate::backlog::validate_text("description", d, 20_000)?,
+        (None, Some(o)) => o.description.clone(),
+        (None, None) => String::new(),
+    };
+    let status = match (&input.status, old) {
+        (Some(s), _) => super::validate_status(s)?,
+        (None, Some(o)) => o.status.clone(),
+        (None, None) => "idea".into(),
+    };
+    let mut scores = old.map(|o| o.scores).unwrap_or_default();
+    if let Some(p) = &input.scores {
+        p.apply(&mut scores);
+    }
+    scores.validate()?;
+    Ok(Fields {
+        title,
+        description,
+        status,
+        scores,
+    })
+}
+
+fn snapshot(f: &Fields) -> serde_json::Value {
+    json!({"title": f.title, "description": f.description, "status": f.status, "scores": f.scores})
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    input: InitiativeInput,
+) -> Result<Initiative> {
+    ctx.grants.require(Action::ManageStrategy)?;
+    let f = merge(None, &input)?;
+    let s = &f.scores;
+    let mut tx = db.begin().await?;
+    let prios = match &input.priorities {
+        Some(p) => Some(check_priorities(&mut tx, ctx.product.id, p).await?),
+        None => None,
+    };
+    let metrics = match &input.metrics {
+        Some(m) => Some(check_metrics(&mut tx, ctx.product.id, m).await?),
+        None => None,
+    };
+    let at = now();
+    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+        "INSERT INTO initiatives (product_id, title, description, status, reach, impact, confidence, effort,
+             business_value, time_criticality, risk_reduction, job_size, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id")
+        .bind(ctx.product.id).bind(&f.title).bind(&f.description).bind(&f.status).bind(s.reach).bind(s.impact)
+        .bind(s.confidence).bind(s.effort).bind(s.business_value).bind(s.time_criticality).bind(s.risk_reduction)
+        .bind(s.job_size).bind(at).fetch_one(&mut **t).await)?;
+    set_links(&mut tx, id, prios.as_deref(), metrics.as_deref()).await?;
+    let mut after = snapshot(&f);
+    after["priorities"] = json!(input.priorities);
+    after["metrics"] = json!(metrics);
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "initiative.create",
+            "initiative",
+            id,
+            None,
+            Some(after),
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, ctx, id).await
+}
+
+pub async fn update(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: i64,
+    version: i64,
+    input: InitiativeInput,
+) -> Result<Initiative> {
+    ctx.grants.require(Action::ManageStrategy)?;
+    let old = get(db, ctx, id).await?;
+    let f = merge(Some(&old), &input)?;
+    let s = &f.scores;
+    let mut tx = db.begin().await?;
+    let prios = match &input.priorities {
+        Some(p) => Some(check_priorities(&mut tx, ctx.product.id, p).await?),
+        None => None,
+    };
+    let metrics = match &input.metrics {
+        Some(m) => Some(check_metrics(&mut tx, ctx.product.id, m).await?),
+        None => None,
+    };
+    let done = with_tx!(&mut tx, t => sqlx::query(
+        "UPDATE initiatives SET title = $1, description = $2, status = $3, reach = $4, impact = $5, confidence = $6,
+             effort = $7, business_value = $8, time_criticality = $9, risk_reduction = $10, job_size = $11,
+             updated_at = $12, version = version + 1
+         WHERE id = $13 AND product_id = $14 AND version = $15")
+        .bind(&f.title).bind(&f.description).bind(&f.status).bind(s.reach).bind(s.impact).bind(s.confidence)
+        .bind(s.effort).bind(s.business_value).bind(s.time_criticality).bind(s.risk_reduction).bind(s.job_size)
+        .bind(now()).bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    if done != 1 {
+        return Err(stale("the initiative", &old, old.version));
+    }
+    set_links(&mut tx, id, prios.as_deref(), metrics.as_deref()).await?;
+    let mut before = json!({"title": old.title, "description": old.description, "status": old.status, "scores": old.scores});
+    let mut after = snapshot(&f);
+    if prios.is_some() {
+        before["priorities"] = json!(old.priorities.iter().map(|p| p.id).collect::<Vec<_>>());
+        after["priorities"] = json!(input.priorities);
+    }
+    if metrics.is_some() {
+        before["metrics"] = json!(old.metrics);
+        after["metrics"] = json!(metrics);
+    }
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "initiative.update",
+            "initiative",
+            id,
+            Some(before),
+            Some(after),
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, ctx, id).await
+}
+
+pub async fn delete(db: &Db, actor: &User, ctx: &ProductCtx, id: i64, version: i64) -> Result<()> {
+    ctx.grants.require(Action::ManageStrategy)?;
+    let old = get(db, ctx, id).await?;
+    let mut tx = db.begin().await?;
+    let done = with_tx!(&mut tx, t => sqlx::query("DELETE FROM initiatives WHERE id = $1 AND product_id = $2 AND version = $3")
+        .bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    if done != 1 {
+        return Err(stale("the initiative", &old, old.version));
+    }
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "initiative.delete",
+            "initiative",
+            id,
+            Some(json!(old)),
+            None,
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Puts a backlog item under an initiative of its product (or takes it out), re-assessing its
+/// readiness, since the Definition of Ready may ask for the link.
+pub async fn link_item(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    key: &str,
+    initiative: Option<i64>,
+) -> Result<crate::backlog::Item> {
+    ctx.grants.require(Action::LinkInitiative)?;
+    let mut tx = db.begin().await?;
+    let row = crate::backlog::store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
+        .await?;
+    if let Some(n) = initiative {
+        let found: Option<i64> = with_tx!(&mut tx, t => sqlx::query_scalar(
+            "SELECT id FROM initiatives WHERE id = $1 AND product_id = $2")
+            .bind(n).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
+        found.ok_or_else(|| {
+            Error::invalid("initiative", format!("no initiative {n} in this product"))
+        })?;
+    }
+    with_tx!(&mut tx, t => sqlx::query(
+        "UPDATE items SET initiative_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        .bind(initiative).bind(now()).bind(row.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    crate::backlog::service::refresh_readiness(
+        &mut tx,
+        &crate::backlog::service::rules_of(ctx),
+        row.id,
+    )
+    .await?;
+    let before = json!({"initiative": row.initiative_id});
+    let after = json!({"initiative": initiative});
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "item.initiative",
+            "item",
+            row.id,
+            Some(before),
+            Some(after),
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::backlog::service::get(db, ctx, key).await
+}

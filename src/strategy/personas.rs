@@ -1,0 +1,251 @@
+//! Personas (S2) that stories name, and the product's vision (S0).
+
+use serde_json::json;
+
+use super::research_model::{Persona, PersonaInput, Vision, VisionInput};
+use super::{change, stale};
+use crate::audit;
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::db::{now, Db};
+use crate::error::{Error, Result};
+use crate::workspace::ProductCtx;
+use crate::{with_pool, with_tx};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    name: String,
+    segment: String,
+    goals: String,
+    pains: String,
+    items: i64,
+    version: i64,
+}
+
+pub async fn list(db: &Db, ctx: &ProductCtx) -> Result<Vec<Persona>> {
+    ctx.grants.require(Action::ViewStrategy)?;
+    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT pe.id, pe.name, pe.segment, pe.goals, pe.pains, pe.version,
+                (SELECT COUNT(*) FROM items i WHERE i.persona_id = pe.id) AS items
+         FROM personas pe WHERE pe.product_id = $1 ORDER BY pe.name")
+        .bind(ctx.product.id).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Persona {
+            id: r.id,
+            name: r.name,
+            segment: r.segment,
+            goals: r.goals,
+            pains: r.pains,
+            items: r.items,
+            version: r.version,
+        })
+        .collect())
+}
+
+pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Persona> {
+    list(db, ctx)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or(Error::NotFound)
+}
+
+fn fields(old: Option<&Persona>, p: &PersonaInput) -> Result<[String; 4]> {
+    let name = match (&p.name, old) {
+        (Some(n), _) => super::validate_title("name", n)?,
+        (None, Some(o)) => o.name.clone(),
+        (None, None) => return Err(Error::invalid("name", "required")),
+    };
+    let text = |field: &str, new: &Option<String>, old: Option<&String>| match (new, old) {
+        (Some(v), _) => crate::backlog::validate_text(field, v, 5_000),
+        (None, Some(o)) => Ok(o.clone()),
+        (None, None) => Ok(String::new()),
+    };
+    Ok([
+        name,
+        text("segment", &p.segment, old.map(|o| &o.segment))?,
+        text("goals", &p.goals, old.map(|o| &o.goals))?,
+        text("pains", &p.pains, old.map(|o| &o.pains))?,
+    ])
+}
+
+fn taken(e: sqlx::Error) -> Error {
+    match Error::from(e) {
+        Error::Conflict(_) => {
+            Error::invalid("name", "another persona of this product has that name")
+        }
+        other => other,
+    }
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    input: PersonaInput,
+) -> Result<Persona> {
+    ctx.grants.require(Action::ManageStrategy)?;
+    let [name, segment, goals, pains] = fields(None, &input)?;
+    let mut tx = db.begin().await?;
+    let at = now();
+    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+        "INSERT INTO personas (product_id, name, segment, goals, pains, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id")
+        .bind(ctx.product.id).bind(&name).bind(&segment).bind(&goals).bind(&pains).bind(at).fetch_one(&mut **t).await)
+        .map_err(taken)?;
+    let after = json!({"name": name, "segment": segment, "goals": goals, "pains": pains});
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "persona.create",
+            "persona",
+            id,
+            None,
+            Some(after),
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, ctx, id).await
+}
+
+pub async fn update(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: i64,
+    version: i64,
+    input: PersonaInput,
+) -> Result<Persona> {
+    ctx.grants.require(Action::ManageStrategy)?;
+    let old = get(db, ctx, id).await?;
+    let [name, segment, goals, pains] = fields(Some(&old), &input)?;
+    let mut tx = db.begin().await?;
+    let done = with_tx!(&mut tx, t => sqlx::query(
+        "UPDATE personas SET name = $1, segment = $2, goals = $3, pains = $4, updated_at = $5, version = version + 1
+         WHERE id = $6 AND product_id = $7 AND version = $8")
+        .bind(&name).bind(&segment).bind(&goals).bind(&pains).bind(now()).bind(id).bind(ctx.product.id).bind(version)
+        .execute(&mut **t).await.map(|r| r.rows_affected())).map_err(taken)?;
+    if done != 1 {
+        return Err(stale("the persona", &old, old.version));
+    }
+    let after = json!({"name": name, "segment": segment, "goals": goals, "pains": pains});
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "persona.update",
+            "persona",
+            id,
+            Some(json!(old)),
+            Some(after),
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, ctx, id).await
+}
+
+/// Names the persona a story is for (or none); the item's free-text persona stays as written.
+pub async fn set_item_persona(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    key: &str,
+    persona: Option<i64>,
+) -> Result<crate::backlog::Item> {
+    ctx.grants.require(Action::EditItem)?;
+    let mut tx = db.begin().await?;
+    let row = crate::backlog::store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
+        .await?;
+    if let Some(p) = persona {
+        let found: Option<i64> = with_tx!(&mut tx, t => sqlx::query_scalar("SELECT id FROM personas WHERE id = $1 AND product_id = $2")
+            .bind(p).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
+        found
+            .ok_or_else(|| Error::invalid("persona", format!("no persona {p} in this product")))?;
+    }
+    let before: Option<i64> = with_tx!(&mut tx, t => sqlx::query_scalar("SELECT persona_id FROM items WHERE id = $1")
+        .bind(row.id).fetch_one(&mut **t).await)?;
+    with_tx!(&mut tx, t => sqlx::query("UPDATE items SET persona_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        .bind(persona).bind(now()).bind(row.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "item.persona",
+            "item",
+            row.id,
+            Some(json!({"persona": before})),
+            Some(json!({"persona": persona})),
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::backlog::service::get(db, ctx, key).await
+}
+
+pub async fn vision(db: &Db, ctx: &ProductCtx) -> Result<Vision> {
+    ctx.grants.require(Action::ViewStrategy)?;
+    Ok(with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT vision, target_segments, positioning, version FROM products WHERE id = $1")
+        .bind(ctx.product.id).fetch_one(p).await)?)
+}
+
+/// The PM's vision statement, target segments and positioning line; guarded by the product's version.
+pub async fn set_vision(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    version: i64,
+    input: VisionInput,
+) -> Result<Vision> {
+    ctx.grants.require(Action::ManageStrategy)?;
+    let old = vision(db, ctx).await?;
+    let text = |field: &str, v: &Option<String>, o: &String, max| match v {
+        Some(v) => crate::backlog::validate_text(field, v, max),
+        None => Ok(o.clone()),
+    };
+    let new = Vision {
+        vision: text("vision", &input.vision, &old.vision, 2_000)?,
+        target_segments: text(
+            "target_segments",
+            &input.target_segments,
+            &old.target_segments,
+            1_000,
+        )?,
+        positioning: text("positioning", &input.positioning, &old.positioning, 500)?,
+        version: version + 1,
+    };
+    let mut tx = db.begin().await?;
+    let done = with_tx!(&mut tx, t => sqlx::query(
+        "UPDATE products SET vision = $1, target_segments = $2, positioning = $3, version = version + 1 WHERE id = $4 AND version = $5")
+        .bind(&new.vision).bind(&new.target_segments).bind(&new.positioning).bind(ctx.product.id).bind(version)
+        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    if done != 1 {
+        return Err(stale("the product", &old, old.version));
+    }
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "product.vision",
+            "product",
+            ctx.product.id,
+            Some(json!(old)),
+            Some(json!(new)),
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(new)
+}

@@ -1,0 +1,357 @@
+//! Roadmap tests (SQLite or PostgreSQL): timeline and now / next / later across products,
+//! filters, progress, share links opened signed out and revoked, and who may do what.
+// A failed unwrap in a test is a failed test with its reason; that is what we want here.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use support::{spawn_app, Caller, TestApp};
+
+fn quarters() -> (String, String) {
+    let q = throughline::strategy::Quarter::of(throughline::strategy::today());
+    (q.to_string(), q.next().to_string())
+}
+
+async fn post(app: &TestApp, who: &Caller, path: &str, body: Value) -> Value {
+    let r = app.post(who, path, body.clone()).await;
+    assert_eq!(
+        r.status(),
+        201,
+        "{path} {body}: {}",
+        r.text().await.unwrap_or_default()
+    );
+    r.json().await.unwrap()
+}
+
+/// Two products; ONB has work now and next, and an idea for later; GRO has a shipped one.
+async fn roadmap_fixture(app: &TestApp) -> Caller {
+    let pm = app.workspace().await;
+    let r = app
+        .post(
+            &pm,
+            "/api/v1/workspaces/acme/products",
+            json!({"key": "GRO", "name": "Growth"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    app.roles(&pm, &pm, "GRO", &["pm", "po"]).await;
+    let (now, next) = quarters();
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let o_now = post(
+        app,
+        &pm,
+        &format!("{p}/objectives"),
+        json!({"quarter": now, "title": "Activate"}),
+    )
+    .await["id"]
+        .clone();
+    let o_next = post(
+        app,
+        &pm,
+        &format!("{p}/objectives"),
+        json!({"quarter": next, "title": "Expand"}),
+    )
+    .await["id"]
+        .clone();
+    let pr_now = post(app, &pm, &format!("{p}/priorities"), json!({"quarter": now, "title": "First value", "objectives": [o_now], "reason": "planning"})).await["id"].clone();
+    let pr_next = post(
+        app,
+        &pm,
+        &format!("{p}/priorities"),
+        json!({"quarter": next, "title": "Jira path", "objectives": [o_next]}),
+    )
+    .await["id"]
+        .clone();
+    let setup = post(
+        app,
+        &pm,
+        &format!("{p}/initiatives"),
+        json!({"title": "Guided setup", "status": "planned", "priorities": [pr_now]}),
+    )
+    .await;
+    post(
+        app,
+        &pm,
+        &format!("{p}/initiatives"),
+        json!({"title": "Jira import", "status": "planned", "priorities": [pr_next]}),
+    )
+    .await;
+    post(
+        app,
+        &pm,
+        &format!("{p}/initiatives"),
+        json!({"title": "Dark mode", "status": "idea"}),
+    )
+    .await;
+    post(
+        app,
+        &pm,
+        &format!("{p}/initiatives"),
+        json!({"title": "Old plan", "status": "dropped"}),
+    )
+    .await;
+    post(
+        app,
+        &pm,
+        "/api/v1/workspaces/acme/products/GRO/initiatives",
+        json!({"title": "Referral links", "status": "shipped"}),
+    )
+    .await;
+    for (title, pts, done) in [("Checklist", 3, true), ("Tour", 5, false)] {
+        let item = app.item(&pm, json!({"title": title, "points": pts, "status": if done { "done" } else { "todo" }})).await;
+        let r = app
+            .req(
+                &pm,
+                Method::PUT,
+                &format!(
+                    "/api/v1/workspaces/acme/items/{}/initiative",
+                    item["key"].as_str().unwrap()
+                ),
+            )
+            .json(&json!({"initiative": setup["id"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    pm
+}
+
+fn titles(v: &Value, horizon: &str) -> Vec<String> {
+    v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["horizon"] == horizon)
+        .map(|e| e["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_roadmap_spans_products_by_quarter_and_horizon_with_filters() {
+    let app = spawn_app().await;
+    let pm = roadmap_fixture(&app).await;
+    let (now, next) = quarters();
+    let r: Value = app
+        .get(&pm, "/api/v1/workspaces/acme/roadmap")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["current_quarter"], now);
+    assert!(r["quarters"].as_array().unwrap().iter().any(|q| *q == next));
+    assert_eq!(titles(&r, "now"), ["Guided setup"]);
+    assert_eq!(titles(&r, "next"), ["Jira import"]);
+    assert_eq!(titles(&r, "later"), ["Dark mode"]);
+    assert_eq!(titles(&r, "done"), ["Referral links"]);
+    assert!(
+        !r.to_string().contains("Old plan"),
+        "dropped work is off the roadmap"
+    );
+    let setup = r["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["title"] == "Guided setup")
+        .unwrap();
+    assert_eq!(
+        (
+            setup["points_done"].as_i64(),
+            setup["points_total"].as_i64(),
+            setup["progress"].as_i64()
+        ),
+        (Some(3), Some(8), Some(37))
+    );
+    assert_eq!(setup["priorities"][0]["quarter"], now);
+
+    let only: Value = app
+        .get(&pm, "/api/v1/workspaces/acme/roadmap?product=gro")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(only["entries"].as_array().unwrap().len(), 1);
+    let planned: Value = app
+        .get(&pm, "/api/v1/workspaces/acme/roadmap?status=planned")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(planned["entries"].as_array().unwrap().len(), 2);
+    let prio = setup["priorities"][0]["id"].clone();
+    let by_prio: Value = app
+        .get(
+            &pm,
+            &format!("/api/v1/workspaces/acme/roadmap?priority={prio}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(titles(&by_prio, "now"), ["Guided setup"]);
+    assert_eq!(by_prio["entries"].as_array().unwrap().len(), 1);
+    for (q, field) in [
+        ("product=NOPE", "product"),
+        ("status=done", "status"),
+        ("colour=red", "query"),
+    ] {
+        let r = app
+            .get(&pm, &format!("/api/v1/workspaces/acme/roadmap?{q}"))
+            .await;
+        assert_eq!(r.status(), 422, "{q}");
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["field"], field, "{q}");
+    }
+    // Pages: both views render, escaped, with progress bars.
+    let html = page(&app, &pm, "/w/acme/roadmap").await;
+    assert!(
+        html.contains("id=\"timeline\"")
+            && html.contains("Guided setup")
+            && html.contains("<progress")
+    );
+    let html = page(&app, &pm, "/w/acme/roadmap?view=horizons&product=ONB").await;
+    assert!(
+        html.contains(">Now</h2>")
+            && html.contains("Jira import")
+            && !html.contains("Referral links")
+    );
+}
+
+async fn page(app: &TestApp, who: &Caller, path: &str) -> String {
+    let r = app.get(who, path).await;
+    assert_eq!(r.status(), 200, "{path}");
+    r.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_share_link_shows_the_roadmap_signed_out_until_revoked() {
+    let app = spawn_app().await;
+    let pm = roadmap_fixture(&app).await;
+    let sh = app.member(&pm, "Stake", &["stakeholder"]).await;
+    let shares = "/api/v1/workspaces/acme/products/ONB/roadmap/shares";
+    let r = app.post(&sh, shares, json!({"label": "board"})).await;
+    assert_eq!(
+        r.status(),
+        403,
+        "stakeholders read the roadmap but do not share it"
+    );
+    let link = post(&app, &pm, shares, json!({"label": "Board, Q1"})).await;
+    let token = link["token"].as_str().unwrap().to_string();
+    assert!(
+        token.starts_with("rm_") && token.len() >= 48,
+        "unguessable: {token}"
+    );
+    let other = post(&app, &pm, shares, json!({})).await;
+    assert_ne!(other["token"], link["token"]);
+    // Signed out: the page and the JSON, only this product, nothing to click into.
+    let anon = reqwest::Client::new();
+    let html = anon
+        .get(app.url(&format!("/share/roadmap/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(html.status(), 200);
+    let html = html.text().await.unwrap();
+    assert!(html.contains("Guided setup") && html.contains("Onboarding roadmap"));
+    assert!(
+        !html.contains("Referral links") && !html.contains("/w/acme"),
+        "other products and workspace links stay hidden"
+    );
+    let json: Value = anon
+        .get(app.url(&format!("/api/v1/shared/roadmap/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["entries"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        anon.get(app.url("/share/roadmap/rm_guess"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // The stored hash is not the token.
+    let stored: Vec<String> = throughline::with_pool!(&app.db.read, p => sqlx::query_scalar("SELECT token_hash FROM roadmap_shares").fetch_all(p).await).unwrap();
+    assert!(stored.iter().all(|h| *h != token));
+    let list: Value = app.get(&pm, shares).await.json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert!(!list.to_string().contains(&token));
+    let r = app
+        .req(&pm, Method::DELETE, &format!("{shares}/{}", link["id"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        anon.get(app.url(&format!("/share/roadmap/{token}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        anon.get(app.url(&format!("/api/v1/shared/roadmap/{token}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let r = app
+        .req(&pm, Method::DELETE, &format!("{shares}/{}", link["id"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let audit: Value = app
+        .get(&pm, "/api/v1/workspaces/acme/audit")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"roadmap.share") && actions.contains(&"roadmap.revoke"));
+}
+
+#[tokio::test]
+async fn roadmap_authority() {
+    let app = spawn_app().await;
+    let owner = roadmap_fixture(&app).await;
+    let mut callers = Vec::new();
+    for role in ["pm", "po", "sm", "dev", "stakeholder"] {
+        callers.push((role, app.member(&owner, &format!("R{role}"), &[role]).await));
+    }
+    callers.push(("member", app.member(&owner, "Plain", &[]).await));
+    callers.push(("outsider", app.user("Outsider").await));
+    for (role, who) in &callers {
+        let read = app
+            .get(who, "/api/v1/workspaces/acme/roadmap")
+            .await
+            .status();
+        let share = app
+            .post(
+                who,
+                "/api/v1/workspaces/acme/products/ONB/roadmap/shares",
+                json!({}),
+            )
+            .await
+            .status();
+        match *role {
+            "outsider" => assert_eq!((read.as_u16(), share.as_u16()), (404, 404)),
+            "pm" => assert_eq!((read.as_u16(), share.as_u16()), (200, 201)),
+            _ => assert_eq!((read.as_u16(), share.as_u16()), (200, 403), "{role}"),
+        }
+    }
+}

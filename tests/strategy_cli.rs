@@ -1,0 +1,518 @@
+//! CLI tests for `objective`, `metric`, `priority` and `initiative`: the real binary against its
+//! own database (SQLite in a temporary data dir, or PostgreSQL with TEST_DATABASE_URL).
+// A failed unwrap in a test is a failed test with its reason; that is what we want here.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use throughline::db::Target;
+
+const PM: [&str; 6] = ["--as", "demo@throughline.local", "-w", "demo", "-p", "ONB"];
+const DEV: [&str; 6] = ["--as", "dev@throughline.local", "-w", "demo", "-p", "ONB"];
+
+struct Cli {
+    dir: tempfile::TempDir,
+    database_url: Option<String>,
+}
+
+impl Cli {
+    async fn demo() -> Cli {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = match support::test_target(dir.path()).await {
+            Target::Postgres(url) => Some(url),
+            Target::Sqlite(_) => None,
+        };
+        let cli = Cli { dir, database_url };
+        cli.ok(&["seed", "--demo"]);
+        cli
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
+        for var in [
+            "DATABASE_URL",
+            "THROUGHLINE_DATA_DIR",
+            "THROUGHLINE_USER",
+            "THROUGHLINE_WORKSPACE",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.arg("--data-dir").arg(self.dir.path()).args(args);
+        if let Some(url) = &self.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn json(&self, verb: &[&str], who: [&str; 6]) -> Value {
+        let args = [verb, &who, &["--json"]].concat();
+        let text = self.ok(&args);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(out.stdout.is_empty());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+fn now_quarter() -> String {
+    throughline::strategy::Quarter::of(throughline::strategy::today()).to_string()
+}
+
+#[tokio::test]
+async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
+    let cli = Cli::demo().await;
+    let list = cli.json(&["initiative", "list", "--sort", "rice"], PM);
+    let titles: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles[0], "Guided workspace setup");
+    assert_eq!(list[0]["rice_formula"], "1800 × 2 × 80% ÷ 3 = 960");
+    assert!(
+        list[0]["progress"].as_i64().unwrap() > 0,
+        "done demo items roll up"
+    );
+    let prios = cli.json(&["priority", "list"], PM);
+    assert_eq!(prios.as_array().unwrap().len(), 2);
+
+    // The current quarter has started: a new priority needs a reason.
+    let q = now_quarter();
+    let objective = cli.json(
+        &[
+            "objective",
+            "add",
+            "--quarter",
+            &q,
+            "--title",
+            "Expand to agencies",
+        ],
+        PM,
+    )["id"]
+        .to_string();
+    let err = cli.fails(
+        &[
+            &[
+                "priority",
+                "add",
+                "--quarter",
+                &q,
+                "--title",
+                "Agencies",
+                "--objective",
+                &objective,
+            ][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("reason"), "{err}");
+    let after = cli.json(
+        &[
+            "priority",
+            "add",
+            "--quarter",
+            &q,
+            "--title",
+            "Agencies",
+            "--objective",
+            &objective,
+            "--top",
+            "--reason",
+            "Two agency deals",
+        ],
+        PM,
+    );
+    assert_eq!(after[0]["title"], "Agencies");
+    let id = after[0]["id"].to_string();
+    let moved = cli.json(
+        &[
+            "priority",
+            "move",
+            &id,
+            "--bottom",
+            "--reason",
+            "Deals slipped",
+        ],
+        PM,
+    );
+    assert_eq!(moved[2]["title"], "Agencies");
+    let left = cli.json(&["priority", "remove", &id, "--reason", "Dropped"], PM);
+    assert_eq!(left.as_array().unwrap().len(), 2);
+
+    // Metrics: a value with a bad date is refused; a good one moves progress.
+    let m = cli.json(
+        &[
+            "metric",
+            "add",
+            "--name",
+            "Agency signups",
+            "--baseline",
+            "0",
+            "--target",
+            "20",
+            "--objective",
+            &objective,
+        ],
+        PM,
+    );
+    let mid = m["id"].to_string();
+    let err = cli.fails(
+        &[
+            &[
+                "metric",
+                "record",
+                &mid,
+                "--on",
+                "31.12.2026",
+                "--value",
+                "4",
+            ][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("measured_on"), "{err}");
+    let d = cli.json(
+        &[
+            "metric",
+            "record",
+            &mid,
+            "--on",
+            "2026-12-01",
+            "--value",
+            "5",
+        ],
+        PM,
+    );
+    assert_eq!(d["progress"], 25);
+
+    // Initiatives: scores are checked, the PO-less developer may not link items.
+    let i = cli.json(
+        &[
+            "initiative",
+            "add",
+            "--title",
+            "Agency workspaces",
+            "--reach",
+            "40",
+            "--impact",
+            "3",
+            "--confidence",
+            "50",
+            "--effort",
+            "2",
+            "--metric",
+            &mid,
+        ],
+        PM,
+    );
+    assert_eq!(i["rice"], 30.0);
+    let iid = i["id"].to_string();
+    let err = cli.fails(
+        &[
+            &["initiative", "edit", &iid, "--confidence", "150"][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("confidence"), "{err}");
+    let err = cli.fails(
+        &[
+            &["initiative", "link", "ONB-6", "--initiative", &iid][..],
+            &DEV,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("only pm, po may link"), "{err}");
+    let item = cli.json(&["initiative", "link", "ONB-6", "--initiative", &iid], PM);
+    assert_eq!(item["initiative_id"].to_string(), iid);
+    let shown = cli.json(&["initiative", "show", &iid], PM);
+    assert_eq!(shown["items"], serde_json::json!(["ONB-6"]));
+    let text = cli.ok(&[&["initiative", "show", &iid][..], &PM].concat());
+    assert!(text.contains("40 × 3 × 50% ÷ 2 = 30"), "{text}");
+}
+
+#[tokio::test]
+async fn research_personas_and_vision_from_the_terminal() {
+    let cli = Cli::demo().await;
+    let hits = cli.json(&["research", "search", "jira"], PM);
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["kind"] == "insight"),
+        "{hits}"
+    );
+    let by_evidence = cli.json(&["initiative", "list", "--sort", "evidence"], PM);
+    assert_eq!(by_evidence[0]["title"], "Guided workspace setup");
+    assert!(by_evidence[0]["evidence"].as_i64().unwrap() >= 2);
+
+    let src = cli.json(
+        &[
+            "research",
+            "source",
+            "--kind",
+            "sales_call",
+            "--title",
+            "Call with Tailspin",
+            "--date",
+            "2026-11-20",
+            "--customer",
+            "Tailspin",
+        ],
+        PM,
+    );
+    let sid = src["id"].to_string();
+    let err = cli.fails(
+        &[
+            &[
+                "research",
+                "source",
+                "--kind",
+                "rumour",
+                "--title",
+                "x",
+                "--date",
+                "2026-11-20",
+            ][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("kind"), "{err}");
+    let persona = cli.json(
+        &[
+            "persona",
+            "add",
+            "--name",
+            "Finance lead",
+            "--pains",
+            "surprise invoices",
+        ],
+        PM,
+    );
+    let pid = persona["id"].to_string();
+    let ins = cli.json(
+        &[
+            "research",
+            "insight",
+            "--source",
+            &sid,
+            "--quote",
+            "--importance",
+            "4",
+            "--persona",
+            &pid,
+            "--tag",
+            "billing",
+            "Invoices per workspace would save us a day a month",
+        ],
+        PM,
+    );
+    assert_eq!(ins["persona"], "Finance lead");
+    let iid = ins["id"].to_string();
+    let err = cli.fails(
+        &[
+            &[
+                "research",
+                "insight",
+                "--source",
+                &sid,
+                "--importance",
+                "9",
+                "x",
+            ][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("importance"), "{err}");
+    let linked = cli.json(&["research", "link", &iid, "--item", "ONB-6"], PM);
+    assert_eq!(linked["items"], serde_json::json!(["ONB-6"]));
+    let err = cli.fails(&[&["research", "link", &iid, "--item", "ONB-6"][..], &DEV].concat());
+    assert!(err.contains("only pm may"), "{err}");
+    assert_eq!(
+        cli.json(&["research", "search", "invoice"], PM)[0]["id"].to_string(),
+        iid
+    );
+
+    let item = cli.json(&["persona", "assign", "ONB-6", "--persona", &pid], PM);
+    assert_eq!(item["persona_id"].to_string(), pid);
+    let v = cli.json(
+        &[
+            "persona",
+            "vision",
+            "--positioning",
+            "One line from strategy to sprint",
+        ],
+        PM,
+    );
+    assert_eq!(v["positioning"], "One line from strategy to sprint");
+    assert!(v["vision"].as_str().unwrap().starts_with("Every new team"));
+}
+
+#[tokio::test]
+async fn the_roadmap_and_its_share_links_from_the_terminal() {
+    let cli = Cli::demo().await;
+    let who = ["--as", "demo@throughline.local", "-w", "demo"];
+    let r: Value =
+        serde_json::from_str(&cli.ok(&[&["roadmap", "show", "--json"][..], &who].concat()))
+            .unwrap();
+    let now: Vec<&str> = r["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["horizon"] == "now")
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(now, ["Guided workspace setup"]);
+    let text = cli.ok(&[&["roadmap", "show", "--by-quarter"][..], &who].concat());
+    assert!(
+        text.contains(&format!("{} (now)", now_quarter()))
+            && text.contains("Jira import during onboarding"),
+        "{text}"
+    );
+    let err = cli.fails(&[&["roadmap", "show", "--status", "finished"][..], &who].concat());
+    assert!(err.contains("status"), "{err}");
+    let link = cli.json(&["roadmap", "share", "--label", "Investors"], PM);
+    assert!(link["path"]
+        .as_str()
+        .unwrap()
+        .starts_with("/share/roadmap/rm_"));
+    let err = cli.fails(&[&["roadmap", "share"][..], &DEV].concat());
+    assert!(err.contains("only pm may share"), "{err}");
+    let id = link["id"].to_string();
+    assert!(cli
+        .ok(&[&["roadmap", "revoke", &id][..], &PM].concat())
+        .contains("revoked"));
+    let d = cli.json(
+        &[
+            "decision",
+            "add",
+            "--question",
+            "Enterprise or SMB first?",
+            "--option",
+            "Enterprise",
+            "--option",
+            "SMB",
+            "--decision",
+            "SMB first",
+            "--on-date",
+            "2026-11-15",
+            "--initiative",
+            "1",
+        ],
+        PM,
+    );
+    assert_eq!(d["options"], serde_json::json!(["Enterprise", "SMB"]));
+    let err = cli.fails(
+        &[
+            &[
+                "decision",
+                "add",
+                "--question",
+                "x",
+                "--decision",
+                "y",
+                "--on-date",
+                "15.11.",
+            ][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("decided_on"), "{err}");
+    let log = cli.json(&["decision", "list"], DEV);
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["question"] == "Enterprise or SMB first?"));
+    let c = cli.json(
+        &[
+            "competitor",
+            "add",
+            "--name",
+            "Jira",
+            "--ours",
+            "Strategy and backlog on one line",
+        ],
+        PM,
+    );
+    let m = cli.json(
+        &[
+            "competitor",
+            "capability",
+            "Quarterly priorities",
+            "--ours",
+            "has",
+        ],
+        PM,
+    );
+    let caps = m["capabilities"].as_array().unwrap();
+    let cap = caps
+        .iter()
+        .find(|c| c["name"] == "Quarterly priorities")
+        .unwrap()["id"]
+        .to_string();
+    let m = cli.json(
+        &[
+            "competitor",
+            "rate",
+            "--capability",
+            &cap,
+            "--competitor",
+            &c["id"].to_string(),
+            "partial",
+        ],
+        PM,
+    );
+    let col = m["competitors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|x| x["id"] == c["id"])
+        .unwrap();
+    let row = m["capabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "Quarterly priorities")
+        .unwrap();
+    assert_eq!(row["ratings"][col], "partial");
+    assert!(row["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .all(|(i, r)| i == col || r == "unknown"));
+    let err = cli.fails(
+        &[
+            &["competitor", "rate", "--capability", &cap, "--us", "maybe"][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("rating"), "{err}");
+    let links = cli.json(&["roadmap", "links"], PM);
+    assert!(links[0]["revoked_at"].is_string());
+}
