@@ -7,7 +7,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
 use crate::{
-    audit, auth, backlog, notify, report, retro, roadmap, sprint, story, strategy, workspace,
+    audit, auth, backlog, governance, notify, report, retro, roadmap, sprint, story, strategy,
+    workspace,
 };
 
 #[derive(OpenApi)]
@@ -33,6 +34,7 @@ use crate::{
         notify::api::inbox, notify::api::read_one, notify::api::read_all, notify::api::watch, notify::api::unwatch,
         notify::api::list, notify::api::create, notify::api::remove, notify::api::deliveries, notify::api::ping,
         notify::api::allow_private,
+        governance::api::show,
         // Strategy (S0–S10)
         strategy::api::list_objectives, strategy::api::create_objective, strategy::api::show_objective,
         strategy::api::update_objective, strategy::api::delete_objective,

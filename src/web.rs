@@ -31,6 +31,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::retro::api::routes())
         .merge(crate::report::api::routes())
         .merge(crate::notify::api::routes())
+        .merge(crate::governance::api::routes())
+        .merge(crate::governance::pages::routes())
         .merge(crate::auth::pages::routes())
         .merge(crate::auth::account::routes())
         .merge(crate::workspace::pages::routes())

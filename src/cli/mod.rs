@@ -1,6 +1,7 @@
 //! The `throughline` command line: server and admin commands, and everyday backlog verbs.
 
 mod admin;
+mod governance;
 mod item;
 mod notify;
 pub mod seed;
@@ -63,6 +64,8 @@ pub enum Command {
     /// Teams and their members' availability.
     #[command(subcommand)]
     Team(sprint::TeamCommand),
+    /// How a sprint's or a quarter's work lines up with the quarterly priorities.
+    Alignment(governance::AlignmentArgs),
     /// Your notifications: what you watch, mentions, assignments.
     Inbox(notify::InboxArgs),
     /// A workspace's outgoing webhooks (admins).
@@ -135,6 +138,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Item(c) => item::run(&cli.db, c).await,
         Command::Sprint(c) => sprint::run(&cli.db, c).await,
         Command::Team(c) => sprint::team(&cli.db, c).await,
+        Command::Alignment(a) => governance::run(&cli.db, a).await,
         Command::Inbox(a) => notify::run_inbox(&cli.db, a).await,
         Command::Webhook(c) => notify::run_webhook(&cli.db, c).await,
         // Strategy (S0–S10)

@@ -460,3 +460,35 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
         .map_err(e)?;
     Ok(())
 }
+
+/// Links most of the sprints' stories to the initiatives that serve this quarter's priorities,
+/// leaving some unaligned, so the alignment page has a story to tell.
+pub async fn link_to_strategy(db: &Db, product_id: i64) -> anyhow::Result<()> {
+    let quarter = crate::strategy::Quarter::of(crate::db::now().date_naive()).to_string();
+    let initiatives: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT pi.initiative_id FROM priority_initiatives pi JOIN priorities p ON p.id = pi.priority_id
+         WHERE p.product_id = $1 AND pi.quarter = $2 ORDER BY p.rank")
+        .bind(product_id).bind(&quarter).fetch_all(p).await)?;
+    if initiatives.is_empty() {
+        return Ok(());
+    }
+    let items: Vec<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT DISTINCT i.id, i.number FROM items i JOIN sprint_items si ON si.item_id = i.id
+         WHERE i.product_id = $1 AND i.initiative_id IS NULL ORDER BY i.number")
+        .bind(product_id).fetch_all(p).await)?;
+    let mut tx = db.begin().await?;
+    for (id, number) in items {
+        // Three in five go to the top priority's initiative, one to the next, one stays unaligned.
+        let pick = match number % 5 {
+            0 | 1 | 3 => initiatives.first(),
+            4 => initiatives.get(1).or(initiatives.first()),
+            _ => None,
+        };
+        if let Some(init) = pick {
+            with_tx!(&mut tx, t => sqlx::query("UPDATE items SET initiative_id = $1 WHERE id = $2")
+                .bind(*init).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

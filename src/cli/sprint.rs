@@ -211,7 +211,7 @@ fn out<T: serde::Serialize>(json: bool, v: &T, text: impl FnOnce(&T)) -> anyhow:
     Ok(())
 }
 
-async fn open(
+pub(super) async fn open(
     db_args: &DbArgs,
     on: &On,
 ) -> anyhow::Result<(Db, crate::auth::store::User, ProductCtx)> {

@@ -1,0 +1,19 @@
+-- Governance (G2, G4): the tier policy and unaligned allowance per product, and exemptions
+-- that let an item sit above a higher tier in strict mode.
+
+ALTER TABLE products ADD COLUMN tier_policy TEXT NOT NULL DEFAULT 'advisory' CHECK (tier_policy IN ('advisory', 'strict'));
+ALTER TABLE products ADD COLUMN unaligned_allowance_pct BIGINT NOT NULL DEFAULT 20 CHECK (unaligned_allowance_pct BETWEEN 0 AND 90);
+
+CREATE TABLE tier_exemptions (
+    id            INTEGER PRIMARY KEY,
+    product_id    INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    item_id       INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    reason        TEXT NOT NULL,
+    created_by    INTEGER NOT NULL REFERENCES users(id),
+    created_at    TEXT NOT NULL,
+    revoked_at    TEXT,
+    revoked_by    INTEGER REFERENCES users(id),
+    revoke_reason TEXT
+);
+CREATE UNIQUE INDEX tier_exemptions_live ON tier_exemptions(item_id) WHERE revoked_at IS NULL;
+CREATE INDEX tier_exemptions_product ON tier_exemptions(product_id, id);

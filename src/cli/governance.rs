@@ -1,0 +1,83 @@
+//! `throughline alignment`: the alignment report of a sprint or a quarter.
+
+use clap::Args;
+
+use super::item::err;
+use super::sprint::On;
+use crate::config::DbArgs;
+use crate::governance::api::{report, AlignmentParams};
+
+#[derive(Args, Debug)]
+pub struct AlignmentArgs {
+    #[command(flatten)]
+    pub on: On,
+    /// A sprint id.
+    #[arg(long, conflicts_with = "quarter", required_unless_present = "quarter")]
+    pub sprint: Option<i64>,
+    /// A quarter like 2027-Q1.
+    #[arg(long)]
+    pub quarter: Option<String>,
+}
+
+pub async fn run(db_args: &DbArgs, a: AlignmentArgs) -> anyhow::Result<()> {
+    let (db, _, ctx) = super::sprint::open(db_args, &a.on).await?;
+    let r = report(
+        &db,
+        &ctx,
+        &AlignmentParams {
+            sprint: a.sprint,
+            quarter: a.quarter,
+        },
+    )
+    .await
+    .map_err(err)?;
+    if a.on.who.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    println!("{} {}", r.sprint.clone().unwrap_or_default(), r.quarter);
+    match (&r.completed.score, &r.committed.score) {
+        (Some(done), Some(committed)) => println!(
+            "score {} over completed points ({}), {} over committed",
+            done.score, done.formula, committed.score
+        ),
+        _ => println!(
+            "no score: {:?}",
+            r.completed
+                .no_score
+                .as_ref()
+                .or(r.committed.no_score.as_ref())
+        ),
+    }
+    for p in &r.priorities {
+        println!(
+            "  {}. {:<30} committed {:>4}  completed {:>4}",
+            p.tier, p.title, p.committed, p.completed
+        );
+    }
+    println!(
+        "  unaligned {:<26} committed {:>4}  completed {:>4}  (allowance {} %)",
+        "", r.unaligned_committed, r.unaligned_completed, r.allowance_pct
+    );
+    if !r.strategy_without_execution.is_empty() {
+        println!(
+            "strategy without execution: {}",
+            r.strategy_without_execution.join(", ")
+        );
+    }
+    if !r.execution_without_strategy.is_empty() {
+        let keys: Vec<&str> = r
+            .execution_without_strategy
+            .iter()
+            .map(|i| i.key.as_str())
+            .collect();
+        println!("execution without strategy: {}", keys.join(", "));
+    }
+    for (name, s) in &r.trend {
+        println!(
+            "  trend {name}: {}",
+            s.map_or("-".into(), |s| s.to_string())
+        );
+    }
+    Ok(())
+}

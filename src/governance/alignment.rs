@@ -1,0 +1,221 @@
+//! The alignment report (G4) of a sprint or a quarter: points per priority, the unaligned
+//! share, strategy without execution, execution without strategy, and the score.
+
+use serde::Serialize;
+
+use super::store::{self, SprintItem};
+use super::{score, NoScore, PriorityPoints, Score, FORMULA};
+use crate::auth::Action;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::sprint::service as sprints;
+use crate::strategy::Quarter;
+use crate::workspace::ProductCtx;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PriorityRow {
+    /// 1 = the top priority.
+    pub tier: usize,
+    pub priority_id: i64,
+    pub title: String,
+    pub committed: i64,
+    pub completed: i64,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ItemRef {
+    pub key: String,
+    pub title: String,
+    pub points: i64,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Scored {
+    pub score: Option<Score>,
+    /// Why there is no score, when there is none.
+    pub no_score: Option<NoScore>,
+}
+
+impl Scored {
+    fn of(r: std::result::Result<Score, NoScore>) -> Scored {
+        match r {
+            Ok(s) => Scored {
+                score: Some(s),
+                no_score: None,
+            },
+            Err(e) => Scored {
+                score: None,
+                no_score: Some(e),
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Alignment {
+    #[schema(value_type = String, example = "2027-Q1")]
+    pub quarter: String,
+    /// The sprint, for a sprint report.
+    pub sprint: Option<String>,
+    pub priorities: Vec<PriorityRow>,
+    pub unaligned_committed: i64,
+    pub unaligned_completed: i64,
+    /// The product's unaligned allowance, in percent.
+    pub allowance_pct: i64,
+    /// Over committed points.
+    pub committed: Scored,
+    /// Over completed points.
+    pub completed: Scored,
+    /// Priorities with no points committed in the period.
+    pub strategy_without_execution: Vec<String>,
+    /// Committed items that serve no priority of the quarter.
+    pub execution_without_strategy: Vec<ItemRef>,
+    /// For a quarter: each sprint's completed-points score, in order.
+    pub trend: Vec<(String, Option<i64>)>,
+    pub formula: String,
+}
+
+fn build(
+    quarter: Quarter,
+    priorities: &[(i64, String)],
+    items: &[SprintItem],
+    allowance_pct: i64,
+    product_key: &str,
+) -> Alignment {
+    let mut rows: Vec<PriorityRow> = priorities
+        .iter()
+        .enumerate()
+        .map(|(i, (id, title))| PriorityRow {
+            tier: i + 1,
+            priority_id: *id,
+            title: title.clone(),
+            committed: 0,
+            completed: 0,
+        })
+        .collect();
+    let (mut uc, mut ud) = (0, 0);
+    let mut orphans = Vec::new();
+    for it in items {
+        match it
+            .priority_id
+            .and_then(|p| rows.iter_mut().find(|r| r.priority_id == p))
+        {
+            Some(r) => {
+                r.committed += it.points;
+                if it.done {
+                    r.completed += it.points;
+                }
+            }
+            None => {
+                uc += it.points;
+                if it.done {
+                    ud += it.points;
+                }
+                orphans.push(ItemRef {
+                    key: format!("{product_key}-{}", it.number),
+                    title: it.title.clone(),
+                    points: it.points,
+                });
+            }
+        }
+    }
+    let a = allowance_pct as f64 / 100.0;
+    let pts = |f: fn(&PriorityRow) -> i64| -> Vec<PriorityPoints> {
+        rows.iter()
+            .map(|r| PriorityPoints {
+                rank: r.tier,
+                priority_id: r.priority_id,
+                title: r.title.clone(),
+                points: f(r),
+            })
+            .collect()
+    };
+    Alignment {
+        quarter: quarter.to_string(),
+        sprint: None,
+        committed: Scored::of(score(&pts(|r| r.committed), uc, a)),
+        completed: Scored::of(score(&pts(|r| r.completed), ud, a)),
+        strategy_without_execution: rows
+            .iter()
+            .filter(|r| r.committed == 0)
+            .map(|r| r.title.clone())
+            .collect(),
+        execution_without_strategy: orphans,
+        priorities: rows,
+        unaligned_committed: uc,
+        unaligned_completed: ud,
+        allowance_pct,
+        trend: Vec::new(),
+        formula: FORMULA.to_string(),
+    }
+}
+
+/// The alignment of one sprint, in the quarter of its start date.
+pub async fn for_sprint(db: &Db, ctx: &ProductCtx, sprint_id: i64) -> Result<Alignment> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    let sprint = sprints::get(db, ctx, sprint_id).await?;
+    let quarter = Quarter::of(sprint.start_date);
+    let settings = store::settings(db, ctx.product.id).await?;
+    let priorities = store::priorities(db, ctx.product.id, quarter).await?;
+    let items = store::sprint_items(db, ctx.product.id, quarter, Some(sprint_id)).await?;
+    let mut a = build(
+        quarter,
+        &priorities,
+        &items,
+        settings.allowance_pct,
+        &ctx.product.key,
+    );
+    a.sprint = Some(sprint.name);
+    Ok(a)
+}
+
+/// The alignment of every sprint of the product that starts in the quarter, with the trend.
+pub async fn for_quarter(db: &Db, ctx: &ProductCtx, quarter: &str) -> Result<Alignment> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    let quarter = Quarter::parse(quarter).map_err(|_| {
+        Error::invalid(
+            "quarter",
+            format!("{quarter:?} is not a quarter like 2027-Q1"),
+        )
+    })?;
+    let settings = store::settings(db, ctx.product.id).await?;
+    let priorities = store::priorities(db, ctx.product.id, quarter).await?;
+    let items = store::sprint_items(db, ctx.product.id, quarter, None).await?;
+    let mut a = build(
+        quarter,
+        &priorities,
+        &items,
+        settings.allowance_pct,
+        &ctx.product.key,
+    );
+    let mut ids: Vec<i64> = items.iter().map(|i| i.sprint_id).collect();
+    ids.dedup();
+    let names = sprints::list(db, ctx, None).await?;
+    for id in ids {
+        let mine: Vec<SprintItem> = items
+            .iter()
+            .filter(|i| i.sprint_id == id)
+            .map(|i| SprintItem {
+                sprint_id: i.sprint_id,
+                number: i.number,
+                title: i.title.clone(),
+                points: i.points,
+                done: i.done,
+                priority_id: i.priority_id,
+            })
+            .collect();
+        let s = build(
+            quarter,
+            &priorities,
+            &mine,
+            settings.allowance_pct,
+            &ctx.product.key,
+        );
+        let name = names
+            .iter()
+            .find(|n| n.id == id)
+            .map_or_else(|| id.to_string(), |n| n.name.clone());
+        a.trend.push((name, s.completed.score.map(|s| s.score)));
+    }
+    Ok(a)
+}

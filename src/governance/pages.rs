@@ -1,0 +1,136 @@
+//! The alignment page: the score beside its formula, points per priority, both kinds of gap.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use super::alignment::Alignment;
+use super::api::{report, AlignmentParams};
+use crate::auth::extract::PageUser;
+use crate::backlog::pages::product_layout;
+use crate::error::{Error, Result};
+use crate::page::{render, Layout};
+use crate::state::AppState;
+use crate::workspace::store::product_ctx;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/w/{ws}/p/{product}/alignment", get(page))
+        .route("/w/{ws}/p/{product}/alignment/priorities.svg", get(chart))
+}
+
+#[derive(Deserialize)]
+struct Params {
+    sprint: Option<String>,
+    quarter: Option<String>,
+}
+
+impl Params {
+    fn into_params(self) -> AlignmentParams {
+        let sprint = self.sprint.as_deref().and_then(|s| s.trim().parse().ok());
+        let quarter = self.quarter.filter(|q| !q.trim().is_empty());
+        match (sprint, quarter) {
+            (Some(s), _) => AlignmentParams {
+                sprint: Some(s),
+                quarter: None,
+            },
+            (None, q) => AlignmentParams {
+                sprint: None,
+                quarter: Some(q.unwrap_or_else(|| {
+                    crate::strategy::Quarter::of(crate::strategy::today()).to_string()
+                })),
+            },
+        }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "governance/alignment.html")]
+struct AlignmentPage {
+    layout: Layout,
+    ws: String,
+    pkey: String,
+    tab: &'static str,
+    a: Option<Alignment>,
+    error: Option<String>,
+    query: String,
+    quarter: String,
+}
+
+impl AlignmentPage {
+    fn pct(&self, v: &f64) -> String {
+        format!("{:.0} %", v * 100.0)
+    }
+}
+
+async fn page(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    Query(q): Query<Params>,
+) -> Result<Response> {
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let p = q.into_params();
+    let query = match (&p.sprint, &p.quarter) {
+        (Some(s), _) => format!("?sprint={s}"),
+        (None, Some(q)) => format!("?quarter={q}"),
+        _ => String::new(),
+    };
+    let (a, error) = match report(&st.db, &ctx, &p).await {
+        Ok(a) => (Some(a), None),
+        Err(e @ Error::Invalid { .. }) => (None, Some(e.public_message())),
+        Err(e) => return Err(e),
+    };
+    Ok(render(&AlignmentPage {
+        layout: product_layout(&user, &ctx, format!("{} alignment", ctx.product.name)),
+        ws,
+        pkey: ctx.product.key.clone(),
+        tab: "alignment",
+        quarter: a
+            .as_ref()
+            .map(|a| a.quarter.clone())
+            .or(p.quarter)
+            .unwrap_or_default(),
+        a,
+        error,
+        query,
+    }))
+}
+
+async fn chart(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    Query(q): Query<Params>,
+) -> Result<Response> {
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let a = report(&st.db, &ctx, &q.into_params()).await?;
+    let mut rows: Vec<(String, f64, f64)> = a
+        .priorities
+        .iter()
+        .map(|p| {
+            (
+                format!("{}. {}", p.tier, p.title),
+                p.committed as f64,
+                p.completed as f64,
+            )
+        })
+        .collect();
+    rows.push((
+        "unaligned".into(),
+        a.unaligned_committed as f64,
+        a.unaligned_completed as f64,
+    ));
+    let svg = crate::chart::paired_bars("Points per priority", ("committed", "completed"), &rows);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        svg,
+    )
+        .into_response())
+}

@@ -1,0 +1,67 @@
+//! SQL for governance: product settings, priorities of a quarter, items with their priority.
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::strategy::Quarter;
+use crate::with_pool;
+
+pub struct Settings {
+    /// advisory or strict.
+    pub policy: String,
+    pub allowance_pct: i64,
+}
+
+pub async fn settings(db: &Db, product_id: i64) -> Result<Settings> {
+    let (policy, allowance_pct): (String, i64) = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT tier_policy, unaligned_allowance_pct FROM products WHERE id = $1")
+        .bind(product_id).fetch_one(p).await)?;
+    Ok(Settings {
+        policy,
+        allowance_pct,
+    })
+}
+
+/// The product's priorities of a quarter, top first (index + 1 = tier).
+pub async fn priorities(db: &Db, product_id: i64, quarter: Quarter) -> Result<Vec<(i64, String)>> {
+    Ok(with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
+        .bind(product_id).bind(quarter.to_string()).fetch_all(p).await)?)
+}
+
+/// A sprint item as alignment counts it.
+#[derive(sqlx::FromRow)]
+pub struct SprintItem {
+    pub sprint_id: i64,
+    pub number: i64,
+    pub title: String,
+    pub points: i64,
+    pub done: bool,
+    pub priority_id: Option<i64>,
+}
+
+/// Items in the scope of one sprint (`sprint`), or of the product's sprints starting in
+/// `quarter`, with the priority their initiative (or their parent's) serves in that quarter.
+pub async fn sprint_items(
+    db: &Db,
+    product_id: i64,
+    quarter: Quarter,
+    sprint: Option<i64>,
+) -> Result<Vec<SprintItem>> {
+    let (from, to) = (
+        quarter.start().to_string(),
+        quarter.next().start().to_string(),
+    );
+    Ok(with_pool!(&db.read, p => sqlx::query_as::<_, SprintItem>(
+        "SELECT s.id AS sprint_id, i.number, i.title, si.points,
+                CASE WHEN si.outcome = 'accepted' THEN TRUE
+                     WHEN si.outcome IS NULL AND i.status = 'done' THEN TRUE ELSE FALSE END AS done,
+                COALESCE(pi.priority_id, ppi.priority_id) AS priority_id
+         FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id JOIN items i ON i.id = si.item_id
+         LEFT JOIN items par ON par.id = i.parent_id
+         LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
+         LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+         WHERE si.removed_at IS NULL AND s.product_id = $1
+           AND (s.id = $3 OR ($3 IS NULL AND s.start_date >= $4 AND s.start_date < $5))
+         ORDER BY s.start_date, i.rank")
+        .bind(product_id).bind(quarter.to_string()).bind(sprint).bind(from).bind(to).fetch_all(p).await)?)
+}

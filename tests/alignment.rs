@@ -1,0 +1,233 @@
+#![allow(clippy::unwrap_used)]
+//! Alignment (G4) of a sprint and a quarter against hand-computed figures.
+
+mod support;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use support::scrum::*;
+use support::{spawn_app, Caller, TestApp};
+
+async fn link(app: &TestApp, who: &Caller, key: &str, initiative: &Value) {
+    let r = app
+        .req(
+            who,
+            Method::PUT,
+            &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
+        )
+        .json(&json!({"initiative": initiative}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
+        .await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    let team = team(&app, &owner, &sm).await;
+    let o = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/objectives"),
+            json!({"quarter": "2027-Q1", "title": "Activate"}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .clone();
+    let mut prio = Vec::new();
+    for t in ["Activation", "Imports", "Billing"] {
+        let p = json_ok(
+            app.post(
+                &owner,
+                &format!("{P}/priorities"),
+                json!({"quarter": "2027-Q1", "title": t, "objectives": [o], "reason": "planning"}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        prio.push(p["id"].clone());
+    }
+    let i1 = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/initiatives"),
+            json!({"title": "Guided setup", "status": "planned", "priorities": [prio[0]]}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .clone();
+    let i2 = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/initiatives"),
+            json!({"title": "Jira import", "status": "planned", "priorities": [prio[1]]}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .clone();
+
+    let a = ready_story(&app, &owner, "sign up", 5, &["Given a When b Then c"]).await;
+    let b = ready_story(&app, &owner, "import", 3, &["Given a When b Then c"]).await;
+    let c = ready_story(&app, &owner, "fix typo", 2, &["Given a When b Then c"]).await;
+    let epic = app.story(&owner, "onboarding epic").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let f = app
+        .item(&owner, json!({"title": "welcome tour", "persona": "new user", "goal": "see a tour", "benefit": "I find my way",
+            "criteria": ["Given a When b Then c"], "points": 2, "parent": epic}))
+        .await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    link(&app, &owner, &a, &i1).await;
+    link(&app, &owner, &epic, &i1).await;
+    link(&app, &owner, &b, &i2).await;
+
+    let id = sprint(&app, &owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
+        .as_i64()
+        .unwrap();
+    json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": [a, b, c, f]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let v = version(&app, &owner, id).await;
+    json_ok(
+        post_v(
+            &app,
+            &owner,
+            &format!("{P}/sprints/{id}/start"),
+            v,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    for k in [&a, &f, &c] {
+        json_ok(
+            app.post(
+                &owner,
+                &format!("{P}/sprints/{id}/board/move"),
+                json!({"item": k, "status": "done"}),
+            )
+            .await,
+            200,
+        )
+        .await;
+    }
+
+    let r = json_ok(
+        app.get(&owner, &format!("{P}/alignment?sprint={id}")).await,
+        200,
+    )
+    .await;
+    let rows: Vec<(i64, i64)> = r["priorities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["committed"].as_i64().unwrap(),
+                p["completed"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // The child f takes its parent's initiative, so Activation has 5 + 2.
+    assert_eq!(rows, vec![(7, 7), (3, 0), (0, 0)]);
+    assert_eq!(
+        (
+            r["unaligned_committed"].as_i64(),
+            r["unaligned_completed"].as_i64()
+        ),
+        (Some(2), Some(2))
+    );
+    // Committed: u = 2/12, F = 1; C = 2/3; d = (.7, .3, 0) against w = (1/2, 1/3, 1/6): W = 0.8.
+    assert_eq!(r["committed"]["score"]["score"], 86);
+    assert!((r["committed"]["score"]["weight_fit"].as_f64().unwrap() - 0.8).abs() < 1e-9);
+    // Completed: u = 2/9, F = (7/9)/0.8; C = 1/3; d = (1, 0, 0): W = 0.5 → 68.6 → 69.
+    assert_eq!(r["completed"]["score"]["score"], 69);
+    assert!(
+        r["completed"]["score"]["formula"]
+            .as_str()
+            .unwrap()
+            .ends_with("= 69, with u = 0.222, a = 0.20, n = 3"),
+        "{}",
+        r["completed"]["score"]["formula"]
+    );
+    assert_eq!(r["strategy_without_execution"], json!(["Billing"]));
+    assert_eq!(r["execution_without_strategy"][0]["key"], c.as_str());
+
+    let q = json_ok(
+        app.get(&owner, &format!("{P}/alignment?quarter=2027-Q1"))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(q["completed"]["score"]["score"], 69);
+    assert_eq!(q["trend"], json!([["Sprint 1", 69]]));
+    let none = json_ok(
+        app.get(&owner, &format!("{P}/alignment?quarter=2027-Q3"))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(none["completed"]["no_score"], "NoPriorities");
+    assert_eq!(
+        json_ok(
+            app.get(&owner, &format!("{P}/alignment?quarter=2027-Q5"))
+                .await,
+            422
+        )
+        .await["field"],
+        "quarter"
+    );
+    assert_eq!(
+        app.get(&owner, &format!("{P}/alignment")).await.status(),
+        422
+    );
+
+    // The page shows the score beside its formula.
+    let (client, _) = support::session::sign_in(&app, &owner.email).await;
+    let html = client
+        .get(app.url(&format!("/w/acme/p/ONB/alignment?sprint={id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("id=\"score-completed\">69<") && html.contains("0.5 F + 0.3 C + 0.2 W"),
+        "{html}"
+    );
+    let svg = client
+        .get(app.url(&format!(
+            "/w/acme/p/ONB/alignment/priorities.svg?sprint={id}"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(svg.contains("Activation"));
+}
