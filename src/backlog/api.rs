@@ -108,6 +108,13 @@ pub async fn page_db(db: &crate::db::Db, ctx: &ProductCtx, p: &ListParams) -> Re
         limit + 1,
     )
     .await?;
+    let flags = crate::governance::tiers::flags(db, ctx.product.id, &ctx.product.key).await?;
+    for i in &mut items {
+        if let Some((tier, inversion)) = flags.get(&i.id) {
+            i.tier = *tier;
+            i.inversion = inversion.clone();
+        }
+    }
     let next_cursor = if items.len() as i64 > limit {
         items.truncate(limit as usize);
         items.last().map(|i| i.rank.clone())
@@ -202,7 +209,15 @@ pub async fn move_one(
     ApiJson(m): ApiJson<MoveInput>,
 ) -> Result<Response, ApiError> {
     let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
-    service::move_item(&state.db, &user, &ctx, &key, m.anchor()?).await?;
+    service::move_items_with(
+        &state.db,
+        &user,
+        &ctx,
+        std::slice::from_ref(&key),
+        m.anchor()?,
+        m.exemption.as_deref(),
+    )
+    .await?;
     Ok(with_etag(
         StatusCode::OK,
         service::get(&state.db, &ctx, &key).await?,
@@ -219,7 +234,15 @@ pub async fn bulk_move(
     ApiJson(m): ApiJson<BulkMoveInput>,
 ) -> Result<StatusCode, ApiError> {
     let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
-    service::move_items(&state.db, &user, &ctx, &m.keys, m.anchor()?).await?;
+    service::move_items_with(
+        &state.db,
+        &user,
+        &ctx,
+        &m.keys,
+        m.anchor()?,
+        m.exemption.as_deref(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -92,6 +92,8 @@ pub struct MoveInput {
     pub after: Option<String>,
     /// `top` or `bottom`.
     pub to: Option<String>,
+    /// In strict tier mode: why the item may break the tier order (recorded as an exemption).
+    pub exemption: Option<String>,
 }
 
 /// Move a selection as a block, keeping its relative order.
@@ -102,6 +104,8 @@ pub struct BulkMoveInput {
     pub before: Option<String>,
     pub after: Option<String>,
     pub to: Option<String>,
+    /// In strict tier mode: why the items may break the tier order.
+    pub exemption: Option<String>,
 }
 
 impl MoveInput {

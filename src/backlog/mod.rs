@@ -91,6 +91,10 @@ pub struct Summary {
     pub rank: String,
     /// Insights linked to it as evidence (S1).
     pub evidence: i64,
+    /// Tier this quarter (1 = top priority); null when unaligned.
+    pub tier: Option<usize>,
+    /// When it sits above a higher tier: the first such item below it.
+    pub inversion: Option<String>,
 }
 
 /// Where a moved item (or block of items) goes.

@@ -430,6 +430,19 @@ pub async fn move_items(
     keys: &[String],
     anchor: Anchor,
 ) -> Result<()> {
+    move_items_with(db, actor, ctx, keys, anchor, None).await
+}
+
+/// Like [`move_items`]; in strict tier mode, `exemption` is the reason recorded for moved items
+/// that would otherwise break the tier order.
+pub async fn move_items_with(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    keys: &[String],
+    anchor: Anchor,
+    exemption: Option<&str>,
+) -> Result<()> {
     ctx.grants.require(Action::Reorder)?;
     if keys.is_empty() || keys.len() > 500 {
         return Err(Error::invalid("keys", "select 1 to 500 items"));
@@ -447,6 +460,7 @@ pub async fn move_items(
     }
     rows.sort_by(|a, b| a.rank.cmp(&b.rank));
     let moving: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    crate::governance::tiers::check_move(&mut tx, actor, ctx, &moving, &anchor, exemption).await?;
     let (lo, hi) = match &anchor {
         Anchor::Top => (None, first_other(&mut tx, ctx, &moving).await?),
         Anchor::Bottom => (last_other(&mut tx, ctx, &moving).await?, None),

@@ -240,6 +240,8 @@ pub async fn list(
             version: r.version,
             rank: r.rank,
             evidence: r.evidence,
+            tier: None,
+            inversion: None,
         })
         .collect())
 }

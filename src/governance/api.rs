@@ -1,12 +1,14 @@
 //! JSON handlers for alignment.
 
 use axum::extract::{Path, State};
-use axum::routing::get;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::alignment::{self, Alignment};
-use crate::auth::extract::{ApiQuery, ApiUser};
+use super::tiers::{self, Exemption, TierSettings};
+use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
 use crate::db::Db;
 use crate::error::{ApiError, Error, Result};
 use crate::state::AppState;
@@ -14,10 +16,86 @@ use crate::workspace::store::product_ctx;
 use crate::workspace::ProductCtx;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/workspaces/{ws}/products/{product}/alignment",
-        get(show),
-    )
+    Router::new()
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/alignment",
+            get(show),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/tiers",
+            put(put_settings),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/exemptions",
+            get(list_exemptions),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/exemptions/{id}/revoke",
+            post(revoke),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/items/{key}/exemption",
+            post(exempt),
+        )
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonInput {
+    pub reason: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/tiers", tag = "governance",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = TierSettings,
+    responses((status = 204), (status = 403, description = "the PM sets the policy"), (status = 422)))]
+pub async fn put_settings(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): Path<(String, String)>,
+    ApiJson(i): ApiJson<TierSettings>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    tiers::set_settings(&st.db, &u, &ctx, &i).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/exemptions", tag = "governance",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vec<Exemption>)))]
+pub async fn list_exemptions(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): Path<(String, String)>,
+) -> Result<Json<Vec<Exemption>>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(tiers::exemptions(&st.db, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/exemption", tag = "governance",
+    params(("ws" = String, Path), ("key" = String, Path)), request_body = ReasonInput,
+    responses((status = 201, description = "the item may break the tier order"), (status = 403), (status = 409, description = "already exempt"), (status = 422)))]
+pub async fn exempt(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+    ApiJson(i): ApiJson<ReasonInput>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = crate::backlog::api::ctx_for_key(&st, u.id, &ws, &key).await?;
+    tiers::exempt(&st.db, &u, &ctx, &key, &i.reason).await?;
+    Ok(StatusCode::CREATED)
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/exemptions/{id}/revoke", tag = "governance",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = ReasonInput,
+    responses((status = 204), (status = 403, description = "the PM revokes"), (status = 404)))]
+pub async fn revoke(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p, id)): Path<(String, String, i64)>,
+    ApiJson(i): ApiJson<ReasonInput>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    tiers::revoke(&st.db, &u, &ctx, id, &i.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

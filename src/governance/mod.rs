@@ -7,6 +7,7 @@ pub mod alignment;
 pub mod api;
 pub mod pages;
 pub mod store;
+pub mod tiers;
 
 use serde::Serialize;
 
@@ -134,6 +135,31 @@ pub fn inversions(order: &[Placed]) -> Vec<(i64, i64)> {
     out
 }
 
+/// Placing the `moved` block (in order) at index `at` of `rest` (the backlog without it):
+/// the first inversion it would create between a moved item and another, if any.
+pub fn move_inversion<'a>(
+    rest: &'a [Placed],
+    moved: &'a [Placed],
+    at: usize,
+) -> Option<(&'a Placed, &'a Placed)> {
+    let at = at.min(rest.len());
+    for m in moved.iter().filter(|m| !m.exempt) {
+        if let Some(r) = rest[..at]
+            .iter()
+            .find(|r| !r.exempt && inverted(r.tier, m.tier))
+        {
+            return Some((r, m));
+        }
+        if let Some(r) = rest[at..]
+            .iter()
+            .find(|r| !r.exempt && inverted(m.tier, r.tier))
+        {
+            return Some((m, r));
+        }
+    }
+    None
+}
+
 pub fn tier_label(tier: Option<usize>) -> String {
     tier.map_or_else(|| "unaligned".to_string(), |t| format!("tier {t}"))
 }
@@ -141,6 +167,33 @@ pub fn tier_label(tier: Option<usize>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Strict mode: starting from a backlog in tier order, no sequence of moves that
+        /// `move_inversion` allows ever leaves an unexempted inversion.
+        #[test]
+        fn allowed_moves_never_leave_an_inversion(
+            tiers in proptest::collection::vec((proptest::option::of(1usize..4), proptest::bool::weighted(0.15)), 2..30),
+            moves in proptest::collection::vec((0usize..30, 0usize..30), 1..60),
+        ) {
+            let mut order: Vec<Placed> = tiers.iter().enumerate()
+                .map(|(i, (t, e))| Placed { id: i as i64, tier: *t, exempt: *e }).collect();
+            order.sort_by_key(|p| p.tier.unwrap_or(usize::MAX));
+            prop_assert!(inversions(&order).is_empty());
+            for (from, to) in moves {
+                let from = from % order.len();
+                let mut rest = order.clone();
+                let moved = vec![rest.remove(from)];
+                let at = to % (rest.len() + 1);
+                if move_inversion(&rest, &moved, at).is_none() {
+                    rest.insert(at, moved[0].clone());
+                    order = rest;
+                }
+                prop_assert!(inversions(&order).is_empty(), "{:?}", order);
+            }
+        }
+    }
 
     fn pp(rank: usize, points: i64) -> PriorityPoints {
         PriorityPoints {

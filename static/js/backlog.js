@@ -70,8 +70,8 @@
     pending += 1;
     queue = queue.then(async function () {
       let failure = null;
-      try {
-        const res = await fetch(moveUrl, {
+      const post = function () {
+        return fetch(moveUrl, {
           method: 'POST',
           credentials: 'same-origin',
           headers: {
@@ -81,7 +81,20 @@
           },
           body: body.toString()
         });
+      };
+      try {
+        let res = await post();
         if (!res.ok || res.redirected) failure = await failureMessage(res, key);
+        /* Strict tier order: the PO may place the item anyway by giving a reason, which is
+           recorded as an exemption the PM can see and revoke. */
+        if (failure && res.status === 409 && failure.indexOf('record an exemption') >= 0) {
+          const reason = window.prompt(failure + '\n\nReason for the exemption:');
+          if (reason && reason.trim()) {
+            body.set('exemption', reason.trim());
+            res = await post();
+            failure = (!res.ok || res.redirected) ? await failureMessage(res, key) : null;
+          }
+        }
       } catch (e) {
         failure = 'Could not move ' + key + ': the server did not answer.';
       }

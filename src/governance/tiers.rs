@@ -1,0 +1,327 @@
+//! Priority tiers on the backlog (G2): each item's tier this quarter, inversions flagged in
+//! advisory mode and refused in strict mode unless the PO records an exemption (which the PM
+//! may revoke), and the product's tier settings.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{inverted, move_inversion, tier_label, Placed};
+use crate::audit::{self, Change};
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::backlog::Anchor;
+use crate::db::{Db, Tx};
+use crate::error::{Error, Result};
+use crate::strategy::Quarter;
+use crate::workspace::ProductCtx;
+use crate::{with_pool, with_tx};
+
+/// One backlog position with its tier: (id, number, tier, exempt), top first.
+pub struct Ordered {
+    pub id: i64,
+    pub number: i64,
+    pub placed: Placed,
+}
+
+const ORDER_SQL: &str = "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.priority_id) AS priority_id,
+        EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL) AS exempt
+    FROM items i LEFT JOIN items par ON par.id = i.parent_id
+    LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
+    LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+    WHERE i.product_id = $1 ORDER BY i.rank";
+
+type Row = (i64, i64, Option<i64>, bool);
+
+fn placed(rows: Vec<Row>, priorities: &[i64]) -> Vec<Ordered> {
+    rows.into_iter()
+        .map(|(id, number, pid, exempt)| Ordered {
+            id,
+            number,
+            placed: Placed {
+                id,
+                tier: pid.and_then(|p| priorities.iter().position(|x| *x == p).map(|i| i + 1)),
+                exempt,
+            },
+        })
+        .collect()
+}
+
+async fn priority_ids(tx: &mut Tx, product_id: i64, q: Quarter) -> Result<Vec<(i64, String)>> {
+    Ok(
+        with_tx!(tx, t => sqlx::query_as("SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
+        .bind(product_id).bind(q.to_string()).fetch_all(&mut **t).await)?,
+    )
+}
+
+/// The whole backlog with tiers, for the current quarter (empty when it has no priorities).
+pub async fn order(db: &Db, product_id: i64) -> Result<(Vec<(i64, String)>, Vec<Ordered>)> {
+    let q = Quarter::of(crate::strategy::today());
+    let prios: Vec<(i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
+        .bind(product_id).bind(q.to_string()).fetch_all(p).await)?;
+    if prios.is_empty() {
+        return Ok((prios, Vec::new()));
+    }
+    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(ORDER_SQL).bind(product_id).bind(q.to_string()).fetch_all(p).await)?;
+    let ids: Vec<i64> = prios.iter().map(|p| p.0).collect();
+    Ok((prios, placed(rows, &ids)))
+}
+
+/// For each item id: its tier and, when it sits above a higher tier, the key of the first such
+/// item below it. Computed over the whole backlog, so a page flags what the backlog holds.
+pub async fn flags(
+    db: &Db,
+    product_id: i64,
+    product_key: &str,
+) -> Result<std::collections::HashMap<i64, (Option<usize>, Option<String>)>> {
+    let (_, order) = order(db, product_id).await?;
+    let mut out = std::collections::HashMap::with_capacity(order.len());
+    // The best tier below each position, walking up from the bottom.
+    let mut best: Option<(usize, i64)> = None;
+    for o in order.iter().rev() {
+        let inversion = match (o.placed.exempt, best) {
+            (false, Some((tier, number))) if inverted(o.placed.tier, Some(tier)) => {
+                Some(format!("{product_key}-{number}"))
+            }
+            _ => None,
+        };
+        out.insert(o.id, (o.placed.tier, inversion));
+        if let (Some(t), false) = (o.placed.tier, o.placed.exempt) {
+            if best.is_none_or(|(b, _)| t <= b) {
+                best = Some((t, o.number));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// In strict mode, refuses a move that would put a moved item out of tier order, unless the
+/// caller gives an exemption reason (recorded for each offending moved item in `tx`).
+pub async fn check_move(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    moving: &[i64],
+    anchor: &Anchor,
+    exemption: Option<&str>,
+) -> Result<()> {
+    let policy: String = with_tx!(tx, t => sqlx::query_scalar("SELECT tier_policy FROM products WHERE id = $1")
+        .bind(ctx.product.id).fetch_one(&mut **t).await)?;
+    if policy != "strict" {
+        return Ok(());
+    }
+    let q = Quarter::of(crate::strategy::today());
+    let prios = priority_ids(tx, ctx.product.id, q).await?;
+    if prios.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Row> = with_tx!(tx, t => sqlx::query_as(ORDER_SQL).bind(ctx.product.id).bind(q.to_string()).fetch_all(&mut **t).await)?;
+    let ids: Vec<i64> = prios.iter().map(|p| p.0).collect();
+    let all = placed(rows, &ids);
+    let (moved, rest): (Vec<&Ordered>, Vec<&Ordered>) =
+        all.iter().partition(|o| moving.contains(&o.id));
+    let at = match anchor {
+        Anchor::Top => 0,
+        Anchor::Bottom => rest.len(),
+        Anchor::Before(k) | Anchor::After(k) => {
+            let n = crate::backlog::parse_key(k)
+                .map(|(_, n)| n)
+                .unwrap_or_default();
+            let i = rest
+                .iter()
+                .position(|o| o.number == n)
+                .unwrap_or(rest.len());
+            if matches!(anchor, Anchor::After(_)) {
+                i + 1
+            } else {
+                i
+            }
+        }
+    };
+    let rest_p: Vec<Placed> = rest.iter().map(|o| o.placed.clone()).collect();
+    let moved_p: Vec<Placed> = moved.iter().map(|o| o.placed.clone()).collect();
+    let Some((above, below)) = move_inversion(&rest_p, &moved_p, at) else {
+        return Ok(());
+    };
+    let key = |id: i64| {
+        all.iter()
+            .find(|o| o.id == id)
+            .map_or_else(String::new, |o| format!("{}-{}", ctx.product.key, o.number))
+    };
+    let name = |t: Option<usize>| match t {
+        Some(t) => format!(
+            "{} ({})",
+            tier_label(Some(t)),
+            prios.get(t - 1).map_or("", |p| p.1.as_str())
+        ),
+        None => tier_label(None),
+    };
+    let Some(reason) = exemption.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Err(Error::Conflict(format!(
+            "strict tier order: {} ({}) would sit above {} ({}); record an exemption with a reason to place it anyway",
+            key(above.id), name(above.tier), key(below.id), name(below.tier)
+        )));
+    };
+    let reason = crate::backlog::validate_text("exemption", reason, 1_000)?;
+    for m in moved.iter().filter(|m| !m.placed.exempt) {
+        exempt_in(tx, actor, ctx, m.id, &key(m.id), &reason).await?;
+    }
+    Ok(())
+}
+
+async fn exempt_in(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    item_id: i64,
+    key: &str,
+    reason: &str,
+) -> Result<i64> {
+    let id: i64 = with_tx!(tx, t => sqlx::query_scalar(
+        "INSERT INTO tier_exemptions (product_id, item_id, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(ctx.product.id).bind(item_id).bind(reason).bind(actor.id).bind(crate::db::now()).fetch_one(&mut **t).await)
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict(_) => Error::Conflict(format!("{key} already has an exemption")),
+        other => other,
+    })?;
+    audit::store::record(
+        tx,
+        Change {
+            workspace_id: ctx.workspace.id,
+            actor_id: Some(actor.id),
+            action: "tier.exempt",
+            entity_type: "item",
+            entity_id: item_id,
+            before: None,
+            after: Some(json!({"key": key, "exemption": id})),
+            reason: Some(reason),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Exemption {
+    pub id: i64,
+    #[serde(skip)]
+    pub number: i64,
+    pub key: String,
+    pub reason: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoke_reason: Option<String>,
+}
+
+pub async fn exemptions(db: &Db, ctx: &ProductCtx) -> Result<Vec<Exemption>> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    let mut v: Vec<Exemption> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT e.id, i.number, '' AS key, e.reason, u.name AS created_by, e.created_at, e.revoked_at, e.revoke_reason
+         FROM tier_exemptions e JOIN items i ON i.id = e.item_id JOIN users u ON u.id = e.created_by
+         WHERE e.product_id = $1 ORDER BY e.id DESC")
+        .bind(ctx.product.id).fetch_all(p).await)?;
+    for e in &mut v {
+        e.key = format!("{}-{}", ctx.product.key, e.number);
+    }
+    Ok(v)
+}
+
+/// The PO exempts an item from tier order, with a reason.
+pub async fn exempt(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    key: &str,
+    reason: &str,
+) -> Result<i64> {
+    ctx.grants.require(Action::Reorder)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::invalid(
+            "reason",
+            "say why this item may break the tier order",
+        ));
+    }
+    let reason = crate::backlog::validate_text("reason", reason, 1_000)?;
+    let mut tx = db.begin().await?;
+    let row = crate::backlog::store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
+        .await?;
+    let id = exempt_in(&mut tx, actor, ctx, row.id, key, &reason).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The PM revokes an exemption, with a reason.
+pub async fn revoke(db: &Db, actor: &User, ctx: &ProductCtx, id: i64, reason: &str) -> Result<()> {
+    ctx.grants.require(Action::ManageStrategy)?;
+    let reason = crate::backlog::validate_text("reason", reason.trim(), 1_000)?;
+    if reason.is_empty() {
+        return Err(Error::invalid("reason", "say why the exemption ends"));
+    }
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, t => sqlx::query(
+        "UPDATE tier_exemptions SET revoked_at = $1, revoked_by = $2, revoke_reason = $3 WHERE id = $4 AND product_id = $5 AND revoked_at IS NULL")
+        .bind(crate::db::now()).bind(actor.id).bind(&reason).bind(id).bind(ctx.product.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(Error::NotFound);
+    }
+    audit::store::record(
+        &mut tx,
+        Change {
+            workspace_id: ctx.workspace.id,
+            actor_id: Some(actor.id),
+            action: "tier.revoke",
+            entity_type: "tier_exemption",
+            entity_id: id,
+            before: None,
+            after: None,
+            reason: Some(&reason),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TierSettings {
+    /// advisory (inversions flagged) or strict (refused unless exempted).
+    pub tier_policy: String,
+    /// Share of each sprint's points that may serve no priority, 0–90.
+    pub unaligned_allowance_pct: i64,
+}
+
+pub async fn set_settings(db: &Db, actor: &User, ctx: &ProductCtx, s: &TierSettings) -> Result<()> {
+    ctx.grants.require(Action::ManageStrategy)?;
+    if !matches!(s.tier_policy.as_str(), "advisory" | "strict") {
+        return Err(Error::invalid("tier_policy", "advisory or strict"));
+    }
+    if !(0..=90).contains(&s.unaligned_allowance_pct) {
+        return Err(Error::invalid(
+            "unaligned_allowance_pct",
+            "a percentage from 0 to 90",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, t => sqlx::query("UPDATE products SET tier_policy = $1, unaligned_allowance_pct = $2 WHERE id = $3")
+        .bind(&s.tier_policy).bind(s.unaligned_allowance_pct).bind(ctx.product.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    audit::store::record(
+        &mut tx,
+        Change {
+            workspace_id: ctx.workspace.id,
+            actor_id: Some(actor.id),
+            action: "product.tiers",
+            entity_type: "product",
+            entity_id: ctx.product.id,
+            before: None,
+            after: Some(json!(s)),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,240 @@
+#![allow(clippy::unwrap_used)]
+//! Priority tiers on the backlog (G2): flagged in advisory mode, refused in strict mode unless
+//! the PO records an exemption, which the PM may revoke.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::scrum::*;
+use support::{spawn_app, Caller, TestApp};
+
+fn this_quarter() -> String {
+    let d = chrono::Utc::now().date_naive();
+    use chrono::Datelike;
+    format!("{}-Q{}", d.year(), d.month0() / 3 + 1)
+}
+
+async fn strategy(app: &TestApp, pm: &Caller) -> (Value, Value) {
+    let q = this_quarter();
+    let o = json_ok(
+        app.post(
+            pm,
+            &format!("{P}/objectives"),
+            json!({"quarter": q, "title": "Grow"}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .clone();
+    let mut ids = Vec::new();
+    for t in ["Activation", "Imports"] {
+        ids.push(json_ok(app.post(pm, &format!("{P}/priorities"), json!({"quarter": q, "title": t, "objectives": [o], "reason": "quarter planning"})).await, 201).await["id"].clone());
+    }
+    let i1 = json_ok(
+        app.post(
+            pm,
+            &format!("{P}/initiatives"),
+            json!({"title": "Guided setup", "status": "planned", "priorities": [ids[0]]}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .clone();
+    let i2 = json_ok(
+        app.post(
+            pm,
+            &format!("{P}/initiatives"),
+            json!({"title": "Jira import", "status": "planned", "priorities": [ids[1]]}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .clone();
+    (i1, i2)
+}
+
+async fn link(app: &TestApp, who: &Caller, key: &str, initiative: &Value) {
+    let r = app
+        .req(
+            who,
+            reqwest::Method::PUT,
+            &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
+        )
+        .json(&json!({"initiative": initiative}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+async fn flags(app: &TestApp, who: &Caller) -> Vec<(String, Option<i64>, Option<String>)> {
+    let v: Value = json_ok(app.get(who, &format!("{P}/items?limit=500")).await, 200).await;
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["key"].as_str().unwrap().to_string(),
+                i["tier"].as_i64(),
+                i["inversion"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+async fn move_to_top(
+    app: &TestApp,
+    who: &Caller,
+    key: &str,
+    exemption: Option<&str>,
+) -> reqwest::Response {
+    let mut body = json!({"to": "top"});
+    if let Some(e) = exemption {
+        body["exemption"] = json!(e);
+    }
+    app.post(
+        who,
+        &format!("/api/v1/workspaces/acme/items/{key}/move"),
+        body,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
+    let app = spawn_app().await; // owner: pm, po, dev
+    let owner = app.workspace().await;
+    let po = app.member(&owner, "Olive", &["po"]).await;
+    let dev = app.member(&owner, "Dana", &["dev"]).await;
+    let (i1, i2) = strategy(&app, &owner).await;
+    let a = app.story(&owner, "guided setup step").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = app.story(&owner, "map jira fields").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c = app.story(&owner, "dark mode").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    link(&app, &owner, &a, &i1).await;
+    link(&app, &owner, &b, &i2).await;
+    assert_eq!(
+        flags(&app, &po).await,
+        vec![
+            (a.clone(), Some(1), None),
+            (b.clone(), Some(2), None),
+            (c.clone(), None, None)
+        ]
+    );
+
+    // Advisory: the move is allowed and the inversion flagged with the item it sits above.
+    assert_eq!(move_to_top(&app, &po, &c, None).await.status(), 200);
+    assert_eq!(
+        flags(&app, &po).await[0],
+        (c.clone(), None, Some(a.clone()))
+    );
+
+    // Strict (the PM's setting): a PO move that creates an inversion is refused, naming both.
+    let tiers = format!("{P}/tiers");
+    assert_eq!(
+        app.req(&po, reqwest::Method::PUT, &tiers)
+            .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 20}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let bad = app
+        .req(&owner, reqwest::Method::PUT, &tiers)
+        .json(&json!({"tier_policy": "lenient", "unaligned_allowance_pct": 20}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_ok(bad, 422).await["field"], "tier_policy");
+    let bad = app
+        .req(&owner, reqwest::Method::PUT, &tiers)
+        .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 95}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_ok(bad, 422).await["field"], "unaligned_allowance_pct");
+    let ok = app
+        .req(&owner, reqwest::Method::PUT, &tiers)
+        .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 20}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 204);
+    let before = app.order(&po).await;
+    let e = json_ok(move_to_top(&app, &po, &b, None).await, 409).await;
+    let detail = e["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!(
+            "{b} (tier 2 (Imports)) would sit above {a} (tier 1 (Activation))"
+        )),
+        "{detail}"
+    );
+    assert_eq!(app.order(&po).await, before, "nothing moved");
+    // A move that keeps tier order is fine in strict mode too.
+    assert_eq!(move_to_top(&app, &po, &a, None).await.status(), 200);
+
+    // With an exemption and its reason, the move is made; the exemption is listed and audited.
+    assert_eq!(
+        move_to_top(&app, &po, &b, Some("the Jira deadline is contractual"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(app.order(&po).await[0], b);
+    let ex = json_ok(app.get(&po, &format!("{P}/exemptions")).await, 200).await;
+    assert_eq!(ex[0]["key"], b.as_str());
+    assert_eq!(ex[0]["reason"], "the Jira deadline is contractual");
+    assert_eq!(
+        flags(&app, &po).await[0],
+        (b.clone(), Some(2), None),
+        "an exempt item is not flagged"
+    );
+    let exempt_item = format!("/api/v1/workspaces/acme/items/{c}/exemption");
+    assert_eq!(
+        app.post(&dev, &exempt_item, json!({"reason": "x"}))
+            .await
+            .status(),
+        403,
+        "only the PO exempts"
+    );
+    assert_eq!(
+        json_ok(
+            app.post(&po, &exempt_item, json!({"reason": " "})).await,
+            422
+        )
+        .await["field"],
+        "reason"
+    );
+
+    // Only the PM revokes; then the item is held to tier order again.
+    let id = ex[0]["id"].as_i64().unwrap();
+    let revoke = format!("{P}/exemptions/{id}/revoke");
+    assert_eq!(
+        app.post(&po, &revoke, json!({"reason": "no"}))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.post(&owner, &revoke, json!({"reason": "the deadline moved"}))
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(flags(&app, &po).await[0].2, Some(a.clone()));
+    let ex = json_ok(app.get(&po, &format!("{P}/exemptions")).await, 200).await;
+    assert_eq!(ex[0]["revoke_reason"], "the deadline moved");
+}
