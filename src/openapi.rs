@@ -45,6 +45,8 @@ use crate::{roadmap, strategy};
         strategy::api_decisions::update,
         strategy::api_competitors::matrix, strategy::api_competitors::create, strategy::api_competitors::update,
         strategy::api_competitors::add_capability, strategy::api_competitors::set_cells,
+        roadmap::signoff_api::list_stakeholders, roadmap::signoff_api::set_stakeholder, roadmap::signoff_api::list,
+        roadmap::signoff_api::create, roadmap::signoff_api::show, roadmap::signoff_api::answer,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -355,3 +355,173 @@ async fn roadmap_authority() {
         }
     }
 }
+
+#[tokio::test]
+async fn stakeholders_sign_off_a_frozen_roadmap_or_a_decision() {
+    let app = spawn_app().await;
+    let pm = roadmap_fixture(&app).await;
+    let exec = app.member(&pm, "Erin Exec", &["stakeholder"]).await;
+    let legal = app.member(&pm, "Lee Legal", &["stakeholder"]).await;
+    let dev = app.member(&pm, "Dev", &["dev"]).await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let r = app
+        .post(
+            &pm,
+            &format!("{p}/signoffs"),
+            json!({"subject": "roadmap", "title": "Q1 roadmap"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422, "no stakeholders named yet");
+    for (who, group) in [(&exec, "exec"), (&legal, "legal")] {
+        let r = app
+            .req(&pm, Method::PUT, &format!("{p}/stakeholders"))
+            .json(&json!({"user_id": who.id, "group": group}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let r = app
+        .req(&pm, Method::PUT, &format!("{p}/stakeholders"))
+        .json(&json!({"user_id": exec.id, "group": "board"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let req = post(
+        &app,
+        &pm,
+        &format!("{p}/signoffs"),
+        json!({"subject": "roadmap", "title": "Q1 roadmap"}),
+    )
+    .await;
+    assert_eq!(req["status"], "pending");
+    assert_eq!(req["waiting_for"], json!(["Erin Exec", "Lee Legal"]));
+    // The snapshot is frozen: later changes to the roadmap do not alter it.
+    post(
+        &app,
+        &pm,
+        &format!("{p}/initiatives"),
+        json!({"title": "Added after asking", "status": "in_progress"}),
+    )
+    .await;
+    let got: Value = app
+        .get(&pm, &format!("{p}/signoffs/{}", req["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        got["snapshot"].to_string().contains("Guided setup")
+            && !got["snapshot"].to_string().contains("Added after asking")
+    );
+    let answer = format!("{p}/signoffs/{}/answer", req["id"]);
+    assert_eq!(
+        app.post(&dev, &answer, json!({"answer": "approve"}))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.post(&pm, &answer, json!({"answer": "approve"}))
+            .await
+            .status(),
+        403
+    );
+    let r = app
+        .post(&exec, &answer, json!({"answer": "request_changes"}))
+        .await;
+    assert_eq!(r.status(), 422, "changes need a comment");
+    let r: Value = app
+        .post(
+            &exec,
+            &answer,
+            json!({"answer": "approve", "comment": "Go"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r["status"].as_str(), r["waiting_for"].clone()),
+        (Some("pending"), json!(["Lee Legal"]))
+    );
+    let r: Value = app
+        .post(
+            &legal,
+            &answer,
+            json!({"answer": "request_changes", "comment": "Check the data terms first"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["status"], "changes_requested");
+    let r: Value = app
+        .post(
+            &legal,
+            &answer,
+            json!({"answer": "approve", "comment": "Terms fixed"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["status"], "approved");
+    // On a decision, and the page shows the status at a glance.
+    let d: Value = app
+        .post(
+            &pm,
+            &format!("{p}/decisions"),
+            json!({"question": "SMB first?", "decision": "Yes"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let r = app
+        .post(
+            &pm,
+            &format!("{p}/signoffs"),
+            json!({"subject": "decision", "decision": 4242, "title": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let ds = post(
+        &app,
+        &pm,
+        &format!("{p}/signoffs"),
+        json!({"subject": "decision", "decision": d["id"], "title": "SMB first"}),
+    )
+    .await;
+    assert_eq!(ds["snapshot"]["decision"], "Yes");
+    let html = app
+        .get(&exec, "/w/acme/p/ONB/signoffs")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("badge-signoff-approved")
+            && html.contains("badge-signoff-pending")
+            && html.contains("Your answer to")
+    );
+    let r = app
+        .req(
+            &legal,
+            Method::POST,
+            &format!("/w/acme/p/ONB/signoffs/{}/answer", ds["id"]),
+        )
+        .form(&[("answer", "approve"), ("comment", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let html = app
+        .get(&pm, "/w/acme/p/ONB/signoffs")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Ask the stakeholders") && !html.contains("Your answer to"));
+}

@@ -513,6 +513,28 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         .concat(),
     );
     assert!(err.contains("rating"), "{err}");
+    let err = cli.fails(&[&["signoff", "request", "--title", "Q1"][..], &PM].concat());
+    assert!(err.contains("stakeholders first"), "{err}");
+    cli.json(
+        &[
+            "signoff",
+            "stakeholder",
+            "dev@throughline.local",
+            "--group",
+            "engineering",
+        ],
+        PM,
+    );
+    let req = cli.json(&["signoff", "request", "--title", "Q1 roadmap"], PM);
+    assert_eq!(req["status"], "pending");
+    let err = cli.fails(
+        &[
+            &["signoff", "answer", &req["id"].to_string(), "--approve"][..],
+            &DEV,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("only stakeholder may answer"), "{err}");
     let links = cli.json(&["roadmap", "links"], PM);
     assert!(links[0]["revoked_at"].is_string());
 }

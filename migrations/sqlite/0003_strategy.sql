@@ -266,3 +266,34 @@ CREATE TABLE capability_ratings (
     PRIMARY KEY (capability_id, competitor_id)
 );
 CREATE INDEX capability_ratings_competitor ON capability_ratings(competitor_id);
+
+-- Stakeholder alignment (S9): stakeholders by group, sign-off requests on a frozen roadmap
+-- snapshot or a decision, and each stakeholder's answer.
+CREATE TABLE stakeholders (
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    grp        TEXT NOT NULL CHECK (grp IN ('exec', 'sales', 'marketing', 'legal', 'support', 'engineering')),
+    PRIMARY KEY (product_id, user_id)
+);
+
+CREATE TABLE signoff_requests (
+    id           INTEGER PRIMARY KEY,
+    product_id   INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    subject      TEXT NOT NULL CHECK (subject IN ('roadmap', 'decision')),
+    decision_id  INTEGER REFERENCES decisions(id) ON DELETE SET NULL,
+    title        TEXT NOT NULL,
+    -- The roadmap or decision as it was when sign-off was asked (JSON).
+    snapshot     TEXT NOT NULL,
+    requested_by INTEGER NOT NULL REFERENCES users(id),
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX signoff_requests_product ON signoff_requests(product_id, id);
+
+CREATE TABLE signoff_answers (
+    request_id  INTEGER NOT NULL REFERENCES signoff_requests(id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    answer      TEXT NOT NULL CHECK (answer IN ('approve', 'request_changes')),
+    comment     TEXT NOT NULL DEFAULT '',
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (request_id, user_id)
+);

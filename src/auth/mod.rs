@@ -74,10 +74,11 @@ pub enum Action {
     ManageStrategy,
     LinkInitiative,
     ShareRoadmap,
+    AnswerSignoff,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::ViewBacklog,
         Action::CreateItem,
         Action::EditItem,
@@ -96,6 +97,7 @@ impl Action {
         Action::ManageStrategy,
         Action::LinkInitiative,
         Action::ShareRoadmap,
+        Action::AnswerSignoff,
     ];
 
     /// The product roles allowed to take this action (G1). Workspace admins manage roles;
@@ -121,6 +123,7 @@ impl Action {
             Action::ManageStrategy => &[Pm],
             Action::LinkInitiative => &[Pm, Po],
             Action::ShareRoadmap => &[Pm],
+            Action::AnswerSignoff => &[Stakeholder],
         }
     }
 
@@ -144,6 +147,7 @@ impl Action {
             Action::ManageStrategy => "change the product strategy",
             Action::LinkInitiative => "link backlog items to initiatives",
             Action::ShareRoadmap => "share the roadmap by link",
+            Action::AnswerSignoff => "answer sign-off requests",
         }
     }
 }

@@ -11,6 +11,7 @@ mod initiative;
 mod research;
 mod roadmap;
 pub mod seed_strategy;
+mod signoff;
 mod strategy;
 
 use std::process::ExitCode;
@@ -81,6 +82,9 @@ pub enum Command {
     /// Competitors and the capability grid.
     #[command(subcommand)]
     Competitor(competitor::CompetitorCommand),
+    /// Stakeholders and their sign-offs on the roadmap or a decision.
+    #[command(subcommand)]
+    Signoff(signoff::SignoffCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -128,5 +132,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Roadmap(c) => roadmap::run(&cli.db, c).await,
         Command::Decision(c) => decision::run(&cli.db, c).await,
         Command::Competitor(c) => competitor::run(&cli.db, c).await,
+        Command::Signoff(c) => signoff::run(&cli.db, c).await,
     }
 }

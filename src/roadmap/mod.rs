@@ -4,6 +4,8 @@
 pub mod api;
 pub mod pages;
 pub mod share;
+pub mod signoff;
+pub mod signoff_api;
 pub mod store;
 
 use serde::Serialize;
