@@ -525,3 +525,146 @@ async fn stakeholders_sign_off_a_frozen_roadmap_or_a_decision() {
         .unwrap();
     assert!(html.contains("Ask the stakeholders") && !html.contains("Your answer to"));
 }
+
+#[tokio::test]
+async fn releases_ship_items_and_launches_track_their_checklist() {
+    let app = spawn_app().await;
+    let pm = roadmap_fixture(&app).await;
+    let po = app.member(&pm, "Po", &["po"]).await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let inits: Value = app
+        .get(&pm, &format!("{p}/initiatives"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let init = inits[0]["id"].clone();
+    let rel = post(&app, &pm, &format!("{p}/releases"), json!({"name": "2027.1", "target_date": "2027-02-15", "items": ["onb-1", "ONB-2"], "initiatives": [init]})).await;
+    assert_eq!(rel["items"], json!(["ONB-1", "ONB-2"]));
+    for (body, field) in [
+        (json!({"name": "x", "target_date": "Feb 15"}), "target_date"),
+        (
+            json!({"name": "x", "target_date": "2027-02-15", "items": ["ONB-99"]}),
+            "items",
+        ),
+        (
+            json!({"name": "x", "target_date": "2027-02-15", "initiatives": [4242]}),
+            "initiatives",
+        ),
+        (
+            json!({"name": "2027.1", "target_date": "2027-02-15"}),
+            "name",
+        ),
+    ] {
+        let r = app.post(&pm, &format!("{p}/releases"), body.clone()).await;
+        assert_eq!(r.status(), 422, "{body}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["field"], field, "{body}");
+    }
+    assert_eq!(
+        app.post(
+            &po,
+            &format!("{p}/releases"),
+            json!({"name": "y", "target_date": "2027-03-01"})
+        )
+        .await
+        .status(),
+        403
+    );
+    let r: Value = app
+        .post(
+            &pm,
+            &format!("{p}/releases/{}/launches", rel["id"]),
+            json!({"name": "Public launch", "target_date": "2027-02-20"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let launch = r["launches"][0]["id"].clone();
+    assert_eq!(r["launches"][0]["readiness"], Value::Null);
+    for (function, title) in [
+        ("marketing", "Blog post"),
+        ("docs", "Release notes"),
+        ("sales enablement", "Demo script"),
+    ] {
+        let r = app.post(&pm, &format!("{p}/launches/{launch}/tasks"), json!({"function": function, "title": title, "owner": "Sam", "due_on": "2027-02-18"})).await;
+        assert_eq!(r.status(), 201);
+    }
+    let r = app
+        .post(
+            &pm,
+            &format!("{p}/launches/{launch}/tasks"),
+            json!({"function": "finance", "title": "x", "due_on": "2027-02-18"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let rel_now: Value = app
+        .get(&pm, &format!("{p}/releases"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let tasks = rel_now[0]["launches"][0]["tasks"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(tasks.len(), 3);
+    let r: Value = app
+        .req(
+            &pm,
+            Method::PATCH,
+            &format!("{p}/launch-tasks/{}", tasks[0]["id"]),
+        )
+        .json(&json!({"done": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["launches"][0]["readiness"], 33);
+    let r = app
+        .patch(
+            &pm,
+            &format!("{p}/releases/{}", rel["id"]),
+            1,
+            json!({"status": "released"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.patch(
+            &pm,
+            &format!("{p}/releases/{}", rel["id"]),
+            1,
+            json!({"status": "planned"})
+        )
+        .await
+        .status(),
+        412
+    );
+    let html = app
+        .get(&po, "/w/acme/p/ONB/releases")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Public launch")
+            && html.contains("33% ready")
+            && html.contains("Release notes")
+            && !html.contains("Plan a release")
+    );
+    let r = app
+        .req(&pm, Method::POST, "/w/acme/p/ONB/releases")
+        .form(&[
+            ("name", "2027.2"),
+            ("target_date", "2027-05-01"),
+            ("items", "ONB-1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+}

@@ -8,6 +8,7 @@ mod serve;
 mod competitor;
 mod decision;
 mod initiative;
+mod release;
 mod research;
 mod roadmap;
 pub mod seed_strategy;
@@ -85,6 +86,12 @@ pub enum Command {
     /// Stakeholders and their sign-offs on the roadmap or a decision.
     #[command(subcommand)]
     Signoff(signoff::SignoffCommand),
+    /// Releases (separate from sprints) and what they ship.
+    #[command(subcommand)]
+    Release(release::ReleaseCommand),
+    /// Launches of a release and their checklists.
+    #[command(subcommand)]
+    Launch(release::LaunchCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -133,5 +140,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Decision(c) => decision::run(&cli.db, c).await,
         Command::Competitor(c) => competitor::run(&cli.db, c).await,
         Command::Signoff(c) => signoff::run(&cli.db, c).await,
+        Command::Release(c) => release::release(&cli.db, c).await,
+        Command::Launch(c) => release::launch(&cli.db, c).await,
     }
 }

@@ -218,6 +218,7 @@ pub async fn demo(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
     demo_research(db, pm, ctx).await?;
     demo_decision(db, pm, ctx).await?;
     demo_competitors(db, pm, ctx).await?;
+    demo_release(db, pm, ctx).await?;
     // Some of the setup work is done, so its progress shows.
     for key in ["ONB-1", "ONB-5"] {
         let v = crate::backlog::service::get(db, ctx, key)
@@ -462,6 +463,88 @@ async fn demo_research(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<(
                 .await
                 .map_err(e)?;
             }
+        }
+    }
+    Ok(())
+}
+
+async fn demo_release(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
+    use crate::roadmap::releases::{self, LaunchInput, ReleaseInput, TaskInput};
+    let day = |d: i64| (today() + Duration::days(d)).format("%Y-%m-%d").to_string();
+    let input = ReleaseInput {
+        name: Some("Onboarding 2.0".into()),
+        target_date: Some(day(30)),
+        status: None,
+        items: Some(
+            ["ONB-1", "ONB-2", "ONB-4", "ONB-5"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        ),
+        initiatives: None,
+    };
+    let r = releases::save(db, pm, ctx, None, input).await.map_err(e)?;
+    let r = releases::add_launch(
+        db,
+        pm,
+        ctx,
+        r.id,
+        &LaunchInput {
+            name: "Guided setup launch".into(),
+            target_date: day(35),
+        },
+    )
+    .await
+    .map_err(e)?;
+    let launch = r.launches[0].id;
+    for (function, title, owner, due, done) in [
+        (
+            "marketing",
+            "Launch blog post and e-mail",
+            "Mia (marketing)",
+            33,
+            false,
+        ),
+        (
+            "sales_enablement",
+            "Demo script with the new checklist",
+            "Sol (sales)",
+            28,
+            true,
+        ),
+        ("docs", "Getting-started guide", "Dana Demo", 30, false),
+        (
+            "support",
+            "Macro for setup questions",
+            "Sam (support)",
+            31,
+            false,
+        ),
+    ] {
+        let r = releases::add_task(
+            db,
+            pm,
+            ctx,
+            launch,
+            &TaskInput {
+                function: function.into(),
+                title: title.into(),
+                owner: owner.into(),
+                due_on: day(due),
+            },
+        )
+        .await
+        .map_err(e)?;
+        if done {
+            let t = r.launches[0]
+                .tasks
+                .iter()
+                .find(|t| t.title == title)
+                .map(|t| t.id)
+                .unwrap_or_default();
+            releases::set_task_done(db, pm, ctx, t, true)
+                .await
+                .map_err(e)?;
         }
     }
     Ok(())

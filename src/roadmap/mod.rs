@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod pages;
+pub mod releases;
+pub mod releases_web;
 pub mod share;
 pub mod signoff;
 pub mod signoff_api;
