@@ -21,6 +21,7 @@ pub mod personas;
 pub mod priorities;
 pub mod research;
 pub mod research_model;
+pub mod tiers;
 
 use chrono::{Datelike, NaiveDate};
 
