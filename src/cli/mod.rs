@@ -12,6 +12,8 @@ mod release;
 mod research;
 mod roadmap;
 pub mod seed_strategy;
+mod seed_strategy_more;
+mod seed_strategy_scale;
 mod signoff;
 mod strategy;
 

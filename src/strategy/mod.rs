@@ -9,6 +9,7 @@ pub mod api_research;
 pub mod chart;
 pub mod competitors;
 pub mod decisions;
+pub mod evidence;
 pub mod initiatives;
 pub mod model;
 pub mod objectives;
