@@ -59,6 +59,10 @@ use crate::{
         strategy::api_decisions::update,
         strategy::api_competitors::matrix, strategy::api_competitors::create, strategy::api_competitors::update,
         strategy::api_competitors::add_capability, strategy::api_competitors::set_cells,
+        roadmap::signoff_api::list_stakeholders, roadmap::signoff_api::set_stakeholder, roadmap::signoff_api::list,
+        roadmap::signoff_api::create, roadmap::signoff_api::show, roadmap::signoff_api::answer,
+        roadmap::releases_web::list, roadmap::releases_web::create, roadmap::releases_web::update,
+        roadmap::releases_web::add_launch, roadmap::releases_web::add_task, roadmap::releases_web::set_done,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -58,6 +58,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::strategy::pages_competitors::routes())
         .merge(crate::roadmap::api::routes())
         .merge(crate::roadmap::pages::routes())
+        .merge(crate::roadmap::signoff_api::routes())
+        .merge(crate::roadmap::releases_web::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(observe))

@@ -355,3 +355,316 @@ async fn roadmap_authority() {
         }
     }
 }
+
+#[tokio::test]
+async fn stakeholders_sign_off_a_frozen_roadmap_or_a_decision() {
+    let app = spawn_app().await;
+    let pm = roadmap_fixture(&app).await;
+    let exec = app.member(&pm, "Erin Exec", &["stakeholder"]).await;
+    let legal = app.member(&pm, "Lee Legal", &["stakeholder"]).await;
+    let dev = app.member(&pm, "Dev", &["dev"]).await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let r = app
+        .post(
+            &pm,
+            &format!("{p}/signoffs"),
+            json!({"subject": "roadmap", "title": "Q1 roadmap"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422, "no stakeholders named yet");
+    for (who, group) in [(&exec, "exec"), (&legal, "legal")] {
+        let r = app
+            .req(&pm, Method::PUT, &format!("{p}/stakeholders"))
+            .json(&json!({"user_id": who.id, "group": group}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let r = app
+        .req(&pm, Method::PUT, &format!("{p}/stakeholders"))
+        .json(&json!({"user_id": exec.id, "group": "board"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let req = post(
+        &app,
+        &pm,
+        &format!("{p}/signoffs"),
+        json!({"subject": "roadmap", "title": "Q1 roadmap"}),
+    )
+    .await;
+    assert_eq!(req["status"], "pending");
+    assert_eq!(req["waiting_for"], json!(["Erin Exec", "Lee Legal"]));
+    // The snapshot is frozen: later changes to the roadmap do not alter it.
+    post(
+        &app,
+        &pm,
+        &format!("{p}/initiatives"),
+        json!({"title": "Added after asking", "status": "in_progress"}),
+    )
+    .await;
+    let got: Value = app
+        .get(&pm, &format!("{p}/signoffs/{}", req["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        got["snapshot"].to_string().contains("Guided setup")
+            && !got["snapshot"].to_string().contains("Added after asking")
+    );
+    let answer = format!("{p}/signoffs/{}/answer", req["id"]);
+    assert_eq!(
+        app.post(&dev, &answer, json!({"answer": "approve"}))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.post(&pm, &answer, json!({"answer": "approve"}))
+            .await
+            .status(),
+        403
+    );
+    let r = app
+        .post(&exec, &answer, json!({"answer": "request_changes"}))
+        .await;
+    assert_eq!(r.status(), 422, "changes need a comment");
+    let r: Value = app
+        .post(
+            &exec,
+            &answer,
+            json!({"answer": "approve", "comment": "Go"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r["status"].as_str(), r["waiting_for"].clone()),
+        (Some("pending"), json!(["Lee Legal"]))
+    );
+    let r: Value = app
+        .post(
+            &legal,
+            &answer,
+            json!({"answer": "request_changes", "comment": "Check the data terms first"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["status"], "changes_requested");
+    let r: Value = app
+        .post(
+            &legal,
+            &answer,
+            json!({"answer": "approve", "comment": "Terms fixed"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["status"], "approved");
+    // On a decision, and the page shows the status at a glance.
+    let d: Value = app
+        .post(
+            &pm,
+            &format!("{p}/decisions"),
+            json!({"question": "SMB first?", "decision": "Yes"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let r = app
+        .post(
+            &pm,
+            &format!("{p}/signoffs"),
+            json!({"subject": "decision", "decision": 4242, "title": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let ds = post(
+        &app,
+        &pm,
+        &format!("{p}/signoffs"),
+        json!({"subject": "decision", "decision": d["id"], "title": "SMB first"}),
+    )
+    .await;
+    assert_eq!(ds["snapshot"]["decision"], "Yes");
+    let html = app
+        .get(&exec, "/w/acme/p/ONB/signoffs")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("badge-signoff-approved")
+            && html.contains("badge-signoff-pending")
+            && html.contains("Your answer to")
+    );
+    let r = app
+        .req(
+            &legal,
+            Method::POST,
+            &format!("/w/acme/p/ONB/signoffs/{}/answer", ds["id"]),
+        )
+        .form(&[("answer", "approve"), ("comment", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let html = app
+        .get(&pm, "/w/acme/p/ONB/signoffs")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Ask the stakeholders") && !html.contains("Your answer to"));
+}
+
+#[tokio::test]
+async fn releases_ship_items_and_launches_track_their_checklist() {
+    let app = spawn_app().await;
+    let pm = roadmap_fixture(&app).await;
+    let po = app.member(&pm, "Po", &["po"]).await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let inits: Value = app
+        .get(&pm, &format!("{p}/initiatives"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let init = inits[0]["id"].clone();
+    let rel = post(&app, &pm, &format!("{p}/releases"), json!({"name": "2027.1", "target_date": "2027-02-15", "items": ["onb-1", "ONB-2"], "initiatives": [init]})).await;
+    assert_eq!(rel["items"], json!(["ONB-1", "ONB-2"]));
+    for (body, field) in [
+        (json!({"name": "x", "target_date": "Feb 15"}), "target_date"),
+        (
+            json!({"name": "x", "target_date": "2027-02-15", "items": ["ONB-99"]}),
+            "items",
+        ),
+        (
+            json!({"name": "x", "target_date": "2027-02-15", "initiatives": [4242]}),
+            "initiatives",
+        ),
+        (
+            json!({"name": "2027.1", "target_date": "2027-02-15"}),
+            "name",
+        ),
+    ] {
+        let r = app.post(&pm, &format!("{p}/releases"), body.clone()).await;
+        assert_eq!(r.status(), 422, "{body}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["field"], field, "{body}");
+    }
+    assert_eq!(
+        app.post(
+            &po,
+            &format!("{p}/releases"),
+            json!({"name": "y", "target_date": "2027-03-01"})
+        )
+        .await
+        .status(),
+        403
+    );
+    let r: Value = app
+        .post(
+            &pm,
+            &format!("{p}/releases/{}/launches", rel["id"]),
+            json!({"name": "Public launch", "target_date": "2027-02-20"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let launch = r["launches"][0]["id"].clone();
+    assert_eq!(r["launches"][0]["readiness"], Value::Null);
+    for (function, title) in [
+        ("marketing", "Blog post"),
+        ("docs", "Release notes"),
+        ("sales enablement", "Demo script"),
+    ] {
+        let r = app.post(&pm, &format!("{p}/launches/{launch}/tasks"), json!({"function": function, "title": title, "owner": "Sam", "due_on": "2027-02-18"})).await;
+        assert_eq!(r.status(), 201);
+    }
+    let r = app
+        .post(
+            &pm,
+            &format!("{p}/launches/{launch}/tasks"),
+            json!({"function": "finance", "title": "x", "due_on": "2027-02-18"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let rel_now: Value = app
+        .get(&pm, &format!("{p}/releases"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let tasks = rel_now[0]["launches"][0]["tasks"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(tasks.len(), 3);
+    let r: Value = app
+        .req(
+            &pm,
+            Method::PATCH,
+            &format!("{p}/launch-tasks/{}", tasks[0]["id"]),
+        )
+        .json(&json!({"done": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["launches"][0]["readiness"], 33);
+    let r = app
+        .patch(
+            &pm,
+            &format!("{p}/releases/{}", rel["id"]),
+            1,
+            json!({"status": "released"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.patch(
+            &pm,
+            &format!("{p}/releases/{}", rel["id"]),
+            1,
+            json!({"status": "planned"})
+        )
+        .await
+        .status(),
+        412
+    );
+    let html = app
+        .get(&po, "/w/acme/p/ONB/releases")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Public launch")
+            && html.contains("33% ready")
+            && html.contains("Release notes")
+            && !html.contains("Plan a release")
+    );
+    let r = app
+        .req(&pm, Method::POST, "/w/acme/p/ONB/releases")
+        .form(&[
+            ("name", "2027.2"),
+            ("target_date", "2027-05-01"),
+            ("items", "ONB-1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+}

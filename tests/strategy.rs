@@ -799,3 +799,88 @@ async fn openapi_lists_the_strategy_routes() {
     }
     assert!(paths.contains_key("/api/v1/workspaces/{ws}/items/{key}/initiative"));
 }
+
+#[tokio::test]
+async fn items_take_the_tier_of_their_initiatives_priority_or_their_parents() {
+    let app = spawn_app().await;
+    let pm = app.workspace().await;
+    let o = objective(&app, &pm, LATER).await;
+    let mut prios = Vec::new();
+    for t in ["Activation", "Retention"] {
+        prios.push(
+            created(
+                &app,
+                &pm,
+                "/priorities",
+                json!({"quarter": LATER, "title": t, "objectives": [o]}),
+            )
+            .await["id"]
+                .clone(),
+        );
+    }
+    let top = created(
+        &app,
+        &pm,
+        "/initiatives",
+        json!({"title": "Setup", "priorities": [prios[0]]}),
+    )
+    .await["id"]
+        .clone();
+    let second = created(
+        &app,
+        &pm,
+        "/initiatives",
+        json!({"title": "Churn", "priorities": [prios[1]]}),
+    )
+    .await["id"]
+        .clone();
+    let loose = created(&app, &pm, "/initiatives", json!({"title": "Idea"})).await["id"].clone();
+    let parent = app.story(&pm, "Epic").await;
+    app.item(&pm, json!({"title": "Child", "parent": parent["key"]}))
+        .await;
+    app.story(&pm, "Retention story").await;
+    app.story(&pm, "Loose story").await;
+    app.story(&pm, "No initiative").await;
+    for (key, init) in [("ONB-1", &top), ("ONB-3", &second), ("ONB-4", &loose)] {
+        let r = app
+            .req(
+                &pm,
+                Method::PUT,
+                &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
+            )
+            .json(&json!({"initiative": init}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let product: i64 = throughline::with_pool!(&app.db.read, p => sqlx::query_scalar("SELECT id FROM products WHERE key = 'ONB'").fetch_one(p).await).unwrap();
+    let q = throughline::strategy::Quarter::parse(LATER).unwrap();
+    let tiers = throughline::strategy::tiers::item_tiers(&app.db, product, q)
+        .await
+        .unwrap();
+    let got: Vec<Option<i64>> = tiers.iter().map(|t| t.1).collect();
+    assert_eq!(got, [Some(1), Some(1), Some(2), None, None]);
+    // Reordering the priorities reorders the tiers; another quarter has none.
+    app.post(
+        &pm,
+        &format!("{P}/priorities/{}/move", prios[1]),
+        json!({"to": "top"}),
+    )
+    .await;
+    let tiers = throughline::strategy::tiers::item_tiers(&app.db, product, q)
+        .await
+        .unwrap();
+    assert_eq!(
+        tiers.iter().map(|t| t.1).collect::<Vec<_>>(),
+        [Some(2), Some(2), Some(1), None, None]
+    );
+    let other = throughline::strategy::Quarter::parse("2099-Q3").unwrap();
+    assert!(
+        throughline::strategy::tiers::item_tiers(&app.db, product, other)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.1.is_none())
+    );
+}

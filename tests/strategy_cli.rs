@@ -513,6 +513,81 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         .concat(),
     );
     assert!(err.contains("rating"), "{err}");
+    let err = cli.fails(&[&["signoff", "request", "--title", "Q1"][..], &PM].concat());
+    assert!(err.contains("stakeholders first"), "{err}");
+    cli.json(
+        &[
+            "signoff",
+            "stakeholder",
+            "dev@throughline.local",
+            "--group",
+            "engineering",
+        ],
+        PM,
+    );
+    let req = cli.json(&["signoff", "request", "--title", "Q1 roadmap"], PM);
+    assert_eq!(req["status"], "pending");
+    let err = cli.fails(
+        &[
+            &["signoff", "answer", &req["id"].to_string(), "--approve"][..],
+            &DEV,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("only stakeholder may answer"), "{err}");
+    let rel = cli.json(
+        &[
+            "release",
+            "add",
+            "--name",
+            "2027.1",
+            "--date",
+            "2027-02-15",
+            "--item",
+            "ONB-1",
+        ],
+        PM,
+    );
+    let rid = rel[0]["id"].to_string();
+    let err = cli.fails(
+        &[
+            &["release", "add", "--name", "2027.2", "--date", "someday"][..],
+            &PM,
+        ]
+        .concat(),
+    );
+    assert!(err.contains("target_date"), "{err}");
+    let l = cli.json(
+        &[
+            "launch",
+            "add",
+            "--release",
+            &rid,
+            "--name",
+            "Public launch",
+            "--date",
+            "2027-02-20",
+        ],
+        PM,
+    );
+    let lid = l[0]["launches"][0]["id"].to_string();
+    let t = cli.json(
+        &[
+            "launch",
+            "task",
+            &lid,
+            "--function",
+            "docs",
+            "--title",
+            "Release notes",
+            "--due",
+            "2027-02-18",
+        ],
+        PM,
+    );
+    let tid = t[0]["launches"][0]["tasks"][0]["id"].to_string();
+    let done = cli.json(&["launch", "done", &tid], PM);
+    assert_eq!(done[0]["launches"][0]["readiness"], 100);
     let links = cli.json(&["roadmap", "links"], PM);
     assert!(links[0]["revoked_at"].is_string());
 }

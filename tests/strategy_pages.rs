@@ -439,3 +439,48 @@ async fn research_is_recorded_linked_and_searched_from_pages() {
     let html = page(&d, &app, &at).await;
     assert!(!html.contains("Record an insight") && !html.contains("Link as evidence"));
 }
+
+#[tokio::test]
+async fn an_item_page_links_to_its_initiative() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let init: Value = app
+        .post(
+            &owner,
+            "/api/v1/workspaces/acme/products/ONB/initiatives",
+            serde_json::json!({"title": "Guided setup"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.story(&owner, "Checklist").await;
+    let html = app
+        .get(&owner, "/w/acme/items/ONB-1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("id=\"item-initiative\""));
+    let r = app
+        .req(
+            &owner,
+            reqwest::Method::PUT,
+            "/api/v1/workspaces/acme/items/ONB-1/initiative",
+        )
+        .json(&serde_json::json!({"initiative": init["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = app
+        .get(&owner, "/w/acme/items/ONB-1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!(
+        "href=\"/w/acme/p/ONB/initiatives/{}\" id=\"item-initiative\"",
+        init["id"]
+    )));
+}

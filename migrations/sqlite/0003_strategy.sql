@@ -266,3 +266,81 @@ CREATE TABLE capability_ratings (
     PRIMARY KEY (capability_id, competitor_id)
 );
 CREATE INDEX capability_ratings_competitor ON capability_ratings(competitor_id);
+
+-- Stakeholder alignment (S9): stakeholders by group, sign-off requests on a frozen roadmap
+-- snapshot or a decision, and each stakeholder's answer.
+CREATE TABLE stakeholders (
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    grp        TEXT NOT NULL CHECK (grp IN ('exec', 'sales', 'marketing', 'legal', 'support', 'engineering')),
+    PRIMARY KEY (product_id, user_id)
+);
+
+CREATE TABLE signoff_requests (
+    id           INTEGER PRIMARY KEY,
+    product_id   INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    subject      TEXT NOT NULL CHECK (subject IN ('roadmap', 'decision')),
+    decision_id  INTEGER REFERENCES decisions(id) ON DELETE SET NULL,
+    title        TEXT NOT NULL,
+    -- The roadmap or decision as it was when sign-off was asked (JSON).
+    snapshot     TEXT NOT NULL,
+    requested_by INTEGER NOT NULL REFERENCES users(id),
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX signoff_requests_product ON signoff_requests(product_id, id);
+
+CREATE TABLE signoff_answers (
+    request_id  INTEGER NOT NULL REFERENCES signoff_requests(id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    answer      TEXT NOT NULL CHECK (answer IN ('approve', 'request_changes')),
+    comment     TEXT NOT NULL DEFAULT '',
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (request_id, user_id)
+);
+
+-- Go-to-market (S10): releases (separate from sprints) with the items and initiatives they
+-- ship, and launches with a checklist by function.
+CREATE TABLE releases (
+    id          INTEGER PRIMARY KEY,
+    product_id  INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    target_date TEXT NOT NULL CHECK (length(target_date) = 10),
+    status      TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'released')),
+    version     BIGINT NOT NULL DEFAULT 1,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    UNIQUE (product_id, name)
+);
+
+CREATE TABLE release_items (
+    release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    item_id    INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    PRIMARY KEY (release_id, item_id)
+);
+CREATE INDEX release_items_item ON release_items(item_id);
+
+CREATE TABLE release_initiatives (
+    release_id    INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+    PRIMARY KEY (release_id, initiative_id)
+);
+
+CREATE TABLE launches (
+    id          INTEGER PRIMARY KEY,
+    release_id  INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    target_date TEXT NOT NULL CHECK (length(target_date) = 10),
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX launches_release ON launches(release_id);
+
+CREATE TABLE launch_tasks (
+    id        INTEGER PRIMARY KEY,
+    launch_id INTEGER NOT NULL REFERENCES launches(id) ON DELETE CASCADE,
+    function  TEXT NOT NULL CHECK (function IN ('marketing', 'sales_enablement', 'docs', 'support', 'legal')),
+    title     TEXT NOT NULL,
+    owner     TEXT NOT NULL DEFAULT '',
+    due_on    TEXT NOT NULL CHECK (length(due_on) = 10),
+    done      BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX launch_tasks_launch ON launch_tasks(launch_id);

@@ -84,10 +84,11 @@ pub enum Action {
     ManageStrategy,
     LinkInitiative,
     ShareRoadmap,
+    AnswerSignoff,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewBacklog,
         Action::CreateItem,
         Action::EditItem,
@@ -115,6 +116,7 @@ impl Action {
         Action::ManageStrategy,
         Action::LinkInitiative,
         Action::ShareRoadmap,
+        Action::AnswerSignoff,
     ];
 
     /// The product roles allowed to take this action (G1). Workspace admins manage roles;
@@ -149,6 +151,7 @@ impl Action {
             Action::ManageStrategy => &[Pm],
             Action::LinkInitiative => &[Pm, Po],
             Action::ShareRoadmap => &[Pm],
+            Action::AnswerSignoff => &[Stakeholder],
         }
     }
 
@@ -181,6 +184,7 @@ impl Action {
             Action::ManageStrategy => "change the product strategy",
             Action::LinkInitiative => "link backlog items to initiatives",
             Action::ShareRoadmap => "share the roadmap by link",
+            Action::AnswerSignoff => "answer sign-off requests",
         }
     }
 }

@@ -13,9 +13,13 @@ mod sprint;
 mod competitor;
 mod decision;
 mod initiative;
+mod release;
 mod research;
 mod roadmap;
 pub mod seed_strategy;
+mod seed_strategy_more;
+mod seed_strategy_scale;
+mod signoff;
 mod strategy;
 
 use std::process::ExitCode;
@@ -99,6 +103,15 @@ pub enum Command {
     /// Competitors and the capability grid.
     #[command(subcommand)]
     Competitor(competitor::CompetitorCommand),
+    /// Stakeholders and their sign-offs on the roadmap or a decision.
+    #[command(subcommand)]
+    Signoff(signoff::SignoffCommand),
+    /// Releases (separate from sprints) and what they ship.
+    #[command(subcommand)]
+    Release(release::ReleaseCommand),
+    /// Launches of a release and their checklists.
+    #[command(subcommand)]
+    Launch(release::LaunchCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -151,5 +164,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Roadmap(c) => roadmap::run(&cli.db, c).await,
         Command::Decision(c) => decision::run(&cli.db, c).await,
         Command::Competitor(c) => competitor::run(&cli.db, c).await,
+        Command::Signoff(c) => signoff::run(&cli.db, c).await,
+        Command::Release(c) => release::release(&cli.db, c).await,
+        Command::Launch(c) => release::launch(&cli.db, c).await,
     }
 }

@@ -478,7 +478,7 @@ async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
     let sprints = super::seed_scale_sprints::seed(db, w.id, &products, &members).await?;
     tracing::info!(sprints, "seeded teams and sprints");
     // Strategy (S0–S10)
-    super::seed_strategy::scale(db, w.id, owner.id).await?;
+    super::seed_strategy_scale::scale(db, w.id, owner.id).await?;
     with_pool!(&db.write, p => sqlx::query("ANALYZE").execute(p).await.map(|r| r.rows_affected()))?;
     Ok(total)
 }

@@ -177,8 +177,9 @@ pub enum TeamCommand {
         /// Team name.
         #[arg(long)]
         team: String,
-        #[arg(long)]
-        email: String,
+        /// The member's e-mail.
+        #[arg(long = "email")]
+        member: String,
         #[arg(long, default_value_t = 1.0)]
         points_per_day: f64,
         #[arg(long, default_value_t = 100)]
@@ -670,7 +671,7 @@ pub async fn team(db_args: &DbArgs, c: TeamCommand) -> anyhow::Result<()> {
         TeamCommand::Member {
             on,
             team: name,
-            email,
+            member: email,
             points_per_day,
             focus,
         } => {

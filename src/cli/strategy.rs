@@ -384,3 +384,13 @@ pub async fn priority(db_args: &DbArgs, c: PriorityCommand) -> anyhow::Result<()
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// clap checks a command's definition only when it is parsed; check them all at once.
+    #[test]
+    fn every_command_is_well_formed() {
+        use clap::CommandFactory;
+        super::super::Cli::command().debug_assert();
+    }
+}

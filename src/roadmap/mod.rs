@@ -3,7 +3,11 @@
 
 pub mod api;
 pub mod pages;
+pub mod releases;
+pub mod releases_web;
 pub mod share;
+pub mod signoff;
+pub mod signoff_api;
 pub mod store;
 
 use serde::Serialize;

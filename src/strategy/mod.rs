@@ -9,6 +9,7 @@ pub mod api_research;
 pub mod chart;
 pub mod competitors;
 pub mod decisions;
+pub mod evidence;
 pub mod initiatives;
 pub mod model;
 pub mod objectives;
@@ -21,6 +22,7 @@ pub mod personas;
 pub mod priorities;
 pub mod research;
 pub mod research_model;
+pub mod tiers;
 
 use chrono::{Datelike, NaiveDate};
 

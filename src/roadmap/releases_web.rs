@@ -1,0 +1,271 @@
+//! JSON handlers and the page for releases, launches and launch checklists.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::releases::{self, LaunchInput, Release, ReleaseInput, TaskInput, FUNCTIONS};
+use crate::auth::extract::{if_match, ApiJson, ApiUser, PageUser};
+use crate::auth::Action;
+use crate::error::{ApiError, Error, Result};
+use crate::page::{render, FormData, Layout};
+use crate::state::AppState;
+use crate::strategy::api::{ctx, id, tagged};
+use crate::workspace::{store as ws_store, Product, ProductCtx};
+
+const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
+
+pub fn routes() -> Router<AppState> {
+    let r = |p: &str| format!("{BASE}{p}");
+    Router::new()
+        .route(&r("/releases"), get(list).post(create))
+        .route(&r("/releases/{id}"), patch(update))
+        .route(&r("/releases/{id}/launches"), post(add_launch))
+        .route(&r("/launches/{id}/tasks"), post(add_task))
+        .route(&r("/launch-tasks/{id}"), patch(set_done))
+        .route("/w/{ws}/p/{product}/releases", get(page).post(page_create))
+        .route(
+            "/w/{ws}/p/{product}/releases/{id}/launches",
+            post(page_launch),
+        )
+        .route("/w/{ws}/p/{product}/launches/{id}/tasks", post(page_task))
+        .route("/w/{ws}/p/{product}/launch-tasks/{id}", post(page_done))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/releases", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Release])))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Json<Vec<Release>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(releases::list(&s.db, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/releases", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = ReleaseInput,
+    responses((status = 201, body = Release), (status = 403), (status = 422)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<ReleaseInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let r = releases::save(&s.db, &u, &ctx, None, input).await?;
+    Ok(tagged(StatusCode::CREATED, r.version, r))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/releases/{id}", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = ReleaseInput, responses((status = 200, body = Release), (status = 412), (status = 422)))]
+pub async fn update(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, rid)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<ReleaseInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let r = releases::save(
+        &s.db,
+        &u,
+        &ctx,
+        Some((id(&rid)?, if_match(&headers)?)),
+        input,
+    )
+    .await?;
+    Ok(tagged(StatusCode::OK, r.version, r))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/releases/{id}/launches", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = LaunchInput,
+    responses((status = 201, body = Release), (status = 422)))]
+pub async fn add_launch(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, rid)): Path<(String, String, String)>,
+    ApiJson(l): ApiJson<LaunchInput>,
+) -> Result<(StatusCode, Json<Release>), ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(releases::add_launch(&s.db, &u, &ctx, id(&rid)?, &l).await?),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/launches/{id}/tasks", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = TaskInput,
+    responses((status = 201, body = Release), (status = 422)))]
+pub async fn add_task(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, lid)): Path<(String, String, String)>,
+    ApiJson(t): ApiJson<TaskInput>,
+) -> Result<(StatusCode, Json<Release>), ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(releases::add_task(&s.db, &u, &ctx, id(&lid)?, &t).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoneInput {
+    pub done: bool,
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/launch-tasks/{id}", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = DoneInput,
+    responses((status = 200, body = Release), (status = 404)))]
+pub async fn set_done(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, tid)): Path<(String, String, String)>,
+    ApiJson(d): ApiJson<DoneInput>,
+) -> Result<Json<Release>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(
+        releases::set_task_done(&s.db, &u, &ctx, id(&tid)?, d.done).await?,
+    ))
+}
+
+#[derive(askama::Template)]
+#[template(path = "roadmap/releases.html")]
+struct ReleasesPage {
+    layout: Layout,
+    ws: String,
+    product: Product,
+    releases: Vec<Release>,
+    functions: [&'static str; 5],
+    pm: bool,
+    error: Option<String>,
+}
+
+async fn render_page(
+    s: &AppState,
+    user: &PageUser,
+    ctx: ProductCtx,
+    error: Option<String>,
+) -> Result<Response> {
+    Ok(render(&ReleasesPage {
+        layout: crate::strategy::pages::strategy_layout(
+            user,
+            &ctx,
+            format!("{} releases", ctx.product.name),
+        ),
+        ws: ctx.workspace.slug.clone(),
+        pm: ctx.grants.may(Action::ManageStrategy),
+        releases: releases::list(&s.db, &ctx).await?,
+        product: ctx.product,
+        functions: FUNCTIONS,
+        error,
+    }))
+}
+
+async fn page(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Response> {
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    render_page(&s, &user, ctx, None).await
+}
+
+async fn finish(
+    s: &AppState,
+    user: &PageUser,
+    ctx: ProductCtx,
+    r: Result<Release>,
+) -> Result<Response> {
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/w/{}/p/{}/releases",
+            ctx.workspace.slug, ctx.product.key
+        ))
+        .into_response()),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
+            let mut r = render_page(s, user, ctx, Some(e.to_string())).await?;
+            *r.status_mut() = e.status();
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn page_create(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    let items = crate::page::split_labels(&form.text("items"));
+    let input = ReleaseInput {
+        name: form.get("name").map(str::to_string),
+        target_date: form.get("target_date").map(str::to_string),
+        status: None,
+        items: Some(items),
+        initiatives: None,
+    };
+    let r = releases::save(&s.db, &user.user, &ctx, None, input).await;
+    finish(&s, &user, ctx, r).await
+}
+
+async fn page_launch(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product, rid)): Path<(String, String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    let r = releases::add_launch(
+        &s.db,
+        &user.user,
+        &ctx,
+        id(&rid)?,
+        &LaunchInput {
+            name: form.text("name"),
+            target_date: form.text("target_date"),
+        },
+    )
+    .await;
+    finish(&s, &user, ctx, r).await
+}
+
+async fn page_task(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product, lid)): Path<(String, String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    let t = TaskInput {
+        function: form.text("function"),
+        title: form.text("title"),
+        owner: form.text("owner"),
+        due_on: form.text("due_on"),
+    };
+    let r = releases::add_task(&s.db, &user.user, &ctx, id(&lid)?, &t).await;
+    finish(&s, &user, ctx, r).await
+}
+
+async fn page_done(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product, tid)): Path<(String, String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    let r = releases::set_task_done(&s.db, &user.user, &ctx, id(&tid)?, form.flag("done")).await;
+    finish(&s, &user, ctx, r).await
+}

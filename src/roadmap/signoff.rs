@@ -1,0 +1,352 @@
+//! Stakeholder alignment (S9): stakeholders by group, sign-off requests on a frozen roadmap
+//! snapshot or a decision, and approve / request-changes answers with comments.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::audit;
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::db::{now, Db};
+use crate::error::{Error, Result};
+use crate::strategy::change;
+use crate::workspace::ProductCtx;
+use crate::{with_pool, with_tx};
+
+pub const GROUPS: [&str; 6] = [
+    "exec",
+    "sales",
+    "marketing",
+    "legal",
+    "support",
+    "engineering",
+];
+
+/// Changes requested by anyone wins; approved needs every stakeholder asked; otherwise pending.
+pub fn status(asked: usize, answers: &[&str]) -> &'static str {
+    if answers.contains(&"request_changes") {
+        "changes_requested"
+    } else if asked > 0 && answers.iter().filter(|a| **a == "approve").count() >= asked {
+        "approved"
+    } else {
+        "pending"
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct Stakeholder {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    /// exec, sales, marketing, legal, support or engineering.
+    pub grp: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct Answer {
+    pub user_id: i64,
+    pub name: String,
+    /// approve or request_changes.
+    pub answer: String,
+    pub comment: String,
+    pub answered_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Request {
+    pub id: i64,
+    /// roadmap or decision.
+    pub subject: String,
+    pub decision_id: Option<i64>,
+    pub title: String,
+    /// pending, approved or changes_requested.
+    pub status: String,
+    pub answers: Vec<Answer>,
+    /// Stakeholders who have not answered.
+    pub waiting_for: Vec<String>,
+    #[schema(value_type = Object)]
+    pub snapshot: serde_json::Value,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StakeholderInput {
+    pub user_id: i64,
+    pub group: String,
+}
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestInput {
+    /// `roadmap` (this product's roadmap as it is now) or `decision`.
+    pub subject: String,
+    pub decision: Option<i64>,
+    pub title: String,
+}
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerInput {
+    /// approve or request_changes.
+    pub answer: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+pub async fn stakeholders(db: &Db, ctx: &ProductCtx) -> Result<Vec<Stakeholder>> {
+    ctx.grants.require(Action::ViewStrategy)?;
+    Ok(with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT s.user_id, u.name, u.email, s.grp FROM stakeholders s JOIN users u ON u.id = s.user_id
+         WHERE s.product_id = $1 ORDER BY s.grp, u.name").bind(ctx.product.id).fetch_all(p).await)?)
+}
+
+/// Names a workspace member as a stakeholder of the product in a group (or moves them).
+pub async fn set_stakeholder(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    s: &StakeholderInput,
+) -> Result<Vec<Stakeholder>> {
+    ctx.grants.require(Action::ManageStrategy)?;
+    let grp = s.group.trim().to_lowercase();
+    if !GROUPS.contains(&grp.as_str()) {
+        return Err(Error::invalid(
+            "group",
+            format!("must be one of {}", GROUPS.join(", ")),
+        ));
+    }
+    let member: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT user_id FROM workspace_members WHERE workspace_id = $1 AND user_id = $2")
+        .bind(ctx.workspace.id).bind(s.user_id).fetch_optional(p).await)?;
+    member.ok_or_else(|| Error::invalid("user_id", "not a member of this workspace"))?;
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, t => sqlx::query("DELETE FROM stakeholders WHERE product_id = $1 AND user_id = $2")
+        .bind(ctx.product.id).bind(s.user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    with_tx!(&mut tx, t => sqlx::query("INSERT INTO stakeholders (product_id, user_id, grp) VALUES ($1, $2, $3)")
+        .bind(ctx.product.id).bind(s.user_id).bind(&grp).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "stakeholder.set",
+            "user",
+            s.user_id,
+            None,
+            Some(json!({"group": grp})),
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    stakeholders(db, ctx).await
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    subject: String,
+    decision_id: Option<i64>,
+    title: String,
+    snapshot: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Request>> {
+    ctx.grants.require(Action::ViewStrategy)?;
+    let one = only.unwrap_or(0);
+    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT id, subject, decision_id, title, snapshot, created_at FROM signoff_requests
+         WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY id DESC LIMIT 200")
+        .bind(ctx.product.id).bind(one).fetch_all(p).await)?;
+    let answers: Vec<(i64, Answer)> = with_pool!(&db.read, p => sqlx::query_as::<_, (i64, i64, String, String, String, chrono::DateTime<chrono::Utc>)>(
+        "SELECT a.request_id, a.user_id, u.name, a.answer, a.comment, a.answered_at FROM signoff_answers a
+         JOIN users u ON u.id = a.user_id JOIN signoff_requests r ON r.id = a.request_id
+         WHERE r.product_id = $1 AND (r.id = $2 OR $2 = 0) ORDER BY a.answered_at")
+        .bind(ctx.product.id).bind(one).fetch_all(p).await)?
+        .into_iter()
+        .map(|(r, user_id, name, answer, comment, answered_at)| (r, Answer { user_id, name, answer, comment, answered_at }))
+        .collect();
+    let people = stakeholders(db, ctx).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mine: Vec<Answer> = answers
+                .iter()
+                .filter(|a| a.0 == r.id)
+                .map(|a| a.1.clone())
+                .collect();
+            let given: Vec<&str> = mine.iter().map(|a| a.answer.as_str()).collect();
+            Request {
+                status: status(people.len(), &given).to_string(),
+                waiting_for: people
+                    .iter()
+                    .filter(|s| !mine.iter().any(|a| a.user_id == s.user_id))
+                    .map(|s| s.name.clone())
+                    .collect(),
+                answers: mine,
+                snapshot: serde_json::from_str(&r.snapshot).unwrap_or_default(),
+                id: r.id,
+                subject: r.subject,
+                decision_id: r.decision_id,
+                title: r.title,
+                created_at: r.created_at,
+            }
+        })
+        .collect())
+}
+
+pub async fn list(db: &Db, ctx: &ProductCtx) -> Result<Vec<Request>> {
+    load(db, ctx, None).await
+}
+
+pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Request> {
+    load(db, ctx, Some(id))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound)
+}
+
+/// Asks the product's stakeholders to sign off; the roadmap or decision is frozen as it is now.
+pub async fn request(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    input: &RequestInput,
+) -> Result<Request> {
+    ctx.grants.require(Action::ManageStrategy)?;
+    let title = crate::strategy::validate_title("title", &input.title)?;
+    let (subject, decision, snapshot) = match (input.subject.trim(), input.decision) {
+        ("roadmap", None) => {
+            let f = super::store::Filter {
+                product: Some(ctx.product.key.clone()),
+                ..Default::default()
+            };
+            (
+                "roadmap",
+                None,
+                json!(super::store::load(db, ctx.workspace.id, &f).await?),
+            )
+        }
+        ("decision", Some(d)) => {
+            let found = crate::strategy::decisions::get(db, ctx, d)
+                .await
+                .map_err(|_| {
+                    Error::invalid("decision", format!("no decision {d} in this product"))
+                })?;
+            ("decision", Some(d), json!(found))
+        }
+        ("decision", None) => return Err(Error::invalid("decision", "say which decision")),
+        ("roadmap", Some(_)) => {
+            return Err(Error::invalid(
+                "decision",
+                "a roadmap sign-off names no decision",
+            ))
+        }
+        _ => return Err(Error::invalid("subject", "must be roadmap or decision")),
+    };
+    if stakeholders(db, ctx).await?.is_empty() {
+        return Err(Error::invalid(
+            "subject",
+            "name the product's stakeholders first",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+        "INSERT INTO signoff_requests (product_id, subject, decision_id, title, snapshot, requested_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+        .bind(ctx.product.id).bind(subject).bind(decision).bind(&title).bind(snapshot.to_string()).bind(actor.id).bind(now())
+        .fetch_one(&mut **t).await)?;
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "signoff.request",
+            "signoff_request",
+            id,
+            None,
+            Some(json!({"subject": subject, "decision": decision, "title": title})),
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, ctx, id).await
+}
+
+/// A stakeholder of the product approves or requests changes; answering again replaces the answer.
+pub async fn answer(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: i64,
+    a: &AnswerInput,
+) -> Result<Request> {
+    ctx.grants.require(Action::AnswerSignoff)?;
+    let answer = match a.answer.trim() {
+        "approve" => "approve",
+        "request_changes" => "request_changes",
+        _ => {
+            return Err(Error::invalid(
+                "answer",
+                "must be approve or request_changes",
+            ))
+        }
+    };
+    let comment = crate::backlog::validate_text("comment", &a.comment, 5_000)?;
+    if answer == "request_changes" && comment.is_empty() {
+        return Err(Error::invalid("comment", "say which changes you ask for"));
+    }
+    get(db, ctx, id).await?;
+    if !stakeholders(db, ctx)
+        .await?
+        .iter()
+        .any(|s| s.user_id == actor.id)
+    {
+        return Err(Error::forbidden(
+            "only the product's named stakeholders answer its sign-offs",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, t => sqlx::query("DELETE FROM signoff_answers WHERE request_id = $1 AND user_id = $2")
+        .bind(id).bind(actor.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    with_tx!(&mut tx, t => sqlx::query(
+        "INSERT INTO signoff_answers (request_id, user_id, answer, comment, answered_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id).bind(actor.id).bind(answer).bind(&comment).bind(now()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    audit::store::record(
+        &mut tx,
+        change(
+            ctx,
+            actor,
+            "signoff.answer",
+            "signoff_request",
+            id,
+            None,
+            Some(json!({"answer": answer, "comment": comment})),
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, ctx, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::status;
+
+    #[test]
+    fn status_at_a_glance() {
+        assert_eq!(status(2, &[]), "pending");
+        assert_eq!(status(2, &["approve"]), "pending");
+        assert_eq!(status(2, &["approve", "approve"]), "approved");
+        assert_eq!(
+            status(2, &["approve", "request_changes"]),
+            "changes_requested"
+        );
+        assert_eq!(status(0, &[]), "pending");
+    }
+}

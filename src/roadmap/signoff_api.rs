@@ -1,0 +1,273 @@
+//! JSON handlers for stakeholders and sign-off requests, and the page that lists them.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use super::signoff::{
+    self, AnswerInput, Request, RequestInput, Stakeholder, StakeholderInput, GROUPS,
+};
+use crate::auth::extract::{ApiJson, ApiUser, PageUser};
+use crate::auth::Action;
+use crate::error::{ApiError, Error, Result};
+use crate::page::{render, FormData, Layout};
+use crate::state::AppState;
+use crate::strategy::api::{ctx, id};
+use crate::workspace::{store as ws_store, Member, Product, ProductCtx};
+
+const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
+
+pub fn routes() -> Router<AppState> {
+    let r = |p: &str| format!("{BASE}{p}");
+    Router::new()
+        .route(
+            &r("/stakeholders"),
+            get(list_stakeholders).put(set_stakeholder),
+        )
+        .route(&r("/signoffs"), get(list).post(create))
+        .route(&r("/signoffs/{id}"), get(show))
+        .route(&r("/signoffs/{id}/answer"), post(answer))
+        .route("/w/{ws}/p/{product}/signoffs", get(page).post(page_request))
+        .route(
+            "/w/{ws}/p/{product}/signoffs/stakeholders",
+            post(page_stakeholder),
+        )
+        .route(
+            "/w/{ws}/p/{product}/signoffs/{id}/answer",
+            post(page_answer),
+        )
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/stakeholders", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Stakeholder])))]
+pub async fn list_stakeholders(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Json<Vec<Stakeholder>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(signoff::stakeholders(&s.db, &ctx).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/stakeholders", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = StakeholderInput,
+    responses((status = 200, body = [Stakeholder]), (status = 403), (status = 422)))]
+pub async fn set_stakeholder(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<StakeholderInput>,
+) -> Result<Json<Vec<Stakeholder>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(
+        signoff::set_stakeholder(&s.db, &u, &ctx, &input).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Request], description = "newest first, with status")))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Json<Vec<Request>>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(signoff::list(&s.db, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = RequestInput,
+    responses((status = 201, body = Request), (status = 403), (status = 422)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product)): Path<(String, String)>,
+    ApiJson(input): ApiJson<RequestInput>,
+) -> Result<(StatusCode, Json<Request>), ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(signoff::request(&s.db, &u, &ctx, &input).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs/{id}", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Request), (status = 404)))]
+pub async fn show(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, rid)): Path<(String, String, String)>,
+) -> Result<Json<Request>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(signoff::get(&s.db, &ctx, id(&rid)?).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs/{id}/answer", tag = "roadmap",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = AnswerInput,
+    responses((status = 200, body = Request), (status = 403, description = "not a named stakeholder"), (status = 422)))]
+pub async fn answer(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, product, rid)): Path<(String, String, String)>,
+    ApiJson(a): ApiJson<AnswerInput>,
+) -> Result<Json<Request>, ApiError> {
+    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    Ok(Json(signoff::answer(&s.db, &u, &ctx, id(&rid)?, &a).await?))
+}
+
+#[derive(askama::Template)]
+#[template(path = "roadmap/signoffs.html")]
+struct SignoffPage {
+    layout: Layout,
+    ws: String,
+    product: Product,
+    requests: Vec<Request>,
+    stakeholders: Vec<Stakeholder>,
+    members: Vec<Member>,
+    decisions: Vec<crate::strategy::decisions::Decision>,
+    groups: [&'static str; 6],
+    pm: bool,
+    may_answer: bool,
+    error: Option<String>,
+}
+
+async fn render_page(
+    s: &AppState,
+    user: &PageUser,
+    ctx: ProductCtx,
+    error: Option<String>,
+) -> Result<Response> {
+    let may_answer = ctx.grants.may(Action::AnswerSignoff);
+    Ok(render(&SignoffPage {
+        layout: crate::strategy::pages::strategy_layout(
+            user,
+            &ctx,
+            format!("{} sign-offs", ctx.product.name),
+        ),
+        ws: ctx.workspace.slug.clone(),
+        pm: ctx.grants.may(Action::ManageStrategy),
+        requests: signoff::list(&s.db, &ctx).await?,
+        stakeholders: signoff::stakeholders(&s.db, &ctx).await?,
+        members: ws_store::members(&s.db, ctx.workspace.id).await?,
+        decisions: crate::strategy::decisions::list(&s.db, &ctx).await?,
+        groups: GROUPS,
+        may_answer,
+        product: ctx.product,
+        error,
+    }))
+}
+
+async fn page(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<Response> {
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    render_page(&s, &user, ctx, None).await
+}
+
+async fn finish(s: &AppState, user: &PageUser, ctx: ProductCtx, r: Result<()>) -> Result<Response> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/w/{}/p/{}/signoffs",
+            ctx.workspace.slug, ctx.product.key
+        ))
+        .into_response()),
+        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
+            let mut r = render_page(s, user, ctx, Some(e.to_string())).await?;
+            *r.status_mut() = e.status();
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn page_request(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    let run = async {
+        let decision = form
+            .get("decision")
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| Error::invalid("decision", "not one of the choices"))
+            })
+            .transpose()?;
+        let input = RequestInput {
+            subject: if decision.is_some() {
+                "decision"
+            } else {
+                "roadmap"
+            }
+            .into(),
+            decision,
+            title: form.text("title"),
+        };
+        signoff::request(&s.db, &user.user, &ctx, &input)
+            .await
+            .map(|_| ())
+    };
+    let r = run.await;
+    finish(&s, &user, ctx, r).await
+}
+
+async fn page_stakeholder(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    let run = async {
+        let user_id = form
+            .text("user_id")
+            .parse()
+            .map_err(|_| Error::invalid("user_id", "choose a member"))?;
+        signoff::set_stakeholder(
+            &s.db,
+            &user.user,
+            &ctx,
+            &StakeholderInput {
+                user_id,
+                group: form.text("group"),
+            },
+        )
+        .await
+        .map(|_| ())
+    };
+    let r = run.await;
+    finish(&s, &user, ctx, r).await
+}
+
+async fn page_answer(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product, rid)): Path<(String, String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let rid = id(&rid)?;
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    let r = signoff::answer(
+        &s.db,
+        &user.user,
+        &ctx,
+        rid,
+        &AnswerInput {
+            answer: form.text("answer"),
+            comment: form.text("comment"),
+        },
+    )
+    .await
+    .map(|_| ());
+    finish(&s, &user, ctx, r).await
+}
