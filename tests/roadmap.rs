@@ -668,3 +668,57 @@ async fn releases_ship_items_and_launches_track_their_checklist() {
         .unwrap();
     assert_eq!(r.status(), 303);
 }
+
+#[tokio::test]
+async fn the_roadmap_filters_by_team() {
+    let app = spawn_app().await;
+    let pm = roadmap_fixture(&app).await;
+    app.roles(&pm, &pm, "ONB", &["pm", "po", "sm"]).await;
+    app.roles(&pm, &pm, "GRO", &["pm", "po", "sm"]).await;
+    let g = app
+        .post(
+            &pm,
+            "/api/v1/workspaces/acme/products/GRO/initiatives",
+            json!({"title": "Invite flow", "status": "planned"}),
+        )
+        .await;
+    assert_eq!(g.status(), 201);
+    let t = app
+        .post(
+            &pm,
+            "/api/v1/workspaces/acme/products/ONB/teams",
+            json!({"name": "Core"}),
+        )
+        .await;
+    assert_eq!(t.status(), 201);
+    let team: Value = t.json().await.unwrap();
+    let id = team["id"].as_i64().unwrap();
+    let all: Value = app
+        .get(&pm, "/api/v1/workspaces/acme/roadmap")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mine: Value = app
+        .get(&pm, &format!("/api/v1/workspaces/acme/roadmap?team={id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let products = |v: &Value| -> Vec<String> {
+        let mut p: Vec<String> = v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["product"].as_str().unwrap().to_string())
+            .collect();
+        p.dedup();
+        p
+    };
+    assert!(products(&all).contains(&"GRO".to_string()), "{all}");
+    assert_eq!(products(&mine), vec!["ONB"], "Core works on ONB only");
+    let r = app
+        .get(&pm, "/api/v1/workspaces/acme/roadmap?team=999")
+        .await;
+    assert_eq!(r.status(), 422);
+}

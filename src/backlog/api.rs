@@ -108,7 +108,13 @@ pub async fn page_db(db: &crate::db::Db, ctx: &ProductCtx, p: &ListParams) -> Re
         limit + 1,
     )
     .await?;
-    let flags = crate::governance::tiers::flags(db, ctx.product.id, &ctx.product.key).await?;
+    let shown: Vec<(i64, String)> = items
+        .iter()
+        .take(limit as usize)
+        .map(|i| (i.id, i.rank.clone()))
+        .collect();
+    let flags =
+        crate::governance::tiers::flags(db, ctx.product.id, &ctx.product.key, &shown).await?;
     for i in &mut items {
         if let Some((tier, inversion)) = flags.get(&i.id) {
             i.tier = *tier;

@@ -69,6 +69,7 @@ pub async fn run(db_args: &DbArgs, c: RoadmapCommand) -> anyhow::Result<()> {
                     product,
                     status,
                     priority,
+                    team: None,
                 },
             )
             .await

@@ -68,28 +68,75 @@ pub async fn order(db: &Db, product_id: i64) -> Result<(Vec<(i64, String)>, Vec<
     Ok((prios, placed(rows, &ids)))
 }
 
-/// For each item id: its tier and, when it sits above a higher tier, the key of the first such
-/// item below it. Computed over the whole backlog, so a page flags what the backlog holds.
+/// For the items of one backlog page (top first): each one's tier and, when it sits above a
+/// higher tier anywhere below it, the key of the first such item. Costs two small queries
+/// whatever the backlog's size: the page's own tiers, and the best tier below the page.
 pub async fn flags(
     db: &Db,
     product_id: i64,
     product_key: &str,
+    page: &[(i64, String)],
 ) -> Result<std::collections::HashMap<i64, (Option<usize>, Option<String>)>> {
-    let (_, order) = order(db, product_id).await?;
-    let mut out = std::collections::HashMap::with_capacity(order.len());
-    // The best tier below each position, walking up from the bottom.
-    let mut best: Option<(usize, i64)> = None;
-    for o in order.iter().rev() {
-        let inversion = match (o.placed.exempt, best) {
-            (false, Some((tier, number))) if inverted(o.placed.tier, Some(tier)) => {
-                Some(format!("{product_key}-{number}"))
-            }
+    let mut out = std::collections::HashMap::with_capacity(page.len());
+    let Some((_, last_rank)) = page.last() else {
+        return Ok(out);
+    };
+    let q = Quarter::of(crate::strategy::today()).to_string();
+    let prios: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT id FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
+        .bind(product_id).bind(&q).fetch_all(p).await)?;
+    if prios.is_empty() {
+        return Ok(out);
+    }
+    let tier_of =
+        |pid: Option<i64>| pid.and_then(|p| prios.iter().position(|x| *x == p).map(|i| i + 1));
+    let marks: Vec<String> = (3..3 + page.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.priority_id),
+                EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
+         FROM items i LEFT JOIN items par ON par.id = i.parent_id
+         LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
+         LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+         WHERE i.product_id = $1 AND i.id IN ({})",
+        marks.join(",")
+    );
+    let rows: Vec<Row> = with_pool!(&db.read, p => {
+        let mut qy = sqlx::query_as(&sql).bind(product_id).bind(&q);
+        for (id, _) in page {
+            qy = qy.bind(*id);
+        }
+        qy.fetch_all(p).await
+    })?;
+    // The best-placed aligned item below the page: the highest priority first, then the top-most.
+    let below: Option<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT number, priority_id FROM (
+            SELECT i.number, i.rank, pr.rank AS prank, pr.id AS priority_id FROM priority_initiatives pi
+              JOIN priorities pr ON pr.id = pi.priority_id JOIN items i ON i.initiative_id = pi.initiative_id
+             WHERE pr.product_id = $1 AND pi.quarter = $2 AND i.rank > $3
+            UNION ALL
+            SELECT i.number, i.rank, pr.rank, pr.id FROM priority_initiatives pi
+              JOIN priorities pr ON pr.id = pi.priority_id JOIN items par ON par.initiative_id = pi.initiative_id
+              JOIN items i ON i.parent_id = par.id AND i.initiative_id IS NULL
+             WHERE pr.product_id = $1 AND pi.quarter = $2 AND i.rank > $3
+         ) x WHERE NOT EXISTS (SELECT 1 FROM tier_exemptions e JOIN items ei ON ei.id = e.item_id
+                               WHERE ei.product_id = $1 AND ei.number = x.number AND e.revoked_at IS NULL)
+         ORDER BY prank, rank LIMIT 1")
+        .bind(product_id).bind(&q).bind(last_rank).fetch_optional(p).await)?;
+    let mut best: Option<(usize, i64)> =
+        below.and_then(|(n, pid)| tier_of(Some(pid)).map(|t| (t, n)));
+    for (id, _) in page.iter().rev() {
+        let Some((_, number, pid, exempt)) = rows.iter().find(|r| r.0 == *id) else {
+            continue;
+        };
+        let tier = tier_of(*pid);
+        let inversion = match (exempt, best) {
+            (false, Some((t, n))) if inverted(tier, Some(t)) => Some(format!("{product_key}-{n}")),
             _ => None,
         };
-        out.insert(o.id, (o.placed.tier, inversion));
-        if let (Some(t), false) = (o.placed.tier, o.placed.exempt) {
+        out.insert(*id, (tier, inversion));
+        if let (Some(t), false) = (tier, exempt) {
             if best.is_none_or(|(b, _)| t <= b) {
-                best = Some((t, o.number));
+                best = Some((t, *number));
             }
         }
     }

@@ -68,6 +68,7 @@ struct RoadmapPage {
     ws: String,
     board: Board,
     products: Vec<Product>,
+    teams: Vec<(i64, String)>,
     filter: Filter,
     statuses: [&'static str; 6],
     horizons: [Horizon; 4],
@@ -77,6 +78,10 @@ struct RoadmapPage {
 impl RoadmapPage {
     fn is_product(&self, key: &str) -> bool {
         self.filter.product.as_deref() == Some(key)
+    }
+
+    fn is_team(&self, id: &i64) -> bool {
+        self.filter.team == Some(*id)
     }
 
     fn is_status(&self, s: &str) -> bool {
@@ -90,6 +95,7 @@ struct RoadmapQuery {
     product: Option<String>,
     status: Option<String>,
     priority: Option<String>,
+    team: Option<String>,
 }
 
 fn view_of(v: Option<&str>) -> String {
@@ -117,10 +123,17 @@ async fn roadmap(
                 .map_err(|_| Error::invalid("priority", "not a priority"))
         })
         .transpose()?;
+    let team = q
+        .team
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().map_err(|_| Error::invalid("team", "not a team")))
+        .transpose()?;
     let filter = Filter {
         product: q.product,
         status: q.status,
         priority,
+        team,
     }
     .normalized()?;
     let (roadmap, error) = match store::load(&s.db, w.id, &filter).await {
@@ -142,6 +155,7 @@ async fn roadmap(
             link_base: Some(format!("/w/{}", w.slug)),
         },
         products: ws_store::products(&s.db, w.id).await?,
+        teams: crate::sprint::team::of_workspace(&s.db, w.id).await?,
         ws: w.slug,
         filter,
         statuses: crate::strategy::STATUSES,

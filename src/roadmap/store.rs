@@ -50,6 +50,8 @@ pub struct Filter {
     pub status: Option<String>,
     /// Id of a quarterly priority.
     pub priority: Option<i64>,
+    /// Id of a team: the products it works on.
+    pub team: Option<i64>,
 }
 
 impl Filter {
@@ -66,6 +68,7 @@ impl Filter {
                 .map(|s| crate::strategy::validate_status(&s))
                 .transpose()?,
             priority: self.priority,
+            team: self.team,
         })
     }
 }
@@ -84,11 +87,18 @@ pub async fn load(db: &Db, workspace_id: i64, filter: &Filter) -> Result<Roadmap
     let f = filter.normalized()?;
     let product = f.product.clone().unwrap_or_default();
     let status = f.status.clone().unwrap_or_default();
+    let team = f.team.unwrap_or(0);
+    if team != 0 {
+        let known: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar("SELECT id FROM teams WHERE id = $1 AND workspace_id = $2")
+            .bind(team).bind(workspace_id).fetch_optional(p).await)?;
+        known.ok_or_else(|| Error::invalid("team", format!("no team {team} in this workspace")))?;
+    }
     let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT n.id, p.key, p.name, n.title, n.status FROM initiatives n JOIN products p ON p.id = n.product_id
          WHERE p.workspace_id = $1 AND ($2 = '' OR p.key = $2) AND ($3 = '' OR n.status = $3) AND n.status <> 'dropped'
+           AND ($4 = 0 OR p.id IN (SELECT product_id FROM team_products WHERE team_id = $4))
          ORDER BY p.key, n.id")
-        .bind(workspace_id).bind(&product).bind(&status).fetch_all(p).await)?;
+        .bind(workspace_id).bind(&product).bind(&status).bind(team).fetch_all(p).await)?;
     if !product.is_empty() && rows.is_empty() {
         let known: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar("SELECT id FROM products WHERE workspace_id = $1 AND key = $2")
             .bind(workspace_id).bind(&product).fetch_optional(p).await)?;

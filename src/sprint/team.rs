@@ -97,6 +97,14 @@ pub async fn wip_limits(db: &Db, team_id: i64) -> Result<WipLimits> {
     })
 }
 
+/// Every team of a workspace, by name: (id, name).
+pub async fn of_workspace(db: &Db, workspace_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(
+        with_pool!(&db.read, p => sqlx::query_as("SELECT id, name FROM teams WHERE workspace_id = $1 ORDER BY name")
+        .bind(workspace_id).fetch_all(p).await)?,
+    )
+}
+
 /// The teams working on a product, with their members.
 pub async fn list(db: &Db, ctx: &ProductCtx) -> Result<Vec<Team>> {
     ctx.grants.require(Action::ViewBacklog)?;
