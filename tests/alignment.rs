@@ -230,4 +230,58 @@ async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
         .await
         .unwrap();
     assert!(svg.contains("Activation"));
+
+    // The unaligned allowance at commit: advisory warns, strict refuses.
+    let s2 = sprint(&app, &owner, team, "Sprint 2", "2027-01-18", "2027-01-31").await["id"]
+        .as_i64()
+        .unwrap();
+    let lone = ready_story(&app, &owner, "tidy logs", 3, &["Given a When b Then c"]).await;
+    let tiers = format!("{P}/tiers");
+    let set = |policy: &'static str| {
+        app.req(&owner, Method::PUT, &tiers)
+            .json(&json!({"tier_policy": policy, "unaligned_allowance_pct": 10}))
+            .send()
+    };
+    assert_eq!(set("strict").await.unwrap().status(), 204);
+    let e = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{s2}/commit"),
+            json!({"items": [lone]}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert!(
+        e["detail"]
+            .as_str()
+            .unwrap()
+            .contains("over the unaligned allowance of 10 %"),
+        "{e}"
+    );
+    let plan = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{s2}/planning")).await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["committed_points"], 0, "nothing was written");
+    assert_eq!(set("advisory").await.unwrap().status(), 204);
+    let c2 = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{s2}/commit"),
+            json!({"items": [lone]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(
+        c2["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("3 of 3 committed points (100 %) serve no priority of 2027-Q1"),
+        "{c2}"
+    );
 }

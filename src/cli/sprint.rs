@@ -292,7 +292,7 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                     .map_err(err)?;
             }
             if !commit.is_empty() {
-                scope::commit(
+                let c = scope::commit(
                     &db,
                     &user,
                     &ctx,
@@ -303,6 +303,9 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                 )
                 .await
                 .map_err(err)?;
+                for w in &c.warnings {
+                    eprintln!("warning: {w}");
+                }
             }
             let p = service::planning(&db, &ctx, id).await.map_err(err)?;
             out(on.who.json, &p, |p| {

@@ -1,9 +1,9 @@
 //! SQL for governance: product settings, priorities of a quarter, items with their priority.
 
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::strategy::Quarter;
-use crate::with_pool;
+use crate::{with_pool, with_tx};
 
 pub struct Settings {
     /// advisory or strict.
@@ -64,4 +64,33 @@ pub async fn sprint_items(
            AND (s.id = $3 OR ($3 IS NULL AND s.start_date >= $4 AND s.start_date < $5))
          ORDER BY s.start_date, i.rank")
         .bind(product_id).bind(quarter.to_string()).bind(sprint).bind(from).bind(to).fetch_all(p).await)?)
+}
+
+/// Inside a write: (points serving a priority of `quarter`, points serving none) of a
+/// sprint's current scope, with the product's tier policy and unaligned allowance.
+pub async fn scope_alignment_tx(
+    tx: &mut Tx,
+    product_id: i64,
+    quarter: Quarter,
+    sprint_id: i64,
+) -> Result<(i64, i64, String, i64)> {
+    let (aligned, unaligned): (i64, i64) = with_tx!(tx, t => sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NOT NULL THEN si.points ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NULL THEN si.points ELSE 0 END), 0) AS BIGINT)
+         FROM sprint_items si JOIN items i ON i.id = si.item_id
+         LEFT JOIN items par ON par.id = i.parent_id
+         LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
+         LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+         WHERE si.sprint_id = $1 AND si.removed_at IS NULL")
+        .bind(sprint_id).bind(quarter.to_string()).fetch_one(&mut **t).await)?;
+    let (policy, allowance, priorities): (String, i64, i64) = with_tx!(tx, t => sqlx::query_as(
+        "SELECT tier_policy, unaligned_allowance_pct,
+                (SELECT COUNT(*) FROM priorities WHERE product_id = $1 AND quarter = $2)
+         FROM products WHERE id = $1")
+        .bind(product_id).bind(quarter.to_string()).fetch_one(&mut **t).await)?;
+    // Without priorities there is no strategy to be aligned with; the advisor says so instead.
+    if priorities == 0 {
+        return Ok((aligned + unaligned, 0, policy, allowance));
+    }
+    Ok((aligned, unaligned, policy, allowance))
 }

@@ -200,6 +200,8 @@ fn refuse_unless_planned(s: &SprintRow) -> Result<()> {
 /// What a commit or uncommit leaves: the sprint's new version and committed points.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Committed {
+    /// E.g. the unaligned share over the product's allowance (advisory mode).
+    pub warnings: Vec<String>,
     pub sprint_id: i64,
     pub version: i64,
     pub committed_points: i64,
@@ -212,6 +214,7 @@ async fn committed(tx: &mut Tx, sprint_id: i64, version: i64, points: i64) -> Re
         "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL")
         .bind(sprint_id).fetch_one(&mut **t).await)?;
     Ok(Committed {
+        warnings: Vec::new(),
         sprint_id,
         version,
         committed_points: total,
@@ -263,9 +266,39 @@ pub async fn commit(
         ),
     )
     .await?;
-    let out = committed(&mut tx, sprint.id, sprint.version + 1, total).await?;
+    let mut out = committed(&mut tx, sprint.id, sprint.version + 1, total).await?;
+    if let Some(w) = allowance_check(&mut tx, ctx, &sprint).await? {
+        out.warnings.push(w);
+    }
     tx.commit().await?;
     Ok(out)
+}
+
+/// The unaligned allowance (G2): the share of a sprint's points serving no priority of its
+/// quarter. Over it, strict mode refuses the commit; advisory mode warns.
+async fn allowance_check(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    sprint: &SprintRow,
+) -> Result<Option<String>> {
+    let quarter = crate::strategy::Quarter::of(sprint.start());
+    let (aligned, unaligned, policy, allowance) =
+        crate::governance::store::scope_alignment_tx(tx, ctx.product.id, quarter, sprint.id)
+            .await?;
+    let total = aligned + unaligned;
+    if total == 0 || unaligned * 100 <= allowance * total {
+        return Ok(None);
+    }
+    let msg = format!(
+        "{unaligned} of {total} committed points ({:.0} %) serve no priority of {quarter}, over the unaligned allowance of {allowance} %",
+        unaligned as f64 * 100.0 / total as f64
+    );
+    if policy == "strict" {
+        return Err(Error::Conflict(format!(
+            "{msg}; commit work that serves a priority, or ask the PM to change the allowance"
+        )));
+    }
+    Ok(Some(msg))
 }
 
 /// Takes items back out of a planned sprint (planning, not a scope change).
