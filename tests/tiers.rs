@@ -14,7 +14,7 @@ fn this_quarter() -> String {
     format!("{}-Q{}", d.year(), d.month0() / 3 + 1)
 }
 
-async fn strategy(app: &TestApp, pm: &Caller) -> (Value, Value) {
+async fn strategy(app: &TestApp, pm: &Caller) -> (Value, Value, Vec<Value>) {
     let q = this_quarter();
     let o = json_ok(
         app.post(
@@ -53,7 +53,7 @@ async fn strategy(app: &TestApp, pm: &Caller) -> (Value, Value) {
     )
     .await["id"]
         .clone();
-    (i1, i2)
+    (i1, i2, ids)
 }
 
 async fn link(app: &TestApp, who: &Caller, key: &str, initiative: &Value) {
@@ -110,7 +110,7 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
     let owner = app.workspace().await;
     let po = app.member(&owner, "Olive", &["po"]).await;
     let dev = app.member(&owner, "Dana", &["dev"]).await;
-    let (i1, i2) = strategy(&app, &owner).await;
+    let (i1, i2, prios) = strategy(&app, &owner).await;
     let a = app.story(&owner, "guided setup step").await["key"]
         .as_str()
         .unwrap()
@@ -237,4 +237,28 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
     assert_eq!(flags(&app, &po).await[0].2, Some(a.clone()));
     let ex = json_ok(app.get(&po, &format!("{P}/exemptions")).await, 200).await;
     assert_eq!(ex[0]["revoke_reason"], "the deadline moved");
+
+    // The PM reorders the priorities: tiers follow at once and the PO hears how many inversions
+    // the backlog now has.
+    let before = json_ok(app.get(&po, "/api/v1/inbox").await, 200).await["unread"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .post(
+            &owner,
+            &format!("{P}/priorities/{}/move", prios[1]),
+            json!({"to": "top", "reason": "Jira deadline"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let inbox = json_ok(app.get(&po, "/api/v1/inbox").await, 200).await;
+    assert_eq!(inbox["unread"].as_i64().unwrap(), before + 1);
+    let title = inbox["notifications"][0]["title"].as_str().unwrap();
+    assert!(
+        title.contains("reordered the priorities") && title.contains("inversion"),
+        "{title}"
+    );
+    // Now Imports is tier 1 and Activation tier 2: the order b, a, c has no inversion left.
+    let f = flags(&app, &po).await;
+    assert_eq!((f[0].1, f[1].1), (Some(1), Some(2)), "{f:?}");
 }

@@ -372,3 +372,43 @@ pub async fn set_settings(db: &Db, actor: &User, ctx: &ProductCtx, s: &TierSetti
     tx.commit().await?;
     Ok(())
 }
+
+/// After the PM reorders a quarter's priorities, tiers follow at once; the POs are told how
+/// many inversions the backlog now holds (and webhooks get `priorities.reordered`).
+pub async fn report_reorder(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    quarter: Quarter,
+) -> Result<usize> {
+    if quarter != Quarter::of(crate::strategy::today()) {
+        return Ok(0);
+    }
+    let (_, order) = order(db, ctx.product.id).await?;
+    let placed: Vec<Placed> = order.iter().map(|o| o.placed.clone()).collect();
+    let n = super::inversions(&placed).len();
+    let pos: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT user_id FROM product_roles WHERE product_id = $1 AND role = 'po'")
+        .bind(ctx.product.id).fetch_all(p).await)?;
+    let mut tx = db.begin().await?;
+    crate::notify::store::emit(
+        &mut tx,
+        crate::notify::store::Event {
+            workspace_id: ctx.workspace.id,
+            actor,
+            name: "priorities.reordered",
+            entity_type: "product",
+            entity_id: ctx.product.id,
+            title: format!(
+                "{} reordered the priorities of {quarter}: the backlog now has {n} inversion(s)",
+                actor.name
+            ),
+            link: format!("/w/{}/p/{}/backlog", ctx.workspace.slug, ctx.product.key),
+            data: json!({"quarter": quarter.to_string(), "inversions": n}),
+            also: pos,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}

@@ -19,7 +19,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// The events a webhook may subscribe to.
-pub const EVENTS: [&str; 9] = [
+pub const EVENTS: [&str; 10] = [
     "item.created",
     "item.changed",
     "question.asked",
@@ -27,6 +27,7 @@ pub const EVENTS: [&str; 9] = [
     "sprint.started",
     "sprint.scope_changed",
     "sprint.closed",
+    "priorities.reordered",
     "webhook.ping",
     "*",
 ];

@@ -80,8 +80,17 @@ pub async fn mentioned(tx: &mut Tx, workspace_id: i64, text: &str) -> Result<Vec
 /// per subscribed webhook, in the caller's transaction.
 pub async fn emit(tx: &mut Tx, e: Event<'_>) -> Result<()> {
     let now = crate::db::now();
+    let watchable = matches!(e.entity_type, "item" | "sprint");
     for id in &e.also {
-        watch(tx, e.entity_type, e.entity_id, *id).await?;
+        if watchable {
+            watch(tx, e.entity_type, e.entity_id, *id).await?;
+        } else if *id != e.actor.id {
+            // Product-wide news (a priority reorder) goes to the people named, not to watchers.
+            with_tx!(tx, t => sqlx::query(
+                "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(*id).bind(e.workspace_id).bind(e.name).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
+                .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        }
     }
     with_tx!(tx, t => sqlx::query(
         "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at)

@@ -361,6 +361,7 @@ pub async fn move_one(
     )
     .await?;
     tx.commit().await?;
+    crate::governance::tiers::report_reorder(db, actor, ctx, quarter).await?;
     list(db, ctx, quarter).await
 }
 
