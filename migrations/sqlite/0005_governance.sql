@@ -17,3 +17,18 @@ CREATE TABLE tier_exemptions (
 );
 CREATE UNIQUE INDEX tier_exemptions_live ON tier_exemptions(item_id) WHERE revoked_at IS NULL;
 CREATE INDEX tier_exemptions_product ON tier_exemptions(product_id, id);
+
+-- PM overrides (G3): a change to a running sprint or to tier order made by the PM, only
+-- with a strategic reason; counted per quarter.
+CREATE TABLE overrides (
+    id          INTEGER PRIMARY KEY,
+    product_id  INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('scope', 'tier')),
+    subject     TEXT NOT NULL,
+    before_json TEXT,
+    after_json  TEXT,
+    reason      TEXT NOT NULL,
+    created_by  INTEGER NOT NULL REFERENCES users(id),
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX overrides_product ON overrides(product_id, created_at);

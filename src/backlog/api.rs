@@ -222,6 +222,7 @@ pub async fn move_one(
         std::slice::from_ref(&key),
         m.anchor()?,
         m.exemption.as_deref(),
+        m.override_reason.as_deref(),
     )
     .await?;
     Ok(with_etag(
@@ -247,6 +248,7 @@ pub async fn bulk_move(
         &m.keys,
         m.anchor()?,
         m.exemption.as_deref(),
+        m.override_reason.as_deref(),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -94,6 +94,8 @@ pub struct MoveInput {
     pub to: Option<String>,
     /// In strict tier mode: why the item may break the tier order (recorded as an exemption).
     pub exemption: Option<String>,
+    /// The PM's strategic reason for moving it: a recorded override (G3).
+    pub override_reason: Option<String>,
 }
 
 /// Move a selection as a block, keeping its relative order.
@@ -106,6 +108,8 @@ pub struct BulkMoveInput {
     pub to: Option<String>,
     /// In strict tier mode: why the items may break the tier order.
     pub exemption: Option<String>,
+    /// The PM's strategic reason for moving them: a recorded override (G3).
+    pub override_reason: Option<String>,
 }
 
 impl MoveInput {

@@ -166,7 +166,17 @@ async fn move_one(
             (None, Some(a)) => Anchor::After(a.to_string()),
             _ => return Err(Error::invalid("before", "give before or after")),
         };
-        service::move_item(&state.db, &user.user, &ctx, &form.text("key"), anchor).await
+        let key = form.text("key");
+        service::move_items_with(
+            &state.db,
+            &user.user,
+            &ctx,
+            std::slice::from_ref(&key),
+            anchor,
+            form.get("exemption"),
+            form.get("override_reason"),
+        )
+        .await
     };
     match run.await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

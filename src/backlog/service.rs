@@ -430,7 +430,7 @@ pub async fn move_items(
     keys: &[String],
     anchor: Anchor,
 ) -> Result<()> {
-    move_items_with(db, actor, ctx, keys, anchor, None).await
+    move_items_with(db, actor, ctx, keys, anchor, None, None).await
 }
 
 /// Like [`move_items`]; in strict tier mode, `exemption` is the reason recorded for moved items
@@ -442,8 +442,10 @@ pub async fn move_items_with(
     keys: &[String],
     anchor: Anchor,
     exemption: Option<&str>,
+    override_reason: Option<&str>,
 ) -> Result<()> {
-    ctx.grants.require(Action::Reorder)?;
+    // A PM may break tier order only as an override, with a strategic reason (G3).
+    let over = crate::governance::overrides::authorize(ctx, override_reason, Action::Reorder)?;
     if keys.is_empty() || keys.len() > 500 {
         return Err(Error::invalid("keys", "select 1 to 500 items"));
     }
@@ -460,7 +462,10 @@ pub async fn move_items_with(
     }
     rows.sort_by(|a, b| a.rank.cmp(&b.rank));
     let moving: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    crate::governance::tiers::check_move(&mut tx, actor, ctx, &moving, &anchor, exemption).await?;
+    if over.is_none() {
+        crate::governance::tiers::check_move(&mut tx, actor, ctx, &moving, &anchor, exemption)
+            .await?;
+    }
     let (lo, hi) = match &anchor {
         Anchor::Top => (None, first_other(&mut tx, ctx, &moving).await?),
         Anchor::Bottom => (last_other(&mut tx, ctx, &moving).await?, None),
@@ -518,11 +523,35 @@ pub async fn move_items_with(
         )
         .await?;
     }
+    if let Some(reason) = &over {
+        let keys: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{}-{}", ctx.product.key, r.number))
+            .collect();
+        let rec = crate::governance::overrides::Record {
+            kind: "tier",
+            subject: format!("moved {} {}", keys.join(", "), describe_anchor(&anchor)),
+            before: json!({"ranks": rows.iter().map(|r| &r.rank).collect::<Vec<_>>()}),
+            after: json!({"keys": keys, "placed": anchor_json}),
+            reason,
+            sprint: None,
+        };
+        crate::governance::overrides::record(&mut tx, actor, ctx, rec).await?;
+    }
     tx.commit().await?;
     if let Some(longest) = ranks.iter().max_by_key(|r| r.len()) {
         after_rank_change(db, ctx.product.id, longest);
     }
     Ok(())
+}
+
+fn describe_anchor(a: &Anchor) -> String {
+    match a {
+        Anchor::Before(k) => format!("before {k}"),
+        Anchor::After(k) => format!("after {k}"),
+        Anchor::Top => "to the top".into(),
+        Anchor::Bottom => "to the bottom".into(),
+    }
 }
 
 async fn first_other(tx: &mut Tx, ctx: &ProductCtx, moving: &[i64]) -> Result<Option<String>> {

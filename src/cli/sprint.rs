@@ -93,6 +93,9 @@ pub enum SprintCommand {
         /// Show the effect without changing anything.
         #[arg(long)]
         preview: bool,
+        /// As the PM: the strategic reason that makes this a recorded override.
+        #[arg(long = "override")]
+        override_reason: Option<String>,
     },
     /// Show the board and burndown, or move a card with --move and --to.
     Board {
@@ -377,6 +380,7 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
             exception,
             for_goal,
             preview,
+            override_reason,
         } => {
             let (db, user, ctx) = open(db_args, &s.on).await?;
             let id = sprint_id(&db, &ctx, &s.sprint).await?;
@@ -387,6 +391,7 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                 reason,
                 for_goal,
                 exception,
+                override_reason,
             };
             let e = scope::change_scope(&db, &user, &ctx, id, v, &change, !preview)
                 .await

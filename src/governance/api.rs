@@ -37,6 +37,34 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/workspaces/{ws}/items/{key}/exemption",
             post(exempt),
         )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/overrides",
+            get(overrides),
+        )
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QuarterParam {
+    /// A quarter like 2027-Q1; this quarter when omitted.
+    pub quarter: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/overrides", tag = "governance",
+    params(("ws" = String, Path), ("product" = String, Path), QuarterParam),
+    responses((status = 200, body = super::overrides::Overrides, description = "the PM's overrides of the quarter, counted, with their reasons")))]
+pub async fn overrides(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<QuarterParam>,
+) -> Result<Json<super::overrides::Overrides>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    let quarter = match q.quarter.as_deref() {
+        Some(s) => crate::strategy::Quarter::parse(s)?,
+        None => crate::strategy::Quarter::of(crate::strategy::today()),
+    };
+    Ok(Json(super::overrides::list(&st.db, &ctx, quarter).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

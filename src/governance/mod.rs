@@ -5,6 +5,7 @@
 
 pub mod alignment;
 pub mod api;
+pub mod overrides;
 pub mod pages;
 pub mod store;
 pub mod tiers;

@@ -58,6 +58,7 @@ struct AlignmentPage {
     error: Option<String>,
     query: String,
     quarter: String,
+    overrides: Option<super::overrides::Overrides>,
 }
 
 impl AlignmentPage {
@@ -84,7 +85,15 @@ async fn page(
         Err(e @ Error::Invalid { .. }) => (None, Some(e.public_message())),
         Err(e) => return Err(e),
     };
+    let overrides = match a
+        .as_ref()
+        .and_then(|a| crate::strategy::Quarter::parse(&a.quarter).ok())
+    {
+        Some(q) => Some(super::overrides::list(&st.db, &ctx, q).await?),
+        None => None,
+    };
     Ok(render(&AlignmentPage {
+        overrides,
         layout: product_layout(&user, &ctx, format!("{} alignment", ctx.product.name)),
         ws,
         pkey: ctx.product.key.clone(),

@@ -19,7 +19,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// The events a webhook may subscribe to.
-pub const EVENTS: [&str; 10] = [
+pub const EVENTS: [&str; 11] = [
     "item.created",
     "item.changed",
     "question.asked",
@@ -28,6 +28,7 @@ pub const EVENTS: [&str; 10] = [
     "sprint.scope_changed",
     "sprint.closed",
     "priorities.reordered",
+    "override",
     "webhook.ping",
     "*",
 ];

@@ -227,6 +227,7 @@ pub async fn change_scope(
         reason: i.reason,
         for_goal: i.for_goal,
         exception: i.exception,
+        override_reason: i.override_reason,
     };
     Ok(Json(
         scope::change_scope(&st.db, &u, &ctx, id, if_match(&h)?, &c, !i.preview).await?,

@@ -160,6 +160,7 @@ async fn change_scope(
         reason: form.text("reason"),
         for_goal: form.flag("for_goal"),
         exception: opt("exception"),
+        override_reason: opt("override_reason"),
     };
     let apply = form.get("confirm") == Some("yes");
     let to = sprint_url(&ctx, id, "board");

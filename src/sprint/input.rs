@@ -98,6 +98,8 @@ pub struct ScopeInput {
     /// Only compute the effect; change nothing.
     #[serde(default)]
     pub preview: bool,
+    /// The PM's strategic reason, which makes the change a recorded override (G3).
+    pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

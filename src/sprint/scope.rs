@@ -360,6 +360,8 @@ pub struct ScopeChange {
     pub reason: String,
     pub for_goal: bool,
     pub exception: Option<String>,
+    /// The PM's strategic reason: makes the change a recorded override (G3).
+    pub override_reason: Option<String>,
 }
 
 /// What a scope change does to the sprint, shown before it is confirmed.
@@ -390,7 +392,11 @@ pub async fn change_scope(
     c: &ScopeChange,
     apply: bool,
 ) -> Result<Effect> {
-    ctx.grants.require(Action::ChangeScope)?;
+    let over = crate::governance::overrides::authorize(
+        ctx,
+        c.override_reason.as_deref(),
+        Action::ChangeScope,
+    )?;
     if c.add.is_none() && c.remove.is_none() {
         return Err(Error::invalid(
             "add",
@@ -503,9 +509,20 @@ pub async fn change_scope(
         sprint.id,
         "sprint.scope_changed",
         title,
-        after_json,
+        after_json.clone(),
     )
     .await?;
+    if let Some(r) = &over {
+        let rec = crate::governance::overrides::Record {
+            kind: "scope",
+            subject: format!("{what} in {}", sprint.name),
+            before: json!({"committed": effect.committed_before}),
+            after: after_json,
+            reason: r,
+            sprint: Some(sprint.id),
+        };
+        crate::governance::overrides::record(&mut tx, actor, ctx, rec).await?;
+    }
     tx.commit().await?;
     Ok(effect)
 }
