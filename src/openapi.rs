@@ -35,7 +35,7 @@ use crate::{
         notify::api::list, notify::api::create, notify::api::remove, notify::api::deliveries, notify::api::ping,
         notify::api::allow_private,
         governance::api::show, governance::api::put_settings, governance::api::list_exemptions,
-        governance::api::exempt, governance::api::revoke, governance::api::overrides,
+        governance::api::exempt, governance::api::revoke, governance::api::overrides, governance::api::advisor, governance::api::put_thresholds,
         // Strategy (S0–S10)
         strategy::api::list_objectives, strategy::api::create_objective, strategy::api::show_objective,
         strategy::api::update_objective, strategy::api::delete_objective,

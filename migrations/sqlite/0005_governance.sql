@@ -3,6 +3,8 @@
 
 ALTER TABLE products ADD COLUMN tier_policy TEXT NOT NULL DEFAULT 'advisory' CHECK (tier_policy IN ('advisory', 'strict'));
 ALTER TABLE products ADD COLUMN unaligned_allowance_pct BIGINT NOT NULL DEFAULT 20 CHECK (unaligned_allowance_pct BETWEEN 0 AND 90);
+-- The team-shape advisor's thresholds (G5), JSON; missing keys take their defaults.
+ALTER TABLE products ADD COLUMN advisor_thresholds TEXT NOT NULL DEFAULT '{}';
 
 CREATE TABLE tier_exemptions (
     id            INTEGER PRIMARY KEY,

@@ -81,3 +81,25 @@ pub async fn run(db_args: &DbArgs, a: AlignmentArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `throughline advisor`: the team-shape advisor's findings for a product.
+pub async fn advisor(db_args: &DbArgs, on: On) -> anyhow::Result<()> {
+    let (db, _, ctx) = super::sprint::open(db_args, &on).await?;
+    let a = crate::governance::advisor::advise(&db, &ctx)
+        .await
+        .map_err(err)?;
+    if on.who.json {
+        println!("{}", serde_json::to_string_pretty(&a)?);
+        return Ok(());
+    }
+    if a.findings.is_empty() {
+        println!("nothing to flag: the PM sets priorities and the PO works within them");
+    }
+    for f in &a.findings {
+        println!(
+            "{}: {}\n  seen: {}\n  remedy: {}\n  look: {}",
+            f.code, f.title, f.evidence, f.remedy, f.link
+        );
+    }
+    Ok(())
+}

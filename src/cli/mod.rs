@@ -70,6 +70,8 @@ pub enum Command {
     Team(sprint::TeamCommand),
     /// How a sprint's or a quarter's work lines up with the quarterly priorities.
     Alignment(governance::AlignmentArgs),
+    /// The team-shape advisor: PO without PM, PM buried in stories, drifting, combined roles.
+    Advisor(sprint::On),
     /// Your notifications: what you watch, mentions, assignments.
     Inbox(notify::InboxArgs),
     /// A workspace's outgoing webhooks (admins).
@@ -152,6 +154,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Sprint(c) => sprint::run(&cli.db, c).await,
         Command::Team(c) => sprint::team(&cli.db, c).await,
         Command::Alignment(a) => governance::run(&cli.db, a).await,
+        Command::Advisor(on) => governance::advisor(&cli.db, on).await,
         Command::Inbox(a) => notify::run_inbox(&cli.db, a).await,
         Command::Webhook(c) => notify::run_webhook(&cli.db, c).await,
         // Strategy (S0–S10)

@@ -41,6 +41,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/workspaces/{ws}/products/{product}/overrides",
             get(overrides),
         )
+        .route(
+            "/api/v1/workspaces/{ws}/products/{product}/advisor",
+            get(advisor).put(put_thresholds),
+        )
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -158,4 +162,30 @@ pub async fn show(
 ) -> Result<Json<Alignment>, ApiError> {
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(report(&st.db, &ctx, &q).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/advisor", tag = "governance",
+    params(("ws" = String, Path), ("product" = String, Path)),
+    responses((status = 200, body = super::advisor::Advice, description = "the team's shape, what goes wrong, and the remedy")))]
+pub async fn advisor(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): Path<(String, String)>,
+) -> Result<Json<super::advisor::Advice>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(super::advisor::advise(&st.db, &ctx).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/advisor", tag = "governance",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = super::advisor::Thresholds,
+    responses((status = 204), (status = 403), (status = 422)))]
+pub async fn put_thresholds(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): Path<(String, String)>,
+    ApiJson(t): ApiJson<super::advisor::Thresholds>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    super::advisor::set_thresholds(&st.db, &u, &ctx, &t).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

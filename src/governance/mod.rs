@@ -3,6 +3,7 @@
 //! Definitions are PRODUCT.md's: the tier of an item is the rank of its initiative's priority
 //! in the quarter (children take their parent's when they have none), unaligned otherwise.
 
+pub mod advisor;
 pub mod alignment;
 pub mod api;
 pub mod overrides;

@@ -59,6 +59,7 @@ struct AlignmentPage {
     query: String,
     quarter: String,
     overrides: Option<super::overrides::Overrides>,
+    advice: super::advisor::Advice,
 }
 
 impl AlignmentPage {
@@ -92,8 +93,10 @@ async fn page(
         Some(q) => Some(super::overrides::list(&st.db, &ctx, q).await?),
         None => None,
     };
+    let advice = super::advisor::advise(&st.db, &ctx).await?;
     Ok(render(&AlignmentPage {
         overrides,
+        advice,
         layout: product_layout(&user, &ctx, format!("{} alignment", ctx.product.name)),
         ws,
         pkey: ctx.product.key.clone(),

@@ -1,0 +1,111 @@
+#![allow(clippy::unwrap_used)]
+//! The team-shape advisor (G5) through the API and the alignment page.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::scrum::*;
+use support::spawn_app;
+
+fn codes(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_advisor_names_the_shape_and_its_remedy() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await; // pm, po and dev: one person in both roles
+    let dev = app.member(&owner, "Dana", &["dev"]).await;
+    let adv = format!("{P}/advisor");
+    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+    assert_eq!(codes(&a), vec!["combined"]);
+    assert!(a["findings"][0]["remedy"]
+        .as_str()
+        .unwrap()
+        .contains("combine both in one role"));
+
+    // A PM alone who writes the stories is buried in them.
+    app.roles(&owner, &owner, "ONB", &["pm"]).await;
+    for t in ["one", "two", "three"] {
+        app.story(&owner, t).await;
+    }
+    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+    assert_eq!(codes(&a), vec!["pm_buried"]);
+    assert!(
+        a["findings"][0]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("3 of the 3 stories"),
+        "{a}"
+    );
+
+    // A PO alone running sprints this quarter has no strategic direction.
+    app.roles(&owner, &owner, "ONB", &["po", "sm", "dev"]).await;
+    let team = team(&app, &owner, &app.member(&owner, "Sam", &["sm"]).await).await;
+    let today = chrono::Utc::now().date_naive();
+    use chrono::Datelike;
+    let start = today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64);
+    let q_start =
+        chrono::NaiveDate::from_ymd_opt(today.year(), (today.month0() / 3) * 3 + 1, 1).unwrap();
+    let start = start.max(q_start);
+    sprint(
+        &app,
+        &owner,
+        team,
+        "Now",
+        &start.to_string(),
+        &(start + chrono::Duration::days(6)).to_string(),
+    )
+    .await;
+    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+    assert_eq!(codes(&a), vec!["po_without_pm"]);
+    assert_eq!(a["findings"][0]["link"], "/w/acme/p/ONB/strategy");
+    assert_eq!(a["facts"]["sprints_this_quarter"], 1);
+
+    // Thresholds are the PM's; out-of-range values are refused.
+    app.roles(&owner, &owner, "ONB", &["pm", "po"]).await;
+    let put = |who: &support::Caller, body: Value| {
+        app.req(who, reqwest::Method::PUT, &adv).json(&body).send()
+    };
+    assert_eq!(
+        put(&dev, json!({"inversions": 2})).await.unwrap().status(),
+        403
+    );
+    assert_eq!(
+        json_ok(
+            put(&owner, json!({"pm_story_share_pct": 0})).await.unwrap(),
+            422
+        )
+        .await["field"],
+        "pm_story_share_pct"
+    );
+    assert_eq!(
+        put(&owner, json!({"combined_backlog_items": 2}))
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+    assert_eq!(a["thresholds"]["combined_backlog_items"], 2);
+    assert!(codes(&a).contains(&"combined_split".to_string()), "{a}");
+
+    let (client, _) = support::session::sign_in(&app, &owner.email).await;
+    let html = client
+        .get(app.url("/w/acme/p/ONB/alignment"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Team shape") && html.contains("Time to consider splitting the role"),
+        "{html}"
+    );
+}
