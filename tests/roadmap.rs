@@ -446,6 +446,15 @@ async fn stakeholders_sign_off_a_frozen_roadmap_or_a_decision() {
         (r["status"].as_str(), r["waiting_for"].clone()),
         (Some("pending"), json!(["Lee Legal"]))
     );
+    // The PM who asked hears the answer in the inbox.
+    let inbox: Value = app.get(&pm, "/api/v1/inbox").await.json().await.unwrap();
+    assert!(
+        inbox["notifications"][0]["title"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("answered sign-off request"),
+        "{inbox}"
+    );
     let r: Value = app
         .post(
             &legal,

@@ -19,7 +19,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// The events a webhook may subscribe to.
-pub const EVENTS: [&str; 11] = [
+pub const EVENTS: [&str; 12] = [
     "item.created",
     "item.changed",
     "question.asked",
@@ -29,6 +29,7 @@ pub const EVENTS: [&str; 11] = [
     "sprint.closed",
     "priorities.reordered",
     "override",
+    "signoff.answered",
     "webhook.ping",
     "*",
 ];

@@ -330,6 +330,25 @@ pub async fn answer(
         ),
     )
     .await?;
+    // The PMs who asked hear the answer; webhooks get `signoff.answered`.
+    let pms: Vec<i64> = with_tx!(&mut tx, t => sqlx::query_scalar(
+        "SELECT user_id FROM product_roles WHERE product_id = $1 AND role = 'pm'")
+        .bind(ctx.product.id).fetch_all(&mut **t).await)?;
+    crate::notify::store::emit(
+        &mut tx,
+        crate::notify::store::Event {
+            workspace_id: ctx.workspace.id,
+            actor,
+            name: "signoff.answered",
+            entity_type: "signoff",
+            entity_id: id,
+            title: format!("{} answered sign-off request {id}: {answer}", actor.name),
+            link: format!("/w/{}/p/{}/signoffs", ctx.workspace.slug, ctx.product.key),
+            data: json!({"request": id, "answer": answer, "comment": comment}),
+            also: pms,
+        },
+    )
+    .await?;
     tx.commit().await?;
     get(db, ctx, id).await
 }
