@@ -55,6 +55,8 @@ struct BacklogPage {
     views: Vec<View>,
     kinds: [&'static str; 4],
     median_answer: Option<String>,
+    /// PM overrides this quarter (G3), shown where everyone sees them.
+    overrides: usize,
 }
 
 impl BacklogPage {
@@ -88,6 +90,10 @@ async fn backlog_page(
         Err(e) => return Err(e),
     };
     let views = views::list(&state.db, user.user.id, &ctx).await?;
+    let quarter = crate::strategy::Quarter::of(crate::strategy::today());
+    let overrides = crate::governance::overrides::list(&state.db, &ctx, quarter)
+        .await?
+        .count;
     let median_answer = questions::median_answer_seconds(&state.db, ctx.product.id)
         .await?
         .map(human_duration);
@@ -106,6 +112,7 @@ async fn backlog_page(
         views,
         kinds: KINDS,
         median_answer,
+        overrides,
     }))
 }
 

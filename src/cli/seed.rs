@@ -218,6 +218,7 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
     // Strategy (S0–S10)
     super::seed_strategy::demo(db, &demo, &po).await?;
     super::seed_sprints::link_to_strategy(db, po.product.id).await?;
+    super::seed_sprints::governance_demo(db, &demo, &po).await?;
     Ok(Some((DEMO_EMAIL.to_string(), DEMO_PASSWORD.to_string())))
 }
 

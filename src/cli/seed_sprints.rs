@@ -492,3 +492,41 @@ pub async fn link_to_strategy(db: &Db, product_id: i64) -> anyhow::Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// A PM override and a PO exemption, so the governance pages have something to show.
+pub async fn governance_demo(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
+    let sprints = sprints::list(db, ctx, None).await.map_err(e)?;
+    let Some(active) = sprints.iter().find(|s| s.state == "active") else {
+        return Ok(());
+    };
+    let backlog: Vec<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT i.number, i.id FROM items i WHERE i.product_id = $1 AND i.status = 'todo' AND i.ready
+         AND NOT EXISTS (SELECT 1 FROM sprint_items si WHERE si.item_id = i.id AND si.removed_at IS NULL) ORDER BY i.rank LIMIT 2")
+        .bind(ctx.product.id).fetch_all(p).await)?;
+    if let Some((n, _)) = backlog.first() {
+        let change = ScopeChange {
+            add: Some(format!("{}-{n}", ctx.product.key)),
+            reason: "a launch customer needs it this sprint".into(),
+            override_reason: Some(
+                "the enterprise pilot starts next week; the board asked for it".into(),
+            ),
+            exception: Some("agreed with the team".into()),
+            ..Default::default()
+        };
+        scope::change_scope(db, pm, ctx, active.id, active.version, &change, true)
+            .await
+            .map_err(e)?;
+    }
+    if let Some((n, _)) = backlog.get(1) {
+        crate::governance::tiers::exempt(
+            db,
+            pm,
+            ctx,
+            &format!("{}-{n}", ctx.product.key),
+            "a fix promised to support; it serves no priority",
+        )
+        .await
+        .map_err(e)?;
+    }
+    Ok(())
+}
