@@ -261,4 +261,42 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
     // Now Imports is tier 1 and Activation tier 2: the order b, a, c has no inversion left.
     let f = flags(&app, &po).await;
     assert_eq!((f[0].1, f[1].1), (Some(1), Some(2)), "{f:?}");
+
+    // The PM's forms for tier order live on the Alignment tab.
+    let (client, csrf) = support::session::sign_in(&app, &owner.email).await;
+    let html = client
+        .get(app.url("/w/acme/p/ONB/alignment"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("id=\"tier-policy\">strict<") && html.contains("revoked: the deadline moved"),
+        "{html}"
+    );
+    let r = client
+        .post(app.url("/w/acme/p/ONB/tiers"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("tier_policy", "advisory"),
+            ("unaligned_allowance_pct", "30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/w/acme/p/ONB/alignment");
+    let html = client
+        .get(app.url("/w/acme/p/ONB/alignment"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("id=\"tier-policy\">advisory<") && html.contains("allowance 30 %"),
+        "{html}"
+    );
 }

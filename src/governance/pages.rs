@@ -19,6 +19,11 @@ use crate::workspace::store::product_ctx;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/w/{ws}/p/{product}/alignment", get(page))
+        .route("/w/{ws}/p/{product}/tiers", axum::routing::post(save_tiers))
+        .route(
+            "/w/{ws}/p/{product}/exemptions/{id}/revoke",
+            axum::routing::post(revoke),
+        )
         .route("/w/{ws}/p/{product}/alignment/priorities.svg", get(chart))
 }
 
@@ -26,6 +31,7 @@ pub fn routes() -> Router<AppState> {
 struct Params {
     sprint: Option<String>,
     quarter: Option<String>,
+    error: Option<String>,
 }
 
 impl Params {
@@ -60,6 +66,11 @@ struct AlignmentPage {
     quarter: String,
     overrides: Option<super::overrides::Overrides>,
     advice: super::advisor::Advice,
+    policy: String,
+    allowance: i64,
+    exemptions: Vec<super::tiers::Exemption>,
+    can_manage: bool,
+    flash: Option<String>,
 }
 
 impl AlignmentPage {
@@ -75,6 +86,7 @@ async fn page(
     Query(q): Query<Params>,
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let q_error = q.error.clone();
     let p = q.into_params();
     let query = match (&p.sprint, &p.quarter) {
         (Some(s), _) => format!("?sprint={s}"),
@@ -94,7 +106,14 @@ async fn page(
         None => None,
     };
     let advice = super::advisor::advise(&st.db, &ctx).await?;
+    let settings = super::store::settings(&st.db, ctx.product.id).await?;
+    let exemptions = super::tiers::exemptions(&st.db, &ctx).await?;
     Ok(render(&AlignmentPage {
+        policy: settings.policy,
+        allowance: settings.allowance_pct,
+        exemptions,
+        can_manage: ctx.grants.may(crate::auth::Action::ManageStrategy),
+        flash: q_error,
         overrides,
         advice,
         layout: product_layout(&user, &ctx, format!("{} alignment", ctx.product.name)),
@@ -145,4 +164,35 @@ async fn chart(
         svg,
     )
         .into_response())
+}
+
+async fn save_tiers(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: crate::page::FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = async {
+        let s = super::tiers::TierSettings {
+            tier_policy: form.text("tier_policy"),
+            unaligned_allowance_pct: crate::page::form_int(&form, "unaligned_allowance_pct")?
+                .unwrap_or(20),
+        };
+        super::tiers::set_settings(&st.db, &user.user, &ctx, &s).await
+    };
+    crate::page::back(&format!("/w/{ws}/p/{product}/alignment"), r.await)
+}
+
+async fn revoke(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product, id)): Path<(String, String, i64)>,
+    form: crate::page::FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = super::tiers::revoke(&st.db, &user.user, &ctx, id, &form.text("reason")).await;
+    crate::page::back(&format!("/w/{ws}/p/{product}/alignment"), r)
 }

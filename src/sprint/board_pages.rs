@@ -52,6 +52,7 @@ struct PendingChange {
     reason: String,
     for_goal: bool,
     exception: String,
+    override_reason: String,
 }
 
 impl BoardPage {
@@ -74,7 +75,9 @@ async fn render_board(
     let ctx = product_ctx(&st.db, user.user.id, &ws, product).await?;
     let b = board::board(&st.db, &ctx, id).await?;
     let burn = board::burndown(&st.db, &ctx, id).await?;
-    let can_scope = ctx.grants.may(Action::ChangeScope) && b.sprint.state == "active";
+    // The PM sees the form too: a change of theirs is an override with a strategic reason.
+    let can_scope = (ctx.grants.may(Action::ChangeScope) || ctx.grants.may(Action::ManageStrategy))
+        && b.sprint.state == "active";
     let candidates = if can_scope {
         service::candidates(&st.db, &ctx, service::CANDIDATES).await?
     } else {
@@ -177,6 +180,7 @@ async fn change_scope(
                 reason: c.reason,
                 for_goal: c.for_goal,
                 exception: c.exception.unwrap_or_default(),
+                override_reason: c.override_reason.unwrap_or_default(),
             };
             render_board(&st, &user, ws, &product, id, None, Some((effect, pending))).await
         }
