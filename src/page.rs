@@ -129,10 +129,17 @@ pub fn back(to: &str, outcome: Result<(), Error>) -> Result<Response, Error> {
             | Error::Forbidden(_)
             | Error::Stale { .. }),
         ) => {
-            let sep = if to.contains('?') { '&' } else { '?' };
+            // The query goes before a fragment (`/x#advice` -> `/x?error=…#advice`).
+            let (path, fragment) = to.split_once('#').map_or((to, ""), |(p, f)| (p, f));
+            let sep = if path.contains('?') { '&' } else { '?' };
             let msg: String =
                 url::form_urlencoded::byte_serialize(e.public_message().as_bytes()).collect();
-            Ok(Redirect::to(&format!("{to}{sep}error={msg}")).into_response())
+            let hash = if fragment.is_empty() {
+                String::new()
+            } else {
+                format!("#{fragment}")
+            };
+            Ok(Redirect::to(&format!("{path}{sep}error={msg}{hash}")).into_response())
         }
         Err(e) => Err(e),
     }

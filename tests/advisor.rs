@@ -95,8 +95,68 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
     assert_eq!(a["thresholds"]["combined_backlog_items"], 2);
     assert!(codes(&a).contains(&"combined_split".to_string()), "{a}");
 
-    let (client, _) = support::session::sign_in(&app, &owner.email).await;
-    let html = client
+    let (client, csrf) = support::session::sign_in(&app, &owner.email).await;
+    let page = || async {
+        client
+            .get(app.url("/w/acme/p/ONB/alignment"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let html = page().await;
+    assert!(
+        html.contains("Team shape") && html.contains("Time to consider splitting the role"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            r#"name="combined_backlog_items" type="number" min="1" max="1000000" value="2""#
+        ),
+        "{html}"
+    );
+
+    // The PM's thresholds form: a bad value is refused beside the form and changes nothing.
+    let post = |fields: Vec<(&'static str, String)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields);
+        client
+            .post(app.url("/w/acme/p/ONB/advisor"))
+            .form(&form)
+            .send()
+    };
+    let r = post(vec![("combined_backlog_items", "many".into())])
+        .await
+        .unwrap();
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.starts_with("/w/acme/p/ONB/alignment?error=") && to.ends_with("whole+number#advice"),
+        "{to}"
+    );
+    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+    assert_eq!(a["thresholds"]["combined_backlog_items"], 2);
+    let r = post(vec![
+        ("stale_priority_weeks", "6".into()),
+        ("pm_story_share_pct", "60".into()),
+        ("inversions", "9".into()),
+        ("exemptions_and_overrides", "4".into()),
+        ("combined_backlog_items", "500".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.headers()["location"], "/w/acme/p/ONB/alignment#advice");
+    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+    assert_eq!(
+        a["thresholds"],
+        json!({"stale_priority_weeks": 6, "pm_story_share_pct": 60, "inversions": 9,
+               "exemptions_and_overrides": 4, "combined_backlog_items": 500})
+    );
+    assert!(!codes(&a).contains(&"combined_split".to_string()), "{a}");
+    // Others read the thresholds but get no form.
+    let (dev_client, _) = support::session::sign_in(&app, &dev.email).await;
+    let html = dev_client
         .get(app.url("/w/acme/p/ONB/alignment"))
         .send()
         .await
@@ -105,7 +165,7 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
         .await
         .unwrap();
     assert!(
-        html.contains("Team shape") && html.contains("Time to consider splitting the role"),
+        !html.contains("advisor-thresholds") && html.contains("combined role past 500 items"),
         "{html}"
     );
 }

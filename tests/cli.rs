@@ -139,7 +139,11 @@ fn help_works_for_every_command() {
         "backup | --out",
         "item add | --as --workspace --product --title --criterion --label --top --json",
         "item edit | --as --workspace --version --title --status --criterion --json",
-        "item move | --as --workspace --before --after --top --bottom",
+        "item move | --as --workspace --before --after --top --bottom --exemption --override",
+        "tiers | show set exempt revoke",
+        "tiers set | --policy --allowance --product",
+        "overrides | --quarter --product",
+        "advisor | --stale-priority-weeks --pm-story-share-pct --inversions --exemptions-and-overrides --combined-backlog-items",
         "item show | --as --workspace --json",
         "item list | --as --workspace --product --query --limit --json",
     ];

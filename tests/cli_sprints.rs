@@ -3,66 +3,16 @@
 
 mod support;
 
-use std::process::Command;
-
 use serde_json::Value;
-use throughline::db::Target;
+use support::cli::Cli;
 
-struct Cli {
-    dir: tempfile::TempDir,
-    database_url: Option<String>,
+trait Sprint {
+    fn json_as(&self, who: &str, args: &[&str]) -> Value;
 }
 
-impl Cli {
-    async fn demo() -> Cli {
-        let dir = tempfile::tempdir().unwrap();
-        let database_url = match support::test_target(dir.path()).await {
-            Target::Postgres(url) => Some(url),
-            Target::Sqlite(_) => None,
-        };
-        let cli = Cli { dir, database_url };
-        cli.ok(&["seed", "--demo"]);
-        cli
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
-        for var in [
-            "DATABASE_URL",
-            "THROUGHLINE_DATA_DIR",
-            "THROUGHLINE_USER",
-            "THROUGHLINE_WORKSPACE",
-        ] {
-            cmd.env_remove(var);
-        }
-        if let Some(url) = &self.database_url {
-            cmd.env("DATABASE_URL", url);
-        }
-        cmd.arg("--data-dir")
-            .arg(self.dir.path())
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(!out.status.success(), "{args:?} should fail");
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    }
-
+impl Sprint for Cli {
     /// `sprint <args> --as <who>@throughline.local -w demo -p ONB --json`, parsed.
-    fn json(&self, who: &str, args: &[&str]) -> Value {
+    fn json_as(&self, who: &str, args: &[&str]) -> Value {
         let email = format!("{who}@throughline.local");
         let all = [
             &["sprint"][..],
@@ -70,7 +20,7 @@ impl Cli {
             &["--as", &email, "-w", "demo", "-p", "ONB", "--json"],
         ]
         .concat();
-        serde_json::from_str(&self.ok(&all)).unwrap()
+        self.json(&all)
     }
 }
 
@@ -78,7 +28,7 @@ impl Cli {
 async fn a_sprint_runs_from_the_command_line() {
     let cli = Cli::demo().await;
     // The demo has four closed sprints, Sprint 5 running and Sprint 6 planned.
-    let list = cli.json("demo", &["list"]);
+    let list = cli.json_as("demo", &["list"]);
     let states: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -90,7 +40,7 @@ async fn a_sprint_runs_from_the_command_line() {
         ["planned", "active", "closed", "closed", "closed", "closed"]
     );
 
-    let plan = cli.json("demo", &["plan", "-s", "Sprint 6", "--commit", "ONB-31"]);
+    let plan = cli.json_as("demo", &["plan", "-s", "Sprint 6", "--commit", "ONB-31"]);
     assert_eq!(plan["committed_points"], 5, "3 already committed + 2");
     assert!(plan["capacity"]["how"]
         .as_str()
@@ -98,7 +48,7 @@ async fn a_sprint_runs_from_the_command_line() {
         .starts_with("velocity"));
 
     // Review and close the running sprint: only ONB-34 (5 points) passes every criterion.
-    let r = cli.json(
+    let r = cli.json_as(
         "demo",
         &[
             "review",
@@ -128,7 +78,7 @@ async fn a_sprint_runs_from_the_command_line() {
         "ONB",
     ]);
     assert!(err.contains("only sm may close a sprint"), "{err}");
-    let closed = cli.json("sam", &["close", "-s", "Sprint 5"]);
+    let closed = cli.json_as("sam", &["close", "-s", "Sprint 5"]);
     let f = &closed["figures"];
     // Committed 18; the Safari bug (3) swapped in for the digest (3), and ONB-2 (5) added by the
     // PM's override; ONB-34 accepted.
@@ -155,10 +105,10 @@ async fn a_sprint_runs_from_the_command_line() {
         "ONB",
     ]);
     assert!(err.contains("only sm, po may start a sprint"), "{err}");
-    let started = cli.json("sam", &["start", "-s", "Sprint 6"]);
+    let started = cli.json_as("sam", &["start", "-s", "Sprint 6"]);
     assert_eq!(started["state"], "active");
 
-    let b = cli.json(
+    let b = cli.json_as(
         "dev",
         &[
             "board",
@@ -177,7 +127,7 @@ async fn a_sprint_runs_from_the_command_line() {
         .find(|c| c["status"] == "in_progress")
         .unwrap();
     assert_eq!(col["cards"][0]["key"], "ONB-31");
-    let e = cli.json(
+    let e = cli.json_as(
         "demo",
         &[
             "swap",
@@ -194,10 +144,10 @@ async fn a_sprint_runs_from_the_command_line() {
         (e["applied"].as_bool(), e["delta"].as_i64()),
         (Some(false), Some(5))
     );
-    let again = cli.json("demo", &["plan", "-s", "Sprint 6"]);
+    let again = cli.json_as("demo", &["plan", "-s", "Sprint 6"]);
     assert_eq!(again["committed_points"], 5, "a preview changes nothing");
 
-    let report = cli.json("demo", &["report", "--team", "Core"]);
+    let report = cli.json_as("demo", &["report", "--team", "Core"]);
     assert_eq!(report["sprints"].as_array().unwrap().len(), 5);
     // Velocity over the last three closed sprints: (15 + 21 + 5) ÷ 3.
     assert!(
@@ -206,9 +156,9 @@ async fn a_sprint_runs_from_the_command_line() {
         report["velocity"]
     );
 
-    let retro = cli.json("sam", &["retro", "-s", "Sprint 5", "--open", "3"]);
+    let retro = cli.json_as("sam", &["retro", "-s", "Sprint 5", "--open", "3"]);
     assert_eq!(retro["previous"]["sprint"], "Sprint 4");
-    cli.json(
+    cli.json_as(
         "dev",
         &[
             "retro",
@@ -220,7 +170,7 @@ async fn a_sprint_runs_from_the_command_line() {
             "Safari was untested",
         ],
     );
-    let retro = cli.json(
+    let retro = cli.json_as(
         "sam",
         &[
             "retro",

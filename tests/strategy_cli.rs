@@ -5,69 +5,19 @@
 
 mod support;
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
-use throughline::db::Target;
+use support::cli::Cli;
 
 const PM: [&str; 6] = ["--as", "demo@throughline.local", "-w", "demo", "-p", "ONB"];
 const DEV: [&str; 6] = ["--as", "dev@throughline.local", "-w", "demo", "-p", "ONB"];
 
-struct Cli {
-    dir: tempfile::TempDir,
-    database_url: Option<String>,
+trait As {
+    fn json_as(&self, verb: &[&str], who: [&str; 6]) -> Value;
 }
 
-impl Cli {
-    async fn demo() -> Cli {
-        let dir = tempfile::tempdir().unwrap();
-        let database_url = match support::test_target(dir.path()).await {
-            Target::Postgres(url) => Some(url),
-            Target::Sqlite(_) => None,
-        };
-        let cli = Cli { dir, database_url };
-        cli.ok(&["seed", "--demo"]);
-        cli
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
-        for var in [
-            "DATABASE_URL",
-            "THROUGHLINE_DATA_DIR",
-            "THROUGHLINE_USER",
-            "THROUGHLINE_WORKSPACE",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.arg("--data-dir").arg(self.dir.path()).args(args);
-        if let Some(url) = &self.database_url {
-            cmd.env("DATABASE_URL", url);
-        }
-        cmd.output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn json(&self, verb: &[&str], who: [&str; 6]) -> Value {
-        let args = [verb, &who, &["--json"]].concat();
-        let text = self.ok(&args);
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(!out.status.success(), "{args:?} should fail");
-        assert!(out.stdout.is_empty());
-        String::from_utf8_lossy(&out.stderr).into_owned()
+impl As for Cli {
+    fn json_as(&self, verb: &[&str], who: [&str; 6]) -> Value {
+        self.json(&[verb, &who, &["--json"]].concat())
     }
 }
 
@@ -78,7 +28,7 @@ fn now_quarter() -> String {
 #[tokio::test]
 async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
     let cli = Cli::demo().await;
-    let list = cli.json(&["initiative", "list", "--sort", "rice"], PM);
+    let list = cli.json_as(&["initiative", "list", "--sort", "rice"], PM);
     let titles: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -91,12 +41,12 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
         list[0]["progress"].as_i64().unwrap() > 0,
         "done demo items roll up"
     );
-    let prios = cli.json(&["priority", "list"], PM);
+    let prios = cli.json_as(&["priority", "list"], PM);
     assert_eq!(prios.as_array().unwrap().len(), 2);
 
     // The current quarter has started: a new priority needs a reason.
     let q = now_quarter();
-    let objective = cli.json(
+    let objective = cli.json_as(
         &[
             "objective",
             "add",
@@ -125,7 +75,7 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
         .concat(),
     );
     assert!(err.contains("reason"), "{err}");
-    let after = cli.json(
+    let after = cli.json_as(
         &[
             "priority",
             "add",
@@ -143,7 +93,7 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
     );
     assert_eq!(after[0]["title"], "Agencies");
     let id = after[0]["id"].to_string();
-    let moved = cli.json(
+    let moved = cli.json_as(
         &[
             "priority",
             "move",
@@ -155,11 +105,11 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
         PM,
     );
     assert_eq!(moved[2]["title"], "Agencies");
-    let left = cli.json(&["priority", "remove", &id, "--reason", "Dropped"], PM);
+    let left = cli.json_as(&["priority", "remove", &id, "--reason", "Dropped"], PM);
     assert_eq!(left.as_array().unwrap().len(), 2);
 
     // Metrics: a value with a bad date is refused; a good one moves progress.
-    let m = cli.json(
+    let m = cli.json_as(
         &[
             "metric",
             "add",
@@ -191,7 +141,7 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
         .concat(),
     );
     assert!(err.contains("measured_on"), "{err}");
-    let d = cli.json(
+    let d = cli.json_as(
         &[
             "metric",
             "record",
@@ -206,7 +156,7 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
     assert_eq!(d["progress"], 25);
 
     // Initiatives: scores are checked, the PO-less developer may not link items.
-    let i = cli.json(
+    let i = cli.json_as(
         &[
             "initiative",
             "add",
@@ -243,9 +193,9 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
         .concat(),
     );
     assert!(err.contains("only pm, po may link"), "{err}");
-    let item = cli.json(&["initiative", "link", "ONB-6", "--initiative", &iid], PM);
+    let item = cli.json_as(&["initiative", "link", "ONB-6", "--initiative", &iid], PM);
     assert_eq!(item["initiative_id"].to_string(), iid);
-    let shown = cli.json(&["initiative", "show", &iid], PM);
+    let shown = cli.json_as(&["initiative", "show", &iid], PM);
     assert_eq!(shown["items"], serde_json::json!(["ONB-6"]));
     let text = cli.ok(&[&["initiative", "show", &iid][..], &PM].concat());
     assert!(text.contains("40 × 3 × 50% ÷ 2 = 30"), "{text}");
@@ -254,7 +204,7 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
 #[tokio::test]
 async fn research_personas_and_vision_from_the_terminal() {
     let cli = Cli::demo().await;
-    let hits = cli.json(&["research", "search", "jira"], PM);
+    let hits = cli.json_as(&["research", "search", "jira"], PM);
     assert!(
         hits.as_array()
             .unwrap()
@@ -262,11 +212,11 @@ async fn research_personas_and_vision_from_the_terminal() {
             .any(|h| h["kind"] == "insight"),
         "{hits}"
     );
-    let by_evidence = cli.json(&["initiative", "list", "--sort", "evidence"], PM);
+    let by_evidence = cli.json_as(&["initiative", "list", "--sort", "evidence"], PM);
     assert_eq!(by_evidence[0]["title"], "Guided workspace setup");
     assert!(by_evidence[0]["evidence"].as_i64().unwrap() >= 2);
 
-    let src = cli.json(
+    let src = cli.json_as(
         &[
             "research",
             "source",
@@ -299,7 +249,7 @@ async fn research_personas_and_vision_from_the_terminal() {
         .concat(),
     );
     assert!(err.contains("kind"), "{err}");
-    let persona = cli.json(
+    let persona = cli.json_as(
         &[
             "persona",
             "add",
@@ -311,7 +261,7 @@ async fn research_personas_and_vision_from_the_terminal() {
         PM,
     );
     let pid = persona["id"].to_string();
-    let ins = cli.json(
+    let ins = cli.json_as(
         &[
             "research",
             "insight",
@@ -346,18 +296,18 @@ async fn research_personas_and_vision_from_the_terminal() {
         .concat(),
     );
     assert!(err.contains("importance"), "{err}");
-    let linked = cli.json(&["research", "link", &iid, "--item", "ONB-6"], PM);
+    let linked = cli.json_as(&["research", "link", &iid, "--item", "ONB-6"], PM);
     assert_eq!(linked["items"], serde_json::json!(["ONB-6"]));
     let err = cli.fails(&[&["research", "link", &iid, "--item", "ONB-6"][..], &DEV].concat());
     assert!(err.contains("only pm may"), "{err}");
     assert_eq!(
-        cli.json(&["research", "search", "invoice"], PM)[0]["id"].to_string(),
+        cli.json_as(&["research", "search", "invoice"], PM)[0]["id"].to_string(),
         iid
     );
 
-    let item = cli.json(&["persona", "assign", "ONB-6", "--persona", &pid], PM);
+    let item = cli.json_as(&["persona", "assign", "ONB-6", "--persona", &pid], PM);
     assert_eq!(item["persona_id"].to_string(), pid);
-    let v = cli.json(
+    let v = cli.json_as(
         &[
             "persona",
             "vision",
@@ -393,7 +343,7 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
     );
     let err = cli.fails(&[&["roadmap", "show", "--status", "finished"][..], &who].concat());
     assert!(err.contains("status"), "{err}");
-    let link = cli.json(&["roadmap", "share", "--label", "Investors"], PM);
+    let link = cli.json_as(&["roadmap", "share", "--label", "Investors"], PM);
     assert!(link["path"]
         .as_str()
         .unwrap()
@@ -404,7 +354,7 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
     assert!(cli
         .ok(&[&["roadmap", "revoke", &id][..], &PM].concat())
         .contains("revoked"));
-    let d = cli.json(
+    let d = cli.json_as(
         &[
             "decision",
             "add",
@@ -441,13 +391,13 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         .concat(),
     );
     assert!(err.contains("decided_on"), "{err}");
-    let log = cli.json(&["decision", "list"], DEV);
+    let log = cli.json_as(&["decision", "list"], DEV);
     assert!(log
         .as_array()
         .unwrap()
         .iter()
         .any(|x| x["question"] == "Enterprise or SMB first?"));
-    let c = cli.json(
+    let c = cli.json_as(
         &[
             "competitor",
             "add",
@@ -458,7 +408,7 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         ],
         PM,
     );
-    let m = cli.json(
+    let m = cli.json_as(
         &[
             "competitor",
             "capability",
@@ -474,7 +424,7 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         .find(|c| c["name"] == "Quarterly priorities")
         .unwrap()["id"]
         .to_string();
-    let m = cli.json(
+    let m = cli.json_as(
         &[
             "competitor",
             "rate",
@@ -515,7 +465,7 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
     assert!(err.contains("rating"), "{err}");
     let err = cli.fails(&[&["signoff", "request", "--title", "Q1"][..], &PM].concat());
     assert!(err.contains("stakeholders first"), "{err}");
-    cli.json(
+    cli.json_as(
         &[
             "signoff",
             "stakeholder",
@@ -525,7 +475,7 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         ],
         PM,
     );
-    let req = cli.json(&["signoff", "request", "--title", "Q1 roadmap"], PM);
+    let req = cli.json_as(&["signoff", "request", "--title", "Q1 roadmap"], PM);
     assert_eq!(req["status"], "pending");
     let err = cli.fails(
         &[
@@ -535,7 +485,7 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         .concat(),
     );
     assert!(err.contains("only stakeholder may answer"), "{err}");
-    let rel = cli.json(
+    let rel = cli.json_as(
         &[
             "release",
             "add",
@@ -557,7 +507,7 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         .concat(),
     );
     assert!(err.contains("target_date"), "{err}");
-    let l = cli.json(
+    let l = cli.json_as(
         &[
             "launch",
             "add",
@@ -571,7 +521,7 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         PM,
     );
     let lid = l[0]["launches"][0]["id"].to_string();
-    let t = cli.json(
+    let t = cli.json_as(
         &[
             "launch",
             "task",
@@ -586,8 +536,8 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         PM,
     );
     let tid = t[0]["launches"][0]["tasks"][0]["id"].to_string();
-    let done = cli.json(&["launch", "done", &tid], PM);
+    let done = cli.json_as(&["launch", "done", &tid], PM);
     assert_eq!(done[0]["launches"][0]["readiness"], 100);
-    let links = cli.json(&["roadmap", "links"], PM);
+    let links = cli.json_as(&["roadmap", "links"], PM);
     assert!(links[0]["revoked_at"].is_string());
 }

@@ -82,9 +82,60 @@ pub async fn run(db_args: &DbArgs, a: AlignmentArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The advisor's findings; with any threshold flag, the PM first sets the product's thresholds
+/// (the others keep their current values).
+#[derive(Args, Debug)]
+pub struct AdvisorArgs {
+    #[command(flatten)]
+    pub on: On,
+    /// Weeks without a priority update before PM and PO count as drifting.
+    #[arg(long)]
+    pub stale_priority_weeks: Option<i64>,
+    /// Share (percent) of recent stories a PM without a PO may write before being "buried".
+    #[arg(long)]
+    pub pm_story_share_pct: Option<i64>,
+    /// Backlog inversions that count as many.
+    #[arg(long)]
+    pub inversions: Option<i64>,
+    /// Exemptions plus overrides in a quarter that count as many.
+    #[arg(long)]
+    pub exemptions_and_overrides: Option<i64>,
+    /// Backlog size at which one person holding both roles should consider splitting them.
+    #[arg(long)]
+    pub combined_backlog_items: Option<i64>,
+}
+
 /// `throughline advisor`: the team-shape advisor's findings for a product.
-pub async fn advisor(db_args: &DbArgs, on: On) -> anyhow::Result<()> {
-    let (db, _, ctx) = super::sprint::open(db_args, &on).await?;
+pub async fn advisor(db_args: &DbArgs, a: AdvisorArgs) -> anyhow::Result<()> {
+    let on = a.on;
+    let (db, user, ctx) = super::sprint::open(db_args, &on).await?;
+    let sets = [
+        a.stale_priority_weeks,
+        a.pm_story_share_pct,
+        a.inversions,
+        a.exemptions_and_overrides,
+        a.combined_backlog_items,
+    ];
+    if sets.iter().any(Option::is_some) {
+        let now = crate::governance::advisor::advise(&db, &ctx)
+            .await
+            .map_err(err)?
+            .thresholds;
+        let t = crate::governance::advisor::Thresholds {
+            stale_priority_weeks: a.stale_priority_weeks.unwrap_or(now.stale_priority_weeks),
+            pm_story_share_pct: a.pm_story_share_pct.unwrap_or(now.pm_story_share_pct),
+            inversions: a.inversions.unwrap_or(now.inversions),
+            exemptions_and_overrides: a
+                .exemptions_and_overrides
+                .unwrap_or(now.exemptions_and_overrides),
+            combined_backlog_items: a
+                .combined_backlog_items
+                .unwrap_or(now.combined_backlog_items),
+        };
+        crate::governance::advisor::set_thresholds(&db, &user, &ctx, &t)
+            .await
+            .map_err(err)?;
+    }
     let a = crate::governance::advisor::advise(&db, &ctx)
         .await
         .map_err(err)?;
@@ -101,5 +152,10 @@ pub async fn advisor(db_args: &DbArgs, on: On) -> anyhow::Result<()> {
             f.code, f.title, f.evidence, f.remedy, f.link
         );
     }
+    let t = &a.thresholds;
+    println!(
+        "thresholds: priorities stale after {} weeks, PM writes over {} % of stories, {} inversions, {} exemptions and overrides, combined role past {} items",
+        t.stale_priority_weeks, t.pm_story_share_pct, t.inversions, t.exemptions_and_overrides, t.combined_backlog_items
+    );
     Ok(())
 }

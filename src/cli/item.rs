@@ -111,6 +111,12 @@ pub enum ItemCommand {
         top: bool,
         #[arg(long)]
         bottom: bool,
+        /// In strict tier order: the reason this move may break it (recorded as an exemption).
+        #[arg(long)]
+        exemption: Option<String>,
+        /// As the PM: the strategic reason that makes an out-of-tier move a recorded override.
+        #[arg(long = "override")]
+        override_reason: Option<String>,
     },
     /// Show one item with its criteria and readiness.
     Show {
@@ -152,7 +158,7 @@ pub(super) async fn ctx(
         .map_err(|e| anyhow::anyhow!("{}/{product}: {e}", who.workspace))
 }
 
-fn prefix(key: &str) -> anyhow::Result<String> {
+pub(super) fn prefix(key: &str) -> anyhow::Result<String> {
     crate::backlog::parse_key(key)
         .map(|k| k.0)
         .ok_or_else(|| anyhow::anyhow!("{key:?} is not an item key like ONB-42"))
@@ -302,6 +308,8 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
             after,
             top,
             bottom,
+            exemption,
+            override_reason,
         } => {
             let user = actor(&db, &who).await?;
             let ctx = ctx(&db, &user, &who, &prefix(&key)?).await?;
@@ -312,9 +320,17 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
                 (_, _, _, true) => Anchor::Bottom,
                 _ => anyhow::bail!("say where: --before KEY, --after KEY, --top or --bottom"),
             };
-            service::move_item(&db, &user, &ctx, &key, anchor)
-                .await
-                .map_err(err)?;
+            service::move_items_with(
+                &db,
+                &user,
+                &ctx,
+                std::slice::from_ref(&key),
+                anchor,
+                exemption.as_deref(),
+                override_reason.as_deref(),
+            )
+            .await
+            .map_err(err)?;
             if who.json {
                 print_item(&service::get(&db, &ctx, &key).await.map_err(err)?, true)?;
             } else {
@@ -350,13 +366,20 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
                         .points
                         .map(|p| p.to_string())
                         .unwrap_or_else(|| "-".into());
+                    let tier = i.tier.map_or_else(|| "-".into(), |t| format!("t{t}"));
+                    let inversion = i
+                        .inversion
+                        .as_ref()
+                        .map(|k| format!("  (out of tier order: above {k})"))
+                        .unwrap_or_default();
                     println!(
-                        "{:<10} {:<6} {:<11} {:>3}  {:<9} {}",
+                        "{:<10} {:<6} {:<11} {:>3}  {:<9} {:<3} {}{inversion}",
                         i.key,
                         i.kind,
                         i.status,
                         points,
                         if i.ready { "ready" } else { "not ready" },
+                        tier,
                         i.title
                     );
                 }

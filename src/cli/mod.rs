@@ -9,6 +9,7 @@ mod seed_scale_sprints;
 mod seed_sprints;
 mod serve;
 mod sprint;
+mod tiers;
 // Strategy (S0–S10)
 mod competitor;
 mod decision;
@@ -71,7 +72,12 @@ pub enum Command {
     /// How a sprint's or a quarter's work lines up with the quarterly priorities.
     Alignment(governance::AlignmentArgs),
     /// The team-shape advisor: PO without PM, PM buried in stories, drifting, combined roles.
-    Advisor(sprint::On),
+    Advisor(governance::AdvisorArgs),
+    /// Priority tiers: the policy, the unaligned allowance, exemptions.
+    #[command(subcommand)]
+    Tiers(tiers::TiersCommand),
+    /// The PM's overrides of a quarter, with their reasons.
+    Overrides(tiers::OverridesArgs),
     /// Your notifications: what you watch, mentions, assignments.
     Inbox(notify::InboxArgs),
     /// A workspace's outgoing webhooks (admins).
@@ -118,6 +124,12 @@ pub enum Command {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // A command whose output is cut short (`| head`) should end quietly, as other Unix tools do,
+    // instead of panicking in println!. The server keeps Rust's default (SIGPIPE ignored): a
+    // client that hangs up must never kill it.
+    if !matches!(cli.command, Command::Serve(_)) {
+        sigpipe::reset();
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -154,7 +166,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Sprint(c) => sprint::run(&cli.db, c).await,
         Command::Team(c) => sprint::team(&cli.db, c).await,
         Command::Alignment(a) => governance::run(&cli.db, a).await,
-        Command::Advisor(on) => governance::advisor(&cli.db, on).await,
+        Command::Advisor(a) => governance::advisor(&cli.db, a).await,
+        Command::Tiers(c) => tiers::run(&cli.db, c).await,
+        Command::Overrides(a) => tiers::list_overrides(&cli.db, a).await,
         Command::Inbox(a) => notify::run_inbox(&cli.db, a).await,
         Command::Webhook(c) => notify::run_webhook(&cli.db, c).await,
         // Strategy (S0–S10)

@@ -206,7 +206,11 @@ async fn team_id(db: &Db, ctx: &ProductCtx, name: &str) -> anyhow::Result<i64> {
         .ok_or_else(|| anyhow::anyhow!("no team {name:?} works on {}", ctx.product.key))
 }
 
-fn out<T: serde::Serialize>(json: bool, v: &T, text: impl FnOnce(&T)) -> anyhow::Result<()> {
+pub(super) fn out<T: serde::Serialize>(
+    json: bool,
+    v: &T,
+    text: impl FnOnce(&T),
+) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(v)?);
     } else {

@@ -24,6 +24,10 @@ pub fn routes() -> Router<AppState> {
             "/w/{ws}/p/{product}/exemptions/{id}/revoke",
             axum::routing::post(revoke),
         )
+        .route(
+            "/w/{ws}/p/{product}/advisor",
+            axum::routing::post(save_thresholds),
+        )
         .route("/w/{ws}/p/{product}/alignment/priorities.svg", get(chart))
 }
 
@@ -195,4 +199,29 @@ async fn revoke(
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = super::tiers::revoke(&st.db, &user.user, &ctx, id, &form.text("reason")).await;
     crate::page::back(&format!("/w/{ws}/p/{product}/alignment"), r)
+}
+
+async fn save_thresholds(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    form: crate::page::FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let r = async {
+        let d = super::advisor::Thresholds::default();
+        let int = |name: &str, default: i64| {
+            crate::page::form_int(&form, name).map(|v| v.unwrap_or(default))
+        };
+        let t = super::advisor::Thresholds {
+            stale_priority_weeks: int("stale_priority_weeks", d.stale_priority_weeks)?,
+            pm_story_share_pct: int("pm_story_share_pct", d.pm_story_share_pct)?,
+            inversions: int("inversions", d.inversions)?,
+            exemptions_and_overrides: int("exemptions_and_overrides", d.exemptions_and_overrides)?,
+            combined_backlog_items: int("combined_backlog_items", d.combined_backlog_items)?,
+        };
+        super::advisor::set_thresholds(&st.db, &user.user, &ctx, &t).await
+    };
+    crate::page::back(&format!("/w/{ws}/p/{product}/alignment#advice"), r.await)
 }

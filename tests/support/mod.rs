@@ -2,6 +2,7 @@
 //! when TEST_DATABASE_URL is set) and its own server on a free port.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod scrum;
 pub mod session;
 pub mod web;

@@ -1,0 +1,82 @@
+//! The real `throughline` binary against a test's own database: a temporary data dir for
+//! SQLite, or a fresh PostgreSQL database when TEST_DATABASE_URL is set.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use throughline::db::Target;
+
+pub struct Cli {
+    pub dir: tempfile::TempDir,
+    pub database_url: Option<String>,
+}
+
+impl Cli {
+    /// An empty database.
+    pub async fn new() -> Cli {
+        let dir = tempfile::tempdir().expect("create a temporary data dir");
+        let database_url = match super::test_target(dir.path()).await {
+            Target::Postgres(url) => Some(url),
+            // With --data-dir DIR the binary uses DIR/throughline.db.
+            Target::Sqlite(_) => None,
+        };
+        Cli { dir, database_url }
+    }
+
+    /// The demo workspace (`seed --demo`).
+    pub async fn demo() -> Cli {
+        let cli = Cli::new().await;
+        cli.ok(&["seed", "--demo"]);
+        cli
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
+        // The caller's shell must not point the binary at another database or account.
+        for var in [
+            "DATABASE_URL",
+            "THROUGHLINE_DATA_DIR",
+            "THROUGHLINE_USER",
+            "THROUGHLINE_WORKSPACE",
+        ] {
+            cmd.env_remove(var);
+        }
+        if let Some(url) = &self.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd.arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .output()
+            .expect("run the throughline binary")
+    }
+
+    /// Standard output of a command that must succeed.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Standard error of a command that must fail without printing a result.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?} failed but printed {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    /// The JSON a command prints (the caller passes `--json`).
+    pub fn json(&self, args: &[&str]) -> Value {
+        let text = self.ok(args);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?} is not JSON ({e}): {text}"))
+    }
+}
