@@ -300,3 +300,115 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
         "{html}"
     );
 }
+
+/// The database's strict-mode check reads only two candidate items, whatever the backlog's size;
+/// on random moves of single items and blocks it must refuse exactly what the pure rule refuses
+/// on the whole backlog (tiers from initiatives and from parents, and an exempt item).
+#[tokio::test]
+async fn strict_moves_agree_with_the_pure_rule() {
+    use throughline::governance::{move_inversion, Placed};
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let po = app.member(&owner, "Olive", &["po"]).await;
+    let (i1, i2, _) = strategy(&app, &owner).await;
+    let mut keys: Vec<String> = Vec::new();
+    for n in 0..12 {
+        let body = if n % 4 == 3 {
+            json!({"title": format!("child {n}"), "parent": keys[n - 3]})
+        } else {
+            json!({"title": format!("story {n}")})
+        };
+        let key = app.item(&owner, body).await["key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        match n % 4 {
+            0 => link(&app, &owner, &key, &i1).await,
+            1 => link(&app, &owner, &key, &i2).await,
+            _ => {}
+        }
+        keys.push(key);
+    }
+    let ex = app
+        .post(
+            &po,
+            &format!("/api/v1/workspaces/acme/items/{}/exemption", keys[5]),
+            json!({"reason": "a partner waits"}),
+        )
+        .await;
+    assert_eq!(ex.status(), 201, "{}", ex.text().await.unwrap());
+    let r = app
+        .req(&owner, reqwest::Method::PUT, &format!("{P}/tiers"))
+        .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 20}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+
+    let mut seed: u64 = 7;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) % n as u64) as usize
+    };
+    let (mut refused, mut allowed) = (0, 0);
+    for _ in 0..60 {
+        let order: Vec<Placed> = flags(&app, &po)
+            .await
+            .iter()
+            .map(|(k, t, _)| Placed {
+                id: keys.iter().position(|x| x == k).unwrap() as i64,
+                tier: t.map(|t| t as usize),
+                exempt: *k == keys[5],
+            })
+            .collect();
+        let first = next(order.len());
+        let len = if next(3) == 0 {
+            2.min(order.len() - first)
+        } else {
+            1
+        };
+        let moved: Vec<Placed> = order[first..first + len].to_vec();
+        let rest: Vec<Placed> = order
+            .iter()
+            .filter(|p| !moved.contains(p))
+            .cloned()
+            .collect();
+        let (body, at) = match next(4) {
+            0 => (json!({"to": "top"}), 0),
+            1 => (json!({"to": "bottom"}), rest.len()),
+            k => {
+                let i = next(rest.len());
+                let anchor = &keys[rest[i].id as usize];
+                if k == 2 {
+                    (json!({"after": anchor}), i + 1)
+                } else {
+                    (json!({"before": anchor}), i)
+                }
+            }
+        };
+        let expected = move_inversion(&rest, &moved, at).is_some();
+        let mut body = body;
+        body["keys"] = json!(moved
+            .iter()
+            .map(|p| &keys[p.id as usize])
+            .collect::<Vec<_>>());
+        let r = app
+            .post(&po, &format!("{P}/items/move"), body.clone())
+            .await;
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, if expected { 409 } else { 204 }, "{body}: {text}");
+        if expected {
+            assert!(text.contains("strict tier order"), "{text}");
+            refused += 1;
+        } else {
+            allowed += 1;
+        }
+    }
+    assert!(
+        refused >= 10 && allowed >= 10,
+        "refused {refused}, allowed {allowed}: the moves should exercise both"
+    );
+}

@@ -6,6 +6,7 @@
 --   BENCH_WORKSPACE  workspace slug (default bench)
 --   BENCH_PRODUCT    product of the backlog scripts (default P01)
 --   BENCH_PRODUCTS   seeded products P01..Pnn (default 20)
+--   BENCH_STRICT     the product seeded in strict tier order (default 2, i.e. P02)
 --   BENCH_ITEMS      seeded items per product, numbered 1..n (default 5000)
 --   BENCH_SEED       random seed; each thread adds its id so that runs repeat
 --   BENCH_THREADS    edit.lua: must equal wrk -t (the items are split by thread)
@@ -23,6 +24,7 @@ end
 M.workspace = os.getenv("BENCH_WORKSPACE") or "bench"
 M.backlog_product = os.getenv("BENCH_PRODUCT") or "P01"
 M.products = number_env("BENCH_PRODUCTS", 20)
+M.strict = number_env("BENCH_STRICT", 2)
 M.items = number_env("BENCH_ITEMS", 5000)
 M.seed = number_env("BENCH_SEED", 1)
 M.threads = number_env("BENCH_THREADS", 2)

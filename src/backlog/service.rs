@@ -462,10 +462,6 @@ pub async fn move_items_with(
     }
     rows.sort_by(|a, b| a.rank.cmp(&b.rank));
     let moving: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    if over.is_none() {
-        crate::governance::tiers::check_move(&mut tx, actor, ctx, &moving, &anchor, exemption)
-            .await?;
-    }
     let (lo, hi) = match &anchor {
         Anchor::Top => (None, first_other(&mut tx, ctx, &moving).await?),
         Anchor::Bottom => (last_other(&mut tx, ctx, &moving).await?, None),
@@ -497,6 +493,11 @@ pub async fn move_items_with(
             }
         }
     };
+    if over.is_none() {
+        let between = (lo.as_deref(), hi.as_deref());
+        crate::governance::tiers::check_move(&mut tx, actor, ctx, &moving, between, exemption)
+            .await?;
+    }
     let ranks = rank::block_between(lo.as_deref(), hi.as_deref(), rows.len())?;
     for (row, r) in rows.iter().zip(&ranks) {
         store::set_rank(&mut tx, row.id, r).await?;

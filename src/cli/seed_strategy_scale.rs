@@ -131,7 +131,36 @@ pub async fn scale(db: &Db, workspace_id: i64, owner_id: i64) -> anyhow::Result<
             total += 1;
         }
         scale_research(db, &mut tx, pi, *pid).await?;
+        if pi == STRICT_PRODUCT {
+            strict_tier_order(&mut tx, *pid, q).await?;
+        }
     }
     tx.commit().await?;
     Ok(total)
+}
+
+/// The second benchmark product (P02) runs in strict tier order, so the benchmark can measure
+/// a reorder that is checked against it.
+const STRICT_PRODUCT: usize = 1;
+
+/// Sets a product to strict tier order and ranks its backlog in that order (tier 1, tier 2, …,
+/// then unaligned; the seeded order within each), so that it starts with no inversion.
+async fn strict_tier_order(tx: &mut crate::db::Tx, pid: i64, q: Quarter) -> anyhow::Result<()> {
+    let ids: Vec<i64> = with_tx!(tx, t => sqlx::query_scalar(
+        "SELECT i.id FROM items i
+           LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
+           LEFT JOIN priorities pr ON pr.id = pi.priority_id
+          WHERE i.product_id = $1
+          ORDER BY CASE WHEN pr.rank IS NULL THEN 1 ELSE 0 END, pr.rank, i.rank")
+        .bind(pid).bind(q.to_string()).fetch_all(&mut **t).await)?;
+    // Ranks are unique per product: park every item on a rank of its own before the final ones.
+    with_tx!(tx, t => sqlx::query("UPDATE items SET rank = 'tmp' || CAST(id AS TEXT) WHERE product_id = $1")
+        .bind(pid).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    for (id, rank) in ids.iter().zip(crate::backlog::rank::spread(ids.len())) {
+        with_tx!(tx, t => sqlx::query("UPDATE items SET rank = $1 WHERE id = $2")
+            .bind(rank).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
+    with_tx!(tx, t => sqlx::query("UPDATE products SET tier_policy = 'strict' WHERE id = $1")
+        .bind(pid).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

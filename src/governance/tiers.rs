@@ -10,7 +10,6 @@ use super::{inverted, move_inversion, tier_label, Placed};
 use crate::audit::{self, Change};
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::backlog::Anchor;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::strategy::Quarter;
@@ -144,18 +143,24 @@ pub async fn flags(
 }
 
 /// In strict mode, refuses a move that would put a moved item out of tier order, unless the
-/// caller gives an exemption reason (recorded for each offending moved item in `tx`).
+/// caller gives an exemption reason (recorded for each offending moved item in `tx`). The block
+/// lands between the rest of the backlog's `lo` and `hi` ranks (None: the top or the bottom).
+///
+/// Only two items of the rest can matter: the first one above that is of a lower tier than the
+/// best moved item, and the first one below of a higher tier than the worst. Each query stops at
+/// the first hit and otherwise reads no more than the aligned items, whatever the backlog's size;
+/// the pure [`move_inversion`] then decides on those two.
 pub async fn check_move(
     tx: &mut Tx,
     actor: &User,
     ctx: &ProductCtx,
     moving: &[i64],
-    anchor: &Anchor,
+    (lo, hi): (Option<&str>, Option<&str>),
     exemption: Option<&str>,
 ) -> Result<()> {
     let policy: String = with_tx!(tx, t => sqlx::query_scalar("SELECT tier_policy FROM products WHERE id = $1")
         .bind(ctx.product.id).fetch_one(&mut **t).await)?;
-    if policy != "strict" {
+    if policy != "strict" || moving.is_empty() {
         return Ok(());
     }
     let q = Quarter::of(crate::strategy::today());
@@ -163,36 +168,38 @@ pub async fn check_move(
     if prios.is_empty() {
         return Ok(());
     }
-    let rows: Vec<Row> = with_tx!(tx, t => sqlx::query_as(ORDER_SQL).bind(ctx.product.id).bind(q.to_string()).fetch_all(&mut **t).await)?;
     let ids: Vec<i64> = prios.iter().map(|p| p.0).collect();
-    let all = placed(rows, &ids);
-    let (moved, rest): (Vec<&Ordered>, Vec<&Ordered>) =
-        all.iter().partition(|o| moving.contains(&o.id));
-    let at = match anchor {
-        Anchor::Top => 0,
-        Anchor::Bottom => rest.len(),
-        Anchor::Before(k) | Anchor::After(k) => {
-            let n = crate::backlog::parse_key(k)
-                .map(|(_, n)| n)
-                .unwrap_or_default();
-            let i = rest
-                .iter()
-                .position(|o| o.number == n)
-                .unwrap_or(rest.len());
-            if matches!(anchor, Anchor::After(_)) {
-                i + 1
-            } else {
-                i
-            }
-        }
+    let moved = placed(tier_rows(tx, ctx, q, moving).await?, &ids);
+    let live: Vec<&Ordered> = moved.iter().filter(|m| !m.placed.exempt).collect();
+    let best = live.iter().filter_map(|m| m.placed.tier).min();
+    let worst = if live.iter().any(|m| m.placed.tier.is_none()) {
+        Some(ids.len() + 1)
+    } else {
+        live.iter().filter_map(|m| m.placed.tier).max()
     };
+    let mut rest = Vec::new();
+    if let (Some(best), Some(lo)) = (best, lo) {
+        // Above: unaligned, or a priority after the best moved item's.
+        rest.extend(offender(tx, ctx, q, moving, &ids[best..], Side::Above(lo)).await?);
+    }
+    let above = rest.len();
+    if let (Some(worst), Some(hi)) = (worst, hi) {
+        // Below: a priority before the worst moved item's (any, when one is unaligned).
+        let better = &ids[..worst.saturating_sub(1).min(ids.len())];
+        if !better.is_empty() {
+            rest.extend(offender(tx, ctx, q, moving, better, Side::Below(hi)).await?);
+        }
+    }
+    let rest = placed(rest, &ids);
     let rest_p: Vec<Placed> = rest.iter().map(|o| o.placed.clone()).collect();
     let moved_p: Vec<Placed> = moved.iter().map(|o| o.placed.clone()).collect();
-    let Some((above, below)) = move_inversion(&rest_p, &moved_p, at) else {
+    let Some((a, b)) = move_inversion(&rest_p, &moved_p, above) else {
         return Ok(());
     };
     let key = |id: i64| {
-        all.iter()
+        moved
+            .iter()
+            .chain(&rest)
             .find(|o| o.id == id)
             .map_or_else(String::new, |o| format!("{}-{}", ctx.product.key, o.number))
     };
@@ -207,14 +214,111 @@ pub async fn check_move(
     let Some(reason) = exemption.map(str::trim).filter(|r| !r.is_empty()) else {
         return Err(Error::Conflict(format!(
             "strict tier order: {} ({}) would sit above {} ({}); record an exemption with a reason to place it anyway",
-            key(above.id), name(above.tier), key(below.id), name(below.tier)
+            key(a.id), name(a.tier), key(b.id), name(b.tier)
         )));
     };
     let reason = crate::backlog::validate_text("exemption", reason, 1_000)?;
-    for m in moved.iter().filter(|m| !m.placed.exempt) {
+    for m in live {
         exempt_in(tx, actor, ctx, m.id, &key(m.id), &reason).await?;
     }
     Ok(())
+}
+
+/// Where the rest of the backlog is looked at: at or above a rank, or at or below one.
+enum Side<'a> {
+    Above(&'a str),
+    Below(&'a str),
+}
+
+/// The moved items with their priority this quarter and whether they are exempt.
+async fn tier_rows(tx: &mut Tx, ctx: &ProductCtx, q: Quarter, ids: &[i64]) -> Result<Vec<Row>> {
+    let marks: Vec<String> = (3..3 + ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.priority_id) AS priority_id, {EXEMPT} AS exempt
+         FROM items i LEFT JOIN items par ON par.id = i.parent_id
+         LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
+         LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+         WHERE i.product_id = $1 AND i.id IN ({})",
+        marks.join(",")
+    );
+    Ok(with_tx!(tx, t => {
+        let mut qy = sqlx::query_as(&sql).bind(ctx.product.id).bind(q.to_string());
+        for id in ids {
+            qy = qy.bind(*id);
+        }
+        qy.fetch_all(&mut **t).await
+    })?)
+}
+
+const EXEMPT: &str =
+    "EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)";
+
+/// The first unexempted item of the rest on `side` whose priority is one of `priorities`
+/// (above, also an unaligned one), in backlog order.
+async fn offender(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    q: Quarter,
+    moving: &[i64],
+    priorities: &[i64],
+    side: Side<'_>,
+) -> Result<Option<Row>> {
+    let mark = |from: usize, n: usize| -> String {
+        (from..from + n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let not_moving = mark(4, moving.len());
+    let in_prios = mark(4 + moving.len(), priorities.len().max(1));
+    let (sql, rank) = match side {
+        // Walks up from the top in rank order: stops at the first offender, and where there is
+        // none, the items above are aligned ones of the better tiers.
+        Side::Above(r) => (
+            format!(
+                "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.priority_id), FALSE
+                 FROM items i LEFT JOIN items par ON par.id = i.parent_id
+                 LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
+                 LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+                 WHERE i.product_id = $1 AND i.rank <= $3 AND i.id NOT IN ({not_moving}) AND NOT {EXEMPT}
+                   AND (COALESCE(pi.priority_id, ppi.priority_id) IS NULL OR COALESCE(pi.priority_id, ppi.priority_id) IN ({in_prios}))
+                 ORDER BY i.rank LIMIT 1"
+            ),
+            r,
+        ),
+        // Starts from the better priorities' initiatives: reads their items only.
+        Side::Below(r) => (
+            format!(
+                "SELECT x.id, x.number, x.priority_id, FALSE FROM (
+                    SELECT i.id, i.number, i.rank, pi.priority_id FROM priority_initiatives pi
+                      JOIN items i ON i.initiative_id = pi.initiative_id
+                     WHERE pi.quarter = $2 AND pi.priority_id IN ({in_prios}) AND i.product_id = $1 AND i.rank >= $3
+                    UNION ALL
+                    SELECT i.id, i.number, i.rank, pi.priority_id FROM priority_initiatives pi
+                      JOIN items par ON par.initiative_id = pi.initiative_id
+                      JOIN items i ON i.parent_id = par.id AND i.initiative_id IS NULL
+                     WHERE pi.quarter = $2 AND pi.priority_id IN ({in_prios}) AND i.product_id = $1 AND i.rank >= $3
+                 ) x WHERE x.id NOT IN ({not_moving})
+                   AND NOT EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = x.id AND e.revoked_at IS NULL)
+                 ORDER BY x.rank LIMIT 1"
+            ),
+            r,
+        ),
+    };
+    // No priority to look for: bind one that matches nothing, so that IN () is never empty.
+    let none = [0i64];
+    let priorities = if priorities.is_empty() {
+        &none[..]
+    } else {
+        priorities
+    };
+    Ok(with_tx!(tx, t => {
+        let mut qy = sqlx::query_as(&sql).bind(ctx.product.id).bind(q.to_string()).bind(rank);
+        for id in moving.iter().chain(priorities) {
+            qy = qy.bind(*id);
+        }
+        qy.fetch_optional(&mut **t).await
+    })?)
 }
 
 async fn exempt_in(
