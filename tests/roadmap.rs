@@ -731,3 +731,138 @@ async fn the_roadmap_filters_by_team() {
         .await;
     assert_eq!(r.status(), 422);
 }
+
+/// Each initiative's roll-up is kept by the database as items change; after every kind of
+/// change it must equal the sum over the initiative's items, worked out here by hand.
+#[tokio::test]
+async fn the_roll_up_follows_every_change_to_an_item() {
+    let app = spawn_app().await;
+    let pm = app.workspace().await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let a = post(
+        &app,
+        &pm,
+        &format!("{p}/initiatives"),
+        json!({"title": "A", "status": "planned"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let b = post(
+        &app,
+        &pm,
+        &format!("{p}/initiatives"),
+        json!({"title": "B", "status": "planned"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let rollup = |id: i64| {
+        let app = &app;
+        let pm = &pm;
+        async move {
+            let v: Value = app
+                .get(pm, &format!("{p}/initiatives/{id}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            (
+                v["points_total"].as_i64().unwrap(),
+                v["points_done"].as_i64().unwrap(),
+            )
+        }
+    };
+    let link = |key: String, initiative: Value| {
+        let app = &app;
+        let pm = &pm;
+        async move {
+            let r = app
+                .req(
+                    pm,
+                    Method::PUT,
+                    &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
+                )
+                .json(&json!({"initiative": initiative}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+    };
+    let edit = |key: String, body: Value| {
+        let app = &app;
+        let pm = &pm;
+        async move {
+            let v = app.show(pm, &key).await["version"].as_i64().unwrap();
+            let r = app
+                .patch(
+                    pm,
+                    &format!("/api/v1/workspaces/acme/items/{key}"),
+                    v,
+                    body.clone(),
+                )
+                .await;
+            assert_eq!(r.status(), 200, "{body}: {}", r.text().await.unwrap());
+        }
+    };
+    let key = |v: Value| v["key"].as_str().unwrap().to_string();
+    let x = key(app.item(&pm, json!({"title": "x", "points": 3})).await);
+    let y = key(app.item(&pm, json!({"title": "y", "points": 5})).await);
+    let z = key(app.item(&pm, json!({"title": "z", "points": 2})).await);
+    link(x.clone(), json!(a)).await;
+    link(y.clone(), json!(a)).await;
+    assert_eq!(rollup(a).await, (8, 0));
+    edit(x.clone(), json!({"status": "done"})).await;
+    assert_eq!(rollup(a).await, (8, 3));
+    edit(x.clone(), json!({"points": 4})).await;
+    assert_eq!(
+        rollup(a).await,
+        (9, 4),
+        "a done item's new points count as done"
+    );
+    edit(x.clone(), json!({"title": "x, renamed"})).await;
+    assert_eq!(rollup(a).await, (9, 4));
+    link(y.clone(), json!(b)).await;
+    assert_eq!((rollup(a).await, rollup(b).await), ((4, 4), (5, 0)));
+    link(z.clone(), json!(b)).await;
+    edit(z.clone(), json!({"points": null})).await;
+    assert_eq!(rollup(b).await, (5, 0), "an unestimated item adds nothing");
+    edit(z.clone(), json!({"points": 1, "status": "done"})).await;
+    assert_eq!(rollup(b).await, (6, 1));
+    edit(z.clone(), json!({"status": "in_progress"})).await;
+    assert_eq!(rollup(b).await, (6, 0), "reopened work is no longer done");
+    let v = app.show(&pm, &x).await["version"].as_i64().unwrap();
+    let r = app
+        .req(
+            &pm,
+            Method::DELETE,
+            &format!("/api/v1/workspaces/acme/items/{x}"),
+        )
+        .header("If-Match", format!("\"{v}\""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(rollup(a).await, (0, 0));
+    link(y.clone(), Value::Null).await;
+    assert_eq!(rollup(b).await, (1, 0));
+    // The roadmap reads the same kept figures.
+    let r: Value = app
+        .get(&pm, "/api/v1/workspaces/acme/roadmap")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let e = r["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == b)
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (e["points_total"].as_i64(), e["points_done"].as_i64()),
+        (Some(1), Some(0))
+    );
+}

@@ -1,5 +1,5 @@
-//! SQL for the roadmap: a workspace's initiatives with their priorities and roll-up, in three
-//! queries whatever the number of products.
+//! SQL for the roadmap: a workspace's initiatives with their priorities and roll-up (kept on
+//! each initiative by the database), in two queries whatever the number of products and items.
 
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +80,8 @@ struct Row {
     name: String,
     title: String,
     status: String,
+    points_total: i64,
+    points_done: i64,
 }
 
 /// The roadmap of a workspace, filtered.
@@ -94,7 +96,7 @@ pub async fn load(db: &Db, workspace_id: i64, filter: &Filter) -> Result<Roadmap
         known.ok_or_else(|| Error::invalid("team", format!("no team {team} in this workspace")))?;
     }
     let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT n.id, p.key, p.name, n.title, n.status FROM initiatives n JOIN products p ON p.id = n.product_id
+        "SELECT n.id, p.key, p.name, n.title, n.status, n.points_total, n.points_done FROM initiatives n JOIN products p ON p.id = n.product_id
          WHERE p.workspace_id = $1 AND ($2 = '' OR p.key = $2) AND ($3 = '' OR n.status = $3) AND n.status <> 'dropped'
            AND ($4 = 0 OR p.id IN (SELECT product_id FROM team_products WHERE team_id = $4))
          ORDER BY p.key, n.id")
@@ -112,25 +114,24 @@ pub async fn load(db: &Db, workspace_id: i64, filter: &Filter) -> Result<Roadmap
          FROM priority_initiatives pi JOIN priorities pr ON pr.id = pi.priority_id JOIN products p ON p.id = pr.product_id
          WHERE p.workspace_id = $1 AND ($2 = '' OR p.key = $2) ORDER BY pr.quarter")
         .bind(workspace_id).bind(&product).fetch_all(p).await)?;
-    let points: Vec<(i64, Option<i64>, Option<i64>)> = with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT i.initiative_id, CAST(SUM(i.points) AS BIGINT), CAST(SUM(CASE WHEN i.status = 'done' THEN i.points ELSE 0 END) AS BIGINT)
-         FROM items i JOIN initiatives n ON n.id = i.initiative_id JOIN products p ON p.id = n.product_id
-         WHERE p.workspace_id = $1 AND ($2 = '' OR p.key = $2) GROUP BY i.initiative_id")
-        .bind(workspace_id).bind(&product).fetch_all(p).await)?;
+    let mut by_initiative: std::collections::HashMap<i64, Vec<PriorityRef>> =
+        std::collections::HashMap::new();
+    for (initiative, id, quarter, title, position) in prios {
+        by_initiative
+            .entry(initiative)
+            .or_default()
+            .push(PriorityRef {
+                id,
+                quarter,
+                title,
+                position,
+            });
+    }
     let current = Quarter::of(today());
     let mut used = Vec::new();
     let mut entries = Vec::new();
     for r in rows {
-        let priorities: Vec<PriorityRef> = prios
-            .iter()
-            .filter(|p| p.0 == r.id)
-            .map(|p| PriorityRef {
-                id: p.1,
-                quarter: p.2.clone(),
-                title: p.3.clone(),
-                position: p.4,
-            })
-            .collect();
+        let priorities = by_initiative.remove(&r.id).unwrap_or_default();
         if f.priority
             .is_some_and(|want| !priorities.iter().any(|p| p.id == want))
         {
@@ -144,11 +145,7 @@ pub async fn load(db: &Db, workspace_id: i64, filter: &Filter) -> Result<Roadmap
             continue;
         };
         used.extend(quarters);
-        let (total, done) = points
-            .iter()
-            .find(|p| p.0 == r.id)
-            .map(|p| (p.1.unwrap_or(0), p.2.unwrap_or(0)))
-            .unwrap_or((0, 0));
+        let (total, done) = (r.points_total, r.points_done);
         entries.push(Entry {
             id: r.id,
             product: r.key,

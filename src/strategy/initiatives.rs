@@ -29,11 +29,13 @@ struct Row {
     job_size: Option<i64>,
     version: i64,
     updated_at: chrono::DateTime<chrono::Utc>,
+    points_total: i64,
+    points_done: i64,
 }
 
 const COLUMNS: &str =
     "id, title, description, status, reach, impact, confidence, effort, business_value,
-    time_criticality, risk_reduction, job_size, version, updated_at";
+    time_criticality, risk_reduction, job_size, version, updated_at, points_total, points_done";
 
 /// A product's initiatives (or one of them) with everything around them, in a few queries.
 async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Initiative>> {
@@ -43,9 +45,9 @@ async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Initia
     let sql = format!("SELECT {COLUMNS} FROM initiatives WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY id");
     let rows: Vec<Row> =
         with_pool!(&db.read, p => sqlx::query_as(&sql).bind(pid).bind(one).fetch_all(p).await)?;
-    // (initiative, number, points, done)
-    let items: Vec<(i64, i64, Option<i64>, bool)> = with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT i.initiative_id, i.number, i.points, i.status = 'done' FROM items i
+    // (initiative, number): the keys of each initiative's items.
+    let items: Vec<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT i.initiative_id, i.number FROM items i
          JOIN initiatives n ON n.id = i.initiative_id
          WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) ORDER BY i.number")
         .bind(pid).bind(one).fetch_all(p).await)?;
@@ -62,12 +64,16 @@ async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Initia
         .bind(pid).bind(one).fetch_all(p).await)?;
     let evidence = super::research::initiative_evidence_counts(db, pid).await?;
     let key = &ctx.product.key;
+    let mut keys: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for (initiative, number) in items {
+        keys.entry(initiative)
+            .or_default()
+            .push(format!("{key}-{number}"));
+    }
     Ok(rows
         .into_iter()
         .map(|r| {
-            let mine = items.iter().filter(|i| i.0 == r.id);
-            let points_total: i64 = mine.clone().filter_map(|i| i.2).sum();
-            let points_done: i64 = mine.clone().filter(|i| i.3).filter_map(|i| i.2).sum();
+            let (points_total, points_done) = (r.points_total, r.points_done);
             let scores = Scores {
                 reach: r.reach,
                 impact: r.impact,
@@ -103,7 +109,7 @@ async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Initia
                     .filter(|m| m.0 == r.id)
                     .map(|m| m.1)
                     .collect(),
-                items: mine.map(|i| format!("{key}-{}", i.1)).collect(),
+                items: keys.remove(&r.id).unwrap_or_default(),
                 points_done,
                 points_total,
                 progress: super::rollup(points_done, points_total),
