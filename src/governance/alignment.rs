@@ -188,33 +188,16 @@ pub async fn for_quarter(db: &Db, ctx: &ProductCtx, quarter: &str) -> Result<Ali
         settings.allowance_pct,
         &ctx.product.key,
     );
-    let mut ids: Vec<i64> = items.iter().map(|i| i.sprint_id).collect();
-    ids.dedup();
-    let names = sprints::list(db, ctx, None).await?;
-    for id in ids {
-        let mine: Vec<SprintItem> = items
-            .iter()
-            .filter(|i| i.sprint_id == id)
-            .map(|i| SprintItem {
-                sprint_id: i.sprint_id,
-                number: i.number,
-                title: i.title.clone(),
-                points: i.points,
-                done: i.done,
-                priority_id: i.priority_id,
-            })
-            .collect();
+    // The items come sprint by sprint, in the order the sprints started.
+    for mine in items.chunk_by(|a, b| a.sprint_id == b.sprint_id) {
         let s = build(
             quarter,
             &priorities,
-            &mine,
+            mine,
             settings.allowance_pct,
             &ctx.product.key,
         );
-        let name = names
-            .iter()
-            .find(|n| n.id == id)
-            .map_or_else(|| id.to_string(), |n| n.name.clone());
+        let name = mine[0].sprint_name.clone();
         a.trend.push((name, s.completed.score.map(|s| s.score)));
     }
     Ok(a)

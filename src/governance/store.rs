@@ -32,6 +32,7 @@ pub async fn priorities(db: &Db, product_id: i64, quarter: Quarter) -> Result<Ve
 #[derive(sqlx::FromRow)]
 pub struct SprintItem {
     pub sprint_id: i64,
+    pub sprint_name: String,
     pub number: i64,
     pub title: String,
     pub points: i64,
@@ -52,7 +53,7 @@ pub async fn sprint_items(
         quarter.next().start().to_string(),
     );
     Ok(with_pool!(&db.read, p => sqlx::query_as::<_, SprintItem>(
-        "SELECT s.id AS sprint_id, i.number, i.title, si.points,
+        "SELECT s.id AS sprint_id, s.name AS sprint_name, i.number, i.title, si.points,
                 CASE WHEN si.outcome = 'accepted' THEN TRUE
                      WHEN si.outcome IS NULL AND i.status = 'done' THEN TRUE ELSE FALSE END AS done,
                 COALESCE(pi.priority_id, ppi.priority_id) AS priority_id
@@ -62,7 +63,7 @@ pub async fn sprint_items(
          LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
          WHERE si.removed_at IS NULL AND s.product_id = $1
            AND (s.id = $3 OR ($3 IS NULL AND s.start_date >= $4 AND s.start_date < $5))
-         ORDER BY s.start_date, i.rank")
+         ORDER BY s.start_date, s.id, i.rank")
         .bind(product_id).bind(quarter.to_string()).bind(sprint).bind(from).bind(to).fetch_all(p).await)?)
 }
 
