@@ -5,7 +5,7 @@
 mod support;
 
 use reqwest::Client;
-use serde_json::json;
+use serde_json::{json, Value};
 use support::session::{between, login_csrf, sign_in};
 use support::spawn_app;
 
@@ -426,4 +426,78 @@ async fn dependencies_are_added_and_removed_from_the_item_page() {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(app.show(&owner, "ONB-2").await["blocked_by"], json!([]));
+}
+
+#[tokio::test]
+async fn the_item_form_assigns_and_unassigns_a_member() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let dev = app.member(&owner, "Dana", &["dev"]).await;
+    app.story(&owner, "Assign me").await;
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let page = client
+        .get(app.url("/w/acme/items/ONB-1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!(r#"<option value="{}">Dana</option>"#, dev.email)),
+        "the product's people are offered: {page}"
+    );
+    let form = |version: &'static str, assignee: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", version.to_string()),
+            ("title", "Assign me".into()),
+            ("kind", "story".into()),
+            ("status", "todo".into()),
+            ("points", "".into()),
+            ("persona", "".into()),
+            ("goal", "".into()),
+            ("benefit", "".into()),
+            ("description", "".into()),
+            ("labels", "".into()),
+            ("parent", "".into()),
+            ("assignee", assignee.to_string()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        client.post(app.url("/w/acme/items/ONB-1")).form(&f).send()
+    };
+    let r = post(form("1", "nobody@example.com")).await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("nobody@example.com is not a member of this workspace"));
+    assert_eq!(
+        app.show(&owner, "ONB-1").await["assignee"],
+        Value::Null,
+        "a refused form changes nothing"
+    );
+    let r = post(form("1", &dev.email)).await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.show(&owner, "ONB-1").await["assignee"],
+        dev.email.as_str()
+    );
+    let page = client
+        .get(app.url("/w/acme/items/ONB-1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("Assigned to {}", dev.email)),
+        "{page}"
+    );
+    let r = post(form("2", "")).await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.show(&owner, "ONB-1").await["assignee"], Value::Null);
 }

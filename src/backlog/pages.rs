@@ -261,6 +261,8 @@ pub struct ItemForm {
     pub description: String,
     pub labels: String,
     pub parent: String,
+    /// E-mail of the member it is assigned to; empty for nobody.
+    pub assignee: String,
     pub criteria: Vec<String>,
 }
 
@@ -277,6 +279,7 @@ impl ItemForm {
             description: item.description.clone(),
             labels: item.labels.join(" "),
             parent: item.parent.clone().unwrap_or_default(),
+            assignee: item.assignee.clone().unwrap_or_default(),
             criteria: item.criteria.iter().map(|c| c.text.clone()).collect(),
         }
     }
@@ -293,6 +296,7 @@ impl ItemForm {
             description: f.text("description"),
             labels: f.text("labels"),
             parent: f.text("parent"),
+            assignee: f.text("assignee"),
             criteria: f
                 .all("criterion")
                 .into_iter()
@@ -330,15 +334,16 @@ impl ItemForm {
             parent: changed(&self.parent, &now.parent)
                 .map(|p| Some(p).filter(|p| !p.trim().is_empty())),
             criteria: (criteria != now.criteria).then_some(criteria),
-            assignee: None,
+            assignee: changed(&self.assignee, &now.assignee)
+                .map(|a| Some(a.trim().to_string()).filter(|a| !a.is_empty())),
             reason: None,
         })
     }
 
     fn summary(&self) -> String {
         let mut s = format!(
-            "Title: {}\nKind: {}  Status: {}  Points: {}\nAs {} I want {} so that {}\nLabels: {}\nParent: {}\n",
-            self.title, self.kind, self.status, self.points, self.persona, self.goal, self.benefit, self.labels, self.parent
+            "Title: {}\nKind: {}  Status: {}  Points: {}\nAs {} I want {} so that {}\nLabels: {}\nParent: {}\nAssignee: {}\n",
+            self.title, self.kind, self.status, self.points, self.persona, self.goal, self.benefit, self.labels, self.parent, self.assignee
         );
         for (i, c) in self.criteria.iter().enumerate() {
             s.push_str(&format!("{}. {c}\n", i + 1));
@@ -371,6 +376,8 @@ struct ItemPage {
     conflict: Option<Conflict>,
     error: Option<String>,
     watching: bool,
+    /// (e-mail, name) of the people holding a role on the product, offered as assignees.
+    people: Vec<(String, String)>,
 }
 
 impl ItemPage {
@@ -428,6 +435,7 @@ pub async fn item_page(
     let history = audit::store::for_entity(&state.db, "item", item.id, 50).await?;
     let watching =
         crate::notify::store::is_watching(&state.db, "item", item.id, user.user.id).await?;
+    let people = ws_store::product_people(&state.db, ctx.product.id).await?;
     let mut form = form.unwrap_or_else(|| ItemForm::of(&item));
     form.criteria.extend([String::new(), String::new()]);
     let layout = product_layout(user, ctx, format!("{} {}", item.key, item.title)).crumb(
@@ -457,6 +465,7 @@ pub async fn item_page(
         conflict,
         error,
         watching,
+        people,
     });
     *resp.status_mut() = status;
     Ok(resp)

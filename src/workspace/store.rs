@@ -193,6 +193,14 @@ pub async fn create_product(
     Ok(product)
 }
 
+/// (e-mail, name) of everyone holding a role on a product, by name.
+pub async fn product_people(db: &Db, product_id: i64) -> Result<Vec<(String, String)>> {
+    Ok(with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT DISTINCT u.email, u.name FROM product_roles r JOIN users u ON u.id = r.user_id
+         WHERE r.product_id = $1 ORDER BY u.name, u.email")
+        .bind(product_id).fetch_all(p).await)?)
+}
+
 pub async fn members(db: &Db, workspace_id: i64) -> Result<Vec<Member>> {
     let users: Vec<(i64, String, String, bool)> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT u.id, u.email, u.name, m.is_admin FROM workspace_members m JOIN users u ON u.id = m.user_id
