@@ -412,3 +412,67 @@ async fn strict_moves_agree_with_the_pure_rule() {
         "refused {refused}, allowed {allowed}: the moves should exercise both"
     );
 }
+
+/// A PO's reorder racing the PM's priority reorder in strict mode: both take the product's lock,
+/// so the move is judged against the priorities in force when it is applied. Either it lands
+/// (after the new priorities, where it keeps tier order) or it is refused with the tiers named,
+/// and nothing is half written: no exemption, no 5xx.
+#[tokio::test]
+async fn a_strict_reorder_racing_a_priority_change_is_judged_consistently() {
+    for _ in 0..4 {
+        let app = spawn_app().await;
+        let owner = app.workspace().await;
+        let po = app.member(&owner, "Olive", &["po"]).await;
+        let (i1, i2, prios) = strategy(&app, &owner).await;
+        let a = app.story(&owner, "guided setup step").await["key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let b = app.story(&owner, "map jira fields").await["key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        link(&app, &owner, &a, &i1).await;
+        link(&app, &owner, &b, &i2).await;
+        let r = app
+            .req(&owner, reqwest::Method::PUT, &format!("{P}/tiers"))
+            .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 20}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        // Before: a (Activation, tier 1) above b (Imports, tier 2). The PM puts Imports on top
+        // while the PO moves b to the top, which is allowed only under the new order.
+        let reorder = format!("{P}/priorities/{}/move", prios[1]);
+        let (moved, reordered) = tokio::join!(
+            move_to_top(&app, &po, &b, None),
+            app.post(
+                &owner,
+                &reorder,
+                json!({"to": "top", "reason": "Jira deadline"})
+            )
+        );
+        assert_eq!(reordered.status(), 200);
+        let status = moved.status().as_u16();
+        let body = moved.text().await.unwrap();
+        let order = app.order(&po).await;
+        match status {
+            200 => assert_eq!(order, [b.clone(), a.clone()]),
+            409 => {
+                assert!(body.contains("strict tier order"), "{body}");
+                assert_eq!(
+                    order,
+                    [a.clone(), b.clone()],
+                    "a refused move moves nothing"
+                );
+            }
+            s => panic!("the race must end in 200 or 409, not {s}: {body}"),
+        }
+        let ex = json_ok(app.get(&po, &format!("{P}/exemptions")).await, 200).await;
+        assert_eq!(ex, json!([]), "no exemption without a reason");
+        // Whatever the interleaving, the tiers shown now are the new ones.
+        let f = flags(&app, &po).await;
+        let tier = |k: &str| f.iter().find(|x| x.0 == k).unwrap().1;
+        assert_eq!((tier(&b), tier(&a)), (Some(1), Some(2)));
+    }
+}
