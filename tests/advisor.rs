@@ -3,6 +3,8 @@
 
 mod support;
 
+use support::session::page_text;
+
 use serde_json::{json, Value};
 use support::scrum::*;
 use support::spawn_app;
@@ -96,16 +98,7 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
     assert!(codes(&a).contains(&"combined_split".to_string()), "{a}");
 
     let (client, csrf) = support::session::sign_in(&app, &owner.email).await;
-    let page = || async {
-        client
-            .get(app.url("/w/acme/p/ONB/alignment"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    };
+    let page = || async { page_text(&client, &app, "/w/acme/p/ONB/alignment").await };
     let html = page().await;
     assert!(
         html.contains("Team shape") && html.contains("Time to consider splitting the role"),
@@ -156,14 +149,7 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
     assert!(!codes(&a).contains(&"combined_split".to_string()), "{a}");
     // Others read the thresholds but get no form.
     let (dev_client, _) = support::session::sign_in(&app, &dev.email).await;
-    let html = dev_client
-        .get(app.url("/w/acme/p/ONB/alignment"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&dev_client, &app, "/w/acme/p/ONB/alignment").await;
     assert!(
         !html.contains("advisor-thresholds") && html.contains("combined role past 500 items"),
         "{html}"

@@ -3,6 +3,8 @@
 
 mod support;
 
+use support::session::page_text;
+
 use reqwest::Method;
 use serde_json::{json, Value};
 use support::scrum::*;
@@ -207,28 +209,22 @@ async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
 
     // The page shows the score beside its formula.
     let (client, _) = support::session::sign_in(&app, &owner.email).await;
-    let html = client
-        .get(app.url(&format!("/w/acme/p/ONB/alignment?sprint={id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(
+        &client,
+        &app,
+        &format!("/w/acme/p/ONB/alignment?sprint={id}"),
+    )
+    .await;
     assert!(
         html.contains("id=\"score-completed\">69<") && html.contains("0.5 F + 0.3 C + 0.2 W"),
         "{html}"
     );
-    let svg = client
-        .get(app.url(&format!(
-            "/w/acme/p/ONB/alignment/priorities.svg?sprint={id}"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let svg = page_text(
+        &client,
+        &app,
+        &format!("/w/acme/p/ONB/alignment/priorities.svg?sprint={id}"),
+    )
+    .await;
     assert!(svg.contains("Activation"));
 
     // The unaligned allowance at commit: advisory warns, strict refuses.

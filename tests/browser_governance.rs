@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use fantoccini::key::Key;
 use fantoccini::Locator;
-use reqwest::Method;
 use serde_json::{json, Value};
 use support::scrum::*;
 use support::web::{browser, sign_in};
@@ -76,20 +75,6 @@ async fn strategy(app: &TestApp, pm: &Caller) -> (Value, Value) {
     (i1, i2)
 }
 
-async fn link(app: &TestApp, who: &Caller, key: &str, initiative: &Value) {
-    let r = app
-        .req(
-            who,
-            Method::PUT,
-            &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
-        )
-        .json(&json!({"initiative": initiative}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-}
-
 #[tokio::test]
 async fn a_strict_move_is_refused_then_made_with_an_exemption() {
     let Some(c) = browser().await else {
@@ -106,15 +91,9 @@ async fn a_strict_move_is_refused_then_made_with_an_exemption() {
         .as_str()
         .unwrap()
         .to_string();
-    link(&app, &owner, &a, &i1).await;
-    link(&app, &owner, &b, &i2).await;
-    let r = app
-        .req(&owner, Method::PUT, &format!("{P}/tiers"))
-        .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 20}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    app.link_initiative(&owner, &a, &i1).await;
+    app.link_initiative(&owner, &b, &i2).await;
+    assert_eq!(app.set_tier_policy(&owner, "strict").await.status(), 204);
     sign_in(&c, &app, &owner.email).await;
     c.goto(&app.url("/w/acme/p/ONB/backlog")).await.unwrap();
     c.wait()

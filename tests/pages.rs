@@ -6,7 +6,7 @@ mod support;
 
 use reqwest::Client;
 use serde_json::{json, Value};
-use support::session::{between, login_csrf, sign_in};
+use support::session::{between, login_csrf, page_text, sign_in};
 use support::spawn_app;
 
 #[tokio::test]
@@ -62,26 +62,12 @@ async fn backlog_and_item_pages_render_escaped_data() {
     app.item(&owner, json!({"title": "<script>alert(1)</script> export", "goal": "make it fast", "persona": "admin", "benefit": "x",
         "description": "<img src=x onerror=alert(1)> **bold**", "labels": ["api"]})).await;
     let (client, _) = sign_in(&app, &owner.email).await;
-    let page = client
-        .get(app.url("/w/acme/p/ONB/backlog"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&client, &app, "/w/acme/p/ONB/backlog").await;
     assert!(page.contains("data-key=\"ONB-1\""));
     assert!(!page.contains("<script>alert(1)"));
     assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
     assert!(page.contains("badge-unready"));
-    let item = client
-        .get(app.url("/w/acme/items/ONB-1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let item = page_text(&client, &app, "/w/acme/items/ONB-1").await;
     assert!(item.contains("<strong>bold</strong>"));
     assert!(!item.contains("<img src=x onerror") && !item.contains("onerror=\"alert"));
     assert!(
@@ -94,14 +80,7 @@ async fn backlog_and_item_pages_render_escaped_data() {
     );
     assert!(item.contains("item.create"), "history is shown");
     // A filter error is shown beside the filter, not as a failure.
-    let page = client
-        .get(app.url("/w/acme/p/ONB/backlog?q=prio:1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&client, &app, "/w/acme/p/ONB/backlog?q=prio:1").await;
     assert!(page.contains("field-error") && page.contains("prio"));
 }
 
@@ -294,14 +273,7 @@ async fn members_page_sets_roles() {
     let owner = app.workspace().await;
     let dev = app.member(&owner, "Dev", &["dev"]).await;
     let (client, csrf) = sign_in(&app, &owner.email).await;
-    let page = client
-        .get(app.url("/w/acme/members"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&client, &app, "/w/acme/members").await;
     assert!(page.contains("Dev") && page.contains("role-grid"));
     let id = dev.id.to_string();
     let r = client
@@ -356,14 +328,7 @@ async fn tokens_are_created_shown_once_and_revoked() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let page = client
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&client, &app, "/account").await;
     assert!(!page.contains(&token), "a token is shown only once");
     let id = between(&page, "action=\"/account/tokens/", "/revoke")
         .unwrap()
@@ -435,14 +400,7 @@ async fn the_item_form_assigns_and_unassigns_a_member() {
     let dev = app.member(&owner, "Dana", &["dev"]).await;
     app.story(&owner, "Assign me").await;
     let (client, csrf) = sign_in(&app, &owner.email).await;
-    let page = client
-        .get(app.url("/w/acme/items/ONB-1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&client, &app, "/w/acme/items/ONB-1").await;
     assert!(
         page.contains(&format!(r#"<option value="{}">Dana</option>"#, dev.email)),
         "the product's people are offered: {page}"
@@ -485,14 +443,7 @@ async fn the_item_form_assigns_and_unassigns_a_member() {
         app.show(&owner, "ONB-1").await["assignee"],
         dev.email.as_str()
     );
-    let page = client
-        .get(app.url("/w/acme/items/ONB-1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&client, &app, "/w/acme/items/ONB-1").await;
     assert!(
         page.contains(&format!("Assigned to {}", dev.email)),
         "{page}"

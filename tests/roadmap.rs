@@ -773,23 +773,6 @@ async fn the_roll_up_follows_every_change_to_an_item() {
             )
         }
     };
-    let link = |key: String, initiative: Value| {
-        let app = &app;
-        let pm = &pm;
-        async move {
-            let r = app
-                .req(
-                    pm,
-                    Method::PUT,
-                    &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
-                )
-                .json(&json!({"initiative": initiative}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-        }
-    };
     let edit = |key: String, body: Value| {
         let app = &app;
         let pm = &pm;
@@ -810,8 +793,8 @@ async fn the_roll_up_follows_every_change_to_an_item() {
     let x = key(app.item(&pm, json!({"title": "x", "points": 3})).await);
     let y = key(app.item(&pm, json!({"title": "y", "points": 5})).await);
     let z = key(app.item(&pm, json!({"title": "z", "points": 2})).await);
-    link(x.clone(), json!(a)).await;
-    link(y.clone(), json!(a)).await;
+    app.link_initiative(&pm, &x, &json!(a)).await;
+    app.link_initiative(&pm, &y, &json!(a)).await;
     assert_eq!(rollup(a).await, (8, 0));
     edit(x.clone(), json!({"status": "done"})).await;
     assert_eq!(rollup(a).await, (8, 3));
@@ -823,9 +806,9 @@ async fn the_roll_up_follows_every_change_to_an_item() {
     );
     edit(x.clone(), json!({"title": "x, renamed"})).await;
     assert_eq!(rollup(a).await, (9, 4));
-    link(y.clone(), json!(b)).await;
+    app.link_initiative(&pm, &y, &json!(b)).await;
     assert_eq!((rollup(a).await, rollup(b).await), ((4, 4), (5, 0)));
-    link(z.clone(), json!(b)).await;
+    app.link_initiative(&pm, &z, &json!(b)).await;
     edit(z.clone(), json!({"points": null})).await;
     assert_eq!(rollup(b).await, (5, 0), "an unestimated item adds nothing");
     edit(z.clone(), json!({"points": 1, "status": "done"})).await;
@@ -845,7 +828,7 @@ async fn the_roll_up_follows_every_change_to_an_item() {
         .unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(rollup(a).await, (0, 0));
-    link(y.clone(), Value::Null).await;
+    app.link_initiative(&pm, &y, &Value::Null).await;
     assert_eq!(rollup(b).await, (1, 0));
     // The roadmap reads the same kept figures.
     let r: Value = app

@@ -856,11 +856,16 @@ async fn items_take_the_tier_of_their_initiatives_priority_or_their_parents() {
     }
     let product: i64 = throughline::with_pool!(&app.db.read, p => sqlx::query_scalar("SELECT id FROM products WHERE key = 'ONB'").fetch_one(p).await).unwrap();
     let q = throughline::strategy::Quarter::parse(LATER).unwrap();
-    let tiers = throughline::strategy::tiers::item_tiers(&app.db, product, q)
-        .await
-        .unwrap();
-    let got: Vec<Option<i64>> = tiers.iter().map(|t| t.1).collect();
-    assert_eq!(got, [Some(1), Some(1), Some(2), None, None]);
+    let tiers = |q| {
+        let db = app.db.clone();
+        async move {
+            let (_, order) = throughline::governance::tiers::order(&db, product, q)
+                .await
+                .unwrap();
+            order.iter().map(|o| o.placed.tier).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(tiers(q).await, [Some(1), Some(1), Some(2), None, None]);
     // Reordering the priorities reorders the tiers; another quarter has none.
     app.post(
         &pm,
@@ -868,19 +873,11 @@ async fn items_take_the_tier_of_their_initiatives_priority_or_their_parents() {
         json!({"to": "top"}),
     )
     .await;
-    let tiers = throughline::strategy::tiers::item_tiers(&app.db, product, q)
-        .await
-        .unwrap();
-    assert_eq!(
-        tiers.iter().map(|t| t.1).collect::<Vec<_>>(),
-        [Some(2), Some(2), Some(1), None, None]
-    );
+    assert_eq!(tiers(q).await, [Some(2), Some(2), Some(1), None, None]);
     let other = throughline::strategy::Quarter::parse("2099-Q3").unwrap();
-    assert!(
-        throughline::strategy::tiers::item_tiers(&app.db, product, other)
-            .await
-            .unwrap()
-            .iter()
-            .all(|t| t.1.is_none())
+    assert_eq!(
+        tiers(other).await,
+        [],
+        "a quarter without priorities gives no tiers"
     );
 }

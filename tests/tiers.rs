@@ -4,6 +4,8 @@
 
 mod support;
 
+use support::session::page_text;
+
 use serde_json::{json, Value};
 use support::scrum::*;
 use support::{spawn_app, Caller, TestApp};
@@ -54,20 +56,6 @@ async fn strategy(app: &TestApp, pm: &Caller) -> (Value, Value, Vec<Value>) {
     .await["id"]
         .clone();
     (i1, i2, ids)
-}
-
-async fn link(app: &TestApp, who: &Caller, key: &str, initiative: &Value) {
-    let r = app
-        .req(
-            who,
-            reqwest::Method::PUT,
-            &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
-        )
-        .json(&json!({"initiative": initiative}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
 }
 
 async fn flags(app: &TestApp, who: &Caller) -> Vec<(String, Option<i64>, Option<String>)> {
@@ -123,8 +111,8 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
         .as_str()
         .unwrap()
         .to_string();
-    link(&app, &owner, &a, &i1).await;
-    link(&app, &owner, &b, &i2).await;
+    app.link_initiative(&owner, &a, &i1).await;
+    app.link_initiative(&owner, &b, &i2).await;
     assert_eq!(
         flags(&app, &po).await,
         vec![
@@ -264,14 +252,7 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
 
     // The PM's forms for tier order live on the Alignment tab.
     let (client, csrf) = support::session::sign_in(&app, &owner.email).await;
-    let html = client
-        .get(app.url("/w/acme/p/ONB/alignment"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&client, &app, "/w/acme/p/ONB/alignment").await;
     assert!(
         html.contains("id=\"tier-policy\">strict<") && html.contains("revoked: the deadline moved"),
         "{html}"
@@ -287,14 +268,7 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
         .await
         .unwrap();
     assert_eq!(r.headers()["location"], "/w/acme/p/ONB/alignment");
-    let html = client
-        .get(app.url("/w/acme/p/ONB/alignment"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&client, &app, "/w/acme/p/ONB/alignment").await;
     assert!(
         html.contains("id=\"tier-policy\">advisory<") && html.contains("allowance 30 %"),
         "{html}"
@@ -323,8 +297,8 @@ async fn strict_moves_agree_with_the_pure_rule() {
             .unwrap()
             .to_string();
         match n % 4 {
-            0 => link(&app, &owner, &key, &i1).await,
-            1 => link(&app, &owner, &key, &i2).await,
+            0 => app.link_initiative(&owner, &key, &i1).await,
+            1 => app.link_initiative(&owner, &key, &i2).await,
             _ => {}
         }
         keys.push(key);
@@ -337,13 +311,7 @@ async fn strict_moves_agree_with_the_pure_rule() {
         )
         .await;
     assert_eq!(ex.status(), 201, "{}", ex.text().await.unwrap());
-    let r = app
-        .req(&owner, reqwest::Method::PUT, &format!("{P}/tiers"))
-        .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 20}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    assert_eq!(app.set_tier_policy(&owner, "strict").await.status(), 204);
 
     let mut seed: u64 = 7;
     let mut next = |n: usize| {
@@ -432,15 +400,9 @@ async fn a_strict_reorder_racing_a_priority_change_is_judged_consistently() {
             .as_str()
             .unwrap()
             .to_string();
-        link(&app, &owner, &a, &i1).await;
-        link(&app, &owner, &b, &i2).await;
-        let r = app
-            .req(&owner, reqwest::Method::PUT, &format!("{P}/tiers"))
-            .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 20}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
+        app.link_initiative(&owner, &a, &i1).await;
+        app.link_initiative(&owner, &b, &i2).await;
+        assert_eq!(app.set_tier_policy(&owner, "strict").await.status(), 204);
         // Before: a (Activation, tier 1) above b (Imports, tier 2). The PM puts Imports on top
         // while the PO moves b to the top, which is allowed only under the new order.
         let reorder = format!("{P}/priorities/{}/move", prios[1]);

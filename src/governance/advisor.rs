@@ -181,7 +181,7 @@ pub async fn facts(db: &Db, ctx: &ProductCtx) -> Result<Facts> {
         "SELECT (SELECT COUNT(*) FROM tier_exemptions WHERE product_id = $1 AND created_at >= $2)
               + (SELECT COUNT(*) FROM overrides WHERE product_id = $1 AND created_at >= $2)")
         .bind(pid).bind(qstart).fetch_one(p).await)?;
-    let (_, order) = super::tiers::order(db, pid).await?;
+    let (_, order) = super::tiers::order(db, pid, q).await?;
     let placed: Vec<super::Placed> = order.iter().map(|o| o.placed.clone()).collect();
     let trend = super::alignment::for_quarter(db, ctx, &q.to_string())
         .await?

@@ -53,9 +53,13 @@ async fn priority_ids(tx: &mut Tx, product_id: i64, q: Quarter) -> Result<Vec<(i
     )
 }
 
-/// The whole backlog with tiers, for the current quarter (empty when it has no priorities).
-pub async fn order(db: &Db, product_id: i64) -> Result<(Vec<(i64, String)>, Vec<Ordered>)> {
-    let q = Quarter::of(crate::strategy::today());
+/// The whole backlog, top first, with each item's tier in `q` (PRODUCT.md, Definitions: its
+/// initiative's priority, else its parent's); empty when the quarter has no priorities.
+pub async fn order(
+    db: &Db,
+    product_id: i64,
+    q: Quarter,
+) -> Result<(Vec<(i64, String)>, Vec<Ordered>)> {
     let prios: Vec<(i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
         .bind(product_id).bind(q.to_string()).fetch_all(p).await)?;
@@ -488,7 +492,7 @@ pub async fn report_reorder(
     if quarter != Quarter::of(crate::strategy::today()) {
         return Ok(0);
     }
-    let (_, order) = order(db, ctx.product.id).await?;
+    let (_, order) = order(db, ctx.product.id, quarter).await?;
     let placed: Vec<Placed> = order.iter().map(|o| o.placed.clone()).collect();
     let n = super::inversions(&placed).len();
     let pos: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(

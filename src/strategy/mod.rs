@@ -22,7 +22,6 @@ pub mod personas;
 pub mod priorities;
 pub mod research;
 pub mod research_model;
-pub mod tiers;
 
 use chrono::{Datelike, NaiveDate};
 

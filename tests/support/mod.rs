@@ -222,6 +222,34 @@ impl TestApp {
             .collect()
     }
 
+    /// Links an item to an initiative (or unlinks it, with `Value::Null`); must succeed.
+    pub async fn link_initiative(&self, who: &Caller, key: &str, initiative: &Value) {
+        let r = self
+            .req(
+                who,
+                Method::PUT,
+                &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
+            )
+            .json(&serde_json::json!({"initiative": initiative}))
+            .send()
+            .await
+            .expect("link the initiative");
+        assert_eq!(r.status(), 200, "link {key} to {initiative}");
+    }
+
+    /// The PM's tier policy of ONB (`advisory` or `strict`), with a 20 % allowance.
+    pub async fn set_tier_policy(&self, who: &Caller, policy: &str) -> Response {
+        self.req(
+            who,
+            Method::PUT,
+            "/api/v1/workspaces/acme/products/ONB/tiers",
+        )
+        .json(&serde_json::json!({"tier_policy": policy, "unaligned_allowance_pct": 20}))
+        .send()
+        .await
+        .expect("set the tier policy")
+    }
+
     pub async fn show(&self, who: &Caller, key: &str) -> Value {
         self.get(who, &format!("/api/v1/workspaces/acme/items/{key}"))
             .await

@@ -62,3 +62,15 @@ pub async fn sign_in(app: &TestApp, email: &str) -> (Client, String) {
         .to_string();
     (client, token)
 }
+
+/// The body of a page fetched by a signed-in client.
+pub async fn page_text(client: &Client, app: &TestApp, path: &str) -> String {
+    client
+        .get(app.url(path))
+        .send()
+        .await
+        .expect("fetch the page")
+        .text()
+        .await
+        .expect("read the page")
+}
