@@ -438,3 +438,62 @@ async fn a_strict_reorder_racing_a_priority_change_is_judged_consistently() {
         assert_eq!((tier(&b), tier(&a)), (Some(1), Some(2)));
     }
 }
+
+/// (tier, inversion) of each item of the backlog's first page of two.
+async fn first_two(app: &TestApp, who: &Caller) -> Vec<(Option<i64>, Option<String>)> {
+    let v = json_ok(app.get(who, &format!("{P}/items?limit=2")).await, 200).await;
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["tier"].as_i64(),
+                i["inversion"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+/// A page of the backlog flags an item that sits above a higher tier further down, past the
+/// page's end too: through an initiative or as a child of an aligned parent, and not when that
+/// item is exempt.
+#[tokio::test]
+async fn the_backlog_flags_inversions_past_the_end_of_the_page() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let (i1, i2, _) = strategy(&app, &owner).await;
+    let key = |v: Value| v["key"].as_str().unwrap().to_string();
+    app.story(&owner, "unaligned one").await;
+    let t2 = key(app.story(&owner, "tier two").await);
+    app.story(&owner, "unaligned two").await;
+    let par = key(app.story(&owner, "tier one epic").await);
+    let kid = key(app
+        .item(&owner, json!({"title": "tier one child", "parent": par}))
+        .await);
+    app.link_initiative(&owner, &t2, &i2).await;
+    app.link_initiative(&owner, &par, &i1).await;
+    let both = |k: &String| vec![(None, Some(k.clone())), (Some(2), Some(k.clone()))];
+    assert_eq!(first_two(&app, &owner).await, both(&par));
+    for k in [&par, &kid] {
+        let r = app
+            .post(
+                &owner,
+                &format!("/api/v1/workspaces/acme/items/{k}/exemption"),
+                json!({"reason": "agreed"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        if *k == par {
+            assert_eq!(
+                first_two(&app, &owner).await,
+                both(&kid),
+                "the child carries its parent's tier"
+            );
+        }
+    }
+    assert_eq!(
+        first_two(&app, &owner).await,
+        [(None, Some(t2.clone())), (Some(2), None)]
+    );
+}

@@ -71,9 +71,24 @@ pub async fn order(
     Ok((prios, placed(rows, &ids)))
 }
 
+/// Per priority of a quarter ($2), top first: the number of its top-most unexempted item below
+/// rank $3, through its initiatives or as a child without one of their items.
+const FIRST_BELOW: &str = "SELECT pr.id, (
+        SELECT x.number FROM (
+            SELECT i.number, i.rank FROM priority_initiatives pi JOIN items i ON i.initiative_id = pi.initiative_id
+             WHERE pi.priority_id = pr.id AND pi.quarter = $2 AND i.rank > $3
+               AND NOT EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
+            UNION ALL
+            SELECT i.number, i.rank FROM priority_initiatives pi JOIN items par ON par.initiative_id = pi.initiative_id
+              JOIN items i ON i.parent_id = par.id AND i.initiative_id IS NULL
+             WHERE pi.priority_id = pr.id AND pi.quarter = $2 AND i.rank > $3
+               AND NOT EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
+        ) x ORDER BY x.rank LIMIT 1)
+    FROM priorities pr WHERE pr.product_id = $1 AND pr.quarter = $2 ORDER BY pr.rank";
+
 /// For the items of one backlog page (top first): each one's tier and, when it sits above a
 /// higher tier anywhere below it, the key of the first such item. Costs two small queries
-/// whatever the backlog's size: the page's own tiers, and the best tier below the page.
+/// whatever the backlog's size: the best tier below the page, and the page's own tiers.
 pub async fn flags(
     db: &Db,
     product_id: i64,
@@ -85,9 +100,11 @@ pub async fn flags(
         return Ok(out);
     };
     let q = Quarter::of(crate::strategy::today()).to_string();
-    let prios: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
-        "SELECT id FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
-        .bind(product_id).bind(&q).fetch_all(p).await)?;
+    // The quarter's priorities, top first, each with its top-most unexempted item below the
+    // page: one index probe per initiative, whatever the backlog's size.
+    let below: Vec<(i64, Option<i64>)> = with_pool!(&db.read, p => sqlx::query_as(FIRST_BELOW)
+        .bind(product_id).bind(&q).bind(last_rank).fetch_all(p).await)?;
+    let prios: Vec<i64> = below.iter().map(|b| b.0).collect();
     if prios.is_empty() {
         return Ok(out);
     }
@@ -110,23 +127,11 @@ pub async fn flags(
         }
         qy.fetch_all(p).await
     })?;
-    // The best-placed aligned item below the page: the highest priority first, then the top-most.
-    let below: Option<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT number, priority_id FROM (
-            SELECT i.number, i.rank, pr.rank AS prank, pr.id AS priority_id FROM priority_initiatives pi
-              JOIN priorities pr ON pr.id = pi.priority_id JOIN items i ON i.initiative_id = pi.initiative_id
-             WHERE pr.product_id = $1 AND pi.quarter = $2 AND i.rank > $3
-            UNION ALL
-            SELECT i.number, i.rank, pr.rank, pr.id FROM priority_initiatives pi
-              JOIN priorities pr ON pr.id = pi.priority_id JOIN items par ON par.initiative_id = pi.initiative_id
-              JOIN items i ON i.parent_id = par.id AND i.initiative_id IS NULL
-             WHERE pr.product_id = $1 AND pi.quarter = $2 AND i.rank > $3
-         ) x WHERE NOT EXISTS (SELECT 1 FROM tier_exemptions e JOIN items ei ON ei.id = e.item_id
-                               WHERE ei.product_id = $1 AND ei.number = x.number AND e.revoked_at IS NULL)
-         ORDER BY prank, rank LIMIT 1")
-        .bind(product_id).bind(&q).bind(last_rank).fetch_optional(p).await)?;
-    let mut best: Option<(usize, i64)> =
-        below.and_then(|(n, pid)| tier_of(Some(pid)).map(|t| (t, n)));
+    // The best-placed aligned item below the page: the highest priority first.
+    let mut best: Option<(usize, i64)> = below
+        .iter()
+        .enumerate()
+        .find_map(|(i, (_, n))| n.map(|n| (i + 1, n)));
     for (id, _) in page.iter().rev() {
         let Some((_, number, pid, exempt)) = rows.iter().find(|r| r.0 == *id) else {
             continue;
