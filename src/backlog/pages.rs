@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::page::{human_duration, render, split_labels, FormData, Layout};
 use crate::state::AppState;
 use crate::story::questions::{self, Question};
+use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -128,12 +129,8 @@ async fn backlog(
 
 async fn create(
     State(state): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
     let input = NewItem {
         kind: form.text("kind"),
         title: form.text("title"),
@@ -146,7 +143,9 @@ async fn create(
         ..NewItem::default()
     };
     match service::create(&state.db, &user.user, &ctx, input).await {
-        Ok(item) => Ok(Redirect::to(&format!("/w/{ws}/items/{}", item.key)).into_response()),
+        Ok(item) => Ok(
+            Redirect::to(&format!("/w/{}/items/{}", ctx.workspace.slug, item.key)).into_response(),
+        ),
         Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
             let mut resp =
                 backlog_page(&state, &user, ctx, String::new(), None, Some(e.to_string())).await?;
@@ -193,19 +192,19 @@ async fn move_one(
 
 async fn bulk_move(
     State(state): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
     let anchor = if form.get("position") == Some("bottom") {
         Anchor::Bottom
     } else {
         Anchor::Top
     };
     match service::move_items(&state.db, &user.user, &ctx, &form.all("keys"), anchor).await {
-        Ok(()) => Ok(Redirect::to(&format!("/w/{ws}/p/{product}/backlog")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/w/{}/p/{}/backlog",
+            ctx.workspace.slug, ctx.product.key
+        ))
+        .into_response()),
         Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
             let mut resp =
                 backlog_page(&state, &user, ctx, String::new(), None, Some(e.to_string())).await?;
@@ -218,12 +217,8 @@ async fn bulk_move(
 
 async fn save_view(
     State(state): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
     let query = form.text("query");
     match views::save(
         &state.db,
@@ -237,7 +232,9 @@ async fn save_view(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!(
-            "/w/{ws}/p/{product}/backlog?q={}",
+            "/w/{}/p/{}/backlog?q={}",
+            ctx.workspace.slug,
+            ctx.product.key,
             url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
         ))
         .into_response()),

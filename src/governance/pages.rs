@@ -14,6 +14,7 @@ use crate::backlog::pages::product_layout;
 use crate::error::{Error, Result};
 use crate::page::{render, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
@@ -170,49 +171,32 @@ async fn chart(
         .into_response())
 }
 
-async fn save_tiers(
-    State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: crate::page::FormData,
-) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+async fn save_tiers(State(st): State<AppState>, pf: ProductForm) -> Result<Response> {
     let r = async {
         let s = super::tiers::TierSettings {
-            tier_policy: form.text("tier_policy"),
-            unaligned_allowance_pct: crate::page::form_int(&form, "unaligned_allowance_pct")?
+            tier_policy: pf.form.text("tier_policy"),
+            unaligned_allowance_pct: crate::page::form_int(&pf.form, "unaligned_allowance_pct")?
                 .unwrap_or(20),
         };
-        super::tiers::set_settings(&st.db, &user.user, &ctx, &s).await
+        super::tiers::set_settings(&st.db, &pf.user.user, &pf.ctx, &s).await
     };
-    crate::page::back(&format!("/w/{ws}/p/{product}/alignment"), r.await)
+    crate::page::back(&pf.url("/alignment"), r.await)
 }
 
 async fn revoke(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Path<(String, String, i64)>,
-    form: crate::page::FormData,
+    Path((_, _, id)): Path<(String, String, i64)>,
+    pf: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
-    let r = super::tiers::revoke(&st.db, &user.user, &ctx, id, &form.text("reason")).await;
-    crate::page::back(&format!("/w/{ws}/p/{product}/alignment"), r)
+    let r = super::tiers::revoke(&st.db, &pf.user.user, &pf.ctx, id, &pf.form.text("reason")).await;
+    crate::page::back(&pf.url("/alignment"), r)
 }
 
-async fn save_thresholds(
-    State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: crate::page::FormData,
-) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+async fn save_thresholds(State(st): State<AppState>, pf: ProductForm) -> Result<Response> {
     let r = async {
         let d = super::advisor::Thresholds::default();
         let int = |name: &str, default: i64| {
-            crate::page::form_int(&form, name).map(|v| v.unwrap_or(default))
+            crate::page::form_int(&pf.form, name).map(|v| v.unwrap_or(default))
         };
         let t = super::advisor::Thresholds {
             stale_priority_weeks: int("stale_priority_weeks", d.stale_priority_weeks)?,
@@ -221,7 +205,7 @@ async fn save_thresholds(
             exemptions_and_overrides: int("exemptions_and_overrides", d.exemptions_and_overrides)?,
             combined_backlog_items: int("combined_backlog_items", d.combined_backlog_items)?,
         };
-        super::advisor::set_thresholds(&st.db, &user.user, &ctx, &t).await
+        super::advisor::set_thresholds(&st.db, &pf.user.user, &pf.ctx, &t).await
     };
-    crate::page::back(&format!("/w/{ws}/p/{product}/alignment#advice"), r.await)
+    crate::page::back(&pf.url("/alignment#advice"), r.await)
 }

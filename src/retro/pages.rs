@@ -9,10 +9,11 @@ use super::{store, Retro, KINDS};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::Result;
-use crate::page::{back, form_int, render, Flash, FormData, Layout};
+use crate::page::{back, form_int, render, Flash, Layout};
 use crate::sprint::pages::{sprint_layout, sprint_url};
 use crate::sprint::{service as sprints, Sprint};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
@@ -66,12 +67,9 @@ async fn page(
 
 async fn open(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
-    form: FormData,
+    Path((_, _, id)): P3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = async {
         store::open(
             &st.db,
@@ -87,12 +85,9 @@ async fn open(
 
 async fn add_entry(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
-    form: FormData,
+    Path((_, _, id)): P3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = store::add_entry(
         &st.db,
         &user.user,
@@ -107,12 +102,9 @@ async fn add_entry(
 
 async fn vote(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
-    form: FormData,
+    Path((_, _, id)): P3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = async {
         let entry = form_int(&form, "entry")?.unwrap_or(0);
         store::vote(
@@ -130,12 +122,9 @@ async fn vote(
 
 async fn add_action(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
-    form: FormData,
+    Path((_, _, id)): P3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = async {
         let entry = form_int(&form, "entry_id")?;
         store::add_action(

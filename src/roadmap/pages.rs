@@ -12,8 +12,9 @@ use super::store::{self, Entry, Filter, Roadmap};
 use super::Horizon;
 use crate::auth::extract::PageUser;
 use crate::error::{Error, Result};
-use crate::page::{render, FormData, Layout};
+use crate::page::{render, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Product};
 
 pub fn routes() -> Router<AppState> {
@@ -203,26 +204,32 @@ async fn shares(
 
 async fn create_share(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let new = share::create(&s.db, &user.user, &ctx, &form.text("label")).await?;
-    shares_page(&s, &user, &ws, &product, Some(new.path)).await
+    shares_page(
+        &s,
+        &user,
+        &ctx.workspace.slug,
+        &ctx.product.key,
+        Some(new.path),
+    )
+    .await
 }
 
 async fn revoke_share(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Path<(String, String, String)>,
-    form: FormData,
+    Path((_, _, id)): Path<(String, String, String)>,
+    pf: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
-    share::revoke(&s.db, &user.user, &ctx, crate::strategy::api::id(&id)?).await?;
-    Ok(Redirect::to(&format!("/w/{ws}/p/{}/roadmap/shares", ctx.product.key)).into_response())
+    share::revoke(
+        &s.db,
+        &pf.user.user,
+        &pf.ctx,
+        crate::strategy::api::id(&id)?,
+    )
+    .await?;
+    Ok(Redirect::to(&pf.url("/roadmap/shares")).into_response())
 }
 
 #[derive(askama::Template)]

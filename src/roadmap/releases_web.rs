@@ -11,9 +11,10 @@ use super::releases::{self, LaunchInput, Release, ReleaseInput, TaskInput, FUNCT
 use crate::auth::extract::{if_match, ApiJson, ApiUser, PageUser};
 use crate::auth::Action;
 use crate::error::{ApiError, Error, Result};
-use crate::page::{render, FormData, Layout};
+use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::strategy::api::{ctx, id, tagged};
+use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
@@ -200,12 +201,8 @@ async fn finish(
 
 async fn page_create(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let items = crate::page::split_labels(&form.text("items"));
     let input = ReleaseInput {
         name: form.get("name").map(str::to_string),
@@ -220,12 +217,9 @@ async fn page_create(
 
 async fn page_launch(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product, rid)): Path<(String, String, String)>,
-    form: FormData,
+    Path((_, _, rid)): Path<(String, String, String)>,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let r = releases::add_launch(
         &s.db,
         &user.user,
@@ -242,12 +236,9 @@ async fn page_launch(
 
 async fn page_task(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product, lid)): Path<(String, String, String)>,
-    form: FormData,
+    Path((_, _, lid)): Path<(String, String, String)>,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let t = TaskInput {
         function: form.text("function"),
         title: form.text("title"),
@@ -260,12 +251,9 @@ async fn page_task(
 
 async fn page_done(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product, tid)): Path<(String, String, String)>,
-    form: FormData,
+    Path((_, _, tid)): Path<(String, String, String)>,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let r = releases::set_task_done(&s.db, &user.user, &ctx, id(&tid)?, form.flag("done")).await;
     finish(&s, &user, ctx, r).await
 }

@@ -15,6 +15,7 @@ use crate::error::{ApiError, Error, Result};
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::strategy::api::{ctx, id};
+use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Member, Product, ProductCtx};
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
@@ -186,12 +187,8 @@ async fn finish(s: &AppState, user: &PageUser, ctx: ProductCtx, r: Result<()>) -
 
 async fn page_request(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let run = async {
         let decision = form
             .get("decision")
@@ -221,12 +218,8 @@ async fn page_request(
 
 async fn page_stakeholder(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let run = async {
         let user_id = form
             .text("user_id")

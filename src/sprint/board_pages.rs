@@ -16,6 +16,7 @@ use crate::backlog::STATUSES;
 use crate::error::Result;
 use crate::page::{back, render, Flash, FormData, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
@@ -145,12 +146,9 @@ async fn move_card(
 /// Previews a scope change (showing its effect) or applies it after the preview.
 async fn change_scope(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
-    form: FormData,
+    Path((_, _, id)): P3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let opt = |n: &str| {
         form.get(n)
             .map(str::trim)
@@ -182,7 +180,16 @@ async fn change_scope(
                 exception: c.exception.unwrap_or_default(),
                 override_reason: c.override_reason.unwrap_or_default(),
             };
-            render_board(&st, &user, ws, &product, id, None, Some((effect, pending))).await
+            render_board(
+                &st,
+                &user,
+                ctx.workspace.slug.clone(),
+                &ctx.product.key,
+                id,
+                None,
+                Some((effect, pending)),
+            )
+            .await
         }
         Err(e) => back(&to, Err(e)),
     }

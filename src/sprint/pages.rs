@@ -13,8 +13,9 @@ use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::backlog::pages::product_layout;
 use crate::error::Result;
-use crate::page::{back, form_int, render, Flash, FormData, Layout};
+use crate::page::{back, form_int, render, Flash, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::store::product_ctx;
 use crate::workspace::ProductCtx;
 
@@ -85,24 +86,17 @@ async fn index(
     }))
 }
 
-async fn create(
-    State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
-) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
-    let to = format!("/w/{ws}/p/{product}/sprints");
+async fn create(State(st): State<AppState>, pf: ProductForm) -> Result<Response> {
+    let to = pf.url("/sprints");
     let outcome = async {
         let s = Schedule {
-            team_id: form_int(&form, "team_id")?.unwrap_or(0),
-            name: form.text("name"),
-            goal: form.text("goal"),
-            start: form.text("start_date"),
-            end: form.text("end_date"),
+            team_id: form_int(&pf.form, "team_id")?.unwrap_or(0),
+            name: pf.form.text("name"),
+            goal: pf.form.text("goal"),
+            start: pf.form.text("start_date"),
+            end: pf.form.text("end_date"),
         };
-        service::create(&st.db, &user.user, &ctx, s)
+        service::create(&st.db, &pf.user.user, &pf.ctx, s)
             .await
             .map(|_| ())
     };
@@ -170,12 +164,9 @@ type Form3 = Path<(String, String, i64)>;
 
 async fn commit(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Form3,
-    form: FormData,
+    Path((_, _, id)): Form3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let exception = form.get("exception").map(str::to_string);
     let r = scope::commit(
         &st.db,
@@ -192,24 +183,18 @@ async fn commit(
 
 async fn uncommit(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Form3,
-    form: FormData,
+    Path((_, _, id)): Form3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = scope::uncommit(&st.db, &user.user, &ctx, id, &form.all("items")).await;
     back(&sprint_url(&ctx, id, "plan"), r.map(|_| ()))
 }
 
 async fn availability(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Form3,
-    form: FormData,
+    Path((_, _, id)): Form3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = async {
         let user_id = form_int(&form, "user_id")?.unwrap_or(0);
         let focus = form_int(&form, "focus_pct")?.unwrap_or(100);
@@ -225,12 +210,9 @@ async fn availability(
 
 async fn goal(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Form3,
-    form: FormData,
+    Path((_, _, id)): Form3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = async {
         let patch = service::SprintPatch {
             name: None,
@@ -247,12 +229,9 @@ async fn goal(
 
 async fn start(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Form3,
-    form: FormData,
+    Path((_, _, id)): Form3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = async {
         service::start(&st.db, &user.user, &ctx, id, form.version()?)
             .await

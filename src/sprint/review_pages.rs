@@ -10,8 +10,9 @@ use super::review::{self, Review, VerdictInput};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::Result;
-use crate::page::{back, render, Flash, FormData, Layout};
+use crate::page::{back, render, Flash, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
@@ -68,12 +69,9 @@ async fn page(
 /// One item's verdicts: fields `verdict-<position>` = pass|fail and `note-<position>`.
 async fn verdicts(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
-    form: FormData,
+    Path((_, _, id)): P3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let mut verdicts = Vec::new();
     for (k, v) in &form.0 {
         let Some(pos) = k
@@ -104,12 +102,9 @@ async fn verdicts(
 
 async fn goal(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
-    form: FormData,
+    Path((_, _, id)): P3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = review::record_goal(
         &st.db,
         &user.user,
@@ -123,12 +118,9 @@ async fn goal(
 
 async fn close(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
-    form: FormData,
+    Path((_, _, id)): P3,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = async {
         review::close(&st.db, &user.user, &ctx, id, form.version()?)
             .await

@@ -10,8 +10,9 @@ use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::backlog::pages::product_layout;
 use crate::error::{Error, Result};
-use crate::page::{back, form_int, render, Flash, FormData, Layout};
+use crate::page::{back, form_int, render, Flash, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
@@ -64,86 +65,74 @@ async fn page(
     }))
 }
 
-async fn create(
-    State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
-) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
-    let r = team::create(&st.db, &user.user, &ctx, &form.text("name")).await;
-    back(&format!("/w/{ws}/p/{product}/teams"), r.map(|_| ()))
+async fn create(State(st): State<AppState>, pf: ProductForm) -> Result<Response> {
+    let r = team::create(&st.db, &pf.user.user, &pf.ctx, &pf.form.text("name")).await;
+    back(&pf.url("/teams"), r.map(|_| ()))
 }
 
-async fn attach(
-    State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
-) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
-    let r = team::attach(&st.db, &user.user, &ctx, &form.text("name")).await;
-    back(&format!("/w/{ws}/p/{product}/teams"), r.map(|_| ()))
+async fn attach(State(st): State<AppState>, pf: ProductForm) -> Result<Response> {
+    let r = team::attach(&st.db, &pf.user.user, &pf.ctx, &pf.form.text("name")).await;
+    back(&pf.url("/teams"), r.map(|_| ()))
 }
 
 async fn update(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Path<(String, String, i64)>,
-    form: FormData,
+    Path((_, _, id)): Path<(String, String, i64)>,
+    pf: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = async {
         let patch = TeamPatch {
-            name: form.get("name").map(str::to_string),
-            velocity_window: form_int(&form, "velocity_window")?,
+            name: pf.form.get("name").map(str::to_string),
+            velocity_window: form_int(&pf.form, "velocity_window")?,
             wip: Some(WipLimits {
-                todo: form_int(&form, "wip_todo")?,
-                in_progress: form_int(&form, "wip_in_progress")?,
-                in_review: form_int(&form, "wip_in_review")?,
+                todo: form_int(&pf.form, "wip_todo")?,
+                in_progress: form_int(&pf.form, "wip_in_progress")?,
+                in_review: form_int(&pf.form, "wip_in_review")?,
             }),
         };
-        team::update(&st.db, &user.user, &ctx, id, form.version()?, patch)
-            .await
-            .map(|_| ())
+        team::update(
+            &st.db,
+            &pf.user.user,
+            &pf.ctx,
+            id,
+            pf.form.version()?,
+            patch,
+        )
+        .await
+        .map(|_| ())
     };
-    back(&format!("/w/{ws}/p/{product}/teams"), r.await)
+    back(&pf.url("/teams"), r.await)
 }
 
 async fn member(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Path<(String, String, i64)>,
-    form: FormData,
+    Path((_, _, id)): Path<(String, String, i64)>,
+    pf: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = async {
-        if let Some(uid) = form.get("remove").and_then(|v| v.parse().ok()) {
-            return team::remove_member(&st.db, &user.user, &ctx, id, uid)
+        if let Some(uid) = pf.form.get("remove").and_then(|v| v.parse().ok()) {
+            return team::remove_member(&st.db, &pf.user.user, &pf.ctx, id, uid)
                 .await
                 .map(|_| ());
         }
-        let ppd: f64 = form
+        let ppd: f64 = pf
+            .form
             .text("points_per_day")
             .trim()
             .parse()
             .map_err(|_| Error::invalid("points_per_day", "a number such as 1 or 0.5"))?;
-        let focus = form_int(&form, "focus_pct")?.unwrap_or(100);
+        let focus = form_int(&pf.form, "focus_pct")?.unwrap_or(100);
         team::set_member(
             &st.db,
-            &user.user,
-            &ctx,
+            &pf.user.user,
+            &pf.ctx,
             id,
-            &form.text("email"),
+            &pf.form.text("email"),
             ppd,
             focus,
         )
         .await
         .map(|_| ())
     };
-    back(&format!("/w/{ws}/p/{product}/teams"), r.await)
+    back(&pf.url("/teams"), r.await)
 }

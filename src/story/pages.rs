@@ -13,6 +13,7 @@ use crate::backlog::service;
 use crate::error::{Error, Result};
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -138,24 +139,17 @@ fn rules_from(form: &FormData) -> Result<ReadyRules> {
     })
 }
 
-async fn save_rules(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
-) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
-    let result = match rules_from(&form) {
-        Ok(r) => rules::set(&state.db, &user.user, &ctx, form.version()?, r).await,
+async fn save_rules(State(state): State<AppState>, pf: ProductForm) -> Result<Response> {
+    let result = match rules_from(&pf.form) {
+        Ok(r) => rules::set(&state.db, &pf.user.user, &pf.ctx, pf.form.version()?, r).await,
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/w/{ws}/p/{product}/backlog")).into_response()),
+        Ok(_) => Ok(Redirect::to(&pf.url("/backlog")).into_response()),
         Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Stale { .. })) => Ok(show(
-            &user,
-            &ctx,
-            rules_from(&form).unwrap_or_else(|_| service::rules_of(&ctx)),
+            &pf.user,
+            &pf.ctx,
+            rules_from(&pf.form).unwrap_or_else(|_| service::rules_of(&pf.ctx)),
             Some(e.to_string()),
         )),
         Err(e) => Err(e),

@@ -19,6 +19,7 @@ use crate::backlog::pages::product_layout;
 use crate::error::{Error, Result};
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -169,21 +170,18 @@ fn ids(form: &FormData, name: &str) -> Result<Vec<i64>> {
 async fn act<F>(
     s: &AppState,
     user: &PageUser,
-    ws: &str,
-    product: &str,
+    ctx: ProductCtx,
     form: &FormData,
     f: F,
 ) -> Result<Response>
 where
     F: AsyncFnOnce(&ProductCtx) -> Result<Quarter>,
 {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, ws, product).await?;
     let back = quarter_or_now(form.get("quarter"))?;
     match f(&ctx).await {
         Ok(q) => Ok(Redirect::to(&format!(
-            "/w/{ws}/p/{}/strategy?quarter={q}",
-            ctx.product.key
+            "/w/{}/p/{}/strategy?quarter={q}",
+            ctx.workspace.slug, ctx.product.key
         ))
         .into_response()),
         Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Stale { .. })) => {
@@ -197,11 +195,9 @@ where
 
 async fn create_objective(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    act(&s, &user, &ws, &product, &form, async |ctx| {
+    act(&s, &user, ctx, &form, async |ctx| {
         let input = ObjectiveInput {
             quarter: opt(&form, "quarter"),
             title: opt(&form, "title"),
@@ -234,11 +230,9 @@ fn metric_input(form: &FormData) -> Result<MetricInput> {
 
 async fn create_metric(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    act(&s, &user, &ws, &product, &form, async |ctx| {
+    act(&s, &user, ctx, &form, async |ctx| {
         objectives::create_metric(&s.db, &user.user, ctx, metric_input(&form)?).await?;
         quarter_or_now(form.get("quarter"))
     })
@@ -247,11 +241,9 @@ async fn create_metric(
 
 async fn create_priority(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    act(&s, &user, &ws, &product, &form, async |ctx| {
+    act(&s, &user, ctx, &form, async |ctx| {
         let input = PriorityInput {
             quarter: opt(&form, "quarter"),
             title: opt(&form, "title"),
@@ -305,7 +297,9 @@ async fn move_priority(
             Err(e) => (e.status(), e.public_message()).into_response(),
         });
     }
-    act(&s, &user, &ws, &product, &form, async |ctx| {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    act(&s, &user, ctx, &form, async |ctx| {
         let list = priorities::move_one(&s.db, &user.user, ctx, id, move_input(&form)?).await?;
         list.first()
             .map(|p| Quarter::parse(&p.quarter))
@@ -321,7 +315,9 @@ async fn delete_priority(
     form: FormData,
 ) -> Result<Response> {
     let id = super::api::id(&id)?;
-    act(&s, &user, &ws, &product, &form, async |ctx| {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    act(&s, &user, ctx, &form, async |ctx| {
         priorities::delete(
             &s.db,
             &user.user,

@@ -10,8 +10,9 @@ use super::pages::strategy_layout;
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::{Error, Result};
-use crate::page::{render, FormData, Layout};
+use crate::page::{render, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -90,12 +91,8 @@ async fn finish(s: &AppState, user: &PageUser, ctx: ProductCtx, r: Result<()>) -
 
 async fn create(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let get = |n: &str| form.get(n).map(str::to_string);
     let input = CompetitorInput {
         name: get("name"),
@@ -112,12 +109,8 @@ async fn create(
 
 async fn add_capability(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let r = competitors::add_capability(
         &s.db,
         &user.user,
@@ -133,12 +126,8 @@ async fn add_capability(
 /// The grid posts one field per cell: `cell-<capability>-us` or `cell-<capability>-<competitor>`.
 async fn save_matrix(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let mut cells = Vec::new();
     for (k, v) in &form.0 {
         let Some(rest) = k.strip_prefix("cell-") else {

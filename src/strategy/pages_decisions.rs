@@ -12,8 +12,9 @@ use super::{initiatives, Quarter, SortBy};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::{Error, Result};
-use crate::page::{render, FormData, Layout};
+use crate::page::{render, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -72,12 +73,8 @@ async fn show(
 
 async fn create(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let run = async {
         let ids = |name: &str| -> Result<Vec<i64>> {
             form.all(name)
@@ -108,9 +105,11 @@ async fn create(
         decisions::create(&s.db, &user.user, &ctx, input).await
     };
     match run.await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/w/{ws}/p/{}/decisions", ctx.product.key)).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/w/{}/p/{}/decisions",
+            ctx.workspace.slug, ctx.product.key
+        ))
+        .into_response()),
         Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {
             let mut r = page(&s, &user, ctx, Some(e.to_string())).await?;
             *r.status_mut() = e.status();

@@ -15,6 +15,7 @@ use crate::auth::Action;
 use crate::error::{Error, Result};
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -115,12 +116,8 @@ async fn list(
 
 async fn create(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let input = InitiativeInput {
         title: form.get("title").map(str::to_string),
         status: form.get("status").map(str::to_string),
@@ -128,8 +125,8 @@ async fn create(
     };
     match initiatives::create(&s.db, &user.user, &ctx, input).await {
         Ok(i) => Ok(Redirect::to(&format!(
-            "/w/{ws}/p/{}/initiatives/{}",
-            ctx.product.key, i.id
+            "/w/{}/p/{}/initiatives/{}",
+            ctx.workspace.slug, ctx.product.key, i.id
         ))
         .into_response()),
         Err(e @ (Error::Invalid { .. } | Error::Forbidden(_))) => {

@@ -19,6 +19,7 @@ use crate::auth::Action;
 use crate::error::{Error, Result};
 use crate::page::{render, split_labels, FormData, Layout};
 use crate::state::AppState;
+use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -123,12 +124,8 @@ async fn research_home(
 
 async fn create_source(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, p)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product(&s, &user, &ws, &p).await?;
     let input = SourceInput {
         kind: form.get("kind").map(str::to_string),
         title: form.get("title").map(str::to_string),
@@ -139,8 +136,8 @@ async fn create_source(
     };
     match research::create_source(&s.db, &user.user, &ctx, input).await {
         Ok(src) => Ok(Redirect::to(&format!(
-            "/w/{ws}/p/{}/research/sources/{}",
-            ctx.product.key, src.id
+            "/w/{}/p/{}/research/sources/{}",
+            ctx.workspace.slug, ctx.product.key, src.id
         ))
         .into_response()),
         Err(e) if refused(&e) => Ok(with_status(
@@ -348,12 +345,8 @@ async fn personas_page(
 
 async fn create_persona(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, p)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product(&s, &user, &ws, &p).await?;
     let input = PersonaInput {
         name: form.get("name").map(str::to_string),
         segment: form.get("segment").map(str::to_string),
@@ -361,9 +354,11 @@ async fn create_persona(
         pains: form.get("pains").map(str::to_string),
     };
     match personas::create(&s.db, &user.user, &ctx, input).await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/w/{ws}/p/{}/personas", ctx.product.key)).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/w/{}/p/{}/personas",
+            ctx.workspace.slug, ctx.product.key
+        ))
+        .into_response()),
         Err(e) if refused(&e) => Ok(with_status(
             personas_view(&s, &user, ctx, Some(e.to_string())).await?,
             &e,
@@ -403,17 +398,17 @@ async fn persona_item(
 
 async fn set_vision(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, p)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = product(&s, &user, &ws, &p).await?;
     let input = VisionInput {
         vision: form.get("vision").map(str::to_string),
         target_segments: form.get("target_segments").map(str::to_string),
         positioning: form.get("positioning").map(str::to_string),
     };
     personas::set_vision(&s.db, &user.user, &ctx, form.version()?, input).await?;
-    Ok(Redirect::to(&format!("/w/{ws}/p/{}/strategy", ctx.product.key)).into_response())
+    Ok(Redirect::to(&format!(
+        "/w/{}/p/{}/strategy",
+        ctx.workspace.slug, ctx.product.key
+    ))
+    .into_response())
 }

@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
+use super::form::ProductForm;
 use super::{store, Member, Product, Workspace};
 use crate::auth::extract::PageUser;
 use crate::auth::Role;
@@ -227,17 +228,13 @@ async fn add_member(
 
 async fn set_roles(
     State(state): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
-    form: FormData,
+    ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let ctx = store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
     let user_id: i64 = form
         .text("user_id")
         .parse()
         .map_err(|_| Error::invalid("user_id", "not a member"))?;
     let roles = super::api::parse_roles(&form.all("role"))?;
     store::set_roles(&state.db, &user.user, &ctx, user_id, &roles).await?;
-    Ok(Redirect::to(&format!("/w/{ws}/members")).into_response())
+    Ok(Redirect::to(&format!("/w/{}/members", ctx.workspace.slug)).into_response())
 }
