@@ -106,7 +106,7 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
     );
     assert!(
         html.contains(
-            r#"name="combined_backlog_items" type="number" min="1" max="1000000" value="2""#
+            r#"name="combined_backlog_items" type="number" inputmode="numeric" min="1" max="1000000" value="2""#
         ),
         "{html}"
     );
