@@ -83,16 +83,8 @@ async fn a_strict_move_is_refused_then_made_with_an_exemption() {
     let app = spawn_app().await;
     let owner = app.workspace().await; // pm, po, dev
     let (i1, i2) = strategy(&app, &owner).await;
-    let a = app.story(&owner, "guided setup").await["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let b = app.story(&owner, "map fields").await["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    app.link_initiative(&owner, &a, &i1).await;
-    app.link_initiative(&owner, &b, &i2).await;
+    let a = app.story_in(&owner, "guided setup", &i1).await;
+    let b = app.story_in(&owner, "map fields", &i2).await;
     assert_eq!(app.set_tier_policy(&owner, "strict").await.status(), 204);
     sign_in(&c, &app, &owner.email).await;
     c.goto(&app.url("/w/acme/p/ONB/backlog")).await.unwrap();

@@ -99,20 +99,12 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
     let po = app.member(&owner, "Olive", &["po"]).await;
     let dev = app.member(&owner, "Dana", &["dev"]).await;
     let (i1, i2, prios) = strategy(&app, &owner).await;
-    let a = app.story(&owner, "guided setup step").await["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let b = app.story(&owner, "map jira fields").await["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let a = app.story_in(&owner, "guided setup step", &i1).await;
+    let b = app.story_in(&owner, "map jira fields", &i2).await;
     let c = app.story(&owner, "dark mode").await["key"]
         .as_str()
         .unwrap()
         .to_string();
-    app.link_initiative(&owner, &a, &i1).await;
-    app.link_initiative(&owner, &b, &i2).await;
     assert_eq!(
         flags(&app, &po).await,
         vec![
@@ -392,16 +384,8 @@ async fn a_strict_reorder_racing_a_priority_change_is_judged_consistently() {
         let owner = app.workspace().await;
         let po = app.member(&owner, "Olive", &["po"]).await;
         let (i1, i2, prios) = strategy(&app, &owner).await;
-        let a = app.story(&owner, "guided setup step").await["key"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let b = app.story(&owner, "map jira fields").await["key"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        app.link_initiative(&owner, &a, &i1).await;
-        app.link_initiative(&owner, &b, &i2).await;
+        let a = app.story_in(&owner, "guided setup step", &i1).await;
+        let b = app.story_in(&owner, "map jira fields", &i2).await;
         assert_eq!(app.set_tier_policy(&owner, "strict").await.status(), 204);
         // Before: a (Activation, tier 1) above b (Imports, tier 2). The PM puts Imports on top
         // while the PO moves b to the top, which is allowed only under the new order.

@@ -237,6 +237,16 @@ impl TestApp {
         assert_eq!(r.status(), 200, "link {key} to {initiative}");
     }
 
+    /// A story at the bottom of ONB's backlog, linked to `initiative`; its key.
+    pub async fn story_in(&self, who: &Caller, title: &str, initiative: &Value) -> String {
+        let key = self.story(who, title).await["key"]
+            .as_str()
+            .expect("the new story's key")
+            .to_string();
+        self.link_initiative(who, &key, initiative).await;
+        key
+    }
+
     /// The PM's tier policy of ONB (`advisory` or `strict`), with a 20 % allowance.
     pub async fn set_tier_policy(&self, who: &Caller, policy: &str) -> Response {
         self.req(
