@@ -27,6 +27,10 @@ impl Sprint for Cli {
 #[tokio::test]
 async fn a_sprint_runs_from_the_command_line() {
     let cli = Cli::demo().await;
+    // A first start shows the latest news unread and keeps the seeded history as read.
+    let inbox = cli.json(&["inbox", "--as", "demo@throughline.local", "--json"]);
+    assert_eq!(inbox["unread"], 8, "{inbox}");
+    assert!(inbox["notifications"].as_array().unwrap().len() > 8);
     // The demo has four closed sprints, Sprint 5 running and Sprint 6 planned.
     let list = cli.json_as("demo", &["list"]);
     let states: Vec<&str> = list

@@ -219,6 +219,12 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
     super::seed_strategy::demo(db, &demo, &po).await?;
     super::seed_sprints::link_to_strategy(db, po.product.id).await?;
     super::seed_sprints::governance_demo(db, &demo, &po).await?;
+    // Seeding replays months of work as notifications; a first start should show each person
+    // the latest news unread, not a hundred, with the rest kept in the inbox as read.
+    with_pool!(&db.write, p => sqlx::query(
+        "UPDATE notifications SET read_at = $1 WHERE read_at IS NULL AND id NOT IN (
+            SELECT n.id FROM notifications n WHERE n.user_id = notifications.user_id ORDER BY n.id DESC LIMIT 8)")
+        .bind(crate::db::now()).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(Some((DEMO_EMAIL.to_string(), DEMO_PASSWORD.to_string())))
 }
 
