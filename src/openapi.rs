@@ -34,7 +34,7 @@ use crate::{
         notify::api::inbox, notify::api::read_one, notify::api::read_all, notify::api::watch, notify::api::unwatch,
         notify::api::list, notify::api::create, notify::api::remove, notify::api::deliveries, notify::api::ping,
         notify::api::allow_private,
-        governance::api::show, governance::api::put_settings, governance::api::list_exemptions,
+        governance::api::show, governance::api::get_settings, governance::api::put_settings, governance::api::list_exemptions,
         governance::api::exempt, governance::api::revoke, governance::api::overrides, governance::api::advisor, governance::api::put_thresholds,
         // Strategy (S0–S10)
         strategy::api::list_objectives, strategy::api::create_objective, strategy::api::show_objective,

@@ -72,7 +72,15 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
     // Thresholds are the PM's; out-of-range values are refused.
     app.roles(&owner, &owner, "ONB", &["pm", "po"]).await;
     let put = |who: &support::Caller, body: Value| {
-        app.req(who, reqwest::Method::PUT, &adv).json(&body).send()
+        let (app, owner, adv, who) = (&app, &owner, &adv, who.clone());
+        async move {
+            let etag = app.product_etag(owner).await;
+            app.req(&who, reqwest::Method::PUT, adv)
+                .header("If-Match", etag)
+                .json(&body)
+                .send()
+                .await
+        }
     };
     assert_eq!(
         put(&dev, json!({"inversions": 2})).await.unwrap().status(),
@@ -112,8 +120,11 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
     );
 
     // The PM's thresholds form: a bad value is refused beside the form and changes nothing.
+    let version = support::session::between(&html, "name=\"version\" value=\"", "\"")
+        .unwrap()
+        .to_string();
     let post = |fields: Vec<(&'static str, String)>| {
-        let mut form = vec![("csrf", csrf.clone())];
+        let mut form = vec![("csrf", csrf.clone()), ("version", version.clone())];
         form.extend(fields);
         client
             .post(app.url("/w/acme/p/ONB/advisor"))
@@ -128,6 +139,28 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
         to.starts_with("/w/acme/p/ONB/alignment?error=") && to.ends_with("whole+number#advice"),
         "{to}"
     );
+    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+    assert_eq!(a["thresholds"]["combined_backlog_items"], 2);
+    let all = vec![
+        ("stale_priority_weeks", "6".into()),
+        ("pm_story_share_pct", "60".into()),
+        ("inversions", "9".into()),
+        ("exemptions_and_overrides", "4".into()),
+        ("combined_backlog_items", "500".into()),
+    ];
+    // A form read before someone else's change is refused and changes nothing.
+    let mut stale = all.clone();
+    stale.push(("version", "1".into()));
+    let mut form = vec![("csrf", csrf.clone())];
+    form.extend(stale);
+    let r = client
+        .post(app.url("/w/acme/p/ONB/advisor"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.contains("changed+by+someone+else"), "{to}");
     let a = json_ok(app.get(&dev, &adv).await, 200).await;
     assert_eq!(a["thresholds"]["combined_backlog_items"], 2);
     let r = post(vec![

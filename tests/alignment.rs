@@ -233,10 +233,15 @@ async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
         .unwrap();
     let lone = ready_story(&app, &owner, "tidy logs", 3, &["Given a When b Then c"]).await;
     let tiers = format!("{P}/tiers");
-    let set = |policy: &'static str| {
-        app.req(&owner, Method::PUT, &tiers)
+    let (app_ref, owner_ref, tiers_ref) = (&app, &owner, &tiers);
+    let set = move |policy: &'static str| async move {
+        let etag = app_ref.product_etag(owner_ref).await;
+        app_ref
+            .req(owner_ref, Method::PUT, tiers_ref)
+            .header("If-Match", etag)
             .json(&json!({"tier_policy": policy, "unaligned_allowance_pct": 10}))
             .send()
+            .await
     };
     assert_eq!(set("strict").await.unwrap().status(), 204);
     let e = json_ok(

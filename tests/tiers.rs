@@ -125,6 +125,7 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
     let tiers = format!("{P}/tiers");
     assert_eq!(
         app.req(&po, reqwest::Method::PUT, &tiers)
+            .header("If-Match", app.product_etag(&owner).await)
             .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 20}))
             .send()
             .await
@@ -134,6 +135,7 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
     );
     let bad = app
         .req(&owner, reqwest::Method::PUT, &tiers)
+        .header("If-Match", app.product_etag(&owner).await)
         .json(&json!({"tier_policy": "lenient", "unaligned_allowance_pct": 20}))
         .send()
         .await
@@ -141,6 +143,7 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
     assert_eq!(json_ok(bad, 422).await["field"], "tier_policy");
     let bad = app
         .req(&owner, reqwest::Method::PUT, &tiers)
+        .header("If-Match", app.product_etag(&owner).await)
         .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 95}))
         .send()
         .await
@@ -148,11 +151,31 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
     assert_eq!(json_ok(bad, 422).await["field"], "unaligned_allowance_pct");
     let ok = app
         .req(&owner, reqwest::Method::PUT, &tiers)
+        .header("If-Match", app.product_etag(&owner).await)
         .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 20}))
         .send()
         .await
         .unwrap();
     assert_eq!(ok.status(), 204);
+    // The settings are guarded by the product's version: a stale or missing If-Match changes
+    // nothing.
+    let stale = app
+        .req(&owner, reqwest::Method::PUT, &tiers)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"tier_policy": "advisory", "unaligned_allowance_pct": 20}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 412);
+    let missing = app
+        .req(&owner, reqwest::Method::PUT, &tiers)
+        .json(&json!({"tier_policy": "advisory", "unaligned_allowance_pct": 20}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 428);
+    let now = json_ok(app.get(&po, &tiers).await, 200).await;
+    assert_eq!(now["tier_policy"], "strict");
     let before = app.order(&po).await;
     let e = json_ok(move_to_top(&app, &po, &b, None).await, 409).await;
     let detail = e["detail"].as_str().unwrap();
@@ -249,16 +272,32 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
         html.contains("id=\"tier-policy\">strict<") && html.contains("revoked: the deadline moved"),
         "{html}"
     );
-    let r = client
-        .post(app.url("/w/acme/p/ONB/tiers"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("tier_policy", "advisory"),
-            ("unaligned_allowance_pct", "30"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let version = support::session::between(&html, "name=\"version\" value=\"", "\"")
+        .unwrap()
+        .to_string();
+    let post = |version: String| {
+        client
+            .post(app.url("/w/acme/p/ONB/tiers"))
+            .form(&[
+                ("csrf", csrf.clone()),
+                ("version", version),
+                ("tier_policy", "advisory".into()),
+                ("unaligned_allowance_pct", "30".into()),
+            ])
+            .send()
+    };
+    // A form read before someone else's change is refused and changes nothing.
+    let r = post("1".into()).await.unwrap();
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.contains("error=") && to.contains("changed+by+someone+else"),
+        "{to}"
+    );
+    assert_eq!(
+        json_ok(app.get(&po, &tiers).await, 200).await["tier_policy"],
+        "strict"
+    );
+    let r = post(version).await.unwrap();
     assert_eq!(r.headers()["location"], "/w/acme/p/ONB/alignment");
     let html = page_text(&client, &app, "/w/acme/p/ONB/alignment").await;
     assert!(

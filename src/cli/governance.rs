@@ -132,7 +132,7 @@ pub async fn advisor(db_args: &DbArgs, a: AdvisorArgs) -> anyhow::Result<()> {
                 .combined_backlog_items
                 .unwrap_or(now.combined_backlog_items),
         };
-        crate::governance::advisor::set_thresholds(&db, &user, &ctx, &t)
+        crate::governance::advisor::set_thresholds(&db, &user, &ctx, ctx.product.version, &t)
             .await
             .map_err(err)?;
     }

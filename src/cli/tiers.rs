@@ -70,7 +70,7 @@ pub async fn run(db_args: &DbArgs, c: TiersCommand) -> anyhow::Result<()> {
                 tier_policy: policy.unwrap_or(now.policy),
                 unaligned_allowance_pct: allowance.unwrap_or(now.allowance_pct),
             };
-            tiers::set_settings(&db, &user, &ctx, &s)
+            tiers::set_settings(&db, &user, &ctx, ctx.product.version, &s)
                 .await
                 .map_err(err)?;
             show(db_args, &on).await

@@ -305,11 +305,12 @@ pub async fn advise(db: &Db, ctx: &ProductCtx) -> Result<Advice> {
     })
 }
 
-/// The PM sets the product's thresholds.
+/// The PM sets the product's thresholds, as of its version `expected`.
 pub async fn set_thresholds(
     db: &Db,
     actor: &crate::auth::store::User,
     ctx: &ProductCtx,
+    expected: i64,
     t: &Thresholds,
 ) -> Result<()> {
     ctx.grants.require(Action::ManageStrategy)?;
@@ -340,6 +341,7 @@ pub async fn set_thresholds(
     }
     let json = serde_json::to_string(t).unwrap_or_else(|_| "{}".into());
     let mut tx = db.begin().await?;
+    super::store::bump_product(&mut tx, ctx.product.id, expected).await?;
     crate::with_tx!(&mut tx, x => sqlx::query("UPDATE products SET advisor_thresholds = $1 WHERE id = $2")
         .bind(&json).bind(ctx.product.id).execute(&mut **x).await.map(|r| r.rows_affected()))?;
     crate::audit::store::record(

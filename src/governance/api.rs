@@ -1,14 +1,15 @@
 //! JSON handlers for alignment.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::routing::{get, post, put};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::alignment::{self, Alignment};
 use super::tiers::{self, Exemption, TierSettings};
-use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
+use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::db::Db;
 use crate::error::{ApiError, Error, Result};
 use crate::state::AppState;
@@ -23,7 +24,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/v1/workspaces/{ws}/products/{product}/tiers",
-            put(put_settings),
+            get(get_settings).put(put_settings),
         )
         .route(
             "/api/v1/workspaces/{ws}/products/{product}/exemptions",
@@ -77,18 +78,43 @@ pub struct ReasonInput {
     pub reason: String,
 }
 
+/// A product's settings change its version: the ETag to send back in If-Match.
+fn product_etag(version: i64) -> [(axum::http::HeaderName, String); 1] {
+    [(axum::http::header::ETAG, format!("\"{version}\""))]
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/tiers", tag = "governance",
+    params(("ws" = String, Path), ("product" = String, Path)),
+    responses((status = 200, body = TierSettings, description = "the tier policy and allowance; the ETag is the product's version")))]
+pub async fn get_settings(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    ctx.grants.require(crate::auth::Action::ViewBacklog)?;
+    let s = super::store::settings(&st.db, ctx.product.id).await?;
+    let body = TierSettings {
+        tier_policy: s.policy,
+        unaligned_allowance_pct: s.allowance_pct,
+    };
+    Ok((product_etag(ctx.product.version), Json(body)).into_response())
+}
+
 #[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/tiers", tag = "governance",
-    params(("ws" = String, Path), ("product" = String, Path)), request_body = TierSettings,
-    responses((status = 204), (status = 403, description = "the PM sets the policy"), (status = 422)))]
+    params(("ws" = String, Path), ("product" = String, Path), ("If-Match" = String, Header)), request_body = TierSettings,
+    responses((status = 204), (status = 403, description = "the PM sets the policy"), (status = 412, description = "the product changed since it was read"), (status = 422)))]
 pub async fn put_settings(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     Path((ws, p)): Path<(String, String)>,
+    headers: HeaderMap,
     ApiJson(i): ApiJson<TierSettings>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    tiers::set_settings(&st.db, &u, &ctx, &i).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let expected = if_match(&headers)?;
+    tiers::set_settings(&st.db, &u, &ctx, expected, &i).await?;
+    Ok((StatusCode::NO_CONTENT, product_etag(expected + 1)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/exemptions", tag = "governance",
@@ -166,26 +192,29 @@ pub async fn show(
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/advisor", tag = "governance",
     params(("ws" = String, Path), ("product" = String, Path)),
-    responses((status = 200, body = super::advisor::Advice, description = "the team's shape, what goes wrong, and the remedy")))]
+    responses((status = 200, body = super::advisor::Advice, description = "the team's shape, what goes wrong, and the remedy; the ETag is the product's version")))]
 pub async fn advisor(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     Path((ws, p)): Path<(String, String)>,
-) -> Result<Json<super::advisor::Advice>, ApiError> {
+) -> Result<Response, ApiError> {
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    Ok(Json(super::advisor::advise(&st.db, &ctx).await?))
+    let advice = super::advisor::advise(&st.db, &ctx).await?;
+    Ok((product_etag(ctx.product.version), Json(advice)).into_response())
 }
 
 #[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/advisor", tag = "governance",
-    params(("ws" = String, Path), ("product" = String, Path)), request_body = super::advisor::Thresholds,
-    responses((status = 204), (status = 403), (status = 422)))]
+    params(("ws" = String, Path), ("product" = String, Path), ("If-Match" = String, Header)), request_body = super::advisor::Thresholds,
+    responses((status = 204), (status = 403), (status = 412, description = "the product changed since it was read"), (status = 422)))]
 pub async fn put_thresholds(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     Path((ws, p)): Path<(String, String)>,
+    headers: HeaderMap,
     ApiJson(t): ApiJson<super::advisor::Thresholds>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    super::advisor::set_thresholds(&st.db, &u, &ctx, &t).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let expected = if_match(&headers)?;
+    super::advisor::set_thresholds(&st.db, &u, &ctx, expected, &t).await?;
+    Ok((StatusCode::NO_CONTENT, product_etag(expected + 1)).into_response())
 }

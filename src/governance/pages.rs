@@ -75,6 +75,8 @@ struct AlignmentPage {
     allowance: i64,
     exemptions: Vec<super::tiers::Exemption>,
     can_manage: bool,
+    /// The product's version, which the settings forms send back.
+    version: i64,
     flash: Option<String>,
 }
 
@@ -118,6 +120,7 @@ async fn page(
         allowance: settings.allowance_pct,
         exemptions,
         can_manage: ctx.grants.may(crate::auth::Action::ManageStrategy),
+        version: ctx.product.version,
         flash: q_error,
         overrides,
         advice,
@@ -178,7 +181,7 @@ async fn save_tiers(State(st): State<AppState>, pf: ProductForm) -> Result<Respo
             unaligned_allowance_pct: crate::page::form_int(&pf.form, "unaligned_allowance_pct")?
                 .unwrap_or(20),
         };
-        super::tiers::set_settings(&st.db, &pf.user.user, &pf.ctx, &s).await
+        super::tiers::set_settings(&st.db, &pf.user.user, &pf.ctx, pf.form.version()?, &s).await
     };
     crate::page::back(&pf.url("/alignment"), r.await)
 }
@@ -205,7 +208,7 @@ async fn save_thresholds(State(st): State<AppState>, pf: ProductForm) -> Result<
             exemptions_and_overrides: int("exemptions_and_overrides", d.exemptions_and_overrides)?,
             combined_backlog_items: int("combined_backlog_items", d.combined_backlog_items)?,
         };
-        super::advisor::set_thresholds(&st.db, &pf.user.user, &pf.ctx, &t).await
+        super::advisor::set_thresholds(&st.db, &pf.user.user, &pf.ctx, pf.form.version()?, &t).await
     };
     crate::page::back(&pf.url("/alignment#advice"), r.await)
 }

@@ -454,7 +454,14 @@ pub struct TierSettings {
     pub unaligned_allowance_pct: i64,
 }
 
-pub async fn set_settings(db: &Db, actor: &User, ctx: &ProductCtx, s: &TierSettings) -> Result<()> {
+/// The PM sets the tier policy and allowance of the product, as of its version `expected`.
+pub async fn set_settings(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    expected: i64,
+    s: &TierSettings,
+) -> Result<()> {
     ctx.grants.require(Action::ManageStrategy)?;
     if !matches!(s.tier_policy.as_str(), "advisory" | "strict") {
         return Err(Error::invalid("tier_policy", "advisory or strict"));
@@ -466,6 +473,7 @@ pub async fn set_settings(db: &Db, actor: &User, ctx: &ProductCtx, s: &TierSetti
         ));
     }
     let mut tx = db.begin().await?;
+    super::store::bump_product(&mut tx, ctx.product.id, expected).await?;
     with_tx!(&mut tx, t => sqlx::query("UPDATE products SET tier_policy = $1, unaligned_allowance_pct = $2 WHERE id = $3")
         .bind(&s.tier_policy).bind(s.unaligned_allowance_pct).bind(ctx.product.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     audit::store::record(

@@ -247,13 +247,24 @@ impl TestApp {
         key
     }
 
+    /// ONB's current ETag (its version), which settings changes send back in If-Match.
+    pub async fn product_etag(&self, who: &Caller) -> String {
+        let r = self
+            .get(who, "/api/v1/workspaces/acme/products/ONB/tiers")
+            .await;
+        assert_eq!(r.status(), 200, "read ONB's tier settings");
+        r.headers()["etag"].to_str().expect("an ETag").to_string()
+    }
+
     /// The PM's tier policy of ONB (`advisory` or `strict`), with a 20 % allowance.
     pub async fn set_tier_policy(&self, who: &Caller, policy: &str) -> Response {
+        let etag = self.product_etag(who).await;
         self.req(
             who,
             Method::PUT,
             "/api/v1/workspaces/acme/products/ONB/tiers",
         )
+        .header("If-Match", etag)
         .json(&serde_json::json!({"tier_policy": policy, "unaligned_allowance_pct": 20}))
         .send()
         .await
