@@ -23,6 +23,7 @@ use crate::{
         backlog::api::move_one, backlog::api::bulk_move, backlog::api::add_dependency, backlog::api::remove_dependency,
         backlog::api::history, backlog::api::list_views, backlog::api::save_view, backlog::api::delete_view,
         story::api::list, story::api::ask, story::api::answer, story::api::get_rules, story::api::put_rules,
+        story::comments_api::list, story::comments_api::add, story::comments_api::edit,
         sprint::team_api::list, sprint::team_api::create, sprint::team_api::attach, sprint::team_api::show,
         sprint::team_api::update, sprint::team_api::set_member, sprint::team_api::remove_member,
         sprint::api::list, sprint::api::create, sprint::api::show, sprint::api::update, sprint::api::planning,

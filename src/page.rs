@@ -101,6 +101,15 @@ pub fn split_labels(s: &str) -> Vec<String> {
 }
 
 /// "3h 20m" style durations for answer times.
+/// Like [`human_duration`], for a figure that may fall between whole seconds (a median).
+pub fn human_seconds(secs: f64) -> String {
+    if secs < 60.0 && secs.fract() != 0.0 {
+        format!("{secs:.1}s")
+    } else {
+        human_duration(secs.round() as i64)
+    }
+}
+
 pub fn human_duration(secs: i64) -> String {
     let m = secs / 60;
     match secs {

@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::audit::api::routes())
         .merge(crate::backlog::api::routes())
         .merge(crate::story::api::routes())
+        .merge(crate::story::comments_api::routes())
         .merge(crate::sprint::api::routes())
         .merge(crate::sprint::team_api::routes())
         .merge(crate::retro::api::routes())

@@ -286,3 +286,115 @@ async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
         "{c2}"
     );
 }
+
+/// A closed sprint keeps the tiers and score it had at close: a later priority reorder
+/// rewrites neither its report nor the quarter's trend (PRODUCT.md, Definitions).
+#[tokio::test]
+async fn a_closed_sprint_keeps_its_alignment() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
+        .await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    let team = team(&app, &owner, &sm).await;
+    let o = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/objectives"),
+            json!({"quarter": "2027-Q1", "title": "Activate"}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .clone();
+    let mut prio = Vec::new();
+    let mut inits = Vec::new();
+    for t in ["Activation", "Imports"] {
+        let p = json_ok(
+            app.post(
+                &owner,
+                &format!("{P}/priorities"),
+                json!({"quarter": "2027-Q1", "title": t, "objectives": [o], "reason": "planning"}),
+            )
+            .await,
+            201,
+        )
+        .await["id"]
+            .clone();
+        inits.push(
+            json_ok(
+                app.post(
+                    &owner,
+                    &format!("{P}/initiatives"),
+                    json!({"title": format!("{t} work"), "status": "planned", "priorities": [p]}),
+                )
+                .await,
+                201,
+            )
+            .await["id"]
+                .clone(),
+        );
+        prio.push(p);
+    }
+    let a = ready_story(&app, &owner, "sign up", 5, &["Given a When b Then c"]).await;
+    let b = ready_story(&app, &owner, "import", 3, &["Given a When b Then c"]).await;
+    link(&app, &owner, &a, &inits[0]).await;
+    link(&app, &owner, &b, &inits[1]).await;
+    let id = sprint(&app, &owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
+        .as_i64()
+        .unwrap();
+    run_sprint(
+        &app,
+        &owner,
+        id,
+        &[a.clone(), b.clone()],
+        &[a.clone(), b.clone()],
+    )
+    .await;
+    let report = || async {
+        json_ok(
+            app.get(&owner, &format!("{P}/alignment?sprint={id}")).await,
+            200,
+        )
+        .await
+    };
+    let before = report().await;
+    // 5 points on tier 1, 3 on tier 2: W = 1 − ½(|5/8 − 2/3| + |3/8 − 1/3|) → 99.
+    assert_eq!(before["completed"]["score"]["score"], 99);
+    let trend = json_ok(
+        app.get(&owner, &format!("{P}/alignment?quarter=2027-Q1"))
+            .await,
+        200,
+    )
+    .await["trend"]
+        .clone();
+    assert_eq!(trend, json!([["Sprint 1", 99]]));
+
+    json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/priorities/{}/move", prio[1]),
+            json!({"to": "top", "reason": "imports lose deals"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let after = report().await;
+    assert_eq!(
+        after["completed"], before["completed"],
+        "the score is frozen"
+    );
+    assert_eq!(
+        after["priorities"], before["priorities"],
+        "the tiers are frozen"
+    );
+    let q = json_ok(
+        app.get(&owner, &format!("{P}/alignment?quarter=2027-Q1"))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(q["trend"], trend, "the trend is not rewritten");
+}

@@ -156,3 +156,33 @@ async fn the_pm_overrides_only_with_a_reason_and_the_po_sees_it() {
         "quarter"
     );
 }
+
+/// A tier override changes the order every team of the product works from: the team's
+/// members are told, not only the PO.
+#[tokio::test]
+async fn a_tier_override_is_told_to_the_team() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let pat = app.member(&owner, "Pat", &["pm"]).await;
+    let sam = app.member(&owner, "Sam", &["sm"]).await;
+    team(&app, &owner, &sam).await;
+    let a = ready_story(&app, &owner, "sign up", 3, &["Given a When b Then c"]).await;
+    let r = app
+        .post(
+            &pat,
+            &format!("/api/v1/workspaces/acme/items/{a}/move"),
+            json!({"to": "bottom", "override_reason": "SSO first"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    for who in [&owner, &sam] {
+        let inbox = json_ok(app.get(who, "/api/v1/inbox?unread=true").await, 200).await;
+        let told = inbox["notifications"].as_array().unwrap().iter().any(|n| {
+            n["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("PM override by Pat")
+        });
+        assert!(told, "{} was not told: {inbox}", who.email);
+    }
+}

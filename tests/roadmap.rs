@@ -849,3 +849,85 @@ async fn the_roll_up_follows_every_change_to_an_item() {
         (Some(1), Some(0))
     );
 }
+
+/// A request never waits on someone who may not answer: every named stakeholder answers,
+/// whatever their roles; answering again keeps the earlier answer and its comment.
+#[tokio::test]
+async fn every_named_stakeholder_answers_and_earlier_answers_stay() {
+    let app = spawn_app().await;
+    let pm = roadmap_fixture(&app).await;
+    let eng = app.member(&pm, "Eli Eng", &["dev"]).await;
+    let p = "/api/v1/workspaces/acme/products/ONB";
+    let r = app
+        .req(&pm, Method::PUT, &format!("{p}/stakeholders"))
+        .json(&json!({"user_id": eng.id, "group": "engineering"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let req = post(
+        &app,
+        &pm,
+        &format!("{p}/signoffs"),
+        json!({"subject": "roadmap", "title": "Q1 roadmap"}),
+    )
+    .await;
+    let answer = format!("{p}/signoffs/{}/answer", req["id"]);
+    let r = app
+        .post(
+            &eng,
+            &answer,
+            json!({"answer": "request_changes", "comment": "SSO before dark mode"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r: Value = app
+        .post(
+            &eng,
+            &answer,
+            json!({"answer": "approve", "comment": "reordered, fine"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["status"], "approved");
+    let history: Vec<(&str, &str)> = r["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["answer"].as_str().unwrap(),
+                a["comment"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        history,
+        vec![
+            ("request_changes", "SSO before dark mode"),
+            ("approve", "reordered, fine")
+        ]
+    );
+    let html = app
+        .get(&pm, "/w/acme/p/ONB/signoffs")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("SSO before dark mode"),
+        "the change request stays on the page"
+    );
+    let html = app
+        .get(&eng, "/w/acme/p/ONB/signoffs")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Your answer to"),
+        "the named developer may answer from the page"
+    );
+}

@@ -387,7 +387,8 @@ async fn strict_moves_agree_with_the_pure_rule() {
                 }
             }
         };
-        let expected = move_inversion(&rest, &moved, at).is_some();
+        let ids: Vec<i64> = moved.iter().map(|p| p.id).collect();
+        let expected = move_inversion(&order, &ids, at).is_some();
         let mut body = body;
         body["keys"] = json!(moved
             .iter()
@@ -519,4 +520,111 @@ async fn the_backlog_flags_inversions_past_the_end_of_the_page() {
         first_two(&app, &owner).await,
         [(None, Some(t2.clone())), (Some(2), None)]
     );
+}
+
+async fn move_item(app: &TestApp, who: &Caller, key: &str, body: Value) -> reqwest::Response {
+    app.post(
+        who,
+        &format!("/api/v1/workspaces/acme/items/{key}/move"),
+        body,
+    )
+    .await
+}
+
+/// An inversion the PM's override left at the top is not the PO's doing: moves that create no
+/// new inversion go through, and a refusal names the new pair, not the old one.
+#[tokio::test]
+async fn strict_order_refuses_only_new_inversions() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let po = app.member(&owner, "Olive", &["po"]).await;
+    let pat = app.member(&owner, "Pat", &["pm"]).await;
+    let (i1, i2, _) = strategy(&app, &owner).await;
+    let a = app.story_in(&owner, "guided tour", &i1).await;
+    let b1 = app.story_in(&owner, "map fields", &i2).await;
+    let b2 = app.story_in(&owner, "import users", &i2).await;
+    let u = app.story(&owner, "tidy logs").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(app.set_tier_policy(&owner, "strict").await.status(), 204);
+    let r = move_item(
+        &app,
+        &pat,
+        &u,
+        json!({"to": "top", "override_reason": "the CEO's demo"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    let r = move_item(&app, &po, &b2, json!({"before": b1})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        app.order(&po).await,
+        vec![u.clone(), a.clone(), b2.clone(), b1.clone()]
+    );
+
+    let r = move_item(&app, &po, &a, json!({"to": "bottom"})).await;
+    assert_eq!(r.status(), 409);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains(&format!(
+            "{b2} (tier 2 (Imports)) would sit above {a} (tier 1 (Activation))"
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&u),
+        "the override's item is not the new pair: {text}"
+    );
+}
+
+/// Done work is never part of an inversion: not flagged on the backlog, not counted by the
+/// advisor, and no obstacle to a strict move.
+#[tokio::test]
+async fn done_items_are_never_part_of_an_inversion() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let (i1, i2, _) = strategy(&app, &owner).await;
+    let a = app.story_in(&owner, "guided tour", &i1).await;
+    let b = app.story_in(&owner, "map fields", &i2).await;
+    assert_eq!(
+        move_item(&app, &owner, &b, json!({"to": "top"}))
+            .await
+            .status(),
+        200
+    );
+    let flagged = flags(&app, &owner).await;
+    assert_eq!(flagged[0], (b.clone(), Some(2), Some(a.clone())));
+    let v = app.show(&owner, &b).await["version"].as_i64().unwrap();
+    let r = app
+        .patch(
+            &owner,
+            &format!("/api/v1/workspaces/acme/items/{b}"),
+            v,
+            json!({"status": "done"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let flagged = flags(&app, &owner).await;
+    assert_eq!(flagged[0], (b.clone(), Some(2), None));
+    assert_eq!(flagged[1], (a.clone(), Some(1), None));
+    let advisor = json_ok(app.get(&owner, &format!("{P}/advisor")).await, 200).await;
+    assert_eq!(advisor["facts"]["inversions"], 0, "{advisor}");
+    // A Done item of a better tier is no obstacle to a strict move above it.
+    assert_eq!(app.set_tier_policy(&owner, "strict").await.status(), 204);
+    let x = app.story_in(&owner, "welcome mail", &i1).await;
+    let v = app.show(&owner, &x).await["version"].as_i64().unwrap();
+    let r = app
+        .patch(
+            &owner,
+            &format!("/api/v1/workspaces/acme/items/{x}"),
+            v,
+            json!({"status": "done"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let y = app.story_in(&owner, "import users", &i2).await;
+    let r = move_item(&app, &owner, &y, json!({"before": x})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }

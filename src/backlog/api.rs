@@ -80,10 +80,17 @@ pub struct Page {
 }
 
 /// Compiles a user's query, turning parse errors into a field error that points at the token.
-pub fn compile_query(q: &str, product_key: &str) -> Result<query::Compiled> {
+/// Tiers are this quarter's; `assignee:me` is the caller.
+pub fn compile_query(q: &str, ctx: &ProductCtx) -> Result<query::Compiled> {
     let parsed = query::parse(q).map_err(|e| Error::invalid("q", e.to_string()))?;
+    let quarter = crate::strategy::Quarter::of(crate::strategy::today()).to_string();
+    let qc = query::QueryContext {
+        product_key: &ctx.product.key,
+        quarter: &quarter,
+        user_id: ctx.user_id,
+    };
     parsed
-        .compile(&query::QueryContext { product_key }, 4)
+        .compile(&qc, 4)
         .map_err(|e| Error::invalid("q", e.to_string()))
 }
 
@@ -98,7 +105,7 @@ pub async fn page_db(db: &crate::db::Db, ctx: &ProductCtx, p: &ListParams) -> Re
     if !(1..=500).contains(&limit) {
         return Err(Error::invalid("limit", "from 1 to 500"));
     }
-    let filter = compile_query(p.q.as_deref().unwrap_or(""), &ctx.product.key)?;
+    let filter = compile_query(p.q.as_deref().unwrap_or(""), ctx)?;
     let mut items = store::list(
         db,
         ctx.product.id,

@@ -12,6 +12,7 @@ use super::views::{self, NewView, View};
 use super::{service, Anchor, Item, Summary, KINDS, STATUSES};
 use crate::audit::{self, Entry};
 use crate::auth::extract::{csrf_header, PageUser};
+use crate::auth::Action;
 use crate::error::{Error, Result};
 use crate::page::{human_duration, render, split_labels, FormData, Layout};
 use crate::state::AppState;
@@ -97,7 +98,7 @@ async fn backlog_page(
         .count;
     let median_answer = questions::median_answer_seconds(&state.db, ctx.product.id)
         .await?
-        .map(human_duration);
+        .map(crate::page::human_seconds);
     let layout = product_layout(user, &ctx, format!("{} backlog", ctx.product.name));
     Ok(render(&BacklogPage {
         layout,
@@ -366,7 +367,11 @@ struct ItemPage {
     reasons: Vec<String>,
     lint: Vec<(String, String)>,
     questions: Vec<Question>,
+    /// Comments on the item itself (follow-ups sit with their questions).
+    comments: Vec<crate::story::comments::Comment>,
     history: Vec<Entry>,
+    /// What the reader's roles let them do here; forms they may not use are not shown.
+    can: ItemCan,
     kinds: [&'static str; 4],
     statuses: [&'static str; 4],
     form: ItemForm,
@@ -377,7 +382,21 @@ struct ItemPage {
     people: Vec<(String, String)>,
 }
 
+/// The forms of the item page a person's roles allow.
+struct ItemCan {
+    edit: bool,
+    answer: bool,
+    depend: bool,
+    /// A question from the product team blocks readiness; anyone else's is a comment.
+    blocking_question: bool,
+    user_id: i64,
+}
+
 impl ItemPage {
+    fn describe(&self, e: &Entry) -> String {
+        super::history::describe(&e.action, e.before.as_ref(), e.after.as_ref())
+    }
+
     fn status_title(&self) -> &'static str {
         super::status_title(&self.item.status)
     }
@@ -429,6 +448,34 @@ pub async fn item_page(
         })
         .collect();
     let questions = questions::for_item(&state.db, item.id).await?;
+    let comments = crate::story::comments::for_item(&state.db, item.id)
+        .await?
+        .into_iter()
+        .filter(|c| c.question_id.is_none())
+        .collect();
+    let g = &ctx.grants;
+    let can = ItemCan {
+        edit: [
+            Action::EditItem,
+            Action::Estimate,
+            Action::ChangeStatus,
+            Action::EditCriteria,
+        ]
+        .into_iter()
+        .any(|a| g.may(a)),
+        answer: g.may(Action::AnswerQuestion),
+        depend: g.may(Action::ManageDependencies),
+        blocking_question: g.roles.iter().any(|r| {
+            matches!(
+                r,
+                crate::auth::Role::Pm
+                    | crate::auth::Role::Po
+                    | crate::auth::Role::Sm
+                    | crate::auth::Role::Dev
+            )
+        }),
+        user_id: user.user.id,
+    };
     let history = audit::store::for_entity(&state.db, "item", item.id, 50).await?;
     let watching =
         crate::notify::store::is_watching(&state.db, "item", item.id, user.user.id).await?;
@@ -455,7 +502,9 @@ pub async fn item_page(
         reasons,
         lint,
         questions,
+        comments,
         history,
+        can,
         kinds: KINDS,
         statuses: STATUSES,
         form,

@@ -1,14 +1,38 @@
 //! Backlog query language: `status:todo points>=3 -label:wontfix "free text"` parsed into a
 //! [`Query`] and compiled to a parameterised SQL boolean over `items i`.
+//!
+//! Fields: status, kind (type), points, label, parent, key, persona, is (ready, unready,
+//! blocked, open, done), priority (a name, a tier number or `none`), tier (a number or
+//! `none`), initiative (a name, an id or `none`), assignee (`me`, an e-mail or its handle, or
+//! `none`), sprint (a name, `current` or `none`), and created / updated with a date
+//! (`updated>=2026-11-01`). Terms side by side, or joined by `AND`, must all hold; `OR`
+//! binds looser; `-` negates; parentheses group.
 
 use std::fmt;
 
 const MAX_LEN: usize = 2000;
 // Bounds recursion in the parser and compiler so hostile input cannot overflow the stack.
 const MAX_DEPTH: usize = 64;
-const FIELDS: [&str; 9] = [
-    "status", "kind", "type", "points", "label", "parent", "key", "is", "persona",
+const FIELDS: [&str; 16] = [
+    "status",
+    "kind",
+    "type",
+    "points",
+    "label",
+    "parent",
+    "key",
+    "is",
+    "persona",
+    "priority",
+    "tier",
+    "initiative",
+    "assignee",
+    "sprint",
+    "created",
+    "updated",
 ];
+/// Fields that compare with `<`, `<=`, `>`, `>=` as well as `:`.
+const ORDERED: [&str; 3] = ["points", "created", "updated"];
 const STATUSES: [&str; 4] = ["todo", "in_progress", "in_review", "done"];
 const KINDS: [&str; 4] = ["story", "bug", "task", "spike"];
 
@@ -17,6 +41,7 @@ pub enum SqlValue {
     Int(i64),
     Text(String),
     Bool(bool),
+    Time(chrono::DateTime<chrono::Utc>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +76,10 @@ impl std::error::Error for QueryError {}
 
 pub struct QueryContext<'a> {
     pub product_key: &'a str,
+    /// The quarter tiers are read in (`2027-Q1`): today's.
+    pub quarter: &'a str,
+    /// Who `assignee:me` is.
+    pub user_id: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +131,37 @@ pub enum Predicate {
     Key(ItemKey),
     Ready(bool),
     Persona(String),
+    /// Has an unfinished blocker (`is:blocked`), or none (`is:unblocked`).
+    Blocked(bool),
+    /// Not Done (`is:open`), or Done (`is:done`).
+    Open(bool),
+    /// The quarter's priority the item serves, by name, by tier, or none (unaligned).
+    Priority(Aim),
+    /// The item's initiative, by name or id, or none.
+    Initiative(Aim),
+    /// `me`, an e-mail or its handle (`priya`), or none.
+    Assignee(Who),
+    /// The sprint the item is in now: one by name, the running one, or none open.
+    Sprint(Aim),
+    /// `created` or `updated` compared with the start of a day.
+    Date(&'static str, CmpOp, chrono::NaiveDate),
+}
+
+/// What a priority, initiative or sprint term names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Aim {
+    Name(String),
+    Number(i64),
+    /// `sprint:current`.
+    Current,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Who {
+    Me,
+    Named(String),
+    None,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +184,8 @@ enum Tok {
     Open,
     Close,
     Or,
+    /// Explicit conjunction; terms side by side are joined the same way.
+    And,
     Not,
     Pred(Predicate),
 }
@@ -196,6 +258,7 @@ fn term(src: &str, start: usize) -> Res<(Tok, usize)> {
         let end = bare_end(src, start);
         let tok = match &src[start..end] {
             "OR" => Tok::Or,
+            "AND" => Tok::And,
             word => Tok::Pred(Predicate::Text(word.to_string())),
         };
         return Ok((tok, end));
@@ -214,7 +277,7 @@ fn term(src: &str, start: usize) -> Res<(Tok, usize)> {
         let msg = format!("unknown field `{typed}`: known fields are {known}");
         return err(msg, start, start + ident);
     }
-    if name != "points" && op_text != ":" {
+    if !ORDERED.contains(&name.as_str()) && op_text != ":" {
         let msg = format!("`{name}` only supports `{name}:value`, not `{op_text}`");
         return err(msg, start + ident, vs);
     }
@@ -276,7 +339,65 @@ fn field(name: &str, op: CmpOp, value: String, vs: usize, ve: usize) -> Res<Pred
         "key" => Predicate::Key(item_key(&value, vs, ve)?),
         "is" if lower == "ready" => Predicate::Ready(true),
         "is" if lower == "unready" => Predicate::Ready(false),
-        "is" => return invalid("is", "ready, unready"),
+        "is" if lower == "blocked" => Predicate::Blocked(true),
+        "is" if lower == "unblocked" => Predicate::Blocked(false),
+        "is" if lower == "open" => Predicate::Open(true),
+        "is" if lower == "done" => Predicate::Open(false),
+        "is" => return invalid("is", "ready, unready, blocked, unblocked, open, done"),
+        "priority" | "tier" => Predicate::Priority(match (lower.as_str(), value.parse::<i64>()) {
+            ("none" | "unaligned", _) => Aim::None,
+            (_, Ok(n)) if n >= 1 => Aim::Number(n),
+            (_, Ok(_)) => {
+                return err(
+                    format!("{name} numbers start at 1 (the top priority), got `{value}`"),
+                    vs,
+                    ve,
+                )
+            }
+            _ if name == "tier" => {
+                return err(
+                    format!(
+                        "tier must be a number (1 = the top priority) or `none`, got `{value}`"
+                    ),
+                    vs,
+                    ve,
+                )
+            }
+            _ => Aim::Name(lower),
+        }),
+        "initiative" => Predicate::Initiative(match (lower.as_str(), value.parse::<i64>()) {
+            ("none", _) => Aim::None,
+            (_, Ok(n)) => Aim::Number(n),
+            _ => Aim::Name(lower),
+        }),
+        "assignee" => Predicate::Assignee(match lower.as_str() {
+            "me" => Who::Me,
+            "none" | "nobody" => Who::None,
+            _ => Who::Named(lower),
+        }),
+        "sprint" => Predicate::Sprint(match lower.as_str() {
+            "current" => Aim::Current,
+            "none" => Aim::None,
+            _ => Aim::Name(lower),
+        }),
+        "created" | "updated" => {
+            let Ok(day) = value.parse::<chrono::NaiveDate>() else {
+                return err(
+                    format!("{name} needs a date like 2026-11-01, got `{value}`"),
+                    vs,
+                    ve,
+                );
+            };
+            Predicate::Date(
+                if name == "created" {
+                    "created"
+                } else {
+                    "updated"
+                },
+                op,
+                day,
+            )
+        }
         _ => Predicate::Persona(value),
     })
 }
@@ -361,6 +482,16 @@ impl Parser {
     fn and_expr(&mut self) -> Res<Query> {
         let mut terms = Vec::new();
         while !self.at_boundary() {
+            if let Some(&(Tok::And, start, end)) = self.toks.get(self.pos) {
+                self.pos += 1;
+                if terms.is_empty() || self.at_boundary() {
+                    return err("`AND` needs a term on each side", start, end);
+                }
+                if matches!(self.toks.get(self.pos), Some((Tok::And, ..))) {
+                    return err("`AND` needs a term on each side", start, end);
+                }
+                continue;
+            }
             terms.push(self.unary()?);
         }
         match self.toks.get(self.pos) {
@@ -406,6 +537,18 @@ impl Parser {
     }
 }
 
+/// Escapes `text` for `LIKE ... ESCAPE '\'`.
+fn like_escape(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Lowercases and escapes `text` for `LIKE ... ESCAPE '\'` as a substring match.
 fn like_pattern(text: &str) -> String {
     let mut out = String::from("%");
@@ -421,9 +564,15 @@ fn like_pattern(text: &str) -> String {
 
 struct Emitter<'a> {
     product_key: &'a str,
+    quarter: &'a str,
+    user_id: i64,
     params: Vec<SqlValue>,
     first: usize,
 }
+
+/// The initiative an item serves: its own, or its parent's when it has none.
+const ITEM_INITIATIVE: &str =
+    "COALESCE(i.initiative_id, (SELECT par.initiative_id FROM items par WHERE par.id = i.parent_id))";
 
 impl Emitter<'_> {
     /// `lhs` followed by a fresh placeholder bound to `value`.
@@ -490,7 +639,100 @@ impl Emitter<'_> {
             Predicate::Key(k) => self.bind("i.number =", Int(self.in_product("key", k, s, e)?)),
             Predicate::Ready(r) => self.bind("i.ready =", Bool(*r)),
             Predicate::Persona(p) => self.bind("LOWER(i.persona) =", Text(p.to_lowercase())),
+            Predicate::Blocked(b) => format!(
+                "{}EXISTS (SELECT 1 FROM item_dependencies d JOIN items bl ON bl.id = d.blocker_id \
+                 WHERE d.blocked_id = i.id AND bl.status <> 'done')",
+                if *b { "" } else { "NOT " }
+            ),
+            Predicate::Open(true) => "i.status <> 'done'".to_string(),
+            Predicate::Open(false) => "i.status = 'done'".to_string(),
+            Predicate::Priority(aim) => self.priority(aim),
+            Predicate::Initiative(aim) => match aim {
+                Aim::None => format!("{ITEM_INITIATIVE} IS NULL"),
+                Aim::Number(n) => self.bind(&format!("{ITEM_INITIATIVE} ="), Int(*n)),
+                Aim::Name(t) => {
+                    let sql = format!(
+                        "{ITEM_INITIATIVE} IN (SELECT ini.id FROM initiatives ini \
+                         WHERE ini.product_id = i.product_id AND LOWER(ini.title) ="
+                    );
+                    self.bind(&sql, Text(t.clone())) + ")"
+                }
+                Aim::Current => "1=0".to_string(),
+            },
+            Predicate::Assignee(who) => match who {
+                Who::None => "i.assignee_id IS NULL".to_string(),
+                Who::Me => self.bind("i.assignee_id =", Int(self.user_id)),
+                Who::Named(w) => {
+                    // An e-mail, or the handle before its `@`, as in @mentions.
+                    let exact = self.bind("LOWER(u.email) =", Text(w.clone()));
+                    let handle =
+                        self.bind("LOWER(u.email) LIKE", Text(format!("{}@%", like_escape(w))));
+                    format!("i.assignee_id IN (SELECT u.id FROM users u WHERE {exact} OR {handle} ESCAPE '\\')")
+                }
+            },
+            Predicate::Sprint(aim) => {
+                let open = "SELECT si.item_id FROM sprint_items si JOIN sprints sp ON sp.id = si.sprint_id \
+                            WHERE si.removed_at IS NULL AND sp.product_id = i.product_id";
+                match aim {
+                    Aim::Current => format!("i.id IN ({open} AND sp.state = 'active')"),
+                    Aim::None => format!("i.id NOT IN ({open} AND sp.state <> 'closed')"),
+                    Aim::Name(n) => {
+                        self.bind(
+                            &format!("i.id IN ({open} AND LOWER(sp.name) ="),
+                            Text(n.clone()),
+                        ) + ")"
+                    }
+                    Aim::Number(n) => {
+                        self.bind(&format!("i.id IN ({open} AND sp.id ="), Int(*n)) + ")"
+                    }
+                }
+            }
+            Predicate::Date(field, op, day) => self.date(field, *op, *day),
         })
+    }
+
+    fn priority(&mut self, aim: &Aim) -> String {
+        use SqlValue::{Int, Text};
+        let q = self.bind("pi.quarter =", Text(self.quarter.to_string()));
+        let served = format!(
+            "SELECT 1 FROM priority_initiatives pi JOIN priorities pr ON pr.id = pi.priority_id \
+             WHERE {q} AND pi.initiative_id = {ITEM_INITIATIVE}"
+        );
+        match aim {
+            Aim::None | Aim::Current => format!("NOT EXISTS ({served})"),
+            Aim::Name(t) => {
+                self.bind(
+                    &format!("EXISTS ({served} AND LOWER(pr.title) ="),
+                    Text(t.clone()),
+                ) + ")"
+            }
+            Aim::Number(n) => {
+                let tier =
+                    "(SELECT COUNT(*) FROM priorities p2 WHERE p2.product_id = pr.product_id \
+                            AND p2.quarter = pr.quarter AND p2.rank <= pr.rank) =";
+                self.bind(&format!("EXISTS ({served} AND {tier}"), Int(*n)) + ")"
+            }
+        }
+    }
+
+    /// `created`/`updated` against whole days: `>D` is after day D, `<=D` up to its end,
+    /// `:D` within it.
+    fn date(&mut self, field: &str, op: CmpOp, day: chrono::NaiveDate) -> String {
+        use SqlValue::Time;
+        let start = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let next = day.succ_opt().unwrap_or(day);
+        let col = format!("i.{field}_at");
+        match op {
+            CmpOp::Gt => self.bind(&format!("{col} >="), Time(start(next))),
+            CmpOp::Ge => self.bind(&format!("{col} >="), Time(start(day))),
+            CmpOp::Lt => self.bind(&format!("{col} <"), Time(start(day))),
+            CmpOp::Le => self.bind(&format!("{col} <"), Time(start(next))),
+            CmpOp::Eq => {
+                let from = self.bind(&format!("{col} >="), Time(start(day)));
+                let to = self.bind(&format!("{col} <"), Time(start(next)));
+                format!("({from} AND {to})")
+            }
+        }
     }
 }
 
@@ -500,6 +742,8 @@ impl Query {
     pub fn compile(&self, ctx: &QueryContext, first_param: usize) -> Result<Compiled, QueryError> {
         let mut out = Emitter {
             product_key: ctx.product_key,
+            quarter: ctx.quarter,
+            user_id: ctx.user_id,
             params: Vec::new(),
             first: first_param,
         };
@@ -521,7 +765,11 @@ mod tests {
     use proptest::prelude::*;
     use SqlValue::{Bool, Int, Text};
 
-    const CTX: QueryContext<'static> = QueryContext { product_key: "ONB" };
+    const CTX: QueryContext<'static> = QueryContext {
+        product_key: "ONB",
+        quarter: "2027-Q1",
+        user_id: 7,
+    };
 
     fn run(input: &str, first: usize) -> Res<Compiled> {
         parse(input).and_then(|q| q.compile(&CTX, first))

@@ -12,6 +12,7 @@ use crate::auth::Action;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::story::readiness::{self, ItemFacts, ReadyRules};
+use crate::with_tx;
 use crate::workspace::ProductCtx;
 
 pub fn rules_of(ctx: &ProductCtx) -> ReadyRules {
@@ -647,6 +648,17 @@ pub async fn delete(
     if row.version != expected_version {
         drop(tx);
         return Err(stale(db, ctx, key).await);
+    }
+    // Deleting would shrink a running sprint's scope with no record of who and why (PRODUCT.md,
+    // Definitions: scope); the scope change is the one way out of a running sprint.
+    let running: Option<String> = with_tx!(&mut tx, t => sqlx::query_scalar(
+        "SELECT s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
+         WHERE si.item_id = $1 AND si.removed_at IS NULL AND s.state = 'active'")
+        .bind(row.id).fetch_optional(&mut **t).await)?;
+    if let Some(sprint) = running {
+        return Err(Error::Conflict(format!(
+            "{key} is in {sprint}, which is running: remove it from the sprint's scope first (a scope change records who and why), then delete it"
+        )));
     }
     store::delete(&mut tx, row.id).await?;
     audit::store::record(

@@ -97,7 +97,7 @@ pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
          UNION ALL
          SELECT 'parent', '', par.number, '' FROM items par WHERE par.id = $2
          UNION ALL
-         SELECT 'open_questions', '', COUNT(*), '' FROM questions q WHERE q.item_id = $1 AND q.answered_at IS NULL
+         SELECT 'open_questions', '', COUNT(*), '' FROM questions q WHERE q.item_id = $1 AND q.answered_at IS NULL AND q.blocking
          UNION ALL
          SELECT 'children_points', '', CAST(SUM(c.points) AS BIGINT), '' FROM items c WHERE c.parent_id = $1
          UNION ALL
@@ -215,6 +215,7 @@ pub async fn list(
                 SqlValue::Int(i) => q.bind(*i),
                 SqlValue::Text(s) => q.bind(s.clone()),
                 SqlValue::Bool(b) => q.bind(*b),
+                SqlValue::Time(t) => q.bind(*t),
             };
         }
         q.fetch_all(p).await
@@ -478,7 +479,7 @@ pub async fn insert_criteria(tx: &mut Tx, id: i64, criteria: &[String]) -> Resul
 
 pub async fn open_questions_tx(tx: &mut Tx, id: i64) -> Result<i64> {
     Ok(with_tx!(tx, t => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM questions WHERE item_id = $1 AND answered_at IS NULL")
+        "SELECT COUNT(*) FROM questions WHERE item_id = $1 AND answered_at IS NULL AND blocking")
         .bind(id).fetch_one(&mut **t).await)?)
 }
 

@@ -30,16 +30,10 @@ pub async fn list(db: &Db, user_id: i64, ctx: &ProductCtx) -> Result<Vec<View>> 
 /// Saves (or replaces, by name) a view; the query must parse and compile.
 pub async fn save(db: &Db, user_id: i64, ctx: &ProductCtx, v: NewView) -> Result<View> {
     let name = crate::workspace::validate_name("name", &v.name)?;
-    let parsed =
-        super::query::parse(&v.query).map_err(|e| Error::invalid("query", e.to_string()))?;
-    parsed
-        .compile(
-            &super::query::QueryContext {
-                product_key: &ctx.product.key,
-            },
-            1,
-        )
-        .map_err(|e| Error::invalid("query", e.to_string()))?;
+    super::api::compile_query(&v.query, ctx).map_err(|e| match e {
+        Error::Invalid { message, .. } => Error::invalid("query", message),
+        other => other,
+    })?;
     let id: i64 = with_pool!(&db.write, p => sqlx::query_scalar(
         "INSERT INTO saved_views (user_id, product_id, name, query, created_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (user_id, product_id, name) DO UPDATE SET query = excluded.query RETURNING id")

@@ -169,7 +169,7 @@ async fn accept_all(
                 },
             },
         ];
-        review::record_verdicts(db, po, ctx, sprint, k, &v, None)
+        review::record_verdicts(db, po, ctx, sprint, k, &v, None, None)
             .await
             .map_err(e)?;
     }

@@ -124,6 +124,9 @@ pub enum SprintCommand {
         /// Where the item goes if not accepted: top or next.
         #[arg(long)]
         carry: Option<String>,
+        /// Why you accept an item the team has not finished (neither In review nor Done).
+        #[arg(long)]
+        accept_reason: Option<String>,
         /// Record whether the goal was met: yes or no.
         #[arg(long)]
         goal_met: Option<String>,
@@ -478,6 +481,7 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
             fail,
             note,
             carry,
+            accept_reason,
             goal_met,
         } => {
             let (db, user, ctx) = open(db_args, &s.on).await?;
@@ -493,9 +497,18 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                         note: if pass { String::new() } else { note.clone() },
                     })
                     .collect();
-                review::record_verdicts(&db, &user, &ctx, id, &item, &verdicts, carry.as_deref())
-                    .await
-                    .map_err(err)?;
+                review::record_verdicts(
+                    &db,
+                    &user,
+                    &ctx,
+                    id,
+                    &item,
+                    &verdicts,
+                    carry.as_deref(),
+                    accept_reason.as_deref(),
+                )
+                .await
+                .map_err(err)?;
             }
             if let Some(g) = goal_met {
                 let met = match g.as_str() {

@@ -155,16 +155,17 @@ pub async fn for_sprint(db: &Db, ctx: &ProductCtx, sprint_id: i64) -> Result<Ali
     ctx.grants.require(Action::ViewBacklog)?;
     let sprint = sprints::get(db, ctx, sprint_id).await?;
     let quarter = Quarter::of(sprint.start_date);
-    let settings = store::settings(db, ctx.product.id).await?;
-    let priorities = store::priorities(db, ctx.product.id, quarter).await?;
     let items = store::sprint_items(db, ctx.product.id, quarter, Some(sprint_id)).await?;
-    let mut a = build(
-        quarter,
-        &priorities,
-        &items,
-        settings.allowance_pct,
-        &ctx.product.key,
-    );
+    // A closed sprint is scored as it was at close; a running or planned one with today's
+    // priorities (PRODUCT.md, Definitions).
+    let (priorities, allowance) = match items.first().and_then(|i| i.frozen()) {
+        Some(f) => (f.priorities, f.allowance_pct),
+        None => (
+            store::priorities(db, ctx.product.id, quarter).await?,
+            store::settings(db, ctx.product.id).await?.allowance_pct,
+        ),
+    };
+    let mut a = build(quarter, &priorities, &items, allowance, &ctx.product.key);
     a.sprint = Some(sprint.name);
     Ok(a)
 }
@@ -189,14 +190,24 @@ pub async fn for_quarter(db: &Db, ctx: &ProductCtx, quarter: &str) -> Result<Ali
         &ctx.product.key,
     );
     // The items come sprint by sprint, in the order the sprints started.
+    // Each closed sprint's point of the trend is its score frozen at close.
     for mine in items.chunk_by(|a, b| a.sprint_id == b.sprint_id) {
-        let s = build(
-            quarter,
-            &priorities,
-            mine,
-            settings.allowance_pct,
-            &ctx.product.key,
-        );
+        let s = match mine[0].frozen() {
+            Some(f) => build(
+                quarter,
+                &f.priorities,
+                mine,
+                f.allowance_pct,
+                &ctx.product.key,
+            ),
+            None => build(
+                quarter,
+                &priorities,
+                mine,
+                settings.allowance_pct,
+                &ctx.product.key,
+            ),
+        };
         let name = mine[0].sprint_name.clone();
         a.trend.push((name, s.completed.score.map(|s| s.score)));
     }

@@ -73,7 +73,15 @@ pub async fn record(tx: &mut Tx, actor: &User, ctx: &ProductCtx, r: Record<'_>) 
         },
     )
     .await?;
-    let pos: Vec<i64> = with_tx!(tx, t => sqlx::query_scalar("SELECT user_id FROM product_roles WHERE product_id = $1 AND role = 'po'")
+    // The PO always hears of it. A sprint's team watches the sprint; a tier override changes
+    // the order every team of the product works from, so those teams are told directly.
+    let told_sql = if r.sprint.is_some() {
+        "SELECT user_id FROM product_roles WHERE product_id = $1 AND role = 'po'"
+    } else {
+        "SELECT user_id FROM product_roles WHERE product_id = $1 AND role = 'po'
+         UNION SELECT tm.user_id FROM team_members tm JOIN team_products tp ON tp.team_id = tm.team_id WHERE tp.product_id = $1"
+    };
+    let pos: Vec<i64> = with_tx!(tx, t => sqlx::query_scalar(told_sql)
         .bind(ctx.product.id).fetch_all(&mut **t).await)?;
     let (entity_type, entity_id, link) = match r.sprint {
         Some(s) => (

@@ -38,6 +38,24 @@ pub struct SprintItem {
     pub points: i64,
     pub done: bool,
     pub priority_id: Option<i64>,
+    /// The sprint's alignment frozen at close (`Frozen` as JSON), if it is closed.
+    pub frozen: Option<String>,
+}
+
+/// A closed sprint's alignment as frozen at close: the quarter's priorities, top first, and
+/// the unaligned allowance then.
+#[derive(serde::Deserialize)]
+pub struct Frozen {
+    pub priorities: Vec<(i64, String)>,
+    pub allowance_pct: i64,
+}
+
+impl SprintItem {
+    pub fn frozen(&self) -> Option<Frozen> {
+        self.frozen
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+    }
 }
 
 /// Items in the scope of one sprint (`sprint`), or of the product's sprints starting in
@@ -56,7 +74,9 @@ pub async fn sprint_items(
         "SELECT s.id AS sprint_id, s.name AS sprint_name, i.number, i.title, si.points,
                 CASE WHEN si.outcome = 'accepted' THEN TRUE
                      WHEN si.outcome IS NULL AND i.status = 'done' THEN TRUE ELSE FALSE END AS done,
-                COALESCE(pi.priority_id, ppi.priority_id) AS priority_id
+                CASE WHEN s.alignment_frozen IS NOT NULL THEN si.frozen_priority_id
+                     ELSE COALESCE(pi.priority_id, ppi.priority_id) END AS priority_id,
+                s.alignment_frozen AS frozen
          FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id JOIN items i ON i.id = si.item_id
          LEFT JOIN items par ON par.id = i.parent_id
          LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2

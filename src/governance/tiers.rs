@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{inverted, move_inversion, tier_label, Placed};
+use super::{inverted, tier_label, Placed};
 use crate::audit::{self, Change};
 use crate::auth::store::User;
 use crate::auth::Action;
@@ -28,7 +28,7 @@ const ORDER_SQL: &str = "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.pri
     FROM items i LEFT JOIN items par ON par.id = i.parent_id
     LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
     LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
-    WHERE i.product_id = $1 ORDER BY i.rank";
+    WHERE i.product_id = $1 AND i.status <> 'done' ORDER BY i.rank";
 
 type Row = (i64, i64, Option<i64>, bool);
 
@@ -76,12 +76,12 @@ pub async fn order(
 const FIRST_BELOW: &str = "SELECT pr.id, (
         SELECT x.number FROM (
             SELECT i.number, i.rank FROM priority_initiatives pi JOIN items i ON i.initiative_id = pi.initiative_id
-             WHERE pi.priority_id = pr.id AND pi.quarter = $2 AND i.rank > $3
+             WHERE pi.priority_id = pr.id AND pi.quarter = $2 AND i.rank > $3 AND i.status <> 'done'
                AND NOT EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
             UNION ALL
             SELECT i.number, i.rank FROM priority_initiatives pi JOIN items par ON par.initiative_id = pi.initiative_id
               JOIN items i ON i.parent_id = par.id AND i.initiative_id IS NULL
-             WHERE pi.priority_id = pr.id AND pi.quarter = $2 AND i.rank > $3
+             WHERE pi.priority_id = pr.id AND pi.quarter = $2 AND i.rank > $3 AND i.status <> 'done'
                AND NOT EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
         ) x ORDER BY x.rank LIMIT 1)
     FROM priorities pr WHERE pr.product_id = $1 AND pr.quarter = $2 ORDER BY pr.rank";
@@ -113,7 +113,7 @@ pub async fn flags(
     let marks: Vec<String> = (3..3 + page.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.priority_id),
-                EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
+                (i.status = 'done' OR EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL))
          FROM items i LEFT JOIN items par ON par.id = i.parent_id
          LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
          LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
@@ -151,14 +151,16 @@ pub async fn flags(
     Ok(out)
 }
 
-/// In strict mode, refuses a move that would put a moved item out of tier order, unless the
-/// caller gives an exemption reason (recorded for each offending moved item in `tx`). The block
-/// lands between the rest of the backlog's `lo` and `hi` ranks (None: the top or the bottom).
+/// In strict mode, refuses a move that would create a new inversion with a moved item, unless
+/// the caller gives an exemption reason (recorded for each moved item in `tx`). `moving` is the
+/// block in the order it lands, between the rest of the backlog's `lo` and `hi` ranks (None:
+/// the top or the bottom). Inversions already there (an override's, a carried item's) are not
+/// the mover's doing and never block a move; Done items are never part of one.
 ///
-/// Only two items of the rest can matter: the first one above that is of a lower tier than the
-/// best moved item, and the first one below of a higher tier than the worst. Each query stops at
-/// the first hit and otherwise reads no more than the aligned items, whatever the backlog's size;
-/// the pure [`move_inversion`] then decides on those two.
+/// Only items whose order relative to a moved item changes can form a new pair: those it
+/// passes on its way down (between its old rank and `lo`) or up (between `hi` and its old
+/// rank). For each moved item one query finds the first of those whose tier would then be
+/// inverted with it, stopping at the first hit; the pure [`super::move_inversion`] states the rule.
 pub async fn check_move(
     tx: &mut Tx,
     actor: &User,
@@ -178,39 +180,62 @@ pub async fn check_move(
         return Ok(());
     }
     let ids: Vec<i64> = prios.iter().map(|p| p.0).collect();
-    let moved = placed(tier_rows(tx, ctx, q, moving).await?, &ids);
-    let live: Vec<&Ordered> = moved.iter().filter(|m| !m.placed.exempt).collect();
-    let best = live.iter().filter_map(|m| m.placed.tier).min();
-    let worst = if live.iter().any(|m| m.placed.tier.is_none()) {
-        Some(ids.len() + 1)
-    } else {
-        live.iter().filter_map(|m| m.placed.tier).max()
-    };
-    let mut rest = Vec::new();
-    if let (Some(best), Some(lo)) = (best, lo) {
-        // Above: unaligned, or a priority after the best moved item's.
-        rest.extend(offender(tx, ctx, q, moving, &ids[best..], Side::Above(lo)).await?);
-    }
-    let above = rest.len();
-    if let (Some(worst), Some(hi)) = (worst, hi) {
-        // Below: a priority before the worst moved item's (any, when one is unaligned).
-        let better = &ids[..worst.saturating_sub(1).min(ids.len())];
-        if !better.is_empty() {
-            rest.extend(offender(tx, ctx, q, moving, better, Side::Below(hi)).await?);
+    let tier_of =
+        |pid: Option<i64>| pid.and_then(|p| ids.iter().position(|x| *x == p).map(|i| i + 1));
+    let rows = moved_rows(tx, ctx, q, moving).await?;
+    // In block order; exempt and Done items take no part in inversions.
+    let live: Vec<&MovedRow> = moving
+        .iter()
+        .filter_map(|id| rows.iter().find(|r| r.id == *id))
+        .filter(|r| !r.exempt && r.status != "done")
+        .collect();
+    // The new pair, as (number, tier) above and below.
+    type Pair = ((i64, Option<usize>), (i64, Option<usize>));
+    let mut found: Option<Pair> = None;
+    for m in &live {
+        let mine = (m.number, tier_of(m.priority_id));
+        // Down: it passes the items in (its rank, lo]; one of a lower tier now sits above it.
+        if let (Some(lo), Some(t)) = (lo, mine.1) {
+            if m.rank.as_str() < lo {
+                let side = Side::Down {
+                    after: &m.rank,
+                    upto: lo,
+                };
+                if let Some(r) = offender(tx, ctx, q, moving, &ids[t..], side).await? {
+                    found = Some(((r.1, tier_of(r.2)), mine));
+                    break;
+                }
+            }
+        }
+        // Up: it passes the items in [hi, its rank); one of a better tier now sits below it.
+        let better = &ids[..mine.1.map_or(ids.len(), |t| t - 1)];
+        if let (Some(hi), false) = (hi, better.is_empty()) {
+            if m.rank.as_str() > hi {
+                let side = Side::Up {
+                    from: hi,
+                    before: &m.rank,
+                };
+                if let Some(r) = offender(tx, ctx, q, moving, better, side).await? {
+                    found = Some((mine, (r.1, tier_of(r.2))));
+                    break;
+                }
+            }
         }
     }
-    let rest = placed(rest, &ids);
-    let rest_p: Vec<Placed> = rest.iter().map(|o| o.placed.clone()).collect();
-    let moved_p: Vec<Placed> = moved.iter().map(|o| o.placed.clone()).collect();
-    let Some((a, b)) = move_inversion(&rest_p, &moved_p, above) else {
+    // Within the block: a pair whose order the block's order reverses.
+    if found.is_none() {
+        'block: for (k, a) in live.iter().enumerate() {
+            for b in &live[k + 1..] {
+                let (ta, tb) = (tier_of(a.priority_id), tier_of(b.priority_id));
+                if b.rank < a.rank && inverted(ta, tb) {
+                    found = Some(((a.number, ta), (b.number, tb)));
+                    break 'block;
+                }
+            }
+        }
+    }
+    let Some(((na, ta), (nb, tb))) = found else {
         return Ok(());
-    };
-    let key = |id: i64| {
-        moved
-            .iter()
-            .chain(&rest)
-            .find(|o| o.id == id)
-            .map_or_else(String::new, |o| format!("{}-{}", ctx.product.key, o.number))
     };
     let name = |t: Option<usize>| match t {
         Some(t) => format!(
@@ -220,30 +245,47 @@ pub async fn check_move(
         ),
         None => tier_label(None),
     };
+    let key = |n: i64| format!("{}-{n}", ctx.product.key);
     let Some(reason) = exemption.map(str::trim).filter(|r| !r.is_empty()) else {
         return Err(Error::Conflict(format!(
             "strict tier order: {} ({}) would sit above {} ({}); record an exemption with a reason to place it anyway",
-            key(a.id), name(a.tier), key(b.id), name(b.tier)
+            key(na), name(ta), key(nb), name(tb)
         )));
     };
     let reason = crate::backlog::validate_text("exemption", reason, 1_000)?;
     for m in live {
-        exempt_in(tx, actor, ctx, m.id, &key(m.id), &reason).await?;
+        exempt_in(tx, actor, ctx, m.id, &key(m.number), &reason).await?;
     }
     Ok(())
 }
 
-/// Where the rest of the backlog is looked at: at or above a rank, or at or below one.
+/// The stretch of the rest of the backlog a moved item passes: going down, the ranks after
+/// its own up to `lo`; going up, the ranks from `hi` up to its own.
 enum Side<'a> {
-    Above(&'a str),
-    Below(&'a str),
+    Down { after: &'a str, upto: &'a str },
+    Up { from: &'a str, before: &'a str },
 }
 
-/// The moved items with their priority this quarter and whether they are exempt.
-async fn tier_rows(tx: &mut Tx, ctx: &ProductCtx, q: Quarter, ids: &[i64]) -> Result<Vec<Row>> {
+/// A moved item with its priority this quarter, its rank before the move, and its status.
+#[derive(sqlx::FromRow)]
+struct MovedRow {
+    id: i64,
+    number: i64,
+    priority_id: Option<i64>,
+    exempt: bool,
+    rank: String,
+    status: String,
+}
+
+async fn moved_rows(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    q: Quarter,
+    ids: &[i64],
+) -> Result<Vec<MovedRow>> {
     let marks: Vec<String> = (3..3 + ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.priority_id) AS priority_id, {EXEMPT} AS exempt
+        "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.priority_id) AS priority_id, {EXEMPT} AS exempt, i.rank, i.status
          FROM items i LEFT JOIN items par ON par.id = i.parent_id
          LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
          LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
@@ -251,7 +293,7 @@ async fn tier_rows(tx: &mut Tx, ctx: &ProductCtx, q: Quarter, ids: &[i64]) -> Re
         marks.join(",")
     );
     Ok(with_tx!(tx, t => {
-        let mut qy = sqlx::query_as(&sql).bind(ctx.product.id).bind(q.to_string());
+        let mut qy = sqlx::query_as::<_, MovedRow>(&sql).bind(ctx.product.id).bind(q.to_string());
         for id in ids {
             qy = qy.bind(*id);
         }
@@ -262,8 +304,8 @@ async fn tier_rows(tx: &mut Tx, ctx: &ProductCtx, q: Quarter, ids: &[i64]) -> Re
 const EXEMPT: &str =
     "EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)";
 
-/// The first unexempted item of the rest on `side` whose priority is one of `priorities`
-/// (above, also an unaligned one), in backlog order.
+/// The first open, unexempted item of the rest in `side`'s stretch whose priority is one of
+/// `priorities` (going down, also an unaligned one), in backlog order.
 async fn offender(
     tx: &mut Tx,
     ctx: &ProductCtx,
@@ -278,40 +320,44 @@ async fn offender(
             .collect::<Vec<_>>()
             .join(",")
     };
-    let not_moving = mark(4, moving.len());
-    let in_prios = mark(4 + moving.len(), priorities.len().max(1));
-    let (sql, rank) = match side {
-        // Walks up from the top in rank order: stops at the first offender, and where there is
-        // none, the items above are aligned ones of the better tiers.
-        Side::Above(r) => (
+    let not_moving = mark(5, moving.len());
+    let in_prios = mark(5 + moving.len(), priorities.len().max(1));
+    let (sql, from, to) = match side {
+        // Walks the stretch in rank order and stops at the first offender.
+        Side::Down { after, upto } => (
             format!(
                 "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.priority_id), FALSE
                  FROM items i LEFT JOIN items par ON par.id = i.parent_id
                  LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
                  LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
-                 WHERE i.product_id = $1 AND i.rank <= $3 AND i.id NOT IN ({not_moving}) AND NOT {EXEMPT}
+                 WHERE i.product_id = $1 AND i.rank > $3 AND i.rank <= $4 AND i.status <> 'done'
+                   AND i.id NOT IN ({not_moving}) AND NOT {EXEMPT}
                    AND (COALESCE(pi.priority_id, ppi.priority_id) IS NULL OR COALESCE(pi.priority_id, ppi.priority_id) IN ({in_prios}))
                  ORDER BY i.rank LIMIT 1"
             ),
-            r,
+            after,
+            upto,
         ),
         // Starts from the better priorities' initiatives: reads their items only.
-        Side::Below(r) => (
+        Side::Up { from, before } => (
             format!(
                 "SELECT x.id, x.number, x.priority_id, FALSE FROM (
                     SELECT i.id, i.number, i.rank, pi.priority_id FROM priority_initiatives pi
                       JOIN items i ON i.initiative_id = pi.initiative_id
-                     WHERE pi.quarter = $2 AND pi.priority_id IN ({in_prios}) AND i.product_id = $1 AND i.rank >= $3
+                     WHERE pi.quarter = $2 AND pi.priority_id IN ({in_prios}) AND i.product_id = $1
+                       AND i.rank >= $3 AND i.rank < $4 AND i.status <> 'done'
                     UNION ALL
                     SELECT i.id, i.number, i.rank, pi.priority_id FROM priority_initiatives pi
                       JOIN items par ON par.initiative_id = pi.initiative_id
                       JOIN items i ON i.parent_id = par.id AND i.initiative_id IS NULL
-                     WHERE pi.quarter = $2 AND pi.priority_id IN ({in_prios}) AND i.product_id = $1 AND i.rank >= $3
+                     WHERE pi.quarter = $2 AND pi.priority_id IN ({in_prios}) AND i.product_id = $1
+                       AND i.rank >= $3 AND i.rank < $4 AND i.status <> 'done'
                  ) x WHERE x.id NOT IN ({not_moving})
                    AND NOT EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = x.id AND e.revoked_at IS NULL)
                  ORDER BY x.rank LIMIT 1"
             ),
-            r,
+            from,
+            before,
         ),
     };
     // No priority to look for: bind one that matches nothing, so that IN () is never empty.
@@ -322,7 +368,7 @@ async fn offender(
         priorities
     };
     Ok(with_tx!(tx, t => {
-        let mut qy = sqlx::query_as(&sql).bind(ctx.product.id).bind(q.to_string()).bind(rank);
+        let mut qy = sqlx::query_as(&sql).bind(ctx.product.id).bind(q.to_string()).bind(from).bind(to);
         for id in moving.iter().chain(priorities) {
             qy = qy.bind(*id);
         }

@@ -125,6 +125,34 @@ pub async fn question(
     .await
 }
 
+/// A comment on an item: its watchers and anyone @mentioned hear of it; the author watches.
+pub async fn comment(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    actor: &User,
+    item_id: i64,
+    key: &str,
+    body: &str,
+) -> Result<()> {
+    let also = store::mentioned(tx, ctx.workspace.id, body).await?;
+    store::watch(tx, "item", item_id, actor.id).await?;
+    store::emit(
+        tx,
+        Event {
+            workspace_id: ctx.workspace.id,
+            actor,
+            name: "comment.created",
+            entity_type: "item",
+            entity_id: item_id,
+            title: format!("{} commented on {key}", actor.name),
+            link: item_link(ctx, key),
+            data: json!({"key": key, "body": body}),
+            also,
+        },
+    )
+    .await
+}
+
 /// A new sprint is watched by its team and the product's POs.
 pub async fn sprint_created(tx: &mut Tx, ctx: &ProductCtx, id: i64, team_id: i64) -> Result<()> {
     with_tx!(tx, t => sqlx::query(

@@ -19,9 +19,10 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// The events a webhook may subscribe to.
-pub const EVENTS: [&str; 12] = [
+pub const EVENTS: [&str; 13] = [
     "item.created",
     "item.changed",
+    "comment.created",
     "question.asked",
     "question.answered",
     "sprint.started",

@@ -85,7 +85,7 @@ struct HooksPage {
     error: Option<String>,
     hooks: Vec<Webhook>,
     allow_private: bool,
-    events: [&'static str; 12],
+    events: [&'static str; 13],
     deliveries: Vec<Delivery>,
     shown: Option<i64>,
 }

@@ -58,17 +58,15 @@ pub struct Report {
     pub cycle_p85: Option<f64>,
 }
 
-/// Seconds from the first start of work to the final "done"; `None` while not done or when the
-/// item went straight from "to do" to "done" (no work was ever recorded as started).
+/// Seconds from the first "in progress" to the final "done" (PRODUCT.md, Definitions); `None`
+/// while not done, or when the item was never in progress (straight from "to do" to "done", or
+/// to "in review" without being started): an item never started has no cycle time.
 pub fn cycle_seconds(events: &[(String, DateTime<Utc>)]) -> Option<i64> {
     let (last_status, last_at) = events.last()?;
     if last_status != "done" {
         return None;
     }
-    let started = events
-        .iter()
-        .find(|(s, _)| s == "in_progress" || s == "in_review")?
-        .1;
+    let started = events.iter().find(|(s, _)| s == "in_progress")?.1;
     let done = events
         .iter()
         .rev()
@@ -142,8 +140,13 @@ mod tests {
         assert_eq!(cycle_seconds(&ev(&[("todo", 0), ("in_progress", 2)])), None);
         assert_eq!(cycle_seconds(&ev(&[("todo", 0), ("done", 5)])), None);
         assert_eq!(
-            cycle_seconds(&ev(&[("in_review", 1), ("done", 25), ("done", 30)])),
+            cycle_seconds(&ev(&[("in_progress", 1), ("done", 25), ("done", 30)])),
             Some(24 * 3600)
+        );
+        assert_eq!(
+            cycle_seconds(&ev(&[("todo", 0), ("in_review", 1), ("done", 25)])),
+            None,
+            "never in progress: never started"
         );
     }
 

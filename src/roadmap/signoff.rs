@@ -61,7 +61,10 @@ pub struct Request {
     pub title: String,
     /// pending, approved or changes_requested.
     pub status: String,
+    /// Each stakeholder's latest answer.
     pub answers: Vec<Answer>,
+    /// Every answer given, oldest first: an answer given again keeps the earlier one here.
+    pub history: Vec<Answer>,
     /// Stakeholders who have not answered.
     pub waiting_for: Vec<String>,
     #[schema(value_type = Object)]
@@ -168,6 +171,14 @@ async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Reques
         .into_iter()
         .map(|(r, user_id, name, answer, comment, answered_at)| (r, Answer { user_id, name, answer, comment, answered_at }))
         .collect();
+    let history: Vec<(i64, Answer)> = with_pool!(&db.read, p => sqlx::query_as::<_, (i64, i64, String, String, String, chrono::DateTime<chrono::Utc>)>(
+        "SELECT a.request_id, a.user_id, u.name, a.answer, a.comment, a.answered_at FROM signoff_answer_log a
+         JOIN users u ON u.id = a.user_id JOIN signoff_requests r ON r.id = a.request_id
+         WHERE r.product_id = $1 AND (r.id = $2 OR $2 = 0) ORDER BY a.id")
+        .bind(ctx.product.id).bind(one).fetch_all(p).await)?
+        .into_iter()
+        .map(|(r, user_id, name, answer, comment, answered_at)| (r, Answer { user_id, name, answer, comment, answered_at }))
+        .collect();
     let people = stakeholders(db, ctx).await?;
     Ok(rows
         .into_iter()
@@ -186,6 +197,11 @@ async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Reques
                     .map(|s| s.name.clone())
                     .collect(),
                 answers: mine,
+                history: history
+                    .iter()
+                    .filter(|a| a.0 == r.id)
+                    .map(|a| a.1.clone())
+                    .collect(),
                 snapshot: serde_json::from_str(&r.snapshot).unwrap_or_default(),
                 id: r.id,
                 subject: r.subject,
@@ -277,7 +293,9 @@ pub async fn request(
     get(db, ctx, id).await
 }
 
-/// A stakeholder of the product approves or requests changes; answering again replaces the answer.
+/// A named stakeholder of the product approves or requests changes, whatever their roles (a
+/// request must never wait on someone who may not answer). Answering again replaces the
+/// current answer; the earlier one stays in the request's history.
 pub async fn answer(
     db: &Db,
     actor: &User,
@@ -285,7 +303,6 @@ pub async fn answer(
     id: i64,
     a: &AnswerInput,
 ) -> Result<Request> {
-    ctx.grants.require(Action::AnswerSignoff)?;
     let answer = match a.answer.trim() {
         "approve" => "approve",
         "request_changes" => "request_changes",
@@ -311,11 +328,15 @@ pub async fn answer(
         ));
     }
     let mut tx = db.begin().await?;
+    let at = now();
+    with_tx!(&mut tx, t => sqlx::query(
+        "INSERT INTO signoff_answer_log (request_id, user_id, answer, comment, answered_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id).bind(actor.id).bind(answer).bind(&comment).bind(at).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     with_tx!(&mut tx, t => sqlx::query("DELETE FROM signoff_answers WHERE request_id = $1 AND user_id = $2")
         .bind(id).bind(actor.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     with_tx!(&mut tx, t => sqlx::query(
         "INSERT INTO signoff_answers (request_id, user_id, answer, comment, answered_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id).bind(actor.id).bind(answer).bind(&comment).bind(now()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(actor.id).bind(answer).bind(&comment).bind(at).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     audit::store::record(
         &mut tx,
         change(

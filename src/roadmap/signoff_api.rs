@@ -140,7 +140,9 @@ async fn render_page(
     ctx: ProductCtx,
     error: Option<String>,
 ) -> Result<Response> {
-    let may_answer = ctx.grants.may(Action::AnswerSignoff);
+    // Every named stakeholder answers, whatever their roles.
+    let stakeholders = signoff::stakeholders(&s.db, &ctx).await?;
+    let may_answer = stakeholders.iter().any(|st| st.user_id == user.user.id);
     Ok(render(&SignoffPage {
         layout: crate::strategy::pages::strategy_layout(
             user,
@@ -150,7 +152,7 @@ async fn render_page(
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),
         requests: signoff::list(&s.db, &ctx).await?,
-        stakeholders: signoff::stakeholders(&s.db, &ctx).await?,
+        stakeholders,
         members: ws_store::members(&s.db, ctx.workspace.id).await?,
         decisions: crate::strategy::decisions::list(&s.db, &ctx).await?,
         groups: GROUPS,

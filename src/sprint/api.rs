@@ -308,7 +308,17 @@ pub async fn verdicts(
     ApiJson(i): ApiJson<ReviewInput>,
 ) -> Result<Json<Review>, ApiError> {
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    review::record_verdicts(&st.db, &u, &ctx, id, &key, &i.verdicts, i.carry.as_deref()).await?;
+    review::record_verdicts(
+        &st.db,
+        &u,
+        &ctx,
+        id,
+        &key,
+        &i.verdicts,
+        i.carry.as_deref(),
+        i.accept_reason.as_deref(),
+    )
+    .await?;
     Ok(Json(review::review(&st.db, &ctx, id).await?))
 }
 

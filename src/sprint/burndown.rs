@@ -27,7 +27,8 @@ pub struct Day {
     pub scope: i64,
     /// Points in scope and not done at the end of the day.
     pub remaining: i64,
-    /// The ideal line: the baseline burnt evenly to zero on the last day.
+    /// The ideal line: the baseline burnt evenly over the workdays, as capacity counts them,
+    /// to zero on the last one; flat over weekends.
     pub ideal: f64,
     /// Points added to and removed from the scope during the day (after the start).
     pub added: i64,
@@ -48,7 +49,15 @@ pub fn compute(
     spans: &[Span],
     events: &[StatusEvent],
 ) -> Vec<Day> {
-    let total = (last - first).num_days().max(1) as f64;
+    // Workdays after the first day, up to and including each day: the ideal line burns only
+    // on those, as capacity counts only workdays.
+    let burnt = |d: NaiveDate| {
+        super::workdays(first, d)
+            .iter()
+            .filter(|w| **w > first)
+            .count()
+    };
+    let total = burnt(last).max(1) as f64;
     let upto = last.min(today);
     let mut out = Vec::new();
     for (i, d) in first.iter_days().take_while(|d| *d <= upto).enumerate() {
@@ -84,7 +93,7 @@ pub fn compute(
             date: d,
             scope,
             remaining,
-            ideal: baseline as f64 * (1.0 - i as f64 / total),
+            ideal: baseline as f64 * (1.0 - burnt(d) as f64 / total),
             added,
             removed,
         });
@@ -162,6 +171,21 @@ mod tests {
         assert_eq!(days[0].added, 0, "the baseline is not a scope change");
         let ideal: Vec<f64> = days.iter().map(|x| x.ideal).collect();
         assert!((ideal[0] - 13.0).abs() < 1e-9 && ideal[3].abs() < 1e-9);
+        // Over a weekend the ideal line stays flat: two weeks from Monday burn on the nine
+        // workdays after the first, and reach zero on the second Friday.
+        let two = compute(
+            d("2027-01-04"),
+            d("2027-01-17"),
+            d("2027-02-01"),
+            9,
+            &[],
+            &[],
+        );
+        let ideal: Vec<f64> = two.iter().map(|x| x.ideal).collect();
+        assert_eq!(ideal[4], 5.0, "Friday");
+        assert_eq!((ideal[5], ideal[6]), (5.0, 5.0), "the weekend");
+        assert_eq!(ideal[7], 4.0, "Monday");
+        assert_eq!((ideal[11], ideal[12], ideal[13]), (0.0, 0.0, 0.0));
         // Before the last day only the days so far are drawn.
         assert_eq!(
             compute(

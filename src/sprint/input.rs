@@ -116,6 +116,9 @@ pub struct ReviewInput {
     pub verdicts: Vec<VerdictInput>,
     /// Where the item goes if it is not accepted: top (of the backlog) or next (sprint).
     pub carry: Option<String>,
+    /// Why the PO accepts an item the team has not finished (neither In review nor Done);
+    /// needed only then.
+    pub accept_reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -19,6 +19,17 @@ use crate::{with_pool, with_tx};
 /// An item is accepted only when every criterion has a verdict and all of them pass. An item
 /// without criteria is judged as a whole (position 0).
 pub fn accepted(criteria: usize, verdicts: &[(i64, bool)]) -> bool {
+    passed(criteria, verdicts)
+}
+
+/// Work the PO may accept: finished by the team (In review or Done). Anything else is accepted
+/// only with the PO's reason.
+pub fn finished(status: &str) -> bool {
+    matches!(status, "in_review" | "done")
+}
+
+/// Every criterion has a passing verdict.
+fn passed(criteria: usize, verdicts: &[(i64, bool)]) -> bool {
     let positions: Vec<i64> = if criteria == 0 {
         vec![0]
     } else {
@@ -101,7 +112,7 @@ pub async fn review(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Review> {
             })
             .collect();
         let pairs: Vec<(i64, bool)> = mine.iter().map(|v| (v.1, v.2)).collect();
-        let ok = accepted(n, &pairs);
+        let ok = accepted(n, &pairs) && (finished(&item.status) || item.accept_reason.is_some());
         if ok {
             accepted_points += item.points;
         }
@@ -127,6 +138,7 @@ pub async fn record_verdicts(
     key: &str,
     verdicts: &[VerdictInput],
     carry: Option<&str>,
+    accept_reason: Option<&str>,
 ) -> Result<()> {
     ctx.grants.require(Action::ReviewSprint)?;
     if let Some(c) = carry.filter(|c| !matches!(*c, "top" | "next")) {
@@ -141,16 +153,18 @@ pub async fn record_verdicts(
     let item = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
         .await
         .map_err(|_| Error::invalid("item", format!("{key} is not in this backlog")))?;
-    if !scope::current_tx(&mut tx, id, &ctx.product.key)
-        .await?
-        .iter()
-        .any(|s| s.item_id == item.id)
-    {
+    let scope = scope::current_tx(&mut tx, id, &ctx.product.key).await?;
+    let Some(in_scope) = scope.iter().find(|s| s.item_id == item.id) else {
         return Err(Error::invalid(
             "item",
             format!("{key} is not in {}", row.name),
         ));
-    }
+    };
+    let accept_reason = accept_reason
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| crate::backlog::validate_text("accept_reason", r, 1_000))
+        .transpose()?;
     let criteria = items::criteria_tx(&mut tx, item.id).await?;
     for v in verdicts {
         let text = if criteria.is_empty() && v.position == 0 {
@@ -175,12 +189,35 @@ pub async fn record_verdicts(
             .bind(actor.id).bind(crate::db::now())
             .execute(&mut **t).await.map(|r| r.rows_affected()))?;
     }
+    // Accepting needs finished work, or the PO's reason (kept with the item's place in scope).
+    let all: Vec<(i64, bool)> = with_tx!(&mut tx, t => sqlx::query_as(
+        "SELECT position, pass FROM review_verdicts WHERE sprint_id = $1 AND item_id = $2")
+        .bind(id).bind(item.id).fetch_all(&mut **t).await)?;
+    if passed(criteria.len(), &all) && !finished(&in_scope.status) {
+        match (&accept_reason, &in_scope.accept_reason) {
+            (Some(r), _) => {
+                with_tx!(&mut tx, t => sqlx::query(
+                    "UPDATE sprint_items SET accept_reason = $1 WHERE sprint_id = $2 AND item_id = $3 AND removed_at IS NULL")
+                    .bind(r).bind(id).bind(item.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            }
+            (None, Some(_)) => {}
+            (None, None) => {
+                return Err(Error::invalid(
+                    "accept_reason",
+                    format!(
+                        "{key} is {}: the team has not finished it; move it to In review or Done first, or give a reason to accept it anyway",
+                        crate::backlog::status_title(&in_scope.status)
+                    ),
+                ))
+            }
+        }
+    }
     if let Some(c) = carry {
         with_tx!(&mut tx, t => sqlx::query(
             "UPDATE sprint_items SET carry = $1 WHERE sprint_id = $2 AND item_id = $3 AND removed_at IS NULL")
             .bind(c).bind(id).bind(item.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     }
-    let after = json!({"key": key, "verdicts": verdicts.iter().map(|v| json!({"position": v.position, "pass": v.pass, "note": v.note})).collect::<Vec<_>>(), "carry": carry});
+    let after = json!({"key": key, "verdicts": verdicts.iter().map(|v| json!({"position": v.position, "pass": v.pass, "note": v.note})).collect::<Vec<_>>(), "carry": carry, "accept_reason": accept_reason});
     audit::store::record(
         &mut tx,
         change(ctx, actor, "sprint.review", id, None, Some(after)),
@@ -288,7 +325,8 @@ pub async fn close(
             }
             continue;
         }
-        if r.item.status == "done" {
+        // Unaccepted work goes back to To do, wherever it was on the board.
+        if r.item.status != "todo" {
             items::set_status(&mut tx, r.item.item_id, "todo").await?;
         }
         if r.item.carry == "next" {
@@ -297,6 +335,8 @@ pub async fn close(
             to_top.push(&r.item);
         }
     }
+    let quarter = crate::strategy::Quarter::of(row.start()).to_string();
+    store::freeze_alignment(&mut tx, id, ctx.product.id, &quarter).await?;
     let next = carry_to_next(&mut tx, actor, &row, &to_next).await?;
     let top_rank = carry_to_top(&mut tx, ctx, &to_top).await?;
     let n = with_tx!(&mut tx, t => sqlx::query(
@@ -318,11 +358,17 @@ pub async fn close(
         change(ctx, actor, "sprint.close", id, None, Some(after.clone())),
     )
     .await?;
+    // Completed points include work added after the start; say/do counts only what was
+    // committed at the start (PRODUCT.md, Definitions), so the line gives both.
+    let committed = row.baseline_points.unwrap_or(0);
+    let say_do_pct = if committed > 0 {
+        format!("{} %", (say_do * 100 + committed / 2) / committed)
+    } else {
+        "n/a".to_string()
+    };
     let title = format!(
-        "{} closed {}: {completed} of {} points completed",
-        actor.name,
-        row.name,
-        row.baseline_points.unwrap_or(0)
+        "{} closed {}: {completed} points completed; {say_do} of the {committed} committed at the start (say/do {say_do_pct})",
+        actor.name, row.name
     );
     crate::notify::hooks::sprint(&mut tx, ctx, actor, id, "sprint.closed", title, after).await?;
     tx.commit().await?;

@@ -87,6 +87,7 @@ async fn verdicts(
         });
     }
     let carry = form.get("carry").filter(|c| !c.is_empty());
+    let reason = form.text("accept_reason");
     let r = review::record_verdicts(
         &st.db,
         &user.user,
@@ -95,6 +96,7 @@ async fn verdicts(
         &form.text("item"),
         &verdicts,
         carry,
+        Some(reason.as_str()),
     )
     .await;
     back(&sprint_url(&ctx, id, "review"), r)

@@ -39,6 +39,8 @@ pub struct ScopeItem {
     pub outcome: Option<String>,
     /// Where the item goes at close if it is not accepted: top (of the backlog) or next (sprint).
     pub carry: String,
+    /// Why the PO accepted it while it was neither In review nor Done.
+    pub accept_reason: Option<String>,
     #[serde(skip)]
     pub added_at: DateTime<Utc>,
 }
@@ -65,7 +67,7 @@ pub fn readiness_messages(json: &str) -> Vec<String> {
 }
 
 const SCOPE_SQL: &str = "SELECT i.id AS item_id, i.number, '' AS key, i.title, i.kind, i.status, si.points,
-        i.ready, i.readiness, si.for_goal, si.exception, si.in_baseline, si.outcome, si.carry, si.added_at
+        i.ready, i.readiness, si.for_goal, si.exception, si.in_baseline, si.outcome, si.carry, si.accept_reason, si.added_at
     FROM sprint_items si JOIN items i ON i.id = si.item_id
     WHERE si.sprint_id = $1 AND si.removed_at IS NULL ORDER BY i.rank";
 

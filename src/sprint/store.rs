@@ -248,3 +248,34 @@ pub async fn start(tx: &mut Tx, id: i64, version: i64) -> Result<i64> {
     }
     Ok(baseline)
 }
+
+/// At close, freezes the sprint's alignment (PRODUCT.md, Definitions): the priority each item
+/// in scope served in `quarter`, and the quarter's priorities and allowance as JSON
+/// (`{"priorities": [[id, title], …], "allowance_pct": n}`), so that a later priority change
+/// never rewrites a closed sprint's score.
+pub async fn freeze_alignment(
+    tx: &mut Tx,
+    sprint_id: i64,
+    product_id: i64,
+    quarter: &str,
+) -> Result<()> {
+    with_tx!(tx, t => sqlx::query(
+        "UPDATE sprint_items SET frozen_priority_id = (
+             SELECT COALESCE(pi.priority_id, ppi.priority_id) FROM items i
+               LEFT JOIN items par ON par.id = i.parent_id
+               LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
+               LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+              WHERE i.id = sprint_items.item_id)
+         WHERE sprint_id = $1")
+        .bind(sprint_id).bind(quarter).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let priorities: Vec<(i64, String)> = with_tx!(tx, t => sqlx::query_as(
+        "SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
+        .bind(product_id).bind(quarter).fetch_all(&mut **t).await)?;
+    let allowance: i64 = with_tx!(tx, t => sqlx::query_scalar(
+        "SELECT unaligned_allowance_pct FROM products WHERE id = $1")
+        .bind(product_id).fetch_one(&mut **t).await)?;
+    let frozen = serde_json::json!({"priorities": priorities, "allowance_pct": allowance});
+    with_tx!(tx, t => sqlx::query("UPDATE sprints SET alignment_frozen = $1 WHERE id = $2")
+        .bind(frozen.to_string()).bind(sprint_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -1,6 +1,8 @@
 //! Story quality (E2–E4): the Definition of Ready, the quality lint, and questions on items.
 
 pub mod api;
+pub mod comments;
+pub mod comments_api;
 pub mod lint;
 pub mod pages;
 pub mod questions;

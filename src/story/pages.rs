@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::readiness::ReadyRules;
-use super::{questions, rules};
+use super::{comments, questions, rules};
 use crate::auth::extract::PageUser;
 use crate::backlog::pages::{item_page, page_ctx, product_layout};
 use crate::backlog::service;
@@ -20,6 +20,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/w/{ws}/items/{key}/questions", post(ask))
         .route("/w/{ws}/items/{key}/questions/{id}/answer", post(answer))
+        .route("/w/{ws}/items/{key}/comments", post(comment))
+        .route("/w/{ws}/items/{key}/comments/{id}", post(edit_comment))
         .route(
             "/w/{ws}/p/{product}/ready",
             get(rules_page).post(save_rules),
@@ -69,6 +71,60 @@ async fn answer(
     .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response()),
+        Err(e) => item_page(&state, &user, &ctx, &key, None, None, after_item(e)?).await,
+    }
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, key)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = page_ctx(&state, &user, &ws, &key).await?;
+    let question = match form
+        .get("question")
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+    {
+        None => None,
+        Some(q) => Some(
+            q.parse::<i64>()
+                .map_err(|_| Error::invalid("question", "a question number"))?,
+        ),
+    };
+    let body = form.text("body");
+    match comments::add(&state.db, &user.user, &ctx, &key, &body, question).await {
+        Ok(c) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}#comment-{}", c.id)).into_response()),
+        Err(e @ Error::Conflict(_)) => {
+            item_page(&state, &user, &ctx, &key, None, None, Some(e.to_string())).await
+        }
+        Err(e) => item_page(&state, &user, &ctx, &key, None, None, after_item(e)?).await,
+    }
+}
+
+async fn edit_comment(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, key, id)): Path<(String, String, i64)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = page_ctx(&state, &user, &ws, &key).await?;
+    let body = form.text("body");
+    match comments::edit(
+        &state.db,
+        &user.user,
+        &ctx,
+        &key,
+        id,
+        form.version()?,
+        &body,
+    )
+    .await
+    {
+        Ok(c) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}#comment-{}", c.id)).into_response()),
         Err(e) => item_page(&state, &user, &ctx, &key, None, None, after_item(e)?).await,
     }
 }

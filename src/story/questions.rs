@@ -1,4 +1,6 @@
-//! Questions on items (E4): an open question blocks readiness; the answer time is recorded.
+//! Questions on items (E4): an open question from the product team blocks readiness (a
+//! stakeholder's is a comment that blocks nothing); the answer time is recorded, and follow-ups
+//! join the question's thread until it is answered.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -6,7 +8,7 @@ use serde_json::json;
 
 use crate::audit::{self, Change};
 use crate::auth::store::User;
-use crate::auth::Action;
+use crate::auth::{Action, Role};
 use crate::backlog::{service, store as items};
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
@@ -23,6 +25,11 @@ pub struct Question {
     pub answered_by: Option<String>,
     pub answered_at: Option<DateTime<Utc>>,
     pub version: i64,
+    /// Asked by the product team (pm, po, sm, dev): blocks readiness while open.
+    pub blocking: bool,
+    /// Comments in the question's thread, oldest first.
+    #[sqlx(skip)]
+    pub follow_ups: Vec<super::comments::Comment>,
 }
 
 impl Question {
@@ -45,11 +52,22 @@ fn validate_body(field: &str, body: &str) -> Result<String> {
 }
 
 pub async fn for_item(db: &Db, item_id: i64) -> Result<Vec<Question>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT q.id, q.body, a.name AS asked_by, q.asked_at, q.answer, b.name AS answered_by, q.answered_at, q.version
+    let mut qs: Vec<Question> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT q.id, q.body, a.name AS asked_by, q.asked_at, q.answer, b.name AS answered_by, q.answered_at, q.version, q.blocking
          FROM questions q JOIN users a ON a.id = q.asked_by LEFT JOIN users b ON b.id = q.answered_by
          WHERE q.item_id = $1 ORDER BY q.id")
-        .bind(item_id).fetch_all(p).await)?)
+        .bind(item_id).fetch_all(p).await)?;
+    if !qs.is_empty() {
+        let comments = super::comments::for_item(db, item_id).await?;
+        for q in &mut qs {
+            q.follow_ups = comments
+                .iter()
+                .filter(|c| c.question_id == Some(q.id))
+                .cloned()
+                .collect();
+        }
+    }
+    Ok(qs)
 }
 
 pub async fn ask(
@@ -61,12 +79,18 @@ pub async fn ask(
 ) -> Result<Question> {
     ctx.grants.require(Action::AskQuestion)?;
     let body = validate_body("body", body)?;
+    // Only the product team's questions hold work back (PRODUCT.md, E4).
+    let blocking = ctx
+        .grants
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::Pm | Role::Po | Role::Sm | Role::Dev));
     let mut tx = db.begin().await?;
     let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
     let at = now();
     let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
-        "INSERT INTO questions (item_id, product_id, body, asked_by, asked_at) VALUES ($1, $5, $2, $3, $4) RETURNING id")
-        .bind(row.id).bind(&body).bind(actor.id).bind(at).bind(ctx.product.id).fetch_one(&mut **t).await)?;
+        "INSERT INTO questions (item_id, product_id, body, asked_by, asked_at, blocking) VALUES ($1, $5, $2, $3, $4, $6) RETURNING id")
+        .bind(row.id).bind(&body).bind(actor.id).bind(at).bind(ctx.product.id).bind(blocking).fetch_one(&mut **t).await)?;
     service::refresh_readiness(&mut tx, &service::rules_of(ctx), row.id).await?;
     audit::store::record(
         &mut tx,
@@ -77,7 +101,7 @@ pub async fn ask(
             entity_type: "item",
             entity_id: row.id,
             before: None,
-            after: Some(json!({"question": id, "body": body})),
+            after: Some(json!({"question": id, "body": body, "blocking": blocking})),
             reason: None,
         },
     )
@@ -93,6 +117,8 @@ pub async fn ask(
         answered_by: None,
         answered_at: None,
         version: 1,
+        blocking,
+        follow_ups: Vec::new(),
     })
 }
 
@@ -149,13 +175,34 @@ pub async fn answer(
     Ok(())
 }
 
+/// The median of `values`: the middle one, or the mean of the two middle ones of an even count.
+pub fn median(values: &mut [i64]) -> Option<f64> {
+    values.sort_unstable();
+    let n = values.len();
+    match n {
+        0 => None,
+        n if n % 2 == 1 => Some(values[n / 2] as f64),
+        n => Some((values[n / 2 - 1] as f64 + values[n / 2] as f64) / 2.0),
+    }
+}
+
 /// Median seconds from question to first answer over a product's answered questions.
-pub async fn median_answer_seconds(db: &Db, product_id: i64) -> Result<Option<i64>> {
+pub async fn median_answer_seconds(db: &Db, product_id: i64) -> Result<Option<f64>> {
     let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT asked_at, answered_at FROM questions
          WHERE product_id = $1 AND answered_at IS NOT NULL ORDER BY id DESC LIMIT 500")
         .bind(product_id).fetch_all(p).await)?;
     let mut secs: Vec<i64> = rows.iter().map(|(a, b)| (*b - *a).num_seconds()).collect();
-    secs.sort_unstable();
-    Ok(secs.get(secs.len() / 2).copied())
+    Ok(median(&mut secs))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        assert_eq!(super::median(&mut []), None);
+        assert_eq!(super::median(&mut [5, 0]), Some(2.5));
+        assert_eq!(super::median(&mut [9, 1, 4]), Some(4.0));
+        assert_eq!(super::median(&mut [1, 2, 3, 100]), Some(2.5));
+    }
 }

@@ -186,13 +186,16 @@ pub struct Scores {
     pub impact: Option<f64>,
     /// Percent, 0–100.
     pub confidence: Option<i64>,
-    /// Person-months, above 0.
+    /// Person-months, from 0.1 (about two working days) to 1000.
     pub effort: Option<f64>,
     pub business_value: Option<i64>,
     pub time_criticality: Option<i64>,
     pub risk_reduction: Option<i64>,
     pub job_size: Option<i64>,
 }
+
+/// The smallest effort RICE divides by, in person-months.
+pub const EFFORT_MIN: f64 = 0.1;
 
 impl Scores {
     pub fn validate(&self) -> Result<()> {
@@ -210,11 +213,13 @@ impl Scores {
         }
         if self
             .effort
-            .is_some_and(|e| !e.is_finite() || e <= 0.0 || e > 1_000.0)
+            .is_some_and(|e| !e.is_finite() || !(EFFORT_MIN..=1_000.0).contains(&e))
         {
+            // Below a tenth of a person-month the division makes RICE meaningless (1e-300
+            // would make it infinite).
             return Err(Error::invalid(
                 "effort",
-                "person-months above 0 and at most 1000",
+                "person-months from 0.1 (about two working days) to 1000",
             ));
         }
         for (field, v) in [

@@ -110,13 +110,15 @@ fn scores_out_of_range_name_their_field() {
         }),
         "confidence"
     );
-    assert_eq!(
-        field(Scores {
-            effort: Some(0.0),
-            ..base
-        }),
-        "effort"
-    );
+    for tiny in [0.0, 1e-300, 0.09] {
+        assert_eq!(
+            field(Scores {
+                effort: Some(tiny),
+                ..base
+            }),
+            "effort"
+        );
+    }
     assert_eq!(
         field(Scores {
             reach: Some(-1),

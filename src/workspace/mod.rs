@@ -52,6 +52,8 @@ pub struct ProductRoles {
 /// Everything a request on a product needs: where it is and what the caller may do there.
 #[derive(Clone, Debug)]
 pub struct ProductCtx {
+    /// Who is acting: the signed-in person or the token's owner.
+    pub user_id: i64,
     pub workspace: Workspace,
     pub product: Product,
     pub grants: Grants,

@@ -108,6 +108,7 @@ pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result
         .collect();
     let r = rows.into_iter().next().ok_or(Error::NotFound)?;
     Ok(ProductCtx {
+        user_id,
         workspace: Workspace {
             id: r.w_id,
             slug: r.w_slug,

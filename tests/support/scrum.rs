@@ -117,6 +117,17 @@ pub async fn run_sprint(
     )
     .await;
     for k in accept {
+        // The team finishes the work before the PO accepts it.
+        json_ok(
+            app.post(
+                who,
+                &format!("{P}/sprints/{id}/board/move"),
+                json!({"item": k, "status": "in_review"}),
+            )
+            .await,
+            200,
+        )
+        .await;
         let item = app.show(who, k).await;
         let verdicts: Vec<Value> = item["criteria"]
             .as_array()

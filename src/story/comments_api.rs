@@ -1,0 +1,92 @@
+//! JSON handlers for comment threads on items.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::comments::{self, Comment};
+use crate::auth::extract::{if_match, ApiJson, ApiUser};
+use crate::backlog::api::ctx_for_key;
+use crate::backlog::service;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/workspaces/{ws}/items/{key}/comments",
+            get(list).post(add),
+        )
+        .route(
+            "/api/v1/workspaces/{ws}/items/{key}/comments/{id}",
+            patch(edit),
+        )
+}
+
+/// An item's comments, oldest first, follow-ups to questions included.
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}/comments", tag = "questions",
+    params(("ws" = String, Path), ("key" = String, Path)), responses((status = 200, body = Vec<Comment>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+) -> Result<Json<Vec<Comment>>, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let item = service::get(&state.db, &ctx, &key).await?;
+    Ok(Json(comments::for_item(&state.db, item.id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentInput {
+    /// Markdown-free text; `@handle` (the start of an e-mail) tells that member.
+    pub body: String,
+    /// The open question this follows up.
+    pub question: Option<i64>,
+}
+
+/// Comment on an item, or follow up one of its open questions.
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/comments", tag = "questions",
+    params(("ws" = String, Path), ("key" = String, Path)), request_body = CommentInput,
+    responses((status = 201, body = Comment), (status = 409, description = "the question is answered"), (status = 422)))]
+pub async fn add(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key)): Path<(String, String)>,
+    ApiJson(c): ApiJson<CommentInput>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let made = comments::add(&state.db, &user, &ctx, &key, &c.body, c.question).await?;
+    Ok(tagged(StatusCode::CREATED, made))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentEdit {
+    pub body: String,
+}
+
+/// The author edits a comment; the earlier text stays in `edits`.
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/items/{key}/comments/{id}", tag = "questions",
+    params(("ws" = String, Path), ("key" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
+    request_body = CommentEdit, responses((status = 200, body = Comment), (status = 403), (status = 412), (status = 428)))]
+pub async fn edit(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, key, id)): Path<(String, String, i64)>,
+    headers: HeaderMap,
+    ApiJson(c): ApiJson<CommentEdit>,
+) -> Result<Response, ApiError> {
+    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let v = if_match(&headers)?;
+    let done = comments::edit(&state.db, &user, &ctx, &key, id, v, &c.body).await?;
+    Ok(tagged(StatusCode::OK, done))
+}
+
+fn tagged(status: StatusCode, c: Comment) -> Response {
+    let etag = format!("\"{}\"", c.version);
+    (status, [(header::ETAG, etag)], Json(c)).into_response()
+}
