@@ -357,3 +357,124 @@ async fn two_workers_deliver_each_job_once_and_give_up_after_the_last_try() {
         "nothing reaches a private address"
     );
 }
+
+/// Only the product team's questions block readiness; a stakeholder's is a comment. Items
+/// take comment threads with @mentions and kept edits, and a question takes follow-ups until
+/// the PO answers it.
+#[tokio::test]
+async fn comments_follow_ups_and_a_stakeholders_question() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let erin = app.member(&owner, "Erin", &["stakeholder"]).await;
+    let dana = app.member(&owner, "Dana", &["dev"]).await;
+    let ready =
+        support::scrum::ready_story(&app, &owner, "sign up", 3, &["Given a When b Then c"]).await;
+    let item = format!("/api/v1/workspaces/acme/items/{ready}");
+    let q = json_ok(
+        app.post(
+            &erin,
+            &format!("{item}/questions"),
+            json!({"body": "Will this ship in May?"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(q["blocking"], false);
+    assert_eq!(
+        app.show(&owner, &ready).await["ready"],
+        true,
+        "a stakeholder's question blocks nothing"
+    );
+    let q = json_ok(
+        app.post(
+            &dana,
+            &format!("{item}/questions"),
+            json!({"body": "Which e-mail provider?"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(q["blocking"], true);
+    assert_eq!(app.show(&owner, &ready).await["ready"], false);
+
+    // A follow-up joins the open question's thread; once answered it takes no more.
+    let qid = q["id"].as_i64().unwrap();
+    json_ok(
+        app.post(
+            &dana,
+            &format!("{item}/comments"),
+            json!({"body": "Postmark or SES?", "question": qid}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let r = app
+        .req(
+            &owner,
+            Method::POST,
+            &format!("{item}/questions/{qid}/answer"),
+        )
+        .header("If-Match", "\"1\"")
+        .json(&json!({"answer": "Postmark"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(app.show(&owner, &ready).await["ready"], true);
+    let late = app
+        .post(
+            &dana,
+            &format!("{item}/comments"),
+            json!({"body": "and bounces?", "question": qid}),
+        )
+        .await;
+    assert_eq!(late.status(), 409);
+    let qs = json_ok(app.get(&owner, &format!("{item}/questions")).await, 200).await;
+    assert_eq!(qs[1]["follow_ups"][0]["body"], "Postmark or SES?");
+
+    // A comment tells whoever it mentions; its author edits it and the earlier text stays.
+    let c = json_ok(
+        app.post(
+            &erin,
+            &format!("{item}/comments"),
+            json!({"body": "@dana the beta list is ready"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let told = inbox(&app, &dana).await;
+    assert!(told.to_string().contains("Erin commented on"), "{told}");
+    let id = c["id"].as_i64().unwrap();
+    let edit = |who: &Caller, v: i64| {
+        app.req(who, Method::PATCH, &format!("{item}/comments/{id}"))
+            .header("If-Match", format!("\"{v}\""))
+            .json(&json!({"body": "@dana the beta list has 40 names"}))
+            .send()
+    };
+    assert_eq!(
+        edit(&dana, 1).await.unwrap().status(),
+        403,
+        "only the author edits"
+    );
+    let e = json_ok(edit(&erin, 1).await.unwrap(), 200).await;
+    assert_eq!(e["edits"][0]["body"], "@dana the beta list is ready");
+    assert_eq!(
+        edit(&erin, 1).await.unwrap().status(),
+        412,
+        "a stale edit changes nothing"
+    );
+    let page = app
+        .get(&owner, &format!("/w/acme/items/{ready}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("the beta list has 40 names") && page.contains("Earlier versions"),
+        "the page shows the thread"
+    );
+}

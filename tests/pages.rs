@@ -78,7 +78,7 @@ async fn backlog_and_item_pages_render_escaped_data() {
         item.contains("fast&#34; is vague"),
         "lint findings are listed"
     );
-    assert!(item.contains("item.create"), "history is shown");
+    assert!(item.contains("created it"), "history is shown in words");
     // A filter error is shown beside the filter, not as a failure.
     let page = page_text(&client, &app, "/w/acme/p/ONB/backlog?q=prio:1").await;
     assert!(page.contains("field-error") && page.contains("prio"));
@@ -451,4 +451,48 @@ async fn the_item_form_assigns_and_unassigns_a_member() {
     let r = post(form("2", "")).await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(app.show(&owner, "ONB-1").await["assignee"], Value::Null);
+}
+
+/// A reader sees the item, its history in words and the threads, but no forms their roles
+/// cannot use; the PO sees them all.
+#[tokio::test]
+async fn readers_see_no_forms_they_cannot_use() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let reader = app.member(&owner, "Rita", &["stakeholder"]).await;
+    let key = app.story(&owner, "Export CSV").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v = app.show(&owner, &key).await["version"].as_i64().unwrap();
+    let r = app
+        .patch(
+            &owner,
+            &format!("/api/v1/workspaces/acme/items/{key}"),
+            v,
+            json!({"points": 3}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let (rita, _) = sign_in(&app, &reader.email).await;
+    let page = page_text(&rita, &app, &format!("/w/acme/items/{key}")).await;
+    assert!(
+        !page.contains("id=\"edit-form\""),
+        "no edit form for a reader"
+    );
+    assert!(
+        !page.contains("Add dependency"),
+        "no dependency form for a reader"
+    );
+    assert!(
+        page.contains("points none → 3"),
+        "history reads as a change: {page}"
+    );
+    assert!(
+        page.contains("does not hold the item back"),
+        "a reader's question is a comment"
+    );
+    let (po, _) = sign_in(&app, &owner.email).await;
+    let page = page_text(&po, &app, &format!("/w/acme/items/{key}")).await;
+    assert!(page.contains("id=\"edit-form\"") && page.contains("Add dependency"));
 }

@@ -628,3 +628,122 @@ async fn done_items_are_never_part_of_an_inversion() {
     let r = move_item(&app, &owner, &y, json!({"before": x})).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }
+
+/// The backlog query reaches priorities and tiers (PRODUCT.md's own example), initiatives,
+/// people, sprints, blockers and dates, with a real `AND`.
+#[tokio::test]
+async fn the_query_language_reaches_strategy_people_sprints_and_dates() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let (i1, i2, _) = strategy(&app, &owner).await;
+    let a = app.story_in(&owner, "guided tour", &i1).await;
+    let b = app.story_in(&owner, "map fields", &i2).await;
+    let c = app.story(&owner, "tidy logs").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v = app.show(&owner, &b).await["version"].as_i64().unwrap();
+    let r = app
+        .patch(
+            &owner,
+            &format!("/api/v1/workspaces/acme/items/{b}"),
+            v,
+            json!({"assignee": owner.email}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = app
+        .post(
+            &owner,
+            &format!("/api/v1/workspaces/acme/items/{c}/dependencies"),
+            json!({"blocked_by": a}),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let keys = |q: &'static str| {
+        let app = &app;
+        let owner = owner.clone();
+        async move {
+            let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+            let r = app.get(&owner, &format!("{P}/items?q={q}")).await;
+            let status = r.status().as_u16();
+            let v: Value = r.json().await.unwrap();
+            if status != 200 {
+                return vec![format!("{status}: {}", v["detail"])];
+            }
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["key"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(keys("priority:\"Activation\"").await, [a.clone()]);
+    assert_eq!(keys("priority:imports").await, [b.clone()]);
+    assert_eq!(keys("tier:2").await, [b.clone()]);
+    assert_eq!(keys("tier:none").await, [c.clone()]);
+    assert_eq!(keys("initiative:\"Guided setup\"").await, [a.clone()]);
+    assert_eq!(keys("assignee:me").await, [b.clone()]);
+    assert_eq!(keys("assignee:none AND is:blocked").await, [c.clone()]);
+    assert_eq!(keys("sprint:none tier:1").await, [a.clone()]);
+    assert_eq!(keys("sprint:current").await, Vec::<String>::new());
+    assert_eq!(
+        keys("created>=2020-01-01 updated<2999-01-01 is:open")
+            .await
+            .len(),
+        3
+    );
+    assert_eq!(keys("created<2020-01-01").await.len(), 0);
+    assert!(keys("tier:first").await[0].starts_with("422"));
+    assert!(keys("AND tier:1").await[0].starts_with("422"));
+    assert!(keys("updated>yesterday").await[0].starts_with("422"));
+}
+
+/// A saved view its owner shares is offered to everyone on the product; only the owner
+/// deletes it.
+#[tokio::test]
+async fn a_shared_view_is_offered_to_the_product() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let po = app.member(&owner, "Olive", &["po"]).await;
+    let mine = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/views"),
+            json!({"name": "Mine", "query": "is:open"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let shared = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/views"),
+            json!({"name": "Imports", "query": "priority:imports", "shared": true}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(mine["shared"], false);
+    let seen = json_ok(app.get(&po, &format!("{P}/views")).await, 200).await;
+    let names: Vec<(&str, bool)> = seen
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["name"].as_str().unwrap(), v["mine"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(names, vec![("Imports", false)]);
+    let r = app
+        .req(
+            &po,
+            reqwest::Method::DELETE,
+            &format!("{P}/views/{}", shared["id"]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}

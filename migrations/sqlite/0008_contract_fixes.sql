@@ -47,3 +47,6 @@ CREATE TABLE comment_edits (
     edited_at  TEXT NOT NULL
 );
 CREATE INDEX comment_edits_comment ON comment_edits(comment_id, id);
+
+-- A saved view its owner shares is offered to everyone on the product.
+ALTER TABLE saved_views ADD COLUMN shared BOOLEAN NOT NULL DEFAULT FALSE;

@@ -228,6 +228,7 @@ async fn save_view(
         NewView {
             name: form.text("name"),
             query: query.clone(),
+            shared: form.flag("shared"),
         },
     )
     .await

@@ -992,4 +992,45 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn strategy_people_sprints_and_dates() {
+        // PRODUCT.md's own example parses, with the priority's name lowercased.
+        assert_eq!(
+            params(r#"status:ready points>=3 priority:"Onboarding" label:api"#),
+            vec![
+                Bool(true),
+                Int(3),
+                txt("2027-Q1"),
+                txt("onboarding"),
+                txt("api")
+            ]
+        );
+        assert_eq!(params("tier:2"), vec![txt("2027-Q1"), Int(2)]);
+        assert_eq!(params("tier:none"), vec![txt("2027-Q1")]);
+        assert_eq!(params("assignee:me"), vec![Int(7)]);
+        assert_eq!(params("sprint:\"Sprint 5\""), vec![txt("sprint 5")]);
+        check("is:blocked AND is:open", "(EXISTS (SELECT 1 FROM item_dependencies d JOIN items bl ON bl.id = d.blocker_id WHERE d.blocked_id = i.id AND bl.status <> 'done') AND i.status <> 'done')", &[]);
+        let day = |s: &str| {
+            let d: chrono::NaiveDate = s.parse().expect("date");
+            SqlValue::Time(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+        };
+        assert_eq!(params("updated>2026-11-01"), vec![day("2026-11-02")]);
+        assert_eq!(params("created<=2026-11-01"), vec![day("2026-11-02")]);
+        assert_eq!(
+            params("created:2026-11-01"),
+            vec![day("2026-11-01"), day("2026-11-02")]
+        );
+        for bad in [
+            "AND status:todo",
+            "status:todo AND",
+            "a AND AND b",
+            "tier:0",
+            "tier:top",
+            "updated>soon",
+            "label>x",
+        ] {
+            assert!(run(bad, 1).is_err(), "{bad}");
+        }
+    }
 }

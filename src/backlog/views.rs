@@ -1,4 +1,5 @@
-//! Saved backlog views: a named query per user and product.
+//! Saved backlog views: a named query per user and product, which its owner may share with
+//! everyone on the product.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,12 @@ pub struct View {
     pub id: i64,
     pub name: String,
     pub query: String,
+    /// Offered to everyone on the product.
+    pub shared: bool,
+    /// Who saved it.
+    pub owner: String,
+    /// The caller's own view (only its owner replaces or deletes it).
+    pub mine: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
@@ -19,11 +26,16 @@ pub struct View {
 pub struct NewView {
     pub name: String,
     pub query: String,
+    /// Share it with everyone on the product (default: only you see it).
+    #[serde(default)]
+    pub shared: bool,
 }
 
 pub async fn list(db: &Db, user_id: i64, ctx: &ProductCtx) -> Result<Vec<View>> {
     Ok(with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT id, name, query FROM saved_views WHERE user_id = $1 AND product_id = $2 ORDER BY name")
+        "SELECT v.id, v.name, v.query, v.shared, u.name AS owner, v.user_id = $1 AS mine
+         FROM saved_views v JOIN users u ON u.id = v.user_id
+         WHERE v.product_id = $2 AND (v.user_id = $1 OR v.shared) ORDER BY v.name, v.id")
         .bind(user_id).bind(ctx.product.id).fetch_all(p).await)?)
 }
 
@@ -35,13 +47,18 @@ pub async fn save(db: &Db, user_id: i64, ctx: &ProductCtx, v: NewView) -> Result
         other => other,
     })?;
     let id: i64 = with_pool!(&db.write, p => sqlx::query_scalar(
-        "INSERT INTO saved_views (user_id, product_id, name, query, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (user_id, product_id, name) DO UPDATE SET query = excluded.query RETURNING id")
-        .bind(user_id).bind(ctx.product.id).bind(&name).bind(v.query.trim()).bind(now()).fetch_one(p).await)?;
+        "INSERT INTO saved_views (user_id, product_id, name, query, created_at, shared) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (user_id, product_id, name) DO UPDATE SET query = excluded.query, shared = excluded.shared RETURNING id")
+        .bind(user_id).bind(ctx.product.id).bind(&name).bind(v.query.trim()).bind(now()).bind(v.shared).fetch_one(p).await)?;
+    let owner: String = with_pool!(&db.read, p => sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+        .bind(user_id).fetch_one(p).await)?;
     Ok(View {
         id,
         name,
         query: v.query.trim().to_string(),
+        shared: v.shared,
+        owner,
+        mine: true,
     })
 }
 
