@@ -25,13 +25,14 @@ fn fails(cli: &Cli, verb: &[&str], who: &[&str]) -> String {
     cli.fails(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
-/// The backlog's (key, tier) from top to bottom.
+/// The open backlog's (key, tier) from top to bottom (Done items take no part in tier order).
 fn tiers(cli: &Cli) -> Vec<(String, Option<i64>)> {
     let page = json(cli, &["item", "list", "--limit", "200"], &PM);
     page["items"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|i| i["status"] != "done")
         .map(|i| (i["key"].as_str().unwrap().to_string(), i["tier"].as_i64()))
         .collect()
 }

@@ -279,7 +279,7 @@ async fn reports_add_up_per_product_and_per_team() {
                 Method::PUT,
                 &format!("{P}/sprints/{s2}/review/items/{k}"),
             )
-            .json(&json!({"verdicts": [{"position": 1, "pass": true}]}))
+            .json(&json!({"verdicts": [{"position": 1, "pass": true}], "accept_reason": "shown at the review"}))
             .send()
             .await
             .unwrap();
@@ -456,7 +456,7 @@ async fn scrum_authority_matrix() {
                 "start" => post_v(&app, who, &format!("{s}/start"), v, json!({})).await,
                 "scope" => post_v(&app, who, &format!("{s}/scope"), v, json!({"add": extra, "reason": "r"})).await,
                 "move" => app.post(who, &format!("{s}/board/move"), json!({"item": k, "status": "in_progress"})).await,
-                "review" => app.req(who, Method::PUT, &format!("{s}/review/items/{k}")).json(&json!({"verdicts": [{"position": 1, "pass": true}]})).send().await.unwrap(),
+                "review" => app.req(who, Method::PUT, &format!("{s}/review/items/{k}")).json(&json!({"verdicts": [{"position": 1, "pass": true}], "accept_reason": "shown at the review"})).send().await.unwrap(),
                 "close" => {
                     json_ok(app.post(&owner, &format!("{s}/review/goal"), json!({"goal_met": true})).await, 200).await;
                     let v = version(&app, &owner, id).await;
