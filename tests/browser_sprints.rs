@@ -301,6 +301,8 @@ async fn record_a_review_in_the_browser() {
         &format!("#review-{k} input[name='verdict-2'][value='pass']"),
     )
     .await;
+    // Still To do on the board: accepting it takes the PO's reason.
+    type_into(&c, &format!("#accept-reason-{k}"), "demoed on staging").await;
     click(&c, &format!("#review-{k} button")).await;
     c.wait()
         .for_element(Locator::Css(&format!("#review-{k} .badge-ready")))
