@@ -679,14 +679,14 @@ async fn the_query_language_reaches_strategy_people_sprints_and_dates() {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(keys("priority:\"Activation\"").await, [a.clone()]);
-    assert_eq!(keys("priority:imports").await, [b.clone()]);
-    assert_eq!(keys("tier:2").await, [b.clone()]);
-    assert_eq!(keys("tier:none").await, [c.clone()]);
-    assert_eq!(keys("initiative:\"Guided setup\"").await, [a.clone()]);
-    assert_eq!(keys("assignee:me").await, [b.clone()]);
-    assert_eq!(keys("assignee:none AND is:blocked").await, [c.clone()]);
-    assert_eq!(keys("sprint:none tier:1").await, [a.clone()]);
+    assert_eq!(keys("priority:\"Activation\"").await, vec![a.clone()]);
+    assert_eq!(keys("priority:imports").await, vec![b.clone()]);
+    assert_eq!(keys("tier:2").await, vec![b.clone()]);
+    assert_eq!(keys("tier:none").await, vec![c.clone()]);
+    assert_eq!(keys("initiative:\"Guided setup\"").await, vec![a.clone()]);
+    assert_eq!(keys("assignee:me").await, vec![b.clone()]);
+    assert_eq!(keys("assignee:none AND is:blocked").await, vec![c.clone()]);
+    assert_eq!(keys("sprint:none tier:1").await, vec![a.clone()]);
     assert_eq!(keys("sprint:current").await, Vec::<String>::new());
     assert_eq!(
         keys("created>=2020-01-01 updated<2999-01-01 is:open")

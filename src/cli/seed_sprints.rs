@@ -169,7 +169,12 @@ async fn accept_all(
                 },
             },
         ];
-        review::record_verdicts(db, po, ctx, sprint, k, &v, None, None)
+        let call = review::Call {
+            verdicts: &v,
+            carry: None,
+            accept_reason: None,
+        };
+        review::record_verdicts(db, po, ctx, sprint, k, call)
             .await
             .map_err(e)?;
     }

@@ -503,9 +503,11 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                     &ctx,
                     id,
                     &item,
-                    &verdicts,
-                    carry.as_deref(),
-                    accept_reason.as_deref(),
+                    review::Call {
+                        verdicts: &verdicts,
+                        carry: carry.as_deref(),
+                        accept_reason: accept_reason.as_deref(),
+                    },
                 )
                 .await
                 .map_err(err)?;

@@ -314,9 +314,11 @@ pub async fn verdicts(
         &ctx,
         id,
         &key,
-        &i.verdicts,
-        i.carry.as_deref(),
-        i.accept_reason.as_deref(),
+        review::Call {
+            verdicts: &i.verdicts,
+            carry: i.carry.as_deref(),
+            accept_reason: i.accept_reason.as_deref(),
+        },
     )
     .await?;
     Ok(Json(review::review(&st.db, &ctx, id).await?))

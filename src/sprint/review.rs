@@ -129,6 +129,15 @@ pub async fn review(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Review> {
     })
 }
 
+/// The PO's call on one item at the review.
+pub struct Call<'a> {
+    pub verdicts: &'a [VerdictInput],
+    /// Where it goes if unaccepted: top (of the backlog) or next (sprint).
+    pub carry: Option<&'a str>,
+    /// Why it is accepted though the team has not finished it.
+    pub accept_reason: Option<&'a str>,
+}
+
 /// Records the PO's verdicts on an item's criteria and, optionally, where it goes if unaccepted.
 pub async fn record_verdicts(
     db: &Db,
@@ -136,10 +145,13 @@ pub async fn record_verdicts(
     ctx: &ProductCtx,
     id: i64,
     key: &str,
-    verdicts: &[VerdictInput],
-    carry: Option<&str>,
-    accept_reason: Option<&str>,
+    call: Call<'_>,
 ) -> Result<()> {
+    let Call {
+        verdicts,
+        carry,
+        accept_reason,
+    } = call;
     ctx.grants.require(Action::ReviewSprint)?;
     if let Some(c) = carry.filter(|c| !matches!(*c, "top" | "next")) {
         return Err(Error::invalid(

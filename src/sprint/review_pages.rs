@@ -94,9 +94,11 @@ async fn verdicts(
         &ctx,
         id,
         &form.text("item"),
-        &verdicts,
-        carry,
-        Some(reason.as_str()),
+        review::Call {
+            verdicts: &verdicts,
+            carry,
+            accept_reason: Some(reason.as_str()),
+        },
     )
     .await;
     back(&sprint_url(&ctx, id, "review"), r)
