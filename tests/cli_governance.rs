@@ -48,7 +48,7 @@ async fn the_tier_policy_exemptions_and_overrides_work_from_the_terminal() {
     let e = fails(&cli, &["tiers", "set", "--policy", "strict"], &DEV);
     assert!(e.contains("only pm may"), "{e}");
     let e = fails(&cli, &["tiers", "set", "--policy", "loose"], &PM);
-    assert!(e.contains("tier_policy"), "{e}");
+    assert!(e.starts_with("error: --policy: "), "{e}");
     let set = json(
         &cli,
         &["tiers", "set", "--policy", "strict", "--allowance", "25"],
@@ -175,4 +175,20 @@ async fn the_pm_sets_the_advisors_thresholds_from_the_terminal() {
             && text.contains("combined role past 10 items"),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn errors_name_the_flag_not_the_api_field() {
+    let cli = Cli::demo().await;
+    let key = &tiers(&cli)[1].0;
+    let e = fails(
+        &cli,
+        &["item", "move", key, "--top", "--override", " "],
+        &PM_ONLY,
+    );
+    assert!(
+        e.starts_with("error: --override: an override needs its strategic reason"),
+        "{e}"
+    );
+    assert!(!e.contains("override_reason"), "{e}");
 }

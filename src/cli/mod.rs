@@ -1,6 +1,7 @@
 //! The `throughline` command line: server and admin commands, and everyday backlog verbs.
 
 mod admin;
+mod flags;
 mod governance;
 mod item;
 mod notify;

@@ -36,7 +36,7 @@ impl On {
 }
 
 pub fn err(e: crate::error::Error) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
+    super::flags::flag_err(e, &[])
 }
 
 pub fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
