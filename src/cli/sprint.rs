@@ -190,7 +190,7 @@ pub enum TeamCommand {
     },
 }
 
-async fn sprint_id(db: &Db, ctx: &ProductCtx, s: &str) -> anyhow::Result<i64> {
+pub(super) async fn sprint_id(db: &Db, ctx: &ProductCtx, s: &str) -> anyhow::Result<i64> {
     let all = service::list(db, ctx, None).await.map_err(err)?;
     all.iter()
         .find(|x| x.id.to_string() == s || x.name.eq_ignore_ascii_case(s))
