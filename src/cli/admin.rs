@@ -12,8 +12,10 @@ use crate::db::Target;
 pub enum UserCommand {
     /// Create a local account.
     Add {
+        /// The e-mail address the account signs in with.
         #[arg(long)]
         email: String,
+        /// The name others see.
         #[arg(long)]
         name: String,
         /// At least 10 characters. Read from THROUGHLINE_PASSWORD when not given.
@@ -26,6 +28,7 @@ pub enum UserCommand {
 pub enum TokenCommand {
     /// Create an API token for an account; prints only the token.
     Create {
+        /// The e-mail of the account the token acts as.
         #[arg(long)]
         email: String,
         /// What the token is for, e.g. "ci" or "laptop".

@@ -74,6 +74,7 @@ pub enum ResearchCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum PersonaCommand {
+    /// Add a persona that stories can name.
     Add {
         #[command(flatten)]
         on: On,
@@ -86,6 +87,7 @@ pub enum PersonaCommand {
         #[arg(long, default_value = "")]
         pains: String,
     },
+    /// List personas with the number of stories that name each.
     List {
         #[command(flatten)]
         on: On,

@@ -13,7 +13,8 @@ use crate::strategy::model::{
 use crate::strategy::{objectives, priorities, today, Quarter};
 use crate::workspace::{store as ws_store, ProductCtx};
 
-/// Who acts, and on which product.
+// Who acts, and on which product. (No doc comment: clap would show it as the about text of
+// every subcommand that flattens this without its own.)
 #[derive(Args, Debug, Clone)]
 pub struct On {
     #[command(flatten)]
@@ -35,6 +36,7 @@ impl On {
     }
 }
 
+/// A service error for the terminal, naming the flag rather than the API field.
 pub fn err(e: crate::error::Error) -> anyhow::Error {
     super::flags::flag_err(e, &[])
 }
