@@ -5,6 +5,7 @@ mod flags;
 mod governance;
 mod item;
 mod notify;
+mod out;
 pub mod seed;
 mod seed_scale_sprints;
 mod seed_sprints;

@@ -599,8 +599,12 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                 }
                 for e in &r.entries {
                     println!(
-                        "  [{}] #{} {} — {} ({} votes)",
-                        e.kind, e.id, e.body, e.author, e.votes
+                        "  [{}] #{} {} — {} ({})",
+                        e.kind,
+                        e.id,
+                        e.body,
+                        e.author,
+                        super::out::count(e.votes, "vote", "votes")
                     );
                 }
                 for a in &r.actions {

@@ -375,13 +375,13 @@ pub async fn priority(db_args: &DbArgs, c: PriorityCommand) -> anyhow::Result<()
     }
     for p in &list {
         println!(
-            "{:>2}. {}  {}  (id {}, objectives {:?}, {} initiatives)",
+            "{:>2}. {}  {}  (id {}, objectives {:?}, {})",
             p.position,
             p.quarter,
             p.title,
             p.id,
             p.objectives,
-            p.initiatives.len()
+            super::out::count(p.initiatives.len() as i64, "initiative", "initiatives")
         );
     }
     Ok(())
