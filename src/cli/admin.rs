@@ -44,6 +44,30 @@ pub struct BackupArgs {
     pub out: Option<PathBuf>,
 }
 
+/// `throughline migrate`: creates the database if need be, applies what is pending, and says
+/// which of those it did.
+pub async fn migrate(db_args: &DbArgs) -> anyhow::Result<()> {
+    let target = db_args.target()?;
+    let new_file = match &target {
+        Target::Sqlite(path) => (!path.exists()).then(|| path.display().to_string()),
+        Target::Postgres(_) => None,
+    };
+    let db = crate::db::Db::connect(&target, true).await?;
+    let (ran, version) = db.migrate_counted().await?;
+    db.close().await;
+    let migrations = super::out::count(ran, "migration", "migrations");
+    match (new_file, ran) {
+        (Some(path), _) => {
+            println!(
+                "created the database {path} and applied {migrations} (schema version {version})"
+            )
+        }
+        (None, 0) => println!("the database is up to date (schema version {version})"),
+        (None, _) => println!("applied {migrations}; the database is at schema version {version}"),
+    }
+    Ok(())
+}
+
 pub async fn user(db: &DbArgs, c: UserCommand) -> anyhow::Result<()> {
     let UserCommand::Add {
         email,

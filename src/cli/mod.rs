@@ -154,12 +154,7 @@ pub fn run() -> ExitCode {
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(&cli.db, args).await,
-        Command::Migrate => {
-            let db = cli.db.open(true).await?;
-            db.close().await;
-            println!("database is up to date");
-            Ok(())
-        }
+        Command::Migrate => admin::migrate(&cli.db).await,
         Command::User(c) => admin::user(&cli.db, c).await,
         Command::Token(c) => admin::token(&cli.db, c).await,
         Command::Seed(a) => seed::run(&cli.db, a).await,
