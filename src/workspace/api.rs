@@ -109,6 +109,7 @@ pub struct NewProduct {
     pub description: String,
 }
 
+/// Creates a product (workspace admins); its creator becomes its PM and PO.
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products", tag = "workspaces", params(("ws" = String, Path)),
     request_body = NewProduct, responses((status = 201, body = Product), (status = 403), (status = 422)))]
 pub async fn create_product(
