@@ -6,10 +6,9 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{store, Member, Product, Workspace};
+use super::{parse_roles, store, Member, Product, Workspace};
 use crate::auth::extract::{ApiJson, ApiUser};
-use crate::auth::Role;
-use crate::error::{ApiError, Error};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -129,20 +128,6 @@ pub async fn create_product(
 pub struct RolesInput {
     /// Any of pm, po, sm, dev, stakeholder; empty removes every role.
     pub roles: Vec<String>,
-}
-
-pub fn parse_roles(names: &[String]) -> Result<Vec<Role>, Error> {
-    names
-        .iter()
-        .map(|n| {
-            Role::parse(n.trim()).ok_or_else(|| {
-                Error::invalid(
-                    "roles",
-                    format!("{n:?} is not a role: use pm, po, sm, dev or stakeholder"),
-                )
-            })
-        })
-        .collect()
 }
 
 #[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}", tag = "workspaces",
