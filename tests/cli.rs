@@ -148,6 +148,14 @@ fn help_works_for_every_command() {
         "advisor | --stale-priority-weeks --pm-story-share-pct --inversions --exemptions-and-overrides --combined-backlog-items",
         "item show | --as --workspace --json",
         "item list | --as --workspace --product --query --limit --json",
+        "workspace create | --as --slug --name --json",
+        "workspace list | --as --json",
+        "product create | --as --workspace --key --name --description --json",
+        "product list | --as --workspace --json",
+        "member add | --as --workspace --email --admin --json",
+        "member list | --as --workspace --json",
+        "member roles | --as --workspace --product --email --role --none --json",
+        "alignment | --sprint --quarter --product",
     ];
     for case in cases {
         let (cmd, flags) = case.split_once('|').expect("`command | flags`");

@@ -75,7 +75,7 @@ pub enum MemberCommand {
         #[command(flatten)]
         who: Who,
         /// The e-mail of the account to add (create it first with `throughline user add`).
-        #[arg(long = "email")]
+        #[arg(long = "email", value_name = "EMAIL")]
         member: String,
         /// Make them a workspace admin too.
         #[arg(long)]
@@ -88,7 +88,7 @@ pub enum MemberCommand {
         #[command(flatten)]
         on: On,
         /// The member's e-mail.
-        #[arg(long = "email")]
+        #[arg(long = "email", value_name = "EMAIL")]
         member: String,
         /// pm, po, sm, dev or stakeholder; repeat for several.
         #[arg(long = "role", required_unless_present = "none")]
