@@ -145,6 +145,29 @@ impl Db {
         Ok(())
     }
 
+    /// Migrations applied so far (0 before the first run, when their table does not exist).
+    pub async fn applied_migrations(&self) -> i64 {
+        let n: Result<i64, sqlx::Error> = with_pool!(&self.write, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(p).await);
+        n.unwrap_or(0)
+    }
+
+    /// Runs the pending migrations and says how many ran and the schema version now.
+    pub async fn migrate_counted(&self) -> anyhow::Result<(i64, i64)> {
+        let before = self.applied_migrations().await;
+        self.migrate().await?;
+        let after = self.applied_migrations().await;
+        let latest = match &self.write {
+            Pool::Sqlite(_) => &SQLITE_MIGRATOR,
+            Pool::Postgres(_) => &POSTGRES_MIGRATOR,
+        }
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
+        Ok((after - before, latest))
+    }
+
     pub fn is_sqlite(&self) -> bool {
         matches!(self.write, Pool::Sqlite(_))
     }

@@ -398,3 +398,75 @@ async fn a_closed_sprint_keeps_its_alignment() {
     .await;
     assert_eq!(q["trend"], trend, "the trend is not rewritten");
 }
+
+/// A planned sprint has points committed and none completed: its page shows the committed score
+/// and says that nothing is completed yet, never that nothing was committed.
+#[tokio::test]
+async fn the_page_of_a_planned_sprint_keeps_its_committed_score() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
+        .await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    let team = team(&app, &owner, &sm).await;
+    let o = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/objectives"),
+            json!({"quarter": "2027-Q1", "title": "Activate"}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .clone();
+    let p = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/priorities"),
+            json!({"quarter": "2027-Q1", "title": "Activation", "objectives": [o], "reason": "planning"}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .clone();
+    let i = json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/initiatives"),
+            json!({"title": "Guided setup", "status": "planned", "priorities": [p]}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .clone();
+    let a = ready_story(&app, &owner, "sign up", 5, &["Given a When b Then c"]).await;
+    link(&app, &owner, &a, &i).await;
+    let id = sprint(&app, &owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
+        .as_i64()
+        .unwrap();
+    json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": [a]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+
+    let (client, _) = support::session::sign_in(&app, &owner.email).await;
+    let html = page_text(
+        &client,
+        &app,
+        &format!("/w/acme/p/ONB/alignment?sprint={id}"),
+    )
+    .await;
+    assert!(html.contains("id=\"score-committed\">100<"), "{html}");
+    assert!(html.contains("id=\"score-completed\">–<"), "{html}");
+    assert!(html.contains("No points are completed yet"), "{html}");
+    assert!(!html.contains("No points were committed"), "{html}");
+}

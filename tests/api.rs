@@ -961,3 +961,38 @@ async fn the_audit_log_is_paged_and_exported_for_admins_only() {
         422
     );
 }
+
+/// A new user's first steps: her workspace, her product, her first item. Creating the product
+/// makes her its PM and PO, so nobody has to grant her roles first.
+#[tokio::test]
+async fn a_products_creator_is_its_pm_and_po() {
+    let app = spawn_app().await;
+    let ada = app.user("Ada").await;
+    let r = app
+        .post(
+            &ada,
+            "/api/v1/workspaces",
+            json!({"slug": "acme", "name": "Acme"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let r = app
+        .post(
+            &ada,
+            "/api/v1/workspaces/acme/products",
+            json!({"key": "ONB", "name": "Onboarding"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let members: Value = app
+        .get(&ada, "/api/v1/workspaces/acme/members")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        members[0]["roles"],
+        json!([{"product": "ONB", "roles": ["pm", "po"]}])
+    );
+    app.story(&ada, "Invite teammates").await;
+}

@@ -12,8 +12,10 @@ use crate::db::Target;
 pub enum UserCommand {
     /// Create a local account.
     Add {
+        /// The e-mail address the account signs in with.
         #[arg(long)]
         email: String,
+        /// The name others see.
         #[arg(long)]
         name: String,
         /// At least 10 characters. Read from THROUGHLINE_PASSWORD when not given.
@@ -26,6 +28,7 @@ pub enum UserCommand {
 pub enum TokenCommand {
     /// Create an API token for an account; prints only the token.
     Create {
+        /// The e-mail of the account the token acts as.
         #[arg(long)]
         email: String,
         /// What the token is for, e.g. "ci" or "laptop".
@@ -39,6 +42,30 @@ pub struct BackupArgs {
     /// File to write the copy to (SQLite).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// `throughline migrate`: creates the database if need be, applies what is pending, and says
+/// which of those it did.
+pub async fn migrate(db_args: &DbArgs) -> anyhow::Result<()> {
+    let target = db_args.target()?;
+    let new_file = match &target {
+        Target::Sqlite(path) => (!path.exists()).then(|| path.display().to_string()),
+        Target::Postgres(_) => None,
+    };
+    let db = crate::db::Db::connect(&target, true).await?;
+    let (ran, version) = db.migrate_counted().await?;
+    db.close().await;
+    let migrations = super::out::count(ran, "migration", "migrations");
+    match (new_file, ran) {
+        (Some(path), _) => {
+            println!(
+                "created the database {path} and applied {migrations} (schema version {version})"
+            )
+        }
+        (None, 0) => println!("the database is up to date (schema version {version})"),
+        (None, _) => println!("applied {migrations}; the database is at schema version {version}"),
+    }
+    Ok(())
 }
 
 pub async fn user(db: &DbArgs, c: UserCommand) -> anyhow::Result<()> {

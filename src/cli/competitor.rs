@@ -51,12 +51,22 @@ pub enum CompetitorCommand {
     },
 }
 
+/// The grid: one line per capability (with the id `competitor rate --capability` takes), one
+/// column for us and one per competitor (headed by name and the id `--competitor` takes).
 fn print(m: &Matrix) {
-    let names: Vec<&str> = m.competitors.iter().map(|c| c.name.as_str()).collect();
-    println!("{:<30} {:<9} {}", "capability", "us", names.join("  "));
+    let mut head = vec!["id".to_string(), "capability".into(), "us".into()];
+    head.extend(
+        m.competitors
+            .iter()
+            .map(|c| format!("{} #{}", c.name, c.id)),
+    );
+    let mut rows = vec![head];
     for c in &m.capabilities {
-        println!("{:<30} {:<9} {}", c.name, c.ours, c.ratings.join("  "));
+        let mut row = vec![c.id.to_string(), c.name.clone(), c.ours.clone()];
+        row.extend(c.ratings.iter().cloned());
+        rows.push(row);
     }
+    super::out::print_table(&rows, &[true]);
 }
 
 pub async fn run(db_args: &DbArgs, c: CompetitorCommand) -> anyhow::Result<()> {

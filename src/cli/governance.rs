@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use super::flags::flag_err;
 use super::item::err;
 use super::sprint::On;
 use crate::config::DbArgs;
@@ -11,53 +12,73 @@ use crate::governance::api::{report, AlignmentParams};
 pub struct AlignmentArgs {
     #[command(flatten)]
     pub on: On,
-    /// A sprint id.
-    #[arg(long, conflicts_with = "quarter", required_unless_present = "quarter")]
-    pub sprint: Option<i64>,
-    /// A quarter like 2027-Q1.
+    /// The sprint's id or name, as the `sprint` commands take it.
+    #[arg(
+        long,
+        short = 's',
+        conflicts_with = "quarter",
+        required_unless_present = "quarter"
+    )]
+    pub sprint: Option<String>,
+    /// A quarter like 2027-Q1: every sprint starting in it, with the trend.
     #[arg(long)]
     pub quarter: Option<String>,
 }
 
 pub async fn run(db_args: &DbArgs, a: AlignmentArgs) -> anyhow::Result<()> {
     let (db, _, ctx) = super::sprint::open(db_args, &a.on).await?;
+    let sprint = match &a.sprint {
+        Some(s) => Some(super::sprint::sprint_id(&db, &ctx, s).await?),
+        None => None,
+    };
     let r = report(
         &db,
         &ctx,
         &AlignmentParams {
-            sprint: a.sprint,
+            sprint,
             quarter: a.quarter,
         },
     )
     .await
-    .map_err(err)?;
+    .map_err(|e| flag_err(e, &[("sprint", "--sprint"), ("quarter", "--quarter")]))?;
     if a.on.who.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
     }
-    println!("{} {}", r.sprint.clone().unwrap_or_default(), r.quarter);
-    match (&r.completed.score, &r.committed.score) {
-        (Some(done), Some(committed)) => println!(
-            "score {} over completed points ({}), {} over committed",
-            done.score, done.formula, committed.score
-        ),
-        _ => println!(
-            "no score: {:?}",
-            r.completed
-                .no_score
-                .as_ref()
-                .or(r.committed.no_score.as_ref())
-        ),
+    match &r.sprint {
+        Some(s) => println!("{s} ({})", r.quarter),
+        None => println!("{}", r.quarter),
     }
+    for (over, scored) in [("completed", &r.completed), ("committed", &r.committed)] {
+        match &scored.score {
+            Some(s) => println!("score {:>3} over {over} points: {}", s.score, s.formula),
+            None => println!("score   – over {over} points"),
+        }
+    }
+    if let Some(why) = r.missing_score() {
+        println!("{why}");
+    }
+    let width = r
+        .priorities
+        .iter()
+        .map(|p| p.title.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("unaligned".len());
+    let tier = r.priorities.len().to_string().len();
+    println!(
+        "  {:>tier$}  {:<width$}  {:>9}  {:>9}",
+        "", "priority", "committed", "completed"
+    );
     for p in &r.priorities {
         println!(
-            "  {}. {:<30} committed {:>4}  completed {:>4}",
+            "  {:>tier$}  {:<width$}  {:>9}  {:>9}",
             p.tier, p.title, p.committed, p.completed
         );
     }
     println!(
-        "  unaligned {:<26} committed {:>4}  completed {:>4}  (allowance {} %)",
-        "", r.unaligned_committed, r.unaligned_completed, r.allowance_pct
+        "  {:>tier$}  {:<width$}  {:>9}  {:>9}  (allowance {} %)",
+        "–", "unaligned", r.unaligned_committed, r.unaligned_completed, r.allowance_pct
     );
     if !r.strategy_without_execution.is_empty() {
         println!(

@@ -88,19 +88,22 @@ pub enum InitiativeCommand {
         #[arg(long = "metric")]
         metrics: Vec<i64>,
     },
-    /// The prioritization view: initiatives by `rice`, `wsjf` or `priority`.
+    /// The prioritization view: initiatives by RICE, WSJF, evidence or priority.
     List {
         #[command(flatten)]
         on: On,
+        /// `rice`, `wsjf`, `evidence` (linked insights, by importance) or `priority`.
         #[arg(long, default_value = "rice")]
         sort: String,
         /// The quarter whose priorities count (the current one by default).
         #[arg(long)]
         quarter: Option<String>,
     },
+    /// Show one initiative with its score formulas and backlog items.
     Show {
         #[command(flatten)]
         on: On,
+        /// The initiative's id.
         id: i64,
     },
     /// Put a backlog item under an initiative, or take it out with --none.

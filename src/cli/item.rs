@@ -164,8 +164,9 @@ pub(super) fn prefix(key: &str) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow::anyhow!("{key:?} is not an item key like ONB-42"))
 }
 
+/// A service error for the terminal, naming the flag rather than the API field.
 pub(super) fn err(e: crate::error::Error) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
+    super::flags::flag_err(e, &[])
 }
 
 fn print_item(item: &Item, json: bool) -> anyhow::Result<()> {

@@ -1,15 +1,18 @@
 //! The `throughline` command line: server and admin commands, and everyday backlog verbs.
 
 mod admin;
+mod flags;
 mod governance;
 mod item;
 mod notify;
+mod out;
 pub mod seed;
 mod seed_scale_sprints;
 mod seed_sprints;
 mod serve;
 mod sprint;
 mod tiers;
+mod workspace;
 // Strategy (S0–S10)
 mod competitor;
 mod decision;
@@ -53,6 +56,15 @@ pub enum Command {
     /// Manage local accounts.
     #[command(subcommand)]
     User(admin::UserCommand),
+    /// Workspaces: create one (you become its admin) or list yours.
+    #[command(subcommand)]
+    Workspace(workspace::WorkspaceCommand),
+    /// A workspace's products: create one (you become its PM and PO) or list them.
+    #[command(subcommand)]
+    Product(workspace::ProductCommand),
+    /// A workspace's members and their roles on each product.
+    #[command(subcommand)]
+    Member(workspace::MemberCommand),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(admin::TokenCommand),
@@ -152,14 +164,12 @@ pub fn run() -> ExitCode {
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(&cli.db, args).await,
-        Command::Migrate => {
-            let db = cli.db.open(true).await?;
-            db.close().await;
-            println!("database is up to date");
-            Ok(())
-        }
+        Command::Migrate => admin::migrate(&cli.db).await,
         Command::User(c) => admin::user(&cli.db, c).await,
         Command::Token(c) => admin::token(&cli.db, c).await,
+        Command::Workspace(c) => workspace::run_workspace(&cli.db, c).await,
+        Command::Product(c) => workspace::run_product(&cli.db, c).await,
+        Command::Member(c) => workspace::run_member(&cli.db, c).await,
         Command::Seed(a) => seed::run(&cli.db, a).await,
         Command::Backup(a) => admin::backup(&cli.db, a).await,
         Command::Item(c) => item::run(&cli.db, c).await,

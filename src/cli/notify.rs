@@ -10,6 +10,7 @@ use crate::notify::webhooks::{self, NewWebhook};
 
 #[derive(Args, Debug)]
 pub struct InboxArgs {
+    /// The account whose inbox to show.
     #[arg(long = "as", env = "THROUGHLINE_USER")]
     pub email: String,
     /// Only unread notifications.
@@ -18,16 +19,20 @@ pub struct InboxArgs {
     /// Mark everything read after listing.
     #[arg(long)]
     pub read_all: bool,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct Admin {
+    /// The account to act as (a workspace admin for changes).
     #[arg(long = "as", env = "THROUGHLINE_USER")]
     pub email: String,
+    /// Workspace address, e.g. `acme`.
     #[arg(long, short = 'w', env = "THROUGHLINE_WORKSPACE")]
     pub workspace: String,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -48,9 +53,11 @@ pub enum WebhookCommand {
         #[arg(long, env = "THROUGHLINE_WEBHOOK_SECRET")]
         secret: String,
     },
+    /// Remove a webhook (admins): nothing more is sent to it.
     Remove {
         #[command(flatten)]
         admin: Admin,
+        /// The webhook's id (see `webhook list`).
         id: i64,
     },
     /// The delivery log of one webhook.

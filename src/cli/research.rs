@@ -3,6 +3,7 @@
 
 use clap::Subcommand;
 
+use super::out::{count, print_table};
 use super::strategy::{err, print_json, On};
 use crate::config::DbArgs;
 use crate::strategy::research_model::{
@@ -74,6 +75,7 @@ pub enum ResearchCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum PersonaCommand {
+    /// Add a persona that stories can name.
     Add {
         #[command(flatten)]
         on: On,
@@ -86,6 +88,7 @@ pub enum PersonaCommand {
         #[arg(long, default_value = "")]
         pains: String,
     },
+    /// List personas with the number of stories that name each.
     List {
         #[command(flatten)]
         on: On,
@@ -196,12 +199,19 @@ pub async fn research(db_args: &DbArgs, c: ResearchCommand) -> anyhow::Result<()
             if on.who.json {
                 return print_json(&list);
             }
-            for s in &list {
-                println!(
-                    "{:<5} {}  {:<15} {:>3} insights  {}",
-                    s.id, s.happened_on, s.kind, s.insights, s.title
-                );
-            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.id.to_string(),
+                        s.happened_on.clone(),
+                        s.kind.clone(),
+                        count(s.insights, "insight", "insights"),
+                        s.title.clone(),
+                    ]
+                })
+                .collect();
+            print_table(&rows, &[true]);
         }
         ResearchCommand::Search { on, query } => {
             let (_, ctx) = on.open(&db).await?;
@@ -209,9 +219,11 @@ pub async fn research(db_args: &DbArgs, c: ResearchCommand) -> anyhow::Result<()
             if on.who.json {
                 return print_json(&hits);
             }
-            for h in &hits {
-                println!("{:<7} {:<5} {}", h.kind, h.id, h.text);
-            }
+            let rows: Vec<Vec<String>> = hits
+                .iter()
+                .map(|h| vec![h.kind.clone(), h.id.to_string(), h.text.clone()])
+                .collect();
+            print_table(&rows, &[false, true]);
         }
     }
     Ok(())
@@ -248,12 +260,18 @@ pub async fn persona(db_args: &DbArgs, c: PersonaCommand) -> anyhow::Result<()> 
             if on.who.json {
                 return print_json(&list);
             }
-            for p in &list {
-                println!(
-                    "{:<5} {}  ({}; {} stories)",
-                    p.id, p.name, p.segment, p.items
-                );
-            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.id.to_string(),
+                        p.name.clone(),
+                        p.segment.clone(),
+                        count(p.items, "story", "stories"),
+                    ]
+                })
+                .collect();
+            print_table(&rows, &[true]);
         }
         PersonaCommand::Assign {
             on,

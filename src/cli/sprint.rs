@@ -193,7 +193,7 @@ pub enum TeamCommand {
     },
 }
 
-async fn sprint_id(db: &Db, ctx: &ProductCtx, s: &str) -> anyhow::Result<i64> {
+pub(super) async fn sprint_id(db: &Db, ctx: &ProductCtx, s: &str) -> anyhow::Result<i64> {
     let all = service::list(db, ctx, None).await.map_err(err)?;
     all.iter()
         .find(|x| x.id.to_string() == s || x.name.eq_ignore_ascii_case(s))
@@ -614,8 +614,12 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                 }
                 for e in &r.entries {
                     println!(
-                        "  [{}] #{} {} — {} ({} votes)",
-                        e.kind, e.id, e.body, e.author, e.votes
+                        "  [{}] #{} {} — {} ({})",
+                        e.kind,
+                        e.id,
+                        e.body,
+                        e.author,
+                        super::out::count(e.votes, "vote", "votes")
                     );
                 }
                 for a in &r.actions {

@@ -13,7 +13,8 @@ use crate::strategy::model::{
 use crate::strategy::{objectives, priorities, today, Quarter};
 use crate::workspace::{store as ws_store, ProductCtx};
 
-/// Who acts, and on which product.
+// Who acts, and on which product. (No doc comment: clap would show it as the about text of
+// every subcommand that flattens this without its own.)
 #[derive(Args, Debug, Clone)]
 pub struct On {
     #[command(flatten)]
@@ -35,8 +36,9 @@ impl On {
     }
 }
 
+/// A service error for the terminal, naming the flag rather than the API field.
 pub fn err(e: crate::error::Error) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
+    super::flags::flag_err(e, &[])
 }
 
 pub fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
@@ -373,13 +375,13 @@ pub async fn priority(db_args: &DbArgs, c: PriorityCommand) -> anyhow::Result<()
     }
     for p in &list {
         println!(
-            "{:>2}. {}  {}  (id {}, objectives {:?}, {} initiatives)",
+            "{:>2}. {}  {}  (id {}, objectives {:?}, {})",
             p.position,
             p.quarter,
             p.title,
             p.id,
             p.objectives,
-            p.initiatives.len()
+            super::out::count(p.initiatives.len() as i64, "initiative", "initiatives")
         );
     }
     Ok(())

@@ -75,6 +75,30 @@ pub struct Alignment {
     pub formula: String,
 }
 
+impl Alignment {
+    /// Why a score is missing, in words for people; `None` when both scores are there. A
+    /// planned sprint has committed points but none completed: its committed score stands.
+    pub fn missing_score(&self) -> Option<String> {
+        match (&self.committed.no_score, &self.completed.no_score) {
+            (Some(NoScore::NoPriorities), _) | (_, Some(NoScore::NoPriorities)) => Some(format!(
+                "No quarterly priorities are set for {}, so there is no score: the team runs \
+                 without strategic direction. The Product Manager sets priorities on the \
+                 strategy tab.",
+                self.quarter
+            )),
+            (Some(NoScore::NoPoints), _) => {
+                Some("No points were committed in this period yet, so there is no score.".into())
+            }
+            (None, Some(NoScore::NoPoints)) => Some(
+                "No points are completed yet: the score over committed points is shown, the \
+                 score over completed points follows when work is done."
+                    .into(),
+            ),
+            (None, None) => None,
+        }
+    }
+}
+
 fn build(
     quarter: Quarter,
     priorities: &[(i64, String)],
@@ -212,4 +236,58 @@ pub async fn for_quarter(db: &Db, ctx: &ProductCtx, quarter: &str) -> Result<Ali
         a.trend.push((name, s.completed.score.map(|s| s.score)));
     }
     Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(points: i64, done: bool, priority_id: Option<i64>) -> SprintItem {
+        SprintItem {
+            sprint_id: 1,
+            sprint_name: "Sprint 1".into(),
+            number: 1,
+            title: "t".into(),
+            points,
+            done,
+            priority_id,
+        }
+    }
+
+    const Q: Quarter = Quarter { year: 2027, q: 1 };
+
+    #[test]
+    fn a_planned_sprint_keeps_its_committed_score_and_says_nothing_is_done_yet() {
+        let a = build(
+            Q,
+            &[(7, "Churn".into())],
+            &[item(5, false, Some(7))],
+            20,
+            "ONB",
+        );
+        assert!(a.committed.score.is_some() && a.completed.score.is_none());
+        let why = a.missing_score().unwrap_or_default();
+        assert!(why.starts_with("No points are completed yet"), "{why}");
+    }
+
+    #[test]
+    fn missing_priorities_and_missing_points_are_told_apart() {
+        let none = build(Q, &[], &[item(5, true, None)], 20, "ONB");
+        let why = none.missing_score().unwrap_or_default();
+        assert!(
+            why.contains("No quarterly priorities are set for 2027-Q1"),
+            "{why}"
+        );
+        let empty = build(Q, &[(7, "Churn".into())], &[], 20, "ONB");
+        let why = empty.missing_score().unwrap_or_default();
+        assert!(why.starts_with("No points were committed"), "{why}");
+        let done = build(
+            Q,
+            &[(7, "Churn".into())],
+            &[item(5, true, Some(7))],
+            20,
+            "ONB",
+        );
+        assert_eq!(done.missing_score(), None);
+    }
 }

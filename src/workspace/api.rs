@@ -6,10 +6,9 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{store, Member, Product, Workspace};
+use super::{parse_roles, store, Member, Product, Workspace};
 use crate::auth::extract::{ApiJson, ApiUser};
-use crate::auth::Role;
-use crate::error::{ApiError, Error};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -109,6 +108,7 @@ pub struct NewProduct {
     pub description: String,
 }
 
+/// Creates a product (workspace admins); its creator becomes its PM and PO.
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products", tag = "workspaces", params(("ws" = String, Path)),
     request_body = NewProduct, responses((status = 201, body = Product), (status = 403), (status = 422)))]
 pub async fn create_product(
@@ -128,20 +128,6 @@ pub async fn create_product(
 pub struct RolesInput {
     /// Any of pm, po, sm, dev, stakeholder; empty removes every role.
     pub roles: Vec<String>,
-}
-
-pub fn parse_roles(names: &[String]) -> Result<Vec<Role>, Error> {
-    names
-        .iter()
-        .map(|n| {
-            Role::parse(n.trim()).ok_or_else(|| {
-                Error::invalid(
-                    "roles",
-                    format!("{n:?} is not a role: use pm, po, sm, dev or stakeholder"),
-                )
-            })
-        })
-        .collect()
 }
 
 #[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}", tag = "workspaces",

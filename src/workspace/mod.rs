@@ -100,6 +100,21 @@ pub fn validate_name(field: &str, name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
+/// Role names as people type them (`pm`, `po`, `sm`, `dev`, `stakeholder`).
+pub fn parse_roles(names: &[String]) -> Result<Vec<Role>> {
+    names
+        .iter()
+        .map(|n| {
+            Role::parse(n.trim()).ok_or_else(|| {
+                Error::invalid(
+                    "roles",
+                    format!("{n:?} is not a role: use pm, po, sm, dev or stakeholder"),
+                )
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

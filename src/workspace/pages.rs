@@ -234,7 +234,7 @@ async fn set_roles(
         .text("user_id")
         .parse()
         .map_err(|_| Error::invalid("user_id", "not a member"))?;
-    let roles = super::api::parse_roles(&form.all("role"))?;
+    let roles = super::parse_roles(&form.all("role"))?;
     store::set_roles(&state.db, &user.user, &ctx, user_id, &roles).await?;
     Ok(Redirect::to(&format!("/w/{}/members", ctx.workspace.slug)).into_response())
 }

@@ -145,6 +145,10 @@ pub async fn products(db: &Db, workspace_id: i64) -> Result<Vec<Product>> {
         .bind(workspace_id).fetch_all(p).await)?)
 }
 
+/// The roles a product's creator receives on it: Product Manager and Product Owner.
+pub const CREATOR_ROLES: [Role; 2] = [Role::Pm, Role::Po];
+
+/// Creates a product (workspace admins only); its creator becomes its PM and PO.
 pub async fn create_product(
     db: &Db,
     actor: &User,
@@ -176,6 +180,12 @@ pub async fn create_product(
         version: 1,
         ready_rules: "{}".into(),
     };
+    // The creator can work on her product at once: she holds its strategy and its backlog
+    // until she hands either role to someone else.
+    for role in CREATOR_ROLES {
+        with_tx!(&mut tx, t => sqlx::query("INSERT INTO product_roles (product_id, user_id, role) VALUES ($1, $2, $3)")
+            .bind(id).bind(actor.id).bind(role.as_str()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
     audit::store::record(
         &mut tx,
         Change {
@@ -187,6 +197,20 @@ pub async fn create_product(
             before: None,
             after: Some(json!(product)),
             reason: None,
+        },
+    )
+    .await?;
+    audit::store::record(
+        &mut tx,
+        Change {
+            workspace_id: ws.id,
+            actor_id: Some(actor.id),
+            action: "roles.set",
+            entity_type: "user",
+            entity_id: actor.id,
+            before: Some(json!({"product": product.key, "roles": []})),
+            after: Some(json!({"product": product.key, "roles": CREATOR_ROLES})),
+            reason: Some("created the product"),
         },
     )
     .await?;
