@@ -138,12 +138,19 @@ pub fn inversions(order: &[Placed]) -> Vec<(i64, i64)> {
 }
 
 /// Placing the `moved` block (in order) at index `at` of `rest` (the backlog without it):
-/// the first inversion it would create between a moved item and another, if any.
+/// the first inversion it would create between a moved item and another, if any. The block
+/// lands in the order given, so an inversion inside it counts too.
 pub fn move_inversion<'a>(
     rest: &'a [Placed],
     moved: &'a [Placed],
     at: usize,
 ) -> Option<(&'a Placed, &'a Placed)> {
+    if let Some(pair) = inversions(moved).first() {
+        let find = |id: i64| moved.iter().find(|m| m.id == id);
+        if let (Some(a), Some(b)) = (find(pair.0), find(pair.1)) {
+            return Some((a, b));
+        }
+    }
     let at = at.min(rest.len());
     for m in moved.iter().filter(|m| !m.exempt) {
         if let Some(r) = rest[..at]
@@ -195,6 +202,19 @@ mod tests {
                 prop_assert!(inversions(&order).is_empty(), "{:?}", order);
             }
         }
+    }
+
+    #[test]
+    fn a_block_given_out_of_tier_order_is_an_inversion() {
+        let p = |id, tier| Placed {
+            id,
+            tier: Some(tier),
+            exempt: false,
+        };
+        let block = [p(1, 2), p(2, 1)];
+        let (a, b) = move_inversion(&[], &block, 0).unwrap();
+        assert_eq!((a.id, b.id), (1, 2));
+        assert!(move_inversion(&[], &[p(2, 1), p(1, 2)], 0).is_none());
     }
 
     fn pp(rank: usize, points: i64) -> PriorityPoints {

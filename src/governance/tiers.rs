@@ -178,7 +178,9 @@ pub async fn check_move(
         return Ok(());
     }
     let ids: Vec<i64> = prios.iter().map(|p| p.0).collect();
-    let moved = placed(tier_rows(tx, ctx, q, moving).await?, &ids);
+    let mut moved = placed(tier_rows(tx, ctx, q, moving).await?, &ids);
+    // In landing order: the block keeps the order it was given in.
+    moved.sort_by_key(|m| moving.iter().position(|id| *id == m.id));
     let live: Vec<&Ordered> = moved.iter().filter(|m| !m.placed.exempt).collect();
     let best = live.iter().filter_map(|m| m.placed.tier).min();
     let worst = if live.iter().any(|m| m.placed.tier.is_none()) {
