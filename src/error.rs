@@ -34,6 +34,9 @@ pub enum Error {
     TooLarge,
     #[error("too many attempts; try again in a minute")]
     TooManyRequests,
+    /// The address exists but does not take this method (a visit to a form's target, say).
+    #[error("this address does not take a {0} request")]
+    MethodNotAllowed(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -61,7 +64,17 @@ impl Error {
             Error::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The answer to a request for `path`: problem details under `/api/`, a page elsewhere.
+    pub fn respond_to(self, path: &str) -> Response {
+        if path.starts_with("/api/") {
+            ApiError(self).into_response()
+        } else {
+            self.into_response()
         }
     }
 

@@ -4,6 +4,9 @@
 
 mod support;
 
+#[path = "api/contract.rs"]
+mod contract;
+
 use reqwest::Method;
 use serde_json::{json, Value};
 use support::spawn_app;

@@ -1,6 +1,6 @@
 //! The workspace audit log over the API: paged reading, and a whole export as CSV or JSON.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::{store, Entry};
 use crate::auth::extract::{ApiQuery, ApiUser};
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::{store as ws_store, Workspace};
 

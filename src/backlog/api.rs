@@ -1,6 +1,6 @@
 //! JSON handlers for the backlog under `/api/v1`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -13,6 +13,7 @@ use super::{query, service, store, Item, Summary};
 use crate::audit::{self, Entry};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::{store as ws_store, ProductCtx};
 

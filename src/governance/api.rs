@@ -1,6 +1,6 @@
 //! JSON handlers for alignment.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,6 +12,7 @@ use super::tiers::{self, Exemption, TierSettings};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::db::Db;
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
 use crate::workspace::ProductCtx;

@@ -1,6 +1,6 @@
 //! JSON handlers: the caller's inbox, watching items, and a workspace's webhooks.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
@@ -11,6 +11,7 @@ use super::webhooks::{self, Delivery, NewWebhook, Webhook};
 use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
 use crate::auth::Action;
 use crate::error::{ApiError, Error};
+use crate::extract::Path;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {

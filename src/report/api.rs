@@ -1,6 +1,6 @@
 //! JSON and SVG handlers for reports.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::{store, Report};
 use crate::auth::extract::{ApiQuery, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
 

@@ -1,6 +1,6 @@
 //! JSON handlers for a sprint's retrospective.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::{store, Retro};
 use crate::auth::extract::{ApiJson, ApiUser};
 use crate::error::{ApiError, Error};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
 

@@ -1,6 +1,6 @@
 //! JSON handlers for the roadmap, its share links, and a shared roadmap opened by token.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
@@ -10,6 +10,7 @@ use super::share::{self, NewShare, Share};
 use super::store::{self, Filter, Roadmap};
 use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
 use crate::error::{ApiError, Error};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store as ws_store;
 

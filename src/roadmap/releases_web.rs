@@ -1,6 +1,6 @@
 //! JSON handlers and the page for releases, launches and launch checklists.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, patch, post};
@@ -11,6 +11,7 @@ use super::releases::{self, LaunchInput, Release, ReleaseInput, TaskInput, FUNCT
 use crate::auth::extract::{if_match, ApiJson, ApiUser, PageUser};
 use crate::auth::Action;
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::strategy::api::{ctx, id, tagged};

@@ -1,6 +1,6 @@
 //! JSON handlers for stakeholders and sign-off requests, and the page that lists them.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,6 +12,7 @@ use super::signoff::{
 use crate::auth::extract::{ApiJson, ApiUser, PageUser};
 use crate::auth::Action;
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::strategy::api::{ctx, id};

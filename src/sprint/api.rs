@@ -1,6 +1,6 @@
 //! JSON handlers for sprints under `/api/v1/workspaces/{ws}/products/{product}/sprints`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -15,6 +15,7 @@ use super::service::{self, Planning, Schedule, SprintPatch};
 use super::Sprint;
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
 

@@ -1,6 +1,6 @@
 //! JSON handlers for teams under `/api/v1/workspaces/{ws}/products/{product}/teams`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -10,6 +10,7 @@ use super::input::{MemberInput, NewTeam, TeamPatchInput};
 use super::team::{self, Team, TeamPatch, WipLimits};
 use crate::auth::extract::{if_match, ApiJson, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
 

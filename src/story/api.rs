@@ -1,6 +1,6 @@
 //! JSON handlers for questions and the Definition of Ready.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,6 +13,7 @@ use crate::auth::extract::{if_match, ApiJson, ApiUser};
 use crate::backlog::api::ctx_for_key;
 use crate::backlog::service;
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store as ws_store;
 

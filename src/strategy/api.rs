@@ -1,6 +1,6 @@
 //! JSON handlers for objectives, success metrics and quarterly priorities under `/api/v1`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,6 +14,7 @@ use super::model::{
 use super::{objectives, priorities, Quarter};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::{store as ws_store, ProductCtx};
 

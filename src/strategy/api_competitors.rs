@@ -1,6 +1,6 @@
 //! JSON handlers for competitors, capabilities and the capability × competitor matrix.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, patch, post, put};
@@ -11,6 +11,7 @@ use super::api::{ctx, id, tagged};
 use super::competitors::{self, CellsInput, Competitor, CompetitorInput, Matrix};
 use crate::auth::extract::{if_match, ApiJson, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";

@@ -1,6 +1,6 @@
 //! JSON handlers for the decision log under `/api/v1`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -10,6 +10,7 @@ use super::api::{ctx, id, tagged};
 use super::decisions::{self, Decision, DecisionInput};
 use crate::auth::extract::{if_match, ApiJson, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {

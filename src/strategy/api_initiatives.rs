@@ -1,6 +1,6 @@
 //! JSON handlers for initiatives, the prioritization view and items' initiative under `/api/v1`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, put};
@@ -12,6 +12,7 @@ use super::model::{Initiative, InitiativeInput, ItemInitiative};
 use super::{initiatives, Quarter, SortBy};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {

@@ -1,6 +1,6 @@
 //! JSON handlers for the vision, personas, research sources, insights, evidence and search.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post, put};
@@ -15,6 +15,7 @@ use super::research_model::{
 use super::{personas, research};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";

@@ -1,6 +1,6 @@
 //! JSON handlers for workspaces, members, products and roles.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -10,6 +10,7 @@ use super::{store, Member, Product, Workspace};
 use crate::auth::extract::{ApiJson, ApiUser};
 use crate::auth::Role;
 use crate::error::{ApiError, Error};
+use crate::extract::Path;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
