@@ -112,6 +112,28 @@ impl From<sqlx::Error> for Error {
     }
 }
 
+/// The body of every API error: RFC 9457 problem details, as [`ApiError`] writes them. Named
+/// here so that the OpenAPI document can point each error response at it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: `status` and `title` say what went wrong.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The HTTP status's reason phrase, e.g. `Unprocessable Entity`.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong, for a person to read.
+    pub detail: String,
+    /// The input at fault (422): a body field, `query`, `If-Match` or `content-type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The current state of what a stale update (412) tried to change; its ETag is in `ETag`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
+}
+
 /// The API face of [`Error`]: RFC 9457 problem details.
 #[derive(Debug)]
 pub struct ApiError(pub Error);

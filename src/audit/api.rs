@@ -31,6 +31,7 @@ async fn admin_workspace(state: &AppState, user_id: i64, ws: &str) -> Result<Wor
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     /// Entries older than this id (the `id` of the last entry you have).
@@ -39,7 +40,8 @@ pub struct AuditParams {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/audit", tag = "audit",
+/// List the workspace's audit log, newest first
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/audit", operation_id = "listAuditEntries", tag = "audit",
     params(("ws" = String, Path), AuditParams), responses((status = 200, body = Vec<Entry>), (status = 403)))]
 pub async fn audit_log(
     State(state): State<AppState>,
@@ -55,13 +57,15 @@ pub async fn audit_log(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
     /// `csv` (default) or `json`.
     pub format: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/audit/export", tag = "audit",
+/// Export the workspace's audit log as CSV or JSON
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/audit/export", operation_id = "exportAuditLog", tag = "audit",
     params(("ws" = String, Path), ExportParams),
     responses((status = 200, description = "every entry, oldest first, as CSV or a JSON array"), (status = 403)))]
 pub async fn export(

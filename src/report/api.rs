@@ -27,13 +27,15 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportParams {
     /// Narrow to one team's sprints and items.
     pub team: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/reports", tag = "reports",
+/// Show velocity, say/do, scope churn and cycle time
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/reports", operation_id = "getReports", tag = "reports",
     params(("ws" = String, Path), ("product" = String, Path), ReportParams),
     responses((status = 200, body = Report)))]
 pub async fn show(
@@ -46,7 +48,8 @@ pub async fn show(
     Ok(Json(store::report(&st.db, &ctx, q.team).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/reports/{chart}", tag = "reports",
+/// Draw one report as an SVG chart
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/reports/{chart}", operation_id = "getReportChart", tag = "reports",
     params(("ws" = String, Path), ("product" = String, Path), ("chart" = String, Path, description = "velocity.svg, churn.svg or cycle-time.svg"), ReportParams),
     responses((status = 200, content_type = "image/svg+xml"), (status = 404)))]
 pub async fn chart(

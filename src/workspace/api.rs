@@ -37,7 +37,8 @@ pub struct NewWorkspace {
     pub name: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", responses((status = 200, body = Vec<Workspace>)))]
+/// List the caller's workspaces
+#[utoipa::path(get, path = "/api/v1/workspaces", operation_id = "listWorkspaces", tag = "workspaces", responses((status = 200, body = Vec<Workspace>)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -45,7 +46,8 @@ pub async fn list(
     Ok(Json(store::workspaces_of(&state.db, user.id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces", tag = "workspaces", request_body = NewWorkspace,
+/// Create a workspace
+#[utoipa::path(post, path = "/api/v1/workspaces", operation_id = "createWorkspace", tag = "workspaces", request_body = NewWorkspace,
     responses((status = 201, body = Workspace), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -58,7 +60,8 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/members", tag = "workspaces",
+/// List a workspace's members
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/members", operation_id = "listMembers", tag = "workspaces",
     params(("ws" = String, Path)), responses((status = 200, body = Vec<Member>), (status = 404)))]
 pub async fn members(
     State(state): State<AppState>,
@@ -77,7 +80,8 @@ pub struct NewMember {
     pub admin: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/members", tag = "workspaces", params(("ws" = String, Path)),
+/// Add a member to a workspace
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/members", operation_id = "addMember", tag = "workspaces", params(("ws" = String, Path)),
     request_body = NewMember, responses((status = 201), (status = 403), (status = 422)))]
 pub async fn add_member(
     State(state): State<AppState>,
@@ -90,7 +94,8 @@ pub async fn add_member(
     Ok(StatusCode::CREATED)
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products", tag = "workspaces",
+/// List a workspace's products
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products", operation_id = "listProducts", tag = "workspaces",
     params(("ws" = String, Path)), responses((status = 200, body = Vec<Product>)))]
 pub async fn products(
     State(state): State<AppState>,
@@ -110,7 +115,8 @@ pub struct NewProduct {
     pub description: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products", tag = "workspaces", params(("ws" = String, Path)),
+/// Create a product
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products", operation_id = "createProduct", tag = "workspaces", params(("ws" = String, Path)),
     request_body = NewProduct, responses((status = 201, body = Product), (status = 403), (status = 422)))]
 pub async fn create_product(
     State(state): State<AppState>,
@@ -145,7 +151,8 @@ pub fn parse_roles(names: &[String]) -> Result<Vec<Role>, Error> {
         .collect()
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}", tag = "workspaces",
+/// Set a member's roles on a product
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}", operation_id = "setRoles", tag = "workspaces",
     params(("ws" = String, Path), ("product" = String, Path), ("user_id" = i64, Path)), request_body = RolesInput,
     responses((status = 204), (status = 403), (status = 422)))]
 pub async fn set_roles(
