@@ -19,7 +19,7 @@ use crate::{
     info(title = "Throughline API", description = "Strategy to sprint, on one line. Authenticate with `Authorization: Bearer <token>` (create one with `throughline token create`). Errors are `application/problem+json` with a `field` when one input is at fault. Updates need `If-Match` with the ETag you read; a stale one gets 412 with the current state."),
     paths(
         auth::api::me,
-        workspace::api::list, workspace::api::create, workspace::api::members, workspace::api::add_member,
+        workspace::api::list, workspace::api::create, workspace::api::members, workspace::api::add_member, workspace::api::member,
         workspace::api::products, workspace::api::create_product, workspace::api::set_roles,
         audit::api::audit_log, audit::api::export,
         backlog::api::list, backlog::api::create, backlog::api::show, backlog::api::update, backlog::api::remove,

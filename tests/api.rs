@@ -49,7 +49,7 @@ async fn health_metrics_and_openapi() {
         "/api/v1/workspaces/{ws}/items/{key}/questions/{id}/answer",
         "/api/v1/workspaces/{ws}/products/{product}/ready-rules",
         "/api/v1/workspaces/{ws}/products/{product}/views",
-        "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}",
+        "/api/v1/workspaces/{ws}/products/{product}/roles/{member}",
         "/api/v1/workspaces/{ws}/audit",
         "/api/v1/workspaces/{ws}/audit/export",
     ] {

@@ -1,7 +1,8 @@
 //! JSON handlers for workspaces, members, products and roles.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -20,12 +21,13 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/workspaces/{ws}/members",
             get(members).post(add_member),
         )
+        .route("/api/v1/workspaces/{ws}/members/{member}", get(member))
         .route(
             "/api/v1/workspaces/{ws}/products",
             get(products).post(create_product),
         )
         .route(
-            "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}",
+            "/api/v1/workspaces/{ws}/products/{product}/roles/{member}",
             put(set_roles),
         )
 }
@@ -82,16 +84,38 @@ pub struct NewMember {
 
 /// Add a member to a workspace
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws}/members", operation_id = "addMember", tag = "workspaces", params(("ws" = String, Path)),
-    request_body = NewMember, responses((status = 201), (status = 403), (status = 422)))]
+    request_body = NewMember, responses((status = 201, body = Member, headers(("Location" = String, description = "the new member's address"))),
+        (status = 403), (status = 422)))]
 pub async fn add_member(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(ws): Path<String>,
     ApiJson(m): ApiJson<NewMember>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     let (w, admin) = store::workspace_for(&state.db, user.id, &ws).await?;
-    store::add_member(&state.db, &user, &w, admin, &m.email, m.admin).await?;
-    Ok(StatusCode::CREATED)
+    let added = store::add_member(&state.db, &user, &w, admin, &m.email, m.admin).await?;
+    let member = store::member(&state.db, w.id, added.id).await?;
+    let location = format!("/api/v1/workspaces/{}/members/{}", w.slug, member.user_id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(member),
+    )
+        .into_response())
+}
+
+/// Show one member of a workspace with their roles
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/members/{member}", operation_id = "getMember", tag = "workspaces",
+    params(("ws" = String, Path), ("member" = String, Path, description = "the member's e-mail or numeric id")),
+    responses((status = 200, body = Member), (status = 404)))]
+pub async fn member(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, member)): Path<(String, String)>,
+) -> Result<Json<Member>, ApiError> {
+    let (w, _) = store::workspace_for(&state.db, user.id, &ws).await?;
+    let id = store::member_id(&state.db, &member).await?;
+    Ok(Json(store::member(&state.db, w.id, id).await?))
 }
 
 /// List a workspace's products
@@ -152,16 +176,17 @@ pub fn parse_roles(names: &[String]) -> Result<Vec<Role>, Error> {
 }
 
 /// Set a member's roles on a product
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}", operation_id = "setRoles", tag = "workspaces",
-    params(("ws" = String, Path), ("product" = String, Path), ("user_id" = i64, Path)), request_body = RolesInput,
-    responses((status = 204), (status = 403), (status = 422)))]
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/roles/{member}", operation_id = "setRoles", tag = "workspaces",
+    params(("ws" = String, Path), ("product" = String, Path), ("member" = String, Path, description = "the member's e-mail or numeric id")),
+    request_body = RolesInput, responses((status = 204), (status = 403), (status = 404), (status = 422)))]
 pub async fn set_roles(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path((ws, product, user_id)): Path<(String, String, i64)>,
+    Path((ws, product, member)): Path<(String, String, String)>,
     ApiJson(r): ApiJson<RolesInput>,
 ) -> Result<StatusCode, ApiError> {
     let ctx = store::product_ctx(&state.db, user.id, &ws, &product).await?;
+    let user_id = store::member_id(&state.db, &member).await?;
     store::set_roles(&state.db, &user, &ctx, user_id, &parse_roles(&r.roles)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

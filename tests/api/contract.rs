@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
+use reqwest::Method;
+use serde_json::{json, Value};
 
 use crate::support::{spawn_app, TestApp};
 
@@ -265,4 +266,72 @@ async fn a_bad_id_in_a_path_is_a_missing_page_or_problem_details() {
         .unwrap()
         .starts_with("text/html"));
     assert!(page.text().await.unwrap().contains("Not Found"));
+}
+
+#[tokio::test]
+async fn adding_a_member_answers_with_the_member_and_roles_take_an_email() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let mia = app.user("Mia").await;
+    let r = app
+        .post(
+            &owner,
+            "/api/v1/workspaces/acme/members",
+            json!({"email": mia.email}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        location,
+        format!("/api/v1/workspaces/acme/members/{}", mia.id)
+    );
+    let member: Value = r.json().await.unwrap();
+    assert_eq!(member["email"], mia.email.as_str());
+    assert_eq!(member["user_id"], mia.id);
+    assert_eq!(
+        app.get(&owner, &location)
+            .await
+            .json::<Value>()
+            .await
+            .unwrap(),
+        member
+    );
+
+    let roles = |who: String, roles: Value| {
+        app.req(
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/workspaces/acme/products/ONB/roles/{who}"),
+        )
+        .json(&json!({ "roles": roles }))
+        .send()
+    };
+    assert_eq!(
+        roles(mia.email.clone(), json!(["po"]))
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let by_email = app
+        .get(
+            &owner,
+            &format!("/api/v1/workspaces/acme/members/{}", mia.email),
+        )
+        .await;
+    let shown: Value = by_email.json().await.unwrap();
+    assert_eq!(shown["roles"], json!([{"product": "ONB", "roles": ["po"]}]));
+    assert_eq!(
+        roles(mia.id.to_string(), json!(["dev"]))
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let r = roles("nobody@example.com".into(), json!(["dev"]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
