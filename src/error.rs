@@ -34,6 +34,9 @@ pub enum Error {
     TooLarge,
     #[error("too many attempts; try again in a minute")]
     TooManyRequests,
+    /// The address exists but does not take this method (a visit to a form's target, say).
+    #[error("this address does not take a {0} request")]
+    MethodNotAllowed(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -61,7 +64,17 @@ impl Error {
             Error::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The answer to a request for `path`: problem details under `/api/`, a page elsewhere.
+    pub fn respond_to(self, path: &str) -> Response {
+        if path.starts_with("/api/") {
+            ApiError(self).into_response()
+        } else {
+            self.into_response()
         }
     }
 
@@ -97,6 +110,28 @@ impl From<sqlx::Error> for Error {
             _ => Error::Internal(anyhow::Error::new(e)),
         }
     }
+}
+
+/// The body of every API error: RFC 9457 problem details, as [`ApiError`] writes them. Named
+/// here so that the OpenAPI document can point each error response at it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: `status` and `title` say what went wrong.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The HTTP status's reason phrase, e.g. `Unprocessable Entity`.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong, for a person to read.
+    pub detail: String,
+    /// The input at fault (422): a body field, `query`, `If-Match` or `content-type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The current state of what a stale update (412) tried to change; its ETag is in `ETag`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 /// The API face of [`Error`]: RFC 9457 problem details.

@@ -1,8 +1,11 @@
 //! The OpenAPI document at `/api/openapi.json`, generated from the handlers' annotations.
 
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, Response};
 use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
@@ -16,7 +19,7 @@ use crate::{
     info(title = "Throughline API", description = "Strategy to sprint, on one line. Authenticate with `Authorization: Bearer <token>` (create one with `throughline token create`). Errors are `application/problem+json` with a `field` when one input is at fault. Updates need `If-Match` with the ETag you read; a stale one gets 412 with the current state."),
     paths(
         auth::api::me,
-        workspace::api::list, workspace::api::create, workspace::api::members, workspace::api::add_member,
+        workspace::api::list, workspace::api::create, workspace::api::members, workspace::api::add_member, workspace::api::member,
         workspace::api::products, workspace::api::create_product, workspace::api::set_roles,
         audit::api::audit_log, audit::api::export,
         backlog::api::list, backlog::api::create, backlog::api::show, backlog::api::update, backlog::api::remove,
@@ -65,7 +68,8 @@ use crate::{
         roadmap::releases_web::list, roadmap::releases_web::create, roadmap::releases_web::update,
         roadmap::releases_web::add_launch, roadmap::releases_web::add_task, roadmap::releases_web::set_done,
     ),
-    modifiers(&BearerAuth),
+    components(schemas(crate::error::Problem)),
+    modifiers(&BearerAuth, &Problems),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -80,6 +84,82 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// Every API error is `application/problem+json`: error responses point at the `Problem` schema
+/// and get their reason phrase when they had no description; operations that take a body also
+/// answer 413 (larger than the body limit) and 422 (a field at fault), and operations behind
+/// the bearer token answer 401.
+struct Problems;
+
+impl Modify for Problems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let limit = format!(
+            "the body is larger than {} KiB",
+            crate::web::BODY_LIMIT / 1024
+        );
+        for item in openapi.paths.paths.values_mut() {
+            for op in operations(item) {
+                if op.request_body.is_some() {
+                    add_error(op, StatusCode::PAYLOAD_TOO_LARGE, &limit);
+                    add_error(
+                        op,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "a field is at fault; `field` names it",
+                    );
+                }
+                let public = op
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| s.contains(&SecurityRequirement::default()));
+                if !public {
+                    add_error(
+                        op,
+                        StatusCode::UNAUTHORIZED,
+                        "a valid bearer token is required",
+                    );
+                }
+                for (code, response) in op.responses.responses.iter_mut() {
+                    let (Ok(status), RefOr::T(response)) = (code.parse::<StatusCode>(), response)
+                    else {
+                        continue;
+                    };
+                    if status.is_client_error() || status.is_server_error() {
+                        problem(status, response);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn add_error(op: &mut Operation, status: StatusCode, description: &str) {
+    op.responses
+        .responses
+        .entry(status.as_str().to_string())
+        .or_insert_with(|| RefOr::T(Response::new(description)));
+}
+
+fn problem(status: StatusCode, response: &mut Response) {
+    if response.description.is_empty() {
+        response.description = status.canonical_reason().unwrap_or("error").to_string();
+    }
+    response.content.insert(
+        "application/problem+json".to_string(),
+        Content::new(Some(Ref::from_schema_name("Problem"))),
+    );
 }
 
 pub fn routes() -> Router<AppState> {

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use crate::error::Error;
 pub use crate::state::AppState;
 
 /// Request bodies larger than this are refused with 413 before any handler runs.
@@ -62,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::roadmap::signoff_api::routes())
         .merge(crate::roadmap::releases_web::routes())
         .fallback(not_found)
+        // After every route: it applies to the routes registered so far.
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(observe))
         .with_state(state)
@@ -86,11 +89,12 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn not_found(req: Request<Body>) -> Response {
-    if req.uri().path().starts_with("/api/") {
-        crate::error::ApiError(crate::error::Error::NotFound).into_response()
-    } else {
-        crate::error::Error::NotFound.into_response()
-    }
+    Error::NotFound.respond_to(req.uri().path())
+}
+
+/// A known address asked with a method it does not take; axum adds the `Allow` header.
+async fn method_not_allowed(req: Request<Body>) -> Response {
+    Error::MethodNotAllowed(req.method().to_string()).respond_to(req.uri().path())
 }
 
 /// One log line and one histogram sample per request, plus the security headers.

@@ -4,6 +4,9 @@
 
 mod support;
 
+#[path = "api/contract.rs"]
+mod contract;
+
 use reqwest::Method;
 use serde_json::{json, Value};
 use support::spawn_app;
@@ -46,7 +49,7 @@ async fn health_metrics_and_openapi() {
         "/api/v1/workspaces/{ws}/items/{key}/questions/{id}/answer",
         "/api/v1/workspaces/{ws}/products/{product}/ready-rules",
         "/api/v1/workspaces/{ws}/products/{product}/views",
-        "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}",
+        "/api/v1/workspaces/{ws}/products/{product}/roles/{member}",
         "/api/v1/workspaces/{ws}/audit",
         "/api/v1/workspaces/{ws}/audit/export",
     ] {
@@ -227,7 +230,7 @@ async fn moves_place_items_and_write_one_row() {
         ["ONB-4", "ONB-5", "ONB-2", "ONB-3", "ONB-1"]
     );
 
-    // Bulk: the selection keeps its relative order whatever order it was named in.
+    // Bulk: the block lands in the order the keys were given, whatever their order before.
     let r = app
         .post(
             &po,
@@ -238,7 +241,19 @@ async fn moves_place_items_and_write_one_row() {
     assert_eq!(r.status(), 204);
     assert_eq!(
         app.order(&po).await,
-        ["ONB-2", "ONB-1", "ONB-4", "ONB-5", "ONB-3"]
+        ["ONB-1", "ONB-2", "ONB-4", "ONB-5", "ONB-3"]
+    );
+    let r = app
+        .post(
+            &po,
+            "/api/v1/workspaces/acme/products/ONB/items/move",
+            json!({"keys": ["ONB-3", "ONB-2", "ONB-3"], "after": "ONB-4"}),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        app.order(&po).await,
+        ["ONB-1", "ONB-4", "ONB-3", "ONB-2", "ONB-5"]
     );
 
     // Bad moves change nothing.

@@ -1,6 +1,6 @@
 //! The workspace audit log over the API: paged reading, and a whole export as CSV or JSON.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::{store, Entry};
 use crate::auth::extract::{ApiQuery, ApiUser};
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::{store as ws_store, Workspace};
 
@@ -30,6 +31,7 @@ async fn admin_workspace(state: &AppState, user_id: i64, ws: &str) -> Result<Wor
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     /// Entries older than this id (the `id` of the last entry you have).
@@ -38,7 +40,8 @@ pub struct AuditParams {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/audit", tag = "audit",
+/// List the workspace's audit log, newest first
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/audit", operation_id = "listAuditEntries", tag = "audit",
     params(("ws" = String, Path), AuditParams), responses((status = 200, body = Vec<Entry>), (status = 403)))]
 pub async fn audit_log(
     State(state): State<AppState>,
@@ -54,13 +57,15 @@ pub async fn audit_log(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
     /// `csv` (default) or `json`.
     pub format: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/audit/export", tag = "audit",
+/// Export the workspace's audit log as CSV or JSON
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/audit/export", operation_id = "exportAuditLog", tag = "audit",
     params(("ws" = String, Path), ExportParams),
     responses((status = 200, description = "every entry, oldest first, as CSV or a JSON array"), (status = 403)))]
 pub async fn export(

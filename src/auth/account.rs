@@ -1,6 +1,6 @@
 //! The account page: who you are, and your API tokens.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -8,6 +8,7 @@ use axum::Router;
 use super::extract::PageUser;
 use super::store::{self, TokenInfo};
 use crate::error::{Error, Result};
+use crate::extract::Path;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 

@@ -12,7 +12,8 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/me", get(me))
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = User), (status = 401)))]
+/// Show the caller's account
+#[utoipa::path(get, path = "/api/v1/me", operation_id = "getMe", tag = "account", responses((status = 200, body = User), (status = 401)))]
 pub async fn me(ApiUser(user): ApiUser) -> Result<Json<User>, ApiError> {
     Ok(Json(user))
 }

@@ -1,6 +1,6 @@
 //! JSON handlers for the backlog under `/api/v1`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -13,6 +13,7 @@ use super::{query, service, store, Item, Summary};
 use crate::audit::{self, Entry};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::{store as ws_store, ProductCtx};
 
@@ -63,6 +64,7 @@ fn with_etag(status: StatusCode, item: Item) -> Response {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Backlog query, e.g. `status:todo points>=3 label:api "free text"`.
@@ -137,7 +139,8 @@ pub async fn page_db(db: &crate::db::Db, ctx: &ProductCtx, p: &ListParams) -> Re
     Ok(Page { items, next_cursor })
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/items", tag = "backlog",
+/// List a product's backlog in rank order, filtered by a query
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/items", operation_id = "listItems", tag = "backlog",
     params(("ws" = String, Path), ("product" = String, Path), ListParams),
     responses((status = 200, body = Page), (status = 422, description = "bad query")))]
 pub async fn list(
@@ -150,7 +153,8 @@ pub async fn list(
     Ok(Json(page(&state, &ctx, &p).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/items", tag = "backlog",
+/// Create a backlog item at the bottom of the backlog
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/items", operation_id = "createItem", tag = "backlog",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = NewItem,
     responses((status = 201, body = Item), (status = 403), (status = 422)))]
 pub async fn create(
@@ -164,7 +168,8 @@ pub async fn create(
     Ok(with_etag(StatusCode::CREATED, item))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}", tag = "backlog",
+/// Show a backlog item with its criteria, readiness and tier
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}", operation_id = "getItem", tag = "backlog",
     params(("ws" = String, Path), ("key" = String, Path, description = "e.g. ONB-42")),
     responses((status = 200, body = Item, headers(("ETag" = String))), (status = 404)))]
 pub async fn show(
@@ -179,7 +184,8 @@ pub async fn show(
     ))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/items/{key}", tag = "backlog",
+/// Change a backlog item
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/items/{key}", operation_id = "updateItem", tag = "backlog",
     params(("ws" = String, Path), ("key" = String, Path), ("If-Match" = String, Header, description = "the ETag you read")),
     request_body = ItemPatch,
     responses((status = 200, body = Item), (status = 412, description = "stale version; body has `current`"), (status = 428)))]
@@ -198,7 +204,8 @@ pub async fn update(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/items/{key}", tag = "backlog",
+/// Delete a backlog item
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/items/{key}", operation_id = "deleteItem", tag = "backlog",
     params(("ws" = String, Path), ("key" = String, Path), ("If-Match" = String, Header)),
     responses((status = 204), (status = 412)))]
 pub async fn remove(
@@ -212,7 +219,8 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/move", tag = "backlog",
+/// Move one item to the top, the bottom, or beside another item
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/move", operation_id = "moveItem", tag = "backlog",
     params(("ws" = String, Path), ("key" = String, Path)), request_body = MoveInput,
     responses((status = 200, body = Item), (status = 422, description = "neighbour not in this backlog")))]
 pub async fn move_one(
@@ -238,7 +246,8 @@ pub async fn move_one(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/items/move", tag = "backlog",
+/// Move several items as one block, in the order given
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/items/move", operation_id = "moveItems", tag = "backlog",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = BulkMoveInput,
     responses((status = 204), (status = 422)))]
 pub async fn bulk_move(
@@ -272,7 +281,8 @@ fn edge(key: &str, d: &DependencyInput) -> Result<(String, String)> {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/dependencies", tag = "backlog",
+/// Add a dependency between two items
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/dependencies", operation_id = "addDependency", tag = "backlog",
     params(("ws" = String, Path), ("key" = String, Path)), request_body = DependencyInput,
     responses((status = 200, body = Item), (status = 409, description = "would make a cycle")))]
 pub async fn add_dependency(
@@ -284,7 +294,8 @@ pub async fn add_dependency(
     link(&state, &user, &ws, &key, &d, false).await
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/items/{key}/dependencies", tag = "backlog",
+/// Remove a dependency between two items
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/items/{key}/dependencies", operation_id = "removeDependency", tag = "backlog",
     params(("ws" = String, Path), ("key" = String, Path)), request_body = DependencyInput,
     responses((status = 200, body = Item)))]
 pub async fn remove_dependency(
@@ -314,7 +325,8 @@ async fn link(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}/audit", tag = "backlog",
+/// List an item's audit history
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}/audit", operation_id = "listItemAudit", tag = "backlog",
     params(("ws" = String, Path), ("key" = String, Path)), responses((status = 200, body = Vec<Entry>)))]
 pub async fn history(
     State(state): State<AppState>,
@@ -328,7 +340,8 @@ pub async fn history(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/views", tag = "backlog",
+/// List the caller's saved backlog views
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/views", operation_id = "listViews", tag = "backlog",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vec<View>)))]
 pub async fn list_views(
     State(state): State<AppState>,
@@ -339,7 +352,8 @@ pub async fn list_views(
     Ok(Json(views::list(&state.db, user.id, &ctx).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/views", tag = "backlog",
+/// Save a backlog query as a named view
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/views", operation_id = "saveView", tag = "backlog",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = NewView,
     responses((status = 201, body = View), (status = 422)))]
 pub async fn save_view(
@@ -355,7 +369,8 @@ pub async fn save_view(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/views/{id}", tag = "backlog",
+/// Delete a saved backlog view
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/views/{id}", operation_id = "deleteView", tag = "backlog",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_view(
     State(state): State<AppState>,

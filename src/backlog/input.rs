@@ -98,7 +98,7 @@ pub struct MoveInput {
     pub override_reason: Option<String>,
 }
 
-/// Move a selection as a block, keeping its relative order.
+/// Move a selection as a block; it lands in the order of `keys`.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkMoveInput {

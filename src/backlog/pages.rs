@@ -1,6 +1,6 @@
 //! HTML pages for the backlog and for one item.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -14,6 +14,7 @@ use crate::audit::{self, Entry};
 use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
 use crate::error::{Error, Result};
+use crate::extract::{Path, Query};
 use crate::page::{human_duration, render, split_labels, FormData, Layout};
 use crate::state::AppState;
 use crate::story::questions::{self, Question};

@@ -423,7 +423,7 @@ pub async fn move_item(
     move_items(db, actor, ctx, &[key.to_string()], anchor).await
 }
 
-/// Moves a selection as a block next to an anchor, keeping the selection's relative order.
+/// Moves a selection as a block next to an anchor, in the order the keys are given.
 pub async fn move_items(
     db: &Db,
     actor: &User,
@@ -461,7 +461,7 @@ pub async fn move_items_with(
             rows.push(row);
         }
     }
-    rows.sort_by(|a, b| a.rank.cmp(&b.rank));
+    // The block lands in the order the keys were given (repeats count once).
     let moving: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let (lo, hi) = match &anchor {
         Anchor::Top => (None, first_other(&mut tx, ctx, &moving).await?),

@@ -70,7 +70,9 @@ pub struct Alignment {
     pub strategy_without_execution: Vec<String>,
     /// Committed items that serve no priority of the quarter.
     pub execution_without_strategy: Vec<ItemRef>,
-    /// For a quarter: each sprint's completed-points score, in order.
+    /// For a quarter: each sprint's completed-points score, in order, as `[sprint, score]`
+    /// pairs (the score is null when there is none).
+    #[schema(value_type = Vec<Vec<Value>>)]
     pub trend: Vec<(String, Option<i64>)>,
     pub formula: String,
 }

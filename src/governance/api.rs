@@ -1,6 +1,6 @@
 //! JSON handlers for alignment.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,6 +12,7 @@ use super::tiers::{self, Exemption, TierSettings};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::db::Db;
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
 use crate::workspace::ProductCtx;
@@ -49,13 +50,15 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct QuarterParam {
     /// A quarter like 2027-Q1; this quarter when omitted.
     pub quarter: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/overrides", tag = "governance",
+/// List the PM's overrides with their reasons, counted per quarter
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/overrides", operation_id = "listOverrides", tag = "governance",
     params(("ws" = String, Path), ("product" = String, Path), QuarterParam),
     responses((status = 200, body = super::overrides::Overrides, description = "the PM's overrides of the quarter, counted, with their reasons")))]
 pub async fn overrides(
@@ -83,7 +86,8 @@ fn product_etag(version: i64) -> [(axum::http::HeaderName, String); 1] {
     [(axum::http::header::ETAG, format!("\"{version}\""))]
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/tiers", tag = "governance",
+/// Show the product's tier policy and unaligned allowance
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/tiers", operation_id = "getTierSettings", tag = "governance",
     params(("ws" = String, Path), ("product" = String, Path)),
     responses((status = 200, body = TierSettings, description = "the tier policy and allowance; the ETag is the product's version")))]
 pub async fn get_settings(
@@ -101,7 +105,8 @@ pub async fn get_settings(
     Ok((product_etag(ctx.product.version), Json(body)).into_response())
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/tiers", tag = "governance",
+/// Set the product's tier policy and unaligned allowance
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/tiers", operation_id = "setTierSettings", tag = "governance",
     params(("ws" = String, Path), ("product" = String, Path), ("If-Match" = String, Header)), request_body = TierSettings,
     responses((status = 204), (status = 403, description = "the PM sets the policy"), (status = 412, description = "the product changed since it was read"), (status = 422)))]
 pub async fn put_settings(
@@ -117,7 +122,8 @@ pub async fn put_settings(
     Ok((StatusCode::NO_CONTENT, product_etag(expected + 1)).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/exemptions", tag = "governance",
+/// List the tier-order exemptions of a product
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/exemptions", operation_id = "listExemptions", tag = "governance",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vec<Exemption>)))]
 pub async fn list_exemptions(
     State(st): State<AppState>,
@@ -128,7 +134,8 @@ pub async fn list_exemptions(
     Ok(Json(tiers::exemptions(&st.db, &ctx).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/exemption", tag = "governance",
+/// Exempt an item from strict tier order, with a reason
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/exemption", operation_id = "exemptItem", tag = "governance",
     params(("ws" = String, Path), ("key" = String, Path)), request_body = ReasonInput,
     responses((status = 201, description = "the item may break the tier order"), (status = 403), (status = 409, description = "already exempt"), (status = 422)))]
 pub async fn exempt(
@@ -142,7 +149,8 @@ pub async fn exempt(
     Ok(StatusCode::CREATED)
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/exemptions/{id}/revoke", tag = "governance",
+/// Revoke a tier-order exemption
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/exemptions/{id}/revoke", operation_id = "revokeExemption", tag = "governance",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = ReasonInput,
     responses((status = 204), (status = 403, description = "the PM revokes"), (status = 404)))]
 pub async fn revoke(
@@ -157,6 +165,7 @@ pub async fn revoke(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AlignmentParams {
     /// A sprint id: that sprint's alignment.
@@ -177,7 +186,8 @@ pub async fn report(db: &Db, ctx: &ProductCtx, p: &AlignmentParams) -> Result<Al
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/alignment", tag = "governance",
+/// Show alignment for a sprint or a quarter, with its score
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/alignment", operation_id = "getAlignment", tag = "governance",
     params(("ws" = String, Path), ("product" = String, Path), AlignmentParams),
     responses((status = 200, body = Alignment, description = "points per priority, unaligned share, gaps both ways, and the score with its formula"), (status = 422)))]
 pub async fn show(
@@ -190,7 +200,8 @@ pub async fn show(
     Ok(Json(report(&st.db, &ctx, &q).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/advisor", tag = "governance",
+/// Show the team-shape advisor's findings
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/advisor", operation_id = "getAdvisor", tag = "governance",
     params(("ws" = String, Path), ("product" = String, Path)),
     responses((status = 200, body = super::advisor::Advice, description = "the team's shape, what goes wrong, and the remedy; the ETag is the product's version")))]
 pub async fn advisor(
@@ -203,7 +214,8 @@ pub async fn advisor(
     Ok((product_etag(ctx.product.version), Json(advice)).into_response())
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/advisor", tag = "governance",
+/// Set the team-shape advisor's thresholds
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/advisor", operation_id = "setAdvisorThresholds", tag = "governance",
     params(("ws" = String, Path), ("product" = String, Path), ("If-Match" = String, Header)), request_body = super::advisor::Thresholds,
     responses((status = 204), (status = 403), (status = 412, description = "the product changed since it was read"), (status = 422)))]
 pub async fn put_thresholds(

@@ -1,6 +1,6 @@
 //! The alignment page: the score beside its formula, points per priority, both kinds of gap.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -12,6 +12,7 @@ use super::api::{report, AlignmentParams};
 use crate::auth::extract::PageUser;
 use crate::backlog::pages::product_layout;
 use crate::error::{Error, Result};
+use crate::extract::{Path, Query};
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

@@ -1,6 +1,6 @@
 //! JSON handlers: the caller's inbox, watching items, and a workspace's webhooks.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
@@ -11,6 +11,7 @@ use super::webhooks::{self, Delivery, NewWebhook, Webhook};
 use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
 use crate::auth::Action;
 use crate::error::{ApiError, Error};
+use crate::extract::Path;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InboxParams {
     /// Only unread notifications.
@@ -45,7 +47,8 @@ pub struct InboxParams {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/inbox", tag = "notifications", params(InboxParams),
+/// List the caller's notifications
+#[utoipa::path(get, path = "/api/v1/inbox", operation_id = "listInbox", tag = "notifications", params(InboxParams),
     responses((status = 200, body = Inbox, description = "newest first, with the unread count")))]
 pub async fn inbox(
     State(st): State<AppState>,
@@ -59,7 +62,8 @@ pub async fn inbox(
     Ok(Json(store::inbox(&st.db, u.id, q.unread, limit).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/inbox/{id}/read", tag = "notifications", params(("id" = i64, Path)),
+/// Mark one notification read
+#[utoipa::path(post, path = "/api/v1/inbox/{id}/read", operation_id = "markNotificationRead", tag = "notifications", params(("id" = i64, Path)),
     responses((status = 204), (status = 404)))]
 pub async fn read_one(
     State(st): State<AppState>,
@@ -70,7 +74,8 @@ pub async fn read_one(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/inbox/read-all", tag = "notifications", responses((status = 204)))]
+/// Mark every notification read
+#[utoipa::path(post, path = "/api/v1/inbox/read-all", operation_id = "markAllNotificationsRead", tag = "notifications", responses((status = 204)))]
 pub async fn read_all(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
@@ -100,7 +105,8 @@ pub async fn set_watch(
     Ok(())
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/watch", tag = "notifications",
+/// Watch an item
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/watch", operation_id = "watchItem", tag = "notifications",
     params(("ws" = String, Path), ("key" = String, Path)), responses((status = 204), (status = 404)))]
 pub async fn watch(
     State(st): State<AppState>,
@@ -111,7 +117,8 @@ pub async fn watch(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/items/{key}/watch", tag = "notifications",
+/// Stop watching an item
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/items/{key}/watch", operation_id = "unwatchItem", tag = "notifications",
     params(("ws" = String, Path), ("key" = String, Path)), responses((status = 204), (status = 404)))]
 pub async fn unwatch(
     State(st): State<AppState>,
@@ -122,7 +129,8 @@ pub async fn unwatch(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/webhooks", tag = "notifications", params(("ws" = String, Path)),
+/// List the workspace's webhooks
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/webhooks", operation_id = "listWebhooks", tag = "notifications", params(("ws" = String, Path)),
     responses((status = 200, body = Vec<Webhook>), (status = 403, description = "admins only")))]
 pub async fn list(
     State(st): State<AppState>,
@@ -132,7 +140,8 @@ pub async fn list(
     Ok(Json(webhooks::list(&st.db, &u, &ws).await?.2))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/webhooks", tag = "notifications", params(("ws" = String, Path)),
+/// Add an outgoing webhook
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/webhooks", operation_id = "createWebhook", tag = "notifications", params(("ws" = String, Path)),
     request_body = NewWebhook,
     responses((status = 201, body = Webhook), (status = 403), (status = 422, description = "bad URL, unknown event, or a private target not allowed")))]
 pub async fn create(
@@ -147,7 +156,8 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/webhooks/{id}", tag = "notifications",
+/// Delete a webhook
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/webhooks/{id}", operation_id = "deleteWebhook", tag = "notifications",
     params(("ws" = String, Path), ("id" = i64, Path)), responses((status = 204), (status = 404)))]
 pub async fn remove(
     State(st): State<AppState>,
@@ -158,7 +168,8 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/webhooks/{id}/deliveries", tag = "notifications",
+/// List a webhook's recent deliveries
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/webhooks/{id}/deliveries", operation_id = "listWebhookDeliveries", tag = "notifications",
     params(("ws" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Vec<Delivery>)))]
 pub async fn deliveries(
     State(st): State<AppState>,
@@ -168,7 +179,8 @@ pub async fn deliveries(
     Ok(Json(webhooks::deliveries(&st.db, &u, &ws, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/webhooks/{id}/ping", tag = "notifications",
+/// Queue a test delivery to a webhook
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/webhooks/{id}/ping", operation_id = "pingWebhook", tag = "notifications",
     params(("ws" = String, Path), ("id" = i64, Path)), responses((status = 202, description = "a webhook.ping is queued")))]
 pub async fn ping(
     State(st): State<AppState>,
@@ -186,7 +198,8 @@ pub struct AllowPrivate {
     pub allow: bool,
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/settings/private-webhooks", tag = "notifications",
+/// Allow or refuse webhooks to private addresses
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/settings/private-webhooks", operation_id = "allowPrivateWebhooks", tag = "notifications",
     params(("ws" = String, Path)), request_body = AllowPrivate, responses((status = 204), (status = 403)))]
 pub async fn allow_private(
     State(st): State<AppState>,

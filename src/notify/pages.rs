@@ -1,6 +1,6 @@
 //! HTML pages: the inbox, watching an item, and the workspace's webhooks (admins).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -9,6 +9,7 @@ use super::store::{self, Notification};
 use super::webhooks::{self, Delivery, NewWebhook, Webhook};
 use crate::auth::extract::PageUser;
 use crate::error::Result;
+use crate::extract::{Path, Query};
 use crate::page::{back, render, Flash, FormData, Layout};
 use crate::state::AppState;
 

@@ -1,6 +1,6 @@
 //! JSON and SVG handlers for reports.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::{store, Report};
 use crate::auth::extract::{ApiQuery, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
 
@@ -26,13 +27,15 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportParams {
     /// Narrow to one team's sprints and items.
     pub team: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/reports", tag = "reports",
+/// Show velocity, say/do, scope churn and cycle time
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/reports", operation_id = "getReports", tag = "reports",
     params(("ws" = String, Path), ("product" = String, Path), ReportParams),
     responses((status = 200, body = Report)))]
 pub async fn show(
@@ -45,7 +48,8 @@ pub async fn show(
     Ok(Json(store::report(&st.db, &ctx, q.team).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/reports/{chart}", tag = "reports",
+/// Draw one report as an SVG chart
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/reports/{chart}", operation_id = "getReportChart", tag = "reports",
     params(("ws" = String, Path), ("product" = String, Path), ("chart" = String, Path, description = "velocity.svg, churn.svg or cycle-time.svg"), ReportParams),
     responses((status = 200, content_type = "image/svg+xml"), (status = 404)))]
 pub async fn chart(

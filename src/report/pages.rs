@@ -1,6 +1,6 @@
 //! The reports page: charts and their numbers, per product or per team.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -11,6 +11,7 @@ use super::{charts, store, Report};
 use crate::auth::extract::PageUser;
 use crate::backlog::pages::product_layout;
 use crate::error::{Error, Result};
+use crate::extract::{Path, Query};
 use crate::page::{render, Layout};
 use crate::sprint::team::{self, Team};
 use crate::state::AppState;

@@ -1,6 +1,6 @@
 //! JSON handlers for a sprint's retrospective.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::{store, Retro};
 use crate::auth::extract::{ApiJson, ApiUser};
 use crate::error::{ApiError, Error};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
 
@@ -67,7 +68,8 @@ async fn current(
         .ok_or(Error::NotFound)
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro", tag = "retrospectives",
+/// Show a sprint's retrospective
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro", operation_id = "getRetro", tag = "retrospectives",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = Retro), (status = 404, description = "not opened yet")))]
 pub async fn show(
@@ -79,7 +81,8 @@ pub async fn show(
     Ok(Json(current(&st, &u, &ctx, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro", tag = "retrospectives",
+/// Open a sprint's retrospective
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro", operation_id = "openRetro", tag = "retrospectives",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = OpenInput,
     responses((status = 200, body = Retro), (status = 403), (status = 409, description = "the sprint has not started")))]
 pub async fn open(
@@ -93,7 +96,8 @@ pub async fn open(
     Ok(Json(current(&st, &u, &ctx, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/entries", tag = "retrospectives",
+/// Add an entry to a retrospective
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/entries", operation_id = "addRetroEntry", tag = "retrospectives",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = EntryInput,
     responses((status = 201, body = Retro), (status = 409), (status = 422)))]
 pub async fn add_entry(
@@ -107,7 +111,8 @@ pub async fn add_entry(
     Ok((StatusCode::CREATED, Json(current(&st, &u, &ctx, id).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/entries/{entry}/vote", tag = "retrospectives",
+/// Vote for a retrospective entry
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/entries/{entry}/vote", operation_id = "voteRetroEntry", tag = "retrospectives",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("entry" = i64, Path)),
     responses((status = 200, body = Retro), (status = 409, description = "no votes left, or already voted for it")))]
 pub async fn vote(
@@ -120,7 +125,8 @@ pub async fn vote(
     Ok(Json(current(&st, &u, &ctx, id).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/entries/{entry}/vote", tag = "retrospectives",
+/// Take back a vote for a retrospective entry
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/entries/{entry}/vote", operation_id = "unvoteRetroEntry", tag = "retrospectives",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("entry" = i64, Path)),
     responses((status = 200, body = Retro)))]
 pub async fn unvote(
@@ -133,7 +139,8 @@ pub async fn unvote(
     Ok(Json(current(&st, &u, &ctx, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/actions", tag = "retrospectives",
+/// Add an action to a retrospective; it becomes a backlog task
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro/actions", operation_id = "addRetroAction", tag = "retrospectives",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = ActionInput,
     responses((status = 201, body = Retro, description = "the action is now a backlog task"), (status = 403), (status = 422)))]
 pub async fn add_action(

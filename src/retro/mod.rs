@@ -47,6 +47,7 @@ pub fn may_vote(used: i64, limit: i64, already_on_entry: bool) -> std::result::R
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = RetroEntry)]
 pub struct Entry {
     pub id: i64,
     /// went_well, to_improve or idea.

@@ -1,6 +1,6 @@
 //! The retrospective page: three columns of entries with votes, the actions, last time's actions.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -9,6 +9,7 @@ use super::{store, Retro, KINDS};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::Result;
+use crate::extract::{Path, Query};
 use crate::page::{back, form_int, render, Flash, Layout};
 use crate::sprint::pages::{sprint_layout, sprint_url};
 use crate::sprint::{service as sprints, Sprint};

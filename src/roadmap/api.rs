@@ -1,6 +1,6 @@
 //! JSON handlers for the roadmap, its share links, and a shared roadmap opened by token.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
@@ -10,6 +10,7 @@ use super::share::{self, NewShare, Share};
 use super::store::{self, Filter, Roadmap};
 use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
 use crate::error::{ApiError, Error};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store as ws_store;
 
@@ -27,7 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/shared/roadmap/{token}", get(shared))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/roadmap", tag = "roadmap",
+/// Show the workspace's roadmap by quarter and as now, next, later
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/roadmap", operation_id = "getRoadmap", tag = "roadmap",
     params(("ws" = String, Path), Filter),
     responses((status = 200, body = Roadmap, description = "initiatives across the workspace's products, by quarter and horizon"), (status = 422)))]
 pub async fn roadmap(
@@ -48,7 +50,8 @@ pub struct ShareInput {
     pub label: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares", tag = "roadmap",
+/// Create a read-only roadmap link
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares", operation_id = "createRoadmapShare", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = ShareInput,
     responses((status = 201, body = NewShare, description = "the token is shown only now"), (status = 403)))]
 pub async fn create_share(
@@ -64,7 +67,8 @@ pub async fn create_share(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares", tag = "roadmap",
+/// List a product's read-only roadmap links
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares", operation_id = "listRoadmapShares", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Share]), (status = 403)))]
 pub async fn shares(
     State(s): State<AppState>,
@@ -75,7 +79,8 @@ pub async fn shares(
     Ok(Json(share::list(&s.db, &ctx).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares/{id}", tag = "roadmap",
+/// Revoke a read-only roadmap link
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares/{id}", operation_id = "revokeRoadmapShare", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
     responses((status = 204, description = "revoked: the link stops working at once"), (status = 404)))]
 pub async fn revoke_share(
@@ -88,7 +93,8 @@ pub async fn revoke_share(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/shared/roadmap/{token}", tag = "roadmap", security(()),
+/// Show a shared roadmap without an account
+#[utoipa::path(get, path = "/api/v1/shared/roadmap/{token}", operation_id = "getSharedRoadmap", tag = "roadmap", security(()),
     params(("token" = String, Path)), responses((status = 200, body = Roadmap), (status = 404, description = "unknown or revoked")))]
 pub async fn shared(
     State(s): State<AppState>,

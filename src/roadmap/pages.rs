@@ -1,7 +1,7 @@
 //! HTML pages for the roadmap (timeline and now / next / later), its share links, and the
 //! read-only page a share link opens without an account.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -12,6 +12,7 @@ use super::store::{self, Entry, Filter, Roadmap};
 use super::Horizon;
 use crate::auth::extract::PageUser;
 use crate::error::{Error, Result};
+use crate::extract::{Path, Query};
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

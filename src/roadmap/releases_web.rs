@@ -1,6 +1,6 @@
 //! JSON handlers and the page for releases, launches and launch checklists.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, patch, post};
@@ -11,6 +11,7 @@ use super::releases::{self, LaunchInput, Release, ReleaseInput, TaskInput, FUNCT
 use crate::auth::extract::{if_match, ApiJson, ApiUser, PageUser};
 use crate::auth::Action;
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::strategy::api::{ctx, id, tagged};
@@ -36,7 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}/p/{product}/launch-tasks/{id}", post(page_done))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/releases", tag = "roadmap",
+/// List a product's releases with their launches
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/releases", operation_id = "listReleases", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Release])))]
 pub async fn list(
     State(s): State<AppState>,
@@ -47,7 +49,8 @@ pub async fn list(
     Ok(Json(releases::list(&s.db, &ctx).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/releases", tag = "roadmap",
+/// Create a release
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/releases", operation_id = "createRelease", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = ReleaseInput,
     responses((status = 201, body = Release), (status = 403), (status = 422)))]
 pub async fn create(
@@ -61,7 +64,8 @@ pub async fn create(
     Ok(tagged(StatusCode::CREATED, r.version, r))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/releases/{id}", tag = "roadmap",
+/// Change a release
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/releases/{id}", operation_id = "updateRelease", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = ReleaseInput, responses((status = 200, body = Release), (status = 412), (status = 422)))]
 pub async fn update(
@@ -83,7 +87,8 @@ pub async fn update(
     Ok(tagged(StatusCode::OK, r.version, r))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/releases/{id}/launches", tag = "roadmap",
+/// Add a launch to a release
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/releases/{id}/launches", operation_id = "addLaunch", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = LaunchInput,
     responses((status = 201, body = Release), (status = 422)))]
 pub async fn add_launch(
@@ -99,7 +104,8 @@ pub async fn add_launch(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/launches/{id}/tasks", tag = "roadmap",
+/// Add a checklist task to a launch
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/launches/{id}/tasks", operation_id = "addLaunchTask", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = TaskInput,
     responses((status = 201, body = Release), (status = 422)))]
 pub async fn add_task(
@@ -121,7 +127,8 @@ pub struct DoneInput {
     pub done: bool,
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/launch-tasks/{id}", tag = "roadmap",
+/// Mark a launch task done or not done
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/launch-tasks/{id}", operation_id = "setLaunchTaskDone", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = DoneInput,
     responses((status = 200, body = Release), (status = 404)))]
 pub async fn set_done(

@@ -90,6 +90,7 @@ pub struct RequestInput {
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SignoffAnswerInput)]
 pub struct AnswerInput {
     /// approve or request_changes.
     pub answer: String,

@@ -1,6 +1,6 @@
 //! JSON handlers for stakeholders and sign-off requests, and the page that lists them.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,6 +12,7 @@ use super::signoff::{
 use crate::auth::extract::{ApiJson, ApiUser, PageUser};
 use crate::auth::Action;
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::strategy::api::{ctx, id};
@@ -41,7 +42,8 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/stakeholders", tag = "roadmap",
+/// List a product's sign-off stakeholders by group
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/stakeholders", operation_id = "listStakeholders", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Stakeholder])))]
 pub async fn list_stakeholders(
     State(s): State<AppState>,
@@ -52,7 +54,8 @@ pub async fn list_stakeholders(
     Ok(Json(signoff::stakeholders(&s.db, &ctx).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/stakeholders", tag = "roadmap",
+/// Add or change a sign-off stakeholder
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/stakeholders", operation_id = "setStakeholder", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = StakeholderInput,
     responses((status = 200, body = [Stakeholder]), (status = 403), (status = 422)))]
 pub async fn set_stakeholder(
@@ -67,7 +70,8 @@ pub async fn set_stakeholder(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs", tag = "roadmap",
+/// List a product's sign-off requests
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs", operation_id = "listSignoffs", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Request], description = "newest first, with status")))]
 pub async fn list(
     State(s): State<AppState>,
@@ -78,7 +82,8 @@ pub async fn list(
     Ok(Json(signoff::list(&s.db, &ctx).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs", tag = "roadmap",
+/// Ask stakeholders to sign off a roadmap snapshot or a decision
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs", operation_id = "createSignoff", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = RequestInput,
     responses((status = 201, body = Request), (status = 403), (status = 422)))]
 pub async fn create(
@@ -94,7 +99,8 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs/{id}", tag = "roadmap",
+/// Show a sign-off request with its answers
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs/{id}", operation_id = "getSignoff", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Request), (status = 404)))]
 pub async fn show(
     State(s): State<AppState>,
@@ -105,7 +111,8 @@ pub async fn show(
     Ok(Json(signoff::get(&s.db, &ctx, id(&rid)?).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs/{id}/answer", tag = "roadmap",
+/// Approve or request changes on a sign-off
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/signoffs/{id}/answer", operation_id = "answerSignoff", tag = "roadmap",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = AnswerInput,
     responses((status = 200, body = Request), (status = 403, description = "not a named stakeholder"), (status = 422)))]
 pub async fn answer(

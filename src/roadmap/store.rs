@@ -11,6 +11,7 @@ use crate::strategy::{rollup, today, Quarter};
 use crate::with_pool;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = RoadmapEntry)]
 pub struct Entry {
     pub id: i64,
     /// Product key.
@@ -42,6 +43,7 @@ pub struct Roadmap {
 
 /// What to show: all filters are optional and combine.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Filter {
     /// Product key.

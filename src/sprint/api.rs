@@ -1,6 +1,6 @@
 //! JSON handlers for sprints under `/api/v1/workspaces/{ws}/products/{product}/sprints`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -15,6 +15,7 @@ use super::service::{self, Planning, Schedule, SprintPatch};
 use super::Sprint;
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
 
@@ -47,6 +48,7 @@ fn with_etag(status: StatusCode, s: Sprint) -> Response {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Only this team's sprints.
@@ -56,7 +58,8 @@ pub struct ListParams {
 type P2 = Path<(String, String)>;
 type P3 = Path<(String, String, i64)>;
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints", tag = "sprints",
+/// List a product's sprints
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints", operation_id = "listSprints", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ListParams),
     responses((status = 200, body = Vec<Sprint>)))]
 pub async fn list(
@@ -69,7 +72,8 @@ pub async fn list(
     Ok(Json(service::list(&st.db, &ctx, q.team).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints", tag = "sprints",
+/// Create a sprint for a team
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints", operation_id = "createSprint", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = NewSprint,
     responses((status = 201, body = Sprint), (status = 409, description = "overlaps another sprint of the team"), (status = 422)))]
 pub async fn create(
@@ -92,7 +96,8 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}", tag = "sprints",
+/// Show a sprint
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}", operation_id = "getSprint", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = Sprint, headers(("ETag" = String))), (status = 404)))]
 pub async fn show(
@@ -107,7 +112,8 @@ pub async fn show(
     ))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}", tag = "sprints",
+/// Change a sprint's name, goal or dates
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}", operation_id = "updateSprint", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = SprintPatchInput, responses((status = 200, body = Sprint), (status = 409), (status = 412), (status = 428)))]
 pub async fn update(
@@ -130,7 +136,8 @@ pub async fn update(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/planning", tag = "sprints",
+/// Show sprint planning: capacity, velocity and forecast
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/planning", operation_id = "getSprintPlanning", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = Planning, description = "capacity and how it was computed, velocity, committed scope, what is not ready, the forecast")))]
 pub async fn planning(
@@ -142,7 +149,8 @@ pub async fn planning(
     Ok(Json(service::planning(&st.db, &ctx, id).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/availability/{user}", tag = "sprints",
+/// Set a member's focus and days off for a sprint
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/availability/{user}", operation_id = "setAvailability", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("user" = i64, Path)),
     request_body = AvailabilityInput, responses((status = 204), (status = 422)))]
 pub async fn availability(
@@ -156,7 +164,8 @@ pub async fn availability(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/commit", tag = "sprints",
+/// Commit backlog items to a sprint
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/commit", operation_id = "commitItems", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = CommitInput,
     responses((status = 200, body = Committed), (status = 409, description = "the sprint has started or closed"), (status = 422, description = "an item is not ready and no exception was given")))]
 pub async fn commit(
@@ -180,7 +189,8 @@ pub async fn commit(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/uncommit", tag = "sprints",
+/// Take items out of a sprint before it starts
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/uncommit", operation_id = "uncommitItems", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = UncommitInput,
     responses((status = 200, body = Committed), (status = 409)))]
 pub async fn uncommit(
@@ -193,7 +203,8 @@ pub async fn uncommit(
     Ok(Json(scope::uncommit(&st.db, &u, &ctx, id, &i.items).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/start", tag = "sprints",
+/// Start a sprint and freeze its baseline
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/start", operation_id = "startSprint", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = Sprint), (status = 409), (status = 412)))]
 pub async fn start(
@@ -209,7 +220,8 @@ pub async fn start(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/scope", tag = "sprints",
+/// Add, remove or swap items in a running sprint
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/scope", operation_id = "changeSprintScope", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header, description = "the sprint's ETag: a swap racing another change gets 412")),
     request_body = ScopeInput,
     responses((status = 200, body = Effect), (status = 409), (status = 412), (status = 422)))]
@@ -234,7 +246,8 @@ pub async fn change_scope(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/board", tag = "sprints",
+/// Show a sprint's board
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/board", operation_id = "getBoard", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Board)))]
 pub async fn show_board(
     State(st): State<AppState>,
@@ -245,7 +258,8 @@ pub async fn show_board(
     Ok(Json(board::board(&st.db, &ctx, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/board/move", tag = "sprints",
+/// Move a card on a sprint's board
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/board/move", operation_id = "moveCard", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = CardMove,
     responses((status = 200, body = Moved, description = "with warnings for columns over their WIP limit"), (status = 409), (status = 422)))]
 pub async fn move_card(
@@ -260,7 +274,8 @@ pub async fn move_card(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/burndown", tag = "sprints",
+/// Show a sprint's burndown as JSON
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/burndown", operation_id = "getBurndown", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Burndown)))]
 pub async fn burndown(
     State(st): State<AppState>,
@@ -271,7 +286,8 @@ pub async fn burndown(
     Ok(Json(board::burndown(&st.db, &ctx, id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/burndown.svg", tag = "sprints",
+/// Draw a sprint's burndown as an SVG chart
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/burndown.svg", operation_id = "getBurndownSvg", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, content_type = "image/svg+xml")))]
 pub async fn burndown_svg(
     State(st): State<AppState>,
@@ -287,7 +303,8 @@ pub async fn burndown_svg(
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/review", tag = "sprints",
+/// Show a sprint's review
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/review", operation_id = "getReview", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Review)))]
 pub async fn show_review(
     State(st): State<AppState>,
@@ -298,7 +315,8 @@ pub async fn show_review(
     Ok(Json(review::review(&st.db, &ctx, id).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/review/items/{key}", tag = "sprints",
+/// Record verdicts on an item's acceptance criteria
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/review/items/{key}", operation_id = "setVerdicts", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("key" = String, Path)),
     request_body = ReviewInput, responses((status = 200, body = Review), (status = 409, description = "the sprint is not running"), (status = 422)))]
 pub async fn verdicts(
@@ -324,7 +342,8 @@ pub async fn verdicts(
     Ok(Json(review::review(&st.db, &ctx, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/review/goal", tag = "sprints",
+/// Record whether the sprint goal was met
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/review/goal", operation_id = "setGoalMet", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = GoalInput,
     responses((status = 200, body = Sprint), (status = 409)))]
 pub async fn goal(
@@ -341,7 +360,8 @@ pub async fn goal(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/close", tag = "sprints",
+/// Close a sprint and send unaccepted items on
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/close", operation_id = "closeSprint", tag = "sprints",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = Sprint, description = "figures frozen"), (status = 409), (status = 412)))]
 pub async fn close(

@@ -1,6 +1,6 @@
 //! The board page: columns, card moves (forms, drag and drop, keys), scope changes, burndown.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,6 +14,7 @@ use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
 use crate::backlog::STATUSES;
 use crate::error::Result;
+use crate::extract::{Path, Query};
 use crate::page::{back, render, Flash, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

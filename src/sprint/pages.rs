@@ -1,6 +1,6 @@
 //! HTML pages for sprints: the list, scheduling, and the planning view.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -13,6 +13,7 @@ use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::backlog::pages::product_layout;
 use crate::error::Result;
+use crate::extract::{Path, Query};
 use crate::page::{back, form_int, render, Flash, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

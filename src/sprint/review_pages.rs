@@ -1,6 +1,6 @@
 //! The review page: verdicts per criterion, where unaccepted items go, the goal, and closing.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -10,6 +10,7 @@ use super::review::{self, Review, VerdictInput};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::Result;
+use crate::extract::{Path, Query};
 use crate::page::{back, render, Flash, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

@@ -1,6 +1,6 @@
 //! JSON handlers for teams under `/api/v1/workspaces/{ws}/products/{product}/teams`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -10,6 +10,7 @@ use super::input::{MemberInput, NewTeam, TeamPatchInput};
 use super::team::{self, Team, TeamPatch, WipLimits};
 use crate::auth::extract::{if_match, ApiJson, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
 
@@ -34,7 +35,8 @@ fn with_etag(status: StatusCode, t: Team) -> Response {
 type P2 = Path<(String, String)>;
 type P3 = Path<(String, String, i64)>;
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/teams", tag = "teams",
+/// List the teams working on a product
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/teams", operation_id = "listTeams", tag = "teams",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vec<Team>)))]
 pub async fn list(
     State(st): State<AppState>,
@@ -45,7 +47,8 @@ pub async fn list(
     Ok(Json(team::list(&st.db, &ctx).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/teams", tag = "teams",
+/// Create a team working on a product
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/teams", operation_id = "createTeam", tag = "teams",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = NewTeam,
     responses((status = 201, body = Team), (status = 403), (status = 422)))]
 pub async fn create(
@@ -61,7 +64,8 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/teams/attach", tag = "teams",
+/// Let an existing team work on this product too
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/teams/attach", operation_id = "attachTeam", tag = "teams",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = NewTeam,
     responses((status = 200, body = Team, description = "an existing team of the workspace now also works on this product"), (status = 422)))]
 pub async fn attach(
@@ -77,7 +81,8 @@ pub async fn attach(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}", tag = "teams",
+/// Show a team with its members
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}", operation_id = "getTeam", tag = "teams",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Team), (status = 404)))]
 pub async fn show(
     State(st): State<AppState>,
@@ -91,7 +96,8 @@ pub async fn show(
     ))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}", tag = "teams",
+/// Change a team
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}", operation_id = "updateTeam", tag = "teams",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = TeamPatchInput, responses((status = 200, body = Team), (status = 412), (status = 422)))]
 pub async fn update(
@@ -119,7 +125,8 @@ pub async fn update(
     ))
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}/members", tag = "teams",
+/// Add a team member or change their capacity
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}/members", operation_id = "setTeamMember", tag = "teams",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = MemberInput,
     responses((status = 200, body = Team), (status = 422)))]
 pub async fn set_member(
@@ -144,7 +151,8 @@ pub async fn set_member(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}/members/{user}", tag = "teams",
+/// Remove a member from a team
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}/members/{user}", operation_id = "removeTeamMember", tag = "teams",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("user" = i64, Path)),
     responses((status = 200, body = Team), (status = 422)))]
 pub async fn remove_member(

@@ -1,6 +1,6 @@
 //! The teams page: who works on the product, their default availability, WIP limits.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -10,6 +10,7 @@ use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::backlog::pages::product_layout;
 use crate::error::{Error, Result};
+use crate::extract::{Path, Query};
 use crate::page::{back, form_int, render, Flash, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

@@ -1,6 +1,6 @@
 //! JSON handlers for questions and the Definition of Ready.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,6 +13,7 @@ use crate::auth::extract::{if_match, ApiJson, ApiUser};
 use crate::backlog::api::ctx_for_key;
 use crate::backlog::service;
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store as ws_store;
 
@@ -32,7 +33,8 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}/questions", tag = "questions",
+/// List the questions on an item
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}/questions", operation_id = "listQuestions", tag = "questions",
     params(("ws" = String, Path), ("key" = String, Path)), responses((status = 200, body = Vec<Question>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -50,7 +52,8 @@ pub struct QuestionInput {
     pub body: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/questions", tag = "questions",
+/// Ask a question on an item
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/questions", operation_id = "askQuestion", tag = "questions",
     params(("ws" = String, Path), ("key" = String, Path)), request_body = QuestionInput,
     responses((status = 201, body = Question), (status = 403)))]
 pub async fn ask(
@@ -68,11 +71,13 @@ pub async fn ask(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = QuestionAnswerInput)]
 pub struct AnswerInput {
     pub answer: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/questions/{id}/answer", tag = "questions",
+/// Answer a question on an item
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/questions/{id}/answer", operation_id = "answerQuestion", tag = "questions",
     params(("ws" = String, Path), ("key" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = AnswerInput, responses((status = 204), (status = 403), (status = 412)))]
 pub async fn answer(
@@ -96,7 +101,8 @@ pub async fn answer(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/ready-rules", tag = "questions",
+/// Show the product's Definition of Ready
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/ready-rules", operation_id = "getReadyRules", tag = "questions",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = ReadyRules)))]
 pub async fn get_rules(
     State(state): State<AppState>,
@@ -108,7 +114,8 @@ pub async fn get_rules(
     Ok(([(header::ETAG, etag)], Json(service::rules_of(&ctx))).into_response())
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/ready-rules", tag = "questions",
+/// Set the product's Definition of Ready
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/ready-rules", operation_id = "setReadyRules", tag = "questions",
     params(("ws" = String, Path), ("product" = String, Path), ("If-Match" = String, Header)), request_body = ReadyRules,
     responses((status = 200, body = ReadyRules), (status = 403), (status = 412)))]
 pub async fn put_rules(

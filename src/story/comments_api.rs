@@ -1,6 +1,6 @@
 //! JSON handlers for comment threads on items.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
@@ -12,6 +12,7 @@ use crate::auth::extract::{if_match, ApiJson, ApiUser};
 use crate::backlog::api::ctx_for_key;
 use crate::backlog::service;
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -27,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// An item's comments, oldest first, follow-ups to questions included.
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}/comments", tag = "questions",
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/items/{key}/comments", operation_id = "listComments", tag = "questions",
     params(("ws" = String, Path), ("key" = String, Path)), responses((status = 200, body = Vec<Comment>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -49,7 +50,7 @@ pub struct CommentInput {
 }
 
 /// Comment on an item, or follow up one of its open questions.
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/comments", tag = "questions",
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/items/{key}/comments", operation_id = "addComment", tag = "questions",
     params(("ws" = String, Path), ("key" = String, Path)), request_body = CommentInput,
     responses((status = 201, body = Comment), (status = 409, description = "the question is answered"), (status = 422)))]
 pub async fn add(
@@ -70,7 +71,7 @@ pub struct CommentEdit {
 }
 
 /// The author edits a comment; the earlier text stays in `edits`.
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/items/{key}/comments/{id}", tag = "questions",
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/items/{key}/comments/{id}", operation_id = "editComment", tag = "questions",
     params(("ws" = String, Path), ("key" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = CommentEdit, responses((status = 200, body = Comment), (status = 403), (status = 412), (status = 428)))]
 pub async fn edit(

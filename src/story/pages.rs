@@ -1,6 +1,6 @@
 //! HTML handlers for questions and the Definition of Ready.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -11,6 +11,7 @@ use crate::auth::extract::PageUser;
 use crate::backlog::pages::{item_page, page_ctx, product_layout};
 use crate::backlog::service;
 use crate::error::{Error, Result};
+use crate::extract::Path;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

@@ -1,6 +1,6 @@
 //! JSON handlers for objectives, success metrics and quarterly priorities under `/api/v1`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,6 +14,7 @@ use super::model::{
 use super::{objectives, priorities, Quarter};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::{ApiError, Error, Result};
+use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::{store as ws_store, ProductCtx};
 
@@ -67,6 +68,7 @@ pub async fn ctx(state: &AppState, user_id: i64, ws: &str, product: &str) -> Res
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct QuarterParam {
     /// `YYYY-Qn`; all quarters when omitted (priorities default to the current quarter).
@@ -83,7 +85,8 @@ impl QuarterParam {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/objectives", tag = "strategy",
+/// List a product's objectives
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/objectives", operation_id = "listObjectives", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), QuarterParam),
     responses((status = 200, body = [Objective]), (status = 422)))]
 pub async fn list_objectives(
@@ -96,7 +99,8 @@ pub async fn list_objectives(
     Ok(Json(objectives::list(&s.db, &ctx, q.parse()?).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/objectives", tag = "strategy",
+/// Create an objective for a quarter
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/objectives", operation_id = "createObjective", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = ObjectiveInput,
     responses((status = 201, body = Objective), (status = 403), (status = 422)))]
 pub async fn create_objective(
@@ -110,7 +114,8 @@ pub async fn create_objective(
     Ok(tagged(StatusCode::CREATED, o.version, o))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/objectives/{id}", tag = "strategy",
+/// Show an objective with its metrics
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/objectives/{id}", operation_id = "getObjective", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = Objective, headers(("ETag" = String))), (status = 404)))]
 pub async fn show_objective(
@@ -123,7 +128,8 @@ pub async fn show_objective(
     Ok(tagged(StatusCode::OK, o.version, o))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/objectives/{id}", tag = "strategy",
+/// Change an objective
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/objectives/{id}", operation_id = "updateObjective", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = ObjectiveInput,
     responses((status = 200, body = Objective), (status = 412), (status = 422), (status = 428)))]
@@ -139,7 +145,8 @@ pub async fn update_objective(
     Ok(tagged(StatusCode::OK, o.version, o))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/objectives/{id}", tag = "strategy",
+/// Delete an objective
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/objectives/{id}", operation_id = "deleteObjective", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     responses((status = 204), (status = 412)))]
 pub async fn delete_objective(
@@ -153,7 +160,8 @@ pub async fn delete_objective(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/metrics", tag = "strategy",
+/// List a product's success metrics
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/metrics", operation_id = "listMetrics", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)),
     responses((status = 200, body = [super::model::Metric])))]
 pub async fn list_metrics(
@@ -165,7 +173,8 @@ pub async fn list_metrics(
     Ok(Json(objectives::metrics(&s.db, &ctx).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/metrics", tag = "strategy",
+/// Create a success metric
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/metrics", operation_id = "createMetric", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = MetricInput,
     responses((status = 201, body = MetricDetail), (status = 403), (status = 422)))]
 pub async fn create_metric(
@@ -179,7 +188,8 @@ pub async fn create_metric(
     Ok(tagged(StatusCode::CREATED, m.metric.version, m))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/metrics/{id}", tag = "strategy",
+/// Show a success metric with its values and progress
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/metrics/{id}", operation_id = "getMetric", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = MetricDetail, headers(("ETag" = String))), (status = 404)))]
 pub async fn show_metric(
@@ -192,7 +202,8 @@ pub async fn show_metric(
     Ok(tagged(StatusCode::OK, m.metric.version, m))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/metrics/{id}", tag = "strategy",
+/// Change a success metric
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/metrics/{id}", operation_id = "updateMetric", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = MetricInput,
     responses((status = 200, body = MetricDetail), (status = 412), (status = 422), (status = 428)))]
@@ -209,7 +220,8 @@ pub async fn update_metric(
     Ok(tagged(StatusCode::OK, m.metric.version, m))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/metrics/{id}/values", tag = "strategy",
+/// Record a dated value of a metric
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/metrics/{id}/values", operation_id = "recordMetricValue", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = MetricValue,
     responses((status = 201, body = MetricDetail, description = "the value replaces any earlier one of the same day"), (status = 422)))]
 pub async fn record_value(
@@ -223,7 +235,8 @@ pub async fn record_value(
     Ok(tagged(StatusCode::CREATED, m.metric.version, m))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/priorities", tag = "strategy",
+/// List a product's quarterly priorities in rank order
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/priorities", operation_id = "listPriorities", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), QuarterParam),
     responses((status = 200, body = [Priority], description = "in rank order; `position` is the tier"), (status = 422)))]
 pub async fn list_priorities(
@@ -237,7 +250,8 @@ pub async fn list_priorities(
     Ok(Json(priorities::list(&s.db, &ctx, quarter).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/priorities", tag = "strategy",
+/// Create a quarterly priority
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/priorities", operation_id = "createPriority", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = PriorityInput,
     responses((status = 201, body = Priority), (status = 403), (status = 422, description = "bad quarter, no objective, or no reason once the quarter started")))]
 pub async fn create_priority(
@@ -251,7 +265,8 @@ pub async fn create_priority(
     Ok(tagged(StatusCode::CREATED, p.version, p))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}", tag = "strategy",
+/// Show a quarterly priority
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}", operation_id = "getPriority", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = Priority, headers(("ETag" = String))), (status = 404)))]
 pub async fn show_priority(
@@ -264,7 +279,8 @@ pub async fn show_priority(
     Ok(tagged(StatusCode::OK, p.version, p))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}", tag = "strategy",
+/// Change a quarterly priority
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}", operation_id = "updatePriority", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = PriorityInput,
     responses((status = 200, body = Priority), (status = 412), (status = 422), (status = 428)))]
@@ -281,13 +297,15 @@ pub async fn update_priority(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonParam {
     /// Why; required once the quarter has started.
     pub reason: Option<String>,
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}", tag = "strategy",
+/// Delete a quarterly priority
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}", operation_id = "deletePriority", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header), ReasonParam),
     responses((status = 204), (status = 412), (status = 422)))]
 pub async fn delete_priority(
@@ -310,7 +328,8 @@ pub async fn delete_priority(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}/move", tag = "strategy",
+/// Move a quarterly priority within its quarter
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/priorities/{id}/move", operation_id = "movePriority", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = PriorityMove,
     responses((status = 200, body = [Priority], description = "the quarter's priorities in their new order"), (status = 422)))]
 pub async fn move_priority(

@@ -1,6 +1,6 @@
 //! JSON handlers for competitors, capabilities and the capability × competitor matrix.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, patch, post, put};
@@ -11,6 +11,7 @@ use super::api::{ctx, id, tagged};
 use super::competitors::{self, CellsInput, Competitor, CompetitorInput, Matrix};
 use crate::auth::extract::{if_match, ApiJson, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
@@ -24,7 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route(&r("/competitors-matrix"), put(set_cells))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/competitors", tag = "strategy",
+/// Show the competitors and the capability grid
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/competitors", operation_id = "getCompetitorMatrix", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Matrix)))]
 pub async fn matrix(
     State(s): State<AppState>,
@@ -35,7 +37,8 @@ pub async fn matrix(
     Ok(Json(competitors::matrix(&s.db, &ctx).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/competitors", tag = "strategy",
+/// Add a competitor
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/competitors", operation_id = "createCompetitor", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = CompetitorInput,
     responses((status = 201, body = Competitor), (status = 403), (status = 422)))]
 pub async fn create(
@@ -49,7 +52,8 @@ pub async fn create(
     Ok(tagged(StatusCode::CREATED, c.version, c))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/competitors/{id}", tag = "strategy",
+/// Change a competitor
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/competitors/{id}", operation_id = "updateCompetitor", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = CompetitorInput, responses((status = 200, body = Competitor), (status = 412), (status = 422)))]
 pub async fn update(
@@ -84,7 +88,8 @@ fn unknown() -> String {
     "unknown".into()
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/capabilities", tag = "strategy",
+/// Add a capability to the grid
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/capabilities", operation_id = "addCapability", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = CapabilityInput,
     responses((status = 201, body = Matrix), (status = 403), (status = 422)))]
 pub async fn add_capability(
@@ -100,7 +105,8 @@ pub async fn add_capability(
     ))
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/competitors-matrix", tag = "strategy",
+/// Set cells of the capability grid
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/competitors-matrix", operation_id = "setCapabilityCells", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = CellsInput,
     responses((status = 200, body = Matrix, description = "all cells saved, or none"), (status = 422)))]
 pub async fn set_cells(

@@ -1,6 +1,6 @@
 //! JSON handlers for the decision log under `/api/v1`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -10,6 +10,7 @@ use super::api::{ctx, id, tagged};
 use super::decisions::{self, Decision, DecisionInput};
 use crate::auth::extract::{if_match, ApiJson, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -24,7 +25,8 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/decisions", tag = "strategy",
+/// List a product's decisions
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/decisions", operation_id = "listDecisions", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Decision], description = "newest first")))]
 pub async fn list(
     State(s): State<AppState>,
@@ -35,7 +37,8 @@ pub async fn list(
     Ok(Json(decisions::list(&s.db, &ctx).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/decisions", tag = "strategy",
+/// Record a decision
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/decisions", operation_id = "createDecision", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = DecisionInput,
     responses((status = 201, body = Decision), (status = 403), (status = 422)))]
 pub async fn create(
@@ -49,7 +52,8 @@ pub async fn create(
     Ok(tagged(StatusCode::CREATED, d.version, d))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/decisions/{id}", tag = "strategy",
+/// Show a decision with its evidence
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/decisions/{id}", operation_id = "getDecision", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Decision), (status = 404)))]
 pub async fn show(
     State(s): State<AppState>,
@@ -61,7 +65,8 @@ pub async fn show(
     Ok(tagged(StatusCode::OK, d.version, d))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/decisions/{id}", tag = "strategy",
+/// Change a decision
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/decisions/{id}", operation_id = "updateDecision", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = DecisionInput, responses((status = 200, body = Decision), (status = 412), (status = 422), (status = 428)))]
 pub async fn update(

@@ -1,6 +1,6 @@
 //! JSON handlers for initiatives, the prioritization view and items' initiative under `/api/v1`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, put};
@@ -12,6 +12,7 @@ use super::model::{Initiative, InitiativeInput, ItemInitiative};
 use super::{initiatives, Quarter, SortBy};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// `rice` (default), `wsjf`, `evidence` or `priority`.
@@ -50,7 +52,8 @@ impl ListParams {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives", tag = "strategy",
+/// List a product's initiatives, sorted by RICE, WSJF, evidence or priority
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives", operation_id = "listInitiatives", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ListParams),
     responses((status = 200, body = [Initiative], description = "the prioritization view"), (status = 422)))]
 pub async fn list(
@@ -64,7 +67,8 @@ pub async fn list(
     Ok(Json(initiatives::list(&s.db, &ctx, by, q).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives", tag = "strategy",
+/// Create an initiative
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives", operation_id = "createInitiative", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = InitiativeInput,
     responses((status = 201, body = Initiative), (status = 403), (status = 422)))]
 pub async fn create(
@@ -78,7 +82,8 @@ pub async fn create(
     Ok(tagged(StatusCode::CREATED, i.version, i))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}", tag = "strategy",
+/// Show an initiative with its scores, items and progress
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}", operation_id = "getInitiative", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = Initiative, headers(("ETag" = String))), (status = 404)))]
 pub async fn show(
@@ -91,7 +96,8 @@ pub async fn show(
     Ok(tagged(StatusCode::OK, i.version, i))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}", tag = "strategy",
+/// Change an initiative
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}", operation_id = "updateInitiative", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = InitiativeInput,
     responses((status = 200, body = Initiative), (status = 412), (status = 422), (status = 428)))]
@@ -107,7 +113,8 @@ pub async fn update(
     Ok(tagged(StatusCode::OK, i.version, i))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}", tag = "strategy",
+/// Delete an initiative
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}", operation_id = "deleteInitiative", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     responses((status = 204), (status = 412)))]
 pub async fn remove(
@@ -121,7 +128,8 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/items/{key}/initiative", tag = "strategy",
+/// Link a backlog item to an initiative, or unlink it
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/items/{key}/initiative", operation_id = "linkItemInitiative", tag = "strategy",
     params(("ws" = String, Path), ("key" = String, Path)), request_body = ItemInitiative,
     responses((status = 200, body = crate::backlog::Item), (status = 403), (status = 422, description = "no such initiative in the item's product")))]
 pub async fn link_item(

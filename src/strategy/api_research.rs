@@ -1,6 +1,6 @@
 //! JSON handlers for the vision, personas, research sources, insights, evidence and search.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post, put};
@@ -15,6 +15,7 @@ use super::research_model::{
 use super::{personas, research};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
@@ -61,7 +62,8 @@ pub fn routes() -> Router<AppState> {
 type P2 = Path<(String, String)>;
 type P3 = Path<(String, String, String)>;
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/vision", tag = "strategy",
+/// Show the product's vision
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/vision", operation_id = "getVision", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vision, headers(("ETag" = String)))))]
 pub async fn show_vision(
     State(s): State<AppState>,
@@ -73,7 +75,8 @@ pub async fn show_vision(
     Ok(tagged(StatusCode::OK, v.version, v))
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/vision", tag = "strategy",
+/// Set the product's vision
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/vision", operation_id = "setVision", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("If-Match" = String, Header, description = "the product's ETag")),
     request_body = VisionInput, responses((status = 200, body = Vision), (status = 403), (status = 412), (status = 422)))]
 pub async fn set_vision(
@@ -88,7 +91,8 @@ pub async fn set_vision(
     Ok(tagged(StatusCode::OK, v.version, v))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/personas", tag = "strategy",
+/// List a product's personas
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/personas", operation_id = "listPersonas", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Persona])))]
 pub async fn list_personas(
     State(s): State<AppState>,
@@ -99,7 +103,8 @@ pub async fn list_personas(
     Ok(Json(personas::list(&s.db, &ctx).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/personas", tag = "strategy",
+/// Create a persona
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/personas", operation_id = "createPersona", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = PersonaInput,
     responses((status = 201, body = Persona), (status = 403), (status = 422)))]
 pub async fn create_persona(
@@ -113,7 +118,8 @@ pub async fn create_persona(
     Ok(tagged(StatusCode::CREATED, p.version, p))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/personas/{id}", tag = "strategy",
+/// Show a persona
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/personas/{id}", operation_id = "getPersona", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Persona), (status = 404)))]
 pub async fn show_persona(
     State(s): State<AppState>,
@@ -125,7 +131,8 @@ pub async fn show_persona(
     Ok(tagged(StatusCode::OK, p.version, p))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/personas/{id}", tag = "strategy",
+/// Change a persona
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/personas/{id}", operation_id = "updatePersona", tag = "strategy",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = PersonaInput, responses((status = 200, body = Persona), (status = 412), (status = 422)))]
 pub async fn update_persona(
@@ -140,7 +147,8 @@ pub async fn update_persona(
     Ok(tagged(StatusCode::OK, p.version, p))
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/items/{key}/persona", tag = "strategy",
+/// Name the persona of a story, or clear it
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/items/{key}/persona", operation_id = "setItemPersona", tag = "strategy",
     params(("ws" = String, Path), ("key" = String, Path)), request_body = ItemPersona,
     responses((status = 200, body = crate::backlog::Item), (status = 403), (status = 422)))]
 pub async fn item_persona(
@@ -154,7 +162,8 @@ pub async fn item_persona(
     Ok(tagged(StatusCode::OK, item.version, item))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources", tag = "research",
+/// List a product's research sources
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources", operation_id = "listResearchSources", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Source], description = "latest 200 first")))]
 pub async fn list_sources(
     State(s): State<AppState>,
@@ -165,7 +174,8 @@ pub async fn list_sources(
     Ok(Json(research::sources(&s.db, &ctx, 200).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources", tag = "research",
+/// Add a research source
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources", operation_id = "createResearchSource", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = SourceInput,
     responses((status = 201, body = Source), (status = 403), (status = 422)))]
 pub async fn create_source(
@@ -179,7 +189,8 @@ pub async fn create_source(
     Ok(tagged(StatusCode::CREATED, src.version, src))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources/{id}", tag = "research",
+/// Show a research source with its insights
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources/{id}", operation_id = "getResearchSource", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Source), (status = 404)))]
 pub async fn show_source(
     State(s): State<AppState>,
@@ -191,7 +202,8 @@ pub async fn show_source(
     Ok(tagged(StatusCode::OK, src.version, src))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources/{id}", tag = "research",
+/// Change a research source
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/research/sources/{id}", operation_id = "updateResearchSource", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = SourceInput, responses((status = 200, body = Source), (status = 412), (status = 422)))]
 pub async fn update_source(
@@ -208,13 +220,15 @@ pub async fn update_source(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InsightParams {
     /// Only the insights drawn from this source.
     pub source: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights", tag = "research",
+/// List a product's insights
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights", operation_id = "listInsights", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path), InsightParams),
     responses((status = 200, body = [Insight], description = "most important first, at most 200")))]
 pub async fn list_insights(
@@ -227,7 +241,8 @@ pub async fn list_insights(
     Ok(Json(research::insights(&s.db, &ctx, q.source, 200).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights", tag = "research",
+/// Record an insight
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights", operation_id = "createInsight", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path)), request_body = InsightInput,
     responses((status = 201, body = Insight), (status = 403), (status = 422)))]
 pub async fn create_insight(
@@ -241,7 +256,8 @@ pub async fn create_insight(
     Ok(tagged(StatusCode::CREATED, i.version, i))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}", tag = "research",
+/// Show an insight with what it is evidence for
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}", operation_id = "getInsight", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Insight), (status = 404)))]
 pub async fn show_insight(
     State(s): State<AppState>,
@@ -253,7 +269,8 @@ pub async fn show_insight(
     Ok(tagged(StatusCode::OK, i.version, i))
 }
 
-#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}", tag = "research",
+/// Change an insight
+#[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}", operation_id = "updateInsight", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = InsightInput, responses((status = 200, body = Insight), (status = 412), (status = 422)))]
 pub async fn update_insight(
@@ -269,7 +286,8 @@ pub async fn update_insight(
     Ok(tagged(StatusCode::OK, i.version, i))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}", tag = "research",
+/// Delete an insight
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}", operation_id = "deleteInsight", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header)),
     responses((status = 204), (status = 412)))]
 pub async fn delete_insight(
@@ -283,7 +301,8 @@ pub async fn delete_insight(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}/evidence", tag = "research",
+/// Link an insight as evidence to an initiative or a backlog item
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}/evidence", operation_id = "linkEvidence", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = EvidenceLink,
     responses((status = 200, body = Insight), (status = 409, description = "already linked"), (status = 422)))]
 pub async fn link(
@@ -298,7 +317,8 @@ pub async fn link(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}/evidence", tag = "research",
+/// Unlink an insight from what it was evidence for
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/products/{product}/research/insights/{id}/evidence", operation_id = "unlinkEvidence", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), EvidenceLink),
     responses((status = 200, body = Insight), (status = 404, description = "no such link")))]
 pub async fn unlink(
@@ -314,13 +334,15 @@ pub async fn unlink(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// Words to find in insights and sources (all of them, stemmed).
     pub q: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/search", tag = "research",
+/// Search sources and insights by full text
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/research/search", operation_id = "searchResearch", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path), SearchParams),
     responses((status = 200, body = [SearchHit], description = "best 50 first"), (status = 422)))]
 pub async fn search(
@@ -333,7 +355,8 @@ pub async fn search(
     Ok(Json(research::search(&s.db, &ctx, &q.q, 50).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}/evidence", tag = "research",
+/// List the insights that are evidence for an initiative
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}/evidence", operation_id = "listInitiativeEvidence", tag = "research",
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = [Insight])))]
 pub async fn initiative_evidence(
     State(s): State<AppState>,

@@ -1,7 +1,7 @@
 //! HTML pages for a product's strategy: objectives and metrics, quarterly priorities (ranked
 //! by drag and drop or by buttons), and one metric with its progress chart.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,6 +17,7 @@ use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
 use crate::backlog::pages::product_layout;
 use crate::error::{Error, Result};
+use crate::extract::{Path, Query};
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

@@ -1,6 +1,6 @@
 //! The competitive analysis page: competitors, and the capability grid edited in one form.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -10,6 +10,7 @@ use super::pages::strategy_layout;
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::{Error, Result};
+use crate::extract::Path;
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

@@ -1,6 +1,6 @@
 //! The decision log page: decisions newest first, and the PM's form to record one.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -12,6 +12,7 @@ use super::{initiatives, Quarter, SortBy};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::{Error, Result};
+use crate::extract::Path;
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

@@ -1,7 +1,7 @@
 //! HTML pages for initiatives: the prioritization view and one initiative with its scores,
 //! priorities, metrics and backlog items.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -13,6 +13,7 @@ use super::{initiatives, objectives, priorities, Quarter, SortBy, IMPACTS, STATU
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::{Error, Result};
+use crate::extract::{Path, Query};
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

@@ -1,7 +1,7 @@
 //! HTML pages for research: sources and their insights, evidence links, search; personas; and
 //! the product vision form.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -17,6 +17,7 @@ use super::{initiatives, personas, research, Quarter, SortBy, SOURCE_KINDS};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::{Error, Result};
+use crate::extract::{Path, Query};
 use crate::page::{render, split_labels, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

@@ -65,6 +65,7 @@ pub struct InsightInput {
 
 /// An evidence link from an insight: exactly one of `initiative` (id) or `item` (key).
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceLink {
     pub initiative: Option<i64>,

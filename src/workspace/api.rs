@@ -1,7 +1,8 @@
 //! JSON handlers for workspaces, members, products and roles.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -9,6 +10,7 @@ use serde::Deserialize;
 use super::{parse_roles, store, Member, Product, Workspace};
 use crate::auth::extract::{ApiJson, ApiUser};
 use crate::error::ApiError;
+use crate::extract::Path;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -18,12 +20,13 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/workspaces/{ws}/members",
             get(members).post(add_member),
         )
+        .route("/api/v1/workspaces/{ws}/members/{member}", get(member))
         .route(
             "/api/v1/workspaces/{ws}/products",
             get(products).post(create_product),
         )
         .route(
-            "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}",
+            "/api/v1/workspaces/{ws}/products/{product}/roles/{member}",
             put(set_roles),
         )
 }
@@ -35,7 +38,8 @@ pub struct NewWorkspace {
     pub name: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", responses((status = 200, body = Vec<Workspace>)))]
+/// List the caller's workspaces
+#[utoipa::path(get, path = "/api/v1/workspaces", operation_id = "listWorkspaces", tag = "workspaces", responses((status = 200, body = Vec<Workspace>)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -43,7 +47,8 @@ pub async fn list(
     Ok(Json(store::workspaces_of(&state.db, user.id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces", tag = "workspaces", request_body = NewWorkspace,
+/// Create a workspace
+#[utoipa::path(post, path = "/api/v1/workspaces", operation_id = "createWorkspace", tag = "workspaces", request_body = NewWorkspace,
     responses((status = 201, body = Workspace), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -56,7 +61,8 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/members", tag = "workspaces",
+/// List a workspace's members
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/members", operation_id = "listMembers", tag = "workspaces",
     params(("ws" = String, Path)), responses((status = 200, body = Vec<Member>), (status = 404)))]
 pub async fn members(
     State(state): State<AppState>,
@@ -75,20 +81,44 @@ pub struct NewMember {
     pub admin: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/members", tag = "workspaces", params(("ws" = String, Path)),
-    request_body = NewMember, responses((status = 201), (status = 403), (status = 422)))]
+/// Add a member to a workspace
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/members", operation_id = "addMember", tag = "workspaces", params(("ws" = String, Path)),
+    request_body = NewMember, responses((status = 201, body = Member, headers(("Location" = String, description = "the new member's address"))),
+        (status = 403), (status = 422)))]
 pub async fn add_member(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(ws): Path<String>,
     ApiJson(m): ApiJson<NewMember>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     let (w, admin) = store::workspace_for(&state.db, user.id, &ws).await?;
-    store::add_member(&state.db, &user, &w, admin, &m.email, m.admin).await?;
-    Ok(StatusCode::CREATED)
+    let added = store::add_member(&state.db, &user, &w, admin, &m.email, m.admin).await?;
+    let member = store::member(&state.db, w.id, added.id).await?;
+    let location = format!("/api/v1/workspaces/{}/members/{}", w.slug, member.user_id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(member),
+    )
+        .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products", tag = "workspaces",
+/// Show one member of a workspace with their roles
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/members/{member}", operation_id = "getMember", tag = "workspaces",
+    params(("ws" = String, Path), ("member" = String, Path, description = "the member's e-mail or numeric id")),
+    responses((status = 200, body = Member), (status = 404)))]
+pub async fn member(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, member)): Path<(String, String)>,
+) -> Result<Json<Member>, ApiError> {
+    let (w, _) = store::workspace_for(&state.db, user.id, &ws).await?;
+    let id = store::member_id(&state.db, &member).await?;
+    Ok(Json(store::member(&state.db, w.id, id).await?))
+}
+
+/// List a workspace's products
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products", operation_id = "listProducts", tag = "workspaces",
     params(("ws" = String, Path)), responses((status = 200, body = Vec<Product>)))]
 pub async fn products(
     State(state): State<AppState>,
@@ -108,8 +138,8 @@ pub struct NewProduct {
     pub description: String,
 }
 
-/// Creates a product (workspace admins); its creator becomes its PM and PO.
-#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products", tag = "workspaces", params(("ws" = String, Path)),
+/// Create a product; its creator becomes its PM and PO
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products", operation_id = "createProduct", tag = "workspaces", params(("ws" = String, Path)),
     request_body = NewProduct, responses((status = 201, body = Product), (status = 403), (status = 422)))]
 pub async fn create_product(
     State(state): State<AppState>,
@@ -130,16 +160,18 @@ pub struct RolesInput {
     pub roles: Vec<String>,
 }
 
-#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/roles/{user_id}", tag = "workspaces",
-    params(("ws" = String, Path), ("product" = String, Path), ("user_id" = i64, Path)), request_body = RolesInput,
-    responses((status = 204), (status = 403), (status = 422)))]
+/// Set a member's roles on a product
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/roles/{member}", operation_id = "setRoles", tag = "workspaces",
+    params(("ws" = String, Path), ("product" = String, Path), ("member" = String, Path, description = "the member's e-mail or numeric id")),
+    request_body = RolesInput, responses((status = 204), (status = 403), (status = 404), (status = 422)))]
 pub async fn set_roles(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path((ws, product, user_id)): Path<(String, String, i64)>,
+    Path((ws, product, member)): Path<(String, String, String)>,
     ApiJson(r): ApiJson<RolesInput>,
 ) -> Result<StatusCode, ApiError> {
     let ctx = store::product_ctx(&state.db, user.id, &ws, &product).await?;
+    let user_id = store::member_id(&state.db, &member).await?;
     store::set_roles(&state.db, &user, &ctx, user_id, &parse_roles(&r.roles)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,13 +4,14 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 
 use super::store::product_ctx;
 use super::ProductCtx;
 use crate::auth::extract::PageUser;
 use crate::error::Error;
+use crate::extract::Path;
 use crate::page::FormData;
 use crate::state::AppState;
 
@@ -56,7 +57,7 @@ impl FromRequest<AppState> for ProductForm {
         let user = PageUser::from_request_parts(&mut parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        // A path that does not decode keeps axum's own answer, as when handlers took `Path`.
+        // A path that does not decode is answered as a missing page, as in every handler.
         let Path(params) = Path::<HashMap<String, String>>::from_request_parts(&mut parts, state)
             .await
             .map_err(IntoResponse::into_response)?;

@@ -1,6 +1,6 @@
 //! HTML pages for workspaces, products, members and roles.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -10,6 +10,7 @@ use super::{store, Member, Product, Workspace};
 use crate::auth::extract::PageUser;
 use crate::auth::Role;
 use crate::error::{Error, Result};
+use crate::extract::Path;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 

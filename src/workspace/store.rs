@@ -262,6 +262,24 @@ pub async fn members(db: &Db, workspace_id: i64) -> Result<Vec<Member>> {
         .collect())
 }
 
+/// The account a path names as `{member}`: its numeric id, or its e-mail.
+pub async fn member_id(db: &Db, member: &str) -> Result<i64> {
+    if let Ok(id) = member.parse::<i64>() {
+        return Ok(id);
+    }
+    let user = crate::auth::store::find_by_email(db, member).await?;
+    Ok(user.ok_or(Error::NotFound)?.id)
+}
+
+/// One member of a workspace with their roles; 404 for anyone else.
+pub async fn member(db: &Db, workspace_id: i64, user_id: i64) -> Result<Member> {
+    members(db, workspace_id)
+        .await?
+        .into_iter()
+        .find(|m| m.user_id == user_id)
+        .ok_or(Error::NotFound)
+}
+
 /// Adds an existing account to the workspace (admins only).
 pub async fn add_member(
     db: &Db,
