@@ -698,6 +698,45 @@ async fn the_query_language_reaches_strategy_people_sprints_and_dates() {
     assert!(keys("tier:first").await[0].starts_with("422"));
     assert!(keys("AND tier:1").await[0].starts_with("422"));
     assert!(keys("updated>yesterday").await[0].starts_with("422"));
+    // sort: orders the whole result and pages through it with its own cursor.
+    assert_eq!(
+        keys("sort:-key").await,
+        vec![c.clone(), b.clone(), a.clone()]
+    );
+    assert_eq!(
+        keys("is:open sort:title").await,
+        vec![a.clone(), b.clone(), c.clone()]
+    );
+    assert!(keys("-sort:key").await[0].starts_with("422"));
+    assert!(keys("sort:colour").await[0].starts_with("422"));
+    let first = json_ok(
+        app.get(&owner, &format!("{P}/items?q=sort%3A-key&limit=2"))
+            .await,
+        200,
+    )
+    .await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    assert!(!cursor.contains(':'), "the cursor is opaque: {cursor}");
+    let second = json_ok(
+        app.get(
+            &owner,
+            &format!("{P}/items?q=sort%3A-key&limit=2&cursor={cursor}"),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(second["items"][0]["key"], a.as_str());
+    assert!(second["next_cursor"].is_null());
+    let e = json_ok(
+        app.get(&owner, &format!("{P}/items?limit=2&cursor={cursor}"))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(e["field"], "cursor");
+    let e = json_ok(app.get(&owner, &format!("{P}/items?cursor=zz")).await, 422).await;
+    assert_eq!(e["field"], "cursor");
 }
 
 /// A saved view its owner shares is offered to everyone on the product; only the owner

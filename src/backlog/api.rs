@@ -108,35 +108,98 @@ pub async fn page_db(db: &crate::db::Db, ctx: &ProductCtx, p: &ListParams) -> Re
         return Err(Error::invalid("limit", "from 1 to 500"));
     }
     let filter = compile_query(p.q.as_deref().unwrap_or(""), ctx)?;
+    let cursor = p.cursor.as_deref().map(Cursor::decode).transpose()?;
+    let after = match (&cursor, filter.order.is_some()) {
+        (None, false) => store::After::Rank(""),
+        (None, true) => store::After::Rows(0),
+        (Some(Cursor::Rank(r)), false) => store::After::Rank(r),
+        (Some(Cursor::Rows(n)), true) => store::After::Rows(*n),
+        _ => {
+            return Err(Error::invalid(
+                "cursor",
+                "this cursor belongs to a query with another sort",
+            ))
+        }
+    };
+    let rows_before = match after {
+        store::After::Rows(n) => n,
+        store::After::Rank(_) => 0,
+    };
     let mut items = store::list(
         db,
         ctx.product.id,
         &ctx.product.key,
         &filter,
-        p.cursor.as_deref(),
+        after,
         limit + 1,
     )
     .await?;
-    let shown: Vec<(i64, String)> = items
-        .iter()
-        .take(limit as usize)
-        .map(|i| (i.id, i.rank.clone()))
-        .collect();
-    let flags =
-        crate::governance::tiers::flags(db, ctx.product.id, &ctx.product.key, &shown).await?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let shown: Vec<(i64, String)> = items.iter().map(|i| (i.id, i.rank.clone())).collect();
+    // Tier flags look below each item in backlog order: one probe for a page in that order,
+    // one per item for a page sorted otherwise.
+    let flags = if filter.order.is_none() {
+        crate::governance::tiers::flags(db, ctx.product.id, &ctx.product.key, &shown).await?
+    } else {
+        let mut all = std::collections::HashMap::new();
+        for one in &shown {
+            all.extend(
+                crate::governance::tiers::flags(
+                    db,
+                    ctx.product.id,
+                    &ctx.product.key,
+                    std::slice::from_ref(one),
+                )
+                .await?,
+            );
+        }
+        all
+    };
     for i in &mut items {
         if let Some((tier, inversion)) = flags.get(&i.id) {
             i.tier = *tier;
             i.inversion = inversion.clone();
         }
     }
-    let next_cursor = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|i| i.rank.clone())
-    } else {
-        None
-    };
+    let next_cursor = more
+        .then(|| match filter.order {
+            None => items.last().map(|i| Cursor::Rank(i.rank.clone()).encode()),
+            Some(_) => Some(Cursor::Rows(rows_before + limit).encode()),
+        })
+        .flatten();
     Ok(Page { items, next_cursor })
+}
+
+/// A page cursor, opaque to clients: where the next page starts.
+enum Cursor {
+    Rank(String),
+    Rows(i64),
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        let raw = match self {
+            Cursor::Rank(r) => format!("r:{r}"),
+            Cursor::Rows(n) => format!("o:{n}"),
+        };
+        hex::encode(raw)
+    }
+
+    fn decode(s: &str) -> Result<Cursor> {
+        let bad = || {
+            Error::invalid(
+                "cursor",
+                "not a cursor this API gave out; start without one",
+            )
+        };
+        let raw = String::from_utf8(hex::decode(s).map_err(|_| bad())?).map_err(|_| bad())?;
+        match raw.split_once(':') {
+            Some(("r", r)) => Ok(Cursor::Rank(r.to_string())),
+            Some(("o", n)) => n.parse().map(Cursor::Rows).map_err(|_| bad()),
+            _ => Err(bad()),
+        }
+    }
 }
 
 /// List a product's backlog in rank order, filtered by a query

@@ -13,7 +13,7 @@ use std::fmt;
 const MAX_LEN: usize = 2000;
 // Bounds recursion in the parser and compiler so hostile input cannot overflow the stack.
 const MAX_DEPTH: usize = 64;
-const FIELDS: [&str; 16] = [
+const FIELDS: [&str; 17] = [
     "status",
     "kind",
     "type",
@@ -30,6 +30,16 @@ const FIELDS: [&str; 16] = [
     "sprint",
     "created",
     "updated",
+    "sort",
+];
+/// What `sort:` orders by (`sort:-points` descending), and its SQL.
+const SORTS: [(&str, &str); 6] = [
+    ("rank", "i.rank"),
+    ("points", "i.points"),
+    ("created", "i.created_at"),
+    ("updated", "i.updated_at"),
+    ("key", "i.number"),
+    ("title", "LOWER(i.title)"),
 ];
 /// Fields that compare with `<`, `<=`, `>`, `>=` as well as `:`.
 const ORDERED: [&str; 3] = ["points", "created", "updated"];
@@ -48,6 +58,8 @@ pub enum SqlValue {
 pub struct Compiled {
     pub sql: String,
     pub params: Vec<SqlValue>,
+    /// `ORDER BY` for a `sort:` term; `None` is backlog order (rank).
+    pub order: Option<String>,
 }
 
 /// A parse or compile error; `start..end` is a byte range of the input (always on char boundaries).
@@ -145,6 +157,9 @@ pub enum Predicate {
     Sprint(Aim),
     /// `created` or `updated` compared with the start of a day.
     Date(&'static str, CmpOp, chrono::NaiveDate),
+    /// `sort:points`, `sort:-updated`: orders the result (index into [`SORTS`], descending);
+    /// filters nothing.
+    Sort(usize, bool),
 }
 
 /// What a priority, initiative or sprint term names.
@@ -397,6 +412,22 @@ fn field(name: &str, op: CmpOp, value: String, vs: usize, ve: usize) -> Res<Pred
                 op,
                 day,
             )
+        }
+        "sort" => {
+            let (desc, by) = match lower.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, lower.as_str()),
+            };
+            match SORTS.iter().position(|(n, _)| *n == by) {
+                Some(i) => Predicate::Sort(i, desc),
+                None => {
+                    let names: Vec<&str> = SORTS.iter().map(|s| s.0).collect();
+                    return invalid(
+                        "sort",
+                        &format!("{} (with - for descending)", names.join(", ")),
+                    );
+                }
+            }
         }
         _ => Predicate::Persona(value),
     })
@@ -688,6 +719,7 @@ impl Emitter<'_> {
                 }
             }
             Predicate::Date(field, op, day) => self.date(field, *op, *day),
+            Predicate::Sort(..) => "1=1".to_string(),
         })
     }
 
@@ -751,7 +783,44 @@ impl Query {
         Ok(Compiled {
             sql,
             params: out.params,
+            order: self.order()?,
         })
+    }
+
+    /// The `ORDER BY` a `sort:` term asks for: at most one, and only as a term of the whole
+    /// query (not under `-` or `OR`, where it would mean nothing).
+    fn order(&self) -> Res<Option<String>> {
+        fn walk<'q>(q: &'q Query, top: bool, found: &mut Vec<(&'q Predicate, usize, usize, bool)>) {
+            match q {
+                Query::Pred {
+                    pred: p @ Predicate::Sort(..),
+                    start,
+                    end,
+                } => found.push((p, *start, *end, top)),
+                Query::Not(inner) => walk(inner, false, found),
+                Query::And(qs) => qs.iter().for_each(|x| walk(x, top, found)),
+                Query::Or(qs) => qs.iter().for_each(|x| walk(x, false, found)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        walk(self, true, &mut found);
+        match found.as_slice() {
+            [] => Ok(None),
+            [(_, s, e, false), ..] => err(
+                "`sort:` applies to the whole query, not under `-` or `OR`",
+                *s,
+                *e,
+            ),
+            [_, (_, s, e, _), ..] => err("only one `sort:` per query", *s, *e),
+            [(Predicate::Sort(i, desc), ..)] => {
+                let col = SORTS[*i].1;
+                let dir = if *desc { "DESC" } else { "ASC" };
+                // Items without a value (no points) last either way; rank breaks ties.
+                Ok((*i != 0 || *desc).then(|| format!("({col} IS NULL), {col} {dir}, i.rank")))
+            }
+            _ => Ok(None),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -1021,6 +1090,21 @@ mod tests {
             params("created:2026-11-01"),
             vec![day("2026-11-01"), day("2026-11-02")]
         );
+        let order = |q: &str| run(q, 1).expect("compiles").order;
+        assert_eq!(order("status:todo"), None);
+        assert_eq!(order("sort:rank"), None);
+        assert_eq!(
+            order("sort:-points bug").as_deref(),
+            Some("(i.points IS NULL), i.points DESC, i.rank")
+        );
+        for bad in [
+            "-sort:key",
+            "sort:key OR bug",
+            "sort:key sort:title",
+            "sort:colour",
+        ] {
+            assert!(run(bad, 1).is_err(), "{bad}");
+        }
         for bad in [
             "AND status:todo",
             "status:todo AND",

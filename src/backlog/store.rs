@@ -190,26 +190,39 @@ struct SummaryRow {
     evidence: i64,
 }
 
-/// One page of the backlog in rank order, filtered by a compiled query, after `cursor`.
+/// Where a page starts: after an item's rank (backlog order), or after so many rows of a
+/// query that sorts by something else.
+pub enum After<'a> {
+    Rank(&'a str),
+    Rows(i64),
+}
+
+/// One page of the backlog, filtered by a compiled query: in rank order after a rank, or in the
+/// query's `sort:` order after so many rows.
 pub async fn list(
     db: &Db,
     product_id: i64,
     product_key: &str,
     filter: &Compiled,
-    cursor: Option<&str>,
+    after: After<'_>,
     limit: i64,
 ) -> Result<Vec<Summary>> {
-    // $1 product, $2 cursor, $3 limit; the filter's parameters start at $4.
+    // $1 product, $2 rank, $3 limit; the filter's parameters start at $4.
+    let order = filter.order.as_deref().unwrap_or("i.rank");
+    let (cursor, offset) = match after {
+        After::Rank(r) => (r, 0),
+        After::Rows(n) => ("", n.max(0)),
+    };
     let sql = format!(
         "SELECT i.id, i.number, i.kind, i.title, i.status, i.points,
                 (SELECT CAST(SUM(c.points) AS BIGINT) FROM items c WHERE c.parent_id = i.id) AS children_points,
                 i.ready, i.readiness, i.version, i.rank,
                 (SELECT COUNT(*) FROM item_evidence e WHERE e.item_id = i.id) AS evidence
-         FROM items i WHERE i.product_id = $1 AND i.rank > $2 AND ({}) ORDER BY i.rank LIMIT $3",
+         FROM items i WHERE i.product_id = $1 AND i.rank > $2 AND ({}) ORDER BY {order} LIMIT $3 OFFSET {offset}",
         filter.sql
     );
     let rows: Vec<SummaryRow> = with_pool!(&db.read, p => {
-        let mut q = sqlx::query_as::<_, SummaryRow>(&sql).bind(product_id).bind(cursor.unwrap_or("")).bind(limit);
+        let mut q = sqlx::query_as::<_, SummaryRow>(&sql).bind(product_id).bind(cursor).bind(limit);
         for v in &filter.params {
             q = match v {
                 SqlValue::Int(i) => q.bind(*i),

@@ -253,6 +253,7 @@ mod tests {
             points,
             done,
             priority_id,
+            frozen: None,
         }
     }
 
