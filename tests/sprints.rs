@@ -912,3 +912,63 @@ async fn unaccepted_items_go_back_to_do() {
         assert_eq!(app.show(&owner, k).await["status"], "todo", "{k}");
     }
 }
+
+/// If-Match is optional on commit and uncommit (they only add or take out rows of a planned
+/// sprint), but when sent it is checked: a stale one gets 412 and changes nothing.
+#[tokio::test]
+async fn commit_checks_if_match_when_it_is_sent() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    let team = team(&app, &owner, &sm).await;
+    let a = ready_story(&app, &owner, "sign up", 3, &["Given a When b Then c"]).await;
+    let b = ready_story(&app, &owner, "log in", 2, &["Given a When b Then c"]).await;
+    let id = sprint(&app, &sm, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
+        .as_i64()
+        .unwrap();
+    let v = version(&app, &owner, id).await;
+    let c = json_ok(
+        post_v(
+            &app,
+            &owner,
+            &format!("{P}/sprints/{id}/commit"),
+            v,
+            json!({"items": [a]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(c["version"], v + 1);
+    let r = post_v(
+        &app,
+        &owner,
+        &format!("{P}/sprints/{id}/commit"),
+        v,
+        json!({"items": [b]}),
+    )
+    .await;
+    assert_eq!(r.status(), 412);
+    let r = post_v(
+        &app,
+        &owner,
+        &format!("{P}/sprints/{id}/uncommit"),
+        v,
+        json!({"items": [a]}),
+    )
+    .await;
+    assert_eq!(r.status(), 412);
+    let plan = json_ok(app.get(&owner, &format!("{P}/sprints/{id}")).await, 200).await;
+    assert_eq!(plan["version"], v + 1, "nothing changed");
+    // Without If-Match the commit goes ahead, as before.
+    json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": [b]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+}

@@ -141,6 +141,15 @@ pub fn if_match(headers: &axum::http::HeaderMap) -> Result<i64> {
         .map_err(|_| Error::invalid("If-Match", "send the ETag you read, e.g. If-Match: \"3\""))
 }
 
+/// `If-Match` when the caller sent one (for changes where it is optional), else `None`.
+pub fn optional_if_match(headers: &axum::http::HeaderMap) -> Result<Option<i64>> {
+    if headers.contains_key(header::IF_MATCH) {
+        if_match(headers).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// Reads one cookie from the request headers.
 pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers

@@ -275,9 +275,20 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
             keys.push(story(db, c, titles[t % titles.len()], *p).await?);
             t += 1;
         }
-        scope::commit(db, po, ctx, s.id, &keys, true, None)
-            .await
-            .map_err(e)?;
+        scope::commit(
+            db,
+            po,
+            ctx,
+            s.id,
+            None,
+            scope::Commit {
+                keys: &keys,
+                for_goal: true,
+                exception: None,
+            },
+        )
+        .await
+        .map_err(e)?;
         let s = sprints::start(
             db,
             sm,
@@ -410,12 +421,34 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
     ] {
         keys.push(story(db, c, title, p).await?);
     }
-    scope::commit(db, po, ctx, s.id, &keys[..4], true, None)
-        .await
-        .map_err(e)?;
-    scope::commit(db, po, ctx, s.id, &keys[4..], false, None)
-        .await
-        .map_err(e)?;
+    scope::commit(
+        db,
+        po,
+        ctx,
+        s.id,
+        None,
+        scope::Commit {
+            keys: &keys[..4],
+            for_goal: true,
+            exception: None,
+        },
+    )
+    .await
+    .map_err(e)?;
+    scope::commit(
+        db,
+        po,
+        ctx,
+        s.id,
+        None,
+        scope::Commit {
+            keys: &keys[4..],
+            for_goal: false,
+            exception: None,
+        },
+    )
+    .await
+    .map_err(e)?;
     let v = sprints::get(db, ctx, s.id).await.map_err(e)?.version;
     let s = sprints::start(db, sm, smctx, s.id, v).await.map_err(e)?;
     let bug = story(db, c, "Checklist crashes on Safari", 3).await?;
@@ -460,9 +493,20 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
     )
     .await
     .map_err(e)?;
-    scope::commit(db, po, ctx, next.id, &[keys[2].clone()], false, None)
-        .await
-        .map_err(e)?;
+    scope::commit(
+        db,
+        po,
+        ctx,
+        next.id,
+        None,
+        scope::Commit {
+            keys: &[keys[2].clone()],
+            for_goal: false,
+            exception: None,
+        },
+    )
+    .await
+    .map_err(e)?;
     Ok(())
 }
 

@@ -297,22 +297,19 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                 id
             };
             if !uncommit.is_empty() {
-                scope::uncommit(&db, &user, &ctx, id, &uncommit)
+                scope::uncommit(&db, &user, &ctx, id, None, &uncommit)
                     .await
                     .map_err(err)?;
             }
             if !commit.is_empty() {
-                let c = scope::commit(
-                    &db,
-                    &user,
-                    &ctx,
-                    id,
-                    &commit,
+                let adding = scope::Commit {
+                    keys: &commit,
                     for_goal,
-                    exception.as_deref(),
-                )
-                .await
-                .map_err(err)?;
+                    exception: exception.as_deref(),
+                };
+                let c = scope::commit(&db, &user, &ctx, id, None, adding)
+                    .await
+                    .map_err(err)?;
                 for w in &c.warnings {
                     eprintln!("warning: {w}");
                 }

@@ -13,7 +13,7 @@ use super::review::{self, Review};
 use super::scope::{self, Committed, Effect, ScopeChange};
 use super::service::{self, Planning, Schedule, SprintPatch};
 use super::Sprint;
-use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
+use crate::auth::extract::{if_match, optional_if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
@@ -166,41 +166,43 @@ pub async fn availability(
 
 /// Commit backlog items to a sprint
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/commit", operation_id = "commitItems", tag = "sprints",
-    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = CommitInput,
-    responses((status = 200, body = Committed), (status = 409, description = "the sprint has started or closed"), (status = 422, description = "an item is not ready and no exception was given")))]
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "optional: the sprint's ETag; a stale one gets 412")), request_body = CommitInput,
+    responses((status = 200, body = Committed), (status = 412, description = "the sprint changed since it was read"), (status = 409, description = "the sprint has started or closed"), (status = 422, description = "an item is not ready and no exception was given")))]
 pub async fn commit(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     Path((ws, p, id)): P3,
+    h: HeaderMap,
     ApiJson(i): ApiJson<CommitInput>,
 ) -> Result<Json<Committed>, ApiError> {
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    let c = scope::Commit {
+        keys: &i.items,
+        for_goal: i.for_goal,
+        exception: i.exception.as_deref(),
+    };
+    let expected = optional_if_match(&h)?;
     Ok(Json(
-        scope::commit(
-            &st.db,
-            &u,
-            &ctx,
-            id,
-            &i.items,
-            i.for_goal,
-            i.exception.as_deref(),
-        )
-        .await?,
+        scope::commit(&st.db, &u, &ctx, id, expected, c).await?,
     ))
 }
 
 /// Take items out of a sprint before it starts
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/uncommit", operation_id = "uncommitItems", tag = "sprints",
-    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), request_body = UncommitInput,
-    responses((status = 200, body = Committed), (status = 409)))]
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "optional: the sprint's ETag; a stale one gets 412")), request_body = UncommitInput,
+    responses((status = 200, body = Committed), (status = 409), (status = 412, description = "the sprint changed since it was read")))]
 pub async fn uncommit(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     Path((ws, p, id)): P3,
+    h: HeaderMap,
     ApiJson(i): ApiJson<UncommitInput>,
 ) -> Result<Json<Committed>, ApiError> {
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    Ok(Json(scope::uncommit(&st.db, &u, &ctx, id, &i.items).await?))
+    let expected = optional_if_match(&h)?;
+    Ok(Json(
+        scope::uncommit(&st.db, &u, &ctx, id, expected, &i.items).await?,
+    ))
 }
 
 /// Start a sprint and freeze its baseline

@@ -169,16 +169,13 @@ async fn commit(
     ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
     let exception = form.get("exception").map(str::to_string);
-    let r = scope::commit(
-        &st.db,
-        &user.user,
-        &ctx,
-        id,
-        &form.all("items"),
-        form.flag("for_goal"),
-        exception.as_deref(),
-    )
-    .await;
+    let items = form.all("items");
+    let c = scope::Commit {
+        keys: &items,
+        for_goal: form.flag("for_goal"),
+        exception: exception.as_deref(),
+    };
+    let r = scope::commit(&st.db, &user.user, &ctx, id, None, c).await;
     back(&sprint_url(&ctx, id, "plan"), r.map(|_| ()))
 }
 
@@ -187,7 +184,7 @@ async fn uncommit(
     Path((_, _, id)): Form3,
     ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    let r = scope::uncommit(&st.db, &user.user, &ctx, id, &form.all("items")).await;
+    let r = scope::uncommit(&st.db, &user.user, &ctx, id, None, &form.all("items")).await;
     back(&sprint_url(&ctx, id, "plan"), r.map(|_| ()))
 }
 

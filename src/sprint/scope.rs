@@ -225,15 +225,44 @@ async fn committed(tx: &mut Tx, sprint_id: i64, version: i64, points: i64) -> Re
 }
 
 /// Commits backlog items to a planned sprint. Not-ready items need the PO's exception reason.
+/// What a commit adds to a planned sprint.
+pub struct Commit<'a> {
+    pub keys: &'a [String],
+    /// The items serve the sprint goal.
+    pub for_goal: bool,
+    /// Why items that are not ready are committed anyway.
+    pub exception: Option<&'a str>,
+}
+
+/// Refuses a change made against another version of the sprint than the one in `tx`
+/// (`If-Match`, optional for commits: they only add rows, and the sprint's version still moves).
+fn check_expected(sprint: &SprintRow, expected: Option<i64>) -> Result<()> {
+    match expected {
+        Some(v) if v != sprint.version => Err(Error::Stale {
+            message: format!(
+                "{} changed since you read it (version {} now); reload and plan again",
+                sprint.name, sprint.version
+            ),
+            current: Box::new(json!({"version": sprint.version})),
+            etag: Some(format!("\"{}\"", sprint.version)),
+        }),
+        _ => Ok(()),
+    }
+}
+
 pub async fn commit(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
     sprint_id: i64,
-    keys: &[String],
-    for_goal: bool,
-    exception: Option<&str>,
+    expected: Option<i64>,
+    c: Commit<'_>,
 ) -> Result<Committed> {
+    let Commit {
+        keys,
+        for_goal,
+        exception,
+    } = c;
     ctx.grants.require(Action::CommitItems)?;
     if keys.is_empty() || keys.len() > 200 {
         return Err(Error::invalid("items", "commit 1 to 200 items at a time"));
@@ -242,6 +271,7 @@ pub async fn commit(
     let mut tx = db.begin().await?;
     let sprint = sprint_store::sprint_tx(&mut tx, ctx.product.id, sprint_id).await?;
     refuse_unless_planned(&sprint)?;
+    check_expected(&sprint, expected)?;
     let mut total = 0;
     for key in keys {
         let row = item(&mut tx, ctx, "items", key).await?;
@@ -309,12 +339,14 @@ pub async fn uncommit(
     actor: &User,
     ctx: &ProductCtx,
     sprint_id: i64,
+    expected: Option<i64>,
     keys: &[String],
 ) -> Result<Committed> {
     ctx.grants.require(Action::CommitItems)?;
     let mut tx = db.begin().await?;
     let sprint = sprint_store::sprint_tx(&mut tx, ctx.product.id, sprint_id).await?;
     refuse_unless_planned(&sprint)?;
+    check_expected(&sprint, expected)?;
     let mut total = 0;
     for key in keys {
         let row = item(&mut tx, ctx, "items", key).await?;
