@@ -6,6 +6,8 @@
 #[path = "cli/setup.rs"]
 mod setup;
 mod support;
+#[path = "cli/threads.rs"]
+mod threads;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -11,6 +11,7 @@ mod seed_scale_sprints;
 mod seed_sprints;
 mod serve;
 mod sprint;
+mod threads;
 mod tiers;
 mod workspace;
 // Strategy (S0–S10)
@@ -75,6 +76,12 @@ pub enum Command {
     /// Everyday backlog work: add, edit, move, show and list items.
     #[command(subcommand)]
     Item(item::ItemCommand),
+    /// Questions on an item: ask, answer, list (the team's block readiness).
+    #[command(subcommand)]
+    Question(threads::QuestionCommand),
+    /// Comment threads on an item: add (or follow up a question), edit, list.
+    #[command(subcommand)]
+    Comment(threads::CommentCommand),
     /// The Scrum cycle: plan, start, swap, board, review, close, retro, report.
     #[command(subcommand)]
     Sprint(sprint::SprintCommand),
@@ -173,6 +180,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Seed(a) => seed::run(&cli.db, a).await,
         Command::Backup(a) => admin::backup(&cli.db, a).await,
         Command::Item(c) => item::run(&cli.db, c).await,
+        Command::Question(c) => threads::question(&cli.db, c).await,
+        Command::Comment(c) => threads::comment(&cli.db, c).await,
         Command::Sprint(c) => sprint::run(&cli.db, c).await,
         Command::Team(c) => sprint::team(&cli.db, c).await,
         Command::Alignment(a) => governance::run(&cli.db, a).await,
