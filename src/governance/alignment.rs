@@ -251,6 +251,7 @@ mod tests {
             points,
             done,
             priority_id,
+            frozen: None,
         }
     }
 
