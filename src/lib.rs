@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod governance;
+pub mod import;
 pub mod notify;
 pub mod openapi;
 pub mod page;
