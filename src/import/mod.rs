@@ -5,6 +5,8 @@
 
 pub mod jira_csv;
 pub mod rules;
+pub mod service;
+pub mod store;
 
 use std::collections::BTreeMap;
 
