@@ -512,5 +512,8 @@ async fn other_files_and_other_roles_are_refused() {
         "-p",
         "ONB",
     ]);
-    assert!(err.contains("import"), "{err}");
+    assert!(
+        err.contains("only workspace admins, pm, po may import"),
+        "{err}"
+    );
 }

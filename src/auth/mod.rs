@@ -233,6 +233,8 @@ impl Grants {
         let who: Vec<&str> = action.allowed_roles().iter().map(|r| r.as_str()).collect();
         let who = if who.is_empty() {
             "workspace admins".to_string()
+        } else if action == Action::Import {
+            format!("workspace admins, {}", who.join(", "))
         } else {
             who.join(", ")
         };
