@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod governance;
+pub mod import;
 pub mod notify;
 pub mod openapi;
 pub mod page;

@@ -158,6 +158,7 @@ fn help_works_for_every_command() {
         "member list | --as --workspace --json",
         "member roles | --as --workspace --product --email --role --none --json",
         "alignment | --sprint --quarter --product",
+        "import | --as --workspace --product --dry-run --report --json",
     ];
     for case in cases {
         let (cmd, flags) = case.split_once('|').expect("`command | flags`");

@@ -85,10 +85,12 @@ pub enum Action {
     LinkInitiative,
     ShareRoadmap,
     AnswerSignoff,
+    // Data in and out (D2).
+    Import,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::ViewBacklog,
         Action::CreateItem,
         Action::EditItem,
@@ -117,6 +119,7 @@ impl Action {
         Action::LinkInitiative,
         Action::ShareRoadmap,
         Action::AnswerSignoff,
+        Action::Import,
     ];
 
     /// The product roles allowed to take this action (G1). Workspace admins manage roles;
@@ -152,6 +155,8 @@ impl Action {
             Action::LinkInitiative => &[Pm, Po],
             Action::ShareRoadmap => &[Pm],
             Action::AnswerSignoff => &[Stakeholder],
+            // Workspace admins may import too (see `Grants::may`).
+            Action::Import => &[Pm, Po],
         }
     }
 
@@ -185,6 +190,7 @@ impl Action {
             Action::LinkInitiative => "link backlog items to initiatives",
             Action::ShareRoadmap => "share the roadmap by link",
             Action::AnswerSignoff => "answer sign-off requests",
+            Action::Import => "import items from another tool",
         }
     }
 }
@@ -201,6 +207,10 @@ impl Grants {
     pub fn may(&self, action: Action) -> bool {
         if action == Action::ManageRoles {
             return self.admin;
+        }
+        // Bringing a team's backlog in is set-up work: admins, PMs and POs (D2).
+        if action == Action::Import && self.admin {
+            return true;
         }
         // Workspace members without a product role may still read, as a stakeholder would.
         if action == Action::ViewBacklog {
@@ -223,6 +233,8 @@ impl Grants {
         let who: Vec<&str> = action.allowed_roles().iter().map(|r| r.as_str()).collect();
         let who = if who.is_empty() {
             "workspace admins".to_string()
+        } else if action == Action::Import {
+            format!("workspace admins, {}", who.join(", "))
         } else {
             who.join(", ")
         };

@@ -144,6 +144,38 @@ pub async fn insert_in_tx(
     criteria: &[String],
     top: bool,
 ) -> Result<(i64, String, String)> {
+    let (id, key, new_rank) =
+        insert_row_in_tx(tx, actor, ctx, fields, labels, criteria, top).await?;
+    let after = json!({"key": key, "fields": fields, "labels": labels, "criteria": criteria});
+    audit::store::record(
+        tx,
+        audit_change(ctx, actor, "item.create", id, None, Some(after), None),
+    )
+    .await?;
+    crate::notify::hooks::item_created(
+        tx,
+        ctx,
+        actor,
+        id,
+        &key,
+        &fields.title,
+        &fields.description,
+    )
+    .await?;
+    Ok((id, key, new_rank))
+}
+
+/// The rows of a new item (number, rank, readiness, labels, criteria, first status) without
+/// its audit row or notifications: for writers that audit a whole batch at once (imports).
+pub async fn insert_row_in_tx(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    fields: &Fields,
+    labels: &[String],
+    criteria: &[String],
+    top: bool,
+) -> Result<(i64, String, String)> {
     let number = store::next_number(tx, ctx.product.id).await?;
     let edge = store::edge_rank(tx, ctx.product.id, !top).await?;
     let new_rank = if top {
@@ -166,22 +198,6 @@ pub async fn insert_in_tx(
     store::insert_criteria(tx, id, criteria).await?;
     store::record_status(tx, id, &fields.status).await?;
     let key = format!("{}-{number}", ctx.product.key);
-    let after = json!({"key": key, "fields": fields, "labels": labels, "criteria": criteria});
-    audit::store::record(
-        tx,
-        audit_change(ctx, actor, "item.create", id, None, Some(after), None),
-    )
-    .await?;
-    crate::notify::hooks::item_created(
-        tx,
-        ctx,
-        actor,
-        id,
-        &key,
-        &fields.title,
-        &fields.description,
-    )
-    .await?;
     Ok((id, key, new_rank))
 }
 

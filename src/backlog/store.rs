@@ -39,7 +39,7 @@ pub struct ItemRow {
     pub updated_at: DateTime<Utc>,
 }
 
-const ROW_COLUMNS: &str = "i.id, i.product_id, i.number, i.kind, i.title, i.description, i.persona, i.goal, i.benefit, \
+pub(crate) const ROW_COLUMNS: &str = "i.id, i.product_id, i.number, i.kind, i.title, i.description, i.persona, i.goal, i.benefit, \
     i.points, i.status, i.rank, i.parent_id, i.initiative_id, i.persona_id, i.ready, i.readiness, i.version, i.created_at, i.updated_at";
 
 /// Resolves `ONB-42` inside a workspace to the item's row.
@@ -387,7 +387,7 @@ pub async fn insert(
 }
 
 /// The editable scalar columns of an item.
-#[derive(Clone, Debug, Default, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Fields {
     pub kind: String,
     pub title: String,

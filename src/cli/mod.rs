@@ -3,6 +3,7 @@
 mod admin;
 mod flags;
 mod governance;
+mod import;
 mod item;
 mod notify;
 mod out;
@@ -73,6 +74,8 @@ pub enum Command {
     Seed(seed::SeedArgs),
     /// Copy the database while the server runs (SQLite), or print the pg_dump command (PostgreSQL).
     Backup(admin::BackupArgs),
+    /// Bring a backlog in from another tool's export (Jira CSV so far); again to update it.
+    Import(import::ImportArgs),
     /// Everyday backlog work: add, edit, move, show and list items.
     #[command(subcommand)]
     Item(item::ItemCommand),
@@ -179,6 +182,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Member(c) => workspace::run_member(&cli.db, c).await,
         Command::Seed(a) => seed::run(&cli.db, a).await,
         Command::Backup(a) => admin::backup(&cli.db, a).await,
+        Command::Import(a) => import::run(&cli.db, a).await,
         Command::Item(c) => item::run(&cli.db, c).await,
         Command::Question(c) => threads::question(&cli.db, c).await,
         Command::Comment(c) => threads::comment(&cli.db, c).await,

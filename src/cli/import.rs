@@ -1,0 +1,140 @@
+//! `throughline import FILE`: bring a backlog in from another tool's export.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::item::{actor, ctx, err, Who};
+use super::out::{count, print_table};
+use crate::config::DbArgs;
+use crate::import::{service, Report};
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The export to read; its format is recognized from its content (Jira CSV so far).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub who: Who,
+    /// The product that receives the items, by key.
+    #[arg(long, short = 'p')]
+    pub product: String,
+    /// Read and map everything and print the report, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also write the report, as JSON, to this file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+pub async fn run(db_args: &DbArgs, a: ImportArgs) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(&a.file).map_err(|e| anyhow::anyhow!("reading {}: {e}", a.file.display()))?;
+    let db = db_args.open(false).await?;
+    let user = actor(&db, &a.who).await?;
+    let ctx = ctx(&db, &user, &a.who, &a.product).await?;
+    let opts = service::Options { dry_run: a.dry_run };
+    let report = service::import(&db, &user, &ctx, &bytes, opts)
+        .await
+        .map_err(|e| match e {
+            crate::error::Error::Invalid { field, message } if field == "file" => {
+                anyhow::anyhow!("{}: {message}", a.file.display())
+            }
+            other => err(other),
+        })?;
+    if let Some(path) = &a.report {
+        std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")
+            .map_err(|e| anyhow::anyhow!("--report {}: {e}", path.display()))?;
+    }
+    if a.who.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(&report);
+    }
+    Ok(())
+}
+
+fn tally(m: &std::collections::BTreeMap<String, usize>) -> String {
+    m.iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_report(r: &Report) {
+    let n = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
+    println!(
+        "{}: {} read; {} created, {} updated, {} unchanged{} ({:.2} s)",
+        r.format,
+        count(n(r.items_read), "item", "items"),
+        r.created,
+        r.updated,
+        r.unchanged,
+        if r.dry_run {
+            "; dry run, nothing written"
+        } else {
+            ""
+        },
+        r.seconds
+    );
+    println!("types: {}", tally(&r.by_type));
+    println!("statuses: {}", tally(&r.by_status));
+    println!(
+        "with a parent: {}; points: {}",
+        r.with_parent, r.points_total
+    );
+    println!("\nmapped from the file:");
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (what, list) in [("type", &r.types), ("status", &r.statuses)] {
+        for m in list {
+            rows.push(vec![
+                format!("  {what}"),
+                format!("{:?}", m.from),
+                format!("→ {}", m.to),
+                m.count.to_string(),
+            ]);
+        }
+    }
+    print_table(&rows, &[false, false, false, true]);
+    println!("\ncolumns used:");
+    let used: Vec<Vec<String>> = r
+        .columns_used
+        .iter()
+        .map(|c| vec![format!("  {}", column_name(c)), c.note.clone()])
+        .collect();
+    print_table(&used, &[]);
+    if !r.columns_not_mapped.is_empty() {
+        println!("\ncolumns not mapped:");
+        let rows: Vec<Vec<String>> = r
+            .columns_not_mapped
+            .iter()
+            .map(|c| {
+                vec![
+                    format!("  {}", column_name(c)),
+                    format!("{} filled", c.filled),
+                    c.note.clone(),
+                ]
+            })
+            .collect();
+        print_table(&rows, &[false, true]);
+    }
+    if !r.points_rounded.is_empty() {
+        println!("\npoints rounded (points are whole numbers here):");
+        for p in &r.points_rounded {
+            println!("  {}: {} → {}", p.key, p.from, p.to);
+        }
+    }
+    if !r.notes.is_empty() {
+        println!("\nnotes:");
+        for note in &r.notes {
+            println!("  {note}");
+        }
+    }
+}
+
+fn column_name(c: &crate::import::Column) -> String {
+    if c.columns > 1 {
+        format!("{} (×{})", c.name, c.columns)
+    } else {
+        c.name.clone()
+    }
+}

@@ -1,0 +1,231 @@
+//! Imports from other tools (PRODUCT.md D2): the normalized record every reader produces, the
+//! pure rules that map a source's types, statuses, points, labels and dates onto ours, and the
+//! report an import answers with. Readers (`jira_csv`) turn a file into records; `service`
+//! writes them through the backlog's own insert and update paths.
+
+pub mod jira_csv;
+pub mod rules;
+pub mod service;
+pub mod store;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use rules::{label_slug, map_status, map_type, parse_date, parse_points};
+
+/// One work item as read from a file, already in our terms; `source_*` keep the original words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// The source's key (Jira's `ABC-12`), kept as the item's external key.
+    pub key: String,
+    pub kind: &'static str,
+    pub source_type: String,
+    pub status: &'static str,
+    pub source_status: String,
+    pub title: String,
+    pub description: String,
+    /// Points as written in the file (Jira allows 0.5); stored rounded, see [`rules::round_points`].
+    pub points: Option<f64>,
+    /// Normalized labels, with the original status (and type when it is not ours) as labels.
+    pub labels: Vec<String>,
+    /// The parent's external key, when the file names one.
+    pub parent: Option<String>,
+    pub created: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+/// A column of the file and what became of it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Column {
+    pub name: String,
+    /// How many columns carry this name (Jira repeats Sprint, Labels, Comment…).
+    pub columns: usize,
+    /// Rows with a value in any of them.
+    pub filled: usize,
+    /// The field it fills, or why it is not mapped.
+    pub note: String,
+}
+
+/// What a reader produced: the records and an account of every column.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub format: &'static str,
+    pub records: Vec<Record>,
+    pub columns_used: Vec<Column>,
+    pub columns_not_mapped: Vec<Column>,
+    pub notes: Vec<String>,
+}
+
+/// How one source word (a status or a type) was mapped, and how often it occurred.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Mapped {
+    pub from: String,
+    pub to: String,
+    pub count: usize,
+}
+
+/// Points that are not whole numbers, stored rounded.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Rounded {
+    pub key: String,
+    pub from: f64,
+    pub to: i64,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    pub format: String,
+    pub dry_run: bool,
+    pub items_read: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub by_type: BTreeMap<String, usize>,
+    pub by_status: BTreeMap<String, usize>,
+    pub types: Vec<Mapped>,
+    pub statuses: Vec<Mapped>,
+    pub with_parent: usize,
+    pub points_total: i64,
+    pub points_rounded: Vec<Rounded>,
+    pub columns_used: Vec<Column>,
+    pub columns_not_mapped: Vec<Column>,
+    pub notes: Vec<String>,
+    pub seconds: f64,
+}
+
+impl Report {
+    /// The counts that depend only on the records (the writer adds created/updated/unchanged).
+    pub fn from_batch(batch: &Batch) -> Report {
+        let mut r = Report {
+            format: batch.format.to_string(),
+            items_read: batch.records.len(),
+            columns_used: batch.columns_used.clone(),
+            columns_not_mapped: batch.columns_not_mapped.clone(),
+            notes: batch.notes.clone(),
+            ..Report::default()
+        };
+        let mut types: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut statuses: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for rec in &batch.records {
+            *r.by_type.entry(rec.kind.to_string()).or_default() += 1;
+            *r.by_status.entry(rec.status.to_string()).or_default() += 1;
+            *types
+                .entry((rec.source_type.clone(), rec.kind.to_string()))
+                .or_default() += 1;
+            *statuses
+                .entry((rec.source_status.clone(), rec.status.to_string()))
+                .or_default() += 1;
+            if let Some(p) = rec.points.and_then(rules::round_points) {
+                r.points_total += p;
+                if rec.points != Some(p as f64) {
+                    r.points_rounded.push(Rounded {
+                        key: rec.key.clone(),
+                        from: rec.points.unwrap_or_default(),
+                        to: p,
+                    });
+                }
+            }
+        }
+        let out = |m: BTreeMap<(String, String), usize>| {
+            m.into_iter()
+                .map(|((from, to), count)| Mapped { from, to, count })
+                .collect()
+        };
+        r.types = out(types);
+        r.statuses = out(statuses);
+        r
+    }
+}
+
+/// Drops parent links that would make a loop inside the file (A under B under A) or point at
+/// the item itself; returns how many were dropped. Jira never writes such a file, but a
+/// hand-edited one may.
+pub fn drop_parent_cycles(records: &mut [Record]) -> usize {
+    let index: std::collections::HashMap<String, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key.clone(), i))
+        .collect();
+    let mut dropped = 0;
+    for start in 0..records.len() {
+        let mut at = start;
+        for _ in 0..records.len() {
+            let next = records[at].parent.as_ref().and_then(|p| index.get(p));
+            match next {
+                Some(&n) if n == start => {
+                    records[start].parent = None;
+                    dropped += 1;
+                    break;
+                }
+                Some(&n) => at = n,
+                None => break,
+            }
+        }
+    }
+    dropped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(key: &str, parent: Option<&str>, points: Option<f64>) -> Record {
+        Record {
+            key: key.into(),
+            kind: "task",
+            source_type: "Task".into(),
+            status: "todo",
+            source_status: "To Do".into(),
+            title: key.into(),
+            description: String::new(),
+            points,
+            labels: vec![],
+            parent: parent.map(str::to_string),
+            created: None,
+            updated: None,
+        }
+    }
+
+    #[test]
+    fn parent_loops_are_cut_once() {
+        let mut r = vec![
+            rec("A-1", Some("A-2"), None),
+            rec("A-2", Some("A-1"), None),
+            rec("A-3", Some("A-1"), None),
+            rec("A-4", Some("A-4"), None),
+        ];
+        assert_eq!(drop_parent_cycles(&mut r), 2);
+        assert_eq!(r[0].parent, None);
+        assert_eq!(r[1].parent.as_deref(), Some("A-1"));
+        assert_eq!(r[2].parent.as_deref(), Some("A-1"));
+        assert_eq!(r[3].parent, None);
+    }
+
+    #[test]
+    fn report_counts_and_rounds() {
+        let batch = Batch {
+            format: "jira-csv",
+            records: vec![
+                rec("A-1", None, Some(0.5)),
+                rec("A-2", None, Some(3.0)),
+                rec("A-3", None, Some(2105.0)),
+            ],
+            ..Batch::default()
+        };
+        let r = Report::from_batch(&batch);
+        assert_eq!((r.items_read, r.points_total), (3, 4));
+        assert_eq!(
+            r.points_rounded,
+            [Rounded {
+                key: "A-1".into(),
+                from: 0.5,
+                to: 1
+            }]
+        );
+        assert_eq!(r.by_status.get("todo"), Some(&3));
+        assert_eq!(r.statuses[0].count, 3);
+    }
+}

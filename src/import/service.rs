@@ -1,0 +1,236 @@
+//! An import: who may, what the file is, and writing it whole or not at all, in one
+//! transaction through the backlog's own insert and update paths, with one audit row.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use serde_json::json;
+
+use super::{jira_csv, rules, store, Batch, Record, Report};
+use crate::audit::{self, Change};
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::backlog::service as backlog;
+use crate::backlog::store::{self as items, Fields};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::workspace::ProductCtx;
+
+/// Labels an import owns: replaced on every import, where other labels are only added to.
+const OWN_PREFIXES: [&str; 2] = ["jira-status:", "jira-type:"];
+
+/// Reads a file in the first format its content matches.
+pub fn read(bytes: &[u8]) -> Result<Batch> {
+    let (text, note) = jira_csv::decode(bytes);
+    if !jira_csv::detect(&text) {
+        return Err(Error::invalid(
+            "file",
+            "not an export this version reads: Jira CSV (a header row with Issue key or Clave de \
+             incidencia, and Summary or Resumen) is the one format read so far",
+        ));
+    }
+    let mut batch = jira_csv::read(&text).map_err(|m| Error::invalid("file", m))?;
+    batch.notes.extend(note);
+    let loops = super::drop_parent_cycles(&mut batch.records);
+    if loops > 0 {
+        batch.notes.push(format!(
+            "{loops}: parent links that made a loop were left out"
+        ));
+    }
+    Ok(batch)
+}
+
+/// A record's fields, checked by the backlog's own rules; `base` keeps what the file lacks.
+fn fields_of(rec: &Record, base: Option<&Fields>) -> Result<Fields> {
+    let at = |e: Error| match e {
+        Error::Invalid { field, message } => {
+            Error::invalid("file", format!("{}: {field}: {message}", rec.key))
+        }
+        other => other,
+    };
+    let mut f = base.cloned().unwrap_or_default();
+    f.kind = crate::backlog::validate_kind(rec.kind).map_err(at)?;
+    f.status = crate::backlog::validate_status(rec.status).map_err(at)?;
+    f.title = crate::backlog::validate_title(&rec.title).map_err(at)?;
+    f.description =
+        crate::backlog::validate_text("description", &rec.description, 20_000).map_err(at)?;
+    if let Some(p) = rec.points.and_then(rules::round_points) {
+        f.points = crate::backlog::validate_points(Some(p)).map_err(at)?;
+    }
+    Ok(f)
+}
+
+/// The labels after an import: the item's own labels stay, the file's are added, and the
+/// import's own (original status and type) are replaced.
+fn merged_labels(current: &[String], from_file: &[String]) -> Result<Vec<String>> {
+    let mut all: Vec<String> = current
+        .iter()
+        .filter(|l| !OWN_PREFIXES.iter().any(|p| l.starts_with(p)))
+        .chain(from_file)
+        .cloned()
+        .collect();
+    all.sort();
+    all.dedup();
+    all.truncate(20);
+    crate::backlog::validate_labels(&all)
+}
+
+pub struct Options {
+    pub dry_run: bool,
+}
+
+/// Imports `bytes` into the product: creates new items, updates changed ones (matched by
+/// external key), leaves the rest; all in one transaction, rolled back in a dry run.
+pub async fn import(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    bytes: &[u8],
+    opts: Options,
+) -> Result<Report> {
+    ctx.grants.require(Action::Import)?;
+    let started = Instant::now();
+    let batch = read(bytes)?;
+    let mut report = Report::from_batch(&batch);
+    report.dry_run = opts.dry_run;
+    let ready_rules = backlog::rules_of(ctx);
+    let mut tx = db.begin().await?;
+    items::lock_product(&mut tx, ctx.product.id).await?;
+    let existing = store::existing(&mut tx, ctx.product.id).await?;
+    let mut ids: HashMap<&str, i64> = existing
+        .iter()
+        .map(|(k, e)| (k.as_str(), e.row.id))
+        .collect();
+    // New items first, in the file's order at the bottom of the backlog.
+    let mut created: Vec<(usize, i64)> = Vec::new();
+    let mut last_rank = None;
+    for (i, rec) in batch.records.iter().enumerate() {
+        if existing.contains_key(&rec.key) {
+            continue;
+        }
+        let fields = fields_of(rec, None)?;
+        let labels = merged_labels(&[], &rec.labels)?;
+        let (id, _, rank) =
+            backlog::insert_row_in_tx(&mut tx, actor, ctx, &fields, &labels, &[], false).await?;
+        store::set_origin(&mut tx, id, &rec.key, rec.created, rec.updated).await?;
+        ids.insert(&rec.key, id);
+        created.push((i, id));
+        last_rank = Some(rank);
+    }
+    let mut missing_parent = 0;
+    for &(i, id) in &created {
+        match batch.records[i].parent.as_deref().map(|p| ids.get(p)) {
+            Some(Some(&pid)) => store::set_parent(&mut tx, id, pid).await?,
+            Some(None) => missing_parent += 1,
+            None => {}
+        }
+    }
+    // Items an earlier import brought in: update what changed since.
+    let mut updated = Vec::new();
+    for rec in &batch.records {
+        let Some(e) = existing.get(&rec.key) else {
+            continue;
+        };
+        if let (Some(new), Some(old)) = (rec.updated, e.external_updated) {
+            if new <= old {
+                report.unchanged += 1;
+                continue;
+            }
+        }
+        let before = Fields::from(&e.row);
+        let mut f = fields_of(rec, Some(&before))?;
+        match rec.parent.as_deref().map(|p| ids.get(p)) {
+            Some(Some(&pid)) => {
+                let loops = pid == e.row.id || items::is_ancestor(&mut tx, pid, e.row.id).await?;
+                if !loops {
+                    f.parent_id = Some(pid);
+                }
+            }
+            Some(None) => missing_parent += 1,
+            None => {}
+        }
+        let labels = merged_labels(&e.labels, &rec.labels)?;
+        if f == before && labels == e.labels {
+            report.unchanged += 1;
+            if rec.updated.is_some() {
+                store::set_external_updated(&mut tx, e.row.id, rec.updated).await?;
+            }
+            continue;
+        }
+        let criteria = items::criteria_tx(&mut tx, e.row.id).await?;
+        let open = items::open_questions_tx(&mut tx, e.row.id).await?;
+        let readiness = backlog::assess(&ready_rules, &f, &criteria, open);
+        if !items::update(&mut tx, e.row.id, e.row.version, &f, &readiness).await? {
+            return Err(Error::Conflict(format!(
+                "{} changed while importing; import again",
+                rec.key
+            )));
+        }
+        if f.status != before.status {
+            items::record_status(&mut tx, e.row.id, &f.status).await?;
+        }
+        if labels != e.labels {
+            items::set_labels(&mut tx, e.row.id, &labels).await?;
+        }
+        store::set_external_updated(&mut tx, e.row.id, rec.updated).await?;
+        updated.push(e.row.id);
+    }
+    report.created = created.len();
+    report.updated = updated.len();
+    report.with_parent = batch
+        .records
+        .iter()
+        .filter(|r| r.parent.as_deref().is_some_and(|p| ids.contains_key(p)))
+        .count();
+    if missing_parent > 0 {
+        report.notes.push(format!(
+            "{missing_parent}: parents not in the file nor imported before were left out"
+        ));
+    }
+    // One audit row for the whole import; none when nothing changed, so a repeat leaves no trace.
+    if !(created.is_empty() && updated.is_empty()) {
+        record_audit(&mut tx, actor, ctx, &report, &created, &updated).await?;
+    }
+    if opts.dry_run {
+        crate::with_tx!(tx, t => t.rollback().await)?;
+    } else {
+        tx.commit().await?;
+        if let Some(rank) = last_rank {
+            backlog::after_rank_change(db, ctx.product.id, &rank);
+        }
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+async fn record_audit(
+    tx: &mut crate::db::Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    report: &Report,
+    created: &[(usize, i64)],
+    updated: &[i64],
+) -> Result<()> {
+    let after = json!({
+        "format": report.format,
+        "read": report.items_read,
+        "created": created.iter().map(|(_, id)| id).collect::<Vec<_>>(),
+        "updated": updated,
+        "unchanged": report.unchanged,
+    });
+    audit::store::record(
+        tx,
+        Change {
+            workspace_id: ctx.workspace.id,
+            actor_id: Some(actor.id),
+            action: "import",
+            entity_type: "product",
+            entity_id: ctx.product.id,
+            before: None,
+            after: Some(after),
+            reason: None,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! SQL for imports: items by external key, and the columns only an import writes.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::backlog::store::{ItemRow, ROW_COLUMNS};
+use crate::db::Tx;
+use crate::error::Result;
+use crate::with_tx;
+
+/// An item a previous import brought in, as stored now.
+pub struct Existing {
+    pub row: ItemRow,
+    pub labels: Vec<String>,
+    pub external_updated: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Keyed {
+    external_key: String,
+    external_updated: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    row: ItemRow,
+}
+
+/// Every item of the product that carries an external key, with its labels, in two queries.
+pub async fn existing(tx: &mut Tx, product_id: i64) -> Result<HashMap<String, Existing>> {
+    let sql = format!(
+        "SELECT i.external_key, i.external_updated, {ROW_COLUMNS} FROM items i
+         WHERE i.product_id = $1 AND i.external_key IS NOT NULL"
+    );
+    let rows: Vec<Keyed> =
+        with_tx!(tx, t => sqlx::query_as(&sql).bind(product_id).fetch_all(&mut **t).await)?;
+    let labels: Vec<(i64, String)> = with_tx!(tx, t => sqlx::query_as(
+        "SELECT l.item_id, l.label FROM item_labels l JOIN items i ON i.id = l.item_id
+         WHERE i.product_id = $1 AND i.external_key IS NOT NULL ORDER BY l.label")
+        .bind(product_id).fetch_all(&mut **t).await)?;
+    let mut by_id: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, label) in labels {
+        by_id.entry(id).or_default().push(label);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|k| {
+            let labels = by_id.remove(&k.row.id).unwrap_or_default();
+            let e = Existing {
+                row: k.row,
+                labels,
+                external_updated: k.external_updated,
+            };
+            (k.external_key, e)
+        })
+        .collect())
+}
+
+/// Marks a new item as imported: its external key, the source's times.
+pub async fn set_origin(
+    tx: &mut Tx,
+    id: i64,
+    key: &str,
+    created: Option<DateTime<Utc>>,
+    updated: Option<DateTime<Utc>>,
+) -> Result<()> {
+    with_tx!(tx, t => sqlx::query(
+        "UPDATE items SET external_key = $1, external_updated = $2, created_at = COALESCE($3, created_at)
+         WHERE id = $4")
+        .bind(key).bind(updated).bind(created).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The source's time of its latest change, after an update from it.
+pub async fn set_external_updated(
+    tx: &mut Tx,
+    id: i64,
+    updated: Option<DateTime<Utc>>,
+) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("UPDATE items SET external_updated = $1 WHERE id = $2")
+        .bind(updated).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Links a just-created item to its parent (part of its creation, so no new version).
+pub async fn set_parent(tx: &mut Tx, id: i64, parent_id: i64) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("UPDATE items SET parent_id = $1 WHERE id = $2")
+        .bind(parent_id).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
