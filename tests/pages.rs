@@ -474,7 +474,22 @@ async fn readers_see_no_forms_they_cannot_use() {
         )
         .await;
     assert_eq!(r.status(), 200);
-    let (rita, _) = sign_in(&app, &reader.email).await;
+    let (rita, csrf) = sign_in(&app, &reader.email).await;
+    // A reader who posts the edit form anyway is refused as such (403), not as bad input.
+    let r = rita
+        .post(app.url(&format!("/w/acme/items/{key}")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", "2"),
+            ("title", "Mine now"),
+            ("kind", "story"),
+            ("status", "todo"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.show(&owner, &key).await["title"], "Export CSV");
     let page = page_text(&rita, &app, &format!("/w/acme/items/{key}")).await;
     assert!(
         !page.contains("id=\"edit-form\""),

@@ -414,6 +414,28 @@ impl ItemPage {
     }
 }
 
+/// The item page again after a refused form, with the reason shown and the refusal's own
+/// status (403 for a role that may not, 422 for bad input, 409 for a conflict); other errors
+/// go on as they are.
+pub async fn item_refused(
+    state: &AppState,
+    user: &PageUser,
+    ctx: &ProductCtx,
+    key: &str,
+    yours: Option<ItemForm>,
+    e: Error,
+) -> Result<Response> {
+    match e {
+        Error::Invalid { .. } | Error::Forbidden(_) | Error::Conflict(_) | Error::Stale { .. } => {
+            let mut resp =
+                item_page(state, user, ctx, key, yours, None, Some(e.to_string())).await?;
+            *resp.status_mut() = e.status();
+            Ok(resp)
+        }
+        e => Err(e),
+    }
+}
+
 pub async fn item_page(
     state: &AppState,
     user: &PageUser,
@@ -590,19 +612,7 @@ async fn update(
             )
             .await
         }
-        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Conflict(_))) => {
-            item_page(
-                &state,
-                &user,
-                &ctx,
-                &key,
-                Some(yours),
-                None,
-                Some(e.to_string()),
-            )
-            .await
-        }
-        Err(e) => Err(e),
+        Err(e) => item_refused(&state, &user, &ctx, &key, Some(yours), e).await,
     }
 }
 
@@ -621,9 +631,6 @@ async fn add_dependency(
     };
     match service::link(&state.db, &user.user, &ctx, &blocker, &key, remove).await {
         Ok(()) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response()),
-        Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Conflict(_))) => {
-            item_page(&state, &user, &ctx, &key, None, None, Some(e.to_string())).await
-        }
-        Err(e) => Err(e),
+        Err(e) => item_refused(&state, &user, &ctx, &key, None, e).await,
     }
 }

@@ -8,7 +8,7 @@ use axum::Router;
 use super::readiness::ReadyRules;
 use super::{comments, questions, rules};
 use crate::auth::extract::PageUser;
-use crate::backlog::pages::{item_page, page_ctx, product_layout};
+use crate::backlog::pages::{item_refused, page_ctx, product_layout};
 use crate::backlog::service;
 use crate::error::{Error, Result};
 use crate::extract::Path;
@@ -29,15 +29,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn after_item(e: Error) -> Result<Option<String>> {
-    match e {
-        Error::Invalid { .. } | Error::Forbidden(_) | Error::Stale { .. } => {
-            Ok(Some(e.to_string()))
-        }
-        e => Err(e),
-    }
-}
-
 async fn ask(
     State(state): State<AppState>,
     user: PageUser,
@@ -48,7 +39,7 @@ async fn ask(
     let ctx = page_ctx(&state, &user, &ws, &key).await?;
     match questions::ask(&state.db, &user.user, &ctx, &key, &form.text("body")).await {
         Ok(_) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response()),
-        Err(e) => item_page(&state, &user, &ctx, &key, None, None, after_item(e)?).await,
+        Err(e) => item_refused(&state, &user, &ctx, &key, None, e).await,
     }
 }
 
@@ -72,7 +63,7 @@ async fn answer(
     .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response()),
-        Err(e) => item_page(&state, &user, &ctx, &key, None, None, after_item(e)?).await,
+        Err(e) => item_refused(&state, &user, &ctx, &key, None, e).await,
     }
 }
 
@@ -98,10 +89,7 @@ async fn comment(
     let body = form.text("body");
     match comments::add(&state.db, &user.user, &ctx, &key, &body, question).await {
         Ok(c) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}#comment-{}", c.id)).into_response()),
-        Err(e @ Error::Conflict(_)) => {
-            item_page(&state, &user, &ctx, &key, None, None, Some(e.to_string())).await
-        }
-        Err(e) => item_page(&state, &user, &ctx, &key, None, None, after_item(e)?).await,
+        Err(e) => item_refused(&state, &user, &ctx, &key, None, e).await,
     }
 }
 
@@ -126,7 +114,7 @@ async fn edit_comment(
     .await
     {
         Ok(c) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}#comment-{}", c.id)).into_response()),
-        Err(e) => item_page(&state, &user, &ctx, &key, None, None, after_item(e)?).await,
+        Err(e) => item_refused(&state, &user, &ctx, &key, None, e).await,
     }
 }
 
