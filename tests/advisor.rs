@@ -74,7 +74,8 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
     let put = |who: &support::Caller, body: Value| {
         let (app, owner, adv, who) = (&app, &owner, &adv, who.clone());
         async move {
-            let etag = app.product_etag(owner).await;
+            let read = app.get(owner, adv).await;
+            let etag = read.headers()["etag"].to_str().unwrap().to_string();
             app.req(&who, reqwest::Method::PUT, adv)
                 .header("If-Match", etag)
                 .json(&body)
@@ -120,7 +121,9 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
     );
 
     // The PM's thresholds form: a bad value is refused beside the form and changes nothing.
-    let version = support::session::between(&html, "name=\"version\" value=\"", "\"")
+    // The thresholds form's own version (the tier policy form has another).
+    let form_html = &html[html.find("action=\"/w/acme/p/ONB/advisor\"").unwrap()..];
+    let version = support::session::between(form_html, "name=\"version\" value=\"", "\"")
         .unwrap()
         .to_string();
     let post = |fields: Vec<(&'static str, String)>| {

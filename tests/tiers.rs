@@ -786,3 +786,38 @@ async fn a_shared_view_is_offered_to_the_product() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+/// Each settings group has its own version: saving the tier policy leaves the ETags of the
+/// Definition of Ready, the advisor's thresholds and the vision as they were.
+#[tokio::test]
+async fn settings_groups_keep_their_own_versions() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let etag = |path: &'static str| {
+        let (app, owner) = (&app, &owner);
+        async move {
+            let r = app.get(owner, &format!("{P}/{path}")).await;
+            assert_eq!(r.status(), 200, "{path}");
+            r.headers()["etag"].to_str().unwrap().to_string()
+        }
+    };
+    let (rules, advisor) = (etag("ready-rules").await, etag("advisor").await);
+    let vision =
+        json_ok(app.get(&owner, &format!("{P}/vision")).await, 200).await["version"].clone();
+    assert_eq!(app.set_tier_policy(&owner, "strict").await.status(), 204);
+    assert_eq!(etag("ready-rules").await, rules);
+    assert_eq!(etag("advisor").await, advisor);
+    assert_eq!(
+        json_ok(app.get(&owner, &format!("{P}/vision")).await, 200).await["version"],
+        vision
+    );
+    // The advisor's thresholds save with the ETag read before the tier change.
+    let r = app
+        .req(&owner, reqwest::Method::PUT, &format!("{P}/advisor"))
+        .header("If-Match", advisor)
+        .json(&json!({"inversions": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+}

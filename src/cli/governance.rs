@@ -153,9 +153,20 @@ pub async fn advisor(db_args: &DbArgs, a: AdvisorArgs) -> anyhow::Result<()> {
                 .combined_backlog_items
                 .unwrap_or(now.combined_backlog_items),
         };
-        crate::governance::advisor::set_thresholds(&db, &user, &ctx, ctx.product.version, &t)
-            .await
-            .map_err(err)?;
+        crate::governance::advisor::set_thresholds(
+            &db,
+            &user,
+            &ctx,
+            crate::workspace::settings::version(
+                &db,
+                ctx.product.id,
+                crate::workspace::settings::Setting::Advisor,
+            )
+            .await?,
+            &t,
+        )
+        .await
+        .map_err(err)?;
     }
     let a = crate::governance::advisor::advise(&db, &ctx)
         .await

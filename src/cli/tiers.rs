@@ -70,9 +70,20 @@ pub async fn run(db_args: &DbArgs, c: TiersCommand) -> anyhow::Result<()> {
                 tier_policy: policy.unwrap_or(now.policy),
                 unaligned_allowance_pct: allowance.unwrap_or(now.allowance_pct),
             };
-            tiers::set_settings(&db, &user, &ctx, ctx.product.version, &s)
-                .await
-                .map_err(err)?;
+            tiers::set_settings(
+                &db,
+                &user,
+                &ctx,
+                crate::workspace::settings::version(
+                    &db,
+                    ctx.product.id,
+                    crate::workspace::settings::Setting::Tiers,
+                )
+                .await?,
+                &s,
+            )
+            .await
+            .map_err(err)?;
             show(db_args, &on).await
         }
         TiersCommand::Exempt { who, key, reason } => {

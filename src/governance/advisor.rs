@@ -341,7 +341,13 @@ pub async fn set_thresholds(
     }
     let json = serde_json::to_string(t).unwrap_or_else(|_| "{}".into());
     let mut tx = db.begin().await?;
-    super::store::bump_product(&mut tx, ctx.product.id, expected).await?;
+    crate::workspace::settings::bump(
+        &mut tx,
+        ctx.product.id,
+        crate::workspace::settings::Setting::Advisor,
+        expected,
+    )
+    .await?;
     crate::with_tx!(&mut tx, x => sqlx::query("UPDATE products SET advisor_thresholds = $1 WHERE id = $2")
         .bind(&json).bind(ctx.product.id).execute(&mut **x).await.map(|r| r.rows_affected()))?;
     crate::audit::store::record(

@@ -102,7 +102,13 @@ pub async fn get_settings(
         tier_policy: s.policy,
         unaligned_allowance_pct: s.allowance_pct,
     };
-    Ok((product_etag(ctx.product.version), Json(body)).into_response())
+    let v = crate::workspace::settings::version(
+        &st.db,
+        ctx.product.id,
+        crate::workspace::settings::Setting::Tiers,
+    )
+    .await?;
+    Ok((product_etag(v), Json(body)).into_response())
 }
 
 /// Set the product's tier policy and unaligned allowance
@@ -211,7 +217,13 @@ pub async fn advisor(
 ) -> Result<Response, ApiError> {
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     let advice = super::advisor::advise(&st.db, &ctx).await?;
-    Ok((product_etag(ctx.product.version), Json(advice)).into_response())
+    let v = crate::workspace::settings::version(
+        &st.db,
+        ctx.product.id,
+        crate::workspace::settings::Setting::Advisor,
+    )
+    .await?;
+    Ok((product_etag(v), Json(advice)).into_response())
 }
 
 /// Set the team-shape advisor's thresholds

@@ -77,7 +77,8 @@ struct AlignmentPage {
     exemptions: Vec<super::tiers::Exemption>,
     can_manage: bool,
     /// The product's version, which the settings forms send back.
-    version: i64,
+    tiers_version: i64,
+    advisor_version: i64,
     flash: Option<String>,
 }
 
@@ -121,7 +122,18 @@ async fn page(
         allowance: settings.allowance_pct,
         exemptions,
         can_manage: ctx.grants.may(crate::auth::Action::ManageStrategy),
-        version: ctx.product.version,
+        tiers_version: crate::workspace::settings::version(
+            &st.db,
+            ctx.product.id,
+            crate::workspace::settings::Setting::Tiers,
+        )
+        .await?,
+        advisor_version: crate::workspace::settings::version(
+            &st.db,
+            ctx.product.id,
+            crate::workspace::settings::Setting::Advisor,
+        )
+        .await?,
         flash: q_error,
         overrides,
         advice,

@@ -115,21 +115,3 @@ pub async fn scope_alignment_tx(
     }
     Ok((aligned, unaligned, policy, allowance))
 }
-
-/// Inside a write to a product's settings: moves the product to its next version, or refuses
-/// when it is no longer at `expected` (someone else changed its settings since it was read).
-pub async fn bump_product(tx: &mut Tx, product_id: i64, expected: i64) -> Result<()> {
-    let done = with_tx!(tx, t => sqlx::query(
-        "UPDATE products SET version = version + 1 WHERE id = $1 AND version = $2")
-        .bind(product_id).bind(expected).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done == 1 {
-        return Ok(());
-    }
-    let now: i64 = with_tx!(tx, t => sqlx::query_scalar("SELECT version FROM products WHERE id = $1")
-        .bind(product_id).fetch_one(&mut **t).await)?;
-    Err(Error::Stale {
-        message: "the product's settings were changed by someone else; reload and apply your change again".into(),
-        current: Box::new(serde_json::json!({ "version": now })),
-        etag: Some(format!("\"{now}\"")),
-    })
-}

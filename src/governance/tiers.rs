@@ -519,7 +519,13 @@ pub async fn set_settings(
         ));
     }
     let mut tx = db.begin().await?;
-    super::store::bump_product(&mut tx, ctx.product.id, expected).await?;
+    crate::workspace::settings::bump(
+        &mut tx,
+        ctx.product.id,
+        crate::workspace::settings::Setting::Tiers,
+        expected,
+    )
+    .await?;
     with_tx!(&mut tx, t => sqlx::query("UPDATE products SET tier_policy = $1, unaligned_allowance_pct = $2 WHERE id = $3")
         .bind(&s.tier_policy).bind(s.unaligned_allowance_pct).bind(ctx.product.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     audit::store::record(

@@ -110,7 +110,13 @@ pub async fn get_rules(
     Path((ws, product)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
-    let etag = format!("\"{}\"", ctx.product.version);
+    let v = crate::workspace::settings::version(
+        &state.db,
+        ctx.product.id,
+        crate::workspace::settings::Setting::ReadyRules,
+    )
+    .await?;
+    let etag = format!("\"{v}\"");
     Ok(([(header::ETAG, etag)], Json(service::rules_of(&ctx))).into_response())
 }
 
@@ -126,7 +132,8 @@ pub async fn put_rules(
     ApiJson(rules): ApiJson<ReadyRules>,
 ) -> Result<Response, ApiError> {
     let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
-    let rules = super::rules::set(&state.db, &user, &ctx, if_match(&headers)?, rules).await?;
-    let etag = format!("\"{}\"", ctx.product.version + 1);
+    let expected = if_match(&headers)?;
+    let rules = super::rules::set(&state.db, &user, &ctx, expected, rules).await?;
+    let etag = format!("\"{}\"", expected + 1);
     Ok(([(header::ETAG, etag)], Json(rules)).into_response())
 }

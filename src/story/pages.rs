@@ -131,7 +131,13 @@ struct RulesPage {
     error: Option<String>,
 }
 
-fn show(user: &PageUser, ctx: &ProductCtx, rules: ReadyRules, error: Option<String>) -> Response {
+fn show(
+    user: &PageUser,
+    ctx: &ProductCtx,
+    version: i64,
+    rules: ReadyRules,
+    error: Option<String>,
+) -> Response {
     let layout = product_layout(user, ctx, "Definition of Ready").crumb(
         format!("/w/{}/p/{}/ready", ctx.workspace.slug, ctx.product.key),
         "Definition of Ready",
@@ -141,7 +147,7 @@ fn show(user: &PageUser, ctx: &ProductCtx, rules: ReadyRules, error: Option<Stri
         ws: ctx.workspace.slug.clone(),
         product_key: ctx.product.key.clone(),
         product_name: ctx.product.name.clone(),
-        version: ctx.product.version,
+        version,
         max_points: rules.max_points.map(|p| p.to_string()).unwrap_or_default(),
         rules,
         error: error.clone(),
@@ -158,7 +164,13 @@ async fn rules_page(
     Path((ws, product)): Path<(String, String)>,
 ) -> Result<Response> {
     let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
-    Ok(show(&user, &ctx, service::rules_of(&ctx), None))
+    let version = crate::workspace::settings::version(
+        &state.db,
+        ctx.product.id,
+        crate::workspace::settings::Setting::ReadyRules,
+    )
+    .await?;
+    Ok(show(&user, &ctx, version, service::rules_of(&ctx), None))
 }
 
 fn rules_from(form: &FormData) -> Result<ReadyRules> {
@@ -189,11 +201,18 @@ async fn save_rules(State(state): State<AppState>, pf: ProductForm) -> Result<Re
         Ok(r) => rules::set(&state.db, &pf.user.user, &pf.ctx, pf.form.version()?, r).await,
         Err(e) => Err(e),
     };
+    let version = crate::workspace::settings::version(
+        &state.db,
+        pf.ctx.product.id,
+        crate::workspace::settings::Setting::ReadyRules,
+    )
+    .await?;
     match result {
         Ok(_) => Ok(Redirect::to(&pf.url("/backlog")).into_response()),
         Err(e @ (Error::Invalid { .. } | Error::Forbidden(_) | Error::Stale { .. })) => Ok(show(
             &pf.user,
             &pf.ctx,
+            version,
             rules_from(&pf.form).unwrap_or_else(|_| service::rules_of(&pf.ctx)),
             Some(e.to_string()),
         )),

@@ -24,16 +24,15 @@ pub async fn set(
     let before = service::rules_of(ctx);
     let stored = serde_json::to_string(&rules).map_err(anyhow::Error::new)?;
     let mut tx = db.begin().await?;
-    let done = with_tx!(&mut tx, t => sqlx::query(
-        "UPDATE products SET ready_rules = $1, version = version + 1 WHERE id = $2 AND version = $3")
-        .bind(&stored).bind(ctx.product.id).bind(expected_version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        return Err(Error::Stale {
-            message: "the Definition of Ready was changed by someone else; reload and apply your change again".into(),
-            current: Box::new(json!({"rules": before, "version": ctx.product.version})),
-            etag: Some(format!("\"{}\"", ctx.product.version)),
-        });
-    }
+    crate::workspace::settings::bump(
+        &mut tx,
+        ctx.product.id,
+        crate::workspace::settings::Setting::ReadyRules,
+        expected_version,
+    )
+    .await?;
+    with_tx!(&mut tx, t => sqlx::query("UPDATE products SET ready_rules = $1 WHERE id = $2")
+        .bind(&stored).bind(ctx.product.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     for id in items::ids_of_product_tx(&mut tx, ctx.product.id).await? {
         service::refresh_readiness(&mut tx, &rules, id).await?;
     }

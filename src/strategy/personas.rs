@@ -195,7 +195,7 @@ pub async fn set_item_persona(
 pub async fn vision(db: &Db, ctx: &ProductCtx) -> Result<Vision> {
     ctx.grants.require(Action::ViewStrategy)?;
     Ok(with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT vision, target_segments, positioning, version FROM products WHERE id = $1")
+        "SELECT vision, target_segments, positioning, vision_version AS version FROM products WHERE id = $1")
         .bind(ctx.product.id).fetch_one(p).await)?)
 }
 
@@ -226,7 +226,7 @@ pub async fn set_vision(
     };
     let mut tx = db.begin().await?;
     let done = with_tx!(&mut tx, t => sqlx::query(
-        "UPDATE products SET vision = $1, target_segments = $2, positioning = $3, version = version + 1 WHERE id = $4 AND version = $5")
+        "UPDATE products SET vision = $1, target_segments = $2, positioning = $3, vision_version = vision_version + 1 WHERE id = $4 AND vision_version = $5")
         .bind(&new.vision).bind(&new.target_segments).bind(&new.positioning).bind(ctx.product.id).bind(version)
         .execute(&mut **t).await.map(|r| r.rows_affected()))?;
     if done != 1 {

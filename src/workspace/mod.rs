@@ -3,6 +3,7 @@
 pub mod api;
 pub mod form;
 pub mod pages;
+pub mod settings;
 pub mod store;
 
 use serde::Serialize;
