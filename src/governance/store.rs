@@ -1,7 +1,7 @@
 //! SQL for governance: product settings, priorities of a quarter, items with their priority.
 
 use crate::db::{Db, Tx};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::strategy::Quarter;
 use crate::{with_pool, with_tx};
 
