@@ -92,6 +92,7 @@ pub async fn item_changed(
     .await
 }
 
+/// A question asked or answered on an item: its watchers and anyone @mentioned hear of it.
 pub async fn question(
     tx: &mut Tx,
     ctx: &ProductCtx,
@@ -101,13 +102,48 @@ pub async fn question(
     body: &str,
     answered: bool,
 ) -> Result<()> {
-    let also = store::mentioned(tx, ctx.workspace.id, body).await?;
-    store::watch(tx, "item", item_id, actor.id).await?;
     let (name, verb) = if answered {
         ("question.answered", "answered a question on")
     } else {
         ("question.asked", "asked about")
     };
+    thread_news(tx, ctx, actor, (item_id, key), body, name, verb).await
+}
+
+/// A comment on an item: its watchers and anyone @mentioned hear of it.
+pub async fn comment(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    actor: &User,
+    item_id: i64,
+    key: &str,
+    body: &str,
+) -> Result<()> {
+    let item = (item_id, key);
+    thread_news(
+        tx,
+        ctx,
+        actor,
+        item,
+        body,
+        "comment.created",
+        "commented on",
+    )
+    .await
+}
+
+/// News from an item's threads; the author watches the item from then on.
+async fn thread_news(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    actor: &User,
+    (item_id, key): (i64, &str),
+    body: &str,
+    name: &str,
+    verb: &str,
+) -> Result<()> {
+    let also = store::mentioned(tx, ctx.workspace.id, body).await?;
+    store::watch(tx, "item", item_id, actor.id).await?;
     store::emit(
         tx,
         Event {
@@ -117,34 +153,6 @@ pub async fn question(
             entity_type: "item",
             entity_id: item_id,
             title: format!("{} {verb} {key}", actor.name),
-            link: item_link(ctx, key),
-            data: json!({"key": key, "body": body}),
-            also,
-        },
-    )
-    .await
-}
-
-/// A comment on an item: its watchers and anyone @mentioned hear of it; the author watches.
-pub async fn comment(
-    tx: &mut Tx,
-    ctx: &ProductCtx,
-    actor: &User,
-    item_id: i64,
-    key: &str,
-    body: &str,
-) -> Result<()> {
-    let also = store::mentioned(tx, ctx.workspace.id, body).await?;
-    store::watch(tx, "item", item_id, actor.id).await?;
-    store::emit(
-        tx,
-        Event {
-            workspace_id: ctx.workspace.id,
-            actor,
-            name: "comment.created",
-            entity_type: "item",
-            entity_id: item_id,
-            title: format!("{} commented on {key}", actor.name),
             link: item_link(ctx, key),
             data: json!({"key": key, "body": body}),
             also,

@@ -164,14 +164,6 @@ async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Reques
         "SELECT id, subject, decision_id, title, snapshot, created_at FROM signoff_requests
          WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY id DESC LIMIT 200")
         .bind(ctx.product.id).bind(one).fetch_all(p).await)?;
-    let answers: Vec<(i64, Answer)> = with_pool!(&db.read, p => sqlx::query_as::<_, (i64, i64, String, String, String, chrono::DateTime<chrono::Utc>)>(
-        "SELECT a.request_id, a.user_id, u.name, a.answer, a.comment, a.answered_at FROM signoff_answers a
-         JOIN users u ON u.id = a.user_id JOIN signoff_requests r ON r.id = a.request_id
-         WHERE r.product_id = $1 AND (r.id = $2 OR $2 = 0) ORDER BY a.answered_at")
-        .bind(ctx.product.id).bind(one).fetch_all(p).await)?
-        .into_iter()
-        .map(|(r, user_id, name, answer, comment, answered_at)| (r, Answer { user_id, name, answer, comment, answered_at }))
-        .collect();
     let history: Vec<(i64, Answer)> = with_pool!(&db.read, p => sqlx::query_as::<_, (i64, i64, String, String, String, chrono::DateTime<chrono::Utc>)>(
         "SELECT a.request_id, a.user_id, u.name, a.answer, a.comment, a.answered_at FROM signoff_answer_log a
          JOIN users u ON u.id = a.user_id JOIN signoff_requests r ON r.id = a.request_id
@@ -180,6 +172,13 @@ async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Reques
         .into_iter()
         .map(|(r, user_id, name, answer, comment, answered_at)| (r, Answer { user_id, name, answer, comment, answered_at }))
         .collect();
+    // Each person's current answer is their latest in the log (every answer is logged).
+    let mut answers: Vec<(i64, Answer)> = Vec::new();
+    for (r, a) in &history {
+        answers.retain(|(r2, b)| !(r2 == r && b.user_id == a.user_id));
+        answers.push((*r, a.clone()));
+    }
+    answers.sort_by_key(|(_, a)| a.answered_at);
     let people = stakeholders(db, ctx).await?;
     Ok(rows
         .into_iter()
