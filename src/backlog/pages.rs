@@ -60,6 +60,9 @@ struct BacklogPage {
     median_answer: Option<String>,
     /// PM overrides this quarter (G3), shown where everyone sees them.
     overrides: usize,
+    /// The reader may add items, and reorder (forms they may not use are not shown).
+    can_add: bool,
+    can_reorder: bool,
 }
 
 impl BacklogPage {
@@ -101,6 +104,10 @@ async fn backlog_page(
         .await?
         .map(crate::page::human_seconds);
     let layout = product_layout(user, &ctx, format!("{} backlog", ctx.product.name));
+    let (can_add, can_reorder) = (
+        ctx.grants.may(Action::CreateItem),
+        ctx.grants.may(Action::Reorder),
+    );
     Ok(render(&BacklogPage {
         layout,
         ws: ctx.workspace.slug.clone(),
@@ -116,6 +123,8 @@ async fn backlog_page(
         kinds: KINDS,
         median_answer,
         overrides,
+        can_add,
+        can_reorder,
     }))
 }
 
