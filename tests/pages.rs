@@ -206,7 +206,11 @@ async fn a_developer_form_only_touches_what_they_changed() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 403, "a field the role may not change is refused as such");
+    assert_eq!(
+        r.status(),
+        403,
+        "a field the role may not change is refused as such"
+    );
     assert!(r
         .text()
         .await
@@ -518,4 +522,34 @@ async fn readers_see_no_forms_they_cannot_use() {
     assert!(page.contains("id=\"edit-form\"") && page.contains("Add dependency"));
     let backlog = page_text(&po, &app, "/w/acme/p/ONB/backlog").await;
     assert!(backlog.contains("Add an item") && backlog.contains("data-move-url"));
+}
+
+/// The Definition of Ready is the PO's: others read it with the form disabled, and a post
+/// from them is refused with 403 and changes nothing.
+#[tokio::test]
+async fn only_the_po_edits_the_definition_of_ready_page() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let dev = app.member(&owner, "Dana", &["dev"]).await;
+    let (client, csrf) = sign_in(&app, &dev.email).await;
+    let page = page_text(&client, &app, "/w/acme/p/ONB/ready").await;
+    assert!(
+        page.contains("disabled") && !page.contains("Save the Definition of Ready"),
+        "{page}"
+    );
+    let r = client
+        .post(app.url("/w/acme/p/ONB/ready"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", "1"),
+            ("min_criteria", "5"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let (po, _) = sign_in(&app, &owner.email).await;
+    assert!(page_text(&po, &app, "/w/acme/p/ONB/ready")
+        .await
+        .contains("Save the Definition of Ready"));
 }

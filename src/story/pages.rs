@@ -129,6 +129,8 @@ struct RulesPage {
     rules: ReadyRules,
     max_points: String,
     error: Option<String>,
+    /// Only the Product Owner changes the rules; everyone else reads them.
+    can_edit: bool,
 }
 
 fn show(
@@ -136,7 +138,7 @@ fn show(
     ctx: &ProductCtx,
     version: i64,
     rules: ReadyRules,
-    error: Option<String>,
+    error: Option<Error>,
 ) -> Response {
     let layout = product_layout(user, ctx, "Definition of Ready").crumb(
         format!("/w/{}/p/{}/ready", ctx.workspace.slug, ctx.product.key),
@@ -150,10 +152,11 @@ fn show(
         version,
         max_points: rules.max_points.map(|p| p.to_string()).unwrap_or_default(),
         rules,
-        error: error.clone(),
+        error: error.as_ref().map(|e| e.to_string()),
+        can_edit: ctx.grants.may(crate::auth::Action::ConfigureReadiness),
     });
-    if error.is_some() {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    if let Some(e) = error {
+        *resp.status_mut() = e.status();
     }
     resp
 }
@@ -214,7 +217,7 @@ async fn save_rules(State(state): State<AppState>, pf: ProductForm) -> Result<Re
             &pf.ctx,
             version,
             rules_from(&pf.form).unwrap_or_else(|_| service::rules_of(&pf.ctx)),
-            Some(e.to_string()),
+            Some(e),
         )),
         Err(e) => Err(e),
     }
