@@ -191,12 +191,33 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
     service::link(db, &demo, &po, "ONB-1", "ONB-2", false)
         .await
         .map_err(e)?;
-    questions::ask(
+    let open = questions::ask(
         db,
         &dev,
         &devctx,
         "ONB-3",
         "Should sprints from the CSV become our sprints, or only be kept as labels?",
+    )
+    .await
+    .map_err(e)?;
+    // A thread to read: a follow-up on the open question, and a comment with a mention.
+    crate::story::comments::add(
+        db,
+        &dev,
+        &devctx,
+        "ONB-3",
+        "Closed sprints would give us velocity history from day one.",
+        Some(open.id),
+    )
+    .await
+    .map_err(e)?;
+    crate::story::comments::add(
+        db,
+        &demo,
+        &po,
+        "ONB-3",
+        "@dev the first customer's export has 12 sprints; I attached it to the research source.",
+        None,
     )
     .await
     .map_err(e)?;
