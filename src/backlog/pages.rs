@@ -480,12 +480,7 @@ pub async fn item_page(
             (class.to_string(), text(l))
         })
         .collect();
-    let questions = questions::for_item(&state.db, item.id).await?;
-    let comments = crate::story::comments::for_item(&state.db, item.id)
-        .await?
-        .into_iter()
-        .filter(|c| c.question_id.is_none())
-        .collect();
+    let (questions, comments) = questions::threads(&state.db, item.id).await?;
     let g = &ctx.grants;
     let can = ItemCan {
         edit: [

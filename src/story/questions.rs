@@ -52,22 +52,32 @@ fn validate_body(field: &str, body: &str) -> Result<String> {
 }
 
 pub async fn for_item(db: &Db, item_id: i64) -> Result<Vec<Question>> {
+    Ok(threads(db, item_id).await?.0)
+}
+
+/// An item's questions, each with its follow-ups, and its comments on the item itself: one read
+/// of the comments serves both.
+pub async fn threads(
+    db: &Db,
+    item_id: i64,
+) -> Result<(Vec<Question>, Vec<super::comments::Comment>)> {
     let mut qs: Vec<Question> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT q.id, q.body, a.name AS asked_by, q.asked_at, q.answer, b.name AS answered_by, q.answered_at, q.version, q.blocking
          FROM questions q JOIN users a ON a.id = q.asked_by LEFT JOIN users b ON b.id = q.answered_by
          WHERE q.item_id = $1 ORDER BY q.id")
         .bind(item_id).fetch_all(p).await)?;
-    if !qs.is_empty() {
-        let comments = super::comments::for_item(db, item_id).await?;
-        for q in &mut qs {
-            q.follow_ups = comments
-                .iter()
-                .filter(|c| c.question_id == Some(q.id))
-                .cloned()
-                .collect();
-        }
+    let (follow_ups, comments): (Vec<_>, Vec<_>) = super::comments::for_item(db, item_id)
+        .await?
+        .into_iter()
+        .partition(|c| c.question_id.is_some());
+    for q in &mut qs {
+        q.follow_ups = follow_ups
+            .iter()
+            .filter(|c| c.question_id == Some(q.id))
+            .cloned()
+            .collect();
     }
-    Ok(qs)
+    Ok((qs, comments))
 }
 
 pub async fn ask(
