@@ -1,8 +1,7 @@
-#![allow(clippy::unwrap_used)]
 //! Sprint pages on the rendered HTML: what each role sees, forms, refusals shown in place,
 //! escaping, and the charts served as SVG.
 
-mod support;
+use crate::support;
 
 use support::scrum::*;
 use support::session::{between, sign_in};

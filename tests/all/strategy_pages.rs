@@ -1,9 +1,7 @@
 //! Strategy pages: forms for objectives, metrics, priorities and initiatives, the progress chart,
 //! and what each role sees.
-// A failed unwrap in a test is a failed test with its reason; that is what we want here.
-#![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use reqwest::Client;
 use serde_json::Value;

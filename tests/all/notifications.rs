@@ -1,8 +1,7 @@
-#![allow(clippy::unwrap_used)]
 //! Watchers, mentions and the inbox; webhooks signed, retried with backoff, leased once,
 //! and kept off private addresses unless an admin allows them.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 

@@ -1,7 +1,6 @@
-#![allow(clippy::unwrap_used)]
 //! The Scrum cycle through the API: teams, planning, the running sprint, review, close.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{json, Value};

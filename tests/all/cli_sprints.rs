@@ -1,7 +1,6 @@
-#![allow(clippy::unwrap_used)]
 //! `throughline sprint` and `team` run as the real binary on the demo data, on both databases.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::cli::Cli;

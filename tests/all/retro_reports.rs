@@ -1,7 +1,6 @@
-#![allow(clippy::unwrap_used)]
 //! Retrospectives, reports and who may do what in the Scrum cycle, through the API.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -1,9 +1,8 @@
-#![allow(clippy::unwrap_used)]
 //! Governance in headless Chromium: a strict-mode move refused and then made with an exemption,
 //! a PM override in the PO's inbox, and the alignment page of a sprint. Skipped unless
 //! THROUGHLINE_WEBDRIVER names a running chromedriver (scripts/test starts one).
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

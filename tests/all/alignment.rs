@@ -1,7 +1,6 @@
-#![allow(clippy::unwrap_used)]
 //! Alignment (G4) of a sprint and a quarter against hand-computed figures.
 
-mod support;
+use crate::support;
 
 use support::session::page_text;
 

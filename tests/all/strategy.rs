@@ -1,9 +1,7 @@
 //! Strategy API tests (objectives, metrics, priorities, initiatives) through the real router,
 //! on SQLite or PostgreSQL (TEST_DATABASE_URL).
-// A failed unwrap in a test is a failed test with its reason; that is what we want here.
-#![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -1,7 +1,6 @@
-#![allow(clippy::unwrap_used)]
 //! The team-shape advisor (G5) through the API and the alignment page.
 
-mod support;
+use crate::support;
 
 use support::session::page_text;
 

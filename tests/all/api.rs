@@ -1,10 +1,7 @@
 //! API tests through the real router and a real database (SQLite, or PostgreSQL via TEST_DATABASE_URL).
-// A failed unwrap in a test is a failed test with its reason; that is what we want here.
-#![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
-#[path = "api/contract.rs"]
 mod contract;
 
 use reqwest::Method;

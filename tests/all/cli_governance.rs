@@ -1,8 +1,7 @@
-#![allow(clippy::unwrap_used)]
 //! `throughline tiers`, `overrides`, `advisor` and `item move --exemption|--override` run as the
 //! real binary on the demo data, on both databases.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::cli::Cli;

@@ -1,8 +1,7 @@
-#![allow(clippy::unwrap_used)]
 //! Priority tiers on the backlog (G2): flagged in advisory mode, refused in strict mode unless
 //! the PO records an exemption, which the PM may revoke.
 
-mod support;
+use crate::support;
 
 use support::session::page_text;
 

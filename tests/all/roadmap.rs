@@ -1,9 +1,7 @@
 //! Roadmap tests (SQLite or PostgreSQL): timeline and now / next / later across products,
 //! filters, progress, share links opened signed out and revoked, and who may do what.
-// A failed unwrap in a test is a failed test with its reason; that is what we want here.
-#![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{json, Value};

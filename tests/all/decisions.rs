@@ -1,8 +1,6 @@
 //! Decision log and competitive analysis tests (SQLite or PostgreSQL): API and pages.
-// A failed unwrap in a test is a failed test with its reason; that is what we want here.
-#![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use support::spawn_app;

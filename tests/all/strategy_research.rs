@@ -1,9 +1,7 @@
 //! Research, personas and vision through the API (SQLite or PostgreSQL): evidence links and
 //! counts, full-text search, bad input, authority.
-// A failed unwrap in a test is a failed test with its reason; that is what we want here.
-#![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{json, Value};

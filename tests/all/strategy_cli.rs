@@ -1,9 +1,7 @@
 //! CLI tests for `objective`, `metric`, `priority` and `initiative`: the real binary against its
 //! own database (SQLite in a temporary data dir, or PostgreSQL with TEST_DATABASE_URL).
-// A failed unwrap in a test is a failed test with its reason; that is what we want here.
-#![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::cli::Cli;

@@ -1,8 +1,7 @@
-#![allow(clippy::unwrap_used)]
 //! The Scrum cycle in headless Chromium: planning, the board, the review, the retrospective.
 //! Skipped unless THROUGHLINE_WEBDRIVER names a running chromedriver (scripts/test starts one).
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,10 +1,8 @@
 //! Import (D2) through the real binary: every Jira CSV file of the shared corpus lands with the
 //! counts an independent reading of the file gives; a repeat changes nothing; a dry run writes
 //! nothing. Each test has its own database (SQLite, or PostgreSQL with TEST_DATABASE_URL).
-// A failed unwrap in a test is a failed test with its reason; that is what we want here.
-#![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;

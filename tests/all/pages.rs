@@ -1,8 +1,6 @@
 //! Page tests: sign-in, CSRF, forms, conflicts and escaping, checked on the rendered HTML.
-// A failed unwrap in a test is a failed test with its reason; that is what we want here.
-#![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use reqwest::Client;
 use serde_json::{json, Value};

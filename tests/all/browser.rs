@@ -1,9 +1,7 @@
 //! Browser tests in headless Chromium through WebDriver. They run when THROUGHLINE_WEBDRIVER
 //! names a running chromedriver (scripts/test starts one) and are skipped otherwise.
-// A failed unwrap in a test is a failed test with its reason; that is what we want here.
-#![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,12 +1,8 @@
 //! CLI tests: run the real `throughline` binary, each test against its own database (SQLite in a
 //! temporary `--data-dir`, or a fresh PostgreSQL database when TEST_DATABASE_URL is set).
-// A failed unwrap in a test is a failed test with its reason; that is what we want here.
-#![allow(clippy::unwrap_used)]
 
-#[path = "cli/setup.rs"]
 mod setup;
-mod support;
-#[path = "cli/threads.rs"]
+use crate::support;
 mod threads;
 
 use std::path::Path;

@@ -1,0 +1,31 @@
+//! The integration tests, in one binary so that the crate is linked once: API, CLI, pages and
+//! browser tests, a module per area. Browser tests run when THROUGHLINE_WEBDRIVER names a running
+//! chromedriver (scripts/test starts one and runs them alone with `cargo test --test all browser`).
+// A failed unwrap in a test is a failed test with its reason; that is what we want here.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod advisor;
+mod alignment;
+mod api;
+mod browser;
+mod browser_governance;
+mod browser_sprints;
+mod cli;
+mod cli_governance;
+mod cli_sprints;
+mod decisions;
+mod import;
+mod notifications;
+mod overrides;
+mod pages;
+mod pages_sprints;
+mod retro_reports;
+mod roadmap;
+mod sprints;
+mod strategy;
+mod strategy_cli;
+mod strategy_pages;
+mod strategy_research;
+mod tiers;
