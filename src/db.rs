@@ -1,6 +1,9 @@
 //! The database handle: SQLite (embedded default) or PostgreSQL, one code path for both.
 //!
-//! Each query is written once, inside `with_pool!`, and compiled against each driver.
+//! Each query is written once and compiled against each driver. Store functions take a
+//! [`Conn`], which a pooled read connection ([`Db::reader`]) and a write transaction
+//! ([`Tx::conn`]) both lend, so one function serves both; `on!` runs a query on it and `exec!`
+//! runs a write and answers the rows it touched. `with_pool!` and `with_tx!` are the older forms.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -215,6 +218,66 @@ impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         with_tx!(self, t => t.commit().await)
     }
+
+    /// The transaction's connection, for store functions that take a [`Conn`].
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
+            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+        }
+    }
+}
+
+/// A connection of either database, lent by a [`Reader`] or a [`Tx`]: a store function written
+/// once over it runs inside a transaction or on its own.
+pub enum Conn<'c> {
+    Sqlite(&'c mut sqlx::SqliteConnection),
+    Postgres(&'c mut sqlx::PgConnection),
+}
+
+/// A connection taken from the read pool (on SQLite, one of the read-only connections).
+pub enum Reader {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl Reader {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Reader::Sqlite(c) => Conn::Sqlite(&mut **c),
+            Reader::Postgres(c) => Conn::Postgres(&mut **c),
+        }
+    }
+}
+
+impl Db {
+    /// A connection for reads outside a transaction; it returns to the pool when dropped.
+    pub async fn reader(&self) -> Result<Reader, sqlx::Error> {
+        Ok(match &self.read {
+            Pool::Sqlite(p) => Reader::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Reader::Postgres(p.acquire().await?),
+        })
+    }
+}
+
+/// Runs `$body` with `$x` bound to the concrete connection behind a `&mut Conn`; use `&mut **$x`
+/// as the executor.
+#[macro_export]
+macro_rules! on {
+    ($c:expr, $x:ident => $body:expr) => {
+        match $c {
+            $crate::db::Conn::Sqlite($x) => $body,
+            $crate::db::Conn::Postgres($x) => $body,
+        }
+    };
+}
+
+/// Runs a write query on a `&mut Conn` and answers the rows it touched, one type on both arms.
+#[macro_export]
+macro_rules! exec {
+    ($c:expr, $x:ident => $q:expr) => {
+        $crate::on!($c, $x => $q.execute(&mut **$x).await.map(|r| r.rows_affected()))
+    };
 }
 
 #[cfg(test)]

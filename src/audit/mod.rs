@@ -1,10 +1,18 @@
 //! The append-only audit log (G6): who did what to which entity, before and after, and why.
 
 pub mod api;
+mod guarded;
 pub mod store;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+pub use guarded::{stale, stale_named, Guarded, Load, Versioned};
+
+/// What an audited change happens in: its workspace (a product context, a workspace).
+pub trait Scope {
+    fn workspace_id(&self) -> i64;
+}
 
 /// One change about to be recorded, written in the same transaction as the change itself.
 pub struct Change<'a> {
@@ -16,6 +24,47 @@ pub struct Change<'a> {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub reason: Option<&'a str>,
+}
+
+impl<'a> Change<'a> {
+    /// A change by `actor` in `scope` to the entity `(type, id)`, with no before, after or reason.
+    pub fn by(
+        actor: &crate::auth::store::User,
+        scope: &impl Scope,
+        action: &'a str,
+        (entity_type, entity_id): (&'a str, i64),
+    ) -> Change<'a> {
+        Change {
+            workspace_id: scope.workspace_id(),
+            actor_id: Some(actor.id),
+            action,
+            entity_type,
+            entity_id,
+            before: None,
+            after: None,
+            reason: None,
+        }
+    }
+
+    pub fn before(mut self, v: &impl Serialize) -> Self {
+        self.before = Some(serde_json::json!(v));
+        self
+    }
+
+    pub fn after(mut self, v: &impl Serialize) -> Self {
+        self.after = Some(serde_json::json!(v));
+        self
+    }
+
+    pub fn reason(mut self, reason: Option<&'a str>) -> Self {
+        self.reason = reason;
+        self
+    }
+
+    /// Writes the audit row in `tx`, the transaction of the change itself.
+    pub async fn record(self, tx: &mut crate::db::Tx) -> Result<(), sqlx::Error> {
+        store::record(tx, self).await
+    }
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]

@@ -1,16 +1,54 @@
 //! Objectives per quarter and the success metrics that measure them, with dated values.
 
+use std::future::Future;
+
 use serde_json::json;
 
 use super::model::{Metric, MetricDetail, MetricInput, MetricValue, Objective, ObjectiveInput};
-use super::{change, stale, Quarter};
-use crate::audit;
+use super::Quarter;
+use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::db::{now, Db, Tx};
+use crate::db::{now, Conn, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on, with_tx};
+
+impl Versioned for Objective {
+    const NOUN: &'static str = "the objective";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Versioned for MetricDetail {
+    const NOUN: &'static str = "the metric";
+    fn version(&self) -> i64 {
+        self.metric.version
+    }
+}
+
+impl Load for Objective {
+    /// (product, objective)
+    type Key = (i64, i64);
+    fn load(
+        c: &mut Conn<'_>,
+        (product_id, id): Self::Key,
+    ) -> impl Future<Output = Result<Self>> + Send {
+        objective_on(c, product_id, id)
+    }
+}
+
+impl Load for MetricDetail {
+    /// (product, metric)
+    type Key = (i64, i64);
+    fn load(
+        c: &mut Conn<'_>,
+        (product_id, id): Self::Key,
+    ) -> impl Future<Output = Result<Self>> + Send {
+        metric_on(c, product_id, id)
+    }
+}
 
 #[derive(sqlx::FromRow)]
 struct ObjectiveRow {
@@ -65,21 +103,33 @@ const METRIC_SQL: &str = "SELECT m.id, m.objective_id, m.name, m.unit, m.directi
 /// Every metric of a product with its latest value.
 pub async fn metrics(db: &Db, ctx: &ProductCtx) -> Result<Vec<Metric>> {
     ctx.grants.require(Action::ViewStrategy)?;
+    metrics_on(&mut db.reader().await?.conn(), ctx.product.id).await
+}
+
+async fn metrics_on(c: &mut Conn<'_>, product_id: i64) -> Result<Vec<Metric>> {
     let sql = format!("{METRIC_SQL} ORDER BY m.id");
-    let rows: Vec<MetricRow> = with_pool!(&db.read, p => sqlx::query_as(&sql)
-        .bind(ctx.product.id).fetch_all(p).await)?;
+    let rows: Vec<MetricRow> = on!(c, c => sqlx::query_as(&sql)
+        .bind(product_id).fetch_all(&mut **c).await)?;
     Ok(rows.into_iter().map(Metric::from).collect())
 }
 
 /// A product's objectives (of one quarter, or all), each with its metrics.
 pub async fn list(db: &Db, ctx: &ProductCtx, quarter: Option<Quarter>) -> Result<Vec<Objective>> {
     ctx.grants.require(Action::ViewStrategy)?;
+    list_on(&mut db.reader().await?.conn(), ctx.product.id, quarter).await
+}
+
+async fn list_on(
+    c: &mut Conn<'_>,
+    product_id: i64,
+    quarter: Option<Quarter>,
+) -> Result<Vec<Objective>> {
     let q = quarter.map(|q| q.to_string()).unwrap_or_default();
-    let rows: Vec<ObjectiveRow> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<ObjectiveRow> = on!(c, c => sqlx::query_as(
         "SELECT id, quarter, title, description, version, updated_at FROM objectives
          WHERE product_id = $1 AND (quarter = $2 OR $2 = '') ORDER BY quarter, id")
-        .bind(ctx.product.id).bind(&q).fetch_all(p).await)?;
-    let all = metrics(db, ctx).await?;
+        .bind(product_id).bind(&q).fetch_all(&mut **c).await)?;
+    let all = metrics_on(c, product_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| Objective {
@@ -99,7 +149,12 @@ pub async fn list(db: &Db, ctx: &ProductCtx, quarter: Option<Quarter>) -> Result
 }
 
 pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Objective> {
-    list(db, ctx, None)
+    ctx.grants.require(Action::ViewStrategy)?;
+    objective_on(&mut db.reader().await?.conn(), ctx.product.id, id).await
+}
+
+async fn objective_on(c: &mut Conn<'_>, product_id: i64, id: i64) -> Result<Objective> {
+    list_on(c, product_id, None)
         .await?
         .into_iter()
         .find(|o| o.id == id)
@@ -127,22 +182,51 @@ pub async fn create(
          VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
         .bind(ctx.product.id).bind(&quarter).bind(&title).bind(&description).bind(at).fetch_one(&mut **t).await)?;
     let after = json!({"quarter": quarter, "title": title, "description": description});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "objective.create",
-            "objective",
-            id,
-            None,
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "objective.create", ("objective", id))
+        .after(&after)
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     get(db, ctx, id).await
+}
+
+/// An objective's own fields, as the audit log shows them.
+#[derive(serde::Serialize)]
+struct ObjectiveFields {
+    quarter: String,
+    title: String,
+    description: String,
+}
+
+impl From<&Objective> for ObjectiveFields {
+    fn from(o: &Objective) -> Self {
+        ObjectiveFields {
+            quarter: o.quarter.clone(),
+            title: o.title.clone(),
+            description: o.description.clone(),
+        }
+    }
+}
+
+/// An objective's fields after `input`.
+fn merge(old: &Objective, input: &ObjectiveInput) -> Result<ObjectiveFields> {
+    let quarter = match &input.quarter {
+        Some(q) => Quarter::parse(q)?.to_string(),
+        None => old.quarter.clone(),
+    };
+    let title = match &input.title {
+        Some(t) => super::validate_title("title", t)?,
+        None => old.title.clone(),
+    };
+    let description = match &input.description {
+        Some(d) => crate::backlog::validate_text("description", d, 5_000)?,
+        None => old.description.clone(),
+    };
+    Ok(ObjectiveFields {
+        quarter,
+        title,
+        description,
+    })
 }
 
 pub async fn update(
@@ -154,89 +238,48 @@ pub async fn update(
     input: ObjectiveInput,
 ) -> Result<Objective> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let current = get(db, ctx, id).await?;
-    let quarter = match &input.quarter {
-        Some(q) => Quarter::parse(q)?.to_string(),
-        None => current.quarter.clone(),
-    };
-    let title = match &input.title {
-        Some(t) => super::validate_title("title", t)?,
-        None => current.title.clone(),
-    };
-    let description = match &input.description {
-        Some(d) => crate::backlog::validate_text("description", d, 5_000)?,
-        None => current.description.clone(),
-    };
-    let mut tx = db.begin().await?;
-    let done = with_tx!(&mut tx, t => sqlx::query(
+    // Bad input is refused before a stale version, as it always was; the write itself merges
+    // onto the record as read inside its transaction.
+    merge(&get(db, ctx, id).await?, &input)?;
+    let mut w = Guarded::<Objective>::open(db, (ctx.product.id, id), version).await?;
+    let new = merge(w.old(), &input)?;
+    let change = Change::by(actor, ctx, "objective.update", ("objective", id))
+        .before(&ObjectiveFields::from(w.old()))
+        .after(&new);
+    let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE objectives SET quarter = $1, title = $2, description = $3, updated_at = $4, version = version + 1
          WHERE id = $5 AND product_id = $6 AND version = $7")
-        .bind(&quarter).bind(&title).bind(&description).bind(now()).bind(id).bind(ctx.product.id).bind(version)
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        drop(tx);
-        let now = get(db, ctx, id).await?;
-        return Err(stale("the objective", &now, now.version));
-    }
-    let before = json!({"quarter": current.quarter, "title": current.title, "description": current.description});
-    let after = json!({"quarter": quarter, "title": title, "description": description});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "objective.update",
-            "objective",
-            id,
-            Some(before),
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+        .bind(&new.quarter).bind(&new.title).bind(&new.description).bind(now()).bind(id).bind(ctx.product.id).bind(version))?;
+    w.commit(n, change).await?;
     get(db, ctx, id).await
 }
 
 pub async fn delete(db: &Db, actor: &User, ctx: &ProductCtx, id: i64, version: i64) -> Result<()> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let current = get(db, ctx, id).await?;
-    let mut tx = db.begin().await?;
-    let done = with_tx!(&mut tx, t => sqlx::query("DELETE FROM objectives WHERE id = $1 AND product_id = $2 AND version = $3")
-        .bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        return Err(stale("the objective", &current, current.version));
-    }
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "objective.delete",
-            "objective",
-            id,
-            Some(json!(current)),
-            None,
-            None,
-        ),
+    let mut w = Guarded::<Objective>::open(db, (ctx.product.id, id), version).await?;
+    let n = exec!(&mut w.conn(), c => sqlx::query(
+        "DELETE FROM objectives WHERE id = $1 AND product_id = $2 AND version = $3")
+        .bind(id).bind(ctx.product.id).bind(version))?;
+    w.commit(
+        n,
+        Change::by(actor, ctx, "objective.delete", ("objective", id)),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Objectives of this product among `ids`; anything else (another product or workspace) is refused.
 pub async fn check_objectives(
-    tx: &mut Tx,
+    c: &mut Conn<'_>,
     product_id: i64,
     ids: &[i64],
     field: &str,
 ) -> Result<Vec<(i64, String)>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let q: Option<String> = with_tx!(tx, t => sqlx::query_scalar(
+        let q: Option<String> = on!(c, c => sqlx::query_scalar(
             "SELECT quarter FROM objectives WHERE id = $1 AND product_id = $2")
-            .bind(id).bind(product_id).fetch_optional(&mut **t).await)?;
+            .bind(id).bind(product_id).fetch_optional(&mut **c).await)?;
         let q =
             q.ok_or_else(|| Error::invalid(field, format!("no objective {id} in this product")))?;
         out.push((*id, q));
@@ -246,16 +289,20 @@ pub async fn check_objectives(
 
 pub async fn metric(db: &Db, ctx: &ProductCtx, id: i64) -> Result<MetricDetail> {
     ctx.grants.require(Action::ViewStrategy)?;
+    metric_on(&mut db.reader().await?.conn(), ctx.product.id, id).await
+}
+
+async fn metric_on(c: &mut Conn<'_>, product_id: i64, id: i64) -> Result<MetricDetail> {
     let sql = format!("{METRIC_SQL} AND m.id = $2");
-    let row: MetricRow = with_pool!(&db.read, p => sqlx::query_as(&sql)
-        .bind(ctx.product.id).bind(id).fetch_optional(p).await)?
+    let row: MetricRow = on!(c, c => sqlx::query_as(&sql)
+        .bind(product_id).bind(id).fetch_optional(&mut **c).await)?
     .ok_or(Error::NotFound)?;
-    let history: Vec<(String, f64)> = with_pool!(&db.read, p => sqlx::query_as(
+    let history: Vec<(String, f64)> = on!(c, c => sqlx::query_as(
         "SELECT measured_on, value FROM metric_values WHERE metric_id = $1 ORDER BY measured_on")
-        .bind(id).fetch_all(p).await)?;
-    let initiatives: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+        .bind(id).fetch_all(&mut **c).await)?;
+    let initiatives: Vec<i64> = on!(c, c => sqlx::query_scalar(
         "SELECT initiative_id FROM initiative_metrics WHERE metric_id = $1 ORDER BY initiative_id")
-        .bind(id).fetch_all(p).await)?;
+        .bind(id).fetch_all(&mut **c).await)?;
     Ok(MetricDetail {
         metric: row.into(),
         history: history
@@ -273,6 +320,14 @@ struct MetricFields {
     direction: String,
     baseline: f64,
     target: f64,
+}
+
+impl MetricFields {
+    /// The audit log's view of a metric's fields.
+    fn audited(&self) -> serde_json::Value {
+        json!({"name": self.name, "unit": self.unit, "direction": self.direction, "baseline": self.baseline,
+               "target": self.target, "objective_id": self.objective_id})
+    }
 }
 
 fn merge_metric(old: Option<&Metric>, m: &MetricInput) -> Result<MetricFields> {
@@ -325,7 +380,7 @@ pub async fn create_metric(
     let f = merge_metric(None, &input)?;
     let mut tx = db.begin().await?;
     if let Some(o) = f.objective_id {
-        check_objectives(&mut tx, ctx.product.id, &[o], "objective_id").await?;
+        check_objectives(&mut tx.conn(), ctx.product.id, &[o], "objective_id").await?;
     }
     let at = now();
     let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
@@ -333,21 +388,10 @@ pub async fn create_metric(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
         .bind(ctx.product.id).bind(f.objective_id).bind(&f.name).bind(&f.unit).bind(&f.direction)
         .bind(f.baseline).bind(f.target).bind(at).fetch_one(&mut **t).await)?;
-    let after = json!({"name": f.name, "unit": f.unit, "direction": f.direction, "baseline": f.baseline, "target": f.target, "objective_id": f.objective_id});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "metric.create",
-            "metric",
-            id,
-            None,
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "metric.create", ("metric", id))
+        .after(&f.audited())
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     metric(db, ctx, id).await
 }
@@ -361,39 +405,23 @@ pub async fn update_metric(
     input: MetricInput,
 ) -> Result<MetricDetail> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let old = metric(db, ctx, id).await?;
-    let f = merge_metric(Some(&old.metric), &input)?;
-    let mut tx = db.begin().await?;
+    // Bad input is refused before a stale version; the write merges onto the record as read
+    // inside its transaction.
+    merge_metric(Some(&metric(db, ctx, id).await?.metric), &input)?;
+    let mut w = Guarded::<MetricDetail>::open(db, (ctx.product.id, id), version).await?;
+    let f = merge_metric(Some(&w.old().metric), &input)?;
+    let change = Change::by(actor, ctx, "metric.update", ("metric", id))
+        .before(&w.old().metric)
+        .after(&f.audited());
     if let Some(o) = f.objective_id {
-        check_objectives(&mut tx, ctx.product.id, &[o], "objective_id").await?;
+        check_objectives(&mut w.conn(), ctx.product.id, &[o], "objective_id").await?;
     }
-    let done = with_tx!(&mut tx, t => sqlx::query(
+    let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE metrics SET objective_id = $1, name = $2, unit = $3, direction = $4, baseline = $5, target = $6,
                 updated_at = $7, version = version + 1 WHERE id = $8 AND product_id = $9 AND version = $10")
         .bind(f.objective_id).bind(&f.name).bind(&f.unit).bind(&f.direction).bind(f.baseline).bind(f.target)
-        .bind(now()).bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        drop(tx);
-        let now = metric(db, ctx, id).await?;
-        let v = now.metric.version;
-        return Err(stale("the metric", &now, v));
-    }
-    let after = json!({"name": f.name, "unit": f.unit, "direction": f.direction, "baseline": f.baseline, "target": f.target, "objective_id": f.objective_id});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "metric.update",
-            "metric",
-            id,
-            Some(json!(old.metric)),
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+        .bind(now()).bind(id).bind(ctx.product.id).bind(version))?;
+    w.commit(n, change).await?;
     metric(db, ctx, id).await
 }
 
@@ -424,21 +452,10 @@ pub async fn record_value(
     with_tx!(&mut tx, t => sqlx::query(
         "INSERT INTO metric_values (metric_id, measured_on, value, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(id).bind(&day).bind(v.value).bind(actor.id).bind(now()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    let after = json!({"measured_on": day, "value": v.value});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "metric.value",
-            "metric",
-            id,
-            before,
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
+    let mut change = Change::by(actor, ctx, "metric.value", ("metric", id))
+        .after(&json!({"measured_on": day, "value": v.value}));
+    change.before = before;
+    change.record(&mut tx).await?;
     tx.commit().await?;
     metric(db, ctx, id).await
 }

@@ -97,7 +97,9 @@ async fn check_objectives(
             "tie the priority to at least one objective",
         ));
     }
-    for (id, q) in objectives::check_objectives(tx, ctx.product.id, &ids, "objectives").await? {
+    for (id, q) in
+        objectives::check_objectives(&mut tx.conn(), ctx.product.id, &ids, "objectives").await?
+    {
         if q != quarter.to_string() {
             return Err(Error::invalid(
                 "objectives",

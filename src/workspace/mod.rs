@@ -60,6 +60,18 @@ pub struct ProductCtx {
     pub grants: Grants,
 }
 
+impl crate::audit::Scope for ProductCtx {
+    fn workspace_id(&self) -> i64 {
+        self.workspace.id
+    }
+}
+
+impl crate::audit::Scope for Workspace {
+    fn workspace_id(&self) -> i64 {
+        self.id
+    }
+}
+
 pub fn validate_slug(slug: &str) -> Result<String> {
     let slug = slug.trim().to_lowercase();
     let ok = (2..=40).contains(&slug.len())
