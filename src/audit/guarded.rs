@@ -27,7 +27,7 @@ pub trait Versioned: Serialize {
 
 /// A versioned record that can be read on any connection, by a key (its product and id, say).
 pub trait Load: Versioned + Sized + Send {
-    type Key: Copy + Send + Sync;
+    type Key: Clone + Send + Sync + 'static;
     fn load(c: &mut Conn<'_>, key: Self::Key) -> impl Future<Output = Result<Self>> + Send;
 }
 
@@ -59,7 +59,7 @@ impl<T: Load> Guarded<T> {
     /// at `expected` (or not found when it is gone).
     pub async fn open(db: &Db, key: T::Key, expected: i64) -> Result<Self> {
         let mut tx = db.begin().await?;
-        let old = T::load(&mut tx.conn(), key).await?;
+        let old = T::load(&mut tx.conn(), key.clone()).await?;
         if old.version() != expected {
             return Err(stale(&old));
         }
@@ -88,7 +88,7 @@ impl<T: Load> Guarded<T> {
         if touched != 1 {
             // Only a concurrent writer on PostgreSQL gets here (a statement of a READ COMMITTED
             // transaction sees what others committed): answer with what it wrote.
-            let now = T::load(&mut self.tx.conn(), self.key).await?;
+            let now = T::load(&mut self.tx.conn(), self.key.clone()).await?;
             return Err(stale(&now));
         }
         let change = match change.before {

@@ -350,20 +350,10 @@ pub async fn set_thresholds(
     .await?;
     crate::with_tx!(&mut tx, x => sqlx::query("UPDATE products SET advisor_thresholds = $1 WHERE id = $2")
         .bind(&json).bind(ctx.product.id).execute(&mut **x).await.map(|r| r.rows_affected()))?;
-    crate::audit::store::record(
-        &mut tx,
-        crate::audit::Change {
-            workspace_id: ctx.workspace.id,
-            actor_id: Some(actor.id),
-            action: "product.advisor",
-            entity_type: "product",
-            entity_id: ctx.product.id,
-            before: None,
-            after: Some(serde_json::json!(t)),
-            reason: None,
-        },
-    )
-    .await?;
+    crate::audit::Change::by(actor, ctx, "product.advisor", ("product", ctx.product.id))
+        .after(&serde_json::json!(t))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

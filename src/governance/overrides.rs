@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Change};
+use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{Db, Tx};
@@ -59,20 +59,12 @@ pub async fn record(tx: &mut Tx, actor: &User, ctx: &ProductCtx, r: Record<'_>) 
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
         .bind(ctx.product.id).bind(r.kind).bind(&r.subject).bind(r.before.to_string()).bind(r.after.to_string())
         .bind(r.reason).bind(actor.id).bind(crate::db::now()).fetch_one(&mut **t).await)?;
-    audit::store::record(
-        tx,
-        Change {
-            workspace_id: ctx.workspace.id,
-            actor_id: Some(actor.id),
-            action: "override",
-            entity_type: "override",
-            entity_id: id,
-            before: Some(r.before.clone()),
-            after: Some(r.after.clone()),
-            reason: Some(r.reason),
-        },
-    )
-    .await?;
+    Change::by(actor, ctx, "override", ("override", id))
+        .before(&r.before.clone())
+        .after(&r.after.clone())
+        .reason(Some(r.reason))
+        .record(tx)
+        .await?;
     // The PO always hears of it. A sprint's team watches the sprint; a tier override changes
     // the order every team of the product works from, so those teams are told directly.
     let told_sql = if r.sprint.is_some() {

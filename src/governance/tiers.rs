@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{inverted, tier_label, Placed};
-use crate::audit::{self, Change};
+use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{Db, Tx};
@@ -391,20 +391,11 @@ async fn exempt_in(
         Error::Conflict(_) => Error::Conflict(format!("{key} already has an exemption")),
         other => other,
     })?;
-    audit::store::record(
-        tx,
-        Change {
-            workspace_id: ctx.workspace.id,
-            actor_id: Some(actor.id),
-            action: "tier.exempt",
-            entity_type: "item",
-            entity_id: item_id,
-            before: None,
-            after: Some(json!({"key": key, "exemption": id})),
-            reason: Some(reason),
-        },
-    )
-    .await?;
+    Change::by(actor, ctx, "tier.exempt", ("item", item_id))
+        .after(&json!({"key": key, "exemption": id}))
+        .reason(Some(reason))
+        .record(tx)
+        .await?;
     Ok(id)
 }
 
@@ -473,20 +464,10 @@ pub async fn revoke(db: &Db, actor: &User, ctx: &ProductCtx, id: i64, reason: &s
     if n == 0 {
         return Err(Error::NotFound);
     }
-    audit::store::record(
-        &mut tx,
-        Change {
-            workspace_id: ctx.workspace.id,
-            actor_id: Some(actor.id),
-            action: "tier.revoke",
-            entity_type: "tier_exemption",
-            entity_id: id,
-            before: None,
-            after: None,
-            reason: Some(&reason),
-        },
-    )
-    .await?;
+    Change::by(actor, ctx, "tier.revoke", ("tier_exemption", id))
+        .reason(Some(&reason))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -528,20 +509,10 @@ pub async fn set_settings(
     .await?;
     with_tx!(&mut tx, t => sqlx::query("UPDATE products SET tier_policy = $1, unaligned_allowance_pct = $2 WHERE id = $3")
         .bind(&s.tier_policy).bind(s.unaligned_allowance_pct).bind(ctx.product.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    audit::store::record(
-        &mut tx,
-        Change {
-            workspace_id: ctx.workspace.id,
-            actor_id: Some(actor.id),
-            action: "product.tiers",
-            entity_type: "product",
-            entity_id: ctx.product.id,
-            before: None,
-            after: Some(json!(s)),
-            reason: None,
-        },
-    )
-    .await?;
+    Change::by(actor, ctx, "product.tiers", ("product", ctx.product.id))
+        .after(&s)
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

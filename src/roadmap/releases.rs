@@ -4,14 +4,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::audit;
+use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::db::{now, Db};
+use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
-use crate::strategy::{change, parse_date};
+use crate::strategy::parse_date;
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on, with_pool, with_tx};
 
 pub const FUNCTIONS: [&str; 5] = ["marketing", "sales_enablement", "docs", "support", "legal"];
 
@@ -83,28 +83,58 @@ pub struct TaskInput {
     pub due_on: String,
 }
 
+impl Versioned for Release {
+    const NOUN: &'static str = "the release";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Load for Release {
+    /// (product id, product key, release id)
+    type Key = (i64, String, i64);
+    async fn load(c: &mut Conn<'_>, (pid, key, id): Self::Key) -> Result<Self> {
+        list_on(c, pid, &key)
+            .await?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or(Error::NotFound)
+    }
+}
+
+fn key_of(ctx: &ProductCtx, id: i64) -> (i64, String, i64) {
+    (ctx.product.id, ctx.product.key.clone(), id)
+}
+
 pub async fn list(db: &Db, ctx: &ProductCtx) -> Result<Vec<Release>> {
     ctx.grants.require(Action::ViewStrategy)?;
-    let pid = ctx.product.id;
-    let rows: Vec<(i64, String, String, String, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+    list_on(
+        &mut db.reader().await?.conn(),
+        ctx.product.id,
+        &ctx.product.key,
+    )
+    .await
+}
+
+async fn list_on(c: &mut Conn<'_>, pid: i64, key: &str) -> Result<Vec<Release>> {
+    let rows: Vec<(i64, String, String, String, i64)> = on!(c, c => sqlx::query_as(
         "SELECT id, name, target_date, status, version FROM releases WHERE product_id = $1 ORDER BY target_date, id")
-        .bind(pid).fetch_all(p).await)?;
-    let links: Vec<(String, i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(pid).fetch_all(&mut **c).await)?;
+    let links: Vec<(String, i64, i64)> = on!(c, c => sqlx::query_as(
         "SELECT 'item', ri.release_id, i.number FROM release_items ri JOIN items i ON i.id = ri.item_id JOIN releases r ON r.id = ri.release_id WHERE r.product_id = $1
          UNION ALL
          SELECT 'initiative', rn.release_id, rn.initiative_id FROM release_initiatives rn JOIN releases r ON r.id = rn.release_id WHERE r.product_id = $1
-         ORDER BY 3").bind(pid).fetch_all(p).await)?;
-    let launches: Vec<(i64, i64, String, String)> = with_pool!(&db.read, p => sqlx::query_as(
+         ORDER BY 3").bind(pid).fetch_all(&mut **c).await)?;
+    let launches: Vec<(i64, i64, String, String)> = on!(c, c => sqlx::query_as(
         "SELECT l.id, l.release_id, l.name, l.target_date FROM launches l JOIN releases r ON r.id = l.release_id WHERE r.product_id = $1 ORDER BY l.target_date, l.id")
-        .bind(pid).fetch_all(p).await)?;
-    let tasks: Vec<(i64, Task)> = with_pool!(&db.read, p => sqlx::query_as::<_, (i64, i64, String, String, String, String, bool)>(
+        .bind(pid).fetch_all(&mut **c).await)?;
+    let tasks: Vec<(i64, Task)> = on!(c, c => sqlx::query_as::<_, (i64, i64, String, String, String, String, bool)>(
         "SELECT t.launch_id, t.id, t.function, t.title, t.owner, t.due_on, t.done FROM launch_tasks t JOIN launches l ON l.id = t.launch_id
          JOIN releases r ON r.id = l.release_id WHERE r.product_id = $1 ORDER BY t.function, t.due_on, t.id")
-        .bind(pid).fetch_all(p).await)?
+        .bind(pid).fetch_all(&mut **c).await)?
         .into_iter()
         .map(|(l, id, function, title, owner, due_on, done)| (l, Task { id, function, title, owner, due_on, done }))
         .collect();
-    let key = &ctx.product.key;
     Ok(rows
         .into_iter()
         .map(|(id, name, target_date, status, version)| Release {
@@ -146,15 +176,88 @@ pub async fn list(db: &Db, ctx: &ProductCtx) -> Result<Vec<Release>> {
 }
 
 pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Release> {
-    list(db, ctx)
-        .await?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or(Error::NotFound)
+    ctx.grants.require(Action::ViewStrategy)?;
+    Release::load(&mut db.reader().await?.conn(), key_of(ctx, id)).await
 }
 
 fn day(field: &str, v: &str) -> Result<String> {
     Ok(parse_date(field, v)?.format("%Y-%m-%d").to_string())
+}
+
+/// A release's name, target date and status after `r`.
+fn merge(old: Option<&Release>, r: &ReleaseInput) -> Result<[String; 3]> {
+    let name = match (&r.name, old) {
+        (Some(n), _) => crate::strategy::validate_title("name", n)?,
+        (None, Some(o)) => o.name.clone(),
+        (None, None) => return Err(Error::invalid("name", "required")),
+    };
+    let target_date = match (&r.target_date, old) {
+        (Some(d), _) => day("target_date", d)?,
+        (None, Some(o)) => o.target_date.clone(),
+        (None, None) => return Err(Error::invalid("target_date", "required")),
+    };
+    let status = match (r.status.as_deref(), old) {
+        (Some(s @ ("planned" | "released")), _) => s.to_string(),
+        (Some(_), _) => return Err(Error::invalid("status", "must be planned or released")),
+        (None, Some(o)) => o.status.clone(),
+        (None, None) => "planned".into(),
+    };
+    Ok([name, target_date, status])
+}
+
+/// The items and initiatives `r` names, checked to be of this product.
+async fn links_of(tx: &mut Tx, ctx: &ProductCtx, r: &ReleaseInput) -> Result<Vec<i64>> {
+    let mut item_ids = Vec::new();
+    for k in r.items.iter().flatten() {
+        let row = crate::backlog::store::row_by_key_tx(
+            tx,
+            ctx.product.id,
+            &ctx.product.key,
+            &k.trim().to_uppercase(),
+        )
+        .await
+        .map_err(|_| Error::invalid("items", format!("no item {k} in {}", ctx.product.key)))?;
+        item_ids.push(row.id);
+    }
+    for n in r.initiatives.iter().flatten() {
+        let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar("SELECT id FROM initiatives WHERE id = $1 AND product_id = $2")
+            .bind(n).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
+        found.ok_or_else(|| {
+            Error::invalid("initiatives", format!("no initiative {n} in this product"))
+        })?;
+    }
+    item_ids.sort_unstable();
+    item_ids.dedup();
+    Ok(item_ids)
+}
+
+/// Replaces the release's items and initiatives with those `r` names (each list only if given).
+async fn set_links(c: &mut Conn<'_>, rid: i64, r: &ReleaseInput, item_ids: &[i64]) -> Result<()> {
+    if r.items.is_some() {
+        exec!(c, t => sqlx::query("DELETE FROM release_items WHERE release_id = $1").bind(rid))?;
+        for i in item_ids {
+            exec!(c, t => sqlx::query("INSERT INTO release_items (release_id, item_id) VALUES ($1, $2)").bind(rid).bind(i))?;
+        }
+    }
+    if let Some(ns) = &r.initiatives {
+        exec!(c, t => sqlx::query("DELETE FROM release_initiatives WHERE release_id = $1").bind(rid))?;
+        let mut ns = ns.clone();
+        ns.sort_unstable();
+        ns.dedup();
+        for n in &ns {
+            exec!(c, t => sqlx::query("INSERT INTO release_initiatives (release_id, initiative_id) VALUES ($1, $2)").bind(rid).bind(n))?;
+        }
+    }
+    Ok(())
+}
+
+fn taken(e: sqlx::Error) -> Error {
+    match Error::from(e) {
+        Error::Conflict(_) => {
+            Error::invalid("name", "another release of this product has that name")
+        }
+        other => other,
+    }
 }
 
 /// Creates (`id` none) or updates a release if `version` is still current.
@@ -166,107 +269,46 @@ pub async fn save(
     r: ReleaseInput,
 ) -> Result<Release> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let old = match id {
-        Some((id, _)) => Some(get(db, ctx, id).await?),
-        None => None,
-    };
-    let name = match (&r.name, &old) {
-        (Some(n), _) => crate::strategy::validate_title("name", n)?,
-        (None, Some(o)) => o.name.clone(),
-        (None, None) => return Err(Error::invalid("name", "required")),
-    };
-    let target_date = match (&r.target_date, &old) {
-        (Some(d), _) => day("target_date", d)?,
-        (None, Some(o)) => o.target_date.clone(),
-        (None, None) => return Err(Error::invalid("target_date", "required")),
-    };
-    let status = match (r.status.as_deref(), &old) {
-        (Some(s @ ("planned" | "released")), _) => s.to_string(),
-        (Some(_), _) => return Err(Error::invalid("status", "must be planned or released")),
-        (None, Some(o)) => o.status.clone(),
-        (None, None) => "planned".into(),
-    };
-    let mut tx = db.begin().await?;
-    let mut item_ids = Vec::new();
-    for k in r.items.iter().flatten() {
-        let row = crate::backlog::store::row_by_key_tx(
-            &mut tx,
-            ctx.product.id,
-            &ctx.product.key,
-            &k.trim().to_uppercase(),
-        )
-        .await
-        .map_err(|_| Error::invalid("items", format!("no item {k} in {}", ctx.product.key)))?;
-        item_ids.push(row.id);
-    }
-    for n in r.initiatives.iter().flatten() {
-        let found: Option<i64> = with_tx!(&mut tx, t => sqlx::query_scalar("SELECT id FROM initiatives WHERE id = $1 AND product_id = $2")
-            .bind(n).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
-        found.ok_or_else(|| {
-            Error::invalid("initiatives", format!("no initiative {n} in this product"))
-        })?;
-    }
-    let taken = |e: sqlx::Error| match Error::from(e) {
-        Error::Conflict(_) => {
-            Error::invalid("name", "another release of this product has that name")
-        }
-        other => other,
-    };
+    let audited = |[name, target_date, status]: &[String; 3]| json!({"name": name, "target_date": target_date, "status": status, "items": r.items, "initiatives": r.initiatives});
     let rid = match id {
-        None => with_tx!(&mut tx, t => sqlx::query_scalar(
-            "INSERT INTO releases (product_id, name, target_date, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
-            .bind(ctx.product.id).bind(&name).bind(&target_date).bind(&status).bind(now()).fetch_one(&mut **t).await).map_err(taken)?,
+        None => {
+            let f = merge(None, &r)?;
+            let mut tx = db.begin().await?;
+            let item_ids = links_of(&mut tx, ctx, &r).await?;
+            let [name, target_date, status] = &f;
+            let rid: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+                "INSERT INTO releases (product_id, name, target_date, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
+                .bind(ctx.product.id).bind(name).bind(target_date).bind(status).bind(now()).fetch_one(&mut **t).await).map_err(taken)?;
+            set_links(&mut tx.conn(), rid, &r, &item_ids).await?;
+            Change::by(actor, ctx, "release.create", ("release", rid))
+                .after(&audited(&f))
+                .record(&mut tx)
+                .await?;
+            tx.commit().await?;
+            rid
+        }
         Some((id, version)) => {
-            let done = with_tx!(&mut tx, t => sqlx::query(
+            // Bad input is refused before a stale version; the write merges onto the release
+            // as read inside its transaction.
+            merge(Some(&get(db, ctx, id).await?), &r)?;
+            let mut w = Guarded::<Release>::open(db, key_of(ctx, id), version).await?;
+            let f = merge(Some(w.old()), &r)?;
+            let item_ids = links_of(w.tx(), ctx, &r).await?;
+            let [name, target_date, status] = &f;
+            let n = exec!(&mut w.conn(), t => sqlx::query(
                 "UPDATE releases SET name = $1, target_date = $2, status = $3, updated_at = $4, version = version + 1
                  WHERE id = $5 AND product_id = $6 AND version = $7")
-                .bind(&name).bind(&target_date).bind(&status).bind(now()).bind(id).bind(ctx.product.id).bind(version)
-                .execute(&mut **t).await.map(|r| r.rows_affected())).map_err(taken)?;
-            if done != 1 {
-                let o = old.as_ref().ok_or(Error::NotFound)?;
-                return Err(crate::strategy::stale("the release", o, o.version));
+                .bind(name).bind(target_date).bind(status).bind(now()).bind(id).bind(ctx.product.id).bind(version))
+                .map_err(taken)?;
+            if n == 1 {
+                set_links(&mut w.conn(), id, &r, &item_ids).await?;
             }
+            let change =
+                Change::by(actor, ctx, "release.update", ("release", id)).after(&audited(&f));
+            w.commit(n, change).await?;
             id
         }
     };
-    if r.items.is_some() {
-        with_tx!(&mut tx, t => sqlx::query("DELETE FROM release_items WHERE release_id = $1").bind(rid).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-        item_ids.sort_unstable();
-        item_ids.dedup();
-        for i in &item_ids {
-            with_tx!(&mut tx, t => sqlx::query("INSERT INTO release_items (release_id, item_id) VALUES ($1, $2)").bind(rid).bind(i).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-        }
-    }
-    if let Some(ns) = &r.initiatives {
-        with_tx!(&mut tx, t => sqlx::query("DELETE FROM release_initiatives WHERE release_id = $1").bind(rid).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-        let mut ns = ns.clone();
-        ns.sort_unstable();
-        ns.dedup();
-        for n in &ns {
-            with_tx!(&mut tx, t => sqlx::query("INSERT INTO release_initiatives (release_id, initiative_id) VALUES ($1, $2)").bind(rid).bind(n).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-        }
-    }
-    let after = json!({"name": name, "target_date": target_date, "status": status, "items": r.items, "initiatives": r.initiatives});
-    let action = if id.is_some() {
-        "release.update"
-    } else {
-        "release.create"
-    };
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            action,
-            "release",
-            rid,
-            old.map(|o| json!(o)),
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
     get(db, ctx, rid).await
 }
 
@@ -284,20 +326,10 @@ pub async fn add_launch(
     let mut tx = db.begin().await?;
     let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar("INSERT INTO launches (release_id, name, target_date, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(release).bind(&name).bind(&target).bind(now()).fetch_one(&mut **t).await)?;
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "launch.create",
-            "launch",
-            id,
-            None,
-            Some(json!({"release": release, "name": name, "target_date": target})),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "launch.create", ("launch", id))
+        .after(&json!({"release": release, "name": name, "target_date": target}))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     get(db, ctx, release).await
 }
@@ -332,7 +364,10 @@ pub async fn add_task(
     let mut tx = db.begin().await?;
     let id: i64 = with_tx!(&mut tx, x => sqlx::query_scalar("INSERT INTO launch_tasks (launch_id, function, title, owner, due_on) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(launch).bind(&function).bind(&title).bind(&owner).bind(&due).fetch_one(&mut **x).await)?;
-    audit::store::record(&mut tx, change(ctx, actor, "launch.task", "launch", launch, None, Some(json!({"task": id, "function": function, "title": title, "owner": owner, "due_on": due})), None)).await?;
+    Change::by(actor, ctx, "launch.task", ("launch", launch))
+        .after(&json!({"task": id, "function": function, "title": title, "owner": owner, "due_on": due}))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     get(db, ctx, release).await
 }
@@ -350,20 +385,10 @@ pub async fn set_task_done(
     let release = release_of_launch(db, ctx, launch).await?;
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, t => sqlx::query("UPDATE launch_tasks SET done = $1 WHERE id = $2").bind(done).bind(task).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "launch.task_done",
-            "launch",
-            launch,
-            None,
-            Some(json!({"task": task, "done": done})),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "launch.task_done", ("launch", launch))
+        .after(&json!({"task": task, "done": done}))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     get(db, ctx, release).await
 }

@@ -4,12 +4,11 @@
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit;
+use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::{hash_secret, random_secret, Action};
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
-use crate::strategy::change;
 use crate::workspace::ProductCtx;
 use crate::{with_pool, with_tx};
 
@@ -40,20 +39,10 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, label: &str) -> Res
     let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
         "INSERT INTO roadmap_shares (product_id, token_hash, label, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(ctx.product.id).bind(hash_secret(&token)).bind(&label).bind(actor.id).bind(at).fetch_one(&mut **t).await)?;
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "roadmap.share",
-            "roadmap_share",
-            id,
-            None,
-            Some(json!({"label": label})),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "roadmap.share", ("roadmap_share", id))
+        .after(&json!({"label": label}))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     Ok(NewShare {
         share: Share {
@@ -83,20 +72,9 @@ pub async fn revoke(db: &Db, actor: &User, ctx: &ProductCtx, id: i64) -> Result<
     if done != 1 {
         return Err(Error::NotFound);
     }
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "roadmap.revoke",
-            "roadmap_share",
-            id,
-            None,
-            None,
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "roadmap.revoke", ("roadmap_share", id))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

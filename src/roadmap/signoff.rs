@@ -4,12 +4,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::audit;
+use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
-use crate::strategy::change;
 use crate::workspace::ProductCtx;
 use crate::{with_pool, with_tx};
 
@@ -129,20 +128,10 @@ pub async fn set_stakeholder(
         .bind(ctx.product.id).bind(s.user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     with_tx!(&mut tx, t => sqlx::query("INSERT INTO stakeholders (product_id, user_id, grp) VALUES ($1, $2, $3)")
         .bind(ctx.product.id).bind(s.user_id).bind(&grp).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "stakeholder.set",
-            "user",
-            s.user_id,
-            None,
-            Some(json!({"group": grp})),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "stakeholder.set", ("user", s.user_id))
+        .after(&json!({"group": grp}))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     stakeholders(db, ctx).await
 }
@@ -275,20 +264,10 @@ pub async fn request(
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(ctx.product.id).bind(subject).bind(decision).bind(&title).bind(snapshot.to_string()).bind(actor.id).bind(now())
         .fetch_one(&mut **t).await)?;
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "signoff.request",
-            "signoff_request",
-            id,
-            None,
-            Some(json!({"subject": subject, "decision": decision, "title": title})),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "signoff.request", ("signoff_request", id))
+        .after(&json!({"subject": subject, "decision": decision, "title": title}))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     get(db, ctx, id).await
 }
@@ -337,20 +316,10 @@ pub async fn answer(
     with_tx!(&mut tx, t => sqlx::query(
         "INSERT INTO signoff_answers (request_id, user_id, answer, comment, answered_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(id).bind(actor.id).bind(answer).bind(&comment).bind(at).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "signoff.answer",
-            "signoff_request",
-            id,
-            None,
-            Some(json!({"answer": answer, "comment": comment})),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "signoff.answer", ("signoff_request", id))
+        .after(&json!({"answer": answer, "comment": comment}))
+        .record(&mut tx)
+        .await?;
     // The PMs who asked hear the answer; webhooks get `signoff.answered`.
     let pms: Vec<i64> = with_tx!(&mut tx, t => sqlx::query_scalar(
         "SELECT user_id FROM product_roles WHERE product_id = $1 AND role = 'pm'")

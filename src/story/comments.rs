@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Change};
+use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::store as items;
@@ -114,20 +114,10 @@ pub async fn add(
     let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
         "INSERT INTO comments (item_id, question_id, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(row.id).bind(question).bind(&body).bind(actor.id).bind(now()).fetch_one(&mut **t).await)?;
-    audit::store::record(
-        &mut tx,
-        Change {
-            workspace_id: ctx.workspace.id,
-            actor_id: Some(actor.id),
-            action: "comment.add",
-            entity_type: "item",
-            entity_id: row.id,
-            before: None,
-            after: Some(json!({"comment": id, "question": question, "body": body})),
-            reason: None,
-        },
-    )
-    .await?;
+    Change::by(actor, ctx, "comment.add", ("item", row.id))
+        .after(&json!({"comment": id, "question": question, "body": body}))
+        .record(&mut tx)
+        .await?;
     crate::notify::hooks::comment(&mut tx, ctx, actor, row.id, key, &body).await?;
     tx.commit().await?;
     one(db, row.id, id).await
@@ -168,20 +158,11 @@ pub async fn edit(
     with_tx!(&mut tx, t => sqlx::query(
         "UPDATE comments SET body = $1, edited_at = $2, version = version + 1 WHERE id = $3 AND version = $4")
         .bind(&body).bind(at).bind(id).bind(expected).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    audit::store::record(
-        &mut tx,
-        Change {
-            workspace_id: ctx.workspace.id,
-            actor_id: Some(actor.id),
-            action: "comment.edit",
-            entity_type: "item",
-            entity_id: row.id,
-            before: Some(json!({"comment": id, "body": old})),
-            after: Some(json!({"comment": id, "body": body})),
-            reason: None,
-        },
-    )
-    .await?;
+    Change::by(actor, ctx, "comment.edit", ("item", row.id))
+        .before(&json!({"comment": id, "body": old}))
+        .after(&json!({"comment": id, "body": body}))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     one(db, row.id, id).await
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Change};
+use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::{Action, Role};
 use crate::backlog::{service, store as items};
@@ -102,20 +102,10 @@ pub async fn ask(
         "INSERT INTO questions (item_id, product_id, body, asked_by, asked_at, blocking) VALUES ($1, $5, $2, $3, $4, $6) RETURNING id")
         .bind(row.id).bind(&body).bind(actor.id).bind(at).bind(ctx.product.id).bind(blocking).fetch_one(&mut **t).await)?;
     service::refresh_readiness(&mut tx, &service::rules_of(ctx), row.id).await?;
-    audit::store::record(
-        &mut tx,
-        Change {
-            workspace_id: ctx.workspace.id,
-            actor_id: Some(actor.id),
-            action: "question.ask",
-            entity_type: "item",
-            entity_id: row.id,
-            before: None,
-            after: Some(json!({"question": id, "body": body, "blocking": blocking})),
-            reason: None,
-        },
-    )
-    .await?;
+    Change::by(actor, ctx, "question.ask", ("item", row.id))
+        .after(&json!({"question": id, "body": body, "blocking": blocking}))
+        .record(&mut tx)
+        .await?;
     crate::notify::hooks::question(&mut tx, ctx, actor, row.id, key, &body, false).await?;
     tx.commit().await?;
     Ok(Question {
@@ -166,20 +156,11 @@ pub async fn answer(
          WHERE id = $4 AND version = $5")
         .bind(&text).bind(actor.id).bind(now()).bind(question_id).bind(expected_version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     service::refresh_readiness(&mut tx, &service::rules_of(ctx), row.id).await?;
-    audit::store::record(
-        &mut tx,
-        Change {
-            workspace_id: ctx.workspace.id,
-            actor_id: Some(actor.id),
-            action: "question.answer",
-            entity_type: "item",
-            entity_id: row.id,
-            before: Some(json!({"question": question_id, "answer": old})),
-            after: Some(json!({"question": question_id, "answer": text})),
-            reason: None,
-        },
-    )
-    .await?;
+    Change::by(actor, ctx, "question.answer", ("item", row.id))
+        .before(&json!({"question": question_id, "answer": old}))
+        .after(&json!({"question": question_id, "answer": text}))
+        .record(&mut tx)
+        .await?;
     crate::notify::hooks::question(&mut tx, ctx, actor, row.id, key, &text, true).await?;
     tx.commit().await?;
     Ok(())

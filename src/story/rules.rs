@@ -1,9 +1,7 @@
 //! Changing a product's Definition of Ready, which re-assesses every item of the product.
 
-use serde_json::json;
-
 use super::readiness::ReadyRules;
-use crate::audit::{self, Change};
+use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::{service, store as items};
@@ -36,20 +34,11 @@ pub async fn set(
     for id in items::ids_of_product_tx(&mut tx, ctx.product.id).await? {
         service::refresh_readiness(&mut tx, &rules, id).await?;
     }
-    audit::store::record(
-        &mut tx,
-        Change {
-            workspace_id: ctx.workspace.id,
-            actor_id: Some(actor.id),
-            action: "ready_rules.set",
-            entity_type: "product",
-            entity_id: ctx.product.id,
-            before: Some(json!(before)),
-            after: Some(json!(rules)),
-            reason: None,
-        },
-    )
-    .await?;
+    Change::by(actor, ctx, "ready_rules.set", ("product", ctx.product.id))
+        .before(&before)
+        .after(&rules)
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     Ok(rules)
 }

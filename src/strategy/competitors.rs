@@ -4,14 +4,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{change, stale};
-use crate::audit;
+use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::db::{now, Db};
+use crate::db::{now, Conn, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on, with_pool, with_tx};
 
 pub const RATINGS: [&str; 4] = ["has", "partial", "no", "unknown"];
 
@@ -154,30 +153,34 @@ fn taken(e: sqlx::Error) -> Error {
     }
 }
 
-pub async fn save_competitor(
-    db: &Db,
-    actor: &User,
-    ctx: &ProductCtx,
-    id: Option<(i64, i64)>,
-    c: CompetitorInput,
-) -> Result<Competitor> {
-    ctx.grants.require(Action::ManageStrategy)?;
-    let m = matrix(db, ctx).await?;
-    let old = match id {
-        Some((id, _)) => Some(
-            m.competitors
-                .iter()
-                .find(|x| x.id == id)
-                .ok_or(Error::NotFound)?,
-        ),
-        None => None,
-    };
+impl Versioned for Competitor {
+    const NOUN: &'static str = "the competitor";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Load for Competitor {
+    /// (product, competitor)
+    type Key = (i64, i64);
+    async fn load(c: &mut Conn<'_>, (product_id, id): Self::Key) -> Result<Self> {
+        on!(c, c => sqlx::query_as(
+            "SELECT id, name, positioning, strengths, weaknesses, our_positioning, version FROM competitors
+             WHERE product_id = $1 AND id = $2")
+            .bind(product_id).bind(id).fetch_optional(&mut **c).await)?
+        .ok_or(Error::NotFound)
+    }
+}
+
+/// A competitor's fields after `c`: name, positioning, strengths, weaknesses, ours against it.
+fn merge(old: Option<&Competitor>, c: &CompetitorInput) -> Result<[String; 5]> {
     let name = match (&c.name, old) {
         (Some(n), _) => super::validate_title("name", n)?,
         (None, Some(o)) => o.name.clone(),
         (None, None) => return Err(Error::invalid("name", "required")),
     };
-    let f = [
+    Ok([
+        name,
         text(
             "positioning",
             &c.positioning,
@@ -197,48 +200,57 @@ pub async fn save_competitor(
             old.map(|o| &o.our_positioning),
             2_000,
         )?,
-    ];
-    let mut tx = db.begin().await?;
-    let at = now();
+    ])
+}
+
+fn audited(f: &[String; 5]) -> serde_json::Value {
+    json!({"name": f[0], "positioning": f[1], "strengths": f[2], "weaknesses": f[3], "our_positioning": f[4]})
+}
+
+/// Adds a competitor (`id` None) or changes one (`id` = (competitor, version)).
+pub async fn save_competitor(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: Option<(i64, i64)>,
+    c: CompetitorInput,
+) -> Result<Competitor> {
+    ctx.grants.require(Action::ManageStrategy)?;
     let cid = match id {
-        None => with_tx!(&mut tx, t => sqlx::query_scalar(
-            "INSERT INTO competitors (product_id, name, positioning, strengths, weaknesses, our_positioning, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
-            .bind(ctx.product.id).bind(&name).bind(&f[0]).bind(&f[1]).bind(&f[2]).bind(&f[3]).bind(at).fetch_one(&mut **t).await).map_err(taken)?,
+        None => {
+            let f = merge(None, &c)?;
+            let mut tx = db.begin().await?;
+            let cid: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+                "INSERT INTO competitors (product_id, name, positioning, strengths, weaknesses, our_positioning, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
+                .bind(ctx.product.id).bind(&f[0]).bind(&f[1]).bind(&f[2]).bind(&f[3]).bind(&f[4]).bind(now())
+                .fetch_one(&mut **t).await).map_err(taken)?;
+            Change::by(actor, ctx, "competitor.create", ("competitor", cid))
+                .after(&audited(&f))
+                .record(&mut tx)
+                .await?;
+            tx.commit().await?;
+            cid
+        }
         Some((id, version)) => {
-            let done = with_tx!(&mut tx, t => sqlx::query(
+            // Bad input is refused before a stale version; the write merges onto the
+            // competitor as read inside its transaction.
+            let now_seen =
+                Competitor::load(&mut db.reader().await?.conn(), (ctx.product.id, id)).await?;
+            merge(Some(&now_seen), &c)?;
+            let mut w = Guarded::<Competitor>::open(db, (ctx.product.id, id), version).await?;
+            let f = merge(Some(w.old()), &c)?;
+            let n = exec!(&mut w.conn(), t => sqlx::query(
                 "UPDATE competitors SET name = $1, positioning = $2, strengths = $3, weaknesses = $4, our_positioning = $5,
                      updated_at = $6, version = version + 1 WHERE id = $7 AND product_id = $8 AND version = $9")
-                .bind(&name).bind(&f[0]).bind(&f[1]).bind(&f[2]).bind(&f[3]).bind(at).bind(id).bind(ctx.product.id).bind(version)
-                .execute(&mut **t).await.map(|r| r.rows_affected())).map_err(taken)?;
-            if done != 1 {
-                let o = old.ok_or(Error::NotFound)?;
-                return Err(stale("the competitor", o, o.version));
-            }
+                .bind(&f[0]).bind(&f[1]).bind(&f[2]).bind(&f[3]).bind(&f[4]).bind(now()).bind(id).bind(ctx.product.id).bind(version))
+                .map_err(taken)?;
+            let change =
+                Change::by(actor, ctx, "competitor.update", ("competitor", id)).after(&audited(&f));
+            w.commit(n, change).await?;
             id
         }
     };
-    let after = json!({"name": name, "positioning": f[0], "strengths": f[1], "weaknesses": f[2], "our_positioning": f[3]});
-    let action = if id.is_some() {
-        "competitor.update"
-    } else {
-        "competitor.create"
-    };
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            action,
-            "competitor",
-            cid,
-            old.map(|o| json!(o)),
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
     matrix(db, ctx)
         .await?
         .competitors
@@ -260,20 +272,10 @@ pub async fn add_capability(
     let mut tx = db.begin().await?;
     let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar("INSERT INTO capabilities (product_id, name, ours) VALUES ($1, $2, $3) RETURNING id")
         .bind(ctx.product.id).bind(&name).bind(&ours).fetch_one(&mut **t).await).map_err(taken)?;
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "capability.create",
-            "capability",
-            id,
-            None,
-            Some(json!({"name": name, "ours": ours})),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "capability.create", ("capability", id))
+        .after(&json!({"name": name, "ours": ours}))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     matrix(db, ctx).await
 }
@@ -324,20 +326,10 @@ pub async fn set_cells(db: &Db, actor: &User, ctx: &ProductCtx, cells: &[Cell]) 
         .iter()
         .map(|(c, k, r)| json!({"capability": c, "competitor": k, "rating": r}))
         .collect::<Vec<_>>());
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "matrix.update",
-            "product",
-            ctx.product.id,
-            None,
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "matrix.update", ("product", ctx.product.id))
+        .after(&after)
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     matrix(db, ctx).await
 }

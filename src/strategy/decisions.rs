@@ -4,14 +4,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{change, stale};
-use crate::audit;
+use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::db::{now, Db, Tx};
+use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on, with_tx};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Decision {
@@ -58,22 +57,45 @@ struct Row {
     version: i64,
 }
 
+impl Versioned for Decision {
+    const NOUN: &'static str = "the decision";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Load for Decision {
+    /// (product, decision)
+    type Key = (i64, i64);
+    async fn load(c: &mut Conn<'_>, (product_id, id): Self::Key) -> Result<Self> {
+        load_on(c, product_id, Some(id))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(Error::NotFound)
+    }
+}
+
 /// The decision log, newest first (or one decision).
 async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Decision>> {
     ctx.grants.require(Action::ViewStrategy)?;
+    load_on(&mut db.reader().await?.conn(), ctx.product.id, only).await
+}
+
+async fn load_on(c: &mut Conn<'_>, product_id: i64, only: Option<i64>) -> Result<Vec<Decision>> {
     let one = only.unwrap_or(0);
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<Row> = on!(c, c => sqlx::query_as(
         "SELECT id, question, options, decision, rationale, decided_by, decided_on, version FROM decisions
          WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY decided_on DESC, id DESC")
-        .bind(ctx.product.id).bind(one).fetch_all(p).await)?;
-    let links: Vec<(String, i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(product_id).bind(one).fetch_all(&mut **c).await)?;
+    let links: Vec<(String, i64, i64)> = on!(c, c => sqlx::query_as(
         "SELECT 'insight', e.decision_id, e.insight_id FROM decision_evidence e JOIN decisions d ON d.id = e.decision_id
            WHERE d.product_id = $1 AND (d.id = $2 OR $2 = 0)
          UNION ALL
          SELECT 'initiative', n.decision_id, n.initiative_id FROM decision_initiatives n JOIN decisions d ON d.id = n.decision_id
            WHERE d.product_id = $1 AND (d.id = $2 OR $2 = 0)
          ORDER BY 3")
-        .bind(ctx.product.id).bind(one).fetch_all(p).await)?;
+        .bind(product_id).bind(one).fetch_all(&mut **c).await)?;
     let of = |kind: &str, id: i64| {
         links
             .iter()
@@ -238,20 +260,10 @@ pub async fn create(
         .bind(ctx.product.id).bind(&f.question).bind(json!(f.options).to_string()).bind(&f.decision).bind(&f.rationale)
         .bind(&f.decided_by).bind(&f.decided_on).bind(at).fetch_one(&mut **t).await)?;
     set_links(&mut tx, ctx, id, &input).await?;
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "decision.create",
-            "decision",
-            id,
-            None,
-            Some(snapshot(&f, &input)),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "decision.create", ("decision", id))
+        .after(&snapshot(&f, &input))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     get(db, ctx, id).await
 }
@@ -265,32 +277,21 @@ pub async fn update(
     input: DecisionInput,
 ) -> Result<Decision> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let old = get(db, ctx, id).await?;
-    let f = merge(Some(&old), actor, &input)?;
-    let mut tx = db.begin().await?;
-    let done = with_tx!(&mut tx, t => sqlx::query(
+    // Bad input is refused before a stale version; the write merges onto the decision as read
+    // inside its transaction.
+    merge(Some(&get(db, ctx, id).await?), actor, &input)?;
+    let mut w = Guarded::<Decision>::open(db, (ctx.product.id, id), version).await?;
+    let f = merge(Some(w.old()), actor, &input)?;
+    let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE decisions SET question = $1, options = $2, decision = $3, rationale = $4, decided_by = $5, decided_on = $6,
              updated_at = $7, version = version + 1 WHERE id = $8 AND product_id = $9 AND version = $10")
         .bind(&f.question).bind(json!(f.options).to_string()).bind(&f.decision).bind(&f.rationale).bind(&f.decided_by)
-        .bind(&f.decided_on).bind(now()).bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        return Err(stale("the decision", &old, old.version));
+        .bind(&f.decided_on).bind(now()).bind(id).bind(ctx.product.id).bind(version))?;
+    if n == 1 {
+        set_links(w.tx(), ctx, id, &input).await?;
     }
-    set_links(&mut tx, ctx, id, &input).await?;
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "decision.update",
-            "decision",
-            id,
-            Some(json!(old)),
-            Some(snapshot(&f, &input)),
-            None,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    let change =
+        Change::by(actor, ctx, "decision.update", ("decision", id)).after(&snapshot(&f, &input));
+    w.commit(n, change).await?;
     get(db, ctx, id).await
 }

@@ -3,16 +3,15 @@
 
 use serde_json::json;
 
-use super::change;
 use super::research::{check_in_product, insight};
 use super::research_model::{EvidenceLink, Insight, SearchHit};
-use crate::audit;
+use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{Db, Pool};
 use crate::error::{Error, Result};
+use crate::with_tx;
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
 
 /// Links (or unlinks) an insight as evidence for an initiative or a backlog item of its product.
 pub async fn set_evidence(
@@ -68,11 +67,10 @@ pub async fn set_evidence(
         return Err(Error::NotFound);
     }
     let action = if on { "insight.link" } else { "insight.unlink" };
-    audit::store::record(
-        &mut tx,
-        change(ctx, actor, action, "insight", id, None, Some(what), None),
-    )
-    .await?;
+    Change::by(actor, ctx, action, ("insight", id))
+        .after(&what)
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     insight(db, ctx, id).await
 }
@@ -116,9 +114,12 @@ pub async fn search(db: &Db, ctx: &ProductCtx, q: &str, limit: i64) -> Result<Ve
 }
 
 /// Evidence counts of a product's initiatives, as (initiative, insights linked).
-pub async fn initiative_evidence_counts(db: &Db, product_id: i64) -> Result<Vec<(i64, i64)>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+pub async fn initiative_evidence_counts(
+    c: &mut crate::db::Conn<'_>,
+    product_id: i64,
+) -> Result<Vec<(i64, i64)>> {
+    Ok(crate::on!(c, c => sqlx::query_as(
         "SELECT e.initiative_id, COUNT(*) FROM initiative_evidence e JOIN initiatives n ON n.id = e.initiative_id
          WHERE n.product_id = $1 GROUP BY e.initiative_id")
-        .bind(product_id).fetch_all(p).await)?)
+        .bind(product_id).fetch_all(&mut **c).await)?)
 }

@@ -4,14 +4,38 @@
 use serde_json::json;
 
 use super::model::{Initiative, InitiativeInput, PriorityRef};
-use super::{change, compare, stale, Quarter, Scores, SortBy, SortKey};
-use crate::audit;
+use super::{compare, Quarter, Scores, SortBy, SortKey};
+use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::db::{now, Db, Tx};
+use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on, with_tx};
+
+impl Versioned for Initiative {
+    const NOUN: &'static str = "the initiative";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Load for Initiative {
+    /// (product id, product key, initiative id)
+    type Key = (i64, String, i64);
+    async fn load(c: &mut Conn<'_>, (pid, key, id): Self::Key) -> Result<Self> {
+        load_on(c, pid, &key, Some(id))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(Error::NotFound)
+    }
+}
+
+/// The key [`Load`] reads an initiative of `ctx` by.
+fn key_of(ctx: &ProductCtx, id: i64) -> (i64, String, i64) {
+    (ctx.product.id, ctx.product.key.clone(), id)
+}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -40,30 +64,43 @@ const COLUMNS: &str =
 /// A product's initiatives (or one of them) with everything around them, in a few queries.
 async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Initiative>> {
     ctx.grants.require(Action::ViewStrategy)?;
-    let pid = ctx.product.id;
+    load_on(
+        &mut db.reader().await?.conn(),
+        ctx.product.id,
+        &ctx.product.key,
+        only,
+    )
+    .await
+}
+
+async fn load_on(
+    c: &mut Conn<'_>,
+    pid: i64,
+    key: &str,
+    only: Option<i64>,
+) -> Result<Vec<Initiative>> {
     let one = only.unwrap_or(0);
     let sql = format!("SELECT {COLUMNS} FROM initiatives WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY id");
     let rows: Vec<Row> =
-        with_pool!(&db.read, p => sqlx::query_as(&sql).bind(pid).bind(one).fetch_all(p).await)?;
+        on!(c, c => sqlx::query_as(&sql).bind(pid).bind(one).fetch_all(&mut **c).await)?;
     // (initiative, number): the keys of each initiative's items.
-    let items: Vec<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+    let items: Vec<(i64, i64)> = on!(c, c => sqlx::query_as(
         "SELECT i.initiative_id, i.number FROM items i
          JOIN initiatives n ON n.id = i.initiative_id
          WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) ORDER BY i.number")
-        .bind(pid).bind(one).fetch_all(p).await)?;
+        .bind(pid).bind(one).fetch_all(&mut **c).await)?;
     // The tier of an initiative in a quarter: the position of its priority there (1 = top).
-    let prios: Vec<(i64, i64, String, String, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+    let prios: Vec<(i64, i64, String, String, i64)> = on!(c, c => sqlx::query_as(
         "SELECT pi.initiative_id, pr.id, pr.quarter, pr.title,
                 (SELECT COUNT(*) FROM priorities o WHERE o.product_id = pr.product_id AND o.quarter = pr.quarter AND o.rank <= pr.rank)
          FROM priority_initiatives pi JOIN priorities pr ON pr.id = pi.priority_id
          WHERE pr.product_id = $1 AND (pi.initiative_id = $2 OR $2 = 0) ORDER BY pr.quarter")
-        .bind(pid).bind(one).fetch_all(p).await)?;
-    let metrics: Vec<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(pid).bind(one).fetch_all(&mut **c).await)?;
+    let metrics: Vec<(i64, i64)> = on!(c, c => sqlx::query_as(
         "SELECT im.initiative_id, im.metric_id FROM initiative_metrics im JOIN initiatives n ON n.id = im.initiative_id
          WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) ORDER BY im.metric_id")
-        .bind(pid).bind(one).fetch_all(p).await)?;
-    let evidence = super::research::initiative_evidence_counts(db, pid).await?;
-    let key = &ctx.product.key;
+        .bind(pid).bind(one).fetch_all(&mut **c).await)?;
+    let evidence = super::research::initiative_evidence_counts(c, pid).await?;
     let mut keys: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
     for (initiative, number) in items {
         keys.entry(initiative)
@@ -289,20 +326,10 @@ pub async fn create(
     let mut after = snapshot(&f);
     after["priorities"] = json!(input.priorities);
     after["metrics"] = json!(metrics);
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "initiative.create",
-            "initiative",
-            id,
-            None,
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "initiative.create", ("initiative", id))
+        .after(&after)
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     get(db, ctx, id).await
 }
@@ -316,30 +343,32 @@ pub async fn update(
     input: InitiativeInput,
 ) -> Result<Initiative> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let old = get(db, ctx, id).await?;
+    // Bad input is refused before a stale version; the write merges onto the initiative as read
+    // inside its transaction.
+    merge(Some(&get(db, ctx, id).await?), &input)?;
+    let mut w = Guarded::<Initiative>::open(db, key_of(ctx, id), version).await?;
+    let old = w.old().clone();
     let f = merge(Some(&old), &input)?;
     let s = &f.scores;
-    let mut tx = db.begin().await?;
     let prios = match &input.priorities {
-        Some(p) => Some(check_priorities(&mut tx, ctx.product.id, p).await?),
+        Some(p) => Some(check_priorities(w.tx(), ctx.product.id, p).await?),
         None => None,
     };
     let metrics = match &input.metrics {
-        Some(m) => Some(check_metrics(&mut tx, ctx.product.id, m).await?),
+        Some(m) => Some(check_metrics(w.tx(), ctx.product.id, m).await?),
         None => None,
     };
-    let done = with_tx!(&mut tx, t => sqlx::query(
+    let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE initiatives SET title = $1, description = $2, status = $3, reach = $4, impact = $5, confidence = $6,
              effort = $7, business_value = $8, time_criticality = $9, risk_reduction = $10, job_size = $11,
              updated_at = $12, version = version + 1
          WHERE id = $13 AND product_id = $14 AND version = $15")
         .bind(&f.title).bind(&f.description).bind(&f.status).bind(s.reach).bind(s.impact).bind(s.confidence)
         .bind(s.effort).bind(s.business_value).bind(s.time_criticality).bind(s.risk_reduction).bind(s.job_size)
-        .bind(now()).bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        return Err(stale("the initiative", &old, old.version));
+        .bind(now()).bind(id).bind(ctx.product.id).bind(version))?;
+    if n == 1 {
+        set_links(w.tx(), id, prios.as_deref(), metrics.as_deref()).await?;
     }
-    set_links(&mut tx, id, prios.as_deref(), metrics.as_deref()).await?;
     let mut before = json!({"title": old.title, "description": old.description, "status": old.status, "scores": old.scores});
     let mut after = snapshot(&f);
     if prios.is_some() {
@@ -350,48 +379,24 @@ pub async fn update(
         before["metrics"] = json!(old.metrics);
         after["metrics"] = json!(metrics);
     }
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "initiative.update",
-            "initiative",
-            id,
-            Some(before),
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    let change = Change::by(actor, ctx, "initiative.update", ("initiative", id))
+        .before(&before)
+        .after(&after);
+    w.commit(n, change).await?;
     get(db, ctx, id).await
 }
 
 pub async fn delete(db: &Db, actor: &User, ctx: &ProductCtx, id: i64, version: i64) -> Result<()> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let old = get(db, ctx, id).await?;
-    let mut tx = db.begin().await?;
-    let done = with_tx!(&mut tx, t => sqlx::query("DELETE FROM initiatives WHERE id = $1 AND product_id = $2 AND version = $3")
-        .bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        return Err(stale("the initiative", &old, old.version));
-    }
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "initiative.delete",
-            "initiative",
-            id,
-            Some(json!(old)),
-            None,
-            None,
-        ),
+    let mut w = Guarded::<Initiative>::open(db, key_of(ctx, id), version).await?;
+    let n = exec!(&mut w.conn(), c => sqlx::query(
+        "DELETE FROM initiatives WHERE id = $1 AND product_id = $2 AND version = $3")
+        .bind(id).bind(ctx.product.id).bind(version))?;
+    w.commit(
+        n,
+        Change::by(actor, ctx, "initiative.delete", ("initiative", id)),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -427,20 +432,11 @@ pub async fn link_item(
     .await?;
     let before = json!({"initiative": row.initiative_id});
     let after = json!({"initiative": initiative});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "item.initiative",
-            "item",
-            row.id,
-            Some(before),
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "item.initiative", ("item", row.id))
+        .before(&before)
+        .after(&after)
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     crate::backlog::service::get(db, ctx, key).await
 }

@@ -425,40 +425,5 @@ pub fn fts5_query(q: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// The audit row of a strategy change, written in the same transaction as the change.
-#[allow(clippy::too_many_arguments)]
-pub fn change<'a>(
-    ctx: &crate::workspace::ProductCtx,
-    actor: &crate::auth::store::User,
-    action: &'a str,
-    entity_type: &'a str,
-    entity_id: i64,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-    reason: Option<&'a str>,
-) -> crate::audit::Change<'a> {
-    crate::audit::Change {
-        workspace_id: ctx.workspace.id,
-        actor_id: Some(actor.id),
-        action,
-        entity_type,
-        entity_id,
-        before,
-        after,
-        reason,
-    }
-}
-
-/// A stale version: 412 with the entity as it is now.
-pub fn stale<T: serde::Serialize>(what: &str, current: &T, version: i64) -> Error {
-    Error::Stale {
-        message: format!(
-            "{what} was changed by someone else (now version {version}); reload and apply your change again"
-        ),
-        etag: Some(format!("\"{version}\"")),
-        current: Box::new(serde_json::json!(current)),
-    }
-}
-
 #[cfg(test)]
 mod tests;

@@ -3,14 +3,49 @@
 use serde_json::json;
 
 use super::research_model::{Persona, PersonaInput, Vision, VisionInput};
-use super::{change, stale};
-use crate::audit;
+use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::db::{now, Db};
+use crate::db::{now, Conn, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on, with_tx};
+
+impl Versioned for Persona {
+    const NOUN: &'static str = "the persona";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Load for Persona {
+    /// (product, persona)
+    type Key = (i64, i64);
+    async fn load(c: &mut Conn<'_>, (product_id, id): Self::Key) -> Result<Self> {
+        list_on(c, product_id)
+            .await?
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or(Error::NotFound)
+    }
+}
+
+impl Versioned for Vision {
+    const NOUN: &'static str = "the product";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Load for Vision {
+    /// The product.
+    type Key = i64;
+    async fn load(c: &mut Conn<'_>, product_id: Self::Key) -> Result<Self> {
+        Ok(on!(c, c => sqlx::query_as(
+            "SELECT vision, target_segments, positioning, vision_version AS version FROM products WHERE id = $1")
+            .bind(product_id).fetch_one(&mut **c).await)?)
+    }
+}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -25,11 +60,15 @@ struct Row {
 
 pub async fn list(db: &Db, ctx: &ProductCtx) -> Result<Vec<Persona>> {
     ctx.grants.require(Action::ViewStrategy)?;
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+    list_on(&mut db.reader().await?.conn(), ctx.product.id).await
+}
+
+async fn list_on(c: &mut Conn<'_>, product_id: i64) -> Result<Vec<Persona>> {
+    let rows: Vec<Row> = on!(c, c => sqlx::query_as(
         "SELECT pe.id, pe.name, pe.segment, pe.goals, pe.pains, pe.version,
                 (SELECT COUNT(*) FROM items i WHERE i.persona_id = pe.id) AS items
          FROM personas pe WHERE pe.product_id = $1 ORDER BY pe.name")
-        .bind(ctx.product.id).fetch_all(p).await)?;
+        .bind(product_id).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
         .map(|r| Persona {
@@ -95,20 +134,10 @@ pub async fn create(
         .bind(ctx.product.id).bind(&name).bind(&segment).bind(&goals).bind(&pains).bind(at).fetch_one(&mut **t).await)
         .map_err(taken)?;
     let after = json!({"name": name, "segment": segment, "goals": goals, "pains": pains});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "persona.create",
-            "persona",
-            id,
-            None,
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "persona.create", ("persona", id))
+        .after(&after)
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     get(db, ctx, id).await
 }
@@ -122,33 +151,22 @@ pub async fn update(
     input: PersonaInput,
 ) -> Result<Persona> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let old = get(db, ctx, id).await?;
-    let [name, segment, goals, pains] = fields(Some(&old), &input)?;
-    let mut tx = db.begin().await?;
-    let done = with_tx!(&mut tx, t => sqlx::query(
+    // Bad input is refused before a stale version; the write merges onto the persona as read
+    // inside its transaction.
+    fields(Some(&get(db, ctx, id).await?), &input)?;
+    let mut w = Guarded::<Persona>::open(db, (ctx.product.id, id), version).await?;
+    let [name, segment, goals, pains] = fields(Some(w.old()), &input)?;
+    let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE personas SET name = $1, segment = $2, goals = $3, pains = $4, updated_at = $5, version = version + 1
          WHERE id = $6 AND product_id = $7 AND version = $8")
-        .bind(&name).bind(&segment).bind(&goals).bind(&pains).bind(now()).bind(id).bind(ctx.product.id).bind(version)
-        .execute(&mut **t).await.map(|r| r.rows_affected())).map_err(taken)?;
-    if done != 1 {
-        return Err(stale("the persona", &old, old.version));
-    }
+        .bind(&name).bind(&segment).bind(&goals).bind(&pains).bind(now()).bind(id).bind(ctx.product.id).bind(version))
+        .map_err(taken)?;
     let after = json!({"name": name, "segment": segment, "goals": goals, "pains": pains});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "persona.update",
-            "persona",
-            id,
-            Some(json!(old)),
-            Some(after),
-            None,
-        ),
+    w.commit(
+        n,
+        Change::by(actor, ctx, "persona.update", ("persona", id)).after(&after),
     )
     .await?;
-    tx.commit().await?;
     get(db, ctx, id).await
 }
 
@@ -174,29 +192,37 @@ pub async fn set_item_persona(
         .bind(row.id).fetch_one(&mut **t).await)?;
     with_tx!(&mut tx, t => sqlx::query("UPDATE items SET persona_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
         .bind(persona).bind(now()).bind(row.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "item.persona",
-            "item",
-            row.id,
-            Some(json!({"persona": before})),
-            Some(json!({"persona": persona})),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "item.persona", ("item", row.id))
+        .before(&json!({"persona": before}))
+        .after(&json!({"persona": persona}))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     crate::backlog::service::get(db, ctx, key).await
 }
 
 pub async fn vision(db: &Db, ctx: &ProductCtx) -> Result<Vision> {
     ctx.grants.require(Action::ViewStrategy)?;
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT vision, target_segments, positioning, vision_version AS version FROM products WHERE id = $1")
-        .bind(ctx.product.id).fetch_one(p).await)?)
+    Vision::load(&mut db.reader().await?.conn(), ctx.product.id).await
+}
+
+/// The vision after `input`, at the version the write gives it.
+fn merge_vision(old: &Vision, input: &VisionInput, version: i64) -> Result<Vision> {
+    let text = |field: &str, v: &Option<String>, o: &String, max| match v {
+        Some(v) => crate::backlog::validate_text(field, v, max),
+        None => Ok(o.clone()),
+    };
+    Ok(Vision {
+        vision: text("vision", &input.vision, &old.vision, 2_000)?,
+        target_segments: text(
+            "target_segments",
+            &input.target_segments,
+            &old.target_segments,
+            1_000,
+        )?,
+        positioning: text("positioning", &input.positioning, &old.positioning, 500)?,
+        version: version + 1,
+    })
 }
 
 /// The PM's vision statement, target segments and positioning line; guarded by the product's version.
@@ -208,44 +234,15 @@ pub async fn set_vision(
     input: VisionInput,
 ) -> Result<Vision> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let old = vision(db, ctx).await?;
-    let text = |field: &str, v: &Option<String>, o: &String, max| match v {
-        Some(v) => crate::backlog::validate_text(field, v, max),
-        None => Ok(o.clone()),
-    };
-    let new = Vision {
-        vision: text("vision", &input.vision, &old.vision, 2_000)?,
-        target_segments: text(
-            "target_segments",
-            &input.target_segments,
-            &old.target_segments,
-            1_000,
-        )?,
-        positioning: text("positioning", &input.positioning, &old.positioning, 500)?,
-        version: version + 1,
-    };
-    let mut tx = db.begin().await?;
-    let done = with_tx!(&mut tx, t => sqlx::query(
+    // Bad input is refused before a stale version; the write merges onto the vision as read
+    // inside its transaction.
+    merge_vision(&vision(db, ctx).await?, &input, version)?;
+    let mut w = Guarded::<Vision>::open(db, ctx.product.id, version).await?;
+    let new = merge_vision(w.old(), &input, version)?;
+    let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE products SET vision = $1, target_segments = $2, positioning = $3, vision_version = vision_version + 1 WHERE id = $4 AND vision_version = $5")
-        .bind(&new.vision).bind(&new.target_segments).bind(&new.positioning).bind(ctx.product.id).bind(version)
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        return Err(stale("the product", &old, old.version));
-    }
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "product.vision",
-            "product",
-            ctx.product.id,
-            Some(json!(old)),
-            Some(json!(new)),
-            None,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+        .bind(&new.vision).bind(&new.target_segments).bind(&new.positioning).bind(ctx.product.id).bind(version))?;
+    let change = Change::by(actor, ctx, "product.vision", ("product", ctx.product.id)).after(&new);
+    w.commit(n, change).await?;
     Ok(new)
 }

@@ -4,15 +4,35 @@
 use serde_json::json;
 
 use super::model::{Priority, PriorityInput, PriorityMove};
-use super::{change, objectives, reason_for, stale, today, Quarter};
-use crate::audit;
+use super::{objectives, reason_for, today, Quarter};
+use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::rank;
-use crate::db::{now, Db, Tx};
+use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on, with_tx};
+
+impl Versioned for Priority {
+    const NOUN: &'static str = "the priority";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Load for Priority {
+    /// (product, priority)
+    type Key = (i64, i64);
+    async fn load(c: &mut Conn<'_>, (product_id, id): Self::Key) -> Result<Self> {
+        let q = quarter_on(c, product_id, id).await?;
+        list_on(c, product_id, q)
+            .await?
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or(Error::NotFound)
+    }
+}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -27,19 +47,23 @@ struct Row {
 /// A quarter's priorities in rank order, numbered from 1.
 pub async fn list(db: &Db, ctx: &ProductCtx, quarter: Quarter) -> Result<Vec<Priority>> {
     ctx.grants.require(Action::ViewStrategy)?;
+    list_on(&mut db.reader().await?.conn(), ctx.product.id, quarter).await
+}
+
+async fn list_on(c: &mut Conn<'_>, product_id: i64, quarter: Quarter) -> Result<Vec<Priority>> {
     let q = quarter.to_string();
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<Row> = on!(c, c => sqlx::query_as(
         "SELECT id, quarter, title, description, rank, version FROM priorities
          WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
-        .bind(ctx.product.id).bind(&q).fetch_all(p).await)?;
-    let links: Vec<(String, i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(product_id).bind(&q).fetch_all(&mut **c).await)?;
+    let links: Vec<(String, i64, i64)> = on!(c, c => sqlx::query_as(
         "SELECT 'objective', po.priority_id, po.objective_id FROM priority_objectives po
            JOIN priorities pr ON pr.id = po.priority_id WHERE pr.product_id = $1 AND pr.quarter = $2
          UNION ALL
          SELECT 'initiative', pi.priority_id, pi.initiative_id FROM priority_initiatives pi
            JOIN priorities pr ON pr.id = pi.priority_id WHERE pr.product_id = $1 AND pr.quarter = $2
          ORDER BY 3")
-        .bind(ctx.product.id).bind(&q).fetch_all(p).await)?;
+        .bind(product_id).bind(&q).fetch_all(&mut **c).await)?;
     let of = |kind: &str, id: i64| -> Vec<i64> {
         links
             .iter()
@@ -65,20 +89,20 @@ pub async fn list(db: &Db, ctx: &ProductCtx, quarter: Quarter) -> Result<Vec<Pri
 }
 
 async fn quarter_of(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Quarter> {
-    let q: String = with_pool!(&db.read, p => sqlx::query_scalar(
+    quarter_on(&mut db.reader().await?.conn(), ctx.product.id, id).await
+}
+
+async fn quarter_on(c: &mut Conn<'_>, product_id: i64, id: i64) -> Result<Quarter> {
+    let q: String = on!(c, c => sqlx::query_scalar(
         "SELECT quarter FROM priorities WHERE id = $1 AND product_id = $2")
-        .bind(id).bind(ctx.product.id).fetch_optional(p).await)?
+        .bind(id).bind(product_id).fetch_optional(&mut **c).await)?
     .ok_or(Error::NotFound)?;
     Quarter::parse(&q)
 }
 
 pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Priority> {
-    let q = quarter_of(db, ctx, id).await?;
-    list(db, ctx, q)
-        .await?
-        .into_iter()
-        .find(|p| p.id == id)
-        .ok_or(Error::NotFound)
+    ctx.grants.require(Action::ViewStrategy)?;
+    Priority::load(&mut db.reader().await?.conn(), (ctx.product.id, id)).await
 }
 
 /// The objectives must be of this product and of the priority's quarter.
@@ -174,20 +198,11 @@ pub async fn create(
         .bind(ctx.product.id).bind(&q).bind(&title).bind(&description).bind(&r).bind(at).fetch_one(&mut **t).await)?;
     set_objectives(&mut tx, id, &objectives).await?;
     let after = json!({"quarter": q, "title": title, "objectives": objectives, "position": if top { "top" } else { "bottom" }});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "priority.add",
-            "priority",
-            id,
-            None,
-            Some(after),
-            reason.as_deref(),
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "priority.add", ("priority", id))
+        .after(&after)
+        .reason(reason.as_deref())
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     get(db, ctx, id).await
 }
@@ -202,8 +217,38 @@ pub async fn update(
     input: PriorityInput,
 ) -> Result<Priority> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let old = get(db, ctx, id).await?;
+    // Bad input is refused before a stale version; the write merges onto the priority as read
+    // inside its transaction.
+    merge(&get(db, ctx, id).await?, &input)?;
+    let mut w = Guarded::<Priority>::open(db, (ctx.product.id, id), version).await?;
+    let old = w.old().clone();
+    let (title, description, reason) = merge(&old, &input)?;
     let quarter = Quarter::parse(&old.quarter)?;
+    let objectives = match &input.objectives {
+        Some(o) => Some(check_objectives(w.tx(), ctx, quarter, o).await?),
+        None => None,
+    };
+    let n = exec!(&mut w.conn(), c => sqlx::query(
+        "UPDATE priorities SET title = $1, description = $2, updated_at = $3, version = version + 1
+         WHERE id = $4 AND product_id = $5 AND version = $6")
+        .bind(&title).bind(&description).bind(now()).bind(id).bind(ctx.product.id).bind(version))?;
+    if let (1, Some(o)) = (n, &objectives) {
+        set_objectives(w.tx(), id, o).await?;
+    }
+    let after = json!({"title": title, "description": description, "objectives": objectives.as_ref().unwrap_or(&old.objectives)});
+    let before =
+        json!({"title": old.title, "description": old.description, "objectives": old.objectives});
+    let change = Change::by(actor, ctx, "priority.update", ("priority", id))
+        .before(&before)
+        .after(&after)
+        .reason(reason.as_deref());
+    w.commit(n, change).await?;
+    get(db, ctx, id).await
+}
+
+/// A priority's title, description and the reason given, after `input`; a priority keeps its
+/// quarter and moves only with its move action.
+fn merge(old: &Priority, input: &PriorityInput) -> Result<(String, String, Option<String>)> {
     if input
         .quarter
         .as_deref()
@@ -233,41 +278,7 @@ pub async fn update(
         .as_deref()
         .map(|r| crate::backlog::validate_text("reason", r, 1_000))
         .transpose()?;
-    let mut tx = db.begin().await?;
-    let objectives = match &input.objectives {
-        Some(o) => Some(check_objectives(&mut tx, ctx, quarter, o).await?),
-        None => None,
-    };
-    let done = with_tx!(&mut tx, t => sqlx::query(
-        "UPDATE priorities SET title = $1, description = $2, updated_at = $3, version = version + 1
-         WHERE id = $4 AND product_id = $5 AND version = $6")
-        .bind(&title).bind(&description).bind(now()).bind(id).bind(ctx.product.id).bind(version)
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        return Err(stale("the priority", &old, old.version));
-    }
-    if let Some(o) = &objectives {
-        set_objectives(&mut tx, id, o).await?;
-    }
-    let after = json!({"title": title, "description": description, "objectives": objectives.as_ref().unwrap_or(&old.objectives)});
-    let before =
-        json!({"title": old.title, "description": old.description, "objectives": old.objectives});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "priority.update",
-            "priority",
-            id,
-            Some(before),
-            Some(after),
-            reason.as_deref(),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, ctx, id).await
+    Ok((title, description, reason))
 }
 
 /// Moves one priority within its quarter; only its rank is written.
@@ -348,20 +359,12 @@ pub async fn move_one(
     after_ids.insert(at, id);
     let before = json!({"quarter": quarter.to_string(), "position": from + 1, "order": before_ids});
     let after = json!({"quarter": quarter.to_string(), "position": at + 1, "order": after_ids});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "priority.move",
-            "priority",
-            id,
-            Some(before),
-            Some(after),
-            reason.as_deref(),
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "priority.move", ("priority", id))
+        .before(&before)
+        .after(&after)
+        .reason(reason.as_deref())
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     crate::governance::tiers::report_reorder(db, actor, ctx, quarter).await?;
     list(db, ctx, quarter).await
@@ -378,26 +381,12 @@ pub async fn delete(
     ctx.grants.require(Action::ManageStrategy)?;
     let old = get(db, ctx, id).await?;
     let reason = reason_for(Quarter::parse(&old.quarter)?, today(), reason)?;
-    let mut tx = db.begin().await?;
-    let done = with_tx!(&mut tx, t => sqlx::query("DELETE FROM priorities WHERE id = $1 AND product_id = $2 AND version = $3")
-        .bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        return Err(stale("the priority", &old, old.version));
-    }
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "priority.remove",
-            "priority",
-            id,
-            Some(json!(old)),
-            None,
-            reason.as_deref(),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    let mut w = Guarded::<Priority>::open(db, (ctx.product.id, id), version).await?;
+    let n = exec!(&mut w.conn(), c => sqlx::query(
+        "DELETE FROM priorities WHERE id = $1 AND product_id = $2 AND version = $3")
+        .bind(id).bind(ctx.product.id).bind(version))?;
+    let change =
+        Change::by(actor, ctx, "priority.remove", ("priority", id)).reason(reason.as_deref());
+    w.commit(n, change).await?;
     Ok(())
 }

@@ -4,14 +4,52 @@
 use serde_json::json;
 
 use super::research_model::{Insight, InsightInput, Source, SourceInput};
-use super::{change, stale};
-use crate::audit;
+use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::db::{now, Db, Tx};
+use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on, with_pool, with_tx};
+
+impl Versioned for Source {
+    const NOUN: &'static str = "the source";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Load for Source {
+    /// (product, source)
+    type Key = (i64, i64);
+    async fn load(c: &mut Conn<'_>, (product_id, id): Self::Key) -> Result<Self> {
+        let sql = format!("{SOURCE_SQL} AND s.id = $2");
+        let row: Option<SourceRow> = on!(c, c => sqlx::query_as(&sql).bind(product_id).bind(id).fetch_optional(&mut **c).await)?;
+        row.map(Source::from).ok_or(Error::NotFound)
+    }
+}
+
+impl Versioned for Insight {
+    const NOUN: &'static str = "the insight";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Load for Insight {
+    /// (product id, product key, insight id)
+    type Key = (i64, String, i64);
+    async fn load(c: &mut Conn<'_>, (product_id, key, id): Self::Key) -> Result<Self> {
+        let sql = format!("{INSIGHT_SQL} AND i.id = $2");
+        let rows: Vec<InsightRow> =
+            on!(c, c => sqlx::query_as(&sql).bind(product_id).bind(id).fetch_all(&mut **c).await)?;
+        with_links_on(c, product_id, &key, rows)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(Error::NotFound)
+    }
+}
 
 pub use super::evidence::{initiative_evidence_counts, search, set_evidence};
 
@@ -57,9 +95,7 @@ pub async fn sources(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<Source
 
 pub async fn source(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Source> {
     ctx.grants.require(Action::ViewStrategy)?;
-    let sql = format!("{SOURCE_SQL} AND s.id = $2");
-    let row: Option<SourceRow> = with_pool!(&db.read, p => sqlx::query_as(&sql).bind(ctx.product.id).bind(id).fetch_optional(p).await)?;
-    row.map(Source::from).ok_or(Error::NotFound)
+    Source::load(&mut db.reader().await?.conn(), (ctx.product.id, id)).await
 }
 
 struct SourceFields {
@@ -123,20 +159,10 @@ pub async fn create_source(
         .bind(ctx.product.id).bind(&f.kind).bind(&f.title).bind(&f.happened_on).bind(&f.customer).bind(&f.segment)
         .bind(&f.notes).bind(at).fetch_one(&mut **t).await)?;
     let after = json!({"kind": f.kind, "title": f.title, "happened_on": f.happened_on, "customer": f.customer, "segment": f.segment});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "source.create",
-            "research_source",
-            id,
-            None,
-            Some(after),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "source.create", ("research_source", id))
+        .after(&after)
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     source(db, ctx, id).await
 }
@@ -150,33 +176,22 @@ pub async fn update_source(
     input: SourceInput,
 ) -> Result<Source> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let old = source(db, ctx, id).await?;
-    let f = merge_source(Some(&old), &input)?;
-    let mut tx = db.begin().await?;
-    let done = with_tx!(&mut tx, t => sqlx::query(
+    // Bad input is refused before a stale version; the write merges onto the source as read
+    // inside its transaction.
+    merge_source(Some(&source(db, ctx, id).await?), &input)?;
+    let mut w = Guarded::<Source>::open(db, (ctx.product.id, id), version).await?;
+    let f = merge_source(Some(w.old()), &input)?;
+    let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE research_sources SET kind = $1, title = $2, happened_on = $3, customer = $4, segment = $5, notes = $6,
              updated_at = $7, version = version + 1 WHERE id = $8 AND product_id = $9 AND version = $10")
         .bind(&f.kind).bind(&f.title).bind(&f.happened_on).bind(&f.customer).bind(&f.segment).bind(&f.notes)
-        .bind(now()).bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        return Err(stale("the source", &old, old.version));
-    }
+        .bind(now()).bind(id).bind(ctx.product.id).bind(version))?;
     let after = json!({"kind": f.kind, "title": f.title, "happened_on": f.happened_on, "customer": f.customer, "segment": f.segment});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "source.update",
-            "research_source",
-            id,
-            Some(json!(old)),
-            Some(after),
-            None,
-        ),
+    w.commit(
+        n,
+        Change::by(actor, ctx, "source.update", ("research_source", id)).after(&after),
     )
     .await?;
-    tx.commit().await?;
     source(db, ctx, id).await
 }
 
@@ -213,13 +228,11 @@ pub async fn insights(
 
 pub async fn insight(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Insight> {
     ctx.grants.require(Action::ViewStrategy)?;
-    let sql = format!("{INSIGHT_SQL} AND i.id = $2");
-    let rows: Vec<InsightRow> = with_pool!(&db.read, p => sqlx::query_as(&sql).bind(ctx.product.id).bind(id).fetch_all(p).await)?;
-    with_links(db, ctx, rows)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(Error::NotFound)
+    Insight::load(&mut db.reader().await?.conn(), insight_key(ctx, id)).await
+}
+
+fn insight_key(ctx: &ProductCtx, id: i64) -> (i64, String, i64) {
+    (ctx.product.id, ctx.product.key.clone(), id)
 }
 
 /// Insights that are evidence for one initiative.
@@ -231,6 +244,21 @@ pub async fn evidence_for(db: &Db, ctx: &ProductCtx, initiative: i64) -> Result<
 }
 
 async fn with_links(db: &Db, ctx: &ProductCtx, rows: Vec<InsightRow>) -> Result<Vec<Insight>> {
+    with_links_on(
+        &mut db.reader().await?.conn(),
+        ctx.product.id,
+        &ctx.product.key,
+        rows,
+    )
+    .await
+}
+
+async fn with_links_on(
+    c: &mut Conn<'_>,
+    product_id: i64,
+    key: &str,
+    rows: Vec<InsightRow>,
+) -> Result<Vec<Insight>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -239,15 +267,14 @@ async fn with_links(db: &Db, ctx: &ProductCtx, rows: Vec<InsightRow>) -> Result<
         rows.iter().map(|r| r.id).max().unwrap_or(0),
     );
     // (insight, initiative id or item number)
-    let links: Vec<(String, i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+    let links: Vec<(String, i64, i64)> = on!(c, c => sqlx::query_as(
         "SELECT 'initiative', e.insight_id, e.initiative_id FROM initiative_evidence e JOIN insights i ON i.id = e.insight_id
            WHERE i.product_id = $1 AND e.insight_id BETWEEN $2 AND $3
          UNION ALL
          SELECT 'item', e.insight_id, it.number FROM item_evidence e JOIN insights i ON i.id = e.insight_id
            JOIN items it ON it.id = e.item_id WHERE i.product_id = $1 AND e.insight_id BETWEEN $2 AND $3
          ORDER BY 3")
-        .bind(ctx.product.id).bind(lo).bind(hi).fetch_all(p).await)?;
-    let key = &ctx.product.key;
+        .bind(product_id).bind(lo).bind(hi).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
         .map(|r| Insight {
@@ -373,20 +400,10 @@ pub async fn create_insight(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
         .bind(ctx.product.id).bind(f.source_id).bind(&f.kind).bind(&f.body).bind(f.importance).bind(f.persona_id)
         .bind(&f.tags).bind(at).fetch_one(&mut **t).await)?;
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "insight.create",
-            "insight",
-            id,
-            None,
-            Some(snapshot(&f)),
-            None,
-        ),
-    )
-    .await?;
+    Change::by(actor, ctx, "insight.create", ("insight", id))
+        .after(&snapshot(&f))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     insight(db, ctx, id).await
 }
@@ -400,11 +417,13 @@ pub async fn update_insight(
     input: InsightInput,
 ) -> Result<Insight> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let old = insight(db, ctx, id).await?;
-    let f = merge_insight(Some(&old), &input)?;
-    let mut tx = db.begin().await?;
+    // Bad input is refused before a stale version; the write merges onto the insight as read
+    // inside its transaction.
+    merge_insight(Some(&insight(db, ctx, id).await?), &input)?;
+    let mut w = Guarded::<Insight>::open(db, insight_key(ctx, id), version).await?;
+    let f = merge_insight(Some(w.old()), &input)?;
     check_in_product(
-        &mut tx,
+        w.tx(),
         "research_sources",
         "source_id",
         f.source_id,
@@ -412,31 +431,18 @@ pub async fn update_insight(
     )
     .await?;
     if let Some(p) = f.persona_id {
-        check_in_product(&mut tx, "personas", "persona_id", p, ctx.product.id).await?;
+        check_in_product(w.tx(), "personas", "persona_id", p, ctx.product.id).await?;
     }
-    let done = with_tx!(&mut tx, t => sqlx::query(
+    let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE insights SET source_id = $1, kind = $2, body = $3, importance = $4, persona_id = $5, tags = $6,
              updated_at = $7, version = version + 1 WHERE id = $8 AND product_id = $9 AND version = $10")
         .bind(f.source_id).bind(&f.kind).bind(&f.body).bind(f.importance).bind(f.persona_id).bind(&f.tags)
-        .bind(now()).bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        return Err(stale("the insight", &old, old.version));
-    }
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "insight.update",
-            "insight",
-            id,
-            Some(json!(old)),
-            Some(snapshot(&f)),
-            None,
-        ),
+        .bind(now()).bind(id).bind(ctx.product.id).bind(version))?;
+    w.commit(
+        n,
+        Change::by(actor, ctx, "insight.update", ("insight", id)).after(&snapshot(&f)),
     )
     .await?;
-    tx.commit().await?;
     insight(db, ctx, id).await
 }
 
@@ -448,27 +454,11 @@ pub async fn delete_insight(
     version: i64,
 ) -> Result<()> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let old = insight(db, ctx, id).await?;
-    let mut tx = db.begin().await?;
-    let done = with_tx!(&mut tx, t => sqlx::query("DELETE FROM insights WHERE id = $1 AND product_id = $2 AND version = $3")
-        .bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if done != 1 {
-        return Err(stale("the insight", &old, old.version));
-    }
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            "insight.delete",
-            "insight",
-            id,
-            Some(json!(old)),
-            None,
-            None,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    let mut w = Guarded::<Insight>::open(db, insight_key(ctx, id), version).await?;
+    let n = exec!(&mut w.conn(), c => sqlx::query(
+        "DELETE FROM insights WHERE id = $1 AND product_id = $2 AND version = $3")
+        .bind(id).bind(ctx.product.id).bind(version))?;
+    w.commit(n, Change::by(actor, ctx, "insight.delete", ("insight", id)))
+        .await?;
     Ok(())
 }

@@ -352,20 +352,11 @@ pub async fn set_roles(
         with_tx!(&mut tx, t => sqlx::query("INSERT INTO product_roles (product_id, user_id, role) VALUES ($1, $2, $3)")
             .bind(ctx.product.id).bind(user_id).bind(role.as_str()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     }
-    audit::store::record(
-        &mut tx,
-        Change {
-            workspace_id: ctx.workspace.id,
-            actor_id: Some(actor.id),
-            action: "roles.set",
-            entity_type: "user",
-            entity_id: user_id,
-            before: Some(json!({"product": ctx.product.key, "roles": before})),
-            after: Some(json!({"product": ctx.product.key, "roles": roles})),
-            reason: None,
-        },
-    )
-    .await?;
+    Change::by(actor, ctx, "roles.set", ("user", user_id))
+        .before(&json!({"product": ctx.product.key, "roles": before}))
+        .after(&json!({"product": ctx.product.key, "roles": roles}))
+        .record(&mut tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
