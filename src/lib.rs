@@ -4,6 +4,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod backlog;
+pub mod calendar;
 pub mod chart;
 pub mod cli;
 pub mod config;

@@ -48,14 +48,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The product an item key belongs to, as the caller sees it.
-pub async fn ctx_for_key(
-    state: &AppState,
-    user_id: i64,
-    ws: &str,
-    key: &str,
-) -> Result<ProductCtx> {
-    let (prefix, _) = super::parse_key(key).ok_or(Error::NotFound)?;
-    ws_store::product_ctx(&state.db, user_id, ws, &prefix).await
+async fn ctx_for_key(state: &AppState, user_id: i64, ws: &str, key: &str) -> Result<ProductCtx> {
+    ws_store::item_ctx(&state.db, user_id, ws, key).await
 }
 
 fn with_etag(status: StatusCode, item: Item) -> Response {
@@ -85,7 +79,7 @@ pub struct Page {
 /// Tiers are this quarter's; `assignee:me` is the caller.
 pub fn compile_query(q: &str, ctx: &ProductCtx) -> Result<query::Compiled> {
     let parsed = query::parse(q).map_err(|e| Error::invalid("q", e.to_string()))?;
-    let quarter = crate::strategy::Quarter::of(crate::strategy::today()).to_string();
+    let quarter = crate::calendar::Quarter::of(crate::calendar::today()).to_string();
     let qc = query::QueryContext {
         product_key: &ctx.product.key,
         quarter: &quarter,
@@ -293,14 +287,16 @@ pub async fn move_one(
     ApiJson(m): ApiJson<MoveInput>,
 ) -> Result<Response, ApiError> {
     let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
-    service::move_items_with(
+    crate::governance::moves::move_items(
         &state.db,
         &user,
         &ctx,
-        std::slice::from_ref(&key),
-        m.anchor()?,
-        m.exemption.as_deref(),
-        m.override_reason.as_deref(),
+        crate::governance::moves::MoveRequest {
+            keys: std::slice::from_ref(&key),
+            anchor: m.anchor()?,
+            exemption: m.exemption.as_deref(),
+            override_reason: m.override_reason.as_deref(),
+        },
     )
     .await?;
     Ok(with_etag(
@@ -320,14 +316,16 @@ pub async fn bulk_move(
     ApiJson(m): ApiJson<BulkMoveInput>,
 ) -> Result<StatusCode, ApiError> {
     let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
-    service::move_items_with(
+    crate::governance::moves::move_items(
         &state.db,
         &user,
         &ctx,
-        &m.keys,
-        m.anchor()?,
-        m.exemption.as_deref(),
-        m.override_reason.as_deref(),
+        crate::governance::moves::MoveRequest {
+            keys: &m.keys,
+            anchor: m.anchor()?,
+            exemption: m.exemption.as_deref(),
+            override_reason: m.override_reason.as_deref(),
+        },
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -3,9 +3,11 @@
 pub mod api;
 pub mod history;
 pub mod input;
+pub mod lint;
 pub mod pages;
 pub mod query;
 pub mod rank;
+pub mod readiness;
 pub mod service;
 pub mod store;
 pub mod views;
@@ -108,14 +110,7 @@ pub enum Anchor {
 }
 
 /// `ONB-42` → (`ONB`, 42).
-pub fn parse_key(key: &str) -> Option<(String, i64)> {
-    let (prefix, number) = key.trim().rsplit_once('-')?;
-    let number: i64 = number.parse().ok().filter(|n| *n > 0)?;
-    if prefix.is_empty() {
-        return None;
-    }
-    Some((prefix.to_uppercase(), number))
-}
+pub use crate::workspace::parse_item_key as parse_key;
 
 pub fn validate_kind(kind: &str) -> Result<String> {
     let k = kind.trim().to_lowercase();

@@ -96,7 +96,7 @@ async fn backlog_page(
         Err(e) => return Err(e),
     };
     let views = views::list(&state.db, user.user.id, &ctx).await?;
-    let quarter = crate::strategy::Quarter::of(crate::strategy::today());
+    let quarter = crate::calendar::Quarter::of(crate::calendar::today());
     let overrides = crate::governance::overrides::list(&state.db, &ctx, quarter)
         .await?
         .count;
@@ -184,14 +184,16 @@ async fn move_one(
             _ => return Err(Error::invalid("before", "give before or after")),
         };
         let key = form.text("key");
-        service::move_items_with(
+        crate::governance::moves::move_items(
             &state.db,
             &user.user,
             &ctx,
-            std::slice::from_ref(&key),
-            anchor,
-            form.get("exemption"),
-            form.get("override_reason"),
+            crate::governance::moves::MoveRequest {
+                keys: std::slice::from_ref(&key),
+                anchor: anchor,
+                exemption: form.get("exemption"),
+                override_reason: form.get("override_reason"),
+            },
         )
         .await
     };
@@ -210,7 +212,14 @@ async fn bulk_move(
     } else {
         Anchor::Top
     };
-    match service::move_items(&state.db, &user.user, &ctx, &form.all("keys"), anchor).await {
+    match crate::governance::moves::move_items(
+        &state.db,
+        &user.user,
+        &ctx,
+        crate::governance::moves::MoveRequest::plain(&form.all("keys"), anchor),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to(&format!(
             "/w/{}/p/{}/backlog",
             ctx.workspace.slug, ctx.product.key

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::input::{ItemPatch, NewItem};
+use super::readiness::{self, ItemFacts, ReadyRules};
 use super::store::{self, Fields, ItemRow};
 use super::{rank, Anchor, Item};
 use crate::audit::{self, Change};
@@ -11,7 +12,6 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
-use crate::story::readiness::{self, ItemFacts, ReadyRules};
 use crate::with_tx;
 use crate::workspace::ProductCtx;
 
@@ -428,49 +428,57 @@ async fn stale(db: &Db, ctx: &ProductCtx, key: &str) -> Error {
     }
 }
 
-/// Moves one item next to a neighbour: writes that item's rank and nothing else.
-pub async fn move_item(
-    db: &Db,
-    actor: &User,
-    ctx: &ProductCtx,
-    key: &str,
-    anchor: Anchor,
-) -> Result<()> {
-    move_items(db, actor, ctx, &[key.to_string()], anchor).await
+/// Where a move will put its items: the moved rows in the order given (repeats once) and the two
+/// ranks they land between. Governance checks tiers on it before [`apply`] writes it.
+pub struct Placement {
+    pub rows: Vec<ItemRow>,
+    pub lo: Option<String>,
+    pub hi: Option<String>,
 }
 
-/// Moves a selection as a block next to an anchor, in the order the keys are given.
-pub async fn move_items(
-    db: &Db,
-    actor: &User,
-    ctx: &ProductCtx,
-    keys: &[String],
-    anchor: Anchor,
-) -> Result<()> {
-    move_items_with(db, actor, ctx, keys, anchor, None, None).await
+impl Placement {
+    pub fn ids(&self) -> Vec<i64> {
+        self.rows.iter().map(|r| r.id).collect()
+    }
+
+    pub fn between(&self) -> (Option<&str>, Option<&str>) {
+        (self.lo.as_deref(), self.hi.as_deref())
+    }
+
+    /// The moved items' keys, in the order they land.
+    pub fn keys(&self, ctx: &ProductCtx) -> Vec<String> {
+        self.rows
+            .iter()
+            .map(|r| format!("{}-{}", ctx.product.key, r.number))
+            .collect()
+    }
 }
 
-/// Like [`move_items`]; in strict tier mode, `exemption` is the reason recorded for moved items
-/// that would otherwise break the tier order.
-pub async fn move_items_with(
-    db: &Db,
-    actor: &User,
+/// How the audit log and the override record write an anchor.
+pub fn anchor_json(anchor: &Anchor) -> serde_json::Value {
+    match anchor {
+        Anchor::Before(k) => json!({"before": k}),
+        Anchor::After(k) => json!({"after": k}),
+        Anchor::Top => json!({"to": "top"}),
+        Anchor::Bottom => json!({"to": "bottom"}),
+    }
+}
+
+/// The first step of a move, inside the caller's transaction: locks the product's order,
+/// resolves the moved items and the two ranks they will land between.
+pub async fn place(
+    tx: &mut Tx,
     ctx: &ProductCtx,
     keys: &[String],
-    anchor: Anchor,
-    exemption: Option<&str>,
-    override_reason: Option<&str>,
-) -> Result<()> {
-    // A PM may break tier order only as an override, with a strategic reason (G3).
-    let over = crate::governance::overrides::authorize(ctx, override_reason, Action::Reorder)?;
+    anchor: &Anchor,
+) -> Result<Placement> {
     if keys.is_empty() || keys.len() > 500 {
         return Err(Error::invalid("keys", "select 1 to 500 items"));
     }
-    let mut tx = db.begin().await?;
-    store::lock_product(&mut tx, ctx.product.id).await?;
+    store::lock_product(tx, ctx.product.id).await?;
     let mut rows = Vec::with_capacity(keys.len());
     for k in keys {
-        let row = store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, k)
+        let row = store::row_by_key_tx(tx, ctx.product.id, &ctx.product.key, k)
             .await
             .map_err(|_| Error::invalid("keys", format!("{k} is not in this backlog")))?;
         if !rows.iter().any(|r: &ItemRow| r.id == row.id) {
@@ -479,16 +487,16 @@ pub async fn move_items_with(
     }
     // The block lands in the order the keys were given (repeats count once).
     let moving: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let (lo, hi) = match &anchor {
-        Anchor::Top => (None, first_other(&mut tx, ctx, &moving).await?),
-        Anchor::Bottom => (last_other(&mut tx, ctx, &moving).await?, None),
+    let (lo, hi) = match anchor {
+        Anchor::Top => (None, first_other(tx, ctx, &moving).await?),
+        Anchor::Bottom => (last_other(tx, ctx, &moving).await?, None),
         Anchor::Before(k) | Anchor::After(k) => {
             let field = if matches!(anchor, Anchor::Before(_)) {
                 "before"
             } else {
                 "after"
             };
-            let target = store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, k)
+            let target = store::row_by_key_tx(tx, ctx.product.id, &ctx.product.key, k)
                 .await
                 .map_err(|_| Error::invalid(field, format!("{k} is not in this backlog")))?;
             if moving.contains(&target.id) {
@@ -499,71 +507,43 @@ pub async fn move_items_with(
             }
             if matches!(anchor, Anchor::After(_)) {
                 let hi =
-                    store::neighbour_rank(&mut tx, ctx.product.id, &target.rank, true, &moving)
-                        .await?;
+                    store::neighbour_rank(tx, ctx.product.id, &target.rank, true, &moving).await?;
                 (Some(target.rank), hi)
             } else {
                 let lo =
-                    store::neighbour_rank(&mut tx, ctx.product.id, &target.rank, false, &moving)
-                        .await?;
+                    store::neighbour_rank(tx, ctx.product.id, &target.rank, false, &moving).await?;
                 (lo, Some(target.rank))
             }
         }
     };
-    if over.is_none() {
-        let between = (lo.as_deref(), hi.as_deref());
-        crate::governance::tiers::check_move(&mut tx, actor, ctx, &moving, between, exemption)
-            .await?;
-    }
-    let ranks = rank::block_between(lo.as_deref(), hi.as_deref(), rows.len())?;
-    for (row, r) in rows.iter().zip(&ranks) {
-        store::set_rank(&mut tx, row.id, r).await?;
-    }
-    let anchor_json = match &anchor {
-        Anchor::Before(k) => json!({"before": k}),
-        Anchor::After(k) => json!({"after": k}),
-        Anchor::Top => json!({"to": "top"}),
-        Anchor::Bottom => json!({"to": "bottom"}),
-    };
-    for row in &rows {
-        let key = format!("{}-{}", ctx.product.key, row.number);
-        audit::store::record(
-            &mut tx,
-            audit_change(
-                ctx,
-                actor,
-                "item.move",
-                row.id,
-                Some(json!({"rank": row.rank})),
-                Some(json!({"key": key, "placed": anchor_json})),
-                None,
-            ),
-        )
-        .await?;
-    }
-    if let Some(reason) = &over {
-        let keys: Vec<String> = rows
-            .iter()
-            .map(|r| format!("{}-{}", ctx.product.key, r.number))
-            .collect();
-        let rec = crate::governance::overrides::Record {
-            kind: "tier",
-            subject: format!("moved {} {}", keys.join(", "), describe_anchor(&anchor)),
-            before: json!({"ranks": rows.iter().map(|r| &r.rank).collect::<Vec<_>>()}),
-            after: json!({"keys": keys, "placed": anchor_json}),
-            reason,
-            sprint: None,
-        };
-        crate::governance::overrides::record(&mut tx, actor, ctx, rec).await?;
-    }
-    tx.commit().await?;
-    if let Some(longest) = ranks.iter().max_by_key(|r| r.len()) {
-        after_rank_change(db, ctx.product.id, longest);
-    }
-    Ok(())
+    Ok(Placement { rows, lo, hi })
 }
 
-fn describe_anchor(a: &Anchor) -> String {
+/// The second step: writes the block's ranks and one audit row per item. Answers the longest
+/// new rank, for [`after_rank_change`] once the caller has committed.
+pub async fn apply(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    p: &Placement,
+    anchor: &Anchor,
+) -> Result<Option<String>> {
+    let ranks = rank::block_between(p.lo.as_deref(), p.hi.as_deref(), p.rows.len())?;
+    for (row, r) in p.rows.iter().zip(&ranks) {
+        store::set_rank(tx, row.id, r).await?;
+    }
+    let placed = anchor_json(anchor);
+    for (row, key) in p.rows.iter().zip(p.keys(ctx)) {
+        Change::by(actor, ctx, "item.move", ("item", row.id))
+            .before(&json!({"rank": row.rank}))
+            .after(&json!({"key": key, "placed": placed}))
+            .record(tx)
+            .await?;
+    }
+    Ok(ranks.into_iter().max_by_key(|r| r.len()))
+}
+
+pub fn describe_anchor(a: &Anchor) -> String {
     match a {
         Anchor::Before(k) => format!("before {k}"),
         Anchor::After(k) => format!("after {k}"),

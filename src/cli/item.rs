@@ -321,14 +321,16 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
                 (_, _, _, true) => Anchor::Bottom,
                 _ => anyhow::bail!("say where: --before KEY, --after KEY, --top or --bottom"),
             };
-            service::move_items_with(
+            crate::governance::moves::move_items(
                 &db,
                 &user,
                 &ctx,
-                std::slice::from_ref(&key),
-                anchor,
-                exemption.as_deref(),
-                override_reason.as_deref(),
+                crate::governance::moves::MoveRequest {
+                    keys: std::slice::from_ref(&key),
+                    anchor: anchor,
+                    exemption: exemption.as_deref(),
+                    override_reason: override_reason.as_deref(),
+                },
             )
             .await
             .map_err(err)?;

@@ -275,7 +275,7 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
             keys.push(story(db, c, titles[t % titles.len()], *p).await?);
             t += 1;
         }
-        scope::commit(
+        crate::governance::scope::commit(
             db,
             po,
             ctx,
@@ -307,7 +307,7 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
             reason: "a customer-facing bug from support".into(),
             ..Default::default()
         };
-        scope::change_scope(db, po, ctx, s.id, s.version, &change, true)
+        crate::governance::scope::change_scope(db, po, ctx, s.id, s.version, &change, true)
             .await
             .map_err(e)?;
         backdate_sprint(db, s.id, start, end).await?;
@@ -421,7 +421,7 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
     ] {
         keys.push(story(db, c, title, p).await?);
     }
-    scope::commit(
+    crate::governance::scope::commit(
         db,
         po,
         ctx,
@@ -435,7 +435,7 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
     )
     .await
     .map_err(e)?;
-    scope::commit(
+    crate::governance::scope::commit(
         db,
         po,
         ctx,
@@ -458,7 +458,7 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
         reason: "Safari users cannot finish setup; the digest can wait".into(),
         ..Default::default()
     };
-    scope::change_scope(db, po, ctx, s.id, s.version, &swap, true)
+    crate::governance::scope::change_scope(db, po, ctx, s.id, s.version, &swap, true)
         .await
         .map_err(e)?;
     backdate_sprint(db, s.id, active_start, end).await?;
@@ -493,7 +493,7 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
     )
     .await
     .map_err(e)?;
-    scope::commit(
+    crate::governance::scope::commit(
         db,
         po,
         ctx,
@@ -562,9 +562,17 @@ pub async fn governance_demo(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Re
             exception: Some("agreed with the team".into()),
             ..Default::default()
         };
-        scope::change_scope(db, pm, ctx, active.id, active.version, &change, true)
-            .await
-            .map_err(e)?;
+        crate::governance::scope::change_scope(
+            db,
+            pm,
+            ctx,
+            active.id,
+            active.version,
+            &change,
+            true,
+        )
+        .await
+        .map_err(e)?;
     }
     if let Some((n, _)) = backlog.get(1) {
         crate::governance::tiers::exempt(

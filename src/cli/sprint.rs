@@ -307,7 +307,7 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                     for_goal,
                     exception: exception.as_deref(),
                 };
-                let c = scope::commit(&db, &user, &ctx, id, None, adding)
+                let c = crate::governance::scope::commit(&db, &user, &ctx, id, None, adding)
                     .await
                     .map_err(err)?;
                 for w in &c.warnings {
@@ -397,9 +397,10 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                 exception,
                 override_reason,
             };
-            let e = scope::change_scope(&db, &user, &ctx, id, v, &change, !preview)
-                .await
-                .map_err(err)?;
+            let e =
+                crate::governance::scope::change_scope(&db, &user, &ctx, id, v, &change, !preview)
+                    .await
+                    .map_err(err)?;
             out(s.on.who.json, &e, |e| {
                 println!(
                     "{}: committed {} → {} ({:+}) against capacity {:.1}; the goal {}",

@@ -355,7 +355,7 @@ pub async fn priority(db_args: &DbArgs, c: PriorityCommand) -> anyhow::Result<()
             };
             (
                 on,
-                priorities::move_one(&db, &user, &ctx, id, m)
+                crate::governance::tiers::move_priority(&db, &user, &ctx, id, m)
                     .await
                     .map_err(err)?,
             )

@@ -150,7 +150,7 @@ pub async fn exempt(
     Path((ws, key)): Path<(String, String)>,
     ApiJson(i): ApiJson<ReasonInput>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = crate::backlog::api::ctx_for_key(&st, u.id, &ws, &key).await?;
+    let ctx = crate::workspace::store::item_ctx(&st.db, u.id, &ws, &key).await?;
     tiers::exempt(&st.db, &u, &ctx, &key, &i.reason).await?;
     Ok(StatusCode::CREATED)
 }

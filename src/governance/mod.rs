@@ -6,8 +6,10 @@
 pub mod advisor;
 pub mod alignment;
 pub mod api;
+pub mod moves;
 pub mod overrides;
 pub mod pages;
+pub mod scope;
 pub mod store;
 pub mod tiers;
 

@@ -517,6 +517,20 @@ pub async fn set_settings(
     Ok(())
 }
 
+/// Moves one quarterly priority (S5) and reports what the new tiers do to the backlog: the
+/// one entry point the API, the pages and the CLI call. Answers the quarter's priorities.
+pub async fn move_priority(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: i64,
+    m: crate::strategy::model::PriorityMove,
+) -> Result<Vec<crate::strategy::model::Priority>> {
+    let quarter = crate::strategy::priorities::move_one(db, actor, ctx, id, m).await?;
+    report_reorder(db, actor, ctx, quarter).await?;
+    crate::strategy::priorities::list(db, ctx, quarter).await
+}
+
 /// After the PM reorders a quarter's priorities, tiers follow at once; the POs are told how
 /// many inversions the backlog now holds (and webhooks get `priorities.reordered`).
 pub async fn report_reorder(

@@ -92,14 +92,14 @@ pub async fn set_watch(
     key: &str,
     on: bool,
 ) -> Result<(), Error> {
-    let ctx = crate::backlog::api::ctx_for_key(st, user.id, ws, key).await?;
+    let ctx = crate::workspace::store::item_ctx(&st.db, user.id, ws, key).await?;
     ctx.grants.require(Action::ViewBacklog)?;
-    let row = crate::backlog::store::row_by_key(&st.db, ctx.workspace.id, key).await?;
+    let item = store::item_id(&st.db, ctx.product.id, key).await?;
     let mut tx = st.db.begin().await?;
     if on {
-        store::watch(&mut tx, "item", row.id, user.id).await?;
+        store::watch(&mut tx, "item", item, user.id).await?;
     } else {
-        store::unwatch(&mut tx, "item", row.id, user.id).await?;
+        store::unwatch(&mut tx, "item", item, user.id).await?;
     }
     tx.commit().await?;
     Ok(())

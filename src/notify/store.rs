@@ -172,3 +172,12 @@ pub async fn mark_read(db: &Db, user_id: i64, id: Option<i64>) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// The id of the item `key` (`ONB-42`) of a product, for watching it.
+pub async fn item_id(db: &Db, product_id: i64, key: &str) -> crate::error::Result<i64> {
+    let (_, number) = crate::workspace::parse_item_key(key).ok_or(crate::error::Error::NotFound)?;
+    let id: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT id FROM items WHERE product_id = $1 AND number = $2")
+        .bind(product_id).bind(number).fetch_optional(p).await)?;
+    id.ok_or(crate::error::Error::NotFound)
+}

@@ -183,7 +183,7 @@ pub async fn commit(
     };
     let expected = optional_if_match(&h)?;
     Ok(Json(
-        scope::commit(&st.db, &u, &ctx, id, expected, c).await?,
+        crate::governance::scope::commit(&st.db, &u, &ctx, id, expected, c).await?,
     ))
 }
 
@@ -244,7 +244,8 @@ pub async fn change_scope(
         override_reason: i.override_reason,
     };
     Ok(Json(
-        scope::change_scope(&st.db, &u, &ctx, id, if_match(&h)?, &c, !i.preview).await?,
+        crate::governance::scope::change_scope(&st.db, &u, &ctx, id, if_match(&h)?, &c, !i.preview)
+            .await?,
     ))
 }
 

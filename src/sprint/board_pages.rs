@@ -8,7 +8,7 @@ use axum::Router;
 
 use super::board::{self, Board, Burndown};
 use super::pages::{sprint_layout, sprint_url};
-use super::scope::{self, Effect, ScopeChange};
+use super::scope::{Effect, ScopeChange};
 use super::service::{self, PlanningCandidate};
 use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
@@ -170,7 +170,9 @@ async fn change_scope(
         Ok(v) => v,
         Err(e) => return back(&to, Err(e)),
     };
-    match scope::change_scope(&st.db, &user.user, &ctx, id, version, &c, apply).await {
+    match crate::governance::scope::change_scope(&st.db, &user.user, &ctx, id, version, &c, apply)
+        .await
+    {
         Ok(_) if apply => back(&to, Ok(())),
         Ok(effect) => {
             let pending = PendingChange {

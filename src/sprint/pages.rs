@@ -175,7 +175,7 @@ async fn commit(
         for_goal: form.flag("for_goal"),
         exception: exception.as_deref(),
     };
-    let r = scope::commit(&st.db, &user.user, &ctx, id, None, c).await;
+    let r = crate::governance::scope::commit(&st.db, &user.user, &ctx, id, None, c).await;
     back(&sprint_url(&ctx, id, "plan"), r.map(|_| ()))
 }
 

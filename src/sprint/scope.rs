@@ -250,14 +250,16 @@ fn check_expected(sprint: &SprintRow, expected: Option<i64>) -> Result<()> {
     }
 }
 
-pub async fn commit(
-    db: &Db,
+/// Commits the items inside the caller's transaction; governance's `scope::commit` wraps it
+/// with the unaligned-allowance check and commits. Answers the result and the sprint as read.
+pub async fn commit_in(
+    tx: &mut Tx,
     actor: &User,
     ctx: &ProductCtx,
     sprint_id: i64,
     expected: Option<i64>,
     c: Commit<'_>,
-) -> Result<Committed> {
+) -> Result<(Committed, SprintRow)> {
     let Commit {
         keys,
         for_goal,
@@ -268,13 +270,12 @@ pub async fn commit(
         return Err(Error::invalid("items", "commit 1 to 200 items at a time"));
     }
     let exception = clean_reason("exception", exception)?;
-    let mut tx = db.begin().await?;
-    let sprint = sprint_store::sprint_tx(&mut tx, ctx.product.id, sprint_id).await?;
+    let sprint = sprint_store::sprint_tx(tx, ctx.product.id, sprint_id).await?;
     refuse_unless_planned(&sprint)?;
     check_expected(&sprint, expected)?;
     let mut total = 0;
     for key in keys {
-        let row = item(&mut tx, ctx, "items", key).await?;
+        let row = item(tx, ctx, "items", key).await?;
         let a = Adding {
             in_baseline: false,
             for_goal,
@@ -282,12 +283,12 @@ pub async fn commit(
             reason: None,
             group: None,
         };
-        total += add_item(&mut tx, actor, &sprint, key, &row, &a).await?;
+        total += add_item(tx, actor, &sprint, key, &row, &a).await?;
     }
-    sprint_store::bump(&mut tx, sprint.id, sprint.version).await?;
+    sprint_store::bump(tx, sprint.id, sprint.version).await?;
     let after = json!({"committed": keys, "points": total, "exception": exception});
     audit::store::record(
-        &mut tx,
+        tx,
         change(
             ctx,
             actor,
@@ -298,39 +299,8 @@ pub async fn commit(
         ),
     )
     .await?;
-    let mut out = committed(&mut tx, sprint.id, sprint.version + 1, total).await?;
-    if let Some(w) = allowance_check(&mut tx, ctx, &sprint).await? {
-        out.warnings.push(w);
-    }
-    tx.commit().await?;
-    Ok(out)
-}
-
-/// The unaligned allowance (G2): the share of a sprint's points serving no priority of its
-/// quarter. Over it, strict mode refuses the commit; advisory mode warns.
-async fn allowance_check(
-    tx: &mut Tx,
-    ctx: &ProductCtx,
-    sprint: &SprintRow,
-) -> Result<Option<String>> {
-    let quarter = crate::strategy::Quarter::of(sprint.start());
-    let (aligned, unaligned, policy, allowance) =
-        crate::governance::store::scope_alignment_tx(tx, ctx.product.id, quarter, sprint.id)
-            .await?;
-    let total = aligned + unaligned;
-    if total == 0 || unaligned * 100 <= allowance * total {
-        return Ok(None);
-    }
-    let msg = format!(
-        "{unaligned} of {total} committed points ({:.0} %) serve no priority of {quarter}, over the unaligned allowance of {allowance} %",
-        unaligned as f64 * 100.0 / total as f64
-    );
-    if policy == "strict" {
-        return Err(Error::Conflict(format!(
-            "{msg}; commit work that serves a priority, or ask the PM to change the allowance"
-        )));
-    }
-    Ok(Some(msg))
+    let out = committed(tx, sprint.id, sprint.version + 1, total).await?;
+    Ok((out, sprint))
 }
 
 /// Takes items back out of a planned sprint (planning, not a scope change).
@@ -416,8 +386,21 @@ pub struct Effect {
     pub version: i64,
 }
 
-/// Previews or applies a scope change to an active sprint, checked against the version read.
-pub async fn change_scope(
+/// A scope change made inside its transaction, for governance to record as an override (when
+/// it is one) and commit; a preview has no transaction left.
+pub struct Prepared {
+    pub effect: Effect,
+    pub tx: Option<Tx>,
+    /// "swapped ONB-4 in for ONB-9", for the override log.
+    pub what: String,
+    pub sprint_id: i64,
+    pub sprint_name: String,
+    pub after: serde_json::Value,
+}
+
+/// Previews or makes a scope change to an active sprint, checked against the version read;
+/// governance's `scope::change_scope` authorizes overrides first and commits.
+pub async fn prepare_change(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
@@ -425,12 +408,7 @@ pub async fn change_scope(
     version: i64,
     c: &ScopeChange,
     apply: bool,
-) -> Result<Effect> {
-    let over = crate::governance::overrides::authorize(
-        ctx,
-        c.override_reason.as_deref(),
-        Action::ChangeScope,
-    )?;
+) -> Result<Prepared> {
     if c.add.is_none() && c.remove.is_none() {
         return Err(Error::invalid(
             "add",
@@ -502,7 +480,14 @@ pub async fn change_scope(
     if !apply {
         // A preview runs every check and then rolls back.
         drop(tx);
-        return Ok(effect);
+        return Ok(Prepared {
+            effect,
+            tx: None,
+            what: String::new(),
+            sprint_id: sprint.id,
+            sprint_name: sprint.name,
+            after: serde_json::Value::Null,
+        });
     }
     if !sprint_store::bump(&mut tx, sprint.id, version).await? {
         drop(tx);
@@ -546,17 +531,12 @@ pub async fn change_scope(
         after_json.clone(),
     )
     .await?;
-    if let Some(r) = &over {
-        let rec = crate::governance::overrides::Record {
-            kind: "scope",
-            subject: format!("{what} in {}", sprint.name),
-            before: json!({"committed": effect.committed_before}),
-            after: after_json,
-            reason: r,
-            sprint: Some(sprint.id),
-        };
-        crate::governance::overrides::record(&mut tx, actor, ctx, rec).await?;
-    }
-    tx.commit().await?;
-    Ok(effect)
+    Ok(Prepared {
+        effect,
+        tx: Some(tx),
+        what,
+        sprint_id: sprint.id,
+        sprint_name: sprint.name,
+        after: after_json,
+    })
 }

@@ -10,7 +10,6 @@ use serde::Deserialize;
 use super::questions::{self, Question};
 use super::readiness::ReadyRules;
 use crate::auth::extract::{if_match, ApiJson, ApiUser};
-use crate::backlog::api::ctx_for_key;
 use crate::backlog::service;
 use crate::error::ApiError;
 use crate::extract::Path;
@@ -41,7 +40,7 @@ pub async fn list(
     ApiUser(user): ApiUser,
     Path((ws, key)): Path<(String, String)>,
 ) -> Result<Json<Vec<Question>>, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
     let item = service::get(&state.db, &ctx, &key).await?;
     Ok(Json(questions::for_item(&state.db, item.id).await?))
 }
@@ -62,7 +61,7 @@ pub async fn ask(
     Path((ws, key)): Path<(String, String)>,
     ApiJson(q): ApiJson<QuestionInput>,
 ) -> Result<(StatusCode, Json<Question>), ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
     Ok((
         StatusCode::CREATED,
         Json(questions::ask(&state.db, &user, &ctx, &key, &q.body).await?),
@@ -87,7 +86,7 @@ pub async fn answer(
     headers: HeaderMap,
     ApiJson(a): ApiJson<AnswerInput>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
     questions::answer(
         &state.db,
         &user,

@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::comments::{self, Comment};
 use crate::auth::extract::{if_match, ApiJson, ApiUser};
-use crate::backlog::api::ctx_for_key;
 use crate::backlog::service;
 use crate::error::ApiError;
 use crate::extract::Path;
@@ -35,7 +34,7 @@ pub async fn list(
     ApiUser(user): ApiUser,
     Path((ws, key)): Path<(String, String)>,
 ) -> Result<Json<Vec<Comment>>, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
     let item = service::get(&state.db, &ctx, &key).await?;
     Ok(Json(comments::for_item(&state.db, item.id).await?))
 }
@@ -59,7 +58,7 @@ pub async fn add(
     Path((ws, key)): Path<(String, String)>,
     ApiJson(c): ApiJson<CommentInput>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
     let made = comments::add(&state.db, &user, &ctx, &key, &c.body, c.question).await?;
     Ok(tagged(StatusCode::CREATED, made))
 }
@@ -81,7 +80,7 @@ pub async fn edit(
     headers: HeaderMap,
     ApiJson(c): ApiJson<CommentEdit>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
     let v = if_match(&headers)?;
     let done = comments::edit(&state.db, &user, &ctx, &key, id, v, &c.body).await?;
     Ok(tagged(StatusCode::OK, done))

@@ -1,30 +1,13 @@
-//! Story quality (E2–E4): the Definition of Ready, the quality lint, and questions on items.
+//! Stories (E2–E4): changing the Definition of Ready, and questions and comment threads on items.
+//! The readiness and lint rules themselves live with the backlog, which assesses every item it
+//! writes; they are re-exported here under their old names.
 
 pub mod api;
 pub mod comments;
 pub mod comments_api;
-pub mod lint;
 pub mod pages;
 pub mod questions;
-pub mod readiness;
 pub mod rules;
 
-use serde::Serialize;
-
-/// What readiness and lint need to know about an item, borrowed from wherever it is stored.
-/// Serialize only: serde cannot deserialize into a borrowed `&[String]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct ItemFacts<'a> {
-    /// "story" | "bug" | "task" | "spike"
-    pub kind: &'a str,
-    pub title: &'a str,
-    pub description: &'a str,
-    /// Empty means missing.
-    pub persona: &'a str,
-    pub goal: &'a str,
-    pub benefit: &'a str,
-    pub points: Option<i64>,
-    pub criteria: &'a [String],
-    pub open_questions: u32,
-    pub has_initiative: bool,
-}
+pub use crate::backlog::readiness::ItemFacts;
+pub use crate::backlog::{lint, readiness};

@@ -340,6 +340,6 @@ pub async fn move_priority(
 ) -> Result<Json<Vec<Priority>>, ApiError> {
     let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(
-        priorities::move_one(&s.db, &u, &ctx, id(&pid)?, m).await?,
+        crate::governance::tiers::move_priority(&s.db, &u, &ctx, id(&pid)?, m).await?,
     ))
 }

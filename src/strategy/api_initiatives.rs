@@ -138,7 +138,7 @@ pub async fn link_item(
     Path((ws, key)): Path<(String, String)>,
     ApiJson(body): ApiJson<ItemInitiative>,
 ) -> Result<Response, ApiError> {
-    let ctx = crate::backlog::api::ctx_for_key(&s, u.id, &ws, &key).await?;
+    let ctx = crate::workspace::store::item_ctx(&s.db, u.id, &ws, &key).await?;
     let item = initiatives::link_item(&s.db, &u, &ctx, &key, body.initiative).await?;
     Ok(tagged(StatusCode::OK, item.version, item))
 }

@@ -157,7 +157,7 @@ pub async fn item_persona(
     Path((ws, key)): P2,
     ApiJson(body): ApiJson<ItemPersona>,
 ) -> Result<Response, ApiError> {
-    let ctx = crate::backlog::api::ctx_for_key(&s, u.id, &ws, &key).await?;
+    let ctx = crate::workspace::store::item_ctx(&s.db, u.id, &ws, &key).await?;
     let item = personas::set_item_persona(&s.db, &u, &ctx, &key, body.persona).await?;
     Ok(tagged(StatusCode::OK, item.version, item))
 }

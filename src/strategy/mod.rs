@@ -23,7 +23,7 @@ pub mod priorities;
 pub mod research;
 pub mod research_model;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 
@@ -40,65 +40,7 @@ pub const IMPACTS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 3.0];
 /// WSJF inputs are rated 1–20 (the modified Fibonacci scale tops out at 20).
 pub const WSJF_MAX: i64 = 20;
 
-/// A calendar quarter, `2027-Q1`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Quarter {
-    pub year: i32,
-    pub q: u32,
-}
-
-impl Quarter {
-    pub fn parse(s: &str) -> Result<Quarter> {
-        let bad = || Error::invalid("quarter", format!("{s:?} is not a quarter like 2027-Q1"));
-        let (y, q) = s.trim().split_once("-Q").ok_or_else(bad)?;
-        let year: i32 = y.parse().map_err(|_| bad())?;
-        let q: u32 = q.parse().map_err(|_| bad())?;
-        if y.len() != 4 || !(2000..=2100).contains(&year) || !(1..=4).contains(&q) {
-            return Err(bad());
-        }
-        Ok(Quarter { year, q })
-    }
-
-    pub fn of(date: NaiveDate) -> Quarter {
-        Quarter {
-            year: date.year(),
-            q: (date.month0() / 3) + 1,
-        }
-    }
-
-    pub fn start(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, (self.q - 1) * 3 + 1, 1).unwrap_or_default()
-    }
-
-    /// Once a quarter has started, changes to its priorities need a reason.
-    pub fn has_started(self, today: NaiveDate) -> bool {
-        today >= self.start()
-    }
-
-    pub fn next(self) -> Quarter {
-        if self.q == 4 {
-            Quarter {
-                year: self.year + 1,
-                q: 1,
-            }
-        } else {
-            Quarter {
-                year: self.year,
-                q: self.q + 1,
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for Quarter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-Q{}", self.year, self.q)
-    }
-}
-
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
+pub use crate::calendar::{today, Quarter};
 
 /// A measurement date, `YYYY-MM-DD`.
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {

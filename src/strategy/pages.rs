@@ -291,7 +291,8 @@ async fn move_priority(
         let run = async {
             user.check_csrf(Some(token))?;
             let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
-            priorities::move_one(&s.db, &user.user, &ctx, id, move_input(&form)?).await
+            crate::governance::tiers::move_priority(&s.db, &user.user, &ctx, id, move_input(&form)?)
+                .await
         };
         return Ok(match run.await {
             Ok(_) => StatusCode::NO_CONTENT.into_response(),
@@ -301,7 +302,9 @@ async fn move_priority(
     user.check_csrf(form.get("csrf"))?;
     let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     act(&s, &user, ctx, &form, async |ctx| {
-        let list = priorities::move_one(&s.db, &user.user, ctx, id, move_input(&form)?).await?;
+        let list =
+            crate::governance::tiers::move_priority(&s.db, &user.user, ctx, id, move_input(&form)?)
+                .await?;
         list.first()
             .map(|p| Quarter::parse(&p.quarter))
             .unwrap_or_else(|| quarter_or_now(None))

@@ -281,14 +281,15 @@ fn merge(old: &Priority, input: &PriorityInput) -> Result<(String, String, Optio
     Ok((title, description, reason))
 }
 
-/// Moves one priority within its quarter; only its rank is written.
+/// Moves one priority within its quarter; only its rank is written. Answers the quarter; the
+/// tiers that follow are governance's to report (`governance::tiers::move_priority`).
 pub async fn move_one(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
     id: i64,
     m: PriorityMove,
-) -> Result<Vec<Priority>> {
+) -> Result<Quarter> {
     ctx.grants.require(Action::ManageStrategy)?;
     let quarter = quarter_of(db, ctx, id).await?;
     let reason = reason_for(quarter, today(), m.reason.as_deref())?;
@@ -366,8 +367,7 @@ pub async fn move_one(
         .record(&mut tx)
         .await?;
     tx.commit().await?;
-    crate::governance::tiers::report_reorder(db, actor, ctx, quarter).await?;
-    list(db, ctx, quarter).await
+    Ok(quarter)
 }
 
 pub async fn delete(

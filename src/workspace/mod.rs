@@ -72,6 +72,16 @@ impl crate::audit::Scope for Workspace {
     }
 }
 
+/// An item's key, `ONB-42`, as its product's key and its number: (`ONB`, 42).
+pub fn parse_item_key(key: &str) -> Option<(String, i64)> {
+    let (prefix, number) = key.trim().rsplit_once('-')?;
+    let number: i64 = number.parse().ok().filter(|n| *n > 0)?;
+    if prefix.is_empty() {
+        return None;
+    }
+    Some((prefix.to_uppercase(), number))
+}
+
 pub fn validate_slug(slug: &str) -> Result<String> {
     let slug = slug.trim().to_lowercase();
     let ok = (2..=40).contains(&slug.len())

@@ -92,6 +92,12 @@ struct CtxRow {
 
 /// Where a product request lands and what the caller holds there, in one query (one row per
 /// role held). Outsiders of the workspace, and unknown products, are NotFound.
+/// The product an item key (`ONB-42`) names in workspace `slug`, with the caller's roles there.
+pub async fn item_ctx(db: &Db, user_id: i64, slug: &str, item_key: &str) -> Result<ProductCtx> {
+    let (prefix, _) = super::parse_item_key(item_key).ok_or(Error::NotFound)?;
+    product_ctx(db, user_id, slug, &prefix).await
+}
+
 pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result<ProductCtx> {
     let rows: Vec<CtxRow> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT w.id AS w_id, w.slug AS w_slug, w.name AS w_name, w.version AS w_version, m.is_admin,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ItemFacts;
+use super::readiness::ItemFacts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -3,7 +3,24 @@
 use serde::{Deserialize, Serialize};
 
 use super::lint::{self, Finding, Severity};
-pub use super::ItemFacts;
+
+/// What readiness and lint need to know about an item, borrowed from wherever it is stored.
+/// Serialize only: serde cannot deserialize into a borrowed `&[String]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ItemFacts<'a> {
+    /// "story" | "bug" | "task" | "spike"
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    /// Empty means missing.
+    pub persona: &'a str,
+    pub goal: &'a str,
+    pub benefit: &'a str,
+    pub points: Option<i64>,
+    pub criteria: &'a [String],
+    pub open_questions: u32,
+    pub has_initiative: bool,
+}
 
 /// Per-product Definition of Ready. Stored as JSON; a missing field takes its default so older
 /// rules keep loading, while an explicit `"max_points": null` means "no size limit".

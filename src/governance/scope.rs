@@ -1,0 +1,93 @@
+//! Sprint scope under governance (G2, G3): commits checked against the unaligned allowance, and
+//! in-sprint scope changes that a PM may make only as a recorded override. The sprint room makes
+//! the change inside a transaction; this layer decides and commits. The API, the pages and the
+//! CLI call these, never the sprint's steps directly.
+
+use serde_json::json;
+
+use super::overrides;
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::calendar::Quarter;
+use crate::db::{Db, Tx};
+use crate::error::{Error, Result};
+use crate::sprint::scope::{self as sprint_scope, Commit, Committed, Effect, ScopeChange};
+use crate::sprint::store::SprintRow;
+use crate::workspace::ProductCtx;
+
+/// Commits backlog items to a planned sprint; not-ready items need the PO's exception reason.
+/// Over the product's unaligned allowance, strict mode refuses and advisory mode warns.
+pub async fn commit(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    sprint_id: i64,
+    expected: Option<i64>,
+    c: Commit<'_>,
+) -> Result<Committed> {
+    let mut tx = db.begin().await?;
+    let (mut out, sprint) =
+        sprint_scope::commit_in(&mut tx, actor, ctx, sprint_id, expected, c).await?;
+    if let Some(w) = allowance_check(&mut tx, ctx, &sprint).await? {
+        out.warnings.push(w);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Previews or applies a scope change to an active sprint, checked against the version read. A
+/// PM's change is an override and needs a strategic reason; it is recorded and the team told.
+pub async fn change_scope(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    sprint_id: i64,
+    version: i64,
+    c: &ScopeChange,
+    apply: bool,
+) -> Result<Effect> {
+    let over = overrides::authorize(ctx, c.override_reason.as_deref(), Action::ChangeScope)?;
+    let p = sprint_scope::prepare_change(db, actor, ctx, sprint_id, version, c, apply).await?;
+    let Some(mut tx) = p.tx else {
+        return Ok(p.effect);
+    };
+    if let Some(reason) = &over {
+        let rec = overrides::Record {
+            kind: "scope",
+            subject: format!("{} in {}", p.what, p.sprint_name),
+            before: json!({"committed": p.effect.committed_before}),
+            after: p.after,
+            reason,
+            sprint: Some(p.sprint_id),
+        };
+        overrides::record(&mut tx, actor, ctx, rec).await?;
+    }
+    tx.commit().await?;
+    Ok(p.effect)
+}
+
+/// The unaligned allowance (G2): the share of a sprint's points serving no priority of its
+/// quarter. Over it, strict mode refuses the commit; advisory mode warns.
+async fn allowance_check(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    sprint: &SprintRow,
+) -> Result<Option<String>> {
+    let quarter = Quarter::of(sprint.start());
+    let (aligned, unaligned, policy, allowance) =
+        super::store::scope_alignment_tx(tx, ctx.product.id, quarter, sprint.id).await?;
+    let total = aligned + unaligned;
+    if total == 0 || unaligned * 100 <= allowance * total {
+        return Ok(None);
+    }
+    let msg = format!(
+        "{unaligned} of {total} committed points ({:.0} %) serve no priority of {quarter}, over the unaligned allowance of {allowance} %",
+        unaligned as f64 * 100.0 / total as f64
+    );
+    if policy == "strict" {
+        return Err(Error::Conflict(format!(
+            "{msg}; commit work that serves a priority, or ask the PM to change the allowance"
+        )));
+    }
+    Ok(Some(msg))
+}
