@@ -5,8 +5,11 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::response::Response;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::error::Error;
 
@@ -53,4 +56,19 @@ where
             Err(r) => Err(Error::from(r).respond_to(parts.uri.path())),
         }
     }
+}
+
+/// An id from the path; one that is not a number names nothing, so the answer is 404.
+pub fn id(s: &str) -> Result<i64, Error> {
+    s.parse().map_err(|_| Error::NotFound)
+}
+
+/// A JSON body with its version as the `ETag`, so the next write can send `If-Match`.
+pub fn tagged<T: Serialize>(status: StatusCode, version: i64, body: T) -> Response {
+    (
+        status,
+        [(header::ETAG, format!("\"{version}\""))],
+        Json(body),
+    )
+        .into_response()
 }

@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::governance::api::routes())
         .merge(crate::governance::pages::routes())
         .merge(crate::auth::pages::routes())
-        .merge(crate::auth::account::routes())
+        .merge(crate::auth::account_pages::routes())
         .merge(crate::workspace::pages::routes())
         .merge(crate::backlog::pages::routes())
         .merge(crate::story::pages::routes())

@@ -1,6 +1,6 @@
 //! Who may do what: roles, actions and the one table that decides; passwords and tokens.
 
-pub mod account;
+pub mod account_pages;
 pub mod api;
 pub mod extract;
 pub mod pages;

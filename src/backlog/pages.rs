@@ -19,6 +19,7 @@ use crate::page::{human_duration, render, split_labels, FormData, Layout};
 use crate::state::AppState;
 use crate::story::questions::{self, Question};
 use crate::workspace::form::ProductForm;
+pub use crate::workspace::layout::{page_ctx, product_layout};
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -30,16 +31,6 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}/p/{product}/views", post(save_view))
         .route("/w/{ws}/items/{key}", get(item).post(update))
         .route("/w/{ws}/items/{key}/dependencies", post(add_dependency))
-}
-
-pub fn product_layout(user: &PageUser, ctx: &ProductCtx, title: impl Into<String>) -> Layout {
-    let ws = &ctx.workspace;
-    Layout::new(user, title)
-        .crumb(format!("/w/{}", ws.slug), ws.name.clone())
-        .crumb(
-            format!("/w/{}/p/{}/backlog", ws.slug, ctx.product.key),
-            ctx.product.name.clone(),
-        )
 }
 
 #[derive(askama::Template)]
@@ -561,16 +552,6 @@ async fn item(
 ) -> Result<Response> {
     let ctx = page_ctx(&state, &user, &ws, &key).await?;
     item_page(&state, &user, &ctx, &key, None, None, None).await
-}
-
-pub async fn page_ctx(
-    state: &AppState,
-    user: &PageUser,
-    ws: &str,
-    key: &str,
-) -> Result<ProductCtx> {
-    let (prefix, _) = super::parse_key(key).ok_or(Error::NotFound)?;
-    ws_store::product_ctx(&state.db, user.user.id, ws, &prefix).await
 }
 
 async fn update(

@@ -6,7 +6,7 @@ use super::flags::flag_err;
 use super::item::err;
 use super::sprint::On;
 use crate::config::DbArgs;
-use crate::governance::api::{report, AlignmentParams};
+use crate::governance::alignment::{report, AlignmentParams};
 
 #[derive(Args, Debug)]
 pub struct AlignmentArgs {

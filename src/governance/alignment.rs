@@ -1,7 +1,7 @@
 //! The alignment report (G4) of a sprint or a quarter: points per priority, the unaligned
 //! share, strategy without execution, execution without strategy, and the score.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::store::{self, SprintItem};
 use super::{score, NoScore, PriorityPoints, Score, FORMULA};
@@ -238,6 +238,28 @@ pub async fn for_quarter(db: &Db, ctx: &ProductCtx, quarter: &str) -> Result<Ali
         a.trend.push((name, s.completed.score.map(|s| s.score)));
     }
     Ok(a)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AlignmentParams {
+    /// A sprint id: that sprint's alignment.
+    pub sprint: Option<i64>,
+    /// A quarter like 2027-Q1: every sprint starting in it, with the trend.
+    pub quarter: Option<String>,
+}
+
+/// One of the two reports, as the parameters ask; shared with the page and the CLI.
+pub async fn report(db: &Db, ctx: &ProductCtx, p: &AlignmentParams) -> Result<Alignment> {
+    match (p.sprint, p.quarter.as_deref()) {
+        (Some(s), None) => for_sprint(db, ctx, s).await,
+        (None, Some(q)) => for_quarter(db, ctx, q).await,
+        _ => Err(Error::invalid(
+            "sprint",
+            "give either a sprint or a quarter",
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -7,15 +7,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::alignment::{self, Alignment};
+use super::alignment::{report, Alignment, AlignmentParams};
 use super::tiers::{self, Exemption, TierSettings};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
-use crate::db::Db;
-use crate::error::{ApiError, Error, Result};
+use crate::error::{ApiError, Result};
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
-use crate::workspace::ProductCtx;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -168,28 +166,6 @@ pub async fn revoke(
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     tiers::revoke(&st.db, &u, &ctx, id, &i.reason).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct AlignmentParams {
-    /// A sprint id: that sprint's alignment.
-    pub sprint: Option<i64>,
-    /// A quarter like 2027-Q1: every sprint starting in it, with the trend.
-    pub quarter: Option<String>,
-}
-
-/// One of the two reports, as the parameters ask; shared with the page and the CLI.
-pub async fn report(db: &Db, ctx: &ProductCtx, p: &AlignmentParams) -> Result<Alignment> {
-    match (p.sprint, p.quarter.as_deref()) {
-        (Some(s), None) => alignment::for_sprint(db, ctx, s).await,
-        (None, Some(q)) => alignment::for_quarter(db, ctx, q).await,
-        _ => Err(Error::invalid(
-            "sprint",
-            "give either a sprint or a quarter",
-        )),
-    }
 }
 
 /// Show alignment for a sprint or a quarter, with its score

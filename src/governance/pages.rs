@@ -8,14 +8,14 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::alignment::Alignment;
-use super::api::{report, AlignmentParams};
+use super::alignment::{report, AlignmentParams};
 use crate::auth::extract::PageUser;
-use crate::backlog::pages::product_layout;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
+use crate::workspace::layout::product_layout;
 use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {

@@ -9,12 +9,12 @@ use serde::Deserialize;
 
 use super::{charts, store, Report};
 use crate::auth::extract::PageUser;
-use crate::backlog::pages::product_layout;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::page::{render, Layout};
 use crate::sprint::team::{self, Team};
 use crate::state::AppState;
+use crate::workspace::layout::product_layout;
 use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {

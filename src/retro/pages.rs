@@ -11,10 +11,10 @@ use crate::auth::Action;
 use crate::error::Result;
 use crate::extract::{Path, Query};
 use crate::page::{back, form_int, render, Flash, Layout};
-use crate::sprint::pages::{sprint_layout, sprint_url};
 use crate::sprint::{service as sprints, Sprint};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
+use crate::workspace::layout::{sprint_layout, sprint_url};
 use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {

@@ -89,7 +89,7 @@ pub async fn revoke_share(
     Path((ws, product, id)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let ctx = ws_store::product_ctx(&s.db, u.id, &ws, &product).await?;
-    share::revoke(&s.db, &u, &ctx, crate::strategy::api::id(&id)?).await?;
+    share::revoke(&s.db, &u, &ctx, crate::extract::id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -185,7 +185,7 @@ async fn shares_page(
 ) -> Result<Response> {
     let ctx = ws_store::product_ctx(&s.db, user.user.id, ws, product).await?;
     let shares = share::list(&s.db, &ctx).await?;
-    let layout = crate::strategy::pages::strategy_layout(user, &ctx, "Roadmap share links");
+    let layout = crate::workspace::layout::strategy_layout(user, &ctx, "Roadmap share links");
     Ok(render(&SharesPage {
         layout,
         ws: ctx.workspace.slug.clone(),
@@ -223,13 +223,7 @@ async fn revoke_share(
     Path((_, _, id)): Path<(String, String, String)>,
     pf: ProductForm,
 ) -> Result<Response> {
-    share::revoke(
-        &s.db,
-        &pf.user.user,
-        &pf.ctx,
-        crate::strategy::api::id(&id)?,
-    )
-    .await?;
+    share::revoke(&s.db, &pf.user.user, &pf.ctx, crate::extract::id(&id)?).await?;
     Ok(Redirect::to(&pf.url("/roadmap/shares")).into_response())
 }
 

@@ -12,9 +12,9 @@ use crate::auth::extract::{if_match, ApiJson, ApiUser, PageUser};
 use crate::auth::Action;
 use crate::error::{ApiError, Error, Result};
 use crate::extract::Path;
+use crate::extract::{id, tagged};
 use crate::page::{render, Layout};
 use crate::state::AppState;
-use crate::strategy::api::{ctx, id, tagged};
 use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
@@ -45,7 +45,7 @@ pub async fn list(
     ApiUser(u): ApiUser,
     Path((ws, product)): Path<(String, String)>,
 ) -> Result<Json<Vec<Release>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(releases::list(&s.db, &ctx).await?))
 }
 
@@ -59,7 +59,7 @@ pub async fn create(
     Path((ws, product)): Path<(String, String)>,
     ApiJson(input): ApiJson<ReleaseInput>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     let r = releases::save(&s.db, &u, &ctx, None, input).await?;
     Ok(tagged(StatusCode::CREATED, r.version, r))
 }
@@ -75,7 +75,7 @@ pub async fn update(
     headers: HeaderMap,
     ApiJson(input): ApiJson<ReleaseInput>,
 ) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     let r = releases::save(
         &s.db,
         &u,
@@ -97,7 +97,7 @@ pub async fn add_launch(
     Path((ws, product, rid)): Path<(String, String, String)>,
     ApiJson(l): ApiJson<LaunchInput>,
 ) -> Result<(StatusCode, Json<Release>), ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok((
         StatusCode::CREATED,
         Json(releases::add_launch(&s.db, &u, &ctx, id(&rid)?, &l).await?),
@@ -114,7 +114,7 @@ pub async fn add_task(
     Path((ws, product, lid)): Path<(String, String, String)>,
     ApiJson(t): ApiJson<TaskInput>,
 ) -> Result<(StatusCode, Json<Release>), ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok((
         StatusCode::CREATED,
         Json(releases::add_task(&s.db, &u, &ctx, id(&lid)?, &t).await?),
@@ -137,7 +137,7 @@ pub async fn set_done(
     Path((ws, product, tid)): Path<(String, String, String)>,
     ApiJson(d): ApiJson<DoneInput>,
 ) -> Result<Json<Release>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(
         releases::set_task_done(&s.db, &u, &ctx, id(&tid)?, d.done).await?,
     ))
@@ -162,7 +162,7 @@ async fn render_page(
     error: Option<String>,
 ) -> Result<Response> {
     Ok(render(&ReleasesPage {
-        layout: crate::strategy::pages::strategy_layout(
+        layout: crate::workspace::layout::strategy_layout(
             user,
             &ctx,
             format!("{} releases", ctx.product.name),

@@ -12,10 +12,10 @@ use super::signoff::{
 use crate::auth::extract::{ApiJson, ApiUser, PageUser};
 use crate::auth::Action;
 use crate::error::{ApiError, Error, Result};
+use crate::extract::id;
 use crate::extract::Path;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
-use crate::strategy::api::{ctx, id};
 use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Member, Product, ProductCtx};
 
@@ -50,7 +50,7 @@ pub async fn list_stakeholders(
     ApiUser(u): ApiUser,
     Path((ws, product)): Path<(String, String)>,
 ) -> Result<Json<Vec<Stakeholder>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(signoff::stakeholders(&s.db, &ctx).await?))
 }
 
@@ -64,7 +64,7 @@ pub async fn set_stakeholder(
     Path((ws, product)): Path<(String, String)>,
     ApiJson(input): ApiJson<StakeholderInput>,
 ) -> Result<Json<Vec<Stakeholder>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(
         signoff::set_stakeholder(&s.db, &u, &ctx, &input).await?,
     ))
@@ -78,7 +78,7 @@ pub async fn list(
     ApiUser(u): ApiUser,
     Path((ws, product)): Path<(String, String)>,
 ) -> Result<Json<Vec<Request>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(signoff::list(&s.db, &ctx).await?))
 }
 
@@ -92,7 +92,7 @@ pub async fn create(
     Path((ws, product)): Path<(String, String)>,
     ApiJson(input): ApiJson<RequestInput>,
 ) -> Result<(StatusCode, Json<Request>), ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok((
         StatusCode::CREATED,
         Json(signoff::request(&s.db, &u, &ctx, &input).await?),
@@ -107,7 +107,7 @@ pub async fn show(
     ApiUser(u): ApiUser,
     Path((ws, product, rid)): Path<(String, String, String)>,
 ) -> Result<Json<Request>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(signoff::get(&s.db, &ctx, id(&rid)?).await?))
 }
 
@@ -121,7 +121,7 @@ pub async fn answer(
     Path((ws, product, rid)): Path<(String, String, String)>,
     ApiJson(a): ApiJson<AnswerInput>,
 ) -> Result<Json<Request>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(signoff::answer(&s.db, &u, &ctx, id(&rid)?, &a).await?))
 }
 
@@ -151,7 +151,7 @@ async fn render_page(
     let stakeholders = signoff::stakeholders(&s.db, &ctx).await?;
     let may_answer = stakeholders.iter().any(|st| st.user_id == user.user.id);
     Ok(render(&SignoffPage {
-        layout: crate::strategy::pages::strategy_layout(
+        layout: crate::workspace::layout::strategy_layout(
             user,
             &ctx,
             format!("{} sign-offs", ctx.product.name),

@@ -11,14 +11,14 @@ use super::team::{self, Team};
 use super::Sprint;
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
-use crate::backlog::pages::product_layout;
 use crate::error::Result;
 use crate::extract::{Path, Query};
 use crate::page::{back, form_int, render, Flash, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
+use crate::workspace::layout::product_layout;
+pub use crate::workspace::layout::{sprint_layout, sprint_url};
 use crate::workspace::store::product_ctx;
-use crate::workspace::ProductCtx;
 
 pub fn routes() -> Router<AppState> {
     const S: &str = "/w/{ws}/p/{product}/sprints";
@@ -30,21 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{S}/{{id}}/availability"), post(availability))
         .route(&format!("{S}/{{id}}/goal"), post(goal))
         .route(&format!("{S}/{{id}}/start"), post(start))
-}
-
-/// The frame of every sprint page: breadcrumbs to the product's sprints.
-pub fn sprint_layout(user: &PageUser, ctx: &ProductCtx, title: impl Into<String>) -> Layout {
-    product_layout(user, ctx, title).crumb(
-        format!("/w/{}/p/{}/sprints", ctx.workspace.slug, ctx.product.key),
-        "Sprints",
-    )
-}
-
-pub fn sprint_url(ctx: &ProductCtx, id: i64, page: &str) -> String {
-    format!(
-        "/w/{}/p/{}/sprints/{id}/{page}",
-        ctx.workspace.slug, ctx.product.key
-    )
 }
 
 #[derive(askama::Template)]

@@ -8,12 +8,12 @@ use axum::Router;
 use super::team::{self, Team, TeamPatch, WipLimits};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
-use crate::backlog::pages::product_layout;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::page::{back, form_int, render, Flash, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
+use crate::workspace::layout::product_layout;
 use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {

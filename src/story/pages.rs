@@ -8,13 +8,14 @@ use axum::Router;
 use super::readiness::ReadyRules;
 use super::{comments, questions, rules};
 use crate::auth::extract::PageUser;
-use crate::backlog::pages::{item_refused, page_ctx, product_layout};
+use crate::backlog::pages::item_refused;
 use crate::backlog::service;
 use crate::error::{Error, Result};
 use crate::extract::Path;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
+use crate::workspace::layout::{page_ctx, product_layout};
 use crate::workspace::{store as ws_store, ProductCtx};
 
 pub fn routes() -> Router<AppState> {

@@ -1,11 +1,11 @@
 //! JSON handlers for objectives, success metrics and quarterly priorities under `/api/v1`.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::model::{
     MetricDetail, MetricInput, MetricValue, Objective, ObjectiveInput, Priority, PriorityInput,
@@ -13,7 +13,7 @@ use super::model::{
 };
 use super::{objectives, priorities, Quarter};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
-use crate::error::{ApiError, Error, Result};
+use crate::error::{ApiError, Result};
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::{store as ws_store, ProductCtx};
@@ -50,18 +50,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A numeric id from the path; anything else is simply not found.
-pub fn id(s: &str) -> Result<i64> {
-    s.parse().map_err(|_| Error::NotFound)
-}
-
-pub fn tagged<T: Serialize>(status: StatusCode, version: i64, body: T) -> Response {
-    (
-        status,
-        [(header::ETAG, format!("\"{version}\""))],
-        Json(body),
-    )
-        .into_response()
-}
+pub use crate::extract::{id, tagged};
 
 pub async fn ctx(state: &AppState, user_id: i64, ws: &str, product: &str) -> Result<ProductCtx> {
     ws_store::product_ctx(&state.db, user_id, ws, product).await

@@ -15,12 +15,12 @@ use super::model::{
 use super::{chart, objectives, priorities, Quarter};
 use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
-use crate::backlog::pages::product_layout;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
+pub use crate::workspace::layout::strategy_layout;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -42,11 +42,6 @@ pub fn routes() -> Router<AppState> {
             "/w/{ws}/p/{product}/priorities/{id}/delete",
             post(delete_priority),
         )
-}
-
-pub fn strategy_layout(user: &PageUser, ctx: &ProductCtx, title: impl Into<String>) -> Layout {
-    let (ws, key) = (&ctx.workspace.slug, &ctx.product.key);
-    product_layout(user, ctx, title).crumb(format!("/w/{ws}/p/{key}/strategy"), "Strategy")
 }
 
 #[derive(askama::Template)]

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod form;
+pub mod layout;
 pub mod pages;
 pub mod settings;
 pub mod store;

@@ -17,6 +17,7 @@ mod cli_governance;
 mod cli_sprints;
 mod decisions;
 mod import;
+mod layers;
 mod notifications;
 mod overrides;
 mod pages;

@@ -1,0 +1,182 @@
+//! The layers of the code, kept by a test: a room's core (its rules, stores and services) uses
+//! only rooms below it; the web faces (`api`, `pages` and their kin) may use any core but no
+//! other room's face; only the router and the CLI sit above them. A new import that runs up a
+//! layer, or a room that reaches into another room's handlers, fails here with its file and line.
+
+use std::path::{Path, PathBuf};
+
+/// Each room of `src/` and its layer, lowest first. A room may use the cores of rooms on its own
+/// layer or below.
+const LAYERS: &[(&str, u32)] = &[
+    ("error", 0),
+    ("db", 0),
+    ("config", 0),
+    ("calendar", 0),
+    ("chart", 0),
+    ("assets", 0),
+    ("extract", 0),
+    ("state", 1),
+    ("auth", 2),
+    ("page", 3),
+    ("audit", 3),
+    ("workspace", 4),
+    ("notify", 5),
+    ("backlog", 6),
+    ("story", 7),
+    ("strategy", 7),
+    ("import", 7),
+    ("sprint", 8),
+    ("governance", 9),
+    ("roadmap", 10),
+    ("retro", 10),
+    ("report", 10),
+    ("web", 11),
+    ("openapi", 11),
+    ("cli", 12),
+    ("lib", 13),
+    ("main", 13),
+];
+
+/// Faces that another room's face may use, and why.
+const ALLOWED_FACES: &[(&str, &str, &str)] = &[(
+    "story/pages.rs",
+    "backlog::pages",
+    "a refused story form answers with the item page, which the backlog renders",
+)];
+
+/// The macros of `db` are used by name.
+const DB_MACROS: &[&str] = &["with_pool", "with_tx", "on", "exec"];
+
+fn layer(room: &str) -> Option<u32> {
+    LAYERS.iter().find(|(r, _)| *r == room).map(|(_, l)| *l)
+}
+
+/// A web face: the JSON handlers and the HTML pages of a room, and their helpers.
+fn is_face(module: &str) -> bool {
+    module == "api"
+        || module == "pages"
+        || module.starts_with("api_")
+        || module.starts_with("pages_")
+        || module.ends_with("_api")
+        || module.ends_with("_pages")
+        || module.ends_with("_web")
+}
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every `crate::room` or `crate::room::module` a line names, with the module when there is one.
+fn uses(line: &str) -> Vec<(String, Option<String>)> {
+    let mut found = Vec::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("crate::") {
+        let tail = &rest[at + "crate::".len()..];
+        let ident = |s: &str| -> String {
+            s.chars()
+                .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                .collect()
+        };
+        let room = ident(tail);
+        let after = &tail[room.len()..];
+        let module = after
+            .strip_prefix("::")
+            .map(ident)
+            .filter(|m| !m.is_empty());
+        found.push((room, module));
+        rest = tail;
+    }
+    found
+}
+
+#[test]
+fn no_room_uses_a_room_above_it_or_another_rooms_handlers() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    assert!(files.len() > 50, "read the sources under {}", src.display());
+    let mut wrong = Vec::new();
+    for file in &files {
+        let rel = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let room = rel
+            .split('/')
+            .next()
+            .unwrap()
+            .trim_end_matches(".rs")
+            .to_string();
+        let own =
+            layer(&room).unwrap_or_else(|| panic!("src/{rel}: room {room} has no layer in LAYERS"));
+        let module = Path::new(&rel)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let top = own >= layer("web").unwrap();
+        let face = top || is_face(&module);
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for (used, used_module) in uses(line) {
+                let used = if DB_MACROS.contains(&used.as_str()) {
+                    "db".to_string()
+                } else {
+                    used
+                };
+                if used == room {
+                    continue;
+                }
+                let Some(theirs) = layer(&used) else { continue };
+                if !face && theirs > own {
+                    wrong.push(format!(
+                        "src/{rel}:{}: {room} (layer {own}) uses crate::{used} (layer {theirs})",
+                        n + 1
+                    ));
+                }
+                if let Some(m) = used_module.filter(|m| is_face(m)) {
+                    let allowed = ALLOWED_FACES
+                        .iter()
+                        .any(|(f, u, _)| *f == rel && *u == format!("{used}::{m}"));
+                    if !top && !allowed {
+                        wrong.push(format!(
+                            "src/{rel}:{}: uses another room's handlers, crate::{used}::{m}",
+                            n + 1
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports against the layers:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_reader_sees_every_form_of_use() {
+    assert_eq!(
+        uses("use crate::backlog::pages::{a, b}; crate::db::now()"),
+        vec![
+            ("backlog".to_string(), Some("pages".to_string())),
+            ("db".to_string(), Some("now".to_string()))
+        ]
+    );
+    assert_eq!(
+        uses("crate::with_pool!(x)"),
+        vec![("with_pool".to_string(), None)]
+    );
+}
