@@ -464,7 +464,7 @@ async fn other_files_and_other_roles_are_refused() {
         "-p",
         "ONB",
     ]);
-    assert!(err.contains("Jira CSV"), "{err}");
+    assert!(err.contains("does not read"), "{err}");
     cli.ok(&[
         "user",
         "add",
