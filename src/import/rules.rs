@@ -131,7 +131,9 @@ fn status_by_name(n: &str) -> Option<Phase> {
         | "создано"
         | "новый"
         | "новая"
-        | "отложен" => Phase::Todo,
+        | "отложен"
+        | "в ожидании"
+        | "готово к разработке" => Phase::Todo,
         "in progress"
         | "en curso"
         | "en progreso"

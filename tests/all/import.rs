@@ -2,6 +2,12 @@
 //! counts an independent reading of the file gives; a repeat changes nothing; a dry run writes
 //! nothing. Each test has its own database (SQLite, or PostgreSQL with TEST_DATABASE_URL).
 
+mod boards;
+mod corpus;
+mod jira_other;
+mod refused;
+mod tables;
+
 use crate::support;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
