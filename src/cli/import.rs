@@ -95,9 +95,18 @@ fn print_report(r: &Report) {
     println!("types: {}", tally(&r.by_type));
     println!("statuses: {}", tally(&r.by_status));
     println!(
-        "with a parent: {}; points: {}",
-        r.with_parent, r.points_total
+        "with a parent: {}; points: {}; with acceptance criteria: {}",
+        r.with_parent, r.points_total, r.with_criteria
     );
+    if r.with_sprint + r.with_assignee + r.comments > 0 {
+        println!(
+            "kept for a later step: {} naming a sprint ({} distinct), {} with an assignee, {}",
+            r.with_sprint,
+            r.sprints.len(),
+            r.with_assignee,
+            count(n(r.comments), "comment", "comments")
+        );
+    }
     println!("\nmapped from the file:");
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (what, list) in [("type", &r.types), ("status", &r.statuses)] {

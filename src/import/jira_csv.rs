@@ -87,7 +87,7 @@ fn describe(f: Field) -> &'static str {
         Field::Type => "kind (original kept as a jira-type: label)",
         Field::Status => "status (original kept as a jira-status: label)",
         Field::Category => "status (Jira's status category)",
-        Field::Description => "description",
+        Field::Description => "description (Jira wiki markup as Markdown)",
         Field::Labels => "labels",
         Field::Points => "points",
         Field::ParentKey | Field::Parent | Field::EpicLink | Field::Subtasks => "parent",
@@ -335,7 +335,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
                 .or_default() += 1;
         }
         let mut title = get(row, Field::Summary);
-        let mut description = get(row, Field::Description);
+        let mut description = super::markup::wiki_to_markdown(&get(row, Field::Description));
         if title.is_empty() {
             title = key.clone();
         }

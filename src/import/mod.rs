@@ -4,6 +4,7 @@
 //! format turns it into records, and `service` writes them through the backlog's own insert and
 //! update paths.
 
+pub mod asana;
 pub mod datasets;
 pub mod detect;
 pub mod github;
@@ -11,6 +12,7 @@ pub mod jira_csv;
 pub mod jira_json;
 pub mod jira_xml;
 pub mod markup;
+pub mod pivotal;
 pub mod rules;
 pub mod service;
 pub mod store;
@@ -18,6 +20,7 @@ pub mod table;
 pub mod tables;
 pub mod taiga;
 pub mod trello;
+pub mod xml;
 
 use std::collections::BTreeMap;
 

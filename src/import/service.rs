@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::detect::{self, Format};
 use super::{
-    datasets, github, jira_csv, jira_json, jira_xml, rules, store, tables, taiga, trello, Batch,
-    Record, Report,
+    asana, datasets, github, jira_csv, jira_json, jira_xml, pivotal, rules, store, tables, taiga,
+    trello, Batch, Record, Report,
 };
 use crate::audit::{self, Change};
 use crate::auth::store::User;
@@ -35,8 +35,8 @@ pub fn read(bytes: &[u8], format: Option<Format>) -> Result<Batch> {
         Format::Github => github::read(&text),
         Format::Taiga => taiga::read(&text),
         Format::Linear => tables::linear(&text),
-        Format::Asana => tables::asana(&text),
-        Format::Pivotal => tables::pivotal(&text),
+        Format::Asana => asana::read(&text),
+        Format::Pivotal => pivotal::read(&text),
         Format::Plane => tables::plane(&text),
         Format::Tracker => datasets::tracker(&text),
         Format::StoryPoints => datasets::story_points(&text),

@@ -104,7 +104,7 @@ impl Table {
     }
 
     /// A row's cell in column `c` ("" when the column or the cell is missing).
-    pub fn cell<'a>(row: &'a [String], c: Option<usize>) -> &'a str {
+    pub fn cell(row: &[String], c: Option<usize>) -> &str {
         c.and_then(|c| row.get(c)).map_or("", String::as_str)
     }
 
