@@ -6,6 +6,7 @@ mod boards;
 mod corpus;
 mod jira_other;
 mod refused;
+mod robust;
 mod tables;
 
 use crate::support;
