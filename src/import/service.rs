@@ -49,6 +49,11 @@ pub fn read(bytes: &[u8], format: Option<Format>) -> Result<Batch> {
         ));
     }
     batch.notes.extend(note);
+    for c in &mut batch.columns_not_mapped {
+        if c.filled == 0 && c.note != "empty in every row" {
+            c.note = "empty in every item".into();
+        }
+    }
     let tidied = super::tidy(&mut batch.records);
     batch.notes.extend(tidied);
     let loops = super::drop_parent_cycles(&mut batch.records);
