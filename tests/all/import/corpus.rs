@@ -133,8 +133,18 @@ pub fn import(cli: &Cli, who: &str, rel: &str, extra: &[&str]) -> Value {
 }
 
 /// Imports `rel` into an empty product: the database holds `expected`; a second import of the
-/// same file creates and updates nothing and leaves every item as it was.
-pub async fn lands(rel: &str, format: &str, expected: Facts) {
+/// same file creates and updates nothing and leaves every item as it was. Returns the first
+/// import's report.
+pub async fn lands(rel: &str, format: &str, expected: Facts) -> Value {
+    lands_with(rel, format, expected, |_| async {}).await
+}
+
+/// [`lands`], and `more` looks at the database after the first import.
+pub async fn lands_with<F, Fut>(rel: &str, format: &str, expected: Facts, more: F) -> Value
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let cli = Cli::new().await;
     let ada = super::acme(&cli);
     let report = import(&cli, &ada, rel, &[]);
@@ -142,6 +152,7 @@ pub async fn lands(rel: &str, format: &str, expected: Facts) {
     assert_eq!(report["created"], expected.items, "{rel}: {report}");
     let db = super::db(&cli).await;
     assert_eq!(facts(&db).await, expected, "{rel}");
+    more(db.clone()).await;
     let before = versions(&db).await;
     let again = import(&cli, &ada, rel, &[]);
     assert_eq!(
@@ -157,4 +168,23 @@ pub async fn lands(rel: &str, format: &str, expected: Facts) {
         "{rel}: versions after the repeat"
     );
     db.close().await;
+    report
+}
+
+/// The external keys of product ONB's items in backlog order.
+pub async fn keys_in_order(db: &Db) -> Vec<String> {
+    with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT i.external_key FROM items i JOIN products p ON p.id = i.product_id
+         WHERE p.key = 'ONB' ORDER BY i.rank")
+        .fetch_all(p).await)
+    .unwrap()
+}
+
+/// An item's labels by its external key.
+pub async fn labels_of(db: &Db, key: &str) -> Vec<String> {
+    with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT l.label FROM item_labels l JOIN items i ON i.id = l.item_id
+         WHERE i.external_key = $1 ORDER BY l.label")
+        .bind(key).fetch_all(p).await)
+    .unwrap()
 }

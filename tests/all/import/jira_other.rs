@@ -163,7 +163,14 @@ async fn jira_xml_russian_landing_estimator() {
     let rel = "jira_xml/ru_locale_landing_estimator_Jira.xml";
     let f = jira_xml(rel);
     assert_eq!(f.items, 103);
-    lands(rel, "jira-xml", f).await;
+    let report = lands(rel, "jira-xml", f).await;
+    let t = text(rel);
+    let with_sprint = t
+        .split("<item>")
+        .skip(1)
+        .filter(|b| !custom(b, "Sprint").is_empty())
+        .count();
+    assert_eq!(report["with_sprint"], with_sprint);
 }
 
 fn jira_json(rel: &str) -> Facts {
