@@ -48,6 +48,7 @@ pub async fn run(db_args: &DbArgs, a: ImportArgs) -> anyhow::Result<()> {
     let opts = service::Options {
         dry_run: a.dry_run,
         format: a.format.0,
+        progress: None,
     };
     let report = service::import(&db, &user, &ctx, &bytes, opts)
         .await

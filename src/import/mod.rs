@@ -4,6 +4,7 @@
 //! format turns it into records, and `service` writes them through the backlog's own insert and
 //! update paths.
 
+pub mod api;
 pub mod asana;
 pub mod datasets;
 pub mod detect;
@@ -11,6 +12,7 @@ pub mod github;
 pub mod jira_csv;
 pub mod jira_json;
 pub mod jira_xml;
+pub mod jobs;
 pub mod markup;
 pub mod pivotal;
 pub mod rules;

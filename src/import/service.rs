@@ -100,10 +100,21 @@ fn merged_labels(current: &[String], from_file: &[String]) -> Result<Vec<String>
     crate::backlog::validate_labels(&all)
 }
 
+#[derive(Clone, Default)]
 pub struct Options {
     pub dry_run: bool,
     /// The file's format; none to recognize it from the content.
     pub format: Option<Format>,
+    /// Counts the records written so far, for a job's progress (the API's background imports).
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
+}
+
+impl Options {
+    fn step(&self) {
+        if let Some(p) = &self.progress {
+            p.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }
 
 /// Imports `bytes` into the product: creates new items, updates changed ones (matched by
@@ -144,6 +155,7 @@ pub async fn import(
         store::set_origin(&mut tx, id, &rec.key, rec.created, rec.updated).await?;
         ids.insert(&rec.key, id);
         created.push((i, id));
+        opts.step();
         last_rank = Some(rank);
     }
     let mut missing_parent = 0;
@@ -160,6 +172,7 @@ pub async fn import(
         let Some(e) = existing.get(&rec.key) else {
             continue;
         };
+        opts.step();
         if let (Some(new), Some(old)) = (rec.updated, e.external_updated) {
             if new <= old {
                 report.unchanged += 1;

@@ -2,6 +2,7 @@
 //! counts an independent reading of the file gives; a repeat changes nothing; a dry run writes
 //! nothing. Each test has its own database (SQLite, or PostgreSQL with TEST_DATABASE_URL).
 
+mod api;
 mod boards;
 mod corpus;
 mod jira_other;

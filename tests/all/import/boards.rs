@@ -49,7 +49,7 @@ fn kind_of_label(label: &str) -> &'static str {
     }
 }
 
-fn trello(rel: &str) -> Facts {
+pub(super) fn trello(rel: &str) -> Facts {
     let board = json(rel);
     let lists: HashMap<&str, (&str, bool)> = arr(&board, "lists")
         .iter()
