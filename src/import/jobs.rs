@@ -170,7 +170,10 @@ async fn run(db: Db, actor: User, ctx: ProductCtx, id: i64, bytes: Vec<u8>, mut 
 }
 
 /// At start-up: jobs a stop or a crash cut short never committed; they are marked failed so
-/// their clients stop waiting. Returns how many.
+/// their clients stop waiting. Returns how many. With several server processes on one
+/// PostgreSQL database, a process that starts while another imports marks that job failed too;
+/// the importing process then overwrites the status with its outcome when it finishes, so the
+/// wrong state lasts only until then (a known limit: jobs carry no owner or heartbeat yet).
 pub async fn interrupted(db: &Db) -> Result<u64> {
     let n = with_pool!(&db.write, p => sqlx::query(
         "UPDATE import_jobs SET status = 'failed', finished_at = $1,
