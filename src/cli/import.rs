@@ -7,12 +7,25 @@ use clap::Args;
 use super::item::{actor, ctx, err, Who};
 use super::out::{count, print_table};
 use crate::config::DbArgs;
+use crate::import::detect::Format;
 use crate::import::{service, Report};
+
+/// `--format`: a format, or none for auto.
+#[derive(Clone, Copy, Debug)]
+pub struct FormatArg(pub Option<Format>);
+
+fn parse_format(s: &str) -> Result<FormatArg, String> {
+    Format::parse(s).map(FormatArg)
+}
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// The export to read; its format is recognized from its content (Jira CSV so far).
+    /// The export to read; its format is recognized from its content unless --format names it.
     pub file: PathBuf,
+    /// The file's format: auto (recognized from the content), jira-csv, jira-xml, jira-json,
+    /// trello, github, linear, asana, pivotal, plane, taiga, tracker-csv, story-points-csv.
+    #[arg(long, default_value = "auto", value_parser = parse_format)]
+    pub format: FormatArg,
     #[command(flatten)]
     pub who: Who,
     /// The product that receives the items, by key.
@@ -32,7 +45,11 @@ pub async fn run(db_args: &DbArgs, a: ImportArgs) -> anyhow::Result<()> {
     let db = db_args.open(false).await?;
     let user = actor(&db, &a.who).await?;
     let ctx = ctx(&db, &user, &a.who, &a.product).await?;
-    let opts = service::Options { dry_run: a.dry_run };
+    let opts = service::Options {
+        dry_run: a.dry_run,
+        format: a.format.0,
+        progress: None,
+    };
     let report = service::import(&db, &user, &ctx, &bytes, opts)
         .await
         .map_err(|e| match e {
@@ -79,9 +96,18 @@ fn print_report(r: &Report) {
     println!("types: {}", tally(&r.by_type));
     println!("statuses: {}", tally(&r.by_status));
     println!(
-        "with a parent: {}; points: {}",
-        r.with_parent, r.points_total
+        "with a parent: {}; points: {}; with acceptance criteria: {}",
+        r.with_parent, r.points_total, r.with_criteria
     );
+    if r.with_sprint + r.with_assignee + r.comments > 0 {
+        println!(
+            "kept for a later step: {} naming a sprint ({} distinct), {} with an assignee, {}",
+            r.with_sprint,
+            r.sprints.len(),
+            r.with_assignee,
+            count(n(r.comments), "comment", "comments")
+        );
+    }
     println!("\nmapped from the file:");
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (what, list) in [("type", &r.types), ("status", &r.statuses)] {

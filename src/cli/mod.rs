@@ -74,7 +74,7 @@ pub enum Command {
     Seed(seed::SeedArgs),
     /// Copy the database while the server runs (SQLite), or print the pg_dump command (PostgreSQL).
     Backup(admin::BackupArgs),
-    /// Bring a backlog in from another tool's export (Jira CSV so far); again to update it.
+    /// Bring a backlog in from another tool's export (Jira, Trello, GitHub, Linear, Asana, Pivotal, Plane, Taiga); again to update it.
     Import(import::ImportArgs),
     /// Everyday backlog work: add, edit, move, show and list items.
     #[command(subcommand)]

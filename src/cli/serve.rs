@@ -25,6 +25,10 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     init_logging();
     let db = db_args.open(true).await?;
+    let cut_short = crate::import::jobs::interrupted(&db).await?;
+    if cut_short > 0 {
+        tracing::warn!("{cut_short} import job(s) cut short by the last stop were marked failed");
+    }
     if args.demo {
         if let Some(login) = super::seed::demo_if_empty(&db).await? {
             println!(

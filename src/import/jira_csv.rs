@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::rules::{self, label_slug, map_status, map_type, parse_date, parse_points};
+use super::rules::{label_slug, map_status, map_type, parse_date, parse_points};
 use super::{Batch, Column, Record};
 
 /// The columns we read, by every header Jira gives them.
@@ -87,7 +87,7 @@ fn describe(f: Field) -> &'static str {
         Field::Type => "kind (original kept as a jira-type: label)",
         Field::Status => "status (original kept as a jira-status: label)",
         Field::Category => "status (Jira's status category)",
-        Field::Description => "description",
+        Field::Description => "description (Jira wiki markup as Markdown)",
         Field::Labels => "labels",
         Field::Points => "points",
         Field::ParentKey | Field::Parent | Field::EpicLink | Field::Subtasks => "parent",
@@ -228,6 +228,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
     }
     let mut batch = Batch {
         format: "jira-csv",
+        source: "jira",
         ..Batch::default()
     };
     account_columns(&mut batch, &header, &fields, &raw);
@@ -333,13 +334,8 @@ pub fn read(text: &str) -> Result<Batch, String> {
                 .entry("points that are not a number were left out")
                 .or_default() += 1;
         }
-        if points.is_some_and(|p| rules::round_points(p).is_none()) {
-            *counts
-                .entry("points above 100 were left out (points run from 0 to 100)")
-                .or_default() += 1;
-        }
         let mut title = get(row, Field::Summary);
-        let mut description = get(row, Field::Description);
+        let mut description = super::markup::wiki_to_markdown(&get(row, Field::Description));
         if title.is_empty() {
             title = key.clone();
         }
@@ -371,6 +367,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
             parent,
             created: parse_date(&get(row, Field::Created)),
             updated: parse_date(&get(row, Field::Updated)),
+            ..Record::default()
         });
     }
     // A "Sub-tasks" column names the children of the row it is on.

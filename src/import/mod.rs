@@ -1,12 +1,28 @@
 //! Imports from other tools (PRODUCT.md D2): the normalized record every reader produces, the
 //! pure rules that map a source's types, statuses, points, labels and dates onto ours, and the
-//! report an import answers with. Readers (`jira_csv`) turn a file into records; `service`
-//! writes them through the backlog's own insert and update paths.
+//! report an import answers with. `detect` names a file's format from its content, a reader per
+//! format turns it into records, and `service` writes them through the backlog's own insert and
+//! update paths.
 
+pub mod api;
+pub mod asana;
+pub mod datasets;
+pub mod detect;
+pub mod github;
 pub mod jira_csv;
+pub mod jira_json;
+pub mod jira_xml;
+pub mod jobs;
+pub mod markup;
+pub mod pivotal;
 pub mod rules;
 pub mod service;
 pub mod store;
+pub mod table;
+pub mod tables;
+pub mod taiga;
+pub mod trello;
+pub mod xml;
 
 use std::collections::BTreeMap;
 
@@ -16,7 +32,7 @@ use serde::Serialize;
 pub use rules::{label_slug, map_status, map_type, parse_date, parse_points};
 
 /// One work item as read from a file, already in our terms; `source_*` keep the original words.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Record {
     /// The source's key (Jira's `ABC-12`), kept as the item's external key.
     pub key: String,
@@ -34,6 +50,26 @@ pub struct Record {
     pub parent: Option<String>,
     pub created: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
+    /// Acceptance criteria (a Trello checklist), added when the item is created.
+    pub criteria: Vec<String>,
+    /// What the file says beyond our fields, reported and kept for a later step: the sprint
+    /// (or iteration, cycle, milestone) by name, the assignee, and the comments.
+    pub sprint: Option<String>,
+    pub assignee: Option<String>,
+    pub comments: Vec<String>,
+}
+
+impl Record {
+    /// A record with a key and a title, a task to do until the reader says more.
+    pub fn new(key: impl Into<String>, title: impl Into<String>) -> Record {
+        Record {
+            key: key.into(),
+            title: title.into(),
+            kind: "task",
+            status: "todo",
+            ..Record::default()
+        }
+    }
 }
 
 /// A column of the file and what became of it.
@@ -56,6 +92,8 @@ pub struct Batch {
     pub columns_used: Vec<Column>,
     pub columns_not_mapped: Vec<Column>,
     pub notes: Vec<String>,
+    /// The prefix of the labels that keep the source's own words (`jira` → `jira-status:…`).
+    pub source: &'static str,
 }
 
 /// How one source word (a status or a type) was mapped, and how often it occurred.
@@ -93,6 +131,12 @@ pub struct Report {
     pub columns_used: Vec<Column>,
     pub columns_not_mapped: Vec<Column>,
     pub notes: Vec<String>,
+    /// Items that name a sprint (iteration, cycle, milestone), and the distinct names.
+    pub with_sprint: usize,
+    pub sprints: Vec<String>,
+    pub with_assignee: usize,
+    pub comments: usize,
+    pub with_criteria: usize,
     pub seconds: f64,
 }
 
@@ -107,6 +151,17 @@ impl Report {
             notes: batch.notes.clone(),
             ..Report::default()
         };
+        let mut sprints = std::collections::BTreeSet::new();
+        for rec in &batch.records {
+            if let Some(s) = &rec.sprint {
+                r.with_sprint += 1;
+                sprints.insert(s.clone());
+            }
+            r.with_assignee += usize::from(rec.assignee.is_some());
+            r.comments += rec.comments.len();
+            r.with_criteria += usize::from(!rec.criteria.is_empty());
+        }
+        r.sprints = sprints.into_iter().collect();
         let mut types: BTreeMap<(String, String), usize> = BTreeMap::new();
         let mut statuses: BTreeMap<(String, String), usize> = BTreeMap::new();
         for rec in &batch.records {
@@ -138,6 +193,108 @@ impl Report {
         r.statuses = out(statuses);
         r
     }
+}
+
+/// The sources whose words an import keeps as labels (`jira-status:…`, `trello-type:…`).
+pub const SOURCES: [&str; 10] = [
+    "jira", "trello", "github", "linear", "asana", "pivotal", "plane", "taiga", "tracker",
+    "dataset",
+];
+
+/// A label an import owns (the source's status or type): replaced on every import, where the
+/// item's other labels are only added to.
+pub fn is_own_label(label: &str) -> bool {
+    label.split_once(':').is_some_and(|(p, _)| {
+        SOURCES.iter().any(|s| {
+            p.strip_prefix(s)
+                .is_some_and(|rest| rest == "-status" || rest == "-type")
+        })
+    })
+}
+
+/// The labels that keep a source's words: its status, and its type when the type is not one of
+/// ours already; then the file's own labels, at most 20 in all.
+pub fn source_labels(
+    source: &str,
+    status: &str,
+    source_type: &str,
+    type_is_ours: bool,
+    own: &[String],
+) -> Vec<String> {
+    let mut labels = Vec::new();
+    if !status.trim().is_empty() {
+        labels.extend(label_slug(&format!("{source}-status:{status}")));
+    }
+    if !type_is_ours && !source_type.trim().is_empty() {
+        labels.extend(label_slug(&format!("{source}-type:{source_type}")));
+    }
+    let mut rest: Vec<String> = own.iter().filter_map(|l| label_slug(l)).collect();
+    rest.sort();
+    rest.dedup();
+    rest.retain(|l| !labels.contains(l));
+    rest.truncate(20usize.saturating_sub(labels.len()));
+    labels.extend(rest);
+    labels
+}
+
+/// Fits every record into our limits (title 200, description 20,000 characters, criteria 50 of
+/// 1,000), saying how many were changed.
+pub fn tidy(records: &mut [Record]) -> Vec<String> {
+    let (mut long_titles, mut long_texts, mut criteria, mut big) = (0, 0, 0, 0);
+    for rec in records.iter_mut() {
+        if rec.points.is_some_and(|p| rules::round_points(p).is_none()) {
+            big += 1;
+        }
+        // Titles are one line; a tab or a line break in one (Taiga, GitHub) becomes a space.
+        rec.title = if rec.title.contains(['\n', '\r', '\t']) {
+            rec.title.split_whitespace().collect::<Vec<_>>().join(" ")
+        } else {
+            rec.title.trim().to_string()
+        };
+        if rec.title.is_empty() {
+            rec.title = rec.key.clone();
+        }
+        if rec.title.chars().count() > 200 {
+            long_titles += 1;
+            rec.description = format!("{}\n\n{}", rec.title, rec.description);
+            rec.title = rec.title.chars().take(199).collect::<String>() + "…";
+        }
+        rec.description = rec.description.trim().to_string();
+        if rec.description.chars().count() > 20_000 {
+            long_texts += 1;
+            rec.description =
+                rec.description.chars().take(19_990).collect::<String>() + "\n\n[cut]";
+        }
+        let before = rec.criteria.len();
+        rec.criteria.retain(|c| !c.trim().is_empty());
+        for c in rec.criteria.iter_mut() {
+            if c.chars().count() > 1000 {
+                *c = c.chars().take(999).collect::<String>() + "…";
+            }
+        }
+        rec.criteria.truncate(50);
+        criteria += usize::from(rec.criteria.len() != before);
+    }
+    let mut notes = Vec::new();
+    if big > 0 {
+        notes.push(format!(
+            "{big}: points above 100 were left out (points run from 0 to 100)"
+        ));
+    }
+    if long_titles > 0 {
+        notes.push(format!("{long_titles}: titles longer than 200 characters were shortened (the full title starts the description)"));
+    }
+    if long_texts > 0 {
+        notes.push(format!(
+            "{long_texts}: descriptions longer than 20,000 characters were cut"
+        ));
+    }
+    if criteria > 0 {
+        notes.push(format!(
+            "{criteria}: items whose checklists were trimmed to 50 criteria"
+        ));
+    }
+    notes
 }
 
 /// Drops parent links that would make a loop inside the file (A under B under A) or point at
@@ -184,8 +341,7 @@ mod tests {
             points,
             labels: vec![],
             parent: parent.map(str::to_string),
-            created: None,
-            updated: None,
+            ..Record::default()
         }
     }
 

@@ -31,9 +31,8 @@ pub fn map_type(name: &str) -> (&'static str, bool) {
         | "mejora"
         | "nueva característica"
         | "улучшение" => "story",
-        "bug" | "defect" | "recurring bug" | "error" | "fallo" | "defecto" | "баг" | "ошибка" => {
-            "bug"
-        }
+        "bug" | "defect" | "recurring bug" | "error" | "fallo" | "defecto" | "баг" | "ошибка"
+        | "дефект" => "bug",
         "spike" | "research" | "investigation" | "investigación" | "исследование" => {
             "spike"
         }
@@ -62,7 +61,7 @@ impl Phase {
 }
 
 fn status_by_name(n: &str) -> Option<Phase> {
-    const REVIEW: [&str; 12] = [
+    const REVIEW: [&str; 13] = [
         "review",
         "revisión",
         "revision",
@@ -75,12 +74,40 @@ fn status_by_name(n: &str) -> Option<Phase> {
         "проверк",
         "ревью",
         "тестир",
+        "подтвержд",
     ];
     Some(match n {
-        "done" | "closed" | "resolved" | "complete" | "completed" | "finished" | "released"
-        | "cerrada" | "cerrado" | "resuelta" | "resuelto" | "hecho" | "hecha" | "listo"
-        | "finalizado" | "finalizada" | "acabado" | "terminado" | "completado" | "готово"
-        | "закрыт" | "закрыто" | "решено" | "сделано" => Phase::Done,
+        "done"
+        | "closed"
+        | "resolved"
+        | "complete"
+        | "completed"
+        | "finished"
+        | "released"
+        | "cerrada"
+        | "cerrado"
+        | "resuelta"
+        | "resuelto"
+        | "hecho"
+        | "hecha"
+        | "listo"
+        | "finalizado"
+        | "finalizada"
+        | "acabado"
+        | "terminado"
+        | "completado"
+        | "готово"
+        | "закрыт"
+        | "закрыто"
+        | "решено"
+        | "сделано"
+        | "выполнено"
+        | "canceled"
+        | "cancelled"
+        | "won't do"
+        | "duplicate"
+        | "отклонен исполнителем"
+        | "ст завершено" => Phase::Done,
         "to do"
         | "todo"
         | "open"
@@ -99,10 +126,35 @@ fn status_by_name(n: &str) -> Option<Phase> {
         | "wishlist"
         | "к выполнению"
         | "открыт"
-        | "открыто" => Phase::Todo,
-        "in progress" | "en curso" | "en progreso" | "doing" | "in development" | "development"
-        | "en desarrollo" | "blocked" | "block" | "bloqueado" | "bloqueada" | "analyzing"
-        | "fabricación" | "в работе" => Phase::InProgress,
+        | "открыто"
+        | "triage"
+        | "создано"
+        | "новый"
+        | "новая"
+        | "отложен"
+        | "в ожидании"
+        | "готово к разработке" => Phase::Todo,
+        "in progress"
+        | "en curso"
+        | "en progreso"
+        | "doing"
+        | "in development"
+        | "development"
+        | "en desarrollo"
+        | "blocked"
+        | "block"
+        | "bloqueado"
+        | "bloqueada"
+        | "analyzing"
+        | "fabricación"
+        | "в работе"
+        | "started"
+        | "разработка"
+        | "исправление"
+        | "анализ"
+        | "локализация" => Phase::InProgress,
+        // "СТ": system testing, in Russian trackers.
+        "ст" => Phase::InReview,
         _ if REVIEW.iter().any(|w| n.contains(w)) => Phase::InReview,
         _ => return None,
     })
@@ -223,6 +275,16 @@ fn parse_date_exact(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z") {
         return Some(t.with_timezone(&Utc));
     }
+    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    // Jira's XML and mail-like dates: `Mon, 15 Sep 2025 18:42:35 +0100`.
+    if let Ok(t) = DateTime::parse_from_rfc2822(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Some(t) = words_date(s) {
+        return Some(t);
+    }
     let (date, rest) = s.split_once([' ', 'T']).unwrap_or((s, ""));
     let parts: Vec<&str> = date.split(['/', '-', '.']).collect();
     let [a, b, c] = parts[..] else {
@@ -236,6 +298,50 @@ fn parse_date_exact(s: &str) -> Option<DateTime<Utc>> {
         (y, month(b)?, a.parse::<u32>().ok()?)
     };
     let date = NaiveDate::from_ymd_opt(y, m, d)?;
+    let time = parse_time(rest)?;
+    Some(Utc.from_utc_datetime(&NaiveDateTime::new(date, time)))
+}
+
+/// Dates written with the month's name first or weekday first, as JavaScript and Plane print
+/// them: `Tue Aug 23 2022 13:54:01 GMT+0000 (GMT)`, `Sun, 20 Apr 2025 10:17:06 UTC+0000`,
+/// `Jun 29, 2014`; the time is UTC.
+fn words_date(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.split(" (").next().unwrap_or(s);
+    let words: Vec<&str> = s
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .filter(|w| !(w.starts_with("GMT") || w.starts_with("UTC")))
+        .collect();
+    const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let words: &[&str] = match words.split_first() {
+        Some((w, rest)) if WEEKDAYS.contains(&w.to_lowercase().as_str()) => rest,
+        _ => &words,
+    };
+    let (m, d, y, rest) = match words {
+        [a, b, c, rest @ ..] if a.parse::<u32>().is_err() => {
+            (month(a)?, b.parse().ok()?, c.parse().ok()?, rest)
+        }
+        [a, b, c, rest @ ..] => (month(b)?, a.parse().ok()?, c.parse().ok()?, rest),
+        _ => return None,
+    };
+    if !(1970..=2200).contains(&y) {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(y, m, d)?;
+    let time = parse_time(&rest.join(" "))?;
+    Some(Utc.from_utc_datetime(&NaiveDateTime::new(date, time)))
+}
+
+/// A date written month first (`4/17/16`, as Asana's US export writes them).
+pub fn parse_date_month_first(s: &str) -> Option<DateTime<Utc>> {
+    let (date, rest) = s.trim().split_once(' ').unwrap_or((s.trim(), ""));
+    let parts: Vec<&str> = date.split('/').collect();
+    let [m, d, y] = parts[..] else {
+        return parse_date(s);
+    };
+    let y: i32 = y.parse().ok()?;
+    let y = if y < 100 { 2000 + y } else { y };
+    let date = NaiveDate::from_ymd_opt(y, m.parse().ok()?, d.parse().ok()?)?;
     let time = parse_time(rest)?;
     Some(Utc.from_utc_datetime(&NaiveDateTime::new(date, time)))
 }
@@ -351,6 +457,27 @@ mod tests {
         assert_eq!(
             at("9/ago/21 5:10 p. m.").as_deref(),
             Some("2021-08-09 17:10")
+        );
+        assert_eq!(
+            at("Mon, 15 Sep 2025 18:42:35 +0100").as_deref(),
+            Some("2025-09-15 17:42")
+        );
+        assert_eq!(
+            at("Tue Aug 23 2022 13:54:01 GMT+0000 (GMT)").as_deref(),
+            Some("2022-08-23 13:54")
+        );
+        assert_eq!(
+            at("Sun, 20 Apr 2025 10:17:06 UTC+0000").as_deref(),
+            Some("2025-04-20 10:17")
+        );
+        assert_eq!(at("Jun 29, 2014").as_deref(), Some("2014-06-29 00:00"));
+        assert_eq!(
+            at("2016-10-31T20:07:30+0000").as_deref(),
+            Some("2016-10-31 20:07")
+        );
+        assert_eq!(
+            parse_date_month_first("4/17/16").map(|d| d.format("%Y-%m-%d").to_string()),
+            Some("2016-04-17".into())
         );
         assert_eq!(at(""), None);
         assert_eq!(at("yesterday"), None);

@@ -6,7 +6,11 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::{jira_csv, rules, store, Batch, Record, Report};
+use super::detect::{self, Format};
+use super::{
+    asana, datasets, github, jira_csv, jira_json, jira_xml, pivotal, rules, store, tables, taiga,
+    trello, Batch, Record, Report,
+};
 use crate::audit::{self, Change};
 use crate::auth::store::User;
 use crate::auth::Action;
@@ -16,21 +20,42 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
 
-/// Labels an import owns: replaced on every import, where other labels are only added to.
-const OWN_PREFIXES: [&str; 2] = ["jira-status:", "jira-type:"];
-
-/// Reads a file in the first format its content matches.
-pub fn read(bytes: &[u8]) -> Result<Batch> {
+/// Reads a file in the format given, or the one its content shows.
+pub fn read(bytes: &[u8], format: Option<Format>) -> Result<Batch> {
     let (text, note) = jira_csv::decode(bytes);
-    if !jira_csv::detect(&text) {
+    let format = match format {
+        Some(f) => f,
+        None => detect::detect(&text).map_err(|m| Error::invalid("file", m))?,
+    };
+    let mut batch = match format {
+        Format::JiraCsv => jira_csv::read(&text),
+        Format::JiraXml => jira_xml::read(&text),
+        Format::JiraJson => jira_json::read(&text),
+        Format::Trello => trello::read(&text),
+        Format::Github => github::read(&text),
+        Format::Taiga => taiga::read(&text),
+        Format::Linear => tables::linear(&text),
+        Format::Asana => asana::read(&text),
+        Format::Pivotal => pivotal::read(&text),
+        Format::Plane => tables::plane(&text),
+        Format::Tracker => datasets::tracker(&text),
+        Format::StoryPoints => datasets::story_points(&text),
+    }
+    .map_err(|m| Error::invalid("file", m))?;
+    if batch.records.is_empty() {
         return Err(Error::invalid(
             "file",
-            "not an export this version reads: Jira CSV (a header row with Issue key or Clave de \
-             incidencia, and Summary or Resumen) is the one format read so far",
+            format!("a {} file with no work items in it", format.name()),
         ));
     }
-    let mut batch = jira_csv::read(&text).map_err(|m| Error::invalid("file", m))?;
     batch.notes.extend(note);
+    for c in &mut batch.columns_not_mapped {
+        if c.filled == 0 && c.note != "empty in every row" {
+            c.note = "empty in every item".into();
+        }
+    }
+    let tidied = super::tidy(&mut batch.records);
+    batch.notes.extend(tidied);
     let loops = super::drop_parent_cycles(&mut batch.records);
     if loops > 0 {
         batch.notes.push(format!(
@@ -65,7 +90,7 @@ fn fields_of(rec: &Record, base: Option<&Fields>) -> Result<Fields> {
 fn merged_labels(current: &[String], from_file: &[String]) -> Result<Vec<String>> {
     let mut all: Vec<String> = current
         .iter()
-        .filter(|l| !OWN_PREFIXES.iter().any(|p| l.starts_with(p)))
+        .filter(|l| !super::is_own_label(l))
         .chain(from_file)
         .cloned()
         .collect();
@@ -75,8 +100,21 @@ fn merged_labels(current: &[String], from_file: &[String]) -> Result<Vec<String>
     crate::backlog::validate_labels(&all)
 }
 
+#[derive(Clone, Default)]
 pub struct Options {
     pub dry_run: bool,
+    /// The file's format; none to recognize it from the content.
+    pub format: Option<Format>,
+    /// Counts the records written so far, for a job's progress (the API's background imports).
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
+}
+
+impl Options {
+    fn step(&self) {
+        if let Some(p) = &self.progress {
+            p.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }
 
 /// Imports `bytes` into the product: creates new items, updates changed ones (matched by
@@ -90,7 +128,7 @@ pub async fn import(
 ) -> Result<Report> {
     ctx.grants.require(Action::Import)?;
     let started = Instant::now();
-    let batch = read(bytes)?;
+    let batch = read(bytes, opts.format)?;
     let mut report = Report::from_batch(&batch);
     report.dry_run = opts.dry_run;
     let ready_rules = backlog::rules_of(ctx);
@@ -110,11 +148,14 @@ pub async fn import(
         }
         let fields = fields_of(rec, None)?;
         let labels = merged_labels(&[], &rec.labels)?;
+        let criteria = crate::backlog::validate_criteria(&rec.criteria)?;
         let (id, _, rank) =
-            backlog::insert_row_in_tx(&mut tx, actor, ctx, &fields, &labels, &[], false).await?;
+            backlog::insert_row_in_tx(&mut tx, actor, ctx, &fields, &labels, &criteria, false)
+                .await?;
         store::set_origin(&mut tx, id, &rec.key, rec.created, rec.updated).await?;
         ids.insert(&rec.key, id);
         created.push((i, id));
+        opts.step();
         last_rank = Some(rank);
     }
     let mut missing_parent = 0;
@@ -131,6 +172,7 @@ pub async fn import(
         let Some(e) = existing.get(&rec.key) else {
             continue;
         };
+        opts.step();
         if let (Some(new), Some(old)) = (rec.updated, e.external_updated) {
             if new <= old {
                 report.unchanged += 1;

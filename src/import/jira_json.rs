@@ -1,0 +1,319 @@
+//! Jira's REST JSON: a search page (`/rest/api/2/search`, `/rest/agile/1.0/…/issue`: `issues[]`
+//! with `fields`) or one issue. Custom fields are found by name through the `names` map the
+//! search gives with `expand=names`; without it, points and epic links in custom fields cannot
+//! be told apart and the report says so.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use super::markup::wiki_to_markdown;
+use super::rules::{map_status, map_type, parse_date, parse_points};
+use super::{source_labels, Batch, Column, Record};
+
+fn s<'a>(v: &'a Value, path: &str) -> &'a str {
+    v.pointer(path).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The text of an Atlassian Document Format value (API v3), paragraphs on their own lines.
+fn adf_text(v: &Value, out: &mut String) {
+    if let Some(t) = v.get("text").and_then(Value::as_str) {
+        out.push_str(t);
+    }
+    if let Some(children) = v.get("content").and_then(Value::as_array) {
+        for c in children {
+            adf_text(c, out);
+        }
+        if matches!(s(v, "/type"), "paragraph" | "heading" | "listItem") {
+            out.push('\n');
+        }
+    }
+}
+
+fn description(v: &Value) -> String {
+    match v {
+        Value::String(text) => wiki_to_markdown(text),
+        Value::Object(_) => {
+            let mut out = String::new();
+            adf_text(v, &mut out);
+            out.trim().to_string()
+        }
+        _ => String::new(),
+    }
+}
+
+/// A sprint field's value: objects with a name (Cloud) or Jira Server's `…,name=Sprint 1,…`.
+fn sprint_name(v: &Value) -> Option<String> {
+    let last = match v {
+        Value::Array(list) => list.last()?,
+        other => other,
+    };
+    match last {
+        Value::Object(_) => Some(s(last, "/name").to_string()).filter(|n| !n.is_empty()),
+        Value::String(text) => text
+            .split([',', '['])
+            .find_map(|p| p.strip_prefix("name="))
+            .map(str::to_string),
+        _ => None,
+    }
+}
+
+/// Reads every issue of the page (or the one issue).
+pub fn read(text: &str) -> Result<Batch, String> {
+    let root: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let issues: Vec<&Value> = match root.get("issues").and_then(Value::as_array) {
+        Some(list) => list.iter().collect(),
+        None => vec![&root],
+    };
+    // Field id → its name, from `expand=names`.
+    let names: HashMap<&str, &str> = root
+        .get("names")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let field_id = |wanted: &[&str]| -> Option<&str> {
+        names
+            .iter()
+            .find(|(_, n)| wanted.iter().any(|w| n.eq_ignore_ascii_case(w)))
+            .map(|(id, _)| *id)
+    };
+    let points_id = field_id(&["Story Points", "Story point estimate"]);
+    let epic_id = field_id(&["Epic Link"]);
+    let sprint_id = field_id(&["Sprint"]);
+    let mut batch = Batch {
+        format: "jira-json",
+        source: "jira",
+        ..Batch::default()
+    };
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unmapped: BTreeMap<String, usize> = BTreeMap::new();
+    for issue in &issues {
+        let key = s(issue, "/key").to_string();
+        let Some(f) = issue.get("fields").filter(|f| f.is_object()) else {
+            *counts
+                .entry("issues without fields were skipped".into())
+                .or_default() += 1;
+            continue;
+        };
+        if key.is_empty() {
+            *counts
+                .entry("issues without a key were skipped".into())
+                .or_default() += 1;
+            continue;
+        }
+        let source_type = s(f, "/issuetype/name").to_string();
+        let (kind, ours) = map_type(&source_type);
+        let source_status = s(f, "/status/name").to_string();
+        let category = s(f, "/status/statusCategory/name");
+        let resolved = f.get("resolution").is_some_and(|r| !r.is_null());
+        let labels: Vec<String> = f
+            .get("labels")
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let points = points_id.and_then(|id| match f.get(id) {
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(t)) => parse_points(t),
+            _ => None,
+        });
+        let parent = [s(f, "/parent/key"), s(f, "/epic/key")]
+            .into_iter()
+            .find(|k| !k.is_empty())
+            .map(str::to_string)
+            .or_else(|| epic_id.and_then(|id| f.get(id)?.as_str().map(str::to_string)));
+        for (id, v) in f.as_object().into_iter().flatten() {
+            if id.starts_with("customfield_")
+                && !v.is_null()
+                && Some(id.as_str()) != points_id
+                && Some(id.as_str()) != epic_id
+                && Some(id.as_str()) != sprint_id
+            {
+                let name = names
+                    .get(id.as_str())
+                    .map_or(id.clone(), |n| format!("{n} ({id})"));
+                *unmapped.entry(name).or_default() += 1;
+            }
+        }
+        let mut rec = Record::new(key, s(f, "/summary"));
+        rec.kind = kind;
+        rec.status = map_status(
+            &source_status,
+            Some(category).filter(|c| !c.is_empty()),
+            resolved,
+        );
+        rec.labels = source_labels("jira", &source_status, &source_type, ours, &labels);
+        rec.source_type = source_type;
+        rec.source_status = source_status;
+        rec.description = f.get("description").map(description).unwrap_or_default();
+        rec.points = points;
+        rec.parent = parent;
+        rec.created = parse_date(s(f, "/created"));
+        rec.updated = parse_date(s(f, "/updated"));
+        rec.sprint = f
+            .get("sprint")
+            .filter(|v| !v.is_null())
+            .or_else(|| sprint_id.and_then(|id| f.get(id)))
+            .and_then(sprint_name);
+        rec.assignee = Some(s(f, "/assignee/displayName").to_string()).filter(|a| !a.is_empty());
+        rec.comments = f
+            .pointer("/comment/comments")
+            .and_then(Value::as_array)
+            .map(|c| c.iter().map(|c| wiki_to_markdown(s(c, "/body"))).collect())
+            .unwrap_or_default();
+        batch.records.push(rec);
+    }
+    // Subtasks named by their parent.
+    let index: HashMap<String, usize> = batch
+        .records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key.clone(), i))
+        .collect();
+    for issue in &issues {
+        let parent = s(issue, "/key");
+        for sub in issue
+            .pointer("/fields/subtasks")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(&i) = index.get(s(sub, "/key")) {
+                if batch.records[i].parent.is_none() {
+                    batch.records[i].parent = Some(parent.to_string());
+                }
+            }
+        }
+    }
+    if names.is_empty() && !unmapped.is_empty() {
+        batch.notes.push(
+            "the file has no field names (search with expand=names): story points, epic links \
+             and sprints kept in custom fields were not read"
+                .into(),
+        );
+    }
+    let total = root.get("total").and_then(Value::as_u64).unwrap_or(0);
+    let start = root.get("startAt").and_then(Value::as_u64).unwrap_or(0);
+    if total > start + issues.len() as u64 || start > 0 {
+        batch.notes.push(format!(
+            "this page holds issues {}–{} of {total}: import the other pages as well",
+            start + 1,
+            start + issues.len() as u64
+        ));
+    }
+    account(&mut batch, &unmapped);
+    for (note, n) in counts {
+        batch.notes.push(format!("{n}: {note}"));
+    }
+    Ok(batch)
+}
+
+fn account(batch: &mut Batch, unmapped: &BTreeMap<String, usize>) {
+    let n = batch.records.len();
+    let filled = |f: &dyn Fn(&Record) -> bool| batch.records.iter().filter(|r| f(r)).count();
+    let used = [
+        ("key", n, "external key"),
+        ("summary", n, "title"),
+        ("issuetype", n, "kind (original kept as a jira-type: label)"),
+        (
+            "status",
+            n,
+            "status, by its category (original kept as a jira-status: label)",
+        ),
+        (
+            "description",
+            filled(&|r| !r.description.is_empty()),
+            "description (wiki markup as Markdown)",
+        ),
+        ("labels", n, "labels"),
+        (
+            "Story Points",
+            filled(&|r| r.points.is_some()),
+            "points (found through the names map)",
+        ),
+        (
+            "parent, epic, subtasks",
+            filled(&|r| r.parent.is_some()),
+            "parent",
+        ),
+        ("created", n, "created date"),
+        (
+            "updated",
+            n,
+            "source version (a newer export updates, an older one does not)",
+        ),
+    ];
+    let later = [
+        (
+            "sprint",
+            filled(&|r| r.sprint.is_some()),
+            "sprints are imported in a later step",
+        ),
+        (
+            "assignee",
+            filled(&|r| r.assignee.is_some()),
+            "people are imported in a later step",
+        ),
+        (
+            "comment",
+            filled(&|r| !r.comments.is_empty()),
+            "comments are imported in a later step",
+        ),
+    ];
+    for (name, filled, note) in used {
+        batch.columns_used.push(Column {
+            name: name.into(),
+            columns: 1,
+            filled,
+            note: note.into(),
+        });
+    }
+    for (name, filled, note) in later {
+        batch.columns_not_mapped.push(Column {
+            name: name.into(),
+            columns: 1,
+            filled,
+            note: note.into(),
+        });
+    }
+    for (name, filled) in unmapped {
+        batch.columns_not_mapped.push(Column {
+            name: name.clone(),
+            columns: 1,
+            filled: *filled,
+            note: "a custom field with no matching field in Throughline".into(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_page_with_names() {
+        let page = r#"{"startAt":0,"total":2,"names":{"customfield_1":"Story Points","customfield_2":"Sprint"},
+          "issues":[{"key":"AB-1","fields":{"summary":"Epic","issuetype":{"name":"Epic"},"status":{"name":"Done","statusCategory":{"name":"Done"}},
+             "labels":["ux"],"description":"h2. Why\n*now*","subtasks":[{"key":"AB-2"}],"customfield_1":0.5,"customfield_2":["com.atlassian…[id=1,name=Sprint 1,state=ACTIVE]"]}},
+            {"key":"AB-2","fields":{"summary":"Sub","issuetype":{"name":"Sub-task"},"status":{"name":"Open"},"created":"2015-01-14T10:36:43.000-0800"}}]}"#;
+        let b = read(page).expect("reads");
+        assert_eq!(b.records.len(), 2);
+        let epic = &b.records[0];
+        assert_eq!(
+            (epic.kind, epic.status, epic.points),
+            ("story", "done", Some(0.5))
+        );
+        assert_eq!(epic.description, "## Why\n**now**");
+        assert_eq!(epic.sprint.as_deref(), Some("Sprint 1"));
+        assert_eq!(b.records[1].parent.as_deref(), Some("AB-1"));
+        assert!(b.records[1].created.is_some());
+    }
+}

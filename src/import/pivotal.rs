@@ -1,0 +1,109 @@
+//! Pivotal Tracker's CSV export: stories with their type, state, estimate, iteration, labels,
+//! comments and tasks (as acceptance criteria).
+
+use super::rules::parse_date;
+use super::table::Table;
+use super::tables::{batch, first_of_key, points, split_list, Counts, NOT_MAPPED};
+use super::{source_labels, Batch, Record};
+
+/// Pivotal Tracker's CSV export.
+pub fn read(text: &str) -> Result<Batch, String> {
+    let t = Table::read(text)?;
+    let mut b = batch("pivotal", "pivotal");
+    let mut counts = Counts::default();
+    let c = |n: &str| t.col(&[n]);
+    let (id, title, desc, labels, kind) = (
+        c("Id"),
+        c("Title"),
+        c("Description"),
+        c("Labels"),
+        c("Type"),
+    );
+    let (est, state, iteration, owner) = (
+        c("Estimate"),
+        c("Current State"),
+        c("Iteration"),
+        c("Owned By"),
+    );
+    let (created, accepted) = (c("Created at"), c("Accepted at"));
+    let comments = t.cols(&["Comment"]);
+    let tasks = t.cols(&["Task"]);
+    let mut seen = std::collections::HashSet::new();
+    for row in &t.rows {
+        let cell = |c| Table::cell(row, c);
+        if !first_of_key(&mut seen, cell(id), &mut counts) {
+            continue;
+        }
+        let st = cell(state);
+        let ty = cell(kind);
+        let (our_kind, ours) = match ty {
+            "feature" => ("story", false),
+            "bug" => ("bug", true),
+            _ => ("task", false),
+        };
+        let label_list = split_list(cell(labels));
+        let mut rec = Record::new(format!("pivotal-{}", cell(id)), cell(title));
+        rec.kind = our_kind;
+        rec.status = match st {
+            "started" | "rejected" => "in_progress",
+            "finished" | "delivered" => "in_review",
+            "accepted" => "done",
+            _ => "todo",
+        };
+        rec.source_status = st.into();
+        rec.source_type = ty.into();
+        rec.labels = source_labels("pivotal", st, ty, ours, &label_list);
+        rec.description = cell(desc).to_string();
+        rec.points = points(cell(est), &mut counts);
+        rec.sprint = Some(cell(iteration).to_string())
+            .filter(|i| !i.is_empty())
+            .map(|i| format!("Iteration {i}"));
+        rec.assignee = Some(cell(owner).to_string()).filter(|a| !a.is_empty());
+        rec.comments = comments
+            .iter()
+            .map(|&c| cell(Some(c)).to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        rec.criteria = tasks
+            .iter()
+            .map(|&c| cell(Some(c)).to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        rec.created = parse_date(cell(created));
+        rec.updated = parse_date(cell(accepted)).or(rec.created);
+        b.records.push(rec);
+    }
+    t.account(
+        &mut b,
+        &[
+            ("Id", "external key (pivotal-…)"),
+            ("Title", "title"),
+            ("Description", "description"),
+            (
+                "Type",
+                "kind: feature is a story, bug a bug, chore and release tasks",
+            ),
+            ("Current State", "status (kept as a pivotal-status: label)"),
+            ("Estimate", "points"),
+            ("Labels", "labels"),
+            ("Task", "acceptance criteria"),
+            ("Created at", "created date"),
+            (
+                "Accepted at",
+                "source version (a newer export updates, an older one does not)",
+            ),
+        ],
+        &[
+            &NOT_MAPPED[..],
+            &[
+                ("Iteration Start", "sprints are imported in a later step"),
+                ("Iteration End", "sprints are imported in a later step"),
+                ("Deadline", "due dates have no field on an item"),
+                ("Task Status", "criteria are imported as not yet met"),
+            ],
+        ]
+        .concat(),
+    );
+    counts.into_notes(&mut b);
+    Ok(b)
+}

@@ -1,0 +1,191 @@
+//! Imports over the API: an uploaded export is queued (202 and a job at its Location), imported
+//! in the background, and its job reports progress and the final report; a file that is not
+//! work items is refused with 422 and no job; jobs stay in their product and need the import
+//! role; a job a restart cut short is marked failed.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::boards::trello;
+use super::corpus::{facts, path, Facts};
+use crate::support::{spawn_app, Caller, TestApp};
+
+const IMPORTS: &str = "/api/v1/workspaces/acme/products/ONB/imports";
+
+/// A multipart/form-data body: its content type and bytes.
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----throughline-import-test";
+    let mut body = Vec::new();
+    for (name, file, data) in parts {
+        let file = file
+            .map(|f| format!("; filename=\"{f}\""))
+            .unwrap_or_default();
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    app: &TestApp,
+    who: &Caller,
+    parts: &[(&str, Option<&str>, &[u8])],
+) -> reqwest::Response {
+    let (content_type, body) = multipart(parts);
+    app.req(who, Method::POST, IMPORTS)
+        .header("Content-Type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Polls the job until it is done or failed (at most 60 s).
+async fn finished(app: &TestApp, who: &Caller, location: &str) -> Value {
+    for _ in 0..600 {
+        let job: Value = app.get(who, location).await.json().await.unwrap();
+        if job["status"] == "done" || job["status"] == "failed" {
+            return job;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the job at {location} did not finish");
+}
+
+#[tokio::test]
+async fn an_upload_is_imported_in_the_background_and_its_job_reports() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let rel = "trello/sidelinehd_apps_board_682cards.json";
+    let bytes = std::fs::read(path(rel)).unwrap();
+    let r = upload(&app, &owner, &[("file", Some("board.json"), &bytes)]).await;
+    assert_eq!(r.status(), 202);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let job: Value = r.json().await.unwrap();
+    assert_eq!(location, format!("{IMPORTS}/{}", job["id"]));
+    assert_eq!(
+        (job["format"].clone(), job["file_name"].clone()),
+        ("trello".into(), "board.json".into())
+    );
+    let expected = trello(rel);
+    assert_eq!(job["progress"]["total"], expected.items);
+    let done = finished(&app, &owner, &location).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["progress"]["done"], expected.items);
+    assert_eq!(done["report"]["created"], expected.items);
+    assert!(done["finished_at"].is_string());
+    assert_eq!(facts(&app.db).await, expected);
+    // The same file again, as a dry run: a job that finds everything unchanged.
+    let r = upload(
+        &app,
+        &owner,
+        &[
+            ("file", Some("board.json"), &bytes),
+            ("dry_run", None, b"true"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 202);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let again = finished(&app, &owner, &location).await;
+    assert_eq!(
+        (
+            again["dry_run"].clone(),
+            again["report"]["unchanged"].clone()
+        ),
+        (Value::from(true), Value::from(expected.items))
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_work_items_is_refused_and_no_job_kept() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let bytes = std::fs::read(path("jira_json/gojira_agile_board_sprints.json")).unwrap();
+    let r = upload(&app, &owner, &[("file", Some("sprints.json"), &bytes)]).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let problem: Value = r.json().await.unwrap();
+    assert_eq!(problem["field"], "file", "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("Jira sprints"),
+        "{problem}"
+    );
+    let r = upload(
+        &app,
+        &owner,
+        &[("file", Some("a.csv"), b"x"), ("format", None, b"excel")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "format");
+    let r = upload(&app, &owner, &[("dry_run", None, b"true")]).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "file");
+    assert_eq!(app.get(&owner, &format!("{IMPORTS}/1")).await.status(), 404);
+    assert_eq!(facts(&app.db).await, Facts::default());
+}
+
+#[tokio::test]
+async fn jobs_stay_in_their_product_and_need_the_import_role() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let dev = app.member(&owner, "Dev", &["dev"]).await;
+    let bytes = std::fs::read(path("linear/linear_export_test_workspace.csv")).unwrap();
+    let r = upload(&app, &dev, &[("file", Some("linear.csv"), &bytes)]).await;
+    assert_eq!(r.status(), 403);
+    let r = upload(&app, &owner, &[("file", Some("linear.csv"), &bytes)]).await;
+    assert_eq!(r.status(), 202);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    finished(&app, &owner, &location).await;
+    assert_eq!(app.get(&dev, &location).await.status(), 403);
+    let elsewhere = location.replace("/products/ONB/", "/products/NOPE/");
+    assert_eq!(app.get(&owner, &elsewhere).await.status(), 404);
+    let stranger = app.user("Stranger").await;
+    assert_eq!(app.get(&stranger, &location).await.status(), 404);
+}
+
+#[tokio::test]
+async fn a_job_a_restart_cut_short_is_marked_failed() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let bytes = std::fs::read(path("pivotal/trackerhub_stories.csv")).unwrap();
+    let r = upload(&app, &owner, &[("file", Some("stories.csv"), &bytes)]).await;
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let done = finished(&app, &owner, &location).await;
+    // As a crash would leave it: still running in the database, with nobody running it.
+    throughline::with_pool!(&app.db.write, p => sqlx::query(
+        "UPDATE import_jobs SET status = 'running', finished_at = NULL WHERE id = $1")
+        .bind(done["id"].as_i64().unwrap()).execute(p).await.map(|_| ()))
+    .unwrap();
+    assert_eq!(
+        throughline::import::jobs::interrupted(&app.db)
+            .await
+            .unwrap(),
+        1
+    );
+    let job: Value = app.get(&owner, &location).await.json().await.unwrap();
+    assert_eq!(job["status"], "failed");
+    assert!(
+        job["error"]
+            .as_str()
+            .unwrap()
+            .contains("upload the file again"),
+        "{job}"
+    );
+    assert_eq!(
+        throughline::import::jobs::interrupted(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+}
