@@ -25,6 +25,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::api::routes())
         .merge(crate::workspace::api::routes())
         .merge(crate::audit::api::routes())
+        .merge(crate::export::api::routes())
+        .merge(crate::export::pages::routes())
         .merge(crate::backlog::api::routes())
         .merge(crate::story::api::routes())
         .merge(crate::story::comments_api::routes())

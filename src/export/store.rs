@@ -1,0 +1,210 @@
+//! Reading a workspace out of the database, table by table, into the export document.
+
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+use sqlx::{ColumnIndex, Decode, Row, Type};
+
+use super::tables::TABLES;
+use super::{Cell, Kind, Scope, Summary, Table, TableSize, FORMAT, VERSION};
+use crate::db::{Db, Pool};
+use crate::error::{Error, Result};
+use crate::with_pool;
+
+/// The SQL condition that keeps `t`'s rows of workspace `$1`.
+pub fn filter(t: &Table) -> String {
+    match t.scope {
+        Scope::Workspace => "id = $1".into(),
+        Scope::Own(col) => format!("{col} = $1"),
+        Scope::Via(col, parent) => format!(
+            "{col} IN (SELECT id FROM {parent} WHERE {})",
+            filter(table(parent))
+        ),
+        Scope::Watched => format!(
+            "(entity_type = 'item' AND entity_id IN (SELECT id FROM items WHERE {}))
+             OR (entity_type = 'sprint' AND entity_id IN (SELECT id FROM sprints WHERE {}))",
+            filter(table("items")),
+            filter(table("sprints"))
+        ),
+        Scope::Users => {
+            let refs: Vec<String> = TABLES
+                .iter()
+                .flat_map(|t| {
+                    t.columns
+                        .iter()
+                        .filter(|c| c.kind == Kind::User)
+                        .map(move |c| {
+                            format!("SELECT {} FROM {} WHERE {}", c.name, t.name, filter(t))
+                        })
+                })
+                .collect();
+            format!("id IN ({})", refs.join(" UNION "))
+        }
+    }
+}
+
+/// A table of the map by name; the map is static, so a missing name is a bug in it, caught by
+/// the tests that export every table.
+fn table(name: &str) -> &'static Table {
+    TABLES
+        .iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("export map: no table {name}"))
+}
+
+fn select(t: &Table) -> String {
+    let cols: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
+    format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY {}",
+        cols.join(", "),
+        t.name,
+        filter(t),
+        t.key.join(", ")
+    )
+}
+
+/// Decodes a row by the table's column kinds; written once for both drivers' rows.
+fn cells<R>(row: &R, t: &Table) -> std::result::Result<Vec<Cell>, sqlx::Error>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    for<'r> Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<bool>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<f64>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<DateTime<Utc>>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let mut out = Vec::with_capacity(t.columns.len());
+    for (i, c) in t.columns.iter().enumerate() {
+        let cell = match c.kind {
+            Kind::Int | Kind::User => row.try_get::<Option<i64>, _>(i)?.map(Cell::Int),
+            Kind::Text => row.try_get::<Option<String>, _>(i)?.map(Cell::Text),
+            Kind::Bool => row.try_get::<Option<bool>, _>(i)?.map(Cell::Bool),
+            Kind::Real => row.try_get::<Option<f64>, _>(i)?.map(Cell::Real),
+            Kind::Time => row.try_get::<Option<DateTime<Utc>>, _>(i)?.map(Cell::Time),
+        };
+        out.push(cell.unwrap_or(Cell::Null(c.kind)));
+    }
+    Ok(out)
+}
+
+/// The workspace's rows of one table, in key order (by value and bytes, whatever the
+/// database's collation).
+pub async fn rows(db: &Db, workspace_id: i64, t: &Table) -> Result<Vec<Vec<Cell>>> {
+    let sql = select(t);
+    let mut rows: Vec<Vec<Cell>> = match &db.read {
+        Pool::Sqlite(p) => {
+            let raw = sqlx::query(&sql).bind(workspace_id).fetch_all(p).await?;
+            raw.iter()
+                .map(|r| cells(r, t))
+                .collect::<std::result::Result<_, _>>()?
+        }
+        Pool::Postgres(p) => {
+            let raw = sqlx::query(&sql).bind(workspace_id).fetch_all(p).await?;
+            raw.iter()
+                .map(|r| cells(r, t))
+                .collect::<std::result::Result<_, _>>()?
+        }
+    };
+    let keys: Vec<usize> = t
+        .key
+        .iter()
+        .filter_map(|k| t.columns.iter().position(|c| c.name == *k))
+        .collect();
+    rows.sort_by(|a, b| {
+        keys.iter()
+            .map(|&i| a[i].key_cmp(&b[i]))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    Ok(rows)
+}
+
+/// The schema version of the database: the latest migration applied.
+pub async fn schema_version(db: &Db) -> Result<i64> {
+    let v: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(p).await)?;
+    Ok(v.unwrap_or(0))
+}
+
+/// The workspace's id by its address.
+pub async fn workspace_id(db: &Db, slug: &str) -> Result<i64> {
+    let id: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT id FROM workspaces WHERE slug = $1").bind(slug).fetch_optional(p).await)?;
+    id.ok_or_else(|| Error::invalid("workspace", format!("no workspace {slug:?}")))
+}
+
+/// Counts what passes through, so the caller learns each table's share of the document.
+struct Counting<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::Internal(anyhow::anyhow!("writing the export: {e}"))
+}
+
+/// Writes the export document of workspace `slug` to `out`; answers what it wrote.
+/// Pass `std::io::sink()` to learn the sizes without keeping the bytes.
+pub async fn write_document<W: Write>(db: &Db, slug: &str, out: W) -> Result<Summary> {
+    let workspace_id = workspace_id(db, slug).await?;
+    let schema = schema_version(db).await?;
+    let mut w = Counting {
+        inner: out,
+        bytes: 0,
+    };
+    let head = format!(
+        "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"schema\":{schema},\"workspace\":{},\"tables\":{{",
+        serde_json::Value::String(slug.to_string())
+    );
+    w.write_all(head.as_bytes()).map_err(io)?;
+    let mut tables = Vec::with_capacity(TABLES.len());
+    for (n, t) in TABLES.iter().enumerate() {
+        let start = w.bytes;
+        let rows = rows(db, workspace_id, t).await?;
+        let order = t.sorted_positions();
+        let sep = if n == 0 { "" } else { "," };
+        write!(w, "{sep}\n\"{}\":[", t.name).map_err(io)?;
+        for (i, row) in rows.iter().enumerate() {
+            let mut line = String::with_capacity(256);
+            line.push_str(if i == 0 { "\n{" } else { ",\n{" });
+            for (j, &c) in order.iter().enumerate() {
+                if j > 0 {
+                    line.push(',');
+                }
+                line.push('"');
+                line.push_str(t.columns[c].name);
+                line.push_str("\":");
+                line.push_str(&row[c].to_json());
+            }
+            line.push('}');
+            w.write_all(line.as_bytes()).map_err(io)?;
+        }
+        let close = if rows.is_empty() { "]" } else { "\n]" };
+        w.write_all(close.as_bytes()).map_err(io)?;
+        tables.push(TableSize {
+            table: t.name.to_string(),
+            rows: rows.len() as u64,
+            bytes: w.bytes - start,
+        });
+    }
+    w.write_all(b"\n}}\n").map_err(io)?;
+    w.flush().map_err(io)?;
+    Ok(Summary {
+        workspace: slug.to_string(),
+        schema,
+        tables,
+        bytes: w.bytes,
+    })
+}
