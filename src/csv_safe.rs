@@ -7,10 +7,15 @@ use std::borrow::Cow;
 
 const TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
+/// Whether `s` must be guarded to be written: it would run as a formula, or it looks like a
+/// guarded cell itself (so that reading it back is exact).
+fn needs_guard(s: &str) -> bool {
+    s.starts_with(TRIGGERS) || value(s) != s
+}
+
 /// The cell as written to a file.
 pub fn cell(s: &str) -> Cow<'_, str> {
-    // A value that itself looks guarded gets a second `'`, so reading it back is exact.
-    if s.starts_with(TRIGGERS) || value(s) != s {
+    if needs_guard(s) {
         Cow::Owned(format!("'{s}"))
     } else {
         Cow::Borrowed(s)
@@ -20,7 +25,7 @@ pub fn cell(s: &str) -> Cow<'_, str> {
 /// The value a guarded cell stood for: `'=1+1` → `=1+1`; any other cell unchanged.
 pub fn value(s: &str) -> &str {
     match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(TRIGGERS) => rest,
+        Some(rest) if needs_guard(rest) => rest,
         _ => s,
     }
 }
@@ -36,7 +41,9 @@ mod tests {
             assert!(written.starts_with('\''), "{s:?}");
             assert_eq!(value(&written), s);
         }
-        assert_eq!(value(&cell("'=x")), "'=x");
+        for s in ["'=x", "''=x", "'plain"] {
+            assert_eq!(value(&cell(s)), s);
+        }
         for s in ["plain", "'quoted by hand", "1-2", ""] {
             assert_eq!(cell(s), s);
             assert_eq!(value(s), s);

@@ -240,7 +240,7 @@ mod tests {
             ..Row::default()
         };
         let text = to_csv(&[parent, child]).unwrap();
-        assert!(text.contains(",'=HYPERLINK"), "{text}");
+        assert!(text.contains(",\"'=HYPERLINK"), "{text}");
         assert!(jira_csv::detect(&text));
         let b = jira_csv::read(&text).unwrap();
         let p = &b.records[0];

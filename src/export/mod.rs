@@ -182,6 +182,7 @@ impl Cell {
 
 /// What an export holds: rows and bytes per table, for the Export page and `export --json`.
 #[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = ExportSummary)]
 pub struct Summary {
     pub workspace: String,
     pub schema: i64,
@@ -191,6 +192,7 @@ pub struct Summary {
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ExportTableSize)]
 pub struct TableSize {
     pub table: String,
     pub rows: u64,
