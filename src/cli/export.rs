@@ -49,43 +49,50 @@ pub struct RestoreArgs {
     pub json: bool,
 }
 
-/// Writes through a temporary file beside `out`, linked into place once complete, so a failed
-/// export leaves no half-written file behind and an existing file is never overwritten.
-fn write_file(
-    out: &Path,
-    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let fail = |e: std::io::Error| anyhow::anyhow!("--out {}: {e}", out.display());
-    if out.exists() {
-        anyhow::bail!(
-            "--out {}: the file already exists; choose a new one",
-            out.display()
-        );
-    }
-    let name = out
-        .file_name()
-        .ok_or_else(|| anyhow::anyhow!("--out {}: not a file name", out.display()))?;
-    let tmp = out.with_file_name(format!(
-        ".{}.{}.partial",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| -> anyhow::Result<()> {
+/// A file being written beside its final name, linked into place once complete: a failed
+/// export leaves no half-written file behind, and an existing file is never overwritten.
+struct Partial {
+    tmp: PathBuf,
+    out: PathBuf,
+}
+
+impl Partial {
+    fn create(out: &Path) -> anyhow::Result<(Partial, std::io::BufWriter<std::fs::File>)> {
+        if out.exists() {
+            anyhow::bail!("--out {}: the file already exists; choose a new one", out.display());
+        }
+        let name = out
+            .file_name()
+            .ok_or_else(|| anyhow::anyhow!("--out {}: not a file name", out.display()))?;
+        let tmp = out.with_file_name(format!(
+            ".{}.{}.partial",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)
-            .map_err(fail)?;
-        let mut w = std::io::BufWriter::new(file);
-        write(&mut w)?;
-        w.into_inner()
-            .map_err(|e| fail(e.into_error()))?
-            .sync_all()
-            .map_err(fail)?;
-        std::fs::hard_link(&tmp, out).map_err(fail)
-    })();
-    let _ = std::fs::remove_file(&tmp);
-    written
+            .map_err(|e| anyhow::anyhow!("--out {}: {e}", out.display()))?;
+        let partial = Partial {
+            tmp,
+            out: out.to_path_buf(),
+        };
+        Ok((partial, std::io::BufWriter::new(file)))
+    }
+
+    fn finish(self, w: std::io::BufWriter<std::fs::File>) -> anyhow::Result<()> {
+        let fail = |e: std::io::Error| anyhow::anyhow!("--out {}: {e}", self.out.display());
+        let file = w.into_inner().map_err(|e| fail(e.into_error()))?;
+        file.sync_all().map_err(fail)?;
+        std::fs::hard_link(&self.tmp, &self.out).map_err(fail)
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
 }
 
 pub async fn export(db_args: &DbArgs, a: ExportArgs) -> anyhow::Result<()> {
@@ -96,11 +103,11 @@ pub async fn export(db_args: &DbArgs, a: ExportArgs) -> anyhow::Result<()> {
             if a.product.is_some() {
                 anyhow::bail!("-p: the JSON export holds the whole workspace; use --format jira-csv for one backlog");
             }
-            let mut buf = Vec::new();
-            let summary = store::write_document(&db, &a.workspace, &mut buf)
+            let (partial, mut file) = Partial::create(&a.out)?;
+            let summary = store::write_document(&db, &a.workspace, &mut file)
                 .await
                 .map_err(|e| anyhow::anyhow!("-w {}: {e}", a.workspace))?;
-            write_file(&a.out, |w| Ok(w.write_all(&buf)?))?;
+            partial.finish(file)?;
             let seconds = started.elapsed().as_secs_f64();
             if a.json {
                 let mut v = serde_json::to_value(&summary)?;
@@ -152,7 +159,10 @@ pub async fn export(db_args: &DbArgs, a: ExportArgs) -> anyhow::Result<()> {
                 })?;
             let rows = jira::rows(&db, p.id, &p.key).await?;
             let text = jira::to_csv(&rows)?;
-            write_file(&a.out, |w| Ok(w.write_all(text.as_bytes())?))?;
+            let (partial, mut file) = Partial::create(&a.out)?;
+            file.write_all(text.as_bytes())
+                .map_err(|e| anyhow::anyhow!("--out {}: {e}", a.out.display()))?;
+            partial.finish(file)?;
             if a.json {
                 let v = serde_json::json!({"file": a.out.display().to_string(), "product": p.key,
                     "items": rows.len(), "bytes": text.len()});
