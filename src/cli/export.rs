@@ -59,7 +59,10 @@ struct Partial {
 impl Partial {
     fn create(out: &Path) -> anyhow::Result<(Partial, std::io::BufWriter<std::fs::File>)> {
         if out.exists() {
-            anyhow::bail!("--out {}: the file already exists; choose a new one", out.display());
+            anyhow::bail!(
+                "--out {}: the file already exists; choose a new one",
+                out.display()
+            );
         }
         let name = out
             .file_name()

@@ -35,7 +35,10 @@ fn bad(message: impl Into<String>) -> Error {
 }
 
 /// Reads and checks a document: its format, its version, and every value against its column.
-fn parse(bytes: &[u8], schema: i64) -> Result<(String, Vec<(&'static Table, Vec<Vec<Cell>>)>)> {
+/// Each table of the map with its rows, in restore order.
+type Rows = Vec<(&'static Table, Vec<Vec<Cell>>)>;
+
+fn parse(bytes: &[u8], schema: i64) -> Result<(String, Rows)> {
     let head: Map<String, Value> = serde_json::from_slice(bytes)
         .map_err(|e| bad(format!("not a Throughline export (not a JSON object: {e})")))?;
     if head.get("format").and_then(Value::as_str) != Some(FORMAT) {
@@ -139,7 +142,11 @@ async fn insert(tx: &mut Tx, t: &Table, rows: &[Vec<Cell>]) -> Result<()> {
     // sqlx's SQLite driver binds in time that grows with the square of a statement's
     // parameters, so SQLite gets short statements (measured on the large seed: 250 parameters
     // restore its 100,000 items in a quarter of the time 8,000 take); PostgreSQL takes longer ones.
-    let budget = if matches!(tx, Tx::Sqlite(_)) { 250 } else { 2000 };
+    let budget = if matches!(tx, Tx::Sqlite(_)) {
+        250
+    } else {
+        2000
+    };
     let per = (budget / t.columns.len()).max(1);
     let nulls: Vec<Cell> = t.columns.iter().map(|c| Cell::Null(c.kind)).collect();
     for chunk in rows.chunks(per) {
