@@ -163,21 +163,6 @@ impl Cell {
             format!("expected {want}{null}, found {v}")
         })
     }
-
-    /// Key order: numbers by value, text by bytes (the same under any collation).
-    pub fn key_cmp(&self, other: &Cell) -> std::cmp::Ordering {
-        use std::cmp::Ordering;
-        match (self, other) {
-            (Cell::Int(a), Cell::Int(b)) => a.cmp(b),
-            (Cell::Text(a), Cell::Text(b)) => a.as_bytes().cmp(b.as_bytes()),
-            (Cell::Time(a), Cell::Time(b)) => a.cmp(b),
-            (Cell::Bool(a), Cell::Bool(b)) => a.cmp(b),
-            (Cell::Null(_), Cell::Null(_)) => Ordering::Equal,
-            (Cell::Null(_), _) => Ordering::Less,
-            (_, Cell::Null(_)) => Ordering::Greater,
-            _ => Ordering::Equal,
-        }
-    }
 }
 
 /// What an export holds: rows and bytes per table, for the Export page and `export --json`.

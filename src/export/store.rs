@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use super::tables::TABLES;
@@ -52,14 +53,24 @@ fn table(name: &str) -> &'static Table {
         .unwrap_or_else(|| panic!("export map: no table {name}"))
 }
 
-fn select(t: &Table) -> String {
+/// The workspace's rows of `t` in key order: numbers by value and text by bytes, the same on
+/// both databases whatever PostgreSQL's collation (SQLite compares text bytewise already).
+fn select(t: &Table, sqlite: bool) -> String {
     let cols: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
+    let order: Vec<String> = t
+        .key
+        .iter()
+        .map(|k| match t.column(k).map(|c| c.kind) {
+            Some(Kind::Text) if !sqlite => format!("{k} COLLATE \"C\""),
+            _ => k.to_string(),
+        })
+        .collect();
     format!(
         "SELECT {} FROM {} WHERE {} ORDER BY {}",
         cols.join(", "),
         t.name,
         filter(t),
-        t.key.join(", ")
+        order.join(", ")
     )
 }
 
@@ -88,36 +99,59 @@ where
     Ok(out)
 }
 
-/// The workspace's rows of one table, in key order (by value and bytes, whatever the
-/// database's collation).
-pub async fn rows(db: &Db, workspace_id: i64, t: &Table) -> Result<Vec<Vec<Cell>>> {
-    let sql = select(t);
-    let mut rows: Vec<Vec<Cell>> = match &db.read {
+/// One row as a line of the document: `{"column":value,…}` with the columns sorted.
+fn row_json(t: &Table, order: &[usize], row: &[Cell]) -> String {
+    let mut line = String::with_capacity(256);
+    line.push('{');
+    for (j, &c) in order.iter().enumerate() {
+        if j > 0 {
+            line.push(',');
+        }
+        line.push('"');
+        line.push_str(t.columns[c].name);
+        line.push_str("\":");
+        line.push_str(&row[c].to_json());
+    }
+    line.push('}');
+    line
+}
+
+/// Streams the workspace's rows of `t` into `w` as the table's JSON list; answers how many.
+/// Rows are written as they are read, so memory does not grow with the table.
+async fn write_rows<W: Write + Send>(
+    db: &Db,
+    workspace_id: i64,
+    t: &Table,
+    w: &mut W,
+) -> Result<u64> {
+    let sql = select(t, db.is_sqlite());
+    let order = t.sorted_positions();
+    let mut n: u64 = 0;
+    let mut put = |row: Vec<Cell>, w: &mut W| -> Result<()> {
+        let sep = if n == 0 { "\n" } else { ",\n" };
+        n += 1;
+        w.write_all(sep.as_bytes()).map_err(io)?;
+        w.write_all(row_json(t, &order, &row).as_bytes())
+            .map_err(io)
+    };
+    w.write_all(b"[").map_err(io)?;
+    match &db.read {
         Pool::Sqlite(p) => {
-            let raw = sqlx::query(&sql).bind(workspace_id).fetch_all(p).await?;
-            raw.iter()
-                .map(|r| cells(r, t))
-                .collect::<std::result::Result<_, _>>()?
+            let mut rows = sqlx::query(&sql).bind(workspace_id).fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                put(cells(&r, t)?, w)?;
+            }
         }
         Pool::Postgres(p) => {
-            let raw = sqlx::query(&sql).bind(workspace_id).fetch_all(p).await?;
-            raw.iter()
-                .map(|r| cells(r, t))
-                .collect::<std::result::Result<_, _>>()?
+            let mut rows = sqlx::query(&sql).bind(workspace_id).fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                put(cells(&r, t)?, w)?;
+            }
         }
-    };
-    let keys: Vec<usize> = t
-        .key
-        .iter()
-        .filter_map(|k| t.columns.iter().position(|c| c.name == *k))
-        .collect();
-    rows.sort_by(|a, b| {
-        keys.iter()
-            .map(|&i| a[i].key_cmp(&b[i]))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    Ok(rows)
+    }
+    w.write_all(if n == 0 { b"]" } else { b"\n]" })
+        .map_err(io)?;
+    Ok(n)
 }
 
 /// The schema version of the database: the latest migration applied.
@@ -157,7 +191,7 @@ fn io(e: std::io::Error) -> Error {
 
 /// Writes the export document of workspace `slug` to `out`; answers what it wrote.
 /// Pass `std::io::sink()` to learn the sizes without keeping the bytes.
-pub async fn write_document<W: Write>(db: &Db, slug: &str, out: W) -> Result<Summary> {
+pub async fn write_document<W: Write + Send>(db: &Db, slug: &str, out: W) -> Result<Summary> {
     let workspace_id = workspace_id(db, slug).await?;
     let schema = schema_version(db).await?;
     let mut w = Counting {
@@ -172,30 +206,12 @@ pub async fn write_document<W: Write>(db: &Db, slug: &str, out: W) -> Result<Sum
     let mut tables = Vec::with_capacity(TABLES.len());
     for (n, t) in TABLES.iter().enumerate() {
         let start = w.bytes;
-        let rows = rows(db, workspace_id, t).await?;
-        let order = t.sorted_positions();
         let sep = if n == 0 { "" } else { "," };
-        write!(w, "{sep}\n\"{}\":[", t.name).map_err(io)?;
-        for (i, row) in rows.iter().enumerate() {
-            let mut line = String::with_capacity(256);
-            line.push_str(if i == 0 { "\n{" } else { ",\n{" });
-            for (j, &c) in order.iter().enumerate() {
-                if j > 0 {
-                    line.push(',');
-                }
-                line.push('"');
-                line.push_str(t.columns[c].name);
-                line.push_str("\":");
-                line.push_str(&row[c].to_json());
-            }
-            line.push('}');
-            w.write_all(line.as_bytes()).map_err(io)?;
-        }
-        let close = if rows.is_empty() { "]" } else { "\n]" };
-        w.write_all(close.as_bytes()).map_err(io)?;
+        write!(w, "{sep}\n\"{}\":", t.name).map_err(io)?;
+        let rows = write_rows(db, workspace_id, t, &mut w).await?;
         tables.push(TableSize {
             table: t.name.to_string(),
-            rows: rows.len() as u64,
+            rows,
             bytes: w.bytes - start,
         });
     }
