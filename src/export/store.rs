@@ -116,42 +116,95 @@ fn row_json(t: &Table, order: &[usize], row: &[Cell]) -> String {
     line
 }
 
-/// Streams the workspace's rows of `t` into `w` as the table's JSON list; answers how many.
-/// Rows are written as they are read, so memory does not grow with the table.
-async fn write_rows<W: Write + Send>(
-    db: &Db,
-    workspace_id: i64,
-    t: &Table,
-    w: &mut W,
-) -> Result<u64> {
-    let sql = select(t, db.is_sqlite());
-    let order = t.sorted_positions();
-    let mut n: u64 = 0;
-    let mut put = |row: Vec<Cell>, w: &mut W| -> Result<()> {
-        let sep = if n == 0 { "\n" } else { ",\n" };
-        n += 1;
-        w.write_all(sep.as_bytes()).map_err(io)?;
-        w.write_all(row_json(t, &order, &row).as_bytes())
-            .map_err(io)
-    };
-    w.write_all(b"[").map_err(io)?;
-    match &db.read {
-        Pool::Sqlite(p) => {
-            let mut rows = sqlx::query(&sql).bind(workspace_id).fetch(p);
-            while let Some(r) = rows.try_next().await? {
-                put(cells(&r, t)?, w)?;
+/// One read transaction for the whole document: every table is read as of the same moment,
+/// so rows written while an export runs never leave a child without its parent.
+enum Snapshot {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Snapshot {
+    async fn begin(db: &Db) -> Result<Snapshot> {
+        Ok(match &db.read {
+            // In WAL mode a read transaction sees the database as of its first read.
+            Pool::Sqlite(p) => Snapshot::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => {
+                let mut t = p.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(&mut *t)
+                    .await?;
+                Snapshot::Postgres(t)
             }
-        }
-        Pool::Postgres(p) => {
-            let mut rows = sqlx::query(&sql).bind(workspace_id).fetch(p);
-            while let Some(r) = rows.try_next().await? {
-                put(cells(&r, t)?, w)?;
-            }
-        }
+        })
     }
-    w.write_all(if n == 0 { b"]" } else { b"\n]" })
-        .map_err(io)?;
-    Ok(n)
+
+    /// The workspace's id and the schema version, read in the snapshot.
+    async fn head(&mut self, slug: &str) -> Result<(Option<i64>, Option<i64>)> {
+        const ID: &str = "SELECT id FROM workspaces WHERE slug = $1";
+        const SCHEMA: &str = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
+        Ok(match self {
+            Snapshot::Sqlite(t) => (
+                sqlx::query_scalar(ID)
+                    .bind(slug)
+                    .fetch_optional(&mut **t)
+                    .await?,
+                sqlx::query_scalar(SCHEMA).fetch_one(&mut **t).await?,
+            ),
+            Snapshot::Postgres(t) => (
+                sqlx::query_scalar(ID)
+                    .bind(slug)
+                    .fetch_optional(&mut **t)
+                    .await?,
+                sqlx::query_scalar(SCHEMA).fetch_one(&mut **t).await?,
+            ),
+        })
+    }
+
+    /// Streams the workspace's rows of `t` into `w` as the table's JSON list; answers how
+    /// many. Rows are written as they are read, so memory does not grow with the table.
+    async fn write_rows<W: Write + Send>(
+        &mut self,
+        workspace_id: i64,
+        t: &Table,
+        w: &mut W,
+    ) -> Result<u64> {
+        let sql = select(t, matches!(self, Snapshot::Sqlite(_)));
+        let order = t.sorted_positions();
+        let mut n: u64 = 0;
+        let mut put = |row: Vec<Cell>, w: &mut W| -> Result<()> {
+            let sep = if n == 0 { "\n" } else { ",\n" };
+            n += 1;
+            w.write_all(sep.as_bytes()).map_err(io)?;
+            w.write_all(row_json(t, &order, &row).as_bytes())
+                .map_err(io)
+        };
+        w.write_all(b"[").map_err(io)?;
+        match self {
+            Snapshot::Sqlite(x) => {
+                let mut rows = sqlx::query(&sql).bind(workspace_id).fetch(&mut **x);
+                while let Some(r) = rows.try_next().await? {
+                    put(cells(&r, t)?, w)?;
+                }
+            }
+            Snapshot::Postgres(x) => {
+                let mut rows = sqlx::query(&sql).bind(workspace_id).fetch(&mut **x);
+                while let Some(r) = rows.try_next().await? {
+                    put(cells(&r, t)?, w)?;
+                }
+            }
+        }
+        w.write_all(if n == 0 { b"]" } else { b"\n]" })
+            .map_err(io)?;
+        Ok(n)
+    }
+
+    async fn end(self) -> Result<()> {
+        match self {
+            Snapshot::Sqlite(t) => t.commit().await?,
+            Snapshot::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
 }
 
 /// The schema version of the database: the latest migration applied.
@@ -192,8 +245,11 @@ fn io(e: std::io::Error) -> Error {
 /// Writes the export document of workspace `slug` to `out`; answers what it wrote.
 /// Pass `std::io::sink()` to learn the sizes without keeping the bytes.
 pub async fn write_document<W: Write + Send>(db: &Db, slug: &str, out: W) -> Result<Summary> {
-    let workspace_id = workspace_id(db, slug).await?;
-    let schema = schema_version(db).await?;
+    let mut snapshot = Snapshot::begin(db).await?;
+    let (id, schema) = snapshot.head(slug).await?;
+    let workspace_id =
+        id.ok_or_else(|| Error::invalid("workspace", format!("no workspace {slug:?}")))?;
+    let schema = schema.unwrap_or(0);
     let mut w = Counting {
         inner: out,
         bytes: 0,
@@ -208,13 +264,14 @@ pub async fn write_document<W: Write + Send>(db: &Db, slug: &str, out: W) -> Res
         let start = w.bytes;
         let sep = if n == 0 { "" } else { "," };
         write!(w, "{sep}\n\"{}\":", t.name).map_err(io)?;
-        let rows = write_rows(db, workspace_id, t, &mut w).await?;
+        let rows = snapshot.write_rows(workspace_id, t, &mut w).await?;
         tables.push(TableSize {
             table: t.name.to_string(),
             rows,
             bytes: w.bytes - start,
         });
     }
+    snapshot.end().await?;
     w.write_all(b"\n}}\n").map_err(io)?;
     w.flush().map_err(io)?;
     Ok(Summary {
