@@ -107,9 +107,10 @@ pub async fn export(db_args: &DbArgs, a: ExportArgs) -> anyhow::Result<()> {
                 anyhow::bail!("-p: the JSON export holds the whole workspace; use --format jira-csv for one backlog");
             }
             let (partial, mut file) = Partial::create(&a.out)?;
-            let summary = store::write_document(&db, &a.workspace, &mut file)
-                .await
-                .map_err(|e| anyhow::anyhow!("-w {}: {e}", a.workspace))?;
+            let summary =
+                store::write_document(&db, &a.workspace, store::Sink::Writer(Box::new(&mut file)))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("-w {}: {e}", a.workspace))?;
             partial.finish(file)?;
             let seconds = started.elapsed().as_secs_f64();
             if a.json {

@@ -1,6 +1,7 @@
 //! Export over the API: the workspace document (admins), what it holds, the backlog as Jira
 //! CSV (the PM and admins), and the document's JSON Schema beside the OpenAPI document.
 
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -49,7 +50,7 @@ pub async fn csv_product(
     Ok(ctx)
 }
 
-pub(super) fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> Response {
+pub(super) fn attachment(content_type: &str, name: &str, body: impl Into<Body>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
@@ -58,7 +59,7 @@ pub(super) fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> Respo
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        body,
+        body.into(),
     )
         .into_response()
 }
@@ -75,9 +76,8 @@ pub async fn export(
     Path(ws): Path<String>,
 ) -> Result<Response, ApiError> {
     let w = admin_workspace(&state, user.id, &ws).await?;
-    let mut body = Vec::new();
-    store::write_document(&state.db, &w.slug, &mut body).await?;
     let name = format!("{}-export.json", w.slug);
+    let body = store::document_body(state.db.clone(), w.slug);
     Ok(attachment("application/json", &name, body))
 }
 
@@ -92,7 +92,7 @@ pub async fn summary(
 ) -> Result<Json<Summary>, ApiError> {
     let w = admin_workspace(&state, user.id, &ws).await?;
     Ok(Json(
-        store::write_document(&state.db, &w.slug, std::io::sink()).await?,
+        store::write_document(&state.db, &w.slug, store::Sink::Discard).await?,
     ))
 }
 

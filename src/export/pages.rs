@@ -87,7 +87,7 @@ async fn page(
         ));
     }
     let summary = if admin {
-        Some(store::write_document(&state.db, &workspace.slug, std::io::sink()).await?)
+        Some(store::write_document(&state.db, &workspace.slug, store::Sink::Discard).await?)
     } else {
         None
     };
@@ -108,13 +108,9 @@ async fn download_json(
     Path(ws): Path<String>,
 ) -> Result<Response> {
     let w = super::api::admin_workspace(&state, user.user.id, &ws).await?;
-    let mut body = Vec::new();
-    store::write_document(&state.db, &w.slug, &mut body).await?;
-    Ok(super::api::attachment(
-        "application/json",
-        &format!("{}-export.json", w.slug),
-        body,
-    ))
+    let name = format!("{}-export.json", w.slug);
+    let body = store::document_body(state.db.clone(), w.slug);
+    Ok(super::api::attachment("application/json", &name, body))
 }
 
 async fn download_csv(

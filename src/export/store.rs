@@ -160,41 +160,29 @@ impl Snapshot {
         })
     }
 
-    /// Streams the workspace's rows of `t` into `w` as the table's JSON list; answers how
-    /// many. Rows are written as they are read, so memory does not grow with the table.
-    async fn write_rows<W: Write + Send>(
-        &mut self,
-        workspace_id: i64,
-        t: &Table,
-        w: &mut W,
-    ) -> Result<u64> {
+    /// Streams the workspace's rows of `t` out as the table's JSON list; answers how many.
+    /// Rows go out as they are read, so memory does not grow with the table.
+    async fn write_rows(&mut self, workspace_id: i64, t: &Table, out: &mut Out<'_>) -> Result<u64> {
         let sql = select(t, matches!(self, Snapshot::Sqlite(_)));
         let order = t.sorted_positions();
         let mut n: u64 = 0;
-        let mut put = |row: Vec<Cell>, w: &mut W| -> Result<()> {
-            let sep = if n == 0 { "\n" } else { ",\n" };
-            n += 1;
-            w.write_all(sep.as_bytes()).map_err(io)?;
-            w.write_all(row_json(t, &order, &row).as_bytes())
-                .map_err(io)
-        };
-        w.write_all(b"[").map_err(io)?;
-        match self {
-            Snapshot::Sqlite(x) => {
-                let mut rows = sqlx::query(&sql).bind(workspace_id).fetch(&mut **x);
+        out.push("[");
+        macro_rules! each_row {
+            ($x:expr) => {{
+                let mut rows = sqlx::query(&sql).bind(workspace_id).fetch(&mut **$x);
                 while let Some(r) = rows.try_next().await? {
-                    put(cells(&r, t)?, w)?;
+                    out.push(if n == 0 { "\n" } else { ",\n" });
+                    out.push(&row_json(t, &order, &cells(&r, t)?));
+                    out.spill().await?;
+                    n += 1;
                 }
-            }
-            Snapshot::Postgres(x) => {
-                let mut rows = sqlx::query(&sql).bind(workspace_id).fetch(&mut **x);
-                while let Some(r) = rows.try_next().await? {
-                    put(cells(&r, t)?, w)?;
-                }
-            }
+            }};
         }
-        w.write_all(if n == 0 { b"]" } else { b"\n]" })
-            .map_err(io)?;
+        match self {
+            Snapshot::Sqlite(x) => each_row!(x),
+            Snapshot::Postgres(x) => each_row!(x),
+        }
+        out.push(if n == 0 { "]" } else { "\n]" });
         Ok(n)
     }
 
@@ -221,20 +209,57 @@ pub async fn workspace_id(db: &Db, slug: &str) -> Result<i64> {
     id.ok_or_else(|| Error::invalid("workspace", format!("no workspace {slug:?}")))
 }
 
-/// Counts what passes through, so the caller learns each table's share of the document.
-struct Counting<W> {
-    inner: W,
-    bytes: u64,
+/// Where the document goes, a chunk at a time.
+pub enum Sink<'a> {
+    /// A file, or any writer.
+    Writer(Box<dyn Write + Send + 'a>),
+    /// An HTTP body: each chunk waits for room in the channel, so a slow client holds the
+    /// export back instead of the server buffering the document.
+    Channel(tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>),
+    /// Nowhere: only the sizes are wanted.
+    Discard,
 }
 
-impl<W: Write> Write for Counting<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.bytes += n as u64;
-        Ok(n)
+/// The document's bytes in chunks of about this size.
+const CHUNK: usize = 64 * 1024;
+
+/// Gathers the document into chunks for its sink and counts its bytes.
+struct Out<'a> {
+    sink: Sink<'a>,
+    buf: Vec<u8>,
+    sent: u64,
+}
+
+impl Out<'_> {
+    fn bytes(&self) -> u64 {
+        self.sent + self.buf.len() as u64
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+
+    fn push(&mut self, s: &str) {
+        if !matches!(self.sink, Sink::Discard) {
+            self.buf.extend_from_slice(s.as_bytes());
+        } else {
+            self.sent += s.len() as u64;
+        }
+    }
+
+    /// Sends a full chunk on.
+    async fn spill(&mut self) -> Result<()> {
+        if self.buf.len() >= CHUNK {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<()> {
+        let chunk = std::mem::take(&mut self.buf);
+        self.sent += chunk.len() as u64;
+        let gone = || Error::Internal(anyhow::anyhow!("the export's reader went away"));
+        match &mut self.sink {
+            Sink::Writer(w) => w.write_all(&chunk).and_then(|()| w.flush()).map_err(io),
+            Sink::Channel(tx) => tx.send(Ok(chunk)).await.map_err(|_| gone()),
+            Sink::Discard => Ok(()),
+        }
     }
 }
 
@@ -242,42 +267,61 @@ fn io(e: std::io::Error) -> Error {
     Error::Internal(anyhow::anyhow!("writing the export: {e}"))
 }
 
-/// Writes the export document of workspace `slug` to `out`; answers what it wrote.
-/// Pass `std::io::sink()` to learn the sizes without keeping the bytes.
-pub async fn write_document<W: Write + Send>(db: &Db, slug: &str, out: W) -> Result<Summary> {
+/// Writes the export document of workspace `slug` to `sink`; answers what it wrote.
+pub async fn write_document(db: &Db, slug: &str, sink: Sink<'_>) -> Result<Summary> {
     let mut snapshot = Snapshot::begin(db).await?;
     let (id, schema) = snapshot.head(slug).await?;
     let workspace_id =
         id.ok_or_else(|| Error::invalid("workspace", format!("no workspace {slug:?}")))?;
     let schema = schema.unwrap_or(0);
-    let mut w = Counting {
-        inner: out,
-        bytes: 0,
+    let mut out = Out {
+        sink,
+        buf: Vec::with_capacity(CHUNK * 2),
+        sent: 0,
     };
-    let head = format!(
+    out.push(&format!(
         "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"schema\":{schema},\"workspace\":{},\"tables\":{{",
         serde_json::Value::String(slug.to_string())
-    );
-    w.write_all(head.as_bytes()).map_err(io)?;
+    ));
     let mut tables = Vec::with_capacity(TABLES.len());
     for (n, t) in TABLES.iter().enumerate() {
-        let start = w.bytes;
-        let sep = if n == 0 { "" } else { "," };
-        write!(w, "{sep}\n\"{}\":", t.name).map_err(io)?;
-        let rows = snapshot.write_rows(workspace_id, t, &mut w).await?;
+        let start = out.bytes();
+        out.push(&format!(
+            "{}\n\"{}\":",
+            if n == 0 { "" } else { "," },
+            t.name
+        ));
+        let rows = snapshot.write_rows(workspace_id, t, &mut out).await?;
         tables.push(TableSize {
             table: t.name.to_string(),
             rows,
-            bytes: w.bytes - start,
+            bytes: out.bytes() - start,
         });
     }
     snapshot.end().await?;
-    w.write_all(b"\n}}\n").map_err(io)?;
-    w.flush().map_err(io)?;
+    out.push("\n}}\n");
+    out.flush().await?;
     Ok(Summary {
         workspace: slug.to_string(),
         schema,
         tables,
-        bytes: w.bytes,
+        bytes: out.bytes(),
     })
+}
+
+/// The document of workspace `slug` as an HTTP body, written while it is sent. Errors after
+/// the first byte end the body with an error, so the client sees a broken download rather
+/// than a short one.
+pub fn document_body(db: Db, slug: String) -> axum::body::Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    tokio::spawn(async move {
+        if let Err(e) = write_document(&db, &slug, Sink::Channel(tx.clone())).await {
+            tracing::error!(workspace = %slug, "export failed: {e:#}");
+            let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+        }
+    });
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
+    axum::body::Body::from_stream(chunks)
 }
