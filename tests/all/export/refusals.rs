@@ -98,3 +98,36 @@ async fn export_names_a_workspace_that_does_not_exist_and_never_overwrites() {
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
 }
+
+#[tokio::test]
+async fn export_flags_that_do_not_go_together_are_named() {
+    let cli = Cli::demo().await;
+    let out = cli.dir.path().join("x.out");
+    let out = out.to_str().unwrap();
+    let err = cli.fails(&["export", "-w", "demo", "--format", "jira-csv", "--out", out]);
+    assert!(err.contains("--format jira-csv needs -p PRODUCT"), "{err}");
+    let err = cli.fails(&["export", "-w", "demo", "-p", "ONB", "--out", out]);
+    assert!(
+        err.contains("-p: the JSON export holds the whole workspace"),
+        "{err}"
+    );
+    let err = cli.fails(&[
+        "export", "-w", "demo", "-p", "NOPE", "--format", "jira-csv", "--out", out,
+    ]);
+    assert!(err.contains("-p NOPE: no such product in demo"), "{err}");
+    assert!(!std::path::Path::new(out).exists());
+
+    // --json says what went where, table by table.
+    let summary = cli.json(&["export", "-w", "demo", "--out", out, "--json"]);
+    assert_eq!(summary["file"], out);
+    let bytes = std::fs::metadata(out).unwrap().len();
+    assert_eq!(summary["bytes"].as_u64(), Some(bytes));
+    let tables = summary["tables"].as_array().unwrap();
+    let sum: u64 = tables.iter().map(|t| t["bytes"].as_u64().unwrap()).sum();
+    assert!(
+        sum < bytes
+            && tables
+                .iter()
+                .any(|t| t["table"] == "items" && t["rows"] == 39)
+    );
+}
