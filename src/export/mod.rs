@@ -15,7 +15,14 @@
 //! Tables come in dependency order ([`tables::TABLES`]), rows by primary key, keys of a row
 //! sorted, one row a line. Each value is typed by its column ([`Kind`]): integers, text,
 //! booleans, reals, and times in one RFC 3339 form with microseconds and `Z`, so SQLite and
-//! PostgreSQL write the same bytes and export → restore → export is byte-identical.
+//! PostgreSQL write the same bytes and export → restore → export is byte-identical. Every
+//! table is read in one read transaction, so an export taken while people work is consistent.
+//!
+//! The accounts that go in are the ones the workspace's rows name (members, authors, actors,
+//! assignees: every column of kind [`Kind::User`]). Restore ([`restore`]) writes into an empty,
+//! migrated database in one transaction, keeping ids; it sets self-references after their
+//! table's rows, writes trigger-kept sums back as exported, and on PostgreSQL moves each
+//! identity sequence past the restored ids.
 //!
 //! Secrets, decided one by one:
 //! - `users.password_hash` goes in: people must sign in again after a restore, and an argon2

@@ -14,7 +14,8 @@ use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::with_tx;
 
-/// The document as read (its format and version checked first); its tables are checked against the map before anything is written.
+/// The document as read, once its format and version are known; its tables are checked
+/// against the map before anything is written.
 #[derive(Deserialize)]
 struct Document {
     schema: i64,
@@ -34,10 +35,10 @@ fn bad(message: impl Into<String>) -> Error {
     Error::invalid("file", message)
 }
 
-/// Reads and checks a document: its format, its version, and every value against its column.
 /// Each table of the map with its rows, in restore order.
 type Rows = Vec<(&'static Table, Vec<Vec<Cell>>)>;
 
+/// Reads and checks a document: its format, its version, and every value against its column.
 fn parse(bytes: &[u8], schema: i64) -> Result<(String, Rows)> {
     let head: Map<String, Value> = serde_json::from_slice(bytes)
         .map_err(|e| bad(format!("not a Throughline export (not a JSON object: {e})")))?;
