@@ -176,3 +176,68 @@ async fn the_export_page_lists_sizes_for_admins_and_backlogs_for_the_pm() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test]
+async fn an_export_holds_its_workspace_and_nothing_of_another() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.story(&owner, "Ours").await;
+    let stranger = app.user("Stranger").await;
+    let r = app
+        .post(
+            &stranger,
+            "/api/v1/workspaces",
+            json!({"slug": "other", "name": "Other"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let r = app
+        .post(
+            &stranger,
+            "/api/v1/workspaces/other/products",
+            json!({"key": "OTH", "name": "Theirs"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let r = app
+        .post(
+            &stranger,
+            "/api/v1/workspaces/other/products/OTH/items",
+            json!({"title": "Theirs"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+
+    let doc: Value = app.get(&owner, EXPORT).await.json().await.unwrap();
+    let t = &doc["tables"];
+    let emails: Vec<&str> = t["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["owner@example.com"]);
+    assert_eq!(t["workspaces"].as_array().unwrap().len(), 1);
+    let keys: Vec<&str> = t["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["ONB"]);
+    let titles: Vec<&str> = t["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Ours"]);
+    let acme = t["workspaces"][0]["id"].clone();
+    assert!(t["audit_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["workspace_id"] == acme));
+    // The stranger is no member of acme: their workspace stays out of reach.
+    assert_eq!(app.get(&stranger, EXPORT).await.status(), 404);
+}
