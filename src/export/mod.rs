@@ -38,6 +38,7 @@
 pub mod api;
 pub mod jira;
 pub mod pages;
+pub mod read;
 pub mod restore;
 pub mod schema;
 pub mod store;

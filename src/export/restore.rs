@@ -1,27 +1,14 @@
 //! Restoring an export document into an empty, freshly migrated database, in one transaction:
 //! ids are kept, so history, audit and links still point at the right rows.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use serde_json::{Map, Value};
 use sqlx::{Database, Encode, Type};
 
 use super::tables::TABLES;
-use super::{store, Cell, Kind, Table, FORMAT, VERSION};
+use super::{read, store, Cell, Kind, Table};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::with_tx;
-
-/// The document as read, once its format and version are known; its tables are checked
-/// against the map before anything is written.
-#[derive(Deserialize)]
-struct Document {
-    schema: i64,
-    workspace: String,
-    tables: BTreeMap<String, Vec<Map<String, Value>>>,
-}
 
 /// What a restore wrote.
 #[derive(Debug, serde::Serialize)]
@@ -33,70 +20,6 @@ pub struct Restored {
 
 fn bad(message: impl Into<String>) -> Error {
     Error::invalid("file", message)
-}
-
-/// Each table of the map with its rows, in restore order.
-type Rows = Vec<(&'static Table, Vec<Vec<Cell>>)>;
-
-/// Reads and checks a document: its format, its version, and every value against its column.
-fn parse(bytes: &[u8], schema: i64) -> Result<(String, Rows)> {
-    let head: Map<String, Value> = serde_json::from_slice(bytes)
-        .map_err(|e| bad(format!("not a Throughline export (not a JSON object: {e})")))?;
-    if head.get("format").and_then(Value::as_str) != Some(FORMAT) {
-        return Err(bad(format!(
-            "not a Throughline export (no \"format\": \"{FORMAT}\")"
-        )));
-    }
-    match head.get("version").and_then(Value::as_i64) {
-        Some(VERSION) => {}
-        other => {
-            let v = other.map_or("none".to_string(), |v| v.to_string());
-            return Err(bad(format!(
-                "export version {v} is not one this Throughline reads (it reads version {VERSION})"
-            )));
-        }
-    }
-    let doc: Document = serde_json::from_value(Value::Object(head))
-        .map_err(|e| bad(format!("the export's layout is broken: {e}")))?;
-    if doc.schema != schema {
-        return Err(bad(format!(
-            "the export was written at schema version {}, this database is at {schema}; restore it with the Throughline release that wrote it",
-            doc.schema
-        )));
-    }
-    if let Some(unknown) = doc
-        .tables
-        .keys()
-        .find(|n| !TABLES.iter().any(|t| &t.name == n))
-    {
-        return Err(bad(format!(
-            "the export has a table {unknown:?} this Throughline does not know"
-        )));
-    }
-    let mut out = Vec::with_capacity(TABLES.len());
-    let mut tables = doc.tables;
-    for t in TABLES.iter() {
-        let rows = tables
-            .remove(t.name)
-            .ok_or_else(|| bad(format!("the export has no table {:?}", t.name)))?;
-        let mut cells = Vec::with_capacity(rows.len());
-        for (i, row) in rows.iter().enumerate() {
-            let at = |what: String| bad(format!("{}, row {}: {what}", t.name, i + 1));
-            if let Some(extra) = row.keys().find(|k| t.column(k).is_none()) {
-                return Err(at(format!("unknown column {extra:?}")));
-            }
-            let mut r = Vec::with_capacity(t.columns.len());
-            for c in &t.columns {
-                let v = row
-                    .get(c.name)
-                    .ok_or_else(|| at(format!("no {:?}", c.name)))?;
-                r.push(Cell::from_json(c, v).map_err(|m| at(format!("{}: {m}", c.name)))?);
-            }
-            cells.push(r);
-        }
-        out.push((t, cells));
-    }
-    Ok((doc.workspace, out))
 }
 
 fn bind<'q, DB: Database>(
@@ -228,7 +151,7 @@ async fn ensure_empty(db: &Db) -> Result<()> {
 /// Nothing is written unless everything is.
 pub async fn restore(db: &Db, bytes: &[u8]) -> Result<Restored> {
     let schema = store::schema_version(db).await?;
-    let (workspace, tables) = parse(bytes, schema)?;
+    let (workspace, tables) = read::document(bytes, schema)?;
     ensure_empty(db).await?;
     let mut tx = db.begin().await?;
     for (t, rows) in &tables {
