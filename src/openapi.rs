@@ -10,8 +10,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
 use crate::{
-    audit, auth, backlog, governance, import, notify, report, retro, roadmap, sprint, story,
-    strategy, workspace,
+    audit, auth, backlog, export, governance, import, notify, report, retro, roadmap, sprint,
+    story, strategy, workspace,
 };
 
 #[derive(OpenApi)]
@@ -23,6 +23,7 @@ use crate::{
         workspace::api::products, workspace::api::create_product, workspace::api::set_roles,
         audit::api::audit_log, audit::api::export,
         import::api::create, import::api::show,
+        export::api::export, export::api::summary, export::api::backlog_csv, export::api::export_schema,
         backlog::api::list, backlog::api::create, backlog::api::show, backlog::api::update, backlog::api::remove,
         backlog::api::move_one, backlog::api::bulk_move, backlog::api::add_dependency, backlog::api::remove_dependency,
         backlog::api::history, backlog::api::list_views, backlog::api::save_view, backlog::api::delete_view,

@@ -26,6 +26,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::workspace::api::routes())
         .merge(crate::audit::api::routes())
         .merge(crate::import::api::routes())
+        .merge(crate::export::api::routes())
+        .merge(crate::export::pages::routes())
         .merge(crate::backlog::api::routes())
         .merge(crate::story::api::routes())
         .merge(crate::story::comments_api::routes())

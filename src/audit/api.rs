@@ -131,16 +131,18 @@ fn to_csv(entries: &[Entry]) -> anyhow::Result<String> {
     for e in entries {
         let json =
             |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+        // Actor names and reasons are typed by people: guard them against formulas.
+        let safe = |s: &str| crate::csv_safe::cell(s).into_owned();
         w.write_record([
             e.id.to_string(),
             e.at.to_rfc3339(),
-            e.actor.clone().unwrap_or_default(),
+            safe(e.actor.as_deref().unwrap_or_default()),
             e.action.clone(),
             e.entity_type.clone(),
             e.entity_id.to_string(),
-            e.reason.clone().unwrap_or_default(),
-            json(&e.before),
-            json(&e.after),
+            safe(e.reason.as_deref().unwrap_or_default()),
+            safe(&json(&e.before)),
+            safe(&json(&e.after)),
         ])?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)

@@ -85,12 +85,13 @@ pub enum Action {
     LinkInitiative,
     ShareRoadmap,
     AnswerSignoff,
-    // Data in and out (D2).
+    // Data in and out (D2, D3).
     Import,
+    ExportBacklog,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::ViewBacklog,
         Action::CreateItem,
         Action::EditItem,
@@ -120,6 +121,7 @@ impl Action {
         Action::ShareRoadmap,
         Action::AnswerSignoff,
         Action::Import,
+        Action::ExportBacklog,
     ];
 
     /// The product roles allowed to take this action (G1). Workspace admins manage roles;
@@ -157,6 +159,8 @@ impl Action {
             Action::AnswerSignoff => &[Stakeholder],
             // Workspace admins may import too (see `Grants::may`).
             Action::Import => &[Pm, Po],
+            // The backlog as Jira CSV: the PM, and workspace admins (see `Grants::may`).
+            Action::ExportBacklog => &[Pm],
         }
     }
 
@@ -191,6 +195,7 @@ impl Action {
             Action::ShareRoadmap => "share the roadmap by link",
             Action::AnswerSignoff => "answer sign-off requests",
             Action::Import => "import items from another tool",
+            Action::ExportBacklog => "export the backlog as CSV",
         }
     }
 }
@@ -209,7 +214,7 @@ impl Grants {
             return self.admin;
         }
         // Bringing a team's backlog in is set-up work: admins, PMs and POs (D2).
-        if action == Action::Import && self.admin {
+        if matches!(action, Action::Import | Action::ExportBacklog) && self.admin {
             return true;
         }
         // Workspace members without a product role may still read, as a stakeholder would.
@@ -233,7 +238,7 @@ impl Grants {
         let who: Vec<&str> = action.allowed_roles().iter().map(|r| r.as_str()).collect();
         let who = if who.is_empty() {
             "workspace admins".to_string()
-        } else if action == Action::Import {
+        } else if matches!(action, Action::Import | Action::ExportBacklog) {
             format!("workspace admins, {}", who.join(", "))
         } else {
             who.join(", ")

@@ -1,6 +1,7 @@
 //! The `throughline` command line: server and admin commands, and everyday backlog verbs.
 
 mod admin;
+mod export;
 mod flags;
 mod governance;
 mod import;
@@ -74,6 +75,10 @@ pub enum Command {
     Seed(seed::SeedArgs),
     /// Copy the database while the server runs (SQLite), or print the pg_dump command (PostgreSQL).
     Backup(admin::BackupArgs),
+    /// Write a workspace as one JSON document (lossless), or a backlog as Jira CSV.
+    Export(export::ExportArgs),
+    /// Restore a workspace export into an empty database.
+    Restore(export::RestoreArgs),
     /// Bring a backlog in from another tool's export (Jira, Trello, GitHub, Linear, Asana, Pivotal, Plane, Taiga); again to update it.
     Import(import::ImportArgs),
     /// Everyday backlog work: add, edit, move, show and list items.
@@ -182,6 +187,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Member(c) => workspace::run_member(&cli.db, c).await,
         Command::Seed(a) => seed::run(&cli.db, a).await,
         Command::Backup(a) => admin::backup(&cli.db, a).await,
+        Command::Export(a) => export::export(&cli.db, a).await,
+        Command::Restore(a) => export::restore(&cli.db, a).await,
         Command::Import(a) => import::run(&cli.db, a).await,
         Command::Item(c) => item::run(&cli.db, c).await,
         Command::Question(c) => threads::question(&cli.db, c).await,

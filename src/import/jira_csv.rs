@@ -252,7 +252,8 @@ pub fn read(text: &str) -> Result<Batch, String> {
         cols(f)
             .into_iter()
             .filter_map(|c| row.get(c))
-            .map(|v| v.trim())
+            // A cell guarded against spreadsheet formulas (ours write them so) reads as its value.
+            .map(|v| crate::csv_safe::value(v.trim()))
             .find(|v| !v.is_empty())
             .unwrap_or_default()
             .to_string()
@@ -261,6 +262,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
         cols(f)
             .into_iter()
             .filter_map(|c| row.get(c))
+            .map(|v| crate::csv_safe::value(v.trim()))
             .flat_map(|v| v.split([' ', ',', ';']))
             .filter(|v| !v.trim().is_empty())
             .map(|v| v.trim().to_string())

@@ -366,3 +366,132 @@ mod tests {
         assert!(looks_like_html("<p>x</p>") && !looks_like_html("a < b"));
     }
 }
+
+/// Markdown to Jira wiki markup, for the backlog's Jira CSV: the inverse of
+/// [`wiki_to_markdown`] for what it reads (headings, lists, quotes, code blocks, bold, italic,
+/// inline code and links to full URLs), so our own CSV reads back to the same text. Relative
+/// links stay as Markdown, which the wiki reader leaves alone.
+pub fn markdown_to_wiki(md: &str) -> String {
+    let mut out = Vec::new();
+    let mut code = false;
+    for raw in md.lines() {
+        let l = raw.trim_end();
+        if l.trim_start().starts_with("```") {
+            out.push("{code}".to_string());
+            code = !code;
+            continue;
+        }
+        if code {
+            out.push(l.to_string());
+            continue;
+        }
+        out.push(markdown_line(l));
+    }
+    if code {
+        out.push("{code}".into());
+    }
+    out.join("\n")
+}
+
+fn markdown_line(l: &str) -> String {
+    let t = l.trim_start();
+    let depth = (l.len() - t.len()) / 2 + 1;
+    let hashes = t.chars().take_while(|c| *c == '#').count();
+    if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
+        return format!("h{hashes}. {}", markdown_inline(t[hashes..].trim()));
+    }
+    if let Some(item) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
+        return format!(
+            "{} {}",
+            "*".repeat(depth.min(6)),
+            markdown_inline(item.trim())
+        );
+    }
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && t[digits..].starts_with(". ") {
+        return format!(
+            "{} {}",
+            "#".repeat(depth.min(6)),
+            markdown_inline(t[digits + 2..].trim())
+        );
+    }
+    if let Some(q) = t.strip_prefix("> ") {
+        return format!("bq. {}", markdown_inline(q));
+    }
+    markdown_inline(t)
+}
+
+/// `**bold**` `*italic*` `_italic_` `` `code` `` `[text](url)` within a line.
+fn markdown_inline(t: &str) -> String {
+    let chars: Vec<char> = t.chars().collect();
+    let n = chars.len();
+    let mut out = String::with_capacity(t.len());
+    let find = |from: usize, pat: &[char]| -> Option<usize> {
+        let last = n.checked_sub(pat.len())?.min(from + SPAN);
+        (from..=last).find(|&j| chars[j..j + pat.len()] == *pat)
+    };
+    let text = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    let mut i = 0;
+    while i < n {
+        let c = chars[i];
+        if c == '`' {
+            if let Some(end) = find(i + 1, &['`']).filter(|&e| e > i + 1) {
+                out.push_str(&format!("{{{{{}}}}}", text(i + 1, end)));
+                i = end + 1;
+                continue;
+            }
+        }
+        if c == '[' {
+            if let Some(mid) = find(i + 1, &[']', '(']) {
+                if let Some(end) = find(mid + 2, &[')']) {
+                    let url = text(mid + 2, end);
+                    if url.contains("://") || url.starts_with("mailto:") {
+                        out.push_str(&format!("[{}|{url}]", text(i + 1, mid)));
+                        i = end + 1;
+                        continue;
+                    }
+                }
+            }
+        }
+        if c == '*' && chars.get(i + 1) == Some(&'*') {
+            if let Some(end) = find(i + 2, &['*', '*']).filter(|&e| e > i + 2) {
+                out.push_str(&format!("*{}*", text(i + 2, end)));
+                i = end + 2;
+                continue;
+            }
+        }
+        if (c == '*' || c == '_') && (i == 0 || !chars[i - 1].is_alphanumeric()) {
+            if let Some(end) = find(i + 1, &[c]).filter(|&e| e > i + 1) {
+                let inner = text(i + 1, end);
+                if !inner.starts_with(' ') && !inner.ends_with(' ') {
+                    out.push_str(&format!("_{inner}_"));
+                    i = end + 1;
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod round_trip {
+    use super::{markdown_to_wiki, wiki_to_markdown};
+
+    #[test]
+    fn markdown_survives_a_trip_through_jira_markup() {
+        for md in [
+            "The **Get started** link points to `/start`, which no longer exists.",
+            "# Why\n\nSee [the spec](https://example.com/spec) and *this* note.",
+            "- first\n- second, with \"quotes\"\n  - nested",
+            "1. one\n1. two",
+            "> a quote",
+            "```\nlet x = 1;\n```",
+            "Action from the [retrospective of Sprint 3](/w/demo/p/ONB/sprints/3/retro).",
+        ] {
+            assert_eq!(wiki_to_markdown(&markdown_to_wiki(md)), md, "{md}");
+        }
+    }
+}
