@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod page;
 pub mod report;
 pub mod retro;
+pub mod seed;
 pub mod sprint;
 pub mod state;
 pub mod story;

@@ -9,8 +9,6 @@ mod item;
 mod notify;
 mod out;
 pub mod seed;
-mod seed_scale_sprints;
-mod seed_sprints;
 mod serve;
 mod sprint;
 mod threads;
@@ -23,9 +21,6 @@ mod initiative;
 mod release;
 mod research;
 mod roadmap;
-pub mod seed_strategy;
-mod seed_strategy_more;
-mod seed_strategy_scale;
 mod signoff;
 mod strategy;
 

@@ -30,7 +30,7 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!("{cut_short} import job(s) cut short by the last stop were marked failed");
     }
     if args.demo {
-        if let Some(login) = super::seed::demo_if_empty(&db).await? {
+        if let Some(login) = crate::seed::demo_if_empty(&db).await? {
             println!(
                 "demo workspace ready: sign in as {} with password {}",
                 login.0, login.1

@@ -32,6 +32,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("retro", 10),
     ("report", 10),
     ("export", 10),
+    ("seed", 11),
     ("web", 11),
     ("openapi", 11),
     ("cli", 12),

@@ -25,6 +25,7 @@ mod pages;
 mod pages_sprints;
 mod retro_reports;
 mod roadmap;
+mod seed;
 mod sprints;
 mod strategy;
 mod strategy_cli;

@@ -1,6 +1,6 @@
 //! Strategy data for the demo product: objectives with metric histories, this quarter's and
 //! next quarter's priorities, scored initiatives over the backlog (the rest of the demo is in
-//! `seed_strategy_more`, the benchmark data in `seed_strategy_scale`).
+//! `demo_strategy_more`, the benchmark data in `scale_strategy`).
 
 use chrono::Duration;
 
@@ -215,10 +215,10 @@ pub async fn demo(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
                 .map_err(e)?;
         }
     }
-    super::seed_strategy_more::demo_research(db, pm, ctx).await?;
-    super::seed_strategy_more::demo_decision(db, pm, ctx).await?;
-    super::seed_strategy_more::demo_competitors(db, pm, ctx).await?;
-    super::seed_strategy_more::demo_release(db, pm, ctx).await?;
+    super::demo_strategy_more::demo_research(db, pm, ctx).await?;
+    super::demo_strategy_more::demo_decision(db, pm, ctx).await?;
+    super::demo_strategy_more::demo_competitors(db, pm, ctx).await?;
+    super::demo_strategy_more::demo_release(db, pm, ctx).await?;
     // Some of the setup work is done, so its progress shows.
     for key in ["ONB-1", "ONB-5"] {
         let v = crate::backlog::service::get(db, ctx, key)

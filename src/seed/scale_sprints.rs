@@ -1,14 +1,13 @@
-//! The Scrum part of the benchmark dataset: 50 teams of 5 members, each working on one of the
+//! The Scrum part of the benchmark dataset: 50 teams (4 at the tiny scale) of 5 members, each working on one of the
 //! 20 products, with 35 two-week sprints each (1,750): 33 closed with frozen figures, one
 //! running and one planned. Sprint ids are predictable (team t, sprint s → t × 35 + s + 1),
 //! which scripts/bench relies on. Items 1 to 1,300 of each product fill the sprints; items
 //! above 1,300 are never done, so that the benchmark can commit them.
 
-use super::seed::values;
+use super::values;
 use crate::db::{now, Db};
 use crate::with_tx;
 
-pub const TEAMS: usize = 50;
 pub const SPRINTS_PER_TEAM: usize = 35;
 pub const ITEMS_PER_SPRINT: i64 = 12;
 /// Items below this number may be in seeded sprints; the rest are left for commits.
@@ -26,12 +25,13 @@ pub async fn seed(
     workspace_id: i64,
     products: &[i64],
     members: &[i64],
+    teams: usize,
 ) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
     let first = chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap_or_default();
     let at = now();
     let mut sprints = 0;
-    for t in 0..TEAMS {
+    for t in 0..teams {
         let product = products[t % products.len()];
         let team_id: i64 = with_tx!(&mut tx, x => sqlx::query_scalar(
             "INSERT INTO teams (workspace_id, name, wip_in_progress, wip_in_review, created_at) VALUES ($1, $2, 6, 4, $3) RETURNING id")

@@ -30,7 +30,7 @@ async fn scale_research(
     ];
     let at = now();
     let mut sql = String::from("INSERT INTO research_sources (product_id, kind, title, happened_on, customer, segment, created_at, updated_at) VALUES ");
-    sql.push_str(&super::seed::values(db, 100, 8));
+    sql.push_str(&super::values(db, 100, 8));
     with_tx!(tx, t => {
         let mut q = sqlx::query(&sql);
         for s in 0..100usize {
@@ -44,7 +44,7 @@ async fn scale_research(
         .bind(pid).fetch_all(&mut **t).await)?;
     for chunk in sources.chunks(25) {
         let mut sql = String::from("INSERT INTO insights (product_id, source_id, kind, body, importance, tags, created_at, updated_at) VALUES ");
-        sql.push_str(&super::seed::values(db, chunk.len() * 10, 8));
+        sql.push_str(&super::values(db, chunk.len() * 10, 8));
         with_tx!(tx, t => {
             let mut q = sqlx::query(&sql);
             for (si, sid) in chunk.iter().enumerate() {

@@ -1,0 +1,95 @@
+//! `seed --scale tiny`: the benchmark's bulk SQL path, at a size the suite runs on both
+//! databases, gives a dataset the product reads like any other.
+
+use throughline::db::{Db, Target};
+use throughline::with_pool;
+
+use crate::support::cli::Cli;
+
+async fn open(cli: &Cli) -> Db {
+    let target = match &cli.database_url {
+        Some(url) => Target::Postgres(url.clone()),
+        None => Target::Sqlite(cli.dir.path().join("throughline.db")),
+    };
+    Db::connect(&target, false).await.unwrap()
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    with_pool!(&db.read, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).unwrap()
+}
+
+#[tokio::test]
+async fn the_tiny_scale_seeds_products_items_teams_and_sprints() {
+    let cli = Cli::new().await;
+    let said = cli.ok(&["seed", "--scale", "tiny"]);
+    assert!(said.starts_with("seeded 3000 backlog items in "), "{said}");
+    let db = open(&cli).await;
+    for (sql, want) in [
+        ("SELECT COUNT(*) FROM products", 2),
+        ("SELECT COUNT(*) FROM items", 3_000),
+        ("SELECT COUNT(*) FROM criteria", 6_000),
+        ("SELECT COUNT(*) FROM workspace_members", 20),
+        ("SELECT COUNT(*) FROM teams", 4),
+        ("SELECT COUNT(*) FROM team_members", 20),
+        ("SELECT COUNT(*) FROM sprints", 4 * 35),
+        (
+            "SELECT COUNT(*) FROM sprints WHERE state = 'closed'",
+            4 * 33,
+        ),
+        ("SELECT COUNT(*) FROM sprints WHERE state = 'active'", 4),
+        // 12 items in each closed and running sprint.
+        ("SELECT COUNT(*) FROM sprint_items", 4 * 34 * 12),
+        // Every 50 items, an epic with 9 children.
+        (
+            "SELECT COUNT(*) FROM items WHERE parent_id IS NOT NULL",
+            2 * 30 * 9,
+        ),
+        ("SELECT COUNT(*) FROM priorities", 2 * 2 * 5),
+        ("SELECT COUNT(*) FROM initiatives", 2 * 25),
+    ] {
+        assert_eq!(count(&db, sql).await, want, "{sql}");
+    }
+    // Items the benchmark commits and swaps stay open.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM items WHERE number > 1300 AND status = 'done'"
+        )
+        .await,
+        0
+    );
+    db.close().await;
+}
+
+#[tokio::test]
+async fn the_tiny_dataset_reads_like_any_other() {
+    let cli = Cli::new().await;
+    cli.ok(&["seed", "--scale", "tiny"]);
+    let db = open(&cli).await;
+    let owner = throughline::auth::store::find_by_email(&db, "bench@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let ctx = throughline::workspace::store::product_ctx(&db, owner.id, "bench", "P01")
+        .await
+        .unwrap();
+    let running: i64 = count(
+        &db,
+        "SELECT MIN(s.id) FROM sprints s JOIN products p ON p.id = s.product_id WHERE p.key = 'P01' AND s.state = 'active'",
+    )
+    .await;
+    let a = throughline::governance::alignment::for_sprint(&db, &ctx, running)
+        .await
+        .unwrap();
+    // The report accounts for every point of the running sprint, aligned or not.
+    let scope = count(
+        &db,
+        &format!("SELECT CAST(SUM(points) AS BIGINT) FROM sprint_items WHERE sprint_id = {running} AND removed_at IS NULL"),
+    )
+    .await;
+    let reported: i64 =
+        a.priorities.iter().map(|p| p.committed).sum::<i64>() + a.unaligned_committed;
+    assert!(scope > 0);
+    assert_eq!(reported, scope, "{a:?}");
+    db.close().await;
+}
