@@ -98,7 +98,7 @@ impl Modify for Problems {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let limit = format!(
             "the body is larger than {} KiB",
-            crate::web::BODY_LIMIT / 1024
+            crate::state::BODY_LIMIT / 1024
         );
         for item in openapi.paths.paths.values_mut() {
             for op in operations(item) {

@@ -11,3 +11,6 @@ pub struct AppState {
     /// Set the `Secure` flag on cookies (when served over HTTPS).
     pub secure_cookies: bool,
 }
+
+/// The largest request body the server reads (imports take files through their own limit).
+pub const BODY_LIMIT: usize = 256 * 1024;

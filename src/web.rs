@@ -14,7 +14,7 @@ use crate::error::Error;
 pub use crate::state::AppState;
 
 /// Request bodies larger than this are refused with 413 before any handler runs.
-pub const BODY_LIMIT: usize = 256 * 1024;
+pub use crate::state::BODY_LIMIT;
 
 pub fn router(state: AppState) -> Router {
     Router::new()

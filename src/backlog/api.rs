@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::input::{BulkMoveInput, DependencyInput, ItemPatch, MoveInput, NewItem};
 use super::views::{self, NewView, View};
-use super::{query, service, store, Item, Summary};
+use super::{service, store, Item, Summary};
 use crate::audit::{self, Entry};
 use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
 use crate::error::{ApiError, Error, Result};
@@ -75,20 +75,7 @@ pub struct Page {
     pub next_cursor: Option<String>,
 }
 
-/// Compiles a user's query, turning parse errors into a field error that points at the token.
-/// Tiers are this quarter's; `assignee:me` is the caller.
-pub fn compile_query(q: &str, ctx: &ProductCtx) -> Result<query::Compiled> {
-    let parsed = query::parse(q).map_err(|e| Error::invalid("q", e.to_string()))?;
-    let quarter = crate::calendar::Quarter::of(crate::calendar::today()).to_string();
-    let qc = query::QueryContext {
-        product_key: &ctx.product.key,
-        quarter: &quarter,
-        user_id: ctx.user_id,
-    };
-    parsed
-        .compile(&qc, 4)
-        .map_err(|e| Error::invalid("q", e.to_string()))
-}
+pub use super::query::compile_query;
 
 pub async fn page(state: &AppState, ctx: &ProductCtx, p: &ListParams) -> Result<Page> {
     page_db(&state.db, ctx, p).await

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::readiness::ItemFacts;
+use super::ItemFacts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

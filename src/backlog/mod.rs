@@ -225,6 +225,24 @@ pub fn render_markdown(src: &str) -> String {
     ammonia::clean(&html)
 }
 
+/// What readiness and lint need to know about an item, borrowed from wherever it is stored.
+/// Serialize only: serde cannot deserialize into a borrowed `&[String]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ItemFacts<'a> {
+    /// "story" | "bug" | "task" | "spike"
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    /// Empty means missing.
+    pub persona: &'a str,
+    pub goal: &'a str,
+    pub benefit: &'a str,
+    pub points: Option<i64>,
+    pub criteria: &'a [String],
+    pub open_questions: u32,
+    pub has_initiative: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

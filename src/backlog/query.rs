@@ -828,6 +828,24 @@ impl Query {
     }
 }
 
+/// Compiles a user's query, turning parse errors into a field error that points at the token.
+/// Tiers are this quarter's; `assignee:me` is the caller.
+pub fn compile_query(
+    q: &str,
+    ctx: &crate::workspace::ProductCtx,
+) -> crate::error::Result<Compiled> {
+    let parsed = parse(q).map_err(|e| crate::error::Error::invalid("q", e.to_string()))?;
+    let quarter = crate::calendar::Quarter::of(crate::calendar::today()).to_string();
+    let qc = QueryContext {
+        product_key: &ctx.product.key,
+        quarter: &quarter,
+        user_id: ctx.user_id,
+    };
+    parsed
+        .compile(&qc, 4)
+        .map_err(|e| crate::error::Error::invalid("q", e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,23 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lint::{self, Finding, Severity};
 
-/// What readiness and lint need to know about an item, borrowed from wherever it is stored.
-/// Serialize only: serde cannot deserialize into a borrowed `&[String]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct ItemFacts<'a> {
-    /// "story" | "bug" | "task" | "spike"
-    pub kind: &'a str,
-    pub title: &'a str,
-    pub description: &'a str,
-    /// Empty means missing.
-    pub persona: &'a str,
-    pub goal: &'a str,
-    pub benefit: &'a str,
-    pub points: Option<i64>,
-    pub criteria: &'a [String],
-    pub open_questions: u32,
-    pub has_initiative: bool,
-}
+pub use super::ItemFacts;
 
 /// Per-product Definition of Ready. Stored as JSON; a missing field takes its default so older
 /// rules keep loading, while an explicit `"max_points": null` means "no size limit".

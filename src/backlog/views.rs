@@ -42,7 +42,7 @@ pub async fn list(db: &Db, user_id: i64, ctx: &ProductCtx) -> Result<Vec<View>> 
 /// Saves (or replaces, by name) a view; the query must parse and compile.
 pub async fn save(db: &Db, user_id: i64, ctx: &ProductCtx, v: NewView) -> Result<View> {
     let name = crate::workspace::validate_name("name", &v.name)?;
-    super::api::compile_query(&v.query, ctx).map_err(|e| match e {
+    super::query::compile_query(&v.query, ctx).map_err(|e| match e {
         Error::Invalid { message, .. } => Error::invalid("query", message),
         other => other,
     })?;

@@ -17,9 +17,7 @@ use crate::sprint::{board, team};
 use crate::workspace::ProductCtx;
 use crate::{with_pool, with_tx};
 
-fn e(err: crate::error::Error) -> anyhow::Error {
-    anyhow::anyhow!("{err}")
-}
+use super::e;
 
 pub struct Cast<'a> {
     pub po: (&'a User, &'a ProductCtx),

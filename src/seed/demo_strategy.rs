@@ -12,9 +12,7 @@ use crate::strategy::model::{
 use crate::strategy::{initiatives, objectives, priorities, today, Quarter};
 use crate::workspace::ProductCtx;
 
-pub(super) fn e(err: crate::error::Error) -> anyhow::Error {
-    anyhow::anyhow!("{err}")
-}
+pub(super) use super::e;
 
 async fn objective(
     db: &Db,

@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 
-use super::demo_strategy::e;
+use super::e;
 use crate::auth::store::User;
 use crate::db::Db;
 use crate::strategy::{initiatives, today, Quarter};
