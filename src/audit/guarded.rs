@@ -5,7 +5,7 @@
 //! replaced.
 //!
 //! ```ignore
-//! let mut w = Guarded::<Objective>::open(db, (product_id, id), version).await?;
+//! let (mut w, new) = Guarded::<Objective>::merging(db, (product_id, id), version, |old| merge(old, &input)).await?;
 //! let n = exec!(&mut w.conn(), c => sqlx::query("UPDATE objectives … AND version = $7").bind(…));
 //! w.commit(n?, Change::by(actor, ctx, "objective.update", ("objective", id)).after(&new)).await?;
 //! ```
@@ -64,6 +64,23 @@ impl<T: Load> Guarded<T> {
             return Err(stale(&old));
         }
         Ok(Guarded { tx, key, old })
+    }
+
+    /// Begins an update: reads the record in a new transaction and turns it into the new fields
+    /// with `merge`, so bad input is refused (422) before a stale version (412), as clients expect.
+    pub async fn merging<M>(
+        db: &Db,
+        key: T::Key,
+        expected: i64,
+        merge: impl FnOnce(&T) -> Result<M>,
+    ) -> Result<(Self, M)> {
+        let mut tx = db.begin().await?;
+        let old = T::load(&mut tx.conn(), key.clone()).await?;
+        let new = merge(&old)?;
+        if old.version() != expected {
+            return Err(stale(&old));
+        }
+        Ok((Guarded { tx, key, old }, new))
     }
 
     /// The record as the write found it.

@@ -288,11 +288,10 @@ pub async fn save(
             rid
         }
         Some((id, version)) => {
-            // Bad input is refused before a stale version; the write merges onto the release
-            // as read inside its transaction.
-            merge(Some(&get(db, ctx, id).await?), &r)?;
-            let mut w = Guarded::<Release>::open(db, key_of(ctx, id), version).await?;
-            let f = merge(Some(w.old()), &r)?;
+            let (mut w, f) = Guarded::<Release>::merging(db, key_of(ctx, id), version, |old| {
+                merge(Some(old), &r)
+            })
+            .await?;
             let item_ids = links_of(w.tx(), ctx, &r).await?;
             let [name, target_date, status] = &f;
             let n = exec!(&mut w.conn(), t => sqlx::query(

@@ -233,13 +233,11 @@ pub async fn save_competitor(
             cid
         }
         Some((id, version)) => {
-            // Bad input is refused before a stale version; the write merges onto the
-            // competitor as read inside its transaction.
-            let now_seen =
-                Competitor::load(&mut db.reader().await?.conn(), (ctx.product.id, id)).await?;
-            merge(Some(&now_seen), &c)?;
-            let mut w = Guarded::<Competitor>::open(db, (ctx.product.id, id), version).await?;
-            let f = merge(Some(w.old()), &c)?;
+            let (mut w, f) =
+                Guarded::<Competitor>::merging(db, (ctx.product.id, id), version, |old| {
+                    merge(Some(old), &c)
+                })
+                .await?;
             let n = exec!(&mut w.conn(), t => sqlx::query(
                 "UPDATE competitors SET name = $1, positioning = $2, strengths = $3, weaknesses = $4, our_positioning = $5,
                      updated_at = $6, version = version + 1 WHERE id = $7 AND product_id = $8 AND version = $9")

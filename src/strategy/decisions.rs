@@ -277,11 +277,10 @@ pub async fn update(
     input: DecisionInput,
 ) -> Result<Decision> {
     ctx.grants.require(Action::ManageStrategy)?;
-    // Bad input is refused before a stale version; the write merges onto the decision as read
-    // inside its transaction.
-    merge(Some(&get(db, ctx, id).await?), actor, &input)?;
-    let mut w = Guarded::<Decision>::open(db, (ctx.product.id, id), version).await?;
-    let f = merge(Some(w.old()), actor, &input)?;
+    let (mut w, f) = Guarded::<Decision>::merging(db, (ctx.product.id, id), version, |old| {
+        merge(Some(old), actor, &input)
+    })
+    .await?;
     let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE decisions SET question = $1, options = $2, decision = $3, rationale = $4, decided_by = $5, decided_on = $6,
              updated_at = $7, version = version + 1 WHERE id = $8 AND product_id = $9 AND version = $10")

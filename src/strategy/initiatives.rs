@@ -343,12 +343,11 @@ pub async fn update(
     input: InitiativeInput,
 ) -> Result<Initiative> {
     ctx.grants.require(Action::ManageStrategy)?;
-    // Bad input is refused before a stale version; the write merges onto the initiative as read
-    // inside its transaction.
-    merge(Some(&get(db, ctx, id).await?), &input)?;
-    let mut w = Guarded::<Initiative>::open(db, key_of(ctx, id), version).await?;
+    let (mut w, f) = Guarded::<Initiative>::merging(db, key_of(ctx, id), version, |old| {
+        merge(Some(old), &input)
+    })
+    .await?;
     let old = w.old().clone();
-    let f = merge(Some(&old), &input)?;
     let s = &f.scores;
     let prios = match &input.priorities {
         Some(p) => Some(check_priorities(w.tx(), ctx.product.id, p).await?),

@@ -238,11 +238,9 @@ pub async fn update(
     input: ObjectiveInput,
 ) -> Result<Objective> {
     ctx.grants.require(Action::ManageStrategy)?;
-    // Bad input is refused before a stale version, as it always was; the write itself merges
-    // onto the record as read inside its transaction.
-    merge(&get(db, ctx, id).await?, &input)?;
-    let mut w = Guarded::<Objective>::open(db, (ctx.product.id, id), version).await?;
-    let new = merge(w.old(), &input)?;
+    let (mut w, new) =
+        Guarded::<Objective>::merging(db, (ctx.product.id, id), version, |old| merge(old, &input))
+            .await?;
     let change = Change::by(actor, ctx, "objective.update", ("objective", id))
         .before(&ObjectiveFields::from(w.old()))
         .after(&new);
@@ -405,11 +403,10 @@ pub async fn update_metric(
     input: MetricInput,
 ) -> Result<MetricDetail> {
     ctx.grants.require(Action::ManageStrategy)?;
-    // Bad input is refused before a stale version; the write merges onto the record as read
-    // inside its transaction.
-    merge_metric(Some(&metric(db, ctx, id).await?.metric), &input)?;
-    let mut w = Guarded::<MetricDetail>::open(db, (ctx.product.id, id), version).await?;
-    let f = merge_metric(Some(&w.old().metric), &input)?;
+    let (mut w, f) = Guarded::<MetricDetail>::merging(db, (ctx.product.id, id), version, |old| {
+        merge_metric(Some(&old.metric), &input)
+    })
+    .await?;
     let change = Change::by(actor, ctx, "metric.update", ("metric", id))
         .before(&w.old().metric)
         .after(&f.audited());

@@ -151,11 +151,11 @@ pub async fn update(
     input: PersonaInput,
 ) -> Result<Persona> {
     ctx.grants.require(Action::ManageStrategy)?;
-    // Bad input is refused before a stale version; the write merges onto the persona as read
-    // inside its transaction.
-    fields(Some(&get(db, ctx, id).await?), &input)?;
-    let mut w = Guarded::<Persona>::open(db, (ctx.product.id, id), version).await?;
-    let [name, segment, goals, pains] = fields(Some(w.old()), &input)?;
+    let (mut w, [name, segment, goals, pains]) =
+        Guarded::<Persona>::merging(db, (ctx.product.id, id), version, |old| {
+            fields(Some(old), &input)
+        })
+        .await?;
     let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE personas SET name = $1, segment = $2, goals = $3, pains = $4, updated_at = $5, version = version + 1
          WHERE id = $6 AND product_id = $7 AND version = $8")
@@ -234,11 +234,10 @@ pub async fn set_vision(
     input: VisionInput,
 ) -> Result<Vision> {
     ctx.grants.require(Action::ManageStrategy)?;
-    // Bad input is refused before a stale version; the write merges onto the vision as read
-    // inside its transaction.
-    merge_vision(&vision(db, ctx).await?, &input, version)?;
-    let mut w = Guarded::<Vision>::open(db, ctx.product.id, version).await?;
-    let new = merge_vision(w.old(), &input, version)?;
+    let (mut w, new) = Guarded::<Vision>::merging(db, ctx.product.id, version, |old| {
+        merge_vision(old, &input, version)
+    })
+    .await?;
     let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE products SET vision = $1, target_segments = $2, positioning = $3, vision_version = vision_version + 1 WHERE id = $4 AND vision_version = $5")
         .bind(&new.vision).bind(&new.target_segments).bind(&new.positioning).bind(ctx.product.id).bind(version))?;

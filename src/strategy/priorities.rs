@@ -217,12 +217,10 @@ pub async fn update(
     input: PriorityInput,
 ) -> Result<Priority> {
     ctx.grants.require(Action::ManageStrategy)?;
-    // Bad input is refused before a stale version; the write merges onto the priority as read
-    // inside its transaction.
-    merge(&get(db, ctx, id).await?, &input)?;
-    let mut w = Guarded::<Priority>::open(db, (ctx.product.id, id), version).await?;
+    let (mut w, (title, description, reason)) =
+        Guarded::<Priority>::merging(db, (ctx.product.id, id), version, |old| merge(old, &input))
+            .await?;
     let old = w.old().clone();
-    let (title, description, reason) = merge(&old, &input)?;
     let quarter = Quarter::parse(&old.quarter)?;
     let objectives = match &input.objectives {
         Some(o) => Some(check_objectives(w.tx(), ctx, quarter, o).await?),

@@ -176,11 +176,10 @@ pub async fn update_source(
     input: SourceInput,
 ) -> Result<Source> {
     ctx.grants.require(Action::ManageStrategy)?;
-    // Bad input is refused before a stale version; the write merges onto the source as read
-    // inside its transaction.
-    merge_source(Some(&source(db, ctx, id).await?), &input)?;
-    let mut w = Guarded::<Source>::open(db, (ctx.product.id, id), version).await?;
-    let f = merge_source(Some(w.old()), &input)?;
+    let (mut w, f) = Guarded::<Source>::merging(db, (ctx.product.id, id), version, |old| {
+        merge_source(Some(old), &input)
+    })
+    .await?;
     let n = exec!(&mut w.conn(), c => sqlx::query(
         "UPDATE research_sources SET kind = $1, title = $2, happened_on = $3, customer = $4, segment = $5, notes = $6,
              updated_at = $7, version = version + 1 WHERE id = $8 AND product_id = $9 AND version = $10")
@@ -417,11 +416,10 @@ pub async fn update_insight(
     input: InsightInput,
 ) -> Result<Insight> {
     ctx.grants.require(Action::ManageStrategy)?;
-    // Bad input is refused before a stale version; the write merges onto the insight as read
-    // inside its transaction.
-    merge_insight(Some(&insight(db, ctx, id).await?), &input)?;
-    let mut w = Guarded::<Insight>::open(db, insight_key(ctx, id), version).await?;
-    let f = merge_insight(Some(w.old()), &input)?;
+    let (mut w, f) = Guarded::<Insight>::merging(db, insight_key(ctx, id), version, |old| {
+        merge_insight(Some(old), &input)
+    })
+    .await?;
     check_in_product(
         w.tx(),
         "research_sources",
