@@ -185,7 +185,7 @@ async fn move_one(
             &ctx,
             crate::governance::moves::MoveRequest {
                 keys: std::slice::from_ref(&key),
-                anchor: anchor,
+                anchor,
                 exemption: form.get("exemption"),
                 override_reason: form.get("override_reason"),
             },
