@@ -222,8 +222,8 @@ impl Tx {
     /// The transaction's connection, for store functions that take a [`Conn`].
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
-            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Postgres(t) => Conn::Postgres(t),
         }
     }
 }
@@ -244,8 +244,8 @@ pub enum Reader {
 impl Reader {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Reader::Sqlite(c) => Conn::Sqlite(&mut **c),
-            Reader::Postgres(c) => Conn::Postgres(&mut **c),
+            Reader::Sqlite(c) => Conn::Sqlite(c),
+            Reader::Postgres(c) => Conn::Postgres(c),
         }
     }
 }

@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::import::api::routes())
         .merge(crate::export::api::routes())
         .merge(crate::export::pages::routes())
+        .merge(crate::import::pages::routes())
         .merge(crate::backlog::api::routes())
         .merge(crate::story::api::routes())
         .merge(crate::story::comments_api::routes())

@@ -54,6 +54,8 @@ struct BacklogPage {
     /// The reader may add items, and reorder (forms they may not use are not shown).
     can_add: bool,
     can_reorder: bool,
+    /// Admins, PMs and POs get a link to the Import page.
+    can_import: bool,
 }
 
 impl BacklogPage {
@@ -95,6 +97,7 @@ async fn backlog_page(
         .await?
         .map(crate::page::human_seconds);
     let layout = product_layout(user, &ctx, format!("{} backlog", ctx.product.name));
+    let ctx_can_import = ctx.grants.may(Action::Import);
     let (can_add, can_reorder) = (
         ctx.grants.may(Action::CreateItem),
         ctx.grants.may(Action::Reorder),
@@ -116,6 +119,7 @@ async fn backlog_page(
         overrides,
         can_add,
         can_reorder,
+        can_import: ctx_can_import,
     }))
 }
 
@@ -181,7 +185,7 @@ async fn move_one(
             &ctx,
             crate::governance::moves::MoveRequest {
                 keys: std::slice::from_ref(&key),
-                anchor: anchor,
+                anchor,
                 exemption: form.get("exemption"),
                 override_reason: form.get("override_reason"),
             },

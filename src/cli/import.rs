@@ -1,8 +1,12 @@
 //! `throughline import FILE`: bring a backlog in from another tool's export.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::item::{actor, ctx, err, Who};
 use super::out::{count, print_table};
@@ -45,19 +49,34 @@ pub async fn run(db_args: &DbArgs, a: ImportArgs) -> anyhow::Result<()> {
     let db = db_args.open(false).await?;
     let user = actor(&db, &a.who).await?;
     let ctx = ctx(&db, &user, &a.who, &a.product).await?;
+    let bar = progress_bar(&bytes, a.format.0, a.who.json);
     let opts = service::Options {
         dry_run: a.dry_run,
         format: a.format.0,
-        progress: None,
+        progress: bar.as_ref().map(|(_, counter)| counter.clone()),
     };
-    let report = service::import(&db, &user, &ctx, &bytes, opts)
-        .await
-        .map_err(|e| match e {
-            crate::error::Error::Invalid { field, message } if field == "file" => {
-                anyhow::anyhow!("{}: {message}", a.file.display())
+    let ticker = bar.as_ref().map(|(bar, counter)| {
+        let (bar, counter) = (bar.clone(), counter.clone());
+        tokio::spawn(async move {
+            loop {
+                bar.set_position(counter.load(Ordering::Relaxed) as u64);
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
-            other => err(other),
-        })?;
+        })
+    });
+    let outcome = service::import(&db, &user, &ctx, &bytes, opts).await;
+    if let Some(t) = ticker {
+        t.abort();
+    }
+    if let Some((bar, _)) = &bar {
+        bar.finish_and_clear();
+    }
+    let report = outcome.map_err(|e| match e {
+        crate::error::Error::Invalid { field, message } if field == "file" => {
+            anyhow::anyhow!("{}: {message}", a.file.display())
+        }
+        other => err(other),
+    })?;
     if let Some(path) = &a.report {
         std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")
             .map_err(|e| anyhow::anyhow!("--report {}: {e}", path.display()))?;
@@ -68,6 +87,26 @@ pub async fn run(db_args: &DbArgs, a: ImportArgs) -> anyhow::Result<()> {
         print_report(&report);
     }
     Ok(())
+}
+
+/// A progress bar on stderr, only for a person watching a terminal (not with `--json`, not
+/// when stderr is a file or a pipe, so scripts and tests see the output unchanged), with the
+/// counter the import advances. The file is read once more here for its item count; a file
+/// that cannot be read gets no bar and the import says why.
+fn progress_bar(
+    bytes: &[u8],
+    format: Option<Format>,
+    json: bool,
+) -> Option<(ProgressBar, Arc<AtomicUsize>)> {
+    if json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let total = service::read(bytes, format).ok()?.records.len() as u64;
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} items {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some((bar, Arc::new(AtomicUsize::new(0))))
 }
 
 fn tally(m: &std::collections::BTreeMap<String, usize>) -> String {

@@ -327,7 +327,7 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
                 &ctx,
                 crate::governance::moves::MoveRequest {
                     keys: std::slice::from_ref(&key),
-                    anchor: anchor,
+                    anchor,
                     exemption: exemption.as_deref(),
                     override_reason: override_reason.as_deref(),
                 },

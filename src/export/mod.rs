@@ -32,8 +32,11 @@
 //! - `sessions`, `api_tokens` and `login_attempts` stay out ([`tables::LEFT_OUT`]): they
 //!   belong to an account across all its workspaces, not to one workspace; a restore is a new
 //!   start where people sign in and create tokens again, and a leaked export opens no session.
+//! - `import_uploads` stays out too: files waiting at most an hour for the Import page's
+//!   confirmation, which a restore would not confirm.
 //!
-//! Throughline keeps no uploaded files yet, so there is no file metadata to carry.
+//! Throughline keeps no uploaded files beyond those short-lived import uploads, so there is no
+//! file metadata to carry.
 
 pub mod api;
 pub mod jira;

@@ -21,6 +21,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "login_attempts",
         "rate-limit counters of the sign-in form, not workspace data",
     ),
+    (
+        "import_uploads",
+        "files waiting an hour at most for the Import page's confirmation; upload again",
+    ),
 ];
 
 /// Columns the database derives itself and that are not exported: PostgreSQL's full-text

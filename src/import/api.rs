@@ -10,14 +10,12 @@ use axum::{Json, Router};
 use super::detect::Format;
 use super::jobs::{self, Job};
 use super::service::Options;
+use super::uploads::UPLOAD_LIMIT;
 use crate::auth::extract::ApiUser;
 use crate::error::{ApiError, Error};
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
-
-/// The largest export an upload may carry (the rest of the API keeps its small limit).
-const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -14,6 +14,7 @@ pub mod jira_json;
 pub mod jira_xml;
 pub mod jobs;
 pub mod markup;
+pub mod pages;
 pub mod pivotal;
 pub mod rules;
 pub mod service;
@@ -22,12 +23,13 @@ pub mod table;
 pub mod tables;
 pub mod taiga;
 pub mod trello;
+pub mod uploads;
 pub mod xml;
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use rules::{label_slug, map_status, map_type, parse_date, parse_points};
 
@@ -73,7 +75,7 @@ impl Record {
 }
 
 /// A column of the file and what became of it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Column {
     pub name: String,
     /// How many columns carry this name (Jira repeats Sprint, Labels, Comment…).
@@ -97,7 +99,7 @@ pub struct Batch {
 }
 
 /// How one source word (a status or a type) was mapped, and how often it occurred.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Mapped {
     pub from: String,
     pub to: String,
@@ -105,7 +107,7 @@ pub struct Mapped {
 }
 
 /// Points that are not whole numbers, stored rounded.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Rounded {
     pub key: String,
     pub from: f64,
@@ -113,7 +115,9 @@ pub struct Rounded {
 }
 
 /// What an import did (or, in a dry run, would do).
-#[derive(Clone, Debug, Default, Serialize)]
+/// (Read back from a job's stored report by the Import page; fields it lacks are empty.)
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Report {
     pub format: String,
     pub dry_run: bool,

@@ -6,6 +6,7 @@ mod api;
 mod boards;
 mod corpus;
 mod jira_other;
+mod page;
 mod refused;
 mod robust;
 mod tables;

@@ -15,7 +15,7 @@ use crate::support::{spawn_app, Caller, TestApp};
 const IMPORTS: &str = "/api/v1/workspaces/acme/products/ONB/imports";
 
 /// A multipart/form-data body: its content type and bytes.
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+pub(super) fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----throughline-import-test";
     let mut body = Vec::new();
     for (name, file, data) in parts {
