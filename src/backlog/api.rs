@@ -1,8 +1,7 @@
 //! JSON handlers for the backlog under `/api/v1`.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -11,11 +10,12 @@ use super::input::{BulkMoveInput, DependencyInput, ItemPatch, MoveInput, NewItem
 use super::views::{self, NewView, View};
 use super::{service, store, Item, Summary};
 use crate::audit::{self, Entry};
-use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
+use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::{ApiError, Error, Result};
 use crate::extract::Path;
 use crate::state::AppState;
-use crate::workspace::{store as ws_store, ProductCtx};
+use crate::workspace::extract::{Etagged, IfMatch, InProduct};
+use crate::workspace::ProductCtx;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -45,16 +45,6 @@ pub fn routes() -> Router<AppState> {
             post(add_dependency).delete(remove_dependency),
         )
         .route("/api/v1/workspaces/{ws}/items/{key}/audit", get(history))
-}
-
-/// The product an item key belongs to, as the caller sees it.
-async fn ctx_for_key(state: &AppState, user_id: i64, ws: &str, key: &str) -> Result<ProductCtx> {
-    ws_store::item_ctx(&state.db, user_id, ws, key).await
-}
-
-fn with_etag(status: StatusCode, item: Item) -> Response {
-    let etag = format!("\"{}\"", item.version);
-    (status, [(header::ETAG, etag)], Json(item)).into_response()
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -189,11 +179,9 @@ impl Cursor {
     responses((status = 200, body = Page), (status = 422, description = "bad query")))]
 pub async fn list(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<Page>, ApiError> {
-    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
     Ok(Json(page(&state, &ctx, &p).await?))
 }
 
@@ -203,13 +191,11 @@ pub async fn list(
     responses((status = 201, body = Item), (status = 403), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user, ctx }: InProduct,
     ApiJson(input): ApiJson<NewItem>,
-) -> Result<Response, ApiError> {
-    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
+) -> Result<Etagged<Item>, ApiError> {
     let item = service::create(&state.db, &user, &ctx, input).await?;
-    Ok(with_etag(StatusCode::CREATED, item))
+    Ok(Etagged(StatusCode::CREATED, item))
 }
 
 /// Show a backlog item with its criteria, readiness and tier
@@ -218,11 +204,10 @@ pub async fn create(
     responses((status = 200, body = Item, headers(("ETag" = String))), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
-    Ok(with_etag(
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
+) -> Result<Etagged<Item>, ApiError> {
+    Ok(Etagged(
         StatusCode::OK,
         service::get(&state.db, &ctx, &key).await?,
     ))
@@ -235,14 +220,12 @@ pub async fn show(
     responses((status = 200, body = Item), (status = 412, description = "stale version; body has `current`"), (status = 428)))]
 pub async fn update(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
-    headers: HeaderMap,
+    InProduct { user, ctx }: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
+    IfMatch(version): IfMatch,
     ApiJson(patch): ApiJson<ItemPatch>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
-    let version = if_match(&headers)?;
-    Ok(with_etag(
+) -> Result<Etagged<Item>, ApiError> {
+    Ok(Etagged(
         StatusCode::OK,
         service::update(&state.db, &user, &ctx, &key, version, patch).await?,
     ))
@@ -254,12 +237,11 @@ pub async fn update(
     responses((status = 204), (status = 412)))]
 pub async fn remove(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
-    headers: HeaderMap,
+    InProduct { user, ctx }: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
+    IfMatch(version): IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
-    service::delete(&state.db, &user, &ctx, &key, if_match(&headers)?).await?;
+    service::delete(&state.db, &user, &ctx, &key, version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -269,11 +251,10 @@ pub async fn remove(
     responses((status = 200, body = Item), (status = 422, description = "neighbour not in this backlog")))]
 pub async fn move_one(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
+    InProduct { user, ctx }: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
     ApiJson(m): ApiJson<MoveInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
+) -> Result<Etagged<Item>, ApiError> {
     crate::governance::moves::move_items(
         &state.db,
         &user,
@@ -286,7 +267,7 @@ pub async fn move_one(
         },
     )
     .await?;
-    Ok(with_etag(
+    Ok(Etagged(
         StatusCode::OK,
         service::get(&state.db, &ctx, &key).await?,
     ))
@@ -298,11 +279,9 @@ pub async fn move_one(
     responses((status = 204), (status = 422)))]
 pub async fn bulk_move(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user, ctx }: InProduct,
     ApiJson(m): ApiJson<BulkMoveInput>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
     crate::governance::moves::move_items(
         &state.db,
         &user,
@@ -335,11 +314,11 @@ fn edge(key: &str, d: &DependencyInput) -> Result<(String, String)> {
     responses((status = 200, body = Item), (status = 409, description = "would make a cycle")))]
 pub async fn add_dependency(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
+    p: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
     ApiJson(d): ApiJson<DependencyInput>,
-) -> Result<Response, ApiError> {
-    link(&state, &user, &ws, &key, &d, false).await
+) -> Result<Etagged<Item>, ApiError> {
+    link(&state, &p, &key, &d, false).await
 }
 
 /// Remove a dependency between two items
@@ -348,29 +327,25 @@ pub async fn add_dependency(
     responses((status = 200, body = Item)))]
 pub async fn remove_dependency(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
+    p: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
     ApiJson(d): ApiJson<DependencyInput>,
-) -> Result<Response, ApiError> {
-    link(&state, &user, &ws, &key, &d, true).await
+) -> Result<Etagged<Item>, ApiError> {
+    link(&state, &p, &key, &d, true).await
 }
 
 /// Adds or removes the edge named in `d` and answers with the item as it now stands.
 async fn link(
     state: &AppState,
-    user: &crate::auth::store::User,
-    ws: &str,
+    p: &InProduct,
     key: &str,
     d: &DependencyInput,
     remove: bool,
-) -> Result<Response, ApiError> {
-    let ctx = ctx_for_key(state, user.id, ws, key).await?;
+) -> Result<Etagged<Item>, ApiError> {
     let (a, b) = edge(key, d)?;
-    service::link(&state.db, user, &ctx, &a, &b, remove).await?;
-    Ok(with_etag(
-        StatusCode::OK,
-        service::get(&state.db, &ctx, key).await?,
-    ))
+    service::link(&state.db, &p.user, &p.ctx, &a, &b, remove).await?;
+    let item = service::get(&state.db, &p.ctx, key).await?;
+    Ok(Etagged(StatusCode::OK, item))
 }
 
 /// List an item's audit history
@@ -378,10 +353,9 @@ async fn link(
     params(("ws" = String, Path), ("key" = String, Path)), responses((status = 200, body = Vec<Entry>)))]
 pub async fn history(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
 ) -> Result<Json<Vec<Entry>>, ApiError> {
-    let ctx = ctx_for_key(&state, user.id, &ws, &key).await?;
     let item = service::get(&state.db, &ctx, &key).await?;
     Ok(Json(
         audit::store::for_entity(&state.db, "item", item.id, 200).await?,
@@ -393,10 +367,8 @@ pub async fn history(
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vec<View>)))]
 pub async fn list_views(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user, ctx }: InProduct,
 ) -> Result<Json<Vec<View>>, ApiError> {
-    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
     Ok(Json(views::list(&state.db, user.id, &ctx).await?))
 }
 
@@ -406,11 +378,9 @@ pub async fn list_views(
     responses((status = 201, body = View), (status = 422)))]
 pub async fn save_view(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user, ctx }: InProduct,
     ApiJson(v): ApiJson<NewView>,
 ) -> Result<(StatusCode, Json<View>), ApiError> {
-    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
     Ok((
         StatusCode::CREATED,
         Json(views::save(&state.db, user.id, &ctx, v).await?),
@@ -422,10 +392,9 @@ pub async fn save_view(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_view(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, product, id)): Path<(String, String, i64)>,
+    InProduct { user, ctx }: InProduct,
+    Path((_ws, _product, id)): Path<(String, String, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
     views::delete(&state.db, user.id, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -69,6 +69,14 @@ pub struct Item {
     pub updated_at: DateTime<Utc>,
 }
 
+/// An item answers with its version as the ETag, so the next write can send `If-Match`.
+impl crate::audit::Versioned for Item {
+    const NOUN: &'static str = "the item";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Criterion {
     pub position: i64,

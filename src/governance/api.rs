@@ -1,7 +1,7 @@
 //! JSON handlers for alignment.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -9,11 +9,11 @@ use serde::Deserialize;
 
 use super::alignment::{report, Alignment, AlignmentParams};
 use super::tiers::{self, Exemption, TierSettings};
-use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
+use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::{ApiError, Result};
 use crate::extract::Path;
 use crate::state::AppState;
-use crate::workspace::store::product_ctx;
+use crate::workspace::extract::{IfMatch, InProduct};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -61,11 +61,9 @@ pub struct QuarterParam {
     responses((status = 200, body = super::overrides::Overrides, description = "the PM's overrides of the quarter, counted, with their reasons")))]
 pub async fn overrides(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<QuarterParam>,
 ) -> Result<Json<super::overrides::Overrides>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     let quarter = match q.quarter.as_deref() {
         Some(s) => crate::strategy::Quarter::parse(s)?,
         None => crate::strategy::Quarter::of(crate::strategy::today()),
@@ -90,10 +88,8 @@ fn product_etag(version: i64) -> [(axum::http::HeaderName, String); 1] {
     responses((status = 200, body = TierSettings, description = "the tier policy and allowance; the ETag is the product's version")))]
 pub async fn get_settings(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     ctx.grants.require(crate::auth::Action::ViewBacklog)?;
     let s = super::store::settings(&st.db, ctx.product.id).await?;
     let body = TierSettings {
@@ -115,13 +111,10 @@ pub async fn get_settings(
     responses((status = 204), (status = 403, description = "the PM sets the policy"), (status = 412, description = "the product changed since it was read"), (status = 422)))]
 pub async fn put_settings(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): Path<(String, String)>,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    IfMatch(expected): IfMatch,
     ApiJson(i): ApiJson<TierSettings>,
 ) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    let expected = if_match(&headers)?;
     tiers::set_settings(&st.db, &u, &ctx, expected, &i).await?;
     Ok((StatusCode::NO_CONTENT, product_etag(expected + 1)).into_response())
 }
@@ -131,10 +124,8 @@ pub async fn put_settings(
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vec<Exemption>)))]
 pub async fn list_exemptions(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Json<Vec<Exemption>>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(tiers::exemptions(&st.db, &ctx).await?))
 }
 
@@ -144,11 +135,10 @@ pub async fn list_exemptions(
     responses((status = 201, description = "the item may break the tier order"), (status = 403), (status = 409, description = "already exempt"), (status = 422)))]
 pub async fn exempt(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
     ApiJson(i): ApiJson<ReasonInput>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = crate::workspace::store::item_ctx(&st.db, u.id, &ws, &key).await?;
     tiers::exempt(&st.db, &u, &ctx, &key, &i.reason).await?;
     Ok(StatusCode::CREATED)
 }
@@ -159,11 +149,10 @@ pub async fn exempt(
     responses((status = 204), (status = 403, description = "the PM revokes"), (status = 404)))]
 pub async fn revoke(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): Path<(String, String, i64)>,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): Path<(String, String, i64)>,
     ApiJson(i): ApiJson<ReasonInput>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     tiers::revoke(&st.db, &u, &ctx, id, &i.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -174,11 +163,9 @@ pub async fn revoke(
     responses((status = 200, body = Alignment, description = "points per priority, unaligned share, gaps both ways, and the score with its formula"), (status = 422)))]
 pub async fn show(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<AlignmentParams>,
 ) -> Result<Json<Alignment>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(report(&st.db, &ctx, &q).await?))
 }
 
@@ -188,10 +175,8 @@ pub async fn show(
     responses((status = 200, body = super::advisor::Advice, description = "the team's shape, what goes wrong, and the remedy; the ETag is the product's version")))]
 pub async fn advisor(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     let advice = super::advisor::advise(&st.db, &ctx).await?;
     let v = crate::workspace::settings::version(
         &st.db,
@@ -208,13 +193,10 @@ pub async fn advisor(
     responses((status = 204), (status = 403), (status = 412, description = "the product changed since it was read"), (status = 422)))]
 pub async fn put_thresholds(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): Path<(String, String)>,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    IfMatch(expected): IfMatch,
     ApiJson(t): ApiJson<super::advisor::Thresholds>,
 ) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    let expected = if_match(&headers)?;
     super::advisor::set_thresholds(&st.db, &u, &ctx, expected, &t).await?;
     Ok((StatusCode::NO_CONTENT, product_etag(expected + 1)).into_response())
 }

@@ -8,11 +8,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::{store, Report};
-use crate::auth::extract::{ApiQuery, ApiUser};
+use crate::auth::extract::ApiQuery;
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
-use crate::workspace::store::product_ctx;
+use crate::workspace::extract::InProduct;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,11 +40,9 @@ pub struct ReportParams {
     responses((status = 200, body = Report)))]
 pub async fn show(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<ReportParams>,
 ) -> Result<Json<Report>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(store::report(&st.db, &ctx, q.team).await?))
 }
 
@@ -54,11 +52,10 @@ pub async fn show(
     responses((status = 200, content_type = "image/svg+xml"), (status = 404)))]
 pub async fn chart(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, chart)): Path<(String, String, String)>,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _p, chart)): Path<(String, String, String)>,
     ApiQuery(q): ApiQuery<ReportParams>,
 ) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     let r = store::report(&st.db, &ctx, q.team).await?;
     let svg = super::charts::by_name(&r, &chart).ok_or(crate::error::Error::NotFound)?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())

@@ -7,11 +7,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::{store, Retro};
-use crate::auth::extract::{ApiJson, ApiUser};
+use crate::auth::extract::ApiJson;
 use crate::error::{ApiError, Error};
 use crate::extract::Path;
 use crate::state::AppState;
-use crate::workspace::store::product_ctx;
+use crate::workspace::extract::InProduct;
 
 pub fn routes() -> Router<AppState> {
     const B: &str = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro";
@@ -74,10 +74,9 @@ async fn current(
     responses((status = 200, body = Retro), (status = 404, description = "not opened yet")))]
 pub async fn show(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
 ) -> Result<Json<Retro>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(current(&st, &u, &ctx, id).await?))
 }
 
@@ -87,11 +86,10 @@ pub async fn show(
     responses((status = 200, body = Retro), (status = 403), (status = 409, description = "the sprint has not started")))]
 pub async fn open(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
     ApiJson(i): ApiJson<OpenInput>,
 ) -> Result<Json<Retro>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     store::open(&st.db, &u, &ctx, id, i.vote_limit).await?;
     Ok(Json(current(&st, &u, &ctx, id).await?))
 }
@@ -102,11 +100,10 @@ pub async fn open(
     responses((status = 201, body = Retro), (status = 409), (status = 422)))]
 pub async fn add_entry(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
     ApiJson(i): ApiJson<EntryInput>,
 ) -> Result<(StatusCode, Json<Retro>), ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     store::add_entry(&st.db, &u, &ctx, id, &i.kind, &i.body).await?;
     Ok((StatusCode::CREATED, Json(current(&st, &u, &ctx, id).await?)))
 }
@@ -117,10 +114,9 @@ pub async fn add_entry(
     responses((status = 200, body = Retro), (status = 409, description = "no votes left, or already voted for it")))]
 pub async fn vote(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id, entry)): Path<(String, String, i64, i64)>,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id, entry)): Path<(String, String, i64, i64)>,
 ) -> Result<Json<Retro>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     store::vote(&st.db, &u, &ctx, id, entry, true).await?;
     Ok(Json(current(&st, &u, &ctx, id).await?))
 }
@@ -131,10 +127,9 @@ pub async fn vote(
     responses((status = 200, body = Retro)))]
 pub async fn unvote(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id, entry)): Path<(String, String, i64, i64)>,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id, entry)): Path<(String, String, i64, i64)>,
 ) -> Result<Json<Retro>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     store::vote(&st.db, &u, &ctx, id, entry, false).await?;
     Ok(Json(current(&st, &u, &ctx, id).await?))
 }
@@ -145,11 +140,10 @@ pub async fn unvote(
     responses((status = 201, body = Retro, description = "the action is now a backlog task"), (status = 403), (status = 422)))]
 pub async fn add_action(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
     ApiJson(i): ApiJson<ActionInput>,
 ) -> Result<(StatusCode, Json<Retro>), ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     store::add_action(&st.db, &u, &ctx, id, &i.text, &i.owner, i.entry_id).await?;
     Ok((StatusCode::CREATED, Json(current(&st, &u, &ctx, id).await?)))
 }

@@ -12,6 +12,7 @@ use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
 use crate::error::{ApiError, Error};
 use crate::extract::Path;
 use crate::state::AppState;
+use crate::workspace::extract::InProduct;
 use crate::workspace::store as ws_store;
 
 pub fn routes() -> Router<AppState> {
@@ -56,11 +57,9 @@ pub struct ShareInput {
     responses((status = 201, body = NewShare, description = "the token is shown only now"), (status = 403)))]
 pub async fn create_share(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<ShareInput>,
 ) -> Result<(StatusCode, Json<NewShare>), ApiError> {
-    let ctx = ws_store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok((
         StatusCode::CREATED,
         Json(share::create(&s.db, &u, &ctx, &input.label).await?),
@@ -72,10 +71,8 @@ pub async fn create_share(
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Share]), (status = 403)))]
 pub async fn shares(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Json<Vec<Share>>, ApiError> {
-    let ctx = ws_store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(share::list(&s.db, &ctx).await?))
 }
 
@@ -85,10 +82,9 @@ pub async fn shares(
     responses((status = 204, description = "revoked: the link stops working at once"), (status = 404)))]
 pub async fn revoke_share(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, id)): Path<(String, String, String)>,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, id)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = ws_store::product_ctx(&s.db, u.id, &ws, &product).await?;
     share::revoke(&s.db, &u, &ctx, crate::extract::id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,13 +9,14 @@ use axum::{Json, Router};
 use super::signoff::{
     self, AnswerInput, Request, RequestInput, Stakeholder, StakeholderInput, GROUPS,
 };
-use crate::auth::extract::{ApiJson, ApiUser, PageUser};
+use crate::auth::extract::{ApiJson, PageUser};
 use crate::auth::Action;
 use crate::error::{ApiError, Error, Result};
 use crate::extract::id;
 use crate::extract::Path;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
+use crate::workspace::extract::InProduct;
 use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Member, Product, ProductCtx};
 
@@ -47,10 +48,8 @@ pub fn routes() -> Router<AppState> {
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Stakeholder])))]
 pub async fn list_stakeholders(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Json<Vec<Stakeholder>>, ApiError> {
-    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(signoff::stakeholders(&s.db, &ctx).await?))
 }
 
@@ -60,11 +59,9 @@ pub async fn list_stakeholders(
     responses((status = 200, body = [Stakeholder]), (status = 403), (status = 422)))]
 pub async fn set_stakeholder(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<StakeholderInput>,
 ) -> Result<Json<Vec<Stakeholder>>, ApiError> {
-    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(
         signoff::set_stakeholder(&s.db, &u, &ctx, &input).await?,
     ))
@@ -75,10 +72,8 @@ pub async fn set_stakeholder(
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Request], description = "newest first, with status")))]
 pub async fn list(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Json<Vec<Request>>, ApiError> {
-    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(signoff::list(&s.db, &ctx).await?))
 }
 
@@ -88,11 +83,9 @@ pub async fn list(
     responses((status = 201, body = Request), (status = 403), (status = 422)))]
 pub async fn create(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<RequestInput>,
 ) -> Result<(StatusCode, Json<Request>), ApiError> {
-    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok((
         StatusCode::CREATED,
         Json(signoff::request(&s.db, &u, &ctx, &input).await?),
@@ -104,10 +97,9 @@ pub async fn create(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Request), (status = 404)))]
 pub async fn show(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, rid)): Path<(String, String, String)>,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _product, rid)): Path<(String, String, String)>,
 ) -> Result<Json<Request>, ApiError> {
-    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(signoff::get(&s.db, &ctx, id(&rid)?).await?))
 }
 
@@ -117,11 +109,10 @@ pub async fn show(
     responses((status = 200, body = Request), (status = 403, description = "not a named stakeholder"), (status = 422)))]
 pub async fn answer(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, rid)): Path<(String, String, String)>,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, rid)): Path<(String, String, String)>,
     ApiJson(a): ApiJson<AnswerInput>,
 ) -> Result<Json<Request>, ApiError> {
-    let ctx = crate::workspace::store::product_ctx(&s.db, u.id, &ws, &product).await?;
     Ok(Json(signoff::answer(&s.db, &u, &ctx, id(&rid)?, &a).await?))
 }
 

@@ -13,11 +13,11 @@ use super::review::{self, Review};
 use super::scope::{self, Committed, Effect, ScopeChange};
 use super::service::{self, Planning, Schedule, SprintPatch};
 use super::Sprint;
-use crate::auth::extract::{if_match, optional_if_match, ApiJson, ApiQuery, ApiUser};
+use crate::auth::extract::{optional_if_match, ApiJson, ApiQuery};
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
-use crate::workspace::store::product_ctx;
+use crate::workspace::extract::{Etagged, IfMatch, InProduct};
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}/sprints";
 
@@ -42,11 +42,6 @@ pub fn routes() -> Router<AppState> {
         .route(&r("/{id}/close"), post(close))
 }
 
-fn with_etag(status: StatusCode, s: Sprint) -> Response {
-    let etag = format!("\"{}\"", s.version);
-    (status, [(header::ETAG, etag)], Json(s)).into_response()
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -55,7 +50,6 @@ pub struct ListParams {
     pub team: Option<i64>,
 }
 
-type P2 = Path<(String, String)>;
 type P3 = Path<(String, String, i64)>;
 
 /// List a product's sprints
@@ -64,11 +58,9 @@ type P3 = Path<(String, String, i64)>;
     responses((status = 200, body = Vec<Sprint>)))]
 pub async fn list(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): P2,
+    InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<Sprint>>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(service::list(&st.db, &ctx, q.team).await?))
 }
 
@@ -78,11 +70,9 @@ pub async fn list(
     responses((status = 201, body = Sprint), (status = 409, description = "overlaps another sprint of the team"), (status = 422)))]
 pub async fn create(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): P2,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(i): ApiJson<NewSprint>,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+) -> Result<Etagged<Sprint>, ApiError> {
     let s = Schedule {
         team_id: i.team_id,
         name: i.name,
@@ -90,7 +80,7 @@ pub async fn create(
         start: i.start_date,
         end: i.end_date,
     };
-    Ok(with_etag(
+    Ok(Etagged(
         StatusCode::CREATED,
         service::create(&st.db, &u, &ctx, s).await?,
     ))
@@ -102,11 +92,10 @@ pub async fn create(
     responses((status = 200, body = Sprint, headers(("ETag" = String))), (status = 404)))]
 pub async fn show(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    Ok(with_etag(
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _p, id)): P3,
+) -> Result<Etagged<Sprint>, ApiError> {
+    Ok(Etagged(
         StatusCode::OK,
         service::get(&st.db, &ctx, id).await?,
     ))
@@ -118,21 +107,20 @@ pub async fn show(
     request_body = SprintPatchInput, responses((status = 200, body = Sprint), (status = 409), (status = 412), (status = 428)))]
 pub async fn update(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
-    h: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
+    IfMatch(version): IfMatch,
     ApiJson(i): ApiJson<SprintPatchInput>,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+) -> Result<Etagged<Sprint>, ApiError> {
     let patch = SprintPatch {
         name: i.name,
         goal: i.goal,
         start: i.start_date,
         end: i.end_date,
     };
-    Ok(with_etag(
+    Ok(Etagged(
         StatusCode::OK,
-        service::update(&st.db, &u, &ctx, id, if_match(&h)?, patch).await?,
+        service::update(&st.db, &u, &ctx, id, version, patch).await?,
     ))
 }
 
@@ -142,10 +130,9 @@ pub async fn update(
     responses((status = 200, body = Planning, description = "capacity and how it was computed, velocity, committed scope, what is not ready, the forecast")))]
 pub async fn planning(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _p, id)): P3,
 ) -> Result<Json<Planning>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(service::planning(&st.db, &ctx, id).await?))
 }
 
@@ -155,11 +142,10 @@ pub async fn planning(
     request_body = AvailabilityInput, responses((status = 204), (status = 422)))]
 pub async fn availability(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id, user)): Path<(String, String, i64, i64)>,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id, user)): Path<(String, String, i64, i64)>,
     ApiJson(i): ApiJson<AvailabilityInput>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     service::set_availability(&st.db, &u, &ctx, id, user, i.focus_pct, &i.days_off).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -170,12 +156,11 @@ pub async fn availability(
     responses((status = 200, body = Committed), (status = 412, description = "the sprint changed since it was read"), (status = 409, description = "the sprint has started or closed"), (status = 422, description = "an item is not ready and no exception was given")))]
 pub async fn commit(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
     h: HeaderMap,
     ApiJson(i): ApiJson<CommitInput>,
 ) -> Result<Json<Committed>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     let c = scope::Commit {
         keys: &i.items,
         for_goal: i.for_goal,
@@ -193,12 +178,11 @@ pub async fn commit(
     responses((status = 200, body = Committed), (status = 409), (status = 412, description = "the sprint changed since it was read")))]
 pub async fn uncommit(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
     h: HeaderMap,
     ApiJson(i): ApiJson<UncommitInput>,
 ) -> Result<Json<Committed>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     let expected = optional_if_match(&h)?;
     Ok(Json(
         scope::uncommit(&st.db, &u, &ctx, id, expected, &i.items).await?,
@@ -211,14 +195,13 @@ pub async fn uncommit(
     responses((status = 200, body = Sprint), (status = 409), (status = 412)))]
 pub async fn start(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
-    h: HeaderMap,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    Ok(with_etag(
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
+    IfMatch(version): IfMatch,
+) -> Result<Etagged<Sprint>, ApiError> {
+    Ok(Etagged(
         StatusCode::OK,
-        service::start(&st.db, &u, &ctx, id, if_match(&h)?).await?,
+        service::start(&st.db, &u, &ctx, id, version).await?,
     ))
 }
 
@@ -229,12 +212,11 @@ pub async fn start(
     responses((status = 200, body = Effect), (status = 409), (status = 412), (status = 422)))]
 pub async fn change_scope(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
-    h: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
+    IfMatch(version): IfMatch,
     ApiJson(i): ApiJson<ScopeInput>,
 ) -> Result<Json<Effect>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     let c = ScopeChange {
         add: i.add,
         remove: i.remove,
@@ -244,7 +226,7 @@ pub async fn change_scope(
         override_reason: i.override_reason,
     };
     Ok(Json(
-        crate::governance::scope::change_scope(&st.db, &u, &ctx, id, if_match(&h)?, &c, !i.preview)
+        crate::governance::scope::change_scope(&st.db, &u, &ctx, id, version, &c, !i.preview)
             .await?,
     ))
 }
@@ -254,10 +236,9 @@ pub async fn change_scope(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Board)))]
 pub async fn show_board(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _p, id)): P3,
 ) -> Result<Json<Board>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(board::board(&st.db, &ctx, id).await?))
 }
 
@@ -267,11 +248,10 @@ pub async fn show_board(
     responses((status = 200, body = Moved, description = "with warnings for columns over their WIP limit"), (status = 409), (status = 422)))]
 pub async fn move_card(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
     ApiJson(i): ApiJson<CardMove>,
 ) -> Result<Json<Moved>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(
         board::move_card(&st.db, &u, &ctx, id, &i.item, &i.status).await?,
     ))
@@ -282,10 +262,9 @@ pub async fn move_card(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Burndown)))]
 pub async fn burndown(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _p, id)): P3,
 ) -> Result<Json<Burndown>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(board::burndown(&st.db, &ctx, id).await?))
 }
 
@@ -294,10 +273,9 @@ pub async fn burndown(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, content_type = "image/svg+xml")))]
 pub async fn burndown_svg(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _p, id)): P3,
 ) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     let b = board::burndown(&st.db, &ctx, id).await?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml")],
@@ -311,10 +289,9 @@ pub async fn burndown_svg(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Review)))]
 pub async fn show_review(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _p, id)): P3,
 ) -> Result<Json<Review>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(review::review(&st.db, &ctx, id).await?))
 }
 
@@ -324,11 +301,10 @@ pub async fn show_review(
     request_body = ReviewInput, responses((status = 200, body = Review), (status = 409, description = "the sprint is not running"), (status = 422)))]
 pub async fn verdicts(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id, key)): Path<(String, String, i64, String)>,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id, key)): Path<(String, String, i64, String)>,
     ApiJson(i): ApiJson<ReviewInput>,
 ) -> Result<Json<Review>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     review::record_verdicts(
         &st.db,
         &u,
@@ -351,13 +327,12 @@ pub async fn verdicts(
     responses((status = 200, body = Sprint), (status = 409)))]
 pub async fn goal(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
     ApiJson(i): ApiJson<GoalInput>,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+) -> Result<Etagged<Sprint>, ApiError> {
     review::record_goal(&st.db, &u, &ctx, id, i.goal_met).await?;
-    Ok(with_etag(
+    Ok(Etagged(
         StatusCode::OK,
         service::get(&st.db, &ctx, id).await?,
     ))
@@ -369,13 +344,12 @@ pub async fn goal(
     responses((status = 200, body = Sprint, description = "figures frozen"), (status = 409), (status = 412)))]
 pub async fn close(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
-    h: HeaderMap,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    Ok(with_etag(
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
+    IfMatch(version): IfMatch,
+) -> Result<Etagged<Sprint>, ApiError> {
+    Ok(Etagged(
         StatusCode::OK,
-        review::close(&st.db, &u, &ctx, id, if_match(&h)?).await?,
+        review::close(&st.db, &u, &ctx, id, version).await?,
     ))
 }

@@ -47,6 +47,14 @@ pub struct Sprint {
     pub version: i64,
 }
 
+/// Answered with its version as the ETag, so the next write can send `If-Match`.
+impl crate::audit::Versioned for Sprint {
+    const NOUN: &'static str = "the sprint";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
 /// What a sprint committed and delivered, frozen when it closes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Figures {

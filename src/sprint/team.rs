@@ -51,6 +51,14 @@ pub struct Team {
     pub version: i64,
 }
 
+/// Answered with its version as the ETag, so the next write can send `If-Match`.
+impl crate::audit::Versioned for Team {
+    const NOUN: &'static str = "the team";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
 type TeamRow = (i64, String, i64, Option<i64>, Option<i64>, Option<i64>, i64);
 
 fn audit_team<'a>(

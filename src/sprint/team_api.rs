@@ -1,18 +1,17 @@
 //! JSON handlers for teams under `/api/v1/workspaces/{ws}/products/{product}/teams`.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 
 use super::input::{MemberInput, NewTeam, TeamPatchInput};
 use super::team::{self, Team, TeamPatch, WipLimits};
-use crate::auth::extract::{if_match, ApiJson, ApiUser};
+use crate::auth::extract::ApiJson;
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
-use crate::workspace::store::product_ctx;
+use crate::workspace::extract::{Etagged, IfMatch, InProduct};
 
 pub fn routes() -> Router<AppState> {
     const B: &str = "/api/v1/workspaces/{ws}/products/{product}/teams";
@@ -27,12 +26,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn with_etag(status: StatusCode, t: Team) -> Response {
-    let etag = format!("\"{}\"", t.version);
-    (status, [(header::ETAG, etag)], Json(t)).into_response()
-}
-
-type P2 = Path<(String, String)>;
 type P3 = Path<(String, String, i64)>;
 
 /// List the teams working on a product
@@ -40,10 +33,8 @@ type P3 = Path<(String, String, i64)>;
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vec<Team>)))]
 pub async fn list(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): P2,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Json<Vec<Team>>, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     Ok(Json(team::list(&st.db, &ctx).await?))
 }
 
@@ -53,12 +44,10 @@ pub async fn list(
     responses((status = 201, body = Team), (status = 403), (status = 422)))]
 pub async fn create(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): P2,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(i): ApiJson<NewTeam>,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    Ok(with_etag(
+) -> Result<Etagged<Team>, ApiError> {
+    Ok(Etagged(
         StatusCode::CREATED,
         team::create(&st.db, &u, &ctx, &i.name).await?,
     ))
@@ -70,12 +59,10 @@ pub async fn create(
     responses((status = 200, body = Team, description = "an existing team of the workspace now also works on this product"), (status = 422)))]
 pub async fn attach(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p)): P2,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(i): ApiJson<NewTeam>,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    Ok(with_etag(
+) -> Result<Etagged<Team>, ApiError> {
+    Ok(Etagged(
         StatusCode::OK,
         team::attach(&st.db, &u, &ctx, &i.name).await?,
     ))
@@ -86,14 +73,10 @@ pub async fn attach(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Team), (status = 404)))]
 pub async fn show(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    Ok(with_etag(
-        StatusCode::OK,
-        team::get(&st.db, &ctx, id).await?,
-    ))
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _p, id)): P3,
+) -> Result<Etagged<Team>, ApiError> {
+    Ok(Etagged(StatusCode::OK, team::get(&st.db, &ctx, id).await?))
 }
 
 /// Change a team
@@ -102,12 +85,11 @@ pub async fn show(
     request_body = TeamPatchInput, responses((status = 200, body = Team), (status = 412), (status = 422)))]
 pub async fn update(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
-    h: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
+    IfMatch(version): IfMatch,
     ApiJson(i): ApiJson<TeamPatchInput>,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+) -> Result<Etagged<Team>, ApiError> {
     let wip = (i.wip_todo.is_some() || i.wip_in_progress.is_some() || i.wip_in_review.is_some())
         .then_some(WipLimits {
             todo: i.wip_todo,
@@ -119,9 +101,9 @@ pub async fn update(
         velocity_window: i.velocity_window,
         wip,
     };
-    Ok(with_etag(
+    Ok(Etagged(
         StatusCode::OK,
-        team::update(&st.db, &u, &ctx, id, if_match(&h)?, patch).await?,
+        team::update(&st.db, &u, &ctx, id, version, patch).await?,
     ))
 }
 
@@ -131,12 +113,11 @@ pub async fn update(
     responses((status = 200, body = Team), (status = 422)))]
 pub async fn set_member(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id)): P3,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id)): P3,
     ApiJson(i): ApiJson<MemberInput>,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    Ok(with_etag(
+) -> Result<Etagged<Team>, ApiError> {
+    Ok(Etagged(
         StatusCode::OK,
         team::set_member(
             &st.db,
@@ -157,11 +138,10 @@ pub async fn set_member(
     responses((status = 200, body = Team), (status = 422)))]
 pub async fn remove_member(
     State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, p, id, user)): Path<(String, String, i64, i64)>,
-) -> Result<Response, ApiError> {
-    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
-    Ok(with_etag(
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _p, id, user)): Path<(String, String, i64, i64)>,
+) -> Result<Etagged<Team>, ApiError> {
+    Ok(Etagged(
         StatusCode::OK,
         team::remove_member(&st.db, &u, &ctx, id, user).await?,
     ))

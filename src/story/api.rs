@@ -1,7 +1,7 @@
 //! JSON handlers for questions and the Definition of Ready.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -9,12 +9,12 @@ use serde::Deserialize;
 
 use super::questions::{self, Question};
 use super::readiness::ReadyRules;
-use crate::auth::extract::{if_match, ApiJson, ApiUser};
+use crate::auth::extract::ApiJson;
 use crate::backlog::service;
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
-use crate::workspace::store as ws_store;
+use crate::workspace::extract::{IfMatch, InProduct};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,10 +37,9 @@ pub fn routes() -> Router<AppState> {
     params(("ws" = String, Path), ("key" = String, Path)), responses((status = 200, body = Vec<Question>)))]
 pub async fn list(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
 ) -> Result<Json<Vec<Question>>, ApiError> {
-    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
     let item = service::get(&state.db, &ctx, &key).await?;
     Ok(Json(questions::for_item(&state.db, item.id).await?))
 }
@@ -57,11 +56,10 @@ pub struct QuestionInput {
     responses((status = 201, body = Question), (status = 403)))]
 pub async fn ask(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
+    InProduct { user, ctx }: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
     ApiJson(q): ApiJson<QuestionInput>,
 ) -> Result<(StatusCode, Json<Question>), ApiError> {
-    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
     Ok((
         StatusCode::CREATED,
         Json(questions::ask(&state.db, &user, &ctx, &key, &q.body).await?),
@@ -81,22 +79,12 @@ pub struct AnswerInput {
     request_body = AnswerInput, responses((status = 204), (status = 403), (status = 412)))]
 pub async fn answer(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key, id)): Path<(String, String, i64)>,
-    headers: HeaderMap,
+    InProduct { user, ctx }: InProduct,
+    Path((_ws, key, id)): Path<(String, String, i64)>,
+    IfMatch(version): IfMatch,
     ApiJson(a): ApiJson<AnswerInput>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
-    questions::answer(
-        &state.db,
-        &user,
-        &ctx,
-        &key,
-        id,
-        if_match(&headers)?,
-        &a.answer,
-    )
-    .await?;
+    questions::answer(&state.db, &user, &ctx, &key, id, version, &a.answer).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -105,10 +93,8 @@ pub async fn answer(
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = ReadyRules)))]
 pub async fn get_rules(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Response, ApiError> {
-    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
     let v = crate::workspace::settings::version(
         &state.db,
         ctx.product.id,
@@ -125,13 +111,10 @@ pub async fn get_rules(
     responses((status = 200, body = ReadyRules), (status = 403), (status = 412)))]
 pub async fn put_rules(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
-    headers: HeaderMap,
+    InProduct { user, ctx }: InProduct,
+    IfMatch(expected): IfMatch,
     ApiJson(rules): ApiJson<ReadyRules>,
 ) -> Result<Response, ApiError> {
-    let ctx = ws_store::product_ctx(&state.db, user.id, &ws, &product).await?;
-    let expected = if_match(&headers)?;
     let rules = super::rules::set(&state.db, &user, &ctx, expected, rules).await?;
     let etag = format!("\"{}\"", expected + 1);
     Ok(([(header::ETAG, etag)], Json(rules)).into_response())

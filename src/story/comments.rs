@@ -32,6 +32,14 @@ pub struct Comment {
     pub edits: Vec<Edit>,
 }
 
+/// Answered with its version as the ETag, so the next write can send `If-Match`.
+impl crate::audit::Versioned for Comment {
+    const NOUN: &'static str = "the comment";
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
 /// A comment's text before one of its edits.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Edit {

@@ -1,18 +1,18 @@
 //! JSON handlers for comment threads on items.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::comments::{self, Comment};
-use crate::auth::extract::{if_match, ApiJson, ApiUser};
+use crate::auth::extract::ApiJson;
 use crate::backlog::service;
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
+use crate::workspace::extract::{Etagged, IfMatch, InProduct};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -31,10 +31,9 @@ pub fn routes() -> Router<AppState> {
     params(("ws" = String, Path), ("key" = String, Path)), responses((status = 200, body = Vec<Comment>)))]
 pub async fn list(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
 ) -> Result<Json<Vec<Comment>>, ApiError> {
-    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
     let item = service::get(&state.db, &ctx, &key).await?;
     Ok(Json(comments::for_item(&state.db, item.id).await?))
 }
@@ -54,13 +53,12 @@ pub struct CommentInput {
     responses((status = 201, body = Comment), (status = 409, description = "the question is answered"), (status = 422)))]
 pub async fn add(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
+    InProduct { user, ctx }: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
     ApiJson(c): ApiJson<CommentInput>,
-) -> Result<Response, ApiError> {
-    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
+) -> Result<Etagged<Comment>, ApiError> {
     let made = comments::add(&state.db, &user, &ctx, &key, &c.body, c.question).await?;
-    Ok(tagged(StatusCode::CREATED, made))
+    Ok(Etagged(StatusCode::CREATED, made))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -75,18 +73,11 @@ pub struct CommentEdit {
     request_body = CommentEdit, responses((status = 200, body = Comment), (status = 403), (status = 412), (status = 428)))]
 pub async fn edit(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, key, id)): Path<(String, String, i64)>,
-    headers: HeaderMap,
+    InProduct { user, ctx }: InProduct,
+    Path((_ws, key, id)): Path<(String, String, i64)>,
+    IfMatch(v): IfMatch,
     ApiJson(c): ApiJson<CommentEdit>,
-) -> Result<Response, ApiError> {
-    let ctx = crate::workspace::store::item_ctx(&state.db, user.id, &ws, &key).await?;
-    let v = if_match(&headers)?;
+) -> Result<Etagged<Comment>, ApiError> {
     let done = comments::edit(&state.db, &user, &ctx, &key, id, v, &c.body).await?;
-    Ok(tagged(StatusCode::OK, done))
-}
-
-fn tagged(status: StatusCode, c: Comment) -> Response {
-    let etag = format!("\"{}\"", c.version);
-    (status, [(header::ETAG, etag)], Json(c)).into_response()
+    Ok(Etagged(StatusCode::OK, done))
 }

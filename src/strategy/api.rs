@@ -1,8 +1,7 @@
 //! JSON handlers for objectives, success metrics and quarterly priorities under `/api/v1`.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -12,11 +11,11 @@ use super::model::{
     PriorityMove,
 };
 use super::{objectives, priorities, Quarter};
-use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
+use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::{ApiError, Result};
 use crate::extract::Path;
 use crate::state::AppState;
-use crate::workspace::{store as ws_store, ProductCtx};
+use crate::workspace::extract::{Etagged, IfMatch, InProduct};
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
 
@@ -50,11 +49,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A numeric id from the path; anything else is simply not found.
-pub use crate::extract::{id, tagged};
-
-pub async fn ctx(state: &AppState, user_id: i64, ws: &str, product: &str) -> Result<ProductCtx> {
-    ws_store::product_ctx(&state.db, user_id, ws, product).await
-}
+pub use crate::extract::id;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -80,11 +75,9 @@ impl QuarterParam {
     responses((status = 200, body = [Objective]), (status = 422)))]
 pub async fn list_objectives(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<QuarterParam>,
 ) -> Result<Json<Vec<Objective>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(objectives::list(&s.db, &ctx, q.parse()?).await?))
 }
 
@@ -94,13 +87,11 @@ pub async fn list_objectives(
     responses((status = 201, body = Objective), (status = 403), (status = 422)))]
 pub async fn create_objective(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<ObjectiveInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+) -> Result<Etagged<Objective>, ApiError> {
     let o = objectives::create(&s.db, &u, &ctx, input).await?;
-    Ok(tagged(StatusCode::CREATED, o.version, o))
+    Ok(Etagged(StatusCode::CREATED, o))
 }
 
 /// Show an objective with its metrics
@@ -109,12 +100,11 @@ pub async fn create_objective(
     responses((status = 200, body = Objective, headers(("ETag" = String))), (status = 404)))]
 pub async fn show_objective(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, oid)): Path<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _product, oid)): Path<(String, String, String)>,
+) -> Result<Etagged<Objective>, ApiError> {
     let o = objectives::get(&s.db, &ctx, id(&oid)?).await?;
-    Ok(tagged(StatusCode::OK, o.version, o))
+    Ok(Etagged(StatusCode::OK, o))
 }
 
 /// Change an objective
@@ -124,14 +114,13 @@ pub async fn show_objective(
     responses((status = 200, body = Objective), (status = 412), (status = 422), (status = 428)))]
 pub async fn update_objective(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, oid)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, oid)): Path<(String, String, String)>,
+    IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<ObjectiveInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    let o = objectives::update(&s.db, &u, &ctx, id(&oid)?, if_match(&headers)?, input).await?;
-    Ok(tagged(StatusCode::OK, o.version, o))
+) -> Result<Etagged<Objective>, ApiError> {
+    let o = objectives::update(&s.db, &u, &ctx, id(&oid)?, version, input).await?;
+    Ok(Etagged(StatusCode::OK, o))
 }
 
 /// Delete an objective
@@ -140,12 +129,11 @@ pub async fn update_objective(
     responses((status = 204), (status = 412)))]
 pub async fn delete_objective(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, oid)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, oid)): Path<(String, String, String)>,
+    IfMatch(version): IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    objectives::delete(&s.db, &u, &ctx, id(&oid)?, if_match(&headers)?).await?;
+    objectives::delete(&s.db, &u, &ctx, id(&oid)?, version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -155,10 +143,8 @@ pub async fn delete_objective(
     responses((status = 200, body = [super::model::Metric])))]
 pub async fn list_metrics(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Json<Vec<super::model::Metric>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(objectives::metrics(&s.db, &ctx).await?))
 }
 
@@ -168,13 +154,11 @@ pub async fn list_metrics(
     responses((status = 201, body = MetricDetail), (status = 403), (status = 422)))]
 pub async fn create_metric(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<MetricInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+) -> Result<Etagged<MetricDetail>, ApiError> {
     let m = objectives::create_metric(&s.db, &u, &ctx, input).await?;
-    Ok(tagged(StatusCode::CREATED, m.metric.version, m))
+    Ok(Etagged(StatusCode::CREATED, m))
 }
 
 /// Show a success metric with its values and progress
@@ -183,12 +167,11 @@ pub async fn create_metric(
     responses((status = 200, body = MetricDetail, headers(("ETag" = String))), (status = 404)))]
 pub async fn show_metric(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, mid)): Path<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _product, mid)): Path<(String, String, String)>,
+) -> Result<Etagged<MetricDetail>, ApiError> {
     let m = objectives::metric(&s.db, &ctx, id(&mid)?).await?;
-    Ok(tagged(StatusCode::OK, m.metric.version, m))
+    Ok(Etagged(StatusCode::OK, m))
 }
 
 /// Change a success metric
@@ -198,15 +181,13 @@ pub async fn show_metric(
     responses((status = 200, body = MetricDetail), (status = 412), (status = 422), (status = 428)))]
 pub async fn update_metric(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, mid)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, mid)): Path<(String, String, String)>,
+    IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<MetricInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    let m =
-        objectives::update_metric(&s.db, &u, &ctx, id(&mid)?, if_match(&headers)?, input).await?;
-    Ok(tagged(StatusCode::OK, m.metric.version, m))
+) -> Result<Etagged<MetricDetail>, ApiError> {
+    let m = objectives::update_metric(&s.db, &u, &ctx, id(&mid)?, version, input).await?;
+    Ok(Etagged(StatusCode::OK, m))
 }
 
 /// Record a dated value of a metric
@@ -215,13 +196,12 @@ pub async fn update_metric(
     responses((status = 201, body = MetricDetail, description = "the value replaces any earlier one of the same day"), (status = 422)))]
 pub async fn record_value(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, mid)): Path<(String, String, String)>,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, mid)): Path<(String, String, String)>,
     ApiJson(v): ApiJson<MetricValue>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+) -> Result<Etagged<MetricDetail>, ApiError> {
     let m = objectives::record_value(&s.db, &u, &ctx, id(&mid)?, v).await?;
-    Ok(tagged(StatusCode::CREATED, m.metric.version, m))
+    Ok(Etagged(StatusCode::CREATED, m))
 }
 
 /// List a product's quarterly priorities in rank order
@@ -230,11 +210,9 @@ pub async fn record_value(
     responses((status = 200, body = [Priority], description = "in rank order; `position` is the tier"), (status = 422)))]
 pub async fn list_priorities(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<QuarterParam>,
 ) -> Result<Json<Vec<Priority>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     let quarter = q.parse()?.unwrap_or_else(|| Quarter::of(super::today()));
     Ok(Json(priorities::list(&s.db, &ctx, quarter).await?))
 }
@@ -245,13 +223,11 @@ pub async fn list_priorities(
     responses((status = 201, body = Priority), (status = 403), (status = 422, description = "bad quarter, no objective, or no reason once the quarter started")))]
 pub async fn create_priority(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<PriorityInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+) -> Result<Etagged<Priority>, ApiError> {
     let p = priorities::create(&s.db, &u, &ctx, input).await?;
-    Ok(tagged(StatusCode::CREATED, p.version, p))
+    Ok(Etagged(StatusCode::CREATED, p))
 }
 
 /// Show a quarterly priority
@@ -260,12 +236,11 @@ pub async fn create_priority(
     responses((status = 200, body = Priority, headers(("ETag" = String))), (status = 404)))]
 pub async fn show_priority(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, pid)): Path<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _product, pid)): Path<(String, String, String)>,
+) -> Result<Etagged<Priority>, ApiError> {
     let p = priorities::get(&s.db, &ctx, id(&pid)?).await?;
-    Ok(tagged(StatusCode::OK, p.version, p))
+    Ok(Etagged(StatusCode::OK, p))
 }
 
 /// Change a quarterly priority
@@ -275,14 +250,13 @@ pub async fn show_priority(
     responses((status = 200, body = Priority), (status = 412), (status = 422), (status = 428)))]
 pub async fn update_priority(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, pid)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, pid)): Path<(String, String, String)>,
+    IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<PriorityInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    let p = priorities::update(&s.db, &u, &ctx, id(&pid)?, if_match(&headers)?, input).await?;
-    Ok(tagged(StatusCode::OK, p.version, p))
+) -> Result<Etagged<Priority>, ApiError> {
+    let p = priorities::update(&s.db, &u, &ctx, id(&pid)?, version, input).await?;
+    Ok(Etagged(StatusCode::OK, p))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -299,21 +273,12 @@ pub struct ReasonParam {
     responses((status = 204), (status = 412), (status = 422)))]
 pub async fn delete_priority(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, pid)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, pid)): Path<(String, String, String)>,
+    IfMatch(version): IfMatch,
     ApiQuery(r): ApiQuery<ReasonParam>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    priorities::delete(
-        &s.db,
-        &u,
-        &ctx,
-        id(&pid)?,
-        if_match(&headers)?,
-        r.reason.as_deref(),
-    )
-    .await?;
+    priorities::delete(&s.db, &u, &ctx, id(&pid)?, version, r.reason.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -323,11 +288,10 @@ pub async fn delete_priority(
     responses((status = 200, body = [Priority], description = "the quarter's priorities in their new order"), (status = 422)))]
 pub async fn move_priority(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, pid)): Path<(String, String, String)>,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, pid)): Path<(String, String, String)>,
     ApiJson(m): ApiJson<PriorityMove>,
 ) -> Result<Json<Vec<Priority>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(
         crate::governance::tiers::move_priority(&s.db, &u, &ctx, id(&pid)?, m).await?,
     ))

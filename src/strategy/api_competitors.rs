@@ -1,18 +1,18 @@
 //! JSON handlers for competitors, capabilities and the capability × competitor matrix.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::StatusCode;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::api::{ctx, id, tagged};
+use super::api::id;
 use super::competitors::{self, CellsInput, Competitor, CompetitorInput, Matrix};
-use crate::auth::extract::{if_match, ApiJson, ApiUser};
+use crate::auth::extract::ApiJson;
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
+use crate::workspace::extract::{Etagged, IfMatch, InProduct};
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
 
@@ -30,10 +30,8 @@ pub fn routes() -> Router<AppState> {
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Matrix)))]
 pub async fn matrix(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Json<Matrix>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(competitors::matrix(&s.db, &ctx).await?))
 }
 
@@ -43,13 +41,11 @@ pub async fn matrix(
     responses((status = 201, body = Competitor), (status = 403), (status = 422)))]
 pub async fn create(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<CompetitorInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+) -> Result<Etagged<Competitor>, ApiError> {
     let c = competitors::save_competitor(&s.db, &u, &ctx, None, input).await?;
-    Ok(tagged(StatusCode::CREATED, c.version, c))
+    Ok(Etagged(StatusCode::CREATED, c))
 }
 
 /// Change a competitor
@@ -58,21 +54,14 @@ pub async fn create(
     request_body = CompetitorInput, responses((status = 200, body = Competitor), (status = 412), (status = 422)))]
 pub async fn update(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, cid)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, cid)): Path<(String, String, String)>,
+    IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<CompetitorInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    let c = competitors::save_competitor(
-        &s.db,
-        &u,
-        &ctx,
-        Some((id(&cid)?, if_match(&headers)?)),
-        input,
-    )
-    .await?;
-    Ok(tagged(StatusCode::OK, c.version, c))
+) -> Result<Etagged<Competitor>, ApiError> {
+    let c =
+        competitors::save_competitor(&s.db, &u, &ctx, Some((id(&cid)?, version)), input).await?;
+    Ok(Etagged(StatusCode::OK, c))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -94,11 +83,9 @@ fn unknown() -> String {
     responses((status = 201, body = Matrix), (status = 403), (status = 422)))]
 pub async fn add_capability(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<CapabilityInput>,
 ) -> Result<(StatusCode, Json<Matrix>), ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok((
         StatusCode::CREATED,
         Json(competitors::add_capability(&s.db, &u, &ctx, &input.name, &input.ours).await?),
@@ -111,11 +98,9 @@ pub async fn add_capability(
     responses((status = 200, body = Matrix, description = "all cells saved, or none"), (status = 422)))]
 pub async fn set_cells(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<CellsInput>,
 ) -> Result<Json<Matrix>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(
         competitors::set_cells(&s.db, &u, &ctx, &input.cells).await?,
     ))

@@ -1,17 +1,17 @@
 //! JSON handlers for the decision log under `/api/v1`.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::api::{ctx, id, tagged};
+use super::api::id;
 use super::decisions::{self, Decision, DecisionInput};
-use crate::auth::extract::{if_match, ApiJson, ApiUser};
+use crate::auth::extract::ApiJson;
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
+use crate::workspace::extract::{Etagged, IfMatch, InProduct};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,10 +30,8 @@ pub fn routes() -> Router<AppState> {
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Decision], description = "newest first")))]
 pub async fn list(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Json<Vec<Decision>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(decisions::list(&s.db, &ctx).await?))
 }
 
@@ -43,13 +41,11 @@ pub async fn list(
     responses((status = 201, body = Decision), (status = 403), (status = 422)))]
 pub async fn create(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<DecisionInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+) -> Result<Etagged<Decision>, ApiError> {
     let d = decisions::create(&s.db, &u, &ctx, input).await?;
-    Ok(tagged(StatusCode::CREATED, d.version, d))
+    Ok(Etagged(StatusCode::CREATED, d))
 }
 
 /// Show a decision with its evidence
@@ -57,12 +53,11 @@ pub async fn create(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Decision), (status = 404)))]
 pub async fn show(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, did)): Path<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _product, did)): Path<(String, String, String)>,
+) -> Result<Etagged<Decision>, ApiError> {
     let d = decisions::get(&s.db, &ctx, id(&did)?).await?;
-    Ok(tagged(StatusCode::OK, d.version, d))
+    Ok(Etagged(StatusCode::OK, d))
 }
 
 /// Change a decision
@@ -71,12 +66,11 @@ pub async fn show(
     request_body = DecisionInput, responses((status = 200, body = Decision), (status = 412), (status = 422), (status = 428)))]
 pub async fn update(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, did)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, did)): Path<(String, String, String)>,
+    IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<DecisionInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    let d = decisions::update(&s.db, &u, &ctx, id(&did)?, if_match(&headers)?, input).await?;
-    Ok(tagged(StatusCode::OK, d.version, d))
+) -> Result<Etagged<Decision>, ApiError> {
+    let d = decisions::update(&s.db, &u, &ctx, id(&did)?, version, input).await?;
+    Ok(Etagged(StatusCode::OK, d))
 }

@@ -1,19 +1,19 @@
 //! JSON handlers for initiatives, the prioritization view and items' initiative under `/api/v1`.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::api::{ctx, id, tagged};
+use super::api::id;
 use super::model::{Initiative, InitiativeInput, ItemInitiative};
 use super::{initiatives, Quarter, SortBy};
-use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
+use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
+use crate::workspace::extract::{Etagged, IfMatch, InProduct};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -58,11 +58,9 @@ impl ListParams {
     responses((status = 200, body = [Initiative], description = "the prioritization view"), (status = 422)))]
 pub async fn list(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { ctx, .. }: InProduct,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<Initiative>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     let (by, q) = p.parse()?;
     Ok(Json(initiatives::list(&s.db, &ctx, by, q).await?))
 }
@@ -73,13 +71,11 @@ pub async fn list(
     responses((status = 201, body = Initiative), (status = 403), (status = 422)))]
 pub async fn create(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<InitiativeInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+) -> Result<Etagged<Initiative>, ApiError> {
     let i = initiatives::create(&s.db, &u, &ctx, input).await?;
-    Ok(tagged(StatusCode::CREATED, i.version, i))
+    Ok(Etagged(StatusCode::CREATED, i))
 }
 
 /// Show an initiative with its scores, items and progress
@@ -88,12 +84,11 @@ pub async fn create(
     responses((status = 200, body = Initiative, headers(("ETag" = String))), (status = 404)))]
 pub async fn show(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, iid)): Path<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _product, iid)): Path<(String, String, String)>,
+) -> Result<Etagged<Initiative>, ApiError> {
     let i = initiatives::get(&s.db, &ctx, id(&iid)?).await?;
-    Ok(tagged(StatusCode::OK, i.version, i))
+    Ok(Etagged(StatusCode::OK, i))
 }
 
 /// Change an initiative
@@ -103,14 +98,13 @@ pub async fn show(
     responses((status = 200, body = Initiative), (status = 412), (status = 422), (status = 428)))]
 pub async fn update(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, iid)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, iid)): Path<(String, String, String)>,
+    IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<InitiativeInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    let i = initiatives::update(&s.db, &u, &ctx, id(&iid)?, if_match(&headers)?, input).await?;
-    Ok(tagged(StatusCode::OK, i.version, i))
+) -> Result<Etagged<Initiative>, ApiError> {
+    let i = initiatives::update(&s.db, &u, &ctx, id(&iid)?, version, input).await?;
+    Ok(Etagged(StatusCode::OK, i))
 }
 
 /// Delete an initiative
@@ -119,12 +113,11 @@ pub async fn update(
     responses((status = 204), (status = 412)))]
 pub async fn remove(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, iid)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, iid)): Path<(String, String, String)>,
+    IfMatch(version): IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    initiatives::delete(&s.db, &u, &ctx, id(&iid)?, if_match(&headers)?).await?;
+    initiatives::delete(&s.db, &u, &ctx, id(&iid)?, version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -134,11 +127,10 @@ pub async fn remove(
     responses((status = 200, body = crate::backlog::Item), (status = 403), (status = 422, description = "no such initiative in the item's product")))]
 pub async fn link_item(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, key)): Path<(String, String)>,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, key)): Path<(String, String)>,
     ApiJson(body): ApiJson<ItemInitiative>,
-) -> Result<Response, ApiError> {
-    let ctx = crate::workspace::store::item_ctx(&s.db, u.id, &ws, &key).await?;
+) -> Result<Etagged<crate::backlog::Item>, ApiError> {
     let item = initiatives::link_item(&s.db, &u, &ctx, &key, body.initiative).await?;
-    Ok(tagged(StatusCode::OK, item.version, item))
+    Ok(Etagged(StatusCode::OK, item))
 }

@@ -1,22 +1,22 @@
 //! JSON handlers for the vision, personas, research sources, insights, evidence and search.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::api::{ctx, id, tagged};
+use super::api::id;
 use super::research_model::{
     EvidenceLink, Insight, InsightInput, ItemPersona, Persona, PersonaInput, SearchHit, Source,
     SourceInput, Vision, VisionInput,
 };
 use super::{personas, research};
-use crate::auth::extract::{if_match, ApiJson, ApiQuery, ApiUser};
+use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
+use crate::workspace::extract::{Etagged, IfMatch, InProduct};
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
 
@@ -67,12 +67,10 @@ type P3 = Path<(String, String, String)>;
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = Vision, headers(("ETag" = String)))))]
 pub async fn show_vision(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): P2,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    InProduct { ctx, .. }: InProduct,
+) -> Result<Etagged<Vision>, ApiError> {
     let v = personas::vision(&s.db, &ctx).await?;
-    Ok(tagged(StatusCode::OK, v.version, v))
+    Ok(Etagged(StatusCode::OK, v))
 }
 
 /// Set the product's vision
@@ -81,14 +79,12 @@ pub async fn show_vision(
     request_body = VisionInput, responses((status = 200, body = Vision), (status = 403), (status = 412), (status = 422)))]
 pub async fn set_vision(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): P2,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<VisionInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    let v = personas::set_vision(&s.db, &u, &ctx, if_match(&headers)?, input).await?;
-    Ok(tagged(StatusCode::OK, v.version, v))
+) -> Result<Etagged<Vision>, ApiError> {
+    let v = personas::set_vision(&s.db, &u, &ctx, version, input).await?;
+    Ok(Etagged(StatusCode::OK, v))
 }
 
 /// List a product's personas
@@ -96,10 +92,8 @@ pub async fn set_vision(
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Persona])))]
 pub async fn list_personas(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): P2,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Json<Vec<Persona>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(personas::list(&s.db, &ctx).await?))
 }
 
@@ -109,13 +103,11 @@ pub async fn list_personas(
     responses((status = 201, body = Persona), (status = 403), (status = 422)))]
 pub async fn create_persona(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): P2,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<PersonaInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+) -> Result<Etagged<Persona>, ApiError> {
     let p = personas::create(&s.db, &u, &ctx, input).await?;
-    Ok(tagged(StatusCode::CREATED, p.version, p))
+    Ok(Etagged(StatusCode::CREATED, p))
 }
 
 /// Show a persona
@@ -123,12 +115,11 @@ pub async fn create_persona(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Persona), (status = 404)))]
 pub async fn show_persona(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, pid)): P3,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _product, pid)): P3,
+) -> Result<Etagged<Persona>, ApiError> {
     let p = personas::get(&s.db, &ctx, id(&pid)?).await?;
-    Ok(tagged(StatusCode::OK, p.version, p))
+    Ok(Etagged(StatusCode::OK, p))
 }
 
 /// Change a persona
@@ -137,14 +128,13 @@ pub async fn show_persona(
     request_body = PersonaInput, responses((status = 200, body = Persona), (status = 412), (status = 422)))]
 pub async fn update_persona(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, pid)): P3,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, pid)): P3,
+    IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<PersonaInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    let p = personas::update(&s.db, &u, &ctx, id(&pid)?, if_match(&headers)?, input).await?;
-    Ok(tagged(StatusCode::OK, p.version, p))
+) -> Result<Etagged<Persona>, ApiError> {
+    let p = personas::update(&s.db, &u, &ctx, id(&pid)?, version, input).await?;
+    Ok(Etagged(StatusCode::OK, p))
 }
 
 /// Name the persona of a story, or clear it
@@ -153,13 +143,12 @@ pub async fn update_persona(
     responses((status = 200, body = crate::backlog::Item), (status = 403), (status = 422)))]
 pub async fn item_persona(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, key)): P2,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, key)): P2,
     ApiJson(body): ApiJson<ItemPersona>,
-) -> Result<Response, ApiError> {
-    let ctx = crate::workspace::store::item_ctx(&s.db, u.id, &ws, &key).await?;
+) -> Result<Etagged<crate::backlog::Item>, ApiError> {
     let item = personas::set_item_persona(&s.db, &u, &ctx, &key, body.persona).await?;
-    Ok(tagged(StatusCode::OK, item.version, item))
+    Ok(Etagged(StatusCode::OK, item))
 }
 
 /// List a product's research sources
@@ -167,10 +156,8 @@ pub async fn item_persona(
     params(("ws" = String, Path), ("product" = String, Path)), responses((status = 200, body = [Source], description = "latest 200 first")))]
 pub async fn list_sources(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): P2,
+    InProduct { ctx, .. }: InProduct,
 ) -> Result<Json<Vec<Source>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(research::sources(&s.db, &ctx, 200).await?))
 }
 
@@ -180,13 +167,11 @@ pub async fn list_sources(
     responses((status = 201, body = Source), (status = 403), (status = 422)))]
 pub async fn create_source(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): P2,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<SourceInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+) -> Result<Etagged<Source>, ApiError> {
     let src = research::create_source(&s.db, &u, &ctx, input).await?;
-    Ok(tagged(StatusCode::CREATED, src.version, src))
+    Ok(Etagged(StatusCode::CREATED, src))
 }
 
 /// Show a research source with its insights
@@ -194,12 +179,11 @@ pub async fn create_source(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Source), (status = 404)))]
 pub async fn show_source(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, sid)): P3,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _product, sid)): P3,
+) -> Result<Etagged<Source>, ApiError> {
     let src = research::source(&s.db, &ctx, id(&sid)?).await?;
-    Ok(tagged(StatusCode::OK, src.version, src))
+    Ok(Etagged(StatusCode::OK, src))
 }
 
 /// Change a research source
@@ -208,15 +192,13 @@ pub async fn show_source(
     request_body = SourceInput, responses((status = 200, body = Source), (status = 412), (status = 422)))]
 pub async fn update_source(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, sid)): P3,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, sid)): P3,
+    IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<SourceInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    let src =
-        research::update_source(&s.db, &u, &ctx, id(&sid)?, if_match(&headers)?, input).await?;
-    Ok(tagged(StatusCode::OK, src.version, src))
+) -> Result<Etagged<Source>, ApiError> {
+    let src = research::update_source(&s.db, &u, &ctx, id(&sid)?, version, input).await?;
+    Ok(Etagged(StatusCode::OK, src))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -233,11 +215,9 @@ pub struct InsightParams {
     responses((status = 200, body = [Insight], description = "most important first, at most 200")))]
 pub async fn list_insights(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): P2,
+    InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<InsightParams>,
 ) -> Result<Json<Vec<Insight>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(research::insights(&s.db, &ctx, q.source, 200).await?))
 }
 
@@ -247,13 +227,11 @@ pub async fn list_insights(
     responses((status = 201, body = Insight), (status = 403), (status = 422)))]
 pub async fn create_insight(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): P2,
+    InProduct { user: u, ctx }: InProduct,
     ApiJson(input): ApiJson<InsightInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+) -> Result<Etagged<Insight>, ApiError> {
     let i = research::create_insight(&s.db, &u, &ctx, input).await?;
-    Ok(tagged(StatusCode::CREATED, i.version, i))
+    Ok(Etagged(StatusCode::CREATED, i))
 }
 
 /// Show an insight with what it is evidence for
@@ -261,12 +239,11 @@ pub async fn create_insight(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Insight), (status = 404)))]
 pub async fn show_insight(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, iid)): P3,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _product, iid)): P3,
+) -> Result<Etagged<Insight>, ApiError> {
     let i = research::insight(&s.db, &ctx, id(&iid)?).await?;
-    Ok(tagged(StatusCode::OK, i.version, i))
+    Ok(Etagged(StatusCode::OK, i))
 }
 
 /// Change an insight
@@ -275,15 +252,13 @@ pub async fn show_insight(
     request_body = InsightInput, responses((status = 200, body = Insight), (status = 412), (status = 422)))]
 pub async fn update_insight(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, iid)): P3,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, iid)): P3,
+    IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<InsightInput>,
-) -> Result<Response, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    let i =
-        research::update_insight(&s.db, &u, &ctx, id(&iid)?, if_match(&headers)?, input).await?;
-    Ok(tagged(StatusCode::OK, i.version, i))
+) -> Result<Etagged<Insight>, ApiError> {
+    let i = research::update_insight(&s.db, &u, &ctx, id(&iid)?, version, input).await?;
+    Ok(Etagged(StatusCode::OK, i))
 }
 
 /// Delete an insight
@@ -292,12 +267,11 @@ pub async fn update_insight(
     responses((status = 204), (status = 412)))]
 pub async fn delete_insight(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, iid)): P3,
-    headers: HeaderMap,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, iid)): P3,
+    IfMatch(version): IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
-    research::delete_insight(&s.db, &u, &ctx, id(&iid)?, if_match(&headers)?).await?;
+    research::delete_insight(&s.db, &u, &ctx, id(&iid)?, version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -307,11 +281,10 @@ pub async fn delete_insight(
     responses((status = 200, body = Insight), (status = 409, description = "already linked"), (status = 422)))]
 pub async fn link(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, iid)): P3,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, iid)): P3,
     ApiJson(l): ApiJson<EvidenceLink>,
 ) -> Result<Json<Insight>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(
         research::set_evidence(&s.db, &u, &ctx, id(&iid)?, &l, true).await?,
     ))
@@ -323,11 +296,10 @@ pub async fn link(
     responses((status = 200, body = Insight), (status = 404, description = "no such link")))]
 pub async fn unlink(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, iid)): P3,
+    InProduct { user: u, ctx }: InProduct,
+    Path((_ws, _product, iid)): P3,
     ApiQuery(l): ApiQuery<EvidenceLink>,
 ) -> Result<Json<Insight>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(
         research::set_evidence(&s.db, &u, &ctx, id(&iid)?, &l, false).await?,
     ))
@@ -347,11 +319,9 @@ pub struct SearchParams {
     responses((status = 200, body = [SearchHit], description = "best 50 first"), (status = 422)))]
 pub async fn search(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product)): P2,
+    InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<SearchParams>,
 ) -> Result<Json<Vec<SearchHit>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(research::search(&s.db, &ctx, &q.q, 50).await?))
 }
 
@@ -360,9 +330,8 @@ pub async fn search(
     params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = [Insight])))]
 pub async fn initiative_evidence(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((ws, product, iid)): P3,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _product, iid)): P3,
 ) -> Result<Json<Vec<Insight>>, ApiError> {
-    let ctx = ctx(&s, u.id, &ws, &product).await?;
     Ok(Json(research::evidence_for(&s.db, &ctx, id(&iid)?).await?))
 }

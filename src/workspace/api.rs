@@ -7,6 +7,7 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use super::extract::InProduct;
 use super::{parse_roles, store, Member, Product, Workspace};
 use crate::auth::extract::{ApiJson, ApiUser};
 use crate::error::ApiError;
@@ -166,11 +167,10 @@ pub struct RolesInput {
     request_body = RolesInput, responses((status = 204), (status = 403), (status = 404), (status = 422)))]
 pub async fn set_roles(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, product, member)): Path<(String, String, String)>,
+    InProduct { user, ctx }: InProduct,
+    Path((_ws, _product, member)): Path<(String, String, String)>,
     ApiJson(r): ApiJson<RolesInput>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = store::product_ctx(&state.db, user.id, &ws, &product).await?;
     let user_id = store::member_id(&state.db, &member).await?;
     store::set_roles(&state.db, &user, &ctx, user_id, &parse_roles(&r.roles)?).await?;
     Ok(StatusCode::NO_CONTENT)

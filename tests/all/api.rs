@@ -3,6 +3,7 @@
 use crate::support;
 
 mod contract;
+mod extractors;
 
 use reqwest::Method;
 use serde_json::{json, Value};

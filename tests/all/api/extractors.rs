@@ -1,0 +1,160 @@
+//! The product-scoped extractors answer as the hand-written code did: the product a route names
+//! (`InProduct`), the version a write sends (`IfMatch`) and the ETag a record comes back with
+//! (`Etagged`).
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::support::spawn_app;
+
+const P: &str = "/api/v1/workspaces/acme/products/ONB";
+
+/// The body of a refusal, which must be problem details.
+async fn problem(r: reqwest::Response, status: u16) -> Value {
+    assert_eq!(r.status(), status);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    body
+}
+
+#[tokio::test]
+async fn a_write_without_if_match_is_428() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let item = app.story(&owner, "Sign up").await;
+    let key = item["key"].as_str().unwrap();
+    let r = app
+        .req(
+            &owner,
+            Method::PATCH,
+            &format!("/api/v1/workspaces/acme/items/{key}"),
+        )
+        .json(&json!({"title": "Sign in"}))
+        .send()
+        .await
+        .unwrap();
+    problem(r, 428).await;
+}
+
+#[tokio::test]
+async fn an_if_match_that_is_no_version_names_the_header() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let item = app.story(&owner, "Sign up").await;
+    let key = item["key"].as_str().unwrap();
+    let r = app
+        .req(
+            &owner,
+            Method::PATCH,
+            &format!("/api/v1/workspaces/acme/items/{key}"),
+        )
+        .header("If-Match", "\"latest\"")
+        .json(&json!({"title": "Sign in"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r, 422).await["field"], "If-Match");
+}
+
+#[tokio::test]
+async fn an_unknown_product_is_404() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let r = app
+        .get(&owner, "/api/v1/workspaces/acme/products/NOPE/objectives")
+        .await;
+    problem(r, 404).await;
+}
+
+#[tokio::test]
+async fn no_token_is_401_before_the_product_is_looked_up() {
+    let app = spawn_app().await;
+    app.workspace().await;
+    let r = app
+        .client
+        .get(app.url(&format!("{P}/objectives")))
+        .send()
+        .await
+        .unwrap();
+    problem(r, 401).await;
+}
+
+#[tokio::test]
+async fn an_item_key_of_another_workspace_is_404() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let other = app.user("Other").await;
+    let r = app
+        .post(
+            &other,
+            "/api/v1/workspaces",
+            json!({"slug": "beta", "name": "Beta"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let r = app
+        .post(
+            &other,
+            "/api/v1/workspaces/beta/products",
+            json!({"key": "OTH", "name": "Other"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    app.req(
+        &other,
+        Method::PUT,
+        &format!("/api/v1/workspaces/beta/products/OTH/roles/{}", other.id),
+    )
+    .json(&json!({"roles": ["po"]}))
+    .send()
+    .await
+    .unwrap();
+    let r = app
+        .post(
+            &other,
+            "/api/v1/workspaces/beta/products/OTH/items",
+            json!({"title": "Theirs"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let key = r.json::<Value>().await.unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Neither under the caller's own workspace nor under the one they are no member of.
+    for ws in ["acme", "beta"] {
+        let r = app
+            .get(&owner, &format!("/api/v1/workspaces/{ws}/items/{key}"))
+            .await;
+        problem(r, 404).await;
+    }
+    // A key that is no item key at all names nothing either.
+    let r = app.get(&owner, "/api/v1/workspaces/acme/items/nokey").await;
+    problem(r, 404).await;
+}
+
+#[tokio::test]
+async fn a_record_comes_back_with_its_version_as_etag() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let r = app
+        .post(
+            &owner,
+            &format!("{P}/objectives"),
+            json!({"quarter": "2026-Q1", "title": "Grow"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["etag"], "\"1\"");
+    let o: Value = r.json().await.unwrap();
+    let url = format!("{P}/objectives/{}", o["id"]);
+    let r = app
+        .patch(&owner, &url, 1, json!({"title": "Grow more"}))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["etag"], "\"2\"");
+    assert_eq!(r.json::<Value>().await.unwrap()["version"], 2);
+    let r = app.get(&owner, &url).await;
+    assert_eq!(r.headers()["etag"], "\"2\"");
+}
