@@ -260,6 +260,34 @@ impl Db {
     }
 }
 
+impl Conn<'_> {
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Conn::Sqlite(_))
+    }
+}
+
+/// `(…),(…)` placeholders for a multi-row insert of `rows` rows of `cols` columns. SQLite gets
+/// anonymous `?`: sqlx resolves each named `$N` by a linear search, which turns thousands of
+/// parameters quadratic.
+pub fn row_marks(sqlite: bool, rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * (cols * 4 + 3));
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ",(" });
+        for c in 1..=cols {
+            if c > 1 {
+                out.push(',');
+            }
+            if sqlite {
+                out.push('?');
+            } else {
+                out.push_str(&format!("${}", r * cols + c));
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
 /// Runs `$body` with `$x` bound to the concrete connection behind a `&mut Conn`; use `&mut **$x`
 /// as the executor.
 #[macro_export]
@@ -282,6 +310,13 @@ macro_rules! exec {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn row_marks_number_postgres_and_not_sqlite() {
+        assert_eq!(super::row_marks(false, 2, 2), "($1,$2),($3,$4)");
+        assert_eq!(super::row_marks(true, 2, 3), "(?,?,?),(?,?,?)");
+        assert_eq!(super::row_marks(true, 0, 3), "");
+    }
+
     #[test]
     fn both_backends_have_the_same_migrations() {
         let (sqlite, postgres) = super::migration_versions();

@@ -166,7 +166,7 @@ pub async fn insert_in_tx(
 }
 
 /// The rows of a new item (number, rank, readiness, labels, criteria, first status) without
-/// its audit row or notifications: for writers that audit a whole batch at once (imports).
+/// its audit row or notifications.
 pub async fn insert_row_in_tx(
     tx: &mut Tx,
     actor: &User,
@@ -176,29 +176,77 @@ pub async fn insert_row_in_tx(
     criteria: &[String],
     top: bool,
 ) -> Result<(i64, String, String)> {
-    let number = store::next_number(tx, ctx.product.id).await?;
-    let edge = store::edge_rank(tx, ctx.product.id, !top).await?;
-    let new_rank = if top {
-        rank::between(None, edge.as_deref())?
-    } else {
-        rank::between(edge.as_deref(), None)?
+    let row = Checked {
+        fields: fields.clone(),
+        labels: labels.to_vec(),
+        criteria: criteria.to_vec(),
+        origin: None,
     };
-    let readiness = assess(&rules_of(ctx), fields, criteria, 0);
-    let id = store::insert(
-        tx,
-        ctx.product.id,
-        number,
-        &new_rank,
-        actor.id,
-        fields,
-        &readiness,
-    )
-    .await?;
-    store::insert_labels(tx, id, labels).await?;
-    store::insert_criteria(tx, id, criteria).await?;
-    store::record_status(tx, id, &fields.status).await?;
-    let key = format!("{}-{number}", ctx.product.key);
-    Ok((id, key, new_rank))
+    let mut made = insert_rows_in_tx(tx, actor, ctx, std::slice::from_ref(&row), top).await?;
+    made.pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no item was inserted")))
+}
+
+/// A checked new item for [`insert_rows_in_tx`]: fields, labels and criteria already validated, and where an import found it.
+pub struct Checked {
+    pub fields: Fields,
+    pub labels: Vec<String>,
+    pub criteria: Vec<String>,
+    pub origin: Option<Origin>,
+}
+
+/// An imported item's key in its source, and the source's created and updated times.
+pub struct Origin {
+    pub key: String,
+    pub created: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The rows of new items, in the order given, at the bottom of the backlog (or the top) as one
+/// block, without audit rows or notifications: for one item created, and for writers that audit
+/// a whole batch at once (imports). Answers each item's id, key and rank.
+pub async fn insert_rows_in_tx(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    items: &[Checked],
+    top: bool,
+) -> Result<Vec<(i64, String, String)>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let first = store::reserve_numbers(&mut tx.conn(), ctx.product.id, items.len()).await?;
+    let edge = store::edge_rank(tx, ctx.product.id, !top).await?;
+    let ranks = if top {
+        rank::block_between(None, edge.as_deref(), items.len())?
+    } else {
+        rank::block_between(edge.as_deref(), None, items.len())?
+    };
+    let rules = rules_of(ctx);
+    let rows: Vec<store::NewRow> = items
+        .iter()
+        .zip(ranks)
+        .enumerate()
+        .map(|(i, (it, rank))| store::NewRow {
+            number: first + i as i64,
+            rank,
+            fields: &it.fields,
+            readiness: assess(&rules, &it.fields, &it.criteria, 0),
+            labels: &it.labels,
+            criteria: &it.criteria,
+            origin: it.origin.as_ref().map(|o| store::Origin {
+                key: &o.key,
+                created: o.created,
+                updated: o.updated,
+            }),
+        })
+        .collect();
+    let ids = store::insert_many(&mut tx.conn(), ctx.product.id, actor.id, &rows).await?;
+    Ok(ids
+        .into_iter()
+        .zip(rows)
+        .map(|(id, r)| (id, format!("{}-{}", ctx.product.key, r.number), r.rank))
+        .collect())
 }
 
 pub async fn get(db: &Db, ctx: &ProductCtx, key: &str) -> Result<Item> {

@@ -139,24 +139,35 @@ pub async fn import(
         .iter()
         .map(|(k, e)| (k.as_str(), e.row.id))
         .collect();
-    // New items first, in the file's order at the bottom of the backlog.
+    // New items first, in the file's order at the bottom of the backlog, written in blocks so
+    // that a job's progress moves while a large file lands.
     let mut created: Vec<(usize, i64)> = Vec::new();
     let mut last_rank = None;
-    for (i, rec) in batch.records.iter().enumerate() {
-        if existing.contains_key(&rec.key) {
-            continue;
+    let fresh: Vec<usize> = (0..batch.records.len())
+        .filter(|&i| !existing.contains_key(&batch.records[i].key))
+        .collect();
+    for block in fresh.chunks(2_000) {
+        let mut rows = Vec::with_capacity(block.len());
+        for &i in block {
+            let rec = &batch.records[i];
+            rows.push(backlog::Checked {
+                fields: fields_of(rec, None)?,
+                labels: merged_labels(&[], &rec.labels)?,
+                criteria: crate::backlog::validate_criteria(&rec.criteria)?,
+                origin: Some(backlog::Origin {
+                    key: rec.key.clone(),
+                    created: rec.created,
+                    updated: rec.updated,
+                }),
+            });
         }
-        let fields = fields_of(rec, None)?;
-        let labels = merged_labels(&[], &rec.labels)?;
-        let criteria = crate::backlog::validate_criteria(&rec.criteria)?;
-        let (id, _, rank) =
-            backlog::insert_row_in_tx(&mut tx, actor, ctx, &fields, &labels, &criteria, false)
-                .await?;
-        store::set_origin(&mut tx, id, &rec.key, rec.created, rec.updated).await?;
-        ids.insert(&rec.key, id);
-        created.push((i, id));
-        opts.step();
-        last_rank = Some(rank);
+        let made = backlog::insert_rows_in_tx(&mut tx, actor, ctx, &rows, false).await?;
+        for (&i, (id, _, rank)) in block.iter().zip(made) {
+            ids.insert(&batch.records[i].key, id);
+            created.push((i, id));
+            opts.step();
+            last_rank = Some(rank);
+        }
     }
     let mut missing_parent = 0;
     for &(i, id) in &created {

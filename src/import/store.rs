@@ -54,21 +54,6 @@ pub async fn existing(tx: &mut Tx, product_id: i64) -> Result<HashMap<String, Ex
         .collect())
 }
 
-/// Marks a new item as imported: its external key, the source's times.
-pub async fn set_origin(
-    tx: &mut Tx,
-    id: i64,
-    key: &str,
-    created: Option<DateTime<Utc>>,
-    updated: Option<DateTime<Utc>>,
-) -> Result<()> {
-    with_tx!(tx, t => sqlx::query(
-        "UPDATE items SET external_key = $1, external_updated = $2, created_at = COALESCE($3, created_at)
-         WHERE id = $4")
-        .bind(key).bind(updated).bind(created).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// The source's time of its latest change, after an update from it.
 pub async fn set_external_updated(
     tx: &mut Tx,

@@ -330,28 +330,9 @@ const GOALS: [&str; 6] = [
 ];
 const LABELS: [&str; 6] = ["api", "ux", "growth", "import", "billing", "reports"];
 
-/// `(…),(…)` placeholders for a multi-row insert. SQLite gets anonymous `?`: sqlx resolves
-/// each named `$N` by a linear search, which turns thousands of parameters quadratic.
+/// `(…),(…)` placeholders for a multi-row insert: see [`crate::db::row_marks`].
 pub(super) fn values(db: &Db, rows: usize, cols: usize) -> String {
-    let mark = |i: usize| {
-        if db.is_sqlite() {
-            "?".to_string()
-        } else {
-            format!("${i}")
-        }
-    };
-    (0..rows)
-        .map(|r| {
-            format!(
-                "({})",
-                (1..=cols)
-                    .map(|c| mark(r * cols + c))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    crate::db::row_marks(db.is_sqlite(), rows, cols)
 }
 
 /// The products, items (2 criteria each), members, teams and sprints of a [`Scale`].
