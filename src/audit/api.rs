@@ -3,8 +3,7 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::{store, Entry};
@@ -13,11 +12,13 @@ use crate::error::{ApiError, Error, Result};
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::{store as ws_store, Workspace};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/workspaces/{ws}/audit", get(audit_log))
-        .route("/api/v1/workspaces/{ws}/audit/export", get(export))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(audit_log))
+        .routes(routes!(export))
 }
 
 async fn admin_workspace(state: &AppState, user_id: i64, ws: &str) -> Result<Workspace> {

@@ -1,15 +1,16 @@
 //! JSON handlers for the caller's own account.
 
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 
 use super::extract::ApiUser;
 use super::store::User;
 use crate::error::ApiError;
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/me", get(me))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(me))
 }
 
 /// Show the caller's account

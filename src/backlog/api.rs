@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::input::{BulkMoveInput, DependencyInput, ItemPatch, MoveInput, NewItem};
@@ -16,35 +15,19 @@ use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::{Etagged, IfMatch, InProduct};
 use crate::workspace::ProductCtx;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/items",
-            get(list).post(create),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/items/move",
-            post(bulk_move),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/views",
-            get(list_views).post(save_view),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/views/{id}",
-            delete(delete_view),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/items/{key}",
-            get(show).patch(update).delete(remove),
-        )
-        .route("/api/v1/workspaces/{ws}/items/{key}/move", post(move_one))
-        .route(
-            "/api/v1/workspaces/{ws}/items/{key}/dependencies",
-            post(add_dependency).delete(remove_dependency),
-        )
-        .route("/api/v1/workspaces/{ws}/items/{key}/audit", get(history))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(bulk_move))
+        .routes(routes!(list_views, save_view))
+        .routes(routes!(delete_view))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(move_one))
+        .routes(routes!(add_dependency, remove_dependency))
+        .routes(routes!(history))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -5,8 +5,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 
 use super::{jira, schema, store, Summary};
 use crate::auth::extract::ApiUser;
@@ -15,16 +14,15 @@ use crate::error::{ApiError, Error, Result};
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::{store as ws_store, ProductCtx, Workspace};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(schema::PATH, get(export_schema))
-        .route("/api/v1/workspaces/{ws}/export", get(export))
-        .route("/api/v1/workspaces/{ws}/export/summary", get(summary))
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/export.csv",
-            get(backlog_csv),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(export_schema))
+        .routes(routes!(export))
+        .routes(routes!(summary))
+        .routes(routes!(backlog_csv))
 }
 
 /// The workspace if the caller administers it: a whole export carries everyone's data.

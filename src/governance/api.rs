@@ -3,8 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::alignment::{report, Alignment, AlignmentParams};
@@ -14,37 +13,18 @@ use crate::error::{ApiError, Result};
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::{IfMatch, InProduct};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/alignment",
-            get(show),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/tiers",
-            get(get_settings).put(put_settings),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/exemptions",
-            get(list_exemptions),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/exemptions/{id}/revoke",
-            post(revoke),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/items/{key}/exemption",
-            post(exempt),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/overrides",
-            get(overrides),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/advisor",
-            get(advisor).put(put_thresholds),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show))
+        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(list_exemptions))
+        .routes(routes!(revoke))
+        .routes(routes!(exempt))
+        .routes(routes!(overrides))
+        .routes(routes!(advisor, put_thresholds))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

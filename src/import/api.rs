@@ -4,8 +4,7 @@
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 
 use super::detect::Format;
 use super::jobs::{self, Job};
@@ -16,17 +15,15 @@ use crate::error::{ApiError, Error};
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::store::product_ctx;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/imports",
-            post(create).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/imports/{id}",
-            get(show),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    // An upload may be larger than any other body; only its route takes the larger limit.
+    let upload = OpenApiRouter::new()
+        .routes(routes!(create))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+    OpenApiRouter::new().merge(upload).routes(routes!(show))
 }
 
 /// The multipart form an upload sends.

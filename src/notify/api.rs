@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::store::{self, Inbox};
@@ -13,27 +12,20 @@ use crate::auth::Action;
 use crate::error::{ApiError, Error};
 use crate::extract::Path;
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/inbox", get(inbox))
-        .route("/api/v1/inbox/read-all", post(read_all))
-        .route("/api/v1/inbox/{id}/read", post(read_one))
-        .route(
-            "/api/v1/workspaces/{ws}/items/{key}/watch",
-            post(watch).delete(unwatch),
-        )
-        .route("/api/v1/workspaces/{ws}/webhooks", get(list).post(create))
-        .route("/api/v1/workspaces/{ws}/webhooks/{id}", delete(remove))
-        .route(
-            "/api/v1/workspaces/{ws}/webhooks/{id}/deliveries",
-            get(deliveries),
-        )
-        .route("/api/v1/workspaces/{ws}/webhooks/{id}/ping", post(ping))
-        .route(
-            "/api/v1/workspaces/{ws}/settings/private-webhooks",
-            put(allow_private),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(inbox))
+        .routes(routes!(read_all))
+        .routes(routes!(read_one))
+        .routes(routes!(watch, unwatch))
+        .routes(routes!(list, create))
+        .routes(routes!(remove))
+        .routes(routes!(deliveries))
+        .routes(routes!(ping))
+        .routes(routes!(allow_private))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -3,8 +3,7 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::{store, Report};
@@ -13,17 +12,13 @@ use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::InProduct;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/reports",
-            get(show),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/reports/{chart}",
-            get(chart),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show))
+        .routes(routes!(chart))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::{store, Retro};
@@ -12,17 +11,15 @@ use crate::error::{ApiError, Error};
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::InProduct;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    const B: &str = "/api/v1/workspaces/{ws}/products/{product}/sprints/{id}/retro";
-    Router::new()
-        .route(B, get(show).post(open))
-        .route(&format!("{B}/entries"), post(add_entry))
-        .route(
-            &format!("{B}/entries/{{entry}}/vote"),
-            post(vote).delete(unvote),
-        )
-        .route(&format!("{B}/actions"), post(add_action))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show, open))
+        .routes(routes!(add_entry))
+        .routes(routes!(vote, unvote))
+        .routes(routes!(add_action))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

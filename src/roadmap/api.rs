@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::share::{self, NewShare, Share};
@@ -14,19 +13,15 @@ use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::InProduct;
 use crate::workspace::store as ws_store;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/workspaces/{ws}/roadmap", get(roadmap))
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares",
-            get(shares).post(create_share),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/roadmap/shares/{id}",
-            delete(revoke_share),
-        )
-        .route("/api/v1/shared/roadmap/{token}", get(shared))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(roadmap))
+        .routes(routes!(shares, create_share))
+        .routes(routes!(revoke_share))
+        .routes(routes!(shared))
 }
 
 /// Show the workspace's roadmap by quarter and as now, next, later

@@ -3,8 +3,8 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, patch, post};
-use axum::{Json, Router};
+use axum::routing::{get, post};
+use axum::Json;
 use serde::Deserialize;
 
 use super::releases::{self, LaunchInput, Release, ReleaseInput, TaskInput, FUNCTIONS};
@@ -17,17 +17,19 @@ use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
 
-pub fn routes() -> Router<AppState> {
-    let r = |p: &str| format!("{BASE}{p}");
-    Router::new()
-        .route(&r("/releases"), get(list).post(create))
-        .route(&r("/releases/{id}"), patch(update))
-        .route(&r("/releases/{id}/launches"), post(add_launch))
-        .route(&r("/launches/{id}/tasks"), post(add_task))
-        .route(&r("/launch-tasks/{id}"), patch(set_done))
+pub fn routes() -> OpenApiRouter<AppState> {
+    let _r = |p: &str| format!("{BASE}{p}");
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(update))
+        .routes(routes!(add_launch))
+        .routes(routes!(add_task))
+        .routes(routes!(set_done))
         .route("/w/{ws}/p/{product}/releases", get(page).post(page_create))
         .route(
             "/w/{ws}/p/{product}/releases/{id}/launches",

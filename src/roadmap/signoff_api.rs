@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 
 use super::signoff::{
     self, AnswerInput, Request, RequestInput, Stakeholder, StakeholderInput, GROUPS,
@@ -19,19 +19,18 @@ use crate::state::AppState;
 use crate::workspace::extract::InProduct;
 use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Member, Product, ProductCtx};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
 
-pub fn routes() -> Router<AppState> {
-    let r = |p: &str| format!("{BASE}{p}");
-    Router::new()
-        .route(
-            &r("/stakeholders"),
-            get(list_stakeholders).put(set_stakeholder),
-        )
-        .route(&r("/signoffs"), get(list).post(create))
-        .route(&r("/signoffs/{id}"), get(show))
-        .route(&r("/signoffs/{id}/answer"), post(answer))
+pub fn routes() -> OpenApiRouter<AppState> {
+    let _r = |p: &str| format!("{BASE}{p}");
+    OpenApiRouter::new()
+        .routes(routes!(list_stakeholders, set_stakeholder))
+        .routes(routes!(list, create))
+        .routes(routes!(show))
+        .routes(routes!(answer))
         .route("/w/{ws}/p/{product}/signoffs", get(page).post(page_request))
         .route(
             "/w/{ws}/p/{product}/signoffs/stakeholders",

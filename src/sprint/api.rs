@@ -3,8 +3,7 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::board::{self, Board, Burndown, Moved};
@@ -18,28 +17,27 @@ use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::{Etagged, IfMatch, InProduct};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}/sprints";
-
-pub fn routes() -> Router<AppState> {
-    let r = |p: &str| format!("{BASE}{p}");
-    Router::new()
-        .route(&r(""), get(list).post(create))
-        .route(&r("/{id}"), get(show).patch(update))
-        .route(&r("/{id}/planning"), get(planning))
-        .route(&r("/{id}/availability/{user}"), put(availability))
-        .route(&r("/{id}/commit"), post(commit))
-        .route(&r("/{id}/uncommit"), post(uncommit))
-        .route(&r("/{id}/start"), post(start))
-        .route(&r("/{id}/scope"), post(change_scope))
-        .route(&r("/{id}/board"), get(show_board))
-        .route(&r("/{id}/board/move"), post(move_card))
-        .route(&r("/{id}/burndown"), get(burndown))
-        .route(&r("/{id}/burndown.svg"), get(burndown_svg))
-        .route(&r("/{id}/review"), get(show_review))
-        .route(&r("/{id}/review/goal"), post(goal))
-        .route(&r("/{id}/review/items/{key}"), put(verdicts))
-        .route(&r("/{id}/close"), post(close))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update))
+        .routes(routes!(planning))
+        .routes(routes!(availability))
+        .routes(routes!(commit))
+        .routes(routes!(uncommit))
+        .routes(routes!(start))
+        .routes(routes!(change_scope))
+        .routes(routes!(show_board))
+        .routes(routes!(move_card))
+        .routes(routes!(burndown))
+        .routes(routes!(burndown_svg))
+        .routes(routes!(show_review))
+        .routes(routes!(goal))
+        .routes(routes!(verdicts))
+        .routes(routes!(close))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 
 use super::input::{MemberInput, NewTeam, TeamPatchInput};
 use super::team::{self, Team, TeamPatch, WipLimits};
@@ -12,18 +11,16 @@ use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::{Etagged, IfMatch, InProduct};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    const B: &str = "/api/v1/workspaces/{ws}/products/{product}/teams";
-    Router::new()
-        .route(B, get(list).post(create))
-        .route(&format!("{B}/attach"), post(attach))
-        .route(&format!("{B}/{{id}}"), get(show).patch(update))
-        .route(&format!("{B}/{{id}}/members"), put(set_member))
-        .route(
-            &format!("{B}/{{id}}/members/{{user}}"),
-            delete(remove_member),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(attach))
+        .routes(routes!(show, update))
+        .routes(routes!(set_member))
+        .routes(routes!(remove_member))
 }
 
 type P3 = Path<(String, String, i64)>;

@@ -3,8 +3,7 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::questions::{self, Question};
@@ -15,21 +14,14 @@ use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::{IfMatch, InProduct};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/workspaces/{ws}/items/{key}/questions",
-            get(list).post(ask),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/items/{key}/questions/{id}/answer",
-            post(answer),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/ready-rules",
-            get(get_rules).put(put_rules),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, ask))
+        .routes(routes!(answer))
+        .routes(routes!(get_rules, put_rules))
 }
 
 /// List the questions on an item

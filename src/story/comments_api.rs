@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::comments::{self, Comment};
@@ -13,17 +12,13 @@ use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::{Etagged, IfMatch, InProduct};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/workspaces/{ws}/items/{key}/comments",
-            get(list).post(add),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/items/{key}/comments/{id}",
-            patch(edit),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, add))
+        .routes(routes!(edit))
 }
 
 /// An item's comments, oldest first, follow-ups to questions included.

@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::model::{
@@ -16,36 +15,19 @@ use crate::error::{ApiError, Result};
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::{Etagged, IfMatch, InProduct};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
-
-pub fn routes() -> Router<AppState> {
-    let r = |p: &str| format!("{BASE}{p}");
-    Router::new()
-        .route(
-            &r("/objectives"),
-            get(list_objectives).post(create_objective),
-        )
-        .route(
-            &r("/objectives/{id}"),
-            get(show_objective)
-                .patch(update_objective)
-                .delete(delete_objective),
-        )
-        .route(&r("/metrics"), get(list_metrics).post(create_metric))
-        .route(&r("/metrics/{id}"), get(show_metric).patch(update_metric))
-        .route(&r("/metrics/{id}/values"), post(record_value))
-        .route(
-            &r("/priorities"),
-            get(list_priorities).post(create_priority),
-        )
-        .route(
-            &r("/priorities/{id}"),
-            get(show_priority)
-                .patch(update_priority)
-                .delete(delete_priority),
-        )
-        .route(&r("/priorities/{id}/move"), post(move_priority))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_objectives, create_objective))
+        .routes(routes!(show_objective, update_objective, delete_objective))
+        .routes(routes!(list_metrics, create_metric))
+        .routes(routes!(show_metric, update_metric))
+        .routes(routes!(record_value))
+        .routes(routes!(list_priorities, create_priority))
+        .routes(routes!(show_priority, update_priority, delete_priority))
+        .routes(routes!(move_priority))
 }
 
 /// A numeric id from the path; anything else is simply not found.

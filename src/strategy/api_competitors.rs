@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::api::id;
@@ -13,16 +12,15 @@ use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::{Etagged, IfMatch, InProduct};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
-
-pub fn routes() -> Router<AppState> {
-    let r = |p: &str| format!("{BASE}{p}");
-    Router::new()
-        .route(&r("/competitors"), get(matrix).post(create))
-        .route(&r("/competitors/{id}"), patch(update))
-        .route(&r("/capabilities"), post(add_capability))
-        .route(&r("/competitors-matrix"), put(set_cells))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(matrix, create))
+        .routes(routes!(update))
+        .routes(routes!(add_capability))
+        .routes(routes!(set_cells))
 }
 
 /// Show the competitors and the capability grid

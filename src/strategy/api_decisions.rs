@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 
 use super::api::id;
 use super::decisions::{self, Decision, DecisionInput};
@@ -12,17 +11,13 @@ use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::{Etagged, IfMatch, InProduct};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/decisions",
-            get(list).post(create),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/decisions/{id}",
-            get(show).patch(update),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update))
 }
 
 /// List a product's decisions

@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::api::id;
@@ -14,21 +13,14 @@ use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::{Etagged, IfMatch, InProduct};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/initiatives",
-            get(list).post(create),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}",
-            get(show).patch(update).delete(remove),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/items/{key}/initiative",
-            put(link_item),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(link_item))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

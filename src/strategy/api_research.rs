@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::api::id;
@@ -17,46 +16,22 @@ use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
 use crate::workspace::extract::{Etagged, IfMatch, InProduct};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-const BASE: &str = "/api/v1/workspaces/{ws}/products/{product}";
-
-pub fn routes() -> Router<AppState> {
-    let r = |p: &str| format!("{BASE}{p}");
-    Router::new()
-        .route(&r("/vision"), get(show_vision).put(set_vision))
-        .route(&r("/personas"), get(list_personas).post(create_persona))
-        .route(
-            &r("/personas/{id}"),
-            get(show_persona).patch(update_persona),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/items/{key}/persona",
-            put(item_persona),
-        )
-        .route(
-            &r("/research/sources"),
-            get(list_sources).post(create_source),
-        )
-        .route(
-            &r("/research/sources/{id}"),
-            get(show_source).patch(update_source),
-        )
-        .route(
-            &r("/research/insights"),
-            get(list_insights).post(create_insight),
-        )
-        .route(
-            &r("/research/insights/{id}"),
-            get(show_insight)
-                .patch(update_insight)
-                .delete(delete_insight),
-        )
-        .route(
-            &r("/research/insights/{id}/evidence"),
-            post(link).delete(unlink),
-        )
-        .route(&r("/research/search"), get(search))
-        .route(&r("/initiatives/{id}/evidence"), get(initiative_evidence))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show_vision, set_vision))
+        .routes(routes!(list_personas, create_persona))
+        .routes(routes!(show_persona, update_persona))
+        .routes(routes!(item_persona))
+        .routes(routes!(list_sources, create_source))
+        .routes(routes!(show_source, update_source))
+        .routes(routes!(list_insights, create_insight))
+        .routes(routes!(show_insight, update_insight, delete_insight))
+        .routes(routes!(link, unlink))
+        .routes(routes!(search))
+        .routes(routes!(initiative_evidence))
 }
 
 type P2 = Path<(String, String)>;

@@ -3,8 +3,7 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 
 use super::extract::InProduct;
@@ -13,23 +12,16 @@ use crate::auth::extract::{ApiJson, ApiUser};
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/workspaces", get(list).post(create))
-        .route(
-            "/api/v1/workspaces/{ws}/members",
-            get(members).post(add_member),
-        )
-        .route("/api/v1/workspaces/{ws}/members/{member}", get(member))
-        .route(
-            "/api/v1/workspaces/{ws}/products",
-            get(products).post(create_product),
-        )
-        .route(
-            "/api/v1/workspaces/{ws}/products/{product}/roles/{member}",
-            put(set_roles),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(members, add_member))
+        .routes(routes!(member))
+        .routes(routes!(products, create_product))
+        .routes(routes!(set_roles))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
