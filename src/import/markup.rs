@@ -295,6 +295,12 @@ fn wiki_inline(t: &str) -> String {
             if let Some(end) = find(i + 1, &[']']) {
                 let inner = text(i + 1, end);
                 let (label, url) = inner.split_once('|').unwrap_or((&inner, &inner));
+                // Jira Cloud writes smart links as `[title|url|smart-link]` (also smart-embed,
+                // smart-card): the third part says how to show the link, not where it goes.
+                let url = match url.rsplit_once('|') {
+                    Some((u, how)) if how.starts_with("smart-") => u,
+                    _ => url,
+                };
                 if url.contains("://") || url.starts_with("mailto:") {
                     out.push_str(&format!("[{label}]({url})"));
                     i = end + 1;
@@ -360,6 +366,13 @@ mod tests {
             "# Title\n**bold** and *it* with `code`\n- one\n  - nested\n1. first\n[docs](https://x.io) and snake_case_name\n```\nint a = 1;\n```"
         );
         assert_eq!(wiki_to_markdown("{html}<p>Hi</p>{html}"), "Hi");
+        // Jira Cloud's smart links keep their title and target; how to show them is dropped.
+        assert_eq!(
+            wiki_to_markdown(
+                "[https://a.io/x|https://a.io/x|smart-embed] and [Doc|https://b.io|smart-link]"
+            ),
+            "[https://a.io/x](https://a.io/x) and [Doc](https://b.io)"
+        );
         // A long line with stray marks stays fast (the search for a closing mark is bounded).
         let long = "* a_b [x ".repeat(20_000);
         assert!(wiki_to_markdown(&long).len() >= long.len() - 2);

@@ -7,6 +7,7 @@ mod boards;
 mod corpus;
 mod jira_other;
 mod page;
+mod pair;
 mod refused;
 mod robust;
 mod tables;
