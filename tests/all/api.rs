@@ -4,6 +4,7 @@ use crate::support;
 
 mod contract;
 mod extractors;
+mod shapes;
 
 use reqwest::Method;
 use serde_json::{json, Value};
