@@ -6,15 +6,19 @@ use crate::{with_pool, with_tx};
 use chrono::{DateTime, Utc};
 
 pub async fn record(tx: &mut Tx, c: Change<'_>) -> Result<(), sqlx::Error> {
+    record_id(tx, c).await.map(|_| ())
+}
+
+/// [`record`], answering the entry's id (an import is undone by it).
+pub async fn record_id(tx: &mut Tx, c: Change<'_>) -> Result<i64, sqlx::Error> {
     let before = c.before.map(|v| v.to_string());
     let after = c.after.map(|v| v.to_string());
-    with_tx!(tx, t => sqlx::query(
+    with_tx!(tx, t => sqlx::query_scalar(
         "INSERT INTO audit_log (workspace_id, actor_id, action, entity_type, entity_id, before_json, after_json, reason, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
         .bind(c.workspace_id).bind(c.actor_id).bind(c.action).bind(c.entity_type).bind(c.entity_id)
         .bind(before).bind(after).bind(c.reason).bind(crate::db::now())
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    Ok(())
+        .fetch_one(&mut **t).await)
 }
 
 #[derive(sqlx::FromRow)]

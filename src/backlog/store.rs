@@ -484,7 +484,7 @@ pub async fn reserve_numbers(c: &mut Conn<'_>, product_id: i64, n: usize) -> Res
 }
 
 /// The editable scalar columns of an item.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Fields {
     pub kind: String,
     pub title: String,

@@ -25,7 +25,13 @@ fn parse_format(s: &str) -> Result<FormatArg, String> {
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// The export to read; its format is recognized from its content unless --format names it.
-    pub file: PathBuf,
+    #[arg(required_unless_present = "undo")]
+    pub file: Option<PathBuf>,
+    /// Undo an earlier import as a whole (its id is in its report, `import_id`): the items it
+    /// created are deleted and those it updated get back what they had, while nothing has
+    /// touched them since.
+    #[arg(long, value_name = "IMPORT_ID", conflicts_with_all = ["file", "dry_run", "report"])]
+    pub undo: Option<i64>,
     /// The file's format: auto (recognized from the content), jira-csv, jira-xml, jira-json,
     /// trello, github, linear, asana, pivotal, plane, taiga, tracker-csv, story-points-csv.
     #[arg(long, default_value = "auto", value_parser = parse_format)]
@@ -44,11 +50,32 @@ pub struct ImportArgs {
 }
 
 pub async fn run(db_args: &DbArgs, a: ImportArgs) -> anyhow::Result<()> {
-    let bytes =
-        std::fs::read(&a.file).map_err(|e| anyhow::anyhow!("reading {}: {e}", a.file.display()))?;
     let db = db_args.open(false).await?;
     let user = actor(&db, &a.who).await?;
     let ctx = ctx(&db, &user, &a.who, &a.product).await?;
+    let Some(file) = &a.file else {
+        let id = a.undo.unwrap_or_default();
+        let undone = crate::import::undo::undo(&db, &user, &ctx, id)
+            .await
+            .map_err(|e| match e {
+                crate::error::Error::NotFound => {
+                    anyhow::anyhow!("no import {id} in {} {}", a.who.workspace, a.product)
+                }
+                other => err(other),
+            })?;
+        if a.who.json {
+            println!("{}", serde_json::to_string_pretty(&undone)?);
+        } else {
+            println!(
+                "import {id} undone: {} deleted, {} restored",
+                count(undone.deleted as i64, "item", "items"),
+                count(undone.restored as i64, "item", "items")
+            );
+        }
+        return Ok(());
+    };
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
     let bar = progress_bar(&bytes, a.format.0, a.who.json);
     let opts = service::Options {
         dry_run: a.dry_run,
@@ -73,7 +100,7 @@ pub async fn run(db_args: &DbArgs, a: ImportArgs) -> anyhow::Result<()> {
     }
     let report = outcome.map_err(|e| match e {
         crate::error::Error::Invalid { field, message } if field == "file" => {
-            anyhow::anyhow!("{}: {message}", a.file.display())
+            anyhow::anyhow!("{}: {message}", file.display())
         }
         other => err(other),
     })?;
@@ -193,6 +220,9 @@ fn print_report(r: &Report) {
         for note in &r.notes {
             println!("  {note}");
         }
+    }
+    if let Some(id) = r.import_id {
+        println!("\nimport {id}; to undo it while nothing has touched its items: throughline import --undo {id} -w … -p …");
     }
 }
 

@@ -23,7 +23,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     let upload = OpenApiRouter::new()
         .routes(routes!(create))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
-    OpenApiRouter::new().merge(upload).routes(routes!(show))
+    OpenApiRouter::new()
+        .merge(upload)
+        .routes(routes!(show))
+        .routes(routes!(undo))
 }
 
 /// The multipart form an upload sends.
@@ -112,4 +115,29 @@ pub async fn show(
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     ctx.grants.require(crate::auth::Action::Import)?;
     Ok(Json(jobs::get(&st.db, ctx.product.id, id).await?))
+}
+
+/// Which import to undo.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UndoInput {
+    /// The `import_id` of the import's report.
+    pub import_id: i64,
+}
+
+/// Undo an import as a whole: the items it created are deleted and those it updated get back
+/// what they had. Refused with 409, naming the items, once anything has touched them since.
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/imports/undo", operation_id = "undoImport", tag = "import",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = UndoInput,
+    responses((status = 200, body = super::undo::Undone), (status = 403), (status = 404), (status = 409)))]
+pub async fn undo(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((ws, p)): Path<(String, String)>,
+    crate::auth::extract::ApiJson(input): crate::auth::extract::ApiJson<UndoInput>,
+) -> Result<Json<super::undo::Undone>, ApiError> {
+    let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
+    Ok(Json(
+        super::undo::undo(&st.db, &u, &ctx, input.import_id).await?,
+    ))
 }

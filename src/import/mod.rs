@@ -23,6 +23,7 @@ pub mod table;
 pub mod tables;
 pub mod taiga;
 pub mod trello;
+pub mod undo;
 pub mod uploads;
 pub mod xml;
 
@@ -142,6 +143,9 @@ pub struct Report {
     pub comments: usize,
     pub with_criteria: usize,
     pub seconds: f64,
+    /// The audit entry of an import that changed something: `throughline import --undo ID`
+    /// (or the Import page) reverts it while nothing has touched its items since.
+    pub import_id: Option<i64>,
 }
 
 impl Report {

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/w/{ws}/p/{product}/import/confirm", post(confirm))
         .route("/w/{ws}/p/{product}/import/jobs/{id}", get(job_page))
+        .route("/w/{ws}/p/{product}/import/jobs/{id}/undo", post(undo))
         .route(
             "/w/{ws}/p/{product}/import/jobs/{id}/progress",
             get(progress),
@@ -297,7 +298,10 @@ struct JobPage {
     ws: String,
     pkey: String,
     tab: &'static str,
+    csrf: String,
     job: JobView,
+    /// The outcome of an undo: done, or why not.
+    message: Option<(bool, String)>,
 }
 
 #[derive(askama::Template)]
@@ -305,6 +309,7 @@ struct JobPage {
 struct ProgressFragment {
     ws: String,
     pkey: String,
+    csrf: String,
     job: JobView,
 }
 
@@ -314,17 +319,67 @@ async fn job_page(
     user: PageUser,
     Path((ws, p, id)): Path<(String, String, i64)>,
 ) -> Result<Response> {
-    let ctx = import_ctx(&state, &user, &ws, &p).await?;
+    show_job(&state, &user, &ws, &p, id, None).await
+}
+
+async fn show_job(
+    state: &AppState,
+    user: &PageUser,
+    ws: &str,
+    p: &str,
+    id: i64,
+    message: Option<(bool, String)>,
+) -> Result<Response> {
+    let ctx = import_ctx(state, user, ws, p).await?;
     let job = JobView::of(jobs::get(&state.db, ctx.product.id, id).await?);
-    let layout = product_layout(&user, &ctx, format!("{} · Import", ctx.product.name))
+    let layout = product_layout(user, &ctx, format!("{} · Import", ctx.product.name))
         .crumb(format!("/w/{ws}/p/{p}/import"), "Import");
     Ok(render(&JobPage {
+        csrf: layout.csrf.clone(),
         layout,
         ws: ctx.workspace.slug,
         pkey: ctx.product.key,
         tab: "import",
         job,
+        message,
     }))
+}
+
+/// Undoes the job's import as a whole, then shows the job again with what happened.
+async fn undo(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((ws, p, id)): Path<(String, String, i64)>,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    let ctx = import_ctx(&state, &user, &ws, &p).await?;
+    let job = JobView::of(jobs::get(&state.db, ctx.product.id, id).await?);
+    let Some(import_id) = job.report.as_ref().and_then(|r| r.import_id) else {
+        let m = "This job changed nothing, so there is nothing to undo.".to_string();
+        return show_job(&state, &user, &ws, &p, id, Some((false, m))).await;
+    };
+    let message = match super::undo::undo(&state.db, &user.user, &ctx, import_id).await {
+        Ok(u) => (
+            true,
+            format!(
+                "Import {import_id} undone: {} deleted, {} put back as they were.",
+                plural(u.deleted),
+                plural(u.restored)
+            ),
+        ),
+        Err(Error::Conflict(m)) => (false, m),
+        Err(e) => return Err(e),
+    };
+    show_job(&state, &user, &ws, &p, id, Some(message)).await
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 item".into()
+    } else {
+        format!("{n} items")
+    }
 }
 
 /// The job's progress section alone, which the job page polls every second while it runs.
@@ -336,6 +391,7 @@ async fn progress(
     let ctx = import_ctx(&state, &user, &ws, &p).await?;
     let job = JobView::of(jobs::get(&state.db, ctx.product.id, id).await?);
     Ok(render(&ProgressFragment {
+        csrf: user.csrf.clone(),
         ws: ctx.workspace.slug,
         pkey: ctx.product.key,
         job,

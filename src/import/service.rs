@@ -9,7 +9,7 @@ use serde_json::json;
 use super::detect::{self, Format};
 use super::{
     asana, datasets, github, jira_csv, jira_json, jira_xml, pivotal, rules, store, tables, taiga,
-    trello, Batch, Record, Report,
+    trello, undo, Batch, Record, Report,
 };
 use crate::audit::{self, Change};
 use crate::auth::store::User;
@@ -226,7 +226,14 @@ pub async fn import(
             items::set_labels(&mut tx, e.row.id, &labels).await?;
         }
         store::set_external_updated(&mut tx, e.row.id, rec.updated).await?;
-        updated.push(e.row.id);
+        updated.push(undo::Prior {
+            id: e.row.id,
+            version: e.row.version + 1,
+            fields: before,
+            parent_id: e.row.parent_id,
+            labels: e.labels.clone(),
+            external_updated: e.external_updated,
+        });
     }
     report.created = created.len();
     report.updated = updated.len();
@@ -242,10 +249,12 @@ pub async fn import(
     }
     // One audit row for the whole import; none when nothing changed, so a repeat leaves no trace.
     if !(created.is_empty() && updated.is_empty()) {
-        record_audit(&mut tx, actor, ctx, &report, &created, &updated).await?;
+        report.import_id =
+            Some(record_audit(&mut tx, actor, ctx, &report, &created, &updated).await?);
     }
     if opts.dry_run {
         crate::with_tx!(tx, t => t.rollback().await)?;
+        report.import_id = None;
     } else {
         tx.commit().await?;
         if let Some(rank) = last_rank {
@@ -262,16 +271,18 @@ async fn record_audit(
     ctx: &ProductCtx,
     report: &Report,
     created: &[(usize, i64)],
-    updated: &[i64],
-) -> Result<()> {
+    updated: &[undo::Prior],
+) -> Result<i64> {
     let after = json!({
         "format": report.format,
         "read": report.items_read,
         "created": created.iter().map(|(_, id)| id).collect::<Vec<_>>(),
-        "updated": updated,
+        "updated": updated.iter().map(|p| p.id).collect::<Vec<_>>(),
         "unchanged": report.unchanged,
     });
-    audit::store::record(
+    // What an undo restores: the items this import changed, as they were before it.
+    let before = json!({ "items": updated });
+    Ok(audit::store::record_id(
         tx,
         Change {
             workspace_id: ctx.workspace.id,
@@ -279,11 +290,10 @@ async fn record_audit(
             action: "import",
             entity_type: "product",
             entity_id: ctx.product.id,
-            before: None,
+            before: Some(before),
             after: Some(after),
             reason: None,
         },
     )
-    .await?;
-    Ok(())
+    .await?)
 }

@@ -11,6 +11,7 @@ mod pair;
 mod refused;
 mod robust;
 mod tables;
+mod undo;
 
 use crate::support;
 

@@ -35,7 +35,7 @@ pub(super) fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(
+pub(super) async fn upload(
     app: &TestApp,
     who: &Caller,
     parts: &[(&str, Option<&str>, &[u8])],
@@ -50,7 +50,7 @@ async fn upload(
 }
 
 /// Polls the job until it is done or failed (at most 60 s).
-async fn finished(app: &TestApp, who: &Caller, location: &str) -> Value {
+pub(super) async fn finished(app: &TestApp, who: &Caller, location: &str) -> Value {
     for _ in 0..600 {
         let job: Value = app.get(who, location).await.json().await.unwrap();
         if job["status"] == "done" || job["status"] == "failed" {

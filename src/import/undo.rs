@@ -1,0 +1,251 @@
+//! Undoing an import as a whole (PRODUCT.md D2): the items it created are deleted and the items
+//! it updated get back what they had, in one transaction, while nothing has touched any of them
+//! since. Anything touched (edited, moved, commented, put in a sprint, given a child) makes
+//! the undo refuse and name the items, so that no one's later work is thrown away.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::audit::{self, Change};
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::backlog::service as backlog;
+use crate::backlog::store::{self as items, Fields};
+use crate::db::{Conn, Db};
+use crate::error::{Error, Result};
+use crate::on;
+use crate::workspace::ProductCtx;
+
+/// An item an import updated, as it was before, and the version the import left it at.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Prior {
+    pub id: i64,
+    pub version: i64,
+    pub fields: Fields,
+    pub parent_id: Option<i64>,
+    pub labels: Vec<String>,
+    pub external_updated: Option<DateTime<Utc>>,
+}
+
+/// What an undo did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Undone {
+    /// The import's audit entry.
+    pub import_id: i64,
+    pub deleted: usize,
+    pub restored: usize,
+}
+
+#[derive(sqlx::FromRow)]
+struct Entry {
+    action: String,
+    entity_type: String,
+    entity_id: i64,
+    workspace_id: i64,
+    before_json: Option<String>,
+    after_json: Option<String>,
+}
+
+async fn entry(c: &mut Conn<'_>, id: i64) -> Result<Option<Entry>> {
+    Ok(on!(c, x => sqlx::query_as(
+        "SELECT action, entity_type, entity_id, workspace_id, before_json, after_json
+         FROM audit_log WHERE id = $1")
+        .bind(id).fetch_optional(&mut **x).await)?)
+}
+
+/// The product's imports and undos recorded after entry `since`: each later import's id and
+/// the items it updated, and the ids of the imports undone since.
+async fn later(
+    c: &mut Conn<'_>,
+    product_id: i64,
+    since: i64,
+) -> Result<(Vec<(i64, Vec<i64>)>, Vec<i64>)> {
+    let rows: Vec<(i64, String, Option<String>)> = on!(c, x => sqlx::query_as(
+        "SELECT id, action, after_json FROM audit_log
+         WHERE action IN ('import', 'import.undo') AND entity_type = 'product' AND entity_id = $1
+           AND id > $2 ORDER BY id")
+        .bind(product_id).bind(since).fetch_all(&mut **x).await)?;
+    let (mut imports, mut undone) = (Vec::new(), Vec::new());
+    for (id, action, after) in rows {
+        let after: Value = after
+            .and_then(|a| serde_json::from_str(&a).ok())
+            .unwrap_or_default();
+        if action == "import" {
+            let updated = serde_json::from_value(after["updated"].clone()).unwrap_or_default();
+            imports.push((id, updated));
+        } else if let Some(i) = after["import_id"].as_i64() {
+            undone.push(i);
+        }
+    }
+    Ok((imports, undone))
+}
+
+/// The items among `ids` that something touched after entry `since`: a version other than the
+/// one the import left, a later audit entry about it, a child that is not the import's own, or
+/// a place in a sprint. Answers their keys.
+async fn touched(
+    c: &mut Conn<'_>,
+    product_key: &str,
+    since: i64,
+    versions: &[(i64, i64)],
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let ids: Vec<i64> = versions.iter().map(|(id, _)| *id).collect();
+    for chunk in versions.chunks(400) {
+        let marks = crate::db::row_marks(c.is_sqlite(), chunk.len(), 1);
+        let marks = &marks[1..marks.len() - 1].replace("),(", ",");
+        let sql = format!(
+            "SELECT i.id, i.number, i.version,
+                    EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_type = 'item'
+                            AND a.entity_id = i.id AND a.id > {since}) AS logged,
+                    EXISTS (SELECT 1 FROM sprint_items si WHERE si.item_id = i.id) AS in_sprint
+             FROM items i WHERE i.id IN ({marks})"
+        );
+        let rows: Vec<(i64, i64, i64, bool, bool)> = on!(c, x => {
+            let q = chunk.iter().fold(sqlx::query_as(&sql), |q, (id, _)| q.bind(*id));
+            q.fetch_all(&mut **x).await
+        })?;
+        for (id, number, version, logged, in_sprint) in rows {
+            let expected = chunk.iter().find(|(i, _)| *i == id).map(|(_, v)| *v);
+            if Some(version) != expected || logged || in_sprint {
+                out.push(format!("{product_key}-{number}"));
+            }
+        }
+        // An item deleted since is touched too.
+        let found: Vec<i64> = on!(c, x => {
+            let sql = format!("SELECT id FROM items WHERE id IN ({marks})");
+            let q = chunk.iter().fold(sqlx::query_scalar(&sql), |q, (id, _)| q.bind(*id));
+            q.fetch_all(&mut **x).await
+        })?;
+        if found.len() != chunk.len() {
+            out.push(format!("{} deleted item(s)", chunk.len() - found.len()));
+        }
+    }
+    // Children put under an imported item by someone else.
+    let kids: Vec<(i64, i64, i64)> = on!(c, x => sqlx::query_as(
+        "SELECT k.id, k.number, k.parent_id FROM items k JOIN items p ON p.id = k.parent_id
+         WHERE p.product_id = (SELECT product_id FROM items WHERE id = $1)")
+        .bind(ids.first().copied().unwrap_or(0)).fetch_all(&mut **x).await)?;
+    let ours: std::collections::HashSet<i64> = ids.iter().copied().collect();
+    for (kid, number, parent) in kids {
+        if ours.contains(&parent) && !ours.contains(&kid) {
+            out.push(format!("{product_key}-{number}"));
+        }
+    }
+    Ok(out)
+}
+
+/// Reverts import `import_id` of the product as a whole, or refuses and changes nothing.
+pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Result<Undone> {
+    ctx.grants.require(Action::Import)?;
+    let mut tx = db.begin().await?;
+    items::lock_product(&mut tx, ctx.product.id).await?;
+    let e = entry(&mut tx.conn(), import_id).await?;
+    let Some(e) = e.filter(|e| {
+        e.action == "import"
+            && e.entity_type == "product"
+            && e.entity_id == ctx.product.id
+            && e.workspace_id == ctx.workspace.id
+    }) else {
+        return Err(Error::NotFound);
+    };
+    let (imports, undone) = later(&mut tx.conn(), ctx.product.id, import_id).await?;
+    if undone.contains(&import_id) {
+        return Err(Error::Conflict(format!(
+            "import {import_id} was undone already"
+        )));
+    }
+    let after: Value = e
+        .after_json
+        .as_deref()
+        .and_then(|a| serde_json::from_str(a).ok())
+        .unwrap_or_default();
+    let before: Option<Value> = e
+        .before_json
+        .as_deref()
+        .and_then(|b| serde_json::from_str(b).ok());
+    let Some(before) = before else {
+        return Err(Error::Conflict(format!(
+            "import {import_id} was recorded before imports could be undone; delete its items by hand"
+        )));
+    };
+    let created: Vec<i64> = serde_json::from_value(after["created"].clone()).unwrap_or_default();
+    let priors: Vec<Prior> = serde_json::from_value(before["items"].clone())
+        .map_err(|err| Error::Internal(anyhow::anyhow!("import {import_id}: {err}")))?;
+    // Imports undone in the meantime (newest first, as a stack) updated an item and then put
+    // it back: two versions each, and nothing else changed.
+    let mut versions: Vec<(i64, i64)> = created
+        .iter()
+        .map(|id| (*id, 1))
+        .chain(priors.iter().map(|p| (p.id, p.version)))
+        .collect();
+    for (_, updated) in imports.iter().filter(|(id, _)| undone.contains(id)) {
+        for (item, version) in versions.iter_mut() {
+            if updated.contains(item) {
+                *version += 2;
+            }
+        }
+    }
+    let hit = touched(&mut tx.conn(), &ctx.product.key, import_id, &versions).await?;
+    if !hit.is_empty() {
+        let n = hit.len();
+        let named = hit.into_iter().take(5).collect::<Vec<_>>().join(", ");
+        let more = if n > 5 {
+            format!(" and {} more", n - 5)
+        } else {
+            String::new()
+        };
+        return Err(Error::Conflict(format!(
+            "{named}{more} changed since import {import_id}; an import is undone only while nothing has touched its items"
+        )));
+    }
+    for id in &created {
+        items::delete(&mut tx, *id).await?;
+    }
+    let rules = backlog::rules_of(ctx);
+    for p in &priors {
+        let mut f = p.fields.clone();
+        f.parent_id = p.parent_id;
+        let now = items::row_by_id_tx(&mut tx, p.id).await?;
+        let criteria = items::criteria_tx(&mut tx, p.id).await?;
+        let open = items::open_questions_tx(&mut tx, p.id).await?;
+        let readiness = backlog::assess(&rules, &f, &criteria, open);
+        let expected = versions
+            .iter()
+            .find(|(id, _)| *id == p.id)
+            .map_or(p.version, |(_, v)| *v);
+        if !items::update(&mut tx, p.id, expected, &f, &readiness).await? {
+            return Err(Error::Conflict(format!(
+                "item {} changed while undoing; try again",
+                p.id
+            )));
+        }
+        if now.status != f.status {
+            items::record_status(&mut tx, p.id, &f.status).await?;
+        }
+        items::set_labels(&mut tx, p.id, &p.labels).await?;
+        super::store::set_external_updated(&mut tx, p.id, p.external_updated).await?;
+    }
+    let undone = Undone {
+        import_id,
+        deleted: created.len(),
+        restored: priors.len(),
+    };
+    audit::store::record(
+        &mut tx,
+        Change {
+            workspace_id: ctx.workspace.id,
+            actor_id: Some(actor.id),
+            action: "import.undo",
+            entity_type: "product",
+            entity_id: ctx.product.id,
+            before: None,
+            after: Some(json!(undone)),
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(undone)
+}
