@@ -140,7 +140,9 @@ impl FromStr for Points {
         } else {
             whole.parse().map_err(|_| ParsePointsError)?
         };
-        let f: i64 = format!("{frac:0<2}").parse().map_err(|_| ParsePointsError)?;
+        let f: i64 = format!("{frac:0<2}")
+            .parse()
+            .map_err(|_| ParsePointsError)?;
         Ok(Points(w * SCALE + f))
     }
 }

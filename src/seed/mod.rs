@@ -15,6 +15,7 @@ use crate::auth::Role;
 use crate::backlog::input::NewItem;
 use crate::backlog::{rank, service};
 use crate::db::{now, Db};
+use crate::points::Points;
 use crate::story::questions;
 use crate::story::readiness::{assess, ItemFacts, ReadyRules};
 use crate::workspace::store as ws;
@@ -190,7 +191,7 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
             key,
             v,
             crate::backlog::input::ItemPatch {
-                points: Some(Some(points)),
+                points: Some(Some(Points::whole(points))),
                 ..Default::default()
             },
         )
@@ -420,7 +421,7 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
                 let number = i as i64 + 1;
                 let persona = PERSONAS[rng.next(5) as usize];
                 let goal = GOALS[rng.next(6) as usize];
-                let points = [1i64, 2, 3, 5, 8, 13][rng.next(6) as usize];
+                let points = Points::whole([1i64, 2, 3, 5, 8, 13][rng.next(6) as usize]);
                 let kind = ["story", "story", "story", "bug", "task"][rng.next(5) as usize];
                 let mut status =
                     ["todo", "todo", "todo", "in_progress", "done"][rng.next(5) as usize];
