@@ -3,6 +3,7 @@
 
 use throughline::db::{Db, Target};
 use throughline::with_pool;
+use throughline::points::Points;
 
 use crate::support::cli::Cli;
 
@@ -87,8 +88,9 @@ async fn the_tiny_dataset_reads_like_any_other() {
         &format!("SELECT CAST(SUM(points) AS BIGINT) FROM sprint_items WHERE sprint_id = {running} AND removed_at IS NULL"),
     )
     .await;
-    let reported: i64 =
-        a.priorities.iter().map(|p| p.committed).sum::<i64>() + a.unaligned_committed;
+    // The column holds hundredths of a point.
+    let reported = a.priorities.iter().map(|p| p.committed).sum::<Points>() + a.unaligned_committed;
+    let reported = reported.hundredths();
     assert!(scope > 0);
     assert_eq!(reported, scope, "{a:?}");
     db.close().await;
