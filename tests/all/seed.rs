@@ -2,8 +2,8 @@
 //! databases, gives a dataset the product reads like any other.
 
 use throughline::db::{Db, Target};
-use throughline::with_pool;
 use throughline::points::Points;
+use throughline::with_pool;
 
 use crate::support::cli::Cli;
 
