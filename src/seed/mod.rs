@@ -175,13 +175,13 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
     )
     .await
     .map_err(e)?;
-    // The developer estimates and asks, as they would in refinement.
+    // The developer estimates and asks, as they would in refinement; the spike is half a point.
     for (key, points) in [
-        ("ONB-1", 3),
-        ("ONB-2", 5),
-        ("ONB-3", 8),
-        ("ONB-5", 2),
-        ("ONB-7", 1),
+        ("ONB-1", Points::whole(3)),
+        ("ONB-2", Points::whole(5)),
+        ("ONB-3", Points::whole(8)),
+        ("ONB-5", Points::whole(2)),
+        ("ONB-7", Points::from_hundredths(50)),
     ] {
         let v = service::get(db, &devctx, key).await.map_err(e)?.version;
         service::update(
@@ -191,7 +191,7 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
             key,
             v,
             crate::backlog::input::ItemPatch {
-                points: Some(Some(Points::whole(points))),
+                points: Some(Some(points)),
                 ..Default::default()
             },
         )

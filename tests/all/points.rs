@@ -333,12 +333,17 @@ async fn migration_13_keeps_every_whole_estimate_and_figure() {
         cli.ok(&["export", "-w", "demo", "--out", out.to_str().unwrap()]);
         std::fs::read_to_string(out).unwrap()
     };
-    let before = export("before.json");
     let target = match &cli.database_url {
         Some(url) => Target::Postgres(url.clone()),
         None => Target::Sqlite(cli.dir.path().join("throughline.db")),
     };
     let db = Db::connect(&target, false).await.unwrap();
+    // Before migration 13 every estimate was whole: the demo's half-point spike becomes 1
+    // (the roll-up triggers follow).
+    with_pool!(&db.write, p => sqlx::query("UPDATE items SET points = 100 WHERE points = 50")
+        .execute(p).await.map(|r| r.rows_affected()))
+    .unwrap();
+    let before = export("before.json");
     as_before_migration_13(&db).await;
     let (most,): (Option<i64>,) = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT MAX(completed_points) FROM sprints").fetch_one(p).await)
@@ -354,5 +359,57 @@ async fn migration_13_keeps_every_whole_estimate_and_figure() {
     assert!(
         before == export("after.json"),
         "the migration changed the data"
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_points_as_a_number() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let points = &schemas["Points"];
+    assert_eq!(points["type"], "number", "{points}");
+    assert!(
+        points["description"]
+            .as_str()
+            .unwrap()
+            .contains("two decimals"),
+        "{points}"
+    );
+    let item = serde_json::to_string(&schemas["Item"]["properties"]["points"]).unwrap();
+    assert!(item.contains("#/components/schemas/Points"), "{item}");
+    let patch = serde_json::to_string(&schemas["ItemPatch"]["properties"]["points"]).unwrap();
+    assert!(patch.contains("#/components/schemas/Points"), "{patch}");
+}
+
+#[tokio::test]
+async fn the_demo_exports_its_half_point_spike_as_written() {
+    let cli = Cli::demo().await;
+    let csv = cli.dir.path().join("onb.csv");
+    let csv = csv.to_str().unwrap();
+    cli.ok(&[
+        "export", "-w", "demo", "-p", "ONB", "--format", "jira-csv", "--out", csv,
+    ]);
+    let text = std::fs::read_to_string(csv).unwrap();
+    let spike = text
+        .lines()
+        .find(|l| l.contains("ONB-7,"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(spike.contains(",0.5,"), "{spike}");
+    let json = cli.dir.path().join("demo.json");
+    cli.ok(&["export", "-w", "demo", "--out", json.to_str().unwrap()]);
+    let doc = std::fs::read_to_string(json).unwrap();
+    assert!(doc.contains("\"points\":0.5,"), "the export writes 0.5");
+    assert!(
+        doc.contains("\"points\":8,"),
+        "and whole points as integers"
     );
 }
