@@ -413,3 +413,45 @@ async fn the_demo_exports_its_half_point_spike_as_written() {
         "and whole points as integers"
     );
 }
+
+#[tokio::test]
+async fn the_item_form_takes_half_a_point_and_refuses_three_decimals_beside_the_field() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let dev = app.member(&owner, "Dev", &["dev"]).await;
+    app.item(&owner, json!({"title": "Estimate me"})).await;
+    let (client, csrf) = support::session::sign_in(&app, &dev.email).await;
+    let form = |version: &'static str, points: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("version", version.into()),
+            ("title", "Estimate me".into()),
+            ("kind", "story".into()),
+            ("status", "todo".into()),
+            ("points", points.into()),
+            ("persona", String::new()),
+            ("goal", String::new()),
+            ("benefit", String::new()),
+            ("description", String::new()),
+            ("labels", String::new()),
+            ("parent", String::new()),
+        ]
+    };
+    let post = |f: [(&'static str, String); 12]| {
+        client.post(app.url("/w/acme/items/ONB-1")).form(&f).send()
+    };
+    let r = post(form("1", "0.5")).await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.show(&owner, "ONB-1").await["points"], json!(0.5));
+    let page = support::session::page_text(&client, &app, "/w/acme/items/ONB-1").await;
+    assert!(page.contains("0.5 points"), "{page}");
+    assert!(
+        page.contains("points none → 0.5"),
+        "the history says it: {page}"
+    );
+    let r = post(form("2", "0.555")).await.unwrap();
+    assert_ne!(r.status(), 303);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("at most two decimals"), "{page}");
+    assert_eq!(app.show(&owner, "ONB-1").await["points"], json!(0.5));
+}
