@@ -18,6 +18,7 @@ pub mod import;
 pub mod notify;
 pub mod openapi;
 pub mod page;
+pub mod points;
 pub mod report;
 pub mod retro;
 pub mod seed;

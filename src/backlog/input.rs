@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Deserializer};
 
+use crate::points::Points;
+
 /// A new backlog item.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -17,7 +19,7 @@ pub struct NewItem {
     pub goal: String,
     #[serde(default)]
     pub benefit: String,
-    pub points: Option<i64>,
+    pub points: Option<Points>,
     pub status: Option<String>,
     #[serde(default)]
     pub labels: Vec<String>,
@@ -44,8 +46,8 @@ pub struct ItemPatch {
     pub goal: Option<String>,
     pub benefit: Option<String>,
     #[serde(default, deserialize_with = "some")]
-    #[schema(value_type = Option<i64>)]
-    pub points: Option<Option<i64>>,
+    #[schema(value_type = Option<Points>)]
+    pub points: Option<Option<Points>>,
     pub status: Option<String>,
     pub labels: Option<Vec<String>>,
     #[serde(default, deserialize_with = "some")]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ItemFacts;
+use super::{ItemFacts, Points};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -240,11 +240,11 @@ pub fn lint(item: &ItemFacts) -> Vec<Finding> {
     }
     let pieces = format!("split it into pieces of {SPLIT_POINTS} points or fewer");
     match item.points {
-        Some(p) if p > MAX_POINTS => {
+        Some(p) if p > Points::whole(MAX_POINTS) => {
             let msg = format!("Estimated {p} points: too big to plan, {pieces}.");
             out.add(Severity::Error, "too_big", "points", msg);
         }
-        Some(p) if p > SPLIT_POINTS => {
+        Some(p) if p > Points::whole(SPLIT_POINTS) => {
             let msg = format!("Estimated {p} points: consider whether to {pieces}.");
             out.add(Severity::Warning, "big_estimate", "points", msg);
         }

@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+pub use crate::points::Points;
 
 pub const KINDS: [&str; 4] = ["story", "bug", "task", "spike"];
 pub const STATUSES: [&str; 4] = ["todo", "in_progress", "in_review", "done"];
@@ -42,9 +43,9 @@ pub struct Item {
     pub persona: String,
     pub goal: String,
     pub benefit: String,
-    pub points: Option<i64>,
+    pub points: Option<Points>,
     /// Sum of the children's points, when the item has children.
-    pub children_points: Option<i64>,
+    pub children_points: Option<Points>,
     pub status: String,
     pub labels: Vec<String>,
     pub parent: Option<String>,
@@ -92,8 +93,8 @@ pub struct Summary {
     pub kind: String,
     pub title: String,
     pub status: String,
-    pub points: Option<i64>,
-    pub children_points: Option<i64>,
+    pub points: Option<Points>,
+    pub children_points: Option<Points>,
     pub labels: Vec<String>,
     pub ready: bool,
     /// How many readiness reasons stand against the item.
@@ -168,13 +169,9 @@ pub fn validate_text(field: &str, text: &str, max: usize) -> Result<String> {
     Ok(text.trim().to_string())
 }
 
-pub fn validate_points(points: Option<i64>) -> Result<Option<i64>> {
-    match points {
-        Some(p) if !(0..=100).contains(&p) => {
-            Err(Error::invalid("points", "points run from 0 to 100"))
-        }
-        p => Ok(p),
-    }
+/// An estimate runs from 0 to 100 points with at most two decimals.
+pub fn validate_points(points: Option<Points>) -> Result<Option<Points>> {
+    points.map(Points::estimate).transpose()
 }
 
 /// Labels are lower-case words; duplicates collapse and the order is kept sorted.
@@ -245,7 +242,7 @@ pub struct ItemFacts<'a> {
     pub persona: &'a str,
     pub goal: &'a str,
     pub benefit: &'a str,
-    pub points: Option<i64>,
+    pub points: Option<Points>,
     pub criteria: &'a [String],
     pub open_questions: u32,
     pub has_initiative: bool,
@@ -277,6 +274,11 @@ mod tests {
             Some(vec!["api".into(), "ux".into()])
         );
         assert!(validate_labels(&["has space".into()]).is_err());
-        assert!(validate_points(Some(-1)).is_err() && validate_points(Some(101)).is_err());
+        let p = |h| Some(Points::from_hundredths(h));
+        assert!(validate_points(p(-100)).is_err() && validate_points(p(10_100)).is_err());
+        assert!(validate_points(p(10_001)).is_err());
+        assert_eq!(validate_points(p(50)).unwrap(), p(50));
+        assert_eq!(validate_points(p(1850)).unwrap(), p(1850));
+        assert_eq!(validate_points(None).unwrap(), None);
     }
 }

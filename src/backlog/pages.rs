@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::input::{ItemPatch, NewItem};
 use super::views::{self, NewView, View};
-use super::{service, Anchor, Item, Summary, KINDS, STATUSES};
+use super::{service, Anchor, Item, Points, Summary, KINDS, STATUSES};
 use crate::audit::{self, Entry};
 use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
@@ -327,9 +327,7 @@ impl ItemForm {
         } else if self.points.trim().is_empty() {
             Some(None)
         } else {
-            Some(Some(self.points.trim().parse().map_err(|_| {
-                Error::invalid("points", "points are a whole number")
-            })?))
+            Some(Some(Points::parse_estimate("points", &self.points)?))
         };
         let labels = split_labels(&self.labels);
         let criteria: Vec<String> = self.criteria.iter().map(|c| c.trim().to_string()).collect();

@@ -10,6 +10,8 @@
 
 use std::fmt;
 
+use crate::points::Points;
+
 const MAX_LEN: usize = 2000;
 // Bounds recursion in the parser and compiler so hostile input cannot overflow the stack.
 const MAX_DEPTH: usize = 64;
@@ -135,8 +137,8 @@ pub enum Predicate {
     Text(String),
     Status(String),
     Kind(String),
-    /// `None` means `points:none`.
-    Points(CmpOp, Option<i64>),
+    /// `None` means `points:none`; bounds may be fractional (`points>=0.5`).
+    Points(CmpOp, Option<Points>),
     Label(String),
     /// `None` means `parent:none`.
     Parent(Option<ItemKey>),
@@ -341,10 +343,12 @@ fn field(name: &str, op: CmpOp, value: String, vs: usize, ve: usize) -> Res<Pred
         "kind" | "type" => return invalid(name, &KINDS.join(", ")),
         "points" if lower == "none" && op == CmpOp::Eq => Predicate::Points(op, None),
         "points" if lower == "none" => return err("`none` only works as `points:none`", vs, ve),
-        "points" => match value.parse() {
-            Ok(n) => Predicate::Points(op, Some(n)),
-            Err(_) => {
-                let msg = format!("points must be a whole number or `none`, got `{value}`");
+        "points" => match bound(&value) {
+            Some(p) => Predicate::Points(op, Some(p)),
+            None => {
+                let msg = format!(
+                    "points must be a number with at most two decimals (3, 0.5) or `none`, got `{value}`"
+                );
                 return err(msg, vs, ve);
             }
         },
@@ -431,6 +435,14 @@ fn field(name: &str, op: CmpOp, value: String, vs: usize, ve: usize) -> Res<Pred
         }
         _ => Predicate::Persona(value),
     })
+}
+
+/// A points bound: a number with at most two decimals, signed (`points>-1` is allowed).
+fn bound(value: &str) -> Option<Points> {
+    match value.strip_prefix('-') {
+        Some(rest) => rest.parse::<Points>().ok().map(|p| -p),
+        None => value.parse().ok(),
+    }
 }
 
 fn item_key(value: &str, vs: usize, ve: usize) -> Res<ItemKey> {
@@ -653,7 +665,10 @@ impl Emitter<'_> {
             Predicate::Status(v) => self.bind("i.status =", Text(v.clone())),
             Predicate::Kind(v) => self.bind("i.kind =", Text(v.clone())),
             Predicate::Points(_, None) => "i.points IS NULL".to_string(),
-            Predicate::Points(op, Some(n)) => self.bind(&format!("i.points {}", op.sql()), Int(*n)),
+            // Points are stored in hundredths, so the bound is too: exact on both databases.
+            Predicate::Points(op, Some(p)) => {
+                self.bind(&format!("i.points {}", op.sql()), Int(p.hundredths()))
+            }
             Predicate::Label(l) => {
                 let sql =
                     "EXISTS (SELECT 1 FROM item_labels l WHERE l.item_id = i.id AND l.label =";
@@ -902,9 +917,12 @@ mod tests {
         check("Is:Unready", "i.ready = $1", &[Bool(false)]);
         for op in [">=", ">", "<", "<=", "="] {
             let want = format!("i.points {op} $1");
-            check(&format!("points{op}3"), &want, &[Int(3)]);
+            check(&format!("points{op}3"), &want, &[Int(300)]);
+            check(&format!("points{op}0.5"), &want, &[Int(50)]);
         }
-        check("points:3", "i.points = $1", &[Int(3)]);
+        check("points:3", "i.points = $1", &[Int(300)]);
+        check("points>=18.5", "i.points >= $1", &[Int(1850)]);
+        check("points<.25", "i.points < $1", &[Int(25)]);
         check("points:none", "i.points IS NULL", &[]);
         let label = "EXISTS (SELECT 1 FROM item_labels l WHERE l.item_id = i.id AND l.label = $1)";
         check("label:API", label, &[txt("api")]);
@@ -951,7 +969,7 @@ mod tests {
         let sql = q.compile(&CTX, 2).expect("compiles").sql;
         assert!(sql.starts_with("((i.status = $2 AND i.kind = $3) OR NOT ((EXISTS"));
         assert!(sql.ends_with("OR i.points > $5)))"), "{sql}");
-        check("(((points:1)))", "i.points = $1", &[Int(1)]);
+        check("(((points:1)))", "i.points = $1", &[Int(100)]);
         check("--is:ready", "NOT (NOT (i.ready = $1))", &[Bool(true)]);
         check("-(-points:none)", "NOT (NOT (i.points IS NULL))", &[]);
     }
@@ -965,7 +983,8 @@ mod tests {
             "kind:epic | 5..9 | invalid kind `epic`: expected one of story, bug, task, spike",
             "is:soon | 3..7 | invalid is `soon`: expected one of ready, unready",
             "points>none | 7..11 | `none` only works as `points:none`",
-            "points:3.5 | 7..10 | points must be a whole number or `none`, got `3.5`",
+            "points:3.555 | 7..12 | points must be a number with at most two decimals (3, 0.5) or `none`, got `3.555`",
+            "points>=1e2 | 8..11 | points must be a number with at most two decimals (3, 0.5) or `none`, got `1e2`",
             "points>= | 0..8 | `points>=` needs a value",
             "x label: | 2..8 | `label:` needs a value",
             "label:\"\" | 0..8 | `label:` needs a value",
@@ -1035,7 +1054,8 @@ mod tests {
             word().prop_map(|w| format!("persona:{w}")),
             word().prop_map(|w| format!("\"{w}\"")),
             word(),
-            (ops, -5i64..100).prop_map(|(op, n)| format!("points{op}{n}")),
+            (ops, -500i64..10_000)
+                .prop_map(|(op, h)| format!("points{op}{}", Points::from_hundredths(h))),
             prop::sample::select(fixed),
         ];
         (any::<bool>(), leaf).prop_map(|(neg, t)| if neg { format!("-{t}") } else { t })
@@ -1087,7 +1107,7 @@ mod tests {
             params(r#"status:ready points>=3 priority:"Onboarding" label:api"#),
             vec![
                 Bool(true),
-                Int(3),
+                Int(300),
                 txt("2027-Q1"),
                 txt("onboarding"),
                 txt("api")

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::lint::{self, Finding, Severity};
+use super::Points;
 
 pub use super::ItemFacts;
 
@@ -122,7 +123,7 @@ pub fn assess(rules: &ReadyRules, item: &ItemFacts) -> Readiness {
     if rules.estimated && kind != "spike" {
         match item.points {
             None => add("not_estimated", "Not estimated: size it in points.".into()),
-            Some(p) if p < 0 => {
+            Some(p) if p < Points::ZERO => {
                 let message = format!("An estimate of {p} points is invalid: re-estimate it.");
                 add("not_estimated", message);
             }
@@ -130,7 +131,7 @@ pub fn assess(rules: &ReadyRules, item: &ItemFacts) -> Readiness {
         }
     }
     if let (Some(max), Some(p)) = (rules.max_points, item.points) {
-        if p > max {
+        if p > Points::whole(max) {
             add(
                 "too_big",
                 format!("Estimated {p} points, more than the {max} allowed: split it."),
@@ -188,7 +189,7 @@ mod tests {
             persona: "accountant",
             goal: "to export an invoice as PDF",
             benefit: "I can send it to the tax office",
-            points: Some(3),
+            points: Some(Points::whole(3)),
             criteria: &criteria,
             ..ItemFacts::default()
         };
@@ -269,8 +270,11 @@ mod tests {
     fn estimates_are_required_except_for_spikes() {
         let (all, off) = (ReadyRules::default(), rules(|r| r.estimated = false));
         assert_eq!(codes(&all, |i| i.points = None), "not_estimated");
-        assert_eq!(codes(&all, |i| i.points = Some(-2)), "not_estimated");
-        assert_eq!(codes(&all, |i| i.points = Some(0)), "");
+        assert_eq!(
+            codes(&all, |i| i.points = Some(Points::whole(-2))),
+            "not_estimated"
+        );
+        assert_eq!(codes(&all, |i| i.points = Some(Points::whole(0))), "");
         assert_eq!(codes(&all, |i| (i.kind, i.points) = ("spike", None)), "");
         assert_eq!(codes(&off, |i| i.points = None), "");
     }
@@ -278,13 +282,13 @@ mod tests {
     #[test]
     fn items_above_max_points_must_be_split() {
         let (all, open) = (ReadyRules::default(), rules(|r| r.max_points = None));
-        let r = run(&all, &[GOOD], |i| i.points = Some(21));
+        let r = run(&all, &[GOOD], |i| i.points = Some(Points::whole(21)));
         assert_eq!(
             said(r),
             "Estimated 21 points, more than the 13 allowed: split it."
         );
-        assert_eq!(codes(&all, |i| i.points = Some(13)), "");
-        assert_eq!(codes(&open, |i| i.points = Some(40)), "");
+        assert_eq!(codes(&all, |i| i.points = Some(Points::whole(13))), "");
+        assert_eq!(codes(&open, |i| i.points = Some(Points::whole(40))), "");
     }
 
     #[test]
@@ -314,7 +318,7 @@ mod tests {
         assert!(r.ready && !r.lint.is_empty());
         // The product allows 20 points, so lint's fixed 13-point limit must not block.
         let roomy = rules(|r| (r.lint_blocks, r.max_points) = (true, Some(21)));
-        let r = run(&roomy, &[GOOD], |i| i.points = Some(20));
+        let r = run(&roomy, &[GOOD], |i| i.points = Some(Points::whole(20)));
         assert!(r.ready && r.lint.iter().any(|f| f.code == "too_big"));
     }
 }

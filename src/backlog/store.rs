@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::query::{Compiled, SqlValue};
-use super::{Criterion, Item, Summary};
+use super::{Criterion, Item, Points, Summary};
 use crate::db::{Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::{exec, on, with_pool, with_tx};
@@ -26,7 +26,7 @@ pub struct ItemRow {
     pub persona: String,
     pub goal: String,
     pub benefit: String,
-    pub points: Option<i64>,
+    pub points: Option<Points>,
     pub status: String,
     pub rank: String,
     pub parent_id: Option<i64>,
@@ -113,7 +113,9 @@ pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
         .collect();
     criteria.sort();
     let open_questions = of("open_questions").find_map(|r| r.2).unwrap_or_default();
-    let children_points = of("children_points").find_map(|r| r.2);
+    let children_points = of("children_points")
+        .find_map(|r| r.2)
+        .map(Points::from_hundredths);
     let assignee = of("assignee").map(|r| r.3.clone()).next();
     let evidence = of("evidence").find_map(|r| r.2).unwrap_or_default();
     let links: Vec<(String, String, i64)> = related
@@ -181,8 +183,8 @@ struct SummaryRow {
     kind: String,
     title: String,
     status: String,
-    points: Option<i64>,
-    children_points: Option<i64>,
+    points: Option<Points>,
+    children_points: Option<Points>,
     ready: bool,
     readiness: String,
     version: i64,
@@ -492,7 +494,7 @@ pub struct Fields {
     pub persona: String,
     pub goal: String,
     pub benefit: String,
-    pub points: Option<i64>,
+    pub points: Option<Points>,
     pub status: String,
     #[serde(skip)]
     pub parent_id: Option<i64>,

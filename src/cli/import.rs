@@ -210,7 +210,7 @@ fn print_report(r: &Report) {
         print_table(&rows, &[false, true]);
     }
     if !r.points_rounded.is_empty() {
-        println!("\npoints rounded (points are whole numbers here):");
+        println!("\npoints rounded to two decimals:");
         for p in &r.points_rounded {
             println!("  {}: {} → {}", p.key, p.from, p.to);
         }

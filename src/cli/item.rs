@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 
 use crate::auth::store::{self, User};
 use crate::backlog::input::{ItemPatch, NewItem};
-use crate::backlog::{api, service, Anchor, Item};
+use crate::backlog::{api, service, Anchor, Item, Points};
 use crate::config::DbArgs;
 use crate::db::Db;
 use crate::workspace::{store as ws_store, ProductCtx};
@@ -46,7 +46,7 @@ pub enum ItemCommand {
         #[arg(long, default_value = "")]
         description: String,
         #[arg(long)]
-        points: Option<i64>,
+        points: Option<Points>,
         /// An acceptance criterion; repeat for several, in order.
         #[arg(long = "criterion")]
         criteria: Vec<String>,
@@ -72,7 +72,7 @@ pub enum ItemCommand {
         #[arg(long)]
         status: Option<String>,
         #[arg(long, conflicts_with = "no_points")]
-        points: Option<i64>,
+        points: Option<Points>,
         /// Clear the estimate.
         #[arg(long)]
         no_points: bool,

@@ -372,7 +372,7 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                 println!(
                     "started {} with {} points committed",
                     sp.name,
-                    sp.figures.as_ref().map_or(0, |f| f.committed)
+                    sp.figures.as_ref().map(|f| f.committed).unwrap_or_default()
                 )
             })
         }
@@ -564,9 +564,9 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                         "closed {}: committed {}, added {}, removed {}, completed {}",
                         sp.name,
                         f.committed,
-                        f.added.unwrap_or(0),
-                        f.removed.unwrap_or(0),
-                        f.completed.unwrap_or(0)
+                        f.added.unwrap_or_default(),
+                        f.removed.unwrap_or_default(),
+                        f.completed.unwrap_or_default()
                     );
                 }
             })

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use crate::csv_safe::cell;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::points::Points;
 use crate::with_pool;
 
 /// One backlog item with what the CSV shows of it.
@@ -19,7 +20,8 @@ pub struct Row {
     pub title: String,
     pub kind: String,
     pub status: String,
-    pub points: Option<i64>,
+    /// Written as Jira does: 3, 0.5.
+    pub points: Option<Points>,
     pub description: String,
     pub parent_id: Option<i64>,
     pub labels: Vec<String>,
@@ -130,7 +132,7 @@ type ItemRow = (
     String,
     String,
     String,
-    Option<i64>,
+    Option<Points>,
     String,
     Option<i64>,
     Option<String>,
@@ -219,7 +221,7 @@ mod tests {
             title: "=HYPERLINK(\"x\")".into(),
             kind: "story".into(),
             status: "in_review".into(),
-            points: Some(5),
+            points: Some(Points::whole(5)),
             description: "- first\n- second, with \"quotes\"".into(),
             labels: vec!["signup".into(), "ux".into()],
             sprints: vec!["Sprint 1".into(), "Sprint 2".into()],
@@ -234,6 +236,7 @@ mod tests {
             title: "Child".into(),
             kind: "spike".into(),
             status: "done".into(),
+            points: Some("0.5".parse().unwrap()),
             parent_id: Some(7),
             created: at("2026-01-05T09:00:00Z"),
             updated: at("2026-01-05T09:00:00Z"),
@@ -250,6 +253,8 @@ mod tests {
         );
         assert_eq!(p.description, "- first\n- second, with \"quotes\"");
         assert_eq!(p.points, Some(5.0));
+        assert!(text.contains(",0.5,"), "{text}");
+        assert_eq!(b.records[1].points, Some(0.5));
         assert!(p.labels.contains(&"signup".to_string()) && p.labels.contains(&"ux".to_string()));
         assert_eq!(p.created, Some(at("2026-01-05T09:00:00Z")));
         assert_eq!(p.updated, Some(at("2026-01-06T10:30:15Z")));

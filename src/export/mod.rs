@@ -14,7 +14,8 @@
 //!
 //! Tables come in dependency order ([`tables::TABLES`]), rows by primary key, keys of a row
 //! sorted, one row a line. Each value is typed by its column ([`Kind`]): integers, text,
-//! booleans, reals, and times in one RFC 3339 form with microseconds and `Z`, so SQLite and
+//! booleans, reals, story points (stored in hundredths, written as the number of points: 3 or
+//! 0.5, read back exactly), and times in one RFC 3339 form with microseconds and `Z`, so SQLite and
 //! PostgreSQL write the same bytes and export → restore → export is byte-identical. Every
 //! table is read in one read transaction, so an export taken while people work is consistent.
 //!
@@ -50,6 +51,8 @@ pub mod tables;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
+use crate::points::Points;
+
 /// The `format` every document carries.
 pub const FORMAT: &str = "throughline-export";
 /// The document layout this code writes and reads.
@@ -64,6 +67,8 @@ pub enum Kind {
     Text,
     Bool,
     Real,
+    /// Story points (hundredths in the database), written as the number of points.
+    Points,
     Time,
 }
 
@@ -124,6 +129,7 @@ pub enum Cell {
     Text(String),
     Bool(bool),
     Real(f64),
+    Points(Points),
     Time(DateTime<Utc>),
 }
 
@@ -144,6 +150,7 @@ impl Cell {
             Cell::Real(x) => serde_json::Number::from_f64(*x)
                 .map(|n| n.to_string())
                 .unwrap_or_else(|| "null".into()),
+            Cell::Points(p) => serde_json::to_string(p).unwrap_or_else(|_| "null".into()),
             Cell::Time(t) => format!("\"{}\"", time_text(t)),
         }
     }
@@ -156,6 +163,7 @@ impl Cell {
             Kind::Text => "a string",
             Kind::Bool => "true or false",
             Kind::Real => "a number",
+            Kind::Points => "a number of points with at most two decimals",
             Kind::Time => "an RFC 3339 time",
         };
         let cell = match (col.kind, v) {
@@ -164,6 +172,9 @@ impl Cell {
             (Kind::Text, V::String(s)) => Some(Cell::Text(s.clone())),
             (Kind::Bool, V::Bool(b)) => Some(Cell::Bool(*b)),
             (Kind::Real, V::Number(n)) => n.as_f64().map(Cell::Real),
+            (Kind::Points, V::Number(_)) => {
+                serde_json::from_value(v.clone()).ok().map(Cell::Points)
+            }
             (Kind::Time, V::String(s)) => DateTime::parse_from_rfc3339(s)
                 .ok()
                 .map(|t| Cell::Time(t.with_timezone(&Utc))),
@@ -230,6 +241,16 @@ mod tests {
             (col(Kind::Real, false), Cell::Real(0.1)),
             (col(Kind::Real, false), Cell::Real(3.0)),
             (col(Kind::Int, true), Cell::Null(Kind::Int)),
+            (col(Kind::Points, false), Cell::Points(Points::whole(3))),
+            (
+                col(Kind::Points, false),
+                Cell::Points("0.5".parse().unwrap()),
+            ),
+            (
+                col(Kind::Points, false),
+                Cell::Points("18.25".parse().unwrap()),
+            ),
+            (col(Kind::Points, true), Cell::Null(Kind::Points)),
         ];
         for (c, cell) in cases {
             let v: serde_json::Value = serde_json::from_str(&cell.to_json()).unwrap();
@@ -247,5 +268,9 @@ mod tests {
         let null = serde_json::Value::Null;
         assert!(Cell::from_json(&col(Kind::Text, false), &null).is_err());
         assert!(Cell::from_json(&col(Kind::Time, false), &serde_json::json!("yesterday")).is_err());
+        let thirds = Cell::from_json(&col(Kind::Points, false), &serde_json::json!(0.333));
+        assert!(thirds.is_err(), "{thirds:?}");
+        assert_eq!(Cell::Points(Points::whole(3)).to_json(), "3");
+        assert_eq!(Cell::Points("0.5".parse().unwrap()).to_json(), "0.5");
     }
 }

@@ -38,9 +38,10 @@ where
         Cell::Text(s) => q.bind(Some(s.clone())),
         Cell::Bool(b) => q.bind(Some(*b)),
         Cell::Real(x) => q.bind(Some(*x)),
+        Cell::Points(p) => q.bind(Some(p.hundredths())),
         Cell::Time(t) => q.bind(Some(*t)),
         // A NULL is bound with its column's type: PostgreSQL refuses text for a bigint.
-        Cell::Null(Kind::Int | Kind::User) => q.bind(None::<i64>),
+        Cell::Null(Kind::Int | Kind::User | Kind::Points) => q.bind(None::<i64>),
         Cell::Null(Kind::Text) => q.bind(None::<String>),
         Cell::Null(Kind::Bool) => q.bind(None::<bool>),
         Cell::Null(Kind::Real) => q.bind(None::<f64>),

@@ -15,6 +15,11 @@ fn column_type(kind: Kind, nullable: bool) -> Value {
         Kind::Text => json!({"type": "string"}),
         Kind::Bool => json!({"type": "boolean"}),
         Kind::Real => json!({"type": "number"}),
+        Kind::Points => json!({
+            "type": "number",
+            "minimum": 0,
+            "description": "story points, exact to two decimals: 3, 0.5, 18.25"
+        }),
         Kind::Time => json!({
             "type": "string",
             "format": "date-time",

@@ -10,6 +10,7 @@ use super::tables::TABLES;
 use super::{Cell, Kind, Scope, Summary, Table, TableSize, FORMAT, VERSION};
 use crate::db::{Db, Pool};
 use crate::error::{Error, Result};
+use crate::points::Points;
 use crate::with_pool;
 
 /// The SQL condition that keeps `t`'s rows of workspace `$1`.
@@ -92,6 +93,9 @@ where
             Kind::Text => row.try_get::<Option<String>, _>(i)?.map(Cell::Text),
             Kind::Bool => row.try_get::<Option<bool>, _>(i)?.map(Cell::Bool),
             Kind::Real => row.try_get::<Option<f64>, _>(i)?.map(Cell::Real),
+            Kind::Points => row
+                .try_get::<Option<i64>, _>(i)?
+                .map(|h| Cell::Points(Points::from_hundredths(h))),
             Kind::Time => row.try_get::<Option<DateTime<Utc>>, _>(i)?.map(Cell::Time),
         };
         out.push(cell.unwrap_or(Cell::Null(c.kind)));

@@ -31,7 +31,7 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
 /// `search` columns (SQLite keeps the same index in FTS tables filled by triggers).
 pub const DERIVED: &[(&str, &str)] = &[("insights", "search"), ("research_sources", "search")];
 
-/// `"id:int name:text points:int? created_by:user"`: name, kind, `?` when it may be NULL.
+/// `"id:int name:text points:points? created_by:user"`: name, kind, `?` when it may be NULL.
 fn columns(spec: &'static str) -> Vec<Column> {
     spec.split_whitespace()
         .map(|c| {
@@ -42,6 +42,7 @@ fn columns(spec: &'static str) -> Vec<Column> {
                 "user" => Kind::User,
                 "bool" => Kind::Bool,
                 "real" => Kind::Real,
+                "points" => Kind::Points,
                 "time" => Kind::Time,
                 "text" => Kind::Text,
                 other => panic!("export table spec: unknown kind {other:?} in {spec:?}"),
@@ -109,7 +110,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("team_members", &["team_id", "user_id"], Scope::Via("team_id", "teams"),
             "team_id:int user_id:user points_per_day:real focus_pct:int"),
         table("sprints", &["id"], Scope::Via("product_id", "products"),
-            "id:int product_id:int team_id:int name:text goal:text start_date:text end_date:text state:text started_at:time? closed_at:time? goal_met:bool? baseline_points:int? added_points:int? removed_points:int? completed_points:int? say_do_points:int? available_days:real? version:int created_at:time alignment_frozen:text?"),
+            "id:int product_id:int team_id:int name:text goal:text start_date:text end_date:text state:text started_at:time? closed_at:time? goal_met:bool? baseline_points:points? added_points:points? removed_points:points? completed_points:points? say_do_points:points? available_days:real? version:int created_at:time alignment_frozen:text?"),
         table("sprint_availability", &["sprint_id", "user_id"], Scope::Via("sprint_id", "sprints"),
             "sprint_id:int user_id:user focus_pct:int days_off:text"),
         table("retros", &["id"], Scope::Via("sprint_id", "sprints"),
@@ -129,7 +130,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("priority_objectives", &["priority_id", "objective_id"], Scope::Via("priority_id", "priorities"),
             "priority_id:int objective_id:int"),
         table("initiatives", &["id"], Scope::Via("product_id", "products"),
-            "id:int product_id:int title:text description:text status:text reach:int? impact:real? confidence:int? effort:real? business_value:int? time_criticality:int? risk_reduction:int? job_size:int? version:int created_at:time updated_at:time points_total:int points_done:int")
+            "id:int product_id:int title:text description:text status:text reach:int? impact:real? confidence:int? effort:real? business_value:int? time_criticality:int? risk_reduction:int? job_size:int? version:int created_at:time updated_at:time points_total:points points_done:points")
         .rewritten_after_all(&["points_total", "points_done"]),
         table("priority_initiatives", &["priority_id", "initiative_id"], Scope::Via("priority_id", "priorities"),
             "priority_id:int initiative_id:int quarter:text"),
@@ -138,7 +139,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("personas", &["id"], Scope::Via("product_id", "products"),
             "id:int product_id:int name:text segment:text goals:text pains:text version:int created_at:time updated_at:time"),
         table("items", &["id"], Scope::Via("product_id", "products"),
-            "id:int product_id:int number:int kind:text title:text description:text persona:text goal:text benefit:text points:int? status:text rank:text parent_id:int? ready:bool readiness:text created_by:user created_at:time updated_at:time version:int initiative_id:int? persona_id:int? assignee_id:user? external_key:text? external_updated:time?")
+            "id:int product_id:int number:int kind:text title:text description:text persona:text goal:text benefit:text points:points? status:text rank:text parent_id:int? ready:bool readiness:text created_by:user created_at:time updated_at:time version:int initiative_id:int? persona_id:int? assignee_id:user? external_key:text? external_updated:time?")
         .set_after_rows(&["parent_id"]),
         table("item_labels", &["item_id", "label"], Scope::Via("item_id", "items"),
             "item_id:int label:text"),
@@ -151,7 +152,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("item_status_events", &["id"], Scope::Via("item_id", "items"),
             "id:int item_id:int status:text at:time"),
         table("sprint_items", &["id"], Scope::Via("item_id", "items"),
-            "id:int sprint_id:int item_id:int points:int in_baseline:bool for_goal:bool exception:text? added_at:time added_by:user add_reason:text? removed_at:time? removed_by:user? remove_reason:text? change_group:text? outcome:text? carry:text frozen_priority_id:int? accept_reason:text?"),
+            "id:int sprint_id:int item_id:int points:points in_baseline:bool for_goal:bool exception:text? added_at:time added_by:user add_reason:text? removed_at:time? removed_by:user? remove_reason:text? change_group:text? outcome:text? carry:text frozen_priority_id:int? accept_reason:text?"),
         table("review_verdicts", &["sprint_id", "item_id", "position"], Scope::Via("item_id", "items"),
             "sprint_id:int item_id:int position:int criterion:text pass:bool note:text decided_by:user decided_at:time"),
         table("retro_actions", &["id"], Scope::Via("item_id", "items"),

@@ -8,6 +8,7 @@ use super::{score, NoScore, PriorityPoints, Score, FORMULA};
 use crate::auth::Action;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::points::Points;
 use crate::sprint::service as sprints;
 use crate::strategy::Quarter;
 use crate::workspace::ProductCtx;
@@ -18,15 +19,15 @@ pub struct PriorityRow {
     pub tier: usize,
     pub priority_id: i64,
     pub title: String,
-    pub committed: i64,
-    pub completed: i64,
+    pub committed: Points,
+    pub completed: Points,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ItemRef {
     pub key: String,
     pub title: String,
-    pub points: i64,
+    pub points: Points,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -58,8 +59,8 @@ pub struct Alignment {
     /// The sprint, for a sprint report.
     pub sprint: Option<String>,
     pub priorities: Vec<PriorityRow>,
-    pub unaligned_committed: i64,
-    pub unaligned_completed: i64,
+    pub unaligned_committed: Points,
+    pub unaligned_completed: Points,
     /// The product's unaligned allowance, in percent.
     pub allowance_pct: i64,
     /// Over committed points.
@@ -115,11 +116,11 @@ fn build(
             tier: i + 1,
             priority_id: *id,
             title: title.clone(),
-            committed: 0,
-            completed: 0,
+            committed: Points::ZERO,
+            completed: Points::ZERO,
         })
         .collect();
-    let (mut uc, mut ud) = (0, 0);
+    let (mut uc, mut ud) = (Points::ZERO, Points::ZERO);
     let mut orphans = Vec::new();
     for it in items {
         match it
@@ -146,7 +147,7 @@ fn build(
         }
     }
     let a = allowance_pct as f64 / 100.0;
-    let pts = |f: fn(&PriorityRow) -> i64| -> Vec<PriorityPoints> {
+    let pts = |f: fn(&PriorityRow) -> Points| -> Vec<PriorityPoints> {
         rows.iter()
             .map(|r| PriorityPoints {
                 rank: r.tier,
@@ -163,7 +164,7 @@ fn build(
         completed: Scored::of(score(&pts(|r| r.completed), ud, a)),
         strategy_without_execution: rows
             .iter()
-            .filter(|r| r.committed == 0)
+            .filter(|r| r.committed == Points::ZERO)
             .map(|r| r.title.clone())
             .collect(),
         execution_without_strategy: orphans,
@@ -272,7 +273,7 @@ mod tests {
             sprint_name: "Sprint 1".into(),
             number: 1,
             title: "t".into(),
-            points,
+            points: Points::whole(points),
             done,
             priority_id,
             frozen: None,

@@ -15,13 +15,15 @@ pub mod tiers;
 
 use serde::Serialize;
 
+use crate::points::Points;
+
 /// Points of one priority (rank 1 = top) in a period.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PriorityPoints {
     pub rank: usize,
     pub priority_id: i64,
     pub title: String,
-    pub points: i64,
+    pub points: Points,
 }
 
 /// The score and its three parts, each in 0..=1.
@@ -56,14 +58,20 @@ pub const FORMULA: &str = "score = round(100 × (0.5 F + 0.3 C + 0.2 W)); F = mi
 /// allowed), `unaligned` points, and the unaligned allowance `a` (0 ≤ a < 1).
 pub fn score(
     per_priority: &[PriorityPoints],
-    unaligned: i64,
+    unaligned: Points,
     allowance: f64,
 ) -> Result<Score, NoScore> {
     let n = per_priority.len();
     if n == 0 {
         return Err(NoScore::NoPriorities);
     }
-    let aligned: i64 = per_priority.iter().map(|p| p.points).sum();
+    // Shares are ratios of exact sums, computed from hundredths.
+    let aligned = per_priority
+        .iter()
+        .map(|p| p.points)
+        .sum::<Points>()
+        .hundredths();
+    let unaligned = unaligned.hundredths();
     let total = aligned + unaligned;
     if total <= 0 {
         return Err(NoScore::NoPoints);
@@ -71,7 +79,11 @@ pub fn score(
     let a = allowance.clamp(0.0, 0.99);
     let u = unaligned as f64 / total as f64;
     let focus = ((1.0 - u) / (1.0 - a)).min(1.0);
-    let coverage = per_priority.iter().filter(|p| p.points > 0).count() as f64 / n as f64;
+    let coverage = per_priority
+        .iter()
+        .filter(|p| p.points > Points::ZERO)
+        .count() as f64
+        / n as f64;
     let weight_fit = if aligned == 0 {
         0.0
     } else {
@@ -83,7 +95,7 @@ pub fn score(
             .enumerate()
             .map(|(i, p)| {
                 let w = (n - i) as f64 / denom;
-                let d = p.points as f64 / aligned as f64;
+                let d = p.points.hundredths() as f64 / aligned as f64;
                 (d - w).abs()
             })
             .sum();
@@ -261,15 +273,19 @@ mod tests {
             rank,
             priority_id: rank as i64,
             title: format!("P{rank}"),
-            points,
+            points: Points::whole(points),
         }
+    }
+
+    fn pts(s: &str) -> Points {
+        s.parse().expect("points")
     }
 
     #[test]
     fn score_by_hand() {
         // Three priorities (weights 3/6, 2/6, 1/6); 12 aligned points split 6/4/2 fit them exactly;
         // 4 unaligned points of 16 → u = 0.25; allowance 0.2 → F = 0.75 / 0.8 = 0.9375.
-        let s = score(&[pp(1, 6), pp(2, 4), pp(3, 2)], 4, 0.2).expect("score");
+        let s = score(&[pp(1, 6), pp(2, 4), pp(3, 2)], Points::whole(4), 0.2).expect("score");
         assert!((s.focus - 0.9375).abs() < 1e-9);
         assert!((s.coverage - 1.0).abs() < 1e-9);
         assert!((s.weight_fit - 1.0).abs() < 1e-9);
@@ -277,17 +293,46 @@ mod tests {
         assert_eq!(s.score, 97);
         // Everything on the bottom priority, nothing unaligned: F = 1, C = 1/3,
         // W = 1 − ½(|0 − 1/2| + |0 − 1/3| + |1 − 1/6|) = 1 − ½ × 5/3 = 1/6.
-        let s = score(&[pp(1, 0), pp(2, 0), pp(3, 9)], 0, 0.2).expect("score");
+        let s = score(&[pp(1, 0), pp(2, 0), pp(3, 9)], Points::whole(0), 0.2).expect("score");
         assert!((s.weight_fit - 1.0 / 6.0).abs() < 1e-9);
         // 100 × (0.5 + 0.1 + 0.0333) = 63.33 → 63.
         assert_eq!(s.score, 63);
         // Within the allowance, unaligned work costs nothing: u = 0.2, a = 0.2 → F = 1.
-        let s = score(&[pp(1, 8)], 2, 0.2).expect("score");
+        let s = score(&[pp(1, 8)], Points::whole(2), 0.2).expect("score");
         assert!((s.focus - 1.0).abs() < 1e-9 && s.score == 100);
         // Only unaligned points: F = 0, C = 0, W = 0.
-        assert_eq!(score(&[pp(1, 0)], 5, 0.2).expect("score").score, 0);
-        assert_eq!(score(&[], 5, 0.2), Err(NoScore::NoPriorities));
-        assert_eq!(score(&[pp(1, 0)], 0, 0.2), Err(NoScore::NoPoints));
+        assert_eq!(
+            score(&[pp(1, 0)], Points::whole(5), 0.2)
+                .expect("score")
+                .score,
+            0
+        );
+        assert_eq!(
+            score(&[], Points::whole(5), 0.2),
+            Err(NoScore::NoPriorities)
+        );
+        assert_eq!(
+            score(&[pp(1, 0)], Points::ZERO, 0.2),
+            Err(NoScore::NoPoints)
+        );
+        // Fractional points are shares of exact sums: 0.5 aligned on P1 of 1, and 0.5
+        // unaligned, make u = 0.5 exactly → F = 0.5 / 0.8 = 0.625; C = 1; W = 1.
+        let p1 = PriorityPoints {
+            points: pts("0.5"),
+            ..pp(1, 0)
+        };
+        let s = score(&[p1], pts("0.5"), 0.2).expect("score");
+        assert!((s.unaligned_share - 0.5).abs() < 1e-12 && (s.focus - 0.625).abs() < 1e-12);
+        // 100 × (0.3125 + 0.3 + 0.2) = 81.25 → 81.
+        assert_eq!(s.score, 81);
+        // Ten tenths weigh exactly as one whole point: 0.1 × 10 on P1 against 1 on P2.
+        let tenths = PriorityPoints {
+            points: std::iter::repeat_n(pts("0.1"), 10).sum(),
+            ..pp(1, 0)
+        };
+        let s = score(&[tenths, pp(2, 1)], Points::ZERO, 0.2).expect("score");
+        // d = (0.5, 0.5), w = (2/3, 1/3) → W = 1 − ½ × (1/6 + 1/6) = 5/6.
+        assert!((s.weight_fit - 5.0 / 6.0).abs() < 1e-12, "{s:?}");
     }
 
     #[test]

@@ -166,15 +166,15 @@ async fn chart(
         .map(|p| {
             (
                 format!("{}. {}", p.tier, p.title),
-                p.committed as f64,
-                p.completed as f64,
+                p.committed.as_f64(),
+                p.completed.as_f64(),
             )
         })
         .collect();
     rows.push((
         "unaligned".into(),
-        a.unaligned_committed as f64,
-        a.unaligned_completed as f64,
+        a.unaligned_committed.as_f64(),
+        a.unaligned_completed.as_f64(),
     ));
     let svg = crate::chart::paired_bars("Points per priority", ("committed", "completed"), &rows);
     Ok((

@@ -77,12 +77,13 @@ async fn allowance_check(
     let (aligned, unaligned, policy, allowance) =
         super::store::scope_alignment_tx(tx, ctx.product.id, quarter, sprint.id).await?;
     let total = aligned + unaligned;
-    if total == 0 || unaligned * 100 <= allowance * total {
+    let (u, t) = (unaligned.hundredths(), total.hundredths());
+    if t == 0 || u * 100 <= allowance * t {
         return Ok(None);
     }
     let msg = format!(
         "{unaligned} of {total} committed points ({:.0} %) serve no priority of {quarter}, over the unaligned allowance of {allowance} %",
-        unaligned as f64 * 100.0 / total as f64
+        u as f64 * 100.0 / t as f64
     );
     if policy == "strict" {
         return Err(Error::Conflict(format!(

@@ -2,6 +2,7 @@
 
 use crate::db::{Db, Tx};
 use crate::error::Result;
+use crate::points::Points;
 use crate::strategy::Quarter;
 use crate::{with_pool, with_tx};
 
@@ -35,7 +36,7 @@ pub struct SprintItem {
     pub sprint_name: String,
     pub number: i64,
     pub title: String,
-    pub points: i64,
+    pub points: Points,
     pub done: bool,
     pub priority_id: Option<i64>,
     /// The sprint's alignment frozen at close (`Frozen` as JSON), if it is closed.
@@ -94,8 +95,8 @@ pub async fn scope_alignment_tx(
     product_id: i64,
     quarter: Quarter,
     sprint_id: i64,
-) -> Result<(i64, i64, String, i64)> {
-    let (aligned, unaligned): (i64, i64) = with_tx!(tx, t => sqlx::query_as(
+) -> Result<(Points, Points, String, i64)> {
+    let (aligned, unaligned): (Points, Points) = with_tx!(tx, t => sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NOT NULL THEN si.points ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NULL THEN si.points ELSE 0 END), 0) AS BIGINT)
          FROM sprint_items si JOIN items i ON i.id = si.item_id
@@ -111,7 +112,7 @@ pub async fn scope_alignment_tx(
         .bind(product_id).bind(quarter.to_string()).fetch_one(&mut **t).await)?;
     // Without priorities there is no strategy to be aligned with; the advisor says so instead.
     if priorities == 0 {
-        return Ok((aligned + unaligned, 0, policy, allowance));
+        return Ok((aligned + unaligned, Points::ZERO, policy, allowance));
     }
     Ok((aligned, unaligned, policy, allowance))
 }

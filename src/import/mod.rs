@@ -32,6 +32,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::points::Points;
+
 pub use rules::{label_slug, map_status, map_type, parse_date, parse_points};
 
 /// One work item as read from a file, already in our terms; `source_*` keep the original words.
@@ -45,7 +47,8 @@ pub struct Record {
     pub source_status: String,
     pub title: String,
     pub description: String,
-    /// Points as written in the file (Jira allows 0.5); stored rounded, see [`rules::round_points`].
+    /// Points as written in the file (Jira allows 0.5); stored exactly to two decimals, see
+    /// [`rules::round_points`].
     pub points: Option<f64>,
     /// Normalized labels, with the original status (and type when it is not ours) as labels.
     pub labels: Vec<String>,
@@ -112,7 +115,7 @@ pub struct Mapped {
 pub struct Rounded {
     pub key: String,
     pub from: f64,
-    pub to: i64,
+    pub to: Points,
 }
 
 /// What an import did (or, in a dry run, would do).
@@ -131,7 +134,8 @@ pub struct Report {
     pub types: Vec<Mapped>,
     pub statuses: Vec<Mapped>,
     pub with_parent: usize,
-    pub points_total: i64,
+    pub points_total: Points,
+    /// Points with more than two decimals, rounded to two; empty for 0.5, 18.5 and the like.
     pub points_rounded: Vec<Rounded>,
     pub columns_used: Vec<Column>,
     pub columns_not_mapped: Vec<Column>,
@@ -183,7 +187,7 @@ impl Report {
                 .or_default() += 1;
             if let Some(p) = rec.points.and_then(rules::round_points) {
                 r.points_total += p;
-                if rec.points != Some(p as f64) {
+                if rec.points.and_then(Points::from_f64) != Some(p) {
                     r.points_rounded.push(Rounded {
                         key: rec.key.clone(),
                         from: rec.points.unwrap_or_default(),
@@ -380,16 +384,22 @@ mod tests {
             ..Batch::default()
         };
         let r = Report::from_batch(&batch);
-        assert_eq!((r.items_read, r.points_total), (3, 4));
+        assert_eq!((r.items_read, r.points_total), (3, "3.5".parse().unwrap()));
+        assert_eq!(r.points_rounded, []);
+        assert_eq!(r.by_status.get("todo"), Some(&3));
+        assert_eq!(r.statuses[0].count, 3);
+        let thirds = Batch {
+            records: vec![rec("A-1", None, Some(1.0 / 3.0))],
+            ..Batch::default()
+        };
+        let r = Report::from_batch(&thirds);
         assert_eq!(
             r.points_rounded,
             [Rounded {
                 key: "A-1".into(),
-                from: 0.5,
-                to: 1
+                from: 1.0 / 3.0,
+                to: "0.33".parse().unwrap()
             }]
         );
-        assert_eq!(r.by_status.get("todo"), Some(&3));
-        assert_eq!(r.statuses[0].count, 3);
     }
 }

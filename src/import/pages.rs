@@ -59,7 +59,12 @@ impl Sample {
             title: r.title.clone(),
             kind: r.kind,
             status: r.status,
-            points: r.points.map(|p| p.to_string()).unwrap_or_default(),
+            // As it will be stored: 0.1 + 0.2 of Taiga's roles shows as 0.3.
+            points: r
+                .points
+                .and_then(super::rules::round_points)
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
         }
     }
 }

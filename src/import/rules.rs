@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound, TimeZone, Utc};
 
+use crate::points::Points;
+
 /// Lower case, single spaces, no surrounding blanks: how source words are compared.
 fn norm(s: &str) -> String {
     s.split_whitespace()
@@ -193,10 +195,13 @@ pub fn parse_points(s: &str) -> Option<f64> {
     (p.is_finite() && p >= 0.0).then_some(p)
 }
 
-/// Our points are whole numbers from 0 to 100: fractions are rounded (half up); out of range → none.
-pub fn round_points(p: f64) -> Option<i64> {
-    let r = p.round();
-    (0.0..=100.0).contains(&r).then_some(r as i64)
+/// Our points run from 0 to 100 with two decimals, kept exactly (0.5, 18.5); a value with
+/// more decimals is rounded to two (half away from zero); out of range → none.
+pub fn round_points(p: f64) -> Option<Points> {
+    let hundredths = (p * 100.0).round();
+    (0.0..=10_000.0)
+        .contains(&hundredths)
+        .then(|| Points::from_hundredths(hundredths as i64))
 }
 
 /// A label in our alphabet: lower case, `-` for anything else, at most 40 bytes.
@@ -422,8 +427,13 @@ mod tests {
         assert_eq!(parse_points("0,5"), Some(0.5));
         assert_eq!(parse_points(""), None);
         assert_eq!(parse_points("-1"), None);
-        assert_eq!(round_points(0.5), Some(1));
-        assert_eq!(round_points(2.4), Some(2));
+        let p = |s: &str| s.parse::<Points>().ok();
+        assert_eq!(round_points(0.5), p("0.5"));
+        assert_eq!(round_points(18.5), p("18.5"));
+        assert_eq!(round_points(0.29), p("0.29"));
+        assert_eq!(round_points(2.4), p("2.4"));
+        assert_eq!(round_points(100.0), p("100"));
+        assert_eq!(round_points(0.125), p("0.13"));
         assert_eq!(round_points(2105.0), None);
     }
 

@@ -7,7 +7,7 @@ pub fn velocity(r: &Report) -> String {
     let rows: Vec<(String, f64, f64)> = r
         .sprints
         .iter()
-        .map(|s| (s.name.clone(), s.committed as f64, s.completed as f64))
+        .map(|s| (s.name.clone(), s.committed.as_f64(), s.completed.as_f64()))
         .collect();
     chart::paired_bars(
         "Velocity: committed vs completed points",
@@ -20,7 +20,7 @@ pub fn churn(r: &Report) -> String {
     let rows: Vec<(String, f64, f64)> = r
         .sprints
         .iter()
-        .map(|s| (s.name.clone(), s.added as f64, s.removed as f64))
+        .map(|s| (s.name.clone(), s.added.as_f64(), s.removed.as_f64()))
         .collect();
     chart::paired_bars(
         "Scope churn: points added vs removed after the start",

@@ -9,6 +9,8 @@ pub mod store;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::points::Points;
+
 /// A closed sprint's frozen figures, as a report row.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SprintRow {
@@ -16,11 +18,11 @@ pub struct SprintRow {
     pub name: String,
     pub team: String,
     pub start_date: String,
-    pub committed: i64,
-    pub added: i64,
-    pub removed: i64,
-    pub completed: i64,
-    pub say_do_points: i64,
+    pub committed: Points,
+    pub added: Points,
+    pub removed: Points,
+    pub completed: Points,
+    pub say_do_points: Points,
     /// say_do_points ÷ committed.
     pub say_do: Option<f64>,
     /// (added + removed) ÷ committed.
@@ -48,7 +50,8 @@ pub struct Report {
     pub team: Option<String>,
     /// Closed sprints, oldest first.
     pub sprints: Vec<SprintRow>,
-    /// Mean completed points of the last three closed sprints.
+    /// Mean completed points of the last three closed sprints, from exact sums (a mean may
+    /// be fractional: 0.5, 1 and 1 give 0.8333…); the page shows one decimal.
     pub velocity: Option<f64>,
     /// Over all the sprints listed: Σ committed-and-accepted ÷ Σ committed.
     pub say_do: Option<f64>,
@@ -109,8 +112,9 @@ pub fn buckets(days: &[f64]) -> Vec<Bucket> {
         .collect()
 }
 
-pub fn ratio(num: i64, den: i64) -> Option<f64> {
-    (den > 0).then(|| num as f64 / den as f64)
+/// `num ÷ den` of two exact sums of points; none when `den` is zero.
+pub fn ratio(num: Points, den: Points) -> Option<f64> {
+    (den > Points::ZERO).then(|| num.hundredths() as f64 / den.hundredths() as f64)
 }
 
 #[cfg(test)]
@@ -158,7 +162,9 @@ mod tests {
         assert_eq!(percentile(&[], 50.0), None);
         let b: Vec<u32> = buckets(&v).iter().map(|b| b.count).collect();
         assert_eq!(b, vec![1, 1, 1, 1, 0, 1, 1]);
-        assert_eq!(ratio(3, 4), Some(0.75));
-        assert_eq!(ratio(3, 0), None);
+        let p = |s: &str| s.parse::<Points>().expect("points");
+        assert_eq!(ratio(p("3"), p("4")), Some(0.75));
+        assert_eq!(ratio(p("3"), Points::ZERO), None);
+        assert_eq!(ratio(p("0.5"), p("2.5")), Some(0.2));
     }
 }

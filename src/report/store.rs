@@ -6,6 +6,7 @@ use super::{CycleTime, Report, SprintRow};
 use crate::auth::Action;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::points::Points;
 use crate::with_pool;
 use crate::workspace::ProductCtx;
 
@@ -14,11 +15,11 @@ type Row = (
     String,
     String,
     String,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
+    Option<Points>,
+    Option<Points>,
+    Option<Points>,
+    Option<Points>,
+    Option<Points>,
     Option<bool>,
 );
 
@@ -47,7 +48,11 @@ pub async fn report(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Repo
         .into_iter()
         .map(
             |(id, name, team, start_date, c, a, r, done, sd, goal_met)| {
-                let (committed, added, removed) = (c.unwrap_or(0), a.unwrap_or(0), r.unwrap_or(0));
+                let (committed, added, removed) = (
+                    c.unwrap_or_default(),
+                    a.unwrap_or_default(),
+                    r.unwrap_or_default(),
+                );
                 SprintRow {
                     id,
                     name,
@@ -56,9 +61,9 @@ pub async fn report(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Repo
                     committed,
                     added,
                     removed,
-                    completed: done.unwrap_or(0),
-                    say_do_points: sd.unwrap_or(0),
-                    say_do: super::ratio(sd.unwrap_or(0), committed),
+                    completed: done.unwrap_or_default(),
+                    say_do_points: sd.unwrap_or_default(),
+                    say_do: super::ratio(sd.unwrap_or_default(), committed),
                     churn: super::ratio(added + removed, committed),
                     goal_met,
                 }
@@ -67,7 +72,7 @@ pub async fn report(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Repo
         .collect();
     let last3: Vec<&SprintRow> = sprints.iter().rev().take(3).collect();
     let velocity = (!last3.is_empty())
-        .then(|| last3.iter().map(|s| s.completed as f64).sum::<f64>() / last3.len() as f64);
+        .then(|| last3.iter().map(|s| s.completed).sum::<Points>().as_f64() / last3.len() as f64);
     let say_do = super::ratio(
         sprints.iter().map(|s| s.say_do_points).sum(),
         sprints.iter().map(|s| s.committed).sum(),

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{horizon, timeline, Horizon};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::points::Points;
 use crate::strategy::model::PriorityRef;
 use crate::strategy::{rollup, today, Quarter};
 use crate::with_pool;
@@ -21,8 +22,8 @@ pub struct Entry {
     pub status: String,
     pub horizon: Horizon,
     pub priorities: Vec<PriorityRef>,
-    pub points_done: i64,
-    pub points_total: i64,
+    pub points_done: Points,
+    pub points_total: Points,
     pub progress: Option<i64>,
 }
 
@@ -82,8 +83,8 @@ struct Row {
     name: String,
     title: String,
     status: String,
-    points_total: i64,
-    points_done: i64,
+    points_total: Points,
+    points_done: Points,
 }
 
 /// The roadmap of a workspace, filtered.

@@ -9,6 +9,7 @@ use crate::auth::store::User;
 use crate::backlog::input::NewItem;
 use crate::backlog::service as items;
 use crate::db::Db;
+use crate::points::Points;
 use crate::retro::store as retro;
 use crate::sprint::review::{self, VerdictInput};
 use crate::sprint::scope::{self, ScopeChange};
@@ -62,7 +63,7 @@ async fn story(db: &Db, c: &Cast<'_>, title: &str, points: i64) -> anyhow::Resul
         &item.key,
         item.version,
         crate::backlog::input::ItemPatch {
-            points: Some(Some(points)),
+            points: Some(Some(Points::whole(points))),
             ..Default::default()
         },
     )

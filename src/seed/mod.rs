@@ -15,6 +15,7 @@ use crate::auth::Role;
 use crate::backlog::input::NewItem;
 use crate::backlog::{rank, service};
 use crate::db::{now, Db};
+use crate::points::Points;
 use crate::story::questions;
 use crate::story::readiness::{assess, ItemFacts, ReadyRules};
 use crate::workspace::store as ws;
@@ -174,13 +175,13 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
     )
     .await
     .map_err(e)?;
-    // The developer estimates and asks, as they would in refinement.
+    // The developer estimates and asks, as they would in refinement; the spike is half a point.
     for (key, points) in [
-        ("ONB-1", 3),
-        ("ONB-2", 5),
-        ("ONB-3", 8),
-        ("ONB-5", 2),
-        ("ONB-7", 1),
+        ("ONB-1", Points::whole(3)),
+        ("ONB-2", Points::whole(5)),
+        ("ONB-3", Points::whole(8)),
+        ("ONB-5", Points::whole(2)),
+        ("ONB-7", Points::from_hundredths(50)),
     ] {
         let v = service::get(db, &devctx, key).await.map_err(e)?.version;
         service::update(
@@ -401,7 +402,7 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
                 let number = i as i64 + 1;
                 let persona = PERSONAS[rng.next(5) as usize];
                 let goal = GOALS[rng.next(6) as usize];
-                let points = [1i64, 2, 3, 5, 8, 13][rng.next(6) as usize];
+                let points = Points::whole([1i64, 2, 3, 5, 8, 13][rng.next(6) as usize]);
                 let kind = ["story", "story", "story", "bug", "task"][rng.next(5) as usize];
                 let mut status =
                     ["todo", "todo", "todo", "in_progress", "done"][rng.next(5) as usize];

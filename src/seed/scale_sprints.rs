@@ -6,6 +6,7 @@
 
 use super::values;
 use crate::db::{now, Db};
+use crate::points::Points;
 use crate::with_tx;
 
 pub const SPRINTS_PER_TEAM: usize = 35;
@@ -83,9 +84,10 @@ pub async fn seed(
                 .bind(product).bind(team_id).bind(format!("Sprint {}", s + 1)).bind("Ship the next slice")
                 .bind(start.to_string()).bind(end.to_string()).bind(state).bind(started)
                 .bind(closed.then(|| end.and_hms_opt(16, 0, 0).unwrap_or_default().and_utc()))
-                .bind(closed.then_some(s % 4 != 1)).bind(started.map(|_| committed))
-                .bind(closed.then_some(3i64)).bind(closed.then_some(2i64)).bind(closed.then_some(completed))
-                .bind(closed.then_some(completed - 3)).bind(closed.then_some(45.0f64)).bind(at)
+                .bind(closed.then_some(s % 4 != 1)).bind(started.map(|_| Points::whole(committed)))
+                .bind(closed.then_some(Points::whole(3))).bind(closed.then_some(Points::whole(2)))
+                .bind(closed.then_some(Points::whole(completed)))
+                .bind(closed.then_some(Points::whole(completed - 3))).bind(closed.then_some(45.0f64)).bind(at)
                 .fetch_one(&mut **x).await)?;
             let sql = format!(
                 "INSERT INTO sprint_availability (sprint_id, user_id, focus_pct) VALUES {}",

@@ -14,6 +14,7 @@ use crate::auth::Action;
 use crate::backlog::{self, store as items};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::points::Points;
 use crate::with_pool;
 use crate::workspace::ProductCtx;
 
@@ -24,7 +25,7 @@ pub struct Column {
     /// The team's WIP limit for this column, if any.
     pub limit: Option<i64>,
     pub over_limit: bool,
-    pub points: i64,
+    pub points: Points,
     pub cards: Vec<ScopeItem>,
 }
 
@@ -155,7 +156,7 @@ pub async fn move_card(
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Burndown {
     pub sprint: Sprint,
-    pub baseline: i64,
+    pub baseline: Points,
     pub days: Vec<Day>,
 }
 
@@ -164,11 +165,11 @@ pub async fn burndown(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Burndown> {
     let Some(baseline) = sprint.figures.as_ref().map(|f| f.committed) else {
         return Ok(Burndown {
             sprint,
-            baseline: 0,
+            baseline: Points::ZERO,
             days: Vec::new(),
         });
     };
-    type SpanRow = (i64, i64, DateTime<Utc>, Option<DateTime<Utc>>, bool);
+    type SpanRow = (i64, Points, DateTime<Utc>, Option<DateTime<Utc>>, bool);
     let spans: Vec<SpanRow> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT item_id, points, added_at, removed_at, in_baseline FROM sprint_items WHERE sprint_id = $1")
         .bind(id).fetch_all(p).await)?;
@@ -221,13 +222,13 @@ pub fn burndown_svg(b: &Burndown) -> String {
         .iter()
         .map(|d| crate::chart::BurnPoint {
             label: d.date.format("%d %b").to_string(),
-            remaining: Some(d.remaining as f64),
+            remaining: Some(d.remaining.as_f64()),
             ideal: d.ideal,
-            scope: Some(d.scope as f64),
+            scope: Some(d.scope.as_f64()),
             change: match (d.added, d.removed) {
-                (0, 0) => None,
-                (a, 0) => Some(format!("+{a}")),
-                (0, r) => Some(format!("−{r}")),
+                (Points::ZERO, Points::ZERO) => None,
+                (a, Points::ZERO) => Some(format!("+{a}")),
+                (Points::ZERO, r) => Some(format!("−{r}")),
                 (a, r) => Some(format!("+{a} −{r}")),
             },
         })
@@ -240,7 +241,7 @@ pub fn burndown_svg(b: &Burndown) -> String {
         points.push(crate::chart::BurnPoint {
             label: day.format("%d %b").to_string(),
             remaining: None,
-            ideal: b.baseline as f64 * (1.0 - i / total),
+            ideal: b.baseline.as_f64() * (1.0 - i / total),
             scope: None,
             change: None,
         });

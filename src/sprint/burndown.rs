@@ -3,10 +3,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::points::Points;
+
 /// A stretch of time an item spent in the sprint's scope.
 pub struct Span {
     pub item_id: i64,
-    pub points: i64,
+    pub points: Points,
     pub added: DateTime<Utc>,
     pub removed: Option<DateTime<Utc>>,
     pub in_baseline: bool,
@@ -24,15 +26,15 @@ pub struct Day {
     #[schema(value_type = String)]
     pub date: NaiveDate,
     /// Points in scope at the end of the day.
-    pub scope: i64,
+    pub scope: Points,
     /// Points in scope and not done at the end of the day.
-    pub remaining: i64,
+    pub remaining: Points,
     /// The ideal line: the baseline burnt evenly over the workdays, as capacity counts them,
     /// to zero on the last one; flat over weekends.
     pub ideal: f64,
     /// Points added to and removed from the scope during the day (after the start).
-    pub added: i64,
-    pub removed: i64,
+    pub added: Points,
+    pub removed: Points,
 }
 
 fn end_of(d: NaiveDate) -> DateTime<Utc> {
@@ -45,7 +47,7 @@ pub fn compute(
     first: NaiveDate,
     last: NaiveDate,
     today: NaiveDate,
-    baseline: i64,
+    baseline: Points,
     spans: &[Span],
     events: &[StatusEvent],
 ) -> Vec<Day> {
@@ -66,7 +68,7 @@ pub fn compute(
         let in_scope = spans
             .iter()
             .filter(|s| s.added < eod && s.removed.is_none_or(|r| r >= eod));
-        let (mut scope, mut remaining) = (0, 0);
+        let (mut scope, mut remaining) = (Points::ZERO, Points::ZERO);
         for s in in_scope {
             scope += s.points;
             let done = events
@@ -93,7 +95,7 @@ pub fn compute(
             date: d,
             scope,
             remaining,
-            ideal: baseline as f64 * (1.0 - burnt(d) as f64 / total),
+            ideal: baseline.as_f64() * (1.0 - burnt(d) as f64 / total),
             added,
             removed,
         });
@@ -116,21 +118,21 @@ mod tests {
         let spans = [
             Span {
                 item_id: 1,
-                points: 8,
+                points: Points::whole(8),
                 added: at("2027-01-01T09:00:00Z"),
                 removed: None,
                 in_baseline: true,
             },
             Span {
                 item_id: 2,
-                points: 5,
+                points: Points::whole(5),
                 added: at("2027-01-01T09:00:00Z"),
                 removed: None,
                 in_baseline: true,
             },
             Span {
                 item_id: 3,
-                points: 3,
+                points: Points::whole(3),
                 added: at("2027-01-05T10:00:00Z"),
                 removed: Some(at("2027-01-06T12:00:00Z")),
                 in_baseline: false,
@@ -158,17 +160,24 @@ mod tests {
             d("2027-01-04"),
             d("2027-01-07"),
             d("2027-01-30"),
-            13,
+            Points::whole(13),
             &spans,
             &events,
         );
-        let remaining: Vec<i64> = days.iter().map(|x| x.remaining).collect();
-        let scope: Vec<i64> = days.iter().map(|x| x.scope).collect();
+        let remaining: Vec<i64> = days
+            .iter()
+            .map(|x| x.remaining.hundredths() / 100)
+            .collect();
+        let scope: Vec<i64> = days.iter().map(|x| x.scope.hundredths() / 100).collect();
         assert_eq!(scope, vec![13, 16, 13, 13]);
         assert_eq!(remaining, vec![13, 11, 8, 0]);
-        assert_eq!(days[1].added, 3);
-        assert_eq!(days[2].removed, 3);
-        assert_eq!(days[0].added, 0, "the baseline is not a scope change");
+        assert_eq!(days[1].added, Points::whole(3));
+        assert_eq!(days[2].removed, Points::whole(3));
+        assert_eq!(
+            days[0].added,
+            Points::ZERO,
+            "the baseline is not a scope change"
+        );
         let ideal: Vec<f64> = days.iter().map(|x| x.ideal).collect();
         assert!((ideal[0] - 13.0).abs() < 1e-9 && ideal[3].abs() < 1e-9);
         // Over a weekend the ideal line stays flat: two weeks from Monday burn on the nine
@@ -177,7 +186,7 @@ mod tests {
             d("2027-01-04"),
             d("2027-01-17"),
             d("2027-02-01"),
-            9,
+            Points::whole(9),
             &[],
             &[],
         );
@@ -192,7 +201,7 @@ mod tests {
                 d("2027-01-04"),
                 d("2027-01-07"),
                 d("2027-01-05"),
-                13,
+                Points::whole(13),
                 &spans,
                 &events
             )

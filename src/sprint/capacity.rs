@@ -3,6 +3,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::points::Points;
+
 /// One member's availability in one sprint.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Availability {
@@ -30,13 +32,14 @@ impl Availability {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Delivered {
     pub sprint: String,
-    pub completed: i64,
+    pub completed: Points,
     pub available_days: f64,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Velocity {
-    /// Mean completed points of the sprints used.
+    /// Mean completed points of the sprints used: exact sums, so the mean of 0.5, 1 and 1 is
+    /// 0.8333…; pages show it with one or two decimals.
     pub points: f64,
     pub sprints: Vec<Delivered>,
     pub mean_available_days: f64,
@@ -50,7 +53,7 @@ pub fn velocity(history: &[Delivered], window: usize) -> Option<Velocity> {
     }
     let n = used.len() as f64;
     Some(Velocity {
-        points: used.iter().map(|s| s.completed as f64).sum::<f64>() / n,
+        points: used.iter().map(|s| s.completed).sum::<Points>().as_f64() / n,
         mean_available_days: used.iter().map(|s| s.available_days).sum::<f64>() / n,
         sprints: used,
     })
@@ -108,7 +111,7 @@ pub fn capacity(velocity: Option<&Velocity>, members: &[Availability]) -> Capaci
 
 /// A backlog item the forecast considers, in backlog order.
 pub struct Candidate {
-    pub points: Option<i64>,
+    pub points: Option<Points>,
     pub ready: bool,
 }
 
@@ -120,8 +123,8 @@ pub fn forecast(remaining: f64, items: &[Candidate]) -> Vec<bool> {
     items
         .iter()
         .map(|c| match (open, c.ready, c.points) {
-            (true, true, Some(p)) if (p as f64) <= left + 1e-9 => {
-                left -= p as f64;
+            (true, true, Some(p)) if p.as_f64() <= left + 1e-9 => {
+                left -= p.as_f64();
                 true
             }
             (true, true, Some(_)) => {
@@ -167,7 +170,7 @@ mod tests {
         // History (newest first) 20 @ 16 days, 26 @ 18, 17 @ 14, 40 @ 30 (outside the window).
         let h = |c, d| Delivered {
             sprint: "s".into(),
-            completed: c,
+            completed: Points::whole(c),
             available_days: d,
         };
         let v =
@@ -177,11 +180,22 @@ mod tests {
         let c = capacity(Some(&v), &members);
         assert!(!c.guess && (c.points - 22.575).abs() < 1e-9, "{c:?}");
         assert!(c.how.contains("22.6"), "{}", c.how);
+        // Fractional history: (0.5 + 1 + 1.25) ÷ 3 = 0.91666…, from exact sums.
+        let p = |s: &str| Delivered {
+            sprint: "s".into(),
+            completed: s.parse().expect("points"),
+            available_days: 10.0,
+        };
+        let v = velocity(&[p("0.5"), p("1"), p("1.25")], 3).expect("velocity");
+        assert!((v.points - 2.75 / 3.0).abs() < 1e-12, "{v:?}");
     }
 
     #[test]
     fn forecast_takes_ready_estimated_items_in_order_until_one_does_not_fit() {
-        let c = |points, ready| Candidate { points, ready };
+        let c = |points: Option<i64>, ready| Candidate {
+            points: points.map(Points::whole),
+            ready,
+        };
         let fits = forecast(
             10.0,
             &[
@@ -194,5 +208,14 @@ mod tests {
             ],
         );
         assert_eq!(fits, vec![true, false, false, true, false, false]);
+        let half = |s: &str| Candidate {
+            points: Some(s.parse().expect("points")),
+            ready: true,
+        };
+        let fits = forecast(
+            1.0,
+            &[half("0.5"), half("0.25"), half("0.25"), half("0.01")],
+        );
+        assert_eq!(fits, vec![true, true, true, false]);
     }
 }

@@ -23,6 +23,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::points::Points;
 
 pub const STATES: [&str; 3] = ["planned", "active", "closed"];
 
@@ -59,29 +60,34 @@ impl crate::audit::Versioned for Sprint {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Figures {
     /// Points committed at the start (the baseline).
-    pub committed: i64,
+    pub committed: Points,
     /// Points added after the start.
-    pub added: Option<i64>,
+    pub added: Option<Points>,
     /// Points removed after the start.
-    pub removed: Option<i64>,
+    pub removed: Option<Points>,
     /// Points of accepted items.
-    pub completed: Option<i64>,
+    pub completed: Option<Points>,
     /// Points committed at the start and accepted at review.
-    pub say_do_points: Option<i64>,
+    pub say_do_points: Option<Points>,
 }
 
 impl Figures {
     /// Say/do: points committed at start and accepted ÷ points committed at start.
     pub fn say_do(&self) -> Option<f64> {
         let done = self.say_do_points?;
-        (self.committed > 0).then(|| done as f64 / self.committed as f64)
+        (self.committed > Points::ZERO).then(|| ratio(done, self.committed))
     }
 
     /// Scope churn: points added and removed after the start ÷ points committed at start.
     pub fn churn(&self) -> Option<f64> {
         let moved = self.added? + self.removed?;
-        (self.committed > 0).then(|| moved as f64 / self.committed as f64)
+        (self.committed > Points::ZERO).then(|| ratio(moved, self.committed))
     }
+}
+
+/// `part ÷ whole` of two exact values, computed from their hundredths.
+pub fn ratio(part: Points, whole: Points) -> f64 {
+    part.hundredths() as f64 / whole.hundredths() as f64
 }
 
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
@@ -177,14 +183,20 @@ mod tests {
     #[test]
     fn say_do_and_churn_come_from_frozen_figures() {
         let f = Figures {
-            committed: 20,
-            added: Some(5),
-            removed: Some(3),
-            completed: Some(18),
-            say_do_points: Some(15),
+            committed: Points::whole(20),
+            added: Some(Points::whole(5)),
+            removed: Some(Points::whole(3)),
+            completed: Some(Points::whole(18)),
+            say_do_points: Some(Points::whole(15)),
         };
         assert_eq!(f.say_do(), Some(0.75));
         assert_eq!(f.churn(), Some(0.4));
+        let half = Figures {
+            committed: "2.5".parse().unwrap(),
+            say_do_points: Some("0.5".parse().unwrap()),
+            ..Figures::default()
+        };
+        assert_eq!(half.say_do(), Some(0.2));
         assert_eq!(Figures::default().say_do(), None);
     }
 }

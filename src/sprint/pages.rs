@@ -107,7 +107,7 @@ struct PlanPage {
 impl PlanPage {
     fn pct(&self) -> u32 {
         let cap = self.p.capacity.points.max(1.0);
-        ((self.p.committed_points as f64 / cap) * 100.0)
+        ((self.p.committed_points.as_f64() / cap) * 100.0)
             .round()
             .clamp(0.0, 999.0) as u32
     }

@@ -13,6 +13,7 @@ use crate::auth::Action;
 use crate::backlog::{rank, service as backlog_service, store as items};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::points::Points;
 use crate::workspace::ProductCtx;
 use crate::{with_pool, with_tx};
 
@@ -70,7 +71,7 @@ pub struct ReviewItem {
 pub struct Review {
     pub sprint: Sprint,
     pub items: Vec<ReviewItem>,
-    pub accepted_points: i64,
+    pub accepted_points: Points,
 }
 
 type VerdictRow = (i64, i64, bool, String);
@@ -87,7 +88,7 @@ pub async fn review(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Review> {
         "SELECT item_id, position, pass, note FROM review_verdicts WHERE sprint_id = $1")
         .bind(id).fetch_all(p).await)?;
     let mut out = Vec::with_capacity(scope.len());
-    let mut accepted_points = 0;
+    let mut accepted_points = Points::ZERO;
     for item in scope {
         let mut texts: Vec<(i64, String)> = criteria
             .iter()
@@ -294,18 +295,18 @@ pub async fn close(
         )));
     }
     let started = row.started_at.unwrap_or_else(crate::db::now);
-    let (added, removed): (i64, i64) = with_tx!(&mut tx, t => sqlx::query_as(
+    let (added, removed): (Points, Points) = with_tx!(&mut tx, t => sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(CASE WHEN NOT in_baseline AND added_at >= $2 THEN points ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN removed_at IS NOT NULL THEN points ELSE 0 END), 0) AS BIGINT)
          FROM sprint_items WHERE sprint_id = $1")
         .bind(id).bind(started).fetch_one(&mut **t).await)?;
-    let completed: i64 = review
+    let completed: Points = review
         .items
         .iter()
         .filter(|r| r.accepted)
         .map(|r| r.item.points)
         .sum();
-    let say_do: i64 = review
+    let say_do: Points = review
         .items
         .iter()
         .filter(|r| r.accepted && r.item.in_baseline)
@@ -372,9 +373,10 @@ pub async fn close(
     .await?;
     // Completed points include work added after the start; say/do counts only what was
     // committed at the start (PRODUCT.md, Definitions), so the line gives both.
-    let committed = row.baseline_points.unwrap_or(0);
-    let say_do_pct = if committed > 0 {
-        format!("{} %", (say_do * 100 + committed / 2) / committed)
+    let committed = row.baseline_points.unwrap_or_default();
+    let say_do_pct = if committed > Points::ZERO {
+        let (s, c) = (say_do.hundredths(), committed.hundredths());
+        format!("{} %", (s * 100 + c / 2) / c)
     } else {
         "n/a".to_string()
     };

@@ -11,6 +11,7 @@ use crate::auth::Action;
 use crate::backlog::store::{self as items, ItemRow};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::points::Points;
 use crate::workspace::ProductCtx;
 use crate::{with_pool, with_tx};
 
@@ -26,7 +27,7 @@ pub struct ScopeItem {
     pub kind: String,
     pub status: String,
     /// Points when committed; the sprint's figures use these.
-    pub points: i64,
+    pub points: Points,
     pub ready: bool,
     #[serde(skip)]
     pub readiness: String,
@@ -112,7 +113,7 @@ async fn add_item(
     key: &str,
     row: &ItemRow,
     a: &Adding<'_>,
-) -> Result<i64> {
+) -> Result<Points> {
     if row.status == "done" {
         return Err(Error::invalid("items", format!("{key} is already done")));
     }
@@ -131,7 +132,7 @@ async fn add_item(
             format!("{key} is not ready ({why}); the Product Owner may commit it with an exception and a reason"),
         ));
     }
-    let points = row.points.unwrap_or(0);
+    let points = row.points.unwrap_or_default();
     with_tx!(tx, t => sqlx::query(
         "INSERT INTO sprint_items (sprint_id, item_id, points, in_baseline, for_goal, exception, added_at, added_by, add_reason, change_group)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
@@ -150,8 +151,8 @@ async fn remove_item(
     item_id: i64,
     reason: Option<&str>,
     group: Option<&str>,
-) -> Result<i64> {
-    let points: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+) -> Result<Points> {
+    let points: Option<Points> = with_tx!(tx, t => sqlx::query_scalar(
         "UPDATE sprint_items SET removed_at = $1, removed_by = $2, remove_reason = $3, change_group = COALESCE($4, change_group)
          WHERE sprint_id = $5 AND item_id = $6 AND removed_at IS NULL RETURNING points")
         .bind(crate::db::now()).bind(actor.id).bind(reason).bind(group).bind(sprint_id).bind(item_id)
@@ -206,13 +207,13 @@ pub struct Committed {
     pub warnings: Vec<String>,
     pub sprint_id: i64,
     pub version: i64,
-    pub committed_points: i64,
+    pub committed_points: Points,
     /// Points of the items this call committed (or took out).
-    pub points: i64,
+    pub points: Points,
 }
 
-async fn committed(tx: &mut Tx, sprint_id: i64, version: i64, points: i64) -> Result<Committed> {
-    let total: i64 = with_tx!(tx, t => sqlx::query_scalar(
+async fn committed(tx: &mut Tx, sprint_id: i64, version: i64, points: Points) -> Result<Committed> {
+    let total: Points = with_tx!(tx, t => sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL")
         .bind(sprint_id).fetch_one(&mut **t).await)?;
     Ok(Committed {
@@ -273,7 +274,7 @@ pub async fn commit_in(
     let sprint = sprint_store::sprint_tx(tx, ctx.product.id, sprint_id).await?;
     refuse_unless_planned(&sprint)?;
     check_expected(&sprint, expected)?;
-    let mut total = 0;
+    let mut total = Points::ZERO;
     for key in keys {
         let row = item(tx, ctx, "items", key).await?;
         let a = Adding {
@@ -317,10 +318,10 @@ pub async fn uncommit(
     let sprint = sprint_store::sprint_tx(&mut tx, ctx.product.id, sprint_id).await?;
     refuse_unless_planned(&sprint)?;
     check_expected(&sprint, expected)?;
-    let mut total = 0;
+    let mut total = Points::ZERO;
     for key in keys {
         let row = item(&mut tx, ctx, "items", key).await?;
-        total += row.points.unwrap_or(0);
+        total += row.points.unwrap_or_default();
         let n = with_tx!(&mut tx, t => sqlx::query(
             "DELETE FROM sprint_items WHERE sprint_id = $1 AND item_id = $2 AND removed_at IS NULL")
             .bind(sprint.id).bind(row.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
@@ -372,9 +373,9 @@ pub struct ScopeChange {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Effect {
     pub sprint_id: i64,
-    pub committed_before: i64,
-    pub committed_after: i64,
-    pub delta: i64,
+    pub committed_before: Points,
+    pub committed_after: Points,
+    pub delta: Points,
     pub capacity: f64,
     pub over_capacity: bool,
     /// Goal items the change takes out.
@@ -442,7 +443,7 @@ pub async fn prepare_change(
         return Err(super::service::stale(db, ctx, sprint_id).await);
     }
     let scope = current_tx(&mut tx, sprint.id, &ctx.product.key).await?;
-    let before: i64 = scope.iter().map(|s| s.points).sum();
+    let before: Points = scope.iter().map(|s| s.points).sum();
     let group = crate::auth::random_secret("chg_");
     let group = (c.add.is_some() && c.remove.is_some()).then_some(group.as_str());
     let mut after = before;
@@ -471,8 +472,8 @@ pub async fn prepare_change(
         committed_after: after,
         delta: after - before,
         capacity,
-        over_capacity: after as f64 > capacity + 1e-9,
-        goal_holds: removed_goal.is_empty() && after as f64 <= capacity + 1e-9,
+        over_capacity: after.as_f64() > capacity + 1e-9,
+        goal_holds: removed_goal.is_empty() && after.as_f64() <= capacity + 1e-9,
         goal_items_removed: removed_goal,
         applied: apply,
         version: sprint.version + i64::from(apply),

@@ -13,6 +13,7 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::points::Points;
 use crate::with_pool;
 use crate::workspace::ProductCtx;
 
@@ -190,7 +191,7 @@ pub struct PlanningCandidate {
     pub key: String,
     pub title: String,
     pub kind: String,
-    pub points: Option<i64>,
+    pub points: Option<Points>,
     pub ready: bool,
     /// Why it is not ready.
     pub reasons: Vec<String>,
@@ -206,7 +207,7 @@ pub struct Planning {
     pub availability: Vec<Availability>,
     pub velocity: Option<Velocity>,
     pub capacity: Capacity,
-    pub committed_points: i64,
+    pub committed_points: Points,
     pub committed: Vec<ScopeItem>,
     /// Committed items that are not ready (committed by exception) with their reasons.
     pub not_ready: Vec<NotReady>,
@@ -260,7 +261,7 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
         capacity,
     } = capacity_of(db, &row).await?;
     let committed = scope::current(db, row.id, &ctx.product.key).await?;
-    let committed_points: i64 = committed.iter().map(|s| s.points).sum();
+    let committed_points: Points = committed.iter().map(|s| s.points).sum();
     let not_ready = committed
         .iter()
         .filter(|s| !s.ready)
@@ -272,7 +273,7 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
         .collect();
     let mut candidates = candidates(db, ctx, CANDIDATES).await?;
     let fits = capacity::forecast(
-        (capacity.points - committed_points as f64).max(0.0),
+        (capacity.points - committed_points.as_f64()).max(0.0),
         &candidates
             .iter()
             .map(|c| Candidate {
@@ -299,7 +300,7 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
 
 /// The top of the backlog not yet in an open sprint, with why each is not ready.
 pub async fn candidates(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<PlanningCandidate>> {
-    let rows: Vec<(i64, String, String, Option<i64>, bool, String)> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<(i64, String, String, Option<Points>, bool, String)> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT i.number, i.title, i.kind, i.points, i.ready, i.readiness FROM items i
          WHERE i.product_id = $1 AND i.status <> 'done' AND NOT EXISTS (
             SELECT 1 FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id

@@ -6,6 +6,7 @@ use super::capacity::{Availability, Delivered};
 use super::{Figures, Sprint};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::points::Points;
 use crate::{with_pool, with_tx};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -21,11 +22,11 @@ pub struct SprintRow {
     pub state: String,
     pub started_at: Option<DateTime<Utc>>,
     pub goal_met: Option<bool>,
-    pub baseline_points: Option<i64>,
-    pub added_points: Option<i64>,
-    pub removed_points: Option<i64>,
-    pub completed_points: Option<i64>,
-    pub say_do_points: Option<i64>,
+    pub baseline_points: Option<Points>,
+    pub added_points: Option<Points>,
+    pub removed_points: Option<Points>,
+    pub completed_points: Option<Points>,
+    pub say_do_points: Option<Points>,
     pub version: i64,
 }
 
@@ -208,7 +209,7 @@ pub async fn delivered_before(
     before: &str,
     limit: i64,
 ) -> Result<Vec<Delivered>> {
-    let rows: Vec<(String, Option<i64>, Option<f64>)> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<(String, Option<Points>, Option<f64>)> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT name, completed_points, available_days FROM sprints
          WHERE team_id = $1 AND state = 'closed' AND start_date < $2 ORDER BY start_date DESC LIMIT $3")
         .bind(team_id).bind(before).bind(limit).fetch_all(p).await)?;
@@ -216,7 +217,7 @@ pub async fn delivered_before(
         .into_iter()
         .map(|(sprint, c, d)| Delivered {
             sprint,
-            completed: c.unwrap_or(0),
+            completed: c.unwrap_or_default(),
             available_days: d.unwrap_or(0.0),
         })
         .collect())
@@ -229,11 +230,11 @@ pub async fn active_of_team(tx: &mut Tx, team_id: i64) -> Result<Option<String>>
 }
 
 /// Marks the sprint active and freezes the committed scope as the baseline; returns its points.
-pub async fn start(tx: &mut Tx, id: i64, version: i64) -> Result<i64> {
+pub async fn start(tx: &mut Tx, id: i64, version: i64) -> Result<Points> {
     with_tx!(tx, t => sqlx::query(
         "UPDATE sprint_items SET in_baseline = TRUE WHERE sprint_id = $1 AND removed_at IS NULL")
         .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    let baseline: i64 = with_tx!(tx, t => sqlx::query_scalar(
+    let baseline: Points = with_tx!(tx, t => sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL")
         .bind(id).fetch_one(&mut **t).await)?;
     let n = with_tx!(tx, t => sqlx::query(

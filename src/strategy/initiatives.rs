@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::model::{Initiative, InitiativeInput, PriorityRef};
-use super::{compare, Quarter, Scores, SortBy, SortKey};
+use super::{compare, Points, Quarter, Scores, SortBy, SortKey};
 use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::auth::Action;
@@ -53,8 +53,8 @@ struct Row {
     job_size: Option<i64>,
     version: i64,
     updated_at: chrono::DateTime<chrono::Utc>,
-    points_total: i64,
-    points_done: i64,
+    points_total: Points,
+    points_done: Points,
 }
 
 const COLUMNS: &str =

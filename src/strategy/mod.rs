@@ -26,6 +26,7 @@ pub mod research_model;
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
+pub use crate::points::Points;
 
 pub const STATUSES: [&str; 6] = [
     "idea",
@@ -213,7 +214,8 @@ pub fn round1(x: f64) -> f64 {
 }
 
 /// Percent of an initiative's points that are done; none when nothing is estimated.
-pub fn rollup(done: i64, total: i64) -> Option<i64> {
+pub fn rollup(done: Points, total: Points) -> Option<i64> {
+    let (done, total) = (done.hundredths(), total.hundredths());
     (total > 0).then(|| (done.clamp(0, total) * 100) / total)
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::Scores;
+use super::{Points, Scores};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Objective {
@@ -90,8 +90,8 @@ pub struct Initiative {
     pub metrics: Vec<i64>,
     /// Keys of the backlog items that belong to it.
     pub items: Vec<String>,
-    pub points_done: i64,
-    pub points_total: i64,
+    pub points_done: Points,
+    pub points_total: Points,
     /// Percent of its items' points that are done.
     pub progress: Option<i64>,
     /// Insights linked to it as evidence.

@@ -144,9 +144,12 @@ fn scores_out_of_range_name_their_field() {
 
 #[test]
 fn rollup_is_done_points_over_all_points() {
-    assert_eq!(rollup(0, 0), None);
-    assert_eq!(rollup(3, 12), Some(25));
-    assert_eq!(rollup(12, 12), Some(100));
+    let p = |s: &str| s.parse::<Points>().expect("points");
+    assert_eq!(rollup(Points::ZERO, Points::ZERO), None);
+    assert_eq!(rollup(p("3"), p("12")), Some(25));
+    assert_eq!(rollup(p("12"), p("12")), Some(100));
+    assert_eq!(rollup(p("0.5"), p("2")), Some(25));
+    assert_eq!(rollup(p("18.5"), p("37")), Some(50));
 }
 
 #[test]

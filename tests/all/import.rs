@@ -18,9 +18,10 @@ use crate::support;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use support::cli::Cli;
 use throughline::db::{Db, Target};
+use throughline::points::Points;
 use throughline::with_pool;
 
 const CORPUS: &str = "../shared/corpus/jira_csv";
@@ -92,6 +93,7 @@ struct Stored {
     by_kind: BTreeMap<String, i64>,
     by_status: BTreeMap<String, i64>,
     by_source_status: BTreeMap<String, i64>,
+    /// In hundredths of a point, as stored.
     points: i64,
     with_parent: i64,
     versions: i64,
@@ -249,9 +251,10 @@ fn expected(file: &str) -> Expected {
                 "Campo personalizado (Story point estimate)",
             ],
         );
+        // Hundredths of a point, as stored: 0.5 is kept exactly.
         if let Ok(p) = points.parse::<f64>() {
-            if p.round() <= 100.0 {
-                e.points += p.round() as i64;
+            if (p * 100.0).round() <= 10_000.0 {
+                e.points += (p * 100.0).round() as i64;
             }
         }
         let by_key = first(row, &["Parent key", "Clave principal"]);
@@ -288,7 +291,11 @@ async fn lands_whole(file: &str) {
         "{file}: Jira statuses"
     );
     assert_eq!(s.points, e.points, "{file}: points");
-    assert_eq!(report["points_total"], e.points, "{file}: reported points");
+    assert_eq!(
+        report["points_total"],
+        json!(Points::from_hundredths(e.points)),
+        "{file}: reported points"
+    );
     assert_eq!(s.with_parent, e.with_parent, "{file}: parents");
     // One audit row for the whole import (besides the set-up's own).
     let imports: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
@@ -434,7 +441,8 @@ async fn a_newer_export_updates_and_an_older_one_does_not() {
     };
     let r = run(&f1);
     assert_eq!(r["created"], 2);
-    assert_eq!(r["points_rounded"][0]["to"], 1);
+    assert_eq!(r["points_rounded"], json!([]), "0.5 is kept, not rounded");
+    assert_eq!(r["points_total"], 0.5);
     let r = run(&f2);
     assert_eq!(
         (
@@ -450,7 +458,7 @@ async fn a_newer_export_updates_and_an_older_one_does_not() {
         "item", "show", "ONB-1", "--as", &ada, "-w", "acme", "--json",
     ]);
     assert_eq!(shown["status"], "done");
-    assert_eq!(shown["points"], 1);
+    assert_eq!(shown["points"], 0.5);
     let labels = shown["labels"].as_array().unwrap();
     assert!(labels.contains(&Value::from("jira-status:done")), "{shown}");
     assert!(

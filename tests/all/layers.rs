@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("assets", 0),
     ("extract", 0),
     ("csv_safe", 0),
+    ("points", 0),
     ("state", 1),
     ("auth", 2),
     ("page", 3),

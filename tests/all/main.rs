@@ -23,6 +23,7 @@ mod notifications;
 mod overrides;
 mod pages;
 mod pages_sprints;
+mod points;
 mod retro_reports;
 mod roadmap;
 mod seed;

@@ -2,6 +2,7 @@
 //! databases, gives a dataset the product reads like any other.
 
 use throughline::db::{Db, Target};
+use throughline::points::Points;
 use throughline::with_pool;
 
 use crate::support::cli::Cli;
@@ -87,8 +88,9 @@ async fn the_tiny_dataset_reads_like_any_other() {
         &format!("SELECT CAST(SUM(points) AS BIGINT) FROM sprint_items WHERE sprint_id = {running} AND removed_at IS NULL"),
     )
     .await;
-    let reported: i64 =
-        a.priorities.iter().map(|p| p.committed).sum::<i64>() + a.unaligned_committed;
+    // The column holds hundredths of a point.
+    let reported = a.priorities.iter().map(|p| p.committed).sum::<Points>() + a.unaligned_committed;
+    let reported = reported.hundredths();
     assert!(scope > 0);
     assert_eq!(reported, scope, "{a:?}");
     db.close().await;

@@ -36,7 +36,9 @@ async fn bad_documents_are_refused_with_the_reason_and_nothing_is_written() {
     wrong_type["tables"]["items"][2]["points"] = "three".into();
     let err = refused(&target, &wrong_type);
     assert!(
-        err.contains("items, row 3: points: expected an integer or null"),
+        err.contains(
+            "items, row 3: points: expected a number of points with at most two decimals or null"
+        ),
         "{err}"
     );
 

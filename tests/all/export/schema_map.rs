@@ -75,7 +75,8 @@ async fn introspect(pool: &Pool) -> (Columns, Vec<(String, String, String)>) {
 /// The database types a kind may be stored as (SQLite keeps times as TEXT).
 fn types_of(kind: Kind) -> &'static [&'static str] {
     match kind {
-        Kind::Int | Kind::User => &["bigint", "INTEGER", "BIGINT"],
+        // Story points are hundredths of a point in an integer column.
+        Kind::Int | Kind::User | Kind::Points => &["bigint", "INTEGER", "BIGINT"],
         Kind::Text => &["text", "TEXT"],
         Kind::Bool => &["boolean", "BOOLEAN"],
         Kind::Real => &["double precision", "REAL", "DOUBLE PRECISION"],

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
+use throughline::with_pool;
 
 use super::corpus::{
     json, keys_in_order, labels_of, lands, lands_with, stored_points, text, Facts,
@@ -268,5 +269,16 @@ async fn taiga_project_export() {
         let kind = if s(i, "type") == "Bug" { "bug" } else { "task" };
         f.add(kind, status("issue_statuses", i), 0);
     }
-    lands(rel, "taiga", f).await;
+    // "Download data files" is estimated ½ (Taiga's "1/2", value 0.5): kept exactly, and the
+    // project's 18.5 points in all are not rounded either.
+    let report = lands_with(rel, "taiga", f, |db| async move {
+        let half: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+            "SELECT points FROM items WHERE title = 'Download data files'")
+            .fetch_one(p).await)
+        .unwrap();
+        assert_eq!(half, Some(50), "0.5 is stored as 50 hundredths");
+    })
+    .await;
+    assert_eq!(report["points_total"], 18.5, "{report}");
+    assert_eq!(report["points_rounded"], serde_json::json!([]), "{report}");
 }

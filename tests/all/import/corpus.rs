@@ -54,11 +54,12 @@ pub fn csv_rows(rel: &str, delimiter: u8, skip_lines: usize) -> Vec<BTreeMap<Str
         .collect()
 }
 
-/// Points as stored: whole numbers from 0 to 100 (the service's rounding), else none.
+/// Points as stored: hundredths of a point, from 0 to 100 points (0.5 is 50, 18.5 is 1850),
+/// else none.
 pub fn stored_points(p: f64) -> i64 {
-    let r = p.round();
-    if (0.0..=100.0).contains(&r) {
-        r as i64
+    let h = (p * 100.0).round();
+    if (0.0..=10_000.0).contains(&h) {
+        h as i64
     } else {
         0
     }
@@ -70,6 +71,7 @@ pub struct Facts {
     pub items: i64,
     pub by_kind: BTreeMap<String, i64>,
     pub by_status: BTreeMap<String, i64>,
+    /// In hundredths of a point, as stored.
     pub points: i64,
     pub with_parent: i64,
     pub with_criteria: i64,
