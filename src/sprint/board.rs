@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::burndown::{self, Day, Span, StatusEvent};
-use super::scope::{self, ScopeItem};
+use super::scope_items::{self, ScopeItem};
 use super::service::{change, get, must_be_active};
 use super::{store, team, Sprint};
 use crate::audit;
@@ -71,7 +71,7 @@ pub fn columns(cards: Vec<ScopeItem>, limits: &team::WipLimits) -> (Vec<Column>,
 
 pub async fn board(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Board> {
     let sprint = get(db, ctx, id).await?;
-    let cards = scope::current(db, id, &ctx.product.key).await?;
+    let cards = scope_items::current(&mut db.reader().await?.conn(), id, &ctx.product.key).await?;
     let limits = team::wip_limits(db, sprint.team_id).await?;
     let (columns, warnings) = columns(cards, &limits);
     Ok(Board {
@@ -105,7 +105,7 @@ pub async fn move_card(
     let item = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
         .await
         .map_err(|_| Error::invalid("item", format!("{key} is not in this backlog")))?;
-    let in_sprint = scope::current_tx(&mut tx, id, &ctx.product.key)
+    let in_sprint = scope_items::current(&mut tx.conn(), id, &ctx.product.key)
         .await?
         .iter()
         .any(|c| c.item_id == item.id);

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod review;
 pub mod review_pages;
 pub mod scope;
+pub mod scope_items;
 pub mod service;
 pub mod store;
 pub mod team;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::scope::{self, ScopeItem};
+use super::scope_items::{self, ScopeItem};
 use super::service::{change, get, must_be_active, stale};
 use super::{store, Sprint};
 use crate::audit;
@@ -78,7 +78,7 @@ type VerdictRow = (i64, i64, bool, String);
 
 pub async fn review(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Review> {
     let sprint = get(db, ctx, id).await?;
-    let scope = scope::current(db, id, &ctx.product.key).await?;
+    let scope = scope_items::current(&mut db.reader().await?.conn(), id, &ctx.product.key).await?;
     let criteria: Vec<(i64, i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT c.item_id, c.position, c.text FROM criteria c
          WHERE c.item_id IN (SELECT item_id FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL)
@@ -166,7 +166,7 @@ pub async fn record_verdicts(
     let item = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
         .await
         .map_err(|_| Error::invalid("item", format!("{key} is not in this backlog")))?;
-    let scope = scope::current_tx(&mut tx, id, &ctx.product.key).await?;
+    let scope = scope_items::current(&mut tx.conn(), id, &ctx.product.key).await?;
     let Some(in_scope) = scope.iter().find(|s| s.item_id == item.id) else {
         return Err(Error::invalid(
             "item",

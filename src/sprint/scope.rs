@@ -1,6 +1,5 @@
 //! A sprint's scope: committing items before the start, and recorded adds, removes and swaps after.
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
@@ -12,82 +11,8 @@ use crate::backlog::store::{self as items, ItemRow};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::points::Points;
+use crate::with_tx;
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
-
-/// An item in a sprint's current scope.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct ScopeItem {
-    #[serde(skip)]
-    pub item_id: i64,
-    #[serde(skip)]
-    pub number: i64,
-    pub key: String,
-    pub title: String,
-    pub kind: String,
-    pub status: String,
-    /// Points when committed; the sprint's figures use these.
-    pub points: Points,
-    pub ready: bool,
-    #[serde(skip)]
-    pub readiness: String,
-    pub for_goal: bool,
-    /// Why a not-ready item was committed anyway.
-    pub exception: Option<String>,
-    /// Committed before the start.
-    pub in_baseline: bool,
-    /// accepted or not_accepted, once the sprint is closed.
-    pub outcome: Option<String>,
-    /// Where the item goes at close if it is not accepted: top (of the backlog) or next (sprint).
-    pub carry: String,
-    /// Why the PO accepted it while it was neither In review nor Done.
-    pub accept_reason: Option<String>,
-    #[serde(skip)]
-    pub added_at: DateTime<Utc>,
-}
-
-impl ScopeItem {
-    pub fn unready_reasons(&self) -> Vec<String> {
-        readiness_messages(&self.readiness)
-    }
-}
-
-pub fn readiness_messages(json: &str) -> Vec<String> {
-    serde_json::from_str::<serde_json::Value>(json)
-        .ok()
-        .and_then(|v| v.get("reasons").cloned())
-        .and_then(|r| r.as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|r| {
-            r.get("message")
-                .and_then(|m| m.as_str())
-                .map(str::to_string)
-        })
-        .collect()
-}
-
-const SCOPE_SQL: &str = "SELECT i.id AS item_id, i.number, '' AS key, i.title, i.kind, i.status, si.points,
-        i.ready, i.readiness, si.for_goal, si.exception, si.in_baseline, si.outcome, si.carry, si.accept_reason, si.added_at
-    FROM sprint_items si JOIN items i ON i.id = si.item_id
-    WHERE si.sprint_id = $1 AND si.removed_at IS NULL ORDER BY i.rank";
-
-fn keyed(mut v: Vec<ScopeItem>, product_key: &str) -> Vec<ScopeItem> {
-    for s in &mut v {
-        s.key = format!("{product_key}-{}", s.number);
-    }
-    v
-}
-
-pub async fn current(db: &Db, sprint_id: i64, product_key: &str) -> Result<Vec<ScopeItem>> {
-    let v = with_pool!(&db.read, p => sqlx::query_as::<_, ScopeItem>(SCOPE_SQL).bind(sprint_id).fetch_all(p).await)?;
-    Ok(keyed(v, product_key))
-}
-
-pub async fn current_tx(tx: &mut Tx, sprint_id: i64, product_key: &str) -> Result<Vec<ScopeItem>> {
-    let v = with_tx!(tx, t => sqlx::query_as::<_, ScopeItem>(SCOPE_SQL).bind(sprint_id).fetch_all(&mut **t).await)?;
-    Ok(keyed(v, product_key))
-}
 
 /// The open sprint (planned or active) an item is already in, if any.
 async fn open_sprint_of(tx: &mut Tx, item_id: i64) -> Result<Option<(i64, String)>> {
@@ -126,7 +51,7 @@ async fn add_item(
         return Err(Error::Conflict(msg));
     }
     if !row.ready && a.exception.is_none() {
-        let why = readiness_messages(&row.readiness).join("; ");
+        let why = super::scope_items::readiness_messages(&row.readiness).join("; ");
         return Err(Error::invalid(
             "items",
             format!("{key} is not ready ({why}); the Product Owner may commit it with an exception and a reason"),
@@ -442,7 +367,7 @@ pub async fn prepare_change(
         drop(tx);
         return Err(super::service::stale(db, ctx, sprint_id).await);
     }
-    let scope = current_tx(&mut tx, sprint.id, &ctx.product.key).await?;
+    let scope = super::scope_items::current(&mut tx.conn(), sprint.id, &ctx.product.key).await?;
     let before: Points = scope.iter().map(|s| s.points).sum();
     let group = crate::auth::random_secret("chg_");
     let group = (c.add.is_some() && c.remove.is_some()).then_some(group.as_str());

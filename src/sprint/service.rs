@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::capacity::{self, Availability, Candidate, Capacity, Velocity};
-use super::scope::{self, readiness_messages, ScopeItem};
+use super::scope_items::{self, readiness_messages, ScopeItem};
 use super::store::{self, NewSprint, SprintRow};
 use super::{team, Sprint};
 use crate::audit::{self, Change};
@@ -260,7 +260,8 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
         availability,
         capacity,
     } = capacity_of(db, &row).await?;
-    let committed = scope::current(db, row.id, &ctx.product.key).await?;
+    let committed =
+        scope_items::current(&mut db.reader().await?.conn(), row.id, &ctx.product.key).await?;
     let committed_points: Points = committed.iter().map(|s| s.points).sum();
     let not_ready = committed
         .iter()
