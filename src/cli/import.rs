@@ -165,13 +165,23 @@ fn print_report(r: &Report) {
         "with a parent: {}; points: {}; with acceptance criteria: {}",
         r.with_parent, r.points_total, r.with_criteria
     );
-    if r.with_sprint + r.with_assignee + r.comments > 0 {
+    if r.people > 0 {
         println!(
-            "kept for a later step: {} naming a sprint ({} distinct), {} with an assignee, {}",
+            "people: {} named ({} found among the members, {} added as placeholders); {} with an assignee, {} with a reporter",
+            r.people, r.people_matched, r.people_created, r.with_assignee, r.with_reporter
+        );
+    }
+    if r.comments > 0 {
+        println!(
+            "comments: {} in the file, {} added",
+            r.comments, r.comments_added
+        );
+    }
+    if r.with_sprint > 0 {
+        println!(
+            "kept for a later step: {} naming a sprint ({} distinct)",
             r.with_sprint,
-            r.sprints.len(),
-            r.with_assignee,
-            count(n(r.comments), "comment", "comments")
+            r.sprints.len()
         );
     }
     println!("\nmapped from the file:");

@@ -87,7 +87,7 @@ fn table(
 pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
     vec![
         table("users", &["id"], Scope::Users,
-            "id:int email:text name:text password_hash:text created_at:time"),
+            "id:int email:text name:text password_hash:text created_at:time placeholder:bool"),
         table("workspaces", &["id"], Scope::Workspace,
             "id:int slug:text name:text version:int created_at:time allow_private_webhooks:bool"),
         table("workspace_members", &["workspace_id", "user_id"], Scope::Own("workspace_id"),
@@ -138,7 +138,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("personas", &["id"], Scope::Via("product_id", "products"),
             "id:int product_id:int name:text segment:text goals:text pains:text version:int created_at:time updated_at:time"),
         table("items", &["id"], Scope::Via("product_id", "products"),
-            "id:int product_id:int number:int kind:text title:text description:text persona:text goal:text benefit:text points:int? status:text rank:text parent_id:int? ready:bool readiness:text created_by:user created_at:time updated_at:time version:int initiative_id:int? persona_id:int? assignee_id:user? external_key:text? external_updated:time?")
+            "id:int product_id:int number:int kind:text title:text description:text persona:text goal:text benefit:text points:int? status:text rank:text parent_id:int? ready:bool readiness:text created_by:user created_at:time updated_at:time version:int initiative_id:int? persona_id:int? assignee_id:user? external_key:text? external_updated:time? reporter_id:user?")
         .set_after_rows(&["parent_id"]),
         table("item_labels", &["item_id", "label"], Scope::Via("item_id", "items"),
             "item_id:int label:text"),

@@ -235,6 +235,10 @@ pub async fn import(
             external_updated: e.external_updated,
         });
     }
+    // People and comments, once every item has its id.
+    let history = super::history::write(&mut tx, ctx, &batch, &ids).await?;
+    let history_changed = history.changed();
+    history.add_to(&mut report);
     report.created = created.len();
     report.updated = updated.len();
     report.with_parent = batch
@@ -248,7 +252,7 @@ pub async fn import(
         ));
     }
     // One audit row for the whole import; none when nothing changed, so a repeat leaves no trace.
-    if !(created.is_empty() && updated.is_empty()) {
+    if !(created.is_empty() && updated.is_empty()) || history_changed {
         report.import_id =
             Some(record_audit(&mut tx, actor, ctx, &report, &created, &updated).await?);
     }
@@ -279,6 +283,8 @@ async fn record_audit(
         "created": created.iter().map(|(_, id)| id).collect::<Vec<_>>(),
         "updated": updated.iter().map(|p| p.id).collect::<Vec<_>>(),
         "unchanged": report.unchanged,
+        "people_created": report.people_created,
+        "comments_added": report.comments_added,
     });
     // What an undo restores: the items this import changed, as they were before it.
     let before = json!({ "items": updated });

@@ -5,6 +5,7 @@
 mod api;
 mod boards;
 mod corpus;
+mod history;
 mod jira_other;
 mod page;
 mod pair;
