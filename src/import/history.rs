@@ -1,5 +1,5 @@
 //! What an import brings besides the items themselves: the people (assignees, reporters and
-//! comment authors, see [`super::people`]) and the comments. Written once the items are, in the
+//! comment authors, see [`super::people`]), the comments, and the epics as initiatives. Written once the items are, in the
 //! import's transaction, from the map of each record's external key to its item; a repeat of
 //! the same file finds everything there and writes nothing.
 
@@ -7,11 +7,13 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
+use super::epics::{self, Epics};
 use super::{people, Batch, Person, Report};
 use crate::backlog::store as items;
 use crate::db::Tx;
 use crate::error::Result;
 use crate::story::comments;
+use crate::strategy::initiatives_imported::{self as initiatives, Epic, Landed};
 use crate::workspace::ProductCtx;
 
 /// The author of comments a file does not sign: a placeholder, so they are not put in anyone's
@@ -26,19 +28,31 @@ pub struct History {
     /// Items whose assignee or reporter was set or changed.
     pub assigned: usize,
     pub comments_added: usize,
+    pub initiatives_created: usize,
+    pub initiatives_updated: usize,
+    pub linked: usize,
     pub notes: Vec<String>,
 }
 
 impl History {
     /// Whether anything was written (a repeat of the same file writes nothing).
     pub fn changed(&self) -> bool {
-        self.people_created + self.assigned + self.comments_added > 0
+        self.people_created
+            + self.assigned
+            + self.comments_added
+            + self.initiatives_created
+            + self.initiatives_updated
+            + self.linked
+            > 0
     }
 
     pub fn add_to(self, r: &mut Report) {
         r.people_created = self.people_created;
         r.people_matched = self.people_matched;
         r.comments_added = self.comments_added;
+        r.initiatives_created = self.initiatives_created;
+        r.initiatives_updated = self.initiatives_updated;
+        r.linked_to_initiatives = self.linked;
         r.notes.extend(self.notes);
     }
 }
@@ -49,6 +63,7 @@ pub async fn write(
     ctx: &ProductCtx,
     batch: &Batch,
     ids: &HashMap<&str, i64>,
+    epics: &Epics,
 ) -> Result<History> {
     let unknown = Person {
         name: UNKNOWN_AUTHOR.into(),
@@ -88,7 +103,44 @@ pub async fn write(
         }
     }
     write_comments(tx, ctx, batch, ids, &people, &unknown, &mut h).await?;
+    write_epics(tx, ctx, epics, ids, &mut h).await?;
     Ok(h)
+}
+
+/// Each epic as an initiative (created, or updated by its key), its children linked to it.
+async fn write_epics(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    e: &Epics,
+    ids: &HashMap<&str, i64>,
+    h: &mut History,
+) -> Result<()> {
+    let mut landed: HashMap<&str, i64> = HashMap::new();
+    for rec in &e.records {
+        let epic = Epic {
+            key: &rec.key,
+            title: &rec.title,
+            description: &rec.description,
+            status: epics::status_of(rec.status),
+        };
+        let (id, what) = initiatives::land(tx, ctx, &epic).await?;
+        match what {
+            Landed::Created => h.initiatives_created += 1,
+            Landed::Updated => h.initiatives_updated += 1,
+            Landed::Unchanged => {}
+        }
+        landed.insert(&rec.key, id);
+    }
+    for (child, epic) in &e.children {
+        if let (Some(&item), Some(&initiative)) =
+            (ids.get(child.as_str()), landed.get(epic.as_str()))
+        {
+            if initiatives::link(tx, ctx, item, initiative).await? {
+                h.linked += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A comment as it is matched against those already there: undated ones by item, author and

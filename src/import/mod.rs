@@ -8,6 +8,7 @@ pub mod api;
 pub mod asana;
 pub mod datasets;
 pub mod detect;
+pub mod epics;
 pub mod github;
 pub mod history;
 pub mod jira_csv;
@@ -236,6 +237,12 @@ pub struct Report {
     /// Comments in the file, and how many of them were added (the rest were there already).
     pub comments: usize,
     pub comments_added: usize,
+    /// Epics in the file; as initiatives (the default): how many were created and updated, and
+    /// how many items were put under them.
+    pub epics: usize,
+    pub initiatives_created: usize,
+    pub initiatives_updated: usize,
+    pub linked_to_initiatives: usize,
     pub with_criteria: usize,
     pub seconds: f64,
     /// The audit entry of an import that changed something: `throughline import --undo ID`
@@ -264,6 +271,7 @@ impl Report {
             r.with_reporter += usize::from(rec.reporter.is_some());
             r.comments += rec.comments.len();
             r.with_criteria += usize::from(!rec.criteria.is_empty());
+            r.epics += usize::from(rules::is_epic(&rec.source_type));
         }
         r.sprints = sprints.into_iter().collect();
         r.people = people_of(&batch.records)

@@ -108,6 +108,7 @@ async fn a_preview_writes_nothing_and_its_confirmation_imports() {
         html.contains(&format!("id=\"preview-people\">{people}<")),
         "{html}"
     );
+    assert!(html.contains("id=\"preview-epics\">0<"), "{html}");
     let comments = team.comments;
     assert!(
         html.contains(&format!("id=\"preview-comments\">{comments}<")),
