@@ -191,9 +191,10 @@ fn print_report(r: &Report) {
     }
     if r.with_sprint > 0 {
         println!(
-            "kept for a later step: {} naming a sprint ({} distinct)",
+            "kept for a later step: {} naming a sprint ({} distinct, {} carried over from an earlier one)",
             r.with_sprint,
-            r.sprints.len()
+            r.sprints.len(),
+            r.carried_over
         );
     }
     println!("\nmapped from the file:");

@@ -290,6 +290,10 @@ pub fn read(text: &str) -> Result<Batch, String> {
         .map(|row| (get(row, Field::Id), get(row, Field::Key)))
         .filter(|(id, key)| !id.is_empty() && !key.is_empty())
         .collect();
+    // Read for the report (sprints are created in a later step), so left in the not-mapped list.
+    let sprint_cols: Vec<usize> = (0..header.len())
+        .filter(|&i| header[i].eq_ignore_ascii_case("sprint"))
+        .collect();
     // Comments name their authors by Jira account id; the assignee and reporter columns say
     // whose id is whose.
     let mut accounts: HashMap<String, String> = HashMap::new();
@@ -380,6 +384,14 @@ pub fn read(text: &str) -> Result<Batch, String> {
             description = description.chars().take(19_990).collect::<String>() + "\n\n[cut]";
         }
         let parent = parent_of(row, &get, &id_to_key, &mut counts);
+        // Jira repeats the Sprint column: the item was carried over to the last one named.
+        let mut sprints: Vec<String> = sprint_cols
+            .iter()
+            .filter_map(|&c| row.get(c))
+            .map(|v| crate::csv_safe::value(v.trim()).to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+        let sprint = sprints.pop();
         let comments = cols(Field::Comment)
             .into_iter()
             .filter_map(|c| row.get(c))
@@ -402,6 +414,8 @@ pub fn read(text: &str) -> Result<Batch, String> {
             assignee: Person::named(&get(row, Field::Assignee)),
             reporter: Person::named(&get(row, Field::Reporter)),
             comments,
+            sprint,
+            earlier_sprints: sprints,
             ..Record::default()
         });
     }

@@ -160,7 +160,9 @@ pub fn read(text: &str) -> Result<Batch, String> {
         rec.parent = parent;
         rec.created = parse_date(&item.text_of("created"));
         rec.updated = parse_date(&item.text_of("updated"));
-        rec.sprint = item.custom("Sprint").pop();
+        let mut sprints = item.custom("Sprint");
+        rec.sprint = sprints.pop();
+        rec.earlier_sprints = sprints;
         rec.assignee = person("assignee");
         rec.reporter = person("reporter");
         rec.comments = comments;

@@ -58,8 +58,11 @@ pub struct Record {
     pub updated: Option<DateTime<Utc>>,
     /// Acceptance criteria (a Trello checklist), added when the item is created.
     pub criteria: Vec<String>,
-    /// The sprint (or iteration, cycle, milestone) by name, reported and kept for a later step.
+    /// The sprint (or iteration, cycle, milestone) by name, reported and kept for a later step:
+    /// the last one the item was in, and the earlier ones it was carried over from (Jira
+    /// repeats its Sprint field), oldest first.
     pub sprint: Option<String>,
+    pub earlier_sprints: Vec<String>,
     /// Who the item is assigned to, and who reported it; they become members of the workspace.
     pub assignee: Option<Person>,
     pub reporter: Option<Person>,
@@ -227,6 +230,8 @@ pub struct Report {
     /// Items that name a sprint (iteration, cycle, milestone), and the distinct names.
     pub with_sprint: usize,
     pub sprints: Vec<String>,
+    /// Items in more than one sprint: carried over from the earlier ones to the last.
+    pub carried_over: usize,
     pub with_assignee: usize,
     pub with_reporter: usize,
     /// Distinct people the file names (assignees, reporters, comment authors).
@@ -267,6 +272,8 @@ impl Report {
                 r.with_sprint += 1;
                 sprints.insert(s.clone());
             }
+            sprints.extend(rec.earlier_sprints.iter().cloned());
+            r.carried_over += usize::from(!rec.earlier_sprints.is_empty());
             r.with_assignee += usize::from(rec.assignee.is_some());
             r.with_reporter += usize::from(rec.reporter.is_some());
             r.comments += rec.comments.len();

@@ -619,3 +619,62 @@ async fn github_assignees_and_authors() {
         brings_the_team(rel, team).await;
     }
 }
+
+/// The distinct sprints a Jira file names, earlier ones included (Jira repeats its Sprint
+/// column, and its XML field, for an item carried over), and the items carried over.
+#[tokio::test]
+async fn jira_sprints_are_counted_with_the_earlier_ones() {
+    let cli = Cli::new().await;
+    let ada = super::acme(&cli);
+    for file in [
+        "bellali_agile_delivery_Jira.csv",
+        "fleetbase_spanish_all_fields_Jira.csv",
+        "peris25_support_Jira_311rows_379cols.csv",
+        "rohan019_ugv_Jira.csv",
+    ] {
+        let t = text(&format!("jira_csv/{file}"));
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(t.as_bytes());
+        let mut rows = r.records().map(Result::unwrap);
+        let header: Vec<String> = rows.next().unwrap().iter().map(str::to_string).collect();
+        let (mut names, mut carried) = (BTreeSet::new(), 0);
+        for row in rows {
+            let named: Vec<&str> = (0..header.len())
+                .filter(|&i| header[i] == "Sprint")
+                .filter_map(|i| row.get(i).map(str::trim))
+                .filter(|s| !s.is_empty())
+                .collect();
+            carried += i64::from(named.len() > 1);
+            names.extend(named.into_iter().map(str::to_string));
+        }
+        let report = import(&cli, &ada, &format!("jira_csv/{file}"), &["--dry-run"]);
+        let got: BTreeSet<String> = report["sprints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(got, names, "{file}");
+        assert_eq!(report["carried_over"], carried, "{file}");
+    }
+    let rel = "jira_xml/ru_locale_landing_estimator_Jira.xml";
+    let t = text(rel);
+    let mut names = BTreeSet::new();
+    for field in t.split("<customfieldname>Sprint</customfieldname>").skip(1) {
+        let values = field.split("</customfieldvalues>").next().unwrap();
+        for v in values.split("<customfieldvalue").skip(1) {
+            let v = v.split_once('>').unwrap().1.split('<').next().unwrap();
+            if !v.trim().is_empty() {
+                names.insert(super::jira_other::decoded(v.trim()));
+            }
+        }
+    }
+    let report = import(&cli, &ada, rel, &["--dry-run"]);
+    assert_eq!(
+        report["sprints"].as_array().unwrap().len(),
+        names.len(),
+        "{rel}"
+    );
+}
