@@ -63,6 +63,7 @@ pub async fn write(
     ctx: &ProductCtx,
     batch: &Batch,
     ids: &HashMap<&str, i64>,
+    created: &[(usize, i64)],
     epics: &Epics,
 ) -> Result<History> {
     let unknown = Person {
@@ -103,7 +104,8 @@ pub async fn write(
         }
     }
     write_comments(tx, ctx, batch, ids, &people, &unknown, &mut h).await?;
-    write_epics(tx, ctx, epics, ids, &mut h).await?;
+    let fresh: HashSet<i64> = created.iter().map(|&(_, id)| id).collect();
+    write_epics(tx, ctx, epics, ids, &fresh, &mut h).await?;
     Ok(h)
 }
 
@@ -113,6 +115,7 @@ async fn write_epics(
     ctx: &ProductCtx,
     e: &Epics,
     ids: &HashMap<&str, i64>,
+    fresh: &HashSet<i64>,
     h: &mut History,
 ) -> Result<()> {
     let mut landed: HashMap<&str, i64> = HashMap::new();
@@ -135,7 +138,7 @@ async fn write_epics(
         if let (Some(&item), Some(&initiative)) =
             (ids.get(child.as_str()), landed.get(epic.as_str()))
         {
-            if initiatives::link(tx, ctx, item, initiative).await? {
+            if initiatives::link(tx, ctx, item, initiative, fresh.contains(&item)).await? {
                 h.linked += 1;
             }
         }

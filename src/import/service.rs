@@ -241,7 +241,7 @@ pub async fn import(
         });
     }
     // People and comments, once every item has its id.
-    let history = super::history::write(&mut tx, ctx, &batch, &ids, &epics).await?;
+    let history = super::history::write(&mut tx, ctx, &batch, &ids, &created, &epics).await?;
     let history_changed = history.changed();
     history.add_to(&mut report);
     report.created = created.len();

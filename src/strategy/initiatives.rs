@@ -441,7 +441,7 @@ pub async fn link_item(
             Error::invalid("initiative", format!("no initiative {n} in this product"))
         })?;
     }
-    link_tx(&mut tx, ctx, row.id, initiative).await?;
+    link_tx(&mut tx, ctx, row.id, initiative, true).await?;
     let before = json!({"initiative": row.initiative_id});
     let after = json!({"initiative": initiative});
     Change::by(actor, ctx, "item.initiative", ("item", row.id))
@@ -454,16 +454,20 @@ pub async fn link_item(
 }
 
 /// Puts an item under an initiative (or takes it out) in the caller's transaction and
-/// re-assesses its readiness (for [`link_item`] and for imports).
+/// re-assesses its readiness (for [`link_item`] and for imports). `bump` is false only for an
+/// item created in the same transaction: the link is part of its creation, so it keeps the
+/// version it was created with (an import's undo counts on it).
 pub(super) async fn link_tx(
     tx: &mut Tx,
     ctx: &ProductCtx,
     item_id: i64,
     initiative: Option<i64>,
+    bump: bool,
 ) -> Result<()> {
     with_tx!(tx, t => sqlx::query(
-        "UPDATE items SET initiative_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(initiative).bind(now()).bind(item_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        "UPDATE items SET initiative_id = $1, version = version + $4, updated_at = $2 WHERE id = $3")
+        .bind(initiative).bind(now()).bind(item_id).bind(i64::from(bump))
+        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
     crate::backlog::service::refresh_readiness(tx, &crate::backlog::service::rules_of(ctx), item_id)
         .await
 }

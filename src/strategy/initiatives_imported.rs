@@ -54,14 +54,21 @@ pub async fn land(tx: &mut Tx, ctx: &ProductCtx, epic: &Epic<'_>) -> Result<(i64
     Ok((id, Landed::Updated))
 }
 
-/// Puts an item under the initiative unless it is there already; true when it moved.
-pub async fn link(tx: &mut Tx, ctx: &ProductCtx, item_id: i64, initiative: i64) -> Result<bool> {
+/// Puts an item under the initiative unless it is there already; true when it moved. `fresh`:
+/// the item was created in this transaction, and keeps its first version.
+pub async fn link(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    item_id: i64,
+    initiative: i64,
+    fresh: bool,
+) -> Result<bool> {
     let current: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
         "SELECT initiative_id FROM items WHERE id = $1 AND product_id = $2")
         .bind(item_id).bind(ctx.product.id).fetch_one(&mut **t).await)?;
     if current == Some(initiative) {
         return Ok(false);
     }
-    link_tx(tx, ctx, item_id, Some(initiative)).await?;
+    link_tx(tx, ctx, item_id, Some(initiative), !fresh).await?;
     Ok(true)
 }

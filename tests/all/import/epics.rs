@@ -236,6 +236,13 @@ async fn the_taiga_epic_becomes_an_initiative_by_default() {
         "--json",
     ]);
     assert_eq!(r["initiatives_created"], 1, "{r}");
+    // The import's items are still as it made them (linking a new child keeps its first
+    // version), so it can be undone as a whole.
+    let id = r["import_id"].as_i64().expect("an import id").to_string();
+    let undone = cli.json(&[
+        "import", "--undo", &id, "--as", &ada, "-w", "acme", "-p", "ONB", "--json",
+    ]);
+    assert_eq!(undone["deleted"], r["created"], "{undone}");
     let cli = Cli::new().await;
     let ada = super::acme(&cli);
     let r = import(&cli, &ada, rel, &["--epics-as", "items"]);
