@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::db::{now, Db};
+use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
-use crate::with_pool;
+use crate::{with_pool, with_tx};
 
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct User {
@@ -46,6 +46,33 @@ pub async fn create_user(db: &Db, email: &str, name: &str, password: &str) -> Re
         email,
         name: name.trim().to_string(),
     })
+}
+
+/// An account for someone an import names who has none yet. It has no password, so it cannot
+/// sign in until an admin invites them, and it is marked as a placeholder. Its e-mail is theirs
+/// when the file gives one, else an address under the reserved `.invalid` domain that no mail
+/// can reach; nobody is ever e-mailed about it.
+pub async fn create_placeholder(tx: &mut Tx, name: &str, email: Option<&str>) -> Result<i64> {
+    let email = match email {
+        Some(e) => super::validate_email(e)?,
+        None => format!("{}@placeholder.invalid", &super::random_secret("")[..16]),
+    };
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("name", "a name is required"));
+    }
+    Ok(with_tx!(tx, t => sqlx::query_scalar(
+        "INSERT INTO users (email, name, password_hash, created_at, placeholder)
+         VALUES ($1, $2, '', $3, TRUE) RETURNING id")
+        .bind(&email).bind(name).bind(now()).fetch_one(&mut **t).await)?)
+}
+
+/// The account with this e-mail (any case), inside the caller's transaction.
+pub async fn id_by_email_tx(tx: &mut Tx, email: &str) -> Result<Option<i64>> {
+    Ok(
+        with_tx!(tx, t => sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email.trim().to_lowercase()).fetch_optional(&mut **t).await)?,
+    )
 }
 
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>> {

@@ -687,6 +687,22 @@ pub async fn assignee_tx(tx: &mut Tx, id: i64) -> Result<Option<i64>> {
     )
 }
 
+/// Sets the assignee and the reporter an import names, leaving a field alone when it names
+/// nobody; true when the item changed.
+pub async fn set_people(
+    tx: &mut Tx,
+    id: i64,
+    assignee: Option<i64>,
+    reporter: Option<i64>,
+) -> Result<bool> {
+    let n = with_tx!(tx, t => sqlx::query(
+        "UPDATE items SET assignee_id = COALESCE($1, assignee_id), reporter_id = COALESCE($2, reporter_id)
+         WHERE id = $3 AND (($1 IS NOT NULL AND assignee_id IS DISTINCT FROM $1)
+                         OR ($2 IS NOT NULL AND reporter_id IS DISTINCT FROM $2))")
+        .bind(assignee).bind(reporter).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
 pub async fn set_assignee(tx: &mut Tx, id: i64, user: Option<i64>) -> Result<()> {
     with_tx!(tx, t => sqlx::query("UPDATE items SET assignee_id = $1 WHERE id = $2")
         .bind(user).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;

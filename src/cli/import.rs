@@ -47,6 +47,11 @@ pub struct ImportArgs {
     /// Also write the report, as JSON, to this file.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// What the file's epics become: initiatives of the product, with their children linked
+    /// (the default), or items, parents of their children.
+    #[arg(long, value_name = "initiatives|items", default_value = "initiatives",
+          value_parser = crate::import::epics::parse_as, action = clap::ArgAction::Set)]
+    pub epics_as: bool,
 }
 
 pub async fn run(db_args: &DbArgs, a: ImportArgs) -> anyhow::Result<()> {
@@ -81,6 +86,7 @@ pub async fn run(db_args: &DbArgs, a: ImportArgs) -> anyhow::Result<()> {
         dry_run: a.dry_run,
         format: a.format.0,
         progress: bar.as_ref().map(|(_, counter)| counter.clone()),
+        epics_as_items: a.epics_as,
     };
     let ticker = bar.as_ref().map(|(bar, counter)| {
         let (bar, counter) = (bar.clone(), counter.clone());
@@ -165,13 +171,30 @@ fn print_report(r: &Report) {
         "with a parent: {}; points: {}; with acceptance criteria: {}",
         r.with_parent, r.points_total, r.with_criteria
     );
-    if r.with_sprint + r.with_assignee + r.comments > 0 {
+    if r.people > 0 {
         println!(
-            "kept for a later step: {} naming a sprint ({} distinct), {} with an assignee, {}",
+            "people: {} named ({} found among the members, {} added as placeholders); {} with an assignee, {} with a reporter",
+            r.people, r.people_matched, r.people_created, r.with_assignee, r.with_reporter
+        );
+    }
+    if r.comments > 0 {
+        println!(
+            "comments: {} in the file, {} added",
+            r.comments, r.comments_added
+        );
+    }
+    if r.epics > 0 {
+        println!(
+            "epics: {} ({} initiatives created, {} updated, {} items linked to them)",
+            r.epics, r.initiatives_created, r.initiatives_updated, r.linked_to_initiatives
+        );
+    }
+    if r.with_sprint > 0 {
+        println!(
+            "kept for a later step: {} naming a sprint ({} distinct, {} carried over from an earlier one)",
             r.with_sprint,
             r.sprints.len(),
-            r.with_assignee,
-            count(n(r.comments), "comment", "comments")
+            r.carried_over
         );
     }
     println!("\nmapped from the file:");

@@ -130,14 +130,19 @@ fn print_members(members: &[Member]) {
     let mut rows = vec![vec![
         "e-mail".to_string(),
         "name".into(),
-        "admin".into(),
+        "account".into(),
         "roles".into(),
     ]];
     rows.extend(members.iter().map(|m| {
         vec![
             m.email.clone(),
             m.name.clone(),
-            if m.admin { "admin" } else { "" }.into(),
+            match (m.admin, m.placeholder) {
+                (true, _) => "admin",
+                (false, true) => "placeholder (cannot sign in)",
+                (false, false) => "",
+            }
+            .into(),
             roles_text(m),
         ]
     }));

@@ -88,7 +88,7 @@ fn table(
 pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
     vec![
         table("users", &["id"], Scope::Users,
-            "id:int email:text name:text password_hash:text created_at:time"),
+            "id:int email:text name:text password_hash:text created_at:time placeholder:bool"),
         table("workspaces", &["id"], Scope::Workspace,
             "id:int slug:text name:text version:int created_at:time allow_private_webhooks:bool"),
         table("workspace_members", &["workspace_id", "user_id"], Scope::Own("workspace_id"),
@@ -130,7 +130,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("priority_objectives", &["priority_id", "objective_id"], Scope::Via("priority_id", "priorities"),
             "priority_id:int objective_id:int"),
         table("initiatives", &["id"], Scope::Via("product_id", "products"),
-            "id:int product_id:int title:text description:text status:text reach:int? impact:real? confidence:int? effort:real? business_value:int? time_criticality:int? risk_reduction:int? job_size:int? version:int created_at:time updated_at:time points_total:points points_done:points")
+            "id:int product_id:int title:text description:text status:text reach:int? impact:real? confidence:int? effort:real? business_value:int? time_criticality:int? risk_reduction:int? job_size:int? version:int created_at:time updated_at:time points_total:points points_done:points external_key:text?")
         .rewritten_after_all(&["points_total", "points_done"]),
         table("priority_initiatives", &["priority_id", "initiative_id"], Scope::Via("priority_id", "priorities"),
             "priority_id:int initiative_id:int quarter:text"),
@@ -139,7 +139,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("personas", &["id"], Scope::Via("product_id", "products"),
             "id:int product_id:int name:text segment:text goals:text pains:text version:int created_at:time updated_at:time"),
         table("items", &["id"], Scope::Via("product_id", "products"),
-            "id:int product_id:int number:int kind:text title:text description:text persona:text goal:text benefit:text points:points? status:text rank:text parent_id:int? ready:bool readiness:text created_by:user created_at:time updated_at:time version:int initiative_id:int? persona_id:int? assignee_id:user? external_key:text? external_updated:time?")
+            "id:int product_id:int number:int kind:text title:text description:text persona:text goal:text benefit:text points:points? status:text rank:text parent_id:int? ready:bool readiness:text created_by:user created_at:time updated_at:time version:int initiative_id:int? persona_id:int? assignee_id:user? external_key:text? external_updated:time? reporter_id:user?")
         .set_after_rows(&["parent_id"]),
         table("item_labels", &["item_id", "label"], Scope::Via("item_id", "items"),
             "item_id:int label:text"),

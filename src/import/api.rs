@@ -40,6 +40,8 @@ pub struct Upload {
     pub format: Option<String>,
     /// `true` to read and map everything and report it, writing nothing.
     pub dry_run: Option<bool>,
+    /// What the file's epics become: `initiatives` (default, children linked) or `items`.
+    pub epics_as: Option<String>,
 }
 
 /// The upload's parts: the file (name and bytes) and the options.
@@ -65,10 +67,15 @@ async fn upload(mut form: Multipart) -> Result<(String, Vec<u8>, Options), Error
                     _ => return Err(Error::invalid("dry_run", "use true or false")),
                 };
             }
+            "epics_as" => {
+                opts.epics_as_items =
+                    super::epics::parse_as(field.text().await.map_err(bad)?.trim())
+                        .map_err(|m| Error::invalid("epics_as", m))?;
+            }
             other => {
                 return Err(Error::invalid(
                     other,
-                    "not a part of an import: use file, format, dry_run",
+                    "not a part of an import: use file, format, dry_run, epics_as",
                 ))
             }
         }

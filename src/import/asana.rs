@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::rules::parse_date_month_first;
 use super::table::Table;
 use super::tables::{batch, first_of_key, kind_from_labels, split_list, Counts};
-use super::{source_labels, Batch, Record};
+use super::{source_labels, Batch, Person, Record};
 
 /// Asana's CSV export. Its Task IDs are often rounded by a spreadsheet (`7.18656E+14`), so a
 /// task is keyed by its ID with its name, creation date and assignee when the ID is rounded.
@@ -66,7 +66,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
         rec.source_status = status_word.into();
         rec.labels = source_labels("asana", status_word, "", true, &tag_list);
         rec.description = cell(notes).to_string();
-        rec.assignee = Some(cell(who).to_string()).filter(|a| !a.is_empty());
+        rec.assignee = Person::named(cell(who));
         rec.sprint = Some(cell(project).to_string()).filter(|a| !a.is_empty());
         rec.created = parse_date_month_first(cell(created));
         rec.updated = parse_date_month_first(cell(modified));
@@ -114,6 +114,10 @@ pub fn read(text: &str) -> Result<Batch, String> {
             ("Parent Task", "parent (by the parent's name)"),
             ("Created At", "created date"),
             (
+                "Assignee",
+                "assignee (a member of the workspace, or a placeholder)",
+            ),
+            (
                 "Last Modified",
                 "source version (a newer export updates, an older one does not)",
             ),
@@ -123,7 +127,6 @@ pub fn read(text: &str) -> Result<Batch, String> {
                 "Projects",
                 "kept as the sprint name, imported in a later step",
             ),
-            ("Assignee", "people are imported in a later step"),
             ("Due Date", "due dates have no field on an item"),
         ],
     );

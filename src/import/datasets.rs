@@ -8,7 +8,7 @@ use super::markup::wiki_to_markdown;
 use super::rules::{map_status, map_type, parse_date};
 use super::table::Table;
 use super::tables::{first_of_key, points, Counts, NOT_MAPPED};
-use super::{source_labels, Batch, Record};
+use super::{source_labels, Batch, Person, Record};
 
 /// A tracker's entity dump.
 pub fn tracker(text: &str) -> Result<Batch, String> {
@@ -35,6 +35,7 @@ pub fn tracker(text: &str) -> Result<Batch, String> {
         c("resolution"),
         c("area"),
     );
+    let reporter = c("created_by");
     let key_of: HashMap<&str, &str> = t
         .rows
         .iter()
@@ -70,7 +71,8 @@ pub fn tracker(text: &str) -> Result<Batch, String> {
             }
             None => None,
         };
-        rec.assignee = Some(cell(who).to_string()).filter(|a| !a.is_empty());
+        rec.assignee = Person::named(cell(who));
+        rec.reporter = Person::named(cell(reporter));
         rec.created = parse_date(cell(created));
         rec.updated = parse_date(cell(updated));
         b.records.push(rec);
@@ -99,6 +101,14 @@ pub fn tracker(text: &str) -> Result<Batch, String> {
             ("area", "label"),
             ("create_date", "created date"),
             (
+                "assignee",
+                "assignee (a member of the workspace, or a placeholder)",
+            ),
+            (
+                "created_by",
+                "reporter (a member of the workspace, or a placeholder)",
+            ),
+            (
                 "update_date",
                 "source version (a newer export updates, an older one does not)",
             ),
@@ -109,10 +119,8 @@ pub fn tracker(text: &str) -> Result<Batch, String> {
                 "priority has no field; the backlog's order is its priority",
             ),
             ("state", "no matching field in Throughline"),
-            ("created_by", "people are imported in a later step"),
-            ("updated_by", "people are imported in a later step"),
-            ("assignee", "people are imported in a later step"),
-            ("owner", "people are imported in a later step"),
+            ("updated_by", "who changed an item last is not kept"),
+            ("owner", "the assignee is imported; the owner is not kept"),
             ("due_date", "due dates have no field on an item"),
             ("rank", "the backlog keeps the file's order instead"),
             (

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::rules::{map_type, parse_date};
-use super::{source_labels, Batch, Column, Record};
+use super::{source_labels, Batch, Column, Person, Record};
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")
@@ -118,7 +118,11 @@ pub fn read(text: &str) -> Result<Batch, String> {
         rec.assignee = issue
             .get("assignee")
             .filter(|a| !a.is_null())
-            .map(|a| s(a, "login").to_string());
+            .and_then(|a| Person::named(s(a, "login")));
+        rec.reporter = issue
+            .get("user")
+            .filter(|a| !a.is_null())
+            .and_then(|a| Person::named(s(a, "login")));
         rec.created = parse_date(s(issue, "created_at"));
         rec.updated = parse_date(s(issue, "updated_at"));
         with_comments +=
@@ -156,6 +160,16 @@ pub fn read(text: &str) -> Result<Batch, String> {
         ),
         ("created_at", n, "created date"),
         (
+            "assignee",
+            filled(&|r| r.assignee.is_some()),
+            "assignee (a member of the workspace, or a placeholder)",
+        ),
+        (
+            "user",
+            filled(&|r| r.reporter.is_some()),
+            "reporter (a member of the workspace, or a placeholder)",
+        ),
+        (
             "updated_at",
             n,
             "source version (a newer export updates, an older one does not)",
@@ -166,11 +180,6 @@ pub fn read(text: &str) -> Result<Batch, String> {
             "milestone",
             filled(&|r| r.sprint.is_some()),
             "milestones are kept as sprint names, imported in a later step",
-        ),
-        (
-            "assignee",
-            filled(&|r| r.assignee.is_some()),
-            "people are imported in a later step",
         ),
         (
             "comments",

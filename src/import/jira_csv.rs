@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::rules::{label_slug, map_status, map_type, parse_date, parse_points};
-use super::{Batch, Column, Record};
+use super::{Batch, Column, Note, Person, Record};
 
 /// The columns we read, by every header Jira gives them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,6 +26,11 @@ enum Field {
     Updated,
     Resolved,
     Resolution,
+    Assignee,
+    AssigneeId,
+    Reporter,
+    ReporterId,
+    Comment,
 }
 
 const HEADERS: &[(&str, Field)] = &[
@@ -72,6 +77,17 @@ const HEADERS: &[(&str, Field)] = &[
     ("resuelta", Field::Resolved),
     ("resolution", Field::Resolution),
     ("resolución", Field::Resolution),
+    ("assignee", Field::Assignee),
+    ("persona asignada", Field::Assignee),
+    ("assignee id", Field::AssigneeId),
+    ("id de la persona asignada", Field::AssigneeId),
+    ("reporter", Field::Reporter),
+    ("informador", Field::Reporter),
+    ("reporter id", Field::ReporterId),
+    ("id del informador", Field::ReporterId),
+    ("comment", Field::Comment),
+    ("comentario", Field::Comment),
+    ("comment body", Field::Comment),
 ];
 
 fn field_of(header: &str) -> Option<Field> {
@@ -94,6 +110,10 @@ fn describe(f: Field) -> &'static str {
         Field::Created => "created date",
         Field::Updated => "source version (a newer export updates, an older one does not)",
         Field::Resolved | Field::Resolution => "status when the status is not recognized",
+        Field::Assignee => "assignee (a member of the workspace, or a placeholder)",
+        Field::Reporter => "reporter (a member of the workspace, or a placeholder)",
+        Field::AssigneeId | Field::ReporterId => "comment authors named by their Jira account id",
+        Field::Comment => "comments, with their authors and dates",
     }
 }
 
@@ -103,21 +123,12 @@ fn not_mapped_reason(header: &str) -> &'static str {
     let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
     if has(&["sprint"]) {
         "sprints are imported in a later step"
-    } else if has(&["comment", "comentario"]) && !has(&["custom field", "campo personalizado"]) {
-        "comments are imported in a later step"
-    } else if has(&[
-        "assignee",
-        "reporter",
-        "creator",
-        "watchers",
-        "project lead",
-        "asignada",
-        "informador",
-        "creador",
-        "interesados",
-        "responsable",
-    ]) {
-        "people are imported in a later step"
+    } else if has(&["watchers", "interesados"]) {
+        "watchers are not imported"
+    } else if has(&["creator", "creador"]) {
+        "the reporter is imported; the creator is not kept"
+    } else if has(&["project lead", "responsable"]) {
+        "the product is the one given with -p"
     } else if has(&["issue link", "incidencia interna", "incidencia saliente"]) {
         "links between items are imported in a later step"
     } else if has(&[
@@ -279,6 +290,24 @@ pub fn read(text: &str) -> Result<Batch, String> {
         .map(|row| (get(row, Field::Id), get(row, Field::Key)))
         .filter(|(id, key)| !id.is_empty() && !key.is_empty())
         .collect();
+    // Read for the report (sprints are created in a later step), so left in the not-mapped list.
+    let sprint_cols: Vec<usize> = (0..header.len())
+        .filter(|&i| header[i].eq_ignore_ascii_case("sprint"))
+        .collect();
+    // Comments name their authors by Jira account id; the assignee and reporter columns say
+    // whose id is whose.
+    let mut accounts: HashMap<String, String> = HashMap::new();
+    for row in &raw {
+        for (id, name) in [
+            (Field::AssigneeId, Field::Assignee),
+            (Field::ReporterId, Field::Reporter),
+        ] {
+            let (id, name) = (get(row, id), get(row, name));
+            if !id.is_empty() && !name.is_empty() {
+                accounts.entry(id).or_insert(name);
+            }
+        }
+    }
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for row in &raw {
@@ -355,6 +384,19 @@ pub fn read(text: &str) -> Result<Batch, String> {
             description = description.chars().take(19_990).collect::<String>() + "\n\n[cut]";
         }
         let parent = parent_of(row, &get, &id_to_key, &mut counts);
+        // Jira repeats the Sprint column: the item was carried over to the last one named.
+        let mut sprints: Vec<String> = sprint_cols
+            .iter()
+            .filter_map(|&c| row.get(c))
+            .map(|v| crate::csv_safe::value(v.trim()).to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+        let sprint = sprints.pop();
+        let comments = cols(Field::Comment)
+            .into_iter()
+            .filter_map(|c| row.get(c))
+            .filter_map(|c| comment(c, &accounts))
+            .collect();
         seen.insert(key.clone(), batch.records.len());
         batch.records.push(Record {
             key,
@@ -369,6 +411,11 @@ pub fn read(text: &str) -> Result<Batch, String> {
             parent,
             created: parse_date(&get(row, Field::Created)),
             updated: parse_date(&get(row, Field::Updated)),
+            assignee: Person::named(&get(row, Field::Assignee)),
+            reporter: Person::named(&get(row, Field::Reporter)),
+            comments,
+            sprint,
+            earlier_sprints: sprints,
             ..Record::default()
         });
     }
@@ -387,6 +434,29 @@ pub fn read(text: &str) -> Result<Batch, String> {
         batch.notes.push(format!("{n}: {note}"));
     }
     Ok(batch)
+}
+
+/// A Jira comment cell, `date;author account id;body` (the body may hold more semicolons), its
+/// author named through `accounts` (or as *Jira user …* when the file never names them).
+fn comment(cell: &str, accounts: &HashMap<String, String>) -> Option<Note> {
+    let cell = crate::csv_safe::value(cell.trim());
+    if cell.is_empty() {
+        return None;
+    }
+    let mut parts = cell.splitn(3, ';');
+    let (date, author, body) = (parts.next()?, parts.next(), parts.next());
+    match (parse_date(date), author, body) {
+        (Some(at), Some(author), Some(body)) => {
+            let author = author.trim();
+            let name = accounts
+                .get(author)
+                .cloned()
+                .unwrap_or_else(|| format!("Jira user {author}"));
+            let author = (!author.is_empty()).then(|| Person::named(&name)).flatten();
+            Note::new(author, Some(at), &super::markup::wiki_to_markdown(body))
+        }
+        _ => Note::new(None, None, &super::markup::wiki_to_markdown(cell)),
+    }
 }
 
 /// The parent's key: `Parent key`, else `Parent`/`Parent id` (a key, or an id resolved through

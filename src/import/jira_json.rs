@@ -9,10 +9,20 @@ use serde_json::Value;
 
 use super::markup::wiki_to_markdown;
 use super::rules::{map_status, map_type, parse_date, parse_points};
-use super::{source_labels, Batch, Column, Record};
+use super::{source_labels, Batch, Column, Note, Person, Record};
 
 fn s<'a>(v: &'a Value, path: &str) -> &'a str {
     v.pointer(path).and_then(Value::as_str).unwrap_or("")
+}
+
+/// A Jira user object: its display name (else its user name) and its e-mail when shown.
+fn person(v: Option<&Value>) -> Option<Person> {
+    let v = v.filter(|v| v.is_object())?;
+    let name = [s(v, "/displayName"), s(v, "/name")]
+        .into_iter()
+        .find(|n| !n.is_empty())
+        .unwrap_or("");
+    Person::with_email(name, s(v, "/emailAddress"))
 }
 
 /// The text of an Atlassian Document Format value (API v3), paragraphs on their own lines.
@@ -163,11 +173,28 @@ pub fn read(text: &str) -> Result<Batch, String> {
             .filter(|v| !v.is_null())
             .or_else(|| sprint_id.and_then(|id| f.get(id)))
             .and_then(sprint_name);
-        rec.assignee = Some(s(f, "/assignee/displayName").to_string()).filter(|a| !a.is_empty());
+        rec.assignee = person(f.get("assignee"));
+        rec.reporter = person(f.get("reporter"));
         rec.comments = f
             .pointer("/comment/comments")
             .and_then(Value::as_array)
-            .map(|c| c.iter().map(|c| wiki_to_markdown(s(c, "/body"))).collect())
+            .map(|c| {
+                c.iter()
+                    .filter_map(|c| {
+                        let body = match c.get("body") {
+                            Some(Value::String(b)) => wiki_to_markdown(b),
+                            Some(adf) => {
+                                let mut out = String::new();
+                                adf_text(adf, &mut out);
+                                out
+                            }
+                            None => String::new(),
+                        };
+                        let at = parse_date(s(c, "/created"));
+                        Note::new(person(c.get("author")), at, &body)
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         batch.records.push(rec);
     }
@@ -246,28 +273,26 @@ fn account(batch: &mut Batch, unmapped: &BTreeMap<String, usize>) {
         ),
         ("created", n, "created date"),
         (
+            "assignee, reporter",
+            filled(&|r| r.assignee.is_some() || r.reporter.is_some()),
+            "assignee and reporter (members of the workspace, or placeholders)",
+        ),
+        (
+            "comment",
+            filled(&|r| !r.comments.is_empty()),
+            "comments, with their authors and dates",
+        ),
+        (
             "updated",
             n,
             "source version (a newer export updates, an older one does not)",
         ),
     ];
-    let later = [
-        (
-            "sprint",
-            filled(&|r| r.sprint.is_some()),
-            "sprints are imported in a later step",
-        ),
-        (
-            "assignee",
-            filled(&|r| r.assignee.is_some()),
-            "people are imported in a later step",
-        ),
-        (
-            "comment",
-            filled(&|r| !r.comments.is_empty()),
-            "comments are imported in a later step",
-        ),
-    ];
+    let later = [(
+        "sprint",
+        filled(&|r| r.sprint.is_some()),
+        "sprints are imported in a later step",
+    )];
     for (name, filled, note) in used {
         batch.columns_used.push(Column {
             name: name.into(),

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::markup::html_to_markdown;
 use super::rules::{map_status, map_type, parse_date, parse_points};
 use super::xml::{parse, Node};
-use super::{source_labels, Batch, Column, Record};
+use super::{source_labels, Batch, Column, Note, Person, Record};
 
 /// Jira's status category keys, in the words `map_status` knows.
 fn category(key: &str) -> Option<&'static str> {
@@ -43,6 +43,21 @@ pub fn read(text: &str) -> Result<Batch, String> {
         .iter()
         .map(|i| (i.text_of("summary"), i.text_of("key")))
         .collect();
+    // Comments name their authors by account id; assignees and reporters say whose id is whose.
+    let mut accounts: HashMap<String, String> = HashMap::new();
+    for item in &items {
+        for who in ["assignee", "reporter"]
+            .iter()
+            .filter_map(|w| item.child(w))
+        {
+            let id = who.attr("accountid").or(who.attr("username")).unwrap_or("");
+            if !id.is_empty() && id != "-1" && !who.text.trim().is_empty() {
+                accounts
+                    .entry(id.to_string())
+                    .or_insert_with(|| who.text.trim().to_string());
+            }
+        }
+    }
     for item in &items {
         let key = item.text_of("key");
         if key.is_empty() {
@@ -90,16 +105,33 @@ pub fn read(text: &str) -> Result<Batch, String> {
                 }
             }
         }
-        let assignee = item.text_of("assignee");
-        let comments: Vec<String> = item
-            .child("comments")
-            .map(|c| {
-                c.children
-                    .iter()
-                    .map(|c| html_to_markdown(&c.text))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let person = |w: &str| {
+            let node = item.child(w)?;
+            (node.attr("accountid") != Some("-1"))
+                .then(|| Person::named(&node.text))
+                .flatten()
+        };
+        let mut comments: Vec<Note> = Vec::new();
+        for c in item.child("comments").map_or(&[][..], |c| &c.children[..]) {
+            let author = c.attr("author").unwrap_or("").trim();
+            let name = accounts
+                .get(author)
+                .cloned()
+                .unwrap_or_else(|| format!("Jira user {author}"));
+            let author = (!author.is_empty()).then(|| Person::named(&name));
+            let at = c.attr("created").and_then(parse_date);
+            match Note::new(author.flatten(), at, &html_to_markdown(&c.text)) {
+                Some(n) => comments.push(n),
+                None => {
+                    *counts
+                        .entry(
+                            "comments with no text (only images or attachments) were left out"
+                                .into(),
+                        )
+                        .or_default() += 1
+                }
+            }
+        }
         if let Some(fields) = item.child("customfields") {
             for f in &fields.children {
                 let name = f.text_of("customfieldname");
@@ -128,8 +160,11 @@ pub fn read(text: &str) -> Result<Batch, String> {
         rec.parent = parent;
         rec.created = parse_date(&item.text_of("created"));
         rec.updated = parse_date(&item.text_of("updated"));
-        rec.sprint = item.custom("Sprint").pop();
-        rec.assignee = Some(assignee).filter(|a| !a.is_empty() && a != "Unassigned");
+        let mut sprints = item.custom("Sprint");
+        rec.sprint = sprints.pop();
+        rec.earlier_sprints = sprints;
+        rec.assignee = person("assignee");
+        rec.reporter = person("reporter");
         rec.comments = comments;
         batch.records.push(rec);
     }
@@ -191,6 +226,21 @@ fn account(batch: &mut Batch, items: usize, unmapped: &BTreeMap<String, usize>) 
         ),
         ("created", items, "created date"),
         (
+            "assignee",
+            filled(&|r| r.assignee.is_some()),
+            "assignee (a member of the workspace, or a placeholder)",
+        ),
+        (
+            "reporter",
+            filled(&|r| r.reporter.is_some()),
+            "reporter (a member of the workspace, or a placeholder)",
+        ),
+        (
+            "comments",
+            filled(&|r| !r.comments.is_empty()),
+            "comments, with their authors and dates",
+        ),
+        (
             "updated",
             items,
             "source version (a newer export updates, an older one does not)",
@@ -204,23 +254,11 @@ fn account(batch: &mut Batch, items: usize, unmapped: &BTreeMap<String, usize>) 
             note: note.into(),
         });
     }
-    let later = [
-        (
-            "Sprint",
-            filled(&|r| r.sprint.is_some()),
-            "sprints are imported in a later step",
-        ),
-        (
-            "assignee",
-            filled(&|r| r.assignee.is_some()),
-            "people are imported in a later step",
-        ),
-        (
-            "comments",
-            filled(&|r| !r.comments.is_empty()),
-            "comments are imported in a later step",
-        ),
-    ];
+    let later = [(
+        "Sprint",
+        filled(&|r| r.sprint.is_some()),
+        "sprints are imported in a later step",
+    )];
     for (name, filled, note) in later {
         batch.columns_not_mapped.push(Column {
             name: name.into(),

@@ -8,13 +8,16 @@ pub mod api;
 pub mod asana;
 pub mod datasets;
 pub mod detect;
+pub mod epics;
 pub mod github;
+pub mod history;
 pub mod jira_csv;
 pub mod jira_json;
 pub mod jira_xml;
 pub mod jobs;
 pub mod markup;
 pub mod pages;
+pub mod people;
 pub mod pivotal;
 pub mod rules;
 pub mod service;
@@ -58,11 +61,99 @@ pub struct Record {
     pub updated: Option<DateTime<Utc>>,
     /// Acceptance criteria (a Trello checklist), added when the item is created.
     pub criteria: Vec<String>,
-    /// What the file says beyond our fields, reported and kept for a later step: the sprint
-    /// (or iteration, cycle, milestone) by name, the assignee, and the comments.
+    /// The sprint (or iteration, cycle, milestone) by name, reported and kept for a later step:
+    /// the last one the item was in, and the earlier ones it was carried over from (Jira
+    /// repeats its Sprint field), oldest first.
     pub sprint: Option<String>,
-    pub assignee: Option<String>,
-    pub comments: Vec<String>,
+    pub earlier_sprints: Vec<String>,
+    /// Who the item is assigned to, and who reported it; they become members of the workspace.
+    pub assignee: Option<Person>,
+    pub reporter: Option<Person>,
+    /// The comments, oldest first, with their authors and dates where the file has them.
+    pub comments: Vec<Note>,
+}
+
+/// Someone a file names: a display name, and an e-mail when the file has one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Person {
+    pub name: String,
+    pub email: Option<String>,
+}
+
+impl Person {
+    /// Someone named in a cell: `Ada Lovelace`, `ada@example.com` or `Ada <ada@example.com>`;
+    /// none when the cell names nobody (empty, or Jira's *Unassigned*).
+    pub fn named(cell: &str) -> Option<Person> {
+        let cell = cell.trim();
+        if cell.is_empty() || NOBODY.iter().any(|n| cell.eq_ignore_ascii_case(n)) {
+            return None;
+        }
+        if let Some((name, rest)) = cell.split_once('<') {
+            let email = rest.trim_end_matches('>').trim();
+            if email.contains('@') {
+                return Person::with_email(name, email);
+            }
+        }
+        if cell.contains('@') && !cell.contains(' ') {
+            let name = cell.split('@').next().unwrap_or(cell);
+            return Person::with_email(name, cell);
+        }
+        Some(Person {
+            name: cell.chars().take(100).collect(),
+            email: None,
+        })
+    }
+
+    /// Who this is, as accounts are matched: the e-mail when there is one, else the name
+    /// (ignoring case and extra spaces).
+    pub fn key(&self) -> String {
+        match &self.email {
+            Some(e) => e.clone(),
+            None => self
+                .name
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase(),
+        }
+    }
+
+    /// Someone with a name and, when it is one, an e-mail address (kept in lower case).
+    pub fn with_email(name: &str, email: &str) -> Option<Person> {
+        let email = email.trim().to_lowercase();
+        let email = (email.contains('@') && !email.contains(' ')).then_some(email);
+        let name = name.trim();
+        let name = match (name.is_empty(), &email) {
+            (false, _) => name.chars().take(100).collect(),
+            (true, Some(e)) => e.split('@').next().unwrap_or(e).to_string(),
+            (true, None) => return None,
+        };
+        Some(Person { name, email })
+    }
+}
+
+/// What a cell says when it names nobody.
+const NOBODY: [&str; 4] = ["unassigned", "не назначено", "sin asignar", "none"];
+
+/// One comment as read from a file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Note {
+    /// None when the file does not say who wrote it.
+    pub author: Option<Person>,
+    /// None when the file does not say when.
+    pub at: Option<DateTime<Utc>>,
+    pub body: String,
+}
+
+impl Note {
+    pub fn new(author: Option<Person>, at: Option<DateTime<Utc>>, body: &str) -> Option<Note> {
+        let body = body.trim();
+        (!body.is_empty()).then(|| Note {
+            author,
+            at,
+            body: body.to_string(),
+        })
+    }
 }
 
 impl Record {
@@ -143,8 +234,24 @@ pub struct Report {
     /// Items that name a sprint (iteration, cycle, milestone), and the distinct names.
     pub with_sprint: usize,
     pub sprints: Vec<String>,
+    /// Items in more than one sprint: carried over from the earlier ones to the last.
+    pub carried_over: usize,
     pub with_assignee: usize,
+    pub with_reporter: usize,
+    /// Distinct people the file names (assignees, reporters, comment authors).
+    pub people: usize,
+    /// Of them: accounts created as placeholders, and members or placeholders found again.
+    pub people_created: usize,
+    pub people_matched: usize,
+    /// Comments in the file, and how many of them were added (the rest were there already).
     pub comments: usize,
+    pub comments_added: usize,
+    /// Epics in the file; as initiatives (the default): how many were created and updated, and
+    /// how many items were put under them.
+    pub epics: usize,
+    pub initiatives_created: usize,
+    pub initiatives_updated: usize,
+    pub linked_to_initiatives: usize,
     pub with_criteria: usize,
     pub seconds: f64,
     /// The audit entry of an import that changed something: `throughline import --undo ID`
@@ -169,11 +276,20 @@ impl Report {
                 r.with_sprint += 1;
                 sprints.insert(s.clone());
             }
+            sprints.extend(rec.earlier_sprints.iter().cloned());
+            r.carried_over += usize::from(!rec.earlier_sprints.is_empty());
             r.with_assignee += usize::from(rec.assignee.is_some());
+            r.with_reporter += usize::from(rec.reporter.is_some());
             r.comments += rec.comments.len();
             r.with_criteria += usize::from(!rec.criteria.is_empty());
+            r.epics += usize::from(rules::is_epic(&rec.source_type));
         }
         r.sprints = sprints.into_iter().collect();
+        r.people = people_of(&batch.records)
+            .iter()
+            .map(|p| p.key())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         let mut types: BTreeMap<(String, String), usize> = BTreeMap::new();
         let mut statuses: BTreeMap<(String, String), usize> = BTreeMap::new();
         for rec in &batch.records {
@@ -205,6 +321,19 @@ impl Report {
         r.statuses = out(statuses);
         r
     }
+}
+
+/// Everyone the records name, each once (comment authors the file does not name are left out).
+pub fn people_of(records: &[Record]) -> std::collections::BTreeSet<&Person> {
+    records
+        .iter()
+        .flat_map(|r| {
+            r.assignee
+                .iter()
+                .chain(&r.reporter)
+                .chain(r.comments.iter().filter_map(|c| c.author.as_ref()))
+        })
+        .collect()
 }
 
 /// The sources whose words an import keeps as labels (`jira-status:…`, `trello-type:…`).

@@ -88,6 +88,7 @@ struct ImportPage {
     formats: Vec<&'static str>,
     format: String,
     dry_run: bool,
+    epics_as_items: bool,
     file_error: Option<String>,
     format_error: Option<String>,
     preview: Option<Preview>,
@@ -103,6 +104,7 @@ impl ImportPage {
             formats: NAMES.iter().map(|(n, _)| *n).collect(),
             format: "auto".into(),
             dry_run: false,
+            epics_as_items: false,
             file_error: None,
             format_error: None,
             preview: None,
@@ -145,6 +147,7 @@ struct Parts {
     file: Option<(String, Vec<u8>)>,
     format: String,
     dry_run: bool,
+    epics_as_items: bool,
 }
 
 async fn parts(mut form: Multipart) -> Result<Parts> {
@@ -154,6 +157,7 @@ async fn parts(mut form: Multipart) -> Result<Parts> {
         file: None,
         format: "auto".into(),
         dry_run: false,
+        epics_as_items: false,
     };
     while let Some(field) = form.next_field().await.map_err(bad)? {
         match field.name().unwrap_or("") {
@@ -169,6 +173,11 @@ async fn parts(mut form: Multipart) -> Result<Parts> {
             "format" => out.format = field.text().await.map_err(bad)?.trim().to_string(),
             "dry_run" => {
                 out.dry_run = matches!(field.text().await.map_err(bad)?.trim(), "true" | "on" | "1")
+            }
+            "epics_as" => {
+                let text = field.text().await.map_err(bad)?;
+                out.epics_as_items =
+                    super::epics::parse_as(text.trim()).map_err(|m| Error::invalid("format", m))?;
             }
             // Parts the form does not send are ignored, as a urlencoded form's would be.
             _ => {}
@@ -193,6 +202,7 @@ async fn preview(
     user.check_csrf(parts.csrf.as_deref())?;
     page.format.clone_from(&parts.format);
     page.dry_run = parts.dry_run;
+    page.epics_as_items = parts.epics_as_items;
     let format = match Format::parse(&parts.format) {
         Ok(f) => f,
         Err(m) => return page.refused(Error::invalid("format", m)),
@@ -208,6 +218,7 @@ async fn preview(
         dry_run: parts.dry_run,
         format,
         progress: None,
+        epics_as_items: parts.epics_as_items,
     };
     let token = uploads::keep(
         &state.db,

@@ -4,7 +4,7 @@
 use super::rules::parse_date;
 use super::table::Table;
 use super::tables::{batch, first_of_key, points, split_list, Counts, NOT_MAPPED};
-use super::{source_labels, Batch, Record};
+use super::{source_labels, Batch, Note, Person, Record};
 
 /// Pivotal Tracker's CSV export.
 pub fn read(text: &str) -> Result<Batch, String> {
@@ -25,6 +25,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
         c("Iteration"),
         c("Owned By"),
     );
+    let requester = c("Requested By");
     let (created, accepted) = (c("Created at"), c("Accepted at"));
     let comments = t.cols(&["Comment"]);
     let tasks = t.cols(&["Task"]);
@@ -58,11 +59,11 @@ pub fn read(text: &str) -> Result<Batch, String> {
         rec.sprint = Some(cell(iteration).to_string())
             .filter(|i| !i.is_empty())
             .map(|i| format!("Iteration {i}"));
-        rec.assignee = Some(cell(owner).to_string()).filter(|a| !a.is_empty());
+        rec.assignee = Person::named(cell(owner));
+        rec.reporter = Person::named(cell(requester));
         rec.comments = comments
             .iter()
-            .map(|&c| cell(Some(c)).to_string())
-            .filter(|c| !c.is_empty())
+            .filter_map(|&c| comment(cell(Some(c))))
             .collect();
         rec.criteria = tasks
             .iter()
@@ -89,6 +90,15 @@ pub fn read(text: &str) -> Result<Batch, String> {
             ("Task", "acceptance criteria"),
             ("Created at", "created date"),
             (
+                "Owned By",
+                "assignee (a member of the workspace, or a placeholder)",
+            ),
+            (
+                "Requested By",
+                "reporter (a member of the workspace, or a placeholder)",
+            ),
+            ("Comment", "comments, with their authors and dates"),
+            (
                 "Accepted at",
                 "source version (a newer export updates, an older one does not)",
             ),
@@ -106,4 +116,32 @@ pub fn read(text: &str) -> Result<Batch, String> {
     );
     counts.into_notes(&mut b);
     Ok(b)
+}
+
+/// A Pivotal comment cell, `text (Name - Mon D, YYYY)`: the author and the day when the cell
+/// ends so, else the whole cell as the text.
+fn comment(cell: &str) -> Option<Note> {
+    let cell = cell.trim();
+    let signed = cell.strip_suffix(')').and_then(|rest| {
+        let open = rest.rfind('(')?;
+        let (name, day) = rest[open + 1..].split_once(" - ")?;
+        let at = parse_date(day.trim())?;
+        Some((rest[..open].trim(), Person::named(name), at))
+    });
+    match signed {
+        Some((body, author, at)) => Note::new(author, Some(at), body),
+        None => Note::new(None, None, cell),
+    }
+}
+
+#[cfg(test)]
+mod comment_tests {
+    #[test]
+    fn a_signed_comment_names_its_author_and_day() {
+        let n = super::comment("Looks good\n (Jeff Taggart - May 6, 2014)").unwrap();
+        assert_eq!(n.body, "Looks good");
+        assert_eq!(n.author.unwrap().name, "Jeff Taggart");
+        assert_eq!(n.at.unwrap().to_rfc3339(), "2014-05-06T00:00:00+00:00");
+        assert_eq!(super::comment("plain").unwrap().author, None);
+    }
 }

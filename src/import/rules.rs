@@ -12,6 +12,15 @@ fn norm(s: &str) -> String {
         .to_lowercase()
 }
 
+/// Whether a source's issue type is an epic (Jira's Epic in any language we know, Taiga's
+/// epics): by default it becomes an initiative rather than an item.
+pub fn is_epic(name: &str) -> bool {
+    matches!(
+        norm(name).as_str(),
+        "epic" | "épica" | "epica" | "épico" | "эпик"
+    )
+}
+
 /// A source's issue type → our kind, and whether the word is already ours (no label needed).
 /// Localized names (Spanish, Russian) are known; anything else is a task.
 pub fn map_type(name: &str) -> (&'static str, bool) {

@@ -107,6 +107,9 @@ pub struct Options {
     pub format: Option<Format>,
     /// Counts the records written so far, for a job's progress (the API's background imports).
     pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
+    /// Keep epics as parent items, as before (`--epics-as items`); by default they become
+    /// initiatives of the product with their children linked.
+    pub epics_as_items: bool,
 }
 
 impl Options {
@@ -128,8 +131,10 @@ pub async fn import(
 ) -> Result<Report> {
     ctx.grants.require(Action::Import)?;
     let started = Instant::now();
-    let batch = read(bytes, opts.format)?;
+    let mut batch = read(bytes, opts.format)?;
+    let epics = super::epics::split(&mut batch, opts.epics_as_items);
     let mut report = Report::from_batch(&batch);
+    report.epics += epics.records.len();
     report.dry_run = opts.dry_run;
     let ready_rules = backlog::rules_of(ctx);
     let mut tx = db.begin().await?;
@@ -235,6 +240,10 @@ pub async fn import(
             external_updated: e.external_updated,
         });
     }
+    // People and comments, once every item has its id.
+    let history = super::history::write(&mut tx, ctx, &batch, &ids, &created, &epics).await?;
+    let history_changed = history.changed();
+    history.add_to(&mut report);
     report.created = created.len();
     report.updated = updated.len();
     report.with_parent = batch
@@ -248,7 +257,7 @@ pub async fn import(
         ));
     }
     // One audit row for the whole import; none when nothing changed, so a repeat leaves no trace.
-    if !(created.is_empty() && updated.is_empty()) {
+    if !(created.is_empty() && updated.is_empty()) || history_changed {
         report.import_id =
             Some(record_audit(&mut tx, actor, ctx, &report, &created, &updated).await?);
     }
@@ -279,6 +288,10 @@ async fn record_audit(
         "created": created.iter().map(|(_, id)| id).collect::<Vec<_>>(),
         "updated": updated.iter().map(|p| p.id).collect::<Vec<_>>(),
         "unchanged": report.unchanged,
+        "people_created": report.people_created,
+        "comments_added": report.comments_added,
+        "initiatives_created": report.initiatives_created,
+        "initiatives_updated": report.initiatives_updated,
     });
     // What an undo restores: the items this import changed, as they were before it.
     let before = json!({ "items": updated });

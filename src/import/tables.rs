@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::rules::{map_status, map_type, parse_date, parse_points};
 use super::table::Table;
-use super::{source_labels, Batch, Record};
+use super::{source_labels, Batch, Note, Person, Record};
 
 /// What a table reader gathers besides the records: notes by count.
 #[derive(Default)]
@@ -93,6 +93,7 @@ pub fn linear(text: &str) -> Result<Batch, String> {
         c("Cycle Name"),
         c("Assignee"),
     );
+    let creator = c("Creator");
     let (created, updated, archived) = (c("Created"), c("Updated"), c("Archived"));
     let (completed, canceled) = (c("Completed"), c("Canceled"));
     let mut seen = std::collections::HashSet::new();
@@ -117,7 +118,8 @@ pub fn linear(text: &str) -> Result<Batch, String> {
         rec.points = points(cell(est), &mut counts);
         rec.parent = Some(cell(parent).to_string()).filter(|p| !p.is_empty());
         rec.sprint = Some(cell(cycle).to_string()).filter(|p| !p.is_empty());
-        rec.assignee = Some(cell(who).to_string()).filter(|p| !p.is_empty());
+        rec.assignee = Person::named(cell(who));
+        rec.reporter = Person::named(cell(creator));
         rec.created = parse_date(cell(created));
         rec.updated = parse_date(cell(updated));
         b.records.push(rec);
@@ -135,6 +137,8 @@ pub fn linear(text: &str) -> Result<Batch, String> {
                 "labels; Bug, Feature or Improvement give the kind",
             ),
             ("Parent issue", "parent"),
+            ("Assignee", PEOPLE[0].1),
+            ("Creator", PEOPLE[1].1),
             ("Created", "created date"),
             (
                 "Updated",
@@ -151,7 +155,7 @@ pub fn linear(text: &str) -> Result<Batch, String> {
 }
 
 /// Why the usual columns of these exports are left out.
-pub(super) const NOT_MAPPED: [(&str, &str); 24] = [
+pub(super) const NOT_MAPPED: [(&str, &str); 16] = [
     ("Team", "the product is the one given with -p"),
     ("Project", "the product is the one given with -p"),
     ("Projects", "the product is the one given with -p"),
@@ -161,13 +165,7 @@ pub(super) const NOT_MAPPED: [(&str, &str); 24] = [
         "Priority",
         "priority has no field; the backlog's order is its priority",
     ),
-    ("Creator", "people are imported in a later step"),
-    ("Created By Name", "people are imported in a later step"),
-    ("Requested By", "people are imported in a later step"),
-    ("Assignee", "people are imported in a later step"),
-    ("Assignees", "people are imported in a later step"),
-    ("Owned By", "people are imported in a later step"),
-    ("Subscribers", "people are imported in a later step"),
+    ("Subscribers", "watchers are not imported"),
     ("Cycle Number", "sprints are imported in a later step"),
     ("Cycle Name", "sprints are imported in a later step"),
     ("Cycles", "sprints are imported in a later step"),
@@ -179,9 +177,19 @@ pub(super) const NOT_MAPPED: [(&str, &str); 24] = [
         "Milestone",
         "milestones are imported with the roadmap in a later step",
     ),
-    ("Comment", "comments are imported in a later step"),
-    ("Comments", "comments are imported in a later step"),
     ("URL", "the external key identifies the item"),
+];
+
+/// What the people columns fill: the assignee, and the reporter.
+pub(super) const PEOPLE: [(&str, &str); 2] = [
+    (
+        "Assignee",
+        "assignee (a member of the workspace, or a placeholder)",
+    ),
+    (
+        "Creator",
+        "reporter (a member of the workspace, or a placeholder)",
+    ),
 ];
 
 /// A kind from the labels: Bug, Feature, Improvement, Spike.
@@ -210,6 +218,7 @@ pub fn plane(text: &str) -> Result<Batch, String> {
         c(&["Cycles", "Cycle Name"]),
         c(&["Assignees", "Assignee"]),
     );
+    let creator = c(&["Created By Name", "Created By"]);
     let (created, updated, archived) =
         (c(&["Created At"]), c(&["Updated At"]), c(&["Archived At"]));
     let (completed, comments) = (c(&["Completed At"]), c(&["Comments"]));
@@ -234,11 +243,16 @@ pub fn plane(text: &str) -> Result<Batch, String> {
         rec.points = points(cell(est), &mut counts);
         rec.parent = Some(cell(parent).to_string()).filter(|p| !p.is_empty());
         rec.sprint = split_list(cell(cycle)).pop();
-        rec.assignee = split_list(cell(who)).into_iter().next();
+        rec.assignee = split_list(cell(who)).first().and_then(|p| Person::named(p));
+        rec.reporter = Person::named(cell(creator));
         rec.comments = serde_json::from_str::<Vec<serde_json::Value>>(cell(comments))
             .map(|c| {
                 c.iter()
-                    .filter_map(|c| c.get("comment")?.as_str().map(str::to_string))
+                    .filter_map(|c| {
+                        let text = |k: &str| c.get(k).and_then(|v| v.as_str()).unwrap_or("");
+                        let author = Person::named(text("created_by"));
+                        Note::new(author, parse_date(text("created_at")), text("comment"))
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -258,6 +272,11 @@ pub fn plane(text: &str) -> Result<Batch, String> {
             ("Estimate", "points"),
             ("Labels", "labels; bug gives the kind"),
             ("Parent", "parent"),
+            ("Assignees", PEOPLE[0].1),
+            ("Assignee", PEOPLE[0].1),
+            ("Created By Name", PEOPLE[1].1),
+            ("Created By", PEOPLE[1].1),
+            ("Comments", "comments, with their authors and dates"),
             ("Created At", "created date"),
             (
                 "Updated At",

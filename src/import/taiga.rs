@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::rules::parse_date;
 use super::trello::list_status;
-use super::{source_labels, Batch, Column, Record};
+use super::{source_labels, Batch, Column, Note, Person, Record};
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")
@@ -46,11 +46,25 @@ fn tags(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn comments(v: &Value) -> Vec<String> {
+/// Taiga names a user as `[email, full name]` (history) or by e-mail alone (owner, assignee).
+fn person(v: Option<&Value>) -> Option<Person> {
+    match v? {
+        Value::String(email) => Person::named(email),
+        Value::Array(pair) => {
+            let at = |i: usize| pair.get(i).and_then(Value::as_str).unwrap_or("");
+            Person::with_email(at(1), at(0))
+        }
+        _ => None,
+    }
+}
+
+fn comments(v: &Value) -> Vec<Note> {
     list(v, "history")
         .iter()
-        .map(|h| s(h, "comment").trim().to_string())
-        .filter(|c| !c.is_empty())
+        .filter_map(|h| {
+            let at = parse_date(s(h, "created_at"));
+            Note::new(person(h.get("user")), at, s(h, "comment"))
+        })
         .collect()
 }
 
@@ -93,7 +107,8 @@ pub fn read(text: &str) -> Result<Batch, String> {
             rec.created = parse_date(s(v, "created_date"));
             rec.updated = parse_date(s(v, "modified_date"));
             rec.sprint = Some(s(v, "milestone").to_string()).filter(|m| !m.is_empty());
-            rec.assignee = Some(s(v, "assigned_to").to_string()).filter(|a| !a.is_empty());
+            rec.assignee = person(v.get("assigned_to"));
+            rec.reporter = person(v.get("owner"));
             rec.comments = comments(v);
             rec
         };
@@ -188,6 +203,21 @@ pub fn read(text: &str) -> Result<Batch, String> {
         ),
         ("created_date", n, "created date"),
         (
+            "assigned_to",
+            filled(&|r| r.assignee.is_some()),
+            "assignee (a member of the workspace, or a placeholder)",
+        ),
+        (
+            "owner",
+            filled(&|r| r.reporter.is_some()),
+            "reporter (a member of the workspace, or a placeholder)",
+        ),
+        (
+            "history (comments)",
+            filled(&|r| !r.comments.is_empty()),
+            "comments, with their authors and dates",
+        ),
+        (
             "modified_date",
             n,
             "source version (a newer export updates, an older one does not)",
@@ -198,16 +228,6 @@ pub fn read(text: &str) -> Result<Batch, String> {
             "milestone",
             filled(&|r| r.sprint.is_some()),
             "sprints are imported in a later step",
-        ),
-        (
-            "assigned_to",
-            filled(&|r| r.assignee.is_some()),
-            "people are imported in a later step",
-        ),
-        (
-            "history (comments)",
-            filled(&|r| !r.comments.is_empty()),
-            "comments are imported in a later step",
         ),
         (
             "wiki_pages",

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::rules::{map_status, map_type, parse_date};
-use super::{source_labels, Batch, Column, Record};
+use super::{source_labels, Batch, Column, Note, Person, Record};
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")
@@ -95,7 +95,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
     for c in arr("checklists") {
         checklists.entry(s(c, "idCard")).or_default().push(c);
     }
-    let mut comments: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut comments: HashMap<&str, Vec<Note>> = HashMap::new();
     for a in arr("actions")
         .iter()
         .filter(|a| s(a, "type") == "commentCard")
@@ -108,7 +108,17 @@ pub fn read(text: &str) -> Result<Batch, String> {
             .pointer("/data/text")
             .and_then(Value::as_str)
             .unwrap_or("");
-        comments.entry(card).or_default().push(text.to_string());
+        let author = a
+            .get("memberCreator")
+            .map(|m| s(m, "fullName"))
+            .filter(|n| !n.is_empty())
+            .or_else(|| members.get(s(a, "idMemberCreator")).copied())
+            .and_then(Person::named);
+        let at = parse_date(s(a, "date"));
+        comments
+            .entry(card)
+            .or_default()
+            .extend(Note::new(author, at, text));
     }
     let mut cards: Vec<&Value> = arr("cards").iter().collect();
     let list_pos = |c: &Value| lists.get(s(c, "idList")).map_or(f64::MAX, |l| pos(l));
@@ -196,7 +206,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
             .and_then(|m| m.first())
             .and_then(Value::as_str)
             .and_then(|id| members.get(id))
-            .map(|n| n.to_string());
+            .and_then(|n| Person::named(n));
         rec.comments = comments.remove(s(card, "id")).unwrap_or_default();
         batch.records.push(rec);
     }
@@ -240,16 +250,16 @@ fn account(batch: &mut Batch, cards: &[Value]) {
             "source version (a newer export updates, an older one does not)",
         ),
     ];
-    let later = [
+    let people = [
         (
             "idMembers",
             filled(&|r| r.assignee.is_some()),
-            "people are imported in a later step",
+            "assignee: the card's first member (a member of the workspace, or a placeholder)",
         ),
         (
             "actions (comments)",
             filled(&|r| !r.comments.is_empty()),
-            "comments are imported in a later step",
+            "comments, with their authors and dates",
         ),
     ];
     let open = |k: &str| {
@@ -274,7 +284,7 @@ fn account(batch: &mut Batch, cards: &[Value]) {
             "a custom field with no matching field in Throughline",
         ),
     ];
-    for (name, filled, note) in used {
+    for (name, filled, note) in used.into_iter().chain(people) {
         batch.columns_used.push(Column {
             name: name.into(),
             columns: 1,
@@ -282,7 +292,7 @@ fn account(batch: &mut Batch, cards: &[Value]) {
             note: note.into(),
         });
     }
-    for (name, filled, note) in later.into_iter().chain(other) {
+    for (name, filled, note) in other {
         batch.columns_not_mapped.push(Column {
             name: name.into(),
             columns: 1,

@@ -43,14 +43,14 @@ pub async fn keep(
     let format = opts.format.map(Format::name);
     with_pool!(&db.write, p => sqlx::query(
         "INSERT INTO import_uploads (token_hash, product_id, user_id, file_name, format, dry_run,
-                                     content, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                                     content, created_at, epics_as_items)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(hash_secret(&token)).bind(product_id).bind(user_id).bind(file_name).bind(format)
-        .bind(opts.dry_run).bind(bytes).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+        .bind(opts.dry_run).bind(bytes).bind(now).bind(opts.epics_as_items).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(token)
 }
 
-type Row = (String, Option<String>, bool, Vec<u8>, DateTime<Utc>);
+type Row = (String, Option<String>, bool, Vec<u8>, DateTime<Utc>, bool);
 
 /// Takes an upload back, once: the row is deleted in the same statement, so a double click
 /// cannot start the import twice. A token of someone else, of another product, or too old
@@ -58,7 +58,7 @@ type Row = (String, Option<String>, bool, Vec<u8>, DateTime<Utc>);
 pub async fn take(db: &Db, product_id: i64, user_id: i64, token: &str) -> Result<Upload> {
     let row: Option<Row> = with_pool!(&db.write, p => sqlx::query_as(
         "DELETE FROM import_uploads WHERE token_hash = $1 AND product_id = $2 AND user_id = $3
-         RETURNING file_name, format, dry_run, content, created_at")
+         RETURNING file_name, format, dry_run, content, created_at, epics_as_items")
         .bind(hash_secret(token)).bind(product_id).bind(user_id).fetch_optional(p).await)?;
     let gone = || {
         Error::invalid(
@@ -66,7 +66,7 @@ pub async fn take(db: &Db, product_id: i64, user_id: i64, token: &str) -> Result
             "this preview is no longer available (it was imported, or is older than an hour): upload the file again",
         )
     };
-    let (file_name, format, dry_run, bytes, at) = row.ok_or_else(gone)?;
+    let (file_name, format, dry_run, bytes, at, epics_as_items) = row.ok_or_else(gone)?;
     if at < crate::db::now() - Duration::hours(KEEP_HOURS) {
         return Err(gone());
     }
@@ -81,6 +81,7 @@ pub async fn take(db: &Db, product_id: i64, user_id: i64, token: &str) -> Result
             dry_run,
             format,
             progress: None,
+            epics_as_items,
         },
     })
 }

@@ -10,7 +10,7 @@ use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::store as items;
-use crate::db::{now, Db};
+use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
 use crate::{with_pool, with_tx};
@@ -119,9 +119,7 @@ pub async fn add(
             Some(None) => {}
         }
     }
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
-        "INSERT INTO comments (item_id, question_id, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(row.id).bind(question).bind(&body).bind(actor.id).bind(now()).fetch_one(&mut **t).await)?;
+    let id = insert(&mut tx, row.id, question, &body, actor.id, now()).await?;
     Change::by(actor, ctx, "comment.add", ("item", row.id))
         .after(&json!({"comment": id, "question": question, "body": body}))
         .record(&mut tx)
@@ -129,6 +127,33 @@ pub async fn add(
     crate::notify::hooks::comment(&mut tx, ctx, actor, row.id, key, &body).await?;
     tx.commit().await?;
     one(db, row.id, id).await
+}
+
+/// Writes one comment in the caller's transaction: the one insert path, for [`add`] and for
+/// imports (which bring each comment's author and date from the file).
+pub async fn insert(
+    tx: &mut Tx,
+    item_id: i64,
+    question: Option<i64>,
+    body: &str,
+    author_id: i64,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(with_tx!(tx, t => sqlx::query_scalar(
+        "INSERT INTO comments (item_id, question_id, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(item_id).bind(question).bind(body).bind(author_id).bind(at).fetch_one(&mut **t).await)?)
+}
+
+/// Every comment on a product's items as (item, author, written at, text), so an import can
+/// tell which of a file's comments are there already.
+pub async fn of_product_tx(
+    tx: &mut Tx,
+    product_id: i64,
+) -> Result<Vec<(i64, i64, DateTime<Utc>, String)>> {
+    Ok(with_tx!(tx, t => sqlx::query_as(
+        "SELECT c.item_id, c.author_id, c.created_at, c.body FROM comments c
+         JOIN items i ON i.id = c.item_id WHERE i.product_id = $1")
+        .bind(product_id).fetch_all(&mut **t).await)?)
 }
 
 /// The author edits a comment as of its `expected` version; the earlier text is kept.

@@ -256,14 +256,14 @@ async fn set_links(
     Ok(())
 }
 
-struct Fields {
-    title: String,
-    description: String,
-    status: String,
-    scores: Scores,
+pub(super) struct Fields {
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    pub scores: Scores,
 }
 
-fn merge(old: Option<&Initiative>, input: &InitiativeInput) -> Result<Fields> {
+pub(super) fn merge(old: Option<&Initiative>, input: &InitiativeInput) -> Result<Fields> {
     let title = match (&input.title, old) {
         (Some(t), _) => super::validate_title("title", t)?,
         (None, Some(o)) => o.title.clone(),
@@ -304,7 +304,6 @@ pub async fn create(
 ) -> Result<Initiative> {
     ctx.grants.require(Action::ManageStrategy)?;
     let f = merge(None, &input)?;
-    let s = &f.scores;
     let mut tx = db.begin().await?;
     let prios = match &input.priorities {
         Some(p) => Some(check_priorities(&mut tx, ctx.product.id, p).await?),
@@ -314,14 +313,7 @@ pub async fn create(
         Some(m) => Some(check_metrics(&mut tx, ctx.product.id, m).await?),
         None => None,
     };
-    let at = now();
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
-        "INSERT INTO initiatives (product_id, title, description, status, reach, impact, confidence, effort,
-             business_value, time_criticality, risk_reduction, job_size, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id")
-        .bind(ctx.product.id).bind(&f.title).bind(&f.description).bind(&f.status).bind(s.reach).bind(s.impact)
-        .bind(s.confidence).bind(s.effort).bind(s.business_value).bind(s.time_criticality).bind(s.risk_reduction)
-        .bind(s.job_size).bind(at).fetch_one(&mut **t).await)?;
+    let id = insert_tx(&mut tx, ctx.product.id, &f, None).await?;
     set_links(&mut tx, id, prios.as_deref(), metrics.as_deref()).await?;
     let mut after = snapshot(&f);
     after["priorities"] = json!(input.priorities);
@@ -332,6 +324,43 @@ pub async fn create(
         .await?;
     tx.commit().await?;
     get(db, ctx, id).await
+}
+
+/// Writes a new initiative in the caller's transaction (for [`create`] and for imports, which
+/// keep the other tool's key to find it again); returns its id.
+pub(super) async fn insert_tx(
+    tx: &mut Tx,
+    product_id: i64,
+    f: &Fields,
+    external_key: Option<&str>,
+) -> Result<i64> {
+    let s = &f.scores;
+    Ok(with_tx!(tx, t => sqlx::query_scalar(
+        "INSERT INTO initiatives (product_id, title, description, status, reach, impact, confidence, effort,
+             business_value, time_criticality, risk_reduction, job_size, created_at, updated_at, external_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id")
+        .bind(product_id).bind(&f.title).bind(&f.description).bind(&f.status).bind(s.reach).bind(s.impact)
+        .bind(s.confidence).bind(s.effort).bind(s.business_value).bind(s.time_criticality).bind(s.risk_reduction)
+        .bind(s.job_size).bind(now()).bind(external_key).fetch_one(&mut **t).await)?)
+}
+
+/// Writes an initiative's fields as of `version` (for [`update`] and for imports); rows touched.
+pub(super) async fn update_on(
+    c: &mut Conn<'_>,
+    product_id: i64,
+    id: i64,
+    version: i64,
+    f: &Fields,
+) -> Result<u64> {
+    let s = &f.scores;
+    Ok(exec!(c, c => sqlx::query(
+        "UPDATE initiatives SET title = $1, description = $2, status = $3, reach = $4, impact = $5, confidence = $6,
+             effort = $7, business_value = $8, time_criticality = $9, risk_reduction = $10, job_size = $11,
+             updated_at = $12, version = version + 1
+         WHERE id = $13 AND product_id = $14 AND version = $15")
+        .bind(&f.title).bind(&f.description).bind(&f.status).bind(s.reach).bind(s.impact).bind(s.confidence)
+        .bind(s.effort).bind(s.business_value).bind(s.time_criticality).bind(s.risk_reduction).bind(s.job_size)
+        .bind(now()).bind(id).bind(product_id).bind(version))?)
 }
 
 pub async fn update(
@@ -348,7 +377,6 @@ pub async fn update(
     })
     .await?;
     let old = w.old().clone();
-    let s = &f.scores;
     let prios = match &input.priorities {
         Some(p) => Some(check_priorities(w.tx(), ctx.product.id, p).await?),
         None => None,
@@ -357,14 +385,7 @@ pub async fn update(
         Some(m) => Some(check_metrics(w.tx(), ctx.product.id, m).await?),
         None => None,
     };
-    let n = exec!(&mut w.conn(), c => sqlx::query(
-        "UPDATE initiatives SET title = $1, description = $2, status = $3, reach = $4, impact = $5, confidence = $6,
-             effort = $7, business_value = $8, time_criticality = $9, risk_reduction = $10, job_size = $11,
-             updated_at = $12, version = version + 1
-         WHERE id = $13 AND product_id = $14 AND version = $15")
-        .bind(&f.title).bind(&f.description).bind(&f.status).bind(s.reach).bind(s.impact).bind(s.confidence)
-        .bind(s.effort).bind(s.business_value).bind(s.time_criticality).bind(s.risk_reduction).bind(s.job_size)
-        .bind(now()).bind(id).bind(ctx.product.id).bind(version))?;
+    let n = update_on(&mut w.conn(), ctx.product.id, id, version, &f).await?;
     if n == 1 {
         set_links(w.tx(), id, prios.as_deref(), metrics.as_deref()).await?;
     }
@@ -420,15 +441,7 @@ pub async fn link_item(
             Error::invalid("initiative", format!("no initiative {n} in this product"))
         })?;
     }
-    with_tx!(&mut tx, t => sqlx::query(
-        "UPDATE items SET initiative_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(initiative).bind(now()).bind(row.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    crate::backlog::service::refresh_readiness(
-        &mut tx,
-        &crate::backlog::service::rules_of(ctx),
-        row.id,
-    )
-    .await?;
+    link_tx(&mut tx, ctx, row.id, initiative, true).await?;
     let before = json!({"initiative": row.initiative_id});
     let after = json!({"initiative": initiative});
     Change::by(actor, ctx, "item.initiative", ("item", row.id))
@@ -438,4 +451,23 @@ pub async fn link_item(
         .await?;
     tx.commit().await?;
     crate::backlog::service::get(db, ctx, key).await
+}
+
+/// Puts an item under an initiative (or takes it out) in the caller's transaction and
+/// re-assesses its readiness (for [`link_item`] and for imports). `bump` is false only for an
+/// item created in the same transaction: the link is part of its creation, so it keeps the
+/// version it was created with (an import's undo counts on it).
+pub(super) async fn link_tx(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    item_id: i64,
+    initiative: Option<i64>,
+    bump: bool,
+) -> Result<()> {
+    with_tx!(tx, t => sqlx::query(
+        "UPDATE items SET initiative_id = $1, version = version + $4, updated_at = $2 WHERE id = $3")
+        .bind(initiative).bind(now()).bind(item_id).bind(i64::from(bump))
+        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    crate::backlog::service::refresh_readiness(tx, &crate::backlog::service::rules_of(ctx), item_id)
+        .await
 }

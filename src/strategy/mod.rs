@@ -11,6 +11,7 @@ pub mod competitors;
 pub mod decisions;
 pub mod evidence;
 pub mod initiatives;
+pub mod initiatives_imported;
 pub mod model;
 pub mod objectives;
 pub mod pages;

@@ -41,6 +41,9 @@ pub struct Member {
     pub email: String,
     pub name: String,
     pub admin: bool,
+    /// An account an import made for someone its file names: it cannot sign in until an
+    /// admin invites them.
+    pub placeholder: bool,
     /// Product key → roles held there.
     pub roles: Vec<ProductRoles>,
 }

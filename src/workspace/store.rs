@@ -233,8 +233,8 @@ pub async fn product_people(db: &Db, product_id: i64) -> Result<Vec<(String, Str
 }
 
 pub async fn members(db: &Db, workspace_id: i64) -> Result<Vec<Member>> {
-    let users: Vec<(i64, String, String, bool)> = with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT u.id, u.email, u.name, m.is_admin FROM workspace_members m JOIN users u ON u.id = m.user_id
+    let users: Vec<(i64, String, String, bool, bool)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT u.id, u.email, u.name, m.is_admin, u.placeholder FROM workspace_members m JOIN users u ON u.id = m.user_id
          WHERE m.workspace_id = $1 ORDER BY u.name")
         .bind(workspace_id).fetch_all(p).await)?;
     let roles: Vec<(i64, String, String)> = with_pool!(&db.read, p => sqlx::query_as(
@@ -243,7 +243,7 @@ pub async fn members(db: &Db, workspace_id: i64) -> Result<Vec<Member>> {
         .bind(workspace_id).fetch_all(p).await)?;
     Ok(users
         .into_iter()
-        .map(|(user_id, email, name, admin)| {
+        .map(|(user_id, email, name, admin, placeholder)| {
             let mut held: Vec<ProductRoles> = Vec::new();
             for (_, key, role) in roles.iter().filter(|r| r.0 == user_id) {
                 let Some(role) = Role::parse(role) else {
@@ -262,6 +262,7 @@ pub async fn members(db: &Db, workspace_id: i64) -> Result<Vec<Member>> {
                 email,
                 name,
                 admin,
+                placeholder,
                 roles: held,
             }
         })
@@ -284,6 +285,27 @@ pub async fn member(db: &Db, workspace_id: i64, user_id: i64) -> Result<Member> 
         .into_iter()
         .find(|m| m.user_id == user_id)
         .ok_or(Error::NotFound)
+}
+
+/// Makes an account a member of the workspace in the caller's transaction (an import's people);
+/// true when it was not one already.
+pub async fn join_tx(tx: &mut crate::db::Tx, workspace_id: i64, user_id: i64) -> Result<bool> {
+    let added = with_tx!(tx, t => sqlx::query(
+        "INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, FALSE)
+         ON CONFLICT (workspace_id, user_id) DO NOTHING")
+        .bind(workspace_id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(added == 1)
+}
+
+/// The placeholder accounts among the workspace's members, as (id, name).
+pub async fn placeholders_tx(
+    tx: &mut crate::db::Tx,
+    workspace_id: i64,
+) -> Result<Vec<(i64, String)>> {
+    Ok(with_tx!(tx, t => sqlx::query_as(
+        "SELECT u.id, u.name FROM users u JOIN workspace_members m ON m.user_id = u.id
+         WHERE m.workspace_id = $1 AND u.placeholder ORDER BY u.id")
+        .bind(workspace_id).fetch_all(&mut **t).await)?)
 }
 
 /// Adds an existing account to the workspace (admins only).

@@ -98,3 +98,38 @@ async fn restore_refuses_a_database_that_has_data_and_changes_nothing() {
     let (_, after) = export(&cli, "after.json");
     assert!(before == after);
 }
+
+/// What an import brings besides items (placeholder people, reporters, comments from the file,
+/// initiatives from epics) survives export and restore byte for byte too.
+#[tokio::test]
+async fn an_imported_team_and_its_epics_survive_export_and_restore() {
+    let source = Cli::demo().await;
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    for rel in [
+        "jira_csv/ericmedlock_planeso_migration_Jira.csv",
+        "taiga/taiga_io_project_export_2016.json",
+    ] {
+        let file = corpus.join(rel);
+        source.ok(&[
+            "import",
+            file.to_str().unwrap(),
+            "--as",
+            "demo@throughline.local",
+            "-w",
+            "demo",
+            "-p",
+            "ONB",
+        ]);
+    }
+    let (file, first) = export(&source, "demo.json");
+    let doc: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    let placeholders = doc["tables"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["placeholder"] == true)
+        .count();
+    assert!(placeholders >= 3, "{placeholders}");
+    let target = Cli::new().await;
+    assert!(restore_and_export(&target, &file) == first);
+}

@@ -128,6 +128,14 @@ async fn a_file_that_is_not_work_items_is_refused_and_no_job_kept() {
     .await;
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["field"], "format");
+    let r = upload(
+        &app,
+        &owner,
+        &[("file", Some("a.csv"), b"x"), ("epics_as", None, b"themes")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "epics_as");
     let r = upload(&app, &owner, &[("dry_run", None, b"true")]).await;
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["field"], "file");

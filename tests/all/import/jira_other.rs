@@ -43,7 +43,7 @@ fn status_of(category: &str, name: &str) -> &'static str {
 }
 
 /// `&#1041;` and the five XML entities decoded (the Russian export writes its words so).
-fn decoded(s: &str) -> String {
+pub(super) fn decoded(s: &str) -> String {
     let mut out = String::new();
     for (i, part) in s.split('&').enumerate() {
         if i == 0 {

@@ -102,6 +102,18 @@ async fn a_preview_writes_nothing_and_its_confirmation_imports() {
         );
     }
     assert!(html.contains("id=\"sample\""));
+    let team = super::history::trello(BOARD);
+    let people = team.people.len();
+    assert!(
+        html.contains(&format!("id=\"preview-people\">{people}<")),
+        "{html}"
+    );
+    assert!(html.contains("id=\"preview-epics\">0<"), "{html}");
+    let comments = team.comments;
+    assert!(
+        html.contains(&format!("id=\"preview-comments\">{comments}<")),
+        "{html}"
+    );
     assert!(html.contains(&format!("Import {} items", expected.items)));
     assert_eq!(facts(&app.db).await, Facts::default());
     assert_eq!(count(&app, "import_jobs").await, 0);
@@ -141,6 +153,11 @@ async fn a_preview_writes_nothing_and_its_confirmation_imports() {
         "{fragment}"
     );
     assert!(fragment.contains("href=\"/w/acme/p/ONB/backlog\""));
+    let placeholders = team.accounts();
+    assert!(
+        fragment.contains(&format!("id=\"people-created\">{placeholders}<")),
+        "{fragment}"
+    );
     assert_eq!(facts(&app.db).await, expected);
     let done = page_text(&client, &app, &job).await;
     assert!(

@@ -1,0 +1,202 @@
+//! What an import brings besides the items themselves: the people (assignees, reporters and
+//! comment authors, see [`super::people`]), the comments, and the epics as initiatives. Written once the items are, in the
+//! import's transaction, from the map of each record's external key to its item; a repeat of
+//! the same file finds everything there and writes nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use super::epics::{self, Epics};
+use super::{people, Batch, Person, Report};
+use crate::backlog::store as items;
+use crate::db::Tx;
+use crate::error::Result;
+use crate::story::comments;
+use crate::strategy::initiatives_imported::{self as initiatives, Epic, Landed};
+use crate::workspace::ProductCtx;
+
+/// The author of comments a file does not sign: a placeholder, so they are not put in anyone's
+/// mouth.
+pub const UNKNOWN_AUTHOR: &str = "Unknown author";
+
+/// What was written besides the items.
+#[derive(Debug, Default)]
+pub struct History {
+    pub people_created: usize,
+    pub people_matched: usize,
+    /// Items whose assignee or reporter was set or changed.
+    pub assigned: usize,
+    pub comments_added: usize,
+    pub initiatives_created: usize,
+    pub initiatives_updated: usize,
+    pub linked: usize,
+    pub notes: Vec<String>,
+}
+
+impl History {
+    /// Whether anything was written (a repeat of the same file writes nothing).
+    pub fn changed(&self) -> bool {
+        self.people_created
+            + self.assigned
+            + self.comments_added
+            + self.initiatives_created
+            + self.initiatives_updated
+            + self.linked
+            > 0
+    }
+
+    pub fn add_to(self, r: &mut Report) {
+        r.people_created = self.people_created;
+        r.people_matched = self.people_matched;
+        r.comments_added = self.comments_added;
+        r.initiatives_created = self.initiatives_created;
+        r.initiatives_updated = self.initiatives_updated;
+        r.linked_to_initiatives = self.linked;
+        r.notes.extend(self.notes);
+    }
+}
+
+/// Writes the people and the comments of `batch`, whose items `ids` holds by external key.
+pub async fn write(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    batch: &Batch,
+    ids: &HashMap<&str, i64>,
+    created: &[(usize, i64)],
+    epics: &Epics,
+) -> Result<History> {
+    let unknown = Person {
+        name: UNKNOWN_AUTHOR.into(),
+        email: None,
+    };
+    let unsigned = batch
+        .records
+        .iter()
+        .flat_map(|r| &r.comments)
+        .filter(|c| c.author.is_none())
+        .count();
+    let mut wanted = super::people_of(&batch.records);
+    if unsigned > 0 {
+        wanted.insert(&unknown);
+    }
+    let people = people::resolve(tx, ctx.workspace.id, wanted).await?;
+    let mut h = History {
+        people_created: people.created,
+        people_matched: people.matched,
+        ..History::default()
+    };
+    if unsigned > 0 {
+        h.notes.push(format!(
+            "{unsigned}: comments the file does not sign are by the placeholder \"{UNKNOWN_AUTHOR}\""
+        ));
+    }
+    for rec in &batch.records {
+        let Some(&item) = ids.get(rec.key.as_str()) else {
+            continue;
+        };
+        let assignee = rec.assignee.as_ref().and_then(|p| people.id(p));
+        let reporter = rec.reporter.as_ref().and_then(|p| people.id(p));
+        if (assignee.is_some() || reporter.is_some())
+            && items::set_people(tx, item, assignee, reporter).await?
+        {
+            h.assigned += 1;
+        }
+    }
+    write_comments(tx, ctx, batch, ids, &people, &unknown, &mut h).await?;
+    let fresh: HashSet<i64> = created.iter().map(|&(_, id)| id).collect();
+    write_epics(tx, ctx, epics, ids, &fresh, &mut h).await?;
+    Ok(h)
+}
+
+/// Each epic as an initiative (created, or updated by its key), its children linked to it.
+async fn write_epics(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    e: &Epics,
+    ids: &HashMap<&str, i64>,
+    fresh: &HashSet<i64>,
+    h: &mut History,
+) -> Result<()> {
+    let mut landed: HashMap<&str, i64> = HashMap::new();
+    for rec in &e.records {
+        let epic = Epic {
+            key: &rec.key,
+            title: &rec.title,
+            description: &rec.description,
+            status: epics::status_of(rec.status),
+        };
+        let (id, what) = initiatives::land(tx, ctx, &epic).await?;
+        match what {
+            Landed::Created => h.initiatives_created += 1,
+            Landed::Updated => h.initiatives_updated += 1,
+            Landed::Unchanged => {}
+        }
+        landed.insert(&rec.key, id);
+    }
+    for (child, epic) in &e.children {
+        if let (Some(&item), Some(&initiative)) =
+            (ids.get(child.as_str()), landed.get(epic.as_str()))
+        {
+            if initiatives::link(tx, ctx, item, initiative, fresh.contains(&item)).await? {
+                h.linked += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A comment as it is matched against those already there: undated ones by item, author and
+/// text, dated ones by their date too.
+type Seen = HashSet<(i64, i64, Option<DateTime<Utc>>, String)>;
+
+async fn write_comments(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    batch: &Batch,
+    ids: &HashMap<&str, i64>,
+    people: &people::People,
+    unknown: &Person,
+    h: &mut History,
+) -> Result<()> {
+    if batch.records.iter().all(|r| r.comments.is_empty()) {
+        return Ok(());
+    }
+    let mut seen: Seen = HashSet::new();
+    for (item, author, at, body) in comments::of_product_tx(tx, ctx.product.id).await? {
+        seen.insert((item, author, Some(at), body.clone()));
+        seen.insert((item, author, None, body));
+    }
+    let mut cut = 0;
+    for rec in &batch.records {
+        let Some(&item) = ids.get(rec.key.as_str()) else {
+            continue;
+        };
+        let mut notes: Vec<_> = rec.comments.iter().collect();
+        notes.sort_by_key(|n| n.at);
+        for n in notes {
+            let Some(author) = people.id(n.author.as_ref().unwrap_or(unknown)) else {
+                continue;
+            };
+            let body = if n.body.chars().count() > 10_000 {
+                cut += 1;
+                n.body.chars().take(9_990).collect::<String>() + "\n\n[cut]"
+            } else {
+                n.body.clone()
+            };
+            if seen.contains(&(item, author, n.at, body.clone())) {
+                continue;
+            }
+            // Undated comments take the item's date from the file, else today's.
+            let at = n.at.or(rec.created).unwrap_or_else(crate::db::now);
+            comments::insert(tx, item, None, &body, author, at).await?;
+            h.comments_added += 1;
+        }
+    }
+    if cut > 0 {
+        h.notes.push(format!(
+            "{cut}: comments longer than 10,000 characters were cut"
+        ));
+    }
+    Ok(())
+}
