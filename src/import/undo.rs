@@ -200,8 +200,20 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
             "{named}{more} changed since import {import_id}; an import is undone only while nothing has touched its items"
         )));
     }
+    // Each delete repeats the version check, so an edit that commits between the check above
+    // and here (PostgreSQL reads committed rows) is never thrown away.
     for id in &created {
-        items::delete(&mut tx, *id).await?;
+        let version = versions
+            .iter()
+            .find(|(i, _)| i == id)
+            .map_or(1, |(_, v)| *v);
+        let gone = crate::exec!(&mut tx.conn(), x => sqlx::query(
+            "DELETE FROM items WHERE id = $1 AND version = $2").bind(*id).bind(version))?;
+        if gone != 1 {
+            return Err(Error::Conflict(format!(
+                "item {id} changed while undoing import {import_id}; nothing was undone"
+            )));
+        }
     }
     let rules = backlog::rules_of(ctx);
     for p in &priors {
