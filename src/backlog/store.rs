@@ -703,6 +703,30 @@ pub async fn set_people(
     Ok(n == 1)
 }
 
+/// Every item of the product as (id, assignee, reporter, initiative): what an import compares
+/// the file with before it writes a change.
+#[allow(clippy::type_complexity)]
+pub async fn people_and_initiatives_tx(
+    tx: &mut Tx,
+    product_id: i64,
+) -> Result<Vec<(i64, Option<i64>, Option<i64>, Option<i64>)>> {
+    Ok(with_tx!(tx, t => sqlx::query_as(
+        "SELECT id, assignee_id, reporter_id, initiative_id FROM items WHERE product_id = $1")
+        .bind(product_id).fetch_all(&mut **t).await)?)
+}
+
+/// Puts back an item's assignee and reporter as they were (an import's undo).
+pub async fn restore_people(
+    tx: &mut Tx,
+    id: i64,
+    assignee: Option<i64>,
+    reporter: Option<i64>,
+) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("UPDATE items SET assignee_id = $1, reporter_id = $2 WHERE id = $3")
+        .bind(assignee).bind(reporter).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn set_assignee(tx: &mut Tx, id: i64, user: Option<i64>) -> Result<()> {
     with_tx!(tx, t => sqlx::query("UPDATE items SET assignee_id = $1 WHERE id = $2")
         .bind(user).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;

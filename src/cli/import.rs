@@ -71,11 +71,7 @@ pub async fn run(db_args: &DbArgs, a: ImportArgs) -> anyhow::Result<()> {
         if a.who.json {
             println!("{}", serde_json::to_string_pretty(&undone)?);
         } else {
-            println!(
-                "import {id} undone: {} deleted, {} restored",
-                count(undone.deleted as i64, "item", "items"),
-                count(undone.restored as i64, "item", "items")
-            );
+            println!("import {id} undone: {}", undone.summary());
         }
         return Ok(());
     };

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::epics::{self, Epics};
+use super::undo::{Trail, Was};
 use super::{people, Batch, Person, Report};
 use crate::backlog::store as items;
 use crate::db::Tx;
@@ -32,6 +33,8 @@ pub struct History {
     pub initiatives_updated: usize,
     pub linked: usize,
     pub notes: Vec<String>,
+    /// What an undo needs to take it all back.
+    pub trail: Trail,
 }
 
 impl History {
@@ -81,11 +84,28 @@ pub async fn write(
         wanted.insert(&unknown);
     }
     let people = people::resolve(tx, ctx.workspace.id, wanted).await?;
+    let fresh: HashSet<i64> = created.iter().map(|&(_, id)| id).collect();
     let mut h = History {
-        people_created: people.created,
+        people_created: people.created.len(),
         people_matched: people.matched,
         ..History::default()
     };
+    h.trail.placeholders.clone_from(&people.created);
+    // Who each item has now, read once: only a change is written, and an item that was there
+    // before the import keeps what it had for the undo.
+    let mut was: HashMap<i64, Was> = items::people_and_initiatives_tx(tx, ctx.product.id)
+        .await?
+        .into_iter()
+        .map(|(id, assignee, reporter, initiative)| {
+            let w = Was {
+                id,
+                assignee,
+                reporter,
+                initiative,
+            };
+            (id, w)
+        })
+        .collect();
     if unsigned > 0 {
         h.notes.push(format!(
             "{unsigned}: comments the file does not sign are by the placeholder \"{UNKNOWN_AUTHOR}\""
@@ -97,15 +117,19 @@ pub async fn write(
         };
         let assignee = rec.assignee.as_ref().and_then(|p| people.id(p));
         let reporter = rec.reporter.as_ref().and_then(|p| people.id(p));
-        if (assignee.is_some() || reporter.is_some())
+        let now = was.get(&item);
+        let differs = |new: Option<i64>, old: Option<i64>| new.is_some() && new != old;
+        if now.is_some_and(|w| differs(assignee, w.assignee) || differs(reporter, w.reporter))
             && items::set_people(tx, item, assignee, reporter).await?
         {
             h.assigned += 1;
+            if !fresh.contains(&item) {
+                h.trail.people.extend(now.cloned());
+            }
         }
     }
     write_comments(tx, ctx, batch, ids, &people, &unknown, &mut h).await?;
-    let fresh: HashSet<i64> = created.iter().map(|&(_, id)| id).collect();
-    write_epics(tx, ctx, epics, ids, &fresh, &mut h).await?;
+    write_epics(tx, ctx, epics, ids, &fresh, &mut was, &mut h).await?;
     Ok(h)
 }
 
@@ -116,6 +140,7 @@ async fn write_epics(
     e: &Epics,
     ids: &HashMap<&str, i64>,
     fresh: &HashSet<i64>,
+    was: &mut HashMap<i64, Was>,
     h: &mut History,
 ) -> Result<()> {
     let mut landed: HashMap<&str, i64> = HashMap::new();
@@ -128,8 +153,14 @@ async fn write_epics(
         };
         let (id, what) = initiatives::land(tx, ctx, &epic).await?;
         match what {
-            Landed::Created => h.initiatives_created += 1,
-            Landed::Updated => h.initiatives_updated += 1,
+            Landed::Created => {
+                h.initiatives_created += 1;
+                h.trail.initiatives_created.push(id);
+            }
+            Landed::Updated(before) => {
+                h.initiatives_updated += 1;
+                h.trail.initiatives.push(before);
+            }
             Landed::Unchanged => {}
         }
         landed.insert(&rec.key, id);
@@ -138,8 +169,15 @@ async fn write_epics(
         if let (Some(&item), Some(&initiative)) =
             (ids.get(child.as_str()), landed.get(epic.as_str()))
         {
+            let old = was.get(&item).and_then(|w| w.initiative);
+            if old == Some(initiative) {
+                continue;
+            }
             if initiatives::link(tx, ctx, item, initiative, fresh.contains(&item)).await? {
                 h.linked += 1;
+                if !fresh.contains(&item) {
+                    h.trail.links.push((item, old));
+                }
             }
         }
     }
@@ -189,8 +227,9 @@ async fn write_comments(
             }
             // Undated comments take the item's date from the file, else today's.
             let at = n.at.or(rec.created).unwrap_or_else(crate::db::now);
-            comments::insert(tx, item, None, &body, author, at).await?;
+            let id = comments::insert(tx, item, None, &body, author, at).await?;
             h.comments_added += 1;
+            h.trail.comments.push(id);
         }
     }
     if cut > 0 {

@@ -376,26 +376,11 @@ async fn undo(
         return show_job(&state, &user, &ws, &p, id, Some((false, m))).await;
     };
     let message = match super::undo::undo(&state.db, &user.user, &ctx, import_id).await {
-        Ok(u) => (
-            true,
-            format!(
-                "Import {import_id} undone: {} deleted, {} put back as they were.",
-                plural(u.deleted),
-                plural(u.restored)
-            ),
-        ),
+        Ok(u) => (true, format!("Import {import_id} undone: {}.", u.summary())),
         Err(Error::Conflict(m)) => (false, m),
         Err(e) => return Err(e),
     };
     show_job(&state, &user, &ws, &p, id, Some(message)).await
-}
-
-fn plural(n: usize) -> String {
-    if n == 1 {
-        "1 item".into()
-    } else {
-        format!("{n} items")
-    }
 }
 
 /// The job's progress section alone, which the job page polls every second while it runs.

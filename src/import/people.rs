@@ -17,7 +17,8 @@ use crate::workspace::store as workspace;
 #[derive(Debug, Default)]
 pub struct People {
     ids: HashMap<Person, i64>,
-    pub created: usize,
+    /// The placeholder accounts made for this file.
+    pub created: Vec<i64>,
     pub matched: usize,
 }
 
@@ -73,7 +74,7 @@ pub async fn resolve(tx: &mut Tx, workspace_id: i64, wanted: BTreeSet<&Person>) 
                 if email.is_none() {
                     by_name.insert(name_key(&p.name), id);
                 }
-                people.created += 1;
+                people.created.push(id);
                 id
             }
         };

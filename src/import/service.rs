@@ -132,7 +132,21 @@ pub async fn import(
     ctx.grants.require(Action::Import)?;
     let started = Instant::now();
     let mut batch = read(bytes, opts.format)?;
-    let epics = super::epics::split(&mut batch, opts.epics_as_items);
+    // Initiatives are the PM's (G1): a PO's import keeps epics as parent items for the PM to
+    // turn into initiatives; a workspace admin sets a product up and may bring them as such.
+    let may_create_initiatives = ctx.grants.admin || ctx.grants.may(Action::ManageStrategy);
+    let has_epics = batch
+        .records
+        .iter()
+        .any(|r| super::rules::is_epic(&r.source_type));
+    if has_epics && !opts.epics_as_items && !may_create_initiatives {
+        batch.notes.push(
+            "epics were kept as parent items: initiatives are the PM's to create, so import as a PM \
+             (or an admin) to bring them as initiatives"
+                .into(),
+        );
+    }
+    let epics = super::epics::split(&mut batch, opts.epics_as_items || !may_create_initiatives);
     let mut report = Report::from_batch(&batch);
     report.epics += epics.records.len();
     report.dry_run = opts.dry_run;
@@ -241,8 +255,9 @@ pub async fn import(
         });
     }
     // People and comments, once every item has its id.
-    let history = super::history::write(&mut tx, ctx, &batch, &ids, &created, &epics).await?;
+    let mut history = super::history::write(&mut tx, ctx, &batch, &ids, &created, &epics).await?;
     let history_changed = history.changed();
+    let mut trail = std::mem::take(&mut history.trail);
     history.add_to(&mut report);
     report.created = created.len();
     report.updated = updated.len();
@@ -258,8 +273,9 @@ pub async fn import(
     }
     // One audit row for the whole import; none when nothing changed, so a repeat leaves no trace.
     if !(created.is_empty() && updated.is_empty()) || history_changed {
+        trail.versions = undo::versions_of(&mut tx.conn(), &trail.changed_items(&updated)).await?;
         report.import_id =
-            Some(record_audit(&mut tx, actor, ctx, &report, &created, &updated).await?);
+            Some(record_audit(&mut tx, actor, ctx, &report, &created, &updated, &trail).await?);
     }
     if opts.dry_run {
         crate::with_tx!(tx, t => t.rollback().await)?;
@@ -281,6 +297,7 @@ async fn record_audit(
     report: &Report,
     created: &[(usize, i64)],
     updated: &[undo::Prior],
+    trail: &undo::Trail,
 ) -> Result<i64> {
     let after = json!({
         "format": report.format,
@@ -293,8 +310,10 @@ async fn record_audit(
         "initiatives_created": report.initiatives_created,
         "initiatives_updated": report.initiatives_updated,
     });
-    // What an undo restores: the items this import changed, as they were before it.
-    let before = json!({ "items": updated });
+    // What an undo restores: the items this import changed, as they were before it, and the
+    // rest of what it wrote.
+    let mut before = json!(trail);
+    before["items"] = json!(updated);
     Ok(audit::store::record_id(
         tx,
         Change {

@@ -1,13 +1,16 @@
 //! Undoing an import as a whole (PRODUCT.md D2): the items it created are deleted and the items
-//! it updated get back what they had, in one transaction, while nothing has touched any of them
-//! since. Anything touched (edited, moved, commented, put in a sprint, given a child) makes
-//! the undo refuse and name the items, so that no one's later work is thrown away.
+//! it updated get back what they had, with the comments, initiatives and placeholder accounts
+//! it made and the assignees and initiative links it changed, in one transaction, while nothing
+//! has touched any of them since. Anything touched (edited, moved, commented, put in a sprint,
+//! given a child, an initiative prioritized) makes the undo refuse and name what, so that no
+//! one's later work is thrown away.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::audit::{self, Change};
+use crate::auth::store as accounts;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::service as backlog;
@@ -15,6 +18,7 @@ use crate::backlog::store::{self as items, Fields};
 use crate::db::{Conn, Db};
 use crate::error::{Error, Result};
 use crate::on;
+use crate::strategy::initiatives_imported::{self as initiatives, Before};
 use crate::workspace::ProductCtx;
 
 /// An item an import updated, as it was before, and the version the import left it at.
@@ -28,6 +32,69 @@ pub struct Prior {
     pub external_updated: Option<DateTime<Utc>>,
 }
 
+/// An item's people and initiative before an import changed them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Was {
+    pub id: i64,
+    pub assignee: Option<i64>,
+    pub reporter: Option<i64>,
+    pub initiative: Option<i64>,
+}
+
+/// What an import wrote besides its items' own fields, kept in its audit entry so that an undo
+/// can take it back. Every list is empty for an import recorded before it was kept.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Trail {
+    #[serde(default)]
+    pub placeholders: Vec<i64>,
+    #[serde(default)]
+    pub comments: Vec<i64>,
+    #[serde(default)]
+    pub initiatives_created: Vec<i64>,
+    /// Initiatives it updated, as they were.
+    #[serde(default)]
+    pub initiatives: Vec<Before>,
+    /// Items that were there before it whose assignee or reporter it changed, as they were.
+    #[serde(default)]
+    pub people: Vec<Was>,
+    /// Items that were there before it that it put under an initiative: (item, initiative before).
+    #[serde(default)]
+    pub links: Vec<(i64, Option<i64>)>,
+    /// The version it left each item that was there before it at.
+    #[serde(default)]
+    pub versions: Vec<(i64, i64)>,
+}
+
+impl Trail {
+    /// The items that were there before the import and that it changed.
+    pub fn changed_items(&self, priors: &[Prior]) -> Vec<i64> {
+        let mut ids: Vec<i64> = priors.iter().map(|p| p.id).collect();
+        ids.extend(self.people.iter().map(|w| w.id));
+        ids.extend(self.links.iter().map(|(id, _)| *id));
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+/// The current version of each item among `ids`.
+pub async fn versions_of(c: &mut Conn<'_>, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(400) {
+        let marks = crate::db::row_marks(c.is_sqlite(), chunk.len(), 1);
+        let sql = format!(
+            "SELECT id, version FROM items WHERE id IN ({})",
+            &marks[1..marks.len() - 1].replace("),(", ",")
+        );
+        let rows: Vec<(i64, i64)> = on!(c, x => {
+            let q = chunk.iter().fold(sqlx::query_as(&sql), |q, id| q.bind(*id));
+            q.fetch_all(&mut **x).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// What an undo did.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Undone {
@@ -35,6 +102,64 @@ pub struct Undone {
     pub import_id: i64,
     pub deleted: usize,
     pub restored: usize,
+    pub comments_deleted: usize,
+    pub initiatives_deleted: usize,
+    pub initiatives_restored: usize,
+    pub people_deleted: usize,
+    /// Placeholder accounts the import made that stay: something else refers to them now.
+    pub people_kept: usize,
+}
+
+impl Undone {
+    /// The undo in a sentence, for the CLI and the job page: "3 items deleted, 1 item put back
+    /// as it was; also deleted: 2 comments, 1 placeholder account".
+    pub fn summary(&self) -> String {
+        let n =
+            |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+        let mut s = format!(
+            "{} deleted, {} put back as {}",
+            n(self.deleted, "item", "items"),
+            n(self.restored, "item", "items"),
+            if self.restored == 1 {
+                "it was"
+            } else {
+                "they were"
+            }
+        );
+        let also: Vec<String> = [
+            (self.comments_deleted, "comment", "comments"),
+            (self.initiatives_deleted, "initiative", "initiatives"),
+            (
+                self.people_deleted,
+                "placeholder account",
+                "placeholder accounts",
+            ),
+        ]
+        .into_iter()
+        .filter(|(k, _, _)| *k > 0)
+        .map(|(k, one, many)| n(k, one, many))
+        .collect();
+        if !also.is_empty() {
+            s += &format!("; also deleted: {}", also.join(", "));
+        }
+        if self.initiatives_restored > 0 {
+            s += &format!(
+                "; {} put back",
+                n(self.initiatives_restored, "initiative", "initiatives")
+            );
+        }
+        if self.people_kept > 0 {
+            s += &format!(
+                "; {} kept (other work names them)",
+                n(
+                    self.people_kept,
+                    "placeholder account",
+                    "placeholder accounts"
+                )
+            );
+        }
+        s
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -54,13 +179,21 @@ async fn entry(c: &mut Conn<'_>, id: i64) -> Result<Option<Entry>> {
         .bind(id).fetch_optional(&mut **x).await)?)
 }
 
+/// An import undone since, with the versions its undo left what it put back at.
+struct PutBack {
+    import_id: i64,
+    /// None for an undo recorded before these were kept.
+    items: Option<Vec<(i64, i64)>>,
+    initiatives: Vec<(i64, i64)>,
+}
+
 /// The product's imports and undos recorded after entry `since`: each later import's id and
-/// the items it updated, and the ids of the imports undone since.
+/// the items it updated, and each import undone since.
 async fn later(
     c: &mut Conn<'_>,
     product_id: i64,
     since: i64,
-) -> Result<(Vec<(i64, Vec<i64>)>, Vec<i64>)> {
+) -> Result<(Vec<(i64, Vec<i64>)>, Vec<PutBack>)> {
     let rows: Vec<(i64, String, Option<String>)> = on!(c, x => sqlx::query_as(
         "SELECT id, action, after_json FROM audit_log
          WHERE action IN ('import', 'import.undo') AND entity_type = 'product' AND entity_id = $1
@@ -74,8 +207,13 @@ async fn later(
         if action == "import" {
             let updated = serde_json::from_value(after["updated"].clone()).unwrap_or_default();
             imports.push((id, updated));
-        } else if let Some(i) = after["import_id"].as_i64() {
-            undone.push(i);
+        } else if let Some(import_id) = after["import_id"].as_i64() {
+            undone.push(PutBack {
+                import_id,
+                items: serde_json::from_value(after["versions"].clone()).ok(),
+                initiatives: serde_json::from_value(after["initiative_versions"].clone())
+                    .unwrap_or_default(),
+            });
         }
     }
     Ok((imports, undone))
@@ -151,7 +289,7 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
         return Err(Error::NotFound);
     };
     let (imports, undone) = later(&mut tx.conn(), ctx.product.id, import_id).await?;
-    if undone.contains(&import_id) {
+    if undone.iter().any(|u| u.import_id == import_id) {
         return Err(Error::Conflict(format!(
             "import {import_id} was undone already"
         )));
@@ -173,21 +311,25 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
     let created: Vec<i64> = serde_json::from_value(after["created"].clone()).unwrap_or_default();
     let priors: Vec<Prior> = serde_json::from_value(before["items"].clone())
         .map_err(|err| Error::Internal(anyhow::anyhow!("import {import_id}: {err}")))?;
-    // Imports undone in the meantime (newest first, as a stack) updated an item and then put
-    // it back: two versions each, and nothing else changed.
-    let mut versions: Vec<(i64, i64)> = created
+    let trail: Trail = serde_json::from_value(before).unwrap_or_default();
+    let versions = expected_versions(&created, &priors, &trail, &imports, &undone);
+    let mut hit = touched(&mut tx.conn(), &ctx.product.key, import_id, &versions).await?;
+    hit.extend(comments_touched(&mut tx, &ctx.product.key, &trail.comments).await?);
+    let own: Vec<i64> = created
         .iter()
-        .map(|id| (*id, 1))
-        .chain(priors.iter().map(|p| (p.id, p.version)))
+        .copied()
+        .chain(trail.links.iter().map(|(id, _)| *id))
         .collect();
-    for (_, updated) in imports.iter().filter(|(id, _)| undone.contains(id)) {
-        for (item, version) in versions.iter_mut() {
-            if updated.contains(item) {
-                *version += 2;
-            }
-        }
-    }
-    let hit = touched(&mut tx.conn(), &ctx.product.key, import_id, &versions).await?;
+    let made: Vec<(i64, i64)> = trail
+        .initiatives_created
+        .iter()
+        .map(|id| {
+            let put_back = undone.iter().rev().flat_map(|u| &u.initiatives);
+            let v = put_back.filter(|(i, _)| i == id).map(|(_, v)| *v).next();
+            (*id, v.unwrap_or(1))
+        })
+        .collect();
+    hit.extend(initiatives::touched(&mut tx, &made, import_id, &own).await?);
     if !hit.is_empty() {
         let n = hit.len();
         let named = hit.into_iter().take(5).collect::<Vec<_>>().join(", ");
@@ -197,8 +339,18 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
             String::new()
         };
         return Err(Error::Conflict(format!(
-            "{named}{more} changed since import {import_id}; an import is undone only while nothing has touched its items"
+            "{named}{more} changed since import {import_id}; an import is undone only while nothing has touched what it brought"
         )));
+    }
+    let changed = |what: String| {
+        Error::Conflict(format!(
+            "{what} changed while undoing import {import_id}; nothing was undone"
+        ))
+    };
+    let mut comments_deleted = 0;
+    for id in &trail.comments {
+        comments_deleted += crate::exec!(&mut tx.conn(), x => sqlx::query(
+            "DELETE FROM comments WHERE id = $1 AND version = 1").bind(*id))?;
     }
     // Each delete repeats the version check, so an edit that commits between the check above
     // and here (PostgreSQL reads committed rows) is never thrown away.
@@ -210,9 +362,7 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
         let gone = crate::exec!(&mut tx.conn(), x => sqlx::query(
             "DELETE FROM items WHERE id = $1 AND version = $2").bind(*id).bind(version))?;
         if gone != 1 {
-            return Err(Error::Conflict(format!(
-                "item {id} changed while undoing import {import_id}; nothing was undone"
-            )));
+            return Err(changed(format!("item {id}")));
         }
     }
     let rules = backlog::rules_of(ctx);
@@ -220,18 +370,12 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
         let mut f = p.fields.clone();
         f.parent_id = p.parent_id;
         let now = items::row_by_id_tx(&mut tx, p.id).await?;
+        f.initiative_id = now.initiative_id;
         let criteria = items::criteria_tx(&mut tx, p.id).await?;
         let open = items::open_questions_tx(&mut tx, p.id).await?;
         let readiness = backlog::assess(&rules, &f, &criteria, open);
-        let expected = versions
-            .iter()
-            .find(|(id, _)| *id == p.id)
-            .map_or(p.version, |(_, v)| *v);
-        if !items::update(&mut tx, p.id, expected, &f, &readiness).await? {
-            return Err(Error::Conflict(format!(
-                "item {} changed while undoing; try again",
-                p.id
-            )));
+        if !items::update(&mut tx, p.id, now.version, &f, &readiness).await? {
+            return Err(changed(format!("item {}", p.id)));
         }
         if now.status != f.status {
             items::record_status(&mut tx, p.id, &f.status).await?;
@@ -239,11 +383,35 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
         items::set_labels(&mut tx, p.id, &p.labels).await?;
         super::store::set_external_updated(&mut tx, p.id, p.external_updated).await?;
     }
+    for w in &trail.people {
+        items::restore_people(&mut tx, w.id, w.assignee, w.reporter).await?;
+    }
+    for (item, initiative) in &trail.links {
+        initiatives::relink(&mut tx, ctx, *item, *initiative).await?;
+    }
+    initiatives::delete(&mut tx, ctx, &made).await?;
+    let mut put_back = Vec::new();
+    for b in &trail.initiatives {
+        if !initiatives::restore(&mut tx, ctx, b).await? {
+            return Err(changed(format!("initiative \"{}\"", b.title)));
+        }
+        put_back.push((b.id, b.version + 1));
+    }
+    let people_deleted = accounts::delete_unused_placeholders(&mut tx, &trail.placeholders).await?;
+    let left = versions_of(&mut tx.conn(), &trail.changed_items(&priors)).await?;
     let undone = Undone {
         import_id,
         deleted: created.len(),
         restored: priors.len(),
+        comments_deleted: usize::try_from(comments_deleted).unwrap_or(usize::MAX),
+        initiatives_deleted: trail.initiatives_created.len(),
+        initiatives_restored: put_back.len(),
+        people_deleted,
+        people_kept: trail.placeholders.len() - people_deleted,
     };
+    let mut after = json!(undone);
+    after["versions"] = json!(left);
+    after["initiative_versions"] = json!(put_back);
     audit::store::record(
         &mut tx,
         Change {
@@ -253,11 +421,74 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
             entity_type: "product",
             entity_id: ctx.product.id,
             before: None,
-            after: Some(json!(undone)),
+            after: Some(after),
             reason: None,
         },
     )
     .await?;
     tx.commit().await?;
     Ok(undone)
+}
+
+/// The version each of the import's items should be at if nothing touched it since: what the
+/// import left, or what the undo of a later import left when one put it back.
+fn expected_versions(
+    created: &[i64],
+    priors: &[Prior],
+    trail: &Trail,
+    imports: &[(i64, Vec<i64>)],
+    undone: &[PutBack],
+) -> Vec<(i64, i64)> {
+    let left: Vec<(i64, i64)> = if trail.versions.is_empty() {
+        priors.iter().map(|p| (p.id, p.version)).collect()
+    } else {
+        trail.versions.clone()
+    };
+    let mut versions: Vec<(i64, i64)> = created.iter().map(|id| (*id, 1)).chain(left).collect();
+    for u in undone {
+        match &u.items {
+            Some(put_back) => {
+                for (item, version) in versions.iter_mut() {
+                    if let Some((_, v)) = put_back.iter().find(|(i, _)| i == item) {
+                        *version = *v;
+                    }
+                }
+            }
+            // An undo recorded before versions were kept: its import updated an item and the
+            // undo put it back, two versions.
+            None => {
+                let updated = imports
+                    .iter()
+                    .find(|(i, _)| *i == u.import_id)
+                    .map(|(_, u)| u.as_slice())
+                    .unwrap_or_default();
+                for (item, version) in versions.iter_mut() {
+                    if updated.contains(item) {
+                        *version += 2;
+                    }
+                }
+            }
+        }
+    }
+    versions
+}
+
+/// The import's comments that were edited or deleted since: the keys of their items.
+async fn comments_touched(
+    tx: &mut crate::db::Tx,
+    product_key: &str,
+    ids: &[i64],
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for id in ids {
+        let row: Option<(i64, i64)> = on!(&mut tx.conn(), x => sqlx::query_as(
+            "SELECT c.version, i.number FROM comments c JOIN items i ON i.id = c.item_id WHERE c.id = $1")
+            .bind(*id).fetch_optional(&mut **x).await)?;
+        match row {
+            Some((1, _)) => {}
+            Some((_, number)) => out.push(format!("a comment on {product_key}-{number}")),
+            None => out.push(format!("comment {id} (deleted)")),
+        }
+    }
+    Ok(out)
 }

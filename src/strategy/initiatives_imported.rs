@@ -20,11 +20,23 @@ pub struct Epic<'a> {
 }
 
 /// What became of an epic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Landed {
     Created,
-    Updated,
+    /// Updated from what it was: the epic's fields before, and the version the update left.
+    Updated(Before),
     Unchanged,
+}
+
+/// An imported initiative's fields as an import found them, so that its undo can put them back.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Before {
+    pub id: i64,
+    /// The version the import left it at.
+    pub version: i64,
+    pub title: String,
+    pub description: String,
+    pub status: String,
 }
 
 /// Creates the epic's initiative, or updates the one an earlier import made when the title,
@@ -51,7 +63,77 @@ pub async fn land(tx: &mut Tx, ctx: &ProductCtx, epic: &Epic<'_>) -> Result<(i64
         return Ok((id, Landed::Unchanged));
     }
     update_on(&mut tx.conn(), ctx.product.id, id, old.version, &f).await?;
-    Ok((id, Landed::Updated))
+    let before = Before {
+        id,
+        version: old.version + 1,
+        title: old.title,
+        description: old.description,
+        status: old.status,
+    };
+    Ok((id, Landed::Updated(before)))
+}
+
+/// Puts back what an import changed on an initiative, while nothing else changed it since;
+/// false when something did.
+pub async fn restore(tx: &mut Tx, ctx: &ProductCtx, b: &Before) -> Result<bool> {
+    let key = (ctx.product.id, ctx.product.key.clone(), b.id);
+    let Ok(now) = Initiative::load(&mut tx.conn(), key).await else {
+        return Ok(false);
+    };
+    let input = InitiativeInput {
+        title: Some(b.title.clone()),
+        description: Some(b.description.clone()),
+        status: Some(b.status.clone()),
+        ..InitiativeInput::default()
+    };
+    let f = merge(Some(&now), &input)?;
+    Ok(update_on(&mut tx.conn(), ctx.product.id, b.id, b.version, &f).await? == 1)
+}
+
+/// The initiatives among `made` (id, the version it should be at) that anything but the
+/// import's own items refers to, or that changed since (version, a later audit entry): their
+/// titles.
+pub async fn touched(
+    tx: &mut Tx,
+    made: &[(i64, i64)],
+    since_audit: i64,
+    own_items: &[i64],
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for &(id, expected) in made {
+        let row: Option<(String, i64, bool)> = with_tx!(tx, t => sqlx::query_as(
+            "SELECT i.title, i.version,
+                    EXISTS (SELECT 1 FROM priority_initiatives x WHERE x.initiative_id = i.id)
+                 OR EXISTS (SELECT 1 FROM initiative_metrics x WHERE x.initiative_id = i.id)
+                 OR EXISTS (SELECT 1 FROM initiative_evidence x WHERE x.initiative_id = i.id)
+                 OR EXISTS (SELECT 1 FROM decision_initiatives x WHERE x.initiative_id = i.id)
+                 OR EXISTS (SELECT 1 FROM release_initiatives x WHERE x.initiative_id = i.id)
+                 OR EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_type = 'initiative'
+                            AND a.entity_id = i.id AND a.id > $2)
+             FROM initiatives i WHERE i.id = $1")
+            .bind(id).bind(since_audit).fetch_optional(&mut **t).await)?;
+        let Some((title, version, linked)) = row else {
+            out.push(format!("initiative {id} (deleted)"));
+            continue;
+        };
+        let items: Vec<i64> = with_tx!(tx, t => sqlx::query_scalar(
+            "SELECT id FROM items WHERE initiative_id = $1")
+            .bind(id).fetch_all(&mut **t).await)?;
+        if version != expected || linked || items.iter().any(|i| !own_items.contains(i)) {
+            out.push(format!("initiative \"{title}\""));
+        }
+    }
+    Ok(out)
+}
+
+/// Deletes initiatives an import created, each at the version it should be at (their items
+/// are gone or unlinked by then).
+pub async fn delete(tx: &mut Tx, ctx: &ProductCtx, made: &[(i64, i64)]) -> Result<()> {
+    for &(id, version) in made {
+        with_tx!(tx, t => sqlx::query("DELETE FROM initiatives WHERE id = $1 AND product_id = $2 AND version = $3")
+            .bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
 }
 
 /// Puts an item under the initiative unless it is there already; true when it moved. `fresh`:
@@ -71,4 +153,15 @@ pub async fn link(
     }
     link_tx(tx, ctx, item_id, Some(initiative), !fresh).await?;
     Ok(true)
+}
+
+/// Puts an item an import moved back under the initiative it had (none for none); a change
+/// of the item, so its version moves as the import's link moved it.
+pub async fn relink(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    item_id: i64,
+    before: Option<i64>,
+) -> Result<()> {
+    link_tx(tx, ctx, item_id, before, true).await
 }

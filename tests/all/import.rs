@@ -14,6 +14,7 @@ mod refused;
 mod robust;
 mod tables;
 mod undo;
+mod undo_history;
 
 use crate::support;
 
