@@ -35,7 +35,7 @@ pub fn tracker(text: &str) -> Result<Batch, String> {
         c("resolution"),
         c("area"),
     );
-    let reporter = c("created_by");
+    let (reporter, priority, rank) = (c("created_by"), c("priority"), c("rank"));
     let key_of: HashMap<&str, &str> = t
         .rows
         .iter()
@@ -56,12 +56,14 @@ pub fn tracker(text: &str) -> Result<Batch, String> {
         rec.status = map_status(st, None, !cell(resolution).is_empty());
         rec.source_status = st.into();
         rec.source_type = ty.into();
-        let own: Vec<String> = [cell(area)]
+        let mut own: Vec<String> = [cell(area)]
             .into_iter()
             .filter(|a| !a.is_empty())
             .map(str::to_string)
             .collect();
+        own.extend(super::kept_labels("tracker", cell(priority), &[]));
         rec.labels = source_labels("tracker", st, ty, ours, &own);
+        rec.rank = Some(cell(rank).to_string()).filter(|r| !r.is_empty());
         let p = cell(parent);
         rec.parent = match key_of.get(p) {
             Some(k) => Some(k.to_string()),
@@ -99,6 +101,11 @@ pub fn tracker(text: &str) -> Result<Batch, String> {
             ),
             ("parent_ticket_id", "parent"),
             ("area", "label"),
+            (
+                "priority",
+                "a tracker-priority: label (the backlog's order is the priority)",
+            ),
+            ("rank", "the backlog's order"),
             ("create_date", "created date"),
             (
                 "assignee",
@@ -114,15 +121,10 @@ pub fn tracker(text: &str) -> Result<Batch, String> {
             ),
         ],
         &[
-            (
-                "priority",
-                "priority has no field; the backlog's order is its priority",
-            ),
             ("state", "no matching field in Throughline"),
             ("updated_by", "who changed an item last is not kept"),
             ("owner", "the assignee is imported; the owner is not kept"),
             ("due_date", "due dates have no field on an item"),
-            ("rank", "the backlog keeps the file's order instead"),
             (
                 "estimation",
                 "time estimates (seconds) have no field; points are not time",

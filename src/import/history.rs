@@ -32,6 +32,7 @@ pub struct History {
     pub initiatives_created: usize,
     pub initiatives_updated: usize,
     pub linked: usize,
+    pub dependencies: usize,
     pub notes: Vec<String>,
     /// What an undo needs to take it all back.
     pub trail: Trail,
@@ -46,6 +47,7 @@ impl History {
             + self.initiatives_created
             + self.initiatives_updated
             + self.linked
+            + self.dependencies
             > 0
     }
 
@@ -56,6 +58,7 @@ impl History {
         r.initiatives_created = self.initiatives_created;
         r.initiatives_updated = self.initiatives_updated;
         r.linked_to_initiatives = self.linked;
+        r.dependencies_added = self.dependencies;
         r.notes.extend(self.notes);
     }
 }
@@ -130,7 +133,55 @@ pub async fn write(
     }
     write_comments(tx, ctx, batch, ids, &people, &unknown, &mut h).await?;
     write_epics(tx, ctx, epics, ids, &fresh, &mut was, &mut h).await?;
+    write_dependencies(tx, batch, ids, &mut h).await?;
     Ok(h)
+}
+
+/// The file's "Blocks" links as dependencies, between items of the file or imported before; a
+/// link to an item that is not there, or one that would close a loop, is left out and counted.
+async fn write_dependencies(
+    tx: &mut Tx,
+    batch: &Batch,
+    ids: &HashMap<&str, i64>,
+    h: &mut History,
+) -> Result<()> {
+    let (mut missing, mut loops) = (0, 0);
+    for rec in &batch.records {
+        let pairs = rec
+            .blocks
+            .iter()
+            .map(|k| (rec.key.as_str(), k.as_str()))
+            .chain(
+                rec.blocked_by
+                    .iter()
+                    .map(|k| (k.as_str(), rec.key.as_str())),
+            );
+        for (blocker, blocked) in pairs {
+            let (Some(&a), Some(&b)) = (ids.get(blocker), ids.get(blocked)) else {
+                missing += 1;
+                continue;
+            };
+            if a == b || items::blocks_transitively(tx, b, a).await? {
+                loops += 1;
+                continue;
+            }
+            if items::add_dependency(tx, a, b).await? {
+                h.dependencies += 1;
+                h.trail.dependencies.push((a, b));
+            }
+        }
+    }
+    if missing > 0 {
+        h.notes.push(format!(
+            "{missing}: blocking links to items that are not in the file nor imported before were left out"
+        ));
+    }
+    if loops > 0 {
+        h.notes.push(format!(
+            "{loops}: blocking links that would make a loop were left out"
+        ));
+    }
+    Ok(())
 }
 
 /// Each epic as an initiative (created, or updated by its key), its children linked to it.

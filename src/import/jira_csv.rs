@@ -31,6 +31,15 @@ enum Field {
     Reporter,
     ReporterId,
     Comment,
+    Priority,
+    Component,
+    FixVersion,
+    AffectsVersion,
+    Rank,
+    /// "Outward issue link (Blocks)": the items this one blocks.
+    Blocks,
+    /// "Inward issue link (Blocks)": the items that block this one.
+    BlockedBy,
 }
 
 const HEADERS: &[(&str, Field)] = &[
@@ -88,10 +97,34 @@ const HEADERS: &[(&str, Field)] = &[
     ("comment", Field::Comment),
     ("comentario", Field::Comment),
     ("comment body", Field::Comment),
+    ("priority", Field::Priority),
+    ("prioridad", Field::Priority),
+    ("component/s", Field::Component),
+    ("components", Field::Component),
+    ("componentes", Field::Component),
+    ("fix version/s", Field::FixVersion),
+    ("fix versions", Field::FixVersion),
+    ("versiones de corrección", Field::FixVersion),
+    ("affects version/s", Field::AffectsVersion),
+    ("affected versions", Field::AffectsVersion),
+    ("affects versions", Field::AffectsVersion),
+    ("versiones afectadas", Field::AffectsVersion),
+    ("custom field (rank)", Field::Rank),
+    ("campo personalizado (rank)", Field::Rank),
+    ("rank", Field::Rank),
 ];
 
 fn field_of(header: &str) -> Option<Field> {
     let h = header.trim().to_lowercase();
+    // Jira names a link column by its direction and type: "Outward issue link (Blocks)".
+    if h.ends_with("(blocks)") {
+        if h.starts_with("outward") || h.contains("saliente") {
+            return Some(Field::Blocks);
+        }
+        if h.starts_with("inward") || h.contains("entrante") {
+            return Some(Field::BlockedBy);
+        }
+    }
     HEADERS.iter().find(|(n, _)| *n == h).map(|(_, f)| *f)
 }
 
@@ -114,6 +147,12 @@ fn describe(f: Field) -> &'static str {
         Field::Reporter => "reporter (a member of the workspace, or a placeholder)",
         Field::AssigneeId | Field::ReporterId => "comment authors named by their Jira account id",
         Field::Comment => "comments, with their authors and dates",
+        Field::Priority => "a jira-priority: label (the backlog's order is the priority)",
+        Field::Component => "jira-component: labels",
+        Field::FixVersion => "jira-version: labels",
+        Field::AffectsVersion => "jira-affects: labels",
+        Field::Rank => "the backlog's order (Jira's rank)",
+        Field::Blocks | Field::BlockedBy => "dependencies (blocks / blocked by)",
     }
 }
 
@@ -130,7 +169,7 @@ fn not_mapped_reason(header: &str) -> &'static str {
     } else if has(&["project lead", "responsable"]) {
         "the product is the one given with -p"
     } else if has(&["issue link", "incidencia interna", "incidencia saliente"]) {
-        "links between items are imported in a later step"
+        "only Blocks links are imported (as dependencies): other link types have no equivalent"
     } else if has(&[
         "log work",
         "time spent",
@@ -145,10 +184,6 @@ fn not_mapped_reason(header: &str) -> &'static str {
         "time tracking has no field in Throughline"
     } else if has(&["project", "proyecto"]) {
         "the product is the one given with -p"
-    } else if has(&["priority", "prioridad"]) {
-        "priority has no field; the backlog's order is its priority"
-    } else if has(&["version", "component"]) {
-        "versions and components are imported in a later step"
     } else if has(&["attachment", "adjunto"]) {
         "attachments are not imported"
     } else if has(&["parent summary", "epic link summary"]) {
@@ -279,6 +314,15 @@ pub fn read(text: &str) -> Result<Batch, String> {
             .map(|v| v.trim().to_string())
             .collect()
     };
+    // Each cell of a repeated column as one value (a component's name may hold spaces).
+    let cells = |row: &[String], f: Field| -> Vec<String> {
+        cols(f)
+            .into_iter()
+            .filter_map(|c| row.get(c))
+            .map(|v| crate::csv_safe::value(v.trim()).to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
     let has = |f: Field| fields.contains(&Some(f));
     if !has(Field::Type) {
         batch
@@ -349,6 +393,15 @@ pub fn read(text: &str) -> Result<Batch, String> {
             .iter()
             .filter_map(|l| label_slug(l))
             .collect();
+        own.extend(super::kept_labels(
+            "jira",
+            &get(row, Field::Priority),
+            &[
+                ("component", cells(row, Field::Component)),
+                ("version", cells(row, Field::FixVersion)),
+                ("affects", cells(row, Field::AffectsVersion)),
+            ],
+        ));
         own.sort();
         own.dedup();
         if labels.len() + own.len() > 20 {
@@ -416,6 +469,9 @@ pub fn read(text: &str) -> Result<Batch, String> {
             comments,
             sprint,
             earlier_sprints: sprints,
+            rank: Some(get(row, Field::Rank)).filter(|r| !r.is_empty()),
+            blocks: cells(row, Field::Blocks),
+            blocked_by: cells(row, Field::BlockedBy),
             ..Record::default()
         });
     }

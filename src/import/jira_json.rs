@@ -94,6 +94,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
     let points_id = field_id(&["Story Points", "Story point estimate"]);
     let epic_id = field_id(&["Epic Link"]);
     let sprint_id = field_id(&["Sprint"]);
+    let rank_id = field_id(&["Rank"]);
     let mut batch = Batch {
         format: "jira-json",
         source: "jira",
@@ -146,6 +147,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
                 && Some(id.as_str()) != points_id
                 && Some(id.as_str()) != epic_id
                 && Some(id.as_str()) != sprint_id
+                && Some(id.as_str()) != rank_id
             {
                 let name = names
                     .get(id.as_str())
@@ -153,6 +155,24 @@ pub fn read(text: &str) -> Result<Batch, String> {
                 *unmapped.entry(name).or_default() += 1;
             }
         }
+        let names_of = |field: &str| -> Vec<String> {
+            f.get(field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|v| s(v, "/name").to_string())
+                .collect()
+        };
+        let mut labels = labels;
+        labels.extend(super::kept_labels(
+            "jira",
+            s(f, "/priority/name"),
+            &[
+                ("component", names_of("components")),
+                ("version", names_of("fixVersions")),
+                ("affects", names_of("versions")),
+            ],
+        ));
         let mut rec = Record::new(key, s(f, "/summary"));
         rec.kind = kind;
         rec.status = map_status(
@@ -166,6 +186,25 @@ pub fn read(text: &str) -> Result<Batch, String> {
         rec.description = f.get("description").map(description).unwrap_or_default();
         rec.points = points;
         rec.parent = parent;
+        rec.rank = rank_id
+            .and_then(|id| f.get(id)?.as_str())
+            .map(str::to_string);
+        for link in f
+            .get("issuelinks")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if s(link, "/type/name").eq_ignore_ascii_case("blocks") {
+                let (out, inward) = (s(link, "/outwardIssue/key"), s(link, "/inwardIssue/key"));
+                if !out.is_empty() {
+                    rec.blocks.push(out.to_string());
+                }
+                if !inward.is_empty() {
+                    rec.blocked_by.push(inward.to_string());
+                }
+            }
+        }
         rec.created = parse_date(s(f, "/created"));
         rec.updated = parse_date(s(f, "/updated"));
         rec.sprint = f

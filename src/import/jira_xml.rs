@@ -143,16 +143,37 @@ pub fn read(text: &str) -> Result<Batch, String> {
                     "Story point estimate",
                     "Epic Link",
                     "Sprint",
+                    "Rank",
                 ];
                 if filled && !used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
                     *unmapped.entry(name).or_default() += 1;
                 }
             }
         }
+        let texts = |name: &str| -> Vec<String> {
+            item.children
+                .iter()
+                .filter(|c| c.name == name)
+                .map(|c| c.text.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect()
+        };
+        let mut labels = labels;
+        labels.extend(super::kept_labels(
+            "jira",
+            &item.text_of("priority"),
+            &[
+                ("component", texts("component")),
+                ("version", texts("fixVersion")),
+                ("affects", texts("version")),
+            ],
+        ));
         let mut rec = Record::new(key, item.text_of("summary"));
         rec.kind = kind;
         rec.status = map_status(&source_status, cat, resolved);
         rec.labels = source_labels("jira", &source_status, &source_type, ours, &labels);
+        rec.rank = item.custom("Rank").into_iter().next();
+        (rec.blocks, rec.blocked_by) = blocking(item);
         rec.source_type = source_type;
         rec.source_status = source_status;
         rec.description = html_to_markdown(&item.text_of("description"));
@@ -190,6 +211,30 @@ pub fn read(text: &str) -> Result<Batch, String> {
         batch.notes.push(format!("{n}: {note}"));
     }
     Ok(batch)
+}
+
+/// The keys an item blocks and is blocked by, from its "Blocks" issue links.
+fn blocking(item: &super::xml::Node) -> (Vec<String>, Vec<String>) {
+    let (mut out, mut inward) = (Vec::new(), Vec::new());
+    let links = item
+        .child("issuelinks")
+        .map_or(&[][..], |l| &l.children[..]);
+    for kind in links
+        .iter()
+        .filter(|t| t.text_of("name").eq_ignore_ascii_case("blocks"))
+    {
+        for (side, keys) in [("outwardlinks", &mut out), ("inwardlinks", &mut inward)] {
+            for dir in kind.children.iter().filter(|c| c.name == side) {
+                for link in &dir.children {
+                    let key = link.text_of("issuekey");
+                    if !key.is_empty() {
+                        keys.push(key);
+                    }
+                }
+            }
+        }
+    }
+    (out, inward)
 }
 
 /// The fields the report lists: ours, and the custom fields with values we leave out.
@@ -244,6 +289,17 @@ fn account(batch: &mut Batch, items: usize, unmapped: &BTreeMap<String, usize>) 
             "updated",
             items,
             "source version (a newer export updates, an older one does not)",
+        ),
+        (
+            "priority, component, fixVersion, version",
+            filled(&|r| r.labels.iter().any(|l| l.starts_with("jira-priority:"))),
+            "jira-priority:, jira-component:, jira-version: and jira-affects: labels",
+        ),
+        ("Rank", filled(&|r| r.rank.is_some()), "the backlog's order"),
+        (
+            "issuelinks (Blocks)",
+            filled(&|r| !r.blocks.is_empty() || !r.blocked_by.is_empty()),
+            "dependencies (blocks / blocked by)",
         ),
     ];
     for (name, filled, note) in used {

@@ -71,6 +71,11 @@ pub struct Record {
     pub reporter: Option<Person>,
     /// The comments, oldest first, with their authors and dates where the file has them.
     pub comments: Vec<Note>,
+    /// The source's rank (Jira's LexoRank): the backlog takes the file's items in its order.
+    pub rank: Option<String>,
+    /// Keys of the items this one blocks, and of those that block it.
+    pub blocks: Vec<String>,
+    pub blocked_by: Vec<String>,
 }
 
 /// Someone a file names: a display name, and an e-mail when the file has one.
@@ -252,6 +257,10 @@ pub struct Report {
     pub initiatives_created: usize,
     pub initiatives_updated: usize,
     pub linked_to_initiatives: usize,
+    /// "Blocks" links between the file's items, and the dependencies added for them (the rest
+    /// were there already, or would have closed a loop: see the notes).
+    pub blocking_links: usize,
+    pub dependencies_added: usize,
     pub with_criteria: usize,
     pub seconds: f64,
     /// The audit entry of an import that changed something: `throughline import --undo ID`
@@ -271,6 +280,7 @@ impl Report {
             ..Report::default()
         };
         let mut sprints = std::collections::BTreeSet::new();
+        let mut links = std::collections::HashSet::new();
         for rec in &batch.records {
             if let Some(s) = &rec.sprint {
                 r.with_sprint += 1;
@@ -278,6 +288,12 @@ impl Report {
             }
             sprints.extend(rec.earlier_sprints.iter().cloned());
             r.carried_over += usize::from(!rec.earlier_sprints.is_empty());
+            links.extend(rec.blocks.iter().map(|k| (rec.key.as_str(), k.as_str())));
+            links.extend(
+                rec.blocked_by
+                    .iter()
+                    .map(|k| (k.as_str(), rec.key.as_str())),
+            );
             r.with_assignee += usize::from(rec.assignee.is_some());
             r.with_reporter += usize::from(rec.reporter.is_some());
             r.comments += rec.comments.len();
@@ -285,6 +301,7 @@ impl Report {
             r.epics += usize::from(rules::is_epic(&rec.source_type));
         }
         r.sprints = sprints.into_iter().collect();
+        r.blocking_links = links.len();
         r.people = people_of(&batch.records)
             .iter()
             .map(|p| p.key())
@@ -342,15 +359,61 @@ pub const SOURCES: [&str; 10] = [
     "dataset",
 ];
 
-/// A label an import owns (the source's status or type): replaced on every import, where the
-/// item's other labels are only added to.
+/// What a source's own labels say after its name: `jira-status:…`, `jira-priority:…`.
+const KEPT: [&str; 6] = [
+    "-status",
+    "-type",
+    "-priority",
+    "-component",
+    "-version",
+    "-affects",
+];
+
+/// A label an import owns (the source's status, type, priority, components, versions): replaced
+/// on every import, where the item's other labels are only added to.
 pub fn is_own_label(label: &str) -> bool {
     label.split_once(':').is_some_and(|(p, _)| {
-        SOURCES.iter().any(|s| {
-            p.strip_prefix(s)
-                .is_some_and(|rest| rest == "-status" || rest == "-type")
-        })
+        SOURCES
+            .iter()
+            .any(|s| p.strip_prefix(s).is_some_and(|rest| KEPT.contains(&rest)))
     })
+}
+
+/// Labels that keep what a source says and an item has no field for: its priority
+/// (`jira-priority:high`; the backlog's order is our priority), components and versions
+/// (`jira-component:api`, `jira-version:2.1`), so a filter still finds them.
+pub fn kept_labels(source: &str, priority: &str, lists: &[(&str, Vec<String>)]) -> Vec<String> {
+    // "No priority" (Linear), "none" (Plane) say there is none.
+    let none = ["", "none", "no priority", "-"].contains(&priority.trim().to_lowercase().as_str());
+    let mut out: Vec<String> = label_slug(&format!("{source}-priority:{priority}"))
+        .filter(|_| !none)
+        .into_iter()
+        .collect();
+    for (what, values) in lists {
+        out.extend(
+            values
+                .iter()
+                .filter(|v| !v.trim().is_empty())
+                .filter_map(|v| label_slug(&format!("{source}-{what}:{v}"))),
+        );
+    }
+    out
+}
+
+/// Puts the records in the source's rank order when it gives one (Jira's Rank orders its
+/// backlog); records without a rank keep their order after the ranked ones.
+pub fn order_by_rank(records: &mut [Record]) {
+    if records.iter().any(|r| r.rank.is_some()) {
+        records.sort_by(|a, b| match (&a.rank, &b.rank) {
+            (Some(x), Some(y)) => match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(a), Ok(b)) => a.total_cmp(&b),
+                _ => x.cmp(y),
+            },
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+    }
 }
 
 /// The labels that keep a source's words: its status, and its type when the type is not one of

@@ -54,6 +54,7 @@ pub fn read(bytes: &[u8], format: Option<Format>) -> Result<Batch> {
             c.note = "empty in every item".into();
         }
     }
+    super::order_by_rank(&mut batch.records);
     let tidied = super::tidy(&mut batch.records);
     batch.notes.extend(tidied);
     let loops = super::drop_parent_cycles(&mut batch.records);

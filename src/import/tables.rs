@@ -93,7 +93,7 @@ pub fn linear(text: &str) -> Result<Batch, String> {
         c("Cycle Name"),
         c("Assignee"),
     );
-    let creator = c("Creator");
+    let (creator, priority) = (c("Creator"), c("Priority"));
     let (created, updated, archived) = (c("Created"), c("Updated"), c("Archived"));
     let (completed, canceled) = (c("Completed"), c("Canceled"));
     let mut seen = std::collections::HashSet::new();
@@ -106,11 +106,13 @@ pub fn linear(text: &str) -> Result<Batch, String> {
             counts.add("archived issues were left out");
             continue;
         }
-        let label_list = split_list(cell(labels));
+        let mut label_list = split_list(cell(labels));
+        let kind = kind_from_labels(&label_list);
+        label_list.extend(super::kept_labels("linear", cell(priority), &[]));
         let st = cell(status);
         let closed = !cell(completed).is_empty() || !cell(canceled).is_empty();
         let mut rec = Record::new(cell(id), cell(title));
-        rec.kind = kind_from_labels(&label_list);
+        rec.kind = kind;
         rec.status = map_status(st, None, closed);
         rec.source_status = st.to_string();
         rec.labels = source_labels("linear", st, "", true, &label_list);
@@ -137,6 +139,10 @@ pub fn linear(text: &str) -> Result<Batch, String> {
                 "labels; Bug, Feature or Improvement give the kind",
             ),
             ("Parent issue", "parent"),
+            (
+                "Priority",
+                "a linear-priority: label (the backlog's order is the priority)",
+            ),
             ("Assignee", PEOPLE[0].1),
             ("Creator", PEOPLE[1].1),
             ("Created", "created date"),
@@ -219,6 +225,7 @@ pub fn plane(text: &str) -> Result<Batch, String> {
         c(&["Assignees", "Assignee"]),
     );
     let creator = c(&["Created By Name", "Created By"]);
+    let priority = c(&["Priority"]);
     let (created, updated, archived) =
         (c(&["Created At"]), c(&["Updated At"]), c(&["Archived At"]));
     let (completed, comments) = (c(&["Completed At"]), c(&["Comments"]));
@@ -232,10 +239,12 @@ pub fn plane(text: &str) -> Result<Batch, String> {
             counts.add("archived issues were left out");
             continue;
         }
-        let label_list = split_list(cell(labels));
+        let mut label_list = split_list(cell(labels));
+        let kind = kind_from_labels(&label_list);
+        label_list.extend(super::kept_labels("plane", cell(priority), &[]));
         let st = cell(state);
         let mut rec = Record::new(cell(id), cell(name));
-        rec.kind = kind_from_labels(&label_list);
+        rec.kind = kind;
         rec.status = map_status(st, None, !cell(completed).is_empty());
         rec.source_status = st.to_string();
         rec.labels = source_labels("plane", st, "", true, &label_list);
@@ -272,6 +281,10 @@ pub fn plane(text: &str) -> Result<Batch, String> {
             ("Estimate", "points"),
             ("Labels", "labels; bug gives the kind"),
             ("Parent", "parent"),
+            (
+                "Priority",
+                "a plane-priority: label (the backlog's order is the priority)",
+            ),
             ("Assignees", PEOPLE[0].1),
             ("Assignee", PEOPLE[0].1),
             ("Created By Name", PEOPLE[1].1),

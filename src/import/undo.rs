@@ -60,6 +60,9 @@ pub struct Trail {
     /// Items that were there before it that it put under an initiative: (item, initiative before).
     #[serde(default)]
     pub links: Vec<(i64, Option<i64>)>,
+    /// Dependencies it added: (blocker, blocked).
+    #[serde(default)]
+    pub dependencies: Vec<(i64, i64)>,
     /// The version it left each item that was there before it at.
     #[serde(default)]
     pub versions: Vec<(i64, i64)>,
@@ -382,6 +385,9 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
         }
         items::set_labels(&mut tx, p.id, &p.labels).await?;
         super::store::set_external_updated(&mut tx, p.id, p.external_updated).await?;
+    }
+    for &(blocker, blocked) in &trail.dependencies {
+        items::remove_dependency(&mut tx, blocker, blocked).await?;
     }
     for w in &trail.people {
         items::restore_people(&mut tx, w.id, w.assignee, w.reporter).await?;

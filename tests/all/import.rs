@@ -8,6 +8,7 @@ mod corpus;
 mod epics;
 mod history;
 mod jira_other;
+mod links;
 mod page;
 mod pair;
 mod refused;
