@@ -98,7 +98,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("product_roles", &["product_id", "user_id", "role"], Scope::Via("product_id", "products"),
             "product_id:int user_id:user role:text"),
         table("import_jobs", &["id"], Scope::Via("product_id", "products"),
-            "id:int product_id:int created_by:user file_name:text format:text dry_run:bool status:text items_total:int report_json:text? error:text? created_at:time finished_at:time?"),
+            "id:int product_id:int created_by:user file_name:text format:text dry_run:bool status:text items_total:int report_json:text? error:text? created_at:time finished_at:time? items_done:int heartbeat_at:time?"),
         table("saved_views", &["id"], Scope::Via("product_id", "products"),
             "id:int user_id:user product_id:int name:text query:text created_at:time shared:bool"),
         table("audit_log", &["id"], Scope::Own("workspace_id"),

@@ -1,7 +1,10 @@
 //! Imports started over the API run in the background as jobs: stored in the database (state,
 //! counts, final report or error) so that a client can poll them and a restarted server still
-//! answers for them, with the progress of a running job kept in memory (the import writes in one
-//! transaction, which a progress row could not see through on SQLite).
+//! answers for them. The process running a job counts its progress in memory; on PostgreSQL it
+//! also writes it to the job's row every second with a heartbeat, so that any other process
+//! sharing the database shows it, and a job whose heartbeat stopped (its process died, so its
+//! transaction rolled back) is marked failed. SQLite has one server process, and the import's
+//! write transaction would hold that row's writer back, so there the memory is enough.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,6 +55,8 @@ struct JobRow {
     format: String,
     dry_run: bool,
     items_total: i64,
+    items_done: i64,
+    heartbeat_at: Option<DateTime<Utc>>,
     report_json: Option<String>,
     error: Option<String>,
     created_at: DateTime<Utc>,
@@ -71,7 +76,9 @@ impl From<JobRow> for Job {
     fn from(r: JobRow) -> Job {
         let done = match r.status.as_str() {
             "done" => r.items_total,
-            "running" => running(r.id).map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX)),
+            "running" => {
+                running(r.id).map_or(r.items_done, |n| i64::try_from(n).unwrap_or(i64::MAX))
+            }
             _ => 0,
         };
         Job {
@@ -92,15 +99,43 @@ impl From<JobRow> for Job {
     }
 }
 
-const COLUMNS: &str = "id, status, file_name, format, dry_run, items_total, report_json, error, \
-                       created_at, finished_at";
+const COLUMNS: &str = "id, status, file_name, format, dry_run, items_total, items_done, \
+                       heartbeat_at, report_json, error, created_at, finished_at";
 
-/// A job of the product, or 404.
+/// How long a running job's process may stay silent before the job is taken for dead.
+const SILENCE: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
+
+/// What a job cut short says.
+const CUT_SHORT: &str =
+    "the server stopped during the import; nothing was written: upload the file again";
+
+/// A job of the product, or 404. A job another process was running and stopped beating for
+/// is marked failed first.
 pub async fn get(db: &Db, product_id: i64, id: i64) -> Result<Job> {
     let sql = format!("SELECT {COLUMNS} FROM import_jobs WHERE id = $1 AND product_id = $2");
     let row: Option<JobRow> = with_pool!(&db.read, p => sqlx::query_as(&sql)
         .bind(id).bind(product_id).fetch_optional(p).await)?;
-    row.map(Job::from).ok_or(Error::NotFound)
+    let row = row.ok_or(Error::NotFound)?;
+    let silent = row.status == "running"
+        && !db.is_sqlite()
+        && running(row.id).is_none()
+        && row.heartbeat_at.unwrap_or(row.created_at) < crate::db::now() - SILENCE;
+    if silent && cut_short(db, Some(row.id)).await? > 0 {
+        return Box::pin(get(db, product_id, id)).await;
+    }
+    Ok(Job::from(row))
+}
+
+/// Marks failed the running jobs (one, or all) whose process is gone: on SQLite every one (a
+/// single process, at its start), on PostgreSQL those silent for longer than [`SILENCE`].
+async fn cut_short(db: &Db, id: Option<i64>) -> Result<u64> {
+    let now = crate::db::now();
+    Ok(with_pool!(&db.write, p => sqlx::query(
+        "UPDATE import_jobs SET status = 'failed', finished_at = $1, error = $2
+         WHERE status IN ('queued', 'running') AND ($3 IS NULL OR id = $3)
+           AND ($5 OR COALESCE(heartbeat_at, created_at) <= $4)")
+        .bind(now).bind(CUT_SHORT).bind(id).bind(now - SILENCE).bind(db.is_sqlite())
+        .execute(p).await.map(|r| r.rows_affected()))?)
 }
 
 /// Checks the file (its format, its records) and queues the job that imports it; the import
@@ -134,13 +169,18 @@ async fn run(db: Db, actor: User, ctx: ProductCtx, id: i64, bytes: Vec<u8>, mut 
     if let Ok(mut map) = RUNNING.lock() {
         map.insert(id, counter.clone());
     }
-    opts.progress = Some(counter);
+    opts.progress = Some(counter.clone());
     let marked = with_pool!(&db.write, p => sqlx::query(
-        "UPDATE import_jobs SET status = 'running' WHERE id = $1").bind(id).execute(p).await.map(|r| r.rows_affected()));
+        "UPDATE import_jobs SET status = 'running', heartbeat_at = $2 WHERE id = $1")
+        .bind(id).bind(crate::db::now()).execute(p).await.map(|r| r.rows_affected()));
+    let beat = (!db.is_sqlite()).then(|| tokio::spawn(heartbeat(db.clone(), id, counter)));
     let outcome = match marked {
         Ok(_) => service::import(&db, &actor, &ctx, &bytes, opts).await,
         Err(e) => Err(e.into()),
     };
+    if let Some(beat) = beat {
+        beat.abort();
+    }
     let (status, report, error) = match outcome {
         Ok(r) => ("done", serde_json::to_string(&r).ok(), None),
         Err(Error::Invalid { field, message }) => {
@@ -169,16 +209,24 @@ async fn run(db: Db, actor: User, ctx: ProductCtx, id: i64, bytes: Vec<u8>, mut 
     }
 }
 
+/// Every second while a job runs (PostgreSQL): how far it is, and that its process lives.
+async fn heartbeat(db: Db, id: i64, counter: Arc<AtomicUsize>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let done = i64::try_from(counter.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
+        let beat = with_pool!(&db.write, p => sqlx::query(
+            "UPDATE import_jobs SET items_done = $1, heartbeat_at = $2 WHERE id = $3 AND status = 'running'")
+            .bind(done).bind(crate::db::now()).bind(id).execute(p).await.map(|r| r.rows_affected()));
+        if let Err(e) = beat {
+            tracing::warn!(job = id, "import job heartbeat: {e}");
+        }
+    }
+}
+
 /// At start-up: jobs a stop or a crash cut short never committed; they are marked failed so
-/// their clients stop waiting. Returns how many. With several server processes on one
-/// PostgreSQL database, a process that starts while another imports marks that job failed too;
-/// the importing process then overwrites the status with its outcome when it finishes, so the
-/// wrong state lasts only until then (a known limit: jobs carry no owner or heartbeat yet).
+/// their clients stop waiting. Returns how many. On PostgreSQL, a job another live process is
+/// running keeps beating and is left alone.
 pub async fn interrupted(db: &Db) -> Result<u64> {
-    let n = with_pool!(&db.write, p => sqlx::query(
-        "UPDATE import_jobs SET status = 'failed', finished_at = $1,
-                error = 'the server stopped during the import; nothing was written: upload the file again'
-         WHERE status IN ('queued', 'running')")
-        .bind(crate::db::now()).execute(p).await.map(|r| r.rows_affected()))?;
-    Ok(n)
+    cut_short(db, None).await
 }

@@ -1,7 +1,8 @@
 //! Imports over the API: an uploaded export is queued (202 and a job at its Location), imported
 //! in the background, and its job reports progress and the final report; a file that is not
 //! work items is refused with 422 and no job; jobs stay in their product and need the import
-//! role; a job a restart cut short is marked failed.
+//! role; a job a restart cut short is marked failed, and on PostgreSQL a job another live
+//! process runs shows that process's progress until it stops beating.
 
 use std::time::Duration;
 
@@ -170,10 +171,12 @@ async fn a_job_a_restart_cut_short_is_marked_failed() {
     let r = upload(&app, &owner, &[("file", Some("stories.csv"), &bytes)]).await;
     let location = r.headers()["location"].to_str().unwrap().to_string();
     let done = finished(&app, &owner, &location).await;
-    // As a crash would leave it: still running in the database, with nobody running it.
+    // As a crash would leave it: still running in the database, with nobody running it, and
+    // silent for a minute.
+    let minute_ago = chrono::Utc::now() - chrono::TimeDelta::seconds(60);
     throughline::with_pool!(&app.db.write, p => sqlx::query(
-        "UPDATE import_jobs SET status = 'running', finished_at = NULL WHERE id = $1")
-        .bind(done["id"].as_i64().unwrap()).execute(p).await.map(|_| ()))
+        "UPDATE import_jobs SET status = 'running', finished_at = NULL, heartbeat_at = $2 WHERE id = $1")
+        .bind(done["id"].as_i64().unwrap()).bind(minute_ago).execute(p).await.map(|_| ()))
     .unwrap();
     assert_eq!(
         throughline::import::jobs::interrupted(&app.db)
@@ -195,5 +198,51 @@ async fn a_job_a_restart_cut_short_is_marked_failed() {
             .await
             .unwrap(),
         0
+    );
+}
+
+#[tokio::test]
+async fn a_job_another_process_runs_shows_its_progress_until_it_falls_silent() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let bytes = std::fs::read(path("pivotal/trackerhub_stories.csv")).unwrap();
+    let r = upload(&app, &owner, &[("file", Some("stories.csv"), &bytes)]).await;
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let done = finished(&app, &owner, &location).await;
+    let id = done["id"].as_i64().unwrap();
+    // As another server process would leave it mid-import: running, 3 records in, beating now.
+    let beat = |at: chrono::DateTime<chrono::Utc>| {
+        let db = app.db.clone();
+        async move {
+            throughline::with_pool!(&db.write, p => sqlx::query(
+                "UPDATE import_jobs SET status = 'running', finished_at = NULL, items_done = 3,
+                        heartbeat_at = $2 WHERE id = $1")
+                .bind(id).bind(at).execute(p).await.map(|_| ()))
+            .unwrap();
+        }
+    };
+    beat(chrono::Utc::now()).await;
+    let cut = throughline::import::jobs::interrupted(&app.db)
+        .await
+        .unwrap();
+    if app.db.is_sqlite() {
+        // One server process per SQLite file: at its start, nothing else can be importing.
+        assert_eq!(cut, 1);
+        return;
+    }
+    assert_eq!(cut, 0, "a live process's job is left to it");
+    let job: Value = app.get(&owner, &location).await.json().await.unwrap();
+    assert_eq!(job["status"], "running", "{job}");
+    assert_eq!(job["progress"]["done"], 3, "{job}");
+    // Its process dies: after 30 s of silence the job reads as failed, for every process.
+    beat(chrono::Utc::now() - chrono::TimeDelta::seconds(31)).await;
+    let job: Value = app.get(&owner, &location).await.json().await.unwrap();
+    assert_eq!(job["status"], "failed", "{job}");
+    assert!(
+        job["error"]
+            .as_str()
+            .unwrap()
+            .contains("upload the file again"),
+        "{job}"
     );
 }
