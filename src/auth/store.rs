@@ -68,14 +68,15 @@ pub async fn create_placeholder(tx: &mut Tx, name: &str, email: Option<&str>) ->
 }
 
 /// Deletes those of `ids` that are still placeholders nothing refers to (no item assigned to
-/// or reported by them, no comment of theirs): an import's undo. Answers how many went.
+/// or reported by them, no comment of theirs, nothing they watch): an import's undo. Answers how many went.
 pub async fn delete_unused_placeholders(tx: &mut Tx, ids: &[i64]) -> Result<usize> {
     let mut gone = 0;
     for &id in ids {
         gone += with_tx!(tx, t => sqlx::query(
             "DELETE FROM users WHERE id = $1 AND placeholder
                AND NOT EXISTS (SELECT 1 FROM items WHERE assignee_id = $1 OR reporter_id = $1)
-               AND NOT EXISTS (SELECT 1 FROM comments WHERE author_id = $1)")
+               AND NOT EXISTS (SELECT 1 FROM comments WHERE author_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM watchers WHERE user_id = $1)")
             .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     }
     Ok(usize::try_from(gone).unwrap_or(usize::MAX))

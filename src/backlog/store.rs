@@ -656,6 +656,14 @@ pub async fn id_by_key_tx(tx: &mut Tx, workspace_id: i64, key: &str) -> Result<O
 
 pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
     with_tx!(tx, t => sqlx::query("DELETE FROM items WHERE id = $1").bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    forget_watchers(tx, id).await
+}
+
+/// Watchers are kept by (entity type, id) with no foreign key: a deleted item's go with it, so
+/// an item that later takes its id (SQLite reuses the highest one) never inherits them.
+pub async fn forget_watchers(tx: &mut Tx, id: i64) -> Result<()> {
+    with_tx!(tx, t => sqlx::query("DELETE FROM watchers WHERE entity_type = 'item' AND entity_id = $1")
+        .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -32,6 +32,7 @@ pub struct History {
     pub initiatives_created: usize,
     pub initiatives_updated: usize,
     pub linked: usize,
+    pub watchers: usize,
     pub dependencies: usize,
     pub notes: Vec<String>,
     /// What an undo needs to take it all back.
@@ -48,6 +49,7 @@ impl History {
             + self.initiatives_updated
             + self.linked
             + self.dependencies
+            + self.watchers
             > 0
     }
 
@@ -59,6 +61,7 @@ impl History {
         r.initiatives_updated = self.initiatives_updated;
         r.linked_to_initiatives = self.linked;
         r.dependencies_added = self.dependencies;
+        r.watchers_added = self.watchers;
         r.notes.extend(self.notes);
     }
 }
@@ -128,6 +131,14 @@ pub async fn write(
             h.assigned += 1;
             if !fresh.contains(&item) {
                 h.trail.people.extend(now.cloned());
+            }
+        }
+        for w in rec.watchers.iter().filter_map(|p| people.id(p)) {
+            if crate::notify::store::watch(tx, "item", item, w).await? {
+                h.watchers += 1;
+                if !fresh.contains(&item) {
+                    h.trail.watchers.push((item, w));
+                }
             }
         }
     }

@@ -40,6 +40,7 @@ enum Field {
     Blocks,
     /// "Inward issue link (Blocks)": the items that block this one.
     BlockedBy,
+    Watchers,
 }
 
 const HEADERS: &[(&str, Field)] = &[
@@ -112,6 +113,8 @@ const HEADERS: &[(&str, Field)] = &[
     ("custom field (rank)", Field::Rank),
     ("campo personalizado (rank)", Field::Rank),
     ("rank", Field::Rank),
+    ("watchers", Field::Watchers),
+    ("interesados", Field::Watchers),
 ];
 
 fn field_of(header: &str) -> Option<Field> {
@@ -153,6 +156,7 @@ fn describe(f: Field) -> &'static str {
         Field::AffectsVersion => "jira-affects: labels",
         Field::Rank => "the backlog's order (Jira's rank)",
         Field::Blocks | Field::BlockedBy => "dependencies (blocks / blocked by)",
+        Field::Watchers => "watchers (members of the workspace, or placeholders)",
     }
 }
 
@@ -162,8 +166,8 @@ fn not_mapped_reason(header: &str) -> &'static str {
     let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
     if has(&["sprint"]) {
         "sprints are imported in a later step"
-    } else if has(&["watchers", "interesados"]) {
-        "watchers are not imported"
+    } else if has(&["watchers id", "id de los interesados"]) {
+        "watchers are matched by name, as assignees are"
     } else if has(&["creator", "creador"]) {
         "the reporter is imported; the creator is not kept"
     } else if has(&["project lead", "responsable"]) {
@@ -472,6 +476,10 @@ pub fn read(text: &str) -> Result<Batch, String> {
             rank: Some(get(row, Field::Rank)).filter(|r| !r.is_empty()),
             blocks: cells(row, Field::Blocks),
             blocked_by: cells(row, Field::BlockedBy),
+            watchers: cells(row, Field::Watchers)
+                .iter()
+                .filter_map(|w| Person::named(w))
+                .collect(),
             ..Record::default()
         });
     }

@@ -69,6 +69,8 @@ pub struct Record {
     /// Who the item is assigned to, and who reported it; they become members of the workspace.
     pub assignee: Option<Person>,
     pub reporter: Option<Person>,
+    /// Who watches it: they become its watchers (notified of its changes, G7).
+    pub watchers: Vec<Person>,
     /// The comments, oldest first, with their authors and dates where the file has them.
     pub comments: Vec<Note>,
     /// The source's rank (Jira's LexoRank): the backlog takes the file's items in its order.
@@ -261,6 +263,8 @@ pub struct Report {
     /// were there already, or would have closed a loop: see the notes).
     pub blocking_links: usize,
     pub dependencies_added: usize,
+    /// Watchers added to items (a repeat finds them there).
+    pub watchers_added: usize,
     pub with_criteria: usize,
     pub seconds: f64,
     /// The audit entry of an import that changed something: `throughline import --undo ID`
@@ -348,6 +352,7 @@ pub fn people_of(records: &[Record]) -> std::collections::BTreeSet<&Person> {
             r.assignee
                 .iter()
                 .chain(&r.reporter)
+                .chain(&r.watchers)
                 .chain(r.comments.iter().filter_map(|c| c.author.as_ref()))
         })
         .collect()

@@ -60,6 +60,9 @@ pub struct Trail {
     /// Items that were there before it that it put under an initiative: (item, initiative before).
     #[serde(default)]
     pub links: Vec<(i64, Option<i64>)>,
+    /// Watchers it added to items that were there before it: (item, user).
+    #[serde(default)]
+    pub watchers: Vec<(i64, i64)>,
     /// Dependencies it added: (blocker, blocked).
     #[serde(default)]
     pub dependencies: Vec<(i64, i64)>,
@@ -367,6 +370,7 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
         if gone != 1 {
             return Err(changed(format!("item {id}")));
         }
+        items::forget_watchers(&mut tx, *id).await?;
     }
     let rules = backlog::rules_of(ctx);
     for p in &priors {
@@ -385,6 +389,9 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
         }
         items::set_labels(&mut tx, p.id, &p.labels).await?;
         super::store::set_external_updated(&mut tx, p.id, p.external_updated).await?;
+    }
+    for &(item, user) in &trail.watchers {
+        crate::notify::store::unwatch(&mut tx, "item", item, user).await?;
     }
     for &(blocker, blocked) in &trail.dependencies {
         items::remove_dependency(&mut tx, blocker, blocked).await?;

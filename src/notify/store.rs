@@ -26,11 +26,12 @@ pub struct Event<'a> {
     pub also: Vec<i64>,
 }
 
-pub async fn watch(tx: &mut Tx, entity_type: &str, entity_id: i64, user_id: i64) -> Result<()> {
-    with_tx!(tx, t => sqlx::query(
+/// Makes the user a watcher; true when they were not one already.
+pub async fn watch(tx: &mut Tx, entity_type: &str, entity_id: i64, user_id: i64) -> Result<bool> {
+    let n = with_tx!(tx, t => sqlx::query(
         "INSERT INTO watchers (entity_type, entity_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(entity_type).bind(entity_id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    Ok(n == 1)
 }
 
 pub async fn unwatch(tx: &mut Tx, entity_type: &str, entity_id: i64, user_id: i64) -> Result<()> {

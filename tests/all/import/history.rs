@@ -22,6 +22,8 @@ pub(super) struct Team {
     assigned: i64,
     reported: i64,
     pub comments: i64,
+    /// Distinct (item, watcher) pairs.
+    watching: BTreeSet<(String, String)>,
     /// Comments the file does not sign (they go to one "Unknown author" placeholder).
     unsigned: i64,
 }
@@ -50,6 +52,16 @@ impl Team {
     }
     fn assignee(&mut self, name: &str, email: &str) {
         self.assigned += i64::from(self.person(name, email));
+    }
+    fn watcher(&mut self, item: &str, name: &str) {
+        if self.person(name, "") {
+            let key = name
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            self.watching.insert((item.to_string(), key));
+        }
     }
     fn reporter(&mut self, name: &str, email: &str) {
         self.reported += i64::from(self.person(name, email));
@@ -102,6 +114,7 @@ async fn brings_the_team(rel: &str, team: Team) {
     assert_eq!(report["people_created"], team.accounts(), "{rel}");
     assert_eq!(report["comments"], team.comments, "{rel}");
     assert_eq!(report["comments_added"], team.comments, "{rel}");
+    assert_eq!(report["watchers_added"], team.watching.len(), "{rel}");
     let after = held(&db).await;
     assert_eq!(
         after[..5],
@@ -171,6 +184,12 @@ fn jira_csv(file: &str) -> Team {
     for row in &rows {
         team.assignee(&first(row, &assignee), "");
         team.reporter(&first(row, &reporter), "");
+        let key = first(row, &["Issue key", "Clave de incidencia", "Clave"]);
+        for c in cols(&["Watchers", "Interesados"]) {
+            if !row[c].is_empty() {
+                team.watcher(&key, &row[c]);
+            }
+        }
         for c in cols(&["Comment"]) {
             if row[c].is_empty() {
                 continue;
