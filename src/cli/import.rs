@@ -179,6 +179,15 @@ fn print_report(r: &Report) {
             r.comments, r.comments_added
         );
     }
+    if r.blocking_links > 0 {
+        println!(
+            "blocking links: {} ({} dependencies added)",
+            r.blocking_links, r.dependencies_added
+        );
+    }
+    if r.watchers_added > 0 {
+        println!("watchers added: {}", r.watchers_added);
+    }
     if r.epics > 0 {
         println!(
             "epics: {} ({} initiatives created, {} updated, {} items linked to them)",
