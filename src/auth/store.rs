@@ -67,6 +67,43 @@ pub async fn create_placeholder(tx: &mut Tx, name: &str, email: Option<&str>) ->
         .bind(&email).bind(name).bind(now()).fetch_one(&mut **t).await)?)
 }
 
+/// Turns a placeholder into an account that signs in: its name, e-mail and password set, its
+/// mark removed. Its id stays, so everything the import attributed to it (items reported and
+/// assigned, comments) stays theirs. 1 when it was still a placeholder; an e-mail another
+/// account holds is refused naming `email`.
+pub async fn claim_placeholder(
+    c: &mut crate::db::Conn<'_>,
+    id: i64,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+) -> Result<u64> {
+    crate::exec!(c, t => sqlx::query(
+        "UPDATE users SET email = $1, name = $2, password_hash = $3, placeholder = FALSE
+         WHERE id = $4 AND placeholder")
+        .bind(email).bind(name).bind(password_hash).bind(id))
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict(_) => Error::invalid("email", "an account with this e-mail already exists"),
+        other => other,
+    })
+}
+
+/// A new account that signs in with `password_hash`, in the caller's transaction.
+pub async fn insert_user(
+    c: &mut crate::db::Conn<'_>,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+) -> Result<i64> {
+    crate::on!(c, t => sqlx::query_scalar(
+        "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(email).bind(name).bind(password_hash).bind(now()).fetch_one(&mut **t).await)
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict(_) => Error::invalid("email", "an account with this e-mail already exists"),
+        other => other,
+    })
+}
+
 /// The account with this e-mail (any case), inside the caller's transaction.
 pub async fn id_by_email_tx(tx: &mut Tx, email: &str) -> Result<Option<i64>> {
     Ok(
