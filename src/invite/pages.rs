@@ -1,32 +1,25 @@
-//! The acceptance page a link opens (no sign-in needed), and the admins' invite and revoke
-//! buttons on the members page.
+//! The acceptance page a link opens, no sign-in needed. (The admins' invite and revoke
+//! buttons are on the members page, `workspace::invite_pages`.)
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 
 use super::service::{self, Acceptance, Opened};
-use super::{roles_from_pairs, InvitationInput};
-use crate::auth::extract::{cookie, PageUser, SESSION_COOKIE};
-use crate::auth::pages::cookie as set_cookie;
+use crate::auth::extract::{cookie, SESSION_COOKIE};
 use crate::auth::store::{create_session, SESSION_DAYS};
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::extract::Path;
 use crate::page::{render, FormData};
 use crate::state::AppState;
-use crate::workspace::pages::members_page;
-use crate::workspace::store::workspace_for;
 
 /// Double-submit cookie protecting the acceptance form, which has no session yet.
 const INVITE_CSRF_COOKIE: &str = "tl_invite";
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/invite/{token}", get(show).post(accept))
-        .route("/w/{ws}/invitations", post(create))
-        .route("/w/{ws}/invitations/{id}/revoke", post(revoke))
+    Router::new().route("/invite/{token}", get(show).post(accept))
 }
 
 #[derive(askama::Template)]
@@ -175,71 +168,6 @@ async fn accept(
     }
 }
 
-/// `https://host` of this request, so the page shows a link that can be pasted anywhere.
-fn origin(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
-}
-
-async fn create(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(ws): Path<String>,
-    headers: HeaderMap,
-    form: FormData,
-) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let (w, admin) = workspace_for(&state.db, user.user.id, &ws).await?;
-    let input = InvitationInput {
-        email: form.get("email").map(str::to_string),
-        placeholder_user_id: match form.get("placeholder_user_id").map(str::trim) {
-            Some(id) if !id.is_empty() => Some(id.parse().map_err(|_| {
-                Error::invalid(
-                    "placeholder_user_id",
-                    "no placeholder of this workspace has that id",
-                )
-            })?),
-            _ => None,
-        },
-        roles: roles_from_pairs(&form.all("role"), None),
-        admin: form.flag("admin"),
-    };
-    match service::create(&state.db, &user.user, &w, admin, &input).await {
-        Ok(created) => {
-            let link = format!("{}{}", origin(&state, &headers), created.link);
-            let who = created
-                .invitation
-                .email
-                .clone()
-                .or(created.invitation.name.clone())
-                .unwrap_or_default();
-            members_page(&state, &user, &ws, None, Some((who, link))).await
-        }
-        Err(e @ (Error::Invalid { .. } | Error::Conflict(_))) => {
-            let mut resp = members_page(&state, &user, &ws, Some(e.public_message()), None).await?;
-            *resp.status_mut() = e.status();
-            Ok(resp)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-async fn revoke(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path((ws, id)): Path<(String, String)>,
-    form: FormData,
-) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let (w, admin) = workspace_for(&state.db, user.user.id, &ws).await?;
-    let outcome = service::revoke(&state.db, &user.user, &w, admin, crate::extract::id(&id)?).await;
-    crate::page::back(&format!("/w/{ws}/members#invitations"), outcome)
+fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> axum::http::HeaderValue {
+    crate::auth::extract::set_cookie(state.secure_cookies, name, value, max_age)
 }
