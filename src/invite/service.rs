@@ -283,8 +283,7 @@ async fn hashed(password: &str) -> Result<String> {
 /// so its imported history stays), or a new account is made; either joins the workspace with the
 /// invited roles. A used, revoked or expired link is refused (409), as is a second acceptance.
 pub async fn accept(db: &Db, token: &str, a: &Acceptance) -> Result<(User, Workspace)> {
-    let Opened { row, workspace } = open(db, token).await?;
-    let opened = Opened { row, workspace };
+    let opened = open(db, token).await?;
     if let Some(why) = opened.row.state().refusal() {
         return Err(Error::Conflict(why.into()));
     }

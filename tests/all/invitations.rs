@@ -324,6 +324,22 @@ async fn expired_revoked_and_unknown_links_get_a_clear_page() {
             .unwrap();
         assert_eq!(post.status(), 410, "{words}");
     }
+    // A newer invitation for the same person replaces the open one: its link is withdrawn.
+    let first = invited(&app, &owner, json!({"email": "twice@example.com"})).await;
+    let second = invited(
+        &app,
+        &owner,
+        json!({"email": "twice@example.com", "admin": true}),
+    )
+    .await;
+    let page = browser().get(app.url(&link(&first))).send().await.unwrap();
+    assert_eq!(page.status(), 410, "replaced");
+    let page = browser().get(app.url(&link(&second))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    app.req(&owner, Method::DELETE, &delete(&second["id"]))
+        .send()
+        .await
+        .unwrap();
     let unknown = browser()
         .get(app.url("/invite/tli_nothing"))
         .send()
