@@ -153,6 +153,13 @@ struct MembersPage {
 }
 
 impl MembersPage {
+    /// Whether an open invitation claims this placeholder.
+    fn invited(&self, m: &Member) -> bool {
+        self.invitations
+            .iter()
+            .any(|i| i.placeholder_user_id == Some(m.user_id) && i.status == "pending")
+    }
+
     fn holds(&self, m: &Member, product: &str, role: &Role) -> bool {
         m.roles
             .iter()

@@ -539,6 +539,10 @@ async fn the_members_page_invites_a_placeholder_and_lists_open_invitations() {
         "{shown}"
     );
     assert!(html.contains("id=\"pending-invitations\""));
+    assert!(
+        html.contains("aria-label=\"Invite Pat Placeholder again\""),
+        "marked invited"
+    );
     let r = client
         .post(app.url("/w/acme/invitations"))
         .form(&[
@@ -717,6 +721,12 @@ async fn user_add_claims_a_placeholder_and_invite_works_from_the_cli() {
     ]);
     assert_eq!(pending["placeholder_user_id"], pat);
 
+    let text = cli.ok(&["member", "list", "--as", ada, "-w", "acme"]);
+    assert!(
+        text.contains("placeholder (cannot sign in)")
+            && text.contains("invite create --placeholder"),
+        "{text}"
+    );
     // `user add` with a placeholder's e-mail sets that account up instead of failing.
     let out = cli.ok(&[
         "user",
