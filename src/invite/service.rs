@@ -324,6 +324,16 @@ pub async fn accept(db: &Db, token: &str, a: &Acceptance) -> Result<(User, Works
         email,
         name,
     };
+    if row.placeholder_id.is_some() {
+        // Other workspaces' links for the same placeholder can no longer set it up.
+        for (other, other_ws) in store::open_for_placeholder(&mut tx.conn(), user_id).await? {
+            store::revoke(&mut tx.conn(), other_ws, other).await?;
+            let mut change = Change::by(&user, &ws, "invitation.revoke", ("invitation", other))
+                .reason(Some("the account was set up through another invitation"));
+            change.workspace_id = other_ws;
+            change.record(&mut tx).await?;
+        }
+    }
     Change::by(&user, &ws, "invitation.accept", ("invitation", row.id))
         .after(&json!({
             "user_id": user.id,

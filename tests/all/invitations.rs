@@ -770,3 +770,52 @@ async fn user_add_claims_a_placeholder_and_invite_works_from_the_cli() {
     assert!(err.contains("already exists"), "{err}");
     db.close().await;
 }
+
+#[tokio::test]
+async fn accepting_withdraws_other_workspaces_links_for_the_same_placeholder() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let ph = placeholder(&app, "Pat", None).await;
+    let r = app
+        .post(
+            &owner,
+            "/api/v1/workspaces",
+            json!({"slug": "beta", "name": "Beta"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let beta = count(&app, "SELECT id FROM workspaces WHERE slug = 'beta'").await;
+    let mut tx = app.db.begin().await.unwrap();
+    ws_store::join_tx(&mut tx, beta, ph).await.unwrap();
+    tx.commit().await.unwrap();
+    let in_beta = app
+        .post(
+            &owner,
+            "/api/v1/workspaces/beta/invitations",
+            json!({"placeholder_user_id": ph}),
+        )
+        .await;
+    assert_eq!(in_beta.status(), 201);
+    let in_beta: Value = in_beta.json().await.unwrap();
+    let in_acme = invited(&app, &owner, json!({"placeholder_user_id": ph})).await;
+    let fields = [
+        ("name", "Pat"),
+        ("email", "pat@example.com"),
+        ("password", PASSWORD),
+    ];
+    let (_, r) = accept(&app, &link(&in_acme), &fields).await;
+    assert_eq!(r.status(), 303);
+    let page = browser()
+        .get(app.url(&link(&in_beta)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 410);
+    let open: Value = app
+        .get(&owner, "/api/v1/workspaces/beta/invitations")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(open, json!([]));
+}
