@@ -15,6 +15,7 @@ pub mod export;
 pub mod extract;
 pub mod governance;
 pub mod import;
+pub mod invite;
 pub mod notify;
 pub mod openapi;
 pub mod page;

@@ -10,8 +10,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
 use crate::{
-    audit, auth, backlog, export, governance, import, notify, report, retro, roadmap, sprint,
-    story, strategy, workspace,
+    audit, auth, backlog, export, governance, import, invite, notify, report, retro, roadmap,
+    sprint, story, strategy, workspace,
 };
 use utoipa_axum::router::OpenApiRouter;
 
@@ -30,6 +30,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::api::routes())
         .merge(workspace::api::routes())
+        .merge(invite::api::routes())
         .merge(audit::api::routes())
         .merge(import::api::routes())
         .merge(export::api::routes())

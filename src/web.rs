@@ -29,6 +29,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::pages::routes())
         .merge(crate::auth::account_pages::routes())
         .merge(crate::workspace::pages::routes())
+        .merge(crate::workspace::invite_pages::routes())
+        .merge(crate::invite::pages::routes())
         .merge(crate::backlog::pages::routes())
         .merge(crate::story::pages::routes())
         .merge(crate::sprint::pages::routes())

@@ -161,3 +161,13 @@ pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a 
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
 }
+
+/// A `Set-Cookie` value for an HttpOnly, SameSite=Lax cookie on the whole site (`Secure` when
+/// served over HTTPS); a max age of 0 removes it.
+pub fn set_cookie(secure: bool, name: &str, value: &str, max_age: i64) -> axum::http::HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    axum::http::HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| axum::http::HeaderValue::from_static(""))
+}

@@ -30,11 +30,7 @@ struct LoginPage {
 }
 
 fn cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
+    super::extract::set_cookie(state.secure_cookies, name, value, max_age)
 }
 
 fn login_form(state: &AppState, email: String, error: Option<String>) -> Response {

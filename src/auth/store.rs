@@ -68,7 +68,8 @@ pub async fn create_placeholder(tx: &mut Tx, name: &str, email: Option<&str>) ->
 }
 
 /// Deletes those of `ids` that are still placeholders nothing refers to (no item assigned to
-/// or reported by them, no comment of theirs, nothing they watch): an import's undo. Answers how many went.
+/// or reported by them, no comment of theirs, nothing they watch, no open invitation): an
+/// import's undo. Answers how many went.
 pub async fn delete_unused_placeholders(tx: &mut Tx, ids: &[i64]) -> Result<usize> {
     let mut gone = 0;
     for &id in ids {
@@ -76,10 +77,49 @@ pub async fn delete_unused_placeholders(tx: &mut Tx, ids: &[i64]) -> Result<usiz
             "DELETE FROM users WHERE id = $1 AND placeholder
                AND NOT EXISTS (SELECT 1 FROM items WHERE assignee_id = $1 OR reporter_id = $1)
                AND NOT EXISTS (SELECT 1 FROM comments WHERE author_id = $1)
-               AND NOT EXISTS (SELECT 1 FROM watchers WHERE user_id = $1)")
+               AND NOT EXISTS (SELECT 1 FROM watchers WHERE user_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM invitations WHERE placeholder_id = $1
+                               AND accepted_at IS NULL AND revoked_at IS NULL)")
             .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     }
     Ok(usize::try_from(gone).unwrap_or(usize::MAX))
+}
+
+/// Turns a placeholder into an account that signs in: its name, e-mail and password set, its
+/// mark removed. Its id stays, so everything the import attributed to it (items reported and
+/// assigned, comments) stays theirs. 1 when it was still a placeholder; an e-mail another
+/// account holds is refused naming `email`.
+pub async fn claim_placeholder(
+    c: &mut crate::db::Conn<'_>,
+    id: i64,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+) -> Result<u64> {
+    crate::exec!(c, t => sqlx::query(
+        "UPDATE users SET email = $1, name = $2, password_hash = $3, placeholder = FALSE
+         WHERE id = $4 AND placeholder")
+        .bind(email).bind(name).bind(password_hash).bind(id))
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict(_) => Error::invalid("email", "an account with this e-mail already exists"),
+        other => other,
+    })
+}
+
+/// A new account that signs in with `password_hash`, in the caller's transaction.
+pub async fn insert_user(
+    c: &mut crate::db::Conn<'_>,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+) -> Result<i64> {
+    crate::on!(c, t => sqlx::query_scalar(
+        "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(email).bind(name).bind(password_hash).bind(now()).fetch_one(&mut **t).await)
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict(_) => Error::invalid("email", "an account with this e-mail already exists"),
+        other => other,
+    })
 }
 
 /// The account with this e-mail (any case), inside the caller's transaction.

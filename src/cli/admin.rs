@@ -10,7 +10,8 @@ use crate::db::Target;
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
-    /// Create a local account.
+    /// Create a local account; for the e-mail of a placeholder an import made, that account
+    /// is set up instead, keeping its history.
     Add {
         /// The e-mail address the account signs in with.
         #[arg(long)]
@@ -78,6 +79,21 @@ pub async fn user(db: &DbArgs, c: UserCommand) -> anyhow::Result<()> {
         password,
     } = c;
     let db = db.open(true).await?;
+    let claimed = crate::invite::service::claim_by_email(&db, &email, &name, &password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some((u, workspaces)) = claimed {
+        let within = if workspaces.is_empty() {
+            String::new()
+        } else {
+            format!(" (a member of {})", workspaces.join(", "))
+        };
+        println!(
+            "claimed the placeholder account {} <{}>{within} that an import made: it can sign in now and keeps its imported items, assignments and comments",
+            u.name, u.email
+        );
+        return Ok(());
+    }
     let u = store::create_user(&db, &email, &name, &password)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -5,6 +5,7 @@ mod export;
 mod flags;
 mod governance;
 mod import;
+mod invite;
 mod item;
 mod notify;
 mod out;
@@ -63,6 +64,9 @@ pub enum Command {
     /// A workspace's members and their roles on each product.
     #[command(subcommand)]
     Member(workspace::MemberCommand),
+    /// Invitations by link: invite someone, or a placeholder an import made (admins).
+    #[command(subcommand)]
+    Invite(invite::InviteCommand),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(admin::TokenCommand),
@@ -177,6 +181,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => admin::migrate(&cli.db).await,
         Command::User(c) => admin::user(&cli.db, c).await,
         Command::Token(c) => admin::token(&cli.db, c).await,
+        Command::Invite(c) => invite::run(&cli.db, c).await,
         Command::Workspace(c) => workspace::run_workspace(&cli.db, c).await,
         Command::Product(c) => workspace::run_product(&cli.db, c).await,
         Command::Member(c) => workspace::run_member(&cli.db, c).await,

@@ -147,6 +147,9 @@ fn print_members(members: &[Member]) {
         ]
     }));
     print_table(&rows, &[]);
+    if members.iter().any(|m| m.placeholder) {
+        println!("placeholders sign in once invited: `throughline invite create --placeholder EMAIL_OR_NAME`");
+    }
 }
 
 async fn member(db: &Db, workspace_id: i64, user_id: i64) -> anyhow::Result<Member> {

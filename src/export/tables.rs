@@ -22,6 +22,14 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "rate-limit counters of the sign-in form, not workspace data",
     ),
     (
+        "invitations",
+        "one-time links to join, short-lived and hashed; invite again",
+    ),
+    (
+        "invitation_roles",
+        "the roles of an invitation, which is left out too",
+    ),
+    (
         "import_uploads",
         "files waiting an hour at most for the Import page's confirmation; upload again",
     ),

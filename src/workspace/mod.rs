@@ -3,6 +3,7 @@
 pub mod api;
 pub mod extract;
 pub mod form;
+pub mod invite_pages;
 pub mod layout;
 pub mod pages;
 pub mod settings;

@@ -1,6 +1,6 @@
 //! HTML pages for workspaces, products, members and roles.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -11,7 +11,7 @@ use crate::auth::extract::PageUser;
 use crate::auth::Role;
 use crate::error::{Error, Result};
 use crate::extract::Path;
-use crate::page::{render, FormData, Layout};
+use crate::page::{render, Flash, FormData, Layout};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -146,9 +146,20 @@ struct MembersPage {
     roles: [Role; 5],
     admin: bool,
     error: Option<String>,
+    /// Open invitations (admins see them).
+    invitations: Vec<crate::invite::Invitation>,
+    /// Who was just invited, and the link to hand them (shown once).
+    new_link: Option<(String, String)>,
 }
 
 impl MembersPage {
+    /// Whether an open invitation claims this placeholder.
+    fn invited(&self, m: &Member) -> bool {
+        self.invitations
+            .iter()
+            .any(|i| i.placeholder_user_id == Some(m.user_id) && i.status == "pending")
+    }
+
     fn holds(&self, m: &Member, product: &str, role: &Role) -> bool {
         m.roles
             .iter()
@@ -170,15 +181,22 @@ impl MembersPage {
     }
 }
 
-async fn members_page(
+/// The members page; `new_link` is (who, link) of an invitation just made.
+pub(crate) async fn members_page(
     state: &AppState,
     user: &PageUser,
     slug: &str,
     error: Option<String>,
+    new_link: Option<(String, String)>,
 ) -> Result<Response> {
     let (workspace, admin) = store::workspace_for(&state.db, user.user.id, slug).await?;
     let products = store::products(&state.db, workspace.id).await?;
     let members = store::members(&state.db, workspace.id).await?;
+    let invitations = if admin {
+        crate::invite::service::list(&state.db, &workspace, admin).await?
+    } else {
+        Vec::new()
+    };
     let layout = Layout::new(user, "Members")
         .crumb(format!("/w/{}", workspace.slug), workspace.name.clone())
         .crumb(format!("/w/{}/members", workspace.slug), "Members");
@@ -190,6 +208,8 @@ async fn members_page(
         roles: Role::ALL,
         admin,
         error,
+        invitations,
+        new_link,
     }))
 }
 
@@ -197,8 +217,9 @@ async fn members(
     State(state): State<AppState>,
     user: PageUser,
     Path(ws): Path<String>,
+    Query(flash): Query<Flash>,
 ) -> Result<Response> {
-    members_page(&state, &user, &ws, None).await
+    members_page(&state, &user, &ws, flash.error, None).await
 }
 
 async fn add_member(
@@ -221,7 +242,7 @@ async fn add_member(
     {
         Ok(_) => Ok(Redirect::to(&format!("/w/{ws}/members")).into_response()),
         Err(e @ Error::Invalid { .. }) => {
-            members_page(&state, &user, &ws, Some(e.to_string())).await
+            members_page(&state, &user, &ws, Some(e.to_string()), None).await
         }
         Err(e) => Err(e),
     }

@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("page", 3),
     ("audit", 3),
     ("workspace", 4),
+    ("invite", 5),
     ("notify", 5),
     ("backlog", 6),
     ("story", 7),

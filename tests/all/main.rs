@@ -18,6 +18,7 @@ mod cli_sprints;
 mod decisions;
 mod export;
 mod import;
+mod invitations;
 mod layers;
 mod notifications;
 mod overrides;

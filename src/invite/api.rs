@@ -1,0 +1,64 @@
+//! JSON handlers for a workspace's invitations (admins only).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+
+use super::{service, Invitation, InvitationInput, NewInvitation};
+use crate::auth::extract::{ApiJson, ApiUser};
+use crate::error::ApiError;
+use crate::extract::Path;
+use crate::state::AppState;
+use crate::workspace::store::workspace_for;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(revoke))
+}
+
+/// Invite someone by link, or claim a placeholder an import made
+///
+/// Answers the invitation and its one-time `link`: only its hash is kept. A newer invitation
+/// for the same person replaces an open one.
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/invitations", operation_id = "createInvitation", tag = "workspaces",
+    params(("ws" = String, Path)), request_body = InvitationInput,
+    responses((status = 201, body = NewInvitation), (status = 403), (status = 404), (status = 409)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(ws): Path<String>,
+    ApiJson(input): ApiJson<InvitationInput>,
+) -> Result<(StatusCode, Json<NewInvitation>), ApiError> {
+    let (w, admin) = workspace_for(&state.db, user.id, &ws).await?;
+    let created = service::create(&state.db, &user, &w, admin, &input).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// List a workspace's open invitations (never their links)
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/invitations", operation_id = "listInvitations", tag = "workspaces",
+    params(("ws" = String, Path)), responses((status = 200, body = Vec<Invitation>), (status = 403), (status = 404)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(ws): Path<String>,
+) -> Result<Json<Vec<Invitation>>, ApiError> {
+    let (w, admin) = workspace_for(&state.db, user.id, &ws).await?;
+    Ok(Json(service::list(&state.db, &w, admin).await?))
+}
+
+/// Revoke an open invitation; its link then says it was withdrawn
+#[utoipa::path(delete, path = "/api/v1/workspaces/{ws}/invitations/{id}", operation_id = "revokeInvitation", tag = "workspaces",
+    params(("ws" = String, Path), ("id" = i64, Path)),
+    responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((ws, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let (w, admin) = workspace_for(&state.db, user.id, &ws).await?;
+    service::revoke(&state.db, &user, &w, admin, crate::extract::id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
