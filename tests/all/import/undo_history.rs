@@ -187,3 +187,32 @@ async fn a_po_import_keeps_epics_as_items_for_the_pm() {
     let h = held(&app.db).await;
     assert_eq!((h.items, h.initiatives.len()), (3, 0));
 }
+
+#[tokio::test]
+async fn an_undo_keeps_a_placeholder_an_admin_has_invited() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let report = imported(&app, &owner, &v1()).await;
+    let ann: i64 = with_pool!(&app.db.read, p => sqlx::query_scalar(
+        "SELECT id FROM users WHERE name = 'Ann Lee' AND placeholder").fetch_one(p).await)
+    .unwrap();
+    let r = app
+        .post(
+            &owner,
+            "/api/v1/workspaces/acme/invitations",
+            json!({ "placeholder_user_id": ann }),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    let (code, undone) = undo(&app, &owner, &report).await;
+    assert_eq!(code, 200, "{undone}");
+    assert_eq!(
+        (
+            undone["people_deleted"].clone(),
+            undone["people_kept"].clone()
+        ),
+        (json!(2), json!(1)),
+        "{undone}"
+    );
+    assert_eq!(held(&app.db).await.placeholders, ["Ann Lee"]);
+}
