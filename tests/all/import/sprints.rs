@@ -53,20 +53,22 @@ async fn imported(app: &TestApp, who: &Caller, name: &str, bytes: &[u8], dry: bo
     job["report"].clone()
 }
 
-/// The product's sprints by name: (state, item keys in scope, version, start date).
-async fn sprints_here(
-    app: &TestApp,
-) -> BTreeMap<String, (String, BTreeSet<String>, i64, Option<String>)> {
-    let rows: Vec<(String, String, i64, Option<String>, Option<String>)> =
-        with_pool!(&app.db.read, p => sqlx::query_as(
+/// A sprint as the database holds it: state, item keys in scope, version, start date.
+type Here = (String, BTreeSet<String>, i64, Option<String>);
+
+/// name, state, version, start date, an item's key (one row per item in scope).
+type HereRow = (String, String, i64, Option<String>, Option<String>);
+
+/// The product's sprints by name.
+async fn sprints_here(app: &TestApp) -> BTreeMap<String, Here> {
+    let rows: Vec<HereRow> = with_pool!(&app.db.read, p => sqlx::query_as(
         "SELECT s.name, s.state, s.version, s.start_date, i.external_key FROM sprints s
          LEFT JOIN sprint_items si ON si.sprint_id = s.id AND si.removed_at IS NULL
          LEFT JOIN items i ON i.id = si.item_id
          JOIN products p ON p.id = s.product_id WHERE p.key = 'ONB' ORDER BY s.id")
         .fetch_all(p).await)
-        .unwrap();
-    let mut out: BTreeMap<String, (String, BTreeSet<String>, i64, Option<String>)> =
-        BTreeMap::new();
+    .unwrap();
+    let mut out: BTreeMap<String, Here> = BTreeMap::new();
     for (name, state, version, start, key) in rows {
         let e = out
             .entry(name)
