@@ -142,7 +142,36 @@ impl Db {
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match &self.write {
-            Pool::Sqlite(p) => SQLITE_MIGRATOR.run(p).await?,
+            Pool::Sqlite(p) => {
+                // SQLite changes a column's constraints only by rebuilding its table, and
+                // dropping a table that others reference would cascade with foreign keys on;
+                // they can be turned off only outside a transaction, so for the migrations'
+                // connection, and every reference is checked before it goes back to the pool.
+                let mut c = p.acquire().await?;
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut *c)
+                    .await?;
+                let ran = SQLITE_MIGRATOR.run(&mut *c).await;
+                let broken: Result<Vec<(String,)>, sqlx::Error> =
+                    sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                        .fetch_all(&mut *c)
+                        .await;
+                sqlx::query("PRAGMA foreign_keys = ON")
+                    .execute(&mut *c)
+                    .await?;
+                ran?;
+                let broken = broken?;
+                if !broken.is_empty() {
+                    anyhow::bail!(
+                        "after the migrations, rows of {} point at rows that are gone",
+                        broken
+                            .into_iter()
+                            .map(|b| b.0)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                }
+            }
             Pool::Postgres(p) => POSTGRES_MIGRATOR.run(p).await?,
         }
         Ok(())

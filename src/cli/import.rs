@@ -195,11 +195,15 @@ fn print_report(r: &Report) {
         );
     }
     if r.with_sprint > 0 {
+        let verb = if r.dry_run { "would be " } else { "" };
         println!(
-            "kept for a later step: {} naming a sprint ({} distinct, {} carried over from an earlier one)",
-            r.with_sprint,
+            "sprints: {} distinct ({} items name one, {} carried over from an earlier one); {verb}created {}, updated {}, of them closed {}",
             r.sprints.len(),
-            r.carried_over
+            r.with_sprint,
+            r.carried_over,
+            r.sprints_created,
+            r.sprints_updated,
+            r.sprints_closed
         );
     }
     println!("\nmapped from the file:");

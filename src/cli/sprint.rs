@@ -241,12 +241,11 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
                 for s in v {
                     let f = s.figures.as_ref();
                     println!(
-                        "{:>4}  {:<16} {:<8} {} – {}  {}  committed {} completed {}",
+                        "{:>4}  {:<16} {:<8} {}  {}  committed {} completed {}",
                         s.id,
                         s.name,
                         s.state,
-                        s.start_date,
-                        s.end_date,
+                        s.dates_text(),
                         s.team,
                         f.map_or("-".into(), |f| f.committed.to_string()),
                         f.and_then(|f| f.completed)
@@ -317,11 +316,10 @@ pub async fn run(db_args: &DbArgs, c: SprintCommand) -> anyhow::Result<()> {
             let p = service::planning(&db, &ctx, id).await.map_err(err)?;
             out(on.who.json, &p, |p| {
                 println!(
-                    "{} ({}) {} – {} · {} · goal: {}",
+                    "{} ({}) {} · {} · goal: {}",
                     p.sprint.name,
                     p.sprint.id,
-                    p.sprint.start_date,
-                    p.sprint.end_date,
+                    p.sprint.dates_text(),
                     p.sprint.state,
                     p.sprint.goal
                 );

@@ -156,7 +156,7 @@ pub async fn rows(db: &Db, product_id: i64, product_key: &str) -> Result<Vec<Row
     let sprints: Vec<(i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT si.item_id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
          WHERE s.product_id = $1 GROUP BY si.item_id, s.id, s.name, s.start_date
-         ORDER BY si.item_id, s.start_date, s.id")
+         ORDER BY si.item_id, s.start_date NULLS FIRST, s.id")
         .bind(product_id).fetch_all(p).await)?;
     let mut by_item: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
     for (id, l) in labels {

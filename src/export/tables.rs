@@ -118,7 +118,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("team_members", &["team_id", "user_id"], Scope::Via("team_id", "teams"),
             "team_id:int user_id:user points_per_day:real focus_pct:int"),
         table("sprints", &["id"], Scope::Via("product_id", "products"),
-            "id:int product_id:int team_id:int name:text goal:text start_date:text end_date:text state:text started_at:time? closed_at:time? goal_met:bool? baseline_points:points? added_points:points? removed_points:points? completed_points:points? say_do_points:points? available_days:real? version:int created_at:time alignment_frozen:text?"),
+            "id:int product_id:int team_id:int name:text goal:text start_date:text? end_date:text? state:text started_at:time? closed_at:time? goal_met:bool? baseline_points:points? added_points:points? removed_points:points? completed_points:points? say_do_points:points? available_days:real? version:int created_at:time alignment_frozen:text?"),
         table("sprint_availability", &["sprint_id", "user_id"], Scope::Via("sprint_id", "sprints"),
             "sprint_id:int user_id:user focus_pct:int days_off:text"),
         table("retros", &["id"], Scope::Via("sprint_id", "sprints"),

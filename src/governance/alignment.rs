@@ -181,7 +181,15 @@ fn build(
 pub async fn for_sprint(db: &Db, ctx: &ProductCtx, sprint_id: i64) -> Result<Alignment> {
     ctx.grants.require(Action::ViewBacklog)?;
     let sprint = sprints::get(db, ctx, sprint_id).await?;
-    let quarter = Quarter::of(sprint.start_date);
+    // A sprint belongs to the quarter of its start date; an imported one without dates belongs
+    // to none, so no quarter's priorities can score it.
+    let Some(start) = sprint.start_date else {
+        return Err(Error::Conflict(format!(
+            "{} has no dates (the file it was imported from did not give them), so it belongs to no quarter and has no alignment score",
+            sprint.name
+        )));
+    };
+    let quarter = Quarter::of(start);
     let items = store::sprint_items(db, ctx.product.id, quarter, Some(sprint_id)).await?;
     // A closed sprint is scored as it was at close; a running or planned one with today's
     // priorities (PRODUCT.md, Definitions).

@@ -73,7 +73,11 @@ async fn allowance_check(
     ctx: &ProductCtx,
     sprint: &SprintRow,
 ) -> Result<Option<String>> {
-    let quarter = Quarter::of(sprint.start());
+    // Without dates a sprint is in no quarter: no priority to weigh its scope against.
+    let Some(start) = sprint.start() else {
+        return Ok(None);
+    };
+    let quarter = Quarter::of(start);
     let (aligned, unaligned, policy, allowance) =
         super::store::scope_alignment_tx(tx, ctx.product.id, quarter, sprint.id).await?;
     let total = aligned + unaligned;

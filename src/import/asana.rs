@@ -64,10 +64,17 @@ pub fn read(text: &str) -> Result<Batch, String> {
         rec.kind = kind_from_labels(&tag_list);
         rec.status = if completed { "done" } else { "todo" };
         rec.source_status = status_word.into();
-        rec.labels = source_labels("asana", status_word, "", true, &tag_list);
+        // An Asana project is a standing list of work, not a time-boxed sprint: it becomes a
+        // label (`project:…`), so no sprint is invented from it.
+        let mut own = tag_list.clone();
+        own.extend(
+            split_list(cell(project))
+                .into_iter()
+                .map(|p| format!("project:{p}")),
+        );
+        rec.labels = source_labels("asana", status_word, "", true, &own);
         rec.description = cell(notes).to_string();
         rec.assignee = Person::named(cell(who));
-        rec.sprint = Some(cell(project).to_string()).filter(|a| !a.is_empty());
         rec.created = parse_date_month_first(cell(created));
         rec.updated = parse_date_month_first(cell(modified));
         rec.parent = Some(cell(parent).to_string()).filter(|p| !p.is_empty());
@@ -111,6 +118,10 @@ pub fn read(text: &str) -> Result<Batch, String> {
             ("Notes", "description"),
             ("Completed At", "status: completed is done, else to do"),
             ("Tags", "labels"),
+            (
+                "Projects",
+                "labels (project:…): an Asana project is not a sprint",
+            ),
             ("Parent Task", "parent (by the parent's name)"),
             ("Created At", "created date"),
             (
@@ -122,13 +133,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
                 "source version (a newer export updates, an older one does not)",
             ),
         ],
-        &[
-            (
-                "Projects",
-                "kept as the sprint name, imported in a later step",
-            ),
-            ("Due Date", "due dates have no field on an item"),
-        ],
+        &[("Due Date", "due dates have no field on an item")],
     );
     counts.into_notes(&mut b);
     Ok(b)

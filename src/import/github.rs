@@ -111,10 +111,21 @@ pub fn read(text: &str) -> Result<Batch, String> {
         rec.source_status = state.to_string();
         rec.labels = source_labels("github", state, "", true, &labels);
         rec.description = s(issue, "body").to_string();
-        rec.sprint = issue
-            .get("milestone")
-            .filter(|m| !m.is_null())
-            .map(|m| s(m, "title").to_string());
+        // The milestone is the sprint: closed ones are closed (with when), an open one's state
+        // is not known (running or to come), and its due date is its last day.
+        if let Some(m) = issue.get("milestone").filter(|m| m.is_object()) {
+            let mut info = super::SprintInfo::named(s(m, "title"));
+            info.state = (s(m, "state") == "closed").then_some("closed");
+            info.end = super::rules::local_date(s(m, "due_on"));
+            info.completed = super::parse_date(s(m, "closed_at"));
+            if !info.name.is_empty() {
+                rec.sprint = Some(info.name.clone());
+                match batch.sprints.iter_mut().find(|k| k.name == info.name) {
+                    Some(known) => known.merge(&info),
+                    None => batch.sprints.push(info),
+                }
+            }
+        }
         rec.assignee = issue
             .get("assignee")
             .filter(|a| !a.is_null())
@@ -179,7 +190,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
         (
             "milestone",
             filled(&|r| r.sprint.is_some()),
-            "milestones are kept as sprint names, imported in a later step",
+            "milestones become sprints (with their state and due date)",
         ),
         (
             "comments",

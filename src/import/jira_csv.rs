@@ -165,7 +165,7 @@ fn not_mapped_reason(header: &str) -> &'static str {
     let h = header.trim().to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
     if has(&["sprint"]) {
-        "sprints are imported in a later step"
+        "sprints by name (the file gives no dates or states)"
     } else if has(&["watchers id", "id de los interesados"]) {
         "watchers are matched by name, as assignees are"
     } else if has(&["creator", "creador"]) {
@@ -338,7 +338,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
         .map(|row| (get(row, Field::Id), get(row, Field::Key)))
         .filter(|(id, key)| !id.is_empty() && !key.is_empty())
         .collect();
-    // Read for the report (sprints are created in a later step), so left in the not-mapped list.
+    // Sprints by name only: kept with the records, and left in the not-mapped list (no dates).
     let sprint_cols: Vec<usize> = (0..header.len())
         .filter(|&i| header[i].eq_ignore_ascii_case("sprint"))
         .collect();

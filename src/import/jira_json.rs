@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::markup::wiki_to_markdown;
 use super::rules::{map_status, map_type, parse_date, parse_points};
-use super::{source_labels, Batch, Column, Note, Person, Record};
+use super::{source_labels, Batch, Column, Note, Person, Record, SprintInfo};
 
 fn s<'a>(v: &'a Value, path: &str) -> &'a str {
     v.pointer(path).and_then(Value::as_str).unwrap_or("")
@@ -52,20 +52,84 @@ fn description(v: &Value) -> String {
     }
 }
 
-/// A sprint field's value: objects with a name (Cloud) or Jira Server's `…,name=Sprint 1,…`.
-fn sprint_name(v: &Value) -> Option<String> {
-    let last = match v {
-        Value::Array(list) => list.last()?,
-        other => other,
+/// A sprint field's value, every sprint the issue was in: objects (Cloud: name, state,
+/// startDate, endDate, completeDate) or Jira Server's strings
+/// `com.atlassian.greenhopper.service.sprint.Sprint@…[id=1,state=CLOSED,name=Sprint 1,…]`.
+/// Oldest first: by start date where both have one, else in the file's order.
+pub fn sprints_of(v: &Value) -> Vec<SprintInfo> {
+    let list: Vec<&Value> = match v {
+        Value::Array(list) => list.iter().collect(),
+        Value::Null => Vec::new(),
+        other => vec![other],
     };
-    match last {
-        Value::Object(_) => Some(s(last, "/name").to_string()).filter(|n| !n.is_empty()),
-        Value::String(text) => text
-            .split([',', '['])
-            .find_map(|p| p.strip_prefix("name="))
-            .map(str::to_string),
+    let mut out: Vec<SprintInfo> = list
+        .into_iter()
+        .filter_map(|one| match one {
+            Value::Object(_) => Some(sprint_info(&|k| {
+                one.get(k).and_then(Value::as_str).map(str::to_string)
+            })),
+            Value::String(text) => {
+                let fields = server_fields(text);
+                Some(sprint_info(&|k| fields.get(k).cloned()))
+            }
+            _ => None,
+        })
+        .filter(|s| !s.name.is_empty())
+        .collect();
+    out.sort_by(|a, b| match (a.start, b.start) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => std::cmp::Ordering::Equal,
+    });
+    out
+}
+
+fn sprint_info(get: &dyn Fn(&str) -> Option<String>) -> SprintInfo {
+    let date = |k: &str| get(k).and_then(|d| super::rules::local_date(&d));
+    let mut info = SprintInfo::named(&get("name").unwrap_or_default());
+    info.state = get("state").and_then(|s| match s.to_lowercase().as_str() {
+        "closed" => Some("closed"),
+        "active" => Some("active"),
+        "future" => Some("planned"),
         _ => None,
+    });
+    info.start = date("startDate");
+    info.end = date("endDate");
+    info.completed = get("completeDate").and_then(|d| parse_date(&d));
+    info
+}
+
+/// The `key=value` pairs of Jira Server's sprint string; a value may hold commas (a name
+/// like "Sprint 3, part 2"), so a piece without a known key continues the value before it.
+fn server_fields(text: &str) -> HashMap<String, String> {
+    const KEYS: [&str; 10] = [
+        "id",
+        "rapidViewId",
+        "state",
+        "name",
+        "goal",
+        "startDate",
+        "endDate",
+        "completeDate",
+        "activatedDate",
+        "sequence",
+    ];
+    let inner = text.split_once('[').map_or(text, |(_, rest)| rest);
+    let inner = inner.strip_suffix(']').unwrap_or(inner);
+    let mut out: Vec<(String, String)> = Vec::new();
+    for piece in inner.split(',') {
+        match piece.split_once('=') {
+            Some((k, v)) if KEYS.contains(&k) => out.push((k.to_string(), v.to_string())),
+            _ => {
+                if let Some(last) = out.last_mut() {
+                    last.1.push(',');
+                    last.1.push_str(piece);
+                }
+            }
+        }
     }
+    out.into_iter()
+        .filter(|(_, v)| v != "<null>" && !v.is_empty())
+        .collect()
 }
 
 /// Reads every issue of the page (or the one issue).
@@ -207,11 +271,26 @@ pub fn read(text: &str) -> Result<Batch, String> {
         }
         rec.created = parse_date(s(f, "/created"));
         rec.updated = parse_date(s(f, "/updated"));
-        rec.sprint = f
-            .get("sprint")
-            .filter(|v| !v.is_null())
-            .or_else(|| sprint_id.and_then(|id| f.get(id)))
-            .and_then(sprint_name);
+        // The agile API's `sprint` is the current one; the Sprint field lists them all.
+        let mut sprints = sprint_id
+            .and_then(|id| f.get(id))
+            .map(sprints_of)
+            .unwrap_or_default();
+        if let Some(current) = f.get("sprint").filter(|v| !v.is_null()).map(sprints_of) {
+            for c in current {
+                sprints.retain(|s| s.name != c.name);
+                sprints.push(c);
+            }
+        }
+        for info in &sprints {
+            match batch.sprints.iter_mut().find(|s| s.name == info.name) {
+                Some(known) => known.merge(info),
+                None => batch.sprints.push(info.clone()),
+            }
+        }
+        let mut names: Vec<String> = sprints.into_iter().map(|s| s.name).collect();
+        rec.sprint = names.pop();
+        rec.earlier_sprints = names;
         rec.assignee = person(f.get("assignee"));
         rec.reporter = person(f.get("reporter"));
         rec.comments = f
@@ -330,7 +409,7 @@ fn account(batch: &mut Batch, unmapped: &BTreeMap<String, usize>) {
     let later = [(
         "sprint",
         filled(&|r| r.sprint.is_some()),
-        "sprints are imported in a later step",
+        "sprints, with their state and dates",
     )];
     for (name, filled, note) in used {
         batch.columns_used.push(Column {

@@ -313,7 +313,7 @@ fn account(batch: &mut Batch, items: usize, unmapped: &BTreeMap<String, usize>) 
     let later = [(
         "Sprint",
         filled(&|r| r.sprint.is_some()),
-        "sprints are imported in a later step",
+        "sprints by name (the file gives no dates or states)",
     )];
     for (name, filled, note) in later {
         batch.columns_not_mapped.push(Column {

@@ -21,6 +21,7 @@ pub mod people;
 pub mod pivotal;
 pub mod rules;
 pub mod service;
+pub mod sprints;
 pub mod store;
 pub mod table;
 pub mod tables;
@@ -32,7 +33,7 @@ pub mod xml;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::points::Points;
@@ -61,9 +62,9 @@ pub struct Record {
     pub updated: Option<DateTime<Utc>>,
     /// Acceptance criteria (a Trello checklist), added when the item is created.
     pub criteria: Vec<String>,
-    /// The sprint (or iteration, cycle, milestone) by name, reported and kept for a later step:
-    /// the last one the item was in, and the earlier ones it was carried over from (Jira
-    /// repeats its Sprint field), oldest first.
+    /// The sprint (or iteration, cycle, milestone) by name: the last one the item was in, and
+    /// the earlier ones it was carried over from (Jira repeats its Sprint field), oldest first.
+    /// What the file says about each sprint is in [`Batch::sprints`].
     pub sprint: Option<String>,
     pub earlier_sprints: Vec<String>,
     /// Who the item is assigned to, and who reported it; they become members of the workspace.
@@ -188,11 +189,43 @@ pub struct Column {
     pub note: String,
 }
 
+/// What a file says about one sprint (iteration, cycle, milestone), beyond its name: each
+/// field is None where the file does not say.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SprintInfo {
+    pub name: String,
+    /// planned, active or closed, in our words.
+    pub state: Option<&'static str>,
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    /// When it was closed (Jira's completeDate, GitHub's closed_at).
+    pub completed: Option<DateTime<Utc>>,
+}
+
+impl SprintInfo {
+    pub fn named(name: &str) -> SprintInfo {
+        SprintInfo {
+            name: name.trim().to_string(),
+            ..SprintInfo::default()
+        }
+    }
+
+    /// Keeps what `other` knows and this one does not.
+    pub fn merge(&mut self, other: &SprintInfo) {
+        self.state = self.state.or(other.state);
+        self.start = self.start.or(other.start);
+        self.end = self.end.or(other.end);
+        self.completed = self.completed.or(other.completed);
+    }
+}
+
 /// What a reader produced: the records and an account of every column.
 #[derive(Debug, Default)]
 pub struct Batch {
     pub format: &'static str,
     pub records: Vec<Record>,
+    /// What the file says about the sprints its records name (names alone are in the records).
+    pub sprints: Vec<SprintInfo>,
     pub columns_used: Vec<Column>,
     pub columns_not_mapped: Vec<Column>,
     pub notes: Vec<String>,
@@ -243,6 +276,11 @@ pub struct Report {
     pub sprints: Vec<String>,
     /// Items in more than one sprint: carried over from the earlier ones to the last.
     pub carried_over: usize,
+    /// Sprints created, updated (dates, or items added), and of those created or updated, how
+    /// many are closed with their frozen figures (velocity and say/do history).
+    pub sprints_created: usize,
+    pub sprints_updated: usize,
+    pub sprints_closed: usize,
     pub with_assignee: usize,
     pub with_reporter: usize,
     /// Distinct people the file names (assignees, reporters, comment authors).

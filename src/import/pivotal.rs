@@ -106,8 +106,14 @@ pub fn read(text: &str) -> Result<Batch, String> {
         &[
             &NOT_MAPPED[..],
             &[
-                ("Iteration Start", "sprints are imported in a later step"),
-                ("Iteration End", "sprints are imported in a later step"),
+                (
+                    "Iteration Start",
+                    "iteration dates are not read yet: sprints from iterations have no dates",
+                ),
+                (
+                    "Iteration End",
+                    "iteration dates are not read yet: sprints from iterations have no dates",
+                ),
                 ("Deadline", "due dates have no field on an item"),
                 ("Task Status", "criteria are imported as not yet met"),
             ],

@@ -273,6 +273,27 @@ fn month(s: &str) -> Option<u32> {
 
 /// Jira's export dates: `04/nov/25 1:16 PM`, `15/Feb/26 4:37 PM`, `06-09-2024 13:55` (day
 /// first), `2024-09-06 13:55` and ISO 8601. A time without a zone is taken as UTC.
+/// The calendar day a file gives, in the file's own time zone (a sprint starting Monday 07:29
+/// at -07:00 starts on that Monday, not on the UTC day); a bare `2016-04-11` as it is.
+pub fn local_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(s, f) {
+            return Some(t.date_naive());
+        }
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.date_naive());
+    }
+    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d")
+        .ok()
+        .or_else(|| parse_date(s).map(|t| t.date_naive()))
+}
+
 pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
     // Stored times have whole seconds (see `db::now`).
     parse_date_exact(s).map(|t| t.trunc_subsecs(0))

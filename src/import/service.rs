@@ -260,6 +260,12 @@ pub async fn import(
     let history_changed = history.changed();
     let mut trail = std::mem::take(&mut history.trail);
     history.add_to(&mut report);
+    // Sprints, once every item has its id.
+    let sprints = super::sprints::write(&mut tx, actor, ctx, &batch, &ids).await?;
+    report.sprints_created = sprints.created.len();
+    report.sprints_updated = sprints.updated.len();
+    report.sprints_closed = sprints.closed;
+    report.notes.extend(sprints.notes.iter().cloned());
     report.created = created.len();
     report.updated = updated.len();
     report.with_parent = batch
@@ -273,10 +279,15 @@ pub async fn import(
         ));
     }
     // One audit row for the whole import; none when nothing changed, so a repeat leaves no trace.
-    if !(created.is_empty() && updated.is_empty()) || history_changed {
+    if !(created.is_empty() && updated.is_empty()) || history_changed || sprints.changed() {
         trail.versions = undo::versions_of(&mut tx.conn(), &trail.changed_items(&updated)).await?;
-        report.import_id =
-            Some(record_audit(&mut tx, actor, ctx, &report, &created, &updated, &trail).await?);
+        let what = Written {
+            created: &created,
+            updated: &updated,
+            sprints: &sprints,
+            trail: &trail,
+        };
+        report.import_id = Some(record_audit(&mut tx, actor, ctx, &report, &what).await?);
     }
     if opts.dry_run {
         crate::with_tx!(tx, t => t.rollback().await)?;
@@ -291,30 +302,39 @@ pub async fn import(
     Ok(report)
 }
 
+/// What an import wrote, for its audit entry (and so for its undo).
+struct Written<'a> {
+    created: &'a [(usize, i64)],
+    updated: &'a [undo::Prior],
+    sprints: &'a super::sprints::Landed,
+    trail: &'a undo::Trail,
+}
+
 async fn record_audit(
     tx: &mut crate::db::Tx,
     actor: &User,
     ctx: &ProductCtx,
     report: &Report,
-    created: &[(usize, i64)],
-    updated: &[undo::Prior],
-    trail: &undo::Trail,
+    w: &Written<'_>,
 ) -> Result<i64> {
     let after = json!({
         "format": report.format,
         "read": report.items_read,
-        "created": created.iter().map(|(_, id)| id).collect::<Vec<_>>(),
-        "updated": updated.iter().map(|p| p.id).collect::<Vec<_>>(),
+        "created": w.created.iter().map(|(_, id)| id).collect::<Vec<_>>(),
+        "updated": w.updated.iter().map(|p| p.id).collect::<Vec<_>>(),
+        "sprints_created": w.sprints.created.iter().map(|s| s.id).collect::<Vec<_>>(),
+        "sprints_updated": w.sprints.updated.iter().map(|s| s.id).collect::<Vec<_>>(),
         "unchanged": report.unchanged,
         "people_created": report.people_created,
         "comments_added": report.comments_added,
         "initiatives_created": report.initiatives_created,
         "initiatives_updated": report.initiatives_updated,
     });
-    // What an undo restores: the items this import changed, as they were before it, and the
-    // rest of what it wrote.
-    let mut before = json!(trail);
-    before["items"] = json!(updated);
+    // What an undo restores: the items and sprints this import changed, as they were before
+    // it, and the rest of what it wrote.
+    let mut before = json!(w.trail);
+    before["items"] = json!(w.updated);
+    before["sprints"] = json!(w.sprints);
     Ok(audit::store::record_id(
         tx,
         Change {

@@ -172,12 +172,21 @@ pub(super) const NOT_MAPPED: [(&str, &str); 16] = [
         "priority has no field; the backlog's order is its priority",
     ),
     ("Subscribers", "watchers are not imported"),
-    ("Cycle Number", "sprints are imported in a later step"),
-    ("Cycle Name", "sprints are imported in a later step"),
-    ("Cycles", "sprints are imported in a later step"),
-    ("Iteration", "sprints are imported in a later step"),
-    ("Cycle Start", "sprints are imported in a later step"),
-    ("Cycle End", "sprints are imported in a later step"),
+    (
+        "Cycle Number",
+        "the cycle name is the sprint; its number is not kept",
+    ),
+    ("Cycle Name", "the sprint"),
+    ("Cycles", "the last cycle is the sprint"),
+    ("Iteration", "the sprint"),
+    (
+        "Cycle Start",
+        "cycle dates are not read yet: sprints from cycles have no dates",
+    ),
+    (
+        "Cycle End",
+        "cycle dates are not read yet: sprints from cycles have no dates",
+    ),
     ("Due Date", "due dates have no field on an item"),
     (
         "Milestone",

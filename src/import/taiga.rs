@@ -79,9 +79,23 @@ pub fn read(text: &str) -> Result<Batch, String> {
         .iter()
         .map(|pt| (s(pt, "name"), pt.get("value").and_then(Value::as_f64)))
         .collect();
+    // Milestones are the sprints: their estimated dates, and closed or not (an open one may
+    // be running or to come, so its state is left unsaid).
+    let sprints = list(&p, "milestones")
+        .iter()
+        .map(|m| super::SprintInfo {
+            name: s(m, "name").trim().to_string(),
+            state: (m.get("closed").and_then(Value::as_bool) == Some(true)).then_some("closed"),
+            start: super::rules::local_date(s(m, "estimated_start")),
+            end: super::rules::local_date(s(m, "estimated_finish")),
+            completed: None,
+        })
+        .filter(|m| !m.name.is_empty())
+        .collect();
     let mut batch = Batch {
         format: "taiga",
         source: "taiga",
+        sprints,
         ..Batch::default()
     };
     let key = |r: &Value| {
@@ -227,7 +241,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
         (
             "milestone",
             filled(&|r| r.sprint.is_some()),
-            "sprints are imported in a later step",
+            "sprints, with the milestones' dates and whether they are closed",
         ),
         (
             "wiki_pages",

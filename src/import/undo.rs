@@ -3,7 +3,12 @@
 //! it made and the assignees and initiative links it changed, in one transaction, while nothing
 //! has touched any of them since. Anything touched (edited, moved, commented, put in a sprint,
 //! given a child, an initiative prioritized) makes the undo refuse and name what, so that no
-//! one's later work is thrown away.
+//! one's later work is thrown away. The sprints it created go too (with their scope), the items
+//! it put in sprints that were there come out, and the dates it changed come back, while nothing
+//! has touched those sprints since (started, closed, edited, their scope changed, a
+//! retrospective opened).
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,6 +25,8 @@ use crate::error::{Error, Result};
 use crate::on;
 use crate::strategy::initiatives_imported::{self as initiatives, Before};
 use crate::workspace::ProductCtx;
+
+use super::sprints::Landed;
 
 /// An item an import updated, as it was before, and the version the import left it at.
 #[derive(Debug, Serialize, Deserialize)]
@@ -114,6 +121,8 @@ pub struct Undone {
     pub people_deleted: usize,
     /// Placeholder accounts the import made that stay: something else refers to them now.
     pub people_kept: usize,
+    /// Sprints the import created, deleted with it.
+    pub sprints_deleted: usize,
 }
 
 impl Undone {
@@ -134,6 +143,7 @@ impl Undone {
         );
         let also: Vec<String> = [
             (self.comments_deleted, "comment", "comments"),
+            (self.sprints_deleted, "sprint", "sprints"),
             (self.initiatives_deleted, "initiative", "initiatives"),
             (
                 self.people_deleted,
@@ -233,7 +243,20 @@ async fn touched(
     product_key: &str,
     since: i64,
     versions: &[(i64, i64)],
+    sprints: &Landed,
 ) -> Result<Vec<String>> {
+    // The import's own places in sprints do not count: those in the sprints it created, and
+    // the scope rows it added to sprints that were there. (Ids from our own audit entry.)
+    let list = |ids: Vec<i64>| {
+        let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+        if ids.is_empty() {
+            "-1".to_string()
+        } else {
+            ids.join(",")
+        }
+    };
+    let own_sprints = list(sprints.created.iter().map(|s| s.id).collect());
+    let own_rows = list(sprints.rows.clone());
     let mut out = Vec::new();
     let ids: Vec<i64> = versions.iter().map(|(id, _)| *id).collect();
     for chunk in versions.chunks(400) {
@@ -243,7 +266,8 @@ async fn touched(
             "SELECT i.id, i.number, i.version,
                     EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_type = 'item'
                             AND a.entity_id = i.id AND a.id > {since}) AS logged,
-                    EXISTS (SELECT 1 FROM sprint_items si WHERE si.item_id = i.id) AS in_sprint
+                    EXISTS (SELECT 1 FROM sprint_items si WHERE si.item_id = i.id
+                            AND si.sprint_id NOT IN ({own_sprints}) AND si.id NOT IN ({own_rows})) AS in_sprint
              FROM items i WHERE i.id IN ({marks})"
         );
         let rows: Vec<(i64, i64, i64, bool, bool)> = on!(c, x => {
@@ -278,6 +302,99 @@ async fn touched(
         }
     }
     Ok(out)
+}
+
+/// The versions that later imports, undone since, left sprints at: each such undo put a sprint
+/// back with one more version than the import had left it at (the latest one counts).
+async fn versions_after_undos(
+    c: &mut Conn<'_>,
+    product_id: i64,
+    since: i64,
+    undone: &[i64],
+) -> Result<HashMap<i64, i64>> {
+    let rows: Vec<(i64, Option<String>)> = on!(c, x => sqlx::query_as(
+        "SELECT id, before_json FROM audit_log
+         WHERE action = 'import' AND entity_type = 'product' AND entity_id = $1 AND id > $2 ORDER BY id")
+        .bind(product_id).bind(since).fetch_all(&mut **x).await)?;
+    let mut out = HashMap::new();
+    for (_, before) in rows.into_iter().filter(|(id, _)| undone.contains(id)) {
+        let before: Value = before
+            .and_then(|b| serde_json::from_str(&b).ok())
+            .unwrap_or_default();
+        let landed: Landed = serde_json::from_value(before["sprints"].clone()).unwrap_or_default();
+        for s in landed.updated {
+            out.insert(s.id, s.version + 1);
+        }
+    }
+    Ok(out)
+}
+
+/// The sprints an import created or changed that something touched since entry `since`: a
+/// version other than the one the import left (or an undo of a later import put back), a
+/// later audit entry about it, a retrospective, or scope rows that are not the import's.
+/// Answers their names.
+async fn sprints_touched(
+    c: &mut Conn<'_>,
+    since: i64,
+    sprints: &Landed,
+    restored: &HashMap<i64, i64>,
+) -> Result<Vec<String>> {
+    let mine: Vec<(i64, &str, i64)> = sprints
+        .created
+        .iter()
+        .map(|s| (s.id, s.name.as_str(), s.version))
+        .chain(
+            sprints
+                .updated
+                .iter()
+                .map(|s| (s.id, s.name.as_str(), s.version)),
+        )
+        .collect();
+    let created: Vec<i64> = sprints.created.iter().map(|s| s.id).collect();
+    let mut out = Vec::new();
+    for (id, name, version) in mine {
+        let row: Option<(i64, bool, bool)> = on!(c, x => sqlx::query_as(
+            "SELECT s.version,
+                    EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_type = 'sprint'
+                            AND a.entity_id = s.id AND a.id > $2),
+                    EXISTS (SELECT 1 FROM retros r WHERE r.sprint_id = s.id)
+             FROM sprints s WHERE s.id = $1")
+            .bind(id).bind(since).fetch_optional(&mut **x).await)?;
+        let Some((now, logged, retro)) = row else {
+            out.push(format!("{name} (deleted)"));
+            continue;
+        };
+        // Rows in a sprint it created that it did not write (a later scope change).
+        let foreign = if created.contains(&id) {
+            let removed: i64 = on!(c, x => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NOT NULL")
+                .bind(id).fetch_one(&mut **x).await)?;
+            removed > 0
+        } else {
+            false
+        };
+        let version = restored.get(&id).copied().unwrap_or(version);
+        if now != version || logged || retro || foreign {
+            out.push(name.to_string());
+        }
+    }
+    Ok(out)
+}
+
+fn reopened(s: &super::sprints::Prior, version: i64) -> crate::sprint::store::Reopen<'_> {
+    crate::sprint::store::Reopen {
+        id: s.id,
+        version,
+        state: if s.state.is_empty() {
+            "planned"
+        } else {
+            &s.state
+        },
+        start_date: s.start_date.as_deref(),
+        end_date: s.end_date.as_deref(),
+        started_at: s.started_at,
+        baseline_points: s.baseline_points,
+    }
 }
 
 /// Reverts import `import_id` of the product as a whole, or refuses and changes nothing.
@@ -317,9 +434,26 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
     let created: Vec<i64> = serde_json::from_value(after["created"].clone()).unwrap_or_default();
     let priors: Vec<Prior> = serde_json::from_value(before["items"].clone())
         .map_err(|err| Error::Internal(anyhow::anyhow!("import {import_id}: {err}")))?;
+    let sprints: Landed = before
+        .get("sprints")
+        .map(|s| serde_json::from_value(s.clone()))
+        .transpose()
+        .map_err(|err| Error::Internal(anyhow::anyhow!("import {import_id}: {err}")))?
+        .unwrap_or_default();
     let trail: Trail = serde_json::from_value(before).unwrap_or_default();
     let versions = expected_versions(&created, &priors, &trail, &imports, &undone);
-    let mut hit = touched(&mut tx.conn(), &ctx.product.key, import_id, &versions).await?;
+    let mut hit = touched(
+        &mut tx.conn(),
+        &ctx.product.key,
+        import_id,
+        &versions,
+        &sprints,
+    )
+    .await?;
+    let undone_ids: Vec<i64> = undone.iter().map(|u| u.import_id).collect();
+    let restored =
+        versions_after_undos(&mut tx.conn(), ctx.product.id, import_id, &undone_ids).await?;
+    hit.extend(sprints_touched(&mut tx.conn(), import_id, &sprints, &restored).await?);
     hit.extend(comments_touched(&mut tx, &ctx.product.key, &trail.comments).await?);
     let own: Vec<i64> = created
         .iter()
@@ -345,7 +479,7 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
             String::new()
         };
         return Err(Error::Conflict(format!(
-            "{named}{more} changed since import {import_id}; an import is undone only while nothing has touched what it brought"
+            "{named}{more} changed since import {import_id}; an import is undone only while nothing has touched what it brought (items, sprints, comments, initiatives)"
         )));
     }
     let changed = |what: String| {
@@ -357,6 +491,25 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
     for id in &trail.comments {
         comments_deleted += crate::exec!(&mut tx.conn(), x => sqlx::query(
             "DELETE FROM comments WHERE id = $1 AND version = 1").bind(*id))?;
+    }
+    // Sprints: what the import put in them, then the ones it made, each at the version it left
+    // (a change committed meanwhile makes the undo refuse and roll back).
+    for row in &sprints.rows {
+        crate::exec!(&mut tx.conn(), x => sqlx::query("DELETE FROM sprint_items WHERE id = $1").bind(*row))?;
+    }
+    for s in &sprints.updated {
+        let version = restored.get(&s.id).copied().unwrap_or(s.version);
+        if !crate::sprint::store::reopen(&mut tx, &reopened(s, version)).await? {
+            return Err(changed(s.name.clone()));
+        }
+    }
+    for s in &sprints.created {
+        let version = restored.get(&s.id).copied().unwrap_or(s.version);
+        let gone = crate::exec!(&mut tx.conn(), x => sqlx::query(
+            "DELETE FROM sprints WHERE id = $1 AND version = $2").bind(s.id).bind(version))?;
+        if gone != 1 {
+            return Err(changed(s.name.clone()));
+        }
     }
     // Each delete repeats the version check, so an edit that commits between the check above
     // and here (PostgreSQL reads committed rows) is never thrown away.
@@ -421,6 +574,7 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
         initiatives_restored: put_back.len(),
         people_deleted,
         people_kept: trail.placeholders.len() - people_deleted,
+        sprints_deleted: sprints.created.len(),
     };
     let mut after = json!(undone);
     after["versions"] = json!(left);

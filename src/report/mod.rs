@@ -17,7 +17,8 @@ pub struct SprintRow {
     pub id: i64,
     pub name: String,
     pub team: String,
-    pub start_date: String,
+    /// None for a sprint imported without dates (listed first: older than any dated one).
+    pub start_date: Option<String>,
     pub committed: Points,
     pub added: Points,
     pub removed: Points,

@@ -14,7 +14,7 @@ type Row = (
     i64,
     String,
     String,
-    String,
+    Option<String>,
     Option<Points>,
     Option<Points>,
     Option<Points>,
@@ -42,7 +42,7 @@ pub async fn report(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Repo
                 s.completed_points, s.say_do_points, s.goal_met
          FROM sprints s JOIN teams t ON t.id = s.team_id
          WHERE s.product_id = $1 AND s.state = 'closed' AND ($2 IS NULL OR s.team_id = $2)
-         ORDER BY s.start_date, s.id")
+         ORDER BY s.start_date NULLS FIRST, s.closed_at NULLS FIRST, s.id")
         .bind(ctx.product.id).bind(team).fetch_all(p).await)?;
     let sprints: Vec<SprintRow> = rows
         .into_iter()

@@ -196,14 +196,11 @@ pub async fn burndown(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Burndown> {
         })
         .collect();
     let today = crate::db::now().date_naive();
-    let days = burndown::compute(
-        sprint.start_date,
-        sprint.end_date,
-        today,
-        baseline,
-        &spans,
-        &events,
-    );
+    // A sprint imported without dates has no days to burn down over.
+    let days = match sprint.dates() {
+        Some((start, end)) => burndown::compute(start, end, today, baseline, &spans, &events),
+        None => Vec::new(),
+    };
     Ok(Burndown {
         sprint,
         baseline,
@@ -213,10 +210,11 @@ pub async fn burndown(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Burndown> {
 
 /// The burndown as an SVG chart: remaining, ideal and scope, with scope changes marked.
 pub fn burndown_svg(b: &Burndown) -> String {
-    if b.days.is_empty() {
-        return crate::chart::burndown(&format!("{} burndown", b.sprint.name), &[]);
-    }
-    let total = (b.sprint.end_date - b.sprint.start_date).num_days().max(1) as f64;
+    let (start, end) = match b.sprint.dates() {
+        Some(dates) if !b.days.is_empty() => dates,
+        _ => return crate::chart::burndown(&format!("{} burndown", b.sprint.name), &[]),
+    };
+    let total = (end - start).num_days().max(1) as f64;
     let mut points: Vec<crate::chart::BurnPoint> = b
         .days
         .iter()
@@ -234,10 +232,10 @@ pub fn burndown_svg(b: &Burndown) -> String {
         })
         .collect();
     // The rest of the sprint carries the ideal line, so the chart always spans the sprint.
-    let mut day = b.days.last().map_or(b.sprint.start_date, |d| d.date);
-    while day < b.sprint.end_date {
-        day = day.succ_opt().unwrap_or(b.sprint.end_date);
-        let i = (day - b.sprint.start_date).num_days() as f64;
+    let mut day = b.days.last().map_or(start, |d| d.date);
+    while day < end {
+        day = day.succ_opt().unwrap_or(end);
+        let i = (day - start).num_days() as f64;
         points.push(crate::chart::BurnPoint {
             label: day.format("%d %b").to_string(),
             remaining: None,

@@ -52,9 +52,21 @@ pub fn velocity(history: &[Delivered], window: usize) -> Option<Velocity> {
         return None;
     }
     let n = used.len() as f64;
+    // Sprints imported from another tool have no availability (0 here): the mean is over the
+    // sprints that have one.
+    let known: Vec<f64> = used
+        .iter()
+        .map(|s| s.available_days)
+        .filter(|d| *d > 0.0)
+        .collect();
+    let mean_available_days = if known.is_empty() {
+        0.0
+    } else {
+        known.iter().sum::<f64>() / known.len() as f64
+    };
     Some(Velocity {
         points: used.iter().map(|s| s.completed).sum::<Points>().as_f64() / n,
-        mean_available_days: used.iter().map(|s| s.available_days).sum::<f64>() / n,
+        mean_available_days,
         sprints: used,
     })
 }
@@ -90,6 +102,18 @@ pub fn capacity(velocity: Option<&Velocity>, members: &[Availability]) -> Capaci
                 ),
             }
         }
+        // History without availability (sprints imported from another tool): the velocity
+        // itself, unscaled, and the page says why.
+        Some(v) => Capacity {
+            points: v.points,
+            available_days: days,
+            guess: false,
+            how: format!(
+                "velocity {:.1} of the last {} sprint(s), not scaled: their available person-days are not known (imported)",
+                v.points,
+                v.sprints.len()
+            ),
+        },
         _ => {
             let points: f64 = members
                 .iter()

@@ -37,16 +37,39 @@ pub struct Sprint {
     pub team: String,
     pub name: String,
     pub goal: String,
-    #[schema(value_type = String, example = "2027-01-04")]
-    pub start_date: NaiveDate,
-    #[schema(value_type = String, example = "2027-01-17")]
-    pub end_date: NaiveDate,
+    /// Null for a sprint imported from a file that does not give its dates.
+    #[schema(value_type = Option<String>, example = "2027-01-04")]
+    pub start_date: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, example = "2027-01-17")]
+    pub end_date: Option<NaiveDate>,
     /// planned, active or closed.
     pub state: String,
     pub goal_met: Option<bool>,
     /// Figures frozen at start (baseline) and close; null until then.
     pub figures: Option<Figures>,
     pub version: i64,
+}
+
+impl Sprint {
+    /// Both dates, when the sprint has them (an imported sprint may have none).
+    pub fn dates(&self) -> Option<(NaiveDate, NaiveDate)> {
+        Some((self.start_date?, self.end_date?))
+    }
+
+    /// The dates as pages and the CLI show them, or that the file it came from had none.
+    pub fn dates_text(&self) -> String {
+        dates_text(self.start_date, self.end_date)
+    }
+}
+
+/// `2027-01-04 – 2027-01-17`, or what is missing when a file did not give the dates.
+pub fn dates_text(start: Option<NaiveDate>, end: Option<NaiveDate>) -> String {
+    match (start, end) {
+        (Some(s), Some(e)) => format!("{s} – {e}"),
+        (Some(s), None) => format!("from {s} (end date not in the file)"),
+        (None, Some(e)) => format!("until {e} (start date not in the file)"),
+        (None, None) => "dates not in the file".into(),
+    }
 }
 
 /// Answered with its version as the ETag, so the next write can send `If-Match`.

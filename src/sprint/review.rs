@@ -1,6 +1,9 @@
 //! Sprint review and close (E8): verdicts per acceptance criterion, the goal, where unfinished
 //! work goes, and the figures frozen at close.
 
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -294,44 +297,32 @@ pub async fn close(
             row.name
         )));
     }
-    let started = row.started_at.unwrap_or_else(crate::db::now);
-    let (added, removed): (Points, Points) = with_tx!(&mut tx, t => sqlx::query_as(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN NOT in_baseline AND added_at >= $2 THEN points ELSE 0 END), 0) AS BIGINT),
-                CAST(COALESCE(SUM(CASE WHEN removed_at IS NOT NULL THEN points ELSE 0 END), 0) AS BIGINT)
-         FROM sprint_items WHERE sprint_id = $1")
-        .bind(id).bind(started).fetch_one(&mut **t).await)?;
-    let completed: Points = review
+    let days = available_days(db, &row).await?;
+    let accepted: HashSet<i64> = review
         .items
         .iter()
         .filter(|r| r.accepted)
-        .map(|r| r.item.points)
-        .sum();
-    let say_do: Points = review
-        .items
-        .iter()
-        .filter(|r| r.accepted && r.item.in_baseline)
-        .map(|r| r.item.points)
-        .sum();
-    let workdays = super::workdays(row.start(), row.end());
-    let mut avail = store::availability(db, id).await?;
-    let days: f64 = avail
-        .iter_mut()
-        .map(|a| {
-            a.compute(&workdays);
-            a.available_days
-        })
-        .sum();
+        .map(|r| r.item.item_id)
+        .collect();
+    let closing = Closing {
+        accepted: &accepted,
+        available_days: Some(days),
+        closed_at: Some(crate::db::now()),
+        version,
+    };
+    let Some(Frozen {
+        added,
+        removed,
+        completed,
+        say_do,
+    }) = freeze_close(&mut tx, &row, ctx.product.id, &closing).await?
+    else {
+        drop(tx);
+        return Err(stale(db, ctx, id).await);
+    };
     let mut to_top = Vec::new();
     let mut to_next = Vec::new();
     for r in &review.items {
-        let outcome = if r.accepted {
-            "accepted"
-        } else {
-            "not_accepted"
-        };
-        with_tx!(&mut tx, t => sqlx::query(
-            "UPDATE sprint_items SET outcome = $1 WHERE sprint_id = $2 AND item_id = $3 AND removed_at IS NULL")
-            .bind(outcome).bind(id).bind(r.item.item_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
         if r.accepted {
             if r.item.status != "done" {
                 items::set_status(&mut tx, r.item.item_id, "done").await?;
@@ -348,20 +339,8 @@ pub async fn close(
             to_top.push(&r.item);
         }
     }
-    let quarter = crate::strategy::Quarter::of(row.start()).to_string();
-    store::freeze_alignment(&mut tx, id, ctx.product.id, &quarter).await?;
     let next = carry_to_next(&mut tx, actor, &row, &to_next).await?;
     let top_rank = carry_to_top(&mut tx, ctx, &to_top).await?;
-    let n = with_tx!(&mut tx, t => sqlx::query(
-        "UPDATE sprints SET state = 'closed', closed_at = $1, added_points = $2, removed_points = $3,
-            completed_points = $4, say_do_points = $5, available_days = $6, version = version + 1
-         WHERE id = $7 AND version = $8")
-        .bind(crate::db::now()).bind(added).bind(removed).bind(completed).bind(say_do).bind(days)
-        .bind(id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    if n != 1 {
-        drop(tx);
-        return Err(stale(db, ctx, id).await);
-    }
     let after = json!({"committed": row.baseline_points, "added": added, "removed": removed,
         "completed": completed, "goal_met": row.goal_met,
         "to_backlog": to_top.iter().map(|i| &i.key).collect::<Vec<_>>(),
@@ -392,6 +371,92 @@ pub async fn close(
     get(db, ctx, id).await
 }
 
+/// The members' available days over the sprint's workdays (none for a sprint without dates).
+pub async fn available_days(db: &Db, row: &store::SprintRow) -> Result<f64> {
+    let workdays = row
+        .dates()
+        .map_or_else(Vec::new, |(s, e)| super::workdays(s, e));
+    let mut avail = store::availability(db, row.id).await?;
+    Ok(avail
+        .iter_mut()
+        .map(|a| {
+            a.compute(&workdays);
+            a.available_days
+        })
+        .sum())
+}
+
+/// What closing a sprint is told: the items accepted, and what to record.
+pub struct Closing<'a> {
+    pub accepted: &'a HashSet<i64>,
+    /// None when not known (an imported sprint: who was available then is not in the file).
+    pub available_days: Option<f64>,
+    /// Now in the sprint room; an import gives the file's completion date (or none).
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The sprint's version; a close of a changed sprint writes nothing.
+    pub version: i64,
+}
+
+/// The figures frozen at close.
+pub struct Frozen {
+    pub added: Points,
+    pub removed: Points,
+    pub completed: Points,
+    pub say_do: Points,
+}
+
+/// Closes the sprint inside the caller's transaction and freezes what it committed and
+/// delivered: each item's outcome, points added and removed since the start, completed points
+/// (accepted items) and say/do points (accepted and committed at the start), the available
+/// days, and the alignment of its quarter (PRODUCT.md, Definitions). None, writing nothing
+/// that counts, when the sprint is no longer at `version`. The sprint room's close and an
+/// import's closed sprints both go through here.
+pub async fn freeze_close(
+    tx: &mut Tx,
+    row: &store::SprintRow,
+    product_id: i64,
+    c: &Closing<'_>,
+) -> Result<Option<Frozen>> {
+    let id = row.id;
+    let started = row.started_at.unwrap_or_else(crate::db::now);
+    let (added, removed): (Points, Points) = with_tx!(tx, t => sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN NOT in_baseline AND added_at >= $2 THEN points ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN removed_at IS NOT NULL THEN points ELSE 0 END), 0) AS BIGINT)
+         FROM sprint_items WHERE sprint_id = $1")
+        .bind(id).bind(started).fetch_one(&mut **t).await)?;
+    let scope = scope_items::current(&mut tx.conn(), id, "").await?;
+    let (mut completed, mut say_do) = (Points::ZERO, Points::ZERO);
+    for item in &scope {
+        let accepted = c.accepted.contains(&item.item_id);
+        if accepted {
+            completed += item.points;
+            if item.in_baseline {
+                say_do += item.points;
+            }
+        }
+        let outcome = if accepted { "accepted" } else { "not_accepted" };
+        with_tx!(tx, t => sqlx::query(
+            "UPDATE sprint_items SET outcome = $1 WHERE sprint_id = $2 AND item_id = $3 AND removed_at IS NULL")
+            .bind(outcome).bind(id).bind(item.item_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
+    let quarter = row
+        .start()
+        .map(|d| crate::strategy::Quarter::of(d).to_string());
+    store::freeze_alignment(tx, id, product_id, quarter.as_deref()).await?;
+    let n = with_tx!(tx, t => sqlx::query(
+        "UPDATE sprints SET state = 'closed', closed_at = $1, added_points = $2, removed_points = $3,
+            completed_points = $4, say_do_points = $5, available_days = $6, version = version + 1
+         WHERE id = $7 AND version = $8")
+        .bind(c.closed_at).bind(added).bind(removed).bind(completed).bind(say_do).bind(c.available_days)
+        .bind(id).bind(c.version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok((n == 1).then_some(Frozen {
+        added,
+        removed,
+        completed,
+        say_do,
+    }))
+}
+
 async fn carry_to_next(
     tx: &mut Tx,
     actor: &User,
@@ -402,8 +467,9 @@ async fn carry_to_next(
         return Ok(None);
     }
     let next: Option<(i64, String)> = with_tx!(tx, t => sqlx::query_as(
-        "SELECT id, name FROM sprints WHERE team_id = $1 AND product_id = $2 AND state = 'planned' AND start_date > $3
-         ORDER BY start_date LIMIT 1")
+        "SELECT id, name FROM sprints WHERE team_id = $1 AND product_id = $2 AND state = 'planned'
+           AND ($3 IS NULL OR start_date IS NULL OR start_date > $3)
+         ORDER BY start_date NULLS LAST, id LIMIT 1")
         .bind(row.team_id).bind(row.product_id).bind(&row.start_date).fetch_optional(&mut **t).await)?;
     let Some((next_id, name)) = next else {
         return Err(Error::Conflict(format!(

@@ -58,12 +58,18 @@ async fn add_item(
         ));
     }
     let points = row.points.unwrap_or_default();
-    with_tx!(tx, t => sqlx::query(
-        "INSERT INTO sprint_items (sprint_id, item_id, points, in_baseline, for_goal, exception, added_at, added_by, add_reason, change_group)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-        .bind(sprint.id).bind(row.id).bind(points).bind(a.in_baseline).bind(a.for_goal).bind(a.exception)
-        .bind(crate::db::now()).bind(actor.id).bind(a.reason).bind(a.group)
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let new = sprint_store::NewSprintItem {
+        sprint_id: sprint.id,
+        item_id: row.id,
+        points,
+        in_baseline: a.in_baseline,
+        for_goal: a.for_goal,
+        exception: a.exception,
+        added_by: actor.id,
+        reason: a.reason,
+        group: a.group,
+    };
+    sprint_store::insert_item(tx, &new).await?;
     Ok(points)
 }
 

@@ -112,8 +112,8 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, s: Schedule) -> Res
         team_id: s.team_id,
         name: &name,
         goal: &goal,
-        start,
-        end,
+        start: Some(start),
+        end: Some(end),
     };
     let id = store::insert(&mut tx, &new).await?;
     let after =
@@ -161,15 +161,24 @@ pub async fn update(
             row.name
         )));
     }
-    let (start, end) = checked_dates(
-        &mut tx,
-        row.team_id,
-        p.start.as_deref().unwrap_or(&row.start_date),
-        p.end.as_deref().unwrap_or(&row.end_date),
-        row.id,
-    )
-    .await?;
-    if !store::update(&mut tx, id, version, &name, &goal, start, end).await? {
+    // A sprint imported without dates keeps none until both are given.
+    let start = p.start.as_deref().or(row.start_date.as_deref());
+    let end = p.end.as_deref().or(row.end_date.as_deref());
+    let dates = match (start, end) {
+        (None, None) => None,
+        (s, e) => Some(
+            checked_dates(
+                &mut tx,
+                row.team_id,
+                s.unwrap_or_default(),
+                e.unwrap_or_default(),
+                row.id,
+            )
+            .await?,
+        ),
+    };
+    let (start, end) = (dates.map(|d| d.0), dates.map(|d| d.1));
+    if !store::update(&mut tx, id, version, &name, &goal, dates).await? {
         drop(tx);
         return Err(stale(db, ctx, id).await);
     }
@@ -235,9 +244,12 @@ pub struct Capacities {
 
 pub async fn capacity_of(db: &Db, row: &SprintRow) -> Result<Capacities> {
     let window = team::velocity_window(db, row.team_id).await?;
-    let history = store::delivered_before(db, row.team_id, &row.start_date, window).await?;
+    let history =
+        store::delivered_before(db, row.team_id, row.start_date.as_deref(), window).await?;
     let velocity = capacity::velocity(&history, window as usize);
-    let workdays = super::workdays(row.start(), row.end());
+    let workdays = row
+        .dates()
+        .map_or_else(Vec::new, |(s, e)| super::workdays(s, e));
     let mut availability = store::availability(db, row.id).await?;
     for a in &mut availability {
         a.compute(&workdays);
@@ -348,13 +360,16 @@ pub async fn set_availability(
     let mut days = Vec::new();
     for d in days_off.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
         let day = super::parse_date("days_off", d)?;
-        if day < row.start() || day > row.end() {
+        let Some((start, end)) = row.dates() else {
             return Err(Error::invalid(
                 "days_off",
-                format!(
-                    "{day} is outside the sprint ({} to {})",
-                    row.start_date, row.end_date
-                ),
+                format!("{} has no dates yet; give it dates first", row.name),
+            ));
+        };
+        if day < start || day > end {
+            return Err(Error::invalid(
+                "days_off",
+                format!("{day} is outside the sprint ({start} to {end})"),
             ));
         }
         days.push(day);
@@ -404,7 +419,7 @@ pub async fn start(
             "the team is still running {active}; close it first"
         )));
     }
-    let baseline = store::start(&mut tx, id, version).await?;
+    let baseline = store::start(&mut tx, id, version, Some(crate::db::now())).await?;
     let after = json!({"baseline_points": baseline});
     audit::store::record(
         &mut tx,

@@ -17,8 +17,9 @@ pub struct SprintRow {
     pub team: String,
     pub name: String,
     pub goal: String,
-    pub start_date: String,
-    pub end_date: String,
+    /// None for a sprint imported from a file that does not give its dates.
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
     pub state: String,
     pub started_at: Option<DateTime<Utc>>,
     pub goal_met: Option<bool>,
@@ -31,11 +32,15 @@ pub struct SprintRow {
 }
 
 impl SprintRow {
-    pub fn start(&self) -> NaiveDate {
-        self.start_date.parse().unwrap_or_default()
+    pub fn start(&self) -> Option<NaiveDate> {
+        self.start_date.as_deref().and_then(|d| d.parse().ok())
     }
-    pub fn end(&self) -> NaiveDate {
-        self.end_date.parse().unwrap_or_default()
+    pub fn end(&self) -> Option<NaiveDate> {
+        self.end_date.as_deref().and_then(|d| d.parse().ok())
+    }
+    /// Both dates, when the sprint has them.
+    pub fn dates(&self) -> Option<(NaiveDate, NaiveDate)> {
+        Some((self.start()?, self.end()?))
     }
     pub fn into_sprint(self, product_key: &str) -> Sprint {
         Sprint {
@@ -81,7 +86,7 @@ pub async fn sprint_tx(tx: &mut Tx, product_id: i64, id: i64) -> Result<SprintRo
 pub async fn list(db: &Db, product_id: i64, team: Option<i64>) -> Result<Vec<SprintRow>> {
     let sql = format!(
         "SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id
-         WHERE s.product_id = $1 AND ($2 IS NULL OR s.team_id = $2) ORDER BY s.start_date DESC, s.id DESC"
+         WHERE s.product_id = $1 AND ($2 IS NULL OR s.team_id = $2) ORDER BY s.start_date DESC NULLS LAST, s.id DESC"
     );
     Ok(
         with_pool!(&db.read, p => sqlx::query_as::<_, SprintRow>(&sql).bind(product_id).bind(team).fetch_all(p).await)?,
@@ -115,8 +120,9 @@ pub struct NewSprint<'a> {
     pub team_id: i64,
     pub name: &'a str,
     pub goal: &'a str,
-    pub start: NaiveDate,
-    pub end: NaiveDate,
+    /// None for a sprint imported from a file that does not give its dates.
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
 }
 
 pub async fn insert(tx: &mut Tx, s: &NewSprint<'_>) -> Result<i64> {
@@ -124,7 +130,7 @@ pub async fn insert(tx: &mut Tx, s: &NewSprint<'_>) -> Result<i64> {
         "INSERT INTO sprints (product_id, team_id, name, goal, start_date, end_date, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(s.product_id).bind(s.team_id).bind(s.name).bind(s.goal)
-        .bind(s.start.to_string()).bind(s.end.to_string()).bind(crate::db::now())
+        .bind(s.start.map(|d| d.to_string())).bind(s.end.map(|d| d.to_string())).bind(crate::db::now())
         .fetch_one(&mut **t).await)?;
     with_tx!(tx, t => sqlx::query(
         "INSERT INTO sprint_availability (sprint_id, user_id, focus_pct)
@@ -140,13 +146,16 @@ pub async fn update(
     version: i64,
     name: &str,
     goal: &str,
-    start: NaiveDate,
-    end: NaiveDate,
+    dates: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<bool> {
+    let (start, end) = (
+        dates.map(|d| d.0.to_string()),
+        dates.map(|d| d.1.to_string()),
+    );
     let n = with_tx!(tx, t => sqlx::query(
         "UPDATE sprints SET name = $1, goal = $2, start_date = $3, end_date = $4, version = version + 1
          WHERE id = $5 AND version = $6")
-        .bind(name).bind(goal).bind(start.to_string()).bind(end.to_string()).bind(id).bind(version)
+        .bind(name).bind(goal).bind(start).bind(end).bind(id).bind(version)
         .execute(&mut **t).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
@@ -203,15 +212,18 @@ pub async fn set_availability(
 }
 
 /// The team's closed sprints that started before `before`, newest first, with what each delivered.
+/// Sprints imported without dates count as older than every dated one, newest imported first;
+/// with no `before` (a sprint without dates), every closed sprint counts.
 pub async fn delivered_before(
     db: &Db,
     team_id: i64,
-    before: &str,
+    before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Delivered>> {
     let rows: Vec<(String, Option<Points>, Option<f64>)> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT name, completed_points, available_days FROM sprints
-         WHERE team_id = $1 AND state = 'closed' AND start_date < $2 ORDER BY start_date DESC LIMIT $3")
+         WHERE team_id = $1 AND state = 'closed' AND ($2 IS NULL OR start_date IS NULL OR start_date < $2)
+         ORDER BY start_date DESC NULLS LAST, closed_at DESC NULLS LAST, id DESC LIMIT $3")
         .bind(team_id).bind(before).bind(limit).fetch_all(p).await)?;
     Ok(rows
         .into_iter()
@@ -229,8 +241,72 @@ pub async fn active_of_team(tx: &mut Tx, team_id: i64) -> Result<Option<String>>
         .bind(team_id).fetch_optional(&mut **t).await)?)
 }
 
+/// What a sprint had before an import moved it on (an undo puts it back).
+pub struct Reopen<'a> {
+    pub id: i64,
+    pub version: i64,
+    /// planned or active.
+    pub state: &'a str,
+    pub start_date: Option<&'a str>,
+    pub end_date: Option<&'a str>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub baseline_points: Option<Points>,
+}
+
+/// Puts a sprint back as it was before an import started or closed it, or changed its dates:
+/// the figures frozen since are cleared, and a sprint back to planned has no baseline. False
+/// when the sprint is no longer at `version`.
+pub async fn reopen(tx: &mut Tx, r: &Reopen<'_>) -> Result<bool> {
+    let n = with_tx!(tx, t => sqlx::query(
+        "UPDATE sprints SET state = $1, start_date = $2, end_date = $3, started_at = $4,
+            baseline_points = $5, closed_at = NULL, added_points = NULL, removed_points = NULL,
+            completed_points = NULL, say_do_points = NULL, available_days = NULL,
+            alignment_frozen = NULL, version = version + 1
+         WHERE id = $6 AND version = $7")
+        .bind(r.state).bind(r.start_date).bind(r.end_date).bind(r.started_at).bind(r.baseline_points)
+        .bind(r.id).bind(r.version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Ok(false);
+    }
+    with_tx!(tx, t => sqlx::query(
+        "UPDATE sprint_items SET outcome = NULL, frozen_priority_id = NULL,
+            in_baseline = CASE WHEN $2 = 'planned' THEN FALSE ELSE in_baseline END
+         WHERE sprint_id = $1")
+        .bind(r.id).bind(r.state).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(true)
+}
+
+/// One stretch of an item in a sprint's scope.
+pub struct NewSprintItem<'a> {
+    pub sprint_id: i64,
+    pub item_id: i64,
+    pub points: Points,
+    pub in_baseline: bool,
+    pub for_goal: bool,
+    pub exception: Option<&'a str>,
+    pub added_by: i64,
+    pub reason: Option<&'a str>,
+    pub group: Option<&'a str>,
+}
+
+/// Puts an item in a sprint's scope (the caller has checked it may); returns the row's id.
+pub async fn insert_item(tx: &mut Tx, a: &NewSprintItem<'_>) -> Result<i64> {
+    Ok(with_tx!(tx, t => sqlx::query_scalar(
+        "INSERT INTO sprint_items (sprint_id, item_id, points, in_baseline, for_goal, exception, added_at, added_by, add_reason, change_group)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
+        .bind(a.sprint_id).bind(a.item_id).bind(a.points).bind(a.in_baseline).bind(a.for_goal).bind(a.exception)
+        .bind(crate::db::now()).bind(a.added_by).bind(a.reason).bind(a.group)
+        .fetch_one(&mut **t).await)?)
+}
+
 /// Marks the sprint active and freezes the committed scope as the baseline; returns its points.
-pub async fn start(tx: &mut Tx, id: i64, version: i64) -> Result<Points> {
+/// `started_at` is now in the sprint room; an import gives the file's start (or none).
+pub async fn start(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    started_at: Option<DateTime<Utc>>,
+) -> Result<Points> {
     with_tx!(tx, t => sqlx::query(
         "UPDATE sprint_items SET in_baseline = TRUE WHERE sprint_id = $1 AND removed_at IS NULL")
         .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
@@ -240,7 +316,7 @@ pub async fn start(tx: &mut Tx, id: i64, version: i64) -> Result<Points> {
     let n = with_tx!(tx, t => sqlx::query(
         "UPDATE sprints SET state = 'active', started_at = $1, baseline_points = $2, version = version + 1
          WHERE id = $3 AND version = $4")
-        .bind(crate::db::now()).bind(baseline).bind(id).bind(version)
+        .bind(started_at).bind(baseline).bind(id).bind(version)
         .execute(&mut **t).await.map(|r| r.rows_affected()))?;
     if n != 1 {
         return Err(Error::Conflict(
@@ -253,12 +329,13 @@ pub async fn start(tx: &mut Tx, id: i64, version: i64) -> Result<Points> {
 /// At close, freezes the sprint's alignment (PRODUCT.md, Definitions): the priority each item
 /// in scope served in `quarter`, and the quarter's priorities and allowance as JSON
 /// (`{"priorities": [[id, title], …], "allowance_pct": n}`), so that a later priority change
-/// never rewrites a closed sprint's score.
+/// never rewrites a closed sprint's score. A sprint without dates is in no quarter: it serves
+/// no priority.
 pub async fn freeze_alignment(
     tx: &mut Tx,
     sprint_id: i64,
     product_id: i64,
-    quarter: &str,
+    quarter: Option<&str>,
 ) -> Result<()> {
     with_tx!(tx, t => sqlx::query(
         "UPDATE sprint_items SET frozen_priority_id = (

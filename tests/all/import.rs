@@ -13,6 +13,7 @@ mod page;
 mod pair;
 mod refused;
 mod robust;
+mod sprints;
 mod tables;
 mod undo;
 mod undo_history;
@@ -423,7 +424,10 @@ async fn a_dry_run_writes_nothing() {
     assert_eq!(written["created"], 106);
     let not_mapped = written["columns_not_mapped"].as_array().unwrap();
     let sprint = not_mapped.iter().find(|c| c["name"] == "Sprint").unwrap();
-    assert_eq!(sprint["note"], "sprints are imported in a later step");
+    assert_eq!(
+        sprint["note"],
+        "sprints by name (the file gives no dates or states)"
+    );
     db.close().await;
 }
 

@@ -27,8 +27,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("backlog", 6),
     ("story", 7),
     ("strategy", 7),
-    ("import", 7),
     ("sprint", 8),
+    // Above the sprint room: an import creates, starts and closes sprints through its core.
+    ("import", 9),
     ("governance", 9),
     ("roadmap", 10),
     ("retro", 10),

@@ -206,7 +206,7 @@ async fn github_huggingface_jsonl() {
 async fn github_rails_500() {
     let rel = "github_issues/rails_issues_500.json";
     let report = lands(rel, "github", github(rel)).await;
-    // Milestones are kept as sprint names, for a later step: the report counts them.
+    // Milestones become sprints (no team here, so none is made): the report counts them.
     let issues: Vec<Value> = serde_json::from_str(&text(rel)).unwrap();
     let mut seen = HashSet::new();
     let with_milestone = issues
