@@ -135,13 +135,16 @@ pub struct Landed {
     /// The scope rows (`sprint_items`) added to sprints that were there before.
     pub rows: Vec<i64>,
     pub closed: usize,
+    /// The team made for the sprints, when no team worked on the product.
+    #[serde(default)]
+    pub team: Option<i64>,
     #[serde(skip)]
     pub notes: Vec<String>,
 }
 
 impl Landed {
     pub fn changed(&self) -> bool {
-        !(self.created.is_empty() && self.updated.is_empty())
+        !(self.created.is_empty() && self.updated.is_empty() && self.team.is_none())
     }
 }
 
@@ -183,12 +186,18 @@ pub async fn write(
         "SELECT t.id, t.name FROM teams t JOIN team_products tp ON tp.team_id = t.id
          WHERE tp.product_id = $1 ORDER BY t.name, t.id")
         .bind(ctx.product.id).fetch_all(&mut **t).await)?;
-    let Some((team_id, team)) = teams.first().cloned() else {
-        out.notes.push(format!(
-            "{}: sprints were not created, as no team works on this product; add a team, then import the file again",
-            wanted.len()
-        ));
-        return Ok(out);
+    // A product no team works on gets one for the file's sprints, as a Jira board has its own.
+    let (team_id, team) = match teams.first().cloned() {
+        Some(t) => t,
+        None => {
+            let name = crate::sprint::team::free_name(tx, ctx).await?;
+            let id = crate::sprint::team::insert(tx, ctx, &name).await?;
+            out.notes.push(format!(
+                "no team worked on this product: the team \"{name}\" was created for the file's sprints (add its members and their availability in Teams)"
+            ));
+            out.team = Some(id);
+            (id, name)
+        }
     };
     if teams.len() > 1 {
         out.notes.push(format!(

@@ -511,6 +511,14 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
             return Err(changed(s.name.clone()));
         }
     }
+    // The team made for the sprints goes when nothing else came to it since.
+    if let Some(team) = sprints.team {
+        crate::exec!(&mut tx.conn(), x => sqlx::query(
+            "DELETE FROM teams WHERE id = $1 AND version = 1
+               AND NOT EXISTS (SELECT 1 FROM sprints WHERE team_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM team_members WHERE team_id = $1)
+               AND (SELECT COUNT(*) FROM team_products WHERE team_id = $1) = 1").bind(team))?;
+    }
     // Each delete repeats the version check, so an edit that commits between the check above
     // and here (PostgreSQL reads committed rows) is never thrown away.
     for id in &created {

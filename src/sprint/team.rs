@@ -179,17 +179,7 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, name: &str) -> Resu
     ctx.grants.require(Action::ManageTeam)?;
     let name = validate_name(name)?;
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
-        "INSERT INTO teams (workspace_id, name, created_at) VALUES ($1, $2, $3) RETURNING id")
-        .bind(ctx.workspace.id).bind(&name).bind(crate::db::now()).fetch_one(&mut **t).await)
-    .map_err(|e| match Error::from(e) {
-        Error::Conflict(_) => Error::invalid(
-            "name",
-            format!("the workspace already has a team called {name}"),
-        ),
-        other => other,
-    })?;
-    link_product(&mut tx, id, ctx.product.id).await?;
+    let id = insert(&mut tx, ctx, &name).await?;
     audit::store::record(
         &mut tx,
         audit_team(
@@ -203,6 +193,41 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, name: &str) -> Resu
     .await?;
     tx.commit().await?;
     load(db, ctx.workspace.id, id).await
+}
+
+/// Inserts a team working on the product, in the caller's transaction (creating a team, and an
+/// import whose sprints need one).
+pub async fn insert(tx: &mut Tx, ctx: &ProductCtx, name: &str) -> Result<i64> {
+    let id: i64 = with_tx!(tx, t => sqlx::query_scalar(
+        "INSERT INTO teams (workspace_id, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(ctx.workspace.id).bind(name).bind(crate::db::now()).fetch_one(&mut **t).await)
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict(_) => Error::invalid(
+            "name",
+            format!("the workspace already has a team called {name}"),
+        ),
+        other => other,
+    })?;
+    link_product(tx, id, ctx.product.id).await?;
+    Ok(id)
+}
+
+/// A team name the workspace does not use yet, for a team an import makes: "Onboarding team",
+/// else with the product's key, else numbered.
+pub async fn free_name(tx: &mut Tx, ctx: &ProductCtx) -> Result<String> {
+    let taken: Vec<String> = with_tx!(tx, t => sqlx::query_scalar(
+        "SELECT name FROM teams WHERE workspace_id = $1").bind(ctx.workspace.id).fetch_all(&mut **t).await)?;
+    let first = [
+        format!("{} team", ctx.product.name),
+        format!("{} team", ctx.product.key),
+    ];
+    let name = first
+        .into_iter()
+        .chain((2..).map(|n| format!("{} team {n}", ctx.product.key)))
+        .map(|n| n.chars().take(80).collect::<String>())
+        .find(|n| !taken.contains(n))
+        .unwrap_or_default();
+    Ok(name)
 }
 
 async fn link_product(tx: &mut Tx, team_id: i64, product_id: i64) -> Result<()> {

@@ -470,16 +470,30 @@ async fn a_jira_csv_with_repeated_sprint_columns_brings_its_sprints_without_date
 }
 
 #[tokio::test]
-async fn without_a_team_the_report_says_why_no_sprint_was_made() {
+async fn without_a_team_the_import_makes_one_for_the_sprints_and_its_undo_removes_it() {
     let app = spawn_app().await;
     let owner = app.workspace().await;
     let (page, _) = jira_page();
+    let teams = || async {
+        with_pool!(&app.db.read, p => sqlx::query_scalar::<_, String>(
+            "SELECT t.name FROM teams t JOIN team_products tp ON tp.team_id = t.id ORDER BY t.id")
+            .fetch_all(p).await)
+        .unwrap()
+    };
+    assert!(teams().await.is_empty());
     let report = imported(&app, &owner, "search.json", page.as_bytes(), false).await;
-    assert_eq!(report["sprints_created"], 0);
+    assert!(report["sprints_created"].as_u64().unwrap() > 0, "{report}");
     assert!(
         report["notes"]
             .to_string()
-            .contains("no team works on this product"),
+            .contains("the team \\\"Onboarding team\\\" was created"),
         "{report}"
+    );
+    assert_eq!(teams().await, ["Onboarding team"]);
+    let (status, body) = undo(&app, &owner, &report["import_id"]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        teams().await.is_empty(),
+        "the undo removes the team it made"
     );
 }
