@@ -152,6 +152,11 @@ pub fn read(text: &str) -> Result<Batch, String> {
     }
     let filled = |f: &dyn Fn(&Record) -> bool| batch.records.iter().filter(|r| f(r)).count();
     let used = [
+        (
+            "milestone",
+            filled(&|r| r.sprint.is_some()),
+            "milestones become sprints (with their state and due date)",
+        ),
         ("repository_url, number", n, "external key (owner/repo#N)"),
         ("title", n, "title"),
         (
@@ -186,18 +191,11 @@ pub fn read(text: &str) -> Result<Batch, String> {
             "source version (a newer export updates, an older one does not)",
         ),
     ];
-    let not_mapped = [
-        (
-            "milestone",
-            filled(&|r| r.sprint.is_some()),
-            "milestones become sprints (with their state and due date)",
-        ),
-        (
-            "comments",
-            with_comments,
-            "the export holds only how many comments an issue has, not their text",
-        ),
-    ];
+    let not_mapped = [(
+        "comments",
+        with_comments,
+        "the export holds only how many comments an issue has, not their text",
+    )];
     for (name, filled, note) in used {
         batch.columns_used.push(Column {
             name: name.into(),

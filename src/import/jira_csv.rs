@@ -41,6 +41,8 @@ enum Field {
     /// "Inward issue link (Blocks)": the items that block this one.
     BlockedBy,
     Watchers,
+    /// Read by position (the column repeats, oldest sprint first); listed for the report.
+    Sprint,
 }
 
 const HEADERS: &[(&str, Field)] = &[
@@ -114,6 +116,7 @@ const HEADERS: &[(&str, Field)] = &[
     ("campo personalizado (rank)", Field::Rank),
     ("rank", Field::Rank),
     ("watchers", Field::Watchers),
+    ("sprint", Field::Sprint),
     ("interesados", Field::Watchers),
 ];
 
@@ -157,6 +160,9 @@ fn describe(f: Field) -> &'static str {
         Field::Rank => "the backlog's order (Jira's rank)",
         Field::Blocks | Field::BlockedBy => "dependencies (blocks / blocked by)",
         Field::Watchers => "watchers (members of the workspace, or placeholders)",
+        Field::Sprint => {
+            "sprints, by name (the file gives no dates or states); the last one is current"
+        }
     }
 }
 
@@ -338,7 +344,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
         .map(|row| (get(row, Field::Id), get(row, Field::Key)))
         .filter(|(id, key)| !id.is_empty() && !key.is_empty())
         .collect();
-    // Sprints by name only: kept with the records, and left in the not-mapped list (no dates).
+    // Sprints by name only (the file gives no dates): read by position, as the column repeats.
     let sprint_cols: Vec<usize> = (0..header.len())
         .filter(|&i| header[i].eq_ignore_ascii_case("sprint"))
         .collect();
@@ -628,7 +634,7 @@ mod tests {
             ["jira-status:in-review", "jira-type:sub-task", "api", "ux"]
         );
         assert_eq!(b.records[0].kind, "story");
-        let sprint = b.columns_not_mapped.iter().find(|c| c.name == "Sprint");
+        let sprint = b.columns_used.iter().find(|c| c.name == "Sprint");
         assert_eq!(sprint.map(|c| (c.columns, c.filled)), Some((2, 1)));
         let labels = b.columns_used.iter().find(|c| c.name == "Labels");
         assert_eq!(labels.map(|c| c.columns), Some(2));

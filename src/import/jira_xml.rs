@@ -316,7 +316,7 @@ fn account(batch: &mut Batch, items: usize, unmapped: &BTreeMap<String, usize>) 
         "sprints by name (the file gives no dates or states)",
     )];
     for (name, filled, note) in later {
-        batch.columns_not_mapped.push(Column {
+        batch.columns_used.push(Column {
             name: name.into(),
             columns: 1,
             filled,

@@ -26,6 +26,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
         c("Owned By"),
     );
     let requester = c("Requested By");
+    let (iteration_start, iteration_end) = (c("Iteration Start"), c("Iteration End"));
     let (created, accepted) = (c("Created at"), c("Accepted at"));
     let comments = t.cols(&["Comment"]);
     let tasks = t.cols(&["Task"]);
@@ -59,6 +60,9 @@ pub fn read(text: &str) -> Result<Batch, String> {
         rec.sprint = Some(cell(iteration).to_string())
             .filter(|i| !i.is_empty())
             .map(|i| format!("Iteration {i}"));
+        if let Some(name) = &rec.sprint {
+            super::tables::dated_sprint(&mut b, name, cell(iteration_start), cell(iteration_end));
+        }
         rec.assignee = Person::named(cell(owner));
         rec.reporter = Person::named(cell(requester));
         rec.comments = comments
@@ -88,6 +92,9 @@ pub fn read(text: &str) -> Result<Batch, String> {
             ("Estimate", "points"),
             ("Labels", "labels"),
             ("Task", "acceptance criteria"),
+            ("Iteration", "the sprint (Iteration N)"),
+            ("Iteration Start", "the sprint's first day"),
+            ("Iteration End", "the sprint's last day"),
             ("Created at", "created date"),
             (
                 "Owned By",
@@ -106,14 +113,6 @@ pub fn read(text: &str) -> Result<Batch, String> {
         &[
             &NOT_MAPPED[..],
             &[
-                (
-                    "Iteration Start",
-                    "iteration dates are not read yet: sprints from iterations have no dates",
-                ),
-                (
-                    "Iteration End",
-                    "iteration dates are not read yet: sprints from iterations have no dates",
-                ),
                 ("Deadline", "due dates have no field on an item"),
                 ("Task Status", "criteria are imported as not yet met"),
             ],

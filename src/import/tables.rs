@@ -57,6 +57,19 @@ pub(super) fn batch(format: &'static str, source: &'static str) -> Batch {
     }
 }
 
+/// Notes a sprint's dates the first time a row gives them (Linear's cycles, Pivotal's
+/// iterations repeat them on every row of the sprint).
+pub(super) fn dated_sprint(b: &mut Batch, name: &str, start: &str, end: &str) {
+    let day = |s: &str| parse_date(s).map(|d| d.date_naive());
+    let (start, end) = (day(start), day(end));
+    if b.sprints.iter().any(|s| s.name == name) || start.is_none() || end.is_none() {
+        return;
+    }
+    let mut info = super::SprintInfo::named(name);
+    (info.start, info.end) = (start, end.max(start));
+    b.sprints.push(info);
+}
+
 /// Keeps the first row of a key; counts the repeats.
 pub(super) fn first_of_key(
     seen: &mut std::collections::HashSet<String>,
@@ -94,6 +107,7 @@ pub fn linear(text: &str) -> Result<Batch, String> {
         c("Assignee"),
     );
     let (creator, priority) = (c("Creator"), c("Priority"));
+    let (cycle_start, cycle_end) = (c("Cycle Start"), c("Cycle End"));
     let (created, updated, archived) = (c("Created"), c("Updated"), c("Archived"));
     let (completed, canceled) = (c("Completed"), c("Canceled"));
     let mut seen = std::collections::HashSet::new();
@@ -120,6 +134,9 @@ pub fn linear(text: &str) -> Result<Batch, String> {
         rec.points = points(cell(est), &mut counts);
         rec.parent = Some(cell(parent).to_string()).filter(|p| !p.is_empty());
         rec.sprint = Some(cell(cycle).to_string()).filter(|p| !p.is_empty());
+        if let Some(name) = &rec.sprint {
+            dated_sprint(&mut b, name, cell(cycle_start), cell(cycle_end));
+        }
         rec.assignee = Person::named(cell(who));
         rec.reporter = Person::named(cell(creator));
         rec.created = parse_date(cell(created));
@@ -143,6 +160,9 @@ pub fn linear(text: &str) -> Result<Batch, String> {
                 "Priority",
                 "a linear-priority: label (the backlog's order is the priority)",
             ),
+            ("Cycle Name", "the sprint"),
+            ("Cycle Start", "the sprint's first day"),
+            ("Cycle End", "the sprint's last day"),
             ("Assignee", PEOPLE[0].1),
             ("Creator", PEOPLE[1].1),
             ("Created", "created date"),
@@ -294,6 +314,8 @@ pub fn plane(text: &str) -> Result<Batch, String> {
                 "Priority",
                 "a plane-priority: label (the backlog's order is the priority)",
             ),
+            ("Cycles", "the last cycle is the sprint"),
+            ("Cycle Name", "the sprint"),
             ("Assignees", PEOPLE[0].1),
             ("Assignee", PEOPLE[0].1),
             ("Created By Name", PEOPLE[1].1),

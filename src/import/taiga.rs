@@ -187,6 +187,11 @@ pub fn read(text: &str) -> Result<Batch, String> {
     let n = batch.records.len();
     let filled = |f: &dyn Fn(&Record) -> bool| batch.records.iter().filter(|r| f(r)).count();
     let used = [
+        (
+            "milestone",
+            filled(&|r| r.sprint.is_some()),
+            "sprints, with the milestones' dates and whether they are closed",
+        ),
         ("ref", n, "external key (project#ref)"),
         ("subject", n, "title"),
         (
@@ -237,18 +242,11 @@ pub fn read(text: &str) -> Result<Batch, String> {
             "source version (a newer export updates, an older one does not)",
         ),
     ];
-    let later = [
-        (
-            "milestone",
-            filled(&|r| r.sprint.is_some()),
-            "sprints, with the milestones' dates and whether they are closed",
-        ),
-        (
-            "wiki_pages",
-            list(&p, "wiki_pages").len(),
-            "wiki pages are not imported",
-        ),
-    ];
+    let later = [(
+        "wiki_pages",
+        list(&p, "wiki_pages").len(),
+        "wiki pages are not imported",
+    )];
     for (name, filled, note) in used {
         batch.columns_used.push(Column {
             name: name.into(),
