@@ -200,6 +200,7 @@ pub struct Origin {
     pub key: String,
     pub created: Option<chrono::DateTime<chrono::Utc>>,
     pub updated: Option<chrono::DateTime<chrono::Utc>>,
+    pub resolved: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The rows of new items, in the order given, at the bottom of the backlog (or the top) as one
@@ -238,6 +239,7 @@ pub async fn insert_rows_in_tx(
                 key: &o.key,
                 created: o.created,
                 updated: o.updated,
+                resolved: o.resolved,
             }),
         })
         .collect();

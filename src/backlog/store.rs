@@ -386,6 +386,9 @@ pub struct Origin<'a> {
     pub key: &'a str,
     pub created: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
+    /// When the source finished it: a done item's first status event is then, not now, so
+    /// throughput and history count it in the week it was done.
+    pub resolved: Option<DateTime<Utc>>,
 }
 
 /// Rows per multi-row statement: 19 columns × 400 stays far below both databases' limits on
@@ -462,17 +465,21 @@ pub async fn insert_many(
         exec!(c, x => chunk.iter().fold(sqlx::query(&sql), |q, (id, p, t)| q.bind(*id).bind(*p).bind(*t)))?;
     }
     // Each item's first status event, which cycle time and the burndown start from.
-    let events: Vec<(i64, &str)> = rows
+    let events: Vec<(i64, &str, DateTime<Utc>)> = rows
         .iter()
         .zip(&ids)
-        .map(|(r, id)| (*id, r.fields.status.as_str()))
+        .map(|(r, id)| {
+            let done_at = r.origin.as_ref().and_then(|o| o.resolved);
+            let at = done_at.filter(|_| r.fields.status == "done").unwrap_or(now);
+            (*id, r.fields.status.as_str(), at)
+        })
         .collect();
     for chunk in events.chunks(CHUNK * 4) {
         let sql = format!(
             "INSERT INTO item_status_events (item_id, status, at) VALUES {}",
             crate::db::row_marks(sqlite, chunk.len(), 3)
         );
-        exec!(c, x => chunk.iter().fold(sqlx::query(&sql), |q, (id, st)| q.bind(*id).bind(*st).bind(now)))?;
+        exec!(c, x => chunk.iter().fold(sqlx::query(&sql), |q, (id, st, at)| q.bind(*id).bind(*st).bind(*at)))?;
     }
     Ok(ids)
 }

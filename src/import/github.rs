@@ -136,6 +136,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
             .and_then(|a| Person::named(s(a, "login")));
         rec.created = parse_date(s(issue, "created_at"));
         rec.updated = parse_date(s(issue, "updated_at"));
+        rec.resolved = parse_date(s(issue, "closed_at"));
         with_comments +=
             usize::from(issue.get("comments").and_then(Value::as_i64).unwrap_or(0) > 0);
         batch.records.push(rec);

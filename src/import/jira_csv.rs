@@ -474,6 +474,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
             parent,
             created: parse_date(&get(row, Field::Created)),
             updated: parse_date(&get(row, Field::Updated)),
+            resolved: parse_date(&get(row, Field::Resolved)),
             assignee: Person::named(&get(row, Field::Assignee)),
             reporter: Person::named(&get(row, Field::Reporter)),
             comments,

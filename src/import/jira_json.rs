@@ -271,6 +271,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
         }
         rec.created = parse_date(s(f, "/created"));
         rec.updated = parse_date(s(f, "/updated"));
+        rec.resolved = parse_date(s(f, "/resolutiondate"));
         // The agile API's `sprint` is the current one; the Sprint field lists them all.
         let mut sprints = sprint_id
             .and_then(|id| f.get(id))

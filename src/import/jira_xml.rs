@@ -181,6 +181,7 @@ pub fn read(text: &str) -> Result<Batch, String> {
         rec.parent = parent;
         rec.created = parse_date(&item.text_of("created"));
         rec.updated = parse_date(&item.text_of("updated"));
+        rec.resolved = parse_date(&item.text_of("resolved"));
         let mut sprints = item.custom("Sprint");
         rec.sprint = sprints.pop();
         rec.earlier_sprints = sprints;

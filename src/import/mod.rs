@@ -60,6 +60,9 @@ pub struct Record {
     pub parent: Option<String>,
     pub created: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
+    /// When the source finished it (Jira's Resolved, GitHub's closed_at): a done item's first
+    /// status event.
+    pub resolved: Option<DateTime<Utc>>,
     /// Acceptance criteria (a Trello checklist), added when the item is created.
     pub criteria: Vec<String>,
     /// The sprint (or iteration, cycle, milestone) by name: the last one the item was in, and

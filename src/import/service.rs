@@ -178,6 +178,7 @@ pub async fn import(
                     key: rec.key.clone(),
                     created: rec.created,
                     updated: rec.updated,
+                    resolved: rec.resolved,
                 }),
             });
         }

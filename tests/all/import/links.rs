@@ -197,3 +197,47 @@ async fn links_between_items_already_there_are_undone_with_their_import() {
     assert_eq!(count().await, 0, "the undo removes the dependency it added");
     db.close().await;
 }
+
+/// A done item's history starts the day the file says it was resolved, so reports count it
+/// then, not on the day of the import.
+#[tokio::test]
+async fn a_done_item_keeps_the_day_it_was_resolved() {
+    let cli = Cli::new().await;
+    let ada = super::acme(&cli);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("resolved.csv");
+    std::fs::write(
+        &file,
+        "Summary,Issue key,Issue Type,Status,Resolved\n\
+         Ship it,R-1,Story,Done,2025-03-14 16:30\n\
+         Plan it,R-2,Story,To Do,\n",
+    )
+    .unwrap();
+    cli.json(&[
+        "import",
+        file.to_str().unwrap(),
+        "--as",
+        &ada,
+        "-w",
+        "acme",
+        "-p",
+        "ONB",
+        "--json",
+    ]);
+    let db = super::db(&cli).await;
+    let events: Vec<(String, String, chrono::DateTime<chrono::Utc>)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT i.external_key, e.status, e.at FROM item_status_events e JOIN items i ON i.id = e.item_id
+         ORDER BY i.external_key").fetch_all(p).await)
+    .unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        (events[0].0.as_str(), events[0].1.as_str()),
+        ("R-1", "done")
+    );
+    assert_eq!(events[0].2.format("%Y-%m-%d").to_string(), "2025-03-14");
+    assert!(
+        events[1].2 > chrono::Utc::now() - chrono::TimeDelta::minutes(5),
+        "an open item's history starts at the import"
+    );
+    db.close().await;
+}
