@@ -375,7 +375,7 @@ pub async fn write(
         .count();
     if undated > 0 {
         out.notes.push(format!(
-            "{undated}: sprints the file gives no dates for have none (they belong to no quarter)"
+            "{undated}: sprints without dates, as the file gives none (they belong to no quarter)"
         ));
     }
     if !not_active.is_empty() {

@@ -517,6 +517,11 @@ async fn the_members_page_invites_a_placeholder_and_lists_open_invitations() {
         "{html}"
     );
     assert!(html.contains("Invite someone") && html.contains("No open invitations"));
+    // A placeholder without an address shows none, not the reserved one it holds.
+    assert!(
+        html.contains("none yet") && !html.contains("@placeholder.invalid"),
+        "{html}"
+    );
     let r = client
         .post(app.url("/w/acme/invitations"))
         .form(&[
