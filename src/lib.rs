@@ -1,5 +1,6 @@
 //! Throughline: the Product Manager's strategy and the Product Owner's backlog on one line.
 
+pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -15,6 +16,7 @@ pub mod export;
 pub mod extract;
 pub mod governance;
 pub mod import;
+pub mod instance;
 pub mod invite;
 pub mod notify;
 pub mod openapi;

@@ -31,6 +31,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(auth::api::routes())
         .merge(workspace::api::routes())
         .merge(invite::api::routes())
+        .merge(crate::admin::api::routes())
         .merge(audit::api::routes())
         .merge(import::api::routes())
         .merge(export::api::routes())

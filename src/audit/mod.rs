@@ -16,7 +16,8 @@ pub trait Scope {
 
 /// One change about to be recorded, written in the same transaction as the change itself.
 pub struct Change<'a> {
-    pub workspace_id: i64,
+    /// None for a change to the instance itself (its settings, its admins).
+    pub workspace_id: Option<i64>,
     pub actor_id: Option<i64>,
     pub action: &'a str,
     pub entity_type: &'a str,
@@ -35,8 +36,26 @@ impl<'a> Change<'a> {
         (entity_type, entity_id): (&'a str, i64),
     ) -> Change<'a> {
         Change {
-            workspace_id: scope.workspace_id(),
+            workspace_id: Some(scope.workspace_id()),
             actor_id: Some(actor.id),
+            action,
+            entity_type,
+            entity_id,
+            before: None,
+            after: None,
+            reason: None,
+        }
+    }
+
+    /// A change to the instance itself, by `actor` (None at the server's terminal).
+    pub fn instance(
+        actor_id: Option<i64>,
+        action: &'a str,
+        (entity_type, entity_id): (&'a str, i64),
+    ) -> Change<'a> {
+        Change {
+            workspace_id: None,
+            actor_id,
             action,
             entity_type,
             entity_id,

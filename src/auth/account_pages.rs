@@ -27,6 +27,8 @@ struct AccountPage {
     tokens: Vec<TokenInfo>,
     new_token: Option<String>,
     error: Option<String>,
+    /// The account administers the installation: the page links to that area.
+    instance_admin: bool,
 }
 
 async fn page(
@@ -43,6 +45,7 @@ async fn page(
         tokens,
         new_token,
         error,
+        instance_admin: crate::instance::store::is_admin_db(&state.db, user.user.id).await?,
     }))
 }
 

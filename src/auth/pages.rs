@@ -27,6 +27,8 @@ struct LoginPage {
     csrf: String,
     email: String,
     error: Option<String>,
+    /// No account exists yet: the page points at the setup link.
+    setup_pending: bool,
 }
 
 fn cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
@@ -39,6 +41,7 @@ fn login_form(state: &AppState, email: String, error: Option<String>) -> Respons
         csrf: csrf.clone(),
         email,
         error,
+        setup_pending: state.setup.is_live(),
     });
     resp.headers_mut().append(
         header::SET_COOKIE,

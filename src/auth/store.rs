@@ -27,6 +27,7 @@ pub const SESSION_DAYS: i64 = 14;
 pub const LOGIN_LIMIT: i64 = 5;
 pub const LOGIN_WINDOW_MINUTES: i64 = 5;
 
+/// A local account. The first account of an installation becomes its admin.
 pub async fn create_user(db: &Db, email: &str, name: &str, password: &str) -> Result<User> {
     let email = super::validate_email(email)?;
     super::validate_password(password)?;
@@ -35,7 +36,8 @@ pub async fn create_user(db: &Db, email: &str, name: &str, password: &str) -> Re
     }
     let hash = super::hash_password(password)?;
     let id: i64 = with_pool!(&db.write, p => sqlx::query_scalar(
-        "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        "INSERT INTO users (email, name, password_hash, created_at, instance_admin)
+         VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM users WHERE instance_admin)) RETURNING id")
         .bind(&email).bind(name.trim()).bind(&hash).bind(now()).fetch_one(p).await)
         .map_err(|e| match Error::from(e) {
             Error::Conflict(_) => Error::invalid("email", "an account with this e-mail already exists"),
@@ -114,7 +116,8 @@ pub async fn insert_user(
     password_hash: &str,
 ) -> Result<i64> {
     crate::on!(c, t => sqlx::query_scalar(
-        "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        "INSERT INTO users (email, name, password_hash, created_at, instance_admin)
+         VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM users WHERE instance_admin)) RETURNING id")
         .bind(email).bind(name).bind(password_hash).bind(now()).fetch_one(&mut **t).await)
     .map_err(|e| match Error::from(e) {
         Error::Conflict(_) => Error::invalid("email", "an account with this e-mail already exists"),
@@ -254,4 +257,14 @@ pub async fn revoke_token(db: &Db, user_id: i64, id: i64) -> Result<()> {
         return Err(Error::NotFound);
     }
     Ok(())
+}
+
+/// Turns the accounts whose e-mail ends in `suffix` into placeholders that cannot sign in
+/// (the demo's people, loaded beside a real installation, whose password is public). Their
+/// history stays; an admin may invite them like any placeholder. Answers how many.
+pub async fn make_placeholders(db: &Db, suffix: &str) -> Result<u64> {
+    Ok(with_pool!(&db.write, p => sqlx::query(
+        "UPDATE users SET password_hash = '', placeholder = TRUE
+         WHERE email LIKE $1 AND NOT instance_admin")
+        .bind(format!("%{suffix}")).execute(p).await.map(|r| r.rows_affected()))?)
 }

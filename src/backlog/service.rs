@@ -65,7 +65,7 @@ fn audit_change<'a>(
     reason: Option<&'a str>,
 ) -> Change<'a> {
     Change {
-        workspace_id: ctx.workspace.id,
+        workspace_id: Some(ctx.workspace.id),
         actor_id: Some(actor.id),
         action,
         entity_type: "item",

@@ -5,6 +5,7 @@ mod export;
 mod flags;
 mod governance;
 mod import;
+mod instance;
 mod invite;
 mod item;
 mod notify;
@@ -70,6 +71,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(admin::TokenCommand),
+    /// Administration: the instance's settings and admins, every workspace, members' tokens.
+    #[command(subcommand)]
+    Admin(instance::AdminCommand),
     /// Fill the database with demo data or a benchmark dataset.
     Seed(seed::SeedArgs),
     /// Copy the database while the server runs (SQLite), or print the pg_dump command (PostgreSQL).
@@ -181,6 +185,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => admin::migrate(&cli.db).await,
         Command::User(c) => admin::user(&cli.db, c).await,
         Command::Token(c) => admin::token(&cli.db, c).await,
+        Command::Admin(c) => instance::run(&cli.db, c).await,
         Command::Invite(c) => invite::run(&cli.db, c).await,
         Command::Workspace(c) => workspace::run_workspace(&cli.db, c).await,
         Command::Product(c) => workspace::run_product(&cli.db, c).await,

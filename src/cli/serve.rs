@@ -37,10 +37,17 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             );
         }
     }
+    // An installation nobody can sign in to yet is claimed through a one-time link.
+    let setup = if crate::instance::store::has_accounts(&db).await? {
+        None
+    } else {
+        Some(crate::auth::random_secret(""))
+    };
     let state = AppState {
         db: db.clone(),
         metrics: crate::metrics_handle(),
         secure_cookies: args.secure_cookies,
+        setup: crate::state::SetupLink::new(setup.clone()),
     };
     // Webhook deliveries wait in the database; every server process helps deliver them.
     let worker = crate::notify::worker::spawn(db.clone());
@@ -50,12 +57,29 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         "Throughline listening on http://{addr} (started in {} ms)",
         started.elapsed().as_millis()
     );
+    if let Some(secret) = &setup {
+        println!("{}", setup_notice(addr, secret));
+    }
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await?;
     worker.abort();
     db.close().await;
     Ok(())
+}
+
+/// What the first start says: the link that creates the first admin, and for how long it works.
+fn setup_notice(addr: SocketAddr, secret: &str) -> String {
+    let host = if addr.ip().is_unspecified() {
+        format!("127.0.0.1:{}", addr.port())
+    } else {
+        addr.to_string()
+    };
+    format!(
+        "No account exists yet. Open this one-time link to create the first admin, workspace and \
+         product:\n  http://{host}/setup?token={secret}\n(it works until it is used or this \
+         process stops; from another machine, use this server's address)"
+    )
 }
 
 fn init_logging() {

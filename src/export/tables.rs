@@ -33,6 +33,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "import_uploads",
         "files waiting an hour at most for the Import page's confirmation; upload again",
     ),
+    (
+        "instance_settings",
+        "the settings of the whole installation, not of one workspace; set them again",
+    ),
 ];
 
 /// Columns the database derives itself and that are not exported: PostgreSQL's full-text
@@ -96,7 +100,7 @@ fn table(
 pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
     vec![
         table("users", &["id"], Scope::Users,
-            "id:int email:text name:text password_hash:text created_at:time placeholder:bool"),
+            "id:int email:text name:text password_hash:text created_at:time placeholder:bool instance_admin:bool"),
         table("workspaces", &["id"], Scope::Workspace,
             "id:int slug:text name:text version:int created_at:time allow_private_webhooks:bool"),
         table("workspace_members", &["workspace_id", "user_id"], Scope::Own("workspace_id"),
@@ -110,7 +114,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("saved_views", &["id"], Scope::Via("product_id", "products"),
             "id:int user_id:user product_id:int name:text query:text created_at:time shared:bool"),
         table("audit_log", &["id"], Scope::Own("workspace_id"),
-            "id:int workspace_id:int actor_id:user? action:text entity_type:text entity_id:int before_json:text? after_json:text? reason:text? at:time"),
+            "id:int workspace_id:int? actor_id:user? action:text entity_type:text entity_id:int before_json:text? after_json:text? reason:text? at:time"),
         table("teams", &["id"], Scope::Own("workspace_id"),
             "id:int workspace_id:int name:text velocity_window:int wip_todo:int? wip_in_progress:int? wip_in_review:int? version:int created_at:time"),
         table("team_products", &["team_id", "product_id"], Scope::Via("product_id", "products"),

@@ -339,7 +339,7 @@ async fn record_audit(
     Ok(audit::store::record_id(
         tx,
         Change {
-            workspace_id: ctx.workspace.id,
+            workspace_id: Some(ctx.workspace.id),
             actor_id: Some(actor.id),
             action: "import",
             entity_type: "product",

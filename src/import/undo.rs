@@ -590,7 +590,7 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
     audit::store::record(
         &mut tx,
         Change {
-            workspace_id: ctx.workspace.id,
+            workspace_id: Some(ctx.workspace.id),
             actor_id: Some(actor.id),
             action: "import.undo",
             entity_type: "product",

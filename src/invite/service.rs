@@ -147,6 +147,11 @@ pub async fn create(
 ) -> Result<NewInvitation> {
     admins_only(admin)?;
     let (placeholder, email) = target(db, ws, input).await?;
+    let instance = crate::instance::store::settings(db).await?;
+    instance.check_new_account(crate::instance::store::is_admin_db(db, actor.id).await?)?;
+    if let Some(e) = &email {
+        instance.check_email("email", e)?;
+    }
     let products = crate::workspace::store::products(db, ws.id).await?;
     let grants = resolve_roles(&products, &input.roles)?;
     let placeholder_id = placeholder.map(|p| p.0);
@@ -293,6 +298,14 @@ pub async fn accept(db: &Db, token: &str, a: &Acceptance) -> Result<(User, Works
         None => validate_email(&a.email)?,
     };
     validate_password(&a.password)?;
+    // The instance's rules as they are now, not as they were when the link was made.
+    let instance = crate::instance::store::settings(db).await?;
+    instance.check_email("email", &email)?;
+    let inviter_admin = match opened.row.created_by {
+        Some(id) => crate::instance::store::is_admin_db(db, id).await?,
+        None => false,
+    };
+    instance.check_new_account(inviter_admin)?;
     let hash = hashed(&a.password).await?;
     let Opened { row, workspace: ws } = opened;
     let mut tx = db.begin().await?;
@@ -330,7 +343,7 @@ pub async fn accept(db: &Db, token: &str, a: &Acceptance) -> Result<(User, Works
             store::revoke(&mut tx.conn(), other_ws, other).await?;
             let mut change = Change::by(&user, &ws, "invitation.revoke", ("invitation", other))
                 .reason(Some("the account was set up through another invitation"));
-            change.workspace_id = other_ws;
+            change.workspace_id = Some(other_ws);
             change.record(&mut tx).await?;
         }
     }
@@ -393,7 +406,7 @@ async fn record_unattended(
     after: Option<&serde_json::Value>,
 ) -> Result<()> {
     Change {
-        workspace_id,
+        workspace_id: Some(workspace_id),
         actor_id: None,
         action,
         entity_type,

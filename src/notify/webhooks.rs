@@ -150,7 +150,7 @@ pub async fn create(db: &Db, actor: &User, ws: &str, input: NewWebhook) -> Resul
     audit::store::record(
         &mut tx,
         Change {
-            workspace_id: w.id,
+            workspace_id: Some(w.id),
             actor_id: Some(actor.id),
             action: "webhook.create",
             entity_type: "webhook",
@@ -218,7 +218,7 @@ pub async fn delete(db: &Db, actor: &User, ws: &str, id: i64) -> Result<()> {
     audit::store::record(
         &mut tx,
         Change {
-            workspace_id: w.id,
+            workspace_id: Some(w.id),
             actor_id: Some(actor.id),
             action: "webhook.delete",
             entity_type: "webhook",
@@ -252,7 +252,7 @@ pub async fn allow_private(db: &Db, actor: &User, ws: &str, allow: bool) -> Resu
     audit::store::record(
         &mut tx,
         Change {
-            workspace_id: w.id,
+            workspace_id: Some(w.id),
             actor_id: Some(actor.id),
             action: "workspace.allow_private_webhooks",
             entity_type: "workspace",

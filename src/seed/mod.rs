@@ -88,6 +88,12 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
     if users > 0 {
         return Ok(None);
     }
+    demo(db).await.map(Some)
+}
+
+/// The demo workspace `demo` and its people (whose e-mails end in `@throughline.local`);
+/// answers the demo login. The first-run setup loads it beside a real workspace.
+pub async fn demo(db: &Db) -> anyhow::Result<(String, String)> {
     let demo = accounts::create_user(db, DEMO_EMAIL, "Dana Demo", DEMO_PASSWORD)
         .await
         .map_err(e)?;
@@ -256,7 +262,7 @@ pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> 
         "UPDATE notifications SET read_at = $1 WHERE read_at IS NULL AND id NOT IN (
             SELECT n.id FROM notifications n WHERE n.user_id = notifications.user_id ORDER BY n.id DESC LIMIT 8)")
         .bind(crate::db::now()).execute(p).await.map(|r| r.rows_affected()))?;
-    Ok(Some((DEMO_EMAIL.to_string(), DEMO_PASSWORD.to_string())))
+    Ok((DEMO_EMAIL.to_string(), DEMO_PASSWORD.to_string()))
 }
 
 /// A Scrum Master and a second developer join, and the team gets two months of sprints.

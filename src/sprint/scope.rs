@@ -106,7 +106,7 @@ fn change<'a>(
     reason: Option<&'a str>,
 ) -> Change<'a> {
     Change {
-        workspace_id: ctx.workspace.id,
+        workspace_id: Some(ctx.workspace.id),
         actor_id: Some(actor.id),
         action,
         entity_type: "sprint",

@@ -26,7 +26,7 @@ pub(super) fn change<'a>(
     after: Option<serde_json::Value>,
 ) -> Change<'a> {
     Change {
-        workspace_id: ctx.workspace.id,
+        workspace_id: Some(ctx.workspace.id),
         actor_id: Some(actor.id),
         action,
         entity_type: "sprint",

@@ -69,7 +69,7 @@ fn audit_team<'a>(
     after: serde_json::Value,
 ) -> Change<'a> {
     Change {
-        workspace_id: ctx.workspace.id,
+        workspace_id: Some(ctx.workspace.id),
         actor_id: Some(actor.id),
         action,
         entity_type: "team",

@@ -78,6 +78,8 @@ struct ShowPage {
     products: Vec<Product>,
     admin: bool,
     error: Option<String>,
+    /// Steps of the getting-started checklist still open (admins see the reminder).
+    steps_left: usize,
 }
 
 async fn show_page(
@@ -90,12 +92,20 @@ async fn show_page(
     let products = store::products(&state.db, workspace.id).await?;
     let layout = Layout::new(user, workspace.name.clone())
         .crumb(format!("/w/{}", workspace.slug), workspace.name.clone());
+    let steps_left = if admin {
+        use crate::admin::checklist;
+        let facts = checklist::facts(&state.db, workspace.id, &workspace.slug).await?;
+        checklist::steps(&facts).iter().filter(|s| !s.done).count()
+    } else {
+        0
+    };
     Ok(render(&ShowPage {
         layout,
         workspace,
         products,
         admin,
         error,
+        steps_left,
     }))
 }
 

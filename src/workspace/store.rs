@@ -13,6 +13,10 @@ use crate::{with_pool, with_tx};
 pub async fn create_workspace(db: &Db, actor: &User, slug: &str, name: &str) -> Result<Workspace> {
     let slug = super::validate_slug(slug)?;
     let name = super::validate_name("name", name)?;
+    let admin = crate::instance::store::is_admin_db(db, actor.id).await?;
+    crate::instance::store::settings(db)
+        .await?
+        .check_workspace_creation(admin)?;
     let mut tx = db.begin().await?;
     let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
         "INSERT INTO workspaces (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id")
@@ -33,7 +37,7 @@ pub async fn create_workspace(db: &Db, actor: &User, slug: &str, name: &str) -> 
     audit::store::record(
         &mut tx,
         Change {
-            workspace_id: id,
+            workspace_id: Some(id),
             actor_id: Some(actor.id),
             action: "workspace.create",
             entity_type: "workspace",
@@ -195,7 +199,7 @@ pub async fn create_product(
     audit::store::record(
         &mut tx,
         Change {
-            workspace_id: ws.id,
+            workspace_id: Some(ws.id),
             actor_id: Some(actor.id),
             action: "product.create",
             entity_type: "product",
@@ -209,7 +213,7 @@ pub async fn create_product(
     audit::store::record(
         &mut tx,
         Change {
-            workspace_id: ws.id,
+            workspace_id: Some(ws.id),
             actor_id: Some(actor.id),
             action: "roles.set",
             entity_type: "user",
@@ -325,9 +329,13 @@ pub async fn add_member(
         .ok_or_else(|| {
             Error::invalid(
                 "email",
-                "no account has that e-mail; create it first with `throughline user add`",
+                "no account has that e-mail; invite them instead, or create the account with \
+                 `throughline user add`",
             )
         })?;
+    crate::instance::store::settings(db)
+        .await?
+        .check_email("email", &user.email)?;
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, t => sqlx::query(
         "INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, $3)")
@@ -339,7 +347,7 @@ pub async fn add_member(
     audit::store::record(
         &mut tx,
         Change {
-            workspace_id: ws.id,
+            workspace_id: Some(ws.id),
             actor_id: Some(actor.id),
             action: "member.add",
             entity_type: "user",

@@ -21,6 +21,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("auth", 2),
     ("page", 3),
     ("audit", 3),
+    // The instance's settings and admins: what workspaces and invitations are allowed.
+    ("instance", 3),
     ("workspace", 4),
     ("invite", 5),
     ("notify", 5),
@@ -36,6 +38,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("report", 10),
     ("export", 10),
     ("seed", 11),
+    // The first-run setup may load the demo, so administration sits beside the seed.
+    ("admin", 11),
     ("web", 11),
     ("openapi", 11),
     ("cli", 12),

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod admin;
 mod advisor;
 mod alignment;
 mod api;

@@ -53,6 +53,16 @@ pub async fn test_target(dir: &std::path::Path) -> Target {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(throughline::state::SetupLink::default()).await
+}
+
+/// A server whose first-run setup link has the secret `setup`, as `serve` on an empty
+/// database has.
+pub async fn spawn_app_with_setup(setup: &str) -> TestApp {
+    spawn_app_with(throughline::state::SetupLink::new(Some(setup.to_string()))).await
+}
+
+async fn spawn_app_with(setup: throughline::state::SetupLink) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let target = test_target(dir.path()).await;
     let db = Db::connect(&target, true).await.expect("connect");
@@ -61,6 +71,7 @@ pub async fn spawn_app() -> TestApp {
         db: db.clone(),
         metrics: throughline::metrics_handle(),
         secure_cookies: false,
+        setup,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

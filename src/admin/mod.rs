@@ -1,0 +1,10 @@
+//! Running an installation (issue 18): the first-run setup, the getting-started checklist, and
+//! the admin area of a workspace and of the instance, as pages, API and CLI alike. It sits
+//! above the seed because the setup may load the demo beside the new workspace.
+
+pub mod api;
+pub mod checklist;
+pub mod pages;
+pub mod setup;
+pub mod setup_pages;
+pub mod store;

@@ -1,0 +1,6 @@
+//! Running an installation (issue 18): the first-run setup link and page, the getting-started
+//! checklist, the instance's settings and admins, and a workspace's admin area.
+
+mod area;
+mod instance;
+mod setup;
