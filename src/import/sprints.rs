@@ -448,18 +448,24 @@ async fn add_items(
          WHERE si.removed_at IS NULL AND (si.sprint_id = $1 OR s.state <> 'closed')
            AND s.product_id = (SELECT product_id FROM sprints WHERE id = $1)")
         .bind(sprint_id).fetch_all(&mut **t).await)?;
-    let mut rows = Vec::new();
+    let here: HashSet<i64> = taken
+        .iter()
+        .filter(|&&(_, s)| s == sprint_id)
+        .map(|&(i, _)| i)
+        .collect();
+    let elsewhere: HashSet<i64> = taken.iter().map(|&(i, _)| i).collect();
+    let mut new = Vec::new();
     let mut skipped = 0;
     let mut seen = HashSet::new();
     for &(item, _) in members {
-        if !seen.insert(item) || taken.iter().any(|&(i, s)| i == item && s == sprint_id) {
+        if !seen.insert(item) || here.contains(&item) {
             continue;
         }
-        if !history && taken.iter().any(|&(i, _)| i == item) {
+        if !history && elsewhere.contains(&item) {
             skipped += 1;
             continue;
         }
-        let new = NewSprintItem {
+        new.push(NewSprintItem {
             sprint_id,
             item_id: item,
             points: points.get(&item).copied().flatten().unwrap_or_default(),
@@ -469,9 +475,9 @@ async fn add_items(
             added_by: actor.id,
             reason: Some(reason),
             group: None,
-        };
-        rows.push(sprints::insert_item(tx, &new).await?);
+        });
     }
+    let rows = sprints::insert_items(tx, &new).await?;
     Ok((rows, skipped))
 }
 

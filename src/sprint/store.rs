@@ -291,12 +291,41 @@ pub struct NewSprintItem<'a> {
 
 /// Puts an item in a sprint's scope (the caller has checked it may); returns the row's id.
 pub async fn insert_item(tx: &mut Tx, a: &NewSprintItem<'_>) -> Result<i64> {
-    Ok(with_tx!(tx, t => sqlx::query_scalar(
-        "INSERT INTO sprint_items (sprint_id, item_id, points, in_baseline, for_goal, exception, added_at, added_by, add_reason, change_group)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
-        .bind(a.sprint_id).bind(a.item_id).bind(a.points).bind(a.in_baseline).bind(a.for_goal).bind(a.exception)
-        .bind(crate::db::now()).bind(a.added_by).bind(a.reason).bind(a.group)
-        .fetch_one(&mut **t).await)?)
+    let ids = insert_items(tx, std::slice::from_ref(a)).await?;
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("the scope row was not inserted")))
+}
+
+/// Scope rows added at most this many per statement: 10 columns each stays far below the
+/// bound-parameter limits (32,766 on SQLite, 65,535 on PostgreSQL).
+const CHUNK: usize = 400;
+
+/// [`insert_item`] for many rows, a statement per 400 (an import fills thousands of sprints'
+/// scopes); answers the new rows' ids, in no particular order.
+pub async fn insert_items(tx: &mut Tx, rows: &[NewSprintItem<'_>]) -> Result<Vec<i64>> {
+    let now = crate::db::now();
+    let sqlite = tx.conn().is_sqlite();
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO sprint_items (sprint_id, item_id, points, in_baseline, for_goal, exception,
+                                       added_at, added_by, add_reason, change_group)
+             VALUES {} RETURNING id",
+            crate::db::row_marks(sqlite, chunk.len(), 10)
+        );
+        let got: Vec<i64> = with_tx!(tx, t => {
+            let mut q = sqlx::query_scalar(&sql);
+            for a in chunk {
+                q = q.bind(a.sprint_id).bind(a.item_id).bind(a.points).bind(a.in_baseline)
+                    .bind(a.for_goal).bind(a.exception).bind(now).bind(a.added_by)
+                    .bind(a.reason).bind(a.group);
+            }
+            q.fetch_all(&mut **t).await
+        })?;
+        ids.extend(got);
+    }
+    Ok(ids)
 }
 
 /// Marks the sprint active and freezes the committed scope as the baseline; returns its points.
