@@ -516,3 +516,40 @@ async fn a_shared_roadmap_link_opens_signed_out() {
     assert_eq!(h1.text().await.expect("text"), "Not Found");
     c.close().await.expect("close");
 }
+
+/// The first run as a self-hoster meets it: the sign-in page points at the setup link, the
+/// link's form creates the admin, workspace and product, and the checklist opens.
+#[tokio::test]
+async fn the_first_run_goes_from_the_setup_link_to_the_checklist() {
+    let Some(c) = browser().await else {
+        return eprintln!("THROUGHLINE_WEBDRIVER not set: browser test skipped");
+    };
+    let app = support::spawn_app_with_setup("first-run-secret").await;
+    c.goto(&app.url("/login")).await.expect("login page");
+    c.find(Locator::Css("#setup-pending"))
+        .await
+        .expect("the sign-in page names the setup link");
+    c.goto(&app.url("/setup?token=first-run-secret"))
+        .await
+        .expect("setup page");
+    type_into(&c, "#name", "Ada Admin").await;
+    type_into(&c, "#email", "ada@acme.test").await;
+    type_into(&c, "#password", support::PASSWORD).await;
+    type_into(&c, "#workspace_name", "Acme").await;
+    type_into(&c, "#workspace_slug", "acme").await;
+    type_into(&c, "#product_name", "Checkout").await;
+    type_into(&c, "#product_key", "CHK").await;
+    click(&c, "button[type=submit]").await;
+    let list = c
+        .wait()
+        .for_element(Locator::Css("#checklist"))
+        .await
+        .expect("the checklist opens after setup");
+    let text = list.text().await.expect("text");
+    assert!(text.contains("Invite your team"), "{text}");
+    assert!(text.contains("Bring in the backlog of Checkout"), "{text}");
+    c.find(Locator::Css("header.topbar"))
+        .await
+        .expect("signed in as the new admin");
+    c.close().await.expect("close");
+}
