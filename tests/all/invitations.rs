@@ -10,7 +10,7 @@ use throughline::with_pool;
 use throughline::workspace::store as ws_store;
 
 use crate::support::cli::Cli;
-use crate::support::session::{between, sign_in};
+use crate::support::session::{between, cookie_client, sign_in};
 use crate::support::{spawn_app, Caller, TestApp, PASSWORD};
 
 const INVITATIONS: &str = "/api/v1/workspaces/acme/invitations";
@@ -42,18 +42,10 @@ async fn invited(app: &TestApp, who: &Caller, body: Value) -> Value {
     r.json().await.unwrap()
 }
 
-fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// Opens the link in a fresh browser and posts its form; the browser (signed in on success)
 /// and the answer.
 async fn accept(app: &TestApp, link: &str, fields: &[(&str, &str)]) -> (Client, Response) {
-    let client = browser();
+    let client = cookie_client();
     let page = client.get(app.url(link)).send().await.unwrap();
     assert_eq!(page.status(), 200, "the link's page");
     let html = page.text().await.unwrap();
@@ -103,7 +95,11 @@ async fn an_invited_placeholder_signs_in_and_keeps_its_imported_history() {
         "never the link: {listed}"
     );
 
-    let page = browser().get(app.url(&link(&inv))).send().await.unwrap();
+    let page = cookie_client()
+        .get(app.url(&link(&inv)))
+        .send()
+        .await
+        .unwrap();
     let html = page.text().await.unwrap();
     assert!(
         html.contains("value=\"Ada Import\""),
@@ -194,7 +190,7 @@ async fn an_invitation_by_email_claims_the_placeholder_with_that_email() {
     assert_eq!(inv["placeholder_user_id"], bob);
     assert_eq!(inv["email"], "bob@example.com");
     assert_eq!(inv["roles"], json!([{"product": "ONB", "roles": ["dev"]}]));
-    let html = browser()
+    let html = cookie_client()
         .get(app.url(&link(&inv)))
         .send()
         .await
@@ -312,7 +308,7 @@ async fn expired_revoked_and_unknown_links_get_a_clear_page() {
         .unwrap();
     assert_eq!(r.status(), 404);
     for (inv, words) in [(&expired, "expired"), (&revoked, "withdrawn")] {
-        let client = browser();
+        let client = cookie_client();
         let page = client.get(app.url(&link(inv))).send().await.unwrap();
         assert_eq!(page.status(), 410);
         assert!(page.text().await.unwrap().contains(words), "{words}");
@@ -332,15 +328,23 @@ async fn expired_revoked_and_unknown_links_get_a_clear_page() {
         json!({"email": "twice@example.com", "admin": true}),
     )
     .await;
-    let page = browser().get(app.url(&link(&first))).send().await.unwrap();
+    let page = cookie_client()
+        .get(app.url(&link(&first)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 410, "replaced");
-    let page = browser().get(app.url(&link(&second))).send().await.unwrap();
+    let page = cookie_client()
+        .get(app.url(&link(&second)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     app.req(&owner, Method::DELETE, &delete(&second["id"]))
         .send()
         .await
         .unwrap();
-    let unknown = browser()
+    let unknown = cookie_client()
         .get(app.url("/invite/tli_nothing"))
         .send()
         .await
@@ -476,7 +480,7 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         assert!(html.contains("<form"), "the form again");
     }
     let (_, r) = {
-        let client = browser();
+        let client = cookie_client();
         let r = client
             .post(app.url(&link(&inv)))
             .form(&[
@@ -810,7 +814,7 @@ async fn accepting_withdraws_other_workspaces_links_for_the_same_placeholder() {
     ];
     let (_, r) = accept(&app, &link(&in_acme), &fields).await;
     assert_eq!(r.status(), 303);
-    let page = browser()
+    let page = cookie_client()
         .get(app.url(&link(&in_beta)))
         .send()
         .await

@@ -8,18 +8,10 @@ use reqwest::{Client, Response};
 use throughline::with_pool;
 
 use crate::support::cli::Cli;
-use crate::support::session::between;
+use crate::support::session::{between, cookie_client};
 use crate::support::{spawn_app_with_setup, TestApp, PASSWORD};
 
 const SECRET: &str = "s3cret-setup-link";
-
-fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     with_pool!(&app.db.read, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).unwrap()
@@ -60,15 +52,15 @@ const GOOD: &[(&str, &str)] = &[
 #[tokio::test]
 async fn only_the_link_sets_up_an_empty_install_and_the_checklist_follows() {
     let app = spawn_app_with_setup(SECRET).await;
-    let login = browser().get(app.url("/login")).send().await.unwrap();
+    let login = cookie_client().get(app.url("/login")).send().await.unwrap();
     assert!(login.text().await.unwrap().contains("id=\"setup-pending\""));
     for bad in ["/setup", "/setup?token=wrong", "/setup?token="] {
-        let r = browser().get(app.url(bad)).send().await.unwrap();
+        let r = cookie_client().get(app.url(bad)).send().await.unwrap();
         assert_eq!(r.status(), 404, "{bad}");
         assert!(!r.text().await.unwrap().contains("name=\"password\""));
     }
     // A forged post without the link's secret claims nothing.
-    let client = browser();
+    let client = cookie_client();
     let r = submit(&app, &client, GOOD).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/w/acme/start");
@@ -86,13 +78,13 @@ async fn only_the_link_sets_up_an_empty_install_and_the_checklist_follows() {
         1
     );
     // Used: the link is gone, and so is the hint on the sign-in page.
-    let again = browser()
+    let again = cookie_client()
         .get(app.url(&format!("/setup?token={SECRET}")))
         .send()
         .await
         .unwrap();
     assert_eq!(again.status(), 404);
-    let login = browser().get(app.url("/login")).send().await.unwrap();
+    let login = cookie_client().get(app.url("/login")).send().await.unwrap();
     assert!(!login.text().await.unwrap().contains("setup-pending"));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM workspaces").await, 1);
 }
@@ -100,7 +92,7 @@ async fn only_the_link_sets_up_an_empty_install_and_the_checklist_follows() {
 #[tokio::test]
 async fn a_refused_setup_form_names_its_field_writes_nothing_and_keeps_the_link() {
     let app = spawn_app_with_setup(SECRET).await;
-    let client = browser();
+    let client = cookie_client();
     let mut bad = GOOD.to_vec();
     bad[6] = ("product_key", "1-no");
     let r = submit(&app, &client, &bad).await;
@@ -130,7 +122,7 @@ async fn a_refused_setup_form_names_its_field_writes_nothing_and_keeps_the_link(
 #[tokio::test]
 async fn the_demo_loads_beside_the_new_workspace_and_its_people_cannot_sign_in() {
     let app = spawn_app_with_setup(SECRET).await;
-    let client = browser();
+    let client = cookie_client();
     let mut with_demo = GOOD.to_vec();
     with_demo.push(("demo", "on"));
     assert_eq!(submit(&app, &client, &with_demo).await.status(), 303);
@@ -150,7 +142,7 @@ async fn the_demo_loads_beside_the_new_workspace_and_its_people_cannot_sign_in()
         .await,
         1
     );
-    let outsider = browser();
+    let outsider = cookie_client();
     let csrf = crate::support::session::login_csrf(&outsider, &app).await;
     let r = outsider
         .post(app.url("/login"))

@@ -25,13 +25,18 @@ pub async fn login_csrf(client: &Client, app: &TestApp) -> String {
         .to_string()
 }
 
-/// A browser-like client signed in as `email`, and the CSRF token of its session.
-pub async fn sign_in(app: &TestApp, email: &str) -> (Client, String) {
-    let client = Client::builder()
+/// A browser-like client that keeps cookies and shows redirects instead of following them.
+pub fn cookie_client() -> Client {
+    Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// A browser-like client signed in as `email`, and the CSRF token of its session.
+pub async fn sign_in(app: &TestApp, email: &str) -> (Client, String) {
+    let client = cookie_client();
     let csrf = login_csrf(&client, app).await;
     let r = client
         .post(app.url("/login"))
