@@ -127,7 +127,9 @@ pub fn find(
         return read(&beside, "the data directory").map(Some);
     }
     let system = Path::new(SYSTEM_FILE);
-    if system.is_file() {
+    // The packaged file is the service's (mode 640): someone else running `throughline` on that
+    // machine, who cannot read it, works without it rather than failing.
+    if system.is_file() && std::fs::File::open(system).is_ok() {
         return read(system, "the system default").map(Some);
     }
     Ok(None)
