@@ -135,6 +135,14 @@ fn check(db: &DbArgs, s: &ServerSettings, inv: Invocation<'_>) -> anyhow::Result
         },
     )];
     checks.push(Check::ok("listen", format!("{} is an address", s.listen)));
+    checks.push(match tracing_subscriber::EnvFilter::try_new(&s.log) {
+        Ok(_) => Check::ok("log", format!("{:?} is a log filter", s.log)),
+        Err(e) => Check::fail(
+            "log",
+            format!("{:?} is not a log filter: {e}", s.log),
+            "write e.g. \"info\", \"info,sqlx=warn\" or \"debug\"",
+        ),
+    });
     checks.push(match db.target() {
         Err(e) => Check::fail(
             "database_url",
