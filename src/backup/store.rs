@@ -30,20 +30,28 @@ impl Checked {
 }
 
 /// Writes a consistent copy of the SQLite database to `out`, which must not exist.
+///
+/// The copy runs on a connection of its own, not the pool's single writer: `VACUUM INTO` only
+/// reads the source (in WAL mode beside the writer), so the server keeps writing meanwhile.
 pub async fn vacuum_into(db: &Db, out: &Path) -> anyhow::Result<()> {
     let Pool::Sqlite(p) = &db.write else {
         anyhow::bail!(
             "only an SQLite database is copied this way; back up PostgreSQL with pg_dump"
         );
     };
+    let opts = (*p.connect_options()).clone().create_if_missing(false);
+    let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect_with(&opts)
+        .await
+        .context("opening the database for the copy")?;
     let path = out.to_string_lossy().to_string();
     // VACUUM INTO writes a consistent copy while other connections keep reading and writing.
-    sqlx::query("VACUUM INTO $1")
+    let copied = sqlx::query("VACUUM INTO $1")
         .bind(&path)
-        .execute(p)
+        .execute(&mut c)
         .await
-        .with_context(|| format!("copying the database to {}", out.display()))?;
-    Ok(())
+        .with_context(|| format!("copying the database to {}", out.display()));
+    let _ = sqlx::Connection::close(c).await;
+    copied.map(|_| ())
 }
 
 /// Opens a copy read-only and checks it: `PRAGMA integrity_check`, then reads its migrations
