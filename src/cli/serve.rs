@@ -32,22 +32,21 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             );
         }
     }
+    let b = &args.settings.backups;
+    let plan = crate::backup::schedule::Plan {
+        dir: b.dir(db_args),
+        every: b.backup_every.0,
+        keep: b.backup_keep as usize,
+    };
     let state = AppState {
         db: db.clone(),
         metrics: crate::metrics_handle(),
         secure_cookies: args.settings.secure_cookies,
+        backups: plan.clone(),
     };
     // Webhook deliveries wait in the database; every server process helps deliver them.
     let worker = crate::notify::worker::spawn(db.clone());
-    let b = &args.settings.backups;
-    let backups = crate::backup::schedule::spawn(
-        db.clone(),
-        crate::backup::schedule::Plan {
-            dir: b.dir(db_args),
-            every: b.backup_every.0,
-            keep: b.backup_keep as usize,
-        },
-    );
+    let backups = crate::backup::schedule::spawn(db.clone(), plan);
     let listener = tokio::net::TcpListener::bind(args.settings.listen).await?;
     let addr = listener.local_addr()?;
     println!(

@@ -85,6 +85,11 @@ async fn upgrade(fixture: &Path) {
         db: db.clone(),
         metrics: throughline::metrics_handle(),
         secure_cookies: false,
+        backups: throughline::backup::schedule::Plan {
+            dir: dir.path().join("backups"),
+            every: None,
+            keep: 7,
+        },
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

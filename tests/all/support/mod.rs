@@ -61,6 +61,11 @@ pub async fn spawn_app() -> TestApp {
         db: db.clone(),
         metrics: throughline::metrics_handle(),
         secure_cookies: false,
+        backups: throughline::backup::schedule::Plan {
+            dir: dir.path().join("backups"),
+            every: None,
+            keep: 7,
+        },
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
