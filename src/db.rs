@@ -189,19 +189,44 @@ impl Db {
         let before = self.applied_migrations().await;
         self.migrate().await?;
         let after = self.applied_migrations().await;
-        let latest = match &self.write {
-            Pool::Sqlite(_) => &SQLITE_MIGRATOR,
-            Pool::Postgres(_) => &POSTGRES_MIGRATOR,
-        }
-        .iter()
-        .map(|m| m.version)
-        .max()
-        .unwrap_or(0);
+        let latest = self.migrator().iter().map(|m| m.version).max().unwrap_or(0);
         Ok((after - before, latest))
     }
 
     pub fn is_sqlite(&self) -> bool {
         matches!(self.write, Pool::Sqlite(_))
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match &self.write {
+            Pool::Sqlite(_) => &SQLITE_MIGRATOR,
+            Pool::Postgres(_) => &POSTGRES_MIGRATOR,
+        }
+    }
+
+    /// Versions of the migrations applied successfully, oldest first; none before the first run.
+    pub async fn applied_versions(&self) -> anyhow::Result<Vec<i64>> {
+        let exists: i64 = with_pool!(&self.read, p => sqlx::query_scalar(if self.is_sqlite() {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+        } else {
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '_sqlx_migrations' AND table_schema = current_schema()"
+        }).fetch_one(p).await)?;
+        if exists == 0 {
+            return Ok(Vec::new());
+        }
+        Ok(with_pool!(&self.read, p => sqlx::query_scalar(
+            "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version").fetch_all(p).await)?)
+    }
+
+    /// The embedded migrations this database has not applied (version, name), applying none.
+    pub async fn pending_migrations(&self) -> anyhow::Result<Vec<(i64, String)>> {
+        let applied = self.applied_versions().await?;
+        Ok(self
+            .migrator()
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version))
+            .map(|m| (m.version, m.description.to_string()))
+            .collect())
     }
 
     pub async fn close(&self) {

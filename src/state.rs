@@ -1,5 +1,5 @@
-//! What every handler shares: the database, the metrics handle, cookie settings, and the
-//! first-run setup link.
+//! What every handler shares: the database, the metrics handle, cookie settings, where the
+//! server's backups go, and the first-run setup link.
 
 use std::sync::{Arc, Mutex};
 
@@ -13,6 +13,9 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Set the `Secure` flag on cookies (when served over HTTPS).
     pub secure_cookies: bool,
+    /// The scheduled backups' folder, interval and count, for the admin area's list of them
+    /// (`crate::backup::list(&state.backups.dir)`); the server takes none on PostgreSQL.
+    pub backups: crate::backup::schedule::Plan,
     /// The one-time secret of the setup link `serve` prints when no account exists yet.
     pub setup: SetupLink,
 }

@@ -1,6 +1,4 @@
-//! Admin commands: accounts, tokens, backups.
-
-use std::path::PathBuf;
+//! Admin commands: the schema, accounts, tokens.
 
 use clap::{Args, Subcommand};
 
@@ -39,18 +37,18 @@ pub enum TokenCommand {
 }
 
 #[derive(Args, Debug)]
-pub struct BackupArgs {
-    /// File to write the copy to (SQLite).
+pub struct MigrateArgs {
+    /// List the migrations that would run (version and name) and change nothing.
     #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Open the copy and check it: integrity, migrations, and row counts against the source.
-    #[arg(long)]
-    pub verify: bool,
+    pub dry_run: bool,
 }
 
 /// `throughline migrate`: creates the database if need be, applies what is pending, and says
 /// which of those it did.
-pub async fn migrate(db_args: &DbArgs) -> anyhow::Result<()> {
+pub async fn migrate(db_args: &DbArgs, a: MigrateArgs) -> anyhow::Result<()> {
+    if a.dry_run {
+        return dry_run(db_args).await;
+    }
     let target = db_args.target()?;
     let new_file = match &target {
         Target::Sqlite(path) => (!path.exists()).then(|| path.display().to_string()),
@@ -114,122 +112,34 @@ pub async fn token(db: &DbArgs, c: TokenCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn backup(db_args: &DbArgs, a: BackupArgs) -> anyhow::Result<()> {
-    match db_args.target()? {
-        Target::Postgres(url) => {
-            let safe = url::Url::parse(&url).map(|mut u| {
-                let _ = u.set_password(None);
-                u.to_string()
-            })?;
-            let file = a
-                .out
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "throughline.dump".into());
-            if a.verify {
-                anyhow::bail!("--verify checks an SQLite copy; check a pg_dump file with `pg_restore --list '{file}'`");
-            }
-            println!("PostgreSQL is backed up with its own tool; run:\n  pg_dump --format=custom --file='{file}' '{safe}'");
-            Ok(())
-        }
-        Target::Sqlite(_) => {
-            let out = a
-                .out
-                .ok_or_else(|| anyhow::anyhow!("give --out FILE for the copy"))?;
-            if out.exists() {
-                anyhow::bail!("{} already exists; choose a new file", out.display());
-            }
-            let db = db_args.open(false).await?;
-            let path = out.to_string_lossy().to_string();
-            // VACUUM INTO writes a consistent copy while other connections keep reading and writing.
-            crate::with_pool!(&db.write, p => sqlx::query("VACUUM INTO $1").bind(&path).execute(p).await.map(|r| r.rows_affected()))?;
-            if a.verify {
-                let checked = verify_copy(&db, &out).await;
-                db.close().await;
-                let (tables, rows) = checked?;
-                println!(
-                    "backed up to {} and verified: integrity ok, schema version {}, {} tables and {} rows as in the source",
-                    out.display(),
-                    crate::db::migration_versions().0.into_iter().max().unwrap_or(0),
-                    tables,
-                    rows
-                );
-            } else {
-                db.close().await;
-                println!("backed up to {}", out.display());
-            }
-            Ok(())
-        }
-    }
-}
-
-/// Row counts of every table of an SQLite database (FTS shadow tables included: they are data
-/// the copy must carry too).
-async fn table_counts(pool: &sqlx::SqlitePool) -> anyhow::Result<Vec<(String, i64)>> {
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut out = Vec::with_capacity(names.len());
-    for name in names {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{name}\""))
-            .fetch_one(pool)
-            .await?;
-        out.push((name, n));
-    }
-    Ok(out)
-}
-
-/// Opens the copy read-only and checks it: `PRAGMA integrity_check`, every migration applied,
-/// and the same tables with the same row counts as the source. Answers (tables, rows).
-async fn verify_copy(db: &crate::db::Db, copy: &std::path::Path) -> anyhow::Result<(usize, i64)> {
-    let crate::db::Pool::Sqlite(source) = &db.read else {
-        anyhow::bail!("--verify checks an SQLite copy");
-    };
-    let opts = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(copy)
-        .read_only(true)
-        .immutable(true);
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(opts)
-        .await
-        .map_err(|e| anyhow::anyhow!("opening the copy {}: {e}", copy.display()))?;
-    let result = async {
-        let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&pool).await?;
-        if integrity != ["ok"] {
-            anyhow::bail!("the copy fails its integrity check: {}", integrity.join("; "));
-        }
-        let applied: Vec<i64> = sqlx::query_scalar(
-            "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
-        )
-        .fetch_all(&pool)
-        .await?;
-        let expected = crate::db::migration_versions().0;
-        if applied != expected {
-            anyhow::bail!(
-                "the copy has migrations {applied:?}, this Throughline expects {expected:?}"
+/// `migrate --dry-run`: the pending migrations, read without applying or creating anything.
+async fn dry_run(db_args: &DbArgs) -> anyhow::Result<()> {
+    let target = db_args.target()?;
+    if let Target::Sqlite(path) = &target {
+        if !path.exists() {
+            let all = crate::db::migration_versions().0.len() as i64;
+            println!(
+                "no database at {} yet: `migrate` would create it and apply {}",
+                path.display(),
+                super::out::count(all, "migration", "migrations")
             );
+            return Ok(());
         }
-        let copied = table_counts(&pool).await?;
-        let original = table_counts(source).await?;
-        if copied != original {
-            let differ: Vec<String> = original
-                .iter()
-                .filter(|t| !copied.contains(t))
-                .map(|(name, n)| {
-                    let c = copied.iter().find(|(c, _)| c == name).map(|(_, n)| n.to_string());
-                    format!("{name}: {n} in the source, {} in the copy", c.as_deref().unwrap_or("none"))
-                })
-                .collect();
-            anyhow::bail!(
-                "the copy's rows differ from the source ({}); if the server was writing during the copy, run the backup again",
-                differ.join(", ")
-            );
-        }
-        Ok((copied.len(), copied.iter().map(|(_, n)| n).sum()))
     }
-    .await;
-    pool.close().await;
-    result
+    let db = crate::db::Db::connect(&target, false).await?;
+    let pending = db.pending_migrations().await;
+    db.close().await;
+    let pending = pending?;
+    if pending.is_empty() {
+        println!("the database is up to date: no migration would run");
+        return Ok(());
+    }
+    println!(
+        "{} would run:",
+        super::out::count(pending.len() as i64, "migration", "migrations")
+    );
+    for (version, name) in pending {
+        println!("  {version:04} {name}");
+    }
+    Ok(())
 }

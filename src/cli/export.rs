@@ -43,7 +43,12 @@ pub struct ExportArgs {
 #[derive(Args, Debug)]
 pub struct RestoreArgs {
     /// An export written by `throughline export` (format json).
-    pub file: PathBuf,
+    #[arg(required_unless_present = "backup")]
+    pub file: Option<PathBuf>,
+    /// Instead of an export: a backup file (`throughline backup`, or the server's scheduled
+    /// ones) to become the database of an empty data directory (SQLite).
+    #[arg(long, conflicts_with = "file")]
+    pub backup: Option<PathBuf>,
     /// Print what was restored as JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -187,8 +192,13 @@ pub async fn export(db_args: &DbArgs, a: ExportArgs) -> anyhow::Result<()> {
 }
 
 pub async fn restore(db_args: &DbArgs, a: RestoreArgs) -> anyhow::Result<()> {
+    let file = match (&a.backup, &a.file) {
+        (Some(backup), _) => return super::backups::restore(db_args, backup).await,
+        (None, Some(file)) => file,
+        (None, None) => anyhow::bail!("give an export FILE, or --backup FILE"),
+    };
     let bytes =
-        std::fs::read(&a.file).map_err(|e| anyhow::anyhow!("reading {}: {e}", a.file.display()))?;
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
     // A restore that fails must leave no new database file behind.
     let created = match db_args.target()? {
         crate::db::Target::Sqlite(path) if !path.exists() => Some(path),
@@ -198,7 +208,7 @@ pub async fn restore(db_args: &DbArgs, a: RestoreArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let done = restore::restore(&db, &bytes).await.map_err(|e| match e {
         crate::error::Error::Invalid { message, .. } => {
-            anyhow::anyhow!("{}: {message}", a.file.display())
+            anyhow::anyhow!("{}: {message}", file.display())
         }
         other => anyhow::anyhow!("{other}"),
     });

@@ -1,6 +1,9 @@
 //! The `throughline` command line: server and admin commands, and everyday backlog verbs.
 
 mod admin;
+mod backups;
+mod config;
+mod doctor;
 mod export;
 mod flags;
 mod governance;
@@ -26,19 +29,25 @@ mod roadmap;
 mod signoff;
 mod strategy;
 
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::DbArgs;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "throughline",
-    version,
+    version = crate::config::VERSION,
     about = "Strategy to sprint, on one line: the PM's strategy and the PO's backlog in one tool."
 )]
 pub struct Cli {
+    /// The configuration file (TOML). Without it: DATA_DIR/throughline.toml, then
+    /// /etc/throughline/throughline.toml, when they exist. Flags and environment win over it.
+    #[arg(long, env = "THROUGHLINE_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub db: DbArgs,
     #[command(subcommand)]
@@ -51,8 +60,13 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server and API.
     Serve(serve::ServeArgs),
-    /// Create or upgrade the database schema, then exit.
-    Migrate,
+    /// Create or upgrade the database schema, then exit (`--dry-run` lists what would run).
+    Migrate(admin::MigrateArgs),
+    /// The effective settings and where each came from, or a check of them.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+    /// Check the data directory, database, migrations, clock and backups, and say what to fix.
+    Doctor(doctor::DoctorArgs),
     /// Manage local accounts.
     #[command(subcommand)]
     User(admin::UserCommand),
@@ -76,11 +90,12 @@ pub enum Command {
     Admin(instance::AdminCommand),
     /// Fill the database with demo data or a benchmark dataset.
     Seed(seed::SeedArgs),
-    /// Copy the database while the server runs (SQLite), or print the pg_dump command (PostgreSQL).
-    Backup(admin::BackupArgs),
+    /// Copy the database while the server runs (SQLite), or print the pg_dump command
+    /// (PostgreSQL); `backup list` shows the server's scheduled backups.
+    Backup(backups::BackupArgs),
     /// Write a workspace as one JSON document (lossless), or a backlog as Jira CSV.
     Export(export::ExportArgs),
-    /// Restore a workspace export into an empty database.
+    /// Restore a workspace export into an empty database, or `--backup FILE` into an empty data directory.
     Restore(export::RestoreArgs),
     /// Bring a backlog in from another tool's export (Jira, Trello, GitHub, Linear, Asana, Pivotal, Plane, Taiga); again to update it.
     Import(import::ImportArgs),
@@ -153,7 +168,18 @@ pub enum Command {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // The file is read before the command line, because its values become the flags' defaults.
+    let file = match crate::config::file::find(&args, |k| std::env::var(k).ok()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let matches = crate::config::layered::with_file_defaults(Cli::command(), file.as_ref())
+        .get_matches_from(&args);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // A command whose output is cut short (`| head`) should end quietly, as other Unix tools do,
     // instead of panicking in println!. The server keeps Rust's default (SIGPIPE ignored): a
     // client that hangs up must never kill it.
@@ -170,7 +196,7 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(dispatch(cli)) {
+    match rt.block_on(dispatch(cli, file.as_ref(), &matches)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -179,10 +205,16 @@ pub fn run() -> ExitCode {
     }
 }
 
-async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+async fn dispatch(
+    cli: Cli,
+    file: Option<&crate::config::file::Loaded>,
+    matches: &ArgMatches,
+) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(&cli.db, args).await,
-        Command::Migrate => admin::migrate(&cli.db).await,
+        Command::Migrate(a) => admin::migrate(&cli.db, a).await,
+        Command::Config(c) => config::run(&cli.db, c, config::Invocation { file, matches }),
+        Command::Doctor(a) => doctor::run(&cli.db, a, file).await,
         Command::User(c) => admin::user(&cli.db, c).await,
         Command::Token(c) => admin::token(&cli.db, c).await,
         Command::Admin(c) => instance::run(&cli.db, c).await,
@@ -191,7 +223,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Product(c) => workspace::run_product(&cli.db, c).await,
         Command::Member(c) => workspace::run_member(&cli.db, c).await,
         Command::Seed(a) => seed::run(&cli.db, a).await,
-        Command::Backup(a) => admin::backup(&cli.db, a).await,
+        Command::Backup(a) => backups::run(&cli.db, a).await,
         Command::Export(a) => export::export(&cli.db, a).await,
         Command::Restore(a) => export::restore(&cli.db, a).await,
         Command::Import(a) => import::run(&cli.db, a).await,

@@ -1,29 +1,24 @@
 //! `throughline serve`: migrate, optionally seed the demo, and serve HTTP until stopped.
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use clap::Args;
 
-use crate::config::DbArgs;
+use crate::config::{DbArgs, ServerSettings};
 use crate::web::{router, AppState};
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "THROUGHLINE_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub settings: ServerSettings,
     /// Seed a demo workspace on first start (when the database has no accounts).
     #[arg(long)]
     pub demo: bool,
-    /// Mark cookies Secure; set this when users reach the server over HTTPS.
-    #[arg(long, env = "THROUGHLINE_SECURE_COOKIES")]
-    pub secure_cookies: bool,
 }
 
 pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    init_logging();
+    init_logging(&args.settings.log);
     let db = db_args.open(true).await?;
     let cut_short = crate::import::jobs::interrupted(&db).await?;
     if cut_short > 0 {
@@ -43,18 +38,27 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     } else {
         Some(crate::auth::random_secret(""))
     };
+    let b = &args.settings.backups;
+    let plan = crate::backup::schedule::Plan {
+        dir: b.dir(db_args),
+        every: b.backup_every.0,
+        keep: b.backup_keep as usize,
+    };
     let state = AppState {
         db: db.clone(),
         metrics: crate::metrics_handle(),
-        secure_cookies: args.secure_cookies,
+        secure_cookies: args.settings.secure_cookies,
+        backups: plan.clone(),
         setup: crate::state::SetupLink::new(setup.clone()),
     };
     // Webhook deliveries wait in the database; every server process helps deliver them.
     let worker = crate::notify::worker::spawn(db.clone());
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let backups = crate::backup::schedule::spawn(db.clone(), plan);
+    let listener = tokio::net::TcpListener::bind(args.settings.listen).await?;
     let addr = listener.local_addr()?;
     println!(
-        "Throughline listening on http://{addr} (started in {} ms)",
+        "Throughline {} listening on http://{addr} (started in {} ms)",
+        crate::config::VERSION,
         started.elapsed().as_millis()
     );
     if let Some(secret) = &setup {
@@ -64,12 +68,15 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown())
         .await?;
     worker.abort();
+    if let Some(b) = backups {
+        b.abort();
+    }
     db.close().await;
     Ok(())
 }
 
 /// What the first start says: the link that creates the first admin, and for how long it works.
-fn setup_notice(addr: SocketAddr, secret: &str) -> String {
+fn setup_notice(addr: std::net::SocketAddr, secret: &str) -> String {
     let host = if addr.ip().is_unspecified() {
         format!("127.0.0.1:{}", addr.port())
     } else {
@@ -82,9 +89,11 @@ fn setup_notice(addr: SocketAddr, secret: &str) -> String {
     )
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("THROUGHLINE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+fn init_logging(log: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(log).unwrap_or_else(|e| {
+        eprintln!("warning: log filter {log:?} is not valid ({e}); logging at info");
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn")
+    });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)

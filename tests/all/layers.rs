@@ -18,6 +18,10 @@ const LAYERS: &[(&str, u32)] = &[
     ("csv_safe", 0),
     ("points", 0),
     ("state", 1),
+    // Backups copy the database file and judge the copies; they know no domain, only `db`.
+    ("backup", 1),
+    // Doctor reads the files, the database and the backups, and nothing of any domain.
+    ("doctor", 2),
     ("auth", 2),
     ("page", 3),
     ("audit", 3),

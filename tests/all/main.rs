@@ -29,6 +29,7 @@ mod points;
 mod retro_reports;
 mod roadmap;
 mod seed;
+mod selfhost;
 mod sprints;
 mod strategy;
 mod strategy_cli;

@@ -71,6 +71,11 @@ async fn spawn_app_with(setup: throughline::state::SetupLink) -> TestApp {
         db: db.clone(),
         metrics: throughline::metrics_handle(),
         secure_cookies: false,
+        backups: throughline::backup::schedule::Plan {
+            dir: dir.path().join("backups"),
+            every: None,
+            keep: 7,
+        },
         setup,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -1,0 +1,253 @@
+//! `throughline config show|check`: the effective settings and where each came from, and a
+//! check of the file and the settings before a server is started with them.
+
+use std::path::Path;
+
+use clap::{ArgMatches, Subcommand};
+
+use crate::config::file::{Loaded, SYSTEM_FILE};
+use crate::config::layered::{leaf, mask_url, origin, Origin};
+use crate::config::{DbArgs, ServerSettings, KEYS};
+use crate::doctor::{Check, Status};
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// The settings `serve` would run with, and where each came from (flag, env, file, default);
+    /// the database password is shown as ****.
+    Show {
+        #[command(flatten)]
+        settings: ServerSettings,
+        /// Print them as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the configuration file and the settings; exits non-zero on a problem.
+    Check {
+        #[command(flatten)]
+        settings: ServerSettings,
+    },
+}
+
+/// The file that was read and the parsed command line, for telling where a value came from.
+pub struct Invocation<'a> {
+    pub file: Option<&'a Loaded>,
+    pub matches: &'a ArgMatches,
+}
+
+#[derive(serde::Serialize)]
+struct Row {
+    key: &'static str,
+    value: String,
+    origin: Origin,
+    from: String,
+}
+
+pub fn run(db: &DbArgs, c: ConfigCommand, inv: Invocation<'_>) -> anyhow::Result<()> {
+    match c {
+        ConfigCommand::Show { settings, json } => show(db, &settings, json, inv),
+        ConfigCommand::Check { settings } => check(db, &settings, inv),
+    }
+}
+
+fn file_line(file: Option<&Loaded>) -> String {
+    match file {
+        Some(f) => format!("{} (found by {})", f.path.display(), f.found_by),
+        None => format!("none (looked for --config, THROUGHLINE_CONFIG, DATA_DIR/throughline.toml, {SYSTEM_FILE})"),
+    }
+}
+
+fn show(db: &DbArgs, s: &ServerSettings, json: bool, inv: Invocation<'_>) -> anyhow::Result<()> {
+    let m = leaf(inv.matches);
+    let value = |key: &str| -> String {
+        match key {
+            "data_dir" => db.data_dir.display().to_string(),
+            "database_url" => db
+                .database_url
+                .as_deref()
+                .map(mask_url)
+                .unwrap_or_else(|| "(none: SQLite in data_dir)".into()),
+            "listen" => s.listen.to_string(),
+            "secure_cookies" => s.secure_cookies.to_string(),
+            "log" => s.log.clone(),
+            "backup_dir" => s.backups.dir(db).display().to_string(),
+            "backup_every" => s.backups.backup_every.to_string(),
+            _ => s.backups.backup_keep.to_string(),
+        }
+    };
+    let rows: Vec<Row> = KEYS
+        .iter()
+        .map(|(key, env)| {
+            let o = match origin(m, key, inv.file) {
+                // backup_dir has no fixed default: it follows data_dir.
+                Origin::Unset if *key == "backup_dir" => Origin::Default,
+                o => o,
+            };
+            let from = match o {
+                Origin::Flag => format!("--{}", key.replace('_', "-")),
+                Origin::Env => env.to_string(),
+                Origin::File => inv
+                    .file
+                    .map(|f| f.path.display().to_string())
+                    .unwrap_or_default(),
+                Origin::Default if *key == "backup_dir" => "default (data_dir/backups)".into(),
+                Origin::Default | Origin::Unset => String::new(),
+            };
+            Row {
+                key,
+                value: value(key),
+                origin: o,
+                from,
+            }
+        })
+        .collect();
+    if json {
+        let file = inv.file.map(|f| f.path.display().to_string());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"file": file, "settings": rows}))?
+        );
+        return Ok(());
+    }
+    println!("configuration file: {}", file_line(inv.file));
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let whence = match r.origin {
+                Origin::Flag | Origin::Env | Origin::File => format!("{} {}", r.origin, r.from),
+                _ if !r.from.is_empty() => r.from.clone(),
+                _ => r.origin.to_string(),
+            };
+            vec![r.key.to_string(), r.value.clone(), whence]
+        })
+        .collect();
+    for line in super::out::table(&table, &[false, false, false]) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn check(db: &DbArgs, s: &ServerSettings, inv: Invocation<'_>) -> anyhow::Result<()> {
+    let mut checks = vec![Check::ok(
+        "config file",
+        match inv.file {
+            Some(f) => format!("{} parses, no unknown keys", f.path.display()),
+            None => file_line(None),
+        },
+    )];
+    checks.push(Check::ok("listen", format!("{} is an address", s.listen)));
+    checks.push(match tracing_subscriber::EnvFilter::try_new(&s.log) {
+        Ok(_) => Check::ok("log", format!("{:?} is a log filter", s.log)),
+        Err(e) => Check::fail(
+            "log",
+            format!("{:?} is not a log filter: {e}", s.log),
+            "write e.g. \"info\", \"info,sqlx=warn\" or \"debug\"",
+        ),
+    });
+    checks.push(match db.target() {
+        Err(e) => Check::fail(
+            "database_url",
+            format!("{e:#}"),
+            "write postgres://user:password@host/database, or leave it unset for SQLite",
+        ),
+        Ok(crate::db::Target::Postgres(url)) => {
+            match url.parse::<sqlx::postgres::PgConnectOptions>() {
+                Ok(_) => Check::ok(
+                    "database_url",
+                    format!("{} is a PostgreSQL URL", mask_url(&url)),
+                ),
+                Err(e) => Check::fail(
+                    "database_url",
+                    format!("{}: {e}", mask_url(&url)),
+                    "write postgres://user:password@host:port/database",
+                ),
+            }
+        }
+        Ok(crate::db::Target::Sqlite(path)) => {
+            Check::ok("database_url", format!("SQLite at {}", path.display()))
+        }
+    });
+    checks.push(folder("data_dir", &db.data_dir));
+    checks.push(folder("backup_dir", &s.backups.dir(db)));
+    print_checks(&checks);
+    let failed = crate::doctor::report_failed(&checks);
+    if failed > 0 {
+        anyhow::bail!(
+            "{} in the configuration",
+            super::out::count(failed as i64, "problem", "problems")
+        );
+    }
+    Ok(())
+}
+
+/// A folder that exists and is writable, or can be created (its nearest existing parent is).
+fn folder(key: &'static str, dir: &Path) -> Check {
+    let shown = dir.display();
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Check::fail(
+                key,
+                format!("{shown} is not a directory"),
+                format!("set {key} to a folder"),
+            );
+        }
+        return match writable(dir) {
+            Ok(()) => Check::ok(key, format!("{shown} is a writable directory")),
+            Err(e) => Check::fail(
+                key,
+                format!("{shown} is not writable by this user: {e}"),
+                format!("chown it to the user that runs Throughline, or set {key}"),
+            ),
+        };
+    }
+    let parent = dir
+        .ancestors()
+        .skip(1)
+        .find(|a| a.as_os_str().is_empty() || a.exists());
+    let parent = match parent {
+        Some(p) if p.as_os_str().is_empty() => Path::new("."),
+        Some(p) => p,
+        None => Path::new("/"),
+    };
+    match (parent.is_dir(), writable(parent)) {
+        (true, Ok(())) => Check::ok(
+            key,
+            format!(
+                "{shown} does not exist yet; it will be created in {}",
+                parent.display()
+            ),
+        ),
+        (_, Err(e)) => Check::fail(
+            key,
+            format!(
+                "{shown} does not exist and {} is not writable: {e}",
+                parent.display()
+            ),
+            format!("create {shown} for the user that runs Throughline"),
+        ),
+        (false, _) => Check::fail(
+            key,
+            format!(
+                "{shown} cannot be created: {} is not a directory",
+                parent.display()
+            ),
+            format!("set {key} to a folder"),
+        ),
+    }
+}
+
+fn writable(dir: &Path) -> std::io::Result<()> {
+    let probe = dir.join(format!(".throughline-check-{}", std::process::id()));
+    std::fs::write(&probe, b"")?;
+    std::fs::remove_file(&probe)
+}
+
+/// `ok    name   message` lines, with the fix under a warning or failure.
+pub fn print_checks(checks: &[Check]) {
+    let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    for c in checks {
+        println!("{:<4}  {:<width$}  {}", c.status.label(), c.name, c.message);
+        if let (Some(fix), true) = (&c.fix, c.status != Status::Ok) {
+            println!("{:<4}  {:<width$}  fix: {fix}", "", "");
+        }
+    }
+}

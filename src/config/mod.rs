@@ -1,0 +1,102 @@
+//! Settings: where the data lives and the server's options, each a flag, an environment
+//! variable and a key of `throughline.toml` (flag > environment > file > default).
+
+pub mod every;
+pub mod file;
+pub mod layered;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::db::{Db, Target};
+
+/// The version and the commit it was built from, as `--version` and `doctor` say it.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("THROUGHLINE_COMMIT"),
+    ")"
+);
+
+/// The data directory when none is given: `data` under the working directory.
+pub const DEFAULT_DATA_DIR: &str = "data";
+
+#[derive(Args, Clone, Debug)]
+pub struct DbArgs {
+    /// Folder for the embedded SQLite database (`throughline.db`) when no DATABASE_URL is given.
+    #[arg(
+        long,
+        env = "THROUGHLINE_DATA_DIR",
+        default_value = DEFAULT_DATA_DIR,
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// `postgres://user:pass@host/db` to use PostgreSQL instead of the embedded SQLite.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    pub fn target(&self) -> anyhow::Result<Target> {
+        Target::resolve(self.database_url.as_deref(), &self.data_dir)
+    }
+
+    /// Opens and migrates the database, creating an SQLite file only when `create` is set.
+    pub async fn open(&self, create: bool) -> anyhow::Result<Db> {
+        let db = Db::connect(&self.target()?, create).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+}
+
+/// Each setting: its key in the file (also its clap argument id) and its environment variable.
+pub const KEYS: &[(&str, &str)] = &[
+    ("data_dir", "THROUGHLINE_DATA_DIR"),
+    ("database_url", "DATABASE_URL"),
+    ("listen", "THROUGHLINE_LISTEN"),
+    ("secure_cookies", "THROUGHLINE_SECURE_COOKIES"),
+    ("log", "THROUGHLINE_LOG"),
+    ("backup_dir", "THROUGHLINE_BACKUP_DIR"),
+    ("backup_every", "THROUGHLINE_BACKUP_EVERY"),
+    ("backup_keep", "THROUGHLINE_BACKUP_KEEP"),
+];
+
+/// The server's settings (besides where the data lives), shared by `serve` and `config`.
+#[derive(Args, Clone, Debug)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    #[arg(long, env = "THROUGHLINE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Mark cookies Secure; set this when users reach the server over HTTPS.
+    #[arg(long, env = "THROUGHLINE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// What to log, in tracing's filter syntax: "info,sqlx=warn", "debug", "warn".
+    #[arg(long, env = "THROUGHLINE_LOG", default_value = "info,sqlx=warn")]
+    pub log: String,
+    #[command(flatten)]
+    pub backups: BackupSettings,
+}
+
+/// The server's own backups (SQLite): where, how often, how many.
+#[derive(Args, Clone, Debug)]
+pub struct BackupSettings {
+    /// Folder for the server's scheduled backups [default: DATA_DIR/backups].
+    #[arg(long, env = "THROUGHLINE_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// How often `serve` takes a backup on SQLite: "24h", "30m", a number of hours, or "off".
+    #[arg(long, env = "THROUGHLINE_BACKUP_EVERY", default_value = "24h", value_parser = every::every_arg)]
+    pub backup_every: every::Every,
+    /// How many scheduled backups to keep; older ones are deleted.
+    #[arg(long, env = "THROUGHLINE_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+    pub backup_keep: u32,
+}
+
+impl BackupSettings {
+    pub fn dir(&self, db: &DbArgs) -> PathBuf {
+        self.backup_dir
+            .clone()
+            .unwrap_or_else(|| db.data_dir.join("backups"))
+    }
+}
