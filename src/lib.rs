@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod csv_safe;
 pub mod db;
+pub mod docs;
 pub mod error;
 pub mod export;
 pub mod extract;

@@ -1,6 +1,7 @@
 //! The `throughline` command line: server and admin commands, and everyday backlog verbs.
 
 mod admin;
+mod doc;
 mod export;
 mod flags;
 mod governance;
@@ -143,6 +144,9 @@ pub enum Command {
     /// Releases (separate from sprints) and what they ship.
     #[command(subcommand)]
     Release(release::ReleaseCommand),
+    /// Documents (D1): the strategy brief, a solution blueprint, an implementation plan.
+    #[command(subcommand)]
+    Doc(doc::DocCommand),
     /// Launches of a release and their checklists.
     #[command(subcommand)]
     Launch(release::LaunchCommand),
@@ -214,5 +218,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Signoff(c) => signoff::run(&cli.db, c).await,
         Command::Release(c) => release::release(&cli.db, c).await,
         Command::Launch(c) => release::launch(&cli.db, c).await,
+        Command::Doc(c) => doc::run(&cli.db, c).await,
     }
 }

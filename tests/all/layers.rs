@@ -35,6 +35,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("retro", 10),
     ("report", 10),
     ("export", 10),
+    // Documents read every room's core (strategy, backlog, sprints, releases and sign-offs of
+    // the roadmap) and nothing reads them but the router and the CLI.
+    ("docs", 10),
     ("seed", 11),
     ("web", 11),
     ("openapi", 11),
