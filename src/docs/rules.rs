@@ -129,9 +129,61 @@ pub fn pack(items: &[Candidate], first: f64, each: f64, limit: usize) -> Vec<Opt
     lands
 }
 
+/// What a document can be answered as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Media {
+    Markdown,
+    Html,
+    /// The list of records it was made from.
+    Sources,
+}
+
+/// The media type to answer an `Accept` header with: the acceptable type of highest weight
+/// (the earlier on a tie); Markdown, the canonical text, for `*/*`, `text/*` or no header;
+/// none when nothing the client accepts can be given (406).
+pub fn negotiate(accept: Option<&str>) -> Option<Media> {
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+        return Some(Media::Markdown);
+    };
+    let mut offers: Vec<(f32, usize, Media)> = Vec::new();
+    for (n, part) in accept.split(',').enumerate() {
+        let mut bits = part.split(';');
+        let media = bits.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = bits
+            .filter_map(|b| b.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let m = match media.as_str() {
+            "text/markdown" | "text/*" | "*/*" => Media::Markdown,
+            "text/html" => Media::Html,
+            "application/json" => Media::Sources,
+            _ => continue,
+        };
+        if q > 0.0 {
+            offers.push((q, n, m));
+        }
+    }
+    offers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    offers.first().map(|o| o.2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_headers_choose_the_answer() {
+        assert_eq!(negotiate(None), Some(Media::Markdown));
+        assert_eq!(negotiate(Some("text/html")), Some(Media::Html));
+        assert_eq!(
+            negotiate(Some("text/html;q=0.5, text/markdown")),
+            Some(Media::Markdown)
+        );
+        assert_eq!(negotiate(Some("application/json")), Some(Media::Sources));
+        assert_eq!(negotiate(Some("*/*")), Some(Media::Markdown));
+        assert_eq!(negotiate(Some("application/pdf")), None);
+        assert_eq!(negotiate(Some("text/html;q=0")), None);
+    }
 
     fn keys(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
