@@ -1,4 +1,7 @@
 //! Issue 12's documents: the initiative's brief fields, the three documents (golden files of
-//! the demo), what a document says when data is missing, and their API, CLI and page faces.
+//! the demo), what a document says when data is missing, and their API and CLI faces.
 
+mod api;
 mod brief_fields;
+mod cli;
+mod golden;
