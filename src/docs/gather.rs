@@ -214,6 +214,9 @@ pub struct PlanData {
     /// The running sprint's planning (capacity, velocity, committed points), or the next
     /// planned one's when none runs.
     pub planning: Option<Planning>,
+    /// Points already committed to each planned sprint, by sprint id: the forecast fills
+    /// only what is left of them.
+    pub committed: HashMap<i64, crate::points::Points>,
     pub releases: Vec<Release>,
     /// Every initiative, for the tier of each item this quarter.
     pub initiatives: Vec<Initiative>,
@@ -264,11 +267,17 @@ pub async fn plan(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<PlanDa
         Some(s) => Some(sprints::planning(db, ctx, s.id).await?),
         None => None,
     };
+    let mut committed = HashMap::new();
+    for s in sprints.iter().filter(|s| s.state == "planned") {
+        let scope = crate::sprint::scope_items::current(&mut db.reader().await?.conn(), s.id, &ctx.product.key).await?;
+        committed.insert(s.id, scope.iter().map(|i| i.points).sum());
+    }
     Ok(PlanData {
         scope,
         stories,
         sprints,
         planning,
+        committed,
         releases,
         initiatives: initiatives::list(db, ctx, SortBy::Priority, quarter).await?,
         quarter,

@@ -126,7 +126,13 @@ fn forecast(d: &PlanData, ordered: &[&Story]) -> (Vec<Slot>, Vec<Option<usize>>)
         })
         .collect();
     let velocity = p.velocity.as_ref().map_or(p.capacity.points, |v| v.points);
-    let left = (p.capacity.points - p.committed_points.as_f64()).max(0.0);
+    // What the known sprints have left: the first's capacity, the planned ones' velocity,
+    // less what is committed to each already.
+    let mut left = vec![(p.capacity.points - p.committed_points.as_f64()).max(0.0)];
+    left.extend(later.iter().map(|s| {
+        let taken = d.committed.get(&s.id).map_or(0.0, |c| c.as_f64());
+        (velocity - taken).max(0.0)
+    }));
     let rest: Vec<Candidate> = ordered
         .iter()
         .zip(&committed)
@@ -136,7 +142,7 @@ fn forecast(d: &PlanData, ordered: &[&Story]) -> (Vec<Slot>, Vec<Option<usize>>)
             ready: s.item.ready,
         })
         .collect();
-    let mut packed = pack(&rest, left, velocity, HORIZON).into_iter();
+    let mut packed = pack(&rest, &left, velocity, HORIZON).into_iter();
     let lands = committed
         .into_iter()
         .map(|c| c.or_else(|| packed.next().flatten()))
@@ -263,14 +269,18 @@ fn build(
     lands: &[Option<usize>],
 ) {
     md.push_str("## Build order\n\n");
-    let done = d.stories.len() - ordered.len();
+    // A product's plan reads open items only; an initiative's counts its done ones too.
+    let done = match d.scope {
+        Scope::Initiative(_) => format!("; {} item(s) already done", d.stories.len() - ordered.len()),
+        Scope::Product => String::new(),
+    };
     if ordered.is_empty() {
         let how = match &d.scope {
             Scope::Initiative(i) => format!("link backlog items on the initiative's page or with `throughline initiative link KEY --initiative {}`.", i.id),
             Scope::Product => "add items on the Backlog tab or with `throughline item add`.".into(),
         };
         md.push_str(&missing(
-            &format!("there is no open backlog item to build ({done} done)."),
+            &format!("there is no open backlog item to build{done}."),
             &how,
         ));
         md.push('\n');
@@ -278,7 +288,7 @@ fn build(
     }
     let _ = writeln!(
         md,
-        "Blockers first, otherwise in backlog order; {done} item(s) already done.\n"
+        "Blockers first, otherwise in backlog order{done}.\n"
     );
     md.push_str("| # | Item | Title | Points | Status | Ready | Blocked by | Lands in |\n| ---: | --- | --- | ---: | --- | --- | --- | --- |\n");
     for (n, s) in ordered.iter().enumerate() {

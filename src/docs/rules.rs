@@ -93,18 +93,20 @@ pub fn build_order(items: &[String], blocks: &[(String, String)]) -> Vec<String>
     order
 }
 
-/// Packs work into sprints with the sprint room's forecast: the first sprint has `first`
-/// points left, each later one `each` (the velocity). Returns, per item, the number of the
-/// sprint it lands in (0 = the first), or none when it never can (not ready or not estimated).
-/// Stops after `limit` sprints, so that a velocity near zero cannot run forever.
-pub fn pack(items: &[Candidate], first: f64, each: f64, limit: usize) -> Vec<Option<usize>> {
+/// Packs work into sprints with the sprint room's forecast: sprint `n` has `left[n]` points
+/// free when given (what its commitments leave), each later one `each` (the velocity).
+/// Returns, per item, the number of the sprint it lands in (0 = the first), or none when it
+/// never can (not ready or not estimated). Stops after `limit` sprints, so that a velocity
+/// near zero cannot run forever.
+pub fn pack(items: &[Candidate], left: &[f64], each: f64, limit: usize) -> Vec<Option<usize>> {
+    let free = left;
     let mut lands: Vec<Option<usize>> = vec![None; items.len()];
     let mut left: Vec<usize> = (0..items.len())
         .filter(|&i| items[i].ready && items[i].points.is_some())
         .collect();
     let mut sprint = 0;
     while !left.is_empty() && sprint < limit {
-        let cap = if sprint == 0 { first } else { each };
+        let cap = free.get(sprint).copied().unwrap_or(each);
         let batch: Vec<Candidate> = left
             .iter()
             .map(|&i| Candidate {
@@ -117,7 +119,7 @@ pub fn pack(items: &[Candidate], first: f64, each: f64, limit: usize) -> Vec<Opt
         let took_any = fits.iter().any(|f| *f);
         let mut rest = Vec::new();
         for (n, (&i, fit)) in left.iter().zip(fits).enumerate() {
-            if fit || (!took_any && n == 0 && sprint > 0) {
+            if fit || (!took_any && n == 0 && sprint >= free.len()) {
                 lands[i] = Some(sprint);
             } else {
                 rest.push(i);
@@ -213,8 +215,13 @@ mod tests {
         };
         let items = [c(3, true), c(5, false), c(4, true), c(6, true), c(20, true)];
         assert_eq!(
-            pack(&items, 8.0, 10.0, 10),
+            pack(&items, &[8.0], 10.0, 10),
             vec![Some(0), None, Some(0), Some(1), Some(2)]
+        );
+        // A sprint already full takes nothing; the work moves to the next one.
+        assert_eq!(
+            pack(&items, &[8.0, 0.0], 10.0, 10),
+            vec![Some(0), None, Some(0), Some(2), Some(3)]
         );
     }
 
