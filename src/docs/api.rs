@@ -64,9 +64,8 @@ impl DocParams {
     params(("ws" = String, Path), ("product" = String, Path),
         ("kind" = String, Path, description = "`brief`, `blueprint` or `plan`"), DocParams),
     responses(
-        (status = 200, content_type = "text/markdown", body = String, description = "the document as Markdown (also for `*/*` or no Accept)"),
-        (status = 200, content_type = "text/html", body = String, description = "the document as a printable HTML page"),
-        (status = 200, content_type = "application/json", body = Document, description = "the records the document was made from, with their versions"),
+        (status = 200, description = "the document as Markdown (also for `*/*` or no Accept), as a printable HTML page, or the records it was made from with their versions",
+            content((String = "text/markdown"), (String = "text/html"), (Document = "application/json"))),
         (status = 404), (status = 406, description = "Accept names none of text/markdown, text/html, application/json"), (status = 422)))]
 pub async fn document(
     State(s): State<AppState>,

@@ -269,7 +269,12 @@ pub async fn plan(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<PlanDa
     };
     let mut committed = HashMap::new();
     for s in sprints.iter().filter(|s| s.state == "planned") {
-        let scope = crate::sprint::scope_items::current(&mut db.reader().await?.conn(), s.id, &ctx.product.key).await?;
+        let scope = crate::sprint::scope_items::current(
+            &mut db.reader().await?.conn(),
+            s.id,
+            &ctx.product.key,
+        )
+        .await?;
         committed.insert(s.id, scope.iter().map(|i| i.points).sum());
     }
     Ok(PlanData {

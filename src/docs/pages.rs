@@ -77,7 +77,7 @@ async fn tab(
             if let Some(i) = p.initiative {
                 q.push_str(&format!("&initiative={i}"));
             }
-            let body = crate::backlog::render_markdown(&doc.markdown);
+            let body = super::print::body(&doc.markdown);
             Some((doc, q, body))
         }
         None => None,

@@ -271,7 +271,9 @@ fn build(
     md.push_str("## Build order\n\n");
     // A product's plan reads open items only; an initiative's counts its done ones too.
     let done = match d.scope {
-        Scope::Initiative(_) => format!("; {} item(s) already done", d.stories.len() - ordered.len()),
+        Scope::Initiative(_) => {
+            format!("; {} item(s) already done", d.stories.len() - ordered.len())
+        }
         Scope::Product => String::new(),
     };
     if ordered.is_empty() {
@@ -286,10 +288,7 @@ fn build(
         md.push('\n');
         return;
     }
-    let _ = writeln!(
-        md,
-        "Blockers first, otherwise in backlog order{done}.\n"
-    );
+    let _ = writeln!(md, "Blockers first, otherwise in backlog order{done}.\n");
     md.push_str("| # | Item | Title | Points | Status | Ready | Blocked by | Lands in |\n| ---: | --- | --- | ---: | --- | --- | --- | --- |\n");
     for (n, s) in ordered.iter().enumerate() {
         let it = &s.item;

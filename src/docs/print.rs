@@ -44,12 +44,27 @@ struct Print<'a> {
 /// The stylesheet of printed documents, kept in `static/` beside the app's own.
 const PRINT_CSS: &str = include_str!("../../static/print.css");
 
+/// A document's Markdown as HTML. Markup inside the data (a title with `<b>` in it) is shown
+/// as the text it is, not obeyed; what is left is cleaned as every Markdown the product shows.
+pub fn body(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser};
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    let events = Parser::new_ext(markdown, opts).map(|e| match e {
+        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        e => e,
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    ammonia::clean(&html)
+}
+
 pub fn html(title: &str, markdown: &str, paper: Paper) -> Result<String> {
     Print {
         title,
         paper: paper.css(),
         css: PRINT_CSS,
-        body: crate::backlog::render_markdown(markdown),
+        body: body(markdown),
     }
     .render()
     .map_err(|e| Error::Internal(anyhow::anyhow!("rendering a document: {e}")))

@@ -5,3 +5,4 @@ mod api;
 mod brief_fields;
 mod cli;
 mod golden;
+mod pages;
