@@ -202,7 +202,7 @@ async fn sprints_of_items(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>
 
 /// What the plan covers: one initiative, or the product's open backlog.
 pub enum Scope {
-    Initiative(Initiative),
+    Initiative(Box<Initiative>),
     Product,
 }
 
@@ -241,7 +241,7 @@ pub async fn plan(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<PlanDa
                 .filter(|r| r.initiatives.contains(&id))
                 .collect();
             (
-                Scope::Initiative(i),
+                Scope::Initiative(Box::new(i)),
                 stories(db, ctx, &filter, i64::MAX).await?,
                 rel,
             )

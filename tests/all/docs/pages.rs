@@ -43,7 +43,7 @@ async fn the_documents_tab_previews_and_offers_downloads() {
         !page.contains("<b>Bold</b>"),
         "markup in the data is shown, never obeyed"
     );
-    assert!(page.contains(&format!("/w/acme/p/ONB/documents/blueprint.html?quarter=")));
+    assert!(page.contains("/w/acme/p/ONB/documents/blueprint.html?quarter="));
     let r = client
         .get(app.url(&format!(
             "/w/acme/p/ONB/documents/blueprint.md?initiative={i}"
