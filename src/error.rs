@@ -37,6 +37,9 @@ pub enum Error {
     /// The address exists but does not take this method (a visit to a form's target, say).
     #[error("this address does not take a {0} request")]
     MethodNotAllowed(String),
+    /// None of the media types the client accepts is one this address can answer with.
+    #[error("{0}")]
+    NotAcceptable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -65,6 +68,7 @@ impl Error {
             Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Error::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

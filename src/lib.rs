@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod csv_safe;
 pub mod db;
+pub mod docs;
 pub mod doctor;
 pub mod error;
 pub mod export;

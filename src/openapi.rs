@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
 use crate::{
-    audit, auth, backlog, export, governance, import, invite, notify, report, retro, roadmap,
+    audit, auth, backlog, docs, export, governance, import, invite, notify, report, retro, roadmap,
     sprint, story, strategy, workspace,
 };
 use utoipa_axum::router::OpenApiRouter;
@@ -53,6 +53,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(roadmap::api::routes())
         .merge(roadmap::signoff_api::routes())
         .merge(roadmap::releases_web::routes())
+        .merge(docs::api::routes())
 }
 
 /// The API's router, and `/api/openapi.json` serving the document built from the same routes.

@@ -88,10 +88,12 @@ pub enum Action {
     // Data in and out (D2, D3).
     Import,
     ExportBacklog,
+    // Documents (D1).
+    ViewDocuments,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::ViewBacklog,
         Action::CreateItem,
         Action::EditItem,
@@ -122,6 +124,7 @@ impl Action {
         Action::AnswerSignoff,
         Action::Import,
         Action::ExportBacklog,
+        Action::ViewDocuments,
     ];
 
     /// The product roles allowed to take this action (G1). Workspace admins manage roles;
@@ -161,6 +164,8 @@ impl Action {
             Action::Import => &[Pm, Po],
             // The backlog as Jira CSV: the PM, and workspace admins (see `Grants::may`).
             Action::ExportBacklog => &[Pm],
+            // Documents are written from what the reader may already read: every role.
+            Action::ViewDocuments => &[Pm, Po, Sm, Dev, Stakeholder],
         }
     }
 
@@ -196,6 +201,7 @@ impl Action {
             Action::AnswerSignoff => "answer sign-off requests",
             Action::Import => "import items from another tool",
             Action::ExportBacklog => "export the backlog as CSV",
+            Action::ViewDocuments => "read the product's documents",
         }
     }
 }
@@ -223,6 +229,10 @@ impl Grants {
         }
         // Strategy (S0–S10): members read it as they read the backlog.
         if action == Action::ViewStrategy {
+            return true;
+        }
+        // Documents are made of the backlog and the strategy, which every member reads.
+        if action == Action::ViewDocuments {
             return true;
         }
         action

@@ -8,6 +8,20 @@ use crate::config::DbArgs;
 use crate::strategy::model::{Initiative, InitiativeInput, ScoresPatch};
 use crate::strategy::{initiatives, today, Quarter, SortBy};
 
+/// The PM's short texts the Solution Blueprint opens with; only the ones given change.
+#[derive(Args, Debug, Clone, Default)]
+pub struct BriefArgs {
+    /// The problem it solves (up to 1,000 characters).
+    #[arg(long)]
+    problem: Option<String>,
+    /// What it takes for granted.
+    #[arg(long)]
+    assumptions: Option<String>,
+    /// What it deliberately leaves out.
+    #[arg(long)]
+    out_of_scope: Option<String>,
+}
+
 /// RICE and WSJF inputs; only the ones given change.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ScoreArgs {
@@ -60,6 +74,8 @@ pub enum InitiativeCommand {
         #[arg(long, default_value = "idea")]
         status: String,
         #[command(flatten)]
+        brief: BriefArgs,
+        #[command(flatten)]
         scores: ScoreArgs,
         /// Id of a priority it serves (at most one per quarter); repeat for several quarters.
         #[arg(long = "priority")]
@@ -79,6 +95,8 @@ pub enum InitiativeCommand {
         description: Option<String>,
         #[arg(long)]
         status: Option<String>,
+        #[command(flatten)]
+        brief: BriefArgs,
         #[command(flatten)]
         scores: ScoreArgs,
         /// Replace the priorities it serves.
@@ -149,6 +167,7 @@ pub async fn run(db_args: &DbArgs, c: InitiativeCommand) -> anyhow::Result<()> {
             title,
             description,
             status,
+            brief,
             scores,
             priorities,
             metrics,
@@ -157,6 +176,9 @@ pub async fn run(db_args: &DbArgs, c: InitiativeCommand) -> anyhow::Result<()> {
             let input = InitiativeInput {
                 title: Some(title),
                 description: Some(description),
+                problem: brief.problem,
+                assumptions: brief.assumptions,
+                out_of_scope: brief.out_of_scope,
                 status: Some(status),
                 scores: Some(scores.patch()),
                 priorities: Some(priorities),
@@ -176,6 +198,7 @@ pub async fn run(db_args: &DbArgs, c: InitiativeCommand) -> anyhow::Result<()> {
             title,
             description,
             status,
+            brief,
             scores,
             priorities,
             metrics,
@@ -185,6 +208,9 @@ pub async fn run(db_args: &DbArgs, c: InitiativeCommand) -> anyhow::Result<()> {
             let input = InitiativeInput {
                 title,
                 description,
+                problem: brief.problem,
+                assumptions: brief.assumptions,
+                out_of_scope: brief.out_of_scope,
                 status,
                 scores: Some(scores.patch()),
                 priorities: (!priorities.is_empty()).then_some(priorities),

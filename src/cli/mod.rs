@@ -3,6 +3,7 @@
 mod admin;
 mod backups;
 mod config;
+mod doc;
 mod doctor;
 mod export;
 mod flags;
@@ -162,6 +163,9 @@ pub enum Command {
     /// Releases (separate from sprints) and what they ship.
     #[command(subcommand)]
     Release(release::ReleaseCommand),
+    /// Documents (D1): the strategy brief, a solution blueprint, an implementation plan.
+    #[command(subcommand)]
+    Doc(doc::DocCommand),
     /// Launches of a release and their checklists.
     #[command(subcommand)]
     Launch(release::LaunchCommand),
@@ -251,5 +255,6 @@ async fn dispatch(
         Command::Signoff(c) => signoff::run(&cli.db, c).await,
         Command::Release(c) => release::release(&cli.db, c).await,
         Command::Launch(c) => release::launch(&cli.db, c).await,
+        Command::Doc(c) => doc::run(&cli.db, c).await,
     }
 }

@@ -142,7 +142,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("priority_objectives", &["priority_id", "objective_id"], Scope::Via("priority_id", "priorities"),
             "priority_id:int objective_id:int"),
         table("initiatives", &["id"], Scope::Via("product_id", "products"),
-            "id:int product_id:int title:text description:text status:text reach:int? impact:real? confidence:int? effort:real? business_value:int? time_criticality:int? risk_reduction:int? job_size:int? version:int created_at:time updated_at:time points_total:points points_done:points external_key:text?")
+            "id:int product_id:int title:text description:text status:text reach:int? impact:real? confidence:int? effort:real? business_value:int? time_criticality:int? risk_reduction:int? job_size:int? version:int created_at:time updated_at:time points_total:points points_done:points external_key:text? problem:text assumptions:text out_of_scope:text")
         .rewritten_after_all(&["points_total", "points_done"]),
         table("priority_initiatives", &["priority_id", "initiative_id"], Scope::Via("priority_id", "priorities"),
             "priority_id:int initiative_id:int quarter:text"),

@@ -214,7 +214,9 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
     .await
     .map_err(e)?;
 
-    let today = crate::db::now().date_naive();
+    // The clock the rest of the demo reads (THROUGHLINE_TODAY fixes it), so a fixed day
+    // gives the same sprints every time.
+    let today = crate::calendar::today();
     let this_monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
     // The running sprint is half-way: started last week early in the week, this week otherwise.
     let active_start = if today.weekday().num_days_from_monday() < 3 {
@@ -512,7 +514,7 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
 /// Links most of the sprints' stories to the initiatives that serve this quarter's priorities,
 /// leaving some unaligned, so the alignment page has a story to tell.
 pub async fn link_to_strategy(db: &Db, product_id: i64) -> anyhow::Result<()> {
-    let quarter = crate::strategy::Quarter::of(crate::db::now().date_naive()).to_string();
+    let quarter = crate::strategy::Quarter::of(crate::calendar::today()).to_string();
     let initiatives: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
         "SELECT pi.initiative_id FROM priority_initiatives pi JOIN priorities p ON p.id = pi.priority_id
          WHERE p.product_id = $1 AND pi.quarter = $2 ORDER BY p.rank")

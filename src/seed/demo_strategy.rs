@@ -104,6 +104,33 @@ fn scores(s: Score) -> ScoresPatch {
 }
 
 /// Title, status, scores, priorities, metrics and backlog items of a demo initiative.
+/// The PM's problem, assumptions and out-of-scope lines of each demo initiative, as the
+/// Solution Blueprint quotes them.
+fn brief(title: &str) -> (&'static str, &'static str, &'static str) {
+    match title {
+        "Guided workspace setup" => (
+            "New admins land on an empty workspace and 40% leave before inviting anyone: nothing tells them what a working setup looks like.",
+            "Admins finish a setup that takes under ten minutes; a template is a better start than a blank page.",
+            "Single sign-on setup, billing and plan choice, migrating existing projects.",
+        ),
+        "Jira import during onboarding" => (
+            "Teams coming from Jira retype their backlog by hand or give up; sales calls name it as the first blocker.",
+            "Most teams export from Jira Cloud as CSV; field mapping can be guessed for the common fields.",
+            "Live two-way sync with Jira, attachments, Jira Server plug-ins.",
+        ),
+        "Onboarding progress reports" => (
+            "Customer success cannot see which new accounts are stuck in setup until they churn.",
+            "A weekly view per account is enough; success managers act on a list, not a chart.",
+            "Alerts and automated e-mails to stuck accounts.",
+        ),
+        _ => (
+            "Users working late ask for a darker theme; it comes up in support tickets, not in churn.",
+            "The design system's colour variables cover every page, so a second palette is cheap.",
+            "Custom themes and per-workspace branding.",
+        ),
+    }
+}
+
 type DemoInitiative = (
     &'static str,
     &'static str,
@@ -198,9 +225,13 @@ pub async fn demo(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
         ),
     ];
     for (title, status, s, prios, metrics, items) in plan {
+        let (problem, assumptions, out_of_scope) = brief(title);
         let input = InitiativeInput {
             title: Some(title.into()),
             description: None,
+            problem: Some(problem.into()),
+            assumptions: Some(assumptions.into()),
+            out_of_scope: Some(out_of_scope.into()),
             status: Some(status.into()),
             scores: Some(scores(s)),
             priorities: Some(prios),

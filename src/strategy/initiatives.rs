@@ -42,6 +42,9 @@ struct Row {
     id: i64,
     title: String,
     description: String,
+    problem: String,
+    assumptions: String,
+    out_of_scope: String,
     status: String,
     reach: Option<i64>,
     impact: Option<f64>,
@@ -58,7 +61,7 @@ struct Row {
 }
 
 const COLUMNS: &str =
-    "id, title, description, status, reach, impact, confidence, effort, business_value,
+    "id, title, description, problem, assumptions, out_of_scope, status, reach, impact, confidence, effort, business_value,
     time_criticality, risk_reduction, job_size, version, updated_at, points_total, points_done";
 
 /// A product's initiatives (or one of them) with everything around them, in a few queries.
@@ -125,6 +128,9 @@ async fn load_on(
                 id: r.id,
                 title: r.title,
                 description: r.description,
+                problem: r.problem,
+                assumptions: r.assumptions,
+                out_of_scope: r.out_of_scope,
                 status: r.status,
                 rice: scores.rice().map(super::round1),
                 rice_formula: scores.rice_formula(),
@@ -259,6 +265,7 @@ async fn set_links(
 pub(super) struct Fields {
     pub title: String,
     pub description: String,
+    pub brief: Brief,
     pub status: String,
     pub scores: Scores,
 }
@@ -274,6 +281,26 @@ pub(super) fn merge(old: Option<&Initiative>, input: &InitiativeInput) -> Result
         (None, Some(o)) => o.description.clone(),
         (None, None) => String::new(),
     };
+    // The blueprint's three short texts: each kept unless given (1,000 characters at most, so
+    // they stay a paragraph, not a second description).
+    let text = |field: &str, given: &Option<String>, kept: Option<&String>| match (given, kept) {
+        (Some(t), _) => crate::backlog::validate_text(field, t, 1_000),
+        (None, Some(k)) => Ok(k.clone()),
+        (None, None) => Ok(String::new()),
+    };
+    let brief = Brief {
+        problem: text("problem", &input.problem, old.map(|o| &o.problem))?,
+        assumptions: text(
+            "assumptions",
+            &input.assumptions,
+            old.map(|o| &o.assumptions),
+        )?,
+        out_of_scope: text(
+            "out_of_scope",
+            &input.out_of_scope,
+            old.map(|o| &o.out_of_scope),
+        )?,
+    };
     let status = match (&input.status, old) {
         (Some(s), _) => super::validate_status(s)?,
         (None, Some(o)) => o.status.clone(),
@@ -287,13 +314,24 @@ pub(super) fn merge(old: Option<&Initiative>, input: &InitiativeInput) -> Result
     Ok(Fields {
         title,
         description,
+        brief,
         status,
         scores,
     })
 }
 
+/// The PM's problem, assumptions and out-of-scope texts of an initiative.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub(super) struct Brief {
+    pub problem: String,
+    pub assumptions: String,
+    pub out_of_scope: String,
+}
+
 fn snapshot(f: &Fields) -> serde_json::Value {
-    json!({"title": f.title, "description": f.description, "status": f.status, "scores": f.scores})
+    json!({"title": f.title, "description": f.description, "problem": f.brief.problem,
+        "assumptions": f.brief.assumptions, "out_of_scope": f.brief.out_of_scope,
+        "status": f.status, "scores": f.scores})
 }
 
 pub async fn create(
@@ -337,11 +375,13 @@ pub(super) async fn insert_tx(
     let s = &f.scores;
     Ok(with_tx!(tx, t => sqlx::query_scalar(
         "INSERT INTO initiatives (product_id, title, description, status, reach, impact, confidence, effort,
-             business_value, time_criticality, risk_reduction, job_size, created_at, updated_at, external_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id")
+             business_value, time_criticality, risk_reduction, job_size, created_at, updated_at, external_key,
+             problem, assumptions, out_of_scope)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17) RETURNING id")
         .bind(product_id).bind(&f.title).bind(&f.description).bind(&f.status).bind(s.reach).bind(s.impact)
         .bind(s.confidence).bind(s.effort).bind(s.business_value).bind(s.time_criticality).bind(s.risk_reduction)
-        .bind(s.job_size).bind(now()).bind(external_key).fetch_one(&mut **t).await)?)
+        .bind(s.job_size).bind(now()).bind(external_key).bind(&f.brief.problem).bind(&f.brief.assumptions)
+        .bind(&f.brief.out_of_scope).fetch_one(&mut **t).await)?)
 }
 
 /// Writes an initiative's fields as of `version` (for [`update`] and for imports); rows touched.
@@ -356,11 +396,12 @@ pub(super) async fn update_on(
     Ok(exec!(c, c => sqlx::query(
         "UPDATE initiatives SET title = $1, description = $2, status = $3, reach = $4, impact = $5, confidence = $6,
              effort = $7, business_value = $8, time_criticality = $9, risk_reduction = $10, job_size = $11,
-             updated_at = $12, version = version + 1
+             updated_at = $12, problem = $16, assumptions = $17, out_of_scope = $18, version = version + 1
          WHERE id = $13 AND product_id = $14 AND version = $15")
         .bind(&f.title).bind(&f.description).bind(&f.status).bind(s.reach).bind(s.impact).bind(s.confidence)
         .bind(s.effort).bind(s.business_value).bind(s.time_criticality).bind(s.risk_reduction).bind(s.job_size)
-        .bind(now()).bind(id).bind(product_id).bind(version))?)
+        .bind(now()).bind(id).bind(product_id).bind(version).bind(&f.brief.problem)
+        .bind(&f.brief.assumptions).bind(&f.brief.out_of_scope))?)
 }
 
 pub async fn update(
@@ -389,7 +430,8 @@ pub async fn update(
     if n == 1 {
         set_links(w.tx(), id, prios.as_deref(), metrics.as_deref()).await?;
     }
-    let mut before = json!({"title": old.title, "description": old.description, "status": old.status, "scores": old.scores});
+    let mut before = json!({"title": old.title, "description": old.description, "problem": old.problem,
+        "assumptions": old.assumptions, "out_of_scope": old.out_of_scope, "status": old.status, "scores": old.scores});
     let mut after = snapshot(&f);
     if prios.is_some() {
         before["priorities"] = json!(old.priorities.iter().map(|p| p.id).collect::<Vec<_>>());

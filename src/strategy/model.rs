@@ -80,6 +80,12 @@ pub struct Initiative {
     pub id: i64,
     pub title: String,
     pub description: String,
+    /// The problem it solves, in the PM's words (the blueprint's opening).
+    pub problem: String,
+    /// What it takes for granted and would change the plan if wrong.
+    pub assumptions: String,
+    /// What it deliberately leaves out (the blueprint's non-goals).
+    pub out_of_scope: String,
     pub status: String,
     pub scores: Scores,
     pub rice: Option<f64>,
@@ -158,6 +164,10 @@ pub struct PriorityMove {
 pub struct InitiativeInput {
     pub title: Option<String>,
     pub description: Option<String>,
+    /// Up to 1,000 characters each.
+    pub problem: Option<String>,
+    pub assumptions: Option<String>,
+    pub out_of_scope: Option<String>,
     pub status: Option<String>,
     /// Replaces the scores given; absent scores stay, `null` clears one.
     #[serde(default)]

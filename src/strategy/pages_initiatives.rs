@@ -274,6 +274,9 @@ fn edit_input(form: &FormData, old: &Initiative) -> Result<InitiativeInput> {
     Ok(InitiativeInput {
         title: form.get("title").map(str::to_string),
         description: form.get("description").map(str::to_string),
+        problem: form.get("problem").map(str::to_string),
+        assumptions: form.get("assumptions").map(str::to_string),
+        out_of_scope: form.get("out_of_scope").map(str::to_string),
         status: form.get("status").map(str::to_string),
         scores: Some(scores),
         priorities: Some(prios),

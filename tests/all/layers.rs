@@ -41,6 +41,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("retro", 10),
     ("report", 10),
     ("export", 10),
+    // Documents read every room's core (strategy, backlog, sprints, releases and sign-offs of
+    // the roadmap) and nothing reads them but the router and the CLI.
+    ("docs", 10),
     ("seed", 11),
     // The first-run setup may load the demo, so administration sits beside the seed.
     ("admin", 11),

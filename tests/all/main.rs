@@ -17,6 +17,7 @@ mod cli;
 mod cli_governance;
 mod cli_sprints;
 mod decisions;
+mod docs;
 mod export;
 mod import;
 mod invitations;

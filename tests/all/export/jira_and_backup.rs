@@ -156,6 +156,7 @@ async fn backup_verify_checks_the_copy() {
     let copy = Cli {
         dir: tempfile::tempdir().unwrap(),
         database_url: None,
+        today: None,
     };
     std::fs::copy(&out, copy.dir.path().join("throughline.db")).unwrap();
     let a = super::round_trip::export(&cli, "a.json").1;

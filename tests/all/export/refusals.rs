@@ -80,6 +80,7 @@ async fn a_failed_restore_into_a_new_sqlite_file_leaves_no_file() {
     let cli = Cli {
         dir: tempfile::tempdir().unwrap(),
         database_url: None,
+        today: None,
     };
     let path = cli.dir.path().join("x.json");
     std::fs::write(&path, "[]").unwrap();

@@ -18,6 +18,7 @@ fn sqlite() -> Cli {
     Cli {
         dir: tempfile::tempdir().unwrap(),
         database_url: None,
+        today: None,
     }
 }
 

@@ -9,6 +9,9 @@ use throughline::db::Target;
 pub struct Cli {
     pub dir: tempfile::TempDir,
     pub database_url: Option<String>,
+    /// `THROUGHLINE_TODAY` for every run: the demo's dates, and all that follows from them,
+    /// are then the same on every day the test runs.
+    pub today: Option<&'static str>,
 }
 
 impl Cli {
@@ -20,7 +23,20 @@ impl Cli {
             // With --data-dir DIR the binary uses DIR/throughline.db.
             Target::Sqlite(_) => None,
         };
-        Cli { dir, database_url }
+        Cli {
+            dir,
+            database_url,
+            today: None,
+        }
+    }
+
+    /// The demo workspace seeded as if today were `today` (`YYYY-MM-DD`); later runs see
+    /// the same day.
+    pub async fn demo_on(today: &'static str) -> Cli {
+        let mut cli = Cli::new().await;
+        cli.today = Some(today);
+        cli.ok(&["seed", "--demo"]);
+        cli
     }
 
     /// The demo workspace (`seed --demo`).
@@ -38,8 +54,12 @@ impl Cli {
             "THROUGHLINE_DATA_DIR",
             "THROUGHLINE_USER",
             "THROUGHLINE_WORKSPACE",
+            "THROUGHLINE_TODAY",
         ] {
             cmd.env_remove(var);
+        }
+        if let Some(day) = self.today {
+            cmd.env("THROUGHLINE_TODAY", day);
         }
         if let Some(url) = &self.database_url {
             cmd.env("DATABASE_URL", url);

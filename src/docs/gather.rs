@@ -1,0 +1,291 @@
+//! Reads what each document needs through the other rooms' own reads (and the one query no
+//! room had: which sprints an initiative's items were in), so a document sees exactly what the
+//! pages and the API see.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::backlog::query::{Compiled, SqlValue};
+use crate::backlog::store::{list as backlog_page, After};
+use crate::backlog::{service as items, Item};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::roadmap::releases::{self, Release};
+use crate::roadmap::signoff::{self, Request};
+use crate::sprint::review::{self, Review};
+use crate::sprint::service::{self as sprints, Planning};
+use crate::sprint::Sprint;
+use crate::story::questions::{self, Question};
+use crate::strategy::competitors::{self, Matrix};
+use crate::strategy::decisions::{self, Decision};
+use crate::strategy::model::{Initiative, Metric, Objective, Priority};
+use crate::strategy::research_model::{Insight, Persona, Vision};
+use crate::strategy::{initiatives, objectives, personas, priorities, research, Quarter, SortBy};
+use crate::with_pool;
+use crate::workspace::ProductCtx;
+
+/// How many insights, at most, a document reads: every one of a product in practice.
+const INSIGHTS: i64 = 100_000;
+/// How many open items a product-wide plan looks at, from the top of the backlog.
+pub const PLAN_ITEMS: i64 = 200;
+
+pub struct BriefData {
+    pub quarter: Quarter,
+    pub vision: Vision,
+    /// Most important first, then newest.
+    pub insights: Vec<Insight>,
+    pub personas: Vec<Persona>,
+    pub matrix: Matrix,
+    pub objectives: Vec<Objective>,
+    pub priorities: Vec<Priority>,
+    /// By their priority in the quarter.
+    pub initiatives: Vec<Initiative>,
+    pub decisions: Vec<Decision>,
+    pub signoffs: Vec<Request>,
+}
+
+pub async fn brief(db: &Db, ctx: &ProductCtx, quarter: Quarter) -> Result<BriefData> {
+    Ok(BriefData {
+        quarter,
+        vision: personas::vision(db, ctx).await?,
+        insights: research::insights(db, ctx, None, INSIGHTS).await?,
+        personas: personas::list(db, ctx).await?,
+        matrix: competitors::matrix(db, ctx).await?,
+        objectives: objectives::list(db, ctx, Some(quarter)).await?,
+        priorities: priorities::list(db, ctx, quarter).await?,
+        initiatives: initiatives::list(db, ctx, SortBy::Priority, quarter).await?,
+        decisions: decisions::list(db, ctx).await?,
+        signoffs: signoff::list(db, ctx).await?,
+    })
+}
+
+/// A story with what the blueprint and the plan say about it.
+pub struct Story {
+    pub item: Item,
+    pub questions: Vec<Question>,
+    /// The sprints it was committed to (and not taken out of), oldest first.
+    pub sprints: Vec<i64>,
+}
+
+pub struct BlueprintData {
+    pub initiative: Initiative,
+    pub evidence: Vec<Insight>,
+    /// Insights linked to one of its stories, by story key.
+    pub story_evidence: BTreeMap<String, Vec<i64>>,
+    pub metrics: Vec<Metric>,
+    pub personas: Vec<Persona>,
+    /// In backlog order.
+    pub stories: Vec<Story>,
+    pub sprints: Vec<Sprint>,
+    /// The reviews of the sprints its stories were in, by sprint id.
+    pub reviews: HashMap<i64, Review>,
+    pub releases: Vec<Release>,
+    pub decisions: Vec<Decision>,
+    pub signoffs: Vec<Request>,
+}
+
+/// An initiative of this product by id.
+pub async fn initiative(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Initiative> {
+    initiatives::get(db, ctx, id).await.map_err(|e| match e {
+        Error::NotFound => {
+            Error::invalid("initiative", format!("no initiative {id} in this product"))
+        }
+        e => e,
+    })
+}
+
+pub async fn blueprint(db: &Db, ctx: &ProductCtx, id: i64) -> Result<BlueprintData> {
+    let initiative = initiative(db, ctx, id).await?;
+    let filter = Compiled {
+        sql: "i.initiative_id = $4".into(),
+        params: vec![SqlValue::Int(id)],
+        order: None,
+    };
+    let stories = stories(db, ctx, &filter, i64::MAX).await?;
+    let keys: Vec<&str> = stories.iter().map(|s| s.item.key.as_str()).collect();
+    let mut story_evidence: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for i in research::insights(db, ctx, None, INSIGHTS).await? {
+        for k in i.items.iter().filter(|k| keys.contains(&k.as_str())) {
+            story_evidence.entry(k.clone()).or_default().push(i.id);
+        }
+    }
+    let mut reviews = HashMap::new();
+    for s in stories.iter().flat_map(|s| &s.sprints) {
+        if !reviews.contains_key(s) {
+            reviews.insert(*s, review::review(db, ctx, *s).await?);
+        }
+    }
+    let metrics = objectives::metrics(db, ctx)
+        .await?
+        .into_iter()
+        .filter(|m| initiative.metrics.contains(&m.id))
+        .collect();
+    let decisions: Vec<Decision> = decisions::list(db, ctx)
+        .await?
+        .into_iter()
+        .filter(|d| d.initiatives.contains(&id))
+        .collect();
+    let signoffs = signoff::list(db, ctx)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            r.decision_id
+                .is_some_and(|d| decisions.iter().any(|x| x.id == d))
+        })
+        .collect();
+    Ok(BlueprintData {
+        evidence: research::evidence_for(db, ctx, id).await?,
+        story_evidence,
+        metrics,
+        personas: personas::list(db, ctx).await?,
+        stories,
+        sprints: sprints::list(db, ctx, None).await?,
+        reviews,
+        releases: releases::list(db, ctx)
+            .await?
+            .into_iter()
+            .filter(|r| r.initiatives.contains(&id))
+            .collect(),
+        decisions,
+        signoffs,
+        initiative,
+    })
+}
+
+/// The backlog's items matching `filter`, in backlog order, each read whole.
+async fn stories(db: &Db, ctx: &ProductCtx, filter: &Compiled, limit: i64) -> Result<Vec<Story>> {
+    let page = backlog_page(
+        db,
+        ctx.product.id,
+        &ctx.product.key,
+        filter,
+        After::Rank(""),
+        limit,
+    )
+    .await?;
+    let ids: Vec<i64> = page.iter().map(|s| s.id).collect();
+    let mut sprints_of = sprints_of_items(db, &ids).await?;
+    let mut out = Vec::with_capacity(page.len());
+    for s in page {
+        let item = items::get(db, ctx, &s.key).await?;
+        out.push(Story {
+            questions: questions::for_item(db, item.id).await?,
+            sprints: sprints_of.remove(&item.id).unwrap_or_default(),
+            item,
+        });
+    }
+    Ok(out)
+}
+
+/// The sprints each item was committed to and not taken out of, oldest first.
+async fn sprints_of_items(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT si.item_id, si.sprint_id FROM sprint_items si
+             WHERE si.removed_at IS NULL AND si.item_id IN ({}) ORDER BY si.sprint_id",
+            marks.join(",")
+        );
+        let rows: Vec<(i64, i64)> = with_pool!(&db.read, p => {
+            let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await
+        })?;
+        for (item, sprint) in rows {
+            out.entry(item).or_default().push(sprint);
+        }
+    }
+    Ok(out)
+}
+
+/// What the plan covers: one initiative, or the product's open backlog.
+pub enum Scope {
+    Initiative(Box<Initiative>),
+    Product,
+}
+
+pub struct PlanData {
+    pub scope: Scope,
+    /// In backlog order.
+    pub stories: Vec<Story>,
+    pub sprints: Vec<Sprint>,
+    /// The running sprint's planning (capacity, velocity, committed points), or the next
+    /// planned one's when none runs.
+    pub planning: Option<Planning>,
+    /// Points already committed to each planned sprint, by sprint id: the forecast fills
+    /// only what is left of them.
+    pub committed: HashMap<i64, crate::points::Points>,
+    pub releases: Vec<Release>,
+    /// Every initiative, for the tier of each item this quarter.
+    pub initiatives: Vec<Initiative>,
+    pub quarter: Quarter,
+    pub today: chrono::NaiveDate,
+}
+
+pub async fn plan(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<PlanData> {
+    let today = crate::calendar::today();
+    let quarter = Quarter::of(today);
+    let (scope, stories, releases) = match only {
+        Some(id) => {
+            let i = initiative(db, ctx, id).await?;
+            let filter = Compiled {
+                sql: "i.initiative_id = $4".into(),
+                params: vec![SqlValue::Int(id)],
+                order: None,
+            };
+            let rel: Vec<Release> = releases::list(db, ctx)
+                .await?
+                .into_iter()
+                .filter(|r| r.initiatives.contains(&id))
+                .collect();
+            (
+                Scope::Initiative(Box::new(i)),
+                stories(db, ctx, &filter, i64::MAX).await?,
+                rel,
+            )
+        }
+        None => {
+            let filter = Compiled {
+                sql: "i.status <> 'done'".into(),
+                params: vec![],
+                order: None,
+            };
+            let s = stories(db, ctx, &filter, PLAN_ITEMS).await?;
+            (Scope::Product, s, releases::list(db, ctx).await?)
+        }
+    };
+    let sprints = sprints::list(db, ctx, None).await?;
+    let current = sprints.iter().find(|s| s.state == "active").or_else(|| {
+        sprints
+            .iter()
+            .filter(|s| s.state == "planned")
+            .min_by_key(|s| (s.start_date, s.id))
+    });
+    let planning = match current {
+        Some(s) => Some(sprints::planning(db, ctx, s.id).await?),
+        None => None,
+    };
+    let mut committed = HashMap::new();
+    for s in sprints.iter().filter(|s| s.state == "planned") {
+        let scope = crate::sprint::scope_items::current(
+            &mut db.reader().await?.conn(),
+            s.id,
+            &ctx.product.key,
+        )
+        .await?;
+        committed.insert(s.id, scope.iter().map(|i| i.points).sum());
+    }
+    Ok(PlanData {
+        scope,
+        stories,
+        sprints,
+        planning,
+        committed,
+        releases,
+        initiatives: initiatives::list(db, ctx, SortBy::Priority, quarter).await?,
+        quarter,
+        today,
+    })
+}

@@ -1,0 +1,131 @@
+//! The Documents tab: each document of the product with a preview and its downloads, and the
+//! downloads themselves (`brief.md`, `blueprint.html?initiative=3`, ...).
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use super::api::DocParams;
+use super::compose::{make, Params};
+use super::print::html;
+use super::{Document, Kind};
+use crate::auth::extract::PageUser;
+use crate::auth::Action;
+use crate::error::{Error, Result};
+use crate::extract::{Path, Query};
+use crate::page::{render, Layout};
+use crate::state::AppState;
+use crate::strategy::model::Initiative;
+use crate::strategy::{initiatives, Quarter, SortBy};
+use crate::workspace::{store as ws_store, Product};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/w/{ws}/p/{product}/documents", get(tab))
+        .route("/w/{ws}/p/{product}/documents/{file}", get(download))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct TabParams {
+    /// The document shown: `brief`, `blueprint` or `plan`.
+    preview: Option<String>,
+    initiative: Option<i64>,
+    quarter: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "docs/documents.html")]
+struct DocumentsPage {
+    layout: Layout,
+    ws: String,
+    product: Product,
+    quarter: String,
+    initiatives: Vec<Initiative>,
+    /// The document previewed, its query string and its body as HTML.
+    preview: Option<(Document, String, String)>,
+}
+
+impl DocumentsPage {
+    fn query(&self, initiative: &i64) -> String {
+        format!("initiative={initiative}")
+    }
+}
+
+async fn tab(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+    Query(p): Query<TabParams>,
+) -> Result<Response> {
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    ctx.grants.require(Action::ViewDocuments)?;
+    let quarter = match &p.quarter {
+        Some(q) => Quarter::parse(q)?,
+        None => Quarter::of(crate::calendar::today()),
+    };
+    let preview = match &p.preview {
+        Some(kind) => {
+            let kind = Kind::parse(kind)?;
+            let params = Params {
+                quarter: Some(quarter),
+                initiative: p.initiative,
+            };
+            let doc = make(&s.db, &ctx, kind, &params).await?;
+            let mut q = format!("quarter={quarter}");
+            if let Some(i) = p.initiative {
+                q.push_str(&format!("&initiative={i}"));
+            }
+            let body = super::print::body(&doc.markdown);
+            Some((doc, q, body))
+        }
+        None => None,
+    };
+    let title = format!("{} · Documents", ctx.product.name);
+    Ok(render(&DocumentsPage {
+        layout: crate::workspace::layout::product_layout(&user, &ctx, title),
+        ws: ctx.workspace.slug.clone(),
+        quarter: quarter.to_string(),
+        initiatives: initiatives::list(&s.db, &ctx, SortBy::Priority, quarter).await?,
+        product: ctx.product,
+        preview,
+    }))
+}
+
+/// `brief.md`, `plan.html`…: a document as a file to save.
+async fn download(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product, file)): Path<(String, String, String)>,
+    Query(q): Query<DocParams>,
+) -> Result<Response> {
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    let (kind, ext) = file.rsplit_once('.').ok_or(Error::NotFound)?;
+    let kind = Kind::parse(kind).map_err(|_| Error::NotFound)?;
+    let (params, paper) = q.parse()?;
+    let doc = make(&s.db, &ctx, kind, &params).await?;
+    let (content_type, body) = match ext {
+        "md" => ("text/markdown; charset=utf-8", doc.markdown.clone()),
+        "html" => (
+            "text/html; charset=utf-8",
+            html(&doc.title, &doc.markdown, paper)?,
+        ),
+        _ => return Err(Error::NotFound),
+    };
+    let mut name = format!("{}-{}", ctx.product.key, kind.as_str());
+    if let Some(i) = params.initiative {
+        name.push_str(&format!("-{i}"));
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{ext}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,8 @@
+//! Issue 12's documents: the initiative's brief fields, the three documents (golden files of
+//! the demo), what a document says when data is missing, and their API and CLI faces.
+
+mod api;
+mod brief_fields;
+mod cli;
+mod golden;
+mod pages;
