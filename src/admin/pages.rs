@@ -211,6 +211,75 @@ struct InstancePage {
     workspaces: Vec<WorkspaceSummary>,
     error: Option<String>,
     saved: bool,
+    backups: Backups,
+}
+
+/// The server's backups as the instance page lists them.
+struct Backups {
+    /// None on PostgreSQL, where the server takes none.
+    files: Option<Vec<BackupRow>>,
+    folder: String,
+    schedule: String,
+    /// The last good backup is missing or older than two days.
+    warning: Option<String>,
+    /// The folder could not be read.
+    error: Option<String>,
+}
+
+struct BackupRow {
+    name: String,
+    size: String,
+    age: String,
+    verified: bool,
+}
+
+fn backups(state: &AppState) -> Backups {
+    let plan = &state.backups;
+    let folder = plan.dir.display().to_string();
+    let schedule = match plan.every {
+        Some(every) => format!(
+            "every {}, keeping the newest {}",
+            crate::backup::age(chrono::Duration::from_std(every).unwrap_or_default()),
+            plan.keep
+        ),
+        None => "off (backup_every = off)".into(),
+    };
+    if !state.db.is_sqlite() {
+        return Backups {
+            files: None,
+            folder,
+            schedule,
+            warning: None,
+            error: None,
+        };
+    }
+    let now = crate::db::now();
+    match crate::backup::list(&plan.dir) {
+        Ok(files) => Backups {
+            warning: crate::backup::stale_warning(crate::backup::newest_good(&files), now),
+            files: Some(
+                files
+                    .iter()
+                    .map(|f| BackupRow {
+                        name: f.name.clone(),
+                        size: crate::backup::size(f.bytes),
+                        age: crate::backup::age(now - f.taken_at),
+                        verified: f.verified,
+                    })
+                    .collect(),
+            ),
+            folder,
+            schedule,
+            error: None,
+        },
+        Err(e) => Backups {
+            files: Some(Vec::new()),
+            warning: Some("there is no good backup yet".into()),
+            error: Some(format!("the backup folder cannot be read: {e}")),
+            folder,
+            schedule,
+        },
+    }
 }
 
 async fn instance_admin_only(state: &AppState, user: &PageUser) -> Result<()> {
@@ -243,6 +312,7 @@ async fn instance_page(
         workspaces: store::workspaces(&state.db).await?,
         error: error.map(|e| e.public_message()),
         saved,
+        backups: backups(state),
     });
     if let Some(s) = status {
         *resp.status_mut() = s;

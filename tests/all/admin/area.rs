@@ -204,3 +204,30 @@ async fn the_cli_lists_and_revokes_members_tokens_and_shows_the_checklist() {
     let steps = cli.ok(&[&["admin", "checklist"][..], &who].concat());
     assert!(steps.contains("[x] Invite your team"), "{steps}");
 }
+
+#[tokio::test]
+async fn the_instance_page_lists_backups_and_warns_without_a_recent_one() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let (client, _) = sign_in(&app, &owner.email).await;
+    let page = page_text(&client, &app, "/admin").await;
+    if !app.db.is_sqlite() {
+        assert!(page.contains("pg_dump"), "{page}");
+        return;
+    }
+    assert!(
+        page.contains("id=\"backup-warning\""),
+        "no backup yet: {page}"
+    );
+    assert!(page.contains("No backup yet."));
+    let dir = app.folder().join("backups");
+    let taken = throughline::backup::store::take(&app.db, &dir)
+        .await
+        .unwrap();
+    let page = page_text(&client, &app, "/admin").await;
+    assert!(
+        !page.contains("id=\"backup-warning\""),
+        "a fresh backup: {page}"
+    );
+    assert!(page.contains(&taken.name), "{page}");
+}

@@ -109,6 +109,11 @@ pub struct Caller {
 pub const PASSWORD: &str = "correct horse battery";
 
 impl TestApp {
+    /// The test's own folder, where the server's backups go (`backups/`).
+    pub fn folder(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
