@@ -9,7 +9,6 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::checklist::{self, Step};
 use super::store::{self, MemberToken, WorkspaceSummary};
 use crate::auth::extract::{ApiJson, ApiUser};
 use crate::auth::store::User;
@@ -17,6 +16,7 @@ use crate::error::{ApiError, Error, Result};
 use crate::extract::Path;
 use crate::instance::{store as instance, Settings, SettingsInput};
 use crate::state::AppState;
+use crate::workspace::checklist::{self, Step};
 use crate::workspace::extract::{Etagged, IfMatch};
 use crate::workspace::store::workspace_for;
 
@@ -32,7 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 async fn instance_admin(state: &AppState, user: &User) -> Result<()> {
-    if instance::is_admin_db(&state.db, user.id).await? {
+    if crate::auth::store::is_instance_admin(&state.db, user.id).await? {
         Ok(())
     } else {
         Err(Error::forbidden("only the instance's admins may do this"))

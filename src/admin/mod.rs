@@ -3,7 +3,6 @@
 //! above the seed because the setup may load the demo beside the new workspace.
 
 pub mod api;
-pub mod checklist;
 pub mod pages;
 pub mod setup;
 pub mod setup_pages;

@@ -8,7 +8,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::checklist::{self, Step};
 use super::store::{self, MemberToken, WorkspaceSummary};
 use crate::audit::Entry;
 use crate::auth::extract::PageUser;
@@ -18,6 +17,7 @@ use crate::extract::Path;
 use crate::instance::{store as instance, Settings, SettingsInput};
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
+use crate::workspace::checklist::{self, Step};
 use crate::workspace::{store as ws, Workspace};
 
 pub fn routes() -> Router<AppState> {
@@ -147,7 +147,7 @@ async fn workspace_admin(
         tokens: store::tokens(db, w.id).await?,
         recent: crate::audit::store::for_workspace(db, w.id, None, 10).await?,
         steps_left,
-        instance_admin: instance::is_admin_db(db, user.user.id).await?,
+        instance_admin: crate::auth::store::is_instance_admin(db, user.user.id).await?,
         workspace: w,
     };
     Ok(render(&page))
@@ -283,7 +283,7 @@ fn backups(state: &AppState) -> Backups {
 }
 
 async fn instance_admin_only(state: &AppState, user: &PageUser) -> Result<()> {
-    if instance::is_admin_db(&state.db, user.user.id).await? {
+    if crate::auth::store::is_instance_admin(&state.db, user.user.id).await? {
         return Ok(());
     }
     Err(Error::forbidden(

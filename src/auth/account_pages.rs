@@ -45,7 +45,7 @@ async fn page(
         tokens,
         new_token,
         error,
-        instance_admin: crate::instance::store::is_admin_db(&state.db, user.user.id).await?,
+        instance_admin: crate::auth::store::is_instance_admin(&state.db, user.user.id).await?,
     }))
 }
 

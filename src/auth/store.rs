@@ -268,3 +268,11 @@ pub async fn make_placeholders(db: &Db, suffix: &str) -> Result<u64> {
          WHERE email LIKE $1 AND NOT instance_admin")
         .bind(format!("%{suffix}")).execute(p).await.map(|r| r.rows_affected()))?)
 }
+
+/// Whether the account administers the installation (its settings, its admins).
+pub async fn is_instance_admin(db: &Db, user_id: i64) -> Result<bool> {
+    let admin: Option<bool> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT instance_admin FROM users WHERE id = $1")
+        .bind(user_id).fetch_optional(p).await)?;
+    Ok(admin.unwrap_or(false))
+}

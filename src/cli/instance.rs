@@ -9,9 +9,10 @@ use super::flags::flag_err;
 use super::item::{actor, Who};
 use super::out::print_table;
 use super::strategy::print_json;
-use crate::admin::{checklist, store};
+use crate::admin::store;
 use crate::config::DbArgs;
 use crate::instance::{store as instance, Settings, SettingsInput};
+use crate::workspace::checklist;
 use crate::workspace::store::workspace_for;
 
 #[derive(Subcommand, Debug)]

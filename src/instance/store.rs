@@ -79,20 +79,6 @@ pub async fn update(
     Ok(after)
 }
 
-/// Whether the account administers the instance.
-pub async fn is_admin(c: &mut Conn<'_>, user_id: i64) -> Result<bool> {
-    let admin: Option<bool> = on!(c, t => sqlx::query_scalar(
-        "SELECT instance_admin FROM users WHERE id = $1")
-        .bind(user_id).fetch_optional(&mut **t).await)?;
-    Ok(admin.unwrap_or(false))
-}
-
-/// [`is_admin`] on a connection of its own.
-pub async fn is_admin_db(db: &Db, user_id: i64) -> Result<bool> {
-    let mut r = db.reader().await?;
-    is_admin(&mut r.conn(), user_id).await
-}
-
 /// The instance's admins, by name.
 pub async fn admins(db: &Db) -> Result<Vec<User>> {
     Ok(with_pool!(&db.read, p => sqlx::query_as(

@@ -148,7 +148,7 @@ pub async fn create(
     admins_only(admin)?;
     let (placeholder, email) = target(db, ws, input).await?;
     let instance = crate::instance::store::settings(db).await?;
-    instance.check_new_account(crate::instance::store::is_admin_db(db, actor.id).await?)?;
+    instance.check_new_account(crate::auth::store::is_instance_admin(db, actor.id).await?)?;
     if let Some(e) = &email {
         instance.check_email("email", e)?;
     }
@@ -302,7 +302,7 @@ pub async fn accept(db: &Db, token: &str, a: &Acceptance) -> Result<(User, Works
     let instance = crate::instance::store::settings(db).await?;
     instance.check_email("email", &email)?;
     let inviter_admin = match opened.row.created_by {
-        Some(id) => crate::instance::store::is_admin_db(db, id).await?,
+        Some(id) => crate::auth::store::is_instance_admin(db, id).await?,
         None => false,
     };
     instance.check_new_account(inviter_admin)?;

@@ -1,6 +1,7 @@
 //! Workspaces, their members, and the products inside them with per-product roles.
 
 pub mod api;
+pub mod checklist;
 pub mod extract;
 pub mod form;
 pub mod invite_pages;

@@ -93,7 +93,7 @@ async fn show_page(
     let layout = Layout::new(user, workspace.name.clone())
         .crumb(format!("/w/{}", workspace.slug), workspace.name.clone());
     let steps_left = if admin {
-        use crate::admin::checklist;
+        use super::checklist;
         let facts = checklist::facts(&state.db, workspace.id, &workspace.slug).await?;
         checklist::steps(&facts).iter().filter(|s| !s.done).count()
     } else {

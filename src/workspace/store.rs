@@ -13,7 +13,7 @@ use crate::{with_pool, with_tx};
 pub async fn create_workspace(db: &Db, actor: &User, slug: &str, name: &str) -> Result<Workspace> {
     let slug = super::validate_slug(slug)?;
     let name = super::validate_name("name", name)?;
-    let admin = crate::instance::store::is_admin_db(db, actor.id).await?;
+    let admin = crate::auth::store::is_instance_admin(db, actor.id).await?;
     crate::instance::store::settings(db)
         .await?
         .check_workspace_creation(admin)?;
