@@ -90,6 +90,9 @@ pub async fn admins(db: &Db) -> Result<Vec<User>> {
 pub async fn set_admin(db: &Db, actor: Option<&User>, email: &str, admin: bool) -> Result<User> {
     let email = email.trim().to_lowercase();
     let mut tx = db.begin().await?;
+    // Changes to the admins queue on the settings row, so two removals at once cannot each
+    // see the other as the admin that remains (PostgreSQL reads committed rows per statement).
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE instance_settings SET id = id WHERE id = 1"))?;
     let row: Option<(i64, String, String, bool, bool)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT id, email, name, instance_admin, placeholder FROM users WHERE email = $1")
         .bind(&email).fetch_optional(&mut **t).await)?;

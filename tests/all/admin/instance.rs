@@ -243,3 +243,36 @@ async fn the_cli_scripts_the_instance() {
     let ws = cli.ok(&["admin", "workspaces"]);
     assert!(ws.contains("demo") && ws.contains("Demo Company"), "{ws}");
 }
+
+#[tokio::test]
+async fn two_admins_removing_each_other_at_once_leave_one() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let dev = app.member(&owner, "Dev", &["dev"]).await;
+    let r = app
+        .post(
+            &owner,
+            "/api/v1/instance/admins",
+            json!({"email": dev.email}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let revoke = |who: &crate::support::Caller, other: &crate::support::Caller| {
+        app.req(
+            who,
+            Method::DELETE,
+            &format!("/api/v1/instance/admins/{}", other.email),
+        )
+        .send()
+    };
+    let (a, b) = tokio::join!(revoke(&owner, &dev), revoke(&dev, &owner));
+    let mut codes = vec![a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec![204, 409],
+        "one removal wins, the other keeps the last admin"
+    );
+    let left = throughline::instance::store::admins(&app.db).await.unwrap();
+    assert_eq!(left.len(), 1);
+}
