@@ -268,10 +268,11 @@ async fn two_admins_removing_each_other_at_once_leave_one() {
     let (a, b) = tokio::join!(revoke(&owner, &dev), revoke(&dev, &owner));
     let mut codes = vec![a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
     codes.sort();
-    assert_eq!(
-        codes,
-        vec![204, 409],
-        "one removal wins, the other keeps the last admin"
+    // The loser is refused either as no longer an admin (it lost first) or as the last one.
+    assert_eq!(codes[0], 204, "one removal wins: {codes:?}");
+    assert!(
+        matches!(codes[1], 403 | 409),
+        "the other is refused: {codes:?}"
     );
     let left = throughline::instance::store::admins(&app.db).await.unwrap();
     assert_eq!(left.len(), 1);
