@@ -54,6 +54,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(roadmap::signoff_api::routes())
         .merge(roadmap::releases_web::routes())
         .merge(docs::api::routes())
+        .merge(docs::kit::api::routes())
 }
 
 /// The API's router, and `/api/openapi.json` serving the document built from the same routes.

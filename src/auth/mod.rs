@@ -90,10 +90,11 @@ pub enum Action {
     ExportBacklog,
     // Documents (D1).
     ViewDocuments,
+    IncludeInKit,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::ViewBacklog,
         Action::CreateItem,
         Action::EditItem,
@@ -125,6 +126,7 @@ impl Action {
         Action::Import,
         Action::ExportBacklog,
         Action::ViewDocuments,
+        Action::IncludeInKit,
     ];
 
     /// The product roles allowed to take this action (G1). Workspace admins manage roles;
@@ -166,6 +168,8 @@ impl Action {
             Action::ExportBacklog => &[Pm],
             // Documents are written from what the reader may already read: every role.
             Action::ViewDocuments => &[Pm, Po, Sm, Dev, Stakeholder],
+            // What goes to the builders is the PO's call, like a sprint's exceptions.
+            Action::IncludeInKit => &[Po],
         }
     }
 
@@ -202,6 +206,7 @@ impl Action {
             Action::Import => "import items from another tool",
             Action::ExportBacklog => "export the backlog as CSV",
             Action::ViewDocuments => "read the product's documents",
+            Action::IncludeInKit => "let an item that is not ready into hand-off kits",
         }
     }
 }

@@ -48,6 +48,14 @@ pub enum DocCommand {
     Blueprint(DocArgs),
     /// The Implementation Plan of an initiative, or of the product's open backlog.
     Plan(DocArgs),
+    /// The hand-off kit of an initiative, release or sprint, as a zip or a folder.
+    Kit(super::kit::KitArgs),
+    /// Let an item that is not ready into hand-off kits, with a reason (Product Owner).
+    KitInclude(super::kit::IncludeArgs),
+    /// Take a kit exception back (Product Owner).
+    KitExclude(super::kit::ExcludeArgs),
+    /// The items let into kits although not ready, with why.
+    KitExceptions(On),
 }
 
 pub async fn run(db_args: &DbArgs, c: DocCommand) -> anyhow::Result<()> {
@@ -55,6 +63,16 @@ pub async fn run(db_args: &DbArgs, c: DocCommand) -> anyhow::Result<()> {
         DocCommand::Brief(a) => (Kind::Brief, a),
         DocCommand::Blueprint(a) => (Kind::Blueprint, a),
         DocCommand::Plan(a) => (Kind::Plan, a),
+        DocCommand::Kit(a) => return super::kit::kit(&db_args.open(false).await?, a).await,
+        DocCommand::KitInclude(a) => {
+            return super::kit::include(&db_args.open(false).await?, a).await
+        }
+        DocCommand::KitExclude(a) => {
+            return super::kit::exclude(&db_args.open(false).await?, a).await
+        }
+        DocCommand::KitExceptions(on) => {
+            return super::kit::list(&db_args.open(false).await?, on).await
+        }
     };
     let paper = Paper::parse(&a.paper).map_err(err)?;
     let quarter = match &a.quarter {

@@ -12,6 +12,7 @@ mod import;
 mod instance;
 mod invite;
 mod item;
+mod kit;
 mod notify;
 mod out;
 pub mod seed;

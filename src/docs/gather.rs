@@ -152,7 +152,12 @@ pub async fn blueprint(db: &Db, ctx: &ProductCtx, id: i64) -> Result<BlueprintDa
 }
 
 /// The backlog's items matching `filter`, in backlog order, each read whole.
-async fn stories(db: &Db, ctx: &ProductCtx, filter: &Compiled, limit: i64) -> Result<Vec<Story>> {
+pub(super) async fn stories(
+    db: &Db,
+    ctx: &ProductCtx,
+    filter: &Compiled,
+    limit: i64,
+) -> Result<Vec<Story>> {
     let page = backlog_page(
         db,
         ctx.product.id,

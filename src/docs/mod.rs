@@ -7,6 +7,7 @@ pub mod blueprint;
 pub mod brief;
 pub mod compose;
 pub mod gather;
+pub mod kit;
 pub mod pages;
 pub mod plan;
 pub mod print;

@@ -33,6 +33,16 @@ struct TabParams {
     preview: Option<String>,
     initiative: Option<i64>,
     quarter: Option<String>,
+    /// The kit previewed: `initiative-3`, `release-2` or `sprint-7`.
+    kit: Option<String>,
+    error: Option<String>,
+}
+
+/// A kit shown on the tab: what it is of, its query string, its manifest and its AGENTS.md.
+struct KitPreview {
+    query: String,
+    manifest: super::kit::Manifest,
+    agents: String,
 }
 
 #[derive(askama::Template)]
@@ -45,6 +55,13 @@ struct DocumentsPage {
     initiatives: Vec<Initiative>,
     /// The document previewed, its query string and its body as HTML.
     preview: Option<(Document, String, String)>,
+    releases: Vec<crate::roadmap::releases::Release>,
+    /// Planned and running sprints: those a kit is worth making for.
+    sprints: Vec<crate::sprint::Sprint>,
+    exceptions: Vec<super::kit::exceptions::KitException>,
+    can_include: bool,
+    kit: Option<KitPreview>,
+    error: Option<String>,
 }
 
 impl DocumentsPage {
@@ -58,6 +75,7 @@ async fn tab(
     user: PageUser,
     Path((ws, product)): Path<(String, String)>,
     Query(p): Query<TabParams>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response> {
     let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     ctx.grants.require(Action::ViewDocuments)?;
@@ -82,12 +100,48 @@ async fn tab(
         }
         None => None,
     };
+    let kit = match p.kit.as_deref().and_then(|k| k.split_once('-')) {
+        Some((kind, id)) => {
+            let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+            let scope = match kind {
+                "initiative" => super::kit::Scope::Initiative(id),
+                "release" => super::kit::Scope::Release(id),
+                "sprint" => super::kit::Scope::Sprint(id),
+                _ => return Err(Error::NotFound),
+            };
+            let base = super::kit::api::base_url(&headers);
+            let kit = super::kit::make(&s.db, &ctx, scope, &base).await?;
+            let agents = kit
+                .files
+                .iter()
+                .find(|f| f.path == "AGENTS.md")
+                .map(|f| super::print::body(&f.text))
+                .unwrap_or_default();
+            Some(KitPreview {
+                query: format!("{kind}={id}"),
+                manifest: kit.manifest,
+                agents,
+            })
+        }
+        None => None,
+    };
+    let sprints = crate::sprint::service::list(&s.db, &ctx, None)
+        .await?
+        .into_iter()
+        .filter(|x| x.state != "closed")
+        .collect();
     let title = format!("{} · Documents", ctx.product.name);
     Ok(render(&DocumentsPage {
         layout: crate::workspace::layout::product_layout(&user, &ctx, title),
         ws: ctx.workspace.slug.clone(),
         quarter: quarter.to_string(),
         initiatives: initiatives::list(&s.db, &ctx, SortBy::Priority, quarter).await?,
+        releases: crate::roadmap::releases::list(&s.db, &ctx).await?,
+        sprints,
+        exceptions: super::kit::exceptions::list(&s.db, &ctx).await?,
+        can_include: ctx.grants.may(Action::IncludeInKit),
+        kit,
+        error: p.error,
         product: ctx.product,
         preview,
     }))

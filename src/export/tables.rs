@@ -225,6 +225,8 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
             "id:int item_id:int question_id:int? body:text author_id:user created_at:time edited_at:time? version:int"),
         table("comment_edits", &["id"], Scope::Via("comment_id", "comments"),
             "id:int comment_id:int body:text edited_at:time"),
+        table("kit_exceptions", &["item_id"], Scope::Via("item_id", "items"),
+            "item_id:int reason:text created_by:user created_at:time"),
     ]
 });
 

@@ -26,6 +26,7 @@ pub fn golden(name: &str, text: &str) {
         .join("tests/golden/docs")
         .join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, text).unwrap();
         return;
     }

@@ -5,4 +5,5 @@ mod api;
 mod brief_fields;
 mod cli;
 mod golden;
+mod kit;
 mod pages;
