@@ -56,6 +56,33 @@ pub enum DocCommand {
     KitExclude(super::kit::ExcludeArgs),
     /// The items let into kits although not ready, with why.
     KitExceptions(On),
+    /// Send a document for sign-off as it reads now (PM): `doc send-signoff brief --title …`.
+    SendSignoff(SendArgs),
+    /// A document's sign-off, with what changed since it was sent.
+    Signoff(SignoffArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SendArgs {
+    #[command(flatten)]
+    on: On,
+    /// brief, blueprint or plan.
+    kind: String,
+    /// What the stakeholders are asked to sign off (the document's title by default).
+    #[arg(long, default_value = "")]
+    title: String,
+    #[arg(long)]
+    quarter: Option<String>,
+    #[arg(long)]
+    initiative: Option<i64>,
+}
+
+#[derive(Args, Debug)]
+pub struct SignoffArgs {
+    #[command(flatten)]
+    on: On,
+    /// The sign-off request's id.
+    id: i64,
 }
 
 pub async fn run(db_args: &DbArgs, c: DocCommand) -> anyhow::Result<()> {
@@ -73,6 +100,8 @@ pub async fn run(db_args: &DbArgs, c: DocCommand) -> anyhow::Result<()> {
         DocCommand::KitExceptions(on) => {
             return super::kit::list(&db_args.open(false).await?, on).await
         }
+        DocCommand::SendSignoff(a) => return send_signoff(db_args, a).await,
+        DocCommand::Signoff(a) => return show_signoff(db_args, a).await,
     };
     let paper = Paper::parse(&a.paper).map_err(err)?;
     let quarter = match &a.quarter {
@@ -103,6 +132,66 @@ pub async fn run(db_args: &DbArgs, c: DocCommand) -> anyhow::Result<()> {
             std::fs::write(&tmp, text.as_bytes()).map_err(fail)?;
             std::fs::rename(&tmp, path).map_err(fail)?;
         }
+    }
+    Ok(())
+}
+
+async fn send_signoff(db_args: &DbArgs, a: SendArgs) -> anyhow::Result<()> {
+    let kind = Kind::parse(&a.kind).map_err(err)?;
+    let db = db_args.open(false).await?;
+    let (user, ctx) = a.on.open(&db).await?;
+    let input = crate::docs::signoff::SendInput {
+        title: a.title,
+        quarter: a.quarter,
+        initiative: a.initiative,
+    };
+    let d = crate::docs::signoff::send(&db, &user, &ctx, kind, &input)
+        .await
+        .map_err(err)?;
+    if a.on.who.json {
+        return print_json(&d);
+    }
+    println!(
+        "sign-off {} sent: \"{}\", waiting for {}",
+        d.request.id,
+        d.request.title,
+        d.request.waiting_for.join(", ")
+    );
+    Ok(())
+}
+
+async fn show_signoff(db_args: &DbArgs, a: SignoffArgs) -> anyhow::Result<()> {
+    let db = db_args.open(false).await?;
+    let (_, ctx) = a.on.open(&db).await?;
+    let d = crate::docs::signoff::view(&db, &ctx, a.id)
+        .await
+        .map_err(err)?;
+    if a.on.who.json {
+        return print_json(&d);
+    }
+    println!(
+        "{} ({}): {}",
+        d.request.title,
+        d.kind,
+        d.request.status.replace('_', " ")
+    );
+    if let Some(g) = &d.gone {
+        println!("Changed since sent for sign-off: the document cannot be written now ({g}).");
+    } else if d.changed {
+        println!("Changed since sent for sign-off:");
+        for c in &d.records {
+            let v = |v: Option<i64>| v.map_or("–".to_string(), |v| v.to_string());
+            println!(
+                "  {} {}: version {} → {}",
+                c.kind,
+                c.key,
+                v(c.then),
+                v(c.now)
+            );
+        }
+        print!("{}", d.diff);
+    } else {
+        println!("Unchanged since sent for sign-off.");
     }
     Ok(())
 }

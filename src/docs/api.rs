@@ -2,7 +2,7 @@
 //! source records as the `Accept` header asks.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -10,8 +10,9 @@ use serde::Deserialize;
 use super::compose::{make, Params};
 use super::print::{html, Paper};
 use super::rules::{negotiate, Media};
+use super::signoff::{DocumentSignoff, SendInput};
 use super::{Document, Kind};
-use crate::auth::extract::ApiQuery;
+use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::{ApiError, Error, Result};
 use crate::extract::Path;
 use crate::state::AppState;
@@ -21,7 +22,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(document))
+    OpenApiRouter::new()
+        .routes(routes!(document))
+        .routes(routes!(send_for_signoff))
+        .routes(routes!(signoff_view))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -102,4 +106,35 @@ fn text(content_type: &'static str, body: String) -> Response {
         body,
     )
         .into_response()
+}
+
+/// Send a document for sign-off: it is frozen as it reads now (PM)
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/documents/{kind}/signoff", operation_id = "sendDocumentForSignoff", tag = "documents",
+    params(("ws" = String, Path), ("product" = String, Path), ("kind" = String, Path, description = "`brief`, `blueprint` or `plan`")),
+    request_body = SendInput,
+    responses((status = 201, body = DocumentSignoff), (status = 403), (status = 404), (status = 422)))]
+pub async fn send_for_signoff(
+    State(s): State<AppState>,
+    InProduct { user, ctx }: InProduct,
+    Path((_ws, _product, kind)): Path<(String, String, String)>,
+    ApiJson(input): ApiJson<SendInput>,
+) -> Result<(StatusCode, Json<DocumentSignoff>), ApiError> {
+    let kind = Kind::parse(&kind)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(super::signoff::send(&s.db, &user, &ctx, kind, &input).await?),
+    ))
+}
+
+/// A document's sign-off, with what changed since it was sent
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/documents/signoffs/{id}", operation_id = "getDocumentSignoff", tag = "documents",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = DocumentSignoff), (status = 404)))]
+pub async fn signoff_view(
+    State(s): State<AppState>,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _product, id)): Path<(String, String, String)>,
+) -> Result<Json<DocumentSignoff>, ApiError> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    Ok(Json(super::signoff::view(&s.db, &ctx, id).await?))
 }

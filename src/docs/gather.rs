@@ -54,7 +54,12 @@ pub async fn brief(db: &Db, ctx: &ProductCtx, quarter: Quarter) -> Result<BriefD
         priorities: priorities::list(db, ctx, quarter).await?,
         initiatives: initiatives::list(db, ctx, SortBy::Priority, quarter).await?,
         decisions: decisions::list(db, ctx).await?,
-        signoffs: signoff::list(db, ctx).await?,
+        // A document's own sign-offs are not part of it: sending it would change it.
+        signoffs: signoff::list(db, ctx)
+            .await?
+            .into_iter()
+            .filter(|r| r.subject != "document")
+            .collect(),
     })
 }
 

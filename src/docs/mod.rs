@@ -12,6 +12,7 @@ pub mod pages;
 pub mod plan;
 pub mod print;
 pub mod rules;
+pub mod signoff;
 
 use serde::Serialize;
 
@@ -54,7 +55,9 @@ impl Kind {
 
 /// One record a document was made from, at the version it was read: what a sign-off will
 /// freeze and later compare.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct SourceRecord {
     /// vision, insight, persona, competitor, objective, metric, priority, initiative, item,
     /// sprint, decision, release, signoff.

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use super::api::DocParams;
@@ -25,6 +25,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/w/{ws}/p/{product}/documents", get(tab))
         .route("/w/{ws}/p/{product}/documents/{file}", get(download))
+        .route("/w/{ws}/p/{product}/documents/{file}/signoff", post(send))
+        .route(
+            "/w/{ws}/p/{product}/documents/signoffs/{id}",
+            get(signoff_page),
+        )
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -62,6 +67,11 @@ struct DocumentsPage {
     can_include: bool,
     kit: Option<KitPreview>,
     error: Option<String>,
+    can_send: bool,
+    /// The documents sent for sign-off, newest first.
+    signoffs: Vec<crate::roadmap::signoff::Request>,
+    quarter_of_preview: Option<String>,
+    initiative_of_preview: Option<i64>,
 }
 
 impl DocumentsPage {
@@ -142,6 +152,14 @@ async fn tab(
         can_include: ctx.grants.may(Action::IncludeInKit),
         kit,
         error: p.error,
+        can_send: ctx.grants.may(Action::ManageStrategy),
+        quarter_of_preview: (p.preview.as_deref() == Some("brief")).then(|| quarter.to_string()),
+        initiative_of_preview: p.initiative,
+        signoffs: crate::roadmap::signoff::list(&s.db, &ctx)
+            .await?
+            .into_iter()
+            .filter(|r| r.subject == "document")
+            .collect(),
         product: ctx.product,
         preview,
     }))
@@ -182,4 +200,54 @@ async fn download(
         body,
     )
         .into_response())
+}
+
+/// "Send for sign-off" on the tab: the document as it reads now, frozen.
+async fn send(
+    State(s): State<AppState>,
+    Path((_, _, kind)): Path<(String, String, String)>,
+    f: crate::workspace::form::ProductForm,
+) -> Result<Response> {
+    let kind = Kind::parse(&kind).map_err(|_| Error::NotFound)?;
+    let input = super::signoff::SendInput {
+        title: f.form.get("title").unwrap_or_default().to_string(),
+        quarter: f
+            .form
+            .get("quarter")
+            .filter(|q| !q.trim().is_empty())
+            .map(str::to_string),
+        initiative: crate::page::form_int(&f.form, "initiative")?,
+    };
+    match super::signoff::send(&s.db, &f.user.user, &f.ctx, kind, &input).await {
+        Ok(d) => Ok(axum::response::Redirect::to(
+            &f.url(&format!("/documents/signoffs/{}", d.request.id)),
+        )
+        .into_response()),
+        Err(e) => crate::page::back(&f.url("/documents#doc-signoffs"), Err(e)),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "docs/signoff.html")]
+struct SignoffPage {
+    layout: Layout,
+    ws: String,
+    product: Product,
+    d: super::signoff::DocumentSignoff,
+}
+
+async fn signoff_page(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((ws, product, id)): Path<(String, String, i64)>,
+) -> Result<Response> {
+    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
+    let d = super::signoff::view(&s.db, &ctx, id).await?;
+    let title = format!("{} · Sign-off of {}", ctx.product.name, d.request.title);
+    Ok(render(&SignoffPage {
+        layout: crate::workspace::layout::product_layout(&user, &ctx, title),
+        ws: ctx.workspace.slug.clone(),
+        product: ctx.product,
+        d,
+    }))
 }

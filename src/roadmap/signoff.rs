@@ -54,7 +54,7 @@ pub struct Answer {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Request {
     pub id: i64,
-    /// roadmap or decision.
+    /// roadmap, decision or document.
     pub subject: String,
     pub decision_id: Option<i64>,
     pub title: String,
@@ -244,6 +244,12 @@ pub async fn request(
             ("decision", Some(d), json!(found))
         }
         ("decision", None) => return Err(Error::invalid("decision", "say which decision")),
+        ("document", _) => {
+            return Err(Error::invalid(
+                "subject",
+                "a document is sent for sign-off from its own address: POST …/documents/{kind}/signoff, or Send for sign-off on the Documents tab",
+            ))
+        }
         ("roadmap", Some(_)) => {
             return Err(Error::invalid(
                 "decision",
@@ -252,6 +258,21 @@ pub async fn request(
         }
         _ => return Err(Error::invalid("subject", "must be roadmap or decision")),
     };
+    open(db, actor, ctx, subject, decision, &title, &snapshot).await
+}
+
+/// Opens a sign-off request on `snapshot`, the subject frozen as it is now: the one insert
+/// behind a roadmap's, a decision's and a document's requests.
+pub async fn open(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    subject: &str,
+    decision: Option<i64>,
+    title: &str,
+    snapshot: &serde_json::Value,
+) -> Result<Request> {
+    ctx.grants.require(Action::ManageStrategy)?;
     if stakeholders(db, ctx).await?.is_empty() {
         return Err(Error::invalid(
             "subject",
@@ -262,7 +283,7 @@ pub async fn request(
     let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
         "INSERT INTO signoff_requests (product_id, subject, decision_id, title, snapshot, requested_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-        .bind(ctx.product.id).bind(subject).bind(decision).bind(&title).bind(snapshot.to_string()).bind(actor.id).bind(now())
+        .bind(ctx.product.id).bind(subject).bind(decision).bind(title).bind(snapshot.to_string()).bind(actor.id).bind(now())
         .fetch_one(&mut **t).await)?;
     Change::by(actor, ctx, "signoff.request", ("signoff_request", id))
         .after(&json!({"subject": subject, "decision": decision, "title": title}))

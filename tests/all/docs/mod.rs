@@ -7,3 +7,4 @@ mod cli;
 mod golden;
 mod kit;
 mod pages;
+mod signoff;
