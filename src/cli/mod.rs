@@ -12,6 +12,7 @@ mod import;
 mod instance;
 mod invite;
 mod item;
+mod mcp;
 mod notify;
 mod out;
 pub mod seed;
@@ -169,6 +170,8 @@ pub enum Command {
     /// Launches of a release and their checklists.
     #[command(subcommand)]
     Launch(release::LaunchCommand),
+    /// The MCP server over stdio, for coding agents (acts as THROUGHLINE_TOKEN's owner or --as).
+    Mcp(mcp::McpArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -187,7 +190,7 @@ pub fn run() -> ExitCode {
     // A command whose output is cut short (`| head`) should end quietly, as other Unix tools do,
     // instead of panicking in println!. The server keeps Rust's default (SIGPIPE ignored): a
     // client that hangs up must never kill it.
-    if !matches!(cli.command, Command::Serve(_)) {
+    if !matches!(cli.command, Command::Serve(_) | Command::Mcp(_)) {
         sigpipe::reset();
     }
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -256,5 +259,6 @@ async fn dispatch(
         Command::Release(c) => release::release(&cli.db, c).await,
         Command::Launch(c) => release::launch(&cli.db, c).await,
         Command::Doc(c) => doc::run(&cli.db, c).await,
+        Command::Mcp(a) => mcp::run(&cli.db, a).await,
     }
 }
