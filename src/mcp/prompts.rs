@@ -157,7 +157,7 @@ fn draft(product: &str, idea: &str) -> String {
          1. Call get_strategy for {product}. If the vision is empty, propose one with set_vision (vision, target segments, positioning), passing the version it shows.\n\
          2. For each kind of user the idea serves that is not already a persona, call add_persona (name, segment, goals, pains).\n\
          3. Call save_initiative without an id to create the initiative: a short title, the problem in the customer's words, the assumptions that must hold (riskiest first), what is out of scope, status idea. Name the success metric that would show it worked in the description; if get_strategy lists a fitting metric, pass its id in metrics.\n\
-         4. Call search_evidence with the idea's key words; record what supports or contradicts it with add_insight if you found it elsewhere, and mention the evidence in the initiative.\n\
+         4. Call search_evidence with the idea's key words; record what supports or contradicts it with add_insight (giving the research source it came from), and mention the evidence in the initiative.\n\
          5. Draft the first three to five stories with save_item (product {product}, kind story, persona, goal, benefit, two to four checkable acceptance criteria, initiative set to the new initiative's id). Keep each small enough for one sprint.\n\
          6. Finish with a short list of what you created (keys and ids) and the open questions for the PM."
     )

@@ -124,7 +124,7 @@ WRITES = {
     "ask_question": {"key": "ONB-1", "body": "why?"},
     "answer_question": {"key": "ONB-1", "question": 1, "answer": "because"},
     "add_comment": {"key": "ONB-1", "body": "hello"},
-    "add_insight": {"product": "ONB", "body": "users stall"},
+    "add_insight": {"product": "ONB", "source_id": 1, "body": "users stall"},
     "record_decision": {"product": "ONB", "question": "SMB?", "decision": "yes"},
     "set_vision": {"product": "ONB", "version": 1, "vision": "v"},
     "add_persona": {"product": "ONB", "name": "Ada"},

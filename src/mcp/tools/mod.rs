@@ -74,7 +74,7 @@ pub const SPECS: &[Spec] = &[
     write::<threads::AskQuestion>("ask_question", "Ask a question on an item; the product team's questions hold its readiness until the PO answers."),
     write::<threads::AnswerQuestion>("answer_question", "Answer a question on an item (the Product Owner)."),
     write::<threads::AddComment>("add_comment", "Comment on an item, or follow up one of its open questions."),
-    write::<strategy::AddInsight>("add_insight", "Record a research insight (an observation or a quote) for a product."),
+    write::<strategy::AddInsight>("add_insight", "Record a research insight (an observation or a quote) drawn from one of the product's research sources."),
     write::<strategy::RecordDecision>("record_decision", "Record a product decision: the question, the options, the decision and why."),
     write::<strategy::SetVision>("set_vision", "Set a product's vision, target segments and positioning (the PM)."),
     write::<strategy::AddPersona>("add_persona", "Add a persona: name, segment, goals and pains."),

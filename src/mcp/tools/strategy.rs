@@ -140,8 +140,9 @@ pub struct AddInsight {
     pub kind: Option<String>,
     /// 1 (low) to 5 (high).
     pub importance: Option<i64>,
-    /// The research source it was drawn from.
-    pub source_id: Option<i64>,
+    /// The research source it was drawn from (an interview, a ticket, a sales call): its id,
+    /// as search_evidence answers it. Every insight has one.
+    pub source_id: i64,
     /// The persona it is about.
     pub persona_id: Option<i64>,
     pub tags: Option<Vec<String>>,
@@ -152,7 +153,7 @@ pub struct AddInsight {
 pub async fn add_insight(db: &Db, caller: &Caller, a: AddInsight) -> Result<Value> {
     let ctx = resolve::product(db, caller, &a.product, a.workspace.as_deref()).await?;
     let input = InsightInput {
-        source_id: a.source_id,
+        source_id: Some(a.source_id),
         kind: a.kind,
         body: Some(a.body),
         importance: a.importance,

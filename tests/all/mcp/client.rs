@@ -46,14 +46,24 @@ impl<'a> Mcp<'a> {
             "io.modelcontextprotocol/clientCapabilities": {},
             "io.modelcontextprotocol/clientInfo": {"name": "tests", "version": "1"},
         });
-        let r = self
+        let mut req = self
             .app
             .client
             .post(self.app.url("/mcp"))
             .bearer_auth(&self.token)
             .header("Accept", "application/json, text/event-stream")
             .header("MCP-Protocol-Version", VERSION)
-            .header("Mcp-Method", method)
+            .header("Mcp-Method", method);
+        // 2026-07-28 repeats what a request names in a header: a tool's or prompt's name, a
+        // resource's URI.
+        if let Some(name) = params
+            .get("name")
+            .or_else(|| params.get("uri"))
+            .and_then(Value::as_str)
+        {
+            req = req.header("Mcp-Name", name);
+        }
+        let r = req
             .json(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}))
             .send()
             .await

@@ -165,7 +165,7 @@ async fn a_read_only_token_reads_everything_and_changes_nothing() {
         ("add_comment", json!({"key": key, "body": "looks good"})),
         (
             "add_insight",
-            json!({"product": "ONB", "body": "users hate CSV"}),
+            json!({"product": "ONB", "source_id": 1, "body": "users hate CSV"}),
         ),
         (
             "record_decision",
@@ -462,13 +462,22 @@ async fn strategy_writes_go_through_the_strategy_services() {
         .ok("get_initiative", json!({"product": "ONB", "id": id}))
         .await;
     assert_eq!(got["initiative"]["problem"], "New admins stall");
+    let source =
+        json!({"kind": "interview", "title": "Contoso admin", "happened_on": "2026-11-01"});
+    let source = json_ok(
+        app.post(&owner, &format!("{P}/research/sources"), source)
+            .await,
+        201,
+    )
+    .await;
     let insight = pm
         .ok(
             "add_insight",
-            json!({"product": "ONB", "body": "Admins give up at the SSO step", "importance": 4}),
+            json!({"product": "ONB", "source_id": source["id"], "body": "Admins give up at the SSO step", "importance": 4}),
         )
         .await;
     assert_eq!(insight["insight"]["importance"], 4);
+    assert_eq!(insight["insight"]["source_id"], source["id"]);
     let d = pm
         .ok("record_decision", json!({"product": "ONB", "question": "SMB or enterprise first?", "options": ["SMB", "Enterprise"], "decision": "SMB", "rationale": "faster feedback"}))
         .await;
