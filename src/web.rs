@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::roadmap::pages::routes())
         .merge(crate::docs::pages::routes())
         .merge(crate::docs::kit::pages::routes())
+        .merge(crate::mcp::http::routes(state.clone()))
         .fallback(not_found)
         // After every route: it applies to the routes registered so far.
         .method_not_allowed_fallback(method_not_allowed)

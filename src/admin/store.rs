@@ -43,11 +43,13 @@ pub struct MemberToken {
     pub owner_name: String,
     pub owner_email: String,
     pub created_at: DateTime<Utc>,
+    /// It may only read (refused every change).
+    pub read_only: bool,
 }
 
 pub async fn tokens(db: &Db, workspace_id: i64) -> Result<Vec<MemberToken>> {
     Ok(with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT t.id, t.name, u.name AS owner_name, u.email AS owner_email, t.created_at
+        "SELECT t.id, t.name, u.name AS owner_name, u.email AS owner_email, t.created_at, t.read_only
          FROM api_tokens t JOIN users u ON u.id = t.user_id
          JOIN workspace_members m ON m.user_id = t.user_id AND m.workspace_id = $1
          ORDER BY u.name, t.id")

@@ -55,7 +55,14 @@ async fn show(State(state): State<AppState>, user: PageUser) -> Result<Response>
 
 async fn create(State(state): State<AppState>, user: PageUser, form: FormData) -> Result<Response> {
     user.check_csrf(form.get("csrf"))?;
-    match store::create_token(&state.db, user.user.id, &form.text("name")).await {
+    match store::create_token(
+        &state.db,
+        user.user.id,
+        &form.text("name"),
+        form.get("read_only").is_some(),
+    )
+    .await
+    {
         Ok(token) => page(&state, &user, Some(token), None).await,
         Err(e @ Error::Invalid { .. }) => page(&state, &user, None, Some(e.to_string())).await,
         Err(e) => Err(e),

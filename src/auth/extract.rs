@@ -12,13 +12,38 @@ use crate::state::AppState;
 pub const SESSION_COOKIE: &str = "tl_session";
 
 fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+    bearer_token(&parts.headers)
+}
+
+/// The token of `Authorization: Bearer …`, if the request carries one.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?
         .strip_prefix("Bearer ")
         .map(str::trim)
+}
+
+/// The holder of the bearer token a request carries. A read-only token is refused here every
+/// request that may change something (any method but GET, HEAD and OPTIONS), so that no handler
+/// has to remember it: one rule for the API, for pages driven by a token and for MCP.
+pub async fn token_holder(parts: &Parts, state: &AppState) -> Result<store::TokenHolder> {
+    let token = bearer(parts).ok_or(Error::Unauthorized)?;
+    let holder = store::holder_by_token(&state.db, token)
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    if holder.read_only && !parts.method.is_safe() {
+        return Err(read_only_refusal());
+    }
+    Ok(holder)
+}
+
+/// What a read-only token (or `throughline mcp --read-only`) is told when it tries a change.
+pub fn read_only_refusal() -> Error {
+    Error::forbidden(
+        "this token is read-only: it may read but not change anything; use a token created without read-only to make changes",
+    )
 }
 
 /// An API caller, authenticated by a bearer token.
@@ -28,11 +53,7 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or(Error::Unauthorized)?;
-        let user = store::user_by_token(&state.db, token)
-            .await?
-            .ok_or(Error::Unauthorized)?;
-        Ok(ApiUser(user))
+        Ok(ApiUser(token_holder(parts, state).await?.user))
     }
 }
 
@@ -69,10 +90,8 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        if let Some(token) = bearer(parts) {
-            let user = store::user_by_token(&state.db, token)
-                .await?
-                .ok_or(Error::Unauthorized)?;
+        if bearer(parts).is_some() {
+            let user = token_holder(parts, state).await?.user;
             return Ok(PageUser {
                 user,
                 csrf: String::new(),

@@ -215,8 +215,9 @@ pub async fn end_session(db: &Db, secret: &str) -> Result<()> {
     Ok(())
 }
 
-/// Creates an API token; the clear token is returned once and never stored.
-pub async fn create_token(db: &Db, user_id: i64, name: &str) -> Result<String> {
+/// Creates an API token; the clear token is returned once and never stored. A read-only token
+/// reads whatever its owner may read and is refused every change (REST API and MCP alike).
+pub async fn create_token(db: &Db, user_id: i64, name: &str, read_only: bool) -> Result<String> {
     if name.trim().is_empty() || name.len() > 100 {
         return Err(Error::invalid(
             "name",
@@ -225,15 +226,31 @@ pub async fn create_token(db: &Db, user_id: i64, name: &str) -> Result<String> {
     }
     let token = super::random_secret("tl_");
     with_pool!(&db.write, p => sqlx::query(
-        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(user_id).bind(name.trim()).bind(super::hash_secret(&token)).bind(now()).execute(p).await.map(|r| r.rows_affected()))?;
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at, read_only) VALUES ($1, $2, $3, $4, $5)")
+        .bind(user_id).bind(name.trim()).bind(super::hash_secret(&token)).bind(now()).bind(read_only)
+        .execute(p).await.map(|r| r.rows_affected()))?;
     Ok(token)
 }
 
+/// Who a bearer token acts for, and whether it may only read.
+#[derive(Clone, Debug)]
+pub struct TokenHolder {
+    pub user: User,
+    pub read_only: bool,
+}
+
+pub async fn holder_by_token(db: &Db, token: &str) -> Result<Option<TokenHolder>> {
+    let row: Option<(i64, String, String, bool)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT u.id, u.email, u.name, t.read_only FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
+        .bind(super::hash_secret(token)).fetch_optional(p).await)?;
+    Ok(row.map(|(id, email, name, read_only)| TokenHolder {
+        user: User { id, email, name },
+        read_only,
+    }))
+}
+
 pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT u.id, u.email, u.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
-        .bind(super::hash_secret(token)).fetch_optional(p).await)?)
+    Ok(holder_by_token(db, token).await?.map(|h| h.user))
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -241,11 +258,12 @@ pub struct TokenInfo {
     pub id: i64,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    pub read_only: bool,
 }
 
 pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>> {
     Ok(with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT id, name, created_at FROM api_tokens WHERE user_id = $1 ORDER BY id")
+        "SELECT id, name, created_at, read_only FROM api_tokens WHERE user_id = $1 ORDER BY id")
         .bind(user_id).fetch_all(p).await)?)
 }
 

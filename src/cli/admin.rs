@@ -33,6 +33,9 @@ pub enum TokenCommand {
         /// What the token is for, e.g. "ci" or "laptop".
         #[arg(long, default_value = "cli")]
         name: String,
+        /// A token that may only read: every change it tries, on the API or over MCP, is refused.
+        #[arg(long)]
+        read_only: bool,
     },
 }
 
@@ -100,12 +103,16 @@ pub async fn user(db: &DbArgs, c: UserCommand) -> anyhow::Result<()> {
 }
 
 pub async fn token(db: &DbArgs, c: TokenCommand) -> anyhow::Result<()> {
-    let TokenCommand::Create { email, name } = c;
+    let TokenCommand::Create {
+        email,
+        name,
+        read_only,
+    } = c;
     let db = db.open(false).await?;
     let user = store::find_by_email(&db, &email)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no account with e-mail {email}"))?;
-    let token = store::create_token(&db, user.id, &name)
+    let token = store::create_token(&db, user.id, &name, read_only)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{token}");

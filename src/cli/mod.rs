@@ -13,6 +13,7 @@ mod instance;
 mod invite;
 mod item;
 mod kit;
+mod mcp;
 mod notify;
 mod out;
 pub mod seed;
@@ -170,6 +171,8 @@ pub enum Command {
     /// Launches of a release and their checklists.
     #[command(subcommand)]
     Launch(release::LaunchCommand),
+    /// The MCP server over stdio, for coding agents (acts as THROUGHLINE_TOKEN's owner or --as).
+    Mcp(mcp::McpArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -188,7 +191,7 @@ pub fn run() -> ExitCode {
     // A command whose output is cut short (`| head`) should end quietly, as other Unix tools do,
     // instead of panicking in println!. The server keeps Rust's default (SIGPIPE ignored): a
     // client that hangs up must never kill it.
-    if !matches!(cli.command, Command::Serve(_)) {
+    if !matches!(cli.command, Command::Serve(_) | Command::Mcp(_)) {
         sigpipe::reset();
     }
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -257,5 +260,6 @@ async fn dispatch(
         Command::Release(c) => release::release(&cli.db, c).await,
         Command::Launch(c) => release::launch(&cli.db, c).await,
         Command::Doc(c) => doc::run(&cli.db, c).await,
+        Command::Mcp(a) => mcp::run(&cli.db, a).await,
     }
 }

@@ -48,6 +48,9 @@ const LAYERS: &[(&str, u32)] = &[
     // The first-run setup may load the demo, so administration sits beside the seed.
     ("admin", 11),
     ("web", 11),
+    // The MCP server is a face like the API: it calls every room's services, and only the
+    // router and the CLI use it.
+    ("mcp", 11),
     ("openapi", 11),
     ("cli", 12),
     ("lib", 13),

@@ -78,7 +78,7 @@ async fn upgrade(fixture: &Path) {
         .await
         .unwrap()
         .unwrap();
-    let token = throughline::auth::store::create_token(&db, user.id, "upgrade")
+    let token = throughline::auth::store::create_token(&db, user.id, "upgrade", false)
         .await
         .unwrap();
     let state = AppState {

@@ -123,7 +123,7 @@ impl TestApp {
         let u = accounts::create_user(&self.db, &email, name, PASSWORD)
             .await
             .expect("user");
-        let token = accounts::create_token(&self.db, u.id, "test")
+        let token = accounts::create_token(&self.db, u.id, "test", false)
             .await
             .expect("token");
         Caller {
