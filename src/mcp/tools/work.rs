@@ -124,3 +124,35 @@ pub async fn get_document(db: &Db, caller: &Caller, a: GetDocument) -> Result<Va
         "sources": json(&doc.sources)?,
     }))
 }
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetHandoffKit {
+    /// The product's key, e.g. `ONB`.
+    pub product: String,
+    /// The initiative's id (give exactly one of initiative, release, sprint).
+    pub initiative: Option<i64>,
+    pub release: Option<i64>,
+    pub sprint: Option<i64>,
+    /// The server's address for the kit's links and MCP entries; `THROUGHLINE_BASE_URL` or
+    /// `http://127.0.0.1:8080` when omitted.
+    pub base_url: Option<String>,
+    /// The workspace, when the key is in several of yours.
+    pub workspace: Option<String>,
+}
+
+pub async fn get_handoff_kit(db: &Db, caller: &Caller, a: GetHandoffKit) -> Result<Value> {
+    let ctx = resolve::product(db, caller, &a.product, a.workspace.as_deref()).await?;
+    let scope = crate::docs::kit::Scope::from_params(a.initiative, a.release, a.sprint)?;
+    let base = a
+        .base_url
+        .or_else(|| std::env::var("THROUGHLINE_BASE_URL").ok())
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let kit = crate::docs::kit::make(db, &ctx, scope, &base).await?;
+    let files: Vec<Value> = kit
+        .files
+        .iter()
+        .map(|f| json!({"path": f.path, "text": f.text}))
+        .collect();
+    Ok(json!({"manifest": json(&kit.manifest)?, "files": files}))
+}

@@ -45,6 +45,7 @@ async fn tools_are_listed_with_flat_inputs_that_refuse_unknown_arguments() {
         "get_alignment",
         "search_evidence",
         "get_document",
+        "get_handoff_kit",
         "save_item",
         "set_item_status",
         "rank_item",

@@ -140,3 +140,59 @@ async fn prompts_carry_the_story_and_name_the_tools() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn an_agent_reads_the_handoff_kit_of_an_initiative() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let key = ready_story(
+        &app,
+        &owner,
+        "import a CSV",
+        3,
+        &["a file of 1,000 rows imports"],
+    )
+    .await;
+    let i = crate::support::scrum::json_ok(
+        app.post(
+            &owner,
+            &format!("{}/initiatives", crate::support::scrum::P),
+            json!({"title": "Imports"}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    app.link_initiative(&owner, &key, &json!(i)).await;
+    let mcp = Mcp::new(&app, &owner);
+    let kit = mcp
+        .ok(
+            "get_handoff_kit",
+            json!({"product": "ONB", "initiative": i, "base_url": "https://pm.example.com"}),
+        )
+        .await;
+    assert_eq!(kit["manifest"]["items"][0]["key"], key.as_str());
+    let files = kit["files"].as_array().unwrap();
+    let story = files
+        .iter()
+        .find(|f| f["path"] == format!("stories/{key}.md"))
+        .unwrap();
+    assert!(story["text"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("- [ ] **{key}.1** a file of 1,000 rows imports")));
+    let mcp_json = files.iter().find(|f| f["path"] == ".mcp.json").unwrap();
+    assert!(mcp_json["text"]
+        .as_str()
+        .unwrap()
+        .contains("https://pm.example.com/mcp"));
+    let (_, refused) = mcp
+        .rpc(
+            "tools/call",
+            json!({"name": "get_handoff_kit", "arguments": {"product": "ONB"}}),
+        )
+        .await;
+    assert!(refused.to_string().contains("initiative"), "{refused}");
+}
