@@ -22,6 +22,7 @@ mod export;
 mod import;
 mod invitations;
 mod layers;
+mod mail;
 mod notifications;
 mod overrides;
 mod pages;
