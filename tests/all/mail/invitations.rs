@@ -80,3 +80,41 @@ async fn sending_an_invitation_needs_a_server_that_sends_email() {
         "nothing was created: {list}"
     );
 }
+
+#[tokio::test]
+async fn the_members_page_sends_the_link_by_email() {
+    let app = mail_app().await;
+    let owner = app.workspace().await;
+    let (client, csrf) = crate::support::session::sign_in(&app, &owner.email).await;
+    let page = crate::support::session::page_text(&client, &app, "/w/acme/members").await;
+    assert!(
+        page.contains("name=\"send_email\" value=\"true\" checked"),
+        "{page}"
+    );
+    let invitee = address("erin");
+    let r = client
+        .post(app.url("/w/acme/invitations"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", invitee.as_str()),
+            ("role", "ONB:dev"),
+            ("send_email", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("created and e-mailed to them"), "{html}");
+    let shown = between(
+        &html,
+        "id=\"invite-link-url\" class=\"copy-field\" readonly value=\"",
+        "\"",
+    )
+    .unwrap()
+    .to_string();
+    assert_eq!(send_mail(&app).await, 1);
+    let got = wait_for_mail(&invitee, 1).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(link_in(&got[0].text, "/invite/"), shown);
+}
