@@ -22,6 +22,8 @@ use crate::support::{spawn_app_with_smtp, Caller, TestApp, PASSWORD};
 struct Sink {
     addr: SocketAddr,
     dir: PathBuf,
+    /// The server these tests started, if they did; it exits when this process does.
+    _server: Option<std::process::Child>,
 }
 
 static SINK: OnceLock<Sink> = OnceLock::new();
@@ -42,6 +44,7 @@ fn sink() -> &'static Sink {
                     .parse()
                     .expect("THROUGHLINE_TEST_SMTP is 127.0.0.1:PORT"),
                 dir: PathBuf::from(dir),
+                _server: None,
             },
             _ => start_own(),
         }
@@ -96,6 +99,7 @@ fn start_own() -> Sink {
     Sink {
         addr: SocketAddr::from(([127, 0, 0, 1], port)),
         dir,
+        _server: Some(child),
     }
 }
 
