@@ -21,6 +21,7 @@ pub mod governance;
 pub mod import;
 pub mod instance;
 pub mod invite;
+pub mod mail;
 pub mod mcp;
 pub mod notify;
 pub mod openapi;

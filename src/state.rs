@@ -18,6 +18,8 @@ pub struct AppState {
     pub backups: crate::backup::schedule::Plan,
     /// The one-time secret of the setup link `serve` prints when no account exists yet.
     pub setup: SetupLink,
+    /// The SMTP settings and connection, when the server sends e-mail (`smtp_host` is set).
+    pub mail: Option<crate::mail::Mailer>,
 }
 
 /// The largest request body the server reads (imports take files through their own limit).

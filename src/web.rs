@@ -28,6 +28,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::governance::pages::routes())
         .merge(crate::auth::pages::routes())
         .merge(crate::auth::account_pages::routes())
+        .merge(crate::auth::reset_pages::routes())
+        .merge(crate::mail::pages::routes())
         .merge(crate::admin::setup_pages::routes())
         .merge(crate::admin::pages::routes())
         .merge(crate::workspace::pages::routes())

@@ -1,14 +1,17 @@
-//! The account page: who you are, and your API tokens.
+//! The account page: who you are, how you hear of notifications by e-mail, and your API tokens.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
+use super::email_prefs;
 use super::extract::PageUser;
 use super::store::{self, TokenInfo};
 use crate::error::{Error, Result};
 use crate::extract::Path;
+use crate::mail::outbox::Sent;
+use crate::mail::Mode;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 
@@ -17,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(show))
         .route("/account/tokens", post(create))
         .route("/account/tokens/{id}/revoke", post(revoke))
+        .route("/account/email", post(set_email_mode))
 }
 
 #[derive(askama::Template)]
@@ -29,6 +33,15 @@ struct AccountPage {
     error: Option<String>,
     /// The account administers the installation: the page links to that area.
     instance_admin: bool,
+    /// How notifications reach this person by e-mail.
+    email_mode: Mode,
+    modes: [Mode; 3],
+    /// The server sends e-mail at all.
+    mail_on: bool,
+    /// The last messages sent to this person (the delivery log, without bodies).
+    recent_mail: Vec<Sent>,
+    /// Said after the e-mail choice was saved.
+    email_saved: bool,
 }
 
 async fn page(
@@ -36,6 +49,16 @@ async fn page(
     user: &PageUser,
     new_token: Option<String>,
     error: Option<String>,
+) -> Result<Response> {
+    page_with(state, user, new_token, error, false).await
+}
+
+async fn page_with(
+    state: &AppState,
+    user: &PageUser,
+    new_token: Option<String>,
+    error: Option<String>,
+    email_saved: bool,
 ) -> Result<Response> {
     let tokens = store::tokens_of(&state.db, user.user.id).await?;
     let layout = Layout::new(user, "Your account").crumb("/account", "Account");
@@ -46,6 +69,11 @@ async fn page(
         new_token,
         error,
         instance_admin: crate::auth::store::is_instance_admin(&state.db, user.user.id).await?,
+        email_mode: email_prefs::mode(&state.db, user.user.id).await?,
+        modes: Mode::ALL,
+        mail_on: state.mail.is_some(),
+        recent_mail: crate::mail::outbox::log_for(&state.db, user.user.id, 5).await?,
+        email_saved,
     }))
 }
 
@@ -78,4 +106,20 @@ async fn revoke(
     user.check_csrf(form.get("csrf"))?;
     store::revoke_token(&state.db, user.user.id, id).await?;
     Ok(Redirect::to("/account").into_response())
+}
+
+async fn set_email_mode(
+    State(state): State<AppState>,
+    user: PageUser,
+    form: FormData,
+) -> Result<Response> {
+    user.check_csrf(form.get("csrf"))?;
+    match email_prefs::parse_mode("mode", &form.text("mode")) {
+        Ok(mode) => {
+            email_prefs::set_mode(&state.db, user.user.id, mode).await?;
+            page_with(&state, &user, None, None, true).await
+        }
+        Err(e @ Error::Invalid { .. }) => page(&state, &user, None, Some(e.to_string())).await,
+        Err(e) => Err(e),
+    }
 }

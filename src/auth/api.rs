@@ -1,13 +1,16 @@
 //! JSON handlers for the caller's own account and its API tokens.
 
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
+use super::email_prefs;
 use super::extract::{ApiJson, ApiUser};
 use super::store::{self, User};
 use crate::error::ApiError;
 use crate::extract::Path;
+use crate::mail::Mode;
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -17,6 +20,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
+        .routes(routes!(email_settings, set_email_settings))
 }
 
 /// Show the caller's account
@@ -105,4 +109,42 @@ pub async fn revoke_token(
 ) -> Result<StatusCode, ApiError> {
     store::revoke_token(&state.db, user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How the caller hears of notifications by e-mail.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    /// `immediate` (one e-mail per notification), `daily` (one digest a day) or `off`.
+    pub notifications: String,
+}
+
+/// Show how the caller's notifications reach them by e-mail
+#[utoipa::path(get, path = "/api/v1/me/email", operation_id = "getEmailSettings", tag = "account",
+    responses((status = 200, body = EmailSettings), (status = 401)))]
+pub async fn email_settings(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<EmailSettings>, ApiError> {
+    let mode = email_prefs::mode(&state.db, user.id).await?;
+    Ok(Json(EmailSettings {
+        notifications: mode.as_str().into(),
+    }))
+}
+
+/// Choose immediately, a daily digest, or no notification e-mail
+///
+/// Turning it off also withdraws notification e-mail not sent yet.
+#[utoipa::path(put, path = "/api/v1/me/email", operation_id = "setEmailSettings", tag = "account",
+    request_body = EmailSettings, responses((status = 200, body = EmailSettings), (status = 401), (status = 422)))]
+pub async fn set_email_settings(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(input): ApiJson<EmailSettings>,
+) -> Result<Json<EmailSettings>, ApiError> {
+    let mode: Mode = email_prefs::parse_mode("notifications", &input.notifications)?;
+    let mode = email_prefs::set_mode(&state.db, user.id, mode).await?;
+    Ok(Json(EmailSettings {
+        notifications: mode.as_str().into(),
+    }))
 }

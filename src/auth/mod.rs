@@ -2,8 +2,11 @@
 
 pub mod account_pages;
 pub mod api;
+pub mod email_prefs;
 pub mod extract;
 pub mod pages;
+pub mod reset;
+pub mod reset_pages;
 pub mod store;
 
 use argon2::password_hash::{

@@ -29,6 +29,8 @@ struct LoginPage {
     error: Option<String>,
     /// No account exists yet: the page points at the setup link.
     setup_pending: bool,
+    /// The server sends e-mail, so a forgotten password can be reset.
+    can_reset: bool,
 }
 
 fn cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
@@ -42,6 +44,7 @@ fn login_form(state: &AppState, email: String, error: Option<String>) -> Respons
         email,
         error,
         setup_pending: state.setup.is_live(),
+        can_reset: state.mail.is_some(),
     });
     resp.headers_mut().append(
         header::SET_COOKIE,

@@ -7,13 +7,14 @@ use clap::{ArgMatches, Subcommand};
 
 use crate::config::file::{Loaded, SYSTEM_FILE};
 use crate::config::layered::{leaf, mask_url, origin, Origin};
+use crate::config::smtp::MailSettings;
 use crate::config::{DbArgs, ServerSettings, KEYS};
 use crate::doctor::{Check, Status};
 
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
     /// The settings `serve` would run with, and where each came from (flag, env, file, default);
-    /// the database password is shown as ****.
+    /// the database and SMTP passwords are shown as ****.
     Show {
         #[command(flatten)]
         settings: ServerSettings,
@@ -71,15 +72,17 @@ fn show(db: &DbArgs, s: &ServerSettings, json: bool, inv: Invocation<'_>) -> any
             "log" => s.log.clone(),
             "backup_dir" => s.backups.dir(db).display().to_string(),
             "backup_every" => s.backups.backup_every.to_string(),
-            _ => s.backups.backup_keep.to_string(),
+            "backup_keep" => s.backups.backup_keep.to_string(),
+            key => mail_value(&s.mail, key),
         }
     };
     let rows: Vec<Row> = KEYS
         .iter()
         .map(|(key, env)| {
             let o = match origin(m, key, inv.file) {
-                // backup_dir has no fixed default: it follows data_dir.
-                Origin::Unset if *key == "backup_dir" => Origin::Default,
+                // backup_dir has no fixed default: it follows data_dir; smtp_port follows
+                // smtp_security.
+                Origin::Unset if *key == "backup_dir" || *key == "smtp_port" => Origin::Default,
                 o => o,
             };
             let from = match o {
@@ -90,6 +93,7 @@ fn show(db: &DbArgs, s: &ServerSettings, json: bool, inv: Invocation<'_>) -> any
                     .map(|f| f.path.display().to_string())
                     .unwrap_or_default(),
                 Origin::Default if *key == "backup_dir" => "default (data_dir/backups)".into(),
+                Origin::Default if *key == "smtp_port" => "default (by smtp_security)".into(),
                 Origin::Default | Origin::Unset => String::new(),
             };
             Row {
@@ -124,6 +128,46 @@ fn show(db: &DbArgs, s: &ServerSettings, json: bool, inv: Invocation<'_>) -> any
         println!("{line}");
     }
     Ok(())
+}
+
+/// An SMTP setting as `config show` prints it: never the password.
+fn mail_value(m: &MailSettings, key: &str) -> String {
+    let or_none = |v: &Option<String>, none: &str| v.clone().unwrap_or_else(|| none.to_string());
+    match key {
+        "smtp_host" => or_none(&m.smtp_host, "(none: no e-mail is sent)"),
+        "smtp_port" => m.port().to_string(),
+        "smtp_security" => m.smtp_security.as_str().to_string(),
+        "smtp_username" => or_none(&m.smtp_username, "(none)"),
+        "smtp_password" => match &m.smtp_password {
+            Some(_) => "****".into(),
+            None => "(none)".into(),
+        },
+        "smtp_from" => or_none(&m.smtp_from, "(none)"),
+        _ => or_none(&m.public_url, "(none)"),
+    }
+}
+
+/// The SMTP settings as a whole (a host needs a sender and a public address).
+fn mail_check(m: &MailSettings) -> Check {
+    match m.check() {
+        Ok(None) => Check::ok("smtp", "no smtp_host: e-mail is off"),
+        Ok(Some(smtp)) => Check::ok(
+            "smtp",
+            format!(
+                "{}:{} ({}), from {}, links to {}; `throughline doctor` tries the connection",
+                smtp.host,
+                smtp.port,
+                smtp.security.as_str(),
+                smtp.from,
+                smtp.public_url
+            ),
+        ),
+        Err((key, e)) => Check::fail(
+            "smtp",
+            format!("{key}: {e}"),
+            format!("set {key}, or unset smtp_host to send no e-mail"),
+        ),
+    }
 }
 
 fn check(db: &DbArgs, s: &ServerSettings, inv: Invocation<'_>) -> anyhow::Result<()> {
@@ -168,6 +212,7 @@ fn check(db: &DbArgs, s: &ServerSettings, inv: Invocation<'_>) -> anyhow::Result
     });
     checks.push(folder("data_dir", &db.data_dir));
     checks.push(folder("backup_dir", &s.backups.dir(db)));
+    checks.push(mail_check(&s.mail));
     print_checks(&checks);
     let failed = crate::doctor::report_failed(&checks);
     if failed > 0 {

@@ -1,5 +1,5 @@
-//! `throughline doctor`: checks the data directory, the database, the migrations, the clock and
-//! the backups, one line each with what to fix; exits non-zero when a check fails.
+//! `throughline doctor`: checks the data directory, the database, the migrations, the clock,
+//! the backups and the SMTP server, one line each with what to fix; exits non-zero when a check fails.
 
 use clap::Args;
 
@@ -11,6 +11,8 @@ use crate::doctor::probe::{self, Setup};
 pub struct DoctorArgs {
     #[command(flatten)]
     pub backups: BackupSettings,
+    #[command(flatten)]
+    pub mail: crate::config::smtp::MailSettings,
     /// Print the checks as JSON.
     #[arg(long)]
     pub json: bool,
@@ -22,6 +24,7 @@ pub async fn run(db: &DbArgs, a: DoctorArgs, file: Option<&Loaded>) -> anyhow::R
         config_file: file.map(|f| format!("{} (found by {})", f.path.display(), f.found_by)),
         backup_dir: a.backups.dir(db),
         backup_every: a.backups.backup_every.0,
+        mail: a.mail.clone(),
     };
     let checks = probe::run(&setup).await;
     let failed = crate::doctor::report_failed(&checks);

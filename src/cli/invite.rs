@@ -151,6 +151,7 @@ pub async fn run(db_args: &DbArgs, c: InviteCommand) -> anyhow::Result<()> {
                 placeholder_user_id,
                 roles,
                 admin,
+                send_email: false,
             };
             let created = service::create(&db, &user, &w, is_admin, &input)
                 .await

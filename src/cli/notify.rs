@@ -19,6 +19,10 @@ pub struct InboxArgs {
     /// Mark everything read after listing.
     #[arg(long)]
     pub read_all: bool,
+    /// How notifications also reach you by e-mail: immediate, daily (a digest) or off. Without
+    /// it, the current choice is shown.
+    #[arg(long, value_name = "MODE")]
+    pub email_mode: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -84,11 +88,29 @@ async fn user(db: &crate::db::Db, email: &str) -> anyhow::Result<store::User> {
 pub async fn run_inbox(db_args: &DbArgs, a: InboxArgs) -> anyhow::Result<()> {
     let db = db_args.open(false).await?;
     let u = user(&db, &a.email).await?;
+    if let Some(text) = &a.email_mode {
+        let mode = crate::auth::email_prefs::parse_mode("notifications", text)
+            .map_err(|e| anyhow::anyhow!("--email-mode: {e}"))?;
+        crate::auth::email_prefs::set_mode(&db, u.id, mode)
+            .await
+            .map_err(err)?;
+    }
+    let mode = crate::auth::email_prefs::mode(&db, u.id)
+        .await
+        .map_err(err)?;
     let i = inbox::inbox(&db, u.id, a.unread, 100).await.map_err(err)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&i)?);
+        let mut v = serde_json::to_value(&i)?;
+        v["email_notifications"] = serde_json::json!(mode.as_str());
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else if a.email_mode.is_some() {
+        println!("notifications by e-mail: {}", mode.label());
     } else {
-        println!("{} unread", i.unread);
+        println!(
+            "{} unread · notifications by e-mail: {}",
+            i.unread,
+            mode.as_str()
+        );
         for n in &i.notifications {
             println!(
                 "{} {}  {}  {}",

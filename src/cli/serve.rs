@@ -44,15 +44,21 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         every: b.backup_every.0,
         keep: b.backup_keep as usize,
     };
+    let mailer = match args.settings.mail.check() {
+        Ok(Some(smtp)) => Some(crate::mail::Mailer::new(smtp)?),
+        Ok(None) => None,
+        Err((key, e)) => anyhow::bail!("{key}: {e}"),
+    };
     let state = AppState {
         db: db.clone(),
         metrics: crate::metrics_handle(),
         secure_cookies: args.settings.secure_cookies,
         backups: plan.clone(),
         setup: crate::state::SetupLink::new(setup.clone()),
+        mail: mailer.clone(),
     };
-    // Webhook deliveries wait in the database; every server process helps deliver them.
-    let worker = crate::notify::worker::spawn(db.clone());
+    // Webhook deliveries and e-mail wait in the database; every server process helps send them.
+    let worker = crate::notify::worker::spawn(db.clone(), mailer);
     let backups = crate::backup::schedule::spawn(db.clone(), plan);
     let listener = tokio::net::TcpListener::bind(args.settings.listen).await?;
     let addr = listener.local_addr()?;

@@ -22,6 +22,13 @@ pub struct FileSettings {
     pub backup_dir: Option<PathBuf>,
     pub backup_every: Option<Interval>,
     pub backup_keep: Option<u32>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_security: Option<super::smtp::Security>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_from: Option<String>,
+    pub public_url: Option<String>,
 }
 
 /// `backup_every = "24h"` or `backup_every = 24` (hours).
@@ -64,6 +71,16 @@ impl FileSettings {
             }),
         );
         put("backup_keep", self.backup_keep.map(|k| k.to_string()));
+        put("smtp_host", self.smtp_host.clone());
+        put("smtp_port", self.smtp_port.map(|p| p.to_string()));
+        put(
+            "smtp_security",
+            self.smtp_security.map(|s| s.as_str().to_string()),
+        );
+        put("smtp_username", self.smtp_username.clone());
+        put("smtp_password", self.smtp_password.clone());
+        put("smtp_from", self.smtp_from.clone());
+        put("public_url", self.public_url.clone());
         out
     }
 
@@ -79,6 +96,15 @@ impl FileSettings {
         if let Some(u) = &self.database_url {
             crate::db::Target::resolve(Some(u), Path::new("."))
                 .map_err(|e| format!("database_url: {e}"))?;
+        }
+        // The SMTP settings are checked together once flags and environment are in
+        // (`config check`, `serve`); here only what a value says on its own.
+        if let Some(u) = &self.public_url {
+            if !u.starts_with("http://") && !u.starts_with("https://") {
+                return Err(format!(
+                    "public_url = {u:?} is not an http:// or https:// address"
+                ));
+            }
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 pub mod every;
 pub mod file;
 pub mod layered;
+pub mod smtp;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -61,6 +62,13 @@ pub const KEYS: &[(&str, &str)] = &[
     ("backup_dir", "THROUGHLINE_BACKUP_DIR"),
     ("backup_every", "THROUGHLINE_BACKUP_EVERY"),
     ("backup_keep", "THROUGHLINE_BACKUP_KEEP"),
+    ("smtp_host", "THROUGHLINE_SMTP_HOST"),
+    ("smtp_port", "THROUGHLINE_SMTP_PORT"),
+    ("smtp_security", "THROUGHLINE_SMTP_SECURITY"),
+    ("smtp_username", "THROUGHLINE_SMTP_USERNAME"),
+    ("smtp_password", "THROUGHLINE_SMTP_PASSWORD"),
+    ("smtp_from", "THROUGHLINE_SMTP_FROM"),
+    ("public_url", "THROUGHLINE_PUBLIC_URL"),
 ];
 
 /// The server's settings (besides where the data lives), shared by `serve` and `config`.
@@ -77,6 +85,8 @@ pub struct ServerSettings {
     pub log: String,
     #[command(flatten)]
     pub backups: BackupSettings,
+    #[command(flatten)]
+    pub mail: smtp::MailSettings,
 }
 
 /// The server's own backups (SQLite): where, how often, how many.

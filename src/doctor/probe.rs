@@ -14,6 +14,8 @@ pub struct Setup {
     pub config_file: Option<String>,
     pub backup_dir: PathBuf,
     pub backup_every: Option<Duration>,
+    /// The SMTP settings; nothing is checked when no host is set.
+    pub mail: crate::config::smtp::MailSettings,
 }
 
 /// Every check, in the order a reader fixes things: files, then the database, then backups.
@@ -59,10 +61,47 @@ pub async fn run(s: &Setup) -> Vec<Check> {
     }
     out.push(migrations(&db).await);
     out.push(backups(&db, s));
-    // SMTP and SSO endpoints: once Throughline sends mail or signs in through a provider, their
-    // reachability checks go here, one `Check` each (nothing is printed for what is not set up).
+    // Endpoints the server talks to, one `Check` each (nothing is printed for what is not set
+    // up): the SMTP server here; a sign-in provider's would go beside it.
+    if let Some(c) = smtp(&s.mail).await {
+        out.push(c);
+    }
     db.close().await;
     out
+}
+
+/// Connects to the SMTP server as the worker would (TLS and login included), sending nothing.
+async fn smtp(settings: &crate::config::smtp::MailSettings) -> Option<Check> {
+    let smtp = match settings.check() {
+        Ok(None) => return None,
+        Ok(Some(s)) => s,
+        Err((key, e)) => {
+            return Some(Check::fail(
+                "smtp",
+                format!("{key}: {e}"),
+                format!("set {key}, or unset smtp_host to send no e-mail"),
+            ))
+        }
+    };
+    let shown = format!("{}:{} ({})", smtp.host, smtp.port, smtp.security.as_str());
+    let mailer = match crate::mail::Mailer::new(smtp) {
+        Ok(m) => m,
+        Err(e) => {
+            return Some(Check::fail(
+                "smtp",
+                format!("{shown}: {e:#}"),
+                "check smtp_host",
+            ))
+        }
+    };
+    Some(match mailer.probe().await {
+        Ok(()) => Check::ok("smtp", format!("{shown} answers and accepts this connection")),
+        Err(e) => Check::fail(
+            "smtp",
+            format!("{shown}: {e}"),
+            "check smtp_host, smtp_port and smtp_security (587 is starttls, 465 is tls), the user name and password, and that this machine may reach the server",
+        ),
+    })
 }
 
 /// Exists, is a directory, is writable, is not open to others, has room. False when the rest

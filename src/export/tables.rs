@@ -37,6 +37,14 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "instance_settings",
         "the settings of the whole installation, not of one workspace; set them again",
     ),
+    (
+        "mail_outbox",
+        "e-mail waiting to be sent and the log of what was, without bodies; not workspace data",
+    ),
+    (
+        "password_resets",
+        "one-time password reset links, short-lived and hashed; ask again",
+    ),
 ];
 
 /// Columns the database derives itself and that are not exported: PostgreSQL's full-text
@@ -100,7 +108,7 @@ fn table(
 pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
     vec![
         table("users", &["id"], Scope::Users,
-            "id:int email:text name:text password_hash:text created_at:time placeholder:bool instance_admin:bool"),
+            "id:int email:text name:text password_hash:text created_at:time placeholder:bool instance_admin:bool email_notifications:text unsubscribe_token:text?"),
         table("workspaces", &["id"], Scope::Workspace,
             "id:int slug:text name:text version:int created_at:time allow_private_webhooks:bool"),
         table("workspace_members", &["workspace_id", "user_id"], Scope::Own("workspace_id"),
@@ -210,7 +218,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("watchers", &["entity_type", "entity_id", "user_id"], Scope::Watched,
             "entity_type:text entity_id:int user_id:user"),
         table("notifications", &["id"], Scope::Own("workspace_id"),
-            "id:int user_id:user workspace_id:int event:text title:text link:text actor_id:user? created_at:time read_at:time?"),
+            "id:int user_id:user workspace_id:int event:text title:text link:text actor_id:user? created_at:time read_at:time? mailed_at:time?"),
         table("webhooks", &["id"], Scope::Own("workspace_id"),
             "id:int workspace_id:int url:text secret:text events:text active:bool created_by:user created_at:time"),
         table("webhook_deliveries", &["id"], Scope::Via("webhook_id", "webhooks"),

@@ -22,7 +22,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Invite someone by link, or claim a placeholder an import made
 ///
 /// Answers the invitation and its one-time `link`: only its hash is kept. A newer invitation
-/// for the same person replaces an open one.
+/// for the same person replaces an open one. With `send_email`, the link is also e-mailed to
+/// the invitee (`emailed` says whether it was).
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws}/invitations", operation_id = "createInvitation", tag = "workspaces",
     params(("ws" = String, Path)), request_body = InvitationInput,
     responses((status = 201, body = NewInvitation), (status = 403), (status = 404), (status = 409)))]
@@ -33,7 +34,8 @@ pub async fn create(
     ApiJson(input): ApiJson<InvitationInput>,
 ) -> Result<(StatusCode, Json<NewInvitation>), ApiError> {
     let (w, admin) = workspace_for(&state.db, user.id, &ws).await?;
-    let created = service::create(&state.db, &user, &w, admin, &input).await?;
+    let created =
+        service::create_and_send(&state.db, state.mail.as_ref(), &user, &w, admin, &input).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 

@@ -52,6 +52,8 @@ pub struct NewInvitation {
     /// The acceptance page, `/invite/tli_…`, on this server. Shown this once: only its hash is
     /// kept.
     pub link: String,
+    /// Whether the link was also sent to the invitee by e-mail (`send_email`).
+    pub emailed: bool,
 }
 
 /// What an admin asks for. Give `email`, or `placeholder_user_id`, or both (the placeholder
@@ -69,6 +71,10 @@ pub struct InvitationInput {
     /// Make the person a workspace admin.
     #[serde(default)]
     pub admin: bool,
+    /// Also e-mail the link to the invitee (the server must send e-mail; the invitation needs
+    /// an e-mail address).
+    #[serde(default)]
+    pub send_email: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]

@@ -13,6 +13,8 @@ use crate::auth::store::{claim_placeholder, insert_user, User};
 use crate::auth::{hash_secret, random_secret, validate_email, validate_password, Role};
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
+use crate::mail::message::Letter;
+use crate::mail::Mailer;
 use crate::workspace::{parse_roles, validate_name, Product, ProductRoles, Workspace};
 
 fn admins_only(admin: bool) -> Result<()> {
@@ -192,7 +194,88 @@ pub async fn create(
     Ok(NewInvitation {
         invitation: inv,
         link: format!("/invite/{token}"),
+        emailed: false,
     })
+}
+
+/// Refuses `send_email` before anything is written when it cannot be honoured: the server sends
+/// no e-mail, or the invitation has no address to send to.
+pub fn check_sending(input: &InvitationInput, mailer: Option<&Mailer>) -> Result<()> {
+    if !input.send_email {
+        return Ok(());
+    }
+    if mailer.is_none() {
+        return Err(Error::invalid(
+            "send_email",
+            "this server does not send e-mail (an admin sets smtp_host); copy the link instead",
+        ));
+    }
+    Ok(())
+}
+
+/// Invites someone and, when asked, puts an e-mail with the link in the outbox.
+pub async fn create_and_send(
+    db: &Db,
+    mailer: Option<&Mailer>,
+    actor: &User,
+    ws: &Workspace,
+    admin: bool,
+    input: &InvitationInput,
+) -> Result<NewInvitation> {
+    check_sending(input, mailer)?;
+    let mut created = create(db, actor, ws, admin, input).await?;
+    if let (true, Some(m)) = (input.send_email, mailer) {
+        created.emailed = email_link(db, m, actor, ws, &created).await?;
+    }
+    Ok(created)
+}
+
+/// E-mails a new invitation's link to its address; false when it has none that mail reaches
+/// (a placeholder invited without one).
+pub async fn email_link(
+    db: &Db,
+    mailer: &Mailer,
+    actor: &User,
+    ws: &Workspace,
+    created: &NewInvitation,
+) -> Result<bool> {
+    let Some(to) = created
+        .invitation
+        .email
+        .as_deref()
+        .filter(|e| crate::mail::deliverable(e))
+    else {
+        return Ok(false);
+    };
+    let letter = Letter {
+        subject: format!("{} invited you to {} on Throughline", actor.name, ws.name),
+        greeting: match &created.invitation.name {
+            Some(n) => format!("Hello {n},"),
+            None => "Hello,".into(),
+        },
+        lines: vec![
+            format!(
+                "{} ({}) invited you to join the workspace {} on Throughline, where your team keeps its product strategy and backlog.",
+                actor.name, actor.email, ws.name
+            ),
+            format!(
+                "Open the link to choose your password and join. It works once, until {}.",
+                created.invitation.expires_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        ],
+        entries: Vec::new(),
+        action: Some(("Accept the invitation".into(), mailer.link(&created.link))),
+        why: format!(
+            "You get this e-mail because {} invited {to}. If you do not know them, ignore it.",
+            actor.email
+        ),
+        unsubscribe: None,
+    };
+    let out = letter.write("invitation", None, to)?;
+    let mut tx = db.begin().await?;
+    crate::mail::outbox::enqueue(&mut tx.conn(), &out, now()).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// The workspace's invitations still open (admins only), expired ones included, newest first.

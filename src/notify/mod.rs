@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod hooks;
+pub mod mailing;
 pub mod pages;
 pub mod store;
 pub mod webhooks;

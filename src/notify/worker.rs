@@ -1,6 +1,7 @@
 //! Delivers webhooks from the `webhook_deliveries` table. Each pass leases due jobs (a lease
 //! that expires, so a crashed process's jobs are picked up again), posts them signed, and
-//! records the outcome or schedules a retry with exponential backoff.
+//! records the outcome or schedules a retry with exponential backoff. The same loop sends the
+//! e-mail outbox ([`crate::mail::outbox`]) the same way.
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{Db, Pool};
 use crate::error::Result;
+use crate::mail::Mailer;
 use crate::{with_pool, with_tx};
 
 /// How long a leased job is held before another process may take it over.
@@ -17,21 +19,36 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 
 type Job = (i64, i64, String, String, i64);
 
-/// Runs passes every second until the process ends.
-pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
+/// Runs passes every second until the process ends: webhooks, and e-mail when SMTP is set up.
+pub fn spawn(db: Db, mailer: Option<Mailer>) -> tokio::task::JoinHandle<()> {
     let owner = crate::auth::random_secret("worker-");
     tokio::spawn(async move {
         loop {
-            match tick(&db, &owner, crate::db::now()).await {
+            let now = crate::db::now();
+            let pass = async {
+                let mut n = tick(&db, &owner, now).await?;
+                if let Some(m) = &mailer {
+                    n += mail_tick(&db, m, &owner, now).await?;
+                }
+                Ok::<usize, crate::error::Error>(n)
+            };
+            match pass.await {
                 Ok(0) => tokio::time::sleep(Duration::from_secs(1)).await,
                 Ok(_) => {}
                 Err(e) => {
-                    tracing::warn!(error = %e, "webhook delivery pass failed; retrying shortly");
+                    tracing::warn!(error = %e, "delivery pass failed; retrying shortly");
                     tokio::time::sleep(Duration::from_secs(5)).await;
                 }
             }
         }
     })
+}
+
+/// Queues the notification e-mail due at `now` and sends what the outbox holds that is due;
+/// returns how many messages were tried.
+pub async fn mail_tick(db: &Db, mailer: &Mailer, owner: &str, now: DateTime<Utc>) -> Result<usize> {
+    super::mailing::queue(db, mailer, now).await?;
+    crate::mail::outbox::tick(db, mailer, owner, now).await
 }
 
 /// Leases the jobs due at `now` for `owner` and delivers them; returns how many were tried.

@@ -58,8 +58,18 @@ async fn create(
         },
         roles: roles_from_pairs(&form.all("role"), None),
         admin: form.flag("admin"),
+        send_email: form.flag("send_email"),
     };
-    match service::create(&state.db, &user.user, &w, admin, &input).await {
+    match service::create_and_send(
+        &state.db,
+        state.mail.as_ref(),
+        &user.user,
+        &w,
+        admin,
+        &input,
+    )
+    .await
+    {
         Ok(created) => {
             let link = format!("{}{}", origin(&state, &headers), created.link);
             let who = created
@@ -68,7 +78,7 @@ async fn create(
                 .clone()
                 .or(created.invitation.name.clone())
                 .unwrap_or_default();
-            members_page(&state, &user, &ws, None, Some((who, link))).await
+            members_page(&state, &user, &ws, None, Some((who, link, created.emailed))).await
         }
         Err(e @ (Error::Invalid { .. } | Error::Conflict(_))) => {
             let mut resp = members_page(&state, &user, &ws, Some(e.public_message()), None).await?;

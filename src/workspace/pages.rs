@@ -158,8 +158,10 @@ struct MembersPage {
     error: Option<String>,
     /// Open invitations (admins see them).
     invitations: Vec<crate::invite::Invitation>,
-    /// Who was just invited, and the link to hand them (shown once).
-    new_link: Option<(String, String)>,
+    /// Who was just invited, the link to hand them (shown once), and whether it was e-mailed.
+    new_link: Option<(String, String, bool)>,
+    /// The server sends e-mail: the invite form offers to send the link.
+    mail_on: bool,
 }
 
 impl MembersPage {
@@ -191,13 +193,13 @@ impl MembersPage {
     }
 }
 
-/// The members page; `new_link` is (who, link) of an invitation just made.
+/// The members page; `new_link` is (who, link, e-mailed) of an invitation just made.
 pub(crate) async fn members_page(
     state: &AppState,
     user: &PageUser,
     slug: &str,
     error: Option<String>,
-    new_link: Option<(String, String)>,
+    new_link: Option<(String, String, bool)>,
 ) -> Result<Response> {
     let (workspace, admin) = store::workspace_for(&state.db, user.user.id, slug).await?;
     let products = store::products(&state.db, workspace.id).await?;
@@ -220,6 +222,7 @@ pub(crate) async fn members_page(
         error,
         invitations,
         new_link,
+        mail_on: state.mail.is_some(),
     }))
 }
 

@@ -20,6 +20,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("state", 1),
     // Backups copy the database file and judge the copies; they know no domain, only `db`.
     ("backup", 1),
+    // E-mail: the SMTP connection, the messages and the outbox; it knows no domain, so the
+    // rooms above (accounts, notifications, invitations) and doctor's probe all send through it.
+    ("mail", 1),
     // Doctor reads the files, the database and the backups, and nothing of any domain.
     ("doctor", 2),
     ("auth", 2),

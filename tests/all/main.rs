@@ -22,6 +22,7 @@ mod export;
 mod import;
 mod invitations;
 mod layers;
+mod mail;
 mod mcp;
 mod notifications;
 mod overrides;

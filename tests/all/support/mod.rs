@@ -18,6 +18,8 @@ use throughline::web::{router, AppState};
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The server's mailer, when it sends e-mail (`spawn_app_with_smtp`).
+    pub mail: Option<throughline::mail::Mailer>,
     pub db: Db,
     pub target: Target,
     pub client: Client,
@@ -53,17 +55,46 @@ pub async fn test_target(dir: &std::path::Path) -> Target {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(throughline::state::SetupLink::default()).await
+    spawn_app_with(throughline::state::SetupLink::default(), None).await
 }
 
 /// A server whose first-run setup link has the secret `setup`, as `serve` on an empty
 /// database has.
 pub async fn spawn_app_with_setup(setup: &str) -> TestApp {
-    spawn_app_with(throughline::state::SetupLink::new(Some(setup.to_string()))).await
+    spawn_app_with(
+        throughline::state::SetupLink::new(Some(setup.to_string())),
+        None,
+    )
+    .await
 }
 
-async fn spawn_app_with(setup: throughline::state::SetupLink) -> TestApp {
+/// A server that sends e-mail through the SMTP server at `smtp` (`127.0.0.1:PORT`, no
+/// encryption), with links to its own address.
+pub async fn spawn_app_with_smtp(smtp: std::net::SocketAddr) -> TestApp {
+    spawn_app_with(throughline::state::SetupLink::default(), Some(smtp)).await
+}
+
+async fn spawn_app_with(
+    setup: throughline::state::SetupLink,
+    smtp: Option<std::net::SocketAddr>,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mail = smtp.map(|smtp| {
+        let settings = throughline::config::smtp::MailSettings {
+            smtp_host: Some(smtp.ip().to_string()),
+            smtp_port: Some(smtp.port()),
+            smtp_security: throughline::config::smtp::Security::None,
+            smtp_from: Some("Throughline <throughline@example.com>".into()),
+            public_url: Some(format!("http://{addr}")),
+            ..Default::default()
+        };
+        let checked = settings.check().expect("mail settings").expect("a host");
+        throughline::mail::Mailer::new(checked).expect("mailer")
+    });
     let target = test_target(dir.path()).await;
     let db = Db::connect(&target, true).await.expect("connect");
     db.migrate().await.expect("migrate");
@@ -77,11 +108,8 @@ async fn spawn_app_with(setup: throughline::state::SetupLink) -> TestApp {
             keep: 7,
         },
         setup,
+        mail: mail.clone(),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         let _ = axum::serve(listener, router(state)).await;
     });
@@ -91,6 +119,7 @@ async fn spawn_app_with(setup: throughline::state::SetupLink) -> TestApp {
         .expect("client");
     TestApp {
         addr,
+        mail,
         db,
         target,
         client,
