@@ -18,6 +18,9 @@ pub struct AppState {
     pub backups: crate::backup::schedule::Plan,
     /// The one-time secret of the setup link `serve` prints when no account exists yet.
     pub setup: SetupLink,
+    /// The configured OpenID provider and the public address (more providers are in the
+    /// database).
+    pub oidc: crate::config::oidc::OidcSettings,
 }
 
 /// The largest request body the server reads (imports take files through their own limit).

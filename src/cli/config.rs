@@ -71,7 +71,26 @@ fn show(db: &DbArgs, s: &ServerSettings, json: bool, inv: Invocation<'_>) -> any
             "log" => s.log.clone(),
             "backup_dir" => s.backups.dir(db).display().to_string(),
             "backup_every" => s.backups.backup_every.to_string(),
-            _ => s.backups.backup_keep.to_string(),
+            "backup_keep" => s.backups.backup_keep.to_string(),
+            "oidc_client_secret" => s
+                .oidc
+                .oidc_client_secret
+                .as_ref()
+                .map(|_| "****".to_string())
+                .unwrap_or_default(),
+            "oidc_name" => s.oidc.oidc_name.clone(),
+            other => {
+                let o = &s.oidc;
+                match other {
+                    "public_url" => o.public_url.clone(),
+                    "oidc_issuer" => o.oidc_issuer.clone(),
+                    "oidc_client_id" => o.oidc_client_id.clone(),
+                    "oidc_allowed_domains" => o.oidc_allowed_domains.clone(),
+                    "oidc_workspace" => o.oidc_workspace.clone(),
+                    _ => o.oidc_role.clone(),
+                }
+                .unwrap_or_default()
+            }
         }
     };
     let rows: Vec<Row> = KEYS
@@ -168,6 +187,9 @@ fn check(db: &DbArgs, s: &ServerSettings, inv: Invocation<'_>) -> anyhow::Result
     });
     checks.push(folder("data_dir", &db.data_dir));
     checks.push(folder("backup_dir", &s.backups.dir(db)));
+    if let Some(c) = oidc_check(&s.oidc) {
+        checks.push(c);
+    }
     print_checks(&checks);
     let failed = crate::doctor::report_failed(&checks);
     if failed > 0 {
@@ -177,6 +199,29 @@ fn check(db: &DbArgs, s: &ServerSettings, inv: Invocation<'_>) -> anyhow::Result
         );
     }
     Ok(())
+}
+
+/// The configured single sign-on provider, when any of it is given: all of it, and valid.
+fn oidc_check(o: &crate::config::oidc::OidcSettings) -> Option<Check> {
+    if let Some(why) = o.incomplete() {
+        return Some(Check::fail(
+            "oidc_issuer",
+            why,
+            "set oidc_issuer, oidc_client_id and oidc_client_secret, or none of them",
+        ));
+    }
+    Some(match crate::sso::Provider::configured(o) {
+        Ok(Some(p)) => Check::ok(
+            "oidc_issuer",
+            format!("single sign-on through {} ({})", p.issuer, p.name),
+        ),
+        Ok(None) => return None,
+        Err(e) => Check::fail(
+            "oidc_issuer",
+            e.to_string(),
+            "see the README's \"Single sign-on\" section",
+        ),
+    })
 }
 
 /// A folder that exists and is writable, or can be created (its nearest existing parent is).

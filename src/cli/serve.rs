@@ -19,6 +19,11 @@ pub struct ServeArgs {
 pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     init_logging(&args.settings.log);
+    // A half-configured provider is a mistake to name now, not at someone's first sign-in.
+    if let Some(why) = args.settings.oidc.incomplete() {
+        anyhow::bail!(why);
+    }
+    crate::sso::Provider::configured(&args.settings.oidc).map_err(|e| anyhow::anyhow!("{e}"))?;
     let db = db_args.open(true).await?;
     let cut_short = crate::import::jobs::interrupted(&db).await?;
     if cut_short > 0 {
@@ -50,6 +55,7 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.settings.secure_cookies,
         backups: plan.clone(),
         setup: crate::state::SetupLink::new(setup.clone()),
+        oidc: args.settings.oidc.clone(),
     };
     // Webhook deliveries wait in the database; every server process helps deliver them.
     let worker = crate::notify::worker::spawn(db.clone());

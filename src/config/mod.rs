@@ -4,6 +4,7 @@
 pub mod every;
 pub mod file;
 pub mod layered;
+pub mod oidc;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -61,6 +62,14 @@ pub const KEYS: &[(&str, &str)] = &[
     ("backup_dir", "THROUGHLINE_BACKUP_DIR"),
     ("backup_every", "THROUGHLINE_BACKUP_EVERY"),
     ("backup_keep", "THROUGHLINE_BACKUP_KEEP"),
+    ("public_url", "THROUGHLINE_PUBLIC_URL"),
+    ("oidc_issuer", "THROUGHLINE_OIDC_ISSUER"),
+    ("oidc_client_id", "THROUGHLINE_OIDC_CLIENT_ID"),
+    ("oidc_client_secret", "THROUGHLINE_OIDC_CLIENT_SECRET"),
+    ("oidc_name", "THROUGHLINE_OIDC_NAME"),
+    ("oidc_allowed_domains", "THROUGHLINE_OIDC_ALLOWED_DOMAINS"),
+    ("oidc_workspace", "THROUGHLINE_OIDC_WORKSPACE"),
+    ("oidc_role", "THROUGHLINE_OIDC_ROLE"),
 ];
 
 /// The server's settings (besides where the data lives), shared by `serve` and `config`.
@@ -77,6 +86,8 @@ pub struct ServerSettings {
     pub log: String,
     #[command(flatten)]
     pub backups: BackupSettings,
+    #[command(flatten)]
+    pub oidc: oidc::OidcSettings,
 }
 
 /// The server's own backups (SQLite): where, how often, how many.

@@ -91,6 +91,7 @@ async fn upgrade(fixture: &Path) {
             keep: 7,
         },
         setup: Default::default(),
+        oidc: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod oidc;
 pub mod scrum;
 pub mod session;
 pub mod web;
@@ -62,7 +63,19 @@ pub async fn spawn_app_with_setup(setup: &str) -> TestApp {
     spawn_app_with(throughline::state::SetupLink::new(Some(setup.to_string()))).await
 }
 
+/// A server with this single sign-on configuration (`THROUGHLINE_OIDC_*`, `public_url`).
+pub async fn spawn_app_with_oidc(oidc: throughline::config::oidc::OidcSettings) -> TestApp {
+    spawn_app_configured(throughline::state::SetupLink::default(), oidc).await
+}
+
 async fn spawn_app_with(setup: throughline::state::SetupLink) -> TestApp {
+    spawn_app_configured(setup, Default::default()).await
+}
+
+async fn spawn_app_configured(
+    setup: throughline::state::SetupLink,
+    oidc: throughline::config::oidc::OidcSettings,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let target = test_target(dir.path()).await;
     let db = Db::connect(&target, true).await.expect("connect");
@@ -77,6 +90,7 @@ async fn spawn_app_with(setup: throughline::state::SetupLink) -> TestApp {
             keep: 7,
         },
         setup,
+        oidc,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
