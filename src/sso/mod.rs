@@ -103,7 +103,7 @@ impl ProviderInput {
             issuer,
             client_id: client_id.to_string(),
             client_secret: secret,
-            allowed_domains: parse_domains(&[self.allowed_domains.clone()])?,
+            allowed_domains: parse_domains(std::slice::from_ref(&self.allowed_domains))?,
             workspace: none_if_empty(&self.workspace),
             role: parse_role(&self.role)?,
             version: old.map_or(1, |o| o.version),
