@@ -31,6 +31,7 @@ pub mod report;
 pub mod retro;
 pub mod seed;
 pub mod sprint;
+pub mod sso;
 pub mod state;
 pub mod story;
 // Strategy (S0–S10)

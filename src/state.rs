@@ -20,6 +20,9 @@ pub struct AppState {
     pub setup: SetupLink,
     /// The SMTP settings and connection, when the server sends e-mail (`smtp_host` is set).
     pub mail: Option<crate::mail::Mailer>,
+    /// The configured OpenID provider and the public address (more providers are in the
+    /// database).
+    pub oidc: crate::config::oidc::OidcSettings,
 }
 
 /// The largest request body the server reads (imports take files through their own limit).

@@ -32,6 +32,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::mail::pages::routes())
         .merge(crate::admin::setup_pages::routes())
         .merge(crate::admin::pages::routes())
+        .merge(crate::sso::pages::routes())
+        .merge(crate::sso::admin_pages::routes())
         .merge(crate::workspace::pages::routes())
         .merge(crate::workspace::invite_pages::routes())
         .merge(crate::invite::pages::routes())

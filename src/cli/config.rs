@@ -73,6 +73,19 @@ fn show(db: &DbArgs, s: &ServerSettings, json: bool, inv: Invocation<'_>) -> any
             "backup_dir" => s.backups.dir(db).display().to_string(),
             "backup_every" => s.backups.backup_every.to_string(),
             "backup_keep" => s.backups.backup_keep.to_string(),
+            "oidc_client_secret" => s
+                .oidc
+                .oidc_client_secret
+                .as_ref()
+                .map(|_| "****".to_string())
+                .unwrap_or_default(),
+            "oidc_name" => s.oidc.oidc_name.clone(),
+            "oidc_issuer" => s.oidc.oidc_issuer.clone().unwrap_or_default(),
+            "oidc_client_id" => s.oidc.oidc_client_id.clone().unwrap_or_default(),
+            "oidc_allowed_domains" => s.oidc.oidc_allowed_domains.clone().unwrap_or_default(),
+            "oidc_workspace" => s.oidc.oidc_workspace.clone().unwrap_or_default(),
+            "oidc_role" => s.oidc.oidc_role.clone().unwrap_or_default(),
+            // public_url and the smtp_* keys.
             key => mail_value(&s.mail, key),
         }
     };
@@ -213,6 +226,9 @@ fn check(db: &DbArgs, s: &ServerSettings, inv: Invocation<'_>) -> anyhow::Result
     checks.push(folder("data_dir", &db.data_dir));
     checks.push(folder("backup_dir", &s.backups.dir(db)));
     checks.push(mail_check(&s.mail));
+    if let Some(c) = oidc_check(&s.oidc) {
+        checks.push(c);
+    }
     print_checks(&checks);
     let failed = crate::doctor::report_failed(&checks);
     if failed > 0 {
@@ -222,6 +238,29 @@ fn check(db: &DbArgs, s: &ServerSettings, inv: Invocation<'_>) -> anyhow::Result
         );
     }
     Ok(())
+}
+
+/// The configured single sign-on provider, when any of it is given: all of it, and valid.
+fn oidc_check(o: &crate::config::oidc::OidcSettings) -> Option<Check> {
+    if let Some(why) = o.incomplete() {
+        return Some(Check::fail(
+            "oidc_issuer",
+            why,
+            "set oidc_issuer, oidc_client_id and oidc_client_secret, or none of them",
+        ));
+    }
+    Some(match crate::sso::Provider::configured(o) {
+        Ok(Some(p)) => Check::ok(
+            "oidc_issuer",
+            format!("single sign-on through {} ({})", p.issuer, p.name),
+        ),
+        Ok(None) => return None,
+        Err(e) => Check::fail(
+            "oidc_issuer",
+            e.to_string(),
+            "see the README's \"Single sign-on\" section",
+        ),
+    })
 }
 
 /// A folder that exists and is writable, or can be created (its nearest existing parent is).

@@ -19,6 +19,7 @@ mod out;
 pub mod seed;
 mod serve;
 mod sprint;
+mod sso;
 mod threads;
 mod tiers;
 mod workspace;
@@ -91,6 +92,9 @@ pub enum Command {
     /// Administration: the instance's settings and admins, every workspace, members' tokens.
     #[command(subcommand)]
     Admin(instance::AdminCommand),
+    /// Single sign-on: list the providers, turn local passwords on or off (the way back in).
+    #[command(subcommand)]
+    Sso(sso::SsoCommand),
     /// Fill the database with demo data or a benchmark dataset.
     Seed(seed::SeedArgs),
     /// Copy the database while the server runs (SQLite), or print the pg_dump command
@@ -226,6 +230,7 @@ async fn dispatch(
         Command::User(c) => admin::user(&cli.db, c).await,
         Command::Token(c) => admin::token(&cli.db, c).await,
         Command::Admin(c) => instance::run(&cli.db, c).await,
+        Command::Sso(c) => sso::run(&cli.db, c).await,
         Command::Invite(c) => invite::run(&cli.db, c).await,
         Command::Workspace(c) => workspace::run_workspace(&cli.db, c).await,
         Command::Product(c) => workspace::run_product(&cli.db, c).await,

@@ -19,6 +19,11 @@ pub struct ServeArgs {
 pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     init_logging(&args.settings.log);
+    // A half-configured provider is a mistake to name now, not at someone's first sign-in.
+    if let Some(why) = args.settings.oidc.incomplete() {
+        anyhow::bail!(why);
+    }
+    crate::sso::Provider::configured(&args.settings.oidc).map_err(|e| anyhow::anyhow!("{e}"))?;
     let db = db_args.open(true).await?;
     let cut_short = crate::import::jobs::interrupted(&db).await?;
     if cut_short > 0 {
@@ -56,6 +61,10 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         backups: plan.clone(),
         setup: crate::state::SetupLink::new(setup.clone()),
         mail: mailer.clone(),
+        oidc: crate::config::oidc::OidcSettings {
+            public_url: args.settings.mail.public_url.clone(),
+            ..args.settings.oidc.clone()
+        },
     };
     // Webhook deliveries and e-mail wait in the database; every server process helps send them.
     let worker = crate::notify::worker::spawn(db.clone(), mailer);

@@ -29,6 +29,13 @@ pub struct FileSettings {
     pub smtp_password: Option<String>,
     pub smtp_from: Option<String>,
     pub public_url: Option<String>,
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    pub oidc_client_secret: Option<String>,
+    pub oidc_name: Option<String>,
+    pub oidc_allowed_domains: Option<String>,
+    pub oidc_workspace: Option<String>,
+    pub oidc_role: Option<String>,
 }
 
 /// `backup_every = "24h"` or `backup_every = 24` (hours).
@@ -81,6 +88,13 @@ impl FileSettings {
         put("smtp_password", self.smtp_password.clone());
         put("smtp_from", self.smtp_from.clone());
         put("public_url", self.public_url.clone());
+        put("oidc_issuer", self.oidc_issuer.clone());
+        put("oidc_client_id", self.oidc_client_id.clone());
+        put("oidc_client_secret", self.oidc_client_secret.clone());
+        put("oidc_name", self.oidc_name.clone());
+        put("oidc_allowed_domains", self.oidc_allowed_domains.clone());
+        put("oidc_workspace", self.oidc_workspace.clone());
+        put("oidc_role", self.oidc_role.clone());
         out
     }
 

@@ -5,6 +5,7 @@ pub mod every;
 pub mod file;
 pub mod layered;
 pub mod smtp;
+pub mod oidc;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -69,6 +70,13 @@ pub const KEYS: &[(&str, &str)] = &[
     ("smtp_password", "THROUGHLINE_SMTP_PASSWORD"),
     ("smtp_from", "THROUGHLINE_SMTP_FROM"),
     ("public_url", "THROUGHLINE_PUBLIC_URL"),
+    ("oidc_issuer", "THROUGHLINE_OIDC_ISSUER"),
+    ("oidc_client_id", "THROUGHLINE_OIDC_CLIENT_ID"),
+    ("oidc_client_secret", "THROUGHLINE_OIDC_CLIENT_SECRET"),
+    ("oidc_name", "THROUGHLINE_OIDC_NAME"),
+    ("oidc_allowed_domains", "THROUGHLINE_OIDC_ALLOWED_DOMAINS"),
+    ("oidc_workspace", "THROUGHLINE_OIDC_WORKSPACE"),
+    ("oidc_role", "THROUGHLINE_OIDC_ROLE"),
 ];
 
 /// The server's settings (besides where the data lives), shared by `serve` and `config`.
@@ -87,6 +95,8 @@ pub struct ServerSettings {
     pub backups: BackupSettings,
     #[command(flatten)]
     pub mail: smtp::MailSettings,
+    #[command(flatten)]
+    pub oidc: oidc::OidcSettings,
 }
 
 /// The server's own backups (SQLite): where, how often, how many.

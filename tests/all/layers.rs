@@ -32,6 +32,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("instance", 3),
     ("workspace", 4),
     ("invite", 5),
+    // Single sign-on makes accounts and sessions, and joins new people to a workspace.
+    ("sso", 5),
     ("notify", 5),
     ("backlog", 6),
     ("story", 7),

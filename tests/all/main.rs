@@ -34,6 +34,7 @@ mod roadmap;
 mod seed;
 mod selfhost;
 mod sprints;
+mod sso;
 mod strategy;
 mod strategy_cli;
 mod strategy_pages;

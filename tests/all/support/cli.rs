@@ -30,6 +30,19 @@ impl Cli {
         }
     }
 
+    /// The database of a running test server (its SQLite file or PostgreSQL database).
+    pub fn for_app(app: &super::TestApp) -> Cli {
+        let database_url = match &app.target {
+            Target::Postgres(url) => url.clone(),
+            Target::Sqlite(path) => format!("sqlite:{}", path.display()),
+        };
+        Cli {
+            dir: tempfile::tempdir().expect("create a temporary data dir"),
+            database_url: Some(database_url),
+            today: None,
+        }
+    }
+
     /// The demo workspace seeded as if today were `today` (`YYYY-MM-DD`); later runs see
     /// the same day.
     pub async fn demo_on(today: &'static str) -> Cli {

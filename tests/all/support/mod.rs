@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod oidc;
 pub mod scrum;
 pub mod session;
 pub mod web;
@@ -71,12 +72,25 @@ pub async fn spawn_app_with_setup(setup: &str) -> TestApp {
 /// A server that sends e-mail through the SMTP server at `smtp` (`127.0.0.1:PORT`, no
 /// encryption), with links to its own address.
 pub async fn spawn_app_with_smtp(smtp: std::net::SocketAddr) -> TestApp {
-    spawn_app_with(throughline::state::SetupLink::default(), Some(smtp)).await
+    spawn_app_configured(throughline::state::SetupLink::default(), Some(smtp), Default::default()).await
+}
+
+/// A server with this single sign-on configuration (`THROUGHLINE_OIDC_*`, `public_url`).
+pub async fn spawn_app_with_oidc(oidc: throughline::config::oidc::OidcSettings) -> TestApp {
+    spawn_app_configured(throughline::state::SetupLink::default(), None, oidc).await
 }
 
 async fn spawn_app_with(
     setup: throughline::state::SetupLink,
     smtp: Option<std::net::SocketAddr>,
+) -> TestApp {
+    spawn_app_configured(setup, smtp, Default::default()).await
+}
+
+async fn spawn_app_configured(
+    setup: throughline::state::SetupLink,
+    smtp: Option<std::net::SocketAddr>,
+    oidc: throughline::config::oidc::OidcSettings,
 ) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -109,6 +123,7 @@ async fn spawn_app_with(
         },
         setup,
         mail: mail.clone(),
+        oidc,
     };
     tokio::spawn(async move {
         let _ = axum::serve(listener, router(state)).await;
