@@ -4,8 +4,8 @@
 pub mod every;
 pub mod file;
 pub mod layered;
-pub mod smtp;
 pub mod oidc;
+pub mod smtp;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

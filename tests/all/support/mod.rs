@@ -72,7 +72,12 @@ pub async fn spawn_app_with_setup(setup: &str) -> TestApp {
 /// A server that sends e-mail through the SMTP server at `smtp` (`127.0.0.1:PORT`, no
 /// encryption), with links to its own address.
 pub async fn spawn_app_with_smtp(smtp: std::net::SocketAddr) -> TestApp {
-    spawn_app_configured(throughline::state::SetupLink::default(), Some(smtp), Default::default()).await
+    spawn_app_configured(
+        throughline::state::SetupLink::default(),
+        Some(smtp),
+        Default::default(),
+    )
+    .await
 }
 
 /// A server with this single sign-on configuration (`THROUGHLINE_OIDC_*`, `public_url`).
