@@ -123,7 +123,7 @@ pub async fn person(app: &TestApp, owner: &Caller, name: &str, roles: &[&str]) -
     let u = throughline::auth::store::create_user(&app.db, &email, name, PASSWORD)
         .await
         .unwrap();
-    let token = throughline::auth::store::create_token(&app.db, u.id, "test")
+    let token = throughline::auth::store::create_token(&app.db, u.id, "test", false)
         .await
         .unwrap();
     let who = Caller {
