@@ -38,6 +38,22 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "the settings of the whole installation, not of one workspace; set them again",
     ),
     (
+        "sso_providers",
+        "single sign-on providers belong to the installation, with their secrets; add them again",
+    ),
+    (
+        "sso_settings",
+        "whether local passwords are on is the installation's setting, not a workspace's",
+    ),
+    (
+        "sso_pending",
+        "sign-ins under way at a provider, single use and gone in ten minutes",
+    ),
+    (
+        "sso_sessions",
+        "which provider a sign-in session came through; sessions are not exported",
+    ),
+    (
         "mail_outbox",
         "e-mail waiting to be sent and the log of what was, without bodies; not workspace data",
     ),
