@@ -22,7 +22,7 @@ async fn markdown(app: &TestApp, who: &Caller, path: &str) -> String {
     r.text().await.unwrap()
 }
 
-async fn initiative(app: &TestApp, pm: &Caller, title: &str) -> i64 {
+pub(super) async fn initiative(app: &TestApp, pm: &Caller, title: &str) -> i64 {
     json_ok(
         app.post(pm, &format!("{P}/initiatives"), json!({"title": title}))
             .await,

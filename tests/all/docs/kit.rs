@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use super::api::initiative;
 use super::golden::{golden, AS, DAY, GUIDED_SETUP};
 use crate::support::cli::Cli;
 use crate::support::scrum::{json_ok, ready_story, sprint, team, P};
@@ -268,17 +269,6 @@ async fn kit(app: &TestApp, who: &Caller, query: &str, accept: &str) -> reqwest:
         .header("Accept", accept)
         .send()
         .await
-        .unwrap()
-}
-
-async fn initiative(app: &TestApp, pm: &Caller, title: &str) -> i64 {
-    json_ok(
-        app.post(pm, &format!("{P}/initiatives"), json!({"title": title}))
-            .await,
-        201,
-    )
-    .await["id"]
-        .as_i64()
         .unwrap()
 }
 
