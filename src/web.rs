@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         // Strategy (S0–S10)
         .merge(crate::strategy::pages::routes())
         .merge(crate::strategy::pages_initiatives::routes())
+        .merge(crate::strategy::pages_idea::routes())
         .merge(crate::strategy::pages_research::routes())
         .merge(crate::strategy::pages_decisions::routes())
         .merge(crate::strategy::pages_competitors::routes())

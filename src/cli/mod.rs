@@ -8,6 +8,7 @@ mod doctor;
 mod export;
 mod flags;
 mod governance;
+mod idea;
 mod import;
 mod instance;
 mod invite;
@@ -148,6 +149,8 @@ pub enum Command {
     /// Initiatives, their scores, and the backlog items under them.
     #[command(subcommand)]
     Initiative(initiative::InitiativeCommand),
+    /// Start from an idea: answer what a strategy brief needs and get draft records (PM).
+    Idea(idea::IdeaArgs),
     /// Research sources, insights, evidence links and search.
     #[command(subcommand)]
     Research(research::ResearchCommand),
@@ -256,6 +259,7 @@ async fn dispatch(
         Command::Metric(c) => strategy::metric(&cli.db, c).await,
         Command::Priority(c) => strategy::priority(&cli.db, c).await,
         Command::Initiative(c) => initiative::run(&cli.db, c).await,
+        Command::Idea(a) => idea::run(&cli.db, a).await,
         Command::Research(c) => research::research(&cli.db, c).await,
         Command::Persona(c) => research::persona(&cli.db, c).await,
         Command::Roadmap(c) => roadmap::run(&cli.db, c).await,

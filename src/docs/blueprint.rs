@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::gather::{BlueprintData, Story};
-use super::rules::{cell, line, missing, points};
+use super::rules::{block, cell, labelled, line, missing, points};
 use super::{document, Document, Kind, Sources};
 use crate::points::show;
 use crate::strategy::status_title;
@@ -107,10 +107,10 @@ fn problem(md: &mut String, src: &mut Sources, d: &BlueprintData) {
         let _ = writeln!(md, "{}", line(&i.problem));
     }
     if !i.description.trim().is_empty() {
-        let _ = writeln!(md, "\n{}", line(&i.description));
+        let _ = writeln!(md, "\n{}", block(&i.description));
     }
     if !i.assumptions.trim().is_empty() {
-        let _ = writeln!(md, "\n**Assumptions:** {}", line(&i.assumptions));
+        let _ = writeln!(md, "\n{}", labelled("Assumptions", &i.assumptions));
     }
     md.push_str("\n### Evidence\n\n");
     if d.evidence.is_empty() {
@@ -168,12 +168,12 @@ fn goals(md: &mut String, src: &mut Sources, d: &BlueprintData) {
             );
         }
     }
-    md.push_str("\n**Non-goals (out of scope):** ");
+    let non_goals = "Non-goals (out of scope)";
     if d.initiative.out_of_scope.trim().is_empty() {
-        md.push('\n');
+        let _ = writeln!(md, "\n**{non_goals}:**");
         md.push_str(&missing("nothing is marked out of scope.", &format!("the PM writes it on the initiative's page or with `throughline initiative edit {} --out-of-scope \"…\"`.", d.initiative.id)));
     } else {
-        let _ = writeln!(md, "{}", line(&d.initiative.out_of_scope));
+        let _ = writeln!(md, "\n{}", labelled(non_goals, &d.initiative.out_of_scope));
     }
     md.push('\n');
 }

@@ -21,6 +21,38 @@ pub fn line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Text a person wrote over several lines (paragraphs, a list) with its lines kept, but never
+/// one that would change the document's structure: a heading, a table row, a setext underline
+/// or a fence is escaped, and blank lines between paragraphs shrink to one.
+pub fn block(text: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut gap = false;
+    for raw in text.lines() {
+        let l = line(raw);
+        if l.is_empty() {
+            gap = !out.is_empty();
+            continue;
+        }
+        if gap {
+            out.push(String::new());
+            gap = false;
+        }
+        let structural = l.starts_with(['#', '|', '`', '~', '<'])
+            || (l.len() >= 2 && l.chars().all(|c| matches!(c, '-' | '=' | '*' | '_' | ' ')));
+        out.push(if structural { format!("\\{l}") } else { l });
+    }
+    out.join("\n")
+}
+
+/// `**Label:** text` for a one-line text; a longer one as its own block below the label.
+pub fn labelled(label: &str, text: &str) -> String {
+    let b = block(text);
+    match b.contains('\n') {
+        true => format!("**{label}:**\n\n{b}"),
+        false => format!("**{label}:** {b}"),
+    }
+}
+
 /// Text as a sentence: one line, ending with a full stop unless it ends with one already.
 pub fn sentence(text: &str) -> String {
     let l = line(text);
@@ -171,6 +203,16 @@ pub fn negotiate(accept: Option<&str>) -> Option<Media> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_block_keeps_its_lines_and_lists_but_no_structure() {
+        let text = "First line\n- one\n-   two\n\n\n# not a heading\n---\n| a | b |\nend";
+        assert_eq!(
+            super::block(text),
+            "First line\n- one\n- two\n\n\\# not a heading\n\\---\n\\| a | b |\nend"
+        );
+        assert_eq!(super::block("  \n\n  "), "");
+    }
+
     use super::*;
 
     #[test]

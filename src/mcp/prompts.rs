@@ -153,6 +153,7 @@ fn review_summary(product: &str, sprint: i64, review: &str) -> String {
 fn draft(product: &str, idea: &str) -> String {
     format!(
         "Turn this idea into draft records in Throughline for product {product}:\n\n> {idea}\n\n\
+         When the answers are clear (the problem, who has it, how they cope today, why now, what success looks like, what is out of scope, what they should do first), start_from_idea writes the drafts in one call; then refine them with the tools below. Otherwise, step by step.\n\
          Steps, each through the tools (nothing is final: everything you create is a draft for the PM and PO to review):\n\
          1. Call get_strategy for {product}. If the vision is empty, propose one with set_vision (vision, target segments, positioning), passing the version it shows.\n\
          2. For each kind of user the idea serves that is not already a persona, call add_persona (name, segment, goals, pains).\n\

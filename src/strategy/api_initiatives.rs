@@ -21,6 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(show, update, remove))
         .routes(routes!(link_item))
+        .routes(routes!(start_from_idea))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -125,4 +126,19 @@ pub async fn link_item(
 ) -> Result<Etagged<crate::backlog::Item>, ApiError> {
     let item = initiatives::link_item(&s.db, &u, &ctx, &key, body.initiative).await?;
     Ok(Etagged(StatusCode::OK, item))
+}
+
+/// Start from an idea: the intake's answers become a draft vision (when the product has none),
+/// personas, a success metric, an initiative and draft stories under it. Refused whole, or
+/// written whole.
+#[utoipa::path(post, path = "/api/v1/workspaces/{ws}/products/{product}/ideas", operation_id = "startFromIdea", tag = "strategy",
+    params(("ws" = String, Path), ("product" = String, Path)), request_body = super::idea::IdeaInput,
+    responses((status = 201, body = super::idea::IdeaDrafts, description = "the records written"), (status = 403), (status = 422)))]
+pub async fn start_from_idea(
+    State(s): State<AppState>,
+    InProduct { user: u, ctx }: InProduct,
+    ApiJson(input): ApiJson<super::idea::IdeaInput>,
+) -> Result<(StatusCode, Json<super::idea::IdeaDrafts>), ApiError> {
+    let drafts = super::idea::draft(&s.db, &u, &ctx, input).await?;
+    Ok((StatusCode::CREATED, Json(drafts)))
 }

@@ -328,6 +328,11 @@ impl MetricFields {
     }
 }
 
+/// Checks a new metric's fields without writing it (the idea intake checks all before it writes).
+pub(super) fn check_metric(m: &MetricInput) -> Result<()> {
+    merge_metric(None, m).map(|_| ())
+}
+
 fn merge_metric(old: Option<&Metric>, m: &MetricInput) -> Result<MetricFields> {
     let need = |field: &str| Error::invalid(field, "required");
     let name = match (&m.name, old) {

@@ -129,6 +129,7 @@ WRITES = {
     "set_vision": {"product": "ONB", "version": 1, "vision": "v"},
     "add_persona": {"product": "ONB", "name": "Ada"},
     "save_initiative": {"product": "ONB", "title": "x"},
+    "start_from_idea": {"product": "ONB", "title": "x", "problem": "p", "who": ["Ada"], "first_steps": ["go"]},
 }
 
 

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::{Ctx, KitFile};
 use crate::docs::gather::Story;
-use crate::docs::rules::{line, points, sentence};
+use crate::docs::rules::{block, labelled, line, points, sentence};
 
 pub fn files(k: &Ctx) -> Vec<KitFile> {
     let summary = format!(
@@ -134,14 +134,11 @@ fn why(md: &mut String, k: &Ctx) {
             let _ = writeln!(md, "**Problem:** {}", sentence(&i.problem));
         }
         if !i.description.trim().is_empty() {
-            let _ = writeln!(md, "\n{}", line(&i.description));
+            let _ = writeln!(md, "\n{}", block(&i.description));
         }
         if !i.assumptions.trim().is_empty() {
-            let _ = writeln!(
-                md,
-                "\n**Assumptions (tell the team if the code proves one wrong):** {}",
-                line(&i.assumptions)
-            );
+            let label = "Assumptions (tell the team if the code proves one wrong)";
+            let _ = writeln!(md, "\n{}", labelled(label, &i.assumptions));
         }
         if let Some(p) = i.priorities.iter().max_by_key(|p| &p.quarter) {
             let _ = writeln!(

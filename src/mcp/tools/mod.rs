@@ -80,6 +80,7 @@ pub const SPECS: &[Spec] = &[
     write::<strategy::SetVision>("set_vision", "Set a product's vision, target segments and positioning (the PM)."),
     write::<strategy::AddPersona>("add_persona", "Add a persona: name, segment, goals and pains."),
     write::<strategy::SaveInitiative>("save_initiative", "Create an initiative (no `id`), or change one (`id` and the `version` you read): title, problem, assumptions, success metrics."),
+    write::<strategy::StartFromIdea>("start_from_idea", "The idea intake in one call: the problem, who has it, how they cope, why now, success (in words and as a metric), out of scope and the first steps become a vision (when the product has none), personas, a metric, an initiative and stories labelled draft. Refused whole or written whole (the PM)."),
 ];
 
 pub fn spec(name: &str) -> Option<&'static Spec> {
@@ -134,6 +135,7 @@ pub async fn call(db: &Db, caller: &Caller, name: &str, args: JsonObject) -> Res
         "set_vision" => strategy::set_vision(db, caller, parse(a)?).await,
         "add_persona" => strategy::add_persona(db, caller, parse(a)?).await,
         "save_initiative" => strategy::save_initiative(db, caller, parse(a)?).await,
+        "start_from_idea" => strategy::start_from_idea(db, caller, parse(a)?).await,
         _ => Err(Error::invalid("name", format!("no tool {name}"))),
     }
 }

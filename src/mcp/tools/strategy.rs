@@ -312,3 +312,54 @@ pub async fn save_initiative(db: &Db, caller: &Caller, a: SaveInitiative) -> Res
     };
     object("initiative", saved)
 }
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartFromIdea {
+    /// The product's key, e.g. `ONB`.
+    pub product: String,
+    /// The idea in a few words: the initiative's title.
+    pub title: String,
+    /// The problem, in the words of those who have it.
+    pub problem: String,
+    /// Who has it: one persona each, `Name` or `Name: who they are`; a persona with that name is reused.
+    pub who: Vec<String>,
+    /// How they cope today.
+    pub today: Option<String>,
+    pub why_now: Option<String>,
+    /// What success looks like, in words: the draft stories' "so that".
+    pub success: Option<String>,
+    /// The success metric's name; with it, `baseline` and `target` are required.
+    pub metric: Option<String>,
+    pub unit: Option<String>,
+    pub baseline: Option<f64>,
+    pub target: Option<f64>,
+    pub out_of_scope: Option<String>,
+    /// What they should be able to do first: each becomes a story labelled `draft`.
+    pub first_steps: Vec<String>,
+    /// The workspace, when the key is in several of yours.
+    pub workspace: Option<String>,
+}
+
+/// The idea intake in one call: the same service as the intake page and `throughline idea`.
+pub async fn start_from_idea(db: &Db, caller: &Caller, a: StartFromIdea) -> Result<Value> {
+    let ctx = resolve::product(db, caller, &a.product, a.workspace.as_deref()).await?;
+    let input = crate::strategy::idea::IdeaInput {
+        title: a.title,
+        problem: a.problem,
+        who: a.who,
+        today: a.today.unwrap_or_default(),
+        why_now: a.why_now.unwrap_or_default(),
+        success: a.success.unwrap_or_default(),
+        metric: a.metric,
+        unit: a.unit,
+        baseline: a.baseline,
+        target: a.target,
+        out_of_scope: a.out_of_scope.unwrap_or_default(),
+        first_steps: a.first_steps,
+    };
+    object(
+        "drafts",
+        crate::strategy::idea::draft(db, &caller.user, &ctx, input).await?,
+    )
+}

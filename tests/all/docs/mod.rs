@@ -5,6 +5,7 @@ mod api;
 mod brief_fields;
 mod cli;
 mod golden;
+mod idea;
 mod kit;
 mod pages;
 mod signoff;

@@ -180,6 +180,10 @@ async fn a_read_only_token_reads_everything_and_changes_nothing() {
             "save_initiative",
             json!({"product": "ONB", "title": "Imports"}),
         ),
+        (
+            "start_from_idea",
+            json!({"product": "ONB", "title": "Imports", "problem": "p", "who": ["Ada"], "first_steps": ["import"]}),
+        ),
     ];
     let tools = mcp.result("tools/list", json!({})).await;
     let listed_writes = tools["tools"]
@@ -188,7 +192,7 @@ async fn a_read_only_token_reads_everything_and_changes_nothing() {
         .iter()
         .filter(|t| t["annotations"]["readOnlyHint"] == false)
         .count();
-    assert_eq!(listed_writes, 12, "every write tool is tried below");
+    assert_eq!(listed_writes, 13, "every write tool is tried below");
     for (tool, args) in writes {
         let e = mcp.refused(tool, args).await;
         assert_eq!(e["status"], 403, "{tool}: {e}");
@@ -484,6 +488,23 @@ async fn strategy_writes_go_through_the_strategy_services() {
     assert_eq!(d["decision"]["decision"], "SMB");
     let after = pm.ok("get_strategy", json!({"product": "ONB"})).await;
     assert_eq!(after["vision"]["vision"], "Onboarding in minutes");
+    // The idea intake in one call: the same records as the page, Ada reused, drafts linked.
+    let drafts = pm
+        .ok("start_from_idea", json!({"product": "ONB", "title": "Bulk import", "problem": "Moving a backlog in is slow", "who": ["ada"], "first_steps": ["upload a CSV", "map its columns"]}))
+        .await;
+    let drafts = &drafts["drafts"];
+    assert_eq!(drafts["vision"], Value::Null, "the product has a vision");
+    assert_eq!(drafts["new_personas"], json!([]));
+    assert_eq!(drafts["stories"][1]["title"], "Map its columns");
+    assert_eq!(drafts["stories"][1]["labels"], json!(["draft"]));
+    assert_eq!(
+        drafts["stories"][1]["initiative_id"],
+        drafts["initiative"]["id"]
+    );
+    let e = pm
+        .refused("start_from_idea", json!({"product": "ONB", "title": "x", "problem": "p", "who": ["Ada"], "first_steps": []}))
+        .await;
+    assert_eq!(e["status"], 422, "{e}");
     // A developer may not change the strategy (the authority table says the PM).
     let e = Mcp::new(&app, &dev)
         .refused("add_persona", json!({"product": "ONB", "name": "Bob"}))

@@ -60,6 +60,32 @@ impl Cli {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args)
+            .output()
+            .expect("run the throughline binary")
+    }
+
+    /// A command that reads `input` on its standard input (a piped interview, say).
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run the throughline binary");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().expect("wait for the binary")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
         // The caller's shell must not point the binary at another database or account.
         for var in [
@@ -77,11 +103,8 @@ impl Cli {
         if let Some(url) = &self.database_url {
             cmd.env("DATABASE_URL", url);
         }
-        cmd.arg("--data-dir")
-            .arg(self.dir.path())
-            .args(args)
-            .output()
-            .expect("run the throughline binary")
+        cmd.arg("--data-dir").arg(self.dir.path()).args(args);
+        cmd
     }
 
     /// Standard output of a command that must succeed.
