@@ -11,6 +11,7 @@ mod advisor;
 mod alignment;
 mod api;
 mod browser;
+mod browser_documents;
 mod browser_governance;
 mod browser_sprints;
 mod cli;

@@ -4,7 +4,7 @@
 mod api;
 mod brief_fields;
 mod cli;
-mod golden;
+pub mod golden;
 mod idea;
 mod kit;
 mod pages;
