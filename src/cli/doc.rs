@@ -27,9 +27,13 @@ pub struct DocArgs {
     /// The brief's quarter, e.g. `2026-Q4` (the current one by default).
     #[arg(long)]
     quarter: Option<String>,
-    /// The initiative's id: required for a blueprint; a plan without one covers the product.
+    /// The initiative's id: a blueprint needs it or --release; a plan with neither covers the
+    /// product's open backlog.
     #[arg(long)]
     initiative: Option<i64>,
+    /// The release's id: the blueprint or plan of everything it ships.
+    #[arg(long, conflicts_with = "initiative")]
+    release: Option<i64>,
     #[arg(long, value_enum, default_value = "md")]
     format: Format,
     /// The paper an HTML document is laid out for: `a4` or `letter`.
@@ -44,9 +48,9 @@ pub struct DocArgs {
 pub enum DocCommand {
     /// The Product Strategy Brief of a quarter.
     Brief(DocArgs),
-    /// The Solution Blueprint of one initiative (--initiative).
+    /// The Solution Blueprint of one initiative (--initiative) or of a release (--release).
     Blueprint(DocArgs),
-    /// The Implementation Plan of an initiative, or of the product's open backlog.
+    /// The Implementation Plan of an initiative, a release, or the product's open backlog.
     Plan(DocArgs),
     /// The hand-off kit of an initiative, release or sprint, as a zip or a folder.
     Kit(super::kit::KitArgs),
@@ -75,6 +79,8 @@ pub struct SendArgs {
     quarter: Option<String>,
     #[arg(long)]
     initiative: Option<i64>,
+    #[arg(long, conflicts_with = "initiative")]
+    release: Option<i64>,
 }
 
 #[derive(Args, Debug)]
@@ -113,6 +119,7 @@ pub async fn run(db_args: &DbArgs, c: DocCommand) -> anyhow::Result<()> {
     let params = Params {
         quarter,
         initiative: a.initiative,
+        release: a.release,
     };
     let doc = make(&db, &ctx, kind, &params).await.map_err(err)?;
     if a.on.who.json {
@@ -144,6 +151,7 @@ async fn send_signoff(db_args: &DbArgs, a: SendArgs) -> anyhow::Result<()> {
         title: a.title,
         quarter: a.quarter,
         initiative: a.initiative,
+        release: a.release,
     };
     let d = crate::docs::signoff::send(&db, &user, &ctx, kind, &input)
         .await

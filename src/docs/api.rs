@@ -34,8 +34,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct DocParams {
     /// The brief's quarter, `2026-Q4`; the current one by default.
     pub quarter: Option<String>,
-    /// The initiative's id: required for `blueprint`; `plan` covers the product without one.
+    /// The initiative's id: `blueprint` needs it or `release`; `plan` covers the product's
+    /// open backlog with neither.
     pub initiative: Option<i64>,
+    /// The release's id: the blueprint or plan of everything it ships.
+    pub release: Option<i64>,
     /// `a4` (default) or `letter`: the paper the HTML is laid out for.
     pub paper: Option<String>,
 }
@@ -57,6 +60,7 @@ impl DocParams {
             Params {
                 quarter,
                 initiative: self.initiative,
+                release: self.release,
             },
             paper,
         ))

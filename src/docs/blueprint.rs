@@ -104,7 +104,7 @@ fn problem(md: &mut String, src: &mut Sources, d: &BlueprintData) {
             &how,
         ));
     } else {
-        let _ = writeln!(md, "{}", line(&i.problem));
+        let _ = writeln!(md, "{}", block(&i.problem));
     }
     if !i.description.trim().is_empty() {
         let _ = writeln!(md, "\n{}", block(&i.description));

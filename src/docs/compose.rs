@@ -14,8 +14,11 @@ use crate::workspace::ProductCtx;
 pub struct Params {
     /// The brief's quarter; the current one when none.
     pub quarter: Option<Quarter>,
-    /// The initiative of a blueprint (required) or a plan (the whole product when none).
+    /// The initiative of a blueprint or a plan.
     pub initiative: Option<i64>,
+    /// The release of a blueprint or a plan, instead of an initiative. A plan with neither
+    /// covers the product's open backlog; a blueprint needs one or the other.
+    pub release: Option<i64>,
 }
 
 /// The document, opening with a note when it reads differently from the version last sent
@@ -48,6 +51,12 @@ pub async fn make(db: &Db, ctx: &ProductCtx, kind: Kind, p: &Params) -> Result<D
 pub async fn make_raw(db: &Db, ctx: &ProductCtx, kind: Kind, p: &Params) -> Result<Document> {
     ctx.grants.require(Action::ViewDocuments)?;
     let product = &ctx.product;
+    if p.initiative.is_some() && p.release.is_some() {
+        return Err(Error::invalid(
+            "release",
+            "a document is of an initiative or of a release, not both",
+        ));
+    }
     match kind {
         Kind::Brief => {
             let q = p
@@ -56,18 +65,29 @@ pub async fn make_raw(db: &Db, ctx: &ProductCtx, kind: Kind, p: &Params) -> Resu
             Ok(brief::render(product, &gather::brief(db, ctx, q).await?))
         }
         Kind::Blueprint => {
+            let owners = owners(db, ctx).await?;
+            if let Some(r) = p.release {
+                let (release, parts) = gather::release_blueprint(db, ctx, r).await?;
+                return Ok(super::blueprint_release::render_release(
+                    product, &owners, &release, &parts,
+                ));
+            }
             let id = p.initiative.ok_or_else(|| {
                 Error::invalid(
                     "initiative",
-                    "a blueprint is of one initiative: give its id",
+                    "a blueprint is of one initiative or of a release: give the initiative's id (or the release's)",
                 )
             })?;
             let data = gather::blueprint(db, ctx, id).await?;
-            let owners = owners(db, ctx).await?;
             Ok(blueprint::render(product, &owners, &data))
         }
         Kind::Plan => {
-            let data = gather::plan(db, ctx, p.initiative).await?;
+            let of = match (p.initiative, p.release) {
+                (Some(i), _) => gather::PlanOf::Initiative(i),
+                (None, Some(r)) => gather::PlanOf::Release(r),
+                (None, None) => gather::PlanOf::Product,
+            };
+            let data = gather::plan(db, ctx, of).await?;
             debug_assert!(p.initiative.is_some() == matches!(data.scope, Scope::Initiative(_)));
             Ok(plan::render(product, &data))
         }

@@ -210,10 +210,68 @@ async fn sprints_of_items(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>
     Ok(out)
 }
 
-/// What the plan covers: one initiative, or the product's open backlog.
+/// What the plan covers: one initiative, a release, or the product's open backlog.
 pub enum Scope {
     Initiative(Box<Initiative>),
+    Release(Box<Release>),
     Product,
+}
+
+/// Which plan is asked for.
+#[derive(Clone, Copy, Debug)]
+pub enum PlanOf {
+    Initiative(i64),
+    Release(i64),
+    Product,
+}
+
+/// A release of this product by id.
+pub async fn release(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Release> {
+    releases::get(db, ctx, id).await.map_err(|e| match e {
+        Error::NotFound => Error::invalid("release", format!("no release {id} in this product")),
+        e => e,
+    })
+}
+
+/// The filter of a release's items: those it ships directly and its initiatives' items.
+fn release_items(id: i64) -> Compiled {
+    Compiled {
+        sql: "(i.id IN (SELECT item_id FROM release_items WHERE release_id = $4)
+               OR i.initiative_id IN (SELECT initiative_id FROM release_initiatives WHERE release_id = $4))"
+            .into(),
+        params: vec![SqlValue::Int(id)],
+        order: None,
+    }
+}
+
+/// A release's blueprint: the blueprint of each initiative it ships, in the release's order,
+/// and the stories it ships outside them.
+pub struct ReleaseBlueprint {
+    pub parts: Vec<BlueprintData>,
+    /// The items the release ships directly that none of its initiatives holds.
+    pub loose: Vec<Story>,
+}
+
+pub async fn release_blueprint(
+    db: &Db,
+    ctx: &ProductCtx,
+    id: i64,
+) -> Result<(Release, ReleaseBlueprint)> {
+    let r = release(db, ctx, id).await?;
+    let mut parts = Vec::with_capacity(r.initiatives.len());
+    for i in &r.initiatives {
+        parts.push(blueprint(db, ctx, *i).await?);
+    }
+    let loose = stories(db, ctx, &release_items(id), i64::MAX)
+        .await?
+        .into_iter()
+        .filter(|s| {
+            !s.item
+                .initiative_id
+                .is_some_and(|i| r.initiatives.contains(&i))
+        })
+        .collect();
+    Ok((r, ReleaseBlueprint { parts, loose }))
 }
 
 pub struct PlanData {
@@ -234,11 +292,16 @@ pub struct PlanData {
     pub today: chrono::NaiveDate,
 }
 
-pub async fn plan(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<PlanData> {
+pub async fn plan(db: &Db, ctx: &ProductCtx, of: PlanOf) -> Result<PlanData> {
     let today = crate::calendar::today();
     let quarter = Quarter::of(today);
-    let (scope, stories, releases) = match only {
-        Some(id) => {
+    let (scope, stories, releases) = match of {
+        PlanOf::Release(id) => {
+            let r = release(db, ctx, id).await?;
+            let s = stories(db, ctx, &release_items(id), i64::MAX).await?;
+            (Scope::Release(Box::new(r.clone())), s, vec![r])
+        }
+        PlanOf::Initiative(id) => {
             let i = initiative(db, ctx, id).await?;
             let filter = Compiled {
                 sql: "i.initiative_id = $4".into(),
@@ -256,7 +319,7 @@ pub async fn plan(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<PlanDa
                 rel,
             )
         }
-        None => {
+        PlanOf::Product => {
             let filter = Compiled {
                 sql: "i.status <> 'done'".into(),
                 params: vec![],

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod blueprint;
+pub mod blueprint_release;
 pub mod brief;
 pub mod compose;
 pub mod gather;

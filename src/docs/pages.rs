@@ -37,6 +37,7 @@ struct TabParams {
     /// The document shown: `brief`, `blueprint` or `plan`.
     preview: Option<String>,
     initiative: Option<i64>,
+    release: Option<i64>,
     quarter: Option<String>,
     /// The kit previewed: `initiative-3`, `release-2` or `sprint-7`.
     kit: Option<String>,
@@ -72,6 +73,7 @@ struct DocumentsPage {
     signoffs: Vec<crate::roadmap::signoff::Request>,
     quarter_of_preview: Option<String>,
     initiative_of_preview: Option<i64>,
+    release_of_preview: Option<i64>,
 }
 
 impl DocumentsPage {
@@ -99,11 +101,15 @@ async fn tab(
             let params = Params {
                 quarter: Some(quarter),
                 initiative: p.initiative,
+                release: p.release,
             };
             let doc = make(&s.db, &ctx, kind, &params).await?;
             let mut q = format!("quarter={quarter}");
             if let Some(i) = p.initiative {
                 q.push_str(&format!("&initiative={i}"));
+            }
+            if let Some(r) = p.release {
+                q.push_str(&format!("&release={r}"));
             }
             let body = super::print::body(&doc.markdown);
             Some((doc, q, body))
@@ -155,6 +161,7 @@ async fn tab(
         can_send: ctx.grants.may(Action::ManageStrategy),
         quarter_of_preview: (p.preview.as_deref() == Some("brief")).then(|| quarter.to_string()),
         initiative_of_preview: p.initiative,
+        release_of_preview: p.release,
         signoffs: crate::roadmap::signoff::list(&s.db, &ctx)
             .await?
             .into_iter()
@@ -189,6 +196,9 @@ async fn download(
     if let Some(i) = params.initiative {
         name.push_str(&format!("-{i}"));
     }
+    if let Some(r) = params.release {
+        name.push_str(&format!("-release-{r}"));
+    }
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_string()),
@@ -217,6 +227,7 @@ async fn send(
             .filter(|q| !q.trim().is_empty())
             .map(str::to_string),
         initiative: crate::page::form_int(&f.form, "initiative")?,
+        release: crate::page::form_int(&f.form, "release")?,
     };
     match super::signoff::send(&s.db, &f.user.user, &f.ctx, kind, &input).await {
         Ok(d) => Ok(axum::response::Redirect::to(

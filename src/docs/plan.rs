@@ -31,6 +31,10 @@ pub fn render(product: &Product, d: &PlanData) -> Document {
             src.add("initiative", i.id, i.version);
             format!("{} ({})", i.title, product.key)
         }
+        Scope::Release(r) => {
+            src.add("release", r.id, r.version);
+            format!("release {} ({})", r.name, product.key)
+        }
         Scope::Product => format!("{} ({})", product.name, product.key),
     };
     let title = format!("{}: {scope}", Kind::Plan.title());
@@ -39,6 +43,14 @@ pub fn render(product: &Product, d: &PlanData) -> Document {
         let _ = writeln!(
             md,
             "The open backlog of the product, from the top (at most {PLAN_ITEMS} items).\n"
+        );
+    }
+    if let Scope::Release(r) = &d.scope {
+        let _ = writeln!(
+            md,
+            "Everything release {} ships by {}: the items of its initiatives and those it ships directly.\n",
+            line(&r.name),
+            r.target_date
         );
     }
     let open: Vec<&Story> = d
@@ -269,9 +281,10 @@ fn build(
     lands: &[Option<usize>],
 ) {
     md.push_str("## Build order\n\n");
-    // A product's plan reads open items only; an initiative's counts its done ones too.
+    // A product's plan reads open items only; an initiative's or a release's counts its done
+    // ones too.
     let done = match d.scope {
-        Scope::Initiative(_) => {
+        Scope::Initiative(_) | Scope::Release(_) => {
             format!("; {} item(s) already done", d.stories.len() - ordered.len())
         }
         Scope::Product => String::new(),
@@ -279,6 +292,7 @@ fn build(
     if ordered.is_empty() {
         let how = match &d.scope {
             Scope::Initiative(i) => format!("link backlog items on the initiative's page or with `throughline initiative link KEY --initiative {}`.", i.id),
+            Scope::Release(_) => "add initiatives or items to the release on the Releases tab.".into(),
             Scope::Product => "add items on the Backlog tab or with `throughline item add`.".into(),
         };
         md.push_str(&missing(

@@ -21,6 +21,9 @@ struct Frozen {
     kind: String,
     quarter: Option<String>,
     initiative: Option<i64>,
+    /// The release of a release's blueprint or plan (absent in sign-offs sent before).
+    #[serde(default)]
+    release: Option<i64>,
     title: String,
     markdown: String,
     sources: Vec<Frozen1>,
@@ -52,6 +55,7 @@ pub struct DocumentSignoff {
     pub kind: String,
     pub quarter: Option<String>,
     pub initiative: Option<i64>,
+    pub release: Option<i64>,
     /// Whether the document reads differently now.
     pub changed: bool,
     pub records: Vec<RecordChange>,
@@ -67,8 +71,10 @@ pub struct SendInput {
     pub title: String,
     /// The brief's quarter; the current one by default.
     pub quarter: Option<String>,
-    /// The initiative of a blueprint (required) or a plan.
+    /// The initiative of a blueprint or a plan.
     pub initiative: Option<i64>,
+    /// The release of a blueprint or a plan, instead of an initiative.
+    pub release: Option<i64>,
 }
 
 /// Sends the document as it reads now for sign-off by the product's stakeholders.
@@ -90,12 +96,14 @@ pub async fn send(
     let params = Params {
         quarter,
         initiative: input.initiative,
+        release: input.release,
     };
     let doc = make_raw(db, ctx, kind, &params).await?;
     let frozen = Frozen {
         kind: kind.as_str().into(),
         quarter: quarter.map(|q| q.to_string()),
         initiative: input.initiative,
+        release: input.release,
         title: doc.title.clone(),
         markdown: doc.markdown,
         sources: doc.sources.iter().map(frozen1).collect(),
@@ -131,6 +139,7 @@ pub async fn view(db: &Db, ctx: &ProductCtx, id: i64) -> Result<DocumentSignoff>
             .as_deref()
             .and_then(|q| Quarter::parse(q).ok()),
         initiative: frozen.initiative,
+        release: frozen.release,
     };
     let now = make_raw(db, ctx, Kind::parse(&frozen.kind)?, &params).await;
     let (records, diff, gone) = match now {
@@ -150,6 +159,7 @@ pub async fn view(db: &Db, ctx: &ProductCtx, id: i64) -> Result<DocumentSignoff>
         kind: frozen.kind,
         quarter: frozen.quarter,
         initiative: frozen.initiative,
+        release: frozen.release,
         records,
         diff,
         gone,
@@ -206,6 +216,7 @@ pub async fn latest(db: &Db, ctx: &ProductCtx, kind: Kind, p: &Params) -> Result
         r.subject == "document"
             && r.snapshot["kind"] == kind.as_str()
             && r.snapshot["initiative"].as_i64() == p.initiative
+            && r.snapshot["release"].as_i64() == p.release
             && (kind != Kind::Brief || r.snapshot["quarter"].as_str() == quarter.as_deref())
     }))
 }

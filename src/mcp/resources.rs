@@ -153,6 +153,7 @@ async fn document(
     let params = Params {
         quarter: None,
         initiative,
+        release: None,
     };
     Ok(make(db, ctx, kind, &params).await?.markdown)
 }

@@ -99,8 +99,10 @@ pub struct GetDocument {
     pub kind: String,
     /// The brief's quarter, e.g. `2026-Q4`; the current one when omitted.
     pub quarter: Option<String>,
-    /// The initiative's id: required for `blueprint`, optional for `plan`.
+    /// The initiative's id: a `blueprint` needs it or `release`; optional for `plan`.
     pub initiative: Option<i64>,
+    /// The release's id: the blueprint or plan of everything it ships.
+    pub release: Option<i64>,
     /// The workspace, when the key is in several of yours.
     pub workspace: Option<String>,
 }
@@ -115,6 +117,7 @@ pub async fn get_document(db: &Db, caller: &Caller, a: GetDocument) -> Result<Va
     let params = Params {
         quarter,
         initiative: a.initiative,
+        release: a.release,
     };
     let doc = make(db, &ctx, kind, &params).await?;
     Ok(json!({

@@ -8,4 +8,5 @@ pub mod golden;
 mod idea;
 mod kit;
 mod pages;
+mod release;
 mod signoff;
