@@ -231,15 +231,18 @@ fn title_of(scope: Scope, d: &KitData) -> String {
 /// Writes every file of the kit from its data (pure).
 pub fn write(ctx: &ProductCtx, scope: Scope, base_url: &str, data: &KitData) -> Kit {
     let title = title_of(scope, data);
-    let name = format!(
-        "{}-{}-{}-{}",
+    let head = format!(
+        "{}-{}-{}",
         ctx.product.key.to_lowercase(),
         scope.kind(),
-        scope.id(),
-        slug(&title)
-    )
-    .trim_end_matches('-')
-    .to_string();
+        scope.id()
+    );
+    // "Sprint 5", sprint 5, names the kit once: onb-sprint-5, not onb-sprint-5-sprint-5.
+    let tail = slug(&title);
+    let name = match tail.is_empty() || tail == format!("{}-{}", scope.kind(), scope.id()) {
+        true => head,
+        false => format!("{head}-{tail}"),
+    };
     let included = |s: &Story| s.item.ready || data.exceptions.contains_key(&s.item.id);
     let keys: Vec<String> = data
         .stories

@@ -467,4 +467,8 @@ async fn a_sprint_with_nothing_ready_gives_a_kit_that_says_so() {
     );
     let tm: Value = serde_json::from_str(&files[".taskmaster/tasks/tasks.json"]).unwrap();
     assert_eq!(tm["master"]["tasks"], json!([]));
+    // "Sprint 1" is sprint 1: the kit is named once, not onb-sprint-1-sprint-1.
+    assert_eq!(s, 1, "the first sprint of a fresh database");
+    let manifest: Value = serde_json::from_str(&files["manifest.json"]).unwrap();
+    assert_eq!(manifest["name"], "onb-sprint-1");
 }
