@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::support::cli::Cli;
 use crate::support::scrum::{json_ok, P};
-use crate::support::session::sign_in;
+use crate::support::session::{page_text, sign_in};
 use crate::support::{spawn_app, Caller, TestApp};
 
 fn answers() -> Value {
@@ -213,14 +213,7 @@ async fn the_intake_page_asks_the_questions_keeps_refused_answers_and_opens_the_
     let app = spawn_app().await;
     let pm = app.workspace().await;
     let (client, csrf) = sign_in(&app, &pm.email).await;
-    let form = client
-        .get(app.url("/w/acme/p/ONB/ideas/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = page_text(&client, &app, "/w/acme/p/ONB/ideas/new").await;
     for q in [
         "What problem does it solve?",
         "Who has it?",
@@ -236,14 +229,7 @@ async fn the_intake_page_asks_the_questions_keeps_refused_answers_and_opens_the_
         form.contains("a vision for Onboarding"),
         "no vision yet, so the page says it drafts one"
     );
-    let initiatives = client
-        .get(app.url("/w/acme/p/ONB/initiatives"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let initiatives = page_text(&client, &app, "/w/acme/p/ONB/initiatives").await;
     assert!(initiatives.contains("href=\"/w/acme/p/ONB/ideas/new\""));
 
     let mut fields = vec![
@@ -284,14 +270,7 @@ async fn the_intake_page_asks_the_questions_keeps_refused_answers_and_opens_the_
     assert_eq!(ok.status(), 303);
     let to = ok.headers()["location"].to_str().unwrap().to_string();
     assert!(to.starts_with("/w/acme/p/ONB/initiatives/"), "{to}");
-    let page = client
-        .get(app.url(&to))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&client, &app, &to).await;
     assert!(page.contains("Guided setup assistant"));
     assert!(
         page.contains("/w/acme/items/ONB-1\"") && page.contains("/w/acme/items/ONB-2\""),
