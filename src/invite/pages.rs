@@ -131,7 +131,7 @@ async fn accept(
         }
         return resp;
     }
-    match service::accept(&state.db, &token, &given).await {
+    match service::accept(&state.db, &state.hashing, &token, &given).await {
         Ok((user, ws)) => match create_session(&state.db, user.id).await {
             Ok(secret) => {
                 let mut resp = Redirect::to(&format!("/w/{}", ws.slug)).into_response();

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::store::{self, Row};
 use super::{Invitation, InvitationInput, NewInvitation, RolesOn, State, TOKEN_PREFIX};
 use crate::audit::Change;
+use crate::auth::hashing::{Hashing, QUEUE_WAIT};
 use crate::auth::store::{claim_placeholder, insert_user, User};
 use crate::auth::{hash_secret, random_secret, validate_email, validate_password, Role};
 use crate::db::{now, Db};
@@ -358,19 +359,15 @@ pub struct Acceptance {
     pub password: String,
 }
 
-async fn hashed(password: &str) -> Result<String> {
-    let password = password.to_string();
-    Ok(
-        tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
-            .await
-            .map_err(anyhow::Error::new)??,
-    )
-}
-
 /// Accepts an invitation: the placeholder it claims becomes an account that signs in (same id,
 /// so its imported history stays), or a new account is made; either joins the workspace with the
 /// invited roles. A used, revoked or expired link is refused (409), as is a second acceptance.
-pub async fn accept(db: &Db, token: &str, a: &Acceptance) -> Result<(User, Workspace)> {
+pub async fn accept(
+    db: &Db,
+    hashing: &Hashing,
+    token: &str,
+    a: &Acceptance,
+) -> Result<(User, Workspace)> {
     let opened = open(db, token).await?;
     if let Some(why) = opened.row.state().refusal() {
         return Err(Error::Conflict(why.into()));
@@ -389,7 +386,7 @@ pub async fn accept(db: &Db, token: &str, a: &Acceptance) -> Result<(User, Works
         None => false,
     };
     instance.check_new_account(inviter_admin)?;
-    let hash = hashed(&a.password).await?;
+    let hash = hashing.hash(&a.password).await?;
     let Opened { row, workspace: ws } = opened;
     let mut tx = db.begin().await?;
     let user_id = match row.placeholder_id {
@@ -462,7 +459,8 @@ pub async fn claim_by_email(
     drop(reader);
     let name = validate_name("name", name)?;
     validate_password(password)?;
-    let hash = hashed(password).await?;
+    // At a terminal nobody else waits on the gate: a gate of its own suffices.
+    let hash = Hashing::new(1, QUEUE_WAIT).hash(password).await?;
     let mut tx = db.begin().await?;
     if claim_placeholder(&mut tx.conn(), id, &email, &name, &hash).await? != 1 {
         return Ok(None);

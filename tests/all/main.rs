@@ -33,6 +33,7 @@ mod retro_reports;
 mod roadmap;
 mod seed;
 mod selfhost;
+mod sign_in;
 mod sprints;
 mod sso;
 mod strategy;

@@ -129,9 +129,13 @@ async fn spawn_app_configured(
         setup,
         mail: mail.clone(),
         oidc,
+        hashing: throughline::auth::hashing::Hashing::for_this_machine(),
+        behind_proxy: false,
     };
+    // As `serve` does: peer addresses for the sign-in limit.
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router(state)).await;
+        let _ = axum::serve(listener, app).await;
     });
     let client = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
