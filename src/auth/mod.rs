@@ -5,7 +5,6 @@ pub mod address;
 pub mod api;
 pub mod email_prefs;
 pub mod extract;
-pub mod hashing;
 pub mod pages;
 pub mod reset;
 pub mod reset_pages;

@@ -89,7 +89,7 @@ pub async fn open(db: &Db, token: &str, now: DateTime<Utc>) -> Result<User> {
 /// used up, and the account's sessions end.
 pub async fn complete(
     db: &Db,
-    hashing: &super::hashing::Hashing,
+    hashing: &crate::passwords::Hashing,
     token: &str,
     password: &str,
     now: DateTime<Utc>,

@@ -9,11 +9,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::hashing::Hashing;
 use super::store::User;
 use super::throttle::{self, Recent};
 use crate::db::{now, Conn, Db};
 use crate::error::{Error, Result};
+use crate::passwords::Hashing;
 use crate::{on, with_pool};
 
 /// Checks `email`'s password for a request from `address`; the limit's refusal is

@@ -65,7 +65,7 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             public_url: args.settings.mail.public_url.clone(),
             ..args.settings.oidc.clone()
         },
-        hashing: crate::auth::hashing::Hashing::for_this_machine(),
+        hashing: crate::passwords::Hashing::for_this_machine(),
         behind_proxy: args.settings.behind_proxy,
     };
     // Webhook deliveries and e-mail wait in the database; every server process helps send them.

@@ -9,13 +9,13 @@ use serde_json::json;
 use super::store::{self, Row};
 use super::{Invitation, InvitationInput, NewInvitation, RolesOn, State, TOKEN_PREFIX};
 use crate::audit::Change;
-use crate::auth::hashing::{Hashing, QUEUE_WAIT};
 use crate::auth::store::{claim_placeholder, insert_user, User};
 use crate::auth::{hash_secret, random_secret, validate_email, validate_password, Role};
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::mail::message::Letter;
 use crate::mail::Mailer;
+use crate::passwords::{Hashing, QUEUE_WAIT};
 use crate::workspace::{parse_roles, validate_name, Product, ProductRoles, Workspace};
 
 fn admins_only(admin: bool) -> Result<()> {

@@ -762,7 +762,7 @@ async fn user_add_claims_a_placeholder_and_invite_works_from_the_cli() {
     let open: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
         "SELECT COUNT(*) FROM invitations WHERE placeholder_id = $1 AND revoked_at IS NULL").bind(pat).fetch_one(p).await).unwrap();
     assert_eq!(open, 0, "its open invitation is withdrawn");
-    let hashing = throughline::auth::hashing::Hashing::for_this_machine();
+    let hashing = throughline::passwords::Hashing::for_this_machine();
     let signed = throughline::auth::sign_in::authenticate(
         &db,
         &hashing,

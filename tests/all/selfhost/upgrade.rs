@@ -93,7 +93,7 @@ async fn upgrade(fixture: &Path) {
         setup: Default::default(),
         mail: None,
         oidc: Default::default(),
-        hashing: throughline::auth::hashing::Hashing::for_this_machine(),
+        hashing: throughline::passwords::Hashing::for_this_machine(),
         behind_proxy: false,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

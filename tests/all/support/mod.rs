@@ -129,7 +129,7 @@ async fn spawn_app_configured(
         setup,
         mail: mail.clone(),
         oidc,
-        hashing: throughline::auth::hashing::Hashing::for_this_machine(),
+        hashing: throughline::passwords::Hashing::for_this_machine(),
         behind_proxy: false,
     };
     // As `serve` does: peer addresses for the sign-in limit.

@@ -192,6 +192,7 @@ fn verify_with(password: &str, stored: &str, blocks: &mut [Block]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
     #[tokio::test]
     async fn pooled_hashes_verify_with_the_crate_and_the_crate_hashes_verify_here() {
@@ -201,8 +202,15 @@ mod tests {
             ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{ours}"
         );
-        assert!(crate::auth::verify_password("correct horse battery", &ours));
-        let theirs = crate::auth::hash_password("staple battery horse").expect("hash");
+        let parsed = PasswordHash::new(&ours).expect("a PHC string");
+        assert!(Argon2::default()
+            .verify_password(b"correct horse battery", &parsed)
+            .is_ok());
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::default()
+            .hash_password(b"staple battery horse", &salt)
+            .expect("hash")
+            .to_string();
         assert!(h
             .verify("staple battery horse", &theirs)
             .await
@@ -219,7 +227,8 @@ mod tests {
             Params::new(32 * 1024, 1, 1, None).expect("params"),
         );
         let salt = SaltString::generate(&mut OsRng);
-        let big = argon2::PasswordHasher::hash_password(&bigger, b"a longer password", &salt)
+        let big = bigger
+            .hash_password(b"a longer password", &salt)
             .expect("hash")
             .to_string();
         assert!(h.verify("a longer password", &big).await.expect("verify"));
