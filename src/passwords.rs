@@ -41,10 +41,11 @@ impl Hashing {
         }))
     }
 
-    /// One hash per core: more would only make each slower and hold more memory.
+    /// One hash per core but one: more would only make each slower and hold more memory, and
+    /// the core left over keeps every other request (and `/healthz`) answering during a flood.
     pub fn for_this_machine() -> Hashing {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Hashing::new(cores, QUEUE_WAIT)
+        Hashing::new(cores.saturating_sub(1).max(1), QUEUE_WAIT)
     }
 
     /// A new Argon2id hash of `password` with the crate's default parameters (19 MiB, 2 passes,
