@@ -109,11 +109,9 @@ async fn target(
                     "{e} is already a member of this workspace"
                 )))
             }
-            Some((_, _, _, false, false)) => {
-                return Err(Error::Conflict(format!(
-                    "an account with the e-mail {e} exists already; add it as a member instead"
-                )))
-            }
+            // Someone with an account: they accept by signing in (see `join`). The answer is
+            // the same as for an address nobody has, so an invitation tells nobody who has one.
+            Some((_, _, _, false, false)) => None,
         },
         (None, None) => {
             return Err(Error::invalid(
@@ -372,6 +370,10 @@ pub async fn accept(
     if let Some(why) = opened.row.state().refusal() {
         return Err(Error::Conflict(why.into()));
     }
+    // Someone with an account accepts by signing in (`join`), never by making a second one.
+    if row_needs_sign_in(db, &opened).await? {
+        return Err(Error::Conflict(SIGN_IN_FIRST.into()));
+    }
     let name = validate_name("name", &a.name)?;
     let email = match opened.fixed_email() {
         Some(e) => e,
@@ -439,6 +441,72 @@ pub async fn accept(
         .await?;
     tx.commit().await?;
     Ok((user, ws))
+}
+
+/// What the acceptance form says when the address has an account already.
+pub const SIGN_IN_FIRST: &str =
+    "this address has an account here: sign in with it, then open this link again to join";
+
+/// Whether the invitation is for an address that has an account (not a placeholder to claim).
+async fn row_needs_sign_in(db: &Db, opened: &Opened) -> Result<bool> {
+    if opened.row.placeholder_id.is_some() {
+        return Ok(false);
+    }
+    let Some(email) = opened.fixed_email() else {
+        return Ok(false);
+    };
+    Ok(crate::auth::store::find_by_email(db, &email)
+        .await?
+        .is_some())
+}
+
+/// Accepts an invitation as the signed-in `user`, whose e-mail must be the invited one: they
+/// join the workspace with the invited roles. A used, revoked or expired link is refused (409),
+/// as is an invitation for someone else or one that claims a placeholder (accepted by its form).
+pub async fn join(db: &Db, token: &str, user: &User) -> Result<Workspace> {
+    let Opened { row, workspace: ws } = open(db, token).await?;
+    if let Some(why) = row.state().refusal() {
+        return Err(Error::Conflict(why.into()));
+    }
+    let invited = row.email.as_deref().map(str::to_lowercase);
+    if row.placeholder_id.is_some() || invited.as_deref() != Some(user.email.as_str()) {
+        return Err(Error::Conflict(
+            "this invitation is for another e-mail address; sign in as that address to accept it"
+                .into(),
+        ));
+    }
+    crate::instance::store::settings(db)
+        .await?
+        .check_email("email", &user.email)?;
+    let mut tx = db.begin().await?;
+    if store::accept(&mut tx.conn(), row.id, user.id).await? != 1 {
+        let why = State::Accepted.refusal().unwrap_or_default();
+        return Err(Error::Conflict(why.into()));
+    }
+    if !crate::workspace::store::join_tx(&mut tx, ws.id, user.id).await? {
+        return Err(Error::Conflict(format!(
+            "you are a member of {} already",
+            ws.name
+        )));
+    }
+    if row.admin {
+        store::make_admin(&mut tx.conn(), ws.id, user.id).await?;
+    }
+    for (product_id, role) in &store::grants(&mut tx.conn(), row.id).await? {
+        store::grant_role(&mut tx.conn(), *product_id, user.id, role).await?;
+    }
+    Change::by(user, &ws, "invitation.accept", ("invitation", row.id))
+        .after(&json!({
+            "user_id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "claimed_placeholder": false,
+            "admin": row.admin,
+        }))
+        .record(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(ws)
 }
 
 /// `user add` for an address a placeholder holds: the placeholder becomes that account (name

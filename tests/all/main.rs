@@ -24,6 +24,7 @@ mod invitations;
 mod layers;
 mod mail;
 mod mcp;
+mod members_by_invitation;
 mod notifications;
 mod overrides;
 mod pages;

@@ -161,6 +161,12 @@ pub struct Caller {
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// The `tli_…` secret of a new invitation's `link`.
+pub fn invitation_token(invitation: &Value) -> String {
+    let link = invitation["link"].as_str().expect("a link");
+    link.rsplit('/').next().expect("a token").to_string()
+}
+
 impl TestApp {
     /// The test's own folder, where the server's backups go (`backups/`).
     pub fn folder(&self) -> &std::path::Path {
@@ -237,18 +243,30 @@ impl TestApp {
         owner
     }
 
+    /// A new account `name`, invited into `acme` by `owner` and accepting, with `roles` on ONB.
     pub async fn member(&self, owner: &Caller, name: &str, roles: &[&str]) -> Caller {
         let u = self.user(name).await;
-        let r = self
-            .post(
-                owner,
-                "/api/v1/workspaces/acme/members",
-                json!({"email": u.email}),
-            )
+        self.invite_and_accept(owner, &u, json!({"email": u.email}))
             .await;
-        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
         self.roles(owner, &u, "ONB", roles).await;
         u
+    }
+
+    /// `admin` adds `who` to `acme` (`body` of `POST …/members`), and `who` accepts.
+    pub async fn invite_and_accept(&self, admin: &Caller, who: &Caller, body: Value) {
+        let r = self
+            .post(admin, "/api/v1/workspaces/acme/members", body)
+            .await;
+        assert_eq!(r.status(), 202, "{}", r.text().await.unwrap_or_default());
+        let invitation: Value = r.json().await.expect("json");
+        let r = self
+            .post(
+                who,
+                "/api/v1/invitations/accept",
+                json!({"token": invitation_token(&invitation)}),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
     }
 
     pub async fn roles(&self, admin: &Caller, who: &Caller, product: &str, roles: &[&str]) {
