@@ -43,8 +43,7 @@ pub fn client_address(peer: Option<SocketAddr>, headers: &HeaderMap, behind_prox
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .last();
+            .rfind(|v| !v.is_empty());
         if let Some(ip) = forwarded.and_then(|v| v.parse::<std::net::IpAddr>().ok()) {
             return ip.to_string();
         }
