@@ -34,6 +34,14 @@ pub enum Error {
     TooLarge,
     #[error("too many attempts; try again in a minute")]
     TooManyRequests,
+    /// Too many tries from here or for this account: come back after `retry_after` seconds
+    /// (429 with `Retry-After`).
+    #[error("too many sign-in attempts; try again in {}", wait_words(*retry_after))]
+    SlowDown { retry_after: u64 },
+    /// The server is saturated (every password hasher busy and the queue full): 503 with
+    /// `Retry-After`; nothing was tried.
+    #[error("the server is busy; try again in {retry_after} seconds")]
+    Busy { retry_after: u64 },
     /// The address exists but does not take this method (a visit to a form's target, say).
     #[error("this address does not take a {0} request")]
     MethodNotAllowed(String),
@@ -66,10 +74,28 @@ impl Error {
             Error::Stale { .. } => StatusCode::PRECONDITION_FAILED,
             Error::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Error::SlowDown { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// When to try again, for the answers that say so (429 and 503).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::SlowDown { retry_after } | Error::Busy { retry_after } => Some(*retry_after),
+            _ => None,
+        }
+    }
+
+    /// Puts `Retry-After` on a response made from this error, when it has one.
+    pub fn tell_when(&self, resp: &mut Response) {
+        if let Some(secs) = self.retry_after() {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
     }
 
@@ -91,6 +117,15 @@ impl Error {
             }
             other => other.to_string(),
         }
+    }
+}
+
+/// "40 seconds", "3 minutes": a wait as people say it.
+fn wait_words(secs: u64) -> String {
+    match secs {
+        0..=1 => "a second".into(),
+        2..=119 => format!("{secs} seconds"),
+        _ => format!("{} minutes", secs.div_ceil(60)),
     }
 }
 
@@ -151,6 +186,7 @@ impl<E: Into<Error>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
+        let retry_after = self.0.retry_after();
         let mut body = json!({
             "type": "about:blank",
             "title": status.canonical_reason().unwrap_or("error"),
@@ -177,6 +213,9 @@ impl IntoResponse for ApiError {
         if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
             headers.insert(header::ETAG, v);
         }
+        if let Some(secs) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         resp
     }
 }
@@ -188,6 +227,7 @@ impl IntoResponse for Error {
         if matches!(self, Error::Unauthorized) {
             return axum::response::Redirect::to("/login").into_response();
         }
+        let retry_after = self.retry_after();
         let msg = escape(&self.public_message());
         let title = status.canonical_reason().unwrap_or("Error");
         let page = format!(
@@ -197,7 +237,12 @@ impl IntoResponse for Error {
              <h1 class=\"page-title\">{title}</h1><p class=\"lede\">{msg}</p><p><a href=\"/\">Back to your workspaces</a></p>\
              </main></body></html>"
         );
-        (status, Html(page)).into_response()
+        let mut resp = (status, Html(page)).into_response();
+        if let Some(secs) = retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
     }
 }
 

@@ -26,6 +26,7 @@ pub mod mcp;
 pub mod notify;
 pub mod openapi;
 pub mod page;
+pub mod passwords;
 pub mod points;
 pub mod report;
 pub mod retro;

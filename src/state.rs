@@ -23,6 +23,12 @@ pub struct AppState {
     /// The configured OpenID provider and the public address (more providers are in the
     /// database).
     pub oidc: crate::config::oidc::OidcSettings,
+    /// Argon2 behind a gate and a pool of buffers: every password hash and check goes through
+    /// it, so a flood of sign-ins queues instead of exhausting memory.
+    pub hashing: crate::passwords::Hashing,
+    /// A reverse proxy the operator runs sets `X-Forwarded-For`; the sign-in limit then counts
+    /// per the address it names instead of the proxy's.
+    pub behind_proxy: bool,
 }
 
 /// The largest request body the server reads (imports take files through their own limit).

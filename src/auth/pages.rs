@@ -6,7 +6,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
+use super::address::ClientAddress;
 use super::extract::{PageUser, SESSION_COOKIE};
+use super::sign_in::authenticate;
 use super::store;
 use crate::error::Error;
 use crate::page::{render, FormData};
@@ -91,7 +93,12 @@ async fn login_page(State(state): State<AppState>) -> Response {
     login_form(&state, String::new(), None).await
 }
 
-async fn login(State(state): State<AppState>, headers: HeaderMap, form: FormData) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
     let email = form.text("email");
     let expected = super::extract::cookie(&headers, LOGIN_CSRF_COOKIE);
     if expected.is_none() || expected != form.get("csrf") {
@@ -119,7 +126,9 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, form: FormData
         }
         Err(e) => return e.into_response(),
     }
-    match store::authenticate(&state.db, &email, &form.text("password")).await {
+    let password = form.text("password");
+    let checked = authenticate(&state.db, &state.hashing, &email, &password, &address).await;
+    match checked {
         Ok(user) => match store::create_session(&state.db, user.id).await {
             Ok(secret) => {
                 let mut resp = Redirect::to("/").into_response();
@@ -138,9 +147,10 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, form: FormData
             }
             Err(e) => e.into_response(),
         },
-        Err(e @ (Error::Invalid { .. } | Error::TooManyRequests)) => {
+        Err(e @ (Error::Invalid { .. } | Error::SlowDown { .. } | Error::Busy { .. })) => {
             let mut resp = login_form(&state, email, Some(e.public_message())).await;
             *resp.status_mut() = e.status();
+            e.tell_when(&mut resp);
             resp
         }
         Err(e) => e.into_response(),

@@ -87,13 +87,16 @@ pub async fn open(db: &Db, token: &str, now: DateTime<Utc>) -> Result<User> {
 
 /// Sets the new password through a live link, once: the link and every other open one are
 /// used up, and the account's sessions end.
-pub async fn complete(db: &Db, token: &str, password: &str, now: DateTime<Utc>) -> Result<User> {
+pub async fn complete(
+    db: &Db,
+    hashing: &crate::passwords::Hashing,
+    token: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<User> {
     let user = open(db, token, now).await?;
     super::validate_password(password)?;
-    let password = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || super::hash_password(&password))
-        .await
-        .map_err(anyhow::Error::new)??;
+    let hash = hashing.hash(password).await?;
     let mut tx = db.begin().await?;
     let mut c = tx.conn();
     // The guard: of two submissions of one link, only the first finds it unused.

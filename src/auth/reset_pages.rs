@@ -170,7 +170,15 @@ async fn reset(
         let why = "The form expired; please try again.".to_string();
         return reset_form(&state, StatusCode::FORBIDDEN, &token, user.email, Some(why));
     }
-    match reset::complete(&state.db, &token, &form.text("password"), crate::db::now()).await {
+    match reset::complete(
+        &state.db,
+        &state.hashing,
+        &token,
+        &form.text("password"),
+        crate::db::now(),
+    )
+    .await
+    {
         Ok(user) => render(&ResetPage {
             csrf: String::new(),
             token: String::new(),

@@ -1,4 +1,4 @@
-//! SQL for users, sessions, API tokens and login attempts.
+//! SQL for users, sessions and API tokens (sign-in attempts are `sign_in`'s).
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -23,9 +23,6 @@ pub struct Session {
 }
 
 pub const SESSION_DAYS: i64 = 14;
-/// Failed sign-ins allowed per e-mail address in [`LOGIN_WINDOW_MINUTES`].
-pub const LOGIN_LIMIT: i64 = 5;
-pub const LOGIN_WINDOW_MINUTES: i64 = 5;
 
 /// A local account. The first account of an installation becomes its admin.
 pub async fn create_user(db: &Db, email: &str, name: &str, password: &str) -> Result<User> {
@@ -140,46 +137,6 @@ pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>> {
         .bind(&email).fetch_optional(p).await)?,
     )
 }
-
-/// Checks a password, counting failures in the database so the limit holds across processes.
-pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<User> {
-    let email = email.trim().to_lowercase();
-    let since = now() - Duration::minutes(LOGIN_WINDOW_MINUTES);
-    let failures: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at > $2 AND success = FALSE")
-        .bind(&email).bind(since).fetch_one(p).await)?;
-    if failures >= LOGIN_LIMIT {
-        return Err(Error::TooManyRequests);
-    }
-    let row: Option<(i64, String, String, String)> = with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT id, email, name, password_hash FROM users WHERE email = $1")
-        .bind(&email).fetch_optional(p).await)?;
-    // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
-    let (user, hash) = match row {
-        Some((id, email, name, hash)) => (Some(User { id, email, name }), hash),
-        None => (None, DUMMY_HASH.clone()),
-    };
-    let ok = tokio::task::spawn_blocking({
-        let password = password.to_string();
-        move || super::verify_password(&password, &hash)
-    })
-    .await
-    .map_err(anyhow::Error::new)?;
-    let success = ok && user.is_some();
-    with_pool!(&db.write, p => sqlx::query("INSERT INTO login_attempts (email, at, success) VALUES ($1, $2, $3)")
-        .bind(&email).bind(now()).bind(success).execute(p).await.map(|r| r.rows_affected()))?;
-    match user {
-        Some(u) if success => Ok(u),
-        _ => Err(Error::invalid(
-            "password",
-            "that e-mail and password do not match",
-        )),
-    }
-}
-
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    super::hash_password("no account has this password").unwrap_or_default()
-});
 
 /// Starts a session; returns the cookie value (only its hash is stored).
 pub async fn create_session(db: &Db, user_id: i64) -> Result<String> {

@@ -69,6 +69,7 @@ fn show(db: &DbArgs, s: &ServerSettings, json: bool, inv: Invocation<'_>) -> any
                 .unwrap_or_else(|| "(none: SQLite in data_dir)".into()),
             "listen" => s.listen.to_string(),
             "secure_cookies" => s.secure_cookies.to_string(),
+            "behind_proxy" => s.behind_proxy.to_string(),
             "log" => s.log.clone(),
             "backup_dir" => s.backups.dir(db).display().to_string(),
             "backup_every" => s.backups.backup_every.to_string(),

@@ -65,6 +65,8 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             public_url: args.settings.mail.public_url.clone(),
             ..args.settings.oidc.clone()
         },
+        hashing: crate::passwords::Hashing::for_this_machine(),
+        behind_proxy: args.settings.behind_proxy,
     };
     // Webhook deliveries and e-mail wait in the database; every server process helps send them.
     let worker = crate::notify::worker::spawn(db.clone(), mailer);
@@ -79,7 +81,9 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     if let Some(secret) = &setup {
         println!("{}", setup_notice(addr, secret));
     }
-    axum::serve(listener, router(state))
+    // Peer addresses ride along for the sign-in limit (`auth::address`).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await?;
     worker.abort();

@@ -18,6 +18,7 @@ pub struct FileSettings {
     pub database_url: Option<String>,
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
+    pub behind_proxy: Option<bool>,
     pub log: Option<String>,
     pub backup_dir: Option<PathBuf>,
     pub backup_every: Option<Interval>,
@@ -68,6 +69,7 @@ impl FileSettings {
         put("database_url", self.database_url.clone());
         put("listen", self.listen.clone());
         put("secure_cookies", self.secure_cookies.map(|b| b.to_string()));
+        put("behind_proxy", self.behind_proxy.map(|b| b.to_string()));
         put("log", self.log.clone());
         put("backup_dir", self.backup_dir.as_ref().map(path));
         put(

@@ -59,6 +59,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("database_url", "DATABASE_URL"),
     ("listen", "THROUGHLINE_LISTEN"),
     ("secure_cookies", "THROUGHLINE_SECURE_COOKIES"),
+    ("behind_proxy", "THROUGHLINE_BEHIND_PROXY"),
     ("log", "THROUGHLINE_LOG"),
     ("backup_dir", "THROUGHLINE_BACKUP_DIR"),
     ("backup_every", "THROUGHLINE_BACKUP_EVERY"),
@@ -88,6 +89,11 @@ pub struct ServerSettings {
     /// Mark cookies Secure; set this when users reach the server over HTTPS.
     #[arg(long, env = "THROUGHLINE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Requests come through a reverse proxy of yours that sets X-Forwarded-For: the sign-in
+    /// limit counts per the address it names (its last entry) instead of the proxy's. Leave it
+    /// off when clients reach the server directly, or they could name any address.
+    #[arg(long, env = "THROUGHLINE_BEHIND_PROXY")]
+    pub behind_proxy: bool,
     /// What to log, in tracing's filter syntax: "info,sqlx=warn", "debug", "warn".
     #[arg(long, env = "THROUGHLINE_LOG", default_value = "info,sqlx=warn")]
     pub log: String,

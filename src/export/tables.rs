@@ -61,6 +61,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "password_resets",
         "one-time password reset links, short-lived and hashed; ask again",
     ),
+    (
+        "sign_in_addresses",
+        "where an account signed in from, for the sign-in limit; not workspace data",
+    ),
 ];
 
 /// Columns the database derives itself and that are not exported: PostgreSQL's full-text

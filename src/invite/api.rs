@@ -17,6 +17,29 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(revoke))
+        .routes(routes!(accept))
+}
+
+/// The link's secret, `tli_…` (the last part of `/invite/tli_…`).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationToken {
+    pub token: String,
+}
+
+/// Accept an invitation to your e-mail address: you join its workspace with its roles
+///
+/// For someone who has an account: the caller's e-mail must be the invited one. (Someone new
+/// accepts on the link's page, choosing a password there.)
+#[utoipa::path(post, path = "/api/v1/invitations/accept", operation_id = "acceptInvitation", tag = "workspaces",
+    request_body = InvitationToken,
+    responses((status = 200, body = crate::workspace::Workspace), (status = 401), (status = 404), (status = 409)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(t): ApiJson<InvitationToken>,
+) -> Result<Json<crate::workspace::Workspace>, ApiError> {
+    Ok(Json(service::join(&state.db, t.token.trim(), &user).await?))
 }
 
 /// Invite someone by link, or claim a placeholder an import made

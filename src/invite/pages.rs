@@ -9,7 +9,7 @@ use axum::Router;
 
 use super::service::{self, Acceptance, Opened};
 use crate::auth::extract::{cookie, SESSION_COOKIE};
-use crate::auth::store::{create_session, SESSION_DAYS};
+use crate::auth::store::{create_session, User, SESSION_DAYS};
 use crate::error::Error;
 use crate::extract::Path;
 use crate::page::{render, FormData};
@@ -35,6 +35,8 @@ struct AcceptPage {
     email: String,
     email_fixed: bool,
     error: Option<String>,
+    /// The visitor is signed in as the invited address: one button joins.
+    join_as: Option<String>,
 }
 
 fn gone(why: &str) -> AcceptPage {
@@ -48,6 +50,7 @@ fn gone(why: &str) -> AcceptPage {
         email: String::new(),
         email_fixed: false,
         error: None,
+        join_as: None,
     }
 }
 
@@ -58,6 +61,7 @@ fn form(
     o: &Opened,
     given: Option<&Acceptance>,
     error: Option<String>,
+    visitor: Option<&User>,
 ) -> Response {
     if let Some(why) = o.row.state().refusal() {
         let mut resp = render(&gone(why));
@@ -81,6 +85,9 @@ fn form(
             .or_else(|| given.map(|g| g.email.clone()))
             .unwrap_or_default(),
         email_fixed: fixed.is_some(),
+        join_as: visitor
+            .filter(|v| o.row.placeholder_id.is_none() && Some(&v.email) == fixed.as_ref())
+            .map(|v| v.email.clone()),
         error,
     });
     resp.headers_mut().append(
@@ -98,9 +105,23 @@ fn not_found() -> Response {
     resp
 }
 
-async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+/// Who the visitor is signed in as, if anyone (this page needs no sign-in).
+async fn visitor(state: &AppState, headers: &HeaderMap) -> Option<User> {
+    let secret = cookie(headers, SESSION_COOKIE)?;
+    let session = crate::auth::store::session(&state.db, secret)
+        .await
+        .ok()??;
+    Some(session.user)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let me = visitor(&state, &headers).await;
     match service::open(&state.db, &token).await {
-        Ok(o) => form(&state, &token, &o, None, None),
+        Ok(o) => form(&state, &token, &o, None, None, me.as_ref()),
         Err(Error::NotFound) => not_found(),
         Err(e) => e.into_response(),
     }
@@ -122,17 +143,35 @@ async fn accept(
         email: form_data.text("email"),
         password: form_data.text("password"),
     };
+    let me = visitor(&state, &headers).await;
     let expected = cookie(&headers, INVITE_CSRF_COOKIE);
     if expected.is_none() || expected != form_data.get("csrf") {
         let why = "The form expired or came from another site; please try again.";
-        let mut resp = form(&state, &token, &opened, Some(&given), Some(why.into()));
+        let mut resp = form(
+            &state,
+            &token,
+            &opened,
+            Some(&given),
+            Some(why.into()),
+            me.as_ref(),
+        );
         if resp.status().is_success() {
             *resp.status_mut() = axum::http::StatusCode::FORBIDDEN;
         }
         return resp;
     }
-    match service::accept(&state.db, &token, &given).await {
-        Ok((user, ws)) => match create_session(&state.db, user.id).await {
+    // Signed in as the invited address: joining needs nothing more.
+    let accepted = match (&me, form_data.get("join")) {
+        (Some(user), Some(_)) => service::join(&state.db, &token, user)
+            .await
+            .map(|ws| (user.clone(), ws, false)),
+        _ => service::accept(&state.db, &state.hashing, &token, &given)
+            .await
+            .map(|(u, ws)| (u, ws, true)),
+    };
+    match accepted {
+        Ok((_, ws, false)) => Redirect::to(&format!("/w/{}", ws.slug)).into_response(),
+        Ok((user, ws, true)) => match create_session(&state.db, user.id).await {
             Ok(secret) => {
                 let mut resp = Redirect::to(&format!("/w/{}", ws.slug)).into_response();
                 let h = resp.headers_mut();
@@ -158,6 +197,7 @@ async fn accept(
                 &opened,
                 Some(&given),
                 Some(e.public_message()),
+                me.as_ref(),
             );
             if resp.status().is_success() {
                 *resp.status_mut() = e.status();

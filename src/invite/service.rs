@@ -15,6 +15,7 @@ use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::mail::message::Letter;
 use crate::mail::Mailer;
+use crate::passwords::{Hashing, QUEUE_WAIT};
 use crate::workspace::{parse_roles, validate_name, Product, ProductRoles, Workspace};
 
 fn admins_only(admin: bool) -> Result<()> {
@@ -108,11 +109,9 @@ async fn target(
                     "{e} is already a member of this workspace"
                 )))
             }
-            Some((_, _, _, false, false)) => {
-                return Err(Error::Conflict(format!(
-                    "an account with the e-mail {e} exists already; add it as a member instead"
-                )))
-            }
+            // Someone with an account: they accept by signing in (see `join`). The answer is
+            // the same as for an address nobody has, so an invitation tells nobody who has one.
+            Some((_, _, _, false, false)) => None,
         },
         (None, None) => {
             return Err(Error::invalid(
@@ -358,22 +357,22 @@ pub struct Acceptance {
     pub password: String,
 }
 
-async fn hashed(password: &str) -> Result<String> {
-    let password = password.to_string();
-    Ok(
-        tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
-            .await
-            .map_err(anyhow::Error::new)??,
-    )
-}
-
 /// Accepts an invitation: the placeholder it claims becomes an account that signs in (same id,
 /// so its imported history stays), or a new account is made; either joins the workspace with the
 /// invited roles. A used, revoked or expired link is refused (409), as is a second acceptance.
-pub async fn accept(db: &Db, token: &str, a: &Acceptance) -> Result<(User, Workspace)> {
+pub async fn accept(
+    db: &Db,
+    hashing: &Hashing,
+    token: &str,
+    a: &Acceptance,
+) -> Result<(User, Workspace)> {
     let opened = open(db, token).await?;
     if let Some(why) = opened.row.state().refusal() {
         return Err(Error::Conflict(why.into()));
+    }
+    // Someone with an account accepts by signing in (`join`), never by making a second one.
+    if row_needs_sign_in(db, &opened).await? {
+        return Err(Error::Conflict(SIGN_IN_FIRST.into()));
     }
     let name = validate_name("name", &a.name)?;
     let email = match opened.fixed_email() {
@@ -389,7 +388,7 @@ pub async fn accept(db: &Db, token: &str, a: &Acceptance) -> Result<(User, Works
         None => false,
     };
     instance.check_new_account(inviter_admin)?;
-    let hash = hashed(&a.password).await?;
+    let hash = hashing.hash(&a.password).await?;
     let Opened { row, workspace: ws } = opened;
     let mut tx = db.begin().await?;
     let user_id = match row.placeholder_id {
@@ -444,6 +443,72 @@ pub async fn accept(db: &Db, token: &str, a: &Acceptance) -> Result<(User, Works
     Ok((user, ws))
 }
 
+/// What the acceptance form says when the address has an account already.
+pub const SIGN_IN_FIRST: &str =
+    "this address has an account here: sign in with it, then open this link again to join";
+
+/// Whether the invitation is for an address that has an account (not a placeholder to claim).
+async fn row_needs_sign_in(db: &Db, opened: &Opened) -> Result<bool> {
+    if opened.row.placeholder_id.is_some() {
+        return Ok(false);
+    }
+    let Some(email) = opened.fixed_email() else {
+        return Ok(false);
+    };
+    Ok(crate::auth::store::find_by_email(db, &email)
+        .await?
+        .is_some())
+}
+
+/// Accepts an invitation as the signed-in `user`, whose e-mail must be the invited one: they
+/// join the workspace with the invited roles. A used, revoked or expired link is refused (409),
+/// as is an invitation for someone else or one that claims a placeholder (accepted by its form).
+pub async fn join(db: &Db, token: &str, user: &User) -> Result<Workspace> {
+    let Opened { row, workspace: ws } = open(db, token).await?;
+    if let Some(why) = row.state().refusal() {
+        return Err(Error::Conflict(why.into()));
+    }
+    let invited = row.email.as_deref().map(str::to_lowercase);
+    if row.placeholder_id.is_some() || invited.as_deref() != Some(user.email.as_str()) {
+        return Err(Error::Conflict(
+            "this invitation is for another e-mail address; sign in as that address to accept it"
+                .into(),
+        ));
+    }
+    crate::instance::store::settings(db)
+        .await?
+        .check_email("email", &user.email)?;
+    let mut tx = db.begin().await?;
+    if store::accept(&mut tx.conn(), row.id, user.id).await? != 1 {
+        let why = State::Accepted.refusal().unwrap_or_default();
+        return Err(Error::Conflict(why.into()));
+    }
+    if !crate::workspace::store::join_tx(&mut tx, ws.id, user.id).await? {
+        return Err(Error::Conflict(format!(
+            "you are a member of {} already",
+            ws.name
+        )));
+    }
+    if row.admin {
+        store::make_admin(&mut tx.conn(), ws.id, user.id).await?;
+    }
+    for (product_id, role) in &store::grants(&mut tx.conn(), row.id).await? {
+        store::grant_role(&mut tx.conn(), *product_id, user.id, role).await?;
+    }
+    Change::by(user, &ws, "invitation.accept", ("invitation", row.id))
+        .after(&json!({
+            "user_id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "claimed_placeholder": false,
+            "admin": row.admin,
+        }))
+        .record(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(ws)
+}
+
 /// `user add` for an address a placeholder holds: the placeholder becomes that account (name
 /// and password set, mark removed), keeping its history; its open invitations are withdrawn.
 /// Answers the account and the workspaces it belongs to, or None when no placeholder has the
@@ -462,7 +527,8 @@ pub async fn claim_by_email(
     drop(reader);
     let name = validate_name("name", name)?;
     validate_password(password)?;
-    let hash = hashed(password).await?;
+    // At a terminal nobody else waits on the gate: a gate of its own suffices.
+    let hash = Hashing::new(1, QUEUE_WAIT).hash(password).await?;
     let mut tx = db.begin().await?;
     if claim_placeholder(&mut tx.conn(), id, &email, &name, &hash).await? != 1 {
         return Ok(None);

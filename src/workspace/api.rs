@@ -1,8 +1,7 @@
 //! JSON handlers for workspaces, members, products and roles.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
@@ -11,6 +10,7 @@ use super::{parse_roles, store, Member, Product, Workspace};
 use crate::auth::extract::{ApiJson, ApiUser};
 use crate::error::ApiError;
 use crate::extract::Path;
+use crate::invite::{self, InvitationInput, NewInvitation};
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -72,28 +72,36 @@ pub struct NewMember {
     pub email: String,
     #[serde(default)]
     pub admin: bool,
+    /// Also e-mail the invitation's link to them (the server must send e-mail).
+    #[serde(default)]
+    pub send_email: bool,
 }
 
-/// Add a member to a workspace
+/// Invite someone to a workspace by e-mail
+///
+/// Adding a member is an invitation they accept: someone with an account signs in and accepts
+/// (`POST /api/v1/invitations/accept`, or the link's page), someone new sets a password on the
+/// link's page. The answer (202 with the invitation and its one-time `link`) is the same
+/// whether or not the address has an account.
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws}/members", operation_id = "addMember", tag = "workspaces", params(("ws" = String, Path)),
-    request_body = NewMember, responses((status = 201, body = Member, headers(("Location" = String, description = "the new member's address"))),
-        (status = 403), (status = 422)))]
+    request_body = NewMember, responses((status = 202, body = NewInvitation), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn add_member(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(ws): Path<String>,
     ApiJson(m): ApiJson<NewMember>,
-) -> Result<Response, ApiError> {
+) -> Result<(StatusCode, Json<NewInvitation>), ApiError> {
     let (w, admin) = store::workspace_for(&state.db, user.id, &ws).await?;
-    let added = store::add_member(&state.db, &user, &w, admin, &m.email, m.admin).await?;
-    let member = store::member(&state.db, w.id, added.id).await?;
-    let location = format!("/api/v1/workspaces/{}/members/{}", w.slug, member.user_id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(member),
-    )
-        .into_response())
+    let input = InvitationInput {
+        email: Some(m.email),
+        admin: m.admin,
+        send_email: m.send_email,
+        ..InvitationInput::default()
+    };
+    let created =
+        invite::service::create_and_send(&state.db, state.mail.as_ref(), &user, &w, admin, &input)
+            .await?;
+    Ok((StatusCode::ACCEPTED, Json(created)))
 }
 
 /// Show one member of a workspace with their roles

@@ -19,6 +19,8 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/w/{ws}/invitations", post(create))
+        // Adding a member is inviting them: the members page's form, kept at its address.
+        .route("/w/{ws}/members", post(create))
         .route("/w/{ws}/invitations/{id}/revoke", post(revoke))
 }
 

@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}", get(show))
         .route("/w/{ws}/products", post(create_product))
         .route("/w/{ws}/p/{product}", get(product_home))
-        .route("/w/{ws}/members", get(members).post(add_member))
+        .route("/w/{ws}/members", get(members))
         .route("/w/{ws}/p/{product}/roles", post(set_roles))
 }
 
@@ -233,32 +233,6 @@ async fn members(
     Query(flash): Query<Flash>,
 ) -> Result<Response> {
     members_page(&state, &user, &ws, flash.error, None).await
-}
-
-async fn add_member(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(ws): Path<String>,
-    form: FormData,
-) -> Result<Response> {
-    user.check_csrf(form.get("csrf"))?;
-    let (w, admin) = store::workspace_for(&state.db, user.user.id, &ws).await?;
-    match store::add_member(
-        &state.db,
-        &user.user,
-        &w,
-        admin,
-        &form.text("email"),
-        form.flag("admin"),
-    )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/w/{ws}/members")).into_response()),
-        Err(e @ Error::Invalid { .. }) => {
-            members_page(&state, &user, &ws, Some(e.to_string()), None).await
-        }
-        Err(e) => Err(e),
-    }
 }
 
 async fn set_roles(

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("extract", 0),
     ("csv_safe", 0),
     ("points", 0),
+    ("passwords", 0),
     ("state", 1),
     // Backups copy the database file and judge the copies; they know no domain, only `db`.
     ("backup", 1),

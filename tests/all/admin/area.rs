@@ -66,7 +66,7 @@ async fn the_admin_area_shows_roles_tokens_and_the_audit_log_to_admins_only() {
     let page = page_text(&admin_client, &app, "/w/acme/admin").await;
     assert!(page.contains("Products and their PM and PO"), "{page}");
     assert!(page.contains("Owner"), "the PM and PO by name");
-    assert!(page.contains("member.add"), "recent changes: {page}");
+    assert!(page.contains("invitation.accept"), "recent changes: {page}");
     let (dev_client, _) = sign_in(&app, &dev.email).await;
     let r = dev_client
         .get(app.url("/w/acme/admin"))

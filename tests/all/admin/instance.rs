@@ -104,14 +104,8 @@ async fn workspace_creation_signup_and_domains_are_enforced() {
 
     // A workspace admin who is not an instance admin cannot invite strangers when closed.
     let lead = app.user("Lead").await;
-    let r = app
-        .post(
-            &owner,
-            "/api/v1/workspaces/acme/members",
-            json!({"email": lead.email, "admin": true}),
-        )
+    app.invite_and_accept(&owner, &lead, json!({"email": lead.email, "admin": true}))
         .await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let invite = json!({"email": "new@example.com"});
     let r = app
         .post(&lead, "/api/v1/workspaces/acme/invitations", invite.clone())

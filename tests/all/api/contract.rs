@@ -269,34 +269,16 @@ async fn a_bad_id_in_a_path_is_a_missing_page_or_problem_details() {
 }
 
 #[tokio::test]
-async fn adding_a_member_answers_with_the_member_and_roles_take_an_email() {
+async fn an_accepted_member_is_shown_and_roles_take_an_email() {
     let app = spawn_app().await;
     let owner = app.workspace().await;
     let mia = app.user("Mia").await;
-    let r = app
-        .post(
-            &owner,
-            "/api/v1/workspaces/acme/members",
-            json!({"email": mia.email}),
-        )
+    app.invite_and_accept(&owner, &mia, json!({"email": mia.email}))
         .await;
-    assert_eq!(r.status(), 201);
-    let location = r.headers()["location"].to_str().unwrap().to_string();
-    assert_eq!(
-        location,
-        format!("/api/v1/workspaces/acme/members/{}", mia.id)
-    );
-    let member: Value = r.json().await.unwrap();
+    let location = format!("/api/v1/workspaces/acme/members/{}", mia.id);
+    let member: Value = app.get(&owner, &location).await.json().await.unwrap();
     assert_eq!(member["email"], mia.email.as_str());
     assert_eq!(member["user_id"], mia.id);
-    assert_eq!(
-        app.get(&owner, &location)
-            .await
-            .json::<Value>()
-            .await
-            .unwrap(),
-        member
-    );
 
     let roles = |who: String, roles: Value| {
         app.req(

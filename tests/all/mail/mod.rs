@@ -131,14 +131,8 @@ pub async fn person(app: &TestApp, owner: &Caller, name: &str, roles: &[&str]) -
         email,
         token,
     };
-    let r = app
-        .post(
-            owner,
-            "/api/v1/workspaces/acme/members",
-            json!({"email": who.email}),
-        )
+    app.invite_and_accept(owner, &who, json!({"email": who.email}))
         .await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
     app.roles(owner, &who, "ONB", roles).await;
     who
 }

@@ -93,6 +93,8 @@ async fn upgrade(fixture: &Path) {
         setup: Default::default(),
         mail: None,
         oidc: Default::default(),
+        hashing: throughline::passwords::Hashing::for_this_machine(),
+        behind_proxy: false,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -129,9 +129,13 @@ async fn spawn_app_configured(
         setup,
         mail: mail.clone(),
         oidc,
+        hashing: throughline::passwords::Hashing::for_this_machine(),
+        behind_proxy: false,
     };
+    // As `serve` does: peer addresses for the sign-in limit.
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router(state)).await;
+        let _ = axum::serve(listener, app).await;
     });
     let client = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -156,6 +160,12 @@ pub struct Caller {
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+
+/// The `tli_…` secret of a new invitation's `link`.
+pub fn invitation_token(invitation: &Value) -> String {
+    let link = invitation["link"].as_str().expect("a link");
+    link.rsplit('/').next().expect("a token").to_string()
+}
 
 impl TestApp {
     /// The test's own folder, where the server's backups go (`backups/`).
@@ -233,18 +243,30 @@ impl TestApp {
         owner
     }
 
+    /// A new account `name`, invited into `acme` by `owner` and accepting, with `roles` on ONB.
     pub async fn member(&self, owner: &Caller, name: &str, roles: &[&str]) -> Caller {
         let u = self.user(name).await;
-        let r = self
-            .post(
-                owner,
-                "/api/v1/workspaces/acme/members",
-                json!({"email": u.email}),
-            )
+        self.invite_and_accept(owner, &u, json!({"email": u.email}))
             .await;
-        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
         self.roles(owner, &u, "ONB", roles).await;
         u
+    }
+
+    /// `admin` adds `who` to `acme` (`body` of `POST …/members`), and `who` accepts.
+    pub async fn invite_and_accept(&self, admin: &Caller, who: &Caller, body: Value) {
+        let r = self
+            .post(admin, "/api/v1/workspaces/acme/members", body)
+            .await;
+        assert_eq!(r.status(), 202, "{}", r.text().await.unwrap_or_default());
+        let invitation: Value = r.json().await.expect("json");
+        let r = self
+            .post(
+                who,
+                "/api/v1/invitations/accept",
+                json!({"token": invitation_token(&invitation)}),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
     }
 
     pub async fn roles(&self, admin: &Caller, who: &Caller, product: &str, roles: &[&str]) {
