@@ -1,0 +1,7 @@
+//! The edges of every interface (issue 16): control characters refused or cleaned where text
+//! enters, redirects kept on the site, webhook targets kept off private addresses however they
+//! are written, and the headers and gates around the server.
+
+mod control_chars;
+mod redirects;
+mod webhook_targets;
