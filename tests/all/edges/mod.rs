@@ -2,6 +2,7 @@
 //! enters, redirects kept on the site, webhook targets kept off private addresses however they
 //! are written, and the headers and gates around the server.
 
+mod cli_text;
 mod control_chars;
 mod redirects;
 mod webhook_targets;
