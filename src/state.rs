@@ -23,6 +23,8 @@ pub struct AppState {
     /// The configured OpenID provider and the public address (more providers are in the
     /// database).
     pub oidc: crate::config::oidc::OidcSettings,
+    /// The bearer token `/metrics` asks for; without one, `/metrics` is not served (404).
+    pub metrics_token: Option<String>,
 }
 
 /// The largest request body the server reads (imports take files through their own limit).

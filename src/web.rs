@@ -76,11 +76,27 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// Prometheus metrics, only with `--metrics-token` and only to a request that carries it: the
+/// routes, their latencies and statuses are nobody else's business.
+async fn metrics(State(state): State<AppState>, req: Request<Body>) -> Response {
+    use subtle::ConstantTimeEq;
+    let Some(token) = &state.metrics_token else {
+        return Error::NotFound.into_response();
+    };
+    let sent = crate::auth::extract::bearer_token(req.headers()).unwrap_or_default();
+    if !bool::from(sent.as_bytes().ct_eq(token.as_bytes())) {
+        return (
+            axum::http::StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")],
+            "send Authorization: Bearer with the metrics token\n",
+        )
+            .into_response();
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+        .into_response()
 }
 
 async fn not_found(req: Request<Body>) -> Response {

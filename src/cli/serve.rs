@@ -65,6 +65,7 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             public_url: args.settings.mail.public_url.clone(),
             ..args.settings.oidc.clone()
         },
+        metrics_token: args.settings.metrics_token.clone(),
     };
     // Webhook deliveries and e-mail wait in the database; every server process helps send them.
     let worker = crate::notify::worker::spawn(db.clone(), mailer);

@@ -19,6 +19,8 @@ pub struct FileSettings {
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
     pub log: Option<String>,
+    pub durability: Option<String>,
+    pub metrics_token: Option<String>,
     pub backup_dir: Option<PathBuf>,
     pub backup_every: Option<Interval>,
     pub backup_keep: Option<u32>,
@@ -69,6 +71,8 @@ impl FileSettings {
         put("listen", self.listen.clone());
         put("secure_cookies", self.secure_cookies.map(|b| b.to_string()));
         put("log", self.log.clone());
+        put("durability", self.durability.clone());
+        put("metrics_token", self.metrics_token.clone());
         put("backup_dir", self.backup_dir.as_ref().map(path));
         put(
             "backup_every",

@@ -5,4 +5,5 @@
 mod cli_text;
 mod control_chars;
 mod redirects;
+mod server_gates;
 mod webhook_targets;

@@ -93,6 +93,7 @@ async fn upgrade(fixture: &Path) {
         setup: Default::default(),
         mail: None,
         oidc: Default::default(),
+        metrics_token: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
