@@ -103,8 +103,8 @@ impl Modify for BearerAuth {
 
 /// Every API error is `application/problem+json`: error responses point at the `Problem` schema
 /// and get their reason phrase when they had no description; operations that take a body also
-/// answer 413 (larger than the body limit) and 422 (a field at fault), and operations behind
-/// the bearer token answer 401.
+/// answer 413 (larger than the body limit), 415 (not JSON) and 422 (a field at fault),
+/// operations with query parameters 422, and operations behind the bearer token answer 401.
 struct Problems;
 
 impl Modify for Problems {
@@ -119,8 +119,26 @@ impl Modify for Problems {
                     add_error(op, StatusCode::PAYLOAD_TOO_LARGE, &limit);
                     add_error(
                         op,
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        "the body is not in the media type the operation reads",
+                    );
+                    add_error(
+                        op,
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "a field is at fault; `field` names it",
+                    );
+                }
+                // Any query string is checked before the handler (no control characters), so
+                // an operation with query parameters may answer 422 naming one.
+                let has_query =
+                    op.parameters.iter().flatten().any(|p| {
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
+                    });
+                if has_query {
+                    add_error(
+                        op,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "a query parameter is at fault; `field` names it",
                     );
                 }
                 let public = op

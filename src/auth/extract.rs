@@ -125,7 +125,9 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         if !json_content_type(req.headers()) {
-            return Err(Error::invalid("content-type", "send the body as application/json").into());
+            return Err(
+                Error::UnsupportedMediaType("send the body as application/json".into()).into(),
+            );
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await

@@ -4,6 +4,8 @@
 
 mod cli_text;
 mod control_chars;
+mod foreign_ids;
+mod media_type;
 mod redirects;
 mod server_gates;
 mod webhook_targets;
