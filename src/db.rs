@@ -57,6 +57,26 @@ pub enum Target {
     Postgres(String),
 }
 
+/// What an acknowledged write survives on SQLite. In WAL mode, `Normal` syncs at checkpoints
+/// only: a crash of the process loses nothing, but a power loss or kernel crash may lose the
+/// last commits (never the database's consistency). `Full` syncs the WAL on every commit, so an
+/// acknowledged write survives power loss too, at the cost of an fsync per write.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Durability {
+    #[default]
+    Normal,
+    Full,
+}
+
+impl std::fmt::Display for Durability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Durability::Normal => "normal",
+            Durability::Full => "full",
+        })
+    }
+}
+
 impl Target {
     pub fn resolve(database_url: Option<&str>, data_dir: &Path) -> anyhow::Result<Target> {
         match database_url {
@@ -82,6 +102,15 @@ impl Db {
     /// Opens the database. `create` allows a new SQLite file; otherwise a missing file is an
     /// error, so that a mistyped path never silently yields an empty database.
     pub async fn connect(target: &Target, create: bool) -> anyhow::Result<Db> {
+        Db::connect_with(target, create, Durability::Normal).await
+    }
+
+    /// [`Db::connect`] with SQLite's durability chosen (`--durability`).
+    pub async fn connect_with(
+        target: &Target,
+        create: bool,
+        durability: Durability,
+    ) -> anyhow::Result<Db> {
         match target {
             Target::Sqlite(path) => {
                 if !create && !path.exists() {
@@ -98,7 +127,10 @@ impl Db {
                     .filename(path)
                     .create_if_missing(create)
                     .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+                    .synchronous(match durability {
+                        Durability::Normal => SqliteSynchronous::Normal,
+                        Durability::Full => SqliteSynchronous::Full,
+                    })
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true)
                     .pragma("cache_size", "-8000")

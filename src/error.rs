@@ -48,6 +48,10 @@ pub enum Error {
     /// None of the media types the client accepts is one this address can answer with.
     #[error("{0}")]
     NotAcceptable(String),
+    /// A body in a media type this address does not read (JSON sent without
+    /// `Content-Type: application/json`, say).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -79,6 +83,7 @@ impl Error {
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -164,7 +169,8 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong, for a person to read.
     pub detail: String,
-    /// The input at fault (422): a body field, `query`, `If-Match` or `content-type`.
+    /// The input at fault (422): a body field (`criteria[1].text`), a query parameter, or
+    /// `If-Match`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// The current state of what a stale update (412) tried to change; its ETag is in `ETag`.
@@ -255,7 +261,7 @@ impl From<axum::extract::rejection::JsonRejection> for Error {
         let text = r.body_text();
         match &r {
             J::MissingJsonContentType(_) => {
-                Error::invalid("content-type", "send the body as application/json")
+                Error::UnsupportedMediaType("send the body as application/json".into())
             }
             // serde names the offending field as a path before the first ": ".
             J::JsonDataError(_) => {

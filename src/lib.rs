@@ -35,6 +35,7 @@ pub mod sprint;
 pub mod sso;
 pub mod state;
 pub mod story;
+pub mod text;
 // Strategy (S0–S10)
 pub mod roadmap;
 pub mod strategy;

@@ -62,7 +62,10 @@ pub fn routes() -> Router<AppState> {
     let (router, mut doc) = api_routes().split_for_parts();
     BearerAuth.modify(&mut doc);
     Problems.modify(&mut doc);
+    IfMatchPattern.modify(&mut doc);
     unique_operation_ids(&doc);
+    let mut doc = serde_json::to_value(&doc).unwrap_or_default();
+    plain_text_patterns(&mut doc);
     let doc = std::sync::Arc::new(doc);
     router.route(
         "/api/openapi.json",
@@ -71,6 +74,34 @@ pub fn routes() -> Router<AppState> {
             async move { Json(doc) }
         }),
     )
+}
+
+/// Text in any string (body field, query, path) may hold tab and newline but no other control
+/// character (crate::text); every string schema without a pattern or an enum of its own says
+/// so, so that a client (or a fuzzer) knows the rule before it is refused.
+const PLAIN_TEXT: &str = r"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*$";
+
+fn plain_text_patterns(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            let is_string = match map.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            let own_rule = ["pattern", "enum", "const"]
+                .iter()
+                .any(|k| map.contains_key(*k))
+                || map.get("format").is_some_and(|f| f == "binary");
+            if is_string && !own_rule {
+                map.insert("pattern".into(), Value::String(PLAIN_TEXT.into()));
+            }
+            map.values_mut().for_each(plain_text_patterns);
+        }
+        Value::Array(items) => items.iter_mut().for_each(plain_text_patterns),
+        _ => {}
+    }
 }
 
 /// Generated clients name a method after each operationId, so two operations must never share
@@ -103,8 +134,8 @@ impl Modify for BearerAuth {
 
 /// Every API error is `application/problem+json`: error responses point at the `Problem` schema
 /// and get their reason phrase when they had no description; operations that take a body also
-/// answer 413 (larger than the body limit) and 422 (a field at fault), and operations behind
-/// the bearer token answer 401.
+/// answer 413 (larger than the body limit), 415 (not JSON) and 422 (a field at fault),
+/// operations with query parameters 422, and operations behind the bearer token answer 401.
 struct Problems;
 
 impl Modify for Problems {
@@ -119,8 +150,39 @@ impl Modify for Problems {
                     add_error(op, StatusCode::PAYLOAD_TOO_LARGE, &limit);
                     add_error(
                         op,
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        "the body is not in the media type the operation reads",
+                    );
+                    add_error(
+                        op,
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "a field is at fault; `field` names it",
+                    );
+                }
+                // Any query string is checked before the handler (no control characters), so
+                // an operation with query parameters may answer 422 naming one.
+                let has_query =
+                    op.parameters.iter().flatten().any(|p| {
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
+                    });
+                // Whatever a path names may not exist, or not be visible to the caller
+                // (outsiders get 404, never 403, so that they learn nothing).
+                let has_path =
+                    op.parameters.iter().flatten().any(|p| {
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path)
+                    });
+                if has_path {
+                    add_error(
+                        op,
+                        StatusCode::NOT_FOUND,
+                        "no such resource, or not yours to see",
+                    );
+                }
+                if has_query {
+                    add_error(
+                        op,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "a query parameter is at fault; `field` names it",
                     );
                 }
                 let public = op
@@ -133,6 +195,12 @@ impl Modify for Problems {
                         StatusCode::UNAUTHORIZED,
                         "a valid bearer token is required",
                     );
+                    // Roles are checked on every operation, and a read-only token may not write.
+                    add_error(
+                        op,
+                        StatusCode::FORBIDDEN,
+                        "the caller's roles (or a read-only token) do not allow this",
+                    );
                 }
                 for (code, response) in op.responses.responses.iter_mut() {
                     let (Ok(status), RefOr::T(response)) = (code.parse::<StatusCode>(), response)
@@ -141,6 +209,30 @@ impl Modify for Problems {
                     };
                     if status.is_client_error() || status.is_server_error() {
                         problem(status, response);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `If-Match` as [`crate::auth::extract::if_match`] reads it: the version, optionally quoted and
+/// weak (`3`, `"3"`, `W/"3"`); anything else is refused with 422, so the schema says so.
+struct IfMatchPattern;
+
+impl Modify for IfMatchPattern {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        for item in openapi.paths.paths.values_mut() {
+            for op in operations(item) {
+                for p in op.parameters.iter_mut().flatten() {
+                    if p.name == "If-Match" && matches!(p.parameter_in, ParameterIn::Header) {
+                        let schema = ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(r#"^(W/)?"?[0-9]{1,15}"?$"#))
+                            .description(Some("the ETag you read: \"3\""));
+                        p.schema = Some(RefOr::T(schema.into()));
                     }
                 }
             }

@@ -85,10 +85,26 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| Error::TooLarge)?;
-        Ok(FormData(
-            url::form_urlencoded::parse(&bytes).into_owned().collect(),
-        ))
+        // Browsers send textareas with CRLF line endings; stored text has LF only, and no
+        // other control character (crate::text).
+        let mut pairs = Vec::new();
+        for (k, v) in url::form_urlencoded::parse(&bytes) {
+            let v = crate::text::form_lines(&v);
+            crate::text::check(&k, &k)?;
+            crate::text::check(&k, &v)?;
+            pairs.push((k.into_owned(), v));
+        }
+        Ok(FormData(pairs))
     }
+}
+
+/// A redirect target taken from a form, if it stays on this site: a path such as `/w/acme` with
+/// no scheme or host, not `//host` nor `/\\host` (browsers read a backslash as a slash), and only
+/// the visible ASCII a `Location` header may carry.
+pub fn same_site_path(link: &str) -> Option<&str> {
+    let rest = link.strip_prefix('/')?;
+    let visible = link.bytes().all(|b| b.is_ascii_graphic());
+    (visible && !rest.starts_with('/') && !link.contains('\\')).then_some(link)
 }
 
 /// Splits "api, ux  growth" into labels.

@@ -29,6 +29,8 @@ pub struct AppState {
     /// A reverse proxy the operator runs sets `X-Forwarded-For`; the sign-in limit then counts
     /// per the address it names instead of the proxy's.
     pub behind_proxy: bool,
+    /// The bearer token `/metrics` asks for; without one, `/metrics` is not served (404).
+    pub metrics_token: Option<String>,
 }
 
 /// The largest request body the server reads (imports take files through their own limit).

@@ -61,7 +61,8 @@ pub fn router(state: AppState) -> Router {
         // After every route: it applies to the routes registered so far.
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(observe))
+        .layer(middleware::from_fn(plain_uri))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
 
@@ -76,11 +77,27 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// Prometheus metrics, only with `--metrics-token` and only to a request that carries it: the
+/// routes, their latencies and statuses are nobody else's business.
+async fn metrics(State(state): State<AppState>, req: Request<Body>) -> Response {
+    use subtle::ConstantTimeEq;
+    let Some(token) = &state.metrics_token else {
+        return Error::NotFound.into_response();
+    };
+    let sent = crate::auth::extract::bearer_token(req.headers()).unwrap_or_default();
+    if !bool::from(sent.as_bytes().ct_eq(token.as_bytes())) {
+        return (
+            axum::http::StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")],
+            "send Authorization: Bearer with the metrics token\n",
+        )
+            .into_response();
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+        .into_response()
 }
 
 async fn not_found(req: Request<Body>) -> Response {
@@ -92,8 +109,25 @@ async fn method_not_allowed(req: Request<Body>) -> Response {
     Error::MethodNotAllowed(req.method().to_string()).respond_to(req.uri().path())
 }
 
+/// Control characters in the address (crate::text) are refused before any handler runs, so no
+/// handler hands a NUL to the database (PostgreSQL cannot store one): in the path the address
+/// names nothing (404); in the query string the parameter is named (422).
+async fn plain_uri(req: Request<Body>, next: Next) -> Response {
+    let uri = req.uri();
+    let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
+    if crate::text::first_control(&path).is_some() {
+        return Error::NotFound.respond_to(uri.path());
+    }
+    for (k, v) in url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+        if let Err(e) = crate::text::check(&k, &k).and_then(|_| crate::text::check(&k, &v)) {
+            return e.respond_to(uri.path());
+        }
+    }
+    next.run(req).await
+}
+
 /// One log line and one histogram sample per request, plus the security headers.
-async fn observe(req: Request<Body>, next: Next) -> Response {
+async fn observe(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
     let route = req
@@ -128,5 +162,13 @@ async fn observe(req: Request<Body>, next: Next) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
     );
+    // Secure cookies mean the site is served over HTTPS (behind a proxy): browsers should never
+    // try plain HTTP again, where a session cookie could be stripped or a page altered.
+    if state.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     resp
 }

@@ -101,15 +101,21 @@ pub async fn grant_admin(
 
 /// Take an account's instance admin rights away (never the last admin's)
 #[utoipa::path(delete, path = "/api/v1/instance/admins/{email}", operation_id = "revokeInstanceAdmin", tag = "admin",
-    params(("email" = String, Path)), responses((status = 204), (status = 403), (status = 409), (status = 422)))]
+    params(("email" = String, Path)), responses((status = 204), (status = 403), (status = 404), (status = 409)))]
 pub async fn revoke_admin(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(email): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     instance_admin(&state, &user).await?;
-    instance::set_admin(&state.db, Some(&user), &email, false).await?;
-    Ok(StatusCode::NO_CONTENT)
+    // Here the e-mail is the address itself: one that names no account is not found (the
+    // grant, which takes it in a body, answers 422 naming the field).
+    match instance::set_admin(&state.db, Some(&user), &email, false).await {
+        Err(crate::error::Error::Invalid { field, .. }) if field == "email" => {
+            Err(crate::error::Error::NotFound.into())
+        }
+        other => other.map(|_| StatusCode::NO_CONTENT).map_err(Into::into),
+    }
 }
 
 /// Every workspace of the instance, with its size (instance admins)

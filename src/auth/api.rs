@@ -42,7 +42,12 @@ pub struct TokenView {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
-    /// What it is for, 1 to 100 characters.
+    /// What it is for, 1 to 100 characters, not all blank.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
     /// A token that reads and never changes anything (REST API and MCP alike).
     #[serde(default)]
@@ -112,10 +117,22 @@ pub async fn revoke_token(
 }
 
 /// How the caller hears of notifications by e-mail.
+/// The choices of `notifications`, for the OpenAPI document (the handler reads the text and
+/// names the field when it is none of them).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum NotificationEmail {
+    Immediate,
+    Daily,
+    Off,
+}
+
 #[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailSettings {
     /// `immediate` (one e-mail per notification), `daily` (one digest a day) or `off`.
+    #[schema(value_type = NotificationEmail)]
     pub notifications: String,
 }
 

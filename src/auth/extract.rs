@@ -124,11 +124,40 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        let axum::Json(v) = axum::Json::<T>::from_request(req, state)
+        if !json_content_type(req.headers()) {
+            return Err(
+                Error::UnsupportedMediaType("send the body as application/json".into()).into(),
+            );
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(Error::from)?;
+            .map_err(|_| Error::TooLarge)?;
+        let axum::Json(v) = axum::Json::<T>::from_bytes(&bytes).map_err(Error::from)?;
+        // Parsed once more, untyped, so that a control character in any string is refused
+        // naming its field, whatever the handler's type keeps or drops.
+        if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            crate::text::check_json(&doc)?;
+        }
         Ok(ApiJson(v))
     }
+}
+
+/// `application/json` or any `application/…+json`, as axum's own `Json` accepts.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Query string whose rejections are problem details.

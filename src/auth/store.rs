@@ -175,7 +175,7 @@ pub async fn end_session(db: &Db, secret: &str) -> Result<()> {
 /// Creates an API token; the clear token is returned once and never stored. A read-only token
 /// reads whatever its owner may read and is refused every change (REST API and MCP alike).
 pub async fn create_token(db: &Db, user_id: i64, name: &str, read_only: bool) -> Result<String> {
-    if name.trim().is_empty() || name.len() > 100 {
+    if name.trim().is_empty() || name.chars().count() > 100 {
         return Err(Error::invalid(
             "name",
             "give the token a name of 1 to 100 characters",

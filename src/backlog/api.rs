@@ -39,6 +39,7 @@ pub struct ListParams {
     /// Opaque cursor from `next_cursor`.
     pub cursor: Option<String>,
     /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

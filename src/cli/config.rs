@@ -71,6 +71,12 @@ fn show(db: &DbArgs, s: &ServerSettings, json: bool, inv: Invocation<'_>) -> any
             "secure_cookies" => s.secure_cookies.to_string(),
             "behind_proxy" => s.behind_proxy.to_string(),
             "log" => s.log.clone(),
+            "durability" => db.durability.to_string(),
+            "metrics_token" => s
+                .metrics_token
+                .as_ref()
+                .map(|_| "****".to_string())
+                .unwrap_or_default(),
             "backup_dir" => s.backups.dir(db).display().to_string(),
             "backup_every" => s.backups.backup_every.to_string(),
             "backup_keep" => s.backups.backup_keep.to_string(),

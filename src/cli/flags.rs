@@ -1,7 +1,29 @@
 //! Errors at the command line name the flag the user typed, not the API field behind it: the
 //! services answer `override_reason: …`, the terminal says `--override: …`.
 
+use std::ffi::OsString;
+
 use crate::error::Error;
+
+/// Refuses a command line with a control character other than tab and newline in any argument
+/// (crate::text), naming the flag that carries it (`--title`) or the argument's position.
+pub fn check_args(args: &[OsString]) -> Result<(), String> {
+    let mut flag: Option<String> = None;
+    for (i, arg) in args.iter().enumerate().skip(1) {
+        let arg = arg.to_string_lossy();
+        let name = match arg.split_once('=') {
+            Some((f, _)) if f.starts_with("--") => f.to_string(),
+            _ => flag.clone().unwrap_or_else(|| format!("argument {i}")),
+        };
+        if let Err(Error::Invalid { message, .. }) = crate::text::check(&name, &arg) {
+            return Err(format!("{name}: {message}"));
+        }
+        flag = arg
+            .starts_with('-')
+            .then(|| arg.split('=').next().unwrap_or_default().to_string());
+    }
+    Ok(())
+}
 
 /// API field (list positions as `[]`) → the flag or argument that carries it on the command
 /// line, where the two differ. Fields named like their flag are left as they are.

@@ -184,6 +184,10 @@ pub enum Command {
 
 pub fn run() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
+    if let Err(e) = flags::check_args(&args) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     // The file is read before the command line, because its values become the flags' defaults.
     let file = match crate::config::file::find(&args, |k| std::env::var(k).ok()) {
         Ok(f) => f,

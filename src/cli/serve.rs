@@ -67,6 +67,7 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         },
         hashing: crate::passwords::Hashing::for_this_machine(),
         behind_proxy: args.settings.behind_proxy,
+        metrics_token: args.settings.metrics_token.clone(),
     };
     // Webhook deliveries and e-mail wait in the database; every server process helps send them.
     let worker = crate::notify::worker::spawn(db.clone(), mailer);

@@ -20,6 +20,8 @@ pub struct FileSettings {
     pub secure_cookies: Option<bool>,
     pub behind_proxy: Option<bool>,
     pub log: Option<String>,
+    pub durability: Option<String>,
+    pub metrics_token: Option<String>,
     pub backup_dir: Option<PathBuf>,
     pub backup_every: Option<Interval>,
     pub backup_keep: Option<u32>,
@@ -71,6 +73,8 @@ impl FileSettings {
         put("secure_cookies", self.secure_cookies.map(|b| b.to_string()));
         put("behind_proxy", self.behind_proxy.map(|b| b.to_string()));
         put("log", self.log.clone());
+        put("durability", self.durability.clone());
+        put("metrics_token", self.metrics_token.clone());
         put("backup_dir", self.backup_dir.as_ref().map(path));
         put(
             "backup_every",

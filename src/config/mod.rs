@@ -38,6 +38,18 @@ pub struct DbArgs {
     /// `postgres://user:pass@host/db` to use PostgreSQL instead of the embedded SQLite.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// SQLite only: "normal" (WAL with synchronous=NORMAL: the last commits may be lost if the
+    /// machine loses power, never the database) or "full" (every commit is on disk before it
+    /// is acknowledged, at the cost of an fsync per write). PostgreSQL follows its own
+    /// synchronous_commit.
+    #[arg(
+        long,
+        env = "THROUGHLINE_DURABILITY",
+        default_value = "normal",
+        global = true,
+        value_enum
+    )]
+    pub durability: crate::db::Durability,
 }
 
 impl DbArgs {
@@ -47,7 +59,7 @@ impl DbArgs {
 
     /// Opens and migrates the database, creating an SQLite file only when `create` is set.
     pub async fn open(&self, create: bool) -> anyhow::Result<Db> {
-        let db = Db::connect(&self.target()?, create).await?;
+        let db = Db::connect_with(&self.target()?, create, self.durability).await?;
         db.migrate().await?;
         Ok(db)
     }
@@ -61,6 +73,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("secure_cookies", "THROUGHLINE_SECURE_COOKIES"),
     ("behind_proxy", "THROUGHLINE_BEHIND_PROXY"),
     ("log", "THROUGHLINE_LOG"),
+    ("durability", "THROUGHLINE_DURABILITY"),
+    ("metrics_token", "THROUGHLINE_METRICS_TOKEN"),
     ("backup_dir", "THROUGHLINE_BACKUP_DIR"),
     ("backup_every", "THROUGHLINE_BACKUP_EVERY"),
     ("backup_keep", "THROUGHLINE_BACKUP_KEEP"),
@@ -97,6 +111,10 @@ pub struct ServerSettings {
     /// What to log, in tracing's filter syntax: "info,sqlx=warn", "debug", "warn".
     #[arg(long, env = "THROUGHLINE_LOG", default_value = "info,sqlx=warn")]
     pub log: String,
+    /// Serve Prometheus metrics at /metrics to requests with `Authorization: Bearer TOKEN`;
+    /// without a token, /metrics is not served.
+    #[arg(long, env = "THROUGHLINE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     #[command(flatten)]
     pub backups: BackupSettings,
     #[command(flatten)]

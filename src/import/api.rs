@@ -95,8 +95,11 @@ pub async fn create(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     Path((ws, p)): Path<(String, String)>,
-    form: Multipart,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, ApiError> {
+    // axum answers a body that is not multipart with a plain-text 400; ours is problem details.
+    let form = form
+        .map_err(|_| Error::UnsupportedMediaType("send the file as multipart/form-data".into()))?;
     let ctx = product_ctx(&st.db, u.id, &ws, &p).await?;
     ctx.grants.require(crate::auth::Action::Import)?;
     let (name, bytes, opts) = upload(form).await?;

@@ -20,6 +20,7 @@ pub mod pages;
 pub mod people;
 pub mod pivotal;
 pub mod rules;
+pub mod scrub;
 pub mod service;
 pub mod sprints;
 pub mod store;

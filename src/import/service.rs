@@ -54,6 +54,12 @@ pub fn read(bytes: &[u8], format: Option<Format>) -> Result<Batch> {
             c.note = "empty in every item".into();
         }
     }
+    let replaced = super::scrub::scrub_batch(&mut batch);
+    if replaced > 0 {
+        batch.notes.push(format!(
+            "{replaced}: control characters (NUL, escape codes and the like) were replaced by U+FFFD (\u{fffd})"
+        ));
+    }
     super::order_by_rank(&mut batch.records);
     let tidied = super::tidy(&mut batch.records);
     batch.notes.extend(tidied);

@@ -85,8 +85,10 @@ pub struct Settings {
 #[schema(as = InstanceSettingsInput)]
 pub struct SettingsInput {
     /// `anyone` or `admins`.
+    #[schema(value_type = Option<WorkspaceCreation>)]
     pub workspace_creation: Option<String>,
     /// `invitation` or `closed`.
+    #[schema(value_type = Option<Signup>)]
     pub signup: Option<String>,
     /// Domains such as `example.com`; an empty list allows every domain.
     pub allowed_domains: Option<Vec<String>>,

@@ -36,6 +36,7 @@ pub struct InboxParams {
     #[serde(default)]
     pub unread: bool,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 

@@ -76,7 +76,9 @@ pub fn mentions(text: &str) -> Vec<String> {
 }
 
 /// Addresses a webhook may reach without an admin's say-so: not loopback, private, link-local,
-/// shared (CGNAT), unique-local, multicast or unspecified.
+/// shared (CGNAT), unique-local, site-local, multicast or unspecified. An IPv6 address that
+/// carries an IPv4 one (mapped, compatible, translated, NAT64, 6to4, Teredo) is judged by the
+/// IPv4 address it reaches, since routers and translators deliver it there.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
@@ -92,16 +94,41 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (o[0] == 100 && (64..128).contains(&o[1])))
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
+            let embedded = embedded_v4(v6);
+            if !embedded.is_empty() {
+                return embedded.into_iter().all(|v4| is_public(IpAddr::V4(v4)));
             }
             let s = v6.segments();
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80)
+                || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
+                || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
+                || (s[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated, still routed locally)
+                || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1) // local-use NAT64 64:ff9b:1::/48
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation 2001:db8::/32
+                || s[..4] == [0x100, 0, 0, 0]) // discard-only 100::/64
         }
+    }
+}
+
+/// The IPv4 addresses an IPv6 address embeds and would reach: empty for a plain IPv6 address.
+fn embedded_v4(v6: std::net::Ipv6Addr) -> Vec<std::net::Ipv4Addr> {
+    use std::net::Ipv4Addr;
+    let s = v6.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    match s {
+        // ::ffff:a.b.c.d (mapped) and ::ffff:0:a.b.c.d (translated, RFC 6145)
+        [0, 0, 0, 0, 0, 0xffff, hi, lo] | [0, 0, 0, 0, 0xffff, 0, hi, lo] => vec![v4(hi, lo)],
+        // ::a.b.c.d (compatible, deprecated); :: and ::1 are judged as IPv6 above
+        [0, 0, 0, 0, 0, 0, hi, lo] if (hi, lo) > (0, 1) => vec![v4(hi, lo)],
+        // 64:ff9b::a.b.c.d (well-known NAT64 prefix, RFC 6052)
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => vec![v4(hi, lo)],
+        // 2002:AABB:CCDD::/48 (6to4): the relay delivers to AA.BB.CC.DD
+        [0x2002, hi, lo, ..] => vec![v4(hi, lo)],
+        // 2001:0::/32 (Teredo): the server, and the client's address inverted in the last 32 bits
+        [0x2001, 0, shi, slo, _, _, chi, clo] => vec![v4(shi, slo), v4(!chi, !clo)],
+        _ => Vec::new(),
     }
 }
 
@@ -142,13 +169,31 @@ mod tests {
             "fe80::1",
             "fd00::1",
             "::ffff:127.0.0.1",
+            "::127.0.0.1",
+            "::ffff:0:10.0.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::8.8.8.8",
+            "2002:7f00:1::",
+            "2002:c0a8:101::1",
+            "fec0::1",
+            "2001:0:7f00:1::",
+            "2001:0:808:808:0:0:f5ff:fffe", // Teredo whose client is 10.0.0.1
+            "2001:db8::1",
         ] {
             assert!(
                 !is_public(ip.parse().unwrap_or_else(|_| panic!("{ip}"))),
                 "{ip}"
             );
         }
-        for ip in ["93.184.216.34", "2606:4700::1111", "8.8.8.8"] {
+        for ip in [
+            "93.184.216.34",
+            "2606:4700::1111",
+            "8.8.8.8",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+        ] {
             assert!(
                 is_public(ip.parse().unwrap_or_else(|_| panic!("{ip}"))),
                 "{ip}"

@@ -59,12 +59,8 @@ async fn open(
     user.check_csrf(form.get("csrf"))?;
     store::mark_read(&st.db, user.user.id, Some(id)).await?;
     let link = form.text("link");
-    let to = if link.starts_with('/') && !link.starts_with("//") {
-        link
-    } else {
-        "/inbox".into()
-    };
-    Ok(Redirect::to(&to).into_response())
+    let to = crate::page::same_site_path(&link).unwrap_or("/inbox");
+    Ok(Redirect::to(to).into_response())
 }
 
 async fn watch(

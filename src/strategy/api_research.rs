@@ -302,7 +302,8 @@ pub async fn search(
 
 /// List the insights that are evidence for an initiative
 #[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/initiatives/{id}/evidence", operation_id = "listInitiativeEvidence", tag = "research",
-    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)), responses((status = 200, body = [Insight])))]
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = [Insight]), (status = 404, description = "no such initiative in this product")))]
 pub async fn initiative_evidence(
     State(s): State<AppState>,
     InProduct { ctx, .. }: InProduct,

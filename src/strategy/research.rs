@@ -237,6 +237,12 @@ fn insight_key(ctx: &ProductCtx, id: i64) -> (i64, String, i64) {
 /// Insights that are evidence for one initiative.
 pub async fn evidence_for(db: &Db, ctx: &ProductCtx, initiative: i64) -> Result<Vec<Insight>> {
     ctx.grants.require(Action::ViewStrategy)?;
+    // An initiative of another product (or none) is not found here, as everywhere else; an
+    // empty list would tell the caller nothing false but hide a wrong id.
+    let own: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT id FROM initiatives WHERE id = $1 AND product_id = $2")
+        .bind(initiative).bind(ctx.product.id).fetch_optional(p).await)?;
+    own.ok_or(Error::NotFound)?;
     let sql = format!("{INSIGHT_SQL} AND i.id IN (SELECT insight_id FROM initiative_evidence WHERE initiative_id = $2) ORDER BY i.importance DESC, i.id");
     let rows: Vec<InsightRow> = with_pool!(&db.read, p => sqlx::query_as(&sql).bind(ctx.product.id).bind(initiative).fetch_all(p).await)?;
     with_links(db, ctx, rows).await

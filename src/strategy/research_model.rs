@@ -39,6 +39,7 @@ pub struct Insight {
     pub kind: String,
     pub body: String,
     /// 1 (nice to know) to 5 (critical).
+    #[schema(minimum = 1, maximum = 5)]
     pub importance: i64,
     pub persona_id: Option<i64>,
     pub persona: Option<String>,
@@ -56,6 +57,8 @@ pub struct InsightInput {
     pub source_id: Option<i64>,
     pub kind: Option<String>,
     pub body: Option<String>,
+    /// 1 (nice to know) to 5 (critical).
+    #[schema(minimum = 1, maximum = 5)]
     pub importance: Option<i64>,
     #[serde(default, deserialize_with = "some")]
     #[schema(value_type = Option<i64>)]

@@ -27,6 +27,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkspace {
+    /// 2 to 40 letters, digits or dashes, not starting with a dash; kept in lower case.
+    #[schema(pattern = r"^\s*[A-Za-z0-9][A-Za-z0-9-]{1,39}\s*$")]
     pub slug: String,
     pub name: String,
 }

@@ -16,16 +16,7 @@ async fn health_metrics_and_openapi() {
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
-    let m = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(m.contains("http_request_duration_seconds"), "{m}");
+    // /metrics needs its token (edges::server_gates).
     let doc: Value = app
         .client
         .get(app.url("/api/openapi.json"))

@@ -16,6 +16,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("assets", 0),
     ("extract", 0),
     ("csv_safe", 0),
+    // The rule for control characters in text from outside, applied by every interface.
+    ("text", 0),
     ("points", 0),
     ("passwords", 0),
     ("state", 1),

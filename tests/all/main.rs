@@ -19,6 +19,7 @@ mod cli_governance;
 mod cli_sprints;
 mod decisions;
 mod docs;
+mod edges;
 mod export;
 mod import;
 mod invitations;

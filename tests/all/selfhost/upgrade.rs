@@ -95,6 +95,7 @@ async fn upgrade(fixture: &Path) {
         oidc: Default::default(),
         hashing: throughline::passwords::Hashing::for_this_machine(),
         behind_proxy: false,
+        metrics_token: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

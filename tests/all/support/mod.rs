@@ -97,6 +97,20 @@ async fn spawn_app_configured(
     smtp: Option<std::net::SocketAddr>,
     oidc: throughline::config::oidc::OidcSettings,
 ) -> TestApp {
+    spawn_app_tuned(setup, smtp, oidc, |_| {}).await
+}
+
+/// A server whose settings `tune` adjusts (secure cookies, a metrics token).
+pub async fn spawn_app_with_state(tune: impl FnOnce(&mut AppState)) -> TestApp {
+    spawn_app_tuned(Default::default(), None, Default::default(), tune).await
+}
+
+async fn spawn_app_tuned(
+    setup: throughline::state::SetupLink,
+    smtp: Option<std::net::SocketAddr>,
+    oidc: throughline::config::oidc::OidcSettings,
+    tune: impl FnOnce(&mut AppState),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -117,7 +131,7 @@ async fn spawn_app_configured(
     let target = test_target(dir.path()).await;
     let db = Db::connect(&target, true).await.expect("connect");
     db.migrate().await.expect("migrate");
-    let state = AppState {
+    let mut state = AppState {
         db: db.clone(),
         metrics: throughline::metrics_handle(),
         secure_cookies: false,
@@ -131,7 +145,9 @@ async fn spawn_app_configured(
         oidc,
         hashing: throughline::passwords::Hashing::for_this_machine(),
         behind_proxy: false,
+        metrics_token: None,
     };
+    tune(&mut state);
     // As `serve` does: peer addresses for the sign-in limit.
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move {
