@@ -76,7 +76,10 @@ def setup():
     ok(OWNER, "PUT", f"{P}/roles/{me(OWNER)['id']}", {"roles": ["pm", "po", "dev"]}, status=204)
     for token, roles in ((PO, ["po"]), (STAKEHOLDER, ["stakeholder"])):
         who = me(token)
-        ok(OWNER, "POST", "/api/v1/workspaces/acme/members", {"email": who["email"]})
+        # Adding a member is an invitation the person accepts with their own token.
+        invite = ok(OWNER, "POST", "/api/v1/workspaces/acme/members", {"email": who["email"]}, status=202)
+        ok(token, "POST", "/api/v1/invitations/accept",
+           {"token": invite["link"].rsplit("/", 1)[-1]}, status=200)
         ok(OWNER, "PUT", f"{P}/roles/{who['id']}", {"roles": roles}, status=204)
     today = datetime.date.today()
     quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
