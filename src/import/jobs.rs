@@ -196,6 +196,11 @@ async fn run(db: Db, actor: User, ctx: ProductCtx, id: i64, bytes: Vec<u8>, mut 
         }
         Err(other) => ("failed", None, Some(other.to_string())),
     };
+    // Out of this process's registry before the outcome is saved: once a reader sees the job
+    // done, no stale counter of this run may answer for the job's row again.
+    if let Ok(mut map) = RUNNING.lock() {
+        map.remove(&id);
+    }
     let saved = with_pool!(&db.write, p => sqlx::query(
         "UPDATE import_jobs SET status = $1, report_json = $2, error = $3, finished_at = $4
          WHERE id = $5")
@@ -203,9 +208,6 @@ async fn run(db: Db, actor: User, ctx: ProductCtx, id: i64, bytes: Vec<u8>, mut 
         .map(|r| r.rows_affected()));
     if let Err(e) = saved {
         tracing::error!(job = id, "saving the import job's outcome: {e}");
-    }
-    if let Ok(mut map) = RUNNING.lock() {
-        map.remove(&id);
     }
 }
 
