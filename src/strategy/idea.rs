@@ -392,8 +392,21 @@ pub async fn draft(db: &Db, actor: &User, ctx: &ProductCtx, p: IdeaInput) -> Res
                     goals: None,
                     pains: Some(fit(p.problem.trim(), 5_000)),
                 };
-                chosen.push(personas::create(db, actor, ctx, input).await?);
-                new_personas.push(name.clone());
+                match personas::create(db, actor, ctx, input).await {
+                    Ok(made) => {
+                        chosen.push(made);
+                        new_personas.push(name.clone());
+                    }
+                    // Someone added it since the list was read: theirs is the one to reuse.
+                    Err(Error::Invalid { .. }) => chosen.push(
+                        personas::list(db, ctx)
+                            .await?
+                            .into_iter()
+                            .find(|k| k.name.eq_ignore_ascii_case(name))
+                            .ok_or_else(|| Error::invalid("who", "a persona could not be added"))?,
+                    ),
+                    Err(e) => return Err(e),
+                }
             }
         }
     }
