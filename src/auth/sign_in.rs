@@ -92,8 +92,29 @@ async fn count_in(
         "INSERT INTO login_attempts (email, at, success, address, refused)
          VALUES ($1, $2, FALSE, $3, $4) RETURNING id")
         .bind(email).bind(at).bind(address).bind(verdict.is_err()).fetch_one(&mut **t).await)?;
+    if attempt % PRUNE_EVERY == 0 {
+        prune(&mut c, at).await?;
+    }
     tx.commit().await?;
     Ok((attempt, verdict))
+}
+
+/// One try in this many also forgets old tries, so that the table stays as small as the limit
+/// needs however long the server runs and however many e-mails a flood tries.
+const PRUNE_EVERY: i64 = 64;
+/// How many of the oldest rows one prune looks at: more than [`PRUNE_EVERY`], so pruning
+/// outpaces writing, and few enough that it walks the primary key briefly.
+const PRUNE_BATCH: i64 = 512;
+
+/// Deletes the oldest tries that no limit weighs any more (older than the longer window).
+async fn prune(c: &mut Conn<'_>, at: DateTime<Utc>) -> Result<()> {
+    let window = throttle::ACCOUNT_WINDOW_SECS.max(throttle::ADDRESS_WINDOW_SECS);
+    let before = at - Duration::seconds(window);
+    on!(c, t => sqlx::query(
+        "DELETE FROM login_attempts WHERE at < $1 AND id IN
+           (SELECT id FROM login_attempts ORDER BY id LIMIT $2)")
+        .bind(before).bind(PRUNE_BATCH).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// A 63-bit advisory lock key for the sign-in limit's `what`.

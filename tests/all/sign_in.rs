@@ -155,3 +155,23 @@ async fn unknown_and_known_e_mails_are_answered_alike() {
         assert_eq!(seen, [422, 422, 422, 422, 422, 429], "{email}");
     }
 }
+
+#[tokio::test]
+async fn tries_older_than_every_window_are_forgotten() {
+    let app = spawn_app().await;
+    // 63 tries two hours old, so that the next try is the 64th, which also prunes.
+    let old = chrono::Utc::now() - chrono::Duration::hours(2);
+    for i in 0..63 {
+        throughline::with_pool!(&app.db.write, p => sqlx::query(
+            "INSERT INTO login_attempts (email, at, success, address, refused)
+             VALUES ($1, $2, FALSE, '127.0.0.9', FALSE)")
+            .bind(format!("old{i}@example.com")).bind(old).execute(p).await.map(|r| r.rows_affected()))
+        .unwrap();
+    }
+    let r = try_sign_in(&app, "127.0.0.8", "someone@example.com", "wrong-password").await;
+    assert_eq!(r.status().as_u16(), 422);
+    let left: Vec<String> = throughline::with_pool!(&app.db.read, p => sqlx::query_scalar(
+        "SELECT email FROM login_attempts").fetch_all(p).await)
+    .unwrap();
+    assert_eq!(left, vec!["someone@example.com".to_string()]);
+}
