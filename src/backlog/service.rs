@@ -254,7 +254,8 @@ pub async fn insert_rows_in_tx(
 pub async fn get(db: &Db, ctx: &ProductCtx, key: &str) -> Result<Item> {
     ctx.grants.require(Action::ViewBacklog)?;
     let row = row_in_product(db, ctx, key).await?;
-    store::load(db, &ctx.product.key, row).await
+    let mut reader = db.reader().await?;
+    store::load(&mut reader.conn(), &ctx.product.key, row).await
 }
 
 async fn row_in_product(db: &Db, ctx: &ProductCtx, key: &str) -> Result<ItemRow> {
@@ -438,8 +439,11 @@ pub async fn update(
         data: after,
     };
     crate::notify::hooks::item_changed(&mut tx, ctx, actor, change).await?;
+    // Read before the commit: the answer and its ETag are this write's, whatever follows it.
+    let written = store::row_by_id_tx(&mut tx, row.id).await?;
+    let item = store::load(&mut tx.conn(), &ctx.product.key, written).await?;
     tx.commit().await?;
-    get(db, ctx, key).await
+    Ok(item)
 }
 
 /// "status → done, points" from the audit row's before and after.

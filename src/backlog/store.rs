@@ -78,11 +78,12 @@ pub async fn row_by_id_tx(tx: &mut Tx, id: i64) -> Result<ItemRow> {
 }
 
 /// The whole item as shown on its page: labels, criteria, links and roll-ups.
-pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
+/// On `c`: a reader's connection, or a write's transaction so that the item answered is the
+/// item as that write left it (not as a later write, committed in between, made it).
+pub async fn load(c: &mut Conn<'_>, product_key: &str, row: ItemRow) -> Result<Item> {
     let id = row.id;
-    let p = &db.read;
     // Everything around the item in one round trip: (what, product key, number, text).
-    let related: Vec<(String, String, Option<i64>, String)> = with_pool!(p, p => sqlx::query_as(
+    let related: Vec<(String, String, Option<i64>, String)> = on!(c, t => sqlx::query_as(
         "SELECT 'label', '', CAST(0 AS BIGINT), label FROM item_labels WHERE item_id = $1
          UNION ALL
          SELECT 'criterion', '', position, text FROM criteria WHERE item_id = $1
@@ -104,7 +105,7 @@ pub async fn load(db: &Db, product_key: &str, row: ItemRow) -> Result<Item> {
          SELECT 'assignee', '', CAST(NULL AS BIGINT), u.email FROM items i JOIN users u ON u.id = i.assignee_id WHERE i.id = $1
          UNION ALL
          SELECT 'evidence', '', COUNT(*), '' FROM item_evidence e WHERE e.item_id = $1")
-        .bind(id).bind(row.parent_id.unwrap_or(0)).fetch_all(p).await)?;
+        .bind(id).bind(row.parent_id.unwrap_or(0)).fetch_all(&mut **t).await)?;
     let of = |what: &'static str| related.iter().filter(move |r| r.0 == what);
     let mut labels: Vec<String> = of("label").map(|r| r.3.clone()).collect();
     labels.sort();

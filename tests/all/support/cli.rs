@@ -85,7 +85,7 @@ impl Cli {
         child.wait_with_output().expect("wait for the binary")
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
         // The caller's shell must not point the binary at another database or account.
         for var in [
