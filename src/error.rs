@@ -197,11 +197,11 @@ impl IntoResponse for ApiError {
             "type": "about:blank",
             "title": status.canonical_reason().unwrap_or("error"),
             "status": status.as_u16(),
-            "detail": self.0.public_message(),
+            "detail": crate::text::shown(&self.0.public_message()),
         });
         let mut etag = None;
         match self.0 {
-            Error::Invalid { field, .. } => body["field"] = json!(field),
+            Error::Invalid { field, .. } => body["field"] = json!(crate::text::shown(&field)),
             Error::Stale {
                 current, etag: e, ..
             } => {

@@ -1,5 +1,7 @@
 //! The OpenAPI document at `/api/openapi.json`, generated from the handlers' annotations.
 
+mod links;
+
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -61,11 +63,13 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
 pub fn routes() -> Router<AppState> {
     let (router, mut doc) = api_routes().split_for_parts();
     BearerAuth.modify(&mut doc);
-    Problems.modify(&mut doc);
+    // Before Problems, which gives every error response (these too) the problem schema.
     IfMatchPattern.modify(&mut doc);
+    Problems.modify(&mut doc);
     unique_operation_ids(&doc);
     let mut doc = serde_json::to_value(&doc).unwrap_or_default();
     plain_text_patterns(&mut doc);
+    links::add(&mut doc);
     let doc = std::sync::Arc::new(doc);
     router.route(
         "/api/openapi.json",
@@ -217,7 +221,8 @@ impl Modify for Problems {
 }
 
 /// `If-Match` as [`crate::auth::extract::if_match`] reads it: the version, optionally quoted and
-/// weak (`3`, `"3"`, `W/"3"`); anything else is refused with 422, so the schema says so.
+/// weak (`3`, `"3"`, `W/"3"`); anything else is refused with 422, so the schema says so. An
+/// operation that takes it answers 428 when it is missing and the write needs it.
 struct IfMatchPattern;
 
 impl Modify for IfMatchPattern {
@@ -234,6 +239,22 @@ impl Modify for IfMatchPattern {
                             .description(Some("the ETag you read: \"3\""));
                         p.schema = Some(RefOr::T(schema.into()));
                     }
+                }
+                let takes_if_match =
+                    op.parameters.iter().flatten().any(|p| {
+                        p.name == "If-Match" && matches!(p.parameter_in, ParameterIn::Header)
+                    });
+                if takes_if_match {
+                    add_error(
+                        op,
+                        StatusCode::PRECONDITION_REQUIRED,
+                        "send If-Match with the ETag you read",
+                    );
+                    add_error(
+                        op,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "If-Match is not a version; `field` names it",
+                    );
                 }
             }
         }

@@ -82,7 +82,8 @@ pub async fn list_admins(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminInput {
-    /// The e-mail of an existing account.
+    /// The e-mail of an existing account (another is refused with 422 naming `email`).
+    #[schema(pattern = r"^\s*[^@\s]+@[^@\s]+\s*$")]
     pub email: String,
 }
 

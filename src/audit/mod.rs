@@ -94,9 +94,12 @@ pub struct Entry {
     pub action: String,
     pub entity_type: String,
     pub entity_id: i64,
-    #[schema(value_type = Option<Object>)]
+    /// What the change replaced, as JSON: an object for a record's fields, a list for an
+    /// order (ranked priorities, say); null for a creation.
+    #[schema(value_type = Option<Value>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
+    /// What the change left, in the same shape; null for a deletion.
+    #[schema(value_type = Option<Value>)]
     pub after: Option<serde_json::Value>,
     pub reason: Option<String>,
     pub at: DateTime<Utc>,

@@ -132,13 +132,47 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| Error::TooLarge)?;
-        let axum::Json(v) = axum::Json::<T>::from_bytes(&bytes).map_err(Error::from)?;
-        // Parsed once more, untyped, so that a control character in any string is refused
-        // naming its field, whatever the handler's type keeps or drops.
-        if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+        // Parsed untyped first, so that a control character in any string is refused naming
+        // its field, whatever the handler's type keeps or drops.
+        let mut bytes = bytes;
+        if let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(&bytes) {
             crate::text::check_json(&doc)?;
+            // JSON has one number type: `5.0` is the integer 5 (JSON Schema says so too), and
+            // an integer field takes it. serde would refuse it as a float.
+            if integral_floats_to_integers(&mut doc) {
+                bytes = serde_json::to_vec(&doc)
+                    .map_err(|e| Error::invalid("body", e.to_string()))?
+                    .into();
+            }
         }
+        let axum::Json(v) = axum::Json::<T>::from_bytes(&bytes).map_err(Error::from)?;
         Ok(ApiJson(v))
+    }
+}
+
+/// Rewrites each float with no fraction (`5.0`, `-2e3`) within the exactly representable
+/// integers as that integer; answers whether it changed anything.
+fn integral_floats_to_integers(v: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match v {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() <= EXACT => {
+                // In range and whole, so the cast is exact.
+                #[allow(clippy::cast_possible_truncation)]
+                let i = f as i64;
+                *v = Value::from(i);
+                true
+            }
+            _ => false,
+        },
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, x| integral_floats_to_integers(x) | changed),
+        Value::Object(map) => map
+            .values_mut()
+            .fold(false, |changed, x| integral_floats_to_integers(x) | changed),
+        _ => false,
     }
 }
 

@@ -90,7 +90,11 @@ pub struct SettingsInput {
     /// `invitation` or `closed`.
     #[schema(value_type = Option<Signup>)]
     pub signup: Option<String>,
-    /// Domains such as `example.com`; an empty list allows every domain.
+    /// Domains such as `example.com`; an empty list allows every domain. An entry may hold
+    /// several, separated by commas, and a leading `@`; empty ones are skipped.
+    #[schema(
+        pattern = r"^\s*(@*([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)?)\s*(,\s*(@*([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)?)\s*)*$"
+    )]
     pub allowed_domains: Option<Vec<String>>,
 }
 
@@ -164,7 +168,7 @@ impl Settings {
 pub fn parse_domains(list: &[String]) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for raw in list.iter().flat_map(|d| d.split(',')) {
-        let d = raw.trim().trim_start_matches('@').to_lowercase();
+        let d = raw.trim().trim_start_matches('@');
         if d.is_empty() {
             continue;
         }
@@ -181,6 +185,8 @@ pub fn parse_domains(list: &[String]) -> Result<Vec<String>> {
                 format!("{raw:?} is not a domain such as example.com"),
             ));
         }
+        // Lower-cased only once known to be ASCII: the Kelvin sign lower-cases to `k`.
+        let d = d.to_ascii_lowercase();
         if !out.contains(&d) {
             out.push(d);
         }

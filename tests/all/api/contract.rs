@@ -85,6 +85,78 @@ async fn every_operation_has_a_summary_and_its_own_operation_id() {
 }
 
 #[tokio::test]
+async fn links_lead_from_each_create_to_read_update_and_delete() {
+    let app = spawn_app().await;
+    let doc = openapi(&app).await;
+    let ops = operations(&doc);
+    let by_id: BTreeMap<String, (String, String)> = ops
+        .iter()
+        .map(|(m, p, op)| {
+            (
+                op["operationId"].as_str().unwrap().to_string(),
+                (m.clone(), p.clone()),
+            )
+        })
+        .collect();
+    let links_of = |id: &str, status: &str| -> Value {
+        let (m, p) = &by_id[id];
+        doc["paths"][p][m]["responses"][status]["links"].clone()
+    };
+    for (create, read, key) in [
+        ("createItem", "getItem", "key"),
+        ("createSprint", "getSprint", "id"),
+        ("createInitiative", "getInitiative", "id"),
+    ] {
+        let links = links_of(create, "201");
+        let read_link = &links[read];
+        assert_eq!(
+            read_link["operationId"], read,
+            "{create} links to {read}: {links}"
+        );
+        assert_eq!(
+            read_link["parameters"][key],
+            format!("$response.body#/{key}")
+        );
+        assert_eq!(read_link["parameters"]["ws"], "$request.path.ws");
+    }
+    assert_eq!(
+        links_of("getItem", "200")["updateItem"]["parameters"]["header.If-Match"],
+        "$response.header.ETag"
+    );
+    assert_eq!(
+        links_of("createItem", "201")["deleteItem"]["operationId"],
+        "deleteItem"
+    );
+    assert_eq!(
+        links_of("updateInitiative", "200")["getInitiative"]["operationId"],
+        "getInitiative"
+    );
+    // Every link names an operation of the document and only path parameters it takes.
+    for (_, path, op) in &ops {
+        for response in op["responses"].as_object().unwrap().values() {
+            for link in response["links"]
+                .as_object()
+                .into_iter()
+                .flat_map(|l| l.values())
+            {
+                let target = link["operationId"].as_str().unwrap();
+                let (_, target_path) = by_id
+                    .get(target)
+                    .unwrap_or_else(|| panic!("{path}: no {target}"));
+                for name in link["parameters"].as_object().unwrap().keys() {
+                    if !name.starts_with("header.") {
+                        assert!(
+                            target_path.contains(&format!("{{{name}}}")),
+                            "{target} takes no {name}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
 async fn error_responses_are_problem_details_and_413_is_documented() {
     let app = spawn_app().await;
     let doc = openapi(&app).await;

@@ -110,3 +110,18 @@ async fn forms_store_lf_line_endings_and_refuse_other_controls() {
     let backlog = page_text(&client, &app, "/w/acme/p/ONB/backlog?q=%00").await;
     assert!(backlog.contains("Unprocessable"), "{backlog}");
 }
+
+#[tokio::test]
+async fn an_answer_quotes_a_bad_parameter_name_escaped() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let e = json_ok(
+        app.get(&owner, &format!("{ITEMS}?a%01b%C2%88=1")).await,
+        422,
+    )
+    .await;
+    assert_eq!(e["field"], "a\\u{1}b\\u{88}", "{e}");
+    let detail = e["detail"].as_str().unwrap();
+    assert!(detail.starts_with("a\\u{1}b\\u{88}: "), "{detail}");
+    assert!(!detail.chars().any(|c| c.is_control()), "{detail}");
+}

@@ -4,8 +4,10 @@
 
 mod cli_text;
 mod control_chars;
+mod durability;
 mod foreign_ids;
 mod media_type;
+mod numbers;
 mod redirects;
 mod server_gates;
 mod webhook_targets;
