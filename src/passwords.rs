@@ -4,6 +4,11 @@
 //! hash per core runs at a time, each in a buffer taken from a small pool and given back after,
 //! and a request that waits longer than [`QUEUE_WAIT`] is told to come back (503 with
 //! `Retry-After`) instead of waiting forever.
+//!
+//! Hashes run on threads of their own, scheduled below every other thread of the machine
+//! (`SCHED_BATCH` at the lowest niceness where the system has them): a flood of sign-ins then
+//! slows sign-ins, not the pages, the API and `/healthz`, which would otherwise wait for a core
+//! behind the hashes.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,8 +28,13 @@ pub const RETRY_AFTER_SECS: u64 = 5;
 #[derive(Clone)]
 pub struct Hashing(Arc<Inner>);
 
+/// A hash to run on a hashing thread.
+type Job = Box<dyn FnOnce() + Send>;
+
 struct Inner {
     gate: Semaphore,
+    /// To the hashing threads (as many as the gate's permits); they stop when it is dropped.
+    jobs: Mutex<std::sync::mpsc::Sender<Job>>,
     /// Working memory of finished hashes, reused by the next ones (never more than the gate's
     /// permits, since each holder of a permit takes at most one).
     pool: Mutex<Vec<Vec<Block>>>,
@@ -34,8 +44,32 @@ struct Inner {
 impl Hashing {
     /// `permits` hashes at a time; a request waits at most `wait` for one.
     pub fn new(permits: usize, wait: Duration) -> Hashing {
+        let permits = permits.max(1);
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..permits {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || {
+                    lower_own_priority();
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(e) => e.into_inner().recv(),
+                        };
+                        let Ok(job) = job else { break };
+                        job();
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!("could not start a password hashing thread: {e}");
+            }
+        }
         Hashing(Arc::new(Inner {
-            gate: Semaphore::new(permits.max(1)),
+            gate: Semaphore::new(permits),
+            jobs: Mutex::new(jobs),
             pool: Mutex::new(Vec::new()),
             wait,
         }))
@@ -76,16 +110,48 @@ impl Hashing {
             })?
             .map_err(anyhow::Error::new)?;
         let inner = self.0.clone();
-        let out = tokio::task::spawn_blocking(move || {
+        let (done, out) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
             let mut blocks = inner.take();
             let out = work(&mut blocks);
             inner.give_back(blocks);
-            out
-        })
-        .await
-        .map_err(anyhow::Error::new)?;
+            let _ = done.send(out);
+        });
+        let sent = match self.0.jobs.lock() {
+            Ok(jobs) => jobs.send(job),
+            Err(e) => e.into_inner().send(job),
+        };
+        sent.map_err(|_| anyhow::anyhow!("the password hashing threads have stopped"))?;
+        // A job that panicked drops its sender: an internal error, not a hang.
+        let out = out
+            .await
+            .map_err(|_| anyhow::anyhow!("password hashing failed"))?;
         drop(permit);
         Ok(out)
+    }
+}
+
+/// Puts the calling thread below the machine's other work: `SCHED_BATCH` at the lowest
+/// niceness on Linux, the lowest priority elsewhere. Best effort: where the system refuses,
+/// hashing runs at the usual priority and the gate alone bounds it.
+fn lower_own_priority() {
+    use thread_priority::ThreadPriority;
+    #[cfg(target_os = "linux")]
+    let lowered = {
+        use thread_priority::unix::{
+            set_thread_priority_and_policy, thread_native_id, NormalThreadSchedulePolicy,
+            ThreadSchedulePolicy,
+        };
+        set_thread_priority_and_policy(
+            thread_native_id(),
+            ThreadPriority::Min,
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Batch),
+        )
+    };
+    #[cfg(not(target_os = "linux"))]
+    let lowered = thread_priority::set_current_thread_priority(ThreadPriority::Min);
+    if let Err(e) = lowered {
+        tracing::debug!("password hashing keeps its priority: {e:?}");
     }
 }
 

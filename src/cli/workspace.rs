@@ -70,7 +70,9 @@ pub enum ProductCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum MemberCommand {
-    /// Add an existing account to the workspace (admins).
+    /// Add an existing account to the workspace at once (admins). This is the operator's path,
+    /// run with the database's own access on the server; through the web and the API, adding
+    /// someone is an invitation they accept (`throughline invite` makes one here too).
     Add {
         #[command(flatten)]
         who: Who,
