@@ -9,29 +9,7 @@ const ADA: &str = "ada@example.com";
 
 fn acme(cli: &Cli) {
     cli.ok(&["migrate"]);
-    cli.ok(&[
-        "user",
-        "add",
-        "--email",
-        ADA,
-        "--name",
-        "Ada",
-        "--password",
-        "long enough pw",
-    ]);
-    cli.ok(&[
-        "workspace",
-        "create",
-        "--as",
-        ADA,
-        "--slug",
-        "acme",
-        "--name",
-        "Acme",
-    ]);
-    cli.ok(&[
-        "product", "create", "--as", ADA, "-w", "acme", "--key", "ONB", "--name", "Onb",
-    ]);
+    cli.acme(ADA);
 }
 
 #[tokio::test]

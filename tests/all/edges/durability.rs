@@ -64,38 +64,7 @@ impl Drop for Server {
 
 /// A database with an owner, workspace `acme` and product `ONB`; answers an API token.
 fn set_up(cli: &Cli) -> String {
-    cli.ok(&[
-        "user",
-        "add",
-        "--email",
-        EMAIL,
-        "--name",
-        "Owner",
-        "--password",
-        "long enough pw",
-    ]);
-    cli.ok(&[
-        "workspace",
-        "create",
-        "--as",
-        EMAIL,
-        "--slug",
-        "acme",
-        "--name",
-        "Acme",
-    ]);
-    cli.ok(&[
-        "product",
-        "create",
-        "--as",
-        EMAIL,
-        "-w",
-        "acme",
-        "--key",
-        "ONB",
-        "--name",
-        "Onboarding",
-    ]);
+    cli.acme(EMAIL);
     cli.ok(&["token", "create", "--email", EMAIL])
         .trim()
         .to_string()

@@ -124,38 +124,7 @@ impl Drop for Stdio {
 async fn stdio_acts_as_the_token_owner_and_a_read_only_token_changes_nothing() {
     let cli = cli::Cli::new().await;
     let email = "ada@example.com";
-    cli.ok(&[
-        "user",
-        "add",
-        "--email",
-        email,
-        "--name",
-        "Ada",
-        "--password",
-        "long enough pw",
-    ]);
-    cli.ok(&[
-        "workspace",
-        "create",
-        "--as",
-        email,
-        "--slug",
-        "acme",
-        "--name",
-        "Acme",
-    ]);
-    cli.ok(&[
-        "product",
-        "create",
-        "--as",
-        email,
-        "-w",
-        "acme",
-        "--key",
-        "ONB",
-        "--name",
-        "Onboarding",
-    ]);
+    cli.acme(email);
     let token = cli
         .ok(&["token", "create", "--email", email])
         .trim()

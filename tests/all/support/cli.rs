@@ -59,6 +59,38 @@ impl Cli {
         cli
     }
 
+    /// An account `email` (password `long enough pw`) owning workspace `acme` with product
+    /// `ONB`, made through the binary as an operator would.
+    pub fn acme(&self, email: &str) {
+        let pw = "long enough pw";
+        self.ok(&[
+            "user",
+            "add",
+            "--email",
+            email,
+            "--name",
+            "Ada",
+            "--password",
+            pw,
+        ]);
+        self.ok(&[
+            "workspace",
+            "create",
+            "--as",
+            email,
+            "--slug",
+            "acme",
+            "--name",
+            "Acme",
+        ]);
+        let product = ["--key", "ONB", "--name", "Onboarding"];
+        self.ok(&[
+            &["product", "create", "--as", email, "-w", "acme"][..],
+            &product,
+        ]
+        .concat());
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args)
             .output()
