@@ -236,10 +236,15 @@ impl IntoResponse for Error {
         let retry_after = self.retry_after();
         let msg = escape(&self.public_message());
         let title = status.canonical_reason().unwrap_or("Error");
+        let (css, icon) = (
+            crate::assets::url("app.css"),
+            crate::assets::url("favicon.svg"),
+        );
         let page = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · Throughline</title>\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"page\">\
+             <link rel=\"stylesheet\" href=\"{css}\"><link rel=\"icon\" href=\"{icon}\" type=\"image/svg+xml\">\
+             </head><body><main class=\"page\">\
              <h1 class=\"page-title\">{title}</h1><p class=\"lede\">{msg}</p><p><a href=\"/\">Back to your workspaces</a></p>\
              </main></body></html>"
         );

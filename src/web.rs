@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/{*path}", get(crate::assets::serve))
+        .route("/favicon.ico", get(crate::assets::favicon))
         // The JSON API and its OpenAPI document.
         .merge(crate::openapi::routes())
         .merge(crate::export::pages::routes())
@@ -63,6 +64,9 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(plain_uri))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
+        // Pages, styles, scripts and JSON go gzip or brotli to a client that says it takes
+        // them (tower-http leaves images, event streams and tiny bodies alone).
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 

@@ -10,6 +10,7 @@ mod admin;
 mod advisor;
 mod alignment;
 mod api;
+mod assets;
 mod browser;
 mod browser_documents;
 mod browser_governance;
