@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::mail::pages::routes())
         .merge(crate::admin::setup_pages::routes())
         .merge(crate::admin::pages::routes())
+        .merge(crate::admin::audit_pages::routes())
         .merge(crate::sso::pages::routes())
         .merge(crate::sso::admin_pages::routes())
         .merge(crate::workspace::pages::routes())

@@ -3,6 +3,7 @@
 //! above the seed because the setup may load the demo beside the new workspace.
 
 pub mod api;
+pub mod audit_pages;
 pub mod pages;
 pub mod setup;
 pub mod setup_pages;

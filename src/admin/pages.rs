@@ -24,20 +24,19 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/w/{ws}/start", get(start))
         .route("/w/{ws}/admin", get(workspace_admin))
-        .route("/w/{ws}/admin/audit", get(audit))
         .route("/w/{ws}/admin/tokens/{id}/revoke", post(revoke_token))
         .route("/admin", get(instance_admin))
         .route("/admin/settings", post(save_settings))
         .route("/admin/admins", post(set_admin))
 }
 
-fn ws_layout(user: &PageUser, w: &Workspace, title: &str) -> Layout {
+pub(super) fn ws_layout(user: &PageUser, w: &Workspace, title: &str) -> Layout {
     Layout::new(user, title.to_string())
         .crumb(format!("/w/{}", w.slug), w.name.clone())
         .crumb(format!("/w/{}/admin", w.slug), "Administration")
 }
 
-async fn admin_of(state: &AppState, user: &PageUser, slug: &str) -> Result<Workspace> {
+pub(super) async fn admin_of(state: &AppState, user: &PageUser, slug: &str) -> Result<Workspace> {
     let (w, admin) = ws::workspace_for(&state.db, user.user.id, slug).await?;
     if !admin {
         return Err(Error::forbidden(
@@ -163,42 +162,6 @@ async fn revoke_token(
     let w = admin_of(&state, &user, &slug).await?;
     store::revoke_token(&state.db, &user.user, &w, id).await?;
     Ok(Redirect::to(&format!("/w/{slug}/admin#tokens")).into_response())
-}
-
-#[derive(Deserialize)]
-struct AuditQuery {
-    before: Option<i64>,
-}
-
-#[derive(askama::Template)]
-#[template(path = "admin/audit.html")]
-struct AuditPage {
-    layout: Layout,
-    workspace: Workspace,
-    entries: Vec<Entry>,
-    older: Option<i64>,
-}
-
-/// Entries per page of the audit log.
-const AUDIT_PAGE: i64 = 50;
-
-async fn audit(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(slug): Path<String>,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response> {
-    let w = admin_of(&state, &user, &slug).await?;
-    let entries = crate::audit::store::for_workspace(&state.db, w.id, q.before, AUDIT_PAGE).await?;
-    let older = (entries.len() as i64 == AUDIT_PAGE)
-        .then(|| entries.last().map(|e| e.id))
-        .flatten();
-    Ok(render(&AuditPage {
-        layout: ws_layout(&user, &w, "Audit log"),
-        workspace: w,
-        entries,
-        older,
-    }))
 }
 
 #[derive(askama::Template)]

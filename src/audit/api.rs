@@ -1,11 +1,11 @@
 //! The workspace audit log over the API: paged reading, and a whole export as CSV or JSON.
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 
+use super::filter::FilterParams;
 use super::{store, Entry};
 use crate::auth::extract::{ApiQuery, ApiUser};
 use crate::error::{ApiError, Error, Result};
@@ -39,6 +39,26 @@ pub struct AuditParams {
     pub before: Option<i64>,
     /// 1–1000, default 100.
     pub limit: Option<i64>,
+    /// Only changes by this account (its e-mail).
+    pub actor: Option<String>,
+    /// Only this action, as recorded (`item.update`).
+    pub action: Option<String>,
+    /// From this day on (`YYYY-MM-DD`, UTC).
+    pub since: Option<String>,
+    /// Up to and including this day (`YYYY-MM-DD`, UTC).
+    pub until: Option<String>,
+}
+
+/// The filter part of a query: both operations take the same four parameters.
+macro_rules! filter_of {
+    ($p:expr) => {
+        FilterParams {
+            actor: $p.actor.clone(),
+            action: $p.action.clone(),
+            since: $p.since.clone(),
+            until: $p.until.clone(),
+        }
+    };
 }
 
 /// List the workspace's audit log, newest first
@@ -52,8 +72,9 @@ pub async fn audit_log(
 ) -> Result<Json<Vec<Entry>>, ApiError> {
     let w = admin_workspace(&state, user.id, &ws).await?;
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
+    let filter = filter_of!(p).filter()?;
     Ok(Json(
-        store::for_workspace(&state.db, w.id, p.before, limit).await?,
+        store::filtered(&state.db, w.id, &filter, p.before, limit).await?,
     ))
 }
 
@@ -63,6 +84,14 @@ pub async fn audit_log(
 pub struct ExportParams {
     /// `csv` (default) or `json`.
     pub format: Option<String>,
+    /// Only changes by this account (its e-mail).
+    pub actor: Option<String>,
+    /// Only this action, as recorded (`item.update`).
+    pub action: Option<String>,
+    /// From this day on (`YYYY-MM-DD`, UTC).
+    pub since: Option<String>,
+    /// Up to and including this day (`YYYY-MM-DD`, UTC).
+    pub until: Option<String>,
 }
 
 /// Export the workspace's audit log as CSV or JSON
@@ -76,75 +105,7 @@ pub async fn export(
     ApiQuery(p): ApiQuery<ExportParams>,
 ) -> Result<Response, ApiError> {
     let w = admin_workspace(&state, user.id, &ws).await?;
-    let mut entries = Vec::new();
-    let mut before = None;
-    loop {
-        let page = store::for_workspace(&state.db, w.id, before, 1000).await?;
-        before = page.last().map(|e| e.id);
-        let done = page.len() < 1000;
-        entries.extend(page);
-        if done {
-            break;
-        }
-    }
-    entries.reverse();
-    let name = format!("{}-audit", w.slug);
-    match p.format.as_deref().unwrap_or("csv") {
-        "json" => Ok((
-            [(
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.json\""),
-            )],
-            Json(entries),
-        )
-            .into_response()),
-        "csv" => {
-            let body = to_csv(&entries).map_err(Error::Internal)?;
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{name}.csv\""),
-                    ),
-                ],
-                body,
-            )
-                .into_response())
-        }
-        _ => Err(Error::invalid("format", "use csv or json").into()),
-    }
-}
-
-fn to_csv(entries: &[Entry]) -> anyhow::Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "id",
-        "at",
-        "actor",
-        "action",
-        "entity_type",
-        "entity_id",
-        "reason",
-        "before",
-        "after",
-    ])?;
-    for e in entries {
-        let json =
-            |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
-        // Actor names and reasons are typed by people: guard them against formulas.
-        let safe = |s: &str| crate::csv_safe::cell(s).into_owned();
-        w.write_record([
-            e.id.to_string(),
-            e.at.to_rfc3339(),
-            safe(e.actor.as_deref().unwrap_or_default()),
-            e.action.clone(),
-            e.entity_type.clone(),
-            e.entity_id.to_string(),
-            safe(e.reason.as_deref().unwrap_or_default()),
-            safe(&json(&e.before)),
-            safe(&json(&e.after)),
-        ])?;
-    }
-    Ok(String::from_utf8(w.into_inner()?)?)
+    let filter = filter_of!(p).filter()?;
+    let entries = super::export::gather(&state.db, w.id, &filter).await?;
+    Ok(super::export::respond(&w, &entries, p.format.as_deref())?)
 }

@@ -73,10 +73,63 @@ pub async fn for_workspace(
     before_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Entry>, sqlx::Error> {
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+    filtered(db, workspace_id, &Filter::default(), before_id, limit).await
+}
+
+/// Which entries to read: each part given narrows them (all together).
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Whose changes: the account's e-mail (lower case).
+    pub actor: Option<String>,
+    /// One action, as recorded (`item.update`).
+    pub action: Option<String>,
+    /// From this instant on.
+    pub since: Option<DateTime<Utc>>,
+    /// Before this instant.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// [`for_workspace`] narrowed by `f`.
+pub async fn filtered(
+    db: &Db,
+    workspace_id: i64,
+    f: &Filter,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    // Each part given adds a condition with the next parameter number; values stay bound.
+    let mut sql = String::from(
         "SELECT a.id, u.name AS actor, a.action, a.entity_type, a.entity_id, a.before_json, a.after_json, a.reason, a.at
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-         WHERE a.workspace_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3")
-        .bind(workspace_id).bind(before_id.unwrap_or(i64::MAX)).bind(limit).fetch_all(p).await)?;
+         WHERE a.workspace_id = $1 AND a.id < $2",
+    );
+    let mut n = 3;
+    for (given, cond) in [
+        (f.actor.is_some(), "u.email = $"),
+        (f.action.is_some(), "a.action = $"),
+        (f.since.is_some(), "a.at >= $"),
+        (f.until.is_some(), "a.at < $"),
+    ] {
+        if given {
+            sql.push_str(&format!(" AND {cond}{n}"));
+            n += 1;
+        }
+    }
+    sql.push_str(&format!(" ORDER BY a.id DESC LIMIT ${n}"));
+    let rows: Vec<Row> = with_pool!(&db.read, p => {
+        let mut q = sqlx::query_as(&sql).bind(workspace_id).bind(before_id.unwrap_or(i64::MAX));
+        if let Some(a) = &f.actor { q = q.bind(a); }
+        if let Some(a) = &f.action { q = q.bind(a); }
+        if let Some(t) = f.since { q = q.bind(t); }
+        if let Some(t) = f.until { q = q.bind(t); }
+        q.bind(limit).fetch_all(p).await
+    })?;
     Ok(rows.into_iter().map(Entry::from).collect())
+}
+
+/// The actions a workspace's log holds, for choosing one.
+pub async fn actions(db: &Db, workspace_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT DISTINCT action FROM audit_log WHERE workspace_id = $1 ORDER BY action")
+        .bind(workspace_id).fetch_all(p).await)
 }

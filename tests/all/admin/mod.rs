@@ -2,5 +2,6 @@
 //! checklist, the instance's settings and admins, and a workspace's admin area.
 
 mod area;
+mod audit;
 mod instance;
 mod setup;
