@@ -59,7 +59,7 @@ pub fn respond(w: &Workspace, entries: &[Entry], format: Option<&str>) -> Result
     }
 }
 
-fn to_csv(entries: &[Entry]) -> anyhow::Result<String> {
+pub fn to_csv(entries: &[Entry]) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "id",

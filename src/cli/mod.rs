@@ -1,6 +1,7 @@
 //! The `throughline` command line: server and admin commands, and everyday backlog verbs.
 
 mod admin;
+mod audit;
 mod backups;
 mod config;
 mod doc;
@@ -126,6 +127,8 @@ pub enum Command {
     Alignment(governance::AlignmentArgs),
     /// The team-shape advisor: PO without PM, PM buried in stories, drifting, combined roles.
     Advisor(governance::AdvisorArgs),
+    /// A workspace's audit log (admins): who changed what and why, filtered; or all of it as CSV.
+    Audit(audit::AuditArgs),
     /// Priority tiers: the policy, the unaligned allowance, exemptions.
     #[command(subcommand)]
     Tiers(tiers::TiersCommand),
@@ -253,6 +256,7 @@ async fn dispatch(
         Command::Sprint(c) => sprint::run(&cli.db, c).await,
         Command::Team(c) => sprint::team(&cli.db, c).await,
         Command::Alignment(a) => governance::run(&cli.db, a).await,
+        Command::Audit(a) => audit::run(&cli.db, a).await,
         Command::Advisor(a) => governance::advisor(&cli.db, a).await,
         Command::Tiers(c) => tiers::run(&cli.db, c).await,
         Command::Overrides(a) => tiers::list_overrides(&cli.db, a).await,

@@ -102,7 +102,7 @@ pub enum MemberCommand {
 }
 
 /// The workspace named by `-w`, for a member of it, with whether they administer it.
-async fn workspace(
+pub(super) async fn workspace(
     db: &Db,
     who: &Who,
 ) -> anyhow::Result<(crate::auth::store::User, Workspace, bool)> {

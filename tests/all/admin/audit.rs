@@ -123,3 +123,22 @@ async fn the_log_is_filtered_alike_on_the_api_the_page_and_its_export() {
         assert_eq!(r.status(), 403, "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_cli_reads_the_filtered_log_and_exports_it_as_csv() {
+    use crate::support::cli::Cli;
+    let cli = Cli::new().await;
+    cli.acme("ada@example.com");
+    let who = ["--as", "ada@example.com", "-w", "acme"];
+    let run = |extra: &[&str]| cli.json(&[&["audit"][..], &who, extra, &["--json"]].concat());
+    let all = run(&[]);
+    let expected = ["roles.set", "product.create", "workspace.create"];
+    assert_eq!(actions(&all), expected, "{all}");
+    let products = run(&["--action", "product.create"]);
+    assert_eq!(actions(&products), vec!["product.create"]);
+    let csv = cli.ok(&[&["audit"][..], &who, &["--csv", "--since", "2020-01-01"]].concat());
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.starts_with("id,at,actor,action"));
+    let err = cli.fails(&[&["audit"][..], &who, &["--until", "tomorrow"]].concat());
+    assert!(err.contains("--until"), "{err}");
+}
