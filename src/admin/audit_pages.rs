@@ -109,5 +109,5 @@ async fn download(
 ) -> Result<Response> {
     let w = admin_of(&state, &user, &slug).await?;
     let entries = export::gather(&state.db, w.id, &chosen.filter()?).await?;
-    export::respond(&w, &entries, paging.format.as_deref())
+    export::respond(&w.slug, &entries, paging.format.as_deref())
 }

@@ -107,5 +107,9 @@ pub async fn export(
     let w = admin_workspace(&state, user.id, &ws).await?;
     let filter = filter_of!(p).filter()?;
     let entries = super::export::gather(&state.db, w.id, &filter).await?;
-    Ok(super::export::respond(&w, &entries, p.format.as_deref())?)
+    Ok(super::export::respond(
+        &w.slug,
+        &entries,
+        p.format.as_deref(),
+    )?)
 }

@@ -9,7 +9,6 @@ use super::store::{self, Filter};
 use super::Entry;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::workspace::Workspace;
 
 /// Every entry `filter` keeps, oldest first, read a thousand at a time.
 pub async fn gather(db: &Db, workspace_id: i64, filter: &Filter) -> Result<Vec<Entry>> {
@@ -28,10 +27,10 @@ pub async fn gather(db: &Db, workspace_id: i64, filter: &Filter) -> Result<Vec<E
     Ok(entries)
 }
 
-/// `entries` as a download named after the workspace, in `format` (`csv`, the default, or
-/// `json`).
-pub fn respond(w: &Workspace, entries: &[Entry], format: Option<&str>) -> Result<Response> {
-    let name = format!("{}-audit", w.slug);
+/// `entries` as a download named after the workspace (its `slug`), in `format` (`csv`, the
+/// default, or `json`).
+pub fn respond(slug: &str, entries: &[Entry], format: Option<&str>) -> Result<Response> {
+    let name = format!("{slug}-audit");
     match format.unwrap_or("csv") {
         "json" => Ok((
             [(
