@@ -324,8 +324,11 @@ pub fn document_body(db: Db, slug: String) -> axum::body::Body {
             let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
         }
     });
-    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|chunk| (chunk, rx))
-    });
+    // Fused: a layer that polls once more after the end (the compression layer does) gets
+    // the end again, where a bare `unfold` would panic.
+    let chunks =
+        futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|chunk| (chunk, rx))
+        }));
     axum::body::Body::from_stream(chunks)
 }
