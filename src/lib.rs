@@ -17,6 +17,7 @@ pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod flow;
 pub mod governance;
 pub mod import;
 pub mod instance;
