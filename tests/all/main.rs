@@ -21,6 +21,7 @@ mod decisions;
 mod docs;
 mod edges;
 mod export;
+mod flow;
 mod import;
 mod invitations;
 mod layers;
