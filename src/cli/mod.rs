@@ -6,6 +6,7 @@ mod config;
 mod doc;
 mod doctor;
 mod export;
+mod flow;
 mod flags;
 mod governance;
 mod idea;
@@ -119,6 +120,9 @@ pub enum Command {
     /// The Scrum cycle: plan, start, swap, board, review, close, retro, report.
     #[command(subcommand)]
     Sprint(sprint::SprintCommand),
+    /// Flow without sprints: the board under WIP limits, the cadence, the flow report.
+    #[command(subcommand)]
+    Flow(flow::FlowCommand),
     /// Teams and their members' availability.
     #[command(subcommand)]
     Team(sprint::TeamCommand),
@@ -252,6 +256,7 @@ async fn dispatch(
         Command::Comment(c) => threads::comment(&cli.db, c).await,
         Command::Sprint(c) => sprint::run(&cli.db, c).await,
         Command::Team(c) => sprint::team(&cli.db, c).await,
+        Command::Flow(c) => flow::run(&cli.db, c).await,
         Command::Alignment(a) => governance::run(&cli.db, a).await,
         Command::Advisor(a) => governance::advisor(&cli.db, a).await,
         Command::Tiers(c) => tiers::run(&cli.db, c).await,

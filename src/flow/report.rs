@@ -103,6 +103,11 @@ fn short(d: NaiveDate) -> String {
     d.format("%d %b").to_string()
 }
 
+/// The file names of the flow charts.
+pub fn chart_names() -> [&'static str; 4] {
+    ["throughput.svg", "cycle-scatter.svg", "aging.svg", "cfd.svg"]
+}
+
 /// One of the report's charts by file name, drawn with the one chart module.
 pub fn chart(r: &FlowReport, name: &str) -> Option<String> {
     Some(match name {
