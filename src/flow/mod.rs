@@ -4,6 +4,7 @@
 //! work in progress and cumulative flow (`metrics`). The rules are pure functions here and in
 //! `metrics`; `store` gathers, `board` moves cards, `api` and `pages` are the faces.
 
+pub mod alignment;
 pub mod api;
 pub mod board;
 pub mod metrics;

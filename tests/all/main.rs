@@ -22,6 +22,7 @@ mod docs;
 mod edges;
 mod export;
 mod flow;
+mod flow_alignment;
 mod import;
 mod invitations;
 mod layers;

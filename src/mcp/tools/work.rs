@@ -9,7 +9,8 @@ use crate::db::Db;
 use crate::docs::compose::{make, Params};
 use crate::docs::Kind;
 use crate::error::{Error, Result};
-use crate::governance::alignment::{report, AlignmentParams};
+use crate::flow::alignment::report;
+use crate::governance::alignment::AlignmentParams;
 use crate::mcp::{resolve, Caller};
 use crate::sprint::{board, service as sprints, Sprint};
 use crate::workspace::ProductCtx;
@@ -85,6 +86,7 @@ pub async fn get_alignment(db: &Db, caller: &Caller, a: GetAlignment) -> Result<
     let p = AlignmentParams {
         sprint: a.sprint,
         quarter,
+        month: None,
     };
     json(report(db, &ctx, &p).await?)
 }
