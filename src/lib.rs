@@ -18,6 +18,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod flow;
+pub mod forecast;
 pub mod governance;
 pub mod import;
 pub mod instance;
