@@ -7,6 +7,7 @@ mod doc;
 mod doctor;
 mod export;
 mod flow;
+mod forecast;
 mod flags;
 mod governance;
 mod idea;
@@ -123,6 +124,8 @@ pub enum Command {
     /// Flow without sprints: the board under WIP limits, the cadence, the flow report.
     #[command(subcommand)]
     Flow(flow::FlowCommand),
+    /// When a set of items will be done (Monte Carlo over the team's history), and how much by a date.
+    Forecast(forecast::ForecastArgs),
     /// Teams and their members' availability.
     #[command(subcommand)]
     Team(sprint::TeamCommand),
@@ -257,6 +260,7 @@ async fn dispatch(
         Command::Sprint(c) => sprint::run(&cli.db, c).await,
         Command::Team(c) => sprint::team(&cli.db, c).await,
         Command::Flow(c) => flow::run(&cli.db, c).await,
+        Command::Forecast(a) => forecast::run(&cli.db, a).await,
         Command::Alignment(a) => governance::run(&cli.db, a).await,
         Command::Advisor(a) => governance::advisor(&cli.db, a).await,
         Command::Tiers(c) => tiers::run(&cli.db, c).await,

@@ -8,6 +8,7 @@ use axum::Json;
 use serde::Deserialize;
 
 use super::board::{self, FlowBoard, Moved};
+use super::forecast::{self, Forecast, ForecastParams};
 use super::report::{self, FlowParams, FlowReport};
 use super::{store, FlowSettings, FlowSettingsInput};
 use crate::auth::extract::{ApiJson, ApiQuery};
@@ -25,6 +26,38 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(move_card))
         .routes(routes!(show_report))
         .routes(routes!(report_chart))
+        .routes(routes!(show_forecast))
+        .routes(routes!(forecast_chart))
+}
+
+/// Forecast when a set of items will be done (Monte Carlo over the team's own history)
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/forecast", operation_id = "getForecast", tag = "flow",
+    params(("ws" = String, Path), ("product" = String, Path), ForecastParams),
+    responses((status = 200, body = Forecast, description = "the dates by which the items are done with 50, 85 and 95 % likelihood, the distribution, and how much by a date"), (status = 422)))]
+pub async fn show_forecast(
+    State(st): State<AppState>,
+    InProduct { ctx, .. }: InProduct,
+    ApiQuery(q): ApiQuery<ForecastParams>,
+) -> Result<Json<Forecast>, ApiError> {
+    Ok(Json(forecast::forecast(&st.db, &ctx, &q).await?))
+}
+
+/// Draw the forecast's distribution of finish dates as SVG
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/forecast.svg", operation_id = "getForecastChart", tag = "flow",
+    params(("ws" = String, Path), ("product" = String, Path), ForecastParams),
+    responses((status = 200, content_type = "image/svg+xml"), (status = 422)))]
+pub async fn forecast_chart(
+    State(st): State<AppState>,
+    InProduct { ctx, .. }: InProduct,
+    ApiQuery(q): ApiQuery<ForecastParams>,
+) -> Result<Response, ApiError> {
+    let f = forecast::forecast(&st.db, &ctx, &q).await?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        forecast::chart(&f),
+    )
+        .into_response())
 }
 
 fn etag(version: i64) -> [(axum::http::HeaderName, String); 1] {

@@ -7,6 +7,8 @@
 pub mod alignment;
 pub mod api;
 pub mod board;
+pub mod forecast;
+pub mod forecast_pages;
 pub mod metrics;
 pub mod pages;
 pub mod report;

@@ -23,6 +23,7 @@ mod edges;
 mod export;
 mod flow;
 mod flow_alignment;
+mod forecast;
 mod import;
 mod invitations;
 mod layers;
