@@ -85,3 +85,35 @@ async fn too_little_history_is_a_guess_and_bad_input_names_its_field() {
     assert_eq!((f["guess"].as_bool(), f["history"].as_array().unwrap().len()), (Some(true), 3));
     assert!(f["done_by"]["p85"].is_string(), "{f}");
 }
+
+#[tokio::test]
+async fn the_release_page_the_roadmap_and_the_plan_show_the_85_percent_date_red_when_late() {
+    use support::session::{page_text, sign_in};
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    steady_team(&app, &owner, 6).await;
+    let open: Vec<String> = (17..=22).map(|n| format!("ONB-{n}")).collect();
+    let today = Utc::now().date_naive();
+    let (soon, later) = ((today + Duration::days(7)).to_string(), (today + Duration::days(60)).to_string());
+    for (name, target) in [("Soon", &soon), ("Later", &later)] {
+        json_ok(
+            app.post(&owner, &format!("{P}/releases"), serde_json::json!({"name": name, "target_date": target, "items": open})).await,
+            201,
+        )
+        .await;
+    }
+    // Six open items at two a week: done in three weeks with 85 % likelihood.
+    let p85 = (today + Duration::days(21)).to_string();
+    let (client, _) = sign_in(&app, &owner.email).await;
+    let page = page_text(&client, &app, "/w/acme/p/ONB/releases").await;
+    let soon_line = support::session::between(&page, "id=\"forecast-1\"", "</p>").unwrap();
+    assert!(soon_line.contains(&format!("<span class=\"forecast-late\">85 % forecast: {p85}</span>")), "{soon_line}");
+    assert!(soon_line.contains("the target is unlikely"), "{soon_line}");
+    let later_line = support::session::between(&page, "id=\"forecast-2\"", "</p>").unwrap();
+    assert!(later_line.contains(&format!("85 % forecast: {p85}")) && !later_line.contains("forecast-late"), "{later_line}");
+    let roadmap = page_text(&client, &app, "/w/acme/roadmap?product=ONB").await;
+    let table = support::session::between(&roadmap, "id=\"roadmap-releases\"", "</table>").unwrap();
+    assert!(table.contains(&format!("{p85} (target unlikely)")), "{table}");
+    let plan = app.get(&owner, &format!("{P}/documents/plan")).await.text().await.unwrap();
+    assert!(plan.contains("85 % forecast (Monte Carlo)") && plan.contains(&format!("{p85}, after the target")), "{plan}");
+}
