@@ -81,7 +81,7 @@ fn card(ctx: &ProductCtx, r: store::CardRow, now: DateTime<Utc>, p85: Option<f64
 pub async fn board(db: &Db, ctx: &ProductCtx) -> Result<FlowBoard> {
     ctx.grants.require(Action::ViewBacklog)?;
     let settings = store::settings(db, ctx.product.id).await?;
-    let now = crate::db::now();
+    let now = super::now();
     let finished =
         store::histories(db, ctx, None, now - Duration::days(CYCLE_DAYS), true).await?;
     let p85 = metrics::percentiles(&metrics::cycles(&finished)).p85;

@@ -141,6 +141,13 @@ pub fn check_wip(s: &FlowSettings, status: &str, holders: &[String]) -> WipCheck
     }
 }
 
+/// Now, on the calendar's day: `THROUGHLINE_TODAY` (a demo or a test on a fixed day) moves
+/// the date and keeps the time of day, so ages agree with the dates the reports use.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let real = crate::db::now();
+    crate::calendar::today().and_time(real.time()).and_utc()
+}
+
 /// Whether a card's age in its column is past the 85th percentile of past cycle times: the
 /// board shows it amber, a sign the work is getting stuck.
 pub fn is_aging(age_days: f64, cycle_p85_days: Option<f64>) -> bool {

@@ -64,7 +64,7 @@ pub async fn report(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Flow
         None => None,
     };
     let settings = store::settings(db, ctx.product.id).await?;
-    let now = crate::db::now();
+    let now = super::now();
     let today = crate::calendar::today();
     let since = metrics::week_of(today) - Duration::weeks(WEEKS as i64);
     let since_t = since.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();

@@ -117,3 +117,23 @@ async fn the_release_page_the_roadmap_and_the_plan_show_the_85_percent_date_red_
     let plan = app.get(&owner, &format!("{P}/documents/plan")).await.text().await.unwrap();
     assert!(plan.contains("85 % forecast (Monte Carlo)") && plan.contains(&format!("{p85}, after the target")), "{plan}");
 }
+
+#[tokio::test]
+async fn the_demo_shows_both_cadences_with_three_months_of_flow() {
+    let cli = support::cli::Cli::demo_on("2026-11-18").await;
+    let who = ["--as", "demo@throughline.local", "-w", "demo", "--json"];
+    let run = |args: &[&str], p: &str| cli.json(&[args, &who, &["-p", p]].concat());
+    assert_eq!(run(&["flow", "settings"], "ONB")["cadence"], "sprints");
+    let s = run(&["flow", "settings"], "INS");
+    assert_eq!((s["cadence"].as_str(), s["wip_mode"].as_str()), (Some("flow"), Some("block")));
+    let r = run(&["flow", "report"], "INS");
+    assert_eq!(r["throughput"].as_array().unwrap().len(), 13, "three months of whole weeks");
+    assert_eq!(r["aging"].as_array().unwrap().len(), 5);
+    let f = run(&["forecast", "--items", "is:open", "--seed", "3"], "INS");
+    assert_eq!((f["guess"].as_bool(), f["keys"].as_array().unwrap().len()), (Some(false), 12));
+    // The same forecast twice: seeded, so the same dates.
+    assert_eq!(run(&["forecast", "--items", "is:open", "--seed", "3"], "INS")["done_by"], f["done_by"]);
+    let a = run(&["alignment", "--month", "2026-11"], "INS");
+    assert_eq!(a["flow"], true);
+    assert!(a["completed"]["score"]["score"].is_i64(), "{a}");
+}
