@@ -11,7 +11,7 @@ use support::{spawn_app, Caller, TestApp};
 
 /// A flow product that finished exactly two items in each of the last eight whole weeks, with
 /// `open` items still to do.
-async fn steady_team(app: &TestApp, owner: &Caller, open: usize) {
+pub async fn steady_team(app: &TestApp, owner: &Caller, open: usize) {
     flow_product(app, owner, "warn").await;
     let m = this_monday();
     for week in 1..=8 {

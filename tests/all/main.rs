@@ -12,6 +12,7 @@ mod alignment;
 mod api;
 mod browser;
 mod browser_documents;
+mod browser_flow;
 mod browser_governance;
 mod browser_sprints;
 mod cli;
