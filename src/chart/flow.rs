@@ -15,12 +15,7 @@ pub fn bars(title: &str, y_desc: &str, rows: &[(String, f64)], line: Option<f64>
     }
     draw(|root| {
         let n = rows.len() as u32;
-        let top = rows
-            .iter()
-            .map(|r| r.1)
-            .chain(line)
-            .fold(1.0f64, f64::max)
-            * 1.2;
+        let top = rows.iter().map(|r| r.1).chain(line).fold(1.0f64, f64::max) * 1.2;
         let mut c = ChartBuilder::on(root)
             .caption(title, text(14))
             .margin(12)
@@ -138,9 +133,11 @@ pub fn scatter(title: &str, points: &[(NaiveDate, f64)], lines: &[(&str, Option<
             .axis_desc_style(text(11))
             .draw()
             .map_err(|e| e.to_string())?;
-        c.draw_series(points.iter().map(|(d, v)| {
-            Circle::new(((*d - first).num_days() as i32, *v), 3, ACCENT.filled())
-        }))
+        c.draw_series(
+            points.iter().map(|(d, v)| {
+                Circle::new(((*d - first).num_days() as i32, *v), 3, ACCENT.filled())
+            }),
+        )
         .map_err(|e| e.to_string())?;
         for (i, (name, v)) in lines.iter().enumerate() {
             let Some(v) = v else { continue };
@@ -207,7 +204,12 @@ pub fn stacked(title: &str, names: &[&str], rows: &[(String, Vec<f64>)]) -> Stri
             .axis_desc_style(text(11))
             .draw()
             .map_err(|e| e.to_string())?;
-        let tones = [ACCENT.mix(0.9), WARM.mix(0.7), ACCENT.mix(0.45), INK.mix(0.3)];
+        let tones = [
+            ACCENT.mix(0.9),
+            WARM.mix(0.7),
+            ACCENT.mix(0.45),
+            INK.mix(0.3),
+        ];
         for band in (0..names.len()).rev() {
             let upper = sums.iter().enumerate().map(|(i, s)| (i as u32, s[band]));
             let lower: Vec<(u32, f64)> = sums
@@ -239,14 +241,34 @@ mod tests {
 
     #[test]
     fn flow_charts_are_svg_with_their_labels() {
-        let b = bars("Throughput", "items", &[("02 Nov".into(), 3.0), ("09 Nov".into(), 5.0)], Some(4.0));
-        assert!(b.starts_with("<svg") && b.contains("02 Nov") && b.contains("dashed: 4"), "{b}");
+        let b = bars(
+            "Throughput",
+            "items",
+            &[("02 Nov".into(), 3.0), ("09 Nov".into(), 5.0)],
+            Some(4.0),
+        );
+        assert!(
+            b.starts_with("<svg") && b.contains("02 Nov") && b.contains("dashed: 4"),
+            "{b}"
+        );
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
-        let s = scatter("Cycle", &[(d("2026-11-02"), 2.0), (d("2026-11-09"), 7.5)], &[("85%", Some(7.5))]);
+        let s = scatter(
+            "Cycle",
+            &[(d("2026-11-02"), 2.0), (d("2026-11-09"), 7.5)],
+            &[("85%", Some(7.5))],
+        );
         assert!(s.contains("<circle") && s.contains("85%: 7.5 d"), "{s}");
-        let f = stacked("CFD", &["Done", "To do"], &[("a".into(), vec![1.0, 4.0]), ("b".into(), vec![2.0, 3.0])]);
+        let f = stacked(
+            "CFD",
+            &["Done", "To do"],
+            &[("a".into(), vec![1.0, 4.0]), ("b".into(), vec![2.0, 3.0])],
+        );
         assert!(f.contains("<polygon") && f.contains("To do"), "{f}");
-        for svg in [bars("B", "x", &[], None), scatter("S", &[], &[]), stacked("C", &["x"], &[])] {
+        for svg in [
+            bars("B", "x", &[], None),
+            scatter("S", &[], &[]),
+            stacked("C", &["x"], &[]),
+        ] {
             assert!(svg.starts_with("<svg") && svg.contains(": "), "{svg}");
         }
     }

@@ -161,7 +161,10 @@ pub async fn run(db_args: &DbArgs, c: FlowCommand) -> anyhow::Result<()> {
                 println!("work in progress, oldest first:");
                 for a in &r.aging {
                     let mark = if a.aging { "  aging" } else { "" };
-                    println!("  {:<10} {:<11} {:>5.1} d  {}{mark}", a.key, a.status, a.age_days, a.title);
+                    println!(
+                        "  {:<10} {:<11} {:>5.1} d  {}{mark}",
+                        a.key, a.status, a.age_days, a.title
+                    );
                 }
             })
         }

@@ -52,11 +52,20 @@ pub async fn run(db_args: &DbArgs, a: ForecastArgs) -> anyhow::Result<()> {
     let f = forecast(&db, &ctx, &p).await.map_err(|e| {
         flag_err(
             e,
-            &[("items", "--items"), ("top", "--top"), ("by", "--by"), ("runs", "--runs")],
+            &[
+                ("items", "--items"),
+                ("top", "--top"),
+                ("by", "--by"),
+                ("runs", "--runs"),
+            ],
         )
     })?;
     out(a.on.who.json, &f, |f| {
-        let guess = if f.guess { " (a guess: too little history)" } else { "" };
+        let guess = if f.guess {
+            " (a guess: too little history)"
+        } else {
+            ""
+        };
         println!(
             "{} open items, {} {}; {} from {}{guess}",
             f.keys.len(),
@@ -66,7 +75,10 @@ pub async fn run(db_args: &DbArgs, a: ForecastArgs) -> anyhow::Result<()> {
             f.basis
         );
         match &f.done_by {
-            Some(d) => println!("done by {} (50 %), {} (85 %), {} (95 %)", d.p50, d.p85, d.p95),
+            Some(d) => println!(
+                "done by {} (50 %), {} (85 %), {} (95 %)",
+                d.p50, d.p85, d.p95
+            ),
             None => println!("never at this pace: the history finished nothing"),
         }
         if let Some(b) = &f.by {

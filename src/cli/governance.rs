@@ -49,7 +49,11 @@ pub async fn run(db_args: &DbArgs, a: AlignmentArgs) -> anyhow::Result<()> {
     .map_err(|e| {
         flag_err(
             e,
-            &[("sprint", "--sprint"), ("quarter", "--quarter"), ("month", "--month")],
+            &[
+                ("sprint", "--sprint"),
+                ("quarter", "--quarter"),
+                ("month", "--month"),
+            ],
         )
     })?;
     if a.on.who.json {

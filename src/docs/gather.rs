@@ -366,7 +366,13 @@ pub async fn plan(db: &Db, ctx: &ProductCtx, of: PlanOf) -> Result<PlanData> {
         .into_iter();
     let outlooks = releases
         .iter()
-        .map(|r| if r.status == "planned" { found.next() } else { None })
+        .map(|r| {
+            if r.status == "planned" {
+                found.next()
+            } else {
+                None
+            }
+        })
         .collect();
     Ok(PlanData {
         scope,

@@ -226,9 +226,15 @@ fn milestones(
                 None => "–".to_string(),
                 Some(o) if o.open == 0 => "nothing open".to_string(),
                 Some(o) => {
-                    let date = o.p85.map_or("never at this pace".to_string(), |p| p.to_string());
+                    let date = o
+                        .p85
+                        .map_or("never at this pace".to_string(), |p| p.to_string());
                     let late = if o.late { ", after the target" } else { "" };
-                    let guess = if o.guess { " (a guess: too little history)" } else { "" };
+                    let guess = if o.guess {
+                        " (a guess: too little history)"
+                    } else {
+                        ""
+                    };
                     format!("{date}{late}{guess}")
                 }
             };

@@ -27,7 +27,11 @@ pub fn parse_month(s: &str) -> Result<NaiveDate> {
 }
 
 fn next_month(d: NaiveDate) -> NaiveDate {
-    let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
 }
 
@@ -66,7 +70,15 @@ pub async fn report(db: &Db, ctx: &ProductCtx, p: &AlignmentParams) -> Result<Al
     }
 }
 
-type Row = (i64, i64, String, Option<Points>, Option<i64>, String, DateTime<Utc>);
+type Row = (
+    i64,
+    i64,
+    String,
+    Option<Points>,
+    Option<i64>,
+    String,
+    DateTime<Utc>,
+);
 
 /// The report over the items started or finished from `from` (included) to `to` (excluded),
 /// with the priorities of `quarter` (the quarter of the period).
@@ -132,10 +144,19 @@ mod tests {
 
     #[test]
     fn months_parse_or_name_their_field() {
-        assert_eq!(parse_month("2026-11").ok(), NaiveDate::from_ymd_opt(2026, 11, 1));
-        assert_eq!(next_month(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()).to_string(), "2027-01-01");
+        assert_eq!(
+            parse_month("2026-11").ok(),
+            NaiveDate::from_ymd_opt(2026, 11, 1)
+        );
+        assert_eq!(
+            next_month(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()).to_string(),
+            "2027-01-01"
+        );
         for bad in ["2026-13", "2026-1", "26-11", "november", ""] {
-            assert!(matches!(parse_month(bad), Err(Error::Invalid { field, .. }) if field == "month"), "{bad}");
+            assert!(
+                matches!(parse_month(bad), Err(Error::Invalid { field, .. }) if field == "month"),
+                "{bad}"
+            );
         }
     }
 }

@@ -82,15 +82,20 @@ pub async fn board(db: &Db, ctx: &ProductCtx) -> Result<FlowBoard> {
     ctx.grants.require(Action::ViewBacklog)?;
     let settings = store::settings(db, ctx.product.id).await?;
     let now = super::now();
-    let finished =
-        store::histories(db, ctx, None, now - Duration::days(CYCLE_DAYS), true).await?;
+    let finished = store::histories(db, ctx, None, now - Duration::days(CYCLE_DAYS), true).await?;
     let p85 = metrics::percentiles(&metrics::cycles(&finished)).p85;
     let mut columns = Vec::new();
     let mut warnings = Vec::new();
     for status in backlog::STATUSES {
         let shown = if status == "todo" { TODO_SHOWN } else { 500 };
-        let rows = store::column(db, ctx.product.id, status, shown, now - Duration::days(DONE_DAYS))
-            .await?;
+        let rows = store::column(
+            db,
+            ctx.product.id,
+            status,
+            shown,
+            now - Duration::days(DONE_DAYS),
+        )
+        .await?;
         let count = match status {
             "todo" => store::count(db, ctx.product.id, status).await?,
             _ => rows.len() as i64,
@@ -99,7 +104,9 @@ pub async fn board(db: &Db, ctx: &ProductCtx) -> Result<FlowBoard> {
         let over_limit = limit.is_some_and(|l| count > l);
         let title = backlog::status_title(status).to_string();
         if let Some(l) = limit.filter(|_| over_limit) {
-            warnings.push(format!("{title} holds {count} cards, over its WIP limit of {l}"));
+            warnings.push(format!(
+                "{title} holds {count} cards, over its WIP limit of {l}"
+            ));
         }
         columns.push(Column {
             status: status.to_string(),
@@ -167,9 +174,14 @@ pub async fn move_card(
     let mut warnings = Vec::new();
     let mut overridden = None;
     if item.status != status {
-        let holders =
-            store::holders(&mut tx.conn(), ctx.product.id, &ctx.product.key, &status, item.id)
-                .await?;
+        let holders = store::holders(
+            &mut tx.conn(),
+            ctx.product.id,
+            &ctx.product.key,
+            &status,
+            item.id,
+        )
+        .await?;
         match check_wip(&settings, &status, &holders) {
             WipCheck::Fits => {}
             WipCheck::Warn(w) => warnings.push(w),

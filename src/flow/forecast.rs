@@ -107,7 +107,10 @@ async fn history(db: &Db, ctx: &ProductCtx, flow: bool) -> Result<(Vec<f64>, i64
             .iter()
             .map(|w| w.finished as f64)
             .collect();
-        let basis = format!("items finished per week over the last {} whole weeks", weeks.len());
+        let basis = format!(
+            "items finished per week over the last {} whole weeks",
+            weeks.len()
+        );
         let guess = weeks.len() < sim::MIN_WEEKS;
         return Ok((weeks, 7, basis, guess));
     }
@@ -117,18 +120,29 @@ async fn history(db: &Db, ctx: &ProductCtx, flow: bool) -> Result<(Vec<f64>, i64
          WHERE product_id = $1 AND state = 'closed' AND start_date IS NOT NULL
          ORDER BY start_date DESC LIMIT 12")
         .bind(ctx.product.id).fetch_all(&mut **t).await)?;
-    let velocities: Vec<f64> = rows.iter().rev().map(|r| r.2.unwrap_or_default().as_f64()).collect();
+    let velocities: Vec<f64> = rows
+        .iter()
+        .rev()
+        .map(|r| r.2.unwrap_or_default().as_f64())
+        .collect();
     let days = match rows.len() {
         0 => 14,
         n => rows.iter().map(|r| (r.1 - r.0).num_days() + 1).sum::<i64>() / n as i64,
     };
-    let basis = format!("completed points of the last {} closed sprints", velocities.len());
+    let basis = format!(
+        "completed points of the last {} closed sprints",
+        velocities.len()
+    );
     let guess = velocities.len() < sim::MIN_SPRINTS;
     Ok((velocities, days.max(1), basis, guess))
 }
 
 /// The open items the parameters name, in backlog order: (key, points).
-async fn selection(db: &Db, ctx: &ProductCtx, p: &ForecastParams) -> Result<Vec<(String, Option<Points>)>> {
+async fn selection(
+    db: &Db,
+    ctx: &ProductCtx,
+    p: &ForecastParams,
+) -> Result<Vec<(String, Option<Points>)>> {
     let top = p.top.unwrap_or(MAX_ITEMS);
     if !(1..=MAX_ITEMS).contains(&top) {
         return Err(Error::invalid("top", "from 1 to 1000"));
@@ -141,19 +155,35 @@ async fn selection(db: &Db, ctx: &ProductCtx, p: &ForecastParams) -> Result<Vec<
                     OR i.initiative_id IN (SELECT initiative_id FROM release_initiatives WHERE release_id = $2))
              ORDER BY i.rank LIMIT $3")
             .bind(ctx.product.id).bind(release).bind(top).fetch_all(&mut **t).await)?;
-        return Ok(rows.into_iter().map(|(n, pts)| (format!("{}-{n}", ctx.product.key), pts)).collect());
+        return Ok(rows
+            .into_iter()
+            .map(|(n, pts)| (format!("{}-{n}", ctx.product.key), pts))
+            .collect());
     }
     let q = match (p.initiative, p.items.as_deref()) {
         (Some(i), None) => format!("initiative:{i} is:open"),
         (None, Some(q)) => format!("({q}) is:open"),
         (None, None) => "is:open".to_string(),
-        (Some(_), Some(_)) => return Err(Error::invalid("initiative", "give items or an initiative, not both")),
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid(
+                "initiative",
+                "give items or an initiative, not both",
+            ))
+        }
     };
     let filter = compile_query(&q, ctx).map_err(|e| match e {
         Error::Invalid { message, .. } => Error::invalid("items", message),
         e => e,
     })?;
-    let rows = items::list(db, ctx.product.id, &ctx.product.key, &filter, items::After::Rows(0), top).await?;
+    let rows = items::list(
+        db,
+        ctx.product.id,
+        &ctx.product.key,
+        &filter,
+        items::After::Rows(0),
+        top,
+    )
+    .await?;
     Ok(rows.into_iter().map(|s| (s.key, s.points)).collect())
 }
 
@@ -163,9 +193,19 @@ fn work_of(flow: bool, chosen: &[(String, Option<Points>)]) -> f64 {
     if flow {
         return chosen.len() as f64;
     }
-    let known: Vec<f64> = chosen.iter().filter_map(|c| c.1.map(Points::as_f64)).collect();
-    let mean = if known.is_empty() { 1.0 } else { known.iter().sum::<f64>() / known.len() as f64 };
-    chosen.iter().map(|c| c.1.map_or(mean, Points::as_f64)).sum()
+    let known: Vec<f64> = chosen
+        .iter()
+        .filter_map(|c| c.1.map(Points::as_f64))
+        .collect();
+    let mean = if known.is_empty() {
+        1.0
+    } else {
+        known.iter().sum::<f64>() / known.len() as f64
+    };
+    chosen
+        .iter()
+        .map(|c| c.1.map_or(mean, Points::as_f64))
+        .sum()
 }
 
 pub async fn forecast(db: &Db, ctx: &ProductCtx, p: &ForecastParams) -> Result<Forecast> {
@@ -193,16 +233,33 @@ pub async fn forecast(db: &Db, ctx: &ProductCtx, p: &ForecastParams) -> Result<F
     let sims = sim::periods_to_finish(&history, work, runs, seed);
     let done_by = sims.as_ref().and_then(|s| {
         let q = |p| sim::percentile(s, p).map(date);
-        Some(Dates { p50: q(50.0)?, p85: q(85.0)?, p95: q(95.0)? })
+        Some(Dates {
+            p50: q(50.0)?,
+            p85: q(85.0)?,
+            p95: q(95.0)?,
+        })
     });
     let distribution = sims
-        .map(|s| sim::histogram(&s.iter().map(|p| (period_days * *p as i64) as f64).collect::<Vec<_>>()))
+        .map(|s| {
+            sim::histogram(
+                &s.iter()
+                    .map(|p| (period_days * *p as i64) as f64)
+                    .collect::<Vec<_>>(),
+            )
+        })
         .unwrap_or_default();
     let by = by.map(|d| {
         let periods = ((d - today).num_days() / period_days).max(0) as u32;
         let done = sim::done_within(&history, periods, runs, seed);
         let at = |p| sim::at_least(&done, p).unwrap_or(0.0);
-        ByDate { date: d, periods, p50: at(50.0), p85: at(85.0), p95: at(95.0), distribution: sim::histogram(&done) }
+        ByDate {
+            date: d,
+            periods,
+            p50: at(50.0),
+            p85: at(85.0),
+            p95: at(95.0),
+            distribution: sim::histogram(&done),
+        }
     });
     Ok(Forecast {
         product: ctx.product.key.clone(),
@@ -232,8 +289,15 @@ pub fn chart(f: &Forecast) -> String {
         f.runs,
         f.done_by
             .as_ref()
-            .map_or("never at this pace".to_string(), |d| d.p85.format("%d %b %Y").to_string()),
-        if f.guess { " (a guess: too little history)" } else { "" }
+            .map_or("never at this pace".to_string(), |d| d
+                .p85
+                .format("%d %b %Y")
+                .to_string()),
+        if f.guess {
+            " (a guess: too little history)"
+        } else {
+            ""
+        }
     );
     let rows: Vec<(String, f64)> = f
         .distribution
@@ -268,7 +332,11 @@ pub enum Of {
 /// Outlooks for several releases or initiatives, each with its target date (if any), from one
 /// reading of the team's history, with the same simulation (10,000 futures, seed 1) as the
 /// forecast page, so every page and document shows the same date.
-pub async fn outlooks(db: &Db, ctx: &ProductCtx, of: &[(Of, Option<NaiveDate>)]) -> Result<Vec<Outlook>> {
+pub async fn outlooks(
+    db: &Db,
+    ctx: &ProductCtx,
+    of: &[(Of, Option<NaiveDate>)],
+) -> Result<Vec<Outlook>> {
     if of.is_empty() {
         return Ok(Vec::new());
     }
@@ -278,8 +346,14 @@ pub async fn outlooks(db: &Db, ctx: &ProductCtx, of: &[(Of, Option<NaiveDate>)])
     let mut out = Vec::with_capacity(of.len());
     for (scope, target) in of {
         let p = match scope {
-            Of::Release(id) => ForecastParams { release: Some(*id), ..ForecastParams::default() },
-            Of::Initiative(id) => ForecastParams { initiative: Some(*id), ..ForecastParams::default() },
+            Of::Release(id) => ForecastParams {
+                release: Some(*id),
+                ..ForecastParams::default()
+            },
+            Of::Initiative(id) => ForecastParams {
+                initiative: Some(*id),
+                ..ForecastParams::default()
+            },
         };
         let chosen = selection(db, ctx, &p).await?;
         let work = work_of(flow, &chosen);
@@ -298,7 +372,11 @@ pub async fn outlooks(db: &Db, ctx: &ProductCtx, of: &[(Of, Option<NaiveDate>)])
 
 /// An initiative's outlook against its target: the earliest target date of the planned
 /// releases that ship it, if any.
-pub async fn initiative_outlook(db: &Db, ctx: &ProductCtx, id: i64) -> Result<(Outlook, Option<NaiveDate>)> {
+pub async fn initiative_outlook(
+    db: &Db,
+    ctx: &ProductCtx,
+    id: i64,
+) -> Result<(Outlook, Option<NaiveDate>)> {
     let mut r = db.reader().await?;
     let target: Option<String> = on!(&mut r.conn(), t => sqlx::query_scalar(
         "SELECT MIN(r.target_date) FROM releases r JOIN release_initiatives ri ON ri.release_id = r.id
@@ -307,6 +385,9 @@ pub async fn initiative_outlook(db: &Db, ctx: &ProductCtx, id: i64) -> Result<(O
     drop(r);
     let target = target.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok());
     let o = outlooks(db, ctx, &[(Of::Initiative(id), target)]).await?;
-    let o = o.into_iter().next().ok_or_else(|| Error::Internal(anyhow::anyhow!("no outlook")))?;
+    let o = o
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no outlook")))?;
     Ok((o, target))
 }

@@ -34,9 +34,19 @@ struct Form {
 
 impl Form {
     fn params(&self) -> Result<ForecastParams> {
-        let some = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let some = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
         let num = |field: &str, v: &Option<String>| -> Result<Option<i64>> {
-            some(v).map(|s| s.parse().map_err(|_| Error::invalid(field, "a whole number"))).transpose()
+            some(v)
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| Error::invalid(field, "a whole number"))
+                })
+                .transpose()
         };
         Ok(ForecastParams {
             items: some(&self.items),
@@ -49,7 +59,12 @@ impl Form {
 
     fn query(&self) -> String {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [("items", &self.items), ("top", &self.top), ("by", &self.by), ("seed", &self.seed)] {
+        for (k, v) in [
+            ("items", &self.items),
+            ("top", &self.top),
+            ("by", &self.by),
+            ("seed", &self.seed),
+        ] {
             if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
                 q.append_pair(k, v);
             }
@@ -121,7 +136,10 @@ async fn chart(
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let f = forecast::forecast(&st.db, &ctx, &form.params()?).await?;
     Ok((
-        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         forecast::chart(&f),
     )
         .into_response())

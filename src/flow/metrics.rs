@@ -85,10 +85,7 @@ pub fn throughput(items: &[History], today: NaiveDate, max_weeks: usize) -> Vec<
     let mut week = week_of(first.date_naive()).max(earliest);
     let mut out = Vec::new();
     while week < this_week {
-        out.push(Week {
-            week,
-            finished: 0,
-        });
+        out.push(Week { week, finished: 0 });
         week += Duration::weeks(1);
     }
     for done in items.iter().filter_map(History::finished) {
@@ -217,7 +214,13 @@ pub fn cumulative_flow(
             done: done_before,
         };
         for h in items {
-            match h.events.iter().rev().find(|e| e.1 < end).map(|e| e.0.as_str()) {
+            match h
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.1 < end)
+                .map(|e| e.0.as_str())
+            {
                 Some("todo") => d.todo += 1,
                 Some("in_progress") => d.in_progress += 1,
                 Some("in_review") => d.in_review += 1,
@@ -248,7 +251,10 @@ mod tests {
             key: key.into(),
             title: key.into(),
             points: None,
-            events: ev.iter().map(|(s, d, h)| (s.to_string(), at(d, *h))).collect(),
+            events: ev
+                .iter()
+                .map(|(s, d, h)| (s.to_string(), at(d, *h)))
+                .collect(),
         }
     }
 
@@ -259,9 +265,30 @@ mod tests {
     // 2026-11-02 is a Monday.
     fn sample() -> Vec<History> {
         vec![
-            item("A-1", &[("todo", "2026-11-02", 9), ("in_progress", "2026-11-03", 9), ("done", "2026-11-05", 9)]),
-            item("A-2", &[("todo", "2026-11-02", 9), ("in_progress", "2026-11-04", 9), ("done", "2026-11-11", 9)]),
-            item("A-3", &[("todo", "2026-11-02", 9), ("in_progress", "2026-11-09", 9), ("in_review", "2026-11-12", 9)]),
+            item(
+                "A-1",
+                &[
+                    ("todo", "2026-11-02", 9),
+                    ("in_progress", "2026-11-03", 9),
+                    ("done", "2026-11-05", 9),
+                ],
+            ),
+            item(
+                "A-2",
+                &[
+                    ("todo", "2026-11-02", 9),
+                    ("in_progress", "2026-11-04", 9),
+                    ("done", "2026-11-11", 9),
+                ],
+            ),
+            item(
+                "A-3",
+                &[
+                    ("todo", "2026-11-02", 9),
+                    ("in_progress", "2026-11-09", 9),
+                    ("in_review", "2026-11-12", 9),
+                ],
+            ),
             item("A-4", &[("todo", "2026-11-02", 9)]),
         ]
     }
@@ -272,8 +299,14 @@ mod tests {
         assert_eq!(
             t,
             vec![
-                Week { week: day("2026-11-02"), finished: 1 },
-                Week { week: day("2026-11-09"), finished: 1 },
+                Week {
+                    week: day("2026-11-02"),
+                    finished: 1
+                },
+                Week {
+                    week: day("2026-11-09"),
+                    finished: 1
+                },
             ],
             "the week of the 16th is under way and left out"
         );
@@ -294,7 +327,10 @@ mod tests {
     fn aging_work_in_progress_is_oldest_first_and_amber_past_p85() {
         let a = aging(&sample(), at("2026-11-16", 9), Some(5.0));
         assert_eq!(a.len(), 1);
-        assert_eq!((a[0].key.as_str(), a[0].age_days, a[0].in_column_days), ("A-3", 7.0, 4.0));
+        assert_eq!(
+            (a[0].key.as_str(), a[0].age_days, a[0].in_column_days),
+            ("A-3", 7.0, 4.0)
+        );
         assert!(a[0].aging);
         assert!(!aging(&sample(), at("2026-11-16", 9), Some(8.0))[0].aging);
     }
@@ -303,7 +339,9 @@ mod tests {
     fn cumulative_flow_counts_each_status_at_the_end_of_each_day() {
         let f = cumulative_flow(&sample(), day("2026-11-03"), day("2026-11-05"), 10);
         assert_eq!(
-            f.iter().map(|d| (d.todo, d.in_progress, d.in_review, d.done)).collect::<Vec<_>>(),
+            f.iter()
+                .map(|d| (d.todo, d.in_progress, d.in_review, d.done))
+                .collect::<Vec<_>>(),
             vec![(3, 1, 0, 10), (2, 2, 0, 10), (2, 1, 0, 11)]
         );
     }

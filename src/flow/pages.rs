@@ -145,7 +145,10 @@ async fn settings(
     State(st): State<AppState>,
     ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
-    let to = format!("/w/{}/p/{}/flow#settings", ctx.workspace.slug, ctx.product.key);
+    let to = format!(
+        "/w/{}/p/{}/flow#settings",
+        ctx.workspace.slug, ctx.product.key
+    );
     let r = async {
         let version = form.version()?;
         let input = FlowSettingsInput {

@@ -80,8 +80,8 @@ pub async fn report(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Flow
         .filter(|h| h.finished().is_none_or(|f| f >= from_t))
         .cloned()
         .collect();
-    let before = store::done_before(db, ctx, team, since_t).await?
-        + (items.len() - recent.len()) as i64;
+    let before =
+        store::done_before(db, ctx, team, since_t).await? + (items.len() - recent.len()) as i64;
     let cumulative_flow = metrics::cumulative_flow(&recent, from, today, before as u32);
     Ok(FlowReport {
         product: ctx.product.key.clone(),
@@ -105,7 +105,12 @@ fn short(d: NaiveDate) -> String {
 
 /// The file names of the flow charts.
 pub fn chart_names() -> [&'static str; 4] {
-    ["throughput.svg", "cycle-scatter.svg", "aging.svg", "cfd.svg"]
+    [
+        "throughput.svg",
+        "cycle-scatter.svg",
+        "aging.svg",
+        "cfd.svg",
+    ]
 }
 
 /// One of the report's charts by file name, drawn with the one chart module.

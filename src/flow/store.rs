@@ -84,7 +84,8 @@ pub struct CardRow {
     pub entered: Option<DateTime<Utc>>,
 }
 
-const CARD_SQL: &str = "SELECT i.id, i.number, i.title, i.kind, i.status, i.points, ini.title AS initiative,
+const CARD_SQL: &str =
+    "SELECT i.id, i.number, i.title, i.kind, i.status, i.points, ini.title AS initiative,
         (SELECT MAX(e.at) FROM item_status_events e WHERE e.item_id = i.id) AS entered
     FROM items i LEFT JOIN initiatives ini ON ini.id = i.initiative_id
     WHERE i.product_id = $1 AND i.status = $2";
@@ -120,7 +121,13 @@ pub async fn count(db: &Db, product_id: i64, status: &str) -> Result<i64> {
 }
 
 /// The keys of the cards in a column, inside the move's transaction.
-pub async fn holders(c: &mut Conn<'_>, product_id: i64, key: &str, status: &str, except: i64) -> Result<Vec<String>> {
+pub async fn holders(
+    c: &mut Conn<'_>,
+    product_id: i64,
+    key: &str,
+    status: &str,
+    except: i64,
+) -> Result<Vec<String>> {
     let numbers: Vec<i64> = on!(c, t => sqlx::query_scalar(
         "SELECT number FROM items WHERE product_id = $1 AND status = $2 AND id <> $3 ORDER BY rank")
         .bind(product_id).bind(status).bind(except).fetch_all(&mut **t).await)?;
@@ -165,7 +172,12 @@ pub async fn histories(
 }
 
 /// Items finished before `since` and still done, which the cumulative flow starts from.
-pub async fn done_before(db: &Db, ctx: &ProductCtx, team: Option<i64>, since: DateTime<Utc>) -> Result<i64> {
+pub async fn done_before(
+    db: &Db,
+    ctx: &ProductCtx,
+    team: Option<i64>,
+    since: DateTime<Utc>,
+) -> Result<i64> {
     let mut r = db.reader().await?;
     Ok(on!(&mut r.conn(), t => sqlx::query_scalar(
         "SELECT COUNT(*) FROM items i WHERE i.product_id = $1 AND i.status = 'done' AND i.updated_at < $2

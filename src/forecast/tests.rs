@@ -5,7 +5,10 @@ use super::*;
 #[test]
 fn constant_throughput_gives_one_date() {
     let weeks = periods_to_finish(&[3.0, 3.0, 3.0], 10.0, RUNS, 7).expect("finishes");
-    assert!(weeks.iter().all(|w| *w == 4), "10 items at 3 a week take 4 weeks");
+    assert!(
+        weeks.iter().all(|w| *w == 4),
+        "10 items at 3 a week take 4 weeks"
+    );
     for p in [50.0, 85.0, 95.0] {
         assert_eq!(percentile(&weeks, p), Some(4));
     }
@@ -25,8 +28,14 @@ fn a_history_of_nothing_never_finishes_and_no_work_takes_no_time() {
 #[test]
 fn the_same_seed_gives_the_same_future() {
     let h = [0.0, 2.0, 3.0, 5.0, 8.0];
-    assert_eq!(periods_to_finish(&h, 40.0, 2_000, 42), periods_to_finish(&h, 40.0, 2_000, 42));
-    assert_ne!(periods_to_finish(&h, 40.0, 2_000, 42), periods_to_finish(&h, 40.0, 2_000, 43));
+    assert_eq!(
+        periods_to_finish(&h, 40.0, 2_000, 42),
+        periods_to_finish(&h, 40.0, 2_000, 42)
+    );
+    assert_ne!(
+        periods_to_finish(&h, 40.0, 2_000, 42),
+        periods_to_finish(&h, 40.0, 2_000, 43)
+    );
 }
 
 /// P(Binomial(t, ½) ≥ n), summed exactly.
@@ -55,13 +64,18 @@ fn weeks_to_finish_match_the_negative_binomial_when_each_week_finishes_zero_or_o
     // 99.9 % confidence.
     assert!(worst < 0.02, "largest CDF distance {worst}");
     for p in [50.0, 85.0, 95.0] {
-        let exact = (n..200).find(|t| at_least_n_of(*t, n) >= p / 100.0).expect("a quantile");
+        let exact = (n..200)
+            .find(|t| at_least_n_of(*t, n) >= p / 100.0)
+            .expect("a quantile");
         let got = percentile(&sim, p).expect("a percentile");
         // Where the exact CDF passes p within a hair of a whole week, sampling may land on
         // either side of it.
         let close = (at_least_n_of(exact - 1, n) - p / 100.0).abs() < 0.015
             || (at_least_n_of(exact, n) - p / 100.0).abs() < 0.015;
-        assert!(got == exact || (close && got.abs_diff(exact) == 1), "p{p}: {got} vs {exact}");
+        assert!(
+            got == exact || (close && got.abs_diff(exact) == 1),
+            "p{p}: {got} vs {exact}"
+        );
     }
 }
 
@@ -71,11 +85,17 @@ fn items_done_by_a_date_match_the_binomial() {
     // is the largest x with P(X ≥ x) ≥ 0.85.
     let t = 30;
     let sim = done_within(&[0.0, 1.0], t, RUNS, 99);
-    let exact = (0..=t).rev().find(|x| at_least_n_of(t, *x) >= 0.85).expect("a value");
+    let exact = (0..=t)
+        .rev()
+        .find(|x| at_least_n_of(t, *x) >= 0.85)
+        .expect("a value");
     let got = at_least(&sim, 85.0).expect("a value") as u32;
     let close = (at_least_n_of(t, exact + 1) - 0.85).abs() < 0.015
         || (at_least_n_of(t, exact) - 0.85).abs() < 0.015;
-    assert!(got == exact || (close && got.abs_diff(exact) == 1), "{got} vs {exact}");
+    assert!(
+        got == exact || (close && got.abs_diff(exact) == 1),
+        "{got} vs {exact}"
+    );
     let h = histogram(&sim);
     assert_eq!(h.iter().map(|b| b.runs).sum::<u32>(), RUNS as u32);
     assert!(h.windows(2).all(|w| w[0].value < w[1].value));
@@ -93,7 +113,11 @@ fn ten_thousand_futures_at_the_large_scale_are_fast() {
         "forecast: {RUNS} runs, 500 items, {} weeks at p85, in {} ms ({})",
         percentile(&weeks, 85.0).unwrap_or(0),
         took.as_millis(),
-        if cfg!(debug_assertions) { "debug build" } else { "release build" }
+        if cfg!(debug_assertions) {
+            "debug build"
+        } else {
+            "release build"
+        }
     );
     let bound = if cfg!(debug_assertions) { 2_000 } else { 50 };
     assert!(took.as_millis() < bound, "{took:?}");

@@ -7,11 +7,11 @@ use axum::Json;
 use serde::Deserialize;
 
 use super::alignment::{Alignment, AlignmentParams};
-use crate::flow::alignment::report;
 use super::tiers::{self, Exemption, TierSettings};
 use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::{ApiError, Result};
 use crate::extract::Path;
+use crate::flow::alignment::report;
 use crate::state::AppState;
 use crate::workspace::extract::{IfMatch, InProduct};
 use utoipa_axum::router::OpenApiRouter;

@@ -9,10 +9,10 @@ use serde::Deserialize;
 
 use super::alignment::Alignment;
 use super::alignment::AlignmentParams;
-use crate::flow::alignment::report;
 use crate::auth::extract::PageUser;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
+use crate::flow::alignment::report;
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;

@@ -77,7 +77,10 @@ struct RoadmapPage {
     error: Option<String>,
     /// With a product chosen: its planned releases, each with the 85 % forecast of its open
     /// work beside the target date.
-    releases: Vec<(super::releases::Release, Option<crate::flow::forecast::Outlook>)>,
+    releases: Vec<(
+        super::releases::Release,
+        Option<crate::flow::forecast::Outlook>,
+    )>,
 }
 
 impl RoadmapPage {

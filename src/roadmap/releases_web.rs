@@ -189,13 +189,22 @@ pub(super) async fn with_outlooks(
     let planned: Vec<(Of, Option<chrono::NaiveDate>)> = all
         .iter()
         .filter(|r| r.status == "planned")
-        .map(|r| (Of::Release(r.id), chrono::NaiveDate::parse_from_str(&r.target_date, "%Y-%m-%d").ok()))
+        .map(|r| {
+            (
+                Of::Release(r.id),
+                chrono::NaiveDate::parse_from_str(&r.target_date, "%Y-%m-%d").ok(),
+            )
+        })
         .collect();
     let mut found = outlooks(db, ctx, &planned).await?.into_iter();
     Ok(all
         .into_iter()
         .map(|r| {
-            let o = if r.status == "planned" { found.next() } else { None };
+            let o = if r.status == "planned" {
+                found.next()
+            } else {
+                None
+            };
             (r, o)
         })
         .collect())

@@ -15,8 +15,8 @@ use crate::flow::FlowSettingsInput;
 use crate::points::Points;
 use crate::strategy::model::{InitiativeInput, ObjectiveInput, PriorityInput};
 use crate::strategy::{initiatives, objectives, priorities, Quarter};
-use crate::workspace::{store as ws, Workspace};
 use crate::with_tx;
+use crate::workspace::{store as ws, Workspace};
 
 const TITLES: [&str; 36] = [
     "Weekly usage digest by e-mail",
@@ -78,7 +78,12 @@ fn history(i: usize, now: DateTime<Utc>) -> Vec<(&'static str, DateTime<Utc>)> {
             let start = now - days(91) + days(i as i64 * 7 / 2) + h(9);
             let cycle = 1 + (i as i64 * 5) % 9;
             let review = start + days(cycle) - h(20);
-            vec![("todo", created), ("in_progress", start), ("in_review", review), ("done", start + days(cycle))]
+            vec![
+                ("todo", created),
+                ("in_progress", start),
+                ("in_review", review),
+                ("done", start + days(cycle)),
+            ]
         }
         "in_progress" => {
             // One started three weeks ago: it is aging, and the board shows it amber.
@@ -87,7 +92,11 @@ fn history(i: usize, now: DateTime<Utc>) -> Vec<(&'static str, DateTime<Utc>)> {
         }
         "in_review" => {
             let ago = [6, 3][i - 27];
-            vec![("todo", created), ("in_progress", now - days(ago)), ("in_review", now - days(1) - h(i as i64))]
+            vec![
+                ("todo", created),
+                ("in_progress", now - days(ago)),
+                ("in_review", now - days(1) - h(i as i64)),
+            ]
         }
         _ => vec![("todo", created)],
     }
@@ -95,37 +104,70 @@ fn history(i: usize, now: DateTime<Utc>) -> Vec<(&'static str, DateTime<Utc>)> {
 
 /// INS with the demo's people: Dana as PM and PO, Sam as SM, the developers.
 pub async fn seed(db: &Db, demo: &User, w: &Workspace) -> anyhow::Result<()> {
-    ws::create_product(db, demo, w, true, "INS", "Insights", "Dashboards customers check every Monday")
+    ws::create_product(
+        db,
+        demo,
+        w,
+        true,
+        "INS",
+        "Insights",
+        "Dashboards customers check every Monday",
+    )
+    .await
+    .map_err(e)?;
+    let admin = ws::product_ctx(db, demo.id, "demo", "INS")
         .await
         .map_err(e)?;
-    let admin = ws::product_ctx(db, demo.id, "demo", "INS").await.map_err(e)?;
-    ws::set_roles(db, demo, &admin, demo.id, &[Role::Pm, Role::Po]).await.map_err(e)?;
+    ws::set_roles(db, demo, &admin, demo.id, &[Role::Pm, Role::Po])
+        .await
+        .map_err(e)?;
     let mut people = Vec::new();
-    for (email, role) in [("sam@throughline.local", Role::Sm), ("dev@throughline.local", Role::Dev), ("priya@throughline.local", Role::Dev)] {
+    for (email, role) in [
+        ("sam@throughline.local", Role::Sm),
+        ("dev@throughline.local", Role::Dev),
+        ("priya@throughline.local", Role::Dev),
+    ] {
         if let Some(u) = accounts::find_by_email(db, email).await? {
-            ws::set_roles(db, demo, &admin, u.id, &[role]).await.map_err(e)?;
+            ws::set_roles(db, demo, &admin, u.id, &[role])
+                .await
+                .map_err(e)?;
             people.push(u);
         }
     }
-    let ctx = ws::product_ctx(db, demo.id, "demo", "INS").await.map_err(e)?;
+    let ctx = ws::product_ctx(db, demo.id, "demo", "INS")
+        .await
+        .map_err(e)?;
     // The SM sets the cadence: flow, with limits that block.
     if let Some(sam) = people.first() {
-        let smctx = ws::product_ctx(db, sam.id, "demo", "INS").await.map_err(e)?;
-        let s = crate::flow::store::settings(db, ctx.product.id).await.map_err(e)?;
+        let smctx = ws::product_ctx(db, sam.id, "demo", "INS")
+            .await
+            .map_err(e)?;
+        let s = crate::flow::store::settings(db, ctx.product.id)
+            .await
+            .map_err(e)?;
         let input = FlowSettingsInput {
             cadence: "flow".into(),
             wip_mode: Some("block".into()),
             wip_in_progress: Some(3),
             wip_in_review: Some(2),
         };
-        crate::flow::store::set_settings(db, sam, &smctx, s.version, &input).await.map_err(e)?;
+        crate::flow::store::set_settings(db, sam, &smctx, s.version, &input)
+            .await
+            .map_err(e)?;
     }
     for t in TITLES {
-        let item = NewItem { kind: "story".into(), title: t.into(), ..NewItem::default() };
+        let item = NewItem {
+            kind: "story".into(),
+            title: t.into(),
+            ..NewItem::default()
+        };
         service::create(db, demo, &ctx, item).await.map_err(e)?;
     }
     strategy(db, demo, &ctx).await?;
-    let now = crate::calendar::today().and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+    let now = crate::calendar::today()
+        .and_hms_opt(12, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
     let assignees: Vec<i64> = people.iter().skip(1).map(|u| u.id).collect();
     let mut tx = db.begin().await?;
     for i in 0..TITLES.len() {
@@ -141,7 +183,9 @@ pub async fn seed(db: &Db, demo: &User, w: &Workspace) -> anyhow::Result<()> {
         }
         let (status, last) = events.last().copied().unwrap_or(("todo", now));
         let points = Points::whole([1, 2, 3, 5, 3, 2, 8][i % 7]);
-        let assignee = (status != "todo").then(|| assignees.get(i % assignees.len().max(1)).copied()).flatten();
+        let assignee = (status != "todo")
+            .then(|| assignees.get(i % assignees.len().max(1)).copied())
+            .flatten();
         with_tx!(&mut tx, t => sqlx::query("UPDATE items SET status = $1, points = $2, assignee_id = $3, updated_at = $4 WHERE id = $5")
             .bind(status).bind(points).bind(assignee).bind(last.max(now - Duration::days(95))).bind(id)
             .execute(&mut **t).await.map(|r| r.rows_affected()))?;
@@ -153,26 +197,48 @@ pub async fn seed(db: &Db, demo: &User, w: &Workspace) -> anyhow::Result<()> {
 /// This quarter's two priorities for INS, an initiative each, and two in three items linked.
 async fn strategy(db: &Db, pm: &User, ctx: &crate::workspace::ProductCtx) -> anyhow::Result<()> {
     let q = Quarter::of(crate::calendar::today()).to_string();
-    let o = objectives::create(db, pm, ctx, ObjectiveInput { quarter: Some(q.clone()), title: Some("Customers act on their data every week".into()), description: None })
-        .await
-        .map_err(e)?;
-    let mut inits = Vec::new();
-    for (title, initiative) in [("Self-serve insights", "Dashboards anyone can read"), ("Data you can trust", "Fresh, deduplicated events")] {
-        let p = priorities::create(db, pm, ctx, PriorityInput {
+    let o = objectives::create(
+        db,
+        pm,
+        ctx,
+        ObjectiveInput {
             quarter: Some(q.clone()),
-            title: Some(title.into()),
-            objectives: Some(vec![o.id]),
-            reason: Some("Set at quarterly planning".into()),
-            ..PriorityInput::default()
-        })
+            title: Some("Customers act on their data every week".into()),
+            description: None,
+        },
+    )
+    .await
+    .map_err(e)?;
+    let mut inits = Vec::new();
+    for (title, initiative) in [
+        ("Self-serve insights", "Dashboards anyone can read"),
+        ("Data you can trust", "Fresh, deduplicated events"),
+    ] {
+        let p = priorities::create(
+            db,
+            pm,
+            ctx,
+            PriorityInput {
+                quarter: Some(q.clone()),
+                title: Some(title.into()),
+                objectives: Some(vec![o.id]),
+                reason: Some("Set at quarterly planning".into()),
+                ..PriorityInput::default()
+            },
+        )
         .await
         .map_err(e)?;
-        let i = initiatives::create(db, pm, ctx, InitiativeInput {
-            title: Some(initiative.into()),
-            status: Some("in_progress".into()),
-            priorities: Some(vec![p.id]),
-            ..InitiativeInput::default()
-        })
+        let i = initiatives::create(
+            db,
+            pm,
+            ctx,
+            InitiativeInput {
+                title: Some(initiative.into()),
+                status: Some("in_progress".into()),
+                priorities: Some(vec![p.id]),
+                ..InitiativeInput::default()
+            },
+        )
         .await
         .map_err(e)?;
         inits.push(i.id);
@@ -184,7 +250,9 @@ async fn strategy(db: &Db, pm: &User, ctx: &crate::workspace::ProductCtx) -> any
             _ => inits.get(1),
         };
         if let Some(i) = pick {
-            initiatives::link_item(db, pm, ctx, &format!("INS-{n}"), Some(*i)).await.map_err(e)?;
+            initiatives::link_item(db, pm, ctx, &format!("INS-{n}"), Some(*i))
+                .await
+                .map_err(e)?;
         }
     }
     Ok(())

@@ -41,7 +41,16 @@ async fn browser_flow_a_blocked_wip_move_is_refused_and_the_po_overrides_it() {
     for t in ["Sign up", "Invite"] {
         app.story(&owner, t).await;
     }
-    json_ok(move_card(&app, &owner, json!({"item": "ONB-1", "status": "in_progress"})).await, 200).await;
+    json_ok(
+        move_card(
+            &app,
+            &owner,
+            json!({"item": "ONB-1", "status": "in_progress"}),
+        )
+        .await,
+        200,
+    )
+    .await;
     sign_in(&c, &app, &owner.email).await;
     c.goto(&app.url("/w/acme/p/ONB/flow")).await.unwrap();
     c.wait()
@@ -49,21 +58,32 @@ async fn browser_flow_a_blocked_wip_move_is_refused_and_the_po_overrides_it() {
         .await
         .expect("board ready");
     // By keyboard: l moves ONB-2 a column right, into In progress, which is full.
-    let card = c.find(Locator::Css(".card[data-key='ONB-2']")).await.unwrap();
+    let card = c
+        .find(Locator::Css(".card[data-key='ONB-2']"))
+        .await
+        .unwrap();
     card.send_keys("l").await.unwrap();
     let toast = text_of(&c, "#toast").await;
-    assert!(toast.contains("In progress is at its WIP limit of 1, held by ONB-1"), "{toast}");
+    assert!(
+        toast.contains("In progress is at its WIP limit of 1, held by ONB-1"),
+        "{toast}"
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     let back = c
-        .find_all(Locator::Css(".cards[data-status='todo'] .card[data-key='ONB-2']"))
+        .find_all(Locator::Css(
+            ".cards[data-status='todo'] .card[data-key='ONB-2']",
+        ))
         .await
         .unwrap();
     assert_eq!(back.len(), 1, "the refused card goes back to To do");
     assert_eq!(app.show(&owner, "ONB-2").await["status"], "todo");
     // With the card's own form, the refusal comes back with the PO's override form.
-    c.execute("document.getElementById('mv-ONB-2').value = 'in_progress';", vec![])
-        .await
-        .unwrap();
+    c.execute(
+        "document.getElementById('mv-ONB-2').value = 'in_progress';",
+        vec![],
+    )
+    .await
+    .unwrap();
     click(&c, ".card[data-key='ONB-2'] form.card-move button").await;
     c.wait()
         .for_element(Locator::Css("#override-reason"))
@@ -73,7 +93,9 @@ async fn browser_flow_a_blocked_wip_move_is_refused_and_the_po_overrides_it() {
     type_into(&c, "#override-reason", "A customer is blocked").await;
     click(&c, "#override-move").await;
     c.wait()
-        .for_element(Locator::Css(".cards[data-status='in_progress'] .card[data-key='ONB-2']"))
+        .for_element(Locator::Css(
+            ".cards[data-status='in_progress'] .card[data-key='ONB-2']",
+        ))
         .await
         .expect("the card moved");
     assert_eq!(app.show(&owner, "ONB-2").await["status"], "in_progress");
@@ -114,8 +136,19 @@ async fn browser_flow_the_forecast_chart_shows_the_85_percent_date() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(width, 720, "the forecast chart loads");
-    let svg = app.get(&owner, &format!("{P}/forecast.svg?items=is:open")).await.text().await.unwrap();
-    assert!(svg.contains(&format!("85 % by {}", (chrono::Utc::now().date_naive() + chrono::Duration::days(21)).format("%d %b %Y"))), "{svg}");
+    let svg = app
+        .get(&owner, &format!("{P}/forecast.svg?items=is:open"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        svg.contains(&format!(
+            "85 % by {}",
+            (chrono::Utc::now().date_naive() + chrono::Duration::days(21)).format("%d %b %Y")
+        )),
+        "{svg}"
+    );
     // The numbers behind the chart are a click away.
     click(&c, "#forecast-chart summary").await;
     let table = text_of(&c, "#forecast-chart table").await;

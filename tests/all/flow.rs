@@ -41,19 +41,43 @@ async fn only_the_po_or_the_sm_sets_the_cadence_and_bad_input_names_the_field() 
     for (body, field) in [
         (json!({"cadence": "kanban"}), "cadence"),
         (json!({"cadence": "flow", "wip_mode": "stop"}), "wip_mode"),
-        (json!({"cadence": "flow", "wip_in_progress": 0}), "wip_in_progress"),
-        (json!({"cadence": "flow", "wip_in_review": 1000}), "wip_in_review"),
+        (
+            json!({"cadence": "flow", "wip_in_progress": 0}),
+            "wip_in_progress",
+        ),
+        (
+            json!({"cadence": "flow", "wip_in_review": 1000}),
+            "wip_in_review",
+        ),
     ] {
-        assert_eq!(json_ok(put_flow(&app, &sm, body).await, 422).await["field"], field);
+        assert_eq!(
+            json_ok(put_flow(&app, &sm, body).await, 422).await["field"],
+            field
+        );
     }
     let unchanged = json_ok(app.get(&sm, &format!("{P}/flow")).await, 200).await;
-    assert_eq!((unchanged["cadence"].as_str(), unchanged["version"].as_i64()), (Some("sprints"), Some(1)));
+    assert_eq!(
+        (unchanged["cadence"].as_str(), unchanged["version"].as_i64()),
+        (Some("sprints"), Some(1))
+    );
     let s = json_ok(
-        put_flow(&app, &sm, json!({"cadence": "flow", "wip_mode": "block", "wip_in_review": 2})).await,
+        put_flow(
+            &app,
+            &sm,
+            json!({"cadence": "flow", "wip_mode": "block", "wip_in_review": 2}),
+        )
+        .await,
         200,
     )
     .await;
-    assert_eq!((s["cadence"].as_str(), s["wip_in_review"].as_i64(), s["version"].as_i64()), (Some("flow"), Some(2), Some(2)));
+    assert_eq!(
+        (
+            s["cadence"].as_str(),
+            s["wip_in_review"].as_i64(),
+            s["version"].as_i64()
+        ),
+        (Some("flow"), Some(2), Some(2))
+    );
     let stale = app
         .req(&sm, Method::PUT, &format!("{P}/flow"))
         .header("If-Match", "\"1\"")
@@ -70,18 +94,47 @@ async fn a_blocking_limit_names_itself_and_its_cards_and_the_po_overrides_with_a
     let owner = app.workspace().await;
     let dev = app.member(&owner, "Dee", &["dev"]).await;
     flow_product(&app, &owner, "block").await;
-    let a = app.story(&owner, "Sign up").await["key"].as_str().unwrap().to_string();
-    let b = app.story(&owner, "Invite").await["key"].as_str().unwrap().to_string();
-    let ok = json_ok(move_card(&app, &dev, json!({"item": a, "status": "in_progress"})).await, 200).await;
+    let a = app.story(&owner, "Sign up").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = app.story(&owner, "Invite").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ok = json_ok(
+        move_card(&app, &dev, json!({"item": a, "status": "in_progress"})).await,
+        200,
+    )
+    .await;
     assert_eq!(ok["warnings"], json!([]));
-    let refused = json_ok(move_card(&app, &dev, json!({"item": b, "status": "in_progress"})).await, 409).await;
+    let refused = json_ok(
+        move_card(&app, &dev, json!({"item": b, "status": "in_progress"})).await,
+        409,
+    )
+    .await;
     let why = refused["detail"].as_str().unwrap();
-    assert!(why.contains("In progress is at its WIP limit of 1, held by ONB-1"), "{why}");
-    assert_eq!(app.show(&owner, &b).await["status"], "todo", "a refused move changes nothing");
-    let body = json!({"item": b, "status": "in_progress", "override_reason": "hotfix for a customer"});
-    assert_eq!(move_card(&app, &dev, body.clone()).await.status(), 403, "only the PO overrides");
+    assert!(
+        why.contains("In progress is at its WIP limit of 1, held by ONB-1"),
+        "{why}"
+    );
+    assert_eq!(
+        app.show(&owner, &b).await["status"],
+        "todo",
+        "a refused move changes nothing"
+    );
+    let body =
+        json!({"item": b, "status": "in_progress", "override_reason": "hotfix for a customer"});
+    assert_eq!(
+        move_card(&app, &dev, body.clone()).await.status(),
+        403,
+        "only the PO overrides"
+    );
     let bell = json!({"item": b, "status": "in_progress", "override_reason": "bad\u{7}reason"});
-    assert_eq!(json_ok(move_card(&app, &owner, bell).await, 422).await["field"], "override_reason");
+    assert_eq!(
+        json_ok(move_card(&app, &owner, bell).await, 422).await["field"],
+        "override_reason"
+    );
     let over = json_ok(move_card(&app, &owner, body).await, 200).await;
     assert_eq!(over["overridden"], "hotfix for a customer");
     assert_eq!(app.show(&owner, &b).await["status"], "in_progress");
@@ -100,18 +153,52 @@ async fn a_blocking_limit_names_itself_and_its_cards_and_the_po_overrides_with_a
 async fn a_warning_limit_lets_the_move_through_and_a_sprint_product_moves_on_its_sprint_board() {
     let app = spawn_app().await;
     let owner = app.workspace().await;
-    let a = app.story(&owner, "Sign up").await["key"].as_str().unwrap().to_string();
-    let b = app.story(&owner, "Invite").await["key"].as_str().unwrap().to_string();
-    let r = json_ok(move_card(&app, &owner, json!({"item": a, "status": "in_progress"})).await, 409).await;
-    assert!(r["detail"].as_str().unwrap().contains("runs in sprints"), "{r}");
+    let a = app.story(&owner, "Sign up").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = app.story(&owner, "Invite").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = json_ok(
+        move_card(&app, &owner, json!({"item": a, "status": "in_progress"})).await,
+        409,
+    )
+    .await;
+    assert!(
+        r["detail"].as_str().unwrap().contains("runs in sprints"),
+        "{r}"
+    );
     flow_product(&app, &owner, "warn").await;
-    json_ok(move_card(&app, &owner, json!({"item": a, "status": "in_progress"})).await, 200).await;
-    let w = json_ok(move_card(&app, &owner, json!({"item": b, "status": "in_progress"})).await, 200).await;
-    assert!(w["warnings"][0].as_str().unwrap().contains("over its WIP limit of 1"), "{w}");
+    json_ok(
+        move_card(&app, &owner, json!({"item": a, "status": "in_progress"})).await,
+        200,
+    )
+    .await;
+    let w = json_ok(
+        move_card(&app, &owner, json!({"item": b, "status": "in_progress"})).await,
+        200,
+    )
+    .await;
+    assert!(
+        w["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("over its WIP limit of 1"),
+        "{w}"
+    );
     let board = json_ok(app.get(&owner, &format!("{P}/flow/board")).await, 200).await;
     let ip = &board["columns"][1];
-    assert_eq!((ip["count"].as_i64(), ip["over_limit"].as_bool()), (Some(2), Some(true)));
-    let bad = json_ok(move_card(&app, &owner, json!({"item": a, "status": "shipped"})).await, 422).await;
+    assert_eq!(
+        (ip["count"].as_i64(), ip["over_limit"].as_bool()),
+        (Some(2), Some(true))
+    );
+    let bad = json_ok(
+        move_card(&app, &owner, json!({"item": a, "status": "shipped"})).await,
+        422,
+    )
+    .await;
     assert_eq!(bad["field"], "status");
 }
 
@@ -148,14 +235,37 @@ async fn the_flow_report_by_hand_and_cards_turn_amber_past_the_85th_percentile()
     let h = Duration::hours;
     let mut keys = Vec::new();
     for t in ["A", "B", "C", "D"] {
-        keys.push(app.story(&owner, t).await["key"].as_str().unwrap().to_string());
+        keys.push(
+            app.story(&owner, t).await["key"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     let w2 = m - Duration::weeks(2);
     let w1 = m - Duration::weeks(1);
     // A: 2 days, finished two weeks ago; B: 4 days, last week; C started 6 days before this
     // Monday and still in progress; D never started.
-    history(&app, &keys[0], &[("todo", w2), ("in_progress", w2 + h(33)), ("done", w2 + h(81))]).await;
-    history(&app, &keys[1], &[("todo", w2), ("in_progress", w1 + h(9)), ("done", w1 + h(105))]).await;
+    history(
+        &app,
+        &keys[0],
+        &[
+            ("todo", w2),
+            ("in_progress", w2 + h(33)),
+            ("done", w2 + h(81)),
+        ],
+    )
+    .await;
+    history(
+        &app,
+        &keys[1],
+        &[
+            ("todo", w2),
+            ("in_progress", w1 + h(9)),
+            ("done", w1 + h(105)),
+        ],
+    )
+    .await;
     history(&app, &keys[2], &[("todo", w2), ("in_progress", m - h(144))]).await;
     history(&app, &keys[3], &[("todo", w2)]).await;
     let r = json_ok(app.get(&owner, &format!("{P}/flow/report")).await, 200).await;
@@ -163,23 +273,51 @@ async fn the_flow_report_by_hand_and_cards_turn_amber_past_the_85th_percentile()
         .as_array()
         .unwrap()
         .iter()
-        .map(|w| (w["week"].as_str().unwrap().to_string(), w["finished"].as_i64().unwrap()))
+        .map(|w| {
+            (
+                w["week"].as_str().unwrap().to_string(),
+                w["finished"].as_i64().unwrap(),
+            )
+        })
         .collect();
     let day = |t: DateTime<Utc>| t.date_naive().to_string();
     assert_eq!(weeks, vec![(day(w2), 1), (day(w1), 1)]);
     assert_eq!(r["throughput_mean"], 1.0);
     let p = &r["cycle_percentiles"];
-    assert_eq!((p["p50"].as_f64(), p["p85"].as_f64(), p["p95"].as_f64()), (Some(2.0), Some(4.0), Some(4.0)));
+    assert_eq!(
+        (p["p50"].as_f64(), p["p85"].as_f64(), p["p95"].as_f64()),
+        (Some(2.0), Some(4.0), Some(4.0))
+    );
     assert_eq!(r["aging"].as_array().unwrap().len(), 1);
     assert_eq!(r["aging"][0]["key"], keys[2]);
     assert_eq!(r["aging"][0]["aging"], true);
-    let last = r["cumulative_flow"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!((last["todo"].as_i64(), last["in_progress"].as_i64(), last["done"].as_i64()), (Some(1), Some(1), Some(2)));
+    let last = r["cumulative_flow"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            last["todo"].as_i64(),
+            last["in_progress"].as_i64(),
+            last["done"].as_i64()
+        ),
+        (Some(1), Some(1), Some(2))
+    );
     let board = json_ok(app.get(&owner, &format!("{P}/flow/board")).await, 200).await;
     assert_eq!(board["cycle_p85_days"], 4.0);
     let card = &board["columns"][1]["cards"][0];
-    assert_eq!((card["key"].as_str(), card["aging"].as_bool()), (Some(keys[2].as_str()), Some(true)));
-    for chart in ["throughput.svg", "cycle-scatter.svg", "aging.svg", "cfd.svg"] {
+    assert_eq!(
+        (card["key"].as_str(), card["aging"].as_bool()),
+        (Some(keys[2].as_str()), Some(true))
+    );
+    for chart in [
+        "throughput.svg",
+        "cycle-scatter.svg",
+        "aging.svg",
+        "cfd.svg",
+    ] {
         let svg = app.get(&owner, &format!("{P}/flow/report/{chart}")).await;
         assert_eq!(svg.status(), 200);
         assert!(svg.text().await.unwrap().starts_with("<svg"));
@@ -198,25 +336,76 @@ async fn the_flow_board_runs_from_the_command_line() {
     fn refs(v: &[String]) -> Vec<&str> {
         v.iter().map(String::as_str).collect()
     }
-    let who = |email: &str| vec!["--as".to_string(), email.to_string(), "-w".into(), "acme".into(), "-p".into(), "ONB".into()];
+    let who = |email: &str| {
+        vec![
+            "--as".to_string(),
+            email.to_string(),
+            "-w".into(),
+            "acme".into(),
+            "-p".into(),
+            "ONB".into(),
+        ]
+    };
     let run = |args: &[&str], email: &str| {
         let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         all.extend(who(email));
         all
     };
-    let a = run(&["flow", "settings", "--cadence", "flow", "--wip-mode", "block", "--wip-in-progress", "1", "--json"], &owner.email);
+    let a = run(
+        &[
+            "flow",
+            "settings",
+            "--cadence",
+            "flow",
+            "--wip-mode",
+            "block",
+            "--wip-in-progress",
+            "1",
+            "--json",
+        ],
+        &owner.email,
+    );
     let s = cli.json(&refs(&a));
-    assert_eq!((s["cadence"].as_str(), s["wip_in_progress"].as_i64()), (Some("flow"), Some(1)));
-    let why = cli.fails(&refs(&run(&["flow", "settings", "--cadence", "flow"], &dev.email)));
+    assert_eq!(
+        (s["cadence"].as_str(), s["wip_in_progress"].as_i64()),
+        (Some("flow"), Some(1))
+    );
+    let why = cli.fails(&refs(&run(
+        &["flow", "settings", "--cadence", "flow"],
+        &dev.email,
+    )));
     assert!(why.contains("may"), "{why}");
-    cli.ok(&refs(&run(&["flow", "move", "ONB-1", "--to", "in_progress"], &dev.email)));
-    let why = cli.fails(&refs(&run(&["flow", "move", "ONB-2", "--to", "in_progress"], &dev.email)));
-    assert!(why.contains("In progress is at its WIP limit of 1, held by ONB-1"), "{why}");
-    let m = cli.json(&refs(&run(&["flow", "move", "ONB-2", "--to", "in_progress", "--override", "customer outage", "--json"], &owner.email)));
+    cli.ok(&refs(&run(
+        &["flow", "move", "ONB-1", "--to", "in_progress"],
+        &dev.email,
+    )));
+    let why = cli.fails(&refs(&run(
+        &["flow", "move", "ONB-2", "--to", "in_progress"],
+        &dev.email,
+    )));
+    assert!(
+        why.contains("In progress is at its WIP limit of 1, held by ONB-1"),
+        "{why}"
+    );
+    let m = cli.json(&refs(&run(
+        &[
+            "flow",
+            "move",
+            "ONB-2",
+            "--to",
+            "in_progress",
+            "--override",
+            "customer outage",
+            "--json",
+        ],
+        &owner.email,
+    )));
     assert_eq!(m["overridden"], "customer outage");
     let b = cli.json(&refs(&run(&["flow", "board", "--json"], &dev.email)));
     assert_eq!(b["columns"][1]["count"], 2);
-    assert!(cli.ok(&refs(&run(&["flow", "board"], &dev.email))).contains("In progress (2 / 1)"));
+    assert!(cli
+        .ok(&refs(&run(&["flow", "board"], &dev.email)))
+        .contains("In progress (2 / 1)"));
     let r = cli.json(&refs(&run(&["flow", "report", "--json"], &dev.email)));
     assert_eq!(r["aging"].as_array().unwrap().len(), 2);
 }
@@ -232,24 +421,47 @@ async fn the_flow_board_page_refuses_a_blocked_move_and_offers_the_po_the_overri
     }
     let (client, csrf) = sign_in(&app, &owner.email).await;
     let post = |item: &'static str, reason: Option<&'static str>| {
-        let mut form = vec![("csrf", csrf.clone()), ("item", item.to_string()), ("status", "in_progress".to_string())];
+        let mut form = vec![
+            ("csrf", csrf.clone()),
+            ("item", item.to_string()),
+            ("status", "in_progress".to_string()),
+        ];
         if let Some(r) = reason {
             form.push(("override_reason", r.to_string()));
         }
-        client.post(app.url("/w/acme/p/ONB/flow/move")).form(&form).send()
+        client
+            .post(app.url("/w/acme/p/ONB/flow/move"))
+            .form(&form)
+            .send()
     };
     post("ONB-1", None).await.unwrap();
     let refused = post("ONB-2", None).await.unwrap();
     assert_eq!(refused.status(), 303);
     let to = refused.headers()["location"].to_str().unwrap().to_string();
-    assert!(to.contains("item=ONB-2") && to.ends_with("#override"), "{to}");
+    assert!(
+        to.contains("item=ONB-2") && to.ends_with("#override"),
+        "{to}"
+    );
     let page = page_text(&client, &app, &to).await;
-    assert!(page.contains("In progress is at its WIP limit of 1, held by ONB-1"), "{page}");
-    assert!(page.contains("id=\"override-reason\""), "the PO is offered the override");
+    assert!(
+        page.contains("In progress is at its WIP limit of 1, held by ONB-1"),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"override-reason\""),
+        "the PO is offered the override"
+    );
     post("ONB-2", Some("a customer is down")).await.unwrap();
     assert_eq!(app.show(&owner, "ONB-2").await["status"], "in_progress");
     let reports = page_text(&client, &app, "/w/acme/p/ONB/reports").await;
-    assert!(reports.contains("Throughput per week") && reports.contains("cfd.svg"), "{reports}");
-    let svg = client.get(app.url("/w/acme/p/ONB/reports/cfd.svg")).send().await.unwrap();
+    assert!(
+        reports.contains("Throughput per week") && reports.contains("cfd.svg"),
+        "{reports}"
+    );
+    let svg = client
+        .get(app.url("/w/acme/p/ONB/reports/cfd.svg"))
+        .send()
+        .await
+        .unwrap();
     assert!(svg.text().await.unwrap().starts_with("<svg"));
 }
