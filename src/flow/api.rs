@@ -104,6 +104,7 @@ pub async fn show_board(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = FlowMoveInput)]
 pub struct MoveInput {
     /// The item's key, e.g. ONB-42.
     #[schema(max_length = 40)]

@@ -25,6 +25,7 @@ pub const DONE_DAYS: i64 = 14;
 pub const CYCLE_DAYS: i64 = 90;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = FlowCard)]
 pub struct Card {
     pub key: String,
     pub title: String,
@@ -40,6 +41,7 @@ pub struct Card {
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = FlowColumn)]
 pub struct Column {
     pub status: String,
     pub title: String,
@@ -127,6 +129,7 @@ pub async fn board(db: &Db, ctx: &ProductCtx) -> Result<FlowBoard> {
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = FlowMoved)]
 pub struct Moved {
     pub key: String,
     pub status: String,

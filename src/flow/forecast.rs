@@ -115,11 +115,17 @@ async fn history(db: &Db, ctx: &ProductCtx, flow: bool) -> Result<(Vec<f64>, i64
         return Ok((weeks, 7, basis, guess));
     }
     let mut r = db.reader().await?;
-    let rows: Vec<(NaiveDate, NaiveDate, Option<Points>)> = on!(&mut r.conn(), t => sqlx::query_as(
+    // Dates are stored as text (YYYY-MM-DD) on both databases.
+    let rows: Vec<(String, String, Option<Points>)> = on!(&mut r.conn(), t => sqlx::query_as(
         "SELECT start_date, end_date, completed_points FROM sprints
          WHERE product_id = $1 AND state = 'closed' AND start_date IS NOT NULL
          ORDER BY start_date DESC LIMIT 12")
         .bind(ctx.product.id).fetch_all(&mut **t).await)?;
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let rows: Vec<(NaiveDate, NaiveDate, Option<Points>)> = rows
+        .into_iter()
+        .filter_map(|(s, e, p)| Some((day(&s)?, day(&e)?, p)))
+        .collect();
     let velocities: Vec<f64> = rows
         .iter()
         .rev()

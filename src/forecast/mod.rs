@@ -76,6 +76,7 @@ pub fn at_least<T: Copy>(sorted: &[T], p: f64) -> Option<T> {
 
 /// One bar of a distribution: how many futures ended at `value`.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = ForecastBucket)]
 pub struct Bucket {
     pub value: f64,
     pub runs: u32,

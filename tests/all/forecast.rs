@@ -246,6 +246,11 @@ async fn the_demo_shows_both_cadences_with_three_months_of_flow() {
         run(&["forecast", "--items", "is:open", "--seed", "3"], "INS")["done_by"],
         f["done_by"]
     );
+    // ONB runs in sprints: its forecast draws from its four closed sprints' velocities.
+    let onb = run(&["forecast", "--seed", "3"], "ONB");
+    assert_eq!((onb["cadence"].as_str(), onb["unit"].as_str()), (Some("sprints"), Some("points")));
+    assert_eq!((onb["history"].as_array().unwrap().len(), onb["guess"].as_bool()), (4, Some(false)), "{onb}");
+    assert!(onb["done_by"]["p85"].is_string(), "{onb}");
     let a = run(&["alignment", "--month", "2026-11"], "INS");
     assert_eq!(a["flow"], true);
     assert!(a["completed"]["score"]["score"].is_i64(), "{a}");
