@@ -8,14 +8,24 @@ use plotters::prelude::*;
 use super::{draw, empty, text, ACCENT, INK, WARM};
 
 /// One bar per label with its value written on it, and an optional dashed line (a mean or a
-/// percentile) named in the legend.
-pub fn bars(title: &str, y_desc: &str, rows: &[(String, f64)], line: Option<f64>) -> String {
+/// percentile) named in the legend. Ticks are whole numbers.
+pub fn bars(
+    title: &str,
+    y_desc: &str,
+    rows: &[(String, f64)],
+    line: Option<(&str, f64)>,
+) -> String {
     if rows.is_empty() {
         return empty(title, "nothing to show yet");
     }
     draw(|root| {
         let n = rows.len() as u32;
-        let top = rows.iter().map(|r| r.1).chain(line).fold(1.0f64, f64::max) * 1.2;
+        let top = rows
+            .iter()
+            .map(|r| r.1)
+            .chain(line.map(|l| l.1))
+            .fold(1.0f64, f64::max)
+            * 1.2;
         let mut c = ChartBuilder::on(root)
             .caption(title, text(14))
             .margin(12)
@@ -37,6 +47,13 @@ pub fn bars(title: &str, y_desc: &str, rows: &[(String, f64)], line: Option<f64>
                     labels.get(*i as usize).cloned().unwrap_or_default()
                 }
                 _ => String::new(),
+            })
+            .y_label_formatter(&|v| {
+                if v.fract() == 0.0 {
+                    format!("{v:.0}")
+                } else {
+                    String::new()
+                }
             })
             .y_desc(y_desc)
             .axis_desc_style(text(11))
@@ -65,7 +82,7 @@ pub fn bars(title: &str, y_desc: &str, rows: &[(String, f64)], line: Option<f64>
             }))
             .map_err(|e| e.to_string())?;
         }
-        if let Some(v) = line {
+        if let Some((name, v)) = line {
             c.draw_series(DashedLineSeries::new(
                 [(SegmentValue::Exact(0), v), (SegmentValue::Exact(n), v)],
                 6,
@@ -73,7 +90,7 @@ pub fn bars(title: &str, y_desc: &str, rows: &[(String, f64)], line: Option<f64>
                 WARM.stroke_width(2),
             ))
             .map_err(|e| e.to_string())?
-            .label(format!("dashed: {}", trim(v)))
+            .label(format!("{name} (dashed): {}", trim(v)))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], WARM));
             c.configure_series_labels()
                 .label_font(text(11))
@@ -245,10 +262,10 @@ mod tests {
             "Throughput",
             "items",
             &[("02 Nov".into(), 3.0), ("09 Nov".into(), 5.0)],
-            Some(4.0),
+            Some(("mean", 4.0)),
         );
         assert!(
-            b.starts_with("<svg") && b.contains("02 Nov") && b.contains("dashed: 4"),
+            b.starts_with("<svg") && b.contains("02 Nov") && b.contains("mean (dashed): 4"),
             "{b}"
         );
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");

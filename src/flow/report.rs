@@ -123,7 +123,7 @@ pub fn chart(r: &FlowReport, name: &str) -> Option<String> {
                 .iter()
                 .map(|w| (short(w.week), w.finished as f64))
                 .collect::<Vec<_>>(),
-            r.throughput_mean,
+            r.throughput_mean.map(|m| ("mean", m)),
         ),
         "cycle-scatter.svg" => {
             let p = &r.cycle_percentiles;
@@ -143,7 +143,9 @@ pub fn chart(r: &FlowReport, name: &str) -> Option<String> {
                 .iter()
                 .map(|a| (a.key.clone(), (a.age_days * 10.0).round() / 10.0))
                 .collect::<Vec<_>>(),
-            r.cycle_percentiles.p85,
+            r.cycle_percentiles
+                .p85
+                .map(|p| ("85th percentile of cycle time", p)),
         ),
         "cfd.svg" => chart::stacked(
             "Cumulative flow: items per status at the end of each day",

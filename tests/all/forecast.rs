@@ -248,8 +248,18 @@ async fn the_demo_shows_both_cadences_with_three_months_of_flow() {
     );
     // ONB runs in sprints: its forecast draws from its four closed sprints' velocities.
     let onb = run(&["forecast", "--seed", "3"], "ONB");
-    assert_eq!((onb["cadence"].as_str(), onb["unit"].as_str()), (Some("sprints"), Some("points")));
-    assert_eq!((onb["history"].as_array().unwrap().len(), onb["guess"].as_bool()), (4, Some(false)), "{onb}");
+    assert_eq!(
+        (onb["cadence"].as_str(), onb["unit"].as_str()),
+        (Some("sprints"), Some("points"))
+    );
+    assert_eq!(
+        (
+            onb["history"].as_array().unwrap().len(),
+            onb["guess"].as_bool()
+        ),
+        (4, Some(false)),
+        "{onb}"
+    );
     assert!(onb["done_by"]["p85"].is_string(), "{onb}");
     let a = run(&["alignment", "--month", "2026-11"], "INS");
     assert_eq!(a["flow"], true);
