@@ -16,44 +16,11 @@ pub mod store;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::backlog::wip::{check_wip, FlowSettings, WipCheck, LIMITED};
 use crate::error::{Error, Result};
 
 pub const CADENCES: [&str; 2] = ["sprints", "flow"];
 pub const WIP_MODES: [&str; 2] = ["warn", "block"];
-
-/// The columns a flow board limits: work in progress (PRODUCT.md, Definitions). To do is the
-/// top of the ordered backlog and Done is where work leaves, so neither takes a limit.
-pub const LIMITED: [&str; 2] = ["in_progress", "in_review"];
-
-/// How a product works, and the limits of its flow board.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct FlowSettings {
-    /// sprints or flow.
-    pub cadence: String,
-    /// warn: a move over a limit goes ahead with a warning; block: it is refused unless the
-    /// Product Owner overrides it with a reason.
-    pub wip_mode: String,
-    /// WIP limit of In progress, if any.
-    pub wip_in_progress: Option<i64>,
-    /// WIP limit of In review, if any.
-    pub wip_in_review: Option<i64>,
-    /// The flow settings' version: the ETag to send back in If-Match.
-    pub version: i64,
-}
-
-impl FlowSettings {
-    pub fn limit(&self, status: &str) -> Option<i64> {
-        match status {
-            "in_progress" => self.wip_in_progress,
-            "in_review" => self.wip_in_review,
-            _ => None,
-        }
-    }
-
-    pub fn is_flow(&self) -> bool {
-        self.cadence == "flow"
-    }
-}
 
 /// New flow settings as asked (API body, form, CLI).
 #[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
@@ -103,41 +70,6 @@ impl FlowSettingsInput {
             wip_in_review: self.wip_in_review,
             version,
         })
-    }
-}
-
-/// What a WIP limit says of one move into a column.
-#[derive(Clone, Debug, PartialEq)]
-pub enum WipCheck {
-    /// No limit, or room under it.
-    Fits,
-    /// Over the limit in warn mode: the move goes ahead with this warning.
-    Warn(String),
-    /// At the limit in block mode: refused, with the sentence naming the limit and its cards.
-    Block(String),
-}
-
-/// Whether a card may enter `status`, which holds `holders` (other cards) now.
-pub fn check_wip(s: &FlowSettings, status: &str, holders: &[String]) -> WipCheck {
-    let Some(limit) = s.limit(status) else {
-        return WipCheck::Fits;
-    };
-    let n = holders.len() as i64;
-    if n < limit {
-        return WipCheck::Fits;
-    }
-    let title = crate::backlog::status_title(status);
-    let cards = holders.join(", ");
-    if s.wip_mode == "block" {
-        WipCheck::Block(format!(
-            "{title} is at its WIP limit of {limit}, held by {cards}: finish one of them first, \
-             or the Product Owner may override with a reason"
-        ))
-    } else {
-        WipCheck::Warn(format!(
-            "{title} now holds {} cards, over its WIP limit of {limit} ({cards} were there)",
-            n + 1
-        ))
     }
 }
 

@@ -6,37 +6,14 @@ use chrono::{DateTime, Utc};
 
 use super::metrics::History;
 use super::{FlowSettings, FlowSettingsInput};
-use crate::audit::{Change, Guarded, Load, Versioned};
+use crate::audit::{Change, Guarded, Load};
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::db::{Conn, Db};
+use crate::db::Db;
 use crate::error::Result;
 use crate::points::Points;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
-
-impl Versioned for FlowSettings {
-    const NOUN: &'static str = "the flow settings";
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
-impl Load for FlowSettings {
-    type Key = i64;
-    async fn load(c: &mut Conn<'_>, product_id: i64) -> Result<Self> {
-        let (cadence, wip_mode, wip_in_progress, wip_in_review, version) = on!(c, t => sqlx::query_as::<_, (String, String, Option<i64>, Option<i64>, i64)>(
-            "SELECT cadence, wip_mode, flow_wip_in_progress, flow_wip_in_review, flow_version FROM products WHERE id = $1")
-            .bind(product_id).fetch_one(&mut **t).await)?;
-        Ok(FlowSettings {
-            cadence,
-            wip_mode,
-            wip_in_progress,
-            wip_in_review,
-            version,
-        })
-    }
-}
 
 pub async fn settings(db: &Db, product_id: i64) -> Result<FlowSettings> {
     let mut r = db.reader().await?;
@@ -120,19 +97,7 @@ pub async fn count(db: &Db, product_id: i64, status: &str) -> Result<i64> {
         .bind(product_id).bind(status).fetch_one(&mut **t).await)?)
 }
 
-/// The keys of the cards in a column, inside the move's transaction.
-pub async fn holders(
-    c: &mut Conn<'_>,
-    product_id: i64,
-    key: &str,
-    status: &str,
-    except: i64,
-) -> Result<Vec<String>> {
-    let numbers: Vec<i64> = on!(c, t => sqlx::query_scalar(
-        "SELECT number FROM items WHERE product_id = $1 AND status = $2 AND id <> $3 ORDER BY rank")
-        .bind(product_id).bind(status).bind(except).fetch_all(&mut **t).await)?;
-    Ok(numbers.into_iter().map(|n| format!("{key}-{n}")).collect())
-}
+pub use crate::backlog::wip::holders;
 
 /// Which items a report reads: those of the product (or of a team's members, by assignee)
 /// that are open, or were changed since `since`; only the finished ones with `done_only`.

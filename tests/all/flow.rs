@@ -465,3 +465,48 @@ async fn the_flow_board_page_refuses_a_blocked_move_and_offers_the_po_the_overri
         .unwrap();
     assert!(svg.text().await.unwrap().starts_with("<svg"));
 }
+
+#[tokio::test]
+async fn a_blocking_limit_holds_for_a_status_change_through_the_item_api_too() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    flow_product(&app, &owner, "block").await;
+    for t in ["Sign up", "Invite"] {
+        app.story(&owner, t).await;
+    }
+    json_ok(
+        move_card(
+            &app,
+            &owner,
+            json!({"item": "ONB-1", "status": "in_progress"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let v = app.show(&owner, "ONB-2").await["version"].as_i64().unwrap();
+    let r = app
+        .patch(
+            &owner,
+            "/api/v1/workspaces/acme/items/ONB-2",
+            v,
+            json!({"status": "in_progress"}),
+        )
+        .await;
+    let body = json_ok(r, 409).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("held by ONB-1"),
+        "{body}"
+    );
+    assert_eq!(app.show(&owner, "ONB-2").await["status"], "todo");
+    // Done is never limited; nor is a sprint product.
+    let r = app
+        .patch(
+            &owner,
+            "/api/v1/workspaces/acme/items/ONB-2",
+            v,
+            json!({"status": "done"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+}
