@@ -265,3 +265,40 @@ async fn the_demo_shows_both_cadences_with_three_months_of_flow() {
     assert_eq!(a["flow"], true);
     assert!(a["completed"]["score"]["score"].is_i64(), "{a}");
 }
+
+#[tokio::test]
+async fn agents_read_the_flow_board_and_the_forecast_over_mcp() {
+    use crate::mcp::client::Mcp;
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    steady_team(&app, &owner, 6).await;
+    let mcp = Mcp::new(&app, &owner);
+    let f = mcp
+        .ok(
+            "get_forecast",
+            serde_json::json!({"product": "ONB", "items": "is:open", "seed": 5}),
+        )
+        .await;
+    let api = json_ok(
+        app.get(&owner, &format!("{P}/forecast?items=is:open&seed=5"))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(f["done_by"], api["done_by"]);
+    assert!(
+        f.get("distribution").is_none(),
+        "the chart's data stays out of an agent's answer"
+    );
+    let b = mcp
+        .ok("get_flow_board", serde_json::json!({"product": "ONB"}))
+        .await;
+    assert_eq!(b["settings"]["cadence"], "flow");
+    let bad = mcp
+        .refused(
+            "get_forecast",
+            serde_json::json!({"product": "ONB", "by": "soon"}),
+        )
+        .await;
+    assert_eq!(bad["field"], "by");
+}
