@@ -288,7 +288,7 @@ pub struct PlanData {
     pub releases: Vec<Release>,
     /// Beside each release (same order): the Monte Carlo forecast of its open work, the one
     /// the release page and the roadmap show (planned releases only).
-    pub outlooks: Vec<Option<crate::flow::forecast::Outlook>>,
+    pub outlooks: Vec<Option<crate::flow::outlook::Outlook>>,
     /// Every initiative, for the tier of each item this quarter.
     pub initiatives: Vec<Initiative>,
     pub quarter: Quarter,
@@ -353,15 +353,15 @@ pub async fn plan(db: &Db, ctx: &ProductCtx, of: PlanOf) -> Result<PlanData> {
         .await?;
         committed.insert(s.id, scope.iter().map(|i| i.points).sum());
     }
-    let planned: Vec<(crate::flow::forecast::Of, Option<chrono::NaiveDate>)> = releases
+    let planned: Vec<(crate::flow::outlook::Of, Option<chrono::NaiveDate>)> = releases
         .iter()
         .filter(|r| r.status == "planned")
         .map(|r| {
             let target = chrono::NaiveDate::parse_from_str(&r.target_date, "%Y-%m-%d").ok();
-            (crate::flow::forecast::Of::Release(r.id), target)
+            (crate::flow::outlook::Of::Release(r.id), target)
         })
         .collect();
-    let mut found = crate::flow::forecast::outlooks(db, ctx, &planned)
+    let mut found = crate::flow::outlook::outlooks(db, ctx, &planned)
         .await?
         .into_iter();
     let outlooks = releases

@@ -10,6 +10,7 @@ pub mod board;
 pub mod forecast;
 pub mod forecast_pages;
 pub mod metrics;
+pub mod outlook;
 pub mod pages;
 pub mod report;
 pub mod store;

@@ -79,7 +79,7 @@ struct RoadmapPage {
     /// work beside the target date.
     releases: Vec<(
         super::releases::Release,
-        Option<crate::flow::forecast::Outlook>,
+        Option<crate::flow::outlook::Outlook>,
     )>,
 }
 

@@ -152,7 +152,7 @@ struct ReleasesPage {
     ws: String,
     product: Product,
     /// Each release with the 85 % forecast of its open work (planned ones only).
-    releases: Vec<(Release, Option<crate::flow::forecast::Outlook>)>,
+    releases: Vec<(Release, Option<crate::flow::outlook::Outlook>)>,
     functions: [&'static str; 5],
     pm: bool,
     error: Option<String>,
@@ -184,8 +184,8 @@ pub(super) async fn with_outlooks(
     db: &crate::db::Db,
     ctx: &ProductCtx,
     all: Vec<Release>,
-) -> Result<Vec<(Release, Option<crate::flow::forecast::Outlook>)>> {
-    use crate::flow::forecast::{outlooks, Of};
+) -> Result<Vec<(Release, Option<crate::flow::outlook::Outlook>)>> {
+    use crate::flow::outlook::{outlooks, Of};
     let planned: Vec<(Of, Option<chrono::NaiveDate>)> = all
         .iter()
         .filter(|r| r.status == "planned")

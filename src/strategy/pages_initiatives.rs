@@ -157,7 +157,7 @@ struct ShowPage {
     error: Option<String>,
     /// When its open work is done with 85 % likelihood, and the target it is measured against
     /// (the earliest planned release that ships it).
-    outlook: (crate::flow::forecast::Outlook, Option<chrono::NaiveDate>),
+    outlook: (crate::flow::outlook::Outlook, Option<chrono::NaiveDate>),
 }
 
 impl ShowPage {
@@ -197,7 +197,7 @@ async fn show_page(
     }
     let metrics = objectives::metrics(&s.db, &ctx).await?;
     let evidence = super::research::evidence_for(&s.db, &ctx, id).await?;
-    let outlook = crate::flow::forecast::initiative_outlook(&s.db, &ctx, id).await?;
+    let outlook = crate::flow::outlook::initiative_outlook(&s.db, &ctx, id).await?;
     Ok(render(&ShowPage {
         outlook,
         layout: strategy_layout(user, &ctx, i.title.clone()),

@@ -24,6 +24,7 @@ mod edges;
 mod export;
 mod flow;
 mod flow_alignment;
+mod flow_faces;
 mod forecast;
 mod import;
 mod invitations;
