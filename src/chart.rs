@@ -5,6 +5,9 @@
 
 use plotters::prelude::*;
 
+mod flow;
+pub use flow::{bars, scatter, stacked};
+
 const INK: RGBColor = RGBColor(128, 128, 128);
 const ACCENT: RGBColor = RGBColor(59, 111, 216);
 const WARM: RGBColor = RGBColor(214, 120, 40);

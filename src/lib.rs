@@ -17,6 +17,8 @@ pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod flow;
+pub mod forecast;
 pub mod governance;
 pub mod import;
 pub mod instance;

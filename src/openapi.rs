@@ -44,6 +44,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(sprint::team_api::routes())
         .merge(retro::api::routes())
         .merge(report::api::routes())
+        .merge(crate::flow::api::routes())
         .merge(notify::api::routes())
         .merge(governance::api::routes())
         // Strategy (S0–S10)

@@ -47,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::sprint::team_pages::routes())
         .merge(crate::retro::pages::routes())
         .merge(crate::report::pages::routes())
+        .merge(crate::flow::pages::routes())
+        .merge(crate::flow::forecast_pages::routes())
         .merge(crate::notify::pages::routes())
         // Strategy (S0–S10)
         .merge(crate::strategy::pages::routes())

@@ -97,10 +97,13 @@ pub enum Action {
     // Documents (D1).
     ViewDocuments,
     IncludeInKit,
+    // Flow without sprints (E11).
+    SetCadence,
+    OverrideWip,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 33] = [
         Action::ViewBacklog,
         Action::CreateItem,
         Action::EditItem,
@@ -133,6 +136,8 @@ impl Action {
         Action::ExportBacklog,
         Action::ViewDocuments,
         Action::IncludeInKit,
+        Action::SetCadence,
+        Action::OverrideWip,
     ];
 
     /// The product roles allowed to take this action (G1). Workspace admins manage roles;
@@ -176,6 +181,10 @@ impl Action {
             Action::ViewDocuments => &[Pm, Po, Sm, Dev, Stakeholder],
             // What goes to the builders is the PO's call, like a sprint's exceptions.
             Action::IncludeInKit => &[Po],
+            // How the team works (sprints or flow, WIP limits) is the PO's and the SM's call;
+            // only the PO may push a card past a blocking WIP limit, with a reason.
+            Action::SetCadence => &[Po, Sm],
+            Action::OverrideWip => &[Po],
         }
     }
 
@@ -213,6 +222,8 @@ impl Action {
             Action::ExportBacklog => "export the backlog as CSV",
             Action::ViewDocuments => "read the product's documents",
             Action::IncludeInKit => "let an item that is not ready into hand-off kits",
+            Action::SetCadence => "set the cadence and the WIP limits",
+            Action::OverrideWip => "move a card past a blocking WIP limit",
         }
     }
 }

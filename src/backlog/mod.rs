@@ -11,6 +11,7 @@ pub mod readiness;
 pub mod service;
 pub mod store;
 pub mod views;
+pub mod wip;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -379,6 +379,9 @@ pub async fn update(
         criteria.as_deref().unwrap_or(&old_criteria),
         open,
     );
+    if f.status != before_fields.status {
+        super::wip::guard(&mut tx, ctx.product.id, &ctx.product.key, row.id, &f.status).await?;
+    }
     if !store::update(&mut tx, row.id, expected_version, &f, &readiness).await? {
         drop(tx);
         return Err(stale(db, ctx, key).await);

@@ -1,4 +1,4 @@
-//! `throughline alignment`: the alignment report of a sprint or a quarter.
+//! `throughline alignment`: the alignment report of a sprint, a quarter or a month.
 
 use clap::Args;
 
@@ -6,7 +6,8 @@ use super::flags::flag_err;
 use super::item::err;
 use super::sprint::On;
 use crate::config::DbArgs;
-use crate::governance::alignment::{report, AlignmentParams};
+use crate::flow::alignment::report;
+use crate::governance::alignment::AlignmentParams;
 
 #[derive(Args, Debug)]
 pub struct AlignmentArgs {
@@ -16,13 +17,17 @@ pub struct AlignmentArgs {
     #[arg(
         long,
         short = 's',
-        conflicts_with = "quarter",
-        required_unless_present = "quarter"
+        conflicts_with_all = ["quarter", "month"],
+        required_unless_present_any = ["quarter", "month"]
     )]
     pub sprint: Option<String>,
-    /// A quarter like 2027-Q1: every sprint starting in it, with the trend.
-    #[arg(long)]
+    /// A quarter like 2027-Q1: every sprint starting in it, with the trend (a product in flow:
+    /// the items started and finished in it, with the trend by month).
+    #[arg(long, conflicts_with = "month")]
     pub quarter: Option<String>,
+    /// A month like 2026-11: the items started (committed) and finished (completed) in it.
+    #[arg(long)]
+    pub month: Option<String>,
 }
 
 pub async fn run(db_args: &DbArgs, a: AlignmentArgs) -> anyhow::Result<()> {
@@ -37,17 +42,29 @@ pub async fn run(db_args: &DbArgs, a: AlignmentArgs) -> anyhow::Result<()> {
         &AlignmentParams {
             sprint,
             quarter: a.quarter,
+            month: a.month,
         },
     )
     .await
-    .map_err(|e| flag_err(e, &[("sprint", "--sprint"), ("quarter", "--quarter")]))?;
+    .map_err(|e| {
+        flag_err(
+            e,
+            &[
+                ("sprint", "--sprint"),
+                ("quarter", "--quarter"),
+                ("month", "--month"),
+            ],
+        )
+    })?;
     if a.on.who.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
     }
-    match &r.sprint {
-        Some(s) => println!("{s} ({})", r.quarter),
-        None => println!("{}", r.quarter),
+    match (&r.sprint, &r.month) {
+        (Some(s), _) => println!("{s} ({})", r.quarter),
+        (None, Some(m)) => println!("{m} ({}), over items started and finished in it", r.quarter),
+        (None, None) if r.flow => println!("{}, over items started and finished in it", r.quarter),
+        (None, None) => println!("{}", r.quarter),
     }
     for (over, scored) in [("completed", &r.completed), ("committed", &r.committed)] {
         match &scored.score {

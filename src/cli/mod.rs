@@ -8,6 +8,8 @@ mod doc;
 mod doctor;
 mod export;
 mod flags;
+mod flow;
+mod forecast;
 mod governance;
 mod idea;
 mod import;
@@ -120,6 +122,11 @@ pub enum Command {
     /// The Scrum cycle: plan, start, swap, board, review, close, retro, report.
     #[command(subcommand)]
     Sprint(sprint::SprintCommand),
+    /// Flow without sprints: the board under WIP limits, the cadence, the flow report.
+    #[command(subcommand)]
+    Flow(flow::FlowCommand),
+    /// When a set of items will be done (Monte Carlo over the team's history), and how much by a date.
+    Forecast(forecast::ForecastArgs),
     /// Teams and their members' availability.
     #[command(subcommand)]
     Team(sprint::TeamCommand),
@@ -255,6 +262,8 @@ async fn dispatch(
         Command::Comment(c) => threads::comment(&cli.db, c).await,
         Command::Sprint(c) => sprint::run(&cli.db, c).await,
         Command::Team(c) => sprint::team(&cli.db, c).await,
+        Command::Flow(c) => flow::run(&cli.db, c).await,
+        Command::Forecast(a) => forecast::run(&cli.db, a).await,
         Command::Alignment(a) => governance::run(&cli.db, a).await,
         Command::Audit(a) => audit::run(&cli.db, a).await,
         Command::Advisor(a) => governance::advisor(&cli.db, a).await,

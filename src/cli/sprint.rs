@@ -201,7 +201,7 @@ pub(super) async fn sprint_id(db: &Db, ctx: &ProductCtx, s: &str) -> anyhow::Res
         .ok_or_else(|| anyhow::anyhow!("no sprint {s:?} in {}", ctx.product.key))
 }
 
-async fn team_id(db: &Db, ctx: &ProductCtx, name: &str) -> anyhow::Result<i64> {
+pub(super) async fn team_id(db: &Db, ctx: &ProductCtx, name: &str) -> anyhow::Result<i64> {
     let all = team::list(db, ctx).await.map_err(err)?;
     all.iter()
         .find(|t| t.name.eq_ignore_ascii_case(name) || t.id.to_string() == name)

@@ -286,6 +286,9 @@ pub struct PlanData {
     /// only what is left of them.
     pub committed: HashMap<i64, crate::points::Points>,
     pub releases: Vec<Release>,
+    /// Beside each release (same order): the Monte Carlo forecast of its open work, the one
+    /// the release page and the roadmap show (planned releases only).
+    pub outlooks: Vec<Option<crate::flow::outlook::Outlook>>,
     /// Every initiative, for the tier of each item this quarter.
     pub initiatives: Vec<Initiative>,
     pub quarter: Quarter,
@@ -350,6 +353,27 @@ pub async fn plan(db: &Db, ctx: &ProductCtx, of: PlanOf) -> Result<PlanData> {
         .await?;
         committed.insert(s.id, scope.iter().map(|i| i.points).sum());
     }
+    let planned: Vec<(crate::flow::outlook::Of, Option<chrono::NaiveDate>)> = releases
+        .iter()
+        .filter(|r| r.status == "planned")
+        .map(|r| {
+            let target = chrono::NaiveDate::parse_from_str(&r.target_date, "%Y-%m-%d").ok();
+            (crate::flow::outlook::Of::Release(r.id), target)
+        })
+        .collect();
+    let mut found = crate::flow::outlook::outlooks(db, ctx, &planned)
+        .await?
+        .into_iter();
+    let outlooks = releases
+        .iter()
+        .map(|r| {
+            if r.status == "planned" {
+                found.next()
+            } else {
+                None
+            }
+        })
+        .collect();
     Ok(PlanData {
         scope,
         stories,
@@ -357,6 +381,7 @@ pub async fn plan(db: &Db, ctx: &ProductCtx, of: PlanOf) -> Result<PlanData> {
         planning,
         committed,
         releases,
+        outlooks,
         initiatives: initiatives::list(db, ctx, SortBy::Priority, quarter).await?,
         quarter,
         today,

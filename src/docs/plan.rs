@@ -187,8 +187,8 @@ fn milestones(
             "the PM adds one on the Releases tab or with `throughline release add`.",
         ));
     } else {
-        md.push_str("| Release | Target date | Status | Open items | Forecast to land |\n| --- | --- | --- | ---: | --- |\n");
-        for r in &d.releases {
+        md.push_str("| Release | Target date | Status | Open items | Forecast to land | 85 % forecast (Monte Carlo) |\n| --- | --- | --- | ---: | --- | --- |\n");
+        for (n, r) in d.releases.iter().enumerate() {
             src.add("release", r.id, r.version);
             let mine: Vec<usize> = ordered
                 .iter()
@@ -222,14 +222,31 @@ fn milestones(
                     None => text,
                 }
             };
+            let monte_carlo = match d.outlooks.get(n).and_then(Option::as_ref) {
+                None => "–".to_string(),
+                Some(o) if o.open == 0 => "nothing open".to_string(),
+                Some(o) => {
+                    let date = o
+                        .p85
+                        .map_or("never at this pace".to_string(), |p| p.to_string());
+                    let late = if o.late { ", after the target" } else { "" };
+                    let guess = if o.guess {
+                        " (a guess: too little history)"
+                    } else {
+                        ""
+                    };
+                    format!("{date}{late}{guess}")
+                }
+            };
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 cell(&r.name),
                 r.target_date,
                 r.status,
                 mine.len(),
-                cell(&landing)
+                cell(&landing),
+                cell(&monte_carlo)
             );
         }
     }

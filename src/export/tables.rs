@@ -134,7 +134,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("workspace_members", &["workspace_id", "user_id"], Scope::Own("workspace_id"),
             "workspace_id:int user_id:user is_admin:bool"),
         table("products", &["id"], Scope::Own("workspace_id"),
-            "id:int workspace_id:int key:text name:text description:text next_number:int ready_rules:text version:int created_at:time vision:text target_segments:text positioning:text tier_policy:text unaligned_allowance_pct:int advisor_thresholds:text vision_version:int rules_version:int tiers_version:int advisor_version:int"),
+            "id:int workspace_id:int key:text name:text description:text next_number:int ready_rules:text version:int created_at:time vision:text target_segments:text positioning:text tier_policy:text unaligned_allowance_pct:int advisor_thresholds:text vision_version:int rules_version:int tiers_version:int advisor_version:int cadence:text wip_mode:text flow_wip_in_progress:int? flow_wip_in_review:int? flow_version:int"),
         table("product_roles", &["product_id", "user_id", "role"], Scope::Via("product_id", "products"),
             "product_id:int user_id:user role:text"),
         table("import_jobs", &["id"], Scope::Via("product_id", "products"),

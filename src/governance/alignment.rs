@@ -58,6 +58,13 @@ pub struct Alignment {
     pub quarter: String,
     /// The sprint, for a sprint report.
     pub sprint: Option<String>,
+    /// The month (`2026-11`), for a month's report without sprints (E11).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
+    /// For a product in flow (E11): scored over items finished (completed) and started
+    /// (committed) in the period rather than over sprints.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub flow: bool,
     pub priorities: Vec<PriorityRow>,
     pub unaligned_committed: Points,
     pub unaligned_completed: Points,
@@ -102,7 +109,9 @@ impl Alignment {
     }
 }
 
-fn build(
+/// The report over `items` with the quarter's `priorities`; for one sprint, a quarter's
+/// sprints, or (E11) the items started and finished in a month or quarter.
+pub fn build(
     quarter: Quarter,
     priorities: &[(i64, String)],
     items: &[SprintItem],
@@ -128,13 +137,17 @@ fn build(
             .and_then(|p| rows.iter_mut().find(|r| r.priority_id == p))
         {
             Some(r) => {
-                r.committed += it.points;
+                if !it.finished_only {
+                    r.committed += it.points;
+                }
                 if it.done {
                     r.completed += it.points;
                 }
             }
             None => {
-                uc += it.points;
+                if !it.finished_only {
+                    uc += it.points;
+                }
                 if it.done {
                     ud += it.points;
                 }
@@ -160,6 +173,8 @@ fn build(
     Alignment {
         quarter: quarter.to_string(),
         sprint: None,
+        month: None,
+        flow: false,
         committed: Scored::of(score(&pts(|r| r.committed), uc, a)),
         completed: Scored::of(score(&pts(|r| r.completed), ud, a)),
         strategy_without_execution: rows
@@ -255,15 +270,22 @@ pub async fn for_quarter(db: &Db, ctx: &ProductCtx, quarter: &str) -> Result<Ali
 pub struct AlignmentParams {
     /// A sprint id: that sprint's alignment.
     pub sprint: Option<i64>,
-    /// A quarter like 2027-Q1: every sprint starting in it, with the trend.
+    /// A quarter like 2027-Q1: every sprint starting in it, with the trend (for a product in
+    /// flow: the items started and finished in it, with the trend by month).
     pub quarter: Option<String>,
+    /// A month like 2026-11 (E11): the items started (committed) and finished (completed) in it.
+    pub month: Option<String>,
 }
 
 /// One of the two reports, as the parameters ask; shared with the page and the CLI.
 pub async fn report(db: &Db, ctx: &ProductCtx, p: &AlignmentParams) -> Result<Alignment> {
-    match (p.sprint, p.quarter.as_deref()) {
-        (Some(s), None) => for_sprint(db, ctx, s).await,
-        (None, Some(q)) => for_quarter(db, ctx, q).await,
+    match (p.sprint, p.quarter.as_deref(), p.month.as_deref()) {
+        (Some(s), None, None) => for_sprint(db, ctx, s).await,
+        (None, Some(q), None) => for_quarter(db, ctx, q).await,
+        (_, _, Some(_)) => Err(Error::invalid(
+            "month",
+            "give one of a sprint, a quarter or a month",
+        )),
         _ => Err(Error::invalid(
             "sprint",
             "give either a sprint or a quarter",
@@ -285,6 +307,7 @@ mod tests {
             done,
             priority_id,
             frozen: None,
+            finished_only: false,
         }
     }
 

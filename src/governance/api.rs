@@ -6,11 +6,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use super::alignment::{report, Alignment, AlignmentParams};
+use super::alignment::{Alignment, AlignmentParams};
 use super::tiers::{self, Exemption, TierSettings};
 use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::{ApiError, Result};
 use crate::extract::Path;
+use crate::flow::alignment::report;
 use crate::state::AppState;
 use crate::workspace::extract::{IfMatch, InProduct};
 use utoipa_axum::router::OpenApiRouter;
@@ -137,7 +138,7 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Show alignment for a sprint or a quarter, with its score
+/// Show alignment for a sprint, a quarter or a month, with its score
 #[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/alignment", operation_id = "getAlignment", tag = "governance",
     params(("ws" = String, Path), ("product" = String, Path), AlignmentParams),
     responses((status = 200, body = Alignment, description = "points per priority, unaligned share, gaps both ways, and the score with its formula"), (status = 422)))]

@@ -75,6 +75,13 @@ pub async fn record(tx: &mut Tx, actor: &User, ctx: &ProductCtx, r: Record<'_>) 
     };
     let pos: Vec<i64> = with_tx!(tx, t => sqlx::query_scalar(told_sql)
         .bind(ctx.product.id).fetch_all(&mut **t).await)?;
+    let cadence: String = with_tx!(tx, t => sqlx::query_scalar("SELECT cadence FROM products WHERE id = $1")
+        .bind(ctx.product.id).fetch_one(&mut **t).await)?;
+    let flow = cadence == "flow";
+    let subject = match (flow, r.sprint) {
+        (true, None) => format!("{} (the flow board's To do order)", r.subject),
+        _ => r.subject.clone(),
+    };
     let (entity_type, entity_id, link) = match r.sprint {
         Some(s) => (
             "sprint",
@@ -83,6 +90,13 @@ pub async fn record(tx: &mut Tx, actor: &User, ctx: &ProductCtx, r: Record<'_>) 
                 "/w/{}/p/{}/sprints/{s}/board",
                 ctx.workspace.slug, ctx.product.key
             ),
+        ),
+        // A product in flow (E11) works from its flow board, whose To do column is the top
+        // of the backlog: the news leads there.
+        None if flow => (
+            "product",
+            ctx.product.id,
+            format!("/w/{}/p/{}/flow", ctx.workspace.slug, ctx.product.key),
         ),
         None => (
             "product",
@@ -96,7 +110,7 @@ pub async fn record(tx: &mut Tx, actor: &User, ctx: &ProductCtx, r: Record<'_>) 
         name: "override",
         entity_type,
         entity_id,
-        title: format!("PM override by {}: {} ({})", actor.name, r.subject, r.reason),
+        title: format!("PM override by {}: {subject} ({})", actor.name, r.reason),
         link,
         data: json!({"kind": r.kind, "subject": r.subject, "before": r.before, "after": r.after, "reason": r.reason}),
         also: pos,

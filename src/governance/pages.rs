@@ -8,10 +8,11 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::alignment::Alignment;
-use super::alignment::{report, AlignmentParams};
+use super::alignment::AlignmentParams;
 use crate::auth::extract::PageUser;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
+use crate::flow::alignment::report;
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
 struct Params {
     sprint: Option<String>,
     quarter: Option<String>,
+    month: Option<String>,
     error: Option<String>,
 }
 
@@ -44,16 +46,24 @@ impl Params {
     fn into_params(self) -> AlignmentParams {
         let sprint = self.sprint.as_deref().and_then(|s| s.trim().parse().ok());
         let quarter = self.quarter.filter(|q| !q.trim().is_empty());
-        match (sprint, quarter) {
-            (Some(s), _) => AlignmentParams {
+        let month = self.month.filter(|m| !m.trim().is_empty());
+        match (sprint, quarter, month) {
+            (Some(s), _, _) => AlignmentParams {
                 sprint: Some(s),
                 quarter: None,
+                month: None,
             },
-            (None, q) => AlignmentParams {
+            (None, None, Some(m)) => AlignmentParams {
+                sprint: None,
+                quarter: None,
+                month: Some(m),
+            },
+            (None, q, _) => AlignmentParams {
                 sprint: None,
                 quarter: Some(q.unwrap_or_else(|| {
                     crate::strategy::Quarter::of(crate::strategy::today()).to_string()
                 })),
+                month: None,
             },
         }
     }
@@ -97,9 +107,10 @@ async fn page(
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let q_error = q.error.clone();
     let p = q.into_params();
-    let query = match (&p.sprint, &p.quarter) {
-        (Some(s), _) => format!("?sprint={s}"),
-        (None, Some(q)) => format!("?quarter={q}"),
+    let query = match (&p.sprint, &p.quarter, &p.month) {
+        (Some(s), _, _) => format!("?sprint={s}"),
+        (None, Some(q), _) => format!("?quarter={q}"),
+        (None, None, Some(m)) => format!("?month={m}"),
         _ => String::new(),
     };
     let (a, error) = match report(&st.db, &ctx, &p).await {

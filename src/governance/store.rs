@@ -41,6 +41,10 @@ pub struct SprintItem {
     pub priority_id: Option<i64>,
     /// The sprint's alignment frozen at close (`Frozen` as JSON), if it is closed.
     pub frozen: Option<String>,
+    /// In flow (E11): finished in the period but started before it, so it counts as
+    /// completed and not as committed. Never set for a sprint's items.
+    #[sqlx(default)]
+    pub finished_only: bool,
 }
 
 /// A closed sprint's alignment as frozen at close: the quarter's priorities, top first, and

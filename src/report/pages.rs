@@ -42,6 +42,7 @@ struct ReportPage {
     pkey: String,
     tab: &'static str,
     r: Report,
+    flow: crate::flow::report::FlowReport,
     teams: Vec<Team>,
     team: Option<i64>,
     query: String,
@@ -54,6 +55,9 @@ impl ReportPage {
     }
     fn num(&self, v: &Option<f64>) -> String {
         v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into())
+    }
+    fn days(&self, v: &f64) -> String {
+        format!("{v:.1}")
     }
     fn selected(&self, id: &i64) -> bool {
         self.team == Some(*id)
@@ -70,6 +74,7 @@ async fn page(
     let team = q.team();
     let r = store::report(&st.db, &ctx, team).await?;
     let teams = team::list(&st.db, &ctx).await?;
+    let flow = crate::flow::report::report(&st.db, &ctx, team).await?;
     Ok(render(&ReportPage {
         layout: product_layout(&user, &ctx, format!("{} reports", ctx.product.name)),
         ws,
@@ -77,6 +82,7 @@ async fn page(
         tab: "reports",
         query: team.map(|t| format!("?team={t}")).unwrap_or_default(),
         r,
+        flow,
         teams,
         team,
     }))
@@ -89,8 +95,15 @@ async fn chart(
     Query(q): Query<Params>,
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
-    let r = store::report(&st.db, &ctx, q.team()).await?;
-    let svg = charts::by_name(&r, &chart).ok_or(Error::NotFound)?;
+    // The flow charts (E11) sit on the same page, for flow and sprint products alike.
+    let svg = match crate::flow::report::chart_names().contains(&chart.as_str()) {
+        true => {
+            let f = crate::flow::report::report(&st.db, &ctx, q.team()).await?;
+            crate::flow::report::chart(&f, &chart)
+        }
+        false => charts::by_name(&store::report(&st.db, &ctx, q.team()).await?, &chart),
+    }
+    .ok_or(Error::NotFound)?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/svg+xml"),

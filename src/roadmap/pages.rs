@@ -75,6 +75,12 @@ struct RoadmapPage {
     statuses: [&'static str; 6],
     horizons: [Horizon; 4],
     error: Option<String>,
+    /// With a product chosen: its planned releases, each with the 85 % forecast of its open
+    /// work beside the target date.
+    releases: Vec<(
+        super::releases::Release,
+        Option<crate::flow::outlook::Outlook>,
+    )>,
 }
 
 impl RoadmapPage {
@@ -146,6 +152,18 @@ async fn roadmap(
         ),
         Err(e) => return Err(e),
     };
+    let releases = match filter.product.as_deref() {
+        Some(key) => {
+            let ctx = ws_store::product_ctx(&s.db, user.user.id, &w.slug, key).await?;
+            let planned: Vec<_> = super::releases::list(&s.db, &ctx)
+                .await?
+                .into_iter()
+                .filter(|r| r.status == "planned")
+                .collect();
+            super::releases_web::with_outlooks(&s.db, &ctx, planned).await?
+        }
+        None => Vec::new(),
+    };
     let layout = Layout::new(&user, format!("{} roadmap", w.name))
         .crumb(format!("/w/{}", w.slug), w.name.clone())
         .crumb(format!("/w/{}/roadmap", w.slug), "Roadmap");
@@ -163,6 +181,7 @@ async fn roadmap(
         statuses: crate::strategy::STATUSES,
         horizons: Horizon::ALL,
         error,
+        releases,
     }))
 }
 

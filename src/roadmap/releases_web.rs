@@ -151,7 +151,8 @@ struct ReleasesPage {
     layout: Layout,
     ws: String,
     product: Product,
-    releases: Vec<Release>,
+    /// Each release with the 85 % forecast of its open work (planned ones only).
+    releases: Vec<(Release, Option<crate::flow::outlook::Outlook>)>,
     functions: [&'static str; 5],
     pm: bool,
     error: Option<String>,
@@ -171,11 +172,42 @@ async fn render_page(
         ),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),
-        releases: releases::list(&s.db, &ctx).await?,
+        releases: with_outlooks(&s.db, &ctx, releases::list(&s.db, &ctx).await?).await?,
         product: ctx.product,
         functions: FUNCTIONS,
         error,
     }))
+}
+
+/// Beside each planned release's target date: when its open work is done with 85 % likelihood.
+pub(super) async fn with_outlooks(
+    db: &crate::db::Db,
+    ctx: &ProductCtx,
+    all: Vec<Release>,
+) -> Result<Vec<(Release, Option<crate::flow::outlook::Outlook>)>> {
+    use crate::flow::outlook::{outlooks, Of};
+    let planned: Vec<(Of, Option<chrono::NaiveDate>)> = all
+        .iter()
+        .filter(|r| r.status == "planned")
+        .map(|r| {
+            (
+                Of::Release(r.id),
+                chrono::NaiveDate::parse_from_str(&r.target_date, "%Y-%m-%d").ok(),
+            )
+        })
+        .collect();
+    let mut found = outlooks(db, ctx, &planned).await?.into_iter();
+    Ok(all
+        .into_iter()
+        .map(|r| {
+            let o = if r.status == "planned" {
+                found.next()
+            } else {
+                None
+            };
+            (r, o)
+        })
+        .collect())
 }
 
 async fn page(

@@ -1,6 +1,7 @@
 //! Demo data for a first look, and deterministic datasets for the benchmark and the tests
 //! (`--scale tiny|large|huge`), written through the bulk SQL path.
 
+mod demo_flow;
 pub mod demo_sprints;
 pub mod demo_strategy;
 mod demo_strategy_more;
@@ -256,6 +257,8 @@ pub async fn demo(db: &Db) -> anyhow::Result<(String, String)> {
     demo_strategy::demo(db, &demo, &po).await?;
     demo_sprints::link_to_strategy(db, po.product.id).await?;
     demo_sprints::governance_demo(db, &demo, &po).await?;
+    // A second product, run in flow (E11), so a first start shows both cadences.
+    demo_flow::seed(db, &demo, &w).await?;
     // Seeding replays months of work as notifications; a first start should show each person
     // the latest news unread, not a hundred, with the rest kept in the inbox as read.
     with_pool!(&db.write, p => sqlx::query(

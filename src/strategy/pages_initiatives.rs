@@ -155,6 +155,9 @@ struct ShowPage {
     pm: bool,
     may_link: bool,
     error: Option<String>,
+    /// When its open work is done with 85 % likelihood, and the target it is measured against
+    /// (the earliest planned release that ships it).
+    outlook: (crate::flow::outlook::Outlook, Option<chrono::NaiveDate>),
 }
 
 impl ShowPage {
@@ -194,7 +197,9 @@ async fn show_page(
     }
     let metrics = objectives::metrics(&s.db, &ctx).await?;
     let evidence = super::research::evidence_for(&s.db, &ctx, id).await?;
+    let outlook = crate::flow::outlook::initiative_outlook(&s.db, &ctx, id).await?;
     Ok(render(&ShowPage {
+        outlook,
         layout: strategy_layout(user, &ctx, i.title.clone()),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),

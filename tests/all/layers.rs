@@ -19,6 +19,8 @@ const LAYERS: &[(&str, u32)] = &[
     // The rule for control characters in text from outside, applied by every interface.
     ("text", 0),
     ("points", 0),
+    // Monte Carlo forecasts: pure simulation over past throughput, no database.
+    ("forecast", 0),
     ("passwords", 0),
     ("state", 1),
     // Backups copy the database file and judge the copies; they know no domain, only `db`.
@@ -48,6 +50,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("roadmap", 10),
     ("retro", 10),
     ("report", 10),
+    // Flow without sprints (E11): its board moves items, its reports read their history, and a
+    // PM's reorder of its To do column is a governance override; the reports page shows it.
+    ("flow", 10),
     ("export", 10),
     // Documents read every room's core (strategy, backlog, sprints, releases and sign-offs of
     // the roadmap) and nothing reads them but the router and the CLI.

@@ -4,6 +4,7 @@
 //! anything runs; the services decide everything else, as they do for the REST API.
 
 mod backlog;
+mod flow;
 mod strategy;
 mod threads;
 mod work;
@@ -64,7 +65,9 @@ pub const SPECS: &[Spec] = &[
     read::<backlog::GetItem>("get_item", "One backlog item by key (ONB-42): the story, acceptance criteria, readiness with reasons, dependencies, questions and comments, and its version for save_item."),
     read::<backlog::NextReadyItem>("next_ready_item", "The item to work on next: the highest-tier item that is ready, unblocked and not started, backlog order breaking ties."),
     read::<work::GetSprint>("get_sprint", "A sprint (the active one when no id is given) with its goal, dates and board."),
-    read::<work::GetAlignment>("get_alignment", "How a sprint's or a quarter's work lines up with the quarterly priorities, with the alignment score and its formula."),
+    read::<work::GetAlignment>("get_alignment", "How a sprint's, a quarter's or a month's work lines up with the quarterly priorities, with the alignment score and its formula (a product in flow is scored over items started and finished in the period)."),
+    read::<flow::GetFlowBoard>("get_flow_board", "A product's flow board: its open work by column with WIP limits, each card's age in column and whether it is aging (past the 85th percentile of cycle times)."),
+    read::<flow::GetForecast>("get_forecast", "When a set of items will be done: a seeded Monte Carlo over the team's own history (weekly throughput in flow, sprint velocities in Scrum) giving the 50, 85 and 95 % dates, and how much is done by a date."),
     read::<strategy::SearchEvidence>("search_evidence", "Full-text search of a product's research: sources and insights (customer evidence)."),
     read::<work::GetDocument>("get_document", "A product document as Markdown: the strategy brief, an initiative's solution blueprint, or the implementation plan."),
     read::<work::GetHandoffKit>("get_handoff_kit", "The hand-off kit of an initiative, release or sprint: AGENTS.md, a brief per ready story, spec-kit, Kiro and Task Master specs and the manifest, each file with its path and text."),
@@ -120,6 +123,8 @@ pub async fn call(db: &Db, caller: &Caller, name: &str, args: JsonObject) -> Res
         "next_ready_item" => backlog::next_ready_item(db, caller, parse(a)?).await,
         "get_sprint" => work::get_sprint(db, caller, parse(a)?).await,
         "get_alignment" => work::get_alignment(db, caller, parse(a)?).await,
+        "get_flow_board" => flow::get_flow_board(db, caller, parse(a)?).await,
+        "get_forecast" => flow::get_forecast(db, caller, parse(a)?).await,
         "search_evidence" => strategy::search_evidence(db, caller, parse(a)?).await,
         "get_document" => work::get_document(db, caller, parse(a)?).await,
         "get_handoff_kit" => work::get_handoff_kit(db, caller, parse(a)?).await,

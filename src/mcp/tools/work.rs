@@ -9,7 +9,8 @@ use crate::db::Db;
 use crate::docs::compose::{make, Params};
 use crate::docs::Kind;
 use crate::error::{Error, Result};
-use crate::governance::alignment::{report, AlignmentParams};
+use crate::flow::alignment::report;
+use crate::governance::alignment::AlignmentParams;
 use crate::mcp::{resolve, Caller};
 use crate::sprint::{board, service as sprints, Sprint};
 use crate::workspace::ProductCtx;
@@ -70,21 +71,24 @@ pub struct GetAlignment {
     /// A sprint's id: that sprint's alignment.
     pub sprint: Option<i64>,
     /// A quarter such as `2026-Q4`: every sprint starting in it. The current quarter when
-    /// neither is given.
+    /// none is given.
     pub quarter: Option<String>,
+    /// A month such as `2026-11`: the items started and finished in it.
+    pub month: Option<String>,
     /// The workspace, when the key is in several of yours.
     pub workspace: Option<String>,
 }
 
 pub async fn get_alignment(db: &Db, caller: &Caller, a: GetAlignment) -> Result<Value> {
     let ctx = resolve::product(db, caller, &a.product, a.workspace.as_deref()).await?;
-    let quarter = match (&a.sprint, a.quarter) {
-        (None, None) => Some(super::strategy::quarter(None)?.to_string()),
-        (_, q) => q,
+    let quarter = match (&a.sprint, a.quarter, &a.month) {
+        (None, None, None) => Some(super::strategy::quarter(None)?.to_string()),
+        (_, q, _) => q,
     };
     let p = AlignmentParams {
         sprint: a.sprint,
         quarter,
+        month: a.month,
     };
     json(report(db, &ctx, &p).await?)
 }

@@ -131,6 +131,6 @@ async fn export_flags_that_do_not_go_together_are_named() {
         sum < bytes
             && tables
                 .iter()
-                .any(|t| t["table"] == "items" && t["rows"] == 39)
+                .any(|t| t["table"] == "items" && t["rows"] == 75)
     );
 }

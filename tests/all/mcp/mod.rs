@@ -1,7 +1,7 @@
 //! The MCP server through its HTTP endpoint (`/mcp`), as a coding agent reaches it: tools,
 //! resources and prompts, with the authority, version checks and read-only scope of the API.
 
-mod client;
+pub mod client;
 mod reads;
 mod resources;
 mod tokens;

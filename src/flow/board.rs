@@ -1,0 +1,228 @@
+//! The flow board: the product's open work in columns by status, each card with its age in
+//! column (amber past the 85th percentile of past cycle times), and card moves under the WIP
+//! limits: over a limit a move warns, or is refused in block mode unless the Product Owner
+//! overrides it with a reason, which the audit log keeps.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use super::metrics;
+use super::{check_wip, store, FlowSettings, WipCheck};
+use crate::audit::Change;
+use crate::auth::store::User;
+use crate::auth::Action;
+use crate::backlog::{self, store as items};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::points::Points;
+use crate::workspace::ProductCtx;
+
+/// How many To do cards the board shows: the top of the backlog.
+pub const TODO_SHOWN: i64 = 30;
+/// How far back the Done column and the cycle times behind the amber mark look.
+pub const DONE_DAYS: i64 = 14;
+pub const CYCLE_DAYS: i64 = 90;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = FlowCard)]
+pub struct Card {
+    pub key: String,
+    pub title: String,
+    pub kind: String,
+    pub status: String,
+    pub points: Option<Points>,
+    /// The initiative it serves, if any.
+    pub initiative: Option<String>,
+    /// Days in the column it is in now.
+    pub age_days: f64,
+    /// In progress or In review longer than the 85th percentile of past cycle times.
+    pub aging: bool,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = FlowColumn)]
+pub struct Column {
+    pub status: String,
+    pub title: String,
+    pub limit: Option<i64>,
+    /// How many items the column holds in all (To do shows only the top of the backlog).
+    pub count: i64,
+    pub over_limit: bool,
+    pub cards: Vec<Card>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct FlowBoard {
+    pub product: String,
+    pub settings: FlowSettings,
+    /// The 85th percentile of cycle times of the last 90 days, in days.
+    pub cycle_p85_days: Option<f64>,
+    pub columns: Vec<Column>,
+    pub warnings: Vec<String>,
+}
+
+fn card(ctx: &ProductCtx, r: store::CardRow, now: DateTime<Utc>, p85: Option<f64>) -> Card {
+    let age_days = r
+        .entered
+        .map_or(0.0, |t| (now - t).num_seconds().max(0) as f64 / 86_400.0);
+    let wip = matches!(r.status.as_str(), "in_progress" | "in_review");
+    Card {
+        key: format!("{}-{}", ctx.product.key, r.number),
+        aging: wip && super::is_aging(age_days, p85),
+        title: r.title,
+        kind: r.kind,
+        status: r.status,
+        points: r.points,
+        initiative: r.initiative,
+        age_days,
+    }
+}
+
+/// The board of a product, whatever its cadence (a sprint product is told it is one).
+pub async fn board(db: &Db, ctx: &ProductCtx) -> Result<FlowBoard> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    let settings = store::settings(db, ctx.product.id).await?;
+    let now = super::now();
+    let finished = store::histories(db, ctx, None, now - Duration::days(CYCLE_DAYS), true).await?;
+    let p85 = metrics::percentiles(&metrics::cycles(&finished)).p85;
+    let mut columns = Vec::new();
+    let mut warnings = Vec::new();
+    for status in backlog::STATUSES {
+        let shown = if status == "todo" { TODO_SHOWN } else { 500 };
+        let rows = store::column(
+            db,
+            ctx.product.id,
+            status,
+            shown,
+            now - Duration::days(DONE_DAYS),
+        )
+        .await?;
+        let count = match status {
+            "todo" => store::count(db, ctx.product.id, status).await?,
+            _ => rows.len() as i64,
+        };
+        let limit = settings.limit(status);
+        let over_limit = limit.is_some_and(|l| count > l);
+        let title = backlog::status_title(status).to_string();
+        if let Some(l) = limit.filter(|_| over_limit) {
+            warnings.push(format!(
+                "{title} holds {count} cards, over its WIP limit of {l}"
+            ));
+        }
+        columns.push(Column {
+            status: status.to_string(),
+            title,
+            limit,
+            count,
+            over_limit,
+            cards: rows.into_iter().map(|r| card(ctx, r, now, p85)).collect(),
+        });
+    }
+    Ok(FlowBoard {
+        product: ctx.product.key.clone(),
+        settings,
+        cycle_p85_days: p85,
+        columns,
+        warnings,
+    })
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = FlowMoved)]
+pub struct Moved {
+    pub key: String,
+    pub status: String,
+    /// WIP warnings the move raised.
+    pub warnings: Vec<String>,
+    /// The Product Owner's reason, when the move went past a blocking limit.
+    pub overridden: Option<String>,
+}
+
+/// Moves a card of a flow product to another column, under its WIP limits. The limit is
+/// checked inside the transaction, so two moves at once cannot both take the last place.
+pub async fn move_card(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    key: &str,
+    status: &str,
+    override_reason: Option<&str>,
+) -> Result<Moved> {
+    ctx.grants.require(Action::ChangeStatus)?;
+    let status = backlog::validate_status(status)?;
+    let reason = match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => {
+            ctx.grants.require(Action::OverrideWip)?;
+            crate::text::check("override_reason", r)?;
+            Some(backlog::validate_text("override_reason", r, 1_000)?)
+        }
+        None => None,
+    };
+    let mut tx = db.begin().await?;
+    items::lock_product(&mut tx, ctx.product.id).await?;
+    let settings = {
+        use crate::audit::Load;
+        FlowSettings::load(&mut tx.conn(), ctx.product.id).await?
+    };
+    if !settings.is_flow() {
+        return Err(Error::Conflict(format!(
+            "{} runs in sprints: its cards move on the sprint board (the PO or the SM may set its cadence to flow)",
+            ctx.product.key
+        )));
+    }
+    let item = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
+        .await
+        .map_err(|_| Error::invalid("item", format!("{key} is not in this backlog")))?;
+    let mut warnings = Vec::new();
+    let mut overridden = None;
+    if item.status != status {
+        let holders = store::holders(
+            &mut tx.conn(),
+            ctx.product.id,
+            &ctx.product.key,
+            &status,
+            item.id,
+        )
+        .await?;
+        match check_wip(&settings, &status, &holders) {
+            WipCheck::Fits => {}
+            WipCheck::Warn(w) => warnings.push(w),
+            WipCheck::Block(why) => match &reason {
+                None => return Err(Error::Conflict(why)),
+                Some(r) => {
+                    Change::by(actor, ctx, "flow.wip_override", ("item", item.id))
+                        .before(&json!({"status": item.status, "held_by": holders}))
+                        .after(&json!({"key": key, "status": status, "limit": settings.limit(&status)}))
+                        .reason(Some(r))
+                        .record(&mut tx)
+                        .await?;
+                    overridden = Some(r.clone());
+                }
+            },
+        }
+        items::set_status(&mut tx, item.id, &status).await?;
+        Change::by(actor, ctx, "item.status", ("item", item.id))
+            .before(&json!({"status": item.status}))
+            .after(&json!({"key": key, "status": status}))
+            .record(&mut tx)
+            .await?;
+        let change = crate::notify::hooks::ItemChange {
+            id: item.id,
+            key,
+            title: &item.title,
+            what: format!("status → {}", backlog::status_title(&status)),
+            text: None,
+            assignee: None,
+            data: json!({"status": status, "flow": true}),
+        };
+        crate::notify::hooks::item_changed(&mut tx, ctx, actor, change).await?;
+    }
+    tx.commit().await?;
+    Ok(Moved {
+        key: key.to_string(),
+        status,
+        warnings,
+        overridden,
+    })
+}
