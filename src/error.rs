@@ -179,6 +179,33 @@ pub struct Problem {
     pub current: Option<serde_json::Value>,
 }
 
+/// `s` as an answer may quote it back: each control character but tab and newline written as
+/// `\u{…}`, so that an error naming a caller's bad parameter never carries the bad bytes back
+/// (the problem document promises text without them). The rule is `crate::text::allowed`'s,
+/// written here so that the error type depends on no other module.
+fn shown(s: &str) -> String {
+    let allowed = |c: char| c == '\t' || c == '\n' || !c.is_control();
+    if s.chars().all(allowed) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if allowed(c) {
+                c.to_string()
+            } else {
+                format!("\\u{{{:x}}}", u32::from(c))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[test]
+fn answers_quote_bad_text_escaped() {
+    assert_eq!(shown("a\u{18}b\r\n\u{9b}"), "a\\u{18}b\\u{d}\n\\u{9b}");
+    assert_eq!(shown("plain\ttext"), "plain\ttext");
+}
+
 /// The API face of [`Error`]: RFC 9457 problem details.
 #[derive(Debug)]
 pub struct ApiError(pub Error);
@@ -197,11 +224,11 @@ impl IntoResponse for ApiError {
             "type": "about:blank",
             "title": status.canonical_reason().unwrap_or("error"),
             "status": status.as_u16(),
-            "detail": crate::text::shown(&self.0.public_message()),
+            "detail": shown(&self.0.public_message()),
         });
         let mut etag = None;
         match self.0 {
-            Error::Invalid { field, .. } => body["field"] = json!(crate::text::shown(&field)),
+            Error::Invalid { field, .. } => body["field"] = json!(shown(&field)),
             Error::Stale {
                 current, etag: e, ..
             } => {

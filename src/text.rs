@@ -36,24 +36,6 @@ pub fn check(field: &str, s: &str) -> Result<(), Error> {
     }
 }
 
-/// `s` as an answer may quote it back: each character that may not be stored written as
-/// `\u{…}`, so that an error naming a caller's bad parameter never carries the bad bytes back
-/// (the problem document promises text without control characters).
-pub fn shown(s: &str) -> String {
-    if s.chars().all(allowed) {
-        return s.to_string();
-    }
-    s.chars()
-        .map(|c| {
-            if allowed(c) {
-                c.to_string()
-            } else {
-                format!("\\u{{{:x}}}", u32::from(c))
-            }
-        })
-        .collect()
-}
-
 /// Text as a browser form sends it: CRLF and lone CR line endings become LF.
 pub fn form_lines(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\r', "\n")
@@ -151,11 +133,5 @@ mod tests {
             ("a\u{fffd}b\nc\u{fffd}".to_string(), 2)
         );
         assert_eq!(scrub("plain\ttext"), ("plain\ttext".to_string(), 0));
-    }
-
-    #[test]
-    fn answers_quote_bad_text_escaped() {
-        assert_eq!(shown("a\u{18}b\r\n\u{9b}"), "a\\u{18}b\\u{d}\n\\u{9b}");
-        assert_eq!(shown("plain\ttext"), "plain\ttext");
     }
 }
