@@ -28,6 +28,17 @@ pub enum Pool {
 pub struct Db {
     pub read: Pool,
     pub write: Pool,
+    /// This process's name for the database it opened: state a process keeps beside the
+    /// database (the import jobs it runs) is keyed by it, so that two databases open in one
+    /// process (the test suite's) never read each other's.
+    pub id: u64,
+}
+
+/// The next [`Db::id`].
+static NEXT_DB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_db_id() -> u64 {
+    NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Runs `$body` with `$p` bound to the concrete pool of either database.
@@ -151,6 +162,7 @@ impl Db {
                 Ok(Db {
                     read: Pool::Sqlite(read),
                     write: Pool::Sqlite(write),
+                    id: next_db_id(),
                 })
             }
             Target::Postgres(url) => {
@@ -167,6 +179,7 @@ impl Db {
                 Ok(Db {
                     read: Pool::Postgres(pool.clone()),
                     write: Pool::Postgres(pool),
+                    id: next_db_id(),
                 })
             }
         }

@@ -63,21 +63,22 @@ struct JobRow {
     finished_at: Option<DateTime<Utc>>,
 }
 
-/// Records written so far by the jobs running in this process.
-static RUNNING: LazyLock<Mutex<HashMap<i64, Arc<AtomicUsize>>>> =
+/// Records written so far by the jobs running in this process, by database ([`Db::id`]) and
+/// job id.
+static RUNNING: LazyLock<Mutex<HashMap<(u64, i64), Arc<AtomicUsize>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-fn running(id: i64) -> Option<usize> {
+fn running(db: &Db, id: i64) -> Option<usize> {
     let map = RUNNING.lock().ok()?;
-    map.get(&id).map(|c| c.load(Ordering::Relaxed))
+    map.get(&(db.id, id)).map(|c| c.load(Ordering::Relaxed))
 }
 
-impl From<JobRow> for Job {
-    fn from(r: JobRow) -> Job {
+impl Job {
+    fn of(db: &Db, r: JobRow) -> Job {
         let done = match r.status.as_str() {
             "done" => r.items_total,
             "running" => {
-                running(r.id).map_or(r.items_done, |n| i64::try_from(n).unwrap_or(i64::MAX))
+                running(db, r.id).map_or(r.items_done, |n| i64::try_from(n).unwrap_or(i64::MAX))
             }
             _ => 0,
         };
@@ -118,12 +119,12 @@ pub async fn get(db: &Db, product_id: i64, id: i64) -> Result<Job> {
     let row = row.ok_or(Error::NotFound)?;
     let silent = row.status == "running"
         && !db.is_sqlite()
-        && running(row.id).is_none()
+        && running(db, row.id).is_none()
         && row.heartbeat_at.unwrap_or(row.created_at) < crate::db::now() - SILENCE;
     if silent && cut_short(db, Some(row.id)).await? > 0 {
         return Box::pin(get(db, product_id, id)).await;
     }
-    Ok(Job::from(row))
+    Ok(Job::of(db, row))
 }
 
 /// Marks failed the running jobs (one, or all) whose process is gone: on SQLite every one (a
@@ -167,7 +168,7 @@ pub async fn start(
 async fn run(db: Db, actor: User, ctx: ProductCtx, id: i64, bytes: Vec<u8>, mut opts: Options) {
     let counter = Arc::new(AtomicUsize::new(0));
     if let Ok(mut map) = RUNNING.lock() {
-        map.insert(id, counter.clone());
+        map.insert((db.id, id), counter.clone());
     }
     opts.progress = Some(counter.clone());
     let marked = with_pool!(&db.write, p => sqlx::query(
@@ -199,7 +200,7 @@ async fn run(db: Db, actor: User, ctx: ProductCtx, id: i64, bytes: Vec<u8>, mut 
     // Out of this process's registry before the outcome is saved: once a reader sees the job
     // done, no stale counter of this run may answer for the job's row again.
     if let Ok(mut map) = RUNNING.lock() {
-        map.remove(&id);
+        map.remove(&(db.id, id));
     }
     let saved = with_pool!(&db.write, p => sqlx::query(
         "UPDATE import_jobs SET status = $1, report_json = $2, error = $3, finished_at = $4
