@@ -65,8 +65,10 @@ struct JobRow {
 
 /// Records written so far by the jobs running in this process, by database ([`Db::id`]) and
 /// job id.
-static RUNNING: LazyLock<Mutex<HashMap<(u64, i64), Arc<AtomicUsize>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+static RUNNING: LazyLock<Mutex<Registry>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// (database, job id) → how many records that job has written.
+type Registry = HashMap<(u64, i64), Arc<AtomicUsize>>;
 
 fn running(db: &Db, id: i64) -> Option<usize> {
     let map = RUNNING.lock().ok()?;
