@@ -1,8 +1,8 @@
 //! Alignment without sprints (E11, G4): a month or a quarter is scored over the points of the
 //! items finished in it (completed) and the items started in it (committed), with the same
-//! formula as a sprint (`governance::periods`). A product in flow answers a quarter this way,
-//! with a trend by month; any product answers a month. Sprint and sprint-quarter reports stay
-//! with governance.
+//! formula as a sprint (`governance::periods`). A product or team in flow answers a quarter
+//! this way, with a trend by month; any product or team answers a month. Sprint and
+//! sprint-quarter reports stay with governance.
 
 use chrono::NaiveDate;
 
@@ -25,22 +25,27 @@ pub fn parse_month(s: &str) -> Result<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(bad)
 }
 
-/// The one entry point the API, the page and the CLI call: a month, a flow product's quarter,
-/// or governance's sprint and sprint-quarter reports.
+/// The one entry point the API, the page and the CLI call: a month, a flow product's (or flow
+/// team's) quarter, or governance's sprint and sprint-quarter reports. With a team, a month and a
+/// flow quarter count the items assigned to its members, as the flow reports do.
 pub async fn report(db: &Db, ctx: &ProductCtx, p: &AlignmentParams) -> Result<Alignment> {
     ctx.grants.require(Action::ViewBacklog)?;
+    let flow = match p.team {
+        Some(t) => super::teams::cadence_of(db, ctx, t).await?.is_flow(),
+        None => super::store::settings(db, ctx.product.id).await?.is_flow(),
+    };
     match (p.sprint, p.quarter.as_deref(), p.month.as_deref()) {
         (None, None, Some(m)) => {
             let from = parse_month(m)?;
             let to = periods::next_month(from);
-            let mut a = periods::period(db, ctx, Quarter::of(from), (from, to), None).await?;
+            let mut a = periods::period(db, ctx, Quarter::of(from), (from, to), p.team).await?;
             a.month = Some(from.format("%Y-%m").to_string());
             Ok(a)
         }
-        (None, Some(q), None) if super::store::settings(db, ctx.product.id).await?.is_flow() => {
+        (None, Some(q), None) if flow => {
             let q = Quarter::parse(q)?;
-            let mut a = periods::period(db, ctx, q, (q.start(), q.next().start()), None).await?;
-            a.trend = periods::month_trend(db, ctx, q, None).await?;
+            let mut a = periods::period(db, ctx, q, (q.start(), q.next().start()), p.team).await?;
+            a.trend = periods::month_trend(db, ctx, q, p.team).await?;
             Ok(a)
         }
         _ => alignment::report(db, ctx, p).await,

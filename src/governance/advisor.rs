@@ -305,7 +305,7 @@ pub async fn facts(db: &Db, ctx: &ProductCtx) -> Result<Facts> {
     let trend = if cadence == "flow" {
         super::periods::month_trend(db, ctx, q, None).await?
     } else {
-        super::alignment::for_quarter(db, ctx, &q.to_string())
+        super::alignment::for_quarter(db, ctx, &q.to_string(), None)
             .await?
             .trend
     };
