@@ -6,7 +6,9 @@
 use plotters::prelude::*;
 
 mod flow;
+mod spark;
 pub use flow::{bars, scatter, stacked};
+pub use spark::sparkline;
 
 const INK: RGBColor = RGBColor(128, 128, 128);
 const ACCENT: RGBColor = RGBColor(59, 111, 216);

@@ -27,6 +27,7 @@ pub mod mail;
 pub mod mcp;
 pub mod notify;
 pub mod openapi;
+pub mod overview;
 pub mod page;
 pub mod passwords;
 pub mod points;

@@ -31,7 +31,6 @@ struct TeamsPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     error: Option<String>,
     teams: Vec<Team>,
     can_manage: bool,
@@ -56,10 +55,9 @@ async fn page(
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let teams = team::list(&st.db, &ctx).await?;
     Ok(render(&TeamsPage {
-        layout: product_layout(&user, &ctx, format!("{} teams", ctx.product.name)),
+        layout: product_layout(&user, &ctx, crate::page::Section::Teams),
         ws,
         pkey: ctx.product.key.clone(),
-        tab: "teams",
         error: f.error,
         can_manage: ctx.grants.may(Action::ManageTeam),
         teams,

@@ -20,7 +20,6 @@ pub fn routes() -> Router<AppState> {
         .route("/workspaces", post(create_workspace))
         .route("/w/{ws}", get(show))
         .route("/w/{ws}/products", post(create_product))
-        .route("/w/{ws}/p/{product}", get(product_home))
         .route("/w/{ws}/members", get(members))
         .route("/w/{ws}/p/{product}/roles", post(set_roles))
 }
@@ -117,10 +116,6 @@ async fn show(
     show_page(&state, &user, &ws, None).await
 }
 
-async fn product_home(Path((ws, product)): Path<(String, String)>) -> Redirect {
-    Redirect::to(&format!("/w/{ws}/p/{product}/backlog"))
-}
-
 async fn create_product(
     State(state): State<AppState>,
     user: PageUser,
@@ -140,7 +135,7 @@ async fn create_product(
     )
     .await
     {
-        Ok(p) => Ok(Redirect::to(&format!("/w/{ws}/p/{}/backlog", p.key)).into_response()),
+        Ok(p) => Ok(Redirect::to(&format!("/w/{ws}/p/{}", p.key)).into_response()),
         Err(e @ Error::Invalid { .. }) => show_page(&state, &user, &ws, Some(e.to_string())).await,
         Err(e) => Err(e),
     }

@@ -58,6 +58,8 @@ const LAYERS: &[(&str, u32)] = &[
     // the roadmap) and nothing reads them but the router and the CLI.
     ("docs", 10),
     ("seed", 11),
+    // A product's Overview reads the facts of every delivery and strategy room.
+    ("overview", 11),
     // The first-run setup may load the demo, so administration sits beside the seed.
     ("admin", 11),
     ("web", 11),
