@@ -43,6 +43,7 @@ pub mod text;
 pub mod roadmap;
 pub mod strategy;
 pub mod web;
+pub mod words;
 pub mod workspace;
 
 use std::sync::OnceLock;

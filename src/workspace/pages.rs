@@ -74,7 +74,9 @@ async fn create_workspace(
 struct ShowPage {
     layout: Layout,
     workspace: Workspace,
-    products: Vec<Product>,
+    /// Each product with the Overview's figures: the running sprint, the quarter's alignment
+    /// score and what needs the viewer (UI.md 4).
+    products: Vec<(Product, crate::overview::facts::Overview)>,
     admin: bool,
     error: Option<String>,
     /// Steps of the getting-started checklist still open (admins see the reminder).
@@ -89,6 +91,18 @@ async fn show_page(
 ) -> Result<Response> {
     let (workspace, admin) = store::workspace_for(&state.db, user.user.id, slug).await?;
     let products = store::products(&state.db, workspace.id).await?;
+    // The products' overviews are read side by side: the page waits for the slowest, not
+    // their sum.
+    let overviews = futures_util::future::join_all(products.iter().map(|p| async {
+        let ctx = store::product_ctx(&state.db, user.user.id, &workspace.slug, &p.key).await?;
+        crate::overview::facts::overview(&state.db, &ctx).await
+    }))
+    .await;
+    let products = products
+        .into_iter()
+        .zip(overviews)
+        .map(|(p, o)| o.map(|o| (p, o)))
+        .collect::<Result<Vec<_>>>()?;
     let layout = Layout::new(user, workspace.name.clone())
         .crumb(format!("/w/{}", workspace.slug), workspace.name.clone());
     let steps_left = if admin {

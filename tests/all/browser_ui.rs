@@ -1,8 +1,8 @@
 //! The UI as a whole, in headless Chromium on the demo data: every main page at a laptop's and
 //! a phone's width passes axe-core with no serious or critical violation, keeps its navigation,
 //! and is photographed into `target/screenshots/` (kept by CI, not committed) to be looked at.
-//! Also the Overview's "Needs you" for a Product Owner and a Product Manager, which follows the
-//! data as it changes.
+//! Each page's compressed HTML stays under 60 KB. Also the Overview's "Needs you" for a Product
+//! Owner and a Product Manager, which follows the data as it changes.
 
 use std::path::PathBuf;
 
@@ -183,6 +183,18 @@ async fn every_main_page_passes_axe_at_laptop_and_phone_width_and_keeps_its_navi
                     1,
                     "{name}: one section of the sidebar is current"
                 );
+            }
+            // A page's own bytes, compressed, stay under 60 KB (assets are cached apart).
+            let bytes = c
+                .execute(
+                    "return performance.getEntriesByType('navigation')[0].transferSize",
+                    vec![],
+                )
+                .await
+                .expect("transfer size");
+            let bytes = bytes.as_f64().unwrap_or_default();
+            if bytes >= 60_000.0 {
+                problems.push(format!("{name}: {bytes} bytes transferred"));
             }
             screenshot(&c, &name, width).await;
             for v in violations(&c, &axe).await {

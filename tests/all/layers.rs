@@ -18,6 +18,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("csv_safe", 0),
     // The rule for control characters in text from outside, applied by every interface.
     ("text", 0),
+    // Codes as people read them, for every page.
+    ("words", 0),
     ("points", 0),
     // Monte Carlo forecasts: pure simulation over past throughput, no database.
     ("forecast", 0),
