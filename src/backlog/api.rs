@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::input::{BulkMoveInput, DependencyInput, ItemPatch, MoveInput, NewItem};
 use super::views::{self, NewView, View};
-use super::{service, store, Item, Summary};
+use super::{service, store, Item, Summary, Updated};
 use crate::audit::{self, Entry};
 use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::{ApiError, Error, Result};
@@ -202,17 +202,19 @@ pub async fn show(
 #[utoipa::path(patch, path = "/api/v1/workspaces/{ws}/items/{key}", operation_id = "updateItem", tag = "backlog",
     params(("ws" = String, Path), ("key" = String, Path), ("If-Match" = String, Header, description = "the ETag you read")),
     request_body = ItemPatch,
-    responses((status = 200, body = Item), (status = 412, description = "stale version; body has `current`"), (status = 428)))]
+    responses((status = 200, body = Updated, description = "the item as changed, with `warnings`: a status change past a WIP limit of a flow product in warn mode goes through, and each warning names the limit and the cards that hold it"),
+        (status = 409, description = "a flow product's column is at a blocking WIP limit; the detail names it and its cards"),
+        (status = 412, description = "stale version; body has `current`"), (status = 428)))]
 pub async fn update(
     State(state): State<AppState>,
     InProduct { user, ctx }: InProduct,
     Path((_ws, key)): Path<(String, String)>,
     IfMatch(version): IfMatch,
     ApiJson(patch): ApiJson<ItemPatch>,
-) -> Result<Etagged<Item>, ApiError> {
+) -> Result<Etagged<Updated>, ApiError> {
     Ok(Etagged(
         StatusCode::OK,
-        service::update(&state.db, &user, &ctx, &key, version, patch).await?,
+        service::update_warned(&state.db, &user, &ctx, &key, version, patch).await?,
     ))
 }
 

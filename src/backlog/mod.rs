@@ -79,6 +79,26 @@ impl crate::audit::Versioned for Item {
     }
 }
 
+/// An item as a change left it, with the warnings the change raised: in a flow product whose
+/// WIP limits warn, a status change past a limit goes through, and the answer says which limit
+/// and which cards hold it, in the board's own words.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ItemUpdated)]
+pub struct Updated {
+    #[serde(flatten)]
+    pub item: Item,
+    /// WIP warnings: a column of a flow board now over its limit, the limit and the cards
+    /// that were there. Empty when the change raised none.
+    pub warnings: Vec<String>,
+}
+
+impl crate::audit::Versioned for Updated {
+    const NOUN: &'static str = "the item";
+    fn version(&self) -> i64 {
+        self.item.version
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Criterion {
     pub position: i64,

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::input::{ItemPatch, NewItem};
 use super::readiness::{self, ItemFacts, ReadyRules};
 use super::store::{self, Fields, ItemRow};
-use super::{rank, Anchor, Item};
+use super::{rank, Anchor, Item, Updated};
 use crate::audit::{self, Change};
 use crate::auth::store::User;
 use crate::auth::Action;
@@ -301,6 +301,21 @@ pub async fn update(
     expected_version: i64,
     patch: ItemPatch,
 ) -> Result<Item> {
+    Ok(update_warned(db, actor, ctx, key, expected_version, patch)
+        .await?
+        .item)
+}
+
+/// [`update`], with the WIP warning a status change raised (the item API, the CLI and MCP
+/// pass it on; a flow product in warn mode lets the change through and says so).
+pub async fn update_warned(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    key: &str,
+    expected_version: i64,
+    patch: ItemPatch,
+) -> Result<Updated> {
     if patch.is_empty() {
         return Err(Error::invalid("body", "nothing to change"));
     }
@@ -379,8 +394,11 @@ pub async fn update(
         criteria.as_deref().unwrap_or(&old_criteria),
         open,
     );
+    let mut warnings = Vec::new();
     if f.status != before_fields.status {
-        super::wip::guard(&mut tx, ctx.product.id, &ctx.product.key, row.id, &f.status).await?;
+        let warning =
+            super::wip::guard(&mut tx, ctx.product.id, &ctx.product.key, row.id, &f.status).await?;
+        warnings.extend(warning);
     }
     if !store::update(&mut tx, row.id, expected_version, &f, &readiness).await? {
         drop(tx);
@@ -446,7 +464,7 @@ pub async fn update(
     let written = store::row_by_id_tx(&mut tx, row.id).await?;
     let item = store::load(&mut tx.conn(), &ctx.product.key, written).await?;
     tx.commit().await?;
-    Ok(item)
+    Ok(Updated { item, warnings })
 }
 
 /// "status → done, points" from the audit row's before and after.

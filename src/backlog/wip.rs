@@ -83,19 +83,30 @@ pub async fn holders(
 }
 
 /// Inside a status change of item `id` to `status`: refuses it when the product runs in flow
-/// and the column is at a blocking limit (a warning limit lets it through).
-pub async fn guard(tx: &mut Tx, product_id: i64, key: &str, id: i64, status: &str) -> Result<()> {
+/// and the column is at a blocking limit; over a warning limit it goes ahead, and the warning
+/// (the board's own sentence, naming the limit and the cards that hold it) is returned for the
+/// answer. The product is locked first, as the board's move does, so that two changes at once
+/// cannot both take the last place under a limit.
+pub async fn guard(
+    tx: &mut Tx,
+    product_id: i64,
+    key: &str,
+    id: i64,
+    status: &str,
+) -> Result<Option<String>> {
     if !LIMITED.contains(&status) {
-        return Ok(());
+        return Ok(None);
     }
     let s = FlowSettings::load(&mut tx.conn(), product_id).await?;
     if !s.is_flow() || s.limit(status).is_none() {
-        return Ok(());
+        return Ok(None);
     }
+    super::store::lock_product(tx, product_id).await?;
     let held = holders(&mut tx.conn(), product_id, key, status, id).await?;
     match check_wip(&s, status, &held) {
         WipCheck::Block(why) => Err(Error::Conflict(why)),
-        _ => Ok(()),
+        WipCheck::Warn(warning) => Ok(Some(warning)),
+        WipCheck::Fits => Ok(None),
     }
 }
 

@@ -3,15 +3,23 @@
 
 use clap::{Args, Subcommand};
 
+use super::flags::flag_err;
 use super::item::err;
 use super::sprint::{open, out, team_id, On};
 use crate::config::DbArgs;
-use crate::flow::{board, report, store, FlowSettingsInput};
+use crate::flow::{board, report, store, teams, FlowSettingsInput, TeamCadenceInput};
 
 #[derive(Subcommand, Debug)]
 pub enum FlowCommand {
     /// Show the flow board: columns, WIP limits, card ages (amber: aging).
-    Board(On),
+    Board {
+        #[command(flatten)]
+        on: On,
+        /// Narrow to the items assigned to one team's members (name or id), with its own
+        /// WIP limits.
+        #[arg(long)]
+        team: Option<String>,
+    },
     /// Move a card to another column: todo, in_progress, in_review or done.
     Move {
         #[command(flatten)]
@@ -40,7 +48,11 @@ pub enum FlowCommand {
 pub struct SettingsArgs {
     #[command(flatten)]
     on: On,
-    /// sprints or flow; omit to show the settings.
+    /// One team's cadence instead of the product's (name or id): --cadence sprints, flow, or
+    /// product (follow the product's).
+    #[arg(long, conflicts_with_all = ["wip_mode", "wip_in_progress", "wip_in_review"])]
+    team: Option<String>,
+    /// sprints or flow (for a team also product); omit to show the settings.
     #[arg(long)]
     cadence: Option<String>,
     /// warn or block.
@@ -60,14 +72,21 @@ fn limit(v: Option<i64>) -> String {
 
 pub async fn run(db_args: &DbArgs, c: FlowCommand) -> anyhow::Result<()> {
     match c {
-        FlowCommand::Board(on) => {
+        FlowCommand::Board { on, team } => {
             let (db, _, ctx) = open(db_args, &on).await?;
-            let b = board::board(&db, &ctx).await.map_err(err)?;
+            let team = match team {
+                Some(t) => Some(team_id(&db, &ctx, &t).await?),
+                None => None,
+            };
+            let b = board::board(&db, &ctx, team).await.map_err(err)?;
             out(on.who.json, &b, |b| {
-                println!(
-                    "{} · {} · WIP limits {}",
-                    b.product, b.settings.cadence, b.settings.wip_mode
-                );
+                match &b.team {
+                    Some(t) => println!("{} · team {} · {}", b.product, t.team, t.cadence),
+                    None => println!(
+                        "{} · {} · WIP limits {}",
+                        b.product, b.settings.cadence, b.settings.wip_mode
+                    ),
+                }
                 for col in &b.columns {
                     let l = col.limit.map(|l| format!(" / {l}")).unwrap_or_default();
                     println!("{} ({}{l})", col.title, col.count);
@@ -101,6 +120,7 @@ pub async fn run(db_args: &DbArgs, c: FlowCommand) -> anyhow::Result<()> {
                 }
             })
         }
+        FlowCommand::Settings(a) if a.team.is_some() => team_settings(db_args, a).await,
         FlowCommand::Settings(a) => {
             let (db, user, ctx) = open(db_args, &a.on).await?;
             let mut s = store::settings(&db, ctx.product.id).await.map_err(err)?;
@@ -169,4 +189,28 @@ pub async fn run(db_args: &DbArgs, c: FlowCommand) -> anyhow::Result<()> {
             })
         }
     }
+}
+
+/// `flow settings --team NAME [--cadence sprints|flow|product]`: show or set a team's cadence.
+async fn team_settings(db_args: &DbArgs, a: SettingsArgs) -> anyhow::Result<()> {
+    let (db, user, ctx) = open(db_args, &a.on).await?;
+    let team = team_id(&db, &ctx, a.team.as_deref().unwrap_or_default()).await?;
+    let mut c = teams::get(&db, &ctx, team).await.map_err(err)?;
+    if let Some(cadence) = a.cadence {
+        let input = TeamCadenceInput { cadence };
+        c = teams::set(&db, &user, &ctx, team, c.version, &input)
+            .await
+            .map_err(|e| flag_err(e, &[("cadence", "--cadence")]))?;
+    }
+    out(a.on.who.json, &c, |c| {
+        let whose = if c.follows_product {
+            " (the product's)".to_string()
+        } else {
+            String::new()
+        };
+        println!(
+            "{} on {}: cadence {}{whose}",
+            c.team, ctx.product.key, c.cadence
+        );
+    })
 }

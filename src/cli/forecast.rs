@@ -4,7 +4,7 @@
 use clap::Args;
 
 use super::flags::flag_err;
-use super::sprint::{open, out, On};
+use super::sprint::{open, out, team_id, On};
 use crate::config::DbArgs;
 use crate::flow::forecast::{forecast, ForecastParams};
 
@@ -33,6 +33,9 @@ pub struct ForecastArgs {
     /// Simulated futures (100–100000).
     #[arg(long)]
     runs: Option<usize>,
+    /// Draw from one team's own history (name or id), by the cadence it works by.
+    #[arg(long)]
+    team: Option<String>,
 }
 
 pub async fn run(db_args: &DbArgs, a: ForecastArgs) -> anyhow::Result<()> {
@@ -40,6 +43,10 @@ pub async fn run(db_args: &DbArgs, a: ForecastArgs) -> anyhow::Result<()> {
     if let Some(q) = &a.items {
         crate::text::check("items", q).map_err(|e| flag_err(e, &[("items", "--items")]))?;
     }
+    let team = match &a.team {
+        Some(t) => Some(team_id(&db, &ctx, t).await?),
+        None => None,
+    };
     let p = ForecastParams {
         items: a.items,
         top: a.top,
@@ -48,6 +55,7 @@ pub async fn run(db_args: &DbArgs, a: ForecastArgs) -> anyhow::Result<()> {
         by: a.by,
         seed: a.seed,
         runs: a.runs,
+        team,
     };
     let f = forecast(&db, &ctx, &p).await.map_err(|e| {
         flag_err(

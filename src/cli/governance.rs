@@ -28,12 +28,20 @@ pub struct AlignmentArgs {
     /// A month like 2026-11: the items started (committed) and finished (completed) in it.
     #[arg(long)]
     pub month: Option<String>,
+    /// One team (name or id): a month, or a flow team's quarter, over the items assigned to
+    /// its members; a sprint team's quarter over its sprints.
+    #[arg(long, conflicts_with = "sprint")]
+    pub team: Option<String>,
 }
 
 pub async fn run(db_args: &DbArgs, a: AlignmentArgs) -> anyhow::Result<()> {
     let (db, _, ctx) = super::sprint::open(db_args, &a.on).await?;
     let sprint = match &a.sprint {
         Some(s) => Some(super::sprint::sprint_id(&db, &ctx, s).await?),
+        None => None,
+    };
+    let team = match &a.team {
+        Some(t) => Some(super::sprint::team_id(&db, &ctx, t).await?),
         None => None,
     };
     let r = report(
@@ -43,6 +51,7 @@ pub async fn run(db_args: &DbArgs, a: AlignmentArgs) -> anyhow::Result<()> {
             sprint,
             quarter: a.quarter,
             month: a.month,
+            team,
         },
     )
     .await

@@ -297,10 +297,14 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
                     assignee.map(Some)
                 },
             };
-            let item = service::update(&db, &user, &ctx, &key, version, patch)
+            let done = service::update_warned(&db, &user, &ctx, &key, version, patch)
                 .await
                 .map_err(err)?;
-            print_item(&item, who.json)
+            // On stderr, so that `--json` output stays the item alone.
+            for w in &done.warnings {
+                eprintln!("warning: {w}");
+            }
+            print_item(&done.item, who.json)
         }
         ItemCommand::Move {
             who,

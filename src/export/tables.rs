@@ -144,7 +144,7 @@ pub static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
         table("audit_log", &["id"], Scope::Own("workspace_id"),
             "id:int workspace_id:int? actor_id:user? action:text entity_type:text entity_id:int before_json:text? after_json:text? reason:text? at:time"),
         table("teams", &["id"], Scope::Own("workspace_id"),
-            "id:int workspace_id:int name:text velocity_window:int wip_todo:int? wip_in_progress:int? wip_in_review:int? version:int created_at:time"),
+            "id:int workspace_id:int name:text velocity_window:int wip_todo:int? wip_in_progress:int? wip_in_review:int? version:int created_at:time cadence:text? cadence_version:int"),
         table("team_products", &["team_id", "product_id"], Scope::Via("product_id", "products"),
             "team_id:int product_id:int"),
         table("team_members", &["team_id", "user_id"], Scope::Via("team_id", "teams"),

@@ -10,18 +10,20 @@ use serde::Deserialize;
 use super::board::{self, FlowBoard, Moved};
 use super::forecast::{self, Forecast, ForecastParams};
 use super::report::{self, FlowParams, FlowReport};
-use super::{store, FlowSettings, FlowSettingsInput};
+use super::teams::{self, TeamCadence};
+use super::{store, FlowSettings, FlowSettingsInput, TeamCadenceInput};
 use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::{ApiError, Error};
 use crate::extract::Path;
 use crate::state::AppState;
-use crate::workspace::extract::{IfMatch, InProduct};
+use crate::workspace::extract::{Etagged, IfMatch, InProduct};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_settings, put_settings))
+        .routes(routes!(get_team_cadence, put_team_cadence))
         .routes(routes!(show_board))
         .routes(routes!(move_card))
         .routes(routes!(show_report))
@@ -91,15 +93,56 @@ pub async fn put_settings(
     Ok((etag(s.version), Json(s)).into_response())
 }
 
+/// Show a team's cadence on a product (its own, or the product's it follows)
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}/cadence", operation_id = "getTeamCadence", tag = "flow",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path, description = "the team")),
+    responses((status = 200, body = TeamCadence, description = "the cadence the team works by; the ETag is its version"), (status = 404)))]
+pub async fn get_team_cadence(
+    State(st): State<AppState>,
+    InProduct { ctx, .. }: InProduct,
+    Path((_ws, _p, id)): Path<(String, String, i64)>,
+) -> Result<Etagged<TeamCadence>, ApiError> {
+    Ok(Etagged(StatusCode::OK, teams::get(&st.db, &ctx, id).await?))
+}
+
+/// Set a team's cadence: sprints, flow, or product to follow the product's (the PO or the SM)
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws}/products/{product}/teams/{id}/cadence", operation_id = "setTeamCadence", tag = "flow",
+    params(("ws" = String, Path), ("product" = String, Path), ("id" = i64, Path, description = "the team"), ("If-Match" = String, Header, description = "the ETag you read")),
+    request_body = TeamCadenceInput,
+    responses((status = 200, body = TeamCadence), (status = 403, description = "the PO or the SM sets it"), (status = 404),
+        (status = 412, description = "the team's cadence changed since it was read; body has `current`"), (status = 422), (status = 428)))]
+pub async fn put_team_cadence(
+    State(st): State<AppState>,
+    InProduct { user, ctx }: InProduct,
+    Path((_ws, _p, id)): Path<(String, String, i64)>,
+    IfMatch(expected): IfMatch,
+    ApiJson(i): ApiJson<TeamCadenceInput>,
+) -> Result<Etagged<TeamCadence>, ApiError> {
+    Ok(Etagged(
+        StatusCode::OK,
+        teams::set(&st.db, &user, &ctx, id, expected, &i).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BoardParams {
+    /// Narrow to the items assigned to one team's members (its id), with the team's own WIP
+    /// limits.
+    pub team: Option<i64>,
+}
+
 /// Show the flow board: open work by column, WIP limits, card ages
 #[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/flow/board", operation_id = "getFlowBoard", tag = "flow",
-    params(("ws" = String, Path), ("product" = String, Path)),
-    responses((status = 200, body = FlowBoard)))]
+    params(("ws" = String, Path), ("product" = String, Path), BoardParams),
+    responses((status = 200, body = FlowBoard), (status = 422, description = "no such team on this product")))]
 pub async fn show_board(
     State(st): State<AppState>,
     InProduct { ctx, .. }: InProduct,
+    ApiQuery(q): ApiQuery<BoardParams>,
 ) -> Result<Json<FlowBoard>, ApiError> {
-    Ok(Json(board::board(&st.db, &ctx).await?))
+    Ok(Json(board::board(&st.db, &ctx, q.team).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::metrics;
+use super::teams::TeamCadence;
 use super::{check_wip, store, FlowSettings, WipCheck};
 use crate::audit::Change;
 use crate::auth::store::User;
@@ -58,6 +59,10 @@ pub struct Column {
 pub struct FlowBoard {
     pub product: String,
     pub settings: FlowSettings,
+    /// The team the board is narrowed to (the items assigned to its members), with the cadence
+    /// it works by; its columns then show the team's own WIP limits (the Teams page), since
+    /// the product's limits hold for the product's whole column.
+    pub team: Option<TeamCadence>,
     /// The 85th percentile of cycle times of the last 90 days, in days.
     pub cycle_p85_days: Option<f64>,
     pub columns: Vec<Column>,
@@ -82,12 +87,22 @@ fn card(ctx: &ProductCtx, r: store::CardRow, now: DateTime<Utc>, p85: Option<f64
     }
 }
 
-/// The board of a product, whatever its cadence (a sprint product is told it is one).
-pub async fn board(db: &Db, ctx: &ProductCtx) -> Result<FlowBoard> {
+/// The board of a product, or of one team's members, whatever its cadence (a sprint product
+/// is told it is one).
+pub async fn board(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<FlowBoard> {
     ctx.grants.require(Action::ViewBacklog)?;
     let settings = store::settings(db, ctx.product.id).await?;
+    let (team, team_limits) = match team {
+        Some(t) => (
+            Some(super::teams::cadence_of(db, ctx, t).await?),
+            Some(crate::sprint::team::wip_limits(db, t).await?),
+        ),
+        None => (None, None),
+    };
+    let team_id = team.as_ref().map(|t| t.team_id);
     let now = super::now();
-    let finished = store::histories(db, ctx, None, now - Duration::days(CYCLE_DAYS), true).await?;
+    let finished =
+        store::histories(db, ctx, team_id, now - Duration::days(CYCLE_DAYS), true).await?;
     let p85 = metrics::percentiles(&metrics::cycles(&finished)).p85;
     let mut columns = Vec::new();
     let mut warnings = Vec::new();
@@ -96,16 +111,21 @@ pub async fn board(db: &Db, ctx: &ProductCtx) -> Result<FlowBoard> {
         let rows = store::column(
             db,
             ctx.product.id,
+            team_id,
             status,
             shown,
             now - Duration::days(DONE_DAYS),
         )
         .await?;
         let count = match status {
-            "todo" => store::count(db, ctx.product.id, status).await?,
+            "todo" => store::count(db, ctx.product.id, team_id, status).await?,
             _ => rows.len() as i64,
         };
-        let limit = settings.limit(status);
+        let limit = match &team_limits {
+            Some(l) if super::LIMITED.contains(&status) => l.of(status),
+            Some(_) => None,
+            None => settings.limit(status),
+        };
         let over_limit = limit.is_some_and(|l| count > l);
         let title = backlog::status_title(status).to_string();
         if let Some(l) = limit.filter(|_| over_limit) {
@@ -125,6 +145,7 @@ pub async fn board(db: &Db, ctx: &ProductCtx) -> Result<FlowBoard> {
     Ok(FlowBoard {
         product: ctx.product.key.clone(),
         settings,
+        team,
         cycle_p85_days: p85,
         columns,
         warnings,

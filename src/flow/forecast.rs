@@ -37,6 +37,9 @@ pub struct ForecastParams {
     pub seed: Option<u64>,
     /// Simulated futures, 100–100000; 10000 when omitted.
     pub runs: Option<usize>,
+    /// A team of the product (its id): draw from that team's own history, by the cadence it
+    /// works by (weekly throughput of its members' items in flow, its sprints' velocities).
+    pub team: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -61,7 +64,9 @@ pub struct ByDate {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Forecast {
     pub product: String,
-    /// flow (weekly throughput) or sprints (velocity).
+    /// The team whose history it draws from, when one was asked for.
+    pub team: Option<String>,
+    /// flow (weekly throughput) or sprints (velocity): the product's, or the team's.
     pub cadence: String,
     /// items or points.
     pub unit: String,
@@ -95,18 +100,19 @@ impl Forecast {
     }
 }
 
-/// The team's history: weekly throughput (flow) or sprint velocities (Scrum), with the
-/// period length in days and a sentence saying where it comes from.
+/// The history of the product, or of one team: weekly throughput (flow) or sprint velocities
+/// (Scrum), with the period length in days and a sentence saying where it comes from.
 pub(super) async fn history(
     db: &Db,
     ctx: &ProductCtx,
     flow: bool,
+    team: Option<i64>,
 ) -> Result<(Vec<f64>, i64, String, bool)> {
     let today = crate::calendar::today();
     if flow {
         let since = metrics::week_of(today) - Duration::weeks(26);
         let since = since.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        let hist = store::histories(db, ctx, None, since, false).await?;
+        let hist = store::histories(db, ctx, team, since, false).await?;
         let weeks: Vec<f64> = metrics::throughput(&hist, today, 26)
             .iter()
             .map(|w| w.finished as f64)
@@ -123,8 +129,9 @@ pub(super) async fn history(
     let rows: Vec<(String, String, Option<Points>)> = on!(&mut r.conn(), t => sqlx::query_as(
         "SELECT start_date, end_date, completed_points FROM sprints
          WHERE product_id = $1 AND state = 'closed' AND start_date IS NOT NULL
+           AND ($2 IS NULL OR team_id = $2)
          ORDER BY start_date DESC LIMIT 12")
-        .bind(ctx.product.id).fetch_all(&mut **t).await)?;
+        .bind(ctx.product.id).bind(team).fetch_all(&mut **t).await)?;
     let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
     let rows: Vec<(NaiveDate, NaiveDate, Option<Points>)> = rows
         .into_iter()
@@ -235,9 +242,21 @@ pub async fn forecast(db: &Db, ctx: &ProductCtx, p: &ForecastParams) -> Result<F
         None => None,
     };
     let seed = p.seed.unwrap_or(1);
-    let flow = store::settings(db, ctx.product.id).await?.is_flow();
+    // A team forecasts from its own history, by the cadence it works by.
+    let (flow, team) = match p.team {
+        Some(t) => {
+            let c = super::teams::cadence_of(db, ctx, t).await?;
+            (c.is_flow(), Some(c))
+        }
+        None => (store::settings(db, ctx.product.id).await?.is_flow(), None),
+    };
     let chosen = selection(db, ctx, p).await?;
-    let (history, period_days, basis, guess) = history(db, ctx, flow).await?;
+    let (history, period_days, basis, guess) =
+        history(db, ctx, flow, team.as_ref().map(|t| t.team_id)).await?;
+    let basis = match &team {
+        Some(t) => format!("{}: {basis}", t.team),
+        None => basis,
+    };
     let work = work_of(flow, &chosen);
     let date = |periods: u32| today + Duration::days(period_days * periods as i64);
     let sims = sim::periods_to_finish(&history, work, runs, seed);
@@ -273,6 +292,7 @@ pub async fn forecast(db: &Db, ctx: &ProductCtx, p: &ForecastParams) -> Result<F
     });
     Ok(Forecast {
         product: ctx.product.key.clone(),
+        team: team.map(|t| t.team),
         cadence: if flow { "flow" } else { "sprints" }.to_string(),
         unit: if flow { "items" } else { "points" }.to_string(),
         period_days,

@@ -14,6 +14,7 @@ pub mod outlook;
 pub mod pages;
 pub mod report;
 pub mod store;
+pub mod teams;
 
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +73,35 @@ impl FlowSettingsInput {
             version,
         })
     }
+}
+
+/// A team's cadence as asked (API body, form, CLI): sprints, flow, or `product` to follow the
+/// product's cadence (stored as none, so a later change of the product's carries the team).
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamCadenceInput {
+    /// sprints, flow, or product (follow the product's cadence).
+    #[schema(example = "flow")]
+    pub cadence: String,
+}
+
+impl TeamCadenceInput {
+    /// The team's own cadence (none: the product's), or the field at fault.
+    pub fn validate(&self) -> Result<Option<String>> {
+        match self.cadence.trim().to_lowercase().as_str() {
+            "product" => Ok(None),
+            c if CADENCES.contains(&c) => Ok(Some(c.to_string())),
+            _ => Err(Error::invalid(
+                "cadence",
+                "sprints, flow, or product (follow the product's cadence)",
+            )),
+        }
+    }
+}
+
+/// The cadence a team works by: its own, else its product's.
+pub fn effective_cadence<'a>(team: Option<&'a str>, product: &'a str) -> &'a str {
+    team.unwrap_or(product)
 }
 
 /// Now, on the calendar's day: `THROUGHLINE_TODAY` (a demo or a test on a fixed day) moves
@@ -158,6 +188,22 @@ mod tests {
             }),
             "wip_in_review"
         );
+    }
+
+    #[test]
+    fn a_team_takes_its_own_cadence_or_follows_the_products() {
+        let ask = |c: &str| TeamCadenceInput { cadence: c.into() }.validate();
+        assert_eq!(ask(" Flow ").ok(), Some(Some("flow".to_string())));
+        assert_eq!(ask("sprints").ok(), Some(Some("sprints".to_string())));
+        assert_eq!(ask("product").ok(), Some(None));
+        for bad in ["kanban", "", "null"] {
+            assert!(
+                matches!(ask(bad), Err(Error::Invalid { field, .. }) if field == "cadence"),
+                "{bad}"
+            );
+        }
+        assert_eq!(effective_cadence(Some("flow"), "sprints"), "flow");
+        assert_eq!(effective_cadence(None, "sprints"), "sprints");
     }
 
     #[test]

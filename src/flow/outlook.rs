@@ -44,7 +44,7 @@ pub async fn outlooks(
         return Ok(Vec::new());
     }
     let flow = store::settings(db, ctx.product.id).await?.is_flow();
-    let (history, period_days, _, guess) = history(db, ctx, flow).await?;
+    let (history, period_days, _, guess) = history(db, ctx, flow, None).await?;
     let today = crate::calendar::today();
     let mut out = Vec::with_capacity(of.len());
     for (scope, target) in of {

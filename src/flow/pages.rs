@@ -35,6 +35,8 @@ struct Params {
     /// A refused move the PO may override: the card and where it was going.
     item: Option<String>,
     status: Option<String>,
+    /// One team's board: the items assigned to its members.
+    team: Option<i64>,
 }
 
 /// A move refused by a blocking limit, offered to the PO to override.
@@ -83,7 +85,7 @@ async fn page(
     Query(q): Query<Params>,
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
-    let b = board::board(&st.db, &ctx).await?;
+    let b = board::board(&st.db, &ctx, q.team).await?;
     let blocked = match (q.item, q.status) {
         (Some(item), Some(status)) if ctx.grants.may(Action::OverrideWip) => {
             Some(Blocked { item, status })

@@ -10,7 +10,7 @@ use super::store;
 use crate::auth::Action;
 use crate::chart;
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::workspace::ProductCtx;
 
 /// How far back the report looks.
@@ -29,7 +29,7 @@ pub struct FlowParams {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct FlowReport {
     pub product: String,
-    /// sprints or flow.
+    /// sprints or flow: the product's, or the team's when narrowed to one.
     pub cadence: String,
     pub team: Option<String>,
     /// Items finished per whole week, oldest first (the week under way is left out).
@@ -54,16 +54,14 @@ each day.";
 
 pub async fn report(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<FlowReport> {
     ctx.grants.require(Action::ViewBacklog)?;
-    let team_name = match team {
-        Some(t) => Some(
-            crate::sprint::team::get(db, ctx, t)
-                .await
-                .map_err(|_| Error::invalid("team", "no such team on this product"))?
-                .name,
-        ),
-        None => None,
+    // A team's report goes by the cadence the team works by, its own or the product's.
+    let (team_name, cadence) = match team {
+        Some(t) => {
+            let c = super::teams::cadence_of(db, ctx, t).await?;
+            (Some(c.team), c.cadence)
+        }
+        None => (None, store::settings(db, ctx.product.id).await?.cadence),
     };
-    let settings = store::settings(db, ctx.product.id).await?;
     let now = super::now();
     let today = crate::calendar::today();
     let since = metrics::week_of(today) - Duration::weeks(WEEKS as i64);
@@ -85,7 +83,7 @@ pub async fn report(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Flow
     let cumulative_flow = metrics::cumulative_flow(&recent, from, today, before as u32);
     Ok(FlowReport {
         product: ctx.product.key.clone(),
-        cadence: settings.cadence,
+        cadence,
         team: team_name,
         throughput_mean: (!throughput.is_empty()).then(|| {
             throughput.iter().map(|w| w.finished as f64).sum::<f64>() / throughput.len() as f64

@@ -61,40 +61,45 @@ pub struct CardRow {
     pub entered: Option<DateTime<Utc>>,
 }
 
+/// `$3`: a team whose members' items alone count, or NULL for the whole product.
 const CARD_SQL: &str =
     "SELECT i.id, i.number, i.title, i.kind, i.status, i.points, ini.title AS initiative,
         (SELECT MAX(e.at) FROM item_status_events e WHERE e.item_id = i.id) AS entered
     FROM items i LEFT JOIN initiatives ini ON ini.id = i.initiative_id
-    WHERE i.product_id = $1 AND i.status = $2";
+    WHERE i.product_id = $1 AND i.status = $2
+      AND ($3 IS NULL OR i.assignee_id IN (SELECT user_id FROM team_members WHERE team_id = $3))";
 
-/// The cards in one column: To do is the top of the backlog (`limit` cards), the work in
-/// progress is all of it, Done holds what was finished since `since`.
+/// The cards in one column (of the product, or of one team's members): To do is the top of
+/// the backlog (`limit` cards), the work in progress is all of it, Done holds what was
+/// finished since `since`.
 pub async fn column(
     db: &Db,
     product_id: i64,
+    team: Option<i64>,
     status: &str,
     limit: i64,
     since: DateTime<Utc>,
 ) -> Result<Vec<CardRow>> {
     let mut r = db.reader().await?;
     let rows = if status == "done" {
-        let sql = format!("{CARD_SQL} AND i.updated_at >= $3 ORDER BY i.updated_at DESC LIMIT $4");
+        let sql = format!("{CARD_SQL} AND i.updated_at >= $4 ORDER BY i.updated_at DESC LIMIT $5");
         on!(&mut r.conn(), t => sqlx::query_as::<_, CardRow>(&sql)
-            .bind(product_id).bind(status).bind(since).bind(limit).fetch_all(&mut **t).await)?
+            .bind(product_id).bind(status).bind(team).bind(since).bind(limit).fetch_all(&mut **t).await)?
     } else {
-        let sql = format!("{CARD_SQL} ORDER BY i.rank LIMIT $3");
+        let sql = format!("{CARD_SQL} ORDER BY i.rank LIMIT $4");
         on!(&mut r.conn(), t => sqlx::query_as::<_, CardRow>(&sql)
-            .bind(product_id).bind(status).bind(limit).fetch_all(&mut **t).await)?
+            .bind(product_id).bind(status).bind(team).bind(limit).fetch_all(&mut **t).await)?
     };
     Ok(rows)
 }
 
-/// How many items a status holds in all.
-pub async fn count(db: &Db, product_id: i64, status: &str) -> Result<i64> {
+/// How many items a status holds in all (of the product, or of one team's members).
+pub async fn count(db: &Db, product_id: i64, team: Option<i64>, status: &str) -> Result<i64> {
     let mut r = db.reader().await?;
     Ok(on!(&mut r.conn(), t => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM items WHERE product_id = $1 AND status = $2")
-        .bind(product_id).bind(status).fetch_one(&mut **t).await)?)
+        "SELECT COUNT(*) FROM items i WHERE i.product_id = $1 AND i.status = $2
+           AND ($3 IS NULL OR i.assignee_id IN (SELECT user_id FROM team_members WHERE team_id = $3))")
+        .bind(product_id).bind(status).bind(team).fetch_one(&mut **t).await)?)
 }
 
 pub use crate::backlog::wip::holders;

@@ -220,8 +220,14 @@ pub async fn for_sprint(db: &Db, ctx: &ProductCtx, sprint_id: i64) -> Result<Ali
     Ok(a)
 }
 
-/// The alignment of every sprint of the product that starts in the quarter, with the trend.
-pub async fn for_quarter(db: &Db, ctx: &ProductCtx, quarter: &str) -> Result<Alignment> {
+/// The alignment of every sprint of the product (or of one team) that starts in the quarter,
+/// with the trend.
+pub async fn for_quarter(
+    db: &Db,
+    ctx: &ProductCtx,
+    quarter: &str,
+    team: Option<i64>,
+) -> Result<Alignment> {
     ctx.grants.require(Action::ViewBacklog)?;
     let quarter = Quarter::parse(quarter).map_err(|_| {
         Error::invalid(
@@ -231,7 +237,11 @@ pub async fn for_quarter(db: &Db, ctx: &ProductCtx, quarter: &str) -> Result<Ali
     })?;
     let settings = store::settings(db, ctx.product.id).await?;
     let priorities = store::priorities(db, ctx.product.id, quarter).await?;
-    let items = store::sprint_items(db, ctx.product.id, quarter, None).await?;
+    let mut items = store::sprint_items(db, ctx.product.id, quarter, None).await?;
+    if let Some(team) = team {
+        let theirs = store::team_sprints(db, ctx.product.id, team).await?;
+        items.retain(|i| theirs.contains(&i.sprint_id));
+    }
     let mut a = build(
         quarter,
         &priorities,
@@ -275,13 +285,16 @@ pub struct AlignmentParams {
     pub quarter: Option<String>,
     /// A month like 2026-11 (E11): the items started (committed) and finished (completed) in it.
     pub month: Option<String>,
+    /// A team of the product (its id): a month, or the quarter of a team in flow, over the items
+    /// assigned to its members; the quarter of a team in sprints over that team's sprints.
+    pub team: Option<i64>,
 }
 
 /// One of the two reports, as the parameters ask; shared with the page and the CLI.
 pub async fn report(db: &Db, ctx: &ProductCtx, p: &AlignmentParams) -> Result<Alignment> {
     match (p.sprint, p.quarter.as_deref(), p.month.as_deref()) {
         (Some(s), None, None) => for_sprint(db, ctx, s).await,
-        (None, Some(q), None) => for_quarter(db, ctx, q).await,
+        (None, Some(q), None) => for_quarter(db, ctx, q, p.team).await,
         (_, _, Some(_)) => Err(Error::invalid(
             "month",
             "give one of a sprint, a quarter or a month",

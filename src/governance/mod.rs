@@ -9,6 +9,7 @@ pub mod api;
 pub mod moves;
 pub mod overrides;
 pub mod pages;
+pub mod periods;
 pub mod scope;
 pub mod store;
 pub mod tiers;

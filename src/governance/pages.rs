@@ -39,6 +39,7 @@ struct Params {
     sprint: Option<String>,
     quarter: Option<String>,
     month: Option<String>,
+    team: Option<i64>,
     error: Option<String>,
 }
 
@@ -50,20 +51,19 @@ impl Params {
         match (sprint, quarter, month) {
             (Some(s), _, _) => AlignmentParams {
                 sprint: Some(s),
-                quarter: None,
-                month: None,
+                ..AlignmentParams::default()
             },
             (None, None, Some(m)) => AlignmentParams {
-                sprint: None,
-                quarter: None,
                 month: Some(m),
+                team: self.team,
+                ..AlignmentParams::default()
             },
             (None, q, _) => AlignmentParams {
-                sprint: None,
                 quarter: Some(q.unwrap_or_else(|| {
                     crate::strategy::Quarter::of(crate::strategy::today()).to_string()
                 })),
-                month: None,
+                team: self.team,
+                ..AlignmentParams::default()
             },
         }
     }

@@ -63,6 +63,13 @@ impl SprintItem {
     }
 }
 
+/// The ids of one team's sprints on a product.
+pub async fn team_sprints(db: &Db, product_id: i64, team: i64) -> Result<Vec<i64>> {
+    Ok(with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT id FROM sprints WHERE product_id = $1 AND team_id = $2")
+        .bind(product_id).bind(team).fetch_all(p).await)?)
+}
+
 /// Items in the scope of one sprint (`sprint`), or of the product's sprints starting in
 /// `quarter`, with the priority their initiative (or their parent's) serves in that quarter.
 pub async fn sprint_items(

@@ -74,6 +74,7 @@ pub async fn overview(db: &Db, ctx: &ProductCtx) -> Result<Overview> {
             sprint: None,
             quarter: Some(quarter.to_string()),
             month: None,
+            team: None,
         },
     )
     .await?;
@@ -107,7 +108,7 @@ pub async fn overview(db: &Db, ctx: &ProductCtx) -> Result<Overview> {
     if roles.contains(&Role::Sm) {
         s.retro_missing = retro_missing(db, &sprints).await?;
         if flow {
-            s.wip_over = crate::flow::board::board(db, ctx).await?.warnings;
+            s.wip_over = crate::flow::board::board(db, ctx, None).await?.warnings;
         }
     }
     Ok(Overview {

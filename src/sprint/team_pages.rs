@@ -1,4 +1,5 @@
-//! The teams page: who works on the product, their default availability, WIP limits.
+//! The teams page: who works on the product, their default availability, WIP limits, and the
+//! cadence each team works by (its own, or the product's).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -10,6 +11,8 @@ use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
+use crate::flow::teams::TeamCadence;
+use crate::flow::TeamCadenceInput;
 use crate::page::{back, form_int, render, Flash, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
@@ -23,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{T}/attach"), post(attach))
         .route(&format!("{T}/{{id}}"), post(update))
         .route(&format!("{T}/{{id}}/members"), post(member))
+        .route(&format!("{T}/{{id}}/cadence"), post(cadence))
 }
 
 #[derive(askama::Template)]
@@ -33,7 +37,10 @@ struct TeamsPage {
     pkey: String,
     error: Option<String>,
     teams: Vec<Team>,
+    /// Each team's cadence, in the order of `teams`.
+    cadences: Vec<TeamCadence>,
     can_manage: bool,
+    can_set_cadence: bool,
 }
 
 fn opt(v: &Option<i64>) -> String {
@@ -43,6 +50,9 @@ fn opt(v: &Option<i64>) -> String {
 impl TeamsPage {
     fn limit(&self, v: &Option<i64>) -> String {
         opt(v)
+    }
+    fn cadence(&self, team: &i64) -> Option<&TeamCadence> {
+        self.cadences.iter().find(|c| c.team_id == *team)
     }
 }
 
@@ -54,13 +64,19 @@ async fn page(
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let teams = team::list(&st.db, &ctx).await?;
+    let mut cadences = Vec::with_capacity(teams.len());
+    for t in &teams {
+        cadences.push(crate::flow::teams::get(&st.db, &ctx, t.id).await?);
+    }
     Ok(render(&TeamsPage {
         layout: product_layout(&user, &ctx, crate::page::Section::Teams),
         ws,
         pkey: ctx.product.key.clone(),
         error: f.error,
         can_manage: ctx.grants.may(Action::ManageTeam),
+        can_set_cadence: ctx.grants.may(Action::SetCadence),
         teams,
+        cadences,
     }))
 }
 
@@ -129,6 +145,30 @@ async fn member(
             &pf.form.text("email"),
             ppd,
             focus,
+        )
+        .await
+        .map(|_| ())
+    };
+    back(&pf.url("/teams"), r.await)
+}
+
+/// The PO or the SM sets a team's cadence: sprints, flow, or the product's.
+async fn cadence(
+    State(st): State<AppState>,
+    Path((_, _, id)): Path<(String, String, i64)>,
+    pf: ProductForm,
+) -> Result<Response> {
+    let r = async {
+        let input = TeamCadenceInput {
+            cadence: pf.form.text("cadence"),
+        };
+        crate::flow::teams::set(
+            &st.db,
+            &pf.user.user,
+            &pf.ctx,
+            id,
+            pf.form.version()?,
+            &input,
         )
         .await
         .map(|_| ())

@@ -190,3 +190,164 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
         "{html}"
     );
 }
+
+/// The advisor on a product in flow (E11): judged on the items started and finished, never on
+/// sprints it does not run.
+mod in_flow {
+    use super::codes;
+    use crate::flow::{flow_product, history};
+    use crate::flow_alignment::{priorities, this_quarter};
+    use crate::support::scrum::{json_ok, P};
+    use crate::support::{spawn_app, Caller, TestApp};
+    use chrono::{Duration, Utc};
+    use serde_json::Value;
+
+    /// ONB in flow with one item started and finished a few minutes ago; the owner holds pm,
+    /// po and dev until a test gives them other roles.
+    async fn flowing() -> (TestApp, Caller) {
+        let app = spawn_app().await;
+        let owner = app.workspace().await;
+        flow_product(&app, &owner, "warn").await;
+        let key = app.story(&owner, "Sign up").await["key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let now = Utc::now();
+        let m = Duration::minutes;
+        history(
+            &app,
+            &key,
+            &[
+                ("todo", now - m(3)),
+                ("in_progress", now - m(2)),
+                ("done", now - m(1)),
+            ],
+        )
+        .await;
+        (app, owner)
+    }
+
+    async fn advice(app: &TestApp, who: &Caller) -> Value {
+        json_ok(app.get(who, &format!("{P}/advisor")).await, 200).await
+    }
+
+    fn no_sprint_words(a: &Value) {
+        for f in a["findings"].as_array().unwrap() {
+            for field in ["title", "evidence", "remedy"] {
+                let text = f[field].as_str().unwrap();
+                assert!(
+                    !text.contains("sprint"),
+                    "{field} speaks of sprints: {text}"
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_po_without_a_pm_is_told_in_flows_words() {
+        let (app, owner) = flowing().await;
+        app.roles(&owner, &owner, "ONB", &["po", "dev"]).await;
+        let a = advice(&app, &owner).await;
+        assert_eq!(codes(&a), vec!["po_without_pm"]);
+        let f = &a["findings"][0];
+        assert_eq!(
+            f["title"],
+            "A PO without a PM: work without strategic direction"
+        );
+        assert_eq!(
+            f["evidence"],
+            "0 PM(s); 1 item(s) started and 1 finished this quarter against 0 quarterly priorities"
+        );
+        assert!(f["remedy"]
+            .as_str()
+            .unwrap()
+            .starts_with("Work flows without strategic direction. Hire first for the PM function"));
+        assert_eq!(
+            (
+                a["facts"]["cadence"].as_str(),
+                a["facts"]["sprints_this_quarter"].as_i64()
+            ),
+            (Some("flow"), Some(0))
+        );
+        no_sprint_words(&a);
+
+        // With priorities set, the direction is there; the role that keeps it is not.
+        app.roles(&owner, &owner, "ONB", &["pm", "po", "dev"]).await;
+        priorities(&app, &owner, &this_quarter()).await;
+        app.roles(&owner, &owner, "ONB", &["po", "dev"]).await;
+        let a = advice(&app, &owner).await;
+        assert_eq!(codes(&a), vec!["po_without_pm"]);
+        assert_eq!(
+            a["findings"][0]["title"],
+            "A PO without a PM: no one owns the strategy"
+        );
+        no_sprint_words(&a);
+    }
+
+    #[tokio::test]
+    async fn a_pm_without_a_po_writing_the_stories_is_buried_in_them() {
+        let (app, owner) = flowing().await;
+        app.roles(&owner, &owner, "ONB", &["pm", "dev"]).await;
+        for t in ["Invite", "Export"] {
+            app.story(&owner, t).await;
+        }
+        let a = advice(&app, &owner).await;
+        assert_eq!(codes(&a), vec!["pm_buried"]);
+        let f = &a["findings"][0];
+        assert_eq!(
+            f["evidence"],
+            "the PM wrote 3 of the 3 stories of the last 90 days"
+        );
+        assert_eq!(
+            f["remedy"],
+            "The PM has no time for customer research. Add PO support for execution management, and keep the PM on strategy."
+        );
+    }
+
+    /// A PM (the owner) and a PO (Olive), with this quarter's priorities.
+    async fn pair() -> (TestApp, Caller, Caller) {
+        let (app, owner) = flowing().await;
+        priorities(&app, &owner, &this_quarter()).await;
+        let po = app.member(&owner, "Olive", &["po"]).await;
+        app.roles(&owner, &owner, "ONB", &["pm"]).await;
+        (app, owner, po)
+    }
+
+    #[tokio::test]
+    async fn a_pm_and_a_po_who_keep_the_priorities_current_are_healthy() {
+        let (app, _owner, po) = pair().await;
+        let a = advice(&app, &po).await;
+        assert_eq!(codes(&a), vec!["healthy"]);
+        let f = &a["findings"][0];
+        assert_eq!(f["title"], "PM and PO work as one");
+        let seen = f["evidence"].as_str().unwrap();
+        assert!(
+            seen.starts_with("2 quarterly priorities, last updated 0 days ago; 1 item(s) started and 1 finished this quarter; 0 inversions"),
+            "{seen}"
+        );
+        assert!(f["remedy"]
+            .as_str()
+            .unwrap()
+            .contains("the PO manages the flow of work within those priorities"));
+        no_sprint_words(&a);
+    }
+
+    #[tokio::test]
+    async fn priorities_untouched_for_weeks_show_a_drifting_pair() {
+        let (app, _owner, po) = pair().await;
+        let long_ago = Utc::now() - Duration::days(40) - Duration::hours(1);
+        throughline::with_pool!(&app.db.write, p => sqlx::query(
+            "UPDATE priorities SET updated_at = $1 WHERE product_id = (SELECT id FROM products WHERE key = 'ONB')")
+            .bind(long_ago).execute(p).await.map(|r| r.rows_affected()))
+        .unwrap();
+        let a = advice(&app, &po).await;
+        assert_eq!(codes(&a), vec!["drifting"]);
+        let f = &a["findings"][0];
+        assert_eq!(f["evidence"], "no priority update for 40 days");
+        assert_eq!(
+            f["remedy"],
+            "Define clearly: the PM sets quarterly priorities; the PO manages the flow of work (the order of the board's To do) within those priorities. The PM overrides that order only for major strategic reasons."
+        );
+        assert_eq!(f["link"], "/w/acme/p/ONB/alignment");
+    }
+}

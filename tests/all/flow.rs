@@ -368,3 +368,92 @@ async fn a_blocking_limit_holds_for_a_status_change_through_the_item_api_too() {
         .await;
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn a_warning_limit_lets_a_status_change_through_the_item_api_and_says_so() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    flow_product(&app, &owner, "warn").await;
+    for t in ["Sign up", "Invite"] {
+        app.story(&owner, t).await;
+    }
+    let to_progress = |key: &'static str| {
+        let (app, owner) = (&app, &owner);
+        async move {
+            let v = app.show(owner, key).await["version"].as_i64().unwrap();
+            let url = format!("/api/v1/workspaces/acme/items/{key}");
+            app.patch(owner, &url, v, json!({"status": "in_progress"}))
+                .await
+        }
+    };
+    let first = json_ok(to_progress("ONB-1").await, 200).await;
+    assert_eq!(
+        (first["key"].as_str(), first["warnings"].clone()),
+        (Some("ONB-1"), json!([]))
+    );
+    let r = to_progress("ONB-2").await;
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let over = json_ok(r, 200).await;
+    assert_eq!(over["status"], "in_progress", "a warning lets it through");
+    assert_eq!(etag, format!("\"{}\"", over["version"]));
+    assert_eq!(
+        over["warnings"],
+        json!(["In progress now holds 2 cards, over its WIP limit of 1 (ONB-1 were there)"])
+    );
+    // The board says the same of the column.
+    let board = json_ok(app.get(&owner, &format!("{P}/flow/board")).await, 200).await;
+    assert_eq!(board["columns"][1]["over_limit"], true);
+}
+
+#[tokio::test]
+async fn a_warning_from_the_item_command_goes_to_stderr_and_from_mcp_into_its_answer() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    flow_product(&app, &owner, "warn").await;
+    for t in ["Sign up", "Invite", "Export"] {
+        app.story(&owner, t).await;
+    }
+    let cli = support::cli::Cli::for_app(&app);
+    let edit = |key: &str| {
+        cli.run(&[
+            "item",
+            "edit",
+            key,
+            "--status",
+            "in_progress",
+            "--json",
+            "--as",
+            &owner.email,
+            "-w",
+            "acme",
+        ])
+    };
+    let quiet = edit("ONB-1");
+    assert!(quiet.status.success());
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
+    let warned = edit("ONB-2");
+    assert!(warned.status.success());
+    let item: Value = serde_json::from_slice(&warned.stdout).expect("--json prints the item");
+    assert_eq!(item["status"], "in_progress");
+    assert!(item.get("warnings").is_none(), "stdout is the item alone");
+    assert_eq!(
+        String::from_utf8_lossy(&warned.stderr),
+        "warning: In progress now holds 2 cards, over its WIP limit of 1 (ONB-1 were there)\n"
+    );
+    let mcp = crate::mcp::client::Mcp::new(&app, &owner);
+    let moved = mcp
+        .ok(
+            "set_item_status",
+            json!({"key": "ONB-3", "status": "in_progress"}),
+        )
+        .await;
+    assert_eq!(moved["item"]["status"], "in_progress");
+    assert_eq!(
+        moved["warnings"],
+        json!(["In progress now holds 3 cards, over its WIP limit of 1 (ONB-1, ONB-2 were there)"])
+    );
+    let back = mcp
+        .ok("set_item_status", json!({"key": "ONB-3", "status": "todo"}))
+        .await;
+    assert_eq!(back["warnings"], json!([]));
+}

@@ -11,7 +11,7 @@ use support::scrum::{json_ok, P};
 use support::{spawn_app, Caller, TestApp};
 
 /// Two priorities of this quarter (P1 above P2), each with an initiative; their ids.
-async fn priorities(app: &TestApp, owner: &Caller, quarter: &str) -> (Value, Value) {
+pub async fn priorities(app: &TestApp, owner: &Caller, quarter: &str) -> (Value, Value) {
     let o = json_ok(
         app.post(
             owner,
@@ -52,7 +52,7 @@ async fn priorities(app: &TestApp, owner: &Caller, quarter: &str) -> (Value, Val
     (inits[0].clone(), inits[1].clone())
 }
 
-fn this_quarter() -> String {
+pub fn this_quarter() -> String {
     let t = Utc::now().date_naive();
     format!("{}-Q{}", t.year(), t.month0() / 3 + 1)
 }

@@ -27,6 +27,7 @@ mod export;
 mod flow;
 mod flow_alignment;
 mod flow_faces;
+mod flow_teams;
 mod forecast;
 mod fuzz;
 mod import;

@@ -245,16 +245,27 @@ pub async fn save_item(db: &Db, caller: &Caller, a: SaveItem) -> Result<Value> {
         assignee: a.assignee.map(Some),
         reason: a.reason,
     };
-    let mut item = if patch.is_empty() {
-        service::get(db, &ctx, &key).await?
+    let (mut item, warnings) = if patch.is_empty() {
+        (service::get(db, &ctx, &key).await?, Vec::new())
     } else {
-        service::update(db, &caller.user, &ctx, &key, version, patch).await?
+        let done = service::update_warned(db, &caller.user, &ctx, &key, version, patch).await?;
+        (done.item, done.warnings)
     };
     if let Some(id) = a.initiative {
         item =
             crate::strategy::initiatives::link_item(db, &caller.user, &ctx, &key, Some(id)).await?;
     }
-    object("item", item)
+    warned(item, warnings)
+}
+
+/// The item with the WIP warnings its change raised (a flow product's column pushed past a
+/// limit in warn mode), which an agent should pass on as the board would show them.
+fn warned(item: crate::backlog::Item, warnings: Vec<String>) -> Result<Value> {
+    let mut out = object("item", item)?;
+    if let Value::Object(o) = &mut out {
+        o.insert("warnings".into(), json(warnings)?);
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -280,10 +291,8 @@ pub async fn set_item_status(db: &Db, caller: &Caller, a: SetItemStatus) -> Resu
         status: Some(a.status),
         ..ItemPatch::default()
     };
-    object(
-        "item",
-        service::update(db, &caller.user, &ctx, &a.key, version, patch).await?,
-    )
+    let done = service::update_warned(db, &caller.user, &ctx, &a.key, version, patch).await?;
+    warned(done.item, done.warnings)
 }
 
 #[derive(Deserialize, JsonSchema)]

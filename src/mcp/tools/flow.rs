@@ -16,13 +16,15 @@ use crate::mcp::{resolve, Caller};
 pub struct GetFlowBoard {
     /// The product's key, e.g. `INS`.
     pub product: String,
+    /// Narrow to one team's members' items (the team's id), with its own WIP limits.
+    pub team: Option<i64>,
     /// The workspace, when the key is in several of yours.
     pub workspace: Option<String>,
 }
 
 pub async fn get_flow_board(db: &Db, caller: &Caller, a: GetFlowBoard) -> Result<Value> {
     let ctx = resolve::product(db, caller, &a.product, a.workspace.as_deref()).await?;
-    json(&board::board(db, &ctx).await?)
+    json(&board::board(db, &ctx, a.team).await?)
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -89,6 +89,7 @@ pub async fn get_alignment(db: &Db, caller: &Caller, a: GetAlignment) -> Result<
         sprint: a.sprint,
         quarter,
         month: a.month,
+        team: None,
     };
     json(report(db, &ctx, &p).await?)
 }

@@ -1,0 +1,123 @@
+//! Alignment without sprints (E11, G4): a month or a quarter scored over the points of the items
+//! finished in it (completed) and the items started in it (committed), with the formula a
+//! sprint uses. It lives with governance, below the flow room, because the team-shape advisor
+//! reads a flow product's monthly trend as it reads a sprint product's sprints.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+use super::alignment::{build, Alignment};
+use super::store::{self as gov, SprintItem};
+use crate::db::Db;
+use crate::error::Result;
+use crate::on;
+use crate::points::Points;
+use crate::strategy::Quarter;
+use crate::workspace::ProductCtx;
+
+/// The first day of the month after `d`'s.
+pub fn next_month(d: NaiveDate) -> NaiveDate {
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
+}
+
+fn midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+type Row = (
+    i64,
+    i64,
+    String,
+    Option<Points>,
+    Option<i64>,
+    String,
+    DateTime<Utc>,
+);
+
+/// The report over the items started or finished from `from` (included) to `to` (excluded),
+/// with the priorities of `quarter` (the quarter of the period); with `team`, only the items
+/// assigned to that team's members (as the flow reports narrow to a team).
+pub async fn period(
+    db: &Db,
+    ctx: &ProductCtx,
+    quarter: Quarter,
+    (from, to): (NaiveDate, NaiveDate),
+    team: Option<i64>,
+) -> Result<Alignment> {
+    let (from, to) = (midnight(from), midnight(to));
+    let mut r = db.reader().await?;
+    let rows: Vec<Row> = on!(&mut r.conn(), t => sqlx::query_as(
+        "SELECT i.id, i.number, i.title, i.points, COALESCE(pi.priority_id, ppi.priority_id), e.status, e.at
+         FROM items i JOIN item_status_events e ON e.item_id = i.id
+         LEFT JOIN items par ON par.id = i.parent_id
+         LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
+         LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+         WHERE i.product_id = $1 AND i.id IN (
+             SELECT x.item_id FROM item_status_events x JOIN items y ON y.id = x.item_id
+             WHERE y.product_id = $1 AND x.at >= $3 AND x.at < $4 AND x.status IN ('in_progress', 'done'))
+           AND ($5 IS NULL OR i.assignee_id IN (SELECT user_id FROM team_members WHERE team_id = $5))
+         ORDER BY i.id, e.at, e.id")
+        .bind(ctx.product.id).bind(quarter.to_string()).bind(from).bind(to).bind(team)
+        .fetch_all(&mut **t).await)?;
+    let inside = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t >= from && t < to);
+    let items: Vec<SprintItem> = rows
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter_map(|ev| {
+            let started = ev.iter().find(|e| e.5 == "in_progress").map(|e| e.6);
+            let finished = match ev.last() {
+                Some(last) if last.5 == "done" => ev
+                    .iter()
+                    .rev()
+                    .take_while(|e| e.5 == "done")
+                    .last()
+                    .map(|e| e.6),
+                _ => None,
+            };
+            let (committed, done) = (inside(started), inside(finished));
+            let (_, number, title, points, priority_id, _, _) = ev[0].clone();
+            (committed || done).then_some(SprintItem {
+                sprint_id: 0,
+                sprint_name: String::new(),
+                number,
+                title,
+                points: points.unwrap_or_default(),
+                done,
+                priority_id,
+                frozen: None,
+                finished_only: done && !committed,
+            })
+        })
+        .collect();
+    let priorities = gov::priorities(db, ctx.product.id, quarter).await?;
+    let allowance = gov::settings(db, ctx.product.id).await?.allowance_pct;
+    let mut a = build(quarter, &priorities, &items, allowance, &ctx.product.key);
+    a.flow = true;
+    Ok(a)
+}
+
+/// Each month of `q` up to today with its completed-points score, as `[month, score]` pairs:
+/// a flow quarter's trend, as a sprint quarter's is its sprints'.
+pub async fn month_trend(
+    db: &Db,
+    ctx: &ProductCtx,
+    q: Quarter,
+    team: Option<i64>,
+) -> Result<Vec<(String, Option<i64>)>> {
+    let today = crate::calendar::today();
+    let end = q.next().start();
+    let mut out = Vec::new();
+    let mut m = q.start();
+    while m < end && m <= today {
+        let month = period(db, ctx, q, (m, next_month(m)), team).await?;
+        out.push((
+            m.format("%Y-%m").to_string(),
+            month.completed.score.map(|s| s.score),
+        ));
+        m = next_month(m);
+    }
+    Ok(out)
+}
