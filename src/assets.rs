@@ -48,6 +48,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ),
     // Strategy (S0–S10)
     (
+        "js/inplace.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/js/inplace.js"),
+    ),
+    (
         "js/priorities.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/js/priorities.js"),

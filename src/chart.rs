@@ -1,14 +1,21 @@
 //! SVG charts drawn with plotters: lines for burndowns, paired bars for velocity, histograms.
 //!
-//! Colours are mid-tones readable on light and dark pages; every series also differs by shape
+//! One chart standard (UI.md 8): a light card of its own in either theme, so its text is dark
+//! ink at 8:1 contrast, 13 px at the least; no minor grid. Every series also differs by shape
 //! (dashes, markers, hollow or filled bars) so the charts read without colour.
 
 use plotters::prelude::*;
 
 mod flow;
+mod spark;
 pub use flow::{bars, scatter, stacked};
+pub use spark::sparkline;
 
-const INK: RGBColor = RGBColor(128, 128, 128);
+const INK: RGBColor = RGBColor(74, 77, 90);
+/// The card a chart is drawn on, in both themes.
+const PAPER: RGBColor = RGBColor(252, 252, 253);
+/// The smallest text of a chart: tick labels, legends, notes.
+const SMALL: u32 = 13;
 const ACCENT: RGBColor = RGBColor(59, 111, 216);
 const WARM: RGBColor = RGBColor(214, 120, 40);
 const SIZE: (u32, u32) = (720, 300);
@@ -19,7 +26,11 @@ fn draw(
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        if let Err(e) = f(&root).and_then(|_| root.present().map_err(|e| e.to_string())) {
+        let drawn = root.fill(&PAPER).map_err(|e| e.to_string());
+        if let Err(e) = drawn
+            .and_then(|_| f(&root))
+            .and_then(|_| root.present().map_err(|e| e.to_string()))
+        {
             tracing::warn!(error = %e, "drawing a chart failed");
         }
     }
@@ -64,7 +75,7 @@ pub fn burndown(title: &str, points: &[BurnPoint]) -> String {
             .fold(1.0f64, f64::max)
             * 1.15;
         let mut c = ChartBuilder::on(root)
-            .caption(title, text(14))
+            .caption(title, text(15))
             .margin(12)
             .x_label_area_size(28)
             .y_label_area_size(40)
@@ -72,14 +83,14 @@ pub fn burndown(title: &str, points: &[BurnPoint]) -> String {
             .map_err(|e| e.to_string())?;
         let labels: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
         c.configure_mesh()
-            .light_line_style(INK.mix(0.1))
+            .light_line_style(TRANSPARENT)
             .bold_line_style(INK.mix(0.2))
             .axis_style(INK)
-            .label_style(text(11))
+            .label_style(text(SMALL))
             .x_labels(points.len().clamp(2, 14))
             .x_label_formatter(&|i| labels.get(*i as usize).cloned().unwrap_or_default())
             .y_desc("points")
-            .axis_desc_style(text(11))
+            .axis_desc_style(text(SMALL))
             .draw()
             .map_err(|e| e.to_string())?;
         let at = |f: fn(&BurnPoint) -> Option<f64>| {
@@ -109,12 +120,12 @@ pub fn burndown(title: &str, points: &[BurnPoint]) -> String {
             p.change.as_ref().map(|t| {
                 EmptyElement::at((i as u32, p.scope.unwrap_or(0.0)))
                     + TriangleMarker::new((0, -6), 5, WARM.filled())
-                    + Text::new(t.clone(), (4, -18), text(11))
+                    + Text::new(t.clone(), (4, -18), text(SMALL))
             })
         }))
         .map_err(|e| e.to_string())?;
         c.configure_series_labels()
-            .label_font(text(11))
+            .label_font(text(SMALL))
             .border_style(INK.mix(0.3))
             .background_style(WHITE.mix(0.0))
             .position(SeriesLabelPosition::UpperRight)
@@ -132,7 +143,7 @@ pub fn paired_bars(title: &str, names: (&str, &str), rows: &[(String, f64, f64)]
         let n = rows.len().max(1) as u32;
         let top = rows.iter().flat_map(|r| [r.1, r.2]).fold(1.0f64, f64::max) * 1.15;
         let mut c = ChartBuilder::on(root)
-            .caption(title, text(14))
+            .caption(title, text(15))
             .margin(12)
             .x_label_area_size(28)
             .y_label_area_size(40)
@@ -141,10 +152,10 @@ pub fn paired_bars(title: &str, names: (&str, &str), rows: &[(String, f64, f64)]
         let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
         c.configure_mesh()
             .disable_x_mesh()
-            .light_line_style(INK.mix(0.1))
+            .light_line_style(TRANSPARENT)
             .bold_line_style(INK.mix(0.2))
             .axis_style(INK)
-            .label_style(text(11))
+            .label_style(text(SMALL))
             .x_labels(rows.len() * 3)
             .x_label_formatter(&|x| {
                 if x % 3 == 1 {
@@ -170,7 +181,7 @@ pub fn paired_bars(title: &str, names: (&str, &str), rows: &[(String, f64, f64)]
         .label(format!("{} (filled)", names.1))
         .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], ACCENT.filled()));
         c.configure_series_labels()
-            .label_font(text(11))
+            .label_font(text(SMALL))
             .border_style(INK.mix(0.3))
             .background_style(WHITE.mix(0.0))
             .position(SeriesLabelPosition::UpperLeft)
@@ -188,7 +199,7 @@ pub fn histogram(title: &str, x_desc: &str, buckets: &[(String, u32)]) -> String
         let n = buckets.len().max(1) as u32;
         let top = buckets.iter().map(|b| b.1).max().unwrap_or(1).max(1) as f64 * 1.15;
         let mut c = ChartBuilder::on(root)
-            .caption(title, text(14))
+            .caption(title, text(15))
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(40)
@@ -198,10 +209,10 @@ pub fn histogram(title: &str, x_desc: &str, buckets: &[(String, u32)]) -> String
         // Segmented: each bucket's label sits under the middle of its bar.
         c.configure_mesh()
             .disable_x_mesh()
-            .light_line_style(INK.mix(0.1))
+            .light_line_style(TRANSPARENT)
             .bold_line_style(INK.mix(0.2))
             .axis_style(INK)
-            .label_style(text(11))
+            .label_style(text(SMALL))
             .x_labels(buckets.len() + 1)
             .x_label_formatter(&|x| match x {
                 SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
@@ -209,7 +220,7 @@ pub fn histogram(title: &str, x_desc: &str, buckets: &[(String, u32)]) -> String
             })
             .x_desc(x_desc)
             .y_desc("items")
-            .axis_desc_style(text(11))
+            .axis_desc_style(text(SMALL))
             .draw()
             .map_err(|e| e.to_string())?;
         c.draw_series(buckets.iter().enumerate().map(|(i, b)| {

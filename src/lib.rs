@@ -27,6 +27,7 @@ pub mod mail;
 pub mod mcp;
 pub mod notify;
 pub mod openapi;
+pub mod overview;
 pub mod page;
 pub mod passwords;
 pub mod points;
@@ -42,6 +43,7 @@ pub mod text;
 pub mod roadmap;
 pub mod strategy;
 pub mod web;
+pub mod words;
 pub mod workspace;
 
 use std::sync::OnceLock;

@@ -45,6 +45,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(retro::api::routes())
         .merge(report::api::routes())
         .merge(crate::flow::api::routes())
+        .merge(crate::overview::api::routes())
         .merge(notify::api::routes())
         .merge(governance::api::routes())
         // Strategy (S0–S10)

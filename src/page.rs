@@ -13,6 +13,8 @@ pub struct Layout {
     pub user_name: String,
     pub crumbs: Vec<(String, String)>,
     pub unread: i64,
+    /// The product the page belongs to, which puts its sections in a sidebar.
+    pub nav: Option<ProductNav>,
 }
 
 impl Layout {
@@ -23,12 +25,170 @@ impl Layout {
             user_name: user.user.name.clone(),
             crumbs: Vec::new(),
             unread: user.unread,
+            nav: None,
         }
+    }
+
+    /// The page's own title, where "Product · Section" would not say what it shows (an item,
+    /// a sprint, a metric).
+    pub fn title(mut self, title: impl Into<String>) -> Layout {
+        self.title = title.into();
+        self
+    }
+
+    pub fn nav(mut self, nav: ProductNav) -> Layout {
+        self.nav = Some(nav);
+        self
     }
 
     pub fn crumb(mut self, href: impl Into<String>, label: impl Into<String>) -> Layout {
         self.crumbs.push((href.into(), label.into()));
         self
+    }
+}
+
+/// A product's sections, in the sidebar's two groups (UI.md: one navigation model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Overview,
+    Strategy,
+    Initiatives,
+    Research,
+    Personas,
+    Competitors,
+    Decisions,
+    Roadmap,
+    Releases,
+    Signoffs,
+    Backlog,
+    /// The running sprint's board, or the flow board of a product in flow.
+    Now,
+    Sprints,
+    Reports,
+    Forecast,
+    Alignment,
+    Teams,
+    Documents,
+}
+
+const STRATEGY: [Section; 10] = [
+    Section::Overview,
+    Section::Strategy,
+    Section::Initiatives,
+    Section::Research,
+    Section::Personas,
+    Section::Competitors,
+    Section::Decisions,
+    Section::Roadmap,
+    Section::Releases,
+    Section::Signoffs,
+];
+const DELIVERY: [Section; 8] = [
+    Section::Backlog,
+    Section::Now,
+    Section::Sprints,
+    Section::Reports,
+    Section::Forecast,
+    Section::Alignment,
+    Section::Teams,
+    Section::Documents,
+];
+
+/// The product a page belongs to: what its sidebar needs.
+#[derive(Clone, Debug)]
+pub struct ProductNav {
+    pub ws: String,
+    pub key: String,
+    pub name: String,
+    /// A product in flow (E11) has a flow board where a Scrum product has its current sprint.
+    pub flow: bool,
+    pub current: Section,
+    /// Whether the viewer may create items: the "New item" button and `c`.
+    pub can_create: bool,
+}
+
+/// One link of the sidebar.
+pub struct NavLink {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+    /// The name `g` and a second key go to (static/js/shortcuts.js), where there is one.
+    pub shortcut: &'static str,
+}
+
+impl ProductNav {
+    pub fn label(&self, s: Section) -> &'static str {
+        match s {
+            Section::Overview => "Overview",
+            Section::Strategy => "Objectives & priorities",
+            Section::Initiatives => "Initiatives",
+            Section::Research => "Research",
+            Section::Personas => "Personas",
+            Section::Competitors => "Competitors",
+            Section::Decisions => "Decisions",
+            Section::Roadmap => "Roadmap",
+            Section::Releases => "Releases",
+            Section::Signoffs => "Sign-offs",
+            Section::Backlog => "Backlog",
+            Section::Now if self.flow => "Flow board",
+            Section::Now => "Current sprint",
+            Section::Sprints => "Sprints",
+            Section::Reports => "Reports",
+            Section::Forecast => "Forecast",
+            Section::Alignment => "Alignment",
+            Section::Teams => "Teams",
+            Section::Documents => "Documents",
+        }
+    }
+
+    pub fn href(&self, s: Section) -> String {
+        let (ws, key) = (&self.ws, &self.key);
+        let tail = match s {
+            Section::Overview => "",
+            Section::Roadmap => return format!("/w/{ws}/roadmap?product={key}"),
+            Section::Strategy => "/strategy",
+            Section::Initiatives => "/initiatives",
+            Section::Research => "/research",
+            Section::Personas => "/personas",
+            Section::Competitors => "/competitors",
+            Section::Decisions => "/decisions",
+            Section::Releases => "/releases",
+            Section::Signoffs => "/signoffs",
+            Section::Backlog => "/backlog",
+            Section::Now if self.flow => "/flow",
+            Section::Now => "/sprints/current",
+            Section::Sprints => "/sprints",
+            Section::Reports => "/reports",
+            Section::Forecast => "/forecast",
+            Section::Alignment => "/alignment",
+            Section::Teams => "/teams",
+            Section::Documents => "/documents",
+        };
+        format!("/w/{ws}/p/{key}{tail}")
+    }
+
+    fn link(&self, s: Section) -> NavLink {
+        NavLink {
+            href: self.href(s),
+            label: self.label(s),
+            current: s == self.current,
+            shortcut: match s {
+                Section::Overview => "overview",
+                Section::Backlog => "backlog",
+                Section::Sprints => "sprints",
+                Section::Reports => "reports",
+                Section::Now => "now",
+                _ => "",
+            },
+        }
+    }
+
+    pub fn strategy(&self) -> Vec<NavLink> {
+        STRATEGY.iter().map(|s| self.link(*s)).collect()
+    }
+
+    pub fn delivery(&self) -> Vec<NavLink> {
+        DELIVERY.iter().map(|s| self.link(*s)).collect()
     }
 }
 
@@ -178,5 +338,42 @@ pub fn form_int(form: &FormData, name: &str) -> Result<Option<i64>, Error> {
             .parse()
             .map(Some)
             .map_err(|_| Error::invalid(name, format!("{v:?} is not a whole number"))),
+    }
+}
+
+/// An `HX-Trigger` header that shows a toast after an in-place update (static/js/inplace.js).
+/// Header values are visible ASCII, so the JSON escapes every other character.
+pub fn toast_header(message: &str, error: bool) -> (axum::http::HeaderName, String) {
+    let json = serde_json::json!({"toast": {"message": message, "error": error}}).to_string();
+    let mut ascii = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() && !c.is_ascii_control() {
+            ascii.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                ascii.push_str(&format!("\\u{u:04x}"));
+            }
+        }
+    }
+    (axum::http::HeaderName::from_static("hx-trigger"), ascii)
+}
+
+/// Whether the request came from htmx (an in-place update) rather than a plain form post.
+pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
+    headers.get("hx-request").is_some_and(|v| v == "true")
+}
+
+#[cfg(test)]
+mod toast_tests {
+    #[test]
+    fn a_toast_header_is_ascii_json() {
+        let (name, value) = super::toast_header("Verdicts saved on ONB-37 · accepted", false);
+        assert_eq!(name, "hx-trigger");
+        assert_eq!(
+            value,
+            r#"{"toast":{"error":false,"message":"Verdicts saved on ONB-37 \u00b7 accepted"}}"#
+        );
+        assert!(axum::http::HeaderValue::from_str(&value).is_ok());
     }
 }

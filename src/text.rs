@@ -97,6 +97,16 @@ pub fn check_json(v: &Value) -> Result<(), Error> {
     walk(v, &mut String::new())
 }
 
+/// At most `max` characters of `s`, cut at a char boundary and ended with "…" when cut: a quote
+/// short enough for one line of a list.
+pub fn ellipsis(s: &str, max: usize) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some((cut, _)) => format!("{}…", s[..cut].trim_end()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::report::pages::routes())
         .merge(crate::flow::pages::routes())
         .merge(crate::flow::forecast_pages::routes())
+        .merge(crate::overview::pages::routes())
         .merge(crate::notify::pages::routes())
         // Strategy (S0–S10)
         .merge(crate::strategy::pages::routes())

@@ -112,9 +112,10 @@ pub async fn page_db(db: &crate::db::Db, ctx: &ProductCtx, p: &ListParams) -> Re
         all
     };
     for i in &mut items {
-        if let Some((tier, inversion)) = flags.get(&i.id) {
+        if let Some((tier, inversion, exempt)) = flags.get(&i.id) {
             i.tier = *tier;
             i.inversion = inversion.clone();
+            i.exempt = *exempt && i.status != "done";
         }
     }
     let next_cursor = more

@@ -128,6 +128,33 @@ pub struct Summary {
     pub tier: Option<usize>,
     /// When it sits above a higher tier: the first such item below it.
     pub inversion: Option<String>,
+    /// The initiative it serves (its own, or its parent's), by id and title.
+    pub initiative_id: Option<i64>,
+    pub initiative: Option<String>,
+    /// An exemption from the tier order stands for it (G2).
+    pub exempt: bool,
+}
+
+/// The line from an item to the strategy it serves, as a trace chip shows it (UI.md 3): its
+/// tier this quarter and initiative, an inversion, an exemption.
+pub struct Trace<'a> {
+    pub tier: Option<usize>,
+    pub initiative_id: Option<i64>,
+    pub initiative: Option<&'a str>,
+    pub inversion: Option<&'a str>,
+    pub exempt: bool,
+}
+
+impl Summary {
+    pub fn trace(&self) -> Trace<'_> {
+        Trace {
+            tier: self.tier,
+            initiative_id: self.initiative_id,
+            initiative: self.initiative.as_deref(),
+            inversion: self.inversion.as_deref(),
+            exempt: self.exempt,
+        }
+    }
 }
 
 /// Where a moved item (or block of items) goes.

@@ -39,7 +39,6 @@ struct BacklogPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     product: Product,
     q: String,
     filter_error: Option<String>,
@@ -96,7 +95,7 @@ async fn backlog_page(
     let median_answer = questions::median_answer_seconds(&state.db, ctx.product.id)
         .await?
         .map(crate::page::human_seconds);
-    let layout = product_layout(user, &ctx, format!("{} backlog", ctx.product.name));
+    let layout = product_layout(user, &ctx, crate::page::Section::Backlog);
     let ctx_can_import = ctx.grants.may(Action::Import);
     let (can_add, can_reorder) = (
         ctx.grants.may(Action::CreateItem),
@@ -106,7 +105,6 @@ async fn backlog_page(
         layout,
         ws: ctx.workspace.slug.clone(),
         pkey: ctx.product.key.clone(),
-        tab: "backlog",
         product: ctx.product,
         q,
         filter_error,
@@ -393,6 +391,10 @@ struct ItemPage {
     watching: bool,
     /// (e-mail, name) of the people holding a role on the product, offered as assignees.
     people: Vec<(String, String)>,
+    /// Objective → priority → initiative, and the first evidence (UI.md 3).
+    line: crate::governance::tiers::TraceLine,
+    /// For the trace chip's links.
+    pkey: String,
 }
 
 /// The forms of the item page a person's roles allow.
@@ -510,12 +512,11 @@ pub async fn item_page(
     let watching =
         crate::notify::store::is_watching(&state.db, "item", item.id, user.user.id).await?;
     let people = ws_store::product_people(&state.db, ctx.product.id).await?;
+    let line = crate::governance::tiers::trace_line(&state.db, ctx.product.id, item.id).await?;
     let mut form = form.unwrap_or_else(|| ItemForm::of(&item));
     form.criteria.extend([String::new(), String::new()]);
-    let layout = product_layout(user, ctx, format!("{} {}", item.key, item.title)).crumb(
-        format!("/w/{}/items/{}", ctx.workspace.slug, item.key),
-        item.key.clone(),
-    );
+    let layout = product_layout(user, ctx, crate::page::Section::Backlog)
+        .title(format!("{} {}", item.key, item.title));
     let status = if conflict.is_some() {
         StatusCode::CONFLICT
     } else if error.is_some() {
@@ -542,6 +543,8 @@ pub async fn item_page(
         error,
         watching,
         people,
+        line,
+        pkey: ctx.product.key.clone(),
     });
     *resp.status_mut() = status;
     Ok(resp)

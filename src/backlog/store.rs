@@ -191,6 +191,8 @@ struct SummaryRow {
     version: i64,
     rank: String,
     evidence: i64,
+    initiative_id: Option<i64>,
+    initiative: Option<String>,
 }
 
 /// Where a page starts: after an item's rank (backlog order), or after so many rows of a
@@ -220,8 +222,11 @@ pub async fn list(
         "SELECT i.id, i.number, i.kind, i.title, i.status, i.points,
                 (SELECT CAST(SUM(c.points) AS BIGINT) FROM items c WHERE c.parent_id = i.id) AS children_points,
                 i.ready, i.readiness, i.version, i.rank,
-                (SELECT COUNT(*) FROM item_evidence e WHERE e.item_id = i.id) AS evidence
-         FROM items i WHERE i.product_id = $1 AND i.rank > $2 AND ({}) ORDER BY {order} LIMIT $3 OFFSET {offset}",
+                (SELECT COUNT(*) FROM item_evidence e WHERE e.item_id = i.id) AS evidence,
+                COALESCE(i.initiative_id, par.initiative_id) AS initiative_id,
+                (SELECT n.title FROM initiatives n WHERE n.id = COALESCE(i.initiative_id, par.initiative_id)) AS initiative
+         FROM items i LEFT JOIN items par ON par.id = i.parent_id
+         WHERE i.product_id = $1 AND i.rank > $2 AND ({}) ORDER BY {order} LIMIT $3 OFFSET {offset}",
         filter.sql
     );
     let rows: Vec<SummaryRow> = with_pool!(&db.read, p => {
@@ -259,6 +264,9 @@ pub async fn list(
             evidence: r.evidence,
             tier: None,
             inversion: None,
+            initiative_id: r.initiative_id,
+            initiative: r.initiative,
+            exempt: false,
         })
         .collect())
 }

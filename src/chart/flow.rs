@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use plotters::prelude::*;
 
-use super::{draw, empty, text, ACCENT, INK, WARM};
+use super::{draw, empty, text, ACCENT, INK, SMALL, WARM};
 
 /// One bar per label with its value written on it, and an optional dashed line (a mean or a
 /// percentile) named in the legend. Ticks are whole numbers.
@@ -27,7 +27,7 @@ pub fn bars(
             .fold(1.0f64, f64::max)
             * 1.2;
         let mut c = ChartBuilder::on(root)
-            .caption(title, text(14))
+            .caption(title, text(15))
             .margin(12)
             .x_label_area_size(28)
             .y_label_area_size(40)
@@ -37,10 +37,10 @@ pub fn bars(
         let every = (rows.len() / 12).max(1);
         c.configure_mesh()
             .disable_x_mesh()
-            .light_line_style(INK.mix(0.1))
+            .light_line_style(TRANSPARENT)
             .bold_line_style(INK.mix(0.2))
             .axis_style(INK)
-            .label_style(text(11))
+            .label_style(text(SMALL))
             .x_labels(rows.len() + 1)
             .x_label_formatter(&|x| match x {
                 SegmentValue::CenterOf(i) if (*i as usize) % every == 0 => {
@@ -56,7 +56,7 @@ pub fn bars(
                 }
             })
             .y_desc(y_desc)
-            .axis_desc_style(text(11))
+            .axis_desc_style(text(SMALL))
             .draw()
             .map_err(|e| e.to_string())?;
         c.draw_series(rows.iter().enumerate().map(|(i, r)| {
@@ -77,7 +77,7 @@ pub fn bars(
                 Text::new(
                     trim(r.1),
                     (SegmentValue::CenterOf(i as u32), r.1 + top * 0.03),
-                    text(11),
+                    text(SMALL),
                 )
             }))
             .map_err(|e| e.to_string())?;
@@ -93,7 +93,7 @@ pub fn bars(
             .label(format!("{name} (dashed): {}", trim(v)))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], WARM));
             c.configure_series_labels()
-                .label_font(text(11))
+                .label_font(text(SMALL))
                 .border_style(INK.mix(0.3))
                 .background_style(WHITE.mix(0.0))
                 .position(SeriesLabelPosition::UpperRight)
@@ -129,17 +129,17 @@ pub fn scatter(title: &str, points: &[(NaiveDate, f64)], lines: &[(&str, Option<
             .fold(1.0f64, f64::max)
             * 1.15;
         let mut c = ChartBuilder::on(root)
-            .caption(title, text(14))
+            .caption(title, text(15))
             .margin(12)
             .x_label_area_size(28)
             .y_label_area_size(40)
             .build_cartesian_2d(0i32..span, 0f64..top)
             .map_err(|e| e.to_string())?;
         c.configure_mesh()
-            .light_line_style(INK.mix(0.1))
+            .light_line_style(TRANSPARENT)
             .bold_line_style(INK.mix(0.2))
             .axis_style(INK)
-            .label_style(text(11))
+            .label_style(text(SMALL))
             .x_labels(8)
             .x_label_formatter(&|d| {
                 (first + chrono::Duration::days(*d as i64))
@@ -147,7 +147,7 @@ pub fn scatter(title: &str, points: &[(NaiveDate, f64)], lines: &[(&str, Option<
                     .to_string()
             })
             .y_desc("days from start to done")
-            .axis_desc_style(text(11))
+            .axis_desc_style(text(SMALL))
             .draw()
             .map_err(|e| e.to_string())?;
         c.draw_series(
@@ -169,7 +169,7 @@ pub fn scatter(title: &str, points: &[(NaiveDate, f64)], lines: &[(&str, Option<
             c.draw_series(std::iter::once(Text::new(
                 format!("{name}: {} d", trim(*v)),
                 (0, *v + top * 0.02),
-                text(11),
+                text(SMALL),
             )))
             .map_err(|e| e.to_string())?;
         }
@@ -202,7 +202,7 @@ pub fn stacked(title: &str, names: &[&str], rows: &[(String, Vec<f64>)]) -> Stri
             .fold(1.0f64, f64::max)
             * 1.15;
         let mut c = ChartBuilder::on(root)
-            .caption(title, text(14))
+            .caption(title, text(15))
             .margin(12)
             .x_label_area_size(28)
             .y_label_area_size(40)
@@ -211,14 +211,14 @@ pub fn stacked(title: &str, names: &[&str], rows: &[(String, Vec<f64>)]) -> Stri
             .map_err(|e| e.to_string())?;
         let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
         c.configure_mesh()
-            .light_line_style(INK.mix(0.1))
+            .light_line_style(TRANSPARENT)
             .bold_line_style(INK.mix(0.2))
             .axis_style(INK)
-            .label_style(text(11))
+            .label_style(text(SMALL))
             .x_labels(rows.len().clamp(2, 12))
             .x_label_formatter(&|i| labels.get(*i as usize).cloned().unwrap_or_default())
             .y_desc("items")
-            .axis_desc_style(text(11))
+            .axis_desc_style(text(SMALL))
             .draw()
             .map_err(|e| e.to_string())?;
         let tones = [
@@ -243,7 +243,7 @@ pub fn stacked(title: &str, names: &[&str], rows: &[(String, Vec<f64>)]) -> Stri
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], tone.filled()));
         }
         c.configure_series_labels()
-            .label_font(text(11))
+            .label_font(text(SMALL))
             .border_style(INK.mix(0.3))
             .background_style(WHITE.mix(0.0))
             .position(SeriesLabelPosition::UpperLeft)

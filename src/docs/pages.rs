@@ -146,9 +146,12 @@ async fn tab(
         .into_iter()
         .filter(|x| x.state != "closed")
         .collect();
-    let title = format!("{} · Documents", ctx.product.name);
     Ok(render(&DocumentsPage {
-        layout: crate::workspace::layout::product_layout(&user, &ctx, title),
+        layout: crate::workspace::layout::product_layout(
+            &user,
+            &ctx,
+            crate::page::Section::Documents,
+        ),
         ws: ctx.workspace.slug.clone(),
         quarter: quarter.to_string(),
         initiatives: initiatives::list(&s.db, &ctx, SortBy::Priority, quarter).await?,
@@ -256,7 +259,12 @@ async fn signoff_page(
     let d = super::signoff::view(&s.db, &ctx, id).await?;
     let title = format!("{} · Sign-off of {}", ctx.product.name, d.request.title);
     Ok(render(&SignoffPage {
-        layout: crate::workspace::layout::product_layout(&user, &ctx, title),
+        layout: crate::workspace::layout::product_layout(
+            &user,
+            &ctx,
+            crate::page::Section::Documents,
+        )
+        .title(title),
         ws: ctx.workspace.slug.clone(),
         product: ctx.product,
         d,

@@ -28,6 +28,8 @@ pub const CYCLE_DAYS: i64 = 90;
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = FlowCard)]
 pub struct Card {
+    #[serde(skip)]
+    pub id: i64,
     pub key: String,
     pub title: String,
     pub kind: String,
@@ -73,6 +75,7 @@ fn card(ctx: &ProductCtx, r: store::CardRow, now: DateTime<Utc>, p85: Option<f64
         .map_or(0.0, |t| (now - t).num_seconds().max(0) as f64 / 86_400.0);
     let wip = matches!(r.status.as_str(), "in_progress" | "in_review");
     Card {
+        id: r.id,
         key: format!("{}-{}", ctx.product.key, r.number),
         aging: wip && super::is_aging(age_days, p85),
         title: r.title,

@@ -79,7 +79,6 @@ struct ForecastPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     items: String,
     top: String,
     by: String,
@@ -113,10 +112,9 @@ async fn page(
     };
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     Ok(render(&ForecastPage {
-        layout: product_layout(&user, &ctx, format!("{} forecast", ctx.product.name)),
+        layout: product_layout(&user, &ctx, crate::page::Section::Forecast),
         ws,
         pkey: ctx.product.key.clone(),
-        tab: "forecast",
         items: text(&form.items),
         top: text(&form.top),
         by: text(&form.by),

@@ -51,16 +51,22 @@ struct BoardPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     error: Option<String>,
     b: FlowBoard,
     statuses: [&'static str; 4],
     can_move: bool,
     can_set: bool,
     blocked: Option<Blocked>,
+    /// Each card's trace chip, by item id.
+    traces: std::collections::HashMap<i64, crate::governance::tiers::ItemTrace>,
+    none: crate::governance::tiers::ItemTrace,
 }
 
 impl BoardPage {
+    fn trace(&self, item_id: &i64) -> crate::backlog::Trace<'_> {
+        self.traces.get(item_id).unwrap_or(&self.none).chip()
+    }
+
     fn status_title(&self, s: &str) -> &'static str {
         crate::backlog::status_title(s)
     }
@@ -86,11 +92,18 @@ async fn page(
         }
         _ => None,
     };
+    let ids: Vec<i64> = b
+        .columns
+        .iter()
+        .flat_map(|c| c.cards.iter().map(|x| x.id))
+        .collect();
+    let traces = crate::governance::tiers::traces(&st.db, ctx.product.id, &ids).await?;
     Ok(render(&BoardPage {
-        layout: product_layout(&user, &ctx, format!("{} flow board", ctx.product.name)),
+        traces,
+        none: Default::default(),
+        layout: product_layout(&user, &ctx, crate::page::Section::Now),
         ws,
         pkey: ctx.product.key.clone(),
-        tab: "flow",
         error: q.error,
         can_move: ctx.grants.may(Action::ChangeStatus) && b.settings.is_flow(),
         can_set: ctx.grants.may(Action::SetCadence),

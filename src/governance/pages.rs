@@ -75,7 +75,6 @@ struct AlignmentPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     a: Option<Alignment>,
     error: Option<String>,
     query: String,
@@ -148,10 +147,9 @@ async fn page(
         flash: q_error,
         overrides,
         advice,
-        layout: product_layout(&user, &ctx, format!("{} alignment", ctx.product.name)),
+        layout: product_layout(&user, &ctx, crate::page::Section::Alignment),
         ws,
         pkey: ctx.product.key.clone(),
-        tab: "alignment",
         quarter: a
             .as_ref()
             .map(|a| a.quarter.clone())

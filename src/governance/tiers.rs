@@ -86,15 +86,16 @@ const FIRST_BELOW: &str = "SELECT pr.id, (
         ) x ORDER BY x.rank LIMIT 1)
     FROM priorities pr WHERE pr.product_id = $1 AND pr.quarter = $2 ORDER BY pr.rank";
 
-/// For the items of one backlog page (top first): each one's tier and, when it sits above a
-/// higher tier anywhere below it, the key of the first such item. Costs two small queries
+/// For the items of one backlog page (top first): each one's tier, when it sits above a
+/// higher tier anywhere below it the key of the first such item, and whether it is exempt
+/// from the tier order (or done, which no inversion counts). Costs two small queries
 /// whatever the backlog's size: the best tier below the page, and the page's own tiers.
 pub async fn flags(
     db: &Db,
     product_id: i64,
     product_key: &str,
     page: &[(i64, String)],
-) -> Result<std::collections::HashMap<i64, (Option<usize>, Option<String>)>> {
+) -> Result<std::collections::HashMap<i64, (Option<usize>, Option<String>, bool)>> {
     let mut out = std::collections::HashMap::with_capacity(page.len());
     let Some((_, last_rank)) = page.last() else {
         return Ok(out);
@@ -141,7 +142,7 @@ pub async fn flags(
             (false, Some((t, n))) if inverted(tier, Some(t)) => Some(format!("{product_key}-{n}")),
             _ => None,
         };
-        out.insert(*id, (tier, inversion));
+        out.insert(*id, (tier, inversion, *exempt));
         if let (Some(t), false) = (tier, exempt) {
             if best.is_none_or(|(b, _)| t <= b) {
                 best = Some((t, *number));
@@ -569,4 +570,117 @@ pub async fn report_reorder(
     .await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// What a trace chip shows for an item outside the backlog's order (a board card, a planning
+/// row, the item page): its tier this quarter, its initiative (its own, else its parent's),
+/// and an exemption from the tier order.
+#[derive(Clone, Debug, Default)]
+pub struct ItemTrace {
+    pub tier: Option<usize>,
+    pub initiative_id: Option<i64>,
+    pub initiative: Option<String>,
+    pub exempt: bool,
+}
+
+impl ItemTrace {
+    pub fn chip(&self) -> crate::backlog::Trace<'_> {
+        crate::backlog::Trace {
+            tier: self.tier,
+            initiative_id: self.initiative_id,
+            initiative: self.initiative.as_deref(),
+            inversion: None,
+            exempt: self.exempt,
+        }
+    }
+}
+
+/// The traces of the items `ids` of a product this quarter, in two queries whatever their
+/// number: the quarter's priorities, and the items' initiatives and priorities.
+pub async fn traces(
+    db: &Db,
+    product_id: i64,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, ItemTrace>> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let q = Quarter::of(crate::strategy::today()).to_string();
+    let prios: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT id FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
+        .bind(product_id).bind(&q).fetch_all(p).await)?;
+    let marks: Vec<String> = (3..3 + ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT i.id, n.id, n.title, COALESCE(pi.priority_id, ppi.priority_id),
+                EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
+         FROM items i LEFT JOIN items par ON par.id = i.parent_id
+         LEFT JOIN initiatives n ON n.id = COALESCE(i.initiative_id, par.initiative_id)
+         LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
+         LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+         WHERE i.product_id = $1 AND i.id IN ({})",
+        marks.join(",")
+    );
+    type TraceRow = (i64, Option<i64>, Option<String>, Option<i64>, bool);
+    let rows: Vec<TraceRow> = with_pool!(&db.read, p => {
+        let mut qy = sqlx::query_as(&sql).bind(product_id).bind(&q);
+        for id in ids {
+            qy = qy.bind(*id);
+        }
+        qy.fetch_all(p).await
+    })?;
+    for (id, initiative_id, initiative, pid, exempt) in rows {
+        let tier = pid.and_then(|p| prios.iter().position(|x| *x == p).map(|i| i + 1));
+        out.insert(
+            id,
+            ItemTrace {
+                tier,
+                initiative_id,
+                initiative,
+                exempt,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// The item page's trace line (UI.md 3): objective → priority → initiative, with the first
+/// piece of evidence behind the item (its own, else its initiative's).
+#[derive(Clone, Debug, Default)]
+pub struct TraceLine {
+    pub trace: ItemTrace,
+    pub priority: Option<String>,
+    pub objective: Option<String>,
+    pub evidence: Option<String>,
+}
+
+pub async fn trace_line(db: &Db, product_id: i64, item_id: i64) -> Result<TraceLine> {
+    let trace = traces(db, product_id, &[item_id])
+        .await?
+        .remove(&item_id)
+        .unwrap_or_default();
+    let q = Quarter::of(crate::strategy::today()).to_string();
+    let (priority, objective): (Option<String>, Option<String>) = match trace.initiative_id {
+        Some(ini) => with_pool!(&db.read, p => sqlx::query_as(
+            "SELECT pr.title, (SELECT o.title FROM priority_objectives po JOIN objectives o ON o.id = po.objective_id
+                               WHERE po.priority_id = pr.id ORDER BY o.id LIMIT 1)
+             FROM priority_initiatives pi JOIN priorities pr ON pr.id = pi.priority_id
+             WHERE pi.initiative_id = $1 AND pi.quarter = $2")
+            .bind(ini).bind(&q).fetch_optional(p).await)?
+        .unwrap_or_default(),
+        None => (None, None),
+    };
+    let evidence: Option<String> = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT s.body FROM (
+            SELECT n.body, n.importance, 0 AS own FROM item_evidence e JOIN insights n ON n.id = e.insight_id WHERE e.item_id = $1
+            UNION ALL
+            SELECT n.body, n.importance, 1 AS own FROM initiative_evidence e JOIN insights n ON n.id = e.insight_id WHERE e.initiative_id = $2
+         ) s ORDER BY s.own, s.importance DESC LIMIT 1")
+        .bind(item_id).bind(trace.initiative_id.unwrap_or(0)).fetch_optional(p).await)?;
+    Ok(TraceLine {
+        trace,
+        priority,
+        objective,
+        evidence,
+    })
 }

@@ -84,7 +84,6 @@ struct ImportPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     formats: Vec<&'static str>,
     format: String,
     dry_run: bool,
@@ -97,10 +96,10 @@ struct ImportPage {
 impl ImportPage {
     fn new(user: &PageUser, ctx: &ProductCtx) -> ImportPage {
         ImportPage {
-            layout: product_layout(user, ctx, format!("{} · Import", ctx.product.name)),
+            layout: product_layout(user, ctx, crate::page::Section::Backlog)
+                .title(format!("{} · Import", ctx.product.name)),
             ws: ctx.workspace.slug.clone(),
             pkey: ctx.product.key.clone(),
-            tab: "import",
             formats: NAMES.iter().map(|(n, _)| *n).collect(),
             format: "auto".into(),
             dry_run: false,
@@ -313,7 +312,6 @@ struct JobPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     csrf: String,
     job: JobView,
     /// The outcome of an undo: done, or why not.
@@ -348,14 +346,14 @@ async fn show_job(
 ) -> Result<Response> {
     let ctx = import_ctx(state, user, ws, p).await?;
     let job = JobView::of(jobs::get(&state.db, ctx.product.id, id).await?);
-    let layout = product_layout(user, &ctx, format!("{} · Import", ctx.product.name))
+    let layout = product_layout(user, &ctx, crate::page::Section::Backlog)
+        .title(format!("{} · Import", ctx.product.name))
         .crumb(format!("/w/{ws}/p/{p}/import"), "Import");
     Ok(render(&JobPage {
         csrf: layout.csrf.clone(),
         layout,
         ws: ctx.workspace.slug,
         pkey: ctx.product.key,
-        tab: "import",
         job,
         message,
     }))

@@ -40,7 +40,6 @@ struct ReportPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     r: Report,
     flow: crate::flow::report::FlowReport,
     teams: Vec<Team>,
@@ -76,10 +75,9 @@ async fn page(
     let teams = team::list(&st.db, &ctx).await?;
     let flow = crate::flow::report::report(&st.db, &ctx, team).await?;
     Ok(render(&ReportPage {
-        layout: product_layout(&user, &ctx, format!("{} reports", ctx.product.name)),
+        layout: product_layout(&user, &ctx, crate::page::Section::Reports),
         ws,
         pkey: ctx.product.key.clone(),
-        tab: "reports",
         query: team.map(|t| format!("?team={t}")).unwrap_or_default(),
         r,
         flow,

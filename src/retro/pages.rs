@@ -14,7 +14,7 @@ use crate::page::{back, form_int, render, Flash, Layout};
 use crate::sprint::{service as sprints, Sprint};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
-use crate::workspace::layout::{sprint_layout, sprint_url};
+use crate::workspace::layout::{product_layout, sprint_url};
 use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
@@ -32,7 +32,6 @@ struct RetroPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     error: Option<String>,
     sprint: Sprint,
     retro: Option<Retro>,
@@ -53,10 +52,12 @@ async fn page(
     let sprint = sprints::get(&st.db, &ctx, id).await?;
     let retro = store::get(&st.db, &ctx, user.user.id, id).await?;
     Ok(render(&RetroPage {
-        layout: sprint_layout(&user, &ctx, format!("{} retrospective", sprint.name)),
+        layout: product_layout(&user, &ctx, crate::page::Section::Sprints).title(format!(
+            "{} · {} retrospective",
+            ctx.product.name, sprint.name
+        )),
         ws,
         pkey: ctx.product.key.clone(),
-        tab: "sprints",
         error: f.error,
         kinds: KINDS,
         can_write: ctx.grants.may(Action::WriteRetro),

@@ -61,6 +61,46 @@ impl Board {
     pub fn status_title(&self, s: &str) -> &'static str {
         crate::strategy::status_title(s)
     }
+
+    /// The timeline's lanes: the entries of each product, in the roadmap's order.
+    pub fn lanes(&self) -> Vec<(String, Vec<&Entry>)> {
+        let mut lanes: Vec<(String, Vec<&Entry>)> = Vec::new();
+        for e in &self.roadmap.entries {
+            match lanes.iter_mut().find(|(name, _)| *name == e.product_name) {
+                Some((_, entries)) => entries.push(e),
+                None => lanes.push((e.product_name.clone(), vec![e])),
+            }
+        }
+        lanes
+    }
+
+    /// Where an entry's bar lies on the timeline: the quarters shown before it, and how many
+    /// it spans (from the first to the last quarter it serves a priority in); `None` when it
+    /// is in none of them.
+    pub fn span(&self, e: &Entry) -> Option<(usize, usize)> {
+        let q = &self.roadmap.quarters;
+        let first = q.iter().position(|x| e.in_quarter(x))?;
+        let last = q.iter().rposition(|x| e.in_quarter(x))?;
+        Some((first, last - first + 1))
+    }
+
+    /// The empty quarter cells after a bar.
+    pub fn after(&self, e: &Entry) -> usize {
+        self.span(e)
+            .map_or(0, |(b, n)| self.roadmap.quarters.len() - b - n)
+    }
+
+    /// Today's place across the shown quarters, from 0 to 1 (the today line), when today
+    /// falls in one of them.
+    pub fn today(&self) -> Option<String> {
+        let q = &self.roadmap.quarters;
+        let i = q.iter().position(|x| *x == self.roadmap.current_quarter)?;
+        let today = crate::strategy::today();
+        let quarter = crate::strategy::Quarter::of(today);
+        let (start, next) = (quarter.start(), quarter.next().start());
+        let done = (today - start).num_days() as f64 / (next - start).num_days() as f64;
+        Some(format!("{:.4}", (i as f64 + done) / q.len() as f64))
+    }
 }
 
 #[derive(askama::Template)]
@@ -152,21 +192,30 @@ async fn roadmap(
         ),
         Err(e) => return Err(e),
     };
-    let releases = match filter.product.as_deref() {
-        Some(key) => {
-            let ctx = ws_store::product_ctx(&s.db, user.user.id, &w.slug, key).await?;
-            let planned: Vec<_> = super::releases::list(&s.db, &ctx)
+    let ctx = match filter.product.as_deref() {
+        Some(key) => Some(ws_store::product_ctx(&s.db, user.user.id, &w.slug, key).await?),
+        None => None,
+    };
+    let (releases, layout) = match &ctx {
+        // With a product chosen, the roadmap is one of its sections.
+        Some(ctx) => {
+            let planned: Vec<_> = super::releases::list(&s.db, ctx)
                 .await?
                 .into_iter()
                 .filter(|r| r.status == "planned")
                 .collect();
-            super::releases_web::with_outlooks(&s.db, &ctx, planned).await?
+            (
+                super::releases_web::with_outlooks(&s.db, ctx, planned).await?,
+                crate::workspace::layout::product_layout(&user, ctx, crate::page::Section::Roadmap),
+            )
         }
-        None => Vec::new(),
+        None => (
+            Vec::new(),
+            Layout::new(&user, format!("{} · Roadmap", w.name))
+                .crumb(format!("/w/{}", w.slug), w.name.clone())
+                .crumb(format!("/w/{}/roadmap", w.slug), "Roadmap"),
+        ),
     };
-    let layout = Layout::new(&user, format!("{} roadmap", w.name))
-        .crumb(format!("/w/{}", w.slug), w.name.clone())
-        .crumb(format!("/w/{}/roadmap", w.slug), "Roadmap");
     Ok(render(&RoadmapPage {
         layout,
         board: Board {
@@ -204,7 +253,9 @@ async fn shares_page(
 ) -> Result<Response> {
     let ctx = ws_store::product_ctx(&s.db, user.user.id, ws, product).await?;
     let shares = share::list(&s.db, &ctx).await?;
-    let layout = crate::workspace::layout::strategy_layout(user, &ctx, "Roadmap share links");
+    let layout =
+        crate::workspace::layout::product_layout(user, &ctx, crate::page::Section::Roadmap)
+            .title(format!("{} · Roadmap share links", ctx.product.name));
     Ok(render(&SharesPage {
         layout,
         ws: ctx.workspace.slug.clone(),

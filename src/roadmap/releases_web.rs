@@ -165,10 +165,10 @@ async fn render_page(
     error: Option<String>,
 ) -> Result<Response> {
     Ok(render(&ReleasesPage {
-        layout: crate::workspace::layout::strategy_layout(
+        layout: crate::workspace::layout::product_layout(
             user,
             &ctx,
-            format!("{} releases", ctx.product.name),
+            crate::page::Section::Releases,
         ),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),

@@ -141,10 +141,10 @@ async fn render_page(
     let stakeholders = signoff::stakeholders(&s.db, &ctx).await?;
     let may_answer = stakeholders.iter().any(|st| st.user_id == user.user.id);
     Ok(render(&SignoffPage {
-        layout: crate::workspace::layout::strategy_layout(
+        layout: crate::workspace::layout::product_layout(
             user,
             &ctx,
-            format!("{} sign-offs", ctx.product.name),
+            crate::page::Section::Signoffs,
         ),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),

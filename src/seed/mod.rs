@@ -252,6 +252,14 @@ pub async fn demo(db: &Db) -> anyhow::Result<(String, String)> {
     )
     .await
     .map_err(e)?;
+    // Answer times that read like a real team's: the answered question waited most of a
+    // working day, the open one has waited two days (the PO's Overview flags it).
+    let at = now();
+    let hours = |h: i64| at - chrono::Duration::hours(h);
+    with_pool!(&db.write, p => sqlx::query("UPDATE questions SET asked_at = $1, answered_at = $2 WHERE id = $3")
+        .bind(hours(53)).bind(hours(47)).bind(q.id).execute(p).await.map(|r| r.rows_affected()))?;
+    with_pool!(&db.write, p => sqlx::query("UPDATE questions SET asked_at = $1 WHERE id = $2")
+        .bind(hours(50)).bind(open.id).execute(p).await.map(|r| r.rows_affected()))?;
     demo_scrum(db, &demo, &w, &dev, &devctx).await?;
     // Strategy (S0–S10)
     demo_strategy::demo(db, &demo, &po).await?;

@@ -7,7 +7,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::board::{self, Board, Burndown};
-use super::pages::{sprint_layout, sprint_url};
+use super::pages::{product_layout, sprint_url};
 use super::scope::{Effect, ScopeChange};
 use super::service::{self, PlanningCandidate};
 use crate::auth::extract::{csrf_header, PageUser};
@@ -35,7 +35,6 @@ struct BoardPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     error: Option<String>,
     b: Board,
     burn: Burndown,
@@ -45,6 +44,9 @@ struct BoardPage {
     candidates: Vec<PlanningCandidate>,
     effect: Option<Effect>,
     pending: Option<PendingChange>,
+    /// Each card's trace chip, by item id.
+    traces: std::collections::HashMap<i64, crate::governance::tiers::ItemTrace>,
+    none: crate::governance::tiers::ItemTrace,
 }
 
 /// A previewed scope change, carried in the confirmation form.
@@ -58,6 +60,10 @@ struct PendingChange {
 }
 
 impl BoardPage {
+    fn trace(&self, item_id: &i64) -> crate::backlog::Trace<'_> {
+        self.traces.get(item_id).unwrap_or(&self.none).chip()
+    }
+
     fn status_title(&self, s: &str) -> &'static str {
         crate::backlog::status_title(s)
     }
@@ -85,15 +91,29 @@ async fn render_board(
     } else {
         Vec::new()
     };
+    let ids: Vec<i64> = b
+        .columns
+        .iter()
+        .flat_map(|c| c.cards.iter().map(|x| x.item_id))
+        .collect();
+    let traces = crate::governance::tiers::traces(&st.db, ctx.product.id, &ids).await?;
     let (effect, pending) = match preview {
         Some((e, p)) => (Some(e), Some(p)),
         None => (None, None),
     };
     Ok(render(&BoardPage {
-        layout: sprint_layout(user, &ctx, format!("{} board", b.sprint.name)),
+        layout: product_layout(
+            user,
+            &ctx,
+            if b.sprint.state == "active" {
+                crate::page::Section::Now
+            } else {
+                crate::page::Section::Sprints
+            },
+        )
+        .title(format!("{} · {} board", ctx.product.name, b.sprint.name)),
         ws,
         pkey: ctx.product.key.clone(),
-        tab: "sprints",
         error,
         can_move: ctx.grants.may(Action::ChangeStatus) && b.sprint.state == "active",
         can_scope,
@@ -101,6 +121,8 @@ async fn render_board(
         candidates,
         effect,
         pending,
+        traces,
+        none: Default::default(),
         b,
         burn,
     }))

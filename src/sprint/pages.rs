@@ -16,14 +16,14 @@ use crate::extract::{Path, Query};
 use crate::page::{back, form_int, render, Flash, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
-use crate::workspace::layout::product_layout;
-pub use crate::workspace::layout::{sprint_layout, sprint_url};
+pub use crate::workspace::layout::{product_layout, sprint_url};
 use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
     const S: &str = "/w/{ws}/p/{product}/sprints";
     Router::new()
         .route(S, get(index).post(create))
+        .route(&format!("{S}/current"), get(current))
         .route(&format!("{S}/{{id}}/plan"), get(plan))
         .route(&format!("{S}/{{id}}/commit"), post(commit))
         .route(&format!("{S}/{{id}}/uncommit"), post(uncommit))
@@ -38,7 +38,6 @@ struct IndexPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     error: Option<String>,
     sprints: Vec<Sprint>,
     teams: Vec<Team>,
@@ -51,6 +50,22 @@ impl IndexPage {
     }
 }
 
+/// "Current sprint" in the sidebar: the running sprint's board; with none running, or several
+/// teams each running one, the list of sprints.
+async fn current(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path((ws, product)): Path<(String, String)>,
+) -> Result<axum::response::Redirect> {
+    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
+    let sprints = service::list(&st.db, &ctx, None).await?;
+    let mut active = sprints.iter().filter(|s| s.state == "active");
+    Ok(match (active.next(), active.next()) {
+        (Some(s), None) => axum::response::Redirect::to(&sprint_url(&ctx, s.id, "board")),
+        _ => axum::response::Redirect::to(&format!("/w/{ws}/p/{}/sprints", ctx.product.key)),
+    })
+}
+
 async fn index(
     State(st): State<AppState>,
     user: PageUser,
@@ -61,10 +76,9 @@ async fn index(
     let sprints = service::list(&st.db, &ctx, None).await?;
     let teams = team::list(&st.db, &ctx).await?;
     Ok(render(&IndexPage {
-        layout: product_layout(&user, &ctx, format!("{} sprints", ctx.product.name)),
+        layout: product_layout(&user, &ctx, crate::page::Section::Sprints),
         ws,
         pkey: ctx.product.key.clone(),
-        tab: "sprints",
         error: f.error,
         can_plan: ctx.grants.may(Action::PlanSprint),
         sprints,
@@ -95,7 +109,6 @@ struct PlanPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     error: Option<String>,
     p: Planning,
     can_commit: bool,
@@ -133,10 +146,10 @@ async fn plan(
     let p = service::planning(&st.db, &ctx, id).await?;
     let g = &ctx.grants;
     Ok(render(&PlanPage {
-        layout: sprint_layout(&user, &ctx, format!("Plan {}", p.sprint.name)),
+        layout: product_layout(&user, &ctx, crate::page::Section::Sprints)
+            .title(format!("{} · Plan {}", ctx.product.name, p.sprint.name)),
         ws,
         pkey: ctx.product.key.clone(),
-        tab: "sprints",
         error: f.error,
         can_commit: g.may(Action::CommitItems),
         can_start: g.may(Action::StartSprint),

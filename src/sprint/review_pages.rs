@@ -1,20 +1,22 @@
 //! The review page: verdicts per criterion, where unaccepted items go, the goal, and closing.
 
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::pages::{sprint_layout, sprint_url};
+use super::pages::{product_layout, sprint_url};
 use super::review::{self, Review, VerdictInput};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
-use crate::page::{back, render, Flash, Layout};
+use crate::page::{back, is_htmx, render, toast_header, Flash, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
 use crate::workspace::store::product_ctx;
+use crate::workspace::ProductCtx;
 
 pub fn routes() -> Router<AppState> {
     const S: &str = "/w/{ws}/p/{product}/sprints/{id}";
@@ -31,7 +33,6 @@ struct ReviewPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     error: Option<String>,
     r: Review,
     can_review: bool,
@@ -41,6 +42,36 @@ struct ReviewPage {
 impl ReviewPage {
     fn pending(&self, it: &super::review::ReviewItem) -> bool {
         it.criteria.iter().all(|c| c.pass.is_none())
+    }
+
+    fn status_title(&self, s: &str) -> &'static str {
+        crate::backlog::status_title(s)
+    }
+
+    fn state_title(&self, s: &str) -> &'static str {
+        super::state_title(s)
+    }
+
+    fn outcome_title(&self, o: &str) -> &'static str {
+        match o {
+            "accepted" => "Accepted",
+            "not_accepted" => "Not accepted",
+            _ => "Outcome unknown",
+        }
+    }
+
+    /// Items decided, for the footer's "4 of 6 reviewed": accepted, or failed on a criterion,
+    /// or with a verdict on every criterion.
+    fn reviewed(&self) -> usize {
+        self.r
+            .items
+            .iter()
+            .filter(|it| {
+                it.accepted
+                    || it.criteria.iter().any(|c| c.pass == Some(false))
+                    || it.criteria.iter().all(|c| c.pass.is_some())
+            })
+            .count()
     }
 }
 
@@ -53,24 +84,37 @@ async fn page(
     Query(f): Query<Flash>,
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
-    let r = review::review(&st.db, &ctx, id).await?;
+    render_review(&st, &user, &ctx, id, f.error).await
+}
+
+async fn render_review(
+    st: &AppState,
+    user: &PageUser,
+    ctx: &ProductCtx,
+    id: i64,
+    error: Option<String>,
+) -> Result<Response> {
+    let r = review::review(&st.db, ctx, id).await?;
     let active = r.sprint.state == "active";
     Ok(render(&ReviewPage {
-        layout: sprint_layout(&user, &ctx, format!("{} review", r.sprint.name)),
-        ws,
+        layout: product_layout(user, ctx, crate::page::Section::Sprints)
+            .title(format!("{} · {} review", ctx.product.name, r.sprint.name)),
+        ws: ctx.workspace.slug.clone(),
         pkey: ctx.product.key.clone(),
-        tab: "sprints",
-        error: f.error,
+        error,
         can_review: active && ctx.grants.may(Action::ReviewSprint),
         can_close: active && ctx.grants.may(Action::CloseSprint),
         r,
     }))
 }
 
-/// One item's verdicts: fields `verdict-<position>` = pass|fail and `note-<position>`.
+/// One item's verdicts: fields `verdict-<position>` = pass|fail and `note-<position>`. From
+/// htmx the answer is the page, whose item section and footer replace theirs, with a toast;
+/// from a plain form, a redirect back to the item's section.
 async fn verdicts(
     State(st): State<AppState>,
     Path((_, _, id)): P3,
+    headers: HeaderMap,
     ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
     let mut verdicts = Vec::new();
@@ -102,7 +146,47 @@ async fn verdicts(
         },
     )
     .await;
-    back(&sprint_url(&ctx, id, "review"), r)
+    let key = form.text("item");
+    if !is_htmx(&headers) {
+        return back(
+            &format!("{}#review-{key}", sprint_url(&ctx, id, "review")),
+            r,
+        );
+    }
+    match r {
+        Ok(()) => {
+            let mut resp = render_review(&st, &user, &ctx, id, None).await?;
+            let state = review::review(&st.db, &ctx, id)
+                .await?
+                .items
+                .into_iter()
+                .find(|it| it.item.key == key)
+                .map_or("saved", |it| {
+                    if it.accepted {
+                        "accepted"
+                    } else if it.criteria.iter().any(|c| c.pass == Some(false)) {
+                        "not accepted"
+                    } else {
+                        "awaiting verdicts"
+                    }
+                });
+            let (name, value) = toast_header(&format!("Verdicts saved on {key} · {state}"), false);
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                resp.headers_mut().insert(name, v);
+            }
+            Ok(resp)
+        }
+        Err(
+            e @ (Error::Invalid { .. }
+            | Error::Conflict(_)
+            | Error::Forbidden(_)
+            | Error::Stale { .. }),
+        ) => {
+            let (name, value) = toast_header(&format!("Not saved: {}", e.public_message()), true);
+            Ok((e.status(), [(name, value)]).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn goal(

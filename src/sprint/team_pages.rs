@@ -35,7 +35,6 @@ struct TeamsPage {
     layout: Layout,
     ws: String,
     pkey: String,
-    tab: &'static str,
     error: Option<String>,
     teams: Vec<Team>,
     /// Each team's cadence, in the order of `teams`.
@@ -70,10 +69,9 @@ async fn page(
         cadences.push(crate::flow::teams::get(&st.db, &ctx, t.id).await?);
     }
     Ok(render(&TeamsPage {
-        layout: product_layout(&user, &ctx, format!("{} teams", ctx.product.name)),
+        layout: product_layout(&user, &ctx, crate::page::Section::Teams),
         ws,
         pkey: ctx.product.key.clone(),
-        tab: "teams",
         error: f.error,
         can_manage: ctx.grants.may(Action::ManageTeam),
         can_set_cadence: ctx.grants.may(Action::SetCadence),

@@ -141,10 +141,8 @@ fn show(
     rules: ReadyRules,
     error: Option<Error>,
 ) -> Response {
-    let layout = product_layout(user, ctx, "Definition of Ready").crumb(
-        format!("/w/{}/p/{}/ready", ctx.workspace.slug, ctx.product.key),
-        "Definition of Ready",
-    );
+    let layout = product_layout(user, ctx, crate::page::Section::Backlog)
+        .title(format!("{} · Definition of Ready", ctx.product.name));
     let mut resp = render(&RulesPage {
         layout,
         ws: ctx.workspace.slug.clone(),

@@ -20,7 +20,7 @@ use crate::extract::{Path, Query};
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
-pub use crate::workspace::layout::strategy_layout;
+use crate::workspace::layout::product_layout;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -108,11 +108,10 @@ async fn overview(
         q: if quarter.q == 1 { 4 } else { quarter.q - 1 },
     };
     Ok(render(&OverviewPage {
-        layout: strategy_layout(
-            user,
-            &ctx,
-            format!("{} strategy {quarter}", ctx.product.name),
-        ),
+        layout: product_layout(user, &ctx, crate::page::Section::Strategy).title(format!(
+            "{} · Objectives & priorities {quarter}",
+            ctx.product.name
+        )),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),
         product: ctx.product,
@@ -353,7 +352,8 @@ async fn metric_page(
     let m = objectives::metric(&s.db, &ctx, id).await?;
     let svg = chart::metric_svg(&m.history, m.metric.baseline, m.metric.target)?;
     Ok(render(&MetricPage {
-        layout: strategy_layout(user, &ctx, m.metric.name.clone()),
+        layout: product_layout(user, &ctx, crate::page::Section::Strategy)
+            .title(m.metric.name.clone()),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),
         product: ctx.product,

@@ -6,7 +6,6 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::competitors::{self, Cell, CompetitorInput, Matrix, RATINGS};
-use super::pages::strategy_layout;
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::{Error, Result};
@@ -14,6 +13,7 @@ use crate::extract::Path;
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
+use crate::workspace::layout::product_layout;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -55,7 +55,7 @@ async fn page(
     error: Option<String>,
 ) -> Result<Response> {
     Ok(render(&CompetitorsPage {
-        layout: strategy_layout(user, &ctx, format!("{} competitors", ctx.product.name)),
+        layout: product_layout(user, &ctx, crate::page::Section::Competitors),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),
         m: competitors::matrix(&s.db, &ctx).await?,

@@ -7,7 +7,6 @@ use axum::Router;
 
 use super::decisions::{self, Decision, DecisionInput};
 use super::model::Initiative;
-use super::pages::strategy_layout;
 use super::{initiatives, Quarter, SortBy};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
@@ -16,6 +15,7 @@ use crate::extract::Path;
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
+use crate::workspace::layout::product_layout;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -53,7 +53,7 @@ async fn page(
     let initiatives =
         initiatives::list(&s.db, &ctx, SortBy::Rice, Quarter::of(super::today())).await?;
     Ok(render(&DecisionsPage {
-        layout: strategy_layout(user, &ctx, format!("{} decisions", ctx.product.name)),
+        layout: product_layout(user, &ctx, crate::page::Section::Decisions),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),
         decisions: decisions::list(&s.db, &ctx).await?,

@@ -7,7 +7,6 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::idea::{self, IdeaInput};
-use super::pages::strategy_layout;
 use super::personas;
 use crate::auth::extract::PageUser;
 use crate::error::{Error, Result};
@@ -15,6 +14,7 @@ use crate::extract::Path;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
+use crate::workspace::layout::product_layout;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -51,11 +51,8 @@ async fn page(
     let vision = personas::vision(&s.db, &ctx).await?;
     let known = personas::list(&s.db, &ctx).await?;
     Ok(render(&IdeaPage {
-        layout: strategy_layout(
-            user,
-            &ctx,
-            format!("{} · start from an idea", ctx.product.name),
-        ),
+        layout: product_layout(user, &ctx, crate::page::Section::Initiatives)
+            .title(format!("{} · Start from an idea", ctx.product.name)),
         ws: ctx.workspace.slug.clone(),
         has_vision: !vision.vision.trim().is_empty(),
         personas: known.into_iter().map(|p| p.name).collect(),

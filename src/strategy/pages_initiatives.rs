@@ -8,7 +8,6 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::model::{Initiative, InitiativeInput, Metric, Priority, ScoresPatch};
-use super::pages::strategy_layout;
 use super::{initiatives, objectives, priorities, Quarter, SortBy, IMPACTS, STATUSES};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
@@ -17,6 +16,7 @@ use crate::extract::{Path, Query};
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
+use crate::workspace::layout::product_layout;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -86,7 +86,7 @@ async fn list_page(
         _ => "rice",
     };
     Ok(render(&ListPage {
-        layout: strategy_layout(user, &ctx, format!("{} initiatives", ctx.product.name)),
+        layout: product_layout(user, &ctx, crate::page::Section::Initiatives),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),
         product: ctx.product,
@@ -200,7 +200,8 @@ async fn show_page(
     let outlook = crate::flow::outlook::initiative_outlook(&s.db, &ctx, id).await?;
     Ok(render(&ShowPage {
         outlook,
-        layout: strategy_layout(user, &ctx, i.title.clone()),
+        layout: product_layout(user, &ctx, crate::page::Section::Initiatives)
+            .title(i.title.clone()),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),
         may_link: ctx.grants.may(Action::LinkInitiative),

@@ -8,7 +8,6 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::model::Initiative;
-use super::pages::strategy_layout;
 use super::research_model::{
     EvidenceLink, Insight, InsightInput, Persona, PersonaInput, SearchHit, Source, SourceInput,
     VisionInput,
@@ -21,6 +20,7 @@ use crate::extract::{Path, Query};
 use crate::page::{render, split_labels, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
+use crate::workspace::layout::product_layout;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -101,7 +101,7 @@ async fn research_page(
         }
     };
     Ok(render(&ResearchPage {
-        layout: strategy_layout(user, &ctx, format!("{} research", ctx.product.name)),
+        layout: product_layout(user, &ctx, crate::page::Section::Research),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),
         sources: research::sources(&s.db, &ctx, 100).await?,
@@ -185,10 +185,8 @@ async fn source_page(
     let initiatives =
         initiatives::list(&s.db, &ctx, SortBy::Rice, Quarter::of(super::today())).await?;
     Ok(render(&SourcePage {
-        layout: strategy_layout(user, &ctx, source.title.clone()).crumb(
-            format!("/w/{}/p/{}/research", ctx.workspace.slug, ctx.product.key),
-            "Research",
-        ),
+        layout: product_layout(user, &ctx, crate::page::Section::Research)
+            .title(source.title.clone()),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),
         personas: personas::list(&s.db, &ctx).await?,
@@ -325,7 +323,7 @@ async fn personas_view(
     error: Option<String>,
 ) -> Result<Response> {
     Ok(render(&PersonasPage {
-        layout: strategy_layout(user, &ctx, format!("{} personas", ctx.product.name)),
+        layout: product_layout(user, &ctx, crate::page::Section::Personas),
         ws: ctx.workspace.slug.clone(),
         pm: ctx.grants.may(Action::ManageStrategy),
         may_assign: ctx.grants.may(Action::EditItem),

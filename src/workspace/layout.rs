@@ -3,33 +3,31 @@
 
 use crate::auth::extract::PageUser;
 use crate::error::Result;
-use crate::page::Layout;
+use crate::page::{Layout, ProductNav, Section};
 use crate::state::AppState;
 use crate::workspace::ProductCtx;
 
-/// The frame of every product page: breadcrumbs to the workspace and the product's backlog.
-pub fn product_layout(user: &PageUser, ctx: &ProductCtx, title: impl Into<String>) -> Layout {
+/// The frame of every product page: the sidebar of its sections, breadcrumbs to the workspace,
+/// the product's overview and the section, and the title "Product · Section" (a detail page
+/// names itself with [`Layout::title`]).
+pub fn product_layout(user: &PageUser, ctx: &ProductCtx, section: Section) -> Layout {
     let ws = &ctx.workspace;
-    Layout::new(user, title)
+    let nav = ProductNav {
+        ws: ws.slug.clone(),
+        key: ctx.product.key.clone(),
+        name: ctx.product.name.clone(),
+        flow: ctx.product.cadence == "flow",
+        current: section,
+        can_create: ctx.grants.may(crate::auth::Action::CreateItem),
+    };
+    let label = nav.label(section);
+    let mut layout = Layout::new(user, format!("{} · {label}", ctx.product.name))
         .crumb(format!("/w/{}", ws.slug), ws.name.clone())
-        .crumb(
-            format!("/w/{}/p/{}/backlog", ws.slug, ctx.product.key),
-            ctx.product.name.clone(),
-        )
-}
-
-/// The frame of the strategy pages.
-pub fn strategy_layout(user: &PageUser, ctx: &ProductCtx, title: impl Into<String>) -> Layout {
-    let (ws, key) = (&ctx.workspace.slug, &ctx.product.key);
-    product_layout(user, ctx, title).crumb(format!("/w/{ws}/p/{key}/strategy"), "Strategy")
-}
-
-/// The frame of every sprint page: breadcrumbs to the product's sprints.
-pub fn sprint_layout(user: &PageUser, ctx: &ProductCtx, title: impl Into<String>) -> Layout {
-    product_layout(user, ctx, title).crumb(
-        format!("/w/{}/p/{}/sprints", ctx.workspace.slug, ctx.product.key),
-        "Sprints",
-    )
+        .crumb(nav.href(Section::Overview), ctx.product.name.clone());
+    if section != Section::Overview {
+        layout = layout.crumb(nav.href(section), label);
+    }
+    layout.nav(nav)
 }
 
 pub fn sprint_url(ctx: &ProductCtx, id: i64, page: &str) -> String {

@@ -34,6 +34,9 @@ pub struct Product {
     pub version: i64,
     #[serde(skip)]
     pub ready_rules: String,
+    /// Sprints or flow (E11): which board the product's navigation leads to.
+    #[serde(skip)]
+    pub cadence: String,
 }
 
 /// A member of a workspace with the roles they hold on each product.

@@ -20,7 +20,6 @@ pub fn routes() -> Router<AppState> {
         .route("/workspaces", post(create_workspace))
         .route("/w/{ws}", get(show))
         .route("/w/{ws}/products", post(create_product))
-        .route("/w/{ws}/p/{product}", get(product_home))
         .route("/w/{ws}/members", get(members))
         .route("/w/{ws}/p/{product}/roles", post(set_roles))
 }
@@ -75,7 +74,9 @@ async fn create_workspace(
 struct ShowPage {
     layout: Layout,
     workspace: Workspace,
-    products: Vec<Product>,
+    /// Each product with the Overview's figures: the running sprint, the quarter's alignment
+    /// score and what needs the viewer (UI.md 4).
+    products: Vec<(Product, crate::overview::facts::Overview)>,
     admin: bool,
     error: Option<String>,
     /// Steps of the getting-started checklist still open (admins see the reminder).
@@ -90,6 +91,18 @@ async fn show_page(
 ) -> Result<Response> {
     let (workspace, admin) = store::workspace_for(&state.db, user.user.id, slug).await?;
     let products = store::products(&state.db, workspace.id).await?;
+    // The products' overviews are read side by side: the page waits for the slowest, not
+    // their sum.
+    let overviews = futures_util::future::join_all(products.iter().map(|p| async {
+        let ctx = store::product_ctx(&state.db, user.user.id, &workspace.slug, &p.key).await?;
+        crate::overview::facts::overview(&state.db, &ctx).await
+    }))
+    .await;
+    let products = products
+        .into_iter()
+        .zip(overviews)
+        .map(|(p, o)| o.map(|o| (p, o)))
+        .collect::<Result<Vec<_>>>()?;
     let layout = Layout::new(user, workspace.name.clone())
         .crumb(format!("/w/{}", workspace.slug), workspace.name.clone());
     let steps_left = if admin {
@@ -117,10 +130,6 @@ async fn show(
     show_page(&state, &user, &ws, None).await
 }
 
-async fn product_home(Path((ws, product)): Path<(String, String)>) -> Redirect {
-    Redirect::to(&format!("/w/{ws}/p/{product}/backlog"))
-}
-
 async fn create_product(
     State(state): State<AppState>,
     user: PageUser,
@@ -140,7 +149,7 @@ async fn create_product(
     )
     .await
     {
-        Ok(p) => Ok(Redirect::to(&format!("/w/{ws}/p/{}/backlog", p.key)).into_response()),
+        Ok(p) => Ok(Redirect::to(&format!("/w/{ws}/p/{}", p.key)).into_response()),
         Err(e @ Error::Invalid { .. }) => show_page(&state, &user, &ws, Some(e.to_string())).await,
         Err(e) => Err(e),
     }

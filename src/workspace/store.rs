@@ -91,6 +91,7 @@ struct CtxRow {
     description: String,
     version: i64,
     ready_rules: String,
+    cadence: String,
     role: Option<String>,
 }
 
@@ -105,7 +106,7 @@ pub async fn item_ctx(db: &Db, user_id: i64, slug: &str, item_key: &str) -> Resu
 pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result<ProductCtx> {
     let rows: Vec<CtxRow> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT w.id AS w_id, w.slug AS w_slug, w.name AS w_name, w.version AS w_version, m.is_admin,
-                p.id, p.workspace_id, p.key, p.name, p.description, p.version, p.ready_rules, r.role
+                p.id, p.workspace_id, p.key, p.name, p.description, p.version, p.ready_rules, p.cadence, r.role
          FROM workspaces w
          JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = $1
          JOIN products p ON p.workspace_id = w.id AND p.key = $3
@@ -133,6 +134,7 @@ pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result
             description: r.description,
             version: r.version,
             ready_rules: r.ready_rules,
+            cadence: r.cadence,
         },
         grants: Grants {
             roles,
@@ -150,7 +152,7 @@ pub async fn roles_on(db: &Db, product_id: i64, user_id: i64) -> Result<Vec<Role
 
 pub async fn products(db: &Db, workspace_id: i64) -> Result<Vec<Product>> {
     Ok(with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT id, workspace_id, key, name, description, version, ready_rules FROM products
+        "SELECT id, workspace_id, key, name, description, version, ready_rules, cadence FROM products
          WHERE workspace_id = $1 ORDER BY key")
         .bind(workspace_id).fetch_all(p).await)?)
 }
@@ -189,6 +191,7 @@ pub async fn create_product(
         description: description.trim().to_string(),
         version: 1,
         ready_rules: "{}".into(),
+        cadence: "sprints".into(),
     };
     // The creator can work on her product at once: she holds its strategy and its backlog
     // until she hands either role to someone else.

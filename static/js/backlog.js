@@ -53,6 +53,28 @@
     return text.length > 300 ? text.slice(0, 300) + '…' : text;
   }
 
+  /* The strict-mode refusal (UI.md, Alignment): a dialog that names the two items and their
+     priorities and asks for the reason the PM will see; resolves to the reason, or null. */
+  const exemptDialog = document.getElementById('exemption-dialog');
+  function askExemption(message) {
+    if (!exemptDialog || typeof exemptDialog.showModal !== 'function') {
+      return Promise.resolve(window.prompt(message + '\n\nReason for the exemption:'));
+    }
+    const text = exemptDialog.querySelector('.exemption-why');
+    const field = exemptDialog.querySelector('textarea');
+    text.textContent = message;
+    field.value = '';
+    return new Promise(function (resolve) {
+      exemptDialog.addEventListener('close', function onClose() {
+        exemptDialog.removeEventListener('close', onClose);
+        resolve(exemptDialog.returnValue === 'place' ? field.value : null);
+      });
+      exemptDialog.returnValue = '';
+      exemptDialog.showModal();
+      field.focus();
+    });
+  }
+
   /* Moves are sent one at a time, in order, so quick Shift+J presses arrive as made. */
   let queue = Promise.resolve();
   let pending = 0;
@@ -88,7 +110,7 @@
         /* Strict tier order: the PO may place the item anyway by giving a reason, which is
            recorded as an exemption the PM can see and revoke. */
         if (failure && res.status === 409 && failure.indexOf('record an exemption') >= 0) {
-          const reason = window.prompt(failure + '\n\nReason for the exemption:');
+          const reason = await askExemption(failure);
           if (reason && reason.trim()) {
             body.set('exemption', reason.trim());
             res = await post();

@@ -1,5 +1,6 @@
 /* Shortcuts on every page: "/" focuses the filter, "?" opens the shortcut sheet (Escape closes it),
-   "g" then "b", "s" or "r" goes to the backlog, sprints or reports. Keys typed in form fields are left alone. Plain ES2017. */
+   "g" then "o", "b", "n", "s" or "r" goes to the overview, backlog, current sprint (or flow board),
+   sprints or reports. Keys typed in form fields are left alone. Plain ES2017. */
 (function () {
   'use strict';
 
@@ -23,6 +24,25 @@
     if (typeof sheet.close === 'function') sheet.close();
     else sheet.removeAttribute('open');
   }
+
+  // "New item" (and `c`) open the creation dialog instead of following the link to the
+  // backlog's form, which stays the way without JavaScript.
+  const newItem = document.getElementById('new-item-dialog');
+  function openDialog(d) {
+    if (typeof d.showModal !== 'function') return;
+    d.showModal();
+    const first = d.querySelector('input:not([type=hidden]), select, textarea');
+    const title = d.querySelector('input[name=title]');
+    (title || first) && (title || first).focus();
+  }
+  document.querySelectorAll('[data-open-dialog]').forEach(function (a) {
+    const d = document.getElementById(a.getAttribute('data-open-dialog'));
+    if (!d || typeof d.showModal !== 'function') return;
+    a.addEventListener('click', function (e) { e.preventDefault(); openDialog(d); });
+  });
+  document.querySelectorAll('dialog [data-close-dialog]').forEach(function (b) {
+    b.addEventListener('click', function () { b.closest('dialog').close(); });
+  });
 
   // A click on the backdrop (outside the sheet's box) closes it too.
   if (sheet) {
@@ -57,10 +77,13 @@
       }
     } else if (e.key === '?') {
       if (sheet) { e.preventDefault(); openSheet(); }
+    } else if (e.key === 'c' && !e.shiftKey && newItem) {
+      e.preventDefault();
+      openDialog(newItem);
     } else if (e.key === 'g' && !e.shiftKey) {
       gPressedAt = now;
-    } else if (afterG && (e.key === 'b' || e.key === 's' || e.key === 'r')) {
-      const target = { b: 'backlog', s: 'sprints', r: 'reports' }[e.key];
+    } else if (afterG && 'obnsr'.includes(e.key)) {
+      const target = { o: 'overview', b: 'backlog', n: 'now', s: 'sprints', r: 'reports' }[e.key];
       const link = document.querySelector('a[data-shortcut="' + target + '"]');
       if (link) { e.preventDefault(); window.location.assign(link.href); }
     }

@@ -105,18 +105,32 @@ async fn a_page_loads_only_the_scripts_it_uses() {
 fn templates_name_static_files_through_their_fingerprint() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
     let mut stack = vec![dir];
-    let mut plain = Vec::new();
+    let (mut plain, mut unknown) = (Vec::new(), Vec::new());
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(d).unwrap().flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if std::fs::read_to_string(&p).unwrap().contains("\"/static/") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            if text.contains("\"/static/") {
                 plain.push(p.display().to_string());
+            }
+            // A file the binary does not embed would get its plain address, and a 404.
+            for rest in text.split("assets::url(\"").skip(1) {
+                let name = rest.split('"').next().unwrap();
+                if throughline::assets::url(name) == format!("/static/{name}") {
+                    unknown.push(format!("{name} in {}", p.display()));
+                }
             }
         }
     }
     assert!(plain.is_empty(), "use crate::assets::url(…) in {plain:?}");
+    assert!(
+        unknown.is_empty(),
+        "not embedded by src/assets.rs: {unknown:?}"
+    );
 }
 
 #[tokio::test]

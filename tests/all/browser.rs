@@ -48,17 +48,42 @@ async fn sign_in_and_create_an_item_with_criteria() {
     let app = spawn_app().await;
     let owner = app.workspace().await;
     sign_in(&c, &app, &owner.email).await;
-    c.goto(&app.url("/w/acme/p/ONB/backlog"))
+    // `c` opens the header's dialog on any product page, here the Overview, with the title
+    // field focused.
+    c.goto(&app.url("/w/acme/p/ONB")).await.expect("overview");
+    let dialog = c
+        .find(Locator::Id("new-item-dialog"))
         .await
-        .expect("backlog");
-    type_into(&c, "#new-title", "Invite teammates").await;
+        .expect("dialog");
+    assert_eq!(dialog.attr("open").await.expect("open"), None);
+    c.find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .send_keys("c")
+        .await
+        .expect("press c");
+    let focused = c
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .expect("focus");
+    assert_eq!(
+        focused,
+        json!("dlg-title"),
+        "`c` focuses the new item's title"
+    );
+    c.active_element()
+        .await
+        .expect("focused")
+        .send_keys("Invite teammates")
+        .await
+        .expect("type");
     type_into(
         &c,
-        "#new-criteria",
+        "#dlg-criteria",
         "Given 3 addresses When I invite Then 3 e-mails are sent",
     )
     .await;
-    click(&c, "form[action$='/items'] button.btn-primary").await;
+    click(&c, "#new-item-dialog button.btn-primary").await;
     c.wait()
         .for_element(Locator::Id("criteria-editor"))
         .await

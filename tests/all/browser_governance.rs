@@ -92,7 +92,8 @@ async fn a_strict_move_is_refused_then_made_with_an_exemption() {
         .await
         .unwrap();
     let body = c.find(Locator::Css("body")).await.unwrap();
-    // Select the tier-2 item and move it above the tier-1 one: refused, with a prompt.
+    // Select the tier-2 item and move it above the tier-1 one: refused, with a dialog that
+    // names both and asks for the reason (no window.prompt).
     body.send_keys("jj").await.unwrap();
     body.send_keys(&format!(
         "{}K{}",
@@ -101,15 +102,19 @@ async fn a_strict_move_is_refused_then_made_with_an_exemption() {
     ))
     .await
     .unwrap();
-    let mut prompt = None;
-    for _ in 0..50 {
-        if let Ok(t) = c.get_alert_text().await {
-            prompt = Some(t);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let prompt = prompt.expect("the refusal asks for an exemption reason");
+    let dialog = c
+        .wait()
+        .for_element(Locator::Css("#exemption-dialog[open]"))
+        .await
+        .expect("the refusal opens the exemption dialog");
+    assert!(c.get_alert_text().await.is_err(), "no browser prompt");
+    let prompt = dialog
+        .find(Locator::Css(".exemption-why"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         prompt.contains("strict tier order") && prompt.contains("would sit above"),
         "{prompt}"
@@ -119,10 +124,23 @@ async fn a_strict_move_is_refused_then_made_with_an_exemption() {
         vec![a.clone(), b.clone()],
         "refused: nothing moved yet"
     );
-    c.send_alert_text("the Jira deadline is contractual")
+    let focused = c
+        .execute("return document.activeElement.id", vec![])
         .await
         .unwrap();
-    c.accept_alert().await.unwrap();
+    assert_eq!(focused, serde_json::json!("exemption-reason"));
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("the Jira deadline is contractual")
+        .await
+        .unwrap();
+    c.find(Locator::Id("exemption-place"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     for _ in 0..50 {
         if app.order(&owner).await == vec![b.clone(), a.clone()] {
             break;

@@ -314,11 +314,54 @@ async fn record_a_review_in_the_browser() {
     )
     .await;
     type_into(&c, &format!("#note-{k2}-1"), "the invite link 404s").await;
+    // Saved in place (UI.md 2): no reload, the page stays where it was scrolled, a toast says
+    // what happened, and the footer counts the review.
+    c.set_window_size(1280, 560).await.unwrap();
+    let before = c
+        .execute(
+            &format!(
+                "window.__kept = 1; document.querySelector('#review-{k2} button').scrollIntoView({{block: 'center'}}); return window.scrollY"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        before.as_f64().unwrap() > 0.0,
+        "the page scrolled: {before}"
+    );
     click(&c, &format!("#review-{k2} button")).await;
     c.wait()
         .for_element(Locator::Css(&format!("#review-{k2} .badge-unready")))
         .await
         .expect("not accepted");
+    let toast = c
+        .wait()
+        .for_element(Locator::Css("#toast:not([hidden])"))
+        .await
+        .expect("a toast");
+    assert_eq!(
+        toast.text().await.unwrap(),
+        format!("Verdicts saved on {k2} · not accepted")
+    );
+    let after = c
+        .execute("return [window.__kept === 1, window.scrollY]", vec![])
+        .await
+        .unwrap();
+    assert_eq!(after[0], true, "the page was not reloaded");
+    assert!(
+        (after[1].as_f64().unwrap() - before.as_f64().unwrap()).abs() < 2.0,
+        "the scroll position stays: {before} then {}",
+        after[1]
+    );
+    assert!(
+        text_of(&c, "#review-footer")
+            .await
+            .contains("2 of 2 reviewed"),
+        "{}",
+        text_of(&c, "#review-footer").await
+    );
+    c.set_window_size(1280, 900).await.unwrap();
     click(&c, "input[name='goal_met'][value='yes']").await;
     click(&c, "form[action$='/review/goal'] button").await;
     c.wait()

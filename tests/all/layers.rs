@@ -18,6 +18,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("csv_safe", 0),
     // The rule for control characters in text from outside, applied by every interface.
     ("text", 0),
+    // Codes as people read them, for every page.
+    ("words", 0),
     ("points", 0),
     // Monte Carlo forecasts: pure simulation over past throughput, no database.
     ("forecast", 0),
@@ -58,6 +60,8 @@ const LAYERS: &[(&str, u32)] = &[
     // the roadmap) and nothing reads them but the router and the CLI.
     ("docs", 10),
     ("seed", 11),
+    // A product's Overview reads the facts of every delivery and strategy room.
+    ("overview", 11),
     // The first-run setup may load the demo, so administration sits beside the seed.
     ("admin", 11),
     ("web", 11),

@@ -364,6 +364,9 @@ mod tests {
             evidence: 0,
             tier,
             inversion: None,
+            initiative_id: None,
+            initiative: None,
+            exempt: false,
         }
     }
 

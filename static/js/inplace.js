@@ -1,0 +1,30 @@
+/* In-place updates (UI.md 2): forms marked hx-post swap their own section (htmx); the server
+   names the outcome in an HX-Trigger "toast" event, shown here in #toast. Without JavaScript
+   the same forms post and come back to their section. Plain ES2017, no globals. */
+(function () {
+  'use strict';
+  const toastEl = document.getElementById('toast');
+  let timer = 0;
+  function show(message, isError) {
+    if (!toastEl || !message) return;
+    toastEl.textContent = message;
+    toastEl.classList.toggle('toast-error', !!isError);
+    toastEl.hidden = false;
+    clearTimeout(timer);
+    timer = setTimeout(function () { toastEl.hidden = true; }, isError ? 6000 : 2500);
+  }
+  document.body.addEventListener('toast', function (e) {
+    const d = e.detail || {};
+    show(d.message || d.value, d.error);
+  });
+  // A refusal without a toast of its own (a lost session, a server error) still says so.
+  document.body.addEventListener('htmx:responseError', function (e) {
+    const xhr = e.detail && e.detail.xhr;
+    if (xhr && !xhr.getResponseHeader('HX-Trigger')) {
+      show('Not saved (HTTP ' + xhr.status + '). Reload the page and try again.', true);
+    }
+  });
+  document.body.addEventListener('htmx:sendError', function () {
+    show('Not saved: the server did not answer.', true);
+  });
+})();
