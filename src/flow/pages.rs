@@ -71,6 +71,11 @@ struct BoardPage {
 }
 
 impl BoardPage {
+    /// A flow team's board in a product that runs in sprints.
+    fn team_flow(&self) -> bool {
+        self.b.team.as_ref().is_some_and(|t| t.is_flow())
+    }
+
     fn trace(&self, item_id: &i64) -> crate::backlog::Trace<'_> {
         self.traces.get(item_id).unwrap_or(&self.none).chip()
     }
