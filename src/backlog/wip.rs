@@ -68,17 +68,21 @@ impl Load for FlowSettings {
     }
 }
 
-/// The keys of the other cards in a column, inside a transaction.
+/// The keys of the other cards in a column, inside a transaction: of the product, or of one
+/// team's members (a team's board, with its own limits).
 pub async fn holders(
     c: &mut Conn<'_>,
     product_id: i64,
     key: &str,
     status: &str,
     except: i64,
+    team: Option<i64>,
 ) -> Result<Vec<String>> {
     let numbers: Vec<i64> = on!(c, t => sqlx::query_scalar(
-        "SELECT number FROM items WHERE product_id = $1 AND status = $2 AND id <> $3 ORDER BY rank")
-        .bind(product_id).bind(status).bind(except).fetch_all(&mut **t).await)?;
+        "SELECT number FROM items WHERE product_id = $1 AND status = $2 AND id <> $3
+           AND ($4 IS NULL OR assignee_id IN (SELECT user_id FROM team_members WHERE team_id = $4))
+         ORDER BY rank")
+        .bind(product_id).bind(status).bind(except).bind(team).fetch_all(&mut **t).await)?;
     Ok(numbers.into_iter().map(|n| format!("{key}-{n}")).collect())
 }
 
@@ -102,7 +106,7 @@ pub async fn guard(
         return Ok(None);
     }
     super::store::lock_product(tx, product_id).await?;
-    let held = holders(&mut tx.conn(), product_id, key, status, id).await?;
+    let held = holders(&mut tx.conn(), product_id, key, status, id, None).await?;
     match check_wip(&s, status, &held) {
         WipCheck::Block(why) => Err(Error::Conflict(why)),
         WipCheck::Warn(warning) => Ok(Some(warning)),

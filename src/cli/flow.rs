@@ -31,6 +31,9 @@ pub enum FlowCommand {
         /// As the Product Owner: the reason to go past a blocking WIP limit (recorded).
         #[arg(long = "override")]
         override_reason: Option<String>,
+        /// On one team's board (name or id): its cadence and its own WIP limits hold.
+        #[arg(long)]
+        team: Option<String>,
     },
     /// Show or set the cadence (sprints or flow) and the WIP limits.
     Settings(SettingsArgs),
@@ -105,14 +108,27 @@ pub async fn run(db_args: &DbArgs, c: FlowCommand) -> anyhow::Result<()> {
             item,
             to,
             override_reason,
+            team,
         } => {
             let (db, user, ctx) = open(db_args, &on).await?;
+            let team = match team {
+                Some(t) => Some(team_id(&db, &ctx, &t).await?),
+                None => None,
+            };
             if let Some(r) = &override_reason {
                 crate::text::check("override", r).map_err(err)?;
             }
-            let m = board::move_card(&db, &user, &ctx, &item, &to, override_reason.as_deref())
-                .await
-                .map_err(err)?;
+            let m = board::move_card(
+                &db,
+                &user,
+                &ctx,
+                team,
+                &item,
+                &to,
+                override_reason.as_deref(),
+            )
+            .await
+            .map_err(err)?;
             out(on.who.json, &m, |m| {
                 println!("{} → {}", m.key, crate::backlog::status_title(&m.status));
                 for w in &m.warnings {

@@ -158,6 +158,10 @@ pub struct MoveInput {
     #[serde(default)]
     #[schema(max_length = 1000)]
     pub override_reason: Option<String>,
+    /// A team of the product: the move is on that team's board, under its cadence and its WIP
+    /// limits (counted among its members' cards).
+    #[serde(default)]
+    pub team: Option<i64>,
 }
 
 /// Move a card of a flow product to another column
@@ -173,6 +177,7 @@ pub async fn move_card(
         &st.db,
         &user,
         &ctx,
+        m.team,
         &m.item,
         &m.status,
         m.override_reason.as_deref(),

@@ -163,12 +163,14 @@ pub struct Moved {
     pub overridden: Option<String>,
 }
 
-/// Moves a card of a flow product to another column, under its WIP limits. The limit is
+/// Moves a card of a flow product, or of a flow team's board, to another column, under its WIP
+/// limits (the team's own on a team's board, counted among its members' cards). The limit is
 /// checked inside the transaction, so two moves at once cannot both take the last place.
 pub async fn move_card(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
+    team: Option<i64>,
     key: &str,
     status: &str,
     override_reason: Option<&str>,
@@ -183,17 +185,38 @@ pub async fn move_card(
         }
         None => None,
     };
+    // A team's board: its cadence decides, and its own limits hold (the product's WIP mode).
+    let team = match team {
+        Some(t) => Some((
+            super::teams::cadence_of(db, ctx, t).await?,
+            crate::sprint::team::wip_limits(db, t).await?,
+        )),
+        None => None,
+    };
     let mut tx = db.begin().await?;
     items::lock_product(&mut tx, ctx.product.id).await?;
-    let settings = {
+    let mut settings = {
         use crate::audit::Load;
         FlowSettings::load(&mut tx.conn(), ctx.product.id).await?
     };
-    if !settings.is_flow() {
-        return Err(Error::Conflict(format!(
-            "{} runs in sprints: its cards move on the sprint board (the PO or the SM may set its cadence to flow)",
-            ctx.product.key
-        )));
+    match &team {
+        Some((t, _)) if !t.is_flow() => {
+            return Err(Error::Conflict(format!(
+                "{} runs in sprints: its cards move on the sprint board (the PO or the SM may set its cadence to flow on the Teams page)",
+                t.team
+            )))
+        }
+        Some((_, limits)) => {
+            settings.wip_in_progress = limits.of("in_progress");
+            settings.wip_in_review = limits.of("in_review");
+        }
+        None if !settings.is_flow() => {
+            return Err(Error::Conflict(format!(
+                "{} runs in sprints: its cards move on the sprint board (the PO or the SM may set its cadence to flow)",
+                ctx.product.key
+            )))
+        }
+        None => {}
     }
     let item = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
         .await
@@ -207,6 +230,7 @@ pub async fn move_card(
             &ctx.product.key,
             &status,
             item.id,
+            team.as_ref().map(|(t, _)| t.team_id),
         )
         .await?;
         match check_wip(&settings, &status, &holders) {

@@ -39,6 +39,12 @@ struct Params {
     team: Option<i64>,
 }
 
+/// The team whose board a move is made on (`?team=ID`).
+#[derive(Deserialize)]
+struct TeamQuery {
+    team: Option<i64>,
+}
+
 /// A move refused by a blocking limit, offered to the PO to override.
 struct Blocked {
     item: String,
@@ -55,6 +61,8 @@ struct BoardPage {
     b: FlowBoard,
     statuses: [&'static str; 4],
     can_move: bool,
+    /// `?team=ID` on a team's board, carried by its moves and links; empty otherwise.
+    team_q: String,
     can_set: bool,
     blocked: Option<Blocked>,
     /// Each card's trace chip, by item id.
@@ -63,6 +71,11 @@ struct BoardPage {
 }
 
 impl BoardPage {
+    /// A flow team's board in a product that runs in sprints.
+    fn team_flow(&self) -> bool {
+        self.b.team.as_ref().is_some_and(|t| t.is_flow())
+    }
+
     fn trace(&self, item_id: &i64) -> crate::backlog::Trace<'_> {
         self.traces.get(item_id).unwrap_or(&self.none).chip()
     }
@@ -105,7 +118,11 @@ async fn page(
         ws,
         pkey: ctx.product.key.clone(),
         error: q.error,
-        can_move: ctx.grants.may(Action::ChangeStatus) && b.settings.is_flow(),
+        can_move: ctx.grants.may(Action::ChangeStatus)
+            && b.team
+                .as_ref()
+                .map_or(b.settings.is_flow(), |t| t.is_flow()),
+        team_q: q.team.map(|t| format!("?team={t}")).unwrap_or_default(),
         can_set: ctx.grants.may(Action::SetCadence),
         statuses: STATUSES,
         blocked,
@@ -120,6 +137,7 @@ async fn move_card(
     user: PageUser,
     headers: HeaderMap,
     Path((ws, product)): Path<(String, String)>,
+    Query(on): Query<TeamQuery>,
     form: FormData,
 ) -> Result<Response> {
     let scripted = csrf_header(&headers).is_some();
@@ -130,22 +148,38 @@ async fn move_card(
         .get("override_reason")
         .map(crate::text::form_lines)
         .filter(|r| !r.trim().is_empty());
-    let r = board::move_card(&st.db, &user.user, &ctx, &item, &status, reason.as_deref()).await;
+    let team = on.team;
+    let r = board::move_card(
+        &st.db,
+        &user.user,
+        &ctx,
+        team,
+        &item,
+        &status,
+        reason.as_deref(),
+    )
+    .await;
     if scripted {
         return Ok(match r {
             Ok(m) => (StatusCode::OK, m.warnings.join("\n")).into_response(),
             Err(e) => (e.status(), e.public_message()).into_response(),
         });
     }
-    let to = format!("/w/{}/p/{}/flow", ctx.workspace.slug, ctx.product.key);
+    let to = format!(
+        "/w/{}/p/{}/flow{}",
+        ctx.workspace.slug,
+        ctx.product.key,
+        team.map(|t| format!("?team={t}")).unwrap_or_default()
+    );
     match r {
         // A blocking limit: back with the reason, and the override form for the PO.
         Err(e @ Error::Conflict(_)) if ctx.grants.may(Action::OverrideWip) && reason.is_none() => {
             let enc = |s: &str| -> String {
                 url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
             };
+            let sep = if to.contains('?') { '&' } else { '?' };
             Ok(Redirect::to(&format!(
-                "{to}?error={}&item={}&status={}#override",
+                "{to}{sep}error={}&item={}&status={}#override",
                 enc(&e.public_message()),
                 enc(&item),
                 enc(&status)

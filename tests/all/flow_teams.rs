@@ -499,3 +499,91 @@ async fn a_teams_cadence_from_the_command_line_and_the_teams_page() {
         (Some("sprints"), Some(true))
     );
 }
+
+/// A flow team in a sprint product moves its cards on its own board, under its own WIP limits
+/// counted among its members' cards (the product's WIP mode); a sprint team and the product
+/// itself are told to use the sprint board.
+#[tokio::test]
+async fn a_flow_team_moves_its_cards_on_its_board_under_its_own_limits() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    let dee = app.member(&owner, "Dee", &["dev"]).await;
+    let core = team(&app, &owner, &sm).await; // the owner and Sam
+    set_cadence(&app, &owner, core, "flow").await;
+    // The product stays in sprints; its WIP mode (block) is the team board's too.
+    let r = app.get(&owner, &format!("{P}/flow")).await;
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let r = app
+        .req(&owner, Method::PUT, &format!("{P}/flow"))
+        .header("If-Match", etag)
+        .json(&json!({"cadence": "sprints", "wip_mode": "block"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let etag = app.get(&sm, &format!("{P}/teams/{core}")).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .req(&sm, Method::PATCH, &format!("{P}/teams/{core}"))
+        .header("If-Match", etag)
+        .json(&json!({"wip_in_progress": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut keys = Vec::new();
+    for (title, who) in [("Core A", &owner), ("Core B", &sm), ("Dee's", &dee)] {
+        let key = app.story(&owner, title).await["key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assign(&app, &owner, &key, who).await;
+        keys.push(key);
+    }
+    let mv = |key: &str, status: &str, team: Option<i64>| {
+        let body = json!({"item": key, "status": status, "team": team});
+        let app = &app;
+        let owner = &owner;
+        async move { app.post(owner, &format!("{P}/flow/board/move"), body).await }
+    };
+    // Dee's card in progress does not count against Core's limit.
+    assert_eq!(
+        mv(&keys[2], "in_progress", None).await.status(),
+        409,
+        "the product runs in sprints"
+    );
+    let r = app
+        .patch(
+            &owner,
+            &format!("/api/v1/workspaces/acme/items/{}", keys[2]),
+            app.show(&owner, &keys[2]).await["version"]
+                .as_i64()
+                .unwrap(),
+            json!({"status": "in_progress"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let moved = json_ok(mv(&keys[0], "in_progress", Some(core)).await, 200).await;
+    assert_eq!(moved["warnings"], json!([]));
+    // Core's second card is held at its limit of one, by Core's card alone.
+    let refused = json_ok(mv(&keys[1], "in_progress", Some(core)).await, 409).await;
+    let why = refused["detail"].as_str().unwrap();
+    assert!(
+        why.contains(&format!("held by {}", keys[0])) && !why.contains(&keys[2]),
+        "{why}"
+    );
+    assert_eq!(app.show(&owner, &keys[1]).await["status"], "todo");
+    // A sprint team is sent to the sprint board.
+    set_cadence(&app, &owner, core, "sprints").await;
+    let refused = json_ok(mv(&keys[1], "in_review", Some(core)).await, 409).await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Core runs in sprints"),
+        "{refused}"
+    );
+}
