@@ -113,6 +113,15 @@ impl Error {
         }
     }
 
+    /// A refusal of what someone asked (bad input, a conflict, a stale version, a missing role),
+    /// which a page answers in place rather than as an error page.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Error::Invalid { .. } | Error::Conflict(_) | Error::Forbidden(_) | Error::Stale { .. }
+        )
+    }
+
     /// The message shown to users; internal details stay in the log.
     pub fn public_message(&self) -> String {
         match self {

@@ -308,12 +308,7 @@ pub fn back(to: &str, outcome: Result<(), Error>) -> Result<Response, Error> {
     use axum::response::Redirect;
     match outcome {
         Ok(()) => Ok(Redirect::to(to).into_response()),
-        Err(
-            e @ (Error::Invalid { .. }
-            | Error::Conflict(_)
-            | Error::Forbidden(_)
-            | Error::Stale { .. }),
-        ) => {
+        Err(e) if e.is_refusal() => {
             // The query goes before a fragment (`/x#advice` -> `/x?error=…#advice`).
             let (path, fragment) = to.split_once('#').map_or((to, ""), |(p, f)| (p, f));
             let sep = if path.contains('?') { '&' } else { '?' };

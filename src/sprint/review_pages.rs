@@ -10,7 +10,7 @@ use super::pages::{product_layout, sprint_url};
 use super::review::{self, Review, VerdictInput};
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::extract::{Path, Query};
 use crate::page::{back, is_htmx, render, toast_header, Flash, Layout};
 use crate::state::AppState;
@@ -176,12 +176,7 @@ async fn verdicts(
             }
             Ok(resp)
         }
-        Err(
-            e @ (Error::Invalid { .. }
-            | Error::Conflict(_)
-            | Error::Forbidden(_)
-            | Error::Stale { .. }),
-        ) => {
+        Err(e) if e.is_refusal() => {
             let (name, value) = toast_header(&format!("Not saved: {}", e.public_message()), true);
             Ok((e.status(), [(name, value)]).into_response())
         }

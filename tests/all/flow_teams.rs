@@ -127,6 +127,22 @@ async fn the_po_or_the_sm_sets_a_teams_cadence_versioned_and_bad_input_names_the
     assert_eq!(changes, 2);
 }
 
+/// Sets a team's WIP limit of In progress (the Teams page's setting), as `who` (its SM).
+async fn set_team_wip(app: &TestApp, who: &Caller, team: i64, limit: i64) {
+    let etag = app.get(who, &format!("{P}/teams/{team}")).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .req(who, Method::PATCH, &format!("{P}/teams/{team}"))
+        .header("If-Match", etag)
+        .json(&json!({"wip_in_progress": limit}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
 /// Gives `key` 2 points and an assignee.
 async fn assign(app: &TestApp, owner: &Caller, key: &str, who: &Caller) {
     let v = app.show(owner, key).await["version"].as_i64().unwrap();
@@ -199,18 +215,7 @@ async fn a_flow_team_in_a_sprint_product_has_its_own_board_report_forecast_and_m
         open.push(key);
     }
     // Core's own WIP limit of one In progress (the Teams page's setting).
-    let etag = app.get(&sm, &format!("{P}/teams/{core}")).await.headers()["etag"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let r = app
-        .req(&sm, Method::PATCH, &format!("{P}/teams/{core}"))
-        .header("If-Match", etag)
-        .json(&json!({"wip_in_progress": 1}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    set_team_wip(&app, &sm, core, 1).await;
 
     let board = json_ok(
         app.get(&dee, &format!("{P}/flow/board?team={core}")).await,
@@ -522,18 +527,7 @@ async fn a_flow_team_moves_its_cards_on_its_board_under_its_own_limits() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let etag = app.get(&sm, &format!("{P}/teams/{core}")).await.headers()["etag"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let r = app
-        .req(&sm, Method::PATCH, &format!("{P}/teams/{core}"))
-        .header("If-Match", etag)
-        .json(&json!({"wip_in_progress": 1}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    set_team_wip(&app, &sm, core, 1).await;
     let mut keys = Vec::new();
     for (title, who) in [("Core A", &owner), ("Core B", &sm), ("Dee's", &dee)] {
         let key = app.story(&owner, title).await["key"]
