@@ -70,6 +70,27 @@ fn some<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 }
 
 impl ItemPatch {
+    /// The names of the fields the patch changes, in the item page's words.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        [
+            ("title", self.title.is_some()),
+            ("kind", self.kind.is_some()),
+            ("status", self.status.is_some()),
+            ("points", self.points.is_some()),
+            ("assignee", self.assignee.is_some()),
+            ("persona", self.persona.is_some()),
+            ("goal", self.goal.is_some()),
+            ("benefit", self.benefit.is_some()),
+            ("description", self.description.is_some()),
+            ("labels", self.labels.is_some()),
+            ("parent", self.parent.is_some()),
+            ("criteria", self.criteria.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.kind.is_none()
             && self.title.is_none()

@@ -15,7 +15,7 @@ use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
-use crate::page::{human_duration, render, split_labels, FormData, Layout};
+use crate::page::{human_duration, is_htmx, render, split_labels, toast_header, FormData, Layout};
 use crate::state::AppState;
 use crate::story::questions::{self, Question};
 use crate::workspace::form::ProductForm;
@@ -295,24 +295,34 @@ impl ItemForm {
         }
     }
 
-    fn from_form(f: &FormData) -> ItemForm {
-        ItemForm {
-            title: f.text("title"),
-            kind: f.text("kind"),
-            status: f.text("status"),
-            points: f.text("points"),
-            persona: f.text("persona"),
-            goal: f.text("goal"),
-            benefit: f.text("benefit"),
-            description: f.text("description"),
-            labels: f.text("labels"),
-            parent: f.text("parent"),
-            assignee: f.text("assignee"),
-            criteria: f
-                .all("criterion")
+    /// The item as the form leaves it. The page saves in parts (the title, the story, one
+    /// property at a time), so a field the form does not carry keeps the item's value; the
+    /// criteria count as sent only with the editor's `criteria_sent` marker, since removing
+    /// every criterion sends none.
+    fn from_form(f: &FormData, item: &Item) -> ItemForm {
+        let now = ItemForm::of(item);
+        let field = |name: &str, was: String| f.get(name).map_or(was, str::to_string);
+        let criteria = if f.get("criteria_sent").is_some() || !f.all("criterion").is_empty() {
+            f.all("criterion")
                 .into_iter()
                 .filter(|c| !c.trim().is_empty())
-                .collect(),
+                .collect()
+        } else {
+            now.criteria
+        };
+        ItemForm {
+            title: field("title", now.title),
+            kind: field("kind", now.kind),
+            status: field("status", now.status),
+            points: field("points", now.points),
+            persona: field("persona", now.persona),
+            goal: field("goal", now.goal),
+            benefit: field("benefit", now.benefit),
+            description: field("description", now.description),
+            labels: field("labels", now.labels),
+            parent: field("parent", now.parent),
+            assignee: field("assignee", now.assignee),
+            criteria,
         }
     }
 
@@ -395,11 +405,23 @@ struct ItemPage {
     line: crate::governance::tiers::TraceLine,
     /// For the trace chip's links.
     pkey: String,
+    /// The product's personas and initiatives by id and name, for the properties panel.
+    personas: Vec<(i64, String)>,
+    initiatives: Vec<(i64, String)>,
+    /// The open sprint the item is in, by id and name.
+    sprint: Option<(i64, String)>,
 }
 
 /// The forms of the item page a person's roles allow.
 struct ItemCan {
+    /// Title, kind, story, description, parent, labels, persona.
     edit: bool,
+    estimate: bool,
+    /// Status and assignee.
+    status: bool,
+    criteria: bool,
+    /// The initiative it serves.
+    link: bool,
     answer: bool,
     depend: bool,
     /// A question from the product team blocks readiness; anyone else's is a comment.
@@ -407,7 +429,26 @@ struct ItemCan {
     user_id: i64,
 }
 
+impl ItemCan {
+    /// Whether any property of the item is the reader's to change (the page then saves in place).
+    fn any(&self) -> bool {
+        self.edit || self.estimate || self.status || self.criteria || self.link
+    }
+}
+
 impl ItemPage {
+    fn assignee_listed(&self) -> bool {
+        self.people.iter().any(|(email, _)| *email == self.form.assignee)
+    }
+
+    fn persona_name(&self) -> Option<&str> {
+        let id = self.item.persona_id?;
+        self.personas
+            .iter()
+            .find(|(p, _)| *p == id)
+            .map(|(_, n)| n.as_str())
+    }
+
     fn describe(&self, e: &Entry) -> String {
         super::history::describe(&e.action, e.before.as_ref(), e.after.as_ref())
     }
@@ -487,14 +528,11 @@ pub async fn item_page(
     let (questions, comments) = questions::threads(&state.db, item.id).await?;
     let g = &ctx.grants;
     let can = ItemCan {
-        edit: [
-            Action::EditItem,
-            Action::Estimate,
-            Action::ChangeStatus,
-            Action::EditCriteria,
-        ]
-        .into_iter()
-        .any(|a| g.may(a)),
+        edit: g.may(Action::EditItem),
+        estimate: g.may(Action::Estimate),
+        status: g.may(Action::ChangeStatus),
+        criteria: g.may(Action::EditCriteria),
+        link: g.may(Action::LinkInitiative),
         answer: g.may(Action::AnswerQuestion),
         depend: g.may(Action::ManageDependencies),
         blocking_question: g.roles.iter().any(|r| {
@@ -513,6 +551,20 @@ pub async fn item_page(
         crate::notify::store::is_watching(&state.db, "item", item.id, user.user.id).await?;
     let people = ws_store::product_people(&state.db, ctx.product.id).await?;
     let line = crate::governance::tiers::trace_line(&state.db, ctx.product.id, item.id).await?;
+    let personas = crate::strategy::personas::list(&state.db, ctx)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let mut initiatives: Vec<(i64, String)> =
+        crate::strategy::initiatives::choices(&state.db, ctx.product.id).await?;
+    // A dropped initiative is no choice, but the item under one must still show it selected,
+    // or saving any other property would take the item out of it.
+    if let Some(n) = item.initiative_id.filter(|n| !initiatives.iter().any(|(i, _)| i == n)) {
+        let title = line.trace.initiative.clone();
+        initiatives.push((n, title.unwrap_or_else(|| format!("Initiative #{n}"))));
+    }
+    let sprint = crate::sprint::store::open_sprint_of(&state.db, item.id).await?;
     let mut form = form.unwrap_or_else(|| ItemForm::of(&item));
     form.criteria.extend([String::new(), String::new()]);
     let layout = product_layout(user, ctx, crate::page::Section::Backlog)
@@ -545,6 +597,9 @@ pub async fn item_page(
         people,
         line,
         pkey: ctx.product.key.clone(),
+        personas,
+        initiatives,
+        sprint,
     });
     *resp.status_mut() = status;
     Ok(resp)
@@ -563,19 +618,21 @@ async fn update(
     State(state): State<AppState>,
     user: PageUser,
     Path((ws, key)): Path<(String, String)>,
+    headers: HeaderMap,
     form: FormData,
 ) -> Result<Response> {
     user.check_csrf(form.get("csrf"))?;
     let ctx = page_ctx(&state, &user, &ws, &key).await?;
     let version = form.version()?;
-    let yours = ItemForm::from_form(&form);
     let current = service::get(&state.db, &ctx, &key).await?;
+    let yours = ItemForm::from_form(&form, &current);
     let conflict = |current: &Item| Conflict {
         theirs: ItemForm::of(current).summary(),
         yours: yours.summary(),
     };
+    let htmx = is_htmx(&headers);
     if current.version != version {
-        return item_page(
+        let page = item_page(
             &state,
             &user,
             &ctx,
@@ -584,23 +641,24 @@ async fn update(
             Some(conflict(&current)),
             None,
         )
-        .await;
+        .await?;
+        return Ok(with_toast(page, htmx, &format!("Not saved: someone else changed {key}"), true));
     }
-    let result = match yours.patch_against(&current) {
-        Ok(p) if p.is_empty() => {
-            return Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response())
-        }
-        Ok(mut p) => {
-            p.reason = Some(form.text("reason")).filter(|r| !r.trim().is_empty());
-            service::update(&state.db, &user.user, &ctx, &key, version, p).await
-        }
-        Err(e) => Err(e),
-    };
+    let result = save(&state, &user, &ctx, &key, version, &yours, &current, &form).await;
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response()),
+        Ok(_) if !htmx => Ok(Redirect::to(&format!("/w/{ws}/items/{key}")).into_response()),
+        Ok(changed) => {
+            let page = item_page(&state, &user, &ctx, &key, None, None, None).await?;
+            let message = if changed.is_empty() {
+                format!("Nothing changed on {key}")
+            } else {
+                format!("Saved {key} · {}", changed.join(", "))
+            };
+            Ok(with_toast(page, true, &message, false))
+        }
         Err(Error::Stale { .. }) => {
             let now = service::get(&state.db, &ctx, &key).await?;
-            item_page(
+            let page = item_page(
                 &state,
                 &user,
                 &ctx,
@@ -609,10 +667,73 @@ async fn update(
                 Some(conflict(&now)),
                 None,
             )
-            .await
+            .await?;
+            Ok(with_toast(page, htmx, &format!("Not saved: someone else changed {key}"), true))
         }
-        Err(e) => item_refused(&state, &user, &ctx, &key, Some(yours), e).await,
+        Err(e) => {
+            let message = format!("Not saved: {}", e.public_message());
+            let page = item_refused(&state, &user, &ctx, &key, Some(yours), e).await?;
+            Ok(with_toast(page, htmx, &message, true))
+        }
     }
+}
+
+/// Applies what the item form changed: the item's own fields through the versioned update,
+/// then its initiative and persona links when the form carries them. Returns the names of
+/// what changed, for the toast.
+#[allow(clippy::too_many_arguments)]
+async fn save(
+    state: &AppState,
+    user: &PageUser,
+    ctx: &ProductCtx,
+    key: &str,
+    version: i64,
+    yours: &ItemForm,
+    current: &Item,
+    form: &FormData,
+) -> Result<Vec<&'static str>> {
+    let mut patch = yours.patch_against(current)?;
+    let link = |name: &str| -> Result<Option<Option<i64>>> {
+        let Some(v) = form.get(name).map(str::trim) else {
+            return Ok(None);
+        };
+        let id = if v.is_empty() {
+            None
+        } else {
+            Some(
+                v.parse::<i64>()
+                    .map_err(|_| Error::invalid(name, "not one of the choices"))?,
+            )
+        };
+        Ok(Some(id))
+    };
+    let initiative = link("initiative")?.filter(|i| *i != current.initiative_id);
+    let persona = link("persona_id")?.filter(|p| *p != current.persona_id);
+    let mut changed = patch.changed_fields();
+    if !patch.is_empty() {
+        patch.reason = Some(form.text("reason")).filter(|r| !r.trim().is_empty());
+        service::update(&state.db, &user.user, ctx, key, version, patch).await?;
+    }
+    if let Some(i) = initiative {
+        crate::strategy::initiatives::link_item(&state.db, &user.user, ctx, key, i).await?;
+        changed.push("initiative");
+    }
+    if let Some(p) = persona {
+        crate::strategy::personas::set_item_persona(&state.db, &user.user, ctx, key, p).await?;
+        changed.push("persona");
+    }
+    Ok(changed)
+}
+
+/// An in-place answer names its outcome in a toast; a plain form post has no use for one.
+fn with_toast(mut page: Response, htmx: bool, message: &str, error: bool) -> Response {
+    if htmx {
+        let (name, value) = toast_header(message, error);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+            page.headers_mut().insert(name, v);
+        }
+    }
+    page
 }
 
 async fn add_dependency(

@@ -3,6 +3,8 @@
    the same forms post and come back to their section. Plain ES2017, no globals. */
 (function () {
   'use strict';
+  // Save buttons that only matter without JavaScript (a select saves on change) hide on `.js`.
+  document.documentElement.classList.add('js');
   const toastEl = document.getElementById('toast');
   let timer = 0;
   function show(message, isError) {
@@ -13,6 +15,13 @@
     clearTimeout(timer);
     timer = setTimeout(function () { toastEl.hidden = true; }, isError ? 6000 : 2500);
   }
+  // The item's title is a one-line field that wraps: Enter saves it instead of a new line.
+  document.addEventListener('keydown', function (e) {
+    const t = e.target;
+    if (e.key !== 'Enter' || !t.matches || !t.matches('textarea.title-input')) return;
+    e.preventDefault();
+    if (t.form && typeof t.form.requestSubmit === 'function') t.form.requestSubmit();
+  });
   document.body.addEventListener('toast', function (e) {
     const d = e.detail || {};
     show(d.message || d.value, d.error);

@@ -88,7 +88,8 @@ async fn sign_in_and_create_an_item_with_criteria() {
         .for_element(Locator::Id("criteria-editor"))
         .await
         .expect("item page");
-    // Add a second criterion with the editor's button, then save.
+    // Open "Edit story", add a second criterion with the editor's button, then save.
+    click(&c, "#edit-story > summary").await;
     click(&c, "[data-action=add-criterion]").await;
     let boxes = c
         .find_all(Locator::Css("#criteria-editor textarea"))

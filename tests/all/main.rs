@@ -15,6 +15,7 @@ mod browser;
 mod browser_documents;
 mod browser_flow;
 mod browser_governance;
+mod browser_item;
 mod browser_sprints;
 mod browser_ui;
 mod cli;

@@ -556,3 +556,104 @@ async fn only_the_po_edits_the_definition_of_ready_page() {
         .await
         .contains("Save the Definition of Ready"));
 }
+
+/// The item page saves in parts (UI.md, "Item"): a form carries only what it shows, and what
+/// it does not carry stays as it was. In place (htmx) the answer is the page with a toast;
+/// a refusal keeps its status and says why in the toast, and changes nothing.
+#[tokio::test]
+async fn the_item_page_saves_one_property_at_a_time() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let init: Value = app
+        .post(
+            &owner,
+            "/api/v1/workspaces/acme/products/ONB/initiatives",
+            json!({"title": "Guided setup"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.item(
+        &owner,
+        json!({"title": "Invite teammates", "goal": "invite my team", "criteria": ["Given an address When I invite Then an e-mail is sent"]}),
+    )
+    .await;
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let post = |fields: Vec<(&'static str, String)>| {
+        client
+            .post(app.url("/w/acme/items/ONB-1"))
+            .header("HX-Request", "true")
+            .form(&fields)
+            .send()
+    };
+    let r = post(vec![
+        ("csrf", csrf.clone()),
+        ("version", "1".into()),
+        ("status", "in_progress".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["hx-trigger"],
+        r#"{"toast":{"error":false,"message":"Saved ONB-1 \u00b7 status"}}"#
+    );
+    assert!(r.text().await.unwrap().contains("id=\"item-view\""));
+    let item = app.show(&owner, "ONB-1").await;
+    assert_eq!(item["status"], "in_progress");
+    assert_eq!(item["title"], "Invite teammates");
+    assert_eq!(item["goal"], "invite my team");
+    assert_eq!(item["criteria"].as_array().unwrap().len(), 1);
+
+    // The initiative and the persona are properties too; an id that is not one is refused.
+    let r = post(vec![
+        ("csrf", csrf.clone()),
+        ("version", "2".into()),
+        ("initiative", init["id"].to_string()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.show(&owner, "ONB-1").await["initiative_id"], init["id"]);
+    let version = app.show(&owner, "ONB-1").await["version"].to_string();
+    let r = post(vec![
+        ("csrf", csrf.clone()),
+        ("version", version.clone()),
+        ("persona_id", "nine".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.headers()["hx-trigger"]
+        .to_str()
+        .unwrap()
+        .contains("not one of the choices"));
+
+    // A stale version: 409, the conflict shown in place, nothing saved.
+    let r = post(vec![
+        ("csrf", csrf.clone()),
+        ("version", "1".into()),
+        ("title", "Mine".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("Someone else changed ONB-1"));
+    assert_eq!(app.show(&owner, "ONB-1").await["title"], "Invite teammates");
+
+    // The criteria editor's marker: sent with no criterion, it removes them all.
+    let r = post(vec![
+        ("csrf", csrf.clone()),
+        ("version", version),
+        ("criteria_sent", "1".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.show(&owner, "ONB-1").await["criteria"],
+        json!([]),
+        "the editor emptied says so"
+    );
+}
