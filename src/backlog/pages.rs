@@ -438,7 +438,9 @@ impl ItemCan {
 
 impl ItemPage {
     fn assignee_listed(&self) -> bool {
-        self.people.iter().any(|(email, _)| *email == self.form.assignee)
+        self.people
+            .iter()
+            .any(|(email, _)| *email == self.form.assignee)
     }
 
     fn persona_name(&self) -> Option<&str> {
@@ -560,7 +562,10 @@ pub async fn item_page(
         crate::strategy::initiatives::choices(&state.db, ctx.product.id).await?;
     // A dropped initiative is no choice, but the item under one must still show it selected,
     // or saving any other property would take the item out of it.
-    if let Some(n) = item.initiative_id.filter(|n| !initiatives.iter().any(|(i, _)| i == n)) {
+    if let Some(n) = item
+        .initiative_id
+        .filter(|n| !initiatives.iter().any(|(i, _)| i == n))
+    {
         let title = line.trace.initiative.clone();
         initiatives.push((n, title.unwrap_or_else(|| format!("Initiative #{n}"))));
     }
@@ -642,7 +647,12 @@ async fn update(
             None,
         )
         .await?;
-        return Ok(with_toast(page, htmx, &format!("Not saved: someone else changed {key}"), true));
+        return Ok(with_toast(
+            page,
+            htmx,
+            &format!("Not saved: someone else changed {key}"),
+            true,
+        ));
     }
     let result = save(&state, &user, &ctx, &key, version, &yours, &current, &form).await;
     match result {
@@ -668,7 +678,12 @@ async fn update(
                 None,
             )
             .await?;
-            Ok(with_toast(page, htmx, &format!("Not saved: someone else changed {key}"), true))
+            Ok(with_toast(
+                page,
+                htmx,
+                &format!("Not saved: someone else changed {key}"),
+                true,
+            ))
         }
         Err(e) => {
             let message = format!("Not saved: {}", e.public_message());

@@ -65,19 +65,14 @@ struct BoardPage {
     team_q: String,
     can_set: bool,
     blocked: Option<Blocked>,
-    /// Each card's trace chip, by item id.
-    traces: std::collections::HashMap<i64, crate::governance::tiers::ItemTrace>,
-    none: crate::governance::tiers::ItemTrace,
+    /// Each card's trace chip, assignee and blockers.
+    cards: crate::governance::cards::CardDecor,
 }
 
 impl BoardPage {
     /// A flow team's board in a product that runs in sprints.
     fn team_flow(&self) -> bool {
         self.b.team.as_ref().is_some_and(|t| t.is_flow())
-    }
-
-    fn trace(&self, item_id: &i64) -> crate::backlog::Trace<'_> {
-        self.traces.get(item_id).unwrap_or(&self.none).chip()
     }
 
     fn status_title(&self, s: &str) -> &'static str {
@@ -110,10 +105,9 @@ async fn page(
         .iter()
         .flat_map(|c| c.cards.iter().map(|x| x.id))
         .collect();
-    let traces = crate::governance::tiers::traces(&st.db, ctx.product.id, &ids).await?;
+    let cards = crate::governance::cards::CardDecor::load(&st.db, &ctx, &ids).await?;
     Ok(render(&BoardPage {
-        traces,
-        none: Default::default(),
+        cards,
         layout: product_layout(&user, &ctx, crate::page::Section::Now),
         ws,
         pkey: ctx.product.key.clone(),

@@ -6,6 +6,7 @@
 pub mod advisor;
 pub mod alignment;
 pub mod api;
+pub mod cards;
 pub mod moves;
 pub mod overrides;
 pub mod pages;

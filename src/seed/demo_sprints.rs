@@ -100,6 +100,9 @@ async fn work(
         "SELECT id FROM item_status_events WHERE item_id = $1 AND status <> 'todo' ORDER BY id DESC LIMIT $2")
         .bind(id).bind(days.len() as i64).fetch_all(p).await)?;
     let mut tx = db.begin().await?;
+    // Whoever works a card is on it, so the board shows a face on each card in flight.
+    with_tx!(&mut tx, t => sqlx::query("UPDATE items SET assignee_id = $1 WHERE id = $2 AND assignee_id IS NULL")
+        .bind(dev.id).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     for (ev, d) in events.iter().rev().zip(days) {
         let when = at(start + Duration::days(*d), 10 + (*d as u32 % 6));
         with_tx!(&mut tx, t => sqlx::query("UPDATE item_status_events SET at = $1 WHERE id = $2")

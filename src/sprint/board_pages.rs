@@ -15,6 +15,7 @@ use crate::auth::Action;
 use crate::backlog::STATUSES;
 use crate::error::Result;
 use crate::extract::{Path, Query};
+use crate::governance::cards::CardDecor;
 use crate::page::{back, render, Flash, FormData, Layout};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
@@ -44,9 +45,8 @@ struct BoardPage {
     candidates: Vec<PlanningCandidate>,
     effect: Option<Effect>,
     pending: Option<PendingChange>,
-    /// Each card's trace chip, by item id.
-    traces: std::collections::HashMap<i64, crate::governance::tiers::ItemTrace>,
-    none: crate::governance::tiers::ItemTrace,
+    /// Each card's trace chip, assignee, blockers and days in its column.
+    cards: CardDecor,
 }
 
 /// A previewed scope change, carried in the confirmation form.
@@ -60,10 +60,6 @@ struct PendingChange {
 }
 
 impl BoardPage {
-    fn trace(&self, item_id: &i64) -> crate::backlog::Trace<'_> {
-        self.traces.get(item_id).unwrap_or(&self.none).chip()
-    }
-
     fn status_title(&self, s: &str) -> &'static str {
         crate::backlog::status_title(s)
     }
@@ -96,7 +92,7 @@ async fn render_board(
         .iter()
         .flat_map(|c| c.cards.iter().map(|x| x.item_id))
         .collect();
-    let traces = crate::governance::tiers::traces(&st.db, ctx.product.id, &ids).await?;
+    let cards = CardDecor::load(&st.db, &ctx, &ids).await?;
     let (effect, pending) = match preview {
         Some((e, p)) => (Some(e), Some(p)),
         None => (None, None),
@@ -121,8 +117,7 @@ async fn render_board(
         candidates,
         effect,
         pending,
-        traces,
-        none: Default::default(),
+        cards,
         b,
         burn,
     }))

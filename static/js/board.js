@@ -1,5 +1,6 @@
-/* Sprint board: cards move between columns by drag and drop (SortableJS) or by keyboard
-   (j/k to select a card, h/l to move it a column left/right, Enter to open it). Each move is
+/* Sprint and flow boards: cards move between columns by drag and drop (SortableJS), by
+   keyboard (j/k to select a card, h/l to move it a column left/right, m for its menu of
+   columns, Enter to open it) or by each card's "Move" menu. Each move is
    POSTed to the board's data-move-url as item=<key>&status=<column>; the answer's text (WIP
    warnings, or why the move was refused) is shown in #toast, and a refused move is undone. */
 (function () {
@@ -80,7 +81,7 @@
         group: 'board',
         animation: 120,
         forceFallback: true,
-        filter: 'a, select, button, input',
+        filter: 'a, select, button, input, .card-menu',
         preventOnFilter: false,
         onEnd: function (ev) {
           if (ev.from === ev.to) return;
@@ -93,6 +94,79 @@
   }
 
   function cards() { return Array.prototype.slice.call(board.querySelectorAll('.card')); }
+
+  /* The card menu: the other columns by name; Escape or a click elsewhere closes it. */
+  let menu = null;
+
+  function closeMenu(refocus) {
+    if (!menu) return;
+    const card = menu.parentElement && menu.parentElement.closest('.card');
+    menu.remove();
+    menu = null;
+    if (refocus && card) card.focus();
+  }
+
+  function moveTo(card, list) {
+    const from = card.parentElement;
+    if (from === list) return;
+    const fromNext = card.nextElementSibling;
+    list.appendChild(card);
+    card.focus();
+    send(card, from, fromNext);
+  }
+
+  function openMenu(card) {
+    closeMenu(false);
+    const key = card.getAttribute('data-key');
+    menu = document.createElement('div');
+    menu.className = 'card-menu';
+    menu.setAttribute('role', 'menu');
+    menu.setAttribute('aria-label', 'Move ' + key + ' to');
+    lists.forEach(function (list) {
+      if (list === card.parentElement) return;
+      const item = document.createElement('button');
+      item.type = 'button';
+      item.className = 'card-menu-item';
+      item.setAttribute('role', 'menuitem');
+      item.textContent = list.getAttribute('data-title') || list.getAttribute('data-status');
+      item.addEventListener('click', function (e) {
+        e.stopPropagation();
+        closeMenu(false);
+        moveTo(card, list);
+      });
+      menu.appendChild(item);
+    });
+    menu.addEventListener('keydown', function (e) {
+      const items = Array.prototype.slice.call(menu.querySelectorAll('.card-menu-item'));
+      const at = items.indexOf(document.activeElement);
+      if (e.key === 'Escape') { closeMenu(true); e.preventDefault(); }
+      else if (e.key === 'ArrowDown' || e.key === 'j') { items[Math.min(items.length - 1, at + 1)].focus(); e.preventDefault(); }
+      else if (e.key === 'ArrowUp' || e.key === 'k') { items[Math.max(0, at - 1)].focus(); e.preventDefault(); }
+      e.stopPropagation();
+    });
+    (card.querySelector('.card-foot') || card).appendChild(menu);
+    const first = menu.querySelector('.card-menu-item');
+    if (first) first.focus();
+  }
+
+  cards().forEach(function (card) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'btn btn-small btn-ghost card-menu-button';
+    button.setAttribute('aria-haspopup', 'menu');
+    button.setAttribute('aria-keyshortcuts', 'm');
+    button.setAttribute('aria-label', 'Move ' + card.getAttribute('data-key'));
+    button.textContent = 'Move';
+    button.addEventListener('click', function (e) {
+      e.stopPropagation();
+      if (menu && menu.parentElement && menu.parentElement.closest('.card') === card) closeMenu(true);
+      else openMenu(card);
+    });
+    (card.querySelector('.card-foot') || card).appendChild(button);
+  });
+  document.addEventListener('click', function (e) {
+    if (menu && !menu.contains(e.target)) closeMenu(false);
+  });
 
   function inFormField(el) {
     return !!el && /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(el.tagName);
@@ -118,6 +192,9 @@
       to.appendChild(current);
       current.focus();
       send(current, from, fromNext);
+      e.preventDefault();
+    } else if (e.key === 'm' && current) {
+      openMenu(current);
       e.preventDefault();
     } else if (e.key === 'Enter' && current) {
       const link = current.querySelector('a.key');

@@ -125,7 +125,9 @@ async fn the_item_page_saves_its_title_and_properties_in_place() {
         .unwrap();
     assert!(trace.contains("Guided setup"), "{trace}");
     assert_eq!(
-        c.execute("return window.__kept === 1", vec![]).await.unwrap(),
+        c.execute("return window.__kept === 1", vec![])
+            .await
+            .unwrap(),
         true
     );
 

@@ -167,6 +167,28 @@ async fn move_cards_on_the_board_by_mouse_and_keyboard() {
     let app = spawn_app().await;
     let (owner, team, keys) = setup(&app, &[("sign up", 3), ("invite", 5)]).await;
     let id = running(&app, &owner, team, &keys).await;
+    // A card worth reading (UI.md, "Board"): the second story blocked by the first, the first
+    // assigned to its owner.
+    let r = app
+        .post(
+            &owner,
+            &format!("/api/v1/workspaces/acme/items/{}/dependencies", keys[0]),
+            json!({"blocks": keys[1]}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let v = app.show(&owner, &keys[0]).await["version"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .patch(
+            &owner,
+            &format!("/api/v1/workspaces/acme/items/{}", keys[0]),
+            v,
+            json!({"assignee": owner.email}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
     sign_in(&c, &app, &owner.email).await;
     c.goto(&app.url(&format!("/w/acme/p/ONB/sprints/{id}/board")))
         .await
@@ -175,6 +197,17 @@ async fn move_cards_on_the_board_by_mouse_and_keyboard() {
         .for_element(Locator::Css("#board.is-sortable"))
         .await
         .expect("board ready");
+    let first_card = format!(".card[data-key='{}']", keys[0]);
+    let second_card = format!(".card[data-key='{}']", keys[1]);
+    assert_eq!(
+        text_of(&c, &format!("{first_card} .avatar")).await,
+        "O",
+        "the assignee Owner by initials"
+    );
+    assert_eq!(
+        text_of(&c, &format!("{second_card} .tag-blocked")).await,
+        format!("Blocked by {}", keys[0])
+    );
     let board_status = |key: String| {
         let app = &app;
         let owner = &owner;
@@ -262,16 +295,31 @@ async fn move_cards_on_the_board_by_mouse_and_keyboard() {
         async move { f.await == "in_review" }
     })
     .await;
+    // The card menu: m on the selected card lists the other columns; one click moves it.
+    second.send_keys("m").await.unwrap();
+    let done = c
+        .wait()
+        .for_element(Locator::XPath(
+            "//div[@class='card-menu']/button[normalize-space()='Done']",
+        ))
+        .await
+        .expect("the card menu");
+    done.click().await.unwrap();
+    wait_until("the menu move lands", || {
+        let f = board_status(keys[1].clone());
+        async move { f.await == "done" }
+    })
+    .await;
     // Both moves survive a reload.
     c.refresh().await.unwrap();
     c.wait().for_element(Locator::Css("#board")).await.unwrap();
-    let in_review = c
-        .find_all(Locator::Css(".cards[data-status='in_review'] .card"))
+    let done = c
+        .find_all(Locator::Css(".cards[data-status='done'] .card"))
         .await
         .unwrap();
-    assert_eq!(in_review.len(), 1);
+    assert_eq!(done.len(), 1);
     assert_eq!(
-        in_review[0].attr("data-key").await.unwrap().as_deref(),
+        done[0].attr("data-key").await.unwrap().as_deref(),
         Some(keys[1].as_str())
     );
     c.close().await.unwrap();

@@ -639,7 +639,11 @@ async fn the_item_page_saves_one_property_at_a_time() {
     .await
     .unwrap();
     assert_eq!(r.status(), 409);
-    assert!(r.text().await.unwrap().contains("Someone else changed ONB-1"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Someone else changed ONB-1"));
     assert_eq!(app.show(&owner, "ONB-1").await["title"], "Invite teammates");
 
     // The criteria editor's marker: sent with no criterion, it removes them all.

@@ -1,0 +1,113 @@
+//! What a board card says beyond its row (UI.md, "Board"): who works on it, as initials, which
+//! open items block it, and since when it is in its column. Read for all the cards of a board in one query, whichever board
+//! (sprint or flow) shows them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::with_pool;
+
+#[derive(Clone, Debug, Default)]
+pub struct CardFacts {
+    /// The assignee's name, and the initials the card shows for it.
+    pub assignee: Option<String>,
+    pub initials: String,
+    /// Keys of the items blocking it that are not done yet.
+    pub blockers: Vec<String>,
+    /// When it entered its status: its latest status event.
+    pub entered: Option<DateTime<Utc>>,
+}
+
+impl CardFacts {
+    pub fn blocked(&self) -> bool {
+        !self.blockers.is_empty()
+    }
+
+    /// Whole days in its column by `now` ("0 d" on its first day); none without a status event.
+    pub fn days_in_column(&self, now: DateTime<Utc>) -> Option<i64> {
+        self.entered.map(|t| (now - t).num_days().max(0))
+    }
+}
+
+/// "Priya Raman" → "PR", "dev@example.com" → "D": the first letter of the first and the last
+/// word of a name (an e-mail address counts as one word).
+pub fn initials(name: &str) -> String {
+    let words: Vec<&str> = name
+        .split(|c: char| c.is_whitespace() || c == '@')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let first = |w: &str| w.chars().next().map(|c| c.to_uppercase().to_string());
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => first(one).unwrap_or_default(),
+        [one, .., last] if !name.contains('@') => {
+            first(one).unwrap_or_default() + &first(last).unwrap_or_default()
+        }
+        [one, ..] => first(one).unwrap_or_default(),
+    }
+}
+
+/// The facts of the cards `ids`, by item id: one query for assignees and status times, one
+/// for open blockers.
+pub async fn facts(db: &Db, product_key: &str, ids: &[i64]) -> Result<HashMap<i64, CardFacts>> {
+    let mut out: HashMap<i64, CardFacts> = HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let marks = marks.join(",");
+    let who = format!(
+        "SELECT i.id, u.name, (SELECT MAX(e.at) FROM item_status_events e WHERE e.item_id = i.id)
+         FROM items i LEFT JOIN users u ON u.id = i.assignee_id WHERE i.id IN ({marks})"
+    );
+    let blockers = format!(
+        "SELECT d.blocked_id, b.number FROM item_dependencies d JOIN items b ON b.id = d.blocker_id
+         WHERE d.blocked_id IN ({marks}) AND b.status <> 'done' ORDER BY b.number"
+    );
+    type Who = (i64, Option<String>, Option<DateTime<Utc>>);
+    let names: Vec<Who> = with_pool!(&db.read, p => {
+        let mut q = sqlx::query_as(&who);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })?;
+    let open: Vec<(i64, i64)> = with_pool!(&db.read, p => {
+        let mut q = sqlx::query_as(&blockers);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })?;
+    for (id, name, entered) in names {
+        let f = out.entry(id).or_default();
+        f.initials = name.as_deref().map(initials).unwrap_or_default();
+        f.assignee = name;
+        f.entered = entered;
+    }
+    for (id, number) in open {
+        out.entry(id)
+            .or_default()
+            .blockers
+            .push(format!("{product_key}-{number}"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initials;
+
+    #[test]
+    fn initials_take_the_first_and_last_word() {
+        assert_eq!(initials("Priya Raman"), "PR");
+        assert_eq!(initials("Dana van der Berg"), "DB");
+        assert_eq!(initials("sam"), "S");
+        assert_eq!(initials("dev@example.com"), "D");
+        assert_eq!(initials("  "), "");
+        assert_eq!(initials("élodie durand"), "ÉD");
+    }
+}

@@ -1,0 +1,44 @@
+//! What a board shows on each card beyond its row, the same on the sprint board and the flow
+//! board: the trace chip (its tier and initiative) and the card's facts (assignee, blockers,
+//! days in its column). Read for all the cards of a board at once: three small queries.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::tiers::{traces, ItemTrace};
+use crate::backlog::cards::{facts, CardFacts};
+use crate::backlog::Trace;
+use crate::db::Db;
+use crate::error::Result;
+use crate::workspace::ProductCtx;
+
+#[derive(Default)]
+pub struct CardDecor {
+    traces: HashMap<i64, ItemTrace>,
+    facts: HashMap<i64, CardFacts>,
+    no_trace: ItemTrace,
+    no_facts: CardFacts,
+    /// The moment the board was read, for the days in column.
+    pub now: DateTime<Utc>,
+}
+
+impl CardDecor {
+    pub async fn load(db: &Db, ctx: &ProductCtx, ids: &[i64]) -> Result<CardDecor> {
+        Ok(CardDecor {
+            traces: traces(db, ctx.product.id, ids).await?,
+            facts: facts(db, &ctx.product.key, ids).await?,
+            now: Utc::now(),
+            ..CardDecor::default()
+        })
+    }
+
+    /// By reference, as the templates' loops hold their ids.
+    pub fn trace(&self, item_id: &i64) -> Trace<'_> {
+        self.traces.get(item_id).unwrap_or(&self.no_trace).chip()
+    }
+
+    pub fn facts(&self, item_id: &i64) -> &CardFacts {
+        self.facts.get(item_id).unwrap_or(&self.no_facts)
+    }
+}
