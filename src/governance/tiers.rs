@@ -71,20 +71,77 @@ pub async fn order(
     Ok((prios, placed(rows, &ids)))
 }
 
-/// Per priority of a quarter ($2), top first: the number of its top-most unexempted item below
-/// rank $3, through its initiatives or as a child without one of their items.
-const FIRST_BELOW: &str = "SELECT pr.id, (
-        SELECT x.number FROM (
-            SELECT i.number, i.rank FROM priority_initiatives pi JOIN items i ON i.initiative_id = pi.initiative_id
-             WHERE pi.priority_id = pr.id AND pi.quarter = $2 AND i.rank > $3 AND i.status <> 'done'
-               AND NOT EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
-            UNION ALL
-            SELECT i.number, i.rank FROM priority_initiatives pi JOIN items par ON par.initiative_id = pi.initiative_id
-              JOIN items i ON i.parent_id = par.id AND i.initiative_id IS NULL
-             WHERE pi.priority_id = pr.id AND pi.quarter = $2 AND i.rank > $3 AND i.status <> 'done'
-               AND NOT EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
-        ) x ORDER BY x.rank LIMIT 1)
-    FROM priorities pr WHERE pr.product_id = $1 AND pr.quarter = $2 ORDER BY pr.rank";
+/// The quarter's ($2) priorities top first, each joined to its initiatives, with each
+/// initiative's top-most open unexempted item below rank $3 (its rank and number): one index
+/// probe per initiative, in rank order, whatever the backlog's size.
+const DIRECT_BELOW: &str = "SELECT pr.id,
+        (SELECT i.rank FROM items i WHERE i.initiative_id = pi.initiative_id AND i.rank > $3 AND i.status <> 'done'
+           AND NOT EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
+         ORDER BY i.rank LIMIT 1),
+        (SELECT i.number FROM items i WHERE i.initiative_id = pi.initiative_id AND i.rank > $3 AND i.status <> 'done'
+           AND NOT EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
+         ORDER BY i.rank LIMIT 1)
+    FROM priorities pr LEFT JOIN priority_initiatives pi ON pi.priority_id = pr.id AND pi.quarter = pr.quarter
+    WHERE pr.product_id = $1 AND pr.quarter = $2 ORDER BY pr.rank";
+
+/// The open unexempted children without an initiative of their own below rank $3 whose
+/// parent's initiative serves a priority of the quarter ($2): one read of the index of such
+/// children (migration 0028), whatever the number of parents.
+const CHILDREN_BELOW: &str = "SELECT ppi.priority_id, i.rank, i.number
+    FROM items i JOIN items par ON par.id = i.parent_id
+    JOIN priority_initiatives ppi ON ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+    WHERE i.product_id = $1 AND i.parent_id IS NOT NULL AND i.initiative_id IS NULL
+      AND i.rank > $3 AND i.status <> 'done'
+      AND NOT EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)";
+
+/// Notes `found` (rank, number) for priority `pid` when it ranks above what the priority
+/// has so far; a priority is listed once, in the order first seen (top first).
+fn keep_first(firsts: &mut Vec<(i64, Option<(String, i64)>)>, pid: i64, found: Option<(String, i64)>) {
+    let at = match firsts.iter().position(|(p, _)| *p == pid) {
+        Some(at) => at,
+        None => {
+            firsts.push((pid, None));
+            firsts.len() - 1
+        }
+    };
+    if let Some((rank, number)) = found {
+        let slot = &mut firsts[at].1;
+        // Ranks compare bytewise, as the column's collation does on both databases.
+        if slot.as_ref().is_none_or(|(r, _)| rank < *r) {
+            *slot = Some((rank, number));
+        }
+    }
+}
+
+/// Per priority of the quarter, top first: the number of its top-most open unexempted item
+/// below rank `below`, through its initiatives or as a child without one of their items.
+async fn first_below(
+    db: &Db,
+    product_id: i64,
+    quarter: &str,
+    below: &str,
+) -> Result<Vec<(i64, Option<i64>)>> {
+    type Found = (i64, Option<String>, Option<i64>);
+    let direct: Vec<Found> = with_pool!(&db.read, p => sqlx::query_as(DIRECT_BELOW)
+        .bind(product_id).bind(quarter).bind(below).fetch_all(p).await)?;
+    let mut firsts: Vec<(i64, Option<(String, i64)>)> = Vec::new();
+    for (pid, rank, number) in direct {
+        keep_first(&mut firsts, pid, rank.zip(number));
+    }
+    if !firsts.is_empty() {
+        let children: Vec<(i64, String, i64)> = with_pool!(&db.read, p => sqlx::query_as(CHILDREN_BELOW)
+            .bind(product_id).bind(quarter).bind(below).fetch_all(p).await)?;
+        for (pid, rank, number) in children {
+            if firsts.iter().any(|(p, _)| *p == pid) {
+                keep_first(&mut firsts, pid, Some((rank, number)));
+            }
+        }
+    }
+    Ok(firsts
+        .into_iter()
+        .map(|(pid, first)| (pid, first.map(|(_, n)| n)))
+        .collect())
+}
 
 /// For the items of one backlog page (top first): each one's tier, when it sits above a
 /// higher tier anywhere below it the key of the first such item, and whether it is exempt
@@ -103,8 +160,7 @@ pub async fn flags(
     let q = Quarter::of(crate::strategy::today()).to_string();
     // The quarter's priorities, top first, each with its top-most unexempted item below the
     // page: one index probe per initiative, whatever the backlog's size.
-    let below: Vec<(i64, Option<i64>)> = with_pool!(&db.read, p => sqlx::query_as(FIRST_BELOW)
-        .bind(product_id).bind(&q).bind(last_rank).fetch_all(p).await)?;
+    let below = first_below(db, product_id, &q, last_rank).await?;
     let prios: Vec<i64> = below.iter().map(|b| b.0).collect();
     if prios.is_empty() {
         return Ok(out);
