@@ -96,7 +96,11 @@ const CHILDREN_BELOW: &str = "SELECT ppi.priority_id, i.rank, i.number
 
 /// Notes `found` (rank, number) for priority `pid` when it ranks above what the priority
 /// has so far; a priority is listed once, in the order first seen (top first).
-fn keep_first(firsts: &mut Vec<(i64, Option<(String, i64)>)>, pid: i64, found: Option<(String, i64)>) {
+fn keep_first(
+    firsts: &mut Vec<(i64, Option<(String, i64)>)>,
+    pid: i64,
+    found: Option<(String, i64)>,
+) {
     let at = match firsts.iter().position(|(p, _)| *p == pid) {
         Some(at) => at,
         None => {
