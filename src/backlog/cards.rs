@@ -1,6 +1,6 @@
 //! What a board card says beyond its row (UI.md, "Board"): who works on it, as initials, which
-//! open items block it, and since when it is in its column. Read for all the cards of a board in one query, whichever board
-//! (sprint or flow) shows them.
+//! open items block it, and since when it is in its column. Read for all the cards of a board
+//! in one query, whichever board (sprint or flow) shows them.
 
 use std::collections::HashMap;
 
@@ -15,15 +15,25 @@ pub struct CardFacts {
     /// The assignee's name, and the initials the card shows for it.
     pub assignee: Option<String>,
     pub initials: String,
-    /// Keys of the items blocking it that are not done yet.
-    pub blockers: Vec<String>,
+    /// The first item blocking it that is not done yet (lowest number), and how many do.
+    pub first_blocker: Option<String>,
+    pub blockers: i64,
     /// When it entered its status: its latest status event.
     pub entered: Option<DateTime<Utc>>,
 }
 
 impl CardFacts {
     pub fn blocked(&self) -> bool {
-        !self.blockers.is_empty()
+        self.blockers > 0
+    }
+
+    /// "ONB-3", or "ONB-3 and 2 more".
+    pub fn blocked_by(&self) -> String {
+        let first = self.first_blocker.clone().unwrap_or_default();
+        match self.blockers {
+            0 | 1 => first,
+            n => format!("{first} and {} more", n - 1),
+        }
     }
 
     /// Whole days in its column by `now` ("0 d" on its first day); none without a status event.
@@ -50,49 +60,40 @@ pub fn initials(name: &str) -> String {
     }
 }
 
-/// The facts of the cards `ids`, by item id: one query for assignees and status times, one
-/// for open blockers.
+/// The facts of the cards `ids`, by item id, in one query whatever their number.
 pub async fn facts(db: &Db, product_key: &str, ids: &[i64]) -> Result<HashMap<i64, CardFacts>> {
     let mut out: HashMap<i64, CardFacts> = HashMap::with_capacity(ids.len());
     if ids.is_empty() {
         return Ok(out);
     }
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let marks = marks.join(",");
-    let who = format!(
-        "SELECT i.id, u.name, (SELECT MAX(e.at) FROM item_status_events e WHERE e.item_id = i.id)
-         FROM items i LEFT JOIN users u ON u.id = i.assignee_id WHERE i.id IN ({marks})"
+    let open_blockers = "FROM item_dependencies d JOIN items b ON b.id = d.blocker_id
+        WHERE d.blocked_id = i.id AND b.status <> 'done'";
+    let sql = format!(
+        "SELECT i.id, u.name, (SELECT MAX(e.at) FROM item_status_events e WHERE e.item_id = i.id),
+                (SELECT MIN(b.number) {open_blockers}), (SELECT COUNT(*) {open_blockers})
+         FROM items i LEFT JOIN users u ON u.id = i.assignee_id WHERE i.id IN ({})",
+        marks.join(",")
     );
-    let blockers = format!(
-        "SELECT d.blocked_id, b.number FROM item_dependencies d JOIN items b ON b.id = d.blocker_id
-         WHERE d.blocked_id IN ({marks}) AND b.status <> 'done' ORDER BY b.number"
-    );
-    type Who = (i64, Option<String>, Option<DateTime<Utc>>);
-    let names: Vec<Who> = with_pool!(&db.read, p => {
-        let mut q = sqlx::query_as(&who);
+    type Row = (i64, Option<String>, Option<DateTime<Utc>>, Option<i64>, i64);
+    let rows: Vec<Row> = with_pool!(&db.read, p => {
+        let mut q = sqlx::query_as(&sql);
         for id in ids {
             q = q.bind(*id);
         }
         q.fetch_all(p).await
     })?;
-    let open: Vec<(i64, i64)> = with_pool!(&db.read, p => {
-        let mut q = sqlx::query_as(&blockers);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(p).await
-    })?;
-    for (id, name, entered) in names {
-        let f = out.entry(id).or_default();
-        f.initials = name.as_deref().map(initials).unwrap_or_default();
-        f.assignee = name;
-        f.entered = entered;
-    }
-    for (id, number) in open {
-        out.entry(id)
-            .or_default()
-            .blockers
-            .push(format!("{product_key}-{number}"));
+    for (id, name, entered, first, blockers) in rows {
+        out.insert(
+            id,
+            CardFacts {
+                initials: name.as_deref().map(initials).unwrap_or_default(),
+                assignee: name,
+                first_blocker: first.map(|n| format!("{product_key}-{n}")),
+                blockers,
+                entered,
+            },
+        );
     }
     Ok(out)
 }

@@ -553,13 +553,11 @@ pub async fn item_page(
         crate::notify::store::is_watching(&state.db, "item", item.id, user.user.id).await?;
     let people = ws_store::product_people(&state.db, ctx.product.id).await?;
     let line = crate::governance::tiers::trace_line(&state.db, ctx.product.id, item.id).await?;
-    let personas = crate::strategy::personas::list(&state.db, ctx)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
-    let mut initiatives: Vec<(i64, String)> =
-        crate::strategy::initiatives::choices(&state.db, ctx.product.id).await?;
+    let super::store::Choices {
+        personas,
+        mut initiatives,
+        sprint,
+    } = super::store::choices(&state.db, ctx.product.id, item.id).await?;
     // A dropped initiative is no choice, but the item under one must still show it selected,
     // or saving any other property would take the item out of it.
     if let Some(n) = item
@@ -569,7 +567,6 @@ pub async fn item_page(
         let title = line.trace.initiative.clone();
         initiatives.push((n, title.unwrap_or_else(|| format!("Initiative #{n}"))));
     }
-    let sprint = crate::sprint::store::open_sprint_of(&state.db, item.id).await?;
     let mut form = form.unwrap_or_else(|| ItemForm::of(&item));
     form.criteria.extend([String::new(), String::new()]);
     let layout = product_layout(user, ctx, crate::page::Section::Backlog)

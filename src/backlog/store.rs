@@ -756,3 +756,36 @@ pub async fn set_assignee(tx: &mut Tx, id: i64, user: Option<i64>) -> Result<()>
         .bind(user).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// What the item page's properties offer, in one round trip: the product's personas and its
+/// initiatives (dropped ones left out) by id and name, and the open sprint the item is in.
+pub struct Choices {
+    pub personas: Vec<(i64, String)>,
+    pub initiatives: Vec<(i64, String)>,
+    pub sprint: Option<(i64, String)>,
+}
+
+pub async fn choices(db: &Db, product_id: i64, item_id: i64) -> Result<Choices> {
+    let rows: Vec<(String, i64, String)> = crate::with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT 'persona', id, name FROM personas WHERE product_id = $1
+         UNION ALL
+         SELECT 'initiative', id, title FROM initiatives WHERE product_id = $1 AND status <> 'dropped'
+         UNION ALL
+         SELECT 'sprint', s.id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
+          WHERE si.item_id = $2 AND si.removed_at IS NULL AND s.state <> 'closed'
+         ORDER BY 1, 3, 2")
+        .bind(product_id).bind(item_id).fetch_all(p).await)?;
+    let mut c = Choices {
+        personas: Vec::new(),
+        initiatives: Vec::new(),
+        sprint: None,
+    };
+    for (kind, id, name) in rows {
+        match kind.as_str() {
+            "persona" => c.personas.push((id, name)),
+            "initiative" => c.initiatives.push((id, name)),
+            _ => c.sprint = c.sprint.or(Some((id, name))),
+        }
+    }
+    Ok(c)
+}

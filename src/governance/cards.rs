@@ -1,6 +1,6 @@
 //! What a board shows on each card beyond its row, the same on the sprint board and the flow
 //! board: the trace chip (its tier and initiative) and the card's facts (assignee, blockers,
-//! days in its column). Read for all the cards of a board at once: three small queries.
+//! days in its column). Read for all the cards of a board at once: two queries.
 
 use std::collections::HashMap;
 

@@ -641,6 +641,9 @@ pub struct ItemTrace {
     pub initiative_id: Option<i64>,
     pub initiative: Option<String>,
     pub exempt: bool,
+    /// The quarter's priority its initiative serves, by id and title.
+    pub priority_id: Option<i64>,
+    pub priority: Option<String>,
 }
 
 impl ItemTrace {
@@ -655,8 +658,8 @@ impl ItemTrace {
     }
 }
 
-/// The traces of the items `ids` of a product this quarter, in two queries whatever their
-/// number: the quarter's priorities, and the items' initiatives and priorities.
+/// The traces of the items `ids` of a product this quarter, in one query whatever their
+/// number; a tier is the place of the item's priority among the quarter's priorities.
 pub async fn traces(
     db: &Db,
     product_id: i64,
@@ -667,21 +670,28 @@ pub async fn traces(
         return Ok(out);
     }
     let q = Quarter::of(crate::strategy::today()).to_string();
-    let prios: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
-        "SELECT id FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
-        .bind(product_id).bind(&q).fetch_all(p).await)?;
     let marks: Vec<String> = (3..3 + ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT i.id, n.id, n.title, COALESCE(pi.priority_id, ppi.priority_id),
+        "SELECT i.id, n.id, n.title, pr.id, pr.title,
+                (SELECT COUNT(*) FROM priorities p2 WHERE p2.product_id = $1 AND p2.quarter = $2 AND p2.rank <= pr.rank),
                 EXISTS (SELECT 1 FROM tier_exemptions e WHERE e.item_id = i.id AND e.revoked_at IS NULL)
          FROM items i LEFT JOIN items par ON par.id = i.parent_id
          LEFT JOIN initiatives n ON n.id = COALESCE(i.initiative_id, par.initiative_id)
          LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
          LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+         LEFT JOIN priorities pr ON pr.id = COALESCE(pi.priority_id, ppi.priority_id) AND pr.product_id = $1
          WHERE i.product_id = $1 AND i.id IN ({})",
         marks.join(",")
     );
-    type TraceRow = (i64, Option<i64>, Option<String>, Option<i64>, bool);
+    type TraceRow = (
+        i64,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        i64,
+        bool,
+    );
     let rows: Vec<TraceRow> = with_pool!(&db.read, p => {
         let mut qy = sqlx::query_as(&sql).bind(product_id).bind(&q);
         for id in ids {
@@ -689,15 +699,18 @@ pub async fn traces(
         }
         qy.fetch_all(p).await
     })?;
-    for (id, initiative_id, initiative, pid, exempt) in rows {
-        let tier = pid.and_then(|p| prios.iter().position(|x| *x == p).map(|i| i + 1));
+    for (id, initiative_id, initiative, priority_id, priority, place, exempt) in rows {
         out.insert(
             id,
             ItemTrace {
-                tier,
+                tier: priority_id
+                    .and(usize::try_from(place).ok())
+                    .filter(|t| *t > 0),
                 initiative_id,
                 initiative,
                 exempt,
+                priority_id,
+                priority,
             },
         );
     }
@@ -719,24 +732,18 @@ pub async fn trace_line(db: &Db, product_id: i64, item_id: i64) -> Result<TraceL
         .await?
         .remove(&item_id)
         .unwrap_or_default();
-    let q = Quarter::of(crate::strategy::today()).to_string();
-    let (priority, objective): (Option<String>, Option<String>) = match trace.initiative_id {
-        Some(ini) => with_pool!(&db.read, p => sqlx::query_as(
-            "SELECT pr.title, (SELECT o.title FROM priority_objectives po JOIN objectives o ON o.id = po.objective_id
-                               WHERE po.priority_id = pr.id ORDER BY o.id LIMIT 1)
-             FROM priority_initiatives pi JOIN priorities pr ON pr.id = pi.priority_id
-             WHERE pi.initiative_id = $1 AND pi.quarter = $2")
-            .bind(ini).bind(&q).fetch_optional(p).await)?
-        .unwrap_or_default(),
-        None => (None, None),
-    };
-    let evidence: Option<String> = with_pool!(&db.read, p => sqlx::query_scalar(
-        "SELECT s.body FROM (
-            SELECT n.body, n.importance, 0 AS own FROM item_evidence e JOIN insights n ON n.id = e.insight_id WHERE e.item_id = $1
-            UNION ALL
-            SELECT n.body, n.importance, 1 AS own FROM initiative_evidence e JOIN insights n ON n.id = e.insight_id WHERE e.initiative_id = $2
-         ) s ORDER BY s.own, s.importance DESC LIMIT 1")
-        .bind(item_id).bind(trace.initiative_id.unwrap_or(0)).fetch_optional(p).await)?;
+    // The priority's first objective and the first evidence, in one round trip.
+    let (objective, evidence): (Option<String>, Option<String>) = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT (SELECT o.title FROM priority_objectives po JOIN objectives o ON o.id = po.objective_id
+                 WHERE po.priority_id = $3 ORDER BY o.id LIMIT 1),
+                (SELECT s.body FROM (
+                    SELECT n.body, n.importance, 0 AS own FROM item_evidence e JOIN insights n ON n.id = e.insight_id WHERE e.item_id = $1
+                    UNION ALL
+                    SELECT n.body, n.importance, 1 AS own FROM initiative_evidence e JOIN insights n ON n.id = e.insight_id WHERE e.initiative_id = $2
+                 ) s ORDER BY s.own, s.importance DESC LIMIT 1)")
+        .bind(item_id).bind(trace.initiative_id.unwrap_or(0)).bind(trace.priority_id.unwrap_or(0))
+        .fetch_one(p).await)?;
+    let priority = trace.priority.clone();
     Ok(TraceLine {
         trace,
         priority,

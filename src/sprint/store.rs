@@ -386,11 +386,3 @@ pub async fn freeze_alignment(
         .bind(frozen.to_string()).bind(sprint_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
-
-/// The open sprint (planned or active) an item is in, by id and name, for the item page.
-pub async fn open_sprint_of(db: &Db, item_id: i64) -> Result<Option<(i64, String)>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT s.id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
-         WHERE si.item_id = $1 AND si.removed_at IS NULL AND s.state <> 'closed' ORDER BY s.id LIMIT 1")
-        .bind(item_id).fetch_optional(p).await)?)
-}

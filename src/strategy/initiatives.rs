@@ -192,15 +192,6 @@ pub async fn list(
     Ok(all)
 }
 
-/// The product's initiatives by id and title, for a picker (the item page's properties):
-/// one lean query, without the scores and roll-ups that [`list`] computes. Dropped ones are
-/// left out; an item already under one still shows it from its own trace.
-pub async fn choices(db: &Db, product_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(crate::with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT id, title FROM initiatives WHERE product_id = $1 AND status <> 'dropped' ORDER BY title, id")
-        .bind(product_id).fetch_all(p).await)?)
-}
-
 pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Initiative> {
     load(db, ctx, Some(id))
         .await?
