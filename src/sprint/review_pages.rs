@@ -48,6 +48,11 @@ impl ReviewPage {
         crate::backlog::status_title(s)
     }
 
+    /// Criteria with a passing verdict, for "2 of 3 passed".
+    fn passed(&self, it: &super::review::ReviewItem) -> usize {
+        it.criteria.iter().filter(|c| c.pass == Some(true)).count()
+    }
+
     fn state_title(&self, s: &str) -> &'static str {
         super::state_title(s)
     }
@@ -108,7 +113,8 @@ async fn render_review(
     }))
 }
 
-/// One item's verdicts: fields `verdict-<position>` = pass|fail and `note-<position>`. From
+/// One item's verdicts: fields `verdict-<position>` = pass|fail and `note-<position>`, or
+/// `pass_all` to pass every criterion. From
 /// htmx the answer is the page, whose item section and footer replace theirs, with a toast;
 /// from a plain form, a redirect back to the item's section.
 async fn verdicts(
@@ -117,17 +123,22 @@ async fn verdicts(
     headers: HeaderMap,
     ProductForm { user, ctx, form }: ProductForm,
 ) -> Result<Response> {
+    // "Pass all" passes every criterion the form lists (each has its note field), whatever
+    // its radios say; otherwise the chosen verdicts count.
+    let pass_all = form.get("pass_all").is_some();
+    let (prefix, pass_of): (&str, fn(&str) -> bool) = if pass_all {
+        ("note-", |_| true)
+    } else {
+        ("verdict-", |v| v == "pass")
+    };
     let mut verdicts = Vec::new();
     for (k, v) in &form.0 {
-        let Some(pos) = k
-            .strip_prefix("verdict-")
-            .and_then(|p| p.parse::<i64>().ok())
-        else {
+        let Some(pos) = k.strip_prefix(prefix).and_then(|p| p.parse::<i64>().ok()) else {
             continue;
         };
         verdicts.push(VerdictInput {
             position: pos,
-            pass: v == "pass",
+            pass: pass_of(v),
             note: form.text(&format!("note-{pos}")),
         });
     }

@@ -3,6 +3,7 @@
 
 use crate::support;
 
+use serde_json::json;
 use support::scrum::*;
 use support::session::{between, sign_in};
 use support::spawn_app;
@@ -246,4 +247,143 @@ async fn the_inbox_shows_unread_news_and_opens_it() {
         "the creator watches the item"
     );
     assert!(!item.contains("aria-label=\"1 unread\""));
+}
+
+/// The review as one workflow (UI.md, "Review"): "Pass all" passes every criterion of an item
+/// from the plain form, and a closed review reads as a summary of outcomes.
+#[tokio::test]
+async fn pass_all_accepts_an_item_and_a_closed_review_is_a_summary() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
+        .await;
+    let team = team(&app, &owner, &app.member(&owner, "Sam", &["sm"]).await).await;
+    let id = sprint(&app, &owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
+        .as_i64()
+        .unwrap();
+    let criteria = ["Given a When b Then c", "Given d When e Then f"];
+    let done = ready_story(&app, &owner, "sign up", 3, &criteria).await;
+    let open = ready_story(&app, &owner, "invite", 5, &criteria).await;
+    json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": [done, open]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let v = version(&app, &owner, id).await;
+    json_ok(
+        post_v(
+            &app,
+            &owner,
+            &format!("{P}/sprints/{id}/start"),
+            v,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/board/move"),
+            json!({"item": done, "status": "done"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let base = format!("/w/acme/p/ONB/sprints/{id}");
+    let review = client
+        .get(app.url(&format!("{base}/review")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        review.contains(&format!("id=\"pass-all-{done}\"")),
+        "{review}"
+    );
+    // One radio chosen "fail", yet "Pass all" passes both criteria.
+    let r = client
+        .post(app.url(&format!("{base}/review/item")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("item", done.as_str()),
+            ("verdict-1", "fail"),
+            ("note-1", ""),
+            ("note-2", "demoed"),
+            ("pass_all", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let rv = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{id}/review")).await,
+        200,
+    )
+    .await;
+    let item = rv["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|it| it["item"]["key"] == done.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(item["accepted"], true, "{item}");
+    assert_eq!(item["criteria"][1]["note"], "demoed");
+
+    // Closed: the page opens on the outcome of each item.
+    json_ok(
+        app.post(
+            &owner,
+            &format!("{P}/sprints/{id}/review/goal"),
+            json!({"goal_met": true}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let v = version(&app, &owner, id).await;
+    json_ok(
+        post_v(
+            &app,
+            &owner,
+            &format!("{P}/sprints/{id}/close"),
+            v,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let closed = client
+        .get(app.url(&format!("{base}/review")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let summary = between(&closed, "id=\"review-summary\"", "</table>").unwrap_or_default();
+    assert!(
+        summary.contains("2 of 2") && summary.contains("Accepted"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("0 of 2") && summary.contains("went to the top of the backlog"),
+        "{summary}"
+    );
+    assert!(
+        !closed.contains("pass-all-"),
+        "nothing to change once closed"
+    );
 }
