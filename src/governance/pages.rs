@@ -89,11 +89,58 @@ struct AlignmentPage {
     tiers_version: i64,
     advisor_version: i64,
     flash: Option<String>,
+    /// The product's sprints by id and name, newest first, to choose one by name.
+    sprints: Vec<(i64, String)>,
+    sprint: Option<i64>,
 }
 
 impl AlignmentPage {
     fn pct(&self, v: &f64) -> String {
         format!("{:.0} %", v * 100.0)
+    }
+
+    fn chosen_sprint(&self, id: &i64) -> bool {
+        self.sprint == Some(*id)
+    }
+
+    /// The score told first: over completed points, else (nothing finished yet) committed.
+    fn headline(&self) -> Option<i64> {
+        let a = self.a.as_ref()?;
+        a.completed
+            .score
+            .as_ref()
+            .or(a.committed.score.as_ref())
+            .map(|s| s.score)
+    }
+
+    /// The headline in a word, and its tone for the badge.
+    fn verdict(&self) -> Option<(&'static str, &'static str)> {
+        self.headline().map(|s| match s {
+            80.. => ("On course", "good"),
+            60..=79 => ("Drifting", "warn"),
+            _ => ("Off course", "bad"),
+        })
+    }
+
+    fn trend_scores(&self) -> Vec<f64> {
+        self.a
+            .as_ref()
+            .map(|a| {
+                a.trend
+                    .iter()
+                    .filter_map(|(_, s)| *s)
+                    .map(|s| s as f64)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn spark_points(&self) -> usize {
+        self.trend_scores().len()
+    }
+
+    fn spark(&self) -> String {
+        crate::chart::sparkline(&self.trend_scores(), &[])
     }
 }
 
@@ -127,7 +174,16 @@ async fn page(
     let advice = super::advisor::advise(&st.db, &ctx).await?;
     let settings = super::store::settings(&st.db, ctx.product.id).await?;
     let exemptions = super::tiers::exemptions(&st.db, &ctx).await?;
+    // Newest first, as the list reads them.
+    let sprints: Vec<(i64, String)> = crate::sprint::store::list(&st.db, ctx.product.id, None)
+        .await?
+        .into_iter()
+        .filter(|s| s.state != "planned")
+        .map(|s| (s.id, s.name))
+        .collect();
     Ok(render(&AlignmentPage {
+        sprints,
+        sprint: p.sprint,
         policy: settings.policy,
         allowance: settings.allowance_pct,
         exemptions,

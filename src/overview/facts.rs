@@ -117,7 +117,7 @@ pub async fn overview(db: &Db, ctx: &ProductCtx) -> Result<Overview> {
         cadence: ctx.product.cadence.clone(),
         score: a.committed.score.as_ref().map(|s| s.score),
         score_change: change(&a),
-        gap: gap(&a),
+        gap: a.worst_gap(),
         needs: super::needs_for(roles, &s, now),
         priorities: a.priorities,
         sprint,
@@ -159,40 +159,6 @@ fn change(a: &Alignment) -> Option<i64> {
     match scored.as_slice() {
         [.., before, last] => Some(last - before),
         _ => None,
-    }
-}
-
-/// The quarter's worst gap in one sentence: missing priorities, then a priority with no work,
-/// then unaligned work over its allowance, then work that serves no priority.
-pub fn gap(a: &Alignment) -> String {
-    if let Some(NoScore::NoPriorities) = a.committed.no_score {
-        return "No priorities are set for this quarter, so nothing can be aligned to them.".into();
-    }
-    if let Some(p) = a.strategy_without_execution.first() {
-        let more = a.strategy_without_execution.len() - 1;
-        return match more {
-            0 => format!("“{p}” has no work committed this quarter."),
-            n => format!("“{p}” and {n} more priorities have no work committed this quarter."),
-        };
-    }
-    if let Some(sc) = &a.committed.score {
-        let allowance = a.allowance_pct as f64 / 100.0;
-        if sc.unaligned_share > allowance {
-            return format!(
-                "Unaligned work is {:.0} % of committed points, over the {} % allowance.",
-                sc.unaligned_share * 100.0,
-                a.allowance_pct
-            );
-        }
-    }
-    match a.execution_without_strategy.len() {
-        0 if a.committed.score.is_none() => "Nothing is committed yet this quarter.".into(),
-        0 => "Every priority has work, and the unaligned share is within its allowance.".into(),
-        n => format!(
-            "{n} committed item{} serve{} no priority, within the allowance.",
-            if n == 1 { "" } else { "s" },
-            if n == 1 { "s" } else { "" }
-        ),
     }
 }
 
