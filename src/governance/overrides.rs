@@ -114,6 +114,7 @@ pub async fn record(tx: &mut Tx, actor: &User, ctx: &ProductCtx, r: Record<'_>) 
         link,
         data: json!({"kind": r.kind, "subject": r.subject, "before": r.before, "after": r.after, "reason": r.reason}),
         also: pos,
+        mentions: Vec::new(),
     })
     .await
 }

@@ -625,6 +625,7 @@ pub async fn report_reorder(
             link: format!("/w/{}/p/{}/backlog", ctx.workspace.slug, ctx.product.key),
             data: json!({"quarter": quarter.to_string(), "inversions": n}),
             also: pos,
+            mentions: Vec::new(),
         },
     )
     .await?;

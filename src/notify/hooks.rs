@@ -45,6 +45,7 @@ pub async fn item_created(
             title: format!("{} added {key} {title}", actor.name),
             link: item_link(ctx, key),
             data: json!({"key": key, "title": title, "product": ctx.product.key}),
+            mentions: also.clone(),
             also,
         },
     )
@@ -70,10 +71,11 @@ pub async fn item_changed(
     actor: &User,
     c: ItemChange<'_>,
 ) -> Result<()> {
-    let mut also = match c.text {
+    let mentions = match c.text {
         Some(t) => store::mentioned(tx, ctx.workspace.id, t).await?,
         None => Vec::new(),
     };
+    let mut also = mentions.clone();
     also.extend(c.assignee);
     store::emit(
         tx,
@@ -87,6 +89,7 @@ pub async fn item_changed(
             link: item_link(ctx, c.key),
             data: json!({"key": c.key, "change": c.what, "fields": c.data}),
             also,
+            mentions,
         },
     )
     .await
@@ -155,6 +158,7 @@ async fn thread_news(
             title: format!("{} {verb} {key}", actor.name),
             link: item_link(ctx, key),
             data: json!({"key": key, "body": body}),
+            mentions: also.clone(),
             also,
         },
     )
@@ -191,6 +195,7 @@ pub async fn sprint(
             link: sprint_link(ctx, id),
             data,
             also: Vec::new(),
+            mentions: Vec::new(),
         },
     )
     .await

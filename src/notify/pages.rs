@@ -30,16 +30,88 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "notify/inbox.html")]
 struct InboxPage {
     layout: Layout,
-    notifications: Vec<Notification>,
+    days: Vec<Day>,
     unread: i64,
+    filter: String,
+    filters: [(&'static str, &'static str); 5],
+    /// The cursor of the next (older) page, when there is one.
+    older: Option<i64>,
+    /// Whether this is a later page (a link back to the newest).
+    paged: bool,
 }
 
-async fn inbox(State(st): State<AppState>, user: PageUser) -> Result<Response> {
-    let i = store::inbox(&st.db, user.user.id, false, 100).await?;
+/// One day of the inbox, its news grouped by what they lead to (an item, a sprint).
+struct Day {
+    date: chrono::NaiveDate,
+    groups: Vec<Group>,
+}
+
+struct Group {
+    link: String,
+    items: Vec<Notification>,
+}
+
+impl Group {
+    fn unread(&self) -> bool {
+        self.items.iter().any(|n| n.read_at.is_none())
+    }
+}
+
+/// Newest first, grouped by day and, within a day, by link (in the order first seen).
+fn by_day(notifications: Vec<Notification>) -> Vec<Day> {
+    let mut days: Vec<Day> = Vec::new();
+    for n in notifications {
+        let date = n.created_at.date_naive();
+        if days.last().is_none_or(|d| d.date != date) {
+            days.push(Day {
+                date,
+                groups: Vec::new(),
+            });
+        }
+        let Some(day) = days.last_mut() else { continue };
+        match day.groups.iter_mut().find(|g| g.link == n.link) {
+            Some(g) => g.items.push(n),
+            None => day.groups.push(Group {
+                link: n.link.clone(),
+                items: vec![n],
+            }),
+        }
+    }
+    days
+}
+
+#[derive(serde::Deserialize)]
+struct InboxParams {
+    show: Option<String>,
+    before: Option<i64>,
+}
+
+const INBOX_PAGE: i64 = 50;
+
+async fn inbox(
+    State(st): State<AppState>,
+    user: PageUser,
+    Query(q): Query<InboxParams>,
+) -> Result<Response> {
+    let filter = q
+        .show
+        .filter(|f| store::INBOX_FILTERS.iter().any(|(k, _)| k == f))
+        .unwrap_or_else(|| "all".into());
+    let (rows, more) =
+        store::inbox_page(&st.db, user.user.id, &filter, q.before, INBOX_PAGE).await?;
+    let older = if more {
+        rows.last().map(|n| n.id)
+    } else {
+        None
+    };
     Ok(render(&InboxPage {
         layout: Layout::new(&user, "Inbox").crumb("/inbox", "Inbox"),
-        notifications: i.notifications,
-        unread: i.unread,
+        days: by_day(rows),
+        unread: store::unread(&st.db, user.user.id).await?,
+        filter,
+        filters: store::INBOX_FILTERS,
+        older,
+        paged: q.before.is_some(),
     }))
 }
 

@@ -24,6 +24,9 @@ pub struct Event<'a> {
     pub data: serde_json::Value,
     /// Told as well as the watchers (mentions, a new assignee).
     pub also: Vec<i64>,
+    /// Those of `also` who were @mentioned: their inbox row says so ("mention"), so that the
+    /// inbox can show mentions apart.
+    pub mentions: Vec<i64>,
 }
 
 /// Makes the user a watcher; true when they were not one already.
@@ -93,14 +96,40 @@ pub async fn emit(tx: &mut Tx, e: Event<'_>) -> Result<()> {
                 .execute(&mut **t).await.map(|r| r.rows_affected()))?;
         }
     }
-    with_tx!(tx, t => sqlx::query(
+    // The people @mentioned get one row marked as a mention; the other watchers the event's.
+    let mentioned: Vec<i64> = e
+        .mentions
+        .iter()
+        .copied()
+        .filter(|id| *id != e.actor.id)
+        .collect();
+    for id in &mentioned {
+        with_tx!(tx, t => sqlx::query(
+            "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at) VALUES ($1, $2, 'mention', $3, $4, $5, $6)")
+            .bind(*id).bind(e.workspace_id).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
+            .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    }
+    let not_mentioned = if mentioned.is_empty() {
+        String::new()
+    } else {
+        let marks: Vec<String> = (9..9 + mentioned.len()).map(|i| format!("${i}")).collect();
+        format!(" AND w.user_id NOT IN ({})", marks.join(","))
+    };
+    let watchers = format!(
         "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at)
          SELECT w.user_id, $1, $2, $3, $4, $5, $6 FROM watchers w
          JOIN workspace_members m ON m.user_id = w.user_id AND m.workspace_id = $1
-         WHERE w.entity_type = $7 AND w.entity_id = $8 AND w.user_id <> $5")
-        .bind(e.workspace_id).bind(e.name).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
-        .bind(e.entity_type).bind(e.entity_id)
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+         WHERE w.entity_type = $7 AND w.entity_id = $8 AND w.user_id <> $5{not_mentioned}"
+    );
+    with_tx!(tx, t => {
+        let mut q = sqlx::query(&watchers)
+            .bind(e.workspace_id).bind(e.name).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
+            .bind(e.entity_type).bind(e.entity_id);
+        for id in &mentioned {
+            q = q.bind(*id);
+        }
+        q.execute(&mut **t).await.map(|r| r.rows_affected())
+    })?;
     let payload = json!({
         "event": e.name,
         "title": e.title,
@@ -142,6 +171,47 @@ pub async fn unread(db: &Db, user_id: i64) -> Result<i64> {
     Ok(with_pool!(&db.read, p => sqlx::query_scalar(
         "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
         .bind(user_id).fetch_one(p).await)?)
+}
+
+/// What the inbox page can narrow to, by the event of the notification.
+pub const INBOX_FILTERS: [(&str, &str); 5] = [
+    ("all", "All"),
+    ("mentions", "Mentions"),
+    ("sprints", "Sprints"),
+    ("overrides", "Overrides"),
+    ("signoffs", "Sign-offs"),
+];
+
+fn filter_sql(filter: &str) -> &'static str {
+    match filter {
+        "mentions" => "n.event = 'mention'",
+        "sprints" => "n.event LIKE 'sprint.%'",
+        "overrides" => "n.event = 'override'",
+        "signoffs" => "n.event LIKE 'signoff.%'",
+        _ => "1 = 1",
+    }
+}
+
+/// One page of the inbox, newest first: those of `filter` (one of [`INBOX_FILTERS`]) older
+/// than notification `before`, at most `limit` (one more is read to tell whether more follow).
+pub async fn inbox_page(
+    db: &Db,
+    user_id: i64,
+    filter: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<(Vec<Notification>, bool)> {
+    let sql = format!(
+        "SELECT n.id, n.event, n.title, n.link, u.name AS actor, n.created_at, n.read_at
+         FROM notifications n LEFT JOIN users u ON u.id = n.actor_id
+         WHERE n.user_id = $1 AND n.id < $2 AND {} ORDER BY n.id DESC LIMIT $3",
+        filter_sql(filter)
+    );
+    let mut rows = with_pool!(&db.read, p => sqlx::query_as::<_, Notification>(&sql)
+        .bind(user_id).bind(before.unwrap_or(i64::MAX)).bind(limit + 1).fetch_all(p).await)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
 }
 
 /// The newest notifications first; `unread_only` hides those already read.

@@ -357,6 +357,7 @@ pub async fn answer(
             link: format!("/w/{}/p/{}/signoffs", ctx.workspace.slug, ctx.product.key),
             data: json!({"request": id, "answer": answer, "comment": comment}),
             also: pms,
+            mentions: Vec::new(),
         },
     )
     .await?;

@@ -64,6 +64,10 @@ async fn watchers_mentions_and_assignees_fill_the_inbox() {
     assert_eq!(r.status(), 200);
     let i = inbox(&app, &pm).await;
     assert_eq!(i["unread"], 1, "{i}");
+    assert_eq!(
+        i["notifications"][0]["event"], "mention",
+        "the inbox tells a mention from a watcher's news"
+    );
     // Assigning tells the assignee.
     let r = app
         .patch(&owner, &ip, 3, json!({"assignee": dev.email}))
@@ -476,4 +480,74 @@ async fn comments_follow_ups_and_a_stakeholders_question() {
         page.contains("the beta list has 40 names") && page.contains("Earlier versions"),
         "the page shows the thread"
     );
+}
+
+/// The inbox page (UI.md, "Inbox"): news grouped by day and by what they lead to, narrowed to
+/// mentions, sprints, overrides or sign-offs, fifty to a page with a link to older ones.
+#[tokio::test]
+async fn the_inbox_page_groups_filters_and_pages() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let dev = app.member(&owner, "Dana", &["dev", "po"]).await;
+    let a = app.story(&dev, "first").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = app.story(&dev, "second").await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The owner watches both (a PO of the product); 60 changes by the dev reach the owner.
+    for n in 0..30 {
+        for key in [&a, &b] {
+            let v = app.show(&dev, key).await["version"].as_i64().unwrap();
+            let r = app
+                .patch(
+                    &dev,
+                    &format!("/api/v1/workspaces/acme/items/{key}"),
+                    v,
+                    json!({"title": format!("take {n}")}),
+                )
+                .await;
+            assert_eq!(r.status(), 200);
+        }
+    }
+    let r = app
+        .post(
+            &dev,
+            &format!("/api/v1/workspaces/acme/items/{a}/comments"),
+            json!({"body": "@owner have a look"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    let (client, _) = support::session::sign_in(&app, &owner.email).await;
+    let page = support::session::page_text(&client, &app, "/inbox").await;
+    assert!(page.contains("class=\"inbox-date\""), "{page}");
+    assert!(page.contains("<span class=\"tag\">Mention</span>"));
+    assert_eq!(
+        page.matches("<li class=\"inbox-group").count(),
+        2,
+        "one group per item on the day: {page}"
+    );
+    assert!(page.contains("id=\"older\""), "63 news take two pages");
+    let older = page
+        .split("id=\"older\"")
+        .next()
+        .and_then(|s| s.rsplit("href=\"").next())
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    let second = support::session::page_text(&client, &app, &older).await;
+    assert!(!second.contains("id=\"older\""), "the last page: {second}");
+    // 2 new items, 60 changes and a mention: 63, so 13 on the second page.
+    assert_eq!(second.matches("class=\"notification").count(), 13);
+    let mentions = support::session::page_text(&client, &app, "/inbox?show=mentions").await;
+    assert_eq!(
+        mentions.matches("class=\"notification").count(),
+        1,
+        "{mentions}"
+    );
+    assert!(mentions.contains("commented on"), "{mentions}");
+    let sprints = support::session::page_text(&client, &app, "/inbox?show=sprints").await;
+    assert!(sprints.contains("Nothing here"), "{sprints}");
 }
