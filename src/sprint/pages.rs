@@ -115,6 +115,8 @@ struct PlanPage {
     can_start: bool,
     can_capacity: bool,
     can_plan: bool,
+    /// The trace chip of each committed item and candidate: the strategic weight in view.
+    cards: crate::governance::cards::CardDecor,
 }
 
 impl PlanPage {
@@ -144,8 +146,16 @@ async fn plan(
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let p = service::planning(&st.db, &ctx, id).await?;
+    let ids: Vec<i64> = p
+        .committed
+        .iter()
+        .map(|c| c.item_id)
+        .chain(p.candidates.iter().map(|c| c.id))
+        .collect();
+    let cards = crate::governance::cards::CardDecor::load(&st.db, &ctx, &ids).await?;
     let g = &ctx.grants;
     Ok(render(&PlanPage {
+        cards,
         layout: product_layout(&user, &ctx, crate::page::Section::Sprints)
             .title(format!("{} · Plan {}", ctx.product.name, p.sprint.name)),
         ws,

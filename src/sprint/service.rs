@@ -197,6 +197,8 @@ pub async fn update(
 /// A backlog item the planner may still commit.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PlanningCandidate {
+    #[serde(skip)]
+    pub id: i64,
     pub key: String,
     pub title: String,
     pub kind: String,
@@ -313,8 +315,9 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
 
 /// The top of the backlog not yet in an open sprint, with why each is not ready.
 pub async fn candidates(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<PlanningCandidate>> {
-    let rows: Vec<(i64, String, String, Option<Points>, bool, String)> = with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT i.number, i.title, i.kind, i.points, i.ready, i.readiness FROM items i
+    type Row = (i64, i64, String, String, Option<Points>, bool, String);
+    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT i.id, i.number, i.title, i.kind, i.points, i.ready, i.readiness FROM items i
          WHERE i.product_id = $1 AND i.status <> 'done' AND NOT EXISTS (
             SELECT 1 FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
             WHERE si.item_id = i.id AND si.removed_at IS NULL AND s.state <> 'closed')
@@ -323,7 +326,8 @@ pub async fn candidates(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<Pla
     Ok(rows
         .into_iter()
         .map(
-            |(n, title, kind, points, ready, readiness)| PlanningCandidate {
+            |(id, n, title, kind, points, ready, readiness)| PlanningCandidate {
+                id,
                 key: format!("{}-{n}", ctx.product.key),
                 title,
                 kind,

@@ -56,6 +56,12 @@ async fn sprint_pages_render_for_each_role_and_forms_work() {
             && plan.contains("Commit selected")
     );
     assert!(plan.contains("a guess"), "no history yet");
+    assert!(
+        between(&plan, "id=\"candidates\"", "</table>")
+            .unwrap_or_default()
+            .contains("chip-unaligned"),
+        "each candidate shows what it serves (UI.md, Planning): {plan}"
+    );
 
     // A refused commit comes back to the same page with the reason.
     let r = client
