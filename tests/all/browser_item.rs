@@ -61,16 +61,7 @@ async fn the_item_page_saves_its_title_and_properties_in_place() {
     };
     let app = spawn_app().await;
     let owner = app.workspace().await;
-    let init: serde_json::Value = app
-        .post(
-            &owner,
-            "/api/v1/workspaces/acme/products/ONB/initiatives",
-            json!({"title": "Guided setup"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let init = app.initiative(&owner, "Guided setup").await;
     app.item(
         &owner,
         json!({"title": "Invite teammates", "criteria": ["Given 3 addresses When I invite Then 3 e-mails are sent"]}),

@@ -564,16 +564,7 @@ async fn only_the_po_edits_the_definition_of_ready_page() {
 async fn the_item_page_saves_one_property_at_a_time() {
     let app = spawn_app().await;
     let owner = app.workspace().await;
-    let init: Value = app
-        .post(
-            &owner,
-            "/api/v1/workspaces/acme/products/ONB/initiatives",
-            json!({"title": "Guided setup"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let init = app.initiative(&owner, "Guided setup").await;
     app.item(
         &owner,
         json!({"title": "Invite teammates", "goal": "invite my team", "criteria": ["Given an address When I invite Then an e-mail is sent"]}),

@@ -311,6 +311,19 @@ impl TestApp {
         r.json().await.expect("json")
     }
 
+    /// An initiative of ONB titled `title`; its JSON.
+    pub async fn initiative(&self, who: &Caller, title: &str) -> Value {
+        let r = self
+            .post(
+                who,
+                "/api/v1/workspaces/acme/products/ONB/initiatives",
+                json!({"title": title}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        r.json().await.expect("json")
+    }
+
     pub async fn story(&self, who: &Caller, title: &str) -> Value {
         self.item(who, json!({"title": title})).await
     }
