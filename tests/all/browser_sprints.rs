@@ -53,22 +53,7 @@ async fn running(app: &TestApp, owner: &Caller, team: i64, keys: &[String]) -> i
     let id = sprint(app, owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
         .as_i64()
         .unwrap();
-    json_ok(
-        app.post(
-            owner,
-            &format!("{P}/sprints/{id}/commit"),
-            json!({"items": keys}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let v = version(app, owner, id).await;
-    json_ok(
-        post_v(app, owner, &format!("{P}/sprints/{id}/start"), v, json!({})).await,
-        200,
-    )
-    .await;
+    commit_and_start(app, owner, id, keys).await;
     id
 }
 

@@ -270,29 +270,7 @@ async fn pass_all_accepts_an_item_and_a_closed_review_is_a_summary() {
     let criteria = ["Given a When b Then c", "Given d When e Then f"];
     let done = ready_story(&app, &owner, "sign up", 3, &criteria).await;
     let open = ready_story(&app, &owner, "invite", 5, &criteria).await;
-    json_ok(
-        app.post(
-            &owner,
-            &format!("{P}/sprints/{id}/commit"),
-            json!({"items": [done, open]}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let v = version(&app, &owner, id).await;
-    json_ok(
-        post_v(
-            &app,
-            &owner,
-            &format!("{P}/sprints/{id}/start"),
-            v,
-            json!({}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    commit_and_start(&app, &owner, id, &[done.clone(), open.clone()]).await;
     json_ok(
         app.post(
             &owner,
@@ -348,29 +326,7 @@ async fn pass_all_accepts_an_item_and_a_closed_review_is_a_summary() {
     assert_eq!(item["criteria"][1]["note"], "demoed");
 
     // Closed: the page opens on the outcome of each item.
-    json_ok(
-        app.post(
-            &owner,
-            &format!("{P}/sprints/{id}/review/goal"),
-            json!({"goal_met": true}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let v = version(&app, &owner, id).await;
-    json_ok(
-        post_v(
-            &app,
-            &owner,
-            &format!("{P}/sprints/{id}/close"),
-            v,
-            json!({}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    close(&app, &owner, id).await;
     let closed = client
         .get(app.url(&format!("{base}/review")))
         .send()

@@ -100,22 +100,7 @@ pub async fn run_sprint(
     keys: &[String],
     accept: &[String],
 ) -> Value {
-    json_ok(
-        app.post(
-            who,
-            &format!("{P}/sprints/{id}/commit"),
-            json!({"items": keys}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let v = version(app, who, id).await;
-    json_ok(
-        post_v(app, who, &format!("{P}/sprints/{id}/start"), v, json!({})).await,
-        200,
-    )
-    .await;
+    commit_and_start(app, who, id, keys).await;
     for k in accept {
         // The team finishes the work before the PO accepts it.
         json_ok(
@@ -147,6 +132,31 @@ pub async fn run_sprint(
             .unwrap();
         assert_eq!(r.status(), 200);
     }
+    close(app, who, id).await
+}
+
+/// Commits `keys` to sprint `id` and starts it; `who` must hold po (and sm or po to start).
+pub async fn commit_and_start(app: &TestApp, who: &Caller, id: i64, keys: &[String]) {
+    json_ok(
+        app.post(
+            who,
+            &format!("{P}/sprints/{id}/commit"),
+            json!({"items": keys}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let v = version(app, who, id).await;
+    json_ok(
+        post_v(app, who, &format!("{P}/sprints/{id}/start"), v, json!({})).await,
+        200,
+    )
+    .await;
+}
+
+/// Records the goal as met and closes sprint `id`; the closed sprint.
+pub async fn close(app: &TestApp, who: &Caller, id: i64) -> Value {
     json_ok(
         app.post(
             who,
