@@ -5,7 +5,7 @@ use crate::support;
 
 use serde_json::json;
 use support::scrum::*;
-use support::session::{between, sign_in};
+use support::session::{between, page_text, sign_in};
 use support::spawn_app;
 
 #[tokio::test]
@@ -283,14 +283,7 @@ async fn pass_all_accepts_an_item_and_a_closed_review_is_a_summary() {
     .await;
     let (client, csrf) = sign_in(&app, &owner.email).await;
     let base = format!("/w/acme/p/ONB/sprints/{id}");
-    let review = client
-        .get(app.url(&format!("{base}/review")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let review = page_text(&client, &app, &format!("{base}/review")).await;
     assert!(
         review.contains(&format!("id=\"pass-all-{done}\"")),
         "{review}"
@@ -327,14 +320,7 @@ async fn pass_all_accepts_an_item_and_a_closed_review_is_a_summary() {
 
     // Closed: the page opens on the outcome of each item.
     close(&app, &owner, id).await;
-    let closed = client
-        .get(app.url(&format!("{base}/review")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let closed = page_text(&client, &app, &format!("{base}/review")).await;
     let summary = between(&closed, "id=\"review-summary\"", "</table>").unwrap_or_default();
     assert!(
         summary.contains("2 of 2") && summary.contains("Accepted"),
