@@ -20,19 +20,48 @@ fn check_html(source: &str) {
     assert!(!html.contains("<script"), "{html}");
     for tag in html.split('<').skip(1) {
         let head = tag.split('>').next().unwrap_or_default();
-        for attr in head.split_whitespace().skip(1) {
-            let (name, value) = attr.split_once('=').unwrap_or((attr, ""));
+        for (name, value) in attributes(head) {
             assert!(!name.starts_with("on"), "an event handler in <{head}>");
-            // The value between its double quotes, as a browser reads a URL (leading blanks
-            // dropped): `'javascript:…` is a relative path, not a script.
-            let value = value.strip_prefix('"').unwrap_or(value);
-            let value = value.strip_suffix('"').unwrap_or(value).trim_start();
+            // As a browser reads a URL (leading blanks dropped): `'javascript:…` is a relative
+            // path, not a script.
             assert!(
-                !value.starts_with("javascript:"),
+                !value.trim_start().starts_with("javascript:"),
                 "a script link in <{head}>"
             );
         }
     }
+}
+
+/// The attributes of a tag's head (`img src="x onerror=1"` has one, `src`, whose value holds
+/// the text "onerror"): names and values, double-quoted values read to their closing quote.
+fn attributes(head: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let rest = head.trim_start();
+    // Past the tag's name.
+    let mut rest = rest[rest.find(char::is_whitespace).unwrap_or(rest.len())..].trim_start();
+    while !rest.is_empty() {
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '=')
+            .unwrap_or(rest.len());
+        let name = rest[..end].to_string();
+        rest = rest[end..].trim_start();
+        let mut value = String::new();
+        if let Some(after) = rest.strip_prefix('=') {
+            let after = after.trim_start();
+            if let Some(quoted) = after.strip_prefix('"') {
+                let close = quoted.find('"').unwrap_or(quoted.len());
+                value = quoted[..close].to_string();
+                rest = quoted.get(close + 1..).unwrap_or_default();
+            } else {
+                let close = after.find(char::is_whitespace).unwrap_or(after.len());
+                value = after[..close].to_string();
+                rest = &after[close..];
+            }
+        }
+        out.push((name, value));
+        rest = rest.trim_start();
+    }
+    out
 }
 
 #[test]
