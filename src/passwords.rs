@@ -39,6 +39,11 @@ struct Inner {
     /// permits, since each holder of a permit takes at most one).
     pool: Mutex<Vec<Vec<Block>>>,
     wait: Duration,
+    /// A hash of a password nobody has, checked when an e-mail has no account so that the
+    /// answer takes as long as for one that has. Made on the hashing threads the first time it
+    /// is needed: made inline, it held a request thread for the length of a hash, at full
+    /// priority, in the middle of the first flood.
+    dummy: tokio::sync::OnceCell<String>,
 }
 
 impl Hashing {
@@ -72,6 +77,7 @@ impl Hashing {
             jobs: Mutex::new(jobs),
             pool: Mutex::new(Vec::new()),
             wait,
+            dummy: tokio::sync::OnceCell::new(),
         }))
     }
 
@@ -96,6 +102,15 @@ impl Hashing {
         let (password, stored) = (password.to_string(), stored.to_string());
         self.run(move |blocks| verify_with(&password, &stored, blocks))
             .await
+    }
+
+    /// The stand-in hash to check a password against when the e-mail has no account.
+    pub async fn dummy(&self) -> Result<String> {
+        self.0
+            .dummy
+            .get_or_try_init(|| self.hash("no account has this password"))
+            .await
+            .cloned()
     }
 
     /// Runs `work` on a blocking thread with a pooled buffer, once a permit is free.
@@ -300,6 +315,20 @@ mod tests {
             .to_string();
         assert!(h.verify("a longer password", &big).await.expect("verify"));
         assert_eq!(h.0.pool().len(), 1, "one buffer of the usual size is kept");
+    }
+
+    #[tokio::test]
+    async fn the_stand_in_hash_is_made_on_a_hashing_thread_once_and_matches_nothing_said() {
+        let h = Hashing::new(1, QUEUE_WAIT);
+        let first = h.dummy().await.expect("dummy");
+        assert!(
+            first.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{first}"
+        );
+        assert_eq!(h.dummy().await.expect("dummy"), first, "made once");
+        assert!(!h.verify("", &first).await.expect("verify"));
+        // It was hashed where every hash is, in a pooled buffer given back after.
+        assert_eq!(h.0.pool().len(), 1);
     }
 
     #[tokio::test]

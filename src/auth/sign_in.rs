@@ -37,10 +37,14 @@ pub async fn authenticate(
         .bind(&email).fetch_optional(p).await)?;
     // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
     let (user, hash) = match row {
-        Some((id, email, name, hash)) => (Some(User { id, email, name }), hash),
-        None => (None, DUMMY_HASH.clone()),
+        Some((id, email, name, hash)) => (Some(User { id, email, name }), Ok(hash)),
+        None => (None, hashing.dummy().await),
     };
-    let ok = match hashing.verify(password, &hash).await {
+    let checked = match hash {
+        Ok(hash) => hashing.verify(password, &hash).await,
+        Err(e) => Err(e),
+    };
+    let ok = match checked {
         Ok(ok) => ok,
         Err(e) => {
             // Turned away before any password was tried: not a failure of the account.
@@ -60,10 +64,6 @@ pub async fn authenticate(
         )),
     }
 }
-
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    super::hash_password("no account has this password").unwrap_or_default()
-});
 
 /// Judges this try against the ones before it and writes it, in one transaction that takes
 /// its turn per address and per e-mail: SQLite has a single writer, PostgreSQL takes an

@@ -3,7 +3,7 @@
 Passes when the server's resident memory (VmHWM, its peak, from /proc) stays under 150 MB,
 /healthz keeps answering throughout, every refusal is 422, 429 or 503 (the last two with
 Retry-After), and afterwards the right password from an address that signed in before still
-signs in, and 95 % of /healthz answers come within 50 ms (the slowest is printed beside it).
+signs in, and every /healthz answer comes within 50 ms.
 Standard library only: raw HTTP/1.1 over asyncio, from several loopback addresses (127.0.0.x)
 that stand for several machines.
 
@@ -13,6 +13,7 @@ that stand for several machines.
 import asyncio
 import http.client
 import multiprocessing
+import os
 import sys
 import time
 
@@ -90,6 +91,9 @@ async def main():
     results = multiprocessing.Queue()
     watcher = multiprocessing.Process(target=watch_healthz, args=(host, port, stop, results))
     watcher.start()
+    # The flood stands for other machines: on this one it must not take the cores the server
+    # and the watcher need, so this process drops to the lowest priority once the watcher runs.
+    os.nice(19)
     done = asyncio.Event()
     peak_rss = before
 
@@ -140,16 +144,9 @@ async def main():
     failures = []
     if hwm >= RSS_LIMIT_KB:
         failures.append(f"peak memory {hwm // 1024} MB is over {RSS_LIMIT_KB // 1024} MB")
-    if p95 >= HEALTHZ_LIMIT_S:
-        failures.append(f"/healthz took {p95 * 1000:.1f} ms or more in 5 % of checks, over "
-                        f"{HEALTHZ_LIMIT_S * 1000:.0f} ms")
     if slowest >= HEALTHZ_LIMIT_S:
-        # Reported, not failed: hashes run below every other thread (SCHED_BATCH, lowest
-        # niceness), and the server logs /healthz at under 0.1 ms; a single slow answer on a
-        # shared 2-core machine was this client waiting for a core (32-69 ms seen with a build
-        # running beside it). 95 % of answers are held to the limit above.
-        print(f"note: the slowest /healthz, {slowest * 1000:.1f} ms, is over "
-              f"{HEALTHZ_LIMIT_S * 1000:.0f} ms")
+        failures.append(f"the slowest /healthz took {slowest * 1000:.1f} ms, over "
+                        f"{HEALTHZ_LIMIT_S * 1000:.0f} ms")
     if samples < 3:
         failures.append(f"only {samples} /healthz checks ran during the flood")
     if status != 303:
