@@ -50,6 +50,8 @@ struct BacklogPage {
     median_answer: Option<String>,
     /// PM overrides this quarter (G3), shown where everyone sees them.
     overrides: usize,
+    /// Who orders this backlog: the product's Product Owners, by name.
+    owners: Vec<String>,
     /// The reader may add items, and reorder (forms they may not use are not shown).
     can_add: bool,
     can_reorder: bool,
@@ -87,14 +89,16 @@ async fn backlog_page(
         Err(Error::Invalid { message, .. }) => (Vec::new(), None, Some(message)),
         Err(e) => return Err(e),
     };
-    let views = views::list(&state.db, user.user.id, &ctx).await?;
     let quarter = crate::calendar::Quarter::of(crate::calendar::today());
-    let overrides = crate::governance::overrides::list(&state.db, &ctx, quarter)
-        .await?
-        .count;
-    let median_answer = questions::median_answer_seconds(&state.db, ctx.product.id)
-        .await?
-        .map(crate::page::human_seconds);
+    // Independent reads, each on a connection of its own.
+    let (views, overrides, median_answer, owners) = tokio::try_join!(
+        views::list(&state.db, user.user.id, &ctx),
+        crate::governance::overrides::list(&state.db, &ctx, quarter),
+        questions::median_answer_seconds(&state.db, ctx.product.id),
+        ws_store::holders(&state.db, ctx.product.id, crate::auth::Role::Po),
+    )?;
+    let overrides = overrides.count;
+    let median_answer = median_answer.map(crate::page::human_seconds);
     let layout = product_layout(user, &ctx, crate::page::Section::Backlog);
     let ctx_can_import = ctx.grants.may(Action::Import);
     let (can_add, can_reorder) = (
@@ -115,6 +119,7 @@ async fn backlog_page(
         kinds: KINDS,
         median_answer,
         overrides,
+        owners,
         can_add,
         can_reorder,
         can_import: ctx_can_import,

@@ -239,6 +239,14 @@ pub async fn product_people(db: &Db, product_id: i64) -> Result<Vec<(String, Str
         .bind(product_id).fetch_all(p).await)?)
 }
 
+/// The names of those holding `role` on a product, by name ("Ordered by Dana Demo, PO").
+pub async fn holders(db: &Db, product_id: i64, role: Role) -> Result<Vec<String>> {
+    Ok(with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT u.name FROM product_roles r JOIN users u ON u.id = r.user_id
+         WHERE r.product_id = $1 AND r.role = $2 ORDER BY u.name")
+        .bind(product_id).bind(role.as_str()).fetch_all(p).await)?)
+}
+
 pub async fn members(db: &Db, workspace_id: i64) -> Result<Vec<Member>> {
     let users: Vec<(i64, String, String, bool, bool)> = with_pool!(&db.read, p => sqlx::query_as(
         "SELECT u.id, u.email, u.name, m.is_admin, u.placeholder FROM workspace_members m JOIN users u ON u.id = m.user_id

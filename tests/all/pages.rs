@@ -652,3 +652,16 @@ async fn the_item_page_saves_one_property_at_a_time() {
         "the editor emptied says so"
     );
 }
+
+#[tokio::test]
+async fn the_backlog_says_who_orders_it() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let (client, _) = sign_in(&app, &owner.email).await;
+    let page = page_text(&client, &app, "/w/acme/p/ONB/backlog").await;
+    // The product's creator holds the PO role on it.
+    assert!(
+        page.contains("id=\"ordered-by\">ordered by Owner, PO</span>"),
+        "{page}"
+    );
+}
