@@ -273,7 +273,34 @@ pub async fn demo(db: &Db) -> anyhow::Result<(String, String)> {
         "UPDATE notifications SET read_at = $1 WHERE read_at IS NULL AND id NOT IN (
             SELECT n.id FROM notifications n WHERE n.user_id = notifications.user_id ORDER BY n.id DESC LIMIT 8)")
         .bind(crate::db::now()).execute(p).await.map(|r| r.rows_affected()))?;
+    spread_inbox_times(db).await?;
     Ok((DEMO_EMAIL.to_string(), DEMO_PASSWORD.to_string()))
+}
+
+/// Seeding writes every notification in the same second, so the inbox would read as one day's
+/// news. Each person's are spread back in time, newest first: the unread eight over the last
+/// hours, the rest every seven hours before that (a month for a hundred).
+async fn spread_inbox_times(db: &Db) -> crate::error::Result<()> {
+    let rows: Vec<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT id, user_id FROM notifications ORDER BY user_id, id DESC")
+        .fetch_all(p).await)?;
+    let at = now();
+    let mut tx = db.begin().await?;
+    let mut c = tx.conn();
+    let (mut user, mut rank) = (None, 0i64);
+    for (id, uid) in rows {
+        rank = if user == Some(uid) { rank + 1 } else { 0 };
+        user = Some(uid);
+        let ago = if rank < 8 {
+            chrono::Duration::minutes(25 + rank * rank * 20)
+        } else {
+            chrono::Duration::hours(24 + (rank - 8) * 7)
+        };
+        crate::exec!(&mut c, t => sqlx::query("UPDATE notifications SET created_at = $1 WHERE id = $2")
+            .bind(at - ago).bind(id))?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A Scrum Master and a second developer join, and the team gets two months of sprints.

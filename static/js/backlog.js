@@ -178,7 +178,27 @@
     if (!row) return;
     row.classList.add('selected');
     row.setAttribute('aria-selected', 'true');
-    if (scroll) row.scrollIntoView({ block: 'nearest' });
+    if (scroll) {
+      row.scrollIntoView({ block: 'nearest' });
+      announce(row);
+    }
+  }
+
+  /* Focus stays in the page while j/k move the selection, so a screen reader hears the row
+     through a polite live region instead. */
+  let live = null;
+  function announce(row) {
+    if (!live) {
+      live = document.createElement('div');
+      live.id = 'backlog-selection';
+      live.className = 'visually-hidden';
+      live.setAttribute('role', 'status');
+      table.after(live);
+    }
+    const all = rows();
+    const key = row.querySelector('td.key') ? row.querySelector('td.key').textContent.trim() : '';
+    const title = row.querySelector('td.title') ? row.querySelector('td.title').textContent.trim().split('\n')[0] : '';
+    live.textContent = key + ' ' + title + ', ' + (all.indexOf(row) + 1) + ' of ' + all.length;
   }
 
   function step(dir) {

@@ -235,6 +235,19 @@ async fn keyboard_selects_and_moves() {
         selected.attr("data-key").await.expect("attr").as_deref(),
         Some("ONB-2")
     );
+    // A screen reader hears the selected row through a polite live region.
+    let heard = c
+        .find(Locator::Css("#backlog-selection[role=status]"))
+        .await
+        .expect("live region")
+        .prop("textContent")
+        .await
+        .expect("text")
+        .unwrap_or_default();
+    assert!(
+        heard.starts_with("ONB-2 second") && heard.ends_with("2 of 3"),
+        "{heard}"
+    );
     body.send_keys(&format!(
         "{}J{}",
         char::from(Key::Shift),
