@@ -1,15 +1,26 @@
-//! SVG charts drawn with plotters: lines for burndowns, paired bars for velocity, histograms.
-//!
-//! One chart standard (UI.md 8): a light card of its own in either theme, so its text is dark
-//! ink at 8:1 contrast, 13 px at the least; no minor grid. Every series also differs by shape
+//! SVG charts drawn with plotters, to one standard (UI.md 8): a light card of its own in either
+//! theme, so its text is dark ink at 8:1 contrast and 13 px at the least; no minor grid; whole
+//! numbers on a count or points axis; the legend in a strip below the plot, never over it;
+//! values written on bars; a "today" rule on time charts. Every series also differs by shape
 //! (dashes, markers, hollow or filled bars) so the charts read without colour.
+//!
+//! Charts are images scaled to their column, so each is drawn at two sizes ([`Canvas`]): a
+//! phone gets the narrow one through `<picture>`, drawn near its own width so that the text
+//! keeps its size instead of shrinking to half, with fewer ticks.
 
+use plotters::chart::{ChartContext, MeshStyle};
+use plotters::coord::ranged1d::AsRangedCoord;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::{cartesian::Cartesian2d, Shift};
 use plotters::prelude::*;
+use serde::Deserialize;
 
 mod flow;
 mod spark;
+mod sprint;
 pub use flow::{bars, scatter, stacked};
 pub use spark::sparkline;
+pub use sprint::{burndown, histogram, paired_bars, BurnPoint};
 
 const INK: RGBColor = RGBColor(74, 77, 90);
 /// The card a chart is drawn on, in both themes.
@@ -18,226 +29,251 @@ const PAPER: RGBColor = RGBColor(252, 252, 253);
 const SMALL: u32 = 13;
 const ACCENT: RGBColor = RGBColor(59, 111, 216);
 const WARM: RGBColor = RGBColor(214, 120, 40);
-const SIZE: (u32, u32) = (720, 300);
+/// One row of the legend strip.
+const LEGEND_ROW: u32 = 20;
 
-fn draw(
-    f: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<(), String>,
-) -> String {
+/// The size a chart is drawn at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Canvas {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Canvas {
+    /// A laptop's column.
+    pub const WIDE: Canvas = Canvas {
+        width: 720,
+        height: 300,
+    };
+    /// A phone's column (390 px less the page's margins).
+    pub const NARROW: Canvas = Canvas {
+        width: 360,
+        height: 300,
+    };
+
+    fn narrow(self) -> bool {
+        self.width < 640
+    }
+
+    /// How many labels fit along x, at most `wanted`.
+    fn x_ticks(self, wanted: usize) -> usize {
+        wanted.clamp(1, if self.narrow() { 4 } else { 12 })
+    }
+
+    /// Every how many labels one is written, so that `n` of them fit.
+    fn every(self, n: usize) -> usize {
+        n.div_ceil(self.x_ticks(n)).max(1)
+    }
+
+    /// A title that fits: on a phone, a long one keeps what comes before its colon.
+    fn title(self, title: &str) -> String {
+        match title.split_once(':') {
+            Some((head, _)) if self.narrow() && title.chars().count() > 40 => head.to_string(),
+            _ => title.to_string(),
+        }
+    }
+}
+
+/// The query that picks a chart's size: `?w=narrow` for a phone, the wide one otherwise.
+#[derive(Deserialize, Default, Debug)]
+pub struct Size {
+    w: Option<String>,
+}
+
+impl Size {
+    pub fn canvas(&self) -> Canvas {
+        match self.w.as_deref() {
+            Some("narrow") => Canvas::NARROW,
+            _ => Canvas::WIDE,
+        }
+    }
+}
+
+/// How a series is drawn in the legend.
+#[derive(Clone, Copy)]
+enum Swatch {
+    Line(RGBColor),
+    Dashed(RGBColor),
+    Dots(RGBColor),
+    Hollow(RGBColor),
+    Filled(RGBAColor),
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type Drawn = Result<(), String>;
+
+/// Draws a chart on its card: `plot` gets the area above the legend strip, which lists
+/// `legend` left to right, wrapping to a second row on a phone.
+fn draw(canvas: Canvas, legend: &[(Swatch, String)], plot: impl FnOnce(&Area) -> Drawn) -> String {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        let drawn = root.fill(&PAPER).map_err(|e| e.to_string());
-        if let Err(e) = drawn
-            .and_then(|_| f(&root))
-            .and_then(|_| root.present().map_err(|e| e.to_string()))
-        {
+        let root =
+            SVGBackend::with_string(&mut svg, (canvas.width, canvas.height)).into_drawing_area();
+        let places = legend_places(canvas.width, legend);
+        let rows = places.iter().map(|p| p.1).max().map_or(0, |r| r + 1);
+        let drawn = root.fill(&PAPER).map_err(|e| e.to_string()).and_then(|_| {
+            if rows == 0 {
+                return plot(&root);
+            }
+            let (area, strip) = root.split_vertically(canvas.height - rows * LEGEND_ROW - 6);
+            plot(&area)?;
+            draw_legend(&strip, legend, &places)
+        });
+        if let Err(e) = drawn.and_then(|_| root.present().map_err(|e| e.to_string())) {
             tracing::warn!(error = %e, "drawing a chart failed");
         }
     }
     svg
 }
 
-fn text(size: u32) -> TextStyle<'static> {
-    ("sans-serif", size).into_font().color(&INK)
+/// Where each legend entry goes: (x, row). Widths are estimated from the text (7 px a
+/// character at 13 px), which is enough to keep entries apart.
+fn legend_places(width: u32, legend: &[(Swatch, String)]) -> Vec<(i32, u32)> {
+    let (mut x, mut row) = (16i32, 0u32);
+    legend
+        .iter()
+        .map(|(_, label)| {
+            let w = 24 + 7 * label.chars().count() as i32 + 20;
+            if x > 16 && x + w > width as i32 {
+                (x, row) = (16, row + 1);
+            }
+            let at = (x, row);
+            x += w;
+            at
+        })
+        .collect()
 }
 
-/// One line per day: `(label, remaining, ideal, scope, change)`; `change` marks scope changes.
-/// Days after today carry only the ideal line.
-pub struct BurnPoint {
-    pub label: String,
-    pub remaining: Option<f64>,
-    pub ideal: f64,
-    pub scope: Option<f64>,
-    pub change: Option<String>,
+fn draw_legend(strip: &Area, legend: &[(Swatch, String)], places: &[(i32, u32)]) -> Drawn {
+    let e = |e: DrawingAreaErrorKind<_>| e.to_string();
+    for ((swatch, label), (x, row)) in legend.iter().zip(places) {
+        let (x, y) = (*x, (row * LEGEND_ROW + LEGEND_ROW / 2) as i32);
+        match *swatch {
+            Swatch::Line(c) => strip.draw(&PathElement::new(
+                vec![(x, y), (x + 18, y)],
+                c.stroke_width(2),
+            )),
+            Swatch::Dashed(c) => strip
+                .draw(&PathElement::new(
+                    vec![(x, y), (x + 7, y)],
+                    c.stroke_width(2),
+                ))
+                .and_then(|_| {
+                    strip.draw(&PathElement::new(
+                        vec![(x + 11, y), (x + 18, y)],
+                        c.stroke_width(2),
+                    ))
+                }),
+            Swatch::Dots(c) => strip.draw(&Circle::new((x + 9, y), 4, c.filled())),
+            Swatch::Hollow(c) => strip.draw(&Rectangle::new(
+                [(x + 2, y - 6), (x + 16, y + 6)],
+                c.stroke_width(2),
+            )),
+            Swatch::Filled(c) => strip.draw(&Rectangle::new(
+                [(x + 2, y - 6), (x + 16, y + 6)],
+                c.filled(),
+            )),
+        }
+        .map_err(e)?;
+        strip
+            .draw(&Text::new(label.clone(), (x + 24, y - 8), text(SMALL)))
+            .map_err(e)?;
+    }
+    Ok(())
 }
 
-/// A chart with nothing to plot yet says so instead of drawing empty axes.
-pub fn empty(title: &str, message: &str) -> String {
-    draw(|root| {
-        root.draw(&Text::new(
-            format!("{title}: {message}"),
-            (20, (SIZE.1 / 2) as i32),
-            text(13),
-        ))
+/// Text of `px` pixels as drawn: plotters' SVG backend writes a font's size divided by 1.24
+/// (its points to pixels), so 13 asked for would be 10.5 px on the page.
+fn text(px: u32) -> TextStyle<'static> {
+    ("sans-serif", f64::from(px) * 1.24).into_font().color(&INK)
+}
+
+/// The plot's frame: the title above, room for the tick labels, the given axes.
+#[allow(clippy::type_complexity)]
+fn frame<'a, 'b, X: AsRangedCoord, Y: AsRangedCoord>(
+    area: &'a Area<'b>,
+    canvas: Canvas,
+    title: &str,
+    x: X,
+    y: Y,
+) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<X::CoordDescType, Y::CoordDescType>>, String>
+{
+    ChartBuilder::on(area)
+        .caption(canvas.title(title), text(15))
+        .margin(12)
+        .x_label_area_size(30)
+        .y_label_area_size(44)
+        .build_cartesian_2d(x, y)
         .map_err(|e| e.to_string())
-    })
 }
 
-pub fn burndown(title: &str, points: &[BurnPoint]) -> String {
-    if points.is_empty() {
-        return empty(title, "the line starts on the sprint's first day");
+/// The grid of every chart: bold lines only, ink axes, small dark labels.
+fn styled<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    m: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    m.light_line_style(TRANSPARENT)
+        .bold_line_style(INK.mix(0.2))
+        .axis_style(INK)
+        .label_style(text(SMALL))
+        .axis_desc_style(text(SMALL))
+}
+
+/// A count or points axis from 0 to `top`, labelled in whole numbers: asking for no more
+/// labels than there are whole numbers makes plotters step by 1, 2, 5, 10… and never by ½.
+fn whole_numbers<'m, 'a, 'b, X: Ranged, DB: DrawingBackend>(
+    m: &'m mut MeshStyle<'a, 'b, X, RangedCoordf64, DB>,
+    canvas: Canvas,
+    top: f64,
+) -> &'m mut MeshStyle<'a, 'b, X, RangedCoordf64, DB> {
+    let most = if canvas.narrow() { 5 } else { 7 };
+    m.y_labels((top.floor() as usize + 1).clamp(2, most))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+}
+
+/// A tick label cut to what fits in `slot` pixels (about 7 a character), with an ellipsis.
+fn fit(label: &str, slot: u32) -> String {
+    let most = (slot / 7).max(3) as usize;
+    if label.chars().count() <= most {
+        return label.to_string();
     }
-    draw(|root| {
-        let n = points.len().max(2) as u32;
-        let top = points
-            .iter()
-            .flat_map(|p| [p.remaining.unwrap_or(0.0), p.ideal, p.scope.unwrap_or(0.0)])
-            .fold(1.0f64, f64::max)
-            * 1.15;
-        let mut c = ChartBuilder::on(root)
-            .caption(title, text(15))
-            .margin(12)
-            .x_label_area_size(28)
-            .y_label_area_size(40)
-            .build_cartesian_2d(0u32..n - 1, 0f64..top)
-            .map_err(|e| e.to_string())?;
-        let labels: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
-        c.configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(INK.mix(0.2))
-            .axis_style(INK)
-            .label_style(text(SMALL))
-            .x_labels(points.len().clamp(2, 14))
-            .x_label_formatter(&|i| labels.get(*i as usize).cloned().unwrap_or_default())
-            .y_desc("points")
-            .axis_desc_style(text(SMALL))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        let at = |f: fn(&BurnPoint) -> Option<f64>| {
-            points
-                .iter()
-                .enumerate()
-                .filter_map(move |(i, p)| f(p).map(|v| (i as u32, v)))
-        };
-        c.draw_series(DashedLineSeries::new(
-            at(|p| Some(p.ideal)),
-            6,
-            4,
-            INK.stroke_width(1),
-        ))
-        .map_err(|e| e.to_string())?
-        .label("ideal (dashed)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], INK));
-        c.draw_series(LineSeries::new(at(|p| p.scope), WARM.stroke_width(1)))
-            .map_err(|e| e.to_string())?
-            .label("scope (thin)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], WARM));
-        c.draw_series(LineSeries::new(at(|p| p.remaining), ACCENT.stroke_width(2)).point_size(3))
-            .map_err(|e| e.to_string())?
-            .label("remaining (dots)")
-            .legend(|(x, y)| Circle::new((x + 8, y), 3, ACCENT.filled()));
-        c.draw_series(points.iter().enumerate().filter_map(|(i, p)| {
-            p.change.as_ref().map(|t| {
-                EmptyElement::at((i as u32, p.scope.unwrap_or(0.0)))
-                    + TriangleMarker::new((0, -6), 5, WARM.filled())
-                    + Text::new(t.clone(), (4, -18), text(SMALL))
-            })
-        }))
-        .map_err(|e| e.to_string())?;
-        c.configure_series_labels()
-            .label_font(text(SMALL))
-            .border_style(INK.mix(0.3))
-            .background_style(WHITE.mix(0.0))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
+    let cut: String = label.chars().take(most - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// A value as written on a bar or a line: whole when it is whole.
+fn trim(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A chart with nothing to plot yet says so in one sentence, on a card one line high, instead
+/// of drawing empty axes.
+pub fn empty(canvas: Canvas, title: &str, message: &str) -> String {
+    let line = Canvas {
+        height: 48,
+        ..canvas
+    };
+    draw(line, &[], |root| {
+        let words = format!("{}: {message}", canvas.title(title));
+        root.draw(&Text::new(words, (16, 16), text(SMALL)))
             .map_err(|e| e.to_string())
     })
 }
 
-/// Paired bars per label: the first hollow (e.g. committed), the second filled (completed).
-pub fn paired_bars(title: &str, names: (&str, &str), rows: &[(String, f64, f64)]) -> String {
-    if rows.is_empty() {
-        return empty(title, "no closed sprint yet");
-    }
-    draw(|root| {
-        let n = rows.len().max(1) as u32;
-        let top = rows.iter().flat_map(|r| [r.1, r.2]).fold(1.0f64, f64::max) * 1.15;
-        let mut c = ChartBuilder::on(root)
-            .caption(title, text(15))
-            .margin(12)
-            .x_label_area_size(28)
-            .y_label_area_size(40)
-            .build_cartesian_2d(0u32..n * 3, 0f64..top)
-            .map_err(|e| e.to_string())?;
-        let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-        c.configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(INK.mix(0.2))
-            .axis_style(INK)
-            .label_style(text(SMALL))
-            .x_labels(rows.len() * 3)
-            .x_label_formatter(&|x| {
-                if x % 3 == 1 {
-                    labels.get((x / 3) as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .draw()
-            .map_err(|e| e.to_string())?;
-        c.draw_series(rows.iter().enumerate().map(|(i, r)| {
-            let x = i as u32 * 3;
-            Rectangle::new([(x, 0.0), (x + 1, r.1)], ACCENT.stroke_width(2))
-        }))
-        .map_err(|e| e.to_string())?
-        .label(format!("{} (hollow)", names.0))
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], ACCENT.stroke_width(2)));
-        c.draw_series(rows.iter().enumerate().map(|(i, r)| {
-            let x = i as u32 * 3 + 1;
-            Rectangle::new([(x, 0.0), (x + 1, r.2)], ACCENT.filled())
-        }))
-        .map_err(|e| e.to_string())?
-        .label(format!("{} (filled)", names.1))
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], ACCENT.filled()));
-        c.configure_series_labels()
-            .label_font(text(SMALL))
-            .border_style(INK.mix(0.3))
-            .background_style(WHITE.mix(0.0))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(|e| e.to_string())
-    })
-}
-
-/// Bars of counts per bucket label.
-pub fn histogram(title: &str, x_desc: &str, buckets: &[(String, u32)]) -> String {
-    if buckets.iter().all(|b| b.1 == 0) {
-        return empty(title, "no finished item yet");
-    }
-    draw(|root| {
-        let n = buckets.len().max(1) as u32;
-        let top = buckets.iter().map(|b| b.1).max().unwrap_or(1).max(1) as f64 * 1.15;
-        let mut c = ChartBuilder::on(root)
-            .caption(title, text(15))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(40)
-            .build_cartesian_2d((0u32..n).into_segmented(), 0f64..top)
-            .map_err(|e| e.to_string())?;
-        let labels: Vec<String> = buckets.iter().map(|b| b.0.clone()).collect();
-        // Segmented: each bucket's label sits under the middle of its bar.
-        c.configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(INK.mix(0.2))
-            .axis_style(INK)
-            .label_style(text(SMALL))
-            .x_labels(buckets.len() + 1)
-            .x_label_formatter(&|x| match x {
-                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
-            .x_desc(x_desc)
-            .y_desc("items")
-            .axis_desc_style(text(SMALL))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        c.draw_series(buckets.iter().enumerate().map(|(i, b)| {
-            let x = i as u32;
-            let mut r = Rectangle::new(
-                [
-                    (SegmentValue::Exact(x), 0.0),
-                    (SegmentValue::Exact(x + 1), b.1 as f64),
-                ],
-                ACCENT.mix(0.8).filled(),
-            );
-            r.set_margin(0, 0, 3, 3);
-            r
-        }))
-        .map_err(|e| e.to_string())?;
-        Ok(())
-    })
+/// The text of a drawn chart, as (y, words) in drawing order: for tests of what it says where.
+#[cfg(test)]
+pub(crate) fn texts(svg: &str) -> Vec<(f64, String)> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let y = t.split(" y=\"").nth(1)?.split('"').next()?.parse().ok()?;
+            let body = t.split_once('>')?.1.split("</text>").next()?;
+            Some((y, body.trim().to_string()))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -245,41 +281,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn charts_are_svg_with_their_labels() {
-        let pts: Vec<BurnPoint> = (0..5)
-            .map(|i| BurnPoint {
-                label: format!("d{i}"),
-                remaining: (i < 4).then_some(10.0 - 2.0 * i as f64),
-                ideal: 10.0 - 2.5 * i as f64,
-                scope: (i < 4).then_some(10.0),
-                change: (i == 2).then(|| "+3".to_string()),
-            })
+    fn a_narrow_canvas_has_fewer_ticks_a_short_title_and_a_wrapped_legend() {
+        assert_eq!(Canvas::WIDE.x_ticks(30), 12);
+        assert_eq!(Canvas::NARROW.x_ticks(30), 4);
+        assert_eq!(Canvas::NARROW.every(10), 3);
+        assert_eq!(Canvas::WIDE.every(10), 1);
+        assert_eq!(fit("2. Retention of new accounts", 100), "2. Retention…");
+        assert_eq!(fit("unaligned", 100), "unaligned");
+        let long = "Cumulative flow: items per status at the end of each day";
+        assert_eq!(Canvas::NARROW.title(long), "Cumulative flow");
+        assert_eq!(Canvas::WIDE.title(long), long);
+        let legend: Vec<(Swatch, String)> = ["remaining (dots)", "ideal (dashed)", "scope (thin)"]
+            .iter()
+            .map(|l| (Swatch::Line(INK), l.to_string()))
             .collect();
-        let svg = burndown("Sprint 1", &pts);
-        assert!(
-            svg.starts_with("<svg") && svg.contains("Sprint 1") && svg.contains("+3"),
-            "{svg}"
+        assert_eq!(
+            legend_places(720, &legend).iter().map(|p| p.1).max(),
+            Some(0)
         );
-        let v = paired_bars(
-            "Velocity",
-            ("committed", "completed"),
-            &[("S1".into(), 20.0, 18.0)],
+        assert_eq!(
+            legend_places(360, &legend).iter().map(|p| p.1).max(),
+            Some(1)
         );
-        assert!(v.contains("committed (hollow)") && v.contains("<rect"));
-        let h = histogram(
-            "Cycle time",
-            "days",
-            &[("0–1".into(), 3), ("1–2".into(), 1)],
+        let narrow = empty(
+            Canvas::NARROW,
+            "Velocity: committed vs completed points per sprint",
+            "none yet",
         );
-        assert!(h.contains("0–1") && h.contains("<rect"));
-        for svg in [
-            burndown("B", &[]),
-            paired_bars("V", ("a", "b"), &[]),
-            histogram("H", "d", &[]),
-        ] {
-            assert!(svg.starts_with("<svg") && svg.contains(": "), "{svg}");
-        }
-        let one = burndown("B", &pts[..1]);
-        assert!(one.contains("d0"));
+        assert!(narrow.contains("width=\"360\""), "{narrow}");
+        assert_eq!(texts(&narrow)[0].1, "Velocity: none yet");
+        // Small text is 13 px as drawn.
+        assert!(narrow.contains("font-size=\"13"), "{narrow}");
     }
 }

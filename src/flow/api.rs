@@ -57,7 +57,7 @@ pub async fn forecast_chart(
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, "image/svg+xml")],
-        forecast::chart(&f),
+        forecast::chart(&f, crate::chart::Canvas::WIDE),
     )
         .into_response())
 }
@@ -209,7 +209,7 @@ pub async fn report_chart(
     ApiQuery(q): ApiQuery<FlowParams>,
 ) -> Result<Response, ApiError> {
     let r = report::report(&st.db, &ctx, q.team).await?;
-    let svg = report::chart(&r, &chart).ok_or(Error::NotFound)?;
+    let svg = report::chart(&r, &chart, crate::chart::Canvas::WIDE).ok_or(Error::NotFound)?;
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, "image/svg+xml")],

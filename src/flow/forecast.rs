@@ -311,7 +311,7 @@ pub async fn forecast(db: &Db, ctx: &ProductCtx, p: &ForecastParams) -> Result<F
 }
 
 /// The distribution of finish dates as a bar chart, the 85 % date in its title.
-pub fn chart(f: &Forecast) -> String {
+pub fn chart(f: &Forecast, canvas: crate::chart::Canvas) -> String {
     let title = format!(
         "When {} {} will be done ({} futures): 85 % by {}{}",
         f.keys.len(),
@@ -337,5 +337,5 @@ pub fn chart(f: &Forecast) -> String {
             (d.format("%d %b").to_string(), b.runs as f64)
         })
         .collect();
-    crate::chart::bars(&title, "futures", &rows, None)
+    crate::chart::bars(canvas, &title, "futures", &rows, None)
 }

@@ -130,6 +130,7 @@ async fn chart(
     user: PageUser,
     Path((ws, product)): Path<(String, String)>,
     Query(form): Query<Form>,
+    Query(size): Query<crate::chart::Size>,
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let f = forecast::forecast(&st.db, &ctx, &form.params()?).await?;
@@ -138,7 +139,7 @@ async fn chart(
             (header::CONTENT_TYPE, "image/svg+xml"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        forecast::chart(&f),
+        forecast::chart(&f, size.canvas()),
     )
         .into_response())
 }

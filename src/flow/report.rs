@@ -112,9 +112,10 @@ pub fn chart_names() -> [&'static str; 4] {
 }
 
 /// One of the report's charts by file name, drawn with the one chart module.
-pub fn chart(r: &FlowReport, name: &str) -> Option<String> {
+pub fn chart(r: &FlowReport, name: &str, canvas: chart::Canvas) -> Option<String> {
     Some(match name {
         "throughput.svg" => chart::bars(
+            canvas,
             "Throughput: items finished per week",
             "items",
             &r.throughput
@@ -126,6 +127,7 @@ pub fn chart(r: &FlowReport, name: &str) -> Option<String> {
         "cycle-scatter.svg" => {
             let p = &r.cycle_percentiles;
             chart::scatter(
+                canvas,
                 "Cycle time of finished items, with 50th, 85th and 95th percentiles",
                 &r.cycle_times
                     .iter()
@@ -135,6 +137,7 @@ pub fn chart(r: &FlowReport, name: &str) -> Option<String> {
             )
         }
         "aging.svg" => chart::bars(
+            canvas,
             "Aging work in progress: days since started",
             "days",
             &r.aging
@@ -146,6 +149,7 @@ pub fn chart(r: &FlowReport, name: &str) -> Option<String> {
                 .map(|p| ("85th percentile of cycle time", p)),
         ),
         "cfd.svg" => chart::stacked(
+            canvas,
             "Cumulative flow: items per status at the end of each day",
             &["Done", "In review", "In progress", "To do"],
             &r.cumulative_flow

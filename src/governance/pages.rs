@@ -222,9 +222,11 @@ async fn chart(
     user: PageUser,
     Path((ws, product)): Path<(String, String)>,
     Query(q): Query<Params>,
+    Query(size): Query<crate::chart::Size>,
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let a = report(&st.db, &ctx, &q.into_params()).await?;
+    let canvas = size.canvas();
     let mut rows: Vec<(String, f64, f64)> = a
         .priorities
         .iter()
@@ -241,7 +243,12 @@ async fn chart(
         a.unaligned_committed.as_f64(),
         a.unaligned_completed.as_f64(),
     ));
-    let svg = crate::chart::paired_bars("Points per priority", ("committed", "completed"), &rows);
+    let svg = crate::chart::paired_bars(
+        canvas,
+        "Points per priority",
+        ("committed", "completed"),
+        &rows,
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "image/svg+xml"),

@@ -52,6 +52,7 @@ pub async fn chart(
     ApiQuery(q): ApiQuery<ReportParams>,
 ) -> Result<Response, ApiError> {
     let r = store::report(&st.db, &ctx, q.team).await?;
-    let svg = super::charts::by_name(&r, &chart).ok_or(crate::error::Error::NotFound)?;
+    let svg = super::charts::by_name(&r, &chart, crate::chart::Canvas::WIDE)
+        .ok_or(crate::error::Error::NotFound)?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }

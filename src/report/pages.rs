@@ -91,15 +91,20 @@ async fn chart(
     user: PageUser,
     Path((ws, product, chart)): Path<(String, String, String)>,
     Query(q): Query<Params>,
+    Query(size): Query<crate::chart::Size>,
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     // The flow charts (E11) sit on the same page, for flow and sprint products alike.
     let svg = match crate::flow::report::chart_names().contains(&chart.as_str()) {
         true => {
             let f = crate::flow::report::report(&st.db, &ctx, q.team()).await?;
-            crate::flow::report::chart(&f, &chart)
+            crate::flow::report::chart(&f, &chart, size.canvas())
         }
-        false => charts::by_name(&store::report(&st.db, &ctx, q.team()).await?, &chart),
+        false => charts::by_name(
+            &store::report(&st.db, &ctx, q.team()).await?,
+            &chart,
+            size.canvas(),
+        ),
     }
     .ok_or(Error::NotFound)?;
     Ok((

@@ -277,7 +277,7 @@ pub async fn burndown_svg(
     let b = board::burndown(&st.db, &ctx, id).await?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml")],
-        board::burndown_svg(&b),
+        board::burndown_svg(&b, crate::chart::Canvas::WIDE),
     )
         .into_response())
 }

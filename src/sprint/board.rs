@@ -209,10 +209,10 @@ pub async fn burndown(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Burndown> {
 }
 
 /// The burndown as an SVG chart: remaining, ideal and scope, with scope changes marked.
-pub fn burndown_svg(b: &Burndown) -> String {
+pub fn burndown_svg(b: &Burndown, canvas: crate::chart::Canvas) -> String {
     let (start, end) = match b.sprint.dates() {
         Some(dates) if !b.days.is_empty() => dates,
-        _ => return crate::chart::burndown(&format!("{} burndown", b.sprint.name), &[]),
+        _ => return crate::chart::burndown(canvas, &format!("{} burndown", b.sprint.name), &[]),
     };
     let total = (end - start).num_days().max(1) as f64;
     let mut points: Vec<crate::chart::BurnPoint> = b
@@ -244,5 +244,5 @@ pub fn burndown_svg(b: &Burndown) -> String {
             change: None,
         });
     }
-    crate::chart::burndown(&format!("{} burndown", b.sprint.name), &points)
+    crate::chart::burndown(canvas, &format!("{} burndown", b.sprint.name), &points)
 }

@@ -219,6 +219,7 @@ async fn burndown_svg(
     State(st): State<AppState>,
     user: PageUser,
     Path((ws, product, id)): P3,
+    Query(size): Query<crate::chart::Size>,
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let b = board::burndown(&st.db, &ctx, id).await?;
@@ -227,7 +228,7 @@ async fn burndown_svg(
             (header::CONTENT_TYPE, "image/svg+xml"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        board::burndown_svg(&b),
+        board::burndown_svg(&b, size.canvas()),
     )
         .into_response())
 }

@@ -138,6 +138,19 @@ async fn sprint_pages_render_for_each_role_and_forms_work() {
         .await
         .unwrap();
     assert!(chart.text().await.unwrap().starts_with("<svg"));
+    // A phone gets each chart drawn at its own width, through <picture>.
+    assert!(board.contains(&format!("srcset=\"{base}/burndown.svg?w=narrow\"")));
+    let reports = get("/w/acme/p/ONB/reports".into()).await;
+    assert!(reports.contains("srcset=\"/w/acme/p/ONB/reports/velocity.svg?w=narrow\""));
+    for path in [
+        format!("{base}/burndown.svg?w=narrow"),
+        "/w/acme/p/ONB/reports/velocity.svg?w=narrow".to_string(),
+        "/w/acme/p/ONB/reports/cfd.svg?w=narrow".to_string(),
+    ] {
+        let svg = client.get(app.url(&path)).send().await.unwrap();
+        let svg = svg.text().await.unwrap();
+        assert!(svg.starts_with("<svg width=\"360\""), "{path}: {svg}");
+    }
 
     // A stakeholder reads every page and gets no forms that would be refused.
     let (viewer, _) = sign_in(&app, &sh.email).await;
