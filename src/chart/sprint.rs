@@ -99,26 +99,39 @@ pub fn burndown(canvas: Canvas, title: &str, points: &[BurnPoint]) -> String {
 }
 
 /// Paired bars per label, each with its value on top: the first hollow (e.g. committed), the
-/// second filled (completed).
+/// second filled (completed); `line` is a dashed level across them (an average), named in the
+/// legend.
 pub fn paired_bars(
     canvas: Canvas,
     title: &str,
     names: (&str, &str),
     rows: &[(String, f64, f64)],
+    line: Option<(&str, f64)>,
 ) -> String {
     if rows.is_empty() {
         return empty(canvas, title, "no closed sprint yet");
     }
-    let legend = [
+    let mut legend = vec![
         (Swatch::Hollow(ACCENT), format!("{} (hollow)", names.0)),
         (
             Swatch::Filled(ACCENT.to_rgba()),
             format!("{} (filled)", names.1),
         ),
     ];
+    if let Some((name, v)) = line {
+        legend.push((
+            Swatch::Dashed(WARM),
+            format!("{name} (dashed): {}", trim(v)),
+        ));
+    }
     draw(canvas, &legend, |root| {
         let n = rows.len() as u32;
-        let top = rows.iter().flat_map(|r| [r.1, r.2]).fold(1.0f64, f64::max) * 1.15;
+        let top = rows
+            .iter()
+            .flat_map(|r| [r.1, r.2])
+            .chain(line.map(|l| l.1))
+            .fold(1.0f64, f64::max)
+            * 1.15;
         let mut c = frame(root, canvas, title, 0u32..n * 3, 0f64..top)?;
         let every = canvas.every(rows.len());
         let slot = (canvas.width - 64) * every as u32 / rows.len() as u32;
@@ -152,6 +165,15 @@ pub fn paired_bars(
                     EmptyElement::at((x, v)) + Text::new(trim(v), (2, -17), text(SMALL))
                 })
             }))
+            .map_err(e)?;
+        }
+        if let Some((_, v)) = line {
+            c.draw_series(DashedLineSeries::new(
+                [(0, v), (n * 3, v)],
+                6,
+                4,
+                WARM.stroke_width(2),
+            ))
             .map_err(e)?;
         }
         Ok(())
@@ -250,7 +272,9 @@ mod tests {
             "Velocity",
             ("committed", "completed"),
             &[("S1".into(), 20.0, 18.5)],
+            Some(("velocity", 19.25)),
         );
+        assert!(says(&v, "velocity (dashed): 19.2"), "{v}");
         assert!(v.contains("committed (hollow)") && v.contains("<rect"));
         assert!(
             says(&v, "20") && says(&v, "18.5"),
@@ -265,7 +289,7 @@ mod tests {
         assert!(says(&h, "0–1") && says(&h, "3"), "{h}");
         for svg in [
             burndown(Canvas::WIDE, "B", &[]),
-            paired_bars(Canvas::WIDE, "V", ("a", "b"), &[]),
+            paired_bars(Canvas::WIDE, "V", ("a", "b"), &[], None),
             histogram(Canvas::WIDE, "H", "d", &[]),
         ] {
             assert!(svg.starts_with("<svg") && svg.contains(": "), "{svg}");
@@ -276,7 +300,13 @@ mod tests {
     #[test]
     fn the_y_axis_counts_in_whole_numbers() {
         // A top of 3 points would get ticks at 0.5 steps without the whole-number rule.
-        let v = paired_bars(Canvas::WIDE, "V", ("a", "b"), &[("S1".into(), 3.0, 2.0)]);
+        let v = paired_bars(
+            Canvas::WIDE,
+            "V",
+            ("a", "b"),
+            &[("S1".into(), 3.0, 2.0)],
+            None,
+        );
         for tick in ["0.5", "1.5", "2.5"] {
             assert!(!says(&v, tick), "{tick} in {v}");
         }

@@ -248,6 +248,7 @@ async fn chart(
         "Points per priority",
         ("committed", "completed"),
         &rows,
+        None,
     );
     Ok((
         [

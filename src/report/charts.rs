@@ -14,6 +14,7 @@ pub fn velocity(r: &Report, canvas: Canvas) -> String {
         "Velocity: committed vs completed points",
         ("committed", "completed"),
         &rows,
+        r.velocity.map(|v| ("velocity, last 3 closed", v)),
     )
 }
 
@@ -28,6 +29,7 @@ pub fn churn(r: &Report, canvas: Canvas) -> String {
         "Scope churn: points added vs removed after the start",
         ("added", "removed"),
         &rows,
+        None,
     )
 }
 

@@ -45,6 +45,8 @@ struct ReportPage {
     teams: Vec<Team>,
     team: Option<i64>,
     query: String,
+    /// With no sprint closed yet, when the running one ends ("Sprint 1 ends 6 Dec").
+    running: Option<String>,
 }
 
 impl ReportPage {
@@ -74,6 +76,20 @@ async fn page(
     let r = store::report(&st.db, &ctx, team).await?;
     let teams = team::list(&st.db, &ctx).await?;
     let flow = crate::flow::report::report(&st.db, &ctx, team).await?;
+    let running = match r.sprints.is_empty() {
+        true => crate::sprint::store::list(&st.db, ctx.product.id, team)
+            .await?
+            .into_iter()
+            .find(|s| s.state == "active")
+            .map(|s| match s.end_date {
+                Some(end) => match chrono::NaiveDate::parse_from_str(&end, "%Y-%m-%d") {
+                    Ok(d) => format!("{} ends {}", s.name, d.format("%-d %b")),
+                    Err(_) => format!("{} ends {end}", s.name),
+                },
+                None => format!("{} is running", s.name),
+            }),
+        false => None,
+    };
     Ok(render(&ReportPage {
         layout: product_layout(&user, &ctx, crate::page::Section::Reports),
         ws,
@@ -83,6 +99,7 @@ async fn page(
         flow,
         teams,
         team,
+        running,
     }))
 }
 

@@ -141,7 +141,14 @@ async fn sprint_pages_render_for_each_role_and_forms_work() {
     // A phone gets each chart drawn at its own width, through <picture>.
     assert!(board.contains(&format!("srcset=\"{base}/burndown.svg?w=narrow\"")));
     let reports = get("/w/acme/p/ONB/reports".into()).await;
-    assert!(reports.contains("srcset=\"/w/acme/p/ONB/reports/velocity.svg?w=narrow\""));
+    assert!(reports.contains("srcset=\"/w/acme/p/ONB/reports/throughput.svg?w=narrow\""));
+    // With no sprint closed, the sprint charts are one sentence saying when they come.
+    let empty = between(&reports, "id=\"no-closed-sprint\">", "</div>").unwrap_or_default();
+    assert!(
+        empty.contains("after the first sprint closes") && empty.contains("1 ends 17 Jan"),
+        "{empty}"
+    );
+    assert!(!reports.contains("velocity.svg"));
     for path in [
         format!("{base}/burndown.svg?w=narrow"),
         "/w/acme/p/ONB/reports/velocity.svg?w=narrow".to_string(),
