@@ -39,6 +39,8 @@ pub struct Board {
     pub view: String,
     /// Links to initiatives, for members only.
     pub link_base: Option<String>,
+    /// The timeline's lanes: `product` or `priority`.
+    pub lanes_by: String,
 }
 
 impl Board {
@@ -62,16 +64,74 @@ impl Board {
         crate::strategy::status_title(s)
     }
 
-    /// The timeline's lanes: the entries of each product, in the roadmap's order.
+    /// The timeline's lanes: the entries of each product in the roadmap's order, or of each
+    /// priority (the one an initiative serves this quarter, else its first), by quarter and
+    /// rank, with initiatives on no priority last.
     pub fn lanes(&self) -> Vec<(String, Vec<&Entry>)> {
-        let mut lanes: Vec<(String, Vec<&Entry>)> = Vec::new();
+        let by_priority = self.lanes_by == "priority";
+        let products: std::collections::BTreeSet<&str> = self
+            .roadmap
+            .entries
+            .iter()
+            .map(|e| e.product.as_str())
+            .collect();
+        let mut lanes: Vec<((u8, String, String, i64), String, Vec<&Entry>)> = Vec::new();
         for e in &self.roadmap.entries {
-            match lanes.iter_mut().find(|(name, _)| *name == e.product_name) {
-                Some((_, entries)) => entries.push(e),
-                None => lanes.push((e.product_name.clone(), vec![e])),
+            let (key, name) = match (by_priority, self.lane_priority(e)) {
+                (false, _) => ((0, String::new(), String::new(), 0), e.product_name.clone()),
+                (true, Some(p)) => (
+                    (0, p.quarter.clone(), e.product.clone(), p.position),
+                    match products.len() {
+                        1 => format!("{} · priority {} · {}", p.quarter, p.position, p.title),
+                        _ => format!(
+                            "{} · {} priority {} · {}",
+                            p.quarter, e.product_name, p.position, p.title
+                        ),
+                    },
+                ),
+                (true, None) => (
+                    (1, String::new(), String::new(), 0),
+                    "Not on a quarter's priorities".to_string(),
+                ),
+            };
+            match lanes.iter_mut().find(|(_, n, _)| *n == name) {
+                Some((_, _, entries)) => entries.push(e),
+                None => lanes.push((key, name, vec![e])),
             }
         }
-        lanes
+        if by_priority {
+            lanes.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        lanes.into_iter().map(|(_, n, e)| (n, e)).collect()
+    }
+
+    fn lane_priority<'e>(&self, e: &'e Entry) -> Option<&'e crate::strategy::model::PriorityRef> {
+        e.priorities
+            .iter()
+            .find(|p| p.quarter == self.roadmap.current_quarter)
+            .or_else(|| e.priorities.first())
+    }
+
+    /// The priorities the shown initiatives serve, by quarter and rank: (id, label).
+    pub fn priorities(&self) -> Vec<(i64, String)> {
+        let mut seen: Vec<(String, String, i64, i64, String)> = Vec::new();
+        for e in &self.roadmap.entries {
+            for p in &e.priorities {
+                if !seen.iter().any(|s| s.3 == p.id) {
+                    let label =
+                        format!("{} · {} {} · {}", p.quarter, e.product, p.position, p.title);
+                    seen.push((
+                        p.quarter.clone(),
+                        e.product.clone(),
+                        p.position,
+                        p.id,
+                        label,
+                    ));
+                }
+            }
+        }
+        seen.sort();
+        seen.into_iter().map(|s| (s.3, s.4)).collect()
     }
 
     /// Where an entry's bar lies on the timeline: the quarters shown before it, and how many
@@ -132,6 +192,74 @@ impl RoadmapPage {
         self.filter.team == Some(*id)
     }
 
+    fn is_priority(&self, id: &i64) -> bool {
+        self.filter.priority == Some(*id)
+    }
+
+    /// This page's address with one setting changed (`None` drops it): the view and lane
+    /// links and each filter chip's ×.
+    fn with(&self, name: &str, value: Option<&str>) -> String {
+        let f = &self.filter;
+        let (team, priority) = (
+            f.team.map(|t| t.to_string()),
+            f.priority.map(|p| p.to_string()),
+        );
+        let now: [(&str, Option<&str>); 6] = [
+            ("view", Some(self.board.view.as_str())),
+            ("lanes", Some(self.board.lanes_by.as_str())),
+            ("product", f.product.as_deref()),
+            ("team", team.as_deref()),
+            ("status", f.status.as_deref()),
+            ("priority", priority.as_deref()),
+        ];
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (n, v) in now {
+            if let Some(v) = if n == name { value } else { v } {
+                q.append_pair(n, v);
+            }
+        }
+        format!("/w/{}/roadmap?{}", self.ws, q.finish())
+    }
+
+    /// The filters in force, as (what, shown as, the page without it): the chips.
+    fn chips(&self) -> Vec<(&'static str, String, String)> {
+        let f = &self.filter;
+        let mut chips = Vec::new();
+        if let Some(key) = &f.product {
+            let name = self
+                .products
+                .iter()
+                .find(|p| p.key == *key)
+                .map_or(key.clone(), |p| p.name.clone());
+            chips.push(("Product", name, self.with("product", None)));
+        }
+        if let Some(id) = f.team {
+            let name = self
+                .teams
+                .iter()
+                .find(|t| t.0 == id)
+                .map_or(id.to_string(), |t| t.1.clone());
+            chips.push(("Team", name, self.with("team", None)));
+        }
+        if let Some(s) = &f.status {
+            chips.push((
+                "Status",
+                self.board.status_title(s).to_string(),
+                self.with("status", None),
+            ));
+        }
+        if let Some(id) = f.priority {
+            let name = self
+                .board
+                .priorities()
+                .into_iter()
+                .find(|p| p.0 == id)
+                .map_or(id.to_string(), |p| p.1);
+            chips.push(("Priority", name, self.with("priority", None)));
+        }
+        chips
+    }
+
     fn is_status(&self, s: &str) -> bool {
         self.filter.status.as_deref() == Some(s)
     }
@@ -140,10 +268,20 @@ impl RoadmapPage {
 #[derive(Deserialize)]
 struct RoadmapQuery {
     view: Option<String>,
+    lanes: Option<String>,
     product: Option<String>,
     status: Option<String>,
     priority: Option<String>,
     team: Option<String>,
+}
+
+fn lanes_of(v: Option<&str>) -> String {
+    if v == Some("priority") {
+        "priority"
+    } else {
+        "product"
+    }
+    .to_string()
 }
 
 fn view_of(v: Option<&str>) -> String {
@@ -222,6 +360,7 @@ async fn roadmap(
             roadmap,
             view: view_of(q.view.as_deref()),
             link_base: Some(format!("/w/{}", w.slug)),
+            lanes_by: lanes_of(q.lanes.as_deref()),
         },
         products: ws_store::products(&s.db, w.id).await?,
         teams: crate::sprint::team::of_workspace(&s.db, w.id).await?,
@@ -334,6 +473,7 @@ async fn shared(
             roadmap,
             view: view_of(q.view.as_deref()),
             link_base: None,
+            lanes_by: lanes_of(None),
         },
         horizons: Horizon::ALL,
     };

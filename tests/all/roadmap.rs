@@ -217,6 +217,49 @@ async fn the_roadmap_spans_products_by_quarter_and_horizon_with_filters() {
     );
 }
 
+#[tokio::test]
+async fn the_roadmap_page_lays_lanes_by_priority_and_shows_its_filters_as_chips() {
+    let app = spawn_app().await;
+    let pm = roadmap_fixture(&app).await;
+    let (now, next) = quarters();
+    let html = page(&app, &pm, "/w/acme/roadmap?product=ONB&lanes=priority").await;
+    let lanes: Vec<&str> = html
+        .split("<tr class=\"tl-lane\"><th scope=\"rowgroup\"")
+        .skip(1)
+        .map(|l| l.split_once('>').unwrap().1.split("</th>").next().unwrap())
+        .collect();
+    // By quarter and rank, and the initiative on no priority last.
+    assert_eq!(
+        lanes,
+        [
+            format!("{now} · priority 1 · First value"),
+            format!("{next} · priority 1 · Jira path"),
+            "Not on a quarter&#39;s priorities".to_string(),
+        ],
+        "{html}"
+    );
+    // The priority filter is a choice by name, and each filter in force is a chip whose ×
+    // removes it and keeps the rest.
+    assert!(
+        html.contains(&format!("{now} · ONB 1 · First value</option>")),
+        "{html}"
+    );
+    let chips = html
+        .split("id=\"filter-chips\"")
+        .nth(1)
+        .unwrap()
+        .split("</ul>")
+        .next()
+        .unwrap();
+    assert!(chips.contains("Product: Onboarding"), "{chips}");
+    assert!(
+        chips.contains("href=\"/w/acme/roadmap?view=timeline&#38;lanes=priority\""),
+        "{chips}"
+    );
+    let html = page(&app, &pm, "/w/acme/roadmap").await;
+    assert!(!html.contains("id=\"filter-chips\"") && html.contains("id=\"lanes-priority\""));
+}
+
 async fn page(app: &TestApp, who: &Caller, path: &str) -> String {
     let r = app.get(who, path).await;
     assert_eq!(r.status(), 200, "{path}");
