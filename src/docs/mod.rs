@@ -12,6 +12,7 @@ pub mod kit;
 pub mod pages;
 pub mod plan;
 pub mod print;
+pub mod raw;
 pub mod rules;
 pub mod signoff;
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use similar::TextDiff;
 
-use super::compose::{make_raw, Params};
+use super::raw::{make_raw, Params};
 use super::{Kind, SourceRecord};
 use crate::auth::store::User;
 use crate::db::Db;
