@@ -695,9 +695,9 @@ async fn update(
     }
 }
 
-/// Applies what the item form changed: the item's own fields through the versioned update,
-/// then its initiative and persona links when the form carries them. Returns the names of
-/// what changed, for the toast.
+/// Applies what the item form changed (its own fields, and its initiative and persona links
+/// when the form carries them) as one versioned write. Returns the names of what changed,
+/// for the toast.
 #[allow(clippy::too_many_arguments)]
 async fn save(
     state: &AppState,
@@ -727,17 +727,22 @@ async fn save(
     let initiative = link("initiative")?.filter(|i| *i != current.initiative_id);
     let persona = link("persona_id")?.filter(|p| *p != current.persona_id);
     let mut changed = patch.changed_fields();
+    let mut edit = crate::strategy::item_edit::ItemEdit::default();
     if !patch.is_empty() {
         patch.reason = Some(form.text("reason")).filter(|r| !r.trim().is_empty());
-        service::update(&state.db, &user.user, ctx, key, version, patch).await?;
+        edit.patch = Some(patch);
     }
-    if let Some(i) = initiative {
-        crate::strategy::initiatives::link_item(&state.db, &user.user, ctx, key, i).await?;
+    if initiative.is_some() {
+        edit.initiative = initiative;
         changed.push("initiative");
     }
-    if let Some(p) = persona {
-        crate::strategy::personas::set_item_persona(&state.db, &user.user, ctx, key, p).await?;
+    if persona.is_some() {
+        edit.persona = persona;
         changed.push("persona");
+    }
+    if !edit.is_empty() {
+        crate::strategy::item_edit::edit_item(&state.db, &user.user, ctx, key, version, edit)
+            .await?;
     }
     Ok(changed)
 }

@@ -316,6 +316,31 @@ pub async fn update_warned(
     expected_version: i64,
     patch: ItemPatch,
 ) -> Result<Updated> {
+    let mut tx = db.begin().await?;
+    match update_in(&mut tx, actor, ctx, key, expected_version, patch).await? {
+        Some(updated) => {
+            tx.commit().await?;
+            Ok(updated)
+        }
+        None => {
+            drop(tx);
+            Err(stale(db, ctx, key).await)
+        }
+    }
+}
+
+/// [`update_warned`] as a step of the caller's transaction, for a room above that changes
+/// more of the item in the same commit (its initiative, its persona): `None` when the item is
+/// no longer at `expected_version` (answer it with [`stale`] once the transaction is gone).
+/// The item in the answer is as this write left it.
+pub async fn update_in(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    key: &str,
+    expected_version: i64,
+    patch: ItemPatch,
+) -> Result<Option<Updated>> {
     if patch.is_empty() {
         return Err(Error::invalid("body", "nothing to change"));
     }
@@ -327,11 +352,9 @@ pub async fn update_warned(
         .as_deref()
         .map(|r| super::validate_text("reason", r, 1_000))
         .transpose()?;
-    let mut tx = db.begin().await?;
-    let row = store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
+    let row = store::row_by_key_tx(tx, ctx.product.id, &ctx.product.key, key).await?;
     if row.version != expected_version {
-        drop(tx);
-        return Err(stale(db, ctx, key).await);
+        return Ok(None);
     }
     let before_fields = Fields::from(&row);
     let mut f = before_fields.clone();
@@ -363,8 +386,8 @@ pub async fn update_warned(
         f.parent_id = match parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
             Some(p) => {
-                let pid = resolve_parent(&mut tx, ctx, p).await?;
-                if pid == row.id || store::is_ancestor(&mut tx, pid, row.id).await? {
+                let pid = resolve_parent(tx, ctx, p).await?;
+                if pid == row.id || store::is_ancestor(tx, pid, row.id).await? {
                     return Err(Error::invalid(
                         "parent",
                         format!("{p} is {key} or one of its children: that would make a loop"),
@@ -386,8 +409,8 @@ pub async fn update_warned(
         .transpose()?;
     let mut before = json!({"fields": before_fields});
     let mut after = json!({"fields": f});
-    let old_criteria = store::criteria_tx(&mut tx, row.id).await?;
-    let open = store::open_questions_tx(&mut tx, row.id).await?;
+    let old_criteria = store::criteria_tx(tx, row.id).await?;
+    let open = store::open_questions_tx(tx, row.id).await?;
     let readiness = assess(
         &rules_of(ctx),
         &f,
@@ -397,22 +420,21 @@ pub async fn update_warned(
     let mut warnings = Vec::new();
     if f.status != before_fields.status {
         let warning =
-            super::wip::guard(&mut tx, ctx.product.id, &ctx.product.key, row.id, &f.status).await?;
+            super::wip::guard(tx, ctx.product.id, &ctx.product.key, row.id, &f.status).await?;
         warnings.extend(warning);
     }
-    if !store::update(&mut tx, row.id, expected_version, &f, &readiness).await? {
-        drop(tx);
-        return Err(stale(db, ctx, key).await);
+    if !store::update(tx, row.id, expected_version, &f, &readiness).await? {
+        return Ok(None);
     }
     if f.status != before_fields.status {
-        store::record_status(&mut tx, row.id, &f.status).await?;
+        store::record_status(tx, row.id, &f.status).await?;
     }
     let mut new_assignee = None;
     if let Some(a) = &patch.assignee {
         let id = match a.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             None => None,
             Some(email) => Some(
-                store::member_id_tx(&mut tx, ctx.workspace.id, email)
+                store::member_id_tx(tx, ctx.workspace.id, email)
                     .await?
                     .ok_or_else(|| {
                         Error::invalid(
@@ -422,23 +444,23 @@ pub async fn update_warned(
                     })?,
             ),
         };
-        before["assignee_id"] = json!(store::assignee_tx(&mut tx, row.id).await?);
+        before["assignee_id"] = json!(store::assignee_tx(tx, row.id).await?);
         after["assignee_id"] = json!(id);
-        store::set_assignee(&mut tx, row.id, id).await?;
+        store::set_assignee(tx, row.id, id).await?;
         new_assignee = id;
     }
     if let Some(labels) = &labels {
-        before["labels"] = json!(store::labels_tx(&mut tx, row.id).await?);
+        before["labels"] = json!(store::labels_tx(tx, row.id).await?);
         after["labels"] = json!(labels);
-        store::set_labels(&mut tx, row.id, labels).await?;
+        store::set_labels(tx, row.id, labels).await?;
     }
     if let Some(criteria) = &criteria {
         before["criteria"] = json!(old_criteria);
         after["criteria"] = json!(criteria);
-        store::set_criteria(&mut tx, row.id, criteria).await?;
+        store::set_criteria(tx, row.id, criteria).await?;
     }
     audit::store::record(
-        &mut tx,
+        tx,
         audit_change(
             ctx,
             actor,
@@ -459,12 +481,11 @@ pub async fn update_warned(
         assignee: new_assignee,
         data: after,
     };
-    crate::notify::hooks::item_changed(&mut tx, ctx, actor, change).await?;
+    crate::notify::hooks::item_changed(tx, ctx, actor, change).await?;
     // Read before the commit: the answer and its ETag are this write's, whatever follows it.
-    let written = store::row_by_id_tx(&mut tx, row.id).await?;
+    let written = store::row_by_id_tx(tx, row.id).await?;
     let item = store::load(&mut tx.conn(), &ctx.product.key, written).await?;
-    tx.commit().await?;
-    Ok(Updated { item, warnings })
+    Ok(Some(Updated { item, warnings }))
 }
 
 /// "status → done, points" from the audit row's before and after.
@@ -492,7 +513,8 @@ fn changed_fields(before: &serde_json::Value, after: &serde_json::Value) -> Stri
     }
 }
 
-async fn stale(db: &Db, ctx: &ProductCtx, key: &str) -> Error {
+/// The answer to a write that found the item at another version: 412 with the item as it is.
+pub async fn stale(db: &Db, ctx: &ProductCtx, key: &str) -> Error {
     match get(db, ctx, key).await {
         Ok(current) => Error::Stale {
             message: format!("{key} was changed by someone else (now version {}); reload and apply your change again", current.version),

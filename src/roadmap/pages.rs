@@ -75,7 +75,7 @@ impl Board {
             .iter()
             .map(|e| e.product.as_str())
             .collect();
-        let mut lanes: Vec<((u8, String, String, i64), String, Vec<&Entry>)> = Vec::new();
+        let mut lanes: Vec<(LaneOrder, String, Vec<&Entry>)> = Vec::new();
         for e in &self.roadmap.entries {
             let (key, name) = match (by_priority, self.lane_priority(e)) {
                 (false, _) => ((0, String::new(), String::new(), 0), e.product_name.clone()),
@@ -486,3 +486,7 @@ async fn shared(
         Err(e) => Err(Error::Internal(anyhow::anyhow!("rendering template: {e}"))),
     }
 }
+
+/// Where a lane sorts when the roadmap is laid by priority: on a priority before none, then by
+/// quarter, product and the priority's rank.
+type LaneOrder = (u8, String, String, i64);

@@ -475,24 +475,35 @@ pub async fn link_item(
     let mut tx = db.begin().await?;
     let row = crate::backlog::store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
         .await?;
+    link_in(&mut tx, actor, ctx, &row, initiative).await?;
+    tx.commit().await?;
+    crate::backlog::service::get(db, ctx, key).await
+}
+
+/// [`link_item`] as a step of the caller's transaction, on the item `row` as read in it: the
+/// initiative must be this product's, the link bumps the item's version and leaves an audit row.
+pub(super) async fn link_in(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    row: &crate::backlog::store::ItemRow,
+    initiative: Option<i64>,
+) -> Result<()> {
     if let Some(n) = initiative {
-        let found: Option<i64> = with_tx!(&mut tx, t => sqlx::query_scalar(
+        let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
             "SELECT id FROM initiatives WHERE id = $1 AND product_id = $2")
             .bind(n).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
         found.ok_or_else(|| {
             Error::invalid("initiative", format!("no initiative {n} in this product"))
         })?;
     }
-    link_tx(&mut tx, ctx, row.id, initiative, true).await?;
-    let before = json!({"initiative": row.initiative_id});
-    let after = json!({"initiative": initiative});
+    link_tx(tx, ctx, row.id, initiative, true).await?;
     Change::by(actor, ctx, "item.initiative", ("item", row.id))
-        .before(&before)
-        .after(&after)
-        .record(&mut tx)
+        .before(&json!({"initiative": row.initiative_id}))
+        .after(&json!({"initiative": initiative}))
+        .record(tx)
         .await?;
-    tx.commit().await?;
-    crate::backlog::service::get(db, ctx, key).await
+    Ok(())
 }
 
 /// Puts an item under an initiative (or takes it out) in the caller's transaction and

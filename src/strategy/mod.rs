@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod idea;
 pub mod initiatives;
 pub mod initiatives_imported;
+pub mod item_edit;
 pub mod model;
 pub mod objectives;
 pub mod pages;

@@ -6,7 +6,7 @@ use super::research_model::{Persona, PersonaInput, Vision, VisionInput};
 use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::db::{now, Conn, Db};
+use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
 use crate::{exec, on, with_tx};
@@ -182,23 +182,37 @@ pub async fn set_item_persona(
     let mut tx = db.begin().await?;
     let row = crate::backlog::store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
         .await?;
+    persona_in(&mut tx, actor, ctx, row.id, persona).await?;
+    tx.commit().await?;
+    crate::backlog::service::get(db, ctx, key).await
+}
+
+/// [`set_item_persona`] as a step of the caller's transaction: the persona must be this
+/// product's; the "before" is read in the transaction, so the audit row tells what this write
+/// replaced.
+pub(super) async fn persona_in(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    item_id: i64,
+    persona: Option<i64>,
+) -> Result<()> {
     if let Some(p) = persona {
-        let found: Option<i64> = with_tx!(&mut tx, t => sqlx::query_scalar("SELECT id FROM personas WHERE id = $1 AND product_id = $2")
+        let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar("SELECT id FROM personas WHERE id = $1 AND product_id = $2")
             .bind(p).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
         found
             .ok_or_else(|| Error::invalid("persona", format!("no persona {p} in this product")))?;
     }
-    let before: Option<i64> = with_tx!(&mut tx, t => sqlx::query_scalar("SELECT persona_id FROM items WHERE id = $1")
-        .bind(row.id).fetch_one(&mut **t).await)?;
-    with_tx!(&mut tx, t => sqlx::query("UPDATE items SET persona_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(persona).bind(now()).bind(row.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    Change::by(actor, ctx, "item.persona", ("item", row.id))
+    let before: Option<i64> = with_tx!(tx, t => sqlx::query_scalar("SELECT persona_id FROM items WHERE id = $1")
+        .bind(item_id).fetch_one(&mut **t).await)?;
+    with_tx!(tx, t => sqlx::query("UPDATE items SET persona_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        .bind(persona).bind(now()).bind(item_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    Change::by(actor, ctx, "item.persona", ("item", item_id))
         .before(&json!({"persona": before}))
         .after(&json!({"persona": persona}))
-        .record(&mut tx)
+        .record(tx)
         .await?;
-    tx.commit().await?;
-    crate::backlog::service::get(db, ctx, key).await
+    Ok(())
 }
 
 pub async fn vision(db: &Db, ctx: &ProductCtx) -> Result<Vision> {

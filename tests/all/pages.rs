@@ -653,6 +653,58 @@ async fn the_item_page_saves_one_property_at_a_time() {
     );
 }
 
+/// The whole edit form is one write: a title changed beside an initiative that is not the
+/// product's is refused whole, and the title stays; with a good initiative both land at once,
+/// one version later per part, each with its audit row.
+#[tokio::test]
+async fn an_item_form_save_is_whole_or_nothing() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let init = app.initiative(&owner, "Guided setup").await;
+    app.item(&owner, json!({"title": "Invite teammates"})).await;
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    let post = |fields: Vec<(&'static str, String)>| {
+        client
+            .post(app.url("/w/acme/items/ONB-1"))
+            .header("HX-Request", "true")
+            .form(&fields)
+            .send()
+    };
+    let r = post(vec![
+        ("csrf", csrf.clone()),
+        ("version", "1".into()),
+        ("title", "Invite the whole team".into()),
+        ("initiative", "99999".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let item = app.show(&owner, "ONB-1").await;
+    assert_eq!(
+        item["title"], "Invite teammates",
+        "nothing of a refused save lands"
+    );
+    assert_eq!(item["version"], 1);
+
+    let r = post(vec![
+        ("csrf", csrf.clone()),
+        ("version", "1".into()),
+        ("title", "Invite the whole team".into()),
+        ("initiative", init["id"].to_string()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["hx-trigger"],
+        r#"{"toast":{"error":false,"message":"Saved ONB-1 \u00b7 title, initiative"}}"#
+    );
+    let item = app.show(&owner, "ONB-1").await;
+    assert_eq!(item["title"], "Invite the whole team");
+    assert_eq!(item["initiative_id"], init["id"]);
+    assert_eq!(item["version"], 3);
+}
+
 #[tokio::test]
 async fn the_backlog_says_who_orders_it() {
     let app = spawn_app().await;
