@@ -84,8 +84,13 @@ impl Hashing {
     /// One hash per core but one: more would only make each slower and hold more memory, and
     /// the core left over keeps every other request (and `/healthz`) answering during a flood.
     pub fn for_this_machine() -> Hashing {
+        Hashing::new(Hashing::threads_for_this_machine(), QUEUE_WAIT)
+    }
+
+    /// How many hashing threads [`Hashing::for_this_machine`] runs.
+    pub fn threads_for_this_machine() -> usize {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Hashing::new(cores.saturating_sub(1).max(1), QUEUE_WAIT)
+        cores.saturating_sub(1).max(1)
     }
 
     /// A new Argon2id hash of `password` with the crate's default parameters (19 MiB, 2 passes,

@@ -11,7 +11,7 @@ use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::strategy::parse_date;
 use crate::workspace::ProductCtx;
-use crate::{exec, on, with_pool, with_tx};
+use crate::{exec, on};
 
 pub const FUNCTIONS: [&str; 5] = ["marketing", "sales_enablement", "docs", "support", "legal"];
 
@@ -220,7 +220,7 @@ async fn links_of(tx: &mut Tx, ctx: &ProductCtx, r: &ReleaseInput) -> Result<Vec
         item_ids.push(row.id);
     }
     for n in r.initiatives.iter().flatten() {
-        let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar("SELECT id FROM initiatives WHERE id = $1 AND product_id = $2")
+        let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM initiatives WHERE id = $1 AND product_id = $2")
             .bind(n).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
         found.ok_or_else(|| {
             Error::invalid("initiatives", format!("no initiative {n} in this product"))
@@ -276,7 +276,7 @@ pub async fn save(
             let mut tx = db.begin().await?;
             let item_ids = links_of(&mut tx, ctx, &r).await?;
             let [name, target_date, status] = &f;
-            let rid: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+            let rid: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
                 "INSERT INTO releases (product_id, name, target_date, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
                 .bind(ctx.product.id).bind(name).bind(target_date).bind(status).bind(now()).fetch_one(&mut **t).await).map_err(taken)?;
             set_links(&mut tx.conn(), rid, &r, &item_ids).await?;
@@ -323,7 +323,7 @@ pub async fn add_launch(
     let name = crate::strategy::validate_title("name", &l.name)?;
     let target = day("target_date", &l.target_date)?;
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar("INSERT INTO launches (release_id, name, target_date, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar("INSERT INTO launches (release_id, name, target_date, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(release).bind(&name).bind(&target).bind(now()).fetch_one(&mut **t).await)?;
     Change::by(actor, ctx, "launch.create", ("launch", id))
         .after(&json!({"release": release, "name": name, "target_date": target}))
@@ -335,9 +335,9 @@ pub async fn add_launch(
 
 /// The launch's release, if the launch belongs to this product.
 async fn release_of_launch(db: &Db, ctx: &ProductCtx, launch: i64) -> Result<i64> {
-    with_pool!(&db.read, p => sqlx::query_scalar::<_, i64>(
+    on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar::<_, i64>(
         "SELECT r.id FROM launches l JOIN releases r ON r.id = l.release_id WHERE l.id = $1 AND r.product_id = $2")
-        .bind(launch).bind(ctx.product.id).fetch_optional(p).await)?
+        .bind(launch).bind(ctx.product.id).fetch_optional(&mut **c).await)?
         .ok_or(Error::NotFound)
 }
 
@@ -361,7 +361,7 @@ pub async fn add_task(
     let owner = crate::backlog::validate_text("owner", &t.owner, 200)?;
     let due = day("due_on", &t.due_on)?;
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, x => sqlx::query_scalar("INSERT INTO launch_tasks (launch_id, function, title, owner, due_on) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+    let id: i64 = on!(&mut tx.conn(), x => sqlx::query_scalar("INSERT INTO launch_tasks (launch_id, function, title, owner, due_on) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(launch).bind(&function).bind(&title).bind(&owner).bind(&due).fetch_one(&mut **x).await)?;
     Change::by(actor, ctx, "launch.task", ("launch", launch))
         .after(&json!({"task": id, "function": function, "title": title, "owner": owner, "due_on": due}))
@@ -379,11 +379,11 @@ pub async fn set_task_done(
     done: bool,
 ) -> Result<Release> {
     ctx.grants.require(Action::ManageStrategy)?;
-    let launch: i64 = with_pool!(&db.read, p => sqlx::query_scalar::<_, i64>("SELECT launch_id FROM launch_tasks WHERE id = $1").bind(task).fetch_optional(p).await)?
+    let launch: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar::<_, i64>("SELECT launch_id FROM launch_tasks WHERE id = $1").bind(task).fetch_optional(&mut **c).await)?
         .ok_or(Error::NotFound)?;
     let release = release_of_launch(db, ctx, launch).await?;
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, t => sqlx::query("UPDATE launch_tasks SET done = $1 WHERE id = $2").bind(done).bind(task).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE launch_tasks SET done = $1 WHERE id = $2").bind(done).bind(task))?;
     Change::by(actor, ctx, "launch.task_done", ("launch", launch))
         .after(&json!({"task": task, "done": done}))
         .record(&mut tx)

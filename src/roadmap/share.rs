@@ -10,7 +10,7 @@ use crate::auth::{hash_secret, random_secret, Action};
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Share {
@@ -36,7 +36,7 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, label: &str) -> Res
     let token = random_secret("rm_");
     let mut tx = db.begin().await?;
     let at = now();
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO roadmap_shares (product_id, token_hash, label, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(ctx.product.id).bind(hash_secret(&token)).bind(&label).bind(actor.id).bind(at).fetch_one(&mut **t).await)?;
     Change::by(actor, ctx, "roadmap.share", ("roadmap_share", id))
@@ -58,17 +58,17 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, label: &str) -> Res
 
 pub async fn list(db: &Db, ctx: &ProductCtx) -> Result<Vec<Share>> {
     ctx.grants.require(Action::ShareRoadmap)?;
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT id, label, created_at, revoked_at FROM roadmap_shares WHERE product_id = $1 ORDER BY id DESC")
-        .bind(ctx.product.id).fetch_all(p).await)?)
+        .bind(ctx.product.id).fetch_all(&mut **c).await)?)
 }
 
 pub async fn revoke(db: &Db, actor: &User, ctx: &ProductCtx, id: i64) -> Result<()> {
     ctx.grants.require(Action::ShareRoadmap)?;
     let mut tx = db.begin().await?;
-    let done = with_tx!(&mut tx, t => sqlx::query(
+    let done = exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE roadmap_shares SET revoked_at = $1 WHERE id = $2 AND product_id = $3 AND revoked_at IS NULL")
-        .bind(now()).bind(id).bind(ctx.product.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(now()).bind(id).bind(ctx.product.id))?;
     if done != 1 {
         return Err(Error::NotFound);
     }
@@ -84,8 +84,8 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<(i64, String, String
     if !token.starts_with("rm_") || token.len() > 100 {
         return Ok(None);
     }
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT p.workspace_id, p.key, p.name FROM roadmap_shares s JOIN products p ON p.id = s.product_id
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL")
-        .bind(hash_secret(token)).fetch_optional(p).await)?)
+        .bind(hash_secret(token)).fetch_optional(&mut **c).await)?)
 }

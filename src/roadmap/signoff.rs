@@ -10,7 +10,7 @@ use crate::auth::Action;
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 pub const GROUPS: [&str; 6] = [
     "exec",
@@ -99,9 +99,9 @@ pub struct AnswerInput {
 
 pub async fn stakeholders(db: &Db, ctx: &ProductCtx) -> Result<Vec<Stakeholder>> {
     ctx.grants.require(Action::ViewStrategy)?;
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT s.user_id, u.name, u.email, s.grp FROM stakeholders s JOIN users u ON u.id = s.user_id
-         WHERE s.product_id = $1 ORDER BY s.grp, u.name").bind(ctx.product.id).fetch_all(p).await)?)
+         WHERE s.product_id = $1 ORDER BY s.grp, u.name").bind(ctx.product.id).fetch_all(&mut **c).await)?)
 }
 
 /// Names a workspace member as a stakeholder of the product in a group (or moves them).
@@ -119,15 +119,15 @@ pub async fn set_stakeholder(
             format!("must be one of {}", GROUPS.join(", ")),
         ));
     }
-    let member: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+    let member: Option<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT user_id FROM workspace_members WHERE workspace_id = $1 AND user_id = $2")
-        .bind(ctx.workspace.id).bind(s.user_id).fetch_optional(p).await)?;
+        .bind(ctx.workspace.id).bind(s.user_id).fetch_optional(&mut **c).await)?;
     member.ok_or_else(|| Error::invalid("user_id", "not a member of this workspace"))?;
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, t => sqlx::query("DELETE FROM stakeholders WHERE product_id = $1 AND user_id = $2")
-        .bind(ctx.product.id).bind(s.user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    with_tx!(&mut tx, t => sqlx::query("INSERT INTO stakeholders (product_id, user_id, grp) VALUES ($1, $2, $3)")
-        .bind(ctx.product.id).bind(s.user_id).bind(&grp).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM stakeholders WHERE product_id = $1 AND user_id = $2")
+        .bind(ctx.product.id).bind(s.user_id))?;
+    exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO stakeholders (product_id, user_id, grp) VALUES ($1, $2, $3)")
+        .bind(ctx.product.id).bind(s.user_id).bind(&grp))?;
     Change::by(actor, ctx, "stakeholder.set", ("user", s.user_id))
         .after(&json!({"group": grp}))
         .record(&mut tx)
@@ -149,15 +149,15 @@ struct Row {
 async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Request>> {
     ctx.grants.require(Action::ViewStrategy)?;
     let one = only.unwrap_or(0);
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT id, subject, decision_id, title, snapshot, created_at FROM signoff_requests
          WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY id DESC LIMIT 200")
-        .bind(ctx.product.id).bind(one).fetch_all(p).await)?;
-    let history: Vec<(i64, Answer)> = with_pool!(&db.read, p => sqlx::query_as::<_, (i64, i64, String, String, String, chrono::DateTime<chrono::Utc>)>(
+        .bind(ctx.product.id).bind(one).fetch_all(&mut **c).await)?;
+    let history: Vec<(i64, Answer)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as::<_, (i64, i64, String, String, String, chrono::DateTime<chrono::Utc>)>(
         "SELECT a.request_id, a.user_id, u.name, a.answer, a.comment, a.answered_at FROM signoff_answer_log a
          JOIN users u ON u.id = a.user_id JOIN signoff_requests r ON r.id = a.request_id
          WHERE r.product_id = $1 AND (r.id = $2 OR $2 = 0) ORDER BY a.id")
-        .bind(ctx.product.id).bind(one).fetch_all(p).await)?
+        .bind(ctx.product.id).bind(one).fetch_all(&mut **c).await)?
         .into_iter()
         .map(|(r, user_id, name, answer, comment, answered_at)| (r, Answer { user_id, name, answer, comment, answered_at }))
         .collect();
@@ -280,7 +280,7 @@ pub async fn open(
         ));
     }
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO signoff_requests (product_id, subject, decision_id, title, snapshot, requested_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(ctx.product.id).bind(subject).bind(decision).bind(title).bind(snapshot.to_string()).bind(actor.id).bind(now())
@@ -329,20 +329,20 @@ pub async fn answer(
     }
     let mut tx = db.begin().await?;
     let at = now();
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO signoff_answer_log (request_id, user_id, answer, comment, answered_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id).bind(actor.id).bind(answer).bind(&comment).bind(at).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    with_tx!(&mut tx, t => sqlx::query("DELETE FROM signoff_answers WHERE request_id = $1 AND user_id = $2")
-        .bind(id).bind(actor.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    with_tx!(&mut tx, t => sqlx::query(
+        .bind(id).bind(actor.id).bind(answer).bind(&comment).bind(at))?;
+    exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM signoff_answers WHERE request_id = $1 AND user_id = $2")
+        .bind(id).bind(actor.id))?;
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO signoff_answers (request_id, user_id, answer, comment, answered_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id).bind(actor.id).bind(answer).bind(&comment).bind(at).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(actor.id).bind(answer).bind(&comment).bind(at))?;
     Change::by(actor, ctx, "signoff.answer", ("signoff_request", id))
         .after(&json!({"answer": answer, "comment": comment}))
         .record(&mut tx)
         .await?;
     // The PMs who asked hear the answer; webhooks get `signoff.answered`.
-    let pms: Vec<i64> = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let pms: Vec<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT user_id FROM product_roles WHERE product_id = $1 AND role = 'pm'")
         .bind(ctx.product.id).fetch_all(&mut **t).await)?;
     crate::notify::store::emit(

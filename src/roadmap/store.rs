@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::{horizon, timeline, Horizon};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::on;
 use crate::points::Points;
 use crate::strategy::model::PriorityRef;
 use crate::strategy::{rollup, today, Quarter};
-use crate::with_pool;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = RoadmapEntry)]
@@ -94,29 +94,29 @@ pub async fn load(db: &Db, workspace_id: i64, filter: &Filter) -> Result<Roadmap
     let status = f.status.clone().unwrap_or_default();
     let team = f.team.unwrap_or(0);
     if team != 0 {
-        let known: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar("SELECT id FROM teams WHERE id = $1 AND workspace_id = $2")
-            .bind(team).bind(workspace_id).fetch_optional(p).await)?;
+        let known: Option<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar("SELECT id FROM teams WHERE id = $1 AND workspace_id = $2")
+            .bind(team).bind(workspace_id).fetch_optional(&mut **c).await)?;
         known.ok_or_else(|| Error::invalid("team", format!("no team {team} in this workspace")))?;
     }
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT n.id, p.key, p.name, n.title, n.status, n.points_total, n.points_done FROM initiatives n JOIN products p ON p.id = n.product_id
          WHERE p.workspace_id = $1 AND ($2 = '' OR p.key = $2) AND ($3 = '' OR n.status = $3) AND n.status <> 'dropped'
            AND ($4 = 0 OR p.id IN (SELECT product_id FROM team_products WHERE team_id = $4))
          ORDER BY p.key, n.id")
-        .bind(workspace_id).bind(&product).bind(&status).bind(team).fetch_all(p).await)?;
+        .bind(workspace_id).bind(&product).bind(&status).bind(team).fetch_all(&mut **c).await)?;
     if !product.is_empty() && rows.is_empty() {
-        let known: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar("SELECT id FROM products WHERE workspace_id = $1 AND key = $2")
-            .bind(workspace_id).bind(&product).fetch_optional(p).await)?;
+        let known: Option<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar("SELECT id FROM products WHERE workspace_id = $1 AND key = $2")
+            .bind(workspace_id).bind(&product).fetch_optional(&mut **c).await)?;
         known.ok_or_else(|| {
             Error::invalid("product", format!("no product {product} in this workspace"))
         })?;
     }
-    let prios: Vec<(i64, i64, String, String, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+    let prios: Vec<(i64, i64, String, String, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT pi.initiative_id, pr.id, pr.quarter, pr.title,
                 (SELECT COUNT(*) FROM priorities o WHERE o.product_id = pr.product_id AND o.quarter = pr.quarter AND o.rank <= pr.rank)
          FROM priority_initiatives pi JOIN priorities pr ON pr.id = pi.priority_id JOIN products p ON p.id = pr.product_id
          WHERE p.workspace_id = $1 AND ($2 = '' OR p.key = $2) ORDER BY pr.quarter")
-        .bind(workspace_id).bind(&product).fetch_all(p).await)?;
+        .bind(workspace_id).bind(&product).fetch_all(&mut **c).await)?;
     let mut by_initiative: std::collections::HashMap<i64, Vec<PriorityRef>> =
         std::collections::HashMap::new();
     for (initiative, id, quarter, title, position) in prios {

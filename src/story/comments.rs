@@ -13,7 +13,7 @@ use crate::backlog::store as items;
 use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Comment {
@@ -59,15 +59,15 @@ fn validate(body: &str) -> Result<String> {
 
 /// An item's comments, oldest first, each with its earlier texts.
 pub async fn for_item(db: &Db, item_id: i64) -> Result<Vec<Comment>> {
-    let mut out: Vec<Comment> = with_pool!(&db.read, p => sqlx::query_as(
+    let mut out: Vec<Comment> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT c.id, c.question_id, c.body, u.name AS author, c.author_id, c.created_at, c.edited_at, c.version
          FROM comments c JOIN users u ON u.id = c.author_id WHERE c.item_id = $1 ORDER BY c.id")
-        .bind(item_id).fetch_all(p).await)?;
+        .bind(item_id).fetch_all(&mut **c).await)?;
     if out.iter().any(|c| c.edited_at.is_some()) {
-        let edits: Vec<Edit> = with_pool!(&db.read, p => sqlx::query_as(
+        let edits: Vec<Edit> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
             "SELECT e.comment_id, e.body, e.edited_at FROM comment_edits e JOIN comments c ON c.id = e.comment_id
              WHERE c.item_id = $1 ORDER BY e.id")
-            .bind(item_id).fetch_all(p).await)?;
+            .bind(item_id).fetch_all(&mut **c).await)?;
         for c in &mut out {
             c.edits = edits
                 .iter()
@@ -101,7 +101,7 @@ pub async fn add(
     let mut tx = db.begin().await?;
     let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
     if let Some(q) = question {
-        let answered: Option<Option<DateTime<Utc>>> = with_tx!(&mut tx, t => sqlx::query_scalar(
+        let answered: Option<Option<DateTime<Utc>>> = on!(&mut tx.conn(), t => sqlx::query_scalar(
             "SELECT answered_at FROM questions WHERE id = $1 AND item_id = $2")
             .bind(q).bind(row.id).fetch_optional(&mut **t).await)?;
         match answered {
@@ -139,7 +139,7 @@ pub async fn insert(
     author_id: i64,
     at: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(with_tx!(tx, t => sqlx::query_scalar(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO comments (item_id, question_id, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(item_id).bind(question).bind(body).bind(author_id).bind(at).fetch_one(&mut **t).await)?)
 }
@@ -150,7 +150,7 @@ pub async fn of_product_tx(
     tx: &mut Tx,
     product_id: i64,
 ) -> Result<Vec<(i64, i64, DateTime<Utc>, String)>> {
-    Ok(with_tx!(tx, t => sqlx::query_as(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT c.item_id, c.author_id, c.created_at, c.body FROM comments c
          JOIN items i ON i.id = c.item_id WHERE i.product_id = $1")
         .bind(product_id).fetch_all(&mut **t).await)?)
@@ -170,7 +170,7 @@ pub async fn edit(
     let body = validate(body)?;
     let mut tx = db.begin().await?;
     let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
-    let current: Option<(String, i64, i64)> = with_tx!(&mut tx, t => sqlx::query_as(
+    let current: Option<(String, i64, i64)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT body, author_id, version FROM comments WHERE id = $1 AND item_id = $2")
         .bind(id).bind(row.id).fetch_optional(&mut **t).await)?;
     let (old, author, version) = current.ok_or(Error::NotFound)?;
@@ -185,12 +185,12 @@ pub async fn edit(
         });
     }
     let at = now();
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO comment_edits (comment_id, body, edited_at) VALUES ($1, $2, $3)")
-        .bind(id).bind(&old).bind(at).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    with_tx!(&mut tx, t => sqlx::query(
+        .bind(id).bind(&old).bind(at))?;
+    exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE comments SET body = $1, edited_at = $2, version = version + 1 WHERE id = $3 AND version = $4")
-        .bind(&body).bind(at).bind(id).bind(expected).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(&body).bind(at).bind(id).bind(expected))?;
     Change::by(actor, ctx, "comment.edit", ("item", row.id))
         .before(&json!({"comment": id, "body": old}))
         .after(&json!({"comment": id, "body": body}))

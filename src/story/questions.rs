@@ -13,7 +13,7 @@ use crate::backlog::{service, store as items};
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Question {
@@ -61,11 +61,11 @@ pub async fn threads(
     db: &Db,
     item_id: i64,
 ) -> Result<(Vec<Question>, Vec<super::comments::Comment>)> {
-    let mut qs: Vec<Question> = with_pool!(&db.read, p => sqlx::query_as(
+    let mut qs: Vec<Question> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT q.id, q.body, a.name AS asked_by, q.asked_at, q.answer, b.name AS answered_by, q.answered_at, q.version, q.blocking
          FROM questions q JOIN users a ON a.id = q.asked_by LEFT JOIN users b ON b.id = q.answered_by
          WHERE q.item_id = $1 ORDER BY q.id")
-        .bind(item_id).fetch_all(p).await)?;
+        .bind(item_id).fetch_all(&mut **c).await)?;
     let (follow_ups, comments): (Vec<_>, Vec<_>) = super::comments::for_item(db, item_id)
         .await?
         .into_iter()
@@ -98,7 +98,7 @@ pub async fn ask(
     let mut tx = db.begin().await?;
     let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
     let at = now();
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO questions (item_id, product_id, body, asked_by, asked_at, blocking) VALUES ($1, $5, $2, $3, $4, $6) RETURNING id")
         .bind(row.id).bind(&body).bind(actor.id).bind(at).bind(ctx.product.id).bind(blocking).fetch_one(&mut **t).await)?;
     service::refresh_readiness(&mut tx, &service::rules_of(ctx), row.id).await?;
@@ -136,7 +136,7 @@ pub async fn answer(
     let text = validate_body("answer", text)?;
     let mut tx = db.begin().await?;
     let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
-    let before: Option<(Option<String>, i64)> = with_tx!(&mut tx, t => sqlx::query_as(
+    let before: Option<(Option<String>, i64)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT answer, version FROM questions WHERE id = $1 AND item_id = $2")
         .bind(question_id).bind(row.id).fetch_optional(&mut **t).await)?;
     let (old, version) = before.ok_or(Error::NotFound)?;
@@ -150,11 +150,11 @@ pub async fn answer(
         });
     }
     // The first answer's time is what measures the PO's availability; later edits keep it.
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE questions SET answer = $1, answered_by = COALESCE(answered_by, $2),
                 answered_at = COALESCE(answered_at, $3), version = version + 1
          WHERE id = $4 AND version = $5")
-        .bind(&text).bind(actor.id).bind(now()).bind(question_id).bind(expected_version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(&text).bind(actor.id).bind(now()).bind(question_id).bind(expected_version))?;
     service::refresh_readiness(&mut tx, &service::rules_of(ctx), row.id).await?;
     Change::by(actor, ctx, "question.answer", ("item", row.id))
         .before(&json!({"question": question_id, "answer": old}))
@@ -179,10 +179,10 @@ pub fn median(values: &mut [i64]) -> Option<f64> {
 
 /// Median seconds from question to first answer over a product's answered questions.
 pub async fn median_answer_seconds(db: &Db, product_id: i64) -> Result<Option<f64>> {
-    let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT asked_at, answered_at FROM questions
          WHERE product_id = $1 AND answered_at IS NOT NULL ORDER BY id DESC LIMIT 500")
-        .bind(product_id).fetch_all(p).await)?;
+        .bind(product_id).fetch_all(&mut **c).await)?;
     let mut secs: Vec<i64> = rows.iter().map(|(a, b)| (*b - *a).num_seconds()).collect();
     Ok(median(&mut secs))
 }

@@ -7,7 +7,7 @@ use crate::auth::Action;
 use crate::backlog::{service, store as items};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::with_tx;
+use crate::exec;
 use crate::workspace::ProductCtx;
 
 pub async fn set(
@@ -29,8 +29,8 @@ pub async fn set(
         expected_version,
     )
     .await?;
-    with_tx!(&mut tx, t => sqlx::query("UPDATE products SET ready_rules = $1 WHERE id = $2")
-        .bind(&stored).bind(ctx.product.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE products SET ready_rules = $1 WHERE id = $2")
+        .bind(&stored).bind(ctx.product.id))?;
     for id in items::ids_of_product_tx(&mut tx, ctx.product.id).await? {
         service::refresh_readiness(&mut tx, &rules, id).await?;
     }

@@ -10,7 +10,7 @@ use crate::auth::Action;
 use crate::db::{now, Conn, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{exec, on, with_pool, with_tx};
+use crate::{exec, on};
 
 pub const RATINGS: [&str; 4] = ["has", "partial", "no", "unknown"];
 
@@ -95,14 +95,14 @@ pub struct CellsInput {
 
 pub async fn matrix(db: &Db, ctx: &ProductCtx) -> Result<Matrix> {
     ctx.grants.require(Action::ViewStrategy)?;
-    let competitors: Vec<Competitor> = with_pool!(&db.read, p => sqlx::query_as(
+    let competitors: Vec<Competitor> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT id, name, positioning, strengths, weaknesses, our_positioning, version FROM competitors WHERE product_id = $1 ORDER BY name")
-        .bind(ctx.product.id).fetch_all(p).await)?;
-    let caps: Vec<(i64, String, String)> = with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT id, name, ours FROM capabilities WHERE product_id = $1 ORDER BY id").bind(ctx.product.id).fetch_all(p).await)?;
-    let ratings: Vec<(i64, i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(ctx.product.id).fetch_all(&mut **c).await)?;
+    let caps: Vec<(i64, String, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+        "SELECT id, name, ours FROM capabilities WHERE product_id = $1 ORDER BY id").bind(ctx.product.id).fetch_all(&mut **c).await)?;
+    let ratings: Vec<(i64, i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT r.capability_id, r.competitor_id, r.rating FROM capability_ratings r JOIN capabilities c ON c.id = r.capability_id
-         WHERE c.product_id = $1").bind(ctx.product.id).fetch_all(p).await)?;
+         WHERE c.product_id = $1").bind(ctx.product.id).fetch_all(&mut **c).await)?;
     let capabilities: Vec<CapabilityRow> = caps
         .into_iter()
         .map(|(id, name, ours)| CapabilityRow {
@@ -220,7 +220,7 @@ pub async fn save_competitor(
         None => {
             let f = merge(None, &c)?;
             let mut tx = db.begin().await?;
-            let cid: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+            let cid: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
                 "INSERT INTO competitors (product_id, name, positioning, strengths, weaknesses, our_positioning, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
                 .bind(ctx.product.id).bind(&f[0]).bind(&f[1]).bind(&f[2]).bind(&f[3]).bind(&f[4]).bind(now())
@@ -268,7 +268,7 @@ pub async fn add_capability(
     let name = super::validate_title("name", name)?;
     let ours = validate_rating("ours", ours)?;
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar("INSERT INTO capabilities (product_id, name, ours) VALUES ($1, $2, $3) RETURNING id")
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar("INSERT INTO capabilities (product_id, name, ours) VALUES ($1, $2, $3) RETURNING id")
         .bind(ctx.product.id).bind(&name).bind(&ours).fetch_one(&mut **t).await).map_err(taken)?;
     Change::by(actor, ctx, "capability.create", ("capability", id))
         .after(&json!({"name": name, "ours": ours}))
@@ -309,14 +309,14 @@ pub async fn set_cells(db: &Db, actor: &User, ctx: &ProductCtx, cells: &[Cell]) 
     for (cap, comp, rating) in &clean {
         match comp {
             None => {
-                with_tx!(&mut tx, t => sqlx::query("UPDATE capabilities SET ours = $1 WHERE id = $2").bind(rating).bind(cap)
-                .execute(&mut **t).await.map(|r| r.rows_affected()))?
+                exec!(&mut tx.conn(), t => sqlx::query("UPDATE capabilities SET ours = $1 WHERE id = $2").bind(rating).bind(cap)
+                )?
             }
             Some(k) => {
-                with_tx!(&mut tx, t => sqlx::query("DELETE FROM capability_ratings WHERE capability_id = $1 AND competitor_id = $2")
-                    .bind(cap).bind(k).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-                with_tx!(&mut tx, t => sqlx::query("INSERT INTO capability_ratings (capability_id, competitor_id, rating) VALUES ($1, $2, $3)")
-                    .bind(cap).bind(k).bind(rating).execute(&mut **t).await.map(|r| r.rows_affected()))?
+                exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM capability_ratings WHERE capability_id = $1 AND competitor_id = $2")
+                    .bind(cap).bind(k))?;
+                exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO capability_ratings (capability_id, competitor_id, rating) VALUES ($1, $2, $3)")
+                    .bind(cap).bind(k).bind(rating))?
             }
         };
     }

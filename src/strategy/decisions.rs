@@ -10,7 +10,7 @@ use crate::auth::Action;
 use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{exec, on, with_tx};
+use crate::{exec, on};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Decision {
@@ -216,13 +216,13 @@ async fn set_links(tx: &mut Tx, ctx: &ProductCtx, id: i64, d: &DecisionInput) ->
     ] {
         let Some(ids) = ids else { continue };
         let del = format!("DELETE FROM {table} WHERE decision_id = $1");
-        with_tx!(tx, t => sqlx::query(&del).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query(&del).bind(id))?;
         let mut ids = ids.clone();
         ids.sort_unstable();
         ids.dedup();
         for target in ids {
             let check = format!("SELECT id FROM {other} WHERE id = $1 AND product_id = $2");
-            let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(&check).bind(target).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
+            let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(&check).bind(target).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
             found.ok_or_else(|| {
                 Error::invalid(
                     field,
@@ -233,7 +233,7 @@ async fn set_links(tx: &mut Tx, ctx: &ProductCtx, id: i64, d: &DecisionInput) ->
                 )
             })?;
             let ins = format!("INSERT INTO {table} (decision_id, {column}) VALUES ($1, $2)");
-            with_tx!(tx, t => sqlx::query(&ins).bind(id).bind(target).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            exec!(&mut tx.conn(), t => sqlx::query(&ins).bind(id).bind(target))?;
         }
     }
     Ok(())
@@ -254,7 +254,7 @@ pub async fn create(
     let f = merge(None, actor, &input)?;
     let mut tx = db.begin().await?;
     let at = now();
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO decisions (product_id, question, options, decision, rationale, decided_by, decided_on, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
         .bind(ctx.product.id).bind(&f.question).bind(json!(f.options).to_string()).bind(&f.decision).bind(&f.rationale)

@@ -10,7 +10,7 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{Db, Pool};
 use crate::error::{Error, Result};
-use crate::with_tx;
+use crate::exec;
 use crate::workspace::ProductCtx;
 
 /// Links (or unlinks) an insight as evidence for an initiative or a backlog item of its product.
@@ -58,11 +58,12 @@ pub async fn set_evidence(
             ))
         }
     };
-    let n = with_tx!(&mut tx, t => sqlx::query(sql).bind(id).bind(target).execute(&mut **t).await.map(|r| r.rows_affected()))
-        .map_err(|e| match Error::from(e) {
+    let n = exec!(&mut tx.conn(), t => sqlx::query(sql).bind(id).bind(target)).map_err(|e| {
+        match Error::from(e) {
             Error::Conflict(_) => Error::Conflict("that insight is already evidence for it".into()),
             other => other,
-        })?;
+        }
+    })?;
     if n == 0 {
         return Err(Error::NotFound);
     }

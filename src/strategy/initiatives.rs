@@ -11,7 +11,7 @@ use crate::auth::Action;
 use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{exec, on, with_tx};
+use crate::{exec, on};
 
 impl Versioned for Initiative {
     const NOUN: &'static str = "the initiative";
@@ -204,7 +204,7 @@ pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Initiative> {
 async fn check_priorities(tx: &mut Tx, product_id: i64, ids: &[i64]) -> Result<Vec<(i64, String)>> {
     let mut out: Vec<(i64, String)> = Vec::new();
     for id in ids {
-        let q: Option<String> = with_tx!(tx, t => sqlx::query_scalar(
+        let q: Option<String> = on!(&mut tx.conn(), t => sqlx::query_scalar(
             "SELECT quarter FROM priorities WHERE id = $1 AND product_id = $2")
             .bind(id).bind(product_id).fetch_optional(&mut **t).await)?;
         let q = q.ok_or_else(|| {
@@ -228,7 +228,7 @@ async fn check_metrics(tx: &mut Tx, product_id: i64, ids: &[i64]) -> Result<Vec<
     ids.sort_unstable();
     ids.dedup();
     for id in &ids {
-        let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+        let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
             "SELECT id FROM metrics WHERE id = $1 AND product_id = $2")
             .bind(id).bind(product_id).fetch_optional(&mut **t).await)?;
         found
@@ -244,19 +244,19 @@ async fn set_links(
     metrics: Option<&[i64]>,
 ) -> Result<()> {
     if let Some(ps) = priorities {
-        with_tx!(tx, t => sqlx::query("DELETE FROM priority_initiatives WHERE initiative_id = $1")
-            .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM priority_initiatives WHERE initiative_id = $1")
+            .bind(id))?;
         for (p, q) in ps {
-            with_tx!(tx, t => sqlx::query("INSERT INTO priority_initiatives (priority_id, initiative_id, quarter) VALUES ($1, $2, $3)")
-                .bind(p).bind(id).bind(q).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO priority_initiatives (priority_id, initiative_id, quarter) VALUES ($1, $2, $3)")
+                .bind(p).bind(id).bind(q))?;
         }
     }
     if let Some(ms) = metrics {
-        with_tx!(tx, t => sqlx::query("DELETE FROM initiative_metrics WHERE initiative_id = $1")
-            .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM initiative_metrics WHERE initiative_id = $1")
+            .bind(id))?;
         for m in ms {
-            with_tx!(tx, t => sqlx::query("INSERT INTO initiative_metrics (initiative_id, metric_id) VALUES ($1, $2)")
-                .bind(id).bind(m).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO initiative_metrics (initiative_id, metric_id) VALUES ($1, $2)")
+                .bind(id).bind(m))?;
         }
     }
     Ok(())
@@ -373,7 +373,7 @@ pub(super) async fn insert_tx(
     external_key: Option<&str>,
 ) -> Result<i64> {
     let s = &f.scores;
-    Ok(with_tx!(tx, t => sqlx::query_scalar(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO initiatives (product_id, title, description, status, reach, impact, confidence, effort,
              business_value, time_criticality, risk_reduction, job_size, created_at, updated_at, external_key,
              problem, assumptions, out_of_scope)
@@ -490,7 +490,7 @@ pub(super) async fn link_in(
     initiative: Option<i64>,
 ) -> Result<()> {
     if let Some(n) = initiative {
-        let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+        let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
             "SELECT id FROM initiatives WHERE id = $1 AND product_id = $2")
             .bind(n).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
         found.ok_or_else(|| {
@@ -517,10 +517,10 @@ pub(super) async fn link_tx(
     initiative: Option<i64>,
     bump: bool,
 ) -> Result<()> {
-    with_tx!(tx, t => sqlx::query(
-        "UPDATE items SET initiative_id = $1, version = version + $4, updated_at = $2 WHERE id = $3")
-        .bind(initiative).bind(now()).bind(item_id).bind(i64::from(bump))
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query(
+    "UPDATE items SET initiative_id = $1, version = version + $4, updated_at = $2 WHERE id = $3")
+    .bind(initiative).bind(now()).bind(item_id).bind(i64::from(bump))
+    )?;
     crate::backlog::service::refresh_readiness(tx, &crate::backlog::service::rules_of(ctx), item_id)
         .await
 }

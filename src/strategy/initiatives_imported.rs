@@ -7,8 +7,8 @@ use super::model::{Initiative, InitiativeInput};
 use crate::audit::Load;
 use crate::db::Tx;
 use crate::error::Result;
-use crate::with_tx;
 use crate::workspace::ProductCtx;
+use crate::{exec, on};
 
 /// An epic as an import gives it: its key in the other tool, title, description and status.
 pub struct Epic<'a> {
@@ -42,7 +42,7 @@ pub struct Before {
 /// Creates the epic's initiative, or updates the one an earlier import made when the title,
 /// description or status changed; returns its id.
 pub async fn land(tx: &mut Tx, ctx: &ProductCtx, epic: &Epic<'_>) -> Result<(i64, Landed)> {
-    let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+    let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT id FROM initiatives WHERE product_id = $1 AND external_key = $2")
         .bind(ctx.product.id).bind(epic.key).fetch_optional(&mut **t).await)?;
     let input = InitiativeInput {
@@ -101,7 +101,7 @@ pub async fn touched(
 ) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for &(id, expected) in made {
-        let row: Option<(String, i64, bool)> = with_tx!(tx, t => sqlx::query_as(
+        let row: Option<(String, i64, bool)> = on!(&mut tx.conn(), t => sqlx::query_as(
             "SELECT i.title, i.version,
                     EXISTS (SELECT 1 FROM priority_initiatives x WHERE x.initiative_id = i.id)
                  OR EXISTS (SELECT 1 FROM initiative_metrics x WHERE x.initiative_id = i.id)
@@ -116,7 +116,7 @@ pub async fn touched(
             out.push(format!("initiative {id} (deleted)"));
             continue;
         };
-        let items: Vec<i64> = with_tx!(tx, t => sqlx::query_scalar(
+        let items: Vec<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
             "SELECT id FROM items WHERE initiative_id = $1")
             .bind(id).fetch_all(&mut **t).await)?;
         if version != expected || linked || items.iter().any(|i| !own_items.contains(i)) {
@@ -130,8 +130,8 @@ pub async fn touched(
 /// are gone or unlinked by then).
 pub async fn delete(tx: &mut Tx, ctx: &ProductCtx, made: &[(i64, i64)]) -> Result<()> {
     for &(id, version) in made {
-        with_tx!(tx, t => sqlx::query("DELETE FROM initiatives WHERE id = $1 AND product_id = $2 AND version = $3")
-            .bind(id).bind(ctx.product.id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM initiatives WHERE id = $1 AND product_id = $2 AND version = $3")
+            .bind(id).bind(ctx.product.id).bind(version))?;
     }
     Ok(())
 }
@@ -145,7 +145,7 @@ pub async fn link(
     initiative: i64,
     fresh: bool,
 ) -> Result<bool> {
-    let current: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+    let current: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT initiative_id FROM items WHERE id = $1 AND product_id = $2")
         .bind(item_id).bind(ctx.product.id).fetch_one(&mut **t).await)?;
     if current == Some(initiative) {

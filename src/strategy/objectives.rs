@@ -12,7 +12,7 @@ use crate::auth::Action;
 use crate::db::{now, Conn, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{exec, on, with_tx};
+use crate::{exec, on};
 
 impl Versioned for Objective {
     const NOUN: &'static str = "the objective";
@@ -177,7 +177,7 @@ pub async fn create(
     )?;
     let mut tx = db.begin().await?;
     let at = now();
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO objectives (product_id, quarter, title, description, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
         .bind(ctx.product.id).bind(&quarter).bind(&title).bind(&description).bind(at).fetch_one(&mut **t).await)?;
@@ -386,7 +386,7 @@ pub async fn create_metric(
         check_objectives(&mut tx.conn(), ctx.product.id, &[o], "objective_id").await?;
     }
     let at = now();
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO metrics (product_id, objective_id, name, unit, direction, baseline, target, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
         .bind(ctx.product.id).bind(f.objective_id).bind(&f.name).bind(&f.unit).bind(&f.direction)
@@ -449,11 +449,11 @@ pub async fn record_value(
         .find(|h| h.measured_on == day)
         .map(|h| json!(h));
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, t => sqlx::query("DELETE FROM metric_values WHERE metric_id = $1 AND measured_on = $2")
-        .bind(id).bind(&day).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM metric_values WHERE metric_id = $1 AND measured_on = $2")
+        .bind(id).bind(&day))?;
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO metric_values (metric_id, measured_on, value, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id).bind(&day).bind(v.value).bind(actor.id).bind(now()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(&day).bind(v.value).bind(actor.id).bind(now()))?;
     let mut change = Change::by(actor, ctx, "metric.value", ("metric", id))
         .after(&json!({"measured_on": day, "value": v.value}));
     change.before = before;

@@ -9,7 +9,7 @@ use crate::auth::Action;
 use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{exec, on, with_tx};
+use crate::{exec, on};
 
 impl Versioned for Persona {
     const NOUN: &'static str = "the persona";
@@ -129,7 +129,7 @@ pub async fn create(
     let [name, segment, goals, pains] = fields(None, &input)?;
     let mut tx = db.begin().await?;
     let at = now();
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO personas (product_id, name, segment, goals, pains, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id")
         .bind(ctx.product.id).bind(&name).bind(&segment).bind(&goals).bind(&pains).bind(at).fetch_one(&mut **t).await)
         .map_err(taken)?;
@@ -198,15 +198,15 @@ pub(super) async fn persona_in(
     persona: Option<i64>,
 ) -> Result<()> {
     if let Some(p) = persona {
-        let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar("SELECT id FROM personas WHERE id = $1 AND product_id = $2")
+        let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM personas WHERE id = $1 AND product_id = $2")
             .bind(p).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
         found
             .ok_or_else(|| Error::invalid("persona", format!("no persona {p} in this product")))?;
     }
-    let before: Option<i64> = with_tx!(tx, t => sqlx::query_scalar("SELECT persona_id FROM items WHERE id = $1")
+    let before: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT persona_id FROM items WHERE id = $1")
         .bind(item_id).fetch_one(&mut **t).await)?;
-    with_tx!(tx, t => sqlx::query("UPDATE items SET persona_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(persona).bind(now()).bind(item_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET persona_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        .bind(persona).bind(now()).bind(item_id))?;
     Change::by(actor, ctx, "item.persona", ("item", item_id))
         .before(&json!({"persona": before}))
         .after(&json!({"persona": persona}))

@@ -12,7 +12,7 @@ use crate::backlog::rank;
 use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{exec, on, with_tx};
+use crate::{exec, on};
 
 impl Versioned for Priority {
     const NOUN: &'static str = "the priority";
@@ -135,11 +135,11 @@ async fn check_objectives(
 }
 
 async fn set_objectives(tx: &mut Tx, id: i64, ids: &[i64]) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("DELETE FROM priority_objectives WHERE priority_id = $1")
-        .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM priority_objectives WHERE priority_id = $1")
+        .bind(id))?;
     for o in ids {
-        with_tx!(tx, t => sqlx::query("INSERT INTO priority_objectives (priority_id, objective_id) VALUES ($1, $2)")
-            .bind(id).bind(o).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO priority_objectives (priority_id, objective_id) VALUES ($1, $2)")
+            .bind(id).bind(o))?;
     }
     Ok(())
 }
@@ -151,7 +151,7 @@ async fn edge(tx: &mut Tx, product_id: i64, quarter: &str, last: bool) -> Result
         "SELECT rank FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank LIMIT 1"
     };
     Ok(
-        with_tx!(tx, t => sqlx::query_scalar(sql).bind(product_id).bind(quarter).fetch_optional(&mut **t).await)?,
+        on!(&mut tx.conn(), t => sqlx::query_scalar(sql).bind(product_id).bind(quarter).fetch_optional(&mut **t).await)?,
     )
 }
 
@@ -192,7 +192,7 @@ pub async fn create(
         rank::between(e.as_deref(), None)?
     };
     let at = now();
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO priorities (product_id, quarter, title, description, rank, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id")
         .bind(ctx.product.id).bind(&q).bind(&title).bind(&description).bind(&r).bind(at).fetch_one(&mut **t).await)?;
@@ -339,8 +339,8 @@ pub async fn move_one(
     let new_rank = rank::between(lo.as_deref(), hi.as_deref())?;
     let mut tx = db.begin().await?;
     crate::backlog::store::lock_product(&mut tx, ctx.product.id).await?;
-    with_tx!(&mut tx, t => sqlx::query("UPDATE priorities SET rank = $1, updated_at = $2 WHERE id = $3 AND product_id = $4")
-        .bind(&new_rank).bind(now()).bind(id).bind(ctx.product.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE priorities SET rank = $1, updated_at = $2 WHERE id = $3 AND product_id = $4")
+        .bind(&new_rank).bind(now()).bind(id).bind(ctx.product.id))?;
     let order = |v: &[&Priority]| v.iter().map(|p| p.id).collect::<Vec<_>>();
     let before_ids = order(&list_before.iter().collect::<Vec<_>>());
     let mut after_ids: Vec<i64> = others.iter().map(|p| p.id).collect();

@@ -10,7 +10,7 @@ use crate::auth::Action;
 use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{exec, on, with_pool, with_tx};
+use crate::{exec, on};
 
 impl Versioned for Source {
     const NOUN: &'static str = "the source";
@@ -89,7 +89,7 @@ const SOURCE_SQL: &str = "SELECT s.id, s.kind, s.title, s.happened_on, s.custome
 pub async fn sources(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<Source>> {
     ctx.grants.require(Action::ViewStrategy)?;
     let sql = format!("{SOURCE_SQL} ORDER BY s.happened_on DESC, s.id DESC LIMIT $2");
-    let rows: Vec<SourceRow> = with_pool!(&db.read, p => sqlx::query_as(&sql).bind(ctx.product.id).bind(limit).fetch_all(p).await)?;
+    let rows: Vec<SourceRow> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(&sql).bind(ctx.product.id).bind(limit).fetch_all(&mut **c).await)?;
     Ok(rows.into_iter().map(Source::from).collect())
 }
 
@@ -153,7 +153,7 @@ pub async fn create_source(
     let f = merge_source(None, &input)?;
     let mut tx = db.begin().await?;
     let at = now();
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO research_sources (product_id, kind, title, happened_on, customer, segment, notes, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
         .bind(ctx.product.id).bind(&f.kind).bind(&f.title).bind(&f.happened_on).bind(&f.customer).bind(&f.segment)
@@ -221,7 +221,7 @@ pub async fn insights(
 ) -> Result<Vec<Insight>> {
     ctx.grants.require(Action::ViewStrategy)?;
     let sql = format!("{INSIGHT_SQL} AND (i.source_id = $2 OR $2 = 0) ORDER BY i.importance DESC, i.id DESC LIMIT $3");
-    let rows: Vec<InsightRow> = with_pool!(&db.read, p => sqlx::query_as(&sql).bind(ctx.product.id).bind(source.unwrap_or(0)).bind(limit).fetch_all(p).await)?;
+    let rows: Vec<InsightRow> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(&sql).bind(ctx.product.id).bind(source.unwrap_or(0)).bind(limit).fetch_all(&mut **c).await)?;
     with_links(db, ctx, rows).await
 }
 
@@ -239,12 +239,12 @@ pub async fn evidence_for(db: &Db, ctx: &ProductCtx, initiative: i64) -> Result<
     ctx.grants.require(Action::ViewStrategy)?;
     // An initiative of another product (or none) is not found here, as everywhere else; an
     // empty list would tell the caller nothing false but hide a wrong id.
-    let own: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+    let own: Option<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT id FROM initiatives WHERE id = $1 AND product_id = $2")
-        .bind(initiative).bind(ctx.product.id).fetch_optional(p).await)?;
+        .bind(initiative).bind(ctx.product.id).fetch_optional(&mut **c).await)?;
     own.ok_or(Error::NotFound)?;
     let sql = format!("{INSIGHT_SQL} AND i.id IN (SELECT insight_id FROM initiative_evidence WHERE initiative_id = $2) ORDER BY i.importance DESC, i.id");
-    let rows: Vec<InsightRow> = with_pool!(&db.read, p => sqlx::query_as(&sql).bind(ctx.product.id).bind(initiative).fetch_all(p).await)?;
+    let rows: Vec<InsightRow> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(&sql).bind(ctx.product.id).bind(initiative).fetch_all(&mut **c).await)?;
     with_links(db, ctx, rows).await
 }
 
@@ -315,7 +315,7 @@ pub(super) async fn check_in_product(
     product_id: i64,
 ) -> Result<()> {
     let sql = format!("SELECT id FROM {table} WHERE id = $1 AND product_id = $2");
-    let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(&sql).bind(id).bind(product_id).fetch_optional(&mut **t).await)?;
+    let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(&sql).bind(id).bind(product_id).fetch_optional(&mut **t).await)?;
     found.map(|_| ()).ok_or_else(|| {
         Error::invalid(
             field,
@@ -400,7 +400,7 @@ pub async fn create_insight(
         check_in_product(&mut tx, "personas", "persona_id", p, ctx.product.id).await?;
     }
     let at = now();
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO insights (product_id, source_id, kind, body, importance, persona_id, tags, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
         .bind(ctx.product.id).bind(f.source_id).bind(&f.kind).bind(&f.body).bind(f.importance).bind(f.persona_id)
