@@ -318,6 +318,12 @@ impl Tx {
         with_tx!(self, t => t.commit().await)
     }
 
+    /// Undoes the transaction now rather than when it is dropped (a dry run's answer waits
+    /// for nothing).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        with_tx!(self, t => t.rollback().await)
+    }
+
     /// The transaction's connection, for store functions that take a [`Conn`].
     pub fn conn(&mut self) -> Conn<'_> {
         match self {

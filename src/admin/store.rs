@@ -10,7 +10,7 @@ use crate::auth::store::User;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::workspace::Workspace;
-use crate::{exec, on, with_pool};
+use crate::{exec, on};
 
 /// A workspace as the instance's admins see it: its size, not its content.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -24,7 +24,7 @@ pub struct WorkspaceSummary {
 }
 
 pub async fn workspaces(db: &Db) -> Result<Vec<WorkspaceSummary>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT w.slug, w.name,
                 (SELECT COUNT(*) FROM workspace_members m WHERE m.workspace_id = w.id) AS members,
                 (SELECT COUNT(*) FROM products p WHERE p.workspace_id = w.id) AS products,
@@ -32,7 +32,7 @@ pub async fn workspaces(db: &Db) -> Result<Vec<WorkspaceSummary>> {
                   WHERE p.workspace_id = w.id) AS items,
                 w.created_at
          FROM workspaces w ORDER BY w.name, w.id")
-        .fetch_all(p).await)?)
+        .fetch_all(&mut **c).await)?)
 }
 
 /// An API token a member of the workspace holds (it acts in all their workspaces).
@@ -48,12 +48,12 @@ pub struct MemberToken {
 }
 
 pub async fn tokens(db: &Db, workspace_id: i64) -> Result<Vec<MemberToken>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT t.id, t.name, u.name AS owner_name, u.email AS owner_email, t.created_at, t.read_only
          FROM api_tokens t JOIN users u ON u.id = t.user_id
          JOIN workspace_members m ON m.user_id = t.user_id AND m.workspace_id = $1
          ORDER BY u.name, t.id")
-        .bind(workspace_id).fetch_all(p).await)?)
+        .bind(workspace_id).fetch_all(&mut **c).await)?)
 }
 
 /// Revokes a member's token (a leaked one, say); it stops working in every workspace.

@@ -2,7 +2,7 @@
 
 use super::{Change, Entry};
 use crate::db::{Db, Tx};
-use crate::{with_pool, with_tx};
+use crate::on;
 use chrono::{DateTime, Utc};
 
 pub async fn record(tx: &mut Tx, c: Change<'_>) -> Result<(), sqlx::Error> {
@@ -13,7 +13,7 @@ pub async fn record(tx: &mut Tx, c: Change<'_>) -> Result<(), sqlx::Error> {
 pub async fn record_id(tx: &mut Tx, c: Change<'_>) -> Result<i64, sqlx::Error> {
     let before = c.before.map(|v| v.to_string());
     let after = c.after.map(|v| v.to_string());
-    with_tx!(tx, t => sqlx::query_scalar(
+    on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO audit_log (workspace_id, actor_id, action, entity_type, entity_id, before_json, after_json, reason, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
         .bind(c.workspace_id).bind(c.actor_id).bind(c.action).bind(c.entity_type).bind(c.entity_id)
@@ -58,11 +58,11 @@ pub async fn for_entity(
     entity_id: i64,
     limit: i64,
 ) -> Result<Vec<Entry>, sqlx::Error> {
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT a.id, u.name AS actor, a.action, a.entity_type, a.entity_id, a.before_json, a.after_json, a.reason, a.at
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
          WHERE a.entity_type = $1 AND a.entity_id = $2 ORDER BY a.id DESC LIMIT $3")
-        .bind(entity_type).bind(entity_id).bind(limit).fetch_all(p).await)?;
+        .bind(entity_type).bind(entity_id).bind(limit).fetch_all(&mut **c).await)?;
     Ok(rows.into_iter().map(Entry::from).collect())
 }
 
@@ -116,20 +116,20 @@ pub async fn filtered(
         }
     }
     sql.push_str(&format!(" ORDER BY a.id DESC LIMIT ${n}"));
-    let rows: Vec<Row> = with_pool!(&db.read, p => {
+    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => {
         let mut q = sqlx::query_as(&sql).bind(workspace_id).bind(before_id.unwrap_or(i64::MAX));
         if let Some(a) = &f.actor { q = q.bind(a); }
         if let Some(a) = &f.action { q = q.bind(a); }
         if let Some(t) = f.since { q = q.bind(t); }
         if let Some(t) = f.until { q = q.bind(t); }
-        q.bind(limit).fetch_all(p).await
+        q.bind(limit).fetch_all(&mut **c).await
     })?;
     Ok(rows.into_iter().map(Entry::from).collect())
 }
 
 /// The actions a workspace's log holds, for choosing one.
 pub async fn actions(db: &Db, workspace_id: i64) -> Result<Vec<String>, sqlx::Error> {
-    with_pool!(&db.read, p => sqlx::query_scalar(
+    on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT DISTINCT action FROM audit_log WHERE workspace_id = $1 ORDER BY action")
-        .bind(workspace_id).fetch_all(p).await)
+        .bind(workspace_id).fetch_all(&mut **c).await)
 }

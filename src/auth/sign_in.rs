@@ -32,9 +32,9 @@ pub async fn authenticate(
     if let Err(wait) = verdict {
         return Err(Error::SlowDown { retry_after: wait });
     }
-    let row: Option<(i64, String, String, String)> = with_pool!(&db.read, p => sqlx::query_as(
+    let row: Option<(i64, String, String, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT id, email, name, password_hash FROM users WHERE email = $1")
-        .bind(&email).fetch_optional(p).await)?;
+        .bind(&email).fetch_optional(&mut **c).await)?;
     // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
     let (user, hash) = match row {
         Some((id, email, name, hash)) => (Some(User { id, email, name }), Ok(hash)),

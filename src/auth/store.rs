@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
-use crate::{with_pool, with_tx};
+use crate::{exec, on, with_pool};
 
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct User {
@@ -60,7 +60,7 @@ pub async fn create_placeholder(tx: &mut Tx, name: &str, email: Option<&str>) ->
     if name.is_empty() {
         return Err(Error::invalid("name", "a name is required"));
     }
-    Ok(with_tx!(tx, t => sqlx::query_scalar(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO users (email, name, password_hash, created_at, placeholder)
          VALUES ($1, $2, '', $3, TRUE) RETURNING id")
         .bind(&email).bind(name).bind(now()).fetch_one(&mut **t).await)?)
@@ -72,14 +72,14 @@ pub async fn create_placeholder(tx: &mut Tx, name: &str, email: Option<&str>) ->
 pub async fn delete_unused_placeholders(tx: &mut Tx, ids: &[i64]) -> Result<usize> {
     let mut gone = 0;
     for &id in ids {
-        gone += with_tx!(tx, t => sqlx::query(
+        gone += exec!(&mut tx.conn(), t => sqlx::query(
             "DELETE FROM users WHERE id = $1 AND placeholder
                AND NOT EXISTS (SELECT 1 FROM items WHERE assignee_id = $1 OR reporter_id = $1)
                AND NOT EXISTS (SELECT 1 FROM comments WHERE author_id = $1)
                AND NOT EXISTS (SELECT 1 FROM watchers WHERE user_id = $1)
                AND NOT EXISTS (SELECT 1 FROM invitations WHERE placeholder_id = $1
                                AND accepted_at IS NULL AND revoked_at IS NULL)")
-            .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            .bind(id))?;
     }
     Ok(usize::try_from(gone).unwrap_or(usize::MAX))
 }
@@ -125,7 +125,7 @@ pub async fn insert_user(
 /// The account with this e-mail (any case), inside the caller's transaction.
 pub async fn id_by_email_tx(tx: &mut Tx, email: &str) -> Result<Option<i64>> {
     Ok(
-        with_tx!(tx, t => sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email.trim().to_lowercase()).fetch_optional(&mut **t).await)?,
     )
 }
@@ -133,8 +133,8 @@ pub async fn id_by_email_tx(tx: &mut Tx, email: &str) -> Result<Option<i64>> {
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>> {
     let email = email.trim().to_lowercase();
     Ok(
-        with_pool!(&db.read, p => sqlx::query_as("SELECT id, email, name FROM users WHERE email = $1")
-        .bind(&email).fetch_optional(p).await)?,
+        on!(&mut db.reader().await?.conn(), c => sqlx::query_as("SELECT id, email, name FROM users WHERE email = $1")
+        .bind(&email).fetch_optional(&mut **c).await)?,
     )
 }
 
@@ -152,11 +152,11 @@ pub async fn create_session(db: &Db, user_id: i64) -> Result<String> {
 
 pub async fn session(db: &Db, secret: &str) -> Result<Option<Session>> {
     // The unread count rides along: every page shows it, and this query runs for every page.
-    let row: Option<(i64, String, String, String, DateTime<Utc>, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+    let row: Option<(i64, String, String, String, DateTime<Utc>, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT u.id, u.email, u.name, s.csrf_token, s.expires_at,
                 (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL)
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1")
-        .bind(super::hash_secret(secret)).fetch_optional(p).await)?;
+        .bind(super::hash_secret(secret)).fetch_optional(&mut **c).await)?;
     Ok(row
         .filter(|r| r.4 > Utc::now())
         .map(|(id, email, name, csrf, _, unread)| Session {
@@ -197,9 +197,9 @@ pub struct TokenHolder {
 }
 
 pub async fn holder_by_token(db: &Db, token: &str) -> Result<Option<TokenHolder>> {
-    let row: Option<(i64, String, String, bool)> = with_pool!(&db.read, p => sqlx::query_as(
+    let row: Option<(i64, String, String, bool)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT u.id, u.email, u.name, t.read_only FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
-        .bind(super::hash_secret(token)).fetch_optional(p).await)?;
+        .bind(super::hash_secret(token)).fetch_optional(&mut **c).await)?;
     Ok(row.map(|(id, email, name, read_only)| TokenHolder {
         user: User { id, email, name },
         read_only,
@@ -219,9 +219,9 @@ pub struct TokenInfo {
 }
 
 pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT id, name, created_at, read_only FROM api_tokens WHERE user_id = $1 ORDER BY id")
-        .bind(user_id).fetch_all(p).await)?)
+        .bind(user_id).fetch_all(&mut **c).await)?)
 }
 
 /// Revokes one of the user's own tokens; another user's token id is simply not found.
@@ -246,8 +246,8 @@ pub async fn make_placeholders(db: &Db, suffix: &str) -> Result<u64> {
 
 /// Whether the account administers the installation (its settings, its admins).
 pub async fn is_instance_admin(db: &Db, user_id: i64) -> Result<bool> {
-    let admin: Option<bool> = with_pool!(&db.read, p => sqlx::query_scalar(
+    let admin: Option<bool> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT instance_admin FROM users WHERE id = $1")
-        .bind(user_id).fetch_optional(p).await)?;
+        .bind(user_id).fetch_optional(&mut **c).await)?;
     Ok(admin.unwrap_or(false))
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::Db;
 use crate::error::Result;
-use crate::with_pool;
+use crate::on;
 
 #[derive(Clone, Debug, Default)]
 pub struct CardFacts {
@@ -76,12 +76,12 @@ pub async fn facts(db: &Db, product_key: &str, ids: &[i64]) -> Result<HashMap<i6
         marks.join(",")
     );
     type Row = (i64, Option<String>, Option<DateTime<Utc>>, Option<i64>, i64);
-    let rows: Vec<Row> = with_pool!(&db.read, p => {
+    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => {
         let mut q = sqlx::query_as(&sql);
         for id in ids {
             q = q.bind(*id);
         }
-        q.fetch_all(p).await
+        q.fetch_all(&mut **c).await
     })?;
     for (id, name, entered, first, blockers) in rows {
         out.insert(

@@ -12,7 +12,7 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
-use crate::with_tx;
+use crate::on;
 use crate::workspace::ProductCtx;
 
 pub fn rules_of(ctx: &ProductCtx) -> ReadyRules {
@@ -744,7 +744,7 @@ pub async fn delete(
     }
     // Deleting would shrink a running sprint's scope with no record of who and why (PRODUCT.md,
     // Definitions: scope); the scope change is the one way out of a running sprint.
-    let running: Option<String> = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let running: Option<String> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
          WHERE si.item_id = $1 AND si.removed_at IS NULL AND s.state = 'active'")
         .bind(row.id).fetch_optional(&mut **t).await)?;

@@ -6,7 +6,7 @@ use super::query::{Compiled, SqlValue};
 use super::{Criterion, Item, Points, Summary};
 use crate::db::{Conn, Db, Tx};
 use crate::error::{Error, Result};
-use crate::{exec, on, with_pool, with_tx};
+use crate::{exec, on};
 
 /// An item's readiness as stored: the flag the query language filters on, and the reasons.
 pub struct Assessed {
@@ -49,8 +49,8 @@ pub async fn row_by_key(db: &Db, workspace_id: i64, key: &str) -> Result<ItemRow
         "SELECT {ROW_COLUMNS} FROM items i JOIN products p ON p.id = i.product_id
          WHERE p.workspace_id = $1 AND p.key = $2 AND i.number = $3"
     );
-    with_pool!(&db.read, p => sqlx::query_as::<_, ItemRow>(&sql).bind(workspace_id).bind(&prefix).bind(number)
-        .fetch_optional(p).await)?
+    on!(&mut db.reader().await?.conn(), c => sqlx::query_as::<_, ItemRow>(&sql).bind(workspace_id).bind(&prefix).bind(number)
+        .fetch_optional(&mut **c).await)?
         .ok_or(Error::NotFound)
 }
 
@@ -67,14 +67,16 @@ pub async fn row_by_key_tx(
     }
     let sql =
         format!("SELECT {ROW_COLUMNS} FROM items i WHERE i.product_id = $1 AND i.number = $2");
-    with_tx!(tx, t => sqlx::query_as::<_, ItemRow>(&sql).bind(product_id).bind(number)
+    on!(&mut tx.conn(), t => sqlx::query_as::<_, ItemRow>(&sql).bind(product_id).bind(number)
         .fetch_optional(&mut **t).await)?
     .ok_or(Error::NotFound)
 }
 
 pub async fn row_by_id_tx(tx: &mut Tx, id: i64) -> Result<ItemRow> {
     let sql = format!("SELECT {ROW_COLUMNS} FROM items i WHERE i.id = $1");
-    Ok(with_tx!(tx, t => sqlx::query_as::<_, ItemRow>(&sql).bind(id).fetch_one(&mut **t).await)?)
+    Ok(
+        on!(&mut tx.conn(), t => sqlx::query_as::<_, ItemRow>(&sql).bind(id).fetch_one(&mut **t).await)?,
+    )
 }
 
 /// The whole item as shown on its page: labels, criteria, links and roll-ups.
@@ -229,7 +231,7 @@ pub async fn list(
          WHERE i.product_id = $1 AND i.rank > $2 AND ({}) ORDER BY {order} LIMIT $3 OFFSET {offset}",
         filter.sql
     );
-    let rows: Vec<SummaryRow> = with_pool!(&db.read, p => {
+    let rows: Vec<SummaryRow> = on!(&mut db.reader().await?.conn(), c => {
         let mut q = sqlx::query_as::<_, SummaryRow>(&sql).bind(product_id).bind(cursor).bind(limit);
         for v in &filter.params {
             q = match v {
@@ -239,7 +241,7 @@ pub async fn list(
                 SqlValue::Time(t) => q.bind(*t),
             };
         }
-        q.fetch_all(p).await
+        q.fetch_all(&mut **c).await
     })?;
     let labels = labels_of(db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     Ok(rows
@@ -291,12 +293,12 @@ async fn labels_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>> {
         "SELECT item_id, label FROM item_labels WHERE item_id IN ({}) ORDER BY label",
         marks.join(",")
     );
-    Ok(with_pool!(&db.read, p => {
+    Ok(on!(&mut db.reader().await?.conn(), c => {
         let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
         for id in ids {
             q = q.bind(*id);
         }
-        q.fetch_all(p).await
+        q.fetch_all(&mut **c).await
     })?)
 }
 
@@ -306,13 +308,13 @@ pub async fn lock_product(tx: &mut Tx, product_id: i64) -> Result<()> {
     if matches!(tx, Tx::Sqlite(_)) {
         return Ok(());
     }
-    with_tx!(tx, t => sqlx::query("UPDATE products SET next_number = next_number WHERE id = $1")
-        .bind(product_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE products SET next_number = next_number WHERE id = $1")
+        .bind(product_id))?;
     Ok(())
 }
 
 pub async fn next_number(tx: &mut Tx, product_id: i64) -> Result<i64> {
-    Ok(with_tx!(tx, t => sqlx::query_scalar(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
         "UPDATE products SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1")
         .bind(product_id).fetch_one(&mut **t).await)?)
 }
@@ -324,7 +326,9 @@ pub async fn edge_rank(tx: &mut Tx, product_id: i64, last: bool) -> Result<Optio
     } else {
         "SELECT rank FROM items WHERE product_id = $1 ORDER BY rank LIMIT 1"
     };
-    Ok(with_tx!(tx, t => sqlx::query_scalar(sql).bind(product_id).fetch_optional(&mut **t).await)?)
+    Ok(
+        on!(&mut tx.conn(), t => sqlx::query_scalar(sql).bind(product_id).fetch_optional(&mut **t).await)?,
+    )
 }
 
 /// The rank right after (or before) `rank`, ignoring the items being moved.
@@ -347,7 +351,7 @@ pub async fn neighbour_rank(
     } else {
         format!("SELECT rank FROM items WHERE product_id = $1 AND rank < $2 {skip} ORDER BY rank DESC LIMIT 1")
     };
-    Ok(with_tx!(tx, t => {
+    Ok(on!(&mut tx.conn(), t => {
         let mut q = sqlx::query_scalar(&sql).bind(product_id).bind(rank);
         for id in moving {
             q = q.bind(*id);
@@ -357,7 +361,7 @@ pub async fn neighbour_rank(
 }
 
 pub async fn set_rank(tx: &mut Tx, id: i64, rank: &str) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("UPDATE items SET rank = $1 WHERE id = $2").bind(rank).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET rank = $1 WHERE id = $2").bind(rank).bind(id))?;
     Ok(())
 }
 
@@ -365,12 +369,12 @@ pub async fn set_rank(tx: &mut Tx, id: i64, rank: &str) -> Result<()> {
 pub async fn rebalance(db: &Db, product_id: i64) -> Result<usize> {
     let mut tx = db.begin().await?;
     lock_product(&mut tx, product_id).await?;
-    let ids: Vec<i64> = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let ids: Vec<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT id FROM items WHERE product_id = $1 ORDER BY rank").bind(product_id).fetch_all(&mut **t).await)?;
     // Two passes: parking every rank behind '~', which no rank contains, keeps (product, rank)
     // unique at every step, since some new ranks equal old ranks of other items.
-    with_tx!(&mut tx, t => sqlx::query("UPDATE items SET rank = '~' || rank WHERE product_id = $1")
-        .bind(product_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET rank = '~' || rank WHERE product_id = $1")
+        .bind(product_id))?;
     for (id, rank) in ids.iter().zip(super::rank::spread(ids.len())) {
         set_rank(&mut tx, *id, &rank).await?;
     }
@@ -544,89 +548,89 @@ pub async fn update(
     f: &Fields,
     readiness: &Assessed,
 ) -> Result<bool> {
-    let done = with_tx!(tx, t => sqlx::query(
-        "UPDATE items SET kind = $1, title = $2, description = $3, persona = $4, goal = $5, benefit = $6,
+    let done = exec!(&mut tx.conn(), t => sqlx::query(
+    "UPDATE items SET kind = $1, title = $2, description = $3, persona = $4, goal = $5, benefit = $6,
                 points = $7, status = $8, parent_id = $9, updated_at = $10, version = version + 1,
                 ready = $13, readiness = $14
          WHERE id = $11 AND version = $12")
-        .bind(&f.kind).bind(&f.title).bind(&f.description).bind(&f.persona).bind(&f.goal).bind(&f.benefit)
-        .bind(f.points).bind(&f.status).bind(f.parent_id).bind(crate::db::now()).bind(id).bind(expected_version)
-        .bind(readiness.ready).bind(&readiness.json)
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    .bind(&f.kind).bind(&f.title).bind(&f.description).bind(&f.persona).bind(&f.goal).bind(&f.benefit)
+    .bind(f.points).bind(&f.status).bind(f.parent_id).bind(crate::db::now()).bind(id).bind(expected_version)
+    .bind(readiness.ready).bind(&readiness.json)
+    )?;
     Ok(done == 1)
 }
 
 /// Bumps the version when only related rows (criteria, labels) changed.
 pub async fn touch(tx: &mut Tx, id: i64) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("UPDATE items SET version = version + 1, updated_at = $1 WHERE id = $2")
-        .bind(crate::db::now()).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(crate::db::now()).bind(id))?;
     Ok(())
 }
 
 pub async fn labels_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
     Ok(
-        with_tx!(tx, t => sqlx::query_scalar("SELECT label FROM item_labels WHERE item_id = $1 ORDER BY label")
+        on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT label FROM item_labels WHERE item_id = $1 ORDER BY label")
         .bind(id).fetch_all(&mut **t).await)?,
     )
 }
 
 pub async fn set_labels(tx: &mut Tx, id: i64, labels: &[String]) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("DELETE FROM item_labels WHERE item_id = $1").bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM item_labels WHERE item_id = $1").bind(id))?;
     insert_labels(tx, id, labels).await
 }
 
 /// Labels of a new item (nothing to replace).
 pub async fn insert_labels(tx: &mut Tx, id: i64, labels: &[String]) -> Result<()> {
     for l in labels {
-        with_tx!(tx, t => sqlx::query("INSERT INTO item_labels (item_id, label) VALUES ($1, $2)")
-            .bind(id).bind(l).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO item_labels (item_id, label) VALUES ($1, $2)")
+            .bind(id).bind(l))?;
     }
     Ok(())
 }
 
 pub async fn criteria_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
     Ok(
-        with_tx!(tx, t => sqlx::query_scalar("SELECT text FROM criteria WHERE item_id = $1 ORDER BY position")
+        on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT text FROM criteria WHERE item_id = $1 ORDER BY position")
         .bind(id).fetch_all(&mut **t).await)?,
     )
 }
 
 pub async fn set_criteria(tx: &mut Tx, id: i64, criteria: &[String]) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("DELETE FROM criteria WHERE item_id = $1").bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM criteria WHERE item_id = $1").bind(id))?;
     insert_criteria(tx, id, criteria).await
 }
 
 /// Criteria of a new item (nothing to replace).
 pub async fn insert_criteria(tx: &mut Tx, id: i64, criteria: &[String]) -> Result<()> {
     for (i, c) in criteria.iter().enumerate() {
-        with_tx!(tx, t => sqlx::query("INSERT INTO criteria (item_id, position, text) VALUES ($1, $2, $3)")
-            .bind(id).bind(i as i64 + 1).bind(c).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO criteria (item_id, position, text) VALUES ($1, $2, $3)")
+            .bind(id).bind(i as i64 + 1).bind(c))?;
     }
     Ok(())
 }
 
 pub async fn open_questions_tx(tx: &mut Tx, id: i64) -> Result<i64> {
-    Ok(with_tx!(tx, t => sqlx::query_scalar(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT COUNT(*) FROM questions WHERE item_id = $1 AND answered_at IS NULL AND blocking")
         .bind(id).fetch_one(&mut **t).await)?)
 }
 
 pub async fn set_readiness(tx: &mut Tx, id: i64, ready: bool, readiness: &str) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("UPDATE items SET ready = $1, readiness = $2 WHERE id = $3")
-        .bind(ready).bind(readiness).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET ready = $1, readiness = $2 WHERE id = $3")
+        .bind(ready).bind(readiness).bind(id))?;
     Ok(())
 }
 
 pub async fn ids_of_product_tx(tx: &mut Tx, product_id: i64) -> Result<Vec<i64>> {
     Ok(
-        with_tx!(tx, t => sqlx::query_scalar("SELECT id FROM items WHERE product_id = $1")
+        on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM items WHERE product_id = $1")
         .bind(product_id).fetch_all(&mut **t).await)?,
     )
 }
 
 /// True when `to` can be reached from `from` along parent links upwards (a parent cycle).
 pub async fn is_ancestor(tx: &mut Tx, start: i64, candidate: i64) -> Result<bool> {
-    let hit: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+    let hit: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "WITH RECURSIVE up(id) AS (
             SELECT CAST($1 AS BIGINT)
             UNION SELECT i.parent_id FROM items i JOIN up ON i.id = up.id WHERE i.parent_id IS NOT NULL)
@@ -637,7 +641,7 @@ pub async fn is_ancestor(tx: &mut Tx, start: i64, candidate: i64) -> Result<bool
 
 /// True when `target` is reachable from `from` along "blocks" edges.
 pub async fn blocks_transitively(tx: &mut Tx, from: i64, target: i64) -> Result<bool> {
-    let hit: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+    let hit: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "WITH RECURSIVE reach(id) AS (
             SELECT CAST($1 AS BIGINT)
             UNION SELECT d.blocked_id FROM item_dependencies d JOIN reach r ON d.blocker_id = r.id)
@@ -647,15 +651,15 @@ pub async fn blocks_transitively(tx: &mut Tx, from: i64, target: i64) -> Result<
 }
 
 pub async fn add_dependency(tx: &mut Tx, blocker: i64, blocked: i64) -> Result<bool> {
-    let r = with_tx!(tx, t => sqlx::query(
+    let r = exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO item_dependencies (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(blocker).bind(blocked).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(blocker).bind(blocked))?;
     Ok(r == 1)
 }
 
 pub async fn remove_dependency(tx: &mut Tx, blocker: i64, blocked: i64) -> Result<bool> {
-    let r = with_tx!(tx, t => sqlx::query("DELETE FROM item_dependencies WHERE blocker_id = $1 AND blocked_id = $2")
-        .bind(blocker).bind(blocked).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let r = exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM item_dependencies WHERE blocker_id = $1 AND blocked_id = $2")
+        .bind(blocker).bind(blocked))?;
     Ok(r == 1)
 }
 
@@ -664,49 +668,49 @@ pub async fn id_by_key_tx(tx: &mut Tx, workspace_id: i64, key: &str) -> Result<O
     let Some((prefix, number)) = super::parse_key(key) else {
         return Ok(None);
     };
-    Ok(with_tx!(tx, t => sqlx::query_as(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT i.id, i.product_id FROM items i JOIN products p ON p.id = i.product_id
          WHERE p.workspace_id = $1 AND p.key = $2 AND i.number = $3")
         .bind(workspace_id).bind(&prefix).bind(number).fetch_optional(&mut **t).await)?)
 }
 
 pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("DELETE FROM items WHERE id = $1").bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM items WHERE id = $1").bind(id))?;
     forget_watchers(tx, id).await
 }
 
 /// Watchers are kept by (entity type, id) with no foreign key: a deleted item's go with it, so
 /// an item that later takes its id (SQLite reuses the highest one) never inherits them.
 pub async fn forget_watchers(tx: &mut Tx, id: i64) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("DELETE FROM watchers WHERE entity_type = 'item' AND entity_id = $1")
-        .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM watchers WHERE entity_type = 'item' AND entity_id = $1")
+        .bind(id))?;
     Ok(())
 }
 
 /// Keeps the history of statuses that burndowns and cycle times are computed from.
 pub async fn record_status(tx: &mut Tx, item_id: i64, status: &str) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("INSERT INTO item_status_events (item_id, status, at) VALUES ($1, $2, $3)")
-        .bind(item_id).bind(status).bind(crate::db::now()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO item_status_events (item_id, status, at) VALUES ($1, $2, $3)")
+        .bind(item_id).bind(status).bind(crate::db::now()))?;
     Ok(())
 }
 
 /// Sets only the status (a card move): no other field is read or written, so concurrent moves
 /// of different cards never overwrite each other, and each move is recorded.
 pub async fn set_status(tx: &mut Tx, id: i64, status: &str) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("UPDATE items SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(status).bind(crate::db::now()).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        .bind(status).bind(crate::db::now()).bind(id))?;
     record_status(tx, id, status).await
 }
 
 pub async fn member_id_tx(tx: &mut Tx, workspace_id: i64, email: &str) -> Result<Option<i64>> {
-    Ok(with_tx!(tx, t => sqlx::query_scalar(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT u.id FROM users u JOIN workspace_members m ON m.user_id = u.id WHERE m.workspace_id = $1 AND u.email = $2")
         .bind(workspace_id).bind(email.to_lowercase()).fetch_optional(&mut **t).await)?)
 }
 
 pub async fn assignee_tx(tx: &mut Tx, id: i64) -> Result<Option<i64>> {
     Ok(
-        with_tx!(tx, t => sqlx::query_scalar("SELECT assignee_id FROM items WHERE id = $1")
+        on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT assignee_id FROM items WHERE id = $1")
         .bind(id).fetch_one(&mut **t).await)?,
     )
 }
@@ -719,11 +723,11 @@ pub async fn set_people(
     assignee: Option<i64>,
     reporter: Option<i64>,
 ) -> Result<bool> {
-    let n = with_tx!(tx, t => sqlx::query(
+    let n = exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE items SET assignee_id = COALESCE($1, assignee_id), reporter_id = COALESCE($2, reporter_id)
          WHERE id = $3 AND (($1 IS NOT NULL AND assignee_id IS DISTINCT FROM $1)
                          OR ($2 IS NOT NULL AND reporter_id IS DISTINCT FROM $2))")
-        .bind(assignee).bind(reporter).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(assignee).bind(reporter).bind(id))?;
     Ok(n == 1)
 }
 
@@ -734,7 +738,7 @@ pub async fn people_and_initiatives_tx(
     tx: &mut Tx,
     product_id: i64,
 ) -> Result<Vec<(i64, Option<i64>, Option<i64>, Option<i64>)>> {
-    Ok(with_tx!(tx, t => sqlx::query_as(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT id, assignee_id, reporter_id, initiative_id FROM items WHERE product_id = $1")
         .bind(product_id).fetch_all(&mut **t).await)?)
 }
@@ -746,14 +750,14 @@ pub async fn restore_people(
     assignee: Option<i64>,
     reporter: Option<i64>,
 ) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("UPDATE items SET assignee_id = $1, reporter_id = $2 WHERE id = $3")
-        .bind(assignee).bind(reporter).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET assignee_id = $1, reporter_id = $2 WHERE id = $3")
+        .bind(assignee).bind(reporter).bind(id))?;
     Ok(())
 }
 
 pub async fn set_assignee(tx: &mut Tx, id: i64, user: Option<i64>) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("UPDATE items SET assignee_id = $1 WHERE id = $2")
-        .bind(user).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET assignee_id = $1 WHERE id = $2")
+        .bind(user).bind(id))?;
     Ok(())
 }
 
@@ -766,7 +770,7 @@ pub struct Choices {
 }
 
 pub async fn choices(db: &Db, product_id: i64, item_id: i64) -> Result<Choices> {
-    let rows: Vec<(String, i64, String)> = crate::with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<(String, i64, String)> = crate::on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT 'persona', id, name FROM personas WHERE product_id = $1
          UNION ALL
          SELECT 'initiative', id, title FROM initiatives WHERE product_id = $1 AND status <> 'dropped'
@@ -774,7 +778,7 @@ pub async fn choices(db: &Db, product_id: i64, item_id: i64) -> Result<Choices> 
          SELECT 'sprint', s.id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
           WHERE si.item_id = $2 AND si.removed_at IS NULL AND s.state <> 'closed'
          ORDER BY 1, 3, 2")
-        .bind(product_id).bind(item_id).fetch_all(p).await)?;
+        .bind(product_id).bind(item_id).fetch_all(&mut **c).await)?;
     let mut c = Choices {
         personas: Vec::new(),
         initiatives: Vec::new(),

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
-use crate::with_pool;
 use crate::workspace::ProductCtx;
+use crate::{on, with_pool};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct View {
@@ -32,11 +32,11 @@ pub struct NewView {
 }
 
 pub async fn list(db: &Db, user_id: i64, ctx: &ProductCtx) -> Result<Vec<View>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT v.id, v.name, v.query, v.shared, u.name AS owner, v.user_id = $1 AS mine
          FROM saved_views v JOIN users u ON u.id = v.user_id
          WHERE v.product_id = $2 AND (v.user_id = $1 OR v.shared) ORDER BY v.name, v.id")
-        .bind(user_id).bind(ctx.product.id).fetch_all(p).await)?)
+        .bind(user_id).bind(ctx.product.id).fetch_all(&mut **c).await)?)
 }
 
 /// Saves (or replaces, by name) a view; the query must parse and compile.
@@ -50,8 +50,8 @@ pub async fn save(db: &Db, user_id: i64, ctx: &ProductCtx, v: NewView) -> Result
         "INSERT INTO saved_views (user_id, product_id, name, query, created_at, shared) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (user_id, product_id, name) DO UPDATE SET query = excluded.query, shared = excluded.shared RETURNING id")
         .bind(user_id).bind(ctx.product.id).bind(&name).bind(v.query.trim()).bind(now()).bind(v.shared).fetch_one(p).await)?;
-    let owner: String = with_pool!(&db.read, p => sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
-        .bind(user_id).fetch_one(p).await)?;
+    let owner: String = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+        .bind(user_id).fetch_one(&mut **c).await)?;
     Ok(View {
         id,
         name,

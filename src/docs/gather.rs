@@ -9,6 +9,7 @@ use crate::backlog::store::{list as backlog_page, After};
 use crate::backlog::{service as items, Item};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::on;
 use crate::roadmap::releases::{self, Release};
 use crate::roadmap::signoff::{self, Request};
 use crate::sprint::review::{self, Review};
@@ -20,7 +21,6 @@ use crate::strategy::decisions::{self, Decision};
 use crate::strategy::model::{Initiative, Metric, Objective, Priority};
 use crate::strategy::research_model::{Insight, Persona, Vision};
 use crate::strategy::{initiatives, objectives, personas, priorities, research, Quarter, SortBy};
-use crate::with_pool;
 use crate::workspace::ProductCtx;
 
 /// How many insights, at most, a document reads: every one of a product in practice.
@@ -196,12 +196,12 @@ async fn sprints_of_items(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>
              WHERE si.removed_at IS NULL AND si.item_id IN ({}) ORDER BY si.sprint_id",
             marks.join(",")
         );
-        let rows: Vec<(i64, i64)> = with_pool!(&db.read, p => {
+        let rows: Vec<(i64, i64)> = on!(&mut db.reader().await?.conn(), c => {
             let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
             for id in chunk {
                 q = q.bind(*id);
             }
-            q.fetch_all(p).await
+            q.fetch_all(&mut **c).await
         })?;
         for (item, sprint) in rows {
             out.entry(item).or_default().push(sprint);

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use crate::csv_safe::cell;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::on;
 use crate::points::Points;
-use crate::with_pool;
 
 /// One backlog item with what the CSV shows of it.
 #[derive(Clone, Debug, Default)]
@@ -143,21 +143,21 @@ type ItemRow = (
 
 /// The product's backlog, top first, with labels and the sprints each item has been in.
 pub async fn rows(db: &Db, product_id: i64, product_key: &str) -> Result<Vec<Row>> {
-    let items: Vec<ItemRow> = with_pool!(&db.read, p => sqlx::query_as(
+    let items: Vec<ItemRow> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT i.id, i.number, i.title, i.kind, i.status, i.points, i.description, i.parent_id,
                 a.name, c.name, i.created_at, i.updated_at
          FROM items i JOIN users c ON c.id = i.created_by LEFT JOIN users a ON a.id = i.assignee_id
          WHERE i.product_id = $1 ORDER BY i.rank")
-        .bind(product_id).fetch_all(p).await)?;
-    let labels: Vec<(i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(product_id).fetch_all(&mut **c).await)?;
+    let labels: Vec<(i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT l.item_id, l.label FROM item_labels l JOIN items i ON i.id = l.item_id
          WHERE i.product_id = $1 ORDER BY l.item_id, l.label")
-        .bind(product_id).fetch_all(p).await)?;
-    let sprints: Vec<(i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(product_id).fetch_all(&mut **c).await)?;
+    let sprints: Vec<(i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT si.item_id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
          WHERE s.product_id = $1 GROUP BY si.item_id, s.id, s.name, s.start_date
          ORDER BY si.item_id, s.start_date NULLS FIRST, s.id")
-        .bind(product_id).fetch_all(p).await)?;
+        .bind(product_id).fetch_all(&mut **c).await)?;
     let mut by_item: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
     for (id, l) in labels {
         by_item.entry(id).or_default().0.push(l);

@@ -8,7 +8,7 @@ use super::tables::TABLES;
 use super::{read, store, Cell, Kind, Table};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
-use crate::with_tx;
+use crate::on;
 
 /// What a restore wrote.
 #[derive(Debug, serde::Serialize)]
@@ -51,7 +51,7 @@ where
 
 /// Runs one statement with its parameters on the transaction.
 async fn run(tx: &mut Tx, sql: &str, params: &[&Cell]) -> Result<()> {
-    with_tx!(tx, t => {
+    on!(&mut tx.conn(), t => {
         let mut q = sqlx::query(sql);
         for c in params {
             q = bind(q, c);
@@ -136,8 +136,7 @@ async fn update(
 async fn ensure_empty(db: &Db) -> Result<()> {
     for t in TABLES.iter() {
         let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", t.name);
-        let any: bool =
-            crate::with_pool!(&db.read, p => sqlx::query_scalar(&sql).fetch_one(p).await)?;
+        let any: bool = crate::on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(&sql).fetch_one(&mut **c).await)?;
         if any {
             return Err(Error::Conflict(format!(
                 "the database is not empty ({} has rows); restore into a new database",
@@ -169,7 +168,7 @@ pub async fn restore(db: &Db, bytes: &[u8]) -> Result<Restored> {
                 "SELECT setval(pg_get_serial_sequence('{0}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {0}), false)",
                 t.name
             );
-            with_tx!(&mut tx, x => sqlx::query(&sql).execute(&mut **x).await.map(|_| ()))?;
+            on!(&mut tx.conn(), x => sqlx::query(&sql).execute(&mut **x).await.map(|_| ()))?;
         }
     }
     tx.commit().await?;

@@ -10,8 +10,8 @@ use super::tables::TABLES;
 use super::{Cell, Kind, Scope, Summary, Table, TableSize, FORMAT, VERSION};
 use crate::db::{Db, Pool};
 use crate::error::{Error, Result};
+use crate::on;
 use crate::points::Points;
-use crate::with_pool;
 
 /// The SQL condition that keeps `t`'s rows of workspace `$1`.
 pub fn filter(t: &Table) -> String {
@@ -201,15 +201,15 @@ impl Snapshot {
 
 /// The schema version of the database: the latest migration applied.
 pub async fn schema_version(db: &Db) -> Result<i64> {
-    let v: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
-        "SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(p).await)?;
+    let v: Option<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
+        "SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&mut **c).await)?;
     Ok(v.unwrap_or(0))
 }
 
 /// The workspace's id by its address.
 pub async fn workspace_id(db: &Db, slug: &str) -> Result<i64> {
-    let id: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
-        "SELECT id FROM workspaces WHERE slug = $1").bind(slug).fetch_optional(p).await)?;
+    let id: Option<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
+        "SELECT id FROM workspaces WHERE slug = $1").bind(slug).fetch_optional(&mut **c).await)?;
     id.ok_or_else(|| Error::invalid("workspace", format!("no workspace {slug:?}")))
 }
 

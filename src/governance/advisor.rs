@@ -8,8 +8,8 @@ use crate::audit::Load;
 use crate::auth::Action;
 use crate::db::Db;
 use crate::error::Result;
+use crate::on;
 use crate::strategy::Quarter;
-use crate::with_pool;
 use crate::workspace::ProductCtx;
 
 /// Thresholds; a product may set its own (stored as JSON), the rest take these defaults.
@@ -260,12 +260,12 @@ pub async fn facts(db: &Db, ctx: &ProductCtx) -> Result<Facts> {
     let q = Quarter::of(crate::strategy::today());
     let (from, to) = (q.start().to_string(), q.next().start().to_string());
     let pid = ctx.product.id;
-    let (pms, pos, both): (i64, i64, i64) = with_pool!(&db.read, p => sqlx::query_as(
+    let (pms, pos, both): (i64, i64, i64) = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM product_roles WHERE product_id = $1 AND role = 'pm'),
                 (SELECT COUNT(*) FROM product_roles WHERE product_id = $1 AND role = 'po'),
                 (SELECT COUNT(*) FROM product_roles a JOIN product_roles b ON b.product_id = a.product_id AND b.user_id = a.user_id AND b.role = 'po'
                   WHERE a.product_id = $1 AND a.role = 'pm')")
-        .bind(pid).fetch_one(p).await)?;
+        .bind(pid).fetch_one(&mut **c).await)?;
     let cadence = crate::backlog::wip::FlowSettings::load(&mut db.reader().await?.conn(), pid)
         .await?
         .cadence;
@@ -277,14 +277,14 @@ pub async fn facts(db: &Db, ctx: &ProductCtx) -> Result<Facts> {
         .unwrap_or_default()
         .and_utc();
     // Flow activity: items moved to In progress, and to Done, in the quarter.
-    let (started, finished): (i64, i64) = with_pool!(&db.read, p => sqlx::query_as(
+    let (started, finished): (i64, i64) = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT COUNT(DISTINCT CASE WHEN e.status = 'in_progress' THEN e.item_id END),
                 COUNT(DISTINCT CASE WHEN e.status = 'done' THEN e.item_id END)
          FROM item_status_events e JOIN items i ON i.id = e.item_id
          WHERE i.product_id = $1 AND e.at >= $2 AND e.at < $3")
-        .bind(pid).bind(qstart).bind(qend).fetch_one(p).await)?;
+        .bind(pid).bind(qstart).bind(qend).fetch_one(&mut **c).await)?;
     let since = crate::db::now() - chrono::Duration::days(90);
-    let (sprints, priorities, stories, by_pm, items): (i64, i64, i64, i64, i64) = with_pool!(&db.read, p => sqlx::query_as(
+    let (sprints, priorities, stories, by_pm, items): (i64, i64, i64, i64, i64) = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM sprints WHERE product_id = $1 AND start_date >= $2 AND start_date < $3),
                 (SELECT COUNT(*) FROM priorities WHERE product_id = $1 AND quarter = $4),
                 (SELECT COUNT(*) FROM items WHERE product_id = $1 AND kind = 'story' AND created_at >= $5),
@@ -292,13 +292,13 @@ pub async fn facts(db: &Db, ctx: &ProductCtx) -> Result<Facts> {
                    AND EXISTS (SELECT 1 FROM product_roles r WHERE r.product_id = $1 AND r.user_id = i.created_by AND r.role = 'pm')
                    AND NOT EXISTS (SELECT 1 FROM product_roles r WHERE r.product_id = $1 AND r.user_id = i.created_by AND r.role = 'po')),
                 (SELECT COUNT(*) FROM items WHERE product_id = $1 AND status <> 'done')")
-        .bind(pid).bind(&from).bind(&to).bind(q.to_string()).bind(since).fetch_one(p).await)?;
-    let last: Option<chrono::DateTime<chrono::Utc>> = with_pool!(&db.read, p => sqlx::query_scalar(
-        "SELECT MAX(updated_at) FROM priorities WHERE product_id = $1").bind(pid).fetch_one(p).await)?;
-    let ex: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
+        .bind(pid).bind(&from).bind(&to).bind(q.to_string()).bind(since).fetch_one(&mut **c).await)?;
+    let last: Option<chrono::DateTime<chrono::Utc>> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
+        "SELECT MAX(updated_at) FROM priorities WHERE product_id = $1").bind(pid).fetch_one(&mut **c).await)?;
+    let ex: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM tier_exemptions WHERE product_id = $1 AND created_at >= $2)
               + (SELECT COUNT(*) FROM overrides WHERE product_id = $1 AND created_at >= $2)")
-        .bind(pid).bind(qstart).fetch_one(p).await)?;
+        .bind(pid).bind(qstart).fetch_one(&mut **c).await)?;
     let (_, order) = super::tiers::order(db, pid, q).await?;
     let placed: Vec<super::Placed> = order.iter().map(|o| o.placed.clone()).collect();
     // A flow product's trend is its months' scores, a sprint product's its sprints'.
@@ -495,8 +495,8 @@ pub struct Advice {
 }
 
 pub async fn advise(db: &Db, ctx: &ProductCtx) -> Result<Advice> {
-    let raw: String = with_pool!(&db.read, p => sqlx::query_scalar("SELECT advisor_thresholds FROM products WHERE id = $1")
-        .bind(ctx.product.id).fetch_one(p).await)?;
+    let raw: String = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar("SELECT advisor_thresholds FROM products WHERE id = $1")
+        .bind(ctx.product.id).fetch_one(&mut **c).await)?;
     let thresholds: Thresholds = serde_json::from_str(&raw).unwrap_or_default();
     let facts = facts(db, ctx).await?;
     let base = format!("/w/{}/p/{}", ctx.workspace.slug, ctx.product.key);
@@ -550,8 +550,8 @@ pub async fn set_thresholds(
         expected,
     )
     .await?;
-    crate::with_tx!(&mut tx, x => sqlx::query("UPDATE products SET advisor_thresholds = $1 WHERE id = $2")
-        .bind(&json).bind(ctx.product.id).execute(&mut **x).await.map(|r| r.rows_affected()))?;
+    crate::exec!(&mut tx.conn(), x => sqlx::query("UPDATE products SET advisor_thresholds = $1 WHERE id = $2")
+        .bind(&json).bind(ctx.product.id))?;
     crate::audit::Change::by(actor, ctx, "product.advisor", ("product", ctx.product.id))
         .after(&serde_json::json!(t))
         .record(&mut tx)

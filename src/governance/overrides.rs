@@ -11,9 +11,9 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::on;
 use crate::strategy::Quarter;
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
 
 /// Decides how an action on `normal`'s ground may go ahead: as usual (`None`), or as a PM
 /// override with its strategic reason (`Some`).
@@ -54,7 +54,7 @@ pub struct Record<'a> {
 
 /// Writes the override, its audit row and the news for the PO and the team, in `tx`.
 pub async fn record(tx: &mut Tx, actor: &User, ctx: &ProductCtx, r: Record<'_>) -> Result<()> {
-    let id: i64 = with_tx!(tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO overrides (product_id, kind, subject, before_json, after_json, reason, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
         .bind(ctx.product.id).bind(r.kind).bind(&r.subject).bind(r.before.to_string()).bind(r.after.to_string())
@@ -73,9 +73,9 @@ pub async fn record(tx: &mut Tx, actor: &User, ctx: &ProductCtx, r: Record<'_>) 
         "SELECT user_id FROM product_roles WHERE product_id = $1 AND role = 'po'
          UNION SELECT tm.user_id FROM team_members tm JOIN team_products tp ON tp.team_id = tm.team_id WHERE tp.product_id = $1"
     };
-    let pos: Vec<i64> = with_tx!(tx, t => sqlx::query_scalar(told_sql)
+    let pos: Vec<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(told_sql)
         .bind(ctx.product.id).fetch_all(&mut **t).await)?;
-    let cadence: String = with_tx!(tx, t => sqlx::query_scalar("SELECT cadence FROM products WHERE id = $1")
+    let cadence: String = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT cadence FROM products WHERE id = $1")
         .bind(ctx.product.id).fetch_one(&mut **t).await)?;
     let flow = cadence == "flow";
     let subject = match (flow, r.sprint) {
@@ -151,10 +151,10 @@ pub async fn list(db: &Db, ctx: &ProductCtx, quarter: Quarter) -> Result<Overrid
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default()
         .and_utc();
-    let overrides: Vec<Override> = with_pool!(&db.read, p => sqlx::query_as(
+    let overrides: Vec<Override> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT o.id, o.kind, o.subject, o.reason, u.name AS by, o.created_at AS at FROM overrides o JOIN users u ON u.id = o.created_by
          WHERE o.product_id = $1 AND o.created_at >= $2 AND o.created_at < $3 ORDER BY o.id DESC")
-        .bind(ctx.product.id).bind(from).bind(to).fetch_all(p).await)?;
+        .bind(ctx.product.id).bind(from).bind(to).fetch_all(&mut **c).await)?;
     Ok(Overrides {
         quarter: quarter.to_string(),
         count: overrides.len(),

@@ -2,9 +2,9 @@
 
 use crate::db::{Db, Tx};
 use crate::error::Result;
+use crate::on;
 use crate::points::Points;
 use crate::strategy::Quarter;
-use crate::{with_pool, with_tx};
 
 pub struct Settings {
     /// advisory or strict.
@@ -13,9 +13,9 @@ pub struct Settings {
 }
 
 pub async fn settings(db: &Db, product_id: i64) -> Result<Settings> {
-    let (policy, allowance_pct): (String, i64) = with_pool!(&db.read, p => sqlx::query_as(
+    let (policy, allowance_pct): (String, i64) = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT tier_policy, unaligned_allowance_pct FROM products WHERE id = $1")
-        .bind(product_id).fetch_one(p).await)?;
+        .bind(product_id).fetch_one(&mut **c).await)?;
     Ok(Settings {
         policy,
         allowance_pct,
@@ -24,9 +24,9 @@ pub async fn settings(db: &Db, product_id: i64) -> Result<Settings> {
 
 /// The product's priorities of a quarter, top first (index + 1 = tier).
 pub async fn priorities(db: &Db, product_id: i64, quarter: Quarter) -> Result<Vec<(i64, String)>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
-        .bind(product_id).bind(quarter.to_string()).fetch_all(p).await)?)
+        .bind(product_id).bind(quarter.to_string()).fetch_all(&mut **c).await)?)
 }
 
 /// A sprint item as alignment counts it.
@@ -65,9 +65,9 @@ impl SprintItem {
 
 /// The ids of one team's sprints on a product.
 pub async fn team_sprints(db: &Db, product_id: i64, team: i64) -> Result<Vec<i64>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_scalar(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT id FROM sprints WHERE product_id = $1 AND team_id = $2")
-        .bind(product_id).bind(team).fetch_all(p).await)?)
+        .bind(product_id).bind(team).fetch_all(&mut **c).await)?)
 }
 
 /// Items in the scope of one sprint (`sprint`), or of the product's sprints starting in
@@ -82,7 +82,8 @@ pub async fn sprint_items(
         quarter.start().to_string(),
         quarter.next().start().to_string(),
     );
-    Ok(with_pool!(&db.read, p => sqlx::query_as::<_, SprintItem>(
+    Ok(
+        on!(&mut db.reader().await?.conn(), c => sqlx::query_as::<_, SprintItem>(
         "SELECT s.id AS sprint_id, s.name AS sprint_name, i.number, i.title, si.points,
                 CASE WHEN si.outcome = 'accepted' THEN TRUE
                      WHEN si.outcome IS NULL AND i.status = 'done' THEN TRUE ELSE FALSE END AS done,
@@ -96,7 +97,8 @@ pub async fn sprint_items(
          WHERE si.removed_at IS NULL AND s.product_id = $1
            AND (s.id = $3 OR ($3 IS NULL AND s.start_date >= $4 AND s.start_date < $5))
          ORDER BY s.start_date, s.id, i.rank")
-        .bind(product_id).bind(quarter.to_string()).bind(sprint).bind(from).bind(to).fetch_all(p).await)?)
+        .bind(product_id).bind(quarter.to_string()).bind(sprint).bind(from).bind(to).fetch_all(&mut **c).await)?,
+    )
 }
 
 /// Inside a write: (points serving a priority of `quarter`, points serving none) of a
@@ -107,7 +109,7 @@ pub async fn scope_alignment_tx(
     quarter: Quarter,
     sprint_id: i64,
 ) -> Result<(Points, Points, String, i64)> {
-    let (aligned, unaligned): (Points, Points) = with_tx!(tx, t => sqlx::query_as(
+    let (aligned, unaligned): (Points, Points) = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NOT NULL THEN si.points ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NULL THEN si.points ELSE 0 END), 0) AS BIGINT)
          FROM sprint_items si JOIN items i ON i.id = si.item_id
@@ -116,7 +118,7 @@ pub async fn scope_alignment_tx(
          LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
          WHERE si.sprint_id = $1 AND si.removed_at IS NULL")
         .bind(sprint_id).bind(quarter.to_string()).fetch_one(&mut **t).await)?;
-    let (policy, allowance, priorities): (String, i64, i64) = with_tx!(tx, t => sqlx::query_as(
+    let (policy, allowance, priorities): (String, i64, i64) = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT tier_policy, unaligned_allowance_pct,
                 (SELECT COUNT(*) FROM priorities WHERE product_id = $1 AND quarter = $2)
          FROM products WHERE id = $1")

@@ -14,7 +14,7 @@ use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::strategy::Quarter;
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 /// One backlog position with its tier: (id, number, tier, exempt), top first.
 pub struct Ordered {
@@ -48,7 +48,7 @@ fn placed(rows: Vec<Row>, priorities: &[i64]) -> Vec<Ordered> {
 
 async fn priority_ids(tx: &mut Tx, product_id: i64, q: Quarter) -> Result<Vec<(i64, String)>> {
     Ok(
-        with_tx!(tx, t => sqlx::query_as("SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
+        on!(&mut tx.conn(), t => sqlx::query_as("SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
         .bind(product_id).bind(q.to_string()).fetch_all(&mut **t).await)?,
     )
 }
@@ -60,13 +60,13 @@ pub async fn order(
     product_id: i64,
     q: Quarter,
 ) -> Result<(Vec<(i64, String)>, Vec<Ordered>)> {
-    let prios: Vec<(i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
+    let prios: Vec<(i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
-        .bind(product_id).bind(q.to_string()).fetch_all(p).await)?;
+        .bind(product_id).bind(q.to_string()).fetch_all(&mut **c).await)?;
     if prios.is_empty() {
         return Ok((prios, Vec::new()));
     }
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(ORDER_SQL).bind(product_id).bind(q.to_string()).fetch_all(p).await)?;
+    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(ORDER_SQL).bind(product_id).bind(q.to_string()).fetch_all(&mut **c).await)?;
     let ids: Vec<i64> = prios.iter().map(|p| p.0).collect();
     Ok((prios, placed(rows, &ids)))
 }
@@ -126,15 +126,15 @@ async fn first_below(
     below: &str,
 ) -> Result<Vec<(i64, Option<i64>)>> {
     type Found = (i64, Option<String>, Option<i64>);
-    let direct: Vec<Found> = with_pool!(&db.read, p => sqlx::query_as(DIRECT_BELOW)
-        .bind(product_id).bind(quarter).bind(below).fetch_all(p).await)?;
+    let direct: Vec<Found> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(DIRECT_BELOW)
+        .bind(product_id).bind(quarter).bind(below).fetch_all(&mut **c).await)?;
     let mut firsts: Vec<(i64, Option<(String, i64)>)> = Vec::new();
     for (pid, rank, number) in direct {
         keep_first(&mut firsts, pid, rank.zip(number));
     }
     if !firsts.is_empty() {
-        let children: Vec<(i64, String, i64)> = with_pool!(&db.read, p => sqlx::query_as(CHILDREN_BELOW)
-            .bind(product_id).bind(quarter).bind(below).fetch_all(p).await)?;
+        let children: Vec<(i64, String, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(CHILDREN_BELOW)
+            .bind(product_id).bind(quarter).bind(below).fetch_all(&mut **c).await)?;
         for (pid, rank, number) in children {
             if firsts.iter().any(|(p, _)| *p == pid) {
                 keep_first(&mut firsts, pid, Some((rank, number)));
@@ -181,12 +181,12 @@ pub async fn flags(
          WHERE i.product_id = $1 AND i.id IN ({})",
         marks.join(",")
     );
-    let rows: Vec<Row> = with_pool!(&db.read, p => {
+    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => {
         let mut qy = sqlx::query_as(&sql).bind(product_id).bind(&q);
         for (id, _) in page {
             qy = qy.bind(*id);
         }
-        qy.fetch_all(p).await
+        qy.fetch_all(&mut **c).await
     })?;
     // The best-placed aligned item below the page: the highest priority first.
     let mut best: Option<(usize, i64)> = below
@@ -230,7 +230,7 @@ pub async fn check_move(
     (lo, hi): (Option<&str>, Option<&str>),
     exemption: Option<&str>,
 ) -> Result<()> {
-    let policy: String = with_tx!(tx, t => sqlx::query_scalar("SELECT tier_policy FROM products WHERE id = $1")
+    let policy: String = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT tier_policy FROM products WHERE id = $1")
         .bind(ctx.product.id).fetch_one(&mut **t).await)?;
     if policy != "strict" || moving.is_empty() {
         return Ok(());
@@ -353,7 +353,7 @@ async fn moved_rows(
          WHERE i.product_id = $1 AND i.id IN ({})",
         marks.join(",")
     );
-    Ok(with_tx!(tx, t => {
+    Ok(on!(&mut tx.conn(), t => {
         let mut qy = sqlx::query_as::<_, MovedRow>(&sql).bind(ctx.product.id).bind(q.to_string());
         for id in ids {
             qy = qy.bind(*id);
@@ -428,7 +428,7 @@ async fn offender(
     } else {
         priorities
     };
-    Ok(with_tx!(tx, t => {
+    Ok(on!(&mut tx.conn(), t => {
         let mut qy = sqlx::query_as(&sql).bind(ctx.product.id).bind(q.to_string()).bind(from).bind(to);
         for id in moving.iter().chain(priorities) {
             qy = qy.bind(*id);
@@ -445,7 +445,7 @@ async fn exempt_in(
     key: &str,
     reason: &str,
 ) -> Result<i64> {
-    let id: i64 = with_tx!(tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO tier_exemptions (product_id, item_id, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(ctx.product.id).bind(item_id).bind(reason).bind(actor.id).bind(crate::db::now()).fetch_one(&mut **t).await)
     .map_err(|e| match Error::from(e) {
@@ -475,11 +475,11 @@ pub struct Exemption {
 
 pub async fn exemptions(db: &Db, ctx: &ProductCtx) -> Result<Vec<Exemption>> {
     ctx.grants.require(Action::ViewBacklog)?;
-    let mut v: Vec<Exemption> = with_pool!(&db.read, p => sqlx::query_as(
+    let mut v: Vec<Exemption> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT e.id, i.number, '' AS key, e.reason, u.name AS created_by, e.created_at, e.revoked_at, e.revoke_reason
          FROM tier_exemptions e JOIN items i ON i.id = e.item_id JOIN users u ON u.id = e.created_by
          WHERE e.product_id = $1 ORDER BY e.id DESC")
-        .bind(ctx.product.id).fetch_all(p).await)?;
+        .bind(ctx.product.id).fetch_all(&mut **c).await)?;
     for e in &mut v {
         e.key = format!("{}-{}", ctx.product.key, e.number);
     }
@@ -519,9 +519,9 @@ pub async fn revoke(db: &Db, actor: &User, ctx: &ProductCtx, id: i64, reason: &s
         return Err(Error::invalid("reason", "say why the exemption ends"));
     }
     let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, t => sqlx::query(
+    let n = exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE tier_exemptions SET revoked_at = $1, revoked_by = $2, revoke_reason = $3 WHERE id = $4 AND product_id = $5 AND revoked_at IS NULL")
-        .bind(crate::db::now()).bind(actor.id).bind(&reason).bind(id).bind(ctx.product.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(crate::db::now()).bind(actor.id).bind(&reason).bind(id).bind(ctx.product.id))?;
     if n == 0 {
         return Err(Error::NotFound);
     }
@@ -568,8 +568,8 @@ pub async fn set_settings(
         expected,
     )
     .await?;
-    with_tx!(&mut tx, t => sqlx::query("UPDATE products SET tier_policy = $1, unaligned_allowance_pct = $2 WHERE id = $3")
-        .bind(&s.tier_policy).bind(s.unaligned_allowance_pct).bind(ctx.product.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE products SET tier_policy = $1, unaligned_allowance_pct = $2 WHERE id = $3")
+        .bind(&s.tier_policy).bind(s.unaligned_allowance_pct).bind(ctx.product.id))?;
     Change::by(actor, ctx, "product.tiers", ("product", ctx.product.id))
         .after(&s)
         .record(&mut tx)
@@ -606,9 +606,9 @@ pub async fn report_reorder(
     let (_, order) = order(db, ctx.product.id, quarter).await?;
     let placed: Vec<Placed> = order.iter().map(|o| o.placed.clone()).collect();
     let n = super::inversions(&placed).len();
-    let pos: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+    let pos: Vec<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT user_id FROM product_roles WHERE product_id = $1 AND role = 'po'")
-        .bind(ctx.product.id).fetch_all(p).await)?;
+        .bind(ctx.product.id).fetch_all(&mut **c).await)?;
     let mut tx = db.begin().await?;
     crate::notify::store::emit(
         &mut tx,
@@ -693,12 +693,12 @@ pub async fn traces(
         i64,
         bool,
     );
-    let rows: Vec<TraceRow> = with_pool!(&db.read, p => {
+    let rows: Vec<TraceRow> = on!(&mut db.reader().await?.conn(), c => {
         let mut qy = sqlx::query_as(&sql).bind(product_id).bind(&q);
         for id in ids {
             qy = qy.bind(*id);
         }
-        qy.fetch_all(p).await
+        qy.fetch_all(&mut **c).await
     })?;
     for (id, initiative_id, initiative, priority_id, priority, place, exempt) in rows {
         out.insert(
@@ -734,7 +734,7 @@ pub async fn trace_line(db: &Db, product_id: i64, item_id: i64) -> Result<TraceL
         .remove(&item_id)
         .unwrap_or_default();
     // The priority's first objective and the first evidence, in one round trip.
-    let (objective, evidence): (Option<String>, Option<String>) = with_pool!(&db.read, p => sqlx::query_as(
+    let (objective, evidence): (Option<String>, Option<String>) = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT (SELECT o.title FROM priority_objectives po JOIN objectives o ON o.id = po.objective_id
                  WHERE po.priority_id = $3 ORDER BY o.id LIMIT 1),
                 (SELECT s.body FROM (
@@ -743,7 +743,7 @@ pub async fn trace_line(db: &Db, product_id: i64, item_id: i64) -> Result<TraceL
                     SELECT n.body, n.importance, 1 AS own FROM initiative_evidence e JOIN insights n ON n.id = e.insight_id WHERE e.initiative_id = $2
                  ) s ORDER BY s.own, s.importance DESC LIMIT 1)")
         .bind(item_id).bind(trace.initiative_id.unwrap_or(0)).bind(trace.priority_id.unwrap_or(0))
-        .fetch_one(p).await)?;
+        .fetch_one(&mut **c).await)?;
     let priority = trace.priority.clone();
     Ok(TraceLine {
         trace,

@@ -18,8 +18,8 @@ use super::service::{self, Options};
 use crate::auth::store::User;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::with_pool;
 use crate::workspace::ProductCtx;
+use crate::{on, with_pool};
 
 /// How far a running job is: records written of the file's total.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -116,8 +116,8 @@ const CUT_SHORT: &str =
 /// is marked failed first.
 pub async fn get(db: &Db, product_id: i64, id: i64) -> Result<Job> {
     let sql = format!("SELECT {COLUMNS} FROM import_jobs WHERE id = $1 AND product_id = $2");
-    let row: Option<JobRow> = with_pool!(&db.read, p => sqlx::query_as(&sql)
-        .bind(id).bind(product_id).fetch_optional(p).await)?;
+    let row: Option<JobRow> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(&sql)
+        .bind(id).bind(product_id).fetch_optional(&mut **c).await)?;
     let row = row.ok_or(Error::NotFound)?;
     let silent = row.status == "running"
         && !db.is_sqlite()

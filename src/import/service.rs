@@ -297,7 +297,7 @@ pub async fn import(
         report.import_id = Some(record_audit(&mut tx, actor, ctx, &report, &what).await?);
     }
     if opts.dry_run {
-        crate::with_tx!(tx, t => t.rollback().await)?;
+        tx.rollback().await?;
         report.import_id = None;
     } else {
         tx.commit().await?;

@@ -16,10 +16,10 @@ use super::{Batch, SprintInfo};
 use crate::auth::store::User;
 use crate::db::Tx;
 use crate::error::{Error, Result};
+use crate::on;
 use crate::points::Points;
 use crate::sprint::review::{freeze_close, Closing};
 use crate::sprint::store::{self as sprints, NewSprint, NewSprintItem};
-use crate::with_tx;
 use crate::workspace::ProductCtx;
 
 /// One sprint as the file has it, with its items.
@@ -182,7 +182,7 @@ pub async fn write(
     if wanted.is_empty() {
         return Ok(out);
     }
-    let teams: Vec<(i64, String)> = with_tx!(tx, t => sqlx::query_as(
+    let teams: Vec<(i64, String)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT t.id, t.name FROM teams t JOIN team_products tp ON tp.team_id = t.id
          WHERE tp.product_id = $1 ORDER BY t.name, t.id")
         .bind(ctx.product.id).fetch_all(&mut **t).await)?;
@@ -206,7 +206,7 @@ pub async fn write(
         ));
     }
     sprints::lock_team(tx, team_id).await?;
-    let here: Vec<Here> = with_tx!(tx, t => sqlx::query_as(
+    let here: Vec<Here> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT id, name, goal, state, version, start_date, end_date, started_at, baseline_points
          FROM sprints WHERE product_id = $1 ORDER BY id")
         .bind(ctx.product.id).fetch_all(&mut **t).await)?;
@@ -214,7 +214,7 @@ pub async fn write(
     for h in &here {
         by_name.entry(h.name.as_str()).or_insert(h);
     }
-    let points: HashMap<i64, Option<Points>> = with_tx!(tx, t => sqlx::query_as(
+    let points: HashMap<i64, Option<Points>> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT id, points FROM items WHERE product_id = $1")
         .bind(ctx.product.id).fetch_all(&mut **t).await)?
     .into_iter()
@@ -443,7 +443,7 @@ async fn add_items(
     reason: &str,
     history: bool,
 ) -> Result<(Vec<i64>, usize)> {
-    let taken: Vec<(i64, i64)> = with_tx!(tx, t => sqlx::query_as(
+    let taken: Vec<(i64, i64)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT si.item_id, si.sprint_id FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
          WHERE si.removed_at IS NULL AND (si.sprint_id = $1 OR s.state <> 'closed')
            AND s.product_id = (SELECT product_id FROM sprints WHERE id = $1)")

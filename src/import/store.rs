@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::backlog::store::{ItemRow, ROW_COLUMNS};
 use crate::db::Tx;
 use crate::error::Result;
-use crate::with_tx;
+use crate::{exec, on};
 
 /// An item a previous import brought in, as stored now.
 pub struct Existing {
@@ -31,8 +31,8 @@ pub async fn existing(tx: &mut Tx, product_id: i64) -> Result<HashMap<String, Ex
          WHERE i.product_id = $1 AND i.external_key IS NOT NULL"
     );
     let rows: Vec<Keyed> =
-        with_tx!(tx, t => sqlx::query_as(&sql).bind(product_id).fetch_all(&mut **t).await)?;
-    let labels: Vec<(i64, String)> = with_tx!(tx, t => sqlx::query_as(
+        on!(&mut tx.conn(), t => sqlx::query_as(&sql).bind(product_id).fetch_all(&mut **t).await)?;
+    let labels: Vec<(i64, String)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT l.item_id, l.label FROM item_labels l JOIN items i ON i.id = l.item_id
          WHERE i.product_id = $1 AND i.external_key IS NOT NULL ORDER BY l.label")
         .bind(product_id).fetch_all(&mut **t).await)?;
@@ -60,14 +60,14 @@ pub async fn set_external_updated(
     id: i64,
     updated: Option<DateTime<Utc>>,
 ) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("UPDATE items SET external_updated = $1 WHERE id = $2")
-        .bind(updated).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET external_updated = $1 WHERE id = $2")
+        .bind(updated).bind(id))?;
     Ok(())
 }
 
 /// Links a just-created item to its parent (part of its creation, so no new version).
 pub async fn set_parent(tx: &mut Tx, id: i64, parent_id: i64) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("UPDATE items SET parent_id = $1 WHERE id = $2")
-        .bind(parent_id).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET parent_id = $1 WHERE id = $2")
+        .bind(parent_id).bind(id))?;
     Ok(())
 }

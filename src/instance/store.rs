@@ -8,7 +8,7 @@ use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::db::{Conn, Db};
 use crate::error::{Error, Result};
-use crate::{exec, on, with_pool};
+use crate::{exec, on};
 
 impl Versioned for Settings {
     const NOUN: &'static str = "the instance's settings";
@@ -81,9 +81,9 @@ pub async fn update(
 
 /// The instance's admins, by name.
 pub async fn admins(db: &Db) -> Result<Vec<User>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT id, email, name FROM users WHERE instance_admin ORDER BY name, id")
-        .fetch_all(p).await)?)
+        .fetch_all(&mut **c).await)?)
 }
 
 /// Makes an account an admin of the instance, or no longer one; the last admin stays.
@@ -137,7 +137,7 @@ pub async fn set_admin(db: &Db, actor: Option<&User>, email: &str, admin: bool) 
 
 /// Whether any account can sign in yet (placeholders an import made cannot).
 pub async fn has_accounts(db: &Db) -> Result<bool> {
-    let n: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE NOT placeholder").fetch_one(p).await)?;
+    let n: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE NOT placeholder").fetch_one(&mut **c).await)?;
     Ok(n > 0)
 }

@@ -7,7 +7,7 @@ use super::store::{self, Event};
 use crate::auth::store::User;
 use crate::db::Tx;
 use crate::error::Result;
-use crate::with_tx;
+use crate::exec;
 use crate::workspace::ProductCtx;
 
 fn item_link(ctx: &ProductCtx, key: &str) -> String {
@@ -167,10 +167,10 @@ async fn thread_news(
 
 /// A new sprint is watched by its team and the product's POs.
 pub async fn sprint_created(tx: &mut Tx, ctx: &ProductCtx, id: i64, team_id: i64) -> Result<()> {
-    with_tx!(tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO watchers (entity_type, entity_id, user_id) SELECT 'sprint', $1, user_id FROM team_members WHERE team_id = $2
          ON CONFLICT DO NOTHING")
-        .bind(id).bind(team_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(team_id))?;
     store::watch_as_pos(tx, "sprint", id, ctx.product.id).await
 }
 

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::auth::store::User;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 /// Something that happened, told to the entity's watchers and to subscribed webhooks.
 pub struct Event<'a> {
@@ -31,22 +31,22 @@ pub struct Event<'a> {
 
 /// Makes the user a watcher; true when they were not one already.
 pub async fn watch(tx: &mut Tx, entity_type: &str, entity_id: i64, user_id: i64) -> Result<bool> {
-    let n = with_tx!(tx, t => sqlx::query(
+    let n = exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO watchers (entity_type, entity_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-        .bind(entity_type).bind(entity_id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(entity_type).bind(entity_id).bind(user_id))?;
     Ok(n == 1)
 }
 
 pub async fn unwatch(tx: &mut Tx, entity_type: &str, entity_id: i64, user_id: i64) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("DELETE FROM watchers WHERE entity_type = $1 AND entity_id = $2 AND user_id = $3")
-        .bind(entity_type).bind(entity_id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM watchers WHERE entity_type = $1 AND entity_id = $2 AND user_id = $3")
+        .bind(entity_type).bind(entity_id).bind(user_id))?;
     Ok(())
 }
 
 pub async fn is_watching(db: &Db, entity_type: &str, entity_id: i64, user_id: i64) -> Result<bool> {
-    let n: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
+    let n: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM watchers WHERE entity_type = $1 AND entity_id = $2 AND user_id = $3")
-        .bind(entity_type).bind(entity_id).bind(user_id).fetch_one(p).await)?;
+        .bind(entity_type).bind(entity_id).bind(user_id).fetch_one(&mut **c).await)?;
     Ok(n > 0)
 }
 
@@ -57,10 +57,10 @@ pub async fn watch_as_pos(
     entity_id: i64,
     product_id: i64,
 ) -> Result<()> {
-    with_tx!(tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO watchers (entity_type, entity_id, user_id)
          SELECT $1, $2, user_id FROM product_roles WHERE product_id = $3 AND role = 'po' ON CONFLICT DO NOTHING")
-        .bind(entity_type).bind(entity_id).bind(product_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(entity_type).bind(entity_id).bind(product_id))?;
     Ok(())
 }
 
@@ -69,7 +69,7 @@ pub async fn mentioned(tx: &mut Tx, workspace_id: i64, text: &str) -> Result<Vec
     let mut ids = Vec::new();
     for handle in super::mentions(text) {
         let pattern = format!("{handle}@%");
-        let found: Option<i64> = with_tx!(tx, t => sqlx::query_scalar(
+        let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
             "SELECT u.id FROM users u JOIN workspace_members m ON m.user_id = u.id
              WHERE m.workspace_id = $1 AND u.email LIKE $2 ORDER BY u.id LIMIT 1")
             .bind(workspace_id).bind(pattern).fetch_optional(&mut **t).await)?;
@@ -90,10 +90,10 @@ pub async fn emit(tx: &mut Tx, e: Event<'_>) -> Result<()> {
             watch(tx, e.entity_type, e.entity_id, *id).await?;
         } else if *id != e.actor.id {
             // Product-wide news (a priority reorder) goes to the people named, not to watchers.
-            with_tx!(tx, t => sqlx::query(
-                "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(*id).bind(e.workspace_id).bind(e.name).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
-                .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            exec!(&mut tx.conn(), t => sqlx::query(
+            "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(*id).bind(e.workspace_id).bind(e.name).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
+            )?;
         }
     }
     // The people @mentioned get one row marked as a mention; the other watchers the event's.
@@ -104,10 +104,10 @@ pub async fn emit(tx: &mut Tx, e: Event<'_>) -> Result<()> {
         .filter(|id| *id != e.actor.id)
         .collect();
     for id in &mentioned {
-        with_tx!(tx, t => sqlx::query(
-            "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at) VALUES ($1, $2, 'mention', $3, $4, $5, $6)")
-            .bind(*id).bind(e.workspace_id).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
-            .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query(
+        "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at) VALUES ($1, $2, 'mention', $3, $4, $5, $6)")
+        .bind(*id).bind(e.workspace_id).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
+        )?;
     }
     let not_mentioned = if mentioned.is_empty() {
         String::new()
@@ -121,7 +121,7 @@ pub async fn emit(tx: &mut Tx, e: Event<'_>) -> Result<()> {
          JOIN workspace_members m ON m.user_id = w.user_id AND m.workspace_id = $1
          WHERE w.entity_type = $7 AND w.entity_id = $8 AND w.user_id <> $5{not_mentioned}"
     );
-    with_tx!(tx, t => {
+    on!(&mut tx.conn(), t => {
         let mut q = sqlx::query(&watchers)
             .bind(e.workspace_id).bind(e.name).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
             .bind(e.entity_type).bind(e.entity_id);
@@ -141,12 +141,12 @@ pub async fn emit(tx: &mut Tx, e: Event<'_>) -> Result<()> {
     })
     .to_string();
     let quoted = format!("%\"{}\"%", e.name);
-    with_tx!(tx, t => sqlx::query(
-        "INSERT INTO webhook_deliveries (webhook_id, event, payload, next_attempt_at, created_at)
+    exec!(&mut tx.conn(), t => sqlx::query(
+    "INSERT INTO webhook_deliveries (webhook_id, event, payload, next_attempt_at, created_at)
          SELECT id, $1, $2, $3, $3 FROM webhooks
          WHERE workspace_id = $4 AND active AND (events LIKE '%\"*\"%' OR events LIKE $5)")
-        .bind(e.name).bind(payload).bind(now).bind(e.workspace_id).bind(quoted)
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    .bind(e.name).bind(payload).bind(now).bind(e.workspace_id).bind(quoted)
+    )?;
     Ok(())
 }
 
@@ -168,9 +168,9 @@ pub struct Inbox {
 }
 
 pub async fn unread(db: &Db, user_id: i64) -> Result<i64> {
-    Ok(with_pool!(&db.read, p => sqlx::query_scalar(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-        .bind(user_id).fetch_one(p).await)?)
+        .bind(user_id).fetch_one(&mut **c).await)?)
 }
 
 /// What the inbox page can narrow to, by the event of the notification.
@@ -207,8 +207,8 @@ pub async fn inbox_page(
          WHERE n.user_id = $1 AND n.id < $2 AND {} ORDER BY n.id DESC LIMIT $3",
         filter_sql(filter)
     );
-    let mut rows = with_pool!(&db.read, p => sqlx::query_as::<_, Notification>(&sql)
-        .bind(user_id).bind(before.unwrap_or(i64::MAX)).bind(limit + 1).fetch_all(p).await)?;
+    let mut rows = on!(&mut db.reader().await?.conn(), c => sqlx::query_as::<_, Notification>(&sql)
+        .bind(user_id).bind(before.unwrap_or(i64::MAX)).bind(limit + 1).fetch_all(&mut **c).await)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok((rows, more))
@@ -216,11 +216,11 @@ pub async fn inbox_page(
 
 /// The newest notifications first; `unread_only` hides those already read.
 pub async fn inbox(db: &Db, user_id: i64, unread_only: bool, limit: i64) -> Result<Inbox> {
-    let notifications = with_pool!(&db.read, p => sqlx::query_as::<_, Notification>(
+    let notifications = on!(&mut db.reader().await?.conn(), c => sqlx::query_as::<_, Notification>(
         "SELECT n.id, n.event, n.title, n.link, u.name AS actor, n.created_at, n.read_at
          FROM notifications n LEFT JOIN users u ON u.id = n.actor_id
          WHERE n.user_id = $1 AND (NOT $2 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT $3")
-        .bind(user_id).bind(unread_only).bind(limit).fetch_all(p).await)?;
+        .bind(user_id).bind(unread_only).bind(limit).fetch_all(&mut **c).await)?;
     Ok(Inbox {
         unread: unread(db, user_id).await?,
         notifications,
@@ -230,11 +230,11 @@ pub async fn inbox(db: &Db, user_id: i64, unread_only: bool, limit: i64) -> Resu
 /// Marks one notification (or, with `None`, all) of the user as read.
 pub async fn mark_read(db: &Db, user_id: i64, id: Option<i64>) -> Result<()> {
     let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, t => sqlx::query(
+    let n = exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL AND ($3 IS NULL OR id = $3)")
-        .bind(crate::db::now()).bind(user_id).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(crate::db::now()).bind(user_id).bind(id))?;
     if id.is_some() && n == 0 {
-        let exists: i64 = with_tx!(&mut tx, t => sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND id = $2")
+        let exists: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND id = $2")
             .bind(user_id).bind(id).fetch_one(&mut **t).await)?;
         if exists == 0 {
             return Err(Error::NotFound);
@@ -247,8 +247,8 @@ pub async fn mark_read(db: &Db, user_id: i64, id: Option<i64>) -> Result<()> {
 /// The id of the item `key` (`ONB-42`) of a product, for watching it.
 pub async fn item_id(db: &Db, product_id: i64, key: &str) -> crate::error::Result<i64> {
     let (_, number) = crate::workspace::parse_item_key(key).ok_or(crate::error::Error::NotFound)?;
-    let id: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+    let id: Option<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT id FROM items WHERE product_id = $1 AND number = $2")
-        .bind(product_id).bind(number).fetch_optional(p).await)?;
+        .bind(product_id).bind(number).fetch_optional(&mut **c).await)?;
     id.ok_or(crate::error::Error::NotFound)
 }

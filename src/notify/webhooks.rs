@@ -13,7 +13,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::workspace::store::workspace_for;
 use crate::workspace::Workspace;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Webhook {
@@ -63,8 +63,8 @@ async fn admin_of(db: &Db, user: &User, ws: &str) -> Result<Workspace> {
 
 pub async fn allows_private(db: &Db, workspace_id: i64) -> Result<bool> {
     Ok(
-        with_pool!(&db.read, p => sqlx::query_scalar("SELECT allow_private_webhooks FROM workspaces WHERE id = $1")
-        .bind(workspace_id).fetch_one(p).await)?,
+        on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar("SELECT allow_private_webhooks FROM workspaces WHERE id = $1")
+        .bind(workspace_id).fetch_one(&mut **c).await)?,
     )
 }
 
@@ -143,7 +143,7 @@ pub async fn create(db: &Db, actor: &User, ws: &str, input: NewWebhook) -> Resul
     }
     let (url, _) = vet(&input.url, allows_private(db, w.id).await?).await?;
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO webhooks (workspace_id, url, secret, events, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
         .bind(w.id).bind(url.as_str()).bind(&input.secret).bind(json!(events).to_string()).bind(actor.id).bind(crate::db::now())
         .fetch_one(&mut **t).await)?;
@@ -175,14 +175,14 @@ async fn get(db: &Db, workspace_id: i64, id: i64) -> Result<Webhook> {
 
 async fn list_in(db: &Db, workspace_id: i64) -> Result<Vec<Webhook>> {
     type Row = (i64, String, String, bool, DateTime<Utc>, i64, i64, i64);
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT h.id, h.url, h.events, h.active, h.created_at,
                 COALESCE(SUM(CASE WHEN d.state = 'pending' THEN 1 ELSE 0 END), 0),
                 COALESCE(SUM(CASE WHEN d.state = 'delivered' THEN 1 ELSE 0 END), 0),
                 COALESCE(SUM(CASE WHEN d.state = 'failed' THEN 1 ELSE 0 END), 0)
          FROM webhooks h LEFT JOIN webhook_deliveries d ON d.webhook_id = h.id
          WHERE h.workspace_id = $1 GROUP BY h.id, h.url, h.events, h.active, h.created_at ORDER BY h.id")
-        .bind(workspace_id).fetch_all(p).await)?;
+        .bind(workspace_id).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
         .map(
@@ -210,8 +210,8 @@ pub async fn list(db: &Db, actor: &User, ws: &str) -> Result<(Workspace, bool, V
 pub async fn delete(db: &Db, actor: &User, ws: &str, id: i64) -> Result<()> {
     let w = admin_of(db, actor, ws).await?;
     let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, t => sqlx::query("DELETE FROM webhooks WHERE id = $1 AND workspace_id = $2")
-        .bind(id).bind(w.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let n = exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM webhooks WHERE id = $1 AND workspace_id = $2")
+        .bind(id).bind(w.id))?;
     if n == 0 {
         return Err(Error::NotFound);
     }
@@ -237,18 +237,20 @@ pub async fn delete(db: &Db, actor: &User, ws: &str, id: i64) -> Result<()> {
 pub async fn deliveries(db: &Db, actor: &User, ws: &str, id: i64) -> Result<Vec<Delivery>> {
     let w = admin_of(db, actor, ws).await?;
     get(db, w.id, id).await?;
-    Ok(with_pool!(&db.read, p => sqlx::query_as::<_, Delivery>(
+    Ok(
+        on!(&mut db.reader().await?.conn(), c => sqlx::query_as::<_, Delivery>(
         "SELECT id, event, state, attempts, last_status, last_error, next_attempt_at, created_at, delivered_at
          FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT 200")
-        .bind(id).fetch_all(p).await)?)
+        .bind(id).fetch_all(&mut **c).await)?,
+    )
 }
 
 /// Lets (or stops) webhooks reach private, loopback and link-local addresses.
 pub async fn allow_private(db: &Db, actor: &User, ws: &str, allow: bool) -> Result<()> {
     let w = admin_of(db, actor, ws).await?;
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, t => sqlx::query("UPDATE workspaces SET allow_private_webhooks = $1 WHERE id = $2")
-        .bind(allow).bind(w.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE workspaces SET allow_private_webhooks = $1 WHERE id = $2")
+        .bind(allow).bind(w.id))?;
     audit::store::record(
         &mut tx,
         Change {
@@ -274,9 +276,9 @@ pub async fn ping(db: &Db, actor: &User, ws: &str, id: i64) -> Result<()> {
     let now = crate::db::now();
     let payload = json!({"event": "webhook.ping", "title": "ping", "actor": {"name": actor.name, "email": actor.email}, "at": now}).to_string();
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO webhook_deliveries (webhook_id, event, payload, next_attempt_at, created_at) VALUES ($1, 'webhook.ping', $2, $3, $3)")
-        .bind(id).bind(payload).bind(now).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(payload).bind(now))?;
     tx.commit().await?;
     Ok(())
 }

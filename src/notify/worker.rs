@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::db::{Db, Pool};
 use crate::error::Result;
 use crate::mail::Mailer;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 /// How long a leased job is held before another process may take it over.
 const LEASE: Duration = Duration::from_secs(60);
@@ -96,9 +96,9 @@ async fn deliver(
     now: DateTime<Utc>,
     (id, webhook_id, event, payload, attempts): Job,
 ) -> Result<()> {
-    let hook: Option<(String, String, bool)> = with_pool!(&db.read, p => sqlx::query_as(
+    let hook: Option<(String, String, bool)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT h.url, h.secret, w.allow_private_webhooks FROM webhooks h JOIN workspaces w ON w.id = h.workspace_id WHERE h.id = $1")
-        .bind(webhook_id).fetch_optional(p).await)?;
+        .bind(webhook_id).fetch_optional(&mut **c).await)?;
     let Some((url, secret, allow_private)) = hook else {
         return Ok(());
     };
@@ -107,10 +107,10 @@ async fn deliver(
     let mut tx = db.begin().await?;
     match outcome {
         Ok(status) if (200..300).contains(&status) => {
-            with_tx!(&mut tx, t => sqlx::query(
+            exec!(&mut tx.conn(), t => sqlx::query(
                 "UPDATE webhook_deliveries SET state = 'delivered', attempts = $1, last_status = $2, last_error = NULL,
                     delivered_at = $3, leased_until = NULL WHERE id = $4 AND lease_owner = $5")
-                .bind(attempts).bind(status).bind(now).bind(id).bind(owner).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+                .bind(attempts).bind(status).bind(now).bind(id).bind(owner))?;
         }
         other => {
             let (status, error) = match other {
@@ -120,11 +120,11 @@ async fn deliver(
             let failed = attempts >= super::MAX_ATTEMPTS;
             let next =
                 now + chrono::Duration::from_std(super::backoff(attempts)).unwrap_or_default();
-            with_tx!(&mut tx, t => sqlx::query(
+            exec!(&mut tx.conn(), t => sqlx::query(
                 "UPDATE webhook_deliveries SET state = $1, attempts = $2, last_status = $3, last_error = $4,
                     next_attempt_at = $5, leased_until = NULL WHERE id = $6 AND lease_owner = $7")
                 .bind(if failed { "failed" } else { "pending" }).bind(attempts).bind(status).bind(&error)
-                .bind(next).bind(id).bind(owner).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+                .bind(next).bind(id).bind(owner))?;
             tracing::info!(
                 delivery = id,
                 webhook = webhook_id,

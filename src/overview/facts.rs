@@ -183,10 +183,10 @@ async fn unready_top(db: &Db, ctx: &ProductCtx) -> Result<Vec<Unready>> {
 }
 
 async fn open_questions(db: &Db, ctx: &ProductCtx) -> Result<Vec<OpenQuestion>> {
-    let rows: Vec<(i64, String, chrono::DateTime<Utc>)> = crate::with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<(i64, String, chrono::DateTime<Utc>)> = crate::on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT i.number, q.body, q.asked_at FROM questions q JOIN items i ON i.id = q.item_id
          WHERE q.product_id = $1 AND q.answered_at IS NULL ORDER BY q.asked_at LIMIT 50")
-        .bind(ctx.product.id).fetch_all(p).await)?;
+        .bind(ctx.product.id).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
         .map(|(n, body, asked_at)| OpenQuestion {
@@ -219,12 +219,12 @@ async fn pending_signoffs(db: &Db, ctx: &ProductCtx) -> Result<Vec<PendingSignof
 /// Metrics of this quarter's objectives (or of none) whose latest value falls short of target.
 async fn metrics_behind(db: &Db, ctx: &ProductCtx, q: Quarter) -> Result<Vec<MetricBehind>> {
     type Row = (i64, String, String, String, f64, Option<f64>);
-    let rows: Vec<Row> = crate::with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<Row> = crate::on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT m.id, m.name, m.unit, m.direction, m.target,
                 (SELECT v.value FROM metric_values v WHERE v.metric_id = m.id ORDER BY v.measured_on DESC LIMIT 1)
          FROM metrics m LEFT JOIN objectives o ON o.id = m.objective_id
          WHERE m.product_id = $1 AND (o.id IS NULL OR o.quarter = $2) ORDER BY m.name")
-        .bind(ctx.product.id).bind(q.to_string()).fetch_all(p).await)?;
+        .bind(ctx.product.id).bind(q.to_string()).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
         .filter_map(|(id, name, unit, direction, target, latest)| {
@@ -252,8 +252,8 @@ async fn retro_missing(
     else {
         return Ok(None);
     };
-    let open: bool = crate::with_pool!(&db.read, p => sqlx::query_scalar(
+    let open: bool = crate::on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM retros WHERE sprint_id = $1)")
-        .bind(last.id).fetch_one(p).await)?;
+        .bind(last.id).fetch_one(&mut **c).await)?;
     Ok((!open).then(|| (last.id, last.name.clone())))
 }

@@ -6,8 +6,8 @@ use super::{CycleTime, Report, SprintRow};
 use crate::auth::Action;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::on;
 use crate::points::Points;
-use crate::with_pool;
 use crate::workspace::ProductCtx;
 
 type Row = (
@@ -37,13 +37,13 @@ pub async fn report(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Repo
         ),
         None => None,
     };
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT s.id, s.name, t.name, s.start_date, s.baseline_points, s.added_points, s.removed_points,
                 s.completed_points, s.say_do_points, s.goal_met
          FROM sprints s JOIN teams t ON t.id = s.team_id
          WHERE s.product_id = $1 AND s.state = 'closed' AND ($2 IS NULL OR s.team_id = $2)
          ORDER BY s.start_date NULLS FIRST, s.closed_at NULLS FIRST, s.id")
-        .bind(ctx.product.id).bind(team).fetch_all(p).await)?;
+        .bind(ctx.product.id).bind(team).fetch_all(&mut **c).await)?;
     let sprints: Vec<SprintRow> = rows
         .into_iter()
         .map(
@@ -94,12 +94,12 @@ pub async fn report(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Repo
 
 async fn cycle_times(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Vec<CycleTime>> {
     let since = crate::db::now() - chrono::Duration::days(CYCLE_DAYS);
-    let rows: Vec<(i64, i64, String, String, DateTime<Utc>)> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<(i64, i64, String, String, DateTime<Utc>)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT e.item_id, i.number, i.title, e.status, e.at FROM item_status_events e JOIN items i ON i.id = e.item_id
          WHERE i.product_id = $1 AND i.status = 'done' AND i.updated_at >= $2
            AND ($3 IS NULL OR e.item_id IN (SELECT si.item_id FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id WHERE s.team_id = $3))
          ORDER BY e.item_id, e.at, e.id")
-        .bind(ctx.product.id).bind(since).bind(team).fetch_all(p).await)?;
+        .bind(ctx.product.id).bind(since).bind(team).fetch_all(&mut **c).await)?;
     let mut out = Vec::new();
     let mut i = 0;
     while i < rows.len() {

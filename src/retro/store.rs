@@ -12,7 +12,7 @@ use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::sprint::store as sprints;
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 fn change<'a>(
     ctx: &ProductCtx,
@@ -34,12 +34,12 @@ fn change<'a>(
 }
 
 async fn retro_id(db: &Db, sprint_id: i64) -> Result<Option<(i64, i64, i64)>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
-        "SELECT id, vote_limit, version FROM retros WHERE sprint_id = $1").bind(sprint_id).fetch_optional(p).await)?)
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+        "SELECT id, vote_limit, version FROM retros WHERE sprint_id = $1").bind(sprint_id).fetch_optional(&mut **c).await)?)
 }
 
 async fn retro_id_tx(tx: &mut Tx, sprint_id: i64) -> Result<(i64, i64)> {
-    with_tx!(tx, t => sqlx::query_as("SELECT id, vote_limit FROM retros WHERE sprint_id = $1")
+    on!(&mut tx.conn(), t => sqlx::query_as("SELECT id, vote_limit FROM retros WHERE sprint_id = $1")
         .bind(sprint_id).fetch_optional(&mut **t).await)?
     .ok_or_else(|| {
         Error::Conflict(
@@ -49,10 +49,10 @@ async fn retro_id_tx(tx: &mut Tx, sprint_id: i64) -> Result<(i64, i64)> {
 }
 
 async fn actions(db: &Db, retro: i64, product_key: &str) -> Result<Vec<Action>> {
-    let rows: Vec<(i64, i64, String, String, String)> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<(i64, i64, String, String, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT a.id, i.number, i.title, u.name, i.status FROM retro_actions a
          JOIN items i ON i.id = a.item_id JOIN users u ON u.id = a.owner_id
-         WHERE a.retro_id = $1 ORDER BY a.id").bind(retro).fetch_all(p).await)?;
+         WHERE a.retro_id = $1 ORDER BY a.id").bind(retro).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
         .map(|(id, n, title, owner, status)| Action {
@@ -72,12 +72,12 @@ pub async fn get(db: &Db, ctx: &ProductCtx, viewer: i64, sprint_id: i64) -> Resu
     let Some((id, vote_limit, version)) = retro_id(db, sprint_id).await? else {
         return Ok(None);
     };
-    let rows: Vec<(i64, String, String, String, i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<(i64, String, String, String, i64, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT e.id, e.kind, e.body, u.name,
                 (SELECT COUNT(*) FROM retro_votes v WHERE v.entry_id = e.id),
                 (SELECT COUNT(*) FROM retro_votes v WHERE v.entry_id = e.id AND v.user_id = $2)
          FROM retro_entries e JOIN users u ON u.id = e.author_id WHERE e.retro_id = $1 ORDER BY e.id")
-        .bind(id).bind(viewer).fetch_all(p).await)?;
+        .bind(id).bind(viewer).fetch_all(&mut **c).await)?;
     let mut entries: Vec<Entry> = rows
         .into_iter()
         .map(|(id, kind, body, author, votes, mine)| Entry {
@@ -96,10 +96,10 @@ pub async fn get(db: &Db, ctx: &ProductCtx, viewer: i64, sprint_id: i64) -> Resu
             .then(a.id.cmp(&b.id))
     });
     let used = entries.iter().filter(|e| e.mine).count() as i64;
-    let prev: Option<(i64, String, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+    let prev: Option<(i64, String, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT s.id, s.name, r.id FROM sprints s JOIN retros r ON r.sprint_id = s.id
          WHERE s.team_id = $1 AND s.start_date < $2 ORDER BY s.start_date DESC LIMIT 1")
-        .bind(sprint.team_id).bind(&sprint.start_date).fetch_optional(p).await)?;
+        .bind(sprint.team_id).bind(&sprint.start_date).fetch_optional(&mut **c).await)?;
     let previous = match prev {
         Some((sid, name, rid)) => Some(Previous {
             sprint_id: sid,
@@ -138,10 +138,10 @@ pub async fn open(
         )));
     }
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO retros (sprint_id, vote_limit, created_at) VALUES ($1, $2, $3)
          ON CONFLICT (sprint_id) DO UPDATE SET vote_limit = excluded.vote_limit, version = retros.version + 1")
-        .bind(sprint_id).bind(vote_limit).bind(crate::db::now()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(sprint_id).bind(vote_limit).bind(crate::db::now()))?;
     audit::store::record(
         &mut tx,
         change(
@@ -174,7 +174,7 @@ pub async fn add_entry(
     sprints::sprint(db, ctx.product.id, sprint_id).await?;
     let mut tx = db.begin().await?;
     let (retro, _) = retro_id_tx(&mut tx, sprint_id).await?;
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO retro_entries (retro_id, kind, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(retro).bind(kind).bind(body).bind(actor.id).bind(crate::db::now()).fetch_one(&mut **t).await)?;
     audit::store::record(
@@ -205,7 +205,7 @@ pub async fn vote(
     sprints::sprint(db, ctx.product.id, sprint_id).await?;
     let mut tx = db.begin().await?;
     let (retro, limit) = retro_id_tx(&mut tx, sprint_id).await?;
-    let belongs: Option<i64> = with_tx!(&mut tx, t => sqlx::query_scalar("SELECT id FROM retro_entries WHERE id = $1 AND retro_id = $2")
+    let belongs: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM retro_entries WHERE id = $1 AND retro_id = $2")
         .bind(entry).bind(retro).fetch_optional(&mut **t).await)?;
     if belongs.is_none() {
         return Err(Error::invalid(
@@ -214,15 +214,15 @@ pub async fn vote(
         ));
     }
     if on {
-        let (used, here): (i64, i64) = with_tx!(&mut tx, t => sqlx::query_as(
+        let (used, here): (i64, i64) = on!(&mut tx.conn(), t => sqlx::query_as(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN entry_id = $3 THEN 1 ELSE 0 END), 0) FROM retro_votes WHERE retro_id = $1 AND user_id = $2")
             .bind(retro).bind(actor.id).bind(entry).fetch_one(&mut **t).await)?;
         super::may_vote(used, limit, here > 0).map_err(Error::Conflict)?;
-        with_tx!(&mut tx, t => sqlx::query("INSERT INTO retro_votes (entry_id, user_id, retro_id) VALUES ($1, $2, $3)")
-            .bind(entry).bind(actor.id).bind(retro).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO retro_votes (entry_id, user_id, retro_id) VALUES ($1, $2, $3)")
+            .bind(entry).bind(actor.id).bind(retro))?;
     } else {
-        with_tx!(&mut tx, t => sqlx::query("DELETE FROM retro_votes WHERE entry_id = $1 AND user_id = $2")
-            .bind(entry).bind(actor.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM retro_votes WHERE entry_id = $1 AND user_id = $2")
+            .bind(entry).bind(actor.id))?;
     }
     tx.commit().await?;
     Ok(())
@@ -241,14 +241,14 @@ pub async fn add_action(
     ctx.grants.require(Can::FacilitateRetro)?;
     let title = crate::backlog::validate_title(text)?;
     let sprint = sprints::sprint(db, ctx.product.id, sprint_id).await?;
-    let owner: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
+    let owner: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT u.id FROM users u JOIN workspace_members m ON m.user_id = u.id WHERE m.workspace_id = $1 AND u.email = $2")
-        .bind(ctx.workspace.id).bind(owner_email.trim().to_lowercase()).fetch_optional(p).await)?
+        .bind(ctx.workspace.id).bind(owner_email.trim().to_lowercase()).fetch_optional(&mut **c).await)?
     .ok_or_else(|| Error::invalid("owner", format!("{owner_email} is not a member of this workspace")))?;
     let mut tx = db.begin().await?;
     let (retro, _) = retro_id_tx(&mut tx, sprint_id).await?;
     if let Some(e) = entry {
-        let ok: Option<i64> = with_tx!(&mut tx, t => sqlx::query_scalar("SELECT id FROM retro_entries WHERE id = $1 AND retro_id = $2")
+        let ok: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM retro_entries WHERE id = $1 AND retro_id = $2")
             .bind(e).bind(retro).fetch_optional(&mut **t).await)?;
         ok.ok_or_else(|| Error::invalid("entry", "no such entry in this retrospective"))?;
     }
@@ -265,9 +265,9 @@ pub async fn add_action(
     let labels = vec!["retro".to_string()];
     let (item_id, key, _) =
         backlog_service::insert_in_tx(&mut tx, actor, ctx, &fields, &labels, &[], false).await?;
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO retro_actions (retro_id, entry_id, item_id, owner_id, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(retro).bind(entry).bind(item_id).bind(owner).bind(crate::db::now()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(retro).bind(entry).bind(item_id).bind(owner).bind(crate::db::now()))?;
     audit::store::record(
         &mut tx,
         change(

@@ -15,8 +15,8 @@ use crate::flow::FlowSettingsInput;
 use crate::points::Points;
 use crate::strategy::model::{InitiativeInput, ObjectiveInput, PriorityInput};
 use crate::strategy::{initiatives, objectives, priorities, Quarter};
-use crate::with_tx;
 use crate::workspace::{store as ws, Workspace};
+use crate::{exec, on};
 
 const TITLES: [&str; 36] = [
     "Weekly usage digest by e-mail",
@@ -172,23 +172,23 @@ pub async fn seed(db: &Db, demo: &User, w: &Workspace) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     for i in 0..TITLES.len() {
         let number = i as i64 + 1;
-        let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar("SELECT id FROM items WHERE product_id = $1 AND number = $2")
+        let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM items WHERE product_id = $1 AND number = $2")
             .bind(ctx.product.id).bind(number).fetch_one(&mut **t).await)?;
         let events = history(i, now);
-        with_tx!(&mut tx, t => sqlx::query("DELETE FROM item_status_events WHERE item_id = $1")
-            .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM item_status_events WHERE item_id = $1")
+            .bind(id))?;
         for (status, at) in &events {
-            with_tx!(&mut tx, t => sqlx::query("INSERT INTO item_status_events (item_id, status, at) VALUES ($1, $2, $3)")
-                .bind(id).bind(*status).bind(*at).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO item_status_events (item_id, status, at) VALUES ($1, $2, $3)")
+                .bind(id).bind(*status).bind(*at))?;
         }
         let (status, last) = events.last().copied().unwrap_or(("todo", now));
         let points = Points::whole([1, 2, 3, 5, 3, 2, 8][i % 7]);
         let assignee = (status != "todo")
             .then(|| assignees.get(i % assignees.len().max(1)).copied())
             .flatten();
-        with_tx!(&mut tx, t => sqlx::query("UPDATE items SET status = $1, points = $2, assignee_id = $3, updated_at = $4 WHERE id = $5")
-            .bind(status).bind(points).bind(assignee).bind(last.max(now - Duration::days(95))).bind(id)
-            .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET status = $1, points = $2, assignee_id = $3, updated_at = $4 WHERE id = $5")
+        .bind(status).bind(points).bind(assignee).bind(last.max(now - Duration::days(95))).bind(id)
+        )?;
     }
     tx.commit().await?;
     Ok(())

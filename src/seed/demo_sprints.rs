@@ -16,7 +16,7 @@ use crate::sprint::scope::{self, ScopeChange};
 use crate::sprint::service::{self as sprints, Schedule};
 use crate::sprint::{board, team};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on, with_pool};
 
 use super::e;
 
@@ -96,19 +96,19 @@ async fn work(
             .map_err(e)?;
     }
     let id = item_id(db, dctx, key).await?;
-    let events: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+    let events: Vec<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT id FROM item_status_events WHERE item_id = $1 AND status <> 'todo' ORDER BY id DESC LIMIT $2")
-        .bind(id).bind(days.len() as i64).fetch_all(p).await)?;
+        .bind(id).bind(days.len() as i64).fetch_all(&mut **c).await)?;
     let mut tx = db.begin().await?;
     // Whoever works a card is on it, so the board shows a face on each card in flight.
-    with_tx!(&mut tx, t => sqlx::query("UPDATE items SET assignee_id = $1 WHERE id = $2 AND assignee_id IS NULL")
-        .bind(dev.id).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET assignee_id = $1 WHERE id = $2 AND assignee_id IS NULL")
+        .bind(dev.id).bind(id))?;
     for (ev, d) in events.iter().rev().zip(days) {
         let when = at(start + Duration::days(*d), 10 + (*d as u32 % 6));
-        with_tx!(&mut tx, t => sqlx::query("UPDATE item_status_events SET at = $1 WHERE id = $2")
-            .bind(when).bind(*ev).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-        with_tx!(&mut tx, t => sqlx::query("UPDATE items SET updated_at = $1 WHERE id = $2")
-            .bind(when).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("UPDATE item_status_events SET at = $1 WHERE id = $2")
+            .bind(when).bind(*ev))?;
+        exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET updated_at = $1 WHERE id = $2")
+            .bind(when).bind(id))?;
     }
     tx.commit().await?;
     Ok(())
@@ -122,14 +122,14 @@ async fn backdate_sprint(
 ) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     let started = at(start, 9);
-    with_tx!(&mut tx, t => sqlx::query("UPDATE sprints SET started_at = $1, closed_at = CASE WHEN closed_at IS NULL THEN NULL ELSE $2 END WHERE id = $3")
-        .bind(started).bind(at(end, 16)).bind(sprint).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    with_tx!(&mut tx, t => sqlx::query("UPDATE sprint_items SET added_at = $1 WHERE sprint_id = $2 AND in_baseline")
-        .bind(at(start - Duration::days(3), 14)).bind(sprint).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE sprints SET started_at = $1, closed_at = CASE WHEN closed_at IS NULL THEN NULL ELSE $2 END WHERE id = $3")
+        .bind(started).bind(at(end, 16)).bind(sprint))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE sprint_items SET added_at = $1 WHERE sprint_id = $2 AND in_baseline")
+        .bind(at(start - Duration::days(3), 14)).bind(sprint))?;
     // Items were written today; their first "to do" belongs before the sprint.
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE item_status_events SET at = $1 WHERE status = 'todo' AND item_id IN (SELECT item_id FROM sprint_items WHERE sprint_id = $2)")
-        .bind(at(start - Duration::days(5), 10)).bind(sprint).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(at(start - Duration::days(5), 10)).bind(sprint))?;
     tx.commit().await?;
     Ok(())
 }
@@ -137,10 +137,10 @@ async fn backdate_sprint(
 /// Dates the sprint's scope changes on the given day of the sprint.
 async fn backdate_changes(db: &Db, sprint: i64, day: NaiveDate) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, t => sqlx::query("UPDATE sprint_items SET added_at = $1 WHERE sprint_id = $2 AND NOT in_baseline")
-        .bind(at(day, 11)).bind(sprint).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    with_tx!(&mut tx, t => sqlx::query("UPDATE sprint_items SET removed_at = $1 WHERE sprint_id = $2 AND removed_at IS NOT NULL")
-        .bind(at(day, 11)).bind(sprint).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE sprint_items SET added_at = $1 WHERE sprint_id = $2 AND NOT in_baseline")
+        .bind(at(day, 11)).bind(sprint))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE sprint_items SET removed_at = $1 WHERE sprint_id = $2 AND removed_at IS NOT NULL")
+        .bind(at(day, 11)).bind(sprint))?;
     tx.commit().await?;
     Ok(())
 }
@@ -518,17 +518,17 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
 /// leaving some unaligned, so the alignment page has a story to tell.
 pub async fn link_to_strategy(db: &Db, product_id: i64) -> anyhow::Result<()> {
     let quarter = crate::strategy::Quarter::of(crate::calendar::today()).to_string();
-    let initiatives: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+    let initiatives: Vec<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT pi.initiative_id FROM priority_initiatives pi JOIN priorities p ON p.id = pi.priority_id
          WHERE p.product_id = $1 AND pi.quarter = $2 ORDER BY p.rank")
-        .bind(product_id).bind(&quarter).fetch_all(p).await)?;
+        .bind(product_id).bind(&quarter).fetch_all(&mut **c).await)?;
     if initiatives.is_empty() {
         return Ok(());
     }
-    let items: Vec<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+    let items: Vec<(i64, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT DISTINCT i.id, i.number FROM items i JOIN sprint_items si ON si.item_id = i.id
          WHERE i.product_id = $1 AND i.initiative_id IS NULL ORDER BY i.number")
-        .bind(product_id).fetch_all(p).await)?;
+        .bind(product_id).fetch_all(&mut **c).await)?;
     let mut tx = db.begin().await?;
     for (id, number) in items {
         // Three in five go to the top priority's initiative, one to the next, one stays unaligned.
@@ -538,8 +538,8 @@ pub async fn link_to_strategy(db: &Db, product_id: i64) -> anyhow::Result<()> {
             _ => None,
         };
         if let Some(init) = pick {
-            with_tx!(&mut tx, t => sqlx::query("UPDATE items SET initiative_id = $1 WHERE id = $2")
-                .bind(*init).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET initiative_id = $1 WHERE id = $2")
+                .bind(*init).bind(id))?;
         }
     }
     tx.commit().await?;
@@ -552,10 +552,10 @@ pub async fn governance_demo(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Re
     let Some(active) = sprints.iter().find(|s| s.state == "active") else {
         return Ok(());
     };
-    let backlog: Vec<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+    let backlog: Vec<(i64, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT i.number, i.id FROM items i WHERE i.product_id = $1 AND i.status = 'todo' AND i.ready
          AND NOT EXISTS (SELECT 1 FROM sprint_items si WHERE si.item_id = i.id AND si.removed_at IS NULL) ORDER BY i.rank LIMIT 2")
-        .bind(ctx.product.id).fetch_all(p).await)?;
+        .bind(ctx.product.id).fetch_all(&mut **c).await)?;
     if let Some((n, _)) = backlog.first() {
         let change = ScopeChange {
             add: Some(format!("{}-{n}", ctx.product.key)),

@@ -20,7 +20,7 @@ use crate::points::Points;
 use crate::story::questions;
 use crate::story::readiness::{assess, ItemFacts, ReadyRules};
 use crate::workspace::store as ws;
-use crate::{with_pool, with_tx};
+use crate::{exec, on, with_pool};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Scale {
@@ -85,7 +85,7 @@ type DemoStory = (
 
 /// Seeds a small, realistic workspace when the database has no accounts yet.
 pub async fn demo_if_empty(db: &Db) -> anyhow::Result<Option<(String, String)>> {
-    let users: i64 = with_pool!(&db.read, p => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await)?;
+    let users: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut **c).await)?;
     if users > 0 {
         return Ok(None);
     }
@@ -281,9 +281,9 @@ pub async fn demo(db: &Db) -> anyhow::Result<(String, String)> {
 /// news. Each person's are spread back in time, newest first: the unread eight over the last
 /// hours, the rest every seven hours before that (a month for a hundred).
 async fn spread_inbox_times(db: &Db) -> crate::error::Result<()> {
-    let rows: Vec<(i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<(i64, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT id, user_id FROM notifications ORDER BY user_id, id DESC")
-        .fetch_all(p).await)?;
+        .fetch_all(&mut **c).await)?;
     let at = now();
     let mut tx = db.begin().await?;
     let mut c = tx.conn();
@@ -398,12 +398,12 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
     let mut members = vec![owner.id];
     for m in 0..shape.members - 1 {
-        let uid: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+        let uid: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
             "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(format!("member{m}@example.com")).bind(format!("Member {m}")).bind(&hash).bind(now()).fetch_one(&mut **t).await)?;
         members.push(uid);
-        with_tx!(&mut tx, t => sqlx::query("INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, FALSE)")
-            .bind(w.id).bind(uid).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, FALSE)")
+            .bind(w.id).bind(uid))?;
     }
     tx.commit().await?;
     let rules = ReadyRules::default();
@@ -491,7 +491,7 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
                 ));
             }
             sql.push_str(&values(db, rows.len(), 16));
-            with_tx!(&mut tx, t => {
+            on!(&mut tx.conn(), t => {
                 let mut q = sqlx::query(&sql);
                 for (number, kind, title, persona, goal, points, status, rk, ready, readiness) in &rows {
                     q = q.bind(p.id).bind(*number).bind(*kind).bind(title).bind("").bind(*persona).bind(*goal)
@@ -501,14 +501,14 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
                 q.execute(&mut **t).await.map(|r| r.rows_affected())
             })?;
             // Criteria and labels for the chunk, by number → id.
-            let ids: Vec<(i64, i64)> = with_tx!(&mut tx, t => sqlx::query_as(
+            let ids: Vec<(i64, i64)> = on!(&mut tx.conn(), t => sqlx::query_as(
                 "SELECT id, number FROM items WHERE product_id = $1 AND number > $2 AND number <= $3 ORDER BY number")
                 .bind(p.id).bind(chunk_start as i64).bind(chunk_end as i64).fetch_all(&mut **t).await)?;
             let mut csql = String::from("INSERT INTO criteria (item_id, position, text) VALUES ");
             csql.push_str(&values(db, ids.len() * 2, 3));
             let mut lsql = String::from("INSERT INTO item_labels (item_id, label) VALUES ");
             lsql.push_str(&values(db, ids.len(), 2));
-            with_tx!(&mut tx, t => {
+            on!(&mut tx.conn(), t => {
                 let mut q = sqlx::query(&csql);
                 for (id, number) in &ids {
                     let (persona, goal) = (PERSONAS[(*number % 5) as usize], GOALS[(*number % 6) as usize]);
@@ -517,7 +517,7 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
                 }
                 q.execute(&mut **t).await.map(|r| r.rows_affected())
             })?;
-            with_tx!(&mut tx, t => {
+            on!(&mut tx.conn(), t => {
                 let mut q = sqlx::query(&lsql);
                 for (id, number) in &ids {
                     q = q.bind(*id).bind(LABELS[(*number % 6) as usize]);
@@ -527,13 +527,13 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
             total += rows.len();
         }
         // Every 50 items, one epic with 9 children, so parents and roll-ups carry real weight.
-        with_tx!(&mut tx, t => sqlx::query(
+        exec!(&mut tx.conn(), t => sqlx::query(
             "UPDATE items SET parent_id = (SELECT e.id FROM items e WHERE e.product_id = items.product_id
                                                                  AND e.number = items.number - ((items.number - 1) % 50))
              WHERE product_id = $1 AND (number - 1) % 50 BETWEEN 1 AND 9")
-            .bind(p.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-        with_tx!(&mut tx, t => sqlx::query("UPDATE products SET next_number = $1 WHERE id = $2")
-            .bind(per_product as i64 + 1).bind(p.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            .bind(p.id))?;
+        exec!(&mut tx.conn(), t => sqlx::query("UPDATE products SET next_number = $1 WHERE id = $2")
+            .bind(per_product as i64 + 1).bind(p.id))?;
         tx.commit().await?;
     }
     let sprints = scale_sprints::seed(db, w.id, &products, &members, shape.teams).await?;

@@ -7,7 +7,7 @@
 use super::values;
 use crate::db::{now, Db};
 use crate::points::Points;
-use crate::with_tx;
+use crate::{exec, on};
 
 pub const SPRINTS_PER_TEAM: usize = 35;
 pub const ITEMS_PER_SPRINT: i64 = 12;
@@ -34,17 +34,17 @@ pub async fn seed(
     let mut sprints = 0;
     for t in 0..teams {
         let product = products[t % products.len()];
-        let team_id: i64 = with_tx!(&mut tx, x => sqlx::query_scalar(
+        let team_id: i64 = on!(&mut tx.conn(), x => sqlx::query_scalar(
             "INSERT INTO teams (workspace_id, name, wip_in_progress, wip_in_review, created_at) VALUES ($1, $2, 6, 4, $3) RETURNING id")
             .bind(workspace_id).bind(format!("Team {:02}", t + 1)).bind(at).fetch_one(&mut **x).await)?;
-        with_tx!(&mut tx, x => sqlx::query("INSERT INTO team_products (team_id, product_id) VALUES ($1, $2)")
-            .bind(team_id).bind(product).execute(&mut **x).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), x => sqlx::query("INSERT INTO team_products (team_id, product_id) VALUES ($1, $2)")
+            .bind(team_id).bind(product))?;
         let crew: Vec<i64> = members.iter().skip(t * 5).take(5).copied().collect();
         let sql = format!(
             "INSERT INTO team_members (team_id, user_id, points_per_day, focus_pct) VALUES {}",
             values(db, crew.len(), 4)
         );
-        with_tx!(&mut tx, x => {
+        on!(&mut tx.conn(), x => {
             let mut q = sqlx::query(&sql);
             for (i, u) in crew.iter().enumerate() {
                 q = q.bind(team_id).bind(*u).bind(0.8 + 0.1 * i as f64).bind(90i64);
@@ -77,7 +77,7 @@ pub async fn seed(
             let closed = state == "closed";
             let started = (state != "planned")
                 .then(|| start.and_hms_opt(9, 0, 0).unwrap_or_default().and_utc());
-            let sprint_id: i64 = with_tx!(&mut tx, x => sqlx::query_scalar(
+            let sprint_id: i64 = on!(&mut tx.conn(), x => sqlx::query_scalar(
                 "INSERT INTO sprints (product_id, team_id, name, goal, start_date, end_date, state, started_at, closed_at, goal_met,
                     baseline_points, added_points, removed_points, completed_points, say_do_points, available_days, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id")
@@ -93,7 +93,7 @@ pub async fn seed(
                 "INSERT INTO sprint_availability (sprint_id, user_id, focus_pct) VALUES {}",
                 values(db, crew.len(), 3)
             );
-            with_tx!(&mut tx, x => {
+            on!(&mut tx.conn(), x => {
                 let mut q = sqlx::query(&sql);
                 for u in &crew {
                     q = q.bind(sprint_id).bind(*u).bind(90i64);
@@ -105,10 +105,10 @@ pub async fn seed(
                     "INSERT INTO sprint_items (sprint_id, item_id, points, in_baseline, for_goal, added_at, added_by, outcome)
                      SELECT $1, i.id, i.points, TRUE, i.number % 3 = 0, $2, $3, $4 FROM items i
                      WHERE i.product_id = $5 AND i.number BETWEEN $6 AND $7";
-                with_tx!(&mut tx, x => sqlx::query(sql)
-                    .bind(sprint_id).bind(at).bind(members[0]).bind(closed.then_some("accepted"))
-                    .bind(product).bind(numbers[0]).bind(numbers[numbers.len() - 1])
-                    .execute(&mut **x).await.map(|r| r.rows_affected()))?;
+                exec!(&mut tx.conn(), x => sqlx::query(sql)
+                .bind(sprint_id).bind(at).bind(members[0]).bind(closed.then_some("accepted"))
+                .bind(product).bind(numbers[0]).bind(numbers[numbers.len() - 1])
+                )?;
             }
             sprints += 1;
         }

@@ -5,7 +5,7 @@ use chrono::Duration;
 
 use crate::db::{now, Db};
 use crate::strategy::{today, Quarter};
-use crate::with_tx;
+use crate::{exec, on};
 
 /// 100 sources and 1,000 insights per benchmark product (20,000 over 20), in batches.
 async fn scale_research(
@@ -31,7 +31,7 @@ async fn scale_research(
     let at = now();
     let mut sql = String::from("INSERT INTO research_sources (product_id, kind, title, happened_on, customer, segment, created_at, updated_at) VALUES ");
     sql.push_str(&super::values(db, 100, 8));
-    with_tx!(tx, t => {
+    on!(&mut tx.conn(), t => {
         let mut q = sqlx::query(&sql);
         for s in 0..100usize {
             let day = (today() - Duration::days(s as i64 * 3)).format("%Y-%m-%d").to_string();
@@ -40,12 +40,12 @@ async fn scale_research(
         }
         q.execute(&mut **t).await.map(|r| r.rows_affected())
     })?;
-    let sources: Vec<i64> = with_tx!(tx, t => sqlx::query_scalar("SELECT id FROM research_sources WHERE product_id = $1 ORDER BY id")
+    let sources: Vec<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM research_sources WHERE product_id = $1 ORDER BY id")
         .bind(pid).fetch_all(&mut **t).await)?;
     for chunk in sources.chunks(25) {
         let mut sql = String::from("INSERT INTO insights (product_id, source_id, kind, body, importance, tags, created_at, updated_at) VALUES ");
         sql.push_str(&super::values(db, chunk.len() * 10, 8));
-        with_tx!(tx, t => {
+        on!(&mut tx.conn(), t => {
             let mut q = sqlx::query(&sql);
             for (si, sid) in chunk.iter().enumerate() {
                 for k in 0..10usize {
@@ -60,19 +60,19 @@ async fn scale_research(
         })?;
     }
     // Every 20th insight of the product is evidence for one of its 25 initiatives (consecutive ids).
-    with_tx!(tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO initiative_evidence (insight_id, initiative_id)
          SELECT i.id, (SELECT MIN(n.id) FROM initiatives n WHERE n.product_id = i.product_id) + (i.id % 25)
          FROM insights i WHERE i.product_id = $1 AND i.id % 20 = 0")
-        .bind(pid).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(pid))?;
     Ok(())
 }
 
 /// 25 initiatives per benchmark product (500 over 20), each over 100 items, with objectives,
 /// metrics and five priorities in this quarter and the next. Deterministic.
 pub async fn scale(db: &Db, workspace_id: i64, owner_id: i64) -> anyhow::Result<usize> {
-    let products: Vec<i64> = crate::with_pool!(&db.read, p => sqlx::query_scalar(
-        "SELECT id FROM products WHERE workspace_id = $1 ORDER BY key").bind(workspace_id).fetch_all(p).await)?;
+    let products: Vec<i64> = crate::on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
+        "SELECT id FROM products WHERE workspace_id = $1 ORDER BY key").bind(workspace_id).fetch_all(&mut **c).await)?;
     let q = Quarter::of(today());
     let at = now();
     let ranks = crate::backlog::rank::spread(5);
@@ -82,10 +82,10 @@ pub async fn scale(db: &Db, workspace_id: i64, owner_id: i64) -> anyhow::Result<
         let mut prios = Vec::new();
         for quarter in [q, q.next()] {
             let qs = quarter.to_string();
-            let o: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+            let o: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
                 "INSERT INTO objectives (product_id, quarter, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id")
                 .bind(pid).bind(&qs).bind(format!("Grow product {pi} in {qs}")).bind(at).fetch_one(&mut **t).await)?;
-            let m: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+            let m: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
                 "INSERT INTO metrics (product_id, objective_id, name, unit, direction, baseline, target, created_at, updated_at)
                  VALUES ($1, $2, $3, '%', 'up', 20, 40, $4, $4) RETURNING id")
                 .bind(pid).bind(o).bind(format!("Activation {qs}")).bind(at).fetch_one(&mut **t).await)?;
@@ -93,22 +93,22 @@ pub async fn scale(db: &Db, workspace_id: i64, owner_id: i64) -> anyhow::Result<
                 let day = (today() - Duration::weeks(w))
                     .format("%Y-%m-%d")
                     .to_string();
-                with_tx!(&mut tx, t => sqlx::query(
+                exec!(&mut tx.conn(), t => sqlx::query(
                     "INSERT INTO metric_values (metric_id, measured_on, value, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(m).bind(day).bind(32.0 - w as f64).bind(owner_id).bind(at).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+                    .bind(m).bind(day).bind(32.0 - w as f64).bind(owner_id).bind(at))?;
             }
             for (r, rank) in ranks.iter().enumerate() {
-                let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+                let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
                     "INSERT INTO priorities (product_id, quarter, title, rank, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
                     .bind(pid).bind(&qs).bind(format!("Theme {} of {qs}", r + 1)).bind(rank).bind(at).fetch_one(&mut **t).await)?;
-                with_tx!(&mut tx, t => sqlx::query("INSERT INTO priority_objectives (priority_id, objective_id) VALUES ($1, $2)")
-                    .bind(id).bind(o).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+                exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO priority_objectives (priority_id, objective_id) VALUES ($1, $2)")
+                    .bind(id).bind(o))?;
                 prios.push((id, qs.clone()));
             }
         }
         for n in 0..25i64 {
             let s = |k: i64, m: i64| 1 + (n * k + pi as i64) % m;
-            let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+            let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
                 "INSERT INTO initiatives (product_id, title, status, reach, impact, confidence, effort, business_value,
                      time_criticality, risk_reduction, job_size, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
@@ -122,12 +122,12 @@ pub async fn scale(db: &Db, workspace_id: i64, owner_id: i64) -> anyhow::Result<
                 2 => prios.get(5 + (n as usize / 5) % 5),
                 _ => None,
             } {
-                with_tx!(&mut tx, t => sqlx::query("INSERT INTO priority_initiatives (priority_id, initiative_id, quarter) VALUES ($1, $2, $3)")
-                    .bind(p).bind(id).bind(qs).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+                exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO priority_initiatives (priority_id, initiative_id, quarter) VALUES ($1, $2, $3)")
+                    .bind(p).bind(id).bind(qs))?;
             }
             // Items 100n+1 ..= 100n+100 belong to initiative n.
-            with_tx!(&mut tx, t => sqlx::query("UPDATE items SET initiative_id = $1 WHERE product_id = $2 AND number > $3 AND number <= $4")
-                .bind(id).bind(pid).bind(n * 100).bind(n * 100 + 100).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET initiative_id = $1 WHERE product_id = $2 AND number > $3 AND number <= $4")
+                .bind(id).bind(pid).bind(n * 100).bind(n * 100 + 100))?;
             total += 1;
         }
         scale_research(db, &mut tx, pi, *pid).await?;
@@ -146,7 +146,7 @@ const STRICT_PRODUCT: usize = 1;
 /// Sets a product to strict tier order and ranks its backlog in that order (tier 1, tier 2, …,
 /// then unaligned; the seeded order within each), so that it starts with no inversion.
 async fn strict_tier_order(tx: &mut crate::db::Tx, pid: i64, q: Quarter) -> anyhow::Result<()> {
-    let ids: Vec<i64> = with_tx!(tx, t => sqlx::query_scalar(
+    let ids: Vec<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT i.id FROM items i
            LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
            LEFT JOIN priorities pr ON pr.id = pi.priority_id
@@ -154,13 +154,13 @@ async fn strict_tier_order(tx: &mut crate::db::Tx, pid: i64, q: Quarter) -> anyh
           ORDER BY CASE WHEN pr.rank IS NULL THEN 1 ELSE 0 END, pr.rank, i.rank")
         .bind(pid).bind(q.to_string()).fetch_all(&mut **t).await)?;
     // Ranks are unique per product: park every item on a rank of its own before the final ones.
-    with_tx!(tx, t => sqlx::query("UPDATE items SET rank = 'tmp' || CAST(id AS TEXT) WHERE product_id = $1")
-        .bind(pid).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET rank = 'tmp' || CAST(id AS TEXT) WHERE product_id = $1")
+        .bind(pid))?;
     for (id, rank) in ids.iter().zip(crate::backlog::rank::spread(ids.len())) {
-        with_tx!(tx, t => sqlx::query("UPDATE items SET rank = $1 WHERE id = $2")
-            .bind(rank).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET rank = $1 WHERE id = $2")
+            .bind(rank).bind(id))?;
     }
-    with_tx!(tx, t => sqlx::query("UPDATE products SET tier_policy = 'strict' WHERE id = $1")
-        .bind(pid).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE products SET tier_policy = 'strict' WHERE id = $1")
+        .bind(pid))?;
     Ok(())
 }

@@ -14,8 +14,8 @@ use crate::auth::Action;
 use crate::backlog::{self, store as items};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::on;
 use crate::points::Points;
-use crate::with_pool;
 use crate::workspace::ProductCtx;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -170,13 +170,13 @@ pub async fn burndown(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Burndown> {
         });
     };
     type SpanRow = (i64, Points, DateTime<Utc>, Option<DateTime<Utc>>, bool);
-    let spans: Vec<SpanRow> = with_pool!(&db.read, p => sqlx::query_as(
+    let spans: Vec<SpanRow> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT item_id, points, added_at, removed_at, in_baseline FROM sprint_items WHERE sprint_id = $1")
-        .bind(id).fetch_all(p).await)?;
-    let events: Vec<(i64, DateTime<Utc>, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(id).fetch_all(&mut **c).await)?;
+    let events: Vec<(i64, DateTime<Utc>, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT e.item_id, e.at, e.status FROM item_status_events e
          WHERE e.item_id IN (SELECT item_id FROM sprint_items WHERE sprint_id = $1) ORDER BY e.at")
-        .bind(id).fetch_all(p).await)?;
+        .bind(id).fetch_all(&mut **c).await)?;
     let spans: Vec<Span> = spans
         .into_iter()
         .map(|(item_id, points, added, removed, in_baseline)| Span {

@@ -18,7 +18,7 @@ use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::points::Points;
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 /// An item is accepted only when every criterion has a verdict and all of them pass. An item
 /// without criteria is judged as a whole (position 0).
@@ -82,14 +82,14 @@ type VerdictRow = (i64, i64, bool, String);
 pub async fn review(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Review> {
     let sprint = get(db, ctx, id).await?;
     let scope = scope_items::current(&mut db.reader().await?.conn(), id, &ctx.product.key).await?;
-    let criteria: Vec<(i64, i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
+    let criteria: Vec<(i64, i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT c.item_id, c.position, c.text FROM criteria c
          WHERE c.item_id IN (SELECT item_id FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL)
          ORDER BY c.item_id, c.position")
-        .bind(id).fetch_all(p).await)?;
-    let verdicts: Vec<VerdictRow> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(id).fetch_all(&mut **c).await)?;
+    let verdicts: Vec<VerdictRow> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT item_id, position, pass, note FROM review_verdicts WHERE sprint_id = $1")
-        .bind(id).fetch_all(p).await)?;
+        .bind(id).fetch_all(&mut **c).await)?;
     let mut out = Vec::with_capacity(scope.len());
     let mut accepted_points = Points::ZERO;
     for item in scope {
@@ -195,26 +195,26 @@ pub async fn record_verdicts(
                 })?
         };
         let note = crate::backlog::validate_text("note", &v.note, 2_000)?;
-        with_tx!(&mut tx, t => sqlx::query(
-            "INSERT INTO review_verdicts (sprint_id, item_id, position, criterion, pass, note, decided_by, decided_at)
+        exec!(&mut tx.conn(), t => sqlx::query(
+        "INSERT INTO review_verdicts (sprint_id, item_id, position, criterion, pass, note, decided_by, decided_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (sprint_id, item_id, position) DO UPDATE SET
                 criterion = excluded.criterion, pass = excluded.pass, note = excluded.note,
                 decided_by = excluded.decided_by, decided_at = excluded.decided_at")
-            .bind(id).bind(item.id).bind(v.position).bind(&text).bind(v.pass).bind(&note)
-            .bind(actor.id).bind(crate::db::now())
-            .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(item.id).bind(v.position).bind(&text).bind(v.pass).bind(&note)
+        .bind(actor.id).bind(crate::db::now())
+        )?;
     }
     // Accepting needs finished work, or the PO's reason (kept with the item's place in scope).
-    let all: Vec<(i64, bool)> = with_tx!(&mut tx, t => sqlx::query_as(
+    let all: Vec<(i64, bool)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT position, pass FROM review_verdicts WHERE sprint_id = $1 AND item_id = $2")
         .bind(id).bind(item.id).fetch_all(&mut **t).await)?;
     if passed(criteria.len(), &all) && !finished(&in_scope.status) {
         match (&accept_reason, &in_scope.accept_reason) {
             (Some(r), _) => {
-                with_tx!(&mut tx, t => sqlx::query(
+                exec!(&mut tx.conn(), t => sqlx::query(
                     "UPDATE sprint_items SET accept_reason = $1 WHERE sprint_id = $2 AND item_id = $3 AND removed_at IS NULL")
-                    .bind(r).bind(id).bind(item.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+                    .bind(r).bind(id).bind(item.id))?;
             }
             (None, Some(_)) => {}
             (None, None) => {
@@ -229,9 +229,9 @@ pub async fn record_verdicts(
         }
     }
     if let Some(c) = carry {
-        with_tx!(&mut tx, t => sqlx::query(
+        exec!(&mut tx.conn(), t => sqlx::query(
             "UPDATE sprint_items SET carry = $1 WHERE sprint_id = $2 AND item_id = $3 AND removed_at IS NULL")
-            .bind(c).bind(id).bind(item.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            .bind(c).bind(id).bind(item.id))?;
     }
     let after = json!({"key": key, "verdicts": verdicts.iter().map(|v| json!({"position": v.position, "pass": v.pass, "note": v.note})).collect::<Vec<_>>(), "carry": carry, "accept_reason": accept_reason});
     audit::store::record(
@@ -255,8 +255,8 @@ pub async fn record_goal(
     let mut tx = db.begin().await?;
     let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
     must_be_active(&row, "reviewing")?;
-    with_tx!(&mut tx, t => sqlx::query("UPDATE sprints SET goal_met = $1, version = version + 1 WHERE id = $2")
-        .bind(met).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE sprints SET goal_met = $1, version = version + 1 WHERE id = $2")
+        .bind(met).bind(id))?;
     audit::store::record(
         &mut tx,
         change(
@@ -419,7 +419,7 @@ pub async fn freeze_close(
 ) -> Result<Option<Frozen>> {
     let id = row.id;
     let started = row.started_at.unwrap_or_else(crate::db::now);
-    let (added, removed): (Points, Points) = with_tx!(tx, t => sqlx::query_as(
+    let (added, removed): (Points, Points) = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(CASE WHEN NOT in_baseline AND added_at >= $2 THEN points ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN removed_at IS NOT NULL THEN points ELSE 0 END), 0) AS BIGINT)
          FROM sprint_items WHERE sprint_id = $1")
@@ -435,20 +435,20 @@ pub async fn freeze_close(
             }
         }
         let outcome = if accepted { "accepted" } else { "not_accepted" };
-        with_tx!(tx, t => sqlx::query(
+        exec!(&mut tx.conn(), t => sqlx::query(
             "UPDATE sprint_items SET outcome = $1 WHERE sprint_id = $2 AND item_id = $3 AND removed_at IS NULL")
-            .bind(outcome).bind(id).bind(item.item_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            .bind(outcome).bind(id).bind(item.item_id))?;
     }
     let quarter = row
         .start()
         .map(|d| crate::strategy::Quarter::of(d).to_string());
     store::freeze_alignment(tx, id, product_id, quarter.as_deref()).await?;
-    let n = with_tx!(tx, t => sqlx::query(
+    let n = exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE sprints SET state = 'closed', closed_at = $1, added_points = $2, removed_points = $3,
             completed_points = $4, say_do_points = $5, available_days = $6, version = version + 1
          WHERE id = $7 AND version = $8")
         .bind(c.closed_at).bind(added).bind(removed).bind(completed).bind(say_do).bind(c.available_days)
-        .bind(id).bind(c.version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(c.version))?;
     Ok((n == 1).then_some(Frozen {
         added,
         removed,
@@ -466,7 +466,7 @@ async fn carry_to_next(
     if moving.is_empty() {
         return Ok(None);
     }
-    let next: Option<(i64, String)> = with_tx!(tx, t => sqlx::query_as(
+    let next: Option<(i64, String)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT id, name FROM sprints WHERE team_id = $1 AND product_id = $2 AND state = 'planned'
            AND ($3 IS NULL OR start_date IS NULL OR start_date > $3)
          ORDER BY start_date NULLS LAST, id LIMIT 1")
@@ -480,12 +480,12 @@ async fn carry_to_next(
     };
     let note = format!("carried over from {}", row.name);
     for item in moving {
-        with_tx!(tx, t => sqlx::query(
-            "INSERT INTO sprint_items (sprint_id, item_id, points, for_goal, exception, added_at, added_by, add_reason)
-             VALUES ($1, $2, $3, FALSE, $4, $5, $6, $7)")
-            .bind(next_id).bind(item.item_id).bind(item.points)
-            .bind((!item.ready).then_some(note.as_str())).bind(crate::db::now()).bind(actor.id).bind(&note)
-            .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query(
+        "INSERT INTO sprint_items (sprint_id, item_id, points, for_goal, exception, added_at, added_by, add_reason)
+         VALUES ($1, $2, $3, FALSE, $4, $5, $6, $7)")
+        .bind(next_id).bind(item.item_id).bind(item.points)
+        .bind((!item.ready).then_some(note.as_str())).bind(crate::db::now()).bind(actor.id).bind(&note)
+        )?;
     }
     Ok(Some(name))
 }

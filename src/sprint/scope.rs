@@ -11,12 +11,12 @@ use crate::backlog::store::{self as items, ItemRow};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::points::Points;
-use crate::with_tx;
 use crate::workspace::ProductCtx;
+use crate::{exec, on};
 
 /// The open sprint (planned or active) an item is already in, if any.
 async fn open_sprint_of(tx: &mut Tx, item_id: i64) -> Result<Option<(i64, String)>> {
-    Ok(with_tx!(tx, t => sqlx::query_as(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT s.id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
          WHERE si.item_id = $1 AND si.removed_at IS NULL AND s.state <> 'closed' LIMIT 1")
         .bind(item_id).fetch_optional(&mut **t).await)?)
@@ -83,7 +83,7 @@ async fn remove_item(
     reason: Option<&str>,
     group: Option<&str>,
 ) -> Result<Points> {
-    let points: Option<Points> = with_tx!(tx, t => sqlx::query_scalar(
+    let points: Option<Points> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "UPDATE sprint_items SET removed_at = $1, removed_by = $2, remove_reason = $3, change_group = COALESCE($4, change_group)
          WHERE sprint_id = $5 AND item_id = $6 AND removed_at IS NULL RETURNING points")
         .bind(crate::db::now()).bind(actor.id).bind(reason).bind(group).bind(sprint_id).bind(item_id)
@@ -144,7 +144,7 @@ pub struct Committed {
 }
 
 async fn committed(tx: &mut Tx, sprint_id: i64, version: i64, points: Points) -> Result<Committed> {
-    let total: Points = with_tx!(tx, t => sqlx::query_scalar(
+    let total: Points = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL")
         .bind(sprint_id).fetch_one(&mut **t).await)?;
     Ok(Committed {
@@ -253,9 +253,9 @@ pub async fn uncommit(
     for key in keys {
         let row = item(&mut tx, ctx, "items", key).await?;
         total += row.points.unwrap_or_default();
-        let n = with_tx!(&mut tx, t => sqlx::query(
+        let n = exec!(&mut tx.conn(), t => sqlx::query(
             "DELETE FROM sprint_items WHERE sprint_id = $1 AND item_id = $2 AND removed_at IS NULL")
-            .bind(sprint.id).bind(row.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+            .bind(sprint.id).bind(row.id))?;
         if n == 0 {
             return Err(Error::invalid(
                 "items",

@@ -13,8 +13,8 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::on;
 use crate::points::Points;
-use crate::with_pool;
 use crate::workspace::ProductCtx;
 
 pub(super) fn change<'a>(
@@ -316,13 +316,13 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
 /// The top of the backlog not yet in an open sprint, with why each is not ready.
 pub async fn candidates(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<PlanningCandidate>> {
     type Row = (i64, i64, String, String, Option<Points>, bool, String);
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT i.id, i.number, i.title, i.kind, i.points, i.ready, i.readiness FROM items i
          WHERE i.product_id = $1 AND i.status <> 'done' AND NOT EXISTS (
             SELECT 1 FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
             WHERE si.item_id = i.id AND si.removed_at IS NULL AND s.state <> 'closed')
          ORDER BY i.rank LIMIT $2")
-        .bind(ctx.product.id).bind(limit).fetch_all(p).await)?;
+        .bind(ctx.product.id).bind(limit).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
         .map(

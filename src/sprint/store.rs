@@ -7,7 +7,7 @@ use super::{Figures, Sprint};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::points::Points;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SprintRow {
@@ -72,13 +72,13 @@ const SPRINT_COLUMNS: &str = "s.id, s.product_id, s.team_id, t.name AS team, s.n
 
 pub async fn sprint(db: &Db, product_id: i64, id: i64) -> Result<SprintRow> {
     let sql = format!("SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id WHERE s.id = $1 AND s.product_id = $2");
-    with_pool!(&db.read, p => sqlx::query_as::<_, SprintRow>(&sql).bind(id).bind(product_id).fetch_optional(p).await)?
+    on!(&mut db.reader().await?.conn(), c => sqlx::query_as::<_, SprintRow>(&sql).bind(id).bind(product_id).fetch_optional(&mut **c).await)?
         .ok_or(Error::NotFound)
 }
 
 pub async fn sprint_tx(tx: &mut Tx, product_id: i64, id: i64) -> Result<SprintRow> {
     let sql = format!("SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id WHERE s.id = $1 AND s.product_id = $2");
-    with_tx!(tx, t => sqlx::query_as::<_, SprintRow>(&sql).bind(id).bind(product_id).fetch_optional(&mut **t).await)?
+    on!(&mut tx.conn(), t => sqlx::query_as::<_, SprintRow>(&sql).bind(id).bind(product_id).fetch_optional(&mut **t).await)?
         .ok_or(Error::NotFound)
 }
 
@@ -89,14 +89,14 @@ pub async fn list(db: &Db, product_id: i64, team: Option<i64>) -> Result<Vec<Spr
          WHERE s.product_id = $1 AND ($2 IS NULL OR s.team_id = $2) ORDER BY s.start_date DESC NULLS LAST, s.id DESC"
     );
     Ok(
-        with_pool!(&db.read, p => sqlx::query_as::<_, SprintRow>(&sql).bind(product_id).bind(team).fetch_all(p).await)?,
+        on!(&mut db.reader().await?.conn(), c => sqlx::query_as::<_, SprintRow>(&sql).bind(product_id).bind(team).fetch_all(&mut **c).await)?,
     )
 }
 
 /// Serialises scheduling on one team (PostgreSQL row lock; SQLite has a single writer).
 pub async fn lock_team(tx: &mut Tx, team_id: i64) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("UPDATE teams SET version = version WHERE id = $1")
-        .bind(team_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE teams SET version = version WHERE id = $1")
+        .bind(team_id))?;
     Ok(())
 }
 
@@ -108,7 +108,7 @@ pub async fn overlapping(
     end: NaiveDate,
     except: i64,
 ) -> Result<Option<(String, String, String)>> {
-    Ok(with_tx!(tx, t => sqlx::query_as(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT name, start_date, end_date FROM sprints
          WHERE team_id = $1 AND start_date <= $2 AND end_date >= $3 AND id <> $4 ORDER BY start_date LIMIT 1")
         .bind(team_id).bind(end.to_string()).bind(start.to_string()).bind(except)
@@ -126,16 +126,16 @@ pub struct NewSprint<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, s: &NewSprint<'_>) -> Result<i64> {
-    let id: i64 = with_tx!(tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO sprints (product_id, team_id, name, goal, start_date, end_date, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(s.product_id).bind(s.team_id).bind(s.name).bind(s.goal)
         .bind(s.start.map(|d| d.to_string())).bind(s.end.map(|d| d.to_string())).bind(crate::db::now())
         .fetch_one(&mut **t).await)?;
-    with_tx!(tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO sprint_availability (sprint_id, user_id, focus_pct)
          SELECT $1, user_id, focus_pct FROM team_members WHERE team_id = $2")
-        .bind(id).bind(s.team_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(s.team_id))?;
     Ok(id)
 }
 
@@ -152,19 +152,19 @@ pub async fn update(
         dates.map(|d| d.0.to_string()),
         dates.map(|d| d.1.to_string()),
     );
-    let n = with_tx!(tx, t => sqlx::query(
-        "UPDATE sprints SET name = $1, goal = $2, start_date = $3, end_date = $4, version = version + 1
-         WHERE id = $5 AND version = $6")
-        .bind(name).bind(goal).bind(start).bind(end).bind(id).bind(version)
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let n = exec!(&mut tx.conn(), t => sqlx::query(
+    "UPDATE sprints SET name = $1, goal = $2, start_date = $3, end_date = $4, version = version + 1
+     WHERE id = $5 AND version = $6")
+    .bind(name).bind(goal).bind(start).bind(end).bind(id).bind(version)
+    )?;
     Ok(n == 1)
 }
 
 /// Bumps the sprint's version if it is still `version`: every scope change goes through this,
 /// so two changes decided on the same view cannot both land.
 pub async fn bump(tx: &mut Tx, id: i64, version: i64) -> Result<bool> {
-    let n = with_tx!(tx, t => sqlx::query("UPDATE sprints SET version = version + 1 WHERE id = $1 AND version = $2")
-        .bind(id).bind(version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let n = exec!(&mut tx.conn(), t => sqlx::query("UPDATE sprints SET version = version + 1 WHERE id = $1 AND version = $2")
+        .bind(id).bind(version))?;
     Ok(n == 1)
 }
 
@@ -177,13 +177,13 @@ pub async fn availability(db: &Db, sprint_id: i64) -> Result<Vec<Availability>> 
         points_per_day: Option<f64>,
         days_off: String,
     }
-    let rows: Vec<Row> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT a.user_id, u.name, a.focus_pct, m.points_per_day, a.days_off
          FROM sprint_availability a JOIN users u ON u.id = a.user_id
          JOIN sprints s ON s.id = a.sprint_id
          LEFT JOIN team_members m ON m.team_id = s.team_id AND m.user_id = a.user_id
          WHERE a.sprint_id = $1 ORDER BY u.name")
-        .bind(sprint_id).fetch_all(p).await)?;
+        .bind(sprint_id).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
         .map(|r| Availability {
@@ -205,9 +205,9 @@ pub async fn set_availability(
     days_off: &[NaiveDate],
 ) -> Result<bool> {
     let off = serde_json::to_string(days_off).unwrap_or_else(|_| "[]".into());
-    let n = with_tx!(tx, t => sqlx::query(
+    let n = exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE sprint_availability SET focus_pct = $1, days_off = $2 WHERE sprint_id = $3 AND user_id = $4")
-        .bind(focus_pct).bind(off).bind(sprint_id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(focus_pct).bind(off).bind(sprint_id).bind(user_id))?;
     Ok(n == 1)
 }
 
@@ -220,11 +220,11 @@ pub async fn delivered_before(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Delivered>> {
-    let rows: Vec<(String, Option<Points>, Option<f64>)> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<(String, Option<Points>, Option<f64>)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT name, completed_points, available_days FROM sprints
          WHERE team_id = $1 AND state = 'closed' AND ($2 IS NULL OR start_date IS NULL OR start_date < $2)
          ORDER BY start_date DESC NULLS LAST, closed_at DESC NULLS LAST, id DESC LIMIT $3")
-        .bind(team_id).bind(before).bind(limit).fetch_all(p).await)?;
+        .bind(team_id).bind(before).bind(limit).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
         .map(|(sprint, c, d)| Delivered {
@@ -236,7 +236,7 @@ pub async fn delivered_before(
 }
 
 pub async fn active_of_team(tx: &mut Tx, team_id: i64) -> Result<Option<String>> {
-    Ok(with_tx!(tx, t => sqlx::query_scalar(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT name FROM sprints WHERE team_id = $1 AND state = 'active' LIMIT 1")
         .bind(team_id).fetch_optional(&mut **t).await)?)
 }
@@ -257,22 +257,22 @@ pub struct Reopen<'a> {
 /// the figures frozen since are cleared, and a sprint back to planned has no baseline. False
 /// when the sprint is no longer at `version`.
 pub async fn reopen(tx: &mut Tx, r: &Reopen<'_>) -> Result<bool> {
-    let n = with_tx!(tx, t => sqlx::query(
+    let n = exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE sprints SET state = $1, start_date = $2, end_date = $3, started_at = $4,
             baseline_points = $5, closed_at = NULL, added_points = NULL, removed_points = NULL,
             completed_points = NULL, say_do_points = NULL, available_days = NULL,
             alignment_frozen = NULL, version = version + 1
          WHERE id = $6 AND version = $7")
         .bind(r.state).bind(r.start_date).bind(r.end_date).bind(r.started_at).bind(r.baseline_points)
-        .bind(r.id).bind(r.version).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(r.id).bind(r.version))?;
     if n != 1 {
         return Ok(false);
     }
-    with_tx!(tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE sprint_items SET outcome = NULL, frozen_priority_id = NULL,
             in_baseline = CASE WHEN $2 = 'planned' THEN FALSE ELSE in_baseline END
          WHERE sprint_id = $1")
-        .bind(r.id).bind(r.state).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(r.id).bind(r.state))?;
     Ok(true)
 }
 
@@ -314,7 +314,7 @@ pub async fn insert_items(tx: &mut Tx, rows: &[NewSprintItem<'_>]) -> Result<Vec
              VALUES {} RETURNING id",
             crate::db::row_marks(sqlite, chunk.len(), 10)
         );
-        let got: Vec<i64> = with_tx!(tx, t => {
+        let got: Vec<i64> = on!(&mut tx.conn(), t => {
             let mut q = sqlx::query_scalar(&sql);
             for a in chunk {
                 q = q.bind(a.sprint_id).bind(a.item_id).bind(a.points).bind(a.in_baseline)
@@ -336,17 +336,17 @@ pub async fn start(
     version: i64,
     started_at: Option<DateTime<Utc>>,
 ) -> Result<Points> {
-    with_tx!(tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE sprint_items SET in_baseline = TRUE WHERE sprint_id = $1 AND removed_at IS NULL")
-        .bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    let baseline: Points = with_tx!(tx, t => sqlx::query_scalar(
+        .bind(id))?;
+    let baseline: Points = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL")
         .bind(id).fetch_one(&mut **t).await)?;
-    let n = with_tx!(tx, t => sqlx::query(
-        "UPDATE sprints SET state = 'active', started_at = $1, baseline_points = $2, version = version + 1
-         WHERE id = $3 AND version = $4")
-        .bind(started_at).bind(baseline).bind(id).bind(version)
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let n = exec!(&mut tx.conn(), t => sqlx::query(
+    "UPDATE sprints SET state = 'active', started_at = $1, baseline_points = $2, version = version + 1
+     WHERE id = $3 AND version = $4")
+    .bind(started_at).bind(baseline).bind(id).bind(version)
+    )?;
     if n != 1 {
         return Err(Error::Conflict(
             "the sprint changed while starting; reload".into(),
@@ -366,7 +366,7 @@ pub async fn freeze_alignment(
     product_id: i64,
     quarter: Option<&str>,
 ) -> Result<()> {
-    with_tx!(tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "UPDATE sprint_items SET frozen_priority_id = (
              SELECT COALESCE(pi.priority_id, ppi.priority_id) FROM items i
                LEFT JOIN items par ON par.id = i.parent_id
@@ -374,15 +374,15 @@ pub async fn freeze_alignment(
                LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
               WHERE i.id = sprint_items.item_id)
          WHERE sprint_id = $1")
-        .bind(sprint_id).bind(quarter).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    let priorities: Vec<(i64, String)> = with_tx!(tx, t => sqlx::query_as(
+        .bind(sprint_id).bind(quarter))?;
+    let priorities: Vec<(i64, String)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
         .bind(product_id).bind(quarter).fetch_all(&mut **t).await)?;
-    let allowance: i64 = with_tx!(tx, t => sqlx::query_scalar(
+    let allowance: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT unaligned_allowance_pct FROM products WHERE id = $1")
         .bind(product_id).fetch_one(&mut **t).await)?;
     let frozen = serde_json::json!({"priorities": priorities, "allowance_pct": allowance});
-    with_tx!(tx, t => sqlx::query("UPDATE sprints SET alignment_frozen = $1 WHERE id = $2")
-        .bind(frozen.to_string()).bind(sprint_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE sprints SET alignment_frozen = $1 WHERE id = $2")
+        .bind(frozen.to_string()).bind(sprint_id))?;
     Ok(())
 }

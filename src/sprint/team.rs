@@ -9,7 +9,7 @@ use crate::auth::Action;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 #[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct WipLimits {
@@ -81,23 +81,23 @@ fn audit_team<'a>(
 }
 
 pub async fn works_on(db: &Db, team_id: i64, product_id: i64) -> Result<bool> {
-    let n: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
+    let n: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM team_products WHERE team_id = $1 AND product_id = $2")
-        .bind(team_id).bind(product_id).fetch_one(p).await)?;
+        .bind(team_id).bind(product_id).fetch_one(&mut **c).await)?;
     Ok(n > 0)
 }
 
 pub async fn velocity_window(db: &Db, team_id: i64) -> Result<i64> {
     Ok(
-        with_pool!(&db.read, p => sqlx::query_scalar("SELECT velocity_window FROM teams WHERE id = $1")
-        .bind(team_id).fetch_one(p).await)?,
+        on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar("SELECT velocity_window FROM teams WHERE id = $1")
+        .bind(team_id).fetch_one(&mut **c).await)?,
     )
 }
 
 pub async fn wip_limits(db: &Db, team_id: i64) -> Result<WipLimits> {
-    let (todo, in_progress, in_review) = with_pool!(&db.read, p => sqlx::query_as(
+    let (todo, in_progress, in_review) = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT wip_todo, wip_in_progress, wip_in_review FROM teams WHERE id = $1")
-        .bind(team_id).fetch_one(p).await)?;
+        .bind(team_id).fetch_one(&mut **c).await)?;
     Ok(WipLimits {
         todo,
         in_progress,
@@ -108,17 +108,17 @@ pub async fn wip_limits(db: &Db, team_id: i64) -> Result<WipLimits> {
 /// Every team of a workspace, by name: (id, name).
 pub async fn of_workspace(db: &Db, workspace_id: i64) -> Result<Vec<(i64, String)>> {
     Ok(
-        with_pool!(&db.read, p => sqlx::query_as("SELECT id, name FROM teams WHERE workspace_id = $1 ORDER BY name")
-        .bind(workspace_id).fetch_all(p).await)?,
+        on!(&mut db.reader().await?.conn(), c => sqlx::query_as("SELECT id, name FROM teams WHERE workspace_id = $1 ORDER BY name")
+        .bind(workspace_id).fetch_all(&mut **c).await)?,
     )
 }
 
 /// The teams working on a product, with their members.
 pub async fn list(db: &Db, ctx: &ProductCtx) -> Result<Vec<Team>> {
     ctx.grants.require(Action::ViewBacklog)?;
-    let ids: Vec<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+    let ids: Vec<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT t.id FROM teams t JOIN team_products tp ON tp.team_id = t.id WHERE tp.product_id = $1 ORDER BY t.name")
-        .bind(ctx.product.id).fetch_all(p).await)?;
+        .bind(ctx.product.id).fetch_all(&mut **c).await)?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         out.push(load(db, ctx.workspace.id, id).await?);
@@ -136,18 +136,18 @@ pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Team> {
 }
 
 async fn load(db: &Db, workspace_id: i64, id: i64) -> Result<Team> {
-    let row: TeamRow = with_pool!(&db.read, p => sqlx::query_as(
+    let row: TeamRow = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT id, name, velocity_window, wip_todo, wip_in_progress, wip_in_review, version FROM teams
          WHERE id = $1 AND workspace_id = $2")
-        .bind(id).bind(workspace_id).fetch_optional(p).await)?
+        .bind(id).bind(workspace_id).fetch_optional(&mut **c).await)?
     .ok_or(Error::NotFound)?;
-    let products: Vec<String> = with_pool!(&db.read, p => sqlx::query_scalar(
+    let products: Vec<String> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT pr.key FROM team_products tp JOIN products pr ON pr.id = tp.product_id WHERE tp.team_id = $1 ORDER BY pr.key")
-        .bind(id).fetch_all(p).await)?;
-    let members: Vec<TeamMember> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(id).fetch_all(&mut **c).await)?;
+    let members: Vec<TeamMember> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT m.user_id, u.name, u.email, m.points_per_day, m.focus_pct FROM team_members m
          JOIN users u ON u.id = m.user_id WHERE m.team_id = $1 ORDER BY u.name")
-        .bind(id).fetch_all(p).await)?;
+        .bind(id).fetch_all(&mut **c).await)?;
     Ok(Team {
         id: row.0,
         name: row.1,
@@ -198,7 +198,7 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, name: &str) -> Resu
 /// Inserts a team working on the product, in the caller's transaction (creating a team, and an
 /// import whose sprints need one).
 pub async fn insert(tx: &mut Tx, ctx: &ProductCtx, name: &str) -> Result<i64> {
-    let id: i64 = with_tx!(tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO teams (workspace_id, name, created_at) VALUES ($1, $2, $3) RETURNING id")
         .bind(ctx.workspace.id).bind(name).bind(crate::db::now()).fetch_one(&mut **t).await)
     .map_err(|e| match Error::from(e) {
@@ -215,7 +215,7 @@ pub async fn insert(tx: &mut Tx, ctx: &ProductCtx, name: &str) -> Result<i64> {
 /// A team name the workspace does not use yet, for a team an import makes: "Onboarding team",
 /// else with the product's key, else numbered.
 pub async fn free_name(tx: &mut Tx, ctx: &ProductCtx) -> Result<String> {
-    let taken: Vec<String> = with_tx!(tx, t => sqlx::query_scalar(
+    let taken: Vec<String> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT name FROM teams WHERE workspace_id = $1").bind(ctx.workspace.id).fetch_all(&mut **t).await)?;
     let first = [
         format!("{} team", ctx.product.name),
@@ -231,16 +231,16 @@ pub async fn free_name(tx: &mut Tx, ctx: &ProductCtx) -> Result<String> {
 }
 
 async fn link_product(tx: &mut Tx, team_id: i64, product_id: i64) -> Result<()> {
-    with_tx!(tx, t => sqlx::query("INSERT INTO team_products (team_id, product_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(team_id).bind(product_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO team_products (team_id, product_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(team_id).bind(product_id))?;
     Ok(())
 }
 
 /// Has an existing team of the workspace also work on this product.
 pub async fn attach(db: &Db, actor: &User, ctx: &ProductCtx, name: &str) -> Result<Team> {
     ctx.grants.require(Action::ManageTeam)?;
-    let id: i64 = with_pool!(&db.read, p => sqlx::query_scalar("SELECT id FROM teams WHERE workspace_id = $1 AND name = $2")
-        .bind(ctx.workspace.id).bind(name.trim()).fetch_optional(p).await)?
+    let id: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar("SELECT id FROM teams WHERE workspace_id = $1 AND name = $2")
+        .bind(ctx.workspace.id).bind(name.trim()).fetch_optional(&mut **c).await)?
     .ok_or_else(|| Error::invalid("team", format!("no team called {name:?} in this workspace")))?;
     let mut tx = db.begin().await?;
     link_product(&mut tx, id, ctx.product.id).await?;
@@ -297,11 +297,11 @@ pub async fn update(
         }
     }
     let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, t => sqlx::query(
-        "UPDATE teams SET name = $1, velocity_window = $2, wip_todo = $3, wip_in_progress = $4, wip_in_review = $5,
-            version = version + 1 WHERE id = $6 AND version = $7")
-        .bind(&name).bind(window).bind(wip.todo).bind(wip.in_progress).bind(wip.in_review).bind(id).bind(version)
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let n = exec!(&mut tx.conn(), t => sqlx::query(
+    "UPDATE teams SET name = $1, velocity_window = $2, wip_todo = $3, wip_in_progress = $4, wip_in_review = $5,
+        version = version + 1 WHERE id = $6 AND version = $7")
+    .bind(&name).bind(window).bind(wip.todo).bind(wip.in_progress).bind(wip.in_review).bind(id).bind(version)
+    )?;
     if n != 1 {
         drop(tx);
         let current = get(db, ctx, id).await?;
@@ -347,19 +347,19 @@ pub async fn set_member(
     if !(0..=100).contains(&focus_pct) {
         return Err(Error::invalid("focus_pct", "a percentage from 0 to 100"));
     }
-    let user_id: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
+    let user_id: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT u.id FROM users u JOIN workspace_members m ON m.user_id = u.id WHERE m.workspace_id = $1 AND u.email = $2")
-        .bind(ctx.workspace.id).bind(email.trim().to_lowercase()).fetch_optional(p).await)?
+        .bind(ctx.workspace.id).bind(email.trim().to_lowercase()).fetch_optional(&mut **c).await)?
     .ok_or_else(|| Error::invalid("email", format!("{email} is not a member of this workspace")))?;
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO team_members (team_id, user_id, points_per_day, focus_pct) VALUES ($1, $2, $3, $4)
          ON CONFLICT (team_id, user_id) DO UPDATE SET points_per_day = excluded.points_per_day, focus_pct = excluded.focus_pct")
-        .bind(id).bind(user_id).bind(points_per_day).bind(focus_pct).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    with_tx!(&mut tx, t => sqlx::query(
+        .bind(id).bind(user_id).bind(points_per_day).bind(focus_pct))?;
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO sprint_availability (sprint_id, user_id, focus_pct)
          SELECT id, $1, $2 FROM sprints WHERE team_id = $3 AND state <> 'closed' ON CONFLICT DO NOTHING")
-        .bind(user_id).bind(focus_pct).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(user_id).bind(focus_pct).bind(id))?;
     audit::store::record(
         &mut tx,
         audit_team(
@@ -385,14 +385,14 @@ pub async fn remove_member(
     ctx.grants.require(Action::ManageTeam)?;
     get(db, ctx, id).await?;
     let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, t => sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
-        .bind(id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let n = exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
+        .bind(id).bind(user_id))?;
     if n == 0 {
         return Err(Error::invalid("user", "not on this team"));
     }
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "DELETE FROM sprint_availability WHERE user_id = $1 AND sprint_id IN (SELECT id FROM sprints WHERE team_id = $2 AND state = 'planned')")
-        .bind(user_id).bind(id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(user_id).bind(id))?;
     audit::store::record(
         &mut tx,
         audit_team(

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::calendar::{today, Quarter};
 use crate::db::Db;
 use crate::error::Result;
-use crate::with_pool;
+use crate::on;
 
 /// One step: what to do, where it is done, whether it is done.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -87,24 +87,24 @@ pub fn steps(f: &WorkspaceFacts) -> Vec<Step> {
 /// The facts of a workspace, read in a few counting queries.
 pub async fn facts(db: &Db, workspace_id: i64, slug: &str) -> Result<WorkspaceFacts> {
     let quarter = Quarter::of(today()).to_string();
-    let people: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
+    let people: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM workspace_members m JOIN users u ON u.id = m.user_id
          WHERE m.workspace_id = $1 AND NOT u.placeholder")
-        .bind(workspace_id).fetch_one(p).await)?;
-    let invitations: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
+        .bind(workspace_id).fetch_one(&mut **c).await)?;
+    let invitations: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND revoked_at IS NULL")
-        .bind(workspace_id).fetch_one(p).await)?;
-    let rows: Vec<(i64, String, String, i64, i64)> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(workspace_id).fetch_one(&mut **c).await)?;
+    let rows: Vec<(i64, String, String, i64, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT p.id, p.key, p.name,
                 (SELECT COUNT(*) FROM items i WHERE i.product_id = p.id),
                 (SELECT COUNT(*) FROM priorities q WHERE q.product_id = p.id AND q.quarter = $2)
          FROM products p WHERE p.workspace_id = $1 ORDER BY p.key")
-        .bind(workspace_id).bind(&quarter).fetch_all(p).await)?;
-    let roles: Vec<(i64, i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(workspace_id).bind(&quarter).fetch_all(&mut **c).await)?;
+    let roles: Vec<(i64, i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT r.product_id, r.user_id, r.role FROM product_roles r
          JOIN products p ON p.id = r.product_id
          WHERE p.workspace_id = $1 AND r.role IN ('pm', 'po') ORDER BY r.user_id")
-        .bind(workspace_id).fetch_all(p).await)?;
+        .bind(workspace_id).fetch_all(&mut **c).await)?;
     let products = rows
         .into_iter()
         .map(|(id, key, name, items, priorities)| {

@@ -3,7 +3,7 @@
 
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setting {
@@ -36,7 +36,9 @@ impl Setting {
 /// The current version of one settings group: its ETag.
 pub async fn version(db: &Db, product_id: i64, s: Setting) -> Result<i64> {
     let sql = format!("SELECT {} FROM products WHERE id = $1", s.column());
-    Ok(with_pool!(&db.read, p => sqlx::query_scalar(&sql).bind(product_id).fetch_one(p).await)?)
+    Ok(
+        on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(&sql).bind(product_id).fetch_one(&mut **c).await)?,
+    )
 }
 
 /// Inside a write to one settings group: moves it to its next version, or refuses when it is
@@ -44,14 +46,13 @@ pub async fn version(db: &Db, product_id: i64, s: Setting) -> Result<i64> {
 pub async fn bump(tx: &mut Tx, product_id: i64, s: Setting, expected: i64) -> Result<()> {
     let col = s.column();
     let sql = format!("UPDATE products SET {col} = {col} + 1 WHERE id = $1 AND {col} = $2");
-    let done = with_tx!(tx, t => sqlx::query(&sql).bind(product_id).bind(expected)
-        .execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let done = exec!(&mut tx.conn(), t => sqlx::query(&sql).bind(product_id).bind(expected)
+    )?;
     if done == 1 {
         return Ok(());
     }
     let sql = format!("SELECT {col} FROM products WHERE id = $1");
-    let now: i64 =
-        with_tx!(tx, t => sqlx::query_scalar(&sql).bind(product_id).fetch_one(&mut **t).await)?;
+    let now: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(&sql).bind(product_id).fetch_one(&mut **t).await)?;
     Err(Error::Stale {
         message: format!(
             "{} was changed by someone else; reload and apply your change again",

@@ -8,7 +8,7 @@ use crate::auth::store::User;
 use crate::auth::{Action, Grants, Role};
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 pub async fn create_workspace(db: &Db, actor: &User, slug: &str, name: &str) -> Result<Workspace> {
     let slug = super::validate_slug(slug)?;
@@ -18,16 +18,16 @@ pub async fn create_workspace(db: &Db, actor: &User, slug: &str, name: &str) -> 
         .await?
         .check_workspace_creation(admin)?;
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO workspaces (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id")
         .bind(&slug).bind(&name).bind(now()).fetch_one(&mut **t).await)
     .map_err(|e| match Error::from(e) {
         Error::Conflict(_) => Error::invalid("slug", "that address is taken"),
         other => other,
     })?;
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, TRUE)")
-        .bind(id).bind(actor.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(actor.id))?;
     let ws = Workspace {
         id,
         slug,
@@ -53,18 +53,18 @@ pub async fn create_workspace(db: &Db, actor: &User, slug: &str, name: &str) -> 
 }
 
 pub async fn workspaces_of(db: &Db, user_id: i64) -> Result<Vec<Workspace>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT w.id, w.slug, w.name, w.version FROM workspaces w
          JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = $1 ORDER BY w.name")
-        .bind(user_id).fetch_all(p).await)?)
+        .bind(user_id).fetch_all(&mut **c).await)?)
 }
 
 /// The workspace if the user belongs to it; outsiders get NotFound, never a hint it exists.
 pub async fn workspace_for(db: &Db, user_id: i64, slug: &str) -> Result<(Workspace, bool)> {
-    let row: Option<(i64, String, String, i64, bool)> = with_pool!(&db.read, p => sqlx::query_as(
+    let row: Option<(i64, String, String, i64, bool)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT w.id, w.slug, w.name, w.version, m.is_admin FROM workspaces w
          JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = $1 WHERE w.slug = $2")
-        .bind(user_id).bind(slug).fetch_optional(p).await)?;
+        .bind(user_id).bind(slug).fetch_optional(&mut **c).await)?;
     let (id, slug, name, version, admin) = row.ok_or(Error::NotFound)?;
     Ok((
         Workspace {
@@ -104,7 +104,7 @@ pub async fn item_ctx(db: &Db, user_id: i64, slug: &str, item_key: &str) -> Resu
 }
 
 pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result<ProductCtx> {
-    let rows: Vec<CtxRow> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<CtxRow> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT w.id AS w_id, w.slug AS w_slug, w.name AS w_name, w.version AS w_version, m.is_admin,
                 p.id, p.workspace_id, p.key, p.name, p.description, p.version, p.ready_rules, p.cadence, r.role
          FROM workspaces w
@@ -112,7 +112,7 @@ pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result
          JOIN products p ON p.workspace_id = w.id AND p.key = $3
          LEFT JOIN product_roles r ON r.product_id = p.id AND r.user_id = $1
          WHERE w.slug = $2")
-        .bind(user_id).bind(slug).bind(key.to_uppercase()).fetch_all(p).await)?;
+        .bind(user_id).bind(slug).bind(key.to_uppercase()).fetch_all(&mut **c).await)?;
     let roles = rows
         .iter()
         .filter_map(|r| r.role.as_deref().and_then(Role::parse))
@@ -144,17 +144,17 @@ pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result
 }
 
 pub async fn roles_on(db: &Db, product_id: i64, user_id: i64) -> Result<Vec<Role>> {
-    let names: Vec<String> = with_pool!(&db.read, p => sqlx::query_scalar(
+    let names: Vec<String> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT role FROM product_roles WHERE product_id = $1 AND user_id = $2 ORDER BY role")
-        .bind(product_id).bind(user_id).fetch_all(p).await)?;
+        .bind(product_id).bind(user_id).fetch_all(&mut **c).await)?;
     Ok(names.iter().filter_map(|n| Role::parse(n)).collect())
 }
 
 pub async fn products(db: &Db, workspace_id: i64) -> Result<Vec<Product>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT id, workspace_id, key, name, description, version, ready_rules, cadence FROM products
          WHERE workspace_id = $1 ORDER BY key")
-        .bind(workspace_id).fetch_all(p).await)?)
+        .bind(workspace_id).fetch_all(&mut **c).await)?)
 }
 
 /// The roles a product's creator receives on it: Product Manager and Product Owner.
@@ -176,7 +176,7 @@ pub async fn create_product(
     let key = super::validate_key(key)?;
     let name = super::validate_name("name", name)?;
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, t => sqlx::query_scalar(
+    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO products (workspace_id, key, name, description, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(ws.id).bind(&key).bind(&name).bind(description.trim()).bind(now()).fetch_one(&mut **t).await)
         .map_err(|e| match Error::from(e) {
@@ -196,8 +196,8 @@ pub async fn create_product(
     // The creator can work on her product at once: she holds its strategy and its backlog
     // until she hands either role to someone else.
     for role in CREATOR_ROLES {
-        with_tx!(&mut tx, t => sqlx::query("INSERT INTO product_roles (product_id, user_id, role) VALUES ($1, $2, $3)")
-            .bind(id).bind(actor.id).bind(role.as_str()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO product_roles (product_id, user_id, role) VALUES ($1, $2, $3)")
+            .bind(id).bind(actor.id).bind(role.as_str()))?;
     }
     audit::store::record(
         &mut tx,
@@ -233,29 +233,29 @@ pub async fn create_product(
 
 /// (e-mail, name) of everyone holding a role on a product, by name.
 pub async fn product_people(db: &Db, product_id: i64) -> Result<Vec<(String, String)>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_as(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT DISTINCT u.email, u.name FROM product_roles r JOIN users u ON u.id = r.user_id
          WHERE r.product_id = $1 ORDER BY u.name, u.email")
-        .bind(product_id).fetch_all(p).await)?)
+        .bind(product_id).fetch_all(&mut **c).await)?)
 }
 
 /// The names of those holding `role` on a product, by name ("Ordered by Dana Demo, PO").
 pub async fn holders(db: &Db, product_id: i64, role: Role) -> Result<Vec<String>> {
-    Ok(with_pool!(&db.read, p => sqlx::query_scalar(
+    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT u.name FROM product_roles r JOIN users u ON u.id = r.user_id
          WHERE r.product_id = $1 AND r.role = $2 ORDER BY u.name")
-        .bind(product_id).bind(role.as_str()).fetch_all(p).await)?)
+        .bind(product_id).bind(role.as_str()).fetch_all(&mut **c).await)?)
 }
 
 pub async fn members(db: &Db, workspace_id: i64) -> Result<Vec<Member>> {
-    let users: Vec<(i64, String, String, bool, bool)> = with_pool!(&db.read, p => sqlx::query_as(
+    let users: Vec<(i64, String, String, bool, bool)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT u.id, u.email, u.name, m.is_admin, u.placeholder FROM workspace_members m JOIN users u ON u.id = m.user_id
          WHERE m.workspace_id = $1 ORDER BY u.name")
-        .bind(workspace_id).fetch_all(p).await)?;
-    let roles: Vec<(i64, String, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        .bind(workspace_id).fetch_all(&mut **c).await)?;
+    let roles: Vec<(i64, String, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT r.user_id, pr.key, r.role FROM product_roles r JOIN products pr ON pr.id = r.product_id
          WHERE pr.workspace_id = $1 ORDER BY pr.key, r.role")
-        .bind(workspace_id).fetch_all(p).await)?;
+        .bind(workspace_id).fetch_all(&mut **c).await)?;
     Ok(users
         .into_iter()
         .map(|(user_id, email, name, admin, placeholder)| {
@@ -305,10 +305,10 @@ pub async fn member(db: &Db, workspace_id: i64, user_id: i64) -> Result<Member> 
 /// Makes an account a member of the workspace in the caller's transaction (an import's people);
 /// true when it was not one already.
 pub async fn join_tx(tx: &mut crate::db::Tx, workspace_id: i64, user_id: i64) -> Result<bool> {
-    let added = with_tx!(tx, t => sqlx::query(
+    let added = exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, FALSE)
          ON CONFLICT (workspace_id, user_id) DO NOTHING")
-        .bind(workspace_id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(workspace_id).bind(user_id))?;
     Ok(added == 1)
 }
 
@@ -317,7 +317,7 @@ pub async fn placeholders_tx(
     tx: &mut crate::db::Tx,
     workspace_id: i64,
 ) -> Result<Vec<(i64, String)>> {
-    Ok(with_tx!(tx, t => sqlx::query_as(
+    Ok(on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT u.id, u.name FROM users u JOIN workspace_members m ON m.user_id = u.id
          WHERE m.workspace_id = $1 AND u.placeholder ORDER BY u.id")
         .bind(workspace_id).fetch_all(&mut **t).await)?)
@@ -348,13 +348,13 @@ pub async fn add_member(
         .await?
         .check_email("email", &user.email)?;
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, $3)")
-        .bind(ws.id).bind(user.id).bind(make_admin).execute(&mut **t).await.map(|r| r.rows_affected()))
-        .map_err(|e| match Error::from(e) {
-            Error::Conflict(_) => Error::invalid("email", "already a member"),
-            other => other,
-        })?;
+        .bind(ws.id).bind(user.id).bind(make_admin))
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict(_) => Error::invalid("email", "already a member"),
+        other => other,
+    })?;
     audit::store::record(
         &mut tx,
         Change {
@@ -382,9 +382,9 @@ pub async fn set_roles(
     roles: &[Role],
 ) -> Result<()> {
     ctx.grants.require(Action::ManageRoles)?;
-    let is_member: Option<i64> = with_pool!(&db.read, p => sqlx::query_scalar(
+    let is_member: Option<i64> = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT user_id FROM workspace_members WHERE workspace_id = $1 AND user_id = $2")
-        .bind(ctx.workspace.id).bind(user_id).fetch_optional(p).await)?;
+        .bind(ctx.workspace.id).bind(user_id).fetch_optional(&mut **c).await)?;
     if is_member.is_none() {
         return Err(Error::invalid("user", "not a member of this workspace"));
     }
@@ -393,11 +393,11 @@ pub async fn set_roles(
     roles.sort();
     roles.dedup();
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, t => sqlx::query("DELETE FROM product_roles WHERE product_id = $1 AND user_id = $2")
-        .bind(ctx.product.id).bind(user_id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM product_roles WHERE product_id = $1 AND user_id = $2")
+        .bind(ctx.product.id).bind(user_id))?;
     for role in &roles {
-        with_tx!(&mut tx, t => sqlx::query("INSERT INTO product_roles (product_id, user_id, role) VALUES ($1, $2, $3)")
-            .bind(ctx.product.id).bind(user_id).bind(role.as_str()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO product_roles (product_id, user_id, role) VALUES ($1, $2, $3)")
+            .bind(ctx.product.id).bind(user_id).bind(role.as_str()))?;
     }
     Change::by(actor, ctx, "roles.set", ("user", user_id))
         .before(&json!({"product": ctx.product.key, "roles": before}))

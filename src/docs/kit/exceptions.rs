@@ -10,7 +10,7 @@ use crate::auth::Action;
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{with_pool, with_tx};
+use crate::{exec, on};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct KitException {
@@ -32,11 +32,11 @@ pub struct KitExceptionInput {
 
 pub async fn list(db: &Db, ctx: &ProductCtx) -> Result<Vec<KitException>> {
     ctx.grants.require(Action::ViewDocuments)?;
-    let rows: Vec<(i64, String, String, String, chrono::DateTime<chrono::Utc>)> = with_pool!(&db.read, p => sqlx::query_as(
+    let rows: Vec<(i64, String, String, String, chrono::DateTime<chrono::Utc>)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT i.number, i.title, k.reason, u.name, k.created_at FROM kit_exceptions k
          JOIN items i ON i.id = k.item_id JOIN users u ON u.id = k.created_by
          WHERE i.product_id = $1 ORDER BY i.number")
-        .bind(ctx.product.id).fetch_all(p).await)?;
+        .bind(ctx.product.id).fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
         .map(|(n, title, reason, by, at)| KitException {
@@ -74,11 +74,11 @@ pub async fn include(
             e => e,
         })?;
     let mut tx = db.begin().await?;
-    with_tx!(&mut tx, t => sqlx::query("DELETE FROM kit_exceptions WHERE item_id = $1")
-        .bind(item.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
-    with_tx!(&mut tx, t => sqlx::query(
+    exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM kit_exceptions WHERE item_id = $1")
+        .bind(item.id))?;
+    exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO kit_exceptions (item_id, reason, created_by, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(item.id).bind(&reason).bind(actor.id).bind(now()).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+        .bind(item.id).bind(&reason).bind(actor.id).bind(now()))?;
     Change::by(actor, ctx, "kit.include", ("item", item.id))
         .after(&json!({"item": item.key, "reason": reason}))
         .record(&mut tx)
@@ -97,8 +97,8 @@ pub async fn remove(
     ctx.grants.require(Action::IncludeInKit)?;
     let item = crate::backlog::service::get(db, ctx, key).await?;
     let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, t => sqlx::query("DELETE FROM kit_exceptions WHERE item_id = $1")
-        .bind(item.id).execute(&mut **t).await.map(|r| r.rows_affected()))?;
+    let n = exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM kit_exceptions WHERE item_id = $1")
+        .bind(item.id))?;
     if n == 0 {
         return Err(Error::NotFound);
     }

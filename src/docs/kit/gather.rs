@@ -9,13 +9,13 @@ use crate::backlog::query::{Compiled, SqlValue};
 use crate::db::Db;
 use crate::docs::gather::{initiative, stories, Story};
 use crate::error::{Error, Result};
+use crate::on;
 use crate::roadmap::releases::{self, Release};
 use crate::sprint::service as sprints;
 use crate::sprint::Sprint;
 use crate::strategy::model::Initiative;
 use crate::strategy::research_model::{Persona, Vision};
 use crate::strategy::{initiatives, personas, Quarter, SortBy};
-use crate::with_pool;
 use crate::workspace::ProductCtx;
 
 pub struct KitData {
@@ -128,10 +128,10 @@ pub async fn kit(db: &Db, ctx: &ProductCtx, scope: Scope) -> Result<KitData> {
 async fn exceptions(db: &Db, ids: &[i64], sprint: Option<i64>) -> Result<HashMap<i64, String>> {
     let mut out = HashMap::new();
     if let Some(s) = sprint {
-        let rows: Vec<(i64, String)> = with_pool!(&db.read, p => sqlx::query_as(
+        let rows: Vec<(i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
             "SELECT item_id, exception FROM sprint_items
              WHERE sprint_id = $1 AND removed_at IS NULL AND exception IS NOT NULL")
-            .bind(s).fetch_all(p).await)?;
+            .bind(s).fetch_all(&mut **c).await)?;
         out.extend(
             rows.into_iter()
                 .map(|(i, r)| (i, format!("committed to the sprint with an exception: {r}"))),
@@ -143,12 +143,12 @@ async fn exceptions(db: &Db, ids: &[i64], sprint: Option<i64>) -> Result<HashMap
             "SELECT item_id, reason FROM kit_exceptions WHERE item_id IN ({})",
             marks.join(",")
         );
-        let rows: Vec<(i64, String)> = with_pool!(&db.read, p => {
+        let rows: Vec<(i64, String)> = on!(&mut db.reader().await?.conn(), c => {
             let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
             for id in chunk {
                 q = q.bind(*id);
             }
-            q.fetch_all(p).await
+            q.fetch_all(&mut **c).await
         })?;
         out.extend(rows);
     }
