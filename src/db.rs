@@ -1,9 +1,10 @@
 //! The database handle: SQLite (embedded default) or PostgreSQL, one code path for both.
 //!
 //! Each query is written once and compiled against each driver. Store functions take a
-//! [`Conn`], which a pooled read connection ([`Db::reader`]) and a write transaction
-//! ([`Tx::conn`]) both lend, so one function serves both; `on!` runs a query on it and `exec!`
-//! runs a write and answers the rows it touched. `with_pool!` and `with_tx!` are the older forms.
+//! [`Conn`], which a pooled connection ([`Db::reader`], [`Db::writer`]) and a write transaction
+//! ([`Tx::conn`]) all lend, so one function serves each; `on!` runs a query on it and `exec!`
+//! runs a write and answers the rows it touched. `with_pool!` is for what concerns a pool as a
+//! whole (migrating it, closing it).
 
 use std::path::Path;
 use std::str::FromStr;
@@ -41,7 +42,8 @@ fn next_db_id() -> u64 {
     NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// Runs `$body` with `$p` bound to the concrete pool of either database.
+/// Runs `$body` with `$p` bound to the concrete pool of either database: for what concerns the
+/// pool itself (migrations, closing); queries go through a [`Conn`].
 #[macro_export]
 macro_rules! with_pool {
     ($pool:expr, $p:ident => $body:expr) => {
@@ -293,17 +295,6 @@ pub enum Tx {
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
-/// Runs `$body` with `$t` bound to the concrete transaction; use `&mut **$t` as the executor.
-#[macro_export]
-macro_rules! with_tx {
-    ($tx:expr, $t:ident => $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Sqlite($t) => $body,
-            $crate::db::Tx::Postgres($t) => $body,
-        }
-    };
-}
-
 impl Db {
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match &self.write {
@@ -315,13 +306,19 @@ impl Db {
 
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        with_tx!(self, t => t.commit().await)
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
     }
 
     /// Undoes the transaction now rather than when it is dropped (a dry run's answer waits
     /// for nothing).
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        with_tx!(self, t => t.rollback().await)
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Postgres(t) => t.rollback().await,
+        }
     }
 
     /// The transaction's connection, for store functions that take a [`Conn`].
@@ -333,34 +330,46 @@ impl Tx {
     }
 }
 
-/// A connection of either database, lent by a [`Reader`] or a [`Tx`]: a store function written
+/// A connection of either database, lent by a [`Pooled`] or a [`Tx`]: a store function written
 /// once over it runs inside a transaction or on its own.
 pub enum Conn<'c> {
     Sqlite(&'c mut sqlx::SqliteConnection),
     Postgres(&'c mut sqlx::PgConnection),
 }
 
-/// A connection taken from the read pool (on SQLite, one of the read-only connections).
-pub enum Reader {
+/// A connection taken from a pool: the read pool's (on SQLite, one of the read-only
+/// connections) from [`Db::reader`], the write pool's from [`Db::writer`].
+pub enum Pooled {
     Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
-impl Reader {
+impl Pooled {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Reader::Sqlite(c) => Conn::Sqlite(c),
-            Reader::Postgres(c) => Conn::Postgres(c),
+            Pooled::Sqlite(c) => Conn::Sqlite(c),
+            Pooled::Postgres(c) => Conn::Postgres(c),
         }
     }
 }
 
 impl Db {
     /// A connection for reads outside a transaction; it returns to the pool when dropped.
-    pub async fn reader(&self) -> Result<Reader, sqlx::Error> {
+    pub async fn reader(&self) -> Result<Pooled, sqlx::Error> {
         Ok(match &self.read {
-            Pool::Sqlite(p) => Reader::Sqlite(p.acquire().await?),
-            Pool::Postgres(p) => Reader::Postgres(p.acquire().await?),
+            Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),
+        })
+    }
+}
+
+impl Db {
+    /// A connection of the write pool for one statement outside a transaction (a session, a
+    /// job's heartbeat): it returns to the pool when dropped.
+    pub async fn writer(&self) -> Result<Pooled, sqlx::Error> {
+        Ok(match &self.write {
+            Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),
         })
     }
 }

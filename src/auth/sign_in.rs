@@ -14,7 +14,7 @@ use super::throttle::{self, Recent};
 use crate::db::{now, Conn, Db};
 use crate::error::{Error, Result};
 use crate::passwords::Hashing;
-use crate::{on, with_pool};
+use crate::{exec, on};
 
 /// Checks `email`'s password for a request from `address`; the limit's refusal is
 /// [`Error::SlowDown`], a saturated server's [`Error::Busy`], a wrong password or unknown
@@ -163,15 +163,15 @@ async fn mark(db: &Db, attempt: i64, how: Outcome) -> Result<()> {
         Outcome::Success => "UPDATE login_attempts SET success = TRUE WHERE id = $1",
         Outcome::Refused => "UPDATE login_attempts SET refused = TRUE WHERE id = $1",
     };
-    with_pool!(&db.write, p => sqlx::query(sql).bind(attempt).execute(p).await.map(|r| r.rows_affected()))?;
+    exec!(&mut db.writer().await?.conn(), c => sqlx::query(sql).bind(attempt))?;
     Ok(())
 }
 
 /// Remembers that the account signed in from `address`.
 async fn remember(db: &Db, user_id: i64, address: &str) -> Result<()> {
-    with_pool!(&db.write, p => sqlx::query(
+    exec!(&mut db.writer().await?.conn(), c => sqlx::query(
         "INSERT INTO sign_in_addresses (user_id, address, last_at) VALUES ($1, $2, $3)
          ON CONFLICT (user_id, address) DO UPDATE SET last_at = excluded.last_at")
-        .bind(user_id).bind(address).bind(now()).execute(p).await.map(|r| r.rows_affected()))?;
+        .bind(user_id).bind(address).bind(now()))?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
-use crate::{exec, on, with_pool};
+use crate::{exec, on};
 
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct User {
@@ -32,10 +32,10 @@ pub async fn create_user(db: &Db, email: &str, name: &str, password: &str) -> Re
         return Err(Error::invalid("name", "a name is required"));
     }
     let hash = super::hash_password(password)?;
-    let id: i64 = with_pool!(&db.write, p => sqlx::query_scalar(
+    let id: i64 = on!(&mut db.writer().await?.conn(), c => sqlx::query_scalar(
         "INSERT INTO users (email, name, password_hash, created_at, instance_admin)
          VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM users WHERE instance_admin)) RETURNING id")
-        .bind(&email).bind(name.trim()).bind(&hash).bind(now()).fetch_one(p).await)
+        .bind(&email).bind(name.trim()).bind(&hash).bind(now()).fetch_one(&mut **c).await)
         .map_err(|e| match Error::from(e) {
             Error::Conflict(_) => Error::invalid("email", "an account with this e-mail already exists"),
             other => other,
@@ -143,10 +143,10 @@ pub async fn create_session(db: &Db, user_id: i64) -> Result<String> {
     let secret = super::random_secret("");
     let csrf = super::random_secret("");
     let at = now();
-    with_pool!(&db.write, p => sqlx::query(
+    exec!(&mut db.writer().await?.conn(), c => sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(super::hash_secret(&secret)).bind(user_id).bind(&csrf).bind(at)
-        .bind(at + Duration::days(SESSION_DAYS)).execute(p).await.map(|r| r.rows_affected()))?;
+        .bind(at + Duration::days(SESSION_DAYS)))?;
     Ok(secret)
 }
 
@@ -167,8 +167,8 @@ pub async fn session(db: &Db, secret: &str) -> Result<Option<Session>> {
 }
 
 pub async fn end_session(db: &Db, secret: &str) -> Result<()> {
-    with_pool!(&db.write, p => sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-        .bind(super::hash_secret(secret)).execute(p).await.map(|r| r.rows_affected()))?;
+    exec!(&mut db.writer().await?.conn(), c => sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(super::hash_secret(secret)))?;
     Ok(())
 }
 
@@ -182,10 +182,10 @@ pub async fn create_token(db: &Db, user_id: i64, name: &str, read_only: bool) ->
         ));
     }
     let token = super::random_secret("tl_");
-    with_pool!(&db.write, p => sqlx::query(
-        "INSERT INTO api_tokens (user_id, name, token_hash, created_at, read_only) VALUES ($1, $2, $3, $4, $5)")
-        .bind(user_id).bind(name.trim()).bind(super::hash_secret(&token)).bind(now()).bind(read_only)
-        .execute(p).await.map(|r| r.rows_affected()))?;
+    exec!(&mut db.writer().await?.conn(), c => sqlx::query(
+    "INSERT INTO api_tokens (user_id, name, token_hash, created_at, read_only) VALUES ($1, $2, $3, $4, $5)")
+    .bind(user_id).bind(name.trim()).bind(super::hash_secret(&token)).bind(now()).bind(read_only)
+    )?;
     Ok(token)
 }
 
@@ -226,8 +226,8 @@ pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>> {
 
 /// Revokes one of the user's own tokens; another user's token id is simply not found.
 pub async fn revoke_token(db: &Db, user_id: i64, id: i64) -> Result<()> {
-    let n = with_pool!(&db.write, p => sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
-        .bind(id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+    let n = exec!(&mut db.writer().await?.conn(), c => sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+        .bind(id).bind(user_id))?;
     if n == 0 {
         return Err(Error::NotFound);
     }
@@ -238,10 +238,10 @@ pub async fn revoke_token(db: &Db, user_id: i64, id: i64) -> Result<()> {
 /// (the demo's people, loaded beside a real installation, whose password is public). Their
 /// history stays; an admin may invite them like any placeholder. Answers how many.
 pub async fn make_placeholders(db: &Db, suffix: &str) -> Result<u64> {
-    Ok(with_pool!(&db.write, p => sqlx::query(
+    Ok(exec!(&mut db.writer().await?.conn(), c => sqlx::query(
         "UPDATE users SET password_hash = '', placeholder = TRUE
          WHERE email LIKE $1 AND NOT instance_admin")
-        .bind(format!("%{suffix}")).execute(p).await.map(|r| r.rows_affected()))?)
+        .bind(format!("%{suffix}")))?)
 }
 
 /// Whether the account administers the installation (its settings, its admins).

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{on, with_pool};
+use crate::{exec, on};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct View {
@@ -46,10 +46,10 @@ pub async fn save(db: &Db, user_id: i64, ctx: &ProductCtx, v: NewView) -> Result
         Error::Invalid { message, .. } => Error::invalid("query", message),
         other => other,
     })?;
-    let id: i64 = with_pool!(&db.write, p => sqlx::query_scalar(
+    let id: i64 = on!(&mut db.writer().await?.conn(), c => sqlx::query_scalar(
         "INSERT INTO saved_views (user_id, product_id, name, query, created_at, shared) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (user_id, product_id, name) DO UPDATE SET query = excluded.query, shared = excluded.shared RETURNING id")
-        .bind(user_id).bind(ctx.product.id).bind(&name).bind(v.query.trim()).bind(now()).bind(v.shared).fetch_one(p).await)?;
+        .bind(user_id).bind(ctx.product.id).bind(&name).bind(v.query.trim()).bind(now()).bind(v.shared).fetch_one(&mut **c).await)?;
     let owner: String = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
         .bind(user_id).fetch_one(&mut **c).await)?;
     Ok(View {
@@ -63,8 +63,8 @@ pub async fn save(db: &Db, user_id: i64, ctx: &ProductCtx, v: NewView) -> Result
 }
 
 pub async fn delete(db: &Db, user_id: i64, ctx: &ProductCtx, id: i64) -> Result<()> {
-    let r = with_pool!(&db.write, p => sqlx::query("DELETE FROM saved_views WHERE id = $1 AND user_id = $2 AND product_id = $3")
-        .bind(id).bind(user_id).bind(ctx.product.id).execute(p).await.map(|r| r.rows_affected()))?;
+    let r = exec!(&mut db.writer().await?.conn(), c => sqlx::query("DELETE FROM saved_views WHERE id = $1 AND user_id = $2 AND product_id = $3")
+        .bind(id).bind(user_id).bind(ctx.product.id))?;
     if r == 0 {
         return Err(Error::NotFound);
     }

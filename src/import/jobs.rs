@@ -19,7 +19,7 @@ use crate::auth::store::User;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
-use crate::{on, with_pool};
+use crate::{exec, on};
 
 /// How far a running job is: records written of the file's total.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -133,12 +133,12 @@ pub async fn get(db: &Db, product_id: i64, id: i64) -> Result<Job> {
 /// single process, at its start), on PostgreSQL those silent for longer than [`SILENCE`].
 async fn cut_short(db: &Db, id: Option<i64>) -> Result<u64> {
     let now = crate::db::now();
-    Ok(with_pool!(&db.write, p => sqlx::query(
-        "UPDATE import_jobs SET status = 'failed', finished_at = $1, error = $2
+    Ok(exec!(&mut db.writer().await?.conn(), c => sqlx::query(
+    "UPDATE import_jobs SET status = 'failed', finished_at = $1, error = $2
          WHERE status IN ('queued', 'running') AND ($3 IS NULL OR id = $3)
            AND ($5 OR COALESCE(heartbeat_at, created_at) <= $4)")
-        .bind(now).bind(CUT_SHORT).bind(id).bind(now - SILENCE).bind(db.is_sqlite())
-        .execute(p).await.map(|r| r.rows_affected()))?)
+    .bind(now).bind(CUT_SHORT).bind(id).bind(now - SILENCE).bind(db.is_sqlite())
+    )?)
 }
 
 /// Checks the file (its format, its records) and queues the job that imports it; the import
@@ -155,12 +155,12 @@ pub async fn start(
     let batch = service::read(&bytes, opts.format)?;
     let format = opts.format.map_or(batch.format, Format::name).to_string();
     let total = i64::try_from(batch.records.len()).unwrap_or(i64::MAX);
-    let id: i64 = with_pool!(&db.write, p => sqlx::query_scalar(
+    let id: i64 = on!(&mut db.writer().await?.conn(), c => sqlx::query_scalar(
         "INSERT INTO import_jobs (product_id, created_by, file_name, format, dry_run, status,
                                   items_total, created_at)
          VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7) RETURNING id")
         .bind(ctx.product.id).bind(actor.id).bind(file_name).bind(&format).bind(opts.dry_run)
-        .bind(total).bind(crate::db::now()).fetch_one(p).await)?;
+        .bind(total).bind(crate::db::now()).fetch_one(&mut **c).await)?;
     let job = get(db, ctx.product.id, id).await?;
     let (db, actor, ctx) = (db.clone(), actor.clone(), ctx.clone());
     tokio::spawn(async move { run(db, actor, ctx, id, bytes, opts).await });
@@ -173,9 +173,12 @@ async fn run(db: Db, actor: User, ctx: ProductCtx, id: i64, bytes: Vec<u8>, mut 
         map.insert((db.id, id), counter.clone());
     }
     opts.progress = Some(counter.clone());
-    let marked = with_pool!(&db.write, p => sqlx::query(
+    let marked: Result<u64, sqlx::Error> = async {
+        exec!(&mut db.writer().await?.conn(), c => sqlx::query(
         "UPDATE import_jobs SET status = 'running', heartbeat_at = $2 WHERE id = $1")
-        .bind(id).bind(crate::db::now()).execute(p).await.map(|r| r.rows_affected()));
+        .bind(id).bind(crate::db::now()))
+    }
+    .await;
     let beat = (!db.is_sqlite()).then(|| tokio::spawn(heartbeat(db.clone(), id, counter)));
     let outcome = match marked {
         Ok(_) => service::import(&db, &actor, &ctx, &bytes, opts).await,
@@ -204,11 +207,13 @@ async fn run(db: Db, actor: User, ctx: ProductCtx, id: i64, bytes: Vec<u8>, mut 
     if let Ok(mut map) = RUNNING.lock() {
         map.remove(&(db.id, id));
     }
-    let saved = with_pool!(&db.write, p => sqlx::query(
+    let saved: Result<u64, sqlx::Error> = async {
+        exec!(&mut db.writer().await?.conn(), c => sqlx::query(
         "UPDATE import_jobs SET status = $1, report_json = $2, error = $3, finished_at = $4
          WHERE id = $5")
-        .bind(status).bind(report).bind(error).bind(crate::db::now()).bind(id).execute(p).await
-        .map(|r| r.rows_affected()));
+        .bind(status).bind(report).bind(error).bind(crate::db::now()).bind(id))
+    }
+    .await;
     if let Err(e) = saved {
         tracing::error!(job = id, "saving the import job's outcome: {e}");
     }
@@ -220,9 +225,9 @@ async fn heartbeat(db: Db, id: i64, counter: Arc<AtomicUsize>) {
     loop {
         tick.tick().await;
         let done = i64::try_from(counter.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
-        let beat = with_pool!(&db.write, p => sqlx::query(
+        let beat: Result<u64, sqlx::Error> = async { exec!(&mut db.writer().await?.conn(), c => sqlx::query(
             "UPDATE import_jobs SET items_done = $1, heartbeat_at = $2 WHERE id = $3 AND status = 'running'")
-            .bind(done).bind(crate::db::now()).bind(id).execute(p).await.map(|r| r.rows_affected()));
+            .bind(done).bind(crate::db::now()).bind(id)) }.await;
         if let Err(e) = beat {
             tracing::warn!(job = id, "import job heartbeat: {e}");
         }

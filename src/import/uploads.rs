@@ -10,7 +10,7 @@ use super::service::Options;
 use crate::auth::{hash_secret, random_secret};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::with_pool;
+use crate::{exec, on};
 
 /// The largest export an upload may carry (the rest of the site keeps its small limit).
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
@@ -37,16 +37,16 @@ pub async fn keep(
 ) -> Result<String> {
     let now = crate::db::now();
     let stale: DateTime<Utc> = now - Duration::hours(KEEP_HOURS);
-    with_pool!(&db.write, p => sqlx::query("DELETE FROM import_uploads WHERE created_at < $1")
-        .bind(stale).execute(p).await.map(|r| r.rows_affected()))?;
+    exec!(&mut db.writer().await?.conn(), c => sqlx::query("DELETE FROM import_uploads WHERE created_at < $1")
+        .bind(stale))?;
     let token = random_secret("");
     let format = opts.format.map(Format::name);
-    with_pool!(&db.write, p => sqlx::query(
+    exec!(&mut db.writer().await?.conn(), c => sqlx::query(
         "INSERT INTO import_uploads (token_hash, product_id, user_id, file_name, format, dry_run,
                                      content, created_at, epics_as_items)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(hash_secret(&token)).bind(product_id).bind(user_id).bind(file_name).bind(format)
-        .bind(opts.dry_run).bind(bytes).bind(now).bind(opts.epics_as_items).execute(p).await.map(|r| r.rows_affected()))?;
+        .bind(opts.dry_run).bind(bytes).bind(now).bind(opts.epics_as_items))?;
     Ok(token)
 }
 
@@ -56,10 +56,10 @@ type Row = (String, Option<String>, bool, Vec<u8>, DateTime<Utc>, bool);
 /// cannot start the import twice. A token of someone else, of another product, or too old
 /// gets a sentence asking to upload again.
 pub async fn take(db: &Db, product_id: i64, user_id: i64, token: &str) -> Result<Upload> {
-    let row: Option<Row> = with_pool!(&db.write, p => sqlx::query_as(
+    let row: Option<Row> = on!(&mut db.writer().await?.conn(), c => sqlx::query_as(
         "DELETE FROM import_uploads WHERE token_hash = $1 AND product_id = $2 AND user_id = $3
          RETURNING file_name, format, dry_run, content, created_at, epics_as_items")
-        .bind(hash_secret(token)).bind(product_id).bind(user_id).fetch_optional(p).await)?;
+        .bind(hash_secret(token)).bind(product_id).bind(user_id).fetch_optional(&mut **c).await)?;
     let gone = || {
         Error::invalid(
             "file",

@@ -16,7 +16,7 @@ use crate::sprint::scope::{self, ScopeChange};
 use crate::sprint::service::{self as sprints, Schedule};
 use crate::sprint::{board, team};
 use crate::workspace::ProductCtx;
-use crate::{exec, on, with_pool};
+use crate::{exec, on};
 
 use super::e;
 
@@ -336,7 +336,7 @@ pub async fn seed(db: &Db, c: &Cast<'_>) -> anyhow::Result<()> {
             .map_err(e)?;
         let v = sprints::get(db, ctx, s.id).await.map_err(e)?.version;
         review::close(db, sm, smctx, s.id, v).await.map_err(e)?;
-        with_pool!(&db.write, p => sqlx::query("UPDATE sprints SET closed_at = $1 WHERE id = $2").bind(at(end, 16)).bind(s.id).execute(p).await.map(|r| r.rows_affected()))?;
+        exec!(&mut db.writer().await?.conn(), c => sqlx::query("UPDATE sprints SET closed_at = $1 WHERE id = $2").bind(at(end, 16)).bind(s.id))?;
         if n >= 2 {
             retro::open(db, sm, smctx, s.id, 3).await.map_err(e)?;
             let (dev, dctx) = c.devs[0];

@@ -20,7 +20,7 @@ use crate::points::Points;
 use crate::story::questions;
 use crate::story::readiness::{assess, ItemFacts, ReadyRules};
 use crate::workspace::store as ws;
-use crate::{exec, on, with_pool};
+use crate::{exec, on};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Scale {
@@ -256,10 +256,10 @@ pub async fn demo(db: &Db) -> anyhow::Result<(String, String)> {
     // working day, the open one has waited two days (the PO's Overview flags it).
     let at = now();
     let hours = |h: i64| at - chrono::Duration::hours(h);
-    with_pool!(&db.write, p => sqlx::query("UPDATE questions SET asked_at = $1, answered_at = $2 WHERE id = $3")
-        .bind(hours(53)).bind(hours(47)).bind(q.id).execute(p).await.map(|r| r.rows_affected()))?;
-    with_pool!(&db.write, p => sqlx::query("UPDATE questions SET asked_at = $1 WHERE id = $2")
-        .bind(hours(50)).bind(open.id).execute(p).await.map(|r| r.rows_affected()))?;
+    exec!(&mut db.writer().await?.conn(), c => sqlx::query("UPDATE questions SET asked_at = $1, answered_at = $2 WHERE id = $3")
+        .bind(hours(53)).bind(hours(47)).bind(q.id))?;
+    exec!(&mut db.writer().await?.conn(), c => sqlx::query("UPDATE questions SET asked_at = $1 WHERE id = $2")
+        .bind(hours(50)).bind(open.id))?;
     demo_scrum(db, &demo, &w, &dev, &devctx).await?;
     // Strategy (S0–S10)
     demo_strategy::demo(db, &demo, &po).await?;
@@ -269,10 +269,10 @@ pub async fn demo(db: &Db) -> anyhow::Result<(String, String)> {
     demo_flow::seed(db, &demo, &w).await?;
     // Seeding replays months of work as notifications; a first start should show each person
     // the latest news unread, not a hundred, with the rest kept in the inbox as read.
-    with_pool!(&db.write, p => sqlx::query(
+    exec!(&mut db.writer().await?.conn(), c => sqlx::query(
         "UPDATE notifications SET read_at = $1 WHERE read_at IS NULL AND id NOT IN (
             SELECT n.id FROM notifications n WHERE n.user_id = notifications.user_id ORDER BY n.id DESC LIMIT 8)")
-        .bind(crate::db::now()).execute(p).await.map(|r| r.rows_affected()))?;
+        .bind(crate::db::now()))?;
     spread_inbox_times(db).await?;
     Ok((DEMO_EMAIL.to_string(), DEMO_PASSWORD.to_string()))
 }
@@ -540,6 +540,6 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
     tracing::info!(sprints, "seeded teams and sprints");
     // Strategy (S0–S10)
     scale_strategy::scale(db, w.id, owner.id).await?;
-    with_pool!(&db.write, p => sqlx::query("ANALYZE").execute(p).await.map(|r| r.rows_affected()))?;
+    exec!(&mut db.writer().await?.conn(), c => sqlx::query("ANALYZE"))?;
     Ok(total)
 }

@@ -82,7 +82,7 @@ const ALLOWED_FACES: &[(&str, &str, &str)] = &[(
 )];
 
 /// The macros of `db` are used by name.
-const DB_MACROS: &[&str] = &["with_pool", "with_tx", "on", "exec"];
+const DB_MACROS: &[&str] = &["with_pool", "on", "exec"];
 
 fn layer(room: &str) -> Option<u32> {
     LAYERS.iter().find(|(r, _)| *r == room).map(|(_, l)| *l)
