@@ -741,7 +741,7 @@ async fn save(
         changed.push("persona");
     }
     if !edit.is_empty() {
-        crate::strategy::item_edit::edit_item(&state.db, &user.user, ctx, key, version, edit)
+        crate::strategy::item_edit::edit_item(&state.db, &user.user, ctx, key, Some(version), edit)
             .await?;
     }
     Ok(changed)

@@ -471,13 +471,11 @@ pub async fn link_item(
     key: &str,
     initiative: Option<i64>,
 ) -> Result<crate::backlog::Item> {
-    ctx.grants.require(Action::LinkInitiative)?;
-    let mut tx = db.begin().await?;
-    let row = crate::backlog::store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
-        .await?;
-    link_in(&mut tx, actor, ctx, &row, initiative).await?;
-    tx.commit().await?;
-    crate::backlog::service::get(db, ctx, key).await
+    let edit = super::item_edit::ItemEdit {
+        initiative: Some(initiative),
+        ..Default::default()
+    };
+    super::item_edit::edit_item(db, actor, ctx, key, None, edit).await
 }
 
 /// [`link_item`] as a step of the caller's transaction, on the item `row` as read in it: the

@@ -24,14 +24,15 @@ impl ItemEdit {
     }
 }
 
-/// Applies `edit` to the item at `expected_version`: 412 ([`service::stale`]) when the item
+/// Applies `edit` to the item at `expected_version`, or at whatever version it has when the
+/// caller names none (the link and persona endpoints): 412 ([`service::stale`]) when the item
 /// has moved on, and nothing written when any part is refused. Returns the item as saved.
 pub async fn edit_item(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
     key: &str,
-    expected_version: i64,
+    expected_version: Option<i64>,
     edit: ItemEdit,
 ) -> Result<Item> {
     if edit.initiative.is_some() {
@@ -42,12 +43,12 @@ pub async fn edit_item(
     }
     let mut tx = db.begin().await?;
     let row = store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
-    if row.version != expected_version {
+    if expected_version.is_some_and(|v| v != row.version) {
         drop(tx);
         return Err(service::stale(db, ctx, key).await);
     }
     if let Some(patch) = edit.patch {
-        if service::update_in(&mut tx, actor, ctx, key, expected_version, patch)
+        if service::update_in(&mut tx, actor, ctx, key, row.version, patch)
             .await?
             .is_none()
         {

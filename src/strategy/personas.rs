@@ -178,13 +178,11 @@ pub async fn set_item_persona(
     key: &str,
     persona: Option<i64>,
 ) -> Result<crate::backlog::Item> {
-    ctx.grants.require(Action::EditItem)?;
-    let mut tx = db.begin().await?;
-    let row = crate::backlog::store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
-        .await?;
-    persona_in(&mut tx, actor, ctx, row.id, persona).await?;
-    tx.commit().await?;
-    crate::backlog::service::get(db, ctx, key).await
+    let edit = super::item_edit::ItemEdit {
+        persona: Some(persona),
+        ..Default::default()
+    };
+    super::item_edit::edit_item(db, actor, ctx, key, None, edit).await
 }
 
 /// [`set_item_persona`] as a step of the caller's transaction: the persona must be this
