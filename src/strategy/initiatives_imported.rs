@@ -2,7 +2,8 @@
 //! repeat import updates them and never makes a second one. Written in the import's
 //! transaction through the initiatives' own insert, update and link.
 
-use super::initiatives::{insert_tx, link_tx, merge, update_on};
+use super::initiatives::{insert_tx, merge, update_on};
+use super::item_edit::link_tx;
 use super::model::{Initiative, InitiativeInput};
 use crate::audit::Load;
 use crate::db::Tx;

@@ -2,13 +2,17 @@
 //! in one transaction at the version the editor saw, so a save is whole or not at all and a
 //! concurrent change in between is a conflict rather than half an edit.
 
+use serde_json::json;
+
+use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::input::ItemPatch;
 use crate::backlog::{service, store, Item};
-use crate::db::Db;
-use crate::error::Result;
+use crate::db::{now, Db, Tx};
+use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
+use crate::{exec, on};
 
 /// What one save changes; `None` leaves a part as it is, `Some(None)` clears a link.
 #[derive(Debug, Default)]
@@ -57,11 +61,85 @@ pub async fn edit_item(
         }
     }
     if let Some(initiative) = edit.initiative {
-        super::initiatives::link_in(&mut tx, actor, ctx, &row, initiative).await?;
+        link_in(&mut tx, actor, ctx, &row, initiative).await?;
     }
     if let Some(persona) = edit.persona {
-        super::personas::persona_in(&mut tx, actor, ctx, row.id, persona).await?;
+        persona_in(&mut tx, actor, ctx, row.id, persona).await?;
     }
     tx.commit().await?;
     service::get(db, ctx, key).await
+}
+
+/// Puts the item `row` (as read in this transaction) under an initiative or takes it out:
+/// the initiative must be this product's; the link bumps the item's version and leaves an
+/// audit row.
+async fn link_in(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    row: &crate::backlog::store::ItemRow,
+    initiative: Option<i64>,
+) -> Result<()> {
+    if let Some(n) = initiative {
+        let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
+            "SELECT id FROM initiatives WHERE id = $1 AND product_id = $2")
+            .bind(n).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
+        found.ok_or_else(|| {
+            Error::invalid("initiative", format!("no initiative {n} in this product"))
+        })?;
+    }
+    link_tx(tx, ctx, row.id, initiative, true).await?;
+    Change::by(actor, ctx, "item.initiative", ("item", row.id))
+        .before(&json!({"initiative": row.initiative_id}))
+        .after(&json!({"initiative": initiative}))
+        .record(tx)
+        .await?;
+    Ok(())
+}
+
+/// Puts an item under an initiative (or takes it out) in the caller's transaction and
+/// re-assesses its readiness (for [`link_in`] and for imports). `bump` is false only for an
+/// item created in the same transaction: the link is part of its creation, so it keeps the
+/// version it was created with (an import's undo counts on it).
+pub(super) async fn link_tx(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    item_id: i64,
+    initiative: Option<i64>,
+    bump: bool,
+) -> Result<()> {
+    exec!(&mut tx.conn(), t => sqlx::query(
+    "UPDATE items SET initiative_id = $1, version = version + $4, updated_at = $2 WHERE id = $3")
+    .bind(initiative).bind(now()).bind(item_id).bind(i64::from(bump))
+    )?;
+    crate::backlog::service::refresh_readiness(tx, &crate::backlog::service::rules_of(ctx), item_id)
+        .await
+}
+
+/// Sets the item's persona in the caller's transaction: the persona must be this
+/// product's; the "before" is read in the transaction, so the audit row tells what this write
+/// replaced.
+async fn persona_in(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    item_id: i64,
+    persona: Option<i64>,
+) -> Result<()> {
+    if let Some(p) = persona {
+        let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM personas WHERE id = $1 AND product_id = $2")
+            .bind(p).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
+        found
+            .ok_or_else(|| Error::invalid("persona", format!("no persona {p} in this product")))?;
+    }
+    let before: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT persona_id FROM items WHERE id = $1")
+        .bind(item_id).fetch_one(&mut **t).await)?;
+    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET persona_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        .bind(persona).bind(now()).bind(item_id))?;
+    Change::by(actor, ctx, "item.persona", ("item", item_id))
+        .before(&json!({"persona": before}))
+        .after(&json!({"persona": persona}))
+        .record(tx)
+        .await?;
+    Ok(())
 }

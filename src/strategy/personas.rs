@@ -6,7 +6,7 @@ use super::research_model::{Persona, PersonaInput, Vision, VisionInput};
 use crate::audit::{Change, Guarded, Load, Versioned};
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::db::{now, Conn, Db, Tx};
+use crate::db::{now, Conn, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
@@ -183,34 +183,6 @@ pub async fn set_item_persona(
         ..Default::default()
     };
     super::item_edit::edit_item(db, actor, ctx, key, None, edit).await
-}
-
-/// [`set_item_persona`] as a step of the caller's transaction: the persona must be this
-/// product's; the "before" is read in the transaction, so the audit row tells what this write
-/// replaced.
-pub(super) async fn persona_in(
-    tx: &mut Tx,
-    actor: &User,
-    ctx: &ProductCtx,
-    item_id: i64,
-    persona: Option<i64>,
-) -> Result<()> {
-    if let Some(p) = persona {
-        let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM personas WHERE id = $1 AND product_id = $2")
-            .bind(p).bind(ctx.product.id).fetch_optional(&mut **t).await)?;
-        found
-            .ok_or_else(|| Error::invalid("persona", format!("no persona {p} in this product")))?;
-    }
-    let before: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT persona_id FROM items WHERE id = $1")
-        .bind(item_id).fetch_one(&mut **t).await)?;
-    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET persona_id = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(persona).bind(now()).bind(item_id))?;
-    Change::by(actor, ctx, "item.persona", ("item", item_id))
-        .before(&json!({"persona": before}))
-        .after(&json!({"persona": persona}))
-        .record(tx)
-        .await?;
-    Ok(())
 }
 
 pub async fn vision(db: &Db, ctx: &ProductCtx) -> Result<Vision> {
