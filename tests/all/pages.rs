@@ -5,7 +5,7 @@ use crate::support;
 use reqwest::Client;
 use serde_json::{json, Value};
 use support::session::{between, login_csrf, page_text, sign_in};
-use support::spawn_app;
+use support::{spawn_app, TestApp};
 
 #[tokio::test]
 async fn sign_in_sign_out_and_rate_limit() {
@@ -557,6 +557,19 @@ async fn only_the_po_edits_the_definition_of_ready_page() {
         .contains("Save the Definition of Ready"));
 }
 
+/// The item form posted as htmx posts it (in place), with the given fields.
+fn save_in_place(
+    client: &Client,
+    app: &TestApp,
+    key: &str,
+    fields: Vec<(&'static str, String)>,
+) -> reqwest::RequestBuilder {
+    client
+        .post(app.url(&format!("/w/acme/items/{key}")))
+        .header("HX-Request", "true")
+        .form(&fields)
+}
+
 /// The item page saves in parts (UI.md, "Item"): a form carries only what it shows, and what
 /// it does not carry stays as it was. In place (htmx) the answer is the page with a toast;
 /// a refusal keeps its status and says why in the toast, and changes nothing.
@@ -571,13 +584,7 @@ async fn the_item_page_saves_one_property_at_a_time() {
     )
     .await;
     let (client, csrf) = sign_in(&app, &owner.email).await;
-    let post = |fields: Vec<(&'static str, String)>| {
-        client
-            .post(app.url("/w/acme/items/ONB-1"))
-            .header("HX-Request", "true")
-            .form(&fields)
-            .send()
-    };
+    let post = |fields| save_in_place(&client, &app, "ONB-1", fields).send();
     let r = post(vec![
         ("csrf", csrf.clone()),
         ("version", "1".into()),
@@ -663,13 +670,7 @@ async fn an_item_form_save_is_whole_or_nothing() {
     let init = app.initiative(&owner, "Guided setup").await;
     app.item(&owner, json!({"title": "Invite teammates"})).await;
     let (client, csrf) = sign_in(&app, &owner.email).await;
-    let post = |fields: Vec<(&'static str, String)>| {
-        client
-            .post(app.url("/w/acme/items/ONB-1"))
-            .header("HX-Request", "true")
-            .form(&fields)
-            .send()
-    };
+    let post = |fields| save_in_place(&client, &app, "ONB-1", fields).send();
     let r = post(vec![
         ("csrf", csrf.clone()),
         ("version", "1".into()),
