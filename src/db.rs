@@ -297,6 +297,9 @@ pub enum Tx {
 
 impl Db {
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        if !self.is_sqlite() {
+            release_held();
+        }
         Ok(match &self.write {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
@@ -354,12 +357,89 @@ impl Pooled {
 }
 
 impl Db {
-    /// A connection for reads outside a transaction; it returns to the pool when dropped.
-    pub async fn reader(&self) -> Result<Pooled, sqlx::Error> {
-        Ok(match &self.read {
+    /// A connection for reads outside a transaction. Inside a request ([`one_reader_per_request`])
+    /// it is the request's own, kept between reads; elsewhere it returns to the pool when dropped.
+    pub async fn reader(&self) -> Result<Lent, sqlx::Error> {
+        if let Some(held) = take_held(self.id) {
+            return Ok(Lent {
+                conn: Some(held),
+                db: self.id,
+            });
+        }
+        let conn = match &self.read {
             Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
             Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),
+        };
+        Ok(Lent {
+            conn: Some(conn),
+            db: self.id,
         })
+    }
+}
+
+tokio::task_local! {
+    /// The read connection a request keeps between its reads, with the [`Db::id`] it came from.
+    static HELD: std::cell::RefCell<Option<(u64, Pooled)>>;
+}
+
+/// Runs one request with one read connection kept for all its reads, returned to the pool when
+/// it ends. Taking a pooled connection and giving it back costs a task and a round trip to the
+/// connection (sqlx checks it on release; on SQLite, a hand-off to its worker thread and back),
+/// and a page reads 5 to 12 times: one connection per request pays that once. Nothing is kept
+/// open between reads (each statement is reset when read), so a read after the request's own
+/// write sees it.
+pub async fn one_reader_per_request<F: std::future::Future>(f: F) -> F::Output {
+    HELD.scope(std::cell::RefCell::new(None), f).await
+}
+
+/// The request's kept connection to database `db`, if it has one and it is not in use.
+fn take_held(db: u64) -> Option<Pooled> {
+    HELD.try_with(|h| {
+        let mut h = h.borrow_mut();
+        match h.take() {
+            Some((id, c)) if id == db => Some(c),
+            other => {
+                *h = other;
+                None
+            }
+        }
+    })
+    .ok()
+    .flatten()
+}
+
+/// Lets go of the request's kept connection, so that a request never holds two connections
+/// of PostgreSQL's one pool (SQLite reads and writes have a pool each) (one kept for reads, one for its transaction) and a full pool of
+/// such requests cannot wait on each other.
+fn release_held() {
+    let _ = HELD.try_with(|h| h.borrow_mut().take());
+}
+
+/// A read connection from [`Db::reader`]: back to the request that keeps it, or to the pool.
+pub struct Lent {
+    conn: Option<Pooled>,
+    db: u64,
+}
+
+impl Lent {
+    pub fn conn(&mut self) -> Conn<'_> {
+        self.conn
+            .as_mut()
+            .expect("a lent connection is held until dropped")
+            .conn()
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        // Outside a request, or when the request already keeps another, it goes to the pool.
+        let _ = HELD.try_with(|h| {
+            let mut h = h.borrow_mut();
+            if h.is_none() {
+                *h = Some((self.db, conn));
+            }
+        });
     }
 }
 
@@ -367,6 +447,9 @@ impl Db {
     /// A connection of the write pool for one statement outside a transaction (a session, a
     /// job's heartbeat): it returns to the pool when dropped.
     pub async fn writer(&self) -> Result<Pooled, sqlx::Error> {
+        if !self.is_sqlite() {
+            release_held();
+        }
         Ok(match &self.write {
             Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
             Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),

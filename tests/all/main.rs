@@ -43,6 +43,7 @@ mod overview;
 mod pages;
 mod pages_sprints;
 mod points;
+mod request_reads;
 mod retro_reports;
 mod roadmap;
 mod seed;
