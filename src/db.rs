@@ -16,6 +16,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub mod reads;
+
 /// A connection pool of one of the two supported databases.
 #[derive(Clone, Debug)]
 pub enum Pool {
@@ -29,6 +31,9 @@ pub enum Pool {
 pub struct Db {
     pub read: Pool,
     pub write: Pool,
+    /// On SQLite, the connections [`Db::reader`] lends (the read pool serves what concerns a
+    /// pool as a whole: backups, exports, migrations' checks).
+    pub reads: Option<reads::Reads>,
     /// This process's name for the database it opened: state a process keeps beside the
     /// database (the import jobs it runs) is keyed by it, so that two databases open in one
     /// process (the test suite's) never read each other's.
@@ -156,14 +161,16 @@ impl Db {
                     .connect_with(opts.clone())
                     .await
                     .with_context(|| format!("opening {}", path.display()))?;
+                let opts = opts.read_only(true);
                 let read = SqlitePoolOptions::new()
-                    .max_connections(6)
+                    .max_connections(3)
                     .test_before_acquire(false)
-                    .connect_with(opts.read_only(true))
+                    .connect_with(opts.clone())
                     .await?;
                 Ok(Db {
                     read: Pool::Sqlite(read),
                     write: Pool::Sqlite(write),
+                    reads: Some(reads::pool(opts, 6)),
                     id: next_db_id(),
                 })
             }
@@ -181,6 +188,7 @@ impl Db {
                 Ok(Db {
                     read: Pool::Postgres(pool.clone()),
                     write: Pool::Postgres(pool),
+                    reads: None,
                     id: next_db_id(),
                 })
             }
@@ -277,6 +285,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Some(r) = &self.reads {
+            reads::close(r).await;
+        }
         with_pool!(&self.read, p => p.close().await);
         with_pool!(&self.write, p => p.close().await);
     }
@@ -297,9 +308,6 @@ pub enum Tx {
 
 impl Db {
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        if !self.is_sqlite() {
-            release_held();
-        }
         Ok(match &self.write {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
@@ -340,10 +348,11 @@ pub enum Conn<'c> {
     Postgres(&'c mut sqlx::PgConnection),
 }
 
-/// A connection taken from a pool: the read pool's (on SQLite, one of the read-only
-/// connections) from [`Db::reader`], the write pool's from [`Db::writer`].
+/// A connection taken from a pool: for reads from [`Db::reader`] (on SQLite, one of the
+/// read-only connections of [`reads`]), the write pool's from [`Db::writer`].
 pub enum Pooled {
     Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    SqliteRead(reads::Read),
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
@@ -351,95 +360,22 @@ impl Pooled {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
             Pooled::Sqlite(c) => Conn::Sqlite(c),
+            Pooled::SqliteRead(c) => Conn::Sqlite(c),
             Pooled::Postgres(c) => Conn::Postgres(c),
         }
     }
 }
 
 impl Db {
-    /// A connection for reads outside a transaction. Inside a request ([`one_reader_per_request`])
-    /// it is the request's own, kept between reads; elsewhere it returns to the pool when dropped.
-    pub async fn reader(&self) -> Result<Lent, sqlx::Error> {
-        if let Some(held) = take_held(self.id) {
-            return Ok(Lent {
-                conn: Some(held),
-                db: self.id,
-            });
+    /// A connection for reads outside a transaction; it returns to the pool when dropped.
+    pub async fn reader(&self) -> Result<Pooled, sqlx::Error> {
+        if let Some(r) = &self.reads {
+            return Ok(Pooled::SqliteRead(reads::get(r).await?));
         }
-        let conn = match &self.read {
+        Ok(match &self.read {
             Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
             Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),
-        };
-        Ok(Lent {
-            conn: Some(conn),
-            db: self.id,
         })
-    }
-}
-
-tokio::task_local! {
-    /// The read connection a request keeps between its reads, with the [`Db::id`] it came from.
-    static HELD: std::cell::RefCell<Option<(u64, Pooled)>>;
-}
-
-/// Runs one request with one read connection kept for all its reads, returned to the pool when
-/// it ends. Taking a pooled connection and giving it back costs a task and a round trip to the
-/// connection (sqlx checks it on release; on SQLite, a hand-off to its worker thread and back),
-/// and a page reads 5 to 12 times: one connection per request pays that once. Nothing is kept
-/// open between reads (each statement is reset when read), so a read after the request's own
-/// write sees it.
-pub async fn one_reader_per_request<F: std::future::Future>(f: F) -> F::Output {
-    HELD.scope(std::cell::RefCell::new(None), f).await
-}
-
-/// The request's kept connection to database `db`, if it has one and it is not in use.
-fn take_held(db: u64) -> Option<Pooled> {
-    HELD.try_with(|h| {
-        let mut h = h.borrow_mut();
-        match h.take() {
-            Some((id, c)) if id == db => Some(c),
-            other => {
-                *h = other;
-                None
-            }
-        }
-    })
-    .ok()
-    .flatten()
-}
-
-/// Lets go of the request's kept connection, so that a request never holds two connections
-/// of PostgreSQL's one pool (SQLite reads and writes have a pool each) (one kept for reads, one for its transaction) and a full pool of
-/// such requests cannot wait on each other.
-fn release_held() {
-    let _ = HELD.try_with(|h| h.borrow_mut().take());
-}
-
-/// A read connection from [`Db::reader`]: back to the request that keeps it, or to the pool.
-pub struct Lent {
-    conn: Option<Pooled>,
-    db: u64,
-}
-
-impl Lent {
-    pub fn conn(&mut self) -> Conn<'_> {
-        self.conn
-            .as_mut()
-            .expect("a lent connection is held until dropped")
-            .conn()
-    }
-}
-
-impl Drop for Lent {
-    fn drop(&mut self) {
-        let Some(conn) = self.conn.take() else { return };
-        // Outside a request, or when the request already keeps another, it goes to the pool.
-        let _ = HELD.try_with(|h| {
-            let mut h = h.borrow_mut();
-            if h.is_none() {
-                *h = Some((self.db, conn));
-            }
-        });
     }
 }
 
@@ -447,9 +383,6 @@ impl Db {
     /// A connection of the write pool for one statement outside a transaction (a session, a
     /// job's heartbeat): it returns to the pool when dropped.
     pub async fn writer(&self) -> Result<Pooled, sqlx::Error> {
-        if !self.is_sqlite() {
-            release_held();
-        }
         Ok(match &self.write {
             Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
             Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),

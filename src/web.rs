@@ -67,7 +67,6 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(plain_uri))
-        .layer(middleware::from_fn(one_reader))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         // Pages, styles, scripts and JSON go gzip or brotli to a client that says it takes
         // them (tower-http leaves images, event streams and tiny bodies alone).
@@ -133,11 +132,6 @@ async fn plain_uri(req: Request<Body>, next: Next) -> Response {
         }
     }
     next.run(req).await
-}
-
-/// Every read of a request on one connection (crate::db::one_reader_per_request).
-async fn one_reader(req: Request<Body>, next: Next) -> Response {
-    crate::db::one_reader_per_request(next.run(req)).await
 }
 
 /// One log line and one histogram sample per request, plus the security headers.

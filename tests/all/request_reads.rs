@@ -1,10 +1,10 @@
-//! A request keeps one read connection for all its reads (db::one_reader_per_request): its
-//! reads see its own writes, and requests that read and then write never wait on each other
-//! for connections, on either database.
+//! The connections reads are lent: a read after a write sees it, many requests that read and
+//! write at once all finish, and on SQLite a connection goes back at once (db::reads) and
+//! serves the next read correctly even when the last one was abandoned half-way.
 
 use std::time::Duration;
 
-use throughline::db::{self, Db, Pool};
+use throughline::db::{self, Db, Target};
 
 use crate::support::spawn_app;
 
@@ -23,68 +23,37 @@ async fn add_user(db: &Db, email: &str) {
     tx.commit().await.unwrap();
 }
 
-/// Connections of the read pool that are out of it (kept or in use).
-fn reads_out(db: &Db) -> u32 {
-    match &db.read {
-        Pool::Sqlite(p) => p.size() - p.num_idle() as u32,
-        Pool::Postgres(p) => p.size() - p.num_idle() as u32,
-    }
-}
-
-/// The pool takes a connection back in a task of its own: give it the time to run.
-async fn settled() {
-    tokio::time::sleep(Duration::from_millis(100)).await;
-}
-
-#[tokio::test]
-async fn a_request_reads_its_own_write() {
-    let app = spawn_app().await;
-    let db = app.db.clone();
-    db::one_reader_per_request(async {
-        let before = users(&db).await;
-        add_user(&db, "own-write@example.com").await;
-        assert_eq!(
-            users(&db).await,
-            before + 1,
-            "the read after the write sees it"
-        );
-    })
-    .await;
+/// A database of its own on SQLite, whatever TEST_DATABASE_URL says: the pool under test is
+/// SQLite's.
+async fn sqlite() -> (Db, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&Target::Sqlite(dir.path().join("t.db")), true)
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    (db, dir)
 }
 
 #[tokio::test]
-async fn a_request_keeps_one_read_connection_until_it_ends() {
+async fn a_read_after_a_write_sees_it() {
     let app = spawn_app().await;
-    let db = app.db.clone();
-    settled().await;
-    let idle_out = reads_out(&db);
-    db::one_reader_per_request(async {
-        for _ in 0..5 {
-            users(&db).await;
-        }
-        settled().await;
-        // Kept for the request: one out, not five and not none.
-        assert_eq!(reads_out(&db), idle_out + 1);
-    })
-    .await;
-    settled().await;
-    assert_eq!(reads_out(&db), idle_out, "given back when the request ends");
+    let before = users(&app.db).await;
+    add_user(&app.db, "own-write@example.com").await;
+    assert_eq!(users(&app.db).await, before + 1);
 }
 
 #[tokio::test]
-async fn requests_that_read_then_write_do_not_wait_on_each_other() {
+async fn many_requests_that_read_and_write_at_once_all_finish() {
     let app = spawn_app().await;
-    // More requests than PostgreSQL's pool has connections (16), each reading before its
-    // transaction: if each kept its read connection while waiting for one to write with, the
-    // pool would run dry and every one of them would wait out the pool's timeout.
+    let before = users(&app.db).await;
     let tasks: Vec<_> = (0..40)
         .map(|i| {
             let db = app.db.clone();
-            tokio::spawn(db::one_reader_per_request(async move {
+            tokio::spawn(async move {
                 users(&db).await;
                 add_user(&db, &format!("concurrent-{i}@example.com")).await;
                 users(&db).await
-            }))
+            })
         })
         .collect();
     let all = async {
@@ -92,7 +61,59 @@ async fn requests_that_read_then_write_do_not_wait_on_each_other() {
             t.await.unwrap();
         }
     };
-    tokio::time::timeout(Duration::from_secs(8), all)
+    tokio::time::timeout(Duration::from_secs(20), all)
         .await
-        .expect("40 requests that read and write finish well within the pool's timeout");
+        .expect("40 requests that read and write finish");
+    assert_eq!(users(&app.db).await, before + 40);
+}
+
+#[tokio::test]
+async fn a_sqlite_read_connection_goes_back_at_once() {
+    let (db, _dir) = sqlite().await;
+    let reads = db.reads.as_ref().expect("SQLite reads have their pool");
+    for _ in 0..20 {
+        let mut r = db.reader().await.unwrap();
+        let one: i64 = throughline::on!(&mut r.conn(), c =>
+            sqlx::query_scalar("SELECT 1").fetch_one(&mut **c).await)
+        .unwrap();
+        assert_eq!(one, 1);
+        drop(r);
+        // Back in the pool as it is dropped, not later in a task of its own.
+        let s = reads.status();
+        assert_eq!(s.available, s.size);
+    }
+    // One after the other, the same connection serves each read.
+    assert_eq!(reads.status().size, 1);
+}
+
+#[tokio::test]
+async fn a_read_abandoned_half_way_leaves_its_connection_fit_for_the_next() {
+    let (db, _dir) = sqlite().await;
+    for i in 0..10 {
+        add_user(&db, &format!("u{i}@example.com")).await;
+    }
+    // Start reading a long result and give up after its first row, as a request does when
+    // its client goes away.
+    {
+        use futures_util::StreamExt;
+        let mut r = db.reader().await.unwrap();
+        throughline::on!(&mut r.conn(), c => {
+            let mut rows = sqlx::query_scalar::<_, i64>(
+                "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 200000)
+                 SELECT x FROM n")
+                .fetch(&mut **c);
+            assert_eq!(rows.next().await.unwrap().unwrap(), 1);
+        });
+    }
+    let reads = db.reads.as_ref().unwrap();
+    assert_eq!(
+        reads.status().size,
+        1,
+        "the abandoned connection is the one lent next"
+    );
+    for _ in 0..5 {
+        assert_eq!(users(&db).await, 10);
+    }
+    add_user(&db, "after@example.com").await;
+    assert_eq!(users(&db).await, 11, "and it sees a write made after");
 }
