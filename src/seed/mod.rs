@@ -540,6 +540,6 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
     tracing::info!(sprints, "seeded teams and sprints");
     // Strategy (S0–S10)
     scale_strategy::scale(db, w.id, owner.id).await?;
-    exec!(&mut db.writer().await?.conn(), c => sqlx::query("ANALYZE"))?;
+    db.analyze().await?;
     Ok(total)
 }
