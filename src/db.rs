@@ -34,6 +34,9 @@ pub struct Db {
     /// On SQLite, the connections [`Db::reader`] lends (the read pool serves what concerns a
     /// pool as a whole: backups, exports, migrations' checks).
     pub reads: Option<reads::Reads>,
+    /// A PostgreSQL streaming replica (`DATABASE_REPLICA_URL`) that the heavy reports read
+    /// from ([`Db::for_reports`]); none by default, and never on SQLite.
+    pub replica: Option<Pool>,
     /// This process's name for the database it opened: state a process keeps beside the
     /// database (the import jobs it runs) is keyed by it, so that two databases open in one
     /// process (the test suite's) never read each other's.
@@ -171,6 +174,7 @@ impl Db {
                     read: Pool::Sqlite(read),
                     write: Pool::Sqlite(write),
                     reads: Some(reads::pool(opts, 6)),
+                    replica: None,
                     id: next_db_id(),
                 })
             }
@@ -189,6 +193,7 @@ impl Db {
                     read: Pool::Postgres(pool.clone()),
                     write: Pool::Postgres(pool),
                     reads: None,
+                    replica: None,
                     id: next_db_id(),
                 })
             }
@@ -312,6 +317,62 @@ impl Db {
         }
         with_pool!(&self.read, p => p.close().await);
         with_pool!(&self.write, p => p.close().await);
+        if let Some(r) = &self.replica {
+            with_pool!(r, p => p.close().await);
+        }
+    }
+}
+
+/// Why a replica is refused beside SQLite.
+pub const REPLICA_BESIDE_SQLITE: &str = "DATABASE_REPLICA_URL names a PostgreSQL replica, but the \
+    database is SQLite (DATABASE_URL is not a postgres:// URL); unset DATABASE_REPLICA_URL or use PostgreSQL";
+
+/// The top bit of a [`Db::id`] marks the replica's view of a database ([`Db::for_reports`]), so
+/// that what a process keeps per database id never mixes the replica's connections with the
+/// primary's.
+const REPLICA_VIEW: u64 = 1 << 63;
+
+impl Db {
+    /// Opens a pool on a PostgreSQL streaming replica of this database for the heavy reports.
+    /// A replica only follows a PostgreSQL primary, so SQLite refuses one; nothing is migrated
+    /// there (the primary's migrations arrive by replication).
+    pub async fn with_replica(mut self, url: &str) -> anyhow::Result<Db> {
+        if self.is_sqlite() {
+            anyhow::bail!(REPLICA_BESIDE_SQLITE);
+        }
+        if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+            anyhow::bail!(
+                "DATABASE_REPLICA_URL must start with postgres://, got {:?}",
+                url.split(':').next().unwrap_or_default()
+            );
+        }
+        let opts = PgConnectOptions::from_str(url).context("parsing DATABASE_REPLICA_URL")?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .test_before_acquire(false)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await
+            .context("connecting to the PostgreSQL replica (DATABASE_REPLICA_URL)")?;
+        self.replica = Some(Pool::Postgres(pool));
+        Ok(self)
+    }
+
+    /// This database as the heavy reports (alignment, velocity, roadmap, documents) see it:
+    /// reads from the replica when there is one, writes to the primary. A replica lags its
+    /// primary by a moment, so only reads that need not see the reader's own latest write go
+    /// here; without a replica it is the database itself.
+    pub fn for_reports(&self) -> Db {
+        match &self.replica {
+            None => self.clone(),
+            Some(r) => Db {
+                read: r.clone(),
+                write: self.write.clone(),
+                reads: None,
+                replica: None,
+                id: self.id | REPLICA_VIEW,
+            },
+        }
     }
 }
 

@@ -50,6 +50,34 @@ pub fn run(db: &DbArgs, c: ConfigCommand, inv: Invocation<'_>) -> anyhow::Result
     }
 }
 
+/// The replica's URL, when one is set: a PostgreSQL URL beside a PostgreSQL primary.
+fn replica_check(db: &DbArgs) -> Option<Check> {
+    let url = db.replica_url()?;
+    let fix = "write postgres://user:password@host:port/database of a streaming replica of database_url, or leave it unset";
+    Some(if !matches!(db.target(), Ok(crate::db::Target::Postgres(_))) {
+        Check::fail(
+            "database_replica_url",
+            "a replica is set but the database is SQLite; replicas follow a PostgreSQL primary",
+            fix,
+        )
+    } else {
+        match url.parse::<sqlx::postgres::PgConnectOptions>() {
+            Ok(_) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Check::ok(
+                    "database_replica_url",
+                    format!("{} is a PostgreSQL URL; the heavy reports read there", mask_url(url)),
+                )
+            }
+            Ok(_) => Check::fail(
+                "database_replica_url",
+                format!("{} is not a postgres:// URL", mask_url(url)),
+                fix,
+            ),
+            Err(e) => Check::fail("database_replica_url", format!("{}: {e}", mask_url(url)), fix),
+        }
+    })
+}
+
 fn file_line(file: Option<&Loaded>) -> String {
     match file {
         Some(f) => format!("{} (found by {})", f.path.display(), f.found_by),
@@ -67,6 +95,10 @@ fn show(db: &DbArgs, s: &ServerSettings, json: bool, inv: Invocation<'_>) -> any
                 .as_deref()
                 .map(mask_url)
                 .unwrap_or_else(|| "(none: SQLite in data_dir)".into()),
+            "database_replica_url" => db
+                .replica_url()
+                .map(mask_url)
+                .unwrap_or_else(|| "(none: reports read the primary)".into()),
             "listen" => s.listen.to_string(),
             "secure_cookies" => s.secure_cookies.to_string(),
             "behind_proxy" => s.behind_proxy.to_string(),
@@ -230,6 +262,9 @@ fn check(db: &DbArgs, s: &ServerSettings, inv: Invocation<'_>) -> anyhow::Result
             Check::ok("database_url", format!("SQLite at {}", path.display()))
         }
     });
+    if let Some(c) = replica_check(db) {
+        checks.push(c);
+    }
     checks.push(folder("data_dir", &db.data_dir));
     checks.push(folder("backup_dir", &s.backups.dir(db)));
     checks.push(mail_check(&s.mail));

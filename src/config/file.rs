@@ -16,6 +16,7 @@ pub const FILE_NAME: &str = "throughline.toml";
 pub struct FileSettings {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
+    pub database_replica_url: Option<String>,
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
     pub behind_proxy: Option<bool>,
@@ -69,6 +70,7 @@ impl FileSettings {
         };
         put("data_dir", self.data_dir.as_ref().map(path));
         put("database_url", self.database_url.clone());
+        put("database_replica_url", self.database_replica_url.clone());
         put("listen", self.listen.clone());
         put("secure_cookies", self.secure_cookies.map(|b| b.to_string()));
         put("behind_proxy", self.behind_proxy.map(|b| b.to_string()));
@@ -116,6 +118,14 @@ impl FileSettings {
         if let Some(u) = &self.database_url {
             crate::db::Target::resolve(Some(u), Path::new("."))
                 .map_err(|e| format!("database_url: {e}"))?;
+        }
+        if let Some(u) = &self.database_replica_url {
+            if !u.starts_with("postgres://") && !u.starts_with("postgresql://") {
+                return Err(format!(
+                    "database_replica_url must be a postgres:// URL of a PostgreSQL replica, got {:?}",
+                    u.split(':').next().unwrap_or_default()
+                ));
+            }
         }
         // The SMTP settings are checked together once flags and environment are in
         // (`config check`, `serve`); here only what a value says on its own.

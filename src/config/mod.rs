@@ -38,6 +38,16 @@ pub struct DbArgs {
     /// `postgres://user:pass@host/db` to use PostgreSQL instead of the embedded SQLite.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// PostgreSQL only: `postgres://…` of a streaming replica of DATABASE_URL. The heavy
+    /// reports (alignment, velocity, roadmap, documents) read from it; everything else, and
+    /// anything that must see its own writes, stays on the primary.
+    #[arg(
+        long,
+        env = "DATABASE_REPLICA_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_replica_url: Option<String>,
     /// SQLite only: "normal" (WAL with synchronous=NORMAL: the last commits may be lost if the
     /// machine loses power, never the database) or "full" (every commit is on disk before it
     /// is acknowledged, at the cost of an fsync per write). PostgreSQL follows its own
@@ -59,9 +69,26 @@ impl DbArgs {
 
     /// Opens and migrates the database, creating an SQLite file only when `create` is set.
     pub async fn open(&self, create: bool) -> anyhow::Result<Db> {
-        let db = Db::connect_with(&self.target()?, create, self.durability).await?;
+        let target = self.target()?;
+        // Refused before an SQLite file is made for nothing.
+        if let (Some(_), Target::Sqlite(_)) = (self.replica_url(), &target) {
+            anyhow::bail!(crate::db::REPLICA_BESIDE_SQLITE);
+        }
+        let db = Db::connect_with(&target, create, self.durability).await?;
+        let db = match self.replica_url() {
+            Some(url) => db.with_replica(url).await?,
+            None => db,
+        };
         db.migrate().await?;
         Ok(db)
+    }
+
+    /// The replica's URL, when one is set (an empty one counts as none).
+    pub fn replica_url(&self) -> Option<&str> {
+        self.database_replica_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
     }
 }
 
@@ -69,6 +96,7 @@ impl DbArgs {
 pub const KEYS: &[(&str, &str)] = &[
     ("data_dir", "THROUGHLINE_DATA_DIR"),
     ("database_url", "DATABASE_URL"),
+    ("database_replica_url", "DATABASE_REPLICA_URL"),
     ("listen", "THROUGHLINE_LISTEN"),
     ("secure_cookies", "THROUGHLINE_SECURE_COOKIES"),
     ("behind_proxy", "THROUGHLINE_BEHIND_PROXY"),

@@ -90,7 +90,7 @@ pub async fn document(
     })?;
     let kind = Kind::parse(&kind)?;
     let (params, paper) = q.parse()?;
-    let doc = make(&s.db, &ctx, kind, &params).await?;
+    let doc = make(&s.db.for_reports(), &ctx, kind, &params).await?;
     Ok(match media {
         Media::Markdown => text("text/markdown; charset=utf-8", doc.markdown),
         Media::Html => text(

@@ -103,7 +103,7 @@ async fn tab(
                 initiative: p.initiative,
                 release: p.release,
             };
-            let doc = make(&s.db, &ctx, kind, &params).await?;
+            let doc = make(&s.db.for_reports(), &ctx, kind, &params).await?;
             let mut q = format!("quarter={quarter}");
             if let Some(i) = p.initiative {
                 q.push_str(&format!("&initiative={i}"));
@@ -126,7 +126,7 @@ async fn tab(
                 _ => return Err(Error::NotFound),
             };
             let base = super::kit::api::base_url(&headers);
-            let kit = super::kit::make(&s.db, &ctx, scope, &base).await?;
+            let kit = super::kit::make(&s.db.for_reports(), &ctx, scope, &base).await?;
             let agents = kit
                 .files
                 .iter()
@@ -186,7 +186,7 @@ async fn download(
     let (kind, ext) = file.rsplit_once('.').ok_or(Error::NotFound)?;
     let kind = Kind::parse(kind).map_err(|_| Error::NotFound)?;
     let (params, paper) = q.parse()?;
-    let doc = make(&s.db, &ctx, kind, &params).await?;
+    let doc = make(&s.db.for_reports(), &ctx, kind, &params).await?;
     let (content_type, body) = match ext {
         "md" => ("text/markdown; charset=utf-8", doc.markdown.clone()),
         "html" => (

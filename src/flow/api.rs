@@ -195,7 +195,7 @@ pub async fn show_report(
     InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<FlowParams>,
 ) -> Result<Json<FlowReport>, ApiError> {
-    Ok(Json(report::report(&st.db, &ctx, q.team).await?))
+    Ok(Json(report::report(&st.db.for_reports(), &ctx, q.team).await?))
 }
 
 /// Draw one flow chart as SVG
@@ -208,7 +208,7 @@ pub async fn report_chart(
     Path((_ws, _p, chart)): Path<(String, String, String)>,
     ApiQuery(q): ApiQuery<FlowParams>,
 ) -> Result<Response, ApiError> {
-    let r = report::report(&st.db, &ctx, q.team).await?;
+    let r = report::report(&st.db.for_reports(), &ctx, q.team).await?;
     let svg = report::chart(&r, &chart, crate::chart::Canvas::WIDE).ok_or(Error::NotFound)?;
     Ok((
         StatusCode::OK,

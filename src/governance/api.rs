@@ -147,7 +147,7 @@ pub async fn show(
     InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<AlignmentParams>,
 ) -> Result<Json<Alignment>, ApiError> {
-    Ok(Json(report(&st.db, &ctx, &q).await?))
+    Ok(Json(report(&st.db.for_reports(), &ctx, &q).await?))
 }
 
 /// Show the team-shape advisor's findings

@@ -159,7 +159,7 @@ async fn page(
         (None, None, Some(m)) => format!("?month={m}"),
         _ => String::new(),
     };
-    let (a, error) = match report(&st.db, &ctx, &p).await {
+    let (a, error) = match report(&st.db.for_reports(), &ctx, &p).await {
         Ok(a) => (Some(a), None),
         Err(e @ Error::Invalid { .. }) => (None, Some(e.public_message())),
         Err(e) => return Err(e),
@@ -225,7 +225,7 @@ async fn chart(
     Query(size): Query<crate::chart::Size>,
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
-    let a = report(&st.db, &ctx, &q.into_params()).await?;
+    let a = report(&st.db.for_reports(), &ctx, &q.into_params()).await?;
     let canvas = size.canvas();
     let mut rows: Vec<(String, f64, f64)> = a
         .priorities

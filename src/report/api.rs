@@ -38,7 +38,7 @@ pub async fn show(
     InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<ReportParams>,
 ) -> Result<Json<Report>, ApiError> {
-    Ok(Json(store::report(&st.db, &ctx, q.team).await?))
+    Ok(Json(store::report(&st.db.for_reports(), &ctx, q.team).await?))
 }
 
 /// Draw one report as an SVG chart
@@ -51,7 +51,7 @@ pub async fn chart(
     Path((_ws, _p, chart)): Path<(String, String, String)>,
     ApiQuery(q): ApiQuery<ReportParams>,
 ) -> Result<Response, ApiError> {
-    let r = store::report(&st.db, &ctx, q.team).await?;
+    let r = store::report(&st.db.for_reports(), &ctx, q.team).await?;
     let svg = super::charts::by_name(&r, &chart, crate::chart::Canvas::WIDE)
         .ok_or(crate::error::Error::NotFound)?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())

@@ -73,9 +73,9 @@ async fn page(
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let team = q.team();
-    let r = store::report(&st.db, &ctx, team).await?;
+    let r = store::report(&st.db.for_reports(), &ctx, team).await?;
     let teams = team::list(&st.db, &ctx).await?;
-    let flow = crate::flow::report::report(&st.db, &ctx, team).await?;
+    let flow = crate::flow::report::report(&st.db.for_reports(), &ctx, team).await?;
     let running = match r.sprints.is_empty() {
         true => crate::sprint::store::list(&st.db, ctx.product.id, team)
             .await?
@@ -114,11 +114,11 @@ async fn chart(
     // The flow charts (E11) sit on the same page, for flow and sprint products alike.
     let svg = match crate::flow::report::chart_names().contains(&chart.as_str()) {
         true => {
-            let f = crate::flow::report::report(&st.db, &ctx, q.team()).await?;
+            let f = crate::flow::report::report(&st.db.for_reports(), &ctx, q.team()).await?;
             crate::flow::report::chart(&f, &chart, size.canvas())
         }
         false => charts::by_name(
-            &store::report(&st.db, &ctx, q.team()).await?,
+            &store::report(&st.db.for_reports(), &ctx, q.team()).await?,
             &chart,
             size.canvas(),
         ),

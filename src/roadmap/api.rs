@@ -35,7 +35,7 @@ pub async fn roadmap(
     ApiQuery(f): ApiQuery<Filter>,
 ) -> Result<Json<Roadmap>, ApiError> {
     let (w, _) = ws_store::workspace_for(&s.db, u.id, &ws).await?;
-    Ok(Json(store::load(&s.db, w.id, &f).await?))
+    Ok(Json(store::load(&s.db.for_reports(), w.id, &f).await?))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -98,5 +98,5 @@ pub async fn shared(
         product: Some(key),
         ..Filter::default()
     };
-    Ok(Json(store::load(&s.db, ws, &f).await?))
+    Ok(Json(store::load(&s.db.for_reports(), ws, &f).await?))
 }

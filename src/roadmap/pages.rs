@@ -322,10 +322,10 @@ async fn roadmap(
         team,
     }
     .normalized()?;
-    let (roadmap, error) = match store::load(&s.db, w.id, &filter).await {
+    let (roadmap, error) = match store::load(&s.db.for_reports(), w.id, &filter).await {
         Ok(r) => (r, None),
         Err(e @ Error::Invalid { .. }) => (
-            store::load(&s.db, w.id, &Filter::default()).await?,
+            store::load(&s.db.for_reports(), w.id, &Filter::default()).await?,
             Some(e.to_string()),
         ),
         Err(e) => return Err(e),
@@ -459,7 +459,7 @@ async fn shared(
         return Err(Error::NotFound);
     };
     let roadmap = store::load(
-        &s.db,
+        &s.db.for_reports(),
         ws,
         &Filter {
             product: Some(key),

@@ -109,7 +109,7 @@ pub async fn kit(
         Error::NotAcceptable("a kit is application/zip, or its manifest as application/json".into())
     })?;
     let scope = Scope::from_params(q.initiative, q.release, q.sprint)?;
-    let kit = make(&s.db, &ctx, scope, &base_url(&headers)).await?;
+    let kit = make(&s.db.for_reports(), &ctx, scope, &base_url(&headers)).await?;
     Ok(match media {
         KitMedia::Manifest => Json(kit.manifest).into_response(),
         KitMedia::Zip => zip_response(&kit)?,

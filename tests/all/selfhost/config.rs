@@ -157,3 +157,41 @@ fn version_names_the_commit() {
         format!("throughline {}", throughline::config::VERSION)
     );
 }
+
+#[test]
+fn a_replica_beside_sqlite_is_refused_saying_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let replica = "postgres://tl:s3cret@replica.example:5432/tl";
+    let out = run(bin()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("DATABASE_REPLICA_URL", replica)
+        .args(["config", "check"]));
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("database_replica_url") && text.contains("the database is SQLite"),
+        "{text}"
+    );
+    assert!(!text.contains("s3cret"), "{text}");
+    // A command that opens the database stops with the same reason.
+    let out = run(bin()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("DATABASE_REPLICA_URL", replica)
+        .env("THROUGHLINE_PASSWORD", "replica-password-1")
+        .args(["user", "add", "--email", "r@example.com", "--name", "R"]));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("DATABASE_REPLICA_URL") && err.contains("SQLite"),
+        "{err}"
+    );
+    let v = settings(run(bin()
+        .env("DATABASE_REPLICA_URL", replica)
+        .args(["config", "show", "--json"])));
+    assert_eq!(
+        row(&v, "database_replica_url")["value"],
+        "postgres://tl:****@replica.example:5432/tl"
+    );
+}
