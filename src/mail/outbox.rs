@@ -13,8 +13,12 @@ use crate::db::{Conn, Db, Pool};
 use crate::error::Result;
 use crate::{exec, on};
 
-/// How long a leased message is held before another process may take it over.
-const LEASE: Duration = Duration::from_secs(120);
+/// How long a leased message is held before another process may take it over: one SMTP
+/// conversation ([`SEND_TIMEOUT`]) and ample time to record its outcome. A process killed while
+/// it holds messages delays them by this much at most.
+const LEASE: Duration = Duration::from_secs(40);
+/// The longest one message's SMTP conversation may take, whatever the server does.
+const SEND_TIMEOUT: Duration = Duration::from_secs(25);
 const BATCH: i64 = 16;
 /// A message is tried this many times before it is marked failed.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -94,6 +98,9 @@ async fn deliver(
     now: DateTime<Utc>,
     (id, to, subject, text, html, unsubscribe, attempts): Job,
 ) -> Result<()> {
+    if !hold(db, owner, id, now).await? {
+        return Ok(());
+    }
     let outcome = match super::message::mime(
         &mailer.smtp.from,
         &to,
@@ -102,7 +109,11 @@ async fn deliver(
         &html,
         unsubscribe.as_deref(),
     ) {
-        Ok(m) => mailer.send(m).await,
+        // The transport's own timeout is per command; this bounds the whole conversation, so
+        // the lease always outlasts it.
+        Ok(m) => tokio::time::timeout(SEND_TIMEOUT, mailer.send(m))
+            .await
+            .unwrap_or_else(|_| Err(format!("the SMTP server took over {} s", SEND_TIMEOUT.as_secs()))),
         Err(e) => Err(e),
     };
     let attempts = attempts + 1;
@@ -127,6 +138,21 @@ async fn deliver(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Takes the message for this one try, right before it is sent. The batch's lease may have
+/// run out while the messages before it were sent, and another process may have taken it over
+/// since: then it is theirs to send, and this process skips it. Otherwise its lease starts
+/// again from now, long enough for the conversation and its outcome, so no two processes send
+/// the same try.
+async fn hold(db: &Db, owner: &str, id: i64, pass: DateTime<Utc>) -> Result<bool> {
+    // From now, or from the pass's time when it runs ahead of the clock (the tests' passes).
+    let start = pass.max(crate::db::now());
+    let until = start + chrono::Duration::from_std(LEASE).unwrap_or_default();
+    let held = exec!(&mut db.writer().await?.conn(), c => sqlx::query(
+        "UPDATE mail_outbox SET leased_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'pending'")
+        .bind(until).bind(id).bind(owner))?;
+    Ok(held == 1)
 }
 
 /// One message of the delivery log: never its body.

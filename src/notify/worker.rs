@@ -12,8 +12,10 @@ use crate::error::Result;
 use crate::mail::Mailer;
 use crate::{exec, on};
 
-/// How long a leased job is held before another process may take it over.
-const LEASE: Duration = Duration::from_secs(60);
+/// How long a leased job is held before another process may take it over: the POST's timeout
+/// and ample time to record its outcome. A process killed while it holds jobs delays them by
+/// this much at most.
+const LEASE: Duration = Duration::from_secs(30);
 const BATCH: i64 = 16;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -102,6 +104,9 @@ async fn deliver(
     let Some((url, secret, allow_private)) = hook else {
         return Ok(());
     };
+    if !hold(db, owner, id, now).await? {
+        return Ok(());
+    }
     let outcome = post(&url, &secret, allow_private, id, &event, &payload).await;
     let attempts = attempts + 1;
     let mut tx = db.begin().await?;
@@ -137,6 +142,20 @@ async fn deliver(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Takes the job for this one try, right before it is sent. The batch's lease may have run out
+/// while the jobs before it were sent, and another process may have taken it over since: then
+/// it is theirs to send, and this process skips it. Otherwise its lease starts again from now,
+/// long enough for the POST and its outcome, so no two processes send the same try.
+async fn hold(db: &Db, owner: &str, id: i64, pass: DateTime<Utc>) -> Result<bool> {
+    // From now, or from the pass's time when it runs ahead of the clock (the tests' passes).
+    let start = pass.max(crate::db::now());
+    let until = start + chrono::Duration::from_std(LEASE).unwrap_or_default();
+    let held = exec!(&mut db.writer().await?.conn(), c => sqlx::query(
+        "UPDATE webhook_deliveries SET leased_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'pending'")
+        .bind(until).bind(id).bind(owner))?;
+    Ok(held == 1)
 }
 
 /// One signed POST to the vetted addresses of the URL; no redirects are followed, since a
