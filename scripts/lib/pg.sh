@@ -4,9 +4,12 @@
 #
 #   pg_start test    fsync and synchronous_commit off: tests need speed, not durability
 #   pg_start bench   stock durability settings, so the benchmark measures real commits
-#   pg_stop          stop the cluster and delete its folder; safe to call twice
+#   pg_start_replica a streaming replica of the running cluster (pg_basebackup -R: a
+#                    standby.signal and primary_conninfo), hot standby on its own port
+#   pg_stop          stop the cluster (and its replica) and delete its folder; safe to call twice
 #
-# pg_start exports PG_URL=postgres://postgres@127.0.0.1:PORT/postgres.
+# pg_start exports PG_URL=postgres://postgres@127.0.0.1:PORT/postgres, pg_start_replica
+# PG_REPLICA_URL the same way.
 #
 # Run directly (scripts/lib/pg.sh [test|bench]) it starts a cluster and keeps
 # it until Enter or Ctrl-C, for running single tests against PostgreSQL:
@@ -18,6 +21,8 @@ PG_BIN=""
 PG_DIR=""
 PG_PORT=""
 PG_URL=""
+PG_REPLICA_PORT=""
+PG_REPLICA_URL=""
 
 # Prints a TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
@@ -165,23 +170,69 @@ pg_start() {
     return 1
 }
 
+# Starts a hot standby of the running cluster in $PG_DIR/replica, streaming from it. Its
+# configuration is the primary's (copied by pg_basebackup), so it listens on 127.0.0.1 only.
+pg_start_replica() {
+    if [ -z "$PG_DIR" ] || [ -z "$PG_PORT" ]; then
+        echo "pg_start_replica: start the primary first (pg_start)" >&2
+        return 1
+    fi
+    if [ -n "$PG_REPLICA_PORT" ]; then
+        echo "pg_start_replica: a replica is already running on port $PG_REPLICA_PORT" >&2
+        return 1
+    fi
+    # -R writes standby.signal and primary_conninfo; -X stream brings the WAL written during
+    # the copy; -c fast checkpoints at once instead of waiting for the next one. initdb's
+    # pg_hba.conf trusts replication connections from 127.0.0.1.
+    if ! _pg_as_owner "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres \
+        -D "$PG_DIR/replica" -R -X stream -c fast --no-sync >"$PG_DIR/basebackup.log" 2>&1; then
+        echo "pg_start_replica: pg_basebackup failed:" >&2
+        cat "$PG_DIR/basebackup.log" >&2
+        return 1
+    fi
+    local attempt
+    for attempt in 1 2 3; do
+        PG_REPLICA_PORT=$(free_port) || break
+        # -w waits until the standby accepts connections, i.e. has replayed to a consistent state.
+        if _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/replica" -l "$PG_DIR/replica.log" -w -t 60 \
+            -o "-p $PG_REPLICA_PORT" start >"$PG_DIR/pg_ctl-replica.log" 2>&1; then
+            PG_REPLICA_URL="postgres://postgres@127.0.0.1:$PG_REPLICA_PORT/postgres"
+            export PG_REPLICA_URL
+            return 0
+        fi
+        echo "pg_start_replica: start on port $PG_REPLICA_PORT failed (attempt $attempt)" >&2
+    done
+    PG_REPLICA_PORT=""
+    echo "pg_start_replica: the replica did not start; its log:" >&2
+    tail -n 30 "$PG_DIR/replica.log" "$PG_DIR/pg_ctl-replica.log" >&2 2>/dev/null || true
+    return 1
+}
+
+# Stops the server whose data folder is $1, at once; by its pid if pg_ctl cannot.
+_pg_stop_data() {
+    local data=$1 pid
+    [ -f "$data/postmaster.pid" ] || return 0
+    # Immediate: nothing in a throw-away cluster is worth a clean shutdown.
+    if ! _pg_as_owner "$PG_BIN/pg_ctl" -D "$data" -m immediate -w -t 30 stop >/dev/null 2>&1; then
+        pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
+        case $pid in
+            '' | *[!0-9]*) ;;
+            *) kill -KILL "$pid" 2>/dev/null || true ;;
+        esac
+    fi
+}
+
 pg_stop() {
     [ -n "$PG_DIR" ] || return 0
-    local dir=$PG_DIR pid
-    if [ -f "$dir/data/postmaster.pid" ]; then
-        # Immediate: nothing in a throw-away cluster is worth a clean shutdown.
-        if ! _pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1; then
-            pid=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null || true)
-            case $pid in
-                '' | *[!0-9]*) ;;
-                *) kill -KILL "$pid" 2>/dev/null || true ;;
-            esac
-        fi
-    fi
+    local dir=$PG_DIR
+    _pg_stop_data "$dir/replica"
+    _pg_stop_data "$dir/data"
     rm -rf "$dir"
     PG_DIR=""
     PG_PORT=""
     PG_URL=""
+    PG_REPLICA_PORT=""
+    PG_REPLICA_URL=""
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
