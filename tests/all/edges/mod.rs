@@ -9,5 +9,6 @@ mod foreign_ids;
 mod media_type;
 mod numbers;
 mod redirects;
+mod replica_reads;
 mod server_gates;
 mod webhook_targets;
