@@ -54,7 +54,7 @@ pub fn run(db: &DbArgs, c: ConfigCommand, inv: Invocation<'_>) -> anyhow::Result
 fn replica_check(db: &DbArgs) -> Option<Check> {
     let url = db.replica_url()?;
     let fix = "write postgres://user:password@host:port/database of a streaming replica of database_url, or leave it unset";
-    Some(if !matches!(db.target(), Ok(crate::db::Target::Postgres(_))) {
+    Some(if matches!(db.target(), Ok(crate::db::Target::Sqlite(_))) {
         Check::fail(
             "database_replica_url",
             "a replica is set but the database is SQLite; replicas follow a PostgreSQL primary",
