@@ -65,7 +65,10 @@ fn replica_check(db: &DbArgs) -> Option<Check> {
             Ok(_) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Check::ok(
                     "database_replica_url",
-                    format!("{} is a PostgreSQL URL; the heavy reports read there", mask_url(url)),
+                    format!(
+                        "{} is a PostgreSQL URL; the heavy reports read there",
+                        mask_url(url)
+                    ),
                 )
             }
             Ok(_) => Check::fail(
@@ -73,7 +76,11 @@ fn replica_check(db: &DbArgs) -> Option<Check> {
                 format!("{} is not a postgres:// URL", mask_url(url)),
                 fix,
             ),
-            Err(e) => Check::fail("database_replica_url", format!("{}: {e}", mask_url(url)), fix),
+            Err(e) => Check::fail(
+                "database_replica_url",
+                format!("{}: {e}", mask_url(url)),
+                fix,
+            ),
         }
     })
 }

@@ -195,7 +195,9 @@ pub async fn show_report(
     InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<FlowParams>,
 ) -> Result<Json<FlowReport>, ApiError> {
-    Ok(Json(report::report(&st.db.for_reports(), &ctx, q.team).await?))
+    Ok(Json(
+        report::report(&st.db.for_reports(), &ctx, q.team).await?,
+    ))
 }
 
 /// Draw one flow chart as SVG

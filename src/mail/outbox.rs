@@ -113,7 +113,12 @@ async fn deliver(
         // the lease always outlasts it.
         Ok(m) => tokio::time::timeout(SEND_TIMEOUT, mailer.send(m))
             .await
-            .unwrap_or_else(|_| Err(format!("the SMTP server took over {} s", SEND_TIMEOUT.as_secs()))),
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "the SMTP server took over {} s",
+                    SEND_TIMEOUT.as_secs()
+                ))
+            }),
         Err(e) => Err(e),
     };
     let attempts = attempts + 1;

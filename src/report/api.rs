@@ -38,7 +38,9 @@ pub async fn show(
     InProduct { ctx, .. }: InProduct,
     ApiQuery(q): ApiQuery<ReportParams>,
 ) -> Result<Json<Report>, ApiError> {
-    Ok(Json(store::report(&st.db.for_reports(), &ctx, q.team).await?))
+    Ok(Json(
+        store::report(&st.db.for_reports(), &ctx, q.team).await?,
+    ))
 }
 
 /// Draw one report as an SVG chart
