@@ -202,7 +202,7 @@ def setup(env, nginx, hooks):
     nginx.json("POST", f"/api/v1/workspaces/{WS}/products", owner,
                {"key": PRODUCT, "name": "Cluster"}, (201,))
     inv = nginx.json("POST", f"/api/v1/workspaces/{WS}/members", owner,
-                     {"email": "po@example.com"}, (201,))
+                     {"email": "po@example.com"}, (201, 202))
     nginx.json("POST", "/api/v1/invitations/accept", po,
                {"token": inv["link"].rsplit("/", 1)[1]}, (200,))
     nginx.json("PUT", f"/api/v1/workspaces/{WS}/products/{PRODUCT}/roles/po@example.com", owner,
@@ -253,8 +253,9 @@ class Load:
             return repr(e), None, b""
 
     def worker(self, t):
+        # No points: estimating is the developers' (the owner is PM and PO).
         item = {"kind": "story", "persona": "Admin", "goal": "export the audit log",
-                "benefit": "auditors can check changes", "points": 3,
+                "benefit": "auditors can check changes",
                 "criteria": ["Given an admin When they export Then a CSV downloads"]}
         n = 0
         while not self.stop.is_set():
@@ -445,7 +446,7 @@ def main():
         failures.append(f"{len(load.unread)} items answered 201 were not read back at once: "
                         f"{load.unread[:5]}")
     print(f"failed requests: {len(load.failed)} (POSTs the killed process held: "
-          f"{[s for _, _, _, s in load.failed]})")
+          f"{[s for _, _, _, s in load.failed][:20]})")
 
     # Every acknowledged write is there, with its title.
     def missing(pair):
@@ -542,7 +543,8 @@ def main():
 
     print(f"cluster test: {time.time() - started:.0f} s in all")
     if failures:
-        fail("; ".join(failures))
+        fail("; ".join(f[:300] for f in failures[:8])
+             + (f" (and {len(failures) - 8} more)" if len(failures) > 8 else ""))
     print("cluster test: passed")
 
 
