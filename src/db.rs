@@ -180,15 +180,7 @@ impl Db {
             }
             Target::Postgres(url) => {
                 let opts = PgConnectOptions::from_str(url).context("parsing DATABASE_URL")?;
-                // Broken connections surface as errors on use and are replaced; a ping on every
-                // acquire would add a network round trip to each query.
-                let pool = PgPoolOptions::new()
-                    .max_connections(16)
-                    .test_before_acquire(false)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(opts)
-                    .await
-                    .context("connecting to PostgreSQL")?;
+                let pool = pg_pool(opts).await.context("connecting to PostgreSQL")?;
                 Ok(Db {
                     read: Pool::Postgres(pool.clone()),
                     write: Pool::Postgres(pool),
@@ -323,6 +315,17 @@ impl Db {
     }
 }
 
+/// A PostgreSQL pool, the primary's or the replica's. Broken connections surface as errors on
+/// use and are replaced; a ping on every acquire would add a network round trip to each query.
+async fn pg_pool(opts: PgConnectOptions) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(16)
+        .test_before_acquire(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(opts)
+        .await
+}
+
 /// Why a replica is refused beside SQLite.
 pub const REPLICA_BESIDE_SQLITE: &str = "DATABASE_REPLICA_URL names a PostgreSQL replica, but the \
     database is SQLite (DATABASE_URL is not a postgres:// URL); unset DATABASE_REPLICA_URL or use PostgreSQL";
@@ -347,11 +350,7 @@ impl Db {
             );
         }
         let opts = PgConnectOptions::from_str(url).context("parsing DATABASE_REPLICA_URL")?;
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(opts)
+        let pool = pg_pool(opts)
             .await
             .context("connecting to the PostgreSQL replica (DATABASE_REPLICA_URL)")?;
         self.replica = Some(Pool::Postgres(pool));
