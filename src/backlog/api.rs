@@ -3,18 +3,17 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
 
 use super::input::{BulkMoveInput, DependencyInput, ItemPatch, MoveInput, NewItem};
 use super::views::{self, NewView, View};
-use super::{service, store, Item, Summary, Updated};
+use super::{service, Item, Updated};
 use crate::audit::{self, Entry};
 use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::{ApiError, Error, Result};
 use crate::extract::Path;
+use crate::governance::listing::{page, ListParams, Page};
 use crate::state::AppState;
 use crate::workspace::extract::{Etagged, IfMatch, InProduct};
-use crate::workspace::ProductCtx;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -30,134 +29,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(history))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    /// Backlog query, e.g. `status:todo points>=3 label:api "free text"`.
-    pub q: Option<String>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
-    /// 1–500, default 100.
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Page {
-    pub items: Vec<Summary>,
-    pub next_cursor: Option<String>,
-}
-
-pub use super::query::compile_query;
-
-pub async fn page(state: &AppState, ctx: &ProductCtx, p: &ListParams) -> Result<Page> {
-    page_db(&state.db, ctx, p).await
-}
-
-/// One page of a product's backlog for any caller (API, page, CLI).
-pub async fn page_db(db: &crate::db::Db, ctx: &ProductCtx, p: &ListParams) -> Result<Page> {
-    ctx.grants.require(crate::auth::Action::ViewBacklog)?;
-    let limit = p.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(Error::invalid("limit", "from 1 to 500"));
-    }
-    let filter = compile_query(p.q.as_deref().unwrap_or(""), ctx)?;
-    let cursor = p.cursor.as_deref().map(Cursor::decode).transpose()?;
-    let after = match (&cursor, filter.order.is_some()) {
-        (None, false) => store::After::Rank(""),
-        (None, true) => store::After::Rows(0),
-        (Some(Cursor::Rank(r)), false) => store::After::Rank(r),
-        (Some(Cursor::Rows(n)), true) => store::After::Rows(*n),
-        _ => {
-            return Err(Error::invalid(
-                "cursor",
-                "this cursor belongs to a query with another sort",
-            ))
-        }
-    };
-    let rows_before = match after {
-        store::After::Rows(n) => n,
-        store::After::Rank(_) => 0,
-    };
-    let mut items = store::list(
-        db,
-        ctx.product.id,
-        &ctx.product.key,
-        &filter,
-        after,
-        limit + 1,
-    )
-    .await?;
-    let more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    let shown: Vec<(i64, String)> = items.iter().map(|i| (i.id, i.rank.clone())).collect();
-    // Tier flags look below each item in backlog order: one probe for a page in that order,
-    // one per item for a page sorted otherwise.
-    let flags = if filter.order.is_none() {
-        crate::governance::tiers::flags(db, ctx.product.id, &ctx.product.key, &shown).await?
-    } else {
-        let mut all = std::collections::HashMap::new();
-        for one in &shown {
-            all.extend(
-                crate::governance::tiers::flags(
-                    db,
-                    ctx.product.id,
-                    &ctx.product.key,
-                    std::slice::from_ref(one),
-                )
-                .await?,
-            );
-        }
-        all
-    };
-    for i in &mut items {
-        if let Some((tier, inversion, exempt)) = flags.get(&i.id) {
-            i.tier = *tier;
-            i.inversion = inversion.clone();
-            i.exempt = *exempt && i.status != "done";
-        }
-    }
-    let next_cursor = more
-        .then(|| match filter.order {
-            None => items.last().map(|i| Cursor::Rank(i.rank.clone()).encode()),
-            Some(_) => Some(Cursor::Rows(rows_before + limit).encode()),
-        })
-        .flatten();
-    Ok(Page { items, next_cursor })
-}
-
-/// A page cursor, opaque to clients: where the next page starts.
-enum Cursor {
-    Rank(String),
-    Rows(i64),
-}
-
-impl Cursor {
-    fn encode(&self) -> String {
-        let raw = match self {
-            Cursor::Rank(r) => format!("r:{r}"),
-            Cursor::Rows(n) => format!("o:{n}"),
-        };
-        hex::encode(raw)
-    }
-
-    fn decode(s: &str) -> Result<Cursor> {
-        let bad = || {
-            Error::invalid(
-                "cursor",
-                "not a cursor this API gave out; start without one",
-            )
-        };
-        let raw = String::from_utf8(hex::decode(s).map_err(|_| bad())?).map_err(|_| bad())?;
-        match raw.split_once(':') {
-            Some(("r", r)) => Ok(Cursor::Rank(r.to_string())),
-            Some(("o", n)) => n.parse().map(Cursor::Rows).map_err(|_| bad()),
-            _ => Err(bad()),
-        }
-    }
-}
-
 /// List a product's backlog in rank order, filtered by a query
 #[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/items", operation_id = "listItems", tag = "backlog",
     params(("ws" = String, Path), ("product" = String, Path), ListParams),
@@ -167,7 +38,7 @@ pub async fn list(
     InProduct { ctx, .. }: InProduct,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<Page>, ApiError> {
-    Ok(Json(page(&state, &ctx, &p).await?))
+    Ok(Json(page(&state.db, &ctx, &p).await?))
 }
 
 /// Create a backlog item at the bottom of the backlog

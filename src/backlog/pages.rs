@@ -79,16 +79,17 @@ async fn backlog_page(
     cursor: Option<String>,
     error: Option<String>,
 ) -> Result<Response> {
-    let params = super::api::ListParams {
+    let params = crate::governance::listing::ListParams {
         q: Some(q.clone()),
         cursor,
         limit: Some(100),
     };
-    let (items, next_cursor, filter_error) = match super::api::page(state, &ctx, &params).await {
-        Ok(p) => (p.items, p.next_cursor, None),
-        Err(Error::Invalid { message, .. }) => (Vec::new(), None, Some(message)),
-        Err(e) => return Err(e),
-    };
+    let (items, next_cursor, filter_error) =
+        match crate::governance::listing::page(&state.db, &ctx, &params).await {
+            Ok(p) => (p.items, p.next_cursor, None),
+            Err(Error::Invalid { message, .. }) => (Vec::new(), None, Some(message)),
+            Err(e) => return Err(e),
+        };
     let quarter = crate::calendar::Quarter::of(crate::calendar::today());
     // Independent reads, each on a connection of its own.
     let (views, overrides, median_answer, owners) = tokio::try_join!(

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 
 use crate::auth::store::{self, User};
 use crate::backlog::input::{ItemPatch, NewItem};
-use crate::backlog::{api, service, Anchor, Item, Points};
+use crate::backlog::{service, Anchor, Item, Points};
 use crate::config::DbArgs;
 use crate::db::Db;
 use crate::workspace::{store as ws_store, ProductCtx};
@@ -359,12 +359,14 @@ pub async fn run(db_args: &DbArgs, c: ItemCommand) -> anyhow::Result<()> {
         } => {
             let user = actor(&db, &who).await?;
             let ctx = ctx(&db, &user, &who, &product).await?;
-            let state_less = api::ListParams {
+            let state_less = crate::governance::listing::ListParams {
                 q: Some(query),
                 cursor,
                 limit: Some(limit),
             };
-            let page = api::page_db(&db, &ctx, &state_less).await.map_err(err)?;
+            let page = crate::governance::listing::page(&db, &ctx, &state_less)
+                .await
+                .map_err(err)?;
             if who.json {
                 println!("{}", serde_json::to_string_pretty(&page)?);
             } else {

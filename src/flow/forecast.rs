@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{metrics, store};
 use crate::auth::Action;
-use crate::backlog::{api::compile_query, store as items};
+use crate::backlog::{query::compile_query, store as items};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::forecast::{self as sim, Bucket};

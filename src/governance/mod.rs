@@ -7,6 +7,7 @@ pub mod advisor;
 pub mod alignment;
 pub mod api;
 pub mod cards;
+pub mod listing;
 pub mod moves;
 pub mod overrides;
 pub mod pages;

@@ -6,13 +6,13 @@
 use rmcp::model::{ReadResourceResult, Resource, ResourceContents, ResourceTemplate};
 
 use super::{resolve, Caller};
-use crate::backlog::api::{page_db, ListParams};
 use crate::backlog::{service, Item};
 use crate::calendar::{today, Quarter};
 use crate::db::Db;
 use crate::docs::compose::{make, Params};
 use crate::docs::Kind;
 use crate::error::{Error, Result};
+use crate::governance::listing::{page, ListParams};
 use crate::strategy::{initiatives, research, SortBy};
 use crate::workspace::{store as ws_store, ProductCtx};
 
@@ -67,7 +67,7 @@ pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<Resource>> {
                 cursor: None,
                 limit: Some(LISTED_ITEMS),
             };
-            for s in page_db(db, &ctx, &params).await?.items {
+            for s in page(db, &ctx, &params).await?.items {
                 out.push(
                     Resource::new(
                         uri(&format!("items/{}", s.key)),

@@ -164,12 +164,12 @@ fn change(a: &Alignment) -> Option<i64> {
 
 /// Open items among the top 10 of the backlog that are not ready.
 async fn unready_top(db: &Db, ctx: &ProductCtx) -> Result<Vec<Unready>> {
-    let params = crate::backlog::api::ListParams {
+    let params = crate::governance::listing::ListParams {
         q: Some("is:open".into()),
         cursor: None,
         limit: Some(10),
     };
-    let page = crate::backlog::api::page_db(db, ctx, &params).await?;
+    let page = crate::governance::listing::page(db, ctx, &params).await?;
     Ok(page
         .items
         .into_iter()

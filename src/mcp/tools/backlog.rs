@@ -7,11 +7,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{json, object};
-use crate::backlog::api::{page_db, ListParams};
 use crate::backlog::input::{ItemPatch, MoveInput, NewItem};
 use crate::backlog::{service, Points, Summary};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::governance::listing::{page, ListParams};
 use crate::governance::moves::{move_items, MoveRequest};
 use crate::mcp::{resolve, Caller};
 use crate::story::{comments, questions};
@@ -40,7 +40,7 @@ pub async fn search_items(db: &Db, caller: &Caller, a: SearchItems) -> Result<Va
         limit: Some(a.limit.unwrap_or(50)),
     };
     json(
-        page_db(db, &ctx, &params)
+        page(db, &ctx, &params)
             .await
             .map_err(|e| rename(e, "q", "query"))?,
     )
@@ -97,7 +97,7 @@ pub async fn next_ready_item(db: &Db, caller: &Caller, a: NextReadyItem) -> Resu
             cursor,
             limit: Some(500),
         };
-        let page = page_db(db, &ctx, &params).await?;
+        let page = page(db, &ctx, &params).await?;
         candidates.extend(page.items);
         cursor = page.next_cursor;
         if cursor.is_none() {

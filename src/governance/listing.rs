@@ -1,0 +1,133 @@
+//! A page of a product's backlog as every face shows it (API, pages, CLI, MCP, Overview): the
+//! items of a query in backlog order or the query's sort, each with its tier flags. It sits in
+//! governance because the flags are governance's; the backlog's core only reads the rows.
+
+use serde::{Deserialize, Serialize};
+
+use crate::backlog::query::compile_query;
+use crate::backlog::{store, Summary};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::workspace::ProductCtx;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Backlog query, e.g. `status:todo points>=3 label:api "free text"`.
+    pub q: Option<String>,
+    /// Opaque cursor from `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page {
+    pub items: Vec<Summary>,
+    pub next_cursor: Option<String>,
+}
+
+/// One page of a product's backlog for any caller (API, page, CLI, MCP, Overview).
+pub async fn page(db: &Db, ctx: &ProductCtx, p: &ListParams) -> Result<Page> {
+    ctx.grants.require(crate::auth::Action::ViewBacklog)?;
+    let limit = p.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(Error::invalid("limit", "from 1 to 500"));
+    }
+    let filter = compile_query(p.q.as_deref().unwrap_or(""), ctx)?;
+    let cursor = p.cursor.as_deref().map(Cursor::decode).transpose()?;
+    let after = match (&cursor, filter.order.is_some()) {
+        (None, false) => store::After::Rank(""),
+        (None, true) => store::After::Rows(0),
+        (Some(Cursor::Rank(r)), false) => store::After::Rank(r),
+        (Some(Cursor::Rows(n)), true) => store::After::Rows(*n),
+        _ => {
+            return Err(Error::invalid(
+                "cursor",
+                "this cursor belongs to a query with another sort",
+            ))
+        }
+    };
+    let rows_before = match after {
+        store::After::Rows(n) => n,
+        store::After::Rank(_) => 0,
+    };
+    let mut items = store::list(
+        db,
+        ctx.product.id,
+        &ctx.product.key,
+        &filter,
+        after,
+        limit + 1,
+    )
+    .await?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let shown: Vec<(i64, String)> = items.iter().map(|i| (i.id, i.rank.clone())).collect();
+    // Tier flags look below each item in backlog order: one probe for a page in that order,
+    // one per item for a page sorted otherwise.
+    let flags = if filter.order.is_none() {
+        super::tiers::flags(db, ctx.product.id, &ctx.product.key, &shown).await?
+    } else {
+        let mut all = std::collections::HashMap::new();
+        for one in &shown {
+            all.extend(
+                super::tiers::flags(
+                    db,
+                    ctx.product.id,
+                    &ctx.product.key,
+                    std::slice::from_ref(one),
+                )
+                .await?,
+            );
+        }
+        all
+    };
+    for i in &mut items {
+        if let Some((tier, inversion, exempt)) = flags.get(&i.id) {
+            i.tier = *tier;
+            i.inversion = inversion.clone();
+            i.exempt = *exempt && i.status != "done";
+        }
+    }
+    let next_cursor = more
+        .then(|| match filter.order {
+            None => items.last().map(|i| Cursor::Rank(i.rank.clone()).encode()),
+            Some(_) => Some(Cursor::Rows(rows_before + limit).encode()),
+        })
+        .flatten();
+    Ok(Page { items, next_cursor })
+}
+
+/// A page cursor, opaque to clients: where the next page starts.
+enum Cursor {
+    Rank(String),
+    Rows(i64),
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        let raw = match self {
+            Cursor::Rank(r) => format!("r:{r}"),
+            Cursor::Rows(n) => format!("o:{n}"),
+        };
+        hex::encode(raw)
+    }
+
+    fn decode(s: &str) -> Result<Cursor> {
+        let bad = || {
+            Error::invalid(
+                "cursor",
+                "not a cursor this API gave out; start without one",
+            )
+        };
+        let raw = String::from_utf8(hex::decode(s).map_err(|_| bad())?).map_err(|_| bad())?;
+        match raw.split_once(':') {
+            Some(("r", r)) => Ok(Cursor::Rank(r.to_string())),
+            Some(("o", n)) => n.parse().map(Cursor::Rows).map_err(|_| bad()),
+            _ => Err(bad()),
+        }
+    }
+}
