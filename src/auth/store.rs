@@ -123,9 +123,9 @@ pub async fn insert_user(
 }
 
 /// The account with this e-mail (any case), inside the caller's transaction.
-pub async fn id_by_email_tx(tx: &mut Tx, email: &str) -> Result<Option<i64>> {
+pub async fn id_by_email(c: &mut crate::db::Conn<'_>, email: &str) -> Result<Option<i64>> {
     Ok(
-        on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        on!(c, t => sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email.trim().to_lowercase()).fetch_optional(&mut **t).await)?,
     )
 }

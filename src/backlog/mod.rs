@@ -10,6 +10,7 @@ pub mod query;
 pub mod rank;
 pub mod readiness;
 pub mod service;
+pub mod status;
 pub mod store;
 pub mod views;
 pub mod wip;
@@ -21,16 +22,17 @@ use crate::error::{Error, Result};
 pub use crate::points::Points;
 
 pub const KINDS: [&str; 4] = ["story", "bug", "task", "spike"];
-pub const STATUSES: [&str; 4] = ["todo", "in_progress", "in_review", "done"];
+pub use status::Status;
+/// The stored names of the statuses, in board order (for forms and templates).
+pub const STATUSES: [&str; 4] = [
+    Status::Todo.as_str(),
+    Status::InProgress.as_str(),
+    Status::InReview.as_str(),
+    Status::Done.as_str(),
+];
 
 pub fn status_title(status: &str) -> &'static str {
-    match status {
-        "todo" => "To do",
-        "in_progress" => "In progress",
-        "in_review" => "In review",
-        "done" => "Done",
-        _ => "Unknown",
-    }
+    Status::parse(status).map_or("Unknown", Status::title)
 }
 
 /// A backlog item as the API and pages show it.
@@ -182,16 +184,9 @@ pub fn validate_kind(kind: &str) -> Result<String> {
     }
 }
 
-pub fn validate_status(status: &str) -> Result<String> {
-    let s = status.trim().to_lowercase().replace('-', "_");
-    if STATUSES.contains(&s.as_str()) {
-        Ok(s)
-    } else {
-        Err(Error::invalid(
-            "status",
-            format!("must be one of {}", STATUSES.join(", ")),
-        ))
-    }
+pub fn validate_status(status: &str) -> Result<Status> {
+    Status::parse(status)
+        .ok_or_else(|| Error::invalid("status", format!("must be one of {}", STATUSES.join(", "))))
 }
 
 pub fn validate_title(title: &str) -> Result<String> {

@@ -45,7 +45,6 @@ const SORTS: [(&str, &str); 6] = [
 ];
 /// Fields that compare with `<`, `<=`, `>`, `>=` as well as `:`.
 const ORDERED: [&str; 3] = ["points", "created", "updated"];
-const STATUSES: [&str; 4] = ["todo", "in_progress", "in_review", "done"];
 const KINDS: [&str; 4] = ["story", "bug", "task", "spike"];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -135,7 +134,7 @@ pub struct ItemKey {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Predicate {
     Text(String),
-    Status(String),
+    Status(super::Status),
     Kind(String),
     /// `None` means `points:none`; bounds may be fractional (`points>=0.5`).
     Points(CmpOp, Option<Points>),
@@ -336,8 +335,10 @@ fn field(name: &str, op: CmpOp, value: String, vs: usize, ve: usize) -> Res<Pred
     Ok(match name {
         "status" => match lower.replace('-', "_") {
             s if s == "ready" => Predicate::Ready(true),
-            s if STATUSES.contains(&s.as_str()) => Predicate::Status(s),
-            _ => return invalid("status", "todo, in_progress, in_review, done, ready"),
+            s => match super::Status::parse(&s) {
+                Some(st) => Predicate::Status(st),
+                None => return invalid("status", "todo, in_progress, in_review, done, ready"),
+            },
         },
         "kind" | "type" if KINDS.contains(&lower.as_str()) => Predicate::Kind(lower),
         "kind" | "type" => return invalid(name, &KINDS.join(", ")),
@@ -662,7 +663,7 @@ impl Emitter<'_> {
                 let desc = self.bind("LOWER(i.description) LIKE", Text(like_pattern(t)));
                 format!("({title} ESCAPE '\\' OR {desc} ESCAPE '\\')")
             }
-            Predicate::Status(v) => self.bind("i.status =", Text(v.clone())),
+            Predicate::Status(v) => self.bind("i.status =", Text(v.as_str().to_string())),
             Predicate::Kind(v) => self.bind("i.kind =", Text(v.clone())),
             Predicate::Points(_, None) => "i.points IS NULL".to_string(),
             // Points are stored in hundredths, so the bound is too: exact on both databases.

@@ -48,9 +48,9 @@ pub fn assess(
 /// Recomputes and stores an item's readiness from its current rows (after a question or a
 /// rules change, which do not touch the item itself).
 pub async fn refresh_readiness(tx: &mut Tx, rules: &ReadyRules, id: i64) -> Result<()> {
-    let row = store::row_by_id_tx(tx, id).await?;
-    let criteria = store::criteria_tx(tx, id).await?;
-    let open = store::open_questions_tx(tx, id).await?;
+    let row = store::row_by_id(&mut tx.conn(), id).await?;
+    let criteria = store::criteria(&mut tx.conn(), id).await?;
+    let open = store::open_questions(&mut tx.conn(), id).await?;
     let a = assess(rules, &Fields::from(&row), &criteria, open);
     store::set_readiness(tx, id, a.ready, &a.json).await
 }
@@ -77,7 +77,7 @@ fn audit_change<'a>(
 }
 
 async fn resolve_parent(tx: &mut Tx, ctx: &ProductCtx, key: &str) -> Result<i64> {
-    match store::id_by_key_tx(tx, ctx.workspace.id, key).await? {
+    match store::id_by_key(&mut tx.conn(), ctx.workspace.id, key).await? {
         Some((id, product_id)) if product_id == ctx.product.id => Ok(id),
         Some(_) => Err(Error::invalid(
             "parent",
@@ -97,8 +97,8 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, input: NewItem) -> 
         g.require(Action::Estimate)?;
     }
     let status = match &input.status {
-        Some(s) => super::validate_status(s)?,
-        None => "todo".to_string(),
+        Some(s) => super::validate_status(s)?.to_string(),
+        None => super::Status::Todo.to_string(),
     };
     if status != "todo" {
         g.require(Action::ChangeStatus)?;
@@ -352,7 +352,7 @@ pub async fn update_in(
         .as_deref()
         .map(|r| super::validate_text("reason", r, 1_000))
         .transpose()?;
-    let row = store::row_by_key_tx(tx, ctx.product.id, &ctx.product.key, key).await?;
+    let row = store::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key).await?;
     if row.version != expected_version {
         return Ok(None);
     }
@@ -380,7 +380,7 @@ pub async fn update_in(
         f.points = super::validate_points(v)?;
     }
     if let Some(v) = &patch.status {
-        f.status = super::validate_status(v)?;
+        f.status = super::validate_status(v)?.to_string();
     }
     if let Some(parent) = &patch.parent {
         f.parent_id = match parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
@@ -409,8 +409,8 @@ pub async fn update_in(
         .transpose()?;
     let mut before = json!({"fields": before_fields});
     let mut after = json!({"fields": f});
-    let old_criteria = store::criteria_tx(tx, row.id).await?;
-    let open = store::open_questions_tx(tx, row.id).await?;
+    let old_criteria = store::criteria(&mut tx.conn(), row.id).await?;
+    let open = store::open_questions(&mut tx.conn(), row.id).await?;
     let readiness = assess(
         &rules_of(ctx),
         &f,
@@ -434,7 +434,7 @@ pub async fn update_in(
         let id = match a.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             None => None,
             Some(email) => Some(
-                store::member_id_tx(tx, ctx.workspace.id, email)
+                store::member_id(&mut tx.conn(), ctx.workspace.id, email)
                     .await?
                     .ok_or_else(|| {
                         Error::invalid(
@@ -444,13 +444,13 @@ pub async fn update_in(
                     })?,
             ),
         };
-        before["assignee_id"] = json!(store::assignee_tx(tx, row.id).await?);
+        before["assignee_id"] = json!(store::assignee(&mut tx.conn(), row.id).await?);
         after["assignee_id"] = json!(id);
         store::set_assignee(tx, row.id, id).await?;
         new_assignee = id;
     }
     if let Some(labels) = &labels {
-        before["labels"] = json!(store::labels_tx(tx, row.id).await?);
+        before["labels"] = json!(store::labels(&mut tx.conn(), row.id).await?);
         after["labels"] = json!(labels);
         store::set_labels(tx, row.id, labels).await?;
     }
@@ -483,7 +483,7 @@ pub async fn update_in(
     };
     crate::notify::hooks::item_changed(tx, ctx, actor, change).await?;
     // Read before the commit: the answer and its ETag are this write's, whatever follows it.
-    let written = store::row_by_id_tx(tx, row.id).await?;
+    let written = store::row_by_id(&mut tx.conn(), row.id).await?;
     let item = store::load(&mut tx.conn(), &ctx.product.key, written).await?;
     Ok(Some(Updated { item, warnings }))
 }
@@ -575,7 +575,7 @@ pub async fn place(
     store::lock_product(tx, ctx.product.id).await?;
     let mut rows = Vec::with_capacity(keys.len());
     for k in keys {
-        let row = store::row_by_key_tx(tx, ctx.product.id, &ctx.product.key, k)
+        let row = store::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, k)
             .await
             .map_err(|_| Error::invalid("keys", format!("{k} is not in this backlog")))?;
         if !rows.iter().any(|r: &ItemRow| r.id == row.id) {
@@ -593,7 +593,7 @@ pub async fn place(
             } else {
                 "after"
             };
-            let target = store::row_by_key_tx(tx, ctx.product.id, &ctx.product.key, k)
+            let target = store::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, k)
                 .await
                 .map_err(|_| Error::invalid(field, format!("{k} is not in this backlog")))?;
             if moving.contains(&target.id) {
@@ -685,11 +685,11 @@ pub async fn link(
     ctx.grants.require(Action::ManageDependencies)?;
     let mut tx = db.begin().await?;
     let (a, b) = (blocker.to_string(), blocked.to_string());
-    let a_id = store::id_by_key_tx(&mut tx, ctx.workspace.id, &a)
+    let a_id = store::id_by_key(&mut tx.conn(), ctx.workspace.id, &a)
         .await?
         .ok_or_else(|| Error::invalid("blocks", format!("no item {a} in this workspace")))?
         .0;
-    let b_id = store::id_by_key_tx(&mut tx, ctx.workspace.id, &b)
+    let b_id = store::id_by_key(&mut tx.conn(), ctx.workspace.id, &b)
         .await?
         .ok_or_else(|| Error::invalid("blocked_by", format!("no item {b} in this workspace")))?
         .0;
@@ -737,7 +737,7 @@ pub async fn delete(
 ) -> Result<()> {
     ctx.grants.require(Action::DeleteItem)?;
     let mut tx = db.begin().await?;
-    let row = store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
+    let row = store::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key).await?;
     if row.version != expected_version {
         drop(tx);
         return Err(stale(db, ctx, key).await);

@@ -55,8 +55,8 @@ pub async fn row_by_key(db: &Db, workspace_id: i64, key: &str) -> Result<ItemRow
 }
 
 /// Like [`row_by_key`] but inside a write transaction, so the row read is the row written.
-pub async fn row_by_key_tx(
-    tx: &mut Tx,
+pub async fn row_in_product(
+    c: &mut crate::db::Conn<'_>,
     product_id: i64,
     product_key: &str,
     key: &str,
@@ -67,16 +67,14 @@ pub async fn row_by_key_tx(
     }
     let sql =
         format!("SELECT {ROW_COLUMNS} FROM items i WHERE i.product_id = $1 AND i.number = $2");
-    on!(&mut tx.conn(), t => sqlx::query_as::<_, ItemRow>(&sql).bind(product_id).bind(number)
+    on!(c, t => sqlx::query_as::<_, ItemRow>(&sql).bind(product_id).bind(number)
         .fetch_optional(&mut **t).await)?
     .ok_or(Error::NotFound)
 }
 
-pub async fn row_by_id_tx(tx: &mut Tx, id: i64) -> Result<ItemRow> {
+pub async fn row_by_id(c: &mut crate::db::Conn<'_>, id: i64) -> Result<ItemRow> {
     let sql = format!("SELECT {ROW_COLUMNS} FROM items i WHERE i.id = $1");
-    Ok(
-        on!(&mut tx.conn(), t => sqlx::query_as::<_, ItemRow>(&sql).bind(id).fetch_one(&mut **t).await)?,
-    )
+    Ok(on!(c, t => sqlx::query_as::<_, ItemRow>(&sql).bind(id).fetch_one(&mut **t).await)?)
 }
 
 /// The whole item as shown on its page: labels, criteria, links and roll-ups.
@@ -567,9 +565,9 @@ pub async fn touch(tx: &mut Tx, id: i64) -> Result<()> {
     Ok(())
 }
 
-pub async fn labels_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
+pub async fn labels(c: &mut crate::db::Conn<'_>, id: i64) -> Result<Vec<String>> {
     Ok(
-        on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT label FROM item_labels WHERE item_id = $1 ORDER BY label")
+        on!(c, t => sqlx::query_scalar("SELECT label FROM item_labels WHERE item_id = $1 ORDER BY label")
         .bind(id).fetch_all(&mut **t).await)?,
     )
 }
@@ -588,9 +586,9 @@ pub async fn insert_labels(tx: &mut Tx, id: i64, labels: &[String]) -> Result<()
     Ok(())
 }
 
-pub async fn criteria_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
+pub async fn criteria(c: &mut crate::db::Conn<'_>, id: i64) -> Result<Vec<String>> {
     Ok(
-        on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT text FROM criteria WHERE item_id = $1 ORDER BY position")
+        on!(c, t => sqlx::query_scalar("SELECT text FROM criteria WHERE item_id = $1 ORDER BY position")
         .bind(id).fetch_all(&mut **t).await)?,
     )
 }
@@ -609,8 +607,8 @@ pub async fn insert_criteria(tx: &mut Tx, id: i64, criteria: &[String]) -> Resul
     Ok(())
 }
 
-pub async fn open_questions_tx(tx: &mut Tx, id: i64) -> Result<i64> {
-    Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
+pub async fn open_questions(c: &mut crate::db::Conn<'_>, id: i64) -> Result<i64> {
+    Ok(on!(c, t => sqlx::query_scalar(
         "SELECT COUNT(*) FROM questions WHERE item_id = $1 AND answered_at IS NULL AND blocking")
         .bind(id).fetch_one(&mut **t).await)?)
 }
@@ -621,9 +619,9 @@ pub async fn set_readiness(tx: &mut Tx, id: i64, ready: bool, readiness: &str) -
     Ok(())
 }
 
-pub async fn ids_of_product_tx(tx: &mut Tx, product_id: i64) -> Result<Vec<i64>> {
+pub async fn ids_of_product(c: &mut crate::db::Conn<'_>, product_id: i64) -> Result<Vec<i64>> {
     Ok(
-        on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM items WHERE product_id = $1")
+        on!(c, t => sqlx::query_scalar("SELECT id FROM items WHERE product_id = $1")
         .bind(product_id).fetch_all(&mut **t).await)?,
     )
 }
@@ -664,11 +662,15 @@ pub async fn remove_dependency(tx: &mut Tx, blocker: i64, blocked: i64) -> Resul
 }
 
 /// Resolves a key in the workspace to (item id, product id), inside a transaction.
-pub async fn id_by_key_tx(tx: &mut Tx, workspace_id: i64, key: &str) -> Result<Option<(i64, i64)>> {
+pub async fn id_by_key(
+    c: &mut crate::db::Conn<'_>,
+    workspace_id: i64,
+    key: &str,
+) -> Result<Option<(i64, i64)>> {
     let Some((prefix, number)) = super::parse_key(key) else {
         return Ok(None);
     };
-    Ok(on!(&mut tx.conn(), t => sqlx::query_as(
+    Ok(on!(c, t => sqlx::query_as(
         "SELECT i.id, i.product_id FROM items i JOIN products p ON p.id = i.product_id
          WHERE p.workspace_id = $1 AND p.key = $2 AND i.number = $3")
         .bind(workspace_id).bind(&prefix).bind(number).fetch_optional(&mut **t).await)?)
@@ -696,21 +698,25 @@ pub async fn record_status(tx: &mut Tx, item_id: i64, status: &str) -> Result<()
 
 /// Sets only the status (a card move): no other field is read or written, so concurrent moves
 /// of different cards never overwrite each other, and each move is recorded.
-pub async fn set_status(tx: &mut Tx, id: i64, status: &str) -> Result<()> {
+pub async fn set_status(tx: &mut Tx, id: i64, status: super::Status) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(status).bind(crate::db::now()).bind(id))?;
-    record_status(tx, id, status).await
+        .bind(status.as_str()).bind(crate::db::now()).bind(id))?;
+    record_status(tx, id, status.as_str()).await
 }
 
-pub async fn member_id_tx(tx: &mut Tx, workspace_id: i64, email: &str) -> Result<Option<i64>> {
-    Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
+pub async fn member_id(
+    c: &mut crate::db::Conn<'_>,
+    workspace_id: i64,
+    email: &str,
+) -> Result<Option<i64>> {
+    Ok(on!(c, t => sqlx::query_scalar(
         "SELECT u.id FROM users u JOIN workspace_members m ON m.user_id = u.id WHERE m.workspace_id = $1 AND u.email = $2")
         .bind(workspace_id).bind(email.to_lowercase()).fetch_optional(&mut **t).await)?)
 }
 
-pub async fn assignee_tx(tx: &mut Tx, id: i64) -> Result<Option<i64>> {
+pub async fn assignee(c: &mut crate::db::Conn<'_>, id: i64) -> Result<Option<i64>> {
     Ok(
-        on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT assignee_id FROM items WHERE id = $1")
+        on!(c, t => sqlx::query_scalar("SELECT assignee_id FROM items WHERE id = $1")
         .bind(id).fetch_one(&mut **t).await)?,
     )
 }
@@ -734,11 +740,11 @@ pub async fn set_people(
 /// Every item of the product as (id, assignee, reporter, initiative): what an import compares
 /// the file with before it writes a change.
 #[allow(clippy::type_complexity)]
-pub async fn people_and_initiatives_tx(
-    tx: &mut Tx,
+pub async fn people_and_initiatives(
+    c: &mut crate::db::Conn<'_>,
     product_id: i64,
 ) -> Result<Vec<(i64, Option<i64>, Option<i64>, Option<i64>)>> {
-    Ok(on!(&mut tx.conn(), t => sqlx::query_as(
+    Ok(on!(c, t => sqlx::query_as(
         "SELECT id, assignee_id, reporter_id, initiative_id FROM items WHERE product_id = $1")
         .bind(product_id).fetch_all(&mut **t).await)?)
 }

@@ -218,7 +218,7 @@ pub async fn move_card(
         }
         None => {}
     }
-    let item = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
+    let item = items::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key)
         .await
         .map_err(|_| Error::invalid("item", format!("{key} is not in this backlog")))?;
     let mut warnings = Vec::new();
@@ -228,12 +228,12 @@ pub async fn move_card(
             &mut tx.conn(),
             ctx.product.id,
             &ctx.product.key,
-            &status,
+            status.as_str(),
             item.id,
             team.as_ref().map(|(t, _)| t.team_id),
         )
         .await?;
-        match check_wip(&settings, &status, &holders) {
+        match check_wip(&settings, status.as_str(), &holders) {
             WipCheck::Fits => {}
             WipCheck::Warn(w) => warnings.push(w),
             WipCheck::Block(why) => match &reason {
@@ -241,7 +241,7 @@ pub async fn move_card(
                 Some(r) => {
                     Change::by(actor, ctx, "flow.wip_override", ("item", item.id))
                         .before(&json!({"status": item.status, "held_by": holders}))
-                        .after(&json!({"key": key, "status": status, "limit": settings.limit(&status)}))
+                        .after(&json!({"key": key, "status": status, "limit": settings.limit(status.as_str())}))
                         .reason(Some(r))
                         .record(&mut tx)
                         .await?;
@@ -249,7 +249,7 @@ pub async fn move_card(
                 }
             },
         }
-        items::set_status(&mut tx, item.id, &status).await?;
+        items::set_status(&mut tx, item.id, status).await?;
         Change::by(actor, ctx, "item.status", ("item", item.id))
             .before(&json!({"status": item.status}))
             .after(&json!({"key": key, "status": status}))
@@ -259,7 +259,7 @@ pub async fn move_card(
             id: item.id,
             key,
             title: &item.title,
-            what: format!("status → {}", backlog::status_title(&status)),
+            what: format!("status → {}", status.title()),
             text: None,
             assignee: None,
             data: json!({"status": status, "flow": true}),
@@ -269,7 +269,7 @@ pub async fn move_card(
     tx.commit().await?;
     Ok(Moved {
         key: key.to_string(),
-        status,
+        status: status.to_string(),
         warnings,
         overridden,
     })

@@ -79,7 +79,8 @@ async fn allowance_check(
     };
     let quarter = Quarter::of(start);
     let (aligned, unaligned, policy, allowance) =
-        super::store::scope_alignment_tx(tx, ctx.product.id, quarter, sprint.id).await?;
+        super::store::scope_alignment_in(&mut tx.conn(), ctx.product.id, quarter, sprint.id)
+            .await?;
     let total = aligned + unaligned;
     let (u, t) = (unaligned.hundredths(), total.hundredths());
     if t == 0 || u * 100 <= allowance * t {

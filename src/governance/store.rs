@@ -1,6 +1,6 @@
 //! SQL for governance: product settings, priorities of a quarter, items with their priority.
 
-use crate::db::{Db, Tx};
+use crate::db::Db;
 use crate::error::Result;
 use crate::on;
 use crate::points::Points;
@@ -103,13 +103,13 @@ pub async fn sprint_items(
 
 /// Inside a write: (points serving a priority of `quarter`, points serving none) of a
 /// sprint's current scope, with the product's tier policy and unaligned allowance.
-pub async fn scope_alignment_tx(
-    tx: &mut Tx,
+pub async fn scope_alignment_in(
+    c: &mut crate::db::Conn<'_>,
     product_id: i64,
     quarter: Quarter,
     sprint_id: i64,
 ) -> Result<(Points, Points, String, i64)> {
-    let (aligned, unaligned): (Points, Points) = on!(&mut tx.conn(), t => sqlx::query_as(
+    let (aligned, unaligned): (Points, Points) = on!(c, t => sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NOT NULL THEN si.points ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NULL THEN si.points ELSE 0 END), 0) AS BIGINT)
          FROM sprint_items si JOIN items i ON i.id = si.item_id
@@ -118,7 +118,7 @@ pub async fn scope_alignment_tx(
          LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
          WHERE si.sprint_id = $1 AND si.removed_at IS NULL")
         .bind(sprint_id).bind(quarter.to_string()).fetch_one(&mut **t).await)?;
-    let (policy, allowance, priorities): (String, i64, i64) = on!(&mut tx.conn(), t => sqlx::query_as(
+    let (policy, allowance, priorities): (String, i64, i64) = on!(c, t => sqlx::query_as(
         "SELECT tier_policy, unaligned_allowance_pct,
                 (SELECT COUNT(*) FROM priorities WHERE product_id = $1 AND quarter = $2)
          FROM products WHERE id = $1")

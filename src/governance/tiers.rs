@@ -504,8 +504,13 @@ pub async fn exempt(
     }
     let reason = crate::backlog::validate_text("reason", reason, 1_000)?;
     let mut tx = db.begin().await?;
-    let row = crate::backlog::store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
-        .await?;
+    let row = crate::backlog::store::row_in_product(
+        &mut tx.conn(),
+        ctx.product.id,
+        &ctx.product.key,
+        key,
+    )
+    .await?;
     let id = exempt_in(&mut tx, actor, ctx, row.id, key, &reason).await?;
     tx.commit().await?;
     Ok(id)

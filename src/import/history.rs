@@ -99,7 +99,7 @@ pub async fn write(
     h.trail.placeholders.clone_from(&people.created);
     // Who each item has now, read once: only a change is written, and an item that was there
     // before the import keeps what it had for the undo.
-    let mut was: HashMap<i64, Was> = items::people_and_initiatives_tx(tx, ctx.product.id)
+    let mut was: HashMap<i64, Was> = items::people_and_initiatives(&mut tx.conn(), ctx.product.id)
         .await?
         .into_iter()
         .map(|(id, assignee, reporter, initiative)| {
@@ -263,7 +263,7 @@ async fn write_comments(
         return Ok(());
     }
     let mut seen: Seen = HashSet::new();
-    for (item, author, at, body) in comments::of_product_tx(tx, ctx.product.id).await? {
+    for (item, author, at, body) in comments::of_product(&mut tx.conn(), ctx.product.id).await? {
         seen.insert((item, author, Some(at), body.clone()));
         seen.insert((item, author, None, body));
     }

@@ -45,7 +45,7 @@ pub async fn resolve(tx: &mut Tx, workspace_id: i64, wanted: BTreeSet<&Person>) 
         return Ok(people);
     }
     let mut by_name: HashMap<String, i64> = HashMap::new();
-    for (id, name) in workspace::placeholders_tx(tx, workspace_id).await? {
+    for (id, name) in workspace::placeholders(&mut tx.conn(), workspace_id).await? {
         by_name.entry(name_key(&name)).or_insert(id);
     }
     // One account per key (e-mail, else name): the file may spell a name two ways.
@@ -61,7 +61,7 @@ pub async fn resolve(tx: &mut Tx, workspace_id: i64, wanted: BTreeSet<&Person>) 
             .as_deref()
             .filter(|e| crate::auth::validate_email(e).is_ok());
         let found = match email {
-            Some(e) => accounts::id_by_email_tx(tx, e).await?,
+            Some(e) => accounts::id_by_email(&mut tx.conn(), e).await?,
             None => by_name.get(&name_key(&p.name)).copied(),
         };
         let id = match found {
@@ -78,7 +78,7 @@ pub async fn resolve(tx: &mut Tx, workspace_id: i64, wanted: BTreeSet<&Person>) 
                 id
             }
         };
-        workspace::join_tx(tx, workspace_id, id).await?;
+        workspace::join(&mut tx.conn(), workspace_id, id).await?;
         ids.insert(p.key(), id);
         people.ids.insert(p.clone(), id);
     }

@@ -82,7 +82,9 @@ fn fields_of(rec: &Record, base: Option<&Fields>) -> Result<Fields> {
     };
     let mut f = base.cloned().unwrap_or_default();
     f.kind = crate::backlog::validate_kind(rec.kind).map_err(at)?;
-    f.status = crate::backlog::validate_status(rec.status).map_err(at)?;
+    f.status = crate::backlog::validate_status(rec.status)
+        .map_err(at)?
+        .to_string();
     f.title = crate::backlog::validate_title(&rec.title).map_err(at)?;
     f.description =
         crate::backlog::validate_text("description", &rec.description, 20_000).map_err(at)?;
@@ -237,8 +239,8 @@ pub async fn import(
             }
             continue;
         }
-        let criteria = items::criteria_tx(&mut tx, e.row.id).await?;
-        let open = items::open_questions_tx(&mut tx, e.row.id).await?;
+        let criteria = items::criteria(&mut tx.conn(), e.row.id).await?;
+        let open = items::open_questions(&mut tx.conn(), e.row.id).await?;
         let readiness = backlog::assess(&ready_rules, &f, &criteria, open);
         if !items::update(&mut tx, e.row.id, e.row.version, &f, &readiness).await? {
             return Err(Error::Conflict(format!(

@@ -412,7 +412,7 @@ async fn close(
     w: &Wanted,
     version: i64,
 ) -> Result<i64> {
-    let row = sprints::sprint_tx(tx, ctx.product.id, id).await?;
+    let row = sprints::sprint(&mut tx.conn(), ctx.product.id, id).await?;
     let accepted: HashSet<i64> = members.iter().filter(|m| m.1).map(|m| m.0).collect();
     let closing = Closing {
         accepted: &accepted,

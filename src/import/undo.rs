@@ -537,10 +537,10 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
     for p in &priors {
         let mut f = p.fields.clone();
         f.parent_id = p.parent_id;
-        let now = items::row_by_id_tx(&mut tx, p.id).await?;
+        let now = items::row_by_id(&mut tx.conn(), p.id).await?;
         f.initiative_id = now.initiative_id;
-        let criteria = items::criteria_tx(&mut tx, p.id).await?;
-        let open = items::open_questions_tx(&mut tx, p.id).await?;
+        let criteria = items::criteria(&mut tx.conn(), p.id).await?;
+        let open = items::open_questions(&mut tx.conn(), p.id).await?;
         let readiness = backlog::assess(&rules, &f, &criteria, open);
         if !items::update(&mut tx, p.id, now.version, &f, &readiness).await? {
             return Err(changed(format!("item {}", p.id)));

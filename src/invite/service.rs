@@ -406,7 +406,7 @@ pub async fn accept(
         let why = State::Accepted.refusal().unwrap_or_default();
         return Err(Error::Conflict(why.into()));
     }
-    crate::workspace::store::join_tx(&mut tx, ws.id, user_id).await?;
+    crate::workspace::store::join(&mut tx.conn(), ws.id, user_id).await?;
     if row.admin {
         store::make_admin(&mut tx.conn(), ws.id, user_id).await?;
     }
@@ -483,7 +483,7 @@ pub async fn join(db: &Db, token: &str, user: &User) -> Result<Workspace> {
         let why = State::Accepted.refusal().unwrap_or_default();
         return Err(Error::Conflict(why.into()));
     }
-    if !crate::workspace::store::join_tx(&mut tx, ws.id, user.id).await? {
+    if !crate::workspace::store::join(&mut tx.conn(), ws.id, user.id).await? {
         return Err(Error::Conflict(format!(
             "you are a member of {} already",
             ws.name

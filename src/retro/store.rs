@@ -33,19 +33,20 @@ fn change<'a>(
     }
 }
 
-async fn retro_id(db: &Db, sprint_id: i64) -> Result<Option<(i64, i64, i64)>> {
-    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
-        "SELECT id, vote_limit, version FROM retros WHERE sprint_id = $1").bind(sprint_id).fetch_optional(&mut **c).await)?)
+/// The sprint's retrospective as (id, vote limit, version), if it has been opened.
+async fn retro_id(c: &mut crate::db::Conn<'_>, sprint_id: i64) -> Result<Option<(i64, i64, i64)>> {
+    Ok(on!(c, t => sqlx::query_as(
+        "SELECT id, vote_limit, version FROM retros WHERE sprint_id = $1").bind(sprint_id).fetch_optional(&mut **t).await)?)
 }
 
-async fn retro_id_tx(tx: &mut Tx, sprint_id: i64) -> Result<(i64, i64)> {
-    on!(&mut tx.conn(), t => sqlx::query_as("SELECT id, vote_limit FROM retros WHERE sprint_id = $1")
-        .bind(sprint_id).fetch_optional(&mut **t).await)?
-    .ok_or_else(|| {
+/// Inside a write: the opened retrospective as (id, vote limit), or the reason there is none.
+async fn opened(tx: &mut Tx, sprint_id: i64) -> Result<(i64, i64)> {
+    let (id, limit, _) = retro_id(&mut tx.conn(), sprint_id).await?.ok_or_else(|| {
         Error::Conflict(
             "the retrospective has not been opened yet; the Scrum Master opens it".into(),
         )
-    })
+    })?;
+    Ok((id, limit))
 }
 
 async fn actions(db: &Db, retro: i64, product_key: &str) -> Result<Vec<Action>> {
@@ -68,8 +69,10 @@ async fn actions(db: &Db, retro: i64, product_key: &str) -> Result<Vec<Action>> 
 /// The retrospective of a sprint as `viewer` sees it; `None` until it is opened.
 pub async fn get(db: &Db, ctx: &ProductCtx, viewer: i64, sprint_id: i64) -> Result<Option<Retro>> {
     ctx.grants.require(Can::ViewBacklog)?;
-    let sprint = sprints::sprint(db, ctx.product.id, sprint_id).await?;
-    let Some((id, vote_limit, version)) = retro_id(db, sprint_id).await? else {
+    let sprint = sprints::sprint(&mut db.reader().await?.conn(), ctx.product.id, sprint_id).await?;
+    let Some((id, vote_limit, version)) =
+        retro_id(&mut db.reader().await?.conn(), sprint_id).await?
+    else {
         return Ok(None);
     };
     let rows: Vec<(i64, String, String, String, i64, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
@@ -130,7 +133,7 @@ pub async fn open(
 ) -> Result<()> {
     ctx.grants.require(Can::FacilitateRetro)?;
     let vote_limit = super::validate_vote_limit(vote_limit)?;
-    let sprint = sprints::sprint(db, ctx.product.id, sprint_id).await?;
+    let sprint = sprints::sprint(&mut db.reader().await?.conn(), ctx.product.id, sprint_id).await?;
     if sprint.state == "planned" {
         return Err(Error::Conflict(format!(
             "{} has not started; its retrospective comes at the end",
@@ -171,9 +174,9 @@ pub async fn add_entry(
     if body.is_empty() || body.chars().count() > 2_000 {
         return Err(Error::invalid("body", "write 1 to 2,000 characters"));
     }
-    sprints::sprint(db, ctx.product.id, sprint_id).await?;
+    sprints::sprint(&mut db.reader().await?.conn(), ctx.product.id, sprint_id).await?;
     let mut tx = db.begin().await?;
-    let (retro, _) = retro_id_tx(&mut tx, sprint_id).await?;
+    let (retro, _) = opened(&mut tx, sprint_id).await?;
     let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO retro_entries (retro_id, kind, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(retro).bind(kind).bind(body).bind(actor.id).bind(crate::db::now()).fetch_one(&mut **t).await)?;
@@ -202,9 +205,9 @@ pub async fn vote(
     on: bool,
 ) -> Result<()> {
     ctx.grants.require(Can::WriteRetro)?;
-    sprints::sprint(db, ctx.product.id, sprint_id).await?;
+    sprints::sprint(&mut db.reader().await?.conn(), ctx.product.id, sprint_id).await?;
     let mut tx = db.begin().await?;
-    let (retro, limit) = retro_id_tx(&mut tx, sprint_id).await?;
+    let (retro, limit) = opened(&mut tx, sprint_id).await?;
     let belongs: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM retro_entries WHERE id = $1 AND retro_id = $2")
         .bind(entry).bind(retro).fetch_optional(&mut **t).await)?;
     if belongs.is_none() {
@@ -240,13 +243,13 @@ pub async fn add_action(
 ) -> Result<String> {
     ctx.grants.require(Can::FacilitateRetro)?;
     let title = crate::backlog::validate_title(text)?;
-    let sprint = sprints::sprint(db, ctx.product.id, sprint_id).await?;
+    let sprint = sprints::sprint(&mut db.reader().await?.conn(), ctx.product.id, sprint_id).await?;
     let owner: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT u.id FROM users u JOIN workspace_members m ON m.user_id = u.id WHERE m.workspace_id = $1 AND u.email = $2")
         .bind(ctx.workspace.id).bind(owner_email.trim().to_lowercase()).fetch_optional(&mut **c).await)?
     .ok_or_else(|| Error::invalid("owner", format!("{owner_email} is not a member of this workspace")))?;
     let mut tx = db.begin().await?;
-    let (retro, _) = retro_id_tx(&mut tx, sprint_id).await?;
+    let (retro, _) = opened(&mut tx, sprint_id).await?;
     if let Some(e) = entry {
         let ok: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT id FROM retro_entries WHERE id = $1 AND retro_id = $2")
             .bind(e).bind(retro).fetch_optional(&mut **t).await)?;

@@ -209,8 +209,8 @@ fn merge(old: Option<&Release>, r: &ReleaseInput) -> Result<[String; 3]> {
 async fn links_of(tx: &mut Tx, ctx: &ProductCtx, r: &ReleaseInput) -> Result<Vec<i64>> {
     let mut item_ids = Vec::new();
     for k in r.items.iter().flatten() {
-        let row = crate::backlog::store::row_by_key_tx(
-            tx,
+        let row = crate::backlog::store::row_in_product(
+            &mut tx.conn(),
             ctx.product.id,
             &ctx.product.key,
             &k.trim().to_uppercase(),

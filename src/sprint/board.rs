@@ -100,9 +100,9 @@ pub async fn move_card(
     ctx.grants.require(Action::ChangeStatus)?;
     let status = backlog::validate_status(status)?;
     let mut tx = db.begin().await?;
-    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    let row = store::sprint(&mut tx.conn(), ctx.product.id, id).await?;
     must_be_active(&row, "moving cards")?;
-    let item = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
+    let item = items::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key)
         .await
         .map_err(|_| Error::invalid("item", format!("{key} is not in this backlog")))?;
     let in_sprint = scope_items::current(&mut tx.conn(), id, &ctx.product.key)
@@ -116,7 +116,7 @@ pub async fn move_card(
         ));
     }
     if item.status != status {
-        items::set_status(&mut tx, item.id, &status).await?;
+        items::set_status(&mut tx, item.id, status).await?;
         audit::store::record(
             &mut tx,
             audit::Change {
@@ -137,7 +137,7 @@ pub async fn move_card(
             id: item.id,
             key,
             title: &item.title,
-            what: format!("status → {}", backlog::status_title(&status)),
+            what: format!("status → {}", status.title()),
             text: None,
             assignee: None,
             data: json!({"status": status, "sprint": row.name}),
@@ -148,7 +148,7 @@ pub async fn move_card(
     let b = board(db, ctx, id).await?;
     Ok(Moved {
         key: key.to_string(),
-        status,
+        status: status.to_string(),
         warnings: b.warnings,
     })
 }

@@ -13,7 +13,7 @@ use super::{store, Sprint};
 use crate::audit;
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::backlog::{rank, service as backlog_service, store as items};
+use crate::backlog::{rank, service as backlog_service, store as items, Status};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::points::Points;
@@ -164,9 +164,9 @@ pub async fn record_verdicts(
         ));
     }
     let mut tx = db.begin().await?;
-    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    let row = store::sprint(&mut tx.conn(), ctx.product.id, id).await?;
     must_be_active(&row, "reviewing")?;
-    let item = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key)
+    let item = items::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key)
         .await
         .map_err(|_| Error::invalid("item", format!("{key} is not in this backlog")))?;
     let scope = scope_items::current(&mut tx.conn(), id, &ctx.product.key).await?;
@@ -181,7 +181,7 @@ pub async fn record_verdicts(
         .filter(|r| !r.is_empty())
         .map(|r| crate::backlog::validate_text("accept_reason", r, 1_000))
         .transpose()?;
-    let criteria = items::criteria_tx(&mut tx, item.id).await?;
+    let criteria = items::criteria(&mut tx.conn(), item.id).await?;
     for v in verdicts {
         let text = if criteria.is_empty() && v.position == 0 {
             "The item as a whole".to_string()
@@ -253,7 +253,7 @@ pub async fn record_goal(
 ) -> Result<()> {
     ctx.grants.require(Action::ReviewSprint)?;
     let mut tx = db.begin().await?;
-    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    let row = store::sprint(&mut tx.conn(), ctx.product.id, id).await?;
     must_be_active(&row, "reviewing")?;
     exec!(&mut tx.conn(), t => sqlx::query("UPDATE sprints SET goal_met = $1, version = version + 1 WHERE id = $2")
         .bind(met).bind(id))?;
@@ -285,7 +285,7 @@ pub async fn close(
     ctx.grants.require(Action::CloseSprint)?;
     let review = review(db, ctx, id).await?;
     let mut tx = db.begin().await?;
-    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    let row = store::sprint(&mut tx.conn(), ctx.product.id, id).await?;
     must_be_active(&row, "closing")?;
     if row.version != version || row.version != review.sprint.version {
         drop(tx);
@@ -324,14 +324,14 @@ pub async fn close(
     let mut to_next = Vec::new();
     for r in &review.items {
         if r.accepted {
-            if r.item.status != "done" {
-                items::set_status(&mut tx, r.item.item_id, "done").await?;
+            if r.item.status != Status::Done {
+                items::set_status(&mut tx, r.item.item_id, Status::Done).await?;
             }
             continue;
         }
         // Unaccepted work goes back to To do, wherever it was on the board.
-        if r.item.status != "todo" {
-            items::set_status(&mut tx, r.item.item_id, "todo").await?;
+        if r.item.status != Status::Todo {
+            items::set_status(&mut tx, r.item.item_id, Status::Todo).await?;
         }
         if r.item.carry == "next" {
             to_next.push(&r.item);

@@ -92,7 +92,7 @@ async fn remove_item(
 }
 
 async fn item(tx: &mut Tx, ctx: &ProductCtx, field: &str, key: &str) -> Result<ItemRow> {
-    items::row_by_key_tx(tx, ctx.product.id, &ctx.product.key, key)
+    items::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key)
         .await
         .map_err(|_| Error::invalid(field, format!("{key} is not in this product's backlog")))
 }
@@ -202,7 +202,7 @@ pub async fn commit_in(
         return Err(Error::invalid("items", "commit 1 to 200 items at a time"));
     }
     let exception = clean_reason("exception", exception)?;
-    let sprint = sprint_store::sprint_tx(tx, ctx.product.id, sprint_id).await?;
+    let sprint = sprint_store::sprint(&mut tx.conn(), ctx.product.id, sprint_id).await?;
     refuse_unless_planned(&sprint)?;
     check_expected(&sprint, expected)?;
     let mut total = Points::ZERO;
@@ -246,7 +246,7 @@ pub async fn uncommit(
 ) -> Result<Committed> {
     ctx.grants.require(Action::CommitItems)?;
     let mut tx = db.begin().await?;
-    let sprint = sprint_store::sprint_tx(&mut tx, ctx.product.id, sprint_id).await?;
+    let sprint = sprint_store::sprint(&mut tx.conn(), ctx.product.id, sprint_id).await?;
     refuse_unless_planned(&sprint)?;
     check_expected(&sprint, expected)?;
     let mut total = Points::ZERO;
@@ -350,10 +350,11 @@ pub async fn prepare_change(
     let reason = clean_reason("reason", Some(&c.reason))?
         .ok_or_else(|| Error::invalid("reason", "say why the scope changes"))?;
     let exception = clean_reason("exception", c.exception.as_deref())?;
-    let row = sprint_store::sprint(db, ctx.product.id, sprint_id).await?;
+    let row =
+        sprint_store::sprint(&mut db.reader().await?.conn(), ctx.product.id, sprint_id).await?;
     let capacity = super::service::capacity_of(db, &row).await?.capacity.points;
     let mut tx = db.begin().await?;
-    let sprint = sprint_store::sprint_tx(&mut tx, ctx.product.id, sprint_id).await?;
+    let sprint = sprint_store::sprint(&mut tx.conn(), ctx.product.id, sprint_id).await?;
     match sprint.state.as_str() {
         "active" => {}
         "planned" => {

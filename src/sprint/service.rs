@@ -39,9 +39,11 @@ pub(super) fn change<'a>(
 
 pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Sprint> {
     ctx.grants.require(Action::ViewBacklog)?;
-    Ok(store::sprint(db, ctx.product.id, id)
-        .await?
-        .into_sprint(&ctx.product.key))
+    Ok(
+        store::sprint(&mut db.reader().await?.conn(), ctx.product.id, id)
+            .await?
+            .into_sprint(&ctx.product.key),
+    )
 }
 
 pub async fn list(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Vec<Sprint>> {
@@ -145,7 +147,7 @@ pub async fn update(
 ) -> Result<Sprint> {
     ctx.grants.require(Action::PlanSprint)?;
     let mut tx = db.begin().await?;
-    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    let row = store::sprint(&mut tx.conn(), ctx.product.id, id).await?;
     if row.state == "closed" {
         return Err(Error::Conflict(format!(
             "{} is closed and cannot change",
@@ -267,7 +269,7 @@ pub async fn capacity_of(db: &Db, row: &SprintRow) -> Result<Capacities> {
 
 pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
     ctx.grants.require(Action::ViewBacklog)?;
-    let row = store::sprint(db, ctx.product.id, id).await?;
+    let row = store::sprint(&mut db.reader().await?.conn(), ctx.product.id, id).await?;
     let Capacities {
         workdays,
         velocity,
@@ -354,7 +356,7 @@ pub async fn set_availability(
     if !(0..=100).contains(&focus_pct) {
         return Err(Error::invalid("focus_pct", "a percentage from 0 to 100"));
     }
-    let row = store::sprint(db, ctx.product.id, id).await?;
+    let row = store::sprint(&mut db.reader().await?.conn(), ctx.product.id, id).await?;
     if row.state == "closed" {
         return Err(Error::Conflict(format!(
             "{} is closed; its availability is history",
@@ -407,7 +409,7 @@ pub async fn start(
 ) -> Result<Sprint> {
     ctx.grants.require(Action::StartSprint)?;
     let mut tx = db.begin().await?;
-    let row = store::sprint_tx(&mut tx, ctx.product.id, id).await?;
+    let row = store::sprint(&mut tx.conn(), ctx.product.id, id).await?;
     if row.state != "planned" {
         return Err(Error::Conflict(format!(
             "{} is {}; only a planned sprint starts",

@@ -70,15 +70,10 @@ const SPRINT_COLUMNS: &str = "s.id, s.product_id, s.team_id, t.name AS team, s.n
     s.end_date, s.state, s.started_at, s.goal_met, s.baseline_points, s.added_points, s.removed_points, \
     s.completed_points, s.say_do_points, s.version";
 
-pub async fn sprint(db: &Db, product_id: i64, id: i64) -> Result<SprintRow> {
+/// One sprint of the product, on a reader's connection or inside a write's transaction.
+pub async fn sprint(c: &mut crate::db::Conn<'_>, product_id: i64, id: i64) -> Result<SprintRow> {
     let sql = format!("SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id WHERE s.id = $1 AND s.product_id = $2");
-    on!(&mut db.reader().await?.conn(), c => sqlx::query_as::<_, SprintRow>(&sql).bind(id).bind(product_id).fetch_optional(&mut **c).await)?
-        .ok_or(Error::NotFound)
-}
-
-pub async fn sprint_tx(tx: &mut Tx, product_id: i64, id: i64) -> Result<SprintRow> {
-    let sql = format!("SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id WHERE s.id = $1 AND s.product_id = $2");
-    on!(&mut tx.conn(), t => sqlx::query_as::<_, SprintRow>(&sql).bind(id).bind(product_id).fetch_optional(&mut **t).await)?
+    on!(c, t => sqlx::query_as::<_, SprintRow>(&sql).bind(id).bind(product_id).fetch_optional(&mut **t).await)?
         .ok_or(Error::NotFound)
 }
 

@@ -83,7 +83,7 @@ async fn join(tx: &mut crate::db::Tx, p: &Provider, slug: &str, user: &User) -> 
         tracing::warn!(provider = %p.slug, workspace = %slug, "no such workspace to join");
         return Ok(());
     };
-    crate::workspace::store::join_tx(tx, ws, user.id).await?;
+    crate::workspace::store::join(&mut tx.conn(), ws, user.id).await?;
     let mut products: Vec<String> = Vec::new();
     if let Some(role) = p.role {
         let ids: Vec<(i64, String)> = on!(&mut tx.conn(), t => sqlx::query_as(

@@ -99,7 +99,7 @@ pub async fn add(
     ctx.grants.require(Action::ViewBacklog)?;
     let body = validate(body)?;
     let mut tx = db.begin().await?;
-    let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
+    let row = items::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key).await?;
     if let Some(q) = question {
         let answered: Option<Option<DateTime<Utc>>> = on!(&mut tx.conn(), t => sqlx::query_scalar(
             "SELECT answered_at FROM questions WHERE id = $1 AND item_id = $2")
@@ -146,11 +146,11 @@ pub async fn insert(
 
 /// Every comment on a product's items as (item, author, written at, text), so an import can
 /// tell which of a file's comments are there already.
-pub async fn of_product_tx(
-    tx: &mut Tx,
+pub async fn of_product(
+    c: &mut crate::db::Conn<'_>,
     product_id: i64,
 ) -> Result<Vec<(i64, i64, DateTime<Utc>, String)>> {
-    Ok(on!(&mut tx.conn(), t => sqlx::query_as(
+    Ok(on!(c, t => sqlx::query_as(
         "SELECT c.item_id, c.author_id, c.created_at, c.body FROM comments c
          JOIN items i ON i.id = c.item_id WHERE i.product_id = $1")
         .bind(product_id).fetch_all(&mut **t).await)?)
@@ -169,7 +169,7 @@ pub async fn edit(
     ctx.grants.require(Action::ViewBacklog)?;
     let body = validate(body)?;
     let mut tx = db.begin().await?;
-    let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
+    let row = items::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key).await?;
     let current: Option<(String, i64, i64)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT body, author_id, version FROM comments WHERE id = $1 AND item_id = $2")
         .bind(id).bind(row.id).fetch_optional(&mut **t).await)?;

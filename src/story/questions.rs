@@ -96,7 +96,7 @@ pub async fn ask(
         .iter()
         .any(|r| matches!(r, Role::Pm | Role::Po | Role::Sm | Role::Dev));
     let mut tx = db.begin().await?;
-    let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
+    let row = items::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key).await?;
     let at = now();
     let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO questions (item_id, product_id, body, asked_by, asked_at, blocking) VALUES ($1, $5, $2, $3, $4, $6) RETURNING id")
@@ -135,7 +135,7 @@ pub async fn answer(
     ctx.grants.require(Action::AnswerQuestion)?;
     let text = validate_body("answer", text)?;
     let mut tx = db.begin().await?;
-    let row = items::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
+    let row = items::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key).await?;
     let before: Option<(Option<String>, i64)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT answer, version FROM questions WHERE id = $1 AND item_id = $2")
         .bind(question_id).bind(row.id).fetch_optional(&mut **t).await)?;

@@ -31,7 +31,7 @@ pub async fn set(
     .await?;
     exec!(&mut tx.conn(), t => sqlx::query("UPDATE products SET ready_rules = $1 WHERE id = $2")
         .bind(&stored).bind(ctx.product.id))?;
-    for id in items::ids_of_product_tx(&mut tx, ctx.product.id).await? {
+    for id in items::ids_of_product(&mut tx.conn(), ctx.product.id).await? {
         service::refresh_readiness(&mut tx, &rules, id).await?;
     }
     Change::by(actor, ctx, "ready_rules.set", ("product", ctx.product.id))

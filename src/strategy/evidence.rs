@@ -36,8 +36,8 @@ pub async fn set_evidence(
             (sql, n, json!({"initiative": n}))
         }
         (None, Some(key)) => {
-            let row = crate::backlog::store::row_by_key_tx(
-                &mut tx,
+            let row = crate::backlog::store::row_in_product(
+                &mut tx.conn(),
                 ctx.product.id,
                 &ctx.product.key,
                 &key.trim().to_uppercase(),

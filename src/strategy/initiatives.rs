@@ -351,7 +351,7 @@ pub async fn create(
         Some(m) => Some(check_metrics(&mut tx, ctx.product.id, m).await?),
         None => None,
     };
-    let id = insert_tx(&mut tx, ctx.product.id, &f, None).await?;
+    let id = insert_in(&mut tx, ctx.product.id, &f, None).await?;
     set_links(&mut tx, id, prios.as_deref(), metrics.as_deref()).await?;
     let mut after = snapshot(&f);
     after["priorities"] = json!(input.priorities);
@@ -366,7 +366,7 @@ pub async fn create(
 
 /// Writes a new initiative in the caller's transaction (for [`create`] and for imports, which
 /// keep the other tool's key to find it again); returns its id.
-pub(super) async fn insert_tx(
+pub(super) async fn insert_in(
     tx: &mut Tx,
     product_id: i64,
     f: &Fields,

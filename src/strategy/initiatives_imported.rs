@@ -2,8 +2,8 @@
 //! repeat import updates them and never makes a second one. Written in the import's
 //! transaction through the initiatives' own insert, update and link.
 
-use super::initiatives::{insert_tx, merge, update_on};
-use super::item_edit::link_tx;
+use super::initiatives::{insert_in, merge, update_on};
+use super::item_edit::set_initiative_in;
 use super::model::{Initiative, InitiativeInput};
 use crate::audit::Load;
 use crate::db::Tx;
@@ -54,7 +54,7 @@ pub async fn land(tx: &mut Tx, ctx: &ProductCtx, epic: &Epic<'_>) -> Result<(i64
     };
     let Some(id) = found else {
         let f = merge(None, &input)?;
-        let id = insert_tx(tx, ctx.product.id, &f, Some(epic.key)).await?;
+        let id = insert_in(tx, ctx.product.id, &f, Some(epic.key)).await?;
         return Ok((id, Landed::Created));
     };
     let key = (ctx.product.id, ctx.product.key.clone(), id);
@@ -152,7 +152,7 @@ pub async fn link(
     if current == Some(initiative) {
         return Ok(false);
     }
-    link_tx(tx, ctx, item_id, Some(initiative), !fresh).await?;
+    set_initiative_in(tx, ctx, item_id, Some(initiative), !fresh).await?;
     Ok(true)
 }
 
@@ -164,5 +164,5 @@ pub async fn relink(
     item_id: i64,
     before: Option<i64>,
 ) -> Result<()> {
-    link_tx(tx, ctx, item_id, before, true).await
+    set_initiative_in(tx, ctx, item_id, before, true).await
 }

@@ -46,7 +46,7 @@ pub async fn edit_item(
         ctx.grants.require(Action::EditItem)?;
     }
     let mut tx = db.begin().await?;
-    let row = store::row_by_key_tx(&mut tx, ctx.product.id, &ctx.product.key, key).await?;
+    let row = store::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key).await?;
     if expected_version.is_some_and(|v| v != row.version) {
         drop(tx);
         return Err(service::stale(db, ctx, key).await);
@@ -88,7 +88,7 @@ async fn link_in(
             Error::invalid("initiative", format!("no initiative {n} in this product"))
         })?;
     }
-    link_tx(tx, ctx, row.id, initiative, true).await?;
+    set_initiative_in(tx, ctx, row.id, initiative, true).await?;
     Change::by(actor, ctx, "item.initiative", ("item", row.id))
         .before(&json!({"initiative": row.initiative_id}))
         .after(&json!({"initiative": initiative}))
@@ -101,7 +101,7 @@ async fn link_in(
 /// re-assesses its readiness (for [`link_in`] and for imports). `bump` is false only for an
 /// item created in the same transaction: the link is part of its creation, so it keeps the
 /// version it was created with (an import's undo counts on it).
-pub(super) async fn link_tx(
+pub(super) async fn set_initiative_in(
     tx: &mut Tx,
     ctx: &ProductCtx,
     item_id: i64,

@@ -304,8 +304,8 @@ pub async fn member(db: &Db, workspace_id: i64, user_id: i64) -> Result<Member> 
 
 /// Makes an account a member of the workspace in the caller's transaction (an import's people);
 /// true when it was not one already.
-pub async fn join_tx(tx: &mut crate::db::Tx, workspace_id: i64, user_id: i64) -> Result<bool> {
-    let added = exec!(&mut tx.conn(), t => sqlx::query(
+pub async fn join(c: &mut crate::db::Conn<'_>, workspace_id: i64, user_id: i64) -> Result<bool> {
+    let added = exec!(c, t => sqlx::query(
         "INSERT INTO workspace_members (workspace_id, user_id, is_admin) VALUES ($1, $2, FALSE)
          ON CONFLICT (workspace_id, user_id) DO NOTHING")
         .bind(workspace_id).bind(user_id))?;
@@ -313,11 +313,11 @@ pub async fn join_tx(tx: &mut crate::db::Tx, workspace_id: i64, user_id: i64) ->
 }
 
 /// The placeholder accounts among the workspace's members, as (id, name).
-pub async fn placeholders_tx(
-    tx: &mut crate::db::Tx,
+pub async fn placeholders(
+    c: &mut crate::db::Conn<'_>,
     workspace_id: i64,
 ) -> Result<Vec<(i64, String)>> {
-    Ok(on!(&mut tx.conn(), t => sqlx::query_as(
+    Ok(on!(c, t => sqlx::query_as(
         "SELECT u.id, u.name FROM users u JOIN workspace_members m ON m.user_id = u.id
          WHERE m.workspace_id = $1 AND u.placeholder ORDER BY u.id")
         .bind(workspace_id).fetch_all(&mut **t).await)?)

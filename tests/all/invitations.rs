@@ -26,7 +26,7 @@ async fn placeholder(app: &TestApp, name: &str, email: Option<&str>) -> i64 {
     let id = accounts::create_placeholder(&mut tx, name, email)
         .await
         .unwrap();
-    ws_store::join_tx(&mut tx, ws, id).await.unwrap();
+    ws_store::join(&mut tx.conn(), ws, id).await.unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -641,11 +641,11 @@ async fn user_add_claims_a_placeholder_and_invite_works_from_the_cli() {
     let pat = accounts::create_placeholder(&mut tx, "Pat Import", Some("pat@example.com"))
         .await
         .unwrap();
-    ws_store::join_tx(&mut tx, ws, pat).await.unwrap();
+    ws_store::join(&mut tx.conn(), ws, pat).await.unwrap();
     let quinn = accounts::create_placeholder(&mut tx, "Quinn Import", None)
         .await
         .unwrap();
-    ws_store::join_tx(&mut tx, ws, quinn).await.unwrap();
+    ws_store::join(&mut tx.conn(), ws, quinn).await.unwrap();
     tx.commit().await.unwrap();
 
     // `invite create` by placeholder name, with roles on the only product; then list, revoke.
@@ -795,7 +795,7 @@ async fn accepting_withdraws_other_workspaces_links_for_the_same_placeholder() {
     assert_eq!(r.status(), 201);
     let beta = count(&app, "SELECT id FROM workspaces WHERE slug = 'beta'").await;
     let mut tx = app.db.begin().await.unwrap();
-    ws_store::join_tx(&mut tx, beta, ph).await.unwrap();
+    ws_store::join(&mut tx.conn(), beta, ph).await.unwrap();
     tx.commit().await.unwrap();
     let in_beta = app
         .post(
