@@ -26,7 +26,6 @@ pub mod invite;
 pub mod mail;
 pub mod mcp;
 pub mod notify;
-pub mod openapi;
 pub mod overview;
 pub mod page;
 pub mod passwords;

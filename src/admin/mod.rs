@@ -2,9 +2,5 @@
 //! the admin area of a workspace and of the instance, as pages, API and CLI alike. It sits
 //! above the seed because the setup may load the demo beside the new workspace.
 
-pub mod api;
-pub mod audit_pages;
-pub mod pages;
 pub mod setup;
-pub mod setup_pages;
 pub mod store;

@@ -1,6 +1,5 @@
 //! The append-only audit log (G6): who did what to which entity, before and after, and why.
 
-pub mod api;
 pub mod export;
 pub mod filter;
 mod guarded;

@@ -1,13 +1,9 @@
 //! Who may do what: roles, actions and the one table that decides; passwords and tokens.
 
-pub mod account_pages;
 pub mod address;
-pub mod api;
 pub mod email_prefs;
 pub mod extract;
-pub mod pages;
 pub mod reset;
-pub mod reset_pages;
 pub mod sign_in;
 pub mod store;
 pub mod throttle;

@@ -1,11 +1,9 @@
 //! The Product Owner's backlog (E1, E2): items, their order, labels, parents and dependencies.
 
-pub mod api;
 pub mod cards;
 pub mod history;
 pub mod input;
 pub mod lint;
-pub mod pages;
 pub mod query;
 pub mod rank;
 pub mod readiness;

@@ -2,14 +2,12 @@
 //! Plan, written from the data as Markdown (the canonical text) and printable HTML. The rules
 //! here are pure: the build order, the risks, how a missing section reads, the sources table.
 
-pub mod api;
 pub mod blueprint;
 pub mod blueprint_release;
 pub mod brief;
 pub mod compose;
 pub mod gather;
 pub mod kit;
-pub mod pages;
 pub mod plan;
 pub mod print;
 pub mod raw;

@@ -39,9 +39,7 @@
 //! Throughline keeps no uploaded files beyond those short-lived import uploads, so there is no
 //! file metadata to carry.
 
-pub mod api;
 pub mod jira;
-pub mod pages;
 pub mod read;
 pub mod restore;
 pub mod schema;

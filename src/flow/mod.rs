@@ -5,13 +5,10 @@
 //! `metrics`; `store` gathers, `board` moves cards, `api` and `pages` are the faces.
 
 pub mod alignment;
-pub mod api;
 pub mod board;
 pub mod forecast;
-pub mod forecast_pages;
 pub mod metrics;
 pub mod outlook;
-pub mod pages;
 pub mod report;
 pub mod store;
 pub mod teams;

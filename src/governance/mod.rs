@@ -5,12 +5,10 @@
 
 pub mod advisor;
 pub mod alignment;
-pub mod api;
 pub mod cards;
 pub mod listing;
 pub mod moves;
 pub mod overrides;
-pub mod pages;
 pub mod periods;
 pub mod scope;
 pub mod store;

@@ -4,7 +4,6 @@
 //! format turns it into records, and `service` writes them through the backlog's own insert and
 //! update paths.
 
-pub mod api;
 pub mod asana;
 pub mod datasets;
 pub mod detect;
@@ -16,7 +15,6 @@ pub mod jira_json;
 pub mod jira_xml;
 pub mod jobs;
 pub mod markup;
-pub mod pages;
 pub mod people;
 pub mod pivotal;
 pub mod rules;

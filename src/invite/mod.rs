@@ -5,8 +5,6 @@
 //!
 //! Types and the pure rules live here; SQL in `store`, the committing steps in `service`.
 
-pub mod api;
-pub mod pages;
 pub mod service;
 pub mod store;
 

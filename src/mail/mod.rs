@@ -7,7 +7,6 @@
 
 pub mod message;
 pub mod outbox;
-pub mod pages;
 pub mod transport;
 
 use chrono::{DateTime, Duration, Utc};

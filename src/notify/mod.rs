@@ -5,10 +5,8 @@
 //! background worker ([`worker`]) delivers webhooks from the database, so deliveries survive
 //! restarts and several server processes share them through leases.
 
-pub mod api;
 pub mod hooks;
 pub mod mailing;
-pub mod pages;
 pub mod store;
 pub mod webhooks;
 pub mod worker;

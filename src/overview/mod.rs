@@ -2,9 +2,7 @@
 //! its worst gap, the ranked priorities, and what needs each role's attention next. The rules
 //! that turn facts into "Needs you" lines are pure functions here; `facts` reads the facts.
 
-pub mod api;
 pub mod facts;
-pub mod pages;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;

@@ -1,9 +1,7 @@
 //! Reports (E10): velocity, say/do, scope churn per sprint, and cycle time per item with its
 //! distribution; per product or per team. The numbers are computed here, purely.
 
-pub mod api;
 pub mod charts;
-pub mod pages;
 pub mod store;
 
 use chrono::{DateTime, Utc};

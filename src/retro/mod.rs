@@ -1,8 +1,6 @@
 //! Retrospectives (E9): went well / to improve / ideas, limited votes, and action items that
 //! become backlog tasks; the next retrospective opens with the previous one's actions.
 
-pub mod api;
-pub mod pages;
 pub mod store;
 
 use serde::Serialize;

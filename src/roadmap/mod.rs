@@ -1,13 +1,9 @@
 //! The roadmap (S7): initiatives across a workspace's products by quarter (a timeline) and as
 //! now / next / later, with progress from their backlog items, and read-only share links.
 
-pub mod api;
-pub mod pages;
 pub mod releases;
-pub mod releases_web;
 pub mod share;
 pub mod signoff;
-pub mod signoff_api;
 pub mod store;
 
 use serde::Serialize;

@@ -3,22 +3,16 @@
 //! The rules live here and in `capacity` and `burndown`; `store` holds the SQL, `service` the
 //! actions the API, the pages and the CLI share.
 
-pub mod api;
 pub mod board;
-pub mod board_pages;
 pub mod burndown;
 pub mod capacity;
 pub mod input;
-pub mod pages;
 pub mod review;
-pub mod review_pages;
 pub mod scope;
 pub mod scope_items;
 pub mod service;
 pub mod store;
 pub mod team;
-pub mod team_api;
-pub mod team_pages;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Serialize;

@@ -3,9 +3,7 @@
 //! pending sign-ins and the password switch; `oidc` talks to the provider (discovery, keys,
 //! code exchange, ID token checks); `service` turns a checked answer into a session.
 
-pub mod admin_pages;
 pub mod oidc;
-pub mod pages;
 pub mod service;
 pub mod store;
 

@@ -2,10 +2,7 @@
 //! The readiness and lint rules themselves live with the backlog, which assesses every item it
 //! writes; they are re-exported here under their old names.
 
-pub mod api;
 pub mod comments;
-pub mod comments_api;
-pub mod pages;
 pub mod questions;
 pub mod rules;
 

@@ -1,11 +1,6 @@
 //! The Product Manager's strategic layer (S4–S6): objectives and success metrics, quarterly
 //! priorities and initiatives with their scores. Pure rules live here, unit-tested in place.
 
-pub mod api;
-pub mod api_competitors;
-pub mod api_decisions;
-pub mod api_initiatives;
-pub mod api_research;
 pub mod chart;
 pub mod competitors;
 pub mod decisions;
@@ -16,12 +11,6 @@ pub mod initiatives_imported;
 pub mod item_edit;
 pub mod model;
 pub mod objectives;
-pub mod pages;
-pub mod pages_competitors;
-pub mod pages_decisions;
-pub mod pages_idea;
-pub mod pages_initiatives;
-pub mod pages_research;
 pub mod personas;
 pub mod priorities;
 pub mod research;

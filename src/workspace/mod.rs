@@ -1,12 +1,9 @@
 //! Workspaces, their members, and the products inside them with per-product roles.
 
-pub mod api;
 pub mod checklist;
 pub mod extract;
 pub mod form;
-pub mod invite_pages;
 pub mod layout;
-pub mod pages;
 pub mod settings;
 pub mod store;
 

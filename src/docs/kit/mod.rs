@@ -6,12 +6,10 @@
 //! byte-identical files and zip.
 
 pub mod agents;
-pub mod api;
 pub mod archive;
 pub mod connect;
 pub mod exceptions;
 pub mod gather;
-pub mod pages;
 pub mod specs;
 pub mod stories;
 pub mod taskmaster;

@@ -1,0 +1,3 @@
+//! The web faces of `crate::audit`: its JSON handlers and HTML pages.
+
+pub mod api;

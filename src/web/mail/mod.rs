@@ -1,0 +1,3 @@
+//! The web faces of `crate::mail`: its JSON handlers and HTML pages.
+
+pub mod pages;
