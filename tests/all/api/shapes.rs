@@ -82,3 +82,85 @@ async fn a_sprint_and_its_planning() {
         ".sprint.id" => "[id]", ".sprint.team_id" => "[id]", ".availability[].user_id" => "[id]",
     });
 }
+
+const P: &str = "/api/v1/workspaces/acme/products/ONB";
+/// A quarter far ahead, so that nothing in the answers depends on today's date.
+const LATER: &str = "2099-Q2";
+
+async fn made(
+    app: &crate::support::TestApp,
+    who: &crate::support::Caller,
+    path: &str,
+    body: Value,
+) -> Value {
+    json_ok(app.post(who, &format!("{P}{path}"), body).await, 201).await
+}
+
+#[tokio::test]
+async fn the_strategy_line() {
+    let app = spawn_app().await;
+    let pm = app.workspace().await;
+    let o = made(
+        &app,
+        &pm,
+        "/objectives",
+        json!({"quarter": LATER, "title": "Teams start in a day"}),
+    )
+    .await;
+    let m = made(
+        &app,
+        &pm,
+        "/metrics",
+        json!({"objective_id": o["id"], "name": "Activated in 24 h",
+        "unit": "%", "direction": "up", "baseline": 20, "target": 40}),
+    )
+    .await;
+    let p = made(
+        &app,
+        &pm,
+        "/priorities",
+        json!({"quarter": LATER, "title": "Activation", "objectives": [o["id"]]}),
+    )
+    .await;
+    let i = made(
+        &app,
+        &pm,
+        "/initiatives",
+        json!({"title": "Guided setup", "status": "planned",
+        "scores": {"reach": 2000, "impact": 2, "confidence": 80, "effort": 4, "business_value": 8,
+                   "time_criticality": 5, "risk_reduction": 3, "job_size": 5},
+        "priorities": [p["id"]], "metrics": [m["id"]]}),
+    )
+    .await;
+    app.story_in(&pm, "Invite teammates by e-mail", &i["id"]).await;
+    let initiative = json_ok(
+        app.get(&pm, &format!("{P}/initiatives/{}", i["id"])).await,
+        200,
+    )
+    .await;
+    assert_json_snapshot!("initiative", initiative, {
+        ".id" => "[id]", ".created_at" => "[time]", ".updated_at" => "[time]",
+        ".priorities[].id" => "[id]", ".metrics[]" => "[id]", ".metrics[].id" => "[id]",
+    });
+    let priorities = json_ok(
+        app.get(&pm, &format!("{P}/priorities?quarter={LATER}"))
+            .await,
+        200,
+    )
+    .await;
+    assert_json_snapshot!("priorities", priorities, {
+        "[].id" => "[id]", "[].objectives[]" => "[id]", "[].objectives[].id" => "[id]",
+        "[].initiatives[]" => "[id]", "[].created_at" => "[time]", "[].updated_at" => "[time]",
+    });
+    let objectives = json_ok(
+        app.get(&pm, &format!("{P}/objectives?quarter={LATER}"))
+            .await,
+        200,
+    )
+    .await;
+    assert_json_snapshot!("objectives", objectives, {
+        "[].id" => "[id]", "[].metrics[].id" => "[id]", "[].metrics[].objective_id" => "[id]",
+        "[].created_at" => "[time]", "[].updated_at" => "[time]",
+        "[].metrics[].created_at" => "[time]", "[].metrics[].updated_at" => "[time]",
+    });
+}
