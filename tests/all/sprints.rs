@@ -8,20 +8,27 @@ use support::scrum::*;
 use support::spawn_app;
 
 #[tokio::test]
+async fn a_sprint_lasts_whole_weeks_and_does_not_overlap_its_teams_others() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    let team = team(&app, &owner, &sm).await;
+    let r = app.post(&sm, &format!("{P}/sprints"), json!({"team_id": team, "name": "Bad", "start_date": "2027-01-04", "end_date": "2027-01-12"})).await;
+    let e = json_ok(r, 422).await;
+    assert_eq!(e["field"], "end_date");
+    sprint(&app, &sm, team, "Sprint 1", "2027-01-04", "2027-01-17").await;
+    let r = app.post(&sm, &format!("{P}/sprints"), json!({"team_id": team, "name": "Clash", "start_date": "2027-01-11", "end_date": "2027-01-17"})).await;
+    assert_eq!(r.status(), 409);
+}
+
+#[tokio::test]
 async fn a_sprint_from_planning_to_close_adds_up() {
     let app = spawn_app().await;
     let owner = app.workspace().await;
     let sm = app.member(&owner, "Sam", &["sm"]).await;
     let team = team(&app, &owner, &sm).await;
-
-    // Dates: 1–4 whole weeks, no overlap within the team.
-    let r = app.post(&sm, &format!("{P}/sprints"), json!({"team_id": team, "name": "Bad", "start_date": "2027-01-04", "end_date": "2027-01-12"})).await;
-    let e = json_ok(r, 422).await;
-    assert_eq!(e["field"], "end_date");
     let s = sprint(&app, &sm, team, "Sprint 1", "2027-01-04", "2027-01-17").await;
     let id = s["id"].as_i64().unwrap();
-    let r = app.post(&sm, &format!("{P}/sprints"), json!({"team_id": team, "name": "Clash", "start_date": "2027-01-11", "end_date": "2027-01-17"})).await;
-    assert_eq!(r.status(), 409);
 
     let a = ready_story(
         &app,

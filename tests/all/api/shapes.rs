@@ -132,7 +132,8 @@ async fn the_strategy_line() {
         "priorities": [p["id"]], "metrics": [m["id"]]}),
     )
     .await;
-    app.story_in(&pm, "Invite teammates by e-mail", &i["id"]).await;
+    app.story_in(&pm, "Invite teammates by e-mail", &i["id"])
+        .await;
     let initiative = json_ok(
         app.get(&pm, &format!("{P}/initiatives/{}", i["id"])).await,
         200,
