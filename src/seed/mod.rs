@@ -437,10 +437,11 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
         .map_err(e)?;
         products.push(p.id);
         let mut tx = db.begin().await?;
+        let initiatives = scale_strategy::initiatives(&mut tx, pi - 1, p.id).await?;
         let at = now();
         for chunk_start in (0..per_product).step_by(500) {
             let chunk_end = (chunk_start + 500).min(per_product);
-            let mut sql = String::from("INSERT INTO items (product_id, number, kind, title, description, persona, goal, benefit, points, status, rank, ready, readiness, created_by, created_at, updated_at) VALUES ");
+            let mut sql = String::from("INSERT INTO items (product_id, number, kind, title, description, persona, goal, benefit, points, status, rank, ready, readiness, created_by, created_at, updated_at, initiative_id) VALUES ");
             let mut rows = Vec::new();
             for (i, rank) in ranks.iter().enumerate().take(chunk_end).skip(chunk_start) {
                 let number = i as i64 + 1;
@@ -473,8 +474,13 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
                     points: Some(points),
                     criteria: &criteria,
                     open_questions: 0,
+                    // Assessed as before the items were linked to their initiatives, which
+                    // the seed did afterwards: the benchmark's dataset stays the same.
                     has_initiative: false,
                 };
+                let initiative = initiatives
+                    .get(((number - 1) / scale_strategy::ITEMS_PER_INITIATIVE) as usize)
+                    .copied();
                 let r = assess(&rules, &facts);
                 let readiness = json!({"reasons": r.reasons, "lint": r.lint}).to_string();
                 rows.push((
@@ -488,15 +494,16 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
                     rank.clone(),
                     r.ready,
                     readiness,
+                    initiative,
                 ));
             }
-            sql.push_str(&values(db, rows.len(), 16));
+            sql.push_str(&values(db, rows.len(), 17));
             on!(&mut tx.conn(), t => {
                 let mut q = sqlx::query(&sql);
-                for (number, kind, title, persona, goal, points, status, rk, ready, readiness) in &rows {
+                for (number, kind, title, persona, goal, points, status, rk, ready, readiness, initiative) in &rows {
                     q = q.bind(p.id).bind(*number).bind(*kind).bind(title).bind("").bind(*persona).bind(*goal)
                         .bind("the team saves time").bind(*points).bind(*status).bind(rk).bind(*ready).bind(readiness)
-                        .bind(owner.id).bind(at).bind(at);
+                        .bind(owner.id).bind(at).bind(at).bind(*initiative);
                 }
                 q.execute(&mut **t).await.map(|r| r.rows_affected())
             })?;
