@@ -62,6 +62,65 @@ async fn the_tiny_scale_seeds_products_items_teams_and_sprints() {
     db.close().await;
 }
 
+async fn exec(db: &Db, sql: &str) {
+    with_pool!(&db.write, p => sqlx::query(sql).execute(p).await.map(|_| ())).unwrap();
+}
+
+/// Initiatives whose kept roll-up differs from the sum over their items.
+const ROLLUPS_OFF: &str = "SELECT COUNT(*) FROM initiatives n
+    WHERE n.points_total <> COALESCE((SELECT SUM(i.points) FROM items i WHERE i.initiative_id = n.id), 0)
+       OR n.points_done <> COALESCE((SELECT SUM(i.points) FROM items i WHERE i.initiative_id = n.id AND i.status = 'done'), 0)";
+
+/// The seed inserts items with their initiatives in bulk, and the database keeps each
+/// initiative's roll-up (per statement on PostgreSQL, per row on SQLite): after the seed, and
+/// after further bulk inserts, updates and deletes of mixed items, every roll-up must still
+/// equal the sum over its items.
+#[tokio::test]
+async fn bulk_writes_keep_every_initiative_roll_up_exact() {
+    let cli = Cli::new().await;
+    cli.ok(&["seed", "--scale", "tiny"]);
+    let db = open(&cli).await;
+    assert!(
+        count(
+            &db,
+            "SELECT CAST(SUM(points_done) AS BIGINT) FROM initiatives"
+        )
+        .await
+            > 0
+    );
+    assert_eq!(count(&db, ROLLUPS_OFF).await, 0, "after the seed");
+    // One statement inserting items of several initiatives, some done, some unestimated,
+    // some of no initiative.
+    exec(
+        &db,
+        "INSERT INTO items (product_id, number, kind, title, description, persona, goal, benefit, points, status,
+                            rank, ready, readiness, created_by, created_at, updated_at, initiative_id)
+         SELECT product_id, number + 100000, kind, title, description, persona, goal, benefit,
+                CASE WHEN number % 7 = 0 THEN NULL ELSE points END, status, rank || 'x', ready, readiness,
+                created_by, created_at, updated_at,
+                CASE WHEN number % 3 = 0 THEN NULL ELSE (SELECT MIN(id) FROM initiatives) + number % 4 END
+           FROM items WHERE number <= 200",
+    )
+    .await;
+    assert_eq!(count(&db, ROLLUPS_OFF).await, 0, "after a bulk insert");
+    exec(
+        &db,
+        "UPDATE items SET status = CASE WHEN status = 'done' THEN 'todo' ELSE 'done' END,
+                          points = CASE WHEN number % 5 = 0 THEN NULL ELSE points END
+          WHERE number % 2 = 0",
+    )
+    .await;
+    exec(
+        &db,
+        "UPDATE items SET initiative_id = (SELECT MAX(id) FROM initiatives) WHERE number % 11 = 0",
+    )
+    .await;
+    assert_eq!(count(&db, ROLLUPS_OFF).await, 0, "after bulk updates");
+    exec(&db, "DELETE FROM items WHERE number % 13 = 0").await;
+    assert_eq!(count(&db, ROLLUPS_OFF).await, 0, "after a bulk delete");
+    db.close().await;
+}
+
 #[tokio::test]
 async fn the_seed_leaves_row_estimates_for_the_planner_but_no_value_samples() {
     let cli = Cli::new().await;
