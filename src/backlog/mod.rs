@@ -30,7 +30,7 @@ pub const STATUSES: [&str; 4] = [
 ];
 
 pub fn status_title(status: &str) -> &'static str {
-    Status::parse(status).map_or("Unknown", Status::title)
+    Status::from_stored(status).map_or("Unknown", Status::title)
 }
 
 /// A backlog item as the API and pages show it.

@@ -41,6 +41,11 @@ impl Status {
         }
     }
 
+    /// A status by its stored name, without allocating (a page asks once per row).
+    pub fn from_stored(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
     /// A status as people and files write it: any case, `-` or `_` between the words.
     pub fn parse(s: &str) -> Option<Status> {
         let s = s.trim().to_lowercase().replace('-', "_");
@@ -82,6 +87,8 @@ mod tests {
         assert_eq!(Status::parse(" In-Progress "), Some(Status::InProgress));
         assert_eq!(Status::parse("done"), Some(Status::Done));
         assert_eq!(Status::parse("ready"), None);
+        assert_eq!(Status::from_stored("in_review"), Some(Status::InReview));
+        assert_eq!(Status::from_stored("In review"), None);
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
