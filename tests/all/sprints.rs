@@ -21,72 +21,247 @@ async fn a_sprint_lasts_whole_weeks_and_does_not_overlap_its_teams_others() {
     assert_eq!(r.status(), 409);
 }
 
-#[tokio::test]
-async fn a_sprint_from_planning_to_close_adds_up() {
-    let app = spawn_app().await;
-    let owner = app.workspace().await;
-    let sm = app.member(&owner, "Sam", &["sm"]).await;
-    let team = team(&app, &owner, &sm).await;
-    let s = sprint(&app, &sm, team, "Sprint 1", "2027-01-04", "2027-01-17").await;
-    let id = s["id"].as_i64().unwrap();
+/// Sprint 1 of team Core on ONB (2027-01-04 to 01-17) with four ready stories — a (5 pts, two
+/// criteria), b (3), c (8), d (2) — and an unready one; Sam (SM) takes two days off at 50 %.
+struct Sprint1 {
+    app: support::TestApp,
+    owner: support::Caller,
+    sm: support::Caller,
+    team: i64,
+    id: i64,
+    a: String,
+    b: String,
+    c: String,
+    d: String,
+    unready: String,
+}
 
-    let a = ready_story(
-        &app,
-        &owner,
-        "sign up",
-        5,
-        &[
-            "Given a visitor When they sign up Then an account exists",
-            "Given an account When it is created Then a welcome mail is sent",
-        ],
-    )
-    .await;
-    let b = ready_story(
-        &app,
-        &owner,
-        "import contacts",
-        3,
-        &["Given a CSV When imported Then contacts appear"],
-    )
-    .await;
-    let c = ready_story(
-        &app,
-        &owner,
-        "pick a plan",
-        8,
-        &["Given plans When one is picked Then it is billed"],
-    )
-    .await;
-    let d = ready_story(
-        &app,
-        &owner,
-        "fix typo",
-        2,
-        &["Given the home page When read Then no typo shows"],
-    )
-    .await;
-    let unready = app.story(&owner, "vague thing").await["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-
-    // Owner (dev): 10 workdays × 100 % × 1 pt; Sam: 2 days off, 50 % → 4 days × 0.5 pt.
-    let r = app
-        .req(
-            &sm,
-            Method::PUT,
-            &format!("{P}/sprints/{id}/availability/{}", sm.id),
+impl Sprint1 {
+    async fn planned() -> Sprint1 {
+        let app = spawn_app().await;
+        let owner = app.workspace().await;
+        let sm = app.member(&owner, "Sam", &["sm"]).await;
+        let team = team(&app, &owner, &sm).await;
+        let s = sprint(&app, &sm, team, "Sprint 1", "2027-01-04", "2027-01-17").await;
+        let id = s["id"].as_i64().unwrap();
+        let a = ready_story(
+            &app,
+            &owner,
+            "sign up",
+            5,
+            &[
+                "Given a visitor When they sign up Then an account exists",
+                "Given an account When it is created Then a welcome mail is sent",
+            ],
         )
-        .json(&json!({"focus_pct": 50, "days_off": ["2027-01-05", "2027-01-06"]}))
-        .send()
+        .await;
+        let b = ready_story(
+            &app,
+            &owner,
+            "import contacts",
+            3,
+            &["Given a CSV When imported Then contacts appear"],
+        )
+        .await;
+        let c = ready_story(
+            &app,
+            &owner,
+            "pick a plan",
+            8,
+            &["Given plans When one is picked Then it is billed"],
+        )
+        .await;
+        let d = ready_story(
+            &app,
+            &owner,
+            "fix typo",
+            2,
+            &["Given the home page When read Then no typo shows"],
+        )
+        .await;
+        let unready = app.story(&owner, "vague thing").await["key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = app
+            .req(
+                &sm,
+                Method::PUT,
+                &format!("{P}/sprints/{id}/availability/{}", sm.id),
+            )
+            .json(&json!({"focus_pct": 50, "days_off": ["2027-01-05", "2027-01-06"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        Sprint1 {
+            app,
+            owner,
+            sm,
+            team,
+            id,
+            a,
+            b,
+            c,
+            d,
+            unready,
+        }
+    }
+
+    /// Planned, with a and b committed for the goal and the unready one by exception.
+    async fn committed() -> Sprint1 {
+        let s = Sprint1::planned().await;
+        s.commit(json!({"items": [s.a, s.b], "for_goal": true}))
+            .await;
+        s.commit(json!({"items": [s.unready], "exception": "spike the unknowns"}))
+            .await;
+        s
+    }
+
+    /// Committed and started; the sprint's version after the start.
+    async fn started() -> (Sprint1, i64) {
+        let s = Sprint1::committed().await;
+        let v = version(&s.app, &s.sm, s.id).await;
+        let started = json_ok(s.post_v(&s.sm, "start", v, json!({})).await, 200).await;
+        let v = started["version"].as_i64().unwrap();
+        (s, v)
+    }
+
+    /// Started, with d swapped in for b.
+    async fn swapped() -> Sprint1 {
+        let (s, v) = Sprint1::started().await;
+        let swap = json!({"add": s.d, "remove": s.b, "reason": "the typo blocks a demo"});
+        json_ok(s.post_v(&s.owner, "scope", v, swap).await, 200).await;
+        s
+    }
+
+    /// Swapped, with a WIP limit of 1 in progress and a and d moved through to done.
+    async fn worked() -> Sprint1 {
+        let s = Sprint1::swapped().await;
+        s.wip_limit_of_one().await;
+        for (key, status) in [
+            (&s.a, "in_progress"),
+            (&s.d, "in_progress"),
+            (&s.a, "done"),
+            (&s.d, "done"),
+        ] {
+            json_ok(s.move_card(key, status).await, 200).await;
+        }
+        s
+    }
+
+    /// Worked, with a accepted on both criteria and d rejected and carried to the top.
+    async fn reviewed() -> Sprint1 {
+        let s = Sprint1::worked().await;
+        let both =
+            json!({"verdicts": [{"position": 1, "pass": true}, {"position": 2, "pass": true}]});
+        json_ok(s.verdict(&s.owner, &s.a, both).await, 200).await;
+        json_ok(s.verdict(&s.owner, &s.d, json!({"verdicts": [{"position": 1, "pass": false, "note": "still there on mobile"}], "carry": "top"})).await, 200).await;
+        s
+    }
+
+    /// Reviewed, with the goal recorded as missed and the sprint closed by the SM; the closed
+    /// sprint.
+    async fn closed() -> (Sprint1, Value) {
+        let s = Sprint1::reviewed().await;
+        s.goal_missed().await;
+        let v = version(&s.app, &s.sm, s.id).await;
+        let closed = json_ok(s.post_v(&s.sm, "close", v, json!({})).await, 200).await;
+        (s, closed)
+    }
+
+    fn url(&self, tail: &str) -> String {
+        format!("{P}/sprints/{}/{tail}", self.id)
+    }
+
+    async fn planning(&self) -> Value {
+        json_ok(self.app.get(&self.owner, &self.url("planning")).await, 200).await
+    }
+
+    /// The owner's commit of `body`, which must succeed; the plan it answers.
+    async fn commit(&self, body: Value) -> Value {
+        json_ok(
+            self.app.post(&self.owner, &self.url("commit"), body).await,
+            200,
+        )
         .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-    let plan = json_ok(
-        app.get(&owner, &format!("{P}/sprints/{id}/planning")).await,
-        200,
-    )
-    .await;
+    }
+
+    async fn post_v(
+        &self,
+        who: &support::Caller,
+        tail: &str,
+        version: i64,
+        body: Value,
+    ) -> reqwest::Response {
+        post_v(&self.app, who, &self.url(tail), version, body).await
+    }
+
+    /// The owner (a dev) moves `key` to `status`.
+    async fn move_card(&self, key: &str, status: &str) -> reqwest::Response {
+        self.app
+            .post(
+                &self.owner,
+                &self.url("board/move"),
+                json!({"item": key, "status": status}),
+            )
+            .await
+    }
+
+    async fn verdict(&self, who: &support::Caller, key: &str, body: Value) -> reqwest::Response {
+        self.app
+            .req(who, Method::PUT, &self.url(&format!("review/items/{key}")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn wip_limit_of_one(&self) {
+        let path = format!("{P}/teams/{}", self.team);
+        let t = json_ok(self.app.get(&self.sm, &path).await, 200).await;
+        let r = self
+            .app
+            .patch(
+                &self.sm,
+                &path,
+                t["version"].as_i64().unwrap(),
+                json!({"wip_in_progress": 1}),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+
+    async fn goal_missed(&self) {
+        json_ok(
+            self.app
+                .post(
+                    &self.owner,
+                    &self.url("review/goal"),
+                    json!({"goal_met": false}),
+                )
+                .await,
+            200,
+        )
+        .await;
+    }
+
+    async fn sprint(&self) -> Value {
+        json_ok(
+            self.app
+                .get(&self.owner, &format!("{P}/sprints/{}", self.id))
+                .await,
+            200,
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn planning_forecasts_what_fits_the_capacity_in_backlog_order() {
+    let s = Sprint1::planned().await;
+    // Owner (dev): 10 workdays × 100 % × 1 pt; Sam: 2 days off, 50 % → 4 days × 0.5 pt.
+    let plan = s.planning().await;
     assert_eq!(plan["workdays"], 10);
     assert_eq!(plan["capacity"]["guess"], true);
     assert!(
@@ -110,132 +285,80 @@ async fn a_sprint_from_planning_to_close_adds_up() {
     assert_eq!(
         &fits[..4],
         &[
-            (a.clone(), true),
-            (b.clone(), true),
-            (c.clone(), false),
-            (d.clone(), false)
+            (s.a.clone(), true),
+            (s.b.clone(), true),
+            (s.c.clone(), false),
+            (s.d.clone(), false)
         ]
     );
+}
 
+#[tokio::test]
+async fn the_po_commits_only_ready_items_unless_she_records_an_exception() {
+    let s = Sprint1::planned().await;
     // Only ready items, unless the PO records an exception; SM may not commit.
-    let r = app
-        .post(
-            &owner,
-            &format!("{P}/sprints/{id}/commit"),
-            json!({"items": [unready]}),
-        )
+    let r = s
+        .app
+        .post(&s.owner, &s.url("commit"), json!({"items": [s.unready]}))
         .await;
     let e = json_ok(r, 422).await;
     assert!(e["detail"].as_str().unwrap().contains("not ready"), "{e}");
     assert_eq!(
-        app.post(
-            &sm,
-            &format!("{P}/sprints/{id}/commit"),
-            json!({"items": [a]})
-        )
-        .await
-        .status(),
+        s.app
+            .post(&s.sm, &s.url("commit"), json!({"items": [s.a]}))
+            .await
+            .status(),
         403
     );
-    json_ok(
-        app.post(
-            &owner,
-            &format!("{P}/sprints/{id}/commit"),
-            json!({"items": [a, b], "for_goal": true}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let plan = json_ok(
-        app.post(
-            &owner,
-            &format!("{P}/sprints/{id}/commit"),
-            json!({"items": [unready], "exception": "spike the unknowns"}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    s.commit(json!({"items": [s.a, s.b], "for_goal": true}))
+        .await;
+    let plan = s
+        .commit(json!({"items": [s.unready], "exception": "spike the unknowns"}))
+        .await;
     assert_eq!(plan["committed_points"], 8);
     assert_eq!(plan["points"], 0, "the unestimated item adds nothing");
-    let plan = json_ok(
-        app.get(&owner, &format!("{P}/sprints/{id}/planning")).await,
-        200,
-    )
-    .await;
+    let plan = s.planning().await;
     assert_eq!(plan["committed_points"], 8);
-    assert_eq!(plan["not_ready"][0]["key"], unready.as_str());
+    assert_eq!(plan["not_ready"][0]["key"], s.unready.as_str());
     assert_eq!(plan["not_ready"][0]["exception"], "spike the unknowns");
+}
 
+#[tokio::test]
+async fn starting_freezes_the_baseline_and_ends_committing() {
+    let s = Sprint1::committed().await;
     // Reviewing an unstarted sprint is refused.
-    let r = app
-        .req(
-            &owner,
-            Method::PUT,
-            &format!("{P}/sprints/{id}/review/items/{a}"),
+    let r = s
+        .verdict(
+            &s.owner,
+            &s.a,
+            json!({"verdicts": [{"position": 1, "pass": true}]}),
         )
-        .json(&json!({"verdicts": [{"position": 1, "pass": true}]}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), 409);
 
     // Start freezes the baseline.
-    let s = json_ok(
-        post_v(
-            &app,
-            &sm,
-            &format!("{P}/sprints/{id}/start"),
-            1 + 3,
-            json!({}),
-        )
-        .await,
-        412,
-    )
-    .await;
-    let version = s["current"]["version"].as_i64().unwrap();
-    let s = json_ok(
-        post_v(
-            &app,
-            &sm,
-            &format!("{P}/sprints/{id}/start"),
-            version,
-            json!({}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    assert_eq!(s["state"], "active");
-    assert_eq!(s["figures"]["committed"], 8);
-    let mut version = s["version"].as_i64().unwrap();
+    let stale = json_ok(s.post_v(&s.sm, "start", 1 + 3, json!({})).await, 412).await;
+    let version = stale["current"]["version"].as_i64().unwrap();
+    let started = json_ok(s.post_v(&s.sm, "start", version, json!({})).await, 200).await;
+    assert_eq!(started["state"], "active");
+    assert_eq!(started["figures"]["committed"], 8);
     // Committing after the start is a scope change instead.
     assert_eq!(
-        app.post(
-            &owner,
-            &format!("{P}/sprints/{id}/commit"),
-            json!({"items": [c]})
-        )
-        .await
-        .status(),
+        s.app
+            .post(&s.owner, &s.url("commit"), json!({"items": [s.c]}))
+            .await
+            .status(),
         409
     );
+}
 
+#[tokio::test]
+async fn a_scope_swap_is_previewed_applied_once_and_needs_a_reason() {
+    let (s, version) = Sprint1::started().await;
     // A swap shows its effect first: take the 2-pointer in, the goal's 3-pointer out.
-    let swap = json!({"add": d, "remove": b, "reason": "the typo blocks a demo", "preview": true});
-    let e = json_ok(
-        post_v(
-            &app,
-            &owner,
-            &format!("{P}/sprints/{id}/scope"),
-            version,
-            swap,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let swap =
+        json!({"add": s.d, "remove": s.b, "reason": "the typo blocks a demo", "preview": true});
+    let e = json_ok(s.post_v(&s.owner, "scope", version, swap).await, 200).await;
     assert_eq!(
         (
             e["committed_before"].as_i64(),
@@ -247,69 +370,36 @@ async fn a_sprint_from_planning_to_close_adds_up() {
     assert_eq!(e["goal_holds"], false, "a goal item leaves");
     assert_eq!(e["applied"], false);
     assert_eq!(
-        json_ok(
-            app.get(&owner, &format!("{P}/sprints/{id}/board")).await,
-            200
-        )
-        .await["sprint"]["version"],
+        json_ok(s.app.get(&s.owner, &s.url("board")).await, 200).await["sprint"]["version"],
         version,
         "a preview changes nothing"
     );
-    let swap = json!({"add": d, "remove": b, "reason": "the typo blocks a demo"});
+    let swap = json!({"add": s.d, "remove": s.b, "reason": "the typo blocks a demo"});
     let e = json_ok(
-        post_v(
-            &app,
-            &owner,
-            &format!("{P}/sprints/{id}/scope"),
-            version,
-            swap.clone(),
-        )
-        .await,
+        s.post_v(&s.owner, "scope", version, swap.clone()).await,
         200,
     )
     .await;
     assert_eq!(e["applied"], true);
     // The same decision sent again on the old version loses the race.
     assert_eq!(
-        post_v(
-            &app,
-            &owner,
-            &format!("{P}/sprints/{id}/scope"),
-            version,
-            swap
-        )
-        .await
-        .status(),
+        s.post_v(&s.owner, "scope", version, swap).await.status(),
         412
     );
-    version = e["version"].as_i64().unwrap();
-    let r = post_v(
-        &app,
-        &owner,
-        &format!("{P}/sprints/{id}/scope"),
-        version,
-        json!({"add": c}),
-    )
-    .await;
-    assert_eq!(r.status(), 422, "a scope change needs a reason");
-
-    // The board: moves by devs, WIP limits warn.
-    let t = json_ok(app.get(&sm, &format!("{P}/teams/{team}")).await, 200).await;
-    let r = app
-        .patch(
-            &sm,
-            &format!("{P}/teams/{team}"),
-            t["version"].as_i64().unwrap(),
-            json!({"wip_in_progress": 1}),
-        )
+    let version = e["version"].as_i64().unwrap();
+    let r = s
+        .post_v(&s.owner, "scope", version, json!({"add": s.c}))
         .await;
-    assert_eq!(r.status(), 200);
-    let move_url = format!("{P}/sprints/{id}/board/move");
-    let mv = |key: &str, status: &str| {
-        app.post(&owner, &move_url, json!({"item": key, "status": status}))
-    };
-    json_ok(mv(&a, "in_progress").await, 200).await;
-    let m = json_ok(mv(&d, "in_progress").await, 200).await;
+    assert_eq!(r.status(), 422, "a scope change needs a reason");
+}
+
+#[tokio::test]
+async fn devs_move_cards_on_the_board_and_the_wip_limit_warns() {
+    let s = Sprint1::swapped().await;
+    // The board: moves by devs, WIP limits warn.
+    s.wip_limit_of_one().await;
+    json_ok(s.move_card(&s.a, "in_progress").await, 200).await;
+    let m = json_ok(s.move_card(&s.d, "in_progress").await, 200).await;
     assert!(
         m["warnings"][0]
             .as_str()
@@ -317,24 +407,25 @@ async fn a_sprint_from_planning_to_close_adds_up() {
             .contains("WIP limit of 1"),
         "{m}"
     );
-    json_ok(mv(&a, "done").await, 200).await;
-    json_ok(mv(&d, "done").await, 200).await;
+    json_ok(s.move_card(&s.a, "done").await, 200).await;
+    json_ok(s.move_card(&s.d, "done").await, 200).await;
     assert_eq!(
-        app.post(
-            &sm,
-            &format!("{P}/sprints/{id}/board/move"),
-            json!({"item": a, "status": "todo"})
-        )
-        .await
-        .status(),
+        s.app
+            .post(
+                &s.sm,
+                &s.url("board/move"),
+                json!({"item": s.a, "status": "todo"})
+            )
+            .await
+            .status(),
         403
     );
-    assert_eq!(mv(&b, "done").await.status(), 422, "b left the sprint");
-    let board = json_ok(
-        app.get(&owner, &format!("{P}/sprints/{id}/board")).await,
-        200,
-    )
-    .await;
+    assert_eq!(
+        s.move_card(&s.b, "done").await.status(),
+        422,
+        "b left the sprint"
+    );
+    let board = json_ok(s.app.get(&s.owner, &s.url("board")).await, 200).await;
     let done: Vec<&str> = board["columns"][3]["cards"]
         .as_array()
         .unwrap()
@@ -342,40 +433,25 @@ async fn a_sprint_from_planning_to_close_adds_up() {
         .map(|c| c["key"].as_str().unwrap())
         .collect();
     assert_eq!(done.len(), 2);
+}
 
-    let burn = json_ok(
-        app.get(&owner, &format!("{P}/sprints/{id}/burndown")).await,
-        200,
-    )
-    .await;
+#[tokio::test]
+async fn the_burndown_starts_from_the_baseline_and_draws_as_svg() {
+    let s = Sprint1::worked().await;
+    let burn = json_ok(s.app.get(&s.owner, &s.url("burndown")).await, 200).await;
     assert_eq!(burn["baseline"], 8);
-    let r = app
-        .get(&owner, &format!("{P}/sprints/{id}/burndown.svg"))
-        .await;
+    let r = s.app.get(&s.owner, &s.url("burndown.svg")).await;
     assert_eq!(r.headers()["content-type"], "image/svg+xml");
     assert!(r.text().await.unwrap().contains("<svg"));
+}
 
+#[tokio::test]
+async fn the_po_reviews_each_item_against_its_criteria() {
+    let s = Sprint1::worked().await;
     // Review: a passes both criteria; d fails; the unready one is unfinished and carried to the top.
-    let verdict = |key: &str, v: Value| {
-        app.req(
-            &owner,
-            Method::PUT,
-            &format!("{P}/sprints/{id}/review/items/{key}"),
-        )
-        .json(&v)
-        .send()
-    };
-    json_ok(
-        verdict(
-            &a,
-            json!({"verdicts": [{"position": 1, "pass": true}, {"position": 2, "pass": true}]}),
-        )
-        .await
-        .unwrap(),
-        200,
-    )
-    .await;
-    let rv = json_ok(verdict(&d, json!({"verdicts": [{"position": 1, "pass": false, "note": "still there on mobile"}], "carry": "top"})).await.unwrap(), 200).await;
+    let both = json!({"verdicts": [{"position": 1, "pass": true}, {"position": 2, "pass": true}]});
+    json_ok(s.verdict(&s.owner, &s.a, both).await, 200).await;
+    let rv = json_ok(s.verdict(&s.owner, &s.d, json!({"verdicts": [{"position": 1, "pass": false, "note": "still there on mobile"}], "carry": "top"})).await, 200).await;
     let accepted: Vec<bool> = rv["items"]
         .as_array()
         .unwrap()
@@ -384,72 +460,36 @@ async fn a_sprint_from_planning_to_close_adds_up() {
         .collect();
     assert_eq!(accepted.iter().filter(|a| **a).count(), 1);
     assert_eq!(rv["accepted_points"], 5);
-    let r = verdict(&a, json!({"verdicts": [{"position": 3, "pass": true}]}))
-        .await
-        .unwrap();
+    let r = s
+        .verdict(
+            &s.owner,
+            &s.a,
+            json!({"verdicts": [{"position": 3, "pass": true}]}),
+        )
+        .await;
     assert_eq!(r.status(), 422, "no third criterion");
-    let r = app
-        .req(
-            &sm,
-            Method::PUT,
-            &format!("{P}/sprints/{id}/review/items/{a}"),
-        )
-        .json(&json!({"verdicts": []}))
-        .send()
-        .await
-        .unwrap();
+    let r = s.verdict(&s.sm, &s.a, json!({"verdicts": []})).await;
     assert_eq!(r.status(), 403);
+}
 
-    let s = json_ok(app.get(&owner, &format!("{P}/sprints/{id}")).await, 200).await;
-    let r = post_v(
-        &app,
-        &sm,
-        &format!("{P}/sprints/{id}/close"),
-        s["version"].as_i64().unwrap(),
-        json!({}),
-    )
-    .await;
+#[tokio::test]
+async fn the_sm_closes_after_the_goal_verdict_and_the_figures_add_up() {
+    let s = Sprint1::reviewed().await;
+    let v = s.sprint().await["version"].as_i64().unwrap();
+    let r = s.post_v(&s.sm, "close", v, json!({})).await;
     assert_eq!(r.status(), 409, "the goal verdict comes first");
-    json_ok(
-        app.post(
-            &owner,
-            &format!("{P}/sprints/{id}/review/goal"),
-            json!({"goal_met": false}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let s = json_ok(app.get(&owner, &format!("{P}/sprints/{id}")).await, 200).await;
+    s.goal_missed().await;
+    let v = s.sprint().await["version"].as_i64().unwrap();
     assert_eq!(
-        post_v(
-            &app,
-            &owner,
-            &format!("{P}/sprints/{id}/close"),
-            s["version"].as_i64().unwrap(),
-            json!({})
-        )
-        .await
-        .status(),
+        s.post_v(&s.owner, "close", v, json!({})).await.status(),
         403,
         "the SM closes"
     );
-    let s = json_ok(
-        post_v(
-            &app,
-            &sm,
-            &format!("{P}/sprints/{id}/close"),
-            s["version"].as_i64().unwrap(),
-            json!({}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    let closed = json_ok(s.post_v(&s.sm, "close", v, json!({})).await, 200).await;
     // Committed 8 (a 5, b 3); added 2 (d); removed 3 (b); completed 5 (a); say/do 5 of 8.
-    assert_eq!(s["state"], "closed");
-    assert_eq!(s["goal_met"], false);
-    let f = &s["figures"];
+    assert_eq!(closed["state"], "closed");
+    assert_eq!(closed["goal_met"], false);
+    let f = &closed["figures"];
     assert_eq!(
         (
             f["committed"].as_i64(),
@@ -460,33 +500,41 @@ async fn a_sprint_from_planning_to_close_adds_up() {
         ),
         (Some(8), Some(2), Some(3), Some(5), Some(5))
     );
-    // The rejected d and the unfinished one go to the top of the backlog; d is no longer done.
-    let order = app.order(&owner).await;
-    assert_eq!(&order[..2], &[d.clone(), unready.clone()], "{order:?}");
-    assert_eq!(app.show(&owner, &d).await["status"], "todo");
-    assert_eq!(app.show(&owner, &a).await["status"], "done");
+}
 
+#[tokio::test]
+async fn closing_puts_rejected_and_unfinished_items_at_the_top_of_the_backlog() {
+    let (s, _) = Sprint1::closed().await;
+    // The rejected d and the unfinished one go to the top of the backlog; d is no longer done.
+    let order = s.app.order(&s.owner).await;
+    assert_eq!(&order[..2], &[s.d.clone(), s.unready.clone()], "{order:?}");
+    assert_eq!(s.app.show(&s.owner, &s.d).await["status"], "todo");
+    assert_eq!(s.app.show(&s.owner, &s.a).await["status"], "done");
+}
+
+#[tokio::test]
+async fn a_closed_sprint_takes_no_commits_and_its_figures_stay_put() {
+    let (s, closed) = Sprint1::closed().await;
     // Closed means closed, and its figures do not move when the items do.
     assert_eq!(
-        app.post(
-            &owner,
-            &format!("{P}/sprints/{id}/commit"),
-            json!({"items": [c]})
-        )
-        .await
-        .status(),
+        s.app
+            .post(&s.owner, &s.url("commit"), json!({"items": [s.c]}))
+            .await
+            .status(),
         409
     );
-    let ip = format!("/api/v1/workspaces/acme/items/{a}");
-    let v = app.show(&owner, &a).await["version"].as_i64().unwrap();
+    let ip = format!("/api/v1/workspaces/acme/items/{}", s.a);
+    let v = s.app.show(&s.owner, &s.a).await["version"]
+        .as_i64()
+        .unwrap();
     assert_eq!(
-        app.patch(&owner, &ip, v, json!({"status": "todo", "points": 13}))
+        s.app
+            .patch(&s.owner, &ip, v, json!({"status": "todo", "points": 13}))
             .await
             .status(),
         200
     );
-    let s2 = json_ok(app.get(&owner, &format!("{P}/sprints/{id}")).await, 200).await;
-    assert_eq!(s2["figures"], s["figures"]);
+    assert_eq!(s.sprint().await["figures"], closed["figures"]);
 }
 
 #[tokio::test]
