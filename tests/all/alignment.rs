@@ -23,8 +23,19 @@ async fn link(app: &TestApp, who: &Caller, key: &str, initiative: &Value) {
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }
 
-#[tokio::test]
-async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
+/// Quarter 2027-Q1 with objective Activate and priorities Activation, Imports and Billing (in
+/// that order); initiatives Guided setup (Activation) and Jira import (Imports). Sprint 1 of
+/// team Core runs with a (5 pts, Guided setup), b (3, Jira import), c (2, unlinked) and f (2, a
+/// child of an epic on Guided setup) committed, and a, f and c done.
+struct RunningSprint {
+    app: TestApp,
+    owner: Caller,
+    team: i64,
+    id: i64,
+    c: String,
+}
+
+async fn a_running_sprint_of_the_quarter() -> RunningSprint {
     let app = spawn_app().await;
     let owner = app.workspace().await;
     app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
@@ -100,29 +111,7 @@ async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
     let id = sprint(&app, &owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
         .as_i64()
         .unwrap();
-    json_ok(
-        app.post(
-            &owner,
-            &format!("{P}/sprints/{id}/commit"),
-            json!({"items": [a, b, c, f]}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let v = version(&app, &owner, id).await;
-    json_ok(
-        post_v(
-            &app,
-            &owner,
-            &format!("{P}/sprints/{id}/start"),
-            v,
-            json!({}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    commit_and_start(&app, &owner, id, &[a.clone(), b, c.clone(), f.clone()]).await;
     for k in [&a, &f, &c] {
         json_ok(
             app.post(
@@ -135,12 +124,31 @@ async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
         )
         .await;
     }
+    RunningSprint {
+        app,
+        owner,
+        team,
+        id,
+        c,
+    }
+}
 
-    let r = json_ok(
-        app.get(&owner, &format!("{P}/alignment?sprint={id}")).await,
-        200,
-    )
-    .await;
+impl RunningSprint {
+    async fn alignment(&self, query: &str, status: u16) -> Value {
+        json_ok(
+            self.app
+                .get(&self.owner, &format!("{P}/alignment{query}"))
+                .await,
+            status,
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_sprints_committed_and_completed_points_add_up_per_priority_by_hand() {
+    let s = a_running_sprint_of_the_quarter().await;
+    let r = s.alignment(&format!("?sprint={}", s.id), 200).await;
     let rows: Vec<(i64, i64)> = r["priorities"]
         .as_array()
         .unwrap()
@@ -161,6 +169,14 @@ async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
         ),
         (Some(2), Some(2))
     );
+    assert_eq!(r["strategy_without_execution"], json!(["Billing"]));
+    assert_eq!(r["execution_without_strategy"][0]["key"], s.c.as_str());
+}
+
+#[tokio::test]
+async fn a_sprints_committed_and_completed_scores_match_the_hand_computed_ones() {
+    let s = a_running_sprint_of_the_quarter().await;
+    let r = s.alignment(&format!("?sprint={}", s.id), 200).await;
     // Committed: u = 2/12, F = 1; C = 2/3; d = (.7, .3, 0) against w = (1/2, 1/3, 1/6): W = 0.8.
     assert_eq!(r["committed"]["score"]["score"], 86);
     assert!((r["committed"]["score"]["weight_fit"].as_f64().unwrap() - 0.8).abs() < 1e-9);
@@ -174,43 +190,37 @@ async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
         "{}",
         r["completed"]["score"]["formula"]
     );
-    assert_eq!(r["strategy_without_execution"], json!(["Billing"]));
-    assert_eq!(r["execution_without_strategy"][0]["key"], c.as_str());
+}
 
-    let q = json_ok(
-        app.get(&owner, &format!("{P}/alignment?quarter=2027-Q1"))
-            .await,
-        200,
-    )
-    .await;
+#[tokio::test]
+async fn a_quarter_is_scored_over_its_sprints_and_a_bad_quarter_is_refused() {
+    let s = a_running_sprint_of_the_quarter().await;
+    let q = s.alignment("?quarter=2027-Q1", 200).await;
     assert_eq!(q["completed"]["score"]["score"], 69);
     assert_eq!(q["trend"], json!([["Sprint 1", 69]]));
-    let none = json_ok(
-        app.get(&owner, &format!("{P}/alignment?quarter=2027-Q3"))
-            .await,
-        200,
-    )
-    .await;
+    let none = s.alignment("?quarter=2027-Q3", 200).await;
     assert_eq!(none["completed"]["no_score"], "NoPriorities");
     assert_eq!(
-        json_ok(
-            app.get(&owner, &format!("{P}/alignment?quarter=2027-Q5"))
-                .await,
-            422
-        )
-        .await["field"],
+        s.alignment("?quarter=2027-Q5", 422).await["field"],
         "quarter"
     );
     assert_eq!(
-        app.get(&owner, &format!("{P}/alignment")).await.status(),
+        s.app
+            .get(&s.owner, &format!("{P}/alignment"))
+            .await
+            .status(),
         422
     );
+}
 
-    // The page shows the score beside its formula.
-    let (client, _) = support::session::sign_in(&app, &owner.email).await;
+#[tokio::test]
+async fn the_alignment_page_shows_the_score_beside_its_formula() {
+    let s = a_running_sprint_of_the_quarter().await;
+    let (app, id) = (&s.app, s.id);
+    let (client, _) = support::session::sign_in(app, &s.owner.email).await;
     let html = page_text(
         &client,
-        &app,
+        app,
         &format!("/w/acme/p/ONB/alignment?sprint={id}"),
     )
     .await;
@@ -220,32 +230,37 @@ async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
     );
     let svg = page_text(
         &client,
-        &app,
+        app,
         &format!("/w/acme/p/ONB/alignment/priorities.svg?sprint={id}"),
     )
     .await;
     assert!(svg.contains("Activation"));
+}
 
-    // The unaligned allowance at commit: advisory warns, strict refuses.
-    let s2 = sprint(&app, &owner, team, "Sprint 2", "2027-01-18", "2027-01-31").await["id"]
+#[tokio::test]
+async fn the_unaligned_allowance_at_commit_warns_when_advisory_and_refuses_when_strict() {
+    let s = a_running_sprint_of_the_quarter().await;
+    let (app, owner) = (&s.app, &s.owner);
+    let s2 = sprint(app, owner, s.team, "Sprint 2", "2027-01-18", "2027-01-31").await["id"]
         .as_i64()
         .unwrap();
-    let lone = ready_story(&app, &owner, "tidy logs", 3, &["Given a When b Then c"]).await;
+    let lone = ready_story(app, owner, "tidy logs", 3, &["Given a When b Then c"]).await;
     let tiers = format!("{P}/tiers");
-    let (app_ref, owner_ref, tiers_ref) = (&app, &owner, &tiers);
-    let set = move |policy: &'static str| async move {
-        let etag = app_ref.product_etag(owner_ref).await;
-        app_ref
-            .req(owner_ref, Method::PUT, tiers_ref)
-            .header("If-Match", etag)
-            .json(&json!({"tier_policy": policy, "unaligned_allowance_pct": 10}))
-            .send()
-            .await
+    let set = |policy: &'static str| {
+        let tiers = &tiers;
+        async move {
+            let etag = app.product_etag(owner).await;
+            app.req(owner, Method::PUT, tiers)
+                .header("If-Match", etag)
+                .json(&json!({"tier_policy": policy, "unaligned_allowance_pct": 10}))
+                .send()
+                .await
+        }
     };
     assert_eq!(set("strict").await.unwrap().status(), 204);
     let e = json_ok(
         app.post(
-            &owner,
+            owner,
             &format!("{P}/sprints/{s2}/commit"),
             json!({"items": [lone]}),
         )
@@ -261,7 +276,7 @@ async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
         "{e}"
     );
     let plan = json_ok(
-        app.get(&owner, &format!("{P}/sprints/{s2}/planning")).await,
+        app.get(owner, &format!("{P}/sprints/{s2}/planning")).await,
         200,
     )
     .await;
@@ -269,7 +284,7 @@ async fn alignment_of_a_sprint_and_its_quarter_by_hand() {
     assert_eq!(set("advisory").await.unwrap().status(), 204);
     let c2 = json_ok(
         app.post(
-            &owner,
+            owner,
             &format!("{P}/sprints/{s2}/commit"),
             json!({"items": [lone]}),
         )
