@@ -23,35 +23,22 @@ impl Sprint for Cli {
     }
 }
 
-#[tokio::test]
-async fn a_sprint_runs_from_the_command_line() {
-    let cli = Cli::demo().await;
-    // A first start shows the latest news unread and keeps the seeded history as read.
-    let inbox = cli.json(&["inbox", "--as", "demo@throughline.local", "--json"]);
-    assert_eq!(inbox["unread"], 8, "{inbox}");
-    assert!(inbox["notifications"].as_array().unwrap().len() > 8);
-    // The demo has four closed sprints, Sprint 5 running and Sprint 6 planned.
-    let list = cli.json_as("demo", &["list"]);
-    let states: Vec<&str> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["state"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        states,
-        ["planned", "active", "closed", "closed", "closed", "closed"]
-    );
+/// The PO commits ONB-31 to the planned Sprint 6.
+fn commit_onb_31(cli: &Cli) -> Value {
+    cli.json_as("demo", &["plan", "-s", "Sprint 6", "--commit", "ONB-31"])
+}
 
-    let plan = cli.json_as("demo", &["plan", "-s", "Sprint 6", "--commit", "ONB-31"]);
-    assert_eq!(plan["committed_points"], 5, "3 already committed + 2");
-    assert!(plan["capacity"]["how"]
-        .as_str()
-        .unwrap()
-        .starts_with("velocity"));
+/// ONB-31 committed to Sprint 6; the PO reviews the running Sprint 5 (only ONB-34 passes, the
+/// goal is missed) and the SM closes it; the closed sprint.
+fn close_sprint_5(cli: &Cli) -> Value {
+    commit_onb_31(cli);
+    review_sprint_5(cli);
+    cli.json_as("sam", &["close", "-s", "Sprint 5"])
+}
 
-    // Review and close the running sprint: only ONB-34 (5 points) passes every criterion.
-    let r = cli.json_as(
+/// The PO's review of Sprint 5: ONB-34 passes both criteria, the goal is not met.
+fn review_sprint_5(cli: &Cli) -> Value {
+    cli.json_as(
         "demo",
         &[
             "review",
@@ -66,20 +53,80 @@ async fn a_sprint_runs_from_the_command_line() {
             "--goal-met",
             "no",
         ],
-    );
-    assert_eq!(r["accepted_points"], 5);
-    let err = cli.fails(&[
-        "sprint",
-        "close",
-        "-s",
-        "Sprint 5",
+    )
+}
+
+/// Sprint 5 closed as `close_sprint_5` does, and Sprint 6 started by the SM.
+fn start_sprint_6(cli: &Cli) {
+    close_sprint_5(cli);
+    cli.json_as("sam", &["start", "-s", "Sprint 6"]);
+}
+
+/// `<args> --as <who>@throughline.local -w demo -p ONB`, which must fail; its standard error.
+fn fails_in_onb(cli: &Cli, args: &[&str], who: &str) -> String {
+    let email = format!("{who}@throughline.local");
+    cli.fails(&[args, &["--as", &email, "-w", "demo", "-p", "ONB"]].concat())
+}
+
+#[tokio::test]
+async fn the_demo_inbox_shows_the_latest_news_unread_and_the_cli_marks_it_read() {
+    let cli = Cli::demo().await;
+    // A first start shows the latest news unread and keeps the seeded history as read.
+    let inbox = cli.json(&["inbox", "--as", "demo@throughline.local", "--json"]);
+    assert_eq!(inbox["unread"], 8, "{inbox}");
+    assert!(inbox["notifications"].as_array().unwrap().len() > 8);
+    // The PO's inbox has the developers' news from the demo, and the CLI marks it read.
+    let inbox: Value = serde_json::from_str(&cli.ok(&[
+        "inbox",
         "--as",
         "demo@throughline.local",
-        "-w",
-        "demo",
-        "-p",
-        "ONB",
-    ]);
+        "--json",
+        "--read-all",
+    ]))
+    .unwrap();
+    assert!(inbox["unread"].as_i64().unwrap() > 0, "{inbox}");
+    let inbox: Value =
+        serde_json::from_str(&cli.ok(&["inbox", "--as", "demo@throughline.local", "--json"]))
+            .unwrap();
+    assert_eq!(inbox["unread"], 0);
+}
+
+#[tokio::test]
+async fn the_demo_lists_four_closed_sprints_a_running_and_a_planned_one() {
+    let cli = Cli::demo().await;
+    // The demo has four closed sprints, Sprint 5 running and Sprint 6 planned.
+    let list = cli.json_as("demo", &["list"]);
+    let states: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        ["planned", "active", "closed", "closed", "closed", "closed"]
+    );
+}
+
+#[tokio::test]
+async fn the_po_commits_to_the_planned_sprint_within_the_velocity() {
+    let cli = Cli::demo().await;
+    let plan = commit_onb_31(&cli);
+    assert_eq!(plan["committed_points"], 5, "3 already committed + 2");
+    assert!(plan["capacity"]["how"]
+        .as_str()
+        .unwrap()
+        .starts_with("velocity"));
+}
+
+#[tokio::test]
+async fn the_po_reviews_the_running_sprint_and_only_the_sm_closes_it() {
+    let cli = Cli::demo().await;
+    commit_onb_31(&cli);
+    // Review and close the running sprint: only ONB-34 (5 points) passes every criterion.
+    let r = review_sprint_5(&cli);
+    assert_eq!(r["accepted_points"], 5);
+    let err = fails_in_onb(&cli, &["sprint", "close", "-s", "Sprint 5"], "demo");
     assert!(err.contains("only sm may close a sprint"), "{err}");
     let closed = cli.json_as("sam", &["close", "-s", "Sprint 5"]);
     let f = &closed["figures"];
@@ -94,23 +141,22 @@ async fn a_sprint_runs_from_the_command_line() {
         ),
         (Some(18), Some(8), Some(3), Some(5))
     );
+}
 
-    let err = cli.fails(&[
-        "sprint",
-        "start",
-        "-s",
-        "Sprint 6",
-        "--as",
-        "dev@throughline.local",
-        "-w",
-        "demo",
-        "-p",
-        "ONB",
-    ]);
+#[tokio::test]
+async fn the_sm_starts_the_next_sprint_and_a_dev_may_not() {
+    let cli = Cli::demo().await;
+    close_sprint_5(&cli);
+    let err = fails_in_onb(&cli, &["sprint", "start", "-s", "Sprint 6"], "dev");
     assert!(err.contains("only sm, po may start a sprint"), "{err}");
     let started = cli.json_as("sam", &["start", "-s", "Sprint 6"]);
     assert_eq!(started["state"], "active");
+}
 
+#[tokio::test]
+async fn a_dev_moves_a_card_and_a_previewed_swap_changes_nothing() {
+    let cli = Cli::demo().await;
+    start_sprint_6(&cli);
     let b = cli.json_as(
         "dev",
         &[
@@ -149,7 +195,12 @@ async fn a_sprint_runs_from_the_command_line() {
     );
     let again = cli.json_as("demo", &["plan", "-s", "Sprint 6"]);
     assert_eq!(again["committed_points"], 5, "a preview changes nothing");
+}
 
+#[tokio::test]
+async fn the_team_report_gives_the_velocity_of_the_last_three_closed_sprints() {
+    let cli = Cli::demo().await;
+    start_sprint_6(&cli);
     let report = cli.json_as("demo", &["report", "--team", "Core"]);
     assert_eq!(report["sprints"].as_array().unwrap().len(), 5);
     // Velocity over the last three closed sprints: (15 + 21 + 5) ÷ 3.
@@ -158,7 +209,26 @@ async fn a_sprint_runs_from_the_command_line() {
         "{}",
         report["velocity"]
     );
+    let text = cli.ok(&[
+        "sprint",
+        "report",
+        "--as",
+        "demo@throughline.local",
+        "-w",
+        "demo",
+        "-p",
+        "ONB",
+    ]);
+    assert!(
+        text.contains("say/do") && text.contains("Sprint 5"),
+        "{text}"
+    );
+}
 
+#[tokio::test]
+async fn a_retro_of_a_closed_sprint_turns_an_action_into_an_item() {
+    let cli = Cli::demo().await;
+    start_sprint_6(&cli);
     let retro = cli.json_as("sam", &["retro", "-s", "Sprint 5", "--open", "3"]);
     assert_eq!(retro["previous"]["sprint"], "Sprint 4");
     cli.json_as(
@@ -187,7 +257,11 @@ async fn a_sprint_runs_from_the_command_line() {
     );
     let key = retro["actions"][0]["key"].as_str().unwrap();
     assert!(key.starts_with("ONB-"));
+}
 
+#[tokio::test]
+async fn the_demo_team_is_listed_with_its_members() {
+    let cli = Cli::demo().await;
     let teams: Value = serde_json::from_str(&cli.ok(&[
         "team",
         "list",
@@ -202,35 +276,11 @@ async fn a_sprint_runs_from_the_command_line() {
     .unwrap();
     assert_eq!(teams[0]["name"], "Core");
     assert_eq!(teams[0]["members"].as_array().unwrap().len(), 3);
-    let text = cli.ok(&[
-        "sprint",
-        "report",
-        "--as",
-        "demo@throughline.local",
-        "-w",
-        "demo",
-        "-p",
-        "ONB",
-    ]);
-    assert!(
-        text.contains("say/do") && text.contains("Sprint 5"),
-        "{text}"
-    );
+}
 
-    // The PO's inbox has the developers' news from the demo, and the CLI marks it read.
-    let inbox: Value = serde_json::from_str(&cli.ok(&[
-        "inbox",
-        "--as",
-        "demo@throughline.local",
-        "--json",
-        "--read-all",
-    ]))
-    .unwrap();
-    assert!(inbox["unread"].as_i64().unwrap() > 0, "{inbox}");
-    let inbox: Value =
-        serde_json::from_str(&cli.ok(&["inbox", "--as", "demo@throughline.local", "--json"]))
-            .unwrap();
-    assert_eq!(inbox["unread"], 0);
+#[tokio::test]
+async fn a_loopback_webhook_is_refused_until_an_admin_allows_private_addresses() {
+    let cli = Cli::demo().await;
     // Webhooks: loopback refused until allowed; only admins.
     let hook = [
         "webhook",
