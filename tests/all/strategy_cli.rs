@@ -24,7 +24,7 @@ fn now_quarter() -> String {
 }
 
 #[tokio::test]
-async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
+async fn the_demo_ranks_its_initiatives_by_rice_under_two_priorities() {
     let cli = Cli::demo().await;
     let list = cli.json_as(&["initiative", "list", "--sort", "rice"], PM);
     let titles: Vec<&str> = list
@@ -41,10 +41,12 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
     );
     let prios = cli.json_as(&["priority", "list"], PM);
     assert_eq!(prios.as_array().unwrap().len(), 2);
+}
 
-    // The current quarter has started: a new priority needs a reason.
+/// The PM's objective "Expand to agencies" in the current quarter; its id.
+fn agencies_objective(cli: &Cli) -> String {
     let q = now_quarter();
-    let objective = cli.json_as(
+    cli.json_as(
         &[
             "objective",
             "add",
@@ -55,7 +57,36 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
         ],
         PM,
     )["id"]
-        .to_string();
+        .to_string()
+}
+
+/// The metric "Agency signups" (0 → 20) of a new agencies objective; its id.
+fn agency_signups(cli: &Cli) -> String {
+    let objective = agencies_objective(cli);
+    let m = cli.json_as(
+        &[
+            "metric",
+            "add",
+            "--name",
+            "Agency signups",
+            "--baseline",
+            "0",
+            "--target",
+            "20",
+            "--objective",
+            &objective,
+        ],
+        PM,
+    );
+    m["id"].to_string()
+}
+
+#[tokio::test]
+async fn a_priority_of_the_started_quarter_is_added_moved_and_removed_with_a_reason() {
+    let cli = Cli::demo().await;
+    // The current quarter has started: a new priority needs a reason.
+    let q = now_quarter();
+    let objective = agencies_objective(&cli);
     let err = cli.fails(
         &[
             &[
@@ -105,24 +136,12 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
     assert_eq!(moved[2]["title"], "Agencies");
     let left = cli.json_as(&["priority", "remove", &id, "--reason", "Dropped"], PM);
     assert_eq!(left.as_array().unwrap().len(), 2);
+}
 
-    // Metrics: a value with a bad date is refused; a good one moves progress.
-    let m = cli.json_as(
-        &[
-            "metric",
-            "add",
-            "--name",
-            "Agency signups",
-            "--baseline",
-            "0",
-            "--target",
-            "20",
-            "--objective",
-            &objective,
-        ],
-        PM,
-    );
-    let mid = m["id"].to_string();
+#[tokio::test]
+async fn a_metric_value_with_a_bad_date_is_refused_and_a_good_one_moves_progress() {
+    let cli = Cli::demo().await;
+    let mid = agency_signups(&cli);
     let err = cli.fails(
         &[
             &[
@@ -152,7 +171,12 @@ async fn the_demo_has_a_strategy_and_the_pm_works_it_from_the_terminal() {
         PM,
     );
     assert_eq!(d["progress"], 25);
+}
 
+#[tokio::test]
+async fn initiative_scores_are_checked_and_only_pm_or_po_link_items() {
+    let cli = Cli::demo().await;
+    let mid = agency_signups(&cli);
     // Initiatives: scores are checked, the PO-less developer may not link items.
     let i = cli.json_as(
         &[
@@ -319,7 +343,7 @@ async fn research_personas_and_vision_from_the_terminal() {
 }
 
 #[tokio::test]
-async fn the_roadmap_and_its_share_links_from_the_terminal() {
+async fn the_roadmap_shows_what_is_now_and_groups_by_quarter() {
     let cli = Cli::demo().await;
     let who = ["--as", "demo@throughline.local", "-w", "demo"];
     let r: Value =
@@ -349,6 +373,11 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
     );
     let err = cli.fails(&[&["roadmap", "show", "--status", "finished"][..], &who].concat());
     assert!(err.contains("status"), "{err}");
+}
+
+#[tokio::test]
+async fn only_the_pm_shares_the_roadmap_and_a_revoked_link_says_so() {
+    let cli = Cli::demo().await;
     let link = cli.json_as(&["roadmap", "share", "--label", "Investors"], PM);
     assert!(link["path"]
         .as_str()
@@ -360,6 +389,13 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
     assert!(cli
         .ok(&[&["roadmap", "revoke", &id][..], &PM].concat())
         .contains("revoked"));
+    let links = cli.json_as(&["roadmap", "links"], PM);
+    assert!(links[0]["revoked_at"].is_string());
+}
+
+#[tokio::test]
+async fn a_decision_is_logged_with_its_options_and_a_checked_date() {
+    let cli = Cli::demo().await;
     let d = cli.json_as(
         &[
             "decision",
@@ -403,6 +439,11 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         .unwrap()
         .iter()
         .any(|x| x["question"] == "Enterprise or SMB first?"));
+}
+
+#[tokio::test]
+async fn a_competitor_is_rated_per_capability_and_a_bad_rating_is_refused() {
+    let cli = Cli::demo().await;
     let c = cli.json_as(
         &[
             "competitor",
@@ -469,6 +510,11 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         .concat(),
     );
     assert!(err.starts_with("error: RATING: "), "{err}");
+}
+
+#[tokio::test]
+async fn a_signoff_needs_stakeholders_and_only_they_answer_it() {
+    let cli = Cli::demo().await;
     let err = cli.fails(&[&["signoff", "request", "--title", "Q1"][..], &PM].concat());
     assert!(err.contains("stakeholders first"), "{err}");
     cli.json_as(
@@ -500,6 +546,11 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
         DEV,
     );
     assert_eq!(answered["status"], "approved");
+}
+
+#[tokio::test]
+async fn a_release_is_ready_when_its_launch_tasks_are_done() {
+    let cli = Cli::demo().await;
     let rel = cli.json_as(
         &[
             "release",
@@ -553,8 +604,6 @@ async fn the_roadmap_and_its_share_links_from_the_terminal() {
     let tid = t[0]["launches"][0]["tasks"][0]["id"].to_string();
     let done = cli.json_as(&["launch", "done", &tid], PM);
     assert_eq!(done[0]["launches"][0]["readiness"], 100);
-    let links = cli.json_as(&["roadmap", "links"], PM);
-    assert!(links[0]["revoked_at"].is_string());
 }
 
 /// `text` (a command's output) as lines of characters, for column positions.
