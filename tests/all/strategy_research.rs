@@ -33,8 +33,20 @@ async fn field_of(r: reqwest::Response, status: u16) -> String {
     p["field"].as_str().unwrap_or_default().to_string()
 }
 
-#[tokio::test]
-async fn insights_are_evidence_for_initiatives_and_items_and_can_be_searched() {
+/// ONB with persona Agency owner, the interview "Call with Northwind" and one insight from it:
+/// a quote about importing a Jira backlog by hand, tagged Jira and import.
+struct Research {
+    app: TestApp,
+    pm: Caller,
+    /// The source's id.
+    sid: Value,
+    /// The insight as created.
+    ins: Value,
+    /// The insight's id.
+    iid: Value,
+}
+
+async fn an_insight() -> Research {
     let app = spawn_app().await;
     let pm = app.workspace().await;
     let persona = created(&app, &pm, "/personas", json!({"name": "Agency owner", "segment": "agencies", "goals": "bill clients", "pains": "manual setup"})).await;
@@ -49,10 +61,59 @@ async fn insights_are_evidence_for_initiatives_and_items_and_can_be_searched() {
     let sid = src["id"].clone();
     let ins = created(&app, &pm, "/research/insights", json!({"source_id": sid, "kind": "quote",
         "body": "We spent two weeks importing our Jira backlog by hand", "importance": 5, "persona_id": persona["id"], "tags": ["Jira", "import"]})).await;
-    assert_eq!(ins["persona"], "Agency owner");
-    assert_eq!(ins["tags"], json!(["import", "jira"]));
     let iid = ins["id"].clone();
+    Research {
+        app,
+        pm,
+        sid,
+        ins,
+        iid,
+    }
+}
 
+impl Research {
+    /// Initiatives Jira import (RICE 5) and Dark mode (RICE 500), and story ONB-1; Jira import.
+    async fn initiatives_and_a_story(&self) -> Value {
+        let (app, pm) = (&self.app, &self.pm);
+        let init = created(app, pm, "/initiatives", json!({"title": "Jira import", "scores": {"reach": 10, "impact": 1, "confidence": 50, "effort": 1}})).await;
+        created(app, pm, "/initiatives", json!({"title": "Dark mode", "scores": {"reach": 1000, "impact": 1, "confidence": 50, "effort": 1}})).await;
+        app.story(pm, "Import Jira CSV").await;
+        init
+    }
+
+    /// The insight linked as evidence for Jira import and for ONB-1; Jira import.
+    async fn evidence_for_an_initiative_and_an_item(&self) -> Value {
+        let init = self.initiatives_and_a_story().await;
+        self.link(json!({"initiative": init["id"]})).await;
+        self.link(json!({"item": "onb-1"})).await;
+        init
+    }
+
+    fn evidence(&self) -> String {
+        format!("{P}/research/insights/{}/evidence", self.iid)
+    }
+
+    /// The insight as evidence for `body` (an initiative or an item); must succeed.
+    async fn link(&self, body: Value) {
+        let r = self.app.post(&self.pm, &self.evidence(), body).await;
+        assert_eq!(r.status(), 200);
+    }
+
+    async fn search(&self, q: &str) -> Value {
+        get(&self.app, &self.pm, &format!("{P}/research/search?q={q}")).await
+    }
+}
+
+#[tokio::test]
+async fn an_insight_names_its_persona_and_keeps_its_tags_in_lower_case() {
+    let r = an_insight().await;
+    assert_eq!(r.ins["persona"], "Agency owner");
+    assert_eq!(r.ins["tags"], json!(["import", "jira"]));
+}
+
+#[tokio::test]
+async fn bad_research_input_names_the_field_and_writes_nothing() {
+    let Research { app, pm, sid, .. } = an_insight().await;
     // Bad input names the field and writes nothing.
     for (body, field) in [
         (
@@ -120,16 +181,16 @@ async fn insights_are_evidence_for_initiatives_and_items_and_can_be_searched() {
             .len(),
         1
     );
+}
 
-    // Evidence for an initiative and a backlog item, counted where they are listed.
-    let init = created(&app, &pm, "/initiatives", json!({"title": "Jira import", "scores": {"reach": 10, "impact": 1, "confidence": 50, "effort": 1}})).await;
-    created(&app, &pm, "/initiatives", json!({"title": "Dark mode", "scores": {"reach": 1000, "impact": 1, "confidence": 50, "effort": 1}})).await;
-    app.story(&pm, "Import Jira CSV").await;
-    let ev = format!("{P}/research/insights/{iid}/evidence");
-    let r = app.post(&pm, &ev, json!({"initiative": init["id"]})).await;
-    assert_eq!(r.status(), 200);
+#[tokio::test]
+async fn an_insight_is_evidence_for_an_initiative_or_an_item_once_each() {
+    let r = an_insight().await;
+    let (app, pm, ev) = (&r.app, &r.pm, r.evidence());
+    let init = r.initiatives_and_a_story().await;
+    r.link(json!({"initiative": init["id"]})).await;
     let linked: Value = app
-        .post(&pm, &ev, json!({"item": "onb-1"}))
+        .post(pm, &ev, json!({"item": "onb-1"}))
         .await
         .json()
         .await
@@ -137,79 +198,78 @@ async fn insights_are_evidence_for_initiatives_and_items_and_can_be_searched() {
     assert_eq!(linked["initiatives"], json!([init["id"]]));
     assert_eq!(linked["items"], json!(["ONB-1"]));
     assert_eq!(
-        app.post(&pm, &ev, json!({"initiative": init["id"]}))
+        app.post(pm, &ev, json!({"initiative": init["id"]}))
             .await
             .status(),
         409
     );
     assert_eq!(
-        field_of(app.post(&pm, &ev, json!({"item": "ONB-77"})).await, 422).await,
+        field_of(app.post(pm, &ev, json!({"item": "ONB-77"})).await, 422).await,
         "item"
     );
     assert_eq!(
         field_of(
-            app.post(&pm, &ev, json!({"initiative": init["id"], "item": "ONB-1"}))
+            app.post(pm, &ev, json!({"initiative": init["id"], "item": "ONB-1"}))
                 .await,
             422
         )
         .await,
         "initiative"
     );
-    let by_evidence = get(&app, &pm, &format!("{P}/initiatives?sort=evidence")).await;
+}
+
+#[tokio::test]
+async fn evidence_is_counted_where_initiatives_and_items_are_listed_until_unlinked() {
+    let r = an_insight().await;
+    let (app, pm, ev) = (&r.app, &r.pm, r.evidence());
+    let init = r.evidence_for_an_initiative_and_an_item().await;
+    // Evidence for an initiative and a backlog item, counted where they are listed.
+    let by_evidence = get(app, pm, &format!("{P}/initiatives?sort=evidence")).await;
     assert_eq!(by_evidence[0]["title"], "Jira import");
     assert_eq!(by_evidence[0]["evidence"], 1);
     assert_eq!(
-        get(&app, &pm, &format!("{P}/initiatives?sort=rice")).await[0]["title"],
+        get(app, pm, &format!("{P}/initiatives?sort=rice")).await[0]["title"],
         "Dark mode"
     );
-    assert_eq!(app.show(&pm, "ONB-1").await["evidence"], 1);
-    let backlog = get(&app, &pm, &format!("{P}/items")).await;
+    assert_eq!(app.show(pm, "ONB-1").await["evidence"], 1);
+    let backlog = get(app, pm, &format!("{P}/items")).await;
     assert_eq!(backlog["items"][0]["evidence"], 1);
-    let e = get(
-        &app,
-        &pm,
-        &format!("{P}/initiatives/{}/evidence", init["id"]),
-    )
-    .await;
-    assert_eq!(e[0]["id"], iid);
-    let r = app
-        .req(&pm, Method::DELETE, &format!("{ev}?item=ONB-1"))
+    let e = get(app, pm, &format!("{P}/initiatives/{}/evidence", init["id"])).await;
+    assert_eq!(e[0]["id"], r.iid);
+    let unlink = app
+        .req(pm, Method::DELETE, &format!("{ev}?item=ONB-1"))
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
-    assert_eq!(app.show(&pm, "ONB-1").await["evidence"], 0);
+    assert_eq!(unlink.status(), 200);
+    assert_eq!(app.show(pm, "ONB-1").await["evidence"], 0);
     assert_eq!(
-        app.req(&pm, Method::DELETE, &format!("{ev}?item=ONB-1"))
+        app.req(pm, Method::DELETE, &format!("{ev}?item=ONB-1"))
             .send()
             .await
             .unwrap()
             .status(),
         404
     );
+}
 
+#[tokio::test]
+async fn research_search_finds_stemmed_words_in_insights_and_sources_by_customer() {
+    let r = an_insight().await;
     // Full-text search: stemmed words in insights, and sources by their customer.
-    let hits = get(&app, &pm, &format!("{P}/research/search?q=imported%20jira")).await;
+    let hits = r.search("imported%20jira").await;
     assert_eq!(hits[0]["kind"], "insight", "{hits}");
-    assert_eq!(hits[0]["id"], iid);
-    let hits = get(&app, &pm, &format!("{P}/research/search?q=northwind")).await;
+    assert_eq!(hits[0]["id"], r.iid);
+    let hits = r.search("northwind").await;
     assert!(
         hits.as_array()
             .unwrap()
             .iter()
-            .any(|h| h["kind"] == "source" && h["id"] == sid),
+            .any(|h| h["kind"] == "source" && h["id"] == r.sid),
         "{hits}"
     );
-    assert_eq!(
-        get(&app, &pm, &format!("{P}/research/search?q=salesforce")).await,
-        json!([])
-    );
-    let hits = get(
-        &app,
-        &pm,
-        &format!("{P}/research/search?q=%22jira%22%20import*%20("),
-    )
-    .await;
+    assert_eq!(r.search("salesforce").await, json!([]));
+    let hits = r.search("%22jira%22%20import*%20(").await;
     assert_eq!(
         hits.as_array().unwrap().len(),
         1,
@@ -217,41 +277,41 @@ async fn insights_are_evidence_for_initiatives_and_items_and_can_be_searched() {
     );
     assert_eq!(
         field_of(
-            app.get(&pm, &format!("{P}/research/search?q=%20--")).await,
+            r.app
+                .get(&r.pm, &format!("{P}/research/search?q=%20--"))
+                .await,
             422
         )
         .await,
         "q"
     );
+}
+
+#[tokio::test]
+async fn an_edited_insight_is_searchable_at_once_and_a_deleted_one_is_gone() {
+    let r = an_insight().await;
+    let (app, pm, iid) = (&r.app, &r.pm, &r.iid);
+    r.evidence_for_an_initiative_and_an_item().await;
     // An edit is searchable at once; a deleted insight is gone from the index.
-    let r = app
+    let edit = app
         .patch(
-            &pm,
+            pm,
             &format!("{P}/research/insights/{iid}"),
             1,
             json!({"body": "Onboarding checklists confuse new admins"}),
         )
         .await;
-    assert_eq!(r.status(), 200);
-    assert_eq!(
-        get(&app, &pm, &format!("{P}/research/search?q=weeks")).await,
-        json!([])
-    );
-    assert_eq!(
-        get(&app, &pm, &format!("{P}/research/search?q=checklist")).await[0]["id"],
-        iid
-    );
-    let r = app
-        .req(&pm, Method::DELETE, &format!("{P}/research/insights/{iid}"))
+    assert_eq!(edit.status(), 200);
+    assert_eq!(r.search("weeks").await, json!([]));
+    assert_eq!(r.search("checklist").await[0]["id"], *iid);
+    let delete = app
+        .req(pm, Method::DELETE, &format!("{P}/research/insights/{iid}"))
         .header("If-Match", "\"2\"")
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 204);
-    assert_eq!(
-        get(&app, &pm, &format!("{P}/research/search?q=checklist")).await,
-        json!([])
-    );
+    assert_eq!(delete.status(), 204);
+    assert_eq!(r.search("checklist").await, json!([]));
 }
 
 #[tokio::test]
