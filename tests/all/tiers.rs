@@ -91,92 +91,204 @@ async fn move_to_top(
     .await
 }
 
+/// ONB with priorities Activation and Imports this quarter and a backlog a (Guided setup, tier
+/// 1), b (Jira import, tier 2), c (no initiative); Olive is PO, Dana a developer.
+struct Tiers {
+    app: TestApp,
+    owner: Caller,
+    po: Caller,
+    dev: Caller,
+    prios: Vec<Value>,
+    a: String,
+    b: String,
+    c: String,
+}
+
+impl Tiers {
+    async fn backlog() -> Tiers {
+        let app = spawn_app().await; // owner: pm, po, dev
+        let owner = app.workspace().await;
+        let po = app.member(&owner, "Olive", &["po"]).await;
+        let dev = app.member(&owner, "Dana", &["dev"]).await;
+        let (i1, i2, prios) = strategy(&app, &owner).await;
+        let a = app.story_in(&owner, "guided setup step", &i1).await;
+        let b = app.story_in(&owner, "map jira fields", &i2).await;
+        let c = app.story(&owner, "dark mode").await["key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        Tiers {
+            app,
+            owner,
+            po,
+            dev,
+            prios,
+            a,
+            b,
+            c,
+        }
+    }
+
+    /// The backlog after the PO moved c to the top in advisory mode, now strict.
+    async fn strict() -> Tiers {
+        let t = Tiers::backlog().await;
+        assert_eq!(t.po_moves_to_top(&t.c, None).await.status(), 200);
+        assert_eq!(
+            t.app.set_tier_policy(&t.owner, "strict").await.status(),
+            204
+        );
+        t
+    }
+
+    /// Strict, with a moved to the top and then b above it by the PO's exemption; the
+    /// exemption's id.
+    async fn exempted() -> (Tiers, i64) {
+        let t = Tiers::strict().await;
+        assert_eq!(t.po_moves_to_top(&t.a, None).await.status(), 200);
+        let r = t
+            .po_moves_to_top(&t.b, Some("the Jira deadline is contractual"))
+            .await;
+        assert_eq!(r.status(), 200);
+        let ex = t.exemptions().await;
+        let id = ex[0]["id"].as_i64().unwrap();
+        (t, id)
+    }
+
+    /// Exempted, and the exemption revoked by the PM.
+    async fn revoked() -> Tiers {
+        let (t, id) = Tiers::exempted().await;
+        let r = t
+            .app
+            .post(
+                &t.owner,
+                &format!("{P}/exemptions/{id}/revoke"),
+                json!({"reason": "the deadline moved"}),
+            )
+            .await;
+        assert_eq!(r.status(), 204);
+        t
+    }
+
+    async fn po_moves_to_top(&self, key: &str, exemption: Option<&str>) -> reqwest::Response {
+        move_to_top(&self.app, &self.po, key, exemption).await
+    }
+
+    async fn flags(&self) -> Vec<(String, Option<i64>, Option<String>)> {
+        flags(&self.app, &self.po).await
+    }
+
+    async fn exemptions(&self) -> Value {
+        json_ok(
+            self.app.get(&self.po, &format!("{P}/exemptions")).await,
+            200,
+        )
+        .await
+    }
+
+    async fn tier_policy(&self) -> Value {
+        json_ok(self.app.get(&self.po, &format!("{P}/tiers")).await, 200).await["tier_policy"]
+            .clone()
+    }
+
+    /// A PUT of ONB's tier settings by `who` with `body`, sending `etag` in If-Match if any.
+    async fn put_tiers(
+        &self,
+        who: &Caller,
+        etag: Option<String>,
+        body: Value,
+    ) -> reqwest::Response {
+        let mut r = self
+            .app
+            .req(who, reqwest::Method::PUT, &format!("{P}/tiers"));
+        if let Some(etag) = etag {
+            r = r.header("If-Match", etag);
+        }
+        r.json(&body).send().await.unwrap()
+    }
+
+    /// The PM reorders the priorities: Imports to the top.
+    async fn imports_to_the_top(&self) {
+        let r = self
+            .app
+            .post(
+                &self.owner,
+                &format!("{P}/priorities/{}/move", self.prios[1]),
+                json!({"to": "top", "reason": "Jira deadline"}),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+}
+
 #[tokio::test]
-async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
-    let app = spawn_app().await; // owner: pm, po, dev
-    let owner = app.workspace().await;
-    let po = app.member(&owner, "Olive", &["po"]).await;
-    let dev = app.member(&owner, "Dana", &["dev"]).await;
-    let (i1, i2, prios) = strategy(&app, &owner).await;
-    let a = app.story_in(&owner, "guided setup step", &i1).await;
-    let b = app.story_in(&owner, "map jira fields", &i2).await;
-    let c = app.story(&owner, "dark mode").await["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
+async fn items_take_the_tier_of_their_initiatives_priority() {
+    let t = Tiers::backlog().await;
     assert_eq!(
-        flags(&app, &po).await,
+        t.flags().await,
         vec![
-            (a.clone(), Some(1), None),
-            (b.clone(), Some(2), None),
-            (c.clone(), None, None)
+            (t.a.clone(), Some(1), None),
+            (t.b.clone(), Some(2), None),
+            (t.c.clone(), None, None)
         ]
     );
+}
 
+#[tokio::test]
+async fn an_advisory_move_is_made_and_flags_the_inversion() {
+    let t = Tiers::backlog().await;
     // Advisory: the move is allowed and the inversion flagged with the item it sits above.
-    assert_eq!(move_to_top(&app, &po, &c, None).await.status(), 200);
-    assert_eq!(
-        flags(&app, &po).await[0],
-        (c.clone(), None, Some(a.clone()))
-    );
+    assert_eq!(t.po_moves_to_top(&t.c, None).await.status(), 200);
+    assert_eq!(t.flags().await[0], (t.c.clone(), None, Some(t.a.clone())));
+}
 
-    // Strict (the PM's setting): a PO move that creates an inversion is refused, naming both.
-    let tiers = format!("{P}/tiers");
-    assert_eq!(
-        app.req(&po, reqwest::Method::PUT, &tiers)
-            .header("If-Match", app.product_etag(&owner).await)
-            .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 20}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    let bad = app
-        .req(&owner, reqwest::Method::PUT, &tiers)
-        .header("If-Match", app.product_etag(&owner).await)
-        .json(&json!({"tier_policy": "lenient", "unaligned_allowance_pct": 20}))
-        .send()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn only_the_pm_sets_a_valid_tier_policy_on_the_products_current_version() {
+    let t = Tiers::backlog().await;
+    let (app, owner) = (&t.app, &t.owner);
+    assert_eq!(t.po_moves_to_top(&t.c, None).await.status(), 200);
+    // Strict (the PM's setting).
+    let strict = json!({"tier_policy": "strict", "unaligned_allowance_pct": 20});
+    let etag = Some(app.product_etag(owner).await);
+    assert_eq!(t.put_tiers(&t.po, etag, strict.clone()).await.status(), 403);
+    let etag = Some(app.product_etag(owner).await);
+    let bad = t
+        .put_tiers(
+            owner,
+            etag,
+            json!({"tier_policy": "lenient", "unaligned_allowance_pct": 20}),
+        )
+        .await;
     assert_eq!(json_ok(bad, 422).await["field"], "tier_policy");
-    let bad = app
-        .req(&owner, reqwest::Method::PUT, &tiers)
-        .header("If-Match", app.product_etag(&owner).await)
-        .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 95}))
-        .send()
-        .await
-        .unwrap();
+    let etag = Some(app.product_etag(owner).await);
+    let bad = t
+        .put_tiers(
+            owner,
+            etag,
+            json!({"tier_policy": "strict", "unaligned_allowance_pct": 95}),
+        )
+        .await;
     assert_eq!(json_ok(bad, 422).await["field"], "unaligned_allowance_pct");
-    let ok = app
-        .req(&owner, reqwest::Method::PUT, &tiers)
-        .header("If-Match", app.product_etag(&owner).await)
-        .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 20}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), 204);
+    let etag = Some(app.product_etag(owner).await);
+    assert_eq!(t.put_tiers(owner, etag, strict).await.status(), 204);
     // The settings are guarded by the product's version: a stale or missing If-Match changes
     // nothing.
-    let stale = app
-        .req(&owner, reqwest::Method::PUT, &tiers)
-        .header("If-Match", "\"1\"")
-        .json(&json!({"tier_policy": "advisory", "unaligned_allowance_pct": 20}))
-        .send()
-        .await
-        .unwrap();
+    let advisory = json!({"tier_policy": "advisory", "unaligned_allowance_pct": 20});
+    let stale = t
+        .put_tiers(owner, Some("\"1\"".into()), advisory.clone())
+        .await;
     assert_eq!(stale.status(), 412);
-    let missing = app
-        .req(&owner, reqwest::Method::PUT, &tiers)
-        .json(&json!({"tier_policy": "advisory", "unaligned_allowance_pct": 20}))
-        .send()
-        .await
-        .unwrap();
+    let missing = t.put_tiers(owner, None, advisory).await;
     assert_eq!(missing.status(), 428);
-    let now = json_ok(app.get(&po, &tiers).await, 200).await;
-    assert_eq!(now["tier_policy"], "strict");
-    let before = app.order(&po).await;
-    let e = json_ok(move_to_top(&app, &po, &b, None).await, 409).await;
+    assert_eq!(t.tier_policy().await, "strict");
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_a_po_move_that_creates_an_inversion_naming_both() {
+    let t = Tiers::strict().await;
+    let (a, b) = (&t.a, &t.b);
+    // A PO move that creates an inversion is refused, naming both.
+    let before = t.app.order(&t.po).await;
+    let e = json_ok(t.po_moves_to_top(b, None).await, 409).await;
     let detail = e["detail"].as_str().unwrap();
     assert!(
         detail.contains(&format!(
@@ -184,29 +296,35 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
         )),
         "{detail}"
     );
-    assert_eq!(app.order(&po).await, before, "nothing moved");
+    assert_eq!(t.app.order(&t.po).await, before, "nothing moved");
     // A move that keeps tier order is fine in strict mode too.
-    assert_eq!(move_to_top(&app, &po, &a, None).await.status(), 200);
+    assert_eq!(t.po_moves_to_top(a, None).await.status(), 200);
+}
 
+#[tokio::test]
+async fn an_exempt_move_is_made_listed_and_not_flagged_and_only_the_po_exempts() {
+    let t = Tiers::strict().await;
+    let (app, po, b) = (&t.app, &t.po, &t.b);
+    assert_eq!(t.po_moves_to_top(&t.a, None).await.status(), 200);
     // With an exemption and its reason, the move is made; the exemption is listed and audited.
     assert_eq!(
-        move_to_top(&app, &po, &b, Some("the Jira deadline is contractual"))
+        t.po_moves_to_top(b, Some("the Jira deadline is contractual"))
             .await
             .status(),
         200
     );
-    assert_eq!(app.order(&po).await[0], b);
-    let ex = json_ok(app.get(&po, &format!("{P}/exemptions")).await, 200).await;
+    assert_eq!(app.order(po).await[0], *b);
+    let ex = t.exemptions().await;
     assert_eq!(ex[0]["key"], b.as_str());
     assert_eq!(ex[0]["reason"], "the Jira deadline is contractual");
     assert_eq!(
-        flags(&app, &po).await[0],
+        t.flags().await[0],
         (b.clone(), Some(2), None),
         "an exempt item is not flagged"
     );
-    let exempt_item = format!("/api/v1/workspaces/acme/items/{c}/exemption");
+    let exempt_item = format!("/api/v1/workspaces/acme/items/{}/exemption", t.c);
     assert_eq!(
-        app.post(&dev, &exempt_item, json!({"reason": "x"}))
+        app.post(&t.dev, &exempt_item, json!({"reason": "x"}))
             .await
             .status(),
         403,
@@ -214,46 +332,49 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
     );
     assert_eq!(
         json_ok(
-            app.post(&po, &exempt_item, json!({"reason": " "})).await,
+            app.post(po, &exempt_item, json!({"reason": " "})).await,
             422
         )
         .await["field"],
         "reason"
     );
+}
 
+#[tokio::test]
+async fn only_the_pm_revokes_an_exemption_and_the_item_is_held_to_tier_order_again() {
+    let (t, id) = Tiers::exempted().await;
     // Only the PM revokes; then the item is held to tier order again.
-    let id = ex[0]["id"].as_i64().unwrap();
     let revoke = format!("{P}/exemptions/{id}/revoke");
     assert_eq!(
-        app.post(&po, &revoke, json!({"reason": "no"}))
+        t.app
+            .post(&t.po, &revoke, json!({"reason": "no"}))
             .await
             .status(),
         403
     );
     assert_eq!(
-        app.post(&owner, &revoke, json!({"reason": "the deadline moved"}))
+        t.app
+            .post(&t.owner, &revoke, json!({"reason": "the deadline moved"}))
             .await
             .status(),
         204
     );
-    assert_eq!(flags(&app, &po).await[0].2, Some(a.clone()));
-    let ex = json_ok(app.get(&po, &format!("{P}/exemptions")).await, 200).await;
+    assert_eq!(t.flags().await[0].2, Some(t.a.clone()));
+    let ex = t.exemptions().await;
     assert_eq!(ex[0]["revoke_reason"], "the deadline moved");
+}
 
+#[tokio::test]
+async fn reordered_priorities_move_the_tiers_and_tell_the_po_of_inversions() {
+    let t = Tiers::revoked().await;
+    let (app, po) = (&t.app, &t.po);
     // The PM reorders the priorities: tiers follow at once and the PO hears how many inversions
     // the backlog now has.
-    let before = json_ok(app.get(&po, "/api/v1/inbox").await, 200).await["unread"]
+    let before = json_ok(app.get(po, "/api/v1/inbox").await, 200).await["unread"]
         .as_i64()
         .unwrap();
-    let r = app
-        .post(
-            &owner,
-            &format!("{P}/priorities/{}/move", prios[1]),
-            json!({"to": "top", "reason": "Jira deadline"}),
-        )
-        .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let inbox = json_ok(app.get(&po, "/api/v1/inbox").await, 200).await;
+    t.imports_to_the_top().await;
+    let inbox = json_ok(app.get(po, "/api/v1/inbox").await, 200).await;
     assert_eq!(inbox["unread"].as_i64().unwrap(), before + 1);
     let title = inbox["notifications"][0]["title"].as_str().unwrap();
     assert!(
@@ -261,12 +382,18 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
         "{title}"
     );
     // Now Imports is tier 1 and Activation tier 2: the order b, a, c has no inversion left.
-    let f = flags(&app, &po).await;
+    let f = t.flags().await;
     assert_eq!((f[0].1, f[1].1), (Some(1), Some(2)), "{f:?}");
+}
 
+#[tokio::test]
+async fn the_pm_sets_the_tier_policy_on_the_alignment_tab() {
+    let t = Tiers::revoked().await;
+    t.imports_to_the_top().await;
+    let app = &t.app;
     // The PM's forms for tier order live on the Alignment tab.
-    let (client, csrf) = support::session::sign_in(&app, &owner.email).await;
-    let html = page_text(&client, &app, "/w/acme/p/ONB/alignment").await;
+    let (client, csrf) = support::session::sign_in(app, &t.owner.email).await;
+    let html = page_text(&client, app, "/w/acme/p/ONB/alignment").await;
     assert!(
         html.contains("id=\"tier-policy\">strict<") && html.contains("revoked: the deadline moved"),
         "{html}"
@@ -292,13 +419,10 @@ async fn tiers_are_flagged_in_advisory_mode_and_enforced_in_strict_mode() {
         to.contains("error=") && to.contains("changed+by+someone+else"),
         "{to}"
     );
-    assert_eq!(
-        json_ok(app.get(&po, &tiers).await, 200).await["tier_policy"],
-        "strict"
-    );
+    assert_eq!(t.tier_policy().await, "strict");
     let r = post(version).await.unwrap();
     assert_eq!(r.headers()["location"], "/w/acme/p/ONB/alignment");
-    let html = page_text(&client, &app, "/w/acme/p/ONB/alignment").await;
+    let html = page_text(&client, app, "/w/acme/p/ONB/alignment").await;
     assert!(
         html.contains("id=\"tier-policy\">advisory<") && html.contains("allowance 30 %"),
         "{html}"
