@@ -340,8 +340,26 @@ async fn priorities_are_ranked_and_need_a_reason_once_the_quarter_started() {
     assert_eq!(audit.iter().filter(|a| a.0 == "priority.add").count(), 5);
 }
 
-#[tokio::test]
-async fn initiatives_score_roll_up_and_make_items_ready() {
+/// ONB with Po (po) and Dev (dev); priorities Activation and Retention in a later quarter, a
+/// metric, and two scored initiatives: Guided setup (Retention, the metric) and Dark mode
+/// (Activation).
+struct Scored {
+    app: TestApp,
+    pm: Caller,
+    po: Caller,
+    dev: Caller,
+    p1: Value,
+    p2: Value,
+    m: Value,
+    /// Guided setup as created.
+    i: Value,
+    /// Dark mode as created.
+    low: Value,
+    /// Guided setup's path.
+    path: String,
+}
+
+async fn two_scored_initiatives() -> Scored {
     let app = spawn_app().await;
     let pm = app.workspace().await;
     let po = app.member(&pm, "Po", &["po"]).await;
@@ -374,14 +392,101 @@ async fn initiatives_score_roll_up_and_make_items_ready() {
     let i = created(&app, &pm, "/initiatives", json!({"title": "Guided setup", "status": "planned",
         "scores": {"reach": 2000, "impact": 2, "confidence": 80, "effort": 4, "business_value": 8, "time_criticality": 5, "risk_reduction": 3, "job_size": 5},
         "priorities": [p2], "metrics": [m]})).await;
+    let low = created(&app, &pm, "/initiatives", json!({"title": "Dark mode", "scores": {"reach": 100, "impact": 0.5, "confidence": 50, "effort": 1}, "priorities": [p1]})).await;
+    let path = format!("{P}/initiatives/{}", i["id"]);
+    Scored {
+        app,
+        pm,
+        po,
+        dev,
+        p1,
+        p2,
+        m,
+        i,
+        low,
+        path,
+    }
+}
+
+/// The reasons an item is not ready, by code.
+fn codes(v: &Value) -> Vec<String> {
+    v["readiness"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+impl Scored {
+    /// The PO's Definition of Ready asks for an initiative; then the ready story Checklist
+    /// (ONB-1).
+    async fn ready_needs_an_initiative(&self) -> Value {
+        let r = self
+            .app
+            .req(&self.po, Method::PUT, &format!("{P}/ready-rules"))
+            .header("If-Match", "\"1\"")
+            .json(&json!({"needs_initiative": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        self.app.item(&self.po, json!({"title": "Checklist", "persona": "admin", "goal": "see my setup steps", "benefit": "I finish setup",
+            "criteria": ["Given a new workspace When I open it Then I see 5 setup steps"]})).await
+    }
+
+    /// `ready_needs_an_initiative`, then `estimate_and_link_both`.
+    async fn items_linked(&self) {
+        self.ready_needs_an_initiative().await;
+        self.estimate_and_link_both().await;
+    }
+
+    /// The story Welcome tour (ONB-2); the developer estimates ONB-1 at 3 and ONB-2 at 5
+    /// points, and the PO links both to Guided setup.
+    async fn estimate_and_link_both(&self) {
+        let (app, po, dev) = (&self.app, &self.po, &self.dev);
+        app.story(po, "Welcome tour").await;
+        for (key, pts) in [("ONB-1", 3), ("ONB-2", 5)] {
+            let v = app.show(dev, key).await["version"].as_i64().unwrap();
+            let r = app
+                .patch(
+                    dev,
+                    &format!("/api/v1/workspaces/acme/items/{key}"),
+                    v,
+                    json!({"points": pts}),
+                )
+                .await;
+            assert_eq!(r.status(), 200);
+            let r = app
+                .req(
+                    po,
+                    Method::PUT,
+                    &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
+                )
+                .json(&json!({"initiative": self.i["id"]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_initiative_shows_its_rice_and_wsjf_and_its_priority_and_metrics() {
+    let s = two_scored_initiatives().await;
+    let i = &s.i;
     assert_eq!(i["rice"], 800.0);
     assert_eq!(i["rice_formula"], "2000 × 2 × 80% ÷ 4 = 800");
     assert_eq!(i["wsjf"], 3.2);
     assert_eq!(i["priorities"][0]["position"], 2);
-    assert_eq!(i["metrics"], json!([m]));
-    let low = created(&app, &pm, "/initiatives", json!({"title": "Dark mode", "scores": {"reach": 100, "impact": 0.5, "confidence": 50, "effort": 1}, "priorities": [p1]})).await;
-    let path = format!("{P}/initiatives/{}", i["id"]);
+    assert_eq!(i["metrics"], json!([s.m]));
+}
 
+#[tokio::test]
+async fn bad_scores_and_two_priorities_in_one_quarter_are_refused_and_change_nothing() {
+    let s = two_scored_initiatives().await;
+    let (app, pm, p1, p2) = (&s.app, &s.pm, &s.p1, &s.p2);
     // Scores out of range and two priorities in one quarter are refused; nothing changes.
     for (body, field) in [
         (json!({"scores": {"impact": 1.5}}), "impact"),
@@ -392,12 +497,12 @@ async fn initiatives_score_roll_up_and_make_items_ready() {
         (json!({"priorities": [p1, p2]}), "priorities"),
         (json!({"metrics": [9999]}), "metrics"),
     ] {
-        let p = problem(app.patch(&pm, &path, 1, body.clone()).await, 422).await;
+        let p = problem(app.patch(pm, &s.path, 1, body.clone()).await, 422).await;
         assert_eq!(p["field"], field, "{body}");
     }
     let p = problem(
         app.post(
-            &pm,
+            pm,
             &format!("{P}/initiatives"),
             json!({"title": "x", "scores": {"reach": -5}}),
         )
@@ -406,33 +511,31 @@ async fn initiatives_score_roll_up_and_make_items_ready() {
     )
     .await;
     assert_eq!(p["field"], "reach");
-    assert_eq!(json_of(&app, &pm, &path).await["version"], 1);
+    assert_eq!(json_of(app, pm, &s.path).await["version"], 1);
     assert_eq!(
-        json_of(&app, &pm, &format!("{P}/initiatives"))
+        json_of(app, pm, &format!("{P}/initiatives"))
             .await
             .as_array()
             .unwrap()
             .len(),
         2
     );
+}
 
+#[tokio::test]
+async fn initiatives_sort_by_rice_or_by_priority_in_the_quarter() {
+    let s = two_scored_initiatives().await;
+    let (app, pm) = (&s.app, &s.pm);
     // Prioritization view: by RICE, by WSJF (unscored last), by priority in the quarter.
-    let order = |v: Value| {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["title"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
     assert_eq!(
-        order(json_of(&app, &pm, &format!("{P}/initiatives?sort=rice")).await),
+        titles(&json_of(app, pm, &format!("{P}/initiatives?sort=rice")).await),
         ["Guided setup", "Dark mode"]
     );
     assert_eq!(
-        order(
-            json_of(
-                &app,
-                &pm,
+        titles(
+            &json_of(
+                app,
+                pm,
                 &format!("{P}/initiatives?sort=priority&quarter={LATER}")
             )
             .await
@@ -440,72 +543,48 @@ async fn initiatives_score_roll_up_and_make_items_ready() {
         ["Dark mode", "Guided setup"]
     );
     let p = problem(
-        app.get(&pm, &format!("{P}/initiatives?sort=votes")).await,
+        app.get(pm, &format!("{P}/initiatives?sort=votes")).await,
         422,
     )
     .await;
     assert_eq!(p["field"], "sort");
+}
 
+#[tokio::test]
+async fn an_item_is_not_ready_without_an_initiative_until_the_po_links_one() {
+    let s = two_scored_initiatives().await;
     // The Definition of Ready asks for an initiative; the PO links items, and points roll up.
-    let r = app
-        .req(&po, Method::PUT, &format!("{P}/ready-rules"))
-        .header("If-Match", "\"1\"")
-        .json(&json!({"needs_initiative": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let s = app.item(&po, json!({"title": "Checklist", "persona": "admin", "goal": "see my setup steps", "benefit": "I finish setup",
-        "criteria": ["Given a new workspace When I open it Then I see 5 setup steps"]})).await;
-    let codes = |v: &Value| {
-        v["readiness"]["reasons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["code"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
-    assert!(codes(&s).contains(&"no_initiative".to_string()), "{s}");
-    app.story(&po, "Welcome tour").await;
-    for (key, pts) in [("ONB-1", 3), ("ONB-2", 5)] {
-        let v = app.show(&dev, key).await["version"].as_i64().unwrap();
-        let r = app
-            .patch(
-                &dev,
-                &format!("/api/v1/workspaces/acme/items/{key}"),
-                v,
-                json!({"points": pts}),
-            )
-            .await;
-        assert_eq!(r.status(), 200);
-        let r = app
-            .req(
-                &po,
-                Method::PUT,
-                &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
-            )
-            .json(&json!({"initiative": i["id"]}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    }
-    let item = app.show(&po, "ONB-1").await;
-    assert_eq!(item["initiative_id"], i["id"]);
+    let checklist = s.ready_needs_an_initiative().await;
+    assert!(
+        codes(&checklist).contains(&"no_initiative".to_string()),
+        "{checklist}"
+    );
+    s.estimate_and_link_both().await;
+    let item = s.app.show(&s.po, "ONB-1").await;
+    assert_eq!(item["initiative_id"], s.i["id"]);
     assert!(
         !codes(&item).contains(&"no_initiative".to_string()),
         "{item}"
     );
     assert_eq!(item["ready"], true);
-    let v = app.show(&dev, "ONB-2").await["version"].as_i64().unwrap();
-    app.patch(
-        &dev,
-        "/api/v1/workspaces/acme/items/ONB-2",
-        v,
-        json!({"status": "done"}),
-    )
-    .await;
-    let got = json_of(&app, &pm, &path).await;
+}
+
+#[tokio::test]
+async fn the_points_of_linked_items_roll_up_into_the_initiatives_progress() {
+    let s = two_scored_initiatives().await;
+    s.items_linked().await;
+    let v = s.app.show(&s.dev, "ONB-2").await["version"]
+        .as_i64()
+        .unwrap();
+    s.app
+        .patch(
+            &s.dev,
+            "/api/v1/workspaces/acme/items/ONB-2",
+            v,
+            json!({"status": "done"}),
+        )
+        .await;
+    let got = json_of(&s.app, &s.pm, &s.path).await;
     assert_eq!(got["items"], json!(["ONB-1", "ONB-2"]));
     assert_eq!(
         (
@@ -515,10 +594,17 @@ async fn initiatives_score_roll_up_and_make_items_ready() {
         ),
         (Some(5), Some(8), Some(62))
     );
+}
+
+#[tokio::test]
+async fn detaching_an_item_clears_its_link_and_brings_the_readiness_reason_back() {
+    let s = two_scored_initiatives().await;
+    s.items_linked().await;
     // Detaching clears the link and brings the readiness reason back.
-    let r = app
+    let r = s
+        .app
         .req(
-            &po,
+            &s.po,
             Method::PUT,
             "/api/v1/workspaces/acme/items/ONB-1/initiative",
         )
@@ -529,11 +615,17 @@ async fn initiatives_score_roll_up_and_make_items_ready() {
     let item: Value = r.json().await.unwrap();
     assert_eq!(item["initiative_id"], Value::Null);
     assert!(codes(&item).contains(&"no_initiative".to_string()));
-    let r = app
+}
+
+#[tokio::test]
+async fn an_initiative_is_deleted_on_its_current_version() {
+    let s = two_scored_initiatives().await;
+    let r = s
+        .app
         .req(
-            &pm,
+            &s.pm,
             Method::DELETE,
-            &format!("{P}/initiatives/{}", low["id"]),
+            &format!("{P}/initiatives/{}", s.low["id"]),
         )
         .header("If-Match", "\"1\"")
         .send()
