@@ -172,8 +172,21 @@ async fn finished(app: &TestApp, owner: &Caller, who: &Caller, title: &str, week
     key
 }
 
-#[tokio::test]
-async fn a_flow_team_in_a_sprint_product_has_its_own_board_report_forecast_and_months() {
+/// A sprint product whose team Core (the owner and Sam) works in flow with a WIP limit of one
+/// In progress. Over six weeks Core finished one item a week and Dee (on no team) two, each
+/// worth 2 points; open work: two of Core's in progress, one of Dee's, one of Sam's to do and
+/// one unassigned.
+struct FlowTeam {
+    app: TestApp,
+    dee: Caller,
+    core: i64,
+    /// Core WIP 1, Core WIP 2, Dee WIP, Core next, Nobody's.
+    open: Vec<String>,
+    /// The day of each week's finishes, last week first.
+    finish_days: Vec<chrono::NaiveDate>,
+}
+
+async fn a_flow_team_in_a_sprint_product() -> FlowTeam {
     let app = spawn_app().await;
     let owner = app.workspace().await;
     let sm = app.member(&owner, "Sam", &["sm"]).await;
@@ -216,12 +229,33 @@ async fn a_flow_team_in_a_sprint_product_has_its_own_board_report_forecast_and_m
     }
     // Core's own WIP limit of one In progress (the Teams page's setting).
     set_team_wip(&app, &sm, core, 1).await;
+    FlowTeam {
+        app,
+        dee,
+        core,
+        open,
+        finish_days,
+    }
+}
 
-    let board = json_ok(
-        app.get(&dee, &format!("{P}/flow/board?team={core}")).await,
-        200,
-    )
-    .await;
+impl FlowTeam {
+    /// Dee's GET of `path_and_query` under ONB, answered with `status`.
+    async fn get(&self, path_and_query: &str, status: u16) -> Value {
+        json_ok(
+            self.app
+                .get(&self.dee, &format!("{P}{path_and_query}"))
+                .await,
+            status,
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_flow_teams_board_holds_its_own_cards_under_its_own_wip_limit() {
+    let t = a_flow_team_in_a_sprint_product().await;
+    let (core, open) = (t.core, &t.open);
+    let board = t.get(&format!("/flow/board?team={core}"), 200).await;
     assert_eq!(
         (
             board["team"]["team"].as_str(),
@@ -248,7 +282,12 @@ async fn a_flow_team_in_a_sprint_product_has_its_own_board_report_forecast_and_m
         board["warnings"],
         json!(["In progress holds 2 cards, over its WIP limit of 1"])
     );
-    let whole = json_ok(app.get(&dee, &format!("{P}/flow/board")).await, 200).await;
+}
+
+#[tokio::test]
+async fn the_products_flow_board_holds_every_card_and_an_unknown_team_is_refused() {
+    let t = a_flow_team_in_a_sprint_product().await;
+    let whole = t.get("/flow/board", 200).await;
     assert_eq!(
         (
             whole["columns"][1]["count"].as_i64(),
@@ -256,24 +295,20 @@ async fn a_flow_team_in_a_sprint_product_has_its_own_board_report_forecast_and_m
         ),
         (Some(3), None)
     );
-    let bad = json_ok(
-        app.get(&dee, &format!("{P}/flow/board?team=9999")).await,
-        422,
-    )
-    .await;
+    let bad = t.get("/flow/board?team=9999", 422).await;
     assert_eq!(bad["field"], "team");
+}
 
-    let report = json_ok(
-        app.get(&dee, &format!("{P}/flow/report?team={core}")).await,
-        200,
-    )
-    .await;
+#[tokio::test]
+async fn a_flow_teams_report_counts_its_own_throughput() {
+    let t = a_flow_team_in_a_sprint_product().await;
+    let report = t.get(&format!("/flow/report?team={}", t.core), 200).await;
     assert_eq!(
         (report["cadence"].as_str(), report["team"].as_str()),
         (Some("flow"), Some("Core"))
     );
     assert_eq!(report["throughput_mean"], 1.0);
-    let product = json_ok(app.get(&dee, &format!("{P}/flow/report")).await, 200).await;
+    let product = t.get("/flow/report", 200).await;
     assert_eq!(
         (
             product["cadence"].as_str(),
@@ -281,17 +316,18 @@ async fn a_flow_team_in_a_sprint_product_has_its_own_board_report_forecast_and_m
         ),
         (Some("sprints"), Some(3.0))
     );
+}
 
+#[tokio::test]
+async fn a_flow_teams_forecast_draws_on_its_own_throughput() {
+    let t = a_flow_team_in_a_sprint_product().await;
     // The team's forecast draws on its own throughput; the product's on its sprints (none).
-    let f = json_ok(
-        app.get(
-            &dee,
-            &format!("{P}/forecast?team={core}&items=is:open&seed=3"),
+    let f = t
+        .get(
+            &format!("/forecast?team={}&items=is:open&seed=3", t.core),
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(
         (
             f["team"].as_str(),
@@ -312,59 +348,52 @@ async fn a_flow_team_in_a_sprint_product_has_its_own_board_report_forecast_and_m
     // Five open items at one a week: five weeks in every future.
     let five_weeks = (chrono::Utc::now().date_naive() + Duration::days(35)).to_string();
     assert_eq!(f["done_by"]["p95"], five_weeks.as_str());
-    let p = json_ok(
-        app.get(&dee, &format!("{P}/forecast?items=is:open")).await,
-        200,
-    )
-    .await;
+    let p = t.get("/forecast?items=is:open", 200).await;
     assert_eq!(
         (p["team"].clone(), p["cadence"].as_str(), p["unit"].as_str()),
         (Value::Null, Some("sprints"), Some("points"))
     );
+}
 
+#[tokio::test]
+async fn a_flow_teams_month_is_aligned_over_its_own_items() {
+    let t = a_flow_team_in_a_sprint_product().await;
     // Alignment by month over the team's items only: 2 points per item finished in the month.
-    let month = finish_days[0];
-    let in_month = finish_days
+    let month = t.finish_days[0];
+    let in_month = t
+        .finish_days
         .iter()
         .filter(|d| d.year() == month.year() && d.month() == month.month())
         .count() as f64;
     let m = month.format("%Y-%m").to_string();
-    let a = json_ok(
-        app.get(&dee, &format!("{P}/alignment?month={m}&team={core}"))
-            .await,
-        200,
-    )
-    .await;
+    let a = t
+        .get(&format!("/alignment?month={m}&team={}", t.core), 200)
+        .await;
     assert_eq!(
         a["unaligned_completed"].as_f64(),
         Some(2.0 * in_month),
         "{a}"
     );
-    let all = json_ok(
-        app.get(&dee, &format!("{P}/alignment?month={m}")).await,
-        200,
-    )
-    .await;
+    let all = t.get(&format!("/alignment?month={m}"), 200).await;
     assert_eq!(all["unaligned_completed"].as_f64(), Some(6.0 * in_month));
+}
+
+#[tokio::test]
+async fn a_flow_teams_quarter_is_scored_by_month_and_the_sprint_products_by_sprint() {
+    let t = a_flow_team_in_a_sprint_product().await;
     // A flow team's quarter is scored by month; the sprint product's by its sprints.
+    let month = t.finish_days[0];
     let q = format!("{}-Q{}", month.year(), month.month0() / 3 + 1);
-    let a = json_ok(
-        app.get(&dee, &format!("{P}/alignment?quarter={q}&team={core}"))
-            .await,
-        200,
-    )
-    .await;
+    let a = t
+        .get(&format!("/alignment?quarter={q}&team={}", t.core), 200)
+        .await;
     assert_eq!(a["flow"], true);
     assert!(a["trend"]
         .as_array()
         .unwrap()
         .iter()
         .all(|t| t[0].as_str().unwrap().len() == 7));
-    let sprints = json_ok(
-        app.get(&dee, &format!("{P}/alignment?quarter={q}")).await,
-        200,
-    )
-    .await;
+    let sprints = t.get(&format!("/alignment?quarter={q}"), 200).await;
     assert!(sprints.get("flow").is_none(), "{sprints}");
 }
 
