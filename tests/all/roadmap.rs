@@ -397,57 +397,172 @@ async fn roadmap_authority() {
     }
 }
 
+const ONB: &str = "/api/v1/workspaces/acme/products/ONB";
+
+/// The roadmap fixture with stakeholders Erin Exec and Lee Legal and a developer, none of them
+/// named as the product's stakeholders yet.
+struct SignOff {
+    app: TestApp,
+    pm: Caller,
+    exec: Caller,
+    legal: Caller,
+    dev: Caller,
+}
+
+impl SignOff {
+    async fn unnamed() -> SignOff {
+        let app = spawn_app().await;
+        let pm = roadmap_fixture(&app).await;
+        let exec = app.member(&pm, "Erin Exec", &["stakeholder"]).await;
+        let legal = app.member(&pm, "Lee Legal", &["stakeholder"]).await;
+        let dev = app.member(&pm, "Dev", &["dev"]).await;
+        SignOff {
+            app,
+            pm,
+            exec,
+            legal,
+            dev,
+        }
+    }
+
+    /// Erin named for the exec group and Lee for legal.
+    async fn named() -> SignOff {
+        let s = SignOff::unnamed().await;
+        for (who, group) in [(&s.exec, "exec"), (&s.legal, "legal")] {
+            assert_eq!(s.name(who.id, group).await.status(), 200);
+        }
+        s
+    }
+
+    /// Named, and the PM's request to sign off the Q1 roadmap; the request.
+    async fn requested() -> (SignOff, Value) {
+        let s = SignOff::named().await;
+        let req = s.request_roadmap().await;
+        (s, req)
+    }
+
+    /// Requested, approved by Erin ("Go"), sent back by Lee and then approved by her; the
+    /// request.
+    async fn approved() -> (SignOff, Value) {
+        let (s, req) = SignOff::requested().await;
+        let answer = answer_url(&req);
+        s.answer(
+            &s.exec,
+            &answer,
+            json!({"answer": "approve", "comment": "Go"}),
+        )
+        .await;
+        s.answer(
+            &s.legal,
+            &answer,
+            json!({"answer": "request_changes", "comment": "Check the data terms first"}),
+        )
+        .await;
+        s.answer(
+            &s.legal,
+            &answer,
+            json!({"answer": "approve", "comment": "Terms fixed"}),
+        )
+        .await;
+        (s, req)
+    }
+
+    /// The PM names `user_id` a stakeholder in `group`.
+    async fn name(&self, user_id: i64, group: &str) -> reqwest::Response {
+        self.app
+            .req(&self.pm, Method::PUT, &format!("{ONB}/stakeholders"))
+            .json(&json!({"user_id": user_id, "group": group}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn request_roadmap(&self) -> Value {
+        post(
+            &self.app,
+            &self.pm,
+            &format!("{ONB}/signoffs"),
+            json!({"subject": "roadmap", "title": "Q1 roadmap"}),
+        )
+        .await
+    }
+
+    /// The PM's decision "SMB first?" and a request to sign it off; the request.
+    async fn request_decision(&self) -> Value {
+        let d: Value = self
+            .app
+            .post(
+                &self.pm,
+                &format!("{ONB}/decisions"),
+                json!({"question": "SMB first?", "decision": "Yes"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        post(
+            &self.app,
+            &self.pm,
+            &format!("{ONB}/signoffs"),
+            json!({"subject": "decision", "decision": d["id"], "title": "SMB first"}),
+        )
+        .await
+    }
+
+    /// `who` answers at `answer` with `body`; the request as it then stands.
+    async fn answer(&self, who: &Caller, answer: &str, body: Value) -> Value {
+        self.app.post(who, answer, body).await.json().await.unwrap()
+    }
+
+    async fn page(&self, who: &Caller) -> String {
+        self.app
+            .get(who, "/w/acme/p/ONB/signoffs")
+            .await
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+fn answer_url(req: &Value) -> String {
+    format!("{ONB}/signoffs/{}/answer", req["id"])
+}
+
 #[tokio::test]
-async fn stakeholders_sign_off_a_frozen_roadmap_or_a_decision() {
-    let app = spawn_app().await;
-    let pm = roadmap_fixture(&app).await;
-    let exec = app.member(&pm, "Erin Exec", &["stakeholder"]).await;
-    let legal = app.member(&pm, "Lee Legal", &["stakeholder"]).await;
-    let dev = app.member(&pm, "Dev", &["dev"]).await;
-    let p = "/api/v1/workspaces/acme/products/ONB";
-    let r = app
+async fn a_signoff_waits_for_the_stakeholders_named_in_known_groups() {
+    let s = SignOff::unnamed().await;
+    let r = s
+        .app
         .post(
-            &pm,
-            &format!("{p}/signoffs"),
+            &s.pm,
+            &format!("{ONB}/signoffs"),
             json!({"subject": "roadmap", "title": "Q1 roadmap"}),
         )
         .await;
     assert_eq!(r.status(), 422, "no stakeholders named yet");
-    for (who, group) in [(&exec, "exec"), (&legal, "legal")] {
-        let r = app
-            .req(&pm, Method::PUT, &format!("{p}/stakeholders"))
-            .json(&json!({"user_id": who.id, "group": group}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
+    for (who, group) in [(&s.exec, "exec"), (&s.legal, "legal")] {
+        assert_eq!(s.name(who.id, group).await.status(), 200);
     }
-    let r = app
-        .req(&pm, Method::PUT, &format!("{p}/stakeholders"))
-        .json(&json!({"user_id": exec.id, "group": "board"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let req = post(
-        &app,
-        &pm,
-        &format!("{p}/signoffs"),
-        json!({"subject": "roadmap", "title": "Q1 roadmap"}),
-    )
-    .await;
+    assert_eq!(s.name(s.exec.id, "board").await.status(), 422);
+    let req = s.request_roadmap().await;
     assert_eq!(req["status"], "pending");
     assert_eq!(req["waiting_for"], json!(["Erin Exec", "Lee Legal"]));
+}
+
+#[tokio::test]
+async fn a_signoff_keeps_the_roadmap_as_it_was_when_asked() {
+    let (s, req) = SignOff::requested().await;
     // The snapshot is frozen: later changes to the roadmap do not alter it.
     post(
-        &app,
-        &pm,
-        &format!("{p}/initiatives"),
+        &s.app,
+        &s.pm,
+        &format!("{ONB}/initiatives"),
         json!({"title": "Added after asking", "status": "in_progress"}),
     )
     .await;
-    let got: Value = app
-        .get(&pm, &format!("{p}/signoffs/{}", req["id"]))
+    let got: Value = s
+        .app
+        .get(&s.pm, &format!("{ONB}/signoffs/{}", req["id"]))
         .await
         .json()
         .await
@@ -456,39 +571,41 @@ async fn stakeholders_sign_off_a_frozen_roadmap_or_a_decision() {
         got["snapshot"].to_string().contains("Guided setup")
             && !got["snapshot"].to_string().contains("Added after asking")
     );
-    let answer = format!("{p}/signoffs/{}/answer", req["id"]);
+}
+
+#[tokio::test]
+async fn only_named_stakeholders_answer_and_a_change_request_needs_a_comment() {
+    let (s, req) = SignOff::requested().await;
+    let (app, answer) = (&s.app, answer_url(&req));
     assert_eq!(
-        app.post(&dev, &answer, json!({"answer": "approve"}))
+        app.post(&s.dev, &answer, json!({"answer": "approve"}))
             .await
             .status(),
         403
     );
     assert_eq!(
-        app.post(&pm, &answer, json!({"answer": "approve"}))
+        app.post(&s.pm, &answer, json!({"answer": "approve"}))
             .await
             .status(),
         403
     );
     let r = app
-        .post(&exec, &answer, json!({"answer": "request_changes"}))
+        .post(&s.exec, &answer, json!({"answer": "request_changes"}))
         .await;
     assert_eq!(r.status(), 422, "changes need a comment");
-    let r: Value = app
-        .post(
-            &exec,
+    let r = s
+        .answer(
+            &s.exec,
             &answer,
             json!({"answer": "approve", "comment": "Go"}),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         (r["status"].as_str(), r["waiting_for"].clone()),
         (Some("pending"), json!(["Lee Legal"]))
     );
     // The PM who asked hears the answer in the inbox.
-    let inbox: Value = app.get(&pm, "/api/v1/inbox").await.json().await.unwrap();
+    let inbox: Value = app.get(&s.pm, "/api/v1/inbox").await.json().await.unwrap();
     assert!(
         inbox["notifications"][0]["title"]
             .as_str()
@@ -496,69 +613,67 @@ async fn stakeholders_sign_off_a_frozen_roadmap_or_a_decision() {
             .contains("answered sign-off request"),
         "{inbox}"
     );
-    let r: Value = app
-        .post(
-            &legal,
+}
+
+#[tokio::test]
+async fn a_requested_change_holds_the_signoff_until_the_stakeholder_approves() {
+    let (s, req) = SignOff::requested().await;
+    let answer = answer_url(&req);
+    s.answer(
+        &s.exec,
+        &answer,
+        json!({"answer": "approve", "comment": "Go"}),
+    )
+    .await;
+    let r = s
+        .answer(
+            &s.legal,
             &answer,
             json!({"answer": "request_changes", "comment": "Check the data terms first"}),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r["status"], "changes_requested");
-    let r: Value = app
-        .post(
-            &legal,
+    let r = s
+        .answer(
+            &s.legal,
             &answer,
             json!({"answer": "approve", "comment": "Terms fixed"}),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r["status"], "approved");
-    // On a decision, and the page shows the status at a glance.
-    let d: Value = app
+}
+
+#[tokio::test]
+async fn a_decision_is_signed_off_on_a_snapshot_of_it() {
+    let (s, _) = SignOff::approved().await;
+    let r = s
+        .app
         .post(
-            &pm,
-            &format!("{p}/decisions"),
-            json!({"question": "SMB first?", "decision": "Yes"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let r = app
-        .post(
-            &pm,
-            &format!("{p}/signoffs"),
+            &s.pm,
+            &format!("{ONB}/signoffs"),
             json!({"subject": "decision", "decision": 4242, "title": "x"}),
         )
         .await;
     assert_eq!(r.status(), 422);
-    let ds = post(
-        &app,
-        &pm,
-        &format!("{p}/signoffs"),
-        json!({"subject": "decision", "decision": d["id"], "title": "SMB first"}),
-    )
-    .await;
+    let ds = s.request_decision().await;
     assert_eq!(ds["snapshot"]["decision"], "Yes");
-    let html = app
-        .get(&exec, "/w/acme/p/ONB/signoffs")
-        .await
-        .text()
-        .await
-        .unwrap();
+}
+
+#[tokio::test]
+async fn the_signoffs_page_shows_each_status_at_a_glance_and_takes_an_answer() {
+    let (s, _) = SignOff::approved().await;
+    let ds = s.request_decision().await;
+    // On a decision, and the page shows the status at a glance.
+    let html = s.page(&s.exec).await;
     assert!(
         html.contains("badge-signoff-approved")
             && html.contains("badge-signoff-pending")
             && html.contains("Your answer to")
     );
-    let r = app
+    let r = s
+        .app
         .req(
-            &legal,
+            &s.legal,
             Method::POST,
             &format!("/w/acme/p/ONB/signoffs/{}/answer", ds["id"]),
         )
@@ -567,12 +682,7 @@ async fn stakeholders_sign_off_a_frozen_roadmap_or_a_decision() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let html = app
-        .get(&pm, "/w/acme/p/ONB/signoffs")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = s.page(&s.pm).await;
     assert!(html.contains("Ask the stakeholders") && !html.contains("Your answer to"));
 }
 

@@ -36,99 +36,142 @@ async fn brief(app: &TestApp, who: &Caller) -> String {
     .unwrap()
 }
 
-#[tokio::test]
-async fn a_document_sent_for_signoff_shows_what_changed_since() {
-    let app = spawn_app().await;
-    let pm = app.workspace().await;
-    let exec = app.member(&pm, "Erin", &["stakeholder"]).await;
-    set_vision(&app, &pm, "Every sprint traces back to a why").await;
-    let send = format!("{P}/documents/brief/signoff");
+/// ONB with a vision (version 2) and Erin, a stakeholder not yet named for the product.
+struct Brief {
+    app: TestApp,
+    pm: Caller,
+    exec: Caller,
+    /// Where the quarter's brief is sent for sign-off.
+    send: String,
+}
 
-    // Without stakeholders there is nobody to ask; a stakeholder may not send; bad input named.
-    let p = json_ok(
-        app.post(
-            &pm,
-            &send,
-            json!({"title": "Q4 brief", "quarter": "2026-Q4"}),
+impl Brief {
+    async fn unnamed() -> Brief {
+        let app = spawn_app().await;
+        let pm = app.workspace().await;
+        let exec = app.member(&pm, "Erin", &["stakeholder"]).await;
+        set_vision(&app, &pm, "Every sprint traces back to a why").await;
+        let send = format!("{P}/documents/brief/signoff");
+        Brief {
+            app,
+            pm,
+            exec,
+            send,
+        }
+    }
+
+    /// Erin named as the product's stakeholder (exec).
+    async fn named() -> Brief {
+        let b = Brief::unnamed().await;
+        let r = b
+            .app
+            .req(&b.pm, Method::PUT, &format!("{P}/stakeholders"))
+            .json(&json!({"user_id": b.exec.id, "group": "exec"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        b
+    }
+
+    /// Named, and the 2026-Q4 brief sent for sign-off; its answer.
+    async fn sent() -> (Brief, Value) {
+        let b = Brief::named().await;
+        let sent = b.send_q4().await;
+        (b, sent)
+    }
+
+    /// Sent, and the vision changed since; the request's id.
+    async fn changed() -> (Brief, i64) {
+        let (b, sent) = Brief::sent().await;
+        set_vision(
+            &b.app,
+            &b.pm,
+            "Every sprint traces back to a customer's why",
         )
-        .await,
-        422,
-    )
-    .await;
-    assert_eq!(p["field"], "subject", "{p}");
+        .await;
+        (b, sent["request"]["id"].as_i64().unwrap())
+    }
+
+    async fn send_q4(&self) -> Value {
+        json_ok(
+            self.app
+                .post(
+                    &self.pm,
+                    &self.send,
+                    json!({"title": "Q4 brief", "quarter": "2026-Q4"}),
+                )
+                .await,
+            201,
+        )
+        .await
+    }
+
+    /// The PM's request to `path` with `body`, refused as bad input; the problem's field.
+    async fn refused(&self, path: &str, body: Value) -> Value {
+        let p = json_ok(self.app.post(&self.pm, path, body).await, 422).await;
+        p["field"].clone()
+    }
+}
+
+#[tokio::test]
+async fn a_document_goes_for_signoff_only_by_the_pm_to_named_stakeholders() {
+    let b = Brief::unnamed().await;
+    let (app, send) = (&b.app, &b.send);
+    // Without stakeholders there is nobody to ask; a stakeholder may not send; bad input named.
+    let q4 = json!({"title": "Q4 brief", "quarter": "2026-Q4"});
+    assert_eq!(b.refused(send, q4).await, "subject");
     let r = app
-        .req(&pm, Method::PUT, &format!("{P}/stakeholders"))
-        .json(&json!({"user_id": exec.id, "group": "exec"}))
+        .req(&b.pm, Method::PUT, &format!("{P}/stakeholders"))
+        .json(&json!({"user_id": b.exec.id, "group": "exec"}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(
-        app.post(&exec, &send, json!({"title": "Q4 brief"}))
+        app.post(&b.exec, send, json!({"title": "Q4 brief"}))
             .await
             .status(),
         403
     );
-    let p = json_ok(
-        app.post(
-            &pm,
-            &send,
-            json!({"title": "Q4 brief", "quarter": "2026-Q9"}),
-        )
-        .await,
-        422,
-    )
-    .await;
-    assert_eq!(p["field"], "quarter");
-    let p = json_ok(
-        app.post(
-            &pm,
-            &format!("{P}/documents/blueprint/signoff"),
-            json!({"title": "x"}),
-        )
-        .await,
-        422,
-    )
-    .await;
-    assert_eq!(p["field"], "initiative");
+    let q9 = json!({"title": "Q4 brief", "quarter": "2026-Q9"});
+    assert_eq!(b.refused(send, q9).await, "quarter");
+    let blueprint = format!("{P}/documents/blueprint/signoff");
+    assert_eq!(
+        b.refused(&blueprint, json!({"title": "x"})).await,
+        "initiative"
+    );
     // The roadmap's request address sends the PM to the document's own.
-    let p = json_ok(
-        app.post(
-            &pm,
-            &format!("{P}/signoffs"),
-            json!({"subject": "document", "title": "x"}),
-        )
-        .await,
-        422,
-    )
-    .await;
-    assert_eq!(p["field"], "subject");
+    let roadmap = format!("{P}/signoffs");
+    assert_eq!(
+        b.refused(&roadmap, json!({"subject": "document", "title": "x"}))
+            .await,
+        "subject"
+    );
+}
 
-    let before = brief(&app, &pm).await;
-    let sent: Value = json_ok(
-        app.post(
-            &pm,
-            &send,
-            json!({"title": "Q4 brief", "quarter": "2026-Q4"}),
-        )
-        .await,
-        201,
-    )
-    .await;
-    let id = sent["request"]["id"].as_i64().unwrap();
+#[tokio::test]
+async fn a_document_just_sent_for_signoff_is_pending_and_carries_no_note() {
+    let b = Brief::named().await;
+    let before = brief(&b.app, &b.pm).await;
+    let sent = b.send_q4().await;
     assert_eq!(sent["request"]["subject"], "document");
     assert_eq!(sent["request"]["status"], "pending");
     assert_eq!(sent["changed"], false);
     assert_eq!(sent["diff"], "");
     assert_eq!(
-        brief(&app, &pm).await,
+        brief(&b.app, &b.pm).await,
         before,
         "an unchanged document carries no note"
     );
+}
 
-    set_vision(&app, &pm, "Every sprint traces back to a customer's why").await;
+#[tokio::test]
+async fn a_signoff_shows_which_records_changed_since_and_a_diff_of_the_text() {
+    let (b, id) = Brief::changed().await;
     let view = json_ok(
-        app.get(&exec, &format!("{P}/documents/signoffs/{id}"))
+        b.app
+            .get(&b.exec, &format!("{P}/documents/signoffs/{id}"))
             .await,
         200,
     )
@@ -147,15 +190,21 @@ async fn a_document_sent_for_signoff_shows_what_changed_since() {
         diff.contains("+Every sprint traces back to a customer's why"),
         "{diff}"
     );
-    let now = brief(&app, &pm).await;
+}
+
+#[tokio::test]
+async fn a_changed_document_opens_with_a_note_and_another_quarters_does_not() {
+    let (b, id) = Brief::changed().await;
+    let now = brief(&b.app, &b.pm).await;
     assert!(
         now.contains(&format!("> **Changed since sent for sign-off** (request {id}, “Q4 brief”, pending): 1 record(s) changed: vision ONB v2 → v3.")),
         "{now}"
     );
     // Another quarter's brief is another document: no note.
-    let other = app
+    let other = b
+        .app
         .req(
-            &pm,
+            &b.pm,
             Method::GET,
             &format!("{P}/documents/brief?quarter=2027-Q1"),
         )
@@ -166,12 +215,16 @@ async fn a_document_sent_for_signoff_shows_what_changed_since() {
         .await
         .unwrap();
     assert!(!other.contains("Changed since"), "{other}");
+}
 
+#[tokio::test]
+async fn the_signoff_page_says_what_changed_and_the_signoff_list_links_to_it() {
+    let (b, id) = Brief::changed().await;
     // The sign-off page says so too, and the roadmap's sign-off list links to it.
-    let (client, _) = sign_in(&app, &exec.email).await;
+    let (client, _) = sign_in(&b.app, &b.exec.email).await;
     let page = page_text(
         &client,
-        &app,
+        &b.app,
         &format!("/w/acme/p/ONB/documents/signoffs/{id}"),
     )
     .await;
@@ -180,11 +233,17 @@ async fn a_document_sent_for_signoff_shows_what_changed_since() {
         page.contains("customer&#39;s why") || page.contains("customer&#x27;s why"),
         "{page}"
     );
-    let list = page_text(&client, &app, "/w/acme/p/ONB/signoffs").await;
+    let list = page_text(&client, &b.app, "/w/acme/p/ONB/signoffs").await;
     assert!(list.contains(&format!("/w/acme/p/ONB/documents/signoffs/{id}")));
+}
+
+#[tokio::test]
+async fn a_roadmap_signoff_is_not_a_documents() {
+    let (b, _) = Brief::sent().await;
     // A roadmap sign-off is not a document's.
     assert_eq!(
-        app.get(&pm, &format!("{P}/documents/signoffs/999"))
+        b.app
+            .get(&b.pm, &format!("{P}/documents/signoffs/999"))
             .await
             .status(),
         404
