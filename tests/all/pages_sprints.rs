@@ -8,51 +8,125 @@ use support::scrum::*;
 use support::session::{between, page_text, sign_in};
 use support::spawn_app;
 
-#[tokio::test]
-async fn sprint_pages_render_for_each_role_and_forms_work() {
-    let app = spawn_app().await;
-    let owner = app.workspace().await;
-    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
-        .await;
-    let sh = app.member(&owner, "Stan", &["stakeholder"]).await;
-    let team = team(&app, &owner, &app.member(&owner, "Sam", &["sm"]).await).await;
-    let s = sprint(
-        &app,
-        &owner,
-        team,
-        "<b>Sprint</b> 1",
-        "2027-01-04",
-        "2027-01-17",
-    )
-    .await;
-    let id = s["id"].as_i64().unwrap();
-    let ready = ready_story(&app, &owner, "sign up", 3, &["Given a When b Then c"]).await;
-    let vague = app.story(&owner, "vague thing").await["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
+/// Sprint "<b>Sprint</b> 1" of team Core with a ready story and a vague one; the owner (pm, po,
+/// dev, sm) signed in through the form; Stan is a stakeholder.
+struct SprintPages {
+    app: support::TestApp,
+    owner: support::Caller,
+    sh: support::Caller,
+    id: i64,
+    ready: String,
+    vague: String,
+    client: reqwest::Client,
+    csrf: String,
+    /// The sprint's pages.
+    base: String,
+}
 
-    let (client, csrf) = sign_in(&app, &owner.email).await;
-    let get = |path: String| {
-        let client = client.clone();
-        let url = app.url(&path);
-        async move {
-            let r = client.get(url).send().await.unwrap();
-            assert_eq!(r.status(), 200, "{path}");
-            r.text().await.unwrap()
+impl SprintPages {
+    async fn planned() -> SprintPages {
+        let app = spawn_app().await;
+        let owner = app.workspace().await;
+        app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
+            .await;
+        let sh = app.member(&owner, "Stan", &["stakeholder"]).await;
+        let team = team(&app, &owner, &app.member(&owner, "Sam", &["sm"]).await).await;
+        let s = sprint(
+            &app,
+            &owner,
+            team,
+            "<b>Sprint</b> 1",
+            "2027-01-04",
+            "2027-01-17",
+        )
+        .await;
+        let id = s["id"].as_i64().unwrap();
+        let ready = ready_story(&app, &owner, "sign up", 3, &["Given a When b Then c"]).await;
+        let vague = app.story(&owner, "vague thing").await["key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (client, csrf) = sign_in(&app, &owner.email).await;
+        let base = format!("/w/acme/p/ONB/sprints/{id}");
+        SprintPages {
+            app,
+            owner,
+            sh,
+            id,
+            ready,
+            vague,
+            client,
+            csrf,
+            base,
         }
-    };
-    let base = format!("/w/acme/p/ONB/sprints/{id}");
-    let html = get("/w/acme/p/ONB/sprints".into()).await;
+    }
+
+    /// Planned, with the ready story committed for the goal and the sprint started, both
+    /// through the pages' forms.
+    async fn started() -> SprintPages {
+        let s = SprintPages::planned().await;
+        let r = s.commit_for_goal().await;
+        assert_eq!(r.headers()["location"], format!("{}/plan", s.base).as_str());
+        let r = s.start().await;
+        assert_eq!(
+            r.headers()["location"],
+            format!("{}/board", s.base).as_str()
+        );
+        s
+    }
+
+    /// The page at `path`, which must answer 200.
+    async fn page(&self, path: &str) -> String {
+        let r = self.client.get(self.app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        r.text().await.unwrap()
+    }
+
+    async fn form(&self, tail: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.app.url(&format!("{}/{tail}", self.base)))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn commit_for_goal(&self) -> reqwest::Response {
+        self.form(
+            "commit",
+            &[
+                ("csrf", self.csrf.as_str()),
+                ("items", self.ready.as_str()),
+                ("for_goal", "on"),
+            ],
+        )
+        .await
+    }
+
+    /// The start form, with the sprint's version.
+    async fn start(&self) -> reqwest::Response {
+        let v = version(&self.app, &self.owner, self.id).await.to_string();
+        self.form(
+            "start",
+            &[("csrf", self.csrf.as_str()), ("version", v.as_str())],
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn the_sprints_page_escapes_names_and_the_plan_page_offers_what_each_candidate_serves() {
+    let s = SprintPages::planned().await;
+    let html = s.page("/w/acme/p/ONB/sprints").await;
     assert!(
         html.contains("&#60;b&#62;Sprint&#60;/b&#62; 1") && !html.contains("<b>Sprint</b>"),
         "names are escaped"
     );
     assert!(html.contains("Schedule a sprint"));
-    let plan = get(format!("{base}/plan")).await;
+    let plan = s.page(&format!("{}/plan", s.base)).await;
     assert!(
         plan.contains("id=\"candidates\"")
-            && plan.contains(&ready)
+            && plan.contains(&s.ready)
             && plan.contains("Commit selected")
     );
     assert!(plan.contains("a guess"), "no history yet");
@@ -62,76 +136,81 @@ async fn sprint_pages_render_for_each_role_and_forms_work() {
             .contains("chip-unaligned"),
         "each candidate shows what it serves (UI.md, Planning): {plan}"
     );
+}
 
+#[tokio::test]
+async fn a_refused_commit_comes_back_to_the_plan_page_with_the_reason() {
+    let s = SprintPages::planned().await;
     // A refused commit comes back to the same page with the reason.
-    let r = client
-        .post(app.url(&format!("{base}/commit")))
-        .form(&[("csrf", csrf.as_str()), ("items", vague.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = s
+        .form(
+            "commit",
+            &[("csrf", s.csrf.as_str()), ("items", s.vague.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let to = r.headers()["location"].to_str().unwrap().to_string();
-    assert!(to.starts_with(&format!("{base}/plan?error=")), "{to}");
-    let page = get(to).await;
+    assert!(to.starts_with(&format!("{}/plan?error=", s.base)), "{to}");
+    let page = s.page(&to).await;
     assert!(
         between(&page, "role=\"alert\">", "</div>")
             .unwrap()
             .contains("is not ready"),
         "{page}"
     );
+}
+
+#[tokio::test]
+async fn a_commit_from_the_plan_page_lands_only_with_the_csrf_token() {
+    let s = SprintPages::planned().await;
     // A good one lands; a missing CSRF token changes nothing.
-    let r = client
-        .post(app.url(&format!("{base}/commit")))
-        .form(&[("items", ready.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = s.form("commit", &[("items", s.ready.as_str())]).await;
     assert_eq!(r.status(), 403);
-    let r = client
-        .post(app.url(&format!("{base}/commit")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("items", ready.as_str()),
-            ("for_goal", "on"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.headers()["location"], format!("{base}/plan").as_str());
+    let r = s.commit_for_goal().await;
+    assert_eq!(r.headers()["location"], format!("{}/plan", s.base).as_str());
     let plan = json_ok(
-        app.get(&owner, &format!("{P}/sprints/{id}/planning")).await,
+        s.app
+            .get(&s.owner, &format!("{P}/sprints/{}/planning", s.id))
+            .await,
         200,
     )
     .await;
     assert_eq!(plan["committed_points"], 3);
     assert_eq!(plan["committed"][0]["for_goal"], true);
+}
 
+#[tokio::test]
+async fn a_sprint_started_from_its_page_shows_its_board_review_and_retro() {
+    let s = SprintPages::planned().await;
+    let base = &s.base;
+    s.commit_for_goal().await;
     // Start from the page (with the version), then the board, review and retro render.
-    let v = version(&app, &owner, id).await.to_string();
-    let r = client
-        .post(app.url(&format!("{base}/start")))
-        .form(&[("csrf", csrf.as_str()), ("version", v.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = s.start().await;
     assert_eq!(r.headers()["location"], format!("{base}/board").as_str());
-    let board = get(format!("{base}/board")).await;
-    assert!(board.contains("data-can-move") && board.contains(&format!("data-key=\"{ready}\"")));
+    let board = s.page(&format!("{base}/board")).await;
+    assert!(
+        board.contains("data-can-move") && board.contains(&format!("data-key=\"{}\"", s.ready))
+    );
     assert!(board.contains("burndown.svg") && board.contains("Change the scope"));
+    let review = s.page(&format!("{base}/review")).await;
+    assert!(review.contains("name=\"verdict-1\"") && review.contains("Close the sprint"));
+    let retro = s.page(&format!("{base}/retro")).await;
+    assert!(retro.contains("Open the retrospective"));
+    for page in ["/w/acme/p/ONB/teams", "/w/acme/p/ONB/reports"] {
+        s.page(page).await;
+    }
+}
+
+#[tokio::test]
+async fn sprint_charts_are_svg_drawn_narrow_for_a_phone_and_wait_for_a_closed_sprint() {
+    let s = SprintPages::started().await;
+    let (app, client, base) = (&s.app, &s.client, &s.base);
     let svg = client
         .get(app.url(&format!("{base}/burndown.svg")))
         .send()
         .await
         .unwrap();
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
-    let review = get(format!("{base}/review")).await;
-    assert!(review.contains("name=\"verdict-1\"") && review.contains("Close the sprint"));
-    let retro = get(format!("{base}/retro")).await;
-    assert!(retro.contains("Open the retrospective"));
-    for page in ["/w/acme/p/ONB/teams", "/w/acme/p/ONB/reports"] {
-        get(page.into()).await;
-    }
     let chart = client
         .get(app.url("/w/acme/p/ONB/reports/velocity.svg"))
         .send()
@@ -139,8 +218,9 @@ async fn sprint_pages_render_for_each_role_and_forms_work() {
         .unwrap();
     assert!(chart.text().await.unwrap().starts_with("<svg"));
     // A phone gets each chart drawn at its own width, through <picture>.
+    let board = s.page(&format!("{base}/board")).await;
     assert!(board.contains(&format!("srcset=\"{base}/burndown.svg?w=narrow\"")));
-    let reports = get("/w/acme/p/ONB/reports".into()).await;
+    let reports = s.page("/w/acme/p/ONB/reports").await;
     assert!(reports.contains("srcset=\"/w/acme/p/ONB/reports/throughput.svg?w=narrow\""));
     // With no sprint closed, the sprint charts are one sentence saying when they come.
     let empty = between(&reports, "id=\"no-closed-sprint\">", "</div>").unwrap_or_default();
@@ -158,27 +238,38 @@ async fn sprint_pages_render_for_each_role_and_forms_work() {
         let svg = svg.text().await.unwrap();
         assert!(svg.starts_with("<svg width=\"360\""), "{path}: {svg}");
     }
+}
 
+#[tokio::test]
+async fn a_stakeholder_reads_every_sprint_page_and_gets_no_forms_that_would_be_refused() {
+    let s = SprintPages::started().await;
+    let base = &s.base;
     // A stakeholder reads every page and gets no forms that would be refused.
-    let (viewer, _) = sign_in(&app, &sh.email).await;
+    let (viewer, _) = sign_in(&s.app, &s.sh.email).await;
     for (path, absent) in [
         (format!("{base}/board"), "data-can-move"),
         (format!("{base}/review"), "name=\"verdict-1\""),
         (format!("{base}/plan"), "Start the sprint"),
         ("/w/acme/p/ONB/teams".to_string(), "Create team"),
     ] {
-        let r = viewer.get(app.url(&path)).send().await.unwrap();
+        let r = viewer.get(s.app.url(&path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
         assert!(
             !r.text().await.unwrap().contains(absent),
             "{path} shows {absent}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_card_move_from_the_boards_script_answers_in_plain_text() {
+    let s = SprintPages::started().await;
     // A card move from the page's script answers in plain text.
-    let r = client
-        .post(app.url(&format!("{base}/board/move")))
-        .header("x-csrf-token", &csrf)
-        .form(&[("item", ready.as_str()), ("status", "sideways")])
+    let r = s
+        .client
+        .post(s.app.url(&format!("{}/board/move", s.base)))
+        .header("x-csrf-token", &s.csrf)
+        .form(&[("item", s.ready.as_str()), ("status", "sideways")])
         .send()
         .await
         .unwrap();
