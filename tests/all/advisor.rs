@@ -17,25 +17,146 @@ fn codes(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// ONB whose owner holds pm, po and dev (one person in both roles), with Dana a developer.
+struct Advisor {
+    app: support::TestApp,
+    owner: support::Caller,
+    dev: support::Caller,
+}
+
+impl Advisor {
+    async fn combined() -> Advisor {
+        let app = spawn_app().await;
+        let owner = app.workspace().await; // pm, po and dev: one person in both roles
+        let dev = app.member(&owner, "Dana", &["dev"]).await;
+        Advisor { app, owner, dev }
+    }
+
+    /// The owner a PM alone, who wrote the backlog's three stories.
+    async fn pm_buried() -> Advisor {
+        let s = Advisor::combined().await;
+        s.app.roles(&s.owner, &s.owner, "ONB", &["pm"]).await;
+        for t in ["one", "two", "three"] {
+            s.app.story(&s.owner, t).await;
+        }
+        s
+    }
+
+    /// `pm_buried`, then the owner a PO (and SM and developer) without a PM, running a sprint
+    /// this quarter.
+    async fn po_without_pm() -> Advisor {
+        let s = Advisor::pm_buried().await;
+        let (app, owner) = (&s.app, &s.owner);
+        app.roles(owner, owner, "ONB", &["po", "sm", "dev"]).await;
+        let team = team(app, owner, &app.member(owner, "Sam", &["sm"]).await).await;
+        let today = chrono::Utc::now().date_naive();
+        use chrono::Datelike;
+        let start = today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64);
+        let q_start =
+            chrono::NaiveDate::from_ymd_opt(today.year(), (today.month0() / 3) * 3 + 1, 1).unwrap();
+        let start = start.max(q_start);
+        sprint(
+            app,
+            owner,
+            team,
+            "Now",
+            &start.to_string(),
+            &(start + chrono::Duration::days(6)).to_string(),
+        )
+        .await;
+        s
+    }
+
+    /// `po_without_pm`, then the owner PM and PO, who lowers the combined role's threshold to 2
+    /// backlog items.
+    async fn threshold_lowered() -> Advisor {
+        let s = Advisor::po_without_pm().await;
+        s.app.roles(&s.owner, &s.owner, "ONB", &["pm", "po"]).await;
+        let r = s.put(&s.owner, json!({"combined_backlog_items": 2})).await;
+        assert_eq!(r.status(), 204);
+        s
+    }
+
+    /// Dana's view of the advisor.
+    async fn advice(&self) -> Value {
+        json_ok(self.app.get(&self.dev, &format!("{P}/advisor")).await, 200).await
+    }
+
+    /// `who` sets the thresholds in `body`, on the version the owner just read.
+    async fn put(&self, who: &support::Caller, body: Value) -> reqwest::Response {
+        let adv = format!("{P}/advisor");
+        let read = self.app.get(&self.owner, &adv).await;
+        let etag = read.headers()["etag"].to_str().unwrap().to_string();
+        self.app
+            .req(who, reqwest::Method::PUT, &adv)
+            .header("If-Match", etag)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The owner's alignment page through a signed-in client, and its CSRF token.
+    async fn alignment_page(&self) -> (reqwest::Client, String, String) {
+        let (client, csrf) = support::session::sign_in(&self.app, &self.owner.email).await;
+        let html = page_text(&client, &self.app, "/w/acme/p/ONB/alignment").await;
+        (client, csrf, html)
+    }
+}
+
+/// The version in the thresholds form of `html` (the tier policy form has another).
+fn thresholds_form_version(html: &str) -> String {
+    let form_html = &html[html.find("action=\"/w/acme/p/ONB/advisor\"").unwrap()..];
+    support::session::between(form_html, "name=\"version\" value=\"", "\"")
+        .unwrap()
+        .to_string()
+}
+
+/// Every threshold, as the PM's form sends them.
+fn all_thresholds() -> Vec<(&'static str, String)> {
+    vec![
+        ("stale_priority_weeks", "6".into()),
+        ("pm_story_share_pct", "60".into()),
+        ("inversions", "9".into()),
+        ("exemptions_and_overrides", "4".into()),
+        ("combined_backlog_items", "500".into()),
+    ]
+}
+
+/// `client` posts the thresholds form with `csrf` and `fields`; the redirect's target.
+async fn post_thresholds(
+    app: &support::TestApp,
+    client: &reqwest::Client,
+    csrf: &str,
+    fields: Vec<(&'static str, String)>,
+) -> String {
+    let mut form = vec![("csrf", csrf.to_string())];
+    form.extend(fields);
+    let r = client
+        .post(app.url("/w/acme/p/ONB/advisor"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
 #[tokio::test]
-async fn the_advisor_names_the_shape_and_its_remedy() {
-    let app = spawn_app().await;
-    let owner = app.workspace().await; // pm, po and dev: one person in both roles
-    let dev = app.member(&owner, "Dana", &["dev"]).await;
-    let adv = format!("{P}/advisor");
-    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+async fn one_person_in_both_roles_is_told_to_combine_them_in_one_role() {
+    let s = Advisor::combined().await;
+    let a = s.advice().await;
     assert_eq!(codes(&a), vec!["combined"]);
     assert!(a["findings"][0]["remedy"]
         .as_str()
         .unwrap()
         .contains("combine both in one role"));
+}
 
+#[tokio::test]
+async fn a_pm_alone_who_writes_the_stories_is_buried_in_them() {
+    let s = Advisor::pm_buried().await;
     // A PM alone who writes the stories is buried in them.
-    app.roles(&owner, &owner, "ONB", &["pm"]).await;
-    for t in ["one", "two", "three"] {
-        app.story(&owner, t).await;
-    }
-    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+    let a = s.advice().await;
     assert_eq!(codes(&a), vec!["pm_buried"]);
     assert!(
         a["findings"][0]["evidence"]
@@ -44,70 +165,42 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
             .contains("3 of the 3 stories"),
         "{a}"
     );
+}
 
-    // A PO alone running sprints this quarter has no strategic direction.
-    app.roles(&owner, &owner, "ONB", &["po", "sm", "dev"]).await;
-    let team = team(&app, &owner, &app.member(&owner, "Sam", &["sm"]).await).await;
-    let today = chrono::Utc::now().date_naive();
-    use chrono::Datelike;
-    let start = today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64);
-    let q_start =
-        chrono::NaiveDate::from_ymd_opt(today.year(), (today.month0() / 3) * 3 + 1, 1).unwrap();
-    let start = start.max(q_start);
-    sprint(
-        &app,
-        &owner,
-        team,
-        "Now",
-        &start.to_string(),
-        &(start + chrono::Duration::days(6)).to_string(),
-    )
-    .await;
-    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+#[tokio::test]
+async fn a_po_alone_running_sprints_this_quarter_has_no_strategic_direction() {
+    let s = Advisor::po_without_pm().await;
+    let a = s.advice().await;
     assert_eq!(codes(&a), vec!["po_without_pm"]);
     assert_eq!(a["findings"][0]["link"], "/w/acme/p/ONB/strategy");
     assert_eq!(a["facts"]["sprints_this_quarter"], 1);
+}
 
+#[tokio::test]
+async fn only_the_pm_sets_the_advisors_thresholds_within_range() {
+    let s = Advisor::po_without_pm().await;
     // Thresholds are the PM's; out-of-range values are refused.
-    app.roles(&owner, &owner, "ONB", &["pm", "po"]).await;
-    let put = |who: &support::Caller, body: Value| {
-        let (app, owner, adv, who) = (&app, &owner, &adv, who.clone());
-        async move {
-            let read = app.get(owner, adv).await;
-            let etag = read.headers()["etag"].to_str().unwrap().to_string();
-            app.req(&who, reqwest::Method::PUT, adv)
-                .header("If-Match", etag)
-                .json(&body)
-                .send()
-                .await
-        }
-    };
+    s.app.roles(&s.owner, &s.owner, "ONB", &["pm", "po"]).await;
+    assert_eq!(s.put(&s.dev, json!({"inversions": 2})).await.status(), 403);
     assert_eq!(
-        put(&dev, json!({"inversions": 2})).await.unwrap().status(),
-        403
-    );
-    assert_eq!(
-        json_ok(
-            put(&owner, json!({"pm_story_share_pct": 0})).await.unwrap(),
-            422
-        )
-        .await["field"],
+        json_ok(s.put(&s.owner, json!({"pm_story_share_pct": 0})).await, 422).await["field"],
         "pm_story_share_pct"
     );
     assert_eq!(
-        put(&owner, json!({"combined_backlog_items": 2}))
+        s.put(&s.owner, json!({"combined_backlog_items": 2}))
             .await
-            .unwrap()
             .status(),
         204
     );
-    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+    let a = s.advice().await;
     assert_eq!(a["thresholds"]["combined_backlog_items"], 2);
     assert!(codes(&a).contains(&"combined_split".to_string()), "{a}");
+}
 
-    let (client, csrf) = support::session::sign_in(&app, &owner.email).await;
-    let page = || async { page_text(&client, &app, "/w/acme/p/ONB/alignment").await };
-    let html = page().await;
+#[tokio::test]
+async fn the_alignment_page_shows_the_team_shape_and_the_pms_thresholds_form() {
+    let s = Advisor::threshold_lowered().await;
+    let (_, _, html) = s.alignment_page().await;
     assert!(
         html.contains("Team shape") && html.contains("Time to consider splitting the role"),
         "{html}"
@@ -118,73 +211,66 @@ async fn the_advisor_names_the_shape_and_its_remedy() {
         ),
         "{html}"
     );
+}
 
+#[tokio::test]
+async fn a_bad_or_stale_thresholds_form_is_refused_and_changes_nothing() {
+    let s = Advisor::threshold_lowered().await;
+    let (client, csrf, html) = s.alignment_page().await;
     // The PM's thresholds form: a bad value is refused beside the form and changes nothing.
-    // The thresholds form's own version (the tier policy form has another).
-    let form_html = &html[html.find("action=\"/w/acme/p/ONB/advisor\"").unwrap()..];
-    let version = support::session::between(form_html, "name=\"version\" value=\"", "\"")
-        .unwrap()
-        .to_string();
-    let post = |fields: Vec<(&'static str, String)>| {
-        let mut form = vec![("csrf", csrf.clone()), ("version", version.clone())];
-        form.extend(fields);
-        client
-            .post(app.url("/w/acme/p/ONB/advisor"))
-            .form(&form)
-            .send()
-    };
-    let r = post(vec![("combined_backlog_items", "many".into())])
-        .await
-        .unwrap();
-    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let version = thresholds_form_version(&html);
+    let to = post_thresholds(
+        &s.app,
+        &client,
+        &csrf,
+        vec![
+            ("version", version),
+            ("combined_backlog_items", "many".into()),
+        ],
+    )
+    .await;
     assert!(
         to.starts_with("/w/acme/p/ONB/alignment?error=") && to.ends_with("whole+number#advice"),
         "{to}"
     );
-    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+    let a = s.advice().await;
     assert_eq!(a["thresholds"]["combined_backlog_items"], 2);
-    let all = vec![
-        ("stale_priority_weeks", "6".into()),
-        ("pm_story_share_pct", "60".into()),
-        ("inversions", "9".into()),
-        ("exemptions_and_overrides", "4".into()),
-        ("combined_backlog_items", "500".into()),
-    ];
     // A form read before someone else's change is refused and changes nothing.
-    let mut stale = all.clone();
+    let mut stale = all_thresholds();
     stale.push(("version", "1".into()));
-    let mut form = vec![("csrf", csrf.clone())];
-    form.extend(stale);
-    let r = client
-        .post(app.url("/w/acme/p/ONB/advisor"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let to = post_thresholds(&s.app, &client, &csrf, stale).await;
     assert!(to.contains("changed+by+someone+else"), "{to}");
-    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+    let a = s.advice().await;
     assert_eq!(a["thresholds"]["combined_backlog_items"], 2);
-    let r = post(vec![
-        ("stale_priority_weeks", "6".into()),
-        ("pm_story_share_pct", "60".into()),
-        ("inversions", "9".into()),
-        ("exemptions_and_overrides", "4".into()),
-        ("combined_backlog_items", "500".into()),
-    ])
-    .await
-    .unwrap();
-    assert_eq!(r.headers()["location"], "/w/acme/p/ONB/alignment#advice");
-    let a = json_ok(app.get(&dev, &adv).await, 200).await;
+}
+
+#[tokio::test]
+async fn the_pm_sets_every_threshold_from_the_form() {
+    let s = Advisor::threshold_lowered().await;
+    let (client, csrf, html) = s.alignment_page().await;
+    let mut fields = vec![("version", thresholds_form_version(&html))];
+    fields.extend(all_thresholds());
+    let to = post_thresholds(&s.app, &client, &csrf, fields).await;
+    assert_eq!(to, "/w/acme/p/ONB/alignment#advice");
+    let a = s.advice().await;
     assert_eq!(
         a["thresholds"],
         json!({"stale_priority_weeks": 6, "pm_story_share_pct": 60, "inversions": 9,
                "exemptions_and_overrides": 4, "combined_backlog_items": 500})
     );
     assert!(!codes(&a).contains(&"combined_split".to_string()), "{a}");
+}
+
+#[tokio::test]
+async fn others_read_the_advisors_thresholds_but_get_no_form() {
+    let s = Advisor::threshold_lowered().await;
+    let (client, csrf, html) = s.alignment_page().await;
+    let mut fields = vec![("version", thresholds_form_version(&html))];
+    fields.extend(all_thresholds());
+    post_thresholds(&s.app, &client, &csrf, fields).await;
     // Others read the thresholds but get no form.
-    let (dev_client, _) = support::session::sign_in(&app, &dev.email).await;
-    let html = page_text(&dev_client, &app, "/w/acme/p/ONB/alignment").await;
+    let (dev_client, _) = support::session::sign_in(&s.app, &s.dev.email).await;
+    let html = page_text(&dev_client, &s.app, "/w/acme/p/ONB/alignment").await;
     assert!(
         !html.contains("advisor-thresholds") && html.contains("combined role past 500 items"),
         "{html}"
