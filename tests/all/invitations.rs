@@ -607,62 +607,136 @@ async fn cli_db(cli: &Cli) -> throughline::db::Db {
     throughline::db::Db::connect(&target, false).await.unwrap()
 }
 
-#[tokio::test]
-async fn user_add_claims_a_placeholder_and_invite_works_from_the_cli() {
-    let cli = Cli::new().await;
-    cli.ok(&["migrate"]);
-    let ada = "ada@example.com";
-    cli.ok(&[
-        "user",
-        "add",
-        "--email",
-        ada,
-        "--name",
-        "Ada",
-        "--password",
-        PASSWORD,
-    ]);
-    cli.ok(&[
-        "workspace",
-        "create",
-        "--as",
-        ada,
-        "--slug",
-        "acme",
-        "--name",
-        "Acme",
-    ]);
-    cli.ok(&[
-        "product", "create", "--as", ada, "-w", "acme", "--key", "ONB", "--name", "Onb",
-    ]);
-    let db = cli_db(&cli).await;
-    let ws: i64 = with_pool!(&db.read, p => sqlx::query_scalar("SELECT id FROM workspaces").fetch_one(p).await).unwrap();
-    let mut tx = db.begin().await.unwrap();
-    let pat = accounts::create_placeholder(&mut tx, "Pat Import", Some("pat@example.com"))
-        .await
-        .unwrap();
-    ws_store::join(&mut tx.conn(), ws, pat).await.unwrap();
-    let quinn = accounts::create_placeholder(&mut tx, "Quinn Import", None)
-        .await
-        .unwrap();
-    ws_store::join(&mut tx.conn(), ws, quinn).await.unwrap();
-    tx.commit().await.unwrap();
+/// Ada (made with `user add`) owns workspace acme with product ONB, all through the binary;
+/// acme has two imported placeholders: Pat Import (pat@example.com) and Quinn Import (no
+/// e-mail).
+struct CliPlaceholders {
+    cli: Cli,
+    db: throughline::db::Db,
+    pat: i64,
+    quinn: i64,
+}
 
-    // `invite create` by placeholder name, with roles on the only product; then list, revoke.
-    let created = cli.json(&[
-        "invite",
-        "create",
-        "--as",
-        ada,
-        "-w",
-        "acme",
-        "--placeholder",
-        "quinn  import",
-        "--role",
-        "pm,po",
-        "--json",
-    ]);
-    assert_eq!(created["placeholder_user_id"], quinn);
+const ADA: &str = "ada@example.com";
+
+impl CliPlaceholders {
+    async fn new() -> CliPlaceholders {
+        let cli = Cli::new().await;
+        cli.ok(&["migrate"]);
+        cli.ok(&[
+            "user",
+            "add",
+            "--email",
+            ADA,
+            "--name",
+            "Ada",
+            "--password",
+            PASSWORD,
+        ]);
+        cli.ok(&[
+            "workspace",
+            "create",
+            "--as",
+            ADA,
+            "--slug",
+            "acme",
+            "--name",
+            "Acme",
+        ]);
+        cli.ok(&[
+            "product", "create", "--as", ADA, "-w", "acme", "--key", "ONB", "--name", "Onb",
+        ]);
+        let db = cli_db(&cli).await;
+        let ws: i64 = with_pool!(&db.read, p => sqlx::query_scalar("SELECT id FROM workspaces").fetch_one(p).await).unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let pat = accounts::create_placeholder(&mut tx, "Pat Import", Some("pat@example.com"))
+            .await
+            .unwrap();
+        ws_store::join(&mut tx.conn(), ws, pat).await.unwrap();
+        let quinn = accounts::create_placeholder(&mut tx, "Quinn Import", None)
+            .await
+            .unwrap();
+        ws_store::join(&mut tx.conn(), ws, quinn).await.unwrap();
+        tx.commit().await.unwrap();
+        CliPlaceholders {
+            cli,
+            db,
+            pat,
+            quinn,
+        }
+    }
+
+    /// New, then the invitations made from the CLI: Quinn's (pm, po; revoked again), one for
+    /// new@example.com and one for pat@example.com.
+    async fn invited() -> CliPlaceholders {
+        let s = CliPlaceholders::new().await;
+        let quinn = s.invite_quinn();
+        s.invite_new();
+        let id = quinn["id"].to_string();
+        s.cli
+            .ok(&["invite", "revoke", "--as", ADA, "-w", "acme", &id]);
+        s.invite_pat();
+        s
+    }
+
+    /// `invite create --placeholder "quinn  import" --role pm,po --json`, parsed.
+    fn invite_quinn(&self) -> Value {
+        self.cli.json(&[
+            "invite",
+            "create",
+            "--as",
+            ADA,
+            "-w",
+            "acme",
+            "--placeholder",
+            "quinn  import",
+            "--role",
+            "pm,po",
+            "--json",
+        ])
+    }
+
+    /// An invitation for new@example.com with links to https://pm.example.com/; its output.
+    fn invite_new(&self) -> String {
+        self.cli.ok(&[
+            "invite",
+            "create",
+            "--as",
+            ADA,
+            "-w",
+            "acme",
+            "--email",
+            "new@example.com",
+            "--url",
+            "https://pm.example.com/",
+        ])
+    }
+
+    fn invite_pat(&self) -> Value {
+        self.cli.json(&[
+            "invite",
+            "create",
+            "--as",
+            ADA,
+            "-w",
+            "acme",
+            "--email",
+            "pat@example.com",
+            "--json",
+        ])
+    }
+
+    async fn close(self) {
+        self.db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn invite_create_by_placeholder_name_gives_roles_on_the_only_product_and_a_link() {
+    let s = CliPlaceholders::new().await;
+    // `invite create` by placeholder name, with roles on the only product.
+    let created = s.invite_quinn();
+    assert_eq!(created["placeholder_user_id"], s.quinn);
     assert_eq!(
         created["roles"],
         json!([{"product": "ONB", "roles": ["pm", "po"]}])
@@ -671,66 +745,85 @@ async fn user_add_claims_a_placeholder_and_invite_works_from_the_cli() {
         .as_str()
         .unwrap()
         .starts_with("/invite/tli_"));
-    let text = cli.ok(&[
-        "invite",
-        "create",
-        "--as",
-        ada,
-        "-w",
-        "acme",
-        "--email",
-        "new@example.com",
-        "--url",
-        "https://pm.example.com/",
-    ]);
+    s.close().await;
+}
+
+#[tokio::test]
+async fn invite_create_by_email_shows_the_link_once_at_the_public_url() {
+    let s = CliPlaceholders::new().await;
+    let text = s.invite_new();
     assert!(
         text.contains("link (shown once): https://pm.example.com/invite/tli_"),
         "{text}"
     );
-    let list = cli.ok(&["invite", "list", "--as", ada, "-w", "acme"]);
+    s.close().await;
+}
+
+#[tokio::test]
+async fn invite_list_shows_who_is_invited_and_invite_revoke_withdraws_one() {
+    let s = CliPlaceholders::new().await;
+    let created = s.invite_quinn();
+    s.invite_new();
+    let list = s.cli.ok(&["invite", "list", "--as", ADA, "-w", "acme"]);
     assert!(
         list.contains("Quinn Import (placeholder)") && list.contains("new@example.com"),
         "{list}"
     );
     let id = created["id"].to_string();
-    let out = cli.ok(&["invite", "revoke", "--as", ada, "-w", "acme", &id]);
+    let out = s
+        .cli
+        .ok(&["invite", "revoke", "--as", ADA, "-w", "acme", &id]);
     assert!(out.contains(&format!("revoked invitation {id}")), "{out}");
-    let err = cli.fails(&[
-        "invite", "create", "--as", ada, "-w", "acme", "--email", "bad",
+    s.close().await;
+}
+
+#[tokio::test]
+async fn invite_create_refuses_a_bad_email_or_an_unknown_placeholder() {
+    let s = CliPlaceholders::new().await;
+    let err = s.cli.fails(&[
+        "invite", "create", "--as", ADA, "-w", "acme", "--email", "bad",
     ]);
     assert!(err.contains("--email: not an e-mail address"), "{err}");
-    let err = cli.fails(&[
+    let err = s.cli.fails(&[
         "invite",
         "create",
         "--as",
-        ada,
+        ADA,
         "-w",
         "acme",
         "--placeholder",
         "nobody",
     ]);
     assert!(err.contains("--placeholder"), "{err}");
-    let pending = cli.json(&[
-        "invite",
-        "create",
-        "--as",
-        ada,
-        "-w",
-        "acme",
-        "--email",
-        "pat@example.com",
-        "--json",
-    ]);
-    assert_eq!(pending["placeholder_user_id"], pat);
+    s.close().await;
+}
 
-    let text = cli.ok(&["member", "list", "--as", ada, "-w", "acme"]);
+#[tokio::test]
+async fn an_invitation_to_a_placeholders_email_is_for_that_placeholder() {
+    let s = CliPlaceholders::new().await;
+    let pending = s.invite_pat();
+    assert_eq!(pending["placeholder_user_id"], s.pat);
+    s.close().await;
+}
+
+#[tokio::test]
+async fn member_list_says_a_placeholder_cannot_sign_in_and_how_to_invite_it() {
+    let s = CliPlaceholders::invited().await;
+    let text = s.cli.ok(&["member", "list", "--as", ADA, "-w", "acme"]);
     assert!(
         text.contains("placeholder (cannot sign in)")
             && text.contains("invite create --placeholder"),
         "{text}"
     );
+    s.close().await;
+}
+
+#[tokio::test]
+async fn user_add_with_a_placeholders_email_claims_it_and_withdraws_its_invitation() {
+    let s = CliPlaceholders::invited().await;
+    let (cli, db, pat) = (&s.cli, &s.db, s.pat);
     // `user add` with a placeholder's e-mail sets that account up instead of failing.
-    let out = cli.ok(&[
+    let add_pat = [
         "user",
         "add",
         "--email",
@@ -739,12 +832,13 @@ async fn user_add_claims_a_placeholder_and_invite_works_from_the_cli() {
         "Pat",
         "--password",
         PASSWORD,
-    ]);
+    ];
+    let out = cli.ok(&add_pat);
     assert!(
         out.contains("claimed the placeholder account Pat <pat@example.com> (a member of acme)"),
         "{out}"
     );
-    let members = cli.json(&["member", "list", "--as", ada, "-w", "acme", "--json"]);
+    let members = cli.json(&["member", "list", "--as", ADA, "-w", "acme", "--json"]);
     let pat_row = members
         .as_array()
         .unwrap()
@@ -757,7 +851,7 @@ async fn user_add_claims_a_placeholder_and_invite_works_from_the_cli() {
     assert_eq!(open, 0, "its open invitation is withdrawn");
     let hashing = throughline::passwords::Hashing::for_this_machine();
     let signed = throughline::auth::sign_in::authenticate(
-        &db,
+        db,
         &hashing,
         "pat@example.com",
         PASSWORD,
@@ -766,18 +860,9 @@ async fn user_add_claims_a_placeholder_and_invite_works_from_the_cli() {
     .await
     .unwrap();
     assert_eq!(signed.id, pat);
-    let err = cli.fails(&[
-        "user",
-        "add",
-        "--email",
-        "pat@example.com",
-        "--name",
-        "Pat",
-        "--password",
-        PASSWORD,
-    ]);
+    let err = cli.fails(&add_pat);
     assert!(err.contains("already exists"), "{err}");
-    db.close().await;
+    s.close().await;
 }
 
 #[tokio::test]
