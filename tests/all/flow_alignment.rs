@@ -57,8 +57,18 @@ pub fn this_quarter() -> String {
     format!("{}-Q{}", t.year(), t.month0() / 3 + 1)
 }
 
-#[tokio::test]
-async fn a_month_is_scored_over_items_started_and_finished_in_it_by_hand() {
+/// A sprint product with two priorities this quarter (Activation above Billing) and, this
+/// month: A (3 pts, Activation) started and finished in it, B (2, Billing) started in it, and C
+/// (1, no initiative) started before it and finished in it.
+struct Month {
+    app: TestApp,
+    owner: Caller,
+    quarter: String,
+    /// This month, `YYYY-MM`.
+    month: String,
+}
+
+async fn a_month_of_work() -> Month {
     let app = spawn_app().await;
     let owner = app.workspace().await;
     let quarter = this_quarter();
@@ -120,13 +130,31 @@ async fn a_month_is_scored_over_items_started_and_finished_in_it_by_hand() {
     )
     .await;
     let month = month_start.format("%Y-%m").to_string();
-    let r = json_ok(
-        app.get(&owner, &format!("{P}/alignment?month={month}"))
-            .await,
-        200,
-    )
-    .await;
-    assert_eq!(r["month"], month.as_str());
+    Month {
+        app,
+        owner,
+        quarter,
+        month,
+    }
+}
+
+impl Month {
+    async fn alignment(&self, query: &str, status: u16) -> Value {
+        json_ok(
+            self.app
+                .get(&self.owner, &format!("{P}/alignment?{query}"))
+                .await,
+            status,
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_month_counts_points_started_and_finished_in_it_per_priority() {
+    let m = a_month_of_work().await;
+    let r = m.alignment(&format!("month={}", m.month), 200).await;
+    assert_eq!(r["month"], m.month.as_str());
     assert_eq!(r["flow"], true);
     let pts = |v: &Value| v.as_f64().unwrap();
     assert_eq!(
@@ -150,45 +178,45 @@ async fn a_month_is_scored_over_items_started_and_finished_in_it_by_hand() {
         ),
         (0.0, 1.0)
     );
+}
+
+#[tokio::test]
+async fn a_months_scores_match_the_hand_computed_ones_and_a_bad_month_is_refused() {
+    let m = a_month_of_work().await;
+    let r = m.alignment(&format!("month={}", m.month), 200).await;
     // Completed: u = 1/4, F = 0.75/0.8, C = 1/2, W = 1 − ½(|1 − 2/3| + |0 − 1/3|) → 75.
     assert_eq!(r["completed"]["score"]["score"], 75);
     // Committed: u = 0, F = 1, C = 1, W = 1 − ½(|0.6 − 2/3| + |0.4 − 1/3|) → 99.
     assert_eq!(r["committed"]["score"]["score"], 99);
-    let bad = json_ok(
-        app.get(&owner, &format!("{P}/alignment?month=2026-13"))
-            .await,
-        422,
-    )
-    .await;
+    let bad = m.alignment("month=2026-13", 422).await;
     assert_eq!(bad["field"], "month");
+}
 
+#[tokio::test]
+async fn a_flow_products_quarter_is_its_items_with_a_trend_by_month() {
+    let m = a_month_of_work().await;
     // A sprint product's quarter still adds up sprints; in flow it is the quarter's items,
     // with a trend by month that ends with this month's score.
-    let q = json_ok(
-        app.get(&owner, &format!("{P}/alignment?quarter={quarter}"))
-            .await,
-        200,
-    )
-    .await;
+    let q = m.alignment(&format!("quarter={}", m.quarter), 200).await;
     assert!(q.get("flow").is_none(), "{q}");
-    flow_product(&app, &owner, "warn").await;
-    let q = json_ok(
-        app.get(&owner, &format!("{P}/alignment?quarter={quarter}"))
-            .await,
-        200,
-    )
-    .await;
+    flow_product(&m.app, &m.owner, "warn").await;
+    let q = m.alignment(&format!("quarter={}", m.quarter), 200).await;
     assert_eq!(q["flow"], true);
     let last = q["trend"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last, json!([month, 75]));
+    assert_eq!(last, json!([m.month, 75]));
+}
 
-    let cli = support::cli::Cli::for_app(&app);
+#[tokio::test]
+async fn the_cli_scores_a_month_and_refuses_a_badly_written_one() {
+    let m = a_month_of_work().await;
+    flow_product(&m.app, &m.owner, "warn").await;
+    let cli = support::cli::Cli::for_app(&m.app);
     let j = cli.json(&[
         "alignment",
         "--month",
-        &month,
+        &m.month,
         "--as",
-        &owner.email,
+        &m.owner.email,
         "-w",
         "acme",
         "-p",
@@ -201,7 +229,7 @@ async fn a_month_is_scored_over_items_started_and_finished_in_it_by_hand() {
         "--month",
         "11-2026",
         "--as",
-        &owner.email,
+        &m.owner.email,
         "-w",
         "acme",
         "-p",
