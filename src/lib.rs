@@ -20,6 +20,7 @@ pub mod extract;
 pub mod flow;
 pub mod forecast;
 pub mod governance;
+pub mod ids;
 pub mod import;
 pub mod instance;
 pub mod invite;

@@ -34,14 +34,14 @@ impl<'a> Change<'a> {
         actor: &crate::auth::store::User,
         scope: &impl Scope,
         action: &'a str,
-        (entity_type, entity_id): (&'a str, i64),
+        (entity_type, entity_id): (&'a str, impl Into<i64>),
     ) -> Change<'a> {
         Change {
             workspace_id: Some(scope.workspace_id()),
             actor_id: Some(actor.id),
             action,
             entity_type,
-            entity_id,
+            entity_id: entity_id.into(),
             before: None,
             after: None,
             reason: None,

@@ -55,9 +55,10 @@ impl From<Row> for Entry {
 pub async fn for_entity(
     db: &Db,
     entity_type: &str,
-    entity_id: i64,
+    entity_id: impl Into<i64>,
     limit: i64,
 ) -> Result<Vec<Entry>, sqlx::Error> {
+    let entity_id: i64 = entity_id.into();
     let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT a.id, u.name AS actor, a.action, a.entity_type, a.entity_id, a.before_json, a.after_json, a.reason, a.at
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id

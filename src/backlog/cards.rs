@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::Db;
 use crate::error::Result;
+use crate::ids::ItemId;
 use crate::on;
 
 #[derive(Clone, Debug, Default)]
@@ -61,8 +62,12 @@ pub fn initials(name: &str) -> String {
 }
 
 /// The facts of the cards `ids`, by item id, in one query whatever their number.
-pub async fn facts(db: &Db, product_key: &str, ids: &[i64]) -> Result<HashMap<i64, CardFacts>> {
-    let mut out: HashMap<i64, CardFacts> = HashMap::with_capacity(ids.len());
+pub async fn facts(
+    db: &Db,
+    product_key: &str,
+    ids: &[ItemId],
+) -> Result<HashMap<ItemId, CardFacts>> {
+    let mut out: HashMap<ItemId, CardFacts> = HashMap::with_capacity(ids.len());
     if ids.is_empty() {
         return Ok(out);
     }
@@ -75,7 +80,13 @@ pub async fn facts(db: &Db, product_key: &str, ids: &[i64]) -> Result<HashMap<i6
          FROM items i LEFT JOIN users u ON u.id = i.assignee_id WHERE i.id IN ({})",
         marks.join(",")
     );
-    type Row = (i64, Option<String>, Option<DateTime<Utc>>, Option<i64>, i64);
+    type Row = (
+        ItemId,
+        Option<String>,
+        Option<DateTime<Utc>>,
+        Option<i64>,
+        i64,
+    );
     let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => {
         let mut q = sqlx::query_as(&sql);
         for id in ids {

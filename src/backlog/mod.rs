@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::ids::{InitiativeId, ItemId};
 pub use crate::points::Points;
 
 pub const KINDS: [&str; 4] = ["story", "bug", "task", "spike"];
@@ -38,7 +39,7 @@ pub fn status_title(status: &str) -> &'static str {
 pub struct Item {
     pub key: String,
     #[serde(skip)]
-    pub id: i64,
+    pub id: ItemId,
     pub kind: String,
     pub title: String,
     pub description: String,
@@ -52,7 +53,8 @@ pub struct Item {
     pub labels: Vec<String>,
     pub parent: Option<String>,
     /// The initiative it belongs to (S6), set by the PM or PO.
-    pub initiative_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub initiative_id: Option<InitiativeId>,
     /// The persona it is for (S2), when one is named.
     pub persona_id: Option<i64>,
     /// Insights linked to it as evidence (S1).
@@ -111,7 +113,7 @@ pub struct Criterion {
 pub struct Summary {
     pub key: String,
     #[serde(skip)]
-    pub id: i64,
+    pub id: ItemId,
     pub kind: String,
     pub title: String,
     pub status: String,
@@ -130,7 +132,8 @@ pub struct Summary {
     /// When it sits above a higher tier: the first such item below it.
     pub inversion: Option<String>,
     /// The initiative it serves (its own, or its parent's), by id and title.
-    pub initiative_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub initiative_id: Option<InitiativeId>,
     pub initiative: Option<String>,
     /// An exemption from the tier order stands for it (G2).
     pub exempt: bool,
@@ -140,7 +143,7 @@ pub struct Summary {
 /// tier this quarter and initiative, an inversion, an exemption.
 pub struct Trace<'a> {
     pub tier: Option<usize>,
-    pub initiative_id: Option<i64>,
+    pub initiative_id: Option<InitiativeId>,
     pub initiative: Option<&'a str>,
     pub inversion: Option<&'a str>,
     pub exempt: bool,

@@ -12,6 +12,7 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::ItemId;
 use crate::on;
 use crate::workspace::ProductCtx;
 
@@ -47,7 +48,7 @@ pub fn assess(
 
 /// Recomputes and stores an item's readiness from its current rows (after a question or a
 /// rules change, which do not touch the item itself).
-pub async fn refresh_readiness(tx: &mut Tx, rules: &ReadyRules, id: i64) -> Result<()> {
+pub async fn refresh_readiness(tx: &mut Tx, rules: &ReadyRules, id: ItemId) -> Result<()> {
     let row = store::row_by_id(&mut tx.conn(), id).await?;
     let criteria = store::criteria(&mut tx.conn(), id).await?;
     let open = store::open_questions(&mut tx.conn(), id).await?;
@@ -59,7 +60,7 @@ fn audit_change<'a>(
     ctx: &ProductCtx,
     actor: &User,
     action: &'a str,
-    id: i64,
+    id: ItemId,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
     reason: Option<&'a str>,
@@ -69,14 +70,14 @@ fn audit_change<'a>(
         actor_id: Some(actor.id),
         action,
         entity_type: "item",
-        entity_id: id,
+        entity_id: id.0,
         before,
         after,
         reason,
     }
 }
 
-async fn resolve_parent(tx: &mut Tx, ctx: &ProductCtx, key: &str) -> Result<i64> {
+async fn resolve_parent(tx: &mut Tx, ctx: &ProductCtx, key: &str) -> Result<ItemId> {
     match store::id_by_key(&mut tx.conn(), ctx.workspace.id, key).await? {
         Some((id, product_id)) if product_id == ctx.product.id => Ok(id),
         Some(_) => Err(Error::invalid(
@@ -143,7 +144,7 @@ pub async fn insert_in_tx(
     labels: &[String],
     criteria: &[String],
     top: bool,
-) -> Result<(i64, String, String)> {
+) -> Result<(ItemId, String, String)> {
     let (id, key, new_rank) =
         insert_row_in_tx(tx, actor, ctx, fields, labels, criteria, top).await?;
     let after = json!({"key": key, "fields": fields, "labels": labels, "criteria": criteria});
@@ -175,7 +176,7 @@ pub async fn insert_row_in_tx(
     labels: &[String],
     criteria: &[String],
     top: bool,
-) -> Result<(i64, String, String)> {
+) -> Result<(ItemId, String, String)> {
     let row = Checked {
         fields: fields.clone(),
         labels: labels.to_vec(),
@@ -212,7 +213,7 @@ pub async fn insert_rows_in_tx(
     ctx: &ProductCtx,
     items: &[Checked],
     top: bool,
-) -> Result<Vec<(i64, String, String)>> {
+) -> Result<Vec<(ItemId, String, String)>> {
     if items.is_empty() {
         return Ok(Vec::new());
     }
@@ -534,7 +535,7 @@ pub struct Placement {
 }
 
 impl Placement {
-    pub fn ids(&self) -> Vec<i64> {
+    pub fn ids(&self) -> Vec<ItemId> {
         self.rows.iter().map(|r| r.id).collect()
     }
 
@@ -583,7 +584,7 @@ pub async fn place(
         }
     }
     // The block lands in the order the keys were given (repeats count once).
-    let moving: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let moving: Vec<ItemId> = rows.iter().map(|r| r.id).collect();
     let (lo, hi) = match anchor {
         Anchor::Top => (None, first_other(tx, ctx, &moving).await?),
         Anchor::Bottom => (last_other(tx, ctx, &moving).await?, None),
@@ -649,11 +650,11 @@ pub fn describe_anchor(a: &Anchor) -> String {
     }
 }
 
-async fn first_other(tx: &mut Tx, ctx: &ProductCtx, moving: &[i64]) -> Result<Option<String>> {
+async fn first_other(tx: &mut Tx, ctx: &ProductCtx, moving: &[ItemId]) -> Result<Option<String>> {
     store::neighbour_rank(tx, ctx.product.id, "", true, moving).await
 }
 
-async fn last_other(tx: &mut Tx, ctx: &ProductCtx, moving: &[i64]) -> Result<Option<String>> {
+async fn last_other(tx: &mut Tx, ctx: &ProductCtx, moving: &[ItemId]) -> Result<Option<String>> {
     // '~' sorts after every rank digit.
     store::neighbour_rank(tx, ctx.product.id, "~", false, moving).await
 }

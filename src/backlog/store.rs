@@ -6,6 +6,7 @@ use super::query::{Compiled, SqlValue};
 use super::{Criterion, Item, Points, Summary};
 use crate::db::{Conn, Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::{InitiativeId, ItemId, SprintId};
 use crate::{exec, on};
 
 /// An item's readiness as stored: the flag the query language filters on, and the reasons.
@@ -17,7 +18,7 @@ pub struct Assessed {
 /// The stored columns of one item.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ItemRow {
-    pub id: i64,
+    pub id: ItemId,
     pub product_id: i64,
     pub number: i64,
     pub kind: String,
@@ -29,8 +30,8 @@ pub struct ItemRow {
     pub points: Option<Points>,
     pub status: String,
     pub rank: String,
-    pub parent_id: Option<i64>,
-    pub initiative_id: Option<i64>,
+    pub parent_id: Option<ItemId>,
+    pub initiative_id: Option<InitiativeId>,
     pub persona_id: Option<i64>,
     pub ready: bool,
     pub readiness: String,
@@ -72,7 +73,7 @@ pub async fn row_in_product(
     .ok_or(Error::NotFound)
 }
 
-pub async fn row_by_id(c: &mut crate::db::Conn<'_>, id: i64) -> Result<ItemRow> {
+pub async fn row_by_id(c: &mut crate::db::Conn<'_>, id: ItemId) -> Result<ItemRow> {
     let sql = format!("SELECT {ROW_COLUMNS} FROM items i WHERE i.id = $1");
     Ok(on!(c, t => sqlx::query_as::<_, ItemRow>(&sql).bind(id).fetch_one(&mut **t).await)?)
 }
@@ -105,7 +106,7 @@ pub async fn load(c: &mut Conn<'_>, product_key: &str, row: ItemRow) -> Result<I
          SELECT 'assignee', '', CAST(NULL AS BIGINT), u.email FROM items i JOIN users u ON u.id = i.assignee_id WHERE i.id = $1
          UNION ALL
          SELECT 'evidence', '', COUNT(*), '' FROM item_evidence e WHERE e.item_id = $1")
-        .bind(id).bind(row.parent_id.unwrap_or(0)).fetch_all(&mut **t).await)?;
+        .bind(id).bind(row.parent_id.map_or(0, i64::from)).fetch_all(&mut **t).await)?;
     let of = |what: &'static str| related.iter().filter(move |r| r.0 == what);
     let mut labels: Vec<String> = of("label").map(|r| r.3.clone()).collect();
     labels.sort();
@@ -179,7 +180,7 @@ pub async fn load(c: &mut Conn<'_>, product_key: &str, row: ItemRow) -> Result<I
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
-    id: i64,
+    id: ItemId,
     number: i64,
     kind: String,
     title: String,
@@ -191,7 +192,7 @@ struct SummaryRow {
     version: i64,
     rank: String,
     evidence: i64,
-    initiative_id: Option<i64>,
+    initiative_id: Option<InitiativeId>,
     initiative: Option<String>,
 }
 
@@ -282,7 +283,7 @@ fn reasons_count(readiness: &str) -> i64 {
         .unwrap_or(0)
 }
 
-async fn labels_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+async fn labels_of(db: &Db, ids: &[ItemId]) -> Result<Vec<(ItemId, String)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -292,7 +293,7 @@ async fn labels_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>> {
         marks.join(",")
     );
     Ok(on!(&mut db.reader().await?.conn(), c => {
-        let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+        let mut q = sqlx::query_as::<_, (ItemId, String)>(&sql);
         for id in ids {
             q = q.bind(*id);
         }
@@ -335,7 +336,7 @@ pub async fn neighbour_rank(
     product_id: i64,
     rank: &str,
     after: bool,
-    moving: &[i64],
+    moving: &[ItemId],
 ) -> Result<Option<String>> {
     // Moving items are skipped in SQL; a block rarely exceeds a page, so a small IN list is fine.
     let skip = if moving.is_empty() {
@@ -358,7 +359,7 @@ pub async fn neighbour_rank(
     })?)
 }
 
-pub async fn set_rank(tx: &mut Tx, id: i64, rank: &str) -> Result<()> {
+pub async fn set_rank(tx: &mut Tx, id: ItemId, rank: &str) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET rank = $1 WHERE id = $2").bind(rank).bind(id))?;
     Ok(())
 }
@@ -367,7 +368,7 @@ pub async fn set_rank(tx: &mut Tx, id: i64, rank: &str) -> Result<()> {
 pub async fn rebalance(db: &Db, product_id: i64) -> Result<usize> {
     let mut tx = db.begin().await?;
     lock_product(&mut tx, product_id).await?;
-    let ids: Vec<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
+    let ids: Vec<ItemId> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT id FROM items WHERE product_id = $1 ORDER BY rank").bind(product_id).fetch_all(&mut **t).await)?;
     // Two passes: parking every rank behind '~', which no rank contains, keeps (product, rank)
     // unique at every step, since some new ranks equal old ranks of other items.
@@ -414,7 +415,7 @@ pub async fn insert_many(
     product_id: i64,
     actor_id: i64,
     rows: &[NewRow<'_>],
-) -> Result<Vec<i64>> {
+) -> Result<Vec<ItemId>> {
     let now = crate::db::now();
     let sqlite = c.is_sqlite();
     let mut ids = Vec::with_capacity(rows.len());
@@ -426,7 +427,7 @@ pub async fn insert_many(
              VALUES {} RETURNING id, number",
             crate::db::row_marks(sqlite, chunk.len(), 19)
         );
-        let got: Vec<(i64, i64)> = on!(c, x => {
+        let got: Vec<(ItemId, i64)> = on!(c, x => {
             let mut q = sqlx::query_as(&sql);
             for r in chunk {
                 let (f, o) = (r.fields, r.origin.as_ref());
@@ -440,7 +441,7 @@ pub async fn insert_many(
             q.fetch_all(&mut **x).await
         })?;
         // RETURNING promises the rows, not their order: match them by number.
-        let by_number: std::collections::HashMap<i64, i64> =
+        let by_number: std::collections::HashMap<i64, ItemId> =
             got.into_iter().map(|(id, n)| (n, id)).collect();
         for r in chunk {
             ids.push(*by_number.get(&r.number).ok_or_else(|| {
@@ -448,7 +449,7 @@ pub async fn insert_many(
             })?);
         }
     }
-    let labels: Vec<(i64, &str)> = rows
+    let labels: Vec<(ItemId, &str)> = rows
         .iter()
         .zip(&ids)
         .flat_map(|(r, id)| r.labels.iter().map(move |l| (*id, l.as_str())))
@@ -460,7 +461,7 @@ pub async fn insert_many(
         );
         exec!(c, x => chunk.iter().fold(sqlx::query(&sql), |q, (id, l)| q.bind(*id).bind(*l)))?;
     }
-    let criteria: Vec<(i64, i64, &str)> = rows
+    let criteria: Vec<(ItemId, i64, &str)> = rows
         .iter()
         .zip(&ids)
         .flat_map(|(r, id)| {
@@ -476,7 +477,7 @@ pub async fn insert_many(
         exec!(c, x => chunk.iter().fold(sqlx::query(&sql), |q, (id, p, t)| q.bind(*id).bind(*p).bind(*t)))?;
     }
     // Each item's first status event, which cycle time and the burndown start from.
-    let events: Vec<(i64, &str, DateTime<Utc>)> = rows
+    let events: Vec<(ItemId, &str, DateTime<Utc>)> = rows
         .iter()
         .zip(&ids)
         .map(|(r, id)| {
@@ -515,10 +516,10 @@ pub struct Fields {
     pub points: Option<Points>,
     pub status: String,
     #[serde(skip)]
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<ItemId>,
     /// Read for readiness only; set through the strategy link, never by an item update.
     #[serde(skip)]
-    pub initiative_id: Option<i64>,
+    pub initiative_id: Option<InitiativeId>,
 }
 
 impl From<&ItemRow> for Fields {
@@ -541,7 +542,7 @@ impl From<&ItemRow> for Fields {
 /// Writes the fields if the version still matches; `false` means someone else got there first.
 pub async fn update(
     tx: &mut Tx,
-    id: i64,
+    id: ItemId,
     expected_version: i64,
     f: &Fields,
     readiness: &Assessed,
@@ -559,26 +560,26 @@ pub async fn update(
 }
 
 /// Bumps the version when only related rows (criteria, labels) changed.
-pub async fn touch(tx: &mut Tx, id: i64) -> Result<()> {
+pub async fn touch(tx: &mut Tx, id: ItemId) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET version = version + 1, updated_at = $1 WHERE id = $2")
         .bind(crate::db::now()).bind(id))?;
     Ok(())
 }
 
-pub async fn labels(c: &mut crate::db::Conn<'_>, id: i64) -> Result<Vec<String>> {
+pub async fn labels(c: &mut crate::db::Conn<'_>, id: ItemId) -> Result<Vec<String>> {
     Ok(
         on!(c, t => sqlx::query_scalar("SELECT label FROM item_labels WHERE item_id = $1 ORDER BY label")
         .bind(id).fetch_all(&mut **t).await)?,
     )
 }
 
-pub async fn set_labels(tx: &mut Tx, id: i64, labels: &[String]) -> Result<()> {
+pub async fn set_labels(tx: &mut Tx, id: ItemId, labels: &[String]) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM item_labels WHERE item_id = $1").bind(id))?;
     insert_labels(tx, id, labels).await
 }
 
 /// Labels of a new item (nothing to replace).
-pub async fn insert_labels(tx: &mut Tx, id: i64, labels: &[String]) -> Result<()> {
+pub async fn insert_labels(tx: &mut Tx, id: ItemId, labels: &[String]) -> Result<()> {
     for l in labels {
         exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO item_labels (item_id, label) VALUES ($1, $2)")
             .bind(id).bind(l))?;
@@ -586,20 +587,20 @@ pub async fn insert_labels(tx: &mut Tx, id: i64, labels: &[String]) -> Result<()
     Ok(())
 }
 
-pub async fn criteria(c: &mut crate::db::Conn<'_>, id: i64) -> Result<Vec<String>> {
+pub async fn criteria(c: &mut crate::db::Conn<'_>, id: ItemId) -> Result<Vec<String>> {
     Ok(
         on!(c, t => sqlx::query_scalar("SELECT text FROM criteria WHERE item_id = $1 ORDER BY position")
         .bind(id).fetch_all(&mut **t).await)?,
     )
 }
 
-pub async fn set_criteria(tx: &mut Tx, id: i64, criteria: &[String]) -> Result<()> {
+pub async fn set_criteria(tx: &mut Tx, id: ItemId, criteria: &[String]) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM criteria WHERE item_id = $1").bind(id))?;
     insert_criteria(tx, id, criteria).await
 }
 
 /// Criteria of a new item (nothing to replace).
-pub async fn insert_criteria(tx: &mut Tx, id: i64, criteria: &[String]) -> Result<()> {
+pub async fn insert_criteria(tx: &mut Tx, id: ItemId, criteria: &[String]) -> Result<()> {
     for (i, c) in criteria.iter().enumerate() {
         exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO criteria (item_id, position, text) VALUES ($1, $2, $3)")
             .bind(id).bind(i as i64 + 1).bind(c))?;
@@ -607,19 +608,19 @@ pub async fn insert_criteria(tx: &mut Tx, id: i64, criteria: &[String]) -> Resul
     Ok(())
 }
 
-pub async fn open_questions(c: &mut crate::db::Conn<'_>, id: i64) -> Result<i64> {
+pub async fn open_questions(c: &mut crate::db::Conn<'_>, id: ItemId) -> Result<i64> {
     Ok(on!(c, t => sqlx::query_scalar(
         "SELECT COUNT(*) FROM questions WHERE item_id = $1 AND answered_at IS NULL AND blocking")
         .bind(id).fetch_one(&mut **t).await)?)
 }
 
-pub async fn set_readiness(tx: &mut Tx, id: i64, ready: bool, readiness: &str) -> Result<()> {
+pub async fn set_readiness(tx: &mut Tx, id: ItemId, ready: bool, readiness: &str) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET ready = $1, readiness = $2 WHERE id = $3")
         .bind(ready).bind(readiness).bind(id))?;
     Ok(())
 }
 
-pub async fn ids_of_product(c: &mut crate::db::Conn<'_>, product_id: i64) -> Result<Vec<i64>> {
+pub async fn ids_of_product(c: &mut crate::db::Conn<'_>, product_id: i64) -> Result<Vec<ItemId>> {
     Ok(
         on!(c, t => sqlx::query_scalar("SELECT id FROM items WHERE product_id = $1")
         .bind(product_id).fetch_all(&mut **t).await)?,
@@ -627,7 +628,7 @@ pub async fn ids_of_product(c: &mut crate::db::Conn<'_>, product_id: i64) -> Res
 }
 
 /// True when `to` can be reached from `from` along parent links upwards (a parent cycle).
-pub async fn is_ancestor(tx: &mut Tx, start: i64, candidate: i64) -> Result<bool> {
+pub async fn is_ancestor(tx: &mut Tx, start: ItemId, candidate: ItemId) -> Result<bool> {
     let hit: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "WITH RECURSIVE up(id) AS (
             SELECT CAST($1 AS BIGINT)
@@ -638,7 +639,7 @@ pub async fn is_ancestor(tx: &mut Tx, start: i64, candidate: i64) -> Result<bool
 }
 
 /// True when `target` is reachable from `from` along "blocks" edges.
-pub async fn blocks_transitively(tx: &mut Tx, from: i64, target: i64) -> Result<bool> {
+pub async fn blocks_transitively(tx: &mut Tx, from: ItemId, target: ItemId) -> Result<bool> {
     let hit: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "WITH RECURSIVE reach(id) AS (
             SELECT CAST($1 AS BIGINT)
@@ -648,14 +649,14 @@ pub async fn blocks_transitively(tx: &mut Tx, from: i64, target: i64) -> Result<
     Ok(hit.is_some())
 }
 
-pub async fn add_dependency(tx: &mut Tx, blocker: i64, blocked: i64) -> Result<bool> {
+pub async fn add_dependency(tx: &mut Tx, blocker: ItemId, blocked: ItemId) -> Result<bool> {
     let r = exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO item_dependencies (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(blocker).bind(blocked))?;
     Ok(r == 1)
 }
 
-pub async fn remove_dependency(tx: &mut Tx, blocker: i64, blocked: i64) -> Result<bool> {
+pub async fn remove_dependency(tx: &mut Tx, blocker: ItemId, blocked: ItemId) -> Result<bool> {
     let r = exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM item_dependencies WHERE blocker_id = $1 AND blocked_id = $2")
         .bind(blocker).bind(blocked))?;
     Ok(r == 1)
@@ -666,7 +667,7 @@ pub async fn id_by_key(
     c: &mut crate::db::Conn<'_>,
     workspace_id: i64,
     key: &str,
-) -> Result<Option<(i64, i64)>> {
+) -> Result<Option<(ItemId, i64)>> {
     let Some((prefix, number)) = super::parse_key(key) else {
         return Ok(None);
     };
@@ -676,21 +677,21 @@ pub async fn id_by_key(
         .bind(workspace_id).bind(&prefix).bind(number).fetch_optional(&mut **t).await)?)
 }
 
-pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
+pub async fn delete(tx: &mut Tx, id: ItemId) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM items WHERE id = $1").bind(id))?;
     forget_watchers(tx, id).await
 }
 
 /// Watchers are kept by (entity type, id) with no foreign key: a deleted item's go with it, so
 /// an item that later takes its id (SQLite reuses the highest one) never inherits them.
-pub async fn forget_watchers(tx: &mut Tx, id: i64) -> Result<()> {
+pub async fn forget_watchers(tx: &mut Tx, id: ItemId) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM watchers WHERE entity_type = 'item' AND entity_id = $1")
         .bind(id))?;
     Ok(())
 }
 
 /// Keeps the history of statuses that burndowns and cycle times are computed from.
-pub async fn record_status(tx: &mut Tx, item_id: i64, status: &str) -> Result<()> {
+pub async fn record_status(tx: &mut Tx, item_id: ItemId, status: &str) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO item_status_events (item_id, status, at) VALUES ($1, $2, $3)")
         .bind(item_id).bind(status).bind(crate::db::now()))?;
     Ok(())
@@ -698,7 +699,7 @@ pub async fn record_status(tx: &mut Tx, item_id: i64, status: &str) -> Result<()
 
 /// Sets only the status (a card move): no other field is read or written, so concurrent moves
 /// of different cards never overwrite each other, and each move is recorded.
-pub async fn set_status(tx: &mut Tx, id: i64, status: super::Status) -> Result<()> {
+pub async fn set_status(tx: &mut Tx, id: ItemId, status: super::Status) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
         .bind(status.as_str()).bind(crate::db::now()).bind(id))?;
     record_status(tx, id, status.as_str()).await
@@ -714,7 +715,7 @@ pub async fn member_id(
         .bind(workspace_id).bind(email.to_lowercase()).fetch_optional(&mut **t).await)?)
 }
 
-pub async fn assignee(c: &mut crate::db::Conn<'_>, id: i64) -> Result<Option<i64>> {
+pub async fn assignee(c: &mut crate::db::Conn<'_>, id: ItemId) -> Result<Option<i64>> {
     Ok(
         on!(c, t => sqlx::query_scalar("SELECT assignee_id FROM items WHERE id = $1")
         .bind(id).fetch_one(&mut **t).await)?,
@@ -725,7 +726,7 @@ pub async fn assignee(c: &mut crate::db::Conn<'_>, id: i64) -> Result<Option<i64
 /// nobody; true when the item changed.
 pub async fn set_people(
     tx: &mut Tx,
-    id: i64,
+    id: ItemId,
     assignee: Option<i64>,
     reporter: Option<i64>,
 ) -> Result<bool> {
@@ -743,7 +744,7 @@ pub async fn set_people(
 pub async fn people_and_initiatives(
     c: &mut crate::db::Conn<'_>,
     product_id: i64,
-) -> Result<Vec<(i64, Option<i64>, Option<i64>, Option<i64>)>> {
+) -> Result<Vec<(ItemId, Option<i64>, Option<i64>, Option<InitiativeId>)>> {
     Ok(on!(c, t => sqlx::query_as(
         "SELECT id, assignee_id, reporter_id, initiative_id FROM items WHERE product_id = $1")
         .bind(product_id).fetch_all(&mut **t).await)?)
@@ -752,7 +753,7 @@ pub async fn people_and_initiatives(
 /// Puts back an item's assignee and reporter as they were (an import's undo).
 pub async fn restore_people(
     tx: &mut Tx,
-    id: i64,
+    id: ItemId,
     assignee: Option<i64>,
     reporter: Option<i64>,
 ) -> Result<()> {
@@ -761,7 +762,7 @@ pub async fn restore_people(
     Ok(())
 }
 
-pub async fn set_assignee(tx: &mut Tx, id: i64, user: Option<i64>) -> Result<()> {
+pub async fn set_assignee(tx: &mut Tx, id: ItemId, user: Option<i64>) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET assignee_id = $1 WHERE id = $2")
         .bind(user).bind(id))?;
     Ok(())
@@ -771,11 +772,11 @@ pub async fn set_assignee(tx: &mut Tx, id: i64, user: Option<i64>) -> Result<()>
 /// initiatives (dropped ones left out) by id and name, and the open sprint the item is in.
 pub struct Choices {
     pub personas: Vec<(i64, String)>,
-    pub initiatives: Vec<(i64, String)>,
-    pub sprint: Option<(i64, String)>,
+    pub initiatives: Vec<(InitiativeId, String)>,
+    pub sprint: Option<(SprintId, String)>,
 }
 
-pub async fn choices(db: &Db, product_id: i64, item_id: i64) -> Result<Choices> {
+pub async fn choices(db: &Db, product_id: i64, item_id: ItemId) -> Result<Choices> {
     let rows: Vec<(String, i64, String)> = crate::on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT 'persona', id, name FROM personas WHERE product_id = $1
          UNION ALL
@@ -793,8 +794,8 @@ pub async fn choices(db: &Db, product_id: i64, item_id: i64) -> Result<Choices> 
     for (kind, id, name) in rows {
         match kind.as_str() {
             "persona" => c.personas.push((id, name)),
-            "initiative" => c.initiatives.push((id, name)),
-            _ => c.sprint = c.sprint.or(Some((id, name))),
+            "initiative" => c.initiatives.push((InitiativeId(id), name)),
+            _ => c.sprint = c.sprint.or(Some((SprintId(id), name))),
         }
     }
     Ok(c)

@@ -75,7 +75,7 @@ pub async fn holders(
     product_id: i64,
     key: &str,
     status: &str,
-    except: i64,
+    except: crate::ids::ItemId,
     team: Option<i64>,
 ) -> Result<Vec<String>> {
     let numbers: Vec<i64> = on!(c, t => sqlx::query_scalar(
@@ -95,7 +95,7 @@ pub async fn guard(
     tx: &mut Tx,
     product_id: i64,
     key: &str,
-    id: i64,
+    id: crate::ids::ItemId,
     status: &str,
 ) -> Result<Option<String>> {
     if !LIMITED.contains(&status) {

@@ -257,6 +257,7 @@ pub async fn run(db_args: &DbArgs, c: InitiativeCommand) -> anyhow::Result<()> {
         } => {
             let (user, ctx) = on.open(&db).await?;
             let target = if none { None } else { initiative };
+            let target = target.map(crate::ids::InitiativeId);
             let item = initiatives::link_item(&db, &user, &ctx, &key, target)
                 .await
                 .map_err(err)?;

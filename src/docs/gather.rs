@@ -9,6 +9,7 @@ use crate::backlog::store::{list as backlog_page, After};
 use crate::backlog::{service as items, Item};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::ids::ItemId;
 use crate::on;
 use crate::roadmap::releases::{self, Release};
 use crate::roadmap::signoff::{self, Request};
@@ -172,7 +173,7 @@ pub(super) async fn stories(
         limit,
     )
     .await?;
-    let ids: Vec<i64> = page.iter().map(|s| s.id).collect();
+    let ids: Vec<ItemId> = page.iter().map(|s| s.id).collect();
     let mut sprints_of = sprints_of_items(db, &ids).await?;
     let mut out = Vec::with_capacity(page.len());
     for s in page {
@@ -187,8 +188,8 @@ pub(super) async fn stories(
 }
 
 /// The sprints each item was committed to and not taken out of, oldest first.
-async fn sprints_of_items(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
-    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+async fn sprints_of_items(db: &Db, ids: &[ItemId]) -> Result<HashMap<ItemId, Vec<i64>>> {
+    let mut out: HashMap<ItemId, Vec<i64>> = HashMap::new();
     for chunk in ids.chunks(500) {
         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
@@ -196,8 +197,8 @@ async fn sprints_of_items(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>
              WHERE si.removed_at IS NULL AND si.item_id IN ({}) ORDER BY si.sprint_id",
             marks.join(",")
         );
-        let rows: Vec<(i64, i64)> = on!(&mut db.reader().await?.conn(), c => {
-            let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+        let rows: Vec<(ItemId, i64)> = on!(&mut db.reader().await?.conn(), c => {
+            let mut q = sqlx::query_as::<_, (ItemId, i64)>(&sql);
             for id in chunk {
                 q = q.bind(*id);
             }
@@ -268,7 +269,7 @@ pub async fn release_blueprint(
         .filter(|s| {
             !s.item
                 .initiative_id
-                .is_some_and(|i| r.initiatives.contains(&i))
+                .is_some_and(|i| r.initiatives.contains(&i.0))
         })
         .collect();
     Ok((r, ReleaseBlueprint { parts, loose }))

@@ -29,7 +29,7 @@ pub const CYCLE_DAYS: i64 = 90;
 #[schema(as = FlowCard)]
 pub struct Card {
     #[serde(skip)]
-    pub id: i64,
+    pub id: crate::ids::ItemId,
     pub key: String,
     pub title: String,
     pub kind: String,

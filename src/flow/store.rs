@@ -50,7 +50,7 @@ pub async fn set_settings(
 /// A card of the flow board as read.
 #[derive(sqlx::FromRow)]
 pub struct CardRow {
-    pub id: i64,
+    pub id: crate::ids::ItemId,
     pub number: i64,
     pub title: String,
     pub kind: String,

@@ -11,12 +11,13 @@ use crate::backlog::cards::{facts, CardFacts};
 use crate::backlog::Trace;
 use crate::db::Db;
 use crate::error::Result;
+use crate::ids::ItemId;
 use crate::workspace::ProductCtx;
 
 #[derive(Default)]
 pub struct CardDecor {
-    traces: HashMap<i64, ItemTrace>,
-    facts: HashMap<i64, CardFacts>,
+    traces: HashMap<ItemId, ItemTrace>,
+    facts: HashMap<ItemId, CardFacts>,
     no_trace: ItemTrace,
     no_facts: CardFacts,
     /// The moment the board was read, for the days in column.
@@ -24,7 +25,7 @@ pub struct CardDecor {
 }
 
 impl CardDecor {
-    pub async fn load(db: &Db, ctx: &ProductCtx, ids: &[i64]) -> Result<CardDecor> {
+    pub async fn load(db: &Db, ctx: &ProductCtx, ids: &[ItemId]) -> Result<CardDecor> {
         Ok(CardDecor {
             traces: traces(db, ctx.product.id, ids).await?,
             facts: facts(db, &ctx.product.key, ids).await?,
@@ -34,11 +35,11 @@ impl CardDecor {
     }
 
     /// By reference, as the templates' loops hold their ids.
-    pub fn trace(&self, item_id: &i64) -> Trace<'_> {
+    pub fn trace(&self, item_id: &ItemId) -> Trace<'_> {
         self.traces.get(item_id).unwrap_or(&self.no_trace).chip()
     }
 
-    pub fn facts(&self, item_id: &i64) -> &CardFacts {
+    pub fn facts(&self, item_id: &ItemId) -> &CardFacts {
         self.facts.get(item_id).unwrap_or(&self.no_facts)
     }
 }

@@ -65,7 +65,8 @@ pub async fn page(db: &Db, ctx: &ProductCtx, p: &ListParams) -> Result<Page> {
     .await?;
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
-    let shown: Vec<(i64, String)> = items.iter().map(|i| (i.id, i.rank.clone())).collect();
+    let shown: Vec<(crate::ids::ItemId, String)> =
+        items.iter().map(|i| (i.id, i.rank.clone())).collect();
     // Tier flags look below each item in backlog order: one probe for a page in that order,
     // one per item for a page sorted otherwise.
     let flags = if filter.order.is_none() {

@@ -16,6 +16,7 @@ pub mod tiers;
 
 use serde::Serialize;
 
+use crate::ids::ItemId;
 use crate::points::Points;
 
 /// Points of one priority (rank 1 = top) in a period.
@@ -119,7 +120,7 @@ pub fn score(
 /// A backlog position: the item and its tier (`None` = unaligned), top first.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Placed {
-    pub id: i64,
+    pub id: ItemId,
     pub tier: Option<usize>,
     pub exempt: bool,
 }
@@ -135,7 +136,7 @@ pub fn inverted(a: Option<usize>, b: Option<usize>) -> bool {
 
 /// Pairs (above, below) that are inversions, neither item exempt. For each item the first
 /// item it wrongly sits above is reported, which is enough to flag and explain it.
-pub fn inversions(order: &[Placed]) -> Vec<(i64, i64)> {
+pub fn inversions(order: &[Placed]) -> Vec<(ItemId, ItemId)> {
     let mut out = Vec::new();
     // The best (smallest) tier below each position, to find the first violation fast.
     for (i, a) in order.iter().enumerate() {
@@ -157,8 +158,8 @@ pub fn inversions(order: &[Placed]) -> Vec<(i64, i64)> {
 /// move *creates*, as (above, below). Only pairs whose order the move reverses and that hold a
 /// moved item can be new; inversions that were already there (an override's, say) are not the
 /// mover's doing and never block a move.
-pub fn move_inversion(before: &[Placed], moved: &[i64], at: usize) -> Option<(Placed, Placed)> {
-    let pos = |id: i64| before.iter().position(|p| p.id == id);
+pub fn move_inversion(before: &[Placed], moved: &[ItemId], at: usize) -> Option<(Placed, Placed)> {
+    let pos = |id: ItemId| before.iter().position(|p| p.id == id);
     let block: Vec<(usize, &Placed)> = moved
         .iter()
         .filter_map(|id| pos(*id).map(|i| (i, &before[i])))
@@ -203,11 +204,11 @@ mod tests {
             moves in proptest::collection::vec((0usize..30, 1usize..4, 0usize..30, proptest::bool::ANY), 1..40),
         ) {
             let mut order: Vec<Placed> = tiers.iter().enumerate()
-                .map(|(i, (t, e))| Placed { id: i as i64, tier: *t, exempt: *e }).collect();
+                .map(|(i, (t, e))| Placed { id: ItemId(i as i64), tier: *t, exempt: *e }).collect();
             for (from, len, to, flip) in moves {
                 let from = from % order.len();
                 let len = len.min(order.len() - from);
-                let mut ids: Vec<i64> = order[from..from + len].iter().map(|p| p.id).collect();
+                let mut ids: Vec<ItemId> = order[from..from + len].iter().map(|p| p.id).collect();
                 if flip {
                     ids.reverse();
                 }
@@ -231,7 +232,7 @@ mod tests {
     }
 
     /// Every unexempted inversion of an order, as (above, below) ids.
-    fn pairs(order: &[Placed]) -> std::collections::HashSet<(i64, i64)> {
+    fn pairs(order: &[Placed]) -> std::collections::HashSet<(ItemId, ItemId)> {
         let mut out = std::collections::HashSet::new();
         for (i, a) in order.iter().enumerate() {
             for b in &order[i + 1..] {
@@ -251,7 +252,7 @@ mod tests {
             moves in proptest::collection::vec((0usize..30, 0usize..30), 1..60),
         ) {
             let mut order: Vec<Placed> = tiers.iter().enumerate()
-                .map(|(i, (t, e))| Placed { id: i as i64, tier: *t, exempt: *e }).collect();
+                .map(|(i, (t, e))| Placed { id: ItemId(i as i64), tier: *t, exempt: *e }).collect();
             order.sort_by_key(|p| p.tier.unwrap_or(usize::MAX));
             prop_assert!(inversions(&order).is_empty());
             for (from, to) in moves {
@@ -338,7 +339,11 @@ mod tests {
 
     #[test]
     fn inversions_are_lower_tiers_above_higher_ones() {
-        let p = |id, tier, exempt| Placed { id, tier, exempt };
+        let p = |id, tier, exempt| Placed {
+            id: ItemId(id),
+            tier,
+            exempt,
+        };
         assert!(inverted(None, Some(3)) && inverted(Some(2), Some(1)));
         assert!(!inverted(Some(1), Some(2)) && !inverted(Some(1), None) && !inverted(None, None));
         let order = [
@@ -348,7 +353,10 @@ mod tests {
             p(4, Some(1), false),
             p(5, None, false),
         ];
-        assert_eq!(inversions(&order), vec![(2, 3), (3, 4)]);
+        assert_eq!(
+            inversions(&order),
+            vec![(ItemId(2), ItemId(3)), (ItemId(3), ItemId(4))]
+        );
         // An exempt item neither counts as inverted nor makes others inverted.
         let order = [p(1, None, true), p(2, Some(1), false)];
         assert!(inversions(&order).is_empty());

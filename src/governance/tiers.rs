@@ -12,13 +12,14 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::{InitiativeId, ItemId};
 use crate::strategy::Quarter;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
 
 /// One backlog position with its tier: (id, number, tier, exempt), top first.
 pub struct Ordered {
-    pub id: i64,
+    pub id: ItemId,
     pub number: i64,
     pub placed: Placed,
 }
@@ -30,7 +31,7 @@ const ORDER_SQL: &str = "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.pri
     LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
     WHERE i.product_id = $1 AND i.status <> 'done' ORDER BY i.rank";
 
-type Row = (i64, i64, Option<i64>, bool);
+type Row = (ItemId, i64, Option<i64>, bool);
 
 fn placed(rows: Vec<Row>, priorities: &[i64]) -> Vec<Ordered> {
     rows.into_iter()
@@ -155,8 +156,8 @@ pub async fn flags(
     db: &Db,
     product_id: i64,
     product_key: &str,
-    page: &[(i64, String)],
-) -> Result<std::collections::HashMap<i64, (Option<usize>, Option<String>, bool)>> {
+    page: &[(ItemId, String)],
+) -> Result<std::collections::HashMap<ItemId, (Option<usize>, Option<String>, bool)>> {
     let mut out = std::collections::HashMap::with_capacity(page.len());
     let Some((_, last_rank)) = page.last() else {
         return Ok(out);
@@ -226,7 +227,7 @@ pub async fn check_move(
     tx: &mut Tx,
     actor: &User,
     ctx: &ProductCtx,
-    moving: &[i64],
+    moving: &[ItemId],
     (lo, hi): (Option<&str>, Option<&str>),
     exemption: Option<&str>,
 ) -> Result<()> {
@@ -330,7 +331,7 @@ enum Side<'a> {
 /// A moved item with its priority this quarter, its rank before the move, and its status.
 #[derive(sqlx::FromRow)]
 struct MovedRow {
-    id: i64,
+    id: ItemId,
     number: i64,
     priority_id: Option<i64>,
     exempt: bool,
@@ -342,7 +343,7 @@ async fn moved_rows(
     tx: &mut Tx,
     ctx: &ProductCtx,
     q: Quarter,
-    ids: &[i64],
+    ids: &[ItemId],
 ) -> Result<Vec<MovedRow>> {
     let marks: Vec<String> = (3..3 + ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
@@ -371,7 +372,7 @@ async fn offender(
     tx: &mut Tx,
     ctx: &ProductCtx,
     q: Quarter,
-    moving: &[i64],
+    moving: &[ItemId],
     priorities: &[i64],
     side: Side<'_>,
 ) -> Result<Option<Row>> {
@@ -430,7 +431,10 @@ async fn offender(
     };
     Ok(on!(&mut tx.conn(), t => {
         let mut qy = sqlx::query_as(&sql).bind(ctx.product.id).bind(q.to_string()).bind(from).bind(to);
-        for id in moving.iter().chain(priorities) {
+        for id in moving {
+            qy = qy.bind(*id);
+        }
+        for id in priorities {
             qy = qy.bind(*id);
         }
         qy.fetch_optional(&mut **t).await
@@ -441,7 +445,7 @@ async fn exempt_in(
     tx: &mut Tx,
     actor: &User,
     ctx: &ProductCtx,
-    item_id: i64,
+    item_id: ItemId,
     key: &str,
     reason: &str,
 ) -> Result<i64> {
@@ -644,7 +648,7 @@ pub async fn report_reorder(
 #[derive(Clone, Debug, Default)]
 pub struct ItemTrace {
     pub tier: Option<usize>,
-    pub initiative_id: Option<i64>,
+    pub initiative_id: Option<InitiativeId>,
     pub initiative: Option<String>,
     pub exempt: bool,
     /// The quarter's priority its initiative serves, by id and title.
@@ -669,8 +673,8 @@ impl ItemTrace {
 pub async fn traces(
     db: &Db,
     product_id: i64,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, ItemTrace>> {
+    ids: &[ItemId],
+) -> Result<std::collections::HashMap<ItemId, ItemTrace>> {
     let mut out = std::collections::HashMap::with_capacity(ids.len());
     if ids.is_empty() {
         return Ok(out);
@@ -690,8 +694,8 @@ pub async fn traces(
         marks.join(",")
     );
     type TraceRow = (
-        i64,
-        Option<i64>,
+        ItemId,
+        Option<InitiativeId>,
         Option<String>,
         Option<i64>,
         Option<String>,
@@ -733,7 +737,7 @@ pub struct TraceLine {
     pub evidence: Option<String>,
 }
 
-pub async fn trace_line(db: &Db, product_id: i64, item_id: i64) -> Result<TraceLine> {
+pub async fn trace_line(db: &Db, product_id: i64, item_id: ItemId) -> Result<TraceLine> {
     let trace = traces(db, product_id, &[item_id])
         .await?
         .remove(&item_id)
@@ -747,7 +751,7 @@ pub async fn trace_line(db: &Db, product_id: i64, item_id: i64) -> Result<TraceL
                     UNION ALL
                     SELECT n.body, n.importance, 1 AS own FROM initiative_evidence e JOIN insights n ON n.id = e.insight_id WHERE e.initiative_id = $2
                  ) s ORDER BY s.own, s.importance DESC LIMIT 1)")
-        .bind(item_id).bind(trace.initiative_id.unwrap_or(0)).bind(trace.priority_id.unwrap_or(0))
+        .bind(item_id).bind(trace.initiative_id.unwrap_or_default()).bind(trace.priority_id.unwrap_or(0))
         .fetch_one(&mut **c).await)?;
     let priority = trace.priority.clone();
     Ok(TraceLine {

@@ -13,6 +13,7 @@ use super::{people, Batch, Person, Report};
 use crate::backlog::store as items;
 use crate::db::Tx;
 use crate::error::Result;
+use crate::ids::{InitiativeId, ItemId};
 use crate::story::comments;
 use crate::strategy::initiatives_imported::{self as initiatives, Epic, Landed};
 use crate::workspace::ProductCtx;
@@ -71,8 +72,8 @@ pub async fn write(
     tx: &mut Tx,
     ctx: &ProductCtx,
     batch: &Batch,
-    ids: &HashMap<&str, i64>,
-    created: &[(usize, i64)],
+    ids: &HashMap<&str, ItemId>,
+    created: &[(usize, ItemId)],
     epics: &Epics,
 ) -> Result<History> {
     let unknown = Person {
@@ -90,7 +91,7 @@ pub async fn write(
         wanted.insert(&unknown);
     }
     let people = people::resolve(tx, ctx.workspace.id, wanted).await?;
-    let fresh: HashSet<i64> = created.iter().map(|&(_, id)| id).collect();
+    let fresh: HashSet<ItemId> = created.iter().map(|&(_, id)| id).collect();
     let mut h = History {
         people_created: people.created.len(),
         people_matched: people.matched,
@@ -99,19 +100,20 @@ pub async fn write(
     h.trail.placeholders.clone_from(&people.created);
     // Who each item has now, read once: only a change is written, and an item that was there
     // before the import keeps what it had for the undo.
-    let mut was: HashMap<i64, Was> = items::people_and_initiatives(&mut tx.conn(), ctx.product.id)
-        .await?
-        .into_iter()
-        .map(|(id, assignee, reporter, initiative)| {
-            let w = Was {
-                id,
-                assignee,
-                reporter,
-                initiative,
-            };
-            (id, w)
-        })
-        .collect();
+    let mut was: HashMap<ItemId, Was> =
+        items::people_and_initiatives(&mut tx.conn(), ctx.product.id)
+            .await?
+            .into_iter()
+            .map(|(id, assignee, reporter, initiative)| {
+                let w = Was {
+                    id,
+                    assignee,
+                    reporter,
+                    initiative,
+                };
+                (id, w)
+            })
+            .collect();
     if unsigned > 0 {
         h.notes.push(format!(
             "{unsigned}: comments the file does not sign are by the placeholder \"{UNKNOWN_AUTHOR}\""
@@ -153,7 +155,7 @@ pub async fn write(
 async fn write_dependencies(
     tx: &mut Tx,
     batch: &Batch,
-    ids: &HashMap<&str, i64>,
+    ids: &HashMap<&str, ItemId>,
     h: &mut History,
 ) -> Result<()> {
     let (mut missing, mut loops) = (0, 0);
@@ -200,12 +202,12 @@ async fn write_epics(
     tx: &mut Tx,
     ctx: &ProductCtx,
     e: &Epics,
-    ids: &HashMap<&str, i64>,
-    fresh: &HashSet<i64>,
-    was: &mut HashMap<i64, Was>,
+    ids: &HashMap<&str, ItemId>,
+    fresh: &HashSet<ItemId>,
+    was: &mut HashMap<ItemId, Was>,
     h: &mut History,
 ) -> Result<()> {
-    let mut landed: HashMap<&str, i64> = HashMap::new();
+    let mut landed: HashMap<&str, InitiativeId> = HashMap::new();
     for rec in &e.records {
         let epic = Epic {
             key: &rec.key,
@@ -225,7 +227,7 @@ async fn write_epics(
             }
             Landed::Unchanged => {}
         }
-        landed.insert(&rec.key, id);
+        landed.insert(&rec.key, InitiativeId(id));
     }
     for (child, epic) in &e.children {
         if let (Some(&item), Some(&initiative)) =
@@ -248,13 +250,13 @@ async fn write_epics(
 
 /// A comment as it is matched against those already there: undated ones by item, author and
 /// text, dated ones by their date too.
-type Seen = HashSet<(i64, i64, Option<DateTime<Utc>>, String)>;
+type Seen = HashSet<(ItemId, i64, Option<DateTime<Utc>>, String)>;
 
 async fn write_comments(
     tx: &mut Tx,
     ctx: &ProductCtx,
     batch: &Batch,
-    ids: &HashMap<&str, i64>,
+    ids: &HashMap<&str, ItemId>,
     people: &people::People,
     unknown: &Person,
     h: &mut History,

@@ -18,6 +18,7 @@ use crate::backlog::service as backlog;
 use crate::backlog::store::{self as items, Fields};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::ids::ItemId;
 use crate::workspace::ProductCtx;
 
 /// Reads a file in the format given, or the one its content shows.
@@ -163,13 +164,13 @@ pub async fn import(
     let mut tx = db.begin().await?;
     items::lock_product(&mut tx, ctx.product.id).await?;
     let existing = store::existing(&mut tx, ctx.product.id).await?;
-    let mut ids: HashMap<&str, i64> = existing
+    let mut ids: HashMap<&str, ItemId> = existing
         .iter()
         .map(|(k, e)| (k.as_str(), e.row.id))
         .collect();
     // New items first, in the file's order at the bottom of the backlog, written in blocks so
     // that a job's progress moves while a large file lands.
-    let mut created: Vec<(usize, i64)> = Vec::new();
+    let mut created: Vec<(usize, ItemId)> = Vec::new();
     let mut last_rank = None;
     let fresh: Vec<usize> = (0..batch.records.len())
         .filter(|&i| !existing.contains_key(&batch.records[i].key))
@@ -313,7 +314,7 @@ pub async fn import(
 
 /// What an import wrote, for its audit entry (and so for its undo).
 struct Written<'a> {
-    created: &'a [(usize, i64)],
+    created: &'a [(usize, ItemId)],
     updated: &'a [undo::Prior],
     sprints: &'a super::sprints::Landed,
     trail: &'a undo::Trail,

@@ -16,6 +16,7 @@ use super::{Batch, SprintInfo};
 use crate::auth::store::User;
 use crate::db::Tx;
 use crate::error::{Error, Result};
+use crate::ids::ItemId;
 use crate::on;
 use crate::points::Points;
 use crate::sprint::review::{freeze_close, Closing};
@@ -175,7 +176,7 @@ pub async fn write(
     actor: &User,
     ctx: &ProductCtx,
     batch: &Batch,
-    ids: &HashMap<&str, i64>,
+    ids: &HashMap<&str, ItemId>,
 ) -> Result<Landed> {
     let wanted = plan(batch);
     let mut out = Landed::default();
@@ -214,7 +215,7 @@ pub async fn write(
     for h in &here {
         by_name.entry(h.name.as_str()).or_insert(h);
     }
-    let points: HashMap<i64, Option<Points>> = on!(&mut tx.conn(), t => sqlx::query_as(
+    let points: HashMap<ItemId, Option<Points>> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT id, points FROM items WHERE product_id = $1")
         .bind(ctx.product.id).fetch_all(&mut **t).await)?
     .into_iter()
@@ -232,7 +233,7 @@ pub async fn write(
     let mut not_active = Vec::new();
     let mut state_differs = Vec::new();
     for (n, w) in wanted.iter().enumerate() {
-        let members: Vec<(i64, bool)> = w
+        let members: Vec<(ItemId, bool)> = w
             .items
             .iter()
             .filter_map(|&(i, done)| ids.get(batch.records[i].key.as_str()).map(|&id| (id, done)))
@@ -408,12 +409,12 @@ async fn close(
     tx: &mut Tx,
     ctx: &ProductCtx,
     id: i64,
-    members: &[(i64, bool)],
+    members: &[(ItemId, bool)],
     w: &Wanted,
     version: i64,
 ) -> Result<i64> {
     let row = sprints::sprint(&mut tx.conn(), ctx.product.id, id).await?;
-    let accepted: HashSet<i64> = members.iter().filter(|m| m.1).map(|m| m.0).collect();
+    let accepted: HashSet<ItemId> = members.iter().filter(|m| m.1).map(|m| m.0).collect();
     let closing = Closing {
         accepted: &accepted,
         available_days: None,
@@ -438,22 +439,22 @@ async fn add_items(
     actor: &User,
     sprint_id: i64,
     in_baseline: bool,
-    members: &[(i64, bool)],
-    points: &HashMap<i64, Option<Points>>,
+    members: &[(ItemId, bool)],
+    points: &HashMap<ItemId, Option<Points>>,
     reason: &str,
     history: bool,
 ) -> Result<(Vec<i64>, usize)> {
-    let taken: Vec<(i64, i64)> = on!(&mut tx.conn(), t => sqlx::query_as(
+    let taken: Vec<(ItemId, i64)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT si.item_id, si.sprint_id FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
          WHERE si.removed_at IS NULL AND (si.sprint_id = $1 OR s.state <> 'closed')
            AND s.product_id = (SELECT product_id FROM sprints WHERE id = $1)")
         .bind(sprint_id).fetch_all(&mut **t).await)?;
-    let here: HashSet<i64> = taken
+    let here: HashSet<ItemId> = taken
         .iter()
         .filter(|&&(_, s)| s == sprint_id)
         .map(|&(i, _)| i)
         .collect();
-    let elsewhere: HashSet<i64> = taken.iter().map(|&(i, _)| i).collect();
+    let elsewhere: HashSet<ItemId> = taken.iter().map(|&(i, _)| i).collect();
     let mut new = Vec::new();
     let mut skipped = 0;
     let mut seen = HashSet::new();

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::backlog::store::{ItemRow, ROW_COLUMNS};
 use crate::db::Tx;
 use crate::error::Result;
+use crate::ids::ItemId;
 use crate::{exec, on};
 
 /// An item a previous import brought in, as stored now.
@@ -32,11 +33,11 @@ pub async fn existing(tx: &mut Tx, product_id: i64) -> Result<HashMap<String, Ex
     );
     let rows: Vec<Keyed> =
         on!(&mut tx.conn(), t => sqlx::query_as(&sql).bind(product_id).fetch_all(&mut **t).await)?;
-    let labels: Vec<(i64, String)> = on!(&mut tx.conn(), t => sqlx::query_as(
+    let labels: Vec<(ItemId, String)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT l.item_id, l.label FROM item_labels l JOIN items i ON i.id = l.item_id
          WHERE i.product_id = $1 AND i.external_key IS NOT NULL ORDER BY l.label")
         .bind(product_id).fetch_all(&mut **t).await)?;
-    let mut by_id: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut by_id: HashMap<ItemId, Vec<String>> = HashMap::new();
     for (id, label) in labels {
         by_id.entry(id).or_default().push(label);
     }
@@ -57,7 +58,7 @@ pub async fn existing(tx: &mut Tx, product_id: i64) -> Result<HashMap<String, Ex
 /// The source's time of its latest change, after an update from it.
 pub async fn set_external_updated(
     tx: &mut Tx,
-    id: i64,
+    id: ItemId,
     updated: Option<DateTime<Utc>>,
 ) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET external_updated = $1 WHERE id = $2")
@@ -66,7 +67,7 @@ pub async fn set_external_updated(
 }
 
 /// Links a just-created item to its parent (part of its creation, so no new version).
-pub async fn set_parent(tx: &mut Tx, id: i64, parent_id: i64) -> Result<()> {
+pub async fn set_parent(tx: &mut Tx, id: ItemId, parent_id: ItemId) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET parent_id = $1 WHERE id = $2")
         .bind(parent_id).bind(id))?;
     Ok(())

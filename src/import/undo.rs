@@ -22,6 +22,7 @@ use crate::backlog::service as backlog;
 use crate::backlog::store::{self as items, Fields};
 use crate::db::{Conn, Db};
 use crate::error::{Error, Result};
+use crate::ids::{InitiativeId, ItemId};
 use crate::on;
 use crate::strategy::initiatives_imported::{self as initiatives, Before};
 use crate::workspace::ProductCtx;
@@ -31,10 +32,10 @@ use super::sprints::Landed;
 /// An item an import updated, as it was before, and the version the import left it at.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Prior {
-    pub id: i64,
+    pub id: ItemId,
     pub version: i64,
     pub fields: Fields,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<ItemId>,
     pub labels: Vec<String>,
     pub external_updated: Option<DateTime<Utc>>,
 }
@@ -42,10 +43,10 @@ pub struct Prior {
 /// An item's people and initiative before an import changed them.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Was {
-    pub id: i64,
+    pub id: ItemId,
     pub assignee: Option<i64>,
     pub reporter: Option<i64>,
-    pub initiative: Option<i64>,
+    pub initiative: Option<InitiativeId>,
 }
 
 /// What an import wrote besides its items' own fields, kept in its audit entry so that an undo
@@ -66,13 +67,13 @@ pub struct Trail {
     pub people: Vec<Was>,
     /// Items that were there before it that it put under an initiative: (item, initiative before).
     #[serde(default)]
-    pub links: Vec<(i64, Option<i64>)>,
+    pub links: Vec<(ItemId, Option<InitiativeId>)>,
     /// Watchers it added to items that were there before it: (item, user).
     #[serde(default)]
-    pub watchers: Vec<(i64, i64)>,
+    pub watchers: Vec<(ItemId, i64)>,
     /// Dependencies it added: (blocker, blocked).
     #[serde(default)]
-    pub dependencies: Vec<(i64, i64)>,
+    pub dependencies: Vec<(ItemId, ItemId)>,
     /// The version it left each item that was there before it at.
     #[serde(default)]
     pub versions: Vec<(i64, i64)>,
@@ -81,9 +82,9 @@ pub struct Trail {
 impl Trail {
     /// The items that were there before the import and that it changed.
     pub fn changed_items(&self, priors: &[Prior]) -> Vec<i64> {
-        let mut ids: Vec<i64> = priors.iter().map(|p| p.id).collect();
-        ids.extend(self.people.iter().map(|w| w.id));
-        ids.extend(self.links.iter().map(|(id, _)| *id));
+        let mut ids: Vec<i64> = priors.iter().map(|p| p.id.0).collect();
+        ids.extend(self.people.iter().map(|w| w.id.0));
+        ids.extend(self.links.iter().map(|(id, _)| id.0));
         ids.sort_unstable();
         ids.dedup();
         ids
@@ -458,7 +459,7 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
     let own: Vec<i64> = created
         .iter()
         .copied()
-        .chain(trail.links.iter().map(|(id, _)| *id))
+        .chain(trail.links.iter().map(|(id, _)| id.0))
         .collect();
     let made: Vec<(i64, i64)> = trail
         .initiatives_created
@@ -531,7 +532,7 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
         if gone != 1 {
             return Err(changed(format!("item {id}")));
         }
-        items::forget_watchers(&mut tx, *id).await?;
+        items::forget_watchers(&mut tx, ItemId(*id)).await?;
     }
     let rules = backlog::rules_of(ctx);
     for p in &priors {
@@ -615,7 +616,7 @@ fn expected_versions(
     undone: &[PutBack],
 ) -> Vec<(i64, i64)> {
     let left: Vec<(i64, i64)> = if trail.versions.is_empty() {
-        priors.iter().map(|p| (p.id, p.version)).collect()
+        priors.iter().map(|p| (p.id.0, p.version)).collect()
     } else {
         trail.versions.clone()
     };

@@ -26,11 +26,12 @@ pub async fn item_created(
     tx: &mut Tx,
     ctx: &ProductCtx,
     actor: &User,
-    id: i64,
+    item: crate::ids::ItemId,
     key: &str,
     title: &str,
     text: &str,
 ) -> Result<()> {
+    let id = item.0;
     store::watch(tx, "item", id, actor.id).await?;
     store::watch_as_pos(tx, "item", id, ctx.product.id).await?;
     let also = store::mentioned(tx, ctx.workspace.id, text).await?;
@@ -54,7 +55,7 @@ pub async fn item_created(
 
 /// What changed on an item, in a few words ("status → In review", "description").
 pub struct ItemChange<'a> {
-    pub id: i64,
+    pub id: crate::ids::ItemId,
     pub key: &'a str,
     pub title: &'a str,
     pub what: String,
@@ -84,7 +85,7 @@ pub async fn item_changed(
             actor,
             name: "item.changed",
             entity_type: "item",
-            entity_id: c.id,
+            entity_id: c.id.0,
             title: format!("{} changed {} {}: {}", actor.name, c.key, c.title, c.what),
             link: item_link(ctx, c.key),
             data: json!({"key": c.key, "change": c.what, "fields": c.data}),
@@ -100,7 +101,7 @@ pub async fn question(
     tx: &mut Tx,
     ctx: &ProductCtx,
     actor: &User,
-    item_id: i64,
+    item_id: crate::ids::ItemId,
     key: &str,
     body: &str,
     answered: bool,
@@ -118,7 +119,7 @@ pub async fn comment(
     tx: &mut Tx,
     ctx: &ProductCtx,
     actor: &User,
-    item_id: i64,
+    item_id: crate::ids::ItemId,
     key: &str,
     body: &str,
 ) -> Result<()> {
@@ -140,11 +141,12 @@ async fn thread_news(
     tx: &mut Tx,
     ctx: &ProductCtx,
     actor: &User,
-    (item_id, key): (i64, &str),
+    (item, key): (crate::ids::ItemId, &str),
     body: &str,
     name: &str,
     verb: &str,
 ) -> Result<()> {
+    let item_id = item.0;
     let also = store::mentioned(tx, ctx.workspace.id, body).await?;
     store::watch(tx, "item", item_id, actor.id).await?;
     store::emit(

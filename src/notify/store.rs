@@ -30,20 +30,38 @@ pub struct Event<'a> {
 }
 
 /// Makes the user a watcher; true when they were not one already.
-pub async fn watch(tx: &mut Tx, entity_type: &str, entity_id: i64, user_id: i64) -> Result<bool> {
+pub async fn watch(
+    tx: &mut Tx,
+    entity_type: &str,
+    entity_id: impl Into<i64>,
+    user_id: i64,
+) -> Result<bool> {
+    let entity_id: i64 = entity_id.into();
     let n = exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO watchers (entity_type, entity_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(entity_type).bind(entity_id).bind(user_id))?;
     Ok(n == 1)
 }
 
-pub async fn unwatch(tx: &mut Tx, entity_type: &str, entity_id: i64, user_id: i64) -> Result<()> {
+pub async fn unwatch(
+    tx: &mut Tx,
+    entity_type: &str,
+    entity_id: impl Into<i64>,
+    user_id: i64,
+) -> Result<()> {
+    let entity_id: i64 = entity_id.into();
     exec!(&mut tx.conn(), t => sqlx::query("DELETE FROM watchers WHERE entity_type = $1 AND entity_id = $2 AND user_id = $3")
         .bind(entity_type).bind(entity_id).bind(user_id))?;
     Ok(())
 }
 
-pub async fn is_watching(db: &Db, entity_type: &str, entity_id: i64, user_id: i64) -> Result<bool> {
+pub async fn is_watching(
+    db: &Db,
+    entity_type: &str,
+    entity_id: impl Into<i64>,
+    user_id: i64,
+) -> Result<bool> {
+    let entity_id: i64 = entity_id.into();
     let n: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM watchers WHERE entity_type = $1 AND entity_id = $2 AND user_id = $3")
         .bind(entity_type).bind(entity_id).bind(user_id).fetch_one(&mut **c).await)?;

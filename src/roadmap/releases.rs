@@ -9,6 +9,7 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::ItemId;
 use crate::strategy::parse_date;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
@@ -206,7 +207,7 @@ fn merge(old: Option<&Release>, r: &ReleaseInput) -> Result<[String; 3]> {
 }
 
 /// The items and initiatives `r` names, checked to be of this product.
-async fn links_of(tx: &mut Tx, ctx: &ProductCtx, r: &ReleaseInput) -> Result<Vec<i64>> {
+async fn links_of(tx: &mut Tx, ctx: &ProductCtx, r: &ReleaseInput) -> Result<Vec<ItemId>> {
     let mut item_ids = Vec::new();
     for k in r.items.iter().flatten() {
         let row = crate::backlog::store::row_in_product(
@@ -232,7 +233,12 @@ async fn links_of(tx: &mut Tx, ctx: &ProductCtx, r: &ReleaseInput) -> Result<Vec
 }
 
 /// Replaces the release's items and initiatives with those `r` names (each list only if given).
-async fn set_links(c: &mut Conn<'_>, rid: i64, r: &ReleaseInput, item_ids: &[i64]) -> Result<()> {
+async fn set_links(
+    c: &mut Conn<'_>,
+    rid: i64,
+    r: &ReleaseInput,
+    item_ids: &[ItemId],
+) -> Result<()> {
     if r.items.is_some() {
         exec!(c, t => sqlx::query("DELETE FROM release_items WHERE release_id = $1").bind(rid))?;
         for i in item_ids {

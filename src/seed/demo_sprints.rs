@@ -9,6 +9,7 @@ use crate::auth::store::User;
 use crate::backlog::input::NewItem;
 use crate::backlog::service as items;
 use crate::db::Db;
+use crate::ids::ItemId;
 use crate::points::Points;
 use crate::retro::store as retro;
 use crate::sprint::review::{self, VerdictInput};
@@ -72,7 +73,7 @@ async fn story(db: &Db, c: &Cast<'_>, title: &str, points: i64) -> anyhow::Resul
     Ok(item.key)
 }
 
-async fn item_id(db: &Db, ctx: &ProductCtx, key: &str) -> anyhow::Result<i64> {
+async fn item_id(db: &Db, ctx: &ProductCtx, key: &str) -> anyhow::Result<ItemId> {
     Ok(crate::backlog::store::row_by_key(db, ctx.workspace.id, key)
         .await
         .map_err(e)?

@@ -121,12 +121,12 @@ pub async fn move_card(
             &mut tx,
             audit::Change {
                 entity_type: "item",
-                entity_id: item.id,
+                entity_id: item.id.0,
                 ..change(
                     ctx,
                     actor,
                     "item.status",
-                    item.id,
+                    item.id.0,
                     Some(json!({"status": item.status})),
                     Some(json!({"key": key, "status": status, "sprint": row.name})),
                 )

@@ -16,6 +16,7 @@ use crate::auth::Action;
 use crate::backlog::{rank, service as backlog_service, store as items, Status};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::ItemId;
 use crate::points::Points;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
@@ -77,12 +78,12 @@ pub struct Review {
     pub accepted_points: Points,
 }
 
-type VerdictRow = (i64, i64, bool, String);
+type VerdictRow = (ItemId, i64, bool, String);
 
 pub async fn review(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Review> {
     let sprint = get(db, ctx, id).await?;
     let scope = scope_items::current(&mut db.reader().await?.conn(), id, &ctx.product.key).await?;
-    let criteria: Vec<(i64, i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    let criteria: Vec<(ItemId, i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT c.item_id, c.position, c.text FROM criteria c
          WHERE c.item_id IN (SELECT item_id FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL)
          ORDER BY c.item_id, c.position")
@@ -298,7 +299,7 @@ pub async fn close(
         )));
     }
     let days = available_days(db, &row).await?;
-    let accepted: HashSet<i64> = review
+    let accepted: HashSet<ItemId> = review
         .items
         .iter()
         .filter(|r| r.accepted)
@@ -388,7 +389,7 @@ pub async fn available_days(db: &Db, row: &store::SprintRow) -> Result<f64> {
 
 /// What closing a sprint is told: the items accepted, and what to record.
 pub struct Closing<'a> {
-    pub accepted: &'a HashSet<i64>,
+    pub accepted: &'a HashSet<ItemId>,
     /// None when not known (an imported sprint: who was available then is not in the file).
     pub available_days: Option<f64>,
     /// Now in the sprint room; an import gives the file's completion date (or none).
@@ -500,7 +501,7 @@ async fn carry_to_top(
         return Ok(None);
     }
     items::lock_product(tx, ctx.product.id).await?;
-    let ids: Vec<i64> = moving.iter().map(|i| i.item_id).collect();
+    let ids: Vec<ItemId> = moving.iter().map(|i| i.item_id).collect();
     let first = items::neighbour_rank(tx, ctx.product.id, "", true, &ids).await?;
     let ranks = rank::block_between(None, first.as_deref(), ids.len())?;
     // Parked first: a new rank may equal the old rank of another item being moved.

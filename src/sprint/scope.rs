@@ -10,12 +10,13 @@ use crate::auth::Action;
 use crate::backlog::store::{self as items, ItemRow};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::ItemId;
 use crate::points::Points;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
 
 /// The open sprint (planned or active) an item is already in, if any.
-async fn open_sprint_of(tx: &mut Tx, item_id: i64) -> Result<Option<(i64, String)>> {
+async fn open_sprint_of(tx: &mut Tx, item_id: ItemId) -> Result<Option<(i64, String)>> {
     Ok(on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT s.id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
          WHERE si.item_id = $1 AND si.removed_at IS NULL AND s.state <> 'closed' LIMIT 1")
@@ -79,7 +80,7 @@ async fn remove_item(
     actor: &User,
     sprint_id: i64,
     key: &str,
-    item_id: i64,
+    item_id: ItemId,
     reason: Option<&str>,
     group: Option<&str>,
 ) -> Result<Points> {

@@ -14,7 +14,7 @@ use crate::points::Points;
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ScopeItem {
     #[serde(skip)]
-    pub item_id: i64,
+    pub item_id: crate::ids::ItemId,
     #[serde(skip)]
     pub number: i64,
     pub key: String,

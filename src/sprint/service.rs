@@ -200,7 +200,7 @@ pub async fn update(
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PlanningCandidate {
     #[serde(skip)]
-    pub id: i64,
+    pub id: crate::ids::ItemId,
     pub key: String,
     pub title: String,
     pub kind: String,
@@ -317,7 +317,15 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
 
 /// The top of the backlog not yet in an open sprint, with why each is not ready.
 pub async fn candidates(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<PlanningCandidate>> {
-    type Row = (i64, i64, String, String, Option<Points>, bool, String);
+    type Row = (
+        crate::ids::ItemId,
+        i64,
+        String,
+        String,
+        Option<Points>,
+        bool,
+        String,
+    );
     let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT i.id, i.number, i.title, i.kind, i.points, i.ready, i.readiness FROM items i
          WHERE i.product_id = $1 AND i.status <> 'done' AND NOT EXISTS (

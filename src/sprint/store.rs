@@ -274,7 +274,7 @@ pub async fn reopen(tx: &mut Tx, r: &Reopen<'_>) -> Result<bool> {
 /// One stretch of an item in a sprint's scope.
 pub struct NewSprintItem<'a> {
     pub sprint_id: i64,
-    pub item_id: i64,
+    pub item_id: crate::ids::ItemId,
     pub points: Points,
     pub in_baseline: bool,
     pub for_goal: bool,

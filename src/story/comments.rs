@@ -12,6 +12,7 @@ use crate::auth::Action;
 use crate::backlog::store as items;
 use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::ItemId;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
 
@@ -58,7 +59,7 @@ fn validate(body: &str) -> Result<String> {
 }
 
 /// An item's comments, oldest first, each with its earlier texts.
-pub async fn for_item(db: &Db, item_id: i64) -> Result<Vec<Comment>> {
+pub async fn for_item(db: &Db, item_id: ItemId) -> Result<Vec<Comment>> {
     let mut out: Vec<Comment> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT c.id, c.question_id, c.body, u.name AS author, c.author_id, c.created_at, c.edited_at, c.version
          FROM comments c JOIN users u ON u.id = c.author_id WHERE c.item_id = $1 ORDER BY c.id")
@@ -79,7 +80,7 @@ pub async fn for_item(db: &Db, item_id: i64) -> Result<Vec<Comment>> {
     Ok(out)
 }
 
-async fn one(db: &Db, item_id: i64, id: i64) -> Result<Comment> {
+async fn one(db: &Db, item_id: ItemId, id: i64) -> Result<Comment> {
     for_item(db, item_id)
         .await?
         .into_iter()
@@ -133,7 +134,7 @@ pub async fn add(
 /// imports (which bring each comment's author and date from the file).
 pub async fn insert(
     tx: &mut Tx,
-    item_id: i64,
+    item_id: ItemId,
     question: Option<i64>,
     body: &str,
     author_id: i64,
@@ -149,7 +150,7 @@ pub async fn insert(
 pub async fn of_product(
     c: &mut crate::db::Conn<'_>,
     product_id: i64,
-) -> Result<Vec<(i64, i64, DateTime<Utc>, String)>> {
+) -> Result<Vec<(ItemId, i64, DateTime<Utc>, String)>> {
     Ok(on!(c, t => sqlx::query_as(
         "SELECT c.item_id, c.author_id, c.created_at, c.body FROM comments c
          JOIN items i ON i.id = c.item_id WHERE i.product_id = $1")

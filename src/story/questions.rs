@@ -12,6 +12,7 @@ use crate::auth::{Action, Role};
 use crate::backlog::{service, store as items};
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
+use crate::ids::ItemId;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
 
@@ -51,7 +52,7 @@ fn validate_body(field: &str, body: &str) -> Result<String> {
     Ok(b.to_string())
 }
 
-pub async fn for_item(db: &Db, item_id: i64) -> Result<Vec<Question>> {
+pub async fn for_item(db: &Db, item_id: ItemId) -> Result<Vec<Question>> {
     Ok(threads(db, item_id).await?.0)
 }
 
@@ -59,7 +60,7 @@ pub async fn for_item(db: &Db, item_id: i64) -> Result<Vec<Question>> {
 /// of the comments serves both.
 pub async fn threads(
     db: &Db,
-    item_id: i64,
+    item_id: ItemId,
 ) -> Result<(Vec<Question>, Vec<super::comments::Comment>)> {
     let mut qs: Vec<Question> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT q.id, q.body, a.name AS asked_by, q.asked_at, q.answer, b.name AS answered_by, q.answered_at, q.version, q.blocking

@@ -49,7 +49,7 @@ pub async fn set_evidence(
             } else {
                 "DELETE FROM item_evidence WHERE insight_id = $1 AND item_id = $2"
             };
-            (sql, row.id, json!({"item": key.trim().to_uppercase()}))
+            (sql, row.id.0, json!({"item": key.trim().to_uppercase()}))
         }
         _ => {
             return Err(Error::invalid(

@@ -423,7 +423,8 @@ pub async fn draft(db: &Db, actor: &User, ctx: &ProductCtx, p: IdeaInput) -> Res
         // The persona as the product names it, which may differ in case from the answer.
         story.persona = chosen[0].name.clone();
         let item = crate::backlog::service::create(db, actor, ctx, story).await?;
-        initiatives::link_item(db, actor, ctx, &item.key, Some(initiative.id)).await?;
+        let to = Some(crate::ids::InitiativeId(initiative.id));
+        initiatives::link_item(db, actor, ctx, &item.key, to).await?;
         stories
             .push(personas::set_item_persona(db, actor, ctx, &item.key, Some(persona_id)).await?);
     }

@@ -469,7 +469,7 @@ pub async fn link_item(
     actor: &User,
     ctx: &ProductCtx,
     key: &str,
-    initiative: Option<i64>,
+    initiative: Option<crate::ids::InitiativeId>,
 ) -> Result<crate::backlog::Item> {
     let edit = super::item_edit::ItemEdit {
         initiative: Some(initiative),

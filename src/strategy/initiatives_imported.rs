@@ -8,6 +8,7 @@ use super::model::{Initiative, InitiativeInput};
 use crate::audit::Load;
 use crate::db::Tx;
 use crate::error::Result;
+use crate::ids::{InitiativeId, ItemId};
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
 
@@ -142,11 +143,11 @@ pub async fn delete(tx: &mut Tx, ctx: &ProductCtx, made: &[(i64, i64)]) -> Resul
 pub async fn link(
     tx: &mut Tx,
     ctx: &ProductCtx,
-    item_id: i64,
-    initiative: i64,
+    item_id: ItemId,
+    initiative: InitiativeId,
     fresh: bool,
 ) -> Result<bool> {
-    let current: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
+    let current: Option<InitiativeId> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT initiative_id FROM items WHERE id = $1 AND product_id = $2")
         .bind(item_id).bind(ctx.product.id).fetch_one(&mut **t).await)?;
     if current == Some(initiative) {
@@ -161,8 +162,8 @@ pub async fn link(
 pub async fn relink(
     tx: &mut Tx,
     ctx: &ProductCtx,
-    item_id: i64,
-    before: Option<i64>,
+    item_id: ItemId,
+    before: Option<InitiativeId>,
 ) -> Result<()> {
     set_initiative_in(tx, ctx, item_id, before, true).await
 }

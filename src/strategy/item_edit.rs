@@ -11,6 +11,7 @@ use crate::backlog::input::ItemPatch;
 use crate::backlog::{service, store, Item};
 use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::{InitiativeId, ItemId};
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
 
@@ -18,7 +19,7 @@ use crate::{exec, on};
 #[derive(Debug, Default)]
 pub struct ItemEdit {
     pub patch: Option<ItemPatch>,
-    pub initiative: Option<Option<i64>>,
+    pub initiative: Option<Option<InitiativeId>>,
     pub persona: Option<Option<i64>>,
 }
 
@@ -78,7 +79,7 @@ async fn link_in(
     actor: &User,
     ctx: &ProductCtx,
     row: &crate::backlog::store::ItemRow,
-    initiative: Option<i64>,
+    initiative: Option<InitiativeId>,
 ) -> Result<()> {
     if let Some(n) = initiative {
         let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
@@ -104,8 +105,8 @@ async fn link_in(
 pub(super) async fn set_initiative_in(
     tx: &mut Tx,
     ctx: &ProductCtx,
-    item_id: i64,
-    initiative: Option<i64>,
+    item_id: ItemId,
+    initiative: Option<InitiativeId>,
     bump: bool,
 ) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query(
@@ -123,7 +124,7 @@ async fn persona_in(
     tx: &mut Tx,
     actor: &User,
     ctx: &ProductCtx,
-    item_id: i64,
+    item_id: ItemId,
     persona: Option<i64>,
 ) -> Result<()> {
     if let Some(p) = persona {

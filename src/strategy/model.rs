@@ -229,5 +229,6 @@ impl ScoresPatch {
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemInitiative {
-    pub initiative: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub initiative: Option<crate::ids::InitiativeId>,
 }

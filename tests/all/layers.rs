@@ -14,6 +14,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("db", 0),
     ("config", 0),
     ("calendar", 0),
+    // Typed ids: integers in the database, distinct types in the code.
+    ("ids", 0),
     ("chart", 0),
     ("assets", 0),
     ("extract", 0),

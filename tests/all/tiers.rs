@@ -435,6 +435,7 @@ async fn the_pm_sets_the_tier_policy_on_the_alignment_tab() {
 #[tokio::test]
 async fn strict_moves_agree_with_the_pure_rule() {
     use throughline::governance::{move_inversion, Placed};
+    use throughline::ids::ItemId;
     let app = spawn_app().await;
     let owner = app.workspace().await;
     let po = app.member(&owner, "Olive", &["po"]).await;
@@ -480,7 +481,7 @@ async fn strict_moves_agree_with_the_pure_rule() {
             .await
             .iter()
             .map(|(k, t, _)| Placed {
-                id: keys.iter().position(|x| x == k).unwrap() as i64,
+                id: ItemId(keys.iter().position(|x| x == k).unwrap() as i64),
                 tier: t.map(|t| t as usize),
                 exempt: *k == keys[5],
             })
@@ -502,7 +503,7 @@ async fn strict_moves_agree_with_the_pure_rule() {
             1 => (json!({"to": "bottom"}), rest.len()),
             k => {
                 let i = next(rest.len());
-                let anchor = &keys[rest[i].id as usize];
+                let anchor = &keys[rest[i].id.0 as usize];
                 if k == 2 {
                     (json!({"after": anchor}), i + 1)
                 } else {
@@ -510,12 +511,12 @@ async fn strict_moves_agree_with_the_pure_rule() {
                 }
             }
         };
-        let ids: Vec<i64> = moved.iter().map(|p| p.id).collect();
+        let ids: Vec<ItemId> = moved.iter().map(|p| p.id).collect();
         let expected = move_inversion(&order, &ids, at).is_some();
         let mut body = body;
         body["keys"] = json!(moved
             .iter()
-            .map(|p| &keys[p.id as usize])
+            .map(|p| &keys[p.id.0 as usize])
             .collect::<Vec<_>>());
         let r = app
             .post(&po, &format!("{P}/items/move"), body.clone())

@@ -9,6 +9,7 @@ use crate::backlog::query::{Compiled, SqlValue};
 use crate::db::Db;
 use crate::docs::gather::{initiative, stories, Story};
 use crate::error::{Error, Result};
+use crate::ids::ItemId;
 use crate::on;
 use crate::roadmap::releases::{self, Release};
 use crate::sprint::service as sprints;
@@ -26,7 +27,7 @@ pub struct KitData {
     /// Open items in scope, in backlog order.
     pub stories: Vec<Story>,
     /// Why the Product Owner let an item that is not ready in, by item id.
-    pub exceptions: HashMap<i64, String>,
+    pub exceptions: HashMap<ItemId, String>,
     pub release: Option<Release>,
     pub sprint: Option<Sprint>,
     /// Keys of the items blocking one in scope that are done: no longer in the way.
@@ -87,7 +88,7 @@ pub async fn kit(db: &Db, ctx: &ProductCtx, scope: Scope) -> Result<KitData> {
         Some(ids) => ids,
         None => stories
             .iter()
-            .filter_map(|s| s.item.initiative_id)
+            .filter_map(|s| s.item.initiative_id.map(i64::from))
             .collect(),
     };
     let quarter = Quarter::of(crate::calendar::today());
@@ -96,7 +97,7 @@ pub async fn kit(db: &Db, ctx: &ProductCtx, scope: Scope) -> Result<KitData> {
         .into_iter()
         .filter(|i| wanted.contains(&i.id))
         .collect();
-    let ids: Vec<i64> = stories.iter().map(|s| s.item.id).collect();
+    let ids: Vec<ItemId> = stories.iter().map(|s| s.item.id).collect();
     let exceptions = exceptions(db, &ids, sprint.as_ref().map(|s| s.id)).await?;
     let mut done = HashSet::new();
     for key in stories.iter().flat_map(|s| &s.item.blocked_by) {
@@ -125,10 +126,14 @@ pub async fn kit(db: &Db, ctx: &ProductCtx, scope: Scope) -> Result<KitData> {
 
 /// The kit exceptions of these items, and for a sprint's kit the exceptions the PO gave when
 /// committing them (a kit exception, being about kits, wins over the commitment's).
-async fn exceptions(db: &Db, ids: &[i64], sprint: Option<i64>) -> Result<HashMap<i64, String>> {
+async fn exceptions(
+    db: &Db,
+    ids: &[ItemId],
+    sprint: Option<i64>,
+) -> Result<HashMap<ItemId, String>> {
     let mut out = HashMap::new();
     if let Some(s) = sprint {
-        let rows: Vec<(i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+        let rows: Vec<(ItemId, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
             "SELECT item_id, exception FROM sprint_items
              WHERE sprint_id = $1 AND removed_at IS NULL AND exception IS NOT NULL")
             .bind(s).fetch_all(&mut **c).await)?;
@@ -143,8 +148,8 @@ async fn exceptions(db: &Db, ids: &[i64], sprint: Option<i64>) -> Result<HashMap
             "SELECT item_id, reason FROM kit_exceptions WHERE item_id IN ({})",
             marks.join(",")
         );
-        let rows: Vec<(i64, String)> = on!(&mut db.reader().await?.conn(), c => {
-            let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+        let rows: Vec<(ItemId, String)> = on!(&mut db.reader().await?.conn(), c => {
+            let mut q = sqlx::query_as::<_, (ItemId, String)>(&sql);
             for id in chunk {
                 q = q.bind(*id);
             }

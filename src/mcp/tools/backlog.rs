@@ -206,7 +206,7 @@ pub async fn save_item(db: &Db, caller: &Caller, a: SaveItem) -> Result<Value> {
                         &caller.user,
                         &ctx,
                         &item.key,
-                        Some(id),
+                        Some(crate::ids::InitiativeId(id)),
                     )
                     .await?
                 }
@@ -252,8 +252,14 @@ pub async fn save_item(db: &Db, caller: &Caller, a: SaveItem) -> Result<Value> {
         (done.item, done.warnings)
     };
     if let Some(id) = a.initiative {
-        item =
-            crate::strategy::initiatives::link_item(db, &caller.user, &ctx, &key, Some(id)).await?;
+        item = crate::strategy::initiatives::link_item(
+            db,
+            &caller.user,
+            &ctx,
+            &key,
+            Some(crate::ids::InitiativeId(id)),
+        )
+        .await?;
     }
     warned(item, warnings)
 }
@@ -350,7 +356,7 @@ mod tests {
     fn summary(key: &str, tier: Option<usize>) -> Summary {
         Summary {
             key: key.into(),
-            id: 0,
+            id: crate::ids::ItemId(0),
             kind: "story".into(),
             title: key.into(),
             status: "todo".into(),

@@ -15,6 +15,7 @@ use crate::backlog::views::{self, NewView, View};
 use crate::backlog::{service, Anchor, Item, Points, Summary, KINDS, STATUSES};
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
+use crate::ids::{InitiativeId, SprintId};
 use crate::page::{human_duration, is_htmx, render, split_labels, toast_header, FormData, Layout};
 use crate::state::AppState;
 use crate::story::questions::{self, Question};
@@ -413,9 +414,9 @@ struct ItemPage {
     pkey: String,
     /// The product's personas and initiatives by id and name, for the properties panel.
     personas: Vec<(i64, String)>,
-    initiatives: Vec<(i64, String)>,
+    initiatives: Vec<(InitiativeId, String)>,
     /// The open sprint the item is in, by id and name.
-    sprint: Option<(i64, String)>,
+    sprint: Option<(SprintId, String)>,
 }
 
 /// The forms of the item page a person's roles allow.
@@ -725,7 +726,9 @@ async fn save(
         };
         Ok(Some(id))
     };
-    let initiative = link("initiative")?.filter(|i| *i != current.initiative_id);
+    let initiative = link("initiative")?
+        .map(|i| i.map(InitiativeId))
+        .filter(|i| *i != current.initiative_id);
     let persona = link("persona_id")?.filter(|p| *p != current.persona_id);
     let mut changed = patch.changed_fields();
     let mut edit = crate::strategy::item_edit::ItemEdit::default();

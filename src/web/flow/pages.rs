@@ -100,7 +100,7 @@ async fn page(
         }
         _ => None,
     };
-    let ids: Vec<i64> = b
+    let ids: Vec<crate::ids::ItemId> = b
         .columns
         .iter()
         .flat_map(|c| c.cards.iter().map(|x| x.id))

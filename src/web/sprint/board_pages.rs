@@ -87,7 +87,7 @@ async fn render_board(
     } else {
         Vec::new()
     };
-    let ids: Vec<i64> = b
+    let ids: Vec<crate::ids::ItemId> = b
         .columns
         .iter()
         .flat_map(|c| c.cards.iter().map(|x| x.item_id))

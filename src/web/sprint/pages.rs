@@ -146,7 +146,7 @@ async fn plan(
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let p = service::planning(&st.db, &ctx, id).await?;
-    let ids: Vec<i64> = p
+    let ids: Vec<crate::ids::ItemId> = p
         .committed
         .iter()
         .map(|c| c.item_id)

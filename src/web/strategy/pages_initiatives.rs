@@ -328,7 +328,7 @@ async fn link_item(
     let target = if form.get("unlink").is_some() {
         None
     } else {
-        Some(id)
+        Some(crate::ids::InitiativeId(id))
     };
     let run = async {
         if key.is_empty() {
