@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 
 use super::strategy::{err, print_json, On};
 use crate::config::DbArgs;
+use crate::ids::InitiativeId;
 use crate::strategy::model::{Initiative, InitiativeInput, ScoresPatch};
 use crate::strategy::{initiatives, today, Quarter, SortBy};
 
@@ -204,6 +205,7 @@ pub async fn run(db_args: &DbArgs, c: InitiativeCommand) -> anyhow::Result<()> {
             metrics,
         } => {
             let (user, ctx) = on.open(&db).await?;
+            let id = InitiativeId(id);
             let v = initiatives::get(&db, &ctx, id).await.map_err(err)?.version;
             let input = InitiativeInput {
                 title,
@@ -239,7 +241,9 @@ pub async fn run(db_args: &DbArgs, c: InitiativeCommand) -> anyhow::Result<()> {
         }
         InitiativeCommand::Show { on, id } => {
             let (_, ctx) = on.open(&db).await?;
-            let i = initiatives::get(&db, &ctx, id).await.map_err(err)?;
+            let i = initiatives::get(&db, &ctx, InitiativeId(id))
+                .await
+                .map_err(err)?;
             if on.who.json {
                 return print_json(&i);
             }
@@ -257,7 +261,7 @@ pub async fn run(db_args: &DbArgs, c: InitiativeCommand) -> anyhow::Result<()> {
         } => {
             let (user, ctx) = on.open(&db).await?;
             let target = if none { None } else { initiative };
-            let target = target.map(crate::ids::InitiativeId);
+            let target = target.map(InitiativeId);
             let item = initiatives::link_item(&db, &user, &ctx, &key, target)
                 .await
                 .map_err(err)?;

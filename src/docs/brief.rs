@@ -252,7 +252,7 @@ fn priorities(md: &mut String, src: &mut Sources, d: &BriefData) {
         let mine: Vec<_> = d
             .initiatives
             .iter()
-            .filter(|i| p.initiatives.contains(&i.id))
+            .filter(|i| p.initiatives.contains(&i.id.0))
             .collect();
         if mine.is_empty() {
             md.push_str(&missing("no initiative serves this priority (strategy without execution).", "give an initiative this priority on its page or with `throughline initiative edit ID --priority P`."));

@@ -9,7 +9,7 @@ use crate::backlog::store::{list as backlog_page, After};
 use crate::backlog::{service as items, Item};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::ids::ItemId;
+use crate::ids::{InitiativeId, ItemId};
 use crate::on;
 use crate::roadmap::releases::{self, Release};
 use crate::roadmap::signoff::{self, Request};
@@ -91,12 +91,14 @@ pub struct BlueprintData {
 
 /// An initiative of this product by id.
 pub async fn initiative(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Initiative> {
-    initiatives::get(db, ctx, id).await.map_err(|e| match e {
-        Error::NotFound => {
-            Error::invalid("initiative", format!("no initiative {id} in this product"))
-        }
-        e => e,
-    })
+    initiatives::get(db, ctx, InitiativeId(id))
+        .await
+        .map_err(|e| match e {
+            Error::NotFound => {
+                Error::invalid("initiative", format!("no initiative {id} in this product"))
+            }
+            e => e,
+        })
 }
 
 pub async fn blueprint(db: &Db, ctx: &ProductCtx, id: i64) -> Result<BlueprintData> {
@@ -139,7 +141,7 @@ pub async fn blueprint(db: &Db, ctx: &ProductCtx, id: i64) -> Result<BlueprintDa
         })
         .collect();
     Ok(BlueprintData {
-        evidence: research::evidence_for(db, ctx, id).await?,
+        evidence: research::evidence_for(db, ctx, InitiativeId(id)).await?,
         story_evidence,
         metrics,
         personas: personas::list(db, ctx).await?,

@@ -464,7 +464,7 @@ fn risks(md: &mut String, d: &PlanData, ordered: &[&Story], open: &HashMap<&str,
     let aligned = |s: &Story| {
         s.item
             .initiative_id
-            .and_then(|i| d.initiatives.iter().find(|x| x.id == i.0))
+            .and_then(|i| d.initiatives.iter().find(|x| x.id == i))
             .is_some_and(|i| i.priorities.iter().any(|p| p.quarter == q))
     };
     let total: Points = ordered.iter().filter_map(|s| s.item.points).sum();

@@ -78,7 +78,7 @@ pub async fn outlooks(
 pub async fn initiative_outlook(
     db: &Db,
     ctx: &ProductCtx,
-    id: i64,
+    id: crate::ids::InitiativeId,
 ) -> Result<(Outlook, Option<NaiveDate>)> {
     let mut r = db.reader().await?;
     let target: Option<String> = on!(&mut r.conn(), t => sqlx::query_scalar(
@@ -87,7 +87,7 @@ pub async fn initiative_outlook(
         .bind(ctx.product.id).bind(id).fetch_one(&mut **t).await)?;
     drop(r);
     let target = target.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok());
-    let o = outlooks(db, ctx, &[(Of::Initiative(id), target)]).await?;
+    let o = outlooks(db, ctx, &[(Of::Initiative(id.0), target)]).await?;
     let o = o
         .into_iter()
         .next()

@@ -219,7 +219,7 @@ async fn write_epics(
         match what {
             Landed::Created => {
                 h.initiatives_created += 1;
-                h.trail.initiatives_created.push(id);
+                h.trail.initiatives_created.push(id.0);
             }
             Landed::Updated(before) => {
                 h.initiatives_updated += 1;
@@ -227,7 +227,7 @@ async fn write_epics(
             }
             Landed::Unchanged => {}
         }
-        landed.insert(&rec.key, InitiativeId(id));
+        landed.insert(&rec.key, id);
     }
     for (child, epic) in &e.children {
         if let (Some(&item), Some(&initiative)) =

@@ -136,7 +136,7 @@ fn number(s: &str) -> Result<i64> {
 }
 
 async fn initiative(db: &Db, ctx: &ProductCtx, id: &str) -> Result<String> {
-    let id = number(id)?;
+    let id = crate::ids::InitiativeId(number(id)?);
     let i = initiatives::get(db, ctx, id).await?;
     let evidence = research::evidence_for(db, ctx, id).await?;
     let v = serde_json::json!({ "initiative": i, "evidence": evidence });

@@ -12,7 +12,6 @@ use crate::backlog::input::NewItem;
 use crate::backlog::service;
 use crate::db::Db;
 use crate::flow::FlowSettingsInput;
-use crate::ids::InitiativeId;
 use crate::points::Points;
 use crate::strategy::model::{InitiativeInput, ObjectiveInput, PriorityInput};
 use crate::strategy::{initiatives, objectives, priorities, Quarter};
@@ -251,7 +250,7 @@ async fn strategy(db: &Db, pm: &User, ctx: &crate::workspace::ProductCtx) -> any
             _ => inits.get(1),
         };
         if let Some(i) = pick {
-            initiatives::link_item(db, pm, ctx, &format!("INS-{n}"), Some(InitiativeId(*i)))
+            initiatives::link_item(db, pm, ctx, &format!("INS-{n}"), Some(*i))
                 .await
                 .map_err(e)?;
         }

@@ -6,7 +6,6 @@ use chrono::Duration;
 
 use crate::auth::store::User;
 use crate::db::Db;
-use crate::ids::InitiativeId;
 use crate::strategy::model::{
     InitiativeInput, MetricInput, MetricValue, ObjectiveInput, PriorityInput, ScoresPatch,
 };
@@ -240,7 +239,7 @@ pub async fn demo(db: &Db, pm: &User, ctx: &ProductCtx) -> anyhow::Result<()> {
         };
         let i = initiatives::create(db, pm, ctx, input).await.map_err(e)?;
         for key in items {
-            initiatives::link_item(db, pm, ctx, key, Some(InitiativeId(i.id)))
+            initiatives::link_item(db, pm, ctx, key, Some(i.id))
                 .await
                 .map_err(e)?;
         }

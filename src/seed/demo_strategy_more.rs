@@ -56,7 +56,7 @@ pub(super) async fn demo_research(db: &Db, pm: &User, ctx: &ProductCtx) -> anyho
     let all = initiatives::list(db, ctx, crate::strategy::SortBy::Rice, Quarter::of(today()))
         .await
         .map_err(e)?;
-    let by_title = |t: &str| all.iter().find(|i| i.title == t).map(|i| i.id);
+    let by_title = |t: &str| all.iter().find(|i| i.title == t).map(|i| i.id.0);
     let (setup, jira, reports) = (
         by_title("Guided workspace setup"),
         by_title("Jira import during onboarding"),
@@ -414,7 +414,7 @@ pub(super) async fn demo_decision(db: &Db, pm: &User, ctx: &ProductCtx) -> anyho
     let jira = all
         .iter()
         .filter(|i| i.title.starts_with("Jira"))
-        .map(|i| i.id)
+        .map(|i| i.id.0)
         .collect();
     let evidence = crate::strategy::research::search(db, ctx, "jira", 10)
         .await

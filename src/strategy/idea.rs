@@ -423,7 +423,7 @@ pub async fn draft(db: &Db, actor: &User, ctx: &ProductCtx, p: IdeaInput) -> Res
         // The persona as the product names it, which may differ in case from the answer.
         story.persona = chosen[0].name.clone();
         let item = crate::backlog::service::create(db, actor, ctx, story).await?;
-        let to = Some(crate::ids::InitiativeId(initiative.id));
+        let to = Some(initiative.id);
         initiatives::link_item(db, actor, ctx, &item.key, to).await?;
         stories
             .push(personas::set_item_persona(db, actor, ctx, &item.key, Some(persona_id)).await?);

@@ -10,6 +10,7 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::{now, Conn, Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::InitiativeId;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
 
@@ -22,7 +23,7 @@ impl Versioned for Initiative {
 
 impl Load for Initiative {
     /// (product id, product key, initiative id)
-    type Key = (i64, String, i64);
+    type Key = (i64, String, InitiativeId);
     async fn load(c: &mut Conn<'_>, (pid, key, id): Self::Key) -> Result<Self> {
         load_on(c, pid, &key, Some(id))
             .await?
@@ -33,13 +34,13 @@ impl Load for Initiative {
 }
 
 /// The key [`Load`] reads an initiative of `ctx` by.
-fn key_of(ctx: &ProductCtx, id: i64) -> (i64, String, i64) {
+fn key_of(ctx: &ProductCtx, id: InitiativeId) -> (i64, String, InitiativeId) {
     (ctx.product.id, ctx.product.key.clone(), id)
 }
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
+    id: InitiativeId,
     title: String,
     description: String,
     problem: String,
@@ -65,7 +66,7 @@ const COLUMNS: &str =
     time_criticality, risk_reduction, job_size, version, updated_at, points_total, points_done";
 
 /// A product's initiatives (or one of them) with everything around them, in a few queries.
-async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Initiative>> {
+async fn load(db: &Db, ctx: &ProductCtx, only: Option<InitiativeId>) -> Result<Vec<Initiative>> {
     ctx.grants.require(Action::ViewStrategy)?;
     load_on(
         &mut db.reader().await?.conn(),
@@ -80,31 +81,32 @@ async fn load_on(
     c: &mut Conn<'_>,
     pid: i64,
     key: &str,
-    only: Option<i64>,
+    only: Option<InitiativeId>,
 ) -> Result<Vec<Initiative>> {
-    let one = only.unwrap_or(0);
+    let one = only.unwrap_or_default();
     let sql = format!("SELECT {COLUMNS} FROM initiatives WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY id");
     let rows: Vec<Row> =
         on!(c, c => sqlx::query_as(&sql).bind(pid).bind(one).fetch_all(&mut **c).await)?;
     // (initiative, number): the keys of each initiative's items.
-    let items: Vec<(i64, i64)> = on!(c, c => sqlx::query_as(
+    let items: Vec<(InitiativeId, i64)> = on!(c, c => sqlx::query_as(
         "SELECT i.initiative_id, i.number FROM items i
          JOIN initiatives n ON n.id = i.initiative_id
          WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) ORDER BY i.number")
         .bind(pid).bind(one).fetch_all(&mut **c).await)?;
     // The tier of an initiative in a quarter: the position of its priority there (1 = top).
-    let prios: Vec<(i64, i64, String, String, i64)> = on!(c, c => sqlx::query_as(
+    let prios: Vec<(InitiativeId, i64, String, String, i64)> = on!(c, c => sqlx::query_as(
         "SELECT pi.initiative_id, pr.id, pr.quarter, pr.title,
                 (SELECT COUNT(*) FROM priorities o WHERE o.product_id = pr.product_id AND o.quarter = pr.quarter AND o.rank <= pr.rank)
          FROM priority_initiatives pi JOIN priorities pr ON pr.id = pi.priority_id
          WHERE pr.product_id = $1 AND (pi.initiative_id = $2 OR $2 = 0) ORDER BY pr.quarter")
         .bind(pid).bind(one).fetch_all(&mut **c).await)?;
-    let metrics: Vec<(i64, i64)> = on!(c, c => sqlx::query_as(
+    let metrics: Vec<(InitiativeId, i64)> = on!(c, c => sqlx::query_as(
         "SELECT im.initiative_id, im.metric_id FROM initiative_metrics im JOIN initiatives n ON n.id = im.initiative_id
          WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) ORDER BY im.metric_id")
         .bind(pid).bind(one).fetch_all(&mut **c).await)?;
     let evidence = super::research::initiative_evidence_counts(c, pid).await?;
-    let mut keys: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    let mut keys: std::collections::HashMap<InitiativeId, Vec<String>> =
+        std::collections::HashMap::new();
     for (initiative, number) in items {
         keys.entry(initiative)
             .or_default()
@@ -158,7 +160,7 @@ async fn load_on(
                 progress: super::rollup(points_done, points_total),
                 evidence: evidence
                     .iter()
-                    .find(|e| e.0 == r.id)
+                    .find(|e| e.0 == r.id.0)
                     .map(|e| e.1)
                     .unwrap_or(0),
                 version: r.version,
@@ -186,13 +188,13 @@ pub async fn list(
             .iter()
             .find(|p| p.quarter == q)
             .map(|p| p.position),
-        id: i.id,
+        id: i.id.0,
     };
     all.sort_by(|a, b| compare(by, &key(a), &key(b)));
     Ok(all)
 }
 
-pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Initiative> {
+pub async fn get(db: &Db, ctx: &ProductCtx, id: InitiativeId) -> Result<Initiative> {
     load(db, ctx, Some(id))
         .await?
         .into_iter()
@@ -239,7 +241,7 @@ async fn check_metrics(tx: &mut Tx, product_id: i64, ids: &[i64]) -> Result<Vec<
 
 async fn set_links(
     tx: &mut Tx,
-    id: i64,
+    id: InitiativeId,
     priorities: Option<&[(i64, String)]>,
     metrics: Option<&[i64]>,
 ) -> Result<()> {
@@ -371,7 +373,7 @@ pub(super) async fn insert_in(
     product_id: i64,
     f: &Fields,
     external_key: Option<&str>,
-) -> Result<i64> {
+) -> Result<InitiativeId> {
     let s = &f.scores;
     Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO initiatives (product_id, title, description, status, reach, impact, confidence, effort,
@@ -388,7 +390,7 @@ pub(super) async fn insert_in(
 pub(super) async fn update_on(
     c: &mut Conn<'_>,
     product_id: i64,
-    id: i64,
+    id: InitiativeId,
     version: i64,
     f: &Fields,
 ) -> Result<u64> {
@@ -408,7 +410,7 @@ pub async fn update(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    id: i64,
+    id: InitiativeId,
     version: i64,
     input: InitiativeInput,
 ) -> Result<Initiative> {
@@ -448,7 +450,13 @@ pub async fn update(
     get(db, ctx, id).await
 }
 
-pub async fn delete(db: &Db, actor: &User, ctx: &ProductCtx, id: i64, version: i64) -> Result<()> {
+pub async fn delete(
+    db: &Db,
+    actor: &User,
+    ctx: &ProductCtx,
+    id: InitiativeId,
+    version: i64,
+) -> Result<()> {
     ctx.grants.require(Action::ManageStrategy)?;
     let mut w = Guarded::<Initiative>::open(db, key_of(ctx, id), version).await?;
     let n = exec!(&mut w.conn(), c => sqlx::query(

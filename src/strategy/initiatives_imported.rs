@@ -33,7 +33,7 @@ pub enum Landed {
 /// An imported initiative's fields as an import found them, so that its undo can put them back.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Before {
-    pub id: i64,
+    pub id: InitiativeId,
     /// The version the import left it at.
     pub version: i64,
     pub title: String,
@@ -43,8 +43,12 @@ pub struct Before {
 
 /// Creates the epic's initiative, or updates the one an earlier import made when the title,
 /// description or status changed; returns its id.
-pub async fn land(tx: &mut Tx, ctx: &ProductCtx, epic: &Epic<'_>) -> Result<(i64, Landed)> {
-    let found: Option<i64> = on!(&mut tx.conn(), t => sqlx::query_scalar(
+pub async fn land(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    epic: &Epic<'_>,
+) -> Result<(InitiativeId, Landed)> {
+    let found: Option<InitiativeId> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT id FROM initiatives WHERE product_id = $1 AND external_key = $2")
         .bind(ctx.product.id).bind(epic.key).fetch_optional(&mut **t).await)?;
     let input = InitiativeInput {

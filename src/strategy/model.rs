@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{Points, Scores};
+use crate::ids::InitiativeId;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Objective {
@@ -77,7 +78,8 @@ pub struct PriorityRef {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Initiative {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: InitiativeId,
     pub title: String,
     pub description: String,
     /// The problem it solves, in the PM's words (the blueprint's opening).

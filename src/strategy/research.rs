@@ -235,7 +235,11 @@ fn insight_key(ctx: &ProductCtx, id: i64) -> (i64, String, i64) {
 }
 
 /// Insights that are evidence for one initiative.
-pub async fn evidence_for(db: &Db, ctx: &ProductCtx, initiative: i64) -> Result<Vec<Insight>> {
+pub async fn evidence_for(
+    db: &Db,
+    ctx: &ProductCtx,
+    initiative: crate::ids::InitiativeId,
+) -> Result<Vec<Insight>> {
     ctx.grants.require(Action::ViewStrategy)?;
     // An initiative of another product (or none) is not found here, as everywhere else; an
     // empty list would tell the caller nothing false but hide a wrong id.

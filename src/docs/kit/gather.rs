@@ -9,7 +9,7 @@ use crate::backlog::query::{Compiled, SqlValue};
 use crate::db::Db;
 use crate::docs::gather::{initiative, stories, Story};
 use crate::error::{Error, Result};
-use crate::ids::ItemId;
+use crate::ids::{InitiativeId, ItemId};
 use crate::on;
 use crate::roadmap::releases::{self, Release};
 use crate::sprint::service as sprints;
@@ -84,11 +84,11 @@ pub async fn kit(db: &Db, ctx: &ProductCtx, scope: Scope) -> Result<KitData> {
         }
     };
     let stories = stories(db, ctx, &filter, i64::MAX).await?;
-    let wanted: Vec<i64> = match only {
-        Some(ids) => ids,
+    let wanted: Vec<InitiativeId> = match only {
+        Some(ids) => ids.into_iter().map(InitiativeId).collect(),
         None => stories
             .iter()
-            .filter_map(|s| s.item.initiative_id.map(i64::from))
+            .filter_map(|s| s.item.initiative_id)
             .collect(),
     };
     let quarter = Quarter::of(crate::calendar::today());

@@ -156,7 +156,7 @@ impl Ctx<'_> {
             .data
             .initiatives
             .iter()
-            .find(|i| Some(i.id) == s.item.initiative_id.map(i64::from))?;
+            .find(|i| Some(i.id) == s.item.initiative_id)?;
         i.priorities
             .iter()
             .find(|p| p.quarter == quarter)

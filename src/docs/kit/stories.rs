@@ -42,7 +42,7 @@ fn brief(k: &Ctx, s: &Story) -> String {
     md.push_str("## Context\n\n");
     let initiative = it
         .initiative_id
-        .and_then(|id| k.data.initiatives.iter().find(|i| i.id == id.0));
+        .and_then(|id| k.data.initiatives.iter().find(|i| i.id == id));
     match initiative {
         Some(i) => {
             let _ = writeln!(md, "Part of the initiative **{}**.", line(&i.title));

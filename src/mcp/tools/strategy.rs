@@ -108,8 +108,9 @@ pub struct GetInitiative {
 
 pub async fn get_initiative(db: &Db, caller: &Caller, a: GetInitiative) -> Result<Value> {
     let ctx = resolve::product(db, caller, &a.product, a.workspace.as_deref()).await?;
-    let initiative = initiatives::get(db, &ctx, a.id).await?;
-    let evidence = research::evidence_for(db, &ctx, a.id).await?;
+    let id = crate::ids::InitiativeId(a.id);
+    let initiative = initiatives::get(db, &ctx, id).await?;
+    let evidence = research::evidence_for(db, &ctx, id).await?;
     Ok(json!({ "initiative": json(initiative)?, "evidence": json(evidence)? }))
 }
 
@@ -302,7 +303,10 @@ pub async fn save_initiative(db: &Db, caller: &Caller, a: SaveInitiative) -> Res
     };
     let saved = match (a.id, a.version) {
         (None, _) => initiatives::create(db, &caller.user, &ctx, input).await?,
-        (Some(id), Some(v)) => initiatives::update(db, &caller.user, &ctx, id, v, input).await?,
+        (Some(id), Some(v)) => {
+            let id = crate::ids::InitiativeId(id);
+            initiatives::update(db, &caller.user, &ctx, id, v, input).await?
+        }
         (Some(_), None) => {
             return Err(crate::error::Error::invalid(
                 "version",

@@ -77,7 +77,7 @@ struct DocumentsPage {
 }
 
 impl DocumentsPage {
-    fn query(&self, initiative: &i64) -> String {
+    fn query(&self, initiative: &crate::ids::InitiativeId) -> String {
         format!("initiative={initiative}")
     }
 }

@@ -9,6 +9,7 @@ use super::api::id;
 use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::ApiError;
 use crate::extract::Path;
+use crate::ids::InitiativeId;
 use crate::state::AppState;
 use crate::strategy::model::{Initiative, InitiativeInput, ItemInitiative};
 use crate::strategy::{initiatives, Quarter, SortBy};
@@ -80,7 +81,7 @@ pub async fn show(
     InProduct { ctx, .. }: InProduct,
     Path((_ws, _product, iid)): Path<(String, String, String)>,
 ) -> Result<Etagged<Initiative>, ApiError> {
-    let i = initiatives::get(&s.db, &ctx, id(&iid)?).await?;
+    let i = initiatives::get(&s.db, &ctx, InitiativeId(id(&iid)?)).await?;
     Ok(Etagged(StatusCode::OK, i))
 }
 
@@ -96,7 +97,7 @@ pub async fn update(
     IfMatch(version): IfMatch,
     ApiJson(input): ApiJson<InitiativeInput>,
 ) -> Result<Etagged<Initiative>, ApiError> {
-    let i = initiatives::update(&s.db, &u, &ctx, id(&iid)?, version, input).await?;
+    let i = initiatives::update(&s.db, &u, &ctx, InitiativeId(id(&iid)?), version, input).await?;
     Ok(Etagged(StatusCode::OK, i))
 }
 
@@ -110,7 +111,7 @@ pub async fn remove(
     Path((_ws, _product, iid)): Path<(String, String, String)>,
     IfMatch(version): IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    initiatives::delete(&s.db, &u, &ctx, id(&iid)?, version).await?;
+    initiatives::delete(&s.db, &u, &ctx, InitiativeId(id(&iid)?), version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -309,5 +309,7 @@ pub async fn initiative_evidence(
     InProduct { ctx, .. }: InProduct,
     Path((_ws, _product, iid)): P3,
 ) -> Result<Json<Vec<Insight>>, ApiError> {
-    Ok(Json(research::evidence_for(&s.db, &ctx, id(&iid)?).await?))
+    Ok(Json(
+        research::evidence_for(&s.db, &ctx, crate::ids::InitiativeId(id(&iid)?)).await?,
+    ))
 }

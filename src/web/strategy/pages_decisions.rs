@@ -38,7 +38,7 @@ impl DecisionsPage {
     fn initiative_title(&self, id: &i64) -> String {
         self.initiatives
             .iter()
-            .find(|i| i.id == *id)
+            .find(|i| i.id.0 == *id)
             .map(|i| i.title.clone())
             .unwrap_or_default()
     }

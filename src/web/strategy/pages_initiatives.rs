@@ -11,6 +11,7 @@ use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
+use crate::ids::InitiativeId;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::strategy::model::{Initiative, InitiativeInput, Metric, Priority, ScoresPatch};
@@ -186,7 +187,7 @@ async fn show_page(
     s: &AppState,
     user: &PageUser,
     ctx: ProductCtx,
-    id: i64,
+    id: InitiativeId,
     error: Option<String>,
 ) -> Result<Response> {
     let i = initiatives::get(&s.db, &ctx, id).await?;
@@ -222,7 +223,7 @@ async fn show(
     Path((ws, product, id)): Path<(String, String, String)>,
 ) -> Result<Response> {
     let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
-    show_page(&s, &user, ctx, super::api::id(&id)?, None).await
+    show_page(&s, &user, ctx, InitiativeId(super::api::id(&id)?), None).await
 }
 
 fn int(form: &FormData, name: &str) -> Result<Option<Option<i64>>> {
@@ -297,7 +298,7 @@ async fn update(
     form: FormData,
 ) -> Result<Response> {
     user.check_csrf(form.get("csrf"))?;
-    let id = super::api::id(&id)?;
+    let id = InitiativeId(super::api::id(&id)?);
     let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let run = async {
         let old = initiatives::get(&s.db, &ctx, id).await?;
@@ -322,13 +323,13 @@ async fn link_item(
     form: FormData,
 ) -> Result<Response> {
     user.check_csrf(form.get("csrf"))?;
-    let id = super::api::id(&id)?;
+    let id = InitiativeId(super::api::id(&id)?);
     let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let key = form.text("key").trim().to_uppercase();
     let target = if form.get("unlink").is_some() {
         None
     } else {
-        Some(crate::ids::InitiativeId(id))
+        Some(id)
     };
     let run = async {
         if key.is_empty() {
@@ -350,7 +351,7 @@ async fn finish(
     s: &AppState,
     user: &PageUser,
     ctx: ProductCtx,
-    id: i64,
+    id: InitiativeId,
     r: Result<()>,
 ) -> Result<Response> {
     match r {
