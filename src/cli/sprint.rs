@@ -10,6 +10,7 @@ use super::item::{actor, ctx, err, Who};
 use crate::config::DbArgs;
 use crate::db::Db;
 use crate::error::Error;
+use crate::ids::SprintId;
 use crate::report::store as reports;
 use crate::retro::store as retros;
 use crate::sprint::review::{self, VerdictInput};
@@ -193,7 +194,7 @@ pub enum TeamCommand {
     },
 }
 
-pub(super) async fn sprint_id(db: &Db, ctx: &ProductCtx, s: &str) -> anyhow::Result<i64> {
+pub(super) async fn sprint_id(db: &Db, ctx: &ProductCtx, s: &str) -> anyhow::Result<SprintId> {
     let all = service::list(db, ctx, None).await.map_err(err)?;
     all.iter()
         .find(|x| x.id.to_string() == s || x.name.eq_ignore_ascii_case(s))

@@ -9,7 +9,7 @@ use crate::backlog::store::{list as backlog_page, After};
 use crate::backlog::{service as items, Item};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::ids::{InitiativeId, ItemId};
+use crate::ids::{InitiativeId, ItemId, SprintId};
 use crate::on;
 use crate::roadmap::releases::{self, Release};
 use crate::roadmap::signoff::{self, Request};
@@ -69,7 +69,7 @@ pub struct Story {
     pub item: Item,
     pub questions: Vec<Question>,
     /// The sprints it was committed to (and not taken out of), oldest first.
-    pub sprints: Vec<i64>,
+    pub sprints: Vec<SprintId>,
 }
 
 pub struct BlueprintData {
@@ -83,7 +83,7 @@ pub struct BlueprintData {
     pub stories: Vec<Story>,
     pub sprints: Vec<Sprint>,
     /// The reviews of the sprints its stories were in, by sprint id.
-    pub reviews: HashMap<i64, Review>,
+    pub reviews: HashMap<SprintId, Review>,
     pub releases: Vec<Release>,
     pub decisions: Vec<Decision>,
     pub signoffs: Vec<Request>,
@@ -190,8 +190,8 @@ pub(super) async fn stories(
 }
 
 /// The sprints each item was committed to and not taken out of, oldest first.
-async fn sprints_of_items(db: &Db, ids: &[ItemId]) -> Result<HashMap<ItemId, Vec<i64>>> {
-    let mut out: HashMap<ItemId, Vec<i64>> = HashMap::new();
+async fn sprints_of_items(db: &Db, ids: &[ItemId]) -> Result<HashMap<ItemId, Vec<SprintId>>> {
+    let mut out: HashMap<ItemId, Vec<SprintId>> = HashMap::new();
     for chunk in ids.chunks(500) {
         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
@@ -199,8 +199,8 @@ async fn sprints_of_items(db: &Db, ids: &[ItemId]) -> Result<HashMap<ItemId, Vec
              WHERE si.removed_at IS NULL AND si.item_id IN ({}) ORDER BY si.sprint_id",
             marks.join(",")
         );
-        let rows: Vec<(ItemId, i64)> = on!(&mut db.reader().await?.conn(), c => {
-            let mut q = sqlx::query_as::<_, (ItemId, i64)>(&sql);
+        let rows: Vec<(ItemId, SprintId)> = on!(&mut db.reader().await?.conn(), c => {
+            let mut q = sqlx::query_as::<_, (ItemId, SprintId)>(&sql);
             for id in chunk {
                 q = q.bind(*id);
             }
@@ -287,7 +287,7 @@ pub struct PlanData {
     pub planning: Option<Planning>,
     /// Points already committed to each planned sprint, by sprint id: the forecast fills
     /// only what is left of them.
-    pub committed: HashMap<i64, crate::points::Points>,
+    pub committed: HashMap<SprintId, crate::points::Points>,
     pub releases: Vec<Release>,
     /// Beside each release (same order): the Monte Carlo forecast of its open work, the one
     /// the release page and the roadmap show (planned releases only).

@@ -122,7 +122,7 @@ fn forecast(d: &PlanData, ordered: &[&Story]) -> (Vec<Slot>, Vec<Option<usize>>)
             ends,
         });
     }
-    let slot_of_sprint: HashMap<i64, usize> = std::iter::once(first.id)
+    let slot_of_sprint: HashMap<crate::ids::SprintId, usize> = std::iter::once(first.id)
         .chain(later.iter().map(|s| s.id))
         .enumerate()
         .map(|(n, id)| (id, n))

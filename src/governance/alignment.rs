@@ -8,6 +8,7 @@ use super::{score, NoScore, PriorityPoints, Score, FORMULA};
 use crate::auth::Action;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::ids::SprintId;
 use crate::points::Points;
 use crate::sprint::service as sprints;
 use crate::strategy::Quarter;
@@ -229,7 +230,7 @@ pub fn build(
 }
 
 /// The alignment of one sprint, in the quarter of its start date.
-pub async fn for_sprint(db: &Db, ctx: &ProductCtx, sprint_id: i64) -> Result<Alignment> {
+pub async fn for_sprint(db: &Db, ctx: &ProductCtx, sprint_id: SprintId) -> Result<Alignment> {
     ctx.grants.require(Action::ViewBacklog)?;
     let sprint = sprints::get(db, ctx, sprint_id).await?;
     // A sprint belongs to the quarter of its start date; an imported one without dates belongs
@@ -315,7 +316,8 @@ pub async fn for_quarter(
 #[serde(deny_unknown_fields)]
 pub struct AlignmentParams {
     /// A sprint id: that sprint's alignment.
-    pub sprint: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub sprint: Option<SprintId>,
     /// A quarter like 2027-Q1: every sprint starting in it, with the trend (for a product in
     /// flow: the items started and finished in it, with the trend by month).
     pub quarter: Option<String>,

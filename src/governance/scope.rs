@@ -11,6 +11,7 @@ use crate::auth::Action;
 use crate::calendar::Quarter;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::SprintId;
 use crate::sprint::scope::{self as sprint_scope, Commit, Committed, Effect, ScopeChange};
 use crate::sprint::store::SprintRow;
 use crate::workspace::ProductCtx;
@@ -21,7 +22,7 @@ pub async fn commit(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    sprint_id: i64,
+    sprint_id: SprintId,
     expected: Option<i64>,
     c: Commit<'_>,
 ) -> Result<Committed> {
@@ -41,7 +42,7 @@ pub async fn change_scope(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    sprint_id: i64,
+    sprint_id: SprintId,
     version: i64,
     c: &ScopeChange,
     apply: bool,
@@ -58,7 +59,7 @@ pub async fn change_scope(
             before: json!({"committed": p.effect.committed_before}),
             after: p.after,
             reason,
-            sprint: Some(p.sprint_id),
+            sprint: Some(p.sprint_id.0),
         };
         overrides::record(&mut tx, actor, ctx, rec).await?;
     }

@@ -76,7 +76,7 @@ pub async fn sprint_items(
     db: &Db,
     product_id: i64,
     quarter: Quarter,
-    sprint: Option<i64>,
+    sprint: Option<crate::ids::SprintId>,
 ) -> Result<Vec<SprintItem>> {
     let (from, to) = (
         quarter.start().to_string(),
@@ -107,7 +107,7 @@ pub async fn scope_alignment_in(
     c: &mut crate::db::Conn<'_>,
     product_id: i64,
     quarter: Quarter,
-    sprint_id: i64,
+    sprint_id: crate::ids::SprintId,
 ) -> Result<(Points, Points, String, i64)> {
     let (aligned, unaligned): (Points, Points) = on!(c, t => sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NOT NULL THEN si.points ELSE 0 END), 0) AS BIGINT),

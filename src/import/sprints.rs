@@ -16,7 +16,7 @@ use super::{Batch, SprintInfo};
 use crate::auth::store::User;
 use crate::db::Tx;
 use crate::error::{Error, Result};
-use crate::ids::ItemId;
+use crate::ids::{ItemId, SprintId};
 use crate::on;
 use crate::points::Points;
 use crate::sprint::review::{freeze_close, Closing};
@@ -105,7 +105,7 @@ fn clean(name: &str) -> String {
 /// A sprint an import created, and the version it left it at.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Made {
-    pub id: i64,
+    pub id: SprintId,
     pub name: String,
     pub version: i64,
 }
@@ -114,7 +114,7 @@ pub struct Made {
 /// closed as a newer export says): what it had, and the version the import left it at.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Prior {
-    pub id: i64,
+    pub id: SprintId,
     pub name: String,
     pub version: i64,
     pub start_date: Option<String>,
@@ -151,7 +151,7 @@ impl Landed {
 
 #[derive(sqlx::FromRow)]
 struct Here {
-    id: i64,
+    id: SprintId,
     name: String,
     goal: String,
     state: String,
@@ -408,7 +408,7 @@ pub async fn write(
 async fn close(
     tx: &mut Tx,
     ctx: &ProductCtx,
-    id: i64,
+    id: SprintId,
     members: &[(ItemId, bool)],
     w: &Wanted,
     version: i64,
@@ -437,14 +437,14 @@ async fn close(
 async fn add_items(
     tx: &mut Tx,
     actor: &User,
-    sprint_id: i64,
+    sprint_id: SprintId,
     in_baseline: bool,
     members: &[(ItemId, bool)],
     points: &HashMap<ItemId, Option<Points>>,
     reason: &str,
     history: bool,
 ) -> Result<(Vec<i64>, usize)> {
-    let taken: Vec<(ItemId, i64)> = on!(&mut tx.conn(), t => sqlx::query_as(
+    let taken: Vec<(ItemId, SprintId)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT si.item_id, si.sprint_id FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
          WHERE si.removed_at IS NULL AND (si.sprint_id = $1 OR s.state <> 'closed')
            AND s.product_id = (SELECT product_id FROM sprints WHERE id = $1)")

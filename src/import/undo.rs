@@ -22,7 +22,7 @@ use crate::backlog::service as backlog;
 use crate::backlog::store::{self as items, Fields};
 use crate::db::{Conn, Db};
 use crate::error::{Error, Result};
-use crate::ids::{InitiativeId, ItemId};
+use crate::ids::{InitiativeId, ItemId, SprintId};
 use crate::on;
 use crate::strategy::initiatives_imported::{self as initiatives, Before};
 use crate::workspace::ProductCtx;
@@ -256,7 +256,7 @@ async fn touched(
             ids.join(",")
         }
     };
-    let own_sprints = list(sprints.created.iter().map(|s| s.id).collect());
+    let own_sprints = list(sprints.created.iter().map(|s| s.id.0).collect());
     let own_rows = list(sprints.rows.clone());
     let mut out = Vec::new();
     let ids: Vec<i64> = versions.iter().map(|(id, _)| *id).collect();
@@ -312,7 +312,7 @@ async fn versions_after_undos(
     product_id: i64,
     since: i64,
     undone: &[i64],
-) -> Result<HashMap<i64, i64>> {
+) -> Result<HashMap<SprintId, i64>> {
     let rows: Vec<(i64, Option<String>)> = on!(c, x => sqlx::query_as(
         "SELECT id, before_json FROM audit_log
          WHERE action = 'import' AND entity_type = 'product' AND entity_id = $1 AND id > $2 ORDER BY id")
@@ -338,9 +338,9 @@ async fn sprints_touched(
     c: &mut Conn<'_>,
     since: i64,
     sprints: &Landed,
-    restored: &HashMap<i64, i64>,
+    restored: &HashMap<SprintId, i64>,
 ) -> Result<Vec<String>> {
-    let mine: Vec<(i64, &str, i64)> = sprints
+    let mine: Vec<(SprintId, &str, i64)> = sprints
         .created
         .iter()
         .map(|s| (s.id, s.name.as_str(), s.version))
@@ -351,7 +351,7 @@ async fn sprints_touched(
                 .map(|s| (s.id, s.name.as_str(), s.version)),
         )
         .collect();
-    let created: Vec<i64> = sprints.created.iter().map(|s| s.id).collect();
+    let created: Vec<SprintId> = sprints.created.iter().map(|s| s.id).collect();
     let mut out = Vec::new();
     for (id, name, version) in mine {
         let row: Option<(i64, bool, bool)> = on!(c, x => sqlx::query_as(

@@ -142,7 +142,7 @@ fn refine(brief: &str, key: &str) -> String {
     )
 }
 
-fn review_summary(product: &str, sprint: i64, review: &str) -> String {
+fn review_summary(product: &str, sprint: crate::ids::SprintId, review: &str) -> String {
     format!(
         "Write the sprint review summary of sprint {sprint} of {product}. The review as Throughline has it (items, criteria and verdicts, accepted points):\n\n```json\n{review}\n```\n\n\
          Cover: the sprint goal and whether it was met; what was accepted (with points); what was not accepted and which criteria failed; unfinished work and where it goes; and how the work lined up with the quarterly priorities (call get_alignment with sprint {sprint}). \

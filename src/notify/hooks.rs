@@ -14,7 +14,7 @@ fn item_link(ctx: &ProductCtx, key: &str) -> String {
     format!("/w/{}/items/{key}", ctx.workspace.slug)
 }
 
-fn sprint_link(ctx: &ProductCtx, id: i64) -> String {
+fn sprint_link(ctx: &ProductCtx, id: crate::ids::SprintId) -> String {
     format!(
         "/w/{}/p/{}/sprints/{id}/board",
         ctx.workspace.slug, ctx.product.key
@@ -168,7 +168,12 @@ async fn thread_news(
 }
 
 /// A new sprint is watched by its team and the product's POs.
-pub async fn sprint_created(tx: &mut Tx, ctx: &ProductCtx, id: i64, team_id: i64) -> Result<()> {
+pub async fn sprint_created(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    id: crate::ids::SprintId,
+    team_id: i64,
+) -> Result<()> {
     exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO watchers (entity_type, entity_id, user_id) SELECT 'sprint', $1, user_id FROM team_members WHERE team_id = $2
          ON CONFLICT DO NOTHING")
@@ -180,7 +185,7 @@ pub async fn sprint(
     tx: &mut Tx,
     ctx: &ProductCtx,
     actor: &User,
-    id: i64,
+    id: crate::ids::SprintId,
     name: &str,
     title: String,
     data: serde_json::Value,
@@ -192,7 +197,7 @@ pub async fn sprint(
             actor,
             name,
             entity_type: "sprint",
-            entity_id: id,
+            entity_id: id.0,
             title,
             link: sprint_link(ctx, id),
             data,

@@ -72,9 +72,10 @@ pub async fn is_watching(
 pub async fn watch_as_pos(
     tx: &mut Tx,
     entity_type: &str,
-    entity_id: i64,
+    entity_id: impl Into<i64>,
     product_id: i64,
 ) -> Result<()> {
+    let entity_id: i64 = entity_id.into();
     exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO watchers (entity_type, entity_id, user_id)
          SELECT $1, $2, user_id FROM product_roles WHERE product_id = $3 AND role = 'po' ON CONFLICT DO NOTHING")

@@ -18,7 +18,8 @@ use crate::workspace::ProductCtx;
 /// The running sprint as the Overview shows it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SprintNow {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: crate::ids::SprintId,
     pub name: String,
     pub goal: String,
     /// Workday of the sprint today (1 = its first), and how many workdays it has.
@@ -127,7 +128,7 @@ pub async fn overview(db: &Db, ctx: &ProductCtx) -> Result<Overview> {
 async fn sprint_now(
     db: &Db,
     ctx: &ProductCtx,
-    id: i64,
+    id: crate::ids::SprintId,
     today: NaiveDate,
 ) -> Result<Option<SprintNow>> {
     let b = crate::sprint::board::burndown(db, ctx, id).await?;
@@ -244,7 +245,7 @@ async fn metrics_behind(db: &Db, ctx: &ProductCtx, q: Quarter) -> Result<Vec<Met
 async fn retro_missing(
     db: &Db,
     sprints: &[crate::sprint::Sprint],
-) -> Result<Option<(i64, String)>> {
+) -> Result<Option<(crate::ids::SprintId, String)>> {
     let Some(last) = sprints
         .iter()
         .filter(|s| s.state == "closed")

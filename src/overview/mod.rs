@@ -61,7 +61,7 @@ pub struct Signals {
     pub product: String,
     pub today: Option<NaiveDate>,
     /// The running sprint: its id, name and last day.
-    pub sprint: Option<(i64, String, NaiveDate)>,
+    pub sprint: Option<(crate::ids::SprintId, String, NaiveDate)>,
     pub unready_top: Vec<Unready>,
     pub open_questions: Vec<OpenQuestion>,
     /// Unaligned share of committed points this quarter, and the allowance (both 0..1).
@@ -71,7 +71,7 @@ pub struct Signals {
     pub priorities_without_work: Vec<String>,
     pub overrides: usize,
     /// The last closed sprint when its retrospective has not been opened.
-    pub retro_missing: Option<(i64, String)>,
+    pub retro_missing: Option<(crate::ids::SprintId, String)>,
     /// Columns over their WIP limits, as the board words them.
     pub wip_over: Vec<String>,
     pub priorities_set: bool,

@@ -1,6 +1,7 @@
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 
 use super::*;
+use crate::ids::SprintId;
 
 fn signals() -> Signals {
     Signals {
@@ -48,7 +49,7 @@ fn the_po_is_told_of_unready_items_old_questions_first_and_the_review() {
         },
     ];
     s.sprint = Some((
-        7,
+        SprintId(7),
         "Sprint 7".into(),
         NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
     ));
@@ -108,7 +109,7 @@ fn the_pm_is_told_of_missing_priorities_signoffs_metrics_and_overrides() {
 fn the_sm_and_a_stakeholder_see_their_own_lines() {
     let now = Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap();
     let mut s = signals();
-    s.retro_missing = Some((6, "Sprint 6".into()));
+    s.retro_missing = Some((SprintId(6), "Sprint 6".into()));
     s.wip_over = vec!["In review is over its WIP limit of 2 (3 cards)".into()];
     s.signoffs = vec![PendingSignoff {
         id: 3,
@@ -141,7 +142,7 @@ fn a_sprint_past_its_end_is_overdue_and_one_far_from_it_is_not_mentioned() {
     let now = Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap();
     let mut s = signals();
     s.sprint = Some((
-        7,
+        SprintId(7),
         "Sprint 7".into(),
         NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
     ));
@@ -149,7 +150,7 @@ fn a_sprint_past_its_end_is_overdue_and_one_far_from_it_is_not_mentioned() {
     assert_eq!(n[0].urgency, "now");
     assert!(n[0].text.contains("ended on 2026-11-27"), "{}", n[0].text);
     s.sprint = Some((
-        7,
+        SprintId(7),
         "Sprint 7".into(),
         NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
     ));

@@ -70,14 +70,16 @@ pub struct Action {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Previous {
-    pub sprint_id: i64,
+    #[schema(value_type = i64)]
+    pub sprint_id: crate::ids::SprintId,
     pub sprint: String,
     pub actions: Vec<Action>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Retro {
-    pub sprint_id: i64,
+    #[schema(value_type = i64)]
+    pub sprint_id: crate::ids::SprintId,
     pub sprint: String,
     pub vote_limit: i64,
     pub votes_left: i64,

@@ -10,6 +10,7 @@ use crate::backlog::service as backlog_service;
 use crate::backlog::store::Fields;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::SprintId;
 use crate::sprint::store as sprints;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
@@ -18,15 +19,16 @@ fn change<'a>(
     ctx: &ProductCtx,
     actor: &User,
     action: &'a str,
-    id: i64,
+    sprint: SprintId,
     after: serde_json::Value,
 ) -> Change<'a> {
     Change {
         workspace_id: Some(ctx.workspace.id),
         actor_id: Some(actor.id),
         action,
+        // A retro is known by its sprint in the log.
         entity_type: "retro",
-        entity_id: id,
+        entity_id: sprint.0,
         before: None,
         after: Some(after),
         reason: None,
@@ -34,13 +36,16 @@ fn change<'a>(
 }
 
 /// The sprint's retrospective as (id, vote limit, version), if it has been opened.
-async fn retro_id(c: &mut crate::db::Conn<'_>, sprint_id: i64) -> Result<Option<(i64, i64, i64)>> {
+async fn retro_id(
+    c: &mut crate::db::Conn<'_>,
+    sprint_id: SprintId,
+) -> Result<Option<(i64, i64, i64)>> {
     Ok(on!(c, t => sqlx::query_as(
         "SELECT id, vote_limit, version FROM retros WHERE sprint_id = $1").bind(sprint_id).fetch_optional(&mut **t).await)?)
 }
 
 /// Inside a write: the opened retrospective as (id, vote limit), or the reason there is none.
-async fn opened(tx: &mut Tx, sprint_id: i64) -> Result<(i64, i64)> {
+async fn opened(tx: &mut Tx, sprint_id: SprintId) -> Result<(i64, i64)> {
     let (id, limit, _) = retro_id(&mut tx.conn(), sprint_id).await?.ok_or_else(|| {
         Error::Conflict(
             "the retrospective has not been opened yet; the Scrum Master opens it".into(),
@@ -67,7 +72,12 @@ async fn actions(db: &Db, retro: i64, product_key: &str) -> Result<Vec<Action>> 
 }
 
 /// The retrospective of a sprint as `viewer` sees it; `None` until it is opened.
-pub async fn get(db: &Db, ctx: &ProductCtx, viewer: i64, sprint_id: i64) -> Result<Option<Retro>> {
+pub async fn get(
+    db: &Db,
+    ctx: &ProductCtx,
+    viewer: i64,
+    sprint_id: SprintId,
+) -> Result<Option<Retro>> {
     ctx.grants.require(Can::ViewBacklog)?;
     let sprint = sprints::sprint(&mut db.reader().await?.conn(), ctx.product.id, sprint_id).await?;
     let Some((id, vote_limit, version)) =
@@ -99,7 +109,7 @@ pub async fn get(db: &Db, ctx: &ProductCtx, viewer: i64, sprint_id: i64) -> Resu
             .then(a.id.cmp(&b.id))
     });
     let used = entries.iter().filter(|e| e.mine).count() as i64;
-    let prev: Option<(i64, String, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    let prev: Option<(SprintId, String, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
         "SELECT s.id, s.name, r.id FROM sprints s JOIN retros r ON r.sprint_id = s.id
          WHERE s.team_id = $1 AND s.start_date < $2 ORDER BY s.start_date DESC LIMIT 1")
         .bind(sprint.team_id).bind(&sprint.start_date).fetch_optional(&mut **c).await)?;
@@ -128,7 +138,7 @@ pub async fn open(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    sprint_id: i64,
+    sprint_id: SprintId,
     vote_limit: i64,
 ) -> Result<()> {
     ctx.grants.require(Can::FacilitateRetro)?;
@@ -164,7 +174,7 @@ pub async fn add_entry(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    sprint_id: i64,
+    sprint_id: SprintId,
     kind: &str,
     body: &str,
 ) -> Result<i64> {
@@ -200,7 +210,7 @@ pub async fn vote(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    sprint_id: i64,
+    sprint_id: SprintId,
     entry: i64,
     on: bool,
 ) -> Result<()> {
@@ -236,7 +246,7 @@ pub async fn add_action(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    sprint_id: i64,
+    sprint_id: SprintId,
     text: &str,
     owner_email: &str,
     entry: Option<i64>,

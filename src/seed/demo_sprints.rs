@@ -9,7 +9,7 @@ use crate::auth::store::User;
 use crate::backlog::input::NewItem;
 use crate::backlog::service as items;
 use crate::db::Db;
-use crate::ids::ItemId;
+use crate::ids::{ItemId, SprintId};
 use crate::points::Points;
 use crate::retro::store as retro;
 use crate::sprint::review::{self, VerdictInput};
@@ -84,7 +84,7 @@ async fn item_id(db: &Db, ctx: &ProductCtx, key: &str) -> anyhow::Result<ItemId>
 async fn work(
     db: &Db,
     c: &Cast<'_>,
-    sprint: i64,
+    sprint: SprintId,
     key: &str,
     start: NaiveDate,
     days: &[i64],
@@ -117,7 +117,7 @@ async fn work(
 
 async fn backdate_sprint(
     db: &Db,
-    sprint: i64,
+    sprint: SprintId,
     start: NaiveDate,
     end: NaiveDate,
 ) -> anyhow::Result<()> {
@@ -136,7 +136,7 @@ async fn backdate_sprint(
 }
 
 /// Dates the sprint's scope changes on the given day of the sprint.
-async fn backdate_changes(db: &Db, sprint: i64, day: NaiveDate) -> anyhow::Result<()> {
+async fn backdate_changes(db: &Db, sprint: SprintId, day: NaiveDate) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     exec!(&mut tx.conn(), t => sqlx::query("UPDATE sprint_items SET added_at = $1 WHERE sprint_id = $2 AND NOT in_baseline")
         .bind(at(day, 11)).bind(sprint))?;
@@ -149,7 +149,7 @@ async fn backdate_changes(db: &Db, sprint: i64, day: NaiveDate) -> anyhow::Resul
 async fn accept_all(
     db: &Db,
     c: &Cast<'_>,
-    sprint: i64,
+    sprint: SprintId,
     keys: &[String],
     failed: Option<&str>,
 ) -> anyhow::Result<()> {

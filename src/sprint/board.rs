@@ -14,6 +14,7 @@ use crate::auth::Action;
 use crate::backlog::{self, store as items};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::ids::SprintId;
 use crate::on;
 use crate::points::Points;
 use crate::workspace::ProductCtx;
@@ -69,7 +70,7 @@ pub fn columns(cards: Vec<ScopeItem>, limits: &team::WipLimits) -> (Vec<Column>,
     (cols, warnings)
 }
 
-pub async fn board(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Board> {
+pub async fn board(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Board> {
     let sprint = get(db, ctx, id).await?;
     let cards = scope_items::current(&mut db.reader().await?.conn(), id, &ctx.product.key).await?;
     let limits = team::wip_limits(db, sprint.team_id).await?;
@@ -93,7 +94,7 @@ pub async fn move_card(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    id: i64,
+    id: SprintId,
     key: &str,
     status: &str,
 ) -> Result<Moved> {
@@ -160,7 +161,7 @@ pub struct Burndown {
     pub days: Vec<Day>,
 }
 
-pub async fn burndown(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Burndown> {
+pub async fn burndown(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Burndown> {
     let sprint = get(db, ctx, id).await?;
     let Some(baseline) = sprint.figures.as_ref().map(|f| f.committed) else {
         return Ok(Burndown {

@@ -25,7 +25,8 @@ pub const STATES: [&str; 3] = ["planned", "active", "closed"];
 /// A sprint as every interface shows it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Sprint {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: crate::ids::SprintId,
     pub product: String,
     pub team_id: i64,
     pub team: String,

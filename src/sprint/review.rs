@@ -16,7 +16,7 @@ use crate::auth::Action;
 use crate::backlog::{rank, service as backlog_service, store as items, Status};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
-use crate::ids::ItemId;
+use crate::ids::{ItemId, SprintId};
 use crate::points::Points;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
@@ -80,7 +80,7 @@ pub struct Review {
 
 type VerdictRow = (ItemId, i64, bool, String);
 
-pub async fn review(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Review> {
+pub async fn review(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Review> {
     let sprint = get(db, ctx, id).await?;
     let scope = scope_items::current(&mut db.reader().await?.conn(), id, &ctx.product.key).await?;
     let criteria: Vec<(ItemId, i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
@@ -148,7 +148,7 @@ pub async fn record_verdicts(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    id: i64,
+    id: SprintId,
     key: &str,
     call: Call<'_>,
 ) -> Result<()> {
@@ -249,7 +249,7 @@ pub async fn record_goal(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    id: i64,
+    id: SprintId,
     met: bool,
 ) -> Result<()> {
     ctx.grants.require(Action::ReviewSprint)?;
@@ -280,7 +280,7 @@ pub async fn close(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    id: i64,
+    id: SprintId,
     version: i64,
 ) -> Result<Sprint> {
     ctx.grants.require(Action::CloseSprint)?;

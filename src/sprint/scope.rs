@@ -10,13 +10,13 @@ use crate::auth::Action;
 use crate::backlog::store::{self as items, ItemRow};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
-use crate::ids::ItemId;
+use crate::ids::{ItemId, SprintId};
 use crate::points::Points;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
 
 /// The open sprint (planned or active) an item is already in, if any.
-async fn open_sprint_of(tx: &mut Tx, item_id: ItemId) -> Result<Option<(i64, String)>> {
+async fn open_sprint_of(tx: &mut Tx, item_id: ItemId) -> Result<Option<(SprintId, String)>> {
     Ok(on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT s.id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
          WHERE si.item_id = $1 AND si.removed_at IS NULL AND s.state <> 'closed' LIMIT 1")
@@ -78,7 +78,7 @@ async fn add_item(
 async fn remove_item(
     tx: &mut Tx,
     actor: &User,
-    sprint_id: i64,
+    sprint_id: SprintId,
     key: &str,
     item_id: ItemId,
     reason: Option<&str>,
@@ -102,7 +102,7 @@ fn change<'a>(
     ctx: &ProductCtx,
     actor: &User,
     action: &'a str,
-    sprint_id: i64,
+    sprint_id: SprintId,
     after: serde_json::Value,
     reason: Option<&'a str>,
 ) -> Change<'a> {
@@ -111,7 +111,7 @@ fn change<'a>(
         actor_id: Some(actor.id),
         action,
         entity_type: "sprint",
-        entity_id: sprint_id,
+        entity_id: sprint_id.0,
         before: None,
         after: Some(after),
         reason,
@@ -137,14 +137,20 @@ fn refuse_unless_planned(s: &SprintRow) -> Result<()> {
 pub struct Committed {
     /// E.g. the unaligned share over the product's allowance (advisory mode).
     pub warnings: Vec<String>,
-    pub sprint_id: i64,
+    #[schema(value_type = i64)]
+    pub sprint_id: SprintId,
     pub version: i64,
     pub committed_points: Points,
     /// Points of the items this call committed (or took out).
     pub points: Points,
 }
 
-async fn committed(tx: &mut Tx, sprint_id: i64, version: i64, points: Points) -> Result<Committed> {
+async fn committed(
+    tx: &mut Tx,
+    sprint_id: SprintId,
+    version: i64,
+    points: Points,
+) -> Result<Committed> {
     let total: Points = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL")
         .bind(sprint_id).fetch_one(&mut **t).await)?;
@@ -189,7 +195,7 @@ pub async fn commit_in(
     tx: &mut Tx,
     actor: &User,
     ctx: &ProductCtx,
-    sprint_id: i64,
+    sprint_id: SprintId,
     expected: Option<i64>,
     c: Commit<'_>,
 ) -> Result<(Committed, SprintRow)> {
@@ -241,7 +247,7 @@ pub async fn uncommit(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    sprint_id: i64,
+    sprint_id: SprintId,
     expected: Option<i64>,
     keys: &[String],
 ) -> Result<Committed> {
@@ -304,7 +310,8 @@ pub struct ScopeChange {
 /// What a scope change does to the sprint, shown before it is confirmed.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Effect {
-    pub sprint_id: i64,
+    #[schema(value_type = i64)]
+    pub sprint_id: SprintId,
     pub committed_before: Points,
     pub committed_after: Points,
     pub delta: Points,
@@ -326,7 +333,7 @@ pub struct Prepared {
     pub tx: Option<Tx>,
     /// "swapped ONB-4 in for ONB-9", for the override log.
     pub what: String,
-    pub sprint_id: i64,
+    pub sprint_id: SprintId,
     pub sprint_name: String,
     pub after: serde_json::Value,
 }
@@ -337,7 +344,7 @@ pub async fn prepare_change(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    sprint_id: i64,
+    sprint_id: SprintId,
     version: i64,
     c: &ScopeChange,
     apply: bool,

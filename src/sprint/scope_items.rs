@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::db::Conn;
 use crate::error::Result;
+use crate::ids::SprintId;
 use crate::on;
 use crate::points::Points;
 
@@ -77,7 +78,7 @@ fn keyed(mut v: Vec<ScopeItem>, product_key: &str) -> Vec<ScopeItem> {
 /// The items in the sprint's scope now (committed or added, not removed), in backlog order.
 pub async fn current(
     c: &mut Conn<'_>,
-    sprint_id: i64,
+    sprint_id: SprintId,
     product_key: &str,
 ) -> Result<Vec<ScopeItem>> {
     let v = on!(c, x => sqlx::query_as::<_, ScopeItem>(SCOPE_SQL).bind(sprint_id).fetch_all(&mut **x).await)?;

@@ -13,6 +13,7 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::ids::SprintId;
 use crate::on;
 use crate::points::Points;
 use crate::workspace::ProductCtx;
@@ -21,7 +22,7 @@ pub(super) fn change<'a>(
     ctx: &ProductCtx,
     actor: &User,
     action: &'a str,
-    id: i64,
+    id: impl Into<i64>,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Change<'a> {
@@ -30,14 +31,14 @@ pub(super) fn change<'a>(
         actor_id: Some(actor.id),
         action,
         entity_type: "sprint",
-        entity_id: id,
+        entity_id: id.into(),
         before,
         after,
         reason: None,
     }
 }
 
-pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Sprint> {
+pub async fn get(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Sprint> {
     ctx.grants.require(Action::ViewBacklog)?;
     Ok(
         store::sprint(&mut db.reader().await?.conn(), ctx.product.id, id)
@@ -55,7 +56,7 @@ pub async fn list(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Vec<Sp
         .collect())
 }
 
-pub async fn stale(db: &Db, ctx: &ProductCtx, id: i64) -> Error {
+pub async fn stale(db: &Db, ctx: &ProductCtx, id: SprintId) -> Error {
     match get(db, ctx, id).await {
         Ok(s) => Error::Stale {
             message: format!(
@@ -83,7 +84,7 @@ async fn checked_dates(
     team_id: i64,
     start: &str,
     end: &str,
-    except: i64,
+    except: SprintId,
 ) -> Result<(NaiveDate, NaiveDate)> {
     let start = super::parse_date("start_date", start)?;
     let end = super::parse_date("end_date", end)?;
@@ -108,7 +109,7 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, s: Schedule) -> Res
         ));
     }
     let mut tx = db.begin().await?;
-    let (start, end) = checked_dates(&mut tx, s.team_id, &s.start, &s.end, 0).await?;
+    let (start, end) = checked_dates(&mut tx, s.team_id, &s.start, &s.end, SprintId(0)).await?;
     let new = NewSprint {
         product_id: ctx.product.id,
         team_id: s.team_id,
@@ -141,7 +142,7 @@ pub async fn update(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    id: i64,
+    id: SprintId,
     version: i64,
     p: SprintPatch,
 ) -> Result<Sprint> {
@@ -267,7 +268,7 @@ pub async fn capacity_of(db: &Db, row: &SprintRow) -> Result<Capacities> {
     })
 }
 
-pub async fn planning(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Planning> {
+pub async fn planning(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Planning> {
     ctx.grants.require(Action::ViewBacklog)?;
     let row = store::sprint(&mut db.reader().await?.conn(), ctx.product.id, id).await?;
     let Capacities {
@@ -355,7 +356,7 @@ pub async fn set_availability(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    id: i64,
+    id: SprintId,
     user_id: i64,
     focus_pct: i64,
     days_off: &[String],
@@ -412,7 +413,7 @@ pub async fn start(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
-    id: i64,
+    id: SprintId,
     version: i64,
 ) -> Result<Sprint> {
     ctx.grants.require(Action::StartSprint)?;

@@ -6,12 +6,13 @@ use super::capacity::{Availability, Delivered};
 use super::{Figures, Sprint};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::ids::SprintId;
 use crate::points::Points;
 use crate::{exec, on};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SprintRow {
-    pub id: i64,
+    pub id: SprintId,
     pub product_id: i64,
     pub team_id: i64,
     pub team: String,
@@ -71,7 +72,11 @@ const SPRINT_COLUMNS: &str = "s.id, s.product_id, s.team_id, t.name AS team, s.n
     s.completed_points, s.say_do_points, s.version";
 
 /// One sprint of the product, on a reader's connection or inside a write's transaction.
-pub async fn sprint(c: &mut crate::db::Conn<'_>, product_id: i64, id: i64) -> Result<SprintRow> {
+pub async fn sprint(
+    c: &mut crate::db::Conn<'_>,
+    product_id: i64,
+    id: SprintId,
+) -> Result<SprintRow> {
     let sql = format!("SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id WHERE s.id = $1 AND s.product_id = $2");
     on!(c, t => sqlx::query_as::<_, SprintRow>(&sql).bind(id).bind(product_id).fetch_optional(&mut **t).await)?
         .ok_or(Error::NotFound)
@@ -101,7 +106,7 @@ pub async fn overlapping(
     team_id: i64,
     start: NaiveDate,
     end: NaiveDate,
-    except: i64,
+    except: SprintId,
 ) -> Result<Option<(String, String, String)>> {
     Ok(on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT name, start_date, end_date FROM sprints
@@ -120,8 +125,8 @@ pub struct NewSprint<'a> {
     pub end: Option<NaiveDate>,
 }
 
-pub async fn insert(tx: &mut Tx, s: &NewSprint<'_>) -> Result<i64> {
-    let id: i64 = on!(&mut tx.conn(), t => sqlx::query_scalar(
+pub async fn insert(tx: &mut Tx, s: &NewSprint<'_>) -> Result<SprintId> {
+    let id: SprintId = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "INSERT INTO sprints (product_id, team_id, name, goal, start_date, end_date, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(s.product_id).bind(s.team_id).bind(s.name).bind(s.goal)
@@ -137,7 +142,7 @@ pub async fn insert(tx: &mut Tx, s: &NewSprint<'_>) -> Result<i64> {
 /// Writes name, goal and dates if the version still matches.
 pub async fn update(
     tx: &mut Tx,
-    id: i64,
+    id: SprintId,
     version: i64,
     name: &str,
     goal: &str,
@@ -157,13 +162,13 @@ pub async fn update(
 
 /// Bumps the sprint's version if it is still `version`: every scope change goes through this,
 /// so two changes decided on the same view cannot both land.
-pub async fn bump(tx: &mut Tx, id: i64, version: i64) -> Result<bool> {
+pub async fn bump(tx: &mut Tx, id: SprintId, version: i64) -> Result<bool> {
     let n = exec!(&mut tx.conn(), t => sqlx::query("UPDATE sprints SET version = version + 1 WHERE id = $1 AND version = $2")
         .bind(id).bind(version))?;
     Ok(n == 1)
 }
 
-pub async fn availability(db: &Db, sprint_id: i64) -> Result<Vec<Availability>> {
+pub async fn availability(db: &Db, sprint_id: SprintId) -> Result<Vec<Availability>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         user_id: i64,
@@ -194,7 +199,7 @@ pub async fn availability(db: &Db, sprint_id: i64) -> Result<Vec<Availability>> 
 
 pub async fn set_availability(
     tx: &mut Tx,
-    sprint_id: i64,
+    sprint_id: SprintId,
     user_id: i64,
     focus_pct: i64,
     days_off: &[NaiveDate],
@@ -238,7 +243,7 @@ pub async fn active_of_team(tx: &mut Tx, team_id: i64) -> Result<Option<String>>
 
 /// What a sprint had before an import moved it on (an undo puts it back).
 pub struct Reopen<'a> {
-    pub id: i64,
+    pub id: SprintId,
     pub version: i64,
     /// planned or active.
     pub state: &'a str,
@@ -273,7 +278,7 @@ pub async fn reopen(tx: &mut Tx, r: &Reopen<'_>) -> Result<bool> {
 
 /// One stretch of an item in a sprint's scope.
 pub struct NewSprintItem<'a> {
-    pub sprint_id: i64,
+    pub sprint_id: SprintId,
     pub item_id: crate::ids::ItemId,
     pub points: Points,
     pub in_baseline: bool,
@@ -327,7 +332,7 @@ pub async fn insert_items(tx: &mut Tx, rows: &[NewSprintItem<'_>]) -> Result<Vec
 /// `started_at` is now in the sprint room; an import gives the file's start (or none).
 pub async fn start(
     tx: &mut Tx,
-    id: i64,
+    id: SprintId,
     version: i64,
     started_at: Option<DateTime<Utc>>,
 ) -> Result<Points> {
@@ -357,7 +362,7 @@ pub async fn start(
 /// no priority.
 pub async fn freeze_alignment(
     tx: &mut Tx,
-    sprint_id: i64,
+    sprint_id: SprintId,
     product_id: i64,
     quarter: Option<&str>,
 ) -> Result<()> {

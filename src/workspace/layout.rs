@@ -30,7 +30,7 @@ pub fn product_layout(user: &PageUser, ctx: &ProductCtx, section: Section) -> La
     layout.nav(nav)
 }
 
-pub fn sprint_url(ctx: &ProductCtx, id: i64, page: &str) -> String {
+pub fn sprint_url(ctx: &ProductCtx, id: crate::ids::SprintId, page: &str) -> String {
     format!(
         "/w/{}/p/{}/sprints/{id}/{page}",
         ctx.workspace.slug, ctx.product.key

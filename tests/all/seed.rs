@@ -160,9 +160,13 @@ async fn the_tiny_dataset_reads_like_any_other() {
         "SELECT MIN(s.id) FROM sprints s JOIN products p ON p.id = s.product_id WHERE p.key = 'P01' AND s.state = 'active'",
     )
     .await;
-    let a = throughline::governance::alignment::for_sprint(&db, &ctx, running)
-        .await
-        .unwrap();
+    let a = throughline::governance::alignment::for_sprint(
+        &db,
+        &ctx,
+        throughline::ids::SprintId(running),
+    )
+    .await
+    .unwrap();
     // The report accounts for every point of the running sprint, aligned or not.
     let scope = count(
         &db,

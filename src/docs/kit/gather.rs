@@ -9,7 +9,7 @@ use crate::backlog::query::{Compiled, SqlValue};
 use crate::db::Db;
 use crate::docs::gather::{initiative, stories, Story};
 use crate::error::{Error, Result};
-use crate::ids::{InitiativeId, ItemId};
+use crate::ids::{InitiativeId, ItemId, SprintId};
 use crate::on;
 use crate::roadmap::releases::{self, Release};
 use crate::sprint::service as sprints;
@@ -67,12 +67,14 @@ pub async fn kit(db: &Db, ctx: &ProductCtx, scope: Scope) -> Result<KitData> {
             (f, Some(r), None, only)
         }
         Scope::Sprint(id) => {
-            let s = sprints::get(db, ctx, id).await.map_err(|e| match e {
-                Error::NotFound => {
-                    Error::invalid("sprint", format!("no sprint {id} in this product"))
-                }
-                e => e,
-            })?;
+            let s = sprints::get(db, ctx, SprintId(id))
+                .await
+                .map_err(|e| match e {
+                    Error::NotFound => {
+                        Error::invalid("sprint", format!("no sprint {id} in this product"))
+                    }
+                    e => e,
+                })?;
             let f = Compiled {
                 sql: format!(
                     "i.id IN (SELECT item_id FROM sprint_items WHERE sprint_id = $4 AND removed_at IS NULL) AND {open}"
@@ -129,7 +131,7 @@ pub async fn kit(db: &Db, ctx: &ProductCtx, scope: Scope) -> Result<KitData> {
 async fn exceptions(
     db: &Db,
     ids: &[ItemId],
-    sprint: Option<i64>,
+    sprint: Option<SprintId>,
 ) -> Result<HashMap<ItemId, String>> {
     let mut out = HashMap::new();
     if let Some(s) = sprint {

@@ -52,7 +52,7 @@ pub async fn current_sprint(db: &Db, ctx: &ProductCtx) -> Result<Sprint> {
 pub async fn get_sprint(db: &Db, caller: &Caller, a: GetSprint) -> Result<Value> {
     let ctx = resolve::product(db, caller, &a.product, a.workspace.as_deref()).await?;
     let id = match a.sprint {
-        Some(id) => id,
+        Some(id) => crate::ids::SprintId(id),
         None => current_sprint(db, &ctx).await?.id,
     };
     let b = board::board(db, &ctx, id).await?;
@@ -86,7 +86,7 @@ pub async fn get_alignment(db: &Db, caller: &Caller, a: GetAlignment) -> Result<
         (_, q, _) => q,
     };
     let p = AlignmentParams {
-        sprint: a.sprint,
+        sprint: a.sprint.map(crate::ids::SprintId),
         quarter,
         month: a.month,
         team: None,

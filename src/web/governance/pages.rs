@@ -90,8 +90,8 @@ struct AlignmentPage {
     advisor_version: i64,
     flash: Option<String>,
     /// The product's sprints by id and name, newest first, to choose one by name.
-    sprints: Vec<(i64, String)>,
-    sprint: Option<i64>,
+    sprints: Vec<(crate::ids::SprintId, String)>,
+    sprint: Option<crate::ids::SprintId>,
 }
 
 impl AlignmentPage {
@@ -99,7 +99,7 @@ impl AlignmentPage {
         format!("{:.0} %", v * 100.0)
     }
 
-    fn chosen_sprint(&self, id: &i64) -> bool {
+    fn chosen_sprint(&self, id: &crate::ids::SprintId) -> bool {
         self.sprint == Some(*id)
     }
 
@@ -175,12 +175,13 @@ async fn page(
     let settings = crate::governance::store::settings(&st.db, ctx.product.id).await?;
     let exemptions = crate::governance::tiers::exemptions(&st.db, &ctx).await?;
     // Newest first, as the list reads them.
-    let sprints: Vec<(i64, String)> = crate::sprint::store::list(&st.db, ctx.product.id, None)
-        .await?
-        .into_iter()
-        .filter(|s| s.state != "planned")
-        .map(|s| (s.id, s.name))
-        .collect();
+    let sprints: Vec<(crate::ids::SprintId, String)> =
+        crate::sprint::store::list(&st.db, ctx.product.id, None)
+            .await?
+            .into_iter()
+            .filter(|s| s.state != "planned")
+            .map(|s| (s.id, s.name))
+            .collect();
     Ok(render(&AlignmentPage {
         sprints,
         sprint: p.sprint,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::auth::extract::ApiJson;
 use crate::error::{ApiError, Error};
 use crate::extract::Path;
+use crate::ids::SprintId;
 use crate::retro::{store, Retro};
 use crate::state::AppState;
 use crate::workspace::extract::InProduct;
@@ -52,13 +53,13 @@ pub struct ActionInput {
     pub entry_id: Option<i64>,
 }
 
-type P3 = Path<(String, String, i64)>;
+type P3 = Path<(String, String, SprintId)>;
 
 async fn current(
     st: &AppState,
     u: &crate::auth::store::User,
     ctx: &crate::workspace::ProductCtx,
-    id: i64,
+    id: SprintId,
 ) -> Result<Retro, Error> {
     store::get(&st.db, ctx, u.id, id)
         .await?
@@ -112,7 +113,7 @@ pub async fn add_entry(
 pub async fn vote(
     State(st): State<AppState>,
     InProduct { user: u, ctx }: InProduct,
-    Path((_ws, _p, id, entry)): Path<(String, String, i64, i64)>,
+    Path((_ws, _p, id, entry)): Path<(String, String, SprintId, i64)>,
 ) -> Result<Json<Retro>, ApiError> {
     store::vote(&st.db, &u, &ctx, id, entry, true).await?;
     Ok(Json(current(&st, &u, &ctx, id).await?))
@@ -125,7 +126,7 @@ pub async fn vote(
 pub async fn unvote(
     State(st): State<AppState>,
     InProduct { user: u, ctx }: InProduct,
-    Path((_ws, _p, id, entry)): Path<(String, String, i64, i64)>,
+    Path((_ws, _p, id, entry)): Path<(String, String, SprintId, i64)>,
 ) -> Result<Json<Retro>, ApiError> {
     store::vote(&st.db, &u, &ctx, id, entry, false).await?;
     Ok(Json(current(&st, &u, &ctx, id).await?))

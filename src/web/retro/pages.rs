@@ -9,6 +9,7 @@ use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::Result;
 use crate::extract::{Path, Query};
+use crate::ids::SprintId;
 use crate::page::{back, form_int, render, Flash, Layout};
 use crate::retro::{store, Retro, KINDS};
 use crate::sprint::{service as sprints, Sprint};
@@ -40,7 +41,7 @@ struct RetroPage {
     can_facilitate: bool,
 }
 
-type P3 = Path<(String, String, i64)>;
+type P3 = Path<(String, String, SprintId)>;
 
 async fn page(
     State(st): State<AppState>,

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::auth::extract::{optional_if_match, ApiJson, ApiQuery};
 use crate::error::ApiError;
 use crate::extract::Path;
+use crate::ids::SprintId;
 use crate::sprint::board::{self, Board, Burndown, Moved};
 use crate::sprint::input::*;
 use crate::sprint::review::{self, Review};
@@ -48,7 +49,7 @@ pub struct ListParams {
     pub team: Option<i64>,
 }
 
-type P3 = Path<(String, String, i64)>;
+type P3 = Path<(String, String, SprintId)>;
 
 /// List a product's sprints
 #[utoipa::path(get, path = "/api/v1/workspaces/{ws}/products/{product}/sprints", operation_id = "listSprints", tag = "sprints",
@@ -141,7 +142,7 @@ pub async fn planning(
 pub async fn availability(
     State(st): State<AppState>,
     InProduct { user: u, ctx }: InProduct,
-    Path((_ws, _p, id, user)): Path<(String, String, i64, i64)>,
+    Path((_ws, _p, id, user)): Path<(String, String, SprintId, i64)>,
     ApiJson(i): ApiJson<AvailabilityInput>,
 ) -> Result<StatusCode, ApiError> {
     service::set_availability(&st.db, &u, &ctx, id, user, i.focus_pct, &i.days_off).await?;
@@ -300,7 +301,7 @@ pub async fn show_review(
 pub async fn verdicts(
     State(st): State<AppState>,
     InProduct { user: u, ctx }: InProduct,
-    Path((_ws, _p, id, key)): Path<(String, String, i64, String)>,
+    Path((_ws, _p, id, key)): Path<(String, String, SprintId, String)>,
     ApiJson(i): ApiJson<ReviewInput>,
 ) -> Result<Json<Review>, ApiError> {
     review::record_verdicts(

@@ -13,6 +13,7 @@ use crate::backlog::STATUSES;
 use crate::error::Result;
 use crate::extract::{Path, Query};
 use crate::governance::cards::CardDecor;
+use crate::ids::SprintId;
 use crate::page::{back, render, Flash, FormData, Layout};
 use crate::sprint::board::{self, Board, Burndown};
 use crate::sprint::scope::{Effect, ScopeChange};
@@ -65,14 +66,14 @@ impl BoardPage {
     }
 }
 
-type P3 = Path<(String, String, i64)>;
+type P3 = Path<(String, String, SprintId)>;
 
 async fn render_board(
     st: &AppState,
     user: &PageUser,
     ws: String,
     product: &str,
-    id: i64,
+    id: SprintId,
     error: Option<String>,
     preview: Option<(Effect, PendingChange)>,
 ) -> Result<Response> {

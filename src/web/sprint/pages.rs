@@ -9,6 +9,7 @@ use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::Result;
 use crate::extract::{Path, Query};
+use crate::ids::SprintId;
 use crate::page::{back, form_int, render, Flash, Layout};
 use crate::sprint::scope;
 use crate::sprint::service::{self, Planning, Schedule};
@@ -141,7 +142,7 @@ impl PlanPage {
 async fn plan(
     State(st): State<AppState>,
     user: PageUser,
-    Path((ws, product, id)): Path<(String, String, i64)>,
+    Path((ws, product, id)): Path<(String, String, SprintId)>,
     Query(f): Query<Flash>,
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
@@ -169,7 +170,7 @@ async fn plan(
     }))
 }
 
-type Form3 = Path<(String, String, i64)>;
+type Form3 = Path<(String, String, SprintId)>;
 
 async fn commit(
     State(st): State<AppState>,

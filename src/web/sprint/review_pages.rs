@@ -11,6 +11,7 @@ use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::Result;
 use crate::extract::{Path, Query};
+use crate::ids::SprintId;
 use crate::page::{back, is_htmx, render, toast_header, Flash, Layout};
 use crate::sprint::review::{self, Review, VerdictInput};
 use crate::state::AppState;
@@ -80,7 +81,7 @@ impl ReviewPage {
     }
 }
 
-type P3 = Path<(String, String, i64)>;
+type P3 = Path<(String, String, SprintId)>;
 
 async fn page(
     State(st): State<AppState>,
@@ -96,7 +97,7 @@ async fn render_review(
     st: &AppState,
     user: &PageUser,
     ctx: &ProductCtx,
-    id: i64,
+    id: SprintId,
     error: Option<String>,
 ) -> Result<Response> {
     let r = review::review(&st.db, ctx, id).await?;
