@@ -1,6 +1,7 @@
 //! SQL for the audit log.
 
 use super::{Change, Entry};
+use crate::db::batch::Read;
 use crate::db::{Db, Tx};
 use crate::on;
 use chrono::{DateTime, Utc};
@@ -58,13 +59,22 @@ pub async fn for_entity(
     entity_id: impl Into<i64>,
     limit: i64,
 ) -> Result<Vec<Entry>, sqlx::Error> {
-    let entity_id: i64 = entity_id.into();
-    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    for_entity_read(entity_type, entity_id, limit).on(db).await
+}
+
+/// [`for_entity`] as a read that may share a round trip with others.
+pub fn for_entity_read(
+    entity_type: &str,
+    entity_id: impl Into<i64>,
+    limit: i64,
+) -> Read<Vec<Entry>> {
+    Read::query(
         "SELECT a.id, u.name AS actor, a.action, a.entity_type, a.entity_id, a.before_json, a.after_json, a.reason, a.at
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-         WHERE a.entity_type = $1 AND a.entity_id = $2 ORDER BY a.id DESC LIMIT $3")
-        .bind(entity_type).bind(entity_id).bind(limit).fetch_all(&mut **c).await)?;
-    Ok(rows.into_iter().map(Entry::from).collect())
+         WHERE a.entity_type = $1 AND a.entity_id = $2 ORDER BY a.id DESC LIMIT $3",
+        vec![entity_type.into(), entity_id.into().into(), limit.into()],
+        |rows| Ok(rows.all::<Row>()?.into_iter().map(Entry::from).collect()),
+    )
 }
 
 /// A workspace's log, newest first, paged by id.

@@ -10,6 +10,7 @@ use super::{rank, Anchor, Item, Updated};
 use crate::audit::{self, Change};
 use crate::auth::store::User;
 use crate::auth::Action;
+use crate::db::batch::Read;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::ItemId;
@@ -253,10 +254,15 @@ pub async fn insert_rows_in_tx(
 }
 
 pub async fn get(db: &Db, ctx: &ProductCtx, key: &str) -> Result<Item> {
+    Ok(get_read(db, ctx, key).await?.1.on(db).await?)
+}
+
+/// The item `key` as a read that may share a round trip with others (the item page's), with
+/// its id for theirs; its row is read first, to know that the item exists and is readable.
+pub async fn get_read(db: &Db, ctx: &ProductCtx, key: &str) -> Result<(ItemId, Read<Item>)> {
     ctx.grants.require(Action::ViewBacklog)?;
     let row = row_in_product(db, ctx, key).await?;
-    let mut reader = db.reader().await?;
-    store::load(&mut reader.conn(), &ctx.product.key, row).await
+    Ok((row.id, store::load_read(&ctx.product.key, row)))
 }
 
 async fn row_in_product(db: &Db, ctx: &ProductCtx, key: &str) -> Result<ItemRow> {

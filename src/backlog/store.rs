@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::query::{Compiled, SqlValue};
 use super::{Criterion, Item, Points, Summary};
+use crate::db::batch::Read;
 use crate::db::{Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{InitiativeId, ItemId, SprintId};
@@ -82,9 +83,14 @@ pub async fn row_by_id(c: &mut crate::db::Conn<'_>, id: ItemId) -> Result<ItemRo
 /// On `c`: a reader's connection, or a write's transaction so that the item answered is the
 /// item as that write left it (not as a later write, committed in between, made it).
 pub async fn load(c: &mut Conn<'_>, product_key: &str, row: ItemRow) -> Result<Item> {
-    let id = row.id;
-    // Everything around the item in one round trip: (what, product key, number, text).
-    let related: Vec<(String, String, Option<i64>, String)> = on!(c, t => sqlx::query_as(
+    Ok(load_read(product_key, row).run(c).await?)
+}
+
+/// [`load`] as a read that may share a round trip with others.
+pub fn load_read(product_key: &str, row: ItemRow) -> Read<Item> {
+    let product_key = product_key.to_string();
+    // Everything around the item in one statement: (what, product key, number, text).
+    Read::query(
         "SELECT 'label', '', CAST(0 AS BIGINT), label FROM item_labels WHERE item_id = $1
          UNION ALL
          SELECT 'criterion', '', position, text FROM criteria WHERE item_id = $1
@@ -105,8 +111,19 @@ pub async fn load(c: &mut Conn<'_>, product_key: &str, row: ItemRow) -> Result<I
          UNION ALL
          SELECT 'assignee', '', CAST(NULL AS BIGINT), u.email FROM items i JOIN users u ON u.id = i.assignee_id WHERE i.id = $1
          UNION ALL
-         SELECT 'evidence', '', COUNT(*), '' FROM item_evidence e WHERE e.item_id = $1")
-        .bind(id).bind(row.parent_id.map_or(0, i64::from)).fetch_all(&mut **t).await)?;
+         SELECT 'evidence', '', COUNT(*), '' FROM item_evidence e WHERE e.item_id = $1",
+        vec![i64::from(row.id).into(), row.parent_id.map_or(0, i64::from).into()],
+        move |rows| Ok(assemble(&product_key, row, rows.all()?)),
+    )
+}
+
+/// The item from its row and the rows of everything around it.
+fn assemble(
+    product_key: &str,
+    row: ItemRow,
+    related: Vec<(String, String, Option<i64>, String)>,
+) -> Item {
+    let id = row.id;
     let of = |what: &'static str| related.iter().filter(move |r| r.0 == what);
     let mut labels: Vec<String> = of("label").map(|r| r.3.clone()).collect();
     labels.sort();
@@ -144,7 +161,7 @@ pub async fn load(c: &mut Conn<'_>, product_key: &str, row: ItemRow) -> Result<I
         v.into_iter().map(|(p, n)| key_of(&p, n)).collect()
     };
     let parent = pick("parent").into_iter().next();
-    Ok(Item {
+    Item {
         key: format!("{product_key}-{}", row.number),
         id,
         kind: row.kind,
@@ -175,7 +192,7 @@ pub async fn load(c: &mut Conn<'_>, product_key: &str, row: ItemRow) -> Result<I
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
-    })
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -777,26 +794,34 @@ pub struct Choices {
 }
 
 pub async fn choices(db: &Db, product_id: i64, item_id: ItemId) -> Result<Choices> {
-    let rows: Vec<(String, i64, String)> = crate::on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Ok(choices_read(product_id, item_id).on(db).await?)
+}
+
+/// [`choices`] as a read that may share a round trip with others.
+pub fn choices_read(product_id: i64, item_id: ItemId) -> Read<Choices> {
+    Read::query(
         "SELECT 'persona', id, name FROM personas WHERE product_id = $1
          UNION ALL
          SELECT 'initiative', id, title FROM initiatives WHERE product_id = $1 AND status <> 'dropped'
          UNION ALL
          SELECT 'sprint', s.id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
           WHERE si.item_id = $2 AND si.removed_at IS NULL AND s.state <> 'closed'
-         ORDER BY 1, 3, 2")
-        .bind(product_id).bind(item_id).fetch_all(&mut **c).await)?;
-    let mut c = Choices {
-        personas: Vec::new(),
-        initiatives: Vec::new(),
-        sprint: None,
-    };
-    for (kind, id, name) in rows {
-        match kind.as_str() {
-            "persona" => c.personas.push((id, name)),
-            "initiative" => c.initiatives.push((InitiativeId(id), name)),
-            _ => c.sprint = c.sprint.or(Some((SprintId(id), name))),
-        }
-    }
-    Ok(c)
+         ORDER BY 1, 3, 2",
+        vec![product_id.into(), i64::from(item_id).into()],
+        |rows| {
+            let mut c = Choices {
+                personas: Vec::new(),
+                initiatives: Vec::new(),
+                sprint: None,
+            };
+            for (kind, id, name) in rows.all::<(String, i64, String)>()? {
+                match kind.as_str() {
+                    "persona" => c.personas.push((id, name)),
+                    "initiative" => c.initiatives.push((InitiativeId(id), name)),
+                    _ => c.sprint = c.sprint.or(Some((SprintId(id), name))),
+                }
+            }
+            Ok(c)
+        },
+    )
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::db::batch::Read;
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
@@ -32,11 +33,18 @@ pub struct NewView {
 }
 
 pub async fn list(db: &Db, user_id: i64, ctx: &ProductCtx) -> Result<Vec<View>> {
-    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Ok(list_read(user_id, ctx).on(db).await?)
+}
+
+/// [`list`] as a read that may share a round trip with others.
+pub fn list_read(user_id: i64, ctx: &ProductCtx) -> Read<Vec<View>> {
+    Read::query(
         "SELECT v.id, v.name, v.query, v.shared, u.name AS owner, v.user_id = $1 AS mine
          FROM saved_views v JOIN users u ON u.id = v.user_id
-         WHERE v.product_id = $2 AND (v.user_id = $1 OR v.shared) ORDER BY v.name, v.id")
-        .bind(user_id).bind(ctx.product.id).fetch_all(&mut **c).await)?)
+         WHERE v.product_id = $2 AND (v.user_id = $1 OR v.shared) ORDER BY v.name, v.id",
+        vec![user_id.into(), ctx.product.id.into()],
+        |rows| rows.all(),
+    )
 }
 
 /// Saves (or replaces, by name) a view; the query must parse and compile.

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
+use crate::db::batch::Read;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::on;
@@ -139,6 +140,11 @@ pub struct Overrides {
 
 /// The overrides of a product in a quarter, newest first.
 pub async fn list(db: &Db, ctx: &ProductCtx, quarter: Quarter) -> Result<Overrides> {
+    Ok(list_read(ctx, quarter)?.on(db).await?)
+}
+
+/// [`list`] as a read that may share a round trip with others.
+pub fn list_read(ctx: &ProductCtx, quarter: Quarter) -> Result<Read<Overrides>> {
     ctx.grants.require(Action::ViewBacklog)?;
     let from = quarter
         .start()
@@ -151,13 +157,17 @@ pub async fn list(db: &Db, ctx: &ProductCtx, quarter: Quarter) -> Result<Overrid
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default()
         .and_utc();
-    let overrides: Vec<Override> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Ok(Read::query(
         "SELECT o.id, o.kind, o.subject, o.reason, u.name AS by, o.created_at AS at FROM overrides o JOIN users u ON u.id = o.created_by
-         WHERE o.product_id = $1 AND o.created_at >= $2 AND o.created_at < $3 ORDER BY o.id DESC")
-        .bind(ctx.product.id).bind(from).bind(to).fetch_all(&mut **c).await)?;
-    Ok(Overrides {
-        quarter: quarter.to_string(),
-        count: overrides.len(),
-        overrides,
-    })
+         WHERE o.product_id = $1 AND o.created_at >= $2 AND o.created_at < $3 ORDER BY o.id DESC",
+        vec![ctx.product.id.into(), from.into(), to.into()],
+        move |rows| {
+            let overrides: Vec<Override> = rows.all()?;
+            Ok(Overrides {
+                quarter: quarter.to_string(),
+                count: overrides.len(),
+                overrides,
+            })
+        },
+    ))
 }

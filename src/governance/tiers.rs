@@ -10,6 +10,7 @@ use super::{inverted, tier_label, Placed};
 use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
+use crate::db::batch::Read;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{InitiativeId, ItemId};
@@ -675,9 +676,16 @@ pub async fn traces(
     product_id: i64,
     ids: &[ItemId],
 ) -> Result<std::collections::HashMap<ItemId, ItemTrace>> {
-    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    Ok(traces_read(product_id, ids).on(db).await?)
+}
+
+/// [`traces`] as a read that may share a round trip with others.
+pub fn traces_read(
+    product_id: i64,
+    ids: &[ItemId],
+) -> Read<std::collections::HashMap<ItemId, ItemTrace>> {
     if ids.is_empty() {
-        return Ok(out);
+        return Read::ready(std::collections::HashMap::new());
     }
     let q = Quarter::of(crate::strategy::today()).to_string();
     let marks: Vec<String> = (3..3 + ids.len()).map(|i| format!("${i}")).collect();
@@ -702,29 +710,30 @@ pub async fn traces(
         i64,
         bool,
     );
-    let rows: Vec<TraceRow> = on!(&mut db.reader().await?.conn(), c => {
-        let mut qy = sqlx::query_as(&sql).bind(product_id).bind(&q);
-        for id in ids {
-            qy = qy.bind(*id);
+    let mut args = vec![product_id.into(), q.into()];
+    args.extend(ids.iter().map(|id| i64::from(*id).into()));
+    let n = ids.len();
+    Read::query(sql, args, move |rows| {
+        let mut out = std::collections::HashMap::with_capacity(n);
+        for (id, initiative_id, initiative, priority_id, priority, place, exempt) in
+            rows.all::<TraceRow>()?
+        {
+            out.insert(
+                id,
+                ItemTrace {
+                    tier: priority_id
+                        .and(usize::try_from(place).ok())
+                        .filter(|t| *t > 0),
+                    initiative_id,
+                    initiative,
+                    exempt,
+                    priority_id,
+                    priority,
+                },
+            );
         }
-        qy.fetch_all(&mut **c).await
-    })?;
-    for (id, initiative_id, initiative, priority_id, priority, place, exempt) in rows {
-        out.insert(
-            id,
-            ItemTrace {
-                tier: priority_id
-                    .and(usize::try_from(place).ok())
-                    .filter(|t| *t > 0),
-                initiative_id,
-                initiative,
-                exempt,
-                priority_id,
-                priority,
-            },
-        );
-    }
-    Ok(out)
+        Ok(out)
+    })
 }
 
 /// The item page's trace line (UI.md 3): objective → priority → initiative, with the first
@@ -738,26 +747,42 @@ pub struct TraceLine {
 }
 
 pub async fn trace_line(db: &Db, product_id: i64, item_id: ItemId) -> Result<TraceLine> {
-    let trace = traces(db, product_id, &[item_id])
-        .await?
-        .remove(&item_id)
-        .unwrap_or_default();
-    // The priority's first objective and the first evidence, in one round trip.
-    let (objective, evidence): (Option<String>, Option<String>) = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
-        "SELECT (SELECT o.title FROM priority_objectives po JOIN objectives o ON o.id = po.objective_id
-                 WHERE po.priority_id = $3 ORDER BY o.id LIMIT 1),
-                (SELECT s.body FROM (
-                    SELECT n.body, n.importance, 0 AS own FROM item_evidence e JOIN insights n ON n.id = e.insight_id WHERE e.item_id = $1
-                    UNION ALL
-                    SELECT n.body, n.importance, 1 AS own FROM initiative_evidence e JOIN insights n ON n.id = e.insight_id WHERE e.initiative_id = $2
-                 ) s ORDER BY s.own, s.importance DESC LIMIT 1)")
-        .bind(item_id).bind(trace.initiative_id.unwrap_or_default()).bind(trace.priority_id.unwrap_or(0))
-        .fetch_one(&mut **c).await)?;
-    let priority = trace.priority.clone();
-    Ok(TraceLine {
-        trace,
-        priority,
-        objective,
-        evidence,
-    })
+    Ok(trace_line_read(product_id, item_id).on(db).await?)
+}
+
+/// [`trace_line`] as a read that may share a round trip with others: the trace, and the first
+/// objective of its priority and the first evidence, found from the item itself (its own
+/// initiative, else its parent's, as the trace does) so that both are asked at once.
+pub fn trace_line_read(product_id: i64, item_id: ItemId) -> Read<TraceLine> {
+    let q = Quarter::of(crate::strategy::today()).to_string();
+    traces_read(product_id, &[item_id])
+        .and(Read::query(
+            "SELECT (SELECT o.title FROM priority_initiatives pi
+                       JOIN priorities pr ON pr.id = pi.priority_id AND pr.product_id = $2
+                       JOIN priority_objectives po ON po.priority_id = pi.priority_id
+                       JOIN objectives o ON o.id = po.objective_id
+                     WHERE pi.quarter = $3 AND pi.initiative_id = (
+                       SELECT COALESCE(i.initiative_id, par.initiative_id) FROM items i
+                       LEFT JOIN items par ON par.id = i.parent_id WHERE i.id = $1)
+                     ORDER BY o.id LIMIT 1),
+                    (SELECT s.body FROM (
+                        SELECT n.body, n.importance, 0 AS own FROM item_evidence e JOIN insights n ON n.id = e.insight_id WHERE e.item_id = $1
+                        UNION ALL
+                        SELECT n.body, n.importance, 1 AS own FROM initiative_evidence e JOIN insights n ON n.id = e.insight_id
+                        WHERE e.initiative_id = (
+                          SELECT COALESCE(i.initiative_id, par.initiative_id) FROM items i
+                          LEFT JOIN items par ON par.id = i.parent_id WHERE i.id = $1)
+                     ) s ORDER BY s.own, s.importance DESC LIMIT 1)",
+            vec![i64::from(item_id).into(), product_id.into(), q.into()],
+            |rows| rows.one::<(Option<String>, Option<String>)>(),
+        ))
+        .map(move |(mut traces, (objective, evidence))| {
+            let trace = traces.remove(&item_id).unwrap_or_default();
+            Ok(TraceLine {
+                priority: trace.priority.clone(),
+                trace,
+                objective,
+                evidence,
+            })
+        })
 }

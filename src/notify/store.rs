@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::auth::store::User;
+use crate::db::batch::Read;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::{exec, on};
@@ -61,11 +62,18 @@ pub async fn is_watching(
     entity_id: impl Into<i64>,
     user_id: i64,
 ) -> Result<bool> {
-    let entity_id: i64 = entity_id.into();
-    let n: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM watchers WHERE entity_type = $1 AND entity_id = $2 AND user_id = $3")
-        .bind(entity_type).bind(entity_id).bind(user_id).fetch_one(&mut **c).await)?;
-    Ok(n > 0)
+    Ok(is_watching_read(entity_type, entity_id, user_id)
+        .on(db)
+        .await?)
+}
+
+/// [`is_watching`] as a read that may share a round trip with others.
+pub fn is_watching_read(entity_type: &str, entity_id: impl Into<i64>, user_id: i64) -> Read<bool> {
+    Read::query(
+        "SELECT COUNT(*) FROM watchers WHERE entity_type = $1 AND entity_id = $2 AND user_id = $3",
+        vec![entity_type.into(), entity_id.into().into(), user_id.into()],
+        |rows| Ok(rows.one::<(i64,)>()?.0 > 0),
+    )
 }
 
 /// The product's Product Owners watch what happens on its backlog and sprints.

@@ -10,6 +10,7 @@ use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::store as items;
+use crate::db::batch::Read;
 use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::ItemId;
@@ -60,15 +61,26 @@ fn validate(body: &str) -> Result<String> {
 
 /// An item's comments, oldest first, each with its earlier texts.
 pub async fn for_item(db: &Db, item_id: ItemId) -> Result<Vec<Comment>> {
-    let mut out: Vec<Comment> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Ok(for_item_read(item_id).on(db).await?)
+}
+
+/// [`for_item`] as a read that may share a round trip with others: the comments and the
+/// earlier texts of the edited ones, asked together.
+pub fn for_item_read(item_id: ItemId) -> Read<Vec<Comment>> {
+    let id = i64::from(item_id);
+    Read::query(
         "SELECT c.id, c.question_id, c.body, u.name AS author, c.author_id, c.created_at, c.edited_at, c.version
-         FROM comments c JOIN users u ON u.id = c.author_id WHERE c.item_id = $1 ORDER BY c.id")
-        .bind(item_id).fetch_all(&mut **c).await)?;
-    if out.iter().any(|c| c.edited_at.is_some()) {
-        let edits: Vec<Edit> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
-            "SELECT e.comment_id, e.body, e.edited_at FROM comment_edits e JOIN comments c ON c.id = e.comment_id
-             WHERE c.item_id = $1 ORDER BY e.id")
-            .bind(item_id).fetch_all(&mut **c).await)?;
+         FROM comments c JOIN users u ON u.id = c.author_id WHERE c.item_id = $1 ORDER BY c.id",
+        vec![id.into()],
+        |rows| rows.all::<Comment>(),
+    )
+    .and(Read::query(
+        "SELECT e.comment_id, e.body, e.edited_at FROM comment_edits e JOIN comments c ON c.id = e.comment_id
+         WHERE c.item_id = $1 ORDER BY e.id",
+        vec![id.into()],
+        |rows| rows.all::<Edit>(),
+    ))
+    .map(|(mut out, edits)| {
         for c in &mut out {
             c.edits = edits
                 .iter()
@@ -76,8 +88,8 @@ pub async fn for_item(db: &Db, item_id: ItemId) -> Result<Vec<Comment>> {
                 .cloned()
                 .collect();
         }
-    }
-    Ok(out)
+        Ok(out)
+    })
 }
 
 async fn one(db: &Db, item_id: ItemId, id: i64) -> Result<Comment> {

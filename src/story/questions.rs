@@ -10,6 +10,7 @@ use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::{Action, Role};
 use crate::backlog::{service, store as items};
+use crate::db::batch::Read;
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::ids::ItemId;
@@ -62,23 +63,31 @@ pub async fn threads(
     db: &Db,
     item_id: ItemId,
 ) -> Result<(Vec<Question>, Vec<super::comments::Comment>)> {
-    let mut qs: Vec<Question> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Ok(threads_read(item_id).on(db).await?)
+}
+
+/// [`threads`] as a read that may share a round trip with others.
+pub fn threads_read(item_id: ItemId) -> Read<(Vec<Question>, Vec<super::comments::Comment>)> {
+    Read::query(
         "SELECT q.id, q.body, a.name AS asked_by, q.asked_at, q.answer, b.name AS answered_by, q.answered_at, q.version, q.blocking
          FROM questions q JOIN users a ON a.id = q.asked_by LEFT JOIN users b ON b.id = q.answered_by
-         WHERE q.item_id = $1 ORDER BY q.id")
-        .bind(item_id).fetch_all(&mut **c).await)?;
-    let (follow_ups, comments): (Vec<_>, Vec<_>) = super::comments::for_item(db, item_id)
-        .await?
-        .into_iter()
-        .partition(|c| c.question_id.is_some());
-    for q in &mut qs {
-        q.follow_ups = follow_ups
-            .iter()
-            .filter(|c| c.question_id == Some(q.id))
-            .cloned()
-            .collect();
-    }
-    Ok((qs, comments))
+         WHERE q.item_id = $1 ORDER BY q.id",
+        vec![i64::from(item_id).into()],
+        |rows| rows.all::<Question>(),
+    )
+    .and(super::comments::for_item_read(item_id))
+    .map(|(mut qs, all)| {
+        let (follow_ups, comments): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|c| c.question_id.is_some());
+        for q in &mut qs {
+            q.follow_ups = follow_ups
+                .iter()
+                .filter(|c| c.question_id == Some(q.id))
+                .cloned()
+                .collect();
+        }
+        Ok((qs, comments))
+    })
 }
 
 pub async fn ask(
@@ -180,12 +189,21 @@ pub fn median(values: &mut [i64]) -> Option<f64> {
 
 /// Median seconds from question to first answer over a product's answered questions.
 pub async fn median_answer_seconds(db: &Db, product_id: i64) -> Result<Option<f64>> {
-    let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Ok(median_answer_seconds_read(product_id).on(db).await?)
+}
+
+/// [`median_answer_seconds`] as a read that may share a round trip with others.
+pub fn median_answer_seconds_read(product_id: i64) -> Read<Option<f64>> {
+    Read::query(
         "SELECT asked_at, answered_at FROM questions
-         WHERE product_id = $1 AND answered_at IS NOT NULL ORDER BY id DESC LIMIT 500")
-        .bind(product_id).fetch_all(&mut **c).await)?;
-    let mut secs: Vec<i64> = rows.iter().map(|(a, b)| (*b - *a).num_seconds()).collect();
-    Ok(median(&mut secs))
+         WHERE product_id = $1 AND answered_at IS NOT NULL ORDER BY id DESC LIMIT 500",
+        vec![product_id.into()],
+        |rows| {
+            let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = rows.all()?;
+            let mut secs: Vec<i64> = rows.iter().map(|(a, b)| (*b - *a).num_seconds()).collect();
+            Ok(median(&mut secs))
+        },
+    )
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use super::{Member, Product, ProductCtx, ProductRoles, Workspace};
 use crate::audit::{self, Change};
 use crate::auth::store::User;
 use crate::auth::{Action, Grants, Role};
+use crate::db::batch::Read;
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::{exec, on};
@@ -233,18 +234,32 @@ pub async fn create_product(
 
 /// (e-mail, name) of everyone holding a role on a product, by name.
 pub async fn product_people(db: &Db, product_id: i64) -> Result<Vec<(String, String)>> {
-    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Ok(product_people_read(product_id).on(db).await?)
+}
+
+/// [`product_people`] as a read that may share a round trip with others.
+pub fn product_people_read(product_id: i64) -> Read<Vec<(String, String)>> {
+    Read::query(
         "SELECT DISTINCT u.email, u.name FROM product_roles r JOIN users u ON u.id = r.user_id
-         WHERE r.product_id = $1 ORDER BY u.name, u.email")
-        .bind(product_id).fetch_all(&mut **c).await)?)
+         WHERE r.product_id = $1 ORDER BY u.name, u.email",
+        vec![product_id.into()],
+        |rows| rows.all(),
+    )
 }
 
 /// The names of those holding `role` on a product, by name ("Ordered by Dana Demo, PO").
 pub async fn holders(db: &Db, product_id: i64, role: Role) -> Result<Vec<String>> {
-    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
+    Ok(holders_read(product_id, role).on(db).await?)
+}
+
+/// [`holders`] as a read that may share a round trip with others.
+pub fn holders_read(product_id: i64, role: Role) -> Read<Vec<String>> {
+    Read::query(
         "SELECT u.name FROM product_roles r JOIN users u ON u.id = r.user_id
-         WHERE r.product_id = $1 AND r.role = $2 ORDER BY u.name")
-        .bind(product_id).bind(role.as_str()).fetch_all(&mut **c).await)?)
+         WHERE r.product_id = $1 AND r.role = $2 ORDER BY u.name",
+        vec![product_id.into(), role.as_str().into()],
+        |rows| Ok(rows.all::<(String,)>()?.into_iter().map(|(n,)| n).collect()),
+    )
 }
 
 pub async fn members(db: &Db, workspace_id: i64) -> Result<Vec<Member>> {

@@ -117,3 +117,59 @@ async fn a_read_abandoned_half_way_leaves_its_connection_fit_for_the_next() {
     add_user(&db, "after@example.com").await;
     assert_eq!(users(&db).await, 11, "and it sees a write made after");
 }
+
+/// Reads joined into one round trip (db::batch) answer what each answers alone: each keeps
+/// its own `$1…`, a `$` inside a quoted text stays text, a statement that finds nothing still
+/// has its (empty) answer, and a missing row is an error, not another read's row.
+#[tokio::test]
+async fn joined_reads_answer_what_each_answers_alone() {
+    use throughline::db::batch::Read;
+    let app = spawn_app().await;
+    add_user(&app.db, "batch-one@example.com").await;
+    add_user(&app.db, "batch-two@example.com").await;
+    let count = |like: &str| {
+        Read::query(
+            "SELECT COUNT(*) FROM users WHERE email LIKE $1",
+            vec![like.into()],
+            |rows| Ok(rows.one::<(i64,)>()?.0),
+        )
+    };
+    let emails = |min: i64, like: &str| {
+        Read::query(
+            "SELECT email, '$1 costs' FROM users WHERE id >= $1 AND email LIKE $2 ORDER BY email",
+            vec![min.into(), like.into()],
+            |rows| rows.all::<(String, String)>(),
+        )
+    };
+    let (((two, listed), none), alone) = count("batch-%")
+        .and(emails(0, "batch-%"))
+        .and(emails(0, "nobody-%").and(Read::ready(7)))
+        .and(count("batch-one%"))
+        .on(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(two, 2);
+    assert_eq!(
+        listed,
+        vec![
+            ("batch-one@example.com".to_string(), "$1 costs".to_string()),
+            ("batch-two@example.com".to_string(), "$1 costs".to_string()),
+        ]
+    );
+    assert_eq!(none, (Vec::new(), 7));
+    assert_eq!(alone, 1);
+    assert_eq!(count("batch-two%").on(&app.db).await.unwrap(), 1);
+
+    let missing = Read::query(
+        "SELECT email FROM users WHERE email = $1",
+        vec!["nobody@example.com".into()],
+        |rows| rows.one::<(String,)>(),
+    )
+    .and(count("batch-%"))
+    .on(&app.db)
+    .await;
+    assert!(
+        matches!(missing, Err(sqlx::Error::RowNotFound)),
+        "{missing:?}"
+    );
+}

@@ -92,13 +92,17 @@ async fn backlog_page(
             Err(e) => return Err(e),
         };
     let quarter = crate::calendar::Quarter::of(crate::calendar::today());
-    // Independent reads, each on a connection of its own.
-    let (views, overrides, median_answer, owners) = tokio::try_join!(
-        views::list(&state.db, user.user.id, &ctx),
-        crate::governance::overrides::list(&state.db, &ctx, quarter),
-        questions::median_answer_seconds(&state.db, ctx.product.id),
-        ws_store::holders(&state.db, ctx.product.id, crate::auth::Role::Po),
-    )?;
+    // Independent reads, in one round trip (src/db/batch.rs).
+    let ((views, overrides), (median_answer, owners)) = views::list_read(user.user.id, &ctx)
+        .and(crate::governance::overrides::list_read(&ctx, quarter)?)
+        .and(
+            questions::median_answer_seconds_read(ctx.product.id).and(ws_store::holders_read(
+                ctx.product.id,
+                crate::auth::Role::Po,
+            )),
+        )
+        .on(&state.db)
+        .await?;
     let overrides = overrides.count;
     let median_answer = median_answer.map(crate::page::human_seconds);
     let layout = product_layout(user, &ctx, crate::page::Section::Backlog);
@@ -508,7 +512,23 @@ pub async fn item_page(
     conflict: Option<Conflict>,
     error: Option<String>,
 ) -> Result<Response> {
-    let item = service::get(&state.db, ctx, key).await?;
+    // Everything around the item in one round trip (src/db/batch.rs).
+    let (id, item) = service::get_read(&state.db, ctx, key).await?;
+    let (item, ((((questions, comments), history), (watching, people)), (line, choices))) = item
+        .and(
+            questions::threads_read(id)
+                .and(audit::store::for_entity_read("item", id, 50))
+                .and(
+                    crate::notify::store::is_watching_read("item", id, user.user.id)
+                        .and(ws_store::product_people_read(ctx.product.id)),
+                )
+                .and(
+                    crate::governance::tiers::trace_line_read(ctx.product.id, id)
+                        .and(crate::backlog::store::choices_read(ctx.product.id, id)),
+                ),
+        )
+        .on(&state.db)
+        .await?;
     let messages = |field: &str| -> Vec<serde_json::Value> {
         item.readiness
             .get(field)
@@ -534,7 +554,6 @@ pub async fn item_page(
             (class.to_string(), text(l))
         })
         .collect();
-    let (questions, comments) = questions::threads(&state.db, item.id).await?;
     let g = &ctx.grants;
     let can = ItemCan {
         edit: g.may(Action::EditItem),
@@ -555,16 +574,11 @@ pub async fn item_page(
         }),
         user_id: user.user.id,
     };
-    let history = audit::store::for_entity(&state.db, "item", item.id, 50).await?;
-    let watching =
-        crate::notify::store::is_watching(&state.db, "item", item.id, user.user.id).await?;
-    let people = ws_store::product_people(&state.db, ctx.product.id).await?;
-    let line = crate::governance::tiers::trace_line(&state.db, ctx.product.id, item.id).await?;
     let crate::backlog::store::Choices {
         personas,
         mut initiatives,
         sprint,
-    } = crate::backlog::store::choices(&state.db, ctx.product.id, item.id).await?;
+    } = choices;
     // A dropped initiative is no choice, but the item under one must still show it selected,
     // or saving any other property would take the item out of it.
     if let Some(n) = item
