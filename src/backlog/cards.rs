@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::Result;
 use crate::ids::ItemId;
-use crate::on;
 
 #[derive(Clone, Debug, Default)]
 pub struct CardFacts {
@@ -67,9 +67,13 @@ pub async fn facts(
     product_key: &str,
     ids: &[ItemId],
 ) -> Result<HashMap<ItemId, CardFacts>> {
-    let mut out: HashMap<ItemId, CardFacts> = HashMap::with_capacity(ids.len());
+    Ok(facts_read(product_key, ids).on(db).await?)
+}
+
+/// [`facts`] as a read that may share a round trip with others.
+pub fn facts_read(product_key: &str, ids: &[ItemId]) -> Read<HashMap<ItemId, CardFacts>> {
     if ids.is_empty() {
-        return Ok(out);
+        return Read::ready(HashMap::new());
     }
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let open_blockers = "FROM item_dependencies d JOIN items b ON b.id = d.blocker_id
@@ -87,26 +91,25 @@ pub async fn facts(
         Option<i64>,
         i64,
     );
-    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => {
-        let mut q = sqlx::query_as(&sql);
-        for id in ids {
-            q = q.bind(*id);
+    let product_key = product_key.to_string();
+    let n = ids.len();
+    let args = ids.iter().map(|id| i64::from(*id).into()).collect();
+    Read::query(sql, args, move |rows| {
+        let mut out: HashMap<ItemId, CardFacts> = HashMap::with_capacity(n);
+        for (id, name, entered, first, blockers) in rows.all::<Row>()? {
+            out.insert(
+                id,
+                CardFacts {
+                    initials: name.as_deref().map(initials).unwrap_or_default(),
+                    assignee: name,
+                    first_blocker: first.map(|n| format!("{product_key}-{n}")),
+                    blockers,
+                    entered,
+                },
+            );
         }
-        q.fetch_all(&mut **c).await
-    })?;
-    for (id, name, entered, first, blockers) in rows {
-        out.insert(
-            id,
-            CardFacts {
-                initials: name.as_deref().map(initials).unwrap_or_default(),
-                assignee: name,
-                first_blocker: first.map(|n| format!("{product_key}-{n}")),
-                blockers,
-                entered,
-            },
-        );
-    }
-    Ok(out)
+        Ok(out)
+    })
 }
 
 #[cfg(test)]

@@ -1,14 +1,15 @@
 //! What a board shows on each card beyond its row, the same on the sprint board and the flow
 //! board: the trace chip (its tier and initiative) and the card's facts (assignee, blockers,
-//! days in its column). Read for all the cards of a board at once: two queries.
+//! days in its column). Read for all the cards of a board at once: two queries, one round trip.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::tiers::{traces, ItemTrace};
-use crate::backlog::cards::{facts, CardFacts};
+use super::tiers::{traces_read, ItemTrace};
+use crate::backlog::cards::{facts_read, CardFacts};
 use crate::backlog::Trace;
+use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::Result;
 use crate::ids::ItemId;
@@ -26,12 +27,21 @@ pub struct CardDecor {
 
 impl CardDecor {
     pub async fn load(db: &Db, ctx: &ProductCtx, ids: &[ItemId]) -> Result<CardDecor> {
-        Ok(CardDecor {
-            traces: traces(db, ctx.product.id, ids).await?,
-            facts: facts(db, &ctx.product.key, ids).await?,
-            now: Utc::now(),
-            ..CardDecor::default()
-        })
+        Ok(CardDecor::load_read(ctx, ids).on(db).await?)
+    }
+
+    /// [`CardDecor::load`] as a read that may share a round trip with others.
+    pub fn load_read(ctx: &ProductCtx, ids: &[ItemId]) -> Read<CardDecor> {
+        traces_read(ctx.product.id, ids)
+            .and(facts_read(&ctx.product.key, ids))
+            .map(|(traces, facts)| {
+                Ok(CardDecor {
+                    traces,
+                    facts,
+                    now: Utc::now(),
+                    ..CardDecor::default()
+                })
+            })
     }
 
     /// By reference, as the templates' loops hold their ids.

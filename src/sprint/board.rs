@@ -12,10 +12,10 @@ use crate::audit;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::{self, store as items};
+use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ids::SprintId;
-use crate::on;
 use crate::points::Points;
 use crate::workspace::ProductCtx;
 
@@ -72,14 +72,22 @@ pub fn columns(cards: Vec<ScopeItem>, limits: &team::WipLimits) -> (Vec<Column>,
 
 pub async fn board(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Board> {
     let sprint = get(db, ctx, id).await?;
-    let cards = scope_items::current(&mut db.reader().await?.conn(), id, &ctx.product.key).await?;
-    let limits = team::wip_limits(db, sprint.team_id).await?;
-    let (columns, warnings) = columns(cards, &limits);
-    Ok(Board {
-        sprint,
-        columns,
-        warnings,
-    })
+    Ok(board_read(sprint, &ctx.product.key).on(db).await?)
+}
+
+/// The board of `sprint` (read and allowed already) as a read that may share a round trip
+/// with others: its cards and its team's WIP limits.
+pub fn board_read(sprint: Sprint, product_key: &str) -> Read<Board> {
+    scope_items::current_read(sprint.id, product_key)
+        .and(team::wip_limits_read(sprint.team_id))
+        .map(move |(cards, limits)| {
+            let (columns, warnings) = columns(cards, &limits);
+            Ok(Board {
+                sprint,
+                columns,
+                warnings,
+            })
+        })
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -163,49 +171,62 @@ pub struct Burndown {
 
 pub async fn burndown(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Burndown> {
     let sprint = get(db, ctx, id).await?;
+    Ok(burndown_read(sprint).on(db).await?)
+}
+
+/// The burndown of `sprint` (read and allowed already) as a read that may share a round trip
+/// with others: its scope's spans and their items' status changes.
+pub fn burndown_read(sprint: Sprint) -> Read<Burndown> {
     let Some(baseline) = sprint.figures.as_ref().map(|f| f.committed) else {
-        return Ok(Burndown {
+        return Read::ready(Burndown {
             sprint,
             baseline: Points::ZERO,
             days: Vec::new(),
         });
     };
     type SpanRow = (i64, Points, DateTime<Utc>, Option<DateTime<Utc>>, bool);
-    let spans: Vec<SpanRow> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
-        "SELECT item_id, points, added_at, removed_at, in_baseline FROM sprint_items WHERE sprint_id = $1")
-        .bind(id).fetch_all(&mut **c).await)?;
-    let events: Vec<(i64, DateTime<Utc>, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    let id = i64::from(sprint.id);
+    Read::query(
+        "SELECT item_id, points, added_at, removed_at, in_baseline FROM sprint_items WHERE sprint_id = $1",
+        vec![id.into()],
+        |rows| rows.all::<SpanRow>(),
+    )
+    .and(Read::query(
         "SELECT e.item_id, e.at, e.status FROM item_status_events e
-         WHERE e.item_id IN (SELECT item_id FROM sprint_items WHERE sprint_id = $1) ORDER BY e.at")
-        .bind(id).fetch_all(&mut **c).await)?;
-    let spans: Vec<Span> = spans
-        .into_iter()
-        .map(|(item_id, points, added, removed, in_baseline)| Span {
-            item_id,
-            points,
-            added,
-            removed,
-            in_baseline,
+         WHERE e.item_id IN (SELECT item_id FROM sprint_items WHERE sprint_id = $1) ORDER BY e.at",
+        vec![id.into()],
+        |rows| rows.all::<(i64, DateTime<Utc>, String)>(),
+    ))
+    .map(move |(spans, events)| {
+        let spans: Vec<Span> = spans
+            .into_iter()
+            .map(|(item_id, points, added, removed, in_baseline)| Span {
+                item_id,
+                points,
+                added,
+                removed,
+                in_baseline,
+            })
+            .collect();
+        let events: Vec<StatusEvent> = events
+            .into_iter()
+            .map(|(item_id, at, s)| StatusEvent {
+                item_id,
+                at,
+                done: s == "done",
+            })
+            .collect();
+        let today = crate::db::now().date_naive();
+        // A sprint imported without dates has no days to burn down over.
+        let days = match sprint.dates() {
+            Some((start, end)) => burndown::compute(start, end, today, baseline, &spans, &events),
+            None => Vec::new(),
+        };
+        Ok(Burndown {
+            sprint,
+            baseline,
+            days,
         })
-        .collect();
-    let events: Vec<StatusEvent> = events
-        .into_iter()
-        .map(|(item_id, at, s)| StatusEvent {
-            item_id,
-            at,
-            done: s == "done",
-        })
-        .collect();
-    let today = crate::db::now().date_naive();
-    // A sprint imported without dates has no days to burn down over.
-    let days = match sprint.dates() {
-        Some((start, end)) => burndown::compute(start, end, today, baseline, &spans, &events),
-        None => Vec::new(),
-    };
-    Ok(Burndown {
-        sprint,
-        baseline,
-        days,
     })
 }
 

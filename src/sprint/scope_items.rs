@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::db::batch::Read;
 use crate::db::Conn;
 use crate::error::Result;
 use crate::ids::SprintId;
-use crate::on;
 use crate::points::Points;
 
 /// An item in a sprint's current scope.
@@ -81,6 +81,13 @@ pub async fn current(
     sprint_id: SprintId,
     product_key: &str,
 ) -> Result<Vec<ScopeItem>> {
-    let v = on!(c, x => sqlx::query_as::<_, ScopeItem>(SCOPE_SQL).bind(sprint_id).fetch_all(&mut **x).await)?;
-    Ok(keyed(v, product_key))
+    Ok(current_read(sprint_id, product_key).run(c).await?)
+}
+
+/// [`current`] as a read that may share a round trip with others.
+pub fn current_read(sprint_id: SprintId, product_key: &str) -> Read<Vec<ScopeItem>> {
+    let product_key = product_key.to_string();
+    Read::query(SCOPE_SQL, vec![i64::from(sprint_id).into()], move |rows| {
+        Ok(keyed(rows.all()?, &product_key))
+    })
 }

@@ -11,10 +11,10 @@ use super::{team, Sprint};
 use crate::audit::{self, Change};
 use crate::auth::store::User;
 use crate::auth::Action;
+use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ids::SprintId;
-use crate::on;
 use crate::points::Points;
 use crate::workspace::ProductCtx;
 
@@ -318,6 +318,11 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Plannin
 
 /// The top of the backlog not yet in an open sprint, with why each is not ready.
 pub async fn candidates(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<PlanningCandidate>> {
+    Ok(candidates_read(ctx, limit).on(db).await?)
+}
+
+/// [`candidates`] as a read that may share a round trip with others.
+pub fn candidates_read(ctx: &ProductCtx, limit: i64) -> Read<Vec<PlanningCandidate>> {
     type Row = (
         crate::ids::ItemId,
         i64,
@@ -327,28 +332,33 @@ pub async fn candidates(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<Pla
         bool,
         String,
     );
-    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    let product_key = ctx.product.key.clone();
+    Read::query(
         "SELECT i.id, i.number, i.title, i.kind, i.points, i.ready, i.readiness FROM items i
          WHERE i.product_id = $1 AND i.status <> 'done' AND NOT EXISTS (
             SELECT 1 FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
             WHERE si.item_id = i.id AND si.removed_at IS NULL AND s.state <> 'closed')
-         ORDER BY i.rank LIMIT $2")
-        .bind(ctx.product.id).bind(limit).fetch_all(&mut **c).await)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, n, title, kind, points, ready, readiness)| PlanningCandidate {
-                id,
-                key: format!("{}-{n}", ctx.product.key),
-                title,
-                kind,
-                points,
-                ready,
-                reasons: readiness_messages(&readiness),
-                fits: false,
-            },
-        )
-        .collect())
+         ORDER BY i.rank LIMIT $2",
+        vec![ctx.product.id.into(), limit.into()],
+        move |rows| {
+            Ok(rows
+                .all::<Row>()?
+                .into_iter()
+                .map(
+                    |(id, n, title, kind, points, ready, readiness)| PlanningCandidate {
+                        id,
+                        key: format!("{product_key}-{n}"),
+                        title,
+                        kind,
+                        points,
+                        ready,
+                        reasons: readiness_messages(&readiness),
+                        fits: false,
+                    },
+                )
+                .collect())
+        },
+    )
 }
 
 /// Sets one member's focus factor and days off for a sprint that has not closed.

@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::audit::{self, Change};
 use crate::auth::store::User;
 use crate::auth::Action;
+use crate::db::batch::Read;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
@@ -95,14 +96,23 @@ pub async fn velocity_window(db: &Db, team_id: i64) -> Result<i64> {
 }
 
 pub async fn wip_limits(db: &Db, team_id: i64) -> Result<WipLimits> {
-    let (todo, in_progress, in_review) = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
-        "SELECT wip_todo, wip_in_progress, wip_in_review FROM teams WHERE id = $1")
-        .bind(team_id).fetch_one(&mut **c).await)?;
-    Ok(WipLimits {
-        todo,
-        in_progress,
-        in_review,
-    })
+    Ok(wip_limits_read(team_id).on(db).await?)
+}
+
+/// [`wip_limits`] as a read that may share a round trip with others.
+pub fn wip_limits_read(team_id: i64) -> Read<WipLimits> {
+    Read::query(
+        "SELECT wip_todo, wip_in_progress, wip_in_review FROM teams WHERE id = $1",
+        vec![team_id.into()],
+        |rows| {
+            let (todo, in_progress, in_review) = rows.one()?;
+            Ok(WipLimits {
+                todo,
+                in_progress,
+                in_review,
+            })
+        },
+    )
 }
 
 /// Every team of a workspace, by name: (id, name).

@@ -10,6 +10,7 @@ use super::pages::{product_layout, sprint_url};
 use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
 use crate::backlog::STATUSES;
+use crate::db::batch::Read;
 use crate::error::Result;
 use crate::extract::{Path, Query};
 use crate::governance::cards::CardDecor;
@@ -78,22 +79,28 @@ async fn render_board(
     preview: Option<(Effect, PendingChange)>,
 ) -> Result<Response> {
     let ctx = product_ctx(&st.db, user.user.id, &ws, product).await?;
-    let b = board::board(&st.db, &ctx, id).await?;
-    let burn = board::burndown(&st.db, &ctx, id).await?;
+    let sprint = service::get(&st.db, &ctx, id).await?;
     // The PM sees the form too: a change of theirs is an override with a strategic reason.
     let can_scope = (ctx.grants.may(Action::ChangeScope) || ctx.grants.may(Action::ManageStrategy))
-        && b.sprint.state == "active";
+        && sprint.state == "active";
     let candidates = if can_scope {
-        service::candidates(&st.db, &ctx, service::CANDIDATES).await?
+        service::candidates_read(&ctx, service::CANDIDATES)
     } else {
-        Vec::new()
+        Read::ready(Vec::new())
     };
+    // The board, its burndown and the candidates in one round trip, the cards' decorations
+    // (which need the cards) in a second (src/db/batch.rs).
+    let ((b, burn), candidates) = board::board_read(sprint.clone(), &ctx.product.key)
+        .and(board::burndown_read(sprint))
+        .and(candidates)
+        .on(&st.db)
+        .await?;
     let ids: Vec<crate::ids::ItemId> = b
         .columns
         .iter()
         .flat_map(|c| c.cards.iter().map(|x| x.item_id))
         .collect();
-    let cards = CardDecor::load(&st.db, &ctx, &ids).await?;
+    let cards = CardDecor::load_read(&ctx, &ids).on(&st.db).await?;
     let (effect, pending) = match preview {
         Some((e, p)) => (Some(e), Some(p)),
         None => (None, None),
