@@ -195,15 +195,7 @@ async fn sqlite(
         renumber_into(&mut sql, &s.sql, args.len());
         args.extend(s.args);
     }
-    let mut q = sqlx::query(&sql);
-    for a in args {
-        q = match a {
-            Arg::Int(v) => q.bind(v),
-            Arg::Text(v) => q.bind(v),
-            Arg::Bool(v) => q.bind(v),
-            Arg::Time(v) => q.bind(v),
-        };
-    }
+    let q = args.into_iter().fold(sqlx::query(&sql), bind);
     let mut out = Vec::with_capacity(n);
     let mut rows = Vec::new();
     let mut stream = c.fetch_many(q);
@@ -229,18 +221,28 @@ async fn postgres(
 ) -> Result<Vec<Rows>, sqlx::Error> {
     let mut out = Vec::with_capacity(statements.len());
     for s in statements {
-        let mut q = sqlx::query(&s.sql);
-        for a in s.args {
-            q = match a {
-                Arg::Int(v) => q.bind(v),
-                Arg::Text(v) => q.bind(v),
-                Arg::Bool(v) => q.bind(v),
-                Arg::Time(v) => q.bind(v),
-            };
-        }
+        let q = s.args.into_iter().fold(sqlx::query(&s.sql), bind);
         out.push(Rows::Postgres(q.fetch_all(&mut *c).await?));
     }
     Ok(out)
+}
+
+type Query<'q, D> = sqlx::query::Query<'q, D, <D as sqlx::Database>::Arguments<'q>>;
+
+/// Binds one argument, on either database.
+fn bind<'q, D: sqlx::Database>(q: Query<'q, D>, a: Arg) -> Query<'q, D>
+where
+    Option<i64>: sqlx::Encode<'q, D> + sqlx::Type<D>,
+    String: sqlx::Encode<'q, D> + sqlx::Type<D>,
+    bool: sqlx::Encode<'q, D> + sqlx::Type<D>,
+    chrono::DateTime<chrono::Utc>: sqlx::Encode<'q, D> + sqlx::Type<D>,
+{
+    match a {
+        Arg::Int(v) => q.bind(v),
+        Arg::Text(v) => q.bind(v),
+        Arg::Bool(v) => q.bind(v),
+        Arg::Time(v) => q.bind(v),
+    }
 }
 
 /// Appends `sql` with each `$n` outside quotes raised by `offset`, so that statements written
