@@ -12,14 +12,28 @@ pub async fn record(tx: &mut Tx, c: Change<'_>) -> Result<(), sqlx::Error> {
 
 /// [`record`], answering the entry's id (an import is undone by it).
 pub async fn record_id(tx: &mut Tx, c: Change<'_>) -> Result<i64, sqlx::Error> {
-    let before = c.before.map(|v| v.to_string());
-    let after = c.after.map(|v| v.to_string());
-    on!(&mut tx.conn(), t => sqlx::query_scalar(
+    record_read(c).run(&mut tx.conn()).await
+}
+
+/// [`record_id`] as a statement that may share its round trip with the change's other side
+/// rows (its notifications), run inside the change's transaction.
+pub fn record_read(c: Change<'_>) -> Read<i64> {
+    Read::query(
         "INSERT INTO audit_log (workspace_id, actor_id, action, entity_type, entity_id, before_json, after_json, reason, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
-        .bind(c.workspace_id).bind(c.actor_id).bind(c.action).bind(c.entity_type).bind(c.entity_id)
-        .bind(before).bind(after).bind(c.reason).bind(crate::db::now())
-        .fetch_one(&mut **t).await)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        vec![
+            c.workspace_id.into(),
+            c.actor_id.into(),
+            c.action.into(),
+            c.entity_type.into(),
+            c.entity_id.into(),
+            c.before.map(|v| v.to_string()).into(),
+            c.after.map(|v| v.to_string()).into(),
+            c.reason.into(),
+            crate::db::now().into(),
+        ],
+        |rows| Ok(rows.one::<(i64,)>()?.0),
+    )
 }
 
 #[derive(sqlx::FromRow)]

@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "tl_session";
 
-fn bearer(parts: &Parts) -> Option<&str> {
+pub fn bearer(parts: &Parts) -> Option<&str> {
     bearer_token(&parts.headers)
 }
 
@@ -30,9 +30,14 @@ pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
 /// has to remember it: one rule for the API, for pages driven by a token and for MCP.
 pub async fn token_holder(parts: &Parts, state: &AppState) -> Result<store::TokenHolder> {
     let token = bearer(parts).ok_or(Error::Unauthorized)?;
-    let holder = store::holder_by_token(&state.db, token)
-        .await?
-        .ok_or(Error::Unauthorized)?;
+    admit(parts, store::holder_by_token(&state.db, token).await?)
+}
+
+/// The holder a token lookup found, admitted for this request: none is Unauthorized, and a
+/// read-only token is refused a change. (Callers that look the token up with other reads in one
+/// round trip, as [`crate::workspace::extract::InProduct`] does, pass what they found here.)
+pub fn admit(parts: &Parts, holder: Option<store::TokenHolder>) -> Result<store::TokenHolder> {
+    let holder = holder.ok_or(Error::Unauthorized)?;
     if holder.read_only && !parts.method.is_safe() {
         return Err(read_only_refusal());
     }

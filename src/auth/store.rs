@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::db::batch::Read;
 use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
 use crate::{exec, on};
@@ -197,13 +198,24 @@ pub struct TokenHolder {
 }
 
 pub async fn holder_by_token(db: &Db, token: &str) -> Result<Option<TokenHolder>> {
-    let row: Option<(i64, String, String, bool)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
-        "SELECT u.id, u.email, u.name, t.read_only FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
-        .bind(super::hash_secret(token)).fetch_optional(&mut **c).await)?;
-    Ok(row.map(|(id, email, name, read_only)| TokenHolder {
-        user: User { id, email, name },
-        read_only,
-    }))
+    Ok(holder_read(super::hash_secret(token)).on(db).await?)
+}
+
+/// [`holder_by_token`] by the token's hash, as a read that may share a round trip with others
+/// (the API's prologue: the holder and the product the route names).
+pub fn holder_read(token_hash: String) -> Read<Option<TokenHolder>> {
+    Read::query(
+        "SELECT u.id, u.email, u.name, t.read_only FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+        vec![token_hash.into()],
+        |rows| {
+            Ok(rows.first::<(i64, String, String, bool)>()?.map(
+                |(id, email, name, read_only)| TokenHolder {
+                    user: User { id, email, name },
+                    read_only,
+                },
+            ))
+        },
+    )
 }
 
 pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>> {

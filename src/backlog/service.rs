@@ -149,12 +149,7 @@ pub async fn insert_in_tx(
     let (id, key, new_rank) =
         insert_row_in_tx(tx, actor, ctx, fields, labels, criteria, top).await?;
     let after = json!({"key": key, "fields": fields, "labels": labels, "criteria": criteria});
-    audit::store::record(
-        tx,
-        audit_change(ctx, actor, "item.create", id, None, Some(after), None),
-    )
-    .await?;
-    crate::notify::hooks::item_created(
+    let news = crate::notify::hooks::item_created(
         tx,
         ctx,
         actor,
@@ -163,6 +158,19 @@ pub async fn insert_in_tx(
         &fields.title,
         &fields.description,
     )
+    .await?;
+    // The audit row and the news in one round trip.
+    audit::store::record_read(audit_change(
+        ctx,
+        actor,
+        "item.create",
+        id,
+        None,
+        Some(after),
+        None,
+    ))
+    .then(news)
+    .run(&mut tx.conn())
     .await?;
     Ok((id, key, new_rank))
 }
@@ -218,8 +226,10 @@ pub async fn insert_rows_in_tx(
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let first = store::reserve_numbers(&mut tx.conn(), ctx.product.id, items.len()).await?;
-    let edge = store::edge_rank(tx, ctx.product.id, !top).await?;
+    let (first, edge) = store::reserve_numbers_read(ctx.product.id, items.len())
+        .and(store::edge_rank_read(ctx.product.id, !top))
+        .run(&mut tx.conn())
+        .await?;
     let ranks = if top {
         rank::block_between(None, edge.as_deref(), items.len())?
     } else {
@@ -416,8 +426,10 @@ pub async fn update_in(
         .transpose()?;
     let mut before = json!({"fields": before_fields});
     let mut after = json!({"fields": f});
-    let old_criteria = store::criteria(&mut tx.conn(), row.id).await?;
-    let open = store::open_questions(&mut tx.conn(), row.id).await?;
+    let (old_criteria, open) = store::criteria_read(row.id)
+        .and(store::open_questions_read(row.id))
+        .run(&mut tx.conn())
+        .await?;
     let readiness = assess(
         &rules_of(ctx),
         &f,
@@ -432,9 +444,6 @@ pub async fn update_in(
     }
     if !store::update(tx, row.id, expected_version, &f, &readiness).await? {
         return Ok(None);
-    }
-    if f.status != before_fields.status {
-        store::record_status(tx, row.id, &f.status).await?;
     }
     let mut new_assignee = None;
     if let Some(a) = &patch.assignee {
@@ -466,19 +475,21 @@ pub async fn update_in(
         after["criteria"] = json!(criteria);
         store::set_criteria(tx, row.id, criteria).await?;
     }
-    audit::store::record(
-        tx,
-        audit_change(
-            ctx,
-            actor,
-            "item.update",
-            row.id,
-            Some(before.clone()),
-            Some(after.clone()),
-            reason.as_deref(),
-        ),
-    )
-    .await?;
+    // The status event, the audit row and the news in one round trip.
+    let side = if f.status != before_fields.status {
+        store::record_status_read(row.id, &f.status)
+    } else {
+        Read::ready(())
+    };
+    let audited = side.then(audit::store::record_read(audit_change(
+        ctx,
+        actor,
+        "item.update",
+        row.id,
+        Some(before.clone()),
+        Some(after.clone()),
+        reason.as_deref(),
+    )));
     let change = crate::notify::hooks::ItemChange {
         id: row.id,
         key,
@@ -488,7 +499,8 @@ pub async fn update_in(
         assignee: new_assignee,
         data: after,
     };
-    crate::notify::hooks::item_changed(tx, ctx, actor, change).await?;
+    let news = crate::notify::hooks::item_changed_read(tx, ctx, actor, change).await?;
+    audited.then(news).run(&mut tx.conn()).await?;
     // Read before the commit: the answer and its ETag are this write's, whatever follows it.
     let written = store::row_by_id(&mut tx.conn(), row.id).await?;
     let item = store::load(&mut tx.conn(), &ctx.product.key, written).await?;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::query::{Compiled, SqlValue};
 use super::{Criterion, Item, Points, Summary};
-use crate::db::batch::Read;
+use crate::db::batch::{Arg, Read};
 use crate::db::{Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{InitiativeId, ItemId, SprintId};
@@ -336,15 +336,16 @@ pub async fn next_number(tx: &mut Tx, product_id: i64) -> Result<i64> {
 }
 
 /// The first or last rank of the backlog.
-pub async fn edge_rank(tx: &mut Tx, product_id: i64, last: bool) -> Result<Option<String>> {
+/// The rank of the product's last item (or first), if it has any.
+pub fn edge_rank_read(product_id: i64, last: bool) -> Read<Option<String>> {
     let sql = if last {
         "SELECT rank FROM items WHERE product_id = $1 ORDER BY rank DESC LIMIT 1"
     } else {
         "SELECT rank FROM items WHERE product_id = $1 ORDER BY rank LIMIT 1"
     };
-    Ok(
-        on!(&mut tx.conn(), t => sqlx::query_scalar(sql).bind(product_id).fetch_optional(&mut **t).await)?,
-    )
+    Read::query(sql, vec![product_id.into()], |rows| {
+        Ok(rows.first::<(String,)>()?.map(|(r,)| r))
+    })
 }
 
 /// The rank right after (or before) `rank`, ignoring the items being moved.
@@ -466,6 +467,9 @@ pub async fn insert_many(
             })?);
         }
     }
+    // Labels, criteria and first status events in one round trip: multi-row inserts whose
+    // marks are numbered from `$1`, which the batch renumbers when it joins them.
+    let mut side = Read::ready(());
     let labels: Vec<(ItemId, &str)> = rows
         .iter()
         .zip(&ids)
@@ -474,9 +478,13 @@ pub async fn insert_many(
     for chunk in labels.chunks(CHUNK * 4) {
         let sql = format!(
             "INSERT INTO item_labels (item_id, label) VALUES {}",
-            crate::db::row_marks(sqlite, chunk.len(), 2)
+            crate::db::row_marks(false, chunk.len(), 2)
         );
-        exec!(c, x => chunk.iter().fold(sqlx::query(&sql), |q, (id, l)| q.bind(*id).bind(*l)))?;
+        let args = chunk
+            .iter()
+            .flat_map(|(id, l)| [Arg::from(i64::from(*id)), (*l).into()])
+            .collect();
+        side = side.then(Read::exec(sql, args));
     }
     let criteria: Vec<(ItemId, i64, &str)> = rows
         .iter()
@@ -489,9 +497,13 @@ pub async fn insert_many(
     for chunk in criteria.chunks(CHUNK * 4) {
         let sql = format!(
             "INSERT INTO criteria (item_id, position, text) VALUES {}",
-            crate::db::row_marks(sqlite, chunk.len(), 3)
+            crate::db::row_marks(false, chunk.len(), 3)
         );
-        exec!(c, x => chunk.iter().fold(sqlx::query(&sql), |q, (id, p, t)| q.bind(*id).bind(*p).bind(*t)))?;
+        let args = chunk
+            .iter()
+            .flat_map(|(id, p, t)| [Arg::from(i64::from(*id)), (*p).into(), (*t).into()])
+            .collect();
+        side = side.then(Read::exec(sql, args));
     }
     // Each item's first status event, which cycle time and the burndown start from.
     let events: Vec<(ItemId, &str, DateTime<Utc>)> = rows
@@ -506,19 +518,25 @@ pub async fn insert_many(
     for chunk in events.chunks(CHUNK * 4) {
         let sql = format!(
             "INSERT INTO item_status_events (item_id, status, at) VALUES {}",
-            crate::db::row_marks(sqlite, chunk.len(), 3)
+            crate::db::row_marks(false, chunk.len(), 3)
         );
-        exec!(c, x => chunk.iter().fold(sqlx::query(&sql), |q, (id, st, at)| q.bind(*id).bind(*st).bind(*at)))?;
+        let args = chunk
+            .iter()
+            .flat_map(|(id, st, at)| [Arg::from(i64::from(*id)), (*st).into(), (*at).into()])
+            .collect();
+        side = side.then(Read::exec(sql, args));
     }
+    side.run(c).await?;
     Ok(ids)
 }
 
 /// Reserves `n` item numbers of the product and answers the first.
-pub async fn reserve_numbers(c: &mut Conn<'_>, product_id: i64, n: usize) -> Result<i64> {
-    let n = n as i64;
-    Ok(on!(c, x => sqlx::query_scalar(
-        "UPDATE products SET next_number = next_number + $2 WHERE id = $1 RETURNING next_number - $2")
-        .bind(product_id).bind(n).fetch_one(&mut **x).await)?)
+pub fn reserve_numbers_read(product_id: i64, n: usize) -> Read<i64> {
+    Read::query(
+        "UPDATE products SET next_number = next_number + $2 WHERE id = $1 RETURNING next_number - $2",
+        vec![product_id.into(), (n as i64).into()],
+        |rows| Ok(rows.one::<(i64,)>()?.0),
+    )
 }
 
 /// The editable scalar columns of an item.
@@ -605,9 +623,15 @@ pub async fn insert_labels(tx: &mut Tx, id: ItemId, labels: &[String]) -> Result
 }
 
 pub async fn criteria(c: &mut crate::db::Conn<'_>, id: ItemId) -> Result<Vec<String>> {
-    Ok(
-        on!(c, t => sqlx::query_scalar("SELECT text FROM criteria WHERE item_id = $1 ORDER BY position")
-        .bind(id).fetch_all(&mut **t).await)?,
+    Ok(criteria_read(id).run(c).await?)
+}
+
+/// [`criteria`] as a read that may share a round trip with others.
+pub fn criteria_read(id: ItemId) -> Read<Vec<String>> {
+    Read::query(
+        "SELECT text FROM criteria WHERE item_id = $1 ORDER BY position",
+        vec![i64::from(id).into()],
+        |rows| Ok(rows.all::<(String,)>()?.into_iter().map(|(t,)| t).collect()),
     )
 }
 
@@ -626,9 +650,16 @@ pub async fn insert_criteria(tx: &mut Tx, id: ItemId, criteria: &[String]) -> Re
 }
 
 pub async fn open_questions(c: &mut crate::db::Conn<'_>, id: ItemId) -> Result<i64> {
-    Ok(on!(c, t => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM questions WHERE item_id = $1 AND answered_at IS NULL AND blocking")
-        .bind(id).fetch_one(&mut **t).await)?)
+    Ok(open_questions_read(id).run(c).await?)
+}
+
+/// [`open_questions`] as a read that may share a round trip with others.
+pub fn open_questions_read(id: ItemId) -> Read<i64> {
+    Read::query(
+        "SELECT COUNT(*) FROM questions WHERE item_id = $1 AND answered_at IS NULL AND blocking",
+        vec![i64::from(id).into()],
+        |rows| Ok(rows.one::<(i64,)>()?.0),
+    )
 }
 
 pub async fn set_readiness(tx: &mut Tx, id: ItemId, ready: bool, readiness: &str) -> Result<()> {
@@ -709,9 +740,22 @@ pub async fn forget_watchers(tx: &mut Tx, id: ItemId) -> Result<()> {
 
 /// Keeps the history of statuses that burndowns and cycle times are computed from.
 pub async fn record_status(tx: &mut Tx, item_id: ItemId, status: &str) -> Result<()> {
-    exec!(&mut tx.conn(), t => sqlx::query("INSERT INTO item_status_events (item_id, status, at) VALUES ($1, $2, $3)")
-        .bind(item_id).bind(status).bind(crate::db::now()))?;
-    Ok(())
+    Ok(record_status_read(item_id, status)
+        .run(&mut tx.conn())
+        .await?)
+}
+
+/// [`record_status`] as a statement that may share its round trip with the change's other
+/// side rows.
+pub fn record_status_read(item_id: ItemId, status: &str) -> Read<()> {
+    Read::exec(
+        "INSERT INTO item_status_events (item_id, status, at) VALUES ($1, $2, $3)",
+        vec![
+            i64::from(item_id).into(),
+            status.into(),
+            crate::db::now().into(),
+        ],
+    )
 }
 
 /// Sets only the status (a card move): no other field is read or written, so concurrent moves

@@ -20,7 +20,7 @@ use super::{Conn, Db};
 #[derive(Clone, Debug)]
 pub enum Arg {
     Int(Option<i64>),
-    Text(String),
+    Text(Option<String>),
     Bool(bool),
     Time(chrono::DateTime<chrono::Utc>),
 }
@@ -39,13 +39,25 @@ impl From<Option<i64>> for Arg {
 
 impl From<&str> for Arg {
     fn from(v: &str) -> Arg {
-        Arg::Text(v.to_string())
+        Arg::Text(Some(v.to_string()))
     }
 }
 
 impl From<String> for Arg {
     fn from(v: String) -> Arg {
+        Arg::Text(Some(v))
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Arg {
         Arg::Text(v)
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Arg {
+        Arg::Text(v.map(str::to_string))
     }
 }
 
@@ -117,6 +129,14 @@ pub struct Read<T> {
     decode: Decoder<T>,
 }
 
+impl Read<()> {
+    /// A statement whose rows, if any, are not needed (an insert or an update inside a
+    /// transaction): joined to others, a write's side rows cost one round trip, not one each.
+    pub fn exec(sql: impl Into<Cow<'static, str>>, args: Vec<Arg>) -> Read<()> {
+        Read::query(sql, args, |_| Ok(()))
+    }
+}
+
 impl<T: Send + 'static> Read<T> {
     /// One statement and the value its rows make.
     pub fn query(
@@ -163,6 +183,11 @@ impl<T: Send + 'static> Read<T> {
         }
     }
 
+    /// Both in one round trip, answering the second's value (the first is a write).
+    pub fn then<U: Send + 'static>(self, next: Read<U>) -> Read<U> {
+        self.and(next).map(|(_, u)| Ok(u))
+    }
+
     /// Runs on a read connection of `db`.
     pub async fn on(self, db: &Db) -> Result<T, sqlx::Error> {
         if self.statements.is_empty() {
@@ -186,16 +211,35 @@ async fn sqlite(
     statements: Vec<Statement>,
 ) -> Result<Vec<Rows>, sqlx::Error> {
     let n = statements.len();
+    // SQLite finds a named mark's number by a linear search through all the statement's names
+    // (quadratic in a multi-row insert), and sqlx binds anonymous `?` in order from where the
+    // previous statement's left off. So a statement whose marks are `$1…$k` in order is sent
+    // with `?` and its arguments first, in statement order; the others keep named marks,
+    // raised past every argument before them.
+    let sequential: Vec<bool> = statements.iter().map(in_order).collect();
+    let anonymous: usize = statements
+        .iter()
+        .zip(&sequential)
+        .filter(|(_, seq)| **seq)
+        .map(|(s, _)| s.args.len())
+        .sum();
     let mut sql = String::new();
-    let mut args = Vec::new();
-    for s in statements {
+    let (mut first, mut named) = (Vec::with_capacity(anonymous), Vec::new());
+    for (s, seq) in statements.into_iter().zip(sequential) {
         if !sql.is_empty() {
             sql.push_str(";\n");
         }
-        renumber_into(&mut sql, &s.sql, args.len());
-        args.extend(s.args);
+        if seq {
+            rewrite_marks(&mut sql, &s.sql, |_| None);
+            first.extend(s.args);
+        } else {
+            let offset = anonymous + named.len();
+            rewrite_marks(&mut sql, &s.sql, |n| Some(n + offset));
+            named.extend(s.args);
+        }
     }
-    let q = args.into_iter().fold(sqlx::query(&sql), bind);
+    first.extend(named);
+    let q = first.into_iter().fold(sqlx::query(&sql), bind);
     let mut out = Vec::with_capacity(n);
     let mut rows = Vec::new();
     let mut stream = c.fetch_many(q);
@@ -233,7 +277,7 @@ type Query<'q, D> = sqlx::query::Query<'q, D, <D as sqlx::Database>::Arguments<'
 fn bind<'q, D: sqlx::Database>(q: Query<'q, D>, a: Arg) -> Query<'q, D>
 where
     Option<i64>: sqlx::Encode<'q, D> + sqlx::Type<D>,
-    String: sqlx::Encode<'q, D> + sqlx::Type<D>,
+    Option<String>: sqlx::Encode<'q, D> + sqlx::Type<D>,
     bool: sqlx::Encode<'q, D> + sqlx::Type<D>,
     chrono::DateTime<chrono::Utc>: sqlx::Encode<'q, D> + sqlx::Type<D>,
 {
@@ -245,41 +289,68 @@ where
     }
 }
 
-/// Appends `sql` with each `$n` outside quotes raised by `offset`, so that statements written
-/// with their own `$1…` share one argument list when joined.
-fn renumber_into(out: &mut String, sql: &str, offset: usize) {
+/// Each `$n` outside quotes in `sql`: where it starts and ends, and its number.
+fn marks(sql: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    let bytes = sql.as_bytes();
     let mut quoted = false;
-    let mut rest = sql;
-    while let Some(i) = rest.find(['$', '\'']) {
-        out.push_str(&rest[..i]);
-        let (mark, after) = rest[i..].split_at(1);
-        if mark == "'" {
-            quoted = !quoted;
-            out.push('\'');
-            rest = after;
-            continue;
-        }
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        match after[..digits].parse::<usize>() {
-            Ok(n) if !quoted => {
-                out.push('$');
-                out.push_str(&(n + offset).to_string());
-            }
-            _ => {
-                out.push('$');
-                out.push_str(&after[..digits]);
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let at = i;
+            i += 1;
+            match bytes[at] {
+                b'\'' => quoted = !quoted,
+                b'$' if !quoted => {
+                    let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                    if let Ok(n) = sql[i..i + digits].parse::<usize>() {
+                        i += digits;
+                        return Some((at, i, n));
+                    }
+                }
+                _ => {}
             }
         }
-        rest = &after[digits..];
+        None
+    })
+}
+
+/// Whether the statement's marks are `$1…$k` in order, each once, for its k arguments.
+fn in_order(s: &Statement) -> bool {
+    let mut count = 0;
+    for (k, (_, _, n)) in marks(&s.sql).enumerate() {
+        if n != k + 1 {
+            return false;
+        }
+        count += 1;
     }
-    out.push_str(rest);
+    count == s.args.len()
+}
+
+/// Appends `sql` with each mark `$n` outside quotes written as `$m` for `to(n) = Some(m)`, or
+/// as an anonymous `?` for `None`.
+fn rewrite_marks(out: &mut String, sql: &str, to: impl Fn(usize) -> Option<usize>) {
+    let mut copied = 0;
+    for (start, end, n) in marks(sql) {
+        out.push_str(&sql[copied..start]);
+        match to(n) {
+            Some(m) => {
+                out.push('$');
+                out.push_str(&m.to_string());
+            }
+            None => out.push('?'),
+        }
+        copied = end;
+    }
+    out.push_str(&sql[copied..]);
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{in_order, rewrite_marks, Statement};
+
     fn renumber(sql: &str, offset: usize) -> String {
         let mut out = String::new();
-        super::renumber_into(&mut out, sql, offset);
+        rewrite_marks(&mut out, sql, |n| Some(n + offset));
         out
     }
 
@@ -295,5 +366,21 @@ mod tests {
         );
         assert_eq!(renumber("SELECT $1", 0), "SELECT $1");
         assert_eq!(renumber("SELECT 'é', $ FROM t", 2), "SELECT 'é', $ FROM t");
+    }
+
+    #[test]
+    fn only_marks_in_order_become_anonymous() {
+        let s = |sql: &str, n: usize| Statement {
+            sql: sql.to_string().into(),
+            args: (0..n as i64).map(Into::into).collect(),
+        };
+        assert!(in_order(&s("INSERT INTO t VALUES ($1,$2),($3,$4)", 4)));
+        assert!(in_order(&s("SELECT 'a $2' FROM t", 0)));
+        assert!(!in_order(&s("SELECT $1 WHERE a = $1", 1)));
+        assert!(!in_order(&s("SELECT $2, $1", 2)));
+        assert!(!in_order(&s("SELECT $1", 2)));
+        let mut out = String::new();
+        rewrite_marks(&mut out, "SELECT '$1', $1, $2", |_| None);
+        assert_eq!(out, "SELECT '$1', ?, ?");
     }
 }

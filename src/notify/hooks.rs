@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::store::{self, Event};
 use crate::auth::store::User;
+use crate::db::batch::Read;
 use crate::db::Tx;
 use crate::error::Result;
 use crate::exec;
@@ -22,6 +23,8 @@ fn sprint_link(ctx: &ProductCtx, id: crate::ids::SprintId) -> String {
 }
 
 /// A new item: its creator and the product's POs watch it; people @mentioned hear of it.
+/// Answers the statements that say so, for the caller to run with the item's audit row in one
+/// round trip.
 pub async fn item_created(
     tx: &mut Tx,
     ctx: &ProductCtx,
@@ -30,14 +33,12 @@ pub async fn item_created(
     key: &str,
     title: &str,
     text: &str,
-) -> Result<()> {
+) -> Result<Read<()>> {
     let id = item.0;
-    store::watch(tx, "item", id, actor.id).await?;
-    store::watch_as_pos(tx, "item", id, ctx.product.id).await?;
     let also = store::mentioned(tx, ctx.workspace.id, text).await?;
-    store::emit(
-        tx,
-        Event {
+    Ok(store::watch_read("item", id, actor.id)
+        .then(store::watch_as_pos_read("item", id, ctx.product.id))
+        .then(store::emit_read(Event {
             workspace_id: ctx.workspace.id,
             actor,
             name: "item.created",
@@ -48,9 +49,7 @@ pub async fn item_created(
             data: json!({"key": key, "title": title, "product": ctx.product.key}),
             mentions: also.clone(),
             also,
-        },
-    )
-    .await
+        })))
 }
 
 /// What changed on an item, in a few words ("status → In review", "description").
@@ -72,28 +71,36 @@ pub async fn item_changed(
     actor: &User,
     c: ItemChange<'_>,
 ) -> Result<()> {
+    let news = item_changed_read(tx, ctx, actor, c).await?;
+    Ok(news.run(&mut tx.conn()).await?)
+}
+
+/// [`item_changed`]'s statements, for the caller to run with the change's audit row in one
+/// round trip (those @mentioned are looked up first).
+pub async fn item_changed_read(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    actor: &User,
+    c: ItemChange<'_>,
+) -> Result<Read<()>> {
     let mentions = match c.text {
         Some(t) => store::mentioned(tx, ctx.workspace.id, t).await?,
         None => Vec::new(),
     };
     let mut also = mentions.clone();
     also.extend(c.assignee);
-    store::emit(
-        tx,
-        Event {
-            workspace_id: ctx.workspace.id,
-            actor,
-            name: "item.changed",
-            entity_type: "item",
-            entity_id: c.id.0,
-            title: format!("{} changed {} {}: {}", actor.name, c.key, c.title, c.what),
-            link: item_link(ctx, c.key),
-            data: json!({"key": c.key, "change": c.what, "fields": c.data}),
-            also,
-            mentions,
-        },
-    )
-    .await
+    Ok(store::emit_read(Event {
+        workspace_id: ctx.workspace.id,
+        actor,
+        name: "item.changed",
+        entity_type: "item",
+        entity_id: c.id.0,
+        title: format!("{} changed {} {}: {}", actor.name, c.key, c.title, c.what),
+        link: item_link(ctx, c.key),
+        data: json!({"key": c.key, "change": c.what, "fields": c.data}),
+        also,
+        mentions,
+    }))
 }
 
 /// A question asked or answered on an item: its watchers and anyone @mentioned hear of it.

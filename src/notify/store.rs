@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::auth::store::User;
-use crate::db::batch::Read;
+use crate::db::batch::{Arg, Read};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::{exec, on};
@@ -38,10 +38,20 @@ pub async fn watch(
     user_id: i64,
 ) -> Result<bool> {
     let entity_id: i64 = entity_id.into();
-    let n = exec!(&mut tx.conn(), t => sqlx::query(
-        "INSERT INTO watchers (entity_type, entity_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+    let n = exec!(&mut tx.conn(), t => sqlx::query(WATCH)
         .bind(entity_type).bind(entity_id).bind(user_id))?;
     Ok(n == 1)
+}
+
+const WATCH: &str =
+    "INSERT INTO watchers (entity_type, entity_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
+/// [`watch`] as a statement that may share its round trip with the change's other side rows.
+pub fn watch_read(entity_type: &str, entity_id: impl Into<i64>, user_id: i64) -> Read<()> {
+    Read::exec(
+        WATCH,
+        vec![entity_type.into(), entity_id.into().into(), user_id.into()],
+    )
 }
 
 pub async fn unwatch(
@@ -83,12 +93,22 @@ pub async fn watch_as_pos(
     entity_id: impl Into<i64>,
     product_id: i64,
 ) -> Result<()> {
-    let entity_id: i64 = entity_id.into();
-    exec!(&mut tx.conn(), t => sqlx::query(
+    Ok(watch_as_pos_read(entity_type, entity_id, product_id)
+        .run(&mut tx.conn())
+        .await?)
+}
+
+/// [`watch_as_pos`] as a statement that may share its round trip with others.
+pub fn watch_as_pos_read(
+    entity_type: &str,
+    entity_id: impl Into<i64>,
+    product_id: i64,
+) -> Read<()> {
+    Read::exec(
         "INSERT INTO watchers (entity_type, entity_id, user_id)
-         SELECT $1, $2, user_id FROM product_roles WHERE product_id = $3 AND role = 'po' ON CONFLICT DO NOTHING")
-        .bind(entity_type).bind(entity_id).bind(product_id))?;
-    Ok(())
+         SELECT $1, $2, user_id FROM product_roles WHERE product_id = $3 AND role = 'po' ON CONFLICT DO NOTHING",
+        vec![entity_type.into(), entity_id.into().into(), product_id.into()],
+    )
 }
 
 /// Workspace members named by `@handle` in `text` (handle = e-mail before the `@`).
@@ -110,17 +130,24 @@ pub async fn mentioned(tx: &mut Tx, workspace_id: i64, text: &str) -> Result<Vec
 /// Writes the event's inbox rows (watchers and `also`, never the actor) and one delivery job
 /// per subscribed webhook, in the caller's transaction.
 pub async fn emit(tx: &mut Tx, e: Event<'_>) -> Result<()> {
+    Ok(emit_read(e).run(&mut tx.conn()).await?)
+}
+
+/// [`emit`]'s statements, to run in one round trip with the change's other side rows.
+pub fn emit_read(e: Event<'_>) -> Read<()> {
     let now = crate::db::now();
     let watchable = matches!(e.entity_type, "item" | "sprint");
+    let mut rows = Read::ready(());
     for id in &e.also {
         if watchable {
-            watch(tx, e.entity_type, e.entity_id, *id).await?;
+            rows = rows.then(watch_read(e.entity_type, e.entity_id, *id));
         } else if *id != e.actor.id {
             // Product-wide news (a priority reorder) goes to the people named, not to watchers.
-            exec!(&mut tx.conn(), t => sqlx::query(
-            "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(*id).bind(e.workspace_id).bind(e.name).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
-            )?;
+            rows = rows.then(Read::exec(
+                "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                vec![(*id).into(), e.workspace_id.into(), e.name.into(), e.title.as_str().into(),
+                     e.link.as_str().into(), e.actor.id.into(), now.into()],
+            ));
         }
     }
     // The people @mentioned get one row marked as a mention; the other watchers the event's.
@@ -131,10 +158,11 @@ pub async fn emit(tx: &mut Tx, e: Event<'_>) -> Result<()> {
         .filter(|id| *id != e.actor.id)
         .collect();
     for id in &mentioned {
-        exec!(&mut tx.conn(), t => sqlx::query(
-        "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at) VALUES ($1, $2, 'mention', $3, $4, $5, $6)")
-        .bind(*id).bind(e.workspace_id).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
-        )?;
+        rows = rows.then(Read::exec(
+            "INSERT INTO notifications (user_id, workspace_id, event, title, link, actor_id, created_at) VALUES ($1, $2, 'mention', $3, $4, $5, $6)",
+            vec![(*id).into(), e.workspace_id.into(), e.title.as_str().into(), e.link.as_str().into(),
+                 e.actor.id.into(), now.into()],
+        ));
     }
     let not_mentioned = if mentioned.is_empty() {
         String::new()
@@ -148,15 +176,17 @@ pub async fn emit(tx: &mut Tx, e: Event<'_>) -> Result<()> {
          JOIN workspace_members m ON m.user_id = w.user_id AND m.workspace_id = $1
          WHERE w.entity_type = $7 AND w.entity_id = $8 AND w.user_id <> $5{not_mentioned}"
     );
-    on!(&mut tx.conn(), t => {
-        let mut q = sqlx::query(&watchers)
-            .bind(e.workspace_id).bind(e.name).bind(&e.title).bind(&e.link).bind(e.actor.id).bind(now)
-            .bind(e.entity_type).bind(e.entity_id);
-        for id in &mentioned {
-            q = q.bind(*id);
-        }
-        q.execute(&mut **t).await.map(|r| r.rows_affected())
-    })?;
+    let mut args: Vec<Arg> = vec![
+        e.workspace_id.into(),
+        e.name.into(),
+        e.title.as_str().into(),
+        e.link.as_str().into(),
+        e.actor.id.into(),
+        now.into(),
+        e.entity_type.into(),
+        e.entity_id.into(),
+    ];
+    args.extend(mentioned.iter().map(|id| Arg::from(*id)));
     let payload = json!({
         "event": e.name,
         "title": e.title,
@@ -168,13 +198,18 @@ pub async fn emit(tx: &mut Tx, e: Event<'_>) -> Result<()> {
     })
     .to_string();
     let quoted = format!("%\"{}\"%", e.name);
-    exec!(&mut tx.conn(), t => sqlx::query(
-    "INSERT INTO webhook_deliveries (webhook_id, event, payload, next_attempt_at, created_at)
+    rows.then(Read::exec(watchers, args)).then(Read::exec(
+        "INSERT INTO webhook_deliveries (webhook_id, event, payload, next_attempt_at, created_at)
          SELECT id, $1, $2, $3, $3 FROM webhooks
-         WHERE workspace_id = $4 AND active AND (events LIKE '%\"*\"%' OR events LIKE $5)")
-    .bind(e.name).bind(payload).bind(now).bind(e.workspace_id).bind(quoted)
-    )?;
-    Ok(())
+         WHERE workspace_id = $4 AND active AND (events LIKE '%\"*\"%' OR events LIKE $5)",
+        vec![
+            e.name.into(),
+            payload.into(),
+            now.into(),
+            e.workspace_id.into(),
+            quoted.into(),
+        ],
+    ))
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]

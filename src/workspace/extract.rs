@@ -11,11 +11,14 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use super::parse_item_key;
 use super::{store, ProductCtx};
 use crate::audit::Versioned;
-use crate::auth::extract::{if_match, ApiUser};
+use crate::auth::extract::{admit, bearer, if_match};
+use crate::auth::hash_secret;
+use crate::auth::store::holder_read;
 use crate::auth::store::User;
-use crate::error::ApiError;
+use crate::error::{ApiError, Error};
 use crate::extract::Path;
 use crate::state::AppState;
 
@@ -33,23 +36,46 @@ impl FromRequestParts<AppState> for InProduct {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        // The token first, as before: an anonymous caller learns nothing about the path.
-        let ApiUser(user) = ApiUser::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let fail = |e: Error| ApiError(e).into_response();
+        let hash = bearer(parts)
+            .map(hash_secret)
+            .ok_or(Error::Unauthorized)
+            .map_err(fail)?;
         let Path(params) =
             Path::<HashMap<String, String>>::from_request_parts(parts, state).await?;
         let ws = params.get("ws").map(String::as_str).unwrap_or_default();
         // A route under a product names it; `{key}` decides only on item routes, where it is
         // the item's key (under a product, `{key}` is an item within it, not the product).
-        let ctx = match (params.get("product"), params.get("key")) {
-            (Some(product), _) => store::product_ctx(&state.db, user.id, ws, product).await,
-            (None, Some(key)) => store::item_ctx(&state.db, user.id, ws, key).await,
-            (None, None) => Err(crate::error::Error::Internal(anyhow::anyhow!(
-                "InProduct on a route without {{product}} or {{key}}"
-            ))),
-        }
-        .map_err(|e| ApiError(e).into_response())?;
+        let product = match (params.get("product"), params.get("key")) {
+            (Some(product), _) => Some(product.clone()),
+            (None, Some(key)) => parse_item_key(key).map(|(prefix, _)| prefix),
+            (None, None) => {
+                return Err(ApiError(Error::Internal(anyhow::anyhow!(
+                    "InProduct on a route without {{product}} or {{key}}"
+                )))
+                .into_response())
+            }
+        };
+        // The token and the product in one round trip; the token decides first, as before, so
+        // that an anonymous caller learns nothing about the path.
+        let Some(product) = product else {
+            admit(
+                parts,
+                holder_read(hash)
+                    .on(&state.db)
+                    .await
+                    .map_err(|e| fail(e.into()))?,
+            )
+            .map_err(fail)?;
+            return Err(fail(Error::NotFound));
+        };
+        let (holder, rows) = holder_read(hash.clone())
+            .and(store::ctx_by_token_read(&hash, ws, &product))
+            .on(&state.db)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        let user = admit(parts, holder).map_err(fail)?.user;
+        let ctx = store::ctx_of(user.id, rows).map_err(fail)?;
         Ok(InProduct { user, ctx })
     }
 }

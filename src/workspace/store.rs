@@ -1,5 +1,7 @@
 //! SQL for workspaces, members, products and roles.
 
+use std::sync::LazyLock;
+
 use serde_json::json;
 
 use super::{Member, Product, ProductCtx, ProductRoles, Workspace};
@@ -79,7 +81,7 @@ pub async fn workspace_for(db: &Db, user_id: i64, slug: &str) -> Result<(Workspa
 }
 
 #[derive(sqlx::FromRow)]
-struct CtxRow {
+pub struct CtxRow {
     w_id: i64,
     w_slug: String,
     w_name: String,
@@ -97,23 +99,56 @@ struct CtxRow {
 }
 
 /// Where a product request lands and what the caller holds there, in one query (one row per
-/// role held). Outsiders of the workspace, and unknown products, are NotFound.
+/// role held); `{user}` is the expression naming the caller, `$2` the workspace's slug and `$3`
+/// the product's key.
+const CTX_SQL: &str =
+    "SELECT w.id AS w_id, w.slug AS w_slug, w.name AS w_name, w.version AS w_version, m.is_admin,
+            p.id, p.workspace_id, p.key, p.name, p.description, p.version, p.ready_rules, p.cadence, r.role
+     FROM workspaces w
+     JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = {user}
+     JOIN products p ON p.workspace_id = w.id AND p.key = $3
+     LEFT JOIN product_roles r ON r.product_id = p.id AND r.user_id = m.user_id
+     WHERE w.slug = $2";
+
+static CTX_BY_USER: LazyLock<String> = LazyLock::new(|| CTX_SQL.replace("{user}", "$1"));
+static CTX_BY_TOKEN: LazyLock<String> = LazyLock::new(|| {
+    CTX_SQL.replace(
+        "{user}",
+        "(SELECT user_id FROM api_tokens WHERE token_hash = $1)",
+    )
+});
+
 /// The product an item key (`ONB-42`) names in workspace `slug`, with the caller's roles there.
 pub async fn item_ctx(db: &Db, user_id: i64, slug: &str, item_key: &str) -> Result<ProductCtx> {
     let (prefix, _) = super::parse_item_key(item_key).ok_or(Error::NotFound)?;
     product_ctx(db, user_id, slug, &prefix).await
 }
 
+/// Where a product request lands and what the caller holds there. Outsiders of the workspace,
+/// and unknown products, are NotFound.
 pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result<ProductCtx> {
-    let rows: Vec<CtxRow> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
-        "SELECT w.id AS w_id, w.slug AS w_slug, w.name AS w_name, w.version AS w_version, m.is_admin,
-                p.id, p.workspace_id, p.key, p.name, p.description, p.version, p.ready_rules, p.cadence, r.role
-         FROM workspaces w
-         JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = $1
-         JOIN products p ON p.workspace_id = w.id AND p.key = $3
-         LEFT JOIN product_roles r ON r.product_id = p.id AND r.user_id = $1
-         WHERE w.slug = $2")
-        .bind(user_id).bind(slug).bind(key.to_uppercase()).fetch_all(&mut **c).await)?;
+    let rows = Read::query(
+        CTX_BY_USER.as_str(),
+        vec![user_id.into(), slug.into(), key.to_uppercase().into()],
+        |rows| rows.all::<CtxRow>(),
+    )
+    .on(db)
+    .await?;
+    ctx_of(user_id, rows)
+}
+
+/// The rows of [`product_ctx`] for the holder of an API token (by its hash), as a read that
+/// shares the token's round trip; [`ctx_of`] makes them a context once the holder is known.
+pub fn ctx_by_token_read(token_hash: &str, slug: &str, key: &str) -> Read<Vec<CtxRow>> {
+    Read::query(
+        CTX_BY_TOKEN.as_str(),
+        vec![token_hash.into(), slug.into(), key.to_uppercase().into()],
+        |rows| rows.all::<CtxRow>(),
+    )
+}
+
+/// The context the rows of a product's context query make for `user_id`; none is NotFound.
+pub fn ctx_of(user_id: i64, rows: Vec<CtxRow>) -> Result<ProductCtx> {
     let roles = rows
         .iter()
         .filter_map(|r| r.role.as_deref().and_then(Role::parse))

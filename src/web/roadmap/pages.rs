@@ -1,6 +1,8 @@
 //! HTML pages for the roadmap (timeline and now / next / later), its share links, and the
 //! read-only page a share link opens without an account.
 
+use std::borrow::Cow;
+
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -76,27 +78,35 @@ impl Board {
             .map(|e| e.product.as_str())
             .collect();
         let mut lanes: Vec<(LaneOrder, String, Vec<&Entry>)> = Vec::new();
+        // Where each lane's name sits in `lanes`: hundreds of entries fall into a few lanes.
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
         for e in &self.roadmap.entries {
-            let (key, name) = match (by_priority, self.lane_priority(e)) {
-                (false, _) => ((0, String::new(), String::new(), 0), e.product_name.clone()),
+            let (key, name): (LaneOrder, Cow<str>) = match (by_priority, self.lane_priority(e)) {
+                (false, _) => (
+                    (0, String::new(), String::new(), 0),
+                    Cow::Borrowed(&e.product_name),
+                ),
                 (true, Some(p)) => (
                     (0, p.quarter.clone(), e.product.clone(), p.position),
-                    match products.len() {
+                    Cow::Owned(match products.len() {
                         1 => format!("{} · priority {} · {}", p.quarter, p.position, p.title),
                         _ => format!(
                             "{} · {} priority {} · {}",
                             p.quarter, e.product_name, p.position, p.title
                         ),
-                    },
+                    }),
                 ),
                 (true, None) => (
                     (1, String::new(), String::new(), 0),
-                    "Not on a quarter's priorities".to_string(),
+                    Cow::Borrowed("Not on a quarter's priorities"),
                 ),
             };
-            match lanes.iter_mut().find(|(_, n, _)| *n == name) {
-                Some((_, _, entries)) => entries.push(e),
-                None => lanes.push((key, name, vec![e])),
+            match index.get(name.as_ref()) {
+                Some(&i) => lanes[i].2.push(e),
+                None => {
+                    index.insert(name.to_string(), lanes.len());
+                    lanes.push((key, name.into_owned(), vec![e]));
+                }
             }
         }
         if by_priority {

@@ -158,3 +158,75 @@ async fn a_record_comes_back_with_its_version_as_etag() {
     let r = app.get(&owner, &url).await;
     assert_eq!(r.headers()["etag"], "\"2\"");
 }
+
+/// The token and the product are read in one round trip: the token still decides first (an
+/// unknown token is 401 whatever the path names), a read-only token reads the product and is
+/// refused a change to it, and the roles are the token holder's.
+#[tokio::test]
+async fn the_token_decides_before_the_product_and_a_read_only_token_only_reads() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let item = app.story(&owner, "Sign up").await;
+    let key = item["key"].as_str().unwrap().to_string();
+    for path in [
+        format!("{P}/objectives"),
+        "/api/v1/workspaces/acme/products/NOPE/objectives".to_string(),
+        format!("/api/v1/workspaces/acme/items/{key}"),
+        "/api/v1/workspaces/acme/items/nokey".to_string(),
+    ] {
+        let r = app
+            .client
+            .get(app.url(&path))
+            .bearer_auth("tl_not_a_token")
+            .send()
+            .await
+            .unwrap();
+        problem(r, 401).await;
+    }
+    let r = app
+        .post(
+            &owner,
+            "/api/v1/me/tokens",
+            json!({"name": "reader", "read_only": true}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let reader = crate::support::Caller {
+        token: r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        ..owner.clone()
+    };
+    let path = format!("/api/v1/workspaces/acme/items/{key}");
+    let r = app.get(&reader, &path).await;
+    assert_eq!(r.status(), 200);
+    let r = app
+        .req(&reader, Method::PATCH, &path)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"title": "Changed"}))
+        .send()
+        .await
+        .unwrap();
+    problem(r, 403).await;
+    // A read-only token is refused a change even on a path that names nothing.
+    let r = app
+        .post(
+            &reader,
+            "/api/v1/workspaces/acme/products/NOPE/items",
+            json!({"title": "x"}),
+        )
+        .await;
+    problem(r, 403).await;
+    let now: Value = app.get(&owner, &path).await.json().await.unwrap();
+    assert_eq!(now["title"], "Sign up");
+    // The owner's own token changes it: its roles came with the product.
+    let r = app
+        .req(&owner, Method::PATCH, &path)
+        .header("If-Match", format!("\"{}\"", now["version"]))
+        .json(&json!({"title": "Changed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
