@@ -467,65 +467,53 @@ pub async fn insert_many(
             })?);
         }
     }
-    // Labels, criteria and first status events in one round trip: multi-row inserts whose
-    // marks are numbered from `$1`, which the batch renumbers when it joins them.
-    let mut side = Read::ready(());
-    let labels: Vec<(ItemId, &str)> = rows
-        .iter()
-        .zip(&ids)
-        .flat_map(|(r, id)| r.labels.iter().map(move |l| (*id, l.as_str())))
-        .collect();
-    for chunk in labels.chunks(CHUNK * 4) {
-        let sql = format!(
-            "INSERT INTO item_labels (item_id, label) VALUES {}",
-            crate::db::row_marks(false, chunk.len(), 2)
-        );
-        let args = chunk
-            .iter()
-            .flat_map(|(id, l)| [Arg::from(i64::from(*id)), (*l).into()])
-            .collect();
-        side = side.then(Read::exec(sql, args));
-    }
-    let criteria: Vec<(ItemId, i64, &str)> = rows
+    // Labels, criteria and first status events in one round trip.
+    let labels: Vec<[Arg; 2]> = rows
         .iter()
         .zip(&ids)
         .flat_map(|(r, id)| {
-            let texts = r.criteria.iter().enumerate();
-            texts.map(move |(i, t)| (*id, i as i64 + 1, t.as_str()))
+            let id = i64::from(*id);
+            r.labels.iter().map(move |l| [id.into(), l.as_str().into()])
         })
         .collect();
-    for chunk in criteria.chunks(CHUNK * 4) {
-        let sql = format!(
-            "INSERT INTO criteria (item_id, position, text) VALUES {}",
-            crate::db::row_marks(false, chunk.len(), 3)
-        );
-        let args = chunk
-            .iter()
-            .flat_map(|(id, p, t)| [Arg::from(i64::from(*id)), (*p).into(), (*t).into()])
-            .collect();
-        side = side.then(Read::exec(sql, args));
-    }
+    let criteria: Vec<[Arg; 3]> = rows
+        .iter()
+        .zip(&ids)
+        .flat_map(|(r, id)| {
+            let (id, texts) = (i64::from(*id), r.criteria.iter().enumerate());
+            texts.map(move |(i, t)| [id.into(), (i as i64 + 1).into(), t.as_str().into()])
+        })
+        .collect();
     // Each item's first status event, which cycle time and the burndown start from.
-    let events: Vec<(ItemId, &str, DateTime<Utc>)> = rows
+    let events: Vec<[Arg; 3]> = rows
         .iter()
         .zip(&ids)
         .map(|(r, id)| {
             let done_at = r.origin.as_ref().and_then(|o| o.resolved);
             let at = done_at.filter(|_| r.fields.status == "done").unwrap_or(now);
-            (*id, r.fields.status.as_str(), at)
+            [
+                i64::from(*id).into(),
+                r.fields.status.as_str().into(),
+                at.into(),
+            ]
         })
         .collect();
-    for chunk in events.chunks(CHUNK * 4) {
-        let sql = format!(
-            "INSERT INTO item_status_events (item_id, status, at) VALUES {}",
-            crate::db::row_marks(false, chunk.len(), 3)
-        );
-        let args = chunk
-            .iter()
-            .flat_map(|(id, st, at)| [Arg::from(i64::from(*id)), (*st).into(), (*at).into()])
-            .collect();
-        side = side.then(Read::exec(sql, args));
-    }
+    let per = CHUNK * 4;
+    let side = Read::insert_rows(
+        "INSERT INTO item_labels (item_id, label) VALUES",
+        labels,
+        per,
+    )
+    .then(Read::insert_rows(
+        "INSERT INTO criteria (item_id, position, text) VALUES",
+        criteria,
+        per,
+    ))
+    .then(Read::insert_rows(
+        "INSERT INTO item_status_events (item_id, status, at) VALUES",
+        events,
+        per,
+    ));
     side.run(c).await?;
     Ok(ids)
 }

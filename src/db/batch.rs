@@ -135,6 +135,23 @@ impl Read<()> {
     pub fn exec(sql: impl Into<Cow<'static, str>>, args: Vec<Arg>) -> Read<()> {
         Read::query(sql, args, |_| Ok(()))
     }
+
+    /// `head` (`INSERT INTO t (a, b) VALUES`) for each row, as multi-row inserts of at most
+    /// `per_statement` rows each, all in one round trip; nothing for no rows.
+    pub fn insert_rows<const N: usize>(
+        head: &str,
+        rows: Vec<[Arg; N]>,
+        per_statement: usize,
+    ) -> Read<()> {
+        let mut out = Read::ready(());
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<[Arg; N]> = rows.by_ref().take(per_statement.max(1)).collect();
+            let sql = format!("{head} {}", super::row_marks(false, chunk.len(), N));
+            out = out.then(Read::exec(sql, chunk.into_iter().flatten().collect()));
+        }
+        out
+    }
 }
 
 impl<T: Send + 'static> Read<T> {
