@@ -363,7 +363,7 @@ fn rewrite_marks(out: &mut String, sql: &str, to: impl Fn(usize) -> Option<usize
 
 #[cfg(test)]
 mod tests {
-    use super::{in_order, rewrite_marks, Statement};
+    use super::{in_order, rewrite_marks, Arg, Read, Statement};
 
     fn renumber(sql: &str, offset: usize) -> String {
         let mut out = String::new();
@@ -399,5 +399,25 @@ mod tests {
         let mut out = String::new();
         rewrite_marks(&mut out, "SELECT '$1', $1, $2", |_| None);
         assert_eq!(out, "SELECT '$1', ?, ?");
+    }
+
+    #[test]
+    fn rows_to_insert_split_into_statements_of_at_most_so_many() {
+        let rows: Vec<[Arg; 2]> = (0..5i64).map(|i| [i.into(), "x".into()]).collect();
+        let read = Read::insert_rows("INSERT INTO t (a, b) VALUES", rows, 2);
+        let sql: Vec<&str> = read.statements.iter().map(|s| s.sql.as_ref()).collect();
+        assert_eq!(
+            sql,
+            [
+                "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)",
+                "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)",
+                "INSERT INTO t (a, b) VALUES ($1,$2)",
+            ]
+        );
+        let args: Vec<usize> = read.statements.iter().map(|s| s.args.len()).collect();
+        assert_eq!(args, [4, 4, 2]);
+        assert!(read.statements.iter().all(in_order));
+        let none = Read::insert_rows::<2>("INSERT INTO t (a, b) VALUES", Vec::new(), 2);
+        assert!(none.statements.is_empty());
     }
 }
