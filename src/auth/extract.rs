@@ -73,6 +73,26 @@ pub struct PageUser {
 }
 
 impl PageUser {
+    /// A token holder reading pages.
+    pub fn of_token(user: User) -> PageUser {
+        PageUser {
+            user,
+            csrf: String::new(),
+            via_token: true,
+            unread: 0,
+        }
+    }
+
+    /// A signed-in browser.
+    pub fn of_session(s: store::Session) -> PageUser {
+        PageUser {
+            user: s.user,
+            csrf: s.csrf,
+            via_token: false,
+            unread: s.unread,
+        }
+    }
+
     pub fn check_csrf(&self, given: Option<&str>) -> Result<()> {
         if self.via_token || given.is_some_and(|g| constant_eq(g, &self.csrf)) {
             return Ok(());
@@ -96,24 +116,13 @@ impl FromRequestParts<AppState> for PageUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         if bearer(parts).is_some() {
-            let user = token_holder(parts, state).await?.user;
-            return Ok(PageUser {
-                user,
-                csrf: String::new(),
-                via_token: true,
-                unread: 0,
-            });
+            return Ok(PageUser::of_token(token_holder(parts, state).await?.user));
         }
         let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?;
         let s = store::session(&state.db, secret)
             .await?
             .ok_or(Error::Unauthorized)?;
-        Ok(PageUser {
-            user: s.user,
-            csrf: s.csrf,
-            via_token: false,
-            unread: s.unread,
-        })
+        Ok(PageUser::of_session(s))
     }
 }
 

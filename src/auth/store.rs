@@ -152,19 +152,30 @@ pub async fn create_session(db: &Db, user_id: i64) -> Result<String> {
 }
 
 pub async fn session(db: &Db, secret: &str) -> Result<Option<Session>> {
+    Ok(session_read(super::hash_secret(secret)).on(db).await?)
+}
+
+/// [`session`] by the hash of its secret, as a read that may share a round trip with others
+/// (a product page's prologue: the session and the product the path names). An expired
+/// session is none.
+pub fn session_read(id_hash: String) -> Read<Option<Session>> {
     // The unread count rides along: every page shows it, and this query runs for every page.
-    let row: Option<(i64, String, String, String, DateTime<Utc>, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Read::query(
         "SELECT u.id, u.email, u.name, s.csrf_token, s.expires_at,
                 (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL)
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1")
-        .bind(super::hash_secret(secret)).fetch_optional(&mut **c).await)?;
-    Ok(row
-        .filter(|r| r.4 > Utc::now())
-        .map(|(id, email, name, csrf, _, unread)| Session {
-            user: User { id, email, name },
-            csrf,
-            unread,
-        }))
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
+        vec![id_hash.into()],
+        |rows| {
+            let row = rows.first::<(i64, String, String, String, DateTime<Utc>, i64)>()?;
+            Ok(row
+                .filter(|r| r.4 > Utc::now())
+                .map(|(id, email, name, csrf, _, unread)| Session {
+                    user: User { id, email, name },
+                    csrf,
+                    unread,
+                }))
+        },
+    )
 }
 
 pub async fn end_session(db: &Db, secret: &str) -> Result<()> {

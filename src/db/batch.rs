@@ -5,7 +5,8 @@
 //! half of its CPU time. A [`Read`] is one or more statements and the function that turns their
 //! rows into a value, written once in the store of its room. Reads joined with [`Read::and`]
 //! run as one command on SQLite (the worker runs the statements back to back and streams all
-//! their rows at once) and one after another on one connection on PostgreSQL.
+//! their rows at once, inside one read transaction when on a read connection) and one after
+//! another on one connection on PostgreSQL.
 
 use std::borrow::Cow;
 
@@ -210,7 +211,37 @@ impl<T: Send + 'static> Read<T> {
         if self.statements.is_empty() {
             return (self.decode)(&mut Results(Vec::new().into_iter()));
         }
-        self.run(&mut db.reader().await?.conn()).await
+        let mut pooled = db.reader().await?;
+        match pooled {
+            super::Pooled::SqliteRead(c) if self.statements.len() > 1 => self.snapshot(c).await,
+            _ => self.run(&mut pooled.conn()).await,
+        }
+    }
+
+    /// The statements in one read transaction on a read connection of SQLite: one snapshot
+    /// for all of them (as on PostgreSQL's one connection, rows of one moment), and SQLite's
+    /// locks and checks of the database file taken once instead of once per statement. A
+    /// connection whose run failed or was abandoned midway may still hold the transaction, so
+    /// it is closed instead of going back to the pool.
+    async fn snapshot(self, c: super::reads::Read) -> Result<T, sqlx::Error> {
+        let mut guard = Abandoned(Some(c));
+        let mut statements = Vec::with_capacity(self.statements.len() + 2);
+        statements.push(Statement {
+            sql: Cow::Borrowed("BEGIN"),
+            args: Vec::new(),
+        });
+        statements.extend(self.statements);
+        statements.push(Statement {
+            sql: Cow::Borrowed("COMMIT"),
+            args: Vec::new(),
+        });
+        let conn = guard.0.as_mut().expect("held until the end");
+        let mut rows = sqlite(conn, statements).await?.into_iter();
+        drop(guard.0.take());
+        // BEGIN's and COMMIT's (empty) answers.
+        rows.next();
+        rows.next_back();
+        (self.decode)(&mut Results(rows))
     }
 
     /// Runs on `c` (a read connection or a transaction's).
@@ -220,6 +251,17 @@ impl<T: Send + 'static> Read<T> {
             Conn::Postgres(c) => postgres(c, self.statements).await?,
         };
         (self.decode)(&mut Results(rows.into_iter()))
+    }
+}
+
+/// A read connection that has not finished its transaction: closed when dropped, not pooled.
+struct Abandoned(Option<super::reads::Read>);
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            drop(deadpool::managed::Object::take(c));
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! Extractors for the product-scoped API: the caller with the product a route names
-//! ([`InProduct`]), the version the caller last read ([`IfMatch`]), and a body answered with its
+//! Extractors for the product-scoped API and pages: the caller with the product a route names
+//! ([`InProduct`], [`ProductPage`]), the version the caller last read ([`IfMatch`]), and a body answered with its
 //! version as the `ETag` ([`Etagged`]). Handlers take these instead of resolving the product and
 //! reading headers by hand, so each of those rules lives in one place.
 
@@ -14,10 +14,9 @@ use axum::Json;
 use super::parse_item_key;
 use super::{store, ProductCtx};
 use crate::audit::Versioned;
-use crate::auth::extract::{admit, bearer, if_match};
+use crate::auth::extract::{admit, bearer, cookie, if_match, PageUser, SESSION_COOKIE};
 use crate::auth::hash_secret;
-use crate::auth::store::holder_read;
-use crate::auth::store::User;
+use crate::auth::store::{holder_read, session_read, User};
 use crate::error::{ApiError, Error};
 use crate::extract::Path;
 use crate::state::AppState;
@@ -43,41 +42,114 @@ impl FromRequestParts<AppState> for InProduct {
             .map_err(fail)?;
         let Path(params) =
             Path::<HashMap<String, String>>::from_request_parts(parts, state).await?;
-        let ws = params.get("ws").map(String::as_str).unwrap_or_default();
-        // A route under a product names it; `{key}` decides only on item routes, where it is
-        // the item's key (under a product, `{key}` is an item within it, not the product).
-        let product = match (params.get("product"), params.get("key")) {
-            (Some(product), _) => Some(product.clone()),
-            (None, Some(key)) => parse_item_key(key).map(|(prefix, _)| prefix),
-            (None, None) => {
-                return Err(ApiError(Error::Internal(anyhow::anyhow!(
-                    "InProduct on a route without {{product}} or {{key}}"
-                )))
-                .into_response())
-            }
-        };
         // The token and the product in one round trip; the token decides first, as before, so
         // that an anonymous caller learns nothing about the path.
-        let Some(product) = product else {
-            admit(
-                parts,
-                holder_read(hash)
-                    .on(&state.db)
-                    .await
-                    .map_err(|e| fail(e.into()))?,
-            )
-            .map_err(fail)?;
+        let Some((ws, product)) = product_of(&params).map_err(fail)? else {
+            let holder = holder_read(hash).on(&state.db).await;
+            admit(parts, holder.map_err(|e| fail(e.into()))?).map_err(fail)?;
             return Err(fail(Error::NotFound));
         };
-        let (holder, rows) = holder_read(hash.clone())
-            .and(store::ctx_by_token_read(&hash, ws, &product))
-            .on(&state.db)
+        let (user, rows) = token_and_ctx(parts, state, hash, ws, &product)
             .await
-            .map_err(|e| fail(e.into()))?;
-        let user = admit(parts, holder).map_err(fail)?.user;
+            .map_err(fail)?;
         let ctx = store::ctx_of(user.id, rows).map_err(fail)?;
         Ok(InProduct { user, ctx })
     }
+}
+
+/// The workspace and product a route names: `{product}`, or on item routes the prefix of the
+/// item's `{key}` (under a product, `{key}` is an item within it, not the product). None for a
+/// key of no product.
+fn product_of(params: &HashMap<String, String>) -> Result<Option<(&str, String)>, Error> {
+    let ws = params.get("ws").map(String::as_str).unwrap_or_default();
+    let product = match (params.get("product"), params.get("key")) {
+        (Some(product), _) => Some(product.clone()),
+        (None, Some(key)) => parse_item_key(key).map(|(prefix, _)| prefix),
+        (None, None) => {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "a product extractor on a route without {{product}} or {{key}}"
+            )))
+        }
+    };
+    Ok(product.map(|p| (ws, p)))
+}
+
+/// The holder of a token (admitted for this request) and the product's context rows for
+/// them, in one round trip.
+async fn token_and_ctx(
+    parts: &Parts,
+    state: &AppState,
+    hash: String,
+    ws: &str,
+    product: &str,
+) -> Result<(User, Vec<store::CtxRow>), Error> {
+    let (holder, rows) = holder_read(hash.clone())
+        .and(store::ctx_by_token_read(&hash, ws, product))
+        .on(&state.db)
+        .await?;
+    Ok((admit(parts, holder)?.user, rows))
+}
+
+/// A product's page: the signed-in person (session or token) and the product the path names,
+/// with their roles there, read in one round trip. Rejections are those of [`PageUser`] and then
+/// of the product: signed out first (to the sign-in page), then a product not theirs (404).
+pub struct ProductPage {
+    pub user: PageUser,
+    pub ctx: ProductCtx,
+}
+
+impl FromRequestParts<AppState> for ProductPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let params = match Path::<HashMap<String, String>>::from_request_parts(parts, state).await {
+            Ok(Path(params)) => params,
+            Err(rejection) => {
+                // Who asks decides first, as when handlers took the user before the path.
+                PageUser::from_request_parts(parts, state)
+                    .await
+                    .map_err(IntoResponse::into_response)?;
+                return Err(rejection);
+            }
+        };
+        let page = async {
+            let (user, ctx) = page_and_ctx(parts, state, &params).await?;
+            Ok::<_, Error>(ProductPage { user, ctx: ctx? })
+        };
+        page.await.map_err(IntoResponse::into_response)
+    }
+}
+
+/// The person behind a page request and the context of the product `params` name, read in one
+/// round trip (the session or token, and the product with the caller's roles). The person
+/// decides first (the outer error); the product's answer is left for the caller to take after
+/// checks of its own, such as a form's CSRF token.
+pub async fn page_and_ctx(
+    parts: &Parts,
+    state: &AppState,
+    params: &HashMap<String, String>,
+) -> Result<(PageUser, Result<ProductCtx, Error>), Error> {
+    let Some((ws, product)) = product_of(params)? else {
+        let user = PageUser::from_request_parts(&mut parts.clone(), state).await?;
+        return Ok((user, Err(Error::NotFound)));
+    };
+    let (user, rows) = if let Some(token) = bearer(parts) {
+        let (user, rows) = token_and_ctx(parts, state, hash_secret(token), ws, &product).await?;
+        (PageUser::of_token(user), rows)
+    } else {
+        let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?;
+        let hash = hash_secret(secret);
+        let (session, rows) = session_read(hash.clone())
+            .and(store::ctx_by_session_read(&hash, ws, &product))
+            .on(&state.db)
+            .await?;
+        (
+            PageUser::of_session(session.ok_or(Error::Unauthorized)?),
+            rows,
+        )
+    };
+    let ctx = store::ctx_of(user.user.id, rows);
+    Ok((user, ctx))
 }
 
 /// The version a client last read, from `If-Match: "N"`: 428 when it is missing, 422 naming

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use super::store::product_ctx;
+use super::extract::page_and_ctx;
 use super::ProductCtx;
 use crate::auth::extract::PageUser;
 use crate::error::Error;
@@ -31,21 +32,26 @@ impl ProductForm {
     }
 
     async fn checked(
-        user: PageUser,
-        params: &HashMap<String, String>,
-        req: Request,
+        parts: Parts,
+        params: HashMap<String, String>,
+        body: axum::body::Body,
         state: &AppState,
     ) -> Result<Self, Error> {
-        let (Some(ws), Some(product)) = (params.get("ws"), params.get("product")) else {
+        if !params.contains_key("product") {
             return Err(
                 anyhow::anyhow!("ProductForm on a route without {{ws}} and {{product}}").into(),
             );
-        };
-        let form = FormData::from_request(req, state).await?;
+        }
+        // The person and the product in one round trip.
+        let (user, ctx) = page_and_ctx(&parts, state, &params).await?;
+        let form = FormData::from_request(Request::from_parts(parts, body), state).await?;
         // The token first: a forged post learns nothing, not even whether the product exists.
         user.check_csrf(form.get("csrf"))?;
-        let ctx = product_ctx(&state.db, user.user.id, ws, product).await?;
-        Ok(ProductForm { user, ctx, form })
+        Ok(ProductForm {
+            user,
+            ctx: ctx?,
+            form,
+        })
     }
 }
 
@@ -54,15 +60,19 @@ impl FromRequest<AppState> for ProductForm {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
-        let user = PageUser::from_request_parts(&mut parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        // A path that does not decode is answered as a missing page, as in every handler.
-        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(&mut parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let req = Request::from_parts(parts, body);
-        Self::checked(user, &params, req, state)
+        // A path that does not decode is answered as a missing page, as in every handler, once
+        // the person posting is known.
+        let params =
+            match Path::<HashMap<String, String>>::from_request_parts(&mut parts, state).await {
+                Ok(Path(params)) => params,
+                Err(rejection) => {
+                    PageUser::from_request_parts(&mut parts, state)
+                        .await
+                        .map_err(IntoResponse::into_response)?;
+                    return Err(rejection);
+                }
+            };
+        Self::checked(parts, params, body, state)
             .await
             .map_err(IntoResponse::into_response)
     }

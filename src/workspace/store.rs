@@ -117,6 +117,12 @@ static CTX_BY_TOKEN: LazyLock<String> = LazyLock::new(|| {
         "(SELECT user_id FROM api_tokens WHERE token_hash = $1)",
     )
 });
+static CTX_BY_SESSION: LazyLock<String> = LazyLock::new(|| {
+    CTX_SQL.replace(
+        "{user}",
+        "(SELECT user_id FROM sessions WHERE id_hash = $1)",
+    )
+});
 
 /// The product an item key (`ONB-42`) names in workspace `slug`, with the caller's roles there.
 pub async fn item_ctx(db: &Db, user_id: i64, slug: &str, item_key: &str) -> Result<ProductCtx> {
@@ -143,6 +149,16 @@ pub fn ctx_by_token_read(token_hash: &str, slug: &str, key: &str) -> Read<Vec<Ct
     Read::query(
         CTX_BY_TOKEN.as_str(),
         vec![token_hash.into(), slug.into(), key.to_uppercase().into()],
+        |rows| rows.all::<CtxRow>(),
+    )
+}
+
+/// The rows of [`product_ctx`] for the holder of a session (by its secret's hash), as a read
+/// that shares the session's round trip (a product page's prologue).
+pub fn ctx_by_session_read(session_hash: &str, slug: &str, key: &str) -> Read<Vec<CtxRow>> {
+    Read::query(
+        CTX_BY_SESSION.as_str(),
+        vec![session_hash.into(), slug.into(), key.to_uppercase().into()],
         |rows| rows.all::<CtxRow>(),
     )
 }

@@ -718,3 +718,70 @@ async fn the_backlog_says_who_orders_it() {
         "{page}"
     );
 }
+
+/// A product page reads who asks and the product in one round trip, and still answers in the
+/// order it did when they were two: signed out (or with an expired session) goes to the sign-in
+/// page whatever the path names; signed in, a product that is not theirs is missing; a form
+/// without its CSRF token learns nothing about the product; a token reads pages as its holder.
+#[tokio::test]
+async fn a_product_page_knows_who_asks_before_what_they_ask_for() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.story(&owner, "Sign up").await;
+    let paths = [
+        "/w/acme/p/ONB/backlog",
+        "/w/acme/p/NOPE/backlog",
+        "/w/acme/items/ONB-1",
+        "/w/acme/items/NOPE-1",
+        "/w/nope/items/ONB-1",
+    ];
+    let anon = support::session::cookie_client();
+    for path in paths {
+        let r = anon.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/login", "{path}");
+    }
+    let (client, csrf) = sign_in(&app, &owner.email).await;
+    for (path, status) in paths.iter().zip([200, 404, 200, 404, 404]) {
+        let r = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), status, "{path}");
+    }
+    // A form: the CSRF token is checked before the product is looked at.
+    for (product, token, status) in [("NOPE", "", 403), ("NOPE", csrf.as_str(), 404)] {
+        let r = client
+            .post(app.url(&format!("/w/acme/p/{product}/items")))
+            .form(&[("csrf", token), ("title", "Forged")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{product} with csrf {token:?}");
+    }
+    // A bearer token reads the page as its holder; an unknown one is sent to sign in, product
+    // or not.
+    let r = app
+        .client
+        .get(app.url("/w/acme/items/ONB-1"))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Sign up"));
+    for path in ["/w/acme/items/ONB-1", "/w/acme/p/NOPE/backlog"] {
+        let r = app
+            .client
+            .get(app.url(path))
+            .bearer_auth("tl_not_a_token")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["location"], "/login", "{path}");
+    }
+    // A session past its time is signed out, on the product's pages too.
+    throughline::exec!(&mut app.db.writer().await.unwrap().conn(), c =>
+        sqlx::query("UPDATE sessions SET expires_at = $1").bind(throughline::db::now() - chrono::Duration::hours(1)))
+    .unwrap();
+    for path in paths {
+        let r = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/login", "{path}");
+    }
+}

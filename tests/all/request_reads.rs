@@ -173,3 +173,50 @@ async fn joined_reads_answer_what_each_answers_alone() {
         "{missing:?}"
     );
 }
+
+/// On SQLite joined reads run in one read transaction (one snapshot, the file's locks taken
+/// once). A run that fails or is given up half-way may leave that transaction open, so its
+/// connection must not serve the next read: it would answer from the old snapshot.
+#[tokio::test]
+async fn a_joined_read_that_fails_or_is_given_up_leaves_no_old_snapshot_behind() {
+    use throughline::db::batch::Read;
+    let (db, _dir) = sqlite().await;
+    let count = || {
+        Read::query("SELECT COUNT(*) FROM users", vec![], |rows| {
+            Ok(rows.one::<(i64,)>()?.0)
+        })
+    };
+    add_user(&db, "first@example.com").await;
+    let failed = count()
+        .and(Read::query("SELECT x FROM no_such_table", vec![], |_| {
+            Ok(())
+        }))
+        .on(&db)
+        .await;
+    assert!(failed.is_err());
+    add_user(&db, "second@example.com").await;
+    for _ in 0..3 {
+        let (a, b) = count().and(count()).on(&db).await.unwrap();
+        assert_eq!(
+            (a, b),
+            (2, 2),
+            "a read after the failed one sees the write made since"
+        );
+    }
+
+    // Given up after the first statement: the second runs long and the caller goes away.
+    let long = Read::query(
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 50000000)
+         SELECT COUNT(*) FROM n",
+        vec![],
+        |_| Ok(()),
+    );
+    let given_up = tokio::time::timeout(Duration::from_millis(50), count().and(long).on(&db)).await;
+    assert!(given_up.is_err(), "the long read was given up");
+    add_user(&db, "third@example.com").await;
+    for _ in 0..3 {
+        let (a, b) = count().and(count()).on(&db).await.unwrap();
+        assert_eq!((a, b), (3, 3));
+        assert_eq!(users(&db).await, 3);
+    }
+}

@@ -1,5 +1,6 @@
 //! HTML pages for the backlog and for one item.
 
+use crate::workspace::extract::ProductPage;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -134,11 +135,9 @@ async fn backlog_page(
 
 async fn backlog(
     State(state): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
     Query(p): Query<BacklogParams>,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
     backlog_page(&state, &user, ctx, p.q.unwrap_or_default(), p.cursor, None).await
 }
 
@@ -630,10 +629,9 @@ pub async fn item_page(
 
 async fn item(
     State(state): State<AppState>,
-    user: PageUser,
-    Path((ws, key)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((_, key)): Path<(String, String)>,
 ) -> Result<Response> {
-    let ctx = page_ctx(&state, &user, &ws, &key).await?;
     item_page(&state, &user, &ctx, &key, None, None, None).await
 }
 

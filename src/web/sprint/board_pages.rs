@@ -1,5 +1,7 @@
 //! The board page: columns, card moves (forms, drag and drop, keys), scope changes, burndown.
 
+use crate::workspace::extract::ProductPage;
+use crate::workspace::ProductCtx;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -72,13 +74,11 @@ type P3 = Path<(String, String, SprintId)>;
 async fn render_board(
     st: &AppState,
     user: &PageUser,
-    ws: String,
-    product: &str,
+    ctx: &ProductCtx,
     id: SprintId,
     error: Option<String>,
     preview: Option<(Effect, PendingChange)>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, product).await?;
     let sprint = service::get(&st.db, &ctx, id).await?;
     // The PM sees the form too: a change of theirs is an override with a strategic reason.
     let can_scope = (ctx.grants.may(Action::ChangeScope) || ctx.grants.may(Action::ManageStrategy))
@@ -116,7 +116,7 @@ async fn render_board(
             },
         )
         .title(format!("{} · {} board", ctx.product.name, b.sprint.name)),
-        ws,
+        ws: ctx.workspace.slug.clone(),
         pkey: ctx.product.key.clone(),
         error,
         can_move: ctx.grants.may(Action::ChangeStatus) && b.sprint.state == "active",
@@ -133,11 +133,11 @@ async fn render_board(
 
 async fn page(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
+    ProductPage { user, ctx }: ProductPage,
+    Path((_, _, id)): P3,
     Query(f): Query<Flash>,
 ) -> Result<Response> {
-    render_board(&st, &user, ws, &product, id, f.error, None).await
+    render_board(&st, &user, &ctx, id, f.error, None).await
 }
 
 /// A card move: from the card's form (redirects back) or from the board script (plain text).
@@ -208,16 +208,7 @@ async fn change_scope(
                 exception: c.exception.unwrap_or_default(),
                 override_reason: c.override_reason.unwrap_or_default(),
             };
-            render_board(
-                &st,
-                &user,
-                ctx.workspace.slug.clone(),
-                &ctx.product.key,
-                id,
-                None,
-                Some((effect, pending)),
-            )
-            .await
+            render_board(&st, &user, &ctx, id, None, Some((effect, pending))).await
         }
         Err(e) => back(&to, Err(e)),
     }
