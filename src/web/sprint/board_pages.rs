@@ -79,12 +79,12 @@ async fn render_board(
     error: Option<String>,
     preview: Option<(Effect, PendingChange)>,
 ) -> Result<Response> {
-    let sprint = service::get(&st.db, &ctx, id).await?;
+    let sprint = service::get(&st.db, ctx, id).await?;
     // The PM sees the form too: a change of theirs is an override with a strategic reason.
     let can_scope = (ctx.grants.may(Action::ChangeScope) || ctx.grants.may(Action::ManageStrategy))
         && sprint.state == "active";
     let candidates = if can_scope {
-        service::candidates_read(&ctx, service::CANDIDATES)
+        service::candidates_read(ctx, service::CANDIDATES)
     } else {
         Read::ready(Vec::new())
     };
@@ -100,7 +100,7 @@ async fn render_board(
         .iter()
         .flat_map(|c| c.cards.iter().map(|x| x.item_id))
         .collect();
-    let cards = CardDecor::load_read(&ctx, &ids).on(&st.db).await?;
+    let cards = CardDecor::load_read(ctx, &ids).on(&st.db).await?;
     let (effect, pending) = match preview {
         Some((e, p)) => (Some(e), Some(p)),
         None => (None, None),
@@ -108,7 +108,7 @@ async fn render_board(
     Ok(render(&BoardPage {
         layout: product_layout(
             user,
-            &ctx,
+            ctx,
             if b.sprint.state == "active" {
                 crate::page::Section::Now
             } else {
