@@ -8,7 +8,6 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::api::DocParams;
-use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::docs::compose::{make, Params};
 use crate::docs::print::html;
@@ -19,7 +18,8 @@ use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::strategy::model::Initiative;
 use crate::strategy::{initiatives, Quarter, SortBy};
-use crate::workspace::{store as ws_store, Product};
+use crate::workspace::extract::ProductPage;
+use crate::workspace::Product;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -84,12 +84,10 @@ impl DocumentsPage {
 
 async fn tab(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
     Query(p): Query<TabParams>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     ctx.grants.require(Action::ViewDocuments)?;
     let quarter = match &p.quarter {
         Some(q) => Quarter::parse(q)?,
@@ -178,11 +176,10 @@ async fn tab(
 /// `brief.md`, `plan.html`…: a document as a file to save.
 async fn download(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product, file)): Path<(String, String, String)>,
+    ProductPage { ctx, .. }: ProductPage,
+    Path((_, _, file)): Path<(String, String, String)>,
     Query(q): Query<DocParams>,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let (kind, ext) = file.rsplit_once('.').ok_or(Error::NotFound)?;
     let kind = Kind::parse(kind).map_err(|_| Error::NotFound)?;
     let (params, paper) = q.parse()?;
@@ -252,10 +249,9 @@ struct SignoffPage {
 
 async fn signoff_page(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Path<(String, String, i64)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((_, _, id)): Path<(String, String, i64)>,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let d = crate::docs::signoff::view(&s.db, &ctx, id).await?;
     let title = format!("{} · Sign-off of {}", ctx.product.name, d.request.title);
     Ok(render(&SignoffPage {

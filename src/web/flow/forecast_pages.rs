@@ -8,14 +8,13 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use crate::auth::extract::PageUser;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::flow::forecast::{self, Forecast, ForecastParams};
 use crate::page::{render, Layout};
 use crate::state::AppState;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::layout::product_layout;
-use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -96,11 +95,10 @@ impl ForecastPage {
 
 async fn page(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((ws, _)): Path<(String, String)>,
     Query(form): Query<Form>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let r = match form.params() {
         Ok(p) => forecast::forecast(&st.db, &ctx, &p).await,
         Err(e) => Err(e),
@@ -127,12 +125,10 @@ async fn page(
 
 async fn chart(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { ctx, .. }: ProductPage,
     Query(form): Query<Form>,
     Query(size): Query<crate::chart::Size>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let f = forecast::forecast(&st.db, &ctx, &form.params()?).await?;
     Ok((
         [

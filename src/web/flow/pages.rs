@@ -17,6 +17,7 @@ use crate::flow::board::{self, FlowBoard};
 use crate::flow::{store, FlowSettingsInput};
 use crate::page::{back, form_int, render, FormData, Layout};
 use crate::state::AppState;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
 use crate::workspace::layout::product_layout;
 use crate::workspace::store::product_ctx;
@@ -88,11 +89,10 @@ impl BoardPage {
 
 async fn page(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((ws, _)): Path<(String, String)>,
     Query(q): Query<Params>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let b = board::board(&st.db, &ctx, q.team).await?;
     let blocked = match (q.item, q.status) {
         (Some(item), Some(status)) if ctx.grants.may(Action::OverrideWip) => {

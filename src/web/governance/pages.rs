@@ -7,7 +7,6 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use crate::auth::extract::PageUser;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::flow::alignment::report;
@@ -15,9 +14,9 @@ use crate::governance::alignment::Alignment;
 use crate::governance::alignment::AlignmentParams;
 use crate::page::{render, Layout};
 use crate::state::AppState;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
 use crate::workspace::layout::product_layout;
-use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -146,11 +145,10 @@ impl AlignmentPage {
 
 async fn page(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((ws, _)): Path<(String, String)>,
     Query(q): Query<Params>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let q_error = q.error.clone();
     let p = q.into_params();
     let query = match (&p.sprint, &p.quarter, &p.month) {
@@ -220,12 +218,10 @@ async fn page(
 
 async fn chart(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { ctx, .. }: ProductPage,
     Query(q): Query<Params>,
     Query(size): Query<crate::chart::Size>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let a = report(&st.db.for_reports(), &ctx, &q.into_params()).await?;
     let canvas = size.canvas();
     let mut rows: Vec<(String, f64, f64)> = a

@@ -5,14 +5,13 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use crate::auth::extract::PageUser;
 use crate::error::Result;
 use crate::extract::Path;
 use crate::overview::facts::{overview, Overview};
 use crate::page::{render, Layout, Section};
 use crate::state::AppState;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::layout::product_layout;
-use crate::workspace::store::product_ctx;
 use crate::workspace::Product;
 
 pub fn routes() -> Router<AppState> {
@@ -70,10 +69,9 @@ impl OverviewPage {
 
 async fn page(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((ws, _)): Path<(String, String)>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let o = overview(&st.db, &ctx).await?;
     let roles: Vec<&str> = ctx.grants.roles.iter().map(|r| r.title()).collect();
     Ok(render(&OverviewPage {

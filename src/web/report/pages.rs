@@ -7,15 +7,14 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use crate::auth::extract::PageUser;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::page::{render, Layout};
 use crate::report::{charts, store, Report};
 use crate::sprint::team::{self, Team};
 use crate::state::AppState;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::layout::product_layout;
-use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -67,11 +66,10 @@ impl ReportPage {
 
 async fn page(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((ws, _)): Path<(String, String)>,
     Query(q): Query<Params>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let team = q.team();
     let r = store::report(&st.db.for_reports(), &ctx, team).await?;
     let teams = team::list(&st.db, &ctx).await?;
@@ -105,12 +103,11 @@ async fn page(
 
 async fn chart(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, chart)): Path<(String, String, String)>,
+    ProductPage { ctx, .. }: ProductPage,
+    Path((_, _, chart)): Path<(String, String, String)>,
     Query(q): Query<Params>,
     Query(size): Query<crate::chart::Size>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     // The flow charts (E11) sit on the same page, for flow and sprint products alike.
     let svg = match crate::flow::report::chart_names().contains(&chart.as_str()) {
         true => {

@@ -5,7 +5,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::Result;
 use crate::extract::{Path, Query};
@@ -14,9 +13,9 @@ use crate::page::{back, form_int, render, Flash, Layout};
 use crate::retro::{store, Retro, KINDS};
 use crate::sprint::{service as sprints, Sprint};
 use crate::state::AppState;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
 use crate::workspace::layout::{product_layout, sprint_url};
-use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
     const R: &str = "/w/{ws}/p/{product}/sprints/{id}/retro";
@@ -45,11 +44,10 @@ type P3 = Path<(String, String, SprintId)>;
 
 async fn page(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
+    ProductPage { user, ctx }: ProductPage,
+    Path((ws, _, id)): P3,
     Query(f): Query<Flash>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let sprint = sprints::get(&st.db, &ctx, id).await?;
     let retro = store::get(&st.db, &ctx, user.user.id, id).await?;
     Ok(render(&RetroPage {

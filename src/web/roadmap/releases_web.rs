@@ -15,8 +15,9 @@ use crate::extract::{id, tagged};
 use crate::page::{render, Layout};
 use crate::roadmap::releases::{self, LaunchInput, Release, ReleaseInput, TaskInput, FUNCTIONS};
 use crate::state::AppState;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
-use crate::workspace::{store as ws_store, Product, ProductCtx};
+use crate::workspace::{Product, ProductCtx};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -212,10 +213,8 @@ pub(super) async fn with_outlooks(
 
 async fn page(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     render_page(&s, &user, ctx, None).await
 }
 

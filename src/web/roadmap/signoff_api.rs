@@ -17,6 +17,7 @@ use crate::roadmap::signoff::{
 };
 use crate::state::AppState;
 use crate::workspace::extract::InProduct;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
 use crate::workspace::{store as ws_store, Member, Product, ProductCtx};
 use utoipa_axum::router::OpenApiRouter;
@@ -161,10 +162,8 @@ async fn render_page(
 
 async fn page(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     render_page(&s, &user, ctx, None).await
 }
 

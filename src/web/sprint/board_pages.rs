@@ -216,11 +216,10 @@ async fn change_scope(
 
 async fn burndown_svg(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
+    ProductPage { ctx, .. }: ProductPage,
+    Path((_, _, id)): P3,
     Query(size): Query<crate::chart::Size>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let b = board::burndown(&st.db, &ctx, id).await?;
     Ok((
         [

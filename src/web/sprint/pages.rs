@@ -5,7 +5,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::Result;
 use crate::extract::{Path, Query};
@@ -16,9 +15,9 @@ use crate::sprint::service::{self, Planning, Schedule};
 use crate::sprint::team::{self, Team};
 use crate::sprint::Sprint;
 use crate::state::AppState;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
 pub use crate::workspace::layout::{product_layout, sprint_url};
-use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
     const S: &str = "/w/{ws}/p/{product}/sprints";
@@ -55,10 +54,9 @@ impl IndexPage {
 /// teams each running one, the list of sprints.
 async fn current(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { ctx, .. }: ProductPage,
+    Path((ws, _)): Path<(String, String)>,
 ) -> Result<axum::response::Redirect> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let sprints = service::list(&st.db, &ctx, None).await?;
     let mut active = sprints.iter().filter(|s| s.state == "active");
     Ok(match (active.next(), active.next()) {
@@ -69,11 +67,10 @@ async fn current(
 
 async fn index(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((ws, _)): Path<(String, String)>,
     Query(f): Query<Flash>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let sprints = service::list(&st.db, &ctx, None).await?;
     let teams = team::list(&st.db, &ctx).await?;
     Ok(render(&IndexPage {
@@ -141,11 +138,10 @@ impl PlanPage {
 
 async fn plan(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Path<(String, String, SprintId)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((ws, _, id)): Path<(String, String, SprintId)>,
     Query(f): Query<Flash>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let p = service::planning(&st.db, &ctx, id).await?;
     let ids: Vec<crate::ids::ItemId> = p
         .committed

@@ -15,8 +15,8 @@ use crate::ids::SprintId;
 use crate::page::{back, is_htmx, render, toast_header, Flash, Layout};
 use crate::sprint::review::{self, Review, VerdictInput};
 use crate::state::AppState;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
-use crate::workspace::store::product_ctx;
 use crate::workspace::ProductCtx;
 
 pub fn routes() -> Router<AppState> {
@@ -85,11 +85,10 @@ type P3 = Path<(String, String, SprintId)>;
 
 async fn page(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): P3,
+    ProductPage { user, ctx }: ProductPage,
+    Path((_, _, id)): P3,
     Query(f): Query<Flash>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     render_review(&st, &user, &ctx, id, f.error).await
 }
 

@@ -6,7 +6,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
@@ -15,9 +14,9 @@ use crate::flow::TeamCadenceInput;
 use crate::page::{back, form_int, render, Flash, Layout};
 use crate::sprint::team::{self, Team, TeamPatch, WipLimits};
 use crate::state::AppState;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
 use crate::workspace::layout::product_layout;
-use crate::workspace::store::product_ctx;
 
 pub fn routes() -> Router<AppState> {
     const T: &str = "/w/{ws}/p/{product}/teams";
@@ -58,11 +57,10 @@ impl TeamsPage {
 
 async fn page(
     State(st): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((ws, _)): Path<(String, String)>,
     Query(f): Query<Flash>,
 ) -> Result<Response> {
-    let ctx = product_ctx(&st.db, user.user.id, &ws, &product).await?;
     let teams = team::list(&st.db, &ctx).await?;
     let mut cadences = Vec::with_capacity(teams.len());
     for t in &teams {

@@ -14,9 +14,10 @@ use crate::state::AppState;
 use crate::story::readiness::ReadyRules;
 use crate::story::{comments, questions, rules};
 use crate::web::backlog::pages::item_refused;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
 use crate::workspace::layout::{page_ctx, product_layout};
-use crate::workspace::{store as ws_store, ProductCtx};
+use crate::workspace::ProductCtx;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -162,10 +163,8 @@ fn show(
 
 async fn rules_page(
     State(state): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&state.db, user.user.id, &ws, &product).await?;
     let version = crate::workspace::settings::version(
         &state.db,
         ctx.product.id,

@@ -19,6 +19,7 @@ use crate::strategy::model::{
     PriorityMove,
 };
 use crate::strategy::{chart, objectives, priorities, Quarter};
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
 use crate::workspace::layout::product_layout;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
@@ -128,11 +129,9 @@ async fn overview(
 
 async fn strategy(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
     Query(q): Query<QuarterQuery>,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     overview(&s, &user, ctx, quarter_or_now(q.quarter.as_deref())?, None).await
 }
 
@@ -365,10 +364,9 @@ async fn metric_page(
 
 async fn metric(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Path<(String, String, String)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((_, _, id)): Path<(String, String, String)>,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     metric_page(&s, &user, ctx, super::api::id(&id)?, None).await
 }
 

@@ -8,15 +8,15 @@ use axum::Router;
 use crate::auth::extract::PageUser;
 use crate::auth::Action;
 use crate::error::{Error, Result};
-use crate::extract::Path;
 use crate::page::{render, Layout};
 use crate::state::AppState;
 use crate::strategy::decisions::{self, Decision, DecisionInput};
 use crate::strategy::model::Initiative;
 use crate::strategy::{initiatives, Quarter, SortBy};
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
 use crate::workspace::layout::product_layout;
-use crate::workspace::{store as ws_store, Product, ProductCtx};
+use crate::workspace::{Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/w/{ws}/p/{product}/decisions", get(show).post(create))
@@ -70,10 +70,8 @@ async fn page(
 
 async fn show(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     page(&s, &user, ctx, None).await
 }
 

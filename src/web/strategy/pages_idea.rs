@@ -8,14 +8,14 @@ use axum::Router;
 
 use crate::auth::extract::PageUser;
 use crate::error::{Error, Result};
-use crate::extract::Path;
 use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::strategy::idea::{self, IdeaInput};
 use crate::strategy::personas;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
 use crate::workspace::layout::product_layout;
-use crate::workspace::{store as ws_store, Product, ProductCtx};
+use crate::workspace::{Product, ProductCtx};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -68,10 +68,8 @@ async fn page(
 
 async fn form_page(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     ctx.grants.require(crate::auth::Action::ManageStrategy)?;
     page(
         &s,

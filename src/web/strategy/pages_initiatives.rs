@@ -16,6 +16,7 @@ use crate::page::{render, FormData, Layout};
 use crate::state::AppState;
 use crate::strategy::model::{Initiative, InitiativeInput, Metric, Priority, ScoresPatch};
 use crate::strategy::{initiatives, objectives, priorities, Quarter, SortBy, IMPACTS, STATUSES};
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
 use crate::workspace::layout::product_layout;
 use crate::workspace::{store as ws_store, Product, ProductCtx};
@@ -100,11 +101,9 @@ async fn list_page(
 
 async fn list(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { user, ctx }: ProductPage,
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     list_page(
         &s,
         &user,
@@ -219,10 +218,9 @@ async fn show_page(
 
 async fn show(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product, id)): Path<(String, String, String)>,
+    ProductPage { user, ctx }: ProductPage,
+    Path((_, _, id)): Path<(String, String, String)>,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     show_page(&s, &user, ctx, InitiativeId(super::api::id(&id)?), None).await
 }
 

@@ -8,15 +8,14 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::api::{base_url, zip_response, KitParams};
-use crate::auth::extract::PageUser;
 use crate::docs::kit::exceptions::{self, KitExceptionInput};
 use crate::docs::kit::{make, Scope};
 use crate::error::Result;
-use crate::extract::{Path, Query};
+use crate::extract::Query;
 use crate::page::back;
 use crate::state::AppState;
+use crate::workspace::extract::ProductPage;
 use crate::workspace::form::ProductForm;
-use crate::workspace::store as ws_store;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -34,12 +33,10 @@ pub fn routes() -> Router<AppState> {
 
 async fn zip(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { ctx, .. }: ProductPage,
     Query(q): Query<KitParams>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let scope = Scope::from_params(q.initiative, q.release, q.sprint)?;
     let kit = make(&s.db, &ctx, scope, &base_url(&headers)).await?;
     zip_response(&kit)
@@ -47,12 +44,10 @@ async fn zip(
 
 async fn manifest(
     State(s): State<AppState>,
-    user: PageUser,
-    Path((ws, product)): Path<(String, String)>,
+    ProductPage { ctx, .. }: ProductPage,
     Query(q): Query<KitParams>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let ctx = ws_store::product_ctx(&s.db, user.user.id, &ws, &product).await?;
     let scope = Scope::from_params(q.initiative, q.release, q.sprint)?;
     let kit = make(&s.db, &ctx, scope, &base_url(&headers)).await?;
     let text = kit
