@@ -272,6 +272,16 @@ pub async fn get(db: &Db, ctx: &ProductCtx, key: &str) -> Result<Item> {
 pub async fn get_read(db: &Db, ctx: &ProductCtx, key: &str) -> Result<(ItemId, Read<Item>)> {
     ctx.grants.require(Action::ViewBacklog)?;
     let row = row_in_product(db, ctx, key).await?;
+    load_read(ctx, row)
+}
+
+/// [`get_read`] of a row already read (with the page's prologue); a row of another product is
+/// NotFound.
+pub fn load_read(ctx: &ProductCtx, row: ItemRow) -> Result<(ItemId, Read<Item>)> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    if row.product_id != ctx.product.id {
+        return Err(Error::NotFound);
+    }
     Ok((row.id, store::load_read(&ctx.product.key, row)))
 }
 

@@ -56,6 +56,27 @@ pub async fn row_by_key(db: &Db, workspace_id: i64, key: &str) -> Result<ItemRow
         .ok_or(Error::NotFound)
 }
 
+/// [`row_by_key`] by the workspace's slug, as a read that may share a round trip with others
+/// (the item page's prologue: the person, the product and the item at once). None for a key
+/// that names no item there; the caller still checks the product is the one it may see.
+pub fn row_by_slug_read(slug: &str, key: &str) -> Read<Option<ItemRow>> {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT {ROW_COLUMNS} FROM items i JOIN products p ON p.id = i.product_id
+             JOIN workspaces w ON w.id = p.workspace_id
+             WHERE w.slug = $1 AND p.key = $2 AND i.number = $3"
+        )
+    });
+    let Some((prefix, number)) = super::parse_key(key) else {
+        return Read::ready(None);
+    };
+    Read::query(
+        SQL.as_str(),
+        vec![slug.into(), prefix.into(), number.into()],
+        |rows| rows.first::<ItemRow>(),
+    )
+}
+
 /// Like [`row_by_key`] but inside a write transaction, so the row read is the row written.
 pub async fn row_in_product(
     c: &mut crate::db::Conn<'_>,

@@ -17,6 +17,7 @@ use crate::audit::Versioned;
 use crate::auth::extract::{admit, bearer, cookie, if_match, PageUser, SESSION_COOKIE};
 use crate::auth::hash_secret;
 use crate::auth::store::{holder_read, session_read, User};
+use crate::db::batch::Read;
 use crate::error::{ApiError, Error};
 use crate::extract::Path;
 use crate::state::AppState;
@@ -102,21 +103,29 @@ impl FromRequestParts<AppState> for ProductPage {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let params = match Path::<HashMap<String, String>>::from_request_parts(parts, state).await {
-            Ok(Path(params)) => params,
-            Err(rejection) => {
-                // Who asks decides first, as when handlers took the user before the path.
-                PageUser::from_request_parts(parts, state)
-                    .await
-                    .map_err(IntoResponse::into_response)?;
-                return Err(rejection);
-            }
-        };
+        let params = page_params(parts, state).await?;
         let page = async {
             let (user, ctx) = page_and_ctx(parts, state, &params).await?;
             Ok::<_, Error>(ProductPage { user, ctx: ctx? })
         };
         page.await.map_err(IntoResponse::into_response)
+    }
+}
+
+/// A page's path parameters. One that does not decode is answered as a missing page, once the
+/// person asking is known (who asks decides first, as when handlers took the user first).
+pub async fn page_params(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<HashMap<String, String>, Response> {
+    match Path::<HashMap<String, String>>::from_request_parts(parts, state).await {
+        Ok(Path(params)) => Ok(params),
+        Err(rejection) => {
+            PageUser::from_request_parts(parts, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            Err(rejection)
+        }
     }
 }
 
@@ -129,18 +138,35 @@ pub async fn page_and_ctx(
     state: &AppState,
     params: &HashMap<String, String>,
 ) -> Result<(PageUser, Result<ProductCtx, Error>), Error> {
+    let (user, ctx, ()) = page_and_ctx_with(parts, state, params, Read::ready(())).await?;
+    Ok((user, ctx))
+}
+
+/// [`page_and_ctx`] with another read of the page's in the same round trip (the item page's
+/// item). Its answer is for the caller to use only once the product is theirs.
+pub async fn page_and_ctx_with<T: Send + 'static>(
+    parts: &Parts,
+    state: &AppState,
+    params: &HashMap<String, String>,
+    also: Read<T>,
+) -> Result<(PageUser, Result<ProductCtx, Error>, T), Error> {
     let Some((ws, product)) = product_of(params)? else {
         let user = PageUser::from_request_parts(&mut parts.clone(), state).await?;
-        return Ok((user, Err(Error::NotFound)));
+        let also = also.on(&state.db).await?;
+        return Ok((user, Err(Error::NotFound), also));
     };
-    let (user, rows) = if let Some(token) = bearer(parts) {
-        let (user, rows) = token_and_ctx(parts, state, hash_secret(token), ws, &product).await?;
-        (PageUser::of_token(user), rows)
+    let (user, (rows, also)) = if let Some(token) = bearer(parts) {
+        let hash = hash_secret(token);
+        let (holder, rows) = holder_read(hash.clone())
+            .and(store::ctx_by_token_read(&hash, ws, &product).and(also))
+            .on(&state.db)
+            .await?;
+        (PageUser::of_token(admit(parts, holder)?.user), rows)
     } else {
         let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?;
         let hash = hash_secret(secret);
         let (session, rows) = session_read(hash.clone())
-            .and(store::ctx_by_session_read(&hash, ws, &product))
+            .and(store::ctx_by_session_read(&hash, ws, &product).and(also))
             .on(&state.db)
             .await?;
         (
@@ -149,7 +175,7 @@ pub async fn page_and_ctx(
         )
     };
     let ctx = store::ctx_of(user.user.id, rows);
-    Ok((user, ctx))
+    Ok((user, ctx, also))
 }
 
 /// The version a client last read, from `If-Match: "N"`: 428 when it is missing, 422 naming

@@ -4,15 +4,14 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use super::extract::page_and_ctx;
+use super::extract::{page_and_ctx, page_params};
 use super::ProductCtx;
 use crate::auth::extract::PageUser;
 use crate::error::Error;
-use crate::extract::Path;
 use crate::page::FormData;
 use crate::state::AppState;
 
@@ -60,18 +59,7 @@ impl FromRequest<AppState> for ProductForm {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
-        // A path that does not decode is answered as a missing page, as in every handler, once
-        // the person posting is known.
-        let params =
-            match Path::<HashMap<String, String>>::from_request_parts(&mut parts, state).await {
-                Ok(Path(params)) => params,
-                Err(rejection) => {
-                    PageUser::from_request_parts(&mut parts, state)
-                        .await
-                        .map_err(IntoResponse::into_response)?;
-                    return Err(rejection);
-                }
-            };
+        let params = page_params(&mut parts, state).await?;
         Self::checked(parts, params, body, state)
             .await
             .map_err(IntoResponse::into_response)

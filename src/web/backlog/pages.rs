@@ -1,7 +1,7 @@
 //! HTML pages for the backlog and for one item.
 
-use crate::workspace::extract::ProductPage;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,14 +12,17 @@ use crate::audit::{self, Entry};
 use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
 use crate::backlog::input::{ItemPatch, NewItem};
+use crate::backlog::store::ItemRow;
 use crate::backlog::views::{self, NewView, View};
 use crate::backlog::{service, Anchor, Item, Points, Summary, KINDS, STATUSES};
+use crate::db::batch::Read;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
-use crate::ids::{InitiativeId, SprintId};
+use crate::ids::{InitiativeId, ItemId, SprintId};
 use crate::page::{human_duration, is_htmx, render, split_labels, toast_header, FormData, Layout};
 use crate::state::AppState;
 use crate::story::questions::{self, Question};
+use crate::workspace::extract::{page_and_ctx_with, page_params, ProductPage};
 use crate::workspace::form::ProductForm;
 pub use crate::workspace::layout::{page_ctx, product_layout};
 use crate::workspace::{store as ws_store, Product, ProductCtx};
@@ -511,8 +514,21 @@ pub async fn item_page(
     conflict: Option<Conflict>,
     error: Option<String>,
 ) -> Result<Response> {
+    let read = service::get_read(&state.db, ctx, key).await?;
+    item_page_of(state, user, ctx, read, form, conflict, error).await
+}
+
+/// [`item_page`] of an item whose row has been read.
+async fn item_page_of(
+    state: &AppState,
+    user: &PageUser,
+    ctx: &ProductCtx,
+    (id, item): (ItemId, Read<Item>),
+    form: Option<ItemForm>,
+    conflict: Option<Conflict>,
+    error: Option<String>,
+) -> Result<Response> {
     // Everything around the item in one round trip (src/db/batch.rs).
-    let (id, item) = service::get_read(&state.db, ctx, key).await?;
     let (item, ((((questions, comments), history), (watching, people)), (line, choices))) = item
         .and(
             questions::threads_read(id)
@@ -627,12 +643,37 @@ pub async fn item_page(
     Ok(resp)
 }
 
-async fn item(
-    State(state): State<AppState>,
-    ProductPage { user, ctx }: ProductPage,
-    Path((_, key)): Path<(String, String)>,
-) -> Result<Response> {
-    item_page(&state, &user, &ctx, &key, None, None, None).await
+async fn item(State(state): State<AppState>, at: ItemAt) -> Result<Response> {
+    let read = service::load_read(&at.ctx, at.row)?;
+    item_page_of(&state, &at.user, &at.ctx, read, None, None, None).await
+}
+
+/// The item page's prologue: the person, the product and the item's row in one round trip.
+struct ItemAt {
+    user: PageUser,
+    ctx: ProductCtx,
+    row: ItemRow,
+}
+
+impl FromRequestParts<AppState> for ItemAt {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let params = page_params(parts, state).await?;
+        let at = async {
+            let ws = params.get("ws").map(String::as_str).unwrap_or_default();
+            let key = params.get("key").map(String::as_str).unwrap_or_default();
+            let row = crate::backlog::store::row_by_slug_read(ws, key);
+            let (user, ctx, row) = page_and_ctx_with(parts, state, &params, row).await?;
+            let row = row.ok_or(Error::NotFound);
+            Ok::<_, Error>(ItemAt {
+                user,
+                ctx: ctx?,
+                row: row?,
+            })
+        };
+        at.await.map_err(IntoResponse::into_response)
+    }
 }
 
 async fn update(
