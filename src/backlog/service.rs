@@ -379,7 +379,10 @@ pub async fn update_in(
         .as_deref()
         .map(|r| super::validate_text("reason", r, 1_000))
         .transpose()?;
-    let row = store::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, key).await?;
+    let (row, old_criteria, open) = store::editing_read(ctx.product.id, &ctx.product.key, key)
+        .run(&mut tx.conn())
+        .await?
+        .ok_or(Error::NotFound)?;
     if row.version != expected_version {
         return Ok(None);
     }
@@ -436,10 +439,6 @@ pub async fn update_in(
         .transpose()?;
     let mut before = json!({"fields": before_fields});
     let mut after = json!({"fields": f});
-    let (old_criteria, open) = store::criteria_read(row.id)
-        .and(store::open_questions_read(row.id))
-        .run(&mut tx.conn())
-        .await?;
     let readiness = assess(
         &rules_of(ctx),
         &f,
@@ -452,8 +451,15 @@ pub async fn update_in(
             super::wip::guard(tx, ctx.product.id, &ctx.product.key, row.id, &f.status).await?;
         warnings.extend(warning);
     }
-    if !store::update(tx, row.id, expected_version, &f, &readiness).await? {
-        return Ok(None);
+    let mut update = store::update_read(row.id, expected_version, &f, &readiness);
+    let related_too = patch.assignee.is_some() || labels.is_some() || criteria.is_some();
+    if related_too {
+        // The item's row first, as before any related rows: every write takes its locks in
+        // that order on PostgreSQL.
+        if !update.run(&mut tx.conn()).await? {
+            return Ok(None);
+        }
+        update = Read::ready(true);
     }
     let mut new_assignee = None;
     if let Some(a) = &patch.assignee {
@@ -510,10 +516,19 @@ pub async fn update_in(
         data: after,
     };
     let news = crate::notify::hooks::item_changed_read(tx, ctx, actor, change).await?;
-    audited.then(news).run(&mut tx.conn()).await?;
-    // Read before the commit: the answer and its ETag are this write's, whatever follows it.
-    let written = store::row_by_id(&mut tx.conn(), row.id).await?;
-    let item = store::load(&mut tx.conn(), &ctx.product.key, written).await?;
+    // The update (unless made above), the side rows and the item as written, in one round
+    // trip; read before the commit, so that the answer and its ETag are this write's whatever
+    // follows it. When the update found another version, the caller drops the transaction
+    // and with it what ran after.
+    let (updated, item) = update
+        .and(audited.then(news))
+        .map(|(updated, ())| Ok(updated))
+        .and(store::written_read(&ctx.product.key, row.id, f.parent_id))
+        .run(&mut tx.conn())
+        .await?;
+    if !updated {
+        return Ok(None);
+    }
     Ok(Some(Updated { item, warnings }))
 }
 

@@ -84,20 +84,59 @@ pub async fn row_in_product(
     product_key: &str,
     key: &str,
 ) -> Result<ItemRow> {
-    let (prefix, number) = super::parse_key(key).ok_or(Error::NotFound)?;
-    if prefix != product_key {
-        return Err(Error::NotFound);
+    row_in_product_read(product_id, product_key, key)
+        .run(c)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// [`row_in_product`] as a read that may share a round trip with others: `None` when the key
+/// names no item of the product.
+pub fn row_in_product_read(product_id: i64, product_key: &str, key: &str) -> Read<Option<ItemRow>> {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("SELECT {ROW_COLUMNS} FROM items i WHERE i.product_id = $1 AND i.number = $2")
+    });
+    match super::parse_key(key) {
+        Some((prefix, number)) if prefix == product_key => Read::query(
+            SQL.as_str(),
+            vec![product_id.into(), number.into()],
+            |rows| rows.first::<ItemRow>(),
+        ),
+        _ => Read::ready(None),
     }
-    let sql =
-        format!("SELECT {ROW_COLUMNS} FROM items i WHERE i.product_id = $1 AND i.number = $2");
-    on!(c, t => sqlx::query_as::<_, ItemRow>(&sql).bind(product_id).bind(number)
-        .fetch_optional(&mut **t).await)?
-    .ok_or(Error::NotFound)
+}
+
+/// An item as an edit reads it before changing it, in one round trip: its row, its criteria
+/// and its open blocking questions (`None` when the key names no item of the product).
+pub fn editing_read(
+    product_id: i64,
+    product_key: &str,
+    key: &str,
+) -> Read<Option<(ItemRow, Vec<String>, i64)>> {
+    let Some((_, number)) = super::parse_key(key).filter(|(p, _)| p == product_key) else {
+        return Read::ready(None);
+    };
+    let at = || vec![Arg::from(product_id), Arg::from(number)];
+    let criteria = Read::query(
+        "SELECT c.text FROM criteria c JOIN items i ON i.id = c.item_id
+         WHERE i.product_id = $1 AND i.number = $2 ORDER BY c.position",
+        at(),
+        |rows| Ok(rows.all::<(String,)>()?.into_iter().map(|(t,)| t).collect()),
+    );
+    let open = Read::query(
+        "SELECT COUNT(*) FROM questions q JOIN items i ON i.id = q.item_id
+         WHERE i.product_id = $1 AND i.number = $2 AND q.answered_at IS NULL AND q.blocking",
+        at(),
+        |rows| Ok(rows.one::<(i64,)>()?.0),
+    );
+    row_in_product_read(product_id, product_key, key)
+        .and(criteria)
+        .and(open)
+        .map(|((row, criteria), open)| Ok(row.map(|r| (r, criteria, open))))
 }
 
 pub async fn row_by_id(c: &mut crate::db::Conn<'_>, id: ItemId) -> Result<ItemRow> {
-    let sql = format!("SELECT {ROW_COLUMNS} FROM items i WHERE i.id = $1");
-    Ok(on!(c, t => sqlx::query_as::<_, ItemRow>(&sql).bind(id).fetch_one(&mut **t).await)?)
+    Ok(row_by_id_read(id).run(c).await?)
 }
 
 /// The whole item as shown on its page: labels, criteria, links and roll-ups.
@@ -110,7 +149,32 @@ pub async fn load(c: &mut Conn<'_>, product_key: &str, row: ItemRow) -> Result<I
 /// [`load`] as a read that may share a round trip with others.
 pub fn load_read(product_key: &str, row: ItemRow) -> Read<Item> {
     let product_key = product_key.to_string();
-    // Everything around the item in one statement: (what, product key, number, text).
+    related_read(row.id, row.parent_id).map(move |related| Ok(assemble(&product_key, row, related)))
+}
+
+/// The item numbered by `id` as a write just left it, read inside that write's transaction
+/// and joined to its last statements: its row and everything around it (`parent_id` is the
+/// parent the write set).
+pub fn written_read(product_key: &str, id: ItemId, parent_id: Option<ItemId>) -> Read<Item> {
+    let product_key = product_key.to_string();
+    row_by_id_read(id)
+        .and(related_read(id, parent_id))
+        .map(move |(row, related)| Ok(assemble(&product_key, row, related)))
+}
+
+/// One item's row by id.
+pub fn row_by_id_read(id: ItemId) -> Read<ItemRow> {
+    static SQL: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("SELECT {ROW_COLUMNS} FROM items i WHERE i.id = $1"));
+    Read::query(SQL.as_str(), vec![i64::from(id).into()], |rows| {
+        rows.one::<ItemRow>()
+    })
+}
+
+type Related = Vec<(String, String, Option<i64>, String)>;
+
+/// Everything around an item in one statement: (what, product key, number, text).
+fn related_read(id: ItemId, parent_id: Option<ItemId>) -> Read<Related> {
     Read::query(
         "SELECT 'label', '', CAST(0 AS BIGINT), label FROM item_labels WHERE item_id = $1
          UNION ALL
@@ -133,17 +197,13 @@ pub fn load_read(product_key: &str, row: ItemRow) -> Read<Item> {
          SELECT 'assignee', '', CAST(NULL AS BIGINT), u.email FROM items i JOIN users u ON u.id = i.assignee_id WHERE i.id = $1
          UNION ALL
          SELECT 'evidence', '', COUNT(*), '' FROM item_evidence e WHERE e.item_id = $1",
-        vec![i64::from(row.id).into(), row.parent_id.map_or(0, i64::from).into()],
-        move |rows| Ok(assemble(&product_key, row, rows.all()?)),
+        vec![i64::from(id).into(), parent_id.map_or(0, i64::from).into()],
+        |rows| rows.all(),
     )
 }
 
 /// The item from its row and the rows of everything around it.
-fn assemble(
-    product_key: &str,
-    row: ItemRow,
-    related: Vec<(String, String, Option<i64>, String)>,
-) -> Item {
+fn assemble(product_key: &str, row: ItemRow, related: Related) -> Item {
     let id = row.id;
     let of = |what: &'static str| related.iter().filter(move |r| r.0 == what);
     let mut labels: Vec<String> = of("label").map(|r| r.3.clone()).collect();
@@ -591,16 +651,42 @@ pub async fn update(
     f: &Fields,
     readiness: &Assessed,
 ) -> Result<bool> {
-    let done = exec!(&mut tx.conn(), t => sqlx::query(
-    "UPDATE items SET kind = $1, title = $2, description = $3, persona = $4, goal = $5, benefit = $6,
+    Ok(update_read(id, expected_version, f, readiness)
+        .run(&mut tx.conn())
+        .await?)
+}
+
+/// [`update`] as a statement that may share a round trip with what the write does next: when it
+/// answers `false` nothing of that may be kept (the caller drops the transaction).
+pub fn update_read(
+    id: ItemId,
+    expected_version: i64,
+    f: &Fields,
+    readiness: &Assessed,
+) -> Read<bool> {
+    Read::query(
+        "UPDATE items SET kind = $1, title = $2, description = $3, persona = $4, goal = $5, benefit = $6,
                 points = $7, status = $8, parent_id = $9, updated_at = $10, version = version + 1,
                 ready = $13, readiness = $14
-         WHERE id = $11 AND version = $12")
-    .bind(&f.kind).bind(&f.title).bind(&f.description).bind(&f.persona).bind(&f.goal).bind(&f.benefit)
-    .bind(f.points).bind(&f.status).bind(f.parent_id).bind(crate::db::now()).bind(id).bind(expected_version)
-    .bind(readiness.ready).bind(&readiness.json)
-    )?;
-    Ok(done == 1)
+         WHERE id = $11 AND version = $12 RETURNING id",
+        vec![
+            f.kind.as_str().into(),
+            f.title.as_str().into(),
+            f.description.as_str().into(),
+            f.persona.as_str().into(),
+            f.goal.as_str().into(),
+            f.benefit.as_str().into(),
+            f.points.map(Points::hundredths).into(),
+            f.status.as_str().into(),
+            f.parent_id.map(i64::from).into(),
+            crate::db::now().into(),
+            i64::from(id).into(),
+            expected_version.into(),
+            readiness.ready.into(),
+            readiness.json.as_str().into(),
+        ],
+        |rows| Ok(rows.first::<(i64,)>()?.is_some()),
+    )
 }
 
 /// Bumps the version when only related rows (criteria, labels) changed.

@@ -191,6 +191,20 @@ impl<T: Send + 'static> Read<T> {
         }
     }
 
+    /// Each read's value, in order, in one round trip.
+    pub fn all(reads: Vec<Read<T>>) -> Read<Vec<T>> {
+        let mut statements = Vec::new();
+        let mut decoders = Vec::with_capacity(reads.len());
+        for r in reads {
+            statements.extend(r.statements);
+            decoders.push(r.decode);
+        }
+        Read {
+            statements,
+            decode: Box::new(move |res| decoders.into_iter().map(|d| d(res)).collect()),
+        }
+    }
+
     /// Both reads in one round trip.
     pub fn and<U: Send + 'static>(mut self, other: Read<U>) -> Read<(T, U)> {
         self.statements.extend(other.statements);

@@ -9,9 +9,11 @@ use super::overrides;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::calendar::Quarter;
-use crate::db::{Db, Tx};
+use crate::db::batch::Read;
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ids::SprintId;
+use crate::points::Points;
 use crate::sprint::scope::{self as sprint_scope, Commit, Committed, Effect, ScopeChange};
 use crate::sprint::store::SprintRow;
 use crate::workspace::ProductCtx;
@@ -27,9 +29,12 @@ pub async fn commit(
     c: Commit<'_>,
 ) -> Result<Committed> {
     let mut tx = db.begin().await?;
-    let (mut out, sprint) =
-        sprint_scope::commit_in(&mut tx, actor, ctx, sprint_id, expected, c).await?;
-    if let Some(w) = allowance_check(&mut tx, ctx, &sprint).await? {
+    let (mut out, _, scope) =
+        sprint_scope::commit_in(&mut tx, actor, ctx, sprint_id, expected, c, |sprint| {
+            scope_alignment_read(ctx, sprint)
+        })
+        .await?;
+    if let Some(w) = allowance_check(scope)? {
         out.warnings.push(w);
     }
     tx.commit().await?;
@@ -67,21 +72,31 @@ pub async fn change_scope(
     Ok(p.effect)
 }
 
-/// The unaligned allowance (G2): the share of a sprint's points serving no priority of its
-/// quarter. Over it, strict mode refuses the commit; advisory mode warns.
-async fn allowance_check(
-    tx: &mut Tx,
-    ctx: &ProductCtx,
-    sprint: &SprintRow,
-) -> Result<Option<String>> {
-    // Without dates a sprint is in no quarter: no priority to weigh its scope against.
+/// A sprint's quarter, its points serving a priority of it and serving none, the product's
+/// tier policy and unaligned allowance.
+type ScopeAlignment = (Quarter, Points, Points, String, i64);
+
+/// The sprint's scope by alignment with its quarter's priorities, with the product's policy;
+/// nothing for a sprint without dates (it is in no quarter: no priority to weigh its scope
+/// against).
+fn scope_alignment_read(ctx: &ProductCtx, sprint: &SprintRow) -> Read<Option<ScopeAlignment>> {
     let Some(start) = sprint.start() else {
-        return Ok(None);
+        return Read::ready(None);
     };
     let quarter = Quarter::of(start);
-    let (aligned, unaligned, policy, allowance) =
-        super::store::scope_alignment_in(&mut tx.conn(), ctx.product.id, quarter, sprint.id)
-            .await?;
+    super::store::scope_alignment_read(ctx.product.id, quarter, sprint.id).map(
+        move |(aligned, unaligned, policy, allowance)| {
+            Ok(Some((quarter, aligned, unaligned, policy, allowance)))
+        },
+    )
+}
+
+/// The unaligned allowance (G2): the share of a sprint's points serving no priority of its
+/// quarter. Over it, strict mode refuses the commit; advisory mode warns.
+fn allowance_check(scope: Option<ScopeAlignment>) -> Result<Option<String>> {
+    let Some((quarter, aligned, unaligned, policy, allowance)) = scope else {
+        return Ok(None);
+    };
     let total = aligned + unaligned;
     let (u, t) = (unaligned.hundredths(), total.hundredths());
     if t == 0 || u * 100 <= allowance * t {

@@ -1,5 +1,6 @@
 //! SQL for governance: product settings, priorities of a quarter, items with their priority.
 
+use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::Result;
 use crate::on;
@@ -102,30 +103,38 @@ pub async fn sprint_items(
 }
 
 /// Inside a write: (points serving a priority of `quarter`, points serving none) of a
-/// sprint's current scope, with the product's tier policy and unaligned allowance.
-pub async fn scope_alignment_in(
-    c: &mut crate::db::Conn<'_>,
+/// sprint's current scope, with the product's tier policy and unaligned allowance; a read that
+/// shares the round trip of the write's last statements.
+pub fn scope_alignment_read(
     product_id: i64,
     quarter: Quarter,
     sprint_id: crate::ids::SprintId,
-) -> Result<(Points, Points, String, i64)> {
-    let (aligned, unaligned): (Points, Points) = on!(c, t => sqlx::query_as(
+) -> Read<(Points, Points, String, i64)> {
+    let points = Read::query(
         "SELECT CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NOT NULL THEN si.points ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NULL THEN si.points ELSE 0 END), 0) AS BIGINT)
          FROM sprint_items si JOIN items i ON i.id = si.item_id
          LEFT JOIN items par ON par.id = i.parent_id
          LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
          LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
-         WHERE si.sprint_id = $1 AND si.removed_at IS NULL")
-        .bind(sprint_id).bind(quarter.to_string()).fetch_one(&mut **t).await)?;
-    let (policy, allowance, priorities): (String, i64, i64) = on!(c, t => sqlx::query_as(
+         WHERE si.sprint_id = $1 AND si.removed_at IS NULL",
+        vec![i64::from(sprint_id).into(), quarter.to_string().into()],
+        |rows| rows.one::<(Points, Points)>(),
+    );
+    let policy = Read::query(
         "SELECT tier_policy, unaligned_allowance_pct,
                 (SELECT COUNT(*) FROM priorities WHERE product_id = $1 AND quarter = $2)
-         FROM products WHERE id = $1")
-        .bind(product_id).bind(quarter.to_string()).fetch_one(&mut **t).await)?;
-    // Without priorities there is no strategy to be aligned with; the advisor says so instead.
-    if priorities == 0 {
-        return Ok((aligned + unaligned, Points::ZERO, policy, allowance));
-    }
-    Ok((aligned, unaligned, policy, allowance))
+         FROM products WHERE id = $1",
+        vec![product_id.into(), quarter.to_string().into()],
+        |rows| rows.one::<(String, i64, i64)>(),
+    );
+    points
+        .and(policy)
+        .map(|((aligned, unaligned), (policy, allowance, priorities))| {
+            // Without priorities there is no strategy to be aligned with; the advisor says so instead.
+            if priorities == 0 {
+                return Ok((aligned + unaligned, Points::ZERO, policy, allowance));
+            }
+            Ok((aligned, unaligned, policy, allowance))
+        })
 }

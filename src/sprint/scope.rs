@@ -8,12 +8,32 @@ use crate::audit::{self, Change};
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::store::{self as items, ItemRow};
+use crate::db::batch::Read;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{ItemId, SprintId};
 use crate::points::Points;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
+
+/// The open sprint (planned or active) an item is in: its id and name.
+type OpenSprint = Option<(SprintId, String)>;
+
+/// The item `key` of the product with the open sprint it is already in, before its id is
+/// known (a commit reads all its items in one round trip).
+fn item_and_open_sprint_read(ctx: &ProductCtx, key: &str) -> Read<(Option<ItemRow>, OpenSprint)> {
+    let row = items::row_in_product_read(ctx.product.id, &ctx.product.key, key);
+    let Some((_, number)) = crate::backlog::parse_key(key) else {
+        return row.map(|r| Ok((r, None)));
+    };
+    row.and(Read::query(
+        "SELECT s.id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
+         JOIN items i ON i.id = si.item_id
+         WHERE i.product_id = $1 AND i.number = $2 AND si.removed_at IS NULL AND s.state <> 'closed' LIMIT 1",
+        vec![ctx.product.id.into(), number.into()],
+        |rows| rows.first::<(SprintId, String)>(),
+    ))
+}
 
 /// The open sprint (planned or active) an item is already in, if any.
 async fn open_sprint_of(tx: &mut Tx, item_id: ItemId) -> Result<Option<(SprintId, String)>> {
@@ -40,10 +60,26 @@ async fn add_item(
     row: &ItemRow,
     a: &Adding<'_>,
 ) -> Result<Points> {
+    let open = open_sprint_of(tx, row.id).await?;
+    let new = admit(actor, sprint, key, row, open, a)?;
+    sprint_store::insert_item(tx, &new).await?;
+    Ok(new.points)
+}
+
+/// Whether an item may join the sprint, given the open sprint it is already in: the scope row
+/// to insert, or why not.
+fn admit<'a>(
+    actor: &User,
+    sprint: &SprintRow,
+    key: &str,
+    row: &ItemRow,
+    open: Option<(SprintId, String)>,
+    a: &Adding<'a>,
+) -> Result<sprint_store::NewSprintItem<'a>> {
     if row.status == "done" {
         return Err(Error::invalid("items", format!("{key} is already done")));
     }
-    if let Some((id, name)) = open_sprint_of(tx, row.id).await? {
+    if let Some((id, name)) = open {
         let msg = if id == sprint.id {
             format!("{key} is already in this sprint")
         } else {
@@ -58,20 +94,17 @@ async fn add_item(
             format!("{key} is not ready ({why}); the Product Owner may commit it with an exception and a reason"),
         ));
     }
-    let points = row.points.unwrap_or_default();
-    let new = sprint_store::NewSprintItem {
+    Ok(sprint_store::NewSprintItem {
         sprint_id: sprint.id,
         item_id: row.id,
-        points,
+        points: row.points.unwrap_or_default(),
         in_baseline: a.in_baseline,
         for_goal: a.for_goal,
         exception: a.exception,
         added_by: actor.id,
         reason: a.reason,
         group: a.group,
-    };
-    sprint_store::insert_item(tx, &new).await?;
-    Ok(points)
+    })
 }
 
 /// Ends an item's stretch in the sprint; returns its points, or an error if it is not in scope.
@@ -151,16 +184,20 @@ async fn committed(
     version: i64,
     points: Points,
 ) -> Result<Committed> {
-    let total: Points = on!(&mut tx.conn(), t => sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL")
-        .bind(sprint_id).fetch_one(&mut **t).await)?;
-    Ok(Committed {
+    let total = sprint_store::scope_points_read(sprint_id)
+        .run(&mut tx.conn())
+        .await?;
+    Ok(committed_as(sprint_id, version, points, total))
+}
+
+fn committed_as(sprint_id: SprintId, version: i64, points: Points, total: Points) -> Committed {
+    Committed {
         warnings: Vec::new(),
         sprint_id,
         version,
         committed_points: total,
         points,
-    })
+    }
 }
 
 /// Commits backlog items to a planned sprint. Not-ready items need the PO's exception reason.
@@ -190,15 +227,19 @@ fn check_expected(sprint: &SprintRow, expected: Option<i64>) -> Result<()> {
 }
 
 /// Commits the items inside the caller's transaction; governance's `scope::commit` wraps it
-/// with the unaligned-allowance check and commits. Answers the result and the sprint as read.
-pub async fn commit_in(
+/// with the unaligned-allowance check, whose read `also` makes of the sprint (joined to the
+/// commit's last round trip), and commits. Answers the result, the sprint as read and `also`'s
+/// value. Three round trips whatever the number of items: the sprint and the items, the
+/// checks in memory, then the rows written and the new totals.
+pub async fn commit_in<A: Send + 'static>(
     tx: &mut Tx,
     actor: &User,
     ctx: &ProductCtx,
     sprint_id: SprintId,
     expected: Option<i64>,
     c: Commit<'_>,
-) -> Result<(Committed, SprintRow)> {
+    also: impl FnOnce(&SprintRow) -> Read<A>,
+) -> Result<(Committed, SprintRow, A)> {
     let Commit {
         keys,
         for_goal,
@@ -209,12 +250,29 @@ pub async fn commit_in(
         return Err(Error::invalid("items", "commit 1 to 200 items at a time"));
     }
     let exception = clean_reason("exception", exception)?;
-    let sprint = sprint_store::sprint(&mut tx.conn(), ctx.product.id, sprint_id).await?;
+    let found = keys
+        .iter()
+        .map(|k| item_and_open_sprint_read(ctx, k))
+        .collect();
+    let (sprint, found) = sprint_store::sprint_read(ctx.product.id, sprint_id)
+        .and(Read::all(found))
+        .run(&mut tx.conn())
+        .await?;
+    let sprint = sprint.ok_or(Error::NotFound)?;
     refuse_unless_planned(&sprint)?;
     check_expected(&sprint, expected)?;
     let mut total = Points::ZERO;
-    for key in keys {
-        let row = item(tx, ctx, "items", key).await?;
+    let mut adding = Vec::with_capacity(keys.len());
+    let mut seen = std::collections::HashSet::new();
+    for (key, (row, open)) in keys.iter().zip(found) {
+        let row = row.ok_or_else(|| {
+            Error::invalid("items", format!("{key} is not in this product's backlog"))
+        })?;
+        // Named twice: the second finds it in this sprint, as one at a time would.
+        let open = match seen.insert(row.id) {
+            true => open,
+            false => Some((sprint.id, sprint.name.clone())),
+        };
         let a = Adding {
             in_baseline: false,
             for_goal,
@@ -222,24 +280,28 @@ pub async fn commit_in(
             reason: None,
             group: None,
         };
-        total += add_item(tx, actor, &sprint, key, &row, &a).await?;
+        let new = admit(actor, &sprint, key, &row, open, &a)?;
+        total += new.points;
+        adding.push(new);
     }
-    sprint_store::bump(tx, sprint.id, sprint.version).await?;
     let after = json!({"committed": keys, "points": total, "exception": exception});
-    audit::store::record(
-        tx,
-        change(
-            ctx,
-            actor,
-            "sprint.commit",
-            sprint.id,
-            after,
-            exception.as_deref(),
-        ),
-    )
-    .await?;
-    let out = committed(tx, sprint.id, sprint.version + 1, total).await?;
-    Ok((out, sprint))
+    let audit = audit::store::record_read(change(
+        ctx,
+        actor,
+        "sprint.commit",
+        sprint.id,
+        after,
+        exception.as_deref(),
+    ));
+    let (scope, more) = sprint_store::insert_items_read(&adding)
+        .then(sprint_store::bump_read(sprint.id, sprint.version))
+        .then(audit)
+        .then(sprint_store::scope_points_read(sprint.id))
+        .and(also(&sprint))
+        .run(&mut tx.conn())
+        .await?;
+    let out = committed_as(sprint.id, sprint.version + 1, total, scope);
+    Ok((out, sprint, more))
 }
 
 /// Takes items back out of a planned sprint (planning, not a scope change).

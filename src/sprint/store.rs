@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::capacity::{Availability, Delivered};
 use super::{Figures, Sprint};
+use crate::db::batch::Read;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::SprintId;
@@ -77,9 +78,22 @@ pub async fn sprint(
     product_id: i64,
     id: SprintId,
 ) -> Result<SprintRow> {
-    let sql = format!("SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id WHERE s.id = $1 AND s.product_id = $2");
-    on!(c, t => sqlx::query_as::<_, SprintRow>(&sql).bind(id).bind(product_id).fetch_optional(&mut **t).await)?
+    sprint_read(product_id, id)
+        .run(c)
+        .await?
         .ok_or(Error::NotFound)
+}
+
+/// [`sprint`] as a read that may share a round trip with others.
+pub fn sprint_read(product_id: i64, id: SprintId) -> Read<Option<SprintRow>> {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id WHERE s.id = $1 AND s.product_id = $2")
+    });
+    Read::query(
+        SQL.as_str(),
+        vec![i64::from(id).into(), product_id.into()],
+        |rows| rows.first::<SprintRow>(),
+    )
 }
 
 /// A product's sprints, newest first; `team` narrows to one team.
@@ -163,9 +177,16 @@ pub async fn update(
 /// Bumps the sprint's version if it is still `version`: every scope change goes through this,
 /// so two changes decided on the same view cannot both land.
 pub async fn bump(tx: &mut Tx, id: SprintId, version: i64) -> Result<bool> {
-    let n = exec!(&mut tx.conn(), t => sqlx::query("UPDATE sprints SET version = version + 1 WHERE id = $1 AND version = $2")
-        .bind(id).bind(version))?;
-    Ok(n == 1)
+    Ok(bump_read(id, version).run(&mut tx.conn()).await?)
+}
+
+/// [`bump`] as a statement that may share a round trip with the rest of its write.
+pub fn bump_read(id: SprintId, version: i64) -> Read<bool> {
+    Read::query(
+        "UPDATE sprints SET version = version + 1 WHERE id = $1 AND version = $2 RETURNING id",
+        vec![i64::from(id).into(), version.into()],
+        |rows| Ok(rows.first::<(i64,)>()?.is_some()),
+    )
 }
 
 pub async fn availability(db: &Db, sprint_id: SprintId) -> Result<Vec<Availability>> {
@@ -295,6 +316,44 @@ pub async fn insert_item(tx: &mut Tx, a: &NewSprintItem<'_>) -> Result<i64> {
     ids.into_iter()
         .next()
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the scope row was not inserted")))
+}
+
+/// [`insert_items`] as statements that may share a round trip with the rest of their write
+/// (a commit's version bump, audit row and new totals).
+pub fn insert_items_read(rows: &[NewSprintItem<'_>]) -> Read<()> {
+    let now = crate::db::now();
+    let rows = rows
+        .iter()
+        .map(|a| {
+            [
+                i64::from(a.sprint_id).into(),
+                i64::from(a.item_id).into(),
+                a.points.hundredths().into(),
+                a.in_baseline.into(),
+                a.for_goal.into(),
+                a.exception.into(),
+                now.into(),
+                a.added_by.into(),
+                a.reason.into(),
+                a.group.into(),
+            ]
+        })
+        .collect();
+    Read::insert_rows(
+        "INSERT INTO sprint_items (sprint_id, item_id, points, in_baseline, for_goal, exception,
+                                   added_at, added_by, add_reason, change_group) VALUES",
+        rows,
+        CHUNK,
+    )
+}
+
+/// The points in a sprint's scope now.
+pub fn scope_points_read(id: SprintId) -> Read<Points> {
+    Read::query(
+        "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL",
+        vec![i64::from(id).into()],
+        |rows| Ok(rows.one::<(Points,)>()?.0),
+    )
 }
 
 /// Scope rows added at most this many per statement: 10 columns each stays far below the

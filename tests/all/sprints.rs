@@ -1026,3 +1026,62 @@ async fn commit_checks_if_match_when_it_is_sent() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_commit_of_several_items_is_all_or_nothing() {
+    let s = Sprint1::planned().await;
+    let v0 = version(&s.app, &s.owner, s.id).await;
+    // Each refusal names the first item at fault and leaves the sprint as it was.
+    for (items, status, says) in [
+        (
+            json!([s.a, s.b, s.a]),
+            409,
+            format!("{} is already in this sprint", s.a),
+        ),
+        (
+            json!([s.a, "ONB-9999"]),
+            422,
+            "ONB-9999 is not in this product's backlog".to_string(),
+        ),
+        (
+            json!([s.a, s.unready]),
+            422,
+            format!("{} is not ready", s.unready),
+        ),
+        (
+            json!([s.a, "nonsense"]),
+            422,
+            "nonsense is not in this product's backlog".to_string(),
+        ),
+    ] {
+        let r = s
+            .app
+            .post(&s.owner, &s.url("commit"), json!({"items": items}))
+            .await;
+        let e = json_ok(r, status).await;
+        assert!(
+            e["detail"].as_str().unwrap().contains(&says),
+            "{items}: {e}"
+        );
+        assert_eq!(s.planning().await["committed_points"], 0, "{items}");
+        assert_eq!(version(&s.app, &s.owner, s.id).await, v0, "{items}");
+    }
+    // Both at once: their points, one version step, and the next call sees them in scope.
+    let plan = s.commit(json!({"items": [s.a, s.b]})).await;
+    assert_eq!(plan["points"], 8);
+    assert_eq!(plan["committed_points"], 8);
+    assert_eq!(plan["version"], v0 + 1);
+    assert_eq!(version(&s.app, &s.owner, s.id).await, v0 + 1);
+    let r = s
+        .app
+        .post(&s.owner, &s.url("commit"), json!({"items": [s.b]}))
+        .await;
+    let e = json_ok(r, 409).await;
+    assert!(
+        e["detail"]
+            .as_str()
+            .unwrap()
+            .contains("already in this sprint"),
+        "{e}"
+    );
+}
