@@ -36,7 +36,7 @@ fn item_and_open_sprint_read(ctx: &ProductCtx, key: &str) -> Read<(Option<ItemRo
 }
 
 /// The open sprint (planned or active) an item is already in, if any.
-async fn open_sprint_of(tx: &mut Tx, item_id: ItemId) -> Result<Option<(SprintId, String)>> {
+async fn open_sprint_of(tx: &mut Tx, item_id: ItemId) -> Result<OpenSprint> {
     Ok(on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT s.id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
          WHERE si.item_id = $1 AND si.removed_at IS NULL AND s.state <> 'closed' LIMIT 1")
@@ -73,7 +73,7 @@ fn admit<'a>(
     sprint: &SprintRow,
     key: &str,
     row: &ItemRow,
-    open: Option<(SprintId, String)>,
+    open: OpenSprint,
     a: &Adding<'a>,
 ) -> Result<sprint_store::NewSprintItem<'a>> {
     if row.status == "done" {
