@@ -606,22 +606,39 @@ pub fn anchor_json(anchor: &Anchor) -> serde_json::Value {
 }
 
 /// The first step of a move, inside the caller's transaction: locks the product's order,
-/// resolves the moved items and the two ranks they will land between.
-pub async fn place(
+/// resolves the moved items and the two ranks they will land between. `also` (the tier policy
+/// governance weighs the move by) shares the round trip that reads the items.
+pub async fn place<A: Send + 'static>(
     tx: &mut Tx,
     ctx: &ProductCtx,
     keys: &[String],
     anchor: &Anchor,
-) -> Result<Placement> {
+    also: Read<A>,
+) -> Result<(Placement, A)> {
     if keys.is_empty() || keys.len() > 500 {
         return Err(Error::invalid("keys", "select 1 to 500 items"));
     }
     store::lock_product(tx, ctx.product.id).await?;
+    let (pid, pkey) = (ctx.product.id, ctx.product.key.as_str());
+    let target = match anchor {
+        Anchor::Before(k) | Anchor::After(k) => Some(k),
+        Anchor::Top | Anchor::Bottom => None,
+    };
+    let found = keys
+        .iter()
+        .map(|k| store::row_in_product_read(pid, pkey, k))
+        .collect();
+    let ((found, target_row), more) = Read::all(found)
+        .and(target.map_or(Read::ready(None), |k| {
+            store::row_in_product_read(pid, pkey, k)
+        }))
+        .and(also)
+        .run(&mut tx.conn())
+        .await?;
     let mut rows = Vec::with_capacity(keys.len());
-    for k in keys {
-        let row = store::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, k)
-            .await
-            .map_err(|_| Error::invalid("keys", format!("{k} is not in this backlog")))?;
+    for (k, row) in keys.iter().zip(found) {
+        let row =
+            row.ok_or_else(|| Error::invalid("keys", format!("{k} is not in this backlog")))?;
         if !rows.iter().any(|r: &ItemRow| r.id == row.id) {
             rows.push(row);
         }
@@ -632,36 +649,32 @@ pub async fn place(
         Anchor::Top => (None, first_other(tx, ctx, &moving).await?),
         Anchor::Bottom => (last_other(tx, ctx, &moving).await?, None),
         Anchor::Before(k) | Anchor::After(k) => {
-            let field = if matches!(anchor, Anchor::Before(_)) {
-                "before"
-            } else {
-                "after"
-            };
-            let target = store::row_in_product(&mut tx.conn(), ctx.product.id, &ctx.product.key, k)
-                .await
-                .map_err(|_| Error::invalid(field, format!("{k} is not in this backlog")))?;
+            let before = matches!(anchor, Anchor::Before(_));
+            let field = if before { "before" } else { "after" };
+            let target = target_row
+                .ok_or_else(|| Error::invalid(field, format!("{k} is not in this backlog")))?;
             if moving.contains(&target.id) {
                 return Err(Error::invalid(
                     field,
                     format!("{k} is one of the items being moved"),
                 ));
             }
-            if matches!(anchor, Anchor::After(_)) {
-                let hi =
-                    store::neighbour_rank(tx, ctx.product.id, &target.rank, true, &moving).await?;
-                (Some(target.rank), hi)
-            } else {
+            if before {
                 let lo =
                     store::neighbour_rank(tx, ctx.product.id, &target.rank, false, &moving).await?;
                 (lo, Some(target.rank))
+            } else {
+                let hi =
+                    store::neighbour_rank(tx, ctx.product.id, &target.rank, true, &moving).await?;
+                (Some(target.rank), hi)
             }
         }
     };
-    Ok(Placement { rows, lo, hi })
+    Ok((Placement { rows, lo, hi }, more))
 }
 
-/// The second step: writes the block's ranks and one audit row per item. Answers the longest
-/// new rank, for [`after_rank_change`] once the caller has committed.
+/// The second step: writes the block's ranks and one audit row per item, in one round trip.
+/// Answers the longest new rank, for [`after_rank_change`] once the caller has committed.
 pub async fn apply(
     tx: &mut Tx,
     actor: &User,
@@ -670,17 +683,18 @@ pub async fn apply(
     anchor: &Anchor,
 ) -> Result<Option<String>> {
     let ranks = rank::block_between(p.lo.as_deref(), p.hi.as_deref(), p.rows.len())?;
+    let mut writes = Vec::with_capacity(p.rows.len() * 2);
     for (row, r) in p.rows.iter().zip(&ranks) {
-        store::set_rank(tx, row.id, r).await?;
+        writes.push(store::set_rank_read(row.id, r));
     }
     let placed = anchor_json(anchor);
     for (row, key) in p.rows.iter().zip(p.keys(ctx)) {
-        Change::by(actor, ctx, "item.move", ("item", row.id))
+        let change = Change::by(actor, ctx, "item.move", ("item", row.id))
             .before(&json!({"rank": row.rank}))
-            .after(&json!({"key": key, "placed": placed}))
-            .record(tx)
-            .await?;
+            .after(&json!({"key": key, "placed": placed}));
+        writes.push(audit::store::record_read(change).map(|_| Ok(())));
     }
+    Read::all(writes).run(&mut tx.conn()).await?;
     Ok(ranks.into_iter().max_by_key(|r| r.len()))
 }
 

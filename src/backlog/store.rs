@@ -459,8 +459,15 @@ pub async fn neighbour_rank(
 }
 
 pub async fn set_rank(tx: &mut Tx, id: ItemId, rank: &str) -> Result<()> {
-    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET rank = $1 WHERE id = $2").bind(rank).bind(id))?;
-    Ok(())
+    Ok(set_rank_read(id, rank).run(&mut tx.conn()).await?)
+}
+
+/// [`set_rank`] as a statement that may share a round trip with the rest of a move.
+pub fn set_rank_read(id: ItemId, rank: &str) -> Read<()> {
+    Read::exec(
+        "UPDATE items SET rank = $1 WHERE id = $2",
+        vec![rank.into(), i64::from(id).into()],
+    )
 }
 
 /// Rewrites a product's ranks to short, evenly spaced keys in the same order.

@@ -40,9 +40,12 @@ pub async fn move_items(db: &Db, actor: &User, ctx: &ProductCtx, m: MoveRequest<
     // A PM may break tier order only as an override, with a strategic reason (G3).
     let over = overrides::authorize(ctx, m.override_reason, Action::Reorder)?;
     let mut tx = db.begin().await?;
-    let p = backlog::place(&mut tx, ctx, m.keys, &m.anchor).await?;
+    let policy = tiers::policy_read(ctx.product.id);
+    let (p, policy) = backlog::place(&mut tx, ctx, m.keys, &m.anchor, policy).await?;
     if over.is_none() {
-        tiers::check_move(&mut tx, actor, ctx, &p.ids(), p.between(), m.exemption).await?;
+        let moving = p.ids();
+        let (between, exemption) = (p.between(), m.exemption);
+        tiers::check_move(&mut tx, actor, ctx, &policy, &moving, between, exemption).await?;
     }
     let longest = backlog::apply(&mut tx, actor, ctx, &p, &m.anchor).await?;
     if let Some(reason) = &over {

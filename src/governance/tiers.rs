@@ -214,6 +214,16 @@ pub async fn flags(
     Ok(out)
 }
 
+/// The product's tier policy (`advisory` or `strict`), read inside the move's transaction with
+/// the items it moves.
+pub fn policy_read(product_id: i64) -> Read<String> {
+    Read::query(
+        "SELECT tier_policy FROM products WHERE id = $1",
+        vec![product_id.into()],
+        |rows| Ok(rows.one::<(String,)>()?.0),
+    )
+}
+
 /// In strict mode, refuses a move that would create a new inversion with a moved item, unless
 /// the caller gives an exemption reason (recorded for each moved item in `tx`). `moving` is the
 /// block in the order it lands, between the rest of the backlog's `lo` and `hi` ranks (None:
@@ -228,12 +238,11 @@ pub async fn check_move(
     tx: &mut Tx,
     actor: &User,
     ctx: &ProductCtx,
+    policy: &str,
     moving: &[ItemId],
     (lo, hi): (Option<&str>, Option<&str>),
     exemption: Option<&str>,
 ) -> Result<()> {
-    let policy: String = on!(&mut tx.conn(), t => sqlx::query_scalar("SELECT tier_policy FROM products WHERE id = $1")
-        .bind(ctx.product.id).fetch_one(&mut **t).await)?;
     if policy != "strict" || moving.is_empty() {
         return Ok(());
     }
