@@ -128,73 +128,54 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, input: NewItem) -> 
     if let Some(parent) = input.parent.as_deref().filter(|p| !p.trim().is_empty()) {
         fields.parent_id = Some(resolve_parent(&mut tx, ctx, parent.trim()).await?);
     }
-    let (_, key, new_rank) =
-        insert_in_tx(&mut tx, actor, ctx, &fields, &labels, &criteria, top).await?;
-    tx.commit().await?;
-    after_rank_change(db, ctx.product.id, &new_rank);
-    get(db, ctx, &key).await
-}
-
-/// Writes a validated new item, its labels, criteria, first status and audit row inside `tx`;
-/// returns its id, key and rank. Callers check authority and commit.
-pub async fn insert_in_tx(
-    tx: &mut Tx,
-    actor: &User,
-    ctx: &ProductCtx,
-    fields: &Fields,
-    labels: &[String],
-    criteria: &[String],
-    top: bool,
-) -> Result<(ItemId, String, String)> {
-    let (id, key, new_rank) =
-        insert_row_in_tx(tx, actor, ctx, fields, labels, criteria, top).await?;
-    let after = json!({"key": key, "fields": fields, "labels": labels, "criteria": criteria});
-    let news = crate::notify::hooks::item_created(
-        tx,
-        ctx,
-        actor,
-        id,
-        &key,
-        &fields.title,
-        &fields.description,
-    )
-    .await?;
-    // The audit row and the news in one round trip.
-    audit::store::record_read(audit_change(
-        ctx,
-        actor,
-        "item.create",
-        id,
-        None,
-        Some(after),
-        None,
-    ))
-    .then(news)
-    .run(&mut tx.conn())
-    .await?;
-    Ok((id, key, new_rank))
-}
-
-/// The rows of a new item (number, rank, readiness, labels, criteria, first status) without
-/// its audit row or notifications.
-pub async fn insert_row_in_tx(
-    tx: &mut Tx,
-    actor: &User,
-    ctx: &ProductCtx,
-    fields: &Fields,
-    labels: &[String],
-    criteria: &[String],
-    top: bool,
-) -> Result<(ItemId, String, String)> {
-    let row = Checked {
-        fields: fields.clone(),
-        labels: labels.to_vec(),
-        criteria: criteria.to_vec(),
+    let parent = fields.parent_id;
+    let new = Checked {
+        fields,
+        labels,
+        criteria,
         origin: None,
     };
-    let mut made = insert_rows_in_tx(tx, actor, ctx, std::slice::from_ref(&row), top).await?;
-    made.pop()
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no item was inserted")))
+    // The answer is read inside the write, joined to its last round trip: the item as created.
+    let key = ctx.product.key.as_str();
+    let ((_, _, new_rank), item) = insert_in_tx(&mut tx, actor, ctx, &new, top, |id| {
+        store::written_read(key, id, parent)
+    })
+    .await?;
+    tx.commit().await?;
+    after_rank_change(db, ctx.product.id, &new_rank);
+    Ok(item)
+}
+
+/// Writes a validated new item, its labels, criteria, first status and audit row inside `tx`,
+/// with `then`'s statements (given the new id) in the same round trip as the audit row;
+/// returns its id, key and rank, and `then`'s value. Callers check authority and commit.
+pub async fn insert_in_tx<A: Send + 'static>(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    new: &Checked,
+    top: bool,
+    then: impl FnOnce(ItemId) -> Read<A>,
+) -> Result<((ItemId, String, String), A)> {
+    let f = &new.fields;
+    let mentions = crate::notify::store::mentioned(tx, ctx.workspace.id, &f.description).await?;
+    let rows = std::slice::from_ref(new);
+    let (mut made, more) = insert_rows_then(tx, actor, ctx, rows, top, |made| {
+        let (id, key, _) = made
+            .first()
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("no item was inserted")))?;
+        let after =
+            json!({"key": key, "fields": f, "labels": new.labels, "criteria": new.criteria});
+        let news =
+            crate::notify::hooks::item_created_read(ctx, actor, *id, key, &f.title, mentions);
+        let audit = audit_change(ctx, actor, "item.create", *id, None, Some(after), None);
+        Ok(audit::store::record_read(audit).then(news).then(then(*id)))
+    })
+    .await?;
+    let made = made
+        .pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no item was inserted")))?;
+    Ok((made, more))
 }
 
 /// A checked new item for [`insert_rows_in_tx`]: fields, labels and criteria already validated, and where an import found it.
@@ -214,8 +195,8 @@ pub struct Origin {
 }
 
 /// The rows of new items, in the order given, at the bottom of the backlog (or the top) as one
-/// block, without audit rows or notifications: for one item created, and for writers that audit
-/// a whole batch at once (imports). Answers each item's id, key and rank.
+/// block, without audit rows or notifications: for writers that audit a whole batch at once
+/// (imports). Answers each item's id, key and rank.
 pub async fn insert_rows_in_tx(
     tx: &mut Tx,
     actor: &User,
@@ -223,8 +204,22 @@ pub async fn insert_rows_in_tx(
     items: &[Checked],
     top: bool,
 ) -> Result<Vec<(ItemId, String, String)>> {
+    let none = |_: &[(ItemId, String, String)]| Ok(Read::ready(()));
+    Ok(insert_rows_then(tx, actor, ctx, items, top, none).await?.0)
+}
+
+/// [`insert_rows_in_tx`], with the statements `then` makes of the new items (their audit row,
+/// their news) sent in the same round trip as their labels, criteria and first status.
+async fn insert_rows_then<A: Send + 'static>(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    items: &[Checked],
+    top: bool,
+    then: impl FnOnce(&[(ItemId, String, String)]) -> Result<Read<A>>,
+) -> Result<(Vec<(ItemId, String, String)>, A)> {
     if items.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), then(&[])?.run(&mut tx.conn()).await?));
     }
     let (first, edge) = store::reserve_numbers_read(ctx.product.id, items.len())
         .and(store::edge_rank_read(ctx.product.id, !top))
@@ -255,12 +250,14 @@ pub async fn insert_rows_in_tx(
             }),
         })
         .collect();
-    let ids = store::insert_many(&mut tx.conn(), ctx.product.id, actor.id, &rows).await?;
-    Ok(ids
+    let (ids, side) = store::insert_many(&mut tx.conn(), ctx.product.id, actor.id, &rows).await?;
+    let made: Vec<(ItemId, String, String)> = ids
         .into_iter()
         .zip(rows)
         .map(|(id, r)| (id, format!("{}-{}", ctx.product.key, r.number), r.rank))
-        .collect())
+        .collect();
+    let more = side.then(then(&made)?).run(&mut tx.conn()).await?;
+    Ok((made, more))
 }
 
 pub async fn get(db: &Db, ctx: &ProductCtx, key: &str) -> Result<Item> {
@@ -628,10 +625,26 @@ pub async fn place<A: Send + 'static>(
         .iter()
         .map(|k| store::row_in_product_read(pid, pkey, k))
         .collect();
-    let ((found, target_row), more) = Read::all(found)
-        .and(target.map_or(Read::ready(None), |k| {
+    // Beside an item: its row and the rank next to it (past the moved items) at once.
+    let numbers: Vec<i64> = keys
+        .iter()
+        .filter_map(|k| {
+            super::parse_key(k)
+                .filter(|(p, _)| p == pkey)
+                .map(|(_, n)| n)
+        })
+        .collect();
+    let beside = match (anchor, target.and_then(|k| super::parse_key(k))) {
+        (Anchor::Before(k) | Anchor::After(k), Some((_, n))) => {
+            let after = matches!(anchor, Anchor::After(_));
             store::row_in_product_read(pid, pkey, k)
-        }))
+                .and(store::neighbour_of_read(pid, n, after, &numbers))
+                .map(|(row, next)| Ok(row.map(|r| (r, next))))
+        }
+        _ => Read::ready(None),
+    };
+    let ((found, target_row), more) = Read::all(found)
+        .and(beside)
         .and(also)
         .run(&mut tx.conn())
         .await?;
@@ -651,7 +664,7 @@ pub async fn place<A: Send + 'static>(
         Anchor::Before(k) | Anchor::After(k) => {
             let before = matches!(anchor, Anchor::Before(_));
             let field = if before { "before" } else { "after" };
-            let target = target_row
+            let (target, next) = target_row
                 .ok_or_else(|| Error::invalid(field, format!("{k} is not in this backlog")))?;
             if moving.contains(&target.id) {
                 return Err(Error::invalid(
@@ -660,13 +673,9 @@ pub async fn place<A: Send + 'static>(
                 ));
             }
             if before {
-                let lo =
-                    store::neighbour_rank(tx, ctx.product.id, &target.rank, false, &moving).await?;
-                (lo, Some(target.rank))
+                (next, Some(target.rank))
             } else {
-                let hi =
-                    store::neighbour_rank(tx, ctx.product.id, &target.rank, true, &moving).await?;
-                (Some(target.rank), hi)
+                (Some(target.rank), next)
             }
         }
     };

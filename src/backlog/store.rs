@@ -458,6 +458,34 @@ pub async fn neighbour_rank(
     })?)
 }
 
+/// The rank next to the item numbered `number` (after it or before it), skipping the items
+/// numbered `moving`: [`neighbour_rank`] before the anchor's row has been read, so that a move
+/// reads its items, its anchor and the anchor's neighbour in one round trip.
+pub fn neighbour_of_read(
+    product_id: i64,
+    number: i64,
+    after: bool,
+    moving: &[i64],
+) -> Read<Option<String>> {
+    let skip = if moving.is_empty() {
+        String::new()
+    } else {
+        let marks: Vec<String> = (3..3 + moving.len()).map(|i| format!("${i}")).collect();
+        format!("AND number NOT IN ({})", marks.join(","))
+    };
+    let (cmp, order) = if after { (">", "") } else { ("<", " DESC") };
+    let sql = format!(
+        "SELECT rank FROM items WHERE product_id = $1
+           AND rank {cmp} (SELECT rank FROM items WHERE product_id = $1 AND number = $2) {skip}
+         ORDER BY rank{order} LIMIT 1"
+    );
+    let mut args = vec![Arg::from(product_id), Arg::from(number)];
+    args.extend(moving.iter().map(|n| Arg::from(*n)));
+    Read::query(sql, args, |rows| {
+        Ok(rows.first::<(String,)>()?.map(|(r,)| r))
+    })
+}
+
 pub async fn set_rank(tx: &mut Tx, id: ItemId, rank: &str) -> Result<()> {
     Ok(set_rank_read(id, rank).run(&mut tx.conn()).await?)
 }
@@ -513,15 +541,16 @@ pub struct Origin<'a> {
 /// bound parameters (32,766 on SQLite, 65,535 on PostgreSQL).
 const CHUNK: usize = 400;
 
-/// Inserts new items with their labels, criteria and first status event, a few statements per
-/// 400 items rather than six per item; answers their ids in the order given. Creating one item
-/// and importing 30,000 both come through here.
+/// Inserts new items, a statement per 400 items rather than one per item, and answers their ids
+/// in the order given with their labels, criteria and first status events as statements for
+/// the caller to send with the rest of its write (one round trip for all of them). Creating one
+/// item and importing 30,000 both come through here.
 pub async fn insert_many(
     c: &mut Conn<'_>,
     product_id: i64,
     actor_id: i64,
     rows: &[NewRow<'_>],
-) -> Result<Vec<ItemId>> {
+) -> Result<(Vec<ItemId>, Read<()>)> {
     let now = crate::db::now();
     let sqlite = c.is_sqlite();
     let mut ids = Vec::with_capacity(rows.len());
@@ -602,8 +631,7 @@ pub async fn insert_many(
         events,
         per,
     ));
-    side.run(c).await?;
-    Ok(ids)
+    Ok((ids, side))
 }
 
 /// Reserves `n` item numbers of the product and answers the first.

@@ -22,21 +22,19 @@ fn sprint_link(ctx: &ProductCtx, id: crate::ids::SprintId) -> String {
     )
 }
 
-/// A new item: its creator and the product's POs watch it; people @mentioned hear of it.
-/// Answers the statements that say so, for the caller to run with the item's audit row in one
-/// round trip.
-pub async fn item_created(
-    tx: &mut Tx,
+/// A new item: its creator and the product's POs watch it; people @mentioned (resolved by
+/// the caller with `store::mentioned`) hear of it. Answers the statements that say so, for the
+/// caller to run with the item's audit row in one round trip.
+pub fn item_created_read(
     ctx: &ProductCtx,
     actor: &User,
     item: crate::ids::ItemId,
     key: &str,
     title: &str,
-    text: &str,
-) -> Result<Read<()>> {
+    mentions: Vec<i64>,
+) -> Read<()> {
     let id = item.0;
-    let also = store::mentioned(tx, ctx.workspace.id, text).await?;
-    Ok(store::watch_read("item", id, actor.id)
+    store::watch_read("item", id, actor.id)
         .then(store::watch_as_pos_read("item", id, ctx.product.id))
         .then(store::emit_read(Event {
             workspace_id: ctx.workspace.id,
@@ -47,9 +45,9 @@ pub async fn item_created(
             title: format!("{} added {key} {title}", actor.name),
             link: item_link(ctx, key),
             data: json!({"key": key, "title": title, "product": ctx.product.key}),
-            mentions: also.clone(),
-            also,
-        })))
+            also: mentions.clone(),
+            mentions,
+        }))
 }
 
 /// What changed on an item, in a few words ("status → In review", "description").

@@ -275,9 +275,15 @@ pub async fn add_action(
         status: "todo".into(),
         ..Fields::default()
     };
-    let labels = vec!["retro".to_string()];
-    let (item_id, key, _) =
-        backlog_service::insert_in_tx(&mut tx, actor, ctx, &fields, &labels, &[], false).await?;
+    let new = backlog_service::Checked {
+        fields,
+        labels: vec!["retro".to_string()],
+        criteria: Vec::new(),
+        origin: None,
+    };
+    let none = |_| crate::db::batch::Read::ready(());
+    let ((item_id, key, _), ()) =
+        backlog_service::insert_in_tx(&mut tx, actor, ctx, &new, false, none).await?;
     exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO retro_actions (retro_id, entry_id, item_id, owner_id, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(retro).bind(entry).bind(item_id).bind(owner).bind(crate::db::now()))?;
