@@ -311,6 +311,22 @@ pub async fn list(
     after: After<'_>,
     limit: i64,
 ) -> Result<Vec<Summary>> {
+    let none = |_: &[(ItemId, String)]| Ok(Read::ready(()));
+    let at = (product_id, product_key);
+    Ok(list_then(db, at, filter, after, limit, none).await?.0)
+}
+
+/// [`list`], with what `then` reads of the listed items (their ids and ranks, in order: the
+/// governance's tier flags, say) in the same round trip as their labels: two round trips in
+/// all.
+pub async fn list_then<A: Send + 'static>(
+    db: &Db,
+    (product_id, product_key): (i64, &str),
+    filter: &Compiled,
+    after: After<'_>,
+    limit: i64,
+    then: impl FnOnce(&[(ItemId, String)]) -> Result<Read<A>>,
+) -> Result<(Vec<Summary>, A)> {
     // $1 product, $2 rank, $3 limit; the filter's parameters start at $4.
     let order = filter.order.as_deref().unwrap_or("i.rank");
     let (cursor, offset) = match after {
@@ -340,8 +356,10 @@ pub async fn list(
         }
         q.fetch_all(&mut **c).await
     })?;
-    let labels = labels_of(db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
-    Ok(rows
+    let listed: Vec<(ItemId, String)> = rows.iter().map(|r| (r.id, r.rank.clone())).collect();
+    let ids: Vec<ItemId> = listed.iter().map(|(id, _)| *id).collect();
+    let (labels, more) = labels_read(&ids).and(then(&listed)?).on(db).await?;
+    let items = rows
         .into_iter()
         .map(|r| Summary {
             key: format!("{product_key}-{}", r.number),
@@ -367,7 +385,8 @@ pub async fn list(
             initiative: r.initiative,
             exempt: false,
         })
-        .collect())
+        .collect();
+    Ok((items, more))
 }
 
 fn reasons_count(readiness: &str) -> i64 {
@@ -381,22 +400,18 @@ fn reasons_count(readiness: &str) -> i64 {
         .unwrap_or(0)
 }
 
-async fn labels_of(db: &Db, ids: &[ItemId]) -> Result<Vec<(ItemId, String)>> {
+/// The labels of the items `ids`, by label.
+fn labels_read(ids: &[ItemId]) -> Read<Vec<(ItemId, String)>> {
     if ids.is_empty() {
-        return Ok(Vec::new());
+        return Read::ready(Vec::new());
     }
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT item_id, label FROM item_labels WHERE item_id IN ({}) ORDER BY label",
         marks.join(",")
     );
-    Ok(on!(&mut db.reader().await?.conn(), c => {
-        let mut q = sqlx::query_as::<_, (ItemId, String)>(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(&mut **c).await
-    })?)
+    let args = ids.iter().map(|id| Arg::from(i64::from(*id))).collect();
+    Read::query(sql, args, |rows| rows.all::<(ItemId, String)>())
 }
 
 /// Takes the product's row lock (PostgreSQL) so that number allocation, moves and rebalancing

@@ -4,8 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::tiers;
 use crate::backlog::query::compile_query;
 use crate::backlog::{store, Summary};
+use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
@@ -31,6 +33,17 @@ pub struct Page {
 
 /// One page of a product's backlog for any caller (API, page, CLI, MCP, Overview).
 pub async fn page(db: &Db, ctx: &ProductCtx, p: &ListParams) -> Result<Page> {
+    Ok(page_with(db, ctx, p, Read::ready(())).await?.0)
+}
+
+/// [`page`], with `also` (a page's other reads) joined to the round trip that reads the
+/// listed items' labels and tier flags: two round trips in all.
+pub async fn page_with<A: Send + 'static>(
+    db: &Db,
+    ctx: &ProductCtx,
+    p: &ListParams,
+    also: Read<A>,
+) -> Result<(Page, A)> {
     ctx.grants.require(crate::auth::Action::ViewBacklog)?;
     let limit = p.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
@@ -54,38 +67,27 @@ pub async fn page(db: &Db, ctx: &ProductCtx, p: &ListParams) -> Result<Page> {
         store::After::Rows(n) => n,
         store::After::Rank(_) => 0,
     };
-    let mut items = store::list(
-        db,
-        ctx.product.id,
-        &ctx.product.key,
-        &filter,
-        after,
-        limit + 1,
-    )
-    .await?;
+    let (pid, pkey) = (ctx.product.id, ctx.product.key.as_str());
+    let sorted = filter.order.is_some();
+    // Tier flags look below each item in backlog order: one probe for a page in that order,
+    // one per item (all in the same round trip) for a page sorted otherwise.
+    let flags = |listed: &[(crate::ids::ItemId, String)]| {
+        let shown = &listed[..listed.len().min(limit as usize)];
+        let flags = if sorted {
+            let each = shown
+                .iter()
+                .map(|one| tiers::flags_read(pid, pkey, std::slice::from_ref(one)))
+                .collect();
+            Read::all(each).map(|all| Ok(all.into_iter().flatten().collect()))
+        } else {
+            tiers::flags_read(pid, pkey, shown)
+        };
+        Ok(flags.and(also))
+    };
+    let (mut items, (flags, more_reads)) =
+        store::list_then(db, (pid, pkey), &filter, after, limit + 1, flags).await?;
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
-    let shown: Vec<(crate::ids::ItemId, String)> =
-        items.iter().map(|i| (i.id, i.rank.clone())).collect();
-    // Tier flags look below each item in backlog order: one probe for a page in that order,
-    // one per item for a page sorted otherwise.
-    let flags = if filter.order.is_none() {
-        super::tiers::flags(db, ctx.product.id, &ctx.product.key, &shown).await?
-    } else {
-        let mut all = std::collections::HashMap::new();
-        for one in &shown {
-            all.extend(
-                super::tiers::flags(
-                    db,
-                    ctx.product.id,
-                    &ctx.product.key,
-                    std::slice::from_ref(one),
-                )
-                .await?,
-            );
-        }
-        all
-    };
     for i in &mut items {
         if let Some((tier, inversion, exempt)) = flags.get(&i.id) {
             i.tier = *tier;
@@ -99,7 +101,7 @@ pub async fn page(db: &Db, ctx: &ProductCtx, p: &ListParams) -> Result<Page> {
             Some(_) => Some(Cursor::Rows(rows_before + limit).encode()),
         })
         .flatten();
-    Ok(Page { items, next_cursor })
+    Ok((Page { items, next_cursor }, more_reads))
 }
 
 /// A page cursor, opaque to clients: where the next page starts.

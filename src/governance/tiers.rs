@@ -10,7 +10,7 @@ use super::{inverted, tier_label, Placed};
 use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
-use crate::db::batch::Read;
+use crate::db::batch::{Arg, Read};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{InitiativeId, ItemId};
@@ -121,58 +121,46 @@ fn keep_first(
 
 /// Per priority of the quarter, top first: the number of its top-most open unexempted item
 /// below rank `below`, through its initiatives or as a child without one of their items.
-async fn first_below(
-    db: &Db,
-    product_id: i64,
-    quarter: &str,
-    below: &str,
-) -> Result<Vec<(i64, Option<i64>)>> {
+fn first_below_read(product_id: i64, quarter: &str, below: &str) -> Read<Vec<(i64, Option<i64>)>> {
     type Found = (i64, Option<String>, Option<i64>);
-    let direct: Vec<Found> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(DIRECT_BELOW)
-        .bind(product_id).bind(quarter).bind(below).fetch_all(&mut **c).await)?;
-    let mut firsts: Vec<(i64, Option<(String, i64)>)> = Vec::new();
-    for (pid, rank, number) in direct {
-        keep_first(&mut firsts, pid, rank.zip(number));
-    }
-    if !firsts.is_empty() {
-        let children: Vec<(i64, String, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(CHILDREN_BELOW)
-            .bind(product_id).bind(quarter).bind(below).fetch_all(&mut **c).await)?;
+    let args = || vec![product_id.into(), quarter.into(), below.into()];
+    let direct = Read::query(DIRECT_BELOW, args(), |rows| rows.all::<Found>());
+    let children = Read::query(CHILDREN_BELOW, args(), |rows| {
+        rows.all::<(i64, String, i64)>()
+    });
+    direct.and(children).map(|(direct, children)| {
+        let mut firsts: Vec<(i64, Option<(String, i64)>)> = Vec::new();
+        for (pid, rank, number) in direct {
+            keep_first(&mut firsts, pid, rank.zip(number));
+        }
         for (pid, rank, number) in children {
             if firsts.iter().any(|(p, _)| *p == pid) {
                 keep_first(&mut firsts, pid, Some((rank, number)));
             }
         }
-    }
-    Ok(firsts
-        .into_iter()
-        .map(|(pid, first)| (pid, first.map(|(_, n)| n)))
-        .collect())
+        Ok(firsts
+            .into_iter()
+            .map(|(pid, first)| (pid, first.map(|(_, n)| n)))
+            .collect())
+    })
 }
+
+/// Each item's tier, the key of the item its order inverts with, and whether it is exempt.
+pub type Flags = std::collections::HashMap<ItemId, (Option<usize>, Option<String>, bool)>;
 
 /// For the items of one backlog page (top first): each one's tier, when it sits above a
 /// higher tier anywhere below it the key of the first such item, and whether it is exempt
-/// from the tier order (or done, which no inversion counts). Costs two small queries
-/// whatever the backlog's size: the best tier below the page, and the page's own tiers.
-pub async fn flags(
-    db: &Db,
-    product_id: i64,
-    product_key: &str,
-    page: &[(ItemId, String)],
-) -> Result<std::collections::HashMap<ItemId, (Option<usize>, Option<String>, bool)>> {
-    let mut out = std::collections::HashMap::with_capacity(page.len());
+/// from the tier order (or done, which no inversion counts). Three small statements in one
+/// round trip whatever the backlog's size: the best tier below the page (directly and through
+/// parents), and the page's own tiers.
+pub fn flags_read(product_id: i64, product_key: &str, page: &[(ItemId, String)]) -> Read<Flags> {
     let Some((_, last_rank)) = page.last() else {
-        return Ok(out);
+        return Read::ready(Flags::new());
     };
     let q = Quarter::of(crate::strategy::today()).to_string();
     // The quarter's priorities, top first, each with its top-most unexempted item below the
     // page: one index probe per initiative, whatever the backlog's size.
-    let below = first_below(db, product_id, &q, last_rank).await?;
-    let prios: Vec<i64> = below.iter().map(|b| b.0).collect();
-    if prios.is_empty() {
-        return Ok(out);
-    }
-    let tier_of =
-        |pid: Option<i64>| pid.and_then(|p| prios.iter().position(|x| *x == p).map(|i| i + 1));
+    let below = first_below_read(product_id, &q, last_rank);
     let marks: Vec<String> = (3..3 + page.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.priority_id),
@@ -183,19 +171,36 @@ pub async fn flags(
          WHERE i.product_id = $1 AND i.id IN ({})",
         marks.join(",")
     );
-    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => {
-        let mut qy = sqlx::query_as(&sql).bind(product_id).bind(&q);
-        for (id, _) in page {
-            qy = qy.bind(*id);
-        }
-        qy.fetch_all(&mut **c).await
-    })?;
+    let mut args = vec![Arg::from(product_id), Arg::from(q)];
+    args.extend(page.iter().map(|(id, _)| Arg::from(i64::from(*id))));
+    let rows = Read::query(sql, args, |rows| rows.all::<Row>());
+    let page: Vec<ItemId> = page.iter().map(|(id, _)| *id).collect();
+    let product_key = product_key.to_string();
+    below
+        .and(rows)
+        .map(move |(below, rows)| Ok(flags_of(&product_key, &page, &below, &rows)))
+}
+
+/// [`flags_read`]'s rule over what it read.
+fn flags_of(
+    product_key: &str,
+    page: &[ItemId],
+    below: &[(i64, Option<i64>)],
+    rows: &[Row],
+) -> Flags {
+    let mut out = Flags::with_capacity(page.len());
+    let prios: Vec<i64> = below.iter().map(|b| b.0).collect();
+    if prios.is_empty() {
+        return out;
+    }
+    let tier_of =
+        |pid: Option<i64>| pid.and_then(|p| prios.iter().position(|x| *x == p).map(|i| i + 1));
     // The best-placed aligned item below the page: the highest priority first.
     let mut best: Option<(usize, i64)> = below
         .iter()
         .enumerate()
         .find_map(|(i, (_, n))| n.map(|n| (i + 1, n)));
-    for (id, _) in page.iter().rev() {
+    for id in page.iter().rev() {
         let Some((_, number, pid, exempt)) = rows.iter().find(|r| r.0 == *id) else {
             continue;
         };
@@ -211,7 +216,7 @@ pub async fn flags(
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// The product's tier policy (`advisory` or `strict`), read inside the move's transaction with

@@ -945,3 +945,32 @@ async fn settings_groups_keep_their_own_versions() {
         .unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
 }
+
+#[tokio::test]
+async fn a_sorted_page_flags_each_item_as_the_backlog_order_does() {
+    let t = Tiers::backlog().await;
+    assert_eq!(t.po_moves_to_top(&t.c, None).await.status(), 200);
+    let in_order = flags(&t.app, &t.owner).await;
+    assert!(
+        in_order.iter().any(|f| f.2.is_some()),
+        "c above the priorities is an inversion: {in_order:?}"
+    );
+    let url = format!("{P}/items?limit=500&q=sort%3A-key");
+    let v: Value = json_ok(t.app.get(&t.owner, &url).await, 200).await;
+    let mut sorted: Vec<(String, Option<i64>, Option<String>)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["key"].as_str().unwrap().to_string(),
+                i["tier"].as_i64(),
+                i["inversion"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    let mut in_order = in_order;
+    sorted.sort();
+    in_order.sort();
+    assert_eq!(sorted, in_order);
+}

@@ -89,24 +89,26 @@ async fn backlog_page(
         cursor,
         limit: Some(100),
     };
-    let (items, next_cursor, filter_error) =
-        match crate::governance::listing::page(&state.db, &ctx, &params).await {
-            Ok(p) => (p.items, p.next_cursor, None),
-            Err(Error::Invalid { message, .. }) => (Vec::new(), None, Some(message)),
+    let quarter = crate::calendar::Quarter::of(crate::calendar::today());
+    // The page's own reads, joined to the round trip of the listed items' labels and tiers
+    // (src/db/batch.rs); on their own when the query is refused.
+    let around = || -> Result<_> {
+        Ok(views::list_read(user.user.id, &ctx)
+            .and(crate::governance::overrides::list_read(&ctx, quarter)?)
+            .and(questions::median_answer_seconds_read(ctx.product.id).and(
+                ws_store::holders_read(ctx.product.id, crate::auth::Role::Po),
+            )))
+    };
+    let listed = crate::governance::listing::page_with(&state.db, &ctx, &params, around()?).await;
+    let (items, next_cursor, filter_error, ((views, overrides), (median_answer, owners))) =
+        match listed {
+            Ok((p, around)) => (p.items, p.next_cursor, None, around),
+            Err(Error::Invalid { message, .. }) => {
+                let around = around()?.on(&state.db).await?;
+                (Vec::new(), None, Some(message), around)
+            }
             Err(e) => return Err(e),
         };
-    let quarter = crate::calendar::Quarter::of(crate::calendar::today());
-    // Independent reads, in one round trip (src/db/batch.rs).
-    let ((views, overrides), (median_answer, owners)) = views::list_read(user.user.id, &ctx)
-        .and(crate::governance::overrides::list_read(&ctx, quarter)?)
-        .and(
-            questions::median_answer_seconds_read(ctx.product.id).and(ws_store::holders_read(
-                ctx.product.id,
-                crate::auth::Role::Po,
-            )),
-        )
-        .on(&state.db)
-        .await?;
     let overrides = overrides.count;
     let median_answer = median_answer.map(crate::page::human_seconds);
     let layout = product_layout(user, &ctx, crate::page::Section::Backlog);
