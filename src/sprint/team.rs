@@ -117,9 +117,15 @@ pub fn wip_limits_read(team_id: i64) -> Read<WipLimits> {
 
 /// Every team of a workspace, by name: (id, name).
 pub async fn of_workspace(db: &Db, workspace_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(
-        on!(&mut db.reader().await?.conn(), c => sqlx::query_as("SELECT id, name FROM teams WHERE workspace_id = $1 ORDER BY name")
-        .bind(workspace_id).fetch_all(&mut **c).await)?,
+    Ok(of_workspace_read(workspace_id).on(db).await?)
+}
+
+/// [`of_workspace`] as a read that may share a round trip with others.
+pub fn of_workspace_read(workspace_id: i64) -> crate::db::batch::Read<Vec<(i64, String)>> {
+    crate::db::batch::Read::query(
+        "SELECT id, name FROM teams WHERE workspace_id = $1 ORDER BY name",
+        vec![workspace_id.into()],
+        |rows| rows.all::<(i64, String)>(),
     )
 }
 

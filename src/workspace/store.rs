@@ -203,10 +203,17 @@ pub async fn roles_on(db: &Db, product_id: i64, user_id: i64) -> Result<Vec<Role
 }
 
 pub async fn products(db: &Db, workspace_id: i64) -> Result<Vec<Product>> {
-    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Ok(products_read(workspace_id).on(db).await?)
+}
+
+/// [`products`] as a read that may share a round trip with others.
+pub fn products_read(workspace_id: i64) -> Read<Vec<Product>> {
+    Read::query(
         "SELECT id, workspace_id, key, name, description, version, ready_rules, cadence FROM products
-         WHERE workspace_id = $1 ORDER BY key")
-        .bind(workspace_id).fetch_all(&mut **c).await)?)
+         WHERE workspace_id = $1 ORDER BY key",
+        vec![workspace_id.into()],
+        |rows| rows.all::<Product>(),
+    )
 }
 
 /// The roles a product's creator receives on it: Product Manager and Product Owner.

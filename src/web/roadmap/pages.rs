@@ -332,10 +332,17 @@ async fn roadmap(
         team,
     }
     .normalized()?;
-    let (roadmap, error) = match store::load(&s.db.for_reports(), w.id, &filter).await {
+    // The roadmap with the filter's choices (products, teams) in one round trip.
+    let reports = s.db.for_reports();
+    let ((roadmap, products), teams) = store::load_read(w.id, &filter)?
+        .and(ws_store::products_read(w.id))
+        .and(crate::sprint::team::of_workspace_read(w.id))
+        .on(&reports)
+        .await?;
+    let (roadmap, error) = match roadmap {
         Ok(r) => (r, None),
         Err(e @ Error::Invalid { .. }) => (
-            store::load(&s.db.for_reports(), w.id, &Filter::default()).await?,
+            store::load(&reports, w.id, &Filter::default()).await?,
             Some(e.to_string()),
         ),
         Err(e) => return Err(e),
@@ -372,8 +379,8 @@ async fn roadmap(
             link_base: Some(format!("/w/{}", w.slug)),
             lanes_by: lanes_of(q.lanes.as_deref()),
         },
-        products: ws_store::products(&s.db, w.id).await?,
-        teams: crate::sprint::team::of_workspace(&s.db, w.id).await?,
+        products,
+        teams,
         ws: w.slug,
         filter,
         statuses: crate::strategy::STATUSES,
