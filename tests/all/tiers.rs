@@ -58,7 +58,20 @@ async fn strategy(app: &TestApp, pm: &Caller) -> (Value, Value, Vec<Value>) {
 }
 
 async fn flags(app: &TestApp, who: &Caller) -> Vec<(String, Option<i64>, Option<String>)> {
-    let v: Value = json_ok(app.get(who, &format!("{P}/items?limit=500")).await, 200).await;
+    flags_of(app, who, "").await
+}
+
+/// Each listed item's key, tier and inversion for the backlog query `q` (URL-encoded).
+async fn flags_of(
+    app: &TestApp,
+    who: &Caller,
+    q: &str,
+) -> Vec<(String, Option<i64>, Option<String>)> {
+    let v: Value = json_ok(
+        app.get(who, &format!("{P}/items?limit=500&q={q}")).await,
+        200,
+    )
+    .await;
     v["items"]
         .as_array()
         .unwrap()
@@ -955,20 +968,7 @@ async fn a_sorted_page_flags_each_item_as_the_backlog_order_does() {
         in_order.iter().any(|f| f.2.is_some()),
         "c above the priorities is an inversion: {in_order:?}"
     );
-    let url = format!("{P}/items?limit=500&q=sort%3A-key");
-    let v: Value = json_ok(t.app.get(&t.owner, &url).await, 200).await;
-    let mut sorted: Vec<(String, Option<i64>, Option<String>)> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["key"].as_str().unwrap().to_string(),
-                i["tier"].as_i64(),
-                i["inversion"].as_str().map(str::to_string),
-            )
-        })
-        .collect();
+    let mut sorted = flags_of(&t.app, &t.owner, "sort%3A-key").await;
     let mut in_order = in_order;
     sorted.sort();
     in_order.sort();
