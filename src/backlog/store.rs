@@ -452,25 +452,9 @@ pub async fn neighbour_rank(
     after: bool,
     moving: &[ItemId],
 ) -> Result<Option<String>> {
-    // Moving items are skipped in SQL; a block rarely exceeds a page, so a small IN list is fine.
-    let skip = if moving.is_empty() {
-        String::new()
-    } else {
-        let marks: Vec<String> = (3..3 + moving.len()).map(|i| format!("${i}")).collect();
-        format!("AND id NOT IN ({})", marks.join(","))
-    };
-    let sql = if after {
-        format!("SELECT rank FROM items WHERE product_id = $1 AND rank > $2 {skip} ORDER BY rank LIMIT 1")
-    } else {
-        format!("SELECT rank FROM items WHERE product_id = $1 AND rank < $2 {skip} ORDER BY rank DESC LIMIT 1")
-    };
-    Ok(on!(&mut tx.conn(), t => {
-        let mut q = sqlx::query_scalar(&sql).bind(product_id).bind(rank);
-        for id in moving {
-            q = q.bind(*id);
-        }
-        q.fetch_optional(&mut **t).await
-    })?)
+    let skip = moving.iter().map(|id| i64::from(*id)).collect();
+    let read = neighbour_read(product_id, ("$2", rank.into()), after, ("id", skip));
+    Ok(read.run(&mut tx.conn()).await?)
 }
 
 /// The rank next to the item numbered `number` (after it or before it), skipping the items
@@ -482,20 +466,33 @@ pub fn neighbour_of_read(
     after: bool,
     moving: &[i64],
 ) -> Read<Option<String>> {
-    let skip = if moving.is_empty() {
+    let anchor = "(SELECT rank FROM items WHERE product_id = $1 AND number = $2)";
+    let skip = ("number", moving.to_vec());
+    neighbour_read(product_id, (anchor, number.into()), after, skip)
+}
+
+/// The first rank past `from` (an SQL expression of `$2`, bound to its argument) in the
+/// direction asked, skipping the items whose `column` is one of the values given. A moved
+/// block rarely exceeds a page, so a small `NOT IN` list is fine.
+fn neighbour_read(
+    product_id: i64,
+    (from, at): (&str, Arg),
+    after: bool,
+    (column, skip): (&str, Vec<i64>),
+) -> Read<Option<String>> {
+    let not_in = if skip.is_empty() {
         String::new()
     } else {
-        let marks: Vec<String> = (3..3 + moving.len()).map(|i| format!("${i}")).collect();
-        format!("AND number NOT IN ({})", marks.join(","))
+        let marks: Vec<String> = (3..3 + skip.len()).map(|i| format!("${i}")).collect();
+        format!("AND {column} NOT IN ({})", marks.join(","))
     };
     let (cmp, order) = if after { (">", "") } else { ("<", " DESC") };
     let sql = format!(
-        "SELECT rank FROM items WHERE product_id = $1
-           AND rank {cmp} (SELECT rank FROM items WHERE product_id = $1 AND number = $2) {skip}
+        "SELECT rank FROM items WHERE product_id = $1 AND rank {cmp} {from} {not_in}
          ORDER BY rank{order} LIMIT 1"
     );
-    let mut args = vec![Arg::from(product_id), Arg::from(number)];
-    args.extend(moving.iter().map(|n| Arg::from(*n)));
+    let mut args = vec![Arg::from(product_id), at];
+    args.extend(skip.into_iter().map(Arg::from));
     Read::query(sql, args, |rows| {
         Ok(rows.first::<(String,)>()?.map(|(r,)| r))
     })
