@@ -362,27 +362,27 @@ where
     }
 }
 
-/// Each `$n` outside quotes in `sql`: where it starts and ends, and its number.
+/// Each `$n` outside quotes in `sql`: where it starts and ends, and its number. Every batch's
+/// text is scanned on every request, so only the two bytes that matter are looked for.
 fn marks(sql: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
     let bytes = sql.as_bytes();
     let mut quoted = false;
     let mut i = 0;
     std::iter::from_fn(move || {
-        while i < bytes.len() {
-            let at = i;
-            i += 1;
-            match bytes[at] {
-                b'\'' => quoted = !quoted,
-                b'$' if !quoted => {
-                    let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-                    if let Ok(n) = sql[i..i + digits].parse::<usize>() {
-                        i += digits;
-                        return Some((at, i, n));
-                    }
+        while let Some(found) = memchr::memchr2(b'$', b'\'', &bytes[i..]) {
+            let at = i + found;
+            i = at + 1;
+            if bytes[at] == b'\'' {
+                quoted = !quoted;
+            } else if !quoted {
+                let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                if let Ok(n) = sql[i..i + digits].parse::<usize>() {
+                    i += digits;
+                    return Some((at, i, n));
                 }
-                _ => {}
             }
         }
+        i = bytes.len();
         None
     })
 }
