@@ -68,8 +68,13 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
 ];
 
 /// Columns the database derives itself and that are not exported: PostgreSQL's full-text
-/// `search` columns (SQLite keeps the same index in FTS tables filled by triggers).
-pub const DERIVED: &[(&str, &str)] = &[("insights", "search"), ("research_sources", "search")];
+/// `search` columns (SQLite keeps the same index in FTS tables filled by triggers), and the
+/// count of changes to a product's roadmap that triggers keep (migration 0031).
+pub const DERIVED: &[(&str, &str)] = &[
+    ("insights", "search"),
+    ("research_sources", "search"),
+    ("products", "roadmap_version"),
+];
 
 /// `"id:int name:text points:points? created_by:user"`: name, kind, `?` when it may be NULL.
 fn columns(spec: &'static str) -> Vec<Column> {

@@ -1,6 +1,7 @@
 //! The roadmap (S7): initiatives across a workspace's products by quarter (a timeline) and as
 //! now / next / later, with progress from their backlog items, and read-only share links.
 
+pub mod kept;
 pub mod releases;
 pub mod share;
 pub mod signoff;

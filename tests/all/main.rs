@@ -46,6 +46,7 @@ mod points;
 mod request_reads;
 mod retro_reports;
 mod roadmap;
+mod roadmap_kept;
 mod seed;
 mod selfhost;
 mod sign_in;

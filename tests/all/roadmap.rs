@@ -24,7 +24,7 @@ async fn post(app: &TestApp, who: &Caller, path: &str, body: Value) -> Value {
 }
 
 /// Two products; ONB has work now and next, and an idea for later; GRO has a shipped one.
-async fn roadmap_fixture(app: &TestApp) -> Caller {
+pub(crate) async fn roadmap_fixture(app: &TestApp) -> Caller {
     let pm = app.workspace().await;
     let r = app
         .post(
@@ -260,7 +260,7 @@ async fn the_roadmap_page_lays_lanes_by_priority_and_shows_its_filters_as_chips(
     assert!(!html.contains("id=\"filter-chips\"") && html.contains("id=\"lanes-priority\""));
 }
 
-async fn page(app: &TestApp, who: &Caller, path: &str) -> String {
+pub(crate) async fn page(app: &TestApp, who: &Caller, path: &str) -> String {
     let r = app.get(who, path).await;
     assert_eq!(r.status(), 200, "{path}");
     r.text().await.unwrap()

@@ -2,6 +2,7 @@
 //! read-only page a share link opens without an account.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -13,6 +14,7 @@ use crate::auth::extract::PageUser;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::page::{render, Layout};
+use crate::roadmap::kept::{self, Rendered};
 use crate::roadmap::share::{self, Share};
 use crate::roadmap::store::{self, Entry, Filter, Roadmap};
 use crate::roadmap::Horizon;
@@ -178,12 +180,16 @@ impl Board {
 struct RoadmapPage {
     layout: Layout,
     ws: String,
-    board: Board,
+    /// `timeline` or `horizons`.
+    view: String,
+    /// The timeline's lanes: `product` or `priority`.
+    lanes_by: String,
+    /// The board, rendered or kept (`crate::roadmap::kept`).
+    board: Arc<Rendered>,
     products: Vec<Product>,
     teams: Vec<(i64, String)>,
     filter: Filter,
     statuses: [&'static str; 6],
-    horizons: [Horizon; 4],
     error: Option<String>,
     /// With a product chosen: its planned releases, each with the 85 % forecast of its open
     /// work beside the target date.
@@ -191,6 +197,30 @@ struct RoadmapPage {
         crate::roadmap::releases::Release,
         Option<crate::flow::outlook::Outlook>,
     )>,
+}
+
+/// The board alone, for a page to embed or keep.
+#[derive(askama::Template)]
+#[template(path = "roadmap/board.html")]
+struct BoardHtml<'a> {
+    board: &'a Board,
+    horizons: [Horizon; 4],
+}
+
+impl Board {
+    /// The board rendered, with what the page around it shows of it.
+    fn rendered(&self) -> Result<Rendered> {
+        let html = askama::Template::render(&BoardHtml {
+            board: self,
+            horizons: Horizon::ALL,
+        })
+        .map_err(|e| Error::Internal(anyhow::anyhow!("rendering template: {e}")))?;
+        Ok(Rendered {
+            html,
+            current_quarter: self.roadmap.current_quarter.clone(),
+            priorities: self.priorities(),
+        })
+    }
 }
 
 impl RoadmapPage {
@@ -215,8 +245,8 @@ impl RoadmapPage {
             f.priority.map(|p| p.to_string()),
         );
         let now: [(&str, Option<&str>); 6] = [
-            ("view", Some(self.board.view.as_str())),
-            ("lanes", Some(self.board.lanes_by.as_str())),
+            ("view", Some(self.view.as_str())),
+            ("lanes", Some(self.lanes_by.as_str())),
             ("product", f.product.as_deref()),
             ("team", team.as_deref()),
             ("status", f.status.as_deref()),
@@ -254,17 +284,17 @@ impl RoadmapPage {
         if let Some(s) = &f.status {
             chips.push((
                 "Status",
-                self.board.status_title(s).to_string(),
+                self.status_title(s).to_string(),
                 self.with("status", None),
             ));
         }
         if let Some(id) = f.priority {
             let name = self
                 .board
-                .priorities()
-                .into_iter()
+                .priorities
+                .iter()
                 .find(|p| p.0 == id)
-                .map_or(id.to_string(), |p| p.1);
+                .map_or(id.to_string(), |p| p.1.clone());
             chips.push(("Priority", name, self.with("priority", None)));
         }
         chips
@@ -272,6 +302,10 @@ impl RoadmapPage {
 
     fn is_status(&self, s: &str) -> bool {
         self.filter.status.as_deref() == Some(s)
+    }
+
+    fn status_title(&self, s: &str) -> &'static str {
+        crate::strategy::status_title(s)
     }
 }
 
@@ -332,20 +366,52 @@ async fn roadmap(
         team,
     }
     .normalized()?;
-    // The roadmap with the filter's choices (products, teams) in one round trip.
+    // The products' counts of changes with the filter's choices (products, teams) in one
+    // round trip; the roadmap kept under those counts, or read and rendered after them.
     let reports = s.db.for_reports();
-    let ((roadmap, products), teams) = store::load_read(w.id, &filter)?
+    let ((print, products), teams) = kept::fingerprint_read(w.id)
         .and(ws_store::products_read(w.id))
         .and(crate::sprint::team::of_workspace_read(w.id))
         .on(&reports)
         .await?;
-    let (roadmap, error) = match roadmap {
-        Ok(r) => (r, None),
-        Err(e @ Error::Invalid { .. }) => (
-            store::load(&reports, w.id, &Filter::default()).await?,
-            Some(e.to_string()),
-        ),
-        Err(e) => return Err(e),
+    let (view, lanes_by) = (view_of(q.view.as_deref()), lanes_of(q.lanes.as_deref()));
+    // A team's existence is not among the counts: a roadmap by team is read each time.
+    let key = filter.team.is_none().then(|| kept::Key {
+        db: reports.id,
+        workspace_id: w.id,
+        product: filter.product.clone(),
+        status: filter.status.clone(),
+        priority: filter.priority,
+        view: view.clone(),
+        lanes_by: lanes_by.clone(),
+        linked: true,
+        day: crate::strategy::today(),
+    });
+    let kept = key.as_ref().and_then(|k| kept::KEPT.get(k, &print));
+    let (board, error) = match kept {
+        Some(board) => (board, None),
+        None => {
+            let board = |roadmap| Board {
+                roadmap,
+                view: view.clone(),
+                link_base: Some(format!("/w/{}", w.slug)),
+                lanes_by: lanes_by.clone(),
+            };
+            match store::load_read(w.id, &filter)?.on(&reports).await? {
+                Ok(r) => {
+                    let rendered = Arc::new(board(r).rendered()?);
+                    if let Some(k) = key {
+                        kept::KEPT.put(k, print, rendered.clone());
+                    }
+                    (rendered, None)
+                }
+                Err(e @ Error::Invalid { .. }) => {
+                    let all = store::load(&reports, w.id, &Filter::default()).await?;
+                    (Arc::new(board(all).rendered()?), Some(e.to_string()))
+                }
+                Err(e) => return Err(e),
+            }
+        }
     };
     let ctx = match filter.product.as_deref() {
         Some(key) => Some(ws_store::product_ctx(&s.db, user.user.id, &w.slug, key).await?),
@@ -373,18 +439,14 @@ async fn roadmap(
     };
     Ok(render(&RoadmapPage {
         layout,
-        board: Board {
-            roadmap,
-            view: view_of(q.view.as_deref()),
-            link_base: Some(format!("/w/{}", w.slug)),
-            lanes_by: lanes_of(q.lanes.as_deref()),
-        },
+        view,
+        lanes_by,
+        board,
         products,
         teams,
         ws: w.slug,
         filter,
         statuses: crate::strategy::STATUSES,
-        horizons: Horizon::ALL,
         error,
         releases,
     }))
