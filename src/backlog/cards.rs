@@ -6,10 +6,43 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::db::batch::Read;
+use crate::db::batch::{Arg, Read};
 use crate::db::Db;
 use crate::error::Result;
-use crate::ids::ItemId;
+use crate::ids::{ItemId, SprintId};
+
+/// Which cards a read decorates: items named by id, or every item that has been in a sprint
+/// (a superset of its board's cards, known before the board is read, so that the board and
+/// its decorations share one round trip).
+#[derive(Clone, Copy, Debug)]
+pub enum Cards<'a> {
+    Ids(&'a [ItemId]),
+    OfSprint(SprintId),
+}
+
+impl Cards<'_> {
+    /// Whether there is certainly nothing to read.
+    pub fn is_none(&self) -> bool {
+        matches!(self, Cards::Ids(ids) if ids.is_empty())
+    }
+
+    /// `IN (…)` for an item's id, its marks numbered from `$first`, and their arguments.
+    pub fn among(&self, first: usize) -> (String, Vec<Arg>) {
+        match self {
+            Cards::Ids(ids) => {
+                let marks: Vec<String> = (first..first + ids.len())
+                    .map(|i| format!("${i}"))
+                    .collect();
+                let args = ids.iter().map(|id| i64::from(*id).into()).collect();
+                (format!("IN ({})", marks.join(",")), args)
+            }
+            Cards::OfSprint(id) => (
+                format!("IN (SELECT item_id FROM sprint_items WHERE sprint_id = ${first})"),
+                vec![i64::from(*id).into()],
+            ),
+        }
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct CardFacts {
@@ -67,22 +100,21 @@ pub async fn facts(
     product_key: &str,
     ids: &[ItemId],
 ) -> Result<HashMap<ItemId, CardFacts>> {
-    Ok(facts_read(product_key, ids).on(db).await?)
+    Ok(facts_read(product_key, Cards::Ids(ids)).on(db).await?)
 }
 
 /// [`facts`] as a read that may share a round trip with others.
-pub fn facts_read(product_key: &str, ids: &[ItemId]) -> Read<HashMap<ItemId, CardFacts>> {
-    if ids.is_empty() {
+pub fn facts_read(product_key: &str, cards: Cards) -> Read<HashMap<ItemId, CardFacts>> {
+    if cards.is_none() {
         return Read::ready(HashMap::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let (among, args) = cards.among(1);
     let open_blockers = "FROM item_dependencies d JOIN items b ON b.id = d.blocker_id
         WHERE d.blocked_id = i.id AND b.status <> 'done'";
     let sql = format!(
         "SELECT i.id, u.name, (SELECT MAX(e.at) FROM item_status_events e WHERE e.item_id = i.id),
                 (SELECT MIN(b.number) {open_blockers}), (SELECT COUNT(*) {open_blockers})
-         FROM items i LEFT JOIN users u ON u.id = i.assignee_id WHERE i.id IN ({})",
-        marks.join(",")
+         FROM items i LEFT JOIN users u ON u.id = i.assignee_id WHERE i.id {among}"
     );
     type Row = (
         ItemId,
@@ -92,10 +124,8 @@ pub fn facts_read(product_key: &str, ids: &[ItemId]) -> Read<HashMap<ItemId, Car
         i64,
     );
     let product_key = product_key.to_string();
-    let n = ids.len();
-    let args = ids.iter().map(|id| i64::from(*id).into()).collect();
     Read::query(sql, args, move |rows| {
-        let mut out: HashMap<ItemId, CardFacts> = HashMap::with_capacity(n);
+        let mut out: HashMap<ItemId, CardFacts> = HashMap::new();
         for (id, name, entered, first, blockers) in rows.all::<Row>()? {
             out.insert(
                 id,

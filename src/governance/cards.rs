@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::tiers::{traces_read, ItemTrace};
-use crate::backlog::cards::{facts_read, CardFacts};
+use crate::backlog::cards::{facts_read, CardFacts, Cards};
 use crate::backlog::Trace;
 use crate::db::batch::Read;
 use crate::db::Db;
@@ -27,13 +27,13 @@ pub struct CardDecor {
 
 impl CardDecor {
     pub async fn load(db: &Db, ctx: &ProductCtx, ids: &[ItemId]) -> Result<CardDecor> {
-        Ok(CardDecor::load_read(ctx, ids).on(db).await?)
+        Ok(CardDecor::load_read(ctx, Cards::Ids(ids)).on(db).await?)
     }
 
     /// [`CardDecor::load`] as a read that may share a round trip with others.
-    pub fn load_read(ctx: &ProductCtx, ids: &[ItemId]) -> Read<CardDecor> {
-        traces_read(ctx.product.id, ids)
-            .and(facts_read(&ctx.product.key, ids))
+    pub fn load_read(ctx: &ProductCtx, cards: Cards) -> Read<CardDecor> {
+        traces_read(ctx.product.id, cards)
+            .and(facts_read(&ctx.product.key, cards))
             .map(|(traces, facts)| {
                 Ok(CardDecor {
                     traces,

@@ -10,6 +10,7 @@ use super::{inverted, tier_label, Placed};
 use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
+use crate::backlog::cards::Cards;
 use crate::db::batch::{Arg, Read};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
@@ -690,19 +691,19 @@ pub async fn traces(
     product_id: i64,
     ids: &[ItemId],
 ) -> Result<std::collections::HashMap<ItemId, ItemTrace>> {
-    Ok(traces_read(product_id, ids).on(db).await?)
+    Ok(traces_read(product_id, Cards::Ids(ids)).on(db).await?)
 }
 
 /// [`traces`] as a read that may share a round trip with others.
 pub fn traces_read(
     product_id: i64,
-    ids: &[ItemId],
+    cards: Cards,
 ) -> Read<std::collections::HashMap<ItemId, ItemTrace>> {
-    if ids.is_empty() {
+    if cards.is_none() {
         return Read::ready(std::collections::HashMap::new());
     }
     let q = Quarter::of(crate::strategy::today()).to_string();
-    let marks: Vec<String> = (3..3 + ids.len()).map(|i| format!("${i}")).collect();
+    let (among, more) = cards.among(3);
     let sql = format!(
         "SELECT i.id, n.id, n.title, pr.id, pr.title,
                 (SELECT COUNT(*) FROM priorities p2 WHERE p2.product_id = $1 AND p2.quarter = $2 AND p2.rank <= pr.rank),
@@ -712,8 +713,7 @@ pub fn traces_read(
          LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
          LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
          LEFT JOIN priorities pr ON pr.id = COALESCE(pi.priority_id, ppi.priority_id) AND pr.product_id = $1
-         WHERE i.product_id = $1 AND i.id IN ({})",
-        marks.join(",")
+         WHERE i.product_id = $1 AND i.id {among}"
     );
     type TraceRow = (
         ItemId,
@@ -725,10 +725,9 @@ pub fn traces_read(
         bool,
     );
     let mut args = vec![product_id.into(), q.into()];
-    args.extend(ids.iter().map(|id| i64::from(*id).into()));
-    let n = ids.len();
+    args.extend(more);
     Read::query(sql, args, move |rows| {
-        let mut out = std::collections::HashMap::with_capacity(n);
+        let mut out = std::collections::HashMap::new();
         for (id, initiative_id, initiative, priority_id, priority, place, exempt) in
             rows.all::<TraceRow>()?
         {
@@ -769,7 +768,7 @@ pub async fn trace_line(db: &Db, product_id: i64, item_id: ItemId) -> Result<Tra
 /// initiative, else its parent's, as the trace does) so that both are asked at once.
 pub fn trace_line_read(product_id: i64, item_id: ItemId) -> Read<TraceLine> {
     let q = Quarter::of(crate::strategy::today()).to_string();
-    traces_read(product_id, &[item_id])
+    traces_read(product_id, Cards::Ids(&[item_id]))
         .and(Read::query(
             "SELECT (SELECT o.title FROM priority_initiatives pi
                        JOIN priorities pr ON pr.id = pi.priority_id AND pr.product_id = $2

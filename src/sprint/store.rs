@@ -96,6 +96,24 @@ pub fn sprint_read(product_id: i64, id: SprintId) -> Read<Option<SprintRow>> {
     )
 }
 
+/// [`sprint_read`] by the workspace's slug and the product's key, for a page to read with its
+/// prologue, before the product's id is known; the caller checks the product is the one its
+/// context names.
+pub fn sprint_by_slug_read(slug: &str, product_key: &str, id: SprintId) -> Read<Option<SprintRow>> {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id
+             JOIN products p ON p.id = s.product_id JOIN workspaces w ON w.id = p.workspace_id
+             WHERE s.id = $1 AND p.key = $2 AND w.slug = $3"
+        )
+    });
+    Read::query(
+        SQL.as_str(),
+        vec![i64::from(id).into(), product_key.into(), slug.into()],
+        |rows| rows.first::<SprintRow>(),
+    )
+}
+
 /// A product's sprints, newest first; `team` narrows to one team.
 pub async fn list(db: &Db, product_id: i64, team: Option<i64>) -> Result<Vec<SprintRow>> {
     let sql = format!(

@@ -201,6 +201,34 @@ async fn a_sprint_started_from_its_page_shows_its_board_review_and_retro() {
     }
 }
 
+/// The board reads its sprint with the page's prologue, by the workspace and product in its
+/// address: another product's sprint, an unknown one and a malformed id are all not found.
+#[tokio::test]
+async fn a_board_is_found_only_under_its_own_product() {
+    let s = SprintPages::started().await;
+    let r = s
+        .app
+        .post(
+            &s.owner,
+            "/api/v1/workspaces/acme/products",
+            json!({"key": "GRO", "name": "Growth"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    s.app.roles(&s.owner, &s.owner, "GRO", &["pm", "po"]).await;
+    s.page(&format!("{}/board", s.base)).await;
+    let id = s.id;
+    for path in [
+        format!("/w/acme/p/GRO/sprints/{id}/board"),
+        format!("/w/acme/p/ONB/sprints/{}/board", id + 1000),
+        "/w/acme/p/ONB/sprints/first/board".to_string(),
+        format!("/w/other/p/ONB/sprints/{id}/board"),
+    ] {
+        let r = s.client.get(s.app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+}
+
 #[tokio::test]
 async fn sprint_charts_are_svg_drawn_narrow_for_a_phone_and_wait_for_a_closed_sprint() {
     let s = SprintPages::started().await;

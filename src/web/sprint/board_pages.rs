@@ -1,8 +1,9 @@
 //! The board page: columns, card moves (forms, drag and drop, keys), scope changes, burndown.
 
-use crate::workspace::extract::ProductPage;
+use crate::workspace::extract::{page_and_ctx_with, page_params, ProductPage};
 use crate::workspace::ProductCtx;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -11,9 +12,10 @@ use axum::Router;
 use super::pages::{product_layout, sprint_url};
 use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
+use crate::backlog::cards::Cards;
 use crate::backlog::STATUSES;
 use crate::db::batch::Read;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::governance::cards::CardDecor;
 use crate::ids::SprintId;
@@ -21,6 +23,7 @@ use crate::page::{back, render, Flash, FormData, Layout};
 use crate::sprint::board::{self, Board, Burndown};
 use crate::sprint::scope::{Effect, ScopeChange};
 use crate::sprint::service::{self, PlanningCandidate};
+use crate::sprint::{store, Sprint};
 use crate::state::AppState;
 use crate::workspace::form::ProductForm;
 use crate::workspace::store::product_ctx;
@@ -75,11 +78,10 @@ async fn render_board(
     st: &AppState,
     user: &PageUser,
     ctx: &ProductCtx,
-    id: SprintId,
+    sprint: Sprint,
     error: Option<String>,
     preview: Option<(Effect, PendingChange)>,
 ) -> Result<Response> {
-    let sprint = service::get(&st.db, ctx, id).await?;
     // The PM sees the form too: a change of theirs is an override with a strategic reason.
     let can_scope = (ctx.grants.may(Action::ChangeScope) || ctx.grants.may(Action::ManageStrategy))
         && sprint.state == "active";
@@ -88,19 +90,15 @@ async fn render_board(
     } else {
         Read::ready(Vec::new())
     };
-    // The board, its burndown and the candidates in one round trip, the cards' decorations
-    // (which need the cards) in a second (src/db/batch.rs).
-    let ((b, burn), candidates) = board::board_read(sprint.clone(), &ctx.product.key)
+    // The board, its burndown, the candidates and the decorations of every card that has been
+    // in the sprint in one round trip (src/db/batch.rs).
+    let cards = CardDecor::load_read(ctx, Cards::OfSprint(sprint.id));
+    let (((b, burn), candidates), cards) = board::board_read(sprint.clone(), &ctx.product.key)
         .and(board::burndown_read(sprint))
         .and(candidates)
+        .and(cards)
         .on(&st.db)
         .await?;
-    let ids: Vec<crate::ids::ItemId> = b
-        .columns
-        .iter()
-        .flat_map(|c| c.cards.iter().map(|x| x.item_id))
-        .collect();
-    let cards = CardDecor::load_read(ctx, &ids).on(&st.db).await?;
     let (effect, pending) = match preview {
         Some((e, p)) => (Some(e), Some(p)),
         None => (None, None),
@@ -133,11 +131,45 @@ async fn render_board(
 
 async fn page(
     State(st): State<AppState>,
-    ProductPage { user, ctx }: ProductPage,
-    Path((_, _, id)): P3,
+    SprintAt { user, ctx, sprint }: SprintAt,
     Query(f): Query<Flash>,
 ) -> Result<Response> {
-    render_board(&st, &user, &ctx, id, f.error, None).await
+    render_board(&st, &user, &ctx, sprint, f.error, None).await
+}
+
+/// The board page's prologue: the person, the product and the sprint in one round trip.
+struct SprintAt {
+    user: PageUser,
+    ctx: ProductCtx,
+    sprint: Sprint,
+}
+
+impl FromRequestParts<AppState> for SprintAt {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let params = page_params(parts, state).await?;
+        let at = async {
+            let param = |n: &str| params.get(n).map(String::as_str).unwrap_or_default();
+            let id = param("id").parse::<SprintId>().ok();
+            let row = match id {
+                Some(id) => store::sprint_by_slug_read(param("ws"), param("product"), id),
+                None => Read::ready(None),
+            };
+            let (user, ctx, row) = page_and_ctx_with(parts, state, &params, row).await?;
+            let ctx = ctx?;
+            ctx.grants.require(Action::ViewBacklog)?;
+            let row = row
+                .filter(|r| r.product_id == ctx.product.id)
+                .ok_or(Error::NotFound)?;
+            Ok::<_, Error>(SprintAt {
+                user,
+                sprint: row.into_sprint(&ctx.product.key),
+                ctx,
+            })
+        };
+        at.await.map_err(IntoResponse::into_response)
+    }
 }
 
 /// A card move: from the card's form (redirects back) or from the board script (plain text).
@@ -208,7 +240,8 @@ async fn change_scope(
                 exception: c.exception.unwrap_or_default(),
                 override_reason: c.override_reason.unwrap_or_default(),
             };
-            render_board(&st, &user, &ctx, id, None, Some((effect, pending))).await
+            let sprint = service::get(&st.db, &ctx, id).await?;
+            render_board(&st, &user, &ctx, sprint, None, Some((effect, pending))).await
         }
         Err(e) => back(&to, Err(e)),
     }
