@@ -69,10 +69,6 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(0)
 }
 
-/// How much of a SQLite database file each connection reads through a memory map; the rest,
-/// past it, is read as before.
-const MMAP_BYTES: u64 = 256 << 20;
-
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -161,12 +157,6 @@ impl Db {
                     .foreign_keys(true)
                     .pragma("cache_size", "-8000")
                     .pragma("temp_store", "memory")
-                    // Pages read through a memory map instead of a read() each: an item page
-                    // reads a few pages scattered over the whole file, which missed each
-                    // connection's own cache and cost a system call and a copy apiece (item
-                    // view 225 -> 172 µs of CPU). The mapped pages are the OS's file cache,
-                    // shared by every connection, not memory of the server's own.
-                    .pragma("mmap_size", MMAP_BYTES.to_string())
                     // The worker thread hands rows over through a channel of this many; at
                     // sqlx's 50 it stopped and waited for the reader every 50 rows, which the
                     // roadmap's profile showed as its largest cost (thread switches).
