@@ -10,6 +10,10 @@ use super::{Column, Kind, Scope, Table};
 /// Tables deliberately not exported, with the reason (see the module doc of `export`).
 pub const LEFT_OUT: &[(&str, &str)] = &[
     (
+        "roadmap_versions",
+        "counts of changes to each product's roadmap, kept by triggers; a restore's writes start them again",
+    ),
+    (
         "sessions",
         "sign-in sessions are an account's, short-lived; people sign in again",
     ),
@@ -68,13 +72,8 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
 ];
 
 /// Columns the database derives itself and that are not exported: PostgreSQL's full-text
-/// `search` columns (SQLite keeps the same index in FTS tables filled by triggers), and the
-/// count of changes to a product's roadmap that triggers keep (migration 0031).
-pub const DERIVED: &[(&str, &str)] = &[
-    ("insights", "search"),
-    ("research_sources", "search"),
-    ("products", "roadmap_version"),
-];
+/// `search` columns (SQLite keeps the same index in FTS tables filled by triggers).
+pub const DERIVED: &[(&str, &str)] = &[("insights", "search"), ("research_sources", "search")];
 
 /// `"id:int name:text points:points? created_by:user"`: name, kind, `?` when it may be NULL.
 fn columns(spec: &'static str) -> Vec<Column> {

@@ -3,8 +3,9 @@
 //! A workspace's roadmap is hundreds of initiatives (500 on the benchmark's *large* set, 220 KB
 //! of HTML): reading and rendering it cost about 1.6 ms of CPU on every request, though it
 //! changes a few times a day. Each product counts the changes to what its roadmap shows, kept
-//! by triggers whichever code path or server process writes (migration 0031). A request reads
-//! the counters of the workspace's products (its [`Fingerprint`]) before anything else, and is
+//! by triggers whichever code path or server process writes (`roadmap_versions`, migration
+//! 0032). A request reads the counters of the workspace's products (its [`Fingerprint`])
+//! before anything else, and is
 //! answered from the kept rendering only when they are the ones it was made under; otherwise it
 //! reads and renders again. Since the counters are read before the rows, a rendering is never
 //! older than the counters it is kept under, so a change is never followed by the old page.
@@ -25,7 +26,8 @@ pub struct Fingerprint(Vec<(i64, i64, String, String)>);
 /// The workspace's [`Fingerprint`], as a read to send with a page's others.
 pub fn fingerprint_read(workspace_id: i64) -> Read<Fingerprint> {
     Read::query(
-        "SELECT id, roadmap_version, key, name FROM products WHERE workspace_id = $1 ORDER BY id",
+        "SELECT p.id, COALESCE(v.version, -1), p.key, p.name FROM products p
+         LEFT JOIN roadmap_versions v ON v.product_id = p.id WHERE p.workspace_id = $1 ORDER BY p.id",
         vec![workspace_id.into()],
         |rows| Ok(Fingerprint(rows.all()?)),
     )
