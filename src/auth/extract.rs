@@ -150,6 +150,11 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<
         // its field, whatever the handler's type keeps or drops.
         let mut bytes = bytes;
         if let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            // Every body of this API is an object; serde would also fill a struct whose fields
+            // all have defaults from an array (`[]` made a share link with no label).
+            if doc.is_array() {
+                return Err(Error::invalid("body", "send a JSON object, not an array").into());
+            }
             crate::text::check_json(&doc)?;
             // JSON has one number type: `5.0` is the integer 5 (JSON Schema says so too), and
             // an integer field takes it. serde would refuse it as a float.

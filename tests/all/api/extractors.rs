@@ -37,6 +37,22 @@ async fn a_write_without_if_match_is_428() {
     problem(r, 428).await;
 }
 
+/// A body is an object: an array is refused naming the body and writes nothing, even where
+/// every field has a default (a share link's label).
+#[tokio::test]
+async fn an_array_body_is_refused_and_makes_nothing() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let shares = format!("{P}/roadmap/shares");
+    let r = app.post(&owner, &shares, json!([])).await;
+    let body = problem(r, 422).await;
+    assert!(body.to_string().contains("body"), "{body}");
+    let list: Value = app.get(&owner, &shares).await.json().await.unwrap();
+    assert_eq!(list, json!([]), "no share link was made");
+    let r = app.post(&owner, &shares, json!({})).await;
+    assert_eq!(r.status(), 201, "an object with the defaults is fine");
+}
+
 #[tokio::test]
 async fn an_if_match_that_is_no_version_names_the_header() {
     let app = spawn_app().await;
