@@ -286,6 +286,8 @@ pub async fn close(
     ctx.grants.require(Action::CloseSprint)?;
     let review = review(db, ctx, id).await?;
     let mut tx = db.begin().await?;
+    // Closing may carry items into the next sprint and to the top of the backlog.
+    super::scope::lock_scope(&mut tx, ctx).await?;
     let row = store::sprint(&mut tx.conn(), ctx.product.id, id).await?;
     must_be_active(&row, "closing")?;
     if row.version != version || row.version != review.sprint.version {

@@ -51,6 +51,14 @@ pub struct Adding<'a> {
     pub group: Option<&'a str>,
 }
 
+/// Takes the product's lock before a change that may put items into an open sprint, as its
+/// first lock: an item may be in one open sprint only, which no constraint can say (the state
+/// is the sprint's), so the check and the insert must not interleave with another's. SQLite's
+/// single writer already runs them one at a time.
+pub async fn lock_scope(tx: &mut Tx, ctx: &ProductCtx) -> Result<()> {
+    items::lock_product(tx, ctx.product.id).await
+}
+
 /// Checks an item may join the sprint and inserts it; returns its points.
 async fn add_item(
     tx: &mut Tx,
@@ -250,6 +258,9 @@ pub async fn commit_in<A: Send + 'static>(
         return Err(Error::invalid("items", "commit 1 to 200 items at a time"));
     }
     let exception = clean_reason("exception", exception)?;
+    // Whether an item is already in an open sprint is read, then written on: on PostgreSQL two
+    // commits into two sprints would both read "in none" (see `lock_scope`).
+    lock_scope(tx, ctx).await?;
     let found = keys
         .iter()
         .map(|k| item_and_open_sprint_read(ctx, k))
@@ -424,6 +435,7 @@ pub async fn prepare_change(
         sprint_store::sprint(&mut db.reader().await?.conn(), ctx.product.id, sprint_id).await?;
     let capacity = super::service::capacity_of(db, &row).await?.capacity.points;
     let mut tx = db.begin().await?;
+    lock_scope(&mut tx, ctx).await?;
     let sprint = sprint_store::sprint(&mut tx.conn(), ctx.product.id, sprint_id).await?;
     match sprint.state.as_str() {
         "active" => {}

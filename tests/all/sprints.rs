@@ -1085,3 +1085,49 @@ async fn a_commit_of_several_items_is_all_or_nothing() {
         "{e}"
     );
 }
+
+/// Two commits of the same items into two planned sprints at once: each item lands in exactly
+/// one of them, the other commit is refused naming where it went (on PostgreSQL both used to
+/// pass the "already in a sprint" check before either had written).
+#[tokio::test]
+async fn an_item_committed_to_two_sprints_at_once_lands_in_one() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    let team = team(&app, &owner, &sm).await;
+    let s1 = sprint(&app, &sm, team, "S1", "2027-01-04", "2027-01-10").await;
+    let s2 = sprint(&app, &sm, team, "S2", "2027-01-11", "2027-01-17").await;
+    let ids = [s1["id"].as_i64().unwrap(), s2["id"].as_i64().unwrap()];
+    let mut keys = Vec::new();
+    for i in 0..8 {
+        let title = format!("race {i}");
+        keys.push(ready_story(&app, &owner, &title, 1, &["Given a When b Then c"]).await);
+    }
+    for k in &keys {
+        let handles: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let rb = app
+                    .req(&owner, Method::POST, &format!("{P}/sprints/{id}/commit"))
+                    .json(&json!({"items": [k]}));
+                tokio::spawn(rb.send())
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for h in handles {
+            statuses.push(h.await.unwrap().unwrap().status().as_u16());
+        }
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "{k}");
+    }
+    let mut total = 0;
+    for id in ids {
+        let plan = json_ok(
+            app.get(&owner, &format!("{P}/sprints/{id}/planning")).await,
+            200,
+        )
+        .await;
+        total += plan["committed_points"].as_i64().unwrap();
+    }
+    assert_eq!(total, keys.len() as i64, "each item counted once");
+}
