@@ -17,6 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub mod batch;
+pub mod kept;
 pub mod reads;
 
 /// A connection pool of one of the two supported databases.

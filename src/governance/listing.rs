@@ -2,14 +2,18 @@
 //! items of a query in backlog order or the query's sort, each with its tier flags. It sits in
 //! governance because the flags are governance's; the backlog's core only reads the rows.
 
+use std::sync::{Arc, LazyLock};
+
 use serde::{Deserialize, Serialize};
 
 use super::tiers;
-use crate::backlog::query::compile_query;
+use crate::backlog::query::{compile_query, Compiled};
 use crate::backlog::{store, Summary};
 use crate::db::batch::Read;
+use crate::db::kept::Shelf;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::strategy::Quarter;
 use crate::workspace::ProductCtx;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -25,7 +29,7 @@ pub struct ListParams {
     pub limit: Option<i64>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Page {
     pub items: Vec<Summary>,
     pub next_cursor: Option<String>,
@@ -33,24 +37,90 @@ pub struct Page {
 
 /// One page of a product's backlog for any caller (API, page, CLI, MCP, Overview).
 pub async fn page(db: &Db, ctx: &ProductCtx, p: &ListParams) -> Result<Page> {
-    Ok(page_with(db, ctx, p, Read::ready(())).await?.0)
+    let (page, ()) = page_with(db, ctx, p, Read::ready(())).await?;
+    Ok(Arc::unwrap_or_clone(page))
 }
 
-/// [`page`], with `also` (a page's other reads) joined to the round trip that reads the
-/// listed items' labels and tier flags: two round trips in all.
+/// What a kept listing depends on besides the data: the database, the product and its key
+/// (every item's key shows it), the page asked for, and the quarter (the tiers).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    /// `crate::db::Db::id` of the database read.
+    db: u64,
+    product_id: i64,
+    product_key: String,
+    cursor: Option<String>,
+    limit: i64,
+    quarter: String,
+}
+
+/// The counts of changes to what a listing shows: the product's backlog (items, labels,
+/// evidence, exemptions) and its roadmap (initiatives' titles, the quarter's priorities).
+type Fingerprint = (i64, i64);
+
+fn fingerprint_read(product_id: i64) -> Read<Fingerprint> {
+    Read::query(
+        "SELECT COALESCE((SELECT version FROM backlog_versions WHERE product_id = $1), -1),
+                COALESCE((SELECT version FROM roadmap_versions WHERE product_id = $1), -1)",
+        vec![product_id.into()],
+        |rows| Ok(rows.first()?.unwrap_or((-1, -1))),
+    )
+}
+
+/// This process's kept listings (src/db/kept.rs): a page of 100 items is about 30 KB.
+static KEPT: LazyLock<Shelf<Key, Fingerprint, Page>> = LazyLock::new(|| Shelf::new(64));
+
+/// [`page`], with `also` (a page's other reads) joined to one of its round trips. The
+/// backlog unfiltered, the page most often opened, is kept while its counts stay the same: its
+/// counts are read with `also`, and the rows only when they changed (a read, then two more
+/// round trips). A filtered listing is read each time (its filter may look at anything):
+/// two round trips, `also` with the second.
 pub async fn page_with<A: Send + 'static>(
     db: &Db,
     ctx: &ProductCtx,
     p: &ListParams,
     also: Read<A>,
-) -> Result<(Page, A)> {
+) -> Result<(Arc<Page>, A)> {
     ctx.grants.require(crate::auth::Action::ViewBacklog)?;
     let limit = p.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(Error::invalid("limit", "from 1 to 500"));
     }
-    let filter = compile_query(p.q.as_deref().unwrap_or(""), ctx)?;
+    let q = p.q.as_deref().unwrap_or("");
+    let filter = compile_query(q, ctx)?;
     let cursor = p.cursor.as_deref().map(Cursor::decode).transpose()?;
+    let unfiltered = q.trim().is_empty() && filter.order.is_none();
+    if !unfiltered {
+        let (page, more) = list(db, ctx, &filter, cursor, limit, also).await?;
+        return Ok((Arc::new(page), more));
+    }
+    let key = Key {
+        db: db.id,
+        product_id: ctx.product.id,
+        product_key: ctx.product.key.clone(),
+        cursor: p.cursor.clone(),
+        limit,
+        quarter: Quarter::of(crate::strategy::today()).to_string(),
+    };
+    let (print, more) = fingerprint_read(ctx.product.id).and(also).on(db).await?;
+    if let Some(page) = KEPT.get(&key, &print) {
+        return Ok((page, more));
+    }
+    let (page, ()) = list(db, ctx, &filter, cursor, limit, Read::ready(())).await?;
+    let page = Arc::new(page);
+    KEPT.put(key, print, page.clone());
+    Ok((page, more))
+}
+
+/// Reads one page of a listing, `also` joined to its second round trip.
+async fn list<A: Send + 'static>(
+    db: &Db,
+    ctx: &ProductCtx,
+    filter: &Compiled,
+    cursor: Option<Cursor>,
+    limit: i64,
+    also: Read<A>,
+) -> Result<(Page, A)> {
     let after = match (&cursor, filter.order.is_some()) {
         (None, false) => store::After::Rank(""),
         (None, true) => store::After::Rows(0),
@@ -85,7 +155,7 @@ pub async fn page_with<A: Send + 'static>(
         Ok(flags.and(also))
     };
     let (mut items, (flags, more_reads)) =
-        store::list_then(db, (pid, pkey), &filter, after, limit + 1, flags).await?;
+        store::list_then(db, (pid, pkey), filter, after, limit + 1, flags).await?;
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
     for i in &mut items {

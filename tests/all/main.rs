@@ -11,6 +11,7 @@ mod advisor;
 mod alignment;
 mod api;
 mod assets;
+mod backlog_kept;
 mod browser;
 mod browser_documents;
 mod browser_flow;

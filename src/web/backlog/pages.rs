@@ -1,5 +1,7 @@
 //! HTML pages for the backlog and for one item.
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -14,10 +16,11 @@ use crate::auth::Action;
 use crate::backlog::input::{ItemPatch, NewItem};
 use crate::backlog::store::ItemRow;
 use crate::backlog::views::{self, NewView, View};
-use crate::backlog::{service, Anchor, Item, Points, Summary, KINDS, STATUSES};
+use crate::backlog::{service, Anchor, Item, Points, KINDS, STATUSES};
 use crate::db::batch::Read;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
+use crate::governance::listing::Page;
 use crate::ids::{InitiativeId, ItemId, SprintId};
 use crate::page::{human_duration, is_htmx, render, split_labels, toast_header, FormData, Layout};
 use crate::state::AppState;
@@ -48,8 +51,8 @@ struct BacklogPage {
     q: String,
     filter_error: Option<String>,
     error: Option<String>,
-    items: Vec<Summary>,
-    next_cursor: Option<String>,
+    /// The listed items and the next page's cursor (perhaps as kept for other readers).
+    listed: Arc<Page>,
     views: Vec<View>,
     kinds: [&'static str; 4],
     median_answer: Option<String>,
@@ -100,15 +103,18 @@ async fn backlog_page(
             )))
     };
     let listed = crate::governance::listing::page_with(&state.db, &ctx, &params, around()?).await;
-    let (items, next_cursor, filter_error, ((views, overrides), (median_answer, owners))) =
-        match listed {
-            Ok((p, around)) => (p.items, p.next_cursor, None, around),
-            Err(Error::Invalid { message, .. }) => {
-                let around = around()?.on(&state.db).await?;
-                (Vec::new(), None, Some(message), around)
-            }
-            Err(e) => return Err(e),
-        };
+    let (listed, filter_error, ((views, overrides), (median_answer, owners))) = match listed {
+        Ok((listed, around)) => (listed, None, around),
+        Err(Error::Invalid { message, .. }) => {
+            let around = around()?.on(&state.db).await?;
+            let none = Page {
+                items: Vec::new(),
+                next_cursor: None,
+            };
+            (Arc::new(none), Some(message), around)
+        }
+        Err(e) => return Err(e),
+    };
     let overrides = overrides.count;
     let median_answer = median_answer.map(crate::page::human_seconds);
     let layout = product_layout(user, &ctx, crate::page::Section::Backlog);
@@ -125,8 +131,7 @@ async fn backlog_page(
         q,
         filter_error,
         error,
-        items,
-        next_cursor,
+        listed,
         views,
         kinds: KINDS,
         median_answer,
