@@ -174,6 +174,27 @@ async fn move_cards_on_the_board_by_mouse_and_keyboard() {
         )
         .await;
     assert_eq!(r.status(), 200);
+    // Under an initiative whose name is longer than a card is wide.
+    let r = app
+        .post(
+            &owner,
+            "/api/v1/workspaces/acme/products/ONB/initiatives",
+            json!({"title": "Self-serve onboarding for administrators of large teams", "status": "planned"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let initiative: Value = r.json().await.unwrap();
+    let r = app
+        .req(
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/workspaces/acme/items/{}/initiative", keys[0]),
+        )
+        .json(&json!({"initiative": initiative["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     sign_in(&c, &app, &owner.email).await;
     c.goto(&app.url(&format!("/w/acme/p/ONB/sprints/{id}/board")))
         .await
@@ -184,6 +205,27 @@ async fn move_cards_on_the_board_by_mouse_and_keyboard() {
         .expect("board ready");
     let first_card = format!(".card[data-key='{}']", keys[0]);
     let second_card = format!(".card[data-key='{}']", keys[1]);
+    let overflowing = c
+        .execute(
+            "return [...document.querySelectorAll('.card .chip')].filter(chip => {
+                 const card = chip.closest('.card').getBoundingClientRect();
+                 return chip.getBoundingClientRect().right > card.right - 1;
+             }).map(chip => chip.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflowing,
+        json!([]),
+        "trace chips stay inside their cards"
+    );
+    assert!(
+        text_of(&c, &format!("{first_card} .chip"))
+            .await
+            .contains("Self-serve onboarding"),
+        "the card names its initiative"
+    );
     assert_eq!(
         text_of(&c, &format!("{first_card} .avatar")).await,
         "O",
