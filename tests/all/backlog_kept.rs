@@ -4,27 +4,17 @@
 //! next request, on the page and in the API alike.
 
 use crate::roadmap::{page, roadmap_fixture};
+use crate::roadmap_kept::{id_of, sql};
 use crate::support::{Caller, TestApp};
 
 use serde_json::{json, Value};
 
 const P: &str = "/api/v1/workspaces/acme/products/ONB";
 
-async fn sql(app: &TestApp, statement: &str) {
-    let done = throughline::with_pool!(&app.db.write, p => sqlx::query(statement).execute(p).await.map(|r| r.rows_affected()))
-        .expect("a statement the schema takes");
-    assert!(done > 0, "{statement} changed nothing");
-}
-
 /// The id an `INSERT … RETURNING id` made.
 async fn inserted(app: &TestApp, statement: &str) -> i64 {
     throughline::with_pool!(&app.db.write, p => sqlx::query_scalar(statement).fetch_one(p).await)
         .expect("a statement the schema takes")
-}
-
-async fn id_of(app: &TestApp, query: &str) -> i64 {
-    throughline::with_pool!(&app.db.read, p => sqlx::query_scalar(query).fetch_one(p).await)
-        .expect("one row")
 }
 
 /// The listing through the API twice and the page twice (the second answers may come from

@@ -16,13 +16,14 @@ fn row<'h>(html: &'h str, title: &str) -> Option<&'h str> {
     Some(&html[start..end])
 }
 
-async fn sql(app: &TestApp, statement: &str) {
+/// Runs `statement` straight in the database, as another process would; it must change a row.
+pub(crate) async fn sql(app: &TestApp, statement: &str) {
     let done = throughline::with_pool!(&app.db.write, p => sqlx::query(statement).execute(p).await.map(|r| r.rows_affected()))
         .expect("a statement the schema takes");
     assert!(done > 0, "{statement} changed nothing");
 }
 
-async fn id_of(app: &TestApp, query: &str) -> i64 {
+pub(crate) async fn id_of(app: &TestApp, query: &str) -> i64 {
     throughline::with_pool!(&app.db.read, p => sqlx::query_scalar(query).fetch_one(p).await)
         .expect("one row")
 }
