@@ -1,6 +1,7 @@
 //! The Product Owner's backlog (E1, E2): items, their order, labels, parents and dependencies.
 
 pub mod cards;
+pub mod counts;
 pub mod history;
 pub mod input;
 pub mod lint;

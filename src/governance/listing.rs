@@ -7,6 +7,7 @@ use std::sync::{Arc, LazyLock};
 use serde::{Deserialize, Serialize};
 
 use super::tiers;
+use crate::backlog::counts::{counts_read, Counts};
 use crate::backlog::query::{compile_query, Compiled};
 use crate::backlog::{store, Summary};
 use crate::db::batch::Read;
@@ -54,21 +55,8 @@ struct Key {
     quarter: String,
 }
 
-/// The counts of changes to what a listing shows: the product's backlog (items, labels,
-/// evidence, exemptions) and its roadmap (initiatives' titles, the quarter's priorities).
-type Fingerprint = (i64, i64);
-
-fn fingerprint_read(product_id: i64) -> Read<Fingerprint> {
-    Read::query(
-        "SELECT COALESCE((SELECT version FROM backlog_versions WHERE product_id = $1), -1),
-                COALESCE((SELECT version FROM roadmap_versions WHERE product_id = $1), -1)",
-        vec![product_id.into()],
-        |rows| Ok(rows.first()?.unwrap_or((-1, -1))),
-    )
-}
-
 /// This process's kept listings (src/db/kept.rs): a page of 100 items is about 30 KB.
-static KEPT: LazyLock<Shelf<Key, Fingerprint, Page>> = LazyLock::new(|| Shelf::new(64));
+static KEPT: LazyLock<Shelf<Key, Counts, Page>> = LazyLock::new(|| Shelf::new(64));
 
 /// [`page`], with `also` (a page's other reads) joined to one of its round trips. The
 /// backlog unfiltered, the page most often opened, is kept while its counts stay the same: its
@@ -102,7 +90,7 @@ pub async fn page_with<A: Send + 'static>(
         limit,
         quarter: Quarter::of(crate::strategy::today()).to_string(),
     };
-    let (print, more) = fingerprint_read(ctx.product.id).and(also).on(db).await?;
+    let (print, more) = counts_read(ctx.product.id).and(also).on(db).await?;
     if let Some(page) = KEPT.get(&key, &print) {
         return Ok((page, more));
     }

@@ -12,6 +12,7 @@ mod alignment;
 mod api;
 mod assets;
 mod backlog_kept;
+mod board_kept;
 mod browser;
 mod browser_documents;
 mod browser_flow;

@@ -1,5 +1,7 @@
 //! The board page: columns, card moves (forms, drag and drop, keys), scope changes, burndown.
 
+use std::sync::{Arc, LazyLock};
+
 use crate::workspace::extract::{page_and_ctx_with, page_params, ProductPage};
 use crate::workspace::ProductCtx;
 use axum::extract::{FromRequestParts, State};
@@ -8,13 +10,16 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::pages::{product_layout, sprint_url};
 use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
 use crate::backlog::cards::Cards;
+use crate::backlog::counts::{counts_by_key_read, Counts};
 use crate::backlog::STATUSES;
 use crate::db::batch::Read;
+use crate::db::kept::Shelf;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::governance::cards::CardDecor;
@@ -39,22 +44,51 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(askama::Template)]
 #[template(path = "sprint/board.html")]
-struct BoardPage {
+struct BoardPage<'a> {
     layout: Layout,
     ws: String,
     pkey: String,
     error: Option<String>,
-    b: Board,
-    burn: Burndown,
+    b: &'a Board,
+    burn: &'a Burndown,
     statuses: [&'static str; 4],
     can_move: bool,
     can_scope: bool,
-    candidates: Vec<PlanningCandidate>,
+    candidates: &'a [PlanningCandidate],
     effect: Option<Effect>,
     pending: Option<PendingChange>,
     /// Each card's trace chip, assignee, blockers and days in its column.
+    cards: &'a CardDecor,
+    /// This request's moment, for the days in column (the cards may have been read earlier).
+    page_now: DateTime<Utc>,
+}
+
+/// What a board page shows of the database: the board, its burndown, the candidates a reader
+/// who may change the scope is offered, and the cards' decorations.
+struct Shown {
+    b: Board,
+    burn: Burndown,
+    candidates: Vec<PlanningCandidate>,
     cards: CardDecor,
 }
+
+/// What a kept board depends on besides its product's counts (`crate::backlog::counts`): the
+/// database, the product and its key, the sprint, whether the candidates are shown, the day
+/// (the burndown's last day) and the quarter (the tiers).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    /// `crate::db::Db::id` of the database read.
+    db: u64,
+    product_id: i64,
+    product_key: String,
+    sprint: SprintId,
+    candidates: bool,
+    day: NaiveDate,
+    quarter: String,
+}
+
+/// This process's kept boards (src/db/kept.rs): a board of a few dozen cards is a few KB.
+static KEPT: LazyLock<Shelf<Key, Counts, Shown>> = LazyLock::new(|| Shelf::new(64));
 
 /// A previewed scope change, carried in the confirmation form.
 struct PendingChange {
@@ -66,7 +100,7 @@ struct PendingChange {
     override_reason: String,
 }
 
-impl BoardPage {
+impl BoardPage<'_> {
     fn status_title(&self, s: &str) -> &'static str {
         crate::backlog::status_title(s)
     }
@@ -74,31 +108,46 @@ impl BoardPage {
 
 type P3 = Path<(String, String, SprintId)>;
 
+/// Renders the board of `sprint`. With the product's `counts` read before it (the page's
+/// prologue), what it shows is served as kept under the same counts, or read and kept.
 async fn render_board(
     st: &AppState,
     user: &PageUser,
     ctx: &ProductCtx,
     sprint: Sprint,
+    counts: Option<Counts>,
     error: Option<String>,
     preview: Option<(Effect, PendingChange)>,
 ) -> Result<Response> {
     // The PM sees the form too: a change of theirs is an override with a strategic reason.
     let can_scope = (ctx.grants.may(Action::ChangeScope) || ctx.grants.may(Action::ManageStrategy))
         && sprint.state == "active";
-    let candidates = if can_scope {
-        service::candidates_read(ctx, service::CANDIDATES)
-    } else {
-        Read::ready(Vec::new())
+    let key = Key {
+        db: st.db.id,
+        product_id: ctx.product.id,
+        product_key: ctx.product.key.clone(),
+        sprint: sprint.id,
+        candidates: can_scope,
+        day: crate::db::now().date_naive(),
+        quarter: crate::strategy::Quarter::of(crate::strategy::today()).to_string(),
     };
-    // The board, its burndown, the candidates and the decorations of every card that has been
-    // in the sprint in one round trip (src/db/batch.rs).
-    let cards = CardDecor::load_read(ctx, Cards::OfSprint(sprint.id));
-    let (((b, burn), candidates), cards) = board::board_read(sprint.clone(), &ctx.product.key)
-        .and(board::burndown_read(sprint))
-        .and(candidates)
-        .and(cards)
-        .on(&st.db)
-        .await?;
+    let kept = counts.as_ref().and_then(|c| KEPT.get(&key, c));
+    let shown = match kept {
+        Some(shown) => shown,
+        None => {
+            let shown = Arc::new(read_board(st, ctx, sprint, can_scope).await?);
+            if let Some(c) = counts {
+                KEPT.put(key, c, shown.clone());
+            }
+            shown
+        }
+    };
+    let Shown {
+        b,
+        burn,
+        candidates,
+        cards,
+    } = &*shown;
     let (effect, pending) = match preview {
         Some((e, p)) => (Some(e), Some(p)),
         None => (None, None),
@@ -124,24 +173,60 @@ async fn render_board(
         effect,
         pending,
         cards,
+        page_now: Utc::now(),
         b,
         burn,
     }))
 }
 
-async fn page(
-    State(st): State<AppState>,
-    SprintAt { user, ctx, sprint }: SprintAt,
-    Query(f): Query<Flash>,
-) -> Result<Response> {
-    render_board(&st, &user, &ctx, sprint, f.error, None).await
+/// Reads what a board page shows: the board, its burndown, the candidates and the decorations
+/// of every card that has been in the sprint in one round trip (src/db/batch.rs).
+async fn read_board(
+    st: &AppState,
+    ctx: &ProductCtx,
+    sprint: Sprint,
+    can_scope: bool,
+) -> Result<Shown> {
+    let candidates = if can_scope {
+        service::candidates_read(ctx, service::CANDIDATES)
+    } else {
+        Read::ready(Vec::new())
+    };
+    let cards = CardDecor::load_read(ctx, Cards::OfSprint(sprint.id));
+    let (((b, burn), candidates), cards) = board::board_read(sprint.clone(), &ctx.product.key)
+        .and(board::burndown_read(sprint))
+        .and(candidates)
+        .and(cards)
+        .on(&st.db)
+        .await?;
+    Ok(Shown {
+        b,
+        burn,
+        candidates,
+        cards,
+    })
 }
 
-/// The board page's prologue: the person, the product and the sprint in one round trip.
+async fn page(
+    State(st): State<AppState>,
+    SprintAt {
+        user,
+        ctx,
+        sprint,
+        counts,
+    }: SprintAt,
+    Query(f): Query<Flash>,
+) -> Result<Response> {
+    render_board(&st, &user, &ctx, sprint, Some(counts), f.error, None).await
+}
+
+/// The board page's prologue: the person, the product, the sprint and the product's counts of
+/// changes in one round trip.
 struct SprintAt {
     user: PageUser,
     ctx: ProductCtx,
     sprint: Sprint,
+    counts: Counts,
 }
 
 impl FromRequestParts<AppState> for SprintAt {
@@ -156,7 +241,9 @@ impl FromRequestParts<AppState> for SprintAt {
                 Some(id) => store::sprint_by_slug_read(param("ws"), param("product"), id),
                 None => Read::ready(None),
             };
-            let (user, ctx, row) = page_and_ctx_with(parts, state, &params, row).await?;
+            let counts = counts_by_key_read(param("ws"), param("product"));
+            let (user, ctx, (row, counts)) =
+                page_and_ctx_with(parts, state, &params, row.and(counts)).await?;
             let ctx = ctx?;
             ctx.grants.require(Action::ViewBacklog)?;
             let row = row
@@ -166,6 +253,7 @@ impl FromRequestParts<AppState> for SprintAt {
                 user,
                 sprint: row.into_sprint(&ctx.product.key),
                 ctx,
+                counts,
             })
         };
         at.await.map_err(IntoResponse::into_response)
@@ -241,7 +329,16 @@ async fn change_scope(
                 override_reason: c.override_reason.unwrap_or_default(),
             };
             let sprint = service::get(&st.db, &ctx, id).await?;
-            render_board(&st, &user, &ctx, sprint, None, Some((effect, pending))).await
+            render_board(
+                &st,
+                &user,
+                &ctx,
+                sprint,
+                None,
+                None,
+                Some((effect, pending)),
+            )
+            .await
         }
         Err(e) => back(&to, Err(e)),
     }
