@@ -1,8 +1,10 @@
 -- The sprint boards are kept like the backlog listing (0033), under the same count: what a
 -- board shows beyond the items is counted here too. Sprints and their scope, the items'
--- status events and dependencies bump their product's count; a team's name or WIP limits
--- the counts of the products it works on or runs sprints of; a person's name (a card shows
--- the assignee's initials) the counts of the products of their workspaces.
+-- status events and dependencies bump their product's count; an item's status the counts of
+-- the other products whose items it blocks (a card says "Blocked by" while its blocker is not
+-- done, and a blocker may be another product's); a team's name or WIP limits the counts of
+-- the products it works on or runs sprints of; a person's name (a card shows the assignee's
+-- initials) the counts of the products of their workspaces.
 CREATE TRIGGER sprints_backlog_insert AFTER INSERT ON sprints BEGIN
     UPDATE backlog_versions SET version = version + 1 WHERE product_id = NEW.product_id;
 END;
@@ -51,6 +53,14 @@ CREATE TRIGGER item_dependencies_backlog_update AFTER UPDATE ON item_dependencie
     UPDATE backlog_versions SET version = version + 1
      WHERE product_id IN (SELECT product_id FROM items
                           WHERE id IN (OLD.blocker_id, OLD.blocked_id, NEW.blocker_id, NEW.blocked_id));
+END;
+
+CREATE TRIGGER items_backlog_dependents AFTER UPDATE OF status ON items
+    WHEN OLD.status IS NOT NEW.status
+BEGIN
+    UPDATE backlog_versions SET version = version + 1
+     WHERE product_id IN (SELECT i.product_id FROM item_dependencies d JOIN items i ON i.id = d.blocked_id
+                          WHERE d.blocker_id = NEW.id AND i.product_id <> NEW.product_id);
 END;
 
 CREATE TRIGGER teams_backlog_update AFTER UPDATE ON teams BEGIN

@@ -95,35 +95,36 @@ pub fn initials(name: &str) -> String {
 }
 
 /// The facts of the cards `ids`, by item id, in one query whatever their number.
-pub async fn facts(
-    db: &Db,
-    product_key: &str,
-    ids: &[ItemId],
-) -> Result<HashMap<ItemId, CardFacts>> {
-    Ok(facts_read(product_key, Cards::Ids(ids)).on(db).await?)
+pub async fn facts(db: &Db, ids: &[ItemId]) -> Result<HashMap<ItemId, CardFacts>> {
+    Ok(facts_read(Cards::Ids(ids)).on(db).await?)
 }
 
 /// [`facts`] as a read that may share a round trip with others.
-pub fn facts_read(product_key: &str, cards: Cards) -> Read<HashMap<ItemId, CardFacts>> {
+pub fn facts_read(cards: Cards) -> Read<HashMap<ItemId, CardFacts>> {
     if cards.is_none() {
         return Read::ready(HashMap::new());
     }
     let (among, args) = cards.among(1);
     let open_blockers = "FROM item_dependencies d JOIN items b ON b.id = d.blocker_id
         WHERE d.blocked_id = i.id AND b.status <> 'done'";
+    // A blocker may be another product's: its own key, this product's first.
     let sql = format!(
         "SELECT i.id, u.name, (SELECT MAX(e.at) FROM item_status_events e WHERE e.item_id = i.id),
-                (SELECT MIN(b.number) {open_blockers}), (SELECT COUNT(*) {open_blockers})
+                (SELECT bp.key || '-' || CAST(b.number AS TEXT) FROM item_dependencies d
+                   JOIN items b ON b.id = d.blocker_id JOIN products bp ON bp.id = b.product_id
+                  WHERE d.blocked_id = i.id AND b.status <> 'done'
+                  ORDER BY b.product_id <> (SELECT x.product_id FROM items x WHERE x.id = d.blocked_id),
+                           bp.key, b.number LIMIT 1),
+                (SELECT COUNT(*) {open_blockers})
          FROM items i LEFT JOIN users u ON u.id = i.assignee_id WHERE i.id {among}"
     );
     type Row = (
         ItemId,
         Option<String>,
         Option<DateTime<Utc>>,
-        Option<i64>,
+        Option<String>,
         i64,
     );
-    let product_key = product_key.to_string();
     Read::query(sql, args, move |rows| {
         let mut out: HashMap<ItemId, CardFacts> = HashMap::new();
         for (id, name, entered, first, blockers) in rows.all::<Row>()? {
@@ -132,7 +133,7 @@ pub fn facts_read(product_key: &str, cards: Cards) -> Read<HashMap<ItemId, CardF
                 CardFacts {
                     initials: name.as_deref().map(initials).unwrap_or_default(),
                     assignee: name,
-                    first_blocker: first.map(|n| format!("{product_key}-{n}")),
+                    first_blocker: first,
                     blockers,
                     entered,
                 },

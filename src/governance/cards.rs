@@ -33,7 +33,7 @@ impl CardDecor {
     /// [`CardDecor::load`] as a read that may share a round trip with others.
     pub fn load_read(ctx: &ProductCtx, cards: Cards) -> Read<CardDecor> {
         traces_read(ctx.product.id, cards)
-            .and(facts_read(&ctx.product.key, cards))
+            .and(facts_read(cards))
             .map(|(traces, facts)| {
                 Ok(CardDecor {
                     traces,

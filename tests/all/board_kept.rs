@@ -279,3 +279,80 @@ async fn a_kept_board_is_one_sprint_for_one_reader() {
         .await;
     assert_eq!(r.status(), 404);
 }
+
+/// A card blocked by another product's item names it by its own key, and the kept board drops
+/// the mark when that item is done, though only the other product's items changed.
+#[tokio::test]
+async fn a_blocker_of_another_product_shows_by_its_key_until_done() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
+        .await;
+    let r = app
+        .post(
+            &owner,
+            "/api/v1/workspaces/acme/products",
+            json!({"key": "GRO", "name": "Growth"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    app.roles(&owner, &owner, "GRO", &["pm", "po", "dev"]).await;
+    let r = app
+        .post(
+            &owner,
+            "/api/v1/workspaces/acme/products/GRO/items",
+            json!({"title": "referral API"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let blocker = r.json::<serde_json::Value>().await.unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let team = json_ok(
+        app.post(&owner, &format!("{P}/teams"), json!({"name": "Core"}))
+            .await,
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let k = ready_story(
+        &app,
+        &owner,
+        "invite by link",
+        3,
+        &["Given a When b Then c"],
+    )
+    .await;
+    let id = sprint(&app, &owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
+        .as_i64()
+        .unwrap();
+    commit_and_start(&app, &owner, id, std::slice::from_ref(&k)).await;
+    let r = app
+        .post(
+            &owner,
+            &format!("/api/v1/workspaces/acme/items/{blocker}/dependencies"),
+            json!({"blocks": k}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let html = board(&app, &owner, id).await;
+    let (c, _) = card(&html, &k).unwrap();
+    assert!(c.contains(&format!("Blocked by {blocker}")), "{c}");
+    assert!(blocker.starts_with("GRO-"));
+    let v = app.show(&owner, &blocker).await["version"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .patch(
+            &owner,
+            &format!("/api/v1/workspaces/acme/items/{blocker}"),
+            v,
+            json!({"status": "done"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = board(&app, &owner, id).await;
+    assert!(!card(&html, &k).unwrap().0.contains("Blocked by"), "{html}");
+}
