@@ -32,9 +32,8 @@ fn card<'h>(html: &'h str, key: &str) -> Option<(&'h str, &'h str)> {
     Some((&html[at..end], column))
 }
 
-#[tokio::test]
-async fn a_kept_board_follows_every_change_it_shows() {
-    let app = spawn_app().await;
+/// A workspace whose owner holds every role on ONB, and its team's id.
+async fn owner_and_team(app: &TestApp) -> (Caller, i64) {
     let owner = app.workspace().await;
     app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
         .await;
@@ -46,14 +45,36 @@ async fn a_kept_board_follows_every_change_it_shows() {
     .await["id"]
         .as_i64()
         .unwrap();
+    (owner, team)
+}
+
+/// Sprint 1 of `team`, started with `keys`; its id.
+async fn started(app: &TestApp, owner: &Caller, team: i64, keys: &[String]) -> i64 {
+    let id = sprint(app, owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
+        .as_i64()
+        .unwrap();
+    commit_and_start(app, owner, id, keys).await;
+    id
+}
+
+/// Moves the card `key` of sprint `id` to `status` through the API.
+async fn move_card(app: &TestApp, who: &Caller, id: i64, key: &str, status: &str) {
+    let path = format!("{P}/sprints/{id}/board/move");
+    let r = app
+        .post(who, &path, json!({"item": key, "status": status}))
+        .await;
+    assert_eq!(r.status(), 200, "{key} to {status}");
+}
+
+#[tokio::test]
+async fn a_kept_board_follows_every_change_it_shows() {
+    let app = spawn_app().await;
+    let (owner, team) = owner_and_team(&app).await;
     let mut keys = Vec::new();
     for (title, points) in [("sign up", 3), ("invite", 5), ("export", 2)] {
         keys.push(ready_story(&app, &owner, title, points, &["Given a When b Then c"]).await);
     }
-    let id = sprint(&app, &owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
-        .as_i64()
-        .unwrap();
-    commit_and_start(&app, &owner, id, &keys).await;
+    let id = started(&app, &owner, team, &keys).await;
     let html = board(&app, &owner, id).await;
     assert_eq!(card(&html, &keys[0]).expect("on the board").1, "todo");
     let item = |k: &str| format!("SELECT id FROM items WHERE number = {}", &k[4..]);
@@ -63,14 +84,7 @@ async fn a_kept_board_follows_every_change_it_shows() {
     );
 
     // A move through the API.
-    let r = app
-        .post(
-            &owner,
-            &format!("{P}/sprints/{id}/board/move"),
-            json!({"item": keys[0], "status": "in_progress"}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    move_card(&app, &owner, id, &keys[0], "in_progress").await;
     let html = board(&app, &owner, id).await;
     assert_eq!(card(&html, &keys[0]).unwrap().1, "in_progress");
 
@@ -155,14 +169,7 @@ async fn a_kept_board_follows_every_change_it_shows() {
     .await;
     let html = board(&app, &owner, id).await;
     assert!(card(&html, &keys[0]).unwrap().0.contains(">3 d<"), "{html}");
-    let r = app
-        .post(
-            &owner,
-            &format!("{P}/sprints/{id}/board/move"),
-            json!({"item": keys[2], "status": "in_review"}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    move_card(&app, &owner, id, &keys[2], "in_review").await;
     let html = board(&app, &owner, id).await;
     assert_eq!(card(&html, &keys[2]).unwrap().1, "in_review");
 
@@ -240,27 +247,14 @@ async fn a_kept_board_follows_every_change_it_shows() {
 #[tokio::test]
 async fn a_kept_board_is_one_sprint_for_one_reader() {
     let app = spawn_app().await;
-    let owner = app.workspace().await;
-    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
-        .await;
+    let (owner, team) = owner_and_team(&app).await;
     let stake = app.member(&owner, "Stacy", &["stakeholder"]).await;
-    let team = json_ok(
-        app.post(&owner, &format!("{P}/teams"), json!({"name": "Core"}))
-            .await,
-        201,
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap();
     let k = ready_story(&app, &owner, "sign up", 3, &["Given a When b Then c"]).await;
     let spare = ready_story(&app, &owner, "spare", 1, &["Given a When b Then c"]).await;
-    let one = sprint(&app, &owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
-        .as_i64()
-        .unwrap();
+    let one = started(&app, &owner, team, std::slice::from_ref(&k)).await;
     let two = sprint(&app, &owner, team, "Sprint 2", "2027-01-18", "2027-01-31").await["id"]
         .as_i64()
         .unwrap();
-    commit_and_start(&app, &owner, one, std::slice::from_ref(&k)).await;
     let first = board(&app, &owner, one).await;
     let second = board(&app, &owner, two).await;
     assert!(card(&first, &k).is_some() && card(&second, &k).is_none());
@@ -285,9 +279,7 @@ async fn a_kept_board_is_one_sprint_for_one_reader() {
 #[tokio::test]
 async fn a_blocker_of_another_product_shows_by_its_key_until_done() {
     let app = spawn_app().await;
-    let owner = app.workspace().await;
-    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
-        .await;
+    let (owner, team) = owner_and_team(&app).await;
     let r = app
         .post(
             &owner,
@@ -309,14 +301,6 @@ async fn a_blocker_of_another_product_shows_by_its_key_until_done() {
         .as_str()
         .unwrap()
         .to_string();
-    let team = json_ok(
-        app.post(&owner, &format!("{P}/teams"), json!({"name": "Core"}))
-            .await,
-        201,
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap();
     let k = ready_story(
         &app,
         &owner,
@@ -325,10 +309,7 @@ async fn a_blocker_of_another_product_shows_by_its_key_until_done() {
         &["Given a When b Then c"],
     )
     .await;
-    let id = sprint(&app, &owner, team, "Sprint 1", "2027-01-04", "2027-01-17").await["id"]
-        .as_i64()
-        .unwrap();
-    commit_and_start(&app, &owner, id, std::slice::from_ref(&k)).await;
+    let id = started(&app, &owner, team, std::slice::from_ref(&k)).await;
     let r = app
         .post(
             &owner,
