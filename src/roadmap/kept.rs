@@ -13,17 +13,20 @@ use chrono::NaiveDate;
 
 use crate::db::batch::Read;
 use crate::db::kept::Shelf;
+use crate::workspace::store::WsRef;
 
 /// Each product of a workspace as the roadmap shows it: id, count of changes, key and name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fingerprint(Vec<(i64, i64, String, String)>);
 
 /// The workspace's [`Fingerprint`], as a read to send with a page's others.
-pub fn fingerprint_read(workspace_id: i64) -> Read<Fingerprint> {
+pub fn fingerprint_read(ws: WsRef<'_>) -> Read<Fingerprint> {
     Read::query(
-        "SELECT p.id, COALESCE(v.version, -1), p.key, p.name FROM products p
-         LEFT JOIN roadmap_versions v ON v.product_id = p.id WHERE p.workspace_id = $1 ORDER BY p.id",
-        vec![workspace_id.into()],
+        ws.sql(
+            "SELECT p.id, COALESCE(v.version, -1), p.key, p.name FROM products p
+         LEFT JOIN roadmap_versions v ON v.product_id = p.id WHERE p.workspace_id = {ws} ORDER BY p.id",
+        ),
+        vec![ws.arg()],
         |rows| Ok(Fingerprint(rows.all()?)),
     )
 }

@@ -9,6 +9,7 @@ use crate::auth::Action;
 use crate::db::batch::Read;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::workspace::store::WsRef;
 use crate::workspace::ProductCtx;
 use crate::{exec, on};
 
@@ -117,14 +118,14 @@ pub fn wip_limits_read(team_id: i64) -> Read<WipLimits> {
 
 /// Every team of a workspace, by name: (id, name).
 pub async fn of_workspace(db: &Db, workspace_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(of_workspace_read(workspace_id).on(db).await?)
+    Ok(of_workspace_read(WsRef::Id(workspace_id)).on(db).await?)
 }
 
 /// [`of_workspace`] as a read that may share a round trip with others.
-pub fn of_workspace_read(workspace_id: i64) -> crate::db::batch::Read<Vec<(i64, String)>> {
-    crate::db::batch::Read::query(
-        "SELECT id, name FROM teams WHERE workspace_id = $1 ORDER BY name",
-        vec![workspace_id.into()],
+pub fn of_workspace_read(ws: WsRef<'_>) -> Read<Vec<(i64, String)>> {
+    Read::query(
+        ws.sql("SELECT id, name FROM teams WHERE workspace_id = {ws} ORDER BY name"),
+        vec![ws.arg()],
         |rows| rows.all::<(i64, String)>(),
     )
 }

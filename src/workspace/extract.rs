@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::parse_item_key;
-use super::{store, ProductCtx};
+use super::store::{self, Caller};
+use super::{ProductCtx, Workspace};
 use crate::audit::Versioned;
 use crate::auth::extract::{admit, bearer, cookie, if_match, PageUser, SESSION_COOKIE};
 use crate::auth::hash_secret;
@@ -36,26 +37,40 @@ impl FromRequestParts<AppState> for InProduct {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let fail = |e: Error| ApiError(e).into_response();
-        let hash = bearer(parts)
-            .map(hash_secret)
-            .ok_or(Error::Unauthorized)
-            .map_err(fail)?;
-        let Path(params) =
-            Path::<HashMap<String, String>>::from_request_parts(parts, state).await?;
-        // The token and the product in one round trip; the token decides first, as before, so
-        // that an anonymous caller learns nothing about the path.
-        let Some((ws, product)) = product_of(&params).map_err(fail)? else {
-            let holder = holder_read(hash).on(&state.db).await;
-            admit(parts, holder.map_err(|e| fail(e.into()))?).map_err(fail)?;
-            return Err(fail(Error::NotFound));
-        };
-        let (user, rows) = token_and_ctx(parts, state, hash, ws, &product)
-            .await
-            .map_err(fail)?;
-        let ctx = store::ctx_of(user.id, rows).map_err(fail)?;
+        let (user, ctx, ()) = api_and_ctx_with(parts, state, |_| Read::ready(())).await?;
         Ok(InProduct { user, ctx })
     }
+}
+
+/// [`InProduct`] with another read of the route's in the same round trip (the item API's
+/// item), made from the route's path parameters. Its answer is for the caller to use only
+/// once the product is theirs.
+pub async fn api_and_ctx_with<T: Send + 'static>(
+    parts: &mut Parts,
+    state: &AppState,
+    also: impl FnOnce(&HashMap<String, String>) -> Read<T>,
+) -> Result<(User, ProductCtx, T), Response> {
+    let fail = |e: Error| ApiError(e).into_response();
+    let hash = bearer(parts)
+        .map(hash_secret)
+        .ok_or(Error::Unauthorized)
+        .map_err(fail)?;
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state).await?;
+    // The token and the product in one round trip; the token decides first, as before, so
+    // that an anonymous caller learns nothing about the path.
+    let Some((ws, product)) = product_of(&params).map_err(fail)? else {
+        let holder = holder_read(hash).on(&state.db).await;
+        admit(parts, holder.map_err(|e| fail(e.into()))?).map_err(fail)?;
+        return Err(fail(Error::NotFound));
+    };
+    let (holder, (rows, also)) = holder_read(hash.clone())
+        .and(store::ctx_read(Caller::Token(&hash), ws, &product).and(also(&params)))
+        .on(&state.db)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let user = admit(parts, holder).map_err(fail)?.user;
+    let ctx = store::ctx_of(user.id, rows).map_err(fail)?;
+    Ok((user, ctx, also))
 }
 
 /// The workspace and product a route names: `{product}`, or on item routes the prefix of the
@@ -73,22 +88,6 @@ fn product_of(params: &HashMap<String, String>) -> Result<Option<(&str, String)>
         }
     };
     Ok(product.map(|p| (ws, p)))
-}
-
-/// The holder of a token (admitted for this request) and the product's context rows for
-/// them, in one round trip.
-async fn token_and_ctx(
-    parts: &Parts,
-    state: &AppState,
-    hash: String,
-    ws: &str,
-    product: &str,
-) -> Result<(User, Vec<store::CtxRow>), Error> {
-    let (holder, rows) = holder_read(hash.clone())
-        .and(store::ctx_by_token_read(&hash, ws, product))
-        .on(&state.db)
-        .await?;
-    Ok((admit(parts, holder)?.user, rows))
 }
 
 /// A product's page: the signed-in person (session or token) and the product the path names,
@@ -155,27 +154,53 @@ pub async fn page_and_ctx_with<T: Send + 'static>(
         let also = also.on(&state.db).await?;
         return Ok((user, Err(Error::NotFound), also));
     };
-    let (user, (rows, also)) = if let Some(token) = bearer(parts) {
-        let hash = hash_secret(token);
-        let (holder, rows) = holder_read(hash.clone())
-            .and(store::ctx_by_token_read(&hash, ws, &product).and(also))
-            .on(&state.db)
-            .await?;
-        (PageUser::of_token(admit(parts, holder)?.user), rows)
-    } else {
-        let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?;
-        let hash = hash_secret(secret);
-        let (session, rows) = session_read(hash.clone())
-            .and(store::ctx_by_session_read(&hash, ws, &product).and(also))
-            .on(&state.db)
-            .await?;
-        (
-            PageUser::of_session(session.ok_or(Error::Unauthorized)?),
-            rows,
-        )
-    };
+    let (user, (rows, also)) =
+        page_user_with(parts, state, |c| store::ctx_read(c, ws, &product).and(also)).await?;
     let ctx = store::ctx_of(user.user.id, rows);
     Ok((user, ctx, also))
+}
+
+/// A workspace's page: the person, the workspace `slug` names if they are a member of it (and
+/// whether they administer it; an outsider's answer is NotFound), and another read of the
+/// page's, in one round trip. The other read's answer is for the caller to use only once the
+/// workspace is theirs.
+pub async fn page_and_workspace_with<T: Send + 'static>(
+    parts: &Parts,
+    state: &AppState,
+    slug: &str,
+    also: Read<T>,
+) -> Result<(PageUser, Result<(Workspace, bool), Error>, T), Error> {
+    let (user, (member, also)) =
+        page_user_with(parts, state, |c| store::member_read(c, slug).and(also)).await?;
+    Ok((user, member.ok_or(Error::NotFound), also))
+}
+
+/// The person behind a page request (a bearer token, or else the session cookie) and `read`
+/// of theirs, made for them before they are known, in one round trip. The person decides
+/// first: signed out is Unauthorized whatever `read` found.
+async fn page_user_with<T: Send + 'static>(
+    parts: &Parts,
+    state: &AppState,
+    read: impl FnOnce(Caller<'_>) -> Read<T>,
+) -> Result<(PageUser, T), Error> {
+    if let Some(token) = bearer(parts) {
+        let hash = hash_secret(token);
+        let (holder, found) = holder_read(hash.clone())
+            .and(read(Caller::Token(&hash)))
+            .on(&state.db)
+            .await?;
+        return Ok((PageUser::of_token(admit(parts, holder)?.user), found));
+    }
+    let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?;
+    let hash = hash_secret(secret);
+    let (session, found) = session_read(hash.clone())
+        .and(read(Caller::Session(&hash)))
+        .on(&state.db)
+        .await?;
+    Ok((
+        PageUser::of_session(session.ok_or(Error::Unauthorized)?),
+        found,
+    ))
 }
 
 /// The version a client last read, from `If-Match: "N"`: 428 when it is missing, 422 naming

@@ -64,20 +64,88 @@ pub async fn workspaces_of(db: &Db, user_id: i64) -> Result<Vec<Workspace>> {
 
 /// The workspace if the user belongs to it; outsiders get NotFound, never a hint it exists.
 pub async fn workspace_for(db: &Db, user_id: i64, slug: &str) -> Result<(Workspace, bool)> {
-    let row: Option<(i64, String, String, i64, bool)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
-        "SELECT w.id, w.slug, w.name, w.version, m.is_admin FROM workspaces w
-         JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = $1 WHERE w.slug = $2")
-        .bind(user_id).bind(slug).fetch_optional(&mut **c).await)?;
-    let (id, slug, name, version, admin) = row.ok_or(Error::NotFound)?;
-    Ok((
-        Workspace {
-            id,
-            slug,
-            name,
-            version,
-        },
-        admin,
-    ))
+    let read = Read::query(
+        MEMBER_BY_USER.as_str(),
+        vec![user_id.into(), slug.into()],
+        member_of,
+    );
+    read.on(db).await?.ok_or(Error::NotFound)
+}
+
+/// [`workspace_for`] for the holder of a session or token, as a read that shares its round
+/// trip (a workspace page's prologue); none for an outsider.
+pub fn member_read(caller: Caller<'_>, slug: &str) -> Read<Option<(Workspace, bool)>> {
+    let (sql, hash) = match caller {
+        Caller::Session(hash) => (MEMBER_BY_SESSION.as_str(), hash),
+        Caller::Token(hash) => (MEMBER_BY_TOKEN.as_str(), hash),
+    };
+    Read::query(sql, vec![hash.into(), slug.into()], member_of)
+}
+
+fn member_of(rows: crate::db::batch::Rows) -> sqlx::Result<Option<(Workspace, bool)>> {
+    let row = rows.first::<(i64, String, String, i64, bool)>()?;
+    Ok(row.map(|(id, slug, name, version, admin)| {
+        (
+            Workspace {
+                id,
+                slug,
+                name,
+                version,
+            },
+            admin,
+        )
+    }))
+}
+
+/// Who a prologue's read is for, before they are known: the holder of a session or of an API
+/// token, by the hash of its secret.
+#[derive(Clone, Copy, Debug)]
+pub enum Caller<'a> {
+    Session(&'a str),
+    Token(&'a str),
+}
+
+/// The expressions naming the caller in a query whose `$1` is a session's or a token's hash.
+const BY_SESSION: &str = "(SELECT user_id FROM sessions WHERE id_hash = $1)";
+const BY_TOKEN: &str = "(SELECT user_id FROM api_tokens WHERE token_hash = $1)";
+
+/// The workspace `$2` names and whether `{user}` administers it, if they are a member.
+const MEMBER_SQL: &str = "SELECT w.id, w.slug, w.name, w.version, m.is_admin FROM workspaces w
+     JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = {user} WHERE w.slug = $2";
+
+static MEMBER_BY_USER: LazyLock<String> = LazyLock::new(|| MEMBER_SQL.replace("{user}", "$1"));
+static MEMBER_BY_SESSION: LazyLock<String> =
+    LazyLock::new(|| MEMBER_SQL.replace("{user}", BY_SESSION));
+static MEMBER_BY_TOKEN: LazyLock<String> = LazyLock::new(|| MEMBER_SQL.replace("{user}", BY_TOKEN));
+
+/// A workspace as a read names it: by id once known, or by slug in a page's prologue, where
+/// the read shares the round trip that finds the workspace (its answer is used only once the
+/// caller is known to be a member).
+#[derive(Clone, Copy, Debug)]
+pub enum WsRef<'a> {
+    Id(i64),
+    Slug(&'a str),
+}
+
+impl WsRef<'_> {
+    /// `sql` with `{ws}` standing for the workspace's id, which is found from `$1`.
+    pub fn sql(self, sql: &str) -> String {
+        sql.replace(
+            "{ws}",
+            match self {
+                WsRef::Id(_) => "$1",
+                WsRef::Slug(_) => "(SELECT id FROM workspaces WHERE slug = $1)",
+            },
+        )
+    }
+
+    /// The argument `$1` of [`WsRef::sql`].
+    pub fn arg(self) -> crate::db::batch::Arg {
+        match self {
+            WsRef::Id(id) => id.into(),
+            WsRef::Slug(slug) => slug.into(),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -111,18 +179,8 @@ const CTX_SQL: &str =
      WHERE w.slug = $2";
 
 static CTX_BY_USER: LazyLock<String> = LazyLock::new(|| CTX_SQL.replace("{user}", "$1"));
-static CTX_BY_TOKEN: LazyLock<String> = LazyLock::new(|| {
-    CTX_SQL.replace(
-        "{user}",
-        "(SELECT user_id FROM api_tokens WHERE token_hash = $1)",
-    )
-});
-static CTX_BY_SESSION: LazyLock<String> = LazyLock::new(|| {
-    CTX_SQL.replace(
-        "{user}",
-        "(SELECT user_id FROM sessions WHERE id_hash = $1)",
-    )
-});
+static CTX_BY_TOKEN: LazyLock<String> = LazyLock::new(|| CTX_SQL.replace("{user}", BY_TOKEN));
+static CTX_BY_SESSION: LazyLock<String> = LazyLock::new(|| CTX_SQL.replace("{user}", BY_SESSION));
 
 /// The product an item key (`ONB-42`) names in workspace `slug`, with the caller's roles there.
 pub async fn item_ctx(db: &Db, user_id: i64, slug: &str, item_key: &str) -> Result<ProductCtx> {
@@ -143,22 +201,17 @@ pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result
     ctx_of(user_id, rows)
 }
 
-/// The rows of [`product_ctx`] for the holder of an API token (by its hash), as a read that
-/// shares the token's round trip; [`ctx_of`] makes them a context once the holder is known.
-pub fn ctx_by_token_read(token_hash: &str, slug: &str, key: &str) -> Read<Vec<CtxRow>> {
+/// The rows of [`product_ctx`] for the holder of a session or an API token, as a read that
+/// shares its round trip (the API's and a product page's prologue); [`ctx_of`] makes them a
+/// context once the holder is known.
+pub fn ctx_read(caller: Caller<'_>, slug: &str, key: &str) -> Read<Vec<CtxRow>> {
+    let (sql, hash) = match caller {
+        Caller::Session(hash) => (CTX_BY_SESSION.as_str(), hash),
+        Caller::Token(hash) => (CTX_BY_TOKEN.as_str(), hash),
+    };
     Read::query(
-        CTX_BY_TOKEN.as_str(),
-        vec![token_hash.into(), slug.into(), key.to_uppercase().into()],
-        |rows| rows.all::<CtxRow>(),
-    )
-}
-
-/// The rows of [`product_ctx`] for the holder of a session (by its secret's hash), as a read
-/// that shares the session's round trip (a product page's prologue).
-pub fn ctx_by_session_read(session_hash: &str, slug: &str, key: &str) -> Read<Vec<CtxRow>> {
-    Read::query(
-        CTX_BY_SESSION.as_str(),
-        vec![session_hash.into(), slug.into(), key.to_uppercase().into()],
+        sql,
+        vec![hash.into(), slug.into(), key.to_uppercase().into()],
         |rows| rows.all::<CtxRow>(),
     )
 }
@@ -203,15 +256,17 @@ pub async fn roles_on(db: &Db, product_id: i64, user_id: i64) -> Result<Vec<Role
 }
 
 pub async fn products(db: &Db, workspace_id: i64) -> Result<Vec<Product>> {
-    Ok(products_read(workspace_id).on(db).await?)
+    Ok(products_read(WsRef::Id(workspace_id)).on(db).await?)
 }
 
 /// [`products`] as a read that may share a round trip with others.
-pub fn products_read(workspace_id: i64) -> Read<Vec<Product>> {
+pub fn products_read(ws: WsRef<'_>) -> Read<Vec<Product>> {
     Read::query(
-        "SELECT id, workspace_id, key, name, description, version, ready_rules, cadence FROM products
-         WHERE workspace_id = $1 ORDER BY key",
-        vec![workspace_id.into()],
+        ws.sql(
+            "SELECT id, workspace_id, key, name, description, version, ready_rules, cadence FROM products
+         WHERE workspace_id = {ws} ORDER BY key",
+        ),
+        vec![ws.arg()],
         |rows| rows.all::<Product>(),
     )
 }

@@ -1,6 +1,9 @@
 //! JSON handlers for the backlog under `/api/v1`.
 
-use axum::extract::State;
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
 
@@ -13,7 +16,7 @@ use crate::error::{ApiError, Error, Result};
 use crate::extract::Path;
 use crate::governance::listing::{page, ListParams, Page};
 use crate::state::AppState;
-use crate::workspace::extract::{Etagged, IfMatch, InProduct};
+use crate::workspace::extract::{api_and_ctx_with, Etagged, IfMatch, InProduct};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -60,13 +63,35 @@ pub async fn create(
     responses((status = 200, body = Item, headers(("ETag" = String))), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
-    InProduct { ctx, .. }: InProduct,
-    Path((_ws, key)): Path<(String, String)>,
+    ItemIn { ctx, row }: ItemIn,
 ) -> Result<Etagged<Item>, ApiError> {
-    Ok(Etagged(
-        StatusCode::OK,
-        service::get(&state.db, &ctx, &key).await?,
-    ))
+    // Who may not read the backlog is told so before whether the item exists.
+    ctx.grants.require(crate::auth::Action::ViewBacklog)?;
+    let (_, item) = service::load_read(&ctx, row.ok_or(Error::NotFound)?)?;
+    Ok(Etagged(StatusCode::OK, item.on(&state.db).await?))
+}
+
+/// The item API's prologue: the token's holder, the product and the item's row in one round
+/// trip (the item is then read in a second).
+pub struct ItemIn {
+    ctx: crate::workspace::ProductCtx,
+    row: Option<crate::backlog::store::ItemRow>,
+}
+
+impl FromRequestParts<AppState> for ItemIn {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let param = |p: &HashMap<String, String>, n: &str| p.get(n).cloned().unwrap_or_default();
+        let (_, ctx, row) = api_and_ctx_with(parts, state, |p| {
+            crate::backlog::store::row_by_slug_read(&param(p, "ws"), &param(p, "key"))
+        })
+        .await?;
+        Ok(ItemIn { ctx, row })
+    }
 }
 
 /// Change a backlog item

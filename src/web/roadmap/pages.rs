@@ -4,13 +4,15 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
 use crate::auth::extract::PageUser;
+use crate::db::batch::Read;
 use crate::error::{Error, Result};
 use crate::extract::{Path, Query};
 use crate::page::{render, Layout};
@@ -19,8 +21,10 @@ use crate::roadmap::share::{self, Share};
 use crate::roadmap::store::{self, Entry, Filter, Roadmap};
 use crate::roadmap::Horizon;
 use crate::state::AppState;
+use crate::workspace::extract::{page_and_workspace_with, page_params};
 use crate::workspace::form::ProductForm;
-use crate::workspace::{store as ws_store, Product};
+use crate::workspace::store::WsRef;
+use crate::workspace::{store as ws_store, Product, Workspace};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -337,13 +341,54 @@ fn view_of(v: Option<&str>) -> String {
     .to_string()
 }
 
+/// What the roadmap page lists besides the roadmap: the products' counts of changes (the
+/// roadmap kept under them), the products and the teams to filter by.
+type Listed = ((kept::Fingerprint, Vec<Product>), Vec<(i64, String)>);
+
+fn listed_read(ws: WsRef<'_>) -> Read<Listed> {
+    kept::fingerprint_read(ws)
+        .and(ws_store::products_read(ws))
+        .and(crate::sprint::team::of_workspace_read(ws))
+}
+
+/// The roadmap page's prologue: the person, the workspace and what the page lists, in one
+/// round trip; a kept roadmap is then served without another. (With a replica for reports,
+/// the lists are read from it, in a second.)
+struct RoadmapAt {
+    user: PageUser,
+    w: Workspace,
+    listed: Listed,
+}
+
+impl FromRequestParts<AppState> for RoadmapAt {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let params = page_params(parts, state).await?;
+        let at = async {
+            let slug = params.get("ws").map(String::as_str).unwrap_or_default();
+            let reports = state.db.for_reports();
+            let also = match reports.id == state.db.id {
+                true => listed_read(WsRef::Slug(slug)).map(|l| Ok(Some(l))),
+                false => Read::ready(None),
+            };
+            let (user, member, listed) = page_and_workspace_with(parts, state, slug, also).await?;
+            let (w, _) = member?;
+            let listed = match listed {
+                Some(listed) => listed,
+                None => listed_read(WsRef::Id(w.id)).on(&reports).await?,
+            };
+            Ok::<_, Error>(RoadmapAt { user, w, listed })
+        };
+        at.await.map_err(IntoResponse::into_response)
+    }
+}
+
 async fn roadmap(
     State(s): State<AppState>,
-    user: PageUser,
-    Path(ws): Path<String>,
+    RoadmapAt { user, w, listed }: RoadmapAt,
     Query(q): Query<RoadmapQuery>,
 ) -> Result<Response> {
-    let (w, _) = ws_store::workspace_for(&s.db, user.user.id, &ws).await?;
     let priority = q
         .priority
         .as_deref()
@@ -366,14 +411,9 @@ async fn roadmap(
         team,
     }
     .normalized()?;
-    // The products' counts of changes with the filter's choices (products, teams) in one
-    // round trip; the roadmap kept under those counts, or read and rendered after them.
+    // The roadmap kept under the products' counts of changes, or read and rendered after them.
     let reports = s.db.for_reports();
-    let ((print, products), teams) = kept::fingerprint_read(w.id)
-        .and(ws_store::products_read(w.id))
-        .and(crate::sprint::team::of_workspace_read(w.id))
-        .on(&reports)
-        .await?;
+    let ((print, products), teams) = listed;
     let (view, lanes_by) = (view_of(q.view.as_deref()), lanes_of(q.lanes.as_deref()));
     // A team's existence is not among the counts: a roadmap by team is read each time.
     let key = filter.team.is_none().then(|| kept::Key {

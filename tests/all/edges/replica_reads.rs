@@ -61,6 +61,7 @@ async fn the_reports_read_the_replica_and_everything_else_the_primary() {
         "/api/v1/workspaces/acme/products/ONB/alignment?quarter=2026-Q1",
         "/api/v1/workspaces/acme/products/ONB/reports",
         "/api/v1/workspaces/acme/roadmap",
+        "/w/acme/roadmap",
         "/api/v1/workspaces/acme/products/ONB/documents/plan",
     ] {
         assert_eq!(app.get(&owner, path).await.status(), 500, "{path}");
