@@ -42,6 +42,43 @@ impl FromRequestParts<AppState> for InProduct {
     }
 }
 
+/// The caller and the workspace `{ws}` names, with whether they administer it: the token and
+/// the membership in one round trip. The one place the API resolves a workspace. Rejections
+/// are those handlers gave when they did this by hand: 401 without a valid token, 404 for a
+/// workspace the caller is not a member of.
+pub struct InWorkspace {
+    pub user: User,
+    pub workspace: Workspace,
+    pub admin: bool,
+}
+
+impl FromRequestParts<AppState> for InWorkspace {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let fail = |e: Error| ApiError(e).into_response();
+        let hash = bearer(parts)
+            .map(hash_secret)
+            .ok_or(Error::Unauthorized)
+            .map_err(fail)?;
+        let Path(params) =
+            Path::<HashMap<String, String>>::from_request_parts(parts, state).await?;
+        let slug = params.get("ws").map(String::as_str).unwrap_or_default();
+        let (holder, member) = holder_read(hash.clone())
+            .and(store::member_read(Caller::Token(&hash), slug))
+            .on(&state.db)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        let user = admit(parts, holder).map_err(fail)?.user;
+        let (workspace, admin) = member.ok_or(Error::NotFound).map_err(fail)?;
+        Ok(InWorkspace {
+            user,
+            workspace,
+            admin,
+        })
+    }
+}
+
 /// [`InProduct`] with another read of the route's in the same round trip (the item API's
 /// item), made from the route's path parameters. Its answer is for the caller to use only
 /// once the product is theirs.

@@ -17,6 +17,7 @@ use crate::extract::Path;
 use crate::instance::{store as instance, Settings, SettingsInput};
 use crate::state::AppState;
 use crate::workspace::checklist::{self, Step};
+use crate::workspace::extract::InWorkspace;
 use crate::workspace::extract::{Etagged, IfMatch};
 use crate::workspace::store::workspace_for;
 
@@ -174,10 +175,8 @@ pub async fn revoke_token(
     params(("ws" = String, Path)), responses((status = 200, body = Vec<Step>), (status = 404)))]
 pub async fn get_checklist(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(ws): Path<String>,
+    InWorkspace { workspace: w, .. }: InWorkspace,
 ) -> Result<Json<Vec<Step>>, ApiError> {
-    let (w, _) = workspace_for(&state.db, user.id, &ws).await?;
     Ok(Json(checklist::steps(
         &checklist::facts(&state.db, w.id, &w.slug).await?,
     )))

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::extract::Path;
 use crate::invite::{service, Invitation, InvitationInput, NewInvitation};
 use crate::state::AppState;
-use crate::workspace::store::workspace_for;
+use crate::workspace::extract::InWorkspace;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -52,11 +52,13 @@ pub async fn accept(
     responses((status = 201, body = NewInvitation), (status = 403), (status = 404), (status = 409)))]
 pub async fn create(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(ws): Path<String>,
+    InWorkspace {
+        user,
+        workspace: w,
+        admin,
+    }: InWorkspace,
     ApiJson(input): ApiJson<InvitationInput>,
 ) -> Result<(StatusCode, Json<NewInvitation>), ApiError> {
-    let (w, admin) = workspace_for(&state.db, user.id, &ws).await?;
     let created =
         service::create_and_send(&state.db, state.mail.as_ref(), &user, &w, admin, &input).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -67,10 +69,12 @@ pub async fn create(
     params(("ws" = String, Path)), responses((status = 200, body = Vec<Invitation>), (status = 403), (status = 404)))]
 pub async fn list(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(ws): Path<String>,
+    InWorkspace {
+        workspace: w,
+        admin,
+        ..
+    }: InWorkspace,
 ) -> Result<Json<Vec<Invitation>>, ApiError> {
-    let (w, admin) = workspace_for(&state.db, user.id, &ws).await?;
     Ok(Json(service::list(&state.db, &w, admin).await?))
 }
 
@@ -80,10 +84,13 @@ pub async fn list(
     responses((status = 204), (status = 403), (status = 404), (status = 409)))]
 pub async fn revoke(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, id)): Path<(String, String)>,
+    InWorkspace {
+        user,
+        workspace: w,
+        admin,
+    }: InWorkspace,
+    Path((_ws, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let (w, admin) = workspace_for(&state.db, user.id, &ws).await?;
     service::revoke(&state.db, &user, &w, admin, crate::extract::id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

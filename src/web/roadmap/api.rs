@@ -5,14 +5,14 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
-use crate::auth::extract::{ApiJson, ApiQuery, ApiUser};
+use crate::auth::extract::{ApiJson, ApiQuery};
 use crate::error::{ApiError, Error};
 use crate::extract::Path;
 use crate::roadmap::share::{self, NewShare, Share};
 use crate::roadmap::store::{self, Filter, Roadmap};
 use crate::state::AppState;
 use crate::workspace::extract::InProduct;
-use crate::workspace::store as ws_store;
+use crate::workspace::extract::InWorkspace;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -30,11 +30,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Roadmap, description = "initiatives across the workspace's products, by quarter and horizon"), (status = 422)))]
 pub async fn roadmap(
     State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(ws): Path<String>,
+    InWorkspace { workspace: w, .. }: InWorkspace,
     ApiQuery(f): ApiQuery<Filter>,
 ) -> Result<Json<Roadmap>, ApiError> {
-    let (w, _) = ws_store::workspace_for(&s.db, u.id, &ws).await?;
     Ok(Json(store::load(&s.db.for_reports(), w.id, &f).await?))
 }
 

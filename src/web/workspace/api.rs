@@ -11,6 +11,7 @@ use crate::extract::Path;
 use crate::invite::{self, InvitationInput, NewInvitation};
 use crate::state::AppState;
 use crate::workspace::extract::InProduct;
+use crate::workspace::extract::InWorkspace;
 use crate::workspace::{parse_roles, store, Member, Product, Workspace};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -61,10 +62,8 @@ pub async fn create(
     params(("ws" = String, Path)), responses((status = 200, body = Vec<Member>), (status = 404)))]
 pub async fn members(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(ws): Path<String>,
+    InWorkspace { workspace: w, .. }: InWorkspace,
 ) -> Result<Json<Vec<Member>>, ApiError> {
-    let (w, _) = store::workspace_for(&state.db, user.id, &ws).await?;
     Ok(Json(store::members(&state.db, w.id).await?))
 }
 
@@ -89,11 +88,13 @@ pub struct NewMember {
     request_body = NewMember, responses((status = 202, body = NewInvitation), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn add_member(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(ws): Path<String>,
+    InWorkspace {
+        user,
+        workspace: w,
+        admin,
+    }: InWorkspace,
     ApiJson(m): ApiJson<NewMember>,
 ) -> Result<(StatusCode, Json<NewInvitation>), ApiError> {
-    let (w, admin) = store::workspace_for(&state.db, user.id, &ws).await?;
     let input = InvitationInput {
         email: Some(m.email),
         admin: m.admin,
@@ -112,10 +113,9 @@ pub async fn add_member(
     responses((status = 200, body = Member), (status = 404)))]
 pub async fn member(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path((ws, member)): Path<(String, String)>,
+    InWorkspace { workspace: w, .. }: InWorkspace,
+    Path((_ws, member)): Path<(String, String)>,
 ) -> Result<Json<Member>, ApiError> {
-    let (w, _) = store::workspace_for(&state.db, user.id, &ws).await?;
     let id = store::member_id(&state.db, &member).await?;
     Ok(Json(store::member(&state.db, w.id, id).await?))
 }
@@ -125,10 +125,8 @@ pub async fn member(
     params(("ws" = String, Path)), responses((status = 200, body = Vec<Product>)))]
 pub async fn products(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(ws): Path<String>,
+    InWorkspace { workspace: w, .. }: InWorkspace,
 ) -> Result<Json<Vec<Product>>, ApiError> {
-    let (w, _) = store::workspace_for(&state.db, user.id, &ws).await?;
     Ok(Json(store::products(&state.db, w.id).await?))
 }
 
@@ -146,11 +144,13 @@ pub struct NewProduct {
     request_body = NewProduct, responses((status = 201, body = Product), (status = 403), (status = 422)))]
 pub async fn create_product(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(ws): Path<String>,
+    InWorkspace {
+        user,
+        workspace: w,
+        admin,
+    }: InWorkspace,
     ApiJson(p): ApiJson<NewProduct>,
 ) -> Result<(StatusCode, Json<Product>), ApiError> {
-    let (w, admin) = store::workspace_for(&state.db, user.id, &ws).await?;
     let product =
         store::create_product(&state.db, &user, &w, admin, &p.key, &p.name, &p.description).await?;
     Ok((StatusCode::CREATED, Json(product)))
