@@ -56,21 +56,14 @@ impl FromRequestParts<AppState> for InWorkspace {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let fail = |e: Error| ApiError(e).into_response();
-        let hash = bearer(parts)
-            .map(hash_secret)
-            .ok_or(Error::Unauthorized)
-            .map_err(fail)?;
-        let Path(params) =
-            Path::<HashMap<String, String>>::from_request_parts(parts, state).await?;
-        let slug = params.get("ws").map(String::as_str).unwrap_or_default();
-        let (holder, member) = holder_read(hash.clone())
-            .and(store::member_read(Caller::Token(&hash), slug))
-            .on(&state.db)
-            .await
-            .map_err(|e| fail(e.into()))?;
-        let user = admit(parts, holder).map_err(fail)?.user;
-        let (workspace, admin) = member.ok_or(Error::NotFound).map_err(fail)?;
+        let (user, member) = token_with(parts, state, |params, hash| {
+            let slug = params.get("ws").map(String::as_str).unwrap_or_default();
+            Ok(store::member_read(Caller::Token(hash), slug))
+        })
+        .await?;
+        let (workspace, admin) = member
+            .ok_or(Error::NotFound)
+            .map_err(|e| ApiError(e).into_response())?;
         Ok(InWorkspace {
             user,
             workspace,
@@ -88,26 +81,43 @@ pub async fn api_and_ctx_with<T: Send + 'static>(
     also: impl FnOnce(&HashMap<String, String>) -> Read<T>,
 ) -> Result<(User, ProductCtx, T), Response> {
     let fail = |e: Error| ApiError(e).into_response();
+    // A key of no product reads only the token: the token decides first, as before, so that
+    // an anonymous caller learns nothing about the path.
+    let (user, found) = token_with(parts, state, |params, hash| {
+        Ok(match product_of(params)? {
+            Some((ws, product)) => store::ctx_read(Caller::Token(hash), ws, &product)
+                .and(also(params))
+                .map(|found| Ok(Some(found))),
+            None => Read::ready(None),
+        })
+    })
+    .await?;
+    let (rows, also) = found.ok_or(Error::NotFound).map_err(fail)?;
+    let ctx = store::ctx_of(user.id, rows).map_err(fail)?;
+    Ok((user, ctx, also))
+}
+
+/// The holder of the request's bearer token, admitted for it, and `read` (made from the
+/// route's path parameters and the token's hash) in one round trip: the API's prologue. The
+/// token decides first: without a valid one the answer is 401 whatever `read` found.
+async fn token_with<T: Send + 'static>(
+    parts: &mut Parts,
+    state: &AppState,
+    read: impl FnOnce(&HashMap<String, String>, &str) -> Result<Read<T>, Error>,
+) -> Result<(User, T), Response> {
+    let fail = |e: Error| ApiError(e).into_response();
     let hash = bearer(parts)
         .map(hash_secret)
         .ok_or(Error::Unauthorized)
         .map_err(fail)?;
     let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state).await?;
-    // The token and the product in one round trip; the token decides first, as before, so
-    // that an anonymous caller learns nothing about the path.
-    let Some((ws, product)) = product_of(&params).map_err(fail)? else {
-        let holder = holder_read(hash).on(&state.db).await;
-        admit(parts, holder.map_err(|e| fail(e.into()))?).map_err(fail)?;
-        return Err(fail(Error::NotFound));
-    };
-    let (holder, (rows, also)) = holder_read(hash.clone())
-        .and(store::ctx_read(Caller::Token(&hash), ws, &product).and(also(&params)))
+    let read = read(&params, &hash).map_err(fail)?;
+    let (holder, found) = holder_read(hash.clone())
+        .and(read)
         .on(&state.db)
         .await
         .map_err(|e| fail(e.into()))?;
-    let user = admit(parts, holder).map_err(fail)?.user;
-    let ctx = store::ctx_of(user.id, rows).map_err(fail)?;
-    Ok((user, ctx, also))
+    Ok((admit(parts, holder).map_err(fail)?.user, found))
 }
 
 /// The workspace and product a route names: `{product}`, or on item routes the prefix of the
