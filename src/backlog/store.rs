@@ -389,6 +389,25 @@ pub async fn list_then<A: Send + 'static>(
     Ok((items, more))
 }
 
+/// The open items among the first `limit` open items of the backlog that are not ready, in
+/// backlog order: number, title and how many reasons keep each from being ready.
+pub fn unready_top_read(product_id: i64, limit: i64) -> Read<Vec<(i64, String, i64)>> {
+    Read::query(
+        "SELECT number, title, readiness FROM (
+             SELECT number, title, ready, readiness, rank FROM items
+              WHERE product_id = $1 AND status <> 'done' ORDER BY rank LIMIT $2) top
+          WHERE NOT ready ORDER BY rank",
+        vec![product_id.into(), limit.into()],
+        |rows| {
+            Ok(rows
+                .all::<(i64, String, String)>()?
+                .into_iter()
+                .map(|(number, title, readiness)| (number, title, reasons_count(&readiness)))
+                .collect())
+        },
+    )
+}
+
 fn reasons_count(readiness: &str) -> i64 {
     serde_json::from_str::<serde_json::Value>(readiness)
         .ok()

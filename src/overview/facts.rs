@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{MetricBehind, Need, OpenQuestion, PendingSignoff, Signals, Unready};
 use crate::auth::Action;
+use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::Result;
 use crate::governance::alignment::{Alignment, AlignmentParams, PriorityRow};
@@ -62,12 +63,36 @@ pub async fn overview(db: &Db, ctx: &ProductCtx) -> Result<Overview> {
     let today = crate::strategy::today();
     let quarter = Quarter::of(today);
     let flow = ctx.product.cadence == "flow";
-    let sprints = crate::sprint::service::list(db, ctx, None).await?;
-    let active = sprints.iter().find(|s| s.state == "active");
-    let sprint = match active {
-        Some(s) => sprint_now(db, ctx, s.id, today).await?,
-        None => None,
+    let roles = &ctx.grants.roles;
+    use crate::auth::Role;
+    let (pm, po, sm) = (
+        roles.contains(&Role::Pm),
+        roles.contains(&Role::Po),
+        roles.contains(&Role::Sm),
+    );
+    // The facts that need nothing read before them, in one round trip; each role's only when
+    // it is held.
+    let (((((sprints, overrides), signoffs), unready), questions), metrics) =
+        crate::sprint::service::running_and_last_closed_read(ctx)?
+            .and(crate::governance::overrides::list_read(ctx, quarter)?)
+            .and(pending_signoffs_read(ctx)?)
+            .and(when(po, unready_top_read(ctx)))
+            .and(when(po, open_questions_read(ctx)))
+            .and(when(pm, metrics_behind_read(ctx, quarter)))
+            .on(db)
+            .await?;
+    let (running, last_closed) = sprints;
+    // Then what those name: the running sprint's burndown and the last closed one's retro.
+    let burndown = match running {
+        Some(s) => crate::sprint::board::burndown_read(s).map(|b| Ok(Some(b))),
+        None => Read::ready(None),
     };
+    let retro = match last_closed.filter(|_| sm) {
+        Some(s) => retro_missing_read(s).map(Ok),
+        None => Read::ready(None),
+    };
+    let (burndown, retro_missing) = burndown.and(retro).on(db).await?;
+    let sprint = burndown.and_then(|b| sprint_now(b, today));
     let a = crate::flow::alignment::report(
         db,
         ctx,
@@ -91,26 +116,16 @@ pub async fn overview(db: &Db, ctx: &ProductCtx) -> Result<Overview> {
             .score
             .as_ref()
             .map(|sc| (sc.unaligned_share, a.allowance_pct as f64 / 100.0)),
-        overrides: crate::governance::overrides::list(db, ctx, quarter)
-            .await?
-            .count,
+        overrides: overrides.count,
+        unready_top: unready,
+        open_questions: questions,
+        signoffs,
+        metrics_behind: metrics,
+        retro_missing,
         ..Signals::default()
     };
-    let roles = &ctx.grants.roles;
-    use crate::auth::Role;
-    if roles.contains(&Role::Po) {
-        s.unready_top = unready_top(db, ctx).await?;
-        s.open_questions = open_questions(db, ctx).await?;
-    }
-    s.signoffs = pending_signoffs(db, ctx).await?;
-    if roles.contains(&Role::Pm) {
-        s.metrics_behind = metrics_behind(db, ctx, quarter).await?;
-    }
-    if roles.contains(&Role::Sm) {
-        s.retro_missing = retro_missing(db, &sprints).await?;
-        if flow {
-            s.wip_over = crate::flow::board::board(db, ctx, None).await?.warnings;
-        }
+    if sm && flow {
+        s.wip_over = crate::flow::board::board(db, ctx, None).await?.warnings;
     }
     Ok(Overview {
         product: ctx.product.key.clone(),
@@ -125,23 +140,25 @@ pub async fn overview(db: &Db, ctx: &ProductCtx) -> Result<Overview> {
     })
 }
 
-async fn sprint_now(
-    db: &Db,
-    ctx: &ProductCtx,
-    id: crate::ids::SprintId,
-    today: NaiveDate,
-) -> Result<Option<SprintNow>> {
-    let b = crate::sprint::board::burndown(db, ctx, id).await?;
-    let Some((first, last)) = b.sprint.dates() else {
-        return Ok(None);
-    };
+/// `read` when the viewer holds the role it is for; else nothing, without asking.
+fn when<T: Send + 'static>(held: bool, read: Read<Vec<T>>) -> Read<Vec<T>> {
+    if held {
+        read
+    } else {
+        Read::ready(Vec::new())
+    }
+}
+
+/// Where the running sprint stands today, from its burndown.
+fn sprint_now(b: crate::sprint::board::Burndown, today: NaiveDate) -> Option<SprintNow> {
+    let (first, last) = b.sprint.dates()?;
     let workdays = crate::sprint::workdays(first, last);
     let day = workdays.iter().filter(|d| **d <= today).count().max(1);
     let (done, scope) = b.days.last().map_or((Points::ZERO, b.baseline), |d| {
         (d.scope - d.remaining, d.scope)
     });
-    Ok(Some(SprintNow {
-        id,
+    Some(SprintNow {
+        id: b.sprint.id,
         name: b.sprint.name.clone(),
         goal: b.sprint.goal.clone(),
         day,
@@ -151,7 +168,7 @@ async fn sprint_now(
         end: last,
         remaining: b.days.iter().map(|d| d.remaining.as_f64()).collect(),
         ideal: b.days.iter().map(|d| d.ideal).collect(),
-    }))
+    })
 }
 
 /// The change of the score between the last two periods of the quarter that have one.
@@ -164,97 +181,99 @@ fn change(a: &Alignment) -> Option<i64> {
 }
 
 /// Open items among the top 10 of the backlog that are not ready.
-async fn unready_top(db: &Db, ctx: &ProductCtx) -> Result<Vec<Unready>> {
-    let params = crate::governance::listing::ListParams {
-        q: Some("is:open".into()),
-        cursor: None,
-        limit: Some(10),
-    };
-    let page = crate::governance::listing::page(db, ctx, &params).await?;
-    Ok(page
-        .items
-        .into_iter()
-        .filter(|i| !i.ready)
-        .map(|i| Unready {
-            key: i.key,
-            title: i.title,
-            reasons: i.unready_reasons,
-        })
-        .collect())
+fn unready_top_read(ctx: &ProductCtx) -> Read<Vec<Unready>> {
+    let key = ctx.product.key.clone();
+    crate::backlog::store::unready_top_read(ctx.product.id, 10).map(move |rows| {
+        Ok(rows
+            .into_iter()
+            .map(|(n, title, reasons)| Unready {
+                key: format!("{key}-{n}"),
+                title,
+                reasons,
+            })
+            .collect())
+    })
 }
 
-async fn open_questions(db: &Db, ctx: &ProductCtx) -> Result<Vec<OpenQuestion>> {
-    let rows: Vec<(i64, String, chrono::DateTime<Utc>)> = crate::on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+fn open_questions_read(ctx: &ProductCtx) -> Read<Vec<OpenQuestion>> {
+    let key = ctx.product.key.clone();
+    Read::query(
         "SELECT i.number, q.body, q.asked_at FROM questions q JOIN items i ON i.id = q.item_id
-         WHERE q.product_id = $1 AND q.answered_at IS NULL ORDER BY q.asked_at LIMIT 50")
-        .bind(ctx.product.id).fetch_all(&mut **c).await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(n, body, asked_at)| OpenQuestion {
-            key: format!("{}-{n}", ctx.product.key),
-            body,
-            asked_at,
-        })
-        .collect())
+         WHERE q.product_id = $1 AND q.answered_at IS NULL ORDER BY q.asked_at LIMIT 50",
+        vec![ctx.product.id.into()],
+        move |rows| {
+            Ok(rows
+                .all::<(i64, String, chrono::DateTime<Utc>)>()?
+                .into_iter()
+                .map(|(n, body, asked_at)| OpenQuestion {
+                    key: format!("{key}-{n}"),
+                    body,
+                    asked_at,
+                })
+                .collect())
+        },
+    )
 }
 
-async fn pending_signoffs(db: &Db, ctx: &ProductCtx) -> Result<Vec<PendingSignoff>> {
-    let stakeholders = crate::roadmap::signoff::stakeholders(db, ctx).await?;
-    let me = stakeholders
-        .iter()
-        .find(|s| s.user_id == ctx.user_id)
-        .map(|s| s.name.clone());
-    Ok(crate::roadmap::signoff::list(db, ctx)
-        .await?
-        .into_iter()
-        .filter(|r| r.status == "pending")
-        .map(|r| PendingSignoff {
-            id: r.id,
-            waiting_for_me: me.as_ref().is_some_and(|m| r.waiting_for.contains(m)),
-            title: r.title,
-            waiting_for: r.waiting_for,
-        })
-        .collect())
+/// Sign-off requests still pending, and whether each waits for the viewer.
+fn pending_signoffs_read(ctx: &ProductCtx) -> Result<Read<Vec<PendingSignoff>>> {
+    let user_id = ctx.user_id;
+    Ok(crate::roadmap::signoff::stakeholders_read(ctx)?
+        .and(crate::roadmap::signoff::list_read(ctx)?)
+        .map(move |(stakeholders, requests)| {
+            let me = stakeholders
+                .iter()
+                .find(|s| s.user_id == user_id)
+                .map(|s| s.name.clone());
+            Ok(requests
+                .into_iter()
+                .filter(|r| r.status == "pending")
+                .map(|r| PendingSignoff {
+                    id: r.id,
+                    waiting_for_me: me.as_ref().is_some_and(|m| r.waiting_for.contains(m)),
+                    title: r.title,
+                    waiting_for: r.waiting_for,
+                })
+                .collect())
+        }))
 }
 
 /// Metrics of this quarter's objectives (or of none) whose latest value falls short of target.
-async fn metrics_behind(db: &Db, ctx: &ProductCtx, q: Quarter) -> Result<Vec<MetricBehind>> {
+fn metrics_behind_read(ctx: &ProductCtx, q: Quarter) -> Read<Vec<MetricBehind>> {
     type Row = (i64, String, String, String, f64, Option<f64>);
-    let rows: Vec<Row> = crate::on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Read::query(
         "SELECT m.id, m.name, m.unit, m.direction, m.target,
                 (SELECT v.value FROM metric_values v WHERE v.metric_id = m.id ORDER BY v.measured_on DESC LIMIT 1)
          FROM metrics m LEFT JOIN objectives o ON o.id = m.objective_id
-         WHERE m.product_id = $1 AND (o.id IS NULL OR o.quarter = $2) ORDER BY m.name")
-        .bind(ctx.product.id).bind(q.to_string()).fetch_all(&mut **c).await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, name, unit, direction, target, latest)| {
-            let latest = latest?;
-            super::behind(&direction, latest, target).then_some(MetricBehind {
-                id,
-                name,
-                latest,
-                target,
-                unit,
-            })
-        })
-        .collect())
+         WHERE m.product_id = $1 AND (o.id IS NULL OR o.quarter = $2) ORDER BY m.name",
+        vec![ctx.product.id.into(), q.to_string().into()],
+        |rows| {
+            Ok(rows
+                .all::<Row>()?
+                .into_iter()
+                .filter_map(|(id, name, unit, direction, target, latest)| {
+                    let latest = latest?;
+                    super::behind(&direction, latest, target).then_some(MetricBehind {
+                        id,
+                        name,
+                        latest,
+                        target,
+                        unit,
+                    })
+                })
+                .collect())
+        },
+    )
 }
 
 /// The last closed sprint, when nobody has opened its retrospective.
-async fn retro_missing(
-    db: &Db,
-    sprints: &[crate::sprint::Sprint],
-) -> Result<Option<(crate::ids::SprintId, String)>> {
-    let Some(last) = sprints
-        .iter()
-        .filter(|s| s.state == "closed")
-        .max_by_key(|s| (s.end_date, s.id))
-    else {
-        return Ok(None);
-    };
-    let open: bool = crate::on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM retros WHERE sprint_id = $1)")
-        .bind(last.id).fetch_one(&mut **c).await)?;
-    Ok((!open).then(|| (last.id, last.name.clone())))
+fn retro_missing_read(last: crate::sprint::Sprint) -> Read<Option<(crate::ids::SprintId, String)>> {
+    Read::query(
+        "SELECT EXISTS (SELECT 1 FROM retros WHERE sprint_id = $1)",
+        vec![i64::from(last.id).into()],
+        move |rows| {
+            let (open,) = rows.one::<(bool,)>()?;
+            Ok((!open).then_some((last.id, last.name)))
+        },
+    )
 }

@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::audit::Change;
 use crate::auth::store::User;
 use crate::auth::Action;
+use crate::db::batch::Read;
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::workspace::ProductCtx;
@@ -98,10 +99,22 @@ pub struct AnswerInput {
 }
 
 pub async fn stakeholders(db: &Db, ctx: &ProductCtx) -> Result<Vec<Stakeholder>> {
+    Ok(stakeholders_read(ctx)?.on(db).await?)
+}
+
+/// [`stakeholders`] as a read that may share a round trip with others.
+pub fn stakeholders_read(ctx: &ProductCtx) -> Result<Read<Vec<Stakeholder>>> {
     ctx.grants.require(Action::ViewStrategy)?;
-    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Ok(stakeholders_of(ctx.product.id))
+}
+
+fn stakeholders_of(product_id: i64) -> Read<Vec<Stakeholder>> {
+    Read::query(
         "SELECT s.user_id, u.name, u.email, s.grp FROM stakeholders s JOIN users u ON u.id = s.user_id
-         WHERE s.product_id = $1 ORDER BY s.grp, u.name").bind(ctx.product.id).fetch_all(&mut **c).await)?)
+         WHERE s.product_id = $1 ORDER BY s.grp, u.name",
+        vec![product_id.into()],
+        |rows| rows.all::<Stakeholder>(),
+    )
 }
 
 /// Names a workspace member as a stakeholder of the product in a group (or moves them).
@@ -147,19 +160,56 @@ struct Row {
 }
 
 async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Request>> {
+    Ok(load_read(ctx, only)?.on(db).await?)
+}
+
+type AnswerRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    chrono::DateTime<chrono::Utc>,
+);
+
+/// The product's sign-off requests (or the one `only` names), newest first, with their
+/// answers and whom they wait for, as a read that may share a round trip with others.
+fn load_read(ctx: &ProductCtx, only: Option<i64>) -> Result<Read<Vec<Request>>> {
     ctx.grants.require(Action::ViewStrategy)?;
     let one = only.unwrap_or(0);
-    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    let product = ctx.product.id;
+    Ok(Read::query(
         "SELECT id, subject, decision_id, title, snapshot, created_at FROM signoff_requests
-         WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY id DESC LIMIT 200")
-        .bind(ctx.product.id).bind(one).fetch_all(&mut **c).await)?;
-    let history: Vec<(i64, Answer)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as::<_, (i64, i64, String, String, String, chrono::DateTime<chrono::Utc>)>(
+         WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY id DESC LIMIT 200",
+        vec![product.into(), one.into()],
+        |rows| rows.all::<Row>(),
+    )
+    .and(Read::query(
         "SELECT a.request_id, a.user_id, u.name, a.answer, a.comment, a.answered_at FROM signoff_answer_log a
          JOIN users u ON u.id = a.user_id JOIN signoff_requests r ON r.id = a.request_id
-         WHERE r.product_id = $1 AND (r.id = $2 OR $2 = 0) ORDER BY a.id")
-        .bind(ctx.product.id).bind(one).fetch_all(&mut **c).await)?
+         WHERE r.product_id = $1 AND (r.id = $2 OR $2 = 0) ORDER BY a.id",
+        vec![product.into(), one.into()],
+        |rows| rows.all::<AnswerRow>(),
+    ))
+    .and(stakeholders_of(product))
+    .map(|((rows, history), people)| Ok(requests(rows, history, people))))
+}
+
+fn requests(rows: Vec<Row>, history: Vec<AnswerRow>, people: Vec<Stakeholder>) -> Vec<Request> {
+    let history: Vec<(i64, Answer)> = history
         .into_iter()
-        .map(|(r, user_id, name, answer, comment, answered_at)| (r, Answer { user_id, name, answer, comment, answered_at }))
+        .map(|(r, user_id, name, answer, comment, answered_at)| {
+            (
+                r,
+                Answer {
+                    user_id,
+                    name,
+                    answer,
+                    comment,
+                    answered_at,
+                },
+            )
+        })
         .collect();
     // Each person's current answer is their latest in the log (every answer is logged).
     let mut answers: Vec<(i64, Answer)> = Vec::new();
@@ -168,9 +218,7 @@ async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Reques
         answers.push((*r, a.clone()));
     }
     answers.sort_by_key(|(_, a)| a.answered_at);
-    let people = stakeholders(db, ctx).await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let mine: Vec<Answer> = answers
                 .iter()
@@ -199,11 +247,16 @@ async fn load(db: &Db, ctx: &ProductCtx, only: Option<i64>) -> Result<Vec<Reques
                 created_at: r.created_at,
             }
         })
-        .collect())
+        .collect()
 }
 
 pub async fn list(db: &Db, ctx: &ProductCtx) -> Result<Vec<Request>> {
     load(db, ctx, None).await
+}
+
+/// [`list`] as a read that may share a round trip with others.
+pub fn list_read(ctx: &ProductCtx) -> Result<Read<Vec<Request>>> {
+    load_read(ctx, None)
 }
 
 pub async fn get(db: &Db, ctx: &ProductCtx, id: i64) -> Result<Request> {

@@ -56,6 +56,23 @@ pub async fn list(db: &Db, ctx: &ProductCtx, team: Option<i64>) -> Result<Vec<Sp
         .collect())
 }
 
+/// The running sprint and the last closed one ([`store::running_and_last_closed_read`]), as a
+/// read that may share a round trip with others.
+pub fn running_and_last_closed_read(
+    ctx: &ProductCtx,
+) -> Result<Read<(Option<Sprint>, Option<Sprint>)>> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    let key = ctx.product.key.clone();
+    Ok(
+        store::running_and_last_closed_read(ctx.product.id).map(move |(running, closed)| {
+            Ok((
+                running.map(|r| r.into_sprint(&key)),
+                closed.map(|r| r.into_sprint(&key)),
+            ))
+        }),
+    )
+}
+
 pub async fn stale(db: &Db, ctx: &ProductCtx, id: SprintId) -> Error {
     match get(db, ctx, id).await {
         Ok(s) => Error::Stale {

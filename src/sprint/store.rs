@@ -114,6 +114,35 @@ pub fn sprint_by_slug_read(slug: &str, product_key: &str, id: SprintId) -> Read<
     )
 }
 
+/// The product's running sprint (the newest, should several teams run one) and its last closed
+/// one by end date: where the product stands, without listing its every sprint.
+pub fn running_and_last_closed_read(
+    product_id: i64,
+) -> Read<(Option<SprintRow>, Option<SprintRow>)> {
+    static RUNNING: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id
+             WHERE s.product_id = $1 AND s.state = 'active'
+             ORDER BY s.start_date DESC NULLS LAST, s.id DESC LIMIT 1"
+        )
+    });
+    static CLOSED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id
+             WHERE s.product_id = $1 AND s.state = 'closed'
+             ORDER BY s.end_date DESC NULLS LAST, s.id DESC LIMIT 1"
+        )
+    });
+    Read::query(RUNNING.as_str(), vec![product_id.into()], |rows| {
+        rows.first::<SprintRow>()
+    })
+    .and(Read::query(
+        CLOSED.as_str(),
+        vec![product_id.into()],
+        |rows| rows.first::<SprintRow>(),
+    ))
+}
+
 /// A product's sprints, newest first; `team` narrows to one team.
 pub async fn list(db: &Db, product_id: i64, team: Option<i64>) -> Result<Vec<SprintRow>> {
     let sql = format!(

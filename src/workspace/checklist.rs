@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use crate::calendar::{today, Quarter};
+use crate::db::batch::{Read, Rows};
 use crate::db::Db;
 use crate::error::Result;
-use crate::on;
 
 /// One step: what to do, where it is done, whether it is done.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -26,7 +26,7 @@ pub struct ProductFacts {
     /// The distinct people holding the PM role, and the PO role.
     pub pms: Vec<i64>,
     pub pos: Vec<i64>,
-    pub items: i64,
+    pub has_items: bool,
     pub priorities_this_quarter: i64,
 }
 
@@ -70,7 +70,7 @@ pub fn steps(f: &WorkspaceFacts) -> Vec<Step> {
                      first stories."
                 .into(),
             href: format!("{base}/import"),
-            done: p.items > 0,
+            done: p.has_items,
         });
         out.push(Step {
             title: format!("Set {}'s priorities for {}", p.name, f.quarter),
@@ -84,53 +84,72 @@ pub fn steps(f: &WorkspaceFacts) -> Vec<Step> {
     out
 }
 
-/// The facts of a workspace, read in a few counting queries.
+/// The facts of a workspace, read in one round trip.
 pub async fn facts(db: &Db, workspace_id: i64, slug: &str) -> Result<WorkspaceFacts> {
+    Ok(facts_read(workspace_id, slug).on(db).await?)
+}
+
+/// [`facts`] as a read that may share a round trip with others.
+pub fn facts_read(workspace_id: i64, slug: &str) -> Read<WorkspaceFacts> {
+    let slug = slug.to_string();
     let quarter = Quarter::of(today()).to_string();
-    let people: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
+    let count = |rows: Rows| rows.one::<(i64,)>().map(|r| r.0);
+    type ProductRow = (i64, String, String, bool, i64);
+    let read = Read::query(
         "SELECT COUNT(*) FROM workspace_members m JOIN users u ON u.id = m.user_id
-         WHERE m.workspace_id = $1 AND NOT u.placeholder")
-        .bind(workspace_id).fetch_one(&mut **c).await)?;
-    let invitations: i64 = on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND revoked_at IS NULL")
-        .bind(workspace_id).fetch_one(&mut **c).await)?;
-    let rows: Vec<(i64, String, String, i64, i64)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+         WHERE m.workspace_id = $1 AND NOT u.placeholder",
+        vec![workspace_id.into()],
+        count,
+    )
+    .and(Read::query(
+        "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND revoked_at IS NULL",
+        vec![workspace_id.into()],
+        count,
+    ))
+    // Whether a product has items is all the steps ask: counting them read every item.
+    .and(Read::query(
         "SELECT p.id, p.key, p.name,
-                (SELECT COUNT(*) FROM items i WHERE i.product_id = p.id),
+                EXISTS (SELECT 1 FROM items i WHERE i.product_id = p.id),
                 (SELECT COUNT(*) FROM priorities q WHERE q.product_id = p.id AND q.quarter = $2)
-         FROM products p WHERE p.workspace_id = $1 ORDER BY p.key")
-        .bind(workspace_id).bind(&quarter).fetch_all(&mut **c).await)?;
-    let roles: Vec<(i64, i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+         FROM products p WHERE p.workspace_id = $1 ORDER BY p.key",
+        vec![workspace_id.into(), quarter.clone().into()],
+        |rows| rows.all::<ProductRow>(),
+    ))
+    .and(Read::query(
         "SELECT r.product_id, r.user_id, r.role FROM product_roles r
          JOIN products p ON p.id = r.product_id
-         WHERE p.workspace_id = $1 AND r.role IN ('pm', 'po') ORDER BY r.user_id")
-        .bind(workspace_id).fetch_all(&mut **c).await)?;
-    let products = rows
-        .into_iter()
-        .map(|(id, key, name, items, priorities)| {
-            let held = |role: &str| {
-                roles
-                    .iter()
-                    .filter(|r| r.0 == id && r.2 == role)
-                    .map(|r| r.1)
-                    .collect()
-            };
-            ProductFacts {
-                key,
-                name,
-                pms: held("pm"),
-                pos: held("po"),
-                items,
-                priorities_this_quarter: priorities,
-            }
+         WHERE p.workspace_id = $1 AND r.role IN ('pm', 'po') ORDER BY r.user_id",
+        vec![workspace_id.into()],
+        |rows| rows.all::<(i64, i64, String)>(),
+    ));
+    read.map(move |(((people, invitations), rows), roles)| {
+        let products = rows
+            .into_iter()
+            .map(|(id, key, name, has_items, priorities)| {
+                let held = |role: &str| {
+                    roles
+                        .iter()
+                        .filter(|r| r.0 == id && r.2 == role)
+                        .map(|r| r.1)
+                        .collect()
+                };
+                ProductFacts {
+                    key,
+                    name,
+                    pms: held("pm"),
+                    pos: held("po"),
+                    has_items,
+                    priorities_this_quarter: priorities,
+                }
+            })
+            .collect();
+        Ok(WorkspaceFacts {
+            slug,
+            people,
+            invitations,
+            quarter,
+            products,
         })
-        .collect();
-    Ok(WorkspaceFacts {
-        slug: slug.to_string(),
-        people,
-        invitations,
-        quarter,
-        products,
     })
 }
 
@@ -167,7 +186,7 @@ mod tests {
     #[test]
     fn steps_tick_themselves_from_the_data() {
         let mut p = product(&[1], &[2]);
-        p.items = 3;
+        p.has_items = true;
         p.priorities_this_quarter = 1;
         let f = WorkspaceFacts {
             slug: "acme".into(),

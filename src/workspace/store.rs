@@ -167,20 +167,52 @@ pub struct CtxRow {
 }
 
 /// Where a product request lands and what the caller holds there, in one query (one row per
-/// role held); `{user}` is the expression naming the caller, `$2` the workspace's slug and `$3`
-/// the product's key.
+/// role held); `{user}` is the expression naming the caller, `$2` the workspace's slug and
+/// `{product}` the condition naming the product (`$3`, its key).
 const CTX_SQL: &str =
     "SELECT w.id AS w_id, w.slug AS w_slug, w.name AS w_name, w.version AS w_version, m.is_admin,
             p.id, p.workspace_id, p.key, p.name, p.description, p.version, p.ready_rules, p.cadence, r.role
      FROM workspaces w
      JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = {user}
-     JOIN products p ON p.workspace_id = w.id AND p.key = $3
+     JOIN products p ON p.workspace_id = w.id{product}
      LEFT JOIN product_roles r ON r.product_id = p.id AND r.user_id = m.user_id
      WHERE w.slug = $2";
 
-static CTX_BY_USER: LazyLock<String> = LazyLock::new(|| CTX_SQL.replace("{user}", "$1"));
-static CTX_BY_TOKEN: LazyLock<String> = LazyLock::new(|| CTX_SQL.replace("{user}", BY_TOKEN));
-static CTX_BY_SESSION: LazyLock<String> = LazyLock::new(|| CTX_SQL.replace("{user}", BY_SESSION));
+fn ctx_sql(user: &str) -> String {
+    CTX_SQL
+        .replace("{user}", user)
+        .replace("{product}", " AND p.key = $3")
+}
+
+static CTX_BY_USER: LazyLock<String> = LazyLock::new(|| ctx_sql("$1"));
+static CTX_BY_TOKEN: LazyLock<String> = LazyLock::new(|| ctx_sql(BY_TOKEN));
+static CTX_BY_SESSION: LazyLock<String> = LazyLock::new(|| ctx_sql(BY_SESSION));
+static CTXS_BY_USER: LazyLock<String> = LazyLock::new(|| {
+    CTX_SQL.replace("{user}", "$1").replace("{product}", "") + " ORDER BY p.key, p.id"
+});
+
+/// The context of every product of workspace `slug` for `user_id`, by key, in one query (a page
+/// that shows all the products); none for an outsider.
+pub fn ctxs_read(user_id: i64, slug: &str) -> Read<Vec<ProductCtx>> {
+    Read::query(
+        CTXS_BY_USER.as_str(),
+        vec![user_id.into(), slug.into()],
+        move |rows| {
+            let mut out: Vec<Vec<CtxRow>> = Vec::new();
+            for row in rows.all::<CtxRow>()? {
+                match out.last_mut() {
+                    Some(same) if same[0].id == row.id => same.push(row),
+                    _ => out.push(vec![row]),
+                }
+            }
+            // Each group has a row, so each makes a context.
+            Ok(out
+                .into_iter()
+                .filter_map(|rows| ctx_of(user_id, rows).ok())
+                .collect())
+        },
+    )
+}
 
 /// The product an item key (`ONB-42`) names in workspace `slug`, with the caller's roles there.
 pub async fn item_ctx(db: &Db, user_id: i64, slug: &str, item_key: &str) -> Result<ProductCtx> {

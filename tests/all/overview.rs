@@ -58,3 +58,98 @@ async fn the_overview_tells_each_role_what_needs_them() {
     let stranger = app.user("Stranger").await;
     assert_eq!(app.get(&stranger, path).await.status(), 404);
 }
+
+/// The running sprint with its scope, and the SM's reminder naming the last closed sprint by
+/// end date (not the last one closed) until its retrospective is opened; the workspace page
+/// shows the same.
+#[tokio::test]
+async fn the_overview_names_the_running_sprint_and_the_last_closed_sprints_retro() {
+    use crate::support::scrum::{commit_and_start, ready_story, run_sprint, sprint, team, P};
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
+        .await;
+    let team = team(&app, &owner, &sm).await;
+    let weeks = |w: i64| {
+        let start =
+            chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap() + chrono::Duration::weeks(w);
+        (
+            start.to_string(),
+            (start + chrono::Duration::days(13)).to_string(),
+        )
+    };
+    let id = |v: Value| v["id"].as_i64().unwrap();
+    let (s, e) = weeks(2);
+    let later = id(sprint(&app, &sm, team, "Sprint 2", &s, &e).await);
+    let (s, e) = weeks(0);
+    let earlier = id(sprint(&app, &sm, team, "Sprint 1", &s, &e).await);
+    let (s, e) = weeks(4);
+    let running = id(sprint(&app, &sm, team, "Sprint 3", &s, &e).await);
+    let story = |title: &'static str, points: i64| {
+        let (app, owner) = (&app, &owner);
+        async move { ready_story(app, owner, title, points, &["Given a When b Then c"]).await }
+    };
+    let (a, b, c) = (
+        story("sign up", 3).await,
+        story("log in", 5).await,
+        story("reset", 2).await,
+    );
+    // Sprint 2 ends last, though it is closed first and was made first.
+    run_sprint(
+        &app,
+        &owner,
+        later,
+        std::slice::from_ref(&b),
+        std::slice::from_ref(&b),
+    )
+    .await;
+    run_sprint(&app, &owner, earlier, std::slice::from_ref(&a), &[]).await;
+    commit_and_start(&app, &owner, running, std::slice::from_ref(&c)).await;
+
+    let overview = || async {
+        let r = app
+            .get(&sm, "/api/v1/workspaces/acme/products/ONB/overview")
+            .await;
+        assert_eq!(r.status(), 200);
+        r.json::<Value>().await.unwrap()
+    };
+    let o = overview().await;
+    assert_eq!(o["sprint"]["name"], "Sprint 3");
+    assert_eq!(o["sprint"]["id"], running);
+    assert_eq!(o["sprint"]["days"], 10);
+    assert_eq!(o["sprint"]["scope"].to_string(), "2");
+    assert_eq!(o["sprint"]["done"].to_string(), "0");
+    let retro = "Sprint 2 is closed and its retrospective is not open yet";
+    let has = |o: &Value, text: &str| {
+        o["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["text"] == text && n["role"] == "sm")
+    };
+    assert!(has(&o, retro), "{o}");
+
+    let html = app.get(&owner, "/w/acme").await.text().await.unwrap();
+    assert!(
+        html.contains("Sprint 3<div class=\"muted small\">day "),
+        "{html}"
+    );
+    assert!(html.contains(" of 10 · 0 of 2 pts</div>"), "{html}");
+
+    let r = app
+        .post(
+            &sm,
+            &format!("{P}/sprints/{later}/retro"),
+            serde_json::json!({"vote_limit": 2}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let o = overview().await;
+    assert!(!has(&o, retro), "{o}");
+    // Only the last closed sprint is asked about.
+    assert!(
+        !o["needs"].to_string().contains("Sprint 1 is closed"),
+        "{o}"
+    );
+}

@@ -1,16 +1,20 @@
 //! HTML pages for workspaces, products, members and roles.
 
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::auth::extract::PageUser;
 use crate::auth::Role;
+use crate::db::batch::Read;
 use crate::error::{Error, Result};
 use crate::extract::Path;
 use crate::page::{render, Flash, FormData, Layout};
 use crate::state::AppState;
+use crate::workspace::checklist;
+use crate::workspace::extract::{page_and_workspace_with, page_params};
 use crate::workspace::form::ProductForm;
 use crate::workspace::{store, Member, Product, Workspace};
 
@@ -83,35 +87,90 @@ struct ShowPage {
     steps_left: usize,
 }
 
+/// The workspace page after a form of it failed: who asks and the workspace read again.
 async fn show_page(
     state: &AppState,
-    user: &PageUser,
+    user: PageUser,
     slug: &str,
     error: Option<String>,
 ) -> Result<Response> {
     let (workspace, admin) = store::workspace_for(&state.db, user.user.id, slug).await?;
-    let products = store::products(&state.db, workspace.id).await?;
+    show_workspace(
+        state,
+        WorkspaceAt {
+            user,
+            workspace,
+            admin,
+        },
+        error,
+    )
+    .await
+}
+
+/// A workspace page's prologue: who asks and the workspace, if they are a member, in one round
+/// trip.
+pub struct WorkspaceAt {
+    pub user: PageUser,
+    pub workspace: Workspace,
+    pub admin: bool,
+}
+
+impl FromRequestParts<AppState> for WorkspaceAt {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let params = page_params(parts, state).await?;
+        let slug = params.get("ws").map(String::as_str).unwrap_or_default();
+        let at = async {
+            let (user, member, ()) =
+                page_and_workspace_with(parts, state, slug, Read::ready(())).await?;
+            let (workspace, admin) = member?;
+            Ok::<_, Error>(WorkspaceAt {
+                user,
+                workspace,
+                admin,
+            })
+        };
+        at.await.map_err(IntoResponse::into_response)
+    }
+}
+
+async fn show_workspace(
+    state: &AppState,
+    WorkspaceAt {
+        user,
+        workspace,
+        admin,
+    }: WorkspaceAt,
+    error: Option<String>,
+) -> Result<Response> {
+    // Every product's context (with the caller's roles) and, for an admin, the checklist's
+    // facts, in one round trip.
+    let facts = match admin {
+        true => checklist::facts_read(workspace.id, &workspace.slug).map(|f| Ok(Some(f))),
+        false => Read::ready(None),
+    };
+    let (ctxs, facts) = store::ctxs_read(user.user.id, &workspace.slug)
+        .and(facts)
+        .on(&state.db)
+        .await?;
     // The products' overviews are read side by side: the page waits for the slowest, not
     // their sum.
-    let overviews = futures_util::future::join_all(products.iter().map(|p| async {
-        let ctx = store::product_ctx(&state.db, user.user.id, &workspace.slug, &p.key).await?;
-        crate::overview::facts::overview(&state.db, &ctx).await
-    }))
+    let overviews = futures_util::future::join_all(
+        ctxs.iter()
+            .map(|ctx| crate::overview::facts::overview(&state.db, ctx)),
+    )
     .await;
-    let products = products
+    let products = ctxs
         .into_iter()
         .zip(overviews)
-        .map(|(p, o)| o.map(|o| (p, o)))
+        .map(|(ctx, o)| o.map(|o| (ctx.product, o)))
         .collect::<Result<Vec<_>>>()?;
-    let layout = Layout::new(user, workspace.name.clone())
+    let layout = Layout::new(&user, workspace.name.clone())
         .crumb(format!("/w/{}", workspace.slug), workspace.name.clone());
-    let steps_left = if admin {
-        use crate::workspace::checklist;
-        let facts = checklist::facts(&state.db, workspace.id, &workspace.slug).await?;
-        checklist::steps(&facts).iter().filter(|s| !s.done).count()
-    } else {
-        0
-    };
+    let steps_left = facts.map_or(0, |f| {
+        checklist::steps(&f).iter().filter(|s| !s.done).count()
+    });
     Ok(render(&ShowPage {
         layout,
         workspace,
@@ -122,12 +181,8 @@ async fn show_page(
     }))
 }
 
-async fn show(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(ws): Path<String>,
-) -> Result<Response> {
-    show_page(&state, &user, &ws, None).await
+async fn show(State(state): State<AppState>, at: WorkspaceAt) -> Result<Response> {
+    show_workspace(&state, at, None).await
 }
 
 async fn create_product(
@@ -150,7 +205,7 @@ async fn create_product(
     .await
     {
         Ok(p) => Ok(Redirect::to(&format!("/w/{ws}/p/{}", p.key)).into_response()),
-        Err(e @ Error::Invalid { .. }) => show_page(&state, &user, &ws, Some(e.to_string())).await,
+        Err(e @ Error::Invalid { .. }) => show_page(&state, user, &ws, Some(e.to_string())).await,
         Err(e) => Err(e),
     }
 }
