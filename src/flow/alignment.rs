@@ -32,7 +32,8 @@ pub async fn report(db: &Db, ctx: &ProductCtx, p: &AlignmentParams) -> Result<Al
     ctx.grants.require(Action::ViewBacklog)?;
     let flow = match p.team {
         Some(t) => super::teams::cadence_of(db, ctx, t).await?.is_flow(),
-        None => super::store::settings(db, ctx.product.id).await?.is_flow(),
+        // The product's cadence came with the request's context: no need to read it again.
+        None => ctx.product.cadence == "flow",
     };
     match (p.sprint, p.quarter.as_deref(), p.month.as_deref()) {
         (None, None, Some(m)) => {
@@ -44,9 +45,7 @@ pub async fn report(db: &Db, ctx: &ProductCtx, p: &AlignmentParams) -> Result<Al
         }
         (None, Some(q), None) if flow => {
             let q = Quarter::parse(q)?;
-            let mut a = periods::period(db, ctx, q, (q.start(), q.next().start()), p.team).await?;
-            a.trend = periods::month_trend(db, ctx, q, p.team).await?;
-            Ok(a)
+            periods::quarter(db, ctx, q, p.team).await
         }
         _ => alignment::report(db, ctx, p).await,
     }

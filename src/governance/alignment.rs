@@ -242,15 +242,19 @@ pub async fn for_sprint(db: &Db, ctx: &ProductCtx, sprint_id: SprintId) -> Resul
         )));
     };
     let quarter = Quarter::of(start);
-    let items = store::sprint_items(db, ctx.product.id, quarter, Some(sprint_id)).await?;
+    // Today's priorities are read with the items even when a closed sprint's frozen ones will
+    // do: one round trip costs more than the few rows.
+    let ((items, today), settings) =
+        store::sprint_items_read(ctx.product.id, quarter, Some(sprint_id))
+            .and(store::priorities_read(ctx.product.id, quarter))
+            .and(store::settings_read(ctx.product.id))
+            .on(db)
+            .await?;
     // A closed sprint is scored as it was at close; a running or planned one with today's
     // priorities (PRODUCT.md, Definitions).
     let (priorities, allowance) = match items.first().and_then(|i| i.frozen()) {
         Some(f) => (f.priorities, f.allowance_pct),
-        None => (
-            store::priorities(db, ctx.product.id, quarter).await?,
-            store::settings(db, ctx.product.id).await?.allowance_pct,
-        ),
+        None => (today, settings.allowance_pct),
     };
     let mut a = build(quarter, &priorities, &items, allowance, &ctx.product.key);
     a.sprint = Some(sprint.name);
@@ -272,9 +276,11 @@ pub async fn for_quarter(
             format!("{quarter:?} is not a quarter like 2027-Q1"),
         )
     })?;
-    let settings = store::settings(db, ctx.product.id).await?;
-    let priorities = store::priorities(db, ctx.product.id, quarter).await?;
-    let mut items = store::sprint_items(db, ctx.product.id, quarter, None).await?;
+    let ((settings, priorities), mut items) = store::settings_read(ctx.product.id)
+        .and(store::priorities_read(ctx.product.id, quarter))
+        .and(store::sprint_items_read(ctx.product.id, quarter, None))
+        .on(db)
+        .await?;
     if let Some(team) = team {
         let theirs = store::team_sprints(db, ctx.product.id, team).await?;
         items.retain(|i| theirs.contains(&i.sprint_id));

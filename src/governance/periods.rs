@@ -7,9 +7,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::alignment::{build, Alignment};
 use super::store::{self as gov, SprintItem};
+use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::Result;
-use crate::on;
 use crate::points::Points;
 use crate::strategy::Quarter;
 use crate::workspace::ProductCtx;
@@ -38,19 +38,23 @@ type Row = (
     DateTime<Utc>,
 );
 
-/// The report over the items started or finished from `from` (included) to `to` (excluded),
-/// with the priorities of `quarter` (the quarter of the period); with `team`, only the items
-/// assigned to that team's members (as the flow reports narrow to a team).
-pub async fn period(
-    db: &Db,
-    ctx: &ProductCtx,
+/// What a period's report is computed from: the status events of the items started or
+/// finished in its window (all their events, in order), the quarter's priorities and the
+/// unaligned allowance.
+struct Facts {
+    rows: Vec<Row>,
+    priorities: Vec<(i64, String)>,
+    allowance: i64,
+}
+
+/// [`Facts`] of the window from `from` (included) to `to` (excluded), in one round trip.
+fn facts_read(
+    product_id: i64,
     quarter: Quarter,
-    (from, to): (NaiveDate, NaiveDate),
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
     team: Option<i64>,
-) -> Result<Alignment> {
-    let (from, to) = (midnight(from), midnight(to));
-    let mut r = db.reader().await?;
-    let rows: Vec<Row> = on!(&mut r.conn(), t => sqlx::query_as(
+) -> Read<Facts> {
+    Read::query(
         "SELECT i.id, i.number, i.title, i.points, COALESCE(pi.priority_id, ppi.priority_id), e.status, e.at
          FROM items i JOIN item_status_events e ON e.item_id = i.id
          LEFT JOIN items par ON par.id = i.parent_id
@@ -60,11 +64,38 @@ pub async fn period(
              SELECT x.item_id FROM item_status_events x JOIN items y ON y.id = x.item_id
              WHERE y.product_id = $1 AND x.at >= $3 AND x.at < $4 AND x.status IN ('in_progress', 'done'))
            AND ($5 IS NULL OR i.assignee_id IN (SELECT user_id FROM team_members WHERE team_id = $5))
-         ORDER BY i.id, e.at, e.id")
-        .bind(ctx.product.id).bind(quarter.to_string()).bind(from).bind(to).bind(team)
-        .fetch_all(&mut **t).await)?;
+         ORDER BY i.id, e.at, e.id",
+        vec![
+            product_id.into(),
+            quarter.to_string().into(),
+            from.into(),
+            to.into(),
+            team.into(),
+        ],
+        |rows| rows.all::<Row>(),
+    )
+    .and(gov::priorities_read(product_id, quarter))
+    .and(gov::settings_read(product_id))
+    .map(|((rows, priorities), settings)| {
+        Ok(Facts {
+            rows,
+            priorities,
+            allowance: settings.allowance_pct,
+        })
+    })
+}
+
+/// The report of the window from `from` to `to`, from facts read over that window or a wider
+/// one: an item counts when it started or finished inside the window, whatever else was read.
+fn score(
+    f: &Facts,
+    quarter: Quarter,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    key: &str,
+) -> Alignment {
     let inside = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t >= from && t < to);
-    let items: Vec<SprintItem> = rows
+    let items: Vec<SprintItem> = f
+        .rows
         .chunk_by(|a, b| a.0 == b.0)
         .filter_map(|ev| {
             let started = ev.iter().find(|e| e.5 == "in_progress").map(|e| e.6);
@@ -92,10 +123,40 @@ pub async fn period(
             })
         })
         .collect();
-    let priorities = gov::priorities(db, ctx.product.id, quarter).await?;
-    let allowance = gov::settings(db, ctx.product.id).await?.allowance_pct;
-    let mut a = build(quarter, &priorities, &items, allowance, &ctx.product.key);
+    let mut a = build(quarter, &f.priorities, &items, f.allowance, key);
     a.flow = true;
+    a
+}
+
+/// The report over the items started or finished from `from` (included) to `to` (excluded),
+/// with the priorities of `quarter` (the quarter of the period); with `team`, only the items
+/// assigned to that team's members (as the flow reports narrow to a team).
+pub async fn period(
+    db: &Db,
+    ctx: &ProductCtx,
+    quarter: Quarter,
+    (from, to): (NaiveDate, NaiveDate),
+    team: Option<i64>,
+) -> Result<Alignment> {
+    let window = (midnight(from), midnight(to));
+    let f = facts_read(ctx.product.id, quarter, window, team)
+        .on(db)
+        .await?;
+    Ok(score(&f, quarter, window, &ctx.product.key))
+}
+
+/// A flow quarter's report with its months' trend ([`month_trend`]), from one read of the
+/// quarter: each month's items are among the quarter's.
+pub async fn quarter(
+    db: &Db,
+    ctx: &ProductCtx,
+    q: Quarter,
+    team: Option<i64>,
+) -> Result<Alignment> {
+    let window = (midnight(q.start()), midnight(q.next().start()));
+    let f = facts_read(ctx.product.id, q, window, team).on(db).await?;
+    let mut a = score(&f, q, window, &ctx.product.key);
+    a.trend = trend(&f, q, &ctx.product.key);
     Ok(a)
 }
 
@@ -107,17 +168,23 @@ pub async fn month_trend(
     q: Quarter,
     team: Option<i64>,
 ) -> Result<Vec<(String, Option<i64>)>> {
+    let window = (midnight(q.start()), midnight(q.next().start()));
+    let f = facts_read(ctx.product.id, q, window, team).on(db).await?;
+    Ok(trend(&f, q, &ctx.product.key))
+}
+
+fn trend(f: &Facts, q: Quarter, key: &str) -> Vec<(String, Option<i64>)> {
     let today = crate::calendar::today();
     let end = q.next().start();
     let mut out = Vec::new();
     let mut m = q.start();
     while m < end && m <= today {
-        let month = period(db, ctx, q, (m, next_month(m)), team).await?;
+        let month = score(f, q, (midnight(m), midnight(next_month(m))), key);
         out.push((
             m.format("%Y-%m").to_string(),
             month.completed.score.map(|s| s.score),
         ));
         m = next_month(m);
     }
-    Ok(out)
+    out
 }

@@ -14,20 +14,36 @@ pub struct Settings {
 }
 
 pub async fn settings(db: &Db, product_id: i64) -> Result<Settings> {
-    let (policy, allowance_pct): (String, i64) = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
-        "SELECT tier_policy, unaligned_allowance_pct FROM products WHERE id = $1")
-        .bind(product_id).fetch_one(&mut **c).await)?;
-    Ok(Settings {
-        policy,
-        allowance_pct,
-    })
+    Ok(settings_read(product_id).on(db).await?)
+}
+
+/// [`settings`] as a read that may share a round trip with others.
+pub fn settings_read(product_id: i64) -> Read<Settings> {
+    Read::query(
+        "SELECT tier_policy, unaligned_allowance_pct FROM products WHERE id = $1",
+        vec![product_id.into()],
+        |rows| {
+            let (policy, allowance_pct) = rows.one::<(String, i64)>()?;
+            Ok(Settings {
+                policy,
+                allowance_pct,
+            })
+        },
+    )
 }
 
 /// The product's priorities of a quarter, top first (index + 1 = tier).
 pub async fn priorities(db: &Db, product_id: i64, quarter: Quarter) -> Result<Vec<(i64, String)>> {
-    Ok(on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
-        "SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
-        .bind(product_id).bind(quarter.to_string()).fetch_all(&mut **c).await)?)
+    Ok(priorities_read(product_id, quarter).on(db).await?)
+}
+
+/// [`priorities`] as a read that may share a round trip with others.
+pub fn priorities_read(product_id: i64, quarter: Quarter) -> Read<Vec<(i64, String)>> {
+    Read::query(
+        "SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank",
+        vec![product_id.into(), quarter.to_string().into()],
+        |rows| rows.all::<(i64, String)>(),
+    )
 }
 
 /// A sprint item as alignment counts it.
@@ -79,12 +95,18 @@ pub async fn sprint_items(
     quarter: Quarter,
     sprint: Option<crate::ids::SprintId>,
 ) -> Result<Vec<SprintItem>> {
-    let (from, to) = (
-        quarter.start().to_string(),
-        quarter.next().start().to_string(),
-    );
-    Ok(
-        on!(&mut db.reader().await?.conn(), c => sqlx::query_as::<_, SprintItem>(
+    Ok(sprint_items_read(product_id, quarter, sprint)
+        .on(db)
+        .await?)
+}
+
+/// [`sprint_items`] as a read that may share a round trip with others.
+pub fn sprint_items_read(
+    product_id: i64,
+    quarter: Quarter,
+    sprint: Option<crate::ids::SprintId>,
+) -> Read<Vec<SprintItem>> {
+    Read::query(
         "SELECT s.id AS sprint_id, s.name AS sprint_name, i.number, i.title, si.points,
                 CASE WHEN si.outcome = 'accepted' THEN TRUE
                      WHEN si.outcome IS NULL AND i.status = 'done' THEN TRUE ELSE FALSE END AS done,
@@ -97,8 +119,15 @@ pub async fn sprint_items(
          LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
          WHERE si.removed_at IS NULL AND s.product_id = $1
            AND (s.id = $3 OR ($3 IS NULL AND s.start_date >= $4 AND s.start_date < $5))
-         ORDER BY s.start_date, s.id, i.rank")
-        .bind(product_id).bind(quarter.to_string()).bind(sprint).bind(from).bind(to).fetch_all(&mut **c).await)?,
+         ORDER BY s.start_date, s.id, i.rank",
+        vec![
+            product_id.into(),
+            quarter.to_string().into(),
+            sprint.map(i64::from).into(),
+            quarter.start().to_string().into(),
+            quarter.next().start().to_string().into(),
+        ],
+        |rows| rows.all::<SprintItem>(),
     )
 }
 
