@@ -18,7 +18,10 @@ use sqlx::{PgPool, SqlitePool};
 
 pub mod batch;
 pub mod kept;
-pub mod reads;
+pub mod lent;
+mod tx;
+
+pub use tx::{SqliteTx, Tx};
 
 /// A connection pool of one of the two supported databases.
 #[derive(Clone, Debug)]
@@ -35,7 +38,10 @@ pub struct Db {
     pub write: Pool,
     /// On SQLite, the connections [`Db::reader`] lends (the read pool serves what concerns a
     /// pool as a whole: backups, exports, migrations' checks).
-    pub reads: Option<reads::Reads>,
+    pub reads: Option<lent::Lender>,
+    /// On SQLite, the one writer connection that transactions and [`Db::writer`] lend (the
+    /// write pool's serves migrations, which run before anything else).
+    pub writer: Option<lent::Lender>,
     /// A PostgreSQL streaming replica (`DATABASE_REPLICA_URL`) that the heavy reports read
     /// from ([`Db::for_reports`]); none by default, and never on SQLite.
     pub replica: Option<Pool>,
@@ -170,6 +176,7 @@ impl Db {
                     .connect_with(opts.clone())
                     .await
                     .with_context(|| format!("opening {}", path.display()))?;
+                let write_opts = opts.clone();
                 let opts = opts.read_only(true);
                 let read = SqlitePoolOptions::new()
                     .max_connections(3)
@@ -179,7 +186,8 @@ impl Db {
                 Ok(Db {
                     read: Pool::Sqlite(read),
                     write: Pool::Sqlite(write),
-                    reads: Some(reads::pool(opts, 6)),
+                    reads: Some(lent::pool(opts, 6)),
+                    writer: Some(lent::pool(write_opts, 1)),
                     replica: None,
                     id: next_db_id(),
                 })
@@ -191,6 +199,7 @@ impl Db {
                     read: Pool::Postgres(pool.clone()),
                     write: Pool::Postgres(pool),
                     reads: None,
+                    writer: None,
                     replica: None,
                     id: next_db_id(),
                 })
@@ -310,8 +319,8 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        if let Some(r) = &self.reads {
-            reads::close(r).await;
+        for lender in [&self.reads, &self.writer].into_iter().flatten() {
+            lent::close(lender).await;
         }
         with_pool!(&self.read, p => p.close().await);
         with_pool!(&self.write, p => p.close().await);
@@ -374,6 +383,7 @@ impl Db {
                 read: r.clone(),
                 write: self.write.clone(),
                 reads: None,
+                writer: None,
                 replica: None,
                 id: self.id | REPLICA_VIEW,
             },
@@ -387,48 +397,6 @@ pub fn migration_versions() -> (Vec<i64>, Vec<i64>) {
     (v(&SQLITE_MIGRATOR), v(&POSTGRES_MIGRATOR))
 }
 
-/// A write transaction on either database. On SQLite it runs on the single writer connection,
-/// so it never meets `SQLITE_BUSY` half-way.
-pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-}
-
-impl Db {
-    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match &self.write {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
-    }
-}
-
-impl Tx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
-        }
-    }
-
-    /// Undoes the transaction now rather than when it is dropped (a dry run's answer waits
-    /// for nothing).
-    pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(t) => t.rollback().await,
-            Tx::Postgres(t) => t.rollback().await,
-        }
-    }
-
-    /// The transaction's connection, for store functions that take a [`Conn`].
-    pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            Tx::Sqlite(t) => Conn::Sqlite(t),
-            Tx::Postgres(t) => Conn::Postgres(t),
-        }
-    }
-}
-
 /// A connection of either database, lent by a [`Pooled`] or a [`Tx`]: a store function written
 /// once over it runs inside a transaction or on its own.
 pub enum Conn<'c> {
@@ -437,10 +405,12 @@ pub enum Conn<'c> {
 }
 
 /// A connection taken from a pool: for reads from [`Db::reader`] (on SQLite, one of the
-/// read-only connections of [`reads`]), the write pool's from [`Db::writer`].
+/// read-only connections of [`lent`]), the writer from [`Db::writer`] (on SQLite, the one
+/// writer connection of [`lent`]).
 pub enum Pooled {
     Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
-    SqliteRead(reads::Read),
+    SqliteRead(lent::Lent),
+    SqliteWriter(lent::Lent),
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
@@ -448,7 +418,7 @@ impl Pooled {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
             Pooled::Sqlite(c) => Conn::Sqlite(c),
-            Pooled::SqliteRead(c) => Conn::Sqlite(c),
+            Pooled::SqliteRead(c) | Pooled::SqliteWriter(c) => Conn::Sqlite(c),
             Pooled::Postgres(c) => Conn::Postgres(c),
         }
     }
@@ -458,7 +428,7 @@ impl Db {
     /// A connection for reads outside a transaction; it returns to the pool when dropped.
     pub async fn reader(&self) -> Result<Pooled, sqlx::Error> {
         if let Some(r) = &self.reads {
-            return Ok(Pooled::SqliteRead(reads::get(r).await?));
+            return Ok(Pooled::SqliteRead(lent::get(r).await?));
         }
         Ok(match &self.read {
             Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
@@ -471,6 +441,9 @@ impl Db {
     /// A connection of the write pool for one statement outside a transaction (a session, a
     /// job's heartbeat): it returns to the pool when dropped.
     pub async fn writer(&self) -> Result<Pooled, sqlx::Error> {
+        if let Some(w) = &self.writer {
+            return Ok(Pooled::SqliteWriter(lent::get(w).await?));
+        }
         Ok(match &self.write {
             Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
             Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),

@@ -137,18 +137,19 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, input: NewItem) -> 
     };
     // The answer is read inside the write, joined to its last round trip: the item as created.
     let key = ctx.product.key.as_str();
-    let ((_, _, new_rank), item) = insert_in_tx(&mut tx, actor, ctx, &new, top, |id| {
+    let ((_, _, new_rank), rest) = insert_in_tx(&mut tx, actor, ctx, &new, top, |id| {
         store::written_read(key, id, parent)
     })
     .await?;
-    tx.commit().await?;
+    let item = tx.commit_with(rest).await?;
     after_rank_change(db, ctx.product.id, &new_rank);
     Ok(item)
 }
 
-/// Writes a validated new item, its labels, criteria, first status and audit row inside `tx`,
-/// with `then`'s statements (given the new id) in the same round trip as the audit row;
-/// returns its id, key and rank, and `then`'s value. Callers check authority and commit.
+/// Writes a validated new item inside `tx`; answers its id, key and rank, and the statements
+/// still to send: its labels, criteria, first status, audit row and news, then `then`'s
+/// (given the new id), for the caller to send with its next statements or its COMMIT
+/// ([`Tx::commit_with`]). Callers check authority and commit.
 pub async fn insert_in_tx<A: Send + 'static>(
     tx: &mut Tx,
     actor: &User,
@@ -156,7 +157,7 @@ pub async fn insert_in_tx<A: Send + 'static>(
     new: &Checked,
     top: bool,
     then: impl FnOnce(ItemId) -> Read<A>,
-) -> Result<((ItemId, String, String), A)> {
+) -> Result<((ItemId, String, String), Read<A>)> {
     let f = &new.fields;
     let mentions = crate::notify::store::mentioned(tx, ctx.workspace.id, &f.description).await?;
     let rows = std::slice::from_ref(new);
@@ -205,11 +206,14 @@ pub async fn insert_rows_in_tx(
     top: bool,
 ) -> Result<Vec<(ItemId, String, String)>> {
     let none = |_: &[(ItemId, String, String)]| Ok(Read::ready(()));
-    Ok(insert_rows_then(tx, actor, ctx, items, top, none).await?.0)
+    let (made, rest) = insert_rows_then(tx, actor, ctx, items, top, none).await?;
+    rest.run(&mut tx.conn()).await?;
+    Ok(made)
 }
 
-/// [`insert_rows_in_tx`], with the statements `then` makes of the new items (their audit row,
-/// their news) sent in the same round trip as their labels, criteria and first status.
+/// [`insert_rows_in_tx`], answering, unsent, the new items' labels, criteria and first status
+/// with the statements `then` makes of them (their audit row, their news): one round trip,
+/// the caller's to send.
 async fn insert_rows_then<A: Send + 'static>(
     tx: &mut Tx,
     actor: &User,
@@ -217,9 +221,9 @@ async fn insert_rows_then<A: Send + 'static>(
     items: &[Checked],
     top: bool,
     then: impl FnOnce(&[(ItemId, String, String)]) -> Result<Read<A>>,
-) -> Result<(Vec<(ItemId, String, String)>, A)> {
+) -> Result<(Vec<(ItemId, String, String)>, Read<A>)> {
     if items.is_empty() {
-        return Ok((Vec::new(), then(&[])?.run(&mut tx.conn()).await?));
+        return Ok((Vec::new(), then(&[])?));
     }
     let (first, edge) = store::reserve_numbers_read(ctx.product.id, items.len())
         .and(store::edge_rank_read(ctx.product.id, !top))
@@ -256,8 +260,8 @@ async fn insert_rows_then<A: Send + 'static>(
         .zip(rows)
         .map(|(id, r)| (id, format!("{}-{}", ctx.product.key, r.number), r.rank))
         .collect();
-    let more = side.then(then(&made)?).run(&mut tx.conn()).await?;
-    Ok((made, more))
+    let rest = side.then(then(&made)?);
+    Ok((made, rest))
 }
 
 pub async fn get(db: &Db, ctx: &ProductCtx, key: &str) -> Result<Item> {
@@ -340,8 +344,16 @@ pub async fn update_warned(
     expected_version: i64,
     patch: ItemPatch,
 ) -> Result<Updated> {
-    let mut tx = db.begin().await?;
-    match update_in(&mut tx, actor, ctx, key, expected_version, patch).await? {
+    let reason = check_patch(ctx, &patch)?;
+    // The item is read with the transaction's BEGIN: one round trip fewer on the writer.
+    let (mut tx, editing) = db.begin_with(editing_read(ctx, key)).await?;
+    let edit = Edit {
+        key,
+        expected_version,
+        patch,
+        reason,
+    };
+    match update_edited(&mut tx, actor, ctx, edit, editing).await? {
         Some(updated) => {
             tx.commit().await?;
             Ok(updated)
@@ -365,21 +377,62 @@ pub async fn update_in(
     expected_version: i64,
     patch: ItemPatch,
 ) -> Result<Option<Updated>> {
+    let reason = check_patch(ctx, &patch)?;
+    let editing = editing_read(ctx, key).run(&mut tx.conn()).await?;
+    let edit = Edit {
+        key,
+        expected_version,
+        patch,
+        reason,
+    };
+    update_edited(tx, actor, ctx, edit, editing).await
+}
+
+/// An edit of one item, its patch checked ([`check_patch`]).
+struct Edit<'a> {
+    key: &'a str,
+    expected_version: i64,
+    patch: ItemPatch,
+    reason: Option<String>,
+}
+
+/// The patch's own faults and the authority it needs, before anything is read; answers its
+/// reason, checked.
+fn check_patch(ctx: &ProductCtx, patch: &ItemPatch) -> Result<Option<String>> {
     if patch.is_empty() {
         return Err(Error::invalid("body", "nothing to change"));
     }
-    for a in required_actions(&patch) {
+    for a in required_actions(patch) {
         ctx.grants.require(a)?;
     }
-    let reason = patch
+    patch
         .reason
         .as_deref()
         .map(|r| super::validate_text("reason", r, 1_000))
-        .transpose()?;
-    let (row, old_criteria, open) = store::editing_read(ctx.product.id, &ctx.product.key, key)
-        .run(&mut tx.conn())
-        .await?
-        .ok_or(Error::NotFound)?;
+        .transpose()
+}
+
+type Editing = Option<(ItemRow, Vec<String>, i64)>;
+
+fn editing_read(ctx: &ProductCtx, key: &str) -> Read<Editing> {
+    store::editing_read(ctx.product.id, &ctx.product.key, key)
+}
+
+/// [`update_in`] of an item read by [`editing_read`] in the same transaction.
+async fn update_edited(
+    tx: &mut Tx,
+    actor: &User,
+    ctx: &ProductCtx,
+    edit: Edit<'_>,
+    editing: Editing,
+) -> Result<Option<Updated>> {
+    let Edit {
+        key,
+        expected_version,
+        patch,
+        reason,
+    } = edit;
+    let (row, old_criteria, open) = editing.ok_or(Error::NotFound)?;
     if row.version != expected_version {
         return Ok(None);
     }
@@ -682,15 +735,15 @@ pub async fn place<A: Send + 'static>(
     Ok((Placement { rows, lo, hi }, more))
 }
 
-/// The second step: writes the block's ranks and one audit row per item, in one round trip.
-/// Answers the longest new rank, for [`after_rank_change`] once the caller has committed.
-pub async fn apply(
-    tx: &mut Tx,
+/// The second step: the block's ranks and one audit row per item, as statements for the
+/// caller to send in one round trip (with its COMMIT, [`Tx::commit_with`]). Answers them and
+/// the longest new rank, for [`after_rank_change`] once the caller has committed.
+pub fn apply(
     actor: &User,
     ctx: &ProductCtx,
     p: &Placement,
     anchor: &Anchor,
-) -> Result<Option<String>> {
+) -> Result<(Option<String>, Read<()>)> {
     let ranks = rank::block_between(p.lo.as_deref(), p.hi.as_deref(), p.rows.len())?;
     let mut writes = Vec::with_capacity(p.rows.len() * 2);
     for (row, r) in p.rows.iter().zip(&ranks) {
@@ -703,8 +756,8 @@ pub async fn apply(
             .after(&json!({"key": key, "placed": placed}));
         writes.push(audit::store::record_read(change).map(|_| Ok(())));
     }
-    Read::all(writes).run(&mut tx.conn()).await?;
-    Ok(ranks.into_iter().max_by_key(|r| r.len()))
+    let longest = ranks.into_iter().max_by_key(|r| r.len());
+    Ok((longest, Read::all(writes).map(|_| Ok(()))))
 }
 
 pub fn describe_anchor(a: &Anchor) -> String {

@@ -237,7 +237,7 @@ impl<T: Send + 'static> Read<T> {
     /// locks and checks of the database file taken once instead of once per statement. A
     /// connection whose run failed or was abandoned midway may still hold the transaction, so
     /// it is closed instead of going back to the pool.
-    async fn snapshot(self, c: super::reads::Read) -> Result<T, sqlx::Error> {
+    async fn snapshot(self, c: super::lent::Lent) -> Result<T, sqlx::Error> {
         let mut guard = Abandoned(Some(c));
         let mut statements = Vec::with_capacity(self.statements.len() + 2);
         statements.push(Statement {
@@ -269,7 +269,7 @@ impl<T: Send + 'static> Read<T> {
 }
 
 /// A read connection that has not finished its transaction: closed when dropped, not pooled.
-struct Abandoned(Option<super::reads::Read>);
+struct Abandoned(Option<super::lent::Lent>);
 
 impl Drop for Abandoned {
     fn drop(&mut self) {

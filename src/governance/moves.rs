@@ -47,17 +47,17 @@ pub async fn move_items(db: &Db, actor: &User, ctx: &ProductCtx, m: MoveRequest<
         let (between, exemption) = (p.between(), m.exemption);
         tiers::check_move(&mut tx, actor, ctx, &policy, &moving, between, exemption).await?;
     }
-    let longest = backlog::apply(&mut tx, actor, ctx, &p, &m.anchor).await?;
-    if let Some(reason) = &over {
-        overrides::record(
-            &mut tx,
-            actor,
-            ctx,
-            tier_override(ctx, &p, &m.anchor, reason),
-        )
-        .await?;
+    let (longest, writes) = backlog::apply(actor, ctx, &p, &m.anchor)?;
+    match &over {
+        Some(reason) => {
+            writes.run(&mut tx.conn()).await?;
+            let record = tier_override(ctx, &p, &m.anchor, reason);
+            overrides::record(&mut tx, actor, ctx, record).await?;
+            tx.commit().await?;
+        }
+        // The ranks and audit rows go with the COMMIT.
+        None => tx.commit_with(writes).await?,
     }
-    tx.commit().await?;
     if let Some(longest) = longest {
         backlog::after_rank_change(db, ctx.product.id, &longest);
     }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::message::Outgoing;
 use super::Mailer;
-use crate::db::{Conn, Db, Pool};
+use crate::db::{Conn, Db};
 use crate::error::Result;
 use crate::{exec, on};
 
@@ -53,36 +53,21 @@ type Job = (i64, String, String, String, String, Option<String>, i64);
 pub async fn tick(db: &Db, mailer: &Mailer, owner: &str, now: DateTime<Utc>) -> Result<usize> {
     let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
     // PostgreSQL skips rows another process is leasing this instant; SQLite has one writer.
-    let jobs: Vec<Job> = match &db.write {
-        Pool::Postgres(p) => {
-            sqlx::query_as(
-                "UPDATE mail_outbox SET leased_until = $1, lease_owner = $2 WHERE id IN (
+    let jobs: Vec<Job> = {
+        let skip_locked = if db.is_sqlite() {
+            ""
+        } else {
+            " FOR UPDATE SKIP LOCKED"
+        };
+        let sql = format!(
+            "UPDATE mail_outbox SET leased_until = $1, lease_owner = $2 WHERE id IN (
                 SELECT id FROM mail_outbox WHERE state = 'pending' AND next_attempt_at <= $3
-                  AND (leased_until IS NULL OR leased_until < $3) ORDER BY next_attempt_at LIMIT $4
-                FOR UPDATE SKIP LOCKED)
-             RETURNING id, recipient, subject, body_text, body_html, unsubscribe_url, attempts",
-            )
-            .bind(until)
-            .bind(owner)
-            .bind(now)
-            .bind(BATCH)
-            .fetch_all(p)
-            .await?
-        }
-        Pool::Sqlite(p) => {
-            sqlx::query_as(
-                "UPDATE mail_outbox SET leased_until = $1, lease_owner = $2 WHERE id IN (
-                SELECT id FROM mail_outbox WHERE state = 'pending' AND next_attempt_at <= $3
-                  AND (leased_until IS NULL OR leased_until < $3) ORDER BY next_attempt_at LIMIT $4)
-             RETURNING id, recipient, subject, body_text, body_html, unsubscribe_url, attempts",
-            )
-            .bind(until)
-            .bind(owner)
-            .bind(now)
-            .bind(BATCH)
-            .fetch_all(p)
-            .await?
-        }
+                  AND (leased_until IS NULL OR leased_until < $3) ORDER BY next_attempt_at LIMIT $4{skip_locked})
+             RETURNING id, recipient, subject, body_text, body_html, unsubscribe_url, attempts"
+        );
+        on!(&mut db.writer().await?.conn(), c => sqlx::query_as(&sql)
+            .bind(until).bind(owner).bind(now).bind(BATCH)
+            .fetch_all(&mut **c).await)?
     };
     let n = jobs.len();
     for job in jobs {

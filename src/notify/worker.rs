@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::db::{Db, Pool};
+use crate::db::Db;
 use crate::error::Result;
 use crate::mail::Mailer;
 use crate::{exec, on};
@@ -57,34 +57,22 @@ pub async fn mail_tick(db: &Db, mailer: &Mailer, owner: &str, now: DateTime<Utc>
 pub async fn tick(db: &Db, owner: &str, now: DateTime<Utc>) -> Result<usize> {
     let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
     // PostgreSQL skips rows another process is leasing this instant; SQLite has one writer.
-    let jobs: Vec<Job> =
-        match &db.write {
-            Pool::Postgres(p) => sqlx::query_as(
-                "UPDATE webhook_deliveries SET leased_until = $1, lease_owner = $2 WHERE id IN (
-                SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $3
-                  AND (leased_until IS NULL OR leased_until < $3) ORDER BY next_attempt_at LIMIT $4
-                FOR UPDATE SKIP LOCKED)
-             RETURNING id, webhook_id, event, payload, attempts",
-            )
-            .bind(until)
-            .bind(owner)
-            .bind(now)
-            .bind(BATCH)
-            .fetch_all(p)
-            .await?,
-            Pool::Sqlite(p) => sqlx::query_as(
-                "UPDATE webhook_deliveries SET leased_until = $1, lease_owner = $2 WHERE id IN (
-                SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $3
-                  AND (leased_until IS NULL OR leased_until < $3) ORDER BY next_attempt_at LIMIT $4)
-             RETURNING id, webhook_id, event, payload, attempts",
-            )
-            .bind(until)
-            .bind(owner)
-            .bind(now)
-            .bind(BATCH)
-            .fetch_all(p)
-            .await?,
+    let jobs: Vec<Job> = {
+        let skip_locked = if db.is_sqlite() {
+            ""
+        } else {
+            " FOR UPDATE SKIP LOCKED"
         };
+        let sql = format!(
+            "UPDATE webhook_deliveries SET leased_until = $1, lease_owner = $2 WHERE id IN (
+                SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $3
+                  AND (leased_until IS NULL OR leased_until < $3) ORDER BY next_attempt_at LIMIT $4{skip_locked})
+             RETURNING id, webhook_id, event, payload, attempts"
+        );
+        on!(&mut db.writer().await?.conn(), c => sqlx::query_as(&sql)
+            .bind(until).bind(owner).bind(now).bind(BATCH)
+            .fetch_all(&mut **c).await)?
+    };
     let n = jobs.len();
     for job in jobs {
         deliver(db, owner, now, job).await?;

@@ -282,8 +282,9 @@ pub async fn add_action(
         origin: None,
     };
     let none = |_| crate::db::batch::Read::ready(());
-    let ((item_id, key, _), ()) =
+    let ((item_id, key, _), rest) =
         backlog_service::insert_in_tx(&mut tx, actor, ctx, &new, false, none).await?;
+    rest.run(&mut tx.conn()).await?;
     exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO retro_actions (retro_id, entry_id, item_id, owner_id, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(retro).bind(entry).bind(item_id).bind(owner).bind(crate::db::now()))?;

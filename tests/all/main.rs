@@ -59,3 +59,4 @@ mod strategy_cli;
 mod strategy_pages;
 mod strategy_research;
 mod tiers;
+mod write_transactions;

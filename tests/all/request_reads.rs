@@ -1,5 +1,5 @@
 //! The connections reads are lent: a read after a write sees it, many requests that read and
-//! write at once all finish, and on SQLite a connection goes back at once (db::reads) and
+//! write at once all finish, and on SQLite a connection goes back at once (db::lent) and
 //! serves the next read correctly even when the last one was abandoned half-way.
 
 use std::time::Duration;

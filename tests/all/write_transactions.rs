@@ -1,0 +1,142 @@
+//! Write transactions (db::tx): on SQLite BEGIN goes out with a transaction's first
+//! statements and COMMIT with its last, and the one writer connection is lent without a check
+//! on its way back, so a transaction given up in any way must be undone before the next
+//! writer has the connection. Each test runs on the suite's database and on an SQLite file of
+//! its own.
+
+use std::time::Duration;
+
+use throughline::db::batch::Read;
+use throughline::db::{self, Db, Target};
+
+use crate::support::spawn_app;
+
+fn count(like: &str) -> Read<i64> {
+    Read::query(
+        "SELECT COUNT(*) FROM users WHERE email LIKE $1",
+        vec![like.into()],
+        |rows| Ok(rows.one::<(i64,)>()?.0),
+    )
+}
+
+fn insert(email: &str) -> Read<()> {
+    Read::exec(
+        "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, 'Tx Test', '', $2)",
+        vec![email.into(), db::now().into()],
+    )
+}
+
+/// The suite's database (its app kept alive: dropping it removes an SQLite file) and an SQLite
+/// file of the test's own.
+async fn both() -> Vec<(Db, Box<dyn std::any::Any>)> {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Db::connect(&Target::Sqlite(dir.path().join("t.db")), true)
+        .await
+        .unwrap();
+    sqlite.migrate().await.unwrap();
+    vec![(app.db.clone(), Box::new(app)), (sqlite, Box::new(dir))]
+}
+
+/// The next transaction starts cleanly and writes, and the given-up one left nothing.
+async fn next_writer_is_clean(db: &Db, given_up: &str) {
+    let next = async {
+        let (mut tx, before) = db.begin_with(count("tx-next-%")).await.unwrap();
+        insert(&format!("tx-next-{before}@example.com"))
+            .run(&mut tx.conn())
+            .await
+            .unwrap();
+        tx.commit_with(count("tx-next-%")).await.unwrap()
+    };
+    let (before, after) = (
+        count("tx-next-%").on(db).await.unwrap(),
+        tokio::time::timeout(Duration::from_secs(10), next)
+            .await
+            .expect("the next transaction is not kept waiting"),
+    );
+    assert_eq!(after, before + 1, "the next transaction's own write");
+    assert_eq!(
+        count(given_up).on(db).await.unwrap(),
+        0,
+        "{given_up} is undone"
+    );
+}
+
+#[tokio::test]
+async fn begin_with_and_commit_with_answer_their_reads_and_commit() {
+    for (db, _dir) in both().await {
+        let (mut tx, none) = db.begin_with(count("tx-one-%")).await.unwrap();
+        assert_eq!(none, 0);
+        insert("tx-one-a@example.com")
+            .run(&mut tx.conn())
+            .await
+            .unwrap();
+        let inside = tx
+            .commit_with(insert("tx-one-b@example.com").then(count("tx-one-%")))
+            .await
+            .unwrap();
+        assert_eq!(inside, 2, "the last read sees the transaction's writes");
+        assert_eq!(count("tx-one-%").on(&db).await.unwrap(), 2, "committed");
+    }
+}
+
+#[tokio::test]
+async fn a_transaction_dropped_before_its_commit_is_undone() {
+    for (db, _dir) in both().await {
+        let mut tx = db.begin().await.unwrap();
+        insert("tx-dropped@example.com")
+            .run(&mut tx.conn())
+            .await
+            .unwrap();
+        drop(tx);
+        next_writer_is_clean(&db, "tx-dropped%").await;
+    }
+}
+
+#[tokio::test]
+async fn a_commit_whose_statements_fail_half_way_commits_nothing() {
+    for (db, _dir) in both().await {
+        let tx = db.begin().await.unwrap();
+        let failed = tx
+            .commit_with(insert("tx-half@example.com").then(insert("tx-half@example.com")))
+            .await;
+        assert!(failed.is_err(), "the second insert repeats a unique email");
+        next_writer_is_clean(&db, "tx-half%").await;
+    }
+}
+
+#[tokio::test]
+async fn a_transaction_whose_task_is_cancelled_is_undone() {
+    for (db, _dir) in both().await {
+        let (started, mut wait) = tokio::sync::mpsc::channel::<()>(1);
+        let writer = db.clone();
+        let task = tokio::spawn(async move {
+            let mut tx = writer.begin().await.unwrap();
+            insert("tx-cancelled@example.com")
+                .run(&mut tx.conn())
+                .await
+                .unwrap();
+            started.send(()).await.unwrap();
+            // A request whose client went away: its future is dropped here.
+            std::future::pending::<()>().await;
+            tx.commit().await.unwrap();
+        });
+        wait.recv().await.unwrap();
+        task.abort();
+        assert!(task.await.unwrap_err().is_cancelled());
+        next_writer_is_clean(&db, "tx-cancelled%").await;
+    }
+}
+
+#[tokio::test]
+async fn rollback_undoes_at_once() {
+    for (db, _dir) in both().await {
+        let mut tx = db.begin().await.unwrap();
+        insert("tx-rolled@example.com")
+            .run(&mut tx.conn())
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        next_writer_is_clean(&db, "tx-rolled%").await;
+    }
+}
