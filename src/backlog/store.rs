@@ -444,6 +444,22 @@ pub async fn lock_product(tx: &mut Tx, product_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// A write transaction holding the product's lock ([`lock_product`]) and the value of its
+/// first reads: one round trip on SQLite, where `BEGIN IMMEDIATE` is the lock.
+pub async fn begin_locked<T: Send + 'static>(
+    db: &Db,
+    product_id: i64,
+    first: Read<T>,
+) -> Result<(Tx, T)> {
+    if db.is_sqlite() {
+        return Ok(db.begin_with(first).await?);
+    }
+    let mut tx = db.begin().await?;
+    lock_product(&mut tx, product_id).await?;
+    let value = first.run(&mut tx.conn()).await?;
+    Ok((tx, value))
+}
+
 pub async fn next_number(tx: &mut Tx, product_id: i64) -> Result<i64> {
     Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
         "UPDATE products SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1")

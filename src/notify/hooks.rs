@@ -195,20 +195,29 @@ pub async fn sprint(
     title: String,
     data: serde_json::Value,
 ) -> Result<()> {
-    store::emit(
-        tx,
-        Event {
-            workspace_id: ctx.workspace.id,
-            actor,
-            name,
-            entity_type: "sprint",
-            entity_id: id.0,
-            title,
-            link: sprint_link(ctx, id),
-            data,
-            also: Vec::new(),
-            mentions: Vec::new(),
-        },
-    )
-    .await
+    let news = sprint_read(ctx, actor, id, name, title, data);
+    Ok(news.run(&mut tx.conn()).await?)
+}
+
+/// [`sprint`]'s statements, for the caller to run with the change's other rows.
+pub fn sprint_read(
+    ctx: &ProductCtx,
+    actor: &User,
+    id: crate::ids::SprintId,
+    name: &str,
+    title: String,
+    data: serde_json::Value,
+) -> Read<()> {
+    store::emit_read(Event {
+        workspace_id: ctx.workspace.id,
+        actor,
+        name,
+        entity_type: "sprint",
+        entity_id: id.0,
+        title,
+        link: sprint_link(ctx, id),
+        data,
+        also: Vec::new(),
+        mentions: Vec::new(),
+    })
 }

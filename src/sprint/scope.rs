@@ -11,10 +11,10 @@ use crate::backlog::store::{self as items, ItemRow};
 use crate::db::batch::Read;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
+use crate::exec;
 use crate::ids::{ItemId, SprintId};
 use crate::points::Points;
 use crate::workspace::ProductCtx;
-use crate::{exec, on};
 
 /// The open sprint (planned or active) an item is in: its id and name.
 type OpenSprint = Option<(SprintId, String)>;
@@ -35,14 +35,6 @@ fn item_and_open_sprint_read(ctx: &ProductCtx, key: &str) -> Read<(Option<ItemRo
     ))
 }
 
-/// The open sprint (planned or active) an item is already in, if any.
-async fn open_sprint_of(tx: &mut Tx, item_id: ItemId) -> Result<OpenSprint> {
-    Ok(on!(&mut tx.conn(), t => sqlx::query_as(
-        "SELECT s.id, s.name FROM sprint_items si JOIN sprints s ON s.id = si.sprint_id
-         WHERE si.item_id = $1 AND si.removed_at IS NULL AND s.state <> 'closed' LIMIT 1")
-        .bind(item_id).fetch_optional(&mut **t).await)?)
-}
-
 pub struct Adding<'a> {
     pub in_baseline: bool,
     pub for_goal: bool,
@@ -57,21 +49,6 @@ pub struct Adding<'a> {
 /// single writer already runs them one at a time.
 pub async fn lock_scope(tx: &mut Tx, ctx: &ProductCtx) -> Result<()> {
     items::lock_product(tx, ctx.product.id).await
-}
-
-/// Checks an item may join the sprint and inserts it; returns its points.
-async fn add_item(
-    tx: &mut Tx,
-    actor: &User,
-    sprint: &SprintRow,
-    key: &str,
-    row: &ItemRow,
-    a: &Adding<'_>,
-) -> Result<Points> {
-    let open = open_sprint_of(tx, row.id).await?;
-    let new = admit(actor, sprint, key, row, open, a)?;
-    sprint_store::insert_item(tx, &new).await?;
-    Ok(new.points)
 }
 
 /// Whether an item may join the sprint, given the open sprint it is already in: the scope row
@@ -115,22 +92,26 @@ fn admit<'a>(
     })
 }
 
-/// Ends an item's stretch in the sprint; returns its points, or an error if it is not in scope.
-async fn remove_item(
-    tx: &mut Tx,
+/// Ends an item's stretch in the sprint, once it is known to be in scope: a statement for the
+/// rest of the change's round trip.
+fn remove_read(
     actor: &User,
     sprint_id: SprintId,
-    key: &str,
     item_id: ItemId,
-    reason: Option<&str>,
+    reason: &str,
     group: Option<&str>,
-) -> Result<Points> {
-    let points: Option<Points> = on!(&mut tx.conn(), t => sqlx::query_scalar(
+) -> Read<()> {
+    Read::exec(
         "UPDATE sprint_items SET removed_at = $1, removed_by = $2, remove_reason = $3, change_group = COALESCE($4, change_group)
-         WHERE sprint_id = $5 AND item_id = $6 AND removed_at IS NULL RETURNING points")
-        .bind(crate::db::now()).bind(actor.id).bind(reason).bind(group).bind(sprint_id).bind(item_id)
-        .fetch_optional(&mut **t).await)?;
-    points.ok_or_else(|| Error::invalid("remove", format!("{key} is not in this sprint")))
+         WHERE sprint_id = $5 AND item_id = $6 AND removed_at IS NULL",
+        vec![crate::db::now().into(), actor.id.into(), reason.into(), group.into(),
+             i64::from(sprint_id).into(), i64::from(item_id).into()],
+    )
+}
+
+/// The row an item key named, or the error [`item`] gives.
+fn found(row: Option<ItemRow>, field: &str, key: &str) -> Result<ItemRow> {
+    row.ok_or_else(|| Error::invalid(field, format!("{key} is not in this product's backlog")))
 }
 
 async fn item(tx: &mut Tx, ctx: &ProductCtx, field: &str, key: &str) -> Result<ItemRow> {
@@ -434,9 +415,22 @@ pub async fn prepare_change(
     let row =
         sprint_store::sprint(&mut db.reader().await?.conn(), ctx.product.id, sprint_id).await?;
     let capacity = super::service::capacity_of(db, &row).await?.capacity.points;
-    let mut tx = db.begin().await?;
-    lock_scope(&mut tx, ctx).await?;
-    let sprint = sprint_store::sprint(&mut tx.conn(), ctx.product.id, sprint_id).await?;
+    // The sprint, its scope and both items in the transaction's first round trip; the checks
+    // in memory; then every row written in one more (three in all on SQLite's writer, with
+    // the commit).
+    let named = |key: &Option<String>| match key {
+        Some(k) => item_and_open_sprint_read(ctx, k).map(|r| Ok(Some(r))),
+        None => Read::ready(None),
+    };
+    let first = sprint_store::sprint_read(ctx.product.id, sprint_id)
+        .and(super::scope_items::current_read(
+            sprint_id,
+            &ctx.product.key,
+        ))
+        .and(named(&c.remove).and(named(&c.add)));
+    let (mut tx, ((sprint, scope), (removing, adding))) =
+        items::begin_locked(db, ctx.product.id, first).await?;
+    let sprint = sprint.ok_or(Error::NotFound)?;
     match sprint.state.as_str() {
         "active" => {}
         "planned" => {
@@ -456,21 +450,32 @@ pub async fn prepare_change(
         drop(tx);
         return Err(super::service::stale(db, ctx, sprint_id).await);
     }
-    let scope = super::scope_items::current(&mut tx.conn(), sprint.id, &ctx.product.key).await?;
     let before: Points = scope.iter().map(|s| s.points).sum();
     let group = crate::auth::random_secret("chg_");
     let group = (c.add.is_some() && c.remove.is_some()).then_some(group.as_str());
     let mut after = before;
     let mut removed_goal = Vec::new();
-    if let Some(key) = &c.remove {
-        let row = item(&mut tx, ctx, "remove", key).await?;
-        if scope.iter().any(|s| s.item_id == row.id && s.for_goal) {
+    let mut writes = Read::ready(());
+    let mut removed = None;
+    if let (Some(key), Some((row, _))) = (&c.remove, removing) {
+        let row = found(row, "remove", key)?;
+        let Some(s) = scope.iter().find(|s| s.item_id == row.id) else {
+            return Err(Error::invalid(
+                "remove",
+                format!("{key} is not in this sprint"),
+            ));
+        };
+        if s.for_goal {
             removed_goal.push(key.clone());
         }
-        after -= remove_item(&mut tx, actor, sprint.id, key, row.id, Some(&reason), group).await?;
+        after -= s.points;
+        removed = Some(row.id);
+        writes = writes.then(remove_read(actor, sprint.id, row.id, &reason, group));
     }
-    if let Some(key) = &c.add {
-        let row = item(&mut tx, ctx, "add", key).await?;
+    if let (Some(key), Some((row, open))) = (&c.add, adding) {
+        let row = found(row, "add", key)?;
+        // Swapped for itself: the removal above has already taken it out of this sprint.
+        let open = open.filter(|_| removed != Some(row.id));
         let a = Adding {
             in_baseline: false,
             for_goal: c.for_goal,
@@ -478,7 +483,9 @@ pub async fn prepare_change(
             reason: Some(&reason),
             group,
         };
-        after += add_item(&mut tx, actor, &sprint, key, &row, &a).await?;
+        let new = admit(actor, &sprint, key, &row, open, &a)?;
+        after += new.points;
+        writes = writes.then(sprint_store::insert_items_read(std::slice::from_ref(&new)));
     }
     let effect = Effect {
         sprint_id: sprint.id,
@@ -504,28 +511,20 @@ pub async fn prepare_change(
             after: serde_json::Value::Null,
         });
     }
-    if !sprint_store::bump(&mut tx, sprint.id, version).await? {
-        drop(tx);
-        return Err(super::service::stale(db, ctx, sprint_id).await);
-    }
     let action = match (&c.add, &c.remove) {
         (Some(_), Some(_)) => "sprint.swap",
         (Some(_), None) => "sprint.add",
         _ => "sprint.remove",
     };
     let after_json = json!({"add": c.add, "remove": c.remove, "effect": effect});
-    audit::store::record(
-        &mut tx,
-        change(
-            ctx,
-            actor,
-            action,
-            sprint.id,
-            after_json.clone(),
-            Some(&reason),
-        ),
-    )
-    .await?;
+    let audit = audit::store::record_read(change(
+        ctx,
+        actor,
+        action,
+        sprint.id,
+        after_json.clone(),
+        Some(&reason),
+    ));
     let what = match (&c.add, &c.remove) {
         (Some(a), Some(r)) => format!("swapped {a} in for {r}"),
         (Some(a), None) => format!("added {a}"),
@@ -536,16 +535,25 @@ pub async fn prepare_change(
         "{} {what} in {} ({:+} points): {reason}",
         actor.name, sprint.name, effect.delta
     );
-    crate::notify::hooks::sprint(
-        &mut tx,
+    let news = crate::notify::hooks::sprint_read(
         ctx,
         actor,
         sprint.id,
         "sprint.scope_changed",
         title,
         after_json.clone(),
-    )
-    .await?;
+    );
+    // The version first: on PostgreSQL another change may have moved it since the read (the
+    // product's lock does not cover the sprint's row); then nothing written here is kept.
+    let bumped = sprint_store::bump_read(sprint.id, version)
+        .and(writes.then(audit).then(news))
+        .run(&mut tx.conn())
+        .await?
+        .0;
+    if !bumped {
+        drop(tx);
+        return Err(super::service::stale(db, ctx, sprint_id).await);
+    }
     Ok(Prepared {
         effect,
         tx: Some(tx),

@@ -393,6 +393,93 @@ async fn a_scope_swap_is_previewed_applied_once_and_needs_a_reason() {
     assert_eq!(r.status(), 422, "a scope change needs a reason");
 }
 
+async fn board_of(s: &Sprint1) -> Value {
+    json_ok(s.app.get(&s.owner, &s.url("board")).await, 200).await
+}
+
+/// Each refused scope change names what is wrong and leaves the sprint as it was; an item
+/// swapped for itself stays in, its stretch in the sprint ended and begun again.
+#[tokio::test]
+async fn a_refused_scope_change_changes_nothing_and_a_self_swap_keeps_the_item() {
+    let (s, version) = Sprint1::started().await;
+    let before = board_of(&s).await;
+    let points = s.planning().await["committed_points"].clone();
+    assert_eq!(points, 8, "a and b");
+    let why = "the demo moved";
+    for (change, status, field, says) in [
+        (
+            json!({"remove": s.c, "reason": why}),
+            422,
+            "remove",
+            format!("{} is not in this sprint", s.c),
+        ),
+        (
+            json!({"remove": "ONB-9999", "reason": why}),
+            422,
+            "remove",
+            "ONB-9999 is not in this product's backlog".to_string(),
+        ),
+        (
+            json!({"add": "nonsense", "reason": why}),
+            422,
+            "add",
+            "nonsense is not in this product's backlog".to_string(),
+        ),
+        (
+            json!({"add": s.a, "reason": why}),
+            409,
+            "",
+            format!("{} is already in this sprint", s.a),
+        ),
+        // The removal is checked first: nothing of the pair is written.
+        (
+            json!({"add": s.d, "remove": s.c, "reason": why}),
+            422,
+            "remove",
+            format!("{} is not in this sprint", s.c),
+        ),
+    ] {
+        let e = json_ok(
+            s.post_v(&s.owner, "scope", version, change.clone()).await,
+            status,
+        )
+        .await;
+        assert!(
+            e["detail"].as_str().unwrap().contains(&says),
+            "{change}: {e}"
+        );
+        if !field.is_empty() {
+            assert_eq!(e["field"], field, "{change}");
+        }
+        let now = board_of(&s).await;
+        assert_eq!(now["sprint"]["version"], version, "{change}");
+        assert_eq!(s.planning().await["committed_points"], points, "{change}");
+        assert_eq!(now["columns"], before["columns"], "{change}");
+    }
+    let e = json_ok(
+        s.post_v(
+            &s.owner,
+            "scope",
+            version,
+            json!({"add": s.a, "remove": s.a, "reason": why}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (e["delta"].as_i64(), e["version"].as_i64()),
+        (Some(0), Some(version + 1))
+    );
+    let now = board_of(&s).await;
+    assert_eq!(s.planning().await["committed_points"], points);
+    let keys = now.to_string();
+    assert!(
+        keys.contains(&format!("\"{}\"", s.a)),
+        "still on the board: {now}"
+    );
+}
+
 #[tokio::test]
 async fn devs_move_cards_on_the_board_and_the_wip_limit_warns() {
     let s = Sprint1::swapped().await;
