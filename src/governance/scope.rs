@@ -28,9 +28,8 @@ pub async fn commit(
     expected: Option<i64>,
     c: Commit<'_>,
 ) -> Result<Committed> {
-    let mut tx = db.begin().await?;
-    let (mut out, _, scope) =
-        sprint_scope::commit_in(&mut tx, actor, ctx, sprint_id, expected, c, |sprint| {
+    let (tx, mut out, _, scope) =
+        sprint_scope::commit_in(db, actor, ctx, sprint_id, expected, c, |sprint| {
             scope_alignment_read(ctx, sprint)
         })
         .await?;

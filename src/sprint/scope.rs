@@ -215,20 +215,21 @@ fn check_expected(sprint: &SprintRow, expected: Option<i64>) -> Result<()> {
     }
 }
 
-/// Commits the items inside the caller's transaction; governance's `scope::commit` wraps it
-/// with the unaligned-allowance check, whose read `also` makes of the sprint (joined to the
-/// commit's last round trip), and commits. Answers the result, the sprint as read and `also`'s
-/// value. Three round trips whatever the number of items: the sprint and the items, the
-/// checks in memory, then the rows written and the new totals.
+/// Commits the items in a transaction it begins and answers, open; governance's
+/// `scope::commit` wraps it with the unaligned-allowance check, whose read `also` makes of the
+/// sprint (joined to the commit's last round trip), and commits. Answers the transaction, the
+/// result, the sprint as read and `also`'s value. Three round trips on SQLite's writer
+/// whatever the number of items: the sprint and the items with BEGIN, the checks in memory,
+/// then the rows written and the new totals, then the caller's COMMIT.
 pub async fn commit_in<A: Send + 'static>(
-    tx: &mut Tx,
+    db: &Db,
     actor: &User,
     ctx: &ProductCtx,
     sprint_id: SprintId,
     expected: Option<i64>,
     c: Commit<'_>,
     also: impl FnOnce(&SprintRow) -> Read<A>,
-) -> Result<(Committed, SprintRow, A)> {
+) -> Result<(Tx, Committed, SprintRow, A)> {
     let Commit {
         keys,
         for_goal,
@@ -241,15 +242,12 @@ pub async fn commit_in<A: Send + 'static>(
     let exception = clean_reason("exception", exception)?;
     // Whether an item is already in an open sprint is read, then written on: on PostgreSQL two
     // commits into two sprints would both read "in none" (see `lock_scope`).
-    lock_scope(tx, ctx).await?;
     let found = keys
         .iter()
         .map(|k| item_and_open_sprint_read(ctx, k))
         .collect();
-    let (sprint, found) = sprint_store::sprint_read(ctx.product.id, sprint_id)
-        .and(Read::all(found))
-        .run(&mut tx.conn())
-        .await?;
+    let first = sprint_store::sprint_read(ctx.product.id, sprint_id).and(Read::all(found));
+    let (mut tx, (sprint, found)) = items::begin_locked(db, ctx.product.id, first).await?;
     let sprint = sprint.ok_or(Error::NotFound)?;
     refuse_unless_planned(&sprint)?;
     check_expected(&sprint, expected)?;
@@ -293,7 +291,7 @@ pub async fn commit_in<A: Send + 'static>(
         .run(&mut tx.conn())
         .await?;
     let out = committed_as(sprint.id, sprint.version + 1, total, scope);
-    Ok((out, sprint, more))
+    Ok((tx, out, sprint, more))
 }
 
 /// Takes items back out of a planned sprint (planning, not a scope change).
