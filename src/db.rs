@@ -264,6 +264,24 @@ impl Db {
         matches!(self.write, Pool::Sqlite(_))
     }
 
+    /// The statement that leases a queue's due rows (webhook deliveries, mail) to one process
+    /// and answers `returning` of them: `$1` the lease's end, `$2` its owner, `$3` now, `$4`
+    /// how many. PostgreSQL skips rows another process is leasing this instant; SQLite has one
+    /// writer.
+    pub fn lease_due_sql(&self, table: &str, returning: &str) -> String {
+        let skip_locked = if self.is_sqlite() {
+            ""
+        } else {
+            " FOR UPDATE SKIP LOCKED"
+        };
+        format!(
+            "UPDATE {table} SET leased_until = $1, lease_owner = $2 WHERE id IN (
+                SELECT id FROM {table} WHERE state = 'pending' AND next_attempt_at <= $3
+                  AND (leased_until IS NULL OR leased_until < $3) ORDER BY next_attempt_at LIMIT $4{skip_locked})
+             RETURNING {returning}"
+        )
+    }
+
     fn migrator(&self) -> &'static sqlx::migrate::Migrator {
         match &self.write {
             Pool::Sqlite(_) => &SQLITE_MIGRATOR,

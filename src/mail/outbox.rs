@@ -52,18 +52,10 @@ type Job = (i64, String, String, String, String, Option<String>, i64);
 /// Leases the messages due at `now` for `owner` and sends them; returns how many were tried.
 pub async fn tick(db: &Db, mailer: &Mailer, owner: &str, now: DateTime<Utc>) -> Result<usize> {
     let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-    // PostgreSQL skips rows another process is leasing this instant; SQLite has one writer.
     let jobs: Vec<Job> = {
-        let skip_locked = if db.is_sqlite() {
-            ""
-        } else {
-            " FOR UPDATE SKIP LOCKED"
-        };
-        let sql = format!(
-            "UPDATE mail_outbox SET leased_until = $1, lease_owner = $2 WHERE id IN (
-                SELECT id FROM mail_outbox WHERE state = 'pending' AND next_attempt_at <= $3
-                  AND (leased_until IS NULL OR leased_until < $3) ORDER BY next_attempt_at LIMIT $4{skip_locked})
-             RETURNING id, recipient, subject, body_text, body_html, unsubscribe_url, attempts"
+        let sql = db.lease_due_sql(
+            "mail_outbox",
+            "id, recipient, subject, body_text, body_html, unsubscribe_url, attempts",
         );
         on!(&mut db.writer().await?.conn(), c => sqlx::query_as(&sql)
             .bind(until).bind(owner).bind(now).bind(BATCH)

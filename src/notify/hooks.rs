@@ -186,20 +186,8 @@ pub async fn sprint_created(
     store::watch_as_pos(tx, "sprint", id, ctx.product.id).await
 }
 
-pub async fn sprint(
-    tx: &mut Tx,
-    ctx: &ProductCtx,
-    actor: &User,
-    id: crate::ids::SprintId,
-    name: &str,
-    title: String,
-    data: serde_json::Value,
-) -> Result<()> {
-    let news = sprint_read(ctx, actor, id, name, title, data);
-    Ok(news.run(&mut tx.conn()).await?)
-}
-
-/// [`sprint`]'s statements, for the caller to run with the change's other rows.
+/// A sprint's news (started, closed, its scope changed) to its watchers: statements for the
+/// caller to run in the change's transaction, with its other rows where it has them.
 pub fn sprint_read(
     ctx: &ProductCtx,
     actor: &User,

@@ -56,18 +56,10 @@ pub async fn mail_tick(db: &Db, mailer: &Mailer, owner: &str, now: DateTime<Utc>
 /// Leases the jobs due at `now` for `owner` and delivers them; returns how many were tried.
 pub async fn tick(db: &Db, owner: &str, now: DateTime<Utc>) -> Result<usize> {
     let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-    // PostgreSQL skips rows another process is leasing this instant; SQLite has one writer.
     let jobs: Vec<Job> = {
-        let skip_locked = if db.is_sqlite() {
-            ""
-        } else {
-            " FOR UPDATE SKIP LOCKED"
-        };
-        let sql = format!(
-            "UPDATE webhook_deliveries SET leased_until = $1, lease_owner = $2 WHERE id IN (
-                SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $3
-                  AND (leased_until IS NULL OR leased_until < $3) ORDER BY next_attempt_at LIMIT $4{skip_locked})
-             RETURNING id, webhook_id, event, payload, attempts"
+        let sql = db.lease_due_sql(
+            "webhook_deliveries",
+            "id, webhook_id, event, payload, attempts",
         );
         on!(&mut db.writer().await?.conn(), c => sqlx::query_as(&sql)
             .bind(until).bind(owner).bind(now).bind(BATCH)

@@ -366,7 +366,9 @@ pub async fn close(
         "{} closed {}: {completed} points completed; {say_do} of the {committed} committed at the start (say/do {say_do_pct})",
         actor.name, row.name
     );
-    crate::notify::hooks::sprint(&mut tx, ctx, actor, id, "sprint.closed", title, after).await?;
+    crate::notify::hooks::sprint_read(ctx, actor, id, "sprint.closed", title, after)
+        .run(&mut tx.conn())
+        .await?;
     tx.commit().await?;
     if let Some(r) = top_rank {
         backlog_service::after_rank_change(db, ctx.product.id, &r);

@@ -469,7 +469,9 @@ pub async fn start(
     )
     .await?;
     let title = format!("{} started {} with {baseline} points", actor.name, row.name);
-    crate::notify::hooks::sprint(&mut tx, ctx, actor, id, "sprint.started", title, after).await?;
+    crate::notify::hooks::sprint_read(ctx, actor, id, "sprint.started", title, after)
+        .run(&mut tx.conn())
+        .await?;
     tx.commit().await?;
     get(db, ctx, id).await
 }
