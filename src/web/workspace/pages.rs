@@ -83,8 +83,9 @@ struct ShowPage {
     products: Vec<(Product, crate::overview::facts::Overview)>,
     admin: bool,
     error: Option<String>,
-    /// Steps of the getting-started checklist still open (admins see the reminder).
-    steps_left: usize,
+    /// Steps of the getting-started checklist still open, in order (admins see the reminder,
+    /// the next step linked).
+    open_steps: Vec<checklist::Step>,
 }
 
 /// The workspace page after a form of it failed: who asks and the workspace read again.
@@ -168,8 +169,11 @@ async fn show_workspace(
         .collect::<Result<Vec<_>>>()?;
     let layout = Layout::new(&user, workspace.name.clone())
         .crumb(format!("/w/{}", workspace.slug), workspace.name.clone());
-    let steps_left = facts.map_or(0, |f| {
-        checklist::steps(&f).iter().filter(|s| !s.done).count()
+    let open_steps = facts.map_or_else(Vec::new, |f| {
+        checklist::steps(&f)
+            .into_iter()
+            .filter(|s| !s.done)
+            .collect()
     });
     Ok(render(&ShowPage {
         layout,
@@ -177,7 +181,7 @@ async fn show_workspace(
         products,
         admin,
         error,
-        steps_left,
+        open_steps,
     }))
 }
 

@@ -31,6 +31,14 @@ async fn the_checklist_ticks_itself_from_the_data() {
     app.story(&owner, "First story").await;
     let now = list(&app, &owner).await;
     assert_eq!(steps(&now), vec![true, true, true, false], "{now}");
+    // The workspace page names the one step left and links to it.
+    let (client, _) = sign_in(&app, &owner.email).await;
+    let home = page_text(&client, &app, "/w/acme").await;
+    assert!(
+        home.contains("1 step left. Next: <a href=\"/w/acme/p/ONB/strategy\">Set")
+            && !home.contains("Invite your team"),
+        "{home}"
+    );
     let quarter = throughline::calendar::Quarter::of(throughline::calendar::today()).to_string();
     let base = "/api/v1/workspaces/acme/products/ONB";
     let o = app
@@ -52,7 +60,8 @@ async fn the_checklist_ticks_itself_from_the_data() {
         .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     assert_eq!(steps(&list(&app, &owner).await), vec![true; 4]);
-    let (client, _) = sign_in(&app, &owner.email).await;
+    let home = page_text(&client, &app, "/w/acme").await;
+    assert!(!home.contains("Getting started"), "{home}");
     let page = page_text(&client, &app, "/w/acme/start").await;
     assert!(page.contains("4 of 4 done"), "{page}");
 }
