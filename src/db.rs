@@ -17,6 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub mod batch;
+pub mod checkpoint;
 pub mod kept;
 pub mod lent;
 mod tx;
@@ -176,7 +177,11 @@ impl Db {
                     .connect_with(opts.clone())
                     .await
                     .with_context(|| format!("opening {}", path.display()))?;
-                let write_opts = opts.clone();
+                // The writer copies the log back into the database only past 10,000 pages
+                // (about 40 MB; SQLite's default is 1,000): a server checkpoints in the
+                // background (`checkpoint`), and past the threshold every commit would try
+                // again on the writer, ahead of the writes queued behind it.
+                let write_opts = opts.clone().pragma("wal_autocheckpoint", "10000");
                 let opts = opts.read_only(true);
                 let read = SqlitePoolOptions::new()
                     .max_connections(3)

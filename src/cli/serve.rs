@@ -72,6 +72,7 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     // Webhook deliveries and e-mail wait in the database; every server process helps send them.
     let worker = crate::notify::worker::spawn(db.clone(), mailer);
     let backups = crate::backup::schedule::spawn(db.clone(), plan);
+    let checkpoints = crate::db::checkpoint::spawn(&db);
     let listener = tokio::net::TcpListener::bind(args.settings.listen).await?;
     let addr = listener.local_addr()?;
     println!(
@@ -88,8 +89,8 @@ pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown())
         .await?;
     worker.abort();
-    if let Some(b) = backups {
-        b.abort();
+    for task in backups.into_iter().chain(checkpoints) {
+        task.abort();
     }
     db.close().await;
     Ok(())

@@ -140,3 +140,51 @@ async fn rollback_undoes_at_once() {
         next_writer_is_clean(&db, "tx-rolled%").await;
     }
 }
+
+/// A server copies SQLite's log back into the database file in the background
+/// (`db::checkpoint`): the writer itself no longer does below 10,000 pages, so without the
+/// task the file would stay as it was until the log reached that size.
+#[tokio::test]
+async fn the_log_is_copied_back_into_the_database_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let sqlite = Db::connect(&Target::Sqlite(path.clone()), true)
+        .await
+        .unwrap();
+    sqlite.migrate().await.unwrap();
+    // Whatever the migrations left in the log, copied back once, before the measured writes.
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(
+            &mut *db::lent::get(sqlite.writer.as_ref().unwrap())
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let size = || std::fs::metadata(&path).unwrap().len();
+    let before = size();
+    for i in 0..400 {
+        let mut tx = sqlite.begin().await.unwrap();
+        insert(&format!("log-{i}-{}@example.com", "x".repeat(200)))
+            .run(&mut tx.conn())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(size(), before, "the writer copied the log back itself");
+    let task = db::checkpoint::spawn(&sqlite).expect("SQLite is checkpointed");
+    let mut waited = Duration::ZERO;
+    while size() == before && waited < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += Duration::from_millis(50);
+    }
+    task.abort();
+    assert!(size() > before, "the log was not copied back within 10 s");
+    assert_eq!(count("log-%").on(&sqlite).await.unwrap(), 400);
+    sqlite.close().await;
+    // PostgreSQL checkpoints itself.
+    let app = spawn_app().await;
+    if app.db.writer.is_none() {
+        assert!(db::checkpoint::spawn(&app.db).is_none());
+    }
+}
