@@ -75,17 +75,22 @@ pub async fn change_scope(
 /// tier policy and unaligned allowance.
 type ScopeAlignment = (Quarter, Points, Points, String, i64);
 
-/// The sprint's scope by alignment with its quarter's priorities, with the product's policy;
-/// nothing for a sprint without dates (it is in no quarter: no priority to weigh its scope
-/// against).
-fn scope_alignment_read(ctx: &ProductCtx, sprint: &SprintRow) -> Read<Option<ScopeAlignment>> {
+/// The sprint's scope points, and its scope by alignment with its quarter's priorities with the
+/// product's policy; no alignment for a sprint without dates (it is in no quarter: no priority
+/// to weigh its scope against). The points serving a priority and those serving none add up to
+/// the scope's.
+fn scope_alignment_read(
+    ctx: &ProductCtx,
+    sprint: &SprintRow,
+) -> Read<(Points, Option<ScopeAlignment>)> {
     let Some(start) = sprint.start() else {
-        return Read::ready(None);
+        return crate::sprint::store::scope_points_read(sprint.id).map(|p| Ok((p, None)));
     };
     let quarter = Quarter::of(start);
     super::store::scope_alignment_read(ctx.product.id, quarter, sprint.id).map(
         move |(aligned, unaligned, policy, allowance)| {
-            Ok(Some((quarter, aligned, unaligned, policy, allowance)))
+            let scope = aligned + unaligned;
+            Ok((scope, Some((quarter, aligned, unaligned, policy, allowance))))
         },
     )
 }

@@ -299,6 +299,9 @@ async fn the_unaligned_allowance_at_commit_warns_when_advisory_and_refuses_when_
             .contains("3 of 3 committed points (100 %) serve no priority of 2027-Q1"),
         "{c2}"
     );
+    // The scope's points, summed by alignment with the quarter's priorities.
+    assert_eq!(c2["committed_points"], 3, "{c2}");
+    assert_eq!(c2["points"], 3, "{c2}");
 }
 
 /// A closed sprint keeps the tiers and score it had at close: a later priority reorder
