@@ -90,7 +90,10 @@ fn scope_alignment_read(
     super::store::scope_alignment_read(ctx.product.id, quarter, sprint.id).map(
         move |(aligned, unaligned, policy, allowance)| {
             let scope = aligned + unaligned;
-            Ok((scope, Some((quarter, aligned, unaligned, policy, allowance))))
+            Ok((
+                scope,
+                Some((quarter, aligned, unaligned, policy, allowance)),
+            ))
         },
     )
 }

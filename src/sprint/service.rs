@@ -265,37 +265,45 @@ pub struct Capacities {
 }
 
 pub async fn capacity_of(db: &Db, row: &SprintRow) -> Result<Capacities> {
-    let window = team::velocity_window(db, row.team_id).await?;
-    let history =
-        store::delivered_before(db, row.team_id, row.start_date.as_deref(), window).await?;
-    let velocity = capacity::velocity(&history, window as usize);
+    Ok(capacity_read(row).on(db).await?)
+}
+
+/// The sprint's capacity from its team's velocity and its members' availability, in one round
+/// trip (it was three).
+pub fn capacity_read(row: &SprintRow) -> Read<Capacities> {
     let workdays = row
         .dates()
         .map_or_else(Vec::new, |(s, e)| super::workdays(s, e));
-    let mut availability = store::availability(db, row.id).await?;
-    for a in &mut availability {
-        a.compute(&workdays);
-    }
-    let capacity = capacity::capacity(velocity.as_ref(), &availability);
-    Ok(Capacities {
-        workdays: workdays.len(),
-        velocity,
-        availability,
-        capacity,
-    })
+    store::delivered_in_window_read(row.team_id, row.start_date.clone())
+        .and(store::availability_read(row.id))
+        .map(move |((window, history), mut availability)| {
+            let velocity = capacity::velocity(&history, window as usize);
+            for a in &mut availability {
+                a.compute(&workdays);
+            }
+            let capacity = capacity::capacity(velocity.as_ref(), &availability);
+            Ok(Capacities {
+                workdays: workdays.len(),
+                velocity,
+                availability,
+                capacity,
+            })
+        })
 }
 
 pub async fn planning(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Planning> {
     ctx.grants.require(Action::ViewBacklog)?;
     let row = store::sprint(&mut db.reader().await?.conn(), ctx.product.id, id).await?;
+    let (caps, committed) = capacity_read(&row)
+        .and(scope_items::current_read(row.id, &ctx.product.key))
+        .on(db)
+        .await?;
     let Capacities {
         workdays,
         velocity,
         availability,
         capacity,
-    } = capacity_of(db, &row).await?;
-    let committed =
-        scope_items::current(&mut db.reader().await?.conn(), row.id, &ctx.product.key).await?;
+    } = caps;
     let committed_points: Points = committed.iter().map(|s| s.points).sum();
     let not_ready = committed
         .iter()

@@ -237,6 +237,12 @@ pub fn bump_read(id: SprintId, version: i64) -> Read<bool> {
 }
 
 pub async fn availability(db: &Db, sprint_id: SprintId) -> Result<Vec<Availability>> {
+    Ok(availability_read(sprint_id).on(db).await?)
+}
+
+/// Each member's focus and days off in the sprint, by name; [`Availability::compute`] counts
+/// the days.
+pub fn availability_read(sprint_id: SprintId) -> Read<Vec<Availability>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         user_id: i64,
@@ -245,24 +251,28 @@ pub async fn availability(db: &Db, sprint_id: SprintId) -> Result<Vec<Availabili
         points_per_day: Option<f64>,
         days_off: String,
     }
-    let rows: Vec<Row> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    Read::query(
         "SELECT a.user_id, u.name, a.focus_pct, m.points_per_day, a.days_off
          FROM sprint_availability a JOIN users u ON u.id = a.user_id
          JOIN sprints s ON s.id = a.sprint_id
          LEFT JOIN team_members m ON m.team_id = s.team_id AND m.user_id = a.user_id
-         WHERE a.sprint_id = $1 ORDER BY u.name")
-        .bind(sprint_id).fetch_all(&mut **c).await)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Availability {
-            user_id: r.user_id,
-            name: r.name,
-            focus_pct: r.focus_pct,
-            points_per_day: r.points_per_day.unwrap_or(0.0),
-            days_off: serde_json::from_str(&r.days_off).unwrap_or_default(),
-            available_days: 0.0,
-        })
-        .collect())
+         WHERE a.sprint_id = $1 ORDER BY u.name",
+        vec![i64::from(sprint_id).into()],
+        |rows| {
+            Ok(rows
+                .all::<Row>()?
+                .into_iter()
+                .map(|r| Availability {
+                    user_id: r.user_id,
+                    name: r.name,
+                    focus_pct: r.focus_pct,
+                    points_per_day: r.points_per_day.unwrap_or(0.0),
+                    days_off: serde_json::from_str(&r.days_off).unwrap_or_default(),
+                    available_days: 0.0,
+                })
+                .collect())
+        },
+    )
 }
 
 pub async fn set_availability(
@@ -279,28 +289,38 @@ pub async fn set_availability(
     Ok(n == 1)
 }
 
-/// The team's closed sprints that started before `before`, newest first, with what each delivered.
-/// Sprints imported without dates count as older than every dated one, newest imported first;
-/// with no `before` (a sprint without dates), every closed sprint counts.
-pub async fn delivered_before(
-    db: &Db,
+/// The team's velocity window (how many closed sprints its velocity averages) and the
+/// closed sprints in it: those that started before `before`, newest first, with what each
+/// delivered. Sprints imported without dates count as older than every dated one, newest
+/// imported first; with no `before` (a sprint without dates), every closed sprint counts.
+pub fn delivered_in_window_read(
     team_id: i64,
-    before: Option<&str>,
-    limit: i64,
-) -> Result<Vec<Delivered>> {
-    let rows: Vec<(String, Option<Points>, Option<f64>)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    before: Option<String>,
+) -> Read<(i64, Vec<Delivered>)> {
+    let window = Read::query(
+        "SELECT velocity_window FROM teams WHERE id = $1",
+        vec![team_id.into()],
+        |rows| Ok(rows.one::<(i64,)>()?.0),
+    );
+    let delivered = Read::query(
         "SELECT name, completed_points, available_days FROM sprints
          WHERE team_id = $1 AND state = 'closed' AND ($2 IS NULL OR start_date IS NULL OR start_date < $2)
-         ORDER BY start_date DESC NULLS LAST, closed_at DESC NULLS LAST, id DESC LIMIT $3")
-        .bind(team_id).bind(before).bind(limit).fetch_all(&mut **c).await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(sprint, c, d)| Delivered {
-            sprint,
-            completed: c.unwrap_or_default(),
-            available_days: d.unwrap_or(0.0),
-        })
-        .collect())
+         ORDER BY start_date DESC NULLS LAST, closed_at DESC NULLS LAST, id DESC
+         LIMIT (SELECT velocity_window FROM teams WHERE id = $1)",
+        vec![team_id.into(), before.into()],
+        |rows| {
+            Ok(rows
+                .all::<(String, Option<Points>, Option<f64>)>()?
+                .into_iter()
+                .map(|(sprint, c, d)| Delivered {
+                    sprint,
+                    completed: c.unwrap_or_default(),
+                    available_days: d.unwrap_or(0.0),
+                })
+                .collect())
+        },
+    );
+    window.and(delivered)
 }
 
 pub async fn active_of_team(tx: &mut Tx, team_id: i64) -> Result<Option<String>> {

@@ -89,13 +89,6 @@ pub async fn works_on(db: &Db, team_id: i64, product_id: i64) -> Result<bool> {
     Ok(n > 0)
 }
 
-pub async fn velocity_window(db: &Db, team_id: i64) -> Result<i64> {
-    Ok(
-        on!(&mut db.reader().await?.conn(), c => sqlx::query_scalar("SELECT velocity_window FROM teams WHERE id = $1")
-        .bind(team_id).fetch_one(&mut **c).await)?,
-    )
-}
-
 pub async fn wip_limits(db: &Db, team_id: i64) -> Result<WipLimits> {
     Ok(wip_limits_read(team_id).on(db).await?)
 }
