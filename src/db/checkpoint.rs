@@ -2,15 +2,15 @@
 //!
 //! In WAL mode a commit appends pages to the log, and SQLite copies them back into the
 //! database file (a checkpoint, with its fsyncs) inside any commit that finds the log past
-//! 1,000 pages. Under a steady stream of writes the log is seldom started over (see below), so
-//! it stayed past that mark and nearly every commit copied the pages of the ones before it,
-//! while every write queued behind the one writer waited. A server runs the
+//! its threshold (1,000 pages by default). The log starts over only at a moment when all of it
+//! has been copied and no write has begun since, which a steady stream of writes never leaves:
+//! the log stayed past the threshold, and nearly every commit copied the pages of the ones
+//! before it while the writes queued behind the one writer waited. A server runs the
 //! checkpoints on a connection of their own instead, in passive mode (never waiting for, nor
-//! holding up, a reader or the writer). The writer's own threshold is raised to 10,000 pages
+//! holding up, a reader or the writer), and the writer's threshold is 10,000 pages
 //! (`Db::connect_with`): it still bounds the log if this task falls behind, or in a command
-//! that runs without it. Under a steady stream of writes the log is not restarted (a write
-//! always follows the last copy), so it grows towards that bound, and starts over from the
-//! beginning once the writes pause.
+//! that runs without it. Under a steady stream of writes the log grows towards that bound,
+//! and starts over once the writes pause.
 
 use std::time::Duration;
 
