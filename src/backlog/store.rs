@@ -681,6 +681,27 @@ pub async fn insert_many(
     Ok((ids, side))
 }
 
+/// Where `n` new items go: the first of the numbers reserved for them, and the rank of the
+/// backlog's last item (or first, for new items at the top) that they land beside.
+pub struct Slots {
+    pub first: i64,
+    pub edge: Option<String>,
+}
+
+/// Reserves `n` item numbers of the product and reads the rank new items land beside, at the
+/// top or the bottom: [`Slots`]. Nothing is reserved for no items.
+pub fn slots_read(product_id: i64, n: usize, top: bool) -> Read<Slots> {
+    if n == 0 {
+        return Read::ready(Slots {
+            first: 0,
+            edge: None,
+        });
+    }
+    reserve_numbers_read(product_id, n)
+        .and(edge_rank_read(product_id, !top))
+        .map(|(first, edge)| Ok(Slots { first, edge }))
+}
+
 /// Reserves `n` item numbers of the product and answers the first.
 pub fn reserve_numbers_read(product_id: i64, n: usize) -> Read<i64> {
     Read::query(

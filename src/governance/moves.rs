@@ -8,6 +8,7 @@ use super::{overrides, tiers};
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::service::{self as backlog, Placement};
+use crate::backlog::store::begin_locked;
 use crate::backlog::Anchor;
 use crate::db::Db;
 use crate::error::Result;
@@ -39,13 +40,15 @@ impl<'a> MoveRequest<'a> {
 pub async fn move_items(db: &Db, actor: &User, ctx: &ProductCtx, m: MoveRequest<'_>) -> Result<()> {
     // A PM may break tier order only as an override, with a strategic reason (G3).
     let over = overrides::authorize(ctx, m.override_reason, Action::Reorder)?;
-    let mut tx = db.begin().await?;
-    let policy = tiers::policy_read(ctx.product.id);
-    let (p, policy) = backlog::place(&mut tx, ctx, m.keys, &m.anchor, policy).await?;
+    // The moved items, where they land and what tiers weigh the move by, read with the BEGIN.
+    let tiers = tiers::move_tiers_read(ctx.product.id, &backlog::numbers_in(ctx, m.keys));
+    let first = backlog::place_read(ctx, m.keys, &m.anchor, tiers)?;
+    let (mut tx, (placing, tiers)) = begin_locked(db, ctx.product.id, first).await?;
+    let p = backlog::place(&mut tx, ctx, m.keys, &m.anchor, placing).await?;
     if over.is_none() {
         let moving = p.ids();
         let (between, exemption) = (p.between(), m.exemption);
-        tiers::check_move(&mut tx, actor, ctx, &policy, &moving, between, exemption).await?;
+        tiers::check_move(&mut tx, actor, ctx, &tiers, &moving, between, exemption).await?;
     }
     let (longest, writes) = backlog::apply(actor, ctx, &p, &m.anchor)?;
     match &over {

@@ -140,12 +140,13 @@ pub fn scope_alignment_read(
     sprint_id: crate::ids::SprintId,
 ) -> Read<(Points, Points, String, i64)> {
     let points = Read::query(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NOT NULL THEN si.points ELSE 0 END), 0) AS BIGINT),
-                CAST(COALESCE(SUM(CASE WHEN COALESCE(pi.priority_id, ppi.priority_id) IS NULL THEN si.points ELSE 0 END), 0) AS BIGINT)
+        // An item serves its own initiative, or its parent's when it has none: the parent's row
+        // is read only then, and one lookup of the initiative's priority serves both cases.
+        "SELECT CAST(COALESCE(SUM(CASE WHEN pi.priority_id IS NOT NULL THEN si.points ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN pi.priority_id IS NULL THEN si.points ELSE 0 END), 0) AS BIGINT)
          FROM sprint_items si JOIN items i ON i.id = si.item_id
-         LEFT JOIN items par ON par.id = i.parent_id
-         LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
-         LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+         LEFT JOIN items par ON i.initiative_id IS NULL AND par.id = i.parent_id
+         LEFT JOIN priority_initiatives pi ON pi.initiative_id = COALESCE(i.initiative_id, par.initiative_id) AND pi.quarter = $2
          WHERE si.sprint_id = $1 AND si.removed_at IS NULL",
         vec![i64::from(sprint_id).into(), quarter.to_string().into()],
         |rows| rows.one::<(Points, Points)>(),

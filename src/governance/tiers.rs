@@ -49,13 +49,6 @@ fn placed(rows: Vec<Row>, priorities: &[i64]) -> Vec<Ordered> {
         .collect()
 }
 
-async fn priority_ids(tx: &mut Tx, product_id: i64, q: Quarter) -> Result<Vec<(i64, String)>> {
-    Ok(
-        on!(&mut tx.conn(), t => sqlx::query_as("SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
-        .bind(product_id).bind(q.to_string()).fetch_all(&mut **t).await)?,
-    )
-}
-
 /// The whole backlog, top first, with each item's tier in `q` (PRODUCT.md, Definitions: its
 /// initiative's priority, else its parent's); empty when the quarter has no priorities.
 pub async fn order(
@@ -230,6 +223,60 @@ pub fn policy_read(product_id: i64) -> Read<String> {
     )
 }
 
+/// What a move is weighed by: the product's tier policy and, in strict mode when this
+/// quarter has priorities, the priorities top first and the moved items' tiers (by their
+/// numbers, `numbers`). Read with the move's BEGIN, and nothing more than the policy for a
+/// product in advisory mode: its conditions are in the statements.
+pub struct MoveTiers {
+    policy: String,
+    quarter: Quarter,
+    prios: Vec<(i64, String)>,
+    rows: Vec<MovedRow>,
+}
+
+/// [`MoveTiers`] as a read for the statements that begin the move.
+pub fn move_tiers_read(product_id: i64, numbers: &[i64]) -> Read<MoveTiers> {
+    const STRICT: &str = "EXISTS (SELECT 1 FROM products WHERE id = $1 AND tier_policy = 'strict')";
+    let quarter = Quarter::of(crate::strategy::today());
+    let prios = Read::query(
+        format!(
+            "SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 AND {STRICT} ORDER BY rank"
+        ),
+        vec![product_id.into(), quarter.to_string().into()],
+        |rows| rows.all::<(i64, String)>(),
+    );
+    let rows = if numbers.is_empty() {
+        Read::ready(Vec::new())
+    } else {
+        let marks: Vec<String> = (3..3 + numbers.len()).map(|i| format!("${i}")).collect();
+        let mut args: Vec<Arg> = vec![product_id.into(), quarter.to_string().into()];
+        args.extend(numbers.iter().map(|n| Arg::from(*n)));
+        Read::query(
+            format!(
+                "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.priority_id) AS priority_id, {EXEMPT} AS exempt, i.rank, i.status
+                 FROM items i LEFT JOIN items par ON par.id = i.parent_id
+                 LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
+                 LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
+                 WHERE i.product_id = $1 AND i.number IN ({}) AND {STRICT}",
+                marks.join(",")
+            ),
+            args,
+            |rows| rows.all::<MovedRow>(),
+        )
+    };
+    policy_read(product_id)
+        .and(prios)
+        .and(rows)
+        .map(move |((policy, prios), rows)| {
+            Ok(MoveTiers {
+                policy,
+                quarter,
+                prios,
+                rows,
+            })
+        })
+}
+
 /// In strict mode, refuses a move that would create a new inversion with a moved item, unless
 /// the caller gives an exemption reason (recorded for each moved item in `tx`). `moving` is the
 /// block in the order it lands, between the rest of the backlog's `lo` and `hi` ranks (None:
@@ -244,23 +291,24 @@ pub async fn check_move(
     tx: &mut Tx,
     actor: &User,
     ctx: &ProductCtx,
-    policy: &str,
+    tiers: &MoveTiers,
     moving: &[ItemId],
     (lo, hi): (Option<&str>, Option<&str>),
     exemption: Option<&str>,
 ) -> Result<()> {
-    if policy != "strict" || moving.is_empty() {
+    let MoveTiers {
+        policy,
+        quarter: q,
+        prios,
+        rows,
+    } = tiers;
+    if policy != "strict" || moving.is_empty() || prios.is_empty() {
         return Ok(());
     }
-    let q = Quarter::of(crate::strategy::today());
-    let prios = priority_ids(tx, ctx.product.id, q).await?;
-    if prios.is_empty() {
-        return Ok(());
-    }
+    let q = *q;
     let ids: Vec<i64> = prios.iter().map(|p| p.0).collect();
     let tier_of =
         |pid: Option<i64>| pid.and_then(|p| ids.iter().position(|x| *x == p).map(|i| i + 1));
-    let rows = moved_rows(tx, ctx, q, moving).await?;
     // In block order; exempt and Done items take no part in inversions.
     let live: Vec<&MovedRow> = moving
         .iter()
@@ -353,30 +401,6 @@ struct MovedRow {
     exempt: bool,
     rank: String,
     status: String,
-}
-
-async fn moved_rows(
-    tx: &mut Tx,
-    ctx: &ProductCtx,
-    q: Quarter,
-    ids: &[ItemId],
-) -> Result<Vec<MovedRow>> {
-    let marks: Vec<String> = (3..3 + ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT i.id, i.number, COALESCE(pi.priority_id, ppi.priority_id) AS priority_id, {EXEMPT} AS exempt, i.rank, i.status
-         FROM items i LEFT JOIN items par ON par.id = i.parent_id
-         LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
-         LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
-         WHERE i.product_id = $1 AND i.id IN ({})",
-        marks.join(",")
-    );
-    Ok(on!(&mut tx.conn(), t => {
-        let mut qy = sqlx::query_as::<_, MovedRow>(&sql).bind(ctx.product.id).bind(q.to_string());
-        for id in ids {
-            qy = qy.bind(*id);
-        }
-        qy.fetch_all(&mut **t).await
-    })?)
 }
 
 const EXEMPT: &str =

@@ -282,8 +282,11 @@ pub async fn add_action(
         origin: None,
     };
     let none = |_| crate::db::batch::Read::ready(());
+    let slots = crate::backlog::store::slots_read(ctx.product.id, 1, false)
+        .run(&mut tx.conn())
+        .await?;
     let ((item_id, key, _), rest) =
-        backlog_service::insert_in_tx(&mut tx, actor, ctx, &new, false, none).await?;
+        backlog_service::insert_in_tx(&mut tx, actor, ctx, &new, (false, slots), none).await?;
     rest.run(&mut tx.conn()).await?;
     exec!(&mut tx.conn(), t => sqlx::query(
         "INSERT INTO retro_actions (retro_id, entry_id, item_id, owner_id, created_at) VALUES ($1, $2, $3, $4, $5)")
