@@ -357,15 +357,14 @@ pub async fn update_warned(
         patch,
         reason,
     };
-    match update_edited(&mut tx, actor, ctx, edit, editing).await? {
-        Some(updated) => {
-            tx.commit().await?;
-            Ok(updated)
-        }
-        None => {
-            drop(tx);
-            Err(stale(db, ctx, key).await)
-        }
+    let Some((last, warnings)) = update_edited(&mut tx, actor, ctx, edit, editing).await? else {
+        drop(tx);
+        return Err(stale(db, ctx, key).await);
+    };
+    // The update and its side rows go with the COMMIT where the version read cannot go stale.
+    match tx.commit_guarded(last, |(updated, _)| *updated).await? {
+        Some((_, item)) => Ok(Updated { item, warnings }),
+        None => Err(stale(db, ctx, key).await),
     }
 }
 
@@ -389,7 +388,11 @@ pub async fn update_in(
         patch,
         reason,
     };
-    update_edited(tx, actor, ctx, edit, editing).await
+    let Some((last, warnings)) = update_edited(tx, actor, ctx, edit, editing).await? else {
+        return Ok(None);
+    };
+    let (updated, item) = last.run(&mut tx.conn()).await?;
+    Ok(updated.then_some(Updated { item, warnings }))
 }
 
 /// An edit of one item, its patch checked ([`check_patch`]).
@@ -422,14 +425,20 @@ fn editing_read(ctx: &ProductCtx, key: &str) -> Read<Editing> {
     store::editing_read(ctx.product.id, &ctx.product.key, key)
 }
 
-/// [`update_in`] of an item read by [`editing_read`] in the same transaction.
+/// The statements still to send of an edit: the update (unless made already), its side rows
+/// and the item as written, and whether the update found the version read; `None` when the
+/// item read was at another version already.
+type LastOfEdit = (Read<(bool, Item)>, Vec<String>);
+
+/// [`update_in`] of an item read by [`editing_read`] in the same transaction, up to its last
+/// round trip ([`LastOfEdit`]), for the caller to send alone or with the COMMIT.
 async fn update_edited(
     tx: &mut Tx,
     actor: &User,
     ctx: &ProductCtx,
     edit: Edit<'_>,
     editing: Editing,
-) -> Result<Option<Updated>> {
+) -> Result<Option<LastOfEdit>> {
     let Edit {
         key,
         expected_version,
@@ -574,16 +583,11 @@ async fn update_edited(
     // trip; read before the commit, so that the answer and its ETag are this write's whatever
     // follows it. When the update found another version, the caller drops the transaction
     // and with it what ran after.
-    let (updated, item) = update
+    let last = update
         .and(audited.then(news))
         .map(|(updated, ())| Ok(updated))
-        .and(store::written_read(&ctx.product.key, row.id, f.parent_id))
-        .run(&mut tx.conn())
-        .await?;
-    if !updated {
-        return Ok(None);
-    }
-    Ok(Some(Updated { item, warnings }))
+        .and(store::written_read(&ctx.product.key, row.id, f.parent_id));
+    Ok(Some((last, warnings)))
 }
 
 /// "status → done, points" from the audit row's before and after.

@@ -118,6 +118,39 @@ impl Tx {
         }
     }
 
+    /// Runs `last`, which begins with a write guarded by a version this transaction itself read
+    /// and checked, and commits if `held` says the guard held; `None`, rolled back, if not.
+    /// On SQLite the check cannot go stale (`BEGIN IMMEDIATE` took the write lock before the
+    /// read), so `last` goes with the COMMIT, in one round trip of the writer; a guard found
+    /// broken there after all is an error. On PostgreSQL (READ COMMITTED) another commit may
+    /// have moved the version since the read: `last` runs, then the commit or the rollback.
+    pub async fn commit_guarded<T: Send + 'static>(
+        self,
+        last: Read<T>,
+        held: impl FnOnce(&T) -> bool,
+    ) -> Result<Option<T>, sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => {
+                let value = t.end(last, "COMMIT").await?;
+                match held(&value) {
+                    true => Ok(Some(value)),
+                    false => Err(sqlx::Error::Protocol(
+                        "a guarded write found another version under SQLite's write lock".into(),
+                    )),
+                }
+            }
+            Tx::Postgres(mut t) => {
+                let value = last.run(&mut Conn::Postgres(&mut t)).await?;
+                if !held(&value) {
+                    t.rollback().await?;
+                    return Ok(None);
+                }
+                t.commit().await?;
+                Ok(Some(value))
+            }
+        }
+    }
+
     /// Undoes the transaction now rather than when it is dropped (a dry run's answer waits
     /// for nothing).
     pub async fn rollback(self) -> Result<(), sqlx::Error> {

@@ -53,20 +53,30 @@ pub async fn change_scope(
 ) -> Result<Effect> {
     let over = overrides::authorize(ctx, c.override_reason.as_deref(), Action::ChangeScope)?;
     let p = sprint_scope::prepare_change(db, actor, ctx, sprint_id, version, c, apply).await?;
-    let Some(mut tx) = p.tx else {
+    let Some((mut tx, rows)) = p.tx else {
         return Ok(p.effect);
     };
-    if let Some(reason) = &over {
-        let rec = overrides::Record {
-            kind: "scope",
-            subject: format!("{} in {}", p.what, p.sprint_name),
-            before: json!({"committed": p.effect.committed_before}),
-            after: p.after,
-            reason,
-            sprint: Some(p.sprint_id.0),
+    let stale = || crate::sprint::service::stale(db, ctx, sprint_id);
+    // A PM's change records its override after the rows; anyone else's rows go with the COMMIT.
+    let Some(reason) = &over else {
+        return match tx.commit_guarded(rows, |bumped| *bumped).await? {
+            Some(_) => Ok(p.effect),
+            None => Err(stale().await),
         };
-        overrides::record(&mut tx, actor, ctx, rec).await?;
+    };
+    if !rows.run(&mut tx.conn()).await? {
+        drop(tx);
+        return Err(stale().await);
     }
+    let rec = overrides::Record {
+        kind: "scope",
+        subject: format!("{} in {}", p.what, p.sprint_name),
+        before: json!({"committed": p.effect.committed_before}),
+        after: p.after,
+        reason,
+        sprint: Some(p.sprint_id.0),
+    };
+    overrides::record(&mut tx, actor, ctx, rec).await?;
     tx.commit().await?;
     Ok(p.effect)
 }

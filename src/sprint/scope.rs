@@ -384,7 +384,10 @@ pub struct Effect {
 /// it is one) and commit; a preview has no transaction left.
 pub struct Prepared {
     pub effect: Effect,
-    pub tx: Option<Tx>,
+    /// A change to make: its transaction and its rows, unsent, led by the sprint's version
+    /// bump (false when the sprint is no longer at the version read): for the caller to send
+    /// with the COMMIT ([`Tx::commit_guarded`]) or before its own rows.
+    pub tx: Option<(Tx, Read<bool>)>,
     /// "swapped ONB-4 in for ONB-9", for the override log.
     pub what: String,
     pub sprint_id: SprintId,
@@ -416,8 +419,7 @@ pub async fn prepare_change(
         sprint_store::sprint(&mut db.reader().await?.conn(), ctx.product.id, sprint_id).await?;
     let capacity = super::service::capacity_of(db, &row).await?.capacity.points;
     // The sprint, its scope and both items in the transaction's first round trip; the checks
-    // in memory; then every row written in one more (three in all on SQLite's writer, with
-    // the commit).
+    // in memory; then every row written with the commit (two in all on SQLite's writer).
     let named = |key: &Option<String>| match key {
         Some(k) => item_and_open_sprint_read(ctx, k).map(|r| Ok(Some(r))),
         None => Read::ready(None),
@@ -428,7 +430,7 @@ pub async fn prepare_change(
             &ctx.product.key,
         ))
         .and(named(&c.remove).and(named(&c.add)));
-    let (mut tx, ((sprint, scope), (removing, adding))) =
+    let (tx, ((sprint, scope), (removing, adding))) =
         items::begin_locked(db, ctx.product.id, first).await?;
     let sprint = sprint.ok_or(Error::NotFound)?;
     match sprint.state.as_str() {
@@ -545,18 +547,12 @@ pub async fn prepare_change(
     );
     // The version first: on PostgreSQL another change may have moved it since the read (the
     // product's lock does not cover the sprint's row); then nothing written here is kept.
-    let bumped = sprint_store::bump_read(sprint.id, version)
+    let rows = sprint_store::bump_read(sprint.id, version)
         .and(writes.then(audit).then(news))
-        .run(&mut tx.conn())
-        .await?
-        .0;
-    if !bumped {
-        drop(tx);
-        return Err(super::service::stale(db, ctx, sprint_id).await);
-    }
+        .map(|(bumped, ())| Ok(bumped));
     Ok(Prepared {
         effect,
-        tx: Some(tx),
+        tx: Some((tx, rows)),
         what,
         sprint_id: sprint.id,
         sprint_name: sprint.name,
