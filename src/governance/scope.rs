@@ -6,20 +6,22 @@
 use serde_json::json;
 
 use super::overrides;
+use super::store::ScopeLineage;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::calendar::Quarter;
-use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ids::SprintId;
 use crate::points::Points;
 use crate::sprint::scope::{self as sprint_scope, Commit, Committed, Effect, ScopeChange};
-use crate::sprint::store::SprintRow;
+use crate::sprint::store::{NewSprintItem, SprintRow};
 use crate::workspace::ProductCtx;
 
 /// Commits backlog items to a planned sprint; not-ready items need the PO's exception reason.
-/// Over the product's unaligned allowance, strict mode refuses and advisory mode warns.
+/// Over the product's unaligned allowance, strict mode refuses and advisory mode warns: the
+/// scope as it will be is weighed before anything is written, from the scope and the items'
+/// initiatives read with the transaction's BEGIN.
 pub async fn commit(
     db: &Db,
     actor: &User,
@@ -28,15 +30,23 @@ pub async fn commit(
     expected: Option<i64>,
     c: Commit<'_>,
 ) -> Result<Committed> {
-    let (tx, mut out, _, scope) =
-        sprint_scope::commit_in(db, actor, ctx, sprint_id, expected, c, |sprint| {
-            scope_alignment_read(ctx, sprint)
-        })
-        .await?;
-    if let Some(w) = allowance_check(scope)? {
-        out.warnings.push(w);
-    }
-    tx.commit().await?;
+    let numbers = crate::backlog::service::numbers_in(ctx, c.keys);
+    let first = super::store::scope_lineage_read(ctx.product.id, sprint_id, &numbers);
+    let (mut out, warning) = sprint_scope::commit_with(
+        db,
+        actor,
+        ctx,
+        sprint_id,
+        expected,
+        c,
+        first,
+        |sprint, adding, lineage| {
+            let scope = scope_after(sprint, adding, lineage);
+            Ok((scope.0, allowance_check(scope.1)?))
+        },
+    )
+    .await?;
+    out.warnings.extend(warning);
     Ok(out)
 }
 
@@ -85,27 +95,54 @@ pub async fn change_scope(
 /// tier policy and unaligned allowance.
 type ScopeAlignment = (Quarter, Points, Points, String, i64);
 
-/// The sprint's scope points, and its scope by alignment with its quarter's priorities with the
-/// product's policy; no alignment for a sprint without dates (it is in no quarter: no priority
-/// to weigh its scope against). The points serving a priority and those serving none add up to
-/// the scope's.
-fn scope_alignment_read(
-    ctx: &ProductCtx,
+/// The sprint's scope points once `adding` is in, and that scope by alignment with its
+/// quarter's priorities with the product's policy; no alignment for a sprint without dates (it
+/// is in no quarter: no priority to weigh its scope against). The points serving a priority
+/// and those serving none add up to the scope's.
+fn scope_after(
     sprint: &SprintRow,
-) -> Read<(Points, Option<ScopeAlignment>)> {
+    adding: &[NewSprintItem<'_>],
+    lineage: ScopeLineage,
+) -> (Points, Option<ScopeAlignment>) {
+    let new: Points = adding.iter().map(|a| a.points).sum();
+    let scope = lineage.scope.iter().map(|g| g.points).sum::<Points>() + new;
     let Some(start) = sprint.start() else {
-        return crate::sprint::store::scope_points_read(sprint.id).map(|p| Ok((p, None)));
+        return (scope, None);
     };
     let quarter = Quarter::of(start);
-    super::store::scope_alignment_read(ctx.product.id, quarter, sprint.id).map(
-        move |(aligned, unaligned, policy, allowance)| {
-            let scope = aligned + unaligned;
-            Ok((
-                scope,
-                Some((quarter, aligned, unaligned, policy, allowance)),
-            ))
-        },
-    )
+    let q = quarter.to_string();
+    // The items' own points are the scope rows' to be: a row's points are its item's at commit.
+    let added = adding.iter().map(|a| {
+        let serves = lineage
+            .items
+            .iter()
+            .find(|l| l.item_id == a.item_id)
+            .is_some_and(|l| l.quarters.contains(&q));
+        (a.points, serves)
+    });
+    let scoped = lineage
+        .scope
+        .iter()
+        .map(|g| (g.points, g.quarters.contains(&q)));
+    let (mut aligned, mut unaligned) = (Points::ZERO, Points::ZERO);
+    for (points, serves) in scoped.chain(added) {
+        match serves {
+            true => aligned += points,
+            false => unaligned += points,
+        }
+    }
+    // Without priorities there is no strategy to be aligned with; the advisor says so instead.
+    if !lineage.quarters_with_priorities.contains(&q) {
+        (aligned, unaligned) = (aligned + unaligned, Points::ZERO);
+    }
+    let alignment = (
+        quarter,
+        aligned,
+        unaligned,
+        lineage.policy,
+        lineage.allowance,
+    );
+    (scope, Some(alignment))
 }
 
 /// The unaligned allowance (G2): the share of a sprint's points serving no priority of its

@@ -1,8 +1,9 @@
 //! SQL for governance: product settings, priorities of a quarter, items with their priority.
 
-use crate::db::batch::Read;
+use crate::db::batch::{Arg, Read};
 use crate::db::Db;
 use crate::error::Result;
+use crate::ids::ItemId;
 use crate::on;
 use crate::points::Points;
 use crate::strategy::Quarter;
@@ -131,40 +132,114 @@ pub fn sprint_items_read(
     )
 }
 
-/// Inside a write: (points serving a priority of `quarter`, points serving none) of a
-/// sprint's current scope, with the product's tier policy and unaligned allowance; a read that
-/// shares the round trip of the write's last statements.
-pub fn scope_alignment_read(
+/// Points of a sprint's scope whose items serve one initiative (their own, or their parent's
+/// when they have none), and the quarters that initiative serves a priority in.
+pub struct ScopeGroup {
+    pub points: Points,
+    pub quarters: Vec<String>,
+}
+
+/// An item about to join a sprint, and the quarters its initiative serves a priority in.
+pub struct ItemLineage {
+    pub item_id: ItemId,
+    pub quarters: Vec<String>,
+}
+
+/// What a commit weighs against the unaligned allowance before it writes (G2): the sprint's
+/// scope by initiative, the items to add, the product's tier policy and allowance, and the
+/// quarters it has priorities in. Read whatever the sprint's quarter, which is known only
+/// once the sprint is read in the same round trip.
+pub struct ScopeLineage {
+    pub scope: Vec<ScopeGroup>,
+    pub items: Vec<ItemLineage>,
+    pub policy: String,
+    pub allowance: i64,
+    pub quarters_with_priorities: Vec<String>,
+}
+
+/// [`ScopeLineage`] of sprint `sprint_id` and the product's items numbered `numbers`: reads
+/// for the commit's BEGIN.
+pub fn scope_lineage_read(
     product_id: i64,
-    quarter: Quarter,
     sprint_id: crate::ids::SprintId,
-) -> Read<(Points, Points, String, i64)> {
-    let points = Read::query(
-        // An item serves its own initiative, or its parent's when it has none: the parent's row
-        // is read only then, and one lookup of the initiative's priority serves both cases.
-        "SELECT CAST(COALESCE(SUM(CASE WHEN pi.priority_id IS NOT NULL THEN si.points ELSE 0 END), 0) AS BIGINT),
-                CAST(COALESCE(SUM(CASE WHEN pi.priority_id IS NULL THEN si.points ELSE 0 END), 0) AS BIGINT)
-         FROM sprint_items si JOIN items i ON i.id = si.item_id
-         LEFT JOIN items par ON i.initiative_id IS NULL AND par.id = i.parent_id
-         LEFT JOIN priority_initiatives pi ON pi.initiative_id = COALESCE(i.initiative_id, par.initiative_id) AND pi.quarter = $2
-         WHERE si.sprint_id = $1 AND si.removed_at IS NULL",
-        vec![i64::from(sprint_id).into(), quarter.to_string().into()],
-        |rows| rows.one::<(Points, Points)>(),
-    );
-    let policy = Read::query(
-        "SELECT tier_policy, unaligned_allowance_pct,
-                (SELECT COUNT(*) FROM priorities WHERE product_id = $1 AND quarter = $2)
-         FROM products WHERE id = $1",
-        vec![product_id.into(), quarter.to_string().into()],
-        |rows| rows.one::<(String, i64, i64)>(),
-    );
-    points
-        .and(policy)
-        .map(|((aligned, unaligned), (policy, allowance, priorities))| {
-            // Without priorities there is no strategy to be aligned with; the advisor says so instead.
-            if priorities == 0 {
-                return Ok((aligned + unaligned, Points::ZERO, policy, allowance));
+    numbers: &[i64],
+) -> Read<ScopeLineage> {
+    let scope = Read::query(
+        "SELECT g.ini, g.points, pi.quarter
+         FROM (SELECT COALESCE(i.initiative_id, par.initiative_id) AS ini,
+                      CAST(SUM(si.points) AS BIGINT) AS points
+               FROM sprint_items si JOIN items i ON i.id = si.item_id
+               LEFT JOIN items par ON i.initiative_id IS NULL AND par.id = i.parent_id
+               WHERE si.sprint_id = $1 AND si.removed_at IS NULL
+               GROUP BY COALESCE(i.initiative_id, par.initiative_id)) g
+         LEFT JOIN priority_initiatives pi ON pi.initiative_id = g.ini",
+        vec![i64::from(sprint_id).into()],
+        |rows| {
+            let rows = rows.all::<(Option<i64>, Points, Option<String>)>()?;
+            let mut groups: Vec<(Option<i64>, ScopeGroup)> = Vec::new();
+            for (ini, points, quarter) in rows {
+                let at = match groups.iter().position(|(i, _)| *i == ini) {
+                    Some(at) => at,
+                    None => {
+                        let quarters = Vec::new();
+                        groups.push((ini, ScopeGroup { points, quarters }));
+                        groups.len() - 1
+                    }
+                };
+                groups[at].1.quarters.extend(quarter);
             }
-            Ok((aligned, unaligned, policy, allowance))
-        })
+            Ok(groups.into_iter().map(|(_, g)| g).collect())
+        },
+    );
+    let items = if numbers.is_empty() {
+        Read::ready(Vec::new())
+    } else {
+        let marks: Vec<String> = (2..2 + numbers.len()).map(|i| format!("${i}")).collect();
+        let mut args: Vec<Arg> = vec![product_id.into()];
+        args.extend(numbers.iter().map(|n| Arg::from(*n)));
+        Read::query(
+            format!(
+                "SELECT i.id, pi.quarter FROM items i
+                 LEFT JOIN items par ON i.initiative_id IS NULL AND par.id = i.parent_id
+                 LEFT JOIN priority_initiatives pi ON pi.initiative_id = COALESCE(i.initiative_id, par.initiative_id)
+                 WHERE i.product_id = $1 AND i.number IN ({})",
+                marks.join(",")
+            ),
+            args,
+            |rows| {
+                let mut items: Vec<ItemLineage> = Vec::new();
+                for (item_id, quarter) in rows.all::<(ItemId, Option<String>)>()? {
+                    match items.iter_mut().find(|l| l.item_id == item_id) {
+                        Some(l) => l.quarters.extend(quarter),
+                        None => items.push(ItemLineage {
+                            item_id,
+                            quarters: quarter.into_iter().collect(),
+                        }),
+                    }
+                }
+                Ok(items)
+            },
+        )
+    };
+    let policy = Read::query(
+        "SELECT tier_policy, unaligned_allowance_pct FROM products WHERE id = $1",
+        vec![product_id.into()],
+        |rows| rows.one::<(String, i64)>(),
+    );
+    let quarters = Read::query(
+        "SELECT DISTINCT quarter FROM priorities WHERE product_id = $1",
+        vec![product_id.into()],
+        |rows| Ok(rows.all::<(String,)>()?.into_iter().map(|(q,)| q).collect()),
+    );
+    scope.and(items).and(policy).and(quarters).map(
+        |(((scope, items), (policy, allowance)), quarters_with_priorities)| {
+            Ok(ScopeLineage {
+                scope,
+                items,
+                policy,
+                allowance,
+                quarters_with_priorities,
+            })
+        },
+    )
 }

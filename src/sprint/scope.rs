@@ -215,24 +215,24 @@ fn check_expected(sprint: &SprintRow, expected: Option<i64>) -> Result<()> {
     }
 }
 
-/// Commits the items in a transaction it begins and answers, open; governance's
-/// `scope::commit` wraps it with the unaligned-allowance check, and commits. `scope` makes of
-/// the sprint the read, joined to the commit's last round trip, of its scope's points once the
-/// items are in, with the caller's own value: the allowance check sums the scope by alignment
-/// anyway, and the scope is summed once (it was twice, the larger part of a commit's time on
-/// SQLite's one writer once a sprint holds a few hundred items). Answers the transaction, the
-/// result, the sprint as read and the caller's value. Three round trips on SQLite's writer
-/// whatever the number of items: the sprint and the items with BEGIN, the checks in memory,
-/// then the rows written and the new totals, then the caller's COMMIT.
-pub async fn commit_in<A: Send + 'static>(
+/// Commits the items to a planned sprint in a transaction of its own; governance's
+/// `scope::commit` wraps it with the unaligned-allowance check. `first` (the caller's reads,
+/// made of the sprint's id and the keys) goes with the transaction's BEGIN; once the items are
+/// admitted, `decide` weighs the sprint, the rows to insert and those reads, and answers the
+/// scope's points once they are in with the caller's value, or refuses the commit. Two round
+/// trips on SQLite's writer whatever the number of items: the sprint, the items and `first`
+/// with BEGIN, the checks in memory, then the rows written with the COMMIT.
+#[allow(clippy::too_many_arguments)]
+pub async fn commit_with<B: Send + 'static, A>(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
     sprint_id: SprintId,
     expected: Option<i64>,
     c: Commit<'_>,
-    scope: impl FnOnce(&SprintRow) -> Read<(Points, A)>,
-) -> Result<(Tx, Committed, SprintRow, A)> {
+    first: Read<B>,
+    decide: impl FnOnce(&SprintRow, &[sprint_store::NewSprintItem<'_>], B) -> Result<(Points, A)>,
+) -> Result<(Committed, A)> {
     let Commit {
         keys,
         for_goal,
@@ -249,8 +249,10 @@ pub async fn commit_in<A: Send + 'static>(
         .iter()
         .map(|k| item_and_open_sprint_read(ctx, k))
         .collect();
-    let first = sprint_store::sprint_read(ctx.product.id, sprint_id).and(Read::all(found));
-    let (mut tx, (sprint, found)) = items::begin_locked(db, ctx.product.id, first).await?;
+    let reads = sprint_store::sprint_read(ctx.product.id, sprint_id)
+        .and(Read::all(found))
+        .and(first);
+    let (tx, ((sprint, found), theirs)) = items::begin_locked(db, ctx.product.id, reads).await?;
     let sprint = sprint.ok_or(Error::NotFound)?;
     refuse_unless_planned(&sprint)?;
     check_expected(&sprint, expected)?;
@@ -286,14 +288,13 @@ pub async fn commit_in<A: Send + 'static>(
         after,
         exception.as_deref(),
     ));
-    let (points, more) = sprint_store::insert_items_read(&adding)
+    let (points, theirs) = decide(&sprint, &adding, theirs)?;
+    let writes = sprint_store::insert_items_read(&adding)
         .then(sprint_store::bump_read(sprint.id, sprint.version))
-        .then(audit)
-        .then(scope(&sprint))
-        .run(&mut tx.conn())
-        .await?;
+        .then(audit);
+    tx.commit_with(writes).await?;
     let out = committed_as(sprint.id, sprint.version + 1, total, points);
-    Ok((tx, out, sprint, more))
+    Ok((out, theirs))
 }
 
 /// Takes items back out of a planned sprint (planning, not a scope change).

@@ -33,6 +33,8 @@ struct RunningSprint {
     team: i64,
     id: i64,
     c: String,
+    /// An epic whose initiative serves the quarter's first priority.
+    epic: String,
 }
 
 async fn a_running_sprint_of_the_quarter() -> RunningSprint {
@@ -130,6 +132,7 @@ async fn a_running_sprint_of_the_quarter() -> RunningSprint {
         team,
         id,
         c,
+        epic,
     }
 }
 
@@ -302,6 +305,29 @@ async fn the_unaligned_allowance_at_commit_warns_when_advisory_and_refuses_when_
     // The scope's points, summed by alignment with the quarter's priorities.
     assert_eq!(c2["committed_points"], 3, "{c2}");
     assert_eq!(c2["points"], 3, "{c2}");
+    // Stories of no initiative of their own serve their parent's: 3 of 42 points (7 %)
+    // unaligned once they are in, under the strict allowance of 10 %.
+    assert_eq!(set("strict").await.unwrap().status(), 204);
+    let mut children = Vec::new();
+    for title in ["tour step two", "tour step three", "tour step four"] {
+        let child = app
+            .item(owner, json!({"title": title, "persona": "new user", "goal": "see more", "benefit": "I learn",
+                "criteria": ["Given a When b Then c"], "points": 13, "parent": s.epic}))
+            .await;
+        children.push(child["key"].as_str().unwrap().to_string());
+    }
+    let c3 = json_ok(
+        app.post(
+            owner,
+            &format!("{P}/sprints/{s2}/commit"),
+            json!({"items": children}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(c3["warnings"], json!([]), "{c3}");
+    assert_eq!(c3["committed_points"], 42, "{c3}");
 }
 
 /// A closed sprint keeps the tiers and score it had at close: a later priority reorder
