@@ -416,9 +416,11 @@ pub async fn prepare_change(
     let reason = clean_reason("reason", Some(&c.reason))?
         .ok_or_else(|| Error::invalid("reason", "say why the scope changes"))?;
     let exception = clean_reason("exception", c.exception.as_deref())?;
-    let row =
-        sprint_store::sprint(&mut db.reader().await?.conn(), ctx.product.id, sprint_id).await?;
-    let capacity = super::service::capacity_of(db, &row).await?.capacity.points;
+    // What the capacity is made of, by the sprint's id: one round trip on a reader (it was
+    // two, the sprint's row first); the row comes with the transaction's first.
+    let inputs = super::service::capacity_inputs_read(sprint_id)
+        .on(db)
+        .await?;
     // The sprint, its scope and both items in the transaction's first round trip; the checks
     // in memory; then every row written with the commit (two in all on SQLite's writer).
     let named = |key: &Option<String>| match key {
@@ -434,6 +436,7 @@ pub async fn prepare_change(
     let (tx, ((sprint, scope), (removing, adding))) =
         items::begin_locked(db, ctx.product.id, first).await?;
     let sprint = sprint.ok_or(Error::NotFound)?;
+    let capacity = inputs.of(&sprint).capacity.points;
     match sprint.state.as_str() {
         "active" => {}
         "planned" => {

@@ -264,40 +264,62 @@ pub struct Capacities {
     pub capacity: Capacity,
 }
 
-pub async fn capacity_of(db: &Db, row: &SprintRow) -> Result<Capacities> {
-    Ok(capacity_read(row).on(db).await?)
+/// What a sprint's capacity is made of: its team's velocity window with the sprints in it,
+/// and its members' availability; [`CapacityInputs::of`] adds the sprint's workdays.
+pub struct CapacityInputs {
+    window: i64,
+    history: Vec<capacity::Delivered>,
+    availability: Vec<Availability>,
 }
 
-/// The sprint's capacity from its team's velocity and its members' availability, in one round
-/// trip (it was three).
-pub fn capacity_read(row: &SprintRow) -> Read<Capacities> {
-    let workdays = row
-        .dates()
-        .map_or_else(Vec::new, |(s, e)| super::workdays(s, e));
-    store::delivered_in_window_read(row.team_id, row.start_date.clone())
-        .and(store::availability_read(row.id))
-        .map(move |((window, history), mut availability)| {
-            let velocity = capacity::velocity(&history, window as usize);
-            for a in &mut availability {
-                a.compute(&workdays);
-            }
-            let capacity = capacity::capacity(velocity.as_ref(), &availability);
-            Ok(Capacities {
-                workdays: workdays.len(),
-                velocity,
+/// The inputs of sprint `id`'s capacity in one round trip (it was three), by the sprint's id,
+/// so that they may share it with the sprint's own row.
+pub fn capacity_inputs_read(id: SprintId) -> Read<CapacityInputs> {
+    store::delivered_before_read(id)
+        .and(store::availability_read(id))
+        .map(|((window, history), availability)| {
+            Ok(CapacityInputs {
+                window,
+                history,
                 availability,
-                capacity,
             })
         })
 }
 
+impl CapacityInputs {
+    /// The capacity of `row`, the sprint these were read for, from its team's velocity and its
+    /// members' availability over its workdays.
+    pub fn of(self, row: &SprintRow) -> Capacities {
+        let workdays = row
+            .dates()
+            .map_or_else(Vec::new, |(s, e)| super::workdays(s, e));
+        let velocity = capacity::velocity(&self.history, self.window as usize);
+        let mut availability = self.availability;
+        for a in &mut availability {
+            a.compute(&workdays);
+        }
+        let capacity = capacity::capacity(velocity.as_ref(), &availability);
+        Capacities {
+            workdays: workdays.len(),
+            velocity,
+            availability,
+            capacity,
+        }
+    }
+}
+
 pub async fn planning(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Planning> {
     ctx.grants.require(Action::ViewBacklog)?;
-    let row = store::sprint(&mut db.reader().await?.conn(), ctx.product.id, id).await?;
-    let (caps, committed) = capacity_read(&row)
-        .and(scope_items::current_read(row.id, &ctx.product.key))
+    // The sprint, what its capacity is made of, its scope and the candidates in one round trip
+    // (it was three); a sprint of another product is not found, and what was read with it unused.
+    let (((row, inputs), committed), mut candidates) = store::sprint_read(ctx.product.id, id)
+        .and(capacity_inputs_read(id))
+        .and(scope_items::current_read(id, &ctx.product.key))
+        .and(candidates_read(ctx, CANDIDATES))
         .on(db)
         .await?;
+    let row = row.ok_or(Error::NotFound)?;
+    let caps = inputs.of(&row);
     let Capacities {
         workdays,
         velocity,
@@ -314,7 +336,6 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Plannin
             exception: s.exception.clone(),
         })
         .collect();
-    let mut candidates = candidates(db, ctx, CANDIDATES).await?;
     let fits = capacity::forecast(
         (capacity.points - committed_points.as_f64()).max(0.0),
         &candidates
@@ -341,12 +362,8 @@ pub async fn planning(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Plannin
     })
 }
 
-/// The top of the backlog not yet in an open sprint, with why each is not ready.
-pub async fn candidates(db: &Db, ctx: &ProductCtx, limit: i64) -> Result<Vec<PlanningCandidate>> {
-    Ok(candidates_read(ctx, limit).on(db).await?)
-}
-
-/// [`candidates`] as a read that may share a round trip with others.
+/// The top of the backlog not yet in an open sprint, with why each is not ready, as a read
+/// that may share a round trip with others.
 pub fn candidates_read(ctx: &ProductCtx, limit: i64) -> Read<Vec<PlanningCandidate>> {
     type Row = (
         crate::ids::ItemId,

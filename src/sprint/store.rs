@@ -289,25 +289,27 @@ pub async fn set_availability(
     Ok(n == 1)
 }
 
-/// The team's velocity window (how many closed sprints its velocity averages) and the
-/// closed sprints in it: those that started before `before`, newest first, with what each
-/// delivered. Sprints imported without dates count as older than every dated one, newest
-/// imported first; with no `before` (a sprint without dates), every closed sprint counts.
-pub fn delivered_in_window_read(
-    team_id: i64,
-    before: Option<String>,
-) -> Read<(i64, Vec<Delivered>)> {
+/// The velocity window of sprint `id`'s team (how many closed sprints its velocity averages)
+/// and the team's closed sprints in it: those that started before sprint `id`, newest first,
+/// with what each delivered. Sprints imported without dates count as older than every dated
+/// one, newest imported first; for a sprint without dates, every closed sprint counts.
+pub fn delivered_before_read(id: SprintId) -> Read<(i64, Vec<Delivered>)> {
+    // By the sprint's id rather than its team and start, so that the sprint's own row can be
+    // read in the same round trip; no window (0) for a sprint that is not there.
     let window = Read::query(
-        "SELECT velocity_window FROM teams WHERE id = $1",
-        vec![team_id.into()],
-        |rows| Ok(rows.one::<(i64,)>()?.0),
+        "SELECT t.velocity_window FROM sprints s JOIN teams t ON t.id = s.team_id WHERE s.id = $1",
+        vec![i64::from(id).into()],
+        |rows| Ok(rows.first::<(i64,)>()?.map_or(0, |(w,)| w)),
     );
     let delivered = Read::query(
-        "SELECT name, completed_points, available_days FROM sprints
-         WHERE team_id = $1 AND state = 'closed' AND ($2 IS NULL OR start_date IS NULL OR start_date < $2)
-         ORDER BY start_date DESC NULLS LAST, closed_at DESC NULLS LAST, id DESC
-         LIMIT (SELECT velocity_window FROM teams WHERE id = $1)",
-        vec![team_id.into(), before.into()],
+        "SELECT d.name, d.completed_points, d.available_days
+         FROM sprints s JOIN sprints d ON d.team_id = s.team_id
+         WHERE s.id = $1 AND d.state = 'closed'
+           AND (s.start_date IS NULL OR d.start_date IS NULL OR d.start_date < s.start_date)
+         ORDER BY d.start_date DESC NULLS LAST, d.closed_at DESC NULLS LAST, d.id DESC
+         LIMIT COALESCE((SELECT t.velocity_window FROM sprints w JOIN teams t ON t.id = w.team_id
+                         WHERE w.id = $1), 0)",
+        vec![i64::from(id).into()],
         |rows| {
             Ok(rows
                 .all::<(String, Option<Points>, Option<f64>)>()?
