@@ -768,6 +768,42 @@ async fn velocity_from_closed_sprints_sets_the_next_capacity() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422, "a day off outside the sprint");
+    // The window counts the newest closed sprints before this one: two of them, 8 and 8.
+    let t = json_ok(app.get(&sm, &format!("{P}/teams/{team}")).await, 200).await;
+    let r = app
+        .req(&sm, Method::PATCH, &format!("{P}/teams/{team}"))
+        .header("If-Match", format!("\"{}\"", t["version"]))
+        .json(&json!({"velocity_window": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let plan = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{id}/planning")).await,
+        200,
+    )
+    .await;
+    assert!(
+        (plan["velocity"]["points"].as_f64().unwrap() - 8.0).abs() < 1e-9,
+        "{}",
+        plan["velocity"]
+    );
+    assert!(
+        (plan["capacity"]["points"].as_f64().unwrap() - 8.0 * 13.0 / 15.0).abs() < 1e-9,
+        "{}",
+        plan["capacity"]
+    );
+    // A sprint that starts before every closed one has no velocity to plan by: a guess.
+    let early = sprint(&app, &sm, team, "S-early", "2026-12-07", "2026-12-20").await;
+    let early = early["id"].as_i64().unwrap();
+    let plan = json_ok(
+        app.get(&owner, &format!("{P}/sprints/{early}/planning"))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["capacity"]["guess"], true, "{}", plan["capacity"]);
+    assert!(plan["velocity"].is_null(), "{}", plan["velocity"]);
 }
 
 #[tokio::test]
