@@ -11,6 +11,7 @@ use super::epics::{self, Epics};
 use super::undo::{Trail, Was};
 use super::{people, Batch, Person, Report};
 use crate::backlog::store as items;
+use crate::db::batch::Read;
 use crate::db::Tx;
 use crate::error::Result;
 use crate::ids::{InitiativeId, ItemId};
@@ -68,6 +69,10 @@ impl History {
 }
 
 /// Writes the people and the comments of `batch`, whose items `ids` holds by external key.
+/// Statements setting an item's people sent in one round trip: the same command each time
+/// (kept prepared by the connection), 3 arguments each.
+const PEOPLE_PER_TRIP: usize = 500;
+
 pub async fn write(
     tx: &mut Tx,
     ctx: &ProductCtx,
@@ -119,6 +124,9 @@ pub async fn write(
             "{unsigned}: comments the file does not sign are by the placeholder \"{UNKNOWN_AUTHOR}\""
         ));
     }
+    // The people to set, sent PEOPLE_PER_TRIP statements a round trip (one each, on SQLite's
+    // writer, was most of a large import's time); the watchers one by one, as they are few.
+    let mut setting: Vec<(Read<bool>, ItemId, Option<Was>)> = Vec::new();
     for rec in &batch.records {
         let Some(&item) = ids.get(rec.key.as_str()) else {
             continue;
@@ -127,19 +135,31 @@ pub async fn write(
         let reporter = rec.reporter.as_ref().and_then(|p| people.id(p));
         let now = was.get(&item);
         let differs = |new: Option<i64>, old: Option<i64>| new.is_some() && new != old;
-        if now.is_some_and(|w| differs(assignee, w.assignee) || differs(reporter, w.reporter))
-            && items::set_people(tx, item, assignee, reporter).await?
-        {
-            h.assigned += 1;
-            if !fresh.contains(&item) {
-                h.trail.people.extend(now.cloned());
-            }
+        if now.is_some_and(|w| differs(assignee, w.assignee) || differs(reporter, w.reporter)) {
+            let set = items::set_people_read(item, assignee, reporter);
+            setting.push((set, item, now.cloned()));
         }
         for w in rec.watchers.iter().filter_map(|p| people.id(p)) {
             if crate::notify::store::watch(tx, "item", item, w).await? {
                 h.watchers += 1;
                 if !fresh.contains(&item) {
                     h.trail.watchers.push((item, w));
+                }
+            }
+        }
+    }
+    while !setting.is_empty() {
+        let rest = setting.split_off(setting.len().min(PEOPLE_PER_TRIP));
+        let (reads, whose): (Vec<_>, Vec<_>) = std::mem::replace(&mut setting, rest)
+            .into_iter()
+            .map(|(read, item, was)| (read, (item, was)))
+            .unzip();
+        let changed = Read::all(reads).run(&mut tx.conn()).await?;
+        for ((item, was), changed) in whose.into_iter().zip(changed) {
+            if changed {
+                h.assigned += 1;
+                if !fresh.contains(&item) {
+                    h.trail.people.extend(was);
                 }
             }
         }

@@ -200,13 +200,15 @@ pub async fn import(
         }
     }
     let mut missing_parent = 0;
+    let mut parents = Vec::new();
     for &(i, id) in &created {
         match batch.records[i].parent.as_deref().map(|p| ids.get(p)) {
-            Some(Some(&pid)) => store::set_parent(&mut tx, id, pid).await?,
+            Some(Some(&pid)) => parents.push((id, pid)),
             Some(None) => missing_parent += 1,
             None => {}
         }
     }
+    store::set_parents(&mut tx, &parents).await?;
     // Items an earlier import brought in: update what changed since.
     let mut updated = Vec::new();
     for rec in &batch.records {

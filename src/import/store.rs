@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::backlog::store::{ItemRow, ROW_COLUMNS};
+use crate::db::batch::{Arg, Read};
 use crate::db::Tx;
 use crate::error::Result;
 use crate::ids::ItemId;
@@ -66,9 +67,26 @@ pub async fn set_external_updated(
     Ok(())
 }
 
-/// Links a just-created item to its parent (part of its creation, so no new version).
-pub async fn set_parent(tx: &mut Tx, id: ItemId, parent_id: ItemId) -> Result<()> {
-    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET parent_id = $1 WHERE id = $2")
-        .bind(parent_id).bind(id))?;
-    Ok(())
+/// Links just-created items to their parents, as (item, parent) pairs (part of their creation,
+/// so no new version).
+pub async fn set_parents(tx: &mut Tx, pairs: &[(ItemId, ItemId)]) -> Result<()> {
+    // One statement per PARENTS_PER_STATEMENT pairs and all of them in one round trip: an
+    // import of thousands of children made one round trip each.
+    let mut writes = Read::ready(());
+    for chunk in pairs.chunks(PARENTS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE items SET parent_id = v.column2 FROM (VALUES {}) AS v WHERE items.id = v.column1",
+            crate::db::row_marks(false, chunk.len(), 2)
+        );
+        let args = chunk
+            .iter()
+            .flat_map(|&(id, parent)| [Arg::from(i64::from(id)), Arg::from(i64::from(parent))])
+            .collect();
+        writes = writes.then(Read::exec(sql, args));
+    }
+    Ok(writes.run(&mut tx.conn()).await?)
 }
+
+/// Pairs of [`set_parents`] per statement: 2 arguments each, far below the bound-parameter
+/// limits (32,766 on SQLite, 65,535 on PostgreSQL).
+const PARENTS_PER_STATEMENT: usize = 1_000;
