@@ -50,9 +50,22 @@ pub fn assess(
 /// Recomputes and stores an item's readiness from its current rows (after a question or a
 /// rules change, which do not touch the item itself).
 pub async fn refresh_readiness(tx: &mut Tx, rules: &ReadyRules, id: ItemId) -> Result<()> {
-    let row = store::row_by_id(&mut tx.conn(), id).await?;
-    let criteria = store::criteria(&mut tx.conn(), id).await?;
-    let open = store::open_questions(&mut tx.conn(), id).await?;
+    refresh_readiness_after(tx, rules, id, Read::ready(())).await
+}
+
+/// [`refresh_readiness`] after `first`, a write to the item sent in the same round trip as the
+/// reads of its row, criteria and open questions: two round trips in all (were four, and one
+/// more for the write), which an import linking thousands of items to initiatives pays each.
+pub async fn refresh_readiness_after(
+    tx: &mut Tx,
+    rules: &ReadyRules,
+    id: ItemId,
+    first: Read<()>,
+) -> Result<()> {
+    let reads = store::row_by_id_read(id)
+        .and(store::criteria_read(id))
+        .and(store::open_questions_read(id));
+    let ((row, criteria), open) = first.then(reads).run(&mut tx.conn()).await?;
     let a = assess(rules, &Fields::from(&row), &criteria, open);
     store::set_readiness(tx, id, a.ready, &a.json).await
 }

@@ -9,6 +9,7 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::input::ItemPatch;
 use crate::backlog::{service, store, Item};
+use crate::db::batch::Read;
 use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{InitiativeId, ItemId};
@@ -109,12 +110,17 @@ pub(super) async fn set_initiative_in(
     initiative: Option<InitiativeId>,
     bump: bool,
 ) -> Result<()> {
-    exec!(&mut tx.conn(), t => sqlx::query(
-    "UPDATE items SET initiative_id = $1, version = version + $4, updated_at = $2 WHERE id = $3")
-    .bind(initiative).bind(now()).bind(item_id).bind(i64::from(bump))
-    )?;
-    crate::backlog::service::refresh_readiness(tx, &crate::backlog::service::rules_of(ctx), item_id)
-        .await
+    let set = Read::exec(
+        "UPDATE items SET initiative_id = $1, version = version + $2, updated_at = $3 WHERE id = $4",
+        vec![
+            initiative.map(i64::from).into(),
+            i64::from(bump).into(),
+            now().into(),
+            i64::from(item_id).into(),
+        ],
+    );
+    let rules = service::rules_of(ctx);
+    service::refresh_readiness_after(tx, &rules, item_id, set).await
 }
 
 /// Sets the item's persona in the caller's transaction: the persona must be this
