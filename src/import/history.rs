@@ -68,11 +68,11 @@ impl History {
     }
 }
 
-/// Writes the people and the comments of `batch`, whose items `ids` holds by external key.
 /// Statements setting an item's people sent in one round trip: the same command each time
 /// (kept prepared by the connection), 3 arguments each.
 const PEOPLE_PER_TRIP: usize = 500;
 
+/// Writes the people and the comments of `batch`, whose items `ids` holds by external key.
 pub async fn write(
     tx: &mut Tx,
     ctx: &ProductCtx,
