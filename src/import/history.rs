@@ -126,7 +126,7 @@ pub async fn write(
     }
     // The people to set, sent PEOPLE_PER_TRIP statements a round trip (one each, on SQLite's
     // writer, was most of a large import's time); the watchers one by one, as they are few.
-    let mut setting: Vec<(Read<bool>, ItemId, Option<Was>)> = Vec::new();
+    let mut setting: Vec<(ItemId, Option<i64>, Option<i64>, Option<Was>)> = Vec::new();
     for rec in &batch.records {
         let Some(&item) = ids.get(rec.key.as_str()) else {
             continue;
@@ -136,8 +136,7 @@ pub async fn write(
         let now = was.get(&item);
         let differs = |new: Option<i64>, old: Option<i64>| new.is_some() && new != old;
         if now.is_some_and(|w| differs(assignee, w.assignee) || differs(reporter, w.reporter)) {
-            let set = items::set_people_read(item, assignee, reporter);
-            setting.push((set, item, now.cloned()));
+            setting.push((item, assignee, reporter, now.cloned()));
         }
         for w in rec.watchers.iter().filter_map(|p| people.id(p)) {
             if crate::notify::store::watch(tx, "item", item, w).await? {
@@ -148,18 +147,17 @@ pub async fn write(
             }
         }
     }
-    while !setting.is_empty() {
-        let rest = setting.split_off(setting.len().min(PEOPLE_PER_TRIP));
-        let (reads, whose): (Vec<_>, Vec<_>) = std::mem::replace(&mut setting, rest)
-            .into_iter()
-            .map(|(read, item, was)| (read, (item, was)))
-            .unzip();
+    for chunk in setting.chunks(PEOPLE_PER_TRIP) {
+        let reads = chunk
+            .iter()
+            .map(|&(item, assignee, reporter, _)| items::set_people_read(item, assignee, reporter))
+            .collect();
         let changed = Read::all(reads).run(&mut tx.conn()).await?;
-        for ((item, was), changed) in whose.into_iter().zip(changed) {
+        for ((item, .., was), changed) in chunk.iter().zip(changed) {
             if changed {
                 h.assigned += 1;
-                if !fresh.contains(&item) {
-                    h.trail.people.extend(was);
+                if !fresh.contains(item) {
+                    h.trail.people.extend(was.clone());
                 }
             }
         }
