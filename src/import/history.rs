@@ -72,6 +72,14 @@ impl History {
 /// (kept prepared by the connection), 3 arguments each.
 const PEOPLE_PER_TRIP: usize = 500;
 
+/// An item's people as the file names them, and who it had before (for the undo).
+struct Setting {
+    item: ItemId,
+    assignee: Option<i64>,
+    reporter: Option<i64>,
+    was: Option<Was>,
+}
+
 /// Writes the people and the comments of `batch`, whose items `ids` holds by external key.
 pub async fn write(
     tx: &mut Tx,
@@ -126,7 +134,7 @@ pub async fn write(
     }
     // The people to set, sent PEOPLE_PER_TRIP statements a round trip (one each, on SQLite's
     // writer, was most of a large import's time); the watchers one by one, as they are few.
-    let mut setting: Vec<(ItemId, Option<i64>, Option<i64>, Option<Was>)> = Vec::new();
+    let mut setting: Vec<Setting> = Vec::new();
     for rec in &batch.records {
         let Some(&item) = ids.get(rec.key.as_str()) else {
             continue;
@@ -136,7 +144,12 @@ pub async fn write(
         let now = was.get(&item);
         let differs = |new: Option<i64>, old: Option<i64>| new.is_some() && new != old;
         if now.is_some_and(|w| differs(assignee, w.assignee) || differs(reporter, w.reporter)) {
-            setting.push((item, assignee, reporter, now.cloned()));
+            setting.push(Setting {
+                item,
+                assignee,
+                reporter,
+                was: now.cloned(),
+            });
         }
         for w in rec.watchers.iter().filter_map(|p| people.id(p)) {
             if crate::notify::store::watch(tx, "item", item, w).await? {
@@ -150,14 +163,14 @@ pub async fn write(
     for chunk in setting.chunks(PEOPLE_PER_TRIP) {
         let reads = chunk
             .iter()
-            .map(|&(item, assignee, reporter, _)| items::set_people_read(item, assignee, reporter))
+            .map(|s| items::set_people_read(s.item, s.assignee, s.reporter))
             .collect();
         let changed = Read::all(reads).run(&mut tx.conn()).await?;
-        for ((item, .., was), changed) in chunk.iter().zip(changed) {
+        for (s, changed) in chunk.iter().zip(changed) {
             if changed {
                 h.assigned += 1;
-                if !fresh.contains(item) {
-                    h.trail.people.extend(was.clone());
+                if !fresh.contains(&s.item) {
+                    h.trail.people.extend(s.was.clone());
                 }
             }
         }
