@@ -480,6 +480,20 @@ impl Conn<'_> {
     }
 }
 
+/// `$1,$2,…,$n`: the marks of an `IN (…)` list of `n` values (the batch sends marks in order as
+/// SQLite's anonymous `?`).
+pub fn list_marks(n: usize) -> String {
+    let mut out = String::with_capacity(n * 6);
+    for i in 1..=n {
+        if i > 1 {
+            out.push(',');
+        }
+        out.push('$');
+        out.push_str(&i.to_string());
+    }
+    out
+}
+
 /// `(…),(…)` placeholders for a multi-row insert of `rows` rows of `cols` columns. SQLite gets
 /// anonymous `?`: sqlx resolves each named `$N` by a linear search, which turns thousands of
 /// parameters quadratic.

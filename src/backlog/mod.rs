@@ -8,6 +8,7 @@ pub mod lint;
 pub mod query;
 pub mod rank;
 pub mod readiness;
+pub mod readiness_store;
 pub mod service;
 pub mod status;
 pub mod store;

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::input::{ItemPatch, NewItem};
 use super::readiness::{self, ItemFacts, ReadyRules};
+use super::readiness_store;
 use super::store::{self, Fields, ItemRow};
 use super::{rank, Anchor, Item, Updated};
 use crate::audit::{self, Change};
@@ -55,19 +56,39 @@ pub async fn refresh_readiness(tx: &mut Tx, rules: &ReadyRules, id: ItemId) -> R
 
 /// [`refresh_readiness`] after `first`, a write to the item sent in the same round trip as the
 /// reads of its row, criteria and open questions: two round trips in all (were four, and one
-/// more for the write), which an import linking thousands of items to initiatives pays each.
+/// more for the write).
 pub async fn refresh_readiness_after(
     tx: &mut Tx,
     rules: &ReadyRules,
     id: ItemId,
     first: Read<()>,
 ) -> Result<()> {
-    let reads = store::row_by_id_read(id)
-        .and(store::criteria_read(id))
-        .and(store::open_questions_read(id));
-    let ((row, criteria), open) = first.then(reads).run(&mut tx.conn()).await?;
-    let a = assess(rules, &Fields::from(&row), &criteria, open);
-    store::set_readiness(tx, id, a.ready, &a.json).await
+    refresh_readiness_of(tx, rules, &[id], first).await
+}
+
+/// [`refresh_readiness_after`] for many items: still two round trips, which an import linking
+/// thousands of items to initiatives pays once per few thousand instead of once each. `ids`
+/// is kept to a few thousand (one bound parameter each).
+pub async fn refresh_readiness_of(
+    tx: &mut Tx,
+    rules: &ReadyRules,
+    ids: &[ItemId],
+    first: Read<()>,
+) -> Result<()> {
+    let inputs = first
+        .then(readiness_store::readiness_inputs_read(ids))
+        .run(&mut tx.conn())
+        .await?;
+    let set = inputs
+        .iter()
+        .map(|(row, criteria, open)| {
+            let a = assess(rules, &Fields::from(row), criteria, *open);
+            (row.id, a.ready, a.json)
+        })
+        .collect();
+    Ok(readiness_store::set_readiness_many_read(set)
+        .run(&mut tx.conn())
+        .await?)
 }
 
 fn audit_change<'a>(

@@ -860,12 +860,6 @@ pub fn open_questions_read(id: ItemId) -> Read<i64> {
     )
 }
 
-pub async fn set_readiness(tx: &mut Tx, id: ItemId, ready: bool, readiness: &str) -> Result<()> {
-    exec!(&mut tx.conn(), t => sqlx::query("UPDATE items SET ready = $1, readiness = $2 WHERE id = $3")
-        .bind(ready).bind(readiness).bind(id))?;
-    Ok(())
-}
-
 pub async fn ids_of_product(c: &mut crate::db::Conn<'_>, product_id: i64) -> Result<Vec<ItemId>> {
     Ok(
         on!(c, t => sqlx::query_scalar("SELECT id FROM items WHERE product_id = $1")

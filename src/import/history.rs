@@ -113,20 +113,19 @@ pub async fn write(
     h.trail.placeholders.clone_from(&people.created);
     // Who each item has now, read once: only a change is written, and an item that was there
     // before the import keeps what it had for the undo.
-    let mut was: HashMap<ItemId, Was> =
-        items::people_and_initiatives(&mut tx.conn(), ctx.product.id)
-            .await?
-            .into_iter()
-            .map(|(id, assignee, reporter, initiative)| {
-                let w = Was {
-                    id,
-                    assignee,
-                    reporter,
-                    initiative,
-                };
-                (id, w)
-            })
-            .collect();
+    let was: HashMap<ItemId, Was> = items::people_and_initiatives(&mut tx.conn(), ctx.product.id)
+        .await?
+        .into_iter()
+        .map(|(id, assignee, reporter, initiative)| {
+            let w = Was {
+                id,
+                assignee,
+                reporter,
+                initiative,
+            };
+            (id, w)
+        })
+        .collect();
     if unsigned > 0 {
         h.notes.push(format!(
             "{unsigned}: comments the file does not sign are by the placeholder \"{UNKNOWN_AUTHOR}\""
@@ -176,7 +175,7 @@ pub async fn write(
         }
     }
     write_comments(tx, ctx, batch, ids, &people, &unknown, &mut h).await?;
-    write_epics(tx, ctx, epics, ids, &fresh, &mut was, &mut h).await?;
+    write_epics(tx, ctx, epics, ids, &fresh, &was, &mut h).await?;
     write_dependencies(tx, batch, ids, &mut h).await?;
     Ok(h)
 }
@@ -235,7 +234,7 @@ async fn write_epics(
     e: &Epics,
     ids: &HashMap<&str, ItemId>,
     fresh: &HashSet<ItemId>,
-    was: &mut HashMap<ItemId, Was>,
+    was: &HashMap<ItemId, Was>,
     h: &mut History,
 ) -> Result<()> {
     let mut landed: HashMap<&str, InitiativeId> = HashMap::new();
@@ -260,20 +259,34 @@ async fn write_epics(
         }
         landed.insert(&rec.key, id);
     }
+    // Each child under its epic's initiative (the last epic the file names for it), unless
+    // it is there already: `was` holds what every item of the product is under now.
+    let mut links: Vec<(ItemId, InitiativeId, bool)> = Vec::new();
+    let mut at: HashMap<ItemId, usize> = HashMap::new();
     for (child, epic) in &e.children {
         if let (Some(&item), Some(&initiative)) =
             (ids.get(child.as_str()), landed.get(epic.as_str()))
         {
-            let old = was.get(&item).and_then(|w| w.initiative);
-            if old == Some(initiative) {
-                continue;
-            }
-            if initiatives::link(tx, ctx, item, initiative, fresh.contains(&item)).await? {
-                h.linked += 1;
-                if !fresh.contains(&item) {
-                    h.trail.links.push((item, old));
+            let link = (item, initiative, fresh.contains(&item));
+            match at.get(&item) {
+                Some(&i) => links[i] = link,
+                None => {
+                    at.insert(item, links.len());
+                    links.push(link);
                 }
             }
+        }
+    }
+    links.retain(|&(item, initiative, _)| {
+        was.get(&item).and_then(|w| w.initiative) != Some(initiative)
+    });
+    initiatives::link(tx, ctx, &links).await?;
+    h.linked += links.len();
+    for &(item, _, fresh) in &links {
+        if !fresh {
+            h.trail
+                .links
+                .push((item, was.get(&item).and_then(|w| w.initiative)));
         }
     }
     Ok(())

@@ -561,9 +561,7 @@ pub async fn undo(db: &Db, actor: &User, ctx: &ProductCtx, import_id: i64) -> Re
     for w in &trail.people {
         items::restore_people(&mut tx, w.id, w.assignee, w.reporter).await?;
     }
-    for (item, initiative) in &trail.links {
-        initiatives::relink(&mut tx, ctx, *item, *initiative).await?;
-    }
+    initiatives::relink(&mut tx, ctx, &trail.links).await?;
     initiatives::delete(&mut tx, ctx, &made).await?;
     let mut put_back = Vec::new();
     for b in &trail.initiatives {

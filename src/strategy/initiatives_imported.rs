@@ -3,7 +3,7 @@
 //! transaction through the initiatives' own insert, update and link.
 
 use super::initiatives::{insert_in, merge, update_on};
-use super::item_edit::set_initiative_in;
+use super::item_edit::set_initiatives_in;
 use super::model::{Initiative, InitiativeInput};
 use crate::audit::Load;
 use crate::db::Tx;
@@ -142,32 +142,32 @@ pub async fn delete(tx: &mut Tx, ctx: &ProductCtx, made: &[(i64, i64)]) -> Resul
     Ok(())
 }
 
-/// Puts an item under the initiative unless it is there already; true when it moved. `fresh`:
-/// the item was created in this transaction, and keeps its first version.
+/// Puts items under initiatives, as (item, initiative, fresh): `fresh` when the item was
+/// created in this transaction, so it keeps its first version. The caller leaves out items
+/// already under theirs.
 pub async fn link(
     tx: &mut Tx,
     ctx: &ProductCtx,
-    item_id: ItemId,
-    initiative: InitiativeId,
-    fresh: bool,
-) -> Result<bool> {
-    let current: Option<InitiativeId> = on!(&mut tx.conn(), t => sqlx::query_scalar(
-        "SELECT initiative_id FROM items WHERE id = $1 AND product_id = $2")
-        .bind(item_id).bind(ctx.product.id).fetch_one(&mut **t).await)?;
-    if current == Some(initiative) {
-        return Ok(false);
-    }
-    set_initiative_in(tx, ctx, item_id, Some(initiative), !fresh).await?;
-    Ok(true)
+    links: &[(ItemId, InitiativeId, bool)],
+) -> Result<()> {
+    let links: Vec<_> = links
+        .iter()
+        .map(|&(item, initiative, fresh)| (item, Some(initiative), !fresh))
+        .collect();
+    set_initiatives_in(tx, ctx, &links).await
 }
 
-/// Puts an item an import moved back under the initiative it had (none for none); a change
-/// of the item, so its version moves as the import's link moved it.
+/// Puts items an import moved back under the initiatives they had, as (item, initiative
+/// before, none for none); a change of each item, so its version moves as the import's link
+/// moved it.
 pub async fn relink(
     tx: &mut Tx,
     ctx: &ProductCtx,
-    item_id: ItemId,
-    before: Option<InitiativeId>,
+    links: &[(ItemId, Option<InitiativeId>)],
 ) -> Result<()> {
-    set_initiative_in(tx, ctx, item_id, before, true).await
+    let links: Vec<_> = links
+        .iter()
+        .map(|&(item, before)| (item, before, true))
+        .collect();
+    set_initiatives_in(tx, ctx, &links).await
 }

@@ -9,7 +9,7 @@ use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::input::ItemPatch;
 use crate::backlog::{service, store, Item};
-use crate::db::batch::Read;
+use crate::db::batch::{Arg, Read};
 use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{InitiativeId, ItemId};
@@ -110,17 +110,46 @@ pub(super) async fn set_initiative_in(
     initiative: Option<InitiativeId>,
     bump: bool,
 ) -> Result<()> {
-    let set = Read::exec(
-        "UPDATE items SET initiative_id = $1, version = version + $2, updated_at = $3 WHERE id = $4",
-        vec![
-            initiative.map(i64::from).into(),
-            i64::from(bump).into(),
-            now().into(),
-            i64::from(item_id).into(),
-        ],
-    );
+    set_initiatives_in(tx, ctx, &[(item_id, initiative, bump)]).await
+}
+
+/// [`set_initiative_in`] for many items, as (item, initiative, bump): an import links
+/// thousands. Two round trips per [`LINKS_PER_TRIP`] items (the links sent with the reads
+/// of the readiness they change, then the readiness).
+pub(super) async fn set_initiatives_in(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    links: &[(ItemId, Option<InitiativeId>, bool)],
+) -> Result<()> {
     let rules = service::rules_of(ctx);
-    service::refresh_readiness_after(tx, &rules, item_id, set).await
+    let at = now();
+    for chunk in links.chunks(LINKS_PER_TRIP) {
+        let sql = format!(
+            "UPDATE items SET initiative_id = v.column2, version = version + v.column3, updated_at = $1
+             FROM (VALUES {}) AS v WHERE items.id = v.column1",
+            values_marks(chunk.len())
+        );
+        let mut args: Vec<Arg> = vec![at.into()];
+        for &(item, initiative, bump) in chunk {
+            args.push(i64::from(item).into());
+            args.push(initiative.map(i64::from).into());
+            args.push(i64::from(bump).into());
+        }
+        let ids: Vec<ItemId> = chunk.iter().map(|l| l.0).collect();
+        service::refresh_readiness_of(tx, &rules, &ids, Read::exec(sql, args)).await?;
+    }
+    Ok(())
+}
+
+/// Items linked per round trip by [`set_initiatives_in`]: 3 bound parameters each.
+const LINKS_PER_TRIP: usize = 1_000;
+
+/// `($2,$3,$4),($5,$6,$7),…`: rows of three after the statement's own `$1`.
+fn values_marks(rows: usize) -> String {
+    (0..rows)
+        .map(|r| format!("(${},${},${})", 3 * r + 2, 3 * r + 3, 3 * r + 4))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Sets the item's persona in the caller's transaction: the persona must be this

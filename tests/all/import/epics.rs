@@ -254,3 +254,93 @@ async fn the_taiga_epic_becomes_an_initiative_by_default() {
     assert_eq!(held(&db).await.0, BTreeSet::new());
     db.close().await;
 }
+
+/// Items of ONB under an initiative; those among them still told to link one; those not under
+/// one that are not told so.
+async fn links_and_readiness(db: &Db) -> (i64, i64, i64) {
+    let one = |sql: &'static str| async move {
+        with_pool!(&db.read, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).unwrap()
+    };
+    (
+        one("SELECT COUNT(*) FROM items WHERE initiative_id IS NOT NULL").await,
+        one("SELECT COUNT(*) FROM items WHERE initiative_id IS NOT NULL
+             AND readiness LIKE '%no_initiative%'")
+        .await,
+        one("SELECT COUNT(*) FROM items WHERE initiative_id IS NULL
+             AND readiness NOT LIKE '%no_initiative%'")
+        .await,
+    )
+}
+
+/// More children than one round trip links (1,000): each goes under its epic's initiative and
+/// is assessed again with it (the product asks for a link), and the import's undo puts each
+/// back, assessed again without it.
+#[tokio::test]
+async fn more_children_than_a_round_trip_are_linked_and_unlinked_with_their_readiness() {
+    let cli = Cli::new().await;
+    let ada = super::acme(&cli);
+    let db = super::db(&cli).await;
+    with_pool!(&db.write, p => sqlx::query(
+        "UPDATE products SET ready_rules = '{\"needs_initiative\": true}' WHERE key = 'ONB'")
+        .execute(p).await.map(|r| r.rows_affected()))
+    .unwrap();
+    let children = 1_100;
+    let file = |name: &str, parent: &str| {
+        let mut csv =
+            String::from("Summary,Issue key,Issue id,Issue Type,Parent\nThe epic,BIG-1,1,Epic,\n");
+        for i in 2..=children + 1 {
+            csv.push_str(&format!("Child {i},BIG-{i},{i},Story,{parent}\n"));
+        }
+        let path = cli.dir.path().join(name);
+        std::fs::write(&path, csv).unwrap();
+        path
+    };
+    let run = |path: &std::path::Path, extra: &[&str]| {
+        let head = [
+            "import",
+            path.to_str().unwrap(),
+            "--as",
+            &ada,
+            "-w",
+            "acme",
+            "-p",
+            "ONB",
+            "--json",
+        ];
+        cli.json(&[&head[..], extra].concat())
+    };
+    // First without parents: the children are there, under nothing, and told so.
+    let r = run(&file("loose.csv", ""), &[]);
+    assert_eq!(
+        (&r["created"], &r["linked_to_initiatives"]),
+        (&children.into(), &0.into()),
+        "{r}"
+    );
+    assert_eq!(links_and_readiness(&db).await, (0, 0, 0));
+    let before = super::corpus::versions(&db).await;
+    // Then with their epic: every child moves under its initiative, one version each.
+    let path = file("linked.csv", "1");
+    let dry = run(&path, &["--dry-run"]);
+    assert_eq!(dry["linked_to_initiatives"], children, "{dry}");
+    assert_eq!(
+        links_and_readiness(&db).await,
+        (0, 0, 0),
+        "a dry run links nothing"
+    );
+    let r = run(&path, &[]);
+    assert_eq!(r["linked_to_initiatives"], children, "{r}");
+    assert_eq!(links_and_readiness(&db).await, (children, 0, 0));
+    assert_eq!(super::corpus::versions(&db).await, before + children);
+    assert_eq!(
+        run(&path, &[])["linked_to_initiatives"],
+        0,
+        "a repeat links nothing"
+    );
+    // Its undo takes every child out again.
+    let id = r["import_id"].as_i64().expect("an import id").to_string();
+    cli.json(&[
+        "import", "--undo", &id, "--as", &ada, "-w", "acme", "-p", "ONB", "--json",
+    ]);
+    assert_eq!(links_and_readiness(&db).await, (0, 0, 0), "after the undo");
+    db.close().await;
+}
