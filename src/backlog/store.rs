@@ -975,18 +975,33 @@ pub async fn assignee(c: &mut crate::db::Conn<'_>, id: ItemId) -> Result<Option<
     )
 }
 
-/// Sets the assignee and the reporter an import names, leaving a field alone when it names
-/// nobody; true when the item changed. A read, so that an import sends many in one round trip.
-pub fn set_people_read(id: ItemId, assignee: Option<i64>, reporter: Option<i64>) -> Read<bool> {
-    Read::query(
-        "UPDATE items SET assignee_id = COALESCE($1, assignee_id), reporter_id = COALESCE($2, reporter_id)
-         WHERE id = $3 AND (($1 IS NOT NULL AND assignee_id IS DISTINCT FROM $1)
-                         OR ($2 IS NOT NULL AND reporter_id IS DISTINCT FROM $2))
-         RETURNING id",
-        vec![assignee.into(), reporter.into(), i64::from(id).into()],
-        |rows| Ok(rows.first::<(i64,)>()?.is_some()),
-    )
+/// Sets the assignees and reporters an import names, as (item, assignee, reporter), leaving a
+/// field alone when it names nobody: one statement per [`PEOPLE_PER_STATEMENT`] items, all in
+/// one round trip. Returns the items that changed.
+pub fn set_people_read(set: &[(ItemId, Option<i64>, Option<i64>)]) -> Read<Vec<ItemId>> {
+    let mut reads = Vec::new();
+    for chunk in set.chunks(PEOPLE_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE items SET assignee_id = COALESCE(v.column2, items.assignee_id),
+                              reporter_id = COALESCE(v.column3, items.reporter_id)
+             FROM (VALUES {}) AS v
+             WHERE items.id = v.column1
+               AND ((v.column2 IS NOT NULL AND items.assignee_id IS DISTINCT FROM v.column2)
+                 OR (v.column3 IS NOT NULL AND items.reporter_id IS DISTINCT FROM v.column3))
+             RETURNING id",
+            crate::db::row_marks(false, chunk.len(), 3)
+        );
+        let args = chunk
+            .iter()
+            .flat_map(|&(id, a, r)| [Arg::from(i64::from(id)), a.into(), r.into()])
+            .collect();
+        reads.push(Read::query(sql, args, |rows| rows.all::<(ItemId,)>()));
+    }
+    Read::all(reads).map(|chunks| Ok(chunks.into_iter().flatten().map(|(id,)| id).collect()))
 }
+
+/// Items of [`set_people_read`] per statement: 3 bound parameters each.
+const PEOPLE_PER_STATEMENT: usize = 1_000;
 
 /// Every item of the product as (id, assignee, reporter, initiative): what an import compares
 /// the file with before it writes a change.

@@ -11,7 +11,6 @@ use super::epics::{self, Epics};
 use super::undo::{Trail, Was};
 use super::{people, Batch, Person, Report};
 use crate::backlog::store as items;
-use crate::db::batch::Read;
 use crate::db::Tx;
 use crate::error::Result;
 use crate::ids::{InitiativeId, ItemId};
@@ -67,10 +66,6 @@ impl History {
         r.notes.extend(self.notes);
     }
 }
-
-/// Statements setting an item's people sent in one round trip: the same command each time
-/// (kept prepared by the connection), 3 arguments each.
-const PEOPLE_PER_TRIP: usize = 500;
 
 /// An item's people as the file names them, and who it had before (for the undo).
 struct Setting {
@@ -131,7 +126,7 @@ pub async fn write(
             "{unsigned}: comments the file does not sign are by the placeholder \"{UNKNOWN_AUTHOR}\""
         ));
     }
-    // The people to set, sent PEOPLE_PER_TRIP statements a round trip (one each, on SQLite's
+    // The people to set, a thousand items a statement (one statement each, on SQLite's
     // writer, was most of a large import's time); the watchers one by one, as they are few.
     let mut setting: Vec<Setting> = Vec::new();
     for rec in &batch.records {
@@ -159,19 +154,19 @@ pub async fn write(
             }
         }
     }
-    for chunk in setting.chunks(PEOPLE_PER_TRIP) {
-        let reads = chunk
-            .iter()
-            .map(|s| items::set_people_read(s.item, s.assignee, s.reporter))
-            .collect();
-        let changed = Read::all(reads).run(&mut tx.conn()).await?;
-        for (s, changed) in chunk.iter().zip(changed) {
-            if changed {
-                h.assigned += 1;
-                if !fresh.contains(&s.item) {
-                    h.trail.people.extend(s.was.clone());
-                }
-            }
+    let people_of: Vec<_> = setting
+        .iter()
+        .map(|s| (s.item, s.assignee, s.reporter))
+        .collect();
+    let changed: HashSet<ItemId> = items::set_people_read(&people_of)
+        .run(&mut tx.conn())
+        .await?
+        .into_iter()
+        .collect();
+    for s in setting.iter().filter(|s| changed.contains(&s.item)) {
+        h.assigned += 1;
+        if !fresh.contains(&s.item) {
+            h.trail.people.extend(s.was.clone());
         }
     }
     write_comments(tx, ctx, batch, ids, &people, &unknown, &mut h).await?;

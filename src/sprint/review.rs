@@ -14,6 +14,7 @@ use crate::audit;
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::backlog::{rank, service as backlog_service, store as items, Status};
+use crate::db::batch::{Arg, Read};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{ItemId, SprintId};
@@ -431,19 +432,32 @@ pub async fn freeze_close(
         .bind(id).bind(started).fetch_one(&mut **t).await)?;
     let scope = scope_items::current(&mut tx.conn(), id, "").await?;
     let (mut completed, mut say_do) = (Points::ZERO, Points::ZERO);
-    for item in &scope {
-        let accepted = c.accepted.contains(&item.item_id);
-        if accepted {
-            completed += item.points;
-            if item.in_baseline {
-                say_do += item.points;
-            }
+    let mut accepted: Vec<Arg> = vec![i64::from(id).into()];
+    for item in scope.iter().filter(|i| c.accepted.contains(&i.item_id)) {
+        completed += item.points;
+        if item.in_baseline {
+            say_do += item.points;
         }
-        let outcome = if accepted { "accepted" } else { "not_accepted" };
-        exec!(&mut tx.conn(), t => sqlx::query(
-            "UPDATE sprint_items SET outcome = $1 WHERE sprint_id = $2 AND item_id = $3 AND removed_at IS NULL")
-            .bind(outcome).bind(id).bind(item.item_id))?;
+        accepted.push(i64::from(item.item_id).into());
     }
+    // Every outcome in one statement (an import closes sprints of hundreds of items).
+    let outcome = if accepted.len() == 1 {
+        "'not_accepted'".to_string()
+    } else {
+        let marks: Vec<String> = (2..=accepted.len()).map(|n| format!("${n}")).collect();
+        format!(
+            "CASE WHEN item_id IN ({}) THEN 'accepted' ELSE 'not_accepted' END",
+            marks.join(",")
+        )
+    };
+    Read::exec(
+        format!(
+            "UPDATE sprint_items SET outcome = {outcome} WHERE sprint_id = $1 AND removed_at IS NULL"
+        ),
+        accepted,
+    )
+    .run(&mut tx.conn())
+    .await?;
     let quarter = row
         .start()
         .map(|d| crate::strategy::Quarter::of(d).to_string());
