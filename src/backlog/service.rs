@@ -231,6 +231,9 @@ pub struct Origin {
     pub created: Option<chrono::DateTime<chrono::Utc>>,
     pub updated: Option<chrono::DateTime<chrono::Utc>>,
     pub resolved: Option<chrono::DateTime<chrono::Utc>>,
+    /// The assignee and reporter the source names (their accounts here).
+    pub assignee: Option<i64>,
+    pub reporter: Option<i64>,
 }
 
 /// The rows of new items, in the order given, at the bottom of the backlog (or the top) as one
@@ -289,6 +292,8 @@ async fn insert_rows_then<A: Send + 'static>(
                 created: o.created,
                 updated: o.updated,
                 resolved: o.resolved,
+                assignee: o.assignee,
+                reporter: o.reporter,
             }),
         })
         .collect();

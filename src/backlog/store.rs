@@ -582,9 +582,11 @@ pub struct Origin<'a> {
     /// When the source finished it: a done item's first status event is then, not now, so
     /// throughput and history count it in the week it was done.
     pub resolved: Option<DateTime<Utc>>,
+    pub assignee: Option<i64>,
+    pub reporter: Option<i64>,
 }
 
-/// Rows per multi-row statement: 19 columns × 400 stays far below both databases' limits on
+/// Rows per multi-row statement: 22 columns × 400 stays far below both databases' limits on
 /// bound parameters (32,766 on SQLite, 65,535 on PostgreSQL).
 const CHUNK: usize = 400;
 
@@ -605,9 +607,10 @@ pub async fn insert_many(
         let sql = format!(
             "INSERT INTO items (product_id, number, kind, title, description, persona, goal, benefit,
                                 points, status, rank, parent_id, created_by, created_at, updated_at,
-                                ready, readiness, external_key, external_updated)
+                                ready, readiness, external_key, external_updated,
+                                initiative_id, assignee_id, reporter_id)
              VALUES {} RETURNING id, number",
-            crate::db::row_marks(sqlite, chunk.len(), 19)
+            crate::db::row_marks(sqlite, chunk.len(), 22)
         );
         let got: Vec<(ItemId, i64)> = on!(c, x => {
             let mut q = sqlx::query_as(&sql);
@@ -618,7 +621,9 @@ pub async fn insert_many(
                     .bind(f.points).bind(&f.status).bind(&r.rank).bind(f.parent_id).bind(actor_id)
                     .bind(o.and_then(|o| o.created).unwrap_or(now)).bind(now)
                     .bind(r.readiness.ready).bind(&r.readiness.json)
-                    .bind(o.map(|o| o.key)).bind(o.and_then(|o| o.updated));
+                    .bind(o.map(|o| o.key)).bind(o.and_then(|o| o.updated))
+                    .bind(f.initiative_id).bind(o.and_then(|o| o.assignee))
+                    .bind(o.and_then(|o| o.reporter));
             }
             q.fetch_all(&mut **x).await
         })?;

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::epics::{self, Epics};
 use super::undo::{Trail, Was};
-use super::{people, Batch, Person, Report};
+use super::{people, Batch, Person, Record, Report};
 use crate::backlog::store as items;
 use crate::db::Tx;
 use crate::error::Result;
@@ -75,15 +75,34 @@ struct Setting {
     was: Option<Was>,
 }
 
-/// Writes the people and the comments of `batch`, whose items `ids` holds by external key.
-pub async fn write(
-    tx: &mut Tx,
-    ctx: &ProductCtx,
-    batch: &Batch,
-    ids: &HashMap<&str, ItemId>,
-    created: &[(usize, ItemId)],
-    epics: &Epics,
-) -> Result<History> {
+/// What an import settles before it writes its items: the people the file names (found, or
+/// created as placeholders) and its epics as initiatives, so that new items are written with
+/// their assignee, reporter and initiative rather than updated after (three more writes of
+/// each row, which on PostgreSQL also fire its triggers again).
+pub struct Ahead {
+    people: people::People,
+    unknown: Person,
+    unsigned: usize,
+    /// The initiative of each child of an epic, by the child's key.
+    initiatives: HashMap<String, InitiativeId>,
+    h: History,
+}
+
+impl Ahead {
+    /// The accounts of the record's assignee and reporter.
+    pub fn people_of(&self, rec: &Record) -> (Option<i64>, Option<i64>) {
+        let id = |p: &Option<Person>| p.as_ref().and_then(|p| self.people.id(p));
+        (id(&rec.assignee), id(&rec.reporter))
+    }
+
+    /// The initiative the record's epic became.
+    pub fn initiative_of(&self, key: &str) -> Option<InitiativeId> {
+        self.initiatives.get(key).copied()
+    }
+}
+
+/// Finds or creates the people `batch` names and lands its epics as initiatives.
+pub async fn ahead(tx: &mut Tx, ctx: &ProductCtx, batch: &Batch, e: &Epics) -> Result<Ahead> {
     let unknown = Person {
         name: UNKNOWN_AUTHOR.into(),
         email: None,
@@ -99,13 +118,57 @@ pub async fn write(
         wanted.insert(&unknown);
     }
     let people = people::resolve(tx, ctx.workspace.id, wanted).await?;
-    let fresh: HashSet<ItemId> = created.iter().map(|&(_, id)| id).collect();
     let mut h = History {
         people_created: people.created.len(),
         people_matched: people.matched,
         ..History::default()
     };
     h.trail.placeholders.clone_from(&people.created);
+    let landed = land_epics(tx, ctx, e, &mut h).await?;
+    // The last epic the file names for a child is the one it goes under.
+    let initiatives = e
+        .children
+        .iter()
+        .filter_map(|(child, epic)| Some((child.clone(), *landed.get(epic.as_str())?)))
+        .collect();
+    Ok(Ahead {
+        people,
+        unknown,
+        unsigned,
+        initiatives,
+        h,
+    })
+}
+
+/// Writes the people, links and comments of `batch` (whose items `ids` holds by external key)
+/// that its new items were not written with: those of items imported before.
+pub async fn write(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    batch: &Batch,
+    ids: &HashMap<&str, ItemId>,
+    created: &[(usize, ItemId)],
+    ahead: Ahead,
+) -> Result<History> {
+    let Ahead {
+        people,
+        unknown,
+        unsigned,
+        initiatives,
+        mut h,
+    } = ahead;
+    let fresh: HashSet<ItemId> = created.iter().map(|&(_, id)| id).collect();
+    // New items were written with their people and initiative.
+    for &(i, _) in created {
+        let rec = &batch.records[i];
+        let named = |p: &Option<Person>| p.as_ref().and_then(|p| people.id(p)).is_some();
+        if named(&rec.assignee) || named(&rec.reporter) {
+            h.assigned += 1;
+        }
+        if initiatives.contains_key(&rec.key) {
+            h.linked += 1;
+        }
+    }
     // Who each item has now, read once: only a change is written, and an item that was there
     // before the import keeps what it had for the undo.
     let was: HashMap<ItemId, Was> = items::people_and_initiatives(&mut tx.conn(), ctx.product.id)
@@ -170,7 +233,7 @@ pub async fn write(
         }
     }
     write_comments(tx, ctx, batch, ids, &people, &unknown, &mut h).await?;
-    write_epics(tx, ctx, epics, ids, &fresh, &was, &mut h).await?;
+    link_children(tx, ctx, &initiatives, ids, &was, &mut h).await?;
     write_dependencies(tx, batch, ids, &mut h).await?;
     Ok(h)
 }
@@ -222,17 +285,14 @@ async fn write_dependencies(
     Ok(())
 }
 
-/// Each epic as an initiative (created, or updated by its key), its children linked to it.
-async fn write_epics(
+/// Each epic as an initiative (created, or updated by its key): the initiatives by epic key.
+async fn land_epics<'e>(
     tx: &mut Tx,
     ctx: &ProductCtx,
-    e: &Epics,
-    ids: &HashMap<&str, ItemId>,
-    fresh: &HashSet<ItemId>,
-    was: &HashMap<ItemId, Was>,
+    e: &'e Epics,
     h: &mut History,
-) -> Result<()> {
-    let mut landed: HashMap<&str, InitiativeId> = HashMap::new();
+) -> Result<HashMap<&'e str, InitiativeId>> {
+    let mut landed = HashMap::new();
     for rec in &e.records {
         let epic = Epic {
             key: &rec.key,
@@ -252,37 +312,35 @@ async fn write_epics(
             }
             Landed::Unchanged => {}
         }
-        landed.insert(&rec.key, id);
+        landed.insert(rec.key.as_str(), id);
     }
-    // Each child under its epic's initiative (the last epic the file names for it), unless
-    // it is there already: `was` holds what every item of the product is under now.
-    let mut links: Vec<(ItemId, InitiativeId, bool)> = Vec::new();
-    let mut at: HashMap<ItemId, usize> = HashMap::new();
-    for (child, epic) in &e.children {
-        if let (Some(&item), Some(&initiative)) =
-            (ids.get(child.as_str()), landed.get(epic.as_str()))
-        {
-            let link = (item, initiative, fresh.contains(&item));
-            match at.get(&item) {
-                Some(&i) => links[i] = link,
-                None => {
-                    at.insert(item, links.len());
-                    links.push(link);
-                }
-            }
-        }
-    }
-    links.retain(|&(item, initiative, _)| {
-        was.get(&item).and_then(|w| w.initiative) != Some(initiative)
-    });
+    Ok(landed)
+}
+
+/// Items imported before put under their epic's initiative, unless they are there already
+/// (`was`: what every item of the product is under now).
+async fn link_children(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    initiatives: &HashMap<String, InitiativeId>,
+    ids: &HashMap<&str, ItemId>,
+    was: &HashMap<ItemId, Was>,
+    h: &mut History,
+) -> Result<()> {
+    let links: Vec<(ItemId, InitiativeId, bool)> = initiatives
+        .iter()
+        .filter_map(|(child, &initiative)| {
+            let item = *ids.get(child.as_str())?;
+            let now = was.get(&item).and_then(|w| w.initiative);
+            (now != Some(initiative)).then_some((item, initiative, false))
+        })
+        .collect();
     initiatives::link(tx, ctx, &links).await?;
     h.linked += links.len();
-    for &(item, _, fresh) in &links {
-        if !fresh {
-            h.trail
-                .links
-                .push((item, was.get(&item).and_then(|w| w.initiative)));
-        }
+    for &(item, _, _) in &links {
+        h.trail
+            .links
+            .push((item, was.get(&item).and_then(|w| w.initiative)));
     }
     Ok(())
 }

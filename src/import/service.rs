@@ -168,6 +168,8 @@ pub async fn import(
         .iter()
         .map(|(k, e)| (k.as_str(), e.row.id))
         .collect();
+    // The file's people and epics first, so that new items are written with them.
+    let ahead = super::history::ahead(&mut tx, ctx, &batch, &epics).await?;
     // New items first, in the file's order at the bottom of the backlog, written in blocks so
     // that a job's progress moves while a large file lands.
     let mut created: Vec<(usize, ItemId)> = Vec::new();
@@ -179,8 +181,11 @@ pub async fn import(
         let mut rows = Vec::with_capacity(block.len());
         for &i in block {
             let rec = &batch.records[i];
+            let mut fields = fields_of(rec, None)?;
+            fields.initiative_id = ahead.initiative_of(&rec.key);
+            let (assignee, reporter) = ahead.people_of(rec);
             rows.push(backlog::Checked {
-                fields: fields_of(rec, None)?,
+                fields,
                 labels: merged_labels(&[], &rec.labels)?,
                 criteria: crate::backlog::validate_criteria(&rec.criteria)?,
                 origin: Some(backlog::Origin {
@@ -188,6 +193,8 @@ pub async fn import(
                     created: rec.created,
                     updated: rec.updated,
                     resolved: rec.resolved,
+                    assignee,
+                    reporter,
                 }),
             });
         }
@@ -268,7 +275,7 @@ pub async fn import(
         });
     }
     // People and comments, once every item has its id.
-    let mut history = super::history::write(&mut tx, ctx, &batch, &ids, &created, &epics).await?;
+    let mut history = super::history::write(&mut tx, ctx, &batch, &ids, &created, ahead).await?;
     let history_changed = history.changed();
     let mut trail = std::mem::take(&mut history.trail);
     history.add_to(&mut report);
