@@ -115,7 +115,11 @@ pub async fn versions(db: &Db) -> i64 {
 }
 
 pub fn import(cli: &Cli, who: &str, rel: &str, extra: &[&str]) -> Value {
-    let p = path(rel);
+    import_path(cli, who, &path(rel), extra)
+}
+
+/// [`import`] of a file anywhere, such as one a test wrote.
+pub fn import_path(cli: &Cli, who: &str, p: &std::path::Path, extra: &[&str]) -> Value {
     let args = [
         &[
             "import",

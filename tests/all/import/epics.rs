@@ -9,7 +9,7 @@ use serde_json::Value;
 use throughline::db::Db;
 use throughline::with_pool;
 
-use super::corpus::{import, json, text};
+use super::corpus::{import, import_path, json, text};
 use crate::support::cli::Cli;
 
 /// What a file says about its epics.
@@ -296,18 +296,7 @@ async fn more_children_than_a_round_trip_are_linked_and_unlinked_with_their_read
         path
     };
     let run = |path: &std::path::Path, extra: &[&str]| {
-        let head = [
-            "import",
-            path.to_str().unwrap(),
-            "--as",
-            &ada,
-            "-w",
-            "acme",
-            "-p",
-            "ONB",
-            "--json",
-        ];
-        cli.json(&[&head[..], extra].concat())
+        import_path(&cli, &ada, path, &[&AS_INITIATIVES[..], extra].concat())
     };
     // First without parents: the children are there, under nothing, and told so.
     let r = run(&file("loose.csv", ""), &[]);
