@@ -507,18 +507,24 @@ pub fn list_marks(n: usize) -> String {
 /// anonymous `?`: sqlx resolves each named `$N` by a linear search, which turns thousands of
 /// parameters quadratic.
 pub fn row_marks(sqlite: bool, rows: usize, cols: usize) -> String {
-    let mut out = String::with_capacity(rows * (cols * 4 + 3));
+    if sqlite {
+        let row = format!("({})", vec!["?"; cols].join(","));
+        return vec![row; rows].join(",");
+    }
+    row_marks_after(0, rows, cols)
+}
+
+/// [`row_marks`] numbered `$` from `skip + 1`, after the statement's own first `skip` marks.
+pub fn row_marks_after(skip: usize, rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * (cols * 6 + 3));
     for r in 0..rows {
         out.push_str(if r == 0 { "(" } else { ",(" });
         for c in 1..=cols {
             if c > 1 {
                 out.push(',');
             }
-            if sqlite {
-                out.push('?');
-            } else {
-                out.push_str(&format!("${}", r * cols + c));
-            }
+            out.push('$');
+            out.push_str(&(skip + r * cols + c).to_string());
         }
         out.push(')');
     }
@@ -552,6 +558,8 @@ mod tests {
         assert_eq!(super::row_marks(false, 2, 2), "($1,$2),($3,$4)");
         assert_eq!(super::row_marks(true, 2, 3), "(?,?,?),(?,?,?)");
         assert_eq!(super::row_marks(true, 0, 3), "");
+        assert_eq!(super::row_marks_after(1, 2, 3), "($2,$3,$4),($5,$6,$7)");
+        assert_eq!(super::list_marks(3), "$1,$2,$3");
     }
 
     #[test]

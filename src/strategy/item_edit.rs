@@ -127,7 +127,7 @@ pub(super) async fn set_initiatives_in(
         let sql = format!(
             "UPDATE items SET initiative_id = v.column2, version = version + v.column3, updated_at = $1
              FROM (VALUES {}) AS v WHERE items.id = v.column1",
-            values_marks(chunk.len())
+            crate::db::row_marks_after(1, chunk.len(), 3)
         );
         let mut args: Vec<Arg> = vec![at.into()];
         for &(item, initiative, bump) in chunk {
@@ -143,14 +143,6 @@ pub(super) async fn set_initiatives_in(
 
 /// Items linked per round trip by [`set_initiatives_in`]: 3 bound parameters each.
 const LINKS_PER_TRIP: usize = 1_000;
-
-/// `($2,$3,$4),($5,$6,$7),…`: rows of three after the statement's own `$1`.
-fn values_marks(rows: usize) -> String {
-    (0..rows)
-        .map(|r| format!("(${},${},${})", 3 * r + 2, 3 * r + 3, 3 * r + 4))
-        .collect::<Vec<_>>()
-        .join(",")
-}
 
 /// Sets the item's persona in the caller's transaction: the persona must be this
 /// product's; the "before" is read in the transaction, so the audit row tells what this write
