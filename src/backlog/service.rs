@@ -66,30 +66,41 @@ pub async fn refresh_readiness_after(
     refresh_readiness_of(tx, rules, &[id], first).await
 }
 
-/// [`refresh_readiness_after`] for many items: still two round trips, which an import linking
-/// thousands of items to initiatives pays once per few thousand instead of once each. `ids`
-/// is kept to a few thousand (one bound parameter each).
+/// [`refresh_readiness_after`] for many items: two round trips per [`READINESS_PER_TRIP`]
+/// items (`first` goes with the first of them), where each item took two.
 pub async fn refresh_readiness_of(
     tx: &mut Tx,
     rules: &ReadyRules,
     ids: &[ItemId],
     first: Read<()>,
 ) -> Result<()> {
-    let inputs = first
-        .then(readiness_store::readiness_inputs_read(ids))
-        .run(&mut tx.conn())
-        .await?;
-    let set = inputs
-        .iter()
-        .map(|(row, criteria, open)| {
-            let a = assess(rules, &Fields::from(row), criteria, *open);
-            (row.id, a.ready, a.json)
-        })
-        .collect();
-    Ok(readiness_store::set_readiness_many_read(set)
-        .run(&mut tx.conn())
-        .await?)
+    let mut first = Some(first);
+    for chunk in ids.chunks(READINESS_PER_TRIP) {
+        let before = first.take().unwrap_or_else(|| Read::ready(()));
+        let inputs = before
+            .then(readiness_store::readiness_inputs_read(chunk))
+            .run(&mut tx.conn())
+            .await?;
+        let set = inputs
+            .iter()
+            .map(|(row, criteria, open)| {
+                let a = assess(rules, &Fields::from(row), criteria, *open);
+                (row.id, a.ready, a.json)
+            })
+            .collect();
+        readiness_store::set_readiness_many_read(set)
+            .run(&mut tx.conn())
+            .await?;
+    }
+    if let Some(first) = first {
+        first.run(&mut tx.conn()).await?;
+    }
+    Ok(())
 }
+
+/// Items [`refresh_readiness_of`] reads per round trip: one bound parameter each in three
+/// statements.
+const READINESS_PER_TRIP: usize = 1_000;
 
 fn audit_change<'a>(
     ctx: &ProductCtx,

@@ -246,3 +246,50 @@ async fn a_job_another_process_runs_shows_its_progress_until_it_falls_silent() {
         "{job}"
     );
 }
+
+/// A change of the Definition of Ready assesses every item again, more of them than one round
+/// trip reads (1,000): an imported backlog of 1,100 stories without criteria is told to add one
+/// until no criterion is asked for, and again when one is.
+#[tokio::test]
+async fn a_rules_change_assesses_a_large_backlog_again() {
+    let app = spawn_app().await;
+    let po = app.workspace().await;
+    let mut csv = String::from("Summary,Issue key,Issue Type\n");
+    for i in 1..=1_100 {
+        csv.push_str(&format!("Read page {i},R-{i},Story\n"));
+    }
+    let report = super::undo::imported(&app, &po, &csv).await;
+    assert_eq!(report["created"], 1_100, "{report}");
+    let rules_at = "/api/v1/workspaces/acme/products/ONB/ready-rules";
+    let unready_for = |reason: &'static str| {
+        let db = app.db.clone();
+        async move {
+            throughline::with_pool!(&db.read, p => sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM items WHERE readiness LIKE $1")
+                .bind(format!("%\"{reason}\"%")).fetch_one(p).await)
+            .unwrap()
+        }
+    };
+    assert_eq!(unready_for("no_criteria").await, 1_100);
+    let set = |min: i64| {
+        let (app, po) = (&app, &po);
+        async move {
+            let r = app.get(po, rules_at).await;
+            let etag = r.headers()["etag"].to_str().unwrap().to_string();
+            let mut rules: Value = r.json().await.unwrap();
+            rules["min_criteria"] = min.into();
+            let r = app
+                .req(po, Method::PUT, rules_at)
+                .header("If-Match", &etag)
+                .json(&rules)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+    };
+    set(0).await;
+    assert_eq!(unready_for("no_criteria").await, 0);
+    set(1).await;
+    assert_eq!(unready_for("no_criteria").await, 1_100);
+}

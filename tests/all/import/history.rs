@@ -697,3 +697,41 @@ async fn jira_sprints_are_counted_with_the_earlier_ones() {
         "{rel}"
     );
 }
+
+/// A file that names an item imported before twice keeps its first row, says so, and sets that
+/// row's people: an item is one row of the statement that sets them all.
+#[tokio::test]
+async fn an_item_named_twice_takes_the_people_of_its_first_row() {
+    let cli = Cli::new().await;
+    let ada = super::acme(&cli);
+    let write = |name: &str, text: &str| {
+        let p = cli.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let first = write(
+        "first.csv",
+        "Summary,Issue key,Issue Type\nSign up,D-1,Story\n",
+    );
+    super::corpus::import_path(&cli, &ada, &first, &[]);
+    let twice = write(
+        "twice.csv",
+        "Summary,Issue key,Issue Type,Assignee,Reporter\n\
+         Sign up,D-1,Story,Ann Lee,\n\
+         Sign up,D-1,Story,,Bo Chen\n",
+    );
+    let r = super::corpus::import_path(&cli, &ada, &twice, &[]);
+    let notes = r["notes"].to_string();
+    assert!(
+        notes.contains("rows repeating an issue key were skipped"),
+        "{r}"
+    );
+    let db = super::db(&cli).await;
+    let people: (Option<String>, Option<String>) = with_pool!(&db.read, p => sqlx::query_as(
+        "SELECT a.name, r.name FROM items i LEFT JOIN users a ON a.id = i.assignee_id
+         LEFT JOIN users r ON r.id = i.reporter_id WHERE i.external_key = 'D-1'")
+        .fetch_one(p).await)
+    .unwrap();
+    assert_eq!(people, (Some("Ann Lee".to_string()), None));
+    db.close().await;
+}
