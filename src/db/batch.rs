@@ -205,6 +205,16 @@ impl<T: Send + 'static> Read<T> {
         }
     }
 
+    /// Independent reads: in one round trip on SQLite, where each round trip is a hand-off to a
+    /// connection's worker thread and back; side by side on PostgreSQL, where each statement
+    /// is a round trip of its own and one connection would send them one after another.
+    pub async fn each_on(reads: Vec<Read<T>>, db: &Db) -> Result<Vec<T>, sqlx::Error> {
+        if db.is_sqlite() {
+            return Read::all(reads).on(db).await;
+        }
+        futures_util::future::try_join_all(reads.into_iter().map(|r| r.on(db))).await
+    }
+
     /// Both reads in one round trip.
     pub fn and<U: Send + 'static>(mut self, other: Read<U>) -> Read<(T, U)> {
         self.statements.extend(other.statements);

@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 
 use crate::auth::Action;
+use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::governance::alignment::{self, Alignment, AlignmentParams};
@@ -48,6 +49,16 @@ pub async fn report(db: &Db, ctx: &ProductCtx, p: &AlignmentParams) -> Result<Al
             periods::quarter(db, ctx, q, p.team).await
         }
         _ => alignment::report(db, ctx, p).await,
+    }
+}
+
+/// A product's whole quarter (no team) by its cadence, as a read that may share a round trip
+/// with others; the caller checks the grants.
+pub fn quarter_read(ctx: &ProductCtx, q: Quarter) -> Read<Alignment> {
+    if ctx.product.cadence == "flow" {
+        periods::quarter_read(ctx, q, None)
+    } else {
+        alignment::quarter_read(ctx, q)
     }
 }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::store::{self, SprintItem};
 use super::{score, NoScore, PriorityPoints, Score, FORMULA};
 use crate::auth::Action;
+use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ids::SprintId;
@@ -276,45 +277,73 @@ pub async fn for_quarter(
             format!("{quarter:?} is not a quarter like 2027-Q1"),
         )
     })?;
-    let ((settings, priorities), mut items) = store::settings_read(ctx.product.id)
-        .and(store::priorities_read(ctx.product.id, quarter))
-        .and(store::sprint_items_read(ctx.product.id, quarter, None))
-        .on(db)
-        .await?;
-    if let Some(team) = team {
-        let theirs = store::team_sprints(db, ctx.product.id, team).await?;
-        items.retain(|i| theirs.contains(&i.sprint_id));
-    }
-    let mut a = build(
+    let Some(team) = team else {
+        return Ok(quarter_read(ctx, quarter).on(db).await?);
+    };
+    let ((settings, priorities), mut items) =
+        quarter_facts_read(ctx.product.id, quarter).on(db).await?;
+    let theirs = store::team_sprints(db, ctx.product.id, team).await?;
+    items.retain(|i| theirs.contains(&i.sprint_id));
+    Ok(quarter_of(
         quarter,
+        &settings,
         &priorities,
         &items,
-        settings.allowance_pct,
         &ctx.product.key,
+    ))
+}
+
+type QuarterFacts = ((store::Settings, Vec<(i64, String)>), Vec<SprintItem>);
+
+/// What a quarter's report of a product in sprints is made from, in one round trip.
+fn quarter_facts_read(product_id: i64, quarter: Quarter) -> Read<QuarterFacts> {
+    store::settings_read(product_id)
+        .and(store::priorities_read(product_id, quarter))
+        .and(store::sprint_items_read(product_id, quarter, None))
+}
+
+/// The quarter's report of the whole product (no team) as a read, to share a round trip with
+/// others (the Overview's, of every product on the workspace home). The caller checks the
+/// grants, as [`for_quarter`] does.
+pub fn quarter_read(ctx: &ProductCtx, quarter: Quarter) -> Read<Alignment> {
+    let key = ctx.product.key.clone();
+    quarter_facts_read(ctx.product.id, quarter).map(move |((settings, priorities), items)| {
+        Ok(quarter_of(quarter, &settings, &priorities, &items, &key))
+    })
+}
+
+/// The quarter's report over `items`, with each sprint's point of the trend.
+fn quarter_of(
+    quarter: Quarter,
+    settings: &store::Settings,
+    priorities: &[(i64, String)],
+    items: &[SprintItem],
+    product_key: &str,
+) -> Alignment {
+    let mut a = build(
+        quarter,
+        priorities,
+        items,
+        settings.allowance_pct,
+        product_key,
     );
     // The items come sprint by sprint, in the order the sprints started.
     // Each closed sprint's point of the trend is its score frozen at close.
     for mine in items.chunk_by(|a, b| a.sprint_id == b.sprint_id) {
         let s = match mine[0].frozen() {
-            Some(f) => build(
-                quarter,
-                &f.priorities,
-                mine,
-                f.allowance_pct,
-                &ctx.product.key,
-            ),
+            Some(f) => build(quarter, &f.priorities, mine, f.allowance_pct, product_key),
             None => build(
                 quarter,
-                &priorities,
+                priorities,
                 mine,
                 settings.allowance_pct,
-                &ctx.product.key,
+                product_key,
             ),
         };
         let name = mine[0].sprint_name.clone();
         a.trend.push((name, s.completed.score.map(|s| s.score)));
     }
-    Ok(a)
+    a
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

@@ -153,11 +153,19 @@ pub async fn quarter(
     q: Quarter,
     team: Option<i64>,
 ) -> Result<Alignment> {
+    Ok(quarter_read(ctx, q, team).on(db).await?)
+}
+
+/// [`quarter`] as a read, to share a round trip with others (the Overview's, of every product
+/// on the workspace home).
+pub fn quarter_read(ctx: &ProductCtx, q: Quarter, team: Option<i64>) -> Read<Alignment> {
     let window = (midnight(q.start()), midnight(q.next().start()));
-    let f = facts_read(ctx.product.id, q, window, team).on(db).await?;
-    let mut a = score(&f, q, window, &ctx.product.key);
-    a.trend = trend(&f, q, &ctx.product.key);
-    Ok(a)
+    let key = ctx.product.key.clone();
+    facts_read(ctx.product.id, q, window, team).map(move |f| {
+        let mut a = score(&f, q, window, &key);
+        a.trend = trend(&f, q, &key);
+        Ok(a)
+    })
 }
 
 /// Each month of `q` up to today with its completed-points score, as `[month, score]` pairs:

@@ -10,7 +10,7 @@ use crate::auth::Action;
 use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::Result;
-use crate::governance::alignment::{Alignment, AlignmentParams, PriorityRow};
+use crate::governance::alignment::{Alignment, PriorityRow};
 use crate::governance::NoScore;
 use crate::points::Points;
 use crate::strategy::Quarter;
@@ -58,52 +58,100 @@ pub struct Overview {
 }
 
 pub async fn overview(db: &Db, ctx: &ProductCtx) -> Result<Overview> {
-    ctx.grants.require(Action::ViewBacklog)?;
-    let now = Utc::now();
+    let mut one = overviews(db, std::slice::from_ref(ctx)).await?;
+    Ok(one.pop().expect("one overview per product"))
+}
+
+/// The facts of one product read in the first round trip: they need nothing read before them.
+type First = (
+    (
+        (
+            (
+                (
+                    (
+                        (Option<crate::sprint::Sprint>, Option<crate::sprint::Sprint>),
+                        crate::governance::overrides::Overrides,
+                    ),
+                    Vec<PendingSignoff>,
+                ),
+                Vec<Unready>,
+            ),
+            Vec<OpenQuestion>,
+        ),
+        Vec<MetricBehind>,
+    ),
+    Alignment,
+);
+
+/// Each product's Overview, in order. The products' facts are read together, a round trip for
+/// all of them per step (`Read::each_on`): the workspace home shows every product's, and one
+/// product's alone took three round trips.
+pub async fn overviews(db: &Db, ctxs: &[ProductCtx]) -> Result<Vec<Overview>> {
     let today = crate::strategy::today();
     let quarter = Quarter::of(today);
-    let flow = ctx.product.cadence == "flow";
-    let roles = &ctx.grants.roles;
-    use crate::auth::Role;
-    let (pm, po, sm) = (
-        roles.contains(&Role::Pm),
-        roles.contains(&Role::Po),
-        roles.contains(&Role::Sm),
-    );
-    // The facts that need nothing read before them, in one round trip; each role's only when
-    // it is held.
-    let (((((sprints, overrides), signoffs), unready), questions), metrics) =
-        crate::sprint::service::running_and_last_closed_read(ctx)?
-            .and(crate::governance::overrides::list_read(ctx, quarter)?)
-            .and(pending_signoffs_read(ctx)?)
-            .and(when(po, unready_top_read(ctx)))
-            .and(when(po, open_questions_read(ctx)))
-            .and(when(pm, metrics_behind_read(ctx, quarter)))
-            .on(db)
-            .await?;
-    let (running, last_closed) = sprints;
+    let first = ctxs
+        .iter()
+        .map(|ctx| first_read(ctx, quarter))
+        .collect::<Result<Vec<_>>>()?;
+    let firsts = Read::each_on(first, db).await?;
     // Then what those name: the running sprint's burndown and the last closed one's retro.
-    let burndown = match running {
-        Some(s) => crate::sprint::board::burndown_read(s).map(|b| Ok(Some(b))),
-        None => Read::ready(None),
-    };
-    let retro = match last_closed.filter(|_| sm) {
-        Some(s) => retro_missing_read(s).map(Ok),
-        None => Read::ready(None),
-    };
-    let (burndown, retro_missing) = burndown.and(retro).on(db).await?;
+    let second = ctxs
+        .iter()
+        .zip(&firsts)
+        .map(|(ctx, ((((((sprints, _), _), _), _), _), _))| {
+            let (running, last_closed) = sprints;
+            let burndown = match running {
+                Some(s) => crate::sprint::board::burndown_read(s.clone()).map(|b| Ok(Some(b))),
+                None => Read::ready(None),
+            };
+            let sm = ctx.grants.roles.contains(&crate::auth::Role::Sm);
+            let retro = match last_closed.clone().filter(|_| sm) {
+                Some(s) => retro_missing_read(s).map(Ok),
+                None => Read::ready(None),
+            };
+            burndown.and(retro)
+        })
+        .collect();
+    let seconds = Read::each_on(second, db).await?;
+    let mut out = Vec::with_capacity(ctxs.len());
+    for ((ctx, first), second) in ctxs.iter().zip(firsts).zip(seconds) {
+        out.push(assemble(db, ctx, today, quarter, first, second).await?);
+    }
+    Ok(out)
+}
+
+/// What one product's Overview reads first, each role's facts only when it is held.
+fn first_read(ctx: &ProductCtx, quarter: Quarter) -> Result<Read<First>> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    use crate::auth::Role;
+    let roles = &ctx.grants.roles;
+    let (pm, po) = (roles.contains(&Role::Pm), roles.contains(&Role::Po));
+    Ok(crate::sprint::service::running_and_last_closed_read(ctx)?
+        .and(crate::governance::overrides::list_read(ctx, quarter)?)
+        .and(pending_signoffs_read(ctx)?)
+        .and(when(po, unready_top_read(ctx)))
+        .and(when(po, open_questions_read(ctx)))
+        .and(when(pm, metrics_behind_read(ctx, quarter)))
+        .and(crate::flow::alignment::quarter_read(ctx, quarter)))
+}
+
+/// One product's Overview from what was read for it.
+async fn assemble(
+    db: &Db,
+    ctx: &ProductCtx,
+    today: NaiveDate,
+    quarter: Quarter,
+    first: First,
+    (burndown, retro_missing): (
+        Option<crate::sprint::board::Burndown>,
+        Option<(crate::ids::SprintId, String)>,
+    ),
+) -> Result<Overview> {
+    let ((((((_, overrides), signoffs), unready), questions), metrics), a) = first;
+    let now = Utc::now();
+    let roles = &ctx.grants.roles;
+    let sm = roles.contains(&crate::auth::Role::Sm);
     let sprint = burndown.and_then(|b| sprint_now(b, today));
-    let a = crate::flow::alignment::report(
-        db,
-        ctx,
-        &AlignmentParams {
-            sprint: None,
-            quarter: Some(quarter.to_string()),
-            month: None,
-            team: None,
-        },
-    )
-    .await?;
     let mut s = Signals {
         ws: ctx.workspace.slug.clone(),
         product: ctx.product.key.clone(),
@@ -124,7 +172,7 @@ pub async fn overview(db: &Db, ctx: &ProductCtx) -> Result<Overview> {
         retro_missing,
         ..Signals::default()
     };
-    if sm && flow {
+    if sm && ctx.product.cadence == "flow" {
         s.wip_over = crate::flow::board::board(db, ctx, None).await?.warnings;
     }
     Ok(Overview {

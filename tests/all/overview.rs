@@ -153,3 +153,84 @@ async fn the_overview_names_the_running_sprint_and_the_last_closed_sprints_retro
         "{o}"
     );
 }
+
+/// The workspace page reads every product's Overview together (one round trip for all of
+/// them per step on SQLite): each row still shows its own product's sprint, alignment and
+/// needs, in the order of the products, whichever of them has facts to show.
+#[tokio::test]
+async fn the_workspace_page_gives_each_product_its_own_overview() {
+    use crate::support::scrum::{commit_and_start, ready_story, sprint, team};
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let sm = app.member(&owner, "Sam", &["sm"]).await;
+    for (key, name) in [("ANA", "Analytics"), ("PAY", "Payments")] {
+        let r = app
+            .post(
+                &owner,
+                "/api/v1/workspaces/acme/products",
+                serde_json::json!({"key": key, "name": name}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+    // PAY's PO has one unready item on top; ONB runs a sprint; ANA has neither.
+    app.roles(&owner, &owner, "PAY", &["po"]).await;
+    let r = app
+        .post(
+            &owner,
+            "/api/v1/workspaces/acme/products/PAY/items",
+            serde_json::json!({"title": "refunds"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    app.roles(&owner, &owner, "ONB", &["pm", "po", "dev", "sm"])
+        .await;
+    let team = team(&app, &owner, &sm).await;
+    let running = sprint(&app, &sm, team, "Sprint 9", "2027-01-04", "2027-01-17").await;
+    let a = ready_story(&app, &owner, "sign up", 3, &["Given a When b Then c"]).await;
+    let id = running["id"].as_i64().unwrap();
+    commit_and_start(&app, &owner, id, std::slice::from_ref(&a)).await;
+
+    let html = app.get(&owner, "/w/acme").await.text().await.unwrap();
+    let row = |key: &str| {
+        let start = html
+            .find(&format!("<td class=\"key\"><a href=\"/w/acme/p/{key}\">"))
+            .unwrap_or_else(|| panic!("{key} row in {html}"));
+        let end = html[start..].find("</tr>").unwrap() + start;
+        html[start..end].to_string()
+    };
+    let (ana, onb, pay) = (row("ANA"), row("ONB"), row("PAY"));
+    assert!(
+        html.find("/w/acme/p/ANA\"").unwrap() < html.find("/w/acme/p/ONB\"").unwrap()
+            && html.find("/w/acme/p/ONB\"").unwrap() < html.find("/w/acme/p/PAY\"").unwrap(),
+        "{html}"
+    );
+    assert!(
+        onb.contains("Sprint 9<div class=\"muted small\">day "),
+        "{onb}"
+    );
+    assert!(onb.contains(" of 10 · 0 of 3 pts</div>"), "{onb}");
+    for other in [&ana, &pay] {
+        assert!(other.contains("No sprint running"), "{other}");
+    }
+    // The owner made ANA, so is its PM: it lacks its priorities. On PAY the owner is only the
+    // PO, of one unready item on top of its backlog.
+    assert!(
+        ana.contains("/w/acme/p/ANA#needs-title\">1 thing</a>"),
+        "{ana}"
+    );
+    assert!(
+        pay.contains("/w/acme/p/PAY#needs-title\">1 thing</a>"),
+        "{pay}"
+    );
+    let o = app
+        .get(&owner, "/api/v1/workspaces/acme/products/PAY/overview")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(
+        o["needs"][0]["text"].as_str().unwrap().contains("PAY-1"),
+        "{o}"
+    );
+}

@@ -155,18 +155,13 @@ async fn show_workspace(
         .and(facts)
         .on(&state.db)
         .await?;
-    // The products' overviews are read side by side: the page waits for the slowest, not
-    // their sum.
-    let overviews = futures_util::future::join_all(
-        ctxs.iter()
-            .map(|ctx| crate::overview::facts::overview(&state.db, ctx)),
-    )
-    .await;
+    // The products' overviews, read together (a round trip for all of them per step).
+    let overviews = crate::overview::facts::overviews(&state.db, &ctxs).await?;
     let products = ctxs
         .into_iter()
         .zip(overviews)
-        .map(|(ctx, o)| o.map(|o| (ctx.product, o)))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|(ctx, o)| (ctx.product, o))
+        .collect();
     let layout = Layout::new(&user, workspace.name.clone())
         .crumb(format!("/w/{}", workspace.slug), workspace.name.clone());
     let open_steps = facts.map_or_else(Vec::new, |f| {
