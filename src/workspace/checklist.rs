@@ -106,10 +106,14 @@ pub fn facts_read(workspace_id: i64, slug: &str) -> Read<WorkspaceFacts> {
         vec![workspace_id.into()],
         count,
     ))
-    // Whether a product has items is all the steps ask: counting them read every item.
+    // Whether a product has items is all the steps ask: counting them read every item. The
+    // first item by number, rather than `EXISTS`, so that the product's range of the
+    // (product_id, number) index is read: PostgreSQL may plan an `EXISTS` as a scan of the
+    // items in storage order, which on a workspace of 20 products of 5,000 items each took
+    // 200 ms instead of 1 (seen on one copy of the benchmark's database, not on another).
     .and(Read::query(
         "SELECT p.id, p.key, p.name,
-                EXISTS (SELECT 1 FROM items i WHERE i.product_id = p.id),
+                (SELECT i.number FROM items i WHERE i.product_id = p.id ORDER BY i.number LIMIT 1) IS NOT NULL,
                 (SELECT COUNT(*) FROM priorities q WHERE q.product_id = p.id AND q.quarter = $2)
          FROM products p WHERE p.workspace_id = $1 ORDER BY p.key",
         vec![workspace_id.into(), quarter.clone().into()],
