@@ -87,12 +87,24 @@ async fn load_on(
     let sql = format!("SELECT {COLUMNS} FROM initiatives WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY id");
     let rows: Vec<Row> =
         on!(c, c => sqlx::query_as(&sql).bind(pid).bind(one).fetch_all(&mut **c).await)?;
-    // (initiative, number): the keys of each initiative's items.
-    let items: Vec<(InitiativeId, i64)> = on!(c, c => sqlx::query_as(
-        "SELECT i.initiative_id, i.number FROM items i
-         JOIN initiatives n ON n.id = i.initiative_id
-         WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) ORDER BY i.number")
-        .bind(pid).bind(one).fetch_all(&mut **c).await)?;
+    // (initiative, number): the keys of each initiative's items. An item is linked only to an
+    // initiative of its own product (`item_edit`), so on PostgreSQL a whole product's are read
+    // from the product's range of the (product_id, number) index: there the join was planned
+    // as a scan of every item of every product (53 ms on the benchmark's *large* set, 3.5 ms
+    // this way), where SQLite looks each initiative's items up by index (1.2 ms, 2.6 ms the
+    // other way).
+    let items: Vec<(InitiativeId, i64)> = if only.is_none() && !c.is_sqlite() {
+        on!(c, c => sqlx::query_as(
+            "SELECT i.initiative_id, i.number FROM items i
+             WHERE i.product_id = $1 AND i.initiative_id IS NOT NULL ORDER BY i.number")
+            .bind(pid).fetch_all(&mut **c).await)?
+    } else {
+        on!(c, c => sqlx::query_as(
+            "SELECT i.initiative_id, i.number FROM items i
+             JOIN initiatives n ON n.id = i.initiative_id
+             WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) ORDER BY i.number")
+            .bind(pid).bind(one).fetch_all(&mut **c).await)?
+    };
     // The tier of an initiative in a quarter: the position of its priority there (1 = top).
     let prios: Vec<(InitiativeId, i64, String, String, i64)> = on!(c, c => sqlx::query_as(
         "SELECT pi.initiative_id, pr.id, pr.quarter, pr.title,

@@ -586,6 +586,23 @@ async fn the_points_of_linked_items_roll_up_into_the_initiatives_progress() {
         .await;
     let got = json_of(&s.app, &s.pm, &s.path).await;
     assert_eq!(got["items"], json!(["ONB-1", "ONB-2"]));
+    // The product's list names the same items (read another way on PostgreSQL), and none
+    // under the initiative they are not linked to.
+    let all = json_of(&s.app, &s.pm, &format!("{P}/initiatives")).await;
+    let items_of = |id: &Value| {
+        all.as_array()
+            .or_else(|| all["initiatives"].as_array())
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == *id)
+            .map(|n| n["items"].clone())
+    };
+    assert_eq!(
+        items_of(&s.i["id"]),
+        Some(json!(["ONB-1", "ONB-2"])),
+        "{all}"
+    );
+    assert_eq!(items_of(&s.low["id"]), Some(json!([])), "{all}");
     assert_eq!(
         (
             got["points_done"].as_i64(),
