@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::backlog::query::{Compiled, SqlValue};
 use crate::backlog::store::{list as backlog_page, After};
 use crate::backlog::{service as items, Item};
+use crate::db::batch::Read;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ids::{InitiativeId, ItemId, SprintId};
@@ -177,16 +178,31 @@ pub(super) async fn stories(
     .await?;
     let ids: Vec<ItemId> = page.iter().map(|s| s.id).collect();
     let mut sprints_of = sprints_of_items(db, &ids).await?;
-    let mut out = Vec::with_capacity(page.len());
-    for s in page {
-        let item = items::get(db, ctx, &s.key).await?;
-        out.push(Story {
-            questions: questions::for_item(db, item.id).await?,
+    // Every story's row, then each whole with its questions: two round trips on SQLite for a
+    // document of a hundred stories, which read them one by one in three hundred.
+    let rows = Read::all(
+        ids.iter()
+            .map(|id| crate::backlog::store::row_by_id_read(*id))
+            .collect(),
+    )
+    .on(db)
+    .await?;
+    let wholes = rows
+        .into_iter()
+        .map(|row| {
+            let (id, item) = items::load_read(ctx, row)?;
+            Ok(item.and(questions::threads_read(id).map(|(qs, _)| Ok(qs))))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let stories = Read::all(wholes).on(db).await?;
+    Ok(stories
+        .into_iter()
+        .map(|(item, questions)| Story {
+            questions,
             sprints: sprints_of.remove(&item.id).unwrap_or_default(),
             item,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 /// The sprints each item was committed to and not taken out of, oldest first.
