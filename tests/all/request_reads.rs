@@ -220,3 +220,87 @@ async fn a_joined_read_that_fails_or_is_given_up_leaves_no_old_snapshot_behind()
         assert_eq!(users(&db).await, 3);
     }
 }
+
+/// A joined read's arguments mean what they mean alone, whatever they hold: a batch renumbers
+/// its statements' marks (db::batch), so quotes, dollar signs, backslashes, semicolons, a mark
+/// used twice, the extremes of a number, NULLs and a time's microseconds all come back
+/// unchanged, and compare as they do bound to a statement alone.
+#[tokio::test]
+async fn joined_reads_take_any_argument_as_it_is() {
+    use chrono::TimeZone;
+    use throughline::db::batch::{Arg, Read};
+    let app = spawn_app().await;
+    let texts = [
+        "",
+        "plain",
+        "it's 'quoted'",
+        "$q$ ends $q",
+        "$q1$q$q2 $$ $1 $2",
+        "back\\slash; DROP TABLE users; --",
+        "ends with $q",
+        "ends with $",
+        "émoji 🚀 and\nnew line\ttab",
+    ];
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 2, 28, 23, 59, 58)
+        .unwrap()
+        + chrono::Duration::microseconds(123_456);
+    let echo = |t: &str| {
+        Read::query(
+            "SELECT $1, CAST(LENGTH($1) AS BIGINT), $2 IS NULL, $3, $4, $5, $6 + 1, $7",
+            vec![
+                t.into(),
+                Arg::Text(None),
+                i64::MIN.into(),
+                i64::MAX.into(),
+                Arg::Int(None),
+                (-42i64).into(),
+                at.into(),
+            ],
+            |rows| {
+                rows.one::<(
+                    String,
+                    i64,
+                    bool,
+                    i64,
+                    i64,
+                    Option<i64>,
+                    i64,
+                    chrono::DateTime<chrono::Utc>,
+                )>()
+            },
+        )
+    };
+    for t in texts {
+        let joined = Read::all(vec![echo(t), echo(t)]).on(&app.db).await.unwrap();
+        let alone = echo(t).on(&app.db).await.unwrap();
+        let chars = t.chars().count() as i64;
+        assert_eq!(
+            joined[0],
+            (
+                t.to_string(),
+                chars,
+                true,
+                i64::MIN,
+                i64::MAX,
+                None,
+                -41,
+                at
+            ),
+            "{t:?}"
+        );
+        assert_eq!(joined[1], alone, "{t:?}");
+    }
+    let flags = Read::query(
+        "SELECT $1 AND NOT $2, $3 < $4",
+        vec![true.into(), false.into(), at.into(), db::now().into()],
+        |rows| rows.one::<(bool, bool)>(),
+    );
+    let (a, b) = flags
+        .and(Read::query("SELECT 1", vec![], |_| Ok(())))
+        .on(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(a, (true, true));
+    assert_eq!(b, ());
+}
