@@ -102,15 +102,20 @@ pub fn router(state: AppState) -> Router {
 /// an 18 KB item page, more than reading and rendering either, and cut the pages served per
 /// second to a fifth or less (docs/scaling.md). zstd 1 takes 0.11 ms for the roadmap and makes
 /// it smaller than brotli 4 did (10 KB); brotli 0 and gzip 1 about 0.4 ms (20 and 23 KB).
-/// Bodies under 1 KB go as they are: a packet either way. tower-http leaves images and event
-/// streams alone.
+/// Bodies under 1 KB go as they are: a packet either way; so do the hand-off kit's zip and the
+/// PDFs, compressed already. tower-http leaves images and event streams alone.
 fn compression(
 ) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
-    use tower_http::compression::predicate::{Predicate, SizeAbove};
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
     use tower_http::compression::{CompressionLayer, CompressionLevel, DefaultPredicate};
     CompressionLayer::new()
         .quality(CompressionLevel::Fastest)
-        .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024)))
+        .compress_when(
+            DefaultPredicate::new()
+                .and(SizeAbove::new(1024))
+                .and(NotForContentType::const_new("application/zip"))
+                .and(NotForContentType::const_new("application/pdf")),
+        )
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

@@ -305,6 +305,20 @@ async fn the_api_answers_a_zip_or_its_manifest_and_names_bad_input() {
     );
     let files = unzip(&r.bytes().await.unwrap());
     assert!(files.contains_key(&format!("stories/{ready}.md")));
+    // A zip is compressed already: a browser that takes zstd gets it as it is.
+    let as_browser = app
+        .req(
+            &pm,
+            Method::GET,
+            &format!("{P}/documents/kit?initiative={i}"),
+        )
+        .header("Accept", "application/zip")
+        .header("Accept-Encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await
+        .unwrap();
+    assert!(as_browser.headers().get("content-encoding").is_none());
+    assert_eq!(unzip(&as_browser.bytes().await.unwrap()).len(), files.len());
     assert!(
         !files.contains_key(&format!("stories/{unready}.md")),
         "not ready: left out"
