@@ -304,3 +304,27 @@ async fn joined_reads_take_any_argument_as_it_is() {
     assert_eq!(a, (true, true));
     assert_eq!(b, ());
 }
+
+/// Independent reads (`Read::each_on`, the workspace home's products) answer in the order
+/// asked, each its own, whether they go in one round trip (SQLite) or in groups side by side
+/// on a few connections (PostgreSQL), for fewer reads than groups and for many more.
+#[tokio::test]
+async fn independent_reads_answer_in_the_order_asked() {
+    use throughline::db::batch::Read;
+    let app = spawn_app().await;
+    for n in [0i64, 1, 3, 10, 23] {
+        let reads = (0..n)
+            .map(|i| {
+                Read::query("SELECT $1 * 10", vec![i.into()], |rows| {
+                    Ok(rows.one::<(i64,)>()?.0)
+                })
+            })
+            .collect();
+        let answers = Read::each_on(reads, &app.db).await.unwrap();
+        assert_eq!(
+            answers,
+            (0..n).map(|i| i * 10).collect::<Vec<_>>(),
+            "{n} reads"
+        );
+    }
+}
