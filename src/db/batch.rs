@@ -17,6 +17,8 @@ use sqlx::{Either, Executor, FromRow};
 
 use super::{Conn, Db};
 
+mod alike;
+
 /// A value bound to a statement's `$n`.
 #[derive(Clone, Debug)]
 pub enum Arg {
@@ -213,19 +215,41 @@ impl<T: Send + 'static> Read<T> {
 
     /// Independent reads: in one round trip on SQLite, where each round trip is a hand-off to a
     /// connection's worker thread and back; on PostgreSQL, where each statement is a round
-    /// trip of its own, in [`SIDE_BY_SIDE`] groups side by side, each group on one connection.
+    /// trip of its own, the statements alike across the reads as one ([`alike`]), and those in
+    /// [`SIDE_BY_SIDE`] groups side by side, each group on one connection.
     pub async fn each_on(reads: Vec<Read<T>>, db: &Db) -> Result<Vec<T>, sqlx::Error> {
         if db.is_sqlite() {
             return Read::all(reads).on(db).await;
         }
-        let per_group = reads.len().div_ceil(SIDE_BY_SIDE).max(1);
-        let mut reads = reads.into_iter().peekable();
+        let Read { statements, decode } = Read::all(reads);
+        let n = statements.len();
+        let jobs = alike::jobs(statements);
+        let per_group = jobs.len().div_ceil(SIDE_BY_SIDE).max(1);
+        let mut jobs = jobs.into_iter().peekable();
         let mut groups = Vec::with_capacity(SIDE_BY_SIDE);
-        while reads.peek().is_some() {
-            groups.push(Read::all(reads.by_ref().take(per_group).collect()));
+        while jobs.peek().is_some() {
+            groups.push(jobs.by_ref().take(per_group).collect::<Vec<_>>());
         }
-        let answers = futures_util::future::try_join_all(groups.into_iter().map(|g| g.on(db)));
-        Ok(answers.await?.into_iter().flatten().collect())
+        let answers = futures_util::future::try_join_all(groups.into_iter().map(|g| async move {
+            let mut pooled = db.reader().await?;
+            match pooled.conn() {
+                Conn::Postgres(c) => alike::run(c, g).await,
+                Conn::Sqlite(_) => Err(sqlx::Error::Protocol(
+                    "a PostgreSQL database lent a SQLite connection".into(),
+                )),
+            }
+        }));
+        let mut rows: Vec<Option<Rows>> = (0..n).map(|_| None).collect();
+        for (at, r) in answers.await?.into_iter().flatten() {
+            rows[at] = Some(r);
+        }
+        let rows = rows
+            .into_iter()
+            .collect::<Option<Vec<Rows>>>()
+            .ok_or_else(|| {
+                sqlx::Error::Protocol("a statement of independent reads went unanswered".into())
+            })?;
+        decode(&mut Results(rows.into_iter()))
     }
 
     /// Both reads in one round trip.
@@ -425,16 +449,21 @@ fn in_order(s: &Statement) -> bool {
 /// Appends `sql` with each mark `$n` outside quotes written as `$m` for `to(n) = Some(m)`, or
 /// as an anonymous `?` for `None`.
 fn rewrite_marks(out: &mut String, sql: &str, to: impl Fn(usize) -> Option<usize>) {
+    replace_marks(out, sql, |out, n| match to(n) {
+        Some(m) => {
+            out.push('$');
+            out.push_str(&m.to_string());
+        }
+        None => out.push('?'),
+    });
+}
+
+/// Appends `sql` with each mark `$n` outside quotes replaced by what `write` appends for `n`.
+fn replace_marks(out: &mut String, sql: &str, write: impl Fn(&mut String, usize)) {
     let mut copied = 0;
     for (start, end, n) in marks(sql) {
         out.push_str(&sql[copied..start]);
-        match to(n) {
-            Some(m) => {
-                out.push('$');
-                out.push_str(&m.to_string());
-            }
-            None => out.push('?'),
-        }
+        write(out, n);
         copied = end;
     }
     out.push_str(&sql[copied..]);

@@ -328,3 +328,91 @@ async fn independent_reads_answer_in_the_order_asked() {
         );
     }
 }
+
+/// Independent reads that ask the same statement with other arguments (the workspace home's
+/// products; on PostgreSQL those go as one statement, db::batch::alike) answer what each
+/// answers alone: each its own rows in its statement's order and within its own limit, an
+/// asker its statement answers nothing included (the last one too), NULLs, times and flags
+/// as given, a statement without arguments, and readers that ask only some of the statements.
+#[tokio::test]
+async fn reads_asking_alike_answer_what_each_answers_alone() {
+    use chrono::TimeZone;
+    use throughline::db::batch::{Arg, Read};
+    let app = spawn_app().await;
+    for e in [
+        "alike-a@example.com",
+        "alike-b@example.com",
+        "alike-c@example.com",
+    ] {
+        add_user(&app.db, e).await;
+    }
+    let at = chrono::Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap()
+        + chrono::Duration::microseconds(7);
+    let read = |i: i64| {
+        let like = ["alike-%", "alike-b%", "nobody-%", "%"][i as usize % 4];
+        let listed = Read::query(
+            "SELECT email, $3 FROM users WHERE email LIKE $1 ORDER BY email DESC LIMIT $2",
+            vec![like.into(), (i % 3 + 1).into(), Arg::Text(None)],
+            |rows| rows.all::<(String, Option<String>)>(),
+        );
+        let counted = Read::query(
+            "SELECT 'all', COUNT(*) FROM users WHERE email LIKE $1 \
+             UNION ALL SELECT 'flag', CAST($2 AS BIGINT) WHERE $3",
+            vec![like.into(), i.into(), (i % 2 == 0).into()],
+            |rows| rows.all::<(String, i64)>(),
+        );
+        let text: Arg = if i % 3 == 0 {
+            Arg::Text(None)
+        } else {
+            format!("t{i}").into()
+        };
+        let echoed = Read::query(
+            "SELECT CAST($1 AS TEXT), $2",
+            vec![text, at.into()],
+            |rows| rows.one::<(Option<String>, chrono::DateTime<chrono::Utc>)>(),
+        );
+        let plain = Read::query("SELECT 41 + 1", vec![], |rows| Ok(rows.one::<(i32,)>()?.0));
+        // Only every other reader asks the last two, as the home asks by the viewer's roles.
+        let more = if i % 2 == 1 {
+            echoed.and(plain).map(|e| Ok(Some(e)))
+        } else {
+            Read::ready(None)
+        };
+        listed.and(counted).and(more)
+    };
+    for n in [2i64, 5, 9] {
+        let alone = {
+            let mut out = Vec::new();
+            for i in 0..n {
+                out.push(read(i).on(&app.db).await.unwrap());
+            }
+            out
+        };
+        let together = Read::each_on((0..n).map(read).collect(), &app.db)
+            .await
+            .unwrap();
+        assert_eq!(together, alone, "{n} readers");
+    }
+    // What each answers, spelled out for one: the second asker's two newest "alike-%" users.
+    let (listed, _) = Read::each_on(vec![read(0), read(1)], &app.db)
+        .await
+        .unwrap()[1]
+        .clone()
+        .0;
+    assert_eq!(listed, vec![("alike-b@example.com".to_string(), None)]);
+    let fourth = Read::each_on((0..4).map(read).collect(), &app.db)
+        .await
+        .unwrap();
+    let ((listed, _), more) = &fourth[3];
+    assert_eq!(
+        listed.len(),
+        1,
+        "the fourth asker's limit is 1 whatever the others': {listed:?}"
+    );
+    let ((none, counted), _) = &fourth[2];
+    assert!(none.is_empty(), "{none:?}");
+    assert_eq!(counted, &[("all".to_string(), 0), ("flag".to_string(), 2)]);
+    let (echoed, plain) = more.as_ref().unwrap();
+    assert_eq!(echoed, &(None, at));
+    assert_eq!(*plain, 42);
+}
