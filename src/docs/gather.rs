@@ -117,12 +117,19 @@ pub async fn blueprint(db: &Db, ctx: &ProductCtx, id: i64) -> Result<BlueprintDa
             story_evidence.entry(k.clone()).or_default().push(i.id);
         }
     }
-    let mut reviews = HashMap::new();
-    for s in stories.iter().flat_map(|s| &s.sprints) {
-        if !reviews.contains_key(s) {
-            reviews.insert(*s, review::review(db, ctx, *s).await?);
-        }
-    }
+    // The review of every sprint the stories were in, read together.
+    let mut sprints: Vec<SprintId> = stories.iter().flat_map(|s| s.sprints.clone()).collect();
+    sprints.sort_unstable();
+    sprints.dedup();
+    let each = sprints
+        .iter()
+        .map(|s| review::review_read(ctx, *s))
+        .collect::<Result<Vec<_>>>()?;
+    let reviews: HashMap<SprintId, Review> = sprints
+        .into_iter()
+        .zip(Read::each_on(each, db).await?)
+        .map(|(s, r)| Ok((s, r?)))
+        .collect::<Result<_>>()?;
     let metrics = objectives::metrics(db, ctx)
         .await?
         .into_iter()
@@ -179,13 +186,14 @@ pub(super) async fn stories(
     let ids: Vec<ItemId> = page.iter().map(|s| s.id).collect();
     let mut sprints_of = sprints_of_items(db, &ids).await?;
     // Every story's row, then each whole with its questions: two round trips on SQLite for a
-    // document of a hundred stories, which read them one by one in three hundred.
-    let rows = Read::all(
+    // document of a hundred stories, which read them one by one in three hundred, and on
+    // PostgreSQL each statement once for all the stories (`Read::each_on`), not once a story.
+    let rows = Read::each_on(
         ids.iter()
             .map(|id| crate::backlog::store::row_by_id_read(*id))
             .collect(),
+        db,
     )
-    .on(db)
     .await?;
     let wholes = rows
         .into_iter()
@@ -194,7 +202,7 @@ pub(super) async fn stories(
             Ok(item.and(questions::threads_read(id).map(|(qs, _)| Ok(qs))))
         })
         .collect::<Result<Vec<_>>>()?;
-    let stories = Read::all(wholes).on(db).await?;
+    let stories = Read::each_on(wholes, db).await?;
     Ok(stories
         .into_iter()
         .map(|(item, questions)| Story {

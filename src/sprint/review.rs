@@ -82,16 +82,44 @@ pub struct Review {
 type VerdictRow = (ItemId, i64, bool, String);
 
 pub async fn review(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Review> {
-    let sprint = get(db, ctx, id).await?;
-    let scope = scope_items::current(&mut db.reader().await?.conn(), id, &ctx.product.key).await?;
-    let criteria: Vec<(ItemId, i64, String)> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
+    review_read(ctx, id)?.on(db).await?
+}
+
+/// [`review`] as one read (the sprint, its scope, their criteria and verdicts), which may
+/// share a round trip with others: a document reads the review of every sprint its stories
+/// were in.
+pub fn review_read(ctx: &ProductCtx, id: SprintId) -> Result<Read<Result<Review>>> {
+    ctx.grants.require(Action::ViewBacklog)?;
+    let key = ctx.product.key.clone();
+    let criteria = Read::query(
         "SELECT c.item_id, c.position, c.text FROM criteria c
          WHERE c.item_id IN (SELECT item_id FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL)
-         ORDER BY c.item_id, c.position")
-        .bind(id).fetch_all(&mut **c).await)?;
-    let verdicts: Vec<VerdictRow> = on!(&mut db.reader().await?.conn(), c => sqlx::query_as(
-        "SELECT item_id, position, pass, note FROM review_verdicts WHERE sprint_id = $1")
-        .bind(id).fetch_all(&mut **c).await)?;
+         ORDER BY c.item_id, c.position",
+        vec![i64::from(id).into()],
+        |rows| rows.all::<(ItemId, i64, String)>(),
+    );
+    let verdicts = Read::query(
+        "SELECT item_id, position, pass, note FROM review_verdicts WHERE sprint_id = $1",
+        vec![i64::from(id).into()],
+        |rows| rows.all::<VerdictRow>(),
+    );
+    Ok(store::sprint_read(ctx.product.id, id)
+        .and(scope_items::current_read(id, &ctx.product.key))
+        .and(criteria.and(verdicts))
+        .map(move |((sprint, scope), (criteria, verdicts))| {
+            Ok(sprint
+                .ok_or(Error::NotFound)
+                .map(|s| of_scope(s.into_sprint(&key), scope, &criteria, &verdicts)))
+        }))
+}
+
+/// The review of `sprint` from its scope and their criteria and verdicts.
+fn of_scope(
+    sprint: Sprint,
+    scope: Vec<ScopeItem>,
+    criteria: &[(ItemId, i64, String)],
+    verdicts: &[VerdictRow],
+) -> Review {
     let mut out = Vec::with_capacity(scope.len());
     let mut accepted_points = Points::ZERO;
     for item in scope {
@@ -128,11 +156,11 @@ pub async fn review(db: &Db, ctx: &ProductCtx, id: SprintId) -> Result<Review> {
             accepted: ok,
         });
     }
-    Ok(Review {
+    Review {
         sprint,
         items: out,
         accepted_points,
-    })
+    }
 }
 
 /// The PO's call on one item at the review.
