@@ -87,23 +87,28 @@ async fn load_on(
     let sql = format!("SELECT {COLUMNS} FROM initiatives WHERE product_id = $1 AND (id = $2 OR $2 = 0) ORDER BY id");
     let rows: Vec<Row> =
         on!(c, c => sqlx::query_as(&sql).bind(pid).bind(one).fetch_all(&mut **c).await)?;
-    // (initiative, number): the keys of each initiative's items. An item is linked only to an
-    // initiative of its own product (`item_edit`), so on PostgreSQL a whole product's are read
-    // from the product's range of the (product_id, number) index: there the join was planned
-    // as a scan of every item of every product (53 ms on the benchmark's *large* set, 3.5 ms
-    // this way), where SQLite looks each initiative's items up by index (1.2 ms, 2.6 ms the
-    // other way).
-    let items: Vec<(InitiativeId, i64)> = if only.is_none() && !c.is_sqlite() {
-        on!(c, c => sqlx::query_as(
-            "SELECT i.initiative_id, i.number FROM items i
-             WHERE i.product_id = $1 AND i.initiative_id IS NOT NULL ORDER BY i.number")
-            .bind(pid).fetch_all(&mut **c).await)?
-    } else {
-        on!(c, c => sqlx::query_as(
-            "SELECT i.initiative_id, i.number FROM items i
+    // (initiative, the numbers of its items in order, comma-separated): one row an
+    // initiative. A row an item sent 2,500 rows through the driver for the 25 initiatives of
+    // the benchmark's *large* set, most of the prioritization page's cost. An item is linked
+    // only to an initiative of its own product (`item_edit`), so on PostgreSQL a whole
+    // product's are read from the product's range of the (product_id, number) index: there
+    // the join was planned as a scan of every item of every product (53 ms on the *large*
+    // set, 3.5 ms this way), where SQLite looks each initiative's items up by index.
+    let items: Vec<(InitiativeId, String)> = match (c.is_sqlite(), only) {
+        (false, None) => on!(c, c => sqlx::query_as(
+            "SELECT i.initiative_id, string_agg(CAST(i.number AS TEXT), ',' ORDER BY i.number) FROM items i
+             WHERE i.product_id = $1 AND i.initiative_id IS NOT NULL GROUP BY i.initiative_id")
+            .bind(pid).fetch_all(&mut **c).await)?,
+        (false, Some(_)) => on!(c, c => sqlx::query_as(
+            "SELECT i.initiative_id, string_agg(CAST(i.number AS TEXT), ',' ORDER BY i.number) FROM items i
              JOIN initiatives n ON n.id = i.initiative_id
-             WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) ORDER BY i.number")
-            .bind(pid).bind(one).fetch_all(&mut **c).await)?
+             WHERE n.product_id = $1 AND n.id = $2 GROUP BY i.initiative_id")
+            .bind(pid).bind(one).fetch_all(&mut **c).await)?,
+        (true, _) => on!(c, c => sqlx::query_as(
+            "SELECT i.initiative_id, group_concat(i.number, ',' ORDER BY i.number) FROM items i
+             JOIN initiatives n ON n.id = i.initiative_id
+             WHERE n.product_id = $1 AND (n.id = $2 OR $2 = 0) GROUP BY i.initiative_id")
+            .bind(pid).bind(one).fetch_all(&mut **c).await)?,
     };
     // The tier of an initiative in a quarter: the position of its priority there (1 = top).
     let prios: Vec<(InitiativeId, i64, String, String, i64)> = on!(c, c => sqlx::query_as(
@@ -119,10 +124,9 @@ async fn load_on(
     let evidence = super::research::initiative_evidence_counts(c, pid).await?;
     let mut keys: std::collections::HashMap<InitiativeId, Vec<String>> =
         std::collections::HashMap::new();
-    for (initiative, number) in items {
-        keys.entry(initiative)
-            .or_default()
-            .push(format!("{key}-{number}"));
+    for (initiative, numbers) in items {
+        let listed = numbers.split(',').map(|n| format!("{key}-{n}")).collect();
+        keys.insert(initiative, listed);
     }
     Ok(rows
         .into_iter()

@@ -613,6 +613,44 @@ async fn the_points_of_linked_items_roll_up_into_the_initiatives_progress() {
     );
 }
 
+/// An initiative's items are listed by number, as numbers and not as text (ONB-9 before
+/// ONB-10), in the product's list and alone, on both databases (they are read one row an
+/// initiative, the numbers put together by the database).
+#[tokio::test]
+async fn an_initiatives_items_are_listed_in_the_order_of_their_numbers() {
+    let s = two_scored_initiatives().await;
+    for n in 1..=11 {
+        s.app.story(&s.po, &format!("Story {n}")).await;
+    }
+    for key in ["ONB-11", "ONB-2", "ONB-10", "ONB-9"] {
+        let r = s
+            .app
+            .req(
+                &s.po,
+                Method::PUT,
+                &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
+            )
+            .json(&json!({"initiative": s.low["id"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    let expected = json!(["ONB-2", "ONB-9", "ONB-10", "ONB-11"]);
+    let one = json_of(&s.app, &s.pm, &format!("{P}/initiatives/{}", s.low["id"])).await;
+    assert_eq!(one["items"], expected);
+    let all = json_of(&s.app, &s.pm, &format!("{P}/initiatives")).await;
+    let listed = all
+        .as_array()
+        .or_else(|| all["initiatives"].as_array())
+        .unwrap()
+        .iter()
+        .map(|n| (n["id"].clone(), n["items"].clone()))
+        .collect::<Vec<_>>();
+    assert!(listed.contains(&(s.low["id"].clone(), expected)), "{all}");
+    assert!(listed.contains(&(s.i["id"].clone(), json!([]))), "{all}");
+}
+
 #[tokio::test]
 async fn detaching_an_item_clears_its_link_and_brings_the_readiness_reason_back() {
     let s = two_scored_initiatives().await;
