@@ -239,16 +239,7 @@ impl<T: Send + 'static> Read<T> {
                 )),
             }
         }));
-        let mut rows: Vec<Option<Rows>> = (0..n).map(|_| None).collect();
-        for (at, r) in answers.await?.into_iter().flatten() {
-            rows[at] = Some(r);
-        }
-        let rows = rows
-            .into_iter()
-            .collect::<Option<Vec<Rows>>>()
-            .ok_or_else(|| {
-                sqlx::Error::Protocol("a statement of independent reads went unanswered".into())
-            })?;
+        let rows = alike::in_order(n, answers.await?.into_iter().flatten())?;
         decode(&mut Results(rows.into_iter()))
     }
 
@@ -275,6 +266,13 @@ impl<T: Send + 'static> Read<T> {
         let mut pooled = db.reader().await?;
         match pooled {
             super::Pooled::SqliteRead(c) if self.statements.len() > 1 => self.snapshot(c).await,
+            // On PostgreSQL the statements alike go as one ([`alike`]): a backlog page sorted
+            // otherwise than by rank asks the tier flags of each of its hundred items.
+            super::Pooled::Postgres(ref mut c) if self.statements.len() > 1 => {
+                let n = self.statements.len();
+                let rows = alike::run(c, alike::jobs(self.statements)).await?;
+                (self.decode)(&mut Results(alike::in_order(n, rows)?.into_iter()))
+            }
             _ => self.run(&mut pooled.conn()).await,
         }
     }

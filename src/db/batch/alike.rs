@@ -1,5 +1,5 @@
-//! Independent reads on PostgreSQL ([`super::Read::each_on`]), where every statement is a
-//! round trip of its own and PostgreSQL's work per statement (binding, executor set-up) is
+//! Reads on PostgreSQL ([`super::Read::each_on`], [`super::Read::on`]), where every statement
+//! is a round trip of its own and PostgreSQL's work per statement (binding, executor set-up) is
 //! most of what a small read costs. The workspace home asks each of its products the same
 //! questions: 16 statements a product, 327 for the 20 of the *large* set. So statements of
 //! one text asked with other arguments go as one: each argument's values as an array,
@@ -80,8 +80,17 @@ fn kind(a: &Arg) -> u8 {
 
 /// The statements as jobs, those of one text and one kind of argument in each place put
 /// together, in the order first asked. A statement without arguments answers the same to
-/// every asker; it goes alone.
+/// every asker; it goes alone. So does every statement of a batch that is not only plain
+/// reads: putting statements together runs them out of their order, which a write or a lock
+/// may not allow.
 pub(super) fn jobs(statements: Vec<Statement>) -> Vec<Job> {
+    if !statements.iter().all(plain_read) {
+        return statements
+            .into_iter()
+            .enumerate()
+            .map(|(at, s)| Job::Alone(at, s))
+            .collect();
+    }
     let mut place: HashMap<(String, Vec<u8>), usize> = HashMap::new();
     let mut groups: Vec<(Vec<usize>, Vec<Statement>)> = Vec::new();
     for (at, s) in statements.into_iter().enumerate() {
@@ -108,6 +117,32 @@ pub(super) fn jobs(statements: Vec<Statement>) -> Vec<Job> {
             _ => together(at, statements),
         })
         .collect()
+}
+
+/// A `SELECT` that takes no lock (the stores write SQL's words in capitals).
+fn plain_read(s: &Statement) -> bool {
+    let sql = s.sql.trim_start();
+    sql.get(..6)
+        .is_some_and(|w| w.eq_ignore_ascii_case("SELECT"))
+        && !sql.contains("FOR UPDATE")
+        && !sql.contains("FOR SHARE")
+        && !sql.contains("FOR NO KEY")
+}
+
+/// The rows of `n` statements answered by their jobs, put back in the statements' order.
+pub(super) fn in_order(
+    n: usize,
+    answered: impl IntoIterator<Item = (usize, Rows)>,
+) -> Result<Vec<Rows>, sqlx::Error> {
+    let mut rows: Vec<Option<Rows>> = (0..n).map(|_| None).collect();
+    for (at, r) in answered {
+        if let Some(place) = rows.get_mut(at) {
+            *place = Some(r);
+        }
+    }
+    rows.into_iter()
+        .collect::<Option<Vec<Rows>>>()
+        .ok_or_else(|| sqlx::Error::Protocol("a statement of a batch went unanswered".into()))
 }
 
 /// One statement for several askers of `statements[0]`'s text.
