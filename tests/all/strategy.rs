@@ -457,24 +457,9 @@ impl Scored {
                 )
                 .await;
             assert_eq!(r.status(), 200);
-            link(app, po, key, &self.i["id"]).await;
+            app.link_initiative(po, key, &self.i["id"]).await;
         }
     }
-}
-
-/// `who` links the item `key` to the initiative `id`, which must succeed.
-async fn link(app: &TestApp, who: &Caller, key: &str, id: &Value) {
-    let r = app
-        .req(
-            who,
-            Method::PUT,
-            &format!("/api/v1/workspaces/acme/items/{key}/initiative"),
-        )
-        .json(&json!({"initiative": id}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }
 
 #[tokio::test]
@@ -628,7 +613,7 @@ async fn an_initiatives_items_are_listed_in_the_order_of_their_numbers() {
         s.app.story(&s.po, &format!("Story {n}")).await;
     }
     for key in ["ONB-11", "ONB-2", "ONB-10", "ONB-9"] {
-        link(&s.app, &s.po, key, &s.low["id"]).await;
+        s.app.link_initiative(&s.po, key, &s.low["id"]).await;
     }
     let expected = json!(["ONB-2", "ONB-9", "ONB-10", "ONB-11"]);
     let one = json_of(&s.app, &s.pm, &format!("{P}/initiatives/{}", s.low["id"])).await;
