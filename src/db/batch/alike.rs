@@ -11,6 +11,7 @@
 //! The text stays the same whatever the number of askers, so PostgreSQL prepares it once per
 //! connection like any other statement.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -91,14 +92,15 @@ pub(super) fn jobs(statements: Vec<Statement>) -> Vec<Job> {
             .map(|(at, s)| Job::Alone(at, s))
             .collect();
     }
-    let mut place: HashMap<(String, Vec<u8>), usize> = HashMap::new();
+    // Keyed by the text as the store wrote it: a borrowed constant is not copied.
+    let mut place: HashMap<(Cow<'static, str>, Vec<u8>), usize> = HashMap::new();
     let mut groups: Vec<(Vec<usize>, Vec<Statement>)> = Vec::new();
     for (at, s) in statements.into_iter().enumerate() {
         if s.args.is_empty() {
             groups.push((vec![at], vec![s]));
             continue;
         }
-        let key = (s.sql.to_string(), s.args.iter().map(kind).collect());
+        let key = (s.sql.clone(), s.args.iter().map(kind).collect());
         match place.get(&key) {
             Some(&g) => {
                 groups[g].0.push(at);
