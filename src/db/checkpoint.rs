@@ -7,10 +7,10 @@
 //! the log stayed past the threshold, and nearly every commit copied the pages of the ones
 //! before it while the writes queued behind the one writer waited. A server runs the
 //! checkpoints on a connection of their own instead, in passive mode (never waiting for, nor
-//! holding up, a reader or the writer), and the writer's threshold is 10,000 pages
+//! holding up, a reader or the writer), and the writer's threshold is 40,000 pages
 //! (`Db::connect_with`): it still bounds the log if this task falls behind, or in a command
 //! that runs without it. Under a steady stream of writes the log grows towards that bound,
-//! and starts over once the writes pause.
+//! and starts over once the writes pause or it reaches the bound.
 
 use std::time::Duration;
 

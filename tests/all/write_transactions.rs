@@ -142,7 +142,7 @@ async fn rollback_undoes_at_once() {
 }
 
 /// A server copies SQLite's log back into the database file in the background
-/// (`db::checkpoint`): the writer itself no longer does below 10,000 pages, so without the
+/// (`db::checkpoint`): the writer itself no longer does below 40,000 pages, so without the
 /// task the file would stay as it was until the log reached that size.
 #[tokio::test]
 async fn the_log_is_copied_back_into_the_database_in_the_background() {
