@@ -1254,3 +1254,31 @@ async fn an_item_committed_to_two_sprints_at_once_lands_in_one() {
     }
     assert_eq!(total, keys.len() as i64, "each item counted once");
 }
+
+/// Whether an item is in an open sprint (asked of both items of every scope change and of each
+/// item committed) is read from the item's rows still in a sprint, one range of an index, and
+/// not through every row the item ever had: a swap leaves a removed row each time (0038).
+#[tokio::test]
+async fn an_items_rows_still_in_a_sprint_are_one_range_of_an_index() {
+    let app = spawn_app().await;
+    if app.db.is_sqlite() {
+        let rows: Vec<(i64, i64, i64, String)> = throughline::with_pool!(&app.db.read, p =>
+            sqlx::query_as("EXPLAIN QUERY PLAN SELECT sprint_id FROM sprint_items WHERE item_id = 1 AND removed_at IS NULL")
+                .fetch_all(p).await)
+        .unwrap();
+        let plan: Vec<String> = rows.into_iter().map(|r| r.3).collect();
+        assert!(
+            plan.iter().any(|step| step
+                .contains("COVERING INDEX sprint_items_item (item_id=? AND removed_at=?)")),
+            "{plan:?}"
+        );
+    } else {
+        // PostgreSQL's plan for the test's nearly empty tables says nothing of a large one;
+        // the index it has to choose from does.
+        let def: String = throughline::with_pool!(&app.db.read, p => sqlx::query_scalar(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'sprint_items_item'")
+            .fetch_one(p).await)
+        .unwrap();
+        assert!(def.ends_with("(item_id, removed_at, sprint_id)"), "{def}");
+    }
+}
