@@ -431,8 +431,9 @@ async fn close(
 }
 
 /// Puts the items in the sprint's scope (committed at the start when `in_baseline`), leaving
-/// out those already in it and, unless `history`, those in another open sprint; returns the
-/// new scope rows and how many were left out for being in another open sprint.
+/// out those already in it and, unless `history` (a sprint the import closes at once), those in
+/// another open sprint; returns the new scope rows and how many were left out for being in
+/// another open sprint.
 #[allow(clippy::too_many_arguments)]
 async fn add_items(
     tx: &mut Tx,
@@ -458,6 +459,9 @@ async fn add_items(
     let mut new = Vec::new();
     let mut skipped = 0;
     let mut seen = HashSet::new();
+    // A sprint closed at once gets its rows with the outcome its close freezes (the items done
+    // in it are the accepted ones), so the close rewrites none of them.
+    let accepted: HashSet<ItemId> = members.iter().filter(|m| m.1).map(|m| m.0).collect();
     for &(item, _) in members {
         if !seen.insert(item) || here.contains(&item) {
             continue;
@@ -476,6 +480,11 @@ async fn add_items(
             added_by: actor.id,
             reason: Some(reason),
             group: None,
+            outcome: history.then_some(if accepted.contains(&item) {
+                "accepted"
+            } else {
+                "not_accepted"
+            }),
         });
     }
     let rows = sprints::insert_items(tx, &new).await?;

@@ -468,7 +468,8 @@ pub async fn freeze_close(
         }
         accepted.push(i64::from(item.item_id).into());
     }
-    // Every outcome in one statement (an import closes sprints of hundreds of items).
+    // Every outcome in one statement (an import closes sprints of hundreds of items), written
+    // only where it differs: an import writes its closed sprints' rows with theirs.
     let outcome = if accepted.len() == 1 {
         "'not_accepted'".to_string()
     } else {
@@ -480,7 +481,8 @@ pub async fn freeze_close(
     };
     Read::exec(
         format!(
-            "UPDATE sprint_items SET outcome = {outcome} WHERE sprint_id = $1 AND removed_at IS NULL"
+            "UPDATE sprint_items SET outcome = {outcome}
+             WHERE sprint_id = $1 AND removed_at IS NULL AND outcome IS DISTINCT FROM {outcome}"
         ),
         accepted,
     )

@@ -89,6 +89,7 @@ fn admit<'a>(
         added_by: actor.id,
         reason: a.reason,
         group: a.group,
+        outcome: None,
     })
 }
 

@@ -377,6 +377,9 @@ pub struct NewSprintItem<'a> {
     pub added_by: i64,
     pub reason: Option<&'a str>,
     pub group: Option<&'a str>,
+    /// Set only by an import writing a sprint it closes at once: the outcome the close will
+    /// freeze, so that the close has no row to rewrite.
+    pub outcome: Option<&'static str>,
 }
 
 /// Puts an item in a sprint's scope (the caller has checked it may); returns the row's id.
@@ -425,7 +428,7 @@ pub fn scope_points_read(id: SprintId) -> Read<Points> {
     )
 }
 
-/// Scope rows added at most this many per statement: 10 columns each stays far below the
+/// Scope rows added at most this many per statement: 11 columns each stays far below the
 /// bound-parameter limits (32,766 on SQLite, 65,535 on PostgreSQL).
 const CHUNK: usize = 400;
 
@@ -438,16 +441,16 @@ pub async fn insert_items(tx: &mut Tx, rows: &[NewSprintItem<'_>]) -> Result<Vec
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO sprint_items (sprint_id, item_id, points, in_baseline, for_goal, exception,
-                                       added_at, added_by, add_reason, change_group)
+                                       added_at, added_by, add_reason, change_group, outcome)
              VALUES {} RETURNING id",
-            crate::db::row_marks(sqlite, chunk.len(), 10)
+            crate::db::row_marks(sqlite, chunk.len(), 11)
         );
         let got: Vec<i64> = on!(&mut tx.conn(), t => {
             let mut q = sqlx::query_scalar(&sql);
             for a in chunk {
                 q = q.bind(a.sprint_id).bind(a.item_id).bind(a.points).bind(a.in_baseline)
                     .bind(a.for_goal).bind(a.exception).bind(now).bind(a.added_by)
-                    .bind(a.reason).bind(a.group);
+                    .bind(a.reason).bind(a.group).bind(a.outcome);
             }
             q.fetch_all(&mut **t).await
         })?;
@@ -464,8 +467,11 @@ pub async fn start(
     version: i64,
     started_at: Option<DateTime<Utc>>,
 ) -> Result<Points> {
+    // Only the rows not yet committed: on PostgreSQL every row an UPDATE names is rewritten,
+    // and an import writes its started sprints' rows committed already.
     exec!(&mut tx.conn(), t => sqlx::query(
-        "UPDATE sprint_items SET in_baseline = TRUE WHERE sprint_id = $1 AND removed_at IS NULL")
+        "UPDATE sprint_items SET in_baseline = TRUE
+         WHERE sprint_id = $1 AND removed_at IS NULL AND NOT in_baseline")
         .bind(id))?;
     let baseline: Points = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM sprint_items WHERE sprint_id = $1 AND removed_at IS NULL")
@@ -494,15 +500,22 @@ pub async fn freeze_alignment(
     product_id: i64,
     quarter: Option<&str>,
 ) -> Result<()> {
-    exec!(&mut tx.conn(), t => sqlx::query(
-        "UPDATE sprint_items SET frozen_priority_id = (
-             SELECT COALESCE(pi.priority_id, ppi.priority_id) FROM items i
+    // Only the rows whose priority differs: most serve none, and on PostgreSQL every row an
+    // UPDATE names is rewritten (an import closes sprints of hundreds of items).
+    let served = "(SELECT COALESCE(pi.priority_id, ppi.priority_id) FROM items i
                LEFT JOIN items par ON par.id = i.parent_id
                LEFT JOIN priority_initiatives pi ON pi.initiative_id = i.initiative_id AND pi.quarter = $2
                LEFT JOIN priority_initiatives ppi ON i.initiative_id IS NULL AND ppi.initiative_id = par.initiative_id AND ppi.quarter = $2
-              WHERE i.id = sprint_items.item_id)
-         WHERE sprint_id = $1")
-        .bind(sprint_id).bind(quarter))?;
+              WHERE i.id = sprint_items.item_id)";
+    Read::exec(
+        format!(
+            "UPDATE sprint_items SET frozen_priority_id = {served}
+             WHERE sprint_id = $1 AND frozen_priority_id IS DISTINCT FROM {served}"
+        ),
+        vec![i64::from(sprint_id).into(), quarter.into()],
+    )
+    .run(&mut tx.conn())
+    .await?;
     let priorities: Vec<(i64, String)> = on!(&mut tx.conn(), t => sqlx::query_as(
         "SELECT id, title FROM priorities WHERE product_id = $1 AND quarter = $2 ORDER BY rank")
         .bind(product_id).bind(quarter).fetch_all(&mut **t).await)?;
