@@ -14,6 +14,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "counts of changes to each product's backlog listing, kept by triggers; a restore's writes start them again",
     ),
     (
+        "backlog_bumps",
+        "a transaction's queue of backlog counts to bump at its commit, always empty after it",
+    ),
+    (
         "roadmap_versions",
         "counts of changes to each product's roadmap, kept by triggers; a restore's writes start them again",
     ),

@@ -234,3 +234,53 @@ async fn a_kept_backlog_is_one_page_of_one_product() {
     let html = page(&app, &pm, "/w/acme/p/GRO/backlog").await;
     assert!(html.contains("The backlog is empty"), "{html}");
 }
+
+/// Several inserts in one transaction (as an import writes labels and status events in
+/// blocks) bump the product's count by the time it commits: on PostgreSQL once for the
+/// transaction, queued per statement and taken from the queue at commit (migration 0039); a
+/// rolled-back savepoint takes its bump with it.
+#[tokio::test]
+async fn inserts_in_blocks_bump_the_count_at_commit_and_leave_no_queue() {
+    let app = crate::support::spawn_app().await;
+    let pm = roadmap_fixture(&app).await;
+    let product = id_of(&app, "SELECT id FROM products WHERE key = 'ONB'").await;
+    let tour = id_of(&app, "SELECT id FROM items WHERE title = 'Tour'").await;
+    let count = format!("SELECT version FROM backlog_versions WHERE product_id = {product}");
+    let queued = "SELECT COUNT(*) FROM backlog_bumps";
+    let before = id_of(&app, &count).await;
+    let statements = [
+        format!("INSERT INTO item_labels (item_id, label) VALUES ({tour}, 'block-a')"),
+        format!("INSERT INTO item_labels (item_id, label) VALUES ({tour}, 'block-b')"),
+        format!("INSERT INTO item_status_events (item_id, status, at) VALUES ({tour}, 'todo', '2026-01-05T00:00:00Z')"),
+    ];
+    throughline::with_pool!(&app.db.write, p => {
+        let mut tx = p.begin().await.unwrap();
+        for s in &statements {
+            sqlx::query(s).execute(&mut *tx).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    });
+    let after = id_of(&app, &count).await;
+    if app.db.is_sqlite() {
+        assert!(after > before, "{before} → {after}");
+    } else {
+        assert_eq!(after, before + 1, "one bump for the transaction");
+    }
+    assert_eq!(id_of(&app, queued).await, 0, "nothing left queued");
+    let (items, _) = listing(&app, &pm).await;
+    assert_eq!(
+        titled(&items, "Tour")["labels"],
+        json!(["block-a", "block-b"])
+    );
+
+    throughline::with_pool!(&app.db.write, p => {
+        let mut tx = p.begin().await.unwrap();
+        sqlx::query("SAVEPOINT undone").execute(&mut *tx).await.unwrap();
+        sqlx::query(&format!("INSERT INTO item_labels (item_id, label) VALUES ({tour}, 'block-c')"))
+            .execute(&mut *tx).await.unwrap();
+        sqlx::query("ROLLBACK TO SAVEPOINT undone").execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+    });
+    assert_eq!(id_of(&app, &count).await, after, "nothing changed");
+    assert_eq!(id_of(&app, queued).await, 0);
+}
