@@ -293,14 +293,18 @@ async fn land_epics<'e>(
     h: &mut History,
 ) -> Result<HashMap<&'e str, InitiativeId>> {
     let mut landed = HashMap::new();
-    for rec in &e.records {
-        let epic = Epic {
+    let all: Vec<Epic> = e
+        .records
+        .iter()
+        .map(|rec| Epic {
             key: &rec.key,
             title: &rec.title,
             description: &rec.description,
             status: epics::status_of(rec.status),
-        };
-        let (id, what) = initiatives::land(tx, ctx, &epic).await?;
+        })
+        .collect();
+    let made = initiatives::land_all(tx, ctx, &all).await?;
+    for (rec, (id, what)) in e.records.iter().zip(made) {
         match what {
             Landed::Created => {
                 h.initiatives_created += 1;

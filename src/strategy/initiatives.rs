@@ -390,16 +390,50 @@ pub(super) async fn insert_in(
     f: &Fields,
     external_key: Option<&str>,
 ) -> Result<InitiativeId> {
-    let s = &f.scores;
-    Ok(on!(&mut tx.conn(), t => sqlx::query_scalar(
-        "INSERT INTO initiatives (product_id, title, description, status, reach, impact, confidence, effort,
-             business_value, time_criticality, risk_reduction, job_size, created_at, updated_at, external_key,
-             problem, assumptions, out_of_scope)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17) RETURNING id")
-        .bind(product_id).bind(&f.title).bind(&f.description).bind(&f.status).bind(s.reach).bind(s.impact)
-        .bind(s.confidence).bind(s.effort).bind(s.business_value).bind(s.time_criticality).bind(s.risk_reduction)
-        .bind(s.job_size).bind(now()).bind(external_key).bind(&f.brief.problem).bind(&f.brief.assumptions)
-        .bind(&f.brief.out_of_scope).fetch_one(&mut **t).await)?)
+    let made = insert_all_in(tx, product_id, &[(f, external_key)]).await?;
+    made.into_iter()
+        .next()
+        .map(|(_, id)| id)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("an insert returned no id")))
+}
+
+/// Initiatives written by an insert statement at most: 18 arguments each, far below the
+/// bound-parameter limits (32,766 on SQLite, 65,535 on PostgreSQL).
+const INSERT_CHUNK: usize = 500;
+
+/// [`insert_in`] for many, a statement per 500 (an import may bring thousands of epics);
+/// returns each one's key and id, in no particular order.
+pub(super) async fn insert_all_in(
+    tx: &mut Tx,
+    product_id: i64,
+    rows: &[(&Fields, Option<&str>)],
+) -> Result<Vec<(Option<String>, InitiativeId)>> {
+    let sqlite = tx.conn().is_sqlite();
+    let at = now();
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO initiatives (product_id, title, description, status, reach, impact, confidence, effort,
+                 business_value, time_criticality, risk_reduction, job_size, created_at, updated_at, external_key,
+                 problem, assumptions, out_of_scope)
+             VALUES {} RETURNING external_key, id",
+            crate::db::row_marks(sqlite, chunk.len(), 18)
+        );
+        let got: Vec<(Option<String>, InitiativeId)> = on!(&mut tx.conn(), t => {
+            let mut q = sqlx::query_as(&sql);
+            for (f, key) in chunk {
+                let s = &f.scores;
+                q = q.bind(product_id).bind(&f.title).bind(&f.description).bind(&f.status)
+                    .bind(s.reach).bind(s.impact).bind(s.confidence).bind(s.effort)
+                    .bind(s.business_value).bind(s.time_criticality).bind(s.risk_reduction)
+                    .bind(s.job_size).bind(at).bind(at).bind(*key).bind(&f.brief.problem)
+                    .bind(&f.brief.assumptions).bind(&f.brief.out_of_scope);
+            }
+            q.fetch_all(&mut **t).await
+        })?;
+        out.extend(got);
+    }
+    Ok(out)
 }
 
 /// Writes an initiative's fields as of `version` (for [`update`] and for imports); rows touched.

@@ -2,7 +2,9 @@
 //! repeat import updates them and never makes a second one. Written in the import's
 //! transaction through the initiatives' own insert, update and link.
 
-use super::initiatives::{insert_in, merge, update_on};
+use std::collections::{HashMap, HashSet};
+
+use super::initiatives::{insert_all_in, insert_in, merge, update_on};
 use super::item_edit::set_initiatives_in;
 use super::model::{Initiative, InitiativeInput};
 use crate::audit::Load;
@@ -19,6 +21,18 @@ pub struct Epic<'a> {
     pub description: &'a str,
     /// One of the initiative statuses (idea, discovery, planned, in_progress, shipped, dropped).
     pub status: &'a str,
+}
+
+impl Epic<'_> {
+    /// The initiative's fields the epic gives.
+    fn input(&self) -> InitiativeInput {
+        InitiativeInput {
+            title: Some(self.title.to_string()),
+            description: Some(self.description.to_string()),
+            status: Some(self.status.to_string()),
+            ..InitiativeInput::default()
+        }
+    }
 }
 
 /// What became of an epic.
@@ -51,12 +65,7 @@ pub async fn land(
     let found: Option<InitiativeId> = on!(&mut tx.conn(), t => sqlx::query_scalar(
         "SELECT id FROM initiatives WHERE product_id = $1 AND external_key = $2")
         .bind(ctx.product.id).bind(epic.key).fetch_optional(&mut **t).await)?;
-    let input = InitiativeInput {
-        title: Some(epic.title.to_string()),
-        description: Some(epic.description.to_string()),
-        status: Some(epic.status.to_string()),
-        ..InitiativeInput::default()
-    };
+    let input = epic.input();
     let Some(id) = found else {
         let f = merge(None, &input)?;
         let id = insert_in(tx, ctx.product.id, &f, Some(epic.key)).await?;
@@ -77,6 +86,42 @@ pub async fn land(
         status: old.status,
     };
     Ok((id, Landed::Updated(before)))
+}
+
+/// [`land`] for every epic of a file, in its order: the initiatives earlier imports made are
+/// found in one query and the new ones written in blocks, so that thousands of epics take a
+/// few round trips. An epic the file names again after its first is landed on its own.
+pub async fn land_all(
+    tx: &mut Tx,
+    ctx: &ProductCtx,
+    epics: &[Epic<'_>],
+) -> Result<Vec<(InitiativeId, Landed)>> {
+    let known: HashSet<String> = on!(&mut tx.conn(), t => sqlx::query_scalar(
+        "SELECT external_key FROM initiatives WHERE product_id = $1 AND external_key IS NOT NULL")
+        .bind(ctx.product.id).fetch_all(&mut **t).await)?
+    .into_iter()
+    .collect();
+    let mut first = HashSet::new();
+    let mut fresh = Vec::new();
+    for e in epics {
+        if !known.contains(e.key) && first.insert(e.key) {
+            fresh.push((merge(None, &e.input())?, e.key));
+        }
+    }
+    let rows: Vec<_> = fresh.iter().map(|(f, key)| (f, Some(*key))).collect();
+    let made: HashMap<String, InitiativeId> = insert_all_in(tx, ctx.product.id, &rows)
+        .await?
+        .into_iter()
+        .filter_map(|(key, id)| key.map(|k| (k, id)))
+        .collect();
+    let mut out = Vec::with_capacity(epics.len());
+    for e in epics {
+        match made.get(e.key) {
+            Some(&id) if first.remove(e.key) => out.push((id, Landed::Created)),
+            _ => out.push(land(tx, ctx, e).await?),
+        }
+    }
+    Ok(out)
 }
 
 /// Puts back what an import changed on an initiative, while nothing else changed it since;

@@ -333,3 +333,84 @@ async fn more_children_than_a_round_trip_are_linked_and_unlinked_with_their_read
     assert_eq!(links_and_readiness(&db).await, (0, 0, 0), "after the undo");
     db.close().await;
 }
+
+/// A file of many epics lands them in blocks (an insert statement takes 500), each under its
+/// key: one initiative per key (a row repeating a key is skipped), the keys an earlier import
+/// made updated rather than made again, each child under its own epic.
+#[tokio::test]
+async fn many_epics_land_one_initiative_per_key() {
+    let cli = Cli::new().await;
+    let ada = super::acme(&cli);
+    let db = super::db(&cli).await;
+    let file = |name: &str, epics: std::ops::RangeInclusive<usize>, title: &str| {
+        let mut csv = String::from("Summary,Issue key,Issue id,Issue Type,Parent\n");
+        for e in epics.clone() {
+            csv.push_str(&format!("{title} {e},E-{e},{e},Epic,\n"));
+        }
+        // The first epic again, renamed, and a story under each epic.
+        let first = epics.start();
+        csv.push_str(&format!("Renamed {first},E-{first},{first},Epic,\n"));
+        for e in epics {
+            csv.push_str(&format!("Story of {e},S-{e},{},Story,{e}\n", 10_000 + e));
+        }
+        let path = cli.dir.path().join(name);
+        std::fs::write(&path, csv).unwrap();
+        path
+    };
+    let r = import_path(
+        &cli,
+        &ada,
+        &file("first.csv", 1..=600, "Epic"),
+        &AS_INITIATIVES,
+    );
+    assert_eq!(r["initiatives_created"], 600, "{r}");
+    assert_eq!(r["initiatives_updated"], 0, "{r}");
+    assert!(r["notes"]
+        .to_string()
+        .contains("1: rows repeating an issue key were skipped"));
+    let titles = |db: &Db| {
+        let db = db.clone();
+        async move {
+            with_pool!(&db.read, p => sqlx::query_as::<_, (String, String)>(
+                "SELECT external_key, title FROM initiatives WHERE external_key IS NOT NULL")
+                .fetch_all(p).await)
+            .unwrap()
+            .into_iter()
+            .collect::<HashMap<String, String>>()
+        }
+    };
+    let t = titles(&db).await;
+    assert_eq!(t.len(), 600);
+    assert_eq!(t["E-1"], "Epic 1");
+    assert_eq!(t["E-600"], "Epic 600");
+    // A later file: 200 known epics renamed, 200 new ones.
+    let r = import_path(
+        &cli,
+        &ada,
+        &file("second.csv", 401..=800, "Next"),
+        &AS_INITIATIVES,
+    );
+    assert_eq!(r["initiatives_created"], 200, "{r}");
+    assert_eq!(r["initiatives_updated"], 200, "{r}");
+    let t = titles(&db).await;
+    assert_eq!(t.len(), 800);
+    assert_eq!(
+        (
+            t["E-400"].as_str(),
+            t["E-401"].as_str(),
+            t["E-800"].as_str()
+        ),
+        ("Epic 400", "Next 401", "Next 800")
+    );
+    let misplaced: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM items i JOIN initiatives n ON n.id = i.initiative_id
+         WHERE i.external_key LIKE 'S-%' AND 'S-' || SUBSTR(n.external_key, 3) <> i.external_key")
+        .fetch_one(p).await)
+    .unwrap();
+    let linked: i64 = with_pool!(&db.read, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM items WHERE external_key LIKE 'S-%' AND initiative_id IS NOT NULL")
+        .fetch_one(p).await)
+    .unwrap();
+    assert_eq!((linked, misplaced), (800, 0));
+    db.close().await;
+}
