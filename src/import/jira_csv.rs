@@ -288,26 +288,31 @@ pub fn read(text: &str) -> Result<Batch, String> {
         ..Batch::default()
     };
     account_columns(&mut batch, &header, &fields, &raw);
-    let cols = |f: Field| -> Vec<usize> {
-        let mut v: Vec<(usize, usize)> = fields
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| **x == Some(f))
-            .map(|(i, _)| {
-                let order = HEADERS
-                    .iter()
-                    .position(|(n, _)| *n == header[i].to_lowercase())
-                    .unwrap_or(usize::MAX);
-                (order, i)
-            })
-            .collect();
-        v.sort();
-        v.into_iter().map(|(_, i)| i).collect()
-    };
+    // Each field's columns, in the order of HEADERS (the first filled one wins), worked out once
+    // rather than for each cell read: an export may have hundreds of columns.
+    let mut by_field: BTreeMap<Field, Vec<(usize, usize)>> = BTreeMap::new();
+    for (i, f) in fields.iter().enumerate() {
+        if let Some(f) = f {
+            let name = header[i].to_lowercase();
+            let order = HEADERS
+                .iter()
+                .position(|(n, _)| *n == name)
+                .unwrap_or(usize::MAX);
+            by_field.entry(*f).or_default().push((order, i));
+        }
+    }
+    let by_field: BTreeMap<Field, Vec<usize>> = by_field
+        .into_iter()
+        .map(|(f, mut v)| {
+            v.sort();
+            (f, v.into_iter().map(|(_, i)| i).collect())
+        })
+        .collect();
+    let cols = |f: Field| -> &[usize] { by_field.get(&f).map_or(&[], Vec::as_slice) };
     let get = |row: &[String], f: Field| -> String {
         cols(f)
-            .into_iter()
-            .filter_map(|c| row.get(c))
+            .iter()
+            .filter_map(|&c| row.get(c))
             // A cell guarded against spreadsheet formulas (ours write them so) reads as its value.
             .map(|v| crate::csv_safe::value(v.trim()))
             .find(|v| !v.is_empty())
@@ -316,8 +321,8 @@ pub fn read(text: &str) -> Result<Batch, String> {
     };
     let all = |row: &[String], f: Field| -> Vec<String> {
         cols(f)
-            .into_iter()
-            .filter_map(|c| row.get(c))
+            .iter()
+            .filter_map(|&c| row.get(c))
             .map(|v| crate::csv_safe::value(v.trim()))
             .flat_map(|v| v.split([' ', ',', ';']))
             .filter(|v| !v.trim().is_empty())
@@ -327,8 +332,8 @@ pub fn read(text: &str) -> Result<Batch, String> {
     // Each cell of a repeated column as one value (a component's name may hold spaces).
     let cells = |row: &[String], f: Field| -> Vec<String> {
         cols(f)
-            .into_iter()
-            .filter_map(|c| row.get(c))
+            .iter()
+            .filter_map(|&c| row.get(c))
             .map(|v| crate::csv_safe::value(v.trim()).to_string())
             .filter(|v| !v.is_empty())
             .collect()
@@ -456,8 +461,8 @@ pub fn read(text: &str) -> Result<Batch, String> {
             .collect();
         let sprint = sprints.pop();
         let comments = cols(Field::Comment)
-            .into_iter()
-            .filter_map(|c| row.get(c))
+            .iter()
+            .filter_map(|&c| row.get(c))
             .filter_map(|c| comment(c, &accounts))
             .collect();
         seen.insert(key.clone(), batch.records.len());
