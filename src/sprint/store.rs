@@ -408,12 +408,13 @@ pub fn insert_items_read(rows: &[NewSprintItem<'_>]) -> Read<()> {
                 a.added_by.into(),
                 a.reason.into(),
                 a.group.into(),
+                a.outcome.into(),
             ]
         })
         .collect();
     Read::insert_rows(
         "INSERT INTO sprint_items (sprint_id, item_id, points, in_baseline, for_goal, exception,
-                                   added_at, added_by, add_reason, change_group) VALUES",
+                                   added_at, added_by, add_reason, change_group, outcome) VALUES",
         rows,
         CHUNK,
     )
