@@ -3,7 +3,8 @@
 //!
 //! `backlog_versions` counts the items and what hangs on them (labels, evidence, exemptions,
 //! status events, dependencies), the sprints and their scope, the teams' names and WIP limits
-//! and the members' names (migrations 0033, 0034); `roadmap_versions` counts the initiatives
+//! and the members' names (migrations 0033, 0034, and 0039, where PostgreSQL's bulk inserts
+//! queue their bump once per statement); `roadmap_versions` counts the initiatives
 //! and the quarter's priorities (0032). Both are kept by triggers, so every writer bumps them:
 //! the API, the CLI, an import, another server process. A count of -1 stands for a product
 //! without one (none is ever kept under it twice: the first change makes a count).
