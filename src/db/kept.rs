@@ -50,6 +50,17 @@ impl<K: Eq + Hash + Clone, F: PartialEq, V> Shelf<K, F, V> {
         (print == now).then(|| kept.clone())
     }
 
+    /// The result kept for `key` and the fingerprint it was made under, whatever it is: for a
+    /// writer that checks the fingerprint inside its transaction before it trusts the result.
+    pub fn peek(&self, key: &K) -> Option<(F, Arc<V>)>
+    where
+        F: Clone,
+    {
+        let entries = self.entries();
+        let (print, kept, _) = entries.map.get(key)?;
+        Some((print.clone(), kept.clone()))
+    }
+
     /// Keeps `value`, made from rows read after `print` was.
     pub fn put(&self, key: K, print: F, value: Arc<V>) {
         let mut entries = self.entries();

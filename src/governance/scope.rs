@@ -3,13 +3,16 @@
 //! the change inside a transaction; this layer decides and commits. The API, the pages and the
 //! CLI call these, never the sprint's steps directly.
 
+use std::sync::{Arc, LazyLock};
+
 use serde_json::json;
 
 use super::overrides;
-use super::store::ScopeLineage;
+use super::store::{self, KeptScope, ScopeGroup, ScopeLineage};
 use crate::auth::store::User;
 use crate::auth::Action;
 use crate::calendar::Quarter;
+use crate::db::kept::Shelf;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ids::SprintId;
@@ -31,8 +34,13 @@ pub async fn commit(
     c: Commit<'_>,
 ) -> Result<Committed> {
     let numbers = crate::backlog::service::numbers_in(ctx, c.keys);
-    let first = super::store::scope_lineage_read(ctx.product.id, sprint_id, &numbers);
-    let (mut out, warning) = sprint_scope::commit_with(
+    // On SQLite the scope a commit leaves is kept for the next one (see `KEPT`).
+    let (key, keeping) = ((db.id, sprint_id), db.is_sqlite());
+    let kept = keeping.then(|| KEPT.peek(&key)).flatten();
+    let kept = kept.map(|(print, groups)| KeptScope { print, groups });
+    let first = store::scope_lineage_read(ctx.product.id, sprint_id, &numbers, kept, keeping);
+    let last = store::scope_print_read(keeping, ctx.product.id, sprint_id);
+    let (mut out, (warning, after), print) = sprint_scope::commit_with(
         db,
         actor,
         ctx,
@@ -40,14 +48,49 @@ pub async fn commit(
         expected,
         c,
         first,
-        |sprint, adding, lineage| {
+        |sprint, adding, (lineage, _)| {
+            let after = scope_groups_after(&lineage, adding);
             let scope = scope_after(sprint, adding, lineage);
-            Ok((scope.0, allowance_check(scope.1)?))
+            Ok((scope.0, (allowance_check(scope.1)?, after)))
         },
+        last,
     )
     .await?;
+    if let Some(print) = print {
+        KEPT.put(key, print, Arc::new(after));
+    }
     out.warnings.extend(warning);
     Ok(out)
+}
+
+/// Sprints' scope by initiative as the last commit to each left it, on SQLite, under the
+/// sprint's version and the product's counts read after the commit's writes in its own
+/// transaction (the writer is alone in it, so those are the counts its scope has while they
+/// last). A commit reads a scope of hundreds of rows otherwise, and every commit changes it; the
+/// next one reads the rows again only when the counts moved (`store::scope_lineage_read`).
+static KEPT: LazyLock<Shelf<(u64, SprintId), store::ScopePrint, Vec<ScopeGroup>>> =
+    LazyLock::new(|| Shelf::new(256));
+
+/// The scope's groups once `adding` is in: the added items' points join the group of the
+/// same quarters (all `scope_after` asks of a group), or make one.
+fn scope_groups_after(lineage: &ScopeLineage, adding: &[NewSprintItem<'_>]) -> Vec<ScopeGroup> {
+    let mut groups: Vec<ScopeGroup> = lineage.scope.as_ref().clone();
+    for a in adding {
+        let quarters = lineage
+            .items
+            .iter()
+            .find(|l| l.item_id == a.item_id)
+            .map(|l| l.quarters.clone())
+            .unwrap_or_default();
+        match groups.iter_mut().find(|g| g.quarters == quarters) {
+            Some(g) => g.points += a.points,
+            None => groups.push(ScopeGroup {
+                points: a.points,
+                quarters,
+            }),
+        }
+    }
+    groups
 }
 
 /// Previews or applies a scope change to an active sprint, checked against the version read. A

@@ -1,5 +1,7 @@
 //! SQL for governance: product settings, priorities of a quarter, items with their priority.
 
+use std::sync::Arc;
+
 use crate::db::batch::{Arg, Read};
 use crate::db::Db;
 use crate::error::Result;
@@ -134,6 +136,7 @@ pub fn sprint_items_read(
 
 /// Points of a sprint's scope whose items serve one initiative (their own, or their parent's
 /// when they have none), and the quarters that initiative serves a priority in.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ScopeGroup {
     pub points: Points,
     pub quarters: Vec<String>,
@@ -150,30 +153,91 @@ pub struct ItemLineage {
 /// quarters it has priorities in. Read whatever the sprint's quarter, which is known only
 /// once the sprint is read in the same round trip.
 pub struct ScopeLineage {
-    pub scope: Vec<ScopeGroup>,
+    pub scope: Arc<Vec<ScopeGroup>>,
     pub items: Vec<ItemLineage>,
     pub policy: String,
     pub allowance: i64,
     pub quarters_with_priorities: Vec<String>,
 }
 
+/// A sprint's scope by initiative as a commit found it, with what it was read under: the
+/// sprint's version and the product's counts (`crate::backlog::counts`), which every change
+/// to the scope rows, the items' initiatives and parents and the priorities' initiatives
+/// moves.
+#[derive(Clone, Debug)]
+pub struct KeptScope {
+    pub print: ScopePrint,
+    pub groups: Arc<Vec<ScopeGroup>>,
+}
+
+/// The sprint's version and the product's backlog and roadmap counts.
+pub type ScopePrint = (i64, crate::backlog::counts::Counts);
+
+/// The sprint's version and the product's counts, read in a commit's transaction when
+/// `keeping` (see [`scope_lineage_read`]); none otherwise.
+pub fn scope_print_read(
+    keeping: bool,
+    product_id: i64,
+    sprint_id: crate::ids::SprintId,
+) -> Read<Option<ScopePrint>> {
+    if !keeping {
+        return Read::ready(None);
+    }
+    Read::query(
+        "SELECT s.version,
+                COALESCE((SELECT version FROM backlog_versions WHERE product_id = $1), -1),
+                COALESCE((SELECT version FROM roadmap_versions WHERE product_id = $1), -1)
+         FROM sprints s WHERE s.id = $2",
+        vec![product_id.into(), i64::from(sprint_id).into()],
+        |rows| {
+            let (v, b, r) = rows.first::<(i64, i64, i64)>()?.unwrap_or((-1, -1, -1));
+            Ok(Some((v, (b, r))))
+        },
+    )
+}
+
 /// [`ScopeLineage`] of sprint `sprint_id` and the product's items numbered `numbers`: reads
-/// for the commit's BEGIN.
+/// for the commit's BEGIN, with the print they were read under. With `kept`, the scope's rows
+/// are read only when the print differs from the kept one (the query's guard is evaluated once,
+/// before any row): a scope of hundreds of rows is read again only after something it depends
+/// on changed. Only where the reads of one round trip see one state of the database (SQLite,
+/// whose writer is alone in its transaction): `keeping` says so, and the print is read (on
+/// PostgreSQL, where each statement is a round trip of its own, neither is).
 pub fn scope_lineage_read(
     product_id: i64,
     sprint_id: crate::ids::SprintId,
     numbers: &[i64],
-) -> Read<ScopeLineage> {
-    let scope = Read::query(
-        "SELECT g.ini, g.points, pi.quarter
-         FROM (SELECT COALESCE(i.initiative_id, par.initiative_id) AS ini,
-                      CAST(SUM(si.points) AS BIGINT) AS points
-               FROM sprint_items si JOIN items i ON i.id = si.item_id
-               LEFT JOIN items par ON i.initiative_id IS NULL AND par.id = i.parent_id
-               WHERE si.sprint_id = $1 AND si.removed_at IS NULL
-               GROUP BY COALESCE(i.initiative_id, par.initiative_id)) g
-         LEFT JOIN priority_initiatives pi ON pi.initiative_id = g.ini",
-        vec![i64::from(sprint_id).into()],
+    kept: Option<KeptScope>,
+    keeping: bool,
+) -> Read<(ScopeLineage, Option<ScopePrint>)> {
+    let mut args: Vec<Arg> = vec![i64::from(sprint_id).into()];
+    let guard = match &kept {
+        None => "",
+        Some(k) => {
+            let (version, (backlog, roadmap)) = k.print;
+            args.extend([
+                version.into(),
+                product_id.into(),
+                backlog.into(),
+                roadmap.into(),
+            ]);
+            "AND NOT ((SELECT version FROM sprints WHERE id = $1) = $2
+                  AND (SELECT version FROM backlog_versions WHERE product_id = $3) = $4
+                  AND (SELECT version FROM roadmap_versions WHERE product_id = $3) = $5)"
+        }
+    };
+    let read = Read::query(
+        format!(
+            "SELECT g.ini, g.points, pi.quarter
+             FROM (SELECT COALESCE(i.initiative_id, par.initiative_id) AS ini,
+                          CAST(SUM(si.points) AS BIGINT) AS points
+                   FROM sprint_items si JOIN items i ON i.id = si.item_id
+                   LEFT JOIN items par ON i.initiative_id IS NULL AND par.id = i.parent_id
+                   WHERE si.sprint_id = $1 AND si.removed_at IS NULL {guard}
+                   GROUP BY COALESCE(i.initiative_id, par.initiative_id)) g
+             LEFT JOIN priority_initiatives pi ON pi.initiative_id = g.ini"
+        ),
+        args,
         |rows| {
             let rows = rows.all::<(Option<i64>, Points, Option<String>)>()?;
             let mut groups: Vec<(Option<i64>, ScopeGroup)> = Vec::new();
@@ -188,9 +252,18 @@ pub fn scope_lineage_read(
                 };
                 groups[at].1.quarters.extend(quarter);
             }
-            Ok(groups.into_iter().map(|(_, g)| g).collect())
+            Ok(groups.into_iter().map(|(_, g)| g).collect::<Vec<_>>())
         },
     );
+    let scope = scope_print_read(keeping, product_id, sprint_id)
+        .and(read)
+        .map(move |(print, rows)| {
+            let groups = match kept {
+                Some(k) if Some(k.print) == print => k.groups,
+                _ => Arc::new(rows),
+            };
+            Ok((groups, print))
+        });
     let items = if numbers.is_empty() {
         Read::ready(Vec::new())
     } else {
@@ -232,14 +305,15 @@ pub fn scope_lineage_read(
         |rows| Ok(rows.all::<(String,)>()?.into_iter().map(|(q,)| q).collect()),
     );
     scope.and(items).and(policy).and(quarters).map(
-        |(((scope, items), (policy, allowance)), quarters_with_priorities)| {
-            Ok(ScopeLineage {
+        |((((scope, print), items), (policy, allowance)), quarters_with_priorities)| {
+            let lineage = ScopeLineage {
                 scope,
                 items,
                 policy,
                 allowance,
                 quarters_with_priorities,
-            })
+            };
+            Ok((lineage, print))
         },
     )
 }

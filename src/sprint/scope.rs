@@ -220,11 +220,12 @@ fn check_expected(sprint: &SprintRow, expected: Option<i64>) -> Result<()> {
 /// `scope::commit` wraps it with the unaligned-allowance check. `first` (the caller's reads,
 /// made of the sprint's id and the keys) goes with the transaction's BEGIN; once the items are
 /// admitted, `decide` weighs the sprint, the rows to insert and those reads, and answers the
-/// scope's points once they are in with the caller's value, or refuses the commit. Two round
-/// trips on SQLite's writer whatever the number of items: the sprint, the items and `first`
-/// with BEGIN, the checks in memory, then the rows written with the COMMIT.
+/// scope's points once they are in with the caller's value, or refuses the commit; `last` is
+/// read after the writes, in the same transaction. Two round trips on SQLite's writer whatever
+/// the number of items: the sprint, the items and `first` with BEGIN, the checks in memory,
+/// then the rows written and `last` read with the COMMIT.
 #[allow(clippy::too_many_arguments)]
-pub async fn commit_with<B: Send + 'static, A>(
+pub async fn commit_with<B: Send + 'static, A, C: Send + 'static>(
     db: &Db,
     actor: &User,
     ctx: &ProductCtx,
@@ -233,7 +234,8 @@ pub async fn commit_with<B: Send + 'static, A>(
     c: Commit<'_>,
     first: Read<B>,
     decide: impl FnOnce(&SprintRow, &[sprint_store::NewSprintItem<'_>], B) -> Result<(Points, A)>,
-) -> Result<(Committed, A)> {
+    last: Read<C>,
+) -> Result<(Committed, A, C)> {
     let Commit {
         keys,
         for_goal,
@@ -292,10 +294,11 @@ pub async fn commit_with<B: Send + 'static, A>(
     let (points, theirs) = decide(&sprint, &adding, theirs)?;
     let writes = sprint_store::insert_items_read(&adding)
         .then(sprint_store::bump_read(sprint.id, sprint.version))
-        .then(audit);
-    tx.commit_with(writes).await?;
+        .then(audit)
+        .then(last);
+    let after = tx.commit_with(writes).await?;
     let out = committed_as(sprint.id, sprint.version + 1, total, points);
-    Ok((out, theirs))
+    Ok((out, theirs, after))
 }
 
 /// Takes items back out of a planned sprint (planning, not a scope change).

@@ -513,3 +513,67 @@ async fn the_page_of_a_planned_sprint_keeps_its_committed_score() {
     assert!(html.contains("No points are completed yet"), "{html}");
     assert!(!html.contains("No points were committed"), "{html}");
 }
+
+/// A commit is weighed against the scope as it is now. On SQLite the scope a commit leaves is
+/// kept for the next one while nothing it depends on changes; here an aligned story in the
+/// sprint leaves its epic straight in the database (as another process would) between two
+/// commits, and the second counts it unaligned and is refused.
+#[tokio::test]
+async fn a_commit_weighs_the_scope_as_it_is_after_any_change() {
+    let s = a_running_sprint_of_the_quarter().await;
+    let (app, owner) = (&s.app, &s.owner);
+    let s2 = sprint(app, owner, s.team, "Sprint 2", "2027-01-18", "2027-01-31").await["id"]
+        .as_i64()
+        .unwrap();
+    let aligned = app
+        .item(
+            owner,
+            json!({"title": "setup checklist", "persona": "new user", "goal": "see what is left",
+            "benefit": "I finish setting up", "criteria": ["Given a When b Then c"], "points": 5,
+            "parent": s.epic}),
+        )
+        .await["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lone = ready_story(app, owner, "tidy logs", 3, &["Given a When b Then c"]).await;
+    let last = ready_story(app, owner, "tidy more logs", 1, &["Given a When b Then c"]).await;
+    let etag = app.product_etag(owner).await;
+    let r = app
+        .req(owner, Method::PUT, &format!("{P}/tiers"))
+        .header("If-Match", etag)
+        .json(&json!({"tier_policy": "strict", "unaligned_allowance_pct": 50}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let commit = |key: String| async move {
+        app.post(
+            owner,
+            &format!("{P}/sprints/{s2}/commit"),
+            json!({"items": [key]}),
+        )
+        .await
+    };
+    json_ok(commit(aligned.clone()).await, 200).await;
+    // 3 of 8 points serve no priority: under the allowance.
+    json_ok(commit(lone).await, 200).await;
+    let number = aligned.trim_start_matches("ONB-");
+    crate::roadmap_kept::sql(
+        app,
+        &format!(
+            "UPDATE items SET parent_id = NULL WHERE number = {number}
+               AND product_id = (SELECT id FROM products WHERE key = 'ONB')"
+        ),
+    )
+    .await;
+    // 9 of 9 now.
+    let e = json_ok(commit(last).await, 409).await;
+    assert!(
+        e["detail"]
+            .as_str()
+            .unwrap()
+            .contains("9 of 9 committed points"),
+        "{e}"
+    );
+}
