@@ -199,8 +199,8 @@ pub fn scope_print_read(
 /// [`ScopeLineage`] of sprint `sprint_id` and the product's items numbered `numbers`: reads
 /// for the commit's BEGIN, with the print they were read under. With `kept`, the scope's rows
 /// are read only when the print differs from the kept one (the query's guard is evaluated once,
-/// before any row): a scope of hundreds of rows is read again only after something it depends
-/// on changed. Only where the reads of one round trip see one state of the database (SQLite,
+/// as the index's search key): a scope of hundreds of rows is read again only after something
+/// it depends on changed. Only where the reads of one round trip see one state of the database (SQLite,
 /// whose writer is alone in its transaction): `keeping` says so, and the print is read (on
 /// PostgreSQL, where each statement is a round trip of its own, neither is).
 pub fn scope_lineage_read(
@@ -211,8 +211,10 @@ pub fn scope_lineage_read(
     keeping: bool,
 ) -> Read<(ScopeLineage, Option<ScopePrint>)> {
     let mut args: Vec<Arg> = vec![i64::from(sprint_id).into()];
-    let guard = match &kept {
-        None => "",
+    // The guard is the index's search key: the sprint's id, or none (no row) while the print
+    // is the kept one, so that a kept scope costs a few lookups, not a scan of its rows.
+    let sprint = match &kept {
+        None => "$1",
         Some(k) => {
             let (version, (backlog, roadmap)) = k.print;
             args.extend([
@@ -221,9 +223,9 @@ pub fn scope_lineage_read(
                 backlog.into(),
                 roadmap.into(),
             ]);
-            "AND NOT ((SELECT version FROM sprints WHERE id = $1) = $2
+            "(SELECT $1 WHERE NOT ((SELECT version FROM sprints WHERE id = $1) = $2
                   AND (SELECT version FROM backlog_versions WHERE product_id = $3) = $4
-                  AND (SELECT version FROM roadmap_versions WHERE product_id = $3) = $5)"
+                  AND (SELECT version FROM roadmap_versions WHERE product_id = $3) = $5))"
         }
     };
     let read = Read::query(
@@ -233,7 +235,7 @@ pub fn scope_lineage_read(
                           CAST(SUM(si.points) AS BIGINT) AS points
                    FROM sprint_items si JOIN items i ON i.id = si.item_id
                    LEFT JOIN items par ON i.initiative_id IS NULL AND par.id = i.parent_id
-                   WHERE si.sprint_id = $1 AND si.removed_at IS NULL {guard}
+                   WHERE si.sprint_id = {sprint} AND si.removed_at IS NULL
                    GROUP BY COALESCE(i.initiative_id, par.initiative_id)) g
              LEFT JOIN priority_initiatives pi ON pi.initiative_id = g.ini"
         ),
