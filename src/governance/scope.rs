@@ -49,14 +49,15 @@ pub async fn commit(
         c,
         first,
         |sprint, adding, (lineage, _)| {
-            let after = scope_groups_after(&lineage, adding);
+            // Only what will be kept: PostgreSQL keeps none.
+            let after = keeping.then(|| scope_groups_after(&lineage, adding));
             let scope = scope_after(sprint, adding, lineage);
             Ok((scope.0, (allowance_check(scope.1)?, after)))
         },
         last,
     )
     .await?;
-    if let Some(print) = print {
+    if let (Some(print), Some(after)) = (print, after) {
         KEPT.put(key, print, Arc::new(after));
     }
     out.warnings.extend(warning);
