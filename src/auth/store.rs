@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::db::batch::Read;
+use crate::db::batch::{Read, Rows};
 use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
 use crate::{exec, on};
@@ -159,23 +159,29 @@ pub async fn session(db: &Db, secret: &str) -> Result<Option<Session>> {
 /// (a product page's prologue: the session and the product the path names). An expired
 /// session is none.
 pub fn session_read(id_hash: String) -> Read<Option<Session>> {
-    // The unread count rides along: every page shows it, and this query runs for every page.
-    Read::query(
-        "SELECT u.id, u.email, u.name, s.csrf_token, s.expires_at,
-                (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL)
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
-        vec![id_hash.into()],
-        |rows| {
-            let row = rows.first::<(i64, String, String, String, DateTime<Utc>, i64)>()?;
-            Ok(row
-                .filter(|r| r.4 > Utc::now())
-                .map(|(id, email, name, csrf, _, unread)| Session {
-                    user: User { id, email, name },
-                    csrf,
-                    unread,
-                }))
-        },
-    )
+    Read::query(SESSION_SQL, vec![id_hash.into()], |rows| session_of(&rows))
+}
+
+/// [`session_read`]'s statement, `$1` the hash of the session's secret. Its columns are named
+/// `h_…` so that a statement joining it to another's rows (a page's prologue) names none twice.
+/// The unread count rides along: every page shows it, and this query runs for every page.
+pub const SESSION_SQL: &str =
+    "SELECT u.id AS h_id, u.email AS h_email, u.name AS h_name, s.csrf_token AS h_csrf,
+            s.expires_at AS h_expires,
+            (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS h_unread
+     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1";
+
+/// The session the first row of [`SESSION_SQL`] (alone or first in a joined statement) shows;
+/// an expired one is none.
+pub fn session_of(rows: &Rows) -> std::result::Result<Option<Session>, sqlx::Error> {
+    let row = rows.first::<(i64, String, String, String, DateTime<Utc>, i64)>()?;
+    Ok(row
+        .filter(|r| r.4 > Utc::now())
+        .map(|(id, email, name, csrf, _, unread)| Session {
+            user: User { id, email, name },
+            csrf,
+            unread,
+        }))
 }
 
 pub async fn end_session(db: &Db, secret: &str) -> Result<()> {
@@ -215,18 +221,22 @@ pub async fn holder_by_token(db: &Db, token: &str) -> Result<Option<TokenHolder>
 /// [`holder_by_token`] by the token's hash, as a read that may share a round trip with others
 /// (the API's prologue: the holder and the product the route names).
 pub fn holder_read(token_hash: String) -> Read<Option<TokenHolder>> {
-    Read::query(
-        "SELECT u.id, u.email, u.name, t.read_only FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
-        vec![token_hash.into()],
-        |rows| {
-            Ok(rows.first::<(i64, String, String, bool)>()?.map(
-                |(id, email, name, read_only)| TokenHolder {
-                    user: User { id, email, name },
-                    read_only,
-                },
-            ))
-        },
-    )
+    Read::query(HOLDER_SQL, vec![token_hash.into()], |rows| holder_of(&rows))
+}
+
+/// [`holder_read`]'s statement, `$1` the token's hash, its columns named as [`SESSION_SQL`]'s.
+pub const HOLDER_SQL: &str =
+    "SELECT u.id AS h_id, u.email AS h_email, u.name AS h_name, t.read_only AS h_read_only
+     FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1";
+
+/// The holder the first row of [`HOLDER_SQL`] (alone or first in a joined statement) shows.
+pub fn holder_of(rows: &Rows) -> std::result::Result<Option<TokenHolder>, sqlx::Error> {
+    Ok(rows
+        .first::<(i64, String, String, bool)>()?
+        .map(|(id, email, name, read_only)| TokenHolder {
+            user: User { id, email, name },
+            read_only,
+        }))
 }
 
 pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>> {

@@ -81,18 +81,24 @@ pub async fn api_and_ctx_with<T: Send + 'static>(
     also: impl FnOnce(&HashMap<String, String>) -> Read<T>,
 ) -> Result<(User, ProductCtx, T), Response> {
     let fail = |e: Error| ApiError(e).into_response();
+    let hash = bearer(parts)
+        .map(hash_secret)
+        .ok_or(Error::Unauthorized)
+        .map_err(fail)?;
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state).await?;
     // A key of no product reads only the token: the token decides first, as before, so that
     // an anonymous caller learns nothing about the path.
-    let (user, found) = token_with(parts, state, |params, hash| {
-        Ok(match product_of(params)? {
-            Some((ws, product)) => store::ctx_read(Caller::Token(hash), ws, &product)
-                .and(also(params))
-                .map(|found| Ok(Some(found))),
-            None => Read::ready(None),
-        })
-    })
-    .await?;
-    let (rows, also) = found.ok_or(Error::NotFound).map_err(fail)?;
+    let Some((ws, product)) = product_of(&params).map_err(fail)? else {
+        let holder = holder_read(hash).on(&state.db).await;
+        admit(parts, holder.map_err(|e| fail(e.into()))?).map_err(fail)?;
+        return Err(fail(Error::NotFound));
+    };
+    let ((holder, rows), also) = store::token_ctx_read(&hash, ws, &product)
+        .and(also(&params))
+        .on(&state.db)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let user = admit(parts, holder).map_err(fail)?.user;
     let ctx = store::ctx_of(user.id, rows).map_err(fail)?;
     Ok((user, ctx, also))
 }
@@ -201,8 +207,23 @@ pub async fn page_and_ctx_with<T: Send + 'static>(
         let also = also.on(&state.db).await?;
         return Ok((user, Err(Error::NotFound), also));
     };
-    let (user, (rows, also)) =
-        page_user_with(parts, state, |c| store::ctx_read(c, ws, &product).and(also)).await?;
+    // The person and the product in one statement ([`store::token_ctx_read`]).
+    let (user, (rows, also)) = if let Some(token) = bearer(parts) {
+        let hash = hash_secret(token);
+        let ((holder, rows), also) = store::token_ctx_read(&hash, ws, &product)
+            .and(also)
+            .on(&state.db)
+            .await?;
+        (PageUser::of_token(admit(parts, holder)?.user), (rows, also))
+    } else {
+        let hash = hash_secret(cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?);
+        let ((session, rows), also) = store::session_ctx_read(&hash, ws, &product)
+            .and(also)
+            .on(&state.db)
+            .await?;
+        let session = session.ok_or(Error::Unauthorized)?;
+        (PageUser::of_session(session), (rows, also))
+    };
     let ctx = store::ctx_of(user.user.id, rows);
     Ok((user, ctx, also))
 }

@@ -6,9 +6,9 @@ use serde_json::json;
 
 use super::{Member, Product, ProductCtx, ProductRoles, Workspace};
 use crate::audit::{self, Change};
-use crate::auth::store::User;
+use crate::auth::store::{self as auth_store, Session, TokenHolder, User};
 use crate::auth::{Action, Grants, Role};
-use crate::db::batch::Read;
+use crate::db::batch::{Read, Rows};
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::{exec, on};
@@ -233,18 +233,65 @@ pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result
     ctx_of(user_id, rows)
 }
 
-/// The rows of [`product_ctx`] for the holder of a session or an API token, as a read that
-/// shares its round trip (the API's and a product page's prologue); [`ctx_of`] makes them a
-/// context once the holder is known.
-pub fn ctx_read(caller: Caller<'_>, slug: &str, key: &str) -> Read<Vec<CtxRow>> {
-    let (sql, hash) = match caller {
-        Caller::Session(hash) => (CTX_BY_SESSION.as_str(), hash),
-        Caller::Token(hash) => (CTX_BY_TOKEN.as_str(), hash),
-    };
+/// The holder of API token `hash` and the rows of [`product_ctx`] for them (workspace `slug`,
+/// product `key`; [`ctx_of`] makes them a context), in one statement: the API's prologue. On PostgreSQL each statement is a round trip and most of an item's read (the
+/// token, the product, the item, its surroundings: four statements), so the caller's statement
+/// is left-joined to the product's rows rather than sent beside them. No holder, no rows; a
+/// product that is not theirs (or none) leaves the holder's row alone, its product columns
+/// empty.
+pub fn token_ctx_read(
+    hash: &str,
+    slug: &str,
+    key: &str,
+) -> Read<(Option<TokenHolder>, Vec<CtxRow>)> {
+    caller_ctx_read(&TOKEN_AND_CTX, hash, slug, key, auth_store::holder_of)
+}
+
+/// [`token_ctx_read`] for the holder of a session: a product page's prologue.
+pub fn session_ctx_read(hash: &str, slug: &str, key: &str) -> Read<(Option<Session>, Vec<CtxRow>)> {
+    caller_ctx_read(&SESSION_AND_CTX, hash, slug, key, auth_store::session_of)
+}
+
+static TOKEN_AND_CTX: LazyLock<String> =
+    LazyLock::new(|| caller_and(auth_store::HOLDER_SQL, &CTX_BY_TOKEN));
+static SESSION_AND_CTX: LazyLock<String> =
+    LazyLock::new(|| caller_and(auth_store::SESSION_SQL, &CTX_BY_SESSION));
+
+/// The caller's statement with the product's rows joined to its one row (both keyed by `$1`).
+fn caller_and(caller: &str, ctx: &str) -> String {
+    format!("SELECT h.*, c.* FROM ({caller}) h LEFT JOIN ({ctx}) c ON 1 = 1")
+}
+
+/// Whether a row of a caller's statement joined to a product's has the product.
+#[derive(sqlx::FromRow)]
+struct WithProduct {
+    w_id: Option<i64>,
+}
+
+fn caller_ctx_read<W: Send + 'static>(
+    sql: &'static str,
+    hash: &str,
+    slug: &str,
+    key: &str,
+    who: fn(&Rows) -> std::result::Result<Option<W>, sqlx::Error>,
+) -> Read<(Option<W>, Vec<CtxRow>)> {
     Read::query(
         sql,
         vec![hash.into(), slug.into(), key.to_uppercase().into()],
-        |rows| rows.all::<CtxRow>(),
+        move |rows| {
+            let caller = who(&rows)?;
+            let found = rows
+                .first::<WithProduct>()?
+                .is_some_and(|r| r.w_id.is_some());
+            Ok((
+                caller,
+                if found {
+                    rows.all::<CtxRow>()?
+                } else {
+                    Vec::new()
+                },
+            ))
+        },
     )
 }
 
