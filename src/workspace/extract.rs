@@ -12,12 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::parse_item_key;
+use super::prologue::{self, Found};
 use super::store::{self, Caller};
 use super::{ProductCtx, Workspace};
 use crate::audit::Versioned;
 use crate::auth::extract::{admit, bearer, cookie, if_match, PageUser, SESSION_COOKIE};
 use crate::auth::hash_secret;
-use crate::auth::store::{holder_read, session_read, User};
+use crate::auth::store::{holder_read, User};
 use crate::db::batch::Read;
 use crate::error::{ApiError, Error};
 use crate::extract::Path;
@@ -58,7 +59,7 @@ impl FromRequestParts<AppState> for InWorkspace {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let (user, member) = token_with(parts, state, |params, hash| {
             let slug = params.get("ws").map(String::as_str).unwrap_or_default();
-            Ok(store::member_read(Caller::Token(hash), slug))
+            Ok(prologue::member_read(Caller::Token(hash), slug))
         })
         .await?;
         let (workspace, admin) = member
@@ -81,35 +82,30 @@ pub async fn api_and_ctx_with<T: Send + 'static>(
     also: impl FnOnce(&HashMap<String, String>) -> Read<T>,
 ) -> Result<(User, ProductCtx, T), Response> {
     let fail = |e: Error| ApiError(e).into_response();
-    let hash = bearer(parts)
-        .map(hash_secret)
-        .ok_or(Error::Unauthorized)
-        .map_err(fail)?;
-    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state).await?;
     // A key of no product reads only the token: the token decides first, as before, so that
     // an anonymous caller learns nothing about the path.
-    let Some((ws, product)) = product_of(&params).map_err(fail)? else {
-        let holder = holder_read(hash).on(&state.db).await;
-        admit(parts, holder.map_err(|e| fail(e.into()))?).map_err(fail)?;
-        return Err(fail(Error::NotFound));
-    };
-    let ((holder, rows), also) = store::token_ctx_read(&hash, ws, &product)
-        .and(also(&params))
-        .on(&state.db)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    let user = admit(parts, holder).map_err(fail)?.user;
+    let (user, found) = token_with(parts, state, |params, hash| {
+        Ok(match product_of(params)? {
+            Some((ws, product)) => prologue::ctx_read(Caller::Token(hash), ws, &product)
+                .and(also(params))
+                .map(|((holder, rows), also)| Ok((holder, Some((rows, also))))),
+            None => holder_read(hash.to_string()).map(|h| Ok((Found::Holder(h), None))),
+        })
+    })
+    .await?;
+    let (rows, also) = found.ok_or(Error::NotFound).map_err(fail)?;
     let ctx = store::ctx_of(user.id, rows).map_err(fail)?;
     Ok((user, ctx, also))
 }
 
 /// The holder of the request's bearer token, admitted for it, and `read` (made from the
-/// route's path parameters and the token's hash) in one round trip: the API's prologue. The
-/// token decides first: without a valid one the answer is 401 whatever `read` found.
+/// route's path parameters and the token's hash, and finding the holder: [`prologue`]) in one
+/// round trip: the API's prologue. The token decides first: without a valid one the answer is
+/// 401 whatever `read` found.
 async fn token_with<T: Send + 'static>(
     parts: &mut Parts,
     state: &AppState,
-    read: impl FnOnce(&HashMap<String, String>, &str) -> Result<Read<T>, Error>,
+    read: impl FnOnce(&HashMap<String, String>, &str) -> Result<Read<(Found, T)>, Error>,
 ) -> Result<(User, T), Response> {
     let fail = |e: Error| ApiError(e).into_response();
     let hash = bearer(parts)
@@ -118,11 +114,11 @@ async fn token_with<T: Send + 'static>(
         .map_err(fail)?;
     let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state).await?;
     let read = read(&params, &hash).map_err(fail)?;
-    let (holder, found) = holder_read(hash.clone())
-        .and(read)
-        .on(&state.db)
-        .await
-        .map_err(|e| fail(e.into()))?;
+    let (holder, found) = read.on(&state.db).await.map_err(|e| fail(e.into()))?;
+    let holder = match holder {
+        Found::Holder(holder) => holder,
+        Found::Session(_) => None,
+    };
     Ok((admit(parts, holder).map_err(fail)?.user, found))
 }
 
@@ -207,23 +203,12 @@ pub async fn page_and_ctx_with<T: Send + 'static>(
         let also = also.on(&state.db).await?;
         return Ok((user, Err(Error::NotFound), also));
     };
-    // The person and the product in one statement ([`store::token_ctx_read`]).
-    let (user, (rows, also)) = if let Some(token) = bearer(parts) {
-        let hash = hash_secret(token);
-        let ((holder, rows), also) = store::token_ctx_read(&hash, ws, &product)
+    let (user, (rows, also)) = page_user_with(parts, state, |c| {
+        prologue::ctx_read(c, ws, &product)
             .and(also)
-            .on(&state.db)
-            .await?;
-        (PageUser::of_token(admit(parts, holder)?.user), (rows, also))
-    } else {
-        let hash = hash_secret(cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?);
-        let ((session, rows), also) = store::session_ctx_read(&hash, ws, &product)
-            .and(also)
-            .on(&state.db)
-            .await?;
-        let session = session.ok_or(Error::Unauthorized)?;
-        (PageUser::of_session(session), (rows, also))
-    };
+            .map(|((found, rows), also)| Ok((found, (rows, also))))
+    })
+    .await?;
     let ctx = store::ctx_of(user.user.id, rows);
     Ok((user, ctx, also))
 }
@@ -238,37 +223,38 @@ pub async fn page_and_workspace_with<T: Send + 'static>(
     slug: &str,
     also: Read<T>,
 ) -> Result<(PageUser, Result<(Workspace, bool), Error>, T), Error> {
-    let (user, (member, also)) =
-        page_user_with(parts, state, |c| store::member_read(c, slug).and(also)).await?;
+    let (user, (member, also)) = page_user_with(parts, state, |c| {
+        prologue::member_read(c, slug)
+            .and(also)
+            .map(|((found, member), also)| Ok((found, (member, also))))
+    })
+    .await?;
     Ok((user, member.ok_or(Error::NotFound), also))
 }
 
 /// The person behind a page request (a bearer token, or else the session cookie) and `read`
-/// of theirs, made for them before they are known, in one round trip. The person decides
-/// first: signed out is Unauthorized whatever `read` found.
+/// of theirs, made for them before they are known and finding them too ([`prologue`]), in
+/// one statement. The person decides first: signed out is Unauthorized whatever `read` found.
 async fn page_user_with<T: Send + 'static>(
     parts: &Parts,
     state: &AppState,
-    read: impl FnOnce(Caller<'_>) -> Read<T>,
+    read: impl FnOnce(Caller<'_>) -> Read<(Found, T)>,
 ) -> Result<(PageUser, T), Error> {
     if let Some(token) = bearer(parts) {
         let hash = hash_secret(token);
-        let (holder, found) = holder_read(hash.clone())
-            .and(read(Caller::Token(&hash)))
-            .on(&state.db)
-            .await?;
+        let (holder, found) = read(Caller::Token(&hash)).on(&state.db).await?;
+        let Found::Holder(holder) = holder else {
+            return Err(Error::Unauthorized);
+        };
         return Ok((PageUser::of_token(admit(parts, holder)?.user), found));
     }
     let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::Unauthorized)?;
     let hash = hash_secret(secret);
-    let (session, found) = session_read(hash.clone())
-        .and(read(Caller::Session(&hash)))
-        .on(&state.db)
-        .await?;
-    Ok((
-        PageUser::of_session(session.ok_or(Error::Unauthorized)?),
-        found,
-    ))
+    let (session, found) = read(Caller::Session(&hash)).on(&state.db).await?;
+    let Found::Session(Some(session)) = session else {
+        return Err(Error::Unauthorized);
+    };
+    Ok((PageUser::of_session(session), found))
 }
 
 /// The version a client last read, from `If-Match: "N"`: 428 when it is missing, 422 naming

@@ -4,6 +4,7 @@ pub mod checklist;
 pub mod extract;
 pub mod form;
 pub mod layout;
+pub mod prologue;
 pub mod settings;
 pub mod store;
 

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{Member, Product, ProductCtx, ProductRoles, Workspace};
 use crate::audit::{self, Change};
-use crate::auth::store::{self as auth_store, Session, TokenHolder, User};
+use crate::auth::store::User;
 use crate::auth::{Action, Grants, Role};
 use crate::db::batch::{Read, Rows};
 use crate::db::{now, Db};
@@ -67,25 +67,29 @@ pub async fn workspace_for(db: &Db, user_id: i64, slug: &str) -> Result<(Workspa
     let read = Read::query(
         MEMBER_BY_USER.as_str(),
         vec![user_id.into(), slug.into()],
-        member_of,
+        |rows| member_of(&rows),
     );
     read.on(db).await?.ok_or(Error::NotFound)
 }
 
-/// [`workspace_for`] for the holder of a session or token, as a read that shares its round
-/// trip (a workspace page's prologue); none for an outsider.
-pub fn member_read(caller: Caller<'_>, slug: &str) -> Read<Option<(Workspace, bool)>> {
-    let (sql, hash) = match caller {
-        Caller::Session(hash) => (MEMBER_BY_SESSION.as_str(), hash),
-        Caller::Token(hash) => (MEMBER_BY_TOKEN.as_str(), hash),
-    };
-    Read::query(sql, vec![hash.into(), slug.into()], member_of)
+/// A workspace and whether its member administers it, named `m_…`: alone, or joined to the
+/// caller's row in a page's prologue, where an outsider's columns are empty.
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    m_id: Option<i64>,
+    m_slug: Option<String>,
+    m_name: Option<String>,
+    m_version: Option<i64>,
+    m_admin: Option<bool>,
 }
 
-fn member_of(rows: crate::db::batch::Rows) -> sqlx::Result<Option<(Workspace, bool)>> {
-    let row = rows.first::<(i64, String, String, i64, bool)>()?;
-    Ok(row.map(|(id, slug, name, version, admin)| {
-        (
+/// The workspace the first row of [`MEMBER_SQL`] (alone or joined) shows; none for an outsider.
+pub(super) fn member_of(rows: &Rows) -> sqlx::Result<Option<(Workspace, bool)>> {
+    let Some(r) = rows.first::<MemberRow>()? else {
+        return Ok(None);
+    };
+    Ok(match (r.m_id, r.m_slug, r.m_name, r.m_version, r.m_admin) {
+        (Some(id), Some(slug), Some(name), Some(version), Some(admin)) => Some((
             Workspace {
                 id,
                 slug,
@@ -93,8 +97,9 @@ fn member_of(rows: crate::db::batch::Rows) -> sqlx::Result<Option<(Workspace, bo
                 version,
             },
             admin,
-        )
-    }))
+        )),
+        _ => None,
+    })
 }
 
 /// Who a prologue's read is for, before they are known: the holder of a session or of an API
@@ -110,13 +115,15 @@ const BY_SESSION: &str = "(SELECT user_id FROM sessions WHERE id_hash = $1)";
 const BY_TOKEN: &str = "(SELECT user_id FROM api_tokens WHERE token_hash = $1)";
 
 /// The workspace `$2` names and whether `{user}` administers it, if they are a member.
-const MEMBER_SQL: &str = "SELECT w.id, w.slug, w.name, w.version, m.is_admin FROM workspaces w
+const MEMBER_SQL: &str = "SELECT w.id AS m_id, w.slug AS m_slug, w.name AS m_name,
+            w.version AS m_version, m.is_admin AS m_admin FROM workspaces w
      JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = {user} WHERE w.slug = $2";
 
 static MEMBER_BY_USER: LazyLock<String> = LazyLock::new(|| MEMBER_SQL.replace("{user}", "$1"));
-static MEMBER_BY_SESSION: LazyLock<String> =
+pub(super) static MEMBER_BY_SESSION: LazyLock<String> =
     LazyLock::new(|| MEMBER_SQL.replace("{user}", BY_SESSION));
-static MEMBER_BY_TOKEN: LazyLock<String> = LazyLock::new(|| MEMBER_SQL.replace("{user}", BY_TOKEN));
+pub(super) static MEMBER_BY_TOKEN: LazyLock<String> =
+    LazyLock::new(|| MEMBER_SQL.replace("{user}", BY_TOKEN));
 
 /// A workspace as a read names it: by id once known, or by slug in a page's prologue, where
 /// the read shares the round trip that finds the workspace (its answer is used only once the
@@ -185,8 +192,8 @@ fn ctx_sql(user: &str) -> String {
 }
 
 static CTX_BY_USER: LazyLock<String> = LazyLock::new(|| ctx_sql("$1"));
-static CTX_BY_TOKEN: LazyLock<String> = LazyLock::new(|| ctx_sql(BY_TOKEN));
-static CTX_BY_SESSION: LazyLock<String> = LazyLock::new(|| ctx_sql(BY_SESSION));
+pub(super) static CTX_BY_TOKEN: LazyLock<String> = LazyLock::new(|| ctx_sql(BY_TOKEN));
+pub(super) static CTX_BY_SESSION: LazyLock<String> = LazyLock::new(|| ctx_sql(BY_SESSION));
 static CTXS_BY_USER: LazyLock<String> = LazyLock::new(|| {
     CTX_SQL.replace("{user}", "$1").replace("{product}", "") + " ORDER BY p.key, p.id"
 });
@@ -231,68 +238,6 @@ pub async fn product_ctx(db: &Db, user_id: i64, slug: &str, key: &str) -> Result
     .on(db)
     .await?;
     ctx_of(user_id, rows)
-}
-
-/// The holder of API token `hash` and the rows of [`product_ctx`] for them (workspace `slug`,
-/// product `key`; [`ctx_of`] makes them a context), in one statement: the API's prologue. On PostgreSQL each statement is a round trip and most of an item's read (the
-/// token, the product, the item, its surroundings: four statements), so the caller's statement
-/// is left-joined to the product's rows rather than sent beside them. No holder, no rows; a
-/// product that is not theirs (or none) leaves the holder's row alone, its product columns
-/// empty.
-pub fn token_ctx_read(
-    hash: &str,
-    slug: &str,
-    key: &str,
-) -> Read<(Option<TokenHolder>, Vec<CtxRow>)> {
-    caller_ctx_read(&TOKEN_AND_CTX, hash, slug, key, auth_store::holder_of)
-}
-
-/// [`token_ctx_read`] for the holder of a session: a product page's prologue.
-pub fn session_ctx_read(hash: &str, slug: &str, key: &str) -> Read<(Option<Session>, Vec<CtxRow>)> {
-    caller_ctx_read(&SESSION_AND_CTX, hash, slug, key, auth_store::session_of)
-}
-
-static TOKEN_AND_CTX: LazyLock<String> =
-    LazyLock::new(|| caller_and(auth_store::HOLDER_SQL, &CTX_BY_TOKEN));
-static SESSION_AND_CTX: LazyLock<String> =
-    LazyLock::new(|| caller_and(auth_store::SESSION_SQL, &CTX_BY_SESSION));
-
-/// The caller's statement with the product's rows joined to its one row (both keyed by `$1`).
-fn caller_and(caller: &str, ctx: &str) -> String {
-    format!("SELECT h.*, c.* FROM ({caller}) h LEFT JOIN ({ctx}) c ON 1 = 1")
-}
-
-/// Whether a row of a caller's statement joined to a product's has the product.
-#[derive(sqlx::FromRow)]
-struct WithProduct {
-    w_id: Option<i64>,
-}
-
-fn caller_ctx_read<W: Send + 'static>(
-    sql: &'static str,
-    hash: &str,
-    slug: &str,
-    key: &str,
-    who: fn(&Rows) -> std::result::Result<Option<W>, sqlx::Error>,
-) -> Read<(Option<W>, Vec<CtxRow>)> {
-    Read::query(
-        sql,
-        vec![hash.into(), slug.into(), key.to_uppercase().into()],
-        move |rows| {
-            let caller = who(&rows)?;
-            let found = rows
-                .first::<WithProduct>()?
-                .is_some_and(|r| r.w_id.is_some());
-            Ok((
-                caller,
-                if found {
-                    rows.all::<CtxRow>()?
-                } else {
-                    Vec::new()
-                },
-            ))
-        },
-    )
 }
 
 /// The context the rows of a product's context query make for `user_id`; none is NotFound.
