@@ -246,3 +246,46 @@ async fn the_token_decides_before_the_product_and_a_read_only_token_only_reads()
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+/// A workspace's routes find who asks and the membership in one statement, and still answer
+/// in that order: an unknown token is 401 (on a page, the sign-in page) whatever the workspace,
+/// a valid token of someone outside the workspace is 404 as for a workspace that does not
+/// exist, and a member reads.
+#[tokio::test]
+async fn a_workspace_route_knows_who_asks_before_the_membership() {
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    let outsider = app.user("Olga").await;
+    for ws in ["acme", "nope"] {
+        let api = format!("/api/v1/workspaces/{ws}/members");
+        let page = format!("/w/{ws}/roadmap");
+        let r = app
+            .client
+            .get(app.url(&api))
+            .bearer_auth("tl_not_a_token")
+            .send()
+            .await
+            .unwrap();
+        problem(r, 401).await;
+        let r = app
+            .client
+            .get(app.url(&page))
+            .bearer_auth("tl_not_a_token")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["location"], "/login", "{page}");
+        problem(app.get(&outsider, &api).await, 404).await;
+        assert_eq!(app.get(&outsider, &page).await.status(), 404, "{page}");
+    }
+    let r = app.get(&owner, "/api/v1/workspaces/acme/members").await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains(&owner.email));
+    let r = app.get(&owner, "/w/acme/roadmap").await;
+    assert_eq!(r.status(), 200);
+    problem(
+        app.get(&owner, "/api/v1/workspaces/nope/members").await,
+        404,
+    )
+    .await;
+}
