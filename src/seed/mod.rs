@@ -563,6 +563,12 @@ pub async fn scale_dataset(db: &Db, scale: Scale) -> anyhow::Result<usize> {
             .bind(p.id))?;
         exec!(&mut tx.conn(), t => sqlx::query("UPDATE products SET next_number = $1 WHERE id = $2")
             .bind(per_product as i64 + 1).bind(p.id))?;
+        // Whoever creates an item watches it, as every create through the product does; an
+        // empty table would also leave PostgreSQL planning the benchmark's writes for one.
+        exec!(&mut tx.conn(), t => sqlx::query(
+            "INSERT INTO watchers (entity_type, entity_id, user_id)
+             SELECT 'item', id, created_by FROM items WHERE product_id = $1 AND created_by IS NOT NULL")
+            .bind(p.id))?;
         tx.commit().await?;
     }
     let sprints = scale_sprints::seed(db, w.id, &products, &members, shape.teams).await?;

@@ -29,6 +29,12 @@ async fn the_tiny_scale_seeds_products_items_teams_and_sprints() {
         ("SELECT COUNT(*) FROM products", 2),
         ("SELECT COUNT(*) FROM items", 3_000),
         ("SELECT COUNT(*) FROM criteria", 6_000),
+        // Whoever creates an item watches it, as a create through the product makes them.
+        (
+            "SELECT COUNT(*) FROM watchers w JOIN items i ON i.id = w.entity_id
+             WHERE w.entity_type = 'item' AND w.user_id = i.created_by",
+            3_000,
+        ),
         ("SELECT COUNT(*) FROM workspace_members", 20),
         ("SELECT COUNT(*) FROM teams", 4),
         ("SELECT COUNT(*) FROM team_members", 20),
