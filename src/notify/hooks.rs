@@ -34,20 +34,18 @@ pub fn item_created_read(
     mentions: Vec<i64>,
 ) -> Read<()> {
     let id = item.0;
-    store::watch_read("item", id, actor.id)
-        .then(store::watch_as_pos_read("item", id, ctx.product.id))
-        .then(store::emit_read(Event {
-            workspace_id: ctx.workspace.id,
-            actor,
-            name: "item.created",
-            entity_type: "item",
-            entity_id: id,
-            title: format!("{} added {key} {title}", actor.name),
-            link: item_link(ctx, key),
-            data: json!({"key": key, "title": title, "product": ctx.product.key}),
-            also: mentions.clone(),
-            mentions,
-        }))
+    store::watch_new_read("item", id, actor.id, ctx.product.id).then(store::emit_read(Event {
+        workspace_id: ctx.workspace.id,
+        actor,
+        name: "item.created",
+        entity_type: "item",
+        entity_id: id,
+        title: format!("{} added {key} {title}", actor.name),
+        link: item_link(ctx, key),
+        data: json!({"key": key, "title": title, "product": ctx.product.key}),
+        also: mentions.clone(),
+        mentions,
+    }))
 }
 
 /// What changed on an item, in a few words ("status → In review", "description").

@@ -111,6 +111,28 @@ pub fn watch_as_pos_read(
     )
 }
 
+/// A new item's first watchers in one statement: the person who made it and the
+/// product's Product Owners ([`watch_read`] and [`watch_as_pos_read`] together).
+pub fn watch_new_read(
+    entity_type: &str,
+    entity_id: impl Into<i64>,
+    maker: i64,
+    product_id: i64,
+) -> Read<()> {
+    Read::exec(
+        "INSERT INTO watchers (entity_type, entity_id, user_id)
+         SELECT $1, $2, $3
+         UNION SELECT $1, $2, user_id FROM product_roles WHERE product_id = $4 AND role = 'po'
+         ON CONFLICT DO NOTHING",
+        vec![
+            entity_type.into(),
+            entity_id.into().into(),
+            maker.into(),
+            product_id.into(),
+        ],
+    )
+}
+
 /// Workspace members named by `@handle` in `text` (handle = e-mail before the `@`).
 pub async fn mentioned(tx: &mut Tx, workspace_id: i64, text: &str) -> Result<Vec<i64>> {
     let mut ids = Vec::new();
