@@ -173,10 +173,11 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, input: NewItem) -> 
     // BEGIN: one round trip fewer on SQLite's one writer.
     let slots = store::slots_read(ctx.product.id, 1, top);
     let (mut tx, slots) = db.begin_with(slots).await?;
+    let mut parent_number = None;
     if let Some(parent) = input.parent.as_deref().filter(|p| !p.trim().is_empty()) {
         fields.parent_id = Some(resolve_parent(&mut tx, ctx, parent.trim()).await?);
+        parent_number = super::parse_key(parent.trim()).map(|(_, n)| n);
     }
-    let parent = fields.parent_id;
     let new = Checked {
         fields,
         labels,
@@ -185,8 +186,9 @@ pub async fn create(db: &Db, actor: &User, ctx: &ProductCtx, input: NewItem) -> 
     };
     // The answer is read inside the write, joined to its last round trip: the item as created.
     let key = ctx.product.key.as_str();
+    let (labels, criteria) = (new.labels.clone(), new.criteria.clone());
     let ((_, _, new_rank), rest) = insert_in_tx(&mut tx, actor, ctx, &new, (top, slots), |id| {
-        store::written_read(key, id, parent)
+        store::created_read(key, id, parent_number, &labels, &criteria)
     })
     .await?;
     let item = tx.commit_with(rest).await?;

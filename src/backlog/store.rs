@@ -162,6 +162,31 @@ pub fn written_read(product_key: &str, id: ItemId, parent_id: Option<ItemId>) ->
         .map(move |(row, related)| Ok(assemble(&product_key, row, related)))
 }
 
+/// The item `id` that a create has just inserted, read inside its transaction: its row, and
+/// what surrounds it made from what the create wrote (its labels, its criteria numbered from
+/// 1, the parent numbered `parent`), since a new item has no children, dependencies,
+/// questions, evidence or assignee yet. One statement where [`written_read`] sends two, which
+/// on PostgreSQL is a round trip.
+pub fn created_read(
+    product_key: &str,
+    id: ItemId,
+    parent: Option<i64>,
+    labels: &[String],
+    criteria: &[String],
+) -> Read<Item> {
+    let product_key = product_key.to_string();
+    let mut related: Related = labels
+        .iter()
+        .map(|l| ("label".into(), String::new(), Some(0), l.clone()))
+        .collect();
+    related.extend(criteria.iter().enumerate().map(|(i, t)| {
+        let position = i64::try_from(i).unwrap_or(i64::MAX - 1) + 1;
+        ("criterion".into(), String::new(), Some(position), t.clone())
+    }));
+    related.extend(parent.map(|n| ("parent".into(), String::new(), Some(n), String::new())));
+    row_by_id_read(id).map(move |row| Ok(assemble(&product_key, row, related)))
+}
+
 /// One item's row by id.
 pub fn row_by_id_read(id: ItemId) -> Read<ItemRow> {
     static SQL: std::sync::LazyLock<String> =

@@ -474,6 +474,28 @@ async fn parents_roll_up_points_and_refuse_loops() {
 }
 
 #[tokio::test]
+async fn a_created_item_answers_what_reading_it_back_shows() {
+    // The create builds what surrounds the new item from what it wrote instead of reading it
+    // back: labels out of order, criteria, a parent named in lower case, and watchers.
+    let app = spawn_app().await;
+    let po = app.workspace().await;
+    app.story(&po, "Epic").await;
+    for body in [
+        json!({"title": "Child", "points": 3, "parent": " onb-1 ", "labels": ["web", "api", "growth"],
+               "criteria": ["Given a second When it runs Then it ends", "Given one Then two"],
+               "persona": "admin", "goal": "export", "benefit": "audit", "status": "in_progress",
+               "description": "see @owner"}),
+        json!({"title": "Bare", "position": "top"}),
+    ] {
+        let made = app.item(&po, body).await;
+        let key = made["key"].as_str().unwrap().to_string();
+        assert_eq!(made, app.show(&po, &key).await, "{key}");
+    }
+    assert_eq!(app.show(&po, "ONB-2").await["parent"], "ONB-1");
+    assert_eq!(app.show(&po, "ONB-1").await["children"], json!(["ONB-2"]));
+}
+
+#[tokio::test]
 async fn dependency_cycles_are_refused() {
     let app = spawn_app().await;
     let po = app.workspace().await;
