@@ -116,23 +116,30 @@ pub fn editing_read(
     let Some((_, number)) = super::parse_key(key).filter(|(p, _)| p == product_key) else {
         return Read::ready(None);
     };
-    let at = || vec![Arg::from(product_id), Arg::from(number)];
-    let criteria = Read::query(
-        "SELECT c.text FROM criteria c JOIN items i ON i.id = c.item_id
-         WHERE i.product_id = $1 AND i.number = $2 ORDER BY c.position",
-        at(),
-        |rows| Ok(rows.all::<(String,)>()?.into_iter().map(|(t,)| t).collect()),
-    );
-    let open = Read::query(
-        "SELECT COUNT(*) FROM questions q JOIN items i ON i.id = q.item_id
+    // The criteria by position and the count of open questions (the row with no position) in
+    // one statement: on PostgreSQL each statement is a round trip.
+    let criteria_and_open = Read::query(
+        "SELECT c.position, c.text, CAST(NULL AS BIGINT) FROM criteria c JOIN items i ON i.id = c.item_id
+         WHERE i.product_id = $1 AND i.number = $2
+         UNION ALL
+         SELECT NULL, NULL, COUNT(*) FROM questions q JOIN items i ON i.id = q.item_id
          WHERE i.product_id = $1 AND i.number = $2 AND q.answered_at IS NULL AND q.blocking",
-        at(),
-        |rows| Ok(rows.one::<(i64,)>()?.0),
+        vec![Arg::from(product_id), Arg::from(number)],
+        |rows| {
+            let (mut criteria, mut open) = (Vec::new(), 0);
+            for row in rows.all::<(Option<i64>, Option<String>, Option<i64>)>()? {
+                match row {
+                    (Some(position), Some(text), _) => criteria.push((position, text)),
+                    (_, _, count) => open = count.unwrap_or_default(),
+                }
+            }
+            criteria.sort();
+            Ok((criteria.into_iter().map(|(_, t)| t).collect(), open))
+        },
     );
     row_in_product_read(product_id, product_key, key)
-        .and(criteria)
-        .and(open)
-        .map(|((row, criteria), open)| Ok(row.map(|r| (r, criteria, open))))
+        .and(criteria_and_open)
+        .map(|(row, (criteria, open))| Ok(row.map(|r| (r, criteria, open))))
 }
 
 pub async fn row_by_id(c: &mut crate::db::Conn<'_>, id: ItemId) -> Result<ItemRow> {

@@ -561,6 +561,20 @@ async fn readiness_questions_and_the_definition_of_ready() {
     assert_eq!(item["ready"], false);
     assert_eq!(codes(&item), ["open_questions"]);
     assert_eq!(item["open_questions"], 1);
+    // An edit assesses readiness again from the criteria and the open questions it reads.
+    let r = app
+        .patch(
+            &po,
+            "/api/v1/workspaces/acme/items/ONB-1",
+            item["version"].as_i64().unwrap(),
+            json!({"title": "Invite teammates by e-mail"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let edited: Value = r.json().await.unwrap();
+    assert_eq!(edited["ready"], false);
+    assert_eq!(codes(&edited), ["open_questions"]);
+    assert_eq!(edited["criteria"], item["criteria"]);
     // Devs cannot answer; the PO can, once.
     let path = format!(
         "/api/v1/workspaces/acme/items/ONB-1/questions/{}/answer",
