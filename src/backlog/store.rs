@@ -8,6 +8,8 @@ use crate::db::batch::{Arg, Read};
 use crate::db::{Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{InitiativeId, ItemId, SprintId};
+use crate::workspace::prologue::{self, Found};
+use crate::workspace::store::{Caller, CtxRow};
 use crate::{exec, on};
 
 /// An item's readiness as stored: the flag the query language filters on, and the reasons.
@@ -56,24 +58,42 @@ pub async fn row_by_key(db: &Db, workspace_id: i64, key: &str) -> Result<ItemRow
         .ok_or(Error::NotFound)
 }
 
-/// [`row_by_key`] by the workspace's slug, as a read that may share a round trip with others
-/// (the item page's prologue: the person, the product and the item at once). None for a key
-/// that names no item there; the caller still checks the product is the one it may see.
-pub fn row_by_slug_read(slug: &str, key: &str) -> Read<Option<ItemRow>> {
-    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            "SELECT {ROW_COLUMNS} FROM items i JOIN products p ON p.id = i.product_id
-             JOIN workspaces w ON w.id = p.workspace_id
-             WHERE w.slug = $1 AND p.key = $2 AND i.number = $3"
+/// The item `item_key` names in the product `product_key` of workspace `slug`, joined to the
+/// request's first statement ([`prologue::ctx_with_read`]): the caller, the product with the
+/// caller's roles and the item's row in one statement, where they took two (on PostgreSQL two
+/// round trips). None for a key that names no item of that product.
+pub fn ctx_and_row_read(
+    caller: Caller<'_>,
+    (slug, product_key): (&str, &str),
+    item_key: &str,
+) -> Read<(Found, (Vec<CtxRow>, Option<ItemRow>))> {
+    static SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
+        prologue::ctx_sql_with(
+            ROW_COLUMNS,
+            "LEFT JOIN items i ON i.product_id = c.p_id AND i.number = $4",
         )
     });
-    let Some((prefix, number)) = super::parse_key(key) else {
-        return Read::ready(None);
-    };
-    Read::query(
-        SQL.as_str(),
-        vec![slug.into(), prefix.into(), number.into()],
-        |rows| rows.first::<ItemRow>(),
+    // A key of another product names nothing here; no item is numbered 0.
+    let number = super::parse_key(item_key)
+        .filter(|(prefix, _)| prefix.eq_ignore_ascii_case(product_key))
+        .map_or(0, |(_, n)| n);
+    prologue::ctx_with_read(
+        caller,
+        (slug, product_key),
+        &SQL,
+        vec![number.into()],
+        |rows| {
+            // The item's id is the only `id` of the joined row (the caller's and the
+            // product's columns are named `h_…` and `p_…`).
+            #[derive(sqlx::FromRow)]
+            struct WithItem {
+                id: Option<i64>,
+            }
+            match rows.first::<WithItem>()?.and_then(|f| f.id) {
+                Some(_) => rows.first::<ItemRow>(),
+                None => Ok(None),
+            }
+        },
     )
 }
 

@@ -38,7 +38,10 @@ impl FromRequestParts<AppState> for InProduct {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let (user, ctx, ()) = api_and_ctx_with(parts, state, |_| Read::ready(())).await?;
+        let (user, ctx, ()) = api_and_ctx_with(parts, state, |caller, (ws, product), _| {
+            prologue::ctx_read(caller, ws, product).map(|(found, rows)| Ok((found, (rows, ()))))
+        })
+        .await?;
         Ok(InProduct { user, ctx })
     }
 }
@@ -73,22 +76,26 @@ impl FromRequestParts<AppState> for InWorkspace {
     }
 }
 
-/// [`InProduct`] with another read of the route's in the same round trip (the item API's
-/// item), made from the route's path parameters. Its answer is for the caller to use only
-/// once the product is theirs.
+/// [`InProduct`] with more of the route's in the same statement (the item API's item):
+/// `first` makes the statement from the caller and the workspace and product the route
+/// names, and the route's path parameters ([`prologue::ctx_with_read`]). Its answer is for the
+/// caller to use only once the product is theirs.
 pub async fn api_and_ctx_with<T: Send + 'static>(
     parts: &mut Parts,
     state: &AppState,
-    also: impl FnOnce(&HashMap<String, String>) -> Read<T>,
+    first: impl FnOnce(
+        Caller<'_>,
+        (&str, &str),
+        &HashMap<String, String>,
+    ) -> Read<(Found, (Vec<store::CtxRow>, T))>,
 ) -> Result<(User, ProductCtx, T), Response> {
     let fail = |e: Error| ApiError(e).into_response();
     // A key of no product reads only the token: the token decides first, as before, so that
     // an anonymous caller learns nothing about the path.
     let (user, found) = token_with(parts, state, |params, hash| {
         Ok(match product_of(params)? {
-            Some((ws, product)) => prologue::ctx_read(Caller::Token(hash), ws, &product)
-                .and(also(params))
-                .map(|((holder, rows), also)| Ok((holder, Some((rows, also))))),
+            Some((ws, product)) => first(Caller::Token(hash), (ws, &product), params)
+                .map(|(holder, found)| Ok((holder, Some(found)))),
             None => holder_read(hash.to_string()).map(|h| Ok((Found::Holder(h), None))),
         })
     })
@@ -211,6 +218,25 @@ pub async fn page_and_ctx_with<T: Send + 'static>(
     .await?;
     let ctx = store::ctx_of(user.user.id, rows);
     Ok((user, ctx, also))
+}
+
+/// [`page_and_ctx_with`] with the page's own read in the prologue's statement (the item
+/// page's item): `first` makes it from the caller and the workspace and product the path
+/// names ([`prologue::ctx_with_read`]). A path that names no product reads only the person,
+/// and the page's answer is then `T::default()`.
+pub async fn page_and_ctx_joined<T: Default + Send + 'static>(
+    parts: &Parts,
+    state: &AppState,
+    params: &HashMap<String, String>,
+    first: impl FnOnce(Caller<'_>, (&str, &str)) -> Read<(Found, (Vec<store::CtxRow>, T))>,
+) -> Result<(PageUser, Result<ProductCtx, Error>, T), Error> {
+    let Some((ws, product)) = product_of(params)? else {
+        let user = PageUser::from_request_parts(&mut parts.clone(), state).await?;
+        return Ok((user, Err(Error::NotFound), T::default()));
+    };
+    let (user, (rows, more)) = page_user_with(parts, state, |c| first(c, (ws, &product))).await?;
+    let ctx = store::ctx_of(user.user.id, rows);
+    Ok((user, ctx, more))
 }
 
 /// A workspace's page: the person, the workspace `slug` names if they are a member of it (and

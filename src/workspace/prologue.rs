@@ -32,7 +32,7 @@ pub fn ctx_read(caller: Caller<'_>, slug: &str, key: &str) -> Read<(Found, Vec<C
     };
     joined(
         caller,
-        sql,
+        sql.as_str(),
         vec![slug.into(), key.to_uppercase().into()],
         |rows| {
             let found = rows
@@ -43,6 +43,47 @@ pub fn ctx_read(caller: Caller<'_>, slug: &str, key: &str) -> Read<(Found, Vec<C
     )
 }
 
+/// The texts of a first statement that joins more of what the path names to the product's
+/// row, for [`ctx_with_read`]: `columns` added to the caller's and the product's, from
+/// `joins`, which may name the product's row as `c` (its id is `c.p_id`) and take arguments
+/// from `$4`. One text for a token's holder and one for a session's person; made once.
+pub fn ctx_sql_with(columns: &str, joins: &str) -> [String; 2] {
+    [
+        (auth_store::HOLDER_SQL, &*CTX_BY_TOKEN),
+        (auth_store::SESSION_SQL, &*CTX_BY_SESSION),
+    ]
+    .map(|(caller, path)| {
+        format!(
+            "SELECT h.*, c.*, {columns} FROM ({caller}) h LEFT JOIN ({path}) c ON 1 = 1 {joins}"
+        )
+    })
+}
+
+/// [`ctx_read`] with more of the path's in the same statement (the item a route names):
+/// `sql` from [`ctx_sql_with`], `more` its arguments from `$4`, and `decode` what the joined
+/// columns make. Its answer is for the caller to use only once the product is theirs.
+pub fn ctx_with_read<T: Send + 'static>(
+    caller: Caller<'_>,
+    (slug, key): (&str, &str),
+    sql: &'static LazyLock<[String; 2]>,
+    more: Vec<Arg>,
+    decode: fn(&Rows) -> sqlx::Result<T>,
+) -> Read<(Found, (Vec<CtxRow>, T))> {
+    let text = match caller {
+        Caller::Token(_) => &sql[0],
+        Caller::Session(_) => &sql[1],
+    };
+    let mut args = vec![slug.into(), key.to_uppercase().into()];
+    args.extend(more);
+    joined(caller, text, args, move |rows| {
+        let found = rows
+            .first::<WithProduct>()?
+            .is_some_and(|r| r.w_id.is_some());
+        let ctx = if found { rows.all()? } else { Vec::new() };
+        Ok((ctx, decode(rows)?))
+    })
+}
+
 /// The workspace `slug` and whether the caller administers it, if they are a member, and the
 /// caller.
 pub fn member_read(caller: Caller<'_>, slug: &str) -> Read<(Found, Option<(Workspace, bool)>)> {
@@ -50,7 +91,7 @@ pub fn member_read(caller: Caller<'_>, slug: &str) -> Read<(Found, Option<(Works
         Caller::Token(_) => &TOKEN_AND_MEMBER,
         Caller::Session(_) => &SESSION_AND_MEMBER,
     };
-    joined(caller, sql, vec![slug.into()], member_of)
+    joined(caller, sql.as_str(), vec![slug.into()], member_of)
 }
 
 static TOKEN_AND_CTX: LazyLock<String> =
@@ -76,9 +117,9 @@ struct WithProduct {
 
 fn joined<T: Send + 'static>(
     caller: Caller<'_>,
-    sql: &'static LazyLock<String>,
+    sql: &'static str,
     rest: Vec<Arg>,
-    path: fn(&Rows) -> sqlx::Result<T>,
+    path: impl FnOnce(&Rows) -> sqlx::Result<T> + Send + 'static,
 ) -> Read<(Found, T)> {
     let (hash, token) = match caller {
         Caller::Token(hash) => (hash, true),
@@ -86,7 +127,7 @@ fn joined<T: Send + 'static>(
     };
     let mut args = vec![Arg::from(hash)];
     args.extend(rest);
-    Read::query(sql.as_str(), args, move |rows| {
+    Read::query(sql, args, move |rows| {
         let found = match token {
             true => Found::Holder(auth_store::holder_of(&rows)?),
             false => Found::Session(auth_store::session_of(&rows)?),

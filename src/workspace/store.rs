@@ -162,23 +162,34 @@ pub struct CtxRow {
     w_name: String,
     w_version: i64,
     is_admin: bool,
+    #[sqlx(rename = "p_id")]
     id: i64,
+    #[sqlx(rename = "p_workspace_id")]
     workspace_id: i64,
+    #[sqlx(rename = "p_key")]
     key: String,
+    #[sqlx(rename = "p_name")]
     name: String,
+    #[sqlx(rename = "p_description")]
     description: String,
+    #[sqlx(rename = "p_version")]
     version: i64,
+    #[sqlx(rename = "p_ready_rules")]
     ready_rules: String,
+    #[sqlx(rename = "p_cadence")]
     cadence: String,
     role: Option<String>,
 }
 
 /// Where a product request lands and what the caller holds there, in one query (one row per
 /// role held); `{user}` is the expression naming the caller, `$2` the workspace's slug and
-/// `{product}` the condition naming the product (`$3`, its key).
+/// `{product}` the condition naming the product (`$3`, its key). The product's columns are
+/// named `p_…`, so that a statement joining more to them (an item's row) names each once.
 const CTX_SQL: &str =
     "SELECT w.id AS w_id, w.slug AS w_slug, w.name AS w_name, w.version AS w_version, m.is_admin,
-            p.id, p.workspace_id, p.key, p.name, p.description, p.version, p.ready_rules, p.cadence, r.role
+            p.id AS p_id, p.workspace_id AS p_workspace_id, p.key AS p_key, p.name AS p_name,
+            p.description AS p_description, p.version AS p_version, p.ready_rules AS p_ready_rules,
+            p.cadence AS p_cadence, r.role
      FROM workspaces w
      JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = {user}
      JOIN products p ON p.workspace_id = w.id{product}

@@ -1,7 +1,5 @@
 //! JSON handlers for the backlog under `/api/v1`.
 
-use std::collections::HashMap;
-
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -71,8 +69,8 @@ pub async fn show(
     Ok(Etagged(StatusCode::OK, item.on(&state.db).await?))
 }
 
-/// The item API's prologue: the token's holder, the product and the item's row in one round
-/// trip (the item is then read in a second).
+/// The item API's prologue: the token's holder, the product and the item's row in one
+/// statement (the item is then read in a second).
 pub struct ItemIn {
     ctx: crate::workspace::ProductCtx,
     row: Option<crate::backlog::store::ItemRow>,
@@ -85,9 +83,9 @@ impl FromRequestParts<AppState> for ItemIn {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let param = |p: &HashMap<String, String>, n: &str| p.get(n).cloned().unwrap_or_default();
-        let (_, ctx, row) = api_and_ctx_with(parts, state, |p| {
-            crate::backlog::store::row_by_slug_read(&param(p, "ws"), &param(p, "key"))
+        let (_, ctx, row) = api_and_ctx_with(parts, state, |caller, at, p| {
+            let key = p.get("key").map(String::as_str).unwrap_or_default();
+            crate::backlog::store::ctx_and_row_read(caller, at, key)
         })
         .await?;
         Ok(ItemIn { ctx, row })

@@ -25,7 +25,7 @@ use crate::ids::{InitiativeId, ItemId, SprintId};
 use crate::page::{human_duration, is_htmx, render, split_labels, toast_header, FormData, Layout};
 use crate::state::AppState;
 use crate::story::questions::{self, Question};
-use crate::workspace::extract::{page_and_ctx_with, page_params, ProductPage};
+use crate::workspace::extract::{page_and_ctx_joined, page_params, ProductPage};
 use crate::workspace::form::ProductForm;
 pub use crate::workspace::layout::{page_ctx, product_layout};
 use crate::workspace::{store as ws_store, Product, ProductCtx};
@@ -655,7 +655,7 @@ async fn item(State(state): State<AppState>, at: ItemAt) -> Result<Response> {
     item_page_of(&state, &at.user, &at.ctx, read, None, None, None).await
 }
 
-/// The item page's prologue: the person, the product and the item's row in one round trip.
+/// The item page's prologue: the person, the product and the item's row in one statement.
 struct ItemAt {
     user: PageUser,
     ctx: ProductCtx,
@@ -668,10 +668,11 @@ impl FromRequestParts<AppState> for ItemAt {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let params = page_params(parts, state).await?;
         let at = async {
-            let ws = params.get("ws").map(String::as_str).unwrap_or_default();
             let key = params.get("key").map(String::as_str).unwrap_or_default();
-            let row = crate::backlog::store::row_by_slug_read(ws, key);
-            let (user, ctx, row) = page_and_ctx_with(parts, state, &params, row).await?;
+            let (user, ctx, row) = page_and_ctx_joined(parts, state, &params, |caller, at| {
+                crate::backlog::store::ctx_and_row_read(caller, at, key)
+            })
+            .await?;
             let row = row.ok_or(Error::NotFound);
             Ok::<_, Error>(ItemAt {
                 user,

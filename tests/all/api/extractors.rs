@@ -289,3 +289,30 @@ async fn a_workspace_route_knows_who_asks_before_the_membership() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn an_item_is_read_with_the_prologue_by_its_key_in_any_case() {
+    // The token, the product and the item's row are one statement: the item a key names is
+    // found whatever its case, and a number of no item is 404, on the API and the page.
+    let app = spawn_app().await;
+    let owner = app.workspace().await;
+    app.story(&owner, "First story").await;
+    let r = app.get(&owner, "/api/v1/workspaces/acme/items/onb-1").await;
+    assert_eq!(r.status(), 200);
+    let item: Value = r.json().await.unwrap();
+    assert_eq!(
+        (item["key"].as_str(), item["title"].as_str()),
+        (Some("ONB-1"), Some("First story"))
+    );
+    for missing in ["ONB-2", "ONB-0", "ONB-x"] {
+        let r = app
+            .get(&owner, &format!("/api/v1/workspaces/acme/items/{missing}"))
+            .await;
+        problem(r, 404).await;
+    }
+    let r = app.get(&owner, "/w/acme/items/onb-1").await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("First story"));
+    let r = app.get(&owner, "/w/acme/items/ONB-2").await;
+    assert_eq!(r.status(), 404);
+}
