@@ -8,8 +8,8 @@ use crate::db::batch::{Arg, Read};
 use crate::db::{Conn, Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{InitiativeId, ItemId, SprintId};
-use crate::workspace::prologue::{self, Found};
-use crate::workspace::store::{Caller, CtxRow};
+use crate::workspace::prologue::{self, CtxWith};
+use crate::workspace::store::Caller;
 use crate::{exec, on};
 
 /// An item's readiness as stored: the flag the query language filters on, and the reasons.
@@ -66,7 +66,7 @@ pub fn ctx_and_row_read(
     caller: Caller<'_>,
     (slug, product_key): (&str, &str),
     item_key: &str,
-) -> Read<(Found, (Vec<CtxRow>, Option<ItemRow>))> {
+) -> CtxWith<Option<ItemRow>> {
     static SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
         prologue::ctx_sql_with(
             ROW_COLUMNS,

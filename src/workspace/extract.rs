@@ -83,11 +83,7 @@ impl FromRequestParts<AppState> for InWorkspace {
 pub async fn api_and_ctx_with<T: Send + 'static>(
     parts: &mut Parts,
     state: &AppState,
-    first: impl FnOnce(
-        Caller<'_>,
-        (&str, &str),
-        &HashMap<String, String>,
-    ) -> Read<(Found, (Vec<store::CtxRow>, T))>,
+    first: impl FnOnce(Caller<'_>, (&str, &str), &HashMap<String, String>) -> prologue::CtxWith<T>,
 ) -> Result<(User, ProductCtx, T), Response> {
     let fail = |e: Error| ApiError(e).into_response();
     // A key of no product reads only the token: the token decides first, as before, so that
@@ -228,7 +224,7 @@ pub async fn page_and_ctx_joined<T: Default + Send + 'static>(
     parts: &Parts,
     state: &AppState,
     params: &HashMap<String, String>,
-    first: impl FnOnce(Caller<'_>, (&str, &str)) -> Read<(Found, (Vec<store::CtxRow>, T))>,
+    first: impl FnOnce(Caller<'_>, (&str, &str)) -> prologue::CtxWith<T>,
 ) -> Result<(PageUser, Result<ProductCtx, Error>, T), Error> {
     let Some((ws, product)) = product_of(params)? else {
         let user = PageUser::from_request_parts(&mut parts.clone(), state).await?;

@@ -59,6 +59,10 @@ pub fn ctx_sql_with(columns: &str, joins: &str) -> [String; 2] {
     })
 }
 
+/// What [`ctx_with_read`] answers: the caller, the product's context rows, and the more the
+/// statement joined to them.
+pub type CtxWith<T> = Read<(Found, (Vec<CtxRow>, T))>;
+
 /// [`ctx_read`] with more of the path's in the same statement (the item a route names):
 /// `sql` from [`ctx_sql_with`], `more` its arguments from `$4`, and `decode` what the joined
 /// columns make. Its answer is for the caller to use only once the product is theirs.
@@ -68,7 +72,7 @@ pub fn ctx_with_read<T: Send + 'static>(
     sql: &'static LazyLock<[String; 2]>,
     more: Vec<Arg>,
     decode: fn(&Rows) -> sqlx::Result<T>,
-) -> Read<(Found, (Vec<CtxRow>, T))> {
+) -> CtxWith<T> {
     let text = match caller {
         Caller::Token(_) => &sql[0],
         Caller::Session(_) => &sql[1],
