@@ -9,33 +9,38 @@
 //! the API, the CLI, an import, another server process. A count of -1 stands for a product
 //! without one (none is ever kept under it twice: the first change makes a count).
 
-use crate::db::batch::Read;
+use crate::db::batch::{Read, Rows};
 
 /// The product's backlog count and roadmap count.
 pub type Counts = (i64, i64);
 
-const COUNTS: &str =
-    "SELECT COALESCE((SELECT version FROM backlog_versions WHERE product_id = p.id), -1),
-            COALESCE((SELECT version FROM roadmap_versions WHERE product_id = p.id), -1)";
-
-/// The counts of the product `product_id`.
-pub fn counts_read(product_id: i64) -> Read<Counts> {
-    Read::query(
-        format!("{COUNTS} FROM products p WHERE p.id = $1"),
-        vec![product_id.into()],
-        |rows| Ok(rows.first()?.unwrap_or((-1, -1))),
+/// The counts of the product whose id is the expression `id`, as two columns named
+/// `backlog_count` and `roadmap_count` (a statement may join them to more: a page's prologue).
+pub fn columns(id: &str) -> String {
+    format!(
+        "COALESCE((SELECT version FROM backlog_versions WHERE product_id = {id}), -1) AS backlog_count,
+         COALESCE((SELECT version FROM roadmap_versions WHERE product_id = {id}), -1) AS roadmap_count"
     )
 }
 
-/// The counts of the product `key` of the workspace `slug`, before its id is known (a page's
-/// prologue reads them with who asks; whether they may see it is the prologue's to check).
-pub fn counts_by_key_read(slug: &str, key: &str) -> Read<Counts> {
-    Read::query(
-        format!(
-            "{COUNTS} FROM products p JOIN workspaces w ON w.id = p.workspace_id
-             WHERE w.slug = $1 AND p.key = $2"
-        ),
-        vec![slug.into(), key.to_uppercase().into()],
-        |rows| Ok(rows.first()?.unwrap_or((-1, -1))),
-    )
+/// The counts of [`columns`] in the first of `rows`; none without rows.
+pub fn of_columns(rows: &Rows) -> sqlx::Result<Counts> {
+    #[derive(sqlx::FromRow)]
+    struct Named {
+        backlog_count: Option<i64>,
+        roadmap_count: Option<i64>,
+    }
+    Ok(rows.first::<Named>()?.map_or((-1, -1), |n| {
+        (n.backlog_count.unwrap_or(-1), n.roadmap_count.unwrap_or(-1))
+    }))
+}
+
+/// The counts of the product `product_id`.
+pub fn counts_read(product_id: i64) -> Read<Counts> {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("SELECT {} FROM products p WHERE p.id = $1", columns("p.id"))
+    });
+    Read::query(SQL.as_str(), vec![product_id.into()], |rows| {
+        Ok(rows.first()?.unwrap_or((-1, -1)))
+    })
 }

@@ -4,11 +4,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::capacity::{Availability, Delivered};
 use super::{Figures, Sprint};
+use crate::backlog::counts::{self, Counts};
 use crate::db::batch::Read;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::SprintId;
 use crate::points::Points;
+use crate::workspace::prologue::{self, CtxWith};
+use crate::workspace::store::Caller;
 use crate::{exec, on};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -96,22 +99,36 @@ pub fn sprint_read(product_id: i64, id: SprintId) -> Read<Option<SprintRow>> {
     )
 }
 
-/// [`sprint_read`] by the workspace's slug and the product's key, for a page to read with its
-/// prologue, before the product's id is known; the caller checks the product is the one its
-/// context names.
-pub fn sprint_by_slug_read(slug: &str, product_key: &str, id: SprintId) -> Read<Option<SprintRow>> {
-    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            "SELECT {SPRINT_COLUMNS} FROM sprints s JOIN teams t ON t.id = s.team_id
-             JOIN products p ON p.id = s.product_id JOIN workspaces w ON w.id = p.workspace_id
-             WHERE s.id = $1 AND p.key = $2 AND w.slug = $3"
+/// The sprint `id` of the product a page's path names, and the product's counts
+/// ([`crate::backlog::counts`]), joined to the page's first statement
+/// ([`prologue::ctx_with_read`]): a kept board's whole read is one statement, where it took
+/// three (on PostgreSQL three round trips). None for no sprint of that product.
+pub fn board_prologue_read(
+    caller: Caller<'_>,
+    at: (&str, &str),
+    id: Option<SprintId>,
+) -> CtxWith<(Option<SprintRow>, Counts)> {
+    static SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
+        prologue::ctx_sql_with(
+            &format!("{SPRINT_COLUMNS}, {}", counts::columns("c.p_id")),
+            "LEFT JOIN sprints s ON s.id = $4 AND s.product_id = c.p_id
+             LEFT JOIN teams t ON t.id = s.team_id",
         )
     });
-    Read::query(
-        SQL.as_str(),
-        vec![i64::from(id).into(), product_key.into(), slug.into()],
-        |rows| rows.first::<SprintRow>(),
-    )
+    let id = id.map_or(0, i64::from);
+    prologue::ctx_with_read(caller, at, &SQL, vec![id.into()], |rows| {
+        // The sprint's id is the only `id` of the joined row (the caller's and the product's
+        // columns are named `h_…` and `p_…`).
+        #[derive(sqlx::FromRow)]
+        struct WithSprint {
+            id: Option<i64>,
+        }
+        let sprint = match rows.first::<WithSprint>()?.and_then(|s| s.id) {
+            Some(_) => rows.first::<SprintRow>()?,
+            None => None,
+        };
+        Ok((sprint, counts::of_columns(rows)?))
+    })
 }
 
 /// The product's running sprint (the newest, should several teams run one) and its last closed

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use crate::workspace::extract::{page_and_ctx_with, page_params, ProductPage};
+use crate::workspace::extract::{page_and_ctx_joined, page_params, ProductPage};
 use crate::workspace::ProductCtx;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -16,7 +16,7 @@ use super::pages::{product_layout, sprint_url};
 use crate::auth::extract::{csrf_header, PageUser};
 use crate::auth::Action;
 use crate::backlog::cards::Cards;
-use crate::backlog::counts::{counts_by_key_read, Counts};
+use crate::backlog::counts::Counts;
 use crate::backlog::STATUSES;
 use crate::db::batch::Read;
 use crate::db::kept::Shelf;
@@ -237,13 +237,11 @@ impl FromRequestParts<AppState> for SprintAt {
         let at = async {
             let param = |n: &str| params.get(n).map(String::as_str).unwrap_or_default();
             let id = param("id").parse::<SprintId>().ok();
-            let row = match id {
-                Some(id) => store::sprint_by_slug_read(param("ws"), param("product"), id),
-                None => Read::ready(None),
-            };
-            let counts = counts_by_key_read(param("ws"), param("product"));
             let (user, ctx, (row, counts)) =
-                page_and_ctx_with(parts, state, &params, row.and(counts)).await?;
+                page_and_ctx_joined(parts, state, &params, |caller, at| {
+                    store::board_prologue_read(caller, at, id)
+                })
+                .await?;
             let ctx = ctx?;
             ctx.grants.require(Action::ViewBacklog)?;
             let row = row
