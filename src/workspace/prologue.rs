@@ -3,10 +3,10 @@
 //! product with their roles, or the workspace with whether they administer it).
 //!
 //! These were two statements sent side by side. On PostgreSQL each statement is a round trip,
-//! and an item's whole read is four (the token, the product, the item, its surroundings), so
-//! the caller's statement is left-joined to the path's rows instead. The caller still decides
-//! first: no caller, no rows; a path that is not theirs (or names nothing) leaves the caller's
-//! row alone, the path's columns empty.
+//! so the caller's statement is left-joined to the path's rows instead, and a route may join
+//! more of what its path names to them ([`ctx_with_read`]: an item's row, a board's sprint).
+//! The caller still decides first: no caller, no rows; a path that is not theirs (or names
+//! nothing) leaves the caller's row alone, the path's columns empty.
 
 use std::sync::LazyLock;
 
