@@ -18,6 +18,16 @@ async fn problem(r: reqwest::Response, status: u16) -> Value {
     body
 }
 
+/// A GET of `path` with a bearer token that no one holds.
+async fn unknown_token_get(app: &crate::support::TestApp, path: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .bearer_auth("tl_not_a_token")
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_write_without_if_match_is_428() {
     let app = spawn_app().await;
@@ -190,13 +200,7 @@ async fn the_token_decides_before_the_product_and_a_read_only_token_only_reads()
         format!("/api/v1/workspaces/acme/items/{key}"),
         "/api/v1/workspaces/acme/items/nokey".to_string(),
     ] {
-        let r = app
-            .client
-            .get(app.url(&path))
-            .bearer_auth("tl_not_a_token")
-            .send()
-            .await
-            .unwrap();
+        let r = unknown_token_get(&app, &path).await;
         problem(r, 401).await;
     }
     let r = app
@@ -259,21 +263,9 @@ async fn a_workspace_route_knows_who_asks_before_the_membership() {
     for ws in ["acme", "nope"] {
         let api = format!("/api/v1/workspaces/{ws}/members");
         let page = format!("/w/{ws}/roadmap");
-        let r = app
-            .client
-            .get(app.url(&api))
-            .bearer_auth("tl_not_a_token")
-            .send()
-            .await
-            .unwrap();
+        let r = unknown_token_get(&app, &api).await;
         problem(r, 401).await;
-        let r = app
-            .client
-            .get(app.url(&page))
-            .bearer_auth("tl_not_a_token")
-            .send()
-            .await
-            .unwrap();
+        let r = unknown_token_get(&app, &page).await;
         assert_eq!(r.headers()["location"], "/login", "{page}");
         problem(app.get(&outsider, &api).await, 404).await;
         assert_eq!(app.get(&outsider, &page).await.status(), 404, "{page}");
