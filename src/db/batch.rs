@@ -18,6 +18,7 @@ use sqlx::{Either, Executor, FromRow};
 use super::{Conn, Db};
 
 mod alike;
+mod message;
 
 /// A value bound to a statement's `$n`.
 #[derive(Clone, Debug)]

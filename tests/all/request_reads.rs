@@ -416,3 +416,71 @@ async fn reads_asking_alike_answer_what_each_answers_alone() {
     assert_eq!(echoed, &(None, at));
     assert_eq!(*plain, 42);
 }
+
+/// Every connection of the pool at once, with the names of the statements the batches of
+/// reads have prepared on it (PostgreSQL; db::batch::message).
+async fn batch_statements(db: &Db) -> Vec<(db::Pooled, Vec<String>)> {
+    let mut all = Vec::new();
+    for _ in 0..16 {
+        let mut c = db.reader().await.unwrap();
+        let names: Vec<String> = throughline::on!(&mut c.conn(), c => sqlx::query_scalar(
+            "SELECT name FROM pg_prepared_statements WHERE starts_with(name, 'batch_read_')")
+            .fetch_all(&mut **c).await)
+        .unwrap();
+        all.push((c, names));
+    }
+    all
+}
+
+/// On PostgreSQL a batch of reads goes as one message of statements each connection prepares
+/// once (db::batch::message). A connection that has lost them prepares them again and answers
+/// as before, and none keeps more than a hundred, however many texts are asked.
+#[tokio::test]
+async fn batched_reads_prepare_again_what_a_connection_lost_and_keep_few() {
+    use throughline::db::batch::Read;
+    let app = spawn_app().await;
+    if app.db.is_sqlite() {
+        return;
+    }
+    let batch = |k: i64| {
+        Read::query(format!("SELECT $1 + {k}"), vec![1i64.into()], |rows| {
+            Ok(rows.one::<(i64,)>()?.0)
+        })
+        .and(Read::query(
+            "SELECT CAST($1 AS TEXT) || 'b'",
+            vec!["a'\\".into()],
+            |rows| Ok(rows.one::<(String,)>()?.0),
+        ))
+    };
+    for _ in 0..20 {
+        assert_eq!(batch(0).on(&app.db).await.unwrap(), (1, "a'\\b".into()));
+    }
+    let held = batch_statements(&app.db).await;
+    let prepared: usize = held.iter().map(|(_, n)| n.len()).sum();
+    assert!(prepared >= 2, "the batch's two statements were prepared");
+    // Lost, as after a `DEALLOCATE` or a pooler's reset.
+    for (mut c, names) in held {
+        for n in names {
+            throughline::on!(&mut c.conn(), c =>
+                sqlx::raw_sql(&format!("DEALLOCATE {n}")).execute(&mut **c).await.map(|_| ()))
+            .unwrap();
+        }
+    }
+    for _ in 0..20 {
+        assert_eq!(batch(0).on(&app.db).await.unwrap(), (1, "a'\\b".into()));
+    }
+    // Many texts: 2,000 batches of a text of their own, spread over the pool's connections.
+    for k in 0..2000 {
+        assert_eq!(batch(k).on(&app.db).await.unwrap(), (1 + k, "a'\\b".into()));
+    }
+    let most = batch_statements(&app.db)
+        .await
+        .iter()
+        .map(|(_, n)| n.len())
+        .max()
+        .unwrap();
+    assert!(
+        (2..=100).contains(&most),
+        "a connection keeps at most 100 statements: {most}"
+    );
+}

@@ -60,7 +60,7 @@ impl Column {
     }
 
     /// The array's type, as the statement casts it (`unnest` needs it named).
-    fn array_type(&self) -> &'static str {
+    pub(super) fn array_type(&self) -> &'static str {
         match self {
             Column::Int(_) => "int8[]",
             Column::Text(_) => "text[]",
@@ -119,6 +119,16 @@ pub(super) fn jobs(statements: Vec<Statement>) -> Vec<Job> {
             _ => together(at, statements),
         })
         .collect()
+}
+
+impl Job {
+    /// Whether the job only reads: a statement put together always does.
+    fn plain(&self) -> bool {
+        match self {
+            Job::Alone(_, s) => plain_read(s),
+            Job::Together { .. } => true,
+        }
+    }
 }
 
 /// A `SELECT` that takes no lock (the stores write SQL's words in capitals).
@@ -182,11 +192,20 @@ fn together(at: Vec<usize>, statements: Vec<Statement>) -> Job {
     Job::Together { at, sql, columns }
 }
 
-/// The jobs one after another on `c`: each statement's rows with its place.
+/// The jobs on `c`: each statement's rows with its place. Several plain reads go as one
+/// message ([`super::message`]); anything else one after another.
 pub(super) async fn run(
     c: &mut sqlx::PgConnection,
     jobs: Vec<Job>,
 ) -> Result<Vec<(usize, Rows)>, sqlx::Error> {
+    let jobs = if jobs.len() > 1 && jobs.iter().all(Job::plain) {
+        match super::message::Message::of(jobs) {
+            Ok(message) => return message.run(c).await,
+            Err(jobs) => jobs,
+        }
+    } else {
+        jobs
+    };
     let mut out = Vec::new();
     for job in jobs {
         match job {
@@ -211,7 +230,7 @@ pub(super) async fn run(
 
 /// The rows of a statement put together, each of its `askers`' apart, by the place each row
 /// ends with (1 for the first asker). An asker its statement answered nothing has no rows.
-fn split(rows: Vec<PgRow>, askers: usize) -> Result<Vec<Rows>, sqlx::Error> {
+pub(super) fn split(rows: Vec<PgRow>, askers: usize) -> Result<Vec<Rows>, sqlx::Error> {
     let mut each: Vec<Vec<PgRow>> = (0..askers).map(|_| Vec::new()).collect();
     for row in rows {
         let asker: i64 = row.try_get(row.len() - 1)?;
