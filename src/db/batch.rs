@@ -378,10 +378,22 @@ async fn sqlite(
     Ok(out)
 }
 
+/// The statements in order on `c`; in a transaction, several as one message
+/// ([`message`]), where they were a round trip each.
 async fn postgres(
     c: &mut sqlx::PgConnection,
     statements: Vec<Statement>,
 ) -> Result<Vec<Rows>, sqlx::Error> {
+    let statements = if statements.len() > 1 && sqlx::Connection::is_in_transaction(&*c) {
+        let n = statements.len();
+        let jobs = statements.into_iter().enumerate();
+        match message::Message::of(jobs.map(|(at, s)| alike::Job::Alone(at, s)).collect()) {
+            Ok(m) => return alike::in_order(n, m.run(c).await?),
+            Err(jobs) => jobs.into_iter().filter_map(alike::Job::alone).collect(),
+        }
+    } else {
+        statements
+    };
     let mut out = Vec::with_capacity(statements.len());
     for s in statements {
         let q = s.args.into_iter().fold(sqlx::query(&s.sql), bind);

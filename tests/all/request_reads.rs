@@ -424,7 +424,7 @@ async fn batch_statements(db: &Db) -> Vec<(db::Pooled, Vec<String>)> {
     for _ in 0..16 {
         let mut c = db.reader().await.unwrap();
         let names: Vec<String> = throughline::on!(&mut c.conn(), c => sqlx::query_scalar(
-            "SELECT name FROM pg_prepared_statements WHERE starts_with(name, 'batch_read_')")
+            "SELECT name FROM pg_prepared_statements WHERE starts_with(name, 'batch_stmt_')")
             .fetch_all(&mut **c).await)
         .unwrap();
         all.push((c, names));

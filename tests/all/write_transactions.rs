@@ -188,3 +188,48 @@ async fn the_log_is_copied_back_into_the_database_in_the_background() {
         assert!(db::checkpoint::spawn(&app.db).is_none());
     }
 }
+
+/// On PostgreSQL a transaction's statements go as one message of prepared statements under a
+/// savepoint (db::batch::message). A batch whose statements the connection has not prepared
+/// yet (texts never sent before) is prepared and sent again there, and neither the writes made
+/// before it in the transaction nor its own are lost or made twice.
+#[tokio::test]
+async fn a_batch_new_to_its_connection_keeps_the_transactions_earlier_writes() {
+    for (db, _dir) in both().await {
+        let nonce = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let fresh = |email: &str| {
+            Read::exec(
+                format!(
+                    "INSERT INTO users (email, name, password_hash, created_at) \
+                     VALUES ($1, 'Tx Test', '', $2) /* {nonce} */"
+                ),
+                vec![email.into(), db::now().into()],
+            )
+        };
+        let (mut tx, none) = db.begin_with(count("tx-fresh-%")).await.unwrap();
+        assert_eq!(none, 0);
+        insert("tx-fresh-a@example.com")
+            .run(&mut tx.conn())
+            .await
+            .unwrap();
+        let seen = fresh("tx-fresh-b@example.com")
+            .then(fresh("tx-fresh-c@example.com"))
+            .then(count("tx-fresh-%"))
+            .run(&mut tx.conn())
+            .await
+            .unwrap();
+        assert_eq!(
+            seen, 3,
+            "the batch sees the write before it and its own two"
+        );
+        let last = tx
+            .commit_with(fresh("tx-fresh-d@example.com").then(count("tx-fresh-%")))
+            .await
+            .unwrap();
+        assert_eq!(last, 4);
+        assert_eq!(count("tx-fresh-%").on(&db).await.unwrap(), 4, "committed");
+    }
+}

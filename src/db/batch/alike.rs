@@ -122,6 +122,14 @@ pub(super) fn jobs(statements: Vec<Statement>) -> Vec<Job> {
 }
 
 impl Job {
+    /// The statement of a job that went alone.
+    pub(super) fn alone(self) -> Option<Statement> {
+        match self {
+            Job::Alone(_, s) => Some(s),
+            Job::Together { .. } => None,
+        }
+    }
+
     /// Whether the job only reads: a statement put together always does.
     fn plain(&self) -> bool {
         match self {

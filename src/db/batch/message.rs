@@ -1,21 +1,22 @@
-//! A batch's plain reads sent to PostgreSQL as one message.
+//! A batch's statements sent to PostgreSQL as one message.
 //!
 //! Each statement sent on its own is a round trip: the server's process wakes, answers, and
 //! sleeps again, and this one's task waits for it. With a page's 5 to 11 statements on 2 cores,
 //! those hand-offs cost PostgreSQL more than running the statements: the backlog page's 6
 //! statements went 10,000 times a second one by one from PostgreSQL's own benchmark client, and
-//! 19,000 times as one message of `EXECUTE`s. So a batch of reads goes as one simple-protocol
-//! message, each statement an `EXECUTE` of a statement the connection has prepared, its
-//! arguments written as literals of the types the statement was prepared with (those sqlx
-//! would bind). Prepared once per connection, a statement is not parsed or planned again, as
-//! with sqlx's own statements.
+//! 19,000 times as one message of `EXECUTE`s. So a batch of plain reads, and a transaction's
+//! batch of writes, goes as one simple-protocol message, each statement an `EXECUTE` of a
+//! statement the connection has prepared, its arguments written as literals of the types the
+//! statement was prepared with (those sqlx would bind). Prepared once per connection, a
+//! statement is not parsed or planned again, as with sqlx's own statements.
 //!
 //! What a connection has prepared is not kept here: a connection that lacks one of the
 //! batch's statements answers "prepared statement does not exist", and only then is it asked
-//! which it has and given the others, with the batch sent again. A batch of reads outside any
-//! transaction can be sent twice. Past [`KEPT`] statements, the connection's are dropped before
-//! the next are prepared, so that statements whose text varies (a list of as many marks as
-//! values) do not pile up in the server.
+//! which it has and given the others, with the batch sent again. Reads outside a transaction
+//! can be sent twice; inside one, the batch runs under a savepoint and is rolled back to it
+//! first. Past [`KEPT`] statements, the connection's are dropped before the next are
+//! prepared, so that statements whose text varies (a list of as many marks as values) do not
+//! pile up in the server.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -32,7 +33,7 @@ use super::{Arg, Rows};
 const KEPT: usize = 100;
 
 /// The names of the statements prepared here; no other statement of the connection's has it.
-const PREFIX: &str = "batch_read_";
+const PREFIX: &str = "batch_stmt_";
 
 /// A statement to `EXECUTE`, with what its rows answer.
 struct Sent {
@@ -107,15 +108,29 @@ impl Message {
         Ok(Message { sent, execute })
     }
 
-    /// Sends the batch on `c`: each statement's rows with its place.
+    /// Sends the batch on `c`: each statement's rows with its place. Inside a transaction the
+    /// batch runs under a savepoint: a connection that lacks a statement is then given it and
+    /// sent the batch again without undoing what the transaction wrote before.
     pub(super) async fn run(
         self,
         c: &mut sqlx::PgConnection,
     ) -> Result<Vec<(usize, Rows)>, sqlx::Error> {
-        let answered = match send(c, &self.execute, 0).await {
+        let guarded = sqlx::Connection::is_in_transaction(&*c);
+        let (begin, end) = match guarded {
+            true => ("SAVEPOINT batch_;\n", ";\nRELEASE SAVEPOINT batch_"),
+            false => ("", ""),
+        };
+        let around = usize::from(guarded);
+        let first = format!("{begin}{}{end}", self.execute);
+        let answered = match send(c, &first, around, around).await {
             Err(e) if lacks_a_statement(&e) => {
+                if guarded {
+                    c.execute(sqlx::raw_sql("ROLLBACK TO SAVEPOINT batch_"))
+                        .await?;
+                }
                 let (set_up, steps) = self.set_up(c).await?;
-                send(c, &format!("{set_up}{}", self.execute), steps).await?
+                let again = format!("{set_up}{}{end}", self.execute);
+                send(c, &again, steps, around).await?
             }
             answered => answered?,
         };
@@ -193,11 +208,13 @@ fn lacks_a_statement(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("26000"))
 }
 
-/// Sends `sql` and gathers each statement's rows, past the first `skip` (those that prepare).
+/// Sends `sql` and gathers each statement's rows, but for the first `front` (those that set
+/// up) and the last `back`.
 async fn send(
     c: &mut sqlx::PgConnection,
     sql: &str,
-    skip: usize,
+    front: usize,
+    back: usize,
 ) -> Result<Vec<Vec<sqlx::postgres::PgRow>>, sqlx::Error> {
     let mut out = Vec::new();
     let mut rows = Vec::new();
@@ -209,12 +226,13 @@ async fn send(
             Either::Right(row) => rows.push(row),
         }
     }
-    if out.len() < skip {
+    if out.len() < front + back {
         return Err(sqlx::Error::Protocol(
-            "preparing a batch's statements answered too few results".into(),
+            "a batch's message answered fewer results than it sent statements".into(),
         ));
     }
-    out.drain(..skip);
+    out.truncate(out.len() - back);
+    out.drain(..front);
     Ok(out)
 }
 
