@@ -5,8 +5,8 @@
 //! half of its CPU time. A [`Read`] is one or more statements and the function that turns their
 //! rows into a value, written once in the store of its room. Reads joined with [`Read::and`]
 //! run as one command on SQLite (the worker runs the statements back to back and streams all
-//! their rows at once, inside one read transaction when on a read connection) and one after
-//! another on one connection on PostgreSQL.
+//! their rows at once, inside one read transaction when on a read connection) and as one
+//! message of prepared statements on one connection on PostgreSQL ([`message`]).
 
 use std::borrow::Cow;
 
@@ -215,9 +215,9 @@ impl<T: Send + 'static> Read<T> {
     }
 
     /// Independent reads: in one round trip on SQLite, where each round trip is a hand-off to a
-    /// connection's worker thread and back; on PostgreSQL, where each statement is a round
-    /// trip of its own, the statements alike across the reads as one ([`alike`]), and those in
-    /// [`SIDE_BY_SIDE`] groups side by side, each group on one connection.
+    /// connection's worker thread and back; on PostgreSQL the statements alike across the
+    /// reads as one ([`alike`]), and those in [`SIDE_BY_SIDE`] groups side by side, each group
+    /// one message on one connection.
     pub async fn each_on(reads: Vec<Read<T>>, db: &Db) -> Result<Vec<T>, sqlx::Error> {
         if db.is_sqlite() {
             return Read::all(reads).on(db).await;

@@ -1,6 +1,5 @@
-//! Reads on PostgreSQL ([`super::Read::each_on`], [`super::Read::on`]), where every statement
-//! is a round trip of its own and PostgreSQL's work per statement (binding, executor set-up) is
-//! most of what a small read costs. The workspace home asks each of its products the same
+//! Reads on PostgreSQL ([`super::Read::each_on`], [`super::Read::on`]), where PostgreSQL's
+//! work per statement (binding, executor set-up) is most of what a small read costs. The workspace home asks each of its products the same
 //! questions: 16 statements a product, 327 for the 20 of the *large* set. So statements of
 //! one text asked with other arguments go as one: each argument's values as an array,
 //! unnested into one row per asker, and the statement joined to each row as a lateral
