@@ -234,7 +234,7 @@ impl<T: Send + 'static> Read<T> {
         let answers = futures_util::future::try_join_all(groups.into_iter().map(|g| async move {
             let mut pooled = db.reader().await?;
             match pooled.conn() {
-                Conn::Postgres(c) => alike::run(c, g).await,
+                Conn::Postgres(c) => run_jobs(c, g).await,
                 Conn::Sqlite(_) => Err(sqlx::Error::Protocol(
                     "a PostgreSQL database lent a SQLite connection".into(),
                 )),
@@ -271,7 +271,7 @@ impl<T: Send + 'static> Read<T> {
             // otherwise than by rank asks the tier flags of each of its hundred items.
             super::Pooled::Postgres(ref mut c) if self.statements.len() > 1 => {
                 let n = self.statements.len();
-                let rows = alike::run(c, alike::jobs(self.statements)).await?;
+                let rows = run_jobs(c, alike::jobs(self.statements)).await?;
                 (self.decode)(&mut Results(alike::in_order(n, rows)?.into_iter()))
             }
             _ => self.run(&mut pooled.conn()).await,
@@ -376,6 +376,23 @@ async fn sqlite(
         )));
     }
     Ok(out)
+}
+
+/// The jobs on `c`: each statement's rows with its place. Several plain reads go as one
+/// message ([`message`]); anything else one after another ([`alike::run`]).
+async fn run_jobs(
+    c: &mut sqlx::PgConnection,
+    jobs: Vec<alike::Job>,
+) -> Result<Vec<(usize, Rows)>, sqlx::Error> {
+    let jobs = if jobs.len() > 1 && jobs.iter().all(alike::Job::plain) {
+        match message::Message::of(jobs) {
+            Ok(message) => return message.run(c).await,
+            Err(jobs) => jobs,
+        }
+    } else {
+        jobs
+    };
+    alike::run(c, jobs).await
 }
 
 /// The statements in order on `c`; in a transaction, several as one message

@@ -130,7 +130,7 @@ impl Job {
     }
 
     /// Whether the job only reads: a statement put together always does.
-    fn plain(&self) -> bool {
+    pub(super) fn plain(&self) -> bool {
         match self {
             Job::Alone(_, s) => plain_read(s),
             Job::Together { .. } => true,
@@ -199,20 +199,11 @@ fn together(at: Vec<usize>, statements: Vec<Statement>) -> Job {
     Job::Together { at, sql, columns }
 }
 
-/// The jobs on `c`: each statement's rows with its place. Several plain reads go as one
-/// message ([`super::message`]); anything else one after another.
+/// The jobs one after another on `c`: each statement's rows with its place.
 pub(super) async fn run(
     c: &mut sqlx::PgConnection,
     jobs: Vec<Job>,
 ) -> Result<Vec<(usize, Rows)>, sqlx::Error> {
-    let jobs = if jobs.len() > 1 && jobs.iter().all(Job::plain) {
-        match super::message::Message::of(jobs) {
-            Ok(message) => return message.run(c).await,
-            Err(jobs) => jobs,
-        }
-    } else {
-        jobs
-    };
     let mut out = Vec::new();
     for job in jobs {
         match job {
