@@ -447,7 +447,7 @@ async fn batched_reads_prepare_again_what_a_connection_lost_and_keep_few() {
             Ok(rows.one::<(i64,)>()?.0)
         })
         .and(Read::query(
-            "SELECT CAST($1 AS TEXT) || 'b'",
+            "SELECT CAST($1 AS TEXT) || 'b' -- a statement may end with a comment",
             vec!["a'\\".into()],
             |rows| Ok(rows.one::<(String,)>()?.0),
         ))

@@ -180,7 +180,8 @@ impl Message {
                 if !s.types.is_empty() {
                     let _ = write!(sql, " ({})", s.types.join(", "));
                 }
-                let _ = writeln!(sql, " AS {};", trimmed(&s.sql));
+                // The `;` on a line of its own: a statement may end with a `--` comment.
+                let _ = writeln!(sql, " AS {}\n;", trimmed(&s.sql));
                 steps += 1;
             }
         }
